@@ -1,0 +1,27 @@
+# Two entry points for a new machine with only Python 3.11: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Demo data lives inside the checkout so a demo never touches the user's own data directory.
+DEMO_HOME ?= $(CURDIR)/.footprint-home
+
+.PHONY: demo test install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) build dist *.egg-info

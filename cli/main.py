@@ -1,0 +1,153 @@
+"""``footprint``: calculate, validate and inspect footprints from the command line.
+
+Exit codes: 0 success, 1 a data or plugin error, 2 invalid input (message on stderr).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from footprint import FootprintError, InvalidInput
+from footprint.bom import read_bom_file
+from footprint.engine import Engine
+from footprint.plugins import get_plugin_manager
+
+from . import render
+
+
+def _fail_cleanly(command):
+    """Bad input exits 2 with every problem on stderr; other known errors exit 1."""
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InvalidInput as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except FootprintError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def _dump(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group()
+@click.version_option(package_name="footprint")
+def cli():
+    """Product carbon footprints and carbon labels (产品碳足迹与碳标签)."""
+
+
+bom_path = click.argument("bom", type=click.Path(dir_okay=False, path_type=Path))
+method_option = click.option("--method", default=None,
+                             help="Characterisation method: ar6 (default) or ar5.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@cli.command()
+@bom_path
+@method_option
+@json_option
+@_fail_cleanly
+def calc(bom, method, as_json):
+    """Calculate the footprint of a BOM file."""
+    engine = Engine()
+    result = engine.calculate(read_bom_file(bom), method=method)
+    _dump(result) if as_json else click.echo(render.result_text(result))
+
+
+@cli.command()
+@bom_path
+@_fail_cleanly
+def validate(bom):
+    """Check a BOM file without calculating it."""
+    engine = Engine()
+    resolved = engine.resolve(read_bom_file(bom))
+    click.echo(f"{bom}: valid ({len(resolved.lines)} lines)")
+
+
+@cli.command()
+@click.option("--region", default=None, help="Only this region (e.g. CN-SC).")
+@click.option("--year", type=int, default=None, help="Only this data year.")
+@json_option
+@_fail_cleanly
+def factors(region, year, as_json):
+    """List electricity factors with their sources and the plugin that supplied them."""
+    registry = Engine().registry
+    if region and region not in registry.regions:
+        raise InvalidInput([_unknown_region(region, registry)])
+    chosen = [f for f in registry.electricity.values()
+              if (region is None or f.region == region) and (year is None or f.year == year)]
+    chosen.sort(key=lambda f: (f.region, f.basis, f.year))
+    if as_json:
+        _dump([{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
+                "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
+                "plugin": f.plugin} for f in chosen])
+        return
+    click.echo(render.table(
+        [[f.region, f.year, f.basis, f"{f.value:.4f}", f.flow, f.plugin] for f in chosen],
+        ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
+
+
+def _unknown_region(region, registry):
+    from footprint.errors import Problem
+    from footprint.suggest import unknown
+    return Problem("--region", unknown("region", region, registry.regions))
+
+
+@cli.command()
+@json_option
+@_fail_cleanly
+def regions(as_json):
+    """List the regions BOMs may name."""
+    registry = Engine().registry
+    years = registry.years_by_region()
+    rows = sorted(registry.regions.values(), key=lambda r: (r.country, r.level != "country", r.code))
+    if as_json:
+        _dump([{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
+                "country": r.country, "grids": list(r.grids), "fallback": list(r.fallback),
+                "fallback_note": r.fallback_note, "factor_years": years.get(r.code, []),
+                "plugin": r.plugin} for r in rows])
+        return
+    click.echo(render.table(
+        [[r.code, r.name_zh, r.name_en, r.level, ",".join(r.grids),
+          ",".join(map(str, years.get(r.code, []))) or "(fallback)"] for r in rows],
+        ["code", "名称", "name", "level", "grid", "factor years"]))
+
+
+@cli.command()
+@json_option
+def plugins(as_json):
+    """List plugins: name, version, hooks and where each came from."""
+    infos = get_plugin_manager().describe()
+    if as_json:
+        _dump([{"name": i.name, "version": i.version, "hooks": i.hooks, "origin": i.origin,
+                **({"error": i.error} if i.error else {})} for i in infos])
+        return
+    click.echo(render.table(
+        [[i.name, i.version or "-", i.origin, i.error or ", ".join(i.hooks)] for i in infos],
+        ["name", "version", "origin", "hooks"]))
+
+
+@cli.command()
+@method_option
+@_fail_cleanly
+def demo(method):
+    """Calculate every sample BOM shipped in lca_data/samples and print the results."""
+    engine = Engine()
+    samples = sorted(Path(str(resources.files("lca_data").joinpath("samples"))).glob("*.json"))
+    click.echo(f"footprint demo: {len(samples)} sample BOMs, data in {engine.home}\n")
+    for path in samples:
+        click.echo(click.style(f"== {path.name}", fg="cyan"))
+        click.echo(render.result_text(engine.calculate(read_bom_file(path), method=method)))
+        click.echo("")
+
+
+get_plugin_manager().hook.register_commands(cli=cli)

@@ -1,0 +1,63 @@
+"""Plain-text rendering of results and listings for the terminal."""
+from __future__ import annotations
+
+import click
+
+BAR_WIDTH = 30
+
+
+def number(value: float) -> str:
+    """Four significant figures, never scientific notation for everyday magnitudes."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}" if abs(value) >= 0.001 else f"{value:.3e}"
+
+
+def bar(value: float, largest: float) -> str:
+    if largest <= 0 or value <= 0:
+        return ""
+    return "█" * max(1, round(BAR_WIDTH * value / largest))
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*map(str, r)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def result_text(result: dict) -> str:
+    product = result["product"]
+    unit = result["declared_unit"]
+    per = f"{number(unit['amount'])} {unit['unit']}"
+    name = product["name"] + (f" / {product['name_zh']}" if product.get("name_zh") else "")
+    out = [click.style(name, bold=True),
+           f"  {number(result['total_kg_co2e'])} kg CO2e per {per}   "
+           f"({result['method']['name']}, {result['system_boundary'].replace('_', '-')}, "
+           f"region {result['region']})", ""]
+    stages = result["by_stage"]
+    largest = max(stages.values(), default=0)
+    out.append(table([[s, number(v), bar(v, largest)] for s, v in stages.items()],
+                     ["stage", "kg CO2e", ""]))
+    for stage, value in result["outside_boundary"].items():
+        out.append(f"  (outside the boundary, not in the total: {stage} {number(value)} kg CO2e)")
+    out.append("")
+    hot = sorted(result["by_input"], key=lambda e: -e["kg_co2e"])
+    out.append(table([[e["line"], e["input"], f"{number(e['amount'])} {e['unit']}", e["stage"],
+                       number(e["kg_co2e"]), f"{e['share']:.1%}"] for e in hot],
+                     ["line", "input", "amount", "stage", "kg CO2e", "share"]))
+    out.append("")
+    out.append("by gas: " + ", ".join(f"{g} {number(v)}" for g, v in result["by_gas"].items()))
+    if result["biogenic_co2_kg"]:
+        out.append(f"biogenic CO2 (not in the total): {number(result['biogenic_co2_kg'])} kg")
+    out.append("factors:")
+    for f in result["factors"]:
+        out.append(f"  {f['process']}: {f['source']['citation']} [{f['plugin']}]")
+    for note in result["notes"]:
+        out.append(click.style(f"note: {note}", fg="yellow"))
+    out.append(f"data version {result['data_version'][:16]}  "
+               f"reproducibility {result['reproducibility_hash'][:16]}")
+    return "\n".join(out)

@@ -1,0 +1,199 @@
+"""The bill-of-materials format and its validation (marshmallow).
+
+``parse_bom`` checks the shape of a BOM: fields, types, units, stages. Names that depend on
+the installed plugins (inputs, regions, factor years) are checked by ``resolve.resolve_bom``.
+Both report every problem at once, each naming the line and field.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
+                         validates_schema)
+
+from .errors import InvalidInput, Problem
+from .model import ELECTRICITY_BASES, STAGES
+from .suggest import unknown
+from .units import UNITS
+
+BOUNDARIES = ("cradle_to_gate", "cradle_to_grave")
+PRODUCT_PREFIX = "product:"
+
+
+class StrictNumber(fields.Number):
+    """A JSON number only: "100" (a string), true (a boolean), NaN and infinity are refused."""
+
+    num_type = float
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"must be a number, not {json.dumps(value, ensure_ascii=False)}")
+        if not math.isfinite(value):
+            raise ValidationError("must be a finite number")
+        return float(value)
+
+
+def _one_of(kind: str, choices):
+    def check(value):
+        if value not in choices:
+            raise ValidationError(unknown(kind, value, choices))
+    return check
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ProductSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_zh = fields.String(validate=validate.Length(max=200))
+    id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+                                                error="must be letters, digits, '.', '_' or '-'"))
+    category = fields.String(load_default="generic")
+
+
+class DeclaredUnitSchema(StrictSchema):
+    amount = StrictNumber(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    unit = fields.String(required=True, validate=_one_of("unit", UNITS))
+
+
+class LineSchema(StrictSchema):
+    input = fields.String(validate=validate.Length(min=1))
+    emission = fields.String(validate=validate.Length(min=1))
+    amount = StrictNumber(required=True, validate=validate.Range(min=0))
+    unit = fields.String(required=True, validate=_one_of("unit", UNITS))
+    stage = fields.String(required=True, validate=_one_of("stage", STAGES))
+    region = fields.String()
+    year = fields.Integer(strict=True)
+    basis = fields.String(validate=_one_of("electricity basis", ELECTRICITY_BASES))
+    note = fields.String(validate=validate.Length(max=500))
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        if ("input" in data) == ("emission" in data):
+            raise ValidationError('give exactly one of "input" or "emission"', "input")
+
+
+class BomSchema(StrictSchema):
+    product = fields.Nested(ProductSchema, required=True)
+    declared_unit = fields.Nested(DeclaredUnitSchema, required=True)
+    region = fields.String(required=True)
+    factor_year = fields.Integer(strict=True, load_default=None)
+    electricity_basis = fields.String(load_default="location",
+                                      validate=_one_of("electricity basis", ELECTRICITY_BASES))
+    system_boundary = fields.String(load_default="cradle_to_gate",
+                                    validate=_one_of("system boundary", BOUNDARIES))
+    lines = fields.List(fields.Nested(LineSchema), required=True,
+                        validate=validate.Length(min=1, error="a BOM needs at least one line"))
+
+    @post_load
+    def build(self, data, **kwargs):
+        return data
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int  # position in "lines", from 0
+    amount: float
+    unit: str
+    stage: str
+    input: str | None = None
+    emission: str | None = None
+    region: str | None = None
+    year: int | None = None
+    basis: str | None = None
+    note: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"lines[{self.index}]"
+
+    @property
+    def product_ref(self) -> str | None:
+        if self.input and self.input.startswith(PRODUCT_PREFIX):
+            return self.input[len(PRODUCT_PREFIX):]
+        return None
+
+
+@dataclass(frozen=True)
+class Bom:
+    product: dict
+    declared_unit: dict
+    region: str
+    factor_year: int | None
+    electricity_basis: str
+    system_boundary: str
+    lines: tuple[Line, ...]
+    canonical: dict  # the validated BOM with defaults filled in, for hashing and storage
+    origin: str = ""  # where it was read from (a file path), for messages and sub-assemblies
+
+    @property
+    def boundary_stages(self) -> tuple[str, ...]:
+        return STAGES if self.system_boundary == "cradle_to_grave" else STAGES[:4]
+
+
+def _flatten(messages, path="") -> list[Problem]:
+    """marshmallow's nested error dict -> a flat list of located problems."""
+    problems = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                child = f"{path}[{key}]"
+            elif key == "_schema":
+                child = path
+            else:
+                child = f"{path}.{key}" if path else str(key)
+            problems += _flatten(value, child)
+    elif isinstance(messages, list):
+        for message in messages:
+            problems += _flatten(message, path)
+    else:
+        problems.append(Problem(path or "(top level)", str(messages)))
+    return problems
+
+
+def _explain_unknown_fields(problems: list[Problem]) -> list[Problem]:
+    """Turn marshmallow's bare 'Unknown field.' into a message with the nearest field name."""
+    schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
+    out = []
+    for problem in problems:
+        if problem.message == "Unknown field.":
+            parent, _, name = problem.where.rpartition(".")
+            schema = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
+            problem = Problem(problem.where, unknown("field", name, schema().fields))
+        out.append(problem)
+    return out
+
+
+def parse_bom(data, origin: str = "") -> Bom:
+    """Validate the shape of a BOM (a decoded JSON object) and return it typed."""
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem("(top level)", "a BOM must be a JSON object")], origin)
+    try:
+        loaded = BomSchema().load(data)
+    except ValidationError as exc:
+        raise InvalidInput(_explain_unknown_fields(_flatten(exc.messages)), origin) from None
+    lines = tuple(Line(index=i, **line) for i, line in enumerate(loaded["lines"]))
+    return Bom(loaded["product"], loaded["declared_unit"], loaded["region"], loaded["factor_year"],
+               loaded["electricity_basis"], loaded["system_boundary"], lines, loaded, origin)
+
+
+def read_bom_file(path: str | Path) -> Bom:
+    """Read and validate a BOM file; JSON syntax errors name the file's line and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput([Problem("(file)", f"no such file: {path}")], str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Problem("(file)", f"not UTF-8 text: {exc}")], str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
+                                    f"invalid JSON: {exc.msg}")], str(path)) from None
+    return parse_bom(data, origin=str(path))

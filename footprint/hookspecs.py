@@ -1,0 +1,46 @@
+"""Every hook a plugin may implement. docs/hooks.md documents each one; a test keeps it so.
+
+``register_*`` hooks return a list of records (or None for "nothing from me"). Every hook
+receives the central ``registry`` by keyword, so a plugin can look at what is already known.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("footprint")
+hookimpl = pluggy.HookimplMarker("footprint")
+
+
+@hookspec
+def register_flows(registry):
+    """Elementary flows (``footprint.model.Flow``) the background and BOMs may emit."""
+
+
+@hookspec
+def register_methods(registry):
+    """Characterisation methods (``footprint.model.Method``), e.g. IPCC AR6 GWP100."""
+
+
+@hookspec
+def register_regions(registry):
+    """Regions (``footprint.model.Region``) a BOM or an electricity line may name."""
+
+
+@hookspec
+def register_electricity_factors(registry):
+    """Electricity factors (``footprint.model.ElectricityFactor``) by region, year and basis."""
+
+
+@hookspec
+def register_background(registry):
+    """Background processes (``footprint.model.Process``) BOM lines may consume."""
+
+
+@hookspec
+def register_categories(registry):
+    """Product categories (``footprint.model.ProductCategory``)."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add commands to the ``footprint`` click group ``cli``."""

@@ -1,0 +1,102 @@
+"""The records plugins hand to the core. Frozen, so a registered record cannot drift later.
+
+Every record carries a ``Source`` (which dataset, which citation) and, once registered, the
+name of the plugin that supplied it, so a result can say exactly where each factor came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAGES = ("raw_materials", "production", "distribution", "packaging", "end_of_life")
+CRADLE_TO_GATE = STAGES[:4]
+ELECTRICITY_BASES = ("location", "market", "lifecycle")
+
+
+@dataclass(frozen=True)
+class Source:
+    dataset: str  # id in a data manifest, e.g. "cn_grid_co2_mee"
+    citation: str
+    confidence: str = ""
+
+    def as_dict(self) -> dict:
+        return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An elementary flow to air. ``origin`` is fossil, biogenic, other or unspecified."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    origin: str
+    unit: str = "kg"
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Method:
+    """A characterisation method: kg CO2e per kg of each flow."""
+
+    id: str  # short name used on the command line, e.g. "ar6"
+    name: str
+    factors: tuple[tuple[str, float], ...]
+    source: Source
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # ISO 3166-2 (CN-SC), ISO 3166-1 (DE) or a grid code (CN-GRID-SW)
+    name_zh: str
+    name_en: str
+    level: str  # country, grid, province, union
+    country: str = ""
+    grids: tuple[str, ...] = ()
+    # Regions whose factors stand in, in order, when this one has none of a basis; the
+    # note says why (e.g. Tibet has no published factor and belongs to the Southwest grid).
+    fallback: tuple[str, ...] = ()
+    fallback_note: str = ""
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class ElectricityFactor:
+    """kg of ``flow`` per kWh consumed in ``region`` in data year ``year`` on ``basis``."""
+
+    region: str
+    year: int
+    basis: str  # location (grid average), market (residual mix), lifecycle (footprint)
+    value: float
+    flow: str  # "CO2_fossil" for CO2-only factors, "CO2e_aggregated" for life-cycle CO2e
+    source: Source
+    plugin: str = ""
+
+    @property
+    def process_id(self) -> str:
+        return f"electricity/{self.basis}/{self.region}/{self.year}"
+
+
+@dataclass(frozen=True)
+class Process:
+    """A background activity: per ``unit`` of output, direct emissions and background inputs."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    unit: str
+    emissions: tuple[tuple[str, float], ...]
+    source: Source
+    inputs: tuple[tuple[str, float], ...] = ()
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class ProductCategory:
+    id: str
+    name_zh: str
+    name_en: str
+    description: str = ""
+    stages: tuple[str, ...] = STAGES
+    plugin: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,126 @@
+"""The result object: totals and breakdowns, what made them, and a reproducibility hash.
+
+Headline value: kg CO2e per declared unit over the stages inside the system boundary, with
+biogenic CO2 counted 0 (its mass is reported separately as ``biogenic_co2_kg``). The
+reproducibility hash is SHA-256 over the canonical JSON of everything else in the result,
+which includes the canonical BOM (and sub-assemblies), data version, method, factors and
+library versions: the same inputs on the same software give the same hash.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from collections import defaultdict
+
+import numpy as np
+
+from .model import STAGES
+
+LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
+ORIGIN_KEYS = {"fossil": "fossil_kg_co2e", "biogenic": "biogenic_kg_co2e",
+               "other": "other_kg_co2e", "unspecified": "unspecified_kg_co2e"}
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _describe_input(resolved_line) -> str:
+    line = resolved_line.line
+    return line.input if line.input is not None else f"emission:{line.emission}"
+
+
+def _factor_record(resolved_line, registry) -> dict | None:
+    if resolved_line.process_id is None:
+        return None
+    if resolved_line.factor is not None:
+        f = resolved_line.factor
+        record = {"process": f.process_id, "kind": "electricity", "region": f.region,
+                  "year": f.year, "basis": f.basis, "value": f.value, "flow": f.flow,
+                  "unit": f"kg {f.flow}/kWh", "source": f.source.as_dict(), "plugin": f.plugin}
+    else:
+        p = registry.processes[resolved_line.process_id]
+        record = {"process": p.id, "kind": "process", "name": p.name_en, "unit": p.unit,
+                  "emissions": dict(p.emissions), "source": p.source.as_dict(),
+                  "plugin": p.plugin}
+    if resolved_line.note:
+        record["note"] = resolved_line.note
+    return record
+
+
+def build_result(resolved, line_flows: list[np.ndarray], inventory, registry, method) -> dict:
+    bom = resolved.bom
+    cf = inventory.factors[method.id]
+    inside = bom.boundary_stages
+    flows_inside = np.zeros(len(inventory.flow_ids))
+    by_stage = {s: 0.0 for s in STAGES if s in inside}
+    outside = defaultdict(float)
+    by_input, factors, notes = [], {}, []
+
+    for rl, flows in zip(resolved.lines, line_flows):
+        co2e = float(flows @ cf)
+        stage = rl.line.stage
+        if stage in inside:
+            flows_inside += flows
+            by_stage[stage] += co2e
+        else:
+            outside[stage] += co2e
+        entry = {"line": rl.line.index + 1, "input": _describe_input(rl),
+                 "amount": rl.line.amount, "unit": rl.line.unit, "stage": stage,
+                 "kg_co2e": co2e, "in_boundary": stage in inside}
+        record = _factor_record(rl, registry)
+        if record:
+            entry["factor"] = record["process"]
+            factors[record["process"]] = record
+        if rl.sub is not None:
+            entry["sub_assembly"] = rl.sub.bom.product.get("id") or rl.sub.bom.product["name"]
+        if rl.note:
+            notes.append(f"line {rl.line.index + 1}: {rl.note}")
+        by_input.append(entry)
+
+    by_gas_mass = {f: float(m) for f, m in zip(inventory.flow_ids, flows_inside) if m}
+    by_gas = {f: float(m * c) for f, m, c in zip(inventory.flow_ids, flows_inside, cf) if m * c}
+    total = float(flows_inside @ cf)
+    by_origin = {key: 0.0 for key in ORIGIN_KEYS.values()}
+    for flow_id, value in by_gas.items():
+        by_origin[ORIGIN_KEYS[registry.flows[flow_id].origin]] += value
+    for entry in by_input:
+        entry["share"] = entry["kg_co2e"] / total if total and entry["in_boundary"] else 0.0
+    low = sorted({r["source"]["dataset"] for r in factors.values()
+                  if r["source"]["confidence"].startswith("low")})
+    if low:
+        notes.append("low-confidence data used: " + ", ".join(low))
+
+    result = {
+        "product": bom.product,
+        "declared_unit": bom.declared_unit,
+        "region": bom.region,
+        "system_boundary": bom.system_boundary,
+        "method": {"id": method.id, "name": method.name, "source": method.source.as_dict()},
+        "total_kg_co2e": total,
+        "by_stage": by_stage,
+        "outside_boundary": dict(outside),
+        "by_gas": by_gas,
+        "by_gas_mass_kg": by_gas_mass,
+        **by_origin,
+        "biogenic_co2_kg": by_gas_mass.get("CO2_biogenic", 0.0),
+        "by_input": by_input,
+        "factors": [factors[k] for k in sorted(factors)],
+        "notes": notes,
+        "data_version": inventory.data_version,
+        "libraries": library_versions(),
+        "bom": resolved.canonical(),
+    }
+    result["reproducibility_hash"] = hashlib.sha256(canonical_json(result).encode()).hexdigest()
+    return result

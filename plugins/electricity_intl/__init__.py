@@ -1,0 +1,25 @@
+"""Export markets: generation carbon intensity 2023 of the EU-27, the EU average, the UK,
+Norway and Switzerland (Ember), for producers who report against a buyer's grid."""
+from __future__ import annotations
+
+from footprint import ElectricityFactor, Region, core_catalog, hookimpl
+
+DATASET = "ember_2023_europe"
+YEAR = 2023
+
+
+@hookimpl(trylast=True)
+def register_regions(registry):
+    return [Region(row["iso_3166_1"], row["name_zh"], row["name_en"],
+                   "union" if row["iso_3166_1"] == "EU" else "country",
+                   country=row["iso_3166_1"])
+            for row in core_catalog().dataset(DATASET).rows()]
+
+
+@hookimpl(trylast=True)
+def register_electricity_factors(registry):
+    table = core_catalog().dataset(DATASET)
+    return [ElectricityFactor(row["iso_3166_1"], YEAR, "location",
+                              float(row["g_co2_per_kwh"]) / 1000.0,  # g -> kg per kWh
+                              "CO2_fossil", table.source())
+            for row in table.rows()]

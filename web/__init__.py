@@ -1,0 +1,1 @@
+"""The Flask web service (producers, verifiers, reviewers, consumers). Not built yet."""
