@@ -2,7 +2,7 @@
 
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
 """
-from .data import Catalog, Dataset, core_catalog
+from .data import Catalog, Dataset, core_catalog, processes_from_csv
 from .errors import DataError, FootprintError, InvalidInput, PluginError, Problem
 from .hookspecs import hookimpl
 from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, Method,
@@ -13,5 +13,5 @@ __version__ = "0.1.0"
 __all__ = [
     "CRADLE_TO_GATE", "Catalog", "DataError", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "InvalidInput", "Method", "PluginError", "Problem", "Process",
-    "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "__version__",
+    "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
 ]

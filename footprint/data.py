@@ -16,7 +16,7 @@ from functools import cached_property
 from importlib import resources
 
 from .errors import DataError
-from .model import Source
+from .model import Process, Source
 
 MANIFEST = "manifest.json"
 REQUIRED_FIELDS = ("id", "file", "title", "source", "publisher", "year", "geography", "unit",
@@ -93,3 +93,16 @@ class Catalog:
 
 def core_catalog() -> Catalog:
     return Catalog("lca_data")
+
+
+def processes_from_csv(dataset) -> list[Process]:
+    """Rows of (process, name_en, name_zh, unit, flow, amount): one row per emission."""
+    by_id: dict[str, dict] = {}
+    for row in dataset.rows():
+        entry = by_id.setdefault(row["process"], {"row": row, "emissions": []})
+        entry["emissions"].append((row["flow"], float(row["amount"])))
+    return [
+        Process(pid, e["row"]["name_en"], e["row"]["name_zh"], e["row"]["unit"],
+                tuple(e["emissions"]), dataset.source())
+        for pid, e in by_id.items()
+    ]

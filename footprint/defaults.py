@@ -4,9 +4,9 @@ Marked ``trylast`` so an installed plugin that registers the same id takes prece
 """
 from __future__ import annotations
 
-from .data import core_catalog
+from .data import core_catalog, processes_from_csv
 from .hookspecs import hookimpl
-from .model import Flow, Method, Process, ProductCategory
+from .model import Flow, Method, ProductCategory
 
 METHOD_DATASETS = ("ipcc_ar6_gwp100", "ipcc_ar5_gwp100")  # the first is the default method
 PROCESS_DATASETS = ("diesel_ipcc2006", "road_freight_epa", "rail_freight_cn")
@@ -33,19 +33,6 @@ def register_methods(registry):
 def register_background(registry):
     return [process for dataset_id in PROCESS_DATASETS
             for process in processes_from_csv(core_catalog().dataset(dataset_id))]
-
-
-def processes_from_csv(dataset) -> list[Process]:
-    """Rows of (process, name_en, name_zh, unit, flow, amount): one row per emission."""
-    by_id: dict[str, dict] = {}
-    for row in dataset.rows():
-        entry = by_id.setdefault(row["process"], {"row": row, "emissions": []})
-        entry["emissions"].append((row["flow"], float(row["amount"])))
-    return [
-        Process(pid, e["row"]["name_en"], e["row"]["name_zh"], e["row"]["unit"],
-                tuple(e["emissions"]), dataset.source())
-        for pid, e in by_id.items()
-    ]
 
 
 @hookimpl(trylast=True)
