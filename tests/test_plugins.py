@@ -1,0 +1,191 @@
+"""The plugin host: defaults as plugins, entry points, precedence, failures, blocking."""
+import textwrap
+import warnings
+
+import pluggy
+import pytest
+
+from footprint import ElectricityFactor, Region, Source, hookimpl
+from footprint.bom import parse_bom
+from footprint.engine import Engine
+from footprint.errors import DataError, PluginError
+from footprint.plugins import get_plugin_manager
+from footprint.registry import Registry
+
+from .example_plugins import grid_override
+
+
+def manager_with(*plugins, load=("electricity_cn", "electricity_intl")):
+    pm = get_plugin_manager(load=set(load))
+    for plugin in plugins:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+def test_defaults_are_trylast_plugins():
+    pm = get_plugin_manager(load=False)
+    assert pm.get_plugin("footprint.defaults") is not None
+    for caller in pm.get_hookcallers(pm.get_plugin("footprint.defaults")):
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name == "footprint.defaults":
+                assert impl.trylast, caller.name
+
+
+def test_builtins_come_from_entry_points():
+    infos = {i.name: i for i in get_plugin_manager().describe()}
+    assert infos["electricity_cn"].origin == "entry point (footprint)"
+    assert "register_electricity_factors" in infos["electricity_cn"].hooks
+    assert infos["footprint.defaults"].origin == "default"
+
+
+def test_installed_plugin_overrides_builtin_and_is_cited(tmp_path, make_bom):
+    # the example plugin says Sichuan 2022 is 0.2: 100 kWh x 0.2 = 20 kg CO2e
+    engine = Engine(home=tmp_path, plugin_manager=manager_with(grid_override))
+    result = engine.calculate(parse_bom(make_bom()))
+    assert result["total_kg_co2e"] == pytest.approx(20.0, rel=1e-6)
+    assert result["factors"][0]["source"]["dataset"] == "example_test_grid"
+    assert result["factors"][0]["plugin"].endswith("grid_override")
+    shadowed = engine.registry.shadowed
+    assert any(s.key == ("CN-SC", 2022, "location") and s.plugin == "electricity_cn"
+               for s in shadowed)
+    # a new region from the plugin: 100 kWh x 0.5 = 50
+    assert engine.calculate(parse_bom(make_bom(region="XT-01")))["total_kg_co2e"] == \
+        pytest.approx(50.0, rel=1e-6)
+
+
+def test_data_version_follows_the_data(tmp_path):
+    plain = Registry.from_plugins(manager_with())
+    assert Registry.from_plugins(manager_with()).data_version == plain.data_version
+    assert Registry.from_plugins(manager_with(grid_override)).data_version != plain.data_version
+
+
+def test_background_built_once_per_data_version(tmp_path, make_bom):
+    first = Engine(home=tmp_path, plugin_manager=manager_with())
+    first.calculate(parse_bom(make_bom()))
+    cache = list((tmp_path / "cache").glob("*.npz"))
+    assert len(cache) == 1
+    stamp = cache[0].stat().st_mtime_ns
+    Engine(home=tmp_path, plugin_manager=manager_with()).calculate(parse_bom(make_bom()))
+    assert cache[0].stat().st_mtime_ns == stamp  # reused, not rebuilt
+    Engine(home=tmp_path, plugin_manager=manager_with(grid_override)).calculate(parse_bom(make_bom()))
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 2  # new data, new build
+    assert (tmp_path / "brightway").is_dir()
+
+
+def make_distribution(root, name, module_source, module=None):
+    """A module plus an installed-distribution record declaring it as a footprint plugin."""
+    module = module or name
+    (root / f"{module}.py").write_text(textwrap.dedent(module_source))
+    info = root / f"{name}-1.2.3.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
+    (info / "entry_points.txt").write_text(f"[footprint]\n{name} = {module}\n")
+
+
+GOOD = """
+    from footprint import Region, hookimpl
+
+    @hookimpl
+    def register_regions(registry):
+        return [Region("XT-02", "测试二", "Second test region", "province", country="XT")]
+"""
+
+
+def test_entry_point_plugin_loads_broken_ones_are_skipped(tmp_path, monkeypatch):
+    make_distribution(tmp_path, "fp_good", GOOD)
+    make_distribution(tmp_path, "fp_broken", "raise ImportError('missing dependency xyz')")
+    make_distribution(tmp_path, "fp_misspelt", """
+        from footprint import hookimpl
+
+        @hookimpl
+        def register_regoins(registry):
+            return []
+    """)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("FOOTPRINT_LOAD_PLUGINS")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pm = get_plugin_manager()
+    messages = " ".join(str(w.message) for w in caught)
+    assert "fp_broken" in messages and "missing dependency xyz" in messages
+    assert "fp_misspelt" in messages and "register_regoins" in messages
+    infos = {i.name: i for i in pm.describe()}
+    assert infos["fp_good"].version == "1.2.3"
+    assert infos["fp_good"].origin == "entry point (fp_good)"
+    assert infos["fp_broken"].error and infos["fp_misspelt"].error
+    assert pm.get_plugin("fp_misspelt") is None
+    registry = Registry.from_plugins(pm)
+    assert "XT-02" in registry.regions and "CN-SC" in registry.regions
+
+
+def test_loading_switches(tmp_path, monkeypatch):
+    make_distribution(tmp_path, "fp_good", GOOD)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("FOOTPRINT_LOAD_PLUGINS", "")
+    assert Registry.from_plugins(get_plugin_manager()).regions == {}
+    monkeypatch.setenv("FOOTPRINT_LOAD_PLUGINS", "fp_good")
+    assert set(Registry.from_plugins(get_plugin_manager()).regions) == {"XT-02"}
+    monkeypatch.delenv("FOOTPRINT_LOAD_PLUGINS")
+    monkeypatch.setenv("FOOTPRINT_BLOCK_PLUGINS", "fp_good, electricity_intl")
+    regions = Registry.from_plugins(get_plugin_manager()).regions
+    assert "XT-02" not in regions and "DE" not in regions and "CN-SC" in regions
+    assert "XT-02" not in Registry.from_plugins(get_plugin_manager(block={"fp_good"})).regions
+
+
+def test_misspelt_hook_in_code_fails_loudly():
+    class Misspelt:
+        @hookimpl
+        def register_regoins(self, registry):
+            return []
+
+    pm = get_plugin_manager(load=False)
+    pm.register(Misspelt())
+    with pytest.raises(pluggy.PluginValidationError):
+        pm.check_pending()
+
+
+def test_wrong_record_type_and_dangling_reference():
+    class WrongType:
+        @hookimpl
+        def register_regions(self, registry):
+            return ["CN-SC"]
+
+    with pytest.raises(PluginError, match="expected Region"):
+        Registry.from_plugins(manager_with(WrongType()))
+
+    class Dangling:
+        @hookimpl
+        def register_electricity_factors(self, registry):
+            return [ElectricityFactor("ZZ-99", 2022, "location", 0.3, "CO2_fossil",
+                                      Source("x", "y"))]
+
+    with pytest.raises(DataError, match="unknown region 'ZZ-99'"):
+        Registry.from_plugins(manager_with(Dangling()))
+
+
+def test_plugin_answering_none_is_ignored():
+    class Silent:
+        @hookimpl
+        def register_regions(self, registry):
+            return None
+
+    assert "CN-SC" in Registry.from_plugins(manager_with(Silent())).regions
+
+
+def test_every_province_has_a_region_and_factors(registry):
+    provinces = [r for r in registry.regions.values() if r.level == "province"]
+    assert len(provinces) == 31  # 30 with published factors, plus Tibet
+    years = registry.years_by_region()
+    for region in provinces:
+        if region.code == "CN-XZ":
+            assert region.code not in years and region.fallback[0] == "CN-GRID-SOUTHWEST"
+        else:
+            assert years[region.code] == [2021, 2022, 2023], region.code
+    assert registry.regions["CN-NM"].grids == ("CN-GRID-NORTH", "CN-GRID-NORTHEAST")
+    assert registry.regions["CN-SC"].name_zh == "四川"
+    grids = [r for r in registry.regions.values() if r.level == "grid"]
+    assert len(grids) == 7
+    eu = [r for r in registry.regions.values() if r.country not in ("CN",)]
+    assert {"DE", "FR", "PL", "GB", "NO", "CH", "EU"} <= {r.code for r in eu}
+    assert len([r for r in eu if r.level == "country"]) == 27 + 3
