@@ -3,7 +3,7 @@
     engine = Engine()                      # plugins, registry, background: all lazy
     result = engine.calculate(bom)         # a JSON-ready dict, see footprint.result
 
-Each step is a public method (``resolve``, ``flows``, ``calculate_resolved``) so variants can
+Each step is a public method (``resolve``, ``score_many``, ``calculate_many``) so variants can
 replace one step, as bw2calc's LCA classes do.
 """
 from __future__ import annotations
@@ -11,15 +11,14 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
 from .background import UnitInventory, unit_inventory
 from .bom import Bom
 from .errors import InvalidInput, Problem
 from .plugins import get_plugin_manager
 from .registry import Registry
-from .resolve import FileProducts, ProductResolver, ResolvedBom, ResolvedLine, resolve_bom
+from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .result import build_result
+from .scoring import Scores, score
 from .settings import footprint_home
 from .suggest import unknown
 
@@ -55,30 +54,17 @@ class Engine:
         return self.calculate_resolved(self.resolve(bom, products), method)
 
     def calculate_resolved(self, resolved: ResolvedBom, method: str | None = None) -> dict:
+        return self.calculate_many([resolved], method)[0]
+
+    def calculate_many(self, batch: list[ResolvedBom], method: str | None = None) -> list[dict]:
+        """Full results (breakdowns, factors, hash) for a batch of resolved BOMs."""
         method = self.method_id(method)
-        inventory = self.inventory
-        line_flows = [self.line_flows(r) for r in resolved.lines]
-        return build_result(resolved, line_flows, inventory, self.registry,
-                            self.registry.methods[method])
+        scores = self.score_many(batch, method)
+        return [build_result(resolved, scores, p, self.inventory, self.registry,
+                             self.registry.methods[method])
+                for p, resolved in enumerate(batch)]
 
-    # -- inventories ---------------------------------------------------------------------
-
-    def line_flows(self, line: ResolvedLine) -> np.ndarray:
-        """kg of each flow (in ``inventory.flow_ids`` order) caused by one resolved line."""
-        inventory = self.inventory
-        if line.process_id is not None:
-            return line.quantity * inventory.per_unit[inventory.row[line.process_id]]
-        if line.flow is not None:
-            flows = np.zeros(len(inventory.flow_ids))
-            flows[inventory.column[line.flow]] = line.quantity
-            return flows
-        return line.quantity * self.product_flows(line.sub)
-
-    def product_flows(self, resolved: ResolvedBom) -> np.ndarray:
-        """kg of each flow per declared unit of a product, within its system boundary."""
-        inside = resolved.bom.boundary_stages
-        total = np.zeros(len(self.inventory.flow_ids))
-        for line in resolved.lines:
-            if line.line.stage in inside:
-                total += self.line_flows(line)
-        return total
+    def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
+        """Totals and breakdowns as arrays, without building result objects."""
+        method = self.method_id(method)
+        return score(batch, self.inventory, self.inventory.factors[method])

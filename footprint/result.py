@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-from collections import defaultdict
-
-import numpy as np
+from functools import lru_cache
 
 from .model import STAGES
 
@@ -22,6 +20,7 @@ ORIGIN_KEYS = {"fossil": "fossil_kg_co2e", "biogenic": "biogenic_kg_co2e",
                "other": "other_kg_co2e", "unspecified": "unspecified_kg_co2e"}
 
 
+@lru_cache(maxsize=1)  # reading package metadata costs ~1 ms a library
 def library_versions() -> dict[str, str]:
     versions = {}
     for name in LIBRARIES:
@@ -59,26 +58,22 @@ def _factor_record(resolved_line, registry) -> dict | None:
     return record
 
 
-def build_result(resolved, line_flows: list[np.ndarray], inventory, registry, method) -> dict:
+def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
+    """The result of product ``p`` of a scored batch (see footprint.scoring)."""
     bom = resolved.bom
     cf = inventory.factors[method.id]
     inside = bom.boundary_stages
-    flows_inside = np.zeros(len(inventory.flow_ids))
-    by_stage = {s: 0.0 for s in STAGES if s in inside}
-    outside = defaultdict(float)
+    stage_values = dict(zip(STAGES, scores.by_stage[p].tolist()))
+    by_stage = {s: stage_values[s] for s in STAGES if s in inside}
+    outside = {s: v for s, v in stage_values.items() if s not in inside and v}
+    total = float(scores.total[p])
     by_input, factors, notes = [], {}, []
-
-    for rl, flows in zip(resolved.lines, line_flows):
-        co2e = float(flows @ cf)
-        stage = rl.line.stage
-        if stage in inside:
-            flows_inside += flows
-            by_stage[stage] += co2e
-        else:
-            outside[stage] += co2e
+    for rl, co2e in zip(resolved.lines, scores.by_line[p].tolist()):
+        in_boundary = rl.line.stage in inside
         entry = {"line": rl.line.index + 1, "input": _describe_input(rl),
-                 "amount": rl.line.amount, "unit": rl.line.unit, "stage": stage,
-                 "kg_co2e": co2e, "in_boundary": stage in inside}
+                 "amount": rl.line.amount, "unit": rl.line.unit, "stage": rl.line.stage,
+                 "kg_co2e": co2e, "in_boundary": in_boundary,
+                 "share": co2e / total if total and in_boundary else 0.0}
         record = _factor_record(rl, registry)
         if record:
             entry["factor"] = record["process"]
@@ -89,14 +84,12 @@ def build_result(resolved, line_flows: list[np.ndarray], inventory, registry, me
             notes.append(f"line {rl.line.index + 1}: {rl.note}")
         by_input.append(entry)
 
-    by_gas_mass = {f: float(m) for f, m in zip(inventory.flow_ids, flows_inside) if m}
-    by_gas = {f: float(m * c) for f, m, c in zip(inventory.flow_ids, flows_inside, cf) if m * c}
-    total = float(flows_inside @ cf)
+    mass = scores.gas_mass[p]
+    by_gas_mass = {f: float(m) for f, m in zip(inventory.flow_ids, mass) if m}
+    by_gas = {f: float(m * c) for f, m, c in zip(inventory.flow_ids, mass, cf) if m * c}
     by_origin = {key: 0.0 for key in ORIGIN_KEYS.values()}
     for flow_id, value in by_gas.items():
         by_origin[ORIGIN_KEYS[registry.flows[flow_id].origin]] += value
-    for entry in by_input:
-        entry["share"] = entry["kg_co2e"] / total if total and entry["in_boundary"] else 0.0
     low = sorted({r["source"]["dataset"] for r in factors.values()
                   if r["source"]["confidence"].startswith("low")})
     if low:
@@ -110,7 +103,7 @@ def build_result(resolved, line_flows: list[np.ndarray], inventory, registry, me
         "method": {"id": method.id, "name": method.name, "source": method.source.as_dict()},
         "total_kg_co2e": total,
         "by_stage": by_stage,
-        "outside_boundary": dict(outside),
+        "outside_boundary": outside,
         "by_gas": by_gas,
         "by_gas_mass_kg": by_gas_mass,
         **by_origin,
@@ -119,7 +112,7 @@ def build_result(resolved, line_flows: list[np.ndarray], inventory, registry, me
         "factors": [factors[k] for k in sorted(factors)],
         "notes": notes,
         "data_version": inventory.data_version,
-        "libraries": library_versions(),
+        "libraries": dict(library_versions()),
         "bom": resolved.canonical(),
     }
     result["reproducibility_hash"] = hashlib.sha256(canonical_json(result).encode()).hexdigest()
