@@ -151,3 +151,6 @@ def demo(method):
 
 
 get_plugin_manager().hook.register_commands(cli=cli)
+
+from .data import data  # noqa: E402
+cli.add_command(data)

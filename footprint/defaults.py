@@ -25,7 +25,7 @@ def register_methods(registry):
         dataset = core_catalog().dataset(dataset_id)
         factors = tuple((row["flow"], float(row["factor"])) for row in dataset.rows())
         methods.append(Method(dataset.entry["method"], dataset.entry["title"], factors,
-                              dataset.source()))
+                              dataset.source(), default=dataset_id == METHOD_DATASETS[0]))
     return methods
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 STAGES = ("raw_materials", "production", "distribution", "packaging", "end_of_life")
 CRADLE_TO_GATE = STAGES[:4]
 ELECTRICITY_BASES = ("location", "market", "lifecycle")
+FLOW_ORIGINS = ("fossil", "biogenic", "other", "unspecified")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Method:
     name: str
     factors: tuple[tuple[str, float], ...]
     source: Source
+    default: bool = False  # the method used when none is asked for
     plugin: str = ""
 
 

@@ -2,7 +2,8 @@
 
 Built-in defaults are ordinary plugins on the public hooks, marked ``trylast`` so that any
 installed plugin answering the same key wins. Entry points (group ``footprint``) are loaded
-lazily, on the first call, each in its own guard: a broken plugin is reported and skipped.
+when a manager is made, never on import of footprint, each in its own guard: a broken plugin
+is reported and skipped.
 
 Environment switches (also arguments of ``get_plugin_manager``):
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from . import hookspecs
+from .errors import PluginError
 
 GROUP = "footprint"
 DEFAULT_PLUGINS = ("footprint.defaults",)
@@ -63,6 +65,9 @@ class FootprintPluginManager(pluggy.PluginManager):
         caller = getattr(self.hook, hook_name)
         answers = []
         for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last-registered first
+            if impl.hookwrapper or impl.wrapper:
+                raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} answers with records; "
+                                  "a hook wrapper cannot take part")
             args = {name: kwargs[name] for name in impl.argnames}
             result = impl.function(**args)
             if result is not None:

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .errors import DataError, PluginError
-from .model import ElectricityFactor, Flow, Method, Process, ProductCategory, Region
+from .model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
+                    ProductCategory, Region)
 from .units import UNITS
 
 # Bumped whenever the way records become Brightway data changes, so old builds are not reused.
@@ -55,6 +56,9 @@ class Registry:
         for hook, record_type, attribute, key in HOOKS:
             store = getattr(registry, attribute)
             for plugin_name, records in pm.call_each(hook, registry=registry):
+                if not isinstance(records, (list, tuple)):
+                    raise PluginError(f"plugin {plugin_name!r}: {hook} must return a list of "
+                                      f"{record_type.__name__}, not {type(records).__name__}")
                 for record in records:
                     if not isinstance(record, record_type):
                         raise PluginError(f"plugin {plugin_name!r}: {hook} returned "
@@ -65,7 +69,9 @@ class Registry:
                         registry.shadowed.append(Shadowed(hook, k, plugin_name, store[k].plugin))
                     else:
                         store[k] = record
-        registry.default_method = next(iter(registry.methods), "")
+        # The first method marked default in call order (an installed plugin may claim it).
+        registry.default_method = next(
+            (m.id for m in registry.methods.values() if m.default), next(iter(registry.methods), ""))
         registry.check()
         return registry
 
@@ -75,7 +81,14 @@ class Registry:
         for method in self.methods.values():
             problems += [f"method {method.id} ({method.plugin}): unknown flow {f!r}"
                          for f, _ in method.factors if f not in self.flows]
+        for flow in self.flows.values():
+            if flow.origin not in FLOW_ORIGINS:
+                problems.append(f"flow {flow.id} ({flow.plugin}): origin {flow.origin!r} is not "
+                                f"one of {', '.join(FLOW_ORIGINS)}")
         for factor in self.electricity.values():
+            if factor.basis not in ELECTRICITY_BASES:
+                problems.append(f"electricity factor {factor.process_id} ({factor.plugin}): basis "
+                                f"{factor.basis!r} is not one of {', '.join(ELECTRICITY_BASES)}")
             if factor.region not in self.regions:
                 problems.append(f"electricity factor {factor.process_id} ({factor.plugin}): "
                                 f"unknown region {factor.region!r}")

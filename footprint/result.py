@@ -16,6 +16,7 @@ from functools import lru_cache
 from .model import STAGES
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
+# one key per model.FLOW_ORIGINS
 ORIGIN_KEYS = {"fossil": "fossil_kg_co2e", "biogenic": "biogenic_kg_co2e",
                "other": "other_kg_co2e", "unspecified": "unspecified_kg_co2e"}
 
@@ -58,6 +59,22 @@ def _factor_record(resolved_line, registry) -> dict | None:
     return record
 
 
+def _cite_sub_assembly(sub, path: str, registry, factors: dict, notes: list) -> None:
+    """A parent result cites the factors and notes of its sub-assemblies, at any depth."""
+    name = sub.bom.product.get("id") or sub.bom.product["name"]
+    for rl in sub.lines:
+        if rl.line.stage not in sub.bom.boundary_stages:
+            continue
+        record = _factor_record(rl, registry)
+        if record:
+            factors.setdefault(record["process"], record)
+        where = f"{path} ({name}) line {rl.line.index + 1}"
+        if rl.note:
+            notes.append(f"{where}: {rl.note}")
+        if rl.sub is not None:
+            _cite_sub_assembly(rl.sub, where, registry, factors, notes)
+
+
 def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
     """The result of product ``p`` of a scored batch (see footprint.scoring)."""
     bom = resolved.bom
@@ -78,10 +95,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         if record:
             entry["factor"] = record["process"]
             factors[record["process"]] = record
-        if rl.sub is not None:
-            entry["sub_assembly"] = rl.sub.bom.product.get("id") or rl.sub.bom.product["name"]
         if rl.note:
             notes.append(f"line {rl.line.index + 1}: {rl.note}")
+        if rl.sub is not None:
+            entry["sub_assembly"] = rl.sub.bom.product.get("id") or rl.sub.bom.product["name"]
+            _cite_sub_assembly(rl.sub, f"line {rl.line.index + 1}", registry, factors, notes)
         by_input.append(entry)
 
     mass = scores.gas_mass[p]

@@ -188,6 +188,20 @@ def test_sub_assemblies_nested(engine, make_bom, write_bom):
     assert result["by_input"][0]["sub_assembly"] == "module-1"
     # the sub-assemblies' BOMs are part of what the reproducibility hash covers
     assert "lines[0]" in result["bom"]["sub_assemblies"]
+    # and the factors they used are cited in the parent's result
+    cited = {f["process"] for f in result["factors"]}
+    assert cited == {"electricity/location/CN-SC/2022", "diesel", "electricity/location/CN-SD/2022"}
+
+
+def test_sub_assembly_fallback_notes_reach_the_parent(engine, make_bom, write_bom):
+    # Tibet part: 100 kWh on the Southwest grid 2022 = 22.68; parent takes 2 of them = 45.36
+    write_bom(make_bom(product={"name": "part", "id": "xz-part"}, region="CN-XZ",
+                       declared_unit={"amount": 1, "unit": "piece"}), "part.json")
+    parent = write_bom(make_bom(lines=[{"input": "product:xz-part", "amount": 2,
+                                        "unit": "piece", "stage": "raw_materials"}]), "p.json")
+    result = engine.calculate(read_bom_file(parent))
+    assert result["total_kg_co2e"] == pytest.approx(45.36, rel=REL)
+    assert any("xz-part" in n and "CN-GRID-SOUTHWEST" in n for n in result["notes"])
 
 
 def test_reproducibility_hash(engine, make_bom):

@@ -5,7 +5,7 @@ import warnings
 import pluggy
 import pytest
 
-from footprint import ElectricityFactor, Region, Source, hookimpl
+from footprint import ElectricityFactor, Flow, Method, Region, Source, hookimpl
 from footprint.bom import parse_bom
 from footprint.engine import Engine
 from footprint.errors import DataError, PluginError
@@ -189,3 +189,47 @@ def test_every_province_has_a_region_and_factors(registry):
     eu = [r for r in registry.regions.values() if r.country not in ("CN",)]
     assert {"DE", "FR", "PL", "GB", "NO", "CH", "EU"} <= {r.code for r in eu}
     assert len([r for r in eu if r.level == "country"]) == 27 + 3
+
+
+def test_default_method_is_explicit_not_registration_order():
+    class ExtraMethod:
+        @hookimpl
+        def register_methods(self, registry):
+            return [Method("test_gwp20", "Test method", (("CO2_fossil", 1.0),), Source("x", "y"))]
+
+    registry = Registry.from_plugins(manager_with(ExtraMethod()))
+    assert "test_gwp20" in registry.methods
+    assert registry.default_method == "ar6"
+
+
+@pytest.mark.parametrize("plugin, message", [
+    ("wrapper", "hook wrapper"),
+    ("single", "must return a list"),
+    ("bad_basis", "basis 'Market'"),
+    ("bad_origin", "origin 'fossile'"),
+])
+def test_contract_violations_are_named(plugin, message):
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def register_regions(self, registry):
+            return (yield)
+
+    class Single:
+        @hookimpl
+        def register_regions(self, registry):
+            return Region("XT-03", "三", "Three", "province")
+
+    class BadBasis:
+        @hookimpl
+        def register_electricity_factors(self, registry):
+            return [ElectricityFactor("CN-SC", 2030, "Market", 0.3, "CO2_fossil", Source("x", "y"))]
+
+    class BadOrigin:
+        @hookimpl
+        def register_flows(self, registry):
+            return [Flow("SF6", "Sulphur hexafluoride", "六氟化硫", "fossile")]
+
+    chosen = {"wrapper": Wrapper, "single": Single, "bad_basis": BadBasis,
+              "bad_origin": BadOrigin}[plugin]()
+    with pytest.raises((PluginError, DataError), match=message):
+        Registry.from_plugins(manager_with(chosen))

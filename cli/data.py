@@ -1,0 +1,70 @@
+"""``footprint data``: the shipped datasets, their provenance and their integrity."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from footprint.data import Catalog
+from footprint.datadocs import render_markdown
+from footprint.errors import DataError
+
+from . import render
+
+package_option = click.option(
+    "--package", default="lca_data", show_default=True,
+    help="Python package holding the data and its manifest.json (a plugin's own data).")
+
+
+def _catalog(package: str) -> Catalog:
+    """The package's catalog with its manifest already read, so a broken one fails here."""
+    catalog = Catalog(package)
+    try:
+        catalog.entries
+    except ModuleNotFoundError:
+        raise click.BadParameter(f"no Python package {package!r}", param_hint="--package")
+    except (DataError, FileNotFoundError, KeyError, ValueError) as exc:
+        # a missing or malformed manifest is a data error (exit 1), not a usage error
+        click.echo(f"error: {package}: unreadable manifest: {exc}", err=True)
+        sys.exit(1)
+    return catalog
+
+
+@click.group()
+def data():
+    """Shipped datasets and their sources (数据集与来源)."""
+
+
+@data.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the full manifest entries).")
+@package_option
+def list_datasets(as_json, package):
+    """List the datasets with their source and confidence."""
+    entries = list(_catalog(package).entries.values())
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    click.echo(render.table(
+        [[e["id"], e["year"], e["confidence"], e["source"]] for e in entries],
+        ["id", "year", "confidence", "source"]))
+
+
+@data.command()
+@package_option
+def verify(package):
+    """Check every dataset file against the SHA-256 in the manifest."""
+    catalog = _catalog(package)
+    problems = catalog.verify()
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"{package}: all {len(catalog.entries)} datasets match their manifest hashes")
+
+
+@data.command()
+@package_option
+def docs(package):
+    """Print docs/data.md (Markdown) generated from the manifest."""
+    click.echo(render_markdown(_catalog(package)), nl=False)

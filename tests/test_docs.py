@@ -1,0 +1,122 @@
+"""docs/hooks.md must document every hook with its exact signature, and its example must run."""
+from __future__ import annotations
+
+import inspect
+import re
+import types
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from footprint import Process, Source, hookimpl, hookspecs
+from footprint.plugins import get_plugin_manager
+from footprint.registry import Registry, Shadowed
+
+HOOKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
+HEADING = re.compile(r"^### (\w+)(\(.*\))[ \t]*$", re.MULTILINE)
+
+
+def spec_signatures(module=hookspecs) -> dict[str, str]:
+    """Hook name -> '(args)' for every function pluggy treats as a spec in ``module``."""
+    return {name: str(inspect.signature(function))
+            for name, function in vars(module).items()
+            if inspect.isfunction(function) and hasattr(function, "footprint_spec")}
+
+
+def documented_hooks(text: str) -> list[tuple[str, str]]:
+    return HEADING.findall(text)
+
+
+def doc_problems(text: str, specs: dict[str, str]) -> list[str]:
+    problems = []
+    documented: dict[str, str] = {}
+    for name, args in documented_hooks(text):
+        if name in documented:
+            problems.append(f"{name} documented twice")
+        documented[name] = args
+    for name, args in specs.items():
+        if name not in documented:
+            problems.append(f"{name}{args} is not documented")
+        elif documented[name] != args:
+            problems.append(f"{name} documented as {name}{documented[name]}, spec is {name}{args}")
+    problems += [f"{name}{args} is documented but is not a hook"
+                 for name, args in documented.items() if name not in specs]
+    return problems
+
+
+def test_every_hook_is_documented_with_its_signature():
+    assert doc_problems(HOOKS_DOC.read_text(encoding="utf-8"), spec_signatures()) == []
+
+
+def test_the_spec_reader_finds_the_hooks():
+    # guards the check above against passing vacuously (e.g. if the marker attribute changed)
+    specs = spec_signatures()
+    assert specs["register_flows"] == "(registry)"
+    assert specs["register_commands"] == "(cli)"
+    assert "hookimpl" not in specs and "hookspec" not in specs
+
+
+def test_the_check_catches_missing_wrong_and_stale_hooks():
+    specs = {"register_a": "(registry)", "register_b": "(registry)", "register_c": "(cli)"}
+    text = ("### register_a(registry)\n"
+            "### register_b(registry, extra)\n"
+            "### register_gone(registry)\n"
+            "### register_a(registry)\n")
+    assert doc_problems(text, specs) == [
+        "register_a documented twice",
+        "register_b documented as register_b(registry, extra), spec is register_b(registry)",
+        "register_c(cli) is not documented",
+        "register_gone(registry) is documented but is not a hook",
+    ]
+
+
+# -- the example plugin in hooks.md is real code -------------------------------------------
+
+def example_plugin() -> types.ModuleType:
+    text = HOOKS_DOC.read_text(encoding="utf-8")
+    section = text.split("## A complete example", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    module = types.ModuleType("footprint_steel")
+    exec(compile(code, f"{HOOKS_DOC}:example", "exec"), module.__dict__)
+    return module
+
+
+def test_the_documented_example_plugin_works():
+    pm = get_plugin_manager(load=False)
+    pm.register(example_plugin(), name="steel")
+    pm.check_pending()  # every function in the example names a real hook
+    registry = Registry.from_plugins(pm)
+    steel = registry.processes["crude_steel"]
+    assert steel.plugin == "steel"
+    assert steel.source.dataset == "worldsteel_2022"
+    assert registry.categories["steel_part"].plugin == "steel"
+
+    @click.group()
+    def cli():
+        pass
+
+    pm.hook.register_commands(cli=cli)
+    result = CliRunner().invoke(cli, ["steel-source"])
+    assert result.exit_code == 0
+    assert "1.91 t CO2" in result.output
+
+
+def test_precedence_is_as_documented():
+    # hooks.md: an installed plugin's plain hookimpl beats the trylast defaults, and the
+    # default's answer for the same key is kept in Registry.shadowed
+    override = types.ModuleType("override")
+
+    @hookimpl
+    def register_background(registry):
+        return [Process("diesel", "Diesel", "柴油", "kg", (("CO2_fossil", 3.0),),
+                        Source("mine", "my own measurement", "high"))]
+
+    override.register_background = register_background
+    pm = get_plugin_manager(load=False)
+    pm.register(override, name="mine")
+    registry = Registry.from_plugins(pm)
+    assert registry.processes["diesel"].plugin == "mine"
+    assert registry.processes["diesel"].emissions == (("CO2_fossil", 3.0),)
+    assert Shadowed("register_background", "diesel", "footprint.defaults", "mine") \
+        in registry.shadowed
