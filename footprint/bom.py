@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,13 @@ class StrictNumber(fields.Number):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValidationError(f"must be a number, not {json.dumps(value, ensure_ascii=False)}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)  # a JSON integer too large for a float overflows here
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
             raise ValidationError("must be a finite number")
-        return float(value)
+        return number
 
 
 def _one_of(kind: str, choices):
@@ -67,14 +72,18 @@ class LineSchema(StrictSchema):
     amount = StrictNumber(required=True, validate=validate.Range(min=0))
     unit = fields.String(required=True, validate=_one_of("unit", UNITS))
     stage = fields.String(required=True, validate=_one_of("stage", STAGES))
-    region = fields.String()
+    region = fields.String(validate=validate.Length(min=1))
     year = fields.Integer(strict=True)
     basis = fields.String(validate=_one_of("electricity basis", ELECTRICITY_BASES))
     note = fields.String(validate=validate.Length(max=500))
 
-    @validates_schema
-    def one_kind(self, data, **kwargs):
-        if ("input" in data) == ("emission" in data):
+    # Checked on the line as written, and even when other fields of the line are wrong, so
+    # that a line with neither (or both) is reported together with its other problems.
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def one_kind(self, data, original_data, **kwargs):
+        if not isinstance(original_data, dict):
+            return  # "Invalid input type." is reported already
+        if ("input" in original_data) == ("emission" in original_data):
             raise ValidationError('give exactly one of "input" or "emission"', "input")
 
 
@@ -136,37 +145,40 @@ class Bom:
         return STAGES if self.system_boundary == "cradle_to_grave" else STAGES[:4]
 
 
-def _flatten(messages, path="") -> list[Problem]:
-    """marshmallow's nested error dict -> a flat list of located problems."""
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _child(path: str, key) -> str:
+    """JSON path of ``key`` under ``path``; a key that is not a plain name is quoted
+    (``["a.b"]``), so an odd unknown field cannot pass for another place (``lines[0]``)."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _flatten(messages, path="", key=None, parent="") -> list[Problem]:
+    """marshmallow's nested error dict -> a flat list of located problems; marshmallow's bare
+    'Unknown field.' becomes a message with the nearest field name."""
     problems = []
     if isinstance(messages, dict):
-        for key, value in messages.items():
-            if isinstance(key, int):
-                child = f"{path}[{key}]"
-            elif key == "_schema":
-                child = path
+        for k, value in messages.items():
+            if k == "_schema":
+                problems += _flatten(value, path, key, parent)
             else:
-                child = f"{path}.{key}" if path else str(key)
-            problems += _flatten(value, child)
+                problems += _flatten(value, _child(path, k), k, path)
     elif isinstance(messages, list):
         for message in messages:
-            problems += _flatten(message, path)
+            problems += _flatten(message, path, key, parent)
     else:
-        problems.append(Problem(path or "(top level)", str(messages)))
-    return problems
-
-
-def _explain_unknown_fields(problems: list[Problem]) -> list[Problem]:
-    """Turn marshmallow's bare 'Unknown field.' into a message with the nearest field name."""
-    schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
-    out = []
-    for problem in problems:
-        if problem.message == "Unknown field.":
-            parent, _, name = problem.where.rpartition(".")
+        message = str(messages)
+        if message == "Unknown field." and isinstance(key, str):
+            schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
             schema = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
-            problem = Problem(problem.where, unknown("field", name, schema().fields))
-        out.append(problem)
-    return out
+            message = unknown("field", key, schema().fields)
+        problems.append(Problem(path or "(top level)", message))
+    return problems
 
 
 def parse_bom(data, origin: str = "") -> Bom:
@@ -176,7 +188,7 @@ def parse_bom(data, origin: str = "") -> Bom:
     try:
         loaded = BomSchema().load(data)
     except ValidationError as exc:
-        raise InvalidInput(_explain_unknown_fields(_flatten(exc.messages)), origin) from None
+        raise InvalidInput(_flatten(exc.messages), origin) from None
     lines = tuple(Line(index=i, **line) for i, line in enumerate(loaded["lines"]))
     return Bom(loaded["product"], loaded["declared_unit"], loaded["region"], loaded["factor_year"],
                loaded["electricity_basis"], loaded["system_boundary"], lines, loaded, origin)
@@ -186,14 +198,19 @@ def read_bom_file(path: str | Path) -> Bom:
     """Read and validate a BOM file; JSON syntax errors name the file's line and column."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a leading byte-order mark is fine
     except FileNotFoundError:
         raise InvalidInput([Problem("(file)", f"no such file: {path}")], str(path)) from None
     except UnicodeDecodeError as exc:
         raise InvalidInput([Problem("(file)", f"not UTF-8 text: {exc}")], str(path)) from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise InvalidInput([Problem("(file)", f"cannot read {path}: {exc.strerror or exc}")],
+                           str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
                                     f"invalid JSON: {exc.msg}")], str(path)) from None
+    except RecursionError:
+        raise InvalidInput([Problem("(file)", "JSON nested too deeply")], str(path)) from None
     return parse_bom(data, origin=str(path))

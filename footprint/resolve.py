@@ -45,9 +45,18 @@ class ResolvedBom:
             {"bom": self.bom.canonical}
 
 
+class NoBasis(LookupError):
+    """No factor of the asked basis for a region (nor for any of its fallbacks)."""
+
+
+class NoYear(LookupError):
+    """Factors of the basis exist, but none for the asked data year."""
+
+
 def electricity_factor(registry, region_code: str, year: int | None, basis: str):
     """The factor for ``region_code`` (or the first fallback region that has one) and a note
-    saying so when a fallback stood in. Raises LookupError with what is available."""
+    saying so when a fallback stood in. Raises LookupError (NoBasis or NoYear) with what is
+    available."""
     region = registry.regions[region_code]
     for code in (region_code, *region.fallback):
         by_year = registry.factors_for(code, basis)
@@ -55,12 +64,13 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
             break
     else:
         bases = sorted({b for (r, _, b) in registry.electricity if r == region_code})
-        raise LookupError(f'no {basis}-based electricity factor for {region_code} '
-                          f'(bases available there: {", ".join(bases) or "none"})')
+        raise NoBasis(f'no {basis}-based electricity factor for {region_code} '
+                      f'(bases available there: {", ".join(bases) or "none"})')
     chosen = max(by_year) if year is None else year
     if chosen not in by_year:
-        raise LookupError(f"no {basis}-based electricity factor for {code} in {year}; "
-                          f"published years: {', '.join(map(str, sorted(by_year)))}")
+        via = f" (whose factors come from {code})" if code != region_code else ""
+        raise NoYear(f"no {basis}-based electricity factor for {region_code}{via} in {year}; "
+                     f"published years: {', '.join(map(str, sorted(by_year)))}")
     note = ""
     if code != region_code:
         stand_in = registry.regions[code]
@@ -112,10 +122,20 @@ def _unit_to(line: Line, target_unit: str) -> float:
 
 def _resolve_line(line: Line, bom: Bom, registry, products, chain) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
-    misplaced = [f for f in ("region", "year", "basis") if getattr(line, f) is not None]
-    if misplaced and not is_electricity:
-        raise _LineProblems(*[Problem(f"{line.where}.{f}", "only electricity lines take this field")
-                              for f in misplaced])
+    misplaced = [] if is_electricity else [
+        Problem(f"{line.where}.{f}", "only electricity lines take this field")
+        for f in ("region", "year", "basis") if getattr(line, f) is not None]
+    try:
+        resolved = _resolve_kind(line, bom, registry, products, chain)
+    except _LineProblems as exc:  # report the line's other problems too ("electricty" + region)
+        raise _LineProblems(*exc.problems, *misplaced) from None
+    if misplaced:
+        raise _LineProblems(*misplaced)
+    return resolved
+
+
+def _resolve_kind(line: Line, bom: Bom, registry, products, chain) -> ResolvedLine:
+    is_electricity = line.input == ELECTRICITY
     if line.emission is not None:
         if line.emission not in registry.flows:
             raise _LineProblems(Problem(f"{line.where}.emission",
@@ -133,22 +153,34 @@ def _resolve_line(line: Line, bom: Bom, registry, products, chain) -> ResolvedLi
 
 
 def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
-    quantity = _unit_to(line, "kWh")
-    region = line.region or bom.region
-    if region not in registry.regions:
-        field = "region" if line.region else None
-        if field is None:
-            raise _LineProblems()  # the BOM's own region is already reported
-        raise _LineProblems(Problem(f"{line.where}.region",
-                                    unknown("region", region, registry.regions)))
-    year = line.year if line.year is not None else bom.factor_year
+    problems = []
     try:
-        factor, note = electricity_factor(registry, region, year, line.basis or bom.electricity_basis)
+        quantity = _unit_to(line, "kWh")
+    except _LineProblems as exc:  # keep going: the factor may be missing too
+        problems += exc.problems
+    region = line.region if line.region is not None else bom.region
+    if region not in registry.regions:
+        if line.region is not None:  # else the BOM's own region is already reported
+            problems.append(Problem(f"{line.where}.region",
+                                    unknown("region", region, registry.regions)))
+        raise _LineProblems(*problems)
+    year = line.year if line.year is not None else bom.factor_year
+    basis = line.basis if line.basis is not None else bom.electricity_basis
+    try:
+        factor, note = electricity_factor(registry, region, year, basis)
     except LookupError as exc:
-        field = next((f for f in ("year", "basis", "region") if getattr(line, f) is not None),
-                     "input")
-        hint = " (the BOM's factor_year)" if line.year is None and year is not None else ""
-        raise _LineProblems(Problem(f"{line.where}.{field}", f"{exc}{hint}")) from None
+        # Name the field that asked for what is missing: the year (or the BOM's factor_year)
+        # when only the year is missing, the basis (or the BOM's electricity_basis) otherwise.
+        own, bom_field = ("year", "factor_year") if isinstance(exc, NoYear) else \
+            ("basis", "electricity_basis")
+        if getattr(line, own) is not None:
+            field, hint = own, ""
+        else:
+            field = "region" if line.region is not None else "input"
+            hint = f" (the BOM's {bom_field})"
+        problems.append(Problem(f"{line.where}.{field}", f"{exc}{hint}"))
+    if problems:
+        raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,
                         note=note)
 
