@@ -91,9 +91,21 @@ def factors(region, year, as_json):
                 "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
                 "plugin": f.plugin} for f in chosen])
         return
-    click.echo(render.table(
-        [[f.region, f.year, f.basis, f"{f.value:.4f}", f.flow, f.plugin] for f in chosen],
-        ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
+    if chosen:
+        click.echo(render.table(
+            [[f.region, f.year, f.basis, f"{f.value:.4f}", f.flow, f.plugin] for f in chosen],
+            ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
+    else:
+        years = sorted({f.year for f in registry.electricity.values()
+                        if region is None or f.region == region})
+        click.echo(f"no factors for {region or 'any region'}"
+                   f"{f' in {year}' if year else ''}; years with factors: "
+                   f"{', '.join(map(str, years)) or 'none'}")
+    if region and registry.regions[region].fallback:
+        stand_ins = ", ".join(registry.regions[region].fallback)
+        note = registry.regions[region].fallback_note
+        click.echo(f"where {region} has no factor of a basis, these regions stand in, in order: "
+                   f"{stand_ins}{f' ({note})' if note else ''}")
 
 
 def _unknown_region(region, registry):
@@ -124,6 +136,7 @@ def regions(as_json):
 
 @cli.command()
 @json_option
+@_fail_cleanly
 def plugins(as_json):
     """List plugins: name, version, hooks and where each came from."""
     infos = get_plugin_manager().describe()
@@ -150,7 +163,18 @@ def demo(method):
         click.echo("")
 
 
-get_plugin_manager().hook.register_commands(cli=cli)
+def _add_plugin_commands() -> None:
+    """Plugins add commands; one that fails is reported and the others still work."""
+    pm = get_plugin_manager()
+    for impl in pm.hook.register_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not disable the CLI
+            click.echo(f"warning: plugin {impl.plugin_name!r} could not add its commands: "
+                       f"{type(exc).__name__}: {exc}", err=True)
+
+
+_add_plugin_commands()
 
 from .data import data  # noqa: E402
 cli.add_command(data)

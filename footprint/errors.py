@@ -18,9 +18,9 @@ class Problem:
     @property
     def human_where(self) -> str:
         """'line 4 (lines[3].unit)' reads better to a producer than a bare JSON path."""
-        if self.where.startswith("lines[") and "]" in self.where:
-            index = int(self.where[len("lines["): self.where.index("]")])
-            return f"line {index + 1} ({self.where})"
+        index = self.where[len("lines["):].partition("]")[0]
+        if self.where.startswith("lines[") and index.isdigit():
+            return f"line {int(index) + 1} ({self.where})"
         return self.where
 
     def __str__(self) -> str:

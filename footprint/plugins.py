@@ -103,7 +103,7 @@ def get_plugin_manager(
         if module_name in blocked:
             continue
         pm.register(importlib.import_module(module_name), name=module_name)
-        pm.origins[module_name] = PluginInfo(module_name, "default")
+        pm.origins[module_name] = PluginInfo(module_name, "default", version=_own_version())
     pm.check_pending()  # the defaults must be right; fail loudly if not
 
     for entry_point in importlib.metadata.entry_points(group=GROUP):
@@ -138,3 +138,10 @@ def _load_entry_point(pm: FootprintPluginManager, entry_point) -> None:
                       stacklevel=3)
         return
     pm.origins[entry_point.name] = info
+
+
+def _own_version() -> str:
+    try:
+        return importlib.metadata.version("footprint")
+    except importlib.metadata.PackageNotFoundError:
+        return ""

@@ -227,11 +227,17 @@ class FileProducts:
             if not path.is_file():
                 raise LookupError(f"no BOM file {path}")
             return read_bom_file(path)
+        matches = []
         for path in sorted(base.glob("*.json")):
             try:
                 candidate = read_bom_file(path)
             except InvalidInput:
-                continue
+                continue  # not a BOM (or a broken one): it cannot be the product asked for
             if candidate.product.get("id") == ref:
-                return candidate
+                matches.append(candidate)
+        if len(matches) > 1:
+            names = ", ".join(Path(m.origin).name for m in matches)
+            raise LookupError(f'product id "{ref}" is declared by several BOMs in {base}: {names}')
+        if matches:
+            return matches[0]
         raise LookupError(f'no BOM with product id "{ref}" in {base}')

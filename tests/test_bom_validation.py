@@ -622,3 +622,14 @@ def test_sub_assembly_by_product_id(engine, write_bom, make_bom):
     resolved = engine.resolve(read_bom_file(path))
     assert close(resolved.lines[0].quantity, 0.5)  # 500 g / (1 kg per declared unit) = 0.5
     assert resolved.lines[0].sub.bom.product["id"] == "part-7"
+
+
+def test_product_id_declared_twice_is_ambiguous(engine, make_bom, write_bom):
+    for name in ("a.json", "b.json"):
+        write_bom(make_bom(product={"name": name, "id": "twin"}), name)
+    parent = write_bom(make_bom(lines=[{"input": "product:twin", "amount": 1, "unit": "kg",
+                                        "stage": "raw_materials"}]), "parent.json")
+    with pytest.raises(InvalidInput) as caught:
+        engine.resolve(read_bom_file(parent))
+    assert caught.value.problems[0].where == "lines[0].input"
+    assert "several BOMs" in caught.value.problems[0].message

@@ -422,3 +422,20 @@ def test_plugins(run):
         assert plugins[name]["origin"].startswith("entry point")
         assert "error" not in plugins[name]
     assert plugins["footprint.defaults"]["origin"] == "default"
+
+
+def test_factors_for_tibet_explains_the_stand_in():
+    from click.testing import CliRunner
+    from cli.main import cli
+    result = CliRunner().invoke(cli, ["factors", "--region", "CN-XZ"])
+    assert result.exit_code == 0
+    assert "no factors for CN-XZ" in result.output
+    assert "CN-GRID-SOUTHWEST" in result.output
+
+
+def test_factors_for_a_year_without_data_lists_the_years():
+    from click.testing import CliRunner
+    from cli.main import cli
+    result = CliRunner().invoke(cli, ["factors", "--region", "CN-SC", "--year", "2019"])
+    assert result.exit_code == 0
+    assert "2021, 2022, 2023" in result.output
