@@ -14,6 +14,7 @@ import click
 
 from footprint import FootprintError, InvalidInput
 from footprint.bom import read_bom_file
+from footprint.categories import describe_parameters
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 
@@ -132,6 +133,32 @@ def regions(as_json):
         [[r.code, r.name_zh, r.name_en, r.level, ",".join(r.grids),
           ",".join(map(str, years.get(r.code, []))) or "(fallback)"] for r in rows],
         ["code", "名称", "name", "level", "grid", "factor years"]))
+
+
+@cli.command()
+@json_option
+@_fail_cleanly
+def categories(as_json):
+    """List product categories and the parameters a producer gives for each."""
+    registry = Engine().registry
+    listing = [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+                "description": c.description, "declared_units": list(c.declared_units),
+                "plugin": c.plugin, "parameters": describe_parameters(c),
+                **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
+                                "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
+                   if c.grading else {})}
+               for c in registry.categories.values()]
+    if as_json:
+        _dump(listing)
+        return
+    for c in listing:
+        click.echo(click.style(f"{c['id']}  {c['name_zh']} / {c['name_en']}", bold=True) +
+                   f"  [{c['plugin']}]")
+        if c["description"]:
+            click.echo(f"  {c['description']}")
+        for p in c["parameters"]:
+            unit = f" ({p['unit']})" if p.get("unit") else ""
+            click.echo(f"  - {p['name']}{unit}: {p.get('help_zh', '')} {p.get('help_en', '')}")
 
 
 @cli.command()

@@ -52,14 +52,23 @@ class Catalog:
 
     @cached_property
     def entries(self) -> dict[str, dict]:
-        manifest = json.loads(self._bytes(MANIFEST))
+        """Entries of the package's manifest.json and of each folder's own manifest.json
+        (a folder per category keeps its data and its provenance together). File paths are
+        made relative to the package."""
+        root = resources.files(self.package)
+        manifests = [""] + sorted(f"{d.name}/" for d in root.iterdir()
+                                  if d.is_dir() and d.joinpath(MANIFEST).is_file())
         entries = {}
-        for entry in manifest["datasets"]:
-            missing = [f for f in REQUIRED_FIELDS if f not in entry]
-            if missing:
-                raise DataError(f"{self.package}/{MANIFEST}: dataset {entry.get('id')!r} lacks "
-                                f"{', '.join(missing)}")
-            entries[entry["id"]] = entry
+        for folder in manifests:
+            for entry in json.loads(self._bytes(folder + MANIFEST))["datasets"]:
+                missing = [f for f in REQUIRED_FIELDS if f not in entry]
+                if missing:
+                    raise DataError(f"{self.package}/{folder}{MANIFEST}: dataset "
+                                    f"{entry.get('id')!r} lacks {', '.join(missing)}")
+                if entry["id"] in entries:
+                    raise DataError(f"{self.package}/{folder}{MANIFEST}: dataset id "
+                                    f"{entry['id']!r} is used twice")
+                entries[entry["id"]] = {**entry, "file": folder + entry["file"]}
         return entries
 
     def _bytes(self, relative: str) -> bytes:

@@ -17,7 +17,8 @@ from .errors import InvalidInput, Problem
 from .plugins import get_plugin_manager
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
-from .result import build_result
+from .categories import category_fields, expand
+from .result import build_result, seal
 from .scoring import Scores, score
 from .settings import footprint_home
 from .suggest import unknown
@@ -46,8 +47,12 @@ class Engine:
             raise InvalidInput([Problem("method", unknown("method", method, self.registry.methods))])
         return method
 
+    def expand(self, bom: Bom) -> Bom:
+        """Model the BOM's category parameters as lines (footprint.categories)."""
+        return expand(bom, self.registry, self.plugin_manager)
+
     def resolve(self, bom: Bom, products: ProductResolver | None = None) -> ResolvedBom:
-        return resolve_bom(bom, self.registry, products or FileProducts())
+        return resolve_bom(bom, self.registry, products or FileProducts(), self.expand)
 
     def calculate(self, bom: Bom, method: str | None = None,
                   products: ProductResolver | None = None) -> dict:
@@ -60,9 +65,14 @@ class Engine:
         """Full results (breakdowns, factors, hash) for a batch of resolved BOMs."""
         method = self.method_id(method)
         scores = self.score_many(batch, method)
-        return [build_result(resolved, scores, p, self.inventory, self.registry,
-                             self.registry.methods[method])
-                for p, resolved in enumerate(batch)]
+        results = []
+        for p, resolved in enumerate(batch):
+            result = build_result(resolved, scores, p, self.inventory, self.registry,
+                                  self.registry.methods[method])
+            result.update(category_fields(result, resolved.bom, self.registry,
+                                          self.plugin_manager))
+            results.append(seal(result))
+        return results
 
     def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
         """Totals and breakdowns as arrays, without building result objects."""

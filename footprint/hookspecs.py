@@ -41,6 +41,19 @@ def register_categories(registry):
     """Product categories (``footprint.model.ProductCategory``)."""
 
 
+@hookspec(firstresult=True)
+def expand_bom(category, parameters, bom, registry):
+    """BOM lines (a list of line dicts, as in a BOM file) modelled from a BOM's category
+    ``parameters`` (already validated by the category's schema), or None if ``category`` is
+    not this plugin's."""
+
+
+@hookspec
+def label_extensions(category, result, bom, registry):
+    """Extra fields for the result and the label of a product of ``category`` (a dict, e.g.
+    battery passport fields or an allocation note), or None."""
+
+
 @hookspec
 def register_commands(cli):
     """Add commands to the ``footprint`` click group ``cli``."""

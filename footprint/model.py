@@ -94,11 +94,48 @@ class Process:
 
 
 @dataclass(frozen=True)
+class GradeBand:
+    grade: str  # e.g. "A"
+    up_to: float | None  # inclusive upper bound of the metric; None for the last band
+    label_zh: str = ""
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class Grading:
+    """Grade bands for a category's footprint per declared unit.
+
+    ``provisional`` is True where no official bands exist; a label must then say so.
+    """
+
+    bands: tuple[GradeBand, ...]
+    unit: str  # what the bounds are in, e.g. "kg CO2e/kg fruit"
+    source: Source
+    rationale: str
+    provisional: bool = True
+
+    def grade(self, value: float) -> GradeBand:
+        for band in self.bands:
+            if band.up_to is None or value <= band.up_to:
+                return band
+        return self.bands[-1]
+
+
+@dataclass(frozen=True)
 class ProductCategory:
+    """A product category: what a producer describes and how it becomes BOM lines.
+
+    ``parameters`` is a marshmallow Schema class in the producer's own terms (each field's
+    metadata carries ``unit``, ``help_zh`` and ``help_en`` so a form can be generated from it);
+    the category's plugin turns validated parameters into lines in ``expand_bom``.
+    """
+
     id: str
     name_zh: str
     name_en: str
     description: str = ""
-    stages: tuple[str, ...] = STAGES
+    declared_units: tuple[str, ...] = ()  # units a BOM of this category may declare; () = any
+    parameters: type | None = None
+    grading: Grading | None = None
+    stage_names: dict = field(default_factory=dict, compare=False, hash=False)  # stage -> name
     plugin: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)

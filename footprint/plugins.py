@@ -56,23 +56,29 @@ class FootprintPluginManager(pluggy.PluginManager):
             out.append(info)
         return sorted(out, key=lambda i: i.name) + self.failures
 
-    def call_each(self, hook_name: str, **kwargs) -> list[tuple[str, object]]:
-        """Call a hook's implementations one by one in pluggy's order, keeping who answered.
+    def answers(self, hook_name: str, **kwargs):
+        """Call a hook's implementations one by one in pluggy's order, yielding
+        (plugin name, answer) for every answer that is not None.
 
         pluggy's own call merges the answers and forgets which plugin gave which; a footprint
-        must cite the plugin behind every factor, so the register_* hooks go through here.
+        must cite the plugin behind every factor and model, so the core calls through here.
         """
         caller = getattr(self.hook, hook_name)
-        answers = []
         for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last-registered first
             if impl.hookwrapper or impl.wrapper:
                 raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} answers with records; "
                                   "a hook wrapper cannot take part")
-            args = {name: kwargs[name] for name in impl.argnames}
-            result = impl.function(**args)
+            result = impl.function(**{name: kwargs[name] for name in impl.argnames})
             if result is not None:
-                answers.append((impl.plugin_name, result))
-        return answers
+                yield impl.plugin_name, result
+
+    def call_each(self, hook_name: str, **kwargs) -> list[tuple[str, object]]:
+        """Every answer, with the plugin that gave it."""
+        return list(self.answers(hook_name, **kwargs))
+
+    def call_first(self, hook_name: str, **kwargs) -> tuple[str, object] | None:
+        """The first answer of a single-answer hook, with the plugin that gave it."""
+        return next(self.answers(hook_name, **kwargs), None)
 
 
 def _names(env_value: str | None) -> set[str] | None:

@@ -82,8 +82,12 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
 
 
 def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
+                expand: Callable[[Bom], Bom] | None = None,
                 _chain: tuple[str, ...] = ()) -> ResolvedBom:
-    """Resolve every line of ``bom``; raises InvalidInput listing every problem found."""
+    """Resolve every line of ``bom`` (after ``expand`` models its category parameters as
+    lines); raises InvalidInput listing every problem found."""
+    if expand is not None:
+        bom = expand(bom)
     problems: list[Problem] = []
     if bom.product["category"] not in registry.categories:
         problems.append(Problem("product.category",
@@ -94,7 +98,7 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     resolved = []
     for line in bom.lines:
         try:
-            resolved.append(_resolve_line(line, bom, registry, products, chain))
+            resolved.append(_resolve_line(line, bom, registry, products, expand, chain))
         except _LineProblems as exc:
             problems += exc.problems
     if problems:
@@ -120,13 +124,13 @@ def _unit_to(line: Line, target_unit: str) -> float:
         raise _LineProblems(Problem(f"{line.where}.unit", str(exc))) from None
 
 
-def _resolve_line(line: Line, bom: Bom, registry, products, chain) -> ResolvedLine:
+def _resolve_line(line: Line, bom: Bom, registry, products, expand, chain) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
     misplaced = [] if is_electricity else [
         Problem(f"{line.where}.{f}", "only electricity lines take this field")
         for f in ("region", "year", "basis") if getattr(line, f) is not None]
     try:
-        resolved = _resolve_kind(line, bom, registry, products, chain)
+        resolved = _resolve_kind(line, bom, registry, products, expand, chain)
     except _LineProblems as exc:  # report the line's other problems too ("electricty" + region)
         raise _LineProblems(*exc.problems, *misplaced) from None
     if misplaced:
@@ -134,7 +138,7 @@ def _resolve_line(line: Line, bom: Bom, registry, products, chain) -> ResolvedLi
     return resolved
 
 
-def _resolve_kind(line: Line, bom: Bom, registry, products, chain) -> ResolvedLine:
+def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
     if line.emission is not None:
         if line.emission not in registry.flows:
@@ -144,7 +148,7 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, chain) -> ResolvedLi
     if is_electricity:
         return _resolve_electricity(line, bom, registry)
     if line.product_ref is not None:
-        return _resolve_product(line, bom, registry, products, chain)
+        return _resolve_product(line, bom, registry, products, expand, chain)
     if line.input not in registry.processes:
         choices = [*registry.processes, ELECTRICITY, "product:<id or file>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown("input", line.input, choices)))
@@ -185,7 +189,7 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
                         note=note)
 
 
-def _resolve_product(line, bom, registry, products, chain) -> ResolvedLine:
+def _resolve_product(line, bom, registry, products, expand, chain) -> ResolvedLine:
     where = f"{line.where}.input"
     if not line.product_ref:
         raise _LineProblems(Problem(where, 'write "product:<id or file>"'))
@@ -202,7 +206,7 @@ def _resolve_product(line, bom, registry, products, chain) -> ResolvedLine:
         cycle = " -> ".join([*chain, _identity(sub_bom)])
         raise _LineProblems(Problem(where, f"sub-assemblies form a cycle: {cycle}"))
     try:
-        sub = resolve_bom(sub_bom, registry, products, chain)
+        sub = resolve_bom(sub_bom, registry, products, expand, chain)
     except InvalidInput as exc:
         raise _LineProblems(*[Problem(where, f"in {line.product_ref}: {p}")
                               for p in exc.problems]) from None

@@ -95,6 +95,10 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         if record:
             entry["factor"] = record["process"]
             factors[record["process"]] = record
+        if rl.line.model:
+            entry["model"] = rl.line.model
+            if rl.line.note:
+                entry["note"] = rl.line.note
         if rl.note:
             notes.append(f"line {rl.line.index + 1}: {rl.note}")
         if rl.sub is not None:
@@ -133,5 +137,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         "libraries": dict(library_versions()),
         "bom": resolved.canonical(),
     }
+    return result
+
+
+def seal(result: dict) -> dict:
+    """Add the reproducibility hash: SHA-256 of the canonical JSON of everything else."""
+    result.pop("reproducibility_hash", None)
     result["reproducibility_hash"] = hashlib.sha256(canonical_json(result).encode()).hexdigest()
     return result

@@ -84,7 +84,7 @@ def test_file_holding_a_json_array_is_not_a_bom(write_bom, make_bom):
     assert "JSON object" in at(problems, "(top level)")
 
 
-@pytest.mark.parametrize("field", ["product", "declared_unit", "region", "lines"])
+@pytest.mark.parametrize("field", ["product", "declared_unit", "region"])
 def test_missing_required_field(make_bom, field):
     bom = make_bom()
     del bom[field]
@@ -95,6 +95,12 @@ def test_missing_required_field(make_bom, field):
 
 def test_empty_lines(make_bom):
     assert "at least one line" in at(parse_problems(make_bom(lines=[])), "lines")
+
+
+def test_missing_lines_without_parameters(make_bom):
+    bom = make_bom()
+    del bom["lines"]
+    assert "at least one line or category parameters" in at(parse_problems(bom), "lines")
 
 
 def test_line_with_both_input_and_emission(make_bom):

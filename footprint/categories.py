@@ -1,0 +1,104 @@
+"""Product categories at work: parameters -> modelled lines, and grade and label fields.
+
+A BOM of a category may carry ``parameters`` in the producer's own terms. They are validated
+by the category's marshmallow schema, then the category's plugin (hook ``expand_bom``) models
+them as ordinary BOM lines, which are validated, resolved and scored like any other line.
+After scoring, the category's grading bands and every plugin's ``label_extensions`` add their
+fields to the result.
+"""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+from .bom import Bom, flatten_errors, model_lines
+from .errors import InvalidInput, PluginError, Problem
+from .suggest import unknown
+
+
+def expand(bom: Bom, registry, plugin_manager) -> Bom:
+    """``bom`` with its category parameters modelled as lines (unchanged if it has none)."""
+    category = registry.categories.get(bom.product["category"])
+    if category is None:
+        return bom  # resolve_bom reports the unknown category with a suggestion
+    problems = []
+    if category.declared_units and bom.declared_unit["unit"] not in category.declared_units:
+        problems.append(Problem("declared_unit.unit", unknown(
+            f"declared unit for category {category.id}", bom.declared_unit["unit"],
+            category.declared_units)))
+    if bom.parameters is None:
+        if problems:
+            raise InvalidInput(problems, bom.origin or None)
+        return bom
+    if category.parameters is None:
+        raise InvalidInput([*problems, Problem("parameters", f"category {category.id} takes no "
+                                               "parameters; describe the product with lines")],
+                           bom.origin or None)
+    try:
+        parameters = category.parameters().load(bom.parameters)
+    except ValidationError as exc:
+        problems += flatten_errors(exc.messages, "parameters")
+    if problems:
+        raise InvalidInput(problems, bom.origin or None)
+    answer = plugin_manager.call_first("expand_bom", category=category, parameters=parameters,
+                                       bom=bom, registry=registry)
+    if answer is None:
+        raise PluginError(f"no plugin models the parameters of category {category.id}")
+    plugin, lines = answer
+    try:
+        return model_lines(bom, list(lines), model=plugin)
+    except ValueError as exc:
+        raise PluginError(f"plugin {plugin!r}: expand_bom made invalid lines: {exc}") from None
+
+
+def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
+    """The category, its grade for this result, and every plugin's label extensions."""
+    category = registry.categories[bom.product["category"]]
+    fields = {"category": {"id": category.id, "name_zh": category.name_zh,
+                           "name_en": category.name_en, "plugin": category.plugin}}
+    if category.stage_names:
+        fields["category"]["stage_names"] = dict(category.stage_names)
+    if category.grading is not None:
+        grading = category.grading
+        band = grading.grade(result["total_kg_co2e"])
+        fields["grade"] = {"grade": band.grade, "label_zh": band.label_zh,
+                           "label_en": band.label_en, "unit": grading.unit,
+                           "provisional": grading.provisional, "rationale": grading.rationale,
+                           "source": grading.source.as_dict(),
+                           "bands": [[b.grade, b.up_to] for b in grading.bands]}
+    extensions = {}
+    for plugin, extra in plugin_manager.call_each("label_extensions", category=category,
+                                                  result=result, bom=bom, registry=registry):
+        if not isinstance(extra, dict):
+            raise PluginError(f"plugin {plugin!r}: label_extensions must return a dict")
+        extensions[plugin] = extra
+    if extensions:
+        fields["extensions"] = extensions
+    return fields
+
+
+def describe_parameters(category) -> list[dict]:
+    """The category's parameters as plain data (name, type, unit, range, help texts, nested
+    fields), from its marshmallow schema: what a form or a listing needs."""
+    if category.parameters is None:
+        return []
+    return [_describe_field(name, f) for name, f in category.parameters().fields.items()]
+
+
+def _describe_field(name, field) -> dict:
+    from marshmallow import fields as mfields, validate
+    out = {"name": name, "type": type(field).__name__, "required": field.required,
+           **{k: v for k, v in field.metadata.items()}}
+    if field.load_default is not None and not callable(field.load_default) and \
+            field.load_default is not mfields.missing_:
+        out["default"] = field.load_default
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            out["min"], out["max"] = validator.min, validator.max
+        elif isinstance(validator, validate.OneOf):
+            out["choices"] = list(validator.choices)
+    inner = getattr(field, "inner", None) or getattr(field, "value_field", None)
+    nested = getattr(inner, "nested", None) or getattr(field, "nested", None)
+    if nested is not None:
+        schema = nested() if isinstance(nested, type) else nested
+        out["fields"] = [_describe_field(n, f) for n, f in schema.fields.items()]
+    return out
