@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-BUILTIN_PLUGINS = "electricity_cn,electricity_intl"
+BUILTIN_PLUGINS = "electricity_cn,electricity_intl,oranges,batteries,steel_vanadium"
 SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
 
 

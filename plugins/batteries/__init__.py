@@ -1,0 +1,1 @@
+"""Product category plugin: batteries (being built)."""

@@ -1,0 +1,1 @@
+"""Product category plugin: steel_vanadium (being built)."""
