@@ -37,7 +37,16 @@ def result_text(result: dict) -> str:
     out = [click.style(name, bold=True),
            f"  {number(result['total_kg_co2e'])} kg CO2e per {per}   "
            f"({result['method']['name']}, {result['system_boundary'].replace('_', '-')}, "
-           f"region {result['region']})", ""]
+           f"region {result['region']})"]
+    category = result.get("category")
+    if category and category["id"] != "generic":
+        out.append(f"  category: {category['name_zh']} / {category['name_en']}")
+    grade = result.get("grade")
+    if grade:
+        provisional = " (provisional bands 暂行分级)" if grade["provisional"] else ""
+        out.append(f"  grade: {grade['grade']} {grade['label_zh']} {grade['label_en']}"
+                   f"{provisional}")
+    out.append("")
     stages = result["by_stage"]
     largest = max(stages.values(), default=0)
     out.append(table([[s, number(v), bar(v, largest)] for s, v in stages.items()],
@@ -46,9 +55,13 @@ def result_text(result: dict) -> str:
         out.append(f"  (outside the boundary, not in the total: {stage} {number(value)} kg CO2e)")
     out.append("")
     hot = sorted(result["by_input"], key=lambda e: -e["kg_co2e"])
-    out.append(table([[e["line"], e["input"], f"{number(e['amount'])} {e['unit']}", e["stage"],
+    out.append(table([[f"{e['line']}{'*' if e.get('model') else ''}", e["input"],
+                       f"{number(e['amount'])} {e['unit']}", e["stage"],
                        number(e["kg_co2e"]), f"{e['share']:.1%}"] for e in hot],
                      ["line", "input", "amount", "stage", "kg CO2e", "share"]))
+    if any(e.get("model") for e in hot):
+        out.append("* modelled from the category parameters:")
+        out += [f"  {e['line']}: {e['note']}" for e in result["by_input"] if e.get("note")]
     out.append("")
     out.append("by gas: " + ", ".join(f"{g} {number(v)}" for g, v in result["by_gas"].items()))
     if result["biogenic_co2_kg"]:
@@ -56,8 +69,17 @@ def result_text(result: dict) -> str:
     out.append("factors:")
     for f in result["factors"]:
         out.append(f"  {f['process']}: {f['source']['citation']} [{f['plugin']}]")
+    for plugin, fields in result.get("extensions", {}).items():
+        out.append(f"{plugin}: " + ", ".join(f"{k}={_short(v)}" for k, v in fields.items()))
     for note in result["notes"]:
         out.append(click.style(f"note: {note}", fg="yellow"))
     out.append(f"data version {result['data_version'][:16]}  "
                f"reproducibility {result['reproducibility_hash'][:16]}")
     return "\n".join(out)
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return number(value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
