@@ -71,7 +71,10 @@ def validate(bom):
     """Check a BOM file without calculating it."""
     engine = Engine()
     resolved = engine.resolve(read_bom_file(bom))
-    click.echo(f"{bom}: valid ({len(resolved.lines)} lines)")
+    modelled = sum(1 for r in resolved.lines if r.line.model)
+    own = len(resolved.lines) - modelled
+    extra = f", {modelled} modelled from the category parameters" if modelled else ""
+    click.echo(f"{bom}: valid ({own} lines{extra})")
 
 
 @cli.command()

@@ -173,25 +173,31 @@ def _child(path: str, key) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def flatten_errors(messages, path="", key=None, parent="") -> list[Problem]:
+def _bom_fields(parent: str):
+    """Field names valid under ``parent`` in a BOM, for 'did you mean' on unknown fields."""
+    schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
+    schema = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
+    return schema().fields
+
+
+def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
+                   parent="") -> list[Problem]:
     """marshmallow's nested error dict -> a flat list of located problems; marshmallow's bare
-    'Unknown field.' becomes a message with the nearest field name."""
+    'Unknown field.' becomes a message with the nearest of ``fields_under(parent path)``."""
     problems = []
     if isinstance(messages, dict):
         for k, value in messages.items():
             if k == "_schema":
-                problems += flatten_errors(value, path, key, parent)
+                problems += flatten_errors(value, path, fields_under, key, parent)
             else:
-                problems += flatten_errors(value, _child(path, k), k, path)
+                problems += flatten_errors(value, _child(path, k), fields_under, k, path)
     elif isinstance(messages, list):
         for message in messages:
-            problems += flatten_errors(message, path, key, parent)
+            problems += flatten_errors(message, path, fields_under, key, parent)
     else:
         message = str(messages)
         if message == "Unknown field." and isinstance(key, str):
-            schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
-            schema = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
-            message = unknown("field", key, schema().fields)
+            message = unknown("field", key, fields_under(parent))
         problems.append(Problem(path or "(top level)", message))
     return problems
 

@@ -36,7 +36,8 @@ def expand(bom: Bom, registry, plugin_manager) -> Bom:
     try:
         parameters = category.parameters().load(bom.parameters)
     except ValidationError as exc:
-        problems += flatten_errors(exc.messages, "parameters")
+        problems += flatten_errors(exc.messages, "parameters",
+                                   lambda parent: _schema_fields(category.parameters, parent))
     if problems:
         raise InvalidInput(problems, bom.origin or None)
     answer = plugin_manager.call_first("expand_bom", category=category, parameters=parameters,
@@ -57,9 +58,13 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
                            "name_en": category.name_en, "plugin": category.plugin}}
     if category.stage_names:
         fields["category"]["stage_names"] = dict(category.stage_names)
-    if category.grading is not None:
-        grading = category.grading
-        band = grading.grade(result["total_kg_co2e"])
+    grading = category.grading
+    if grading is not None and not grading.applies(_parameters_with_defaults(category, bom)):
+        fields["grade_note"] = (f"the grade bands of {category.id} ({grading.unit}) do not apply "
+                                "to this product, so it is not graded")
+    elif grading is not None:
+        # Bands are per one declared unit (kg CO2e per kg fruit), whatever amount a BOM declares.
+        band = grading.grade(result["total_kg_co2e"] / bom.declared_unit["amount"])
         fields["grade"] = {"grade": band.grade, "label_zh": band.label_zh,
                            "label_en": band.label_en, "unit": grading.unit,
                            "provisional": grading.provisional, "rationale": grading.rationale,
@@ -74,6 +79,30 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
     if extensions:
         fields["extensions"] = extensions
     return fields
+
+
+def _schema_fields(schema_class, parent: str):
+    """Field names of the (possibly nested) parameter schema at ``parent``, e.g.
+    "parameters.fertilisers[0]" -> the fields of one fertiliser."""
+    schema = schema_class()
+    for step in parent.split(".")[1:]:
+        name = step.partition("[")[0]
+        field = schema.fields.get(name)
+        nested = getattr(getattr(field, "inner", None), "nested", None) or \
+            getattr(field, "nested", None)
+        if nested is None:
+            return schema.fields
+        schema = nested() if isinstance(nested, type) else nested
+    return schema.fields
+
+
+def _parameters_with_defaults(category, bom: Bom) -> dict:
+    if category.parameters is None:
+        return {}
+    try:
+        return category.parameters().load(bom.parameters or {})
+    except ValidationError:
+        return {}  # a BOM without (complete) parameters: conditional bands cannot apply
 
 
 def describe_parameters(category) -> list[dict]:

@@ -113,6 +113,12 @@ class Grading:
     source: Source
     rationale: str
     provisional: bool = True
+    # Grade only BOMs whose parameters take these values, e.g. {"product": ("crude_steel",)}
+    # when the bands are per t crude steel and the category also has vanadium products.
+    applies_when: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def applies(self, parameters: dict) -> bool:
+        return all(parameters.get(name) in allowed for name, allowed in self.applies_when.items())
 
     def grade(self, value: float) -> GradeBand:
         for band in self.bands:

@@ -133,3 +133,30 @@ def test_describe_parameters_for_forms():
     assert described["kwh_per_batch"]["help_zh"] == "每窑耗电"
     assert described["kwh_per_batch"]["min"] == 0 and described["kwh_per_batch"]["required"]
     assert described["ch4_g_per_batch"]["default"] == 0.0
+
+
+def test_grading_applies_only_where_declared():
+    bands = Grading((GradeBand("A", 1.0), GradeBand("B", None)), "kg CO2e/t", Source("t", "t"),
+                    "test", applies_when={"product": ("crude_steel",)})
+    assert bands.applies({"product": "crude_steel"})
+    assert not bands.applies({"product": "v2o5"}) and not bands.applies({})
+    assert GRADING.applies({})  # no condition: every product of the category is graded
+
+
+def test_unknown_parameter_suggests_a_parameter_name(kiln_engine, make_bom):
+    bom = make_bom(product={"name": "tiles", "category": "kiln"}, lines=[],
+                   parameters={"kwh_per_batch": 5, "kg_per_batch": 2, "kwh_per_bacth": 1})
+    with pytest.raises(InvalidInput) as caught:
+        kiln_engine.resolve(parse_bom(bom))
+    assert 'did you mean "kwh_per_batch"' in caught.value.problems[0].message
+
+
+def test_grade_is_per_one_declared_unit(kiln_engine, make_bom):
+    # model line: 2.5 kWh x 0.1404 = 0.351; own line: 0.2 kg diesel x 3.185 = 0.637
+    # -> 0.988 kg CO2e per declared unit of 2 kg = 0.494 per kg -> A (<= 0.5); on 0.988 it'd be B
+    bom = kiln_bom(make_bom)
+    bom["declared_unit"] = {"amount": 2, "unit": "kg"}
+    bom["lines"] = [{"input": "diesel", "amount": 0.2, "unit": "kg", "stage": "production"}]
+    result = kiln_engine.calculate(parse_bom(bom))
+    assert result["total_kg_co2e"] == pytest.approx(0.988, rel=1e-6)
+    assert result["grade"]["grade"] == "A"

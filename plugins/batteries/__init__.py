@@ -1,1 +1,55 @@
-"""Product category plugin: batteries (being built)."""
+"""Product category plugin: lithium-ion batteries (电池), LFP and NMC cells and packs.
+
+Declared unit: 1 kWh of capacity. The category's parameters (see ``parameters.py``) become BOM
+lines per kWh (``model.py``): per-chemistry component defaults computed from published studies,
+each replaceable by the producer's primary data, and cell-manufacturing energy as an electricity
+line in the BOM's region. The label extension (``passport.py``) adds the EU Battery Regulation's
+Art. 7 unit (per kWh delivered over the service life), the Annex II stages, the Battery Pass
+CarbonFootprintForBatteries fields, a provisional performance class and the primary-data share.
+Documentation: docs/categories/batteries.md.
+"""
+from __future__ import annotations
+
+from footprint import InvalidInput, ProductCategory, Problem, hookimpl
+
+from . import data
+from .model import plan
+from .parameters import BatteryParameters
+from .passport import STAGE_NAMES, extension
+
+CATEGORY = "batteries"
+
+
+@hookimpl(trylast=True)
+def register_background(registry):
+    return data.processes()
+
+
+@hookimpl(trylast=True)
+def register_categories(registry):
+    return [ProductCategory(
+        CATEGORY, "电池(锂离子电芯与电池包)", "Batteries (lithium-ion cells and packs)",
+        "LFP and NMC lithium-ion cells and packs per kWh of capacity, cradle to gate; label with "
+        "the EU Battery Regulation Art. 7 figure per kWh delivered over the service life and the "
+        "Battery Pass carbon footprint fields.",
+        declared_units=("kWh",), parameters=BatteryParameters,
+        grading=data.capacity_grading(), stage_names=dict(STAGE_NAMES))]
+
+
+@hookimpl(trylast=True)
+def expand_bom(category, parameters, bom, registry):
+    if category.id != CATEGORY:
+        return None
+    if float(bom.declared_unit["amount"]) != 1.0:
+        raise InvalidInput([Problem(
+            "declared_unit.amount", "a battery BOM with parameters declares 1 kWh of capacity "
+            '({"amount": 1, "unit": "kWh"}); give the pack size as parameters.pack_capacity_kwh')],
+            bom.origin or None)
+    return [item.line for item in plan(parameters)]
+
+
+@hookimpl(trylast=True)
+def label_extensions(category, result, bom, registry):
+    if category.id != CATEGORY:
+        return None
+    return extension(result, bom, registry)

@@ -1,1 +1,61 @@
-"""Product category plugin: steel_vanadium (being built)."""
+"""Vanadium-titanium steel (钒钛钢铁): the Panzhihua route and its vanadium products.
+
+V-Ti magnetite -> sinter / pellets -> blast furnace (vanadium-bearing hot metal) -> converter
+vanadium extraction (vanadium slag + semi-steel) -> BOF crude steel. A works describes itself per
+t of crude steel (parameters); the model (``model.py``) turns that into BOM lines: direct CO2 by
+the IPCC 2006 Tier 2 carbon balance, purchased electricity of the BOM's region, purchased coke,
+sinter, pellets and ferroalloys (IPCC Tier 1), then shares the works' emissions between crude
+steel and vanadium slag by mass, by economic value, or by system expansion (a credit for the
+avoided vanadium slag). Vanadium slag is a declarable product of the same model; V2O5 and
+vanadium electrolyte use indicative cradle-to-gate factors (low confidence).
+
+Data: ``lca_data/steel_vanadium/`` (manifest with sources, confidence and hashes).
+Docs: ``docs/categories/steel_vanadium.md``.
+"""
+from __future__ import annotations
+
+from footprint import ProductCategory, hookimpl
+
+from . import data
+from .label import extensions
+from .model import build
+from .parameters import SteelVanadiumParameters
+
+CATEGORY = "steel_vanadium"
+
+
+@hookimpl
+def register_background(registry):
+    return data.processes()
+
+
+@hookimpl
+def register_categories(registry):
+    return [ProductCategory(
+        CATEGORY, "钒钛钢铁", "Vanadium-titanium steel and vanadium products",
+        "Crude steel from V-Ti magnetite by the Panzhihua route (BF, converter vanadium "
+        "extraction, BOF), per t; vanadium slag per t with selectable co-product allocation "
+        "(mass, economic, system expansion); V2O5 and vanadium electrolyte per kg "
+        "(indicative factors).",
+        declared_units=("t", "kg"), parameters=SteelVanadiumParameters,
+        grading=data.grading(),
+        stage_names={"raw_materials": "外购原燃料上游 (purchased coke, sinter, pellets, "
+                                      "ferroalloys)",
+                     "production": "钢铁联合企业生产 (works: carbon balance, electricity, "
+                                   "allocation)",
+                     "distribution": "运输 (transport)",
+                     "packaging": "包装 (packaging)"})]
+
+
+@hookimpl
+def expand_bom(category, parameters, bom, registry):
+    if category.id != CATEGORY:
+        return None
+    return build(parameters, bom.declared_unit).lines
+
+
+@hookimpl
+def label_extensions(category, result, bom, registry):
+    if category.id != CATEGORY or bom.parameters is None:
+        return None
+    return extensions(category, result, bom)

@@ -1,0 +1,107 @@
+"""The batteries plugin's datasets, read only through the hash-checked catalog.
+
+Every number the model uses comes from a file in ``lca_data/batteries/`` listed in that folder's
+``manifest.json`` with its source (and, for computed values, the arithmetic).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from footprint import GradeBand, Grading, core_catalog, processes_from_csv
+
+CHEMISTRIES = ("LFP", "NMC")
+COMPONENT_DATASETS = ("batteries_lfp_components_lin2024", "batteries_nmc_components_hao2017")
+PROCESS_DATASETS = COMPONENT_DATASETS + ("batteries_natural_gas_ipcc2006",
+                                         "batteries_primary_passthrough")
+CELL_ENERGY = "batteries_cell_energy_degen2023"
+BANDS = "batteries_performance_bands"
+
+NATURAL_GAS = "batteries_natural_gas_combustion"
+PRIMARY = "batteries_primary_co2e"
+
+# The inputs the producer may replace with primary data (kg CO2e per kWh of capacity, from the
+# supplier's verified footprint), with their names for people.
+COMPONENTS = {
+    "cathode_active_material": ("cathode active material", "正极活性材料"),
+    "anode_graphite": ("anode graphite", "负极石墨"),
+    "electrolyte": ("electrolyte", "电解液"),
+    "separator": ("separator", "隔膜"),
+    "copper_foil": ("copper foil", "铜箔"),
+    "aluminium_foil": ("aluminium foil", "铝箔"),
+    "casing": ("casing (cell, module and pack housings)", "壳体"),
+    "bms": ("battery management system (BMS)", "电池管理系统"),
+}
+
+
+@dataclass(frozen=True)
+class DefaultGroup:
+    """One default line of a chemistry: a process per kWh of capacity covering some inputs."""
+
+    process: str
+    name_en: str
+    chemistry: str
+    component: str
+    stage: str
+    covers: tuple[str, ...]
+    kg_co2e: float
+    dataset: str
+
+
+@lru_cache(maxsize=None)
+def default_groups() -> dict[str, tuple[DefaultGroup, ...]]:
+    """chemistry -> its default component groups, from the component datasets."""
+    groups: dict[str, list[DefaultGroup]] = {c: [] for c in CHEMISTRIES}
+    for dataset_id in COMPONENT_DATASETS:
+        for row in core_catalog().dataset(dataset_id).rows():
+            covers = tuple(row["covers"].split())
+            unknown = [c for c in covers if c not in COMPONENTS]
+            if unknown or row["chemistry"] not in groups:
+                raise ValueError(f"{dataset_id}: bad row {row['process']}: {unknown or row['chemistry']}")
+            groups[row["chemistry"]].append(DefaultGroup(
+                row["process"], row["name_en"], row["chemistry"], row["component"], row["stage"],
+                covers, float(row["amount"]), dataset_id))
+    for chemistry, found in groups.items():
+        covered = sorted(c for g in found for c in g.covers)
+        if covered != sorted(COMPONENTS):
+            raise ValueError(f"default groups of {chemistry} do not cover every component once")
+    return {c: tuple(g) for c, g in groups.items()}
+
+
+@lru_cache(maxsize=None)
+def cell_energy() -> dict[str, float]:
+    """chemistry -> kWh of energy to make 1 kWh of cells (Degen et al. 2023)."""
+    return {row["chemistry"]: float(row["kwh_energy_per_kwh_cell"])
+            for row in core_catalog().dataset(CELL_ENERGY).rows()}
+
+
+def cell_energy_source() -> str:
+    return core_catalog().dataset(CELL_ENERGY).entry["source"]
+
+
+def processes():
+    return [p for dataset_id in PROCESS_DATASETS
+            for p in processes_from_csv(core_catalog().dataset(dataset_id))]
+
+
+@lru_cache(maxsize=None)
+def bands() -> dict:
+    return core_catalog().dataset(BANDS).json()
+
+
+def _grading(key: str) -> Grading:
+    data, dataset = bands(), core_catalog().dataset(BANDS)
+    part = data[key]
+    return Grading(tuple(GradeBand(g, up_to, zh, en) for g, up_to, zh, en in part["bands"]),
+                   part["unit"], dataset.source(), f"{data['status']} {part['rationale']}",
+                   provisional=bool(data["provisional"]))
+
+
+def capacity_grading() -> Grading:
+    """Grade of the footprint per kWh of capacity (the BOM's declared unit)."""
+    return _grading("per_kwh_capacity")
+
+
+def delivered_grading() -> Grading:
+    """Performance class of the footprint per kWh delivered over the service life (Art. 7)."""
+    return _grading("per_kwh_delivered")

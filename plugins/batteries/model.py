@@ -1,0 +1,84 @@
+"""Validated parameters -> BOM lines per kWh of battery capacity.
+
+Each line is either a study default or the producer's primary data; ``plan`` keeps that
+mark beside the line so the label can report which inputs were primary and their CO2e share.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .data import COMPONENTS, NATURAL_GAS, PRIMARY, cell_energy, default_groups
+
+
+@dataclass(frozen=True)
+class Planned:
+    line: dict  # a BOM line dict, per 1 kWh of capacity
+    input_name: str  # what it stands for, e.g. "cathode_active_material", "cell_electricity"
+    primary: bool  # the producer's own data (True) or a study default (False)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def plan(p: dict) -> list[Planned]:
+    """Lines for 1 kWh of capacity from validated parameters ``p``."""
+    chemistry = p["chemistry"]
+    given = {k: v for k, v in (p.get("primary_components") or {}).items() if v is not None}
+    out: list[Planned] = []
+    for group in default_groups()[chemistry]:
+        if all(c in given for c in group.covers):
+            for component in group.covers:
+                value = given[component]
+                out.append(Planned({
+                    "input": PRIMARY, "amount": value, "unit": "kg", "stage": group.stage,
+                    "note": f"{COMPONENTS[component][0]}: primary data, supplier-declared "
+                            f"{_fmt(value)} kg CO2e per kWh of capacity"}, component, True))
+        else:
+            out.append(Planned({
+                "input": group.process, "amount": 1.0, "unit": "kWh", "stage": group.stage,
+                "note": f"{group.name_en.replace(' (default)', '')}: study default {_fmt(group.kg_co2e)} kg CO2e per kWh "
+                        f"({group.dataset})"}, group.component, False))
+
+    study_energy = cell_energy()[chemistry]
+    heat = p.get("cell_heat_kwh_per_kwh")
+    electricity = p.get("cell_electricity_kwh_per_kwh")
+    if electricity is not None:
+        out.append(Planned({"input": "electricity", "amount": electricity, "unit": "kWh",
+                            "stage": "production",
+                            "note": f"cell manufacturing electricity: primary data, metered "
+                                    f"{_fmt(electricity)} kWh per kWh of capacity"},
+                           "cell_electricity", True))
+    else:
+        amount = max(0.0, study_energy - (heat or 0.0))
+        formula = (f"{_fmt(study_energy)} kWh energy per kWh of cell ({chemistry}, Degen et al. 2023)"
+                   + (f" - {_fmt(heat)} kWh metered natural gas" if heat else "")
+                   + f" = {_fmt(amount)} kWh, counted as grid electricity")
+        out.append(Planned({"input": "electricity", "amount": amount, "unit": "kWh",
+                            "stage": "production", "note": f"cell manufacturing energy, default: {formula}"},
+                           "cell_electricity", False))
+    if heat:
+        out.append(Planned({"input": NATURAL_GAS, "amount": heat, "unit": "kWh", "stage": "production",
+                            "note": f"cell manufacturing heat: primary data, metered {_fmt(heat)} kWh "
+                                    "natural gas (NCV) per kWh of capacity x 0.20196 kg CO2/kWh"},
+                           "cell_heat", True))
+    assembly = p.get("pack_assembly_electricity_kwh_per_kwh") or 0.0
+    if assembly:
+        out.append(Planned({"input": "electricity", "amount": assembly, "unit": "kWh",
+                            "stage": "production",
+                            "note": f"pack assembly electricity: primary data, metered {_fmt(assembly)} "
+                                    "kWh per kWh of capacity"}, "pack_assembly", True))
+    km = p.get("distribution_km") or 0.0
+    if km:
+        mass = p["pack_mass_kg_per_kwh"]
+        tkm = km * mass / 1000
+        out.append(Planned({"input": "road_freight", "amount": tkm, "unit": "tkm",
+                            "stage": "distribution",
+                            "note": f"distribution by road: {_fmt(km)} km x {_fmt(mass)} kg per kWh / "
+                                    f"1000 = {_fmt(tkm)} tkm"}, "distribution", True))
+    eol = p.get("end_of_life_kg_co2e_per_kwh")
+    if eol is not None:
+        out.append(Planned({"input": PRIMARY, "amount": eol, "unit": "kg", "stage": "end_of_life",
+                            "note": f"end of life and recycling: primary data, recycler-declared "
+                                    f"{_fmt(eol)} kg CO2e per kWh of capacity"}, "end_of_life", True))
+    return out

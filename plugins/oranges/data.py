@@ -1,0 +1,222 @@
+"""The oranges category's data, read only through the manifest (lca_data/oranges/).
+
+Every number lives in a CSV or JSON file with its citation; this module only converts units
+(t CE -> kg CO2e with 44/12, N2O-N -> N2O with 44/28, per t -> per kg) and names processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from footprint import GradeBand, Grading, Process, Source, core_catalog
+
+FIELD = "oranges_field_n2o_ipcc2019"
+FERTILISER = "oranges_fertiliser_chen2015"
+PRODUCTS = "oranges_fertiliser_products"
+PESTICIDES = "oranges_pesticides_lal2004"
+BOARD = "oranges_corrugated_board_fefco"
+GRADING = "oranges_grading_provisional"
+
+# Molar-mass ratios (stoichiometry, not emission factors).
+CO2_PER_C = 44 / 12
+N2O_PER_N2O_N = 44 / 28
+
+PREFIX = "oranges/"
+FERTILISER_PREFIX = PREFIX + "fertiliser/"
+FIELD_PREFIX = PREFIX + "field_n2o/"
+PESTICIDE_PREFIX = PREFIX + "pesticide/"
+UREA_CO2 = PREFIX + "urea_co2"
+BOARD_PROCESS = PREFIX + "corrugated_board"
+LEACHING = FIELD_PREFIX + "leaching"
+
+# Which IPCC parameter each switch value selects (the values themselves are in the CSV).
+EF1_KEYS = {"aggregated": {"synthetic": "EF1", "organic": "EF1"},
+            "wet_climate": {"synthetic": "EF1_FSN_wet", "organic": "EF1_FON_wet"}}
+EF4_KEYS = {"aggregated": "EF4", "wet_climate": "EF4_wet", "dry_climate": "EF4_dry"}
+FRAC_GAS_KEYS = {"synthetic": "FracGASF", "organic": "FracGASM"}
+
+NUTRIENT_FIELDS = {"N": "n_pct", "P2O5": "p2o5_pct", "K2O": "k2o_pct"}  # parameter names
+ABSENT = "-"  # in fertiliser_products.csv: the product carries none of this nutrient
+
+
+def direct_process(source: str, ef1: str) -> str:
+    return f"{FIELD_PREFIX}direct_{source}/{ef1}"
+
+
+def volatilisation_process(source: str, ef4: str) -> str:
+    return f"{FIELD_PREFIX}volatilisation_{source}/{ef4}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    value: float
+    unit: str
+    reference: str
+    confidence: str
+
+    def cite(self) -> str:
+        return f"{self.key} = {self.value:g} {self.unit} (IPCC {self.reference})"
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name_en: str
+    name_zh: str
+    contents: dict  # nutrient -> cited default %, None (must be stated) or ABSENT
+    manufacture: dict  # nutrient -> fertiliser key of Chen et al. 2015 ("" = none)
+    urea: bool
+    content_source: str
+
+
+@lru_cache(maxsize=1)
+def field_parameters() -> dict[str, Parameter]:
+    return {row["parameter"]: Parameter(row["parameter"], float(row["value"]), row["unit"],
+                                        row["ipcc_reference"], row["confidence"])
+            for row in core_catalog().dataset(FIELD).rows()}
+
+
+@lru_cache(maxsize=1)
+def fertiliser_rows() -> dict[str, dict]:
+    return {row["key"]: row for row in core_catalog().dataset(FERTILISER).rows()}
+
+
+def _content(cell: str):
+    cell = cell.strip()
+    if cell == ABSENT:
+        return ABSENT
+    return float(cell) if cell else None
+
+
+@lru_cache(maxsize=1)
+def products() -> dict[str, Product]:
+    out = {}
+    for row in core_catalog().dataset(PRODUCTS).rows():
+        out[row["product"]] = Product(
+            row["product"], row["name_en"], row["name_zh"],
+            {"N": _content(row["n_pct"]), "P2O5": _content(row["p2o5_pct"]),
+             "K2O": _content(row["k2o_pct"])},
+            {"N": row["n_manufacture"], "P2O5": row["p2o5_manufacture"],
+             "K2O": row["k2o_manufacture"]},
+            row["urea"] == "yes", row["content_source"])
+    return out
+
+
+PRODUCT_IDS = tuple(products())
+
+
+# -- background processes -----------------------------------------------------------------
+
+def _fertiliser_processes() -> list[Process]:
+    dataset = core_catalog().dataset(FERTILISER)
+    processes = []
+    for row in dataset.rows():
+        per_kg = float(row["t_ce_per_t_nutrient"]) * CO2_PER_C
+        detail = (f"Chen, Lu, Wang (2015) Acta Ecologica Sinica 35(19):6371-6383, "
+                  f"{row['chen_term']}: {row['t_ce_per_t_nutrient']} t CE/t {row['nutrient']} "
+                  f"x 44/12 = {per_kg:.4f} kg CO2e/kg {row['nutrient']}")
+        processes.append(Process(FERTILISER_PREFIX + row["key"], row["name_en"], row["name_zh"],
+                                 "kg", (("CO2e_aggregated", per_kg),), dataset.source(detail)))
+    return processes
+
+
+def _field_processes() -> list[Process]:
+    p = field_parameters()
+    entry = core_catalog().dataset(FIELD).entry
+    citation = f"{entry['publisher']}: 2019 Refinement to the 2006 IPCC Guidelines, Vol. 4, Ch. 11"
+
+    def process(pid, name_en, name_zh, unit, flow, factors, keys):
+        value = 1.0
+        for factor in factors:
+            value *= factor
+        used = [p[k] for k in keys]
+        arithmetic = " x ".join([f"{u.key} {u.value:g}" for u in used]
+                                + (["44/28"] if flow == "N2O" else ["44/12"]))
+        text = (f"{citation}: {arithmetic} = {value:.6g} kg {flow}/kg "
+                f"{'urea' if flow == 'CO2_fossil' else 'N applied'}; "
+                + "; ".join(f"{u.key}: {u.reference}" for u in used))
+        confidence = min((u.confidence for u in used), key=_rank)
+        return Process(pid, name_en, name_zh, unit, ((flow, value),),
+                       Source(FIELD, text, confidence))
+
+    processes = []
+    for choice, keys in EF1_KEYS.items():
+        for source in ("synthetic", "organic"):
+            key = keys[source]
+            processes.append(process(
+                direct_process(source, choice),
+                f"Direct soil N2O from {source} N ({choice.replace('_', ' ')} EF1), per kg N",
+                f"{'化肥' if source == 'synthetic' else '有机肥'}氮直接N2O排放(每千克氮)", "kg", "N2O",
+                (p[key].value, N2O_PER_N2O_N), (key,)))
+    for choice, ef4 in EF4_KEYS.items():
+        for source, frac in FRAC_GAS_KEYS.items():
+            processes.append(process(
+                volatilisation_process(source, choice),
+                f"Indirect N2O from volatilised {source} N ({choice.replace('_', ' ')} EF4), "
+                "per kg N applied",
+                f"{'化肥' if source == 'synthetic' else '有机肥'}氮挥发间接N2O排放(每千克氮)", "kg",
+                "N2O", (p[frac].value, p[ef4].value, N2O_PER_N2O_N), (frac, ef4)))
+    processes.append(process(
+        LEACHING, "Indirect N2O from leached and run-off N, per kg N applied",
+        "氮淋溶径流间接N2O排放(每千克氮)", "kg", "N2O",
+        (p["FracLEACH_H"].value, p["EF5"].value, N2O_PER_N2O_N), ("FracLEACH_H", "EF5")))
+    processes.append(process(
+        UREA_CO2, "CO2 from urea hydrolysis after application, per kg urea",
+        "尿素施用后水解释放的CO2(每千克尿素)", "kg", "CO2_fossil",
+        (p["EF_urea"].value, CO2_PER_C), ("EF_urea",)))
+    return processes
+
+
+def _rank(confidence: str) -> int:
+    """Order confidences so a derived factor carries its weakest input's mark."""
+    for rank, word in enumerate(("low", "medium", "high")):
+        if confidence.startswith(word):
+            return rank
+    return 0
+
+
+def _pesticide_processes() -> list[Process]:
+    dataset = core_catalog().dataset(PESTICIDES)
+    processes = []
+    for row in dataset.rows():
+        per_kg = float(row["kg_ce_per_kg_ai"]) * CO2_PER_C
+        detail = (f"Lal (2004) Environment International 30:981-990: {row['key']}s "
+                  f"{row['kg_ce_per_kg_ai']} kg CE/kg a.i. x 44/12 = {per_kg:.4g} kg CO2e/kg a.i.")
+        processes.append(Process(PESTICIDE_PREFIX + row["key"], row["name_en"], row["name_zh"],
+                                 "kg", (("CO2e_aggregated", per_kg),), dataset.source(detail)))
+    return processes
+
+
+def _board_processes() -> list[Process]:
+    dataset = core_catalog().dataset(BOARD)
+    processes = []
+    for row in dataset.rows():
+        per_kg = float(row["kg_co2e_per_t"]) / 1000
+        detail = (f"FEFCO/Cepi ContainerBoard European Database for Corrugated Board Life Cycle "
+                  f"Studies 2021 (2020 data): {row['kg_co2e_per_t']} kg CO2e/t / 1000 = "
+                  f"{per_kg:g} kg CO2e/kg (European average as a proxy)")
+        processes.append(Process(PREFIX + row["key"], row["name_en"], row["name_zh"], "kg",
+                                 (("CO2e_aggregated", per_kg),), dataset.source(detail)))
+    return processes
+
+
+def processes() -> list[Process]:
+    return (_fertiliser_processes() + _field_processes() + _pesticide_processes()
+            + _board_processes())
+
+
+# -- grading ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def grading_data() -> dict:
+    return core_catalog().dataset(GRADING).json()
+
+
+def grading() -> Grading:
+    dataset = core_catalog().dataset(GRADING)
+    raw = dataset.json()
+    bands = tuple(GradeBand(b["grade"], b["up_to"], b["label_zh"], b["label_en"])
+                  for b in raw["bands"])
+    return Grading(bands, raw["unit"], dataset.source(), raw["rationale"],
+                   provisional=raw["provisional"])

@@ -1,0 +1,210 @@
+"""What a V-Ti steel works records, per t of crude steel: the parameters of the category.
+
+Every field carries ``unit``, ``help_zh`` and ``help_en`` in its metadata and repeats the help in
+its error messages, since the message is what a producer reads.
+"""
+from __future__ import annotations
+
+import difflib
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+PRODUCTS = {  # product -> (declared unit the quantities refer to, Chinese name)
+    "crude_steel": ("t", "粗钢"),
+    "vanadium_slag": ("t", "钒渣"),
+    "v2o5": ("kg", "五氧化二钒"),
+    "vanadium_electrolyte": ("kg", "全钒液流电池电解液"),
+}
+PLANT_PRODUCTS = ("crude_steel", "vanadium_slag")  # modelled from the works' carbon balance
+ALLOCATIONS = ("mass", "economic", "system_expansion")
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: "100" (a string) and true are refused, as in BOM lines."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def number(unit: str, help_en: str, help_zh: str, *, minimum: float = 0.0,
+           exclusive: bool = False, maximum: float | None = None, **kwargs) -> StrictFloat:
+    """A number parameter whose error messages carry its unit and help text."""
+    bound = f"more than {minimum:g}" if exclusive else f"at least {minimum:g}"
+    if maximum is not None:
+        bound += f" and at most {maximum:g}"
+    return StrictFloat(
+        validate=validate.Range(min=minimum, max=maximum, min_inclusive=not exclusive,
+                                error=f"must be {bound} {unit}: {help_en} ({help_zh})"),
+        metadata={"unit": unit, "help_en": help_en, "help_zh": help_zh},
+        error_messages={"required": f"required ({unit}): {help_en} ({help_zh})",
+                        "invalid": f"must be a number ({unit}): {help_en} ({help_zh})",
+                        "null": f"must be a number ({unit}), not null: {help_en} ({help_zh})"},
+        **kwargs)
+
+
+def choice(choices, help_en: str, help_zh: str, **kwargs) -> fields.String:
+    listed = ", ".join(f'"{c}"' for c in choices)
+    return fields.String(
+        validate=validate.OneOf(list(choices), error=f"must be one of {listed}: {help_en} "
+                                                     f"({help_zh})"),
+        metadata={"unit": "", "help_en": help_en, "help_zh": help_zh},
+        error_messages={"invalid": f"must be a string, one of {listed}: {help_en}"},
+        **kwargs)
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused with the nearest field name of *this* schema (marshmallow's
+    bare "Unknown field." would otherwise be matched against the BOM's own fields)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _no_unknown_fields(self, data, original_data, **kwargs):
+        if not isinstance(original_data, dict):
+            return
+        errors = {}
+        for key in original_data:
+            if key not in self.fields:
+                near = difflib.get_close_matches(str(key), list(self.fields), n=1, cutoff=0.6)
+                hint = (f'did you mean "{near[0]}"?' if near
+                        else "valid: " + ", ".join(sorted(self.fields)))
+                errors[key] = [f'field "{key}" unknown, {hint}']
+        if errors:
+            raise ValidationError(errors)
+
+
+class CarbonFlow(StrictSchema):
+    """Another carbon-bearing input or output, in the producer's terms."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata={"unit": "", "help_en": "what it is (e.g. coal tar sold)",
+                                   "help_zh": "名称(如外售焦油)"},
+                         error_messages={"required": "required: what it is (名称)"})
+    kg = number("kg", "amount per t crude steel", "每吨粗钢的数量", required=True)
+    carbon_fraction = number("kg C/kg", "carbon content (the works' assay)", "含碳量(企业化验值)",
+                             maximum=1, required=True)
+
+
+class SteelVanadiumParameters(StrictSchema):
+    """Per t of crude steel, for the whole works (coke ovens, sinter, blast furnace, vanadium
+    extraction converter, BOF): what crosses the works' fence."""
+
+    product = choice(
+        list(PRODUCTS), "the declared product: crude_steel (per t), vanadium_slag (per t), "
+        "v2o5 (per kg) or vanadium_electrolyte (per kg)",
+        "申报产品: 粗钢(每吨)、钒渣(每吨)、五氧化二钒(每公斤)或钒电解液(每公斤)",
+        load_default="crude_steel")
+    allocation = choice(
+        ALLOCATIONS, "how the works' emissions are shared between crude steel and vanadium "
+        "slag: by mass, by economic value (give both prices), or system expansion (steel "
+        "carries all and is credited with the avoided vanadium slag)",
+        "粗钢与钒渣的分配方法: 质量、经济价值(须填两种价格)或系统扩展(钢承担全部并扣减钒渣替代量)",
+        load_default="mass")
+    # carbon in
+    coking_coal_kg = number("kg", "coking coal charged to the works' own coke ovens, per t crude "
+                            "steel (leave the coke they make out)", "自有焦炉入炉炼焦煤(每吨粗钢)",
+                            load_default=0.0)
+    purchased_coke_kg = number("kg", "coke bought from outside the works, per t crude steel",
+                               "外购焦炭(每吨粗钢)", load_default=0.0)
+    injection_coal_kg = number("kg", "coal injected into the blast furnace (PCI) and other coal "
+                               "burned, per t crude steel", "高炉喷吹煤及其他燃煤(每吨粗钢)",
+                               load_default=0.0)
+    natural_gas_kg = number("kg", "natural gas, per t crude steel (m3 x the supplier's density)",
+                            "天然气(每吨粗钢, 按供气方密度由立方米折算)", load_default=0.0)
+    limestone_kg = number("kg", "limestone used as flux or calcined on site, per t crude steel",
+                          "熔剂用及自产石灰用石灰石(每吨粗钢)", load_default=0.0)
+    dolomite_kg = number("kg", "dolomite used as flux or calcined on site, per t crude steel",
+                         "熔剂用及自产轻烧白云石用白云石(每吨粗钢)", load_default=0.0)
+    other_carbon_inputs = fields.List(
+        fields.Nested(CarbonFlow), load_default=list,
+        metadata={"unit": "", "help_en": "other fossil carbon inputs (electrodes, carburiser, "
+                  "petroleum coke ...) with their carbon content",
+                  "help_zh": "其他含碳输入(电极、增碳剂、石油焦等)及其含碳量"})
+    # carbon out
+    steel_carbon_fraction = number("kg C/kg", "carbon content of the crude steel (default: IPCC "
+                                   "2006 Table 4.3, 0.01)", "粗钢含碳量(默认IPCC 2006表4.3: 0.01)",
+                                   maximum=0.021, load_default=None)
+    vanadium_slag_kg = number("kg", "vanadium slag made, per t crude steel",
+                              "每吨粗钢产钒渣量", load_default=0.0)
+    vanadium_slag_carbon_fraction = number(
+        "kg C/kg", "carbon content of the vanadium slag (the works' assay; default 0, no IPCC "
+        "default exists)", "钒渣含碳量(企业化验值; 默认0, IPCC无默认值)", maximum=1,
+        load_default=0.0)
+    pig_iron_sold_kg = number("kg", "pig iron or hot metal leaving the works without becoming "
+                              "steel, per t crude steel", "外售生铁(未炼钢部分, 每吨粗钢)",
+                              load_default=0.0)
+    exported_bf_gas_kg = number("kg", "blast furnace gas transferred off site, per t crude "
+                                "steel", "外供高炉煤气(每吨粗钢)", load_default=0.0)
+    other_carbon_outputs = fields.List(
+        fields.Nested(CarbonFlow), load_default=list,
+        metadata={"unit": "", "help_en": "other carbon leaving in products (coal tar, benzol, "
+                  "exported coke oven gas ...) with their carbon content",
+                  "help_zh": "随其他产品离开的碳(焦油、粗苯、外供焦炉煤气等)及其含碳量"})
+    # other inputs
+    electricity_kwh = number("kWh", "electricity bought from the grid, per t crude steel (not "
+                             "what the works' own power plant makes)", "外购电网电力(每吨粗钢, "
+                             "不含自备电厂发电)", load_default=0.0)
+    purchased_sinter_kg = number("kg", "sinter bought from outside the works, per t crude steel",
+                                 "外购烧结矿(每吨粗钢)", load_default=0.0)
+    purchased_pellet_kg = number("kg", "pellets bought from outside the works, per t crude "
+                                 "steel", "外购球团矿(每吨粗钢)", load_default=0.0)
+    ferrosilicon_kg = number("kg", "ferrosilicon (75 % Si) for deoxidation, per t crude steel",
+                             "脱氧用硅铁(每吨粗钢)", load_default=0.0)
+    silicomanganese_kg = number("kg", "silicomanganese for deoxidation and alloying, per t "
+                                "crude steel", "脱氧合金化用硅锰(每吨粗钢)", load_default=0.0)
+    # economic allocation
+    steel_price_cny_per_t = number("CNY/t", "price of crude steel (economic allocation)",
+                                   "粗钢价格(经济价值分配)", exclusive=True, load_default=None)
+    vanadium_slag_price_cny_per_t = number("CNY/t", "price of vanadium slag (economic "
+                                           "allocation)", "钒渣价格(经济价值分配)",
+                                           exclusive=True, load_default=None)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _consistent(self, data, original_data, **kwargs):
+        if "product" not in data or "allocation" not in data:
+            return  # a bad choice is reported already
+        product, allocation = data["product"], data["allocation"]
+        original = original_data if isinstance(original_data, dict) else {}
+        errors = {}
+        if product not in PLANT_PRODUCTS:
+            for key in original:
+                if key in self.fields and key != "product":
+                    errors[key] = [f'not used for product "{product}": its indicative '
+                                   "cradle-to-gate factor already covers the whole chain; "
+                                   "describe own transport or packaging as ordinary lines"]
+            if errors:
+                raise ValidationError(errors)
+            return
+        if allocation == "economic":
+            for key in ("steel_price_cny_per_t", "vanadium_slag_price_cny_per_t"):
+                if data.get(key) is None:
+                    errors[key] = [f"required when allocation is economic (CNY/t): "
+                                   f"{self.fields[key].metadata['help_en']} "
+                                   f"({self.fields[key].metadata['help_zh']})"]
+        if product == "vanadium_slag" and not data.get("vanadium_slag_kg"):
+            errors["vanadium_slag_kg"] = ["must be more than 0 kg for product vanadium_slag: "
+                                          "vanadium slag made per t crude steel (每吨粗钢产钒渣量)"]
+        if errors:
+            raise ValidationError(errors)
+        if any(key in self.fields and key not in data for key in original):
+            return  # a field was refused: the balance would be judged on partial data
+        from .model import carbon_balance  # here: the model reads the data catalog
+        try:
+            balance = carbon_balance(data)
+        except (KeyError, TypeError):
+            return  # a nested carbon flow was refused: reported already
+        if balance.carbon_in <= 0:
+            raise ValidationError(
+                "the carbon balance needs at least one carbon input per t crude steel "
+                "(coking_coal_kg, purchased_coke_kg, injection_coal_kg, natural_gas_kg, "
+                "limestone_kg, dolomite_kg or other_carbon_inputs) (碳平衡至少需要一项含碳输入)",
+                "coking_coal_kg")
+        if balance.carbon_out > balance.carbon_in:
+            biggest = max(balance.outputs, key=lambda item: item[2])[0]
+            raise ValidationError(
+                f"carbon leaving in products ({balance.carbon_out:.6g} kg C per t crude steel) "
+                f"exceeds carbon brought in ({balance.carbon_in:.6g} kg C): check the outputs "
+                "and their carbon contents (产品带出碳量不能大于输入碳量)", biggest)
