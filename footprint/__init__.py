@@ -3,7 +3,8 @@
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
 """
 from .data import Catalog, Dataset, core_catalog, processes_from_csv
-from .errors import DataError, FootprintError, InvalidInput, PluginError, Problem
+from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, NotFound,
+                     PluginError, Problem)
 from .hookspecs import hookimpl
 from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, GradeBand,
                     Grading, Method, Process, ProductCategory, Region, Source)
@@ -11,7 +12,7 @@ from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "DataError", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
 ]

@@ -44,3 +44,15 @@ class DataError(FootprintError):
 
 class PluginError(FootprintError):
     """A plugin broke a hook's contract."""
+
+
+class NotFound(FootprintError):
+    """No such object, or not one this user may see (the two are deliberately alike)."""
+
+
+class Forbidden(FootprintError):
+    """The user may see the object but may not do this to it."""
+
+
+class Conflict(FootprintError):
+    """The object is not in a state that allows this (e.g. approving a draft)."""

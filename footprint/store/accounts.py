@@ -1,0 +1,114 @@
+"""Organisations, users, argon2id passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import InvalidInput, Problem
+from .db import transaction
+from .migrations import ORG_KINDS, ROLES, now
+
+# argon2-cffi's defaults are argon2id with the RFC 9106 low-memory profile.
+_hasher = PasswordHasher()
+ROLE_ORG_KIND = {"producer": "enterprise", "verifier": "accounting_body",
+                 "reviewer": "platform", "admin": "platform"}
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "fpt_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> dict:
+    if kind not in ORG_KINDS:
+        raise InvalidInput([Problem("kind", f"organisation kind must be one of {ORG_KINDS}")])
+    rows = list(db.query("SELECT * FROM organisations WHERE name = ?", [name]))
+    if rows:
+        if rows[0]["kind"] != kind:
+            raise InvalidInput([Problem("org", f'organisation "{name}" is a {rows[0]["kind"]}, '
+                                               f"not a {kind}")])
+        return rows[0]
+    with transaction(db):
+        org_id = db["organisations"].insert({"name": name, "kind": kind, "region": region,
+                                             "created_at": now()}).last_pk
+    return db["organisations"].get(org_id)
+
+
+def create_user(db, username: str, role: str, org_name: str, password: str,
+                display_name: str | None = None, region: str | None = None) -> dict:
+    """A user in ``org_name``, creating the organisation with the kind the role implies."""
+    problems = []
+    if role not in ROLES:
+        problems.append(Problem("role", f'role "{role}" unknown; one of {", ".join(ROLES)}'))
+    if len(password) < MIN_PASSWORD:
+        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
+    if not username or len(username) > 64:
+        problems.append(Problem("username", "1 to 64 characters"))
+    elif list(db.query("SELECT 1 FROM users WHERE username = ?", [username])):
+        problems.append(Problem("username", f'"{username}" is taken'))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        org = get_or_create_org(db, org_name, ROLE_ORG_KIND[role], region)
+        user_id = db["users"].insert({
+            "username": username, "display_name": display_name or username, "role": role,
+            "org_id": org["id"], "password_hash": hash_password(password), "active": 1,
+            "created_at": now()}).last_pk
+    return db["users"].get(user_id)
+
+
+def authenticate(db, username: str, password: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM users WHERE username = ? AND active = 1", [username]))
+    if not rows:
+        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
+        return None
+    user = rows[0]
+    if not check_password(user["password_hash"], password):
+        return None
+    if _hasher.check_needs_rehash(user["password_hash"]):
+        with transaction(db):
+            db["users"].update(user["id"], {"password_hash": hash_password(password)})
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db, username: str, name: str = "cli") -> str:
+    """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
+    rows = list(db.query("SELECT id FROM users WHERE username = ? AND active = 1", [username]))
+    if not rows:
+        raise InvalidInput([Problem("username", f'no active user "{username}"')])
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction(db):
+        db["api_tokens"].insert({"user_id": rows[0]["id"], "name": name,
+                                 "token_sha256": _token_digest(token), "created_at": now()})
+    return token
+
+
+def user_for_token(db, token: str) -> dict | None:
+    rows = list(db.query(
+        "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
+        "WHERE api_tokens.token_sha256 = ? AND api_tokens.revoked_at IS NULL "
+        "AND users.active = 1", [_token_digest(token)]))
+    return rows[0] if rows else None
+
+
+def organisation(db, org_id: int) -> dict:
+    return db["organisations"].get(org_id)

@@ -1,0 +1,97 @@
+"""Who may do what to a submission, and what it becomes: the disclosure workflow's rules.
+
+    draft -> submitted -> verified (third-party body) -> approved (platform reviewer)
+       ^         |             |                             |
+       +-- returned with reasons <-------------------------- +
+
+Separation of duties: only the producer's own organisation submits; only the accounting body
+the submission is assigned to verifies it, and never its own organisation's products; a
+platform reviewer approves, and never a submission they verified themselves. Pure rules, no
+storage: footprint.store.submissions applies them inside a transaction with an audit event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import Conflict, Forbidden, NotFound
+
+EDITABLE = ("draft", "returned")
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    from_statuses: tuple[str, ...]
+    to_status: str
+    needs_reason: bool = False
+
+
+ACTIONS = {
+    "submit": Action("submit", EDITABLE, "submitted"),
+    "verify": Action("verify", ("submitted",), "verified"),
+    "approve": Action("approve", ("verified",), "approved"),
+    "return": Action("return", ("submitted", "verified"), "returned", needs_reason=True),
+}
+
+
+def can_see(user: dict, submission: dict) -> bool:
+    role = user["role"]
+    if role == "admin":
+        return True
+    if role == "producer":
+        return submission["org_id"] == user["org_id"]
+    if role == "verifier":
+        return submission["verifier_org_id"] == user["org_id"]
+    if role == "reviewer":
+        return submission["status"] != "draft"
+    return False
+
+
+def check_visible(user: dict, submission: dict | None) -> dict:
+    if submission is None or not can_see(user, submission):
+        raise NotFound("no such submission")
+    return submission
+
+
+def check_edit(user: dict, submission: dict) -> None:
+    """Changing the BOM or its evidence: the producer's organisation, before submission."""
+    check_visible(user, submission)
+    if user["role"] != "producer" or user["org_id"] != submission["org_id"]:
+        raise Forbidden("only the producing organisation edits its submission")
+    if submission["status"] not in EDITABLE:
+        raise Conflict(f"a {submission['status']} submission cannot be changed; "
+                       "it must be returned first")
+
+
+def check_action(user: dict, submission: dict, action_name: str) -> Action:
+    """The action if ``user`` may apply it to ``submission`` now; raises otherwise."""
+    check_visible(user, submission)
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise NotFound(f"no action {action_name!r}")
+    _check_duty(user, submission, action)
+    if submission["status"] not in action.from_statuses:
+        raise Conflict(f"cannot {action.name} a {submission['status']} submission "
+                       f"(only from {', '.join(action.from_statuses)})")
+    return action
+
+
+def _check_duty(user: dict, submission: dict, action: Action) -> None:
+    role, org = user["role"], user["org_id"]
+    own_product = org == submission["org_id"]
+    if action.name == "submit":
+        if role != "producer" or not own_product:
+            raise Forbidden("only the producing organisation submits")
+    elif action.name == "verify" or (action.name == "return" and
+                                     submission["status"] == "submitted"):
+        if role != "verifier" or org != submission["verifier_org_id"]:
+            raise Forbidden("only the accounting body assigned to this submission verifies it")
+        if own_product:
+            raise Forbidden("an accounting body cannot verify its own organisation's products")
+    elif action.name in ("approve", "return"):
+        if role != "reviewer":
+            raise Forbidden("only a platform reviewer approves or returns a verified submission")
+        if user["id"] == submission["verified_by"]:
+            raise Forbidden("the verifier of a submission cannot approve it")
+        if own_product:
+            raise Forbidden("a reviewer cannot approve their own organisation's products")

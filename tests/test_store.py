@@ -1,0 +1,130 @@
+"""Storage and the workflow's rules, below the web layer."""
+import json
+
+import pytest
+
+from footprint import Conflict, Forbidden, InvalidInput, NotFound
+from footprint.store import connect, transaction
+from footprint.store import submissions as subs
+from footprint.store.accounts import (authenticate, create_token, create_user, user_for_token)
+from footprint.store.migrations import MIGRATIONS, migrate, pending
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = connect(tmp_path / "test.db")
+    migrate(database)
+    return database
+
+
+@pytest.fixture
+def people(db):
+    pw = "correct horse battery"
+    return {
+        "producer": create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", pw),
+        "other_producer": create_user(db, "steelworks", "producer", "Panzhihua Steel", pw),
+        "verifier": create_user(db, "auditor", "verifier", "Sichuan Carbon Verification", pw),
+        "reviewer": create_user(db, "reviewer", "reviewer", "Sichuan Platform", pw),
+        "reviewer2": create_user(db, "reviewer2", "reviewer", "Sichuan Platform", pw),
+        "admin": create_user(db, "admin", "admin", "Sichuan Platform", pw),
+    }
+
+
+def test_migrations_run_once(db):
+    assert pending(db) == []
+    assert migrate(db) == []
+    assert {r["version"] for r in db.query("SELECT version FROM schema_migrations")} == \
+        {v for v, _, _ in MIGRATIONS}
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_transaction_is_all_or_nothing(db):
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            db["organisations"].insert({"name": "x", "kind": "enterprise", "created_at": "t"})
+            raise RuntimeError("boom")
+    assert db["organisations"].count == 0
+
+
+def test_passwords_are_argon2id_and_tokens_hashed(db, people):
+    user = db["users"].get(people["producer"]["id"])
+    assert user["password_hash"].startswith("$argon2id$")
+    assert authenticate(db, "orchard", "correct horse battery")["id"] == user["id"]
+    assert authenticate(db, "orchard", "wrong password!") is None
+    assert authenticate(db, "nobody", "correct horse battery") is None
+    token = create_token(db, "orchard")
+    assert user_for_token(db, token)["id"] == user["id"]
+    assert token not in json.dumps(list(db["api_tokens"].rows))
+
+
+def test_role_implies_organisation_kind(db, people):
+    kinds = {o["name"]: o["kind"] for o in db["organisations"].rows}
+    assert kinds == {"Pujiang Orchard Co-op": "enterprise", "Panzhihua Steel": "enterprise",
+                     "Sichuan Carbon Verification": "accounting_body",
+                     "Sichuan Platform": "platform"}
+    with pytest.raises(InvalidInput):  # a verifier cannot join an enterprise
+        create_user(db, "mole", "verifier", "Pujiang Orchard Co-op", "correct horse battery")
+
+
+def test_whole_flow_with_audit(db, engine, people, make_bom):
+    p, v, r = people["producer"], people["verifier"], people["reviewer"]
+    sub, created = subs.create_submission(db, engine, p, make_bom(), idempotency_key="k1")
+    assert created and sub["status"] == "draft"
+    # 100 kWh x 0.1404 (Sichuan 2022) = 14.04 kg CO2e
+    assert subs.latest_result(db, sub)["total_kg_co2e"] == pytest.approx(14.04, rel=1e-6)
+    again, created = subs.create_submission(db, engine, p, make_bom(), idempotency_key="k1")
+    assert not created and again["id"] == sub["id"] and db["submissions"].count == 1
+    subs.act(db, p, sub["id"], "submit")  # the only accounting body is assigned
+    with pytest.raises(InvalidInput):
+        subs.act(db, v, sub["id"], "return")  # a return needs a reason
+    subs.act(db, v, sub["id"], "return", reason="meter reading for line 1 missing")
+    subs.revise(db, engine, p, sub["id"], make_bom(lines=[
+        {"input": "electricity", "amount": 120, "unit": "kWh", "stage": "production"}]))
+    subs.act(db, p, sub["id"], "submit")
+    subs.act(db, v, sub["id"], "verify")
+    with pytest.raises(Forbidden):
+        subs.act(db, v, sub["id"], "approve")
+    final = subs.act(db, r, sub["id"], "approve")
+    assert final["status"] == "approved" and final["revision"] == 2
+    # 120 x 0.1404 = 16.848
+    assert subs.latest_result(db, final)["total_kg_co2e"] == pytest.approx(16.848, rel=1e-6)
+    trail = [(e["action"], e["from_status"], e["to_status"]) for e in
+             subs.audit_trail(db, p, sub["id"])]
+    assert trail == [("create", None, "draft"), ("submit", "draft", "submitted"),
+                     ("return", "submitted", "returned"), ("revise", "returned", "returned"),
+                     ("submit", "returned", "submitted"), ("verify", "submitted", "verified"),
+                     ("approve", "verified", "approved")]
+
+
+def test_denials(db, engine, people, make_bom):
+    p, other, v = people["producer"], people["other_producer"], people["verifier"]
+    r, admin = people["reviewer"], people["admin"]
+    sub, _ = subs.create_submission(db, engine, p, make_bom())
+    with pytest.raises(NotFound):
+        subs.get(db, other, sub["id"])  # another organisation's object is not there
+    with pytest.raises(NotFound):
+        subs.get(db, r, sub["id"])  # drafts are the producer's own business
+    with pytest.raises(Forbidden):
+        subs.create_submission(db, engine, v, make_bom())
+    with pytest.raises(Forbidden):
+        subs.act(db, admin, sub["id"], "verify")  # administrators run accounts, not audits
+    subs.act(db, p, sub["id"], "submit")
+    with pytest.raises(Conflict):
+        subs.act(db, p, sub["id"], "submit")  # already submitted
+    with pytest.raises(Forbidden):
+        subs.act(db, p, sub["id"], "verify")  # a producer cannot verify
+    with pytest.raises(Conflict):
+        subs.revise(db, engine, p, sub["id"], make_bom())  # submitted: no more edits
+    with pytest.raises(Conflict):
+        subs.act(db, r, sub["id"], "approve")  # not verified yet
+    subs.act(db, v, sub["id"], "verify")
+    with pytest.raises(Forbidden):
+        subs.act(db, p, sub["id"], "approve")  # a producer cannot approve
+    with pytest.raises(Forbidden):
+        subs.act(db, admin, sub["id"], "approve")
+
+
+def test_bad_bom_stores_nothing(db, engine, people, make_bom):
+    with pytest.raises(InvalidInput):
+        subs.create_submission(db, engine, people["producer"], make_bom(region="CN-SCC"))
+    assert db["submissions"].count == 0 and db["products"].count == 0
