@@ -21,7 +21,7 @@ from footprint.plugins import get_plugin_manager
 from . import render
 
 
-def _fail_cleanly(command):
+def fail_cleanly(command):
     """Bad input exits 2 with every problem on stderr; other known errors exit 1."""
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -56,7 +56,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @bom_path
 @method_option
 @json_option
-@_fail_cleanly
+@fail_cleanly
 def calc(bom, method, as_json):
     """Calculate the footprint of a BOM file."""
     engine = Engine()
@@ -66,7 +66,7 @@ def calc(bom, method, as_json):
 
 @cli.command()
 @bom_path
-@_fail_cleanly
+@fail_cleanly
 def validate(bom):
     """Check a BOM file without calculating it."""
     engine = Engine()
@@ -81,7 +81,7 @@ def validate(bom):
 @click.option("--region", default=None, help="Only this region (e.g. CN-SC).")
 @click.option("--year", type=int, default=None, help="Only this data year.")
 @json_option
-@_fail_cleanly
+@fail_cleanly
 def factors(region, year, as_json):
     """List electricity factors with their sources and the plugin that supplied them."""
     registry = Engine().registry
@@ -120,7 +120,7 @@ def _unknown_region(region, registry):
 
 @cli.command()
 @json_option
-@_fail_cleanly
+@fail_cleanly
 def regions(as_json):
     """List the regions BOMs may name."""
     registry = Engine().registry
@@ -140,7 +140,7 @@ def regions(as_json):
 
 @cli.command()
 @json_option
-@_fail_cleanly
+@fail_cleanly
 def categories(as_json):
     """List product categories and the parameters a producer gives for each."""
     registry = Engine().registry
@@ -166,7 +166,7 @@ def categories(as_json):
 
 @cli.command()
 @json_option
-@_fail_cleanly
+@fail_cleanly
 def plugins(as_json):
     """List plugins: name, version, hooks and where each came from."""
     infos = get_plugin_manager().describe()
@@ -181,7 +181,7 @@ def plugins(as_json):
 
 @cli.command()
 @method_option
-@_fail_cleanly
+@fail_cleanly
 def demo(method):
     """Calculate every sample BOM shipped in lca_data/samples and print the results."""
     engine = Engine()
@@ -207,4 +207,7 @@ def _add_plugin_commands() -> None:
 _add_plugin_commands()
 
 from .data import data  # noqa: E402
-cli.add_command(data)
+from .service import db, serve, tokens, users  # noqa: E402
+
+for _command in (data, db, users, tokens, serve):
+    cli.add_command(_command)

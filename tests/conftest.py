@@ -65,3 +65,62 @@ def write_bom(tmp_path):
                         encoding="utf-8")
         return path
     return write
+
+
+# -- the web service -------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+PEOPLE = {  # username: (role, organisation)
+    "orchard": ("producer", "Pujiang Orchard Co-op"),
+    "steelworks": ("producer", "Panzhihua Steel"),
+    "auditor": ("verifier", "Sichuan Carbon Verification"),
+    "auditor2": ("verifier", "Chongqing Carbon Audit"),
+    "reviewer": ("reviewer", "Sichuan Platform"),
+    "reviewer2": ("reviewer", "Sichuan Platform"),
+    "admin": ("admin", "Sichuan Platform"),
+}
+
+
+@pytest.fixture
+def service(tmp_path, engine):
+    """A migrated database with one user of every kind, and an app on it (CSRF off; see
+    ``csrf_service`` for the real thing). The session's engine is shared, so no test pays
+    for a Brightway build."""
+    from types import SimpleNamespace
+
+    from footprint.store import connect, database_path
+    from footprint.store.accounts import create_user
+    from footprint.store.migrations import migrate
+    from web import create_app
+
+    home = tmp_path / "home"
+    home.mkdir()
+    db = connect(database_path(home))
+    migrate(db)
+    people = {name: create_user(db, name, role, org, PASSWORD)
+              for name, (role, org) in PEOPLE.items()}
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = engine
+    return SimpleNamespace(app=app, db=db, people=people, home=home)
+
+
+@pytest.fixture
+def client(service):
+    return service.app.test_client()
+
+
+@pytest.fixture
+def login():
+    """Log a test client in as one of PEOPLE; returns the client."""
+    def log_in(client, username):
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return log_in
+
+
+@pytest.fixture
+def clients(service, login):
+    """A logged-in test client per person: clients["orchard"], clients["auditor"] ..."""
+    return {name: login(service.app.test_client(), name) for name in PEOPLE}

@@ -1,1 +1,61 @@
-"""The Flask web service (producers, verifiers, reviewers, consumers). Not built yet."""
+"""The Flask web service: producers submit, accounting bodies verify, reviewers approve.
+
+    app = create_app()                        # FOOTPRINT_HOME from the environment
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": tmp})
+
+The factory never migrates the database: ``footprint db migrate`` (and ``footprint serve``,
+which runs it first) do. A database that is behind refuses to serve.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from footprint.settings import footprint_home
+
+MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
+
+
+def _secret_key(home: Path) -> str:
+    """FOOTPRINT_SECRET_KEY, or a random key kept (owner-readable only) in FOOTPRINT_HOME."""
+    if os.environ.get("FOOTPRINT_SECRET_KEY"):
+        return os.environ["FOOTPRINT_SECRET_KEY"]
+    path = home / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    config = dict(config or {})
+    home = Path(config.get("FOOTPRINT_HOME") or footprint_home())
+    home.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        FOOTPRINT_HOME=str(home),
+        SECRET_KEY=_secret_key(home),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("FOOTPRINT_INSECURE_COOKIES") != "1",
+        REMEMBER_COOKIE_SECURE=os.environ.get("FOOTPRINT_INSECURE_COOKIES") != "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    app.config.update(config)
+
+    from . import db, i18n, security
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from . import admin, api, auth, producer, public, reviewer, submissions, verifier
+    for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
+                      reviewer.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
+    return app

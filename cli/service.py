@@ -1,0 +1,102 @@
+"""``footprint db | users | tokens | serve``: what an operator runs for the web service."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from .main import fail_cleanly
+from footprint.settings import footprint_home
+from footprint.store import connect, database_path
+from footprint.store.accounts import create_token, create_user, generate_password
+from footprint.store.migrations import ROLES, migrate, pending
+
+
+def _db():
+    return connect(database_path(footprint_home()))
+
+
+@click.group()
+def db():
+    """The service database (FOOTPRINT_HOME/footprint.db)."""
+
+
+@db.command("migrate")
+def db_migrate():
+    """Apply pending schema migrations (each once, in order)."""
+    applied = migrate(_db())
+    for version, name in applied:
+        click.echo(f"applied migration {version}: {name}")
+    click.echo(f"database {database_path(footprint_home())} is up to date")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(path):
+    """Copy the live database to PATH (safe while the service runs)."""
+    if path.exists():
+        raise click.UsageError(f"{path} exists; choose a new file")
+    source = sqlite3.connect(str(database_path(footprint_home())))
+    target = sqlite3.connect(str(path))
+    with target:
+        source.backup(target)  # SQLite's online backup: a consistent snapshot
+    target.close()
+    source.close()
+    click.echo(f"backed up to {path}")
+
+
+@click.group()
+def users():
+    """Accounts of producers, verifiers, reviewers and administrators."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "org", required=True, help="Organisation (created if new).")
+@click.option("--display-name", default=None)
+@click.option("--region", default=None, help="Region code of a new organisation.")
+@fail_cleanly
+def users_add(name, role, org, display_name, region):
+    """Add a user. The password is read from standard input, or generated and printed."""
+    db = _db()
+    if pending(db):
+        raise click.UsageError("run `footprint db migrate` first")
+    password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    generated = not password
+    password = password or generate_password()
+    user = create_user(db, name, role, org, password, display_name, region)
+    click.echo(f"added {role} {user['username']} in {org}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@click.group()
+def tokens():
+    """Bearer tokens for the JSON API."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--label", default="cli", help="What the token is for.")
+@fail_cleanly
+def tokens_create(name, label):
+    """Create an API token for user NAME and print it (it is shown only once)."""
+    click.echo(create_token(_db(), name, label))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host, port, workers):
+    """Migrate the database, then run the web service under gunicorn."""
+    for version, name in migrate(_db()):
+        click.echo(f"applied migration {version}: {name}")
+    os.environ["FOOTPRINT_HOME"] = str(footprint_home())
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--access-logfile", "-", "web:create_app()"]
+    os.execvp(args[0], args)

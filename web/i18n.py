@@ -1,0 +1,54 @@
+"""Chinese first, English second: Flask-Babel with a visible switch.
+
+Messages are written in English in the code and templates; translations/zh/*.po hold the
+Chinese. Each part of the service keeps its own .po file; at start-up they are merged and
+compiled into one catalogue under FOOTPRINT_HOME (compiled files are not kept in git).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import Babel
+
+LANGUAGES = ("zh", "en")
+DEFAULT = "zh"
+SOURCE = Path(__file__).parent / "translations"
+
+
+def compile_translations(target: Path) -> None:
+    for language_dir in SOURCE.iterdir():
+        if not language_dir.is_dir():
+            continue
+        merged = Catalog(locale=language_dir.name)
+        for po in sorted((language_dir / "LC_MESSAGES").glob("*.po")):
+            with open(po, "rb") as f:
+                for message in read_po(f, locale=language_dir.name):
+                    if message.id and message.string:
+                        merged.add(message.id, message.string)
+        out = target / language_dir.name / "LC_MESSAGES"
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "messages.mo", "wb") as f:
+            write_mo(f, merged)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    target = Path(app.config["FOOTPRINT_HOME"]) / "translations"
+    compile_translations(target)
+    Babel(app, locale_selector=select_locale, default_locale=DEFAULT,
+          default_translation_directories=str(target))
+
+    @app.context_processor
+    def languages():
+        from flask_babel import get_locale
+        return {"current_language": str(get_locale()), "languages": LANGUAGES}

@@ -1,0 +1,99 @@
+"""Sessions, CSRF, security headers, roles, and how core errors become HTTP answers."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, jsonify, render_template, request
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from footprint import Conflict, Forbidden, InvalidInput, NotFound
+
+from .db import get_db
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+class User(UserMixin):
+    """The logged-in user: the users row, with the organisation's name and kind."""
+
+    def __init__(self, row: dict):
+        self.row = row
+        self.id = row["id"]
+
+    def __getitem__(self, key):  # the core's rules read users as mappings
+        return self.row[key]
+
+    @property
+    def role(self) -> str:
+        return self.row["role"]
+
+
+def load_user_row(db, user_id) -> dict | None:
+    rows = list(db.query(
+        "SELECT u.*, o.name AS org_name, o.kind AS org_kind FROM users u "
+        "JOIN organisations o ON o.id = u.org_id WHERE u.id = ? AND u.active = 1", [user_id]))
+    return rows[0] if rows else None
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    row = load_user_row(get_db(), int(user_id))
+    return User(row) if row else None
+
+
+def role_required(*roles):
+    """Only these roles reach the view (others get 403; anonymous users go to log in)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _error(status: int, message: str, problems=None):
+    if wants_json():
+        body = {"error": message}
+        if problems:
+            body["problems"] = [{"where": p.where, "message": p.message} for p in problems]
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message,
+                           problems=problems or []), status
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    app.register_error_handler(NotFound, lambda e: _error(404, str(e)))
+    app.register_error_handler(Forbidden, lambda e: _error(403, str(e)))
+    app.register_error_handler(Conflict, lambda e: _error(409, str(e)))
+    app.register_error_handler(InvalidInput, lambda e: _error(400, "invalid input", e.problems))
+    for status, message in ((400, "bad request"), (403, "not allowed"), (404, "not found"),
+                            (405, "method not allowed"), (413, "request too large")):
+        app.register_error_handler(status, lambda e, s=status, m=message: _error(s, m))
