@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Demo data lives inside the checkout so a demo never touches the user's own data directory.
 DEMO_HOME ?= $(CURDIR)/.footprint-home
+# Where the demo service listens: `make demo DEMO_PORT=8001` if 8000 is taken.
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
 
 .PHONY: demo test install clean
 
@@ -17,8 +20,9 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
+# Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install
-	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo
+	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 test: install
 	$(BIN)/python -m pytest

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 from functools import wraps
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -179,20 +178,6 @@ def plugins(as_json):
         ["name", "version", "origin", "hooks"]))
 
 
-@cli.command()
-@method_option
-@fail_cleanly
-def demo(method):
-    """Calculate every sample BOM shipped in lca_data/samples and print the results."""
-    engine = Engine()
-    samples = sorted(Path(str(resources.files("lca_data").joinpath("samples"))).glob("*.json"))
-    click.echo(f"footprint demo: {len(samples)} sample BOMs, data in {engine.home}\n")
-    for path in samples:
-        click.echo(click.style(f"== {path.name}", fg="cyan"))
-        click.echo(render.result_text(engine.calculate(read_bom_file(path), method=method)))
-        click.echo("")
-
-
 def _add_plugin_commands() -> None:
     """Plugins add commands; one that fails is reported and the others still work."""
     pm = get_plugin_manager()
@@ -211,3 +196,6 @@ from .service import db, serve, tokens, users  # noqa: E402
 
 for _command in (data, db, users, tokens, serve):
     cli.add_command(_command)
+
+from .demo_command import demo  # noqa: E402
+cli.add_command(demo)

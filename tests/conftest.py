@@ -81,24 +81,39 @@ PEOPLE = {  # username: (role, organisation)
 }
 
 
+@pytest.fixture(scope="session")
+def service_template(tmp_path_factory):
+    """A migrated database with one user of every kind, built once: argon2id hashing is slow
+    on purpose, so each test copies this file instead of hashing seven passwords again."""
+    from footprint.store import connect
+    from footprint.store.accounts import create_user
+    from footprint.store.migrations import migrate
+
+    path = tmp_path_factory.mktemp("service-template") / "footprint.db"
+    db = connect(path)
+    migrate(db)
+    for name, (role, org) in PEOPLE.items():
+        create_user(db, name, role, org, PASSWORD)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
 @pytest.fixture
-def service(tmp_path, engine):
-    """A migrated database with one user of every kind, and an app on it (CSRF off; see
-    ``csrf_service`` for the real thing). The session's engine is shared, so no test pays
-    for a Brightway build."""
+def service(tmp_path, engine, service_template):
+    """The template database copied, and an app on it (CSRF off; tests of CSRF make their
+    own app). The session's engine is shared, so no test pays for a Brightway build."""
+    import shutil
     from types import SimpleNamespace
 
     from footprint.store import connect, database_path
-    from footprint.store.accounts import create_user
-    from footprint.store.migrations import migrate
     from web import create_app
 
     home = tmp_path / "home"
     home.mkdir()
+    shutil.copyfile(service_template, database_path(home))
     db = connect(database_path(home))
-    migrate(db)
-    people = {name: create_user(db, name, role, org, PASSWORD)
-              for name, (role, org) in PEOPLE.items()}
+    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
     app.extensions["footprint_engine"] = engine
@@ -122,5 +137,9 @@ def login():
 
 @pytest.fixture
 def clients(service, login):
-    """A logged-in test client per person: clients["orchard"], clients["auditor"] ..."""
-    return {name: login(service.app.test_client(), name) for name in PEOPLE}
+    """A logged-in test client per person, logged in on first use: clients["orchard"] ..."""
+    class Clients(dict):
+        def __missing__(self, name):
+            self[name] = login(service.app.test_client(), name)
+            return self[name]
+    return Clients()

@@ -128,3 +128,27 @@ def test_bad_bom_stores_nothing(db, engine, people, make_bom):
     with pytest.raises(InvalidInput):
         subs.create_submission(db, engine, people["producer"], make_bom(region="CN-SCC"))
     assert db["submissions"].count == 0 and db["products"].count == 0
+
+
+def test_evidence_and_comments_name_real_lines(db, engine, people, make_bom):
+    sub, _ = subs.create_submission(db, engine, people["producer"], make_bom())
+    with pytest.raises(InvalidInput, match="between 1 and 1"):
+        subs.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
+                          b"%PDF-1.4", line=2)
+    with pytest.raises(InvalidInput, match="between 1 and 1"):
+        subs.comment(db, people["producer"], sub["id"], "see line 3", line=3)
+    assert db["evidence"].count == 0 and db["comments"].count == 0
+    subs.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
+                      b"%PDF-1.4", line=1)
+    assert db["evidence"].count == 1
+
+
+def test_secret_key_is_shared_and_private(tmp_path):
+    import os
+    import stat
+
+    from web import _secret_key
+    first, second = _secret_key(tmp_path), _secret_key(tmp_path)
+    assert first == second and len(first) == 64
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -20,14 +21,23 @@ MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form ove
 
 
 def _secret_key(home: Path) -> str:
-    """FOOTPRINT_SECRET_KEY, or a random key kept (owner-readable only) in FOOTPRINT_HOME."""
+    """FOOTPRINT_SECRET_KEY, or a random key kept (owner-readable only) in FOOTPRINT_HOME.
+
+    Written to a temporary file and linked into place, so gunicorn workers starting together
+    on a fresh home agree on one key and never read a half-written one."""
     if os.environ.get("FOOTPRINT_SECRET_KEY"):
         return os.environ["FOOTPRINT_SECRET_KEY"]
     path = home / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret_key.")  # mode 0600
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # fails if another worker linked its key first: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

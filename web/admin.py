@@ -1,12 +1,81 @@
-"""Blueprint: admin pages (being built)."""
-from flask import Blueprint, render_template_string
+"""Blueprint: administration: organisations and users.
 
+The rules live in footprint.store.accounts: a role implies the kind of its organisation, the
+minimum password length, unique names, and that an administrator cannot deactivate themselves.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from footprint import InvalidInput
+from footprint.errors import Problem
+from footprint.store import accounts
+from footprint.store.migrations import ORG_KINDS, ROLES
+
+from .db import get_db
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+def _page(problems=None, form=None, which=None, status=200):
+    db = get_db()
+    return render_template(
+        "admin/index.html", organisations=accounts.list_organisations(db),
+        users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
+        role_kind=accounts.ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
+        problems=problems or [], form=form or {}, which=which), status
+
+
 @bp.route("/")
 @role_required("admin")
 def index():
-    return render_template_string("{% extends 'layout.html' %}")
+    return _page()
+
+
+@bp.route("/organisations", methods=["POST"])
+@role_required("admin")
+def create_organisation():
+    form = {k: request.form.get(k, "") for k in ("name", "kind", "region")}
+    try:
+        org = accounts.create_organisation(get_db(), form["name"], form["kind"], form["region"])
+    except InvalidInput as exc:
+        return _page(exc.problems, form, "organisation", 400)
+    flash(_("Organisation %(name)s created.", name=org["name"]))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users", methods=["POST"])
+@role_required("admin")
+def create_user():
+    db = get_db()
+    form = {k: request.form.get(k, "") for k in ("username", "display_name", "role", "org")}
+    orgs = {str(o["id"]): o for o in accounts.list_organisations(db)}
+    try:
+        if form["org"] not in orgs:
+            raise InvalidInput([Problem("org", "choose an organisation")])
+        user = accounts.create_user(db, form["username"].strip(), form["role"],
+                                    orgs[form["org"]]["name"], request.form.get("password", ""),
+                                    display_name=form["display_name"].strip() or None)
+    except InvalidInput as exc:
+        return _page(exc.problems, form, "user", 400)
+    flash(_("User %(name)s created.", name=user["username"]))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@role_required("admin")
+def deactivate(user_id):
+    user = accounts.set_user_active(get_db(), current_user, user_id, False)
+    flash(_("User %(name)s deactivated.", name=user["username"]))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@role_required("admin")
+def reactivate(user_id):
+    user = accounts.set_user_active(get_db(), current_user, user_id, True)
+    flash(_("User %(name)s reactivated.", name=user["username"]))
+    return redirect(url_for(".index"))

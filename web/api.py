@@ -1,4 +1,409 @@
-"""Blueprint: api (being built)."""
-from flask import Blueprint
+"""Blueprint api: the JSON API under /api/v1, for machines (a bank's or an ERP's systems).
 
-bp = Blueprint("api", __name__, url_prefix="/api" if "api" not in ("api",) else "/api/v1")
+Bearer tokens only (``Authorization: Bearer <token>``, made by ``footprint tokens create``):
+a session cookie never authenticates an API call, so CSRF does not apply here. The views are
+thin: every rule and every write goes through footprint.store, whose errors become HTTP
+answers in web.security (NotFound 404, Forbidden 403, Conflict 409, InvalidInput 400 with
+located problems). Request and response shapes: web/api_schemas.py; the OpenAPI document
+built from them and from the ``@operation`` descriptions: web/openapi.py, served at
+/api/v1/openapi.json. docs/api.md shows every call with curl.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from footprint.bom import flatten_errors
+from footprint.categories import describe_parameters
+from footprint.errors import InvalidInput, Problem
+from footprint.store import submissions as store
+from footprint.store.accounts import organisation, user_for_token
+from footprint.suggest import unknown
+from footprint.workflow import check_action, check_edit
+
+from . import api_schemas as s
+from .db import get_db, get_engine
+from .openapi import build_spec, operation
+from .security import User, csrf, load_user_row
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies authenticate here, so there is nothing to forge
+
+MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
+MAX_TOKEN_CHARS = 200
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
+REALM = 'Bearer realm="footprint"'
+
+
+# -- authentication, limits, errors ----------------------------------------------------------
+
+def _unauthorized(message: str, invalid_token: bool):
+    response = jsonify({"error": message})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"'
+                                                    if invalid_token else "")
+    return response
+
+
+@bp.before_request
+def limit_and_authenticate():
+    limit = current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()  # before anything reads the body
+    # A streamed body (no Content-Length) is read up to one byte past the limit, so
+    # json_body can tell "over the limit" from "exactly at it".
+    request.max_content_length = limit + 1
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "openapi", {}).get("public"):
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _unauthorized("a bearer token is required: send the header "
+                             '"Authorization: Bearer <token>" (footprint tokens create USER)',
+                             invalid_token=bool(token))
+    row = user_for_token(get_db(), token) if len(token) <= MAX_TOKEN_CHARS else None
+    user_row = load_user_row(get_db(), row["id"]) if row else None
+    if user_row is None:
+        return _unauthorized("the bearer token is not valid (unknown, revoked, or its user "
+                             "is deactivated)", invalid_token=True)
+    g.api_user = User(user_row)
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    limit = current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
+    return jsonify({"error": f"the body is over the limit of {limit} bytes "
+                             f"({limit / 1024 / 1024:g} MB)"}), 413
+
+
+class BadBody(Exception):
+    """The body cannot be read as JSON at all (before any field is looked at)."""
+
+
+@bp.errorhandler(BadBody)
+def _bad_body(exc):
+    message = str(exc)
+    return jsonify({"error": message, "problems": [{"where": "body", "message": message}]}), 400
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_body(optional: bool = False):
+    """The decoded JSON body; an empty body is {} when ``optional``."""
+    raw = request.get_data(cache=True)
+    if len(raw) > current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES):
+        raise RequestEntityTooLarge()  # a streamed body (the others are refused earlier)
+    if not raw.strip():
+        if request.content_length is None and "chunked" in \
+                request.headers.get("Transfer-Encoding", "").lower():
+            # unless the server terminates such streams, Werkzeug reads them as empty
+            raise BadBody("send the body with a Content-Length header; chunked bodies are "
+                          "not read")
+        if optional:
+            return {}
+        raise BadBody("the body is empty: send a JSON object with "
+                      "Content-Type: application/json")
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise BadBody(f'the body must be JSON sent with Content-Type: application/json, not '
+                      f'"{mimetype or "(none)"}"')
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadBody(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BadBody(f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                      f"column {exc.colno}") from None
+    except ValueError as exc:
+        raise BadBody(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadBody("the body is not valid JSON: nested too deeply") from None
+
+
+def load(schema_class, data, what: str = "the body"):
+    """``data`` validated by a request schema; every problem located, unknown fields named
+    (with the nearest valid name)."""
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem("(top level)", f"{what} must be a JSON object")])
+    schema = schema_class()
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput(flatten_errors(exc.messages,
+                                          fields_under=lambda parent: schema.fields)) from None
+
+
+def query(schema_class):
+    return load(schema_class, request.args.to_dict(flat=True), "the query")
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput([Problem("Idempotency-Key", "1 to 200 printable ASCII characters, "
+                                                       "no spaces (a UUID is a good key)")])
+    return key
+
+
+# -- representations -------------------------------------------------------------------------
+
+def _person(user_id, display_name, role, org_name) -> dict:
+    return {"id": user_id, "display_name": display_name, "role": role,
+            "organisation": org_name}
+
+
+def _org_ref(db, org_id, cache: dict) -> dict | None:
+    if org_id is None:
+        return None
+    if org_id not in cache:
+        org = organisation(db, org_id)
+        cache[org_id] = {"id": org["id"], "name": org["name"]}
+    return cache[org_id]
+
+
+def summary(db, row: dict, total, orgs: dict) -> dict:
+    product = json.loads(row["bom_json"])["product"]
+    return {"id": row["id"], "status": row["status"], "revision": row["revision"],
+            "product_id": row["product_id"], "product_name": product["name"],
+            "product_name_zh": product.get("name_zh"),
+            "category": product.get("category", "generic"),
+            "organisation": _org_ref(db, row["org_id"], orgs),
+            "verifier_org": _org_ref(db, row["verifier_org_id"], orgs),
+            "total_kg_co2e": total, "label_id": None,
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def detail(submission_id: int) -> dict:
+    """Everything the user may know about a submission, from the core's own accessors."""
+    db, user = get_db(), g.api_user
+    row = store.get(db, user, submission_id)
+    result = store.latest_result(db, row)
+    trail = [{"action": e["action"], "from_status": e["from_status"],
+              "to_status": e["to_status"], "reason": e["reason"], "at": e["at"],
+              "actor": _person(e["actor_id"], e["display_name"], e["role"], e["org_name"])}
+             for e in store.audit_trail(db, user, submission_id)]
+
+    def last_actor(action, user_id):
+        for event in reversed(trail):
+            if event["action"] == action and event["actor"]["id"] == user_id:
+                return event["actor"]
+        return None if user_id is None else _person(user_id, None, None, None)
+
+    out = summary(db, row, result["total_kg_co2e"] if result else None, {})
+    out.update(
+        bom=json.loads(row["bom_json"]), result=result,
+        verified_by=last_actor("verify", row["verified_by"]),
+        approved_by=last_actor("approve", row["approved_by"]),
+        audit_trail=trail,
+        comments=[{"id": c["id"], "line": c["line"], "body": c["body"],
+                   "created_at": c["created_at"],
+                   "author": _person(c["user_id"], c["display_name"], c["role"], None)}
+                  for c in store.comments(db, user, submission_id)],
+        evidence=[dict(e) for e in store.evidence_list(db, user, submission_id)])
+    return s.SubmissionSchema().dump(out)
+
+
+def _submission_response(submission_id: int, status: int):
+    response = jsonify(detail(submission_id))
+    response.status_code = status
+    if status == 201:
+        response.headers["Location"] = url_for("api.get_submission",
+                                               submission_id=submission_id)
+    return response
+
+
+# -- submissions -----------------------------------------------------------------------------
+
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Any unique string (a UUID). Sending the same key again (same user) "
+                   "returns the submission the first request created, with 200, and creates "
+                   "nothing, whatever the body."}
+SUBMISSION = (s.SubmissionSchema, "The submission: status, BOM, latest result, verifier "
+                                  "organisation, audit trail, comments, evidence.")
+
+
+@bp.post("/submissions")
+@operation("Create a draft submission from a BOM and calculate it",
+           body=s.BomSchema, parameters=[IDEMPOTENCY_PARAMETER], errors=(403,),
+           responses={201: (s.SubmissionSchema, "Created, with the calculated result."),
+                      200: (s.SubmissionSchema, "Idempotent replay: the submission first "
+                                                "created with this Idempotency-Key.")},
+           description="The body is a BOM as in docs/bom.md. Producers only. Every problem "
+                       "of the BOM is reported at once, located by JSON path; nothing is "
+                       "stored unless the BOM calculates.")
+def create_submission():
+    key = idempotency_key()
+    bom = json_body()
+    submission, created = store.create_submission(get_db(), get_engine(), g.api_user, bom,
+                                                  idempotency_key=key)
+    return _submission_response(submission["id"], 201 if created else 200)
+
+
+@bp.get("/submissions")
+@operation("List the submissions this user may see, newest first",
+           query=s.SubmissionsQuerySchema, errors=(400,),
+           responses={200: (s.SubmissionListSchema, "The submissions.")},
+           description="Producers see their organisation's, verifiers those assigned to "
+                       "their body, reviewers every submitted one.")
+def list_submissions():
+    db, wanted = get_db(), query(s.SubmissionsQuerySchema)
+    rows = store.visible(db, g.api_user, (wanted["status"],) if "status" in wanted else ())
+    orgs: dict = {}
+    return jsonify(s.SubmissionListSchema().dump(
+        {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in rows]}))
+
+
+@bp.get("/submissions/<int:submission_id>")
+@operation("Read a submission", responses={200: SUBMISSION}, errors=(404,))
+def get_submission(submission_id):
+    return _submission_response(submission_id, 200)
+
+
+@bp.put("/submissions/<int:submission_id>")
+@operation("Replace the BOM of a draft or returned submission and recalculate",
+           body=s.BomSchema, responses={200: SUBMISSION}, errors=(403, 404, 409))
+def revise_submission(submission_id):
+    db, user = get_db(), g.api_user
+    check_edit(user, store.get(db, user, submission_id))  # 404/403/409 before the body
+    store.revise(db, get_engine(), user, submission_id, json_body())
+    return _submission_response(submission_id, 200)
+
+
+def _act(submission_id: int, action: str, schema_class):
+    db, user = get_db(), g.api_user
+    check_action(user, store.get(db, user, submission_id), action)  # 404/403/409 first
+    data = load(schema_class, json_body(optional=True))
+    store.act(db, user, submission_id, action, reason=data.get("reason") or data.get("note"),
+              verifier_org=data.get("verifier_org"))
+    return _submission_response(submission_id, 200)
+
+
+@bp.post("/submissions/<int:submission_id>/submit")
+@operation("Submit a draft or returned submission for verification",
+           body=s.SubmitRequestSchema, body_required=False, responses={200: SUBMISSION},
+           errors=(403, 404, 409),
+           description="The producing organisation only. Without verifier_org, a platform "
+                       "with a single accounting body assigns it, and a resubmission goes "
+                       "back to the body that returned it; otherwise 400 names the choices.")
+def submit(submission_id):
+    return _act(submission_id, "submit", s.SubmitRequestSchema)
+
+
+@bp.post("/submissions/<int:submission_id>/verify")
+@operation("Mark a submitted submission verified",
+           body=s.NoteRequestSchema, body_required=False, responses={200: SUBMISSION},
+           errors=(403, 404, 409),
+           description="A verifier of the accounting body assigned to the submission, never "
+                       "of the producing organisation.")
+def verify(submission_id):
+    return _act(submission_id, "verify", s.NoteRequestSchema)
+
+
+@bp.post("/submissions/<int:submission_id>/approve")
+@operation("Approve a verified submission",
+           body=s.NoteRequestSchema, body_required=False,
+           responses={200: (s.SubmissionSchema, "The approved submission; label_id is "
+                                                "reserved for the carbon label issued on "
+                                                "approval.")},
+           errors=(403, 404, 409),
+           description="A platform reviewer who did not verify it, of another organisation "
+                       "than the producer.")
+def approve(submission_id):
+    return _act(submission_id, "approve", s.NoteRequestSchema)
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+@operation("Return a submitted or verified submission to the producer, with a reason",
+           body=s.ReturnRequestSchema, responses={200: SUBMISSION}, errors=(403, 404, 409),
+           description="The assigned accounting body returns a submitted one; a platform "
+                       "reviewer a verified one.")
+def return_(submission_id):
+    return _act(submission_id, "return", s.ReturnRequestSchema)
+
+
+# -- reference data --------------------------------------------------------------------------
+
+@bp.get("/regions")
+@operation("The regions a BOM may name, with the data years of their factors",
+           responses={200: (s.RegionListSchema, "Every region.")})
+def regions():
+    registry = get_engine().registry
+    years = registry.years_by_region()
+    rows = sorted(registry.regions.values(),
+                  key=lambda r: (r.country, r.level != "country", r.code))
+    return jsonify(s.RegionListSchema().dump({"regions": [
+        {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
+         "country": r.country, "grids": list(r.grids), "fallback": list(r.fallback),
+         "fallback_note": r.fallback_note, "factor_years": years.get(r.code, []),
+         "plugin": r.plugin} for r in rows]}))
+
+
+@bp.get("/categories")
+@operation("Product categories with the parameters a producer gives for each",
+           responses={200: (s.CategoryListSchema, "Every category.")})
+def categories():
+    registry = get_engine().registry
+    return jsonify(s.CategoryListSchema().dump({"categories": [
+        {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+         "description": c.description, "declared_units": list(c.declared_units),
+         "plugin": c.plugin, "parameters": describe_parameters(c),
+         "grading": None if c.grading is None else {
+             "unit": c.grading.unit, "provisional": c.grading.provisional,
+             "bands": [{"grade": b.grade, "up_to": b.up_to} for b in c.grading.bands]}}
+        for c in registry.categories.values()]}))
+
+
+@bp.get("/factors")
+@operation("Electricity emission factors with their sources and plugins",
+           query=s.FactorsQuerySchema, errors=(400,),
+           responses={200: (s.FactorListSchema, "The factors, by region, basis and year.")})
+def factors():
+    registry = get_engine().registry
+    wanted = query(s.FactorsQuerySchema)
+    region = wanted.get("region")
+    if region is not None and region not in registry.regions:
+        raise InvalidInput([Problem("region", unknown("region", region, registry.regions))])
+    chosen = sorted((f for f in registry.electricity.values()
+                     if all(wanted.get(k) in (None, getattr(f, k))
+                            for k in ("region", "year", "basis"))),
+                    key=lambda f: (f.region, f.basis, f.year))
+    fallback = None
+    if region is not None and registry.regions[region].fallback:
+        fallback = {"regions": list(registry.regions[region].fallback),
+                    "note": registry.regions[region].fallback_note}
+    return jsonify(s.FactorListSchema().dump({"factors": [
+        {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
+         "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
+         "plugin": f.plugin} for f in chosen], "fallback": fallback}))
+
+
+# -- the document ----------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+@operation("This OpenAPI 3 document", public=True,
+           responses={200: (None, "The OpenAPI document (no token needed).")})
+def openapi():
+    spec = current_app.extensions.get("footprint_openapi")
+    if spec is None:
+        spec = current_app.extensions["footprint_openapi"] = build_spec(current_app)
+    return jsonify(spec)

@@ -1,4 +1,263 @@
-"""Blueprint: submissions (being built)."""
-from flask import Blueprint
+"""Blueprint: the one page every role sees for a submission, and the actions taken on it.
 
-bp = Blueprint("submissions", __name__, url_prefix="/submissions" if "submissions" not in ("api",) else "/api/v1")
+Who may see or do what is decided by the core (footprint.workflow through
+footprint.store.submissions): the page asks the core which actions this user could take now
+and shows only those forms; the POST handlers call the core and let its errors become 404,
+403, 409 or (shown on the page) 400.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from footprint import Conflict, Forbidden, InvalidInput, NotFound
+from footprint.errors import Problem
+from footprint.store import accounts
+from footprint.store import submissions as subs
+from footprint.workflow import ACTIONS, check_action, check_edit
+
+from .db import get_db
+
+bp = Blueprint("submissions", __name__, url_prefix="/submissions")
+
+# Words the core stores in English, shown in the user's language.
+STATUS_LABELS = {
+    "draft": _l("draft"), "submitted": _l("submitted"), "verified": _l("verified"),
+    "approved": _l("approved"), "returned": _l("returned"), "issued": _l("issued"),
+    "superseded": _l("superseded"), "revoked": _l("revoked"), "expired": _l("expired"),
+}
+EVENT_LABELS = {
+    "create": _l("created"), "revise": _l("revised"), "submit": _l("submitted"),
+    "verify": _l("verified"), "approve": _l("approved"), "return": _l("returned"),
+}
+STAGE_LABELS = {
+    "raw_materials": _l("raw materials"), "production": _l("production"),
+    "distribution": _l("distribution"), "packaging": _l("packaging"),
+    "end_of_life": _l("end of life"),
+}
+ROLE_LABELS = {"producer": _l("producer"), "verifier": _l("verifier"),
+               "reviewer": _l("reviewer"), "admin": _l("administrator")}
+KIND_LABELS = {"enterprise": _l("enterprise"), "accounting_body": _l("accounting body"),
+               "platform": _l("platform")}
+GAS_LABELS = {"CO2_fossil": _l("carbon dioxide, fossil"),
+              "CO2_biogenic": _l("carbon dioxide, biogenic"),
+              "CH4_fossil": _l("methane, fossil"), "CH4_non_fossil": _l("methane, non-fossil"),
+              "N2O": _l("dinitrogen monoxide"),
+              "CO2e_aggregated": _l("greenhouse gases as CO2e, not split by gas")}
+FLASH = {"submit": _l("Submitted for verification."), "verify": _l("Marked as verified."),
+         "approve": _l("Approved."), "return": _l("Returned with your reasons.")}
+
+
+def _label(table: dict, key) -> str:
+    return str(table[key]) if key in table else ("" if key is None else str(key))
+
+
+def number(value, digits: int = 4) -> str:
+    """``digits`` significant figures, no exponent: 14.0400007 -> 14.04, 0.23812 -> 0.2381."""
+    if value is None:
+        return ""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
+
+
+def amount(value) -> str:
+    """A quantity as entered, up to 6 significant figures without trailing zeros: 1.0 -> 1,
+    0.030 -> 0.03, 1200 -> 1,200."""
+    text = number(value, 6)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(share) -> str:
+    return "" if share is None else f"{100 * float(share):.1f} %"
+
+
+def when(stamp) -> str:
+    """A stored UTC timestamp for reading: 2026-03-01T08:00:00+00:00 -> 2026-03-01 08:00:00 UTC."""
+    if not stamp:
+        return ""
+    text = str(stamp).replace("T", " ")
+    return text[:-6] + " UTC" if text.endswith("+00:00") else text
+
+
+def width_class(value, whole) -> str:
+    """The .w0 ... .w100 class (steps of 5) for a bar of ``value`` out of ``whole``."""
+    if not whole:
+        return "w0"
+    return f"w{min(100, max(0, int(round(abs(value) / whole * 20)) * 5))}"
+
+
+@bp.app_context_processor
+def _workflow_helpers():
+    return {"wf_status": lambda s: _label(STATUS_LABELS, s),
+            "wf_event": lambda a: _label(EVENT_LABELS, a),
+            "wf_stage": lambda s: _label(STAGE_LABELS, s),
+            "wf_role": lambda r: _label(ROLE_LABELS, r),
+            "wf_kind": lambda k: _label(KIND_LABELS, k),
+            "wf_gas": lambda g: _label(GAS_LABELS, g),
+            "wf_number": number, "wf_amount": amount, "wf_percent": percent,
+            "wf_time": when, "wf_width": width_class}
+
+
+# -- asking the core what this user may do ---------------------------------------------------
+
+def allowed_actions(user, submission: dict) -> list[str]:
+    """The workflow actions the core would let ``user`` apply to ``submission`` now."""
+    allowed = []
+    for name in ACTIONS:
+        try:
+            check_action(user, submission, name)
+        except (Forbidden, Conflict, NotFound):
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def may_edit(user, submission: dict) -> bool:
+    try:
+        check_edit(user, submission)
+    except (Forbidden, Conflict, NotFound):
+        return False
+    return True
+
+
+def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
+    """The latest audit event among ``actions`` (optionally leaving ``from_status``)."""
+    for event in reversed(events):
+        if event["action"] in actions and (from_status is None or
+                                           event["from_status"] == from_status):
+            return event
+    return None
+
+
+def _producer_url(endpoint: str, **values) -> str | None:
+    """A link into the producer's pages, built by another part of the service: None while
+    that part does not offer the endpoint."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+# -- the page --------------------------------------------------------------------------------
+
+def _stage_rows(result: dict) -> list[dict]:
+    stages = dict(result.get("by_stage") or {})
+    whole = sum(abs(v) for v in stages.values())
+    total = result.get("total_kg_co2e") or 0
+    names = (result.get("category") or {}).get("stage_names") or {}
+    return [{"stage": stage, "kg": kg, "share": (kg / total) if total else None,
+             "width": width_class(kg, whole), "category_name": names.get(stage)}
+            for stage, kg in stages.items()]
+
+
+def _input_rows(result: dict) -> list[dict]:
+    rows = list(result.get("by_input") or [])
+    whole = sum(abs(r.get("kg_co2e") or 0) for r in rows)
+    return [dict(r, width=width_class(r.get("kg_co2e") or 0, whole)) for r in rows]
+
+
+def _page(submission_id: int, problems=None, form=None, status: int = 200):
+    db, user = get_db(), current_user
+    submission = subs.get(db, user, submission_id)
+    bom = json.loads(submission["bom_json"])
+    result = subs.latest_result(db, submission)
+    events = subs.audit_trail(db, user, submission_id)
+    evidence = subs.evidence_list(db, user, submission_id)
+    notes = subs.comments(db, user, submission_id)
+    lines = bom.get("lines") or []
+    by_line = {n: {"evidence": [], "comments": []} for n in range(1, len(lines) + 1)}
+    general = {"evidence": [], "comments": []}
+    for kind, rows in (("evidence", evidence), ("comments", notes)):
+        for row in rows:
+            by_line.get(row["line"], general)[kind].append(row)
+    actions = allowed_actions(user, submission)
+    bodies = accounts.list_organisations(db, kind="accounting_body") \
+        if "submit" in actions else []
+    verifier_org = accounts.organisation(db, submission["verifier_org_id"]) \
+        if submission["verifier_org_id"] else None
+    verified = decision(events, ("verify",)) if submission["verified_by"] else None
+    approved = decision(events, ("approve",)) if submission["approved_by"] else None
+    editable = may_edit(user, submission)
+    return render_template(
+        "submissions/detail.html", submission=submission, bom=bom, lines=lines,
+        parameters=bom.get("parameters") or {}, by_line=by_line, general=general,
+        result=result, stages=_stage_rows(result) if result else [],
+        inputs=_input_rows(result) if result else [], events=events,
+        producer_org=accounts.organisation(db, submission["org_id"]),
+        verifier_org=verifier_org, verified=verified, approved=approved,
+        last_return=decision(events, ("return",)) if submission["status"] == "returned"
+        else None,
+        actions=actions, bodies=bodies, problems=problems or [], form=form or {},
+        edit_url=_producer_url("producer.edit", id=submission_id) if editable else None,
+        evidence_url=_producer_url("producer.add_evidence", id=submission_id)
+        if editable else None,
+    ), status
+
+
+@bp.route("/<int:id>")
+@login_required
+def detail(id):
+    return _page(id)
+
+
+@bp.route("/<int:id>/<action>", methods=["POST"])
+@login_required
+def act(id, action):
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action!r}")
+    reason = request.form.get("reason", "")
+    verifier_org = request.form.get("verifier_org", "").strip() or None
+    try:
+        subs.act(get_db(), current_user, id, action, reason=reason, verifier_org=verifier_org)
+    except InvalidInput as exc:
+        return _page(id, problems=exc.problems, form={"action": action, "reason": reason},
+                     status=400)
+    flash(str(FLASH[action]))
+    return redirect(url_for(".detail", id=id))
+
+
+def _line_number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput([Problem("line", "a line number")])
+    return int(text)
+
+
+@bp.route("/<int:id>/comments", methods=["POST"])
+@login_required
+def comment(id):
+    body = request.form.get("body", "")
+    try:
+        line = _line_number(request.form.get("line"))
+        subs.comment(get_db(), current_user, id, body, line)
+    except InvalidInput as exc:
+        subs.get(get_db(), current_user, id)  # an invisible submission stays a 404
+        return _page(id, problems=exc.problems,
+                     form={"comment": body, "line": request.form.get("line", "")}, status=400)
+    flash(_("Comment added."))
+    return redirect(url_for(".detail", id=id) + "#comments")
+
+
+@bp.route("/<int:id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_download(id, evidence_id):
+    row = subs.evidence_file(get_db(), current_user, id, evidence_id)
+    response = send_file(io.BytesIO(row["content"]), mimetype=row["content_type"],
+                         as_attachment=True, download_name=row["filename"] or "evidence")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -7,7 +7,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..errors import InvalidInput, Problem
+from ..errors import Forbidden, InvalidInput, NotFound, Problem
 from .db import transaction
 from .migrations import ORG_KINDS, ROLES, now
 
@@ -112,3 +112,61 @@ def user_for_token(db, token: str) -> dict | None:
 
 def organisation(db, org_id: int) -> dict:
     return db["organisations"].get(org_id)
+
+
+# -- administration ---------------------------------------------------------------------------
+
+def list_organisations(db, kind: str | None = None) -> list[dict]:
+    """Organisations by name, optionally of one kind, with how many users each has."""
+    sql = ("SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users "
+           "FROM organisations o")
+    params = []
+    if kind is not None:
+        sql += " WHERE o.kind = ?"
+        params.append(kind)
+    return list(db.query(sql + " ORDER BY o.name", params))
+
+
+def list_users(db) -> list[dict]:
+    """Every user with their organisation; never the password hash."""
+    return list(db.query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.org_id, u.active, u.created_at, "
+        "o.name AS org_name, o.kind AS org_kind FROM users u "
+        "JOIN organisations o ON o.id = u.org_id ORDER BY o.name, u.username"))
+
+
+def create_organisation(db, name: str, kind: str, region: str | None = None) -> dict:
+    """A new organisation; unlike get_or_create_org, an existing name is an error."""
+    name = (name or "").strip()
+    region = (region or "").strip() or None
+    problems = []
+    if not name or len(name) > 200:
+        problems.append(Problem("name", "1 to 200 characters"))
+    elif list(db.query("SELECT 1 FROM organisations WHERE name = ?", [name])):
+        problems.append(Problem("name", f'an organisation "{name}" exists already'))
+    if kind not in ORG_KINDS:
+        problems.append(Problem("kind", f"organisation kind must be one of {', '.join(ORG_KINDS)}"))
+    if region is not None and len(region) > 50:
+        problems.append(Problem("region", "at most 50 characters"))
+    if problems:
+        raise InvalidInput(problems)
+    return get_or_create_org(db, name, kind, region)
+
+
+def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:
+    """Deactivate (or reactivate) a user: only an admin, and never their own account. A
+    deactivated user cannot log in, their sessions end and their API tokens stop working."""
+    if actor["role"] != "admin":
+        raise Forbidden("only an administrator deactivates users")
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    if not rows:
+        raise NotFound("no such user")
+    if rows[0]["id"] == actor["id"] and not active:
+        raise Forbidden("an administrator cannot deactivate their own account")
+    with transaction(db):
+        db["users"].update(user_id, {"active": 1 if active else 0})
+    return db["users"].get(user_id)
+
+
+def deactivate_user(db, actor: dict, user_id: int) -> dict:
+    return set_user_active(db, actor, user_id, False)

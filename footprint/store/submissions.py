@@ -199,15 +199,22 @@ def _verifier_org(db, requested, current) -> int:
                                 if bodies else "no accounting body is registered yet")])
 
 
+def _line_problems(submission: dict, line: int | None) -> list[Problem]:
+    """A comment or evidence file may concern one of the BOM's own lines (1..N), or none."""
+    lines = len(json.loads(submission["bom_json"]).get("lines", []))
+    if line is not None and not 1 <= line <= lines:
+        return [Problem("line", f"a line between 1 and {lines}" if lines else
+                        "this BOM has no lines of its own; attach to the submission")]
+    return []
+
+
 def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
     submission = get(db, user, submission_id)
     body = (body or "").strip()
     problems = []
     if not body or len(body) > 4000:
         problems.append(Problem("body", "a comment of 1 to 4000 characters"))
-    lines = len(json.loads(submission["bom_json"]).get("lines", []))
-    if line is not None and not 1 <= line <= max(lines, 1):
-        problems.append(Problem("line", f"a line between 1 and {lines}"))
+    problems += _line_problems(submission, line)
     if problems:
         raise InvalidInput(problems)
     with transaction(db):
@@ -219,7 +226,7 @@ def add_evidence(db, user: dict, submission_id: int, filename: str, content_type
                  content: bytes, line: int | None = None) -> int:
     submission = get(db, user, submission_id)
     check_edit(user, submission)
-    problems = []
+    problems = _line_problems(submission, line)
     if len(content) > MAX_EVIDENCE_BYTES:
         problems.append(Problem("file", f"at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"))
     if not content:

@@ -1,0 +1,214 @@
+"""Demo data for ``footprint demo``: organisations, users and submissions in every state.
+
+    result = seed(db, engine)     # a migrated database; all or nothing; idempotent
+
+Everything is written through the store's own functions (create_user, create_submission,
+revise, act, comment), so the demo obeys the same workflow rules and leaves the same audit
+trail as real use. The submissions are built from the sample BOMs in lca_data/samples.
+
+The passwords below are fixed and published: they are for a local demonstration only. Demo
+data goes into an empty database, or one this module already seeded (then nothing is added);
+a database with anyone else's accounts is refused, so the published passwords never end up
+next to real data.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+
+from ..errors import Conflict
+from . import submissions as subs
+from .accounts import create_user
+from .db import transaction
+
+DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    region: str | None = None
+
+
+COOP = Organisation("蒲江县柑橘专业合作社 Pujiang Citrus Co-operative", "CN-SC")
+CQ_BATTERY = Organisation("重庆储能电池有限公司 Chongqing Storage Battery Co.", "CN-CQ")
+SD_BATTERY = Organisation("枣庄锂电科技有限公司 Zaozhuang Lithium Battery Co.", "CN-SD")
+STEEL = Organisation("攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works", "CN-SC")
+BODY = Organisation("四川碳核查中心 Sichuan Carbon Verification Centre", "CN-SC")
+PLATFORM = Organisation("四川绿色金融平台 Sichuan Green Finance Platform", "CN-SC")
+ORGANISATIONS = (COOP, CQ_BATTERY, SD_BATTERY, STEEL, BODY, PLATFORM)
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    role: str
+    org: Organisation
+    display_name: str
+    password: str = DEMO_PASSWORD
+
+
+PEOPLE = (
+    Person("orchard", "producer", COOP, "李梅 Li Mei"),
+    Person("cqbattery", "producer", CQ_BATTERY, "王强 Wang Qiang"),
+    Person("sdbattery", "producer", SD_BATTERY, "张伟 Zhang Wei"),
+    Person("steelworks", "producer", STEEL, "刘洋 Liu Yang"),
+    Person("verifier", "verifier", BODY, "陈静 Chen Jing"),
+    Person("reviewer", "reviewer", PLATFORM, "赵敏 Zhao Min"),
+    Person("admin", "admin", PLATFORM, "平台管理员 Platform admin"),
+)
+
+
+def sample(name: str) -> dict:
+    """A sample BOM of lca_data/samples as a dict."""
+    path = resources.files("lca_data").joinpath("samples", f"{name}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _made_in(bom: dict, org: Organisation, product_id: str, name: str, name_zh: str) -> dict:
+    """A battery sample as made by ``org``: its region (so its grid's electricity factor), and
+    a name and facility that say where it is made."""
+    bom = copy.deepcopy(bom)
+    bom["region"] = org.region
+    bom["product"].update(id=product_id, name=name, name_zh=name_zh)
+    bom.setdefault("parameters", {})["manufacturing_facility"] = org.name
+    return bom
+
+
+def _without(bom: dict, parameter: str) -> dict:
+    bom = copy.deepcopy(bom)
+    del bom["parameters"][parameter]
+    return bom
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    organisations: int = 0
+    users: int = 0
+    submissions: dict[str, int] = field(default_factory=dict)  # key -> submission id
+
+
+def demo_state(db) -> str:
+    """'empty' (nothing to clash with), 'seeded' (the demo's accounts are there) or 'other'."""
+    rows = list(db.query("SELECT u.username, o.name AS org FROM users u "
+                         "JOIN organisations o ON o.id = u.org_id"))
+    if not rows and not list(db.query("SELECT 1 FROM organisations LIMIT 1")):
+        return "empty"
+    present = {r["username"]: r["org"] for r in rows}
+    if all(present.get(p.username) == p.org.name for p in PEOPLE):
+        return "seeded"
+    return "other"
+
+
+def seed(db, engine) -> SeedResult:
+    """Seed the demo into a migrated database, in one transaction; a second call adds
+    nothing. Raises Conflict if the database holds accounts that are not the demo's."""
+    state = demo_state(db)
+    if state == "seeded":
+        return SeedResult(created=False)
+    if state == "other":
+        raise Conflict("this database already has accounts that are not the demo's; demo "
+                       "data (with its published passwords) goes only into an empty "
+                       "FOOTPRINT_HOME (make demo uses .footprint-home in the checkout)")
+    with transaction(db):
+        users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
+                                         p.display_name, p.org.region) for p in PEOPLE}
+        ids = _submissions(db, engine, users)
+    return SeedResult(created=True, organisations=len(ORGANISATIONS), users=len(PEOPLE),
+                      submissions=ids)
+
+
+def _submissions(db, engine, u: dict) -> dict[str, int]:
+    """Each submission's story, told through the workflow. Final states:
+    oranges-farm-gate approved (after a return and a revision), oranges-packed returned by
+    the verifier, cq-lfp approved, cq-nmc verified, sd-lfp submitted, sd-nmc draft,
+    pzh-steel approved, pzh-v2o5 returned by the reviewer, machined-part approved."""
+    orchard, cq, sd, steel = u["orchard"], u["cqbattery"], u["sdbattery"], u["steelworks"]
+    verifier, reviewer = u["verifier"], u["reviewer"]
+    body = BODY.name
+    ids = {}
+
+    def create(key, user, bom):
+        submission, _ = subs.create_submission(db, engine, user, bom,
+                                               idempotency_key=f"demo:{key}")
+        ids[key] = submission["id"]
+        return submission["id"]
+
+    def approve(sid):
+        subs.act(db, verifier, sid, "verify")
+        subs.act(db, reviewer, sid, "approve")
+
+    # Oranges, farm gate: first sent without the irrigation electricity, returned by the
+    # verifier, revised to the full sample BOM, resubmitted, verified and approved.
+    farm_gate = sample("oranges_pujiang_farm_gate")
+    sid = create("oranges-farm-gate", orchard, _without(farm_gate, "irrigation_kwh_per_ha"))
+    subs.act(db, orchard, sid, "submit", verifier_org=body)
+    subs.comment(db, verifier, sid, "灌溉泵站有电表吗? 请补充灌溉用电。 The irrigation pumps "
+                 "are metered: please add their electricity.")
+    subs.act(db, verifier, sid, "return", reason=(
+        "缺少灌溉用电: 泵站电表记录约600千瓦时/公顷·年。 Irrigation electricity missing: the "
+        "pump meter log shows about 600 kWh per ha and year (irrigation_kwh_per_ha)."))
+    subs.revise(db, engine, orchard, sid, farm_gate)
+    subs.comment(db, orchard, sid, "已按2022年泵站电表记录补充灌溉用电。 Added the irrigation "
+                 "electricity from the 2022 pump meter log.")
+    subs.act(db, orchard, sid, "submit")  # back to the body that returned it
+    approve(sid)
+
+    # Oranges, packed: returned by the verifier, waiting for the co-operative's revision.
+    sid = create("oranges-packed", orchard, sample("oranges_pujiang_packed"))
+    subs.act(db, orchard, sid, "submit", verifier_org=body)
+    subs.comment(db, verifier, sid, "0.03千瓦时/千克是实测值还是估算? Is 0.03 kWh per kg "
+                 "metered or estimated?", line=1)
+    subs.act(db, verifier, sid, "return", reason=(
+        "包装线用电缺少电表读数凭证。 Attach the packhouse meter readings for line 1 "
+        "(0.03 kWh per kg packed)."))
+
+    # Batteries, Chongqing: the LFP storage pack approved, the NMC EV pack verified.
+    sid = create("cq-lfp", cq, _made_in(
+        sample("batteries_lfp_pack_sichuan"), CQ_BATTERY, "lfp-pack-280ah-cq",
+        "LFP energy-storage pack, 280 Ah cells, made in Chongqing",
+        "磷酸铁锂储能电池包(280Ah电芯),重庆制造"))
+    subs.act(db, cq, sid, "submit", verifier_org=body)
+    approve(sid)
+    sid = create("cq-nmc", cq, _made_in(
+        sample("batteries_nmc_ev_pack_fujian"), CQ_BATTERY, "nmc-ev-pack-cq",
+        "NMC electric-vehicle pack, made in Chongqing, metered plant energy",
+        "三元锂电动汽车电池包,重庆制造(工厂实测能耗)"))
+    subs.act(db, cq, sid, "submit", verifier_org=body)
+    subs.act(db, verifier, sid, "verify")
+
+    # Batteries, Shandong: the LFP pack submitted, the NMC pack still a draft.
+    sid = create("sd-lfp", sd, sample("batteries_lfp_pack_shandong"))
+    subs.act(db, sd, sid, "submit", verifier_org=body)
+    create("sd-nmc", sd, _made_in(
+        sample("batteries_nmc_ev_pack_fujian"), SD_BATTERY, "nmc-ev-pack-sd",
+        "NMC electric-vehicle pack, made in Zaozhuang (Shandong), metered plant energy",
+        "三元锂电动汽车电池包,山东枣庄制造(工厂实测能耗)"))
+
+    # V-Ti steel, Panzhihua: crude steel approved; V2O5 verified, then returned by the
+    # reviewer; a machined part (generic category) approved.
+    sid = create("pzh-steel", steel, sample("steel_vanadium_panzhihua_crude_steel"))
+    subs.act(db, steel, sid, "submit", verifier_org=body)
+    approve(sid)
+    sid = create("pzh-v2o5", steel, sample("steel_vanadium_panzhihua_v2o5"))
+    subs.act(db, steel, sid, "submit", verifier_org=body)
+    subs.act(db, verifier, sid, "verify")
+    subs.act(db, reviewer, sid, "return", reason=(
+        "五氧化二钒使用的是示意性因子, 请提供工厂实测数据。 V2O5 uses indicative factors: "
+        "give the plant's own energy and reagent data before approval."))
+    sid = create("machined-part", steel, sample("sichuan_machined_part"))
+    subs.act(db, steel, sid, "submit", verifier_org=body)
+    approve(sid)
+    return ids
+
+
+def status_counts(db) -> dict[str, int]:
+    """How many submissions are in each state (what the platform's admin sees)."""
+    admins = list(db.query("SELECT * FROM users WHERE role = 'admin' ORDER BY id LIMIT 1"))
+    counts: dict[str, int] = {}
+    for row in subs.visible(db, admins[0]) if admins else []:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return counts

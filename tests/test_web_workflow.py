@@ -1,0 +1,643 @@
+"""The shared submission page and the verifier, reviewer and admin pages, through the Flask
+test client: the whole flow, the full denial matrix (role x action x state), administration,
+and the page in Chinese and English.
+
+Hand-calculated values (factors cited from the result's own sources):
+  100 kWh x 0.1404 kg CO2/kWh (MEE announcement 2024 No. 33, Sichuan 2022) = 14.04 kg CO2e
+  10 kg diesel x 3.185 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t / 1000) = 31.85
+  12 kg diesel x 3.185 = 38.22
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from babel.messages.pofile import read_po
+
+from footprint.store import submissions as subs
+from tests.conftest import PASSWORD, PEOPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+SICHUAN_BODY = "Sichuan Carbon Verification"
+EVIDENCE = b"%PDF-1.4 meter reading, March: 100 kWh"
+
+
+def workflow_bom(make_bom, diesel_kg=10.0):
+    return make_bom(lines=[
+        {"input": "electricity", "amount": 100, "unit": "kWh", "stage": "production",
+         "note": "metered"},
+        {"input": "diesel", "amount": diesel_kg, "unit": "kg", "stage": "distribution"}])
+
+
+def engine_of(service):
+    return service.app.extensions["footprint_engine"]
+
+
+def body_id(db, name=SICHUAN_BODY) -> int:
+    return next(db.query("SELECT id FROM organisations WHERE name = ?", [name]))["id"]
+
+
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def table_rows(page: str, table_id: str) -> list[str]:
+    """The text of each body row of <table id=table_id>, tags stripped."""
+    table = re.search(rf'<table id="{table_id}">(.*?)</table>', page, re.S).group(1)
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in rows]
+
+
+def stage_row(page: str, stage: str) -> str:
+    return re.search(rf'<tr data-stage="{stage}">(.*?)</tr>', page, re.S).group(1)
+
+
+def offered_actions(page: str, submission_id: int) -> set[str]:
+    return {a for a in ("submit", "verify", "approve", "return")
+            if f'action="/submissions/{submission_id}/{a}"' in page}
+
+
+def snapshot(db, submission_id: int) -> tuple:
+    """Everything a denied request must leave alone."""
+    return (next(db.query("SELECT * FROM submissions WHERE id = ?", [submission_id])),
+            list(db.query("SELECT * FROM audit_events WHERE submission_id = ? ORDER BY id",
+                          [submission_id])),
+            list(db.query("SELECT * FROM comments WHERE submission_id = ? ORDER BY id",
+                          [submission_id])),
+            list(db.query("SELECT id, sha256 FROM evidence WHERE submission_id = ?",
+                          [submission_id])))
+
+
+# -- the whole flow --------------------------------------------------------------------------
+
+def test_whole_flow_through_the_pages(service, clients, make_bom):
+    db, people = service.db, service.people
+    orchard, auditor, reviewer = clients["orchard"], clients["auditor"], clients["reviewer"]
+    sub, _ = subs.create_submission(db, engine_of(service), people["orchard"],
+                                    workflow_bom(make_bom, diesel_kg=12))
+    sid = sub["id"]
+    evidence_id = subs.add_evidence(db, people["orchard"], sid, "meter-march.pdf",
+                                    "application/pdf", EVIDENCE, line=1)
+    url = f"/submissions/{sid}"
+    orchard.get("/lang/en")
+    auditor.get("/lang/en")
+    reviewer.get("/lang/en")
+
+    # draft: the producer sees the submit form with a choice of the two accounting bodies
+    page = page_text(orchard.get(url))
+    assert 'class="status status-draft"' in page and offered_actions(page, sid) == {"submit"}
+    assert SICHUAN_BODY in page and "Chongqing Carbon Audit" in page
+    assert "meter-march.pdf" in page
+    # 100 kWh x 0.1404 = 14.04; 12 kg x 3.185 = 38.22; total 52.26
+    assert "52.26" in re.search(r'<p class="headline" id="total">(.*?)</p>', page, re.S).group(1)
+
+    # with two bodies and none named, the core refuses: 400 on the page, nothing changes
+    before = snapshot(db, sid)
+    response = orchard.post(f"{url}/submit")
+    assert response.status_code == 400
+    assert "verifier_org" in page_text(response)
+    assert snapshot(db, sid) == before
+
+    response = orchard.post(f"{url}/submit", data={"verifier_org": body_id(db)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    page = page_text(orchard.get(url))
+    assert "Submitted for verification." in page
+    assert 'id="status"><span class="status status-submitted"' in page
+    assert offered_actions(page, sid) == set()
+
+    # the assigned body's queue lists it; the other body's does not
+    queue = page_text(auditor.get("/verifier/"))
+    assert f'href="/submissions/{sid}"' in queue.split('id="handled"')[0]
+    assert f'href="/submissions/{sid}"' not in page_text(clients["auditor2"].get("/verifier/"))
+    page = page_text(auditor.get(url))
+    assert offered_actions(page, sid) == {"verify", "return"}
+
+    # a return needs a reason: 400 shown on the page, nothing changes
+    before = snapshot(db, sid)
+    response = auditor.post(f"{url}/return", data={"reason": "  "})
+    assert response.status_code == 400 and "reason" in page_text(response)
+    assert snapshot(db, sid) == before
+    response = auditor.post(f"{url}/return",
+                            data={"reason": "diesel invoice for line 2 missing"})
+    assert response.status_code == 302
+    response = auditor.post(f"{url}/comments", data={"body": "12 kg looks high", "line": "2"})
+    assert response.status_code == 302
+    assert [(c["line"], c["body"]) for c in db["comments"].rows] == [(2, "12 kg looks high")]
+
+    page = page_text(orchard.get(url))
+    assert 'id="status"><span class="status status-returned"' in page
+    assert "diesel invoice for line 2 missing" in page
+    assert offered_actions(page, sid) == {"submit"}
+    line_2 = page.split('id="line-2"')[1].split('id="line-3"')[0].split("</table>")[0]
+    assert "12 kg looks high" in line_2
+
+    # the producer revises (core) and resubmits; the core keeps the body that returned it
+    subs.revise(db, engine_of(service), people["orchard"], sid, workflow_bom(make_bom))
+    response = orchard.post(f"{url}/submit")
+    assert response.status_code == 302
+    assert db["submissions"].get(sid)["verifier_org_id"] == body_id(db)
+
+    response = auditor.post(f"{url}/verify", data={"reason": "invoices match the meter"})
+    assert response.status_code == 302
+    page = page_text(auditor.get(url))
+    assert 'id="status"><span class="status status-verified"' in page
+    record = page.split('id="record"')[1].split("</section>")[0]
+    assert "Verified by" in record and "auditor" in record and SICHUAN_BODY in record
+    assert "invoices match the meter" in record
+
+    # the reviewer's queue, then approval
+    assert f'href="/submissions/{sid}"' in page_text(reviewer.get("/reviewer/")).split(
+        'id="recent"')[0]
+    assert offered_actions(page_text(reviewer.get(url)), sid) == {"approve", "return"}
+    response = reviewer.post(f"{url}/approve")
+    assert response.status_code == 302
+    page = page_text(reviewer.get(url))
+    assert 'id="status"><span class="status status-approved"' in page
+    assert offered_actions(page, sid) == set()
+    recent = page_text(reviewer.get("/reviewer/")).split('id="recent"')[1]
+    assert f'href="/submissions/{sid}"' in recent and "approved" in recent
+
+    # the audit trail: every transition with actor, from, to and reason, on the page and stored
+    expected = [("create", "orchard", None, "draft", None),
+                ("submit", "orchard", "draft", "submitted", None),
+                ("return", "auditor", "submitted", "returned", "diesel invoice for line 2 missing"),
+                ("revise", "orchard", "returned", "returned", "revision 2"),
+                ("submit", "orchard", "returned", "submitted", None),
+                ("verify", "auditor", "submitted", "verified", "invoices match the meter"),
+                ("approve", "reviewer", "verified", "approved", None)]
+    stored = [(e["action"], e["display_name"], e["from_status"], e["to_status"], e["reason"])
+              for e in subs.audit_trail(db, people["admin"], sid)]
+    assert stored == expected
+    rows = table_rows(page, "audit-trail")
+    assert len(rows) == len(expected)
+    words = {"create": "created", "submit": "submitted", "return": "returned",
+             "revise": "revised", "verify": "verified", "approve": "approved"}
+    for row, (action, who, from_status, to_status, reason) in zip(rows, expected):
+        assert who in row and words[action] in row and to_status in row, row
+        assert (from_status or "") in row and (reason or "") in row, row
+
+    # the calculation of revision 2 on the page:
+    # 100 kWh x 0.1404 = 14.04 (production); 10 kg x 3.185 = 31.85 (distribution); 45.89 total
+    result = subs.latest_result(db, db["submissions"].get(sid))
+    assert result["total_kg_co2e"] == pytest.approx(14.04 + 31.85, rel=1e-6)
+    assert "45.89" in re.search(r'id="total">(.*?)</p>', page, re.S).group(1)
+    assert "kg CO2e per 1 kg" in page
+    production, distribution = stage_row(page, "production"), stage_row(page, "distribution")
+    # shares 14.04 / 45.89 = 30.6 % (bar 30.59 -> 30 %) and 31.85 / 45.89 = 69.4 % (-> 70 %)
+    assert "14.04" in production and "30.6 %" in production and "bar w30" in production
+    assert "31.85" in distribution and "69.4 %" in distribution and "bar w70" in distribution
+    assert "bar w0" in stage_row(page, "raw_materials")
+    by_input = table_rows(page, "by-input")
+    assert "electricity" in by_input[0] and "14.04" in by_input[0] and "30.6 %" in by_input[0]
+    assert "diesel" in by_input[1] and "31.85" in by_input[1] and "69.4 %" in by_input[1]
+    assert any("CO2_fossil" in r and "45.89" in r for r in table_rows(page, "by-gas"))
+    factors = table_rows(page, "factors")
+    sichuan = next(r for r in factors if "electricity/location/CN-SC/2022" in r)
+    assert "0.1404" in sichuan and "MEE announcement 2024 No. 33" in sichuan
+    assert "electricity_cn" in sichuan
+    diesel = next(r for r in factors if r.startswith("diesel"))
+    assert "3.185" in diesel and "IPCC 2006" in diesel and "footprint.defaults" in diesel
+
+    # the evidence file, as stored
+    response = reviewer.get(f"{url}/evidence/{evidence_id}")
+    assert response.status_code == 200 and response.data == EVIDENCE
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "meter-march.pdf" in response.headers["Content-Disposition"]
+
+
+def test_page_keeps_to_the_csp_and_has_no_inline_styles(service, clients, make_bom):
+    sub, _ = subs.create_submission(service.db, engine_of(service), service.people["orchard"],
+                                    workflow_bom(make_bom))
+    for name, url in (("orchard", f"/submissions/{sub['id']}"), ("auditor", "/verifier/"),
+                      ("reviewer", "/reviewer/"), ("admin", "/admin/")):
+        page = clients[name].get(url).get_data(as_text=True)
+        assert "style=" not in page and "<style" not in page, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+        assert "workflow.css" in page
+    css = (ROOT / "web" / "static" / "workflow.css").read_text()
+    for width in range(0, 101, 5):
+        assert re.search(rf"\.w{width} \{{ width: {width}%; \}}", css)
+
+
+def test_grade_shown_with_provisional(service, clients):
+    bom = json.loads((ROOT / "lca_data" / "samples" / "oranges_pujiang_packed.json")
+                     .read_text(encoding="utf-8"))
+    sub, _ = subs.create_submission(service.db, engine_of(service), service.people["orchard"],
+                                    bom)
+    result = subs.latest_result(service.db, sub)
+    assert result["grade"]["provisional"] is True
+    client = clients["orchard"]
+    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    grade = re.search(r'<p id="grade">(.*?)</p>', page, re.S).group(1)
+    assert f'<span class="grade">{result["grade"]["grade"]}</span>' in grade
+    assert "暂行" in grade and result["grade"]["label_zh"] in grade
+    client.get("/lang/en")
+    grade = re.search(r'<p id="grade">(.*?)</p>',
+                      page_text(client.get(f"/submissions/{sub['id']}")), re.S).group(1)
+    assert "provisional" in grade and result["grade"]["label_en"] in grade
+    # modelled lines of the category's plugin and its parameters are shown
+    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    assert "modelled by oranges" in page and "yield_kg_per_ha" in page
+
+
+def test_detail_in_chinese_and_english(service, clients, make_bom):
+    sub, _ = subs.create_submission(service.db, engine_of(service), service.people["orchard"],
+                                    workflow_bom(make_bom))
+    client = clients["orchard"]
+    url = f"/submissions/{sub['id']}"
+    zh = page_text(client.get(url))  # Chinese is the default
+    for text in ("审计轨迹", "核算结果", "按生命周期阶段", "排放因子及来源", "物料清单",
+                 "提交核查", "草稿", "生产"):
+        assert text in zh, text
+    for text in ("Audit trail", "Calculation", "By stage", "Submit for verification"):
+        assert text not in zh, text
+    client.get("/lang/en")
+    en = page_text(client.get(url))
+    for text in ("Audit trail", "Calculation", "By stage", "Factors and their sources",
+                 "Bill of materials", "Submit for verification", "draft"):
+        assert text in en, text
+    for text in ("审计轨迹", "核算结果", "提交核查"):
+        assert text not in en, text
+    assert "14.04" in zh and "14.04" in en
+
+
+def test_every_message_has_its_chinese():
+    """Each _("...") in this part's code and templates has a msgstr in workflow.po."""
+    with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "workflow.po", "rb") as f:
+        catalogue = {m.id: m.string for m in read_po(f) if m.id}
+    sources = [ROOT / "web" / f"{name}.py"
+               for name in ("submissions", "verifier", "reviewer", "admin")]
+    for part in ("submissions", "verifier", "reviewer", "admin"):
+        sources += sorted((ROOT / "web" / "templates" / part).glob("*.html"))
+    found = set()
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        found |= set(re.findall(r'\b_l?\(\s*"((?:[^"\\]|\\.)+)"', text))
+    assert len(found) > 100
+    missing = sorted(m for m in found if not catalogue.get(m))
+    assert missing == []
+
+
+# -- the denial matrix -----------------------------------------------------------------------
+
+STATES = ("draft", "submitted", "verified", "approved", "returned")
+ACTORS = {"owner": "orchard", "other_producer": "steelworks", "verifier": "auditor",
+          "other_verifier": "auditor2", "reviewer": "reviewer", "admin": "admin",
+          "anonymous": None}
+LOGIN = "login"  # 302 to the log-in page
+OK = "ok"        # allowed: the request does what it says
+# expected outcome per (actor, action), one per state in STATES order
+MATRIX = {
+    "view": {
+        "owner": [OK] * 5, "other_producer": [404] * 5,
+        "verifier": [404, OK, OK, OK, OK], "other_verifier": [404] * 5,
+        "reviewer": [404, OK, OK, OK, OK], "admin": [OK] * 5, "anonymous": [LOGIN] * 5},
+    "submit": {
+        "owner": [OK, 409, 409, 409, OK], "other_producer": [404] * 5,
+        "verifier": [404, 403, 403, 403, 403], "other_verifier": [404] * 5,
+        "reviewer": [404, 403, 403, 403, 403], "admin": [403] * 5, "anonymous": [LOGIN] * 5},
+    "verify": {
+        "owner": [403] * 5, "other_producer": [404] * 5,
+        "verifier": [404, OK, 409, 409, 409], "other_verifier": [404] * 5,
+        "reviewer": [404, 403, 403, 403, 403], "admin": [403] * 5, "anonymous": [LOGIN] * 5},
+    "approve": {  # verifier x verified: the verifier of a submission cannot approve it
+        "owner": [403] * 5, "other_producer": [404] * 5,
+        "verifier": [404, 403, 403, 403, 403], "other_verifier": [404] * 5,
+        "reviewer": [404, 409, OK, 409, 409], "admin": [403] * 5, "anonymous": [LOGIN] * 5},
+    "return": {
+        "owner": [403] * 5, "other_producer": [404] * 5,
+        "verifier": [404, OK, 403, 403, 403], "other_verifier": [404] * 5,
+        "reviewer": [404, 403, OK, 409, 409], "admin": [403] * 5, "anonymous": [LOGIN] * 5},
+}
+MATRIX["comment"] = MATRIX["view"]   # anyone who may see a submission may comment on it
+MATRIX["evidence"] = MATRIX["view"]
+WORKFLOW = ("submit", "verify", "approve", "return")
+TARGET = {"submit": "submitted", "verify": "verified", "approve": "approved",
+          "return": "returned"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, engine):
+    """One database, app and logged-in client per person for the whole matrix (log-ins cost
+    an argon2 hash each); every case makes its own submission, so cases cannot interfere."""
+    from footprint.store import connect, database_path
+    from footprint.store.accounts import create_user
+    from footprint.store.migrations import migrate
+    from web import create_app
+
+    home = tmp_path_factory.mktemp("workflow-matrix")
+    db = connect(database_path(home))
+    migrate(db)
+    people = {name: create_user(db, name, role, org, PASSWORD)
+              for name, (role, org) in PEOPLE.items()}
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = engine
+    clients = {None: app.test_client()}
+    for name in PEOPLE:
+        clients[name] = app.test_client()
+        response = clients[name].post("/login", data={"username": name, "password": PASSWORD})
+        assert response.status_code == 302
+    return SimpleNamespace(db=db, people=people, clients=clients, engine=engine, home=home)
+
+
+def make_in_state(world, state: str, bom: dict) -> tuple[int, int]:
+    """(submission id, evidence id) of a fresh submission brought to ``state`` by the core."""
+    p = world.people
+    sub, _ = subs.create_submission(world.db, world.engine, p["orchard"], bom)
+    evidence_id = subs.add_evidence(world.db, p["orchard"], sub["id"], "invoice.pdf",
+                                    "application/pdf", EVIDENCE, line=1)
+    path = {"draft": [], "submitted": ["submit"], "verified": ["submit", "verify"],
+            "approved": ["submit", "verify", "approve"], "returned": ["submit", "return"]}
+    actor = {"submit": "orchard", "verify": "auditor", "approve": "reviewer",
+             "return": "auditor"}
+    for action in path[state]:
+        subs.act(world.db, p[actor[action]], sub["id"], action, reason="checked",
+                 verifier_org=SICHUAN_BODY if action == "submit" else None)
+    return sub["id"], evidence_id
+
+
+def request_for(client, action: str, sid: int, evidence_id: int, sichuan: int):
+    base = f"/submissions/{sid}"
+    if action == "view":
+        return client.get(base)
+    if action == "evidence":
+        return client.get(f"{base}/evidence/{evidence_id}")
+    if action == "comment":
+        return client.post(f"{base}/comments", data={"body": "please check line 1", "line": "1"})
+    data = {"submit": {"verifier_org": sichuan}, "return": {"reason": "line 1 unclear"}}
+    return client.post(f"{base}/{action}", data=data.get(action, {}))
+
+
+CASES = [(action, actor, state, MATRIX[action][actor][i])
+         for action in MATRIX for actor in ACTORS for i, state in enumerate(STATES)]
+
+
+@pytest.mark.parametrize("action,actor,state,expected", CASES,
+                         ids=[f"{a}-{who}-{s}-{e}" for a, who, s, e in CASES])
+def test_role_action_state_matrix(world, make_bom, action, actor, state, expected):
+    sid, evidence_id = make_in_state(world, state, workflow_bom(make_bom))
+    username = ACTORS[actor]
+    before = snapshot(world.db, sid)
+    response = request_for(world.clients[username], action, sid, evidence_id,
+                           body_id(world.db))
+    after = snapshot(world.db, sid)
+
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert after == before
+        return
+    if expected != OK:
+        assert response.status_code == expected
+        assert after == before
+        assert EVIDENCE not in response.data
+        if expected == 404:  # invisible: nothing of the submission leaks
+            assert "invoice.pdf" not in page_text(response)
+        return
+
+    if action == "view":
+        assert response.status_code == 200
+        page = page_text(response)
+        assert "invoice.pdf" in page and "14.04" in page
+        # the page offers exactly the actions the core allows this user now
+        i = STATES.index(state)
+        assert offered_actions(page, sid) == {a for a in WORKFLOW if MATRIX[a][actor][i] == OK}
+        assert after == before
+    elif action == "evidence":
+        assert response.status_code == 200 and response.data == EVIDENCE
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert after == before
+    elif action == "comment":
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/submissions/{sid}#comments")
+        assert after[:2] == before[:2]
+        assert [(c["user_id"], c["line"], c["body"]) for c in after[2]] == \
+            [(world.people[username]["id"], 1, "please check line 1")]
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/submissions/{sid}")
+        assert after[0]["status"] == TARGET[action]
+        new_events = after[1][len(before[1]):]
+        assert [(e["actor_id"], e["action"], e["from_status"], e["to_status"])
+                for e in new_events] == \
+            [(world.people[username]["id"], action, state, TARGET[action])]
+
+
+def test_matrix_covers_every_role_action_and_state():
+    assert len(CASES) == 7 * 7 * 5
+    assert all(len(row) == len(STATES) for table in MATRIX.values() for row in table.values())
+
+
+def test_verifier_turned_reviewer_cannot_approve_what_they_verified(world, make_bom):
+    """The core's rule: the user who verified a submission never approves it, whatever their
+    role now (here a verifier who moved to the platform)."""
+    sid, _ = make_in_state(world, "verified", workflow_bom(make_bom))
+    reviewer = world.people["reviewer2"]
+    world.db["submissions"].update(sid, {"verified_by": reviewer["id"]})  # as if they verified
+    client = world.clients["reviewer2"]
+    # neither approve nor return is offered, and both are refused
+    assert offered_actions(page_text(client.get(f"/submissions/{sid}")), sid) == set()
+    before = snapshot(world.db, sid)
+    assert client.post(f"/submissions/{sid}/approve").status_code == 403
+    assert client.post(f"/submissions/{sid}/return", data={"reason": "x"}).status_code == 403
+    assert snapshot(world.db, sid) == before
+    # another reviewer may
+    assert world.clients["reviewer"].post(f"/submissions/{sid}/approve").status_code == 302
+
+
+def test_unknown_action_and_foreign_evidence_are_not_found(world, make_bom):
+    sid, evidence_id = make_in_state(world, "submitted", workflow_bom(make_bom))
+    other, other_evidence = make_in_state(world, "submitted", workflow_bom(make_bom))
+    client = world.clients["auditor"]
+    before = snapshot(world.db, sid)
+    assert client.post(f"/submissions/{sid}/delete").status_code == 404
+    assert client.get(f"/submissions/{sid}/evidence/{other_evidence}").status_code == 404
+    assert client.get(f"/submissions/{sid}/evidence/999999").status_code == 404
+    assert client.get("/submissions/999999").status_code == 404
+    assert client.post(f"/submissions/{sid}/comments", data={"body": ""}).status_code == 400
+    response = client.post(f"/submissions/{sid}/comments", data={"body": "x", "line": "9"})
+    assert response.status_code == 400  # shown at the comment form, the text kept
+    comments = page_text(response).split('id="comments"')[1]
+    assert "a line between 1 and 2" in comments and ">x</textarea>" in comments
+    assert client.post(f"/submissions/{sid}/comments",
+                       data={"body": "x", "line": "one"}).status_code == 400
+    assert snapshot(world.db, sid) == before
+    # an invisible submission stays a 404 even with a bad comment
+    assert world.clients["steelworks"].post(f"/submissions/{sid}/comments",
+                                            data={"body": ""}).status_code == 404
+
+
+def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
+    submitted, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
+    verified, _ = make_in_state(world, "verified", workflow_bom(make_bom))
+    draft, _ = make_in_state(world, "draft", workflow_bom(make_bom))
+    queue = page_text(world.clients["auditor"].get("/verifier/"))
+    waiting, handled = queue.split('id="handled"')
+    assert f'href="/submissions/{submitted}"' in waiting
+    assert f'href="/submissions/{verified}"' in handled and "auditor" in handled
+    assert f'href="/submissions/{draft}"' not in queue
+    other = page_text(world.clients["auditor2"].get("/verifier/"))
+    assert not any(f'href="/submissions/{s}"' in other for s in (submitted, verified, draft))
+    review = page_text(world.clients["reviewer"].get("/reviewer/"))
+    assert f'href="/submissions/{verified}"' in review.split('id="recent"')[0]
+    assert f'href="/submissions/{draft}"' not in review
+    for name, url in (("orchard", "/verifier/"), ("auditor", "/reviewer/"),
+                      ("reviewer", "/verifier/"), ("orchard", "/admin/"),
+                      ("reviewer", "/admin/")):
+        assert world.clients[name].get(url).status_code == 403, (name, url)
+    for url in ("/verifier/", "/reviewer/", "/admin/"):
+        response = world.clients[None].get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_forms_carry_the_csrf_token(world, make_bom):
+    """With CSRF on (as served), a decision without the page's token is refused and one
+    posted with the token the page carries goes through."""
+    from web import create_app
+    sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
+    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = world.engine
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    before = snapshot(world.db, sid)
+    assert client.post(f"/submissions/{sid}/verify").status_code == 400
+    assert client.post(f"/submissions/{sid}/comments", data={"body": "x"}).status_code == 400
+    assert snapshot(world.db, sid) == before
+    page = client.get(f"/submissions/{sid}").get_data(as_text=True)
+    forms = re.findall(r"<form [^>]*method=\"post\".*?</form>", page, re.S)
+    assert len(forms) >= 4  # log out, verify, return, comment
+    assert all('name="csrf_token"' in form for form in forms)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/submissions/{sid}/verify", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert world.db["submissions"].get(sid)["status"] == "verified"
+
+
+def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
+    from footprint.store import connect, database_path
+    from footprint.store.accounts import create_user
+    from footprint.store.migrations import migrate
+    from web import create_app
+    db = connect(database_path(tmp_path))
+    migrate(db)
+    producer = create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
+    create_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
+                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = engine
+    client = app.test_client()
+    client.post("/login", data={"username": "orchard", "password": PASSWORD})
+    client.get("/lang/en")
+    sub, _ = subs.create_submission(db, engine, producer, workflow_bom(make_bom))
+    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    assert f"It will be verified by {SICHUAN_BODY}." in page
+    assert 'name="verifier_org"' not in page
+    assert client.post(f"/submissions/{sub['id']}/submit").status_code == 302
+    assert db["submissions"].get(sub["id"])["verifier_org_id"] == body_id(db)
+
+
+# -- administration --------------------------------------------------------------------------
+
+def test_admin_creates_organisations_and_users(service, clients, login):
+    db, admin = service.db, clients["admin"]
+    admin.get("/lang/en")
+    page = page_text(admin.get("/admin/"))
+    assert "Pujiang Orchard Co-op" in page and "accounting body" in page and "steelworks" in page
+    assert "password_hash" not in page and "$argon2" not in page
+
+    response = admin.post("/admin/organisations",
+                          data={"name": "Chongqing Cells", "kind": "enterprise",
+                                "region": "CN-CQ"})
+    assert response.status_code == 302
+    org = next(db.query("SELECT * FROM organisations WHERE name = 'Chongqing Cells'"))
+    assert (org["kind"], org["region"]) == ("enterprise", "CN-CQ")
+    orgs = db["organisations"].count
+    response = admin.post("/admin/organisations",
+                          data={"name": "Chongqing Cells", "kind": "enterprise"})
+    assert response.status_code == 400 and "exists already" in page_text(response)
+    response = admin.post("/admin/organisations", data={"name": "X", "kind": "bank"})
+    assert response.status_code == 400 and "kind" in page_text(response)
+    assert db["organisations"].count == orgs
+
+    users = db["users"].count
+    bad = [({"password": "short"}, "password"),                 # below the core's minimum
+           ({"role": "verifier"}, "is a enterprise"),           # role implies the org's kind
+           ({"username": "orchard"}, "taken"),
+           ({"org": "99999"}, "choose an organisation")]
+    for change, message in bad:
+        data = {"username": "cells", "display_name": "Cells Ltd", "role": "producer",
+                "org": str(org["id"]), "password": "a long enough password", **change}
+        response = admin.post("/admin/users", data=data)
+        assert response.status_code == 400, change
+        assert message in page_text(response), change
+    assert db["users"].count == users
+
+    response = admin.post("/admin/users", data={
+        "username": "cells", "display_name": "Cells Ltd", "role": "producer",
+        "org": str(org["id"]), "password": "a long enough password"})
+    assert response.status_code == 302
+    user = next(db.query("SELECT * FROM users WHERE username = 'cells'"))
+    assert (user["role"], user["org_id"], user["active"]) == ("producer", org["id"], 1)
+    assert "Cells Ltd" in page_text(admin.get("/admin/"))
+    new = service.app.test_client()
+    assert new.post("/login", data={"username": "cells",
+                                    "password": "a long enough password"}).status_code == 302
+
+
+def test_admin_deactivates_a_user_who_then_cannot_log_in(service, clients, login):
+    db, admin = service.db, clients["admin"]
+    steelworks = service.people["steelworks"]
+    session = clients["steelworks"]
+    assert session.get("/producer/").status_code == 200
+    response = admin.post(f"/admin/users/{steelworks['id']}/deactivate")
+    assert response.status_code == 302
+    assert db["users"].get(steelworks["id"])["active"] == 0
+    # the open session ends and a new log-in is refused
+    assert session.get("/producer/").status_code == 302
+    response = service.app.test_client().post(
+        "/login", data={"username": "steelworks", "password": PASSWORD})
+    assert response.status_code == 401
+    page = page_text(admin.get("/admin/"))
+    assert f'action="/admin/users/{steelworks["id"]}/reactivate"' in page
+    assert admin.post(f"/admin/users/{steelworks['id']}/reactivate").status_code == 302
+    login(service.app.test_client(), "steelworks")
+
+
+def test_admin_cannot_deactivate_themselves(world):
+    admin_row, client = world.people["admin"], world.clients["admin"]
+    page = page_text(client.get("/admin/"))
+    assert f'/admin/users/{admin_row["id"]}/deactivate' not in page  # not offered
+    response = client.post(f"/admin/users/{admin_row['id']}/deactivate")
+    assert response.status_code == 403
+    assert world.db["users"].get(admin_row["id"])["active"] == 1
+    assert client.post("/admin/users/99999/deactivate").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["orchard", "auditor", "reviewer", None])
+def test_only_admins_administer(world, name):
+    db, client = world.db, world.clients[name]
+    target = world.people["steelworks"]["id"]
+    before = (list(db["organisations"].rows), list(db["users"].rows))
+    answers = [client.get("/admin/"),
+               client.post("/admin/organisations", data={"name": "Mole Ltd",
+                                                         "kind": "enterprise"}),
+               client.post("/admin/users", data={"username": "mole", "role": "admin",
+                                                 "org": "1", "password": "x" * 20}),
+               client.post(f"/admin/users/{target}/deactivate"),
+               client.post(f"/admin/users/{target}/reactivate")]
+    for response in answers:
+        if name is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
+        else:
+            assert response.status_code == 403
+    assert (list(db["organisations"].rows), list(db["users"].rows)) == before

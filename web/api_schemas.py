@@ -1,0 +1,252 @@
+"""Marshmallow schemas of the JSON API: what requests may carry and what responses hold.
+
+Request schemas refuse unknown fields (marshmallow RAISE), so a misspelt field is an error
+that names it; the BOM itself is footprint.bom.BomSchema. Response schemas are used to dump
+every answer, so the OpenAPI document generated from them (web/openapi.py) is what the API
+sends. Field names here are the API's contract: add fields, never rename them.
+"""
+from __future__ import annotations
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from footprint.bom import BomSchema
+from footprint.model import ELECTRICITY_BASES
+from footprint.store.migrations import STATUSES
+
+__all__ = ["BomSchema"]
+
+
+class _Request(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class OrgReference(fields.Field):
+    """An accounting body by name (a string) or by id (an integer)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"].setdefault("oneOf", [{"type": "string", "minLength": 1},
+                                                {"type": "integer"}])
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValidationError("an accounting body's name (a string) or id (an integer)")
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError("must not be empty")
+        return value.strip() if isinstance(value, str) else value
+
+
+# -- requests --------------------------------------------------------------------------------
+
+class SubmitRequestSchema(_Request):
+    verifier_org = OrgReference(metadata={
+        "description": "The accounting body that verifies the submission, by name or id. "
+                       "Optional when the platform has a single accounting body, and on a "
+                       "resubmission (it goes back to the body that returned it)."})
+
+
+class NoteRequestSchema(_Request):
+    note = fields.String(validate=validate.Length(min=1, max=4000), metadata={
+        "description": "Optional; recorded with the action in the audit trail."})
+
+
+class ReturnRequestSchema(_Request):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000),
+                           metadata={"description": "Why the submission is returned; shown "
+                                                    "to the producer and kept in the audit "
+                                                    "trail."})
+
+
+class SubmissionsQuerySchema(_Request):
+    status = fields.String(validate=validate.OneOf(STATUSES),
+                           metadata={"description": "Only submissions in this status."})
+
+
+class FactorsQuerySchema(_Request):
+    region = fields.String(metadata={"description": "Only this region code, e.g. CN-SC."})
+    year = fields.Integer(metadata={"description": "Only this data year, e.g. 2022."})
+    basis = fields.String(validate=validate.OneOf(ELECTRICITY_BASES),
+                          metadata={"description": "Only this accounting basis."})
+
+
+# -- responses -------------------------------------------------------------------------------
+
+class _Response(Schema):
+    """Documented with additionalProperties: true, so clients accept fields added later."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class ProblemSchema(_Response):
+    where = fields.String(required=True, metadata={
+        "description": 'Where the problem is: a JSON path in the body ("lines[0].unit"), a '
+                       'query parameter, a header ("Idempotency-Key") or "body".'})
+    message = fields.String(required=True)
+
+
+class ErrorSchema(_Response):
+    error = fields.String(required=True, metadata={"description": "What went wrong."})
+    problems = fields.List(fields.Nested(ProblemSchema), metadata={
+        "description": "Every problem found in the input, each located (400 only)."})
+
+
+class OrgRefSchema(_Response):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PersonSchema(_Response):
+    id = fields.Integer(allow_none=True)
+    display_name = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True)
+
+
+class AuditEventSchema(_Response):
+    action = fields.String(required=True, metadata={
+        "description": "create, revise, submit, verify, approve or return"})
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    actor = fields.Nested(PersonSchema, required=True)
+
+
+class CommentSchema(_Response):
+    id = fields.Integer(required=True)
+    line = fields.Integer(allow_none=True, metadata={"description": "BOM line, from 1"})
+    body = fields.String(required=True)
+    created_at = fields.String(required=True)
+    author = fields.Nested(PersonSchema, required=True)
+
+
+class EvidenceSchema(_Response):
+    id = fields.Integer(required=True)
+    line = fields.Integer(allow_none=True, metadata={"description": "BOM line, from 1"})
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class SubmissionSummarySchema(_Response):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    revision = fields.Integer(required=True, metadata={
+        "description": "Starts at 1; each revision of the BOM adds one."})
+    product_id = fields.Integer(required=True)
+    product_name = fields.String(required=True)
+    product_name_zh = fields.String(allow_none=True)
+    category = fields.String(required=True)
+    organisation = fields.Nested(OrgRefSchema, required=True,
+                                 metadata={"description": "The producing enterprise."})
+    verifier_org = fields.Nested(OrgRefSchema, allow_none=True, required=True, metadata={
+        "description": "The accounting body assigned on submission; null before."})
+    total_kg_co2e = fields.Float(allow_none=True, required=True, metadata={
+        "description": "kg CO2e per declared unit of the latest revision."})
+    label_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The carbon label issued for an approved submission; null until "
+                       "labels are issued."})
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class SubmissionSchema(SubmissionSummarySchema):
+    bom = fields.Nested(BomSchema, required=True, metadata={
+        "description": "The latest BOM, validated, with defaults filled in."})
+    result = fields.Dict(allow_none=True, required=True, metadata={
+        "description": "The calculated result of the latest revision: total_kg_co2e, "
+                       "by_stage, by_input, by_gas, factors (with source and plugin), "
+                       "notes, data_version, reproducibility_hash ... as `footprint calc "
+                       "--json` prints it."})
+    verified_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+    approved_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+    audit_trail = fields.List(fields.Nested(AuditEventSchema), required=True,
+                              metadata={"description": "Every transition, oldest first."})
+    comments = fields.List(fields.Nested(CommentSchema), required=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), required=True, metadata={
+        "description": "Evidence files (metadata only; download them on the web)."})
+
+
+class SubmissionListSchema(_Response):
+    submissions = fields.List(fields.Nested(SubmissionSummarySchema), required=True)
+
+
+class RegionSchema(_Response):
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    level = fields.String(required=True, metadata={"description": "country, grid, province "
+                                                                   "or union"})
+    country = fields.String(required=True)
+    grids = fields.List(fields.String(), required=True)
+    fallback = fields.List(fields.String(), required=True, metadata={
+        "description": "Regions whose factors stand in, in order, where this one has none."})
+    fallback_note = fields.String(required=True)
+    factor_years = fields.List(fields.Integer(), required=True)
+    plugin = fields.String(required=True)
+
+
+class RegionListSchema(_Response):
+    regions = fields.List(fields.Nested(RegionSchema), required=True)
+
+
+class GradingSchema(_Response):
+    unit = fields.String(required=True)
+    provisional = fields.Boolean(required=True)
+    bands = fields.List(fields.Dict(), required=True, metadata={
+        "description": '[{"grade": "A", "up_to": 0.5}, ...]; the last band\'s up_to may be '
+                       "null (no upper bound)."})
+
+
+class CategorySchema(_Response):
+    id = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    description = fields.String(required=True)
+    declared_units = fields.List(fields.String(), required=True, metadata={
+        "description": "Units a BOM of this category may declare; empty: any."})
+    plugin = fields.String(required=True)
+    parameters = fields.List(fields.Dict(), required=True, metadata={
+        "description": "The category's parameters (the BOM's `parameters` object): name, "
+                       "type, required, unit, min, max, choices, default, help_zh, help_en, "
+                       "and nested fields."})
+    grading = fields.Nested(GradingSchema, allow_none=True, required=True)
+
+
+class CategoryListSchema(_Response):
+    categories = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class SourceSchema(_Response):
+    dataset = fields.String(required=True)
+    citation = fields.String(required=True)
+    confidence = fields.String(required=True)
+
+
+class FactorSchema(_Response):
+    region = fields.String(required=True)
+    year = fields.Integer(required=True)
+    basis = fields.String(required=True, validate=validate.OneOf(ELECTRICITY_BASES))
+    value = fields.Float(required=True)
+    unit = fields.String(required=True, metadata={"description": 'e.g. "kg CO2_fossil/kWh"'})
+    flow = fields.String(required=True)
+    source = fields.Nested(SourceSchema, required=True)
+    plugin = fields.String(required=True, metadata={"description": "The plugin that "
+                                                                   "supplied the factor."})
+
+
+class FallbackSchema(_Response):
+    regions = fields.List(fields.String(), required=True)
+    note = fields.String(required=True)
+
+
+class FactorListSchema(_Response):
+    factors = fields.List(fields.Nested(FactorSchema), required=True)
+    fallback = fields.Nested(FallbackSchema, allow_none=True, required=True, metadata={
+        "description": "With ?region=: the regions that stand in where it has no factor of a "
+                       "basis; null otherwise."})

@@ -1,0 +1,381 @@
+"""The BOM editor as a plain HTML form: indexed fields <-> a BOM dict, and problems -> fields.
+
+Field names follow the BOM's JSON paths with ``-`` for ``.`` and ``[n]``: ``product-name``,
+``declared_unit-amount``, ``lines-0-unit``, ``parameters-fertilisers-1-kg_per_ha``. A line's
+``input`` select carries emissions too, as ``emission:<flow>``. Rows of lines (and of list
+parameters) may be numbered with gaps (a row removed in the browser): they are read in order,
+wholly blank rows are skipped, and the position each row took in the BOM is remembered so a
+problem at ``lines[2].unit`` lands next to the field of the row it came from.
+
+Nothing here validates: values are converted where they plainly are numbers and otherwise
+passed on as typed, so the core reports them (``must be a number, not "abc"``) and the form
+can show them again as entered.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from footprint.bom import BOUNDARIES
+from footprint.categories import describe_parameters
+from footprint.model import ELECTRICITY_BASES, STAGES
+from footprint.units import UNITS
+
+LINE_FIELDS = ("input", "amount", "unit", "stage", "region", "year", "basis", "note")
+ELECTRICITY_ONLY = ("region", "year", "basis")
+HEADER_FIELDS = ("product-name", "product-name_zh", "product-id", "product-category",
+                 "declared_unit-amount", "declared_unit-unit", "region", "factor_year",
+                 "electricity_basis", "system_boundary")
+EMISSION_PREFIX = "emission:"
+NUMBER_TYPES = ("Float", "StrictFloat", "Number", "Decimal", "StrictNumber")
+INTEGER_TYPES = ("Integer", "StrictInteger", "Int")
+
+
+def stage_labels() -> dict[str, str]:
+    return {"raw_materials": _("raw materials"), "production": _("production"),
+            "distribution": _("distribution"), "packaging": _("packaging"),
+            "end_of_life": _("end of life")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"draft": _("draft"), "submitted": _("submitted"), "verified": _("verified"),
+            "approved": _("approved"), "returned": _("returned")}
+
+
+def in_language(zh: str | None, en: str | None, language: str) -> str:
+    """The text in the page's language, else the other one."""
+    return (zh or en or "") if language == "zh" else (en or zh or "")
+
+
+# -- converting typed text --------------------------------------------------------------------
+
+def number(text: str):
+    """A float if ``text`` reads as one, else the text itself (the core then says why)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def integer(text: str):
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
+
+
+def show(value) -> str:
+    """A stored value as the form shows it: 100.0 -> "100", 0.1 -> "0.1"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _text(form, name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+# -- form -> BOM ------------------------------------------------------------------------------
+
+def row_indices(keys, prefix: str) -> list[int]:
+    """Row numbers present in the form under ``prefix`` (``lines`` -> lines-0-*, lines-3-*)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d{{1,4}})-[A-Za-z_][A-Za-z0-9_]*$")
+    return sorted({int(m.group(1)) for k in keys if (m := pattern.match(k))})
+
+
+def header_from_form(form) -> dict:
+    """The BOM's top-level fields from the form (the editor's and the upload form's)."""
+    product = {"category": _text(form, "product-category") or "generic"}
+    for key in ("name", "name_zh", "id"):
+        if _text(form, f"product-{key}"):
+            product[key] = _text(form, f"product-{key}")
+    declared = {}
+    if _text(form, "declared_unit-amount"):
+        declared["amount"] = number(_text(form, "declared_unit-amount"))
+    if _text(form, "declared_unit-unit"):
+        declared["unit"] = _text(form, "declared_unit-unit")
+    bom = {"product": product, "declared_unit": declared}
+    if _text(form, "region"):
+        bom["region"] = _text(form, "region")
+    if _text(form, "factor_year"):
+        bom["factor_year"] = integer(_text(form, "factor_year"))
+    for key in ("electricity_basis", "system_boundary"):
+        if _text(form, key):
+            bom[key] = _text(form, key)
+    return bom
+
+
+def line_from_values(get) -> dict | None:
+    """One BOM line from a row's values (``get(field)`` -> text); None for a blank row."""
+    values = {f: (get(f) or "").strip() for f in LINE_FIELDS}
+    if not (values["input"] or values["amount"] or values["note"]):
+        return None
+    line = {}
+    if values["input"].startswith(EMISSION_PREFIX):
+        line["emission"] = values["input"][len(EMISSION_PREFIX):]
+    elif values["input"]:
+        line["input"] = values["input"]
+    if values["amount"]:
+        line["amount"] = number(values["amount"])
+    for key in ("unit", "stage", "region", "basis", "note"):
+        if values[key]:
+            line[key] = values[key]
+    if values["year"]:
+        line["year"] = integer(values["year"])
+    return line
+
+
+def _parameter_value(desc: dict, text: str):
+    kind = desc.get("type", "")
+    if kind in NUMBER_TYPES:
+        return number(text)
+    if kind in INTEGER_TYPES:
+        return integer(text)
+    if kind == "Boolean":
+        return {"true": True, "false": False}.get(text.lower(), text)
+    if kind in ("List", "Dict", "Mapping") and text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _parameters_from_form(form, described: list[dict], prefix: str,
+                          index_map: dict) -> dict:
+    out = {}
+    for desc in described:
+        name, key = desc["name"], f"{prefix}-{desc['name']}"
+        if desc.get("fields") and desc.get("type") == "List":
+            rows, positions = [], {}
+            for i in row_indices(form.keys(), key):
+                row = _parameters_from_form(form, desc["fields"], f"{key}-{i}", index_map)
+                if row:
+                    positions[len(rows)] = i
+                    rows.append(row)
+            if rows:
+                out[name] = rows
+                index_map[_json_path(key)] = positions
+        elif desc.get("fields"):
+            nested = _parameters_from_form(form, desc["fields"], key, index_map)
+            if nested:
+                out[name] = nested
+        elif _text(form, key):
+            out[name] = _parameter_value(desc, _text(form, key))
+    return out
+
+
+def _json_path(form_prefix: str) -> str:
+    """parameters-fertilisers-0-x -> parameters.fertilisers[0].x"""
+    parts = form_prefix.split("-")
+    path = parts[0]
+    for part in parts[1:]:
+        path += f"[{part}]" if part.isdigit() else f".{part}"
+    return path
+
+
+@dataclass
+class FormBom:
+    """A BOM read from the form, and where each of its rows came from."""
+
+    bom: dict
+    # JSON path of a list -> {position in the BOM: row number in the form}
+    index_map: dict = field(default_factory=dict)
+
+    def field_for(self, where: str) -> str:
+        """The form field a problem at ``where`` (a JSON path) concerns."""
+        match = re.match(r"^(lines|parameters(?:\.[A-Za-z_]\w*)+)\[(\d+)\](.*)$", where)
+        if match and match.group(1) in self.index_map:
+            rows = self.index_map[match.group(1)]
+            position = int(match.group(2))
+            where = f"{match.group(1)}[{rows.get(position, position)}]{match.group(3)}"
+        return field_name(where)
+
+
+def field_name(where: str) -> str:
+    """lines[0].unit -> lines-0-unit; product.name -> product-name; an emission problem
+    belongs to the line's input select."""
+    name = re.sub(r"\[(\d+)\]", r"-\1", where).replace(".", "-")
+    return re.sub(r"^(lines-\d+)-emission$", r"\1-input", name)
+
+
+def bom_from_form(form, registry) -> FormBom:
+    """The BOM the editor's fields describe (never raises: the core judges it)."""
+    bom = header_from_form(form)
+    lines, positions = [], {}
+    for i in row_indices(form.keys(), "lines"):
+        line = line_from_values(lambda f, i=i: form.get(f"lines-{i}-{f}"))
+        if line is not None:
+            positions[len(lines)] = i
+            lines.append(line)
+    index_map = {"lines": positions}
+    category = registry.categories.get(bom["product"]["category"])
+    if category is not None and category.parameters is not None:
+        parameters = _parameters_from_form(form, describe_parameters(category), "parameters",
+                                           index_map)
+        if parameters:
+            bom["parameters"] = parameters
+    bom["lines"] = lines
+    return FormBom(bom, index_map)
+
+
+# -- BOM -> form values -----------------------------------------------------------------------
+
+def values_from_bom(bom: dict) -> dict[str, str]:
+    """The flat field values that show a stored BOM in the editor."""
+    values = {}
+    product, declared = bom.get("product") or {}, bom.get("declared_unit") or {}
+    for key in ("name", "name_zh", "id", "category"):
+        values[f"product-{key}"] = show(product.get(key))
+    values["declared_unit-amount"] = show(declared.get("amount"))
+    values["declared_unit-unit"] = show(declared.get("unit"))
+    for key in ("region", "factor_year", "electricity_basis", "system_boundary"):
+        values[key] = show(bom.get(key))
+    for i, line in enumerate(bom.get("lines") or []):
+        what = line.get("input") or (EMISSION_PREFIX + line["emission"]
+                                     if line.get("emission") else "")
+        values[f"lines-{i}-input"] = what
+        for key in LINE_FIELDS[1:]:
+            values[f"lines-{i}-{key}"] = show(line.get(key))
+    _flatten(bom.get("parameters") or {}, "parameters", values)
+    return values
+
+
+def _flatten(value, prefix: str, out: dict) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{prefix}-{key}", out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, inner in enumerate(value):
+            _flatten(inner, f"{prefix}-{i}", out)
+    else:
+        out[prefix] = show(value)
+
+
+# -- what the editor template needs ------------------------------------------------------------
+
+@dataclass
+class Editor:
+    values: dict  # field name -> text as entered (or as stored)
+    rows: dict  # row prefix ("lines", "parameters-fertilisers") -> row numbers shown
+    errors: dict = field(default_factory=dict)  # field name -> messages
+    problems: list = field(default_factory=list)  # every problem, for the summary
+
+    def value(self, name) -> str:
+        return self.values.get(name, "")
+
+    def next_row(self, prefix: str) -> int:
+        return max(self.rows.get(prefix) or [-1]) + 1
+
+
+def editor_from_values(values: dict, registry, new_rows: int = 1) -> Editor:
+    """An editor showing ``values``; lists get ``new_rows`` blank rows when they have none."""
+    rows = {"lines": row_indices(values.keys(), "lines") or list(range(new_rows))}
+    category = registry.categories.get(values.get("product-category") or "generic")
+    if category is not None:
+        for desc in describe_parameters(category):
+            if desc.get("fields") and desc.get("type") == "List":
+                prefix = f"parameters-{desc['name']}"
+                rows[prefix] = row_indices(values.keys(), prefix)
+    return Editor(dict(values), rows)
+
+
+def apply_row_action(editor: Editor, action: str) -> bool:
+    """'add:<prefix>' adds a blank row, 'remove:<prefix>-<n>' removes row n. True if done."""
+    verb, _sep, target = action.partition(":")
+    if verb == "add" and target in editor.rows:
+        editor.rows[target] = editor.rows[target] + [editor.next_row(target)]
+        return True
+    match = re.fullmatch(r"(.+)-(\d+)", target)
+    if verb == "remove" and match and match.group(1) in editor.rows:
+        prefix, row = match.group(1), int(match.group(2))
+        editor.rows[prefix] = [r for r in editor.rows[prefix] if r != row]
+        stem = f"{prefix}-{row}-"
+        editor.values = {k: v for k, v in editor.values.items() if not k.startswith(stem)}
+        return True
+    return False
+
+
+def attach_problems(editor: Editor, problems, form_bom: FormBom | None = None) -> None:
+    """Put each problem next to its field (and all of them in the summary)."""
+    for problem in problems:
+        name = form_bom.field_for(problem.where) if form_bom else field_name(problem.where)
+        editor.errors.setdefault(name, []).append(problem.message)
+        editor.problems.append({"where": problem.where, "human_where": problem.human_where,
+                                "message": problem.message, "field": name})
+
+
+def choices(registry, language: str, org_products=()) -> dict:
+    """Options of the editor's selects, labelled in ``language``."""
+    by_plugin: dict[str, list] = {}
+    for process in registry.processes.values():
+        label = f"{in_language(process.name_zh, process.name_en, language)} ({process.unit})"
+        by_plugin.setdefault(process.plugin, []).append((process.id, label))
+    inputs = [(_("Electricity"), [("electricity", _("Electricity (grid, kWh)"))])]
+    for plugin, options in sorted(by_plugin.items(),
+                                  key=lambda kv: (kv[0] != "footprint.defaults", kv[0])):
+        group = _("Background processes") if plugin == "footprint.defaults" else \
+            _("Background processes: %(plugin)s", plugin=plugin)
+        inputs.append((group, options))
+    emissions = [(EMISSION_PREFIX + flow.id,
+                  f"{in_language(flow.name_zh, flow.name_en, language)} ({flow.id})")
+                 for flow in registry.flows.values()]
+    inputs.append((_("Direct emissions"), emissions))
+    if org_products:
+        inputs.append((_("Sub-assemblies (your products)"),
+                       [(f"product:{pid}", name) for pid, name in org_products]))
+    levels = {"country": _("Countries"), "grid": _("Regional grids"),
+              "province": _("Provinces"), "union": _("Unions")}
+    regions: dict[str, list] = {}
+    for region in registry.regions.values():
+        label = f"{region.code} {region.name_zh} {region.name_en}" if language == "zh" \
+            else f"{region.code} {region.name_en} {region.name_zh}"
+        regions.setdefault(levels.get(region.level, region.level), []).append(
+            (region.code, label))
+    dimensions = {"energy": _("energy"), "mass": _("mass"), "transport": _("transport"),
+                  "volume": _("volume"), "area": _("area"), "count": _("count")}
+    units: dict[str, list] = {}
+    for unit, (dimension, _factor) in UNITS.items():
+        units.setdefault(dimensions.get(dimension, dimension), []).append((unit, unit))
+    bases = {"location": _("location-based (grid average)"),
+             "market": _("market-based (residual mix)"),
+             "lifecycle": _("life-cycle (CO2e of generation)")}
+    boundaries = {"cradle_to_gate": _("cradle to gate"), "cradle_to_grave": _("cradle to grave")}
+    return {
+        "inputs": inputs,
+        "regions": list(regions.items()),
+        "units": list(units.items()),
+        "stages": [(s, stage_labels()[s]) for s in STAGES],
+        "bases": [(b, bases.get(b, b)) for b in ELECTRICITY_BASES],
+        "boundaries": [(b, boundaries.get(b, b)) for b in BOUNDARIES],
+        "categories": [(c.id, in_language(c.name_zh, c.name_en, language))
+                       for c in registry.categories.values()],
+    }
+
+
+def line_label(entry: dict, registry, language: str) -> str:
+    """A result's by_input entry named for people: 'Electricity (CN-SC, 2022)', 'Diesel ...'."""
+    what = entry.get("input") or ""
+    if what.startswith(EMISSION_PREFIX):
+        flow = registry.flows.get(what[len(EMISSION_PREFIX):])
+        return _("Direct emission: %(name)s",
+                 name=in_language(flow.name_zh, flow.name_en, language) if flow else what)
+    factor = entry.get("factor") or ""
+    if what == "electricity" and factor.startswith("electricity/"):
+        _kind, basis, region, year = (factor.split("/") + ["", "", "", ""])[:4]
+        place = registry.regions.get(region)
+        name = in_language(place.name_zh, place.name_en, language) if place else region
+        return _("Electricity (%(region)s, %(year)s)", region=name, year=year)
+    process = registry.processes.get(what)
+    if process is not None:
+        return in_language(process.name_zh, process.name_en, language)
+    return what

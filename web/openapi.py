@@ -1,0 +1,121 @@
+"""The OpenAPI 3 document of the JSON API, generated with apispec from the marshmallow schemas.
+
+Each view of the api blueprint carries its description (``@operation(...)``) next to its
+code; ``build_spec`` walks the app's URL map, so a route without a description fails to
+build instead of going undocumented.
+"""
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+
+from . import api_schemas as s
+
+OPENAPI_VERSION = "3.0.3"
+SECURITY_SCHEME = "bearerAuth"
+
+# Shared error responses, referenced by status code.
+ERRORS = {
+    400: ("BadRequest", "The input is wrong: not JSON, malformed JSON, an unknown field, or a "
+                        "value that fails validation; `problems` locates each."),
+    401: ("Unauthorized", "No bearer token, or one that is unknown or revoked."),
+    403: ("Forbidden", "The user may see the object but their role may not do this to it."),
+    404: ("NotFound", "No such object, or one of another organisation."),
+    409: ("Conflict", "The submission is not in a state that allows this action."),
+    413: ("TooLarge", "The body is over the size limit (1 MB for JSON)."),
+}
+
+
+def operation(summary: str, *, responses: dict, errors=(), body=None, body_required=True,
+              query=None, parameters=(), public=False, description: str = ""):
+    """Describe a view for the OpenAPI document. ``responses``: {status: (schema, text)};
+    ``errors``: statuses answered with an Error body (401 and, with a body, 400 and 413 are
+    added)."""
+    def decorate(view):
+        view.openapi = {"summary": summary, "responses": responses, "errors": tuple(errors),
+                        "body": body, "body_required": body_required, "query": query,
+                        "parameters": list(parameters), "public": public,
+                        "description": description or (view.__doc__ or "").strip()}
+        return view
+    return decorate
+
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_TYPES = {"int": "integer", "float": "number"}
+
+
+def openapi_path(rule: str) -> tuple[str, list[dict]]:
+    """Flask's "/x/<int:id>" -> ("/x/{id}", [the path parameter])."""
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": _TYPES.get(converter or "", "string")}}
+                  for converter, name in _CONVERTER.findall(rule)]
+    return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule), parameters
+
+
+def _operation(view, method: str, path_parameters: list[dict]) -> dict:
+    doc = view.openapi
+    op = {"operationId": view.__name__, "summary": doc["summary"],
+          "parameters": path_parameters + doc["parameters"], "responses": {}}
+    if doc["description"]:
+        op["description"] = doc["description"]
+    if doc["query"] is not None:
+        op["parameters"].append({"in": "query", "schema": doc["query"]})
+    for status, (schema, text) in doc["responses"].items():
+        op["responses"][str(status)] = {"description": text, "content": {"application/json": {
+            "schema": schema if schema is not None else {"type": "object"}}}}
+    errors = set(doc["errors"])
+    if not doc["public"]:
+        errors.add(401)
+        op["security"] = [{SECURITY_SCHEME: []}]
+    else:
+        op["security"] = []
+    if doc["body"] is not None and method in ("post", "put", "patch"):
+        op["requestBody"] = {"required": doc["body_required"],
+                             "content": {"application/json": {"schema": doc["body"]}}}
+        errors |= {400, 413}
+    for status in sorted(errors):
+        op["responses"][str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+    return op
+
+
+def build_spec(app: Flask, blueprint: str = "api") -> dict:
+    spec = APISpec(
+        title="footprint API", version="1", openapi_version=OPENAPI_VERSION,
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Product carbon footprints: producers submit bills of materials, "
+                             "third-party accounting bodies verify, platform reviewers "
+                             "approve. Authenticate with `Authorization: Bearer <token>` "
+                             "(`footprint tokens create USER`)."},
+        security=[{SECURITY_SCHEME: []}])
+    spec.components.security_scheme(SECURITY_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from `footprint tokens create USER`; it acts as that user."})
+    spec.components.schema("Error", schema=s.ErrorSchema)
+    spec.components.schema("Bom", schema=s.BomSchema)
+    for status, (name, text) in ERRORS.items():
+        response = {"description": text,
+                    "content": {"application/json": {"schema": "Error"}}}
+        if status == 401:
+            response["headers"] = {"WWW-Authenticate": {
+                "description": 'Bearer realm="footprint" (with error="invalid_token" when '
+                               "the token given is not valid)",
+                "schema": {"type": "string"}}}
+        spec.components.response(name, response)
+
+    paths: dict[str, dict] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint.partition(".")[0] != blueprint:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not hasattr(view, "openapi"):
+            raise LookupError(f"{rule.endpoint} ({rule.rule}) has no @operation description")
+        path, path_parameters = openapi_path(rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(view, method.lower(),
+                                                                     path_parameters)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
