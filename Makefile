@@ -8,6 +8,9 @@ DEMO_HOME ?= $(CURDIR)/.footprint-home
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
+# Debian's Chromium for the browser test; installed here so a fresh machine needs no hand work.
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: demo test install clean
 
 $(BIN)/python:
@@ -20,11 +23,19 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "note: $(CHROMIUM) is missing and needs root to install (apt-get install chromium);" \
+	       "the browser test will be skipped"; \
+	fi
+
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 clean:

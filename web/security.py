@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 
+from footprint.store.accounts import active_user
+
 from .db import get_db
 
 csrf = CSRFProtect()
@@ -34,10 +36,7 @@ class User(UserMixin):
 
 
 def load_user_row(db, user_id) -> dict | None:
-    rows = list(db.query(
-        "SELECT u.*, o.name AS org_name, o.kind AS org_kind FROM users u "
-        "JOIN organisations o ON o.id = u.org_id WHERE u.id = ? AND u.active = 1", [user_id]))
-    return rows[0] if rows else None
+    return active_user(db, user_id)
 
 
 @login_manager.user_loader

@@ -110,6 +110,15 @@ def user_for_token(db, token: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def active_user(db, user_id: int) -> dict | None:
+    """An active user with the name and kind of their organisation (for sessions)."""
+    for row in db.query(
+            "SELECT u.*, o.name AS org_name, o.kind AS org_kind FROM users u "
+            "JOIN organisations o ON o.id = u.org_id WHERE u.id = ? AND u.active = 1", [user_id]):
+        return row
+    return None
+
+
 def organisation(db, org_id: int) -> dict:
     return db["organisations"].get(org_id)
 

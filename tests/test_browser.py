@@ -1,0 +1,122 @@
+"""The whole disclosure flow in a real browser: headless Chromium (Debian's /usr/bin/chromium,
+installed by `make test`) driven by Playwright against the service on a loopback port, with
+CSRF protection on, as producer, accounting body and platform reviewer, in Chinese and English.
+"""
+import re
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed (make test installs it)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def live_server(service):
+    """The service with CSRF on, served by werkzeug on a free loopback port."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    app = create_app({"FOOTPRINT_HOME": str(service.home), "SESSION_COOKIE_SECURE": False,
+                      "REMEMBER_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, base, username):
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def set_field(page, name, value):
+    field = page.locator(f"[name='{name}']").first
+    if field.evaluate("e => e.tagName") == "SELECT":
+        field.select_option(value)
+    else:
+        field.fill(value)
+
+
+def test_producer_submits_verifier_verifies_reviewer_approves(live_server, browser):
+    producer = log_in(browser, live_server, "orchard")
+    assert producer.url.endswith("/producer/")
+    producer.goto(f"{live_server}/producer/submissions/new")
+    for name, value in [("product-name", "Gear blank"), ("declared_unit-amount", "1"),
+                        ("declared_unit-unit", "piece"), ("region", "CN-SC"),
+                        ("factor_year", "2022"), ("lines-0-input", "electricity"),
+                        ("lines-0-amount", "100"), ("lines-0-unit", "kWh"),
+                        ("lines-0-stage", "production")]:
+        set_field(producer, name, value)
+    # the live preview: 100 kWh x 0.1404 kg CO2/kWh (Sichuan 2022) = 14.04 kg CO2e
+    producer.wait_for_function(
+        "() => (document.querySelector('#preview-body') || {}).textContent?.includes('14.04')",
+        timeout=15000)
+    producer.click("button[name=action][value=save]")
+    producer.wait_for_url(re.compile(r".*/submissions/\d+$"))
+    detail_url = producer.url
+    assert "14.04" in producer.inner_text("main")
+    producer.select_option("select[name=verifier_org]", label="Sichuan Carbon Verification")
+    producer.click("form[action$='/submit'] button[type=submit]")
+    producer.wait_for_load_state()
+    assert producer.locator(".status-submitted").count() >= 1
+
+    verifier = log_in(browser, live_server, "auditor")
+    verifier.goto(f"{live_server}/verifier/")
+    verifier.click(f"a[href$='{detail_url[len(live_server):]}']")
+    verifier.click("form[action$='/verify'] button[type=submit]")
+    verifier.wait_for_load_state()
+    assert verifier.locator(".status-verified").count() >= 1
+    assert verifier.locator("form[action$='/approve']").count() == 0  # not theirs to approve
+
+    reviewer = log_in(browser, live_server, "reviewer")
+    reviewer.goto(detail_url)
+    reviewer.click("form[action$='/approve'] button[type=submit]")
+    reviewer.wait_for_load_state()
+    assert reviewer.locator(".status-approved").count() >= 1
+    trail = reviewer.inner_text("main")
+    assert "auditor" in trail and "reviewer" in trail
+
+
+def test_pages_speak_chinese_and_english(live_server, browser):
+    english_browser = browser.new_context(locale="en-US").new_page()
+    english_browser.goto(f"{live_server}/login")
+    assert english_browser.inner_text("h1") == "Log in"  # the browser's language is honoured
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{live_server}/login")
+    assert page.inner_text("h1") == "登录"
+    page.click("text=English")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Log in"
+    page.fill("input[name=username]", "orchard")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+    assert "My products" in page.inner_text("header")
+    page.click("text=中文")
+    page.wait_for_load_state()
+    assert "我的产品" in page.inner_text("header")
