@@ -5,6 +5,7 @@ Add a migration by appending to MIGRATIONS; never edit one that has shipped.
 """
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 
 from .db import transaction
@@ -21,10 +22,16 @@ def _in(values) -> str:
 
 def _statements(db, script: str) -> None:
     """Run a script statement by statement: sqlite3's executescript would first COMMIT the
-    migration's transaction."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    migration's transaction. Statements end where SQLite says they are complete, so trigger
+    bodies (BEGIN ...; END) stay whole."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {buffer.strip()[:60]}")
 
 
 def initial_schema(db) -> None:
@@ -127,8 +134,52 @@ def initial_schema(db) -> None:
     """)
 
 
+def labels_and_log(db) -> None:
+    """Issued labels and the append-only transparency log (RFC 6962 leaves)."""
+    _statements(db, """
+    CREATE TABLE labels (
+        id TEXT PRIMARY KEY,                 -- the signed label id (claims key "id")
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        product_id INTEGER NOT NULL REFERENCES products(id),
+        issuer TEXT NOT NULL,                -- issuer id in the trust list, e.g. CN-SC
+        kid BLOB NOT NULL,
+        cose BLOB NOT NULL,                  -- the COSE_Sign1 bytes, exactly as in the QR
+        claims_json TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        supersedes TEXT REFERENCES labels(id),
+        superseded_by TEXT REFERENCES labels(id),
+        revoked_at TEXT,
+        revocation_reason TEXT,
+        revoked_by INTEGER REFERENCES users(id),
+        log_index INTEGER NOT NULL
+    );
+    CREATE INDEX labels_product ON labels(product_id);
+    CREATE UNIQUE INDEX labels_submission ON labels(submission_id) WHERE superseded_by IS NULL;
+    CREATE TABLE log_entries (
+        idx INTEGER PRIMARY KEY,             -- leaf index, from 0, no gaps
+        kind TEXT NOT NULL CHECK (kind IN ('issue', 'supersede', 'revoke')),
+        label_id TEXT NOT NULL REFERENCES labels(id),
+        entry BLOB NOT NULL,                 -- the leaf's bytes
+        leaf_hash BLOB NOT NULL,             -- SHA-256(0x00 || entry)
+        at TEXT NOT NULL
+    );
+    CREATE TRIGGER log_entries_append_only_update BEFORE UPDATE ON log_entries
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    CREATE TRIGGER log_entries_append_only_delete BEFORE DELETE ON log_entries
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    CREATE TABLE log_checkpoints_seen (
+        size INTEGER PRIMARY KEY,            -- what `footprint log verify` last checked
+        root BLOB NOT NULL,
+        note TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
+    (2, "labels and transparency log", labels_and_log),
 ]
 
 
