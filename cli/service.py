@@ -11,7 +11,7 @@ import click
 from .main import fail_cleanly
 from footprint.settings import footprint_home
 from footprint.store import connect, database_path
-from footprint.store.accounts import create_token, create_user, generate_password
+from footprint.store.accounts import create_token, create_user, generate_password, revoke_token
 from footprint.store.migrations import ROLES, migrate, pending
 
 
@@ -86,6 +86,16 @@ def tokens():
 def tokens_create(name, label):
     """Create an API token for user NAME and print it (it is shown only once)."""
     click.echo(create_token(_db(), name, label))
+
+
+@tokens.command("revoke")
+@click.argument("token")
+def tokens_revoke(token):
+    """Revoke TOKEN: API calls with it get 401 from now on."""
+    if not revoke_token(_db(), token.strip()):
+        click.echo("error: no such active token", err=True)
+        sys.exit(1)
+    click.echo("token revoked")
 
 
 @click.command()

@@ -152,3 +152,36 @@ def test_secret_key_is_shared_and_private(tmp_path):
     assert first == second and len(first) == 64
     assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_token_revocation(db, people):
+    from footprint.store.accounts import revoke_token
+    token = create_token(db, "orchard")
+    assert revoke_token(db, token) and user_for_token(db, token) is None
+    assert not revoke_token(db, token)  # already revoked
+
+
+def test_cli_users_tokens_and_backup(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "migrate"]).exit_code == 0
+    added = runner.invoke(cli, ["users", "add", "chen", "--role", "verifier",
+                                "--org", "Sichuan Carbon Verification"], input="")
+    assert added.exit_code == 0 and "password: " in added.output
+    password = added.output.split("password: ")[1].strip()
+    db = connect(tmp_path / "footprint.db")
+    assert authenticate(db, "chen", password)["role"] == "verifier"
+    assert db["organisations"].get(1)["kind"] == "accounting_body"
+    assert runner.invoke(cli, ["users", "add", "chen", "--role", "producer", "--org", "X"],
+                         input="long enough password\n").exit_code == 2  # name taken
+    token = runner.invoke(cli, ["tokens", "create", "chen"]).output.strip()
+    assert user_for_token(db, token)["username"] == "chen"
+    assert runner.invoke(cli, ["tokens", "revoke", token]).exit_code == 0
+    assert user_for_token(db, token) is None
+    assert runner.invoke(cli, ["tokens", "revoke", token]).exit_code == 1
+    backup = tmp_path / "backup.db"
+    assert runner.invoke(cli, ["db", "backup", str(backup)]).exit_code == 0
+    assert connect(backup)["users"].count == 1

@@ -102,6 +102,18 @@ def create_token(db, username: str, name: str = "cli") -> str:
     return token
 
 
+def revoke_token(db, token: str) -> bool:
+    """Revoke a bearer token; False if no such active token exists."""
+    digest = _token_digest(token)
+    rows = list(db.query("SELECT id FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL",
+                         [digest]))
+    if not rows:
+        return False
+    with transaction(db):
+        db["api_tokens"].update(rows[0]["id"], {"revoked_at": now()})
+    return True
+
+
 def user_for_token(db, token: str) -> dict | None:
     rows = list(db.query(
         "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
