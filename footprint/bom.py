@@ -17,6 +17,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates_schema)
 
 from .errors import InvalidInput, Problem
+from .gs1 import normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .suggest import unknown
 from .units import UNITS
@@ -60,6 +61,16 @@ class ProductSchema(StrictSchema):
     id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
                                                 error="must be letters, digits, '.', '_' or '-'"))
     category = fields.String(load_default="generic")
+    gtin = fields.String()  # GS1 trade item number; stored as GTIN-14
+
+    @post_load
+    def gtin_14(self, data, **kwargs):
+        if "gtin" in data:
+            try:
+                data["gtin"] = normalise_gtin(data["gtin"])
+            except ValueError as exc:
+                raise ValidationError(str(exc), "gtin") from None
+        return data
 
 
 class DeclaredUnitSchema(StrictSchema):
