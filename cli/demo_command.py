@@ -18,7 +18,8 @@ ROLE_NAMES = {"producer": "生产企业 producer", "verifier": "核查机构 ver
               "reviewer": "平台审核 reviewer", "admin": "管理员 admin"}
 STATUS_NAMES = {"draft": "草稿 draft", "submitted": "已提交 submitted",
                 "returned": "已退回 returned", "verified": "已核查 verified",
-                "approved": "已批准 approved"}
+                "approved": "已批准 approved", "issued": "已签发标签 issued",
+                "superseded": "已被取代 superseded", "revoked": "已撤销 revoked"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 

@@ -199,3 +199,10 @@ for _command in (data, db, users, tokens, serve):
 
 from .demo_command import demo  # noqa: E402
 cli.add_command(demo)
+
+from .log_commands import log  # noqa: E402
+cli.add_command(log)
+
+from .labels_commands import keys, verify  # noqa: E402
+cli.add_command(keys)
+cli.add_command(verify)

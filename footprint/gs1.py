@@ -13,7 +13,7 @@ def check_digit(body: str) -> int:
 def normalise_gtin(value: str) -> str:
     """A GTIN-8/12/13/14 as the 14-digit form GS1 Digital Link uses; ValueError if invalid."""
     digits = str(value).strip()
-    if not digits.isdigit() or len(digits) not in GTIN_LENGTHS:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in GTIN_LENGTHS:
         raise ValueError("a GTIN has 8, 12, 13 or 14 digits")
     if check_digit(digits[:-1]) != int(digits[-1]):
         raise ValueError(f"check digit should be {check_digit(digits[:-1])}, not {digits[-1]}")

@@ -23,8 +23,10 @@ def live_server(service):
     """The service with CSRF on, served by werkzeug on a free loopback port."""
     from werkzeug.serving import make_server
 
+    from footprint.labels import generate
     from web import create_app
 
+    generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")  # approval issues a label
     app = create_app({"FOOTPRINT_HOME": str(service.home), "SESSION_COOKIE_SECURE": False,
                       "REMEMBER_COOKIE_SECURE": False})
     app.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
@@ -97,7 +99,8 @@ def test_producer_submits_verifier_verifies_reviewer_approves(live_server, brows
     reviewer.goto(detail_url)
     reviewer.click("form[action$='/approve'] button[type=submit]")
     reviewer.wait_for_load_state()
-    assert reviewer.locator(".status-approved").count() >= 1
+    assert reviewer.locator("#status .status-issued").count() == 1
+    assert reviewer.locator("#label img.label-qr").count() == 1  # the label, with its QR
     trail = reviewer.inner_text("main")
     assert "auditor" in trail and "reviewer" in trail
 

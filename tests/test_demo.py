@@ -1,4 +1,6 @@
-"""The demo (`footprint demo`, `make demo`): seeded through the workflow, once, and printed.
+"""The demo (`footprint demo`, `make demo`): seeded through the workflow, once, and printed;
+its approvals issue signed labels (one revoked with a public reason, one superseded), with
+the platform's issuer key generated once.
 
 Factors used below (see lca_data/manifest.json for the sources):
   Sichuan grid 2022      0.1404 kg CO2/kWh    MEE announcement 2024 No. 33 (2022 data)
@@ -18,16 +20,23 @@ from click.testing import CliRunner
 
 from footprint import Conflict
 from footprint.bom import read_bom_file
+from footprint.labels import export_trust_list, load_trust_list, verify
+from footprint.labels.keys import own_entries
+from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.store import connect, database_path
+from footprint.store import labels as store_labels
 from footprint.store import submissions as subs
 from footprint.store.accounts import authenticate, create_user
-from footprint.store.demo import DEMO_PASSWORD, PEOPLE, demo_state, seed
+from footprint.store.demo import (DEMO_PASSWORD, ISSUER_ID, ISSUER_NAME, PEOPLE,
+                                  REVOCATION_REASON, demo_state, seed)
 from footprint.store.migrations import migrate
+from footprint.translog import TransparencyLog, verify_inclusion
+from footprint.translog.monitor import verify_log
 
 SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
 REL = 1e-6  # Brightway keeps amounts as float32: ~1e-7 relative from the cited values
 TABLES = ("organisations", "users", "products", "submissions", "results", "comments",
-          "evidence", "audit_events", "api_tokens")
+          "evidence", "audit_events", "api_tokens", "labels", "log_entries")
 
 COOP = "蒲江县柑橘专业合作社 Pujiang Citrus Co-operative"
 CQ = "重庆储能电池有限公司 Chongqing Storage Battery Co."
@@ -36,56 +45,62 @@ STEEL = "攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works"
 BODY = "四川碳核查中心 Sichuan Carbon Verification Centre"
 PLATFORM = "四川绿色金融平台 Sichuan Green Finance Platform"
 
-# product id (from the BOM) -> (organisation, category, status, region of the BOM)
+# demo key -> (product id of the BOM, organisation, category, status, region of the BOM)
 EXPECTED = {
-    "oranges-pujiang-farm-gate": (COOP, "oranges", "approved", "CN-SC"),
-    "oranges-pujiang-packed": (COOP, "oranges", "returned", "CN-SC"),
-    "lfp-pack-280ah-cq": (CQ, "batteries", "approved", "CN-CQ"),
-    "nmc-ev-pack-cq": (CQ, "batteries", "verified", "CN-CQ"),
-    "lfp-pack-280ah-sd": (SD, "batteries", "submitted", "CN-SD"),
-    "nmc-ev-pack-sd": (SD, "batteries", "draft", "CN-SD"),
-    "pzh-crude-steel-2022": (STEEL, "steel_vanadium", "approved", "CN-SC"),
-    "pzh-v2o5-flake": (STEEL, "steel_vanadium", "returned", "CN-SC"),
-    "gear-blank-machining-sc": (STEEL, "generic", "approved", "CN-SC"),
+    "oranges-farm-gate": ("oranges-pujiang-farm-gate", COOP, "oranges", "issued", "CN-SC"),
+    "oranges-packed": ("oranges-pujiang-packed", COOP, "oranges", "returned", "CN-SC"),
+    "cq-lfp": ("lfp-pack-280ah-cq", CQ, "batteries", "revoked", "CN-CQ"),
+    "cq-nmc": ("nmc-ev-pack-cq", CQ, "batteries", "verified", "CN-CQ"),
+    "sd-lfp": ("lfp-pack-280ah-sd", SD, "batteries", "submitted", "CN-SD"),
+    "sd-nmc": ("nmc-ev-pack-sd", SD, "batteries", "draft", "CN-SD"),
+    "pzh-steel": ("pzh-crude-steel-2022", STEEL, "steel_vanadium", "issued", "CN-SC"),
+    "pzh-v2o5": ("pzh-v2o5-flake", STEEL, "steel_vanadium", "returned", "CN-SC"),
+    "machined-part": ("gear-blank-machining-sc", STEEL, "generic", "superseded", "CN-SC"),
+    "machined-part-2": ("gear-blank-machining-sc", STEEL, "generic", "issued", "CN-SC"),
 }
+APPROVED = ("oranges-farm-gate", "cq-lfp", "pzh-steel", "machined-part", "machined-part-2")
 
-# product id -> every audit event: (action, from, to, who)
+# demo key -> every audit event: (action, from, to, who)
+ISSUED = [("approve", "verified", "approved", "reviewer"),
+          ("issue", "approved", "issued", "reviewer")]
 TRAILS = {
-    "oranges-pujiang-farm-gate": [
+    "oranges-farm-gate": [
         ("create", None, "draft", "orchard"), ("submit", "draft", "submitted", "orchard"),
         ("return", "submitted", "returned", "verifier"),
         ("revise", "returned", "returned", "orchard"),
         ("submit", "returned", "submitted", "orchard"),
-        ("verify", "submitted", "verified", "verifier"),
-        ("approve", "verified", "approved", "reviewer")],
-    "oranges-pujiang-packed": [
+        ("verify", "submitted", "verified", "verifier"), *ISSUED],
+    "oranges-packed": [
         ("create", None, "draft", "orchard"), ("submit", "draft", "submitted", "orchard"),
         ("return", "submitted", "returned", "verifier")],
-    "lfp-pack-280ah-cq": [
+    "cq-lfp": [
         ("create", None, "draft", "cqbattery"), ("submit", "draft", "submitted", "cqbattery"),
-        ("verify", "submitted", "verified", "verifier"),
-        ("approve", "verified", "approved", "reviewer")],
-    "nmc-ev-pack-cq": [
+        ("verify", "submitted", "verified", "verifier"), *ISSUED,
+        ("revoke", "issued", "revoked", "reviewer")],
+    "cq-nmc": [
         ("create", None, "draft", "cqbattery"), ("submit", "draft", "submitted", "cqbattery"),
         ("verify", "submitted", "verified", "verifier")],
-    "lfp-pack-280ah-sd": [
+    "sd-lfp": [
         ("create", None, "draft", "sdbattery"), ("submit", "draft", "submitted", "sdbattery")],
-    "nmc-ev-pack-sd": [("create", None, "draft", "sdbattery")],
-    "pzh-crude-steel-2022": [
+    "sd-nmc": [("create", None, "draft", "sdbattery")],
+    "pzh-steel": [
         ("create", None, "draft", "steelworks"),
         ("submit", "draft", "submitted", "steelworks"),
-        ("verify", "submitted", "verified", "verifier"),
-        ("approve", "verified", "approved", "reviewer")],
-    "pzh-v2o5-flake": [
+        ("verify", "submitted", "verified", "verifier"), *ISSUED],
+    "pzh-v2o5": [
         ("create", None, "draft", "steelworks"),
         ("submit", "draft", "submitted", "steelworks"),
         ("verify", "submitted", "verified", "verifier"),
         ("return", "verified", "returned", "reviewer")],
-    "gear-blank-machining-sc": [
+    # superseded by machined-part-2's label: the status changes, no one acts on it
+    "machined-part": [
         ("create", None, "draft", "steelworks"),
         ("submit", "draft", "submitted", "steelworks"),
-        ("verify", "submitted", "verified", "verifier"),
-        ("approve", "verified", "approved", "reviewer")],
+        ("verify", "submitted", "verified", "verifier"), *ISSUED],
+    "machined-part-2": [
+        ("create", None, "draft", "steelworks"),
+        ("submit", "draft", "submitted", "steelworks"),
+        ("verify", "submitted", "verified", "verifier"), *ISSUED],
 }
 
 
@@ -97,18 +112,27 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def seeded(db, engine):
-    return seed(db, engine)
+def keys_home(tmp_path):
+    """Where the demo's issuer key goes (not the session's shared FOOTPRINT_HOME)."""
+    home = tmp_path / "keys-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def seeded(db, engine, keys_home):
+    return seed(db, engine, home=keys_home)
 
 
 def _user(db, username):
     return next(iter(db.query("SELECT * FROM users WHERE username = ?", [username])))
 
 
-def _by_product(db):
-    """product id of the stored BOM -> the submission as the admin sees it."""
-    return {json.loads(s["bom_json"])["product"]["id"]: s
-            for s in subs.visible(db, _user(db, "admin"))}
+def _by_key(db, seeded):
+    """demo key -> the submission as the admin sees it."""
+    rows = {s["id"]: s for s in subs.visible(db, _user(db, "admin"))}
+    assert set(rows) == set(seeded.submissions.values())
+    return {key: rows[sid] for key, sid in seeded.submissions.items()}
 
 
 def _counts(db):
@@ -134,12 +158,13 @@ def test_seeding_creates_the_organisations_and_users(db, seeded):
 
 
 def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
-    by_product = _by_product(db)
-    assert {p: (s["org_name"], s["category"], s["status"], json.loads(s["bom_json"])["region"])
-            for p, s in by_product.items()} == EXPECTED
+    by_product = _by_key(db, seeded)
+    assert {key: (json.loads(s["bom_json"])["product"]["id"], s["org_name"], s["category"],
+                  s["status"], json.loads(s["bom_json"])["region"])
+            for key, s in by_product.items()} == EXPECTED
     assert {s["status"] for s in by_product.values()} == \
-        {"draft", "submitted", "returned", "verified", "approved"}
-    assert {s["category"] for s in by_product.values() if s["status"] == "approved"} == \
+        {"draft", "submitted", "returned", "verified", "issued", "revoked", "superseded"}
+    assert {by_product[key]["category"] for key in APPROVED} == \
         {"oranges", "batteries", "steel_vanadium", "generic"}
     names = {u["id"]: u["username"] for u in db["users"].rows}
     admin, body = _user(db, "admin"), _user(db, "verifier")["org_id"]
@@ -152,11 +177,11 @@ def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
         if submission["status"] != "draft":
             assert submission["verifier_org_id"] == body
         assert subs.latest_result(db, submission) is not None
-    farm_gate = by_product["oranges-pujiang-farm-gate"]
+    farm_gate = by_product["oranges-farm-gate"]
     assert farm_gate["revision"] == 2
     assert farm_gate["verified_by"] == _user(db, "verifier")["id"]
     assert farm_gate["approved_by"] == _user(db, "reviewer")["id"]
-    packed = by_product["oranges-pujiang-packed"]
+    packed = by_product["oranges-packed"]
     assert [c["line"] for c in subs.comments(db, admin, packed["id"])] == [1]
     # the returned submission is the co-operative's to revise; the reviewer's queue holds
     # the verified one, the verifier's the submitted one
@@ -168,12 +193,15 @@ def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
         ["lfp-pack-280ah-sd"]
 
 
-def test_a_second_seeding_adds_nothing(db, engine, seeded):
+def test_a_second_seeding_adds_nothing(db, engine, seeded, keys_home):
     before = _counts(db)
-    assert before["submissions"] == 9 and before["users"] == 7
-    again = seed(db, engine)
-    assert not again.created and again.submissions == {}
+    assert before["submissions"] == 10 and before["users"] == 7 and before["labels"] == 5
+    assert before["log_entries"] == 7  # 5 issued, 1 revoked, 1 superseded
+    key = own_entries(keys_home, ISSUER_ID)
+    again = seed(db, engine, home=keys_home)
+    assert not again.created and again.submissions == {} and not again.key_generated
     assert _counts(db) == before
+    assert own_entries(keys_home, ISSUER_ID) == key  # the key is made once
     assert demo_state(db) == "seeded"
 
 
@@ -187,10 +215,10 @@ def test_a_database_with_other_accounts_is_refused(db, engine):
 
 
 def test_approved_oranges_total_is_the_engines_on_the_sample(db, engine, seeded):
-    submission = _by_product(db)["oranges-pujiang-farm-gate"]
+    submission = _by_key(db, seeded)["oranges-farm-gate"]
     stored = subs.latest_result(db, submission)
     direct = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_farm_gate.json"))
-    assert submission["status"] == "approved"
+    assert submission["status"] == "issued"
     assert submission["total_kg_co2e"] == pytest.approx(direct["total_kg_co2e"], rel=1e-9)
     assert stored["reproducibility_hash"] == direct["reproducibility_hash"]
     # revision 1, returned for the missing irrigation, was lower: 600 kWh/ha x 0.1404 /
@@ -201,8 +229,8 @@ def test_approved_oranges_total_is_the_engines_on_the_sample(db, engine, seeded)
 
 
 def test_battery_makers_use_their_own_grid(db, engine, seeded):
-    by_product = _by_product(db)
-    chongqing = subs.latest_result(db, by_product["lfp-pack-280ah-cq"])
+    by_product = _by_key(db, seeded)
+    chongqing = subs.latest_result(db, by_product["cq-lfp"])
     sichuan = engine.calculate(read_bom_file(SAMPLES / "batteries_lfp_pack_sichuan.json"))
     electricity = [i for i in chongqing["by_input"] if i["input"] == "electricity"]
     assert [i["factor"] for i in electricity] == ["electricity/location/CN-CQ/2022"]
@@ -211,16 +239,76 @@ def test_battery_makers_use_their_own_grid(db, engine, seeded):
     # the rest of the sample is unchanged: 37.5 x (0.5227 - 0.1404) = 14.33625 more
     assert chongqing["total_kg_co2e"] - sichuan["total_kg_co2e"] == \
         pytest.approx(14.33625, rel=REL)
-    shandong = subs.latest_result(db, by_product["lfp-pack-280ah-sd"])
+    shandong = subs.latest_result(db, by_product["sd-lfp"])
     assert shandong["region"] == "CN-SD"
 
 
 def test_approved_generic_part_as_calculated_by_hand(db, seeded):
     # 100 kWh x 0.1404 = 14.04; 3 kg diesel x 3.185 = 9.555; 12 tkm road x 0.116 = 1.392
     # total 14.04 + 9.555 + 1.392 = 24.987 kg CO2e per piece
-    part = _by_product(db)["gear-blank-machining-sc"]
-    assert part["status"] == "approved"
+    by_key = _by_key(db, seeded)
+    part = by_key["machined-part"]
+    assert part["status"] == "superseded"
     assert part["total_kg_co2e"] == pytest.approx(24.987, rel=REL)
+    # with electric forklifts: 110 kWh x 0.1404 = 15.444; 1 kg diesel x 3.185 = 3.185;
+    # 12 tkm x 0.116 = 1.392; total 15.444 + 3.185 + 1.392 = 20.021 kg CO2e per piece
+    again = by_key["machined-part-2"]
+    assert again["status"] == "issued" and again["product_id"] == part["product_id"]
+    assert again["total_kg_co2e"] == pytest.approx(20.021, rel=REL)
+
+
+# -- labels ----------------------------------------------------------------------------------
+
+def test_the_platform_key_is_generated_once(db, engine, seeded, keys_home):
+    assert seeded.key_generated
+    [entry] = own_entries(keys_home, ISSUER_ID)
+    assert (entry.id, entry.name, entry.region) == ("CN-SC", ISSUER_NAME, "CN-SC")
+    assert ISSUER_NAME == "四川省产品碳足迹平台 Sichuan Product Carbon Footprint Platform"
+    # a home that has the key keeps it: a fresh database seeded there signs with it
+    other = connect(keys_home / "other.db")
+    migrate(other)
+    result = seed(other, engine, home=keys_home)
+    assert result.created and not result.key_generated
+    assert own_entries(keys_home, ISSUER_ID) == [entry]
+    label = store_labels.get(other, result.labels["oranges-farm-gate"])
+    assert label["kid"] == entry.kid
+
+
+def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_home):
+    assert set(seeded.labels) == set(APPROVED)
+    labels = {key: store_labels.get(db, label_id) for key, label_id in seeded.labels.items()}
+    assert {key: store_labels.status(label) for key, label in labels.items()} == {
+        "oranges-farm-gate": "valid", "cq-lfp": "revoked", "pzh-steel": "valid",
+        "machined-part": "superseded", "machined-part-2": "valid"}
+    # every label verifies with nothing but the trust list the platform publishes
+    trust = load_trust_list(json.loads(json.dumps(export_trust_list(keys_home))))
+    claims = {key: verify(label["cose"], trust).claims for key, label in labels.items()}
+    # 20.021 kg CO2e (see above) signed to 3 significant figures: 20.0
+    assert str(claims["machined-part-2"]["value"]) == "20.0"
+    assert str(claims["machined-part"]["value"]) == "25.0"  # 24.987 -> 25.0
+    assert claims["machined-part-2"]["supersedes"] == labels["machined-part"]["id"]
+    assert labels["machined-part"]["superseded_by"] == labels["machined-part-2"]["id"]
+    assert claims["cq-lfp"]["region"] == "CN-CQ" and claims["cq-lfp"]["producer"] == CQ
+    # the crude steel's 85-character English name is cut to the label's 80
+    steel = claims["pzh-steel"]["product_name_en"]
+    assert len(steel) == 80 and steel.endswith("…") and steel.startswith("Crude steel, V-Ti")
+    # the revocation is public, with its reason, in the offline verifier's format
+    revoked = load_revocations(revocation_list(store_labels.revoked(db)))
+    assert set(revoked) == {labels["cq-lfp"]["id"]}
+    assert revoked[labels["cq-lfp"]["id"]]["reason"] == REVOCATION_REASON
+    # the log: each issuance, the revocation, the supersession; every proof holds
+    log = TransparencyLog(db)
+    assert [(log.entry(i)["kind"], log.entry(i)["label_id"]) for i in range(log.size())] == [
+        ("issue", labels["oranges-farm-gate"]["id"]), ("issue", labels["cq-lfp"]["id"]),
+        ("revoke", labels["cq-lfp"]["id"]), ("issue", labels["pzh-steel"]["id"]),
+        ("issue", labels["machined-part"]["id"]), ("issue", labels["machined-part-2"]["id"]),
+        ("supersede", labels["machined-part"]["id"])]
+    for label in labels.values():
+        proof = log.inclusion(label["log_index"])
+        assert verify_inclusion(proof["leaf_index"], proof["tree_size"], proof["leaf_hash"],
+                                proof["proof"], proof["root"])
+        assert log.entry(label["log_index"])["entry"] == label["cose"]
+    assert verify_log(db, record=False).size == 7  # the monitor finds nothing wrong
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -244,7 +332,7 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "http://127.0.0.1:8000/login" in out
-    assert "9 submissions" in out
+    assert "10 submissions" in out
     for person in PEOPLE:
         row = next(line for line in out.splitlines() if line.startswith(person.username + " "))
         assert person.password in row and person.org.name in row and person.role in row
@@ -252,12 +340,14 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
     assert "demonstration only" in out and "仅供演示" in out
     assert "FOOTPRINT_INSECURE_COOKIES" not in os.environ  # never outside the demo server
     db = connect(database_path(demo_home))
-    assert db["submissions"].count == 9
+    assert db["submissions"].count == 10 and db["labels"].count == 5
+    assert [e.id for e in own_entries(demo_home, ISSUER_ID)] == ["CN-SC"]  # `make demo`'s key
 
     again = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert again.exit_code == 0, again.output
     assert "nothing added" in again.output and "footprint-demo" in again.output
-    assert db["submissions"].count == 9 and db["users"].count == 7
+    assert db["submissions"].count == 10 and db["users"].count == 7
+    assert len(own_entries(demo_home, ISSUER_ID)) == 1
 
 
 def test_demo_command_serves_through_serve_with_demo_cookies(demo_home, monkeypatch):

@@ -14,7 +14,8 @@ def test_check_digit_by_hand():
     assert normalise_gtin("06901234567892") == "06901234567892"
 
 
-@pytest.mark.parametrize("bad", ["6901234567893", "69012345678", "69012345678x", ""])
+@pytest.mark.parametrize("bad", ["6901234567893", "69012345678", "69012345678x", "",
+                                 "\u0666\u0669\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0662"])
 def test_invalid_gtins(bad):
     with pytest.raises(ValueError):
         normalise_gtin(bad)

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from footprint.labels import generate
 from footprint.store.accounts import create_token
 from web import create_app
 
@@ -24,6 +25,12 @@ SHANDONG_10_MWH = 10000 * 0.6410  # = 6410
 TABLES = ("products", "submissions", "results", "audit_events", "comments", "evidence")
 BODY_A = "Sichuan Carbon Verification"  # auditor's accounting body
 BODY_B = "Chongqing Carbon Audit"  # auditor2's
+
+
+@pytest.fixture
+def issuer_key(service):
+    """The platform's issuer key: approval issues a signed label (tests/test_web_labels.py)."""
+    return generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")
 
 
 @pytest.fixture
@@ -84,7 +91,7 @@ def verified(api, submitted):
 
 # -- the whole flow --------------------------------------------------------------------------
 
-def test_the_whole_flow_through_the_api(api, service, make_bom):
+def test_the_whole_flow_through_the_api(api, service, make_bom, issuer_key):
     db = service.db
     response = api("orchard", "POST", "/submissions", json=make_bom())
     assert response.status_code == 201
@@ -146,11 +153,11 @@ def test_the_whole_flow_through_the_api(api, service, make_bom):
     response = api("reviewer", "POST", f"/submissions/{sid}/approve")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "approved"
-    assert "label_id" in body and body["label_id"] is None  # the label issue fills it
+    assert body["status"] == "issued"  # approval issued the carbon label
+    assert body["label_id"].startswith("CN-SC-") and body["label"]["status"] == "valid"
     assert body["approved_by"]["display_name"] == "reviewer"
     assert body["total_kg_co2e"] == pytest.approx(6410, rel=1e-6)
-    assert status_in_db(db, sid) == "approved"
+    assert status_in_db(db, sid) == "issued"
 
     trail = body["audit_trail"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in trail] == [
@@ -158,7 +165,8 @@ def test_the_whole_flow_through_the_api(api, service, make_bom):
         ("return", "submitted", "returned"), ("revise", "returned", "returned"),
         ("submit", "returned", "submitted"), ("verify", "submitted", "verified"),
         ("return", "verified", "returned"), ("submit", "returned", "submitted"),
-        ("verify", "submitted", "verified"), ("approve", "verified", "approved")]
+        ("verify", "submitted", "verified"), ("approve", "verified", "approved"),
+        ("issue", "approved", "issued")]
     assert trail[2]["reason"] == "attach the meter readings"
     assert trail[2]["actor"]["organisation"] == BODY_A
     assert trail[5]["reason"] == "meter readings match"
@@ -167,7 +175,7 @@ def test_the_whole_flow_through_the_api(api, service, make_bom):
     # Everyone in the flow reads the same submission.
     for user in ("orchard", "auditor", "reviewer", "admin"):
         response = api(user, "GET", f"/submissions/{sid}")
-        assert response.status_code == 200 and response.get_json()["status"] == "approved"
+        assert response.status_code == 200 and response.get_json()["status"] == "issued"
 
 
 def test_list_shows_what_the_user_may_see(api, submitted, make_bom):
@@ -557,7 +565,7 @@ def test_role_denials_get_403(api, service, submitted, created, make_bom):
     assert counts(service.db)["submissions"] == before["submissions"]
 
 
-def test_wrong_state_gets_409(api, service, verified, make_bom):
+def test_wrong_state_gets_409(api, service, verified, make_bom, issuer_key):
     before = counts(service.db)
     for user, method, path, body in [
         ("orchard", "POST", "submit", {}),  # already verified
@@ -570,9 +578,9 @@ def test_wrong_state_gets_409(api, service, verified, make_bom):
         assert "cannot" in response.get_json()["error"]
     assert api("reviewer", "POST", f"/submissions/{verified}/approve").status_code == 200
     response = api("reviewer", "POST", f"/submissions/{verified}/return", json={"reason": "x"})
-    assert response.status_code == 409  # approved: too late to return
-    assert status_in_db(service.db, verified) == "approved"
-    assert counts(service.db)["audit_events"] == before["audit_events"] + 1
+    assert response.status_code == 409  # approved and issued: too late to return
+    assert status_in_db(service.db, verified) == "issued"
+    assert counts(service.db)["audit_events"] == before["audit_events"] + 2  # approve, issue
 
 
 def test_approving_a_submitted_one_gets_409(api, service, submitted):
@@ -651,9 +659,12 @@ def _document(service):
     return response.get_json()
 
 
+PUBLIC_PATHS = ("/openapi.json", "/labels/", "/log/")  # labels and the log are public reads
+
+
 def _api_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api."):
+        if rule.endpoint.startswith(("api.", "label_api.")):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 yield path, method.lower()
@@ -669,7 +680,8 @@ def test_every_api_route_is_in_the_document(service):
         op = document["paths"][path][method]
         assert op["summary"] and op["responses"]
         assert any(code.startswith("2") for code in op["responses"])
-        if path.endswith("/openapi.json"):
+        if path.endswith("/openapi.json") or (method == "get" and any(
+                part in path for part in PUBLIC_PATHS)):
             assert op["security"] == []
         else:
             assert op["security"] == [{"bearerAuth": []}]

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 
+from footprint.labels import generate
 from footprint.store import submissions as subs
 from tests.conftest import PASSWORD, PEOPLE
 
@@ -73,9 +74,15 @@ def snapshot(db, submission_id: int) -> tuple:
                           [submission_id])))
 
 
+def issuer_key(home) -> None:
+    """The platform's issuer key: approval issues a signed label (tests/test_web_labels.py)."""
+    generate(home, "CN-SC", "Sichuan platform", "CN-SC")
+
+
 # -- the whole flow --------------------------------------------------------------------------
 
 def test_whole_flow_through_the_pages(service, clients, make_bom):
+    issuer_key(service.home)
     db, people = service.db, service.people
     orchard, auditor, reviewer = clients["orchard"], clients["auditor"], clients["reviewer"]
     sub, _ = subs.create_submission(db, engine_of(service), people["orchard"],
@@ -157,7 +164,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     response = reviewer.post(f"{url}/approve")
     assert response.status_code == 302
     page = page_text(reviewer.get(url))
-    assert 'id="status"><span class="status status-approved"' in page
+    assert 'id="status"><span class="status status-issued"' in page  # approval issued a label
     assert offered_actions(page, sid) == set()
     recent = page_text(reviewer.get("/reviewer/")).split('id="recent"')[1]
     assert f'href="/submissions/{sid}"' in recent and "approved" in recent
@@ -169,14 +176,17 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
                 ("revise", "orchard", "returned", "returned", "revision 2"),
                 ("submit", "orchard", "returned", "submitted", None),
                 ("verify", "auditor", "submitted", "verified", "invoices match the meter"),
-                ("approve", "reviewer", "verified", "approved", None)]
+                ("approve", "reviewer", "verified", "approved", None),
+                ("issue", "reviewer", "approved", "issued",
+                 f"label {next(db['labels'].rows)['id']}")]
     stored = [(e["action"], e["display_name"], e["from_status"], e["to_status"], e["reason"])
               for e in subs.audit_trail(db, people["admin"], sid)]
     assert stored == expected
     rows = table_rows(page, "audit-trail")
     assert len(rows) == len(expected)
     words = {"create": "created", "submit": "submitted", "return": "returned",
-             "revise": "revised", "verify": "verified", "approve": "approved"}
+             "revise": "revised", "verify": "verified", "approve": "approved",
+             "issue": "label issued"}
     for row, (action, who, from_status, to_status, reason) in zip(rows, expected):
         assert who in row and words[action] in row and to_status in row, row
         assert (from_status or "") in row and (reason or "") in row, row
@@ -339,6 +349,7 @@ def world(tmp_path_factory, engine):
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
     app.extensions["footprint_engine"] = engine
+    issuer_key(home)
     clients = {None: app.test_client()}
     for name in PEOPLE:
         clients[name] = app.test_client()
@@ -423,11 +434,14 @@ def test_role_action_state_matrix(world, make_bom, action, actor, state, expecte
     else:
         assert response.status_code == 302
         assert response.headers["Location"].endswith(f"/submissions/{sid}")
-        assert after[0]["status"] == TARGET[action]
         new_events = after[1][len(before[1]):]
+        actor_id = world.people[username]["id"]
+        expected_events = [(actor_id, action, state, TARGET[action])]
+        if action == "approve":  # approval issues the label in the same transaction
+            expected_events.append((actor_id, "issue", "approved", "issued"))
+        assert after[0]["status"] == expected_events[-1][3]
         assert [(e["actor_id"], e["action"], e["from_status"], e["to_status"])
-                for e in new_events] == \
-            [(world.people[username]["id"], action, state, TARGET[action])]
+                for e in new_events] == expected_events
 
 
 def test_matrix_covers_every_role_action_and_state():

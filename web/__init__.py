@@ -64,8 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from . import admin, api, auth, producer, public, reviewer, submissions, verifier
+    from . import (admin, api, auth, label_api, producer, public, reviewer, scan,
+                   submissions, verifier)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
-                      reviewer.bp, admin.bp, api.bp):
+                      reviewer.bp, admin.bp, api.bp, scan.bp, label_api.bp):
         app.register_blueprint(blueprint)
     return app

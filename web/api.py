@@ -27,6 +27,7 @@ from footprint.workflow import check_action, check_edit
 
 from . import api_schemas as s
 from .db import get_db, get_engine
+from .issuing import issuing, label_issuer, submission_label
 from .openapi import build_spec, operation
 from .security import User, csrf, load_user_row
 
@@ -181,13 +182,15 @@ def _org_ref(db, org_id, cache: dict) -> dict | None:
 
 def summary(db, row: dict, total, orgs: dict) -> dict:
     product = json.loads(row["bom_json"])["product"]
+    label = submission_label(db, row["id"])
     return {"id": row["id"], "status": row["status"], "revision": row["revision"],
             "product_id": row["product_id"], "product_name": product["name"],
             "product_name_zh": product.get("name_zh"),
             "category": product.get("category", "generic"),
             "organisation": _org_ref(db, row["org_id"], orgs),
             "verifier_org": _org_ref(db, row["verifier_org_id"], orgs),
-            "total_kg_co2e": total, "label_id": None,
+            "total_kg_co2e": total, "label_id": label and label["id"],
+            "label_status": label and label["status"], "label": label,
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
@@ -293,8 +296,11 @@ def _act(submission_id: int, action: str, schema_class):
     db, user = get_db(), g.api_user
     check_action(user, store.get(db, user, submission_id), action)  # 404/403/409 first
     data = load(schema_class, json_body(optional=True))
-    store.act(db, user, submission_id, action, reason=data.get("reason") or data.get("note"),
-              verifier_org=data.get("verifier_org"))
+    with issuing():  # approval issues the label; without an issuer key: 409, nothing stored
+        store.act(db, user, submission_id, action,
+                  reason=data.get("reason") or data.get("note"),
+                  verifier_org=data.get("verifier_org"),
+                  issue_label=label_issuer() if action == "approve" else None)
     return _submission_response(submission_id, 200)
 
 
@@ -322,12 +328,16 @@ def verify(submission_id):
 @bp.post("/submissions/<int:submission_id>/approve")
 @operation("Approve a verified submission",
            body=s.NoteRequestSchema, body_required=False,
-           responses={200: (s.SubmissionSchema, "The approved submission; label_id is "
-                                                "reserved for the carbon label issued on "
-                                                "approval.")},
+           responses={200: (s.SubmissionSchema, "The submission, now issued: label_id and "
+                                                "label (status, URL, links) name the carbon "
+                                                "label signed on approval.")},
            errors=(403, 404, 409),
            description="A platform reviewer who did not verify it, of another organisation "
-                       "than the producer.")
+                       "than the producer. Approval signs the carbon label with the "
+                       "platform's issuer key and records it in the transparency log, in "
+                       "one transaction; if the product had a current label, the new one "
+                       "supersedes it. Without an issuer key the answer is 409, naming the "
+                       "command the operator runs, and nothing changes.")
 def approve(submission_id):
     return _act(submission_id, "approve", s.NoteRequestSchema)
 

@@ -59,6 +59,25 @@ class ReturnRequestSchema(_Request):
                                                     "trail."})
 
 
+class RevokeRequestSchema(_Request):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "Why the label is revoked. Public: it is published with the label, in "
+                       "the list of revoked labels and in the transparency log."})
+
+
+class ProofQuerySchema(_Request):
+    tree_size = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "Prove inclusion in the tree of this many leaves (a checkpoint's "
+                       "size); default: the whole log now."})
+
+
+class ConsistencyQuerySchema(_Request):
+    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1),
+                           metadata={"description": "The older tree size (at least 1)."})
+    to = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "The newer tree size; default: the log's size now."})
+
+
 class SubmissionsQuerySchema(_Request):
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "Only submissions in this status."})
@@ -148,14 +167,51 @@ class SubmissionSummarySchema(_Response):
         "description": "The accounting body assigned on submission; null before."})
     total_kg_co2e = fields.Float(allow_none=True, required=True, metadata={
         "description": "kg CO2e per declared unit of the latest revision."})
-    label_id = fields.Integer(allow_none=True, required=True, metadata={
-        "description": "The carbon label issued for an approved submission; null until "
-                       "labels are issued."})
+    label_id = fields.String(allow_none=True, required=True, metadata={
+        "description": "The id of the carbon label issued when the submission was approved "
+                       "(e.g. CN-SC-K5QX7M2ZP4H6A); null before. GET /labels/{label_id} "
+                       "reads it."})
+    label_status = fields.String(
+        allow_none=True, required=True,
+        validate=validate.OneOf(("valid", "superseded", "revoked", "expired")), metadata={
+            "description": "valid, superseded, revoked or expired; null without a label."})
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
 
 
+LABEL_STATUSES = ("valid", "superseded", "revoked", "expired")
+
+
+class LabelLinksSchema(_Response):
+    self = fields.String(required=True, metadata={"description": "GET: the label's JSON."})
+    proof = fields.String(required=True, metadata={"description": "GET: inclusion proof."})
+    qr_png = fields.String(required=True)
+    qr_svg = fields.String(required=True)
+    label_png = fields.String(required=True)
+    label_svg = fields.String(required=True)
+    label_pdf = fields.String(required=True)
+    revoke = fields.String(required=True, metadata={"description": "POST: revoke (reviewers "
+                                                                   "and administrators)."})
+
+
+class SubmissionLabelSchema(_Response):
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(LABEL_STATUSES))
+    url = fields.String(required=True, metadata={
+        "description": "The URL the label's QR code holds: HTTPS://<HOST>/L/<base32 of the "
+                       "signed label>."})
+    issued_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    superseded_by = fields.String(allow_none=True, required=True)
+    revocation_reason = fields.String(allow_none=True, required=True)
+    log_index = fields.Integer(required=True, metadata={
+        "description": "The leaf of the transparency log that records its issuance."})
+    links = fields.Nested(LabelLinksSchema, required=True)
+
+
 class SubmissionSchema(SubmissionSummarySchema):
+    label = fields.Nested(SubmissionLabelSchema, allow_none=True, required=True, metadata={
+        "description": "The carbon label issued on approval; null before."})
     bom = fields.Nested(BomSchema, required=True, metadata={
         "description": "The latest BOM, validated, with defaults filled in."})
     result = fields.Dict(allow_none=True, required=True, metadata={
@@ -250,3 +306,119 @@ class FactorListSchema(_Response):
     fallback = fields.Nested(FallbackSchema, allow_none=True, required=True, metadata={
         "description": "With ?region=: the regions that stand in where it has no factor of a "
                        "basis; null otherwise."})
+
+
+# -- labels and the transparency log ---------------------------------------------------------
+
+class LabelIssuerSchema(_Response):
+    id = fields.String(required=True, metadata={"description": "e.g. CN-SC"})
+    name = fields.String(allow_none=True, required=True, metadata={
+        "description": "From the trust list; null if the signing key is not listed."})
+    region = fields.String(allow_none=True, required=True)
+    kid = fields.String(allow_none=True, required=True, metadata={
+        "description": "The signing key's id, base64 (as in the trust list)."})
+
+
+class LabelDeclaredUnitSchema(_Response):
+    amount = fields.Float(required=True)
+    unit = fields.String(required=True)
+
+
+class LabelClaimsSchema(_Response):
+    id = fields.String(required=True)
+    issuer = fields.String(required=True)
+    issued_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    expires_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    product_name_zh = fields.String(allow_none=True, required=True)
+    product_name_en = fields.String(allow_none=True, required=True)
+    gtin = fields.String(allow_none=True, required=True, metadata={"description": "GTIN-14"})
+    producer = fields.String(required=True)
+    category = fields.String(required=True)
+    declared_unit = fields.Nested(LabelDeclaredUnitSchema, required=True)
+    value = fields.Float(required=True, metadata={
+        "description": "kg CO2e per declared unit as signed: 3 significant figures "
+                       "(docs/label-format.md)."})
+    stage_permille = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                                 metadata={"description": "Each stage's share in per mille "
+                                                          "(sums to 1000)."})
+    grade = fields.String(allow_none=True, required=True)
+    provisional = fields.Boolean(allow_none=True, required=True)
+    region = fields.String(required=True)
+    data_version = fields.String(required=True, metadata={"description": "hex, 8 bytes"})
+    reproducibility_hash = fields.String(required=True, metadata={"description": "hex, 16 "
+                                                                                  "bytes"})
+    verifier = fields.String(required=True)
+    reviewer = fields.String(required=True)
+    supersedes = fields.String(allow_none=True, required=True)
+
+
+class LogEntryRefSchema(_Response):
+    index = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("issue", "supersede",
+                                                                 "revoke")))
+    at = fields.String(required=True)
+
+
+class VerificationSchema(_Response):
+    valid = fields.Boolean(required=True, metadata={
+        "description": "The signature verifies with a key of this platform's trust list, "
+                       "inside the key's window, and the label has not expired."})
+    reason = fields.String(allow_none=True, required=True, metadata={
+        "description": "Why not: malformed, unknown-issuer, bad-signature, key-window, "
+                       "expired ... (docs/label-format.md)."})
+    detail = fields.String(allow_none=True, required=True)
+
+
+class LabelSchema(_Response):
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(LABEL_STATUSES))
+    issuer = fields.Nested(LabelIssuerSchema, required=True)
+    claims = fields.Nested(LabelClaimsSchema, required=True, metadata={
+        "description": "What the label signs, readable (docs/label-format.md)."})
+    url = fields.String(required=True, metadata={
+        "description": "The URL its QR code holds: HTTPS://<HOST>/L/<base32>."})
+    scan_path = fields.String(required=True, metadata={
+        "description": "The consumer scan page on this service: /L/<base32>."})
+    issued_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    supersedes = fields.String(allow_none=True, required=True)
+    superseded_by = fields.String(allow_none=True, required=True, metadata={
+        "description": "The label that replaced it (status superseded)."})
+    revoked_at = fields.String(allow_none=True, required=True)
+    revocation_reason = fields.String(allow_none=True, required=True, metadata={
+        "description": "The public reason (status revoked)."})
+    log_index = fields.Integer(required=True, metadata={
+        "description": "The leaf recording its issuance."})
+    log_entries = fields.List(fields.Nested(LogEntryRefSchema), required=True, metadata={
+        "description": "Every leaf about this label: its issuance, then its supersession or "
+                       "revocation."})
+    verification = fields.Nested(VerificationSchema, required=True)
+    links = fields.Nested(LabelLinksSchema, required=True)
+
+
+class InclusionProofSchema(_Response):
+    leaf_index = fields.Integer(required=True)
+    tree_size = fields.Integer(required=True)
+    leaf_hash = fields.String(required=True, metadata={"description": "base64"})
+    root = fields.String(required=True, metadata={"description": "base64"})
+    proof = fields.List(fields.String(), required=True, metadata={
+        "description": "base64 hashes, from the leaf up (RFC 9162 2.1.3)."})
+
+
+class ConsistencyProofSchema(_Response):
+    old_size = fields.Integer(required=True)
+    new_size = fields.Integer(required=True)
+    old_root = fields.String(required=True, metadata={"description": "base64"})
+    new_root = fields.String(required=True, metadata={"description": "base64"})
+    proof = fields.List(fields.String(), required=True, metadata={
+        "description": "base64 hashes (RFC 9162 2.1.4)."})
+
+
+class RevokedLabelSchema(_Response):
+    id = fields.String(required=True)
+    reason = fields.String(required=True)
+    revoked_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+
+
+class RevokedListSchema(_Response):
+    revoked = fields.List(fields.Nested(RevokedLabelSchema), required=True)

@@ -43,7 +43,8 @@ def stage_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {"draft": _("draft"), "submitted": _("submitted"), "verified": _("verified"),
-            "approved": _("approved"), "returned": _("returned")}
+            "approved": _("approved"), "returned": _("returned"), "issued": _("issued"),
+            "superseded": _("superseded"), "revoked": _("revoked"), "expired": _("expired")}
 
 
 def in_language(zh: str | None, en: str | None, language: str) -> str:

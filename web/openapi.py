@@ -24,16 +24,21 @@ ERRORS = {
     401: ("Unauthorized", "No bearer token, or one that is unknown or revoked."),
     403: ("Forbidden", "The user may see the object but their role may not do this to it."),
     404: ("NotFound", "No such object, or one of another organisation."),
-    409: ("Conflict", "The submission is not in a state that allows this action."),
+    409: ("Conflict", "The submission or label is not in a state that allows this action "
+                      "(approving a draft, revoking a revoked label), or the platform cannot "
+                      "do it yet (approving without an issuer key: the message says what the "
+                      "operator runs)."),
     413: ("TooLarge", "The body is over the size limit (1 MB for JSON)."),
 }
 
 
 def operation(summary: str, *, responses: dict, errors=(), body=None, body_required=True,
               query=None, parameters=(), public=False, description: str = ""):
-    """Describe a view for the OpenAPI document. ``responses``: {status: (schema, text)};
+    """Describe a view for the OpenAPI document. ``responses``: {status: (schema, text)}, or
+    (schema, text, media type) for an answer that is not JSON (an image, a PDF);
     ``errors``: statuses answered with an Error body (401 and, with a body, 400 and 413 are
-    added)."""
+    added). A path parameter described in ``parameters`` replaces the bare one taken from
+    the route."""
     def decorate(view):
         view.openapi = {"summary": summary, "responses": responses, "errors": tuple(errors),
                         "body": body, "body_required": body_required, "query": query,
@@ -57,15 +62,22 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
 
 def _operation(view, method: str, path_parameters: list[dict]) -> dict:
     doc = view.openapi
+    described = {(p["name"], p["in"]) for p in doc["parameters"]}
     op = {"operationId": view.__name__, "summary": doc["summary"],
-          "parameters": path_parameters + doc["parameters"], "responses": {}}
+          "parameters": [p for p in path_parameters if (p["name"], p["in"]) not in described]
+          + doc["parameters"], "responses": {}}
     if doc["description"]:
         op["description"] = doc["description"]
     if doc["query"] is not None:
         op["parameters"].append({"in": "query", "schema": doc["query"]})
-    for status, (schema, text) in doc["responses"].items():
-        op["responses"][str(status)] = {"description": text, "content": {"application/json": {
-            "schema": schema if schema is not None else {"type": "object"}}}}
+    for status, (schema, text, *media) in doc["responses"].items():
+        media_type = media[0] if media else "application/json"
+        if schema is None:
+            schema = {"type": "object"} if media_type == "application/json" else \
+                {"type": "string"} if media_type.endswith("+xml") else \
+                {"type": "string", "format": "binary"}
+        op["responses"][str(status)] = {"description": text,
+                                        "content": {media_type: {"schema": schema}}}
     errors = set(doc["errors"])
     if not doc["public"]:
         errors.add(401)
@@ -81,14 +93,20 @@ def _operation(view, method: str, path_parameters: list[dict]) -> dict:
     return op
 
 
-def build_spec(app: Flask, blueprint: str = "api") -> dict:
+BLUEPRINTS = ("api", "label_api")  # the blueprints under /api/v1
+
+
+def build_spec(app: Flask, blueprints=BLUEPRINTS) -> dict:
     spec = APISpec(
         title="footprint API", version="1", openapi_version=OPENAPI_VERSION,
         plugins=[MarshmallowPlugin()],
         info={"description": "Product carbon footprints: producers submit bills of materials, "
                              "third-party accounting bodies verify, platform reviewers "
-                             "approve. Authenticate with `Authorization: Bearer <token>` "
-                             "(`footprint tokens create USER`)."},
+                             "approve, and approval issues a signed carbon label. "
+                             "Authenticate with `Authorization: Bearer <token>` "
+                             "(`footprint tokens create USER`). Labels, their images, "
+                             "proofs and the transparency log are public (no token): a "
+                             "label's QR code already carries everything it signs."},
         security=[{SECURITY_SCHEME: []}])
     spec.components.security_scheme(SECURITY_SCHEME, {
         "type": "http", "scheme": "bearer",
@@ -107,7 +125,7 @@ def build_spec(app: Flask, blueprint: str = "api") -> dict:
 
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint.partition(".")[0] != blueprint:
+        if rule.endpoint.partition(".")[0] not in blueprints:
             continue
         view = app.view_functions[rule.endpoint]
         if not hasattr(view, "openapi"):

@@ -21,7 +21,8 @@ RECENT_SHOWN = 50
 def index():
     db = get_db()
     queue = subs.visible(db, current_user, ("verified",))
-    candidates = subs.visible(db, current_user, ("approved", "returned"))[:RECENT_SHOWN * 2]
+    candidates = subs.visible(db, current_user, ("approved", "issued", "superseded", "revoked",
+                                                 "returned"))[:RECENT_SHOWN * 2]
     decisions = decisions_of(db, current_user, candidates, ("approve", "return"), "verified")
     # a submission returned by its accounting body was never the platform's decision
     recent = [r for r in candidates if r["id"] in decisions][:RECENT_SHOWN]

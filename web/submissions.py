@@ -21,10 +21,14 @@ from werkzeug.routing import BuildError
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.errors import Problem
 from footprint.store import accounts
+from footprint.store import labels as store_labels
 from footprint.store import submissions as subs
 from footprint.workflow import ACTIONS, check_action, check_edit
 
 from .db import get_db
+from .issuing import EVENT_LABELS as LABEL_EVENTS
+from .issuing import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
+                      page_label, revoked_message)
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
@@ -37,6 +41,7 @@ STATUS_LABELS = {
 EVENT_LABELS = {
     "create": _l("created"), "revise": _l("revised"), "submit": _l("submitted"),
     "verify": _l("verified"), "approve": _l("approved"), "return": _l("returned"),
+    **LABEL_EVENTS,
 }
 STAGE_LABELS = {
     "raw_materials": _l("raw materials"), "production": _l("production"),
@@ -204,6 +209,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         edit_url=_producer_url("producer.edit", id=submission_id) if editable else None,
         evidence_url=_producer_url("producer.add_evidence", id=submission_id)
         if editable else None,
+        label=page_label(db, submission_id),
+        may_revoke=user.role in ("reviewer", "admin"),  # the store checks it again
     ), status
 
 
@@ -221,12 +228,38 @@ def act(id, action):
     reason = request.form.get("reason", "")
     verifier_org = request.form.get("verifier_org", "").strip() or None
     try:
-        subs.act(get_db(), current_user, id, action, reason=reason, verifier_org=verifier_org)
+        with issuing():  # approval issues the carbon label in the same transaction
+            subs.act(get_db(), current_user, id, action, reason=reason,
+                     verifier_org=verifier_org,
+                     issue_label=label_issuer() if action == "approve" else None)
     except InvalidInput as exc:
         return _page(id, problems=exc.problems, form={"action": action, "reason": reason},
                      status=400)
-    flash(str(FLASH[action]))
+    except NoIssuerKey as exc:  # nothing was approved: say what the operator must do
+        return _page(id, problems=[no_key_problem(exc)],
+                     form={"action": action, "reason": reason}, status=409)
+    label = store_labels.for_submission(get_db(), id) if action == "approve" else None
+    flash(issued_message(label["id"]) if label else str(FLASH[action]))
     return redirect(url_for(".detail", id=id))
+
+
+@bp.route("/<int:id>/label/revoke", methods=["POST"])
+@login_required
+def revoke_label(id):
+    """Revoke the submission's label with a public reason (reviewers and administrators;
+    footprint.store.labels decides)."""
+    db = get_db()
+    subs.get(db, current_user, id)  # an invisible submission stays a 404
+    label = store_labels.for_submission(db, id)
+    if label is None:
+        raise NotFound("this submission has no label")
+    reason = request.form.get("reason", "")
+    try:
+        store_labels.revoke(db, current_user, label["id"], reason)
+    except InvalidInput as exc:
+        return _page(id, problems=exc.problems, form={"revoke": reason}, status=400)
+    flash(revoked_message())
+    return redirect(url_for(".detail", id=id) + "#label")
 
 
 def _line_number(text: str | None) -> int | None:

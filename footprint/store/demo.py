@@ -1,10 +1,17 @@
-"""Demo data for ``footprint demo``: organisations, users and submissions in every state.
+"""Demo data for ``footprint demo``: organisations, users, submissions in every state, and
+the carbon labels their approvals issued.
 
     result = seed(db, engine)     # a migrated database; all or nothing; idempotent
 
 Everything is written through the store's own functions (create_user, create_submission,
-revise, act, comment), so the demo obeys the same workflow rules and leaves the same audit
-trail as real use. The submissions are built from the sample BOMs in lca_data/samples.
+revise, act, comment, labels.revoke), so the demo obeys the same workflow rules and leaves
+the same audit trail and transparency log as real use. The submissions are built from the
+sample BOMs in lca_data/samples.
+
+The platform's issuer key (CN-SC) is generated once, in the demo's FOOTPRINT_HOME (the
+engine's home unless ``home`` is given), the first time the demo is seeded; a home that has
+a CN-SC key keeps it. Every approval issues a signed label; one label is revoked with a
+public reason and one is superseded by a later approval of the same product.
 
 The passwords below are fixed and published: they are for a local demonstration only. Demo
 data goes into an empty database, or one this module already seeded (then nothing is added);
@@ -17,11 +24,14 @@ import copy
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 from ..errors import Conflict
+from . import labels as store_labels
 from . import submissions as subs
 from .accounts import create_user
 from .db import transaction
+from .labels import LabelIssuer
 
 DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
 
@@ -49,6 +59,13 @@ class Person:
     display_name: str
     password: str = DEMO_PASSWORD
 
+
+ISSUER_ID = "CN-SC"
+ISSUER_NAME = "四川省产品碳足迹平台 Sichuan Product Carbon Footprint Platform"
+REVOCATION_REASON = (
+    "现场核查发现电芯车间用电记录与电表读数不符, 申报数据不实。 An on-site check found that "
+    "the cell workshop's electricity records did not match its meter readings: the declared "
+    "data were false.")
 
 PEOPLE = (
     Person("orchard", "producer", COOP, "李梅 Li Mei"),
@@ -89,6 +106,18 @@ class SeedResult:
     organisations: int = 0
     users: int = 0
     submissions: dict[str, int] = field(default_factory=dict)  # key -> submission id
+    labels: dict[str, str] = field(default_factory=dict)  # key -> label id
+    key_generated: bool = False  # the issuer key was made by this seeding
+
+
+def ensure_issuer_key(home) -> bool:
+    """Generate the demo platform's issuer key unless its home has one; True if made."""
+    from ..labels import generate
+    from ..labels.keys import own_entries
+    if own_entries(home, ISSUER_ID):
+        return False
+    generate(home, ISSUER_ID, ISSUER_NAME, ISSUER_ID)
+    return True
 
 
 def demo_state(db) -> str:
@@ -103,9 +132,10 @@ def demo_state(db) -> str:
     return "other"
 
 
-def seed(db, engine) -> SeedResult:
+def seed(db, engine, home=None) -> SeedResult:
     """Seed the demo into a migrated database, in one transaction; a second call adds
-    nothing. Raises Conflict if the database holds accounts that are not the demo's."""
+    nothing. Raises Conflict if the database holds accounts that are not the demo's. The
+    issuer key lives in ``home`` (default: the engine's FOOTPRINT_HOME)."""
     state = demo_state(db)
     if state == "seeded":
         return SeedResult(created=False)
@@ -113,19 +143,26 @@ def seed(db, engine) -> SeedResult:
         raise Conflict("this database already has accounts that are not the demo's; demo "
                        "data (with its published passwords) goes only into an empty "
                        "FOOTPRINT_HOME (make demo uses .footprint-home in the checkout)")
+    home = Path(home if home is not None else engine.home)
+    generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
+    issuer = LabelIssuer(home, ISSUER_ID)
     with transaction(db):
         users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
                                          p.display_name, p.org.region) for p in PEOPLE}
-        ids = _submissions(db, engine, users)
+        ids = _submissions(db, engine, users, issuer)
+        labels = {key: label["id"] for key, sid in ids.items()
+                  if (label := store_labels.for_submission(db, sid)) is not None}
     return SeedResult(created=True, organisations=len(ORGANISATIONS), users=len(PEOPLE),
-                      submissions=ids)
+                      submissions=ids, labels=labels, key_generated=generated)
 
 
-def _submissions(db, engine, u: dict) -> dict[str, int]:
+def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
     """Each submission's story, told through the workflow. Final states:
-    oranges-farm-gate approved (after a return and a revision), oranges-packed returned by
-    the verifier, cq-lfp approved, cq-nmc verified, sd-lfp submitted, sd-nmc draft,
-    pzh-steel approved, pzh-v2o5 returned by the reviewer, machined-part approved."""
+    oranges-farm-gate issued (after a return and a revision), oranges-packed returned by
+    the verifier, cq-lfp issued and then revoked (false electricity records), cq-nmc
+    verified, sd-lfp submitted, sd-nmc draft, pzh-steel issued, pzh-v2o5 returned by the
+    reviewer, machined-part issued and then superseded by machined-part-2 (issued: the same
+    part after the forklifts went electric)."""
     orchard, cq, sd, steel = u["orchard"], u["cqbattery"], u["sdbattery"], u["steelworks"]
     verifier, reviewer = u["verifier"], u["reviewer"]
     body = BODY.name
@@ -139,7 +176,7 @@ def _submissions(db, engine, u: dict) -> dict[str, int]:
 
     def approve(sid):
         subs.act(db, verifier, sid, "verify")
-        subs.act(db, reviewer, sid, "approve")
+        subs.act(db, reviewer, sid, "approve", issue_label=issuer)
 
     # Oranges, farm gate: first sent without the irrigation electricity, returned by the
     # verifier, revised to the full sample BOM, resubmitted, verified and approved.
@@ -173,6 +210,9 @@ def _submissions(db, engine, u: dict) -> dict[str, int]:
         "磷酸铁锂储能电池包(280Ah电芯),重庆制造"))
     subs.act(db, cq, sid, "submit", verifier_org=body)
     approve(sid)
+    # ... and its label revoked: the public exposure of false data
+    store_labels.revoke(db, reviewer, store_labels.for_submission(db, sid)["id"],
+                        REVOCATION_REASON)
     sid = create("cq-nmc", cq, _made_in(
         sample("batteries_nmc_ev_pack_fujian"), CQ_BATTERY, "nmc-ev-pack-cq",
         "NMC electric-vehicle pack, made in Chongqing, metered plant energy",
@@ -199,10 +239,29 @@ def _submissions(db, engine, u: dict) -> dict[str, int]:
     subs.act(db, reviewer, sid, "return", reason=(
         "五氧化二钒使用的是示意性因子, 请提供工厂实测数据。 V2O5 uses indicative factors: "
         "give the plant's own energy and reagent data before approval."))
-    sid = create("machined-part", steel, sample("sichuan_machined_part"))
+    part = sample("sichuan_machined_part")
+    sid = create("machined-part", steel, part)
+    subs.act(db, steel, sid, "submit", verifier_org=body)
+    approve(sid)
+    # The same part a year on: the forklifts went electric. Its approval issues a new label
+    # that supersedes the first one.
+    sid = create("machined-part-2", steel, _electric_forklifts(part))
     subs.act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     return ids
+
+
+def _electric_forklifts(part: dict) -> dict:
+    """The machined part with electric forklifts: 1 kg diesel left (the yard tractor) instead
+    of 3, and 10 kWh more electricity for charging."""
+    part = copy.deepcopy(part)
+    for line in part["lines"]:
+        if line["input"] == "electricity":
+            line.update(amount=line["amount"] + 10,
+                        note="CNC and heat treatment, metered; forklift charging 10 kWh")
+        elif line["input"] == "diesel":
+            line.update(amount=1, note="yard tractor; forklifts are electric now")
+    return part
 
 
 def status_counts(db) -> dict[str, int]:

@@ -159,8 +159,11 @@ def revise(db, engine, user: dict, submission_id: int, bom_dict: dict) -> dict:
 
 
 def act(db, user: dict, submission_id: int, action_name: str, reason: str | None = None,
-        verifier_org: str | int | None = None) -> dict:
-    """Apply a workflow action (submit, verify, approve, return) with its audit event."""
+        verifier_org: str | int | None = None, issue_label=None) -> dict:
+    """Apply a workflow action (submit, verify, approve, return) with its audit event.
+
+    ``issue_label`` (footprint.store.labels.LabelIssuer) turns an approval into an issued
+    label in the same transaction; without it an approval stops at "approved"."""
     with transaction(db):
         submission = get(db, user, submission_id)
         action = check_action(user, submission, action_name)
@@ -179,6 +182,10 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         db["submissions"].update(submission_id, changes)
         _audit(db, submission_id, user, action.name, submission["status"], action.to_status,
                reason)
+        if action.name == "approve" and issue_label is not None:
+            label = issue_label(db, get(db, user, submission_id), user)
+            db["submissions"].update(submission_id, {"status": "issued"})
+            _audit(db, submission_id, user, "issue", "approved", "issued", f"label {label['id']}")
     return get(db, user, submission_id)
 
 

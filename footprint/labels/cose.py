@@ -1,0 +1,172 @@
+"""Signing and verifying labels: COSE_Sign1 (RFC 9052) with Ed25519 (EdDSA, alg -8).
+
+A label is the tagged COSE_Sign1 ``18([protected, {}, payload, signature])`` where
+``protected`` is the CBOR of ``{1: -8, 4: kid}`` and ``payload`` the CBOR claims map. The
+signature covers ``["Signature1", protected, h'', payload]``. The outer structure must be
+encoded deterministically, so one label has exactly one byte string (and one QR text, up to
+case): any change to the bytes is rejected, not only changes to what is signed.
+
+``verify`` checks, in order: well-formed CBOR/COSE, an empty unprotected header, alg -8, a
+kid in the trust list, the signature, the claims, the issuer named by the claims being the
+key's, the issue time inside the key's window, not issued in the future, not expired.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cbor2
+from pycose.algorithms import EdDSA
+from pycose.headers import KID, Algorithm
+from pycose.keys import OKPKey
+from pycose.keys.curves import Ed25519
+from pycose.messages import Sign1Message
+
+from . import times
+from .claims import NAMES, build_claims, encode_claims, parse_claims
+from .errors import KeyStoreError, LabelInvalid
+from .trust import TrustEntry, load_trust_list
+
+COSE_SIGN1_TAG = 18
+ALG_EDDSA = -8
+HEADER_ALG = 1
+HEADER_KID = 4
+CLOCK_SKEW = 300  # seconds a label's issue time may lie ahead of the verifier's clock
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A label that verified: its readable claims and the trust entry of its signer."""
+
+    claims: dict
+    issuer: TrustEntry
+    cose: bytes
+
+    @property
+    def label_id(self) -> str:
+        return self.claims["id"]
+
+
+def sign(claims: dict, issuer_key) -> bytes:
+    """COSE_Sign1 bytes of ``claims`` (a map from build_claims, or a readable record) signed
+    by ``issuer_key`` (footprint.labels.keys.IssuerKey). Refuses claims that name another
+    issuer or were issued outside the key's window: they would not verify."""
+    if claims and all(isinstance(k, str) for k in claims):
+        claims = build_claims(claims)
+    parsed = parse_claims(claims)
+    entry = issuer_key.entry
+    if parsed["issuer"] != entry.id:
+        raise KeyStoreError(f"the label names issuer {parsed['issuer']}, the key is {entry.id}'s")
+    issued = claims[NAMES["issued_at"]]
+    if not entry.covers(issued):
+        raise KeyStoreError(f"key {entry.kid.hex()} may sign from {times.text(entry.valid_from)} "
+                            f"to {times.text(entry.valid_to)}; the label is issued "
+                            f"{times.text(issued)}")
+    message = Sign1Message(phdr={Algorithm: EdDSA, KID: entry.kid}, uhdr={},
+                           payload=encode_claims(claims))
+    message.key = OKPKey(crv=Ed25519, d=issuer_key.private_bytes(), x=entry.public_key)
+    encoded = message.encode(tag=True)
+    _parse_outer(encoded)  # what we emit must be what we accept
+    return encoded
+
+
+def _loads_exact(data: bytes):
+    """One CBOR item that is all of ``data``: no trailing bytes, no duplicate map keys."""
+    stream = io.BytesIO(data)
+    item = cbor2.CBORDecoder(stream, allow_duplicate_keys=False).decode()
+    if stream.tell() != len(data):
+        raise ValueError(f"{len(data) - stream.tell()} byte(s) after the CBOR item")
+    return item
+
+
+def _parse_outer(cose_bytes: bytes):
+    """(protected bytes, protected map, payload, signature) or LabelInvalid."""
+    if not isinstance(cose_bytes, (bytes, bytearray)):
+        raise LabelInvalid("malformed", "a label is bytes")
+    cose_bytes = bytes(cose_bytes)
+    try:
+        outer = _loads_exact(cose_bytes)
+    except Exception as exc:  # noqa: BLE001 - hostile input may upset the decoder in any way
+        raise LabelInvalid("malformed", f"not CBOR: {exc}") from None
+    if not isinstance(outer, cbor2.CBORTag) or outer.tag != COSE_SIGN1_TAG:
+        raise LabelInvalid("malformed", "not a tagged COSE_Sign1 (tag 18)")
+    parts = outer.value
+    if not isinstance(parts, (list, tuple)) or len(parts) != 4:
+        raise LabelInvalid("malformed", "COSE_Sign1 is an array of 4")
+    protected, unprotected, payload, signature = parts
+    if not isinstance(protected, bytes) or not isinstance(payload, bytes) \
+            or not isinstance(signature, bytes) or not isinstance(unprotected, Mapping):
+        raise LabelInvalid("malformed", "COSE_Sign1 is [bstr, map, bstr, bstr]")
+    if unprotected:
+        raise LabelInvalid("unprotected-header")
+    if cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]),
+                   canonical=True) != cose_bytes:
+        raise LabelInvalid("malformed", "COSE_Sign1 is not deterministically encoded")
+    if len(signature) != 64:
+        raise LabelInvalid("malformed", "an Ed25519 signature is 64 bytes")
+    try:
+        header = _loads_exact(protected)
+    except Exception as exc:  # noqa: BLE001
+        raise LabelInvalid("malformed", f"protected header is not CBOR: {exc}") from None
+    if not isinstance(header, Mapping) or not all(type(k) is int for k in header):
+        raise LabelInvalid("malformed", "protected header is not a map with integer labels")
+    alg = header.get(HEADER_ALG)
+    if type(alg) is not int or alg != ALG_EDDSA:
+        raise LabelInvalid("algorithm", f"alg is {alg!r}, not -8 (EdDSA)")
+    kid = header.get(HEADER_KID)
+    if not isinstance(kid, bytes):
+        raise LabelInvalid("malformed", "protected header has no kid (bstr)")
+    extra = sorted(map(repr, set(header) - {HEADER_ALG, HEADER_KID}))
+    if extra:
+        raise LabelInvalid("malformed", f"unexpected protected header parameter(s) "
+                                        f"{', '.join(extra)}")
+    return protected, header, payload, signature
+
+
+def _now(now) -> int:
+    return times.now() if now is None else times.epoch(now)
+
+
+def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
+    """Verify a label against a trust list (TrustList, dict or path); ``now`` (datetime,
+    RFC 3339 text or epoch seconds) defaults to the clock. Returns Verified(claims, issuer)
+    or raises LabelInvalid(reason)."""
+    trust = load_trust_list(trust_list)
+    protected, header, payload, signature = _parse_outer(cose_bytes)
+    entry = trust.get(header[HEADER_KID])
+    if entry is None:
+        raise LabelInvalid("unknown-issuer",
+                           f"key id {header[HEADER_KID].hex()} is not in the trust list")
+    try:
+        message = Sign1Message.from_cose_obj([protected, {}, payload, signature], True)
+        message.key = OKPKey(crv=Ed25519, x=entry.public_key)
+        good = message.verify_signature()
+    except Exception:  # noqa: BLE001 - any failure to verify is a failed verification
+        good = False
+    if not good:
+        raise LabelInvalid("bad-signature", f"the signature does not verify with {entry.id}'s "
+                                            f"key {entry.kid.hex()}")
+    try:
+        claims_map = _loads_exact(payload)
+    except Exception as exc:  # noqa: BLE001
+        raise LabelInvalid("malformed", f"the payload is not CBOR: {exc}") from None
+    claims = parse_claims(claims_map)
+    if claims["issuer"] != entry.id:
+        raise LabelInvalid("issuer-mismatch", f"the label names {claims['issuer']}, the key is "
+                                              f"{entry.id}'s", claims=claims, issuer=entry)
+    issued = claims_map[NAMES["issued_at"]]
+    if not entry.covers(issued):
+        raise LabelInvalid("key-window", f"issued {claims['issued_at']}, but key "
+                                         f"{entry.kid.hex()} of {entry.id} may sign only from "
+                                         f"{times.text(entry.valid_from)} to "
+                                         f"{times.text(entry.valid_to)}",
+                           claims=claims, issuer=entry)
+    moment = _now(now)
+    if issued > moment + CLOCK_SKEW:
+        raise LabelInvalid("not-yet-valid", f"issued {claims['issued_at']}, after "
+                                            f"{times.text(moment)}", claims=claims, issuer=entry)
+    if claims_map[NAMES["expires_at"]] < moment:
+        raise LabelInvalid("expired", f"expired {claims['expires_at']}",
+                           claims=claims, issuer=entry)
+    return Verified(claims, entry, bytes(cose_bytes))

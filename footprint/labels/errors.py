@@ -1,0 +1,42 @@
+"""Errors of the label library. Both are FootprintErrors, so callers catch them once."""
+from __future__ import annotations
+
+from footprint.errors import FootprintError
+
+# Why a label failed verification. A scan page maps "expired" to "expired" and every other
+# reason to "forged or unknown issuer"; the CLI adds "revoked" (see footprint.labels.revocations).
+REASONS = {
+    "malformed": "not a well-formed label (CBOR, COSE_Sign1 or claims)",
+    "unprotected-header": "the unprotected header is not empty",
+    "algorithm": "the signature algorithm is not EdDSA (-8)",
+    "unknown-issuer": "the key id is not in the trust list",
+    "bad-signature": "the signature does not verify",
+    "issuer-mismatch": "the label names another issuer than the key's",
+    "key-window": "the label was issued outside the signing key's validity window",
+    "not-yet-valid": "the label's issue time is in the future",
+    "expired": "the label has expired",
+    "revoked": "the label has been revoked",
+}
+
+
+class LabelInvalid(FootprintError):
+    """A label that must not be trusted, and why.
+
+    ``reason`` is one of REASONS. When the signature did verify (``expired``,
+    ``not-yet-valid``, ``key-window``, ``revoked``), ``claims`` and ``issuer`` hold what the
+    label says and who signed it, so a page can show an expired label as expired, not forged.
+    """
+
+    def __init__(self, reason: str, detail: str = "", *, claims: dict | None = None,
+                 issuer=None):
+        if reason not in REASONS:
+            raise ValueError(f"unknown reason {reason!r}")
+        self.reason = reason
+        self.detail = detail or REASONS[reason]
+        self.claims = claims
+        self.issuer = issuer
+        super().__init__(f"{reason}: {self.detail}")
+
+
+class KeyStoreError(FootprintError):
+    """The key store cannot do this (no key for the issuer, a key already exists, ...)."""

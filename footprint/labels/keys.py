@@ -1,0 +1,304 @@
+"""Issuer keys and the trust list, kept under FOOTPRINT_HOME/keys/.
+
+    keys/own/<issuer>/<kid hex>.pem    the private key, PKCS#8 PEM, mode 0600
+    keys/own/<issuer>/<kid hex>.json   its public trust-list entry (+ created_at)
+    keys/trusted.json                  other platforms' keys added with trust_add
+
+A platform usually has one issuer (its region, e.g. CN-SC). ``rotate`` makes a new key the
+current one and closes the old key's window at the rotation time; the old key stays in the
+trust list, so the labels it signed inside its window keep verifying.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from footprint.errors import InvalidInput, Problem
+
+from . import times
+from .claims import ISSUER_ID
+from .errors import KeyStoreError
+from .trust import (TrustEntry, TrustList, kid_of, load_trust_list, parse_entry,  # noqa: F401
+                    parse_trust_list)
+
+KEY_YEARS = 5  # default validity of a new key
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    """A private issuer key with its public trust entry."""
+
+    entry: TrustEntry
+    private_key: Ed25519PrivateKey
+    path: Path | None = None
+
+    def private_bytes(self) -> bytes:
+        return self.private_key.private_bytes(serialization.Encoding.Raw,
+                                              serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption())
+
+
+def keys_dir(home) -> Path:
+    return Path(home) / "keys"
+
+
+def _own_dir(home) -> Path:
+    return keys_dir(home) / "own"
+
+
+def _trusted_path(home) -> Path:
+    return keys_dir(home) / "trusted.json"
+
+
+def _check_issuer(issuer_id: str) -> str:
+    if not isinstance(issuer_id, str) or not ISSUER_ID.fullmatch(issuer_id):
+        raise InvalidInput([Problem("issuer", "letters, digits, '.', '_' or '-' (at most 32), "
+                                              "e.g. CN-SC")])
+    return issuer_id
+
+
+def _add_years(seconds: int, years: int) -> int:
+    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    try:
+        later = moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        later = moment.replace(year=moment.year + years, day=28)
+    return int(later.timestamp())
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+
+
+# -- own keys --------------------------------------------------------------------------------
+
+def own_issuers(home) -> list[str]:
+    root = _own_dir(home)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and ISSUER_ID.fullmatch(p.name) and any(p.glob("*.json")))
+
+
+def own_entries(home, issuer_id: str | None = None) -> list[TrustEntry]:
+    """This platform's keys (all issuers, or one), oldest first."""
+    entries = []
+    for issuer in ([issuer_id] if issuer_id else own_issuers(home)):
+        folder = _own_dir(home) / issuer
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            problems: list[Problem] = []
+            entry = parse_entry(json.loads(path.read_text(encoding="utf-8")), path.name, problems)
+            if entry is None:
+                raise InvalidInput(problems, source=str(path))
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.id, e.valid_from, e.kid))
+
+
+def _store(home, entry: TrustEntry, private_key: Ed25519PrivateKey | None) -> Path:
+    folder = _own_dir(home) / entry.id
+    _private_dir(keys_dir(home))
+    _private_dir(_own_dir(home))
+    _private_dir(folder)
+    pem_path = folder / f"{entry.kid.hex()}.pem"
+    if private_key is not None:
+        pem = private_key.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())
+        fd = os.open(pem_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        if os.name == "posix":
+            os.chmod(pem_path, 0o600)
+    record = entry.as_dict()
+    record["created_at"] = times.text(times.now())
+    meta_path = folder / f"{entry.kid.hex()}.json"
+    if meta_path.exists():  # keep when the key was made; only the window changes
+        record["created_at"] = json.loads(meta_path.read_text(encoding="utf-8")).get(
+            "created_at", record["created_at"])
+    _write_json(meta_path, record)
+    return pem_path
+
+
+def _new_entry(issuer_id, name, region, valid_from: int, valid_to: int):
+    private_key = Ed25519PrivateKey.generate()
+    public = private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                   serialization.PublicFormat.Raw)
+    entry = TrustEntry(issuer_id, name, region, kid_of(public), public, valid_from, valid_to)
+    return entry, private_key
+
+
+def generate(home, issuer_id: str, name: str, region: str | None = None, valid_from=None,
+             valid_to=None, *, now=None) -> IssuerKey:
+    """The first key of an issuer of this platform; its window is [valid_from, valid_to]
+    (default: from now, for KEY_YEARS years). An issuer that has keys rotates instead."""
+    _check_issuer(issuer_id)
+    problems = []
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem("name", "the issuer's name is required"))
+    region = region or issuer_id
+    if problems:
+        raise InvalidInput(problems)
+    if own_entries(home, issuer_id):
+        raise KeyStoreError(f"{issuer_id} already has a key; use `footprint keys rotate "
+                            f"--issuer {issuer_id}` for a new one")
+    if issuer_id in {e.id for e in trusted_entries(home)}:
+        raise KeyStoreError(f"{issuer_id} is another platform's issuer in the trust list")
+    start = times.epoch(valid_from) if valid_from is not None else \
+        (times.epoch(now) if now is not None else times.now())
+    end = times.epoch(valid_to) if valid_to is not None else _add_years(start, KEY_YEARS)
+    if end <= start:
+        raise InvalidInput([Problem("valid_to", "must be after valid_from")])
+    entry, private_key = _new_entry(issuer_id, name.strip(), region, start, end)
+    path = _store(home, entry, private_key)
+    return IssuerKey(entry, private_key, path)
+
+
+def rotate(home, issuer_id: str, *, now=None, valid_to=None) -> IssuerKey:
+    """A new current key for the issuer, valid from now (for KEY_YEARS years unless
+    ``valid_to``); every older key's window is closed at now, and they stay listed."""
+    _check_issuer(issuer_id)
+    old = own_entries(home, issuer_id)
+    if not old:
+        raise KeyStoreError(f"{issuer_id} has no key yet; use `footprint keys generate`")
+    moment = times.epoch(now) if now is not None else times.now()
+    end = times.epoch(valid_to) if valid_to is not None else _add_years(moment, KEY_YEARS)
+    if end <= moment:
+        raise InvalidInput([Problem("valid_to", "must be after the rotation time")])
+    latest = max(old, key=lambda e: (e.valid_from, e.kid))
+    entry, private_key = _new_entry(issuer_id, latest.name, latest.region, moment, end)
+    path = _store(home, entry, private_key)
+    for previous in old:
+        if previous.valid_to > moment:
+            closed = TrustEntry(previous.id, previous.name, previous.region, previous.kid,
+                                previous.public_key, previous.valid_from,
+                                max(moment, previous.valid_from))
+            _store(home, closed, None)
+    return IssuerKey(entry, private_key, path)
+
+
+def _load_private(home, entry: TrustEntry) -> IssuerKey:
+    path = _own_dir(home) / entry.id / f"{entry.kid.hex()}.pem"
+    try:
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            raise KeyStoreError(f"{path} is readable by others; chmod 600 it")
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise KeyStoreError(f"the private key of {entry.id} {entry.kid.hex()} is missing "
+                            f"({path})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyStoreError(f"{path} is not an Ed25519 key")
+    public = key.public_key().public_bytes(serialization.Encoding.Raw,
+                                           serialization.PublicFormat.Raw)
+    if public != entry.public_key:
+        raise KeyStoreError(f"{path} does not belong to key {entry.kid.hex()}")
+    return IssuerKey(entry, key, path)
+
+
+def current_key(home, issuer_id: str | None = None, *, now=None) -> IssuerKey:
+    """The key the issuer signs with now: the newest whose window covers now. Without
+    ``issuer_id``, the platform's only issuer."""
+    if issuer_id is None:
+        issuers = own_issuers(home)
+        if len(issuers) != 1:
+            raise KeyStoreError("no issuer key: run `footprint keys generate` first" if not issuers
+                                else f"several issuers ({', '.join(issuers)}): name one")
+        issuer_id = issuers[0]
+    _check_issuer(issuer_id)
+    moment = times.epoch(now) if now is not None else times.now()
+    entries = own_entries(home, issuer_id)
+    if not entries:
+        raise KeyStoreError(f"{issuer_id} has no key: run `footprint keys generate` first")
+    live = [e for e in entries if e.covers(moment)]
+    if not live:
+        raise KeyStoreError(f"no key of {issuer_id} is valid at {times.text(moment)}: "
+                            f"run `footprint keys rotate --issuer {issuer_id}`")
+    # In the rotation's own second both windows cover now (labels the old key signed then
+    # stay valid); the new key is the one whose window runs on, so it wins the tie.
+    return _load_private(home, max(live, key=lambda e: (e.valid_from, e.valid_to, e.kid)))
+
+
+def checkpoint_signer(home) -> tuple | None:
+    """(key name, Ed25519PrivateKey) for signing log checkpoints: the issuer id and its
+    current key (the first issuer by id if there are several); None without a usable key."""
+    for issuer in own_issuers(home):
+        try:
+            key = current_key(home, issuer)
+        except KeyStoreError:
+            continue
+        return issuer, key.private_key
+    return None
+
+
+# -- the trust list --------------------------------------------------------------------------
+
+def trusted_entries(home) -> list[TrustEntry]:
+    path = _trusted_path(home)
+    if not path.exists():
+        return []
+    return list(load_trust_list(path))
+
+
+def export_trust_list(home) -> dict:
+    """The trust list this platform publishes: its own keys (rotated ones included), then
+    the other platforms' keys it recognises."""
+    own = own_entries(home)
+    kids = {e.kid for e in own}
+    others = [e for e in trusted_entries(home) if e.kid not in kids]
+    return TrustList(own + others).to_dict()
+
+
+def trust_list(home) -> TrustList:
+    return parse_trust_list(export_trust_list(home))
+
+
+def trust_add(home, file, issuers=None) -> dict:
+    """Recognise another platform's keys: ``file`` is its published trust list (path or
+    dict). The whole file is refused if any entry is malformed (InvalidInput), or if it
+    claims one of this platform's issuer ids with a key this platform did not make. Our own
+    keys in the file (the other platform recognising us) are skipped; ``issuers`` limits the
+    import to those issuer ids. A key already trusted is updated (e.g. its window closed
+    after a rotation). Returns the kids (hex) added, updated, unchanged and skipped."""
+    incoming = load_trust_list(file)
+    own = {e.kid: e for e in own_entries(home)}
+    own_ids = set(own_issuers(home))
+    problems = []
+    for i, entry in enumerate(incoming):
+        if entry.kid in own and own[entry.kid].public_key == entry.public_key:
+            continue
+        if entry.id in own_ids:
+            problems.append(Problem(f"issuers[{i}]", f"claims this platform's issuer {entry.id} "
+                                                     "with a key it did not make"))
+    if problems:
+        raise InvalidInput(problems, source=str(file) if not isinstance(file, dict) else None)
+    trusted = {e.kid: e for e in trusted_entries(home)}
+    report = {"added": [], "updated": [], "unchanged": [], "skipped": []}
+    for entry in incoming:
+        if entry.kid in own or (issuers and entry.id not in issuers):
+            report["skipped"].append(entry.kid.hex())
+        elif entry.kid not in trusted:
+            report["added"].append(entry.kid.hex())
+        elif trusted[entry.kid] != entry:
+            report["updated"].append(entry.kid.hex())
+        else:
+            report["unchanged"].append(entry.kid.hex())
+        if entry.kid not in own and not (issuers and entry.id not in issuers):
+            trusted[entry.kid] = entry
+    _private_dir(keys_dir(home))
+    ordered = sorted(trusted.values(), key=lambda e: (e.id, e.valid_from, e.kid))
+    _write_json(_trusted_path(home), TrustList(ordered).to_dict())
+    return report

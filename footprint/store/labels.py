@@ -1,0 +1,172 @@
+"""Issuing, superseding and revoking carbon labels, each recorded in the transparency log.
+
+Issuing happens inside the approval's transaction (``LabelIssuer`` is handed to
+``submissions.act``): the label is signed with the platform's current issuer key, stored, and
+its COSE_Sign1 bytes appended to the log; if the product already had a current label, that one
+is superseded by the new label and the supersession is a log entry too. Either everything is
+stored or nothing is.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from .db import transaction
+from .migrations import now
+
+VALIDITY_DAYS = 365  # a label is re-verified at least yearly
+
+
+@dataclass
+class LabelIssuer:
+    """Signs labels for one platform: its FOOTPRINT_HOME (keys) and issuer id."""
+
+    home: Path
+    issuer_id: str | None = None
+    validity_days: int = VALIDITY_DAYS
+
+    def __call__(self, db, submission: dict, reviewer: dict) -> dict:
+        return issue(db, self, submission, reviewer)
+
+
+def _fit(text, limit: int):
+    """Texts are signed as they fit the label's limits (footprint.labels.claims.MAX_TEXT, so
+    the QR stays scannable); a longer one is cut with "…" rather than refusing the label."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[:limit - 1].rstrip() + "…"
+
+
+def _name(db, table: str, row_id) -> str | None:
+    if row_id is None:
+        return None
+    return {"organisations": lambda: db["organisations"].get(row_id)["name"],
+            "users": lambda: db["users"].get(row_id)["display_name"]}[table]()
+
+
+def current_label(db, product_id: int) -> dict | None:
+    for row in db.query("SELECT * FROM labels WHERE product_id = ? AND superseded_by IS NULL "
+                        "AND revoked_at IS NULL ORDER BY issued_at DESC LIMIT 1", [product_id]):
+        return row
+    return None
+
+
+def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
+    from ..labels import build_claims, current_key, new_label_id, sign
+    from ..labels.claims import MAX_TEXT
+    from ..translog import TransparencyLog, supersede_entry
+    from .submissions import latest_result
+
+    key = current_key(issuer.home, issuer.issuer_id)
+    result = latest_result(db, submission)
+    product = db["products"].get(submission["product_id"])
+    bom = json.loads(submission["bom_json"])
+    issued = datetime.now(timezone.utc).replace(microsecond=0)
+    previous = current_label(db, product["id"])
+    label_id = new_label_id(key.entry.id)
+    grade = result.get("grade") or {}
+    record = {
+        "id": label_id, "issuer": key.entry.id,
+        "issued_at": issued, "expires_at": issued + timedelta(days=issuer.validity_days),
+        "product_name_zh": bom["product"].get("name_zh"),
+        "product_name_en": bom["product"]["name"], "gtin": product.get("gtin"),
+        "producer": _name(db, "organisations", submission["org_id"]),
+        "category": result["category"]["id"], "region": result["region"],
+        "declared_unit": result["declared_unit"], "value": result["total_kg_co2e"],
+        "by_stage": result["by_stage"], "grade": grade.get("grade"),
+        "provisional": grade.get("provisional") if grade else None,
+        "data_version": result["data_version"],
+        "reproducibility_hash": result["reproducibility_hash"],
+        "verifier": _name(db, "organisations", submission["verifier_org_id"]),
+        "reviewer": reviewer["display_name"],
+        "supersedes": previous["id"] if previous else None,
+    }
+    for field in ("product_name_zh", "product_name_en", "producer", "verifier", "reviewer"):
+        record[field] = _fit(record[field], MAX_TEXT[field])
+    claims = build_claims(record)
+    cose = sign(claims, key)
+    log = TransparencyLog(db)
+    with transaction(db):
+        db["labels"].insert({
+            "id": label_id, "submission_id": submission["id"], "product_id": product["id"],
+            "issuer": key.entry.id, "kid": key.entry.kid, "cose": cose,
+            "claims_json": json.dumps({k: v for k, v in record.items()
+                                       if k not in ("issued_at", "expires_at")},
+                                      ensure_ascii=False, default=str),
+            "issued_at": issued.isoformat(), "expires_at": record["expires_at"].isoformat(),
+            "supersedes": record["supersedes"], "log_index": log.size()})
+        log.append("issue", label_id, cose)
+        if previous:
+            db["labels"].update(previous["id"], {"superseded_by": label_id})
+            log.append("supersede", previous["id"],
+                       supersede_entry(previous["id"], label_id, issued))
+            db["submissions"].update(previous["submission_id"], {"status": "superseded"})
+    return db["labels"].get(label_id)
+
+
+def revoke(db, user: dict, label_id: str, reason: str) -> dict:
+    """Revoke a label with a public reason (platform reviewers and administrators only)."""
+    from ..translog import TransparencyLog, revoke_entry
+
+    if user["role"] not in ("reviewer", "admin"):
+        raise Forbidden("only a platform reviewer or an administrator revokes labels")
+    label = get(db, label_id)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput([Problem("reason", "a public reason of 1 to 500 characters")])
+    if label["revoked_at"]:
+        raise Conflict("this label is already revoked")
+    at = now()
+    with transaction(db):
+        db["labels"].update(label_id, {"revoked_at": at, "revocation_reason": reason,
+                                       "revoked_by": user["id"]})
+        TransparencyLog(db).append("revoke", label_id, revoke_entry(label_id, reason, at))
+        submission = db["submissions"].get(label["submission_id"])
+        if label["superseded_by"] is None:
+            db["submissions"].update(submission["id"], {"status": "revoked", "updated_at": at})
+        db["audit_events"].insert({"submission_id": submission["id"], "actor_id": user["id"],
+                                   "action": "revoke", "from_status": submission["status"],
+                                   "to_status": "revoked", "reason": reason, "at": at})
+    return get(db, label_id)
+
+
+def get(db, label_id: str) -> dict:
+    for row in db.query("SELECT * FROM labels WHERE id = ?", [label_id]):
+        return row
+    raise NotFound("no such label")
+
+
+def status(label: dict, at: datetime | None = None) -> str:
+    """valid, superseded, revoked or expired (revocation says most, so it wins)."""
+    if label["revoked_at"]:
+        return "revoked"
+    if label["superseded_by"]:
+        return "superseded"
+    moment = at or datetime.now(timezone.utc)
+    if datetime.fromisoformat(label["expires_at"]) < moment:
+        return "expired"
+    return "valid"
+
+
+def for_submission(db, submission_id: int) -> dict | None:
+    for row in db.query("SELECT * FROM labels WHERE submission_id = ? ORDER BY issued_at DESC "
+                        "LIMIT 1", [submission_id]):
+        return row
+    return None
+
+
+def revoked(db) -> list[dict]:
+    """The public list of revoked labels: id, reason, when."""
+    return list(db.query("SELECT id, issuer, revocation_reason AS reason, revoked_at "
+                         "FROM labels WHERE revoked_at IS NOT NULL ORDER BY revoked_at DESC"))
+
+
+def by_gtin(db, gtin14: str) -> dict | None:
+    for row in db.query(
+            "SELECT l.* FROM labels l JOIN products p ON p.id = l.product_id WHERE p.gtin = ? "
+            "AND l.superseded_by IS NULL ORDER BY l.issued_at DESC LIMIT 1", [gtin14]):
+        return row
+    return None

@@ -1,0 +1,119 @@
+"""The bytes of log entries: what each kind of leaf holds.
+
+- ``issue``: the label's COSE_Sign1 bytes, exactly as encoded in the QR (the caller passes them).
+- ``supersede``: ``{"type": "supersede", "label": OLD_ID, "by": NEW_ID, "at": TIME}``
+- ``revoke``: ``{"type": "revoke", "label": LABEL_ID, "reason": PUBLIC_REASON, "at": TIME}``
+
+The last two are CBOR maps in deterministic encoding (RFC 8949 section 4.2.1: definite lengths,
+shortest forms, keys sorted bytewise), all values text strings, TIME an RFC 3339 UTC instant
+to the second (``2025-03-01T08:00:00Z``). docs/transparency-log.md is the reference.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+import cbor2
+
+from footprint.errors import FootprintError
+
+KINDS = ("issue", "supersede", "revoke")
+FIELDS = {"supersede": ("type", "label", "by", "at"),
+          "revoke": ("type", "label", "reason", "at")}
+COSE_SIGN1_TAG = 18
+
+
+class EntryError(FootprintError):
+    """Entry bytes that are not a well-formed entry of their kind."""
+
+
+def format_time(at) -> str:
+    """An aware datetime or an ISO 8601 string with an offset -> ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            raise EntryError(f"not an ISO 8601 time: {at!r}") from None
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise EntryError(f"a time with a UTC offset is required, not {at!r}")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise EntryError(f"{what} must be a non-empty string")
+    return value
+
+
+def _encode(fields: dict) -> bytes:
+    return cbor2.dumps(fields, canonical=True)
+
+
+def supersede_entry(old_id: str, new_id: str, at) -> bytes:
+    """The entry recording that label ``old_id`` is replaced by label ``new_id``."""
+    if _text(old_id, "the superseded label id") == _text(new_id, "the new label id"):
+        raise EntryError("a label cannot supersede itself")
+    return _encode({"type": "supersede", "label": old_id, "by": new_id, "at": format_time(at)})
+
+
+def revoke_entry(label_id: str, reason: str, at) -> bytes:
+    """The entry recording that ``label_id`` is revoked, with the public reason."""
+    return _encode({"type": "revoke", "label": _text(label_id, "the label id"),
+                    "reason": _text(reason, "the revocation reason"), "at": format_time(at)})
+
+
+def _decode_one(entry: bytes):
+    stream = io.BytesIO(bytes(entry))
+    try:
+        value = cbor2.CBORDecoder(stream).decode()
+    except Exception as exc:  # noqa: BLE001 - cbor2 raises several types for bad input
+        raise EntryError(f"not CBOR: {exc}") from None
+    if stream.tell() != len(entry):
+        raise EntryError(f"{len(entry) - stream.tell()} bytes after the CBOR item")
+    return value
+
+
+def _check_cose_sign1(value) -> None:
+    """The shape of RFC 9052 COSE_Sign1 (tagged 18 or not); the signature is checked by the
+    label verifier, not here."""
+    if isinstance(value, cbor2.CBORTag):
+        if value.tag != COSE_SIGN1_TAG:
+            raise EntryError(f"CBOR tag {value.tag}, not COSE_Sign1 ({COSE_SIGN1_TAG})")
+        value = value.value
+    # cbor2 may decode arrays as tuples and maps as its frozendict: check shapes, not classes
+    if not (isinstance(value, (list, tuple)) and len(value) == 4
+            and isinstance(value[0], bytes) and isinstance(value[1], Mapping)
+            and (value[2] is None or isinstance(value[2], bytes))
+            and isinstance(value[3], bytes)):
+        raise EntryError("not a COSE_Sign1 structure [protected, unprotected, payload, "
+                         "signature]")
+
+
+def decode_entry(kind: str, entry: bytes) -> dict:
+    """Check that ``entry`` is a well-formed entry of ``kind`` and return its fields (for
+    ``issue``: ``{"type": "issue"}``; the label format owns the rest)."""
+    if kind not in KINDS:
+        raise EntryError(f"unknown entry kind {kind!r}; kinds are {', '.join(KINDS)}")
+    if not isinstance(entry, (bytes, bytearray)) or not entry:
+        raise EntryError("an entry is non-empty bytes")
+    value = _decode_one(entry)
+    if kind == "issue":
+        _check_cose_sign1(value)
+        return {"type": "issue"}
+    if not isinstance(value, dict) or set(value) != set(FIELDS[kind]):
+        raise EntryError(f"a {kind} entry is a map of exactly {', '.join(FIELDS[kind])}")
+    if not all(isinstance(v, str) and v for v in value.values()):
+        raise EntryError(f"the fields of a {kind} entry are non-empty text")
+    if value["type"] != kind:
+        raise EntryError(f"a {value['type']!r} entry stored as {kind!r}")
+    if format_time(value["at"].replace("Z", "+00:00")) != value["at"]:
+        raise EntryError(f"time {value['at']!r} is not in the form YYYY-MM-DDTHH:MM:SSZ")
+    if _encode(value) != bytes(entry):
+        raise EntryError(f"the {kind} entry is not in deterministic CBOR encoding")
+    return dict(value)
+
+
+def entry_label(kind: str, entry: bytes) -> str | None:
+    """The label id a supersede or revoke entry names (None for issue entries)."""
+    return None if kind == "issue" else decode_entry(kind, entry)["label"]

@@ -1,0 +1,146 @@
+"""The transparency log over the ``log_entries`` table (migration 2).
+
+Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
+bytes), ``leaf_hash`` = SHA-256(0x00 || entry), ``at``. Triggers refuse UPDATE and DELETE.
+``append`` runs inside the caller's transaction and never commits, so a label and its leaf
+are written together or not at all.
+
+Every proof is computed from all stored leaf hashes (O(n) per call, fine for tens of
+thousands of entries); docs/transparency-log.md says what changes at millions.
+"""
+from __future__ import annotations
+
+import base64
+
+from footprint.errors import FootprintError, InvalidInput, NotFound, Problem
+
+from . import merkle
+from .entries import KINDS, decode_entry, entry_label
+
+
+class LogError(FootprintError):
+    """The stored log is not a well-formed append-only sequence (gaps, bad leaf hashes)."""
+
+
+def _now() -> str:
+    from footprint.store.migrations import now
+    return now()
+
+
+def b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+class TransparencyLog:
+    """The platform's append-only log of label issuances, supersessions and revocations."""
+
+    def __init__(self, db):
+        self.db = db
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def append(self, kind: str, label_id: str, entry: bytes, at: str | None = None) -> int:
+        """Add a leaf and return its index. Call inside ``transaction(db)``: this takes no
+        transaction of its own and never commits; rolling back the caller's transaction
+        removes the leaf. The entry must be well-formed for its kind (see entries.py) and a
+        supersede or revoke entry must name ``label_id``."""
+        if not self.db.conn.in_transaction:
+            raise LogError("TransparencyLog.append must run inside the caller's "
+                           "transaction(db), so the leaf commits with the label it records")
+        if kind not in KINDS:
+            raise LogError(f"unknown entry kind {kind!r}; kinds are {', '.join(KINDS)}")
+        entry = bytes(entry)
+        decode_entry(kind, entry)
+        named = entry_label(kind, entry)
+        if named is not None and named != label_id:
+            raise LogError(f"the {kind} entry names label {named!r}, not {label_id!r}")
+        index = self.size()  # the caller's write transaction holds the lock: no race
+        self.db.execute(
+            "INSERT INTO log_entries (idx, kind, label_id, entry, leaf_hash, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [index, kind, label_id, entry, merkle.leaf_hash(entry), at or _now()])
+        return index
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def size(self) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM log_entries").fetchone()
+        return int(row[0])
+
+    def _tree_size(self, size: int | None) -> int:
+        current = self.size()
+        if size is None:
+            return current
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0 or size > current:
+            raise InvalidInput([Problem("tree_size", f"must be between 0 and the log's size "
+                                                     f"{current}, not {size}")])
+        return size
+
+    def leaf_hashes(self, size: int | None = None) -> list[bytes]:
+        """The stored leaf hashes of the first ``size`` leaves (all by default), checking
+        that the indices run from 0 without gaps."""
+        size = self._tree_size(size)
+        hashes = []
+        for position, (idx, leaf) in enumerate(self.db.execute(
+                "SELECT idx, leaf_hash FROM log_entries WHERE idx < ? ORDER BY idx", [size])):
+            if idx != position:
+                raise LogError(f"the log has a gap: leaf {position} is missing")
+            hashes.append(bytes(leaf))
+        if len(hashes) != size:
+            raise LogError(f"the log has a gap: {size - len(hashes)} leaves are missing")
+        return hashes
+
+    def root(self, size: int | None = None) -> bytes:
+        return merkle.root(self.leaf_hashes(size))
+
+    def entry(self, index: int) -> dict:
+        """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
+        row = self.db.execute("SELECT idx, kind, label_id, entry, leaf_hash, at "
+                              "FROM log_entries WHERE idx = ?", [index]).fetchone()
+        if row is None:
+            raise NotFound(f"no log entry {index}")
+        return {"index": row[0], "kind": row[1], "label_id": row[2], "entry": bytes(row[3]),
+                "leaf_hash": bytes(row[4]), "at": row[5]}
+
+    def entries_for(self, label_id: str) -> list[dict]:
+        """The leaves recording ``label_id`` (its issuance, supersession, revocation)."""
+        return [self.entry(row[0]) for row in self.db.execute(
+            "SELECT idx FROM log_entries WHERE label_id = ? ORDER BY idx", [label_id])]
+
+    def inclusion(self, index: int, size: int | None = None) -> dict:
+        """``{"leaf_index", "tree_size", "leaf_hash", "root", "proof"}`` (bytes) proving
+        leaf ``index`` in the tree of ``size`` leaves (the current size by default)."""
+        leaves = self.leaf_hashes(size)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(leaves):
+            raise NotFound(f"no leaf {index} in a tree of size {len(leaves)}")
+        return {"leaf_index": index, "tree_size": len(leaves), "leaf_hash": leaves[index],
+                "root": merkle.root(leaves), "proof": merkle.inclusion_proof(index, leaves)}
+
+    def consistency(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """The RFC 9162 consistency proof from ``old_size`` (>= 1) to ``new_size`` (the
+        current size by default)."""
+        leaves = self.leaf_hashes(new_size)
+        if isinstance(old_size, bool) or not isinstance(old_size, int) \
+                or not 1 <= old_size <= len(leaves):
+            raise InvalidInput([Problem("old_size", f"must be between 1 and the new size "
+                                                    f"{len(leaves)}, not {old_size}")])
+        return merkle.consistency_proof(old_size, leaves)
+
+    # -- the shapes the HTTP endpoints return ------------------------------------------------
+
+    def inclusion_json(self, index: int, size: int | None = None) -> dict:
+        return inclusion_to_json(self.inclusion(index, size))
+
+    def consistency_json(self, old_size: int, new_size: int | None = None) -> dict:
+        leaves = self.leaf_hashes(new_size)
+        proof = self.consistency(old_size, len(leaves))
+        return {"old_size": old_size, "new_size": len(leaves),
+                "old_root": b64(merkle.root(leaves[:old_size])),
+                "new_root": b64(merkle.root(leaves)), "proof": [b64(p) for p in proof]}
+
+
+def inclusion_to_json(proof: dict) -> dict:
+    """Bytes -> base64 in an inclusion proof: the body of GET /api/v1/labels/<id>/proof."""
+    return {"leaf_index": proof["leaf_index"], "tree_size": proof["tree_size"],
+            "leaf_hash": b64(proof["leaf_hash"]), "root": b64(proof["root"]),
+            "proof": [b64(p) for p in proof["proof"]]}

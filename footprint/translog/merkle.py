@@ -1,0 +1,250 @@
+"""RFC 6962 / RFC 9162 Merkle tree hashing, proofs and their verification. Pure functions.
+
+Hashing (RFC 9162 section 2.1.1)::
+
+    leaf hash   = SHA-256(0x00 || entry)
+    node hash   = SHA-256(0x01 || left || right)
+    MTH({})     = SHA-256()                       (the empty string)
+    MTH(D[n])   = node(MTH(D[0:k]), MTH(D[k:n]))   k = the largest power of two < n
+
+Proof generation follows the recursive definitions of sections 2.1.3.1 (PATH) and 2.1.4.1
+(PROOF/SUBPROOF); verification follows the algorithms of sections 2.1.3.2 and 2.1.4.2 step by
+step, with the strict edge rules the shared test vectors require: every hash that enters a
+computation is 32 bytes, the proof length is exactly the one the sizes imply, ``index >= size``
+fails, and a consistency proof from the empty tree fails. ``check_*`` raise ``ProofError``
+with the reason; ``verify_*`` return a bool.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Sequence
+
+from footprint.errors import FootprintError
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class ProofError(FootprintError):
+    """A proof does not verify, or its inputs are malformed."""
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + bytes(entry)).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly less than n (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _is_size(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# -- the tree head ---------------------------------------------------------------------------
+
+def root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """MTH over the given leaf hashes, for any size including 0. One pass, O(log n) memory:
+    a stack of the roots of perfect subtrees, merged as they fill (the left-to-right
+    decomposition of n into powers of two is exactly RFC 6962's split)."""
+    stack: list[tuple[int, bytes]] = []  # (height, hash), heights strictly decreasing
+    for h in leaf_hashes:
+        height, node = 0, h
+        while stack and stack[-1][0] == height:
+            node = node_hash(stack.pop()[1], node)
+            height += 1
+        stack.append((height, node))
+    if not stack:
+        return EMPTY_ROOT
+    node = stack.pop()[1]
+    while stack:  # the smaller perfect subtrees sit on the right
+        node = node_hash(stack.pop()[1], node)
+    return node
+
+
+def _mth(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
+    return root(leaves[lo:hi]) if hi - lo != 1 else leaves[lo]
+
+
+# -- proofs (generation) ---------------------------------------------------------------------
+
+def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """PATH(index, D[n]) of RFC 9162 2.1.3.1: sibling subtree hashes from the leaf upwards."""
+    n = len(leaf_hashes)
+    if not _is_size(index) or index >= n:
+        raise ValueError(f"leaf index {index} is outside a tree of size {n}")
+    path: list[bytes] = []
+    lo, hi, m = 0, n, index
+    while hi - lo > 1:  # walk down, collecting the sibling of each step, then reverse
+        k = _split(hi - lo)
+        if m < k:
+            path.append(_mth(leaf_hashes, lo + k, hi))
+            hi = lo + k
+        else:
+            path.append(_mth(leaf_hashes, lo, lo + k))
+            lo, m = lo + k, m - k
+    path.reverse()
+    return path
+
+
+def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 2.1.4.1 for m = old_size, n = len(leaf_hashes). Empty when
+    m == n. A proof from the empty tree is meaningless (every tree extends it) and is refused,
+    as the verifier refuses it."""
+    n = len(leaf_hashes)
+    if not _is_size(old_size) or old_size > n:
+        raise ValueError(f"old size {old_size} is not between 1 and the tree size {n}")
+    if old_size == 0:
+        raise ValueError("a consistency proof from the empty tree is meaningless")
+    proof: list[bytes] = []
+    lo, hi, m, complete = 0, n, old_size, True  # SUBPROOF(m, D[lo:hi], complete)
+    while True:
+        size = hi - lo
+        if m == size:
+            if not complete:
+                proof.append(_mth(leaf_hashes, lo, hi))
+            break
+        k = _split(size)
+        if m <= k:
+            proof.append(_mth(leaf_hashes, lo + k, hi))
+            hi = lo + k
+        else:
+            proof.append(_mth(leaf_hashes, lo, lo + k))
+            lo, m, complete = lo + k, m - k, False
+    proof.reverse()
+    return proof
+
+
+# -- proofs (verification) -------------------------------------------------------------------
+
+def _require_hash(value, what: str) -> None:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != HASH_SIZE:
+        size = len(value) if isinstance(value, (bytes, bytearray)) else type(value).__name__
+        raise ProofError(f"{what} must be a {HASH_SIZE}-byte hash (got {size})")
+
+
+def inclusion_proof_length(index: int, size: int) -> int:
+    """How many hashes PATH(index, D[size]) has: the differing bits of index and size - 1
+    (inner nodes) plus the set bits above them (the right border)."""
+    inner = (index ^ (size - 1)).bit_length()
+    border = bin(index >> inner).count("1")
+    return inner + border
+
+
+def check_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[bytes],
+                    root: bytes) -> None:
+    """RFC 9162 2.1.3.2; raises ProofError unless the proof shows ``leaf_hash`` at ``index``
+    in the tree of ``size`` leaves whose root is ``root``."""
+    if not _is_size(index) or not _is_size(size):
+        raise ProofError("leaf index and tree size must be non-negative integers")
+    if index >= size:  # step 1
+        raise ProofError(f"leaf index {index} is not below the tree size {size}")
+    _require_hash(leaf_hash, "the leaf hash")
+    _require_hash(root, "the root")
+    proof = list(proof or [])
+    for i, p in enumerate(proof):
+        _require_hash(p, f"proof[{i}]")
+    want = inclusion_proof_length(index, size)
+    if len(proof) != want:
+        raise ProofError(f"an inclusion proof for leaf {index} of {size} has {want} hashes, "
+                         f"not {len(proof)}")
+    fn, sn, r = index, size - 1, bytes(leaf_hash)  # steps 2 and 3
+    for p in proof:  # step 4
+        if sn == 0:
+            raise ProofError("the inclusion proof is too long")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:  # step 5
+        raise ProofError("the inclusion proof is too short")
+    if not hmac.compare_digest(r, bytes(root)):
+        raise ProofError("the inclusion proof leads to a different root")
+
+
+def check_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                      proof: Sequence[bytes]) -> None:
+    """RFC 9162 2.1.4.2; raises ProofError unless the tree of ``new_size`` leaves with root
+    ``new_root`` extends the tree of ``old_size`` leaves with root ``old_root``.
+
+    Equal sizes need an empty proof and byte-identical roots (nothing is hashed, so the roots
+    are compared as given, as the shared vectors expect). A proof from size 0 always fails."""
+    if not _is_size(old_size) or not _is_size(new_size):
+        raise ProofError("tree sizes must be non-negative integers")
+    if old_size > new_size:
+        raise ProofError(f"the old size {old_size} is larger than the new size {new_size}")
+    if old_size == 0:
+        raise ProofError("a consistency proof from the empty tree is meaningless")
+    proof = list(proof or [])
+    if old_size == new_size:
+        if proof:
+            raise ProofError("equal sizes need an empty consistency proof")
+        roots = (old_root, new_root)
+        if not (all(isinstance(r, (bytes, bytearray)) for r in roots)
+                and hmac.compare_digest(bytes(old_root), bytes(new_root))):
+            raise ProofError("equal sizes but different roots")
+        return
+    _require_hash(old_root, "the old root")
+    _require_hash(new_root, "the new root")
+    for i, p in enumerate(proof):
+        _require_hash(p, f"proof[{i}]")
+    if not proof:  # step 1
+        raise ProofError("the consistency proof is empty")
+    path = [bytes(p) for p in proof]
+    if old_size & (old_size - 1) == 0:  # step 2: an exact power of two
+        path.insert(0, bytes(old_root))
+    fn, sn = old_size - 1, new_size - 1  # step 3
+    while fn & 1:  # step 4
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]  # step 5
+    for c in path[1:]:  # step 6
+        if sn == 0:
+            raise ProofError("the consistency proof is too long")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:  # step 7
+        raise ProofError("the consistency proof is too short")
+    if not hmac.compare_digest(fr, bytes(old_root)):
+        raise ProofError("the consistency proof does not lead to the old root")
+    if not hmac.compare_digest(sr, bytes(new_root)):
+        raise ProofError("the consistency proof does not lead to the new root")
+
+
+def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[bytes],
+                     root: bytes) -> bool:
+    try:
+        check_inclusion(index, size, leaf_hash, proof, root)
+    except ProofError:
+        return False
+    return True
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    try:
+        check_consistency(old_size, new_size, old_root, new_root, proof)
+    except ProofError:
+        return False
+    return True

@@ -1,0 +1,300 @@
+"""``footprint verify`` and ``footprint keys``: exit 0 valid, 1 invalid (reason on stderr),
+2 usage errors; keys generate / rotate / export / list / trust add."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from footprint.labels import claims as C
+from footprint.labels import cose, encoding, images, keys, times
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "label-format.md"
+AT = "2026-06-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def command(footprint_home):
+    from cli.main import cli
+    return cli
+
+
+@pytest.fixture
+def run(command):
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(command, [str(a) for a in args])
+    return invoke
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """FOOTPRINT_HOME of a CN-SC platform for this test."""
+    path = tmp_path / "sc"
+    monkeypatch.setenv("FOOTPRINT_HOME", str(path))
+    return path
+
+
+def clean_exit(result, code):
+    assert result.exit_code == code, (result.output, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    assert "Traceback" not in result.output
+
+
+def record(issuer="CN-SC", **overrides) -> dict:
+    base = {"id": C.new_label_id(issuer), "issuer": issuer, "issued_at": "2026-03-01T08:00:00Z",
+            "expires_at": "2028-03-01T00:00:00Z", "product_name_zh": "蒲江柑橘",
+            "product_name_en": "Pujiang mandarin", "producer": "蒲江柑橘合作社",
+            "category": "oranges", "declared_unit": {"amount": 1, "unit": "kg"},
+            "value": 0.41234, "by_stage": {"raw_materials": 3, "production": 1},
+            "grade": "A", "provisional": True, "region": issuer, "data_version": "ab" * 32,
+            "reproducibility_hash": "cd" * 32, "verifier": "四川碳核查", "reviewer": "王芳"}
+    base.update(overrides)
+    return base
+
+
+def platform(home, issuer="CN-SC"):
+    return keys.generate(home, issuer, f"{issuer} platform", valid_from="2026-01-01",
+                         valid_to="2031-01-01")
+
+
+@pytest.fixture
+def signed(home, tmp_path):
+    """A CN-SC key in FOOTPRINT_HOME, one label it signed, its URL, a QR image of it and the
+    exported trust list."""
+    key = platform(home)
+    made = cose.sign(record(), key)
+    url = encoding.label_url("footprint.sc.cn", made)
+    png = tmp_path / "label.png"
+    png.write_bytes(images.qr_png(url))
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(keys.export_trust_list(home)))
+    return {"key": key, "cose": made, "url": url, "png": png, "trust": trust,
+            "id": cose.verify(made, keys.trust_list(home), now=AT).label_id}
+
+
+# -- verify: valid ---------------------------------------------------------------------------
+
+def test_verify_a_qr_image(run, signed):
+    result = run("verify", signed["png"], "--trust-list", signed["trust"], "--at", AT)
+    clean_exit(result, 0)
+    assert f"VALID label {signed['id']}" in result.stdout
+    for expected in ("蒲江柑橘 / Pujiang mandarin", "0.412 kg CO2e per 1 kg", "A (provisional)",
+                     "raw materials 75.0 %", "CN-SC", "2028-03-01T00:00:00Z", "王芳"):
+        assert expected in result.stdout, expected
+
+
+def test_verify_url_and_base32_forms(run, signed):
+    b32 = encoding.to_b32(signed["cose"])
+    for form in (signed["url"], signed["url"].lower(), b32, b32.lower()):
+        result = run("verify", form, "--trust-list", signed["trust"], "--at", AT)
+        clean_exit(result, 0)
+        assert signed["id"] in result.stdout
+
+
+def test_verify_uses_this_platforms_trust_list_by_default(run, signed):
+    clean_exit(run("verify", signed["url"], "--at", AT), 0)
+
+
+def test_verify_with_the_clock(run, home):
+    key = keys.generate(home, "CN-SC", "now", valid_from=times.now() - 60)
+    made = cose.sign(record(issued_at=times.now(), expires_at=times.now() + 86400), key)
+    clean_exit(run("verify", encoding.to_b32(made)), 0)
+
+
+def test_verify_json(run, signed):
+    result = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--json")
+    clean_exit(result, 0)
+    out = json.loads(result.stdout)
+    assert out["valid"] is True and out["label_id"] == signed["id"]
+    assert out["claims"]["value"] == 0.412 and out["claims"]["stage_permille"] == \
+        {"raw_materials": 750, "production": 250}
+    assert out["issuer"] == json.loads(signed["trust"].read_text())["issuers"][0]
+
+
+def test_verify_the_worked_example_of_the_docs(run, tmp_path):
+    blocks = dict(re.findall(r"<!-- example:(\S+) -->\n```\w*\n(.*?)```",
+                             DOC.read_text(encoding="utf-8"), re.DOTALL))
+    trust = tmp_path / "example.json"
+    trust.write_text(blocks["trust-list"])
+    url = "".join(blocks["url"].split())
+    result = run("verify", url, "--trust-list", trust, "--at", "2026-06-01")
+    clean_exit(result, 0)
+    assert "CN-SC-AAAQEAYEAUDAO" in result.stdout
+
+
+# -- verify: invalid (exit 1) ----------------------------------------------------------------
+
+def test_tampered_label(run, signed):
+    b32 = encoding.to_b32(signed["cose"])
+    i = len(b32) // 2
+    tampered = b32[:i] + ("A" if b32[i] != "A" else "B") + b32[i + 1:]
+    result = run("verify", tampered, "--trust-list", signed["trust"], "--at", AT)
+    clean_exit(result, 1)
+    assert re.search(r"invalid label: (bad-signature|malformed)", result.stderr)
+
+
+def test_unknown_issuer(run, signed, tmp_path):
+    other = tmp_path / "gs"
+    platform(other, "CN-GS")
+    trust = tmp_path / "gs.json"
+    trust.write_text(json.dumps(keys.export_trust_list(other)))
+    result = run("verify", signed["url"], "--trust-list", trust, "--at", AT)
+    clean_exit(result, 1)
+    assert "invalid label: unknown-issuer" in result.stderr
+
+
+def test_revoked_label(run, signed, tmp_path):
+    revocations = tmp_path / "revoked.json"
+    revocations.write_text(json.dumps({"revoked": [
+        {"id": signed["id"], "reason": "falsified electricity data",
+         "revoked_at": "2026-05-01T00:00:00Z"}]}))
+    result = run("verify", signed["png"], "--trust-list", signed["trust"], "--revocations",
+                 revocations, "--at", AT)
+    clean_exit(result, 1)
+    assert "invalid label: revoked: revoked 2026-05-01T00:00:00Z: falsified electricity data" \
+        in result.stderr
+    assert f"NOT VALID label {signed['id']}" in result.stdout  # genuine claims, shown
+    as_json = run("verify", signed["url"], "--trust-list", signed["trust"], "--revocations",
+                  revocations, "--at", AT, "--json")
+    clean_exit(as_json, 1)
+    out = json.loads(as_json.stdout)
+    assert (out["valid"], out["reason"], out["revocation"]["reason"]) == \
+        (False, "revoked", "falsified electricity data")
+    # revoked and expired: reported as revoked
+    later = run("verify", signed["url"], "--trust-list", signed["trust"], "--revocations",
+                revocations, "--at", "2029-01-01")
+    clean_exit(later, 1)
+    assert "revoked" in later.stderr
+    # another label's revocation does not touch this one
+    revocations.write_text(json.dumps({"revoked": [
+        {"id": "CN-SC-AAAAAAAAAAAAA", "reason": "x", "revoked_at": "2026-05-01T00:00:00Z"}]}))
+    clean_exit(run("verify", signed["url"], "--trust-list", signed["trust"], "--revocations",
+                   revocations, "--at", AT), 0)
+
+
+def test_expired_label(run, signed):
+    result = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", "2029-01-01",
+                 "--json")
+    clean_exit(result, 1)
+    assert "invalid label: expired: expired 2028-03-01T00:00:00Z" in result.stderr
+    out = json.loads(result.stdout)
+    assert out["reason"] == "expired" and out["claims"]["id"] == signed["id"]
+
+
+def test_image_without_a_qr_code(run, signed, tmp_path):
+    from PIL import Image
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (200, 200), "white").save(blank)
+    result = run("verify", blank, "--trust-list", signed["trust"])
+    clean_exit(result, 1)
+    assert "no QR code" in result.stderr
+
+
+def test_qr_of_something_else(run, signed, tmp_path):
+    other = tmp_path / "other.png"
+    other.write_bytes(images.qr_png("HTTPS://EXAMPLE.COM/NOT-A-LABEL"))
+    clean_exit(run("verify", other, "--trust-list", signed["trust"]), 1)
+
+
+# -- verify: usage errors (exit 2) -----------------------------------------------------------
+
+def test_usage_errors(run, signed, tmp_path):
+    trust = signed["trust"]
+    clean_exit(run("verify"), 2)
+    clean_exit(run("verify", signed["url"], "--bogus"), 2)
+    missing = run("verify", tmp_path / "missing.png", "--trust-list", trust)
+    clean_exit(missing, 2)
+    assert "no such file" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"issuers": [{"id": "CN-SC"}]}')
+    result = run("verify", signed["url"], "--trust-list", broken)
+    clean_exit(result, 2)
+    assert "issuers[0]" in result.stderr
+    clean_exit(run("verify", signed["url"], "--trust-list", tmp_path / "none.json"), 2)
+    bad_revocations = tmp_path / "revoked.json"
+    bad_revocations.write_text('{"revoked": [{"id": "CN-SC-X"}]}')
+    clean_exit(run("verify", signed["url"], "--trust-list", trust, "--revocations",
+                   bad_revocations), 2)
+    clean_exit(run("verify", signed["url"], "--trust-list", trust, "--at", "yesterday"), 2)
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    clean_exit(run("verify", text, "--trust-list", trust), 2)
+
+
+def test_no_trust_list_is_a_usage_error(run, home):
+    result = run("verify", "HTTPS://X/L/AAAA")
+    clean_exit(result, 2)
+    assert "footprint keys generate" in result.stderr
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+def test_keys_generate_export_list_rotate(run, home, tmp_path):
+    result = run("keys", "generate", "--issuer", "CN-SC", "--name", "四川省绿色金融综合服务平台")
+    clean_exit(result, 0)
+    kid = re.search(r"generated key ([0-9a-f]{16}) for CN-SC", result.stdout).group(1)
+    assert (home / "keys" / "own" / "CN-SC" / f"{kid}.pem").exists()
+    again = run("keys", "generate", "--issuer", "CN-SC", "--name", "again")
+    clean_exit(again, 1)
+    assert "rotate" in again.stderr
+    clean_exit(run("keys", "generate", "--issuer", "CN/SC", "--name", "x"), 2)
+    clean_exit(run("keys", "generate", "--issuer", "CN-CQ"), 2)  # --name is required
+    clean_exit(run("keys", "generate", "--issuer", "CN-CQ", "--name", "x", "--valid-to",
+                   "2020-01-01"), 2)
+
+    exported = run("keys", "export")
+    clean_exit(exported, 0)
+    (entry,) = json.loads(exported.stdout)["issuers"]
+    assert entry["id"] == "CN-SC" and entry["name"] == "四川省绿色金融综合服务平台"
+    assert bytes.fromhex(kid) == base64.b64decode(entry["kid"])
+
+    rotated = run("keys", "rotate", "--issuer", "CN-SC")
+    clean_exit(rotated, 0)
+    new_kid = re.search(r"new key ([0-9a-f]{16})", rotated.stdout).group(1)
+    assert new_kid != kid
+    out = tmp_path / "trust.json"
+    clean_exit(run("keys", "export", "--output", out), 0)
+    entries = {base64.b64decode(e["kid"]).hex(): e for e in json.loads(out.read_text())["issuers"]}
+    assert set(entries) == {kid, new_kid}
+    assert entries[kid]["valid_to"] == entries[new_kid]["valid_from"]  # closed at the rotation
+    listing = run("keys", "list")
+    clean_exit(listing, 0)
+    assert kid in listing.stdout and new_kid in listing.stdout
+    clean_exit(run("keys", "rotate", "--issuer", "CN-XZ"), 1)  # no such issuer here
+
+
+def test_keys_trust_add(run, home, tmp_path, monkeypatch):
+    cq = tmp_path / "cq"
+    cq_key = platform(cq, "CN-CQ")
+    cq_file = tmp_path / "cq.json"
+    cq_file.write_text(json.dumps(keys.export_trust_list(cq)))
+    sc_key = platform(home)
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"issuers": [dict(json.loads(cq_file.read_text())["issuers"][0],
+                                                   kid="AAAAAAAAAAA=")]}))
+    result = run("keys", "trust", "add", broken)
+    clean_exit(result, 2)
+    assert "issuers[0].kid" in result.stderr
+    assert not (home / "keys" / "trusted.json").exists()
+    clean_exit(run("keys", "trust", "add", tmp_path / "missing.json"), 2)
+
+    result = run("keys", "trust", "add", cq_file)
+    clean_exit(result, 0)
+    assert "1 added" in result.stdout
+    assert [e["id"] for e in json.loads(run("keys", "export").stdout)["issuers"]] == \
+        ["CN-SC", "CN-CQ"]
+    # a CN-CQ label verifies on the CN-SC platform with its default trust list
+    cq_label = cose.sign(record("CN-CQ"), cq_key)
+    clean_exit(run("verify", encoding.to_b32(cq_label), "--at", AT), 0)
+    assert sc_key.entry.id == "CN-SC"

@@ -1,0 +1,397 @@
+"""Public verification through the Flask test client: the trust list, the signed checkpoint,
+the consumer scan page /L/<code> for every status in Chinese and English, GS1 Digital Link and
+the public list of revoked labels.
+
+Hand-calculated values (factors cited from the results' own sources):
+  100 kWh x 0.1404 kg CO2/kWh (MEE announcement 2024 No. 33, Sichuan 2022) = 14.04 kg CO2e,
+    signed to 3 significant figures as 14.0; all of it in production: 1000 per mille.
+  Oranges, 600 kWh/ha irrigation on 30000 kg/ha: 600 / 30000 x 0.1404 = 0.002808 kg CO2e/kg
+    (production) plus 0.01 kg diesel x 3.185 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t)
+    = 0.03185 (distribution): total 0.034658, signed as 0.0347 kg CO2e per kg. Shares
+    2.808 / 34.658 = 81.02 per mille -> 81, 31.85 / 34.658 = 918.98 -> 919 (largest
+    remainder). Provisional bands A <= 0.12 < B <= 0.22 < ...: 0.0347 is grade A.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from footprint.gs1 import check_digit
+from footprint.labels import export_trust_list, generate, sign, to_b32, trust_add
+from footprint.labels.keys import current_key
+from footprint.store import submissions as subs
+from footprint.store.labels import LabelIssuer, for_submission, revoke
+from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+SC_NAME = "四川省碳足迹平台 Sichuan carbon footprint platform"
+GTIN13 = "690123456789" + str(check_digit("690123456789"))  # 6901234567892
+
+
+@pytest.fixture
+def issuer(service):
+    generate(service.home, "CN-SC", SC_NAME, "CN-SC")
+    return LabelIssuer(service.home, "CN-SC")
+
+
+def approve(service, issuer, bom):
+    people, db = service.people, service.db
+    engine = service.app.extensions["footprint_engine"]
+    sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
+    subs.act(db, people["orchard"], sub["id"], "submit",
+             verifier_org="Sichuan Carbon Verification")
+    subs.act(db, people["auditor"], sub["id"], "verify")
+    final = subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issuer)
+    return for_submission(db, final["id"])
+
+
+def tea_bom(make_bom, kwh=100, **product):
+    return make_bom(product={"name": "Mengding green tea", "name_zh": "蒙顶绿茶",
+                             "category": "generic", **product},
+                    lines=[{"input": "electricity", "amount": kwh, "unit": "kWh",
+                            "stage": "production"}])
+
+
+def scan_url(label) -> str:
+    return f"/L/{to_b32(label['cose'])}"
+
+
+def page(client, url, lang=None):
+    if lang:
+        client.set_cookie("lang", lang)
+    response = client.get(url)
+    return response, html.unescape(response.get_data(as_text=True))
+
+
+def verdict(text: str) -> str:
+    return re.search(r'<article class="scan" id="scan" data-verdict="([a-z-]+)">', text).group(1)
+
+
+def banner(text: str) -> str:
+    """The text of the verdict box, tags stripped."""
+    box = re.search(r'<section id="verdict"(.*?)</section>', text, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", box).split())
+
+
+def no_inline_style_or_script(text: str) -> None:
+    assert "style=" not in text and "<style" not in text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text)
+
+
+# -- the trust list and the checkpoint -------------------------------------------------------
+
+def test_trust_list_has_exactly_the_published_fields(service, client, tmp_path):
+    assert client.get("/.well-known/footprint/trust-list.json").get_json() == {"issuers": []}
+    key = generate(service.home, "CN-SC", SC_NAME, "CN-SC",
+                   valid_from="2026-01-01T00:00:00Z", valid_to="2031-01-01T00:00:00Z")
+    other = tmp_path / "cq"
+    generate(other, "CN-CQ", "重庆市碳足迹平台", "CN-CQ")
+    trust_add(service.home, export_trust_list(other))
+
+    response = client.get("/.well-known/footprint/trust-list.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    body = response.get_json()
+    assert list(body) == ["issuers"]
+    assert [e["id"] for e in body["issuers"]] == ["CN-SC", "CN-CQ"]  # own first, then others
+    for entry in body["issuers"]:
+        assert set(entry) == {"id", "name", "region", "kid", "public_key", "valid_from",
+                              "valid_to"}
+        public_key = base64.b64decode(entry["public_key"], validate=True)
+        assert len(public_key) == 32
+        assert base64.b64decode(entry["kid"]) == hashlib.sha256(public_key).digest()[:8]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["valid_from"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["valid_to"])
+    sc = body["issuers"][0]
+    assert sc == {"id": "CN-SC", "name": SC_NAME, "region": "CN-SC",
+                  "kid": base64.b64encode(key.entry.kid).decode(),
+                  "public_key": base64.b64encode(key.entry.public_key).decode(),
+                  "valid_from": "2026-01-01T00:00:00Z", "valid_to": "2031-01-01T00:00:00Z"}
+    assert "四川省" in response.get_data(as_text=True)  # UTF-8, not \u escapes
+
+
+def test_checkpoint_needs_a_key_then_verifies_against_the_trust_list(service, client,
+                                                                    make_bom):
+    response = client.get("/log/checkpoint")
+    assert response.status_code == 503 and response.mimetype == "text/plain"
+    assert "footprint keys generate" in response.get_data(as_text=True)
+
+    issuer = LabelIssuer(service.home, "CN-SC")
+    generate(service.home, "CN-SC", SC_NAME, "CN-SC")
+    approve(service, issuer, tea_bom(make_bom))
+    approve(service, issuer, tea_bom(make_bom, kwh=90))  # issue, issue, supersede: 3 leaves
+    response = client.get("/log/checkpoint")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    note = response.get_data(as_text=True)
+    entry = client.get("/.well-known/footprint/trust-list.json").get_json()["issuers"][0]
+    public_key = base64.b64decode(entry["public_key"])
+    size, root = verify_checkpoint(note, entry["id"], public_key, origin="CN-SC")
+    log = TransparencyLog(service.db)
+    assert (size, root) == (3, log.root()) and log.size() == 3
+    assert note.startswith(f"CN-SC\n3\n{base64.b64encode(root).decode()}\n\n\u2014 CN-SC ")
+
+    forged = note.replace("\n3\n", "\n2\n", 1)
+    with pytest.raises(CheckpointError):
+        verify_checkpoint(forged, entry["id"], public_key)
+    other = generate(service.home / "elsewhere", "CN-XX", "someone else")
+    with pytest.raises(CheckpointError):
+        verify_checkpoint(note, "CN-SC", other.entry.public_key)
+
+
+# -- the scan page ---------------------------------------------------------------------------
+
+def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
+    label = approve(service, issuer, tea_bom(make_bom))
+    response, text = page(client, scan_url(label))
+    assert response.status_code == 200
+    assert verdict(text) == "valid"
+    assert '<section id="verdict" class="verdict tone-good"' in text
+    assert "有效" in banner(text) and "此碳标签真实有效" in banner(text)
+    # Chinese name first, the English one below it
+    assert text.index("蒙顶绿茶") < text.index("Mengding green tea")
+    assert re.search(r'id="value">14\.0 <span class="unit">kg CO₂e</span>\s*<small>每 1 kg',
+                     text)
+    stage = re.search(r'<tr data-stage="production">(.*?)</tr>', text, re.S).group(1)
+    assert 'class="bar w100"' in stage and "100.0 %" in stage
+    assert re.search(r'<tr data-stage="distribution">.*?class="bar w0".*?0\.0 %', text, re.S)
+    assert re.search(r'id="producer">Pujiang Orchard Co-op<', text)
+    assert re.search(r'id="verifier">Sichuan Carbon Verification<', text)
+    assert f'id="issuer">{SC_NAME} (CN-SC)<' in text
+    assert "四川" in re.search(r'id="region">(.*?)</dd>', text).group(1)
+    issued = datetime.fromisoformat(label["issued_at"])
+    assert f'id="issued">{issued.date().isoformat()}<' in text
+    assert f'id="expires">{(issued + timedelta(days=365)).date().isoformat()}<' in text
+    assert f"<code>{label['id']}</code>" in text
+    # the inclusion proof, checked against the current root, is said plainly
+    log = TransparencyLog(service.db)
+    check_log = re.search(r'<li class="ok" id="check-log">(.*?)</li>', text, re.S).group(1)
+    assert "共 1 条中的第 1 条" in check_log and "leaf_index 0 · tree_size 1" in check_log
+    assert base64.b64encode(log.root()).decode() in check_log
+    assert 'id="check-signature"' in text
+    no_inline_style_or_script(text)
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+    response, english = page(client, scan_url(label), lang="en")
+    assert verdict(english) == "valid"
+    assert "This carbon label is genuine and currently valid." in banner(english)
+    assert "per 1 kg" in english and "Where the emissions arise" in english
+    assert "as entry 1 of 1; its inclusion proof checks against the current log root" in english
+
+    for url in (f"/L/{to_b32(label['cose']).lower()}", scan_url(label).lower()):
+        lower = client.get(url)
+        assert lower.status_code == 200 and verdict(lower.get_data(as_text=True)) == "valid"
+
+
+def test_graded_label_shows_the_provisional_benchmark(service, issuer, client):
+    bom = {"product": {"name": "test oranges", "name_zh": "测试柑橘", "category": "oranges"},
+           "declared_unit": {"amount": 1, "unit": "kg"}, "region": "CN-SC", "factor_year": 2022,
+           "parameters": {"yield_kg_per_ha": 30000, "irrigation_kwh_per_ha": 600},
+           "lines": [{"input": "diesel", "amount": 0.01, "unit": "kg",
+                      "stage": "distribution"}]}
+    label = approve(service, issuer, bom)
+    _, text = page(client, scan_url(label))
+    assert re.search(r'id="value">0\.0347 <span', text)
+    assert re.search(r'<span class="grade">A</span>', text)
+    assert 'id="provisional"' in text and "暂定等级" in text
+    bands = re.search(r'<ol class="bands" id="bands">(.*?)</ol>', text, re.S).group(1)
+    assert re.findall(r'class="grade-letter">([A-E])<', bands) == list("ABCDE")
+    assert re.search(r'class="band mine" aria-current="true">\s*<span class="grade-letter">A<',
+                     bands)
+    assert "kg CO2e/kg fruit" in text
+    production = re.search(r'<tr data-stage="production">(.*?)</tr>', text, re.S).group(1)
+    distribution = re.search(r'<tr data-stage="distribution">(.*?)</tr>', text, re.S).group(1)
+    # 81 per mille = 8.1 %, bar 81/1000 x 20 = 1.62 -> 2 steps of 5 = w10;
+    # 919 per mille = 91.9 %, 18.38 -> 18 steps = w90
+    assert "8.1 %" in production and 'class="bar w10"' in production
+    assert "91.9 %" in distribution and 'class="bar w90"' in distribution
+
+    _, english = page(client, scan_url(label), lang="en")
+    assert "Provisional grade" in english and "Benchmark for" in english
+
+
+def test_superseded_label_links_to_the_current_one(service, issuer, client, make_bom):
+    first = approve(service, issuer, tea_bom(make_bom))
+    approve(service, issuer, tea_bom(make_bom, kwh=90))
+    third = approve(service, issuer, tea_bom(make_bom, kwh=80))
+    _, text = page(client, scan_url(first))
+    assert verdict(text) == "superseded"
+    assert "tone-caution" in text and "已被同一产品的新标签取代" in banner(text)
+    link = re.search(r'<a id="current-label" class="button" href="([^"]+)">', text).group(1)
+    assert link == scan_url(third)  # the end of the chain, not the label in between
+    assert third["id"] in banner(text)
+    _, current = page(client, link)
+    assert verdict(current) == "valid"
+    _, english = page(client, scan_url(first), lang="en")
+    assert "Superseded" in banner(english) and "See the current label" in banner(english)
+
+
+def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, client,
+                                                             make_bom):
+    label = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
+    _, before = page(client, "/labels/revoked")
+    assert "尚无标签被撤销" in before
+    reason = "电表读数造假 <meter readings were falsified>"
+    revoke(service.db, service.people["reviewer"], label["id"], reason)
+
+    response, text = page(client, scan_url(label))
+    assert response.status_code == 200 and verdict(text) == "revoked"
+    assert 'class="verdict tone-danger" role="alert"' in text
+    assert "此标签已被平台撤销" in banner(text)
+    assert f'<q class="reason">{reason}</q>' in text  # shown as text (escaped on the wire)
+    assert "&lt;meter readings were falsified&gt;" in response.get_data(as_text=True)
+    _, english = page(client, scan_url(label), lang="en")
+    assert "This label has been revoked by the platform." in banner(english)
+    assert "Public reason:" in banner(english) and "电表读数造假" in banner(english)
+
+    _, listing = page(client, "/labels/revoked")
+    item = re.search(rf'<li class="card" data-label="{label["id"]}">(.*?)</li>', listing,
+                     re.S).group(1)
+    assert reason in item and f'href="{scan_url(label)}"' in item
+    assert 'href="/api/v1/labels/revoked"' in listing  # the JSON list for offline verifiers
+    body = client.get("/api/v1/labels/revoked").get_json()
+    from footprint.labels.revocations import parse_revocations
+    assert parse_revocations(body)[label["id"]]["reason"] == reason
+    # the GS1 link of a product whose label is revoked still leads to the (revoked) label
+    assert client.get(f"/01/0{GTIN13}").headers["Location"].endswith(scan_url(label))
+
+
+def test_expired_label(service, client, make_bom, monkeypatch):
+    generate(service.home, "CN-SC", SC_NAME, "CN-SC")
+    label = approve(service, LabelIssuer(service.home, "CN-SC", validity_days=30),
+                    tea_bom(make_bom))
+    _, text = page(client, scan_url(label))
+    assert verdict(text) == "valid"
+
+    expires = datetime.fromisoformat(label["expires_at"])
+    import web.scan
+    monkeypatch.setattr(web.scan, "clock", lambda: expires + timedelta(days=1))
+    _, text = page(client, scan_url(label))
+    assert verdict(text) == "expired" and "tone-caution" in text
+    assert f"已于 {expires.date().isoformat()} 过期" in banner(text)
+    assert "蒙顶绿茶" in text  # the genuine contents are still shown, as out of date
+    _, english = page(client, scan_url(label), lang="en")
+    assert f"expired on {expires.date().isoformat()}" in banner(english)
+
+
+def test_forged_label_is_an_unmistakable_warning(service, issuer, client, make_bom):
+    label = approve(service, issuer, tea_bom(make_bom))
+    forged = bytearray(label["cose"])
+    forged[-1] ^= 0x01  # the last byte of the Ed25519 signature
+    response, text = page(client, f"/L/{to_b32(bytes(forged))}")
+    assert response.status_code == 200 and verdict(text) == "forged"
+    assert 'class="verdict tone-danger" role="alert"' in text
+    assert "警告：此标签不是真实标签。" in banner(text)
+    assert "签名与标签内容不符" in banner(text)
+    assert "蒙顶绿茶" not in text and "14.0" not in text  # nothing of the forgery is vouched for
+    _, english = page(client, f"/L/{to_b32(bytes(forged))}", lang="en")
+    assert "Warning: this label is not genuine." in banner(english)
+    assert "bad-signature" in banner(english)
+
+    # a changed claim (re-encoded without re-signing) is just as forged
+    tampered = bytes(label["cose"]).replace("蒙顶绿茶".encode(), "蒙顶红茶".encode())
+    assert tampered != bytes(label["cose"])
+    _, text = page(client, f"/L/{to_b32(tampered)}")
+    assert verdict(text) == "forged" and "蒙顶红茶" not in text
+
+
+def test_unknown_issuer_and_unrecorded_labels(service, issuer, client, make_bom, tmp_path):
+    label = approve(service, issuer, tea_bom(make_bom))
+    stranger = generate(tmp_path / "stranger", "CN-XX", "unlisted platform")
+    record = {"id": "CN-XX-AAAAAAAAAAAAA", "issuer": "CN-XX",
+              "issued_at": datetime.now(timezone.utc),  # inside both keys' windows
+              "expires_at": datetime.now(timezone.utc) + timedelta(days=30),
+              "product_name_zh": "假冒绿茶", "producer": "Nobody", "category": "generic",
+              "declared_unit": {"amount": 1, "unit": "kg"}, "value": 0.001,
+              "by_stage": {"production": 0.001}, "region": "CN-SC", "data_version": "ab" * 8,
+              "reproducibility_hash": "cd" * 16, "verifier": "Nobody", "reviewer": "Nobody"}
+    response, text = page(client, f"/L/{to_b32(sign(record, stranger))}")
+    assert response.status_code == 200 and verdict(text) == "unknown-issuer"
+    assert 'class="verdict tone-danger" role="alert"' in text
+    assert "未知签发方" in banner(text) and "不在本平台的信任列表中" in banner(text)
+    assert "假冒绿茶" not in text
+    _, english = page(client, f"/L/{to_b32(sign(record, stranger))}", lang="en")
+    assert "Unknown issuer" in banner(english)
+    assert "not in this platform's trust list" in banner(english)
+
+    # signed with this platform's own key but never stored or logged: never trusted
+    ours = dict(record, id="CN-SC-AAAAAAAAAAAAA", issuer="CN-SC")
+    _, text = page(client, f"/L/{to_b32(sign(ours, current_key(service.home, 'CN-SC')))}")
+    assert verdict(text) == "unrecorded" and "tone-danger" in text
+    assert "假冒绿茶" not in text
+    # the genuine label next to them is unaffected
+    assert verdict(page(client, scan_url(label))[1]) == "valid"
+
+
+def test_a_label_whose_log_proof_fails_is_not_trusted(service, issuer, client, make_bom):
+    first = approve(service, issuer, tea_bom(make_bom))
+    approve(service, issuer, tea_bom(make_bom, kwh=90, name="another product"))
+    assert verdict(page(client, scan_url(first))[1]) == "valid"
+    # point the stored label at another leaf (the log itself is append-only): the proof is
+    # computed for the scanned bytes, so it no longer leads to the root
+    service.db["labels"].update(first["id"], {"log_index": 1})
+    _, text = page(client, scan_url(first))
+    assert verdict(text) == "unrecorded" and 'role="alert"' in text
+    assert "不在本平台的记录和公开日志中" in banner(text)
+
+
+@pytest.mark.parametrize("code", ["ABC1", "A", "ABCDEFGH=", "X" * 5000])
+def test_malformed_code_is_404(client, code):
+    response, text = page(client, f"/L/{code}")
+    assert response.status_code == 404
+    assert 'data-kind="label"' in text and "不是碳标签" in text
+
+
+# -- GS1 Digital Link ------------------------------------------------------------------------
+
+def test_gs1_digital_link_redirects_to_the_current_label(service, issuer, client, make_bom):
+    approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
+    current = approve(service, issuer, tea_bom(make_bom, kwh=90, gtin=GTIN13))
+    for url in (f"/01/0{GTIN13}", f"/01/{GTIN13}", f"/01/0{GTIN13}/10/LOT-2026-03"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(scan_url(current)), url
+
+    bad = GTIN13[:-1] + str((int(GTIN13[-1]) + 1) % 10)
+    response, text = page(client, f"/01/{bad}")
+    assert response.status_code == 404 and 'data-kind="gtin"' in text
+    assert f"{bad} 不是有效的 GTIN" in text
+    assert f"校验码应为 {GTIN13[-1]}，而不是 {bad[-1]}" in text
+    response, english = page(client, f"/01/{bad}", lang="en")
+    assert f"{bad} is not a valid GTIN" in english
+    assert f"The check digit should be {GTIN13[-1]}, not {bad[-1]}" in english
+    response, text = page(client, "/01/12345")
+    assert response.status_code == 404 and 'data-kind="gtin"' in text
+    assert 'id="check-digit"' not in text  # too short: not a check digit problem
+
+    unknown = "400638133393" + str(check_digit("400638133393"))
+    response, text = page(client, f"/01/{unknown}")
+    assert response.status_code == 404 and 'data-kind="no-label"' in text
+    assert f"0{unknown}" in text
+
+
+# -- translations ----------------------------------------------------------------------------
+
+def test_every_message_of_the_scan_pages_has_chinese():
+    messages = set()
+    for template in (ROOT / "web" / "templates" / "scan").glob("*.html"):
+        messages |= {m[1] for m in extract_from_file(
+            "jinja2", str(template), options={"extensions": "jinja2.ext.i18n"})}
+    messages |= {m[1] for m in extract_from_file("python", str(ROOT / "web" / "scan.py"),
+                                                 keywords={"_l": None, "_": None})}
+    assert len(messages) > 50
+    with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "scan.po", "rb") as f:
+        catalog = read_po(f, locale="zh")
+    missing = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
+    assert missing == []
+    for message in catalog:
+        if message.id:  # placeholders survive translation
+            assert sorted(re.findall(r"%\(\w+\)s", message.id)) == \
+                sorted(re.findall(r"%\(\w+\)s", message.string)), message.id

@@ -1,0 +1,202 @@
+"""Issuing carbon labels from the web service, and how a stored label is shown.
+
+    subs.act(db, user, id, "approve", issue_label=label_issuer())   # inside issuing()
+
+``label_issuer()`` is the platform's LabelIssuer: FOOTPRINT_HOME holds the keys, and
+app.config["FOOTPRINT_ISSUER"] names the issuer when the platform has several (one issuer,
+the usual case, needs no setting). ``issuing()`` turns a missing or unusable issuer key into
+a Conflict (409) that tells the operator what to run; the approval's transaction has rolled
+back by then, so nothing changed.
+
+The host in label URLs (``HTTPS://<HOST>/L/<B32>``) is app.config["FOOTPRINT_PUBLIC_HOST"],
+else the environment's FOOTPRINT_PUBLIC_HOST, else the host of the request. Set it in
+production: a label printed on a package must name the public host, whatever host the
+reviewer reached the service by.
+
+Everything here reads the label's own signed bytes (footprint.labels) and the store's
+record of it (footprint.store.labels): no rules of its own, no SQL.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import cbor2
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from footprint.errors import Conflict, Problem
+from footprint.labels import KeyStoreError, LabelInvalid, verify
+from footprint.labels.claims import format_decimal, jsonable, parse_claims
+from footprint.labels.encoding import label_url, normal_host, to_b32
+from footprint.labels.keys import trust_list
+from footprint.store import labels as store_labels
+from footprint.store.labels import LabelIssuer
+from footprint.translog import TransparencyLog
+
+PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
+ISSUER = "FOOTPRINT_ISSUER"
+
+# Label statuses (footprint.store.labels.status), shown in the user's language.
+STATUS_LABELS = {"valid": _l("valid"), "superseded": _l("superseded"),
+                 "revoked": _l("revoked"), "expired": _l("expired")}
+# Audit events of labels (footprint.store), for the submission page's audit trail.
+EVENT_LABELS = {"issue": _l("label issued"), "revoke": _l("label revoked")}
+
+
+class NoIssuerKey(Conflict):
+    """Approval cannot issue the label: the platform has no usable issuer key."""
+
+
+def home() -> Path:
+    return Path(current_app.config["FOOTPRINT_HOME"])
+
+
+def label_issuer() -> LabelIssuer:
+    """The issuer the current app signs labels as."""
+    return LabelIssuer(home(), current_app.config.get(ISSUER))
+
+
+def no_key_message(exc: Exception) -> str:
+    issuer = current_app.config.get(ISSUER) or "CN-SC"
+    return (f"the carbon label cannot be issued, so nothing was approved: {exc}. An operator "
+            f"of the platform runs `footprint keys generate --issuer {issuer} --name "
+            f"\"<the platform's name>\"` on the server (once), then the reviewer approves "
+            f"again.")
+
+
+@contextmanager
+def issuing():
+    """Around an approval: a missing or unusable issuer key becomes a clear 409."""
+    try:
+        yield
+    except KeyStoreError as exc:
+        raise NoIssuerKey(no_key_message(exc)) from None
+
+
+def issued_message(label_id: str) -> str:
+    return _("Approved: carbon label %(id)s is issued.", id=label_id)
+
+
+def revoked_message() -> str:
+    return _("The label is revoked; the public list of revoked labels shows it.")
+
+
+def no_key_problem(exc: NoIssuerKey) -> Problem:
+    """The missing key, for the submission page (in the user's language, then the detail)."""
+    text = _("The label cannot be issued without an issuer key; nothing was approved.")
+    return Problem(_("issuer key"), f"{text} {exc}")
+
+
+def public_host() -> str:
+    """FOOTPRINT_PUBLIC_HOST (config, then environment), else the request's host. A
+    request host a label URL cannot carry (an IPv6 literal, a malformed Host header) gives
+    "localhost" rather than an error: the label inside the URL verifies whatever its host."""
+    configured = current_app.config.get(PUBLIC_HOST) or os.environ.get(PUBLIC_HOST)
+    if configured:
+        return configured
+    try:
+        return normal_host(request.host)
+    except ValueError:
+        current_app.logger.warning("request host %r cannot be a label URL's host; set %s",
+                                   request.host, PUBLIC_HOST)
+        return "localhost"
+
+
+# -- a stored label, read ---------------------------------------------------------------------
+
+def claims_of(label: dict) -> dict:
+    """The readable claims signed in a stored label (parse_claims of its payload)."""
+    message = cbor2.loads(bytes(label["cose"]))
+    return parse_claims(cbor2.loads(message.value[2]))
+
+
+def url_of(label: dict) -> str:
+    """The label URL its QR code holds: HTTPS://<HOST>/L/<B32>."""
+    return label_url(public_host(), bytes(label["cose"]))
+
+
+def scan_path(label: dict) -> str:
+    """The scan page of the label on this service (relative, so it opens on any host)."""
+    return f"/L/{to_b32(bytes(label['cose']))}"
+
+
+def issuer_entry(label: dict, trust=None):
+    """The trust-list entry of the key that signed the label, or None if it is not listed."""
+    trust = trust if trust is not None else trust_list(home())
+    return trust.get(bytes(label["kid"]))
+
+
+def verification(label: dict, trust=None) -> dict:
+    """The label's signature and validity against this platform's trust list."""
+    trust = trust if trust is not None else trust_list(home())
+    try:
+        verify(bytes(label["cose"]), trust)
+    except LabelInvalid as exc:
+        return {"valid": False, "reason": exc.reason, "detail": exc.detail}
+    return {"valid": True, "reason": None, "detail": None}
+
+
+def links(label_id: str) -> dict:
+    """Where the label's public resources are (paths on this service)."""
+    def to(endpoint):
+        return url_for(f"label_api.{endpoint}", label_id=label_id)
+    return {"self": to("get_label"), "proof": to("proof"), "qr_png": to("qr_png"),
+            "qr_svg": to("qr_svg"), "label_png": to("label_png"), "label_svg": to("label_svg"),
+            "label_pdf": to("label_pdf"), "revoke": to("revoke")}
+
+
+def public_view(db, label: dict) -> dict:
+    """Everything public about a label: what GET /api/v1/labels/<id> answers."""
+    trust = trust_list(home())
+    entry = issuer_entry(label, trust)
+    log = TransparencyLog(db)
+    return {
+        "id": label["id"], "status": store_labels.status(label),
+        "issuer": {"id": label["issuer"], "name": entry.name if entry else None,
+                   "region": entry.region if entry else None,
+                   "kid": entry.as_dict()["kid"] if entry else None},
+        "claims": jsonable(claims_of(label)),
+        "url": url_of(label), "scan_path": scan_path(label),
+        "issued_at": label["issued_at"], "expires_at": label["expires_at"],
+        "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],
+        "revoked_at": label["revoked_at"], "revocation_reason": label["revocation_reason"],
+        "log_index": label["log_index"],
+        "log_entries": [{"index": e["index"], "kind": e["kind"], "at": e["at"]}
+                        for e in log.entries_for(label["id"])],
+        "verification": verification(label, trust),
+        "links": links(label["id"]),
+    }
+
+
+def submission_label(db, submission_id: int) -> dict | None:
+    """The label of a submission as its API answer and page show it, or None."""
+    label = store_labels.for_submission(db, submission_id)
+    if label is None:
+        return None
+    return {"id": label["id"], "status": store_labels.status(label), "url": url_of(label),
+            "issued_at": label["issued_at"], "expires_at": label["expires_at"],
+            "superseded_by": label["superseded_by"],
+            "revocation_reason": label["revocation_reason"],
+            "log_index": label["log_index"], "links": links(label["id"])}
+
+
+def page_label(db, submission_id: int) -> dict | None:
+    """What the submission page's label section shows."""
+    label = store_labels.for_submission(db, submission_id)
+    if label is None:
+        return None
+    claims = claims_of(label)
+    entry = issuer_entry(label)
+    state = store_labels.status(label)
+    return {"id": label["id"], "status": state, "status_text": str(STATUS_LABELS[state]),
+            "claims": claims, "value": format_decimal(claims["value"]),
+            "unit": claims["declared_unit"], "grade": claims["grade"],
+            "provisional": claims["provisional"], "issuer_name": entry.name if entry else None,
+            "url": url_of(label), "scan_path": scan_path(label),
+            "issued_at": label["issued_at"], "expires_at": label["expires_at"],
+            "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],
+            "revoked_at": label["revoked_at"], "revocation_reason": label["revocation_reason"],
+            "log_index": label["log_index"], "links": links(label["id"])}

@@ -1,0 +1,206 @@
+"""Blueprint label_api: carbon labels and the transparency log in the JSON API (/api/v1).
+
+    GET  /api/v1/labels/<id>                    the label: claims, status, URL, log index
+    GET  /api/v1/labels/<id>/proof[?tree_size=N] inclusion proof of its issuance (base64)
+    GET  /api/v1/labels/<id>/qr.png | qr.svg     the QR code holding the label URL
+    GET  /api/v1/labels/<id>/label.png | label.svg | label.pdf   the printable label
+    POST /api/v1/labels/<id>/revoke {"reason"}   reviewers and administrators (bearer token)
+    GET  /api/v1/labels/revoked                  the public list of revoked labels
+    GET  /api/v1/log/consistency?from=M[&to=N]   consistency proof between two tree sizes
+
+Only revoking needs a token. Everything else is public on purpose: a label is a public
+credential (its QR code on the package carries every signed claim, and the scan page shows
+it to anyone), so its JSON, its images, its proof and the revocation list add nothing a
+token could protect, and verifiers, monitors and other regions' platforms must reach them
+without an account. Label ids carry 64 random bits, so labels cannot be listed by guessing.
+
+The views are thin: footprint.store.labels owns issuing, status and revocation,
+footprint.translog the proofs, footprint.labels the images; web.issuing reads a label.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from footprint.errors import InvalidInput, Problem
+from footprint.labels import images
+from footprint.labels.revocations import revocation_list
+from footprint.store import labels as store_labels
+from footprint.translog import TransparencyLog
+
+from . import api
+from . import api_schemas as s
+from .db import get_db
+from .issuing import claims_of, issuer_entry, public_view, url_of
+from .openapi import operation
+from .security import csrf
+
+bp = Blueprint("label_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens only, as in the api blueprint
+bp.before_request(api.limit_and_authenticate)  # public views pass; revoke needs a token
+bp.register_error_handler(RequestEntityTooLarge, api._too_large)
+bp.register_error_handler(api.BadBody, api._bad_body)
+
+IMAGE_CACHE = "public, max-age=86400"  # a label's bytes never change; its status may
+LABEL_ID_PARAMETER = {"name": "label_id", "in": "path", "required": True,
+                      "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+                      "description": "The signed label id, e.g. CN-SC-K5QX7M2ZP4H6A."}
+DOWNLOAD_PARAMETER = {"name": "download", "in": "query", "required": False,
+                      "schema": {"type": "string", "enum": ["1"]},
+                      "description": "1: Content-Disposition attachment (save the file) "
+                                     "instead of inline."}
+PUBLIC = ("Public: no token needed (a label is public; see the description of the label "
+          "endpoints).")
+
+
+@bp.after_request
+def caching(response):
+    if response.mimetype == "application/json":
+        response.headers["Cache-Control"] = "no-cache"  # status and the log move on
+    return response
+
+
+def _label(label_id: str) -> dict:
+    return store_labels.get(get_db(), label_id)
+
+
+def _json(schema_class, data):
+    return jsonify(schema_class().dump(data))
+
+
+# -- the label and its proof -----------------------------------------------------------------
+
+@bp.get("/labels/revoked")
+@operation("The public list of revoked labels", public=True,
+           responses={200: (s.RevokedListSchema, "Every revoked label, oldest revocation "
+                                                 "first, in the format `footprint verify "
+                                                 "--revocations FILE` reads.")},
+           description=f"{PUBLIC} Save it and give it to `footprint verify --revocations` to "
+                       "have an offline verifier report revoked labels.")
+def revoked():
+    return _json(s.RevokedListSchema, revocation_list(store_labels.revoked(get_db())))
+
+
+@bp.get("/labels/<label_id>")
+@operation("A carbon label: its signed claims, status, URL and place in the log",
+           public=True, responses={200: (s.LabelSchema, "The label.")}, errors=(404,),
+           parameters=[LABEL_ID_PARAMETER],
+           description=f"{PUBLIC} status is valid, superseded (superseded_by names the "
+                       "current label), revoked (with the public revocation_reason) or "
+                       "expired. claims are what the label signs (docs/label-format.md); "
+                       "verification is the signature checked against this platform's "
+                       "trust list.")
+def get_label(label_id):
+    return _json(s.LabelSchema, public_view(get_db(), _label(label_id)))
+
+
+@bp.get("/labels/<label_id>/proof")
+@operation("Inclusion proof of the label's issuance in the transparency log", public=True,
+           query=s.ProofQuerySchema, parameters=[LABEL_ID_PARAMETER], errors=(400, 404),
+           responses={200: (s.InclusionProofSchema, "RFC 9162 inclusion proof; hashes in "
+                                                    "base64.")},
+           description=f"{PUBLIC} leaf_hash is SHA-256(0x00 || the label's COSE_Sign1 bytes); "
+                       "the proof leads from it to root, the root of the first tree_size "
+                       "leaves. Give tree_size (that of a checkpoint from GET "
+                       "/log/checkpoint) to check the proof against a signed checkpoint.")
+def proof(label_id):
+    label = _label(label_id)
+    wanted = api.query(s.ProofQuerySchema)
+    size = wanted.get("tree_size")
+    if size is not None and size <= label["log_index"]:
+        raise InvalidInput([Problem("tree_size", f"the label is leaf {label['log_index']}: "
+                                                 f"tree_size must be more than that")])
+    return _json(s.InclusionProofSchema,
+                 TransparencyLog(get_db()).inclusion_json(label["log_index"], size))
+
+
+@bp.get("/log/consistency")
+@operation("Consistency proof between two sizes of the transparency log", public=True,
+           query=s.ConsistencyQuerySchema, errors=(400,),
+           responses={200: (s.ConsistencyProofSchema, "RFC 9162 consistency proof; hashes "
+                                                      "in base64.")},
+           description=f"{PUBLIC} Proves that the tree of `to` leaves (default: the whole "
+                       "log now) extends the tree of `from` leaves: nothing logged before "
+                       "was changed or removed. 1 <= from <= to <= the log's size.")
+def consistency():
+    wanted = api.query(s.ConsistencyQuerySchema)
+    return _json(s.ConsistencyProofSchema,
+                 TransparencyLog(get_db()).consistency_json(wanted["from_"], wanted.get("to")))
+
+
+# -- images ----------------------------------------------------------------------------------
+
+def _image(label_id: str, kind: str, body, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    filename = f"{label_id}-{kind}"
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = IMAGE_CACHE
+    return response
+
+
+def _image_operation(summary: str, media_type: str, text: str):
+    return operation(summary, public=True, parameters=[LABEL_ID_PARAMETER, DOWNLOAD_PARAMETER],
+                     errors=(404,), responses={200: (None, text, media_type)},
+                     description=PUBLIC)
+
+
+def _printable(label_id: str):
+    label = _label(label_id)
+    entry = issuer_entry(label)
+    return claims_of(label), url_of(label), entry.name if entry else None
+
+
+@bp.get("/labels/<label_id>/qr.png")
+@_image_operation("The label's QR code as PNG", "image/png",
+                  "Black on white, 8 pixels a module, with the quiet zone; it holds the "
+                  "label URL HTTPS://<HOST>/L/<B32> at error correction level Q.")
+def qr_png(label_id):
+    return _image(label_id, "qr.png", images.qr_png(url_of(_label(label_id))), "image/png")
+
+
+@bp.get("/labels/<label_id>/qr.svg")
+@_image_operation("The label's QR code as SVG", "image/svg+xml",
+                  "One path of the dark modules, with the quiet zone.")
+def qr_svg(label_id):
+    return _image(label_id, "qr.svg", images.qr_svg(url_of(_label(label_id))), "image/svg+xml")
+
+
+@bp.get("/labels/<label_id>/label.png")
+@_image_operation("The printable label (100 x 60 mm) as PNG", "image/png",
+                  "About 300 dpi: value, unit, grade, product name, producer, issuer, "
+                  "validity and the QR code.")
+def label_png(label_id):
+    return _image(label_id, "label.png", images.label_png(*_printable(label_id)), "image/png")
+
+
+@bp.get("/labels/<label_id>/label.svg")
+@_image_operation("The printable label (100 x 60 mm) as SVG", "image/svg+xml",
+                  "The same layout as the PNG, with Chinese text drawn by the viewer's fonts.")
+def label_svg(label_id):
+    return _image(label_id, "label.svg", images.label_svg(*_printable(label_id)), "image/svg+xml")
+
+
+@bp.get("/labels/<label_id>/label.pdf")
+@_image_operation("The printable label (100 x 60 mm) as PDF", "application/pdf",
+                  "One page, the QR code drawn as vectors, for printing.")
+def label_pdf(label_id):
+    return _image(label_id, "label.pdf", images.label_pdf(*_printable(label_id)), "application/pdf")
+
+
+# -- revocation ------------------------------------------------------------------------------
+
+@bp.post("/labels/<label_id>/revoke")
+@operation("Revoke a label, with a public reason",
+           body=s.RevokeRequestSchema, parameters=[LABEL_ID_PARAMETER],
+           responses={200: (s.LabelSchema, "The revoked label.")}, errors=(403, 404, 409),
+           description="Platform reviewers and administrators only (others get 403). The "
+                       "reason is published with the label and in the revocation list; the "
+                       "revocation is a leaf of the transparency log. Revoking a revoked "
+                       "label is 409.")
+def revoke(label_id):
+    db = get_db()
+    _label(label_id)  # 404 first
+    data = api.load(s.RevokeRequestSchema, api.json_body())
+    label = store_labels.revoke(db, g.api_user, label_id, data["reason"])
+    return _json(s.LabelSchema, public_view(db, label))
