@@ -8,8 +8,10 @@ DEMO_HOME ?= $(CURDIR)/.footprint-home
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-# Debian's Chromium for the browser test; installed here so a fresh machine needs no hand work.
+# Debian's Chromium for the browser test, and a CJK font so PNG and PDF labels can print the
+# Chinese product name; installed here so a fresh machine needs no hand work.
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: demo test install clean
 
@@ -23,19 +25,20 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-$(CHROMIUM):
+$(CHROMIUM) $(CJK_FONT):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei >/dev/null; \
 	else \
-	  echo "note: $(CHROMIUM) is missing and needs root to install (apt-get install chromium);" \
-	       "the browser test will be skipped"; \
+	  echo "note: $@ is missing and needs root to install (apt-get install chromium" \
+	       "fonts-wqy-microhei); the browser test will be skipped and labels print in English"; \
 	fi
 
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
-demo: install
+demo: install $(CJK_FONT)
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
 
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/python -m pytest
 
 clean:
