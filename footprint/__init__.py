@@ -2,6 +2,7 @@
 
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
 """
+from .categories import ParameterSchema
 from .data import Catalog, Dataset, core_catalog, processes_from_csv
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, NotFound,
                      PluginError, Problem)
@@ -12,7 +13,7 @@ from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
 ]

@@ -8,11 +8,20 @@ fields to the result.
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError
+from marshmallow import RAISE, Schema, ValidationError
 
 from .bom import Bom, flatten_errors, model_lines
 from .errors import InvalidInput, PluginError, Problem
 from .suggest import unknown
+
+
+class ParameterSchema(Schema):
+    """Base of a category's parameter schema. Unknown names are refused, and the core's error
+    for them suggests the nearest parameter of the schema (nested ones too), so a category
+    needs no checking of its own."""
+
+    class Meta:
+        unknown = RAISE
 
 
 def expand(bom: Bom, registry, plugin_manager) -> Bom:

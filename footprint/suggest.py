@@ -12,6 +12,9 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
         if choice.lower() == str(word).lower():
             return choice
     lowered = {c.lower(): c for c in choices}
+    # Also compare with the first word of snake_case names: "yeild" -> "yield_kg_per_ha".
+    for choice in choices:
+        lowered.setdefault(choice.lower().split("_")[0], choice)
     match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 

@@ -160,3 +160,11 @@ def test_grade_is_per_one_declared_unit(kiln_engine, make_bom):
     result = kiln_engine.calculate(parse_bom(bom))
     assert result["total_kg_co2e"] == pytest.approx(0.988, rel=1e-6)
     assert result["grade"]["grade"] == "A"
+
+
+def test_misspelt_parameter_finds_a_snake_case_name(engine, make_bom):
+    bom = make_bom(product={"name": "o", "category": "oranges"}, lines=[],
+                   parameters={"yeild": 30000})
+    with pytest.raises(InvalidInput) as caught:
+        engine.resolve(parse_bom(bom))
+    assert any('did you mean "yield_kg_per_ha"' in p.message for p in caught.value.problems)

@@ -7,12 +7,12 @@ Revocation keys on the signed label id (claim 1), never on a hash of the QR text
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from footprint.errors import InvalidInput, Problem
 
 from . import times
+from .jsonfile import read_json
 from .claims import LABEL_ID
 
 
@@ -58,12 +58,5 @@ def load_revocations(source) -> dict[str, dict]:
     if isinstance(source, dict):
         return parse_revocations(source)
     path = Path(source)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput([Problem(str(path), f"cannot read: {exc.strerror or exc}")],
-                           source="revocation list") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput([Problem(str(path), f"not JSON: {exc}")],
-                           source="revocation list") from None
+    data = read_json(path, "revocation list")
     return parse_revocations(data, source=str(path))

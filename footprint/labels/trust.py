@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from footprint.errors import InvalidInput, Problem
 
 from . import times
+from .jsonfile import read_json
 from .claims import ISSUER_ID
 
 KID_BYTES = 8
@@ -216,11 +216,5 @@ def load_trust_list(source) -> TrustList:
     if isinstance(source, dict):
         return parse_trust_list(source)
     path = Path(source)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput([Problem(str(path), f"cannot read: {exc.strerror or exc}")],
-                           source="trust list") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput([Problem(str(path), f"not JSON: {exc}")], source="trust list") from None
+    data = read_json(path, "trust list")
     return parse_trust_list(data, source=str(path))

@@ -5,9 +5,9 @@ every error message repeats the help, so a producer knows what the field means.
 """
 from __future__ import annotations
 
-import difflib
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from footprint import ParameterSchema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .data import CHEMISTRIES, COMPONENTS, default_groups
 
@@ -44,29 +44,7 @@ def _choice(choices, help_en: str, help_zh: str) -> fields.String:
         metadata={"unit": "", "help_en": help_en, "help_zh": help_zh})
 
 
-class _NoUnknown(Schema):
-    """Unknown keys are refused with the nearest valid name (a typo must not pass silently)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _unknown_fields(self, data, original_data, **kwargs):
-        if not isinstance(original_data, dict):
-            return
-        errors = {}
-        for key in original_data:
-            if key not in self.fields:
-                near = difflib.get_close_matches(str(key), list(self.fields), n=1)
-                hint = f', did you mean "{near[0]}"?' if near else \
-                    f"; valid: {', '.join(sorted(self.fields))}"
-                errors[key] = [f'field "{key}" unknown{hint}']
-        if errors:
-            raise ValidationError(errors)
-
-
-# Supplier-declared footprints, kg CO2e per kWh of battery capacity, one field per component.
-PrimaryComponents = type("PrimaryComponents", (_NoUnknown,), {
+PrimaryComponents = type("PrimaryComponents", (ParameterSchema,), {
     name: _number(
         f"{en}: kg CO2e per kWh of battery capacity, from the supplier's verified footprint "
         "(primary data; replaces the study default)",
@@ -75,7 +53,7 @@ PrimaryComponents = type("PrimaryComponents", (_NoUnknown,), {
     for name, (en, zh) in COMPONENTS.items()})
 
 
-class BatteryParameters(_NoUnknown):
+class BatteryParameters(ParameterSchema):
     chemistry = _choice(CHEMISTRIES, "cell chemistry: LFP (lithium iron phosphate) or NMC "
                         "(lithium nickel manganese cobalt oxide)", "电芯化学体系:LFP(磷酸铁锂)或NMC(三元)")
     battery_category = _choice(

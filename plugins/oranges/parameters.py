@@ -11,10 +11,10 @@ grade the producer bought.
 """
 from __future__ import annotations
 
-import difflib
 import math
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from footprint import ParameterSchema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import data
 
@@ -64,40 +64,7 @@ def choice(choices, default: str, help_en: str, help_zh: str) -> fields.String:
         error_messages={"invalid": f"must be a string: {text}"})
 
 
-def _nearest(word: str, valid: list[str]) -> str | None:
-    """The closest parameter name, comparing with whole names and with their first word
-    ("yeild" -> "yield_kg_per_ha")."""
-    candidates = {name: name for name in valid}
-    for name in valid:
-        candidates.setdefault(name.split("_")[0], name)
-    match = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
-    return candidates[match[0]] if match else None
-
-
-class StrictParameters(Schema):
-    """Unknown names are reported with the nearest valid one (the core's generic message
-    would suggest top-level BOM fields for a misspelt parameter)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def no_unknown_fields(self, data, original_data, **kwargs):
-        if not isinstance(original_data, dict):
-            return
-        valid = sorted(self.fields)
-        errors = {}
-        for key in original_data:
-            if key in self.fields:
-                continue
-            guess = _nearest(str(key), valid)
-            hint = f'did you mean "{guess}"?' if guess else f"valid: {', '.join(valid)}"
-            errors[key] = [f'parameter "{key}" unknown, {hint}']
-        if errors:
-            raise ValidationError(errors)
-
-
-class FertiliserParameters(StrictParameters):
+class FertiliserParameters(ParameterSchema):
     product = fields.String(
         required=True,
         validate=validate.OneOf(
@@ -137,7 +104,7 @@ class FertiliserParameters(StrictParameters):
             raise ValidationError(errors)
 
 
-class OrangeParameters(StrictParameters):
+class OrangeParameters(ParameterSchema):
     """An orange orchard's inputs per hectare and year, and the gate of the product."""
 
     yield_kg_per_ha = number("kg/ha", "marketable fruit harvested per hectare and year",

@@ -5,9 +5,9 @@ its error messages, since the message is what a producer reads.
 """
 from __future__ import annotations
 
-import difflib
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from footprint import ParameterSchema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 PRODUCTS = {  # product -> (declared unit the quantities refer to, Chinese name)
     "crude_steel": ("t", "粗钢"),
@@ -54,29 +54,7 @@ def choice(choices, help_en: str, help_zh: str, **kwargs) -> fields.String:
         **kwargs)
 
 
-class StrictSchema(Schema):
-    """Unknown fields are refused with the nearest field name of *this* schema (marshmallow's
-    bare "Unknown field." would otherwise be matched against the BOM's own fields)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _no_unknown_fields(self, data, original_data, **kwargs):
-        if not isinstance(original_data, dict):
-            return
-        errors = {}
-        for key in original_data:
-            if key not in self.fields:
-                near = difflib.get_close_matches(str(key), list(self.fields), n=1, cutoff=0.6)
-                hint = (f'did you mean "{near[0]}"?' if near
-                        else "valid: " + ", ".join(sorted(self.fields)))
-                errors[key] = [f'field "{key}" unknown, {hint}']
-        if errors:
-            raise ValidationError(errors)
-
-
-class CarbonFlow(StrictSchema):
+class CarbonFlow(ParameterSchema):
     """Another carbon-bearing input or output, in the producer's terms."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100),
@@ -88,7 +66,7 @@ class CarbonFlow(StrictSchema):
                              maximum=1, required=True)
 
 
-class SteelVanadiumParameters(StrictSchema):
+class SteelVanadiumParameters(ParameterSchema):
     """Per t of crude steel, for the whole works (coke ovens, sinter, blast furnace, vanadium
     extraction converter, BOF): what crosses the works' fence."""
 
