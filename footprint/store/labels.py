@@ -40,11 +40,8 @@ def _fit(text, limit: int):
     return text[:limit - 1].rstrip() + "…"
 
 
-def _name(db, table: str, row_id) -> str | None:
-    if row_id is None:
-        return None
-    return {"organisations": lambda: db["organisations"].get(row_id)["name"],
-            "users": lambda: db["users"].get(row_id)["display_name"]}[table]()
+def _org_name(db, org_id) -> str | None:
+    return db["organisations"].get(org_id)["name"] if org_id is not None else None
 
 
 def current_label(db, product_id: int) -> dict | None:
@@ -73,14 +70,14 @@ def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
         "issued_at": issued, "expires_at": issued + timedelta(days=issuer.validity_days),
         "product_name_zh": bom["product"].get("name_zh"),
         "product_name_en": bom["product"]["name"], "gtin": product.get("gtin"),
-        "producer": _name(db, "organisations", submission["org_id"]),
+        "producer": _org_name(db, submission["org_id"]),
         "category": result["category"]["id"], "region": result["region"],
         "declared_unit": result["declared_unit"], "value": result["total_kg_co2e"],
         "by_stage": result["by_stage"], "grade": grade.get("grade"),
         "provisional": grade.get("provisional") if grade else None,
         "data_version": result["data_version"],
         "reproducibility_hash": result["reproducibility_hash"],
-        "verifier": _name(db, "organisations", submission["verifier_org_id"]),
+        "verifier": _org_name(db, submission["verifier_org_id"]),
         "reviewer": reviewer["display_name"],
         "supersedes": previous["id"] if previous else None,
     }
