@@ -8,7 +8,9 @@ import click
 
 from footprint.data import Catalog
 from footprint.datadocs import render_markdown
-from footprint.errors import DataError
+from footprint.dataversions import describe_data_versions
+from footprint.errors import DataError, FootprintError
+from footprint.plugins import get_plugin_manager
 
 from . import render
 
@@ -46,8 +48,8 @@ def list_datasets(as_json, package):
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     click.echo(render.table(
-        [[e["id"], e["year"], e["confidence"], e["source"]] for e in entries],
-        ["id", "year", "confidence", "source"]))
+        [[e["id"], e["version"], e["year"], e["confidence"], e["source"]] for e in entries],
+        ["id", "version", "year", "confidence", "source"]))
 
 
 @data.command()
@@ -68,3 +70,23 @@ def verify(package):
 def docs(package):
     """Print docs/data.md (Markdown) generated from the manifest."""
     click.echo(render_markdown(_catalog(package)), nl=False)
+
+
+@data.command()
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON (with every dataset's version in each data version).")
+def versions(as_json):
+    """List the data versions a calculation can use (`footprint calc --data-version`)."""
+    try:
+        described = describe_data_versions(get_plugin_manager())
+    except FootprintError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(described, ensure_ascii=False, indent=2))
+        return
+    click.echo(render.table(
+        [[v["name"], v["hash"][:16], v["published"],
+          ", ".join(f"{d} {version}" for d, version in v["versioned_datasets"].items()),
+          "current" if v["current"] else ""] for v in described],
+        ["name", "hash", "published", "datasets", "status"]))

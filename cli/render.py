@@ -73,7 +73,8 @@ def result_text(result: dict) -> str:
         out.append(f"{plugin}: " + ", ".join(f"{k}={_short(v)}" for k, v in fields.items()))
     for note in result["notes"]:
         out.append(click.style(f"note: {note}", fg="yellow"))
-    out.append(f"data version {result['data_version'][:16]}  "
+    name = result.get("data_version_name")  # absent from results stored before it existed
+    out.append(f"data version {f'{name} ' if name else ''}{result['data_version'][:16]}  "
                f"reproducibility {result['reproducibility_hash'][:16]}")
     return "\n".join(out)
 

@@ -11,6 +11,7 @@ HASH_SHOWN = 12  # enough to tell versions apart by eye; the manifest holds the 
 
 # (label, manifest key); the order people read in: what it is, where from, what it covers
 FIELDS = (
+    ("Version", "version"),
     ("File", "file"),
     ("Source", "source"),
     ("Publisher", "publisher"),
@@ -29,6 +30,8 @@ def _value(key: str, entry: dict) -> str:
     value = entry.get(key)
     if value is None or value == "" or value == []:
         return "not stated"
+    if key == "version" and entry.get("published"):
+        return f"{value} (published {entry['published']})"
     if key == "sha256":
         return f"`{value[:HASH_SHOWN]}`"
     if key == "file":
@@ -48,6 +51,21 @@ def _regenerate_command(package: str) -> str:
     return f"footprint data docs --package {package} > <your docs>/data.md"
 
 
+def _history(catalog: Catalog, entry: dict) -> list[str]:
+    """Earlier versions, oldest first: each still loadable, so each is documented."""
+    earlier = catalog.versions(entry["id"])[:-1]
+    if not earlier:
+        return []
+    out = ["- Earlier versions (oldest first; select one with `footprint calc --data-version`):"]
+    for version in earlier:
+        years = version.get("data_years")
+        out.append(f"  - {version['version']}, published {version['published']}: "
+                   f"{_value('file', version)}, SHA-256 {_value('sha256', version)}"
+                   f"{', data years ' + _value('data_years', version) if years else ''}; "
+                   f"{version['source']}")
+    return out
+
+
 def render_markdown(catalog: Catalog) -> str:
     entries = list(catalog.entries.values())
     out = [
@@ -64,14 +82,20 @@ def render_markdown(catalog: Catalog) -> str:
         "is read only through its manifest entry: a file whose SHA-256 differs from the "
         "manifest is refused, so a changed factor always comes with an updated source.",
         "",
+        "Each dataset names its version (the publication it follows). A republished dataset "
+        "keeps its earlier versions, each an unchanged file with its own hash, so a result "
+        "can be recomputed exactly as it was issued; `footprint data versions` lists the "
+        "data versions a calculation can select.",
+        "",
         f"{len(entries)} datasets:",
         "",
-        "| id | title | confidence |",
-        "|---|---|---|",
-        *[f"| `{e['id']}` | {_cell(e['title'])} | {_cell(str(e['confidence']))} |"
-          for e in entries],
+        "| id | title | version | confidence |",
+        "|---|---|---|---|",
+        *[f"| `{e['id']}` | {_cell(e['title'])} | {_cell(str(e['version']))} | "
+          f"{_cell(str(e['confidence']))} |" for e in entries],
     ]
     for entry in entries:
         out += ["", f"## {entry['title']}", "", f"- Id: `{entry['id']}`"]
         out += [f"- {label}: {_value(key, entry)}" for label, key in FIELDS]
+        out += _history(catalog, entry)
     return "\n".join(out) + "\n"

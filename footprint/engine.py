@@ -5,6 +5,12 @@
 
 Each step is a public method (``resolve``, ``score_many``, ``calculate_many``) so variants can
 replace one step, as bw2calc's LCA classes do.
+
+    Engine(data_version="MEE-2022")        # the factors as published up to that release
+
+An engine holds one data version: its registry is built under it, and its steps run under it
+too, so a category model that reads a dataset while expanding or grading a BOM reads the same
+version as the registry did.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from .plugins import get_plugin_manager
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .categories import category_fields, expand
+from .data import select_checked
 from .result import build_result, seal
 from .scoring import Scores, score
 from .settings import footprint_home
@@ -25,9 +32,13 @@ from .suggest import unknown
 
 
 class Engine:
-    def __init__(self, home: Path | None = None, plugin_manager=None):
+    def __init__(self, home: Path | None = None, plugin_manager=None,
+                 data_version: str | None = None):
+        """``data_version``: a name from ``footprint.data.available_data_versions`` (None:
+        the selection in effect when the registry is built, by default the newest)."""
         self.home = Path(home) if home else footprint_home()
         self._plugin_manager = plugin_manager
+        self._data_version = data_version
 
     @cached_property
     def plugin_manager(self):
@@ -35,7 +46,11 @@ class Engine:
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry.from_plugins(self.plugin_manager)
+        return Registry.from_plugins(self.plugin_manager, data_version=self._data_version)
+
+    def _in_version(self):
+        """The selection the registry was built under, for data read while calculating."""
+        return select_checked(self.registry.selection)
 
     @cached_property
     def inventory(self) -> UnitInventory:
@@ -49,10 +64,12 @@ class Engine:
 
     def expand(self, bom: Bom) -> Bom:
         """Model the BOM's category parameters as lines (footprint.categories)."""
-        return expand(bom, self.registry, self.plugin_manager)
+        with self._in_version():
+            return expand(bom, self.registry, self.plugin_manager)
 
     def resolve(self, bom: Bom, products: ProductResolver | None = None) -> ResolvedBom:
-        return resolve_bom(bom, self.registry, products or FileProducts(), self.expand)
+        with self._in_version():
+            return resolve_bom(bom, self.registry, products or FileProducts(), self.expand)
 
     def calculate(self, bom: Bom, method: str | None = None,
                   products: ProductResolver | None = None) -> dict:
@@ -66,15 +83,17 @@ class Engine:
         method = self.method_id(method)
         scores = self.score_many(batch, method)
         results = []
-        for p, resolved in enumerate(batch):
-            result = build_result(resolved, scores, p, self.inventory, self.registry,
-                                  self.registry.methods[method])
-            result.update(category_fields(result, resolved.bom, self.registry,
-                                          self.plugin_manager))
-            results.append(seal(result))
+        with self._in_version():
+            for p, resolved in enumerate(batch):
+                result = build_result(resolved, scores, p, self.inventory, self.registry,
+                                      self.registry.methods[method])
+                result.update(category_fields(result, resolved.bom, self.registry,
+                                              self.plugin_manager))
+                results.append(seal(result))
         return results
 
     def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
         """Totals and breakdowns as arrays, without building result objects."""
         method = self.method_id(method)
-        return score(batch, self.inventory, self.inventory.factors[method])
+        with self._in_version():
+            return score(batch, self.inventory, self.inventory.factors[method])

@@ -3,8 +3,9 @@
 Headline value: kg CO2e per declared unit over the stages inside the system boundary, with
 biogenic CO2 counted 0 (its mass is reported separately as ``biogenic_co2_kg``). The
 reproducibility hash is SHA-256 over the canonical JSON of everything else in the result,
-which includes the canonical BOM (and sub-assemblies), data version, method, factors and
-library versions: the same inputs on the same software give the same hash.
+which includes the canonical BOM (and sub-assemblies), data version (hash and name, e.g.
+"MEE-2022"), method, factors and library versions: the same inputs on the same software give
+the same hash.
 """
 from __future__ import annotations
 
@@ -134,6 +135,7 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         "factors": [factors[k] for k in sorted(factors)],
         "notes": notes,
         "data_version": inventory.data_version,
+        "data_version_name": registry.data_version_name,
         "libraries": dict(library_versions()),
         "bom": resolved.canonical(),
     }

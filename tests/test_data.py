@@ -35,7 +35,9 @@ def test_every_data_file_is_in_the_manifest():
     on_disk = {path.relative_to(DATA_DIR).as_posix() for path in DATA_DIR.rglob("*")
                if path.is_file() and path.name not in NOT_DATASETS
                and path.relative_to(DATA_DIR).parts[0] not in ("samples", "__pycache__")}
-    listed = {entry["file"] for entry in core_catalog().entries.values()}
+    catalog = core_catalog()
+    listed = {version["file"] for dataset_id in catalog.entries
+              for version in catalog.versions(dataset_id)}  # earlier versions' files too
     assert on_disk == listed
 
 
@@ -100,6 +102,10 @@ def test_data_md_describes_every_dataset():
                     "confidence", "licence"):
             assert entry[key] in section, (entry["id"], key)
         assert f"Year published: {entry['year']}" in section
+        assert f"Version: {entry['version']}" in section
+        for earlier in entry.get("history", []):
+            assert f"  - {earlier['version']}, published {earlier['published']}: " \
+                   f"`{earlier['file']}`, SHA-256 `{earlier['sha256'][:12]}`" in section
         assert f"`{entry['sha256'][:12]}`" in section
         if "data_years" in entry:
             assert "Data years: " + ", ".join(map(str, entry["data_years"])) in section

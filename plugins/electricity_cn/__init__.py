@@ -5,6 +5,10 @@ market-based basis uses the national factor excluding market-traded non-fossil p
 buyers whose green power is accounted separately); the life-cycle basis uses the national
 electricity carbon-footprint factor (CO2e). Tibet has no published factor: its regional grid
 (Southwest) stands in, and every result that uses it says so.
+
+The MEE table is versioned (MEE-2021, MEE-2022, MEE-2023: the table as it stood after each
+announcement); the selected data version decides which release is read, and so which data
+years exist.
 """
 from __future__ import annotations
 
@@ -45,7 +49,8 @@ def register_regions(registry):
         if row["level"] != "province":
             continue
         grids = _grid_codes(row["grid_zh"])
-        published = any(row[f"ef_{year}"] for year in ANNOUNCEMENTS)
+        # An earlier release of the table lacks the later years' columns (footprint.data).
+        published = any(row.get(f"ef_{year}") for year in ANNOUNCEMENTS)
         note = "" if published else (
             f"MEE publishes no grid factor for {row['name_en']}; the factor of its regional "
             f"grid ({GRIDS[row['grid_zh']][2]}) stands in")
@@ -65,7 +70,7 @@ def register_electricity_factors(registry):
             continue  # the national fossil-only factor is not an electricity purchase basis
         code = row["iso_3166_2"] or GRIDS[row["name_zh"]][0]
         for year, announcement in ANNOUNCEMENTS.items():
-            value = row[f"ef_{year}"]
+            value = row.get(f"ef_{year}")
             if value:
                 factors.append(ElectricityFactor(code, year, basis, float(value), "CO2_fossil",
                                                  table.source(announcement)))
