@@ -14,6 +14,7 @@ import click
 from footprint import FootprintError, InvalidInput
 from footprint.bom import read_bom_file
 from footprint.categories import describe_parameters
+from footprint.dataversions import find_data_version
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 
@@ -54,11 +55,16 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @cli.command()
 @bom_path
 @method_option
+@click.option("--data-version", default=None, metavar="NAME|HASH",
+              help="Calculate with this data version: a name from `footprint data versions` "
+                   "(default: the newest) or its hash (at least 8 hex digits).")
 @json_option
 @fail_cleanly
-def calc(bom, method, as_json):
+def calc(bom, method, data_version, as_json):
     """Calculate the footprint of a BOM file."""
-    engine = Engine()
+    pm = get_plugin_manager()
+    name = find_data_version(pm, data_version, "--data-version") if data_version else None
+    engine = Engine(plugin_manager=pm, data_version=name)
     result = engine.calculate(read_bom_file(bom), method=method)
     _dump(result) if as_json else click.echo(render.result_text(result))
 
@@ -206,3 +212,6 @@ cli.add_command(log)
 from .labels_commands import keys, verify  # noqa: E402
 cli.add_command(keys)
 cli.add_command(verify)
+
+from .recalc_command import recalc  # noqa: E402
+cli.add_command(recalc)

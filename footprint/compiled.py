@@ -41,35 +41,43 @@ class CompiledBom:
                    tuple(bool(boundary >> i & 1) for i in range(N_STAGES)))
 
 
-def _expand(out: list, resolved: ResolvedBom, row: dict, column: dict, n_processes: int,
-            line=None, stage=None, scale=1.0) -> None:
-    """Append the rows of ``resolved`` to ``out`` flat: line, stage, column, quantity, ..."""
+def expand_rows(out: list, resolved: ResolvedBom, target, line=None, stage=None,
+                scale=1.0) -> None:
+    """Append the rows of ``resolved`` to ``out`` flat: line, stage, target, quantity, ...
+    where ``target(resolved_line)`` names what a background or emission line draws on (a
+    column of the unit inventory here; a stable key in ``footprint.recalc.keyed``)."""
     append = out.extend
     if line is None:  # a product's own lines (1.0 x quantity is the quantity, exactly)
         stage_index = STAGE_INDEX
         for rl in resolved.lines:
             source = rl.line
-            if rl.process_id is not None:
-                append((source.index, stage_index[source.stage], row[rl.process_id],
-                        rl.quantity))
-            elif rl.flow is not None:
-                append((source.index, stage_index[source.stage],
-                        n_processes + column[rl.flow], rl.quantity))
+            if rl.sub is None:
+                append((source.index, stage_index[source.stage], target(rl), rl.quantity))
             else:
-                _expand(out, rl.sub, row, column, n_processes, source.index,
-                        stage_index[source.stage], rl.quantity)
+                expand_rows(out, rl.sub, target, source.index, stage_index[source.stage],
+                            rl.quantity)
         return
     inside = resolved.bom.boundary_stages
     for rl in resolved.lines:
         if rl.line.stage not in inside:
             continue  # outside the sub-assembly's own boundary
         quantity = scale * rl.quantity
-        if rl.process_id is not None:
-            append((line, stage, row[rl.process_id], quantity))
-        elif rl.flow is not None:
-            append((line, stage, n_processes + column[rl.flow], quantity))
+        if rl.sub is None:
+            append((line, stage, target(rl), quantity))
         else:
-            _expand(out, rl.sub, row, column, n_processes, line, stage, quantity)
+            expand_rows(out, rl.sub, target, line, stage, quantity)
+
+
+def inventory_column(inventory):
+    """``target`` for expand_rows: a background process's row in the unit inventory, or
+    ``processes + flow`` for a direct emission."""
+    row, column, n_processes = inventory.row, inventory.column, len(inventory.process_ids)
+
+    def target(rl):
+        if rl.process_id is not None:
+            return row[rl.process_id]
+        return n_processes + column[rl.flow]
+    return target
 
 
 def _cached(resolved: ResolvedBom, inventory) -> "CompiledBom | None":
@@ -92,11 +100,11 @@ def compile_many(batch, inventory) -> list["CompiledBom"]:
     todo = [i for i, c in enumerate(found) if c is None]
     if not todo:
         return found
-    row, column, n_processes = inventory.row, inventory.column, len(inventory.process_ids)
+    target = inventory_column(inventory)
     flat: list = []
     ends = []
     for i in todo:
-        _expand(flat, batch[i], row, column, n_processes)
+        expand_rows(flat, batch[i], target)
         ends.append(len(flat) // 4)
     rows = np.array(flat, dtype=np.float64).reshape(-1, 4)
     start = 0

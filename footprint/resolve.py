@@ -31,6 +31,9 @@ class ResolvedLine:
     quantity: float = 0.0  # in the process's unit, in kg of the flow, or declared units of sub
     factor: ElectricityFactor | None = None
     note: str = ""  # e.g. which region's factor stood in
+    # electricity: what the BOM asked for, (region, year or None for the newest, basis), so a
+    # recalculation under other factor data can choose again exactly as this line would
+    request: tuple[str, int | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     if problems:
         raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,
-                        note=note)
+                        note=note, request=(region, year, basis))
 
 
 def _resolve_product(line, bom, registry, products, expand, chain) -> ResolvedLine:

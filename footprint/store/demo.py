@@ -13,6 +13,10 @@ engine's home unless ``home`` is given), the first time the demo is seeded; a ho
 a CN-SC key keeps it. Every approval issues a signed label; one label is revoked with a
 public reason and one is superseded by a later approval of the same product.
 
+The demo platform issued its labels under the MEE-2022 factor release (DATA_VERSION), and its
+products follow the platform's current release rather than pinning a factor year, so
+``footprint recalc --reissue`` moves them to the newest release and re-issues their labels.
+
 The passwords below are fixed and published: they are for a local demonstration only. Demo
 data goes into an empty database, or one this module already seeded (then nothing is added);
 a database with anyone else's accounts is refused, so the published passwords never end up
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..engine import Engine
 from ..errors import Conflict
 from . import labels as store_labels
 from . import submissions as subs
@@ -60,6 +65,7 @@ class Person:
     password: str = DEMO_PASSWORD
 
 
+DATA_VERSION = "MEE-2022"  # the release the demo's labels were issued under
 ISSUER_ID = "CN-SC"
 ISSUER_NAME = "四川省产品碳足迹平台 Sichuan Product Carbon Footprint Platform"
 REVOCATION_REASON = (
@@ -91,6 +97,13 @@ def _made_in(bom: dict, org: Organisation, product_id: str, name: str, name_zh: 
     bom["region"] = org.region
     bom["product"].update(id=product_id, name=name, name_zh=name_zh)
     bom.setdefault("parameters", {})["manufacturing_facility"] = org.name
+    return bom
+
+
+def _current_factors(bom: dict) -> dict:
+    """The BOM without a pinned factor year: its electricity follows the platform's release."""
+    bom = copy.deepcopy(bom)
+    bom.pop("factor_year", None)
     return bom
 
 
@@ -144,6 +157,7 @@ def seed(db, engine, home=None) -> SeedResult:
                        "data (with its published passwords) goes only into an empty "
                        "FOOTPRINT_HOME (make demo uses .footprint-home in the checkout)")
     home = Path(home if home is not None else engine.home)
+    engine = Engine(engine.home, engine.plugin_manager, data_version=DATA_VERSION)
     generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
     issuer = LabelIssuer(home, ISSUER_ID)
     with transaction(db):
@@ -169,7 +183,7 @@ def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
     ids = {}
 
     def create(key, user, bom):
-        submission, _ = subs.create_submission(db, engine, user, bom,
+        submission, _ = subs.create_submission(db, engine, user, _current_factors(bom),
                                                idempotency_key=f"demo:{key}")
         ids[key] = submission["id"]
         return submission["id"]
@@ -188,7 +202,7 @@ def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
     subs.act(db, verifier, sid, "return", reason=(
         "缺少灌溉用电: 泵站电表记录约600千瓦时/公顷·年。 Irrigation electricity missing: the "
         "pump meter log shows about 600 kWh per ha and year (irrigation_kwh_per_ha)."))
-    subs.revise(db, engine, orchard, sid, farm_gate)
+    subs.revise(db, engine, orchard, sid, _current_factors(farm_gate))
     subs.comment(db, orchard, sid, "已按2022年泵站电表记录补充灌溉用电。 Added the irrigation "
                  "electricity from the 2022 pump meter log.")
     subs.act(db, orchard, sid, "submit")  # back to the body that returned it

@@ -46,39 +46,71 @@ def _org_name(db, org_id) -> str | None:
 
 def current_label(db, product_id: int) -> dict | None:
     for row in db.query("SELECT * FROM labels WHERE product_id = ? AND superseded_by IS NULL "
-                        "AND revoked_at IS NULL ORDER BY issued_at DESC LIMIT 1", [product_id]):
+                        "AND revoked_at IS NULL ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+                        [product_id]):
         return row
     return None
 
 
 def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
-    from ..labels import build_claims, current_key, new_label_id, sign
-    from ..labels.claims import MAX_TEXT
-    from ..translog import TransparencyLog, supersede_entry
+    from ..labels import current_key
     from .submissions import latest_result
 
     key = current_key(issuer.home, issuer.issuer_id)
     result = latest_result(db, submission)
     product = db["products"].get(submission["product_id"])
     bom = json.loads(submission["bom_json"])
-    issued = datetime.now(timezone.utc).replace(microsecond=0)
+    names = {
+        "product_name_zh": bom["product"].get("name_zh"),
+        "product_name_en": bom["product"]["name"], "gtin": product.get("gtin"),
+        "producer": _org_name(db, submission["org_id"]),
+        "verifier": _org_name(db, submission["verifier_org_id"]),
+        "reviewer": reviewer["display_name"],
+    }
     previous = current_label(db, product["id"])
+    return _sign_and_store(db, issuer, key, submission, names, result, previous)
+
+
+def reissue(db, issuer: LabelIssuer, label: dict, result: dict, reason: str) -> dict:
+    """A new label for the same submission from a recalculated ``result`` (e.g. new factor
+    data), superseding ``label``: the same product, producer, verifier and reviewer as signed
+    before, the new value, stages, grade and data version. Logged like any issuance."""
+    from ..labels import current_key
+
+    key = current_key(issuer.home, issuer.issuer_id)
+    submission = db["submissions"].get(label["submission_id"])
+    signed = json.loads(label["claims_json"])
+    names = {field: signed.get(field) for field in
+             ("product_name_zh", "product_name_en", "gtin", "producer", "verifier", "reviewer")}
+    with transaction(db):
+        new = _sign_and_store(db, issuer, key, submission, names, result, label)
+        db["audit_events"].insert({"submission_id": submission["id"], "actor_id": None,
+                                   "action": "reissue", "from_status": submission["status"],
+                                   "to_status": submission["status"],
+                                   "reason": f"label {new['id']} replaces {label['id']}: {reason}",
+                                   "at": now()})
+    return new
+
+
+def _sign_and_store(db, issuer: LabelIssuer, key, submission: dict, names: dict, result: dict,
+                    previous: dict | None) -> dict:
+    from ..labels import build_claims, new_label_id, sign
+    from ..labels.claims import MAX_TEXT
+    from ..translog import TransparencyLog, supersede_entry
+
+    issued = datetime.now(timezone.utc).replace(microsecond=0)
     label_id = new_label_id(key.entry.id)
     grade = result.get("grade") or {}
     record = {
         "id": label_id, "issuer": key.entry.id,
         "issued_at": issued, "expires_at": issued + timedelta(days=issuer.validity_days),
-        "product_name_zh": bom["product"].get("name_zh"),
-        "product_name_en": bom["product"]["name"], "gtin": product.get("gtin"),
-        "producer": _org_name(db, submission["org_id"]),
+        **names,
         "category": result["category"]["id"], "region": result["region"],
         "declared_unit": result["declared_unit"], "value": result["total_kg_co2e"],
         "by_stage": result["by_stage"], "grade": grade.get("grade"),
         "provisional": grade.get("provisional") if grade else None,
         "data_version": result["data_version"],
         "reproducibility_hash": result["reproducibility_hash"],
-        "verifier": _org_name(db, submission["verifier_org_id"]),
-        "reviewer": reviewer["display_name"],
         "supersedes": previous["id"] if previous else None,
     }
     for field in ("product_name_zh", "product_name_en", "producer", "verifier", "reviewer"):
@@ -87,8 +119,14 @@ def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
     cose = sign(claims, key)
     log = TransparencyLog(db)
     with transaction(db):
+        if previous:
+            # the old label points at the new one before the new one exists, so a submission
+            # never has two current labels; the reference is checked at commit
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            db["labels"].update(previous["id"], {"superseded_by": label_id})
         db["labels"].insert({
-            "id": label_id, "submission_id": submission["id"], "product_id": product["id"],
+            "id": label_id, "submission_id": submission["id"],
+            "product_id": submission["product_id"],
             "issuer": key.entry.id, "kid": key.entry.kid, "cose": cose,
             "claims_json": json.dumps({k: v for k, v in record.items()
                                        if k not in ("issued_at", "expires_at")},
@@ -97,10 +135,10 @@ def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
             "supersedes": record["supersedes"], "log_index": log.size()})
         log.append("issue", label_id, cose)
         if previous:
-            db["labels"].update(previous["id"], {"superseded_by": label_id})
             log.append("supersede", previous["id"],
                        supersede_entry(previous["id"], label_id, issued))
-            db["submissions"].update(previous["submission_id"], {"status": "superseded"})
+            if previous["submission_id"] != submission["id"]:
+                db["submissions"].update(previous["submission_id"], {"status": "superseded"})
     return db["labels"].get(label_id)
 
 
@@ -149,8 +187,11 @@ def status(label: dict, at: datetime | None = None) -> str:
 
 
 def for_submission(db, submission_id: int) -> dict | None:
-    for row in db.query("SELECT * FROM labels WHERE submission_id = ? ORDER BY issued_at DESC "
-                        "LIMIT 1", [submission_id]):
+    """The submission's current label, else its latest (labels issued within one second are
+    told apart by which superseded which)."""
+    for row in db.query("SELECT * FROM labels WHERE submission_id = ? ORDER BY "
+                        "superseded_by IS NULL DESC, issued_at DESC, rowid DESC LIMIT 1",
+                        [submission_id]):
         return row
     return None
 
@@ -164,6 +205,7 @@ def revoked(db) -> list[dict]:
 def by_gtin(db, gtin14: str) -> dict | None:
     for row in db.query(
             "SELECT l.* FROM labels l JOIN products p ON p.id = l.product_id WHERE p.gtin = ? "
-            "AND l.superseded_by IS NULL ORDER BY l.issued_at DESC LIMIT 1", [gtin14]):
+            "AND l.superseded_by IS NULL ORDER BY l.issued_at DESC, l.rowid DESC LIMIT 1",
+            [gtin14]):
         return row
     return None

@@ -5,6 +5,7 @@ Add a migration by appending to MIGRATIONS; never edit one that has shipped.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
 
@@ -14,6 +15,7 @@ ROLES = ("producer", "verifier", "reviewer", "admin")
 ORG_KINDS = ("enterprise", "accounting_body", "platform")
 STATUSES = ("draft", "submitted", "verified", "approved", "returned",
             "issued", "superseded", "revoked", "expired")
+RECALC_STATUSES = ("changed", "unchanged", "failed")
 
 
 def _in(values) -> str:
@@ -177,9 +179,87 @@ def labels_and_log(db) -> None:
     """)
 
 
+def footprints_and_recalculation(db) -> None:
+    """Versioned data, each product's current footprint, rows kept for recalculation, and
+    the record of every recalculation run."""
+    _statements(db, f"""
+    CREATE TABLE data_versions (
+        hash TEXT PRIMARY KEY,               -- Registry.data_version (SHA-256 hex)
+        name TEXT NOT NULL,                  -- e.g. MEE-2023
+        datasets_json TEXT NOT NULL,         -- dataset id -> version
+        first_used_at TEXT NOT NULL
+    );
+    ALTER TABLE results ADD COLUMN data_version_name TEXT;
+    CREATE TABLE footprints (                -- a submission's current footprint
+        submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+        revision INTEGER NOT NULL,
+        region TEXT NOT NULL,
+        data_version TEXT NOT NULL,
+        data_version_name TEXT,
+        total_kg_co2e REAL NOT NULL,
+        by_stage BLOB NOT NULL,              -- float64 per model.STAGES, little-endian
+        run_id INTEGER REFERENCES recalc_runs(id),  -- NULL: as calculated on submission
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE row_keys (                  -- footprint.recalc.keyed: stable row keys
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE compiled_boms (             -- a revision's rows, reused while the
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),  -- fingerprint holds
+        revision INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        n_lines INTEGER NOT NULL,
+        boundary INTEGER NOT NULL,
+        rows BLOB NOT NULL,
+        lines_json TEXT NOT NULL,
+        PRIMARY KEY (submission_id, revision, fingerprint)
+    );
+    CREATE TABLE recalc_runs (
+        id INTEGER PRIMARY KEY,
+        run_key TEXT NOT NULL,               -- same command, same key: a rerun resumes
+        selection_json TEXT NOT NULL,
+        to_version TEXT NOT NULL,
+        to_version_name TEXT NOT NULL,
+        reissue INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX recalc_runs_key ON recalc_runs(run_key);
+    CREATE TABLE recalc_items (
+        run_id INTEGER NOT NULL REFERENCES recalc_runs(id),
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        revision INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ({_in(RECALC_STATUSES)})),
+        from_version TEXT,
+        from_total REAL,
+        to_total REAL,
+        top_line INTEGER,                    -- the top-level line that moved most
+        top_delta REAL,
+        error TEXT,
+        label_id TEXT REFERENCES labels(id), -- the label issued in its place (--reissue)
+        PRIMARY KEY (run_id, submission_id)
+    ) WITHOUT ROWID;
+    -- what a recalculation selects by, without reading the BOM text of every submission
+    CREATE INDEX submissions_recalc ON submissions(status, id, revision, org_id, product_id);
+    """)
+    from .footprints import stage_bytes
+    for row in db.query(
+            "SELECT r.submission_id, r.revision, json_extract(s.bom_json, '$.region') AS region, "
+            "r.data_version, r.total_kg_co2e, json_extract(r.result_json, '$.by_stage') AS stages,"
+            " r.created_at FROM results r JOIN submissions s ON s.id = r.submission_id "
+            "WHERE r.id = (SELECT max(id) FROM results WHERE submission_id = r.submission_id)"):
+        db.execute("INSERT INTO footprints (submission_id, revision, region, data_version, "
+                   "total_kg_co2e, by_stage, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [row["submission_id"], row["revision"], row["region"], row["data_version"],
+                    row["total_kg_co2e"], stage_bytes(json.loads(row["stages"])),
+                    row["created_at"]])
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
+    (3, "footprints and recalculation", footprints_and_recalculation),
 ]
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from ..bom import Bom, parse_bom
 from ..errors import Forbidden, InvalidInput, NotFound, Problem
 from ..workflow import check_action, check_edit, check_visible
+from ..recalc.keyed import keyed_bom
+from . import footprints
 from .db import transaction
 from .migrations import now
 
@@ -44,9 +47,24 @@ class StoredProducts:
 
 def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None):
     """(validated Bom, result) for a BOM given by ``user``; raises InvalidInput."""
-    bom = parse_bom(bom_dict)
-    resolved = engine.resolve(bom, StoredProducts(db, user["org_id"]))
-    return bom, engine.calculate_resolved(resolved, method)
+    resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
+    return resolved.bom, engine.calculate_resolved(resolved, method)
+
+
+def _calculated(db, engine, user: dict, bom_dict: dict) -> "Calculated":
+    resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
+    return Calculated(resolved, engine.calculate_resolved(resolved), engine.registry)
+
+
+@dataclass(frozen=True)
+class Calculated:
+    resolved: object  # footprint.resolve.ResolvedBom
+    result: dict
+    registry: object
+
+    @property
+    def bom(self) -> Bom:
+        return self.resolved.bom
 
 
 def _audit(db, submission_id, user, action, from_status, to_status, reason=None) -> None:
@@ -55,13 +73,26 @@ def _audit(db, submission_id, user, action, from_status, to_status, reason=None)
                                "to_status": to_status, "reason": reason, "at": now()})
 
 
-def _store_result(db, submission_id: int, revision: int, result: dict) -> None:
+def store_result(db, submission_id: int, revision: int, result: dict, region: str,
+                 run_id: int | None = None) -> None:
+    """A full result of a revision, which also becomes the submission's current footprint."""
     db["results"].insert({
         "submission_id": submission_id, "revision": revision,
         "total_kg_co2e": result["total_kg_co2e"], "method": result["method"]["id"],
         "data_version": result["data_version"],
+        "data_version_name": result.get("data_version_name"),
         "reproducibility_hash": result["reproducibility_hash"],
         "result_json": json.dumps(result, ensure_ascii=False), "created_at": now()})
+    footprints.store_footprint(db, submission_id, revision, region, result, run_id)
+
+
+def _store_calculated(db, submission_id: int, revision: int, calculated: Calculated) -> None:
+    """The result, the data version it used, and the rows a recalculation will reuse."""
+    store_result(db, submission_id, revision, calculated.result, calculated.bom.region)
+    footprints.record_data_version(db, calculated.registry)
+    footprints.store_compiled(db, [(submission_id, revision,
+                                    calculated.registry.resolution_fingerprint,
+                                    keyed_bom(calculated.resolved))])
 
 
 def create_submission(db, engine, user: dict, bom_dict: dict,
@@ -74,7 +105,8 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
         existing = _by_idempotency_key(db, user, idempotency_key)
         if existing:
             return existing, False
-    bom, result = calculate(db, engine, user, bom_dict)
+    calculated = _calculated(db, engine, user, bom_dict)
+    bom = calculated.bom
     stamp = now()
     with transaction(db):
         if idempotency_key and _by_idempotency_key(db, user, idempotency_key):
@@ -85,7 +117,7 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
             "bom_json": json.dumps(bom.canonical, ensure_ascii=False), "revision": 1,
             "created_by": user["id"], "idempotency_key": idempotency_key,
             "created_at": stamp, "updated_at": stamp}).last_pk
-        _store_result(db, submission_id, 1, result)
+        _store_calculated(db, submission_id, 1, calculated)
         _audit(db, submission_id, user, "create", None, "draft")
     return get(db, user, submission_id), True
 
@@ -136,8 +168,9 @@ def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[dict]:
 
 
 def latest_result(db, submission: dict) -> dict | None:
-    for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND revision = ?",
-                        [submission["id"], submission["revision"]]):
+    """The newest full result of the submission's revision (a re-issued label's, if any)."""
+    for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND revision = ? "
+                        "ORDER BY id DESC LIMIT 1", [submission["id"], submission["revision"]]):
         return json.loads(row["result_json"])
     return None
 
@@ -146,13 +179,14 @@ def revise(db, engine, user: dict, submission_id: int, bom_dict: dict) -> dict:
     """Replace the BOM of a draft or returned submission and recalculate."""
     submission = get(db, user, submission_id)
     check_edit(user, submission)
-    bom, result = calculate(db, engine, user, bom_dict)
+    calculated = _calculated(db, engine, user, bom_dict)
+    bom = calculated.bom
     with transaction(db):
         revision = submission["revision"] + 1
         db["submissions"].update(submission_id, {
             "bom_json": json.dumps(bom.canonical, ensure_ascii=False), "revision": revision,
             "product_id": _product_for(db, user, bom), "updated_at": now()})
-        _store_result(db, submission_id, revision, result)
+        _store_calculated(db, submission_id, revision, calculated)
         _audit(db, submission_id, user, "revise", submission["status"], submission["status"],
                f"revision {revision}")
     return get(db, user, submission_id)

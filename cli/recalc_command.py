@@ -1,0 +1,119 @@
+"""``footprint recalc``: recalculate stored footprints under new factor data, re-issue labels."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from footprint.settings import footprint_home
+
+from .main import fail_cleanly
+
+ISSUER_ENV = "FOOTPRINT_ISSUER"
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:+.2f} %"
+
+
+def _groups(title: str, groups: dict) -> list[str]:
+    lines = [f"  by {title}:"]
+    for key, g in groups.items():
+        lines.append(f"    {key:<16} {g['count']:>9,} products  {g['changed']:>9,} changed  "
+                     f"mean {_pct(g['mean_change_pct']):>10}  largest "
+                     f"{_pct(g['largest_change_pct']):>10}")
+    return lines
+
+
+def summary_text(summary: dict) -> str:
+    head = "dry run, nothing stored: " if summary["dry_run"] else ""
+    lines = [
+        f"{head}recalculated under {summary['to_version']['name']} "
+        f"({summary['to_version']['hash'][:16]})"
+        + (f", resuming run {summary['run']}" if summary["resumed"] else ""),
+        f"  selected {summary['selected']:,}; recalculated {summary['count']:,}: "
+        f"{summary['changed']:,} changed, {summary['unchanged']:,} unchanged, "
+        f"{summary['failed']:,} failed",
+    ]
+    if summary["done_before"]:
+        lines.append(f"  {summary['done_before']:,} were done before the interruption")
+    if summary["already_current"]:
+        lines.append(f"  {summary['already_current']:,} already use "
+                     f"{summary['to_version']['name']}")
+    if summary["count"]:
+        lines.append(f"  mean change {_pct(summary['mean_change_pct'])}, largest "
+                     f"{_pct(summary['largest_change_pct'])}")
+        lines += _groups("region", summary["by_region"])
+        lines += _groups("category", summary["by_category"])
+    if summary["top_movers"]:
+        lines.append("  top movers:")
+        for m in summary["top_movers"]:
+            moved = f"  moved by {m['input']} ({m['line_delta_kg_co2e']:+.4g} kg CO2e)" \
+                if m["input"] else ""
+            lines.append(f"    #{m['submission']} {m['product']} ({m['region']}, "
+                         f"{m['category']}): {m['from_kg_co2e']:.4g} -> {m['to_kg_co2e']:.4g} "
+                         f"kg CO2e ({_pct(m['change_pct'])}){moved}")
+    for failure in summary["failures"]:
+        lines.append(f"  failed #{failure['submission']}: {failure['error']}")
+    if summary["reissued"]:
+        lines.append(f"  {summary['reissued']:,} labels re-issued, each superseding the old one")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--category", default=None, help="Only products of this category.")
+@click.option("--region", default=None, help="Only products of this region (e.g. CN-SC).")
+@click.option("--org", default=None, help="Only this organisation (id or exact name).")
+@click.option("--to-version", default=None,
+              help="Data version to move to (name such as MEE-2023, or hash); default newest.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
+@click.option("--reissue", is_flag=True,
+              help="Sign a new label for each changed labelled product, superseding the old.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every product's outcome to FILE (.csv or .json).")
+@click.option("--chunk-size", type=click.IntRange(1, 200_000), default=50_000,
+              show_default=True, help="Products per transaction.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (e.g. in logs).")
+@fail_cleanly
+def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_size,
+           no_progress):
+    """Recalculate stored footprints under new factor data (按新因子批量重算).
+
+    Safe while the service runs: work is committed chunk by chunk. If it is interrupted,
+    run the same command again: it resumes where it stopped, and no product is done or
+    label issued twice.
+    """
+    from tqdm import tqdm
+
+    from footprint.recalc import report as reports
+    from footprint.recalc.runner import Options, recalculate
+    from footprint.store import connect, database_path
+    from footprint.store.labels import LabelIssuer
+    from footprint.store.migrations import pending
+    from footprint.store.recalc_runs import Selection
+
+    if report is not None:
+        reports.check_path(report)
+    if dry_run and reissue:
+        raise click.UsageError("--dry-run stores nothing, so it cannot --reissue")
+    home = footprint_home()
+    path = database_path(home)
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}; run `footprint db migrate` first")
+    db = connect(path)
+    if pending(db):
+        raise click.ClickException("the database needs `footprint db migrate` first")
+    options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size)
+    issuer = LabelIssuer(home, os.environ.get(ISSUER_ENV)) if reissue else None
+    with tqdm(desc="recalculating", unit=" products", disable=no_progress or None,
+              dynamic_ncols=True) as bar:
+        def progress(n, total):
+            bar.total = total
+            bar.update(n)
+        summary = recalculate(db, options, home, issuer=issuer, progress=progress)
+    summary.name_movers(db)
+    click.echo(summary_text(summary.as_dict()))
+    if report is not None:
+        rows = reports.write(db, summary, report)
+        click.echo(f"report: {rows:,} products in {report}")

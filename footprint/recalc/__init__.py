@@ -1,0 +1,5 @@
+"""Batch recalculation of stored footprints when factor data changes.
+
+``keyed``: a product's rows with stable keys, reusable under another data version;
+``runner``: the chunked, resumable run; ``summary`` and ``report``: what it did.
+"""

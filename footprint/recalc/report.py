@@ -1,0 +1,77 @@
+"""A recalculation's report file: one row per product (CSV), or the summary and rows (JSON).
+
+The format follows the file name: ``.csv`` or ``.json``. Rows are streamed from the database
+(or, for a dry run, from memory), so a million-product report does not sit in memory twice.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from ..errors import InvalidInput, Problem
+from ..store import recalc_runs as runs
+from ..store.footprints import line_names
+from .summary import Summary
+
+FIELDS = ("submission", "product", "organisation", "category", "region", "status",
+          "from_version", "to_version", "from_kg_co2e", "to_kg_co2e", "change_pct",
+          "moved_by", "moved_by_kg_co2e", "error", "new_label")
+FORMATS = (".csv", ".json")
+
+
+def check_path(path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InvalidInput([Problem("report", f'"{path.name}": the report is .csv or .json')])
+    return path
+
+
+def _rows(db, summary: Summary):
+    names = {r["hash"]: r["name"] for r in db.query("SELECT hash, name FROM data_versions")}
+    if summary.dry_run:
+        orgs = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM organisations")}
+        source = (((row[0], row[3], orgs.get(row[2]), row[4], row[5], item[3], item[4],
+                    item[5], item[6], _name(db, row, item), item[8], item[9], item[10]))
+                  for row, item in summary.items)
+    else:
+        source = runs.items(db, summary.run_id)
+    for (sid, product, org, category, region, status, from_version, before, after, moved_by,
+         moved_delta, error, label) in source:
+        change = (after - before) / abs(before) * 100 if after is not None and before else None
+        yield {"submission": sid, "product": product, "organisation": org,
+               "category": category, "region": region, "status": status,
+               "from_version": names.get(from_version, (from_version or "")[:16]),
+               "to_version": summary.to_version_name, "from_kg_co2e": before,
+               "to_kg_co2e": after, "change_pct": change, "moved_by": moved_by,
+               "moved_by_kg_co2e": moved_delta, "error": error, "new_label": label}
+
+
+def _name(db, row, item):
+    if item[7] is None:
+        return None
+    lines = line_names(db, row[0], row[1])
+    return lines[item[7]] if item[7] < len(lines) else None
+
+
+def write(db, summary: Summary, path) -> int:
+    """Write the report; returns the number of product rows."""
+    path = check_path(path)
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        if path.suffix.lower() == ".csv":
+            writer = csv.DictWriter(out, fieldnames=FIELDS)
+            writer.writeheader()
+            for row in _rows(db, summary):
+                writer.writerow(row)
+                count += 1
+            return count
+        out.write('{"summary": ')
+        json.dump(summary.as_dict(), out, ensure_ascii=False, indent=1)
+        out.write(',\n "products": [')
+        for row in _rows(db, summary):
+            out.write(",\n  " if count else "\n  ")
+            json.dump(row, out, ensure_ascii=False)
+            count += 1
+        out.write("\n ]\n}\n")
+    return count

@@ -1,0 +1,111 @@
+"""Each submission's current footprint, the data versions used, and rows kept for recalculation.
+
+A footprint is written when a submission's result is calculated and again whenever a
+recalculation run moves it to another data version (``run_id`` says which run). The full
+result of the submitted revision stays in ``results``; the footprint is the compact current
+figure: total, stages, data version.
+
+``compiled_boms`` keeps each revision's rows with stable keys (footprint.recalc.keyed) under
+the resolution fingerprint they were compiled with, so a recalculation reads rows, not BOMs.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..model import STAGES
+from .migrations import now
+
+
+def stage_bytes(by_stage: dict) -> bytes:
+    """kg CO2e per stage as stored: float64 in model.STAGES order (0 where absent)."""
+    return np.array([by_stage.get(s, 0.0) for s in STAGES], dtype="<f8").tobytes()
+
+
+def stages_from_bytes(blob: bytes) -> dict:
+    return {s: float(v) for s, v in zip(STAGES, np.frombuffer(blob, dtype="<f8")) if v}
+
+
+def record_data_version(db, registry) -> None:
+    """Remember a data version's name and datasets the first time anything uses it."""
+    record = registry.data_version_record()
+    db.execute("INSERT OR IGNORE INTO data_versions (hash, name, datasets_json, first_used_at) "
+               "VALUES (?, ?, ?, ?)", [record["hash"], record["name"],
+                                      json.dumps(record["datasets"], sort_keys=True), now()])
+
+
+def data_version_name(db, version_hash: str) -> str | None:
+    for row in db.query("SELECT name FROM data_versions WHERE hash = ?", [version_hash]):
+        return row["name"]
+    return None
+
+
+def store_footprint(db, submission_id: int, revision: int, region: str, result: dict,
+                    run_id: int | None = None) -> None:
+    """The submission's current footprint from a full result (footprint.result)."""
+    db.execute(
+        "INSERT OR REPLACE INTO footprints (submission_id, revision, region, data_version, "
+        "data_version_name, total_kg_co2e, by_stage, run_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [submission_id, revision, region, result["data_version"],
+         result.get("data_version_name"), result["total_kg_co2e"],
+         stage_bytes(result["by_stage"]), run_id, now()])
+
+
+def current_footprint(db, submission_id: int) -> dict | None:
+    for row in db.query("SELECT * FROM footprints WHERE submission_id = ?", [submission_id]):
+        return {**row, "by_stage": stages_from_bytes(row["by_stage"])}
+    return None
+
+
+# -- rows kept for recalculation -------------------------------------------------------------
+
+def key_ids(db, keys) -> dict[str, int]:
+    """The id of each stable row key, numbering new ones."""
+    keys = sorted(set(keys))
+    db.conn.executemany("INSERT OR IGNORE INTO row_keys (key) VALUES (?)", [(k,) for k in keys])
+    ids = {}
+    for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+        part = keys[start:start + 500]
+        marks = ", ".join("?" * len(part))
+        ids.update((r["key"], r["id"]) for r in
+                   db.query(f"SELECT id, key FROM row_keys WHERE key IN ({marks})", part))
+    return ids
+
+
+def all_keys(db) -> dict[int, str]:
+    return {r["id"]: r["key"] for r in db.query("SELECT id, key FROM row_keys")}
+
+
+def store_compiled(db, items) -> None:
+    """``items``: (submission_id, revision, fingerprint, KeyedBom) to keep."""
+    items = list(items)
+    ids = key_ids(db, (row[2] for *_, keyed in items for row in keyed.rows))
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO compiled_boms (submission_id, revision, fingerprint, n_lines, "
+        "boundary, rows, lines_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(sid, rev, fingerprint, keyed.n_lines, keyed.boundary, keyed.packed(ids),
+          json.dumps(keyed.lines, ensure_ascii=False))
+         for sid, rev, fingerprint, keyed in items])
+
+
+def compiled_rows(db, submission_ids: list[int], fingerprint: str) -> dict[tuple, tuple]:
+    """(submission id, revision) -> (n_lines, boundary, rows) compiled under ``fingerprint``
+    for the ids given (one range scan: pass ids in ascending order)."""
+    if not submission_ids:
+        return {}
+    cursor = db.conn.execute(
+        "SELECT submission_id, revision, n_lines, boundary, rows FROM compiled_boms "
+        "WHERE submission_id BETWEEN ? AND ? AND fingerprint = ?",
+        [submission_ids[0], submission_ids[-1], fingerprint])
+    return {(sid, revision): (n_lines, boundary, rows)
+            for sid, revision, n_lines, boundary, rows in cursor}
+
+
+def line_names(db, submission_id: int, revision: int) -> list[str]:
+    """How reports name the revision's top-level lines (footprint.recalc.keyed.describe_line)."""
+    for row in db.query("SELECT lines_json FROM compiled_boms WHERE submission_id = ? AND "
+                        "revision = ? LIMIT 1", [submission_id, revision]):
+        return json.loads(row["lines_json"])
+    return []

@@ -1,0 +1,156 @@
+"""Recalculation runs: which products a run covers, what it did to each, and how to resume it.
+
+A run is identified by its ``run_key`` (the selection, the target data version and whether it
+re-issues labels): running the same command again after an interruption finds the unfinished
+run with that key and carries on, skipping every product that already has an item. An item,
+the product's new footprint and any label issued for it are written in the same transaction,
+so a product is either done (exactly once) or not done at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from ..errors import InvalidInput, Problem
+from .migrations import now
+
+# submissions whose footprint a recalculation moves: in progress or carrying a current label
+ACTIVE = ("draft", "submitted", "verified", "approved", "returned", "issued")
+
+
+@dataclass(frozen=True)
+class Selection:
+    category: str | None = None
+    region: str | None = None
+    org: str | None = None  # an organisation's id or exact name
+
+    def where(self, db) -> tuple[str, list]:
+        clauses = [f"s.status IN ({', '.join('?' * len(ACTIVE))})"]
+        params: list = list(ACTIVE)
+        if self.category:
+            clauses.append("p.category = ?")
+            params.append(self.category)
+        if self.region:
+            clauses.append("f.region = ?")
+            params.append(self.region)
+        if self.org:
+            clauses.append("s.org_id = ?")
+            params.append(organisation_id(db, self.org))
+        return " AND ".join(clauses), params
+
+
+def organisation_id(db, org: str) -> int:
+    rows = list(db.query("SELECT id FROM organisations WHERE name = ? OR CAST(id AS TEXT) = ?",
+                         [org, str(org)]))
+    if len(rows) != 1:
+        from ..suggest import unknown
+        names = [r["name"] for r in db.query("SELECT name FROM organisations ORDER BY name")]
+        raise InvalidInput([Problem("org", unknown("organisation", org, names))])
+    return rows[0]["id"]
+
+
+@dataclass(frozen=True)
+class Target:
+    selection: Selection
+    to_version: str
+    to_version_name: str
+    reissue: bool
+
+    @property
+    def run_key(self) -> str:
+        content = {"selection": asdict(self.selection), "to": self.to_version,
+                   "reissue": self.reissue}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def start_or_resume(db, target: Target) -> tuple[int, bool]:
+    """(run id, resumed): the unfinished run of the same command, or a new one."""
+    for row in db.query("SELECT id FROM recalc_runs WHERE run_key = ? AND finished_at IS NULL "
+                        "ORDER BY id DESC LIMIT 1", [target.run_key]):
+        return row["id"], True
+    run_id = db["recalc_runs"].insert({
+        "run_key": target.run_key, "selection_json": json.dumps(asdict(target.selection)),
+        "to_version": target.to_version, "to_version_name": target.to_version_name,
+        "reissue": int(target.reissue), "started_at": now()}).last_pk
+    return run_id, False
+
+
+def finish(db, run_id: int) -> None:
+    db.execute("UPDATE recalc_runs SET finished_at = ? WHERE id = ?", [now(), run_id])
+
+
+def count(db, selection: Selection) -> int:
+    where, params = selection.where(db)
+    return db.execute(f"SELECT count(*) FROM submissions s JOIN products p ON p.id = s.product_id "
+                      f"JOIN footprints f ON f.submission_id = s.id WHERE {where}",
+                      params).fetchone()[0]
+
+
+COLUMNS = ("submission_id", "revision", "org_id", "product", "category", "region",
+           "data_version", "data_version_name", "total")
+
+
+def chunks(db, selection: Selection, size: int):
+    """The selected submissions in ascending id, ``size`` at a time, as lists of tuples
+    (COLUMNS); each chunk is read when it is needed, so memory does not grow with the count."""
+    where, params = selection.where(db)
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT s.id, s.revision, s.org_id, coalesce(p.name_zh, p.name), p.category, "
+            "f.region, f.data_version, f.data_version_name, f.total_kg_co2e "
+            "FROM submissions s JOIN products p ON p.id = s.product_id "
+            f"JOIN footprints f ON f.submission_id = s.id WHERE {where} AND s.id > ? "
+            "ORDER BY s.id LIMIT ?", [*params, last, size]).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def done_in_run(db, run_id: int, first: int, last: int) -> set[int]:
+    return {r[0] for r in db.execute(
+        "SELECT submission_id FROM recalc_items WHERE run_id = ? AND submission_id BETWEEN ? AND ?",
+        [run_id, first, last])}
+
+
+ITEM_COLUMNS = ("run_id", "submission_id", "revision", "status", "from_version", "from_total",
+                "to_total", "top_line", "top_delta", "error", "label_id")
+
+
+def write_items(db, items: list[tuple]) -> None:
+    marks = ", ".join("?" * len(ITEM_COLUMNS))
+    db.conn.executemany(f"INSERT INTO recalc_items ({', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
+                        items)
+
+
+def move_footprints(db, rows: list[tuple]) -> None:
+    """(revision, data_version, data_version_name, total, by_stage (footprints.stage_bytes),
+    run_id, submission_id) for each recalculated submission."""
+    at = now()
+    db.conn.executemany(
+        "UPDATE footprints SET revision = ?, data_version = ?, data_version_name = ?, "
+        "total_kg_co2e = ?, by_stage = ?, run_id = ?, updated_at = ? "
+        "WHERE submission_id = ?", [(*r[:6], at, r[6]) for r in rows])
+
+
+def items(db, run_id: int):
+    """Every item of a run with its product, for reports (streamed)."""
+    cursor = db.conn.execute(
+        "SELECT i.submission_id, coalesce(p.name_zh, p.name), o.name, p.category, f.region, "
+        "i.status, i.from_version, i.from_total, i.to_total, "
+        "(SELECT json_extract(c.lines_json, '$[' || i.top_line || ']') FROM compiled_boms c "
+        " WHERE c.submission_id = i.submission_id AND c.revision = i.revision LIMIT 1), "
+        "i.top_delta, i.error, i.label_id FROM recalc_items i "
+        "JOIN submissions s ON s.id = i.submission_id JOIN products p ON p.id = s.product_id "
+        "JOIN organisations o ON o.id = s.org_id "
+        "JOIN footprints f ON f.submission_id = i.submission_id WHERE i.run_id = ? "
+        "ORDER BY i.submission_id", [run_id])
+    yield from cursor
+
+
+def runs(db) -> list[dict]:
+    return list(db.query(
+        "SELECT r.*, (SELECT count(*) FROM recalc_items i WHERE i.run_id = r.id) AS items "
+        "FROM recalc_runs r ORDER BY r.id DESC"))

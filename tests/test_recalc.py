@@ -1,0 +1,262 @@
+"""Batch recalculation: moving stored footprints from MEE-2022 to MEE-2023 factor data.
+
+Factors (lca_data/electricity/cn_grid_co2_mee.csv, MEE announcements 2024 No. 33 and 2025
+No. 47): Sichuan (CN-SC) 0.1404 kg CO2/kWh for 2022 and 0.1564 for 2023; Shandong (CN-SD)
+0.6410 for 2022 and 0.6191 for 2023. A direct emission of 1 kg CO2_fossil is 1 kg CO2e.
+"""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from footprint.engine import Engine
+from footprint.labels import generate, load_trust_list, export_trust_list, verify
+from footprint.labels.encoding import label_url
+from footprint.recalc.runner import Options, recalculate
+from footprint.recalc import report
+from footprint.store import submissions as subs
+from footprint.store.footprints import current_footprint
+from footprint.store.labels import LabelIssuer, for_submission, get as get_label
+from footprint.store.recalc_runs import Selection
+from footprint.translog import TransparencyLog
+
+ELECTRICITY = {"input": "electricity", "amount": 100, "unit": "kWh", "stage": "production"}
+DIRECT = {"emission": "CO2_fossil", "amount": 1, "unit": "kg", "stage": "raw_materials"}
+
+
+@pytest.fixture(scope="session")
+def engine_2022(footprint_home):
+    return Engine(footprint_home, data_version="MEE-2022")
+
+
+@pytest.fixture
+def issuer(service):
+    generate(service.home, "CN-SC", "四川省碳足迹平台 Sichuan carbon footprint platform", "CN-SC")
+    return LabelIssuer(service.home, "CN-SC")
+
+
+def bom(name, region="CN-SC", lines=(ELECTRICITY, DIRECT), **extra):
+    return {"product": {"name": name, "category": "generic"},
+            "declared_unit": {"amount": 1, "unit": "kg"}, "region": region,
+            "lines": list(lines), **extra}
+
+
+def submit(service, engine, body, issuer=None):
+    """A submission calculated by ``engine``; approved with a label when ``issuer`` is given."""
+    people, db = service.people, service.db
+    sub, _ = subs.create_submission(db, engine, people["orchard"], body)
+    if issuer is not None:
+        subs.act(db, people["orchard"], sub["id"], "submit",
+                 verifier_org="Sichuan Carbon Verification")
+        subs.act(db, people["auditor"], sub["id"], "verify")
+        subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issuer)
+    return sub["id"]
+
+
+def run(service, engine, issuer=None, **options):
+    return recalculate(service.db, Options(**options), engine.home, issuer=issuer)
+
+
+def items(db, run_id):
+    return {r["submission_id"]: r for r in
+            db.query("SELECT * FROM recalc_items WHERE run_id = ?", [run_id])}
+
+
+def test_a_sichuan_product_moves_exactly_as_the_factor_years_say(service, engine_2022,
+                                                                 issuer):
+    sichuan = submit(service, engine_2022, bom("sichuan part"), issuer)
+    pinned = submit(service, engine_2022, bom("pinned part", factor_year=2022), issuer)
+    db = service.db
+    # 100 kWh x 0.1404 + 1 kg CO2 = 14.04 + 1 = 15.04 kg CO2e under MEE-2022
+    before = current_footprint(db, sichuan)
+    assert before["total_kg_co2e"] == pytest.approx(15.04, rel=1e-6)
+    assert before["data_version_name"] == "MEE-2022"
+    old_label = for_submission(db, sichuan)
+    pinned_label = for_submission(db, pinned)
+
+    summary = run(service, engine_2022, issuer, to_version="MEE-2023", reissue=True)
+
+    # 100 kWh x 0.1564 + 1 = 16.64 kg CO2e; the electricity line moved by 100 x 0.016 = 1.6
+    after = current_footprint(db, sichuan)
+    assert after["total_kg_co2e"] == pytest.approx(16.64, rel=1e-6)
+    assert after["data_version_name"] == "MEE-2023"
+    assert after["by_stage"]["production"] == pytest.approx(15.64, rel=1e-6)
+    item = items(db, summary.run_id)[sichuan]
+    assert item["status"] == "changed"
+    assert item["from_total"] == pytest.approx(15.04, rel=1e-6)
+    assert item["top_line"] == 0 and item["top_delta"] == pytest.approx(1.6, rel=1e-5)
+    # the pinned product asks for 2022 factors, which MEE-2023 still publishes: unchanged,
+    # and it keeps its label
+    assert items(db, summary.run_id)[pinned]["status"] == "unchanged"
+    assert current_footprint(db, pinned)["total_kg_co2e"] == pytest.approx(15.04, rel=1e-6)
+    assert for_submission(db, pinned)["id"] == pinned_label["id"]
+    assert get_label(db, pinned_label["id"])["superseded_by"] is None
+
+    counts = summary.as_dict()
+    assert (counts["count"], counts["changed"], counts["unchanged"], counts["failed"]) == \
+        (2, 1, 1, 0)
+    assert counts["reissued"] == 1
+    # +1.6 / 15.04 = +10.638 %
+    mover = summary.top_movers()[0]
+    assert mover["submission"] == sichuan
+    assert mover["change_pct"] == pytest.approx(1.6 / 15.04 * 100, rel=1e-5)
+    summary.name_movers(db)
+    assert summary.top_movers()[0]["input"] == "electricity (production)"
+    assert counts["by_region"]["CN-SC"]["largest_change_pct"] == pytest.approx(
+        1.6 / 15.04 * 100, rel=1e-5)
+
+    # the re-issued label: signed, 16.6 (3 significant figures), linked back, logged
+    new_label = for_submission(db, sichuan)
+    assert new_label["id"] != old_label["id"]
+    assert new_label["supersedes"] == old_label["id"]
+    assert get_label(db, old_label["id"])["superseded_by"] == new_label["id"]
+    trust = load_trust_list(export_trust_list(service.home))
+    claims = verify(new_label["cose"], trust).claims
+    assert str(claims["value"]) == "16.6" and claims["supersedes"] == old_label["id"]
+    assert db["submissions"].get(sichuan)["status"] == "issued"
+    log = TransparencyLog(db)
+    kinds = [log.entry(i)["kind"] for i in range(log.size())]
+    assert kinds[-2:] == ["issue", "supersede"]
+    assert item["label_id"] == new_label["id"]
+    trail = [e["action"] for e in subs.audit_trail(db, service.people["orchard"], sichuan)]
+    assert trail[-1] == "reissue"
+
+    # the scan page of the old label says it is superseded and links the new one
+    page = service.app.test_client().get(
+        "/" + label_url("footprint.example", old_label["cose"]).split("/", 3)[3])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and new_label["id"] in text
+
+    # the same command again: everything already uses MEE-2023, nothing is issued twice
+    again = run(service, engine_2022, issuer, to_version="MEE-2023", reissue=True)
+    assert again.as_dict()["already_current"] == 2 and again.as_dict()["count"] == 0
+    assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == 3
+
+
+def test_fast_path_agrees_with_a_full_calculation(service, engine_2022, engine):
+    """Rows kept at submission, rescored under MEE-2023, equal a fresh full calculation."""
+    body = bom("mixed", lines=[ELECTRICITY, DIRECT,
+                               {"input": "electricity", "amount": 30, "unit": "kWh",
+                                "stage": "raw_materials", "region": "CN-SD"},
+                               {"input": "diesel", "amount": 2, "unit": "kg",
+                                "stage": "distribution"},
+                               {"input": "electricity", "amount": 10, "unit": "kWh",
+                                "stage": "production", "year": 2021}])
+    sid = submit(service, engine_2022, body)
+    run(service, engine_2022, to_version="MEE-2023")
+    full = engine.calculate(subs.parse_bom(body))
+    assert current_footprint(service.db, sid)["total_kg_co2e"] == pytest.approx(
+        full["total_kg_co2e"], rel=1e-12)
+    # by hand: 100 x 0.1564 + 1 + 30 x 0.6191 (CN-SD 2023) + 2 x 3.185 + 10 x 0.1255 (2021)
+    #        = 15.64 + 1 + 18.573 + 6.37 + 1.255 = 42.838
+    assert full["total_kg_co2e"] == pytest.approx(42.838, rel=1e-6)
+
+
+def test_selection_dry_run_and_report(service, engine_2022, tmp_path):
+    db = service.db
+    sichuan = submit(service, engine_2022, bom("sichuan part"))
+    shandong = submit(service, engine_2022, bom("shandong part", region="CN-SD"))
+    before = {sid: current_footprint(db, sid) for sid in (sichuan, shandong)}
+
+    dry = run(service, engine_2022, to_version="MEE-2023", dry_run=True,
+              selection=Selection(region="CN-SD"))
+    assert dry.run_id is None and dry.as_dict()["count"] == 1
+    assert dry.as_dict()["changed"] == 1
+    # 100 x (0.6191 - 0.6410) = -2.19 kg CO2e on 100 x 0.6410 + 1 = 65.1
+    assert dry.top_movers()[0]["change_pct"] == pytest.approx(-2.19 / 65.1 * 100, rel=1e-5)
+    assert {sid: current_footprint(db, sid) for sid in (sichuan, shandong)} == before
+    assert db.execute("SELECT count(*) FROM recalc_runs").fetchone()[0] == 0
+    path = tmp_path / "dry.csv"
+    report.write(db, dry, path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [r["submission"] for r in rows] == [str(shandong)]
+    assert rows[0]["from_version"] == "MEE-2022" and rows[0]["to_version"] == "MEE-2023"
+    assert float(rows[0]["to_kg_co2e"]) == pytest.approx(62.91, rel=1e-6)  # 65.1 - 2.19
+    assert rows[0]["moved_by"] == "electricity (production)"
+
+    done = run(service, engine_2022, to_version="MEE-2023")
+    path = tmp_path / "run.json"
+    report.write(db, done, path)
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["summary"]["changed"] == 2
+    assert {p["submission"]: p["status"] for p in written["products"]} == \
+        {sichuan: "changed", shandong: "changed"}
+    with pytest.raises(Exception, match=r"\.csv or \.json"):
+        report.write(db, done, tmp_path / "run.txt")
+
+
+def test_a_product_the_target_cannot_calculate_fails_and_is_left_alone(service, engine):
+    db = service.db
+    # factor year 2023 exists in MEE-2023 only
+    sid = submit(service, engine, bom("2023 part", factor_year=2023))
+    before = current_footprint(db, sid)
+    summary = run(service, engine, to_version="MEE-2022")
+    item = items(db, summary.run_id)[sid]
+    assert item["status"] == "failed" and "2023" in item["error"]
+    assert "2021, 2022" in item["error"]
+    assert current_footprint(db, sid) == before
+
+
+def test_an_interrupted_run_resumes_without_doing_anything_twice(service, engine_2022, issuer):
+    db = service.db
+    ids = [submit(service, engine_2022, bom(f"part {i}"), issuer) for i in range(5)]
+    seen = []
+
+    def stop_after_two(n, total):
+        seen.append(n)
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # an operator's Ctrl-C between chunks
+
+    with pytest.raises(KeyboardInterrupt):
+        recalculate(db, Options(to_version="MEE-2023", reissue=True, chunk=2),
+                    engine_2022.home, issuer=issuer, progress=stop_after_two)
+    done = db.execute("SELECT count(*) FROM recalc_items").fetchone()[0]
+    assert done == 4  # two whole chunks of two
+    resumed = recalculate(db, Options(to_version="MEE-2023", reissue=True, chunk=2),
+                          engine_2022.home, issuer=issuer)
+    assert resumed.resumed and resumed.done_before == 4 and resumed.as_dict()["count"] == 1
+    assert db.execute("SELECT count(DISTINCT run_id) FROM recalc_items").fetchone()[0] == 1
+    for sid in ids:
+        labels = list(db.query("SELECT * FROM labels WHERE submission_id = ? ORDER BY rowid",
+                               [sid]))
+        assert len(labels) == 2 and labels[1]["supersedes"] == labels[0]["id"]
+
+
+def test_recalc_killed_with_sigkill_resumes(service, engine_2022, issuer, footprint_home):
+    """A real kill -9 of `footprint recalc`, then the same command again."""
+    db = service.db
+    ids = [submit(service, engine_2022, bom(f"killed part {i}"), issuer) for i in range(40)]
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    env = {**os.environ, "FOOTPRINT_HOME": str(service.home), "FOOTPRINT_ISSUER": "CN-SC"}
+    command = [str(Path(sys.executable).parent / "footprint"), "recalc", "--to-version", "MEE-2023", "--reissue",
+               "--chunk-size", "1", "--no-progress"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.execute("SELECT count(*) FROM recalc_items").fetchone()[0] >= 3:
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = db.execute("SELECT count(*) FROM recalc_items").fetchone()[0]
+    assert 3 <= killed_at < len(ids)
+
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert "resuming run" in finished.stdout
+    assert db.execute("SELECT count(*), count(DISTINCT submission_id) FROM recalc_items"
+                      ).fetchone() == (len(ids), len(ids))
+    for sid in ids:
+        labels = db.execute("SELECT count(*) FROM labels WHERE submission_id = ?",
+                            [sid]).fetchone()[0]
+        assert labels == 2  # the approval's and exactly one re-issue
+        # 100 x 0.1564 + 1 = 16.64
+        assert current_footprint(db, sid)["total_kg_co2e"] == pytest.approx(16.64, rel=1e-6)
