@@ -326,8 +326,8 @@ def main() -> None:
             print(f"  1,000,000 products < 60 s and < 2 GB: {'MET' if ok else 'NOT MET'} "
                   f"({wall:.0f} s, {child_rss:,.0f} MiB)")
         else:
-            print(f"  1,000,000 products < 60 s and < 2 GB: not run at this size (rerun with "
-                  f"--products 1000000)")
+            print("  1,000,000 products < 60 s and < 2 GB: not run at this size (rerun with "
+                  "--products 1000000)")
         if max(worst_fresh, worst_bw) >= 1e-9:
             sys.exit(1)
 

@@ -6,7 +6,8 @@ can see what was overridden and by whom.
 
 A registry is built under one data version (footprint.data.use_data_version): the plugins read
 their datasets in that version, and the registry records which version of every dataset it
-saw, so ``data_version`` changes with any of them.
+saw, so ``data_version`` changes with any of them. A registry does not change once built:
+its hashes and name are worked out on first use and kept.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import ModuleType
 
 from .data import (CORE_PACKAGE, VERSION_JOIN, Catalog, check_data_version, known_catalogs,
@@ -162,7 +164,7 @@ class Registry:
         ]
         return sorted([*self.processes.values(), *electricity], key=lambda p: p.id)
 
-    @property
+    @cached_property
     def data_version(self) -> str:
         """SHA-256 over everything that can change a number: flows, methods, background, and
         the version and hash of every dataset of the plugins' catalogs (category models read
@@ -176,7 +178,7 @@ class Registry:
             "datasets": sorted([d.package, d.id, d.version, d.sha256] for d in self.datasets),
         })
 
-    @property
+    @cached_property
     def data_version_name(self) -> str:
         """The versions of the datasets that have earlier versions, e.g. "MEE-2022"; several
         are joined by "+" in the order of their dataset ids. Without a selection these are
@@ -190,7 +192,7 @@ class Registry:
         return {"name": self.data_version_name, "hash": self.data_version,
                 "datasets": {d.id: d.version for d in self.datasets}}
 
-    @property
+    @cached_property
     def resolution_fingerprint(self) -> str:
         """SHA-256 over what turning a BOM into process quantities depends on, and not over
         electricity factor values or years: flow ids; the registered (non-electricity)

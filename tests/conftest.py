@@ -143,3 +143,33 @@ def clients(service, login):
             self[name] = login(service.app.test_client(), name)
             return self[name]
     return Clients()
+
+
+@pytest.fixture
+def issuer(service):
+    """The CN-SC platform's issuer key in the service's home, and the LabelIssuer that signs
+    with it when a submission is approved."""
+    from footprint.labels import generate
+    from footprint.store.labels import LabelIssuer
+
+    name = "四川省碳足迹平台 Sichuan carbon footprint platform"
+    generate(service.home, "CN-SC", name, "CN-SC")
+    return LabelIssuer(service.home, "CN-SC")
+
+
+@pytest.fixture
+def approve(service):
+    """approve(bom, issue_label, engine=None): orchard creates the submission (calculated by
+    ``engine``, default the service's), submits it to Sichuan Carbon Verification, auditor
+    verifies, reviewer approves with ``issue_label``; returns the final submission."""
+    from footprint.store import submissions as subs
+
+    def approve(bom, issue_label, engine=None):
+        people, db = service.people, service.db
+        engine = engine or service.app.extensions["footprint_engine"]
+        sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
+        subs.act(db, people["orchard"], sub["id"], "submit",
+                 verifier_org="Sichuan Carbon Verification")
+        subs.act(db, people["auditor"], sub["id"], "verify")
+        return subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issue_label)
+    return approve

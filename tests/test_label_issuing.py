@@ -2,30 +2,14 @@
 import pytest
 
 from footprint import Conflict, Forbidden, InvalidInput
-from footprint.labels import LabelInvalid, export_trust_list, generate, load_trust_list, verify
+from footprint.labels import LabelInvalid, export_trust_list, load_trust_list, verify
 from footprint.store import submissions as subs
 from footprint.store.labels import LabelIssuer, for_submission, revoke, revoked, status
 from footprint.translog import TransparencyLog, verify_inclusion
 
 
-@pytest.fixture
-def issuer(service):
-    generate(service.home, "CN-SC", "四川省碳足迹平台 Sichuan carbon footprint platform", "CN-SC")
-    return LabelIssuer(service.home, "CN-SC")
-
-
-def approve(service, issuer, bom):
-    people, db = service.people, service.db
-    engine = service.app.extensions["footprint_engine"]
-    sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-    subs.act(db, people["orchard"], sub["id"], "submit",
-             verifier_org="Sichuan Carbon Verification")
-    subs.act(db, people["auditor"], sub["id"], "verify")
-    return subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issuer)
-
-
-def test_approval_issues_a_signed_logged_label(service, issuer, make_bom):
-    final = approve(service, issuer, make_bom())
+def test_approval_issues_a_signed_logged_label(service, approve, issuer, make_bom):
+    final = approve(make_bom(), issuer)
     assert final["status"] == "issued"
     label = for_submission(service.db, final["id"])
     trust = load_trust_list(export_trust_list(service.home))
@@ -44,10 +28,11 @@ def test_approval_issues_a_signed_logged_label(service, issuer, make_bom):
     assert trail[-2:] == ["approve", "issue"]
 
 
-def test_second_approval_supersedes_and_revocation_is_public(service, issuer, make_bom):
-    first = approve(service, issuer, make_bom())
-    second = approve(service, issuer, make_bom(lines=[
-        {"input": "electricity", "amount": 90, "unit": "kWh", "stage": "production"}]))
+def test_second_approval_supersedes_and_revocation_is_public(service, approve, issuer,
+                                                            make_bom):
+    first = approve(make_bom(), issuer)
+    second = approve(make_bom(lines=[
+        {"input": "electricity", "amount": 90, "unit": "kWh", "stage": "production"}]), issuer)
     old, new = for_submission(service.db, first["id"]), for_submission(service.db, second["id"])
     assert old["superseded_by"] == new["id"] and new["supersedes"] == old["id"]
     assert status(old) == "superseded"
@@ -66,26 +51,26 @@ def test_second_approval_supersedes_and_revocation_is_public(service, issuer, ma
         revoke(service.db, service.people["admin"], new["id"], "again")
 
 
-def test_without_a_key_nothing_is_approved(service, make_bom, tmp_path):
+def test_without_a_key_nothing_is_approved(service, approve, make_bom, tmp_path):
     from footprint.labels import KeyStoreError
     with pytest.raises(KeyStoreError):
-        approve(service, LabelIssuer(tmp_path / "no-keys", "CN-SC"), make_bom())
+        approve(make_bom(), LabelIssuer(tmp_path / "no-keys", "CN-SC"))
     assert service.db["labels"].count == 0
     statuses = {r["status"] for r in service.db["submissions"].rows}
     assert statuses == {"verified"}  # the approval rolled back with the failed issuing
 
 
-def test_a_forged_label_does_not_verify(service, issuer, make_bom):
-    label = for_submission(service.db, approve(service, issuer, make_bom())["id"])
+def test_a_forged_label_does_not_verify(service, approve, issuer, make_bom):
+    label = for_submission(service.db, approve(make_bom(), issuer)["id"])
     forged = bytearray(label["cose"])
     forged[-70] ^= 0x01
     with pytest.raises(LabelInvalid):
         verify(bytes(forged), load_trust_list(export_trust_list(service.home)))
 
 
-def test_long_names_are_fitted_not_refused(service, issuer, make_bom):
+def test_long_names_are_fitted_not_refused(service, approve, issuer, make_bom):
     long_name = "Crude steel, V-Ti magnetite route (BF, converter vanadium extraction, BOF), Panzhihua"
-    final = approve(service, issuer, make_bom(product={"name": long_name}))
+    final = approve(make_bom(product={"name": long_name}), issuer)
     label = for_submission(service.db, final["id"])
     signed = verify(label["cose"], load_trust_list(export_trust_list(service.home))).claims
     assert len(long_name) == 85 and len(signed["product_name_en"]) == 80

@@ -61,7 +61,9 @@ class Engines:
 
     def columns(self, engine: Engine) -> KeyColumns:
         """The key -> column map of an engine, kept for the whole run."""
-        return self._columns.setdefault(id(engine), KeyColumns(engine))
+        if id(engine) not in self._columns:
+            self._columns[id(engine)] = KeyColumns(engine)
+        return self._columns[id(engine)]
 
     def named(self, name: str | None) -> Engine:
         if name not in self._by_name:
@@ -95,7 +97,11 @@ class _Chunk:
     boundaries: list[int]
     to_compile: list[tuple]  # (submission_id, revision, fingerprint, KeyedBom) to keep
     errors: dict[int, str]  # submission id -> why it cannot be recalculated
-    lines: dict[int, tuple[str, ...]]  # line names of those compiled in this chunk
+
+    @property
+    def lines(self) -> dict[int, tuple[str, ...]]:
+        """Line names of the products compiled in this chunk (the others' are stored)."""
+        return {sid: keyed.lines for sid, _, _, keyed in self.to_compile}
 
 
 def recalculate(db, options: Options, home, plugin_manager=None, issuer=None,
@@ -105,7 +111,7 @@ def recalculate(db, options: Options, home, plugin_manager=None, issuer=None,
     registry = target.registry
     method = target.method_id(None)
     cf = target.inventory.factors[method]
-    columns = KeyColumns(target)
+    columns = engines.columns(target)
     plan = runs.Target(options.selection, registry.data_version, registry.data_version_name,
                        options.reissue)
     summary = Summary(registry.data_version, registry.data_version_name, options.dry_run)
@@ -182,7 +188,7 @@ def _read(db, todo: list[tuple], kept: dict, target: Engine, keys: dict[int, str
     from ..store.submissions import StoredProducts
 
     fingerprint = target.registry.resolution_fingerprint
-    chunk = _Chunk([], [], [], [], [], {}, {})
+    chunk = _Chunk([], [], [], [], [], {})
     for row in todo:
         sid, revision, org_id = row[0], row[1], row[2]
         stored = kept.get((sid, revision))
@@ -205,7 +211,6 @@ def _read(db, todo: list[tuple], kept: dict, target: Engine, keys: dict[int, str
             ids = _number_keys(db, keyed, keys, dry_run)
             blob, n_lines, boundary = keyed.packed(ids), keyed.n_lines, keyed.boundary
             chunk.to_compile.append((sid, revision, fingerprint, keyed))
-            chunk.lines[sid] = keyed.lines
         chunk.rows.append(row)
         chunk.blobs.append(blob)
         chunk.n_lines.append(n_lines)
@@ -337,7 +342,7 @@ def _reissue(db, items: list[tuple], target: Engine, issuer, summary: Summary) -
         if item[3] != CHANGED:
             out.append(item)
             continue
-        label = _current_label(db, item[1])
+        label = store_labels.current_for_submission(db, item[1])
         if label is None:
             out.append(item)
             continue
@@ -352,9 +357,3 @@ def _reissue(db, items: list[tuple], target: Engine, issuer, summary: Summary) -
         out.append((*item[:10], new["id"]))
     return out
 
-
-def _current_label(db, submission_id: int) -> dict | None:
-    for row in db.query("SELECT * FROM labels WHERE submission_id = ? AND superseded_by IS NULL "
-                        "AND revoked_at IS NULL", [submission_id]):
-        return row
-    return None

@@ -186,6 +186,14 @@ def status(label: dict, at: datetime | None = None) -> str:
     return "valid"
 
 
+def current_for_submission(db, submission_id: int) -> dict | None:
+    """The submission's label that is neither superseded nor revoked, if any."""
+    for row in db.query("SELECT * FROM labels WHERE submission_id = ? AND superseded_by IS NULL "
+                        "AND revoked_at IS NULL", [submission_id]):
+        return row
+    return None
+
+
 def for_submission(db, submission_id: int) -> dict | None:
     """The submission's current label, else its latest (labels issued within one second are
     told apart by which superseded which)."""

@@ -47,13 +47,14 @@ class StoredProducts:
 
 def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None):
     """(validated Bom, result) for a BOM given by ``user``; raises InvalidInput."""
-    resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
-    return resolved.bom, engine.calculate_resolved(resolved, method)
+    calculated = _calculated(db, engine, user, bom_dict, method)
+    return calculated.bom, calculated.result
 
 
-def _calculated(db, engine, user: dict, bom_dict: dict) -> "Calculated":
+def _calculated(db, engine, user: dict, bom_dict: dict,
+                method: str | None = None) -> "Calculated":
     resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
-    return Calculated(resolved, engine.calculate_resolved(resolved), engine.registry)
+    return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
 
 
 @dataclass(frozen=True)
