@@ -80,8 +80,10 @@ def _read_image(path: Path) -> bytes:
 def _claims_text(claims: dict, issuer) -> str:
     from footprint.labels import times
     from footprint.labels.claims import format_decimal
+
+    def party(value):
+        return f"credit code {value}" if isinstance(value, str) else f"No. {value} at {issuer.id}"
     unit = claims["declared_unit"]
-    names = " / ".join(n for n in (claims["product_name_zh"], claims["product_name_en"]) if n)
     grade = claims["grade"] and claims["grade"] + (" (provisional)" if claims["provisional"]
                                                    else "")
     stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {share / 10:.1f} %"
@@ -89,12 +91,14 @@ def _claims_text(claims: dict, issuer) -> str:
     window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
     rows = [
         ("signed by", f"{issuer.id} ({issuer.name}), key {issuer.kid.hex()}, may sign {window}"),
-        ("product", names), ("GTIN", claims["gtin"]), ("producer", claims["producer"]),
+        ("product", f"No. {claims['product']} at {issuer.id}"), ("GTIN", claims["gtin"]),
+        ("producer", party(claims["producer"])),
         ("category", claims["category"]),
         ("footprint", f"{format_decimal(claims['value'])} kg CO2e per "
                       f"{format_decimal(unit['amount'])} {unit['unit']}"),
         ("grade", grade), ("stages", stages), ("region", claims["region"]),
-        ("verifier", claims["verifier"]), ("reviewer", claims["reviewer"]),
+        ("verifier", party(claims["verifier"])),
+        ("reviewer", f"No. {claims['reviewer']} at {issuer.id}"),
         ("issued", claims["issued_at"]), ("expires", claims["expires_at"]),
         ("supersedes", claims["supersedes"]), ("data version", claims["data_version"]),
         ("reproducibility hash", claims["reproducibility_hash"]),

@@ -20,7 +20,7 @@ import pytest
 from footprint.labels import generate, rotate, sign, to_b32, trust_add
 from footprint.store import connect, database_path
 from footprint.store import submissions as subs
-from footprint.store.accounts import create_user
+from footprint.store.accounts import create_user, set_credit_code
 from footprint.store.labels import LabelIssuer, for_submission, revoke
 from footprint.store.migrations import migrate
 from tests.conftest import PASSWORD
@@ -29,7 +29,8 @@ PLATFORMS = {
     "CN-SC": {"name": "四川省产品碳足迹平台", "verifier": "Sichuan Carbon Verification",
               "producer": "Pujiang Orchard Co-op", "url": "https://sc.footprint.example.cn"},
     "CN-CQ": {"name": "重庆市产品碳足迹平台", "verifier": "Chongqing Carbon Audit",
-              "producer": "Fuling Mustard Co.", "url": "https://cq.footprint.example.cn"},
+              "producer": "Fuling Mustard Co.", "url": "https://cq.footprint.example.cn",
+              "credit_code": "91500000MA60CQ002X"},  # made up; its check character is valid
 }
 
 
@@ -49,6 +50,8 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
         "reviewer": create_user(db, f"reviewer-{region}", "reviewer", spec["name"],
                                 PASSWORD, display_name=f"reviewer {region}"),
     }
+    if spec.get("credit_code"):
+        set_credit_code(db, people["producer"]["org_id"], spec["credit_code"])
     # made a day ago: a key rotated in the second it was made would tie with its successor
     generate(home, region, spec["name"], region,
              valid_from=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1))
@@ -123,18 +126,25 @@ def test_each_platform_verifies_the_others_labels(platforms):
     exchange(sc, cq)
     assert issuer_ids(sc) == ["CN-SC", "CN-CQ"] and issuer_ids(cq) == ["CN-CQ", "CN-SC"]
 
-    # at home: valid, with the inclusion proof in the issuing platform's own log
+    # at home: valid, with the inclusion proof in the issuing platform's own log, and the
+    # names the platform published beside the signed identifiers
     verdict, text = scan(cq, cq_label["cose"])
     assert verdict == "valid" and '<li class="ok" id="check-log">' in text
+    assert "涪陵榨菜" in text and "Fuling Mustard Co." in text and "Chongqing Carbon Audit" in text
 
     # abroad: genuine signature, the status is the issuing platform's, with a link there
     verdict, text = scan(sc, cq_label["cose"])
     assert verdict == "remote" and "tone-good" in text
     assert "签名真实" in text and "重庆市产品碳足迹平台" in text
     assert f'href="https://cq.footprint.example.cn/L/{to_b32(cq_label["cose"])}"' in text
-    assert "涪陵榨菜" in text and re.search(r'id="value">52\.3 <', text)
+    # the names are Chongqing's record, not signed: Sichuan shows what the label signs
+    assert "涪陵榨菜" not in text and re.search(r'id="value">52\.3 <', text)
     assert 'id="issuer">重庆市产品碳足迹平台 (CN-CQ)<' in text
-    assert 'id="verifier">Chongqing Carbon Audit<' in text
+    product = cq_label["product_id"]
+    verifier = cq.db["submissions"].get(cq_label["submission_id"])["verifier_org_id"]
+    assert f"本标签签署的是该产品在 CN-CQ 平台的编号 {product}" in text
+    assert "统一社会信用代码 <code>91500000MA60CQ002X</code>" in text
+    assert f'id="verifier"><span class="small">CN-CQ 平台编号 {verifier}</span>' in text
     assert '<li class="ok" id="check-log">' not in text  # no claim about a log it cannot see
     verdict, english = scan(sc, cq_label["cose"], lang="en")
     assert verdict == "remote"
@@ -159,30 +169,30 @@ def test_an_unlisted_issuer_is_rejected_by_both(platforms, tmp_path):
     stranger = generate(tmp_path / "CN-XX", "CN-XX", "未登记的平台", "CN-XX")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     forged = sign({"id": "CN-XX-AAAAAAAAAAAAA", "issuer": "CN-XX", "issued_at": now,
-                   "expires_at": now.replace(year=now.year + 1), "product_name_zh": "冒牌产品",
-                   "producer": "Nobody", "category": "generic",
+                   "expires_at": now.replace(year=now.year + 1), "product": 1,
+                   "producer": "91500000MA60CQ002X", "category": "counterfeit_goods",
                    "declared_unit": {"amount": 1, "unit": "kg"}, "value": 0.01,
                    "by_stage": {"production": 0.01}, "region": "CN-SC",
                    "data_version": "00" * 8, "reproducibility_hash": "11" * 16,
-                   "verifier": "Nobody", "reviewer": "Nobody"}, stranger)
+                   "verifier": 1, "reviewer": 1}, stranger)
     for platform in (sc, cq):
         verdict, text = scan(platform, forged)
         assert verdict == "unknown-issuer", platform.region
         assert 'class="verdict tone-danger" role="alert"' in text
         assert "警告：此标签并非由本平台认可的任何平台签发。" in text
-        assert "冒牌产品" not in text
+        assert "counterfeit_goods" not in text and "91500000MA60CQ002X" not in text
         verdict, english = scan(platform, forged, lang="en")
         assert "Warning: this label was not issued by any platform this one recognises." \
             in english
 
-    # a label claiming to be Chongqing's but signed with the stranger's key is refused too
-    claims_cq = sign({"id": "CN-XX-BBBBBBBBBBBBB", "issuer": "CN-XX", "issued_at": now,
-                      "expires_at": now.replace(year=now.year + 1), "product_name_zh": "冒牌",
-                      "producer": "Nobody", "category": "generic",
+    # a label about a Chongqing producer but signed with the stranger's key is refused too
+    claims_cq = sign({"id": "CN-XX-BBBBBBBBBBBBA", "issuer": "CN-XX", "issued_at": now,
+                      "expires_at": now.replace(year=now.year + 1), "product": 1,
+                      "producer": PLATFORMS["CN-CQ"]["credit_code"], "category": "generic",
                       "declared_unit": {"amount": 1, "unit": "kg"}, "value": 0.01,
                       "by_stage": {"production": 0.01}, "region": "CN-CQ",
                       "data_version": "00" * 8, "reproducibility_hash": "11" * 16,
-                      "verifier": "Chongqing Carbon Audit", "reviewer": "Nobody"}, stranger)
+                      "verifier": 1, "reviewer": 1}, stranger)
     assert scan(sc, claims_cq)[0] == "unknown-issuer"
 
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from footprint import Conflict
 from footprint.bom import parse_bom, read_bom_file
 from footprint.engine import Engine
-from footprint.labels import export_trust_list, load_trust_list, verify
+from footprint.labels import export_trust_list, label_url, load_trust_list, qr_version, verify
 from footprint.labels.keys import own_entries
 from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.store import connect, database_path
@@ -296,10 +296,18 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
     assert str(claims["machined-part"]["value"]) == "25.0"  # 24.987 -> 25.0
     assert claims["machined-part-2"]["supersedes"] == labels["machined-part"]["id"]
     assert labels["machined-part"]["superseded_by"] == labels["machined-part-2"]["id"]
-    assert claims["cq-lfp"]["region"] == "CN-CQ" and claims["cq-lfp"]["producer"] == CQ
-    # the crude steel's 85-character English name is cut to the label's 80
-    steel = claims["pzh-steel"]["product_name_en"]
-    assert len(steel) == 80 and steel.endswith("…") and steel.startswith("Crude steel, V-Ti")
+    # the label signs the producer's credit code; the platform publishes its name beside it
+    assert claims["cq-lfp"]["region"] == "CN-CQ"
+    assert claims["cq-lfp"]["producer"] == "91500000MA60CQ002X"
+    assert store_labels.names(labels["cq-lfp"])["producer_name"] == CQ
+    # the crude steel's 85-character English name is published whole, not signed
+    steel = store_labels.names(labels["pzh-steel"])["product_name_en"]
+    assert len(steel) == 85 and steel.startswith("Crude steel, V-Ti")
+    # every demo label fits the design target: QR version 15 at level Q, even with a
+    # 25-character host
+    for label in labels.values():
+        url = label_url("CARBON-LABEL.SCEEX.COM.CN", bytes(label["cose"]))
+        assert qr_version(url, "Q") <= 15, label["id"]
     # the revocation is public, with its reason, in the offline verifier's format
     revoked = load_revocations(revocation_list(store_labels.revoked(db)))
     assert set(revoked) == {labels["cq-lfp"]["id"]}

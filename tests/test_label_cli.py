@@ -52,12 +52,12 @@ def clean_exit(result, code):
 
 def record(issuer="CN-SC", **overrides) -> dict:
     base = {"id": C.new_label_id(issuer), "issuer": issuer, "issued_at": "2026-03-01T08:00:00Z",
-            "expires_at": "2028-03-01T00:00:00Z", "product_name_zh": "蒲江柑橘",
-            "product_name_en": "Pujiang mandarin", "producer": "蒲江柑橘合作社",
+            "expires_at": "2028-03-01T00:00:00Z", "product": 42,
+            "producer": "93510131MA6CP0001H",
             "category": "oranges", "declared_unit": {"amount": 1, "unit": "kg"},
             "value": 0.41234, "by_stage": {"raw_materials": 3, "production": 1},
             "grade": "A", "provisional": True, "region": issuer, "data_version": "ab" * 32,
-            "reproducibility_hash": "cd" * 32, "verifier": "四川碳核查", "reviewer": "王芳"}
+            "reproducibility_hash": "cd" * 32, "verifier": 3, "reviewer": 17}
     base.update(overrides)
     return base
 
@@ -88,8 +88,10 @@ def test_verify_a_qr_image(run, signed):
     result = run("verify", signed["png"], "--trust-list", signed["trust"], "--at", AT)
     clean_exit(result, 0)
     assert f"VALID label {signed['id']}" in result.stdout
-    for expected in ("蒲江柑橘 / Pujiang mandarin", "0.412 kg CO2e per 1 kg", "A (provisional)",
-                     "raw materials 75.0 %", "CN-SC", "2028-03-01T00:00:00Z", "王芳"):
+    # 0.41234 to 3 significant figures; stages 3 : 1 of 4 kg are 75 % and 25 %
+    for expected in ("No. 42 at CN-SC", "credit code 93510131MA6CP0001H", "No. 3 at CN-SC",
+                     "No. 17 at CN-SC", "0.412 kg CO2e per 1 kg", "A (provisional)",
+                     "raw materials 75.0 %", "CN-SC", "2028-03-01T00:00:00Z"):
         assert expected in result.stdout, expected
 
 

@@ -5,6 +5,7 @@ from footprint import Conflict, Forbidden, InvalidInput
 from footprint.labels import LabelInvalid, export_trust_list, load_trust_list, verify
 from footprint.store import submissions as subs
 from footprint.store.labels import LabelIssuer, for_submission, revoke, revoked, status
+from footprint.store.labels import names as names_of
 from footprint.translog import TransparencyLog, verify_inclusion
 
 
@@ -68,11 +69,20 @@ def test_a_forged_label_does_not_verify(service, approve, issuer, make_bom):
         verify(bytes(forged), load_trust_list(export_trust_list(service.home)))
 
 
-def test_long_names_are_fitted_not_refused(service, approve, issuer, make_bom):
+def test_the_label_signs_identifiers_and_names_are_published_whole(service, approve, issuer,
+                                                                    make_bom):
     long_name = "Crude steel, V-Ti magnetite route (BF, converter vanadium extraction, BOF), Panzhihua"
     final = approve(make_bom(product={"name": long_name}), issuer)
     label = for_submission(service.db, final["id"])
     signed = verify(label["cose"], load_trust_list(export_trust_list(service.home))).claims
-    assert len(long_name) == 85 and len(signed["product_name_en"]) == 80
-    assert signed["product_name_en"].endswith("…") and long_name.startswith(
-        signed["product_name_en"][:-1])
+    assert "product_name_en" not in signed and long_name not in label["cose"].decode("latin-1")
+    assert signed["product"] == final["product_id"]
+    assert signed["producer"] == final["org_id"]  # no credit code on record: its number
+    assert signed["verifier"] == final["verifier_org_id"]
+    (approver,) = service.db.query("SELECT actor_id FROM audit_events WHERE submission_id = ? "
+                                   "AND action = 'approve'", [final["id"]])
+    assert signed["reviewer"] == approver["actor_id"]
+    names = names_of(label)
+    assert names["product_name_en"] == long_name and len(long_name) == 85
+    org = service.db["organisations"].get(final["org_id"])
+    assert names["producer_name"] == org["name"]

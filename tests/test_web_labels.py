@@ -120,8 +120,17 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     assert checked.label_id == label["id"] and checked.issuer.name == PLATFORM
     # 100 kWh x 0.1404 = 14.04 kg CO2e, signed to 3 significant figures: 14.0
     assert str(checked.claims["value"]) == "14.0"
-    assert checked.claims["producer"] == "Pujiang Orchard Co-op"
-    assert checked.claims["verifier"] == BODY and checked.claims["reviewer"] == "reviewer"
+    # identifiers are signed (no credit codes on record here: organisation numbers)
+    submission = db["submissions"].get(sid)
+    assert checked.claims["product"] == submission["product_id"]
+    assert checked.claims["producer"] == submission["org_id"]
+    assert checked.claims["verifier"] == submission["verifier_org_id"]
+    reviewer_id = db.execute("SELECT id FROM users WHERE username = 'reviewer'").fetchone()[0]
+    assert checked.claims["reviewer"] == reviewer_id
+    assert store_labels.names(label) == {
+        "product_name_zh": None, "product_name_en": "test product",
+        "producer_name": "Pujiang Orchard Co-op", "verifier_name": BODY,
+        "reviewer_name": "reviewer"}
 
     page = page_text(reviewer.get(response.headers["Location"]))
     assert f"Approved: carbon label {label['id']} is issued." in page
@@ -246,7 +255,8 @@ def test_label_json_is_public_and_readable(service, api, issued):
     assert claims["stage_permille"] == {"raw_materials": 0, "production": 1000,
                                         "distribution": 0, "packaging": 0}
     assert claims["region"] == "CN-SC" and claims["category"] == "generic"
-    assert claims["product_name_en"] == "test product" and claims["id"] == issued
+    assert claims["id"] == issued and claims["product"] > 0
+    assert body["names"]["product_name_en"] == "test product"
     assert body["superseded_by"] is None and body["revocation_reason"] is None
     assert body["log_index"] == 0
     assert body["log_entries"] == [{"index": 0, "kind": "issue",

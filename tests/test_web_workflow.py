@@ -583,6 +583,24 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     assert response.status_code == 400 and "kind" in page_text(response)
     assert db["organisations"].count == orgs
 
+    # a unified social credit code is checked: 18 characters, the last a check character
+    # (GB 32100-2015; 91500000MA60CQ002X is made up, with a valid check character)
+    response = admin.post("/admin/organisations", data={
+        "name": "Fuling Mustard", "kind": "enterprise", "credit_code": "91500000MA60CQ0021"})
+    assert response.status_code == 400
+    assert "credit_code" in page_text(response) and "check digit" in page_text(response)
+    assert db["organisations"].count == orgs
+    response = admin.post("/admin/organisations", data={
+        "name": "Fuling Mustard", "kind": "enterprise", "credit_code": "91500000MA60CQ002X"})
+    assert response.status_code == 302
+    assert next(db.query("SELECT credit_code FROM organisations WHERE name = 'Fuling Mustard'"))[
+        "credit_code"] == "91500000MA60CQ002X"
+    assert "91500000MA60CQ002X" in page_text(admin.get("/admin/"))
+    response = admin.post("/admin/organisations", data={
+        "name": "Fuling Copy", "kind": "enterprise", "credit_code": "91500000MA60CQ002X"})
+    assert response.status_code == 400 and "Fuling Mustard" in page_text(response)
+    orgs = db["organisations"].count
+
     users = db["users"].count
     bad = [({"password": "short"}, "password"),                 # below the core's minimum
            ({"role": "verifier"}, "is a enterprise"),           # role implies the org's kind

@@ -38,9 +38,10 @@ def index():
 @bp.route("/organisations", methods=["POST"])
 @role_required("admin")
 def create_organisation():
-    form = {k: request.form.get(k, "") for k in ("name", "kind", "region")}
+    form = {k: request.form.get(k, "") for k in ("name", "kind", "region", "credit_code")}
     try:
-        org = accounts.create_organisation(get_db(), form["name"], form["kind"], form["region"])
+        org = accounts.create_organisation(get_db(), form["name"], form["kind"], form["region"],
+                                           form["credit_code"])
     except InvalidInput as exc:
         return _page(exc.problems, form, "organisation", 400)
     flash(_("Organisation %(name)s created.", name=org["name"]))

@@ -324,15 +324,22 @@ class LabelDeclaredUnitSchema(_Response):
     unit = fields.String(required=True)
 
 
+def _party(who: str):
+    return fields.Raw(required=True, metadata={
+        "oneOf": [{"type": "string"}, {"type": "integer"}],
+        "description": f"The {who}: its unified social credit code (18 characters), or the "
+                       "issuer's organisation number when it has none."})
+
+
 class LabelClaimsSchema(_Response):
     id = fields.String(required=True)
     issuer = fields.String(required=True)
     issued_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
     expires_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
-    product_name_zh = fields.String(allow_none=True, required=True)
-    product_name_en = fields.String(allow_none=True, required=True)
+    product = fields.Integer(required=True, metadata={
+        "description": "The issuer's product number."})
     gtin = fields.String(allow_none=True, required=True, metadata={"description": "GTIN-14"})
-    producer = fields.String(required=True)
+    producer = _party("producer")
     category = fields.String(required=True)
     declared_unit = fields.Nested(LabelDeclaredUnitSchema, required=True)
     value = fields.Float(required=True, metadata={
@@ -347,9 +354,19 @@ class LabelClaimsSchema(_Response):
     data_version = fields.String(required=True, metadata={"description": "hex, 8 bytes"})
     reproducibility_hash = fields.String(required=True, metadata={"description": "hex, 16 "
                                                                                   "bytes"})
-    verifier = fields.String(required=True)
-    reviewer = fields.String(required=True)
+    verifier = _party("accounting body that verified the data")
+    reviewer = fields.Integer(required=True, metadata={
+        "description": "The issuer's user number of the reviewer who approved it."})
     supersedes = fields.String(allow_none=True, required=True)
+
+
+class LabelNamesSchema(_Response):
+    """Names the platform publishes beside the signed identifiers (not signed)."""
+    product_name_zh = fields.String(allow_none=True, required=True)
+    product_name_en = fields.String(allow_none=True, required=True)
+    producer_name = fields.String(allow_none=True, required=True)
+    verifier_name = fields.String(allow_none=True, required=True)
+    reviewer_name = fields.String(allow_none=True, required=True)
 
 
 class LogEntryRefSchema(_Response):
@@ -375,6 +392,9 @@ class LabelSchema(_Response):
     issuer = fields.Nested(LabelIssuerSchema, required=True)
     claims = fields.Nested(LabelClaimsSchema, required=True, metadata={
         "description": "What the label signs, readable (docs/label-format.md)."})
+    names = fields.Nested(LabelNamesSchema, required=True, metadata={
+        "description": "The names of the signed product and parties, as this platform "
+                       "published them when it issued the label."})
     url = fields.String(required=True, metadata={
         "description": "The URL its QR code holds: HTTPS://<HOST>/L/<base32>."})
     scan_path = fields.String(required=True, metadata={

@@ -110,7 +110,13 @@ def public_host() -> str:
 def claims_of(label: dict) -> dict:
     """The readable claims signed in a stored label (parse_claims of its payload)."""
     message = cbor2.loads(bytes(label["cose"]))
-    return parse_claims(cbor2.loads(message.value[2]))
+    return parse_claims(cbor2.loads(message.value[2]), label["issuer"])
+
+
+def shown(label: dict) -> dict:
+    """What pages and printed labels show of a stored label: the signed claims and the
+    names this platform publishes beside them (footprint.store.labels.names)."""
+    return {**claims_of(label), **store_labels.names(label)}
 
 
 def url_of(label: dict) -> str:
@@ -158,7 +164,7 @@ def public_view(db, label: dict) -> dict:
         "issuer": {"id": label["issuer"], "name": entry.name if entry else None,
                    "region": entry.region if entry else None,
                    "kid": entry.as_dict()["kid"] if entry else None},
-        "claims": jsonable(claims_of(label)),
+        "claims": jsonable(claims_of(label)), "names": store_labels.names(label),
         "url": url_of(label), "scan_path": scan_path(label),
         "issued_at": label["issued_at"], "expires_at": label["expires_at"],
         "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],
@@ -188,7 +194,7 @@ def page_label(db, submission_id: int) -> dict | None:
     label = store_labels.for_submission(db, submission_id)
     if label is None:
         return None
-    claims = claims_of(label)
+    claims = shown(label)
     entry = issuer_entry(label)
     state = store_labels.status(label)
     return {"id": label["id"], "status": state, "status_text": str(STATUS_LABELS[state]),

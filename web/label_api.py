@@ -31,7 +31,7 @@ from footprint.translog import TransparencyLog
 from . import api
 from . import api_schemas as s
 from .db import get_db
-from .issuing import claims_of, issuer_entry, public_view, url_of
+from .issuing import issuer_entry, public_view, shown, url_of
 from .openapi import operation
 from .security import csrf
 
@@ -148,7 +148,7 @@ def _image_operation(summary: str, media_type: str, text: str):
 def _printable(label_id: str):
     label = _label(label_id)
     entry = issuer_entry(label)
-    return claims_of(label), url_of(label), entry.name if entry else None
+    return shown(label), url_of(label), entry.name if entry else None
 
 
 @bp.get("/labels/<label_id>/qr.png")

@@ -16,7 +16,7 @@ footprint.store.labels (status); this module only chooses what to show.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,8 +49,6 @@ REASON_TEXT = {
                          "list: no platform this one recognises issued it."),
     "bad-signature": _l("The signature does not match the label's contents: the label was "
                         "altered or forged."),
-    "issuer-mismatch": _l("The label names a different issuer from the one whose key signed "
-                          "it."),
     "key-window": _l("The label was signed outside the period in which the issuer's key was "
                      "valid."),
     "not-yet-valid": _l("The label's issue date lies in the future."),
@@ -120,6 +118,7 @@ class Scan:
     issuer: object = None        # the TrustEntry of the signing key
     own: bool = False            # issued by this platform
     record: dict | None = None   # this platform's record of the label
+    names: dict = field(default_factory=dict)  # names published beside the signed ids
     log: dict | None = None      # the inclusion check: index, size, root, ok
     current: dict | None = None  # the label that superseded this one: id, url
 
@@ -174,6 +173,8 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
     own = issuer.kid in {e.kid for e in own_entries(home)}
     scan = Scan("remote", claims=claims, issuer=issuer, own=own)
     scan.record = _record(db, claims["id"], cose)
+    if scan.record is not None:
+        scan.names = store_labels.names(scan.record)
     if scan.record is None:
         if own:  # signed with our key, yet neither stored nor logged: never trust it
             scan.verdict = "unrecorded"

@@ -1,170 +1,143 @@
 """A label's claims: readable record <-> compact CBOR map with small integer keys.
 
 ``build_claims(record)`` checks a label record and returns the map that gets signed;
-``parse_claims(map)`` turns a (verified) map back into readable names. The keys, types and
-rounding rule are specified in docs/label-format.md; keep the two in step.
+``parse_claims(map, issuer)`` turns a (verified) map back into readable names. The keys,
+types and rounding rule are specified in docs/label-format.md; keep the two in step.
 
-Value rounding: kg CO2e per declared unit to 3 significant figures, half away from zero
-(Python's ROUND_HALF_UP), applied to the shortest decimal text of the number (a float's
-``repr``, as JSON prints it). The result is signed as a CBOR decimal fraction (tag 4,
-``[exponent, mantissa]``), so the signed value is exact: 0.41234 -> 4([-3, 412]) = 0.412.
+The numbers (rounding, stage split, GTIN) are in numbers.py.
 """
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import Decimal
 
 import cbor2
 
 from footprint.errors import InvalidInput, Problem
+from footprint.identifiers import credit_code
 from footprint.model import STAGES
 
 from . import times
-from .encoding import to_b32
+from .encoding import from_b32, to_b32
 from .errors import LabelInvalid
+from .numbers import amount as amount_of
+from .numbers import (checked_permille, format_decimal, gtin14, gtin_number,  # noqa: F401
+                      round_value, stage_permille)
 
-SIGNIFICANT_FIGURES = 3
-
-# claim key -> readable name. Keys 1..23 encode in one CBOR byte.
+# claim key -> readable name. Keys 1..23 encode in one CBOR byte. Parties are signed as
+# identifiers, not names, so that a label fits a version-15 QR code at level Q; the issuer
+# publishes the names beside the label (docs/label-format.md, "Identifiers and names").
 KEYS = {
     1: "id",
-    2: "issuer",
-    3: "issued_at",
-    4: "expires_at",
-    5: "product_name_zh",
-    6: "product_name_en",
-    7: "gtin",
-    8: "producer",
-    9: "category",
-    10: "declared_unit",
-    11: "value",
-    12: "stage_permille",
-    13: "grade",
-    14: "provisional",
-    15: "region",
-    16: "data_version",
-    17: "reproducibility_hash",
-    18: "verifier",
-    19: "reviewer",
-    20: "supersedes",
+    2: "issued_at",
+    3: "expires_at",
+    4: "product",
+    5: "gtin",
+    6: "producer",
+    7: "category",
+    8: "declared_unit",
+    9: "value",
+    10: "stage_permille",
+    11: "grade",
+    12: "provisional",
+    13: "region",
+    14: "data_version",
+    15: "reproducibility_hash",
+    16: "verifier",
+    17: "reviewer",
+    18: "supersedes",
 }
 NAMES = {name: key for key, name in KEYS.items()}
-REQUIRED = ("id", "issuer", "issued_at", "expires_at", "producer", "category", "declared_unit",
-            "value", "stage_permille", "region", "data_version", "reproducibility_hash",
-            "verifier", "reviewer")
-OPTIONAL = ("product_name_zh", "product_name_en", "gtin", "grade", "provisional", "supersedes")
+REQUIRED = ("id", "issued_at", "expires_at", "product", "producer", "category",
+            "declared_unit", "value", "stage_permille", "region", "data_version",
+            "reproducibility_hash", "verifier", "reviewer")
+OPTIONAL = ("gtin", "grade", "provisional", "supersedes")
+PARTIES = ("producer", "verifier")  # a credit code (text) or the issuer's organisation number
 
+LABEL_NUMBER_BYTES = 8   # the signed label id; printed as <issuer>-<base32>
 DATA_VERSION_BYTES = 8   # first 16 hex digits of the data version
 REPRO_HASH_BYTES = 16    # first 16 bytes of the reproducibility hash
 
-# Longest texts this implementation signs (characters). Verifiers accept any length; the
-# limits keep the QR code scannable.
-MAX_TEXT = {"id": 64, "issuer": 32, "product_name_zh": 64, "product_name_en": 80,
-            "producer": 64, "category": 32, "region": 16, "grade": 8, "verifier": 64,
-            "reviewer": 32, "supersedes": 64, "unit": 16}
+# Longest texts this implementation signs (characters). Verifiers accept any length.
+MAX_TEXT = {"category": 32, "region": 16, "grade": 8, "unit": 16}
 
-LABEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+LABEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a printed id, as lists name it
 ISSUER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_MAX_NUMBER = 2 ** 63 - 1
 
 
 def new_label_id(issuer_id: str) -> str:
     """A short, unique, printable label id: the issuer id, "-", base32 of 8 random bytes
-    (13 characters), e.g. CN-SC-K5QX7M2ZP4H6A."""
-    if not isinstance(issuer_id, str) or not ISSUER_ID.fullmatch(issuer_id):
-        raise ValueError(f"issuer id {issuer_id!r}: letters, digits, '.', '_' or '-' "
-                         "(at most 32)")
-    return f"{issuer_id}-{to_b32(secrets.token_bytes(8))}"
+    (13 characters), e.g. CN-SC-K5QX7M2ZP4H6A. The 8 bytes are what the label signs."""
+    _check_issuer(issuer_id)
+    return printed_id(issuer_id, secrets.token_bytes(LABEL_NUMBER_BYTES))
 
 
-# -- numbers ---------------------------------------------------------------------------------
+def printed_id(issuer_id: str, number: bytes) -> str:
+    """The printed label id of the signed 8-byte label number."""
+    return f"{issuer_id}-{to_b32(number)}"
 
-def _decimal(value) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("a number, not a bool")
-    if isinstance(value, float):
-        value = repr(value)  # the shortest text that round-trips, as JSON prints it
-    elif isinstance(value, int):
-        value = str(value)
+
+def label_number(label_id: str, issuer_id: str) -> bytes:
+    """The 8 bytes a printed label id of ``issuer_id`` stands for (ValueError otherwise)."""
+    _check_issuer(issuer_id)
+    prefix = f"{issuer_id}-"
+    if not isinstance(label_id, str) or not label_id.startswith(prefix):
+        raise ValueError(f"a label id of issuer {issuer_id} starts with {prefix!r}")
     try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"not a number: {value!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
+        number = from_b32(label_id[len(prefix):])
+    except LabelInvalid:
+        number = b""
+    if len(number) != LABEL_NUMBER_BYTES:
+        raise ValueError(f"after {prefix!r} a label id has 13 base32 characters (8 bytes)")
     return number
 
 
-def round_value(value) -> Decimal:
-    """3 significant figures, half away from zero, of the number's shortest decimal text.
-    Always 3 digits in the mantissa (14 -> 14.0, 2153 -> 2.15E+3), except zero."""
-    number = _decimal(value)
-    if number == 0:
-        return Decimal(0)
-    context = Context(prec=60, rounding=ROUND_HALF_UP)
-    exponent = number.adjusted() - (SIGNIFICANT_FIGURES - 1)
-    rounded = number.quantize(Decimal((0, (1,), exponent)), context=context)
-    if len(rounded.as_tuple().digits) > SIGNIFICANT_FIGURES:  # 999.5 -> 1000: one digit more
-        rounded = number.quantize(Decimal((0, (1,), exponent + 1)), context=context)
-    return rounded
+def _check_issuer(issuer_id) -> None:
+    if not isinstance(issuer_id, str) or not ISSUER_ID.fullmatch(issuer_id):
+        raise ValueError(f"issuer id {issuer_id!r}: letters, digits, '.', '_' or '-' "
+                         "(at most 32)")
 
 
-def format_decimal(number) -> str:
-    """Plain text of a claim number, never in exponent form: 2.15E+3 -> "2150"."""
-    return format(number, "f") if isinstance(number, Decimal) else str(number)
+def party(value):
+    """A producer or verifier as signed: a unified social credit code (统一社会信用代码,
+    GB 32100-2015, check character verified) as 18 characters of text, or the issuer's
+    organisation number as an unsigned integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 < value <= _MAX_NUMBER:
+            raise ValueError("an organisation number is a whole number above 0")
+        return value
+    if isinstance(value, str):
+        return credit_code(value)
+    raise ValueError("a unified social credit code or the issuer's organisation number")
 
 
-def _amount(value):
-    """A declared unit's amount: an int when whole, else the exact decimal."""
-    number = _decimal(value)
-    if number <= 0:
-        raise ValueError("must be more than 0")
-    if number == number.to_integral_value():
-        return int(number)
-    return number.normalize()
-
-
-def stage_permille(by_stage: dict) -> dict:
-    """Each stage's share of the total in per mille, summing to exactly 1000 (largest
-    remainder: floors first, then one more to the largest fractional parts, ties in stage
-    order). All zero when the total is zero."""
-    unknown = [s for s in by_stage if s not in STAGES]
-    if unknown:
-        raise ValueError(f"unknown stage(s) {', '.join(map(str, unknown))}; "
-                         f"stages are {', '.join(STAGES)}")
-    inside = [s for s in STAGES if s in by_stage]
-    values = {s: float(by_stage[s]) for s in inside}
-    if not all(math.isfinite(v) for v in values.values()):
-        raise ValueError("stage values must be finite numbers")
-    total = math.fsum(values.values())
-    if total == 0:
-        return {s: 0 for s in inside}
-    exact = {s: values[s] * 1000 / total for s in inside}
-    shares = {s: math.floor(exact[s]) for s in inside}
-    left = 1000 - sum(shares.values())
-    for s in sorted(inside, key=lambda s: (-(exact[s] - shares[s]), STAGES.index(s)))[:left]:
-        shares[s] += 1
-    return shares
+def party_text(value) -> str | None:
+    """How a signed producer or verifier reads: the credit code, or "No. 12" for the
+    issuer's organisation number."""
+    if value is None or isinstance(value, str):
+        return value
+    return f"No. {value}"
 
 
 # -- record -> claims ------------------------------------------------------------------------
 
 def build_claims(label: dict) -> dict:
     """The CBOR claims map (integer keys) of a label record with readable names (those of
-    KEYS). Besides ``stage_permille`` the record may give ``by_stage`` (kg CO2e per stage, as
-    in a result) and the shares are computed. Every problem is reported at once as
-    InvalidInput."""
+    KEYS, plus ``issuer``, the issuer id its printed ids start with). Besides
+    ``stage_permille`` the record may give ``by_stage`` (kg CO2e per stage, as in a result)
+    and the shares are computed. Every problem is reported at once as InvalidInput."""
     problems: list[Problem] = []
     claims: dict = {}
 
     def problem(name, message):
         problems.append(Problem(name, message))
 
-    def text(name, required=True, limit=None):
+    def text(name, required=True):
         value = label.get(name)
         if value is None or value == "":
             if required:
@@ -176,9 +149,8 @@ def build_claims(label: dict) -> dict:
         if value != value.strip() or _CONTROL.search(value):
             problem(name, "must not have control characters or surrounding spaces")
             return None
-        limit = limit or MAX_TEXT[name]
-        if len(value) > limit:
-            problem(name, f"is {len(value)} characters; at most {limit}")
+        if len(value) > MAX_TEXT[name]:
+            problem(name, f"is {len(value)} characters; at most {MAX_TEXT[name]}")
             return None
         return value
 
@@ -186,14 +158,28 @@ def build_claims(label: dict) -> dict:
         if value is not None:
             claims[NAMES[name]] = value
 
-    label_id = text("id")
-    if label_id is not None and not LABEL_ID.fullmatch(label_id):
-        problem("id", "letters, digits, '.', '_' or '-', at most 64")
-    put("id", label_id)
-    issuer = text("issuer")
-    if issuer is not None and not ISSUER_ID.fullmatch(issuer):
-        problem("issuer", "letters, digits, '.', '_' or '-', at most 32")
-    put("issuer", issuer)
+    def checked(name, convert, required=True):
+        value = label.get(name)
+        if value is None or value == "":
+            if required:
+                problem(name, "is required")
+            return
+        try:
+            put(name, convert(value))
+        except (TypeError, ValueError) as exc:
+            problem(name, str(exc))
+
+    issuer = label.get("issuer")
+    try:
+        _check_issuer(issuer)
+    except ValueError as exc:
+        problem("issuer", str(exc))
+        issuer = None
+    for name in ("id", "supersedes"):
+        if issuer is not None:
+            checked(name, lambda value: label_number(value, issuer), required=name == "id")
+    if label.get("supersedes") and label.get("supersedes") == label.get("id"):
+        problem("supersedes", "a label cannot supersede itself")
 
     moments = {}
     for name in ("issued_at", "expires_at"):
@@ -211,16 +197,12 @@ def build_claims(label: dict) -> dict:
     if len(moments) == 2 and moments["expires_at"] <= moments["issued_at"]:
         problem("expires_at", "must be after issued_at")
 
-    put("product_name_zh", text("product_name_zh", required=False))
-    put("product_name_en", text("product_name_en", required=False))
-    if not label.get("product_name_zh") and not label.get("product_name_en"):
-        problem("product_name_zh", "a product name (zh or en) is required")
-    if label.get("gtin") not in (None, ""):
-        try:
-            put("gtin", gtin_number(label["gtin"]))
-        except ValueError as exc:
-            problem("gtin", str(exc))
-    for name in ("producer", "category", "region", "verifier", "reviewer"):
+    checked("product", _number)
+    checked("gtin", gtin_number, required=False)
+    for name in PARTIES:
+        checked(name, party)
+    checked("reviewer", _number)
+    for name in ("category", "region"):
         put(name, text(name))
 
     unit = label.get("declared_unit")
@@ -228,7 +210,7 @@ def build_claims(label: dict) -> dict:
         problem("declared_unit", 'must be {"amount": number, "unit": text}')
     else:
         try:
-            amount = _amount(unit["amount"])
+            amount = amount_of(unit["amount"])
         except ValueError as exc:
             problem("declared_unit.amount", str(exc))
             amount = None
@@ -239,18 +221,12 @@ def build_claims(label: dict) -> dict:
         elif amount is not None:
             claims[NAMES["declared_unit"]] = [amount, name]
 
-    if label.get("value") is None:
-        problem("value", "is required")
-    else:
-        try:
-            put("value", round_value(label["value"]))
-        except ValueError as exc:
-            problem("value", str(exc))
+    checked("value", round_value)
 
     shares = None
     try:
         if label.get("stage_permille") is not None:
-            shares = _checked_permille(label["stage_permille"])
+            shares = checked_permille(label["stage_permille"])
         elif label.get("by_stage") is not None:
             shares = stage_permille(label["by_stage"])
         else:
@@ -273,39 +249,21 @@ def build_claims(label: dict) -> dict:
 
     for name, size in (("data_version", DATA_VERSION_BYTES),
                        ("reproducibility_hash", REPRO_HASH_BYTES)):
-        try:
-            put(name, _hex_prefix(label.get(name), size))
-        except ValueError as exc:
-            problem(name, str(exc))
-
-    supersedes = text("supersedes", required=False)
-    if supersedes is not None and not LABEL_ID.fullmatch(supersedes):
-        problem("supersedes", "must be a label id")
-    elif supersedes is not None and supersedes == label_id:
-        problem("supersedes", "a label cannot supersede itself")
-    put("supersedes", supersedes)
+        checked(name, lambda value, size=size: _hex_prefix(value, size))
 
     if problems:
         raise InvalidInput(problems, source="label")
     return dict(sorted(claims.items()))
 
 
-def _checked_permille(shares) -> dict:
-    if not isinstance(shares, dict):
-        raise ValueError("must map stage to per mille")
-    unknown = [s for s in shares if s not in STAGES]
-    if unknown:
-        raise ValueError(f"unknown stage(s) {', '.join(map(str, unknown))}")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in shares.values()):
-        raise ValueError("shares are whole numbers per mille")
-    if shares and sum(shares.values()) not in (0, 1000):
-        raise ValueError(f"shares sum to {sum(shares.values())}, not 1000")
-    return dict(shares)
+def _number(value) -> int:
+    """An issuer's product, organisation or user number: a whole number above 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_NUMBER:
+        raise ValueError("must be a whole number above 0")
+    return value
 
 
 def _hex_prefix(value, size: int) -> bytes:
-    if value is None or value == "":
-        raise ValueError("is required")
     if isinstance(value, (bytes, bytearray)):
         if len(value) < size:
             raise ValueError(f"at least {size} bytes")
@@ -313,26 +271,6 @@ def _hex_prefix(value, size: int) -> bytes:
     if not isinstance(value, str) or not _HEX.fullmatch(value) or len(value) < 2 * size:
         raise ValueError(f"must be hexadecimal, at least {2 * size} digits")
     return bytes.fromhex(value[:2 * size])
-
-
-def gtin_number(value) -> int:
-    """A GTIN-8, -12, -13 or -14 (text of digits, check digit verified) as the integer that
-    the label carries; ``gtin14`` turns it back into 14 digits."""
-    digits = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) \
-        else None
-    if digits is None or not digits.isascii() or not digits.isdigit() \
-            or len(digits) not in (8, 12, 13, 14):
-        raise ValueError("a GTIN is 8, 12, 13 or 14 digits")
-    digits = digits.zfill(14)
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
-    if (10 - total % 10) % 10 != check:
-        raise ValueError(f"check digit of {value} is wrong")
-    return int(digits)
-
-
-def gtin14(number: int) -> str:
-    return str(number).zfill(14)
 
 
 def encode_claims(claims: dict) -> bytes:
@@ -346,12 +284,13 @@ def _malformed(key: int, message: str):
     return LabelInvalid("malformed", f"claim {key} ({KEYS.get(key, 'unknown')}) {message}")
 
 
-def parse_claims(claims) -> dict:
-    """Readable names for a claims map (e.g. a verified payload): every name of KEYS, None
-    where an optional claim is absent. Times become RFC 3339 text, value a Decimal, the
-    stage split {stage: per mille} over the stages inside the boundary, the GTIN 14 digits,
-    hashes hex. Keys this version does not know are ignored. Raises LabelInvalid
-    ("malformed") for a missing or mistyped claim."""
+def parse_claims(claims, issuer: str) -> dict:
+    """Readable names for a claims map (e.g. a verified payload) signed by ``issuer`` (the id
+    of the signing key's trust-list entry): ``issuer`` and every name of KEYS, None where an
+    optional claim is absent. Label ids are printed (CN-SC-K5QX7M2ZP4H6A), times RFC 3339
+    text, the value a Decimal, the stage split {stage: per mille} over the stages inside the
+    boundary, the GTIN 14 digits, hashes hex. Keys this version does not know are ignored.
+    Raises LabelInvalid ("malformed") for a missing or mistyped claim."""
     if not isinstance(claims, Mapping) or not all(type(k) is int for k in claims):
         raise LabelInvalid("malformed", "the claims are not a CBOR map with integer keys")
 
@@ -362,19 +301,34 @@ def parse_claims(claims) -> dict:
                 raise _malformed(key, "is missing")
             return None
         value = claims[key]
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
             raise _malformed(key, f"has the wrong type ({type(value).__name__})")
         return value
 
-    out = {}
-    for name in ("id", "issuer", "producer", "category", "region", "verifier", "reviewer"):
+    def number(name, required=True):
+        value = get(name, (int,), required)
+        if value is not None and value <= 0:
+            raise _malformed(NAMES[name], "is not a number above 0")
+        return value
+
+    out = {"issuer": issuer}
+    for name in ("id", "supersedes"):
+        raw = get(name, (bytes,), required=name == "id")
+        if raw is not None and len(raw) != LABEL_NUMBER_BYTES:
+            raise _malformed(NAMES[name], f"is {len(raw)} bytes, not {LABEL_NUMBER_BYTES}")
+        out[name] = printed_id(issuer, raw) if raw is not None else None
+    for name in ("category", "region"):
         out[name] = get(name, (str,))
         if not out[name]:
             raise _malformed(NAMES[name], "is empty")
-    for name in ("product_name_zh", "product_name_en", "grade", "supersedes"):
-        out[name] = get(name, (str,), required=False)
-    if not out["product_name_zh"] and not out["product_name_en"]:
-        raise _malformed(NAMES["product_name_zh"], "and product_name_en are both missing")
+    out["grade"] = get("grade", (str,), required=False)
+    for name in ("product", "reviewer"):
+        out[name] = number(name)
+    for name in PARTIES:
+        value = get(name, (str, int))
+        if isinstance(value, int) and value <= 0 or value == "":
+            raise _malformed(NAMES[name], "is neither a credit code nor an organisation number")
+        out[name] = value
     for name in ("issued_at", "expires_at"):
         seconds = get(name, (int,))
         if seconds < 0 or seconds > 253402300799:  # up to 9999-12-31T23:59:59Z
@@ -415,7 +369,7 @@ def parse_claims(claims) -> dict:
         if len(raw) != size:
             raise _malformed(NAMES[name], f"is {len(raw)} bytes, not {size}")
         out[name] = raw.hex()
-    return {name: out[name] for name in KEYS.values()}
+    return {"issuer": issuer, **{name: out[name] for name in KEYS.values()}}
 
 
 def jsonable(parsed: dict) -> dict:

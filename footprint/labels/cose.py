@@ -7,8 +7,8 @@ encoded deterministically, so one label has exactly one byte string (and one QR 
 case): any change to the bytes is rejected, not only changes to what is signed.
 
 ``verify`` checks, in order: well-formed CBOR/COSE, an empty unprotected header, alg -8, a
-kid in the trust list, the signature, the claims, the issuer named by the claims being the
-key's, the issue time inside the key's window, not issued in the future, not expired.
+kid in the trust list, the signature, the claims, the issue time inside the key's window,
+not issued in the future, not expired. The signer's trust-list entry is the label's issuer.
 """
 from __future__ import annotations
 
@@ -50,14 +50,16 @@ class Verified:
 
 def sign(claims: dict, issuer_key) -> bytes:
     """COSE_Sign1 bytes of ``claims`` (a map from build_claims, or a readable record) signed
-    by ``issuer_key`` (footprint.labels.keys.IssuerKey). Refuses claims that name another
-    issuer or were issued outside the key's window: they would not verify."""
-    if claims and all(isinstance(k, str) for k in claims):
-        claims = build_claims(claims)
-    parsed = parse_claims(claims)
+    by ``issuer_key`` (footprint.labels.keys.IssuerKey). Refuses a readable record whose
+    ids are another issuer's, and claims issued outside the key's window: they would not
+    verify."""
     entry = issuer_key.entry
-    if parsed["issuer"] != entry.id:
-        raise KeyStoreError(f"the label names issuer {parsed['issuer']}, the key is {entry.id}'s")
+    if claims and all(isinstance(k, str) for k in claims):
+        if claims.get("issuer") != entry.id:
+            raise KeyStoreError(f"the label names issuer {claims.get('issuer')}, the key is "
+                                f"{entry.id}'s")
+        claims = build_claims(claims)
+    parse_claims(claims, entry.id)  # never sign what a verifier would refuse
     issued = claims[NAMES["issued_at"]]
     if not entry.covers(issued):
         raise KeyStoreError(f"key {entry.kid.hex()} may sign from {times.text(entry.valid_from)} "
@@ -151,10 +153,7 @@ def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
         claims_map = _loads_exact(payload)
     except Exception as exc:  # noqa: BLE001
         raise LabelInvalid("malformed", f"the payload is not CBOR: {exc}") from None
-    claims = parse_claims(claims_map)
-    if claims["issuer"] != entry.id:
-        raise LabelInvalid("issuer-mismatch", f"the label names {claims['issuer']}, the key is "
-                                              f"{entry.id}'s", claims=claims, issuer=entry)
+    claims = parse_claims(claims_map, entry.id)
     issued = claims_map[NAMES["issued_at"]]
     if not entry.covers(issued):
         raise LabelInvalid("key-window", f"issued {claims['issued_at']}, but key "

@@ -11,7 +11,6 @@ REASONS = {
     "algorithm": "the signature algorithm is not EdDSA (-8)",
     "unknown-issuer": "the key id is not in the trust list",
     "bad-signature": "the signature does not verify",
-    "issuer-mismatch": "the label names another issuer than the key's",
     "key-window": "the label was issued outside the signing key's validity window",
     "not-yet-valid": "the label's issue time is in the future",
     "expired": "the label has expired",

@@ -18,7 +18,7 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
 from . import fonts
-from .claims import format_decimal, parse_claims
+from .claims import format_decimal, party_text
 
 QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 requires
 WIDTH, HEIGHT = 100.0, 60.0  # mm
@@ -200,21 +200,15 @@ def fit(text: str, size: float, width: float, lines: int = 1, bold=False,
     return wrapped, size
 
 
-def _readable(claims: dict) -> dict:
-    """Readable claims (parse_claims) from either form."""
-    if claims and not all(isinstance(k, str) for k in claims):
-        return parse_claims(claims)
-    return claims
-
-
 def _caption(zh: str, en: str, cjk: bool) -> str:
     return f"{zh} {en}" if cjk else en
 
 
 def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = True) -> list:
     """The label as boxes, texts and the code, in mm on a 100 x 60 mm page. ``cjk`` False
-    leaves out every Chinese text (for a renderer without a CJK font)."""
-    claims = _readable(claims)
+    leaves out every Chinese text (for a renderer without a CJK font). ``claims`` are
+    readable (parse_claims), with the names the issuer publishes beside them when known
+    (product_name_zh, product_name_en, producer_name)."""
     keep = (lambda s: bool(s)) if cjk else (lambda s: bool(s) and not has_cjk(s))
     items: list = [
         Box(0.4, 0.4, WIDTH - 0.8, HEIGHT - 0.8, fill="#ffffff", stroke=GREEN, radius=2.5,
@@ -262,7 +256,7 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
                               color=GREY, anchor="middle"))
 
     footer = []
-    producer = claims.get("producer")
+    producer = claims.get("producer_name") or party_text(claims.get("producer"))
     if producer and keep(producer):
         footer.append(_caption("生产者", "Producer:", cjk) + " " + producer)
     issuer = claims.get("issuer", "")
@@ -376,7 +370,6 @@ def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
     A CJK font found on the system is embedded (subset); without one the label is in
     English (the English product name, else the category)."""
     from fpdf import FPDF
-    claims = _readable(claims)
     pdf = FPDF(orientation="L", unit="mm", format=(HEIGHT, WIDTH))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

@@ -156,8 +156,11 @@ def list_users(db) -> list[dict]:
         "JOIN organisations o ON o.id = u.org_id ORDER BY o.name, u.username"))
 
 
-def create_organisation(db, name: str, kind: str, region: str | None = None) -> dict:
-    """A new organisation; unlike get_or_create_org, an existing name is an error."""
+def create_organisation(db, name: str, kind: str, region: str | None = None,
+                        credit_code: str | None = None) -> dict:
+    """A new organisation; unlike get_or_create_org, an existing name is an error. The
+    unified social credit code is optional; labels sign it to name the producer and the
+    verifier, and sign the platform's organisation number when it is missing."""
     name = (name or "").strip()
     region = (region or "").strip() or None
     problems = []
@@ -169,9 +172,44 @@ def create_organisation(db, name: str, kind: str, region: str | None = None) -> 
         problems.append(Problem("kind", f"organisation kind must be one of {', '.join(ORG_KINDS)}"))
     if region is not None and len(region) > 50:
         problems.append(Problem("region", "at most 50 characters"))
+    try:
+        credit_code = checked_credit_code(db, credit_code)
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
     if problems:
         raise InvalidInput(problems)
-    return get_or_create_org(db, name, kind, region)
+    with transaction(db):
+        org = get_or_create_org(db, name, kind, region)
+        if credit_code:
+            db["organisations"].update(org["id"], {"credit_code": credit_code})
+    return db["organisations"].get(org["id"])
+
+
+def set_credit_code(db, org_id: int, credit_code: str | None) -> dict:
+    """Set (or with None clear) an organisation's unified social credit code. Labels issued
+    before keep what they signed."""
+    org = db["organisations"].get(org_id)
+    code = checked_credit_code(db, credit_code, org_id)
+    with transaction(db):
+        db["organisations"].update(org["id"], {"credit_code": code})
+    return db["organisations"].get(org["id"])
+
+
+def checked_credit_code(db, value, org_id: int | None = None) -> str | None:
+    """A unified social credit code, compacted, checked and not another organisation's."""
+    from ..identifiers import credit_code
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        code = credit_code(value)
+    except ValueError as exc:
+        raise InvalidInput([Problem("credit_code", str(exc))]) from None
+    for row in db.query("SELECT name FROM organisations WHERE credit_code = ? AND id IS NOT ?",
+                        [code, org_id]):
+        raise InvalidInput([Problem("credit_code",
+                                    f'{code} is the code of "{row["name"]}" already')])
+    return code
 
 
 def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:

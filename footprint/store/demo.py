@@ -34,7 +34,7 @@ from ..engine import Engine
 from ..errors import Conflict
 from . import labels as store_labels
 from . import submissions as subs
-from .accounts import create_user
+from .accounts import create_user, set_credit_code
 from .db import transaction
 from .labels import LabelIssuer
 
@@ -45,14 +45,23 @@ DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
 class Organisation:
     name: str
     region: str | None = None
+    credit_code: str | None = None
 
 
-COOP = Organisation("蒲江县柑橘专业合作社 Pujiang Citrus Co-operative", "CN-SC")
-CQ_BATTERY = Organisation("重庆储能电池有限公司 Chongqing Storage Battery Co.", "CN-CQ")
+# The credit codes are made up for the demo (valid check characters, registered nowhere).
+# The Shandong battery maker has none on record: a label of its would sign its organisation
+# number instead.
+COOP = Organisation("蒲江县柑橘专业合作社 Pujiang Citrus Co-operative", "CN-SC",
+                    "93510131MA6CP0001H")
+CQ_BATTERY = Organisation("重庆储能电池有限公司 Chongqing Storage Battery Co.", "CN-CQ",
+                          "91500000MA60CQ002X")
 SD_BATTERY = Organisation("枣庄锂电科技有限公司 Zaozhuang Lithium Battery Co.", "CN-SD")
-STEEL = Organisation("攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works", "CN-SC")
-BODY = Organisation("四川碳核查中心 Sichuan Carbon Verification Centre", "CN-SC")
-PLATFORM = Organisation("四川绿色金融平台 Sichuan Green Finance Platform", "CN-SC")
+STEEL = Organisation("攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works", "CN-SC",
+                     "91510400MA62PK0043")
+BODY = Organisation("四川碳核查中心 Sichuan Carbon Verification Centre", "CN-SC",
+                    "12510000MB1KC00057")
+PLATFORM = Organisation("四川绿色金融平台 Sichuan Green Finance Platform", "CN-SC",
+                        "12510000MB1PF0006U")
 ORGANISATIONS = (COOP, CQ_BATTERY, SD_BATTERY, STEEL, BODY, PLATFORM)
 
 
@@ -163,6 +172,10 @@ def seed(db, engine, home=None) -> SeedResult:
     with transaction(db):
         users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
                                          p.display_name, p.org.region) for p in PEOPLE}
+        for org in ORGANISATIONS:
+            if org.credit_code:
+                (row,) = db["organisations"].rows_where("name = ?", [org.name])
+                set_credit_code(db, row["id"], org.credit_code)
         ids = _submissions(db, engine, users, issuer)
         labels = {key: label["id"] for key, sid in ids.items()
                   if (label := store_labels.for_submission(db, sid)) is not None}

@@ -32,16 +32,25 @@ class LabelIssuer:
         return issue(db, self, submission, reviewer)
 
 
-def _fit(text, limit: int):
-    """Texts are signed as they fit the label's limits (footprint.labels.claims.MAX_TEXT, so
-    the QR stays scannable); a longer one is cut with "…" rather than refusing the label."""
-    if not isinstance(text, str) or len(text) <= limit:
-        return text
-    return text[:limit - 1].rstrip() + "…"
+NAME_FIELDS = ("product_name_zh", "product_name_en", "producer_name", "verifier_name",
+               "reviewer_name")
+PARTY_FIELDS = ("product", "gtin", "producer", "verifier", "reviewer")
+
+
+def _party(db, org_id: int):
+    """What a label signs for the producer: its credit code, else its number here."""
+    return db["organisations"].get(org_id).get("credit_code") or org_id
 
 
 def _org_name(db, org_id) -> str | None:
     return db["organisations"].get(org_id)["name"] if org_id is not None else None
+
+
+def names(label: dict) -> dict:
+    """The names this platform publishes beside a stored label's signed identifiers: product
+    (zh, en), producer, verifier and reviewer, as they were when it was issued."""
+    record = json.loads(label["claims_json"])
+    return {field: record.get(field) for field in NAME_FIELDS}
 
 
 def current_label(db, product_id: int) -> dict | None:
@@ -60,15 +69,21 @@ def issue(db, issuer: LabelIssuer, submission: dict, reviewer: dict) -> dict:
     result = latest_result(db, submission)
     product = db["products"].get(submission["product_id"])
     bom = json.loads(submission["bom_json"])
-    names = {
+    parties = {
+        "product": product["id"], "gtin": product.get("gtin"),
+        "producer": _party(db, submission["org_id"]),
+        # the accounting body by its number here: the platform accredits it and publishes
+        # its name; two credit codes would not fit a version-15 QR code with a long host
+        "verifier": submission["verifier_org_id"],
+        "reviewer": reviewer["id"],
         "product_name_zh": bom["product"].get("name_zh"),
-        "product_name_en": bom["product"]["name"], "gtin": product.get("gtin"),
-        "producer": _org_name(db, submission["org_id"]),
-        "verifier": _org_name(db, submission["verifier_org_id"]),
-        "reviewer": reviewer["display_name"],
+        "product_name_en": bom["product"]["name"],
+        "producer_name": _org_name(db, submission["org_id"]),
+        "verifier_name": _org_name(db, submission["verifier_org_id"]),
+        "reviewer_name": reviewer["display_name"],
     }
     previous = current_label(db, product["id"])
-    return _sign_and_store(db, issuer, key, submission, names, result, previous)
+    return _sign_and_store(db, issuer, key, submission, parties, result, previous)
 
 
 def reissue(db, issuer: LabelIssuer, label: dict, result: dict, reason: str) -> dict:
@@ -79,11 +94,10 @@ def reissue(db, issuer: LabelIssuer, label: dict, result: dict, reason: str) -> 
 
     key = current_key(issuer.home, issuer.issuer_id)
     submission = db["submissions"].get(label["submission_id"])
-    signed = json.loads(label["claims_json"])
-    names = {field: signed.get(field) for field in
-             ("product_name_zh", "product_name_en", "gtin", "producer", "verifier", "reviewer")}
+    record = json.loads(label["claims_json"])
+    parties = {field: record.get(field) for field in (*PARTY_FIELDS, *NAME_FIELDS)}
     with transaction(db):
-        new = _sign_and_store(db, issuer, key, submission, names, result, label)
+        new = _sign_and_store(db, issuer, key, submission, parties, result, label)
         db["audit_events"].insert({"submission_id": submission["id"], "actor_id": None,
                                    "action": "reissue", "from_status": submission["status"],
                                    "to_status": submission["status"],
@@ -92,10 +106,11 @@ def reissue(db, issuer: LabelIssuer, label: dict, result: dict, reason: str) -> 
     return new
 
 
-def _sign_and_store(db, issuer: LabelIssuer, key, submission: dict, names: dict, result: dict,
-                    previous: dict | None) -> dict:
+def _sign_and_store(db, issuer: LabelIssuer, key, submission: dict, parties: dict,
+                    result: dict, previous: dict | None) -> dict:
+    """Sign the label and store it with the names published beside it (claims_json holds
+    the record: signed fields and names), then log the issuance and any supersession."""
     from ..labels import build_claims, new_label_id, sign
-    from ..labels.claims import MAX_TEXT
     from ..translog import TransparencyLog, supersede_entry
 
     issued = datetime.now(timezone.utc).replace(microsecond=0)
@@ -104,7 +119,7 @@ def _sign_and_store(db, issuer: LabelIssuer, key, submission: dict, names: dict,
     record = {
         "id": label_id, "issuer": key.entry.id,
         "issued_at": issued, "expires_at": issued + timedelta(days=issuer.validity_days),
-        **names,
+        **parties,
         "category": result["category"]["id"], "region": result["region"],
         "declared_unit": result["declared_unit"], "value": result["total_kg_co2e"],
         "by_stage": result["by_stage"], "grade": grade.get("grade"),
@@ -113,8 +128,6 @@ def _sign_and_store(db, issuer: LabelIssuer, key, submission: dict, names: dict,
         "reproducibility_hash": result["reproducibility_hash"],
         "supersedes": previous["id"] if previous else None,
     }
-    for field in ("product_name_zh", "product_name_en", "producer", "verifier", "reviewer"):
-        record[field] = _fit(record[field], MAX_TEXT[field])
     claims = build_claims(record)
     cose = sign(claims, key)
     log = TransparencyLog(db)

@@ -256,10 +256,21 @@ def footprints_and_recalculation(db) -> None:
                     row["created_at"]])
 
 
+def organisation_credit_codes(db) -> None:
+    """An organisation's unified social credit code (统一社会信用代码): what a label signs
+    to name its producer."""
+    _statements(db, """
+    ALTER TABLE organisations ADD COLUMN credit_code TEXT;
+    CREATE UNIQUE INDEX organisations_credit_code ON organisations(credit_code)
+        WHERE credit_code IS NOT NULL;
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
     (3, "footprints and recalculation", footprints_and_recalculation),
+    (4, "organisation credit codes", organisation_credit_codes),
 ]
 
 

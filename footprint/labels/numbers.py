@@ -1,0 +1,118 @@
+"""Numbers a label signs: the value rounded to 3 significant figures, the declared unit's
+amount, the stage split in per mille, and GTINs.
+
+Value rounding: kg CO2e per declared unit to 3 significant figures, half away from zero
+(Python's ROUND_HALF_UP), applied to the shortest decimal text of the number (a float's
+``repr``, as JSON prints it). The result is signed as a CBOR decimal fraction (tag 4,
+``[exponent, mantissa]``), so the signed value is exact: 0.41234 -> 4([-3, 412]) = 0.412.
+The rules are specified in docs/label-format.md.
+"""
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+from footprint.model import STAGES
+
+SIGNIFICANT_FIGURES = 3
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a number, not a bool")
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text that round-trips, as JSON prints it
+    elif isinstance(value, int):
+        value = str(value)
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
+
+
+def round_value(value) -> Decimal:
+    """3 significant figures, half away from zero, of the number's shortest decimal text.
+    Always 3 digits in the mantissa (14 -> 14.0, 2153 -> 2.15E+3), except zero."""
+    number = _decimal(value)
+    if number == 0:
+        return Decimal(0)
+    context = Context(prec=60, rounding=ROUND_HALF_UP)
+    exponent = number.adjusted() - (SIGNIFICANT_FIGURES - 1)
+    rounded = number.quantize(Decimal((0, (1,), exponent)), context=context)
+    if len(rounded.as_tuple().digits) > SIGNIFICANT_FIGURES:  # 999.5 -> 1000: one digit more
+        rounded = number.quantize(Decimal((0, (1,), exponent + 1)), context=context)
+    return rounded
+
+
+def format_decimal(number) -> str:
+    """Plain text of a claim number, never in exponent form: 2.15E+3 -> "2150"."""
+    return format(number, "f") if isinstance(number, Decimal) else str(number)
+
+
+def amount(value):
+    """A declared unit's amount: an int when whole, else the exact decimal."""
+    number = _decimal(value)
+    if number <= 0:
+        raise ValueError("must be more than 0")
+    if number == number.to_integral_value():
+        return int(number)
+    return number.normalize()
+
+
+def stage_permille(by_stage: dict) -> dict:
+    """Each stage's share of the total in per mille, summing to exactly 1000 (largest
+    remainder: floors first, then one more to the largest fractional parts, ties in stage
+    order). All zero when the total is zero."""
+    unknown = [s for s in by_stage if s not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {', '.join(map(str, unknown))}; "
+                         f"stages are {', '.join(STAGES)}")
+    inside = [s for s in STAGES if s in by_stage]
+    values = {s: float(by_stage[s]) for s in inside}
+    if not all(math.isfinite(v) for v in values.values()):
+        raise ValueError("stage values must be finite numbers")
+    total = math.fsum(values.values())
+    if total == 0:
+        return {s: 0 for s in inside}
+    exact = {s: values[s] * 1000 / total for s in inside}
+    shares = {s: math.floor(exact[s]) for s in inside}
+    left = 1000 - sum(shares.values())
+    for s in sorted(inside, key=lambda s: (-(exact[s] - shares[s]), STAGES.index(s)))[:left]:
+        shares[s] += 1
+    return shares
+
+
+def checked_permille(shares) -> dict:
+    if not isinstance(shares, dict):
+        raise ValueError("must map stage to per mille")
+    unknown = [s for s in shares if s not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {', '.join(map(str, unknown))}")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in shares.values()):
+        raise ValueError("shares are whole numbers per mille")
+    if shares and sum(shares.values()) not in (0, 1000):
+        raise ValueError(f"shares sum to {sum(shares.values())}, not 1000")
+    return dict(shares)
+
+
+def gtin_number(value) -> int:
+    """A GTIN-8, -12, -13 or -14 (text of digits, check digit verified) as the integer that
+    the label carries; ``gtin14`` turns it back into 14 digits."""
+    digits = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) \
+        else None
+    if digits is None or not digits.isascii() or not digits.isdigit() \
+            or len(digits) not in (8, 12, 13, 14):
+        raise ValueError("a GTIN is 8, 12, 13 or 14 digits")
+    digits = digits.zfill(14)
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    if (10 - total % 10) % 10 != check:
+        raise ValueError(f"check digit of {value} is wrong")
+    return int(digits)
+
+
+def gtin14(number: int) -> str:
+    return str(number).zfill(14)
