@@ -5,6 +5,7 @@ No. 47): Sichuan (CN-SC) 0.1404 kg CO2/kWh for 2022 and 0.1564 for 2023; Shandon
 0.6410 for 2022 and 0.6191 for 2023. A direct emission of 1 kg CO2_fossil is 1 kg CO2e.
 """
 import csv
+import importlib.util
 import json
 import os
 import signal
@@ -13,12 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from footprint.bom import parse_bom
 from footprint.engine import Engine
 from footprint.labels import export_trust_list, load_trust_list, verify
 from footprint.labels.encoding import label_url
+from footprint.recalc.keyed import KeptRows, KeyColumns, keyed_bom
 from footprint.recalc.runner import Options, recalculate
 from footprint.recalc import report
 from footprint.store import submissions as subs
@@ -147,6 +150,30 @@ def test_fast_path_agrees_with_a_full_calculation(service, engine_2022, engine):
     assert full["total_kg_co2e"] == pytest.approx(42.838, rel=1e-6)
 
 
+def test_kept_rows_score_exactly_as_the_engine_does(engine):
+    """Rows kept with stable keys, scored by the recalculation, give the engine's figures for
+    the same BOMs to the last bit: sub-assemblies (with lines outside their own boundary),
+    end-of-life lines outside the product's boundary, direct emissions."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_recalc", Path(__file__).resolve().parent.parent / "benchmarks/recalc.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    products = bench.DictProducts(bench.sub_assembly_boms(engine.registry))
+    resolved = [engine.resolve(parse_bom(b), products)
+                for b in bench.realistic_boms(engine.registry, 60, seed=5)]
+    assert sum(any(rl.sub for rl in r.lines) for r in resolved) > 3
+    keyed = [keyed_bom(r) for r in resolved]
+    ids = {key: i for i, key in enumerate(sorted({k for kb in keyed for _, _, k, _ in kb.rows}))}
+    kept = KeptRows([kb.packed(ids) for kb in keyed], [kb.n_lines for kb in keyed],
+                    [kb.boundary for kb in keyed])
+    columns = KeyColumns(engine)
+    assert (columns.update({i: key for key, i in ids.items()}) >= 0).all()
+    total, by_stage = kept.totals(kept.co2e(columns.unit(engine.inventory.factors["ar6"])))
+    expected = engine.score_many(resolved, "ar6")
+    assert np.array_equal(total, expected.total)
+    assert np.array_equal(by_stage, expected.by_stage)
+    assert not np.array_equal(total, by_stage.sum(axis=1))  # some stages are outside
+
 def test_selection_dry_run_and_report(service, engine_2022, tmp_path):
     db = service.db
     sichuan = submit(service, engine_2022, bom("sichuan part"))
@@ -189,7 +216,110 @@ def test_a_product_the_target_cannot_calculate_fails_and_is_left_alone(service, 
     item = items(db, summary.run_id)[sid]
     assert item["status"] == "failed" and "2023" in item["error"]
     assert "2021, 2022" in item["error"]
+    assert item["to_total"] is None and item["top_line"] is None and item["top_delta"] is None
     assert current_footprint(db, sid) == before
+
+
+def test_each_product_names_the_line_that_moved_it(service, engine_2022):
+    """Three products of different lengths in one chunk, each with its own moving line."""
+    db = service.db
+    sichuan_last = submit(service, engine_2022, bom("direct first", lines=[DIRECT, ELECTRICITY]))
+    shandong = {"input": "electricity", "amount": 30, "unit": "kWh", "stage": "raw_materials",
+                "region": "CN-SD"}
+    sichuan_10 = {"input": "electricity", "amount": 10, "unit": "kWh", "stage": "production"}
+    mixed = submit(service, engine_2022, bom("mixed", lines=[shandong, DIRECT, sichuan_10]))
+    pinned = submit(service, engine_2022, bom("pinned", factor_year=2022))
+
+    summary = run(service, engine_2022, to_version="MEE-2023")
+    done = items(db, summary.run_id)
+    # 1 + 100 x 0.1564 = 16.64; only line 1 (the electricity) moved: 100 x 0.016 = +1.6
+    assert done[sichuan_last]["status"] == "changed"
+    assert done[sichuan_last]["to_total"] == pytest.approx(16.64, rel=1e-6)
+    assert done[sichuan_last]["top_line"] == 1
+    assert done[sichuan_last]["top_delta"] == pytest.approx(1.6, rel=1e-5)
+    # 30 x 0.6191 + 1 + 10 x 0.1564 = 18.573 + 1 + 1.564 = 21.137 (was 19.23 + 1 + 1.404 =
+    # 21.634); Shandong's line moved 30 x -0.0219 = -0.657, Sichuan's 10 x 0.016 = +0.16
+    assert done[mixed]["from_total"] == pytest.approx(21.634, rel=1e-6)
+    assert done[mixed]["to_total"] == pytest.approx(21.137, rel=1e-6)
+    assert done[mixed]["top_line"] == 0
+    assert done[mixed]["top_delta"] == pytest.approx(-0.657, rel=1e-5)
+    # 2022 factors under both versions: nothing moved, so the first line, by 0
+    assert done[pinned]["status"] == "unchanged"
+    assert done[pinned]["top_line"] == 0 and done[pinned]["top_delta"] == 0
+    assert current_footprint(db, pinned)["data_version_name"] == "MEE-2023"
+    # by stage: 100 x 0.1564 in production, 1 in raw materials
+    assert current_footprint(db, sichuan_last)["by_stage"] == pytest.approx(
+        {"raw_materials": 1.0, "production": 15.64}, rel=1e-6)
+    region = summary.as_dict()["by_region"]["CN-SC"]
+    assert (region["count"], region["changed"], region["unchanged"]) == (3, 2, 1)
+    # the largest change in size: +1.6 / 15.04 = +10.638 % (the mixed product's is
+    # -0.497 / 21.634 = -2.297 %)
+    assert region["largest_change_pct"] == pytest.approx(1.6 / 15.04 * 100, rel=1e-5)
+
+
+def test_chunks_take_every_status_in_id_order(service, approve, issuer, engine_2022):
+    """Products in progress and issued ones interleaved: each chunk is the next ids, whatever
+    their status, and an interrupted run resumes with the rest."""
+    db, people = service.db, service.people
+    drafted = submit(service, engine_2022, bom("draft 1"))
+    submitted = submit(service, engine_2022, bom("submitted"))
+    subs.act(db, people["orchard"], submitted, "submit",
+             verifier_org="Sichuan Carbon Verification")
+    issued = approve(bom("issued"), issuer, engine_2022)["id"]
+    drafted_again = submit(service, engine_2022, bom("draft 2"))
+    approved = approve(bom("approved, no label"), None, engine_2022)["id"]
+    ids = [drafted, submitted, issued, drafted_again, approved]
+    assert ids == sorted(ids)
+    assert [db["submissions"].get(i)["status"] for i in ids] == \
+        ["draft", "submitted", "issued", "draft", "approved"]
+
+    def stop_after_one(n, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        recalculate(db, Options(to_version="MEE-2023", chunk=2), engine_2022.home,
+                    progress=stop_after_one)
+    assert {r[0] for r in db.execute("SELECT submission_id FROM recalc_items")} == \
+        {drafted, submitted}
+    sizes = []
+    resumed = recalculate(db, Options(to_version="MEE-2023", chunk=2), engine_2022.home,
+                          progress=lambda n, total: sizes.append(n))
+    assert sizes == [2, 2, 1] and resumed.done_before == 2
+    assert db.execute("SELECT count(*), count(DISTINCT submission_id) FROM recalc_items"
+                      ).fetchone() == (5, 5)
+    for sid in ids:  # 100 x 0.1564 + 1
+        assert current_footprint(db, sid)["total_kg_co2e"] == pytest.approx(16.64, rel=1e-6)
+
+
+def test_a_chunk_that_fails_to_write_leaves_nothing_of_itself(service, engine_2022,
+                                                             monkeypatch):
+    """The chunk written in the background fails: the run stops with that error, the chunk
+    before stays done, and nothing of the failed chunk is kept; the same command resumes."""
+    from footprint.store import recalc_runs
+
+    db = service.db
+    ids = [submit(service, engine_2022, bom(f"part {i}")) for i in range(5)]
+    real = recalc_runs.record_staged
+    calls = []
+
+    def fail_second(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real(*args)
+
+    monkeypatch.setattr(recalc_runs, "record_staged", fail_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        recalculate(db, Options(to_version="MEE-2023", chunk=2), engine_2022.home)
+    assert [r[0] for r in db.execute("SELECT submission_id FROM recalc_items "
+                                      "ORDER BY submission_id")] == ids[:2]
+    assert [current_footprint(db, sid)["data_version_name"] for sid in ids] == \
+        ["MEE-2023"] * 2 + ["MEE-2022"] * 3
+    monkeypatch.setattr(recalc_runs, "record_staged", real)
+    resumed = recalculate(db, Options(to_version="MEE-2023", chunk=2), engine_2022.home)
+    assert resumed.resumed and resumed.done_before == 2 and resumed.as_dict()["count"] == 3
+    assert db.execute("SELECT count(*), count(DISTINCT submission_id) FROM recalc_items"
+                      ).fetchone() == (5, 5)
 
 
 def test_an_interrupted_run_resumes_without_doing_anything_twice(service, approve, issuer,
@@ -218,14 +348,21 @@ def test_an_interrupted_run_resumes_without_doing_anything_twice(service, approv
         assert len(labels) == 2 and labels[1]["supersedes"] == labels[0]["id"]
 
 
-def test_recalc_killed_with_sigkill_resumes(service, approve, issuer, engine_2022):
-    """A real kill -9 of `footprint recalc`, then the same command again."""
+@pytest.mark.parametrize("reissue", [True, False], ids=["reissue", "background-writes"])
+def test_recalc_killed_with_sigkill_resumes(service, approve, issuer, engine_2022, reissue):
+    """A real kill -9 of `footprint recalc`, then the same command again. Without --reissue
+    chunks are written in a thread of their own (footprint.recalc.writer), and faster: more
+    products keep the kill in the middle of the run."""
     db = service.db
-    ids = [approve(bom(f"killed part {i}"), issuer, engine_2022)["id"] for i in range(40)]
+    if reissue:
+        ids = [approve(bom(f"killed part {i}"), issuer, engine_2022)["id"] for i in range(40)]
+    else:
+        ids = [submit(service, engine_2022, bom(f"killed part {i}")) for i in range(200)]
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     env = {**os.environ, "FOOTPRINT_HOME": str(service.home), "FOOTPRINT_ISSUER": "CN-SC"}
-    command = [str(Path(sys.executable).parent / "footprint"), "recalc", "--to-version", "MEE-2023", "--reissue",
-               "--chunk-size", "1", "--no-progress"]
+    command = [str(Path(sys.executable).parent / "footprint"), "recalc", "--to-version",
+               "MEE-2023", *(["--reissue"] if reissue else []), "--chunk-size", "1",
+               "--no-progress"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
@@ -247,6 +384,7 @@ def test_recalc_killed_with_sigkill_resumes(service, approve, issuer, engine_202
     for sid in ids:
         labels = db.execute("SELECT count(*) FROM labels WHERE submission_id = ?",
                             [sid]).fetchone()[0]
-        assert labels == 2  # the approval's and exactly one re-issue
+        # the approval's and exactly one re-issue; drafts have none
+        assert labels == (2 if reissue else 0)
         # 100 x 0.1564 + 1 = 16.64
         assert current_footprint(db, sid)["total_kg_co2e"] == pytest.approx(16.64, rel=1e-6)

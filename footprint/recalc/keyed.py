@@ -19,7 +19,6 @@ were compiled under: then every other line resolves to the same process and quan
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +97,14 @@ class KeyColumns:
                 self.columns[key_id] = self._column(key_id, key)
         return self.columns
 
+    def unit(self, cf: np.ndarray) -> np.ndarray:
+        """kg CO2e per unit of each key id resolved so far: its background process's unit
+        inventory . cf, or cf of a directly emitted flow (the same expression the engine
+        scores with); 0 where the key has no column (``KeptRows.failing`` names those)."""
+        per_unit = np.asarray(self.inventory.per_unit, dtype=np.float64)
+        by_column = np.concatenate((per_unit @ cf, cf))
+        return np.where(self.columns < 0, 0.0, by_column[np.maximum(self.columns, 0)])
+
     def _column(self, key_id: int, key: str) -> int:
         inventory = self.inventory
         kind, _, rest = key.partition("|")
@@ -124,36 +131,67 @@ class KeyColumns:
 
 class KeptRows:
     """Stored keyed rows of many products, parsed once and scored under any data version:
-    only the key -> column mapping differs between versions."""
+    only each key's kg CO2e per unit (``KeyColumns.unit``) differs between versions.
+
+    Totals and stages are summed over the rows in the order, and with the per-unit factors,
+    that ``footprint.compiled.CompiledBatch.score`` uses: the same figures to the last bit."""
 
     def __init__(self, blobs: list[bytes], n_lines: list[int], boundaries: list[int]):
-        from ..compiled import CompiledBatch
-
         n = len(blobs)
         rows = np.frombuffer(b"".join(blobs), dtype=ROW)
         counts = np.fromiter(map(len, blobs), dtype=np.int64, count=n) // ROW.itemsize
-        self.keys = rows["key"].astype(np.int64)
-        self.product = np.repeat(np.arange(n), counts)
         self.n_products = n
-        bits = np.asarray(boundaries, dtype=np.int64)
-        table = np.zeros((len(rows), 4))
-        table[:, 0] = rows["line"]
-        table[:, 1] = rows["stage"]
-        table[:, 3] = rows["quantity"]
-        self._batch = CompiledBatch.__new__(CompiledBatch)
-        self._batch._build(table, counts, np.asarray(n_lines, dtype=np.int64),
-                           (bits[:, None] >> np.arange(N_STAGES)) & 1 == 1)
+        self.rows, self.counts = rows, counts
+        self.row_offsets = np.concatenate(([0], np.cumsum(counts)))
+        self.product = np.repeat(np.arange(n), counts)
+        self.keys = rows["key"].astype(np.intp)
+        self.quantity = np.ascontiguousarray(rows["quantity"])
+        stage = rows["stage"].astype(np.intp)
+        self.product_stage = self.product * N_STAGES + stage
+        self.boundaries = np.asarray(boundaries, dtype=np.int64)  # bit i: stage i inside
+        self.inside = (self.boundaries[self.product] >> stage) & 1 == 1
+        self.line_offsets = np.concatenate(([0], np.cumsum(np.asarray(n_lines, dtype=np.int64))))
+        self.line = self.line_offsets[self.product] + rows["line"]  # index among all lines
+
+    def failing(self, key_columns: np.ndarray) -> np.ndarray:
+        """Per product: True where a row's key has no column under that version (its score is
+        meaningless and must be discarded)."""
+        missing = key_columns < 0
+        if not missing[self.keys].any():
+            return np.zeros(self.n_products, dtype=bool)
+        return np.bincount(self.product[missing[self.keys]], minlength=self.n_products) > 0
+
+    def co2e(self, unit: np.ndarray) -> np.ndarray:
+        """kg CO2e of each row, given each key's kg CO2e per unit."""
+        return self.quantity * unit[self.keys]
+
+    def totals(self, co2e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(total inside each product's boundary, kg CO2e by stage). Rows outside the boundary
+        add 0.0 to the total, which leaves every partial sum as it was."""
+        n = self.n_products
+        total = np.bincount(self.product, weights=np.where(self.inside, co2e, 0.0), minlength=n)
+        by_stage = np.bincount(self.product_stage, weights=co2e, minlength=n * N_STAGES)
+        return total, by_stage.reshape(n, N_STAGES)
+
+    def line_sums(self, weights: np.ndarray) -> np.ndarray:
+        """``weights`` of the rows summed per top-level line (products' lines in order)."""
+        return np.bincount(self.line, weights=weights, minlength=int(self.line_offsets[-1]))
 
     def batch(self, key_columns: np.ndarray):
-        """(CompiledBatch, ok): the rows mapped to ``key_columns``; ``ok`` is False for a
-        product with a row whose key has no column under that version (its score is
-        meaningless and must be discarded)."""
+        """(CompiledBatch, ok) for the full scorer (footprint.compiled): the rows mapped to
+        ``key_columns``; ``ok`` is False for a product that ``failing`` names."""
+        from ..compiled import CompiledBatch
+
         columns = key_columns[self.keys]
-        ok = np.ones(self.n_products, dtype=bool)
-        ok[self.product[columns < 0]] = False
-        batch = copy.copy(self._batch)
-        batch.column = np.where(columns < 0, 0, columns).astype(np.int32)
-        return batch, ok
+        table = np.zeros((len(self.rows), 4))
+        table[:, 0] = self.rows["line"]
+        table[:, 1] = self.rows["stage"]
+        table[:, 2] = np.where(columns < 0, 0, columns)
+        table[:, 3] = self.quantity
+        batch = CompiledBatch.__new__(CompiledBatch)
+        batch._build(table, self.counts, np.diff(self.line_offsets),
+                     (self.boundaries[:, None] >> np.arange(N_STAGES)) & 1 == 1)
+        return batch, ~self.failing(key_columns)
 
 
 def rows_to_batch(blobs: list[bytes], n_lines: list[int], boundaries: list[int],

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .chunk import CHANGED, FAILED, UNCHANGED
+
 TOP = 10
 
 
@@ -49,51 +51,65 @@ class Summary:
     items: list = field(default_factory=list)  # a dry run's items (nothing is stored)
     failures: list = field(default_factory=list)  # the first few, for the screen
 
-    def add_chunk(self, rows: list[tuple], items: list[tuple], lines: dict) -> None:
-        """``rows`` as footprint.store.recalc_runs.COLUMNS, ``items`` as its ITEM_COLUMNS,
-        in the same order; ``lines`` names the lines of products compiled in this chunk."""
+    def add_chunk(self, scored) -> None:
+        """A chunk's recalculated products (footprint.recalc.chunk.Scored)."""
+        page, status = scored.page, scored.status
         if self.dry_run:
-            self.items.extend((row, item) for row, item in zip(rows, items))
-        status = np.array([item[3] for item in items])
-        before = np.array([item[5] for item in items], dtype=np.float64)
-        after = np.array([np.nan if item[6] is None else item[6] for item in items])
+            self.items.extend(scored.items())
+        before, after = page.totals, scored.after
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = np.where(before != 0, (after - before) / np.abs(before) * 100, np.nan)
-        regions = np.array([row[5] for row in rows], dtype=object)
-        categories = np.array([row[4] for row in rows], dtype=object)
-        self._tally(self.totals, status, pct)
-        for groups, keys in ((self.by_region, regions), (self.by_category, categories)):
-            for key in set(keys.tolist()):
-                members = keys == key
-                self._tally(groups.setdefault(key, Group()), status[members], pct[members])
-        for i in np.flatnonzero(status == "failed")[:max(0, 5 - len(self.failures))]:
-            self.failures.append({"submission": rows[i][0], "error": items[i][9]})
-        moved = np.flatnonzero((status == "changed") & ~np.isnan(pct))
-        for i in moved[np.argsort(-np.abs(pct[moved]), kind="stable")[:TOP]]:
-            row, item = rows[i], items[i]
-            mover = {"submission": row[0], "product": row[3], "region": row[5],
-                     "category": row[4], "from_kg_co2e": item[5], "to_kg_co2e": item[6],
-                     "change_pct": float(pct[i]), "line": item[7], "line_delta_kg_co2e": item[8],
-                     "input": _line_name(lines.get(row[0]), item[7]), "revision": row[1]}
-            entry = (abs(float(pct[i])), -row[0], mover)
+        self._tally([self.totals], np.zeros(len(status), dtype=np.intp), status, pct)
+        for groups, keys in ((self.by_region, page.regions), (self.by_category, page.categories)):
+            index: dict = {}
+            codes = np.fromiter((index.setdefault(k, len(index)) for k in keys.tolist()),
+                                dtype=np.intp, count=len(keys))
+            self._tally([groups.setdefault(k, Group()) for k in index], codes, status, pct)
+        for i in np.flatnonzero(status == FAILED)[:max(0, 5 - len(self.failures))].tolist():
+            self.failures.append({"submission": int(page.ids[i]), "error": scored.errors[i]})
+        moved = np.flatnonzero((status == CHANGED) & ~np.isnan(pct))
+        lines = scored.lines
+        for i in moved[np.argsort(-np.abs(pct[moved]), kind="stable")[:TOP]].tolist():
+            sid = int(page.ids[i])
+            line = None if scored.top_line[i] < 0 else int(scored.top_line[i])
+            mover = {"submission": sid, "product": page.products[i], "region": page.regions[i],
+                     "category": page.categories[i], "from_kg_co2e": float(before[i]),
+                     "to_kg_co2e": float(after[i]), "change_pct": float(pct[i]), "line": line,
+                     "line_delta_kg_co2e": None if line is None else float(scored.top_delta[i]),
+                     "input": _line_name(lines.get(sid), line),
+                     "revision": int(page.revisions[i])}
+            entry = (abs(float(pct[i])), -sid, mover)
             if len(self.top) < TOP:
                 heapq.heappush(self.top, entry)
             else:
                 heapq.heappushpop(self.top, entry)
 
     @staticmethod
-    def _tally(group: Group, status: np.ndarray, pct: np.ndarray) -> None:
-        group.count += len(status)
-        group.changed += int((status == "changed").sum())
-        group.unchanged += int((status == "unchanged").sum())
-        group.failed += int((status == "failed").sum())
-        known = pct[~np.isnan(pct) & (status != "failed")]
-        group.sum_change_pct += float(known.sum())
-        group.n_change_pct += len(known)
-        if len(known):
-            largest = float(known[np.argmax(np.abs(known))])
-            if group.largest_change_pct is None or abs(largest) > abs(group.largest_change_pct):
-                group.largest_change_pct = largest
+    def _tally(groups: list[Group], codes: np.ndarray, status: np.ndarray,
+               pct: np.ndarray) -> None:
+        """Add products to ``groups``: product i belongs to groups[codes[i]]."""
+        n = len(groups)
+        count = np.bincount(codes, minlength=n)
+        changed, unchanged, failed = (np.bincount(codes[status == s], minlength=n)
+                                      for s in (CHANGED, UNCHANGED, FAILED))
+        known = np.flatnonzero(~np.isnan(pct) & (status != FAILED))
+        sums = np.bincount(codes[known], weights=pct[known], minlength=n)
+        n_known = np.bincount(codes[known], minlength=n)
+        # each group's largest change in size: the first of its products in that order
+        by_size = known[np.argsort(-np.abs(pct[known]), kind="stable")]
+        seen, first = np.unique(codes[by_size], return_index=True)
+        largest = dict(zip(seen.tolist(), pct[by_size[first]].tolist()))
+        for code, group in enumerate(groups):
+            group.count += int(count[code])
+            group.changed += int(changed[code])
+            group.unchanged += int(unchanged[code])
+            group.failed += int(failed[code])
+            group.sum_change_pct += float(sums[code])
+            group.n_change_pct += int(n_known[code])
+            value = largest.get(code)
+            if value is not None and (group.largest_change_pct is None
+                                      or abs(value) > abs(group.largest_change_pct)):
+                group.largest_change_pct = value
 
     def name_movers(self, db) -> None:
         """Name the moving line of top movers whose rows were read, not compiled, this run."""

@@ -26,8 +26,14 @@ class Selection:
     org: str | None = None  # an organisation's id or exact name
 
     def where(self, db) -> tuple[str, list]:
-        clauses = [f"s.status IN ({', '.join('?' * len(ACTIVE))})"]
-        params: list = list(ACTIVE)
+        clauses, params = self.filters(db)
+        return " AND ".join([f"s.status IN ({', '.join('?' * len(ACTIVE))})", *clauses]), \
+            [*ACTIVE, *params]
+
+    def filters(self, db) -> tuple[list[str], list]:
+        """The clauses besides the status (s: submissions, p: products, f: footprints)."""
+        clauses: list[str] = []
+        params: list = []
         if self.category:
             clauses.append("p.category = ?")
             params.append(self.category)
@@ -37,7 +43,7 @@ class Selection:
         if self.org:
             clauses.append("s.org_id = ?")
             params.append(organisation_id(db, self.org))
-        return " AND ".join(clauses), params
+        return clauses, params
 
 
 def organisation_id(db, org: str) -> int:
@@ -88,21 +94,32 @@ def count(db, selection: Selection) -> int:
 
 
 COLUMNS = ("submission_id", "revision", "org_id", "product", "category", "region",
-           "data_version", "data_version_name", "total")
+           "data_version", "data_version_name", "total", "n_lines", "boundary", "rows")
 
 
-def chunks(db, selection: Selection, size: int):
+def chunks(db, selection: Selection, size: int, fingerprint: str):
     """The selected submissions in ascending id, ``size`` at a time, as lists of tuples
-    (COLUMNS); each chunk is read when it is needed, so memory does not grow with the count."""
-    where, params = selection.where(db)
+    (COLUMNS; the last three are the revision's rows kept under ``fingerprint``, NULL when
+    none are); each chunk is read when it is needed, so memory does not grow with the count.
+
+    One arm per status, merged in id order: each arm walks the index submissions_recalc from
+    the last id read and stops after the chunk. (``status IN (...) ORDER BY id`` would read and
+    sort every remaining submission for every chunk.)"""
+    clauses, params = selection.filters(db)
+    arm = ("SELECT s.id, s.revision, s.org_id, coalesce(p.name_zh, p.name), p.category, "
+           "f.region, f.data_version, f.data_version_name, f.total_kg_co2e, "
+           "c.n_lines, c.boundary, c.rows "
+           "FROM submissions s JOIN products p ON p.id = s.product_id "
+           "JOIN footprints f ON f.submission_id = s.id "
+           "LEFT JOIN compiled_boms c ON c.submission_id = s.id AND c.revision = s.revision "
+           "AND c.fingerprint = ? "
+           f"WHERE {' AND '.join(['s.status = ?', 's.id > ?', *clauses])}")
+    sql = " UNION ALL ".join([arm] * len(ACTIVE)) + " ORDER BY 1 LIMIT ?"
     last = 0
     while True:
-        rows = db.execute(
-            "SELECT s.id, s.revision, s.org_id, coalesce(p.name_zh, p.name), p.category, "
-            "f.region, f.data_version, f.data_version_name, f.total_kg_co2e "
-            "FROM submissions s JOIN products p ON p.id = s.product_id "
-            f"JOIN footprints f ON f.submission_id = s.id WHERE {where} AND s.id > ? "
-            "ORDER BY s.id LIMIT ?", [*params, last, size]).fetchall()
+        arms = [[fingerprint, status, last, *params] for status in ACTIVE]
+        rows = db.execute(sql, [value for arm_params in arms for value in arm_params]
+                          + [size]).fetchall()
         if not rows:
             return
         yield rows
@@ -117,22 +134,50 @@ def done_in_run(db, run_id: int, first: int, last: int) -> set[int]:
 
 ITEM_COLUMNS = ("run_id", "submission_id", "revision", "status", "from_version", "from_total",
                 "to_total", "top_line", "top_delta", "error", "label_id")
+STAGED = ("submission_id", "revision", "status", "from_version", "from_total", "to_total",
+          "top_line", "top_delta", "error", "by_stage")
 
 
-def write_items(db, items: list[tuple]) -> None:
-    marks = ", ".join("?" * len(ITEM_COLUMNS))
-    db.conn.executemany(f"INSERT INTO recalc_items ({', '.join(ITEM_COLUMNS)}) VALUES ({marks})",
-                        items)
+def stage(db, rows: list[tuple]) -> None:
+    """Stage a chunk's outcome for ``record_staged``: STAGED tuples in ascending submission
+    id; top_line -1 and NaN numbers are stored as NULL, by_stage as footprints.stage_bytes.
+
+    The rows go to a temporary table in a transaction of their own, which writes nothing to
+    the database file and takes no lock on it (so call it outside a transaction). From there
+    one statement per table moves the whole chunk, with the GIL released throughout: a
+    statement per row costs several times as much (recalc_items' status CHECK builds its
+    IN-list table on every execution, and each row retakes the GIL)."""
+    conn = db.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS recalc_staged (submission_id INTEGER "
+                 f"PRIMARY KEY, {', '.join(STAGED[1:])})")
+    conn.execute("DELETE FROM temp.recalc_staged")
+    conn.executemany(f"INSERT INTO temp.recalc_staged VALUES ({', '.join('?' * len(STAGED))})",
+                     rows)
+    conn.commit()
 
 
-def move_footprints(db, rows: list[tuple]) -> None:
-    """(revision, data_version, data_version_name, total, by_stage (footprints.stage_bytes),
-    run_id, submission_id) for each recalculated submission."""
-    at = now()
-    db.conn.executemany(
-        "UPDATE footprints SET revision = ?, data_version = ?, data_version_name = ?, "
-        "total_kg_co2e = ?, by_stage = ?, run_id = ?, updated_at = ? "
-        "WHERE submission_id = ?", [(*r[:6], at, r[6]) for r in rows])
+def record_staged(db, run_id: int, to_version: str, to_version_name: str | None) -> None:
+    """In the caller's transaction: an item for every staged product and, for each one not
+    failed, its footprint moved to the target version."""
+    conn = db.conn
+    first, last = conn.execute("SELECT min(submission_id), max(submission_id) "
+                               "FROM temp.recalc_staged").fetchone()
+    conn.execute(
+        f"INSERT INTO recalc_items ({', '.join(ITEM_COLUMNS[:-1])}) SELECT ?, submission_id, "
+        "revision, status, from_version, from_total, to_total, nullif(top_line, -1), top_delta, "
+        "error FROM temp.recalc_staged ORDER BY submission_id", [run_id])
+    conn.execute(
+        "UPDATE footprints SET revision = s.revision, data_version = ?, data_version_name = ?, "
+        "total_kg_co2e = s.to_total, by_stage = s.by_stage, run_id = ?, updated_at = ? "
+        "FROM temp.recalc_staged s WHERE footprints.submission_id = s.submission_id "
+        "AND s.status != 'failed' AND footprints.submission_id BETWEEN ? AND ?",
+        [to_version, to_version_name, run_id, now(), first, last])
+
+
+def label_items(db, run_id: int, labels: list[tuple[str, int]]) -> None:
+    """(label id, submission id): the label issued in place of the old one, on its item."""
+    db.conn.executemany("UPDATE recalc_items SET label_id = ? WHERE run_id = ? AND "
+                        "submission_id = ?", [(label, run_id, sid) for label, sid in labels])
 
 
 def items(db, run_id: int):

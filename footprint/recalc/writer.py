@@ -1,0 +1,146 @@
+"""Committing a recalculation chunk by chunk: each chunk in one short transaction, in order.
+
+A chunk is staged row by row in a temporary table, then moved into recalc_items and
+footprints by a few statements (footprint.store.recalc_runs). Those statements are long and
+SQLite releases the GIL while it runs them, so ``ChunkWriter`` runs them in a thread of its
+own, on a connection of its own, while the caller scores the next chunk. Staging, like reading,
+releases and retakes the GIL at every row, which is slow while another thread keeps the GIL
+busy: the caller waits for it to finish rather than compete.
+
+A run that re-issues labels writes inline instead, on the caller's connection and thread:
+re-issuing calculates full results with the engines and signs labels.
+
+Either way a chunk's items, moved footprints, kept rows and new labels are committed together,
+and the next chunk is handed over only once the previous one is committed, so an interrupted
+run leaves whole chunks done: what resuming relies on. Progress is reported per committed
+chunk.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..bom import parse_bom
+from ..compiled import N_STAGES
+from ..store import footprints as store_footprints
+from ..store import recalc_runs as runs
+from ..store.db import connect, transaction
+from .chunk import CHANGED, STATUS, Scored
+
+
+class ChunkWriter:
+    """``commit(db, scored)`` each chunk in order after staging its rows, then ``report(size)``
+    once it is committed. Use as a context manager: leaving waits for the chunk being written,
+    even on an error."""
+
+    def __init__(self, db, path: str, commit: Callable, report: Callable[[int], None],
+                 background: bool):
+        self.db, self.path, self.commit, self.report = db, path, commit, report
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="recalc-write") \
+            if background else None
+        self._own_db = None  # the writing thread's connection, opened there
+        self._pending = None  # (future, size) of the chunk being written
+
+    def submit(self, scored: Scored | None, size: int) -> None:
+        """Write ``scored`` (None: nothing to write) after the chunk before it."""
+        self._wait()
+        if scored is None:
+            self.report(size)
+        elif self._pool is None:
+            runs.stage(self.db, staged_rows(scored))
+            self.commit(self.db, scored)
+            self.report(size)
+        else:
+            staged = threading.Event()
+            self._pending = (self._pool.submit(self._write_here, staged_rows(scored), scored,
+                                               staged), size)
+            staged.wait()
+
+    def _write_here(self, rows: list[tuple], scored: Scored, staged: threading.Event) -> None:
+        try:
+            if self._own_db is None:
+                self._own_db = connect(self.path)
+                self._own_db.execute("PRAGMA temp_store=MEMORY")  # the staging table
+            runs.stage(self._own_db, rows)
+        finally:
+            staged.set()
+        self.commit(self._own_db, scored)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            future, size = self._pending
+            self._pending = None
+            future.result()
+            self.report(size)
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self._pool is None:
+            return
+        try:
+            if kind is None:
+                self._wait()
+            elif self._pending is not None:
+                self._pending[0].exception()  # let it commit or fail; the error is already raised
+        finally:
+            if self._own_db is not None:
+                self._pool.submit(self._own_db.conn.close).result()
+            self._pool.shutdown()
+
+
+def commit_chunk(db, scored: Scored, run_id: int, to_version: str, to_version_name: str,
+                 reissue: Callable | None) -> None:
+    """A staged chunk's kept rows, labels re-issued by ``reissue(db, scored)`` ((label id,
+    submission id) pairs), items and moved footprints, in one transaction."""
+    with transaction(db):
+        if scored.to_compile:
+            store_footprints.store_compiled(db, scored.to_compile)
+        labels = reissue(db, scored) if reissue else []
+        runs.record_staged(db, run_id, to_version, to_version_name)
+        if labels:
+            runs.label_items(db, run_id, labels)
+
+
+def staged_rows(scored: Scored) -> list[tuple]:
+    """footprint.store.recalc_runs.STAGED tuples, built column by column."""
+    page = scored.page
+    # each product's stages as one 48-byte value: footprints.stage_bytes, without a loop
+    stages = np.ascontiguousarray(scored.by_stage, dtype="<f8").view(f"V{8 * N_STAGES}")
+    return list(zip(page.ids.tolist(), page.revisions.tolist(),
+                    np.array(STATUS, dtype=object)[scored.status].tolist(),
+                    page.versions.tolist(), page.totals.tolist(), scored.after.tolist(),
+                    scored.top_line.tolist(), scored.top_delta.tolist(), scored.error_list(),
+                    stages.ravel().tolist()))
+
+
+def reissuer(target, issuer, summary) -> Callable:
+    """``reissue(db, scored)`` for commit_chunk: a new full result and a new label for every
+    changed product that carries a current label, superseding it (store/labels.py)."""
+    from ..store import labels as store_labels
+    from ..store.submissions import StoredProducts, store_result
+
+    def reissue(db, scored: Scored) -> list[tuple[str, int]]:
+        out = []
+        for i in np.flatnonzero(scored.status == CHANGED).tolist():
+            label = store_labels.current_for_submission(db, int(scored.page.ids[i]))
+            if label is None:
+                continue
+            if issuer is None:
+                raise ValueError("re-issuing labels needs the platform's label issuer")
+            submission = db["submissions"].get(label["submission_id"])
+            bom = parse_bom(json.loads(submission["bom_json"]))
+            resolved = target.resolve(bom, StoredProducts(db, submission["org_id"]))
+            result = target.calculate_resolved(resolved)
+            store_result(db, submission["id"], submission["revision"], result, bom.region)
+            new = store_labels.reissue(db, issuer, label, result,
+                                       f"recalculated under {result['data_version_name']}")
+            summary.reissued += 1
+            out.append((new["id"], submission["id"]))
+        return out
+    return reissue
