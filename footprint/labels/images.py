@@ -69,10 +69,9 @@ def qr_png(url: str, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def _qr_path(modules) -> str:
-    """An SVG path of the dark modules, one rectangle per horizontal run, in module units
-    with the quiet zone included."""
-    parts = []
+def _dark_runs(modules):
+    """(row, first column, length) of each horizontal run of dark modules, in module units
+    with the quiet zone included: the code is drawn one rectangle per run."""
     for y, row in enumerate(modules):
         x = 0
         while x < len(row):
@@ -80,10 +79,14 @@ def _qr_path(modules) -> str:
                 start = x
                 while x < len(row) and row[x]:
                     x += 1
-                parts.append(f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{x - start}v1h-{x - start}z")
+                yield y + QUIET_ZONE, start + QUIET_ZONE, x - start
             else:
                 x += 1
-    return "".join(parts)
+
+
+def _qr_path(modules) -> str:
+    """An SVG path of the dark modules, one rectangle per horizontal run."""
+    return "".join(f"M{x} {y}h{length}v1h-{length}z" for y, x, length in _dark_runs(modules))
 
 
 def _qr_svg_element(modules, x=0.0, y=0.0, size=None, unit="") -> str:
@@ -414,16 +417,7 @@ def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
             pdf.set_fill_color(255, 255, 255)
             pdf.rect(item.x, item.y, item.size, item.size, style="F")
             pdf.set_fill_color(0, 0, 0)
-            for y, row in enumerate(item.modules):
-                x = 0
-                while x < len(row):
-                    if row[x]:
-                        start = x
-                        while x < len(row) and row[x]:
-                            x += 1
-                        pdf.rect(item.x + (start + QUIET_ZONE) * module,
-                                 item.y + (y + QUIET_ZONE) * module,
-                                 (x - start) * module, module, style="F")
-                    else:
-                        x += 1
+            for y, x, length in _dark_runs(item.modules):
+                pdf.rect(item.x + x * module, item.y + y * module, length * module, module,
+                         style="F")
     return bytes(pdf.output())

@@ -90,19 +90,6 @@ def store_compiled(db, items) -> None:
          for sid, rev, fingerprint, keyed in items])
 
 
-def compiled_rows(db, submission_ids: list[int], fingerprint: str) -> dict[tuple, tuple]:
-    """(submission id, revision) -> (n_lines, boundary, rows) compiled under ``fingerprint``
-    for the ids given (one range scan: pass ids in ascending order)."""
-    if not submission_ids:
-        return {}
-    cursor = db.conn.execute(
-        "SELECT submission_id, revision, n_lines, boundary, rows FROM compiled_boms "
-        "WHERE submission_id BETWEEN ? AND ? AND fingerprint = ?",
-        [submission_ids[0], submission_ids[-1], fingerprint])
-    return {(sid, revision): (n_lines, boundary, rows)
-            for sid, revision, n_lines, boundary, rows in cursor}
-
-
 def line_names(db, submission_id: int, revision: int) -> list[str]:
     """How reports name the revision's top-level lines (footprint.recalc.keyed.describe_line)."""
     for row in db.query("SELECT lines_json FROM compiled_boms WHERE submission_id = ? AND "
