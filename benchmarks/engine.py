@@ -74,7 +74,7 @@ def main() -> None:
         os.environ["FOOTPRINT_HOME"] = str(home)
         from footprint.bom import parse_bom
         from footprint.engine import Engine
-        from footprint.reference import ReferenceCalculator
+        from footprint.engine.reference import ReferenceCalculator
 
         engine = Engine(home=home)
         boms = synthetic_boms(engine.registry, args.products)

@@ -222,7 +222,7 @@ def main() -> None:
         os.environ["FOOTPRINT_HOME"] = str(home)
         from footprint.engine import Engine
         from footprint.recalc.keyed import KeyColumns, rows_to_batch
-        from footprint.reference import ReferenceCalculator
+        from footprint.engine.reference import ReferenceCalculator
         from footprint.store import connect, database_path
         from footprint.store.migrations import migrate
 

@@ -8,7 +8,7 @@ import click
 
 from footprint.data import Catalog
 from footprint.datadocs import render_markdown
-from footprint.dataversions import describe_data_versions
+from footprint.engine.dataversions import describe_data_versions
 from footprint.errors import DataError, FootprintError
 from footprint.plugins import get_plugin_manager
 

@@ -13,8 +13,8 @@ import click
 
 from footprint import FootprintError, InvalidInput
 from footprint.bom import read_bom_file
-from footprint.categories import describe_parameters
-from footprint.dataversions import find_data_version
+from footprint.parameters import describe_parameters
+from footprint.engine.dataversions import find_data_version
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 

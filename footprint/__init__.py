@@ -2,7 +2,7 @@
 
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
 """
-from .categories import ParameterSchema
+from .parameters import ParameterSchema
 from .data import (Catalog, Dataset, available_data_versions, core_catalog, processes_from_csv,
                    use_data_version)
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, NotFound,

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from footprint import (GradeBand, Grading, InvalidInput, PluginError, ProductCategory, Source,
                        hookimpl)
 from footprint.bom import parse_bom
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.engine import Engine
 
 from .test_plugins import manager_with

@@ -17,7 +17,7 @@ import pytest
 
 from footprint import InvalidInput
 from footprint.bom import parse_bom, read_bom_file
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.data import core_catalog
 
 from .conftest import SAMPLES

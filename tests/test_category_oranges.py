@@ -20,7 +20,7 @@ import pytest
 
 from footprint import Catalog, DataError, InvalidInput, core_catalog
 from footprint.bom import parse_bom, read_bom_file
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 

@@ -15,7 +15,7 @@ import pytest
 
 from footprint import InvalidInput, core_catalog
 from footprint.bom import parse_bom, read_bom_file
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 
 from .conftest import SAMPLES
 

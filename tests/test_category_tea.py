@@ -32,7 +32,7 @@ from click.testing import CliRunner
 
 from footprint import Catalog, InvalidInput
 from footprint.bom import parse_bom
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 

@@ -19,15 +19,15 @@ import pytest
 from click.testing import CliRunner
 
 from footprint import InvalidInput, hookimpl
-from footprint.background import cache_path
+from footprint.engine.background import cache_path
 from footprint.bom import parse_bom
 from footprint.data import (Catalog, available_data_versions, core_catalog,
                             selected_data_version, use_data_version)
-from footprint.dataversions import find_data_version
+from footprint.engine.dataversions import find_data_version
 from footprint.engine import Engine
 from footprint.errors import DataError
 from footprint.plugins import get_plugin_manager
-from footprint.registry import Registry
+from footprint.engine.registry import Registry
 
 VERSIONS = ["MEE-2021", "MEE-2022", "MEE-2023"]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from footprint import Process, Source, hookimpl, hookspecs
 from footprint.plugins import get_plugin_manager
-from footprint.registry import Registry, Shadowed
+from footprint.engine.registry import Registry, Shadowed
 
 HOOKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
 HEADING = re.compile(r"^### (\w+)(\(.*\))[ \t]*$", re.MULTILINE)

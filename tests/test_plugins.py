@@ -10,7 +10,7 @@ from footprint.bom import parse_bom
 from footprint.engine import Engine
 from footprint.errors import DataError, PluginError
 from footprint.plugins import get_plugin_manager
-from footprint.registry import Registry
+from footprint.engine.registry import Registry
 
 from .example_plugins import grid_override
 

@@ -2,7 +2,7 @@
 import pytest
 
 from footprint.bom import read_bom_file
-from footprint.reference import ReferenceCalculator
+from footprint.engine.reference import ReferenceCalculator
 
 from .conftest import SAMPLES
 

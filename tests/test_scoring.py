@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from footprint.bom import parse_bom
-from footprint.compiled import CompiledBatch, compile_bom
+from footprint.engine.compiled import CompiledBatch, compile_bom
 from footprint.model import STAGES
-from footprint.resolve import ResolvedBom
-from footprint.scoring import score
+from footprint.engine.resolve import ResolvedBom
+from footprint.engine.scoring import score
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
@@ -153,7 +153,7 @@ def test_compiled_once_and_rescored_under_new_factors(engine, batch):
 
 
 def test_matches_brightway_on_a_sample(engine, batch, footprint_home):
-    from footprint.reference import ReferenceCalculator
+    from footprint.engine.reference import ReferenceCalculator
     reference = ReferenceCalculator(footprint_home, engine.registry)
     scores = engine.score_many(batch[:8])
     for p, resolved in enumerate(batch[:8]):
@@ -175,7 +175,7 @@ def test_packed_rows_score_the_same(engine, batch):
     inventory, cf = engine.inventory, engine.inventory.factors["ar5"]
     compiled = [compile_bom(r, inventory) for r in batch]
     packed = [c.pack() for c in compiled]
-    from footprint.compiled import CompiledBom
+    from footprint.engine.compiled import CompiledBom
     assert all(np.array_equal(CompiledBom.unpack(*p).rows, c.rows) and
                CompiledBom.unpack(*p).boundary == c.boundary for p, c in zip(packed, compiled))
     again = CompiledBatch.from_packed(packed).score(inventory, cf)

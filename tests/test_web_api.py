@@ -608,7 +608,7 @@ def test_regions(api):
 
 
 def test_categories_with_their_parameters(api, engine):
-    from footprint.categories import describe_parameters
+    from footprint.parameters import describe_parameters
 
     listing = {c["id"]: c for c in api("orchard", "GET", "/categories").get_json()["categories"]}
     assert {"generic", "oranges", "batteries", "steel_vanadium"} <= set(listing)

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.bom import flatten_errors
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
 from footprint.store import submissions as store
 from footprint.store.accounts import organisation, user_for_token

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from footprint.bom import BOUNDARIES
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.model import ELECTRICITY_BASES, STAGES
 from footprint.units import UNITS
 

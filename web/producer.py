@@ -15,7 +15,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from footprint.categories import describe_parameters
+from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
 from footprint.store import submissions as subs
 from footprint.workflow import EDITABLE, check_edit

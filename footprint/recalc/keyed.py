@@ -1,6 +1,7 @@
 """A product's rows with stable keys instead of inventory columns, so they outlive a data version.
 
-A compiled product (footprint.compiled) names columns of one unit inventory; a new factor year
+A compiled product (footprint.engine.compiled) names columns of one unit inventory; a new
+factor year
 brings a new inventory with other columns. Keyed rows name what each row draws on in words
 that stay true across data versions:
 
@@ -23,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..compiled import N_STAGES, expand_rows
+from ..engine.compiled import N_STAGES, expand_rows
 from ..model import STAGES
-from ..resolve import electricity_factor
+from ..engine.resolve import electricity_factor
 
 # stored row layout: top-level line, stage, key id, quantity (15 bytes a row, little-endian)
 ROW = np.dtype([("line", "<u2"), ("stage", "u1"), ("key", "<u4"), ("quantity", "<f8")])
@@ -134,7 +135,7 @@ class KeptRows:
     only each key's kg CO2e per unit (``KeyColumns.unit``) differs between versions.
 
     Totals and stages are summed over the rows in the order, and with the per-unit factors,
-    that ``footprint.compiled.CompiledBatch.score`` uses: the same figures to the last bit."""
+    that ``footprint.engine.compiled.CompiledBatch.score`` uses: the same figures to the last bit."""
 
     def __init__(self, blobs: list[bytes], n_lines: list[int], boundaries: list[int]):
         n = len(blobs)
@@ -178,9 +179,9 @@ class KeptRows:
         return np.bincount(self.line, weights=weights, minlength=int(self.line_offsets[-1]))
 
     def batch(self, key_columns: np.ndarray):
-        """(CompiledBatch, ok) for the full scorer (footprint.compiled): the rows mapped to
+        """(CompiledBatch, ok) for the full scorer (footprint.engine.compiled): the rows mapped to
         ``key_columns``; ``ok`` is False for a product that ``failing`` names."""
-        from ..compiled import CompiledBatch
+        from ..engine.compiled import CompiledBatch
 
         columns = key_columns[self.keys]
         table = np.zeros((len(self.rows), 4))

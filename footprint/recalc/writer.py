@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..bom import parse_bom
-from ..compiled import N_STAGES
+from ..engine.compiled import N_STAGES
 from ..store import footprints as store_footprints
 from ..store import recalc_runs as runs
 from ..store.db import connect, transaction

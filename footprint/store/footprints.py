@@ -43,7 +43,7 @@ def data_version_name(db, version_hash: str) -> str | None:
 
 def store_footprint(db, submission_id: int, revision: int, region: str, result: dict,
                     run_id: int | None = None) -> None:
-    """The submission's current footprint from a full result (footprint.result)."""
+    """The submission's current footprint from a full result (footprint.engine.result)."""
     db.execute(
         "INSERT OR REPLACE INTO footprints (submission_id, revision, region, data_version, "
         "data_version_name, total_kg_co2e, by_stage, run_id, updated_at) "

@@ -59,7 +59,7 @@ def _calculated(db, engine, user: dict, bom_dict: dict,
 
 @dataclass(frozen=True)
 class Calculated:
-    resolved: object  # footprint.resolve.ResolvedBom
+    resolved: object  # footprint.engine.resolve.ResolvedBom
     result: dict
     registry: object
 

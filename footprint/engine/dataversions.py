@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .data import data_versions, unknown_data_version
-from .errors import InvalidInput, Problem
+from ..data import data_versions, unknown_data_version
+from ..errors import InvalidInput, Problem
 from .registry import Registry, plugin_catalogs
 
 MIN_PREFIX = 8  # 32 bits: a prefix this long names one of a few versions without doubt

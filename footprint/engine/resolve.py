@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bom import Bom, Line, read_bom_file
-from .errors import InvalidInput, Problem
-from .model import ElectricityFactor
-from .suggest import unknown
-from .units import UnitError, convert, dimension
+from ..bom import Bom, Line, read_bom_file
+from ..errors import InvalidInput, Problem
+from ..model import ElectricityFactor
+from ..suggest import unknown
+from ..units import UnitError, convert, dimension
 
 ELECTRICITY = "electricity"
 

@@ -14,7 +14,7 @@ import importlib.metadata
 import json
 from functools import lru_cache
 
-from .model import STAGES
+from ..model import STAGES
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
 # one key per model.FLOW_ORIGINS

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
 
-from .data import (CORE_PACKAGE, VERSION_JOIN, Catalog, check_data_version, known_catalogs,
+from ..data import (CORE_PACKAGE, VERSION_JOIN, Catalog, check_data_version, known_catalogs,
                    select_checked, selected_data_version)
-from .errors import DataError, PluginError
-from .model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
+from ..errors import DataError, PluginError
+from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
                     ProductCategory, Region)
-from .units import UNITS
+from ..units import UNITS
 
 # Bumped whenever the way records become Brightway data changes, so old builds are not reused.
 BACKGROUND_FORMAT = 1

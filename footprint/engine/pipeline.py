@@ -17,18 +17,18 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from ..bom import Bom
+from ..data import select_checked
+from ..errors import InvalidInput, Problem
+from ..plugins import get_plugin_manager
+from ..settings import footprint_home
+from ..suggest import unknown
 from .background import UnitInventory, unit_inventory
-from .bom import Bom
-from .errors import InvalidInput, Problem
-from .plugins import get_plugin_manager
+from .categories import category_fields, expand
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
-from .categories import category_fields, expand
-from .data import select_checked
 from .result import build_result, seal
 from .scoring import Scores, score
-from .settings import footprint_home
-from .suggest import unknown
 
 
 class Engine:

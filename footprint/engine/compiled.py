@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import STAGES
+from ..model import STAGES
 from .resolve import ResolvedBom
 
 STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
