@@ -1,9 +1,8 @@
 """A product's rows with stable keys instead of inventory columns, so they outlive a data version.
 
 A compiled product (footprint.engine.compiled) names columns of one unit inventory; a new
-factor year
-brings a new inventory with other columns. Keyed rows name what each row draws on in words
-that stay true across data versions:
+factor year brings a new inventory with other columns. Keyed rows name what each row draws
+on in words that stay true across data versions:
 
     process|<process id>                      a background process
     flow|<flow id>                            a direct emission
