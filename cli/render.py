@@ -1,5 +1,7 @@
-"""Plain-text rendering of results and listings for the terminal."""
+"""Plain-text rendering of results and listings for the terminal, and JSON output."""
 from __future__ import annotations
+
+import json
 
 import click
 
@@ -13,6 +15,11 @@ def number(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.1f}"
     return f"{value:.4g}" if abs(value) >= 0.001 else f"{value:.3e}"
+
+
+def dump(value) -> None:
+    """Print ``value`` as indented JSON, Chinese as it is."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def bar(value: float, largest: float) -> str:

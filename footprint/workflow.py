@@ -7,7 +7,7 @@
 Separation of duties: only the producer's own organisation submits; only the accounting body
 the submission is assigned to verifies it, and never its own organisation's products; a
 platform reviewer approves, and never a submission they verified themselves. Pure rules, no
-storage: footprint.store.submissions applies them inside a transaction with an audit event.
+storage: footprint.usecases applies them inside a transaction with an audit event.
 """
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 from .errors import Conflict, Forbidden, NotFound
 
+ROLES = ("producer", "verifier", "reviewer", "admin")
+ORG_KINDS = ("enterprise", "accounting_body", "platform")
+ROLE_ORG_KIND = {"producer": "enterprise", "verifier": "accounting_body",
+                 "reviewer": "platform", "admin": "platform"}
+STATUSES = ("draft", "submitted", "verified", "approved", "returned",
+            "issued", "superseded", "revoked", "expired")
 EDITABLE = ("draft", "returned")
+# reviewers and administrators revoke labels
+REVOKERS = ("reviewer", "admin")
 
 
 @dataclass(frozen=True)
@@ -95,3 +103,33 @@ def _check_duty(user: dict, submission: dict, action: Action) -> None:
             raise Forbidden("the verifier of a submission cannot approve it")
         if own_product:
             raise Forbidden("a reviewer cannot approve their own organisation's products")
+
+
+def may_revoke(user: dict) -> bool:
+    """Whether ``user`` may revoke labels: platform reviewers and administrators."""
+    return user["role"] in REVOKERS
+
+
+def check_revoke(user: dict) -> None:
+    if not may_revoke(user):
+        raise Forbidden("only a platform reviewer or an administrator revokes labels")
+
+
+def allowed_actions(user: dict, submission: dict) -> list[str]:
+    """The actions ``user`` may apply to ``submission`` now (what a page offers)."""
+    allowed = []
+    for name in ACTIONS:
+        try:
+            check_action(user, submission, name)
+        except (Forbidden, Conflict, NotFound):
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def may_edit(user: dict, submission: dict) -> bool:
+    try:
+        check_edit(user, submission)
+    except (Forbidden, Conflict, NotFound):
+        return False
+    return True

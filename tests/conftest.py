@@ -86,8 +86,8 @@ def service_template(tmp_path_factory):
     """A migrated database with one user of every kind, built once: argon2id hashing is slow
     on purpose, so each test copies this file instead of hashing seven passwords again."""
     from footprint.store import connect
-    from footprint.store.accounts import create_user
     from footprint.store.migrations import migrate
+    from footprint.usecases.accounts import create_user
 
     path = tmp_path_factory.mktemp("service-template") / "footprint.db"
     db = connect(path)
@@ -147,29 +147,30 @@ def clients(service, login):
 
 @pytest.fixture
 def issuer(service):
-    """The CN-SC platform's issuer key in the service's home, and the LabelIssuer that signs
+    """The CN-SC platform's issuer key in the service's home, and the Issuer that signs
     with it when a submission is approved."""
     from footprint.labels import generate
-    from footprint.store.labels import LabelIssuer
+    from footprint.usecases.issuing import Issuer
 
     name = "四川省碳足迹平台 Sichuan carbon footprint platform"
     generate(service.home, "CN-SC", name, "CN-SC")
-    return LabelIssuer(service.home, "CN-SC")
+    return Issuer(service.home, "CN-SC")
 
 
 @pytest.fixture
 def approve(service):
-    """approve(bom, issue_label, engine=None): orchard creates the submission (calculated by
+    """approve(bom, issuer, engine=None): orchard creates the submission (calculated by
     ``engine``, default the service's), submits it to Sichuan Carbon Verification, auditor
-    verifies, reviewer approves with ``issue_label``; returns the final submission."""
-    from footprint.store import submissions as subs
+    verifies, reviewer approves with ``issuer``; returns the final submission."""
+    from footprint.usecases import actions
+    from footprint.usecases import submissions as subs
 
-    def approve(bom, issue_label, engine=None):
+    def approve(bom, issuer, engine=None):
         people, db = service.people, service.db
         engine = engine or service.app.extensions["footprint_engine"]
         sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-        subs.act(db, people["orchard"], sub["id"], "submit",
-                 verifier_org="Sichuan Carbon Verification")
-        subs.act(db, people["auditor"], sub["id"], "verify")
-        return subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issue_label)
+        actions.act(db, people["orchard"], sub["id"], "submit",
+                    verifier_org="Sichuan Carbon Verification")
+        actions.act(db, people["auditor"], sub["id"], "verify")
+        return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
     return approve

@@ -17,11 +17,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from footprint.usecases import actions
 from footprint.labels import generate, rotate, sign, to_b32, trust_add
 from footprint.store import connect, database_path
-from footprint.store import submissions as subs
-from footprint.store.accounts import create_user, set_credit_code
-from footprint.store.labels import LabelIssuer, for_submission, revoke
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_user, set_credit_code
+from footprint.usecases.issuing import Issuer
+from footprint.usecases.labels import for_submission
+from footprint.usecases.revoking import revoke
 from footprint.store.migrations import migrate
 from tests.conftest import PASSWORD
 
@@ -60,7 +63,7 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
                       "FOOTPRINT_PLATFORM_URLS": urls})
     app.extensions["footprint_engine"] = engine
     return SimpleNamespace(region=region, home=home, db=db, people=people, app=app,
-                           client=app.test_client(), issuer=LabelIssuer(home, region))
+                           client=app.test_client(), issuer=Issuer(home, region))
 
 
 @pytest.fixture
@@ -83,11 +86,11 @@ def issue(platform, kwh=100, name_zh="测试产品") -> dict:
                       "stage": "production"}]}
     people = platform.people
     sub, _ = subs.create_submission(platform.db, engine, people["producer"], bom)
-    subs.act(platform.db, people["producer"], sub["id"], "submit",
-             verifier_org=PLATFORMS[platform.region]["verifier"])
-    subs.act(platform.db, people["verifier"], sub["id"], "verify")
-    final = subs.act(platform.db, people["reviewer"], sub["id"], "approve",
-                     issue_label=platform.issuer)
+    actions.act(platform.db, people["producer"], sub["id"], "submit",
+                verifier_org=PLATFORMS[platform.region]["verifier"])
+    actions.act(platform.db, people["verifier"], sub["id"], "verify")
+    final = actions.act(platform.db, people["reviewer"], sub["id"], "approve",
+                        issuer=platform.issuer)
     assert final["status"] == "issued"
     return for_submission(platform.db, final["id"])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.data import data as data_cli
+from cli.commands.data import data as data_cli
 from footprint.data import REQUIRED_FIELDS, Catalog, core_catalog
 from footprint.datadocs import render_markdown
 from footprint.errors import DataError

@@ -18,6 +18,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from footprint.usecases import review
+from footprint.usecases import labels as label_records
 from footprint import Conflict
 from footprint.bom import parse_bom, read_bom_file
 from footprint.engine import Engine
@@ -25,10 +27,9 @@ from footprint.labels import export_trust_list, label_url, load_trust_list, qr_v
 from footprint.labels.keys import own_entries
 from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.store import connect, database_path
-from footprint.store import labels as store_labels
-from footprint.store import submissions as subs
-from footprint.store.accounts import authenticate, create_user
-from footprint.store.demo import (DATA_VERSION, DEMO_PASSWORD, ISSUER_ID, ISSUER_NAME, PEOPLE,
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import authenticate, create_user
+from footprint.usecases.demo import (DATA_VERSION, DEMO_PASSWORD, ISSUER_ID, ISSUER_NAME, PEOPLE,
                                   REVOCATION_REASON, demo_state, seed)
 from footprint.store.migrations import migrate
 from footprint.translog import TransparencyLog, verify_inclusion
@@ -160,8 +161,8 @@ def test_seeding_creates_the_organisations_and_users(db, seeded):
 
 def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
     by_product = _by_key(db, seeded)
-    assert {key: (json.loads(s["bom_json"])["product"]["id"], s["org_name"], s["category"],
-                  s["status"], json.loads(s["bom_json"])["region"])
+    assert {key: (s["bom"]["product"]["id"], s["org_name"], s["category"],
+                  s["status"], s["bom"]["region"])
             for key, s in by_product.items()} == EXPECTED
     assert {s["status"] for s in by_product.values()} == \
         {"draft", "submitted", "returned", "verified", "issued", "revoked", "superseded"}
@@ -183,14 +184,14 @@ def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
     assert farm_gate["verified_by"] == _user(db, "verifier")["id"]
     assert farm_gate["approved_by"] == _user(db, "reviewer")["id"]
     packed = by_product["oranges-packed"]
-    assert [c["line"] for c in subs.comments(db, admin, packed["id"])] == [1]
+    assert [c["line"] for c in review.comments(db, admin, packed["id"])] == [1]
     # the returned submission is the co-operative's to revise; the reviewer's queue holds
     # the verified one, the verifier's the submitted one
     reviewer_queue = subs.visible(db, _user(db, "reviewer"), ("verified",))
-    assert [json.loads(s["bom_json"])["product"]["id"] for s in reviewer_queue] == \
+    assert [s["bom"]["product"]["id"] for s in reviewer_queue] == \
         ["nmc-ev-pack-cq"]
     verifier_queue = subs.visible(db, _user(db, "verifier"), ("submitted",))
-    assert [json.loads(s["bom_json"])["product"]["id"] for s in verifier_queue] == \
+    assert [s["bom"]["product"]["id"] for s in verifier_queue] == \
         ["lfp-pack-280ah-sd"]
 
 
@@ -278,14 +279,14 @@ def test_the_platform_key_is_generated_once(db, engine, seeded, keys_home):
     result = seed(other, engine, home=keys_home)
     assert result.created and not result.key_generated
     assert own_entries(keys_home, ISSUER_ID) == [entry]
-    label = store_labels.get(other, result.labels["oranges-farm-gate"])
+    label = label_records.get(other, result.labels["oranges-farm-gate"])
     assert label["kid"] == entry.kid
 
 
 def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_home):
     assert set(seeded.labels) == set(APPROVED)
-    labels = {key: store_labels.get(db, label_id) for key, label_id in seeded.labels.items()}
-    assert {key: store_labels.status(label) for key, label in labels.items()} == {
+    labels = {key: label_records.get(db, label_id) for key, label_id in seeded.labels.items()}
+    assert {key: label_records.status(label) for key, label in labels.items()} == {
         "oranges-farm-gate": "valid", "cq-lfp": "revoked", "pzh-steel": "valid",
         "machined-part": "superseded", "machined-part-2": "valid"}
     # every label verifies with nothing but the trust list the platform publishes
@@ -299,9 +300,9 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
     # the label signs the producer's credit code; the platform publishes its name beside it
     assert claims["cq-lfp"]["region"] == "CN-CQ"
     assert claims["cq-lfp"]["producer"] == "91500000MA60CQ002X"
-    assert store_labels.names(labels["cq-lfp"])["producer_name"] == CQ
+    assert label_records.names(labels["cq-lfp"])["producer_name"] == CQ
     # the crude steel's 85-character English name is published whole, not signed
-    steel = store_labels.names(labels["pzh-steel"])["product_name_en"]
+    steel = label_records.names(labels["pzh-steel"])["product_name_en"]
     assert len(steel) == 85 and steel.startswith("Crude steel, V-Ti")
     # every demo label fits the design target: QR version 15 at level Q, even with a
     # 25-character host
@@ -309,7 +310,7 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
         url = label_url("CARBON-LABEL.SCEEX.COM.CN", bytes(label["cose"]))
         assert qr_version(url, "Q") <= 15, label["id"]
     # the revocation is public, with its reason, in the offline verifier's format
-    revoked = load_revocations(revocation_list(store_labels.revoked(db)))
+    revoked = load_revocations(revocation_list(label_records.revoked(db)))
     assert set(revoked) == {labels["cq-lfp"]["id"]}
     assert revoked[labels["cq-lfp"]["id"]]["reason"] == REVOCATION_REASON
     # the log: each issuance, the revocation, the supersession; every proof holds
@@ -367,7 +368,7 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
 
 
 def test_demo_command_serves_through_serve_with_demo_cookies(demo_home, monkeypatch):
-    from cli import demo_command
+    from cli.commands import demo as demo_command
     from cli.main import cli
 
     calls = []
@@ -388,7 +389,7 @@ def test_demo_command_serves_through_serve_with_demo_cookies(demo_home, monkeypa
 
 
 def test_demo_command_refuses_a_database_with_other_accounts(demo_home, monkeypatch):
-    from cli import demo_command
+    from cli.commands import demo as demo_command
     from cli.main import cli
 
     db = connect(database_path(demo_home))

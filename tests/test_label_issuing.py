@@ -3,9 +3,11 @@ import pytest
 
 from footprint import Conflict, Forbidden, InvalidInput
 from footprint.labels import LabelInvalid, export_trust_list, load_trust_list, verify
-from footprint.store import submissions as subs
-from footprint.store.labels import LabelIssuer, for_submission, revoke, revoked, status
-from footprint.store.labels import names as names_of
+from footprint.usecases import submissions as subs
+from footprint.usecases.issuing import Issuer
+from footprint.usecases.labels import for_submission, revoked, status
+from footprint.usecases.revoking import revoke
+from footprint.usecases.labels import names as names_of
 from footprint.translog import TransparencyLog, verify_inclusion
 
 
@@ -55,7 +57,7 @@ def test_second_approval_supersedes_and_revocation_is_public(service, approve, i
 def test_without_a_key_nothing_is_approved(service, approve, make_bom, tmp_path):
     from footprint.labels import KeyStoreError
     with pytest.raises(KeyStoreError):
-        approve(make_bom(), LabelIssuer(tmp_path / "no-keys", "CN-SC"))
+        approve(make_bom(), Issuer(tmp_path / "no-keys", "CN-SC"))
     assert service.db["labels"].count == 0
     statuses = {r["status"] for r in service.db["submissions"].rows}
     assert statuses == {"verified"}  # the approval rolled back with the failed issuing

@@ -17,16 +17,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from footprint.usecases import actions
 from footprint.bom import parse_bom
 from footprint.engine import Engine
 from footprint.labels import export_trust_list, load_trust_list, verify
 from footprint.labels.encoding import label_url
 from footprint.recalc.keyed import KeptRows, KeyColumns, keyed_bom
-from footprint.recalc.runner import Options, recalculate
+from footprint.usecases.recalculation import Options, recalculate
 from footprint.recalc import report
-from footprint.store import submissions as subs
+from footprint.usecases import submissions as subs
 from footprint.store.footprints import current_footprint
-from footprint.store.labels import for_submission, get as get_label
+from footprint.usecases.labels import for_submission, get as get_label
 from footprint.store.recalc_runs import Selection
 from footprint.translog import TransparencyLog
 
@@ -263,8 +264,8 @@ def test_chunks_take_every_status_in_id_order(service, approve, issuer, engine_2
     db, people = service.db, service.people
     drafted = submit(service, engine_2022, bom("draft 1"))
     submitted = submit(service, engine_2022, bom("submitted"))
-    subs.act(db, people["orchard"], submitted, "submit",
-             verifier_org="Sichuan Carbon Verification")
+    actions.act(db, people["orchard"], submitted, "submit",
+                verifier_org="Sichuan Carbon Verification")
     issued = approve(bom("issued"), issuer, engine_2022)["id"]
     drafted_again = submit(service, engine_2022, bom("draft 2"))
     approved = approve(bom("approved, no label"), None, engine_2022)["id"]

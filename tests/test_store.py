@@ -3,10 +3,12 @@ import json
 
 import pytest
 
+from footprint.usecases import actions
+from footprint.usecases import review
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.store import connect, transaction
-from footprint.store import submissions as subs
-from footprint.store.accounts import (authenticate, create_token, create_user, user_for_token)
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import (authenticate, create_token, create_user, user_for_token)
 from footprint.store.migrations import MIGRATIONS, migrate, pending
 
 
@@ -74,17 +76,17 @@ def test_whole_flow_with_audit(db, engine, people, make_bom):
     assert subs.latest_result(db, sub)["total_kg_co2e"] == pytest.approx(14.04, rel=1e-6)
     again, created = subs.create_submission(db, engine, p, make_bom(), idempotency_key="k1")
     assert not created and again["id"] == sub["id"] and db["submissions"].count == 1
-    subs.act(db, p, sub["id"], "submit")  # the only accounting body is assigned
+    actions.act(db, p, sub["id"], "submit")  # the only accounting body is assigned
     with pytest.raises(InvalidInput):
-        subs.act(db, v, sub["id"], "return")  # a return needs a reason
-    subs.act(db, v, sub["id"], "return", reason="meter reading for line 1 missing")
+        actions.act(db, v, sub["id"], "return")  # a return needs a reason
+    actions.act(db, v, sub["id"], "return", reason="meter reading for line 1 missing")
     subs.revise(db, engine, p, sub["id"], make_bom(lines=[
         {"input": "electricity", "amount": 120, "unit": "kWh", "stage": "production"}]))
-    subs.act(db, p, sub["id"], "submit")
-    subs.act(db, v, sub["id"], "verify")
+    actions.act(db, p, sub["id"], "submit")
+    actions.act(db, v, sub["id"], "verify")
     with pytest.raises(Forbidden):
-        subs.act(db, v, sub["id"], "approve")
-    final = subs.act(db, r, sub["id"], "approve")
+        actions.act(db, v, sub["id"], "approve")
+    final = actions.act(db, r, sub["id"], "approve")
     assert final["status"] == "approved" and final["revision"] == 2
     # 120 x 0.1404 = 16.848
     assert subs.latest_result(db, final)["total_kg_co2e"] == pytest.approx(16.848, rel=1e-6)
@@ -107,21 +109,21 @@ def test_denials(db, engine, people, make_bom):
     with pytest.raises(Forbidden):
         subs.create_submission(db, engine, v, make_bom())
     with pytest.raises(Forbidden):
-        subs.act(db, admin, sub["id"], "verify")  # administrators run accounts, not audits
-    subs.act(db, p, sub["id"], "submit")
+        actions.act(db, admin, sub["id"], "verify")  # administrators run accounts, not audits
+    actions.act(db, p, sub["id"], "submit")
     with pytest.raises(Conflict):
-        subs.act(db, p, sub["id"], "submit")  # already submitted
+        actions.act(db, p, sub["id"], "submit")  # already submitted
     with pytest.raises(Forbidden):
-        subs.act(db, p, sub["id"], "verify")  # a producer cannot verify
+        actions.act(db, p, sub["id"], "verify")  # a producer cannot verify
     with pytest.raises(Conflict):
         subs.revise(db, engine, p, sub["id"], make_bom())  # submitted: no more edits
     with pytest.raises(Conflict):
-        subs.act(db, r, sub["id"], "approve")  # not verified yet
-    subs.act(db, v, sub["id"], "verify")
+        actions.act(db, r, sub["id"], "approve")  # not verified yet
+    actions.act(db, v, sub["id"], "verify")
     with pytest.raises(Forbidden):
-        subs.act(db, p, sub["id"], "approve")  # a producer cannot approve
+        actions.act(db, p, sub["id"], "approve")  # a producer cannot approve
     with pytest.raises(Forbidden):
-        subs.act(db, admin, sub["id"], "approve")
+        actions.act(db, admin, sub["id"], "approve")
 
 
 def test_bad_bom_stores_nothing(db, engine, people, make_bom):
@@ -133,13 +135,13 @@ def test_bad_bom_stores_nothing(db, engine, people, make_bom):
 def test_evidence_and_comments_name_real_lines(db, engine, people, make_bom):
     sub, _ = subs.create_submission(db, engine, people["producer"], make_bom())
     with pytest.raises(InvalidInput, match="between 1 and 1"):
-        subs.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
-                          b"%PDF-1.4", line=2)
+        review.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
+                            b"%PDF-1.4", line=2)
     with pytest.raises(InvalidInput, match="between 1 and 1"):
-        subs.comment(db, people["producer"], sub["id"], "see line 3", line=3)
+        review.comment(db, people["producer"], sub["id"], "see line 3", line=3)
     assert db["evidence"].count == 0 and db["comments"].count == 0
-    subs.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
-                      b"%PDF-1.4", line=1)
+    review.add_evidence(db, people["producer"], sub["id"], "meter.pdf", "application/pdf",
+                        b"%PDF-1.4", line=1)
     assert db["evidence"].count == 1
 
 
@@ -155,7 +157,7 @@ def test_secret_key_is_shared_and_private(tmp_path):
 
 
 def test_token_revocation(db, people):
-    from footprint.store.accounts import revoke_token
+    from footprint.usecases.accounts import revoke_token
     token = create_token(db, "orchard")
     assert revoke_token(db, token) and user_for_token(db, token) is None
     assert not revoke_token(db, token)  # already revoked

@@ -462,9 +462,9 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def commands():
-    import cli.main  # noqa: F401 - first: cli.log_commands is loaded by cli.main
-    import cli.log_commands
-    return cli.log_commands
+    """Where the log's commands find the issuer key that signs checkpoints."""
+    from footprint.usecases import transparency
+    return transparency
 
 
 def run(*args):
@@ -528,19 +528,6 @@ def test_cli_log_proofs(home):
                                      base64.b64decode(body["new_root"]),
                                      [base64.b64decode(p) for p in body["proof"]])
     assert run("consistency", "0").exit_code == 2
-
-
-def test_the_signer_comes_from_footprint_labels_when_it_is_there(monkeypatch, tmp_path, key):
-    from footprint.translog import signer
-    fake = types.ModuleType("footprint.labels.keys")
-    monkeypatch.setitem(sys.modules, "footprint.labels.keys", fake)
-    assert signer.checkpoint_signer(tmp_path) is None
-    assert "does not provide checkpoint_signer" in signer.missing_signer_reason(tmp_path)
-    fake.checkpoint_signer = lambda home: ("CN-SC", key) if home == tmp_path else None
-    assert signer.checkpoint_signer(tmp_path) == ("CN-SC", key)
-    monkeypatch.setitem(sys.modules, "footprint.labels.keys", None)  # not installed
-    assert signer.checkpoint_signer(tmp_path) is None
-    assert "not installed yet" in signer.missing_signer_reason(tmp_path)
 
 
 # -- docs/transparency-log.md: its examples are real ----------------------------------------

@@ -14,8 +14,9 @@ import re
 
 import pytest
 
+from footprint.usecases import review
 from footprint.labels import generate
-from footprint.store.accounts import create_token
+from footprint.usecases.accounts import create_token
 from web import create_app
 
 from .conftest import PEOPLE
@@ -354,11 +355,11 @@ def test_bad_submit_bodies(api, service, created):
 
 
 def test_evidence_and_comments_are_listed(api, service, created):
-    from footprint.store import submissions as store
+    from footprint.usecases import submissions as store
     orchard = service.db["users"].get(service.people["orchard"]["id"])
-    store.add_evidence(service.db, orchard, created, "meter.csv", "text/csv",
-                       b"date,kWh\n2024-05,100\n", line=1)
-    store.comment(service.db, orchard, created, "metered monthly")
+    review.add_evidence(service.db, orchard, created, "meter.csv", "text/csv",
+                        b"date,kWh\n2024-05,100\n", line=1)
+    review.comment(service.db, orchard, created, "metered monthly")
     body = api("orchard", "GET", f"/submissions/{created}").get_json()
     [evidence] = body["evidence"]
     # 21 bytes: "date,kWh\n" (9) + "2024-05,100\n" (12)
@@ -781,9 +782,9 @@ def test_responses_match_the_document(service, api, verified):
         schema["definitions"] = definitions
         return schema
 
-    from footprint.store import submissions as store
+    from footprint.usecases import submissions as store
     auditor = service.db["users"].get(service.people["auditor"]["id"])
-    store.comment(service.db, auditor, verified, "meter photo is readable", line=1)
+    review.comment(service.db, auditor, verified, "meter photo is readable", line=1)
     detail = api("reviewer", "GET", f"/submissions/{verified}")
     [comment] = detail.get_json()["comments"]
     assert comment["line"] == 1 and comment["author"]["display_name"] == "auditor"

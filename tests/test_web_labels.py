@@ -21,11 +21,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from footprint.usecases import actions
+from footprint.usecases import labels as label_records
 from footprint.labels import export_trust_list, extract, generate, load_trust_list, verify
 from footprint.labels.revocations import load_revocations
-from footprint.store import labels as store_labels
-from footprint.store import submissions as subs
-from footprint.store.accounts import create_token
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_token
 from footprint.translog import TransparencyLog, verify_consistency, verify_inclusion
 
 from .conftest import PEOPLE
@@ -65,8 +66,8 @@ def verified(service, bom) -> int:
     """A submission of orchard's, submitted to BODY and verified by auditor."""
     engine, db, people = service.app.extensions["footprint_engine"], service.db, service.people
     sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-    subs.act(db, people["orchard"], sub["id"], "submit", verifier_org=BODY)
-    subs.act(db, people["auditor"], sub["id"], "verify")
+    actions.act(db, people["orchard"], sub["id"], "submit", verifier_org=BODY)
+    actions.act(db, people["auditor"], sub["id"], "verify")
     return sub["id"]
 
 
@@ -111,7 +112,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     response = reviewer.post(f"/submissions/{sid}/approve")
     assert response.status_code == 302
     assert status_of(db, sid) == "issued"
-    label = store_labels.for_submission(db, sid)
+    label = label_records.for_submission(db, sid)
     assert label["issuer"] == "CN-SC" and label["id"].startswith("CN-SC-")
 
     # the label verifies offline with nothing but the exported trust list
@@ -127,7 +128,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     assert checked.claims["verifier"] == submission["verifier_org_id"]
     reviewer_id = db.execute("SELECT id FROM users WHERE username = 'reviewer'").fetchone()[0]
     assert checked.claims["reviewer"] == reviewer_id
-    assert store_labels.names(label) == {
+    assert label_records.names(label) == {
         "product_name_zh": None, "product_name_en": "test product",
         "producer_name": "Pujiang Orchard Co-op", "verifier_name": BODY,
         "reviewer_name": "reviewer"}
@@ -160,7 +161,7 @@ def test_approving_through_the_api_answers_the_label(service, issuer, api, make_
     response = api("reviewer", "POST", f"/submissions/{sid}/approve", json={"note": "ok"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    label = store_labels.for_submission(service.db, sid)
+    label = label_records.for_submission(service.db, sid)
     assert body["status"] == "issued"
     assert body["label_id"] == label["id"] and body["label_status"] == "valid"
     assert body["label"]["id"] == label["id"] and body["label"]["status"] == "valid"
@@ -186,7 +187,7 @@ def test_approving_through_the_api_answers_the_label(service, issuer, api, make_
 def test_the_public_host_names_the_label_url(service, issuer, api, make_bom, monkeypatch):
     sid = verified(service, make_bom())
     api("reviewer", "POST", f"/submissions/{sid}/approve")
-    label_id = store_labels.for_submission(service.db, sid)["id"]
+    label_id = label_records.for_submission(service.db, sid)["id"]
     monkeypatch.setenv("FOOTPRINT_PUBLIC_HOST", "tan.example.cn")
     assert api(None, "GET", f"/labels/{label_id}").get_json()["url"].startswith(
         "HTTPS://TAN.EXAMPLE.CN/L/")
@@ -262,14 +263,14 @@ def test_label_json_is_public_and_readable(service, api, issued):
     assert body["log_entries"] == [{"index": 0, "kind": "issue",
                                     "at": body["log_entries"][0]["at"]}]
     assert body["verification"] == {"valid": True, "reason": None, "detail": None}
-    assert extract(body["url"]) == store_labels.get(service.db, issued)["cose"]
+    assert extract(body["url"]) == label_records.get(service.db, issued)["cose"]
     assert body["scan_path"] == "/L/" + body["url"].rsplit("/", 1)[1]
     assert response.headers["Cache-Control"] == "no-cache"
     assert api(None, "GET", "/labels/CN-SC-NOSUCHLABEL23").status_code == 404
 
 
 def test_inclusion_proof_verifies_against_the_root(service, api, issued, make_bom):
-    label = store_labels.get(service.db, issued)
+    label = label_records.get(service.db, issued)
     body = api(None, "GET", f"/labels/{issued}/proof").get_json()
     assert set(body) == {"leaf_index", "tree_size", "leaf_hash", "root", "proof"}
     assert (body["leaf_index"], body["tree_size"]) == (0, 1)
@@ -341,7 +342,7 @@ def test_revoking_through_the_api(service, api, issued):
     entry = TransparencyLog(db).entry(1)
     assert entry["kind"] == "revoke" and entry["label_id"] == issued
     assert reason.encode() in entry["entry"]
-    submission = store_labels.get(db, issued)["submission_id"]
+    submission = label_records.get(db, issued)["submission_id"]
     assert status_of(db, submission) == "revoked"
 
     # the public list, in the format the offline verifier reads
@@ -361,7 +362,7 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     db = service.db
     sid = verified(service, make_bom())
     clients["reviewer"].post(f"/submissions/{sid}/approve")
-    label_id = store_labels.for_submission(db, sid)["id"]
+    label_id = label_records.for_submission(db, sid)["id"]
     url = f"/submissions/{sid}/label/revoke"
     assert clients["orchard"].post(url, data={"reason": "mine"}).status_code == 403
     assert clients["steelworks"].post(url, data={"reason": "x"}).status_code == 404
@@ -370,7 +371,7 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     response = admin.post(url, data={"reason": "   "})
     assert response.status_code == 400
     assert "a public reason of 1 to 500 characters" in page_text(response)
-    assert store_labels.get(db, label_id)["revoked_at"] is None
+    assert label_records.get(db, label_id)["revoked_at"] is None
 
     response = admin.post(url, data={"reason": "falsified meter readings"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#label")
@@ -382,7 +383,7 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     trail = re.search(r'<table id="audit-trail">(.*?)</table>', page, re.S).group(1)
     assert re.search(r'<tr data-action="revoke">.*?label revoked.*?falsified meter readings',
                      trail, re.S)
-    assert store_labels.status(store_labels.get(db, label_id)) == "revoked"
+    assert label_records.status(label_records.get(db, label_id)) == "revoked"
     # the producer's list shows the label's fate
     orchard = clients["orchard"]
     orchard.get("/lang/en")
@@ -408,7 +409,7 @@ def test_a_second_approval_of_the_product_supersedes_its_label(service, api, iss
     assert new["status"] == "valid" and new["supersedes"] == issued
     assert new["claims"]["supersedes"] == issued  # signed into the new label
     assert new["claims"]["value"] == 12.6  # 90 kWh x 0.1404 = 12.636 -> 12.6
-    first = store_labels.get(db, issued)["submission_id"]
+    first = label_records.get(db, issued)["submission_id"]
     assert status_of(db, first) == "superseded" and status_of(db, second) == "issued"
     page = page_text(clients["orchard"].get(f"/submissions/{first}"))
     assert f'<dd id="label-superseded-by"><code>{new_id}</code></dd>' in page

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from footprint.usecases import actions
+from footprint.usecases import review
 from footprint.bom import parse_bom
-from footprint.store import submissions as subs
+from footprint.usecases import submissions as subs
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +69,7 @@ def stored(service, submission_id: int) -> tuple[dict, dict]:
     """(the stored BOM, its latest result) of a submission, read through the core."""
     user = service.people["orchard"]
     submission = subs.get(service.db, user, submission_id)
-    return json.loads(submission["bom_json"]), subs.latest_result(service.db, submission)
+    return submission["bom"], subs.latest_result(service.db, submission)
 
 
 def create(service, bom) -> dict:
@@ -392,7 +394,7 @@ def test_stored_bom_shows_in_the_editor_and_saves_back_unchanged(service, client
     response = clients["orchard"].post(f"/producer/submissions/{submission['id']}/edit",
                                        data={**fields, "action": "save"})
     assert submission_id_from(response) == submission["id"]
-    first = json.loads(submission["bom_json"])
+    first = submission["bom"]
     bom, result = stored(service, submission["id"])
     assert bom == first
     assert subs.get(service.db, service.people["orchard"], submission["id"])["revision"] == 2
@@ -626,7 +628,7 @@ def test_evidence_attached_to_a_line_listed_and_downloaded(service, clients, mak
                            content_type="multipart/form-data")
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/producer/submissions/{submission['id']}/edit#evidence")
-    listed = subs.evidence_list(service.db, service.people["orchard"], submission["id"])
+    listed = review.evidence_list(service.db, service.people["orchard"], submission["id"])
     assert [(e["filename"], e["line"], e["content_type"], e["size"]) for e in listed] == \
         [("invoice.pdf", 1, "application/pdf", len(PDF))]
     whole = client.post(f"/producer/submissions/{submission['id']}/evidence",
@@ -703,8 +705,8 @@ def test_a_bad_revision_keeps_the_stored_one(service, clients, make_bom):
 
 def test_editing_a_submitted_submission_is_refused(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
-    subs.act(service.db, service.people["orchard"], submission["id"], "submit",
-             verifier_org="Sichuan Carbon Verification")
+    actions.act(service.db, service.people["orchard"], submission["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
     before = counts(service.db)
     client = clients["orchard"]
     response = client.get(f"/producer/submissions/{submission['id']}/edit")
@@ -723,12 +725,12 @@ def test_editing_a_submitted_submission_is_refused(service, clients, make_bom):
 
 def test_a_returned_submission_is_revised_and_shows_the_reason(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
-    subs.act(service.db, service.people["orchard"], submission["id"], "submit",
-             verifier_org="Sichuan Carbon Verification")
-    subs.comment(service.db, service.people["auditor"], submission["id"],
-                 "Attach the March meter reading.", line=1)
-    subs.act(service.db, service.people["auditor"], submission["id"], "return",
-             reason="The meter reading is missing.")
+    actions.act(service.db, service.people["orchard"], submission["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
+    review.comment(service.db, service.people["auditor"], submission["id"],
+                   "Attach the March meter reading.", line=1)
+    actions.act(service.db, service.people["auditor"], submission["id"], "return",
+                reason="The meter reading is missing.")
     client = clients["orchard"]
     page = text_of(client.get(f"/producer/submissions/{submission['id']}/edit"))
     assert "The meter reading is missing." in page
@@ -748,8 +750,8 @@ def test_a_returned_submission_is_revised_and_shows_the_reason(service, clients,
 
 def test_another_organisations_submission_is_not_found(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
-    subs.add_evidence(service.db, service.people["orchard"], submission["id"], "a.pdf",
-                      "application/pdf", PDF)
+    review.add_evidence(service.db, service.people["orchard"], submission["id"], "a.pdf",
+                        "application/pdf", PDF)
     before = counts(service.db)
     other = clients["steelworks"]
     assert other.get(f"/producer/submissions/{submission['id']}/edit").status_code == 404

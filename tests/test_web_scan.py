@@ -24,11 +24,15 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from footprint import clock
 from footprint.gs1 import check_digit
 from footprint.labels import export_trust_list, generate, sign, to_b32, trust_add
 from footprint.labels.keys import current_key
-from footprint.store import submissions as subs
-from footprint.store.labels import LabelIssuer, for_submission, revoke
+from footprint.usecases import actions
+from footprint.usecases import submissions as subs
+from footprint.usecases.issuing import Issuer
+from footprint.usecases.labels import for_submission
+from footprint.usecases.revoking import revoke
 from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,17 +43,17 @@ GTIN13 = "690123456789" + str(check_digit("690123456789"))  # 6901234567892
 @pytest.fixture
 def issuer(service):
     generate(service.home, "CN-SC", SC_NAME, "CN-SC")
-    return LabelIssuer(service.home, "CN-SC")
+    return Issuer(service.home, "CN-SC")
 
 
 def approve(service, issuer, bom):
     people, db = service.people, service.db
     engine = service.app.extensions["footprint_engine"]
     sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-    subs.act(db, people["orchard"], sub["id"], "submit",
-             verifier_org="Sichuan Carbon Verification")
-    subs.act(db, people["auditor"], sub["id"], "verify")
-    final = subs.act(db, people["reviewer"], sub["id"], "approve", issue_label=issuer)
+    actions.act(db, people["orchard"], sub["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
+    actions.act(db, people["auditor"], sub["id"], "verify")
+    final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
     return for_submission(db, final["id"])
 
 
@@ -124,7 +128,7 @@ def test_checkpoint_needs_a_key_then_verifies_against_the_trust_list(service, cl
     assert response.status_code == 503 and response.mimetype == "text/plain"
     assert "footprint keys generate" in response.get_data(as_text=True)
 
-    issuer = LabelIssuer(service.home, "CN-SC")
+    issuer = Issuer(service.home, "CN-SC")
     generate(service.home, "CN-SC", SC_NAME, "CN-SC")
     approve(service, issuer, tea_bom(make_bom))
     approve(service, issuer, tea_bom(make_bom, kwh=90))  # issue, issue, supersede: 3 leaves
@@ -265,14 +269,13 @@ def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, cl
 
 def test_expired_label(service, client, make_bom, monkeypatch):
     generate(service.home, "CN-SC", SC_NAME, "CN-SC")
-    label = approve(service, LabelIssuer(service.home, "CN-SC", validity_days=30),
+    label = approve(service, Issuer(service.home, "CN-SC", validity_days=30),
                     tea_bom(make_bom))
     _, text = page(client, scan_url(label))
     assert verdict(text) == "valid"
 
     expires = datetime.fromisoformat(label["expires_at"])
-    import web.scan
-    monkeypatch.setattr(web.scan, "clock", lambda: expires + timedelta(days=1))
+    monkeypatch.setattr(clock, "now", lambda: expires + timedelta(days=1))
     _, text = page(client, scan_url(label))
     assert verdict(text) == "expired" and "tone-caution" in text
     assert f"已于 {expires.date().isoformat()} 过期" in banner(text)

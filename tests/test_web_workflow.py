@@ -18,8 +18,10 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 
+from footprint.usecases import actions
+from footprint.usecases import review
 from footprint.labels import generate
-from footprint.store import submissions as subs
+from footprint.usecases import submissions as subs
 from tests.conftest import PASSWORD, PEOPLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +90,8 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     sub, _ = subs.create_submission(db, engine_of(service), people["orchard"],
                                     workflow_bom(make_bom, diesel_kg=12))
     sid = sub["id"]
-    evidence_id = subs.add_evidence(db, people["orchard"], sid, "meter-march.pdf",
-                                    "application/pdf", EVIDENCE, line=1)
+    evidence_id = review.add_evidence(db, people["orchard"], sid, "meter-march.pdf",
+                                      "application/pdf", EVIDENCE, line=1)
     url = f"/submissions/{sid}"
     orchard.get("/lang/en")
     auditor.get("/lang/en")
@@ -337,7 +339,7 @@ def world(tmp_path_factory, engine):
     """One database, app and logged-in client per person for the whole matrix (log-ins cost
     an argon2 hash each); every case makes its own submission, so cases cannot interfere."""
     from footprint.store import connect, database_path
-    from footprint.store.accounts import create_user
+    from footprint.usecases.accounts import create_user
     from footprint.store.migrations import migrate
     from web import create_app
 
@@ -362,15 +364,15 @@ def make_in_state(world, state: str, bom: dict) -> tuple[int, int]:
     """(submission id, evidence id) of a fresh submission brought to ``state`` by the core."""
     p = world.people
     sub, _ = subs.create_submission(world.db, world.engine, p["orchard"], bom)
-    evidence_id = subs.add_evidence(world.db, p["orchard"], sub["id"], "invoice.pdf",
-                                    "application/pdf", EVIDENCE, line=1)
+    evidence_id = review.add_evidence(world.db, p["orchard"], sub["id"], "invoice.pdf",
+                                      "application/pdf", EVIDENCE, line=1)
     path = {"draft": [], "submitted": ["submit"], "verified": ["submit", "verify"],
             "approved": ["submit", "verify", "approve"], "returned": ["submit", "return"]}
     actor = {"submit": "orchard", "verify": "auditor", "approve": "reviewer",
              "return": "auditor"}
     for action in path[state]:
-        subs.act(world.db, p[actor[action]], sub["id"], action, reason="checked",
-                 verifier_org=SICHUAN_BODY if action == "submit" else None)
+        actions.act(world.db, p[actor[action]], sub["id"], action, reason="checked",
+                    verifier_org=SICHUAN_BODY if action == "submit" else None)
     return sub["id"], evidence_id
 
 
@@ -539,7 +541,7 @@ def test_forms_carry_the_csrf_token(world, make_bom):
 
 def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
     from footprint.store import connect, database_path
-    from footprint.store.accounts import create_user
+    from footprint.usecases.accounts import create_user
     from footprint.store.migrations import migrate
     from web import create_app
     db = connect(database_path(tmp_path))

@@ -17,6 +17,9 @@ from flask import Flask
 
 from footprint.settings import footprint_home
 
+from . import (admin, api, auth, db, i18n, label_api, producer, public, reviewer, scan,
+               security, submissions, verifier)
+
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
 
 
@@ -59,13 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config)
 
-    from . import db, i18n, security
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-
-    from . import (admin, api, auth, label_api, producer, public, reviewer, scan,
-                   submissions, verifier)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
                       reviewer.bp, admin.bp, api.bp, scan.bp, label_api.bp):
         app.register_blueprint(blueprint)

@@ -1,6 +1,6 @@
 """Blueprint: administration: organisations and users.
 
-The rules live in footprint.store.accounts: a role implies the kind of its organisation, the
+The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
 minimum password length, unique names, and that an administrator cannot deactivate themselves.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from footprint import InvalidInput
 from footprint.errors import Problem
-from footprint.store import accounts
-from footprint.store.migrations import ORG_KINDS, ROLES
+from footprint.usecases import accounts
+from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db
 from .security import role_required
@@ -25,7 +25,7 @@ def _page(problems=None, form=None, which=None, status=200):
     return render_template(
         "admin/index.html", organisations=accounts.list_organisations(db),
         users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
-        role_kind=accounts.ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
+        role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
         problems=problems or [], form=form or {}, which=which), status
 
 

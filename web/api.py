@@ -2,7 +2,7 @@
 
 Bearer tokens only (``Authorization: Bearer <token>``, made by ``footprint tokens create``):
 a session cookie never authenticates an API call, so CSRF does not apply here. The views are
-thin: every rule and every write goes through footprint.store, whose errors become HTTP
+thin: every rule and every write goes through footprint.usecases, whose errors become HTTP
 answers in web.security (NotFound 404, Forbidden 403, Conflict 409, InvalidInput 400 with
 located problems). Request and response shapes: web/api_schemas.py; the OpenAPI document
 built from them and from the ``@operation`` descriptions: web/openapi.py, served at
@@ -20,9 +20,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from footprint.bom import flatten_errors
 from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
-from footprint.store import submissions as store
-from footprint.store.accounts import organisation, user_for_token
 from footprint.suggest import unknown
+from footprint.usecases import actions, review
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import organisation, user_for_token
 from footprint.workflow import check_action, check_edit
 
 from . import api_schemas as s
@@ -181,7 +182,7 @@ def _org_ref(db, org_id, cache: dict) -> dict | None:
 
 
 def summary(db, row: dict, total, orgs: dict) -> dict:
-    product = json.loads(row["bom_json"])["product"]
+    product = row["bom"]["product"]
     label = submission_label(db, row["id"])
     return {"id": row["id"], "status": row["status"], "revision": row["revision"],
             "product_id": row["product_id"], "product_name": product["name"],
@@ -197,12 +198,12 @@ def summary(db, row: dict, total, orgs: dict) -> dict:
 def detail(submission_id: int) -> dict:
     """Everything the user may know about a submission, from the core's own accessors."""
     db, user = get_db(), g.api_user
-    row = store.get(db, user, submission_id)
-    result = store.latest_result(db, row)
+    row = subs.get(db, user, submission_id)
+    result = subs.latest_result(db, row)
     trail = [{"action": e["action"], "from_status": e["from_status"],
               "to_status": e["to_status"], "reason": e["reason"], "at": e["at"],
               "actor": _person(e["actor_id"], e["display_name"], e["role"], e["org_name"])}
-             for e in store.audit_trail(db, user, submission_id)]
+             for e in subs.audit_trail(db, user, submission_id)]
 
     def last_actor(action, user_id):
         for event in reversed(trail):
@@ -212,15 +213,15 @@ def detail(submission_id: int) -> dict:
 
     out = summary(db, row, result["total_kg_co2e"] if result else None, {})
     out.update(
-        bom=json.loads(row["bom_json"]), result=result,
+        bom=row["bom"], result=result,
         verified_by=last_actor("verify", row["verified_by"]),
         approved_by=last_actor("approve", row["approved_by"]),
         audit_trail=trail,
         comments=[{"id": c["id"], "line": c["line"], "body": c["body"],
                    "created_at": c["created_at"],
                    "author": _person(c["user_id"], c["display_name"], c["role"], None)}
-                  for c in store.comments(db, user, submission_id)],
-        evidence=[dict(e) for e in store.evidence_list(db, user, submission_id)])
+                  for c in review.comments(db, user, submission_id)],
+        evidence=[dict(e) for e in review.evidence_list(db, user, submission_id)])
     return s.SubmissionSchema().dump(out)
 
 
@@ -257,7 +258,7 @@ SUBMISSION = (s.SubmissionSchema, "The submission: status, BOM, latest result, v
 def create_submission():
     key = idempotency_key()
     bom = json_body()
-    submission, created = store.create_submission(get_db(), get_engine(), g.api_user, bom,
+    submission, created = subs.create_submission(get_db(), get_engine(), g.api_user, bom,
                                                   idempotency_key=key)
     return _submission_response(submission["id"], 201 if created else 200)
 
@@ -270,7 +271,7 @@ def create_submission():
                        "their body, reviewers every submitted one.")
 def list_submissions():
     db, wanted = get_db(), query(s.SubmissionsQuerySchema)
-    rows = store.visible(db, g.api_user, (wanted["status"],) if "status" in wanted else ())
+    rows = subs.visible(db, g.api_user, (wanted["status"],) if "status" in wanted else ())
     orgs: dict = {}
     return jsonify(s.SubmissionListSchema().dump(
         {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in rows]}))
@@ -287,20 +288,20 @@ def get_submission(submission_id):
            body=s.BomSchema, responses={200: SUBMISSION}, errors=(403, 404, 409))
 def revise_submission(submission_id):
     db, user = get_db(), g.api_user
-    check_edit(user, store.get(db, user, submission_id))  # 404/403/409 before the body
-    store.revise(db, get_engine(), user, submission_id, json_body())
+    check_edit(user, subs.get(db, user, submission_id))  # 404/403/409 before the body
+    subs.revise(db, get_engine(), user, submission_id, json_body())
     return _submission_response(submission_id, 200)
 
 
 def _act(submission_id: int, action: str, schema_class):
     db, user = get_db(), g.api_user
-    check_action(user, store.get(db, user, submission_id), action)  # 404/403/409 first
+    check_action(user, subs.get(db, user, submission_id), action)  # 404/403/409 first
     data = load(schema_class, json_body(optional=True))
     with issuing():  # approval issues the label; without an issuer key: 409, nothing stored
-        store.act(db, user, submission_id, action,
-                  reason=data.get("reason") or data.get("note"),
-                  verifier_org=data.get("verifier_org"),
-                  issue_label=label_issuer() if action == "approve" else None)
+        actions.act(db, user, submission_id, action,
+                    reason=data.get("reason") or data.get("note"),
+                    verifier_org=data.get("verifier_org"),
+                    issuer=label_issuer() if action == "approve" else None)
     return _submission_response(submission_id, 200)
 
 

@@ -11,7 +11,7 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from footprint.bom import BomSchema
 from footprint.model import ELECTRICITY_BASES
-from footprint.store.migrations import STATUSES
+from footprint.workflow import STATUSES
 
 __all__ = ["BomSchema"]
 

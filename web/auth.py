@@ -7,7 +7,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from footprint.store.accounts import authenticate
+from footprint.usecases.accounts import authenticate
 
 from .db import get_db
 from .i18n import LANGUAGES

@@ -119,6 +119,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+    # openpyxl takes ~0.4 s to import: only XLSX uploads pay for it, not every worker start
     from openpyxl import load_workbook
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

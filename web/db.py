@@ -6,8 +6,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from footprint.engine import Engine
-from footprint.store import connect, database_path
-from footprint.store.migrations import pending
+from footprint.usecases.database import connect, database_path, pending
 
 
 class DatabaseBehind(RuntimeError):

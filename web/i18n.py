@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -50,5 +50,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        from flask_babel import get_locale
         return {"current_language": str(get_locale()), "languages": LANGUAGES}

@@ -1,8 +1,8 @@
 """Issuing carbon labels from the web service, and how a stored label is shown.
 
-    subs.act(db, user, id, "approve", issue_label=label_issuer())   # inside issuing()
+    actions.act(db, user, id, "approve", issuer=label_issuer())   # inside issuing()
 
-``label_issuer()`` is the platform's LabelIssuer: FOOTPRINT_HOME holds the keys, and
+``label_issuer()`` is the platform's Issuer: FOOTPRINT_HOME holds the keys, and
 app.config["FOOTPRINT_ISSUER"] names the issuer when the platform has several (one issuer,
 the usual case, needs no setting). ``issuing()`` turns a missing or unusable issuer key into
 a Conflict (409) that tells the operator what to run; the approval's transaction has rolled
@@ -13,8 +13,7 @@ else the environment's FOOTPRINT_PUBLIC_HOST, else the host of the request. Set 
 production: a label printed on a package must name the public host, whatever host the
 reviewer reached the service by.
 
-Everything here reads the label's own signed bytes (footprint.labels) and the store's
-record of it (footprint.store.labels): no rules of its own, no SQL.
+Everything here reads labels through footprint.usecases.labels: no rules of its own, no SQL.
 """
 from __future__ import annotations
 
@@ -22,27 +21,26 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-import cbor2
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from footprint.errors import Conflict, Problem
 from footprint.labels import KeyStoreError, LabelInvalid, verify
-from footprint.labels.claims import format_decimal, jsonable, parse_claims
+from footprint.labels.claims import format_decimal, jsonable
 from footprint.labels.encoding import label_url, normal_host, to_b32
 from footprint.labels.keys import trust_list
-from footprint.store import labels as store_labels
-from footprint.store.labels import LabelIssuer
-from footprint.translog import TransparencyLog
+from footprint.usecases import labels as label_records
+from footprint.usecases import transparency
+from footprint.usecases.issuing import Issuer
 
 PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
 ISSUER = "FOOTPRINT_ISSUER"
 
-# Label statuses (footprint.store.labels.status), shown in the user's language.
+# Label statuses (footprint.usecases.labels.status), shown in the user's language.
 STATUS_LABELS = {"valid": _l("valid"), "superseded": _l("superseded"),
                  "revoked": _l("revoked"), "expired": _l("expired")}
-# Audit events of labels (footprint.store), for the submission page's audit trail.
+# Audit events of labels, for the submission page's audit trail.
 EVENT_LABELS = {"issue": _l("label issued"), "revoke": _l("label revoked")}
 
 
@@ -54,9 +52,9 @@ def home() -> Path:
     return Path(current_app.config["FOOTPRINT_HOME"])
 
 
-def label_issuer() -> LabelIssuer:
+def label_issuer() -> Issuer:
     """The issuer the current app signs labels as."""
-    return LabelIssuer(home(), current_app.config.get(ISSUER))
+    return Issuer(home(), current_app.config.get(ISSUER))
 
 
 def no_key_message(exc: Exception) -> str:
@@ -107,18 +105,6 @@ def public_host() -> str:
 
 # -- a stored label, read ---------------------------------------------------------------------
 
-def claims_of(label: dict) -> dict:
-    """The readable claims signed in a stored label (parse_claims of its payload)."""
-    message = cbor2.loads(bytes(label["cose"]))
-    return parse_claims(cbor2.loads(message.value[2]), label["issuer"])
-
-
-def shown(label: dict) -> dict:
-    """What pages and printed labels show of a stored label: the signed claims and the
-    names this platform publishes beside them (footprint.store.labels.names)."""
-    return {**claims_of(label), **store_labels.names(label)}
-
-
 def url_of(label: dict) -> str:
     """The label URL its QR code holds: HTTPS://<HOST>/L/<B32>."""
     return label_url(public_host(), bytes(label["cose"]))
@@ -158,20 +144,19 @@ def public_view(db, label: dict) -> dict:
     """Everything public about a label: what GET /api/v1/labels/<id> answers."""
     trust = trust_list(home())
     entry = issuer_entry(label, trust)
-    log = TransparencyLog(db)
     return {
-        "id": label["id"], "status": store_labels.status(label),
+        "id": label["id"], "status": label_records.status(label),
         "issuer": {"id": label["issuer"], "name": entry.name if entry else None,
                    "region": entry.region if entry else None,
                    "kid": entry.as_dict()["kid"] if entry else None},
-        "claims": jsonable(claims_of(label)), "names": store_labels.names(label),
+        "claims": jsonable(label_records.claims(label)), "names": label_records.names(label),
         "url": url_of(label), "scan_path": scan_path(label),
         "issued_at": label["issued_at"], "expires_at": label["expires_at"],
         "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],
         "revoked_at": label["revoked_at"], "revocation_reason": label["revocation_reason"],
         "log_index": label["log_index"],
         "log_entries": [{"index": e["index"], "kind": e["kind"], "at": e["at"]}
-                        for e in log.entries_for(label["id"])],
+                        for e in transparency.entries_for(db, label["id"])],
         "verification": verification(label, trust),
         "links": links(label["id"]),
     }
@@ -179,10 +164,10 @@ def public_view(db, label: dict) -> dict:
 
 def submission_label(db, submission_id: int) -> dict | None:
     """The label of a submission as its API answer and page show it, or None."""
-    label = store_labels.for_submission(db, submission_id)
+    label = label_records.for_submission(db, submission_id)
     if label is None:
         return None
-    return {"id": label["id"], "status": store_labels.status(label), "url": url_of(label),
+    return {"id": label["id"], "status": label_records.status(label), "url": url_of(label),
             "issued_at": label["issued_at"], "expires_at": label["expires_at"],
             "superseded_by": label["superseded_by"],
             "revocation_reason": label["revocation_reason"],
@@ -191,12 +176,12 @@ def submission_label(db, submission_id: int) -> dict | None:
 
 def page_label(db, submission_id: int) -> dict | None:
     """What the submission page's label section shows."""
-    label = store_labels.for_submission(db, submission_id)
+    label = label_records.for_submission(db, submission_id)
     if label is None:
         return None
-    claims = shown(label)
+    claims = label_records.shown(label)
     entry = issuer_entry(label)
-    state = store_labels.status(label)
+    state = label_records.status(label)
     return {"id": label["id"], "status": state, "status_text": str(STATUS_LABELS[state]),
             "claims": claims, "value": format_decimal(claims["value"]),
             "unit": claims["declared_unit"], "grade": claims["grade"],

@@ -14,8 +14,8 @@ it to anyone), so its JSON, its images, its proof and the revocation list add no
 token could protect, and verifiers, monitors and other regions' platforms must reach them
 without an account. Label ids carry 64 random bits, so labels cannot be listed by guessing.
 
-The views are thin: footprint.store.labels owns issuing, status and revocation,
-footprint.translog the proofs, footprint.labels the images; web.issuing reads a label.
+The views are thin: footprint.usecases owns reading, revoking and the proofs of labels,
+footprint.labels the images; web.issuing shapes what a label's JSON shows.
 """
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from footprint.errors import InvalidInput, Problem
 from footprint.labels import images
 from footprint.labels.revocations import revocation_list
-from footprint.store import labels as store_labels
-from footprint.translog import TransparencyLog
+from footprint.usecases import labels as label_records
+from footprint.usecases import transparency
+from footprint.usecases.revoking import revoke as revoke_label
 
 from . import api
 from . import api_schemas as s
 from .db import get_db
-from .issuing import issuer_entry, public_view, shown, url_of
+from .issuing import issuer_entry, public_view, url_of
 from .openapi import operation
 from .security import csrf
 
@@ -61,7 +62,7 @@ def caching(response):
 
 
 def _label(label_id: str) -> dict:
-    return store_labels.get(get_db(), label_id)
+    return label_records.get(get_db(), label_id)
 
 
 def _json(schema_class, data):
@@ -78,7 +79,7 @@ def _json(schema_class, data):
            description=f"{PUBLIC} Save it and give it to `footprint verify --revocations` to "
                        "have an offline verifier report revoked labels.")
 def revoked():
-    return _json(s.RevokedListSchema, revocation_list(store_labels.revoked(get_db())))
+    return _json(s.RevokedListSchema, revocation_list(label_records.revoked(get_db())))
 
 
 @bp.get("/labels/<label_id>")
@@ -111,7 +112,7 @@ def proof(label_id):
         raise InvalidInput([Problem("tree_size", f"the label is leaf {label['log_index']}: "
                                                  f"tree_size must be more than that")])
     return _json(s.InclusionProofSchema,
-                 TransparencyLog(get_db()).inclusion_json(label["log_index"], size))
+                 transparency.inclusion(get_db(), label["log_index"], size))
 
 
 @bp.get("/log/consistency")
@@ -125,7 +126,7 @@ def proof(label_id):
 def consistency():
     wanted = api.query(s.ConsistencyQuerySchema)
     return _json(s.ConsistencyProofSchema,
-                 TransparencyLog(get_db()).consistency_json(wanted["from_"], wanted.get("to")))
+                 transparency.consistency(get_db(), wanted["from_"], wanted.get("to")))
 
 
 # -- images ----------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def _image_operation(summary: str, media_type: str, text: str):
 def _printable(label_id: str):
     label = _label(label_id)
     entry = issuer_entry(label)
-    return shown(label), url_of(label), entry.name if entry else None
+    return label_records.shown(label), url_of(label), entry.name if entry else None
 
 
 @bp.get("/labels/<label_id>/qr.png")
@@ -202,5 +203,5 @@ def revoke(label_id):
     db = get_db()
     _label(label_id)  # 404 first
     data = api.load(s.RevokeRequestSchema, api.json_body())
-    label = store_labels.revoke(db, g.api_user, label_id, data["reason"])
+    label = revoke_label(db, g.api_user, label_id, data["reason"])
     return _json(s.LabelSchema, public_view(db, label))

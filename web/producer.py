@@ -1,13 +1,12 @@
 """Blueprint: producer pages. Products and submissions, the BOM editor with a live preview,
 BOM files (JSON, CSV, XLSX), evidence files, and revising a draft or returned submission.
 
-Views stay thin: every rule and every write is footprint.store.submissions' (and so
+Views stay thin: every rule and every write is footprint.usecases' (and so
 footprint.workflow's); this module turns forms and files into BOM dicts (web.bom_form,
 web.bom_upload) and the core's problems back into messages next to the fields.
 """
 from __future__ import annotations
 
-import json
 import mimetypes
 
 from flask import (Blueprint, flash, jsonify, redirect, render_template, request, url_for)
@@ -17,7 +16,8 @@ from werkzeug.routing import BuildError
 
 from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
-from footprint.store import submissions as subs
+from footprint.usecases import review
+from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
 from .bom_form import (FormBom, apply_row_action, attach_problems, bom_from_form, choices,
@@ -68,8 +68,8 @@ def _evidence_url_global(submission_id, evidence_id):
 
 # -- products and submissions -----------------------------------------------------------------
 
-def _declared(bom_json: str) -> str:
-    declared = json.loads(bom_json).get("declared_unit") or {}
+def _declared(bom: dict) -> str:
+    declared = bom.get("declared_unit") or {}
     return f"{show(declared.get('amount'))} {declared.get('unit', '')}".strip()
 
 
@@ -89,7 +89,7 @@ def index():
     submissions, products = [], {}
     for row in rows:  # newest first
         category = registry.categories.get(row["category"])
-        item = {**row, "declared": _declared(row["bom_json"]),
+        item = {**row, "declared": _declared(row["bom"]),
                 "name": (row["product_name_zh"] if language == "zh" and row["product_name_zh"]
                          else row["product_name"]),
                 "category_label": in_language(category.name_zh, category.name_en, language)
@@ -120,13 +120,13 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None):
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
                "upload": _upload_context()}
     if submission is not None:
-        stored = json.loads(submission["bom_json"])
+        stored = submission["bom"]
         context["stored_lines"] = [
             (n, line_label({"input": line.get("input") or
                             "emission:" + line.get("emission", "")}, registry, language))
             for n, line in enumerate(stored.get("lines") or [], 1)]
-        context["evidence"] = subs.evidence_list(db, current_user, submission["id"])
-        context["comments"] = subs.comments(db, current_user, submission["id"])
+        context["evidence"] = review.evidence_list(db, current_user, submission["id"])
+        context["comments"] = review.comments(db, current_user, submission["id"])
         for item in context["evidence"]:
             if item["line"]:
                 context["line_evidence"].setdefault(item["line"], []).append(item)
@@ -192,7 +192,7 @@ def edit(id):
     submission = _editable(id)
     if request.method == "POST":
         return _post_editor(submission)
-    values = values_from_bom(json.loads(submission["bom_json"]))
+    values = values_from_bom(submission["bom"])
     return _render_editor(editor_from_values(values, _registry()), submission)
 
 
@@ -314,31 +314,22 @@ def add_evidence(id):
     submission = _editable(id)
     db = get_db()
     file = request.files.get("file")
-    problems, line = [], None
-    line_text = (request.form.get("line") or "").strip()
-    count = len(json.loads(submission["bom_json"]).get("lines") or [])
-    if line_text:
-        # The core stores any line number; the form keeps it to the BOM's own lines.
-        if not line_text.isdigit() or not 1 <= int(line_text) <= count:
-            problems.append(Problem("line", f"a line between 1 and {count}, or none for the "
-                                            "whole submission" if count else
-                                    "this BOM has no lines of its own: attach the file to "
-                                    "the whole submission"))
-        else:
-            line = int(line_text)
+    line_text = (request.form.get("line") or "").strip() or None
+    problems = review.line_problems(submission, line_text)
+    line = int(line_text) if line_text and not problems else None
     if file is None or not file.filename:
         problems.append(Problem("file", "choose a file to attach"))
     try:
         if problems:
             raise InvalidInput(problems)
-        content = file.read(subs.MAX_EVIDENCE_BYTES + 1)
-        subs.add_evidence(db, current_user, id, file.filename, _content_type(file), content,
-                          line)
+        content = file.read(review.MAX_EVIDENCE_BYTES + 1)
+        review.add_evidence(db, current_user, id, file.filename, _content_type(file), content,
+                            line)
     except InvalidInput as exc:
         errors = {}
         for problem in exc.problems:
             errors.setdefault(problem.where, []).append(problem.message)
-        values = values_from_bom(json.loads(submission["bom_json"]))
+        values = values_from_bom(submission["bom"])
         return _render_editor(editor_from_values(values, _registry()), submission, 400,
                               evidence_errors=errors)
     flash(_("%(file)s attached.", file=file.filename))

@@ -1,8 +1,10 @@
-"""Pages anyone may open: the landing page (label scanning arrives with the label issue)."""
+"""Pages anyone may open: the landing page (labels are scanned in web.scan)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
 from flask_login import current_user
+
+from .auth import home_url
 
 bp = Blueprint("public", __name__)
 
@@ -10,6 +12,5 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
-        from .auth import home_url
         return redirect(home_url())
     return render_template("public/index.html")

@@ -10,28 +10,25 @@
 - read the public list of revoked labels (``/labels/revoked``; the JSON form for offline
   verifiers is the API's ``/api/v1/labels/revoked``).
 
-The rules live in footprint.labels (verification), footprint.translog (proofs) and
-footprint.store.labels (status); this module only chooses what to show.
+The checks are footprint.usecases.scanning's (signature, record, inclusion proof, status);
+this module only chooses what to show.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from footprint import NotFound
+from footprint import clock
 from footprint.gs1 import GTIN_LENGTHS, check_digit, normalise_gtin
-from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32, verify
+from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
 from footprint.labels.claims import format_decimal
-from footprint.labels.keys import checkpoint_signer, own_entries
-from footprint.labels.trust import parse_trust_list
-from footprint.store import labels as store_labels
-from footprint.translog import TransparencyLog, leaf_hash, sign_checkpoint, verify_inclusion
 from footprint.translog.log import b64
+from footprint.usecases import labels as label_records
+from footprint.usecases import transparency
+from footprint.usecases.scanning import Scan, check
 
 from .db import get_db, get_engine
 from .submissions import STAGE_LABELS, width_class
@@ -64,11 +61,6 @@ TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": 
          "unrecorded": "danger"}
 
 
-def clock() -> datetime:
-    """The moment labels are checked at (tests replace it to look into the future)."""
-    return datetime.now(timezone.utc)
-
-
 def _home() -> Path:
     return Path(current_app.config["FOOTPRINT_HOME"])
 
@@ -89,109 +81,18 @@ def trust_list():
 
 @bp.route("/log/checkpoint")
 def checkpoint():
-    log = TransparencyLog(get_db())
-    size = log.size()
-    root = log.root(size)  # the first `size` leaves, even if one is appended meanwhile
-    signer = checkpoint_signer(_home())
-    if signer is None:
+    current = transparency.checkpoint(get_db(), _home())  # origin = key name, as the CLI's
+    if current.note is None:
         body = ("This platform has no issuer key yet, so it cannot sign a checkpoint of its "
                 "transparency log. An administrator runs `footprint keys generate` first.\n"
-                f"(unsigned: tree size {size}, root {b64(root)})\n")
+                f"(unsigned: tree size {current.size}, root {b64(current.root)})\n")
         response = Response(body, status=503, mimetype="text/plain")
         response.headers["Retry-After"] = "3600"
         return _public(response, 0)
-    name, key = signer
-    note = sign_checkpoint(name, size, root, name, key)  # origin = key name, as the CLI does
-    return _public(Response(note, mimetype="text/plain"), 0)
+    return _public(Response(current.note, mimetype="text/plain"), 0)
 
 
 # -- the scan page ---------------------------------------------------------------------------
-
-@dataclass
-class Scan:
-    """What the scan page shows. ``verdict`` is one of STATUS_TEXT's keys."""
-
-    verdict: str
-    reason: str = ""             # for a label that failed verification
-    detail: str = ""             # the verifier's technical detail
-    claims: dict | None = None   # only when the signature verified
-    issuer: object = None        # the TrustEntry of the signing key
-    own: bool = False            # issued by this platform
-    record: dict | None = None   # this platform's record of the label
-    names: dict = field(default_factory=dict)  # names published beside the signed ids
-    log: dict | None = None      # the inclusion check: index, size, root, ok
-    current: dict | None = None  # the label that superseded this one: id, url
-
-
-def _record(db, label_id: str, cose: bytes) -> dict | None:
-    """This platform's record of the label, if it holds one with exactly these bytes."""
-    try:
-        record = store_labels.get(db, label_id)
-    except NotFound:
-        return None
-    return record if bytes(record["cose"]) == cose else None
-
-
-def _inclusion(db, record: dict, cose: bytes) -> dict:
-    """Check the label's own bytes against the log: the leaf hash is computed here from what
-    was scanned, the proof from the stored leaves, the root is the current one."""
-    log = TransparencyLog(db)
-    size = log.size()
-    index = record["log_index"]
-    out = {"index": index, "size": size, "ok": False, "root": None}
-    if index is None or not 0 <= index < size:
-        return out
-    proof = log.inclusion(index, size)
-    out["root"] = b64(proof["root"])
-    out["ok"] = log.entry(index)["kind"] == "issue" and verify_inclusion(
-        index, size, leaf_hash(cose), proof["proof"], proof["root"])
-    return out
-
-
-def _current(db, record: dict) -> dict:
-    """The label at the end of the chain of supersessions."""
-    seen = {record["id"]}
-    current = record
-    while current["superseded_by"] and current["superseded_by"] not in seen:
-        current = store_labels.get(db, current["superseded_by"])
-        seen.add(current["id"])
-    return {"id": current["id"],
-            "url": url_for("scan.label", b32=to_b32(bytes(current["cose"])))}
-
-
-def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
-    """Verify a scanned label and find its status."""
-    trust = parse_trust_list(export_trust_list(home))
-    try:
-        verified = verify(cose, trust, now=moment)
-        claims, issuer, expired = verified.claims, verified.issuer, False
-    except LabelInvalid as exc:
-        if exc.reason != "expired":
-            verdict = "unknown-issuer" if exc.reason == "unknown-issuer" else "forged"
-            return Scan(verdict, reason=exc.reason, detail=exc.detail)
-        claims, issuer, expired = exc.claims, exc.issuer, True  # genuine, but out of date
-    own = issuer.kid in {e.kid for e in own_entries(home)}
-    scan = Scan("remote", claims=claims, issuer=issuer, own=own)
-    scan.record = _record(db, claims["id"], cose)
-    if scan.record is not None:
-        scan.names = store_labels.names(scan.record)
-    if scan.record is None:
-        if own:  # signed with our key, yet neither stored nor logged: never trust it
-            scan.verdict = "unrecorded"
-        elif expired:
-            scan.verdict = "expired"
-        return scan
-    if own:
-        scan.log = _inclusion(db, scan.record, cose)
-        if not scan.log["ok"]:
-            scan.verdict = "unrecorded"
-            return scan
-    status = store_labels.status(scan.record, at=moment)
-    scan.verdict = "expired" if status == "valid" and expired else status
-    if scan.record["superseded_by"]:
-        scan.current = _current(db, scan.record)
-    return scan
-
 
 def _benchmark(category_id: str, region: str):
     """(category, region) records of this platform's registry, None where unknown."""
@@ -223,7 +124,7 @@ def label(b32: str):
         cose = from_b32(b32)
     except LabelInvalid:
         return _not_found("label")
-    moment = clock()
+    moment = clock.now()
     db = get_db()
     scan = check(db, _home(), cose, moment)
     context = {"scan": scan, "status_text": STATUS_TEXT[scan.verdict],
@@ -253,7 +154,7 @@ def digital_link(gtin: str, lot: str | None = None):
         return _not_found("gtin", gtin=gtin,
                           expected=check_digit(gtin[:-1]) if well_formed else None,
                           actual=gtin[-1] if well_formed else None)
-    found = store_labels.by_gtin(get_db(), gtin14)
+    found = label_records.by_gtin(get_db(), gtin14)
     if found is None:
         return _not_found("no-label", gtin=gtin14)
     return redirect(url_for("scan.label", b32=to_b32(bytes(found["cose"]))), 302)
@@ -267,11 +168,8 @@ def _not_found(kind: str, **context):
 
 @bp.route("/labels/revoked")
 def revoked():
-    db = get_db()
-    rows = []
-    for row in store_labels.revoked(db):
-        label = store_labels.get(db, row["id"])
-        rows.append(dict(row, url=url_for("scan.label", b32=to_b32(bytes(label["cose"])))))
+    rows = [dict(row, url=url_for("scan.label", b32=to_b32(bytes(row["cose"]))))
+            for row in label_records.revoked(get_db())]
     return render_template("scan/revoked.html", rows=rows)
 
 

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 
-from footprint.store.accounts import active_user
+from footprint.usecases.accounts import active_user
 
 from .db import get_db
 

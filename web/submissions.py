@@ -1,14 +1,13 @@
 """Blueprint: the one page every role sees for a submission, and the actions taken on it.
 
-Who may see or do what is decided by the core (footprint.workflow through
-footprint.store.submissions): the page asks the core which actions this user could take now
-and shows only those forms; the POST handlers call the core and let its errors become 404,
-403, 409 or (shown on the page) 400.
+Who may see or do what is decided by the core (footprint.workflow, applied by
+footprint.usecases): the page asks the core which actions this user could take now and shows
+only those forms; the POST handlers call the use cases and let their errors become 404, 403,
+409 or (shown on the page) 400.
 """
 from __future__ import annotations
 
 import io
-import json
 import math
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
@@ -18,12 +17,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from footprint import Conflict, Forbidden, InvalidInput, NotFound
+from footprint import InvalidInput, NotFound
 from footprint.errors import Problem
-from footprint.store import accounts
-from footprint.store import labels as store_labels
-from footprint.store import submissions as subs
-from footprint.workflow import ACTIONS, check_action, check_edit
+from footprint.usecases import accounts, actions, review
+from footprint.usecases import labels as label_records
+from footprint.usecases import submissions as subs
+from footprint.usecases.revoking import revoke
+from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 
 from .db import get_db
 from .issuing import EVENT_LABELS as LABEL_EVENTS
@@ -114,28 +114,6 @@ def _workflow_helpers():
             "wf_time": when, "wf_width": width_class}
 
 
-# -- asking the core what this user may do ---------------------------------------------------
-
-def allowed_actions(user, submission: dict) -> list[str]:
-    """The workflow actions the core would let ``user`` apply to ``submission`` now."""
-    allowed = []
-    for name in ACTIONS:
-        try:
-            check_action(user, submission, name)
-        except (Forbidden, Conflict, NotFound):
-            continue
-        allowed.append(name)
-    return allowed
-
-
-def may_edit(user, submission: dict) -> bool:
-    try:
-        check_edit(user, submission)
-    except (Forbidden, Conflict, NotFound):
-        return False
-    return True
-
-
 def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
     """The latest audit event among ``actions`` (optionally leaving ``from_status``)."""
     for event in reversed(events):
@@ -177,11 +155,11 @@ def _input_rows(result: dict) -> list[dict]:
 def _page(submission_id: int, problems=None, form=None, status: int = 200):
     db, user = get_db(), current_user
     submission = subs.get(db, user, submission_id)
-    bom = json.loads(submission["bom_json"])
+    bom = submission["bom"]
     result = subs.latest_result(db, submission)
     events = subs.audit_trail(db, user, submission_id)
-    evidence = subs.evidence_list(db, user, submission_id)
-    notes = subs.comments(db, user, submission_id)
+    evidence = review.evidence_list(db, user, submission_id)
+    notes = review.comments(db, user, submission_id)
     lines = bom.get("lines") or []
     by_line = {n: {"evidence": [], "comments": []} for n in range(1, len(lines) + 1)}
     general = {"evidence": [], "comments": []}
@@ -210,7 +188,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         evidence_url=_producer_url("producer.add_evidence", id=submission_id)
         if editable else None,
         label=page_label(db, submission_id),
-        may_revoke=user.role in ("reviewer", "admin"),  # the store checks it again
+        may_revoke=may_revoke(user),
     ), status
 
 
@@ -229,16 +207,16 @@ def act(id, action):
     verifier_org = request.form.get("verifier_org", "").strip() or None
     try:
         with issuing():  # approval issues the carbon label in the same transaction
-            subs.act(get_db(), current_user, id, action, reason=reason,
-                     verifier_org=verifier_org,
-                     issue_label=label_issuer() if action == "approve" else None)
+            actions.act(get_db(), current_user, id, action, reason=reason,
+                        verifier_org=verifier_org,
+                        issuer=label_issuer() if action == "approve" else None)
     except InvalidInput as exc:
         return _page(id, problems=exc.problems, form={"action": action, "reason": reason},
                      status=400)
     except NoIssuerKey as exc:  # nothing was approved: say what the operator must do
         return _page(id, problems=[no_key_problem(exc)],
                      form={"action": action, "reason": reason}, status=409)
-    label = store_labels.for_submission(get_db(), id) if action == "approve" else None
+    label = label_records.for_submission(get_db(), id) if action == "approve" else None
     flash(issued_message(label["id"]) if label else str(FLASH[action]))
     return redirect(url_for(".detail", id=id))
 
@@ -247,15 +225,15 @@ def act(id, action):
 @login_required
 def revoke_label(id):
     """Revoke the submission's label with a public reason (reviewers and administrators;
-    footprint.store.labels decides)."""
+    footprint.usecases.revoking decides)."""
     db = get_db()
     subs.get(db, current_user, id)  # an invisible submission stays a 404
-    label = store_labels.for_submission(db, id)
+    label = label_records.for_submission(db, id)
     if label is None:
         raise NotFound("this submission has no label")
     reason = request.form.get("reason", "")
     try:
-        store_labels.revoke(db, current_user, label["id"], reason)
+        revoke(db, current_user, label["id"], reason)
     except InvalidInput as exc:
         return _page(id, problems=exc.problems, form={"revoke": reason}, status=400)
     flash(revoked_message())
@@ -277,7 +255,7 @@ def comment(id):
     body = request.form.get("body", "")
     try:
         line = _line_number(request.form.get("line"))
-        subs.comment(get_db(), current_user, id, body, line)
+        review.comment(get_db(), current_user, id, body, line)
     except InvalidInput as exc:
         subs.get(get_db(), current_user, id)  # an invisible submission stays a 404
         return _page(id, problems=exc.problems,
@@ -289,7 +267,7 @@ def comment(id):
 @bp.route("/<int:id>/evidence/<int:evidence_id>")
 @login_required
 def evidence_download(id, evidence_id):
-    row = subs.evidence_file(get_db(), current_user, id, evidence_id)
+    row = review.evidence_file(get_db(), current_user, id, evidence_id)
     response = send_file(io.BytesIO(row["content"]), mimetype=row["content_type"],
                          as_attachment=True, download_name=row["filename"] or "evidence")
     response.headers["Cache-Control"] = "private, no-store"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from footprint.store import submissions as subs
+from footprint.usecases import submissions as subs
 
 from .db import get_db
 from .security import role_required

@@ -169,3 +169,10 @@ def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
         raise LabelInvalid("expired", f"expired {claims['expires_at']}",
                            claims=claims, issuer=entry)
     return Verified(claims, entry, bytes(cose_bytes))
+
+
+def signed_claims(cose_bytes: bytes, issuer_id: str) -> dict:
+    """The readable claims of a label this platform holds, without checking the signature
+    (the label was verified when it was signed; for display only, never for trust)."""
+    _protected, _header, payload, _signature = _parse_outer(cose_bytes)
+    return parse_claims(_loads_exact(payload), issuer_id)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from .. import clock
+
 
 def epoch(value) -> int:
     """Seconds since the epoch of a datetime (aware), a date (its UTC midnight), an
@@ -45,4 +47,5 @@ def text(seconds: int) -> str:
 
 
 def now() -> int:
-    return int(datetime.now(timezone.utc).timestamp())
+    """The core's clock (footprint.clock) in seconds since the epoch."""
+    return int(clock.now().timestamp())

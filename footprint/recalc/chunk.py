@@ -8,7 +8,6 @@ for products whose rows are not kept yet, which are parsed and resolved one by o
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from ..bom import parse_bom
 from ..errors import FootprintError
 from ..store import footprints as store_footprints
+from ..store import submissions as store_submissions
 from ..store.db import transaction
 from .keyed import KeptRows, keyed_bom
 
@@ -139,18 +139,14 @@ def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool) 
 def _compile_missing(db, page: Page, target, keys: dict[int, str], dry_run: bool):
     """Rows for the products of ``page`` that have none kept under the target's fingerprint:
     each revision parsed and resolved once (a product that cannot be is an error)."""
-    from ..store.submissions import StoredProducts
-
     errors: dict[int, str] = {}
     to_compile = []
     fingerprint = target.registry.resolution_fingerprint
     for i in np.flatnonzero(page.n_lines == None).tolist():  # noqa: E711 (elementwise)
         sid = int(page.ids[i])
-        bom_json = db.execute("SELECT bom_json FROM submissions WHERE id = ?",
-                              [sid]).fetchone()[0]
         try:
-            resolved = target.resolve(parse_bom(json.loads(bom_json)),
-                                      StoredProducts(db, int(page.org_ids[i])))
+            resolved = target.resolve(parse_bom(store_submissions.bom(db, sid)),
+                                      store_submissions.StoredProducts(db, int(page.org_ids[i])))
         except FootprintError as exc:
             errors[i] = str(exc)
             page.blobs[i], page.n_lines[i], page.boundaries[i] = b"", 0, 0

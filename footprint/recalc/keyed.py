@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.compiled import N_STAGES, expand_rows
-from ..model import STAGES
+from ..engine.compiled import N_STAGES, CompiledBatch, expand_rows
 from ..engine.resolve import electricity_factor
+from ..model import STAGES
+from ..store import footprints as store_footprints
 
 # stored row layout: top-level line, stage, key id, quantity (15 bytes a row, little-endian)
 ROW = np.dtype([("line", "<u2"), ("stage", "u1"), ("key", "<u4"), ("quantity", "<f8")])
@@ -73,6 +74,16 @@ def keyed_bom(resolved) -> KeyedBom:
                     sum(1 << i for i, s in enumerate(STAGES) if s in inside),
                     tuple(describe_line(rl.line) for rl in resolved.lines),
                     resolved.bom.region, resolved.bom.product["category"])
+
+
+def keep(db, items) -> None:
+    """Store the rows of ``items`` ((submission_id, revision, fingerprint, KeyedBom)) for
+    later recalculations, numbering their keys."""
+    items = list(items)
+    ids = store_footprints.key_ids(db, (row[2] for *_, keyed in items for row in keyed.rows))
+    store_footprints.store_compiled(db, [
+        (sid, revision, fingerprint, keyed.n_lines, keyed.boundary, keyed.packed(ids),
+         keyed.lines) for sid, revision, fingerprint, keyed in items])
 
 
 class KeyColumns:
@@ -134,7 +145,7 @@ class KeptRows:
     only each key's kg CO2e per unit (``KeyColumns.unit``) differs between versions.
 
     Totals and stages are summed over the rows in the order, and with the per-unit factors,
-    that ``footprint.engine.compiled.CompiledBatch.score`` uses: the same figures to the last bit."""
+    that the engine's scoring (footprint.engine.scoring) uses: the same figures to the last bit."""
 
     def __init__(self, blobs: list[bytes], n_lines: list[int], boundaries: list[int]):
         n = len(blobs)
@@ -178,10 +189,8 @@ class KeptRows:
         return np.bincount(self.line, weights=weights, minlength=int(self.line_offsets[-1]))
 
     def batch(self, key_columns: np.ndarray):
-        """(CompiledBatch, ok) for the full scorer (footprint.engine.compiled): the rows mapped to
-        ``key_columns``; ``ok`` is False for a product that ``failing`` names."""
-        from ..engine.compiled import CompiledBatch
-
+        """(CompiledBatch, ok) for the engine's full scorer: the rows mapped to ``key_columns``;
+        ``ok`` is False for a product that ``failing`` names."""
         columns = key_columns[self.keys]
         table = np.zeros((len(self.rows), 4))
         table[:, 0] = self.rows["line"]

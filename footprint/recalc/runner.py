@@ -1,6 +1,7 @@
 """Recalculating stored footprints under another data version, chunk by chunk.
 
-    summary = recalculate(db, Options(to_version="MEE-2023", reissue=True), home=home)
+    summary = recalculate(db, Options(to_version="MEE-2023", reissue=True), home=home,
+                          reissue=reissue)
 
 For each chunk of the selected submissions (ascending id) the runner
 
@@ -12,9 +13,9 @@ For each chunk of the selected submissions (ascending id) the runner
    product's previous version when that version can still be loaded, which says which line
    moved the footprint (footprint.recalc.chunk);
 4. in one short transaction: writes an item per product, moves the footprints, and with
-   ``reissue`` signs a new label for every changed product that carries a current label,
-   superseding the old one (the full result is calculated for those products only)
-   (footprint.recalc.writer).
+   ``Options.reissue`` hands the chunk to ``reissue(db, scored, run)``, which signs a new
+   label for every changed product that carries a current label, superseding the old one
+   (footprint.usecases.recalculation gives it) (footprint.recalc.writer).
 
 Reading and scoring a chunk overlaps writing the one before, which SQLite does in another
 thread with the GIL released (footprint.recalc.writer). A run killed at any point leaves whole
@@ -37,7 +38,7 @@ from ..store.db import transaction
 from . import chunk
 from .keyed import KeyColumns
 from .summary import Summary
-from .writer import ChunkWriter, commit_chunk, reissuer
+from .writer import ChunkWriter, commit_chunk
 
 CHUNK = 50_000
 
@@ -89,8 +90,23 @@ class Engines:
         return self._by_hash[version]
 
 
-def recalculate(db, options: Options, home, plugin_manager=None, issuer=None,
+@dataclass(frozen=True)
+class Run:
+    """A run as a chunk's commit sees it."""
+
+    run_id: int
+    target: Engine  # the engine of the target data version
+    summary: Summary
+
+
+def recalculate(db, options: Options, home, plugin_manager=None,
+                reissue: Callable | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Run (or resume) a recalculation. With ``options.reissue``, ``reissue(db, scored,
+    run)`` re-issues the labels of a chunk's changed products inside its transaction and
+    returns (label id, submission id) pairs."""
+    if options.reissue and reissue is None:
+        raise ValueError("re-issuing labels needs the platform's label issuer")
     engines = Engines(db, home, plugin_manager)
     target = engines.named(options.to_version)
     registry = target.registry
@@ -101,13 +117,12 @@ def recalculate(db, options: Options, home, plugin_manager=None, issuer=None,
     if not options.dry_run:
         with transaction(db):
             run_id, summary.resumed = runs.start_or_resume(db, plan)
-            store_footprints.record_data_version(db, registry)
+            store_footprints.record_data_version(db, registry.data_version_record())
     summary.run_id = run_id
     summary.selected = runs.count(db, options.selection)
     keys = store_footprints.all_keys(db)
-    commit = partial(commit_chunk, run_id=run_id, to_version=summary.to_version,
-                     to_version_name=summary.to_version_name,
-                     reissue=reissuer(target, issuer, summary) if options.reissue else None)
+    run = Run(run_id, target, summary)
+    chunk_reissue = partial(reissue, run=run) if options.reissue else None
 
     def report(size: int) -> None:
         if progress:
@@ -116,6 +131,8 @@ def recalculate(db, options: Options, home, plugin_manager=None, issuer=None,
     fingerprint = registry.resolution_fingerprint
     # labels are signed in this thread (see footprint.recalc.writer)
     background = not (options.reissue or options.dry_run)
+    commit = partial(commit_chunk, run_id=run_id, to_version=summary.to_version,
+                     to_version_name=summary.to_version_name, reissue=chunk_reissue)
     with ChunkWriter(db, _database_file(db), commit, report, background) as writer:
         for rows in runs.chunks(db, options.selection, options.chunk, fingerprint):
             page = chunk.Page.from_rows(rows)

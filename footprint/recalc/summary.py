@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..store.footprints import line_names
 from .chunk import CHANGED, FAILED, UNCHANGED
 
 TOP = 10
@@ -113,8 +114,6 @@ class Summary:
 
     def name_movers(self, db) -> None:
         """Name the moving line of top movers whose rows were read, not compiled, this run."""
-        from ..store.footprints import line_names
-
         for _, _, mover in self.top:
             if mover["input"] is None and mover["line"] is not None:
                 mover["input"] = _line_name(line_names(db, mover["submission"],

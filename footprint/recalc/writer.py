@@ -8,7 +8,8 @@ releases and retakes the GIL at every row, which is slow while another thread ke
 busy: the caller waits for it to finish rather than compete.
 
 A run that re-issues labels writes inline instead, on the caller's connection and thread:
-re-issuing calculates full results with the engines and signs labels.
+re-issuing calculates full results with the engines and signs labels (the ``reissue``
+callable footprint.usecases.recalculation gives).
 
 Either way a chunk's items, moved footprints, kept rows and new labels are committed together,
 and the next chunk is handed over only once the previous one is committed, so an interrupted
@@ -17,19 +18,17 @@ chunk.
 """
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..bom import parse_bom
 from ..engine.compiled import N_STAGES
-from ..store import footprints as store_footprints
 from ..store import recalc_runs as runs
 from ..store.db import connect, transaction
-from .chunk import CHANGED, STATUS, Scored
+from .chunk import STATUS, Scored
+from .keyed import keep
 
 
 class ChunkWriter:
@@ -100,7 +99,7 @@ def commit_chunk(db, scored: Scored, run_id: int, to_version: str, to_version_na
     submission id) pairs), items and moved footprints, in one transaction."""
     with transaction(db):
         if scored.to_compile:
-            store_footprints.store_compiled(db, scored.to_compile)
+            keep(db, scored.to_compile)
         labels = reissue(db, scored) if reissue else []
         runs.record_staged(db, run_id, to_version, to_version_name)
         if labels:
@@ -117,30 +116,3 @@ def staged_rows(scored: Scored) -> list[tuple]:
                     page.versions.tolist(), page.totals.tolist(), scored.after.tolist(),
                     scored.top_line.tolist(), scored.top_delta.tolist(), scored.error_list(),
                     stages.ravel().tolist()))
-
-
-def reissuer(target, issuer, summary) -> Callable:
-    """``reissue(db, scored)`` for commit_chunk: a new full result and a new label for every
-    changed product that carries a current label, superseding it (store/labels.py)."""
-    from ..store import labels as store_labels
-    from ..store.submissions import StoredProducts, store_result
-
-    def reissue(db, scored: Scored) -> list[tuple[str, int]]:
-        out = []
-        for i in np.flatnonzero(scored.status == CHANGED).tolist():
-            label = store_labels.current_for_submission(db, int(scored.page.ids[i]))
-            if label is None:
-                continue
-            if issuer is None:
-                raise ValueError("re-issuing labels needs the platform's label issuer")
-            submission = db["submissions"].get(label["submission_id"])
-            bom = parse_bom(json.loads(submission["bom_json"]))
-            resolved = target.resolve(bom, StoredProducts(db, submission["org_id"]))
-            result = target.calculate_resolved(resolved)
-            store_result(db, submission["id"], submission["revision"], result, bom.region)
-            new = store_labels.reissue(db, issuer, label, result,
-                                       f"recalculated under {result['data_version_name']}")
-            summary.reissued += 1
-            out.append((new["id"], submission["id"]))
-        return out
-    return reissue

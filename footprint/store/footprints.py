@@ -6,7 +6,8 @@ result of the submitted revision stays in ``results``; the footprint is the comp
 figure: total, stages, data version.
 
 ``compiled_boms`` keeps each revision's rows with stable keys (footprint.recalc.keyed) under
-the resolution fingerprint they were compiled with, so a recalculation reads rows, not BOMs.
+the resolution fingerprint they were compiled with, so a recalculation reads rows, not BOMs:
+rows arrive here packed, with the key ids this module numbered.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import json
 
 import numpy as np
 
+from .. import clock
 from ..model import STAGES
-from .migrations import now
 
 
 def stage_bytes(by_stage: dict) -> bytes:
@@ -27,12 +28,12 @@ def stages_from_bytes(blob: bytes) -> dict:
     return {s: float(v) for s, v in zip(STAGES, np.frombuffer(blob, dtype="<f8")) if v}
 
 
-def record_data_version(db, registry) -> None:
-    """Remember a data version's name and datasets the first time anything uses it."""
-    record = registry.data_version_record()
+def record_data_version(db, record: dict) -> None:
+    """Remember a data version's name and datasets (a registry's ``data_version_record``) the
+    first time anything uses it."""
     db.execute("INSERT OR IGNORE INTO data_versions (hash, name, datasets_json, first_used_at) "
                "VALUES (?, ?, ?, ?)", [record["hash"], record["name"],
-                                      json.dumps(record["datasets"], sort_keys=True), now()])
+                                      json.dumps(record["datasets"], sort_keys=True), clock.stamp()])
 
 
 def data_version_name(db, version_hash: str) -> str | None:
@@ -50,7 +51,7 @@ def store_footprint(db, submission_id: int, revision: int, region: str, result: 
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [submission_id, revision, region, result["data_version"],
          result.get("data_version_name"), result["total_kg_co2e"],
-         stage_bytes(result["by_stage"]), run_id, now()])
+         stage_bytes(result["by_stage"]), run_id, clock.stamp()])
 
 
 def current_footprint(db, submission_id: int) -> dict | None:
@@ -79,15 +80,14 @@ def all_keys(db) -> dict[int, str]:
 
 
 def store_compiled(db, items) -> None:
-    """``items``: (submission_id, revision, fingerprint, KeyedBom) to keep."""
-    items = list(items)
-    ids = key_ids(db, (row[2] for *_, keyed in items for row in keyed.rows))
+    """``items``: (submission_id, revision, fingerprint, n_lines, boundary, packed rows, line
+    names) to keep."""
     db.conn.executemany(
         "INSERT OR REPLACE INTO compiled_boms (submission_id, revision, fingerprint, n_lines, "
         "boundary, rows, lines_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(sid, rev, fingerprint, keyed.n_lines, keyed.boundary, keyed.packed(ids),
-          json.dumps(keyed.lines, ensure_ascii=False))
-         for sid, rev, fingerprint, keyed in items])
+        [(sid, rev, fingerprint, n_lines, boundary, rows, json.dumps(list(lines),
+                                                                     ensure_ascii=False))
+         for sid, rev, fingerprint, n_lines, boundary, rows, lines in items])
 
 
 def line_names(db, submission_id: int, revision: int) -> list[str]:

@@ -2,13 +2,19 @@
 
 Run by ``footprint db migrate`` and before the service starts serving, never on import.
 Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+
+Migrations are frozen: each holds the SQL and the data it needs, as they were when it
+shipped, and imports no live code, so a later change to the code cannot change what an old
+migration does. The word lists below are the ones the CHECK constraints were written with;
+tests/test_store.py holds the live vocabulary (footprint.workflow) to them.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+import struct
 
+from .. import clock
 from .db import transaction
 
 ROLES = ("producer", "verifier", "reviewer", "admin")
@@ -16,6 +22,9 @@ ORG_KINDS = ("enterprise", "accounting_body", "platform")
 STATUSES = ("draft", "submitted", "verified", "approved", "returned",
             "issued", "superseded", "revoked", "expired")
 RECALC_STATUSES = ("changed", "unchanged", "failed")
+# footprints.by_stage as migration 3 wrote it: float64 little-endian in this order
+STAGES_OF_MIGRATION_3 = ("raw_materials", "production", "distribution", "packaging",
+                         "end_of_life")
 
 
 def _in(values) -> str:
@@ -243,7 +252,10 @@ def footprints_and_recalculation(db) -> None:
     -- what a recalculation selects by, without reading the BOM text of every submission
     CREATE INDEX submissions_recalc ON submissions(status, id, revision, org_id, product_id);
     """)
-    from .footprints import stage_bytes
+    def stage_bytes(by_stage: dict) -> bytes:
+        return struct.pack(f"<{len(STAGES_OF_MIGRATION_3)}d",
+                           *(by_stage.get(s, 0.0) for s in STAGES_OF_MIGRATION_3))
+
     for row in db.query(
             "SELECT r.submission_id, r.revision, json_extract(s.bom_json, '$.region') AS region, "
             "r.data_version, r.total_kg_co2e, json_extract(r.result_json, '$.by_stage') AS stages,"
@@ -274,10 +286,6 @@ MIGRATIONS = [
 ]
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def applied(db) -> set[int]:
     if "schema_migrations" not in db.table_names():
         return set()
@@ -300,6 +308,6 @@ def migrate(db) -> list[tuple[int, str]]:
                 continue
             apply(db)
             db["schema_migrations"].insert({"version": version, "name": name,
-                                            "applied_at": now()})
+                                            "applied_at": clock.stamp()})
         done.append((version, name))
     return done

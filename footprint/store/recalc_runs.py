@@ -12,8 +12,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from .. import clock
 from ..errors import InvalidInput, Problem
-from .migrations import now
+from ..suggest import unknown
 
 # submissions whose footprint a recalculation moves: in progress or carrying a current label
 ACTIVE = ("draft", "submitted", "verified", "approved", "returned", "issued")
@@ -50,7 +51,6 @@ def organisation_id(db, org: str) -> int:
     rows = list(db.query("SELECT id FROM organisations WHERE name = ? OR CAST(id AS TEXT) = ?",
                          [org, str(org)]))
     if len(rows) != 1:
-        from ..suggest import unknown
         names = [r["name"] for r in db.query("SELECT name FROM organisations ORDER BY name")]
         raise InvalidInput([Problem("org", unknown("organisation", org, names))])
     return rows[0]["id"]
@@ -78,12 +78,12 @@ def start_or_resume(db, target: Target) -> tuple[int, bool]:
     run_id = db["recalc_runs"].insert({
         "run_key": target.run_key, "selection_json": json.dumps(asdict(target.selection)),
         "to_version": target.to_version, "to_version_name": target.to_version_name,
-        "reissue": int(target.reissue), "started_at": now()}).last_pk
+        "reissue": int(target.reissue), "started_at": clock.stamp()}).last_pk
     return run_id, False
 
 
 def finish(db, run_id: int) -> None:
-    db.execute("UPDATE recalc_runs SET finished_at = ? WHERE id = ?", [now(), run_id])
+    db.execute("UPDATE recalc_runs SET finished_at = ? WHERE id = ?", [clock.stamp(), run_id])
 
 
 def count(db, selection: Selection) -> int:
@@ -171,7 +171,7 @@ def record_staged(db, run_id: int, to_version: str, to_version_name: str | None)
         "total_kg_co2e = s.to_total, by_stage = s.by_stage, run_id = ?, updated_at = ? "
         "FROM temp.recalc_staged s WHERE footprints.submission_id = s.submission_id "
         "AND s.status != 'failed' AND footprints.submission_id BETWEEN ? AND ?",
-        [to_version, to_version_name, run_id, now(), first, last])
+        [to_version, to_version_name, run_id, clock.stamp(), first, last])
 
 
 def label_items(db, run_id: int, labels: list[tuple[str, int]]) -> None:

@@ -1,9 +1,8 @@
-"""The transparency log over the ``log_entries`` table (migration 2).
+"""The transparency log over its stored leaves (footprint.store.log).
 
-Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
-bytes), ``leaf_hash`` = SHA-256(0x00 || entry), ``at``. Triggers refuse UPDATE and DELETE.
-``append`` runs inside the caller's transaction and never commits, so a label and its leaf
-are written together or not at all.
+A leaf is an entry's bytes with ``leaf_hash`` = SHA-256(0x00 || entry), at an index from 0
+without gaps. ``append`` runs inside the caller's transaction and never commits, so a label
+and its leaf are written together or not at all.
 
 Every proof is computed from all stored leaf hashes (O(n) per call, fine for tens of
 thousands of entries); docs/transparency-log.md says what changes at millions.
@@ -12,19 +11,14 @@ from __future__ import annotations
 
 import base64
 
-from footprint.errors import FootprintError, InvalidInput, NotFound, Problem
-
+from ..errors import FootprintError, InvalidInput, NotFound, Problem
+from ..store import log as stored
 from . import merkle
 from .entries import KINDS, decode_entry, entry_label
 
 
 class LogError(FootprintError):
     """The stored log is not a well-formed append-only sequence (gaps, bad leaf hashes)."""
-
-
-def _now() -> str:
-    from footprint.store.migrations import now
-    return now()
 
 
 def b64(value: bytes) -> str:
@@ -55,17 +49,13 @@ class TransparencyLog:
         if named is not None and named != label_id:
             raise LogError(f"the {kind} entry names label {named!r}, not {label_id!r}")
         index = self.size()  # the caller's write transaction holds the lock: no race
-        self.db.execute(
-            "INSERT INTO log_entries (idx, kind, label_id, entry, leaf_hash, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [index, kind, label_id, entry, merkle.leaf_hash(entry), at or _now()])
+        stored.insert_leaf(self.db, index, kind, label_id, entry, merkle.leaf_hash(entry), at)
         return index
 
     # -- reading -----------------------------------------------------------------------------
 
     def size(self) -> int:
-        row = self.db.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM log_entries").fetchone()
-        return int(row[0])
+        return stored.size(self.db)
 
     def _tree_size(self, size: int | None) -> int:
         current = self.size()
@@ -81,11 +71,10 @@ class TransparencyLog:
         that the indices run from 0 without gaps."""
         size = self._tree_size(size)
         hashes = []
-        for position, (idx, leaf) in enumerate(self.db.execute(
-                "SELECT idx, leaf_hash FROM log_entries WHERE idx < ? ORDER BY idx", [size])):
+        for position, (idx, leaf) in enumerate(stored.leaf_hashes(self.db, size)):
             if idx != position:
                 raise LogError(f"the log has a gap: leaf {position} is missing")
-            hashes.append(bytes(leaf))
+            hashes.append(leaf)
         if len(hashes) != size:
             raise LogError(f"the log has a gap: {size - len(hashes)} leaves are missing")
         return hashes
@@ -95,17 +84,14 @@ class TransparencyLog:
 
     def entry(self, index: int) -> dict:
         """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
-        row = self.db.execute("SELECT idx, kind, label_id, entry, leaf_hash, at "
-                              "FROM log_entries WHERE idx = ?", [index]).fetchone()
-        if row is None:
+        found = stored.entry(self.db, index)
+        if found is None:
             raise NotFound(f"no log entry {index}")
-        return {"index": row[0], "kind": row[1], "label_id": row[2], "entry": bytes(row[3]),
-                "leaf_hash": bytes(row[4]), "at": row[5]}
+        return found
 
     def entries_for(self, label_id: str) -> list[dict]:
         """The leaves recording ``label_id`` (its issuance, supersession, revocation)."""
-        return [self.entry(row[0]) for row in self.db.execute(
-            "SELECT idx FROM log_entries WHERE label_id = ? ORDER BY idx", [label_id])]
+        return [self.entry(index) for index in stored.indices_for(self.db, label_id)]
 
     def inclusion(self, index: int, size: int | None = None) -> dict:
         """``{"leaf_index", "tree_size", "leaf_hash", "root", "proof"}`` (bytes) proving

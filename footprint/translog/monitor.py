@@ -14,8 +14,10 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from footprint.store.db import transaction
-
+from ..store import labels as stored_labels
+from ..store import log as stored
+from ..store.db import transaction
+from ..store.log import last_seen
 from . import merkle
 from .checkpoint import checkpoint_text, sign_checkpoint
 from .entries import EntryError, decode_entry, entry_label
@@ -72,19 +74,16 @@ def _check_entries(db, problems: list[str]) -> tuple[list[bytes], Counter]:
     leaves: list[bytes] = []
     kinds: Counter = Counter()
     issued: set[str] = set()
-    covers = {row[0]: bytes(row[1]) for row in db.execute("SELECT id, cose FROM labels")}
-    rows = db.execute("SELECT idx, kind, label_id, entry, leaf_hash FROM log_entries "
-                      "ORDER BY idx")
-    for position, (idx, kind, label_id, entry, stored) in enumerate(rows):
+    covers = stored_labels.covers(db)
+    for position, (idx, kind, label_id, entry, leaf) in enumerate(stored.leaves(db)):
         if idx != position:
             problems.append(f"leaf {position} is missing (the next stored index is {idx}): "
                             f"entries were removed")
             break  # every later index is shifted; a root over them means nothing
-        entry = bytes(entry)
         recomputed = merkle.leaf_hash(entry)
-        if bytes(stored) != recomputed:
+        if leaf != recomputed:
             problems.append(f"entry {idx} was rewritten: its bytes hash to "
-                            f"{b64(recomputed)}, the stored leaf hash is {b64(bytes(stored))}")
+                            f"{b64(recomputed)}, the stored leaf hash is {b64(leaf)}")
         leaves.append(recomputed)  # the tree over what is stored now
         kinds[kind] += 1
         try:
@@ -131,12 +130,6 @@ def _check_against_seen(seen, leaves: list[bytes], new_root: bytes,
                         f"size {size}: {exc}")
 
 
-def last_seen(db) -> dict | None:
-    row = db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
-                     "ORDER BY size DESC LIMIT 1").fetchone()
-    return row and {"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
-
-
 def verify_log(db, signer: tuple | None = None, origin: str | None = None,
                record: bool = True) -> MonitorReport:
     """Verify the stored log (see the module's docstring); raise LogRewritten with every
@@ -160,10 +153,8 @@ def verify_log(db, signer: tuple | None = None, origin: str | None = None,
         note = checkpoint_text(origin or UNSIGNED_ORIGIN, n, new_root)
     recorded = False
     if record and (seen is None or seen["size"] < n):
-        from footprint.store.migrations import now
         with transaction(db):
-            db.execute("INSERT OR IGNORE INTO log_checkpoints_seen (size, root, note, seen_at) "
-                       "VALUES (?, ?, ?, ?)", [n, new_root, note, now()])
+            stored.record_seen(db, n, new_root, note)
         recorded = True
     previous = seen and {k: seen[k] for k in ("size", "root", "seen_at")}
     return MonitorReport(n, new_root, dict(sorted(kinds.items())), previous, note,

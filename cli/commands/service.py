@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from .main import fail_cleanly
 from footprint.settings import footprint_home
-from footprint.store import connect, database_path
-from footprint.store.accounts import create_token, create_user, generate_password, revoke_token
-from footprint.store.migrations import ROLES, migrate, pending
+from footprint.usecases.accounts import (create_token, create_user, generate_password,
+                                         revoke_token)
+from footprint.usecases.database import backup, connect, database_path, migrate, pending
+from footprint.workflow import ROLES
+
+from ..errors import fail_cleanly
 
 
 def _db():
@@ -39,12 +40,7 @@ def db_backup(path):
     """Copy the live database to PATH (safe while the service runs)."""
     if path.exists():
         raise click.UsageError(f"{path} exists; choose a new file")
-    source = sqlite3.connect(str(database_path(footprint_home())))
-    target = sqlite3.connect(str(path))
-    with target:
-        source.backup(target)  # SQLite's online backup: a consistent snapshot
-    target.close()
-    source.close()
+    backup(footprint_home(), path)
     click.echo(f"backed up to {path}")
 
 

@@ -5,10 +5,15 @@ import os
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from footprint.settings import footprint_home
+from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.issuing import Issuer
+from footprint.usecases.recalculation import (Options, Selection, check_report_path,
+                                              recalculate, write_report)
 
-from .main import fail_cleanly
+from ..errors import fail_cleanly
 
 ISSUER_ENV = "FOOTPRINT_ISSUER"
 
@@ -84,17 +89,8 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
     run the same command again: it resumes where it stopped, and no product is done or
     label issued twice.
     """
-    from tqdm import tqdm
-
-    from footprint.recalc import report as reports
-    from footprint.recalc.runner import Options, recalculate
-    from footprint.store import connect, database_path
-    from footprint.store.labels import LabelIssuer
-    from footprint.store.migrations import pending
-    from footprint.store.recalc_runs import Selection
-
     if report is not None:
-        reports.check_path(report)
+        check_report_path(report)
     if dry_run and reissue:
         raise click.UsageError("--dry-run stores nothing, so it cannot --reissue")
     home = footprint_home()
@@ -105,7 +101,7 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
     if pending(db):
         raise click.ClickException("the database needs `footprint db migrate` first")
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size)
-    issuer = LabelIssuer(home, os.environ.get(ISSUER_ENV)) if reissue else None
+    issuer = Issuer(home, os.environ.get(ISSUER_ENV)) if reissue else None
     with tqdm(desc="recalculating", unit=" products", disable=no_progress or None,
               dynamic_ncols=True) as bar:
         def progress(n, total):
@@ -115,5 +111,5 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
     summary.name_movers(db)
     click.echo(summary_text(summary.as_dict()))
     if report is not None:
-        rows = reports.write(db, summary, report)
+        rows = write_report(db, summary, report)
         click.echo(f"report: {rows:,} products in {report}")

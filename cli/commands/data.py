@@ -12,7 +12,7 @@ from footprint.engine.dataversions import describe_data_versions
 from footprint.errors import DataError, FootprintError
 from footprint.plugins import get_plugin_manager
 
-from . import render
+from .. import render
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,

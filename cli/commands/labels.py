@@ -15,24 +15,25 @@ from pathlib import Path
 import click
 
 from footprint.errors import InvalidInput
+from footprint.labels import cose, times
+from footprint.labels import keys as issuer_keys
+from footprint.labels.claims import format_decimal, jsonable
+from footprint.labels.encoding import extract
+from footprint.labels.errors import LabelInvalid
+from footprint.labels.revocations import load_revocations
+from footprint.settings import footprint_home
 
-from .main import fail_cleanly
-from .render import table
+from ..errors import fail_cleanly, usage_exit
+from ..render import table
 
 STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
                "distribution": "distribution", "packaging": "packaging",
                "end_of_life": "end of life"}
 
 
-def _usage_exit(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
 def _time_option(value: str | None):
     if value is None:
         return None
-    from footprint.labels import times
     try:
         return times.epoch(times.parse(value))
     except (TypeError, ValueError):
@@ -42,7 +43,6 @@ def _time_option(value: str | None):
 
 def _read_label(text: str) -> bytes:
     """COSE bytes from a QR image file, a label URL or base32 text."""
-    from footprint.labels.encoding import extract
     try:
         is_file = Path(text).is_file()
     except (OSError, ValueError):  # a name too long to be a file: label text
@@ -51,20 +51,18 @@ def _read_label(text: str) -> bytes:
         return _read_image(Path(text))
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
         return extract(text)
-    _usage_exit(f"{text}: no such file, and not a label URL or base32 text")
+    usage_exit(f"{text}: no such file, and not a label URL or base32 text")
 
 
 def _read_image(path: Path) -> bytes:
+    # the QR decoder and Pillow load only for an image, not for a URL or base32 text
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
-
-    from footprint.labels.encoding import extract
-    from footprint.labels.errors import LabelInvalid
     try:
         image = Image.open(path)
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
-        _usage_exit(f"{path}: not an image ({exc})")
+        usage_exit(f"{path}: not an image ({exc})")
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     if not found:
         raise LabelInvalid("malformed", f"no QR code found in {path}")
@@ -78,8 +76,6 @@ def _read_image(path: Path) -> bytes:
 
 
 def _claims_text(claims: dict, issuer) -> str:
-    from footprint.labels import times
-    from footprint.labels.claims import format_decimal
 
     def party(value):
         return f"credit code {value}" if isinstance(value, str) else f"No. {value} at {issuer.id}"
@@ -122,24 +118,19 @@ def verify(label, trust_file, revocations_file, at, as_json):
     Checks the signature against the trust list, the signing key's window and the expiry,
     and the revocation list if given. Exit 0 valid, 1 invalid (reason on stderr), 2 usage.
     """
-    from footprint.labels import cose, keys
-    from footprint.labels.claims import jsonable
-    from footprint.labels.errors import LabelInvalid
-    from footprint.labels.revocations import load_revocations
-    from footprint.settings import footprint_home
 
     moment = _time_option(at)
     try:
         if trust_file is not None:
-            trust = keys.load_trust_list(trust_file)
+            trust = issuer_keys.load_trust_list(trust_file)
         else:
-            trust = keys.trust_list(footprint_home())
+            trust = issuer_keys.trust_list(footprint_home())
             if not len(trust):
-                _usage_exit("no trust list: pass --trust-list FILE, or create this platform's "
+                usage_exit("no trust list: pass --trust-list FILE, or create this platform's "
                             "key with `footprint keys generate`")
         revoked = load_revocations(revocations_file) if revocations_file is not None else {}
     except InvalidInput as exc:
-        _usage_exit(str(exc))
+        usage_exit(str(exc))
 
     result: dict = {"valid": False}
     try:
@@ -191,11 +182,8 @@ def keys():
 @fail_cleanly
 def keys_generate(issuer, name, region, valid_from, valid_to):
     """Create the first signing key of an issuer of this platform."""
-    from footprint.labels import keys as store
-    from footprint.labels import times
-    from footprint.settings import footprint_home
-    key = store.generate(footprint_home(), issuer, name, region, _time_option(valid_from),
-                         _time_option(valid_to))
+    key = issuer_keys.generate(footprint_home(), issuer, name, region,
+                               _time_option(valid_from), _time_option(valid_to))
     entry = key.entry
     click.echo(f"generated key {entry.kid.hex()} for {entry.id}, valid "
                f"{times.text(entry.valid_from)} to {times.text(entry.valid_to)}")
@@ -208,10 +196,7 @@ def keys_generate(issuer, name, region, valid_from, valid_to):
 @fail_cleanly
 def keys_rotate(issuer, valid_to):
     """Make a new current key; the old key's window closes now (its labels still verify)."""
-    from footprint.labels import keys as store
-    from footprint.labels import times
-    from footprint.settings import footprint_home
-    key = store.rotate(footprint_home(), issuer, valid_to=_time_option(valid_to))
+    key = issuer_keys.rotate(footprint_home(), issuer, valid_to=_time_option(valid_to))
     click.echo(f"new key {key.entry.kid.hex()} for {issuer}, valid from "
                f"{times.text(key.entry.valid_from)}; older keys now end there")
 
@@ -222,9 +207,8 @@ def keys_rotate(issuer, valid_to):
 @fail_cleanly
 def keys_export(output):
     """Print the trust list this platform publishes (its keys and the issuers it trusts)."""
-    from footprint.labels import keys as store
-    from footprint.settings import footprint_home
-    text = json.dumps(store.export_trust_list(footprint_home()), ensure_ascii=False, indent=2)
+    text = json.dumps(issuer_keys.export_trust_list(footprint_home()), ensure_ascii=False,
+                      indent=2)
     if output is None:
         click.echo(text)
     else:
@@ -236,14 +220,11 @@ def keys_export(output):
 @fail_cleanly
 def keys_list():
     """List this platform's keys and the other issuers' keys it trusts."""
-    from footprint.labels import keys as store
-    from footprint.labels import times
-    from footprint.settings import footprint_home
     home = footprint_home()
     rows = [["own", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to), e.name]
-            for e in store.own_entries(home)]
+            for e in issuer_keys.own_entries(home)]
     rows += [["trusted", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to),
-              e.name] for e in store.trusted_entries(home)]
+              e.name] for e in issuer_keys.trusted_entries(home)]
     click.echo(table(rows, ["", "issuer", "kid", "valid from", "valid to", "name"])
                if rows else "no keys: run `footprint keys generate`")
 
@@ -260,8 +241,6 @@ def keys_trust():
 @fail_cleanly
 def keys_trust_add(file, issuers):
     """Trust the issuers in another platform's published trust list FILE."""
-    from footprint.labels import keys as store
-    from footprint.settings import footprint_home
-    report = store.trust_add(footprint_home(), file, issuers=list(issuers) or None)
+    report = issuer_keys.trust_add(footprint_home(), file, issuers=list(issuers) or None)
     click.echo(", ".join(f"{len(kids)} {what}" for what, kids in report.items()) +
                f" key(s) from {file}")

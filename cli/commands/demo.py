@@ -6,13 +6,13 @@ import unicodedata
 
 import click
 
-from .main import fail_cleanly
-from .service import serve
 from footprint.engine import Engine
 from footprint.settings import footprint_home
-from footprint.store import connect, database_path
-from footprint.store import demo as demo_data
-from footprint.store.migrations import migrate
+from footprint.usecases import demo as demo_data
+from footprint.usecases.database import connect, database_path, migrate
+
+from ..errors import fail_cleanly
+from .service import serve
 
 ROLE_NAMES = {"producer": "生产企业 producer", "verifier": "核查机构 verifier",
               "reviewer": "平台审核 reviewer", "admin": "管理员 admin"}

@@ -3,9 +3,9 @@ the carbon labels their approvals issued.
 
     result = seed(db, engine)     # a migrated database; all or nothing; idempotent
 
-Everything is written through the store's own functions (create_user, create_submission,
-revise, act, comment, labels.revoke), so the demo obeys the same workflow rules and leaves
-the same audit trail and transparency log as real use. The submissions are built from the
+Everything is written through the same use cases real users go through (create_user,
+create_submission, revise, act, comment, revoke), so the demo obeys the same workflow rules
+and leaves the same audit trail and transparency log as real use. The submissions are built from the
 sample BOMs in lca_data/samples.
 
 The platform's issuer key (CN-SC) is generated once, in the demo's FOOTPRINT_HOME (the
@@ -32,11 +32,17 @@ from pathlib import Path
 
 from ..engine import Engine
 from ..errors import Conflict
-from . import labels as store_labels
+from ..labels import generate
+from ..labels.keys import own_entries
+from ..store import accounts as store_accounts
+from ..store.db import transaction
+from . import review
 from . import submissions as subs
 from .accounts import create_user, set_credit_code
-from .db import transaction
-from .labels import LabelIssuer
+from .actions import act
+from .issuing import Issuer
+from .labels import for_submission
+from .revoking import revoke
 
 DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
 
@@ -134,8 +140,6 @@ class SeedResult:
 
 def ensure_issuer_key(home) -> bool:
     """Generate the demo platform's issuer key unless its home has one; True if made."""
-    from ..labels import generate
-    from ..labels.keys import own_entries
     if own_entries(home, ISSUER_ID):
         return False
     generate(home, ISSUER_ID, ISSUER_NAME, ISSUER_ID)
@@ -144,11 +148,9 @@ def ensure_issuer_key(home) -> bool:
 
 def demo_state(db) -> str:
     """'empty' (nothing to clash with), 'seeded' (the demo's accounts are there) or 'other'."""
-    rows = list(db.query("SELECT u.username, o.name AS org FROM users u "
-                         "JOIN organisations o ON o.id = u.org_id"))
-    if not rows and not list(db.query("SELECT 1 FROM organisations LIMIT 1")):
+    present = store_accounts.usernames_with_organisations(db)
+    if not present and not store_accounts.any_organisation(db):
         return "empty"
-    present = {r["username"]: r["org"] for r in rows}
     if all(present.get(p.username) == p.org.name for p in PEOPLE):
         return "seeded"
     return "other"
@@ -168,22 +170,22 @@ def seed(db, engine, home=None) -> SeedResult:
     home = Path(home if home is not None else engine.home)
     engine = Engine(engine.home, engine.plugin_manager, data_version=DATA_VERSION)
     generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
-    issuer = LabelIssuer(home, ISSUER_ID)
+    issuer = Issuer(home, ISSUER_ID)
     with transaction(db):
         users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
                                          p.display_name, p.org.region) for p in PEOPLE}
         for org in ORGANISATIONS:
             if org.credit_code:
-                (row,) = db["organisations"].rows_where("name = ?", [org.name])
-                set_credit_code(db, row["id"], org.credit_code)
+                set_credit_code(db, store_accounts.organisation_named(db, org.name)["id"],
+                                org.credit_code)
         ids = _submissions(db, engine, users, issuer)
         labels = {key: label["id"] for key, sid in ids.items()
-                  if (label := store_labels.for_submission(db, sid)) is not None}
+                  if (label := for_submission(db, sid)) is not None}
     return SeedResult(created=True, organisations=len(ORGANISATIONS), users=len(PEOPLE),
                       submissions=ids, labels=labels, key_generated=generated)
 
 
-def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
+def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     """Each submission's story, told through the workflow. Final states:
     oranges-farm-gate issued (after a return and a revision), oranges-packed returned by
     the verifier, cq-lfp issued and then revoked (false electricity records), cq-nmc
@@ -202,31 +204,31 @@ def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
         return submission["id"]
 
     def approve(sid):
-        subs.act(db, verifier, sid, "verify")
-        subs.act(db, reviewer, sid, "approve", issue_label=issuer)
+        act(db, verifier, sid, "verify")
+        act(db, reviewer, sid, "approve", issuer=issuer)
 
     # Oranges, farm gate: first sent without the irrigation electricity, returned by the
     # verifier, revised to the full sample BOM, resubmitted, verified and approved.
     farm_gate = sample("oranges_pujiang_farm_gate")
     sid = create("oranges-farm-gate", orchard, _without(farm_gate, "irrigation_kwh_per_ha"))
-    subs.act(db, orchard, sid, "submit", verifier_org=body)
-    subs.comment(db, verifier, sid, "灌溉泵站有电表吗? 请补充灌溉用电。 The irrigation pumps "
+    act(db, orchard, sid, "submit", verifier_org=body)
+    review.comment(db, verifier, sid, "灌溉泵站有电表吗? 请补充灌溉用电。 The irrigation pumps "
                  "are metered: please add their electricity.")
-    subs.act(db, verifier, sid, "return", reason=(
+    act(db, verifier, sid, "return", reason=(
         "缺少灌溉用电: 泵站电表记录约600千瓦时/公顷·年。 Irrigation electricity missing: the "
         "pump meter log shows about 600 kWh per ha and year (irrigation_kwh_per_ha)."))
     subs.revise(db, engine, orchard, sid, _current_factors(farm_gate))
-    subs.comment(db, orchard, sid, "已按2022年泵站电表记录补充灌溉用电。 Added the irrigation "
+    review.comment(db, orchard, sid, "已按2022年泵站电表记录补充灌溉用电。 Added the irrigation "
                  "electricity from the 2022 pump meter log.")
-    subs.act(db, orchard, sid, "submit")  # back to the body that returned it
+    act(db, orchard, sid, "submit")  # back to the body that returned it
     approve(sid)
 
     # Oranges, packed: returned by the verifier, waiting for the co-operative's revision.
     sid = create("oranges-packed", orchard, sample("oranges_pujiang_packed"))
-    subs.act(db, orchard, sid, "submit", verifier_org=body)
-    subs.comment(db, verifier, sid, "0.03千瓦时/千克是实测值还是估算? Is 0.03 kWh per kg "
+    act(db, orchard, sid, "submit", verifier_org=body)
+    review.comment(db, verifier, sid, "0.03千瓦时/千克是实测值还是估算? Is 0.03 kWh per kg "
                  "metered or estimated?", line=1)
-    subs.act(db, verifier, sid, "return", reason=(
+    act(db, verifier, sid, "return", reason=(
         "包装线用电缺少电表读数凭证。 Attach the packhouse meter readings for line 1 "
         "(0.03 kWh per kg packed)."))
 
@@ -235,21 +237,20 @@ def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
         sample("batteries_lfp_pack_sichuan"), CQ_BATTERY, "lfp-pack-280ah-cq",
         "LFP energy-storage pack, 280 Ah cells, made in Chongqing",
         "磷酸铁锂储能电池包(280Ah电芯),重庆制造"))
-    subs.act(db, cq, sid, "submit", verifier_org=body)
+    act(db, cq, sid, "submit", verifier_org=body)
     approve(sid)
     # ... and its label revoked: the public exposure of false data
-    store_labels.revoke(db, reviewer, store_labels.for_submission(db, sid)["id"],
-                        REVOCATION_REASON)
+    revoke(db, reviewer, for_submission(db, sid)["id"], REVOCATION_REASON)
     sid = create("cq-nmc", cq, _made_in(
         sample("batteries_nmc_ev_pack_fujian"), CQ_BATTERY, "nmc-ev-pack-cq",
         "NMC electric-vehicle pack, made in Chongqing, metered plant energy",
         "三元锂电动汽车电池包,重庆制造(工厂实测能耗)"))
-    subs.act(db, cq, sid, "submit", verifier_org=body)
-    subs.act(db, verifier, sid, "verify")
+    act(db, cq, sid, "submit", verifier_org=body)
+    act(db, verifier, sid, "verify")
 
     # Batteries, Shandong: the LFP pack submitted, the NMC pack still a draft.
     sid = create("sd-lfp", sd, sample("batteries_lfp_pack_shandong"))
-    subs.act(db, sd, sid, "submit", verifier_org=body)
+    act(db, sd, sid, "submit", verifier_org=body)
     create("sd-nmc", sd, _made_in(
         sample("batteries_nmc_ev_pack_fujian"), SD_BATTERY, "nmc-ev-pack-sd",
         "NMC electric-vehicle pack, made in Zaozhuang (Shandong), metered plant energy",
@@ -258,22 +259,22 @@ def _submissions(db, engine, u: dict, issuer: LabelIssuer) -> dict[str, int]:
     # V-Ti steel, Panzhihua: crude steel approved; V2O5 verified, then returned by the
     # reviewer; a machined part (generic category) approved.
     sid = create("pzh-steel", steel, sample("steel_vanadium_panzhihua_crude_steel"))
-    subs.act(db, steel, sid, "submit", verifier_org=body)
+    act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     sid = create("pzh-v2o5", steel, sample("steel_vanadium_panzhihua_v2o5"))
-    subs.act(db, steel, sid, "submit", verifier_org=body)
-    subs.act(db, verifier, sid, "verify")
-    subs.act(db, reviewer, sid, "return", reason=(
+    act(db, steel, sid, "submit", verifier_org=body)
+    act(db, verifier, sid, "verify")
+    act(db, reviewer, sid, "return", reason=(
         "五氧化二钒使用的是示意性因子, 请提供工厂实测数据。 V2O5 uses indicative factors: "
         "give the plant's own energy and reagent data before approval."))
     part = sample("sichuan_machined_part")
     sid = create("machined-part", steel, part)
-    subs.act(db, steel, sid, "submit", verifier_org=body)
+    act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     # The same part a year on: the forklifts went electric. Its approval issues a new label
     # that supersedes the first one.
     sid = create("machined-part-2", steel, _electric_forklifts(part))
-    subs.act(db, steel, sid, "submit", verifier_org=body)
+    act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     return ids
 
@@ -293,8 +294,8 @@ def _electric_forklifts(part: dict) -> dict:
 
 def status_counts(db) -> dict[str, int]:
     """How many submissions are in each state (what the platform's admin sees)."""
-    admins = list(db.query("SELECT * FROM users WHERE role = 'admin' ORDER BY id LIMIT 1"))
+    admin = store_accounts.first_admin(db)
     counts: dict[str, int] = {}
-    for row in subs.visible(db, admins[0]) if admins else []:
+    for row in subs.visible(db, admin) if admin else []:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     return counts

@@ -1,17 +1,15 @@
 """``footprint log verify | checkpoint | proof | consistency``: the label transparency log."""
 from __future__ import annotations
 
-import json
-
 import click
 
-from .main import fail_cleanly
 from footprint.settings import footprint_home
-from footprint.store import connect, database_path
-from footprint.store.migrations import pending
-from footprint.translog import TransparencyLog, sign_checkpoint
-from footprint.translog.monitor import verify_log
-from footprint.translog.signer import checkpoint_signer, missing_signer_reason
+from footprint.translog.log import b64
+from footprint.usecases import transparency
+from footprint.usecases.database import connect, database_path, pending
+
+from ..errors import fail_cleanly
+from ..render import dump
 
 
 def _open_db():
@@ -19,10 +17,6 @@ def _open_db():
     if pending(db):
         raise click.UsageError("run `footprint db migrate` first")
     return db
-
-
-def _dump(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 origin_option = click.option("--origin", default=None,
@@ -45,11 +39,10 @@ def log_verify(origin, no_record, as_json):
 
     Exits 0 with a summary, or 1 with every problem found (an entry rewritten, entries
     removed, a history inconsistent with the checkpoint seen before)."""
-    home = footprint_home()
-    signer = checkpoint_signer(home)
-    report = verify_log(_open_db(), signer=signer, origin=origin, record=not no_record)
+    report = transparency.verify(_open_db(), footprint_home(), origin=origin,
+                                 record=not no_record)
     if as_json:
-        _dump(report.as_dict())
+        dump(report.as_dict())
         return
     kinds = ", ".join(f"{count} {kind}" for kind, count in report.kinds.items()) or "empty"
     click.echo(f"log verified: {report.size} entries ({kinds}), every leaf hash recomputed")
@@ -62,7 +55,7 @@ def log_verify(origin, no_record, as_json):
     if report.recorded:
         click.echo(f"recorded the checkpoint at size {report.size} as seen")
     if not report.signed:
-        click.echo(f"checkpoint not signed: {missing_signer_reason(home)}")
+        click.echo(f"checkpoint not signed: {transparency.NO_SIGNER}")
 
 
 @log.command("checkpoint")
@@ -70,18 +63,12 @@ def log_verify(origin, no_record, as_json):
 @fail_cleanly
 def log_checkpoint(origin):
     """Print the current signed checkpoint (C2SP signed note)."""
-    home = footprint_home()
-    transparency = TransparencyLog(_open_db())
-    signer = checkpoint_signer(home)
-    size = transparency.size()
-    root = transparency.root(size)
-    if signer is None:
-        from footprint.translog.log import b64
-        click.echo(f"error: cannot sign a checkpoint: {missing_signer_reason(home)} "
-                   f"(tree size {size}, root {b64(root)})", err=True)
+    current = transparency.checkpoint(_open_db(), footprint_home(), origin)
+    if current.note is None:
+        click.echo(f"error: cannot sign a checkpoint: {transparency.NO_SIGNER} "
+                   f"(tree size {current.size}, root {b64(current.root)})", err=True)
         raise SystemExit(1)
-    name, key = signer
-    click.echo(sign_checkpoint(origin or name, size, root, name, key), nl=False)
+    click.echo(current.note, nl=False)
 
 
 size_option = click.option("--size", "tree_size", type=int, default=None,
@@ -94,7 +81,7 @@ size_option = click.option("--size", "tree_size", type=int, default=None,
 @fail_cleanly
 def log_proof(index, tree_size):
     """Print the inclusion proof of leaf INDEX as JSON (base64 hashes)."""
-    _dump(TransparencyLog(_open_db()).inclusion_json(index, tree_size))
+    dump(transparency.inclusion(_open_db(), index, tree_size))
 
 
 @log.command("consistency")
@@ -103,4 +90,4 @@ def log_proof(index, tree_size):
 @fail_cleanly
 def log_consistency(old_size, new_size):
     """Print the consistency proof from OLD_SIZE to NEW_SIZE (default: now) as JSON."""
-    _dump(TransparencyLog(_open_db()).consistency_json(old_size, new_size))
+    dump(transparency.consistency(_open_db(), old_size, new_size))

@@ -1,0 +1,111 @@
+"""``footprint factors | regions | categories | plugins``: what the installed plugins know."""
+from __future__ import annotations
+
+import click
+
+from footprint import InvalidInput, Problem
+from footprint.engine import Engine
+from footprint.parameters import describe_parameters
+from footprint.plugins import get_plugin_manager
+from footprint.suggest import unknown
+
+from .. import render
+from ..errors import fail_cleanly
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.command()
+@click.option("--region", default=None, help="Only this region (e.g. CN-SC).")
+@click.option("--year", type=int, default=None, help="Only this data year.")
+@json_option
+@fail_cleanly
+def factors(region, year, as_json):
+    """List electricity factors with their sources and the plugin that supplied them."""
+    registry = Engine().registry
+    if region and region not in registry.regions:
+        raise InvalidInput([Problem("--region", unknown("region", region, registry.regions))])
+    chosen = [f for f in registry.electricity.values()
+              if (region is None or f.region == region) and (year is None or f.year == year)]
+    chosen.sort(key=lambda f: (f.region, f.basis, f.year))
+    if as_json:
+        render.dump([{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
+                      "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
+                      "plugin": f.plugin} for f in chosen])
+        return
+    if chosen:
+        click.echo(render.table(
+            [[f.region, f.year, f.basis, f"{f.value:.4f}", f.flow, f.plugin] for f in chosen],
+            ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
+    else:
+        years = sorted({f.year for f in registry.electricity.values()
+                        if region is None or f.region == region})
+        click.echo(f"no factors for {region or 'any region'}"
+                   f"{f' in {year}' if year else ''}; years with factors: "
+                   f"{', '.join(map(str, years)) or 'none'}")
+    if region and registry.regions[region].fallback:
+        stand_ins = ", ".join(registry.regions[region].fallback)
+        note = registry.regions[region].fallback_note
+        click.echo(f"where {region} has no factor of a basis, these regions stand in, in order: "
+                   f"{stand_ins}{f' ({note})' if note else ''}")
+
+
+@click.command()
+@json_option
+@fail_cleanly
+def regions(as_json):
+    """List the regions BOMs may name."""
+    registry = Engine().registry
+    years = registry.years_by_region()
+    rows = sorted(registry.regions.values(), key=lambda r: (r.country, r.level != "country", r.code))
+    if as_json:
+        render.dump([{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
+                      "level": r.level, "country": r.country, "grids": list(r.grids),
+                      "fallback": list(r.fallback), "fallback_note": r.fallback_note,
+                      "factor_years": years.get(r.code, []), "plugin": r.plugin} for r in rows])
+        return
+    click.echo(render.table(
+        [[r.code, r.name_zh, r.name_en, r.level, ",".join(r.grids),
+          ",".join(map(str, years.get(r.code, []))) or "(fallback)"] for r in rows],
+        ["code", "名称", "name", "level", "grid", "factor years"]))
+
+
+@click.command()
+@json_option
+@fail_cleanly
+def categories(as_json):
+    """List product categories and the parameters a producer gives for each."""
+    registry = Engine().registry
+    listing = [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+                "description": c.description, "declared_units": list(c.declared_units),
+                "plugin": c.plugin, "parameters": describe_parameters(c),
+                **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
+                                "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
+                   if c.grading else {})}
+               for c in registry.categories.values()]
+    if as_json:
+        render.dump(listing)
+        return
+    for c in listing:
+        click.echo(click.style(f"{c['id']}  {c['name_zh']} / {c['name_en']}", bold=True) +
+                   f"  [{c['plugin']}]")
+        if c["description"]:
+            click.echo(f"  {c['description']}")
+        for p in c["parameters"]:
+            unit = f" ({p['unit']})" if p.get("unit") else ""
+            click.echo(f"  - {p['name']}{unit}: {p.get('help_zh', '')} {p.get('help_en', '')}")
+
+
+@click.command()
+@json_option
+@fail_cleanly
+def plugins(as_json):
+    """List plugins: name, version, hooks and where each came from."""
+    infos = get_plugin_manager().describe()
+    if as_json:
+        render.dump([{"name": i.name, "version": i.version, "hooks": i.hooks, "origin": i.origin,
+                      **({"error": i.error} if i.error else {})} for i in infos])
+        return
+    click.echo(render.table(
+        [[i.name, i.version or "-", i.origin, i.error or ", ".join(i.hooks)] for i in infos],
+        ["name", "version", "origin", "hooks"]))

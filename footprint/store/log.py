@@ -1,0 +1,63 @@
+"""The ``log_entries`` and ``log_checkpoints_seen`` tables of the transparency log.
+
+Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
+bytes), ``leaf_hash``, ``at``; triggers refuse UPDATE and DELETE (migration 2). What a leaf
+may hold and how the tree is built are footprint.translog's.
+"""
+from __future__ import annotations
+
+from .. import clock
+
+
+def size(db) -> int:
+    row = db.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM log_entries").fetchone()
+    return int(row[0])
+
+
+def insert_leaf(db, index: int, kind: str, label_id: str, entry: bytes, leaf_hash: bytes,
+                at: str | None = None) -> None:
+    db.execute("INSERT INTO log_entries (idx, kind, label_id, entry, leaf_hash, at) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+               [index, kind, label_id, entry, leaf_hash, at or clock.stamp()])
+
+
+def leaf_hashes(db, below: int):
+    """(idx, leaf hash) of the leaves with an index below ``below``, in order."""
+    return ((idx, bytes(leaf)) for idx, leaf in db.execute(
+        "SELECT idx, leaf_hash FROM log_entries WHERE idx < ? ORDER BY idx", [below]))
+
+
+def leaves(db):
+    """(idx, kind, label id, entry, leaf hash) of every stored leaf, in order."""
+    for idx, kind, label_id, entry, stored in db.execute(
+            "SELECT idx, kind, label_id, entry, leaf_hash FROM log_entries ORDER BY idx"):
+        yield idx, kind, label_id, bytes(entry), bytes(stored)
+
+
+def entry(db, index: int) -> dict | None:
+    """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
+    row = db.execute("SELECT idx, kind, label_id, entry, leaf_hash, at "
+                     "FROM log_entries WHERE idx = ?", [index]).fetchone()
+    if row is None:
+        return None
+    return {"index": row[0], "kind": row[1], "label_id": row[2], "entry": bytes(row[3]),
+            "leaf_hash": bytes(row[4]), "at": row[5]}
+
+
+def indices_for(db, label_id: str) -> list[int]:
+    """The indices of the leaves recording ``label_id``."""
+    return [row[0] for row in db.execute(
+        "SELECT idx FROM log_entries WHERE label_id = ? ORDER BY idx", [label_id])]
+
+
+# -- checkpoints seen by the monitor -------------------------------------------------------------
+
+def last_seen(db) -> dict | None:
+    row = db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
+                     "ORDER BY size DESC LIMIT 1").fetchone()
+    return row and {"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
+
+
+def record_seen(db, size: int, root: bytes, note: str) -> None:
+    db.execute("INSERT OR IGNORE INTO log_checkpoints_seen (size, root, note, seen_at) "
+               "VALUES (?, ?, ?, ?)", [size, root, note, clock.stamp()])

@@ -1,0 +1,28 @@
+"""The ``results`` table: the full result of each revision, as calculated or re-issued.
+
+A revision may have several: its first calculation, then one for each label re-issued from
+a recalculation under new factors; the newest is the one a label shows.
+"""
+from __future__ import annotations
+
+import json
+
+from .. import clock
+
+
+def insert(db, submission_id: int, revision: int, result: dict) -> None:
+    db["results"].insert({
+        "submission_id": submission_id, "revision": revision,
+        "total_kg_co2e": result["total_kg_co2e"], "method": result["method"]["id"],
+        "data_version": result["data_version"],
+        "data_version_name": result.get("data_version_name"),
+        "reproducibility_hash": result["reproducibility_hash"],
+        "result_json": json.dumps(result, ensure_ascii=False), "created_at": clock.stamp()})
+
+
+def latest(db, submission_id: int, revision: int) -> dict | None:
+    """The newest full result of a revision (a re-issued label's, if any)."""
+    for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND revision = ? "
+                        "ORDER BY id DESC LIMIT 1", [submission_id, revision]):
+        return json.loads(row["result_json"])
+    return None

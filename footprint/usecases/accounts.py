@@ -1,0 +1,197 @@
+"""Organisations, users, argon2id passwords and API tokens: the rules of accounts.
+
+A role implies the kind of its organisation; passwords have a minimum length and are stored
+only as argon2id hashes; API tokens are shown once and stored as their SHA-256; a unified
+social credit code is checked and unique; only an administrator (de)activates users, and
+never their own account.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import Forbidden, InvalidInput, NotFound, Problem
+from ..identifiers import credit_code
+from ..store import accounts as stored
+from ..store.db import transaction
+from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
+
+# argon2-cffi's defaults are argon2id with the RFC 9106 low-memory profile.
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "fpt_"
+
+# what the pages read, as the store gives it
+organisation = stored.organisation
+active_user = stored.active_user
+list_users = stored.users
+list_organisations = stored.organisations
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> dict:
+    if kind not in ORG_KINDS:
+        raise InvalidInput([Problem("kind", f"organisation kind must be one of {ORG_KINDS}")])
+    existing = stored.organisation_named(db, name)
+    if existing:
+        if existing["kind"] != kind:
+            raise InvalidInput([Problem("org", f'organisation "{name}" is a {existing["kind"]}, '
+                                               f"not a {kind}")])
+        return existing
+    with transaction(db):
+        org_id = stored.insert_organisation(db, name, kind, region)
+    return stored.organisation(db, org_id)
+
+
+def create_user(db, username: str, role: str, org_name: str, password: str,
+                display_name: str | None = None, region: str | None = None) -> dict:
+    """A user in ``org_name``, creating the organisation with the kind the role implies."""
+    problems = []
+    if role not in ROLES:
+        problems.append(Problem("role", f'role "{role}" unknown; one of {", ".join(ROLES)}'))
+    if len(password) < MIN_PASSWORD:
+        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
+    if not username or len(username) > 64:
+        problems.append(Problem("username", "1 to 64 characters"))
+    elif stored.user_named(db, username) is not None:
+        problems.append(Problem("username", f'"{username}" is taken'))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        org = get_or_create_org(db, org_name, ROLE_ORG_KIND[role], region)
+        user_id = stored.insert_user(db, username, display_name or username, role, org["id"],
+                                     hash_password(password))
+    return stored.user(db, user_id)
+
+
+def authenticate(db, username: str, password: str) -> dict | None:
+    user = stored.user_named(db, username, active_only=True)
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
+        return None
+    if not check_password(user["password_hash"], password):
+        return None
+    if _hasher.check_needs_rehash(user["password_hash"]):
+        with transaction(db):
+            stored.set_password_hash(db, user["id"], hash_password(password))
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db, username: str, name: str = "cli") -> str:
+    """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
+    user = stored.user_named(db, username, active_only=True)
+    if user is None:
+        raise InvalidInput([Problem("username", f'no active user "{username}"')])
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction(db):
+        stored.insert_token(db, user["id"], name, _token_digest(token))
+    return token
+
+
+def revoke_token(db, token: str) -> bool:
+    """Revoke a bearer token; False if no such active token exists."""
+    token_id = stored.active_token_id(db, _token_digest(token))
+    if token_id is None:
+        return False
+    with transaction(db):
+        stored.revoke_token(db, token_id)
+    return True
+
+
+def user_for_token(db, token: str) -> dict | None:
+    return stored.user_for_token(db, _token_digest(token))
+
+
+# -- administration ---------------------------------------------------------------------------
+
+def create_organisation(db, name: str, kind: str, region: str | None = None,
+                        credit_code: str | None = None) -> dict:
+    """A new organisation; unlike get_or_create_org, an existing name is an error. The
+    unified social credit code is optional; labels sign it to name the producer, and sign
+    the platform's organisation number when it is missing."""
+    name = (name or "").strip()
+    region = (region or "").strip() or None
+    problems = []
+    if not name or len(name) > 200:
+        problems.append(Problem("name", "1 to 200 characters"))
+    elif stored.organisation_named(db, name) is not None:
+        problems.append(Problem("name", f'an organisation "{name}" exists already'))
+    if kind not in ORG_KINDS:
+        problems.append(Problem("kind", f"organisation kind must be one of {', '.join(ORG_KINDS)}"))
+    if region is not None and len(region) > 50:
+        problems.append(Problem("region", "at most 50 characters"))
+    try:
+        credit_code = checked_credit_code(db, credit_code)
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        org_id = stored.insert_organisation(db, name, kind, region, credit_code)
+    return stored.organisation(db, org_id)
+
+
+def set_credit_code(db, org_id: int, code: str | None) -> dict:
+    """Set (or with None clear) an organisation's unified social credit code. Labels issued
+    before keep what they signed."""
+    org = stored.organisation(db, org_id)
+    code = checked_credit_code(db, code, org_id)
+    with transaction(db):
+        stored.set_credit_code(db, org["id"], code)
+    return stored.organisation(db, org["id"])
+
+
+def checked_credit_code(db, value, org_id: int | None = None) -> str | None:
+    """A unified social credit code, compacted, checked and not another organisation's."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        code = credit_code(value)
+    except ValueError as exc:
+        raise InvalidInput([Problem("credit_code", str(exc))]) from None
+    holder = stored.organisation_with_code(db, code, org_id)
+    if holder is not None:
+        raise InvalidInput([Problem("credit_code",
+                                    f'{code} is the code of "{holder["name"]}" already')])
+    return code
+
+
+def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:
+    """Deactivate (or reactivate) a user: only an admin, and never their own account. A
+    deactivated user cannot log in, their sessions end and their API tokens stop working."""
+    if actor["role"] != "admin":
+        raise Forbidden("only an administrator deactivates users")
+    user = stored.user(db, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if user["id"] == actor["id"] and not active:
+        raise Forbidden("an administrator cannot deactivate their own account")
+    with transaction(db):
+        stored.set_active(db, user_id, active)
+    return stored.user(db, user_id)
+
+
+def deactivate_user(db, actor: dict, user_id: int) -> dict:
+    return set_user_active(db, actor, user_id, False)

@@ -1,0 +1,68 @@
+"""The workflow actions on a submission: submit, verify, approve (which issues the label) and
+return, each checked against footprint.workflow's rules and applied in one transaction with
+its audit event."""
+from __future__ import annotations
+
+from ..errors import InvalidInput, Problem
+from ..store import accounts as store_accounts
+from ..store import audit, results
+from ..store import submissions as stored
+from ..store.db import transaction
+from ..store.submissions import Submission
+from ..workflow import check_action
+from .issuing import Issuer, issue
+from .submissions import get
+
+
+def act(db, user: dict, submission_id: int, action_name: str, reason: str | None = None,
+        verifier_org: str | int | None = None, issuer: Issuer | None = None) -> Submission:
+    """Apply a workflow action (submit, verify, approve, return) with its audit event.
+
+    With ``issuer``, an approval issues the carbon label in the same transaction (from the
+    revision's latest result) and the submission becomes "issued"; without it an approval
+    stops at "approved"."""
+    with transaction(db):
+        submission = get(db, user, submission_id)
+        action = check_action(user, submission, action_name)
+        reason = (reason or "").strip() or None
+        if action.needs_reason and not reason:
+            raise InvalidInput([Problem("reason", f"say why you {action.name} it")])
+        changes = {"status": action.to_status}
+        if action.name == "submit":
+            changes["verifier_org_id"] = _verifier_org(db, verifier_org,
+                                                       submission["verifier_org_id"])
+            changes["verified_by"] = None
+        elif action.name == "verify":
+            changes["verified_by"] = user["id"]
+        elif action.name == "approve":
+            changes["approved_by"] = user["id"]
+        stored.update(db, submission_id, **changes)
+        audit.record(db, submission_id, user["id"], action.name, submission["status"],
+                     action.to_status, reason)
+        if action.name == "approve" and issuer is not None:
+            approved = stored.get(db, submission_id)
+            label = issue(db, issuer, approved, user,
+                          results.latest(db, submission_id, approved["revision"]))
+            stored.set_status(db, submission_id, "issued")
+            audit.record(db, submission_id, user["id"], "issue", "approved", "issued",
+                         f"label {label['id']}")
+    return get(db, user, submission_id)
+
+
+def _verifier_org(db, requested, current) -> int:
+    """The accounting body a submission goes to: the one named, else the one that returned
+    it, else the platform's only one."""
+    bodies = store_accounts.organisations(db, kind="accounting_body")
+    if requested is not None:
+        for body in bodies:
+            if str(requested) in (str(body["id"]), body["name"]):
+                return body["id"]
+        raise InvalidInput([Problem("verifier_org", f'no accounting body "{requested}"; one '
+                                    f'of: {", ".join(b["name"] for b in bodies) or "none"}')])
+    if current is not None:
+        return current  # a resubmission goes back to the body that returned it
+    if len(bodies) == 1:
+        return bodies[0]["id"]
+    raise InvalidInput([Problem("verifier_org", "name the accounting body to verify this "
+                                f'submission: one of {", ".join(b["name"] for b in bodies)}'
+                                if bodies else "no accounting body is registered yet")])

@@ -1,0 +1,82 @@
+"""Comments and evidence files on a submission, on the whole of it or on one of its BOM lines.
+
+Anyone who may see a submission may comment on it; only its producer attaches evidence, and
+only while the submission may be edited. A line named must be one of the BOM's own lines.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from ..errors import InvalidInput, NotFound, Problem
+from ..store import review as stored
+from ..store.db import transaction
+from ..store.submissions import Submission
+from ..workflow import check_edit
+from .submissions import get
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/csv", "text/plain",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+MAX_COMMENT = 4000
+
+
+def line_problems(submission: Submission, line: int | str | None) -> list[Problem]:
+    """A comment or evidence file may concern one of the BOM's own lines (1..N), or none;
+    ``line`` may be the text of a form field."""
+    lines = len(submission["bom"].get("lines") or [])
+    if isinstance(line, str):
+        line = int(line) if line.isdigit() else 0  # not a number: no line of the BOM
+    if line is not None and not 1 <= line <= lines:
+        return [Problem("line", f"a line between 1 and {lines}" if lines else
+                        "this BOM has no lines of its own; attach to the submission")]
+    return []
+
+
+def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
+    submission = get(db, user, submission_id)
+    body = (body or "").strip()
+    problems = []
+    if not body or len(body) > MAX_COMMENT:
+        problems.append(Problem("body", f"a comment of 1 to {MAX_COMMENT} characters"))
+    problems += line_problems(submission, line)
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        stored.insert_comment(db, submission["id"], user["id"], body, line)
+
+
+def comments(db, user: dict, submission_id: int) -> list[dict]:
+    get(db, user, submission_id)
+    return stored.comments(db, submission_id)
+
+
+def add_evidence(db, user: dict, submission_id: int, filename: str, content_type: str,
+                 content: bytes, line: int | None = None) -> int:
+    submission = get(db, user, submission_id)
+    check_edit(user, submission)
+    problems = line_problems(submission, line)
+    if len(content) > MAX_EVIDENCE_BYTES:
+        problems.append(Problem("file", f"at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"))
+    if not content:
+        problems.append(Problem("file", "the file is empty"))
+    if content_type not in EVIDENCE_TYPES:
+        problems.append(Problem("file", f'type "{content_type}" not accepted: PDF, PNG, JPEG, '
+                                        "CSV, text or XLSX"))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        return stored.insert_evidence(db, submission_id, line, filename[:200], content_type,
+                                      content, hashlib.sha256(content).hexdigest(), user["id"])
+
+
+def evidence_list(db, user: dict, submission_id: int) -> list[dict]:
+    get(db, user, submission_id)
+    return stored.evidence_list(db, submission_id)
+
+
+def evidence_file(db, user: dict, submission_id: int, evidence_id: int) -> dict:
+    get(db, user, submission_id)
+    found = stored.evidence_file(db, submission_id, evidence_id)
+    if found is None:
+        raise NotFound("no such evidence")
+    return found

@@ -1,0 +1,97 @@
+"""Checking a scanned label: is it genuine, is it this platform's, is it in the log, and what
+is its status now.
+
+The signature is checked against the trust list (this platform's keys and the other regions'
+platforms it recognises). For a label signed with this platform's own key, the platform must
+hold exactly those bytes and the log must prove their inclusion against the current root:
+a label signed with our key but neither stored nor logged is never trusted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..labels import LabelInvalid, export_trust_list, to_b32, verify
+from ..labels.keys import own_entries
+from ..labels.trust import parse_trust_list
+from ..store import labels as store_labels
+from ..translog import TransparencyLog, leaf_hash, verify_inclusion
+from ..translog.log import b64
+from .labels import current_of, names, status
+
+# What a scan can conclude: a label's status, or why it cannot be trusted.
+VERDICTS = ("valid", "superseded", "revoked", "expired", "remote", "unknown-issuer", "forged",
+            "unrecorded")
+
+
+@dataclass
+class Scan:
+    """What a scan found. ``verdict`` is one of VERDICTS."""
+
+    verdict: str
+    reason: str = ""             # for a label that failed verification
+    detail: str = ""             # the verifier's technical detail
+    claims: dict | None = None   # only when the signature verified
+    issuer: object = None        # the TrustEntry of the signing key
+    own: bool = False            # issued by this platform
+    record: dict | None = None   # this platform's record of the label
+    names: dict = field(default_factory=dict)  # names published beside the signed ids
+    log: dict | None = None      # the inclusion check: index, size, root, ok
+    current: dict | None = None  # the label that superseded this one: id, b32
+
+
+def _record(db, label_id: str, cose: bytes) -> dict | None:
+    """This platform's record of the label, if it holds one with exactly these bytes."""
+    record = store_labels.get(db, label_id)
+    return record if record is not None and bytes(record["cose"]) == cose else None
+
+
+def _inclusion(db, record: dict, cose: bytes) -> dict:
+    """Check the label's own bytes against the log: the leaf hash is computed here from what
+    was scanned, the proof from the stored leaves, the root is the current one."""
+    log = TransparencyLog(db)
+    size = log.size()
+    index = record["log_index"]
+    out = {"index": index, "size": size, "ok": False, "root": None}
+    if index is None or not 0 <= index < size:
+        return out
+    proof = log.inclusion(index, size)
+    out["root"] = b64(proof["root"])
+    out["ok"] = log.entry(index)["kind"] == "issue" and verify_inclusion(
+        index, size, leaf_hash(cose), proof["proof"], proof["root"])
+    return out
+
+
+def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
+    """Verify a scanned label at ``moment`` and find its status."""
+    trust = parse_trust_list(export_trust_list(home))
+    try:
+        verified = verify(cose, trust, now=moment)
+        claims, issuer, expired = verified.claims, verified.issuer, False
+    except LabelInvalid as exc:
+        if exc.reason != "expired":
+            verdict = "unknown-issuer" if exc.reason == "unknown-issuer" else "forged"
+            return Scan(verdict, reason=exc.reason, detail=exc.detail)
+        claims, issuer, expired = exc.claims, exc.issuer, True  # genuine, but out of date
+    own = issuer.kid in {e.kid for e in own_entries(home)}
+    scan = Scan("remote", claims=claims, issuer=issuer, own=own)
+    scan.record = _record(db, claims["id"], cose)
+    if scan.record is None:
+        if own:  # signed with our key, yet neither stored nor logged: never trust it
+            scan.verdict = "unrecorded"
+        elif expired:
+            scan.verdict = "expired"
+        return scan
+    scan.names = names(scan.record)
+    if own:
+        scan.log = _inclusion(db, scan.record, cose)
+        if not scan.log["ok"]:
+            scan.verdict = "unrecorded"
+            return scan
+    state = status(scan.record, at=moment)
+    scan.verdict = "expired" if state == "valid" and expired else state
+    if scan.record["superseded_by"]:
+        current = current_of(db, scan.record)
+        scan.current = {"id": current["id"], "b32": to_b32(bytes(current["cose"]))}
+    return scan

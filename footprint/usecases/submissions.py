@@ -1,0 +1,133 @@
+"""Creating, revising and reading submissions, each for one acting ``user``.
+
+A producer's BOM is calculated by the engine first (bad input raises before anything is
+written); then, in one transaction, the store keeps the BOM, its full result, the
+submission's current footprint, the data version used and the keyed rows a recalculation
+will reuse, with an audit event. Reads check what the user may see (footprint.workflow): a
+submission of another organisation is NotFound.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..bom import Bom, parse_bom
+from ..errors import Forbidden
+from ..recalc.keyed import keep, keyed_bom
+from ..store import audit, results
+from ..store import footprints as store_footprints
+from ..store import submissions as stored
+from ..store.db import transaction
+from ..store.submissions import Listed, StoredProducts, Submission
+from ..workflow import check_edit, check_visible
+
+
+@dataclass(frozen=True)
+class Calculated:
+    """A BOM as the engine resolved and calculated it, with the registry it used."""
+
+    resolved: object  # footprint.engine.resolve.ResolvedBom
+    result: dict
+    registry: object
+
+    @property
+    def bom(self) -> Bom:
+        return self.resolved.bom
+
+
+def _calculated(db, engine, user: dict, bom_dict: dict,
+                method: str | None = None) -> Calculated:
+    resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
+    return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
+
+
+def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None):
+    """(validated Bom, result) for a BOM given by ``user`` (a preview: nothing is stored);
+    raises InvalidInput."""
+    calculated = _calculated(db, engine, user, bom_dict, method)
+    return calculated.bom, calculated.result
+
+
+def record_result(db, submission_id: int, revision: int, result: dict, region: str) -> None:
+    """A full result of a revision, which also becomes the submission's current footprint."""
+    results.insert(db, submission_id, revision, result)
+    store_footprints.store_footprint(db, submission_id, revision, region, result)
+
+
+def _record_calculated(db, submission_id: int, revision: int, calculated: Calculated) -> None:
+    """The result, the data version it used, and the rows a recalculation will reuse."""
+    record_result(db, submission_id, revision, calculated.result, calculated.bom.region)
+    store_footprints.record_data_version(db, calculated.registry.data_version_record())
+    keep(db, [(submission_id, revision, calculated.registry.resolution_fingerprint,
+               keyed_bom(calculated.resolved))])
+
+
+def create_submission(db, engine, user: dict, bom_dict: dict,
+                      idempotency_key: str | None = None) -> tuple[Submission, bool]:
+    """A new draft with its calculated result; (submission, created). The same idempotency
+    key from the same user returns the first submission instead of a second."""
+    if user["role"] != "producer":
+        raise Forbidden("only producers create submissions")
+    if idempotency_key:
+        existing = stored.by_idempotency_key(db, user["id"], idempotency_key)
+        if existing:
+            return existing, False
+    calculated = _calculated(db, engine, user, bom_dict)
+    bom = calculated.bom
+    with transaction(db):
+        if idempotency_key:  # another request with the key may have won the race
+            existing = stored.by_idempotency_key(db, user["id"], idempotency_key)
+            if existing:
+                return existing, False
+        product_id = stored.product_for(db, user["org_id"], bom.product)
+        submission_id = stored.insert(db, product_id, user["org_id"], bom.canonical,
+                                      user["id"], idempotency_key)
+        _record_calculated(db, submission_id, 1, calculated)
+        audit.record(db, submission_id, user["id"], "create", None, "draft")
+    return get(db, user, submission_id), True
+
+
+def revise(db, engine, user: dict, submission_id: int, bom_dict: dict) -> Submission:
+    """Replace the BOM of a draft or returned submission and recalculate."""
+    submission = get(db, user, submission_id)
+    check_edit(user, submission)
+    calculated = _calculated(db, engine, user, bom_dict)
+    bom = calculated.bom
+    with transaction(db):
+        revision = submission["revision"] + 1
+        stored.revise(db, submission_id, stored.product_for(db, user["org_id"], bom.product),
+                      bom.canonical, revision)
+        _record_calculated(db, submission_id, revision, calculated)
+        audit.record(db, submission_id, user["id"], "revise", submission["status"],
+                     submission["status"], f"revision {revision}")
+    return get(db, user, submission_id)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+def get(db, user: dict, submission_id: int) -> Submission:
+    """The submission if ``user`` may see it; NotFound otherwise."""
+    return check_visible(user, stored.get(db, submission_id))
+
+
+def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
+    """The submissions ``user`` may see, newest first, optionally only in ``statuses``."""
+    role = user["role"]
+    if role == "producer":
+        return stored.listed(db, org_id=user["org_id"], statuses=statuses)
+    if role == "verifier":
+        return stored.listed(db, verifier_org_id=user["org_id"], statuses=statuses)
+    if role == "reviewer":
+        return stored.listed(db, statuses=statuses, exclude_status="draft")
+    if role == "admin":
+        return stored.listed(db, statuses=statuses)
+    return []
+
+
+def latest_result(db, submission: Submission) -> dict | None:
+    """The newest full result of the submission's revision (a re-issued label's, if any)."""
+    return results.latest(db, submission["id"], submission["revision"])
+
+
+def audit_trail(db, user: dict, submission_id: int) -> list[dict]:
+    get(db, user, submission_id)
+    return audit.trail(db, submission_id)

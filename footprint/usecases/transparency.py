@@ -1,0 +1,56 @@
+"""The transparency log as the platform serves it: signed checkpoints, proofs, and the
+monitor that holds the stored log to the last checkpoint it saw.
+
+Checkpoints are signed with the platform's current issuer key (footprint.labels.keys); a
+platform without one can still verify its log, but not sign a checkpoint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..labels.keys import checkpoint_signer
+from ..translog import TransparencyLog, sign_checkpoint
+from ..translog.monitor import MonitorReport, verify_log
+
+NO_SIGNER = "no issuer key: run `footprint keys generate` first"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    size: int
+    root: bytes
+    note: str | None  # the signed note; None when the platform has no issuer key
+
+
+def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
+    """The current checkpoint, signed by the issuer key (origin: the key name by default)."""
+    log = TransparencyLog(db)
+    size = log.size()
+    root = log.root(size)  # the first `size` leaves, even if one is appended meanwhile
+    signer = checkpoint_signer(home)
+    if signer is None:
+        return Checkpoint(size, root, None)
+    name, key = signer
+    return Checkpoint(size, root, sign_checkpoint(origin or name, size, root, name, key))
+
+
+def verify(db, home: Path, origin: str | None = None, record: bool = True) -> MonitorReport:
+    """Re-derive the stored log and check it extends the last checkpoint seen (raises
+    LogRewritten with every problem); the checkpoint is signed when the platform has a key."""
+    return verify_log(db, signer=checkpoint_signer(home), origin=origin, record=record)
+
+
+def inclusion(db, index: int, size: int | None = None) -> dict:
+    """The inclusion proof of leaf ``index`` (base64 hashes)."""
+    return TransparencyLog(db).inclusion_json(index, size)
+
+
+def consistency(db, old_size: int, new_size: int | None = None) -> dict:
+    """The consistency proof from ``old_size`` to ``new_size`` (base64 hashes)."""
+    return TransparencyLog(db).consistency_json(old_size, new_size)
+
+
+def entries_for(db, label_id: str) -> list[dict]:
+    """The leaves recording a label: its issuance, supersession, revocation."""
+    return TransparencyLog(db).entries_for(label_id)
