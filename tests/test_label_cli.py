@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from footprint.labels import claims as C
-from footprint.labels import cose, encoding, images, keys, times
+from footprint.labels import cose, encoding, keys, printed, qr, times
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "label-format.md"
 AT = "2026-06-01T00:00:00Z"
@@ -75,7 +75,7 @@ def signed(home, tmp_path):
     made = cose.sign(record(), key)
     url = encoding.label_url("footprint.sc.cn", made)
     png = tmp_path / "label.png"
-    png.write_bytes(images.qr_png(url))
+    png.write_bytes(qr.qr_png(url))
     trust = tmp_path / "trust.json"
     trust.write_text(json.dumps(keys.export_trust_list(home)))
     return {"key": key, "cose": made, "url": url, "png": png, "trust": trust,
@@ -204,7 +204,7 @@ def test_image_without_a_qr_code(run, signed, tmp_path):
 
 def test_qr_of_something_else(run, signed, tmp_path):
     other = tmp_path / "other.png"
-    other.write_bytes(images.qr_png("HTTPS://EXAMPLE.COM/NOT-A-LABEL"))
+    other.write_bytes(qr.qr_png("HTTPS://EXAMPLE.COM/NOT-A-LABEL"))
     clean_exit(run("verify", other, "--trust-list", signed["trust"]), 1)
 
 

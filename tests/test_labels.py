@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from footprint.errors import FootprintError, InvalidInput
 from footprint.labels import claims as C
-from footprint.labels import cose, encoding, images, keys, times
+from footprint.labels import cose, encoding, keys, printed, qr, times
 from footprint.labels.errors import KeyStoreError, LabelInvalid
 from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.labels.trust import TrustList, kid_of, load_trust_list
@@ -730,7 +730,7 @@ def test_qr_size_table_in_the_docs_is_true(platform):
         url = encoding.label_url(HOST, made)
         assert (len(C.encode_claims(C.build_claims(labels[name]))), len(made), len(url)) == \
             (int(claims_size), int(cose_size), int(url_size)), name
-        assert [images.qr_version(url, level) for level in "QML"] == [int(q), int(m), int(low)]
+        assert [qr.qr_version(url, level) for level in "QML"] == [int(q), int(m), int(low)]
 
 
 # -- QR codes and printable labels -----------------------------------------------------------
@@ -745,8 +745,8 @@ def decode_png(png: bytes) -> list[str]:
 
 def test_qr_png_decodes_to_the_url(label):
     url = encoding.label_url(HOST, label)
-    assert decode_png(images.qr_png(url)) == [url]
-    assert encoding.extract(decode_png(images.qr_png(url, scale=3))[0]) == label
+    assert decode_png(qr.qr_png(url)) == [url]
+    assert encoding.extract(decode_png(qr.qr_png(url, scale=3))[0]) == label
 
 
 @pytest.mark.parametrize("name", ["minimal", "typical", "full", "longest"])
@@ -761,10 +761,10 @@ def test_every_label_fits_version_15_at_q(platform, name):
     assert len(made) - len(payload) == 85 and len(payload) <= 165
     url = encoding.label_url(HOST, made)
     assert len(url) <= 426
-    assert images.qr_version(url) <= 15
-    code = images.qr_code(url)
-    assert code.error_correction == images.LEVELS["Q"]
-    assert len(images.qr_modules(url)) == 17 + 4 * code.version
+    assert qr.qr_version(url) <= 15
+    code = qr.qr_code(url)
+    assert code.error_correction == qr.LEVELS["Q"]
+    assert len(qr.qr_modules(url)) == 17 + 4 * code.version
 
 
 def modules_from_path(path: str, quiet: int) -> set[tuple[int, int]]:
@@ -780,9 +780,9 @@ def dark_set(modules) -> set[tuple[int, int]]:
 
 def test_qr_svg_draws_the_code(label):
     url = encoding.label_url(HOST, label)
-    svg = images.qr_svg(url)
+    svg = qr.qr_svg(url)
     (path,) = re.findall(r'<path d="([^"]+)"', svg)
-    assert modules_from_path(path, images.QUIET_ZONE) == dark_set(images.qr_modules(url))
+    assert modules_from_path(path, qr.QUIET_ZONE) == dark_set(qr.qr_modules(url))
 
 
 NAME_ZH = "四川蒲江爱媛38号杂交柑橘特级果五公斤礼盒"  # 21 characters
@@ -799,7 +799,7 @@ def verified_claims(platform, label):
 
 def test_label_svg(label, verified_claims):
     url = encoding.label_url(HOST, label)
-    svg = images.label_svg(verified_claims, url, issuer_name="四川省绿色金融综合服务平台")
+    svg = printed.label_svg(verified_claims, url, issuer_name="四川省绿色金融综合服务平台")
     assert svg.startswith("<svg") and 'width="100mm"' in svg
     texts = " ".join(re.findall(r">([^<>]+)</text>", svg))
     for expected in ("0.412", "kg CO₂e / 1 kg", "A", "暂定", "CN-SC", "四川省绿色金融综合服务平台",
@@ -807,35 +807,35 @@ def test_label_svg(label, verified_claims):
         assert expected in texts, expected
     assert NAME_ZH in "".join(re.findall(r'font-weight="bold"[^>]*>([^<>]+)</text>', svg))
     (path,) = re.findall(r'<path d="([^"]+)"', svg)
-    assert modules_from_path(path, images.QUIET_ZONE) == dark_set(images.qr_modules(url))
+    assert modules_from_path(path, qr.QUIET_ZONE) == dark_set(qr.qr_modules(url))
     # without the names (another platform's label): the category, and the signed credit code
-    bare = images.label_svg(C.parse_claims(C.build_claims(record()), "CN-SC"), url)
+    bare = printed.label_svg(C.parse_claims(C.build_claims(record()), "CN-SC"), url)
     assert "oranges" in bare and PRODUCER in bare and NAME_ZH not in bare
 
 
 def test_label_png_shows_the_code(label, verified_claims):
     url = encoding.label_url(HOST, label)
-    png = images.label_png(verified_claims, url, issuer_name="Sichuan")
+    png = printed.label_png(verified_claims, url, issuer_name="Sichuan")
     assert png.startswith(b"\x89PNG") and decode_png(png) == [url]
 
 
 def test_label_layout_without_a_cjk_font(label, verified_claims):
     url = encoding.label_url(HOST, label)
-    plain = [i.text for i in images.layout(verified_claims, url, cjk=False)
-             if isinstance(i, images.Text)]
+    plain = [i.text for i in printed.layout(verified_claims, url, cjk=False)
+             if isinstance(i, printed.Text)]
     assert "Pujiang Ehime mandarin" in " ".join(plain) and "0.412" in plain
-    assert not any(images.has_cjk(t) for t in plain)
-    no_english = images.layout(dict(verified_claims, product_name_en=None), url, cjk=False)
-    assert "oranges" in [i.text for i in no_english if isinstance(i, images.Text)]
-    rich = " ".join(i.text for i in images.layout(verified_claims, url, cjk=True)
-                    if isinstance(i, images.Text))
+    assert not any(printed.has_cjk(t) for t in plain)
+    no_english = printed.layout(dict(verified_claims, product_name_en=None), url, cjk=False)
+    assert "oranges" in [i.text for i in no_english if isinstance(i, printed.Text)]
+    rich = " ".join(i.text for i in printed.layout(verified_claims, url, cjk=True)
+                    if isinstance(i, printed.Text))
     assert "碳足迹标签" in rich and NAME_ZH[:10] in rich
 
 
 def pdf_qr(pdf: bytes, code) -> set[tuple[int, int]]:
     """The dark modules drawn in a label PDF: its filled rectangles of one module height."""
     k = 72 / 25.4
-    module = code.size / (len(code.modules) + 2 * images.QUIET_ZONE)
+    module = code.size / (len(code.modules) + 2 * qr.QUIET_ZONE)
     dark = set()
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
         try:
@@ -845,8 +845,8 @@ def pdf_qr(pdf: bytes, code) -> set[tuple[int, int]]:
         for x, y, w, h in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) (-[\d.]+) re f", content):
             if abs(-float(h) / k - module) > 0.01:
                 continue
-            row = round((images.HEIGHT - float(y) / k - code.y) / module) - images.QUIET_ZONE
-            col = round((float(x) / k - code.x) / module) - images.QUIET_ZONE
+            row = round((printed.HEIGHT - float(y) / k - code.y) / module) - qr.QUIET_ZONE
+            col = round((float(x) / k - code.x) / module) - qr.QUIET_ZONE
             dark |= {(row, col + i) for i in range(round(float(w) / k / module))}
     return dark
 
@@ -854,12 +854,12 @@ def pdf_qr(pdf: bytes, code) -> set[tuple[int, int]]:
 def test_label_pdf(label, verified_claims, monkeypatch):
     from footprint.labels import fonts
     url = encoding.label_url(HOST, label)
-    (code,) = [i for i in images.layout(verified_claims, url) if isinstance(i, images.Code)]
-    pdf = images.label_pdf(verified_claims, url, issuer_name="四川省绿色金融综合服务平台")
+    (code,) = [i for i in printed.layout(verified_claims, url) if isinstance(i, printed.Code)]
+    pdf = printed.label_pdf(verified_claims, url, issuer_name="四川省绿色金融综合服务平台")
     assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 283.46 170.08]" in pdf  # 100 x 60 mm
     assert pdf_qr(pdf, code) == dark_set(code.modules)
     monkeypatch.setattr(fonts, "cjk_font", lambda: None)
-    plain = images.label_pdf(verified_claims, url)
+    plain = printed.label_pdf(verified_claims, url)
     assert plain.startswith(b"%PDF") and pdf_qr(plain, code) == dark_set(code.modules)
     assert b"WenQuanYi" not in plain and b"NotoSansCJK" not in plain
 
@@ -868,7 +868,7 @@ def test_label_pdf_embeds_a_cjk_font_when_there_is_one(label, verified_claims):
     from footprint.labels import fonts
     if fonts.cjk_font() is None:
         pytest.skip("no CJK font on this system (e.g. apt-get install fonts-wqy-microhei)")
-    pdf = images.label_pdf(verified_claims, encoding.label_url(HOST, label))
+    pdf = printed.label_pdf(verified_claims, encoding.label_url(HOST, label))
     assert b"/FontFile2" in pdf and b"CIDFontType2" in pdf
     font = fonts.cjk_font().name.lower()
     names = [n.decode().lower() for n in re.findall(rb"/BaseFont /\w{6}\+(\S+)", pdf)]

@@ -23,7 +23,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.errors import InvalidInput, Problem
-from footprint.labels import images
+from footprint.labels import printed, qr
 from footprint.labels.revocations import revocation_list
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
@@ -157,14 +157,14 @@ def _printable(label_id: str):
                   "Black on white, 8 pixels a module, with the quiet zone; it holds the "
                   "label URL HTTPS://<HOST>/L/<B32> at error correction level Q.")
 def qr_png(label_id):
-    return _image(label_id, "qr.png", images.qr_png(url_of(_label(label_id))), "image/png")
+    return _image(label_id, "qr.png", qr.qr_png(url_of(_label(label_id))), "image/png")
 
 
 @bp.get("/labels/<label_id>/qr.svg")
 @_image_operation("The label's QR code as SVG", "image/svg+xml",
                   "One path of the dark modules, with the quiet zone.")
 def qr_svg(label_id):
-    return _image(label_id, "qr.svg", images.qr_svg(url_of(_label(label_id))), "image/svg+xml")
+    return _image(label_id, "qr.svg", qr.qr_svg(url_of(_label(label_id))), "image/svg+xml")
 
 
 @bp.get("/labels/<label_id>/label.png")
@@ -172,21 +172,21 @@ def qr_svg(label_id):
                   "About 300 dpi: value, unit, grade, product name, producer, issuer, "
                   "validity and the QR code.")
 def label_png(label_id):
-    return _image(label_id, "label.png", images.label_png(*_printable(label_id)), "image/png")
+    return _image(label_id, "label.png", printed.label_png(*_printable(label_id)), "image/png")
 
 
 @bp.get("/labels/<label_id>/label.svg")
 @_image_operation("The printable label (100 x 60 mm) as SVG", "image/svg+xml",
                   "The same layout as the PNG, with Chinese text drawn by the viewer's fonts.")
 def label_svg(label_id):
-    return _image(label_id, "label.svg", images.label_svg(*_printable(label_id)), "image/svg+xml")
+    return _image(label_id, "label.svg", printed.label_svg(*_printable(label_id)), "image/svg+xml")
 
 
 @bp.get("/labels/<label_id>/label.pdf")
 @_image_operation("The printable label (100 x 60 mm) as PDF", "application/pdf",
                   "One page, the QR code drawn as vectors, for printing.")
 def label_pdf(label_id):
-    return _image(label_id, "label.pdf", images.label_pdf(*_printable(label_id)), "application/pdf")
+    return _image(label_id, "label.pdf", printed.label_pdf(*_printable(label_id)), "application/pdf")
 
 
 # -- revocation ------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import mimetypes
 from flask import (Blueprint, flash, jsonify, redirect, render_template, request, url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
@@ -41,29 +40,7 @@ def _registry():
 
 
 def detail_url(submission_id: int) -> str:
-    """submissions.detail (another blueprint); its documented path if not registered yet."""
-    try:
-        return url_for("submissions.detail", id=submission_id)
-    except BuildError:
-        return f"/submissions/{submission_id}"
-
-
-def evidence_url(submission_id: int, evidence_id: int) -> str:
-    try:
-        return url_for("submissions.evidence_download", id=submission_id,
-                       evidence_id=evidence_id)
-    except BuildError:
-        return f"/submissions/{submission_id}/evidence/{evidence_id}"
-
-
-@bp.app_template_global("producer_detail_url")
-def _detail_url_global(submission_id):
-    return detail_url(submission_id)
-
-
-@bp.app_template_global("producer_evidence_url")
-def _evidence_url_global(submission_id, evidence_id):
-    return evidence_url(submission_id, evidence_id)
+    return url_for("submissions.detail", id=submission_id)
 
 
 # -- products and submissions -----------------------------------------------------------------

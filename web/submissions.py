@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 import math
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from footprint import InvalidInput, NotFound
 from footprint.errors import Problem
@@ -123,17 +122,6 @@ def decision(events: list[dict], actions: tuple[str, ...], from_status: str | No
     return None
 
 
-def _producer_url(endpoint: str, **values) -> str | None:
-    """A link into the producer's pages, built by another part of the service: None while
-    that part does not offer the endpoint."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 # -- the page --------------------------------------------------------------------------------
 
 def _stage_rows(result: dict) -> list[dict]:
@@ -184,9 +172,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
         actions=actions, bodies=bodies, problems=problems or [], form=form or {},
-        edit_url=_producer_url("producer.edit", id=submission_id) if editable else None,
-        evidence_url=_producer_url("producer.add_evidence", id=submission_id)
-        if editable else None,
+        edit_url=url_for("producer.edit", id=submission_id) if editable else None,
+        evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
         may_revoke=may_revoke(user),
     ), status

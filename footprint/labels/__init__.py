@@ -8,7 +8,8 @@ QR and printable images. The format is specified in docs/label-format.md.
     keys.py         generate / rotate / current_key, export_trust_list / trust_add
     trust.py        TrustEntry, TrustList, load_trust_list, kid_of
     revocations.py  load_revocations (the public list of revoked labels)
-    images.py       qr_png / qr_svg / qr_version, label_svg / label_png / label_pdf
+    qr.py           qr_png / qr_svg / qr_version: the QR code of a label URL
+    printed.py      label_svg / label_png / label_pdf: the printable label
 
 Names are imported lazily, so importing the package does not load the image libraries.
 """
@@ -25,9 +26,9 @@ _EXPORTS = {
     "to_b32": "encoding", "from_b32": "encoding", "label_url": "encoding", "extract": "encoding",
     "generate": "keys", "rotate": "keys", "current_key": "keys", "export_trust_list": "keys",
     "trust_add": "keys", "load_trust_list": "trust", "TrustList": "trust", "TrustEntry": "trust",
-    "kid_of": "trust", "load_revocations": "revocations", "qr_png": "images",
-    "qr_svg": "images", "qr_version": "images", "label_svg": "images", "label_png": "images",
-    "label_pdf": "images",
+    "kid_of": "trust", "load_revocations": "revocations", "qr_png": "qr",
+    "qr_svg": "qr", "qr_version": "qr", "label_svg": "printed", "label_png": "printed",
+    "label_pdf": "printed",
 }
 
 __all__ = ["KeyStoreError", "LabelInvalid", *_EXPORTS]

@@ -13,6 +13,8 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
+
 CJK_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -43,7 +45,6 @@ PROBE = "碳足迹标签"  # a font that has these draws the label's Chinese
 
 def _has_glyphs(path: Path, text: str) -> bool:
     try:
-        from fontTools.ttLib import TTFont
         font = TTFont(str(path), fontNumber=0, lazy=True)
         cmap = font.getBestCmap() or {}
         font.close()

@@ -1,11 +1,7 @@
-"""QR codes and printable labels.
-
-The QR code holds the label URL at error-correction level Q (25 % of the code may be
-damaged); ``qr_version`` says which version (size) it takes. The printable label (100 x 60
-mm) shows the product name in Chinese, the value per declared unit, the grade, the producer,
-the issuer, the validity and the QR code, as SVG, PNG or PDF from one layout. Chinese text
-needs a CJK font for PNG and PDF (footprint.labels.fonts); without one they print the English
-name and English captions only.
+"""The printable label (100 x 60 mm): the product name in Chinese, the value per declared
+unit, the grade, the producer, the issuer, the validity and the QR code, drawn as SVG, PNG
+or PDF from one layout. Chinese text needs a CJK font for PNG and PDF
+(footprint.labels.fonts); without one they print the English name and English captions only.
 """
 from __future__ import annotations
 
@@ -14,99 +10,17 @@ import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
+from PIL import Image, ImageDraw, ImageFont
 
 from . import fonts
 from .claims import format_decimal, party_text
+from .qr import QUIET_ZONE, dark_runs, qr_modules, svg_element
 
-QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 requires
 WIDTH, HEIGHT = 100.0, 60.0  # mm
 GREEN = "#1b7f3b"
 GREY = "#555555"
 FONT_FAMILY = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "
                "'PingFang SC', 'Microsoft YaHei', 'DejaVu Sans', sans-serif")
-
-
-# -- QR codes --------------------------------------------------------------------------------
-
-LEVELS = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
-LEVEL = "Q"  # the labels' error-correction level: 25 % of the code may be damaged
-
-
-def qr_code(url: str, level: str = LEVEL) -> qrcode.QRCode:
-    """The smallest QR code at ``level`` (default Q) that holds ``url``."""
-    code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE)
-    code.add_data(url)
-    code.make(fit=True)
-    return code
-
-
-def qr_version(url: str, level: str = LEVEL) -> int:
-    """The QR version (1-40; version v is 17 + 4v modules wide) the URL needs at ``level``."""
-    return qr_code(url, level).version
-
-
-def qr_modules(url: str) -> list[list[bool]]:
-    """The code's dark (True) and light modules, without the quiet zone."""
-    return [list(row) for row in qr_code(url).modules]
-
-
-def qr_png(url: str, scale: int = 8) -> bytes:
-    """A black-on-white PNG of the code, ``scale`` pixels a module, with the quiet zone."""
-    from PIL import Image
-    modules = qr_modules(url)
-    size = len(modules) + 2 * QUIET_ZONE
-    image = Image.new("1", (size, size), 1)
-    pixels = image.load()
-    for y, row in enumerate(modules):
-        for x, dark in enumerate(row):
-            if dark:
-                pixels[x + QUIET_ZONE, y + QUIET_ZONE] = 0
-    image = image.resize((size * scale, size * scale), Image.NEAREST)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def _dark_runs(modules):
-    """(row, first column, length) of each horizontal run of dark modules, in module units
-    with the quiet zone included: the code is drawn one rectangle per run."""
-    for y, row in enumerate(modules):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                yield y + QUIET_ZONE, start + QUIET_ZONE, x - start
-            else:
-                x += 1
-
-
-def _qr_path(modules) -> str:
-    """An SVG path of the dark modules, one rectangle per horizontal run."""
-    return "".join(f"M{x} {y}h{length}v1h-{length}z" for y, x, length in _dark_runs(modules))
-
-
-def _qr_svg_element(modules, x=0.0, y=0.0, size=None, unit="") -> str:
-    n = len(modules) + 2 * QUIET_ZONE
-    size = n if size is None else size
-    return (f'<svg x="{x:g}" y="{y:g}" width="{size:g}{unit}" height="{size:g}{unit}" '
-            f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges">'
-            f'<rect width="{n}" height="{n}" fill="#ffffff"/>'
-            f'<path d="{_qr_path(modules)}" fill="#000000"/></svg>')
-
-
-def qr_svg(url: str, size_mm: float | None = None) -> str:
-    """The code as a standalone SVG (one path); ``size_mm`` sets its printed size."""
-    modules = qr_modules(url)
-    n = len(modules) + 2 * QUIET_ZONE
-    size = f'width="{size_mm:g}mm" height="{size_mm:g}mm" ' if size_mm else \
-        f'width="{n * 4}" height="{n * 4}" '
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" {size}viewBox="0 0 {n} {n}" '
-            f'shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#ffffff"/>'
-            f'<path d="{_qr_path(modules)}" fill="#000000"/></svg>\n')
 
 
 # -- one layout, three renderers -------------------------------------------------------------
@@ -301,7 +215,7 @@ def label_svg(claims: dict, url: str, issuer_name: str | None = None) -> str:
                        f'fill="{item.color}" text-anchor="{item.anchor}">{escape(item.text)}'
                        "</text>")
         else:
-            out.append(_qr_svg_element(item.modules, item.x, item.y, item.size))
+            out.append(svg_element(item.modules, item.x, item.y, item.size))
     out.append("</svg>\n")
     return "\n".join(out)
 
@@ -313,7 +227,6 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 
 def _pil_font(size_px: int, bold: bool, cjk_path):
-    from PIL import ImageFont
     path = cjk_path or fonts.latin_font(bold) or fonts.latin_font(False)
     if path is not None:
         return ImageFont.truetype(str(path), size_px, index=0)
@@ -324,7 +237,6 @@ def label_png(claims: dict, url: str, issuer_name: str | None = None,
               px_per_mm: int = 12) -> bytes:
     """The printable label as PNG, ``px_per_mm`` (12 is about 300 dpi). Chinese text only
     with a CJK font (see footprint.labels.fonts); otherwise English."""
-    from PIL import Image, ImageDraw
     cjk_path = fonts.cjk_font()
     s = px_per_mm
     image = Image.new("RGB", (int(WIDTH * s), int(HEIGHT * s)), "#ffffff")
@@ -372,6 +284,7 @@ def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
     """The printable label as a one-page 100 x 60 mm PDF with the code drawn as vectors.
     A CJK font found on the system is embedded (subset); without one the label is in
     English (the English product name, else the category)."""
+    # fpdf2 takes ~0.5 s to import: only a PDF label pays for it, not every web worker
     from fpdf import FPDF
     pdf = FPDF(orientation="L", unit="mm", format=(HEIGHT, WIDTH))
     pdf.set_auto_page_break(False)
@@ -417,7 +330,7 @@ def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
             pdf.set_fill_color(255, 255, 255)
             pdf.rect(item.x, item.y, item.size, item.size, style="F")
             pdf.set_fill_color(0, 0, 0)
-            for y, x, length in _dark_runs(item.modules):
+            for y, x, length in dark_runs(item.modules):
                 pdf.rect(item.x + x * module, item.y + y * module, length * module, module,
                          style="F")
     return bytes(pdf.output())
