@@ -191,7 +191,8 @@ def test_selection_dry_run_and_report(service, engine_2022, tmp_path):
     assert db.execute("SELECT count(*) FROM recalc_runs").fetchone()[0] == 0
     path = tmp_path / "dry.csv"
     report.write(db, dry, path)
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8") as report_file:
+        rows = list(csv.DictReader(report_file))
     assert [r["submission"] for r in rows] == [str(shandong)]
     assert rows[0]["from_version"] == "MEE-2022" and rows[0]["to_version"] == "MEE-2023"
     assert float(rows[0]["to_kg_co2e"]) == pytest.approx(62.91, rel=1e-6)  # 65.1 - 2.19
@@ -373,7 +374,7 @@ def test_recalc_killed_with_sigkill_resumes(service, approve, issuer, engine_202
         time.sleep(0.01)
     assert process.poll() is None, process.communicate()
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()  # reaps it and closes its pipes
     killed_at = db.execute("SELECT count(*) FROM recalc_items").fetchone()[0]
     assert 3 <= killed_at < len(ids)
 

@@ -20,19 +20,17 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-class User(UserMixin):
-    """The logged-in user: the users row, with the organisation's name and kind."""
+class User(UserMixin, dict):
+    """The logged-in user: the users row, with the organisation's name and kind. A mapping,
+    as the core reads users; attributes for Flask-Login and the templates."""
 
     def __init__(self, row: dict):
-        self.row = row
+        super().__init__(row)
         self.id = row["id"]
-
-    def __getitem__(self, key):  # the core's rules read users as mappings
-        return self.row[key]
 
     @property
     def role(self) -> str:
-        return self.row["role"]
+        return self["role"]
 
 
 def load_user_row(db, user_id) -> dict | None:

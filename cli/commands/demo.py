@@ -63,7 +63,7 @@ def demo(ctx, host, port, no_serve):
         click.echo(f"演示数据已存在, 未添加任何内容 demo data already in {database_path(home)}; "
                    "nothing added")
     counts = demo_data.status_counts(db)
-    db.conn.close()
+    db.close()
     click.echo("submissions 申报: " + ", ".join(
         f"{counts[s]} {STATUS_NAMES.get(s, s)}" for s in STATUS_NAMES if s in counts))
 

@@ -80,7 +80,7 @@ def keep(db, items) -> None:
     """Store the rows of ``items`` ((submission_id, revision, fingerprint, KeyedBom)) for
     later recalculations, numbering their keys."""
     items = list(items)
-    ids = store_footprints.key_ids(db, (row[2] for *_, keyed in items for row in keyed.rows))
+    ids = store_footprints.key_ids(db, [row[2] for *_, keyed in items for row in keyed.rows])
     store_footprints.store_compiled(db, [
         (sid, revision, fingerprint, keyed.n_lines, keyed.boundary, keyed.packed(ids),
          keyed.lines) for sid, revision, fingerprint, keyed in items])

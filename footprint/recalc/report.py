@@ -28,9 +28,9 @@ def check_path(path) -> Path:
 
 
 def _rows(db, summary: Summary):
-    names = {r["hash"]: r["name"] for r in db.query("SELECT hash, name FROM data_versions")}
+    names = runs.names_of_data_versions(db)
     if summary.dry_run:
-        orgs = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM organisations")}
+        orgs = runs.organisation_names(db)
         source = (((row[0], row[3], orgs.get(row[2]), row[4], row[5], item[3], item[4],
                     item[5], item[6], _name(db, row, item), item[8], item[9], item[10]))
                   for row, item in summary.items)

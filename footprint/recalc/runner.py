@@ -34,7 +34,7 @@ from ..engine import Engine
 from ..errors import FootprintError
 from ..store import footprints as store_footprints
 from ..store import recalc_runs as runs
-from ..store.db import transaction
+from ..store.db import database_file, transaction
 from . import chunk
 from .keyed import KeyColumns
 from .summary import Summary
@@ -133,7 +133,7 @@ def recalculate(db, options: Options, home, plugin_manager=None,
     background = not (options.reissue or options.dry_run)
     commit = partial(commit_chunk, run_id=run_id, to_version=summary.to_version,
                      to_version_name=summary.to_version_name, reissue=chunk_reissue)
-    with ChunkWriter(db, _database_file(db), commit, report, background) as writer:
+    with ChunkWriter(db, database_file(db), commit, report, background) as writer:
         for rows in runs.chunks(db, options.selection, options.chunk, fingerprint):
             page = chunk.Page.from_rows(rows)
             done = runs.done_in_run(db, run_id, rows[0][0], rows[-1][0]) if run_id else set()
@@ -152,7 +152,3 @@ def recalculate(db, options: Options, home, plugin_manager=None,
         with transaction(db):
             runs.finish(db, run_id)
     return summary
-
-
-def _database_file(db) -> str:
-    return next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..engine.compiled import N_STAGES
 from ..store import recalc_runs as runs
-from ..store.db import connect, transaction
+from ..store.db import transaction
 from .chunk import STATUS, Scored
 from .keyed import keep
 
@@ -62,8 +62,7 @@ class ChunkWriter:
     def _write_here(self, rows: list[tuple], scored: Scored, staged: threading.Event) -> None:
         try:
             if self._own_db is None:
-                self._own_db = connect(self.path)
-                self._own_db.execute("PRAGMA temp_store=MEMORY")  # the staging table
+                self._own_db = runs.staging_connection(self.path)
             runs.stage(self._own_db, rows)
         finally:
             staged.set()
@@ -89,7 +88,7 @@ class ChunkWriter:
                 self._pending[0].exception()  # let it commit or fail; the error is already raised
         finally:
             if self._own_db is not None:
-                self._pool.submit(self._own_db.conn.close).result()
+                self._pool.submit(self._own_db.close).result()
             self._pool.shutdown()
 
 

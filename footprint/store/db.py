@@ -31,6 +31,29 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return db
 
 
+def in_transaction(db: sqlite_utils.Database) -> bool:
+    return db.conn.in_transaction
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file of a connection's main database (another thread opens its own on it)."""
+    return next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")
+
+
+@contextmanager
+def snapshot(db: sqlite_utils.Database):
+    """One read transaction, so every read inside sees one state of the database (WAL);
+    inside a caller's transaction, that transaction is the snapshot."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")  # read only: ends the snapshot
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database):
     """All or nothing. The outermost block takes the write lock at once (BEGIN IMMEDIATE) so

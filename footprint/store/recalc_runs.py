@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from .. import clock
+from .db import connect
 from ..errors import InvalidInput, Problem
 from ..suggest import unknown
 
@@ -136,6 +137,23 @@ ITEM_COLUMNS = ("run_id", "submission_id", "revision", "status", "from_version",
                 "to_total", "top_line", "top_delta", "error", "label_id")
 STAGED = ("submission_id", "revision", "status", "from_version", "from_total", "to_total",
           "top_line", "top_delta", "error", "by_stage")
+
+
+def staging_connection(path: str):
+    """A connection for a thread that stages and commits chunks; its staging table lives in
+    memory."""
+    db = connect(path)
+    db.execute("PRAGMA temp_store=MEMORY")
+    return db
+
+
+def names_of_data_versions(db) -> dict[str, str]:
+    """data version hash -> name, of every data version used."""
+    return {r["hash"]: r["name"] for r in db.query("SELECT hash, name FROM data_versions")}
+
+
+def organisation_names(db) -> dict[int, str]:
+    return {r["id"]: r["name"] for r in db.query("SELECT id, name FROM organisations")}
 
 
 def stage(db, rows: list[tuple]) -> None:

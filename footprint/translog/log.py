@@ -13,6 +13,7 @@ import base64
 
 from ..errors import FootprintError, InvalidInput, NotFound, Problem
 from ..store import log as stored
+from ..store.db import in_transaction
 from . import merkle
 from .entries import KINDS, decode_entry, entry_label
 
@@ -38,7 +39,7 @@ class TransparencyLog:
         transaction of its own and never commits; rolling back the caller's transaction
         removes the leaf. The entry must be well-formed for its kind (see entries.py) and a
         supersede or revoke entry must name ``label_id``."""
-        if not self.db.conn.in_transaction:
+        if not in_transaction(self.db):
             raise LogError("TransparencyLog.append must run inside the caller's "
                            "transaction(db), so the leaf commits with the label it records")
         if kind not in KINDS:

@@ -11,12 +11,11 @@ new (size, root, note) is recorded in ``log_checkpoints_seen``.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..store import labels as stored_labels
 from ..store import log as stored
-from ..store.db import transaction
+from ..store.db import snapshot, transaction
 from ..store.log import last_seen
 from . import merkle
 from .checkpoint import checkpoint_text, sign_checkpoint
@@ -55,19 +54,6 @@ class MonitorReport:
         return {"ok": True, "tree_size": self.size, "root": b64(self.root),
                 "kinds": self.kinds, "previous": previous, "checkpoint": self.note,
                 "signed": self.signed, "recorded": self.recorded}
-
-
-@contextmanager
-def _snapshot(db):
-    """One read transaction, so the rows come from one state of the database (WAL)."""
-    if db.conn.in_transaction:
-        yield
-        return
-    db.execute("BEGIN")
-    try:
-        yield
-    finally:
-        db.execute("COMMIT")  # read only: ends the snapshot
 
 
 def _check_entries(db, problems: list[str]) -> tuple[list[bytes], Counter]:
@@ -137,7 +123,7 @@ def verify_log(db, signer: tuple | None = None, origin: str | None = None,
     ``signer`` is ``(key name, Ed25519PrivateKey)`` or None; ``origin`` defaults to the key
     name."""
     problems: list[str] = []
-    with _snapshot(db):
+    with snapshot(db):
         leaves, kinds = _check_entries(db, problems)
         new_root = merkle.root(leaves)
         seen = last_seen(db)

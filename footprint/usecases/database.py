@@ -17,7 +17,7 @@ def open_database(home: Path, migrated: bool = True):
     db = connect(database_path(home))
     behind = pending(db) if migrated else []
     if behind:
-        db.conn.close()
+        db.close()
         raise Conflict(f"the database in {home} needs migrations {[v for v, _ in behind]}: "
                        "run `footprint db migrate`")
     return db
