@@ -12,7 +12,32 @@ from pathlib import Path
 import pytest
 
 BUILTIN_PLUGINS = "electricity_cn,electricity_intl,oranges,batteries,steel_vanadium"
-SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
+CHECKOUT = Path(__file__).resolve().parent.parent
+SAMPLES = CHECKOUT / "lca_data" / "samples"
+
+
+# -- the shared reference folder beside the checkout -------------------------------------------
+
+def find_shared(*parts: str) -> Path | None:
+    """A file or folder of the shared reference folder (published factors, conformance
+    vectors): FOOTPRINT_SHARED, else a folder "shared" beside the checkout or beside one of
+    its parents. None if it is not there."""
+    configured = os.environ.get("FOOTPRINT_SHARED")
+    folders = [Path(configured)] if configured else [p / "shared" for p in CHECKOUT.parents]
+    return next((f.joinpath(*parts) for f in folders if f.joinpath(*parts).exists()), None)
+
+
+def require_shared(*parts: str) -> Path:
+    """``find_shared``, or the test cannot check anything: on a developer's machine it is
+    skipped, in CI (CI set) it fails, because a skip there would pass without checking."""
+    found = find_shared(*parts)
+    if found is None:
+        message = (f"{'/'.join(parts)} is not in the shared reference folder (../shared beside "
+                   "the checkout, or FOOTPRINT_SHARED)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from footprint.translog import merkle
 
-VECTORS = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata" / "merkle"
-needs_vectors = pytest.mark.skipif(
-    not VECTORS.is_dir(), reason=f"the shared Merkle test vectors are not at {VECTORS}")
+from .conftest import find_shared, require_shared
+
+VECTORS = find_shared("testdata", "merkle")
 
 
 def _vector_files(kind: str) -> list[Path]:
-    return sorted((VECTORS / kind).rglob("*.json")) if VECTORS.is_dir() else []
+    return sorted((VECTORS / kind).rglob("*.json")) if VECTORS else []
 
 
 def _b64(value):
@@ -56,15 +56,14 @@ def reference_mth(leaves):
 
 # -- the shared vectors ------------------------------------------------------------------------
 
-@needs_vectors
 def test_the_vector_folder_holds_both_kinds():
     # guards the parametrised tests below against passing vacuously (an empty glob)
+    require_shared("testdata", "merkle")
     assert len(INCLUSION) > 50 and len(CONSISTENCY) > 50
     wants = {json.loads(p.read_text())["wantErr"] for p in INCLUSION + CONSISTENCY}
     assert wants == {True, False}
 
 
-@needs_vectors
 @pytest.mark.parametrize("path", INCLUSION, ids=_id)
 def test_inclusion_vector(path):
     case = json.loads(path.read_text())
@@ -73,7 +72,6 @@ def test_inclusion_vector(path):
     assert ok is (not case["wantErr"]), case["desc"]
 
 
-@needs_vectors
 @pytest.mark.parametrize("path", CONSISTENCY, ids=_id)
 def test_consistency_vector(path):
     case = json.loads(path.read_text())
@@ -82,9 +80,9 @@ def test_consistency_vector(path):
     assert ok is (not case["wantErr"]), case["desc"]
 
 
-@needs_vectors
 def test_generated_proofs_equal_the_vectors_happy_paths():
     """Our generator reproduces the vectors' proofs wherever they are over the reference tree."""
+    require_shared("testdata", "merkle")
     compared = 0
     for path in INCLUSION:
         case = json.loads(path.read_text())
