@@ -5,7 +5,8 @@
 - ``background``: the Brightway project and the unit inventory of every background process.
 - ``categories``: category parameters modelled as lines; grades and label extensions.
 - ``resolve``: BOM lines to process quantities; sub-assemblies; electricity by region/year.
-- ``compiled`` and ``scoring``: products as rows, and the arithmetic that scores them.
+- ``compiled``: each product compiled once into rows (below ``scoring``, which it never imports).
+- ``scoring``: the arithmetic, a pure function of compiled rows, and the batch scorer.
 - ``result``: the JSON-ready result with its breakdowns and reproducibility hash.
 - ``dataversions``: the data versions the plugins can load, with their hashes.
 - ``reference``: the same footprint by plain bw2calc, to check the engine against.
