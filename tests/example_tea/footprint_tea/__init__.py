@@ -142,8 +142,6 @@ def register_categories(registry):
 
 @hookimpl
 def expand_bom(category, parameters, bom, registry):
-    if category.id != CATEGORY:
-        return None
     p = parameters
     per_batch = p["quantities_per"] == "batch"
     scale = 1 / p["made_tea_kg_per_batch"] if per_batch else 1.0
@@ -175,8 +173,6 @@ def expand_bom(category, parameters, bom, registry):
 
 @hookimpl
 def label_extensions(category, result, bom, registry):
-    if category.id != CATEGORY:
-        return None
     p = TeaParameters().load(bom.parameters) if bom.parameters is not None else None
     extension = {"example": True,
                  "note_en": "example third-party category (footprint-tea); grade bands are "
