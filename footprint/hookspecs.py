@@ -12,6 +12,13 @@ hookimpl = pluggy.HookimplMarker("footprint")
 
 
 @hookspec
+def register_datasets(registry):
+    """Catalogs (``footprint.Catalog``) of the datasets this plugin reads: they count in
+    the data version, which follows the plugins loaded, and their earlier versions are what a
+    data version may select."""
+
+
+@hookspec
 def register_flows(registry):
     """Elementary flows (``footprint.model.Flow``) the background and BOMs may emit."""
 

@@ -18,9 +18,11 @@ import pytest
 from footprint import InvalidInput
 from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
-from footprint.data import core_catalog
+from footprint.data import Catalog
 
 from .conftest import SAMPLES
+
+BATTERIES = Catalog("lca_data", "batteries")  # the data the plugin reads and registers
 
 # LFP defaults, by hand: 90.8 x 0.2785 = 25.2878; 90.8 x 0.1836 = 16.67088;
 # 90.8 x (1 - 0.3971 - 0.2785 - 0.1836) = 90.8 x 0.1408 = 12.78464
@@ -53,18 +55,18 @@ def problems(engine, bom):
 
 def test_component_defaults_equal_the_cited_arithmetic(registry):
     rows = {r["process"]: float(r["amount"]) for r in
-            core_catalog().dataset("batteries_lfp_components_lin2024").rows()}
+            BATTERIES.dataset("batteries_lfp_components_lin2024").rows()}
     assert rows["batteries_lfp_cathode_active_material"] == pytest.approx(90.8 * 0.2785, rel=1e-12)
     assert rows["batteries_lfp_anode_graphite"] == pytest.approx(90.8 * 0.1836, rel=1e-12)
     assert rows["batteries_lfp_other_components"] == pytest.approx(
         90.8 * (1 - 0.3971 - 0.2785 - 0.1836), rel=1e-9)
-    nmc = core_catalog().dataset("batteries_nmc_components_hao2017").rows()[0]
+    nmc = BATTERIES.dataset("batteries_nmc_components_hao2017").rows()[0]
     assert float(nmc["amount"]) == pytest.approx(2912 / 28 * (1 - 0.40), rel=1e-12)
     gas = registry.processes["batteries_natural_gas_combustion"]
     assert gas.emissions == (("CO2_fossil", pytest.approx(56100 * 3.6e-6, rel=1e-12)),)
     assert registry.processes["batteries_primary_co2e"].emissions == (("CO2e_aggregated", 1.0),)
     energy = {r["chemistry"]: float(r["kwh_energy_per_kwh_cell"]) for r in
-              core_catalog().dataset("batteries_cell_energy_degen2023").rows()}
+              BATTERIES.dataset("batteries_cell_energy_degen2023").rows()}
     assert energy == {"LFP": 37.5, "NMC": 20.3}
 
 

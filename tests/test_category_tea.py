@@ -153,8 +153,8 @@ def test_the_category_and_its_data_come_only_from_the_plugin(tea_site, tea_engin
 
 
 def test_the_plugin_data_counts_in_the_data_version(tea_site, tea_engine, tea_home):
-    # the plugin's catalog is part of what the registry hashes and records, with no hook of
-    # its own: the same core without the plugin neither records tea data nor shares the hash
+    # the catalog the plugin registers is part of what the registry hashes and records: the
+    # same core without the plugin neither records tea data nor shares the hash
     record = tea_engine.registry.data_version_record()
     assert record["datasets"]["tea_fuelwood_ipcc2006"] == "IPCC-2006"
     assert record["datasets"]["tea_n2o_ef1_ipcc2019"] == "IPCC-2019"

@@ -5,12 +5,21 @@ Hand calculations: Sichuan grid 2022 0.1404 kg CO2/kWh (MEE), diesel 3.185 kg CO
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
+from click.testing import CliRunner
 from marshmallow import fields
 
-from footprint import ParameterSchema, ProductCategory, hookimpl
+from cli.data import data as data_cli
+from footprint import (Catalog, DataError, InvalidInput, ParameterSchema, PluginError,
+                       ProductCategory, hookimpl)
 from footprint.bom import parse_bom
+from footprint.data import REQUIRED_FIELDS
 from footprint.engine import Engine
+from footprint.engine.dataversions import available_data_versions, build_registry
+from footprint.engine.registry import Registry, Shadowed
 from footprint.plugins import get_plugin_manager
 
 
@@ -105,3 +114,105 @@ def test_label_extensions_come_from_the_category_plugin_and_plugins_without_cate
     generic = engine.calculate(parse_bom(make_bom()))
     assert generic["extensions"] == {"note": {"category_seen": "generic"}}
     assert [a for a in alpha.asked + beta.asked if a[1] == "generic"] == []
+
+
+# -- register_datasets ---------------------------------------------------------------------------
+
+ORANGES_DATASETS = {"oranges_field_n2o_ipcc2019", "oranges_fertiliser_chen2015",
+                    "oranges_fertiliser_products", "oranges_pesticides_lal2004",
+                    "oranges_corrugated_board_fefco", "oranges_grading_provisional"}
+
+
+def test_register_datasets_blocking_a_plugin_takes_its_datasets_out_of_the_data_version(
+        monkeypatch):
+    everything = Registry.from_plugins(get_plugin_manager())
+    record = everything.data_version_record()["datasets"]
+    assert ORANGES_DATASETS <= set(record)
+    assert {d.plugin for d in everything.datasets if d.id in ORANGES_DATASETS} == {"oranges"}
+    monkeypatch.setenv("FOOTPRINT_BLOCK_PLUGINS", "oranges")
+    blocked = Registry.from_plugins(get_plugin_manager())
+    assert set(blocked.data_version_record()["datasets"]) == set(record) - ORANGES_DATASETS
+    assert blocked.data_version != everything.data_version
+    assert "oranges" not in blocked.categories  # the same plugin, gone as a whole
+
+
+def test_register_datasets_decide_which_data_versions_exist():
+    # the MEE releases are electricity_cn's: without it there is no version to select
+    assert available_data_versions(get_plugin_manager()) == ["MEE-2021", "MEE-2022", "MEE-2023"]
+    without = get_plugin_manager(block={"electricity_cn"})
+    assert available_data_versions(without) == []
+    with pytest.raises(InvalidInput, match="unknown data version 'MEE-2022'; known: none"):
+        build_registry(without, "MEE-2022")
+    result = CliRunner().invoke(data_cli, ["versions", "--json"],
+                                env={"FOOTPRINT_BLOCK_PLUGINS": "electricity_cn"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+
+
+def test_register_datasets_keeps_a_dataset_registered_twice_once():
+    class Again:
+        @hookimpl
+        def register_datasets(self, registry):
+            return [Catalog("lca_data", "oranges", datasets=("oranges_grading_provisional",))]
+
+    registry = Registry.from_plugins(manager(again=Again(), orchard=OrangesData()))
+    ids = [d.id for d in registry.datasets]
+    assert ids.count("oranges_grading_provisional") == 1
+    # "orchard" was registered last, so pluggy asks it first: its registration is kept
+    kept = next(d for d in registry.datasets if d.id == "oranges_grading_provisional")
+    assert kept.plugin == "orchard"
+    assert Shadowed("register_datasets", ("lca_data", "oranges_grading_provisional"),
+                    "again", "orchard") in registry.shadowed
+
+
+class OrangesData:
+    @hookimpl
+    def register_datasets(self, registry):
+        return [Catalog("lca_data", "oranges")]
+
+
+@pytest.fixture
+def lookalike_package(tmp_path, monkeypatch):
+    """A package with a dataset called like one of the core's, biosphere_flows."""
+    package = tmp_path / "footprint_lookalike"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    content = b'{"flows": []}'
+    (package / "flows.json").write_bytes(content)
+    entry = {field: "test" for field in REQUIRED_FIELDS}
+    entry.update(id="biosphere_flows", file="flows.json", year=2024,
+                 sha256=hashlib.sha256(content).hexdigest())
+    (package / "manifest.json").write_text(json.dumps({"datasets": [entry]}))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "footprint_lookalike"
+
+
+def test_register_datasets_refuses_one_id_from_two_packages(lookalike_package):
+    class Lookalike:
+        @hookimpl
+        def register_datasets(self, registry):
+            return [Catalog(lookalike_package)]
+
+    with pytest.raises(DataError, match="dataset biosphere_flows is registered from two "
+                                        r"packages: footprint_lookalike \(lookalike\), "
+                                        r"lca_data \(footprint.defaults\)"):
+        Registry.from_plugins(manager(lookalike=Lookalike()))
+
+
+def test_register_datasets_answers_are_checked():
+    class Unreadable:
+        @hookimpl
+        def register_datasets(self, registry):
+            return [Catalog("lca_data", "no_such_folder")]
+
+    class NotACatalog:
+        @hookimpl
+        def register_datasets(self, registry):
+            return ["lca_data/oranges"]
+
+    with pytest.raises(DataError, match=r"plugin 'unreadable' registered Catalog\('lca_data', "
+                                        r"folder='no_such_folder'\), which cannot be read"):
+        Registry.from_plugins(manager(unreadable=Unreadable()))
+    with pytest.raises(PluginError, match="plugin 'wrong': register_datasets returned str, "
+                                          "expected Catalog"):
+        Registry.from_plugins(manager(wrong=NotACatalog()))

@@ -21,6 +21,11 @@ CATEGORY = "batteries"
 
 
 @hookimpl(trylast=True)
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl(trylast=True)
 def register_background(registry):
     return data.processes()
 

@@ -28,6 +28,11 @@ STAGE_NAMES = {
 
 # Built-in data: trylast, so an installed plugin registering the same id takes precedence.
 @hookimpl(trylast=True)
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl(trylast=True)
 def register_background(registry):
     return data.processes()
 

@@ -25,6 +25,11 @@ CATEGORY = "steel_vanadium"
 
 
 @hookimpl
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl
 def register_background(registry):
     return data.processes()
 

@@ -2,7 +2,8 @@
 
 An example of a category that lives outside the footprint project: it is installed with pip,
 found through its entry point (group ``footprint``, name ``tea``), reads its own data through
-``footprint.Catalog("footprint_tea.data")`` and uses only footprint's public API. Nothing in
+``footprint.Catalog("footprint_tea.data")``, which it registers (``register_datasets``) so the
+data counts in the data version, and uses only footprint's public API. Nothing in
 footprint's core knows about tea.
 
 Model, per 1 kg of made tea (成品茶), from what a tea factory knows per kg or per batch:
@@ -121,6 +122,11 @@ def _ef1(choice: str) -> tuple[float, str]:
     dataset = CATALOG.dataset("tea_n2o_ef1_ipcc2019")
     rows = {row["parameter"]: row for row in dataset.rows()}
     return float(rows[EF1_ROWS[choice]]["value"]), dataset.id
+
+
+@hookimpl
+def register_datasets(registry):
+    return [CATALOG]
 
 
 @hookimpl
