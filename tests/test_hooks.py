@@ -8,13 +8,15 @@ from __future__ import annotations
 import hashlib
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 from marshmallow import fields
 
 from cli.data import data as data_cli
-from footprint import (Catalog, DataError, InvalidInput, ParameterSchema, PluginError,
-                       ProductCategory, hookimpl)
+from footprint import (Catalog, DataError, ElectricityFactor, Flow, InvalidInput, Method,
+                       ParameterSchema, PluginError, Process, ProductCategory, Region, Source,
+                       hookimpl)
 from footprint.bom import parse_bom
 from footprint.data import REQUIRED_FIELDS
 from footprint.engine import Engine
@@ -72,6 +74,132 @@ class EveryProductNote:
 def category_bom(make_bom, category, kwh_per_kg=10):
     return make_bom(product={"name": "x", "category": category}, lines=[],
                     parameters={"kwh_per_kg": kwh_per_kg})
+
+
+# -- the register_* hooks: one plugin answering each, one Brightway build for them all ----------
+
+SOURCE = Source("test_hooks", "test fixture values", "test")
+
+
+class Workshop:
+    """A plugin that answers every register_* hook with one record of its own."""
+
+    @hookimpl
+    def register_flows(self, registry):
+        return [Flow("SF6", "Sulphur hexafluoride", "六氟化硫", "fossil")]
+
+    @hookimpl
+    def register_methods(self, registry):
+        # SF6 GWP100 per IPCC AR6 WG1 Table 7.SM.7: 25,200
+        return [Method("sf6_gwp100", "SF6 and fossil CO2 only (test)",
+                       (("SF6", 25200.0), ("CO2_fossil", 1.0)), SOURCE)]
+
+    @hookimpl
+    def register_regions(self, registry):
+        return [Region("XT-05", "测试五", "Test five", "province", country="XT",
+                       fallback=("CN-SC",), fallback_note="test: Sichuan stands in"),
+                Region("XT-06", "测试六", "Test six", "province", country="XT")]
+
+    @hookimpl
+    def register_electricity_factors(self, registry):
+        return [ElectricityFactor("XT-06", 2022, "location", 0.5, "CO2_fossil", SOURCE)]
+
+    @hookimpl
+    def register_background(self, registry):
+        return [Process("test_widget", "Widget", "小部件", "kg", (("CO2_fossil", 2.0),), SOURCE,
+                        inputs=(("diesel", 0.5),))]
+
+    @hookimpl
+    def register_categories(self, registry):
+        return [ProductCategory("widgets", "小部件", "Widgets", declared_units=("piece",))]
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    return Engine(home=tmp_path_factory.mktemp("workshop"),
+                  plugin_manager=manager(workshop=Workshop()))
+
+
+def one_line(make_bom, line, **overrides):
+    return parse_bom(make_bom(lines=[{"amount": 1, "unit": "kg", "stage": "production",
+                                      **line}], **overrides))
+
+
+def test_register_flows_adds_a_flow_that_boms_and_methods_may_use(workshop, make_bom):
+    assert workshop.registry.flows["SF6"].plugin == "workshop"
+    result = workshop.calculate(one_line(make_bom, {"emission": "SF6", "amount": 0.001}))
+    assert result["by_gas_mass_kg"] == {"SF6": pytest.approx(0.001, rel=1e-6)}
+    assert result["total_kg_co2e"] == 0.0  # AR6 as shipped has no factor for SF6
+
+
+def test_register_methods_adds_a_method_a_calculation_may_name(workshop, make_bom):
+    assert workshop.registry.methods["sf6_gwp100"].plugin == "workshop"
+    assert workshop.registry.default_method == "ar6"  # not marked default: ar6 stays
+    result = workshop.calculate(one_line(make_bom, {"emission": "SF6", "amount": 0.001}),
+                                method="sf6_gwp100")
+    # 0.001 kg SF6 x 25,200 = 25.2 kg CO2e
+    assert result["total_kg_co2e"] == pytest.approx(25.2, rel=1e-6)
+    assert result["method"]["id"] == "sf6_gwp100"
+    assert result["fossil_kg_co2e"] == pytest.approx(25.2, rel=1e-6)
+
+
+def test_register_regions_adds_a_region_with_its_fallback(workshop, make_bom):
+    assert workshop.registry.regions["XT-05"].plugin == "workshop"
+    bom = make_bom(region="XT-05")  # 100 kWh, 2022: Sichuan's 0.1404 stands in -> 14.04
+    result = workshop.calculate(parse_bom(bom))
+    assert result["total_kg_co2e"] == pytest.approx(14.04, rel=1e-6)
+    assert any("test: Sichuan stands in" in note for note in result["notes"])
+
+
+def test_register_electricity_factors_gives_a_region_its_grid_factor(workshop, make_bom):
+    factor = workshop.registry.electricity[("XT-06", 2022, "location")]
+    assert (factor.plugin, factor.process_id) == ("workshop", "electricity/location/XT-06/2022")
+    result = workshop.calculate(parse_bom(make_bom(region="XT-06")))  # 100 kWh x 0.5 = 50
+    assert result["total_kg_co2e"] == pytest.approx(50.0, rel=1e-6)
+    assert result["factors"][0]["source"]["dataset"] == "test_hooks"
+    assert result["factors"][0]["plugin"] == "workshop"
+
+
+def test_register_background_adds_a_process_boms_consume(workshop, make_bom):
+    result = workshop.calculate(one_line(make_bom, {"input": "test_widget", "amount": 2}))
+    # per kg: 2.0 kg CO2 + 0.5 kg diesel x 3.185 = 3.5925; 2 kg -> 7.185 kg CO2e
+    assert result["total_kg_co2e"] == pytest.approx(7.185, rel=1e-6)
+    widget = next(f for f in result["factors"] if f["process"] == "test_widget")
+    assert widget["plugin"] == "workshop"
+
+
+def test_register_categories_adds_a_category_with_its_declared_units(workshop, make_bom):
+    widgets = {"name": "widget", "category": "widgets"}
+    result = workshop.calculate(parse_bom(make_bom(product=widgets,
+                                                   declared_unit={"amount": 1,
+                                                                  "unit": "piece"})))
+    assert result["category"]["id"] == "widgets"
+    assert result["category"]["plugin"] == "workshop"
+    assert result["total_kg_co2e"] == pytest.approx(14.04, rel=1e-6)  # 100 kWh x 0.1404
+    with pytest.raises(InvalidInput, match="declared unit for category widgets"):
+        workshop.resolve(parse_bom(make_bom(product=widgets)))  # per kg: not declared
+
+
+# -- register_commands ---------------------------------------------------------------------------
+
+def test_register_commands_adds_a_command_to_the_group_it_is_given():
+    class Commands:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command("widget-source")
+            def widget_source():
+                """Say where the widget factor comes from."""
+                click.echo(SOURCE.citation)
+
+    @click.group()
+    def group():
+        pass
+
+    pm = manager(commands=Commands())
+    pm.hook.register_commands(cli=group)
+    result = CliRunner().invoke(group, ["widget-source"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "test fixture values\n"
 
 
 # -- expand_bom ----------------------------------------------------------------------------------
