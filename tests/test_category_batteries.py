@@ -20,7 +20,10 @@ from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
 from footprint.data import Catalog
 
+from plugins.batteries.parameters import BatteryParameters
+
 from .conftest import SAMPLES
+from .test_data import _factors_md, _section
 
 BATTERIES = Catalog("lca_data", "batteries")  # the data the plugin reads and registers
 
@@ -71,7 +74,6 @@ def test_component_defaults_equal_the_cited_arithmetic(registry):
 
 
 def test_defaults_agree_with_the_reference_figures():
-    from .test_data import _factors_md, _section
     section = _section(_factors_md(), 8)
     assert "LFP ~109, NMC ~104" in section and "90.8" in section
     # the abstract's two-decimal shares round to FACTORS.md's one-decimal ones
@@ -242,8 +244,6 @@ def test_declared_unit_must_be_one_kwh(engine):
 
 
 def test_every_parameter_has_unit_and_help():
-    from plugins.batteries.parameters import BatteryParameters
-
     class Category:
         parameters = BatteryParameters
 

@@ -264,6 +264,8 @@ def test_cli_data_docs_prints_the_page():
 
 
 def test_data_group_is_part_of_the_footprint_command():
-    from cli.main import cli  # imported here: importing it loads plugins, after conftest's setup
+    # imported here, not at the top: importing it loads the plugins, which must follow
+    # conftest's FOOTPRINT_LOAD_PLUGINS, set when the session starts (after collection)
+    from cli.main import cli
     result = CliRunner().invoke(cli, ["data", "verify"])
     assert result.exit_code == 0, result.output

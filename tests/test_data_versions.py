@@ -364,7 +364,9 @@ def test_a_version_is_found_by_name_hash_or_prefix(engines):
 
 @pytest.fixture(scope="module")
 def cli():
-    from cli.main import cli  # imported here: importing it loads plugins, after conftest's setup
+    # imported here, not at the top: importing it loads the plugins, which must follow
+    # conftest's FOOTPRINT_LOAD_PLUGINS, set when the session starts (after collection)
+    from cli.main import cli
     return cli
 
 
