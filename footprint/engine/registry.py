@@ -95,8 +95,8 @@ class Registry:
     def register_datasets(self, pm) -> None:
         """Ask every plugin for the catalogs of the datasets it reads (hook
         ``register_datasets``); each dataset is kept once, from the first plugin to register
-        it, in the version the selection picks."""
-        catalogs, datasets = [], {}
+        it, in the version the selection picks, and listed in manifest order."""
+        catalogs, datasets, positions = [], {}, {}
         for plugin_name, answer in pm.call_each("register_datasets", registry=self):
             for catalog in _records(plugin_name, "register_datasets", answer, Catalog):
                 try:
@@ -112,10 +112,12 @@ class Registry:
                                                       datasets[key].plugin))
                         continue
                     entry = catalog.version_entry(dataset_id)
+                    positions[key] = catalog.position(dataset_id)
                     datasets[key] = DatasetVersion(
                         catalog.package, dataset_id, entry["version"], entry["sha256"],
                         str(entry.get("kind", "")), bool(current.get("history")), plugin_name)
-        self.catalogs, self.datasets = tuple(catalogs), tuple(datasets.values())
+        self.catalogs = tuple(catalogs)
+        self.datasets = tuple(datasets[key] for key in sorted(datasets, key=positions.get))
 
     def _gather(self, pm) -> None:
         """Ask every plugin, keeping the first answer per key (pluggy's call order)."""
