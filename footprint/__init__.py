@@ -3,8 +3,7 @@
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
 """
 from .parameters import ParameterSchema
-from .data import (Catalog, Dataset, available_data_versions, core_catalog, processes_from_csv,
-                   use_data_version)
+from .data import Catalog, Dataset, core_catalog, processes_from_csv
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, NotFound,
                      PluginError, Problem)
 from .hookspecs import hookimpl
@@ -17,5 +16,4 @@ __all__ = [
     "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
-    "available_data_versions", "use_data_version",
 ]

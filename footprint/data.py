@@ -2,15 +2,18 @@
 
 A dataset is only ever read through ``Catalog.dataset``, which checks the file against the
 SHA-256 in the manifest first: an edited factor file without an updated manifest entry is an
-error, never a silent change of results. Plugins that ship data use the same class on their
-own package.
+error, never a silent change of results. A catalog is a package's manifests, or one folder's
+(``Catalog("lca_data", "oranges")``), or a few datasets of one folder; plugins read their data
+through catalogs of their own and register them (hook ``register_datasets``), so the data
+version counts exactly the datasets of the plugins loaded.
 
 Factors are republished (China's grid factors every year), and a result must stay
 recomputable exactly as issued. So every manifest entry names its ``version`` (e.g.
 "MEE-2023") and may list earlier versions, oldest first, under ``history``: each an immutable
-file with its own SHA-256, publication date and source. ``use_data_version(name)`` selects a
-version for the current context; ``Catalog.dataset`` honours it, so plugins read the selected
-version through their usual hooks without knowing that versions exist.
+file with its own SHA-256, publication date and source. ``Catalog.dataset`` reads the version
+selected for the current context (``selecting``), so plugins read the selected version through
+their usual hooks without knowing that versions exist. Which names may be selected, and their
+hashes, is footprint.engine.dataversions's business: it needs the plugins' registered datasets.
 """
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ import datetime
 import hashlib
 import io
 import json
-import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,9 +29,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-from .errors import DataError, InvalidInput, Problem
+from .errors import DataError
 from .model import Process, Source
-from .suggest import nearest
 
 MANIFEST = "manifest.json"
 CORE_PACKAGE = "lca_data"
@@ -43,9 +44,6 @@ VERSION_JOIN = "+"  # joins the versions of several datasets into one name
 
 # None: every dataset in its current version.
 _selected: ContextVar[str | None] = ContextVar("footprint_data_version", default=None)
-# Every Catalog alive, so the data versions of plugin packages are known without a registry
-# of their own; weak, so a throw-away catalog (a test's, a one-off check) is forgotten.
-_catalogs: weakref.WeakSet = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -74,24 +72,49 @@ class Dataset:
 
 
 class Catalog:
-    """The datasets of one package (``lca_data`` for the core) as listed in its manifest."""
+    """Datasets as listed in the manifests of a package (``lca_data`` for the core).
 
-    def __init__(self, package: str = CORE_PACKAGE):
+    ``folder``: None reads the package's own manifest.json and that of each folder in it
+    that has one (the whole package: what ``footprint data`` lists and verifies); a folder's
+    name reads only ``<package>/<folder>/manifest.json``, and "" only the package's own.
+    ``datasets``: only these dataset ids of those manifests, for plugins that share a folder
+    (each registers the datasets it reads). File paths stay relative to the package, so one
+    dataset is the same file, hash and entry in every catalog that lists it.
+    """
+
+    def __init__(self, package: str = CORE_PACKAGE, folder: str | None = None,
+                 datasets: Iterable[str] | None = None):
         self.package = package
-        _catalogs.add(self)
+        self.folder = None if folder is None else folder.strip("/")
+        self.only = None if datasets is None else tuple(datasets)
+        self._positions: dict[str, tuple[str, int]] = {}
+
+    def __repr__(self) -> str:
+        folder = "" if self.folder is None else f", folder={self.folder!r}"
+        only = "" if self.only is None else f", datasets={self.only!r}"
+        return f"Catalog({self.package!r}{folder}{only})"
+
+    @property
+    def where(self) -> str:
+        """The manifest this catalog reads (the package's own, for a whole package), for
+        messages."""
+        return f"{self.package}/{self.folder + '/' if self.folder else ''}{MANIFEST}"
 
     @cached_property
     def entries(self) -> dict[str, dict]:
-        """Entries of the package's manifest.json and of each folder's own manifest.json
-        (a folder per category keeps its data and its provenance together). File paths, the
-        history's included, are made relative to the package."""
-        root = resources.files(self.package)
-        manifests = [""] + sorted(f"{d.name}/" for d in root.iterdir()
-                                  if d.is_dir() and d.joinpath(MANIFEST).is_file())
+        """Entries of the catalog's manifests, in manifest order (the package's own first,
+        then its folders' by name). File paths, the history's included, are made relative to
+        the package."""
+        if self.folder is None:
+            root = resources.files(self.package)
+            folders = [""] + sorted(f"{d.name}/" for d in root.iterdir()
+                                    if d.is_dir() and d.joinpath(MANIFEST).is_file())
+        else:
+            folders = [f"{self.folder}/" if self.folder else ""]
         entries = {}
-        for folder in manifests:
+        for folder in folders:
             where = f"{self.package}/{folder}{MANIFEST}"
-            for entry in json.loads(self._bytes(folder + MANIFEST))["datasets"]:
+            for index, entry in enumerate(json.loads(self._bytes(folder + MANIFEST))["datasets"]):
                 missing = [f for f in REQUIRED_FIELDS if f not in entry]
                 if missing:
                     hints = "".join(f" ({field}: {FIELD_HINTS[field]})" for field in missing
@@ -104,7 +127,20 @@ class Catalog:
                 history = [{**h, "file": folder + h["file"]} for h in entry.get("history", [])]
                 entries[entry["id"]] = {**entry, "file": folder + entry["file"],
                                         **({"history": history} if history else {})}
-        return entries
+                self._positions[entry["id"]] = (folder, index)
+        if self.only is None:
+            return entries
+        unknown = [dataset_id for dataset_id in self.only if dataset_id not in entries]
+        if unknown:
+            raise DataError(f"{self.where}: no dataset {', '.join(map(repr, unknown))}")
+        return {dataset_id: entry for dataset_id, entry in entries.items()
+                if dataset_id in self.only}
+
+    def position(self, dataset_id: str) -> tuple[str, str, int]:
+        """(package, folder, place in the folder's manifest): the order datasets are listed
+        in, whichever catalog lists them."""
+        self._entry(dataset_id)
+        return (self.package, *self._positions[dataset_id])
 
     def _bytes(self, relative: str) -> bytes:
         return resources.files(self.package).joinpath(relative).read_bytes()
@@ -113,7 +149,7 @@ class Catalog:
         try:
             return self.entries[dataset_id]
         except KeyError:
-            raise DataError(f"no dataset {dataset_id!r} in {self.package}/{MANIFEST}") from None
+            raise DataError(f"no dataset {dataset_id!r} in {self.where}") from None
 
     def versions(self, dataset_id: str) -> list[dict]:
         """The dataset's entry as of each version, oldest first; the last is the current one.
@@ -135,7 +171,7 @@ class Catalog:
         if match is not None:
             return match
         if version is not None:
-            raise DataError(f"dataset {dataset_id!r} in {self.package}/{MANIFEST} has no version "
+            raise DataError(f"dataset {dataset_id!r} in {self.where} has no version "
                             f"{version!r}; versions: {', '.join(v['version'] for v in versions)}")
         return versions[-1]
 
@@ -208,30 +244,24 @@ def _check_versions(where: str, entry: dict) -> None:
                         f"the one before (published: {', '.join(map(str, dates))})")
 
 
-# -- selecting a data version -----------------------------------------------------------------
+# -- the selection every catalog reads ---------------------------------------------------------
 
 def selected_data_version() -> str | None:
-    """The name selected by the innermost ``use_data_version``; None: every dataset current."""
+    """The name selected by the innermost ``selecting``; None: every dataset current."""
     return _selected.get()
 
 
 @contextmanager
-def use_data_version(name: str | None) -> Iterator[None]:
+def selecting(name: str | None) -> Iterator[None]:
     """Within the block, ``Catalog.dataset`` returns each dataset in the version called
     ``name`` if it has one (current or in its history), else in its current version. ``None``
     selects the current version of every dataset. Several names joined by "+" (as a
     registry's ``data_version_name`` reads, e.g. "Ember-2023+MEE-2022") select a version of
-    each. A context variable, so threads and asyncio tasks each keep their own selection."""
-    if name is not None:
-        check_data_version(name)
-    with select_checked(name):
-        yield
+    each. A context variable, so threads and asyncio tasks each keep their own selection.
 
-
-@contextmanager
-def select_checked(name: str | None) -> Iterator[None]:
-    """``use_data_version`` for a name already checked (a registry's selection): the engine
-    enters it for every step, and checking again would read every manifest each time."""
+    The name is not checked here: footprint.engine.dataversions.use_data_version checks it
+    against the datasets the plugins registered; the engine enters its registry's (checked)
+    selection for every step."""
     token = _selected.set(name)
     try:
         yield
@@ -239,83 +269,13 @@ def select_checked(name: str | None) -> Iterator[None]:
         _selected.reset(token)
 
 
-def known_catalogs() -> list[Catalog]:
-    """The core catalog, then one live catalog of every other package whose manifest reads,
-    by package name."""
-    by_package = {}
-    for catalog in list(_catalogs):
-        if catalog.package == CORE_PACKAGE or catalog.package in by_package:
-            continue
-        try:
-            catalog.entries
-        except (DataError, ImportError, OSError, ValueError, KeyError):
-            # A catalog that cannot be read selects nothing, and whoever reads a dataset
-            # from it gets the error; it must not break selecting versions everywhere else
-            # (a plugin whose package was removed, a manifest being edited).
-            continue
-        by_package[catalog.package] = catalog
-    return [core_catalog(), *(by_package[p] for p in sorted(by_package))]
-
-
-@dataclass(frozen=True)
-class DataVersion:
-    """A selectable data version: the datasets that have a version of this name."""
-
-    name: str
-    published: str  # ISO date; the latest, if datasets of several packages share the name
-    datasets: tuple[tuple[str, str], ...]  # (package, dataset id)
-
-
-def data_versions(catalogs: Iterable[Catalog] | None = None) -> list[DataVersion]:
-    """The names that select something: versions of datasets that have a history, oldest
-    first (by publication date). The last one is the default: every such dataset current."""
-    found: dict[str, tuple[str, list]] = {}
-    for catalog in (known_catalogs() if catalogs is None else catalogs):
-        for dataset_id, entry in catalog.entries.items():
-            if not entry.get("history"):
-                continue
-            for version in catalog.versions(dataset_id):
-                published, datasets = found.get(version["version"], ("", []))
-                datasets.append((catalog.package, dataset_id))
-                found[version["version"]] = (max(published, str(version["published"])), datasets)
-    return sorted((DataVersion(name, published, tuple(datasets))
-                   for name, (published, datasets) in found.items()),
-                  key=lambda v: (v.published, v.name))
-
-
-def available_data_versions(catalogs: Iterable[Catalog] | None = None) -> list[str]:
-    """Names ``use_data_version`` accepts, by publication date, newest (the default) last."""
-    return [v.name for v in data_versions(catalogs)]
-
-
-def check_data_version(name: str, catalogs: Iterable[Catalog] | None = None) -> None:
-    """InvalidInput unless every "+"-joined part of ``name`` is a known data version and no
-    two parts are versions of the same dataset."""
-    versions = {v.name: v for v in data_versions(catalogs)}
-    known = list(versions)
-    parts = name.split(VERSION_JOIN)
-    problems = [Problem("data_version", unknown_data_version(part, known))
-                for part in parts if part not in versions]
-    owner: dict[tuple, str] = {}
-    for part in parts:
-        for dataset in versions[part].datasets if part in versions else ():
-            if dataset in owner and owner[dataset] != part:
-                problems.append(Problem("data_version", (
-                    f"{owner[dataset]!r} and {part!r} are both versions of dataset "
-                    f"{dataset[1]!r} ({dataset[0]}): name one of them")))
-            owner.setdefault(dataset, part)
-    if problems:
-        raise InvalidInput(problems)
-
-
-def unknown_data_version(name: str, known: list[str]) -> str:
-    guess = nearest(name, known)
-    hint = f"; did you mean {guess!r}?" if guess else ""
-    return f"unknown data version {name!r}; known: {', '.join(known) or 'none'}{hint}"
-
-
 def core_catalog() -> Catalog:
-    return Catalog(CORE_PACKAGE)
+    """The core's own datasets (lca_data/manifest.json: flows, methods, the core's processes),
+    which footprint.defaults reads and registers."""
+    return _CORE
+
+
+_CORE = Catalog(CORE_PACKAGE, folder="")
 
 
 def processes_from_csv(dataset) -> list[Process]:

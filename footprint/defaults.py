@@ -13,6 +13,11 @@ PROCESS_DATASETS = ("diesel_ipcc2006", "road_freight_epa", "rail_freight_cn")
 
 
 @hookimpl(trylast=True)
+def register_datasets(registry):
+    return [core_catalog()]
+
+
+@hookimpl(trylast=True)
 def register_flows(registry):
     data = core_catalog().dataset("biosphere_flows").json()
     return [Flow(f["id"], f["name_en"], f["name_zh"], f["origin"], f["unit"]) for f in data["flows"]]

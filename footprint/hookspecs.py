@@ -12,6 +12,13 @@ hookimpl = pluggy.HookimplMarker("footprint")
 
 
 @hookspec
+def register_datasets(registry):
+    """Catalogs (``footprint.Catalog``) of the datasets this plugin reads: they count in
+    the data version, which follows the plugins loaded, and their earlier versions are what a
+    data version may select."""
+
+
+@hookspec
 def register_flows(registry):
     """Elementary flows (``footprint.model.Flow``) the background and BOMs may emit."""
 
@@ -44,14 +51,15 @@ def register_categories(registry):
 @hookspec(firstresult=True)
 def expand_bom(category, parameters, bom, registry):
     """BOM lines (a list of line dicts, as in a BOM file) modelled from a BOM's category
-    ``parameters`` (already validated by the category's schema), or None if ``category`` is
-    not this plugin's."""
+    ``parameters`` (already validated by the category's schema). Asked only of the plugin
+    that registered ``category``."""
 
 
 @hookspec
 def label_extensions(category, result, bom, registry):
     """Extra fields for the result and the label of a product of ``category`` (a dict, e.g.
-    battery passport fields or an allocation note), or None."""
+    battery passport fields or an allocation note), or None. Asked of the plugin that
+    registered ``category`` and of every plugin that registers no category."""
 
 
 @hookspec

@@ -37,8 +37,6 @@ class Kiln:
 
     @hookimpl
     def expand_bom(self, category, parameters, bom, registry):
-        if category.id != "kiln":
-            return None
         per_kg = 1 / parameters["kg_per_batch"]
         lines = [{"input": "electricity", "amount": parameters["kwh_per_batch"] * per_kg,
                   "unit": "kWh", "stage": "production", "note": "kWh per batch / kg per batch"}]
@@ -51,9 +49,7 @@ class Kiln:
 
     @hookimpl
     def label_extensions(self, category, result, bom, registry):
-        if category.id == "kiln":
-            return {"per_batch_kg_co2e": result["total_kg_co2e"] * bom.parameters["kg_per_batch"]}
-        return None
+        return {"per_batch_kg_co2e": result["total_kg_co2e"] * bom.parameters["kg_per_batch"]}
 
 
 @pytest.fixture

@@ -18,9 +18,14 @@ import pytest
 from footprint import InvalidInput
 from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
-from footprint.data import core_catalog
+from footprint.data import Catalog
+
+from plugins.batteries.parameters import BatteryParameters
 
 from .conftest import SAMPLES
+from .test_data import _factors_md, _section
+
+BATTERIES = Catalog("lca_data", "batteries")  # the data the plugin reads and registers
 
 # LFP defaults, by hand: 90.8 x 0.2785 = 25.2878; 90.8 x 0.1836 = 16.67088;
 # 90.8 x (1 - 0.3971 - 0.2785 - 0.1836) = 90.8 x 0.1408 = 12.78464
@@ -53,23 +58,22 @@ def problems(engine, bom):
 
 def test_component_defaults_equal_the_cited_arithmetic(registry):
     rows = {r["process"]: float(r["amount"]) for r in
-            core_catalog().dataset("batteries_lfp_components_lin2024").rows()}
+            BATTERIES.dataset("batteries_lfp_components_lin2024").rows()}
     assert rows["batteries_lfp_cathode_active_material"] == pytest.approx(90.8 * 0.2785, rel=1e-12)
     assert rows["batteries_lfp_anode_graphite"] == pytest.approx(90.8 * 0.1836, rel=1e-12)
     assert rows["batteries_lfp_other_components"] == pytest.approx(
         90.8 * (1 - 0.3971 - 0.2785 - 0.1836), rel=1e-9)
-    nmc = core_catalog().dataset("batteries_nmc_components_hao2017").rows()[0]
+    nmc = BATTERIES.dataset("batteries_nmc_components_hao2017").rows()[0]
     assert float(nmc["amount"]) == pytest.approx(2912 / 28 * (1 - 0.40), rel=1e-12)
     gas = registry.processes["batteries_natural_gas_combustion"]
     assert gas.emissions == (("CO2_fossil", pytest.approx(56100 * 3.6e-6, rel=1e-12)),)
     assert registry.processes["batteries_primary_co2e"].emissions == (("CO2e_aggregated", 1.0),)
     energy = {r["chemistry"]: float(r["kwh_energy_per_kwh_cell"]) for r in
-              core_catalog().dataset("batteries_cell_energy_degen2023").rows()}
+              BATTERIES.dataset("batteries_cell_energy_degen2023").rows()}
     assert energy == {"LFP": 37.5, "NMC": 20.3}
 
 
 def test_defaults_agree_with_the_reference_figures():
-    from .test_data import _factors_md, _section
     section = _section(_factors_md(), 8)
     assert "LFP ~109, NMC ~104" in section and "90.8" in section
     # the abstract's two-decimal shares round to FACTORS.md's one-decimal ones
@@ -240,8 +244,6 @@ def test_declared_unit_must_be_one_kwh(engine):
 
 
 def test_every_parameter_has_unit_and_help():
-    from plugins.batteries.parameters import BatteryParameters
-
     class Category:
         parameters = BatteryParameters
 

@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from footprint import Catalog, DataError, InvalidInput, core_catalog
+from footprint import Catalog, DataError, InvalidInput
 from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 
 from .conftest import SAMPLES
+
+ORANGES = Catalog("lca_data", "oranges")  # the data the plugin reads and registers
 
 N2O_AR6 = 273
 N2O_AR5 = 265
@@ -352,13 +354,13 @@ def literature_range() -> tuple[float, float]:
         section = REFERENCE.read_text(encoding="utf-8").split("\n## 7.", 1)[1].split("\n## ", 1)[0]
         low, high = re.search(r"\): (\d\.\d+)-(\d\.\d+) per kg", section).groups()
         return float(low), float(high)
-    data = core_catalog().dataset("oranges_grading_provisional").json()["literature_range"]
+    data = ORANGES.dataset("oranges_grading_provisional").json()["literature_range"]
     return data["low"], data["high"]
 
 
 def test_literature_range_is_the_published_one():
     assert literature_range() == (0.07, 0.7)
-    data = core_catalog().dataset("oranges_grading_provisional").json()["literature_range"]
+    data = ORANGES.dataset("oranges_grading_provisional").json()["literature_range"]
     assert (data["low"], data["high"]) == literature_range()
 
 
@@ -542,7 +544,7 @@ def test_chen_factors_equal_the_reference_and_reach_the_registry(engine):
             "KCl": "kcl_k2o", "K2SO4": "k2so4_k2o"}
     assert set(reference) == set(keys)
     shipped = {r["key"]: float(r["t_ce_per_t_nutrient"])
-               for r in core_catalog().dataset("oranges_fertiliser_chen2015").rows()}
+               for r in ORANGES.dataset("oranges_fertiliser_chen2015").rows()}
     assert {keys[name]: value for name, value in reference.items()} == shipped
     for key, ce in shipped.items():
         process = engine.registry.processes[f"oranges/fertiliser/{key}"]
@@ -553,7 +555,7 @@ def test_chen_factors_equal_the_reference_and_reach_the_registry(engine):
 def test_ipcc_parameters_equal_the_reference():
     section = _factors_section(5)
     shipped = {r["parameter"]: float(r["value"])
-               for r in core_catalog().dataset("oranges_field_n2o_ipcc2019").rows()}
+               for r in ORANGES.dataset("oranges_field_n2o_ipcc2019").rows()}
     assert "EF1: 0.01 kg N2O-N per kg N" in section and shipped["EF1"] == 0.01
     assert "synthetic N in wet climates 0.016" in section and shipped["EF1_FSN_wet"] == 0.016
     assert "organic N in wet climates 0.006" in section and shipped["EF1_FON_wet"] == 0.006
@@ -566,7 +568,7 @@ def test_ipcc_parameters_equal_the_reference():
     # not in FACTORS.md, cited to IPCC 2019 Table 11.3 in the data file
     assert (shipped["FracGASM"], shipped["EF4"]) == (0.21, 0.010)
     tables = {r["parameter"]: r["ipcc_reference"]
-              for r in core_catalog().dataset("oranges_field_n2o_ipcc2019").rows()}
+              for r in ORANGES.dataset("oranges_field_n2o_ipcc2019").rows()}
     assert all("Table 11.1" in tables[k] for k in ("EF1", "EF1_FSN_wet", "EF1_FON_wet"))
     assert all("Table 11.3" in tables[k]
                for k in ("EF4", "EF4_wet", "EF4_dry", "EF5", "FracGASF", "FracGASM",
@@ -574,7 +576,7 @@ def test_ipcc_parameters_equal_the_reference():
 
 
 def test_product_defaults_are_the_cited_contents():
-    rows = {r["product"]: r for r in core_catalog().dataset("oranges_fertiliser_products").rows()}
+    rows = {r["product"]: r for r in ORANGES.dataset("oranges_fertiliser_products").rows()}
     assert rows["urea"]["n_pct"] == "46"
     assert (rows["dap"]["n_pct"], rows["dap"]["p2o5_pct"]) == ("18", "46")
     assert (rows["map"]["n_pct"], rows["map"]["p2o5_pct"]) == ("11", "52")
@@ -597,7 +599,7 @@ def test_a_tampered_factor_file_is_refused(monkeypatch):
 
     monkeypatch.setattr(Catalog, "_bytes", tampered)
     with pytest.raises(DataError, match="does not match its manifest hash"):
-        core_catalog().dataset("oranges_fertiliser_chen2015")
+        ORANGES.dataset("oranges_fertiliser_chen2015")
 
 
 def test_sample_boms_are_not_mutated_by_expansion(engine):

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from footprint import InvalidInput, core_catalog
+from footprint import Catalog, InvalidInput
 from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
 
 from .conftest import SAMPLES
+
+STEEL_VANADIUM = Catalog("lca_data", "steel_vanadium")  # the data the plugin reads and registers
 
 FACTORS_MD = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "FACTORS.md"
 CATEGORY = "steel_vanadium"
@@ -286,7 +288,7 @@ def test_label_without_prices_leaves_economic_open(engine, make_bom):
 
 def test_grade_bands_are_the_shipped_provisional_bands(registry):
     grading = registry.categories[CATEGORY].grading
-    shipped = core_catalog().dataset("steel_vanadium_grading").json()
+    shipped = STEEL_VANADIUM.dataset("steel_vanadium_grading").json()
     assert [(b.grade, b.up_to) for b in grading.bands] == \
         [(b["grade"], b["up_to"]) for b in shipped["bands"]]
     assert [b.up_to for b in grading.bands] == [1300, 1910, 2300, None]
@@ -446,7 +448,7 @@ def test_long_carbon_balances_keep_notes_short(engine, make_bom):
 
 def test_carbon_contents_are_the_cited_ipcc_defaults():
     rows = {r["material"]: float(r["kg_c_per_kg"])
-            for r in core_catalog().dataset("steel_vanadium_carbon_contents").rows()}
+            for r in STEEL_VANADIUM.dataset("steel_vanadium_carbon_contents").rows()}
     assert rows == {"coking_coal": 0.73, "coke": 0.83, "coal": 0.67,
                     "natural_gas": 0.7344, "limestone": 0.12, "dolomite": 0.13,
                     "steel": 0.01, "pig_iron": 0.04, "blast_furnace_gas": 0.17}

@@ -420,7 +420,8 @@ def test_plugins(run):
     assert result.exit_code == 0, result.output
     plugins = {p["name"]: p for p in json.loads(result.stdout)}
     for name in ("electricity_cn", "electricity_intl"):
-        assert plugins[name]["hooks"] == ["register_electricity_factors", "register_regions"]
+        assert plugins[name]["hooks"] == ["register_datasets", "register_electricity_factors",
+                                          "register_regions"]
         assert plugins[name]["origin"].startswith("entry point")
         assert "error" not in plugins[name]
     assert plugins["footprint.defaults"]["origin"] == "default"

@@ -12,14 +12,17 @@ import pytest
 from click.testing import CliRunner
 
 from cli.commands.data import data as data_cli
-from footprint.data import REQUIRED_FIELDS, Catalog, core_catalog
+from footprint.data import REQUIRED_FIELDS, Catalog
 from footprint.datadocs import render_markdown
+from footprint.engine.registry import registered_catalogs
 from footprint.errors import DataError
+from footprint.plugins import get_plugin_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(str(resources.files("lca_data")))
 REFERENCE = ROOT.parent / "shared" / "reference"
 NOT_DATASETS = {"__init__.py", "manifest.json"}
+SHIPPED = Catalog("lca_data")  # every manifest in lca_data, as `footprint data` reads it
 
 
 def reference_file(name: str) -> Path:
@@ -35,19 +38,19 @@ def test_every_data_file_is_in_the_manifest():
     on_disk = {path.relative_to(DATA_DIR).as_posix() for path in DATA_DIR.rglob("*")
                if path.is_file() and path.name not in NOT_DATASETS
                and path.relative_to(DATA_DIR).parts[0] not in ("samples", "__pycache__")}
-    catalog = core_catalog()
+    catalog = SHIPPED
     listed = {version["file"] for dataset_id in catalog.entries
               for version in catalog.versions(dataset_id)}  # earlier versions' files too
     assert on_disk == listed
 
 
 def test_every_manifest_hash_matches():
-    assert core_catalog().verify() == []
+    assert SHIPPED.verify() == []
 
 
-@pytest.mark.parametrize("dataset_id", list(core_catalog().entries))
+@pytest.mark.parametrize("dataset_id", list(SHIPPED.entries))
 def test_every_dataset_has_all_required_fields(dataset_id):
-    entry = core_catalog().entries[dataset_id]
+    entry = SHIPPED.entries[dataset_id]
     empty = [f for f in REQUIRED_FIELDS if entry.get(f) in (None, "", [])]
     assert empty == []
     assert re.fullmatch(r"[0-9a-f]{64}", entry["sha256"])
@@ -87,16 +90,29 @@ def test_a_missing_file_is_reported(data_package):
 
 # -- docs/data.md -----------------------------------------------------------------------------
 
+def builtin_catalogs():
+    """What the built-in plugins register (conftest loads exactly those)."""
+    return registered_catalogs(get_plugin_manager())
+
+
 def test_data_md_is_generated_from_the_manifest():
     text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
-    assert text == render_markdown(core_catalog()), \
+    assert text == render_markdown(builtin_catalogs()), \
         "docs/data.md is stale: run `footprint data docs > docs/data.md`"
 
 
+def test_every_shipped_dataset_is_registered_by_one_builtin_plugin():
+    # so the page of what the plugins register is the page of the package, which
+    # `footprint data docs` prints, and no shipped file is outside every data version
+    registered = [(c.package, dataset_id) for c in builtin_catalogs() for dataset_id in c.entries]
+    assert sorted(registered) == sorted(("lca_data", dataset_id) for dataset_id in SHIPPED.entries)
+    assert render_markdown(builtin_catalogs()) == render_markdown(SHIPPED)
+
+
 def test_data_md_describes_every_dataset():
-    text = render_markdown(core_catalog())
+    text = render_markdown(builtin_catalogs())
     assert "footprint data docs > docs/data.md" in text  # says how to regenerate itself
-    for entry in core_catalog().entries.values():
+    for entry in SHIPPED.entries.values():
         section = text.split(f"## {entry['title']}\n", 1)[1].split("\n## ", 1)[0]
         for key in ("id", "file", "source", "publisher", "geography", "unit", "gas_scope",
                     "confidence", "licence"):
@@ -126,13 +142,13 @@ def test_render_keeps_table_cells_intact(data_package):
 def test_cn_grid_csv_equals_the_reference_row_for_row():
     with reference_file("cn_grid_co2_factors_mee.csv").open(encoding="utf-8", newline="") as f:
         reference = list(csv.reader(f))
-    shipped = core_catalog().dataset("cn_grid_co2_mee").raw.decode("utf-8")
+    shipped = SHIPPED.dataset("cn_grid_co2_mee").raw.decode("utf-8")
     assert list(csv.reader(shipped.splitlines())) == reference
 
 
 def test_cn_grid_factors_reach_the_registry(registry):
     """What the electricity_cn plugin registers is what the announcement table says."""
-    rows = core_catalog().dataset("cn_grid_co2_mee").rows()
+    rows = SHIPPED.dataset("cn_grid_co2_mee").rows()
     provinces = [r for r in rows if r["level"] == "province"]
     assert len(provinces) == 31
     for row in provinces:
@@ -165,7 +181,7 @@ def test_ember_values_equal_the_reference():
     expected["EU"] = float(re.search(r"EU average (\d+\.\d)", section).group(1))
     expected["GB"] = expected.pop("UK")
     shipped = {row["iso_3166_1"]: float(row["g_co2_per_kwh"])
-               for row in core_catalog().dataset("ember_2023_europe").rows()}
+               for row in SHIPPED.dataset("ember_2023_europe").rows()}
     assert len(expected) == 31
     assert shipped == expected
 
@@ -179,7 +195,7 @@ def test_gwp100_values_equal_the_reference():
              "N2O": "N2O"}
     for column, dataset_id in ((0, "ipcc_ar5_gwp100"), (1, "ipcc_ar6_gwp100")):
         shipped = {row["flow"]: float(row["factor"])
-                   for row in core_catalog().dataset(dataset_id).rows()}
+                   for row in SHIPPED.dataset(dataset_id).rows()}
         for gas, flow in flows.items():
             expected = float(rows[gas][column].split()[0])  # "30 (recalled)" -> 30
             assert shipped[flow] == expected, (dataset_id, gas)
@@ -191,7 +207,7 @@ def test_cn_electricity_footprint_equals_the_reference():
     expected = {int(y): float(v) for y, v in re.findall(r"^\| (\d{4}) \| (\d\.\d+) \|", section,
                                                         re.MULTILINE)}
     shipped = {int(row["year"]): float(row["kg_co2e_per_kwh"])
-               for row in core_catalog().dataset("cn_electricity_footprint").rows()}
+               for row in SHIPPED.dataset("cn_electricity_footprint").rows()}
     assert expected == {2023: 0.6205, 2024: 0.5777}
     assert shipped == expected
 
@@ -202,7 +218,7 @@ def test_cli_data_list():
     result = CliRunner().invoke(data_cli, ["list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    for entry in core_catalog().entries.values():
+    for entry in SHIPPED.entries.values():
         row = next(line for line in lines if line.startswith(entry["id"] + " "))
         assert entry["confidence"] in row
         assert entry["source"] in row
@@ -212,15 +228,15 @@ def test_cli_data_list_json():
     result = CliRunner().invoke(data_cli, ["list", "--json"])
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
-    assert [e["id"] for e in listed] == list(core_catalog().entries)
+    assert [e["id"] for e in listed] == list(SHIPPED.entries)
     assert {e["id"]: (e["source"], e["confidence"]) for e in listed} == \
-        {i: (e["source"], e["confidence"]) for i, e in core_catalog().entries.items()}
+        {i: (e["source"], e["confidence"]) for i, e in SHIPPED.entries.items()}
 
 
 def test_cli_data_verify_passes_on_the_shipped_data():
     result = CliRunner().invoke(data_cli, ["verify"])
     assert result.exit_code == 0, result.output
-    assert f"all {len(core_catalog().entries)} datasets match" in result.stdout
+    assert f"all {len(SHIPPED.entries)} datasets match" in result.stdout
     assert result.stderr == ""
 
 
@@ -244,10 +260,12 @@ def test_cli_data_verify_unknown_package_is_a_usage_error():
 def test_cli_data_docs_prints_the_page():
     result = CliRunner().invoke(data_cli, ["docs"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == render_markdown(core_catalog())
+    assert result.stdout == render_markdown(SHIPPED)
 
 
 def test_data_group_is_part_of_the_footprint_command():
-    from cli.main import cli  # imported here: importing it loads plugins, after conftest's setup
+    # imported here, not at the top: importing it loads the plugins, which must follow
+    # conftest's FOOTPRINT_LOAD_PLUGINS, set when the session starts (after collection)
+    from cli.main import cli
     result = CliRunner().invoke(cli, ["data", "verify"])
     assert result.exit_code == 0, result.output

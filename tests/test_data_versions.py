@@ -18,18 +18,20 @@ import types
 import pytest
 from click.testing import CliRunner
 
-from footprint import InvalidInput, hookimpl
+from footprint import InvalidInput, Process, Source, hookimpl
 from footprint.engine.background import cache_path
 from footprint.bom import parse_bom
-from footprint.data import (Catalog, available_data_versions, core_catalog,
-                            selected_data_version, use_data_version)
-from footprint.engine.dataversions import find_data_version
+from footprint.data import Catalog, selected_data_version
+from footprint.engine.dataversions import (available_data_versions, build_registry,
+                                           find_data_version, use_data_version)
 from footprint.engine import Engine
 from footprint.errors import DataError
 from footprint.plugins import get_plugin_manager
 from footprint.engine.registry import Registry
 
 VERSIONS = ["MEE-2021", "MEE-2022", "MEE-2023"]
+SHIPPED = Catalog("lca_data")  # every manifest in lca_data
+ELECTRICITY = Catalog("lca_data", "electricity")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +118,7 @@ def test_data_read_while_calculating_comes_from_the_engines_version(make_bom, fo
 
     @hookimpl
     def label_extensions(category, result, bom, registry):
-        return {"grid_release": core_catalog().dataset("cn_grid_co2_mee").version}
+        return {"grid_release": ELECTRICITY.dataset("cn_grid_co2_mee").version}
 
     lazy.label_extensions = label_extensions
     pm = get_plugin_manager(load={"electricity_cn"})
@@ -144,7 +146,6 @@ def test_the_fingerprint_follows_what_resolution_depends_on():
 
     @hookimpl
     def register_background(registry):
-        from footprint import Process, Source
         return [Process("diesel", "Diesel", "柴油", "kg", (("CO2_fossil", 3.0),),
                         Source("mine", "my own measurement", "high"))]
 
@@ -161,20 +162,20 @@ def test_the_record_names_every_datasets_version(engines):
     assert record["datasets"]["cn_grid_co2_mee"] == "MEE-2022"
     assert record["datasets"]["ember_2023_europe"] == "Ember-2023"  # no history: current
     assert record["datasets"]["ipcc_ar6_gwp100"] == "AR6"
-    assert set(record["datasets"]) == set(core_catalog().entries)
+    assert set(record["datasets"]) == set(SHIPPED.entries)
 
 
 def test_the_name_rebuilds_the_same_registry(engines):
     pm = get_plugin_manager()
     for name in VERSIONS:
         registry = engines[name].registry
-        again = Registry.from_plugins(pm, registry.data_version_name)
+        again = build_registry(pm, registry.data_version_name)
         assert again.data_version == registry.data_version
 
 
 def test_a_registry_under_an_unknown_name_is_refused():
     with pytest.raises(InvalidInput) as raised:
-        Registry.from_plugins(get_plugin_manager(), "MEE-2020")
+        build_registry(get_plugin_manager(), "MEE-2020")
     problem = raised.value.problems[0]
     assert problem.where == "data_version"
     assert problem.message.startswith(
@@ -196,7 +197,7 @@ def test_names_are_listed_oldest_first():
 
 
 def test_each_earlier_release_is_the_current_table_cut_after_its_year():
-    catalog = core_catalog()
+    catalog = ELECTRICITY
     current = catalog.dataset("cn_grid_co2_mee").rows()
     for name, last in (("MEE-2021", 2021), ("MEE-2022", 2022)):
         dataset = catalog.dataset("cn_grid_co2_mee", version=name)
@@ -209,7 +210,7 @@ def test_each_earlier_release_is_the_current_table_cut_after_its_year():
 
 
 def test_history_is_dated_and_cites_its_announcement():
-    entry = core_catalog().entries["cn_grid_co2_mee"]
+    entry = ELECTRICITY.entries["cn_grid_co2_mee"]
     assert entry["published"] == "2025-12-31"
     assert [(h["version"], h["published"], h["file"]) for h in entry["history"]] == [
         ("MEE-2021", "2024-04-12", "electricity/cn_grid_co2_mee_MEE-2021.csv"),
@@ -219,7 +220,7 @@ def test_history_is_dated_and_cites_its_announcement():
 
 
 def test_every_shipped_dataset_names_its_version():
-    for dataset_id, entry in core_catalog().entries.items():
+    for dataset_id, entry in SHIPPED.entries.items():
         assert isinstance(entry["version"], str) and entry["version"].strip(), dataset_id
 
 
@@ -257,21 +258,36 @@ def rewrite_manifest(package, change):
     (package / "manifest.json").write_text(json.dumps(manifest))
 
 
+def registering(catalog):
+    """The installed plugins and one that registers ``catalog``."""
+    plugin = types.ModuleType("test_data_plugin")
+
+    @hookimpl
+    def register_datasets(registry):
+        return [catalog]
+
+    plugin.register_datasets = register_datasets
+    pm = get_plugin_manager()
+    pm.register(plugin, name="test_data_plugin")
+    return pm
+
+
 def test_a_selection_reaches_every_catalog(versioned_package):
     name, _ = versioned_package
-    catalog = Catalog(name)  # alive, so its versions are known
+    catalog = Catalog(name)
+    pm = registering(catalog)  # registered, so its versions are known
     # by publication date: Test-2022 2023-06-01, MEE-2021 2024-04-12, Test-2023 2024-06-01 ...
-    assert available_data_versions() == ["Test-2022", "MEE-2021", "Test-2023", "MEE-2022",
-                                         "MEE-2023"]
+    assert available_data_versions(pm) == ["Test-2022", "MEE-2021", "Test-2023", "MEE-2022",
+                                           "MEE-2023"]
     assert catalog.dataset("factors").rows() == [{"region": "CN-SC", "value": "0.1564"}]
-    with use_data_version("Test-2022"):
+    with use_data_version("Test-2022", pm):
         old = catalog.dataset("factors")
         # a dataset without a version of that name stays current
-        assert core_catalog().dataset("cn_grid_co2_mee").version == "MEE-2023"
+        assert ELECTRICITY.dataset("cn_grid_co2_mee").version == "MEE-2023"
     assert (old.version, old.rows()) == ("Test-2022", [{"region": "CN-SC", "value": "0.1404"}])
     assert old.entry["source"] == "test source 2022"  # the history item's own citation
     assert old.entry["title"] == "test factors"  # the rest is the current entry's
-    with use_data_version("MEE-2022"):
+    with use_data_version("MEE-2022", pm):
         assert catalog.dataset("factors").version == "Test-2023"
     assert catalog.dataset("factors", version="Test-2022").version == "Test-2022"
     with pytest.raises(DataError, match=r"has no version 'Test-2021'; versions: "
@@ -283,11 +299,12 @@ def test_a_tampered_history_file_is_refused(versioned_package):
     name, package = versioned_package
     (package / "factors_2022.csv").write_bytes(b"region,value\nCN-SC,0.0140\n")
     catalog = Catalog(name)
+    pm = registering(catalog)
     assert catalog.dataset("factors").version == "Test-2023"  # the current file is intact
     with pytest.raises(DataError, match=rf"{name}/factors_2022.csv does not match its "
                                         "manifest hash"):
         catalog.dataset("factors", version="Test-2022")
-    with use_data_version("Test-2022"), pytest.raises(DataError, match="factors_2022.csv"):
+    with use_data_version("Test-2022", pm), pytest.raises(DataError, match="factors_2022.csv"):
         catalog.dataset("factors")
     assert [p for p in catalog.verify() if "factors_2022.csv" in p] == catalog.verify()
     assert len(catalog.verify()) == 1
@@ -347,7 +364,9 @@ def test_a_version_is_found_by_name_hash_or_prefix(engines):
 
 @pytest.fixture(scope="module")
 def cli():
-    from cli.main import cli  # imported here: importing it loads plugins, after conftest's setup
+    # imported here, not at the top: importing it loads the plugins, which must follow
+    # conftest's FOOTPRINT_LOAD_PLUGINS, set when the session starts (after collection)
+    from cli.main import cli
     return cli
 
 
@@ -434,7 +453,7 @@ def test_cli_data_list_shows_versions(cli):
 def test_shipped_history_files_are_plain_csv():
     # the earlier releases keep the current file's form (UTF-8, CRLF), so a diff shows columns
     for name in ("MEE-2021", "MEE-2022"):
-        raw = core_catalog().dataset("cn_grid_co2_mee", version=name).raw
+        raw = ELECTRICITY.dataset("cn_grid_co2_mee", version=name).raw
         assert raw.count(b"\r\n") == raw.count(b"\n")
         assert list(csv.reader(io.StringIO(raw.decode("utf-8"))))[0][-1] == \
             f"ef_{name[-4:]}"

@@ -120,3 +120,26 @@ def test_precedence_is_as_documented():
     assert registry.processes["diesel"].emissions == (("CO2_fossil", 3.0),)
     assert Shadowed("register_background", "diesel", "footprint.defaults", "mine") \
         in registry.shadowed
+
+
+# -- every hook is tested --------------------------------------------------------------------
+
+TESTS = Path(__file__).resolve().parent
+
+
+def untested_hooks(test_sources: list[str], specs: dict[str, str]) -> list[str]:
+    """Hooks no test is named for (``def test_<hook>...``)."""
+    return [name for name in specs
+            if not any(re.search(rf"^def test_{name}(_\w*)?\(", text, re.MULTILINE)
+                       for text in test_sources)]
+
+
+def test_every_hook_has_a_test_named_for_it():
+    sources = [path.read_text(encoding="utf-8") for path in TESTS.glob("test_*.py")]
+    assert untested_hooks(sources, spec_signatures()) == []
+
+
+def test_the_test_name_check_catches_an_untested_hook():
+    specs = {"register_a": "(registry)", "register_ab": "(registry)", "register_b": "(cli)"}
+    sources = ["def test_register_a_adds_an_a(engine):\n", "def test_register_b(cli):\n"]
+    assert untested_hooks(sources, specs) == ["register_ab"]

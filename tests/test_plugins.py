@@ -1,17 +1,26 @@
-"""The plugin host: defaults as plugins, entry points, precedence, failures, blocking."""
+"""The plugin host: defaults as plugins, entry points, precedence, failures, blocking,
+a plugin's exceptions, and the trace switch."""
+import logging
+import os
+import subprocess
+import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import pluggy
 import pytest
+from marshmallow import fields
 
-from footprint import ElectricityFactor, Flow, Method, Region, Source, hookimpl
-from footprint.bom import parse_bom
+from footprint import (ElectricityFactor, Flow, InvalidInput, Method, ParameterSchema, Problem,
+                       ProductCategory, Region, Source, hookimpl)
+from footprint.bom import parse_bom, read_bom_file
 from footprint.engine import Engine
 from footprint.errors import DataError, PluginError
 from footprint.plugins import get_plugin_manager
 from footprint.engine.registry import Registry
 
+from .conftest import SAMPLES
 from .example_plugins import grid_override
 
 
@@ -233,3 +242,114 @@ def test_contract_violations_are_named(plugin, message):
               "bad_origin": BadOrigin}[plugin]()
     with pytest.raises((PluginError, DataError), match=message):
         Registry.from_plugins(manager_with(chosen))
+
+
+# -- a plugin's exception, and the trace switch -------------------------------------------------
+
+def test_an_exception_inside_a_hook_names_the_plugin_and_the_hook():
+    class Broken:
+        @hookimpl
+        def register_regions(self, registry):
+            return [Region(row["code"], "", "", "province") for row in [{"iso": "XT-04"}]]
+
+    pm = get_plugin_manager(load=False)
+    pm.register(Broken(), name="broken_regions")
+    with pytest.raises(PluginError) as raised:
+        Registry.from_plugins(pm)
+    assert str(raised.value) == "plugin 'broken_regions': register_regions raised KeyError: 'code'"
+    assert isinstance(raised.value.__cause__, KeyError)  # the original, for the traceback
+
+
+def test_a_plugins_own_invalid_input_reaches_the_user_unchanged(make_bom):
+    refusal = InvalidInput([Problem("parameters.kwh", "must be at most 10 kWh")])
+
+    class Strict:
+        @hookimpl
+        def register_categories(self, registry):
+            return [ProductCategory("strict", "严格", "Strict", parameters=StrictParameters)]
+
+        @hookimpl
+        def expand_bom(self, category, parameters, bom, registry):
+            raise refusal
+
+    engine = Engine(plugin_manager=manager_with(Strict()))
+    bom = make_bom(product={"name": "x", "category": "strict"}, lines=[],
+                   parameters={"kwh": 11})
+    with pytest.raises(InvalidInput) as raised:
+        engine.resolve(parse_bom(bom))
+    assert raised.value is refusal
+
+
+class StrictParameters(ParameterSchema):
+    kwh = fields.Float(required=True)
+
+
+def traced(caplog, monkeypatch, switch):
+    """The trace records of building a registry and resolving an oranges BOM."""
+    if switch is None:
+        monkeypatch.delenv("FOOTPRINT_TRACE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("FOOTPRINT_TRACE_PLUGINS", switch)
+    caplog.set_level(logging.DEBUG, logger="footprint.plugins")
+    engine = Engine(plugin_manager=get_plugin_manager(load={"electricity_cn", "oranges"}))
+    engine.resolve(read_bom_file(SAMPLES / "oranges_pujiang_farm_gate.json"))
+    return [r for r in caplog.records if r.name == "footprint.plugins"]
+
+
+def test_the_trace_switch_logs_every_hook_call(caplog, monkeypatch):
+    records = traced(caplog, monkeypatch, "1")
+    calls = [(r.hook, r.plugin) for r in records]
+    assert ("register_flows", "footprint.defaults") in calls
+    assert ("register_regions", "electricity_cn") in calls
+    assert ("register_background", "oranges") in calls
+    assert ("expand_bom", "oranges") in calls
+    flows = next(r for r in records if r.hook == "register_flows")
+    assert flows.arguments == ("registry",)
+    assert [f.id for f in flows.answer] == [
+        "CO2_fossil", "CO2_biogenic", "CH4_fossil", "CH4_non_fossil", "N2O", "CO2e_aggregated"]
+    assert 0 <= flows.seconds < 10
+    assert flows.getMessage().startswith(
+        "footprint.defaults: register_flows(registry) -> list of 6: [Flow(")
+    expand = next(r for r in records if r.hook == "expand_bom")
+    assert expand.arguments == ("category", "parameters", "bom", "registry")
+    assert all(line["stage"] for line in expand.answer)
+
+
+def test_without_the_trace_switch_nothing_is_logged(caplog, monkeypatch):
+    assert traced(caplog, monkeypatch, None) == []
+    assert traced(caplog, monkeypatch, "0") == []
+
+
+def test_the_trace_names_the_plugin_whose_hook_raised(caplog, monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_TRACE_PLUGINS", "1")
+    caplog.set_level(logging.DEBUG, logger="footprint.plugins")
+
+    class Broken:
+        @hookimpl
+        def register_regions(self, registry):
+            raise RuntimeError("no network")
+
+    pm = get_plugin_manager(load=False)
+    pm.register(Broken(), name="broken_regions")
+    with pytest.raises(PluginError):
+        Registry.from_plugins(pm)
+    last = [r for r in caplog.records if r.name == "footprint.plugins"][-1]
+    assert (last.hook, last.plugin) == ("register_regions", "broken_regions")
+    assert "raised RuntimeError: no network" in last.getMessage()
+
+
+def test_the_trace_is_on_stderr_when_logging_is_not_configured(tmp_path):
+    # `FOOTPRINT_TRACE_PLUGINS=1 footprint validate ...`: the command's own output on stdout,
+    # one line per hook call on stderr
+    env = {**os.environ, "FOOTPRINT_TRACE_PLUGINS": "1", "FOOTPRINT_HOME": str(tmp_path),
+           "FOOTPRINT_LOAD_PLUGINS": "electricity_cn"}
+    sample = SAMPLES / "sichuan_machined_part.json"
+    done = subprocess.run([sys.executable, "-c", "from cli.main import cli; cli()", "validate",
+                           str(sample)], env=env, capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.startswith(f"{sample}: valid")
+    lines = done.stderr.splitlines()
+    assert "footprint.plugins: footprint.defaults: register_flows(registry) -> list of 6: " \
+           "[Flow(" in "\n".join(lines)
+    assert any(line.startswith("footprint.plugins: electricity_cn: register_regions(registry)"
+                               " -> list of ") for line in lines)

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from footprint.bom import parse_bom
-from footprint.engine.compiled import CompiledBatch, compile_bom
+from footprint.engine.compiled import CompiledBatch, CompiledBom, compile_bom
 from footprint.model import STAGES
 from footprint.engine.resolve import ResolvedBom
-from footprint.engine.scoring import score
+from footprint.engine.reference import ReferenceCalculator
+from footprint.engine.scoring import score, score_rows
+from footprint.recalc.keyed import KeptRows, KeyColumns, keyed_bom
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
@@ -149,11 +151,10 @@ def test_compiled_once_and_rescored_under_new_factors(engine, batch):
     assert compile_bom(batch[0], other) is not first
     compiled = CompiledBatch.from_boms(batch, inventory)
     new_cf = inventory.factors["ar6"] * np.linspace(0.8, 1.2, len(inventory.flow_ids))
-    assert_same(compiled.score(inventory, new_cf), legacy_score(batch, inventory, new_cf))
+    assert_same(score_rows(compiled, inventory, new_cf), legacy_score(batch, inventory, new_cf))
 
 
 def test_matches_brightway_on_a_sample(engine, batch, footprint_home):
-    from footprint.engine.reference import ReferenceCalculator
     reference = ReferenceCalculator(footprint_home, engine.registry)
     scores = engine.score_many(batch[:8])
     for p, resolved in enumerate(batch[:8]):
@@ -175,11 +176,28 @@ def test_packed_rows_score_the_same(engine, batch):
     inventory, cf = engine.inventory, engine.inventory.factors["ar5"]
     compiled = [compile_bom(r, inventory) for r in batch]
     packed = [c.pack() for c in compiled]
-    from footprint.engine.compiled import CompiledBom
     assert all(np.array_equal(CompiledBom.unpack(*p).rows, c.rows) and
                CompiledBom.unpack(*p).boundary == c.boundary for p, c in zip(packed, compiled))
-    again = CompiledBatch.from_packed(packed).score(inventory, cf)
-    whole = CompiledBatch(compiled).score(inventory, cf)
+    again = score_rows(CompiledBatch.from_packed(packed), inventory, cf)
+    whole = score_rows(CompiledBatch(compiled), inventory, cf)
+    np.testing.assert_array_equal(again.total, whole.total)
+    np.testing.assert_array_equal(again.by_stage, whole.by_stage)
+    np.testing.assert_array_equal(again.gas_mass, whole.gas_mass)
+    for a, b in zip(again.by_line, whole.by_line):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_kept_rows_rebuilt_as_a_batch_score_to_the_last_bit(engine, batch):
+    # a recalculation keeps rows with stable keys (footprint.recalc.keyed) and rebuilds a
+    # CompiledBatch from them: the same rows, so the very same figures
+    inventory, cf = engine.inventory, engine.inventory.factors["ar6"]
+    keyed = [keyed_bom(r) for r in batch]
+    key_ids = {key: i for i, key in enumerate(sorted({row[2] for kb in keyed for row in kb.rows}))}
+    columns = KeyColumns(engine).update({i: key for key, i in key_ids.items()})
+    rebuilt, ok = KeptRows([kb.packed(key_ids) for kb in keyed], [kb.n_lines for kb in keyed],
+                           [kb.boundary for kb in keyed]).batch(columns)
+    assert ok.all()
+    again, whole = score_rows(rebuilt, inventory, cf), score(batch, inventory, cf)
     np.testing.assert_array_equal(again.total, whole.total)
     np.testing.assert_array_equal(again.by_stage, whole.by_stage)
     np.testing.assert_array_equal(again.gas_mass, whole.gas_mass)

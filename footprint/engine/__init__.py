@@ -1,13 +1,17 @@
 """The engine: a bill of materials in, an explained and reproducible footprint out.
 
 - ``pipeline``: ``Engine``, the steps strung together (expand, resolve, score, explain).
-- ``registry``: what the plugins registered, checked, with the data version's hash.
+- ``registry``: what the plugins registered (datasets first), checked, with the data
+  version's hash.
 - ``background``: the Brightway project and the unit inventory of every background process.
-- ``categories``: category parameters modelled as lines; grades and label extensions.
+- ``categories``: category parameters modelled as lines by the category's own plugin; grades
+  and label extensions.
 - ``resolve``: BOM lines to process quantities; sub-assemblies; electricity by region/year.
-- ``compiled`` and ``scoring``: products as rows, and the arithmetic that scores them.
+- ``compiled``: each product compiled once into rows (below ``scoring``: never imports it).
+- ``scoring``: the arithmetic, a pure function of compiled rows, and the batch scorer.
 - ``result``: the JSON-ready result with its breakdowns and reproducibility hash.
-- ``dataversions``: the data versions the plugins can load, with their hashes.
+- ``dataversions``: the one home of data versions: which names the registered datasets
+  offer, checking and selecting one, the registry under each, their hashes.
 - ``reference``: the same footprint by plain bw2calc, to check the engine against.
 """
 from .pipeline import Engine

@@ -97,6 +97,8 @@ def brightway(home: Path):
     os.environ["BRIGHTWAY2_DIR"] = str(directory)  # read by bw2data at import
     with warnings.catch_warnings(), _quiet():
         warnings.simplefilter("ignore")  # bw2calc's advice to install pypardiso
+        # imported here, not at the top: Brightway costs seconds to import, runs that find the
+        # cache never need it, and bw2data reads BRIGHTWAY2_DIR (set above) when imported
         import bw2calc  # noqa: F401
         import bw2data
     logging.getLogger("brightway-stdout-feedback").setLevel(logging.WARNING)
@@ -146,10 +148,13 @@ def _write_background(bd, registry) -> None:
 
 def solve_unit_inventory(home: Path, registry) -> UnitInventory:
     """Build (if needed) the Brightway project and solve every process's unit inventory once."""
+    # imported here, not at the top: only a build solves, and scipy's sparse solver and
+    # bw2calc cost start-up time every other run would pay for nothing
     from scipy.sparse.linalg import splu
 
     ensure_project(home, registry)
     bd = brightway(home)
+    # after brightway(home), which points bw2data at this home before bw2calc imports it
     import bw2calc as bc
 
     process_of = {a.id: a["code"] for a in bd.Database(BACKGROUND_DB)}

@@ -3,8 +3,13 @@
 A BOM of a category may carry ``parameters`` in the producer's own terms. They are validated
 by the category's marshmallow schema, then the category's plugin (hook ``expand_bom``) models
 them as ordinary BOM lines, which are validated, resolved and scored like any other line.
-After scoring, the category's grading bands and every plugin's ``label_extensions`` add their
-fields to the result.
+After scoring, the category's grading bands and ``label_extensions`` add their fields to the
+result.
+
+A category's hooks go to the plugin that registered it (``category.plugin``), so no plugin
+checks whose category it was given. ``label_extensions`` also goes to every plugin that
+registered no category at all: such a plugin adds its fields to any product (an allocation
+note, a reader of the data version), while a category plugin speaks only of its own.
 """
 from __future__ import annotations
 
@@ -41,10 +46,11 @@ def expand(bom: Bom, registry, plugin_manager) -> Bom:
                                    lambda parent: schema_fields(category.parameters, parent))
     if problems:
         raise InvalidInput(problems, bom.origin or None)
-    answer = plugin_manager.call_first("expand_bom", category=category, parameters=parameters,
-                                       bom=bom, registry=registry)
+    answer = plugin_manager.call_first("expand_bom", only=_owner(category), category=category,
+                                       parameters=parameters, bom=bom, registry=registry)
     if answer is None:
-        raise PluginError(f"no plugin models the parameters of category {category.id}")
+        raise PluginError(f"plugin {category.plugin!r} registered category {category.id} "
+                          "with parameters but does not model them (expand_bom)")
     plugin, lines = answer
     try:
         return model_lines(bom, list(lines), model=plugin)
@@ -72,14 +78,29 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
                            "source": grading.source.as_dict(),
                            "bands": [[b.grade, b.up_to] for b in grading.bands]}
     extensions = {}
-    for plugin, extra in plugin_manager.call_each("label_extensions", category=category,
-                                                  result=result, bom=bom, registry=registry):
+    for plugin, extra in plugin_manager.call_each("label_extensions",
+                                                  only=_extenders(category, registry),
+                                                  category=category, result=result, bom=bom,
+                                                  registry=registry):
         if not isinstance(extra, dict):
             raise PluginError(f"plugin {plugin!r}: label_extensions must return a dict")
         extensions[plugin] = extra
     if extensions:
         fields["extensions"] = extensions
     return fields
+
+
+def _owner(category):
+    """Only the plugin that registered ``category`` (the one whose record the registry kept)."""
+    return lambda plugin: plugin == category.plugin
+
+
+def _extenders(category, registry):
+    """The category's own plugin, and every plugin that registered no category (kept or
+    shadowed): ``label_extensions`` of a category plugin is about its own categories only."""
+    with_categories = {c.plugin for c in registry.categories.values()} | {
+        s.plugin for s in registry.shadowed if s.hook == "register_categories"}
+    return lambda plugin: plugin == category.plugin or plugin not in with_categories
 
 
 def _parameters_with_defaults(category, bom: Bom) -> dict:

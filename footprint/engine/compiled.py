@@ -6,7 +6,8 @@ the order ``scoring`` has always used. Each row is ``(line, stage, column, quant
 ``column`` is a background process's row in the unit inventory, or ``processes + flow`` for a
 direct emission. The compiled rows are cached on the ResolvedBom itself (it is immutable), tied
 to the unit inventory they were compiled against; ``CompiledBatch`` concatenates many products'
-rows into a few flat arrays, which a recalculation under new factors can keep and score again.
+rows into a few flat arrays, which a recalculation under new factors can keep and score again
+(the arithmetic is ``footprint.engine.scoring``'s; this module only compiles).
 """
 from __future__ import annotations
 
@@ -168,31 +169,3 @@ class CompiledBatch:
         return sum(a.nbytes for a in (self.product, self.line, self.stage, self.column,
                                       self.quantity, self.line_offsets, self.boundary,
                                       self.inside))
-
-    def score(self, inventory, cf: np.ndarray):
-        """Totals, stages, gas masses and line sums (see ``scoring.Scores``)."""
-        from .scoring import LineSums, Scores
-
-        n = self.n_products
-        n_flows = len(inventory.flow_ids)
-        per_unit = np.asarray(inventory.per_unit, dtype=np.float64)
-        # kg CO2e per unit of each column: a background process's unit inventory, or 1 kg of
-        # a directly emitted flow
-        unit = np.concatenate((per_unit @ cf, cf))
-        co2e = self.quantity * unit[self.column]
-        product, inside = self.product, self.inside
-
-        total = np.bincount(product[inside], weights=co2e[inside], minlength=n)
-        by_stage = np.bincount(product.astype(np.int64) * N_STAGES + self.stage, weights=co2e,
-                               minlength=n * N_STAGES).reshape(n, N_STAGES)
-        # kg of each flow inside the boundary: each row's quantity times its column's flows
-        # (G for a background process, the identity for a direct emission), summed per product
-        flows_of = np.vstack((per_unit, np.eye(n_flows)))
-        p_in, column_in, q_in = product[inside], self.column[inside], self.quantity[inside]
-        gas_mass = np.empty((n, n_flows))
-        for j in range(n_flows):
-            gas_mass[:, j] = np.bincount(p_in, weights=flows_of[column_in, j] * q_in,
-                                         minlength=n)
-        line_sums = np.bincount(self.line_offsets[product] + self.line, weights=co2e,
-                                minlength=int(self.line_offsets[-1]))
-        return Scores(total, by_stage, gas_mass, LineSums(line_sums, self.line_offsets))

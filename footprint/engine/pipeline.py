@@ -18,13 +18,14 @@ from functools import cached_property
 from pathlib import Path
 
 from ..bom import Bom
-from ..data import select_checked
+from ..data import selecting
 from ..errors import InvalidInput, Problem
 from ..plugins import get_plugin_manager
 from ..settings import footprint_home
 from ..suggest import unknown
 from .background import UnitInventory, unit_inventory
 from .categories import category_fields, expand
+from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .result import build_result, seal
@@ -34,8 +35,9 @@ from .scoring import Scores, score
 class Engine:
     def __init__(self, home: Path | None = None, plugin_manager=None,
                  data_version: str | None = None):
-        """``data_version``: a name from ``footprint.data.available_data_versions`` (None:
-        the selection in effect when the registry is built, by default the newest)."""
+        """``data_version``: a name from ``footprint.engine.dataversions
+        .available_data_versions`` (None: the selection in effect when the registry is built,
+        by default the newest)."""
         self.home = Path(home) if home else footprint_home()
         self._plugin_manager = plugin_manager
         self._data_version = data_version
@@ -46,11 +48,11 @@ class Engine:
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry.from_plugins(self.plugin_manager, data_version=self._data_version)
+        return build_registry(self.plugin_manager, self._data_version)
 
     def _in_version(self):
         """The selection the registry was built under, for data read while calculating."""
-        return select_checked(self.registry.selection)
+        return selecting(self.registry.selection)
 
     @cached_property
     def inventory(self) -> UnitInventory:

@@ -21,6 +21,8 @@ class ReferenceCalculator:
     def __init__(self, home, registry):
         ensure_project(home, registry)
         self.bd = brightway(home)
+        # imported here, not at the top: only the reference checks and benchmarks use them,
+        # and after brightway(home), which points bw2data at this home first
         import bw2calc
         import bw_processing
         self.bc, self.bwp = bw2calc, bw_processing

@@ -1,13 +1,15 @@
-"""What the plugins know, gathered once: flows, methods, regions, factors, processes, categories.
+"""What the plugins know, gathered once: datasets, flows, methods, regions, factors, processes,
+categories.
 
 For every key the first answer in pluggy's call order wins (installed plugins before the
 ``trylast`` defaults); later answers for the same key are kept in ``shadowed`` so an operator
 can see what was overridden and by whom.
 
-A registry is built under one data version (footprint.data.use_data_version): the plugins read
-their datasets in that version, and the registry records which version of every dataset it
-saw, so ``data_version`` changes with any of them. A registry does not change once built:
-its hashes and name are worked out on first use and kept.
+A registry is built under the data version selected when it is built (footprint.data.selecting,
+checked by footprint.engine.dataversions): the plugins read their datasets in that version,
+and the registry records which version of every dataset the plugins registered, so
+``data_version`` changes with any of them and with which plugins are loaded. A registry does
+not change once built: its hashes and name are worked out on first use and kept.
 """
 from __future__ import annotations
 
@@ -17,10 +19,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import ModuleType
 
-from ..data import (CORE_PACKAGE, VERSION_JOIN, Catalog, check_data_version, known_catalogs,
-                   select_checked, selected_data_version)
+from ..data import VERSION_JOIN, Catalog, selected_data_version
 from ..errors import DataError, PluginError
 from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
                     ProductCategory, Region)
@@ -46,7 +46,7 @@ RESOLUTION_FORMAT = 1
 
 @dataclass(frozen=True)
 class DatasetVersion:
-    """One dataset of a catalog as a registry saw it."""
+    """One registered dataset as a registry saw it."""
 
     package: str
     id: str
@@ -54,6 +54,7 @@ class DatasetVersion:
     sha256: str
     kind: str
     versioned: bool  # the dataset has earlier versions, so its version is part of the name
+    plugin: str = ""  # the plugin that registered it
 
 
 @dataclass
@@ -74,37 +75,56 @@ class Registry:
     categories: dict[str, ProductCategory] = field(default_factory=dict)
     shadowed: list[Shadowed] = field(default_factory=list)
     default_method: str = ""
-    # the name it was built under (None: every dataset current), and what that selected
+    # the name it was built under (None: every dataset current), the catalogs the plugins
+    # registered, and the version of each of their datasets that the name selected
     selection: str | None = None
+    catalogs: tuple[Catalog, ...] = ()
     datasets: tuple[DatasetVersion, ...] = ()
 
     @classmethod
-    def from_plugins(cls, pm, data_version: str | None = None) -> "Registry":
-        """Gather every plugin's records under ``data_version`` (a name from
-        ``footprint.data.available_data_versions``; None: the selection in effect, by default
-        the newest). An unknown name is InvalidInput naming the known ones."""
-        name = data_version if data_version is not None else selected_data_version()
-        if name is not None:
-            check_data_version(name, plugin_catalogs(pm))
-        with select_checked(name):
-            registry = cls(selection=name)
-            registry._gather(pm)
-            # after the hooks: a plugin may make its catalog only when first asked for data
-            registry.datasets = dataset_versions(plugin_catalogs(pm))
+    def from_plugins(cls, pm) -> "Registry":
+        """Gather every plugin's records under the data version selected now (None: every
+        dataset current). The selection is taken as checked: footprint.engine.dataversions
+        builds a registry under a name (``build_registry``) after checking it against the
+        datasets these plugins register."""
+        registry = cls(selection=selected_data_version())
+        registry.register_datasets(pm)
+        registry._gather(pm)
         return registry
+
+    def register_datasets(self, pm) -> None:
+        """Ask every plugin for the catalogs of the datasets it reads (hook
+        ``register_datasets``); each dataset is kept once, from the first plugin to register
+        it, in the version the selection picks, and listed in manifest order."""
+        catalogs, datasets, positions = [], {}, {}
+        for plugin_name, answer in pm.call_each("register_datasets", registry=self):
+            for catalog in _records(plugin_name, "register_datasets", answer, Catalog):
+                try:
+                    entries = catalog.entries
+                except (DataError, ImportError, OSError, KeyError, ValueError) as exc:
+                    raise DataError(f"plugin {plugin_name!r} registered {catalog!r}, which "
+                                    f"cannot be read: {type(exc).__name__}: {exc}") from exc
+                catalogs.append(catalog)
+                for dataset_id, current in entries.items():
+                    key = (catalog.package, dataset_id)
+                    if key in datasets:
+                        self.shadowed.append(Shadowed("register_datasets", key, plugin_name,
+                                                      datasets[key].plugin))
+                        continue
+                    entry = catalog.version_entry(dataset_id)
+                    positions[key] = catalog.position(dataset_id)
+                    datasets[key] = DatasetVersion(
+                        catalog.package, dataset_id, entry["version"], entry["sha256"],
+                        str(entry.get("kind", "")), bool(current.get("history")), plugin_name)
+        self.catalogs = tuple(catalogs)
+        self.datasets = tuple(datasets[key] for key in sorted(datasets, key=positions.get))
 
     def _gather(self, pm) -> None:
         """Ask every plugin, keeping the first answer per key (pluggy's call order)."""
         for hook, record_type, attribute, key in HOOKS:
             store = getattr(self, attribute)
             for plugin_name, records in pm.call_each(hook, registry=self):
-                if not isinstance(records, (list, tuple)):
-                    raise PluginError(f"plugin {plugin_name!r}: {hook} must return a list of "
-                                      f"{record_type.__name__}, not {type(records).__name__}")
-                for record in records:
-                    if not isinstance(record, record_type):
-                        raise PluginError(f"plugin {plugin_name!r}: {hook} returned "
-                                          f"{type(record).__name__}, expected {record_type.__name__}")
+                for record in _records(plugin_name, hook, records, record_type):
                     record = dataclasses.replace(record, plugin=plugin_name)
                     k = key(record)
                     if k in store:
@@ -149,6 +169,13 @@ class Registry:
                          for r in region.fallback if r not in self.regions]
         if not self.methods:
             problems.append("no characterisation method registered")
+        packages = defaultdict(set)
+        for dataset in self.datasets:
+            packages[dataset.id].add((dataset.package, dataset.plugin))
+        problems += [f"dataset {dataset_id} is registered from two packages: " + ", ".join(
+                         f"{package} ({plugin})" for package, plugin in sorted(found))
+                     for dataset_id, found in packages.items()
+                     if len({package for package, _ in found}) > 1]
         if problems:
             raise DataError("inconsistent plugin data:\n  " + "\n  ".join(problems))
 
@@ -167,7 +194,7 @@ class Registry:
     @cached_property
     def data_version(self) -> str:
         """SHA-256 over everything that can change a number: flows, methods, background, and
-        the version and hash of every dataset of the plugins' catalogs (category models read
+        the version and hash of every dataset the plugins registered (category models read
         data while calculating that is nowhere in the registry's records)."""
         return _sha256({
             "format": BACKGROUND_FORMAT,
@@ -182,7 +209,8 @@ class Registry:
     def data_version_name(self) -> str:
         """The versions of the datasets that have earlier versions, e.g. "MEE-2022"; several
         are joined by "+" in the order of their dataset ids. Without a selection these are
-        the newest; ``Registry.from_plugins(pm, name)`` rebuilds the same selection."""
+        the newest; ``footprint.engine.dataversions.build_registry(pm, name)`` rebuilds the
+        same selection."""
         names = [d.version for d in sorted(self.datasets, key=lambda d: (d.id, d.package))
                  if d.versioned]
         return VERSION_JOIN.join(dict.fromkeys(names))
@@ -232,25 +260,20 @@ def _sha256(content) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def plugin_catalogs(pm) -> list[Catalog]:
-    """The core catalog and the catalogs of the plugins' own packages: a catalog whose package
-    shares its top-level package with a registered plugin (``footprint_tea.data`` of the
-    plugin ``footprint_tea``). Catalogs of packages no registered plugin belongs to (a test's,
-    a plugin not loaded in this manager) do not change this registry's data version."""
-    owners = set()
-    for _, plugin in pm.list_name_plugin():
-        module = plugin.__name__ if isinstance(plugin, ModuleType) else \
-            getattr(plugin, "__module__", None) or type(plugin).__module__
-        owners.add(str(module).partition(".")[0])
-    return [c for c in known_catalogs()
-            if c.package == CORE_PACKAGE or c.package.partition(".")[0] in owners]
+def _records(plugin_name: str, hook: str, answer, record_type) -> list:
+    """A register_* hook's answer, checked: a list of ``record_type``."""
+    if not isinstance(answer, (list, tuple)):
+        raise PluginError(f"plugin {plugin_name!r}: {hook} must return a list of "
+                          f"{record_type.__name__}, not {type(answer).__name__}")
+    for record in answer:
+        if not isinstance(record, record_type):
+            raise PluginError(f"plugin {plugin_name!r}: {hook} returned "
+                              f"{type(record).__name__}, expected {record_type.__name__}")
+    return list(answer)
 
 
-def dataset_versions(catalogs) -> tuple[DatasetVersion, ...]:
-    """Each dataset of ``catalogs`` in the version the current selection picks."""
-    return tuple(
-        DatasetVersion(catalog.package, dataset_id, entry["version"], entry["sha256"],
-                       str(entry.get("kind", "")), bool(current.get("history")))
-        for catalog in catalogs
-        for dataset_id, current in catalog.entries.items()
-        for entry in [catalog.version_entry(dataset_id)])
+def registered_catalogs(pm) -> tuple[Catalog, ...]:
+    """The catalogs ``pm``'s plugins register (hook ``register_datasets``), in call order."""
+    registry = Registry()
+    registry.register_datasets(pm)
+    return registry.catalogs

@@ -1,12 +1,14 @@
-"""Scoring many products at once: every line of every product in a few NumPy operations.
+"""Scoring compiled rows: every line of every product in a few NumPy operations.
 
-Each product's lines (sub-assemblies expanded, scaled by how much of them is used) become rows
-of one table: product, top-level line, stage, background process or direct flow, quantity
-(``footprint.compiled``: compiled once per ResolvedBom and cached on it). A row's score is
-``quantity x (G @ cf)[process]`` (or ``quantity x cf[flow]`` for a direct emission); totals,
-stages and lines are bincounts of those rows, and gas masses bincounts of ``quantity x G``. One
-product is a batch of one, so the CLI, the web service and a million-product recalculation share
-this path; large batches are scored in chunks so memory stays bounded.
+Each product's lines (sub-assemblies expanded, scaled by how much of them is used) are rows of
+one table (``footprint.engine.compiled``: product, top-level line, stage, background process or
+direct flow, quantity; compiled once per ResolvedBom and cached on it). ``score_rows`` is the
+arithmetic, a pure function of those rows, the unit inventory and the characterisation factors:
+a row's score is ``quantity x (G @ cf)[process]`` (or ``quantity x cf[flow]`` for a direct
+emission); totals, stages and lines are bincounts of those rows, and gas masses bincounts of
+``quantity x G``. One product is a batch of one, so the CLI, the web service and a
+million-product recalculation share this path; ``score`` compiles and scores large batches in
+chunks so memory stays bounded.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compiled import CompiledBatch
+from .compiled import N_STAGES, CompiledBatch
 from .resolve import ResolvedBom
 
 CHUNK = 50_000  # products scored at once: bounds the row arrays of a large batch
@@ -60,12 +62,39 @@ class Scores:
     by_line: Sequence[np.ndarray]  # per product: kg CO2e of each of its top-level lines
 
 
+def score_rows(rows: CompiledBatch, inventory, cf: np.ndarray) -> Scores:
+    """Totals, stages, gas masses and line sums of compiled ``rows`` under ``inventory`` and
+    the characterisation factors ``cf`` (kg CO2e per kg of each of the inventory's flows)."""
+    n = rows.n_products
+    n_flows = len(inventory.flow_ids)
+    per_unit = np.asarray(inventory.per_unit, dtype=np.float64)
+    # kg CO2e per unit of each column: a background process's unit inventory, or 1 kg of
+    # a directly emitted flow
+    unit = np.concatenate((per_unit @ cf, cf))
+    co2e = rows.quantity * unit[rows.column]
+    product, inside = rows.product, rows.inside
+
+    total = np.bincount(product[inside], weights=co2e[inside], minlength=n)
+    by_stage = np.bincount(product.astype(np.int64) * N_STAGES + rows.stage, weights=co2e,
+                           minlength=n * N_STAGES).reshape(n, N_STAGES)
+    # kg of each flow inside the boundary: each row's quantity times its column's flows
+    # (G for a background process, the identity for a direct emission), summed per product
+    flows_of = np.vstack((per_unit, np.eye(n_flows)))
+    p_in, column_in, q_in = product[inside], rows.column[inside], rows.quantity[inside]
+    gas_mass = np.empty((n, n_flows))
+    for j in range(n_flows):
+        gas_mass[:, j] = np.bincount(p_in, weights=flows_of[column_in, j] * q_in, minlength=n)
+    line_sums = np.bincount(rows.line_offsets[product] + rows.line, weights=co2e,
+                            minlength=int(rows.line_offsets[-1]))
+    return Scores(total, by_stage, gas_mass, LineSums(line_sums, rows.line_offsets))
+
+
 def score_chunks(batch: Sequence[ResolvedBom], inventory, cf: np.ndarray,
                  chunk: int = CHUNK) -> Iterator[tuple[int, Scores]]:
     """(first product's index, its chunk's Scores) for consecutive chunks of ``batch``."""
     for start in range(0, len(batch), chunk):
-        compiled = CompiledBatch.from_boms(batch[start:start + chunk], inventory)
-        yield start, compiled.score(inventory, cf)
+        rows = CompiledBatch.from_boms(batch[start:start + chunk], inventory)
+        yield start, score_rows(rows, inventory, cf)
 
 
 def score(batch: Sequence[ResolvedBom], inventory, cf: np.ndarray, chunk: int = CHUNK) -> Scores:
@@ -73,7 +102,7 @@ def score(batch: Sequence[ResolvedBom], inventory, cf: np.ndarray, chunk: int = 
     if len(parts) == 1:
         return parts[0]
     if not parts:
-        return CompiledBatch([]).score(inventory, cf)
+        return score_rows(CompiledBatch([]), inventory, cf)
     return Scores(np.concatenate([p.total for p in parts]),
                   np.concatenate([p.by_stage for p in parts]),
                   np.concatenate([p.gas_mass for p in parts]),

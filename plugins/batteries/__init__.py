@@ -21,6 +21,11 @@ CATEGORY = "batteries"
 
 
 @hookimpl(trylast=True)
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl(trylast=True)
 def register_background(registry):
     return data.processes()
 
@@ -38,8 +43,6 @@ def register_categories(registry):
 
 @hookimpl(trylast=True)
 def expand_bom(category, parameters, bom, registry):
-    if category.id != CATEGORY:
-        return None
     if float(bom.declared_unit["amount"]) != 1.0:
         raise InvalidInput([Problem(
             "declared_unit.amount", "a battery BOM with parameters declares 1 kWh of capacity "
@@ -50,6 +53,4 @@ def expand_bom(category, parameters, bom, registry):
 
 @hookimpl(trylast=True)
 def label_extensions(category, result, bom, registry):
-    if category.id != CATEGORY:
-        return None
     return extension(result, bom, registry)

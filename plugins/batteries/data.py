@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from footprint import GradeBand, Grading, core_catalog, processes_from_csv
+from footprint import Catalog, GradeBand, Grading, processes_from_csv
+
+CATALOG = Catalog("lca_data", "batteries")  # registered by the plugin: see register_datasets
 
 CHEMISTRIES = ("LFP", "NMC")
 COMPONENT_DATASETS = ("batteries_lfp_components_lin2024", "batteries_nmc_components_hao2017")
@@ -53,7 +55,7 @@ def default_groups() -> dict[str, tuple[DefaultGroup, ...]]:
     """chemistry -> its default component groups, from the component datasets."""
     groups: dict[str, list[DefaultGroup]] = {c: [] for c in CHEMISTRIES}
     for dataset_id in COMPONENT_DATASETS:
-        for row in core_catalog().dataset(dataset_id).rows():
+        for row in CATALOG.dataset(dataset_id).rows():
             covers = tuple(row["covers"].split())
             unknown = [c for c in covers if c not in COMPONENTS]
             if unknown or row["chemistry"] not in groups:
@@ -72,25 +74,25 @@ def default_groups() -> dict[str, tuple[DefaultGroup, ...]]:
 def cell_energy() -> dict[str, float]:
     """chemistry -> kWh of energy to make 1 kWh of cells (Degen et al. 2023)."""
     return {row["chemistry"]: float(row["kwh_energy_per_kwh_cell"])
-            for row in core_catalog().dataset(CELL_ENERGY).rows()}
+            for row in CATALOG.dataset(CELL_ENERGY).rows()}
 
 
 def cell_energy_source() -> str:
-    return core_catalog().dataset(CELL_ENERGY).entry["source"]
+    return CATALOG.dataset(CELL_ENERGY).entry["source"]
 
 
 def processes():
     return [p for dataset_id in PROCESS_DATASETS
-            for p in processes_from_csv(core_catalog().dataset(dataset_id))]
+            for p in processes_from_csv(CATALOG.dataset(dataset_id))]
 
 
 @lru_cache(maxsize=None)
 def bands() -> dict:
-    return core_catalog().dataset(BANDS).json()
+    return CATALOG.dataset(BANDS).json()
 
 
 def _grading(key: str) -> Grading:
-    data, dataset = bands(), core_catalog().dataset(BANDS)
+    data, dataset = bands(), CATALOG.dataset(BANDS)
     part = data[key]
     return Grading(tuple(GradeBand(g, up_to, zh, en) for g, up_to, zh, en in part["bands"]),
                    part["unit"], dataset.source(), f"{data['status']} {part['rationale']}",

@@ -12,7 +12,11 @@ years exist.
 """
 from __future__ import annotations
 
-from footprint import ElectricityFactor, Region, core_catalog, hookimpl
+from footprint import Catalog, ElectricityFactor, Region, hookimpl
+
+# lca_data/electricity/ is shared with electricity_intl: each registers the datasets it reads
+CATALOG = Catalog("lca_data", "electricity",
+                  datasets=("cn_grid_co2_mee", "cn_electricity_footprint"))
 
 GRIDS = {  # name in the MEE table -> (code, Chinese name, English name)
     "华北": ("CN-GRID-NORTH", "华北电网", "North China grid"),
@@ -37,7 +41,12 @@ def _grid_codes(grid_zh: str) -> tuple[str, ...]:
 
 
 def _table():
-    return core_catalog().dataset("cn_grid_co2_mee")
+    return CATALOG.dataset("cn_grid_co2_mee")
+
+
+@hookimpl(trylast=True)
+def register_datasets(registry):
+    return [CATALOG]
 
 
 @hookimpl(trylast=True)
@@ -74,7 +83,7 @@ def register_electricity_factors(registry):
             if value:
                 factors.append(ElectricityFactor(code, year, basis, float(value), "CO2_fossil",
                                                  table.source(announcement)))
-    footprint = core_catalog().dataset("cn_electricity_footprint")
+    footprint = CATALOG.dataset("cn_electricity_footprint")
     for row in footprint.rows():
         factors.append(ElectricityFactor("CN", int(row["year"]), "lifecycle",
                                          float(row["kg_co2e_per_kwh"]), "CO2e_aggregated",

@@ -2,10 +2,17 @@
 Norway and Switzerland (Ember), for producers who report against a buyer's grid."""
 from __future__ import annotations
 
-from footprint import ElectricityFactor, Region, core_catalog, hookimpl
+from footprint import Catalog, ElectricityFactor, Region, hookimpl
 
 DATASET = "ember_2023_europe"
 YEAR = 2023
+# lca_data/electricity/ is shared with electricity_cn: each registers the datasets it reads
+CATALOG = Catalog("lca_data", "electricity", datasets=(DATASET,))
+
+
+@hookimpl(trylast=True)
+def register_datasets(registry):
+    return [CATALOG]
 
 
 @hookimpl(trylast=True)
@@ -13,12 +20,12 @@ def register_regions(registry):
     return [Region(row["iso_3166_1"], row["name_zh"], row["name_en"],
                    "union" if row["iso_3166_1"] == "EU" else "country",
                    country=row["iso_3166_1"])
-            for row in core_catalog().dataset(DATASET).rows()]
+            for row in CATALOG.dataset(DATASET).rows()]
 
 
 @hookimpl(trylast=True)
 def register_electricity_factors(registry):
-    table = core_catalog().dataset(DATASET)
+    table = CATALOG.dataset(DATASET)
     return [ElectricityFactor(row["iso_3166_1"], YEAR, "location",
                               float(row["g_co2_per_kwh"]) / 1000.0,  # g -> kg per kWh
                               "CO2_fossil", table.source())

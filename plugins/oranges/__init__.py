@@ -28,6 +28,11 @@ STAGE_NAMES = {
 
 # Built-in data: trylast, so an installed plugin registering the same id takes precedence.
 @hookimpl(trylast=True)
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl(trylast=True)
 def register_background(registry):
     return data.processes()
 
@@ -45,8 +50,6 @@ def register_categories(registry):
 
 @hookimpl(trylast=True)
 def expand_bom(category, parameters, bom, registry):
-    if category.id != CATEGORY:
-        return None
     amount = bom.declared_unit["amount"]
     if amount != 1:
         # The grade bands are per kg of fruit and the core grades the total per declared unit.
@@ -59,6 +62,4 @@ def expand_bom(category, parameters, bom, registry):
 
 @hookimpl
 def label_extensions(category, result, bom, registry):
-    if category.id != CATEGORY:
-        return None
     return label.extensions(result, bom)

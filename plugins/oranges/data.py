@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from footprint import GradeBand, Grading, Process, Source, core_catalog
+from footprint import Catalog, GradeBand, Grading, Process, Source
+
+CATALOG = Catalog("lca_data", "oranges")  # registered by the plugin: see register_datasets
 
 FIELD = "oranges_field_n2o_ipcc2019"
 FERTILISER = "oranges_fertiliser_chen2015"
@@ -74,12 +76,12 @@ class Product:
 def field_parameters() -> dict[str, Parameter]:
     return {row["parameter"]: Parameter(row["parameter"], float(row["value"]), row["unit"],
                                         row["ipcc_reference"], row["confidence"])
-            for row in core_catalog().dataset(FIELD).rows()}
+            for row in CATALOG.dataset(FIELD).rows()}
 
 
 @lru_cache(maxsize=1)
 def fertiliser_rows() -> dict[str, dict]:
-    return {row["key"]: row for row in core_catalog().dataset(FERTILISER).rows()}
+    return {row["key"]: row for row in CATALOG.dataset(FERTILISER).rows()}
 
 
 def _content(cell: str):
@@ -92,7 +94,7 @@ def _content(cell: str):
 @lru_cache(maxsize=1)
 def products() -> dict[str, Product]:
     out = {}
-    for row in core_catalog().dataset(PRODUCTS).rows():
+    for row in CATALOG.dataset(PRODUCTS).rows():
         out[row["product"]] = Product(
             row["product"], row["name_en"], row["name_zh"],
             {"N": _content(row["n_pct"]), "P2O5": _content(row["p2o5_pct"]),
@@ -109,7 +111,7 @@ PRODUCT_IDS = tuple(products())
 # -- background processes -----------------------------------------------------------------
 
 def _fertiliser_processes() -> list[Process]:
-    dataset = core_catalog().dataset(FERTILISER)
+    dataset = CATALOG.dataset(FERTILISER)
     processes = []
     for row in dataset.rows():
         per_kg = float(row["t_ce_per_t_nutrient"]) * CO2_PER_C
@@ -123,7 +125,7 @@ def _fertiliser_processes() -> list[Process]:
 
 def _field_processes() -> list[Process]:
     p = field_parameters()
-    entry = core_catalog().dataset(FIELD).entry
+    entry = CATALOG.dataset(FIELD).entry
     citation = f"{entry['publisher']}: 2019 Refinement to the 2006 IPCC Guidelines, Vol. 4, Ch. 11"
 
     def process(pid, name_en, name_zh, unit, flow, factors, keys):
@@ -177,7 +179,7 @@ def _rank(confidence: str) -> int:
 
 
 def _pesticide_processes() -> list[Process]:
-    dataset = core_catalog().dataset(PESTICIDES)
+    dataset = CATALOG.dataset(PESTICIDES)
     processes = []
     for row in dataset.rows():
         per_kg = float(row["kg_ce_per_kg_ai"]) * CO2_PER_C
@@ -189,7 +191,7 @@ def _pesticide_processes() -> list[Process]:
 
 
 def _board_processes() -> list[Process]:
-    dataset = core_catalog().dataset(BOARD)
+    dataset = CATALOG.dataset(BOARD)
     processes = []
     for row in dataset.rows():
         per_kg = float(row["kg_co2e_per_t"]) / 1000
@@ -210,11 +212,11 @@ def processes() -> list[Process]:
 
 @lru_cache(maxsize=1)
 def grading_data() -> dict:
-    return core_catalog().dataset(GRADING).json()
+    return CATALOG.dataset(GRADING).json()
 
 
 def grading() -> Grading:
-    dataset = core_catalog().dataset(GRADING)
+    dataset = CATALOG.dataset(GRADING)
     raw = dataset.json()
     bands = tuple(GradeBand(b["grade"], b["up_to"], b["label_zh"], b["label_en"])
                   for b in raw["bands"])

@@ -25,6 +25,11 @@ CATEGORY = "steel_vanadium"
 
 
 @hookimpl
+def register_datasets(registry):
+    return [data.CATALOG]
+
+
+@hookimpl
 def register_background(registry):
     return data.processes()
 
@@ -49,13 +54,11 @@ def register_categories(registry):
 
 @hookimpl
 def expand_bom(category, parameters, bom, registry):
-    if category.id != CATEGORY:
-        return None
     return build(parameters, bom.declared_unit).lines
 
 
 @hookimpl
 def label_extensions(category, result, bom, registry):
-    if category.id != CATEGORY or bom.parameters is None:
-        return None
+    if bom.parameters is None:
+        return None  # described by its lines only: no works model to report on
     return extensions(category, result, bom)

@@ -1,9 +1,12 @@
-"""The category's datasets, read only through the core catalog (hash-checked manifest)."""
+"""The category's datasets, read only through its own catalog (lca_data/steel_vanadium/, a
+hash-checked manifest), which the plugin registers."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from footprint import GradeBand, Grading, core_catalog, processes_from_csv
+from footprint import Catalog, GradeBand, Grading, processes_from_csv
+
+CATALOG = Catalog("lca_data", "steel_vanadium")
 
 CARBON_CONTENTS = "steel_vanadium_carbon_contents"
 UPSTREAM = "steel_vanadium_tier1_upstream"
@@ -28,12 +31,12 @@ ELECTROLYTE = "steel_vanadium.vanadium_electrolyte"
 def carbon_contents() -> dict[str, float]:
     """kg C per kg of each material of the carbon balance (IPCC 2006 Vol. 3 Table 4.3)."""
     return {row["material"]: float(row["kg_c_per_kg"])
-            for row in core_catalog().dataset(CARBON_CONTENTS).rows()}
+            for row in CATALOG.dataset(CARBON_CONTENTS).rows()}
 
 
 def processes() -> list:
     return [process for dataset_id in PROCESS_DATASETS
-            for process in processes_from_csv(core_catalog().dataset(dataset_id))]
+            for process in processes_from_csv(CATALOG.dataset(dataset_id))]
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +55,7 @@ def process_confidence() -> dict[str, str]:
 
 
 def grading() -> Grading:
-    dataset = core_catalog().dataset(GRADING)
+    dataset = CATALOG.dataset(GRADING)
     data = dataset.json()
     bands = tuple(GradeBand(b["grade"], b["up_to"], b["label_zh"], b["label_en"])
                   for b in data["bands"])

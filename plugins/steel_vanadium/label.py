@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from . import data
 from .model import allocation, build
-from .parameters import ALLOCATIONS, PLANT_PRODUCTS, PRODUCTS, SteelVanadiumParameters
+from .parameters import SteelVanadiumParameters
+from .products import ALLOCATIONS, PLANT_PRODUCTS, PRODUCTS
 
 
 def _data_quality(result: dict) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import data
-from .parameters import PLANT_PRODUCTS
+from .products import PLANT_PRODUCTS
 
 CO2_PER_C = 44 / 12
 STEEL_KG = 1000.0  # the reference: 1 t of crude steel

@@ -5,18 +5,12 @@ its error messages, since the message is what a producer reads.
 """
 from __future__ import annotations
 
-
-from footprint import ParameterSchema
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-PRODUCTS = {  # product -> (declared unit the quantities refer to, Chinese name)
-    "crude_steel": ("t", "粗钢"),
-    "vanadium_slag": ("t", "钒渣"),
-    "v2o5": ("kg", "五氧化二钒"),
-    "vanadium_electrolyte": ("kg", "全钒液流电池电解液"),
-}
-PLANT_PRODUCTS = ("crude_steel", "vanadium_slag")  # modelled from the works' carbon balance
-ALLOCATIONS = ("mass", "economic", "system_expansion")
+from footprint import ParameterSchema
+
+from .model import carbon_balance
+from .products import ALLOCATIONS, PLANT_PRODUCTS, PRODUCTS
 
 
 class StrictFloat(fields.Float):
@@ -169,7 +163,6 @@ class SteelVanadiumParameters(ParameterSchema):
             raise ValidationError(errors)
         if any(key in self.fields and key not in data for key in original):
             return  # a field was refused: the balance would be judged on partial data
-        from .model import carbon_balance  # here: the model reads the data catalog
         try:
             balance = carbon_balance(data)
         except (KeyError, TypeError):

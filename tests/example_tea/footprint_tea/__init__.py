@@ -2,7 +2,8 @@
 
 An example of a category that lives outside the footprint project: it is installed with pip,
 found through its entry point (group ``footprint``, name ``tea``), reads its own data through
-``footprint.Catalog("footprint_tea.data")`` and uses only footprint's public API. Nothing in
+``footprint.Catalog("footprint_tea.data")``, which it registers (``register_datasets``) so the
+data counts in the data version, and uses only footprint's public API. Nothing in
 footprint's core knows about tea.
 
 Model, per 1 kg of made tea (成品茶), from what a tea factory knows per kg or per batch:
@@ -124,6 +125,11 @@ def _ef1(choice: str) -> tuple[float, str]:
 
 
 @hookimpl
+def register_datasets(registry):
+    return [CATALOG]
+
+
+@hookimpl
 def register_background(registry):
     return processes_from_csv(CATALOG.dataset("tea_fuelwood_ipcc2006"))
 
@@ -142,8 +148,6 @@ def register_categories(registry):
 
 @hookimpl
 def expand_bom(category, parameters, bom, registry):
-    if category.id != CATEGORY:
-        return None
     p = parameters
     per_batch = p["quantities_per"] == "batch"
     scale = 1 / p["made_tea_kg_per_batch"] if per_batch else 1.0
@@ -175,8 +179,6 @@ def expand_bom(category, parameters, bom, registry):
 
 @hookimpl
 def label_extensions(category, result, bom, registry):
-    if category.id != CATEGORY:
-        return None
     p = TeaParameters().load(bom.parameters) if bom.parameters is not None else None
     extension = {"example": True,
                  "note_en": "example third-party category (footprint-tea); grade bands are "
