@@ -143,9 +143,10 @@ def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int =
     (the MEE-2022 engine) stores them: product, approved submission, kept rows, footprint."""
     import numpy as np
 
+    from footprint.engine.scoring import score_rows
     from footprint.recalc.keyed import ROW, KeyColumns, keyed_bom, rows_to_batch
     from footprint.store import footprints
-    from footprint.store.accounts import create_user
+    from footprint.usecases.accounts import create_user
 
     producer = create_user(db, "bench", "producer", "Benchmark Manufacturing Co.",
                            "benchmark password 1")
@@ -156,7 +157,7 @@ def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int =
     lines = [json.dumps(kb.lines) for kb in keyed]
     fingerprint = old.registry.resolution_fingerprint
     version, name = old.registry.data_version, old.registry.data_version_name
-    footprints.record_data_version(db, old.registry)
+    footprints.record_data_version(db, old.registry.data_version_record())
     cf = old.inventory.factors[old.method_id(None)]
     columns = KeyColumns(old).update(footprints.all_keys(db))
     rng = np.random.default_rng(seed)
@@ -173,7 +174,7 @@ def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int =
         batch, ok = rows_to_batch(blobs, [keyed[t].n_lines for t in which],
                                   [keyed[t].boundary for t in which], columns)
         assert ok.all()
-        scores = batch.score(old.inventory, cf)
+        scores = score_rows(batch, old.inventory, cf)
         sids = range(first + 1, first + n + 1)
         with conn:
             conn.executemany(
@@ -221,6 +222,7 @@ def main() -> None:
         home.mkdir()
         os.environ["FOOTPRINT_HOME"] = str(home)
         from footprint.engine import Engine
+        from footprint.engine.scoring import score_rows
         from footprint.recalc.keyed import KeyColumns, rows_to_batch
         from footprint.engine.reference import ReferenceCalculator
         from footprint.store import connect, database_path
@@ -294,9 +296,9 @@ def main() -> None:
         batch, _ = rows_to_batch([r[2] for r in rows], [r[0] for r in rows],
                                  [r[1] for r in rows], columns)
         cf = new.inventory.factors[method]
-        batch.score(new.inventory, cf)
+        score_rows(batch, new.inventory, cf)
         start = time.perf_counter()
-        batch.score(new.inventory, cf)
+        score_rows(batch, new.inventory, cf)
         score_each = (time.perf_counter() - start) / len(rows)
 
         print()

@@ -14,6 +14,7 @@ import importlib
 
 import click
 
+from footprint import PluginError
 from footprint.plugins import get_plugin_manager
 
 # command name -> "module:attribute" under cli.commands
@@ -74,16 +75,18 @@ class FootprintCommands(click.Group):
         if self._plugin_commands_added:
             return
         self._plugin_commands_added = True
-        for impl in get_plugin_manager().hook.register_commands.get_hookimpls():
+        pm = get_plugin_manager()
+        names = dict.fromkeys(i.plugin_name for i in pm.hook.register_commands.get_hookimpls())
+        for name in names:  # one plugin at a time, in the order they were registered
             try:
-                impl.function(cli=self)
-            except BuiltinName as exc:
-                click.echo(f"warning: plugin {impl.plugin_name!r} adds a command named "
-                           f"{exc.name!r}, which is a built-in command of footprint; the "
-                           "plugin's command is not added", err=True)
-            except Exception as exc:  # noqa: BLE001 - a plugin's bug must not disable the CLI
-                click.echo(f"warning: plugin {impl.plugin_name!r} could not add its commands: "
-                           f"{type(exc).__name__}: {exc}", err=True)
+                pm.call_each("register_commands", only={name}, cli=self)
+            except PluginError as exc:
+                if isinstance(exc.__cause__, BuiltinName):
+                    click.echo(f"warning: plugin {name!r} adds a command named "
+                               f"{exc.__cause__.name!r}, which is a built-in command of "
+                               "footprint; the plugin's command is not added", err=True)
+                else:
+                    click.echo(f"warning: {exc}; its commands are not available", err=True)
 
 
 @click.group(cls=FootprintCommands)

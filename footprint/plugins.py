@@ -30,7 +30,7 @@ import reprlib
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pluggy
@@ -81,18 +81,18 @@ class FootprintPluginManager(pluggy.PluginManager):
             out.append(info)
         return sorted(out, key=lambda i: i.name) + self.failures
 
-    def answers(self, hook_name: str, /, *, only: Callable[[str], bool] | None = None,
+    def answers(self, hook_name: str, /, *, only: Collection[str] | None = None,
                 **kwargs):
         """Call a hook's implementations one by one in pluggy's order, yielding
         (plugin name, answer) for every answer that is not None. ``only``: ask only the
-        plugins whose name it accepts (None: every plugin).
+        plugins of these names (None: every plugin).
 
         pluggy's own call merges the answers and forgets which plugin gave which; a footprint
         must cite the plugin behind every factor and model, so the core calls through here.
         """
         caller = getattr(self.hook, hook_name)
         for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last-registered first
-            if only is not None and not only(impl.plugin_name):
+            if only is not None and impl.plugin_name not in only:
                 continue
             if impl.hookwrapper or impl.wrapper:
                 raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} answers with records; "
@@ -131,12 +131,12 @@ class FootprintPluginManager(pluggy.PluginManager):
         _trace(hook_name, ", ".join(impl.plugin_name for impl in reversed(hook_impls)),
                tuple(kwargs), answer, seconds)
 
-    def call_each(self, hook_name: str, /, *, only: Callable[[str], bool] | None = None,
+    def call_each(self, hook_name: str, /, *, only: Collection[str] | None = None,
                   **kwargs) -> list[tuple[str, object]]:
         """Every answer, with the plugin that gave it."""
         return list(self.answers(hook_name, only=only, **kwargs))
 
-    def call_first(self, hook_name: str, /, *, only: Callable[[str], bool] | None = None,
+    def call_first(self, hook_name: str, /, *, only: Collection[str] | None = None,
                    **kwargs) -> tuple[str, object] | None:
         """The first answer of a single-answer hook, with the plugin that gave it."""
         return next(self.answers(hook_name, only=only, **kwargs), None)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from marshmallow import fields
 
-from cli.data import data as data_cli
+from cli.commands.data import data as data_cli
 from footprint import (Catalog, DataError, ElectricityFactor, Flow, InvalidInput, Method,
                        ParameterSchema, PluginError, Process, ProductCategory, Region, Source,
                        hookimpl)

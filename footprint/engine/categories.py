@@ -79,7 +79,8 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
                            "bands": [[b.grade, b.up_to] for b in grading.bands]}
     extensions = {}
     for plugin, extra in plugin_manager.call_each("label_extensions",
-                                                  only=_extenders(category, registry),
+                                                  only=_extenders(category, registry,
+                                                                  plugin_manager),
                                                   category=category, result=result, bom=bom,
                                                   registry=registry):
         if not isinstance(extra, dict):
@@ -90,17 +91,18 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
     return fields
 
 
-def _owner(category):
+def _owner(category) -> set[str]:
     """Only the plugin that registered ``category`` (the one whose record the registry kept)."""
-    return lambda plugin: plugin == category.plugin
+    return {category.plugin}
 
 
-def _extenders(category, registry):
+def _extenders(category, registry, plugin_manager) -> set[str]:
     """The category's own plugin, and every plugin that registered no category (kept or
     shadowed): ``label_extensions`` of a category plugin is about its own categories only."""
     with_categories = {c.plugin for c in registry.categories.values()} | {
         s.plugin for s in registry.shadowed if s.hook == "register_categories"}
-    return lambda plugin: plugin == category.plugin or plugin not in with_categories
+    every = {name for name, _ in plugin_manager.list_name_plugin()}
+    return {category.plugin} | (every - with_categories)
 
 
 def _parameters_with_defaults(category, bom: Bom) -> dict:

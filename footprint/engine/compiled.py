@@ -69,6 +69,12 @@ def expand_rows(out: list, resolved: ResolvedBom, target, line=None, stage=None,
             expand_rows(out, rl.sub, target, line, stage, quantity)
 
 
+def the_line(resolved_line):
+    """``target`` for expand_rows: the resolved line itself, for a caller that names what
+    each row draws on its own way (footprint.recalc.keyed)."""
+    return resolved_line
+
+
 def inventory_column(inventory):
     """``target`` for expand_rows: a background process's row in the unit inventory, or
     ``processes + flow`` for a direct emission."""

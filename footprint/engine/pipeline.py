@@ -14,7 +14,7 @@ version as the registry did.
 """
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from ..bom import Bom
@@ -71,7 +71,9 @@ class Engine:
 
     def resolve(self, bom: Bom, products: ProductResolver | None = None) -> ResolvedBom:
         with self._in_version():
-            return resolve_bom(bom, self.registry, products or FileProducts(), self.expand)
+            # sub-assemblies are expanded as the BOM is, inside the version entered here
+            model = partial(expand, registry=self.registry, plugin_manager=self.plugin_manager)
+            return resolve_bom(bom, self.registry, products or FileProducts(), model)
 
     def calculate(self, bom: Bom, method: str | None = None,
                   products: ProductResolver | None = None) -> dict:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.compiled import N_STAGES, CompiledBatch, expand_rows
+from ..engine.compiled import N_STAGES, CompiledBatch, expand_rows, the_line
 from ..engine.resolve import electricity_factor
 from ..model import STAGES
 from ..store import footprints as store_footprints
@@ -67,8 +67,9 @@ class KeyedBom:
 
 def keyed_bom(resolved) -> KeyedBom:
     flat: list = []
-    expand_rows(flat, resolved, stable_key)
-    rows = [tuple(flat[i:i + 4]) for i in range(0, len(flat), 4)]
+    expand_rows(flat, resolved, the_line)
+    rows = [(flat[i], flat[i + 1], stable_key(flat[i + 2]), flat[i + 3])
+            for i in range(0, len(flat), 4)]
     inside = resolved.bom.boundary_stages
     return KeyedBom(rows, len(resolved.lines),
                     sum(1 << i for i, s in enumerate(STAGES) if s in inside),

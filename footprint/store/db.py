@@ -4,10 +4,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import sqlite_utils
+import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -18,10 +16,6 @@ def database_path(home: Path) -> Path:
 
 def connect(path: Path | str) -> sqlite_utils.Database:
     """A connection for one thread (one web request, one CLI command)."""
-    # Imported here: sqlite-utils brings pandas along (~0.2 s), which every `footprint calc`
-    # would otherwise pay merely because the CLI defines database commands.
-    import sqlite_utils
-
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
