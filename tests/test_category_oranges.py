@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,7 @@ from footprint.parameters import describe_parameters
 from footprint.engine import Engine
 from footprint.plugins import get_plugin_manager
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, find_shared, require_shared
 
 ORANGES = Catalog("lca_data", "oranges")  # the data the plugin reads and registers
 
@@ -34,7 +33,7 @@ C_TO_CO2 = 44 / 12
 N_TO_N2O = 44 / 28
 # MEE/NBS 2022 grid factors, kg CO2/kWh (announcement 2024 No. 33)
 GRID_2022 = {"CN-SC": 0.1404, "CN-JX": 0.5752, "CN-CQ": 0.5227}
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "FACTORS.md"
+REFERENCE = find_shared("reference", "FACTORS.md")
 ORANGE_SAMPLES = sorted(SAMPLES.glob("oranges_*.json"))
 
 
@@ -350,7 +349,7 @@ def test_pujiang_sample_by_hand(engine):
 
 def literature_range() -> tuple[float, float]:
     """0.07-0.7 kg CO2e/kg from FACTORS.md section 7 (Yan et al. 2016), else the data file."""
-    if REFERENCE.is_file():
+    if REFERENCE is not None:
         section = REFERENCE.read_text(encoding="utf-8").split("\n## 7.", 1)[1].split("\n## ", 1)[0]
         low, high = re.search(r"\): (\d\.\d+)-(\d\.\d+) per kg", section).groups()
         return float(low), float(high)
@@ -528,9 +527,7 @@ def test_every_parameter_is_described_for_forms(engine):
 # -- the data behind it ------------------------------------------------------------------------
 
 def _factors_section(number: int) -> str:
-    if not REFERENCE.is_file():
-        pytest.skip("FACTORS.md not present on this machine")
-    text = REFERENCE.read_text(encoding="utf-8")
+    text = require_shared("reference", "FACTORS.md").read_text(encoding="utf-8")
     return text.split(f"\n## {number}.", 1)[1].split("\n## ", 1)[0]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,10 @@ from footprint import Catalog, InvalidInput
 from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, require_shared
 
 STEEL_VANADIUM = Catalog("lca_data", "steel_vanadium")  # the data the plugin reads and registers
 
-FACTORS_MD = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "FACTORS.md"
 CATEGORY = "steel_vanadium"
 
 # Grid factors, MEE announcement 2024 No. 33 (2022 data), kg CO2/kWh
@@ -457,9 +455,8 @@ def test_carbon_contents_are_the_cited_ipcc_defaults():
 
 
 def test_process_factors_equal_factors_md_section_9(registry):
-    if not FACTORS_MD.is_file():
-        pytest.skip("reference FACTORS.md not present on this machine")
-    section = FACTORS_MD.read_text(encoding="utf-8").split("\n## 9.", 1)[1].split("\n## ", 1)[0]
+    text = require_shared("reference", "FACTORS.md").read_text(encoding="utf-8")
+    section = text.split("\n## 9.", 1)[1].split("\n## ", 1)[0]
     def cited(pattern):
         return float(re.search(pattern, section).group(1))
     expected = {

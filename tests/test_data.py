@@ -18,18 +18,16 @@ from footprint.engine.registry import registered_catalogs
 from footprint.errors import DataError
 from footprint.plugins import get_plugin_manager
 
+from .conftest import require_shared
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(str(resources.files("lca_data")))
-REFERENCE = ROOT.parent / "shared" / "reference"
 NOT_DATASETS = {"__init__.py", "manifest.json"}
 SHIPPED = Catalog("lca_data")  # every manifest in lca_data, as `footprint data` reads it
 
 
 def reference_file(name: str) -> Path:
-    path = REFERENCE / name
-    if not path.is_file():
-        pytest.skip(f"reference file {path} not present on this machine")
-    return path
+    return require_shared("reference", name)
 
 
 # -- manifest and files -----------------------------------------------------------------------

@@ -6,8 +6,6 @@ import hashlib
 import json
 import re
 import sqlite3
-import sys
-import types
 from datetime import datetime, timezone
 from pathlib import Path
 
