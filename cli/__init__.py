@@ -1,1 +1,1 @@
-"""The ``footprint`` command (click). It calls footprint's public API and renders the results."""
+"""The ``footprint`` command (click): parses, calls one use case or the engine, renders."""

@@ -1,4 +1,18 @@
-"""State of the service in SQLite (sqlite-utils): connection, migrations, accounts, submissions.
+"""The service's tables in SQLite (sqlite-utils). Each module reads and writes its own tables
+and returns records; nothing here decides who may do what (footprint.usecases does) or
+imports anything of the core above it (the import contracts hold it so).
+
+    db            connect (WAL, busy timeout), transaction, snapshot
+    migrations    numbered, frozen schema migrations
+    accounts      organisations, users, api_tokens
+    submissions   products, submissions (records carry the parsed BOM)
+    results       the full result of each revision
+    review        comments, evidence
+    audit         audit_events
+    footprints    footprints, data_versions, row_keys, compiled_boms
+    labels        labels
+    log           log_entries, log_checkpoints_seen
+    recalc_runs   recalc_runs, recalc_items and the staging of a chunk
 
 Every multi-row change runs in ``transaction(db)``; every value is a bound parameter; table
 and column names come only from this package's code.
