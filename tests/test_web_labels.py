@@ -510,7 +510,7 @@ def test_every_label_message_has_its_chinese():
     with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "labels_admin.po",
               "rb") as f:
         catalogue = {m.id: m.string for m in read_po(f) if m.id}
-    sources = [ROOT / "web" / "issuing.py", ROOT / "web" / "label_api.py",
+    sources = [ROOT / "web" / "labels.py", *sorted((ROOT / "web" / "api").glob("*.py")),
                *sorted((ROOT / "web" / "templates" / "labels_admin").glob("*.html"))]
     found = set()
     for source in sources:

@@ -25,9 +25,9 @@ from footprint.usecases.revoking import revoke
 from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 
 from .db import get_db
-from .issuing import EVENT_LABELS as LABEL_EVENTS
-from .issuing import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
-                      page_label, revoked_message)
+from .labels import EVENT_LABELS as LABEL_EVENTS
+from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
+                     page_label, revoked_message)
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 

@@ -1,4 +1,6 @@
-"""Issuing carbon labels from the web service, and how a stored label is shown.
+"""Carbon labels as the web service sees them: the issuer it signs as, the public host of
+label URLs, and how a stored label is shown (its API answer, its links, the submission page's
+label section).
 
     actions.act(db, user, id, "approve", issuer=label_issuer())   # inside issuing()
 
@@ -134,7 +136,7 @@ def verification(label: dict, trust=None) -> dict:
 def links(label_id: str) -> dict:
     """Where the label's public resources are (paths on this service)."""
     def to(endpoint):
-        return url_for(f"label_api.{endpoint}", label_id=label_id)
+        return url_for(f"api.labels.{endpoint}", label_id=label_id)
     return {"self": to("get_label"), "proof": to("proof"), "qr_png": to("qr_png"),
             "qr_svg": to("qr_svg"), "label_png": to("label_png"), "label_svg": to("label_svg"),
             "label_pdf": to("label_pdf"), "revoke": to("revoke")}
