@@ -809,7 +809,7 @@ def test_every_producer_message_has_chinese():
     for po in (ROOT / "web" / "translations" / "zh" / "LC_MESSAGES").glob("*.po"):
         with open(po, "rb") as f:
             catalogue.update({m.id: m.string for m in read_po(f) if m.id})
-    sources = [ROOT / "web" / name for name in ("producer.py", "bom_form.py")]
+    sources = [ROOT / "web" / "producer.py", *sorted((ROOT / "web" / "bom").glob("*.py"))]
     sources += sorted((ROOT / "web" / "templates" / "producer").glob("*.html"))
     msgids = set()
     for path in sources:

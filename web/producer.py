@@ -2,8 +2,8 @@
 BOM files (JSON, CSV, XLSX), evidence files, and revising a draft or returned submission.
 
 Views stay thin: every rule and every write is footprint.usecases' (and so
-footprint.workflow's); this module turns forms and files into BOM dicts (web.bom_form,
-web.bom_upload) and the core's problems back into messages next to the fields.
+footprint.workflow's); this module turns forms and files into BOM dicts (web.bom) and the
+core's problems back into messages next to the fields.
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from footprint.usecases import review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
-from .bom_form import (FormBom, apply_row_action, attach_problems, bom_from_form, choices,
-                       editor_from_values, field_name, in_language, line_label, show,
-                       stage_labels, status_labels, values_from_bom)
-from .bom_upload import read_upload
+from .bom.editor import apply_row_action, attach_problems, editor_from_values
+from .bom.form import FormBom, bom_from_form, field_name, show, values_from_bom
+from .bom.options import choices, in_language, line_label, stage_labels, status_labels
+from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .security import role_required
 
