@@ -19,6 +19,12 @@ DEFAULT = "zh"
 SOURCE = Path(__file__).parent / "translations"
 
 
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue without translating it: a text that goes out in
+    English (a JSON error) and is translated where a page shows it (``_(message)``)."""
+    return message
+
+
 def compile_translations(target: Path) -> None:
     for language_dir in SOURCE.iterdir():
         if not language_dir.is_dir():

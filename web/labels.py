@@ -25,11 +25,10 @@ from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from footprint.errors import Conflict, Problem
 from footprint.labels import KeyStoreError, LabelInvalid, verify
-from footprint.labels.claims import format_decimal, jsonable
+from footprint.labels.claims import jsonable
 from footprint.labels.encoding import label_url, normal_host, to_b32
 from footprint.labels.keys import trust_list
 from footprint.usecases import labels as label_records
@@ -38,12 +37,6 @@ from footprint.usecases.issuing import Issuer
 
 PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
 ISSUER = "FOOTPRINT_ISSUER"
-
-# Label statuses (footprint.usecases.labels.status), shown in the user's language.
-STATUS_LABELS = {"valid": _l("valid"), "superseded": _l("superseded"),
-                 "revoked": _l("revoked"), "expired": _l("expired")}
-# Audit events of labels, for the submission page's audit trail.
-EVENT_LABELS = {"issue": _l("label issued"), "revoke": _l("label revoked")}
 
 
 class NoIssuerKey(Conflict):
@@ -183,10 +176,8 @@ def page_label(db, submission_id: int) -> dict | None:
         return None
     claims = label_records.shown(label)
     entry = issuer_entry(label)
-    state = label_records.status(label)
-    return {"id": label["id"], "status": state, "status_text": str(STATUS_LABELS[state]),
-            "claims": claims, "value": format_decimal(claims["value"]),
-            "unit": claims["declared_unit"], "grade": claims["grade"],
+    return {"id": label["id"], "status": label_records.status(label), "claims": claims,
+            "value": claims["value"], "unit": claims["declared_unit"], "grade": claims["grade"],
             "provisional": claims["provisional"], "issuer_name": entry.name if entry else None,
             "url": url_of(label), "scan_path": scan_path(label),
             "issued_at": label["issued_at"], "expires_at": label["expires_at"],

@@ -8,24 +8,9 @@ from footprint.bom import BOUNDARIES
 from footprint.model import ELECTRICITY_BASES, STAGES
 from footprint.units import UNITS
 
+from .. import vocabulary as words
+from ..vocabulary import in_language, word
 from .form import EMISSION_PREFIX
-
-
-def stage_labels() -> dict[str, str]:
-    return {"raw_materials": _("raw materials"), "production": _("production"),
-            "distribution": _("distribution"), "packaging": _("packaging"),
-            "end_of_life": _("end of life")}
-
-
-def status_labels() -> dict[str, str]:
-    return {"draft": _("draft"), "submitted": _("submitted"), "verified": _("verified"),
-            "approved": _("approved"), "returned": _("returned"), "issued": _("issued"),
-            "superseded": _("superseded"), "revoked": _("revoked"), "expired": _("expired")}
-
-
-def in_language(zh: str | None, en: str | None, language: str) -> str:
-    """The text in the page's language, else the other one."""
-    return (zh or en or "") if language == "zh" else (en or zh or "")
 
 
 def choices(registry, language: str, org_products=()) -> dict:
@@ -55,22 +40,17 @@ def choices(registry, language: str, org_products=()) -> dict:
             else f"{region.code} {region.name_en} {region.name_zh}"
         regions.setdefault(levels.get(region.level, region.level), []).append(
             (region.code, label))
-    dimensions = {"energy": _("energy"), "mass": _("mass"), "transport": _("transport"),
-                  "volume": _("volume"), "area": _("area"), "count": _("count")}
     units: dict[str, list] = {}
     for unit, (dimension, _factor) in UNITS.items():
-        units.setdefault(dimensions.get(dimension, dimension), []).append((unit, unit))
-    bases = {"location": _("location-based (grid average)"),
-             "market": _("market-based (residual mix)"),
-             "lifecycle": _("life-cycle (CO2e of generation)")}
-    boundaries = {"cradle_to_gate": _("cradle to gate"), "cradle_to_grave": _("cradle to grave")}
+        units.setdefault(word(words.DIMENSIONS, dimension), []).append(
+            (unit, word(words.UNITS, unit)))
     return {
         "inputs": inputs,
         "regions": list(regions.items()),
         "units": list(units.items()),
-        "stages": [(s, stage_labels()[s]) for s in STAGES],
-        "bases": [(b, bases.get(b, b)) for b in ELECTRICITY_BASES],
-        "boundaries": [(b, boundaries.get(b, b)) for b in BOUNDARIES],
+        "stages": [(s, word(words.STAGES, s)) for s in STAGES],
+        "bases": [(b, word(words.BASES, b)) for b in ELECTRICITY_BASES],
+        "boundaries": [(b, word(words.BOUNDARIES, b)) for b in BOUNDARIES],
         "categories": [(c.id, in_language(c.name_zh, c.name_en, language))
                        for c in registry.categories.values()],
     }
