@@ -82,7 +82,7 @@
       if (stage.kg_co2e < 0) { bar.style.opacity = "0.5"; }
       cell.appendChild(bar);
       row.appendChild(cell);
-      row.appendChild(element("td", null, stage.kg_text + " " + data.co2e));
+      row.appendChild(element("td", "nowrap", stage.kg_text + " " + data.co2e));
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
