@@ -1,20 +1,17 @@
-"""Plain-text rendering of results and listings for the terminal, and JSON output."""
+"""Plain-text rendering of results and listings for the terminal, and JSON output.
+
+Numbers follow footprint.display, as pages and printed labels do: kg CO2e to 3 significant
+figures (what a label signs), quantities with their own digits, shares in per cent.
+"""
 from __future__ import annotations
 
 import json
 
 import click
 
+from footprint.display import footprint, percent, quantity
+
 BAR_WIDTH = 30
-
-
-def number(value: float) -> str:
-    """Four significant figures, never scientific notation for everyday magnitudes."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    return f"{value:.4g}" if abs(value) >= 0.001 else f"{value:.3e}"
 
 
 def dump(value) -> None:
@@ -39,10 +36,10 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 def result_text(result: dict) -> str:
     product = result["product"]
     unit = result["declared_unit"]
-    per = f"{number(unit['amount'])} {unit['unit']}"
+    per = f"{quantity(unit['amount'])} {unit['unit']}"
     name = product["name"] + (f" / {product['name_zh']}" if product.get("name_zh") else "")
     out = [click.style(name, bold=True),
-           f"  {number(result['total_kg_co2e'])} kg CO2e per {per}   "
+           f"  {footprint(result['total_kg_co2e'])} kg CO2e per {per}   "
            f"({result['method']['name']}, {result['system_boundary'].replace('_', '-')}, "
            f"region {result['region']})"]
     category = result.get("category")
@@ -56,23 +53,23 @@ def result_text(result: dict) -> str:
     out.append("")
     stages = result["by_stage"]
     largest = max(stages.values(), default=0)
-    out.append(table([[s, number(v), bar(v, largest)] for s, v in stages.items()],
+    out.append(table([[s, footprint(v), bar(v, largest)] for s, v in stages.items()],
                      ["stage", "kg CO2e", ""]))
     for stage, value in result["outside_boundary"].items():
-        out.append(f"  (outside the boundary, not in the total: {stage} {number(value)} kg CO2e)")
+        out.append(f"  (outside the boundary, not in the total: {stage} {footprint(value)} kg CO2e)")
     out.append("")
     hot = sorted(result["by_input"], key=lambda e: -e["kg_co2e"])
     out.append(table([[f"{e['line']}{'*' if e.get('model') else ''}", e["input"],
-                       f"{number(e['amount'])} {e['unit']}", e["stage"],
-                       number(e["kg_co2e"]), f"{e['share']:.1%}"] for e in hot],
+                       f"{quantity(e['amount'])} {e['unit']}", e["stage"],
+                       footprint(e["kg_co2e"]), percent(e["share"])] for e in hot],
                      ["line", "input", "amount", "stage", "kg CO2e", "share"]))
     if any(e.get("model") for e in hot):
         out.append("* modelled from the category parameters:")
         out += [f"  {e['line']}: {e['note']}" for e in result["by_input"] if e.get("note")]
     out.append("")
-    out.append("by gas: " + ", ".join(f"{g} {number(v)}" for g, v in result["by_gas"].items()))
+    out.append("by gas: " + ", ".join(f"{g} {footprint(v)}" for g, v in result["by_gas"].items()))
     if result["biogenic_co2_kg"]:
-        out.append(f"biogenic CO2 (not in the total): {number(result['biogenic_co2_kg'])} kg")
+        out.append(f"biogenic CO2 (not in the total): {footprint(result['biogenic_co2_kg'])} kg")
     out.append("factors:")
     for f in result["factors"]:
         out.append(f"  {f['process']}: {f['source']['citation']} [{f['plugin']}]")
@@ -88,6 +85,6 @@ def result_text(result: dict) -> str:
 
 def _short(value) -> str:
     if isinstance(value, float):
-        return number(value)
+        return quantity(value)
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -88,8 +88,8 @@ def test_runner_separates_stderr(run, tmp_path):
 def test_calc_text_shows_the_total(run):
     result = run("calc", SICHUAN)
     assert result.exit_code == 0, result.output
-    # 24.987 kg CO2e shown to four significant figures: 24.99
-    assert "24.99 kg CO2e per 1 piece" in result.stdout
+    # 24.987 kg CO2e to 3 significant figures, as a label signs it: 25.0
+    assert "25.0 kg CO2e per 1 piece" in result.stdout
     assert "IPCC AR6" in result.stdout  # the default method
     assert "MEE announcement 2024 No. 33" in result.stdout  # the factor's source is cited
     assert result.stderr == ""

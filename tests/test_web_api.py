@@ -665,7 +665,7 @@ PUBLIC_PATHS = ("/openapi.json", "/labels/", "/log/")  # labels and the log are 
 
 def _api_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("api.", "label_api.")):
+        if rule.endpoint.startswith("api."):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 yield path, method.lower()

@@ -140,7 +140,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     assert f'<code id="label-id">{label["id"]}</code>' in section
     assert 'class="status status-valid">valid<' in section
     assert re.search(r'<dd id="label-value"><strong class="label-value">14\.0</strong> '
-                     r"kg CO2e per 1 kg</dd>", section)
+                     r"kg CO₂e per 1 kg</dd>", section)  # the vocabulary's unit symbol
     assert f'src="/api/v1/labels/{label["id"]}/qr.svg"' in section
     for kind in ("label.png", "label.svg", "label.pdf", "qr.png", "qr.svg"):
         assert f'href="/api/v1/labels/{label["id"]}/{kind}?download=1" download' in section
@@ -506,11 +506,14 @@ def test_the_label_section_keeps_to_the_csp_and_speaks_chinese(service, issuer, 
 
 
 def test_every_label_message_has_its_chinese():
-    """Each _("...") of the label parts of the service has a msgstr in labels_admin.po."""
-    with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "labels_admin.po",
-              "rb") as f:
-        catalogue = {m.id: m.string for m in read_po(f) if m.id}
-    sources = [ROOT / "web" / "issuing.py", ROOT / "web" / "label_api.py",
+    """Each _("...") of the label parts of the service has a msgstr in labels_admin.po or in
+    the catalogues every part shares (core.po, vocabulary.po)."""
+    catalogue = {}
+    for name in ("labels_admin", "core", "vocabulary"):
+        with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / f"{name}.po",
+                  "rb") as f:
+            catalogue.update({m.id: m.string for m in read_po(f) if m.id})
+    sources = [ROOT / "web" / "labels.py", *sorted((ROOT / "web" / "api").glob("*.py")),
                *sorted((ROOT / "web" / "templates" / "labels_admin").glob("*.html"))]
     found = set()
     for source in sources:

@@ -134,7 +134,8 @@ def test_index_lists_products_and_submissions(service, clients, make_bom):
     page = text_of(clients["orchard"].get("/producer/"))
     assert "test product" in page
     assert f'id="submission-{first["id"]}"' in page and f'id="submission-{second["id"]}"' in page
-    assert "14.04 kg CO2e / 1 kg" in page and "28.08 kg CO2e / 1 kg" in page
+    # 14.04 and 28.08 kg CO2e to 3 significant figures: 14.0 and 28.1, per 1 kg (每 1 kg)
+    assert "14.0 kg CO₂e 每 1 kg" in page and "28.1 kg CO₂e 每 1 kg" in page
     assert "草稿" in page  # status "draft" in Chinese
     assert f'/producer/submissions/{first["id"]}/edit' in page
     # the other enterprise sees none of it
@@ -809,7 +810,7 @@ def test_every_producer_message_has_chinese():
     for po in (ROOT / "web" / "translations" / "zh" / "LC_MESSAGES").glob("*.po"):
         with open(po, "rb") as f:
             catalogue.update({m.id: m.string for m in read_po(f) if m.id})
-    sources = [ROOT / "web" / name for name in ("producer.py", "bom_form.py")]
+    sources = [ROOT / "web" / "producer.py", *sorted((ROOT / "web" / "bom").glob("*.py"))]
     sources += sorted((ROOT / "web" / "templates" / "producer").glob("*.html"))
     msgids = set()
     for path in sources:

@@ -25,6 +25,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from footprint import clock
+from footprint.display import CHINA
 from footprint.gs1 import check_digit
 from footprint.labels import export_trust_list, generate, sign, to_b32, trust_add
 from footprint.labels.keys import current_key
@@ -170,7 +171,8 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     assert re.search(r'id="verifier">Sichuan Carbon Verification<', text)
     assert f'id="issuer">{SC_NAME} (CN-SC)<' in text
     assert "四川" in re.search(r'id="region">(.*?)</dd>', text).group(1)
-    issued = datetime.fromisoformat(label["issued_at"])
+    # dates are the day in China (UTC+8), as every page shows times
+    issued = datetime.fromisoformat(label["issued_at"]).astimezone(CHINA)
     assert f'id="issued">{issued.date().isoformat()}<' in text
     assert f'id="expires">{(issued + timedelta(days=365)).date().isoformat()}<' in text
     assert f"<code>{label['id']}</code>" in text
@@ -278,6 +280,7 @@ def test_expired_label(service, client, make_bom, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: expires + timedelta(days=1))
     _, text = page(client, scan_url(label))
     assert verdict(text) == "expired" and "tone-caution" in text
+    expires = expires.astimezone(CHINA)  # the day in China (UTC+8), as pages show it
     assert f"已于 {expires.date().isoformat()} 过期" in banner(text)
     assert "蒙顶绿茶" in text  # the genuine contents are still shown, as out of date
     _, english = page(client, scan_url(label), lang="en")
@@ -390,11 +393,15 @@ def test_every_message_of_the_scan_pages_has_chinese():
     messages |= {m[1] for m in extract_from_file("python", str(ROOT / "web" / "scan.py"),
                                                  keywords={"_l": None, "_": None})}
     assert len(messages) > 50
-    with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "scan.po", "rb") as f:
-        catalog = read_po(f, locale="zh")
-    missing = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
+    catalogs = {}  # the scan page's own catalogue, and those every part shares
+    for name in ("scan", "core", "vocabulary"):
+        with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / f"{name}.po",
+                  "rb") as f:
+            catalogs[name] = read_po(f, locale="zh")
+    missing = sorted(m for m in messages
+                     if not any(c.get(m) and c.get(m).string for c in catalogs.values()))
     assert missing == []
-    for message in catalog:
+    for message in catalogs["scan"]:
         if message.id:  # placeholders survive translation
             assert sorted(re.findall(r"%\(\w+\)s", message.id)) == \
                 sorted(re.findall(r"%\(\w+\)s", message.string)), message.id

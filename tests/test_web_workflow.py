@@ -102,8 +102,9 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert 'class="status status-draft"' in page and offered_actions(page, sid) == {"submit"}
     assert SICHUAN_BODY in page and "Chongqing Carbon Audit" in page
     assert "meter-march.pdf" in page
-    # 100 kWh x 0.1404 = 14.04; 12 kg x 3.185 = 38.22; total 52.26
-    assert "52.26" in re.search(r'<p class="headline" id="total">(.*?)</p>', page, re.S).group(1)
+    # 100 kWh x 0.1404 = 14.04; 12 kg x 3.185 = 38.22; total 52.26,
+    # to 3 significant figures: 52.3
+    assert "52.3" in re.search(r'<p class="headline" id="total">(.*?)</p>', page, re.S).group(1)
 
     # with two bodies and none named, the core refuses: 400 on the page, nothing changes
     before = snapshot(db, sid)
@@ -197,17 +198,21 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     # 100 kWh x 0.1404 = 14.04 (production); 10 kg x 3.185 = 31.85 (distribution); 45.89 total
     result = subs.latest_result(db, db["submissions"].get(sid))
     assert result["total_kg_co2e"] == pytest.approx(14.04 + 31.85, rel=1e-6)
-    assert "45.89" in re.search(r'id="total">(.*?)</p>', page, re.S).group(1)
-    assert "kg CO2e per 1 kg" in page
+    # 45.89 to 3 significant figures: 45.9 (kg CO₂e: the unit symbol of the vocabulary)
+    assert "45.9" in re.search(r'id="total">(.*?)</p>', page, re.S).group(1)
+    assert "kg CO₂e per 1 kg" in page
     production, distribution = stage_row(page, "production"), stage_row(page, "distribution")
     # shares 14.04 / 45.89 = 30.6 % (bar 30.59 -> 30 %) and 31.85 / 45.89 = 69.4 % (-> 70 %)
-    assert "14.04" in production and "30.6 %" in production and "bar w30" in production
-    assert "31.85" in distribution and "69.4 %" in distribution and "bar w70" in distribution
+    # to 3 significant figures: 14.04 -> 14.0; the diesel factor is float32 in Brightway
+    # (3.18499994, see docs/architecture.md, Precision), so 10 kg gives 31.8499994 -> 31.8,
+    # as a label would sign it
+    assert "14.0" in production and "30.6 %" in production and "bar w30" in production
+    assert "31.8" in distribution and "69.4 %" in distribution and "bar w70" in distribution
     assert "bar w0" in stage_row(page, "raw_materials")
     by_input = table_rows(page, "by-input")
-    assert "electricity" in by_input[0] and "14.04" in by_input[0] and "30.6 %" in by_input[0]
-    assert "diesel" in by_input[1] and "31.85" in by_input[1] and "69.4 %" in by_input[1]
-    assert any("CO2_fossil" in r and "45.89" in r for r in table_rows(page, "by-gas"))
+    assert "electricity" in by_input[0] and "14.0" in by_input[0] and "30.6 %" in by_input[0]
+    assert "diesel" in by_input[1] and "31.8" in by_input[1] and "69.4 %" in by_input[1]
+    assert any("CO2_fossil" in r and "45.9" in r for r in table_rows(page, "by-gas"))
     factors = table_rows(page, "factors")
     sichuan = next(r for r in factors if "electricity/location/CN-SC/2022" in r)
     assert "0.1404" in sichuan and "MEE announcement 2024 No. 33" in sichuan
@@ -276,13 +281,17 @@ def test_detail_in_chinese_and_english(service, clients, make_bom):
         assert text in en, text
     for text in ("审计轨迹", "核算结果", "提交核查"):
         assert text not in en, text
-    assert "14.04" in zh and "14.04" in en
+    assert "14.0" in zh and "14.0" in en  # 14.04 kg CO2e to 3 significant figures
 
 
 def test_every_message_has_its_chinese():
-    """Each _("...") in this part's code and templates has a msgstr in workflow.po."""
-    with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / "workflow.po", "rb") as f:
-        catalogue = {m.id: m.string for m in read_po(f) if m.id}
+    """Each _("...") in this part's code and templates has a msgstr in workflow.po or in the
+    catalogues every part shares (core.po, vocabulary.po)."""
+    catalogue = {}
+    for name in ("workflow", "core", "vocabulary"):
+        with open(ROOT / "web" / "translations" / "zh" / "LC_MESSAGES" / f"{name}.po",
+                  "rb") as f:
+            catalogue.update({m.id: m.string for m in read_po(f) if m.id})
     sources = [ROOT / "web" / f"{name}.py"
                for name in ("submissions", "verifier", "reviewer", "admin")]
     for part in ("submissions", "verifier", "reviewer", "admin"):
@@ -417,7 +426,7 @@ def test_role_action_state_matrix(world, make_bom, action, actor, state, expecte
     if action == "view":
         assert response.status_code == 200
         page = page_text(response)
-        assert "invoice.pdf" in page and "14.04" in page
+        assert "invoice.pdf" in page and "14.0" in page  # 14.04 to 3 significant figures
         # the page offers exactly the actions the core allows this user now
         i = STATES.index(state)
         assert offered_actions(page, sid) == {a for a in WORKFLOW if MATRIX[a][actor][i] == OK}

@@ -17,8 +17,8 @@ from flask import Flask
 
 from footprint.settings import footprint_home
 
-from . import (admin, api, auth, db, i18n, label_api, producer, public, reviewer, scan,
-               security, submissions, verifier)
+from . import (admin, api, auth, db, formatting, i18n, producer, public, reviewer, scan,
+               security, submissions, verifier, vocabulary)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
 
@@ -65,7 +65,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    vocabulary.init_app(app)
+    formatting.init_app(app)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
-                      reviewer.bp, admin.bp, api.bp, scan.bp, label_api.bp):
+                      reviewer.bp, admin.bp, api.bp, scan.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,8 +1,11 @@
 """Chinese first, English second: Flask-Babel with a visible switch.
 
 Messages are written in English in the code and templates; translations/zh/*.po hold the
-Chinese. Each part of the service keeps its own .po file; at start-up they are merged and
-compiled into one catalogue under FOOTPRINT_HOME (compiled files are not kept in git).
+Chinese, each message in one file only: vocabulary.po the words of web/vocabulary.py, core.po
+the shared layout and the words several parts' pages use, and one file per part for its own
+messages (producer, workflow, labels_admin, scan; tests/test_web_vocabulary.py lists which
+sources each part has). At start-up they are merged and compiled into one catalogue under
+FOOTPRINT_HOME (compiled files are not kept in git).
 """
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ from flask_babel import Babel, get_locale
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 SOURCE = Path(__file__).parent / "translations"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue without translating it: a text that goes out in
+    English (a JSON error) and is translated where a page shows it (``_(message)``)."""
+    return message
 
 
 def compile_translations(target: Path) -> None:

@@ -2,37 +2,35 @@
 BOM files (JSON, CSV, XLSX), evidence files, and revising a draft or returned submission.
 
 Views stay thin: every rule and every write is footprint.usecases' (and so
-footprint.workflow's); this module turns forms and files into BOM dicts (web.bom_form,
-web.bom_upload) and the core's problems back into messages next to the fields.
+footprint.workflow's); this module turns forms and files into BOM dicts (web.bom) and the
+core's problems back into messages next to the fields.
 """
 from __future__ import annotations
 
 import mimetypes
 
 from flask import (Blueprint, flash, jsonify, redirect, render_template, request, url_for)
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
+from footprint.parameters import describe_parameters
 from footprint.usecases import review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
-from .bom_form import (FormBom, apply_row_action, attach_problems, bom_from_form, choices,
-                       editor_from_values, field_name, in_language, line_label, show,
-                       stage_labels, status_labels, values_from_bom)
-from .bom_upload import read_upload
+from .bom.editor import apply_row_action, attach_problems, editor_from_values
+from .bom.form import FormBom, bom_from_form, field_name, values_from_bom
+from .bom.options import choices, line_label
+from .bom.upload import read_upload
 from .db import get_db, get_engine
+from .formatting import footprint, per_amount, percent, quantity
 from .security import role_required
+from .vocabulary import CO2E, STAGES, in_language, language, word
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")
 
 HOTSPOTS = 5
-
-
-def _language() -> str:
-    return str(get_locale() or "zh")
 
 
 def _registry():
@@ -45,15 +43,10 @@ def detail_url(submission_id: int) -> str:
 
 # -- products and submissions -----------------------------------------------------------------
 
-def _declared(bom: dict) -> str:
-    declared = bom.get("declared_unit") or {}
-    return f"{show(declared.get('amount'))} {declared.get('unit', '')}".strip()
-
-
 def _org_products(rows) -> list[tuple[int, str]]:
     seen = {}
     for row in rows:
-        seen.setdefault(row["product_id"], row["product_name_zh"] if _language() == "zh" and
+        seen.setdefault(row["product_id"], row["product_name_zh"] if language() == "zh" and
                         row["product_name_zh"] else row["product_name"])
     return sorted(seen.items())
 
@@ -61,46 +54,45 @@ def _org_products(rows) -> list[tuple[int, str]]:
 @bp.route("/")
 @role_required("producer")
 def index():
-    registry, language = _registry(), _language()
+    registry = _registry()
     rows = subs.visible(get_db(), current_user)
     submissions, products = [], {}
     for row in rows:  # newest first
         category = registry.categories.get(row["category"])
-        item = {**row, "declared": _declared(row["bom"]),
-                "name": (row["product_name_zh"] if language == "zh" and row["product_name_zh"]
+        item = {**row,
+                "name": (row["product_name_zh"] if language() == "zh" and row["product_name_zh"]
                          else row["product_name"]),
-                "category_label": in_language(category.name_zh, category.name_en, language)
+                "category_label": in_language(category.name_zh, category.name_en)
                 if category else row["category"],
                 "editable": row["status"] in EDITABLE}
         submissions.append(item)
         product = products.setdefault(row["product_id"], {"latest": item, "count": 0})
         product["count"] += 1
     return render_template("producer/index.html", submissions=submissions,
-                           products=list(products.values()), statuses=status_labels(),
-                           upload=_upload_context())
+                           products=list(products.values()), upload=_upload_context())
 
 
 # -- the BOM editor ---------------------------------------------------------------------------
 
 def _render_editor(editor, submission=None, status=200, evidence_errors=None):
-    registry, language = _registry(), _language()
+    registry, lang = _registry(), language()
     category = registry.categories.get(editor.value("product-category") or "generic")
     db = get_db()
-    context = {"editor": editor, "submission": submission, "lang": language,
-               "opts": choices(registry, language, _org_products(subs.visible(db, current_user))),
+    context = {"editor": editor, "submission": submission, "lang": lang,
+               "opts": choices(registry, lang, _org_products(subs.visible(db, current_user))),
                "category": category,
-               "category_label": in_language(category.name_zh, category.name_en, language)
+               "category_label": in_language(category.name_zh, category.name_en)
                if category else "",
                "params": describe_parameters(category) if category else [],
                "declared_units": list(category.declared_units) if category else [],
-               "statuses": status_labels(), "evidence": [], "comments": [],
+               "evidence": [], "comments": [],
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
                "upload": _upload_context()}
     if submission is not None:
         stored = submission["bom"]
         context["stored_lines"] = [
             (n, line_label({"input": line.get("input") or
-                            "emission:" + line.get("emission", "")}, registry, language))
+                            "emission:" + line.get("emission", "")}, registry, lang))
             for n, line in enumerate(stored.get("lines") or [], 1)]
         context["evidence"] = review.evidence_list(db, current_user, submission["id"])
         context["comments"] = review.comments(db, current_user, submission["id"])
@@ -182,30 +174,33 @@ def _problem_json(problem: Problem, form_bom: FormBom | None) -> dict:
             field_name(problem.where)}
 
 
-def preview_summary(result: dict, registry, language: str) -> dict:
-    """What the editor shows while one types: total, stages, hotspots, grade, notes."""
+def preview_summary(result: dict, registry, lang: str) -> dict:
+    """What the editor shows while one types: total, stages, hotspots, grade, notes. The
+    numbers come with their text (``*_text``), written by the rule every page uses, so the
+    preview shows the figure the saved submission and its label will."""
     total = result["total_kg_co2e"]
-    labels = stage_labels()
     largest = max([abs(v) for v in result["by_stage"].values()] + [0.0])
-    stages = [{"stage": stage, "label": labels.get(stage, stage), "kg_co2e": value,
-               "share": value / total if total else 0.0,
+    stages = [{"stage": stage, "label": word(STAGES, stage), "kg_co2e": value,
+               "kg_text": footprint(value), "share": value / total if total else 0.0,
                "bar": abs(value) / largest if largest else 0.0}
               for stage, value in result["by_stage"].items()]
     entries = sorted((e for e in result["by_input"] if e.get("in_boundary", True)),
                      key=lambda e: -abs(e["kg_co2e"]))[:HOTSPOTS]
-    hotspots = [{"line": e["line"], "label": line_label(e, registry, language),
+    hotspots = [{"line": e["line"], "label": line_label(e, registry, lang),
                  "amount": e["amount"], "unit": e["unit"], "stage": e["stage"],
-                 "stage_label": labels.get(e["stage"], e["stage"]),
-                 "kg_co2e": e["kg_co2e"], "share": e.get("share", 0.0),
+                 "stage_label": word(STAGES, e["stage"]),
+                 "kg_co2e": e["kg_co2e"], "kg_text": footprint(e["kg_co2e"]),
+                 "share": e.get("share", 0.0), "share_text": percent(e.get("share", 0.0)),
                  "modelled": bool(e.get("model"))} for e in entries]
     declared = result["declared_unit"]
     grade = result.get("grade")
-    return {"ok": True, "total_kg_co2e": total,
-            "per": f"{show(declared['amount'])} {declared['unit']}",
+    return {"ok": True, "total_kg_co2e": total, "total_text": footprint(total),
+            "co2e": CO2E, "unit_text": f"{CO2E} {per_amount(declared)}",
+            "per": f"{quantity(declared['amount'])} {declared['unit']}",
             "declared_unit": declared, "stages": stages, "hotspots": hotspots,
             "grade": {"grade": grade["grade"],
                       "label": in_language(grade.get("label_zh"), grade.get("label_en"),
-                                           language),
+                                           lang),
                       "provisional": grade.get("provisional", False)} if grade else None,
             "notes": result.get("notes", []),
             "biogenic_co2_kg": result.get("biogenic_co2_kg", 0.0)}
@@ -229,15 +224,14 @@ def preview():
     except InvalidInput as exc:
         return jsonify(ok=False, problems=[_problem_json(p, form_bom)
                                            for p in exc.problems]), 400
-    return jsonify(preview_summary(result, registry, _language()))
+    return jsonify(preview_summary(result, registry, language()))
 
 
 # -- BOM files --------------------------------------------------------------------------------
 
 def _upload_context(values=None, errors=None, problems=None) -> dict:
-    registry, language = _registry(), _language()
     return {"entered": values or {"declared_unit-amount": "1"}, "errors": errors or {},
-            "problems": problems or [], "opts": choices(registry, language)}
+            "problems": problems or [], "opts": choices(_registry(), language())}
 
 
 @bp.route("/upload", methods=["POST"])

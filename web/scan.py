@@ -24,14 +24,14 @@ from flask_babel import lazy_gettext as _l
 from footprint import clock
 from footprint.gs1 import GTIN_LENGTHS, check_digit, normalise_gtin
 from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
-from footprint.labels.claims import format_decimal
 from footprint.translog.log import b64
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.scanning import Scan, check
 
 from .db import get_db, get_engine
-from .submissions import STAGE_LABELS, width_class
+from .formatting import width_class
+from .vocabulary import VERDICTS, word
 
 bp = Blueprint("scan", __name__)
 
@@ -49,12 +49,6 @@ REASON_TEXT = {
     "key-window": _l("The label was signed outside the period in which the issuer's key was "
                      "valid."),
     "not-yet-valid": _l("The label's issue date lies in the future."),
-}
-STATUS_TEXT = {
-    "valid": _l("Valid"), "superseded": _l("Superseded"), "revoked": _l("Revoked"),
-    "expired": _l("Expired"), "remote": _l("Genuine signature"),
-    "unknown-issuer": _l("Unknown issuer"), "forged": _l("Not genuine"),
-    "unrecorded": _l("Not in this platform's records"),
 }
 TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": "caution",
          "revoked": "danger", "unknown-issuer": "danger", "forged": "danger",
@@ -101,8 +95,7 @@ def _benchmark(category_id: str, region: str):
 
 
 def _stages(claims: dict) -> list[dict]:
-    return [{"stage": stage, "name": STAGE_LABELS.get(stage, stage), "permille": share,
-             "percent": f"{share / 10:.1f}", "width": width_class(share, 1000)}
+    return [{"stage": stage, "share": share / 1000, "width": width_class(share, 1000)}
             for stage, share in claims["stage_permille"].items()]
 
 
@@ -127,14 +120,12 @@ def label(b32: str):
     moment = clock.now()
     db = get_db()
     scan = check(db, _home(), cose, moment)
-    context = {"scan": scan, "status_text": STATUS_TEXT[scan.verdict],
+    context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
                "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict]}
     if scan.claims is not None:
         category, region = _benchmark(scan.claims["category"], scan.claims["region"])
         context.update(
             category=category, region=region, stages=_stages(scan.claims),
-            value=format_decimal(scan.claims["value"]),
-            amount=format_decimal(scan.claims["declared_unit"]["amount"]),
             grading=category.grading if category is not None else None,
             issuer_url=_issuer_url(scan, to_b32(cose)))
     response = Response(render_template("scan/label.html", **context))
@@ -172,8 +163,3 @@ def revoked():
             for row in label_records.revoked(get_db())]
     return render_template("scan/revoked.html", rows=rows)
 
-
-@bp.app_template_filter("scan_date")
-def _date(text) -> str:
-    """2026-03-01T08:00:00Z (or +00:00) -> 2026-03-01."""
-    return str(text or "")[:10]

@@ -12,6 +12,7 @@ from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.usecases.accounts import active_user
 
 from .db import get_db
+from .i18n import N_
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -90,7 +91,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, lambda e: _error(404, str(e)))
     app.register_error_handler(Forbidden, lambda e: _error(403, str(e)))
     app.register_error_handler(Conflict, lambda e: _error(409, str(e)))
-    app.register_error_handler(InvalidInput, lambda e: _error(400, "invalid input", e.problems))
-    for status, message in ((400, "bad request"), (403, "not allowed"), (404, "not found"),
-                            (405, "method not allowed"), (413, "request too large")):
+    app.register_error_handler(InvalidInput,
+                               lambda e: _error(400, N_("invalid input"), e.problems))
+    for status, message in ((400, N_("bad request")), (403, N_("not allowed")),
+                            (404, N_("not found")), (405, N_("method not allowed")),
+                            (413, N_("request too large"))):
         app.register_error_handler(status, lambda e, s=status, m=message: _error(s, m))

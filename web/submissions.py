@@ -8,12 +8,10 @@ only those forms; the POST handlers call the use cases and let their errors beco
 from __future__ import annotations
 
 import io
-import math
 
 from flask import (Blueprint, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from footprint import InvalidInput, NotFound
@@ -25,92 +23,12 @@ from footprint.usecases.revoking import revoke
 from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 
 from .db import get_db
-from .issuing import EVENT_LABELS as LABEL_EVENTS
-from .issuing import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
-                      page_label, revoked_message)
+from .formatting import width_class
+from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
+                     page_label, revoked_message)
+from .vocabulary import ACTION_DONE, word
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
-
-# Words the core stores in English, shown in the user's language.
-STATUS_LABELS = {
-    "draft": _l("draft"), "submitted": _l("submitted"), "verified": _l("verified"),
-    "approved": _l("approved"), "returned": _l("returned"), "issued": _l("issued"),
-    "superseded": _l("superseded"), "revoked": _l("revoked"), "expired": _l("expired"),
-}
-EVENT_LABELS = {
-    "create": _l("created"), "revise": _l("revised"), "submit": _l("submitted"),
-    "verify": _l("verified"), "approve": _l("approved"), "return": _l("returned"),
-    **LABEL_EVENTS,
-}
-STAGE_LABELS = {
-    "raw_materials": _l("raw materials"), "production": _l("production"),
-    "distribution": _l("distribution"), "packaging": _l("packaging"),
-    "end_of_life": _l("end of life"),
-}
-ROLE_LABELS = {"producer": _l("producer"), "verifier": _l("verifier"),
-               "reviewer": _l("reviewer"), "admin": _l("administrator")}
-KIND_LABELS = {"enterprise": _l("enterprise"), "accounting_body": _l("accounting body"),
-               "platform": _l("platform")}
-GAS_LABELS = {"CO2_fossil": _l("carbon dioxide, fossil"),
-              "CO2_biogenic": _l("carbon dioxide, biogenic"),
-              "CH4_fossil": _l("methane, fossil"), "CH4_non_fossil": _l("methane, non-fossil"),
-              "N2O": _l("dinitrogen monoxide"),
-              "CO2e_aggregated": _l("greenhouse gases as CO2e, not split by gas")}
-FLASH = {"submit": _l("Submitted for verification."), "verify": _l("Marked as verified."),
-         "approve": _l("Approved."), "return": _l("Returned with your reasons.")}
-
-
-def _label(table: dict, key) -> str:
-    return str(table[key]) if key in table else ("" if key is None else str(key))
-
-
-def number(value, digits: int = 4) -> str:
-    """``digits`` significant figures, no exponent: 14.0400007 -> 14.04, 0.23812 -> 0.2381."""
-    if value is None:
-        return ""
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return "0" if value == 0 else str(value)
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    return f"{value:,.{decimals}f}"
-
-
-def amount(value) -> str:
-    """A quantity as entered, up to 6 significant figures without trailing zeros: 1.0 -> 1,
-    0.030 -> 0.03, 1200 -> 1,200."""
-    text = number(value, 6)
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent(share) -> str:
-    return "" if share is None else f"{100 * float(share):.1f} %"
-
-
-def when(stamp) -> str:
-    """A stored UTC timestamp for reading: 2026-03-01T08:00:00+00:00 -> 2026-03-01 08:00:00 UTC."""
-    if not stamp:
-        return ""
-    text = str(stamp).replace("T", " ")
-    return text[:-6] + " UTC" if text.endswith("+00:00") else text
-
-
-def width_class(value, whole) -> str:
-    """The .w0 ... .w100 class (steps of 5) for a bar of ``value`` out of ``whole``."""
-    if not whole:
-        return "w0"
-    return f"w{min(100, max(0, int(round(abs(value) / whole * 20)) * 5))}"
-
-
-@bp.app_context_processor
-def _workflow_helpers():
-    return {"wf_status": lambda s: _label(STATUS_LABELS, s),
-            "wf_event": lambda a: _label(EVENT_LABELS, a),
-            "wf_stage": lambda s: _label(STAGE_LABELS, s),
-            "wf_role": lambda r: _label(ROLE_LABELS, r),
-            "wf_kind": lambda k: _label(KIND_LABELS, k),
-            "wf_gas": lambda g: _label(GAS_LABELS, g),
-            "wf_number": number, "wf_amount": amount, "wf_percent": percent,
-            "wf_time": when, "wf_width": width_class}
 
 
 def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
@@ -204,7 +122,7 @@ def act(id, action):
         return _page(id, problems=[no_key_problem(exc)],
                      form={"action": action, "reason": reason}, status=409)
     label = label_records.for_submission(get_db(), id) if action == "approve" else None
-    flash(issued_message(label["id"]) if label else str(FLASH[action]))
+    flash(issued_message(label["id"]) if label else word(ACTION_DONE, action))
     return redirect(url_for(".detail", id=id))
 
 

@@ -17,7 +17,8 @@ import click
 from footprint.errors import InvalidInput
 from footprint.labels import cose, times
 from footprint.labels import keys as issuer_keys
-from footprint.labels.claims import format_decimal, jsonable
+from footprint.display import footprint, percent, quantity
+from footprint.labels.claims import jsonable
 from footprint.labels.encoding import extract
 from footprint.labels.errors import LabelInvalid
 from footprint.labels.revocations import load_revocations
@@ -82,7 +83,7 @@ def _claims_text(claims: dict, issuer) -> str:
     unit = claims["declared_unit"]
     grade = claims["grade"] and claims["grade"] + (" (provisional)" if claims["provisional"]
                                                    else "")
-    stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {share / 10:.1f} %"
+    stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {percent(share / 1000)}"
                        for s, share in claims["stage_permille"].items())
     window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
     rows = [
@@ -90,8 +91,8 @@ def _claims_text(claims: dict, issuer) -> str:
         ("product", f"No. {claims['product']} at {issuer.id}"), ("GTIN", claims["gtin"]),
         ("producer", party(claims["producer"])),
         ("category", claims["category"]),
-        ("footprint", f"{format_decimal(claims['value'])} kg CO2e per "
-                      f"{format_decimal(unit['amount'])} {unit['unit']}"),
+        ("footprint", f"{footprint(claims['value'])} kg CO2e per "
+                      f"{quantity(unit['amount'])} {unit['unit']}"),
         ("grade", grade), ("stages", stages), ("region", claims["region"]),
         ("verifier", party(claims["verifier"])),
         ("reviewer", f"No. {claims['reviewer']} at {issuer.id}"),

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from footprint.display import footprint
 from footprint.settings import footprint_home
 from footprint.usecases.database import connect, database_path, pending
 from footprint.usecases.issuing import Issuer
@@ -20,6 +21,11 @@ ISSUER_ENV = "FOOTPRINT_ISSUER"
 
 def _pct(value) -> str:
     return "-" if value is None else f"{value:+.2f} %"
+
+
+def _signed(kg) -> str:
+    """A change in kg CO2e with its sign: +1.23, -0.456."""
+    return ("+" if kg > 0 else "") + footprint(kg)
 
 
 def _groups(title: str, groups: dict) -> list[str]:
@@ -54,10 +60,11 @@ def summary_text(summary: dict) -> str:
     if summary["top_movers"]:
         lines.append("  top movers:")
         for m in summary["top_movers"]:
-            moved = f"  moved by {m['input']} ({m['line_delta_kg_co2e']:+.4g} kg CO2e)" \
+            moved = f"  moved by {m['input']} ({_signed(m['line_delta_kg_co2e'])} kg CO2e)" \
                 if m["input"] else ""
             lines.append(f"    #{m['submission']} {m['product']} ({m['region']}, "
-                         f"{m['category']}): {m['from_kg_co2e']:.4g} -> {m['to_kg_co2e']:.4g} "
+                         f"{m['category']}): {footprint(m['from_kg_co2e'])} -> "
+                         f"{footprint(m['to_kg_co2e'])} "
                          f"kg CO2e ({_pct(m['change_pct'])}){moved}")
     for failure in summary["failures"]:
         lines.append(f"  failed #{failure['submission']}: {failure['error']}")

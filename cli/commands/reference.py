@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from footprint import InvalidInput, Problem
+from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
 from footprint.plugins import get_plugin_manager
@@ -35,7 +36,7 @@ def factors(region, year, as_json):
         return
     if chosen:
         click.echo(render.table(
-            [[f.region, f.year, f.basis, f"{f.value:.4f}", f.flow, f.plugin] for f in chosen],
+            [[f.region, f.year, f.basis, quantity(f.value), f.flow, f.plugin] for f in chosen],
             ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
     else:
         years = sorted({f.year for f in registry.electricity.values()

@@ -10,51 +10,28 @@ The rules are specified in docs/label-format.md.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import Decimal
 
+from footprint.display import FOOTPRINT_FIGURES, exact, significant
 from footprint.model import STAGES
-
-SIGNIFICANT_FIGURES = 3
-
-
-def _decimal(value) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("a number, not a bool")
-    if isinstance(value, float):
-        value = repr(value)  # the shortest text that round-trips, as JSON prints it
-    elif isinstance(value, int):
-        value = str(value)
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"not a number: {value!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return number
 
 
 def round_value(value) -> Decimal:
-    """3 significant figures, half away from zero, of the number's shortest decimal text.
+    """3 significant figures, half away from zero, of the number's shortest decimal text
+    (footprint.display.significant: pages show footprints with the same digits).
     Always 3 digits in the mantissa (14 -> 14.0, 2153 -> 2.15E+3), except zero."""
-    number = _decimal(value)
-    if number == 0:
-        return Decimal(0)
-    context = Context(prec=60, rounding=ROUND_HALF_UP)
-    exponent = number.adjusted() - (SIGNIFICANT_FIGURES - 1)
-    rounded = number.quantize(Decimal((0, (1,), exponent)), context=context)
-    if len(rounded.as_tuple().digits) > SIGNIFICANT_FIGURES:  # 999.5 -> 1000: one digit more
-        rounded = number.quantize(Decimal((0, (1,), exponent + 1)), context=context)
-    return rounded
+    return significant(value, FOOTPRINT_FIGURES)
 
 
 def format_decimal(number) -> str:
-    """Plain text of a claim number, never in exponent form: 2.15E+3 -> "2150"."""
+    """Plain text of a claim number, never in exponent form: 2.15E+3 -> "2150" (what a
+    machine reads; people read footprint.display.footprint: "2,150")."""
     return format(number, "f") if isinstance(number, Decimal) else str(number)
 
 
 def amount(value):
     """A declared unit's amount: an int when whole, else the exact decimal."""
-    number = _decimal(value)
+    number = exact(value)
     if number <= 0:
         raise ValueError("must be more than 0")
     if number == number.to_integral_value():

@@ -12,8 +12,10 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
+from footprint.display import footprint, quantity
+
 from . import fonts
-from .claims import format_decimal, party_text
+from .claims import party_text
 from .qr import QUIET_ZONE, dark_runs, qr_modules, svg_element
 
 WIDTH, HEIGHT = 100.0, 60.0  # mm
@@ -155,10 +157,10 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     top = max(y + 2.2, 28.5)
     unit = claims["declared_unit"]
     items.append(Text(left, top, _caption("碳足迹", "Carbon footprint", cjk), 2.4, color=GREY))
-    value = format_decimal(claims["value"])
+    value = footprint(claims["value"])
     value_size = min(10.5, 38.0 / max(text_width(value, 1.0, bold=True), 0.1))
     items.append(Text(left, top + 9.2, value, value_size, bold=True, color=GREEN))
-    per = f"kg CO₂e / {format_decimal(unit['amount'])} {unit['unit']}"
+    per = f"kg CO₂e / {quantity(unit['amount'])} {unit['unit']}"
     items.append(Text(left, top + 13.4, per, 3.0))
 
     if claims.get("grade"):

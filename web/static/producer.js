@@ -26,13 +26,6 @@
     return node;
   }
 
-  function formatNumber(value) {
-    if (value === 0) { return "0"; }
-    var magnitude = Math.abs(value);
-    if (magnitude >= 1000) { return value.toFixed(0); }
-    return Number(value.toPrecision(4)).toString();
-  }
-
   /* -- live preview ------------------------------------------------------------------ */
 
   function clearLiveErrors() {
@@ -65,8 +58,9 @@
     var body = element("div");
     body.id = "preview-body";
     var total = element("p");
-    total.appendChild(element("strong", null, formatNumber(data.total_kg_co2e)));
-    total.appendChild(document.createTextNode(" " + labels.per + " " + data.per));
+    /* numbers arrive as text written by the server's rule, the one every page uses */
+    total.appendChild(element("strong", null, data.total_text));
+    total.appendChild(document.createTextNode(" " + data.unit_text));
     if (data.grade) {
       total.appendChild(document.createTextNode(" · " + labels.grade + " " + data.grade.grade +
         (data.grade.label ? " (" + data.grade.label + ")" : "")));
@@ -88,7 +82,7 @@
       if (stage.kg_co2e < 0) { bar.style.opacity = "0.5"; }
       cell.appendChild(bar);
       row.appendChild(cell);
-      row.appendChild(element("td", null, formatNumber(stage.kg_co2e) + " kg CO2e"));
+      row.appendChild(element("td", "nowrap", stage.kg_text + " " + data.co2e));
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
@@ -99,8 +93,8 @@
       body.appendChild(element("h3", null, labels.hotspots));
       var list = element("ol");
       data.hotspots.forEach(function (spot) {
-        var text = spot.label + " (" + spot.stage_label + "): " + formatNumber(spot.kg_co2e) +
-          " kg CO2e, " + (spot.share * 100).toFixed(1) + "%";
+        var text = spot.label + " (" + spot.stage_label + "): " + spot.kg_text + " " +
+          data.co2e + ", " + spot.share_text;
         if (spot.modelled) { text += " · " + labels.modelled; }
         list.appendChild(element("li", null, text));
       });

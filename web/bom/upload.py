@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from footprint.errors import InvalidInput, Problem
 from footprint.suggest import unknown
 
-from .bom_form import EMISSION_PREFIX, header_from_form, integer, number, show
+from .form import EMISSION_PREFIX, as_integer, as_number, header_from_form, show
 
 COLUMNS = ("input", "emission", "amount", "unit", "stage", "region", "year", "basis", "note")
 ALIASES = {"投入": "input", "输入": "input", "物料": "input", "排放": "emission",
@@ -193,11 +193,11 @@ def _line(cells: dict) -> dict:
             continue
         if name == "amount":
             line[name] = cell if isinstance(cell, (int, float)) and not isinstance(cell, bool) \
-                else number(str(cell).strip())
+                else as_number(str(cell).strip())
         elif name == "year":
             line[name] = int(cell) if isinstance(cell, (int, float)) and \
                 not isinstance(cell, bool) and float(cell).is_integer() \
-                else integer(show(cell).strip())
+                else as_integer(show(cell).strip())
         else:
             text = show(cell).strip()
             if name == "input" and text.startswith(EMISSION_PREFIX):

@@ -2,8 +2,8 @@
 
 Request schemas refuse unknown fields (marshmallow RAISE), so a misspelt field is an error
 that names it; the BOM itself is footprint.bom.BomSchema. Response schemas are used to dump
-every answer, so the OpenAPI document generated from them (web/openapi.py) is what the API
-sends. Field names here are the API's contract: add fields, never rename them.
+every answer, so the OpenAPI document generated from them (openapi.py) is what the API sends.
+Field names here are the API's contract: add fields, never rename them.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from footprint.bom import BomSchema
 from footprint.model import ELECTRICITY_BASES
+from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import STATUSES
 
 __all__ = ["BomSchema"]
@@ -173,13 +174,10 @@ class SubmissionSummarySchema(_Response):
                        "reads it."})
     label_status = fields.String(
         allow_none=True, required=True,
-        validate=validate.OneOf(("valid", "superseded", "revoked", "expired")), metadata={
+        validate=validate.OneOf(LABEL_STATUSES), metadata={
             "description": "valid, superseded, revoked or expired; null without a label."})
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
-
-
-LABEL_STATUSES = ("valid", "superseded", "revoked", "expired")
 
 
 class LabelLinksSchema(_Response):

@@ -1,168 +1,34 @@
-"""Blueprint api: the JSON API under /api/v1, for machines (a bank's or an ERP's systems).
+"""Blueprint api.submissions (/api/v1): submissions, their workflow actions, and the
+reference data a BOM names (regions, categories, factors).
 
-Bearer tokens only (``Authorization: Bearer <token>``, made by ``footprint tokens create``):
-a session cookie never authenticates an API call, so CSRF does not apply here. The views are
-thin: every rule and every write goes through footprint.usecases, whose errors become HTTP
-answers in web.security (NotFound 404, Forbidden 403, Conflict 409, InvalidInput 400 with
-located problems). Request and response shapes: web/api_schemas.py; the OpenAPI document
-built from them and from the ``@operation`` descriptions: web/openapi.py, served at
-/api/v1/openapi.json. docs/api.md shows every call with curl.
+    POST /api/v1/submissions                      create a draft from a BOM (Idempotency-Key)
+    GET  /api/v1/submissions[?status=S]           what this user may see, newest first
+    GET  /api/v1/submissions/<id>                 one submission, everything the user may know
+    PUT  /api/v1/submissions/<id>                 revise a draft or returned one
+    POST /api/v1/submissions/<id>/submit | verify | approve | return
+    GET  /api/v1/regions | categories | factors   the reference data
+
+Every call needs a bearer token (the parent blueprint, web.api, checks it).
 """
 from __future__ import annotations
 
-import json
-import re
+from flask import Blueprint, g, jsonify, url_for
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
-from marshmallow import ValidationError
-from werkzeug.exceptions import RequestEntityTooLarge
-
-from footprint.bom import flatten_errors
-from footprint.parameters import describe_parameters
 from footprint.errors import InvalidInput, Problem
+from footprint.parameters import describe_parameters
 from footprint.suggest import unknown
 from footprint.usecases import actions, review
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import organisation, user_for_token
+from footprint.usecases.accounts import organisation
 from footprint.workflow import check_action, check_edit
 
-from . import api_schemas as s
-from .db import get_db, get_engine
-from .issuing import issuing, label_issuer, submission_label
-from .openapi import build_spec, operation
-from .security import User, csrf, load_user_row
+from ..db import get_db, get_engine
+from ..labels import issuing, label_issuer, submission_label
+from . import schemas as s
+from .body import idempotency_key, json_body, load, query
+from .openapi import operation
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # no cookies authenticate here, so there is nothing to forge
-
-MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
-MAX_TOKEN_CHARS = 200
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
-REALM = 'Bearer realm="footprint"'
-
-
-# -- authentication, limits, errors ----------------------------------------------------------
-
-def _unauthorized(message: str, invalid_token: bool):
-    response = jsonify({"error": message})
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"'
-                                                    if invalid_token else "")
-    return response
-
-
-@bp.before_request
-def limit_and_authenticate():
-    limit = current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()  # before anything reads the body
-    # A streamed body (no Content-Length) is read up to one byte past the limit, so
-    # json_body can tell "over the limit" from "exactly at it".
-    request.max_content_length = limit + 1
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "openapi", {}).get("public"):
-        return None
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return _unauthorized("a bearer token is required: send the header "
-                             '"Authorization: Bearer <token>" (footprint tokens create USER)',
-                             invalid_token=bool(token))
-    row = user_for_token(get_db(), token) if len(token) <= MAX_TOKEN_CHARS else None
-    user_row = load_user_row(get_db(), row["id"]) if row else None
-    if user_row is None:
-        return _unauthorized("the bearer token is not valid (unknown, revoked, or its user "
-                             "is deactivated)", invalid_token=True)
-    g.api_user = User(user_row)
-    return None
-
-
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(exc):
-    limit = current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
-    return jsonify({"error": f"the body is over the limit of {limit} bytes "
-                             f"({limit / 1024 / 1024:g} MB)"}), 413
-
-
-class BadBody(Exception):
-    """The body cannot be read as JSON at all (before any field is looked at)."""
-
-
-@bp.errorhandler(BadBody)
-def _bad_body(exc):
-    message = str(exc)
-    return jsonify({"error": message, "problems": [{"where": "body", "message": message}]}), 400
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def json_body(optional: bool = False):
-    """The decoded JSON body; an empty body is {} when ``optional``."""
-    raw = request.get_data(cache=True)
-    if len(raw) > current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES):
-        raise RequestEntityTooLarge()  # a streamed body (the others are refused earlier)
-    if not raw.strip():
-        if request.content_length is None and "chunked" in \
-                request.headers.get("Transfer-Encoding", "").lower():
-            # unless the server terminates such streams, Werkzeug reads them as empty
-            raise BadBody("send the body with a Content-Length header; chunked bodies are "
-                          "not read")
-        if optional:
-            return {}
-        raise BadBody("the body is empty: send a JSON object with "
-                      "Content-Type: application/json")
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise BadBody(f'the body must be JSON sent with Content-Type: application/json, not '
-                      f'"{mimetype or "(none)"}"')
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadBody(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise BadBody(f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                      f"column {exc.colno}") from None
-    except ValueError as exc:
-        raise BadBody(f"the body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise BadBody("the body is not valid JSON: nested too deeply") from None
-
-
-def load(schema_class, data, what: str = "the body"):
-    """``data`` validated by a request schema; every problem located, unknown fields named
-    (with the nearest valid name)."""
-    if not isinstance(data, dict):
-        raise InvalidInput([Problem("(top level)", f"{what} must be a JSON object")])
-    schema = schema_class()
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput(flatten_errors(exc.messages,
-                                          fields_under=lambda parent: schema.fields)) from None
-
-
-def query(schema_class):
-    return load(schema_class, request.args.to_dict(flat=True), "the query")
-
-
-def idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not IDEMPOTENCY_KEY.match(key):
-        raise InvalidInput([Problem("Idempotency-Key", "1 to 200 printable ASCII characters, "
-                                                       "no spaces (a UUID is a good key)")])
-    return key
+bp = Blueprint("submissions", __name__)
 
 
 # -- representations -------------------------------------------------------------------------
@@ -229,7 +95,7 @@ def _submission_response(submission_id: int, status: int):
     response = jsonify(detail(submission_id))
     response.status_code = status
     if status == 201:
-        response.headers["Location"] = url_for("api.get_submission",
+        response.headers["Location"] = url_for(".get_submission",
                                                submission_id=submission_id)
     return response
 
@@ -406,15 +272,3 @@ def factors():
         {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
          "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
          "plugin": f.plugin} for f in chosen], "fallback": fallback}))
-
-
-# -- the document ----------------------------------------------------------------------------
-
-@bp.get("/openapi.json")
-@operation("This OpenAPI 3 document", public=True,
-           responses={200: (None, "The OpenAPI document (no token needed).")})
-def openapi():
-    spec = current_app.extensions.get("footprint_openapi")
-    if spec is None:
-        spec = current_app.extensions["footprint_openapi"] = build_spec(current_app)
-    return jsonify(spec)

@@ -1,4 +1,4 @@
-"""The BOM editor as a plain HTML form: indexed fields <-> a BOM dict, and problems -> fields.
+"""The BOM editor's form fields <-> a BOM dict, and a problem's JSON path -> its field.
 
 Field names follow the BOM's JSON paths with ``-`` for ``.`` and ``[n]``: ``product-name``,
 ``declared_unit-amount``, ``lines-0-unit``, ``parameters-fertilisers-1-kg_per_ha``. A line's
@@ -18,43 +18,17 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-
-from footprint.bom import BOUNDARIES
 from footprint.parameters import describe_parameters
-from footprint.model import ELECTRICITY_BASES, STAGES
-from footprint.units import UNITS
 
 LINE_FIELDS = ("input", "amount", "unit", "stage", "region", "year", "basis", "note")
-ELECTRICITY_ONLY = ("region", "year", "basis")
-HEADER_FIELDS = ("product-name", "product-name_zh", "product-id", "product-category",
-                 "declared_unit-amount", "declared_unit-unit", "region", "factor_year",
-                 "electricity_basis", "system_boundary")
 EMISSION_PREFIX = "emission:"
 NUMBER_TYPES = ("Float", "StrictFloat", "Number", "Decimal", "StrictNumber")
 INTEGER_TYPES = ("Integer", "StrictInteger", "Int")
 
 
-def stage_labels() -> dict[str, str]:
-    return {"raw_materials": _("raw materials"), "production": _("production"),
-            "distribution": _("distribution"), "packaging": _("packaging"),
-            "end_of_life": _("end of life")}
-
-
-def status_labels() -> dict[str, str]:
-    return {"draft": _("draft"), "submitted": _("submitted"), "verified": _("verified"),
-            "approved": _("approved"), "returned": _("returned"), "issued": _("issued"),
-            "superseded": _("superseded"), "revoked": _("revoked"), "expired": _("expired")}
-
-
-def in_language(zh: str | None, en: str | None, language: str) -> str:
-    """The text in the page's language, else the other one."""
-    return (zh or en or "") if language == "zh" else (en or zh or "")
-
-
 # -- converting typed text --------------------------------------------------------------------
 
-def number(text: str):
+def as_number(text: str):
     """A float if ``text`` reads as one, else the text itself (the core then says why)."""
     try:
         return float(text)
@@ -62,7 +36,7 @@ def number(text: str):
         return text
 
 
-def integer(text: str):
+def as_integer(text: str):
     return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
 
 
@@ -101,14 +75,14 @@ def header_from_form(form) -> dict:
             product[key] = _text(form, f"product-{key}")
     declared = {}
     if _text(form, "declared_unit-amount"):
-        declared["amount"] = number(_text(form, "declared_unit-amount"))
+        declared["amount"] = as_number(_text(form, "declared_unit-amount"))
     if _text(form, "declared_unit-unit"):
         declared["unit"] = _text(form, "declared_unit-unit")
     bom = {"product": product, "declared_unit": declared}
     if _text(form, "region"):
         bom["region"] = _text(form, "region")
     if _text(form, "factor_year"):
-        bom["factor_year"] = integer(_text(form, "factor_year"))
+        bom["factor_year"] = as_integer(_text(form, "factor_year"))
     for key in ("electricity_basis", "system_boundary"):
         if _text(form, key):
             bom[key] = _text(form, key)
@@ -126,21 +100,21 @@ def line_from_values(get) -> dict | None:
     elif values["input"]:
         line["input"] = values["input"]
     if values["amount"]:
-        line["amount"] = number(values["amount"])
+        line["amount"] = as_number(values["amount"])
     for key in ("unit", "stage", "region", "basis", "note"):
         if values[key]:
             line[key] = values[key]
     if values["year"]:
-        line["year"] = integer(values["year"])
+        line["year"] = as_integer(values["year"])
     return line
 
 
 def _parameter_value(desc: dict, text: str):
     kind = desc.get("type", "")
     if kind in NUMBER_TYPES:
-        return number(text)
+        return as_number(text)
     if kind in INTEGER_TYPES:
-        return integer(text)
+        return as_integer(text)
     if kind == "Boolean":
         return {"true": True, "false": False}.get(text.lower(), text)
     if kind in ("List", "Dict", "Mapping") and text[:1] in "[{":
@@ -260,123 +234,3 @@ def _flatten(value, prefix: str, out: dict) -> None:
             _flatten(inner, f"{prefix}-{i}", out)
     else:
         out[prefix] = show(value)
-
-
-# -- what the editor template needs ------------------------------------------------------------
-
-@dataclass
-class Editor:
-    values: dict  # field name -> text as entered (or as stored)
-    rows: dict  # row prefix ("lines", "parameters-fertilisers") -> row numbers shown
-    errors: dict = field(default_factory=dict)  # field name -> messages
-    problems: list = field(default_factory=list)  # every problem, for the summary
-
-    def value(self, name) -> str:
-        return self.values.get(name, "")
-
-    def next_row(self, prefix: str) -> int:
-        return max(self.rows.get(prefix) or [-1]) + 1
-
-
-def editor_from_values(values: dict, registry, new_rows: int = 1) -> Editor:
-    """An editor showing ``values``; lists get ``new_rows`` blank rows when they have none."""
-    rows = {"lines": row_indices(values.keys(), "lines") or list(range(new_rows))}
-    category = registry.categories.get(values.get("product-category") or "generic")
-    if category is not None:
-        for desc in describe_parameters(category):
-            if desc.get("fields") and desc.get("type") == "List":
-                prefix = f"parameters-{desc['name']}"
-                rows[prefix] = row_indices(values.keys(), prefix)
-    return Editor(dict(values), rows)
-
-
-def apply_row_action(editor: Editor, action: str) -> bool:
-    """'add:<prefix>' adds a blank row, 'remove:<prefix>-<n>' removes row n. True if done."""
-    verb, _sep, target = action.partition(":")
-    if verb == "add" and target in editor.rows:
-        editor.rows[target] = editor.rows[target] + [editor.next_row(target)]
-        return True
-    match = re.fullmatch(r"(.+)-(\d+)", target)
-    if verb == "remove" and match and match.group(1) in editor.rows:
-        prefix, row = match.group(1), int(match.group(2))
-        editor.rows[prefix] = [r for r in editor.rows[prefix] if r != row]
-        stem = f"{prefix}-{row}-"
-        editor.values = {k: v for k, v in editor.values.items() if not k.startswith(stem)}
-        return True
-    return False
-
-
-def attach_problems(editor: Editor, problems, form_bom: FormBom | None = None) -> None:
-    """Put each problem next to its field (and all of them in the summary)."""
-    for problem in problems:
-        name = form_bom.field_for(problem.where) if form_bom else field_name(problem.where)
-        editor.errors.setdefault(name, []).append(problem.message)
-        editor.problems.append({"where": problem.where, "human_where": problem.human_where,
-                                "message": problem.message, "field": name})
-
-
-def choices(registry, language: str, org_products=()) -> dict:
-    """Options of the editor's selects, labelled in ``language``."""
-    by_plugin: dict[str, list] = {}
-    for process in registry.processes.values():
-        label = f"{in_language(process.name_zh, process.name_en, language)} ({process.unit})"
-        by_plugin.setdefault(process.plugin, []).append((process.id, label))
-    inputs = [(_("Electricity"), [("electricity", _("Electricity (grid, kWh)"))])]
-    for plugin, options in sorted(by_plugin.items(),
-                                  key=lambda kv: (kv[0] != "footprint.defaults", kv[0])):
-        group = _("Background processes") if plugin == "footprint.defaults" else \
-            _("Background processes: %(plugin)s", plugin=plugin)
-        inputs.append((group, options))
-    emissions = [(EMISSION_PREFIX + flow.id,
-                  f"{in_language(flow.name_zh, flow.name_en, language)} ({flow.id})")
-                 for flow in registry.flows.values()]
-    inputs.append((_("Direct emissions"), emissions))
-    if org_products:
-        inputs.append((_("Sub-assemblies (your products)"),
-                       [(f"product:{pid}", name) for pid, name in org_products]))
-    levels = {"country": _("Countries"), "grid": _("Regional grids"),
-              "province": _("Provinces"), "union": _("Unions")}
-    regions: dict[str, list] = {}
-    for region in registry.regions.values():
-        label = f"{region.code} {region.name_zh} {region.name_en}" if language == "zh" \
-            else f"{region.code} {region.name_en} {region.name_zh}"
-        regions.setdefault(levels.get(region.level, region.level), []).append(
-            (region.code, label))
-    dimensions = {"energy": _("energy"), "mass": _("mass"), "transport": _("transport"),
-                  "volume": _("volume"), "area": _("area"), "count": _("count")}
-    units: dict[str, list] = {}
-    for unit, (dimension, _factor) in UNITS.items():
-        units.setdefault(dimensions.get(dimension, dimension), []).append((unit, unit))
-    bases = {"location": _("location-based (grid average)"),
-             "market": _("market-based (residual mix)"),
-             "lifecycle": _("life-cycle (CO2e of generation)")}
-    boundaries = {"cradle_to_gate": _("cradle to gate"), "cradle_to_grave": _("cradle to grave")}
-    return {
-        "inputs": inputs,
-        "regions": list(regions.items()),
-        "units": list(units.items()),
-        "stages": [(s, stage_labels()[s]) for s in STAGES],
-        "bases": [(b, bases.get(b, b)) for b in ELECTRICITY_BASES],
-        "boundaries": [(b, boundaries.get(b, b)) for b in BOUNDARIES],
-        "categories": [(c.id, in_language(c.name_zh, c.name_en, language))
-                       for c in registry.categories.values()],
-    }
-
-
-def line_label(entry: dict, registry, language: str) -> str:
-    """A result's by_input entry named for people: 'Electricity (CN-SC, 2022)', 'Diesel ...'."""
-    what = entry.get("input") or ""
-    if what.startswith(EMISSION_PREFIX):
-        flow = registry.flows.get(what[len(EMISSION_PREFIX):])
-        return _("Direct emission: %(name)s",
-                 name=in_language(flow.name_zh, flow.name_en, language) if flow else what)
-    factor = entry.get("factor") or ""
-    if what == "electricity" and factor.startswith("electricity/"):
-        _kind, basis, region, year = (factor.split("/") + ["", "", "", ""])[:4]
-        place = registry.regions.get(region)
-        name = in_language(place.name_zh, place.name_en, language) if place else region
-        return _("Electricity (%(region)s, %(year)s)", region=name, year=year)
-    process = registry.processes.get(what)
-    if process is not None:
-        return in_language(process.name_zh, process.name_en, language)
-    return what

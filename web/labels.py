@@ -1,4 +1,6 @@
-"""Issuing carbon labels from the web service, and how a stored label is shown.
+"""Carbon labels as the web service sees them: the issuer it signs as, the public host of
+label URLs, and how a stored label is shown (its API answer, its links, the submission page's
+label section).
 
     actions.act(db, user, id, "approve", issuer=label_issuer())   # inside issuing()
 
@@ -23,11 +25,10 @@ from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from footprint.errors import Conflict, Problem
 from footprint.labels import KeyStoreError, LabelInvalid, verify
-from footprint.labels.claims import format_decimal, jsonable
+from footprint.labels.claims import jsonable
 from footprint.labels.encoding import label_url, normal_host, to_b32
 from footprint.labels.keys import trust_list
 from footprint.usecases import labels as label_records
@@ -36,12 +37,6 @@ from footprint.usecases.issuing import Issuer
 
 PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
 ISSUER = "FOOTPRINT_ISSUER"
-
-# Label statuses (footprint.usecases.labels.status), shown in the user's language.
-STATUS_LABELS = {"valid": _l("valid"), "superseded": _l("superseded"),
-                 "revoked": _l("revoked"), "expired": _l("expired")}
-# Audit events of labels, for the submission page's audit trail.
-EVENT_LABELS = {"issue": _l("label issued"), "revoke": _l("label revoked")}
 
 
 class NoIssuerKey(Conflict):
@@ -134,7 +129,7 @@ def verification(label: dict, trust=None) -> dict:
 def links(label_id: str) -> dict:
     """Where the label's public resources are (paths on this service)."""
     def to(endpoint):
-        return url_for(f"label_api.{endpoint}", label_id=label_id)
+        return url_for(f"api.labels.{endpoint}", label_id=label_id)
     return {"self": to("get_label"), "proof": to("proof"), "qr_png": to("qr_png"),
             "qr_svg": to("qr_svg"), "label_png": to("label_png"), "label_svg": to("label_svg"),
             "label_pdf": to("label_pdf"), "revoke": to("revoke")}
@@ -181,10 +176,8 @@ def page_label(db, submission_id: int) -> dict | None:
         return None
     claims = label_records.shown(label)
     entry = issuer_entry(label)
-    state = label_records.status(label)
-    return {"id": label["id"], "status": state, "status_text": str(STATUS_LABELS[state]),
-            "claims": claims, "value": format_decimal(claims["value"]),
-            "unit": claims["declared_unit"], "grade": claims["grade"],
+    return {"id": label["id"], "status": label_records.status(label), "claims": claims,
+            "value": claims["value"], "unit": claims["declared_unit"], "grade": claims["grade"],
             "provisional": claims["provisional"], "issuer_name": entry.name if entry else None,
             "url": url_of(label), "scan_path": scan_path(label),
             "issued_at": label["issued_at"], "expires_at": label["expires_at"],

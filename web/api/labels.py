@@ -1,4 +1,4 @@
-"""Blueprint label_api: carbon labels and the transparency log in the JSON API (/api/v1).
+"""Blueprint api.labels (/api/v1): carbon labels and the transparency log in the JSON API.
 
     GET  /api/v1/labels/<id>                    the label: claims, status, URL, log index
     GET  /api/v1/labels/<id>/proof[?tree_size=N] inclusion proof of its issuance (base64)
@@ -15,12 +15,11 @@ token could protect, and verifiers, monitors and other regions' platforms must r
 without an account. Label ids carry 64 random bits, so labels cannot be listed by guessing.
 
 The views are thin: footprint.usecases owns reading, revoking and the proofs of labels,
-footprint.labels the images; web.issuing shapes what a label's JSON shows.
+footprint.labels the images; web.labels shapes what a label's JSON shows.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.errors import InvalidInput, Problem
 from footprint.labels import printed, qr
@@ -29,18 +28,14 @@ from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.revoking import revoke as revoke_label
 
-from . import api
-from . import api_schemas as s
-from .db import get_db
-from .issuing import issuer_entry, public_view, url_of
+from ..db import get_db
+from ..labels import issuer_entry, public_view, url_of
+from . import schemas as s
+from .body import json_body, load, query
 from .openapi import operation
-from .security import csrf
 
-bp = Blueprint("label_api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens only, as in the api blueprint
-bp.before_request(api.limit_and_authenticate)  # public views pass; revoke needs a token
-bp.register_error_handler(RequestEntityTooLarge, api._too_large)
-bp.register_error_handler(api.BadBody, api._bad_body)
+# the parent's token check passes the public views; revoking needs a token
+bp = Blueprint("labels", __name__)
 
 IMAGE_CACHE = "public, max-age=86400"  # a label's bytes never change; its status may
 LABEL_ID_PARAMETER = {"name": "label_id", "in": "path", "required": True,
@@ -106,7 +101,7 @@ def get_label(label_id):
                        "/log/checkpoint) to check the proof against a signed checkpoint.")
 def proof(label_id):
     label = _label(label_id)
-    wanted = api.query(s.ProofQuerySchema)
+    wanted = query(s.ProofQuerySchema)
     size = wanted.get("tree_size")
     if size is not None and size <= label["log_index"]:
         raise InvalidInput([Problem("tree_size", f"the label is leaf {label['log_index']}: "
@@ -124,7 +119,7 @@ def proof(label_id):
                        "log now) extends the tree of `from` leaves: nothing logged before "
                        "was changed or removed. 1 <= from <= to <= the log's size.")
 def consistency():
-    wanted = api.query(s.ConsistencyQuerySchema)
+    wanted = query(s.ConsistencyQuerySchema)
     return _json(s.ConsistencyProofSchema,
                  transparency.consistency(get_db(), wanted["from_"], wanted.get("to")))
 
@@ -202,6 +197,6 @@ def label_pdf(label_id):
 def revoke(label_id):
     db = get_db()
     _label(label_id)  # 404 first
-    data = api.load(s.RevokeRequestSchema, api.json_body())
+    data = load(s.RevokeRequestSchema, json_body())
     label = revoke_label(db, g.api_user, label_id, data["reason"])
     return _json(s.LabelSchema, public_view(db, label))

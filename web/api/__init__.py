@@ -1,0 +1,104 @@
+"""The JSON API under /api/v1, for machines (a bank's or an ERP's systems).
+
+    __init__.py     the parent blueprint ``api``: bearer tokens, body limits, JSON errors,
+                    and the OpenAPI document (/api/v1/openapi.json)
+    submissions.py  child ``api.submissions``: submissions, their workflow actions, and the
+                    reference data a BOM names (regions, categories, factors)
+    labels.py       child ``api.labels``: carbon labels, their images and proofs, the
+                    public list of revoked labels, the transparency log's consistency proofs
+    body.py         reading request bodies, queries and the Idempotency-Key header
+    schemas.py      request and response shapes (marshmallow)
+    openapi.py      the OpenAPI 3 document built from the schemas and each view's @operation
+
+Bearer tokens only (``Authorization: Bearer <token>``, made by ``footprint tokens create``):
+a session cookie never authenticates an API call, so CSRF does not apply here. A view marked
+``@operation(public=True)`` needs no token. The views are thin: every rule and every write
+goes through footprint.usecases, whose errors become HTTP answers in web.security (NotFound
+404, Forbidden 403, Conflict 409, InvalidInput 400 with located problems). docs/api.md shows
+every call with curl.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from footprint.usecases.accounts import user_for_token
+
+from ..db import get_db
+from ..security import User, csrf, load_user_row
+from . import labels, submissions
+from .body import BadBody, max_json_bytes
+from .openapi import build_spec, operation
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_blueprint(submissions.bp)
+bp.register_blueprint(labels.bp)
+for exempt in (bp, submissions.bp, labels.bp):
+    csrf.exempt(exempt)  # no cookies authenticate here, so there is nothing to forge
+
+MAX_TOKEN_CHARS = 200
+REALM = 'Bearer realm="footprint"'
+
+
+def _unauthorized(message: str, invalid_token: bool):
+    response = jsonify({"error": message})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"'
+                                                    if invalid_token else "")
+    return response
+
+
+@bp.before_request
+def limit_and_authenticate():
+    limit = max_json_bytes()
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()  # before anything reads the body
+    # A streamed body (no Content-Length) is read up to one byte past the limit, so
+    # json_body can tell "over the limit" from "exactly at it".
+    request.max_content_length = limit + 1
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "openapi", {}).get("public"):
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _unauthorized("a bearer token is required: send the header "
+                             '"Authorization: Bearer <token>" (footprint tokens create USER)',
+                             invalid_token=bool(token))
+    row = user_for_token(get_db(), token) if len(token) <= MAX_TOKEN_CHARS else None
+    user_row = load_user_row(get_db(), row["id"]) if row else None
+    if user_row is None:
+        return _unauthorized("the bearer token is not valid (unknown, revoked, or its user "
+                             "is deactivated)", invalid_token=True)
+    g.api_user = User(user_row)
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    # a child may allow more (labels: revalidate; label images: a day); the rest is private
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    limit = max_json_bytes()
+    return jsonify({"error": f"the body is over the limit of {limit} bytes "
+                             f"({limit / 1024 / 1024:g} MB)"}), 413
+
+
+@bp.errorhandler(BadBody)
+def bad_body(exc):
+    message = str(exc)
+    return jsonify({"error": message, "problems": [{"where": "body", "message": message}]}), 400
+
+
+@bp.get("/openapi.json")
+@operation("This OpenAPI 3 document", public=True,
+           responses={200: (None, "The OpenAPI document (no token needed).")})
+def openapi():
+    spec = current_app.extensions.get("footprint_openapi")
+    if spec is None:
+        spec = current_app.extensions["footprint_openapi"] = build_spec(current_app)
+    return jsonify(spec)

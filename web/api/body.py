@@ -1,0 +1,89 @@
+"""What an API request carries: its JSON body (within the size limit), its query, and its
+Idempotency-Key header, each checked with every problem located."""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import current_app, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from footprint.bom import flatten_errors
+from footprint.errors import InvalidInput, Problem
+
+MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
+
+
+class BadBody(Exception):
+    """The body cannot be read as JSON at all (before any field is looked at)."""
+
+
+def max_json_bytes() -> int:
+    return current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_body(optional: bool = False):
+    """The decoded JSON body; an empty body is {} when ``optional``."""
+    raw = request.get_data(cache=True)
+    if len(raw) > max_json_bytes():
+        raise RequestEntityTooLarge()  # a streamed body (the others are refused earlier)
+    if not raw.strip():
+        if request.content_length is None and "chunked" in \
+                request.headers.get("Transfer-Encoding", "").lower():
+            # unless the server terminates such streams, Werkzeug reads them as empty
+            raise BadBody("send the body with a Content-Length header; chunked bodies are "
+                          "not read")
+        if optional:
+            return {}
+        raise BadBody("the body is empty: send a JSON object with "
+                      "Content-Type: application/json")
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise BadBody(f'the body must be JSON sent with Content-Type: application/json, not '
+                      f'"{mimetype or "(none)"}"')
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadBody(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BadBody(f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                      f"column {exc.colno}") from None
+    except ValueError as exc:
+        raise BadBody(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadBody("the body is not valid JSON: nested too deeply") from None
+
+
+def load(schema_class, data, what: str = "the body"):
+    """``data`` validated by a request schema; every problem located, unknown fields named
+    (with the nearest valid name)."""
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem("(top level)", f"{what} must be a JSON object")])
+    schema = schema_class()
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput(flatten_errors(exc.messages,
+                                          fields_under=lambda parent: schema.fields)) from None
+
+
+def query(schema_class):
+    return load(schema_class, request.args.to_dict(flat=True), "the query")
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput([Problem("Idempotency-Key", "1 to 200 printable ASCII characters, "
+                                                       "no spaces (a UUID is a good key)")])
+    return key

@@ -1,0 +1,66 @@
+"""Numbers, times and units on pages: footprint.display's rule as Jinja filters.
+
+    {{ result.total_kg_co2e|footprint }}    2,060      kg CO2e, as the label signs it
+    {{ line.amount|quantity }}              1,200      as entered (up to 6 significant figures)
+    {{ row.share|percent }}                 12.3 %
+    {{ event.at|china_time }}               2026-03-01 16:00 (UTC+8) / 2026-03-01 16:00（北京时间）
+    {{ label.expires_at|china_date }}       2027-03-01
+    {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
+    {{ evidence.size|file_size }}           12.3 KB
+
+Registered once by ``init_app`` in the app factory; views that build text (the live
+preview's JSON) call the same functions.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from footprint import display
+
+from .vocabulary import PER_AMOUNT, TIME_IN_CHINA, UNITS, in_reader_language, word
+
+footprint = display.footprint
+quantity = display.quantity
+percent = display.percent
+china_date = display.date_text
+
+
+def china_time(stamp) -> str:
+    """A stored UTC time in China time, the zone named in the reader's language."""
+    text = display.time_text(stamp)
+    return str(TIME_IN_CHINA % {"time": text}) if text else ""
+
+
+def per_amount(declared: dict) -> str:
+    """The declared unit a footprint is per: "per 1 kg" (follows the kg CO₂e symbol)."""
+    declared = declared or {}
+    return str(PER_AMOUNT % {"amount": quantity(declared.get("amount")),
+                             "unit": word(UNITS, declared.get("unit"))})
+
+
+def file_size(size) -> str:
+    """Bytes for reading: 980 B, 12.3 KB, 4.5 MB."""
+    if size is None:
+        return ""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def width_class(value, whole) -> str:
+    """The .w0 ... .w100 class (steps of 5) of a bar for ``value`` out of ``whole``: a bar's
+    width is a class, not a style attribute, because the CSP allows no inline style."""
+    if not whole:
+        return "w0"
+    return f"w{min(100, max(0, int(round(abs(value) / whole * 20)) * 5))}"
+
+
+FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
+           "china_time": in_reader_language(china_time), "china_date": china_date,
+           "per_amount": in_reader_language(per_amount), "file_size": file_size}
+
+
+def init_app(app: Flask) -> None:
+    for name, function in FILTERS.items():
+        app.add_template_filter(function, name)

@@ -1,0 +1,121 @@
+"""The words of the service: every stage, status, role, organisation kind, gas, workflow event
+and unit the core names in English, as the reader sees it (Chinese by default).
+
+Each word is defined here once, keyed by the core's own vocabulary (footprint.model.STAGES,
+footprint.workflow.STATUSES, ROLES, ORG_KINDS and ACTIONS, footprint.usecases.labels.STATUSES,
+footprint.usecases.scanning.VERDICTS, ...), and translated once, in
+translations/zh/LC_MESSAGES/vocabulary.po. Pages use the template filters registered by
+``init_app`` (``{{ row.stage|stage }}``, ``{{ submission.status|status }}``); views and
+flashes use ``word(TABLE, key)``. A key the table does not know is shown as it is.
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from jinja2 import pass_context
+from flask_babel import lazy_gettext as _l
+
+from footprint.workflow import ACTIONS
+
+STAGES = {
+    "raw_materials": _l("raw materials"), "production": _l("production"),
+    "distribution": _l("distribution"), "packaging": _l("packaging"),
+    "end_of_life": _l("end of life"),
+}
+# Of a submission (footprint.workflow.STATUSES) and of a label (footprint.usecases.labels).
+STATUSES = {
+    "draft": _l("draft"), "submitted": _l("submitted"), "verified": _l("verified"),
+    "approved": _l("approved"), "returned": _l("returned"), "issued": _l("issued"),
+    "superseded": _l("superseded"), "revoked": _l("revoked"), "expired": _l("expired"),
+    "valid": _l("valid"),
+}
+ROLES = {"producer": _l("producer"), "verifier": _l("verifier"), "reviewer": _l("reviewer"),
+         "admin": _l("administrator")}
+ORG_KINDS = {"enterprise": _l("enterprise"), "accounting_body": _l("accounting body"),
+             "platform": _l("platform")}
+# Audit events: a workflow action reads as the status it leads to ("submit": submitted).
+EVENTS = {
+    "create": _l("created"), "revise": _l("revised"),
+    **{name: STATUSES[action.to_status] for name, action in ACTIONS.items()},
+    "issue": _l("label issued"), "reissue": _l("label re-issued"),
+    "revoke": _l("label revoked"),
+}
+# What the user is told once a workflow action is done.
+ACTION_DONE = {"submit": _l("Submitted for verification."), "verify": _l("Marked as verified."),
+               "approve": _l("Approved."), "return": _l("Returned with your reasons.")}
+# What a scan found (footprint.usecases.scanning.VERDICTS), as the scan page's headline.
+VERDICTS = {
+    "valid": _l("Valid"), "superseded": _l("Superseded"), "revoked": _l("Revoked"),
+    "expired": _l("Expired"), "remote": _l("Genuine signature"),
+    "unknown-issuer": _l("Unknown issuer"), "forged": _l("Not genuine"),
+    "unrecorded": _l("Not in this platform's records"),
+}
+# Greenhouse gases: the biosphere flows of the core's data (lca_data/biosphere_flows.json).
+GASES = {"CO2_fossil": _l("carbon dioxide, fossil"),
+         "CO2_biogenic": _l("carbon dioxide, biogenic"),
+         "CH4_fossil": _l("methane, fossil"), "CH4_non_fossil": _l("methane, non-fossil"),
+         "N2O": _l("dinitrogen monoxide"),
+         "CO2e_aggregated": _l("greenhouse gases as CO2e, not split by gas")}
+# Where a gas comes from (footprint.model.FLOW_ORIGINS).
+ORIGINS = {"fossil": _l("fossil"), "biogenic": _l("biogenic"),
+           "other": _l("other gases (N2O and others)"), "unspecified": _l("not split by gas")}
+# Electricity bases (footprint.model.ELECTRICITY_BASES) and system boundaries
+# (footprint.bom.BOUNDARIES).
+BASES = {"location": _l("location-based (grid average)"),
+         "market": _l("market-based (residual mix)"),
+         "lifecycle": _l("life-cycle (CO2e of generation)")}
+BOUNDARIES = {"cradle_to_gate": _l("cradle to gate"), "cradle_to_grave": _l("cradle to grave")}
+
+# Units (footprint.units.UNITS): symbols read the same in every language; words translate.
+UNITS = {"piece": _l("piece")}
+DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),
+              "volume": _l("volume"), "area": _l("area"), "count": _l("count")}
+CO2E = "kg CO₂e"  # the unit of every footprint: a symbol, the same in Chinese and English
+PER_AMOUNT = _l("per %(amount)s %(unit)s")  # after CO2E: "kg CO₂e per 1 kg"
+TIME_IN_CHINA = _l("%(time)s (UTC+8)")  # a time shown in China time, the zone named
+
+
+def word(table: dict, key) -> str:
+    """``key`` in the reader's language; a key the table does not know as it is."""
+    if key in table:
+        return str(table[key])
+    return "" if key is None else str(key)
+
+
+def language() -> str:
+    return str(get_locale() or "zh")
+
+
+def in_language(zh: str | None, en: str | None, lang: str | None = None) -> str:
+    """The text in the page's language, else the other one."""
+    lang = lang or language()
+    return (zh or en or "") if lang == "zh" else (en or zh or "")
+
+
+def named(record, field: str = "name") -> str:
+    """A record's ``<field>_zh`` or ``<field>_en`` (a mapping or an object), in the page's
+    language: ``{{ category|named }}``, ``{{ band|named("label") }}``."""
+    def get(suffix):
+        key = f"{field}_{suffix}"
+        return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
+    return in_language(get("zh"), get("en")) if record is not None else ""
+
+
+FILTERS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
+           "event": EVENTS, "verdict": VERDICTS, "gas": GASES, "origin": ORIGINS,
+           "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS}
+
+
+def in_reader_language(function):
+    """A template filter whose text depends on the reader's language. Marked as needing the
+    context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
+    compiling a template, in the language of whoever happened to load it first."""
+    return pass_context(lambda _context, *args, **kwargs: function(*args, **kwargs))
+
+
+def init_app(app: Flask) -> None:
+    for name, table in FILTERS.items():
+        app.add_template_filter(in_reader_language(lambda key, table=table: word(table, key)),
+                                name)
+    app.add_template_filter(in_reader_language(named), "named")
+    app.add_template_global(CO2E, "co2e")
