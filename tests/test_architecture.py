@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -235,3 +236,15 @@ def test_one_bom_from_the_form_to_the_scan_page_passes_each_file_once(service, c
               for name in walk.order}
     assert {"web", "footprint/usecases", "footprint/engine", "footprint/labels",
             "footprint/translog", "footprint/store"} <= layers
+
+
+def test_the_architecture_page_names_every_module():
+    """docs/architecture.md's "Modules" section names each module of the core, the web
+    service and the command line: a new module without a place there fails here."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page.split("\n## Modules", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", section))
+    missing = [str(path.relative_to(ROOT)) for package in ("footprint", "web", "cli")
+               for path in sorted((ROOT / package).rglob("*.py"))
+               if path.stem != "__init__" and path.stem not in named]
+    assert missing == []

@@ -616,7 +616,8 @@ def test_editor_page_loads_its_script_and_has_no_inline_code(clients):
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None
     assert ' style="' not in page and " onclick=" not in page
     assert 'data-preview-url="/producer/preview"' in page
-    assert clients["orchard"].get("/static/producer.js").status_code == 200
+    with clients["orchard"].get("/static/producer.js") as script:  # closes the file it sends
+        assert script.status_code == 200
 
 
 # -- evidence ----------------------------------------------------------------------------------
@@ -659,6 +660,8 @@ def test_evidence_refused_by_type_size_or_line(service, clients, make_bom, filen
         f"/producer/submissions/{submission['id']}/evidence",
         data={"line": line, "file": (io.BytesIO(content), filename, content_type)},
         content_type="multipart/form-data")
+    # the test client spools a body over 500 KB to a temporary file and leaves it open
+    response.request.environ["wsgi.input"].close()
     assert response.status_code == 400
     assert message in text_of(response)
     assert counts(service.db) == before

@@ -18,7 +18,7 @@ from flask import Flask
 from footprint.settings import footprint_home
 
 from . import (admin, api, auth, db, formatting, i18n, producer, public, reviewer, scan,
-               security, submissions, verifier, vocabulary)
+               security, submissions, verifier)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
 
@@ -65,7 +65,6 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    vocabulary.init_app(app)
     formatting.init_app(app)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
                       reviewer.bp, admin.bp, api.bp, scan.bp):

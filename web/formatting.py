@@ -1,4 +1,5 @@
-"""Numbers, times and units on pages: footprint.display's rule as Jinja filters.
+"""Numbers, times, units and words on pages: footprint.display's rule and web.vocabulary's
+words as Jinja filters.
 
     {{ result.total_kg_co2e|footprint }}    2,060      kg CO2e, as the label signs it
     {{ line.amount|quantity }}              1,200      as entered (up to 6 significant figures)
@@ -8,16 +9,21 @@
     {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
     {{ evidence.size|file_size }}           12.3 KB
 
+    {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
+    {{ category|named }}                    the record's name_zh or name_en
+
 Registered once by ``init_app`` in the app factory; views that build text (the live
 preview's JSON) call the same functions.
 """
 from __future__ import annotations
 
 from flask import Flask
+from jinja2 import pass_context
 
 from footprint import display
 
-from .vocabulary import PER_AMOUNT, TIME_IN_CHINA, UNITS, in_reader_language, word
+from . import vocabulary
+from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, named, word
 
 footprint = display.footprint
 quantity = display.quantity
@@ -56,6 +62,17 @@ def width_class(value, whole) -> str:
     return f"w{min(100, max(0, int(round(abs(value) / whole * 20)) * 5))}"
 
 
+def in_reader_language(function):
+    """A template filter whose text depends on the reader's language. Marked as needing the
+    context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
+    compiling a template, in the language of whoever happened to load it first."""
+    return pass_context(lambda _context, *args, **kwargs: function(*args, **kwargs))
+
+
+WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": vocabulary.ROLES,
+         "org_kind": vocabulary.ORG_KINDS, "event": vocabulary.EVENTS,
+         "verdict": vocabulary.VERDICTS, "gas": vocabulary.GASES, "origin": vocabulary.ORIGINS,
+         "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size}
@@ -64,3 +81,8 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
 def init_app(app: Flask) -> None:
     for name, function in FILTERS.items():
         app.add_template_filter(function, name)
+    for name, table in WORDS.items():
+        app.add_template_filter(in_reader_language(lambda key, table=table: word(table, key)),
+                                name)
+    app.add_template_filter(in_reader_language(named), "named")
+    app.add_template_global(CO2E, "co2e")

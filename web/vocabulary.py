@@ -4,15 +4,13 @@ and unit the core names in English, as the reader sees it (Chinese by default).
 Each word is defined here once, keyed by the core's own vocabulary (footprint.model.STAGES,
 footprint.workflow.STATUSES, ROLES, ORG_KINDS and ACTIONS, footprint.usecases.labels.STATUSES,
 footprint.usecases.scanning.VERDICTS, ...), and translated once, in
-translations/zh/LC_MESSAGES/vocabulary.po. Pages use the template filters registered by
-``init_app`` (``{{ row.stage|stage }}``, ``{{ submission.status|status }}``); views and
-flashes use ``word(TABLE, key)``. A key the table does not know is shown as it is.
+translations/zh/LC_MESSAGES/vocabulary.po. Pages use the template filters web.formatting
+registers (``{{ row.stage|stage }}``, ``{{ submission.status|status }}``); views and flashes
+use ``word(TABLE, key)``. A key the table does not know is shown as it is.
 """
 from __future__ import annotations
 
-from flask import Flask
 from flask_babel import get_locale
-from jinja2 import pass_context
 from flask_babel import lazy_gettext as _l
 
 from footprint.workflow import ACTIONS
@@ -99,23 +97,3 @@ def named(record, field: str = "name") -> str:
         key = f"{field}_{suffix}"
         return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
     return in_language(get("zh"), get("en")) if record is not None else ""
-
-
-FILTERS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
-           "event": EVENTS, "verdict": VERDICTS, "gas": GASES, "origin": ORIGINS,
-           "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS}
-
-
-def in_reader_language(function):
-    """A template filter whose text depends on the reader's language. Marked as needing the
-    context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
-    compiling a template, in the language of whoever happened to load it first."""
-    return pass_context(lambda _context, *args, **kwargs: function(*args, **kwargs))
-
-
-def init_app(app: Flask) -> None:
-    for name, table in FILTERS.items():
-        app.add_template_filter(in_reader_language(lambda key, table=table: word(table, key)),
-                                name)
-    app.add_template_filter(in_reader_language(named), "named")
-    app.add_template_global(CO2E, "co2e")

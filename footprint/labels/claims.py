@@ -23,8 +23,7 @@ from . import times
 from .encoding import from_b32, to_b32
 from .errors import LabelInvalid
 from .numbers import amount as amount_of
-from .numbers import (checked_permille, format_decimal, gtin14, gtin_number,  # noqa: F401
-                      round_value, stage_permille)
+from .numbers import checked_permille, gtin14, gtin_number, round_value, stage_permille
 
 # claim key -> readable name. Keys 1..23 encode in one CBOR byte. Parties are signed as
 # identifiers, not names, so that a label fits a version-15 QR code at level Q; the issuer
@@ -305,7 +304,7 @@ def parse_claims(claims, issuer: str) -> dict:
             raise _malformed(key, f"has the wrong type ({type(value).__name__})")
         return value
 
-    def number(name, required=True):
+    def positive_integer(name, required=True):
         value = get(name, (int,), required)
         if value is not None and value <= 0:
             raise _malformed(NAMES[name], "is not a number above 0")
@@ -323,7 +322,7 @@ def parse_claims(claims, issuer: str) -> dict:
             raise _malformed(NAMES[name], "is empty")
     out["grade"] = get("grade", (str,), required=False)
     for name in ("product", "reviewer"):
-        out[name] = number(name)
+        out[name] = positive_integer(name)
     for name in PARTIES:
         value = get(name, (str, int))
         if isinstance(value, int) and value <= 0 or value == "":
@@ -376,12 +375,12 @@ def jsonable(parsed: dict) -> dict:
     """Parsed claims with plain JSON types: numbers for the value and the amount."""
     out = dict(parsed)
 
-    def number(value):
+    def plain(value):
         if not isinstance(value, Decimal):
             return value
         whole = value == value.to_integral_value() and value.as_tuple().exponent >= 0
         return int(value) if whole else float(value)
-    out["value"] = number(parsed["value"])
-    out["declared_unit"] = {"amount": number(parsed["declared_unit"]["amount"]),
+    out["value"] = plain(parsed["value"])
+    out["declared_unit"] = {"amount": plain(parsed["declared_unit"]["amount"]),
                             "unit": parsed["declared_unit"]["unit"]}
     return out

@@ -23,12 +23,6 @@ def round_value(value) -> Decimal:
     return significant(value, FOOTPRINT_FIGURES)
 
 
-def format_decimal(number) -> str:
-    """Plain text of a claim number, never in exponent form: 2.15E+3 -> "2150" (what a
-    machine reads; people read footprint.display.footprint: "2,150")."""
-    return format(number, "f") if isinstance(number, Decimal) else str(number)
-
-
 def amount(value):
     """A declared unit's amount: an int when whole, else the exact decimal."""
     number = exact(value)

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from footprint.display import footprint, quantity
+from footprint.display import date_text, footprint, quantity
 
 from . import fonts
 from .claims import party_text
@@ -182,8 +182,9 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     if issuer_name and keep(issuer_name):
         issuer = f"{issuer} {issuer_name}"
     footer.append(_caption("签发", "Issuer:", cjk) + " " + issuer)
+    # the day in China, as the scan page shows it
     footer.append(_caption("有效期至", "Valid until", cjk) + " " +
-                  (claims.get("expires_at") or "")[:10])
+                  date_text(claims.get("expires_at")))
     y = HEIGHT - 3.2 - 3.3 * (len(footer) - 1)
     for line in footer:
         (text,), size = fit(line, 2.3, column, smallest=1.6)
