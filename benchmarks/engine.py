@@ -16,6 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from footprint.bom import parse_bom
+from footprint.engine import Engine
+from footprint.engine.reference import ReferenceCalculator
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "lca_data" / "samples" / "sichuan_machined_part.json"
 
@@ -72,9 +76,6 @@ def main() -> None:
         print(f"footprint calc, warm (background cached):                            {warm_cli:.2f} s")
 
         os.environ["FOOTPRINT_HOME"] = str(home)
-        from footprint.bom import parse_bom
-        from footprint.engine import Engine
-        from footprint.engine.reference import ReferenceCalculator
 
         engine = Engine(home=home)
         boms = synthetic_boms(engine.registry, args.products)

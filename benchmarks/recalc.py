@@ -33,6 +33,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+from footprint.bom import parse_bom
+from footprint.engine import Engine
+from footprint.engine.reference import ReferenceCalculator
+from footprint.engine.scoring import score_rows
+from footprint.recalc.keyed import ROW, KeyColumns, keyed_bom, rows_to_batch
+from footprint.store import connect, database_path, footprints
+from footprint.store.migrations import migrate
+from footprint.usecases.accounts import create_user
+
 REPO = Path(__file__).resolve().parent.parent
 CATEGORIES = ("generic", "oranges", "steel_vanadium")  # categories declared per kg
 STAGES4 = ("raw_materials", "production", "distribution", "packaging")
@@ -72,7 +83,6 @@ class DictProducts:
         self.boms, self.parsed = boms, {}
 
     def __call__(self, ref: str, parent):
-        from footprint.bom import parse_bom
         if ref not in self.boms:
             raise LookupError(f'no product "{ref}"')
         if ref not in self.parsed:
@@ -141,13 +151,6 @@ def scaled(bom: dict, factor: float) -> dict:
 def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int = 11) -> None:
     """``count`` products (template i % T scaled) stored as submitting them under ``old``
     (the MEE-2022 engine) stores them: product, approved submission, kept rows, footprint."""
-    import numpy as np
-
-    from footprint.engine.scoring import score_rows
-    from footprint.recalc.keyed import ROW, KeyColumns, keyed_bom, rows_to_batch
-    from footprint.store import footprints
-    from footprint.usecases.accounts import create_user
-
     producer = create_user(db, "bench", "producer", "Benchmark Manufacturing Co.",
                            "benchmark password 1")
     products = DictProducts(sub_assembly_boms(old.registry))
@@ -201,7 +204,6 @@ def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int =
 
 
 def parse(bom: dict):
-    from footprint.bom import parse_bom
     return parse_bom(bom)
 
 
@@ -215,18 +217,10 @@ def main() -> None:
                         help="products per transaction in the recalculation")
     args = parser.parse_args()
 
-    import numpy as np
-
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
         os.environ["FOOTPRINT_HOME"] = str(home)
-        from footprint.engine import Engine
-        from footprint.engine.scoring import score_rows
-        from footprint.recalc.keyed import KeyColumns, rows_to_batch
-        from footprint.engine.reference import ReferenceCalculator
-        from footprint.store import connect, database_path
-        from footprint.store.migrations import migrate
 
         start = time.perf_counter()
         old, new = Engine(home, data_version="MEE-2022"), Engine(home, data_version="MEE-2023")
@@ -291,8 +285,7 @@ def main() -> None:
         # -- the batch path alone: score kept rows already in memory --------------------------
         rows = db.execute("SELECT n_lines, boundary, rows FROM compiled_boms ORDER BY "
                           "submission_id LIMIT ?", [min(args.products, 100_000)]).fetchall()
-        from footprint.store.footprints import all_keys
-        columns = KeyColumns(new).update(all_keys(db))
+        columns = KeyColumns(new).update(footprints.all_keys(db))
         batch, _ = rows_to_batch([r[2] for r in rows], [r[0] for r in rows],
                                  [r[1] for r in rows], columns)
         cf = new.inventory.factors[method]
