@@ -278,11 +278,44 @@ def organisation_credit_codes(db) -> None:
     """)
 
 
+def sessions_and_throttling(db) -> None:
+    """Sessions held on the server (a cookie names one; logging out or changing the password
+    ends it), failed log-ins and bearer tokens counted per account and per address to slow
+    guessing down, and the security events a platform's operator reviews."""
+    _statements(db, """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,                 -- SHA-256 of the random token the cookie holds
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        ended_at TEXT                        -- logged out, password changed, deactivated
+    );
+    CREATE INDEX sessions_user ON sessions(user_id) WHERE ended_at IS NULL;
+    CREATE TABLE throttles (
+        scope TEXT NOT NULL,                 -- e.g. login-account, login-address, token-address
+        key TEXT NOT NULL,                   -- the account name or the client's address
+        failures INTEGER NOT NULL,           -- since the last success (decays when idle)
+        blocked_until REAL NOT NULL,         -- epoch seconds: no attempt is checked before
+        last_failure REAL NOT NULL,          -- epoch seconds
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE security_events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                  -- login-failed, login-blocked, token-failed ...
+        username TEXT,                       -- as typed: the event never says if it exists
+        address TEXT,
+        detail TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX security_events_at ON security_events(at);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
     (3, "footprints and recalculation", footprints_and_recalculation),
     (4, "organisation credit codes", organisation_credit_codes),
+    (5, "sessions and throttling", sessions_and_throttling),
 ]
 
 
