@@ -35,6 +35,7 @@ BUILTINS = {
     "keys": "labels:keys",
     "verify": "labels:verify",
     "recalc": "recalc:recalc",
+    "security": "security:security_group",
 }
 
 

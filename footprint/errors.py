@@ -56,3 +56,12 @@ class Forbidden(FootprintError):
 
 class Conflict(FootprintError):
     """The object is not in a state that allows this (e.g. approving a draft)."""
+
+
+class Throttled(FootprintError):
+    """Too many failed attempts from this account or address: try again after
+    ``retry_after`` seconds (the attempt was not checked at all)."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"too many failed attempts; try again in {self.retry_after} s")

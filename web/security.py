@@ -1,15 +1,18 @@
 """Sessions, CSRF, security headers, roles, and how core errors become HTTP answers."""
 from __future__ import annotations
 
+import os
 from functools import wraps
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 
 from footprint.usecases.accounts import active_user
+from footprint.usecases.security import session_user
 
 from .db import get_db
 from .i18n import N_
@@ -23,11 +26,17 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 class User(UserMixin, dict):
     """The logged-in user: the users row, with the organisation's name and kind. A mapping,
-    as the core reads users; attributes for Flask-Login and the templates."""
+    as the core reads users; attributes for Flask-Login and the templates. A web session's
+    user carries the session's token: the session cookie holds it (``get_id``), and the
+    server ends it on logout or a new password."""
 
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, session_token: str | None = None):
         super().__init__(row)
         self.id = row["id"]
+        self.session_token = session_token
+
+    def get_id(self) -> str:
+        return self.session_token
 
     @property
     def role(self) -> str:
@@ -39,9 +48,16 @@ def load_user_row(db, user_id) -> dict | None:
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    row = load_user_row(get_db(), int(user_id))
-    return User(row) if row else None
+def _load_user(session_token):
+    """The user of a session the server has not ended (a cookie from before a logout, a new
+    password or a deactivation opens nothing)."""
+    row = session_user(get_db(), session_token)
+    return User(row, session_token) if row else None
+
+
+def client_address() -> str | None:
+    """The client's address, as the last trusted proxy saw it (FOOTPRINT_PROXIES)."""
+    return request.remote_addr
 
 
 def role_required(*roles):
@@ -73,6 +89,13 @@ def _error(status: int, message: str, problems=None):
 
 
 def init_app(app: Flask) -> None:
+    # Behind N reverse proxies (nginx, a load balancer), the client's address is in the
+    # X-Forwarded-For they add; throttling counts failures per address, so it must be the
+    # client's, not the proxy's. Without proxies the header is not trusted at all.
+    proxies = int(app.config.get("FOOTPRINT_PROXIES") or os.environ.get("FOOTPRINT_PROXIES")
+                  or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

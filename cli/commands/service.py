@@ -9,7 +9,7 @@ import click
 
 from footprint.settings import footprint_home
 from footprint.usecases.accounts import (create_token, create_user, generate_password,
-                                         revoke_token)
+                                         revoke_token, set_password)
 from footprint.usecases.database import backup, connect, database_path, migrate, pending
 from footprint.workflow import ROLES
 
@@ -66,6 +66,24 @@ def users_add(name, role, org, display_name, region):
     password = password or generate_password()
     user = create_user(db, name, role, org, password, display_name, region)
     click.echo(f"added {role} {user['username']} in {org}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@users.command("password")
+@click.argument("name")
+@fail_cleanly
+def users_password(name):
+    """Set a user's password (read from standard input, or generated and printed). Every
+    session of the user ends: browsers logged in as them must log in again."""
+    db = _db()
+    if pending(db):
+        raise click.UsageError("run `footprint db migrate` first")
+    password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    generated = not password
+    password = password or generate_password()
+    set_password(db, name, password)
+    click.echo(f"password of {name} set; their sessions have ended")
     if generated:
         click.echo(f"password: {password}")
 

@@ -10,7 +10,8 @@ engine, labels, the transparency log and recalculation, and those call the store
     scanning        check a scanned label: signature, record, inclusion proof, status
     transparency    signed checkpoints, proofs, and the monitor of the log
     recalculation   move stored footprints to new factor data, re-issuing changed labels
-    accounts        organisations, users, passwords and API tokens
+    accounts        organisations, users, passwords and API tokens; throttled log-ins
+    security        sessions held on the server, throttling, security events
     database        open, migrate and back up the service database
     demo            seed the demonstration data through the use cases above
 

@@ -3,7 +3,8 @@
 A role implies the kind of its organisation; passwords have a minimum length and are stored
 only as argon2id hashes; API tokens are shown once and stored as their SHA-256; a unified
 social credit code is checked and unique; only an administrator (de)activates users, and
-never their own account.
+never their own account. Logging in and presenting a bearer token are throttled, and a new
+password or a deactivation ends the user's sessions (footprint.usecases.security).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import transaction
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
+from . import security
+from .security import ACCOUNT, ADDRESS, TOKEN_ADDRESS
 
 # argon2-cffi's defaults are argon2id with the RFC 9106 low-memory profile.
 _hasher = PasswordHasher()
@@ -94,6 +97,49 @@ def authenticate(db, username: str, password: str) -> dict | None:
     return user
 
 
+def log_in(db, username: str, password: str, address: str | None) -> dict | None:
+    """The user if the password is right; None if not. Throttled (the password unchecked)
+    while the account name or the address must wait after too many failures."""
+    attempts = [(ACCOUNT, username), (ADDRESS, address)]
+    security.check(db, attempts, "login", username, address)
+    user = authenticate(db, username, password)
+    if user is None:
+        security.failed(db, attempts)
+        security.event(db, "login-failed", username, address)
+        return None
+    security.succeeded(db, ACCOUNT, username)
+    security.event(db, "login", username, address)
+    return user
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput([Problem("password", f"at least {MIN_PASSWORD} characters")])
+
+
+def change_password(db, user: dict, current: str, new: str) -> None:
+    """A user's own new password, given the current one; every session of the user ends."""
+    stored_user = stored.user(db, user["id"])
+    if stored_user is None or not check_password(stored_user["password_hash"], current):
+        security.event(db, "password-change-refused", stored_user and stored_user["username"])
+        raise InvalidInput([Problem("current_password", "the current password is not right")])
+    set_password(db, stored_user["username"], new)
+
+
+def set_password(db, username: str, password: str) -> dict:
+    """Set a user's password (an operator's reset, or the user's own change); every session
+    of the user ends, so a cookie from before opens nothing."""
+    user = stored.user_named(db, username)
+    if user is None:
+        raise InvalidInput([Problem("username", f'no user "{username}"')])
+    check_new_password(password)
+    with transaction(db):
+        stored.set_password_hash(db, user["id"], hash_password(password))
+        security.end_sessions_of(db, user["id"])
+    security.event(db, "password-changed", username)
+    return stored.user(db, user["id"])
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -121,6 +167,18 @@ def revoke_token(db, token: str) -> bool:
 
 def user_for_token(db, token: str) -> dict | None:
     return stored.user_for_token(db, _token_digest(token))
+
+
+def user_for_bearer(db, token: str, address: str | None) -> dict | None:
+    """The active user of a bearer token presented by ``address``; None for a token that is
+    not valid. Throttled while the address must wait after too many invalid tokens."""
+    attempts = [(TOKEN_ADDRESS, address)]
+    security.check(db, attempts, "token", None, address)
+    user = user_for_token(db, token)
+    if user is None:
+        security.failed(db, attempts)
+        security.event(db, "token-failed", None, address)
+    return user
 
 
 # -- administration ---------------------------------------------------------------------------
@@ -190,6 +248,8 @@ def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:
         raise Forbidden("an administrator cannot deactivate their own account")
     with transaction(db):
         stored.set_active(db, user_id, active)
+        if not active:
+            security.end_sessions_of(db, user_id)
     return stored.user(db, user_id)
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from footprint.usecases.accounts import user_for_token
+from footprint.errors import Throttled
+from footprint.usecases.accounts import user_for_bearer
 
 from ..db import get_db
-from ..security import User, csrf, load_user_row
+from ..security import User, client_address, csrf, load_user_row
 from . import labels, submissions
 from .body import BadBody, max_json_bytes
 from .openapi import build_spec, operation
@@ -65,7 +66,16 @@ def limit_and_authenticate():
         return _unauthorized("a bearer token is required: send the header "
                              '"Authorization: Bearer <token>" (footprint tokens create USER)',
                              invalid_token=bool(token))
-    row = user_for_token(get_db(), token) if len(token) <= MAX_TOKEN_CHARS else None
+    try:
+        # an overlong token is checked as its first MAX_TOKEN_CHARS + 1 characters: it cannot
+        # match a real token, and like any wrong token it counts towards throttling
+        row = user_for_bearer(get_db(), token[:MAX_TOKEN_CHARS + 1], client_address())
+    except Throttled as exc:
+        response = jsonify({"error": f"too many invalid tokens from this address: try again "
+                                     f"in {exc.retry_after} s"})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     user_row = load_user_row(get_db(), row["id"]) if row else None
     if user_row is None:
         return _unauthorized("the bearer token is not valid (unknown, revoked, or its user "
