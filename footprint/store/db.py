@@ -72,9 +72,9 @@ def transaction(db: sqlite_utils.Database, durable: bool = False):
     savepoints (sqlite-utils' own writes nest the same way).
 
     ``durable``: COMMIT returns only once the commit survives a power loss (synchronous=FULL
-    for this transaction, the connection's level again after it). SQLite refuses to change the level inside
-    a transaction, so a durable block nested in one that is not raises DurabilityError
-    rather than quietly committing less safely than asked."""
+    for this transaction, the connection's own level again after it). SQLite refuses to
+    change the level inside a transaction, so a durable block nested in one that is not
+    raises DurabilityError rather than quietly committing less safely than asked."""
     if db.conn.in_transaction:
         if durable and synchronous(db) < FULL:
             raise DurabilityError("a durable transaction cannot join an outer transaction "
@@ -108,3 +108,30 @@ def synchronous(db: sqlite_utils.Database) -> int:
     """The connection's PRAGMA synchronous level now (1 NORMAL, 2 FULL)."""
     return db.execute("PRAGMA synchronous").fetchone()[0]
 
+
+def copy_database(source: Path | str, target: Path | str) -> None:
+    """Copy a live database to ``target`` with SQLite's online backup API: one consistent
+    state, taken while the service keeps reading and writing (WAL). ``target`` ends up a
+    self-contained file (rollback journal, no -wal beside it); opening it with ``connect``
+    turns WAL on again."""
+    source_conn = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    target_conn = sqlite3.connect(str(target))
+    try:
+        source_conn.backup(target_conn)
+        target_conn.execute("PRAGMA journal_mode=DELETE")
+        target_conn.commit()
+    finally:
+        target_conn.close()
+        source_conn.close()
+
+
+def read_only(path: Path | str) -> sqlite_utils.Database:
+    """A connection that cannot write, on a self-contained copy (``copy_database``)."""
+    conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+    return sqlite_utils.Database(conn)
+
+
+def integrity_problems(db: sqlite_utils.Database) -> list[str]:
+    """What SQLite's ``PRAGMA integrity_check`` finds wrong; empty when it says "ok"."""
+    rows = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
