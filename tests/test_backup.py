@@ -241,6 +241,23 @@ def test_the_manifest_says_what_is_in_the_archive(demo_home, tmp_path, engine):
     assert summary.labels == 5 and summary.log_size == log.size()
 
 
+def test_other_state_in_the_home_is_backed_up_and_temporary_files_are_not(demo_home,
+                                                                          tmp_path):
+    """Whatever else the platform keeps in its home (a monitor's record of checkpoints, say)
+    comes back; files caught half-written by the service's write-and-rename do not."""
+    (demo_home / "monitor").mkdir()
+    (demo_home / "monitor" / "checkpoints.json").write_text('{"seen": []}\n')
+    (demo_home / "keys" / ".trusted.json.4242.tmp").write_text("half")
+    (demo_home / ".secret_key.abc123").write_text("half")
+    archive = tmp_path / "b.tar"
+    summary = backup.create(demo_home, archive, PASSPHRASE)
+    assert "monitor/checkpoints.json" in {m.path for m in summary.members}
+    restored = tmp_path / "restored"
+    backup.restore(archive, restored, PASSPHRASE)
+    assert (restored / "monitor" / "checkpoints.json").read_text() == '{"seen": []}\n'
+    assert not list(restored.rglob("*.tmp")) and not list(restored.glob(".secret_key.*"))
+
+
 # -- what a backup and a restore refuse ------------------------------------------------------
 
 @pytest.fixture
