@@ -20,6 +20,7 @@ from cli.main import cli
 from footprint.labels import label_url, to_b32
 from footprint.labels.keys import own_entries, trust_list
 from footprint.store import connect, database_path
+from footprint.store import migrations
 from footprint.translog import TransparencyLog
 from footprint.translog.checkpoint import verify_checkpoint
 from footprint.translog.log import b64
@@ -29,6 +30,7 @@ from footprint.usecases.demo import ISSUER_ID, sample
 from web import create_app
 
 PASSPHRASE = "granite orchard lantern seventeen"
+LATEST_MIGRATION = max(version for version, _, _ in migrations.MIGRATIONS)
 ENV = {"FOOTPRINT_BACKUP_PASSPHRASE": PASSPHRASE}
 
 
@@ -232,7 +234,7 @@ def test_the_manifest_says_what_is_in_the_archive(demo_home, tmp_path, engine):
     db = connect(database_path(demo_home))
     log = TransparencyLog(db)
     assert manifest["database"] == {
-        "member": "footprint.db", "migration": 5, "labels": 5, "log_size": log.size(),
+        "member": "footprint.db", "migration": LATEST_MIGRATION, "labels": 5, "log_size": log.size(),
         "log_root": b64(log.root()), "checkpoint": manifest["database"]["checkpoint"]}
     assert manifest["database"]["checkpoint"].startswith(f"{ISSUER_ID}\n{log.size()}\n")
     assert manifest["footprint_version"] == "0.1.0"
@@ -409,7 +411,7 @@ def test_a_restored_home_passes_every_check(archive, tmp_path):
     assert report.log_root == manifest["database"]["log_root"]
     assert report.checkpoint_signed_by == ISSUER_ID
     assert [p.split(":")[0] for p in report.passed] == [
-        "SQLite integrity check", "migration level 5, current",
+        "SQLite integrity check", f"migration level {LATEST_MIGRATION}, current",
         "labels verified 5 of 5 against the restored trust list", "log root at size "
         f"{report.log_size} matches the backup", "footprint log verify",
         f"checkpoint signed with the restored key of {ISSUER_ID}"]
@@ -467,8 +469,6 @@ def test_a_backup_of_a_platform_whose_label_was_altered_does_not_restore(demo_ho
 def test_a_backup_from_an_older_schema_is_migrated_on_restore(archive, tmp_path, monkeypatch):
     """A backup made before a migration this footprint has: restored, then migrated as
     `footprint serve` would, and checked on the current schema."""
-    from footprint.store import migrations
-
     def later(db):
         db.execute("CREATE TABLE drill_later (x INTEGER)")
 
