@@ -27,6 +27,7 @@ BUILTINS = {
     "plugins": "reference:plugins",
     "data": "data:data",
     "db": "service:db",
+    "backup": "backup:backup",
     "users": "service:users",
     "tokens": "service:tokens",
     "serve": "service:serve",

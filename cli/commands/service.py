@@ -10,7 +10,7 @@ import click
 from footprint.settings import footprint_home
 from footprint.usecases.accounts import (create_token, create_user, generate_password,
                                          revoke_token, set_password)
-from footprint.usecases.database import backup, connect, database_path, migrate, pending
+from footprint.usecases.database import connect, copy, database_path, migrate, pending
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
@@ -36,12 +36,19 @@ def db_migrate():
 
 @db.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@fail_cleanly
 def db_backup(path):
-    """Copy the live database to PATH (safe while the service runs)."""
+    """Copy only the database to PATH (online, safe while the service runs).
+
+    Not a backup a platform can restore from: the issuer keys and the secret key are left
+    out, so a home rebuilt from this copy verifies none of its labels and signs no
+    checkpoint. `footprint backup create FILE` backs up everything."""
     if path.exists():
         raise click.UsageError(f"{path} exists; choose a new file")
-    backup(footprint_home(), path)
-    click.echo(f"backed up to {path}")
+    copy(footprint_home(), path)
+    click.echo(f"copied the database (only) to {path}")
+    click.echo("note: the issuer keys and the secret key are not in it; `footprint backup "
+               "create FILE` makes a backup a platform can restore", err=True)
 
 
 @click.group()

@@ -1,14 +1,16 @@
-"""The service database as an operator handles it: open, migrate, back up."""
+"""The service database as an operator handles it: open, migrate, copy.
+
+``copy`` is the database alone; a backup a platform can restore from (keys and secret key
+included) is footprint.usecases.backup."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from ..errors import Conflict
-from ..store.db import connect, database_path
+from ..store.db import connect, copy_database, database_path
 from ..store.migrations import migrate, pending
 
-__all__ = ["backup", "connect", "database_path", "migrate", "open_database", "pending"]
+__all__ = ["connect", "copy", "database_path", "migrate", "open_database", "pending"]
 
 
 def open_database(home: Path, migrated: bool = True):
@@ -23,12 +25,11 @@ def open_database(home: Path, migrated: bool = True):
     return db
 
 
-def backup(home: Path, path: Path) -> None:
-    """Copy the live database to ``path`` (SQLite's online backup: a consistent snapshot,
-    safe while the service runs)."""
-    source = sqlite3.connect(str(database_path(home)))
-    target = sqlite3.connect(str(path))
-    with target:
-        source.backup(target)
-    target.close()
-    source.close()
+def copy(home: Path, path: Path) -> None:
+    """Copy the live database, and nothing else, to ``path`` (SQLite's online backup: a
+    consistent snapshot, safe while the service runs). Without the issuer keys a platform
+    restored from it verifies none of its labels and signs no checkpoint."""
+    path = Path(path)
+    if path.exists():
+        raise Conflict(f"{path} exists; choose a new file")
+    copy_database(database_path(home), path)

@@ -1,0 +1,146 @@
+"""``footprint backup create | restore | check``: a backup a platform can restore.
+
+The passphrase that encrypts the issuer keys and the secret key is never a plain argument
+(it would sit in the shell history and the process list): it is typed at a prompt, read
+from standard input, or read from an environment variable or a file named by an option.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from footprint.settings import footprint_home
+from footprint.usecases import backup as backups
+
+from ..errors import fail_cleanly, usage_exit
+
+passphrase_env = click.option(
+    "--passphrase-env", "env_name", metavar="NAME",
+    help="Read the passphrase from environment variable NAME.")
+passphrase_file = click.option(
+    "--passphrase-file", "passphrase_path", type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read the passphrase from the first line of this file ('-': standard input).")
+
+
+def _passphrase(env_name: str | None, path: str | None, confirm: bool) -> str:
+    """From the option given, else a hidden prompt on a terminal, else standard input."""
+    if env_name and path:
+        usage_exit("give the passphrase one way: --passphrase-env or --passphrase-file")
+    if env_name:
+        if env_name not in os.environ:
+            usage_exit(f"environment variable {env_name} is not set")
+        return os.environ[env_name]
+    if path == "-" or (path is None and not sys.stdin.isatty()):
+        return sys.stdin.readline().rstrip("\r\n")
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.readline().rstrip("\r\n")
+        except OSError as exc:
+            usage_exit(f"cannot read the passphrase file: {exc}")
+    return click.prompt("passphrase", hide_input=True, confirmation_prompt=confirm,
+                        err=True)
+
+
+@click.group()
+def backup():
+    """Back up everything a platform needs, and restore it into an empty home."""
+
+
+@backup.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@passphrase_env
+@passphrase_file
+@fail_cleanly
+def backup_create(file, env_name, passphrase_path):
+    """Back up FOOTPRINT_HOME to FILE, a new file, while the service runs.
+
+    FILE holds the database (SQLite's online backup), the issuer keys and the secret key
+    (encrypted with the passphrase: scrypt, AES-256-GCM), the trusted issuers and a manifest
+    with the SHA-256 of each member. Derived folders (brightway/, cache/, translations/) are
+    rebuilt and left out. Keep the passphrase apart from the archive: without it the keys
+    cannot be restored."""
+    if file.exists():
+        usage_exit(f"{file} exists; a backup never overwrites a file: choose a new name")
+    home = footprint_home()
+    summary = backups.create(home, file, _passphrase(env_name, passphrase_path, confirm=True))
+    size = summary.path.stat().st_size
+    click.echo(f"backed up {home} to {summary.path} ({size:,} bytes)")
+    for member in summary.members:
+        what = "encrypted" if member.encrypted else f"{member.size:,} bytes"
+        click.echo(f"  {member.name}  {what}  sha256 {member.sha256[:16]}...")
+    click.echo(f"database: migration {summary.migration}, {summary.labels} labels, log "
+               f"{summary.log_size} entries, root {summary.log_root}")
+    for item in summary.left_out:
+        click.echo(f"left out: {item}")
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"test it: footprint backup check {summary.path}")
+
+
+def _print_report(report: backups.RestoreReport) -> None:
+    for check in report.passed:
+        click.echo(f"  ok    {check}")
+    for problem in report.problems:
+        click.echo(f"  FAIL  {problem}", err=True)
+    for note in report.notes:
+        click.echo(f"  note  {note}")
+
+
+def _summary(report: backups.RestoreReport) -> str:
+    expired = f" ({report.labels_expired} expired)" if report.labels_expired else ""
+    return (f"labels verified {report.labels_verified} of {report.labels_total}{expired}, "
+            f"log size {report.log_size}, root {report.log_root}")
+
+
+def _run_checks(action):
+    """Run a restore or a check; a failed check prints every check, then exits 1."""
+    try:
+        return action()
+    except backups.RestoreFailed as exc:
+        _print_report(exc.report)
+        click.echo(f"error: {len(exc.report.problems)} check(s) failed; nothing was "
+                   "restored", err=True)
+        sys.exit(1)
+
+
+@backup.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--home", "home", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The new FOOTPRINT_HOME: a folder that is empty or does not exist yet.")
+@passphrase_env
+@passphrase_file
+@fail_cleanly
+def backup_restore(file, home, env_name, passphrase_path):
+    """Restore FILE into an empty HOME, then check it: SQLite's integrity check, the
+    migration level, every label re-verified against the restored trust list, the log's
+    root at the backed-up size, `footprint log verify`, a checkpoint signed with the
+    restored key. Files are moved into HOME only when every check passes."""
+    passphrase = _passphrase(env_name, passphrase_path, confirm=False)
+    report = _run_checks(lambda: backups.restore(file, home, passphrase))
+    click.echo(f"restored {file} into {report.home}")
+    _print_report(report)
+    for version, name in report.migrated:
+        click.echo(f"applied migration {version}: {name}")
+    click.echo(_summary(report))
+    click.echo(f"serve it with FOOTPRINT_HOME={report.home} footprint serve")
+
+
+@backup.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@passphrase_env
+@passphrase_file
+@fail_cleanly
+def backup_check(file, env_name, passphrase_path):
+    """Test FILE: restore it into a temporary folder, run the restore's checks, remove it."""
+    passphrase = _passphrase(env_name, passphrase_path, confirm=False)
+    report = _run_checks(lambda: backups.check(file, passphrase))
+    manifest = report.manifest
+    click.echo(f"{file}: made {manifest['created_at']} by footprint "
+               f"{manifest['footprint_version']} from {manifest['source_home']}")
+    _print_report(report)
+    click.echo(_summary(report))
+    click.echo("the backup restores (checked in a temporary folder, since removed)")
