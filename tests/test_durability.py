@@ -1,14 +1,15 @@
-"""Durability per write path: a label's issuance, supersession and revocation commit under
-synchronous=FULL (they survive a power loss before they are acknowledged); other writes keep
-the connection's NORMAL (footprint.store.db; figures from benchmarks/durability.py)."""
+"""Durability: every write commits under synchronous=FULL (WAL mode), so nothing the service
+acknowledges is lost to a power loss (footprint.store.db; figures from
+benchmarks/durability.py); a failed COMMIT leaves nothing half done."""
 from __future__ import annotations
+
+import sqlite3
 
 import pytest
 
 from footprint.store import db as store_db
-from footprint.store.db import (FULL, NORMAL, DurabilityError, connect, synchronous,
-                                transaction)
-from footprint.usecases import issuing, revoking
+from footprint.store.db import FULL, connect, synchronous, transaction
+from footprint.usecases import issuing, revoking, security
 from footprint.usecases import submissions as subs
 from footprint.usecases.labels import for_submission
 
@@ -21,39 +22,36 @@ def db(tmp_path):
     database.close()
 
 
-def test_a_durable_transaction_commits_under_full_and_the_connection_keeps_normal(db):
-    assert synchronous(db) == NORMAL == 1
-    with transaction(db, durable=True):
-        assert db.execute("PRAGMA synchronous").fetchone()[0] == FULL == 2
-        db.execute("INSERT INTO t VALUES (1)")
-        with transaction(db, durable=True):  # nested: a savepoint of the durable one
-            assert synchronous(db) == FULL
-            db.execute("INSERT INTO t VALUES (2)")
-    assert synchronous(db) == NORMAL
+def test_every_connection_commits_under_full(db):
+    assert synchronous(db) == FULL == 2
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with transaction(db):
-        assert synchronous(db) == NORMAL
-    assert [r[0] for r in db.execute("SELECT x FROM t ORDER BY x")] == [1, 2]
+        assert synchronous(db) == FULL
+        db.execute("INSERT INTO t VALUES (1)")
+    assert [r[0] for r in db.execute("SELECT x FROM t")] == [1]
 
 
-def test_a_failed_durable_transaction_rolls_back_and_restores_the_level(db):
-    with pytest.raises(ZeroDivisionError):
-        with transaction(db, durable=True):
+def test_a_failed_commit_rolls_back(db, monkeypatch):
+    class FailingCommit:
+        """The connection, but COMMIT fails as on a full disk."""
+
+        def __init__(self, real):
+            self.real = real
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.real.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    failing = FailingCommit(db)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        with transaction(failing):
             db.execute("INSERT INTO t VALUES (1)")
-            1 / 0
-    assert synchronous(db) == NORMAL
+    assert not db.conn.in_transaction
     assert db.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
-
-
-def test_a_durable_block_inside_one_that_is_not_is_refused_not_weakened(db):
-    """SQLite fixes the level when the outermost transaction begins: a nested request for
-    durability cannot be honoured, so it fails loudly and everything rolls back."""
-    with pytest.raises(DurabilityError, match="outermost"):
-        with transaction(db):
-            db.execute("INSERT INTO t VALUES (1)")
-            with transaction(db, durable=True):
-                db.execute("INSERT INTO t VALUES (2)")
-    assert db.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
-    assert not db.conn.in_transaction and synchronous(db) == NORMAL
 
 
 def _recording(monkeypatch, module, name, seen: list):
@@ -65,22 +63,22 @@ def _recording(monkeypatch, module, name, seen: list):
     monkeypatch.setattr(module, name, record)
 
 
-def test_issuing_superseding_and_revoking_commit_durably_creating_does_not(
+def test_creating_issuing_superseding_revoking_and_logging_out_commit_under_full(
         service, approve, issuer, make_bom, monkeypatch):
     seen: list = []
+    _recording(monkeypatch, subs.stored, "insert", seen)
     _recording(monkeypatch, issuing.store_labels, "insert", seen)
     _recording(monkeypatch, issuing.store_labels, "mark_superseded", seen)
     _recording(monkeypatch, revoking.store_labels, "mark_revoked", seen)
-    _recording(monkeypatch, subs.stored, "insert", seen)
+    _recording(monkeypatch, security.stored, "end_session", seen)
     first = approve(make_bom(), issuer)
     second = approve(make_bom(lines=[
         {"input": "electricity", "amount": 90, "unit": "kWh", "stage": "production"}]), issuer)
     revoking.revoke(service.db, service.people["reviewer"],
                     for_submission(service.db, second["id"])["id"], "meter readings falsified")
+    token = security.start_session(service.db, service.people["orchard"]["id"])
+    security.end_session(service.db, token)
     assert first["status"] == "issued"
-    assert seen == [("insert", NORMAL),            # the first submission's draft
-                    ("insert", FULL),              # its label
-                    ("insert", NORMAL),            # the second draft
-                    ("mark_superseded", FULL), ("insert", FULL),  # its label, superseding
-                    ("mark_revoked", FULL)]
-    assert synchronous(service.db) == NORMAL
+    assert sorted(set(seen)) == [("end_session", FULL), ("insert", FULL),
+                                 ("mark_revoked", FULL), ("mark_superseded", FULL)]
+    assert len([s for s in seen if s[0] == "insert"]) == 4  # two submissions, two labels

@@ -95,9 +95,8 @@ class ChunkWriter:
 def commit_chunk(db, scored: Scored, run_id: int, to_version: str, to_version_name: str,
                  reissue: Callable | None) -> None:
     """A staged chunk's kept rows, labels re-issued by ``reissue(db, scored)`` ((label id,
-    submission id) pairs), items and moved footprints, in one transaction: durable when it
-    re-issues labels (footprint.store.db)."""
-    with transaction(db, durable=reissue is not None):
+    submission id) pairs), items and moved footprints, in one transaction."""
+    with transaction(db):
         if scored.to_compile:
             keep(db, scored.to_compile)
         labels = reissue(db, scored) if reissue else []

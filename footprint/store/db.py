@@ -1,15 +1,12 @@
 """Opening the service database: WAL, a busy timeout, foreign keys, one way to transact.
 
-Durability per write path. In WAL mode ``synchronous=NORMAL`` (every connection's setting)
-syncs the log only at checkpoints: a power loss can roll back the last commits, never
-corrupt the file. That is the setting for drafts, comments, sessions and recalculation
-chunks, which a user or a resumed run can redo. A transaction that writes the transparency
-log (issuing, superseding, revoking a label) asks for ``transaction(db, durable=True)``:
-``synchronous=FULL`` syncs the log file before COMMIT returns, so a label is acknowledged,
-printed or scanned only once it survives a power loss, and a checkpoint the platform has
-published never loses leaves it covered (a monitor would see a fork). FULL costs one fsync
-per commit: benchmarks/durability.py measured 1.1x to 1.5x on approve-and-issue and 1.15x to
-2.5x on a submission's creation (docs/architecture.md, State), so only the label paths pay it.
+Durability: every connection commits with ``synchronous=FULL`` (WAL mode), which syncs the
+write-ahead log before COMMIT returns, so nothing the service acknowledges (a draft, a
+verification, a label, a revocation, a logout) is lost to a power loss, and no leaf a
+published checkpoint covers can vanish. NORMAL would sync only at checkpoints and could roll
+the last commits back. FULL costs one fsync per commit: benchmarks/durability.py measured
++0.3 to +4 ms a commit on this development machine's shared disk (docs/architecture.md,
+State), small beside a request's own work.
 """
 from __future__ import annotations
 
@@ -23,11 +20,6 @@ BUSY_TIMEOUT_MS = 5000
 NORMAL, FULL = 1, 2  # PRAGMA synchronous levels
 
 
-class DurabilityError(RuntimeError):
-    """A durable transaction was asked for inside one that is not durable: SQLite fixes the
-    level when the outermost transaction begins, so the outer block must ask for it."""
-
-
 def database_path(home: Path) -> Path:
     return Path(home) / "footprint.db"
 
@@ -39,7 +31,7 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute(f"PRAGMA synchronous={NORMAL}")  # see the module's docstring
+    db.execute(f"PRAGMA synchronous={FULL}")  # see the module's docstring
     return db
 
 
@@ -67,42 +59,26 @@ def snapshot(db: sqlite_utils.Database):
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database, durable: bool = False):
+def transaction(db: sqlite_utils.Database):
     """All or nothing. The outermost block takes the write lock at once (BEGIN IMMEDIATE) so
     two writers queue on the busy timeout instead of failing mid-way; inner blocks nest as
-    savepoints (sqlite-utils' own writes nest the same way).
-
-    ``durable``: COMMIT returns only once the commit survives a power loss (synchronous=FULL
-    for this transaction, the connection's own level again after it). SQLite refuses to
-    change the level inside a transaction, so a durable block nested in one that is not
-    raises DurabilityError rather than quietly committing less safely than asked."""
+    savepoints (sqlite-utils' own writes nest the same way)."""
     if db.conn.in_transaction:
-        if durable and synchronous(db) < FULL:
-            raise DurabilityError("a durable transaction cannot join an outer transaction "
-                                  "that is not durable: ask for transaction(db, durable=True) "
-                                  "where the outermost one begins")
         with db.atomic():
             yield db
         return
-    before = synchronous(db) if durable else FULL
-    if before < FULL:
-        db.execute(f"PRAGMA synchronous={FULL}")
+    db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:  # a failed COMMIT (disk full) may leave it open
             db.rollback()
-            raise
-        try:
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:  # a failed COMMIT (disk full) may leave it open
-                db.rollback()
-            raise
-    finally:
-        if before < FULL and not db.conn.in_transaction:
-            db.execute(f"PRAGMA synchronous={before}")
+        raise
 
 
 def synchronous(db: sqlite_utils.Database) -> int:

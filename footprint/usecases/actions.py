@@ -22,7 +22,7 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
     revision's latest result) and the submission becomes "issued"; without it an approval
     stops at "approved"."""
     # an approval that issues a label is acknowledged only once it survives a power loss
-    with transaction(db, durable=action_name == "approve" and issuer is not None):
+    with transaction(db):
         submission = get(db, user, submission_id)
         action = check_action(user, submission, action_name)
         reason = (reason or "").strip() or None

@@ -171,7 +171,7 @@ def seed(db, engine, home=None) -> SeedResult:
     engine = Engine(engine.home, engine.plugin_manager, data_version=DATA_VERSION)
     generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
     issuer = Issuer(home, ISSUER_ID)
-    with transaction(db, durable=True):  # it issues labels (footprint.store.db)
+    with transaction(db):
         users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
                                          p.display_name, p.org.region) for p in PEOPLE}
         for org in ORGANISATIONS:

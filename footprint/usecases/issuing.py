@@ -4,8 +4,8 @@ footprint; each label signed, stored and recorded in the transparency log.
 The caller passes the result to sign (the approval's latest result, or the recalculated one)
 and runs this inside its own transaction: the label, its log leaf and, when the product
 already had a current label, the supersession of that one (a log leaf too) are written
-together or not at all. That transaction must be durable (``transaction(db, durable=True)``):
-a label is acknowledged only after a commit that survives a power loss (footprint.store.db).
+together or not at all, and the commit survives a power loss before the label is
+acknowledged (footprint.store.db).
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def reissue(db, issuer: Issuer, label: Label, result: dict, reason: str) -> Labe
     key = current_key(issuer.home, issuer.issuer_id)
     submission = store_submissions.get(db, label["submission_id"])
     parties = {field: label["record"].get(field) for field in (*PARTY_FIELDS, *NAME_FIELDS)}
-    with transaction(db, durable=True):
+    with transaction(db):
         new = _sign_and_store(db, issuer, key, submission, parties, result, label)
         audit.record(db, submission["id"], None, "reissue", submission["status"],
                      submission["status"], f"label {new['id']} replaces {label['id']}: {reason}")
@@ -103,7 +103,7 @@ def _sign_and_store(db, issuer: Issuer, key, submission: Submission, parties: di
     }
     cose = sign(build_claims(record), key)
     log = TransparencyLog(db)
-    with transaction(db, durable=True):
+    with transaction(db):
         if previous:
             store_labels.mark_superseded(db, previous["id"], label_id)
         store_labels.insert(

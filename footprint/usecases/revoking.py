@@ -27,7 +27,7 @@ def revoke(db, user: dict, label_id: str, reason: str) -> Label:
     if label["revoked_at"]:
         raise Conflict("this label is already revoked")
     at = clock.stamp()
-    with transaction(db, durable=True):  # acknowledged only once it survives a power loss
+    with transaction(db):
         store_labels.mark_revoked(db, label_id, at, reason, user["id"])
         TransparencyLog(db).append("revoke", label_id, revoke_entry(label_id, reason, at))
         submission = store_submissions.get(db, label["submission_id"])
