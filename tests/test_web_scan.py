@@ -37,6 +37,8 @@ from footprint.usecases.revoking import revoke
 from footprint.labels.revocations import parse_revocations
 from footprint.store import transaction
 from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoint
+from footprint.translog.monitor import LogRewritten
+from footprint.usecases import transparency
 
 ROOT = Path(__file__).resolve().parent.parent
 SC_NAME = "四川省碳足迹平台 Sichuan carbon footprint platform"
@@ -365,6 +367,12 @@ def edit_by_hand(db, sql: str, params: list) -> None:
         db.execute(sql, params)
 
 
+def problems_of_the_monitor(service) -> list[str]:
+    with pytest.raises(LogRewritten) as caught:
+        transparency.verify(service.db, service.home, record=False)
+    return caught.value.problems
+
+
 def test_a_revocation_cleared_in_the_database_still_shows(service, issuer, client, make_bom):
     label = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
     other = approve(service, issuer, tea_bom(make_bom, name="Ya'an black tea"))
@@ -407,6 +415,13 @@ def test_a_revocation_cleared_in_the_database_still_shows(service, issuer, clien
     assert client.get(f"/api/v1/labels/{other['id']}").get_json()["status"] == "valid"
     assert other["id"] not in parse_revocations(client.get("/api/v1/labels/revoked").get_json())
 
+    problems = problems_of_the_monitor(service)
+    assert f"label {label['id']!r} disagrees with the log: revoked_at is empty but the log " \
+           f"revoked it at {leaf['at']} (entry {leaf['index']})" in problems
+    assert f"label {other['id']!r} disagrees with the log: revoked_at is {leaf['at']!r} but " \
+           f"the log has no revoke entry for it: the log says it is not revoked" in problems
+    assert len(problems) == 3  # the reason cleared too
+
 
 def test_a_supersession_cleared_in_the_database_still_shows(service, issuer, client, make_bom):
     first = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
@@ -427,6 +442,14 @@ def test_a_supersession_cleared_in_the_database_still_shows(service, issuer, cli
     assert (body["status"], body["superseded_by"]) == ("superseded", second["id"])
     assert client.get(f"/api/v1/labels/{second['id']}").get_json()["status"] == "valid"
     assert client.get(f"/01/0{GTIN13}").headers["Location"].endswith(scan_url(second))
+
+    supersede = TransparencyLog(service.db).entries_for(first["id"])[-1]
+    assert supersede["kind"] == "supersede"
+    assert sorted(problems_of_the_monitor(service)) == sorted([
+        f"label {first['id']!r} disagrees with the log: superseded_by is None but the log "
+        f"says superseded by {second['id']!r} (entry {supersede['index']})",
+        f"label {second['id']!r} disagrees with the log: superseded_by is {first['id']!r} "
+        f"but the log has no supersede entry for it"])
 
 
 # -- GS1 Digital Link ------------------------------------------------------------------------

@@ -107,6 +107,9 @@ def get_many(db, label_ids) -> dict[str, Label]:
             for label in _many(db, f"SELECT * FROM labels WHERE id IN ({marks})", ids)}
 
 
-def covers(db) -> dict[str, bytes]:
-    """label id -> COSE bytes of every stored label (what the log's monitor compares)."""
-    return {row[0]: bytes(row[1]) for row in db.execute("SELECT id, cose FROM labels")}
+def index(db) -> dict[str, dict]:
+    """label id -> its COSE bytes and the columns that index its state (superseded_by,
+    revoked_at, revocation_reason, log_index), for every stored label: what the log's
+    monitor holds to the log."""
+    return {row["id"]: {**row, "cose": bytes(row["cose"])} for row in db.query(
+        "SELECT id, cose, superseded_by, revoked_at, revocation_reason, log_index FROM labels")}

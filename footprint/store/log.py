@@ -1,10 +1,15 @@
-"""The ``log_entries`` and ``log_checkpoints_seen`` tables of the transparency log.
+"""The ``log_entries`` table of the transparency log, and what ``log_checkpoints_seen`` held.
 
 Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
 bytes), ``leaf_hash``, ``at``; triggers refuse UPDATE and DELETE (migration 2), and indexes on
 ``label_id`` and ``kind`` (migration 6) find a label's few leaves, or every revocation,
 without reading the log. What a leaf may hold and how the tree is built are
 footprint.translog's.
+
+``log_checkpoints_seen`` is where the monitor kept the checkpoints it had seen until it
+moved that record out of the database it checks (footprint.translog.seen); nothing writes
+the table any more, and the monitor reads what it holds as checkpoints seen before the
+upgrade.
 """
 from __future__ import annotations
 
@@ -75,14 +80,13 @@ def entries_of_kind(db, kind: str) -> list[dict]:
         f"SELECT {_COLUMNS} FROM log_entries WHERE kind = ? ORDER BY idx", [kind])]
 
 
-# -- checkpoints seen by the monitor -------------------------------------------------------------
+# -- checkpoints the monitor saw before its record moved out of the database ------------------
 
-def last_seen(db) -> dict | None:
-    row = db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
-                     "ORDER BY size DESC LIMIT 1").fetchone()
-    return row and {"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
-
-
-def record_seen(db, size: int, root: bytes, note: str) -> None:
-    db.execute("INSERT OR IGNORE INTO log_checkpoints_seen (size, root, note, seen_at) "
-               "VALUES (?, ?, ?, ?)", [size, root, note, clock.stamp()])
+def seen_before_upgrade(db) -> list[dict]:
+    """What ``log_checkpoints_seen`` holds (size, root, note, seen_at), smallest size first;
+    nothing if the table is gone."""
+    if "log_checkpoints_seen" not in db.table_names():
+        return []
+    return [{"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
+            for row in db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
+                                  "ORDER BY size")]
