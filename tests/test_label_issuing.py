@@ -5,7 +5,8 @@ from footprint import Conflict, Forbidden, InvalidInput
 from footprint.labels import LabelInvalid, export_trust_list, load_trust_list, verify
 from footprint.usecases import submissions as subs
 from footprint.usecases.issuing import Issuer
-from footprint.usecases.labels import for_submission, revoked, status
+from footprint.store import transaction
+from footprint.usecases.labels import current_for_submission, for_submission, get, revoked, status
 from footprint.usecases.revoking import revoke
 from footprint.usecases.labels import names as names_of
 from footprint.translog import TransparencyLog, verify_inclusion
@@ -52,6 +53,51 @@ def test_second_approval_supersedes_and_revocation_is_public(service, approve, i
     assert TransparencyLog(service.db).entry(3)["kind"] == "revoke"
     with pytest.raises(Conflict):
         revoke(service.db, service.people["admin"], new["id"], "again")
+
+
+def _edit_by_hand(db, sql: str, params: list) -> None:
+    with transaction(db):
+        db.execute(sql, params)
+
+
+def test_which_label_a_new_one_supersedes_is_the_logs_to_say(service, approve, issuer,
+                                                             make_bom):
+    """The columns made to say the opposite of the log: the next approval still supersedes
+    the label the log says is current, and never a revoked one."""
+    first = for_submission(service.db, approve(make_bom(), issuer)["id"])
+    second = for_submission(service.db, approve(make_bom(lines=[
+        {"input": "electricity", "amount": 90, "unit": "kWh", "stage": "production"}]),
+        issuer)["id"])
+    _edit_by_hand(service.db, "UPDATE labels SET superseded_by = NULL WHERE id = ?",
+                  [first["id"]])
+    _edit_by_hand(service.db, "UPDATE labels SET superseded_by = ? WHERE id = ?",
+                  [first["id"], second["id"]])
+    assert current_for_submission(service.db, first["submission_id"]) is None
+    assert current_for_submission(service.db, second["submission_id"])["id"] == second["id"]
+    third = for_submission(service.db, approve(make_bom(lines=[
+        {"input": "electricity", "amount": 80, "unit": "kWh", "stage": "production"}]),
+        issuer)["id"])
+    assert third["supersedes"] == second["id"]
+    log = TransparencyLog(service.db)
+    assert [(e["kind"], e["label_id"]) for e in log.entries_for(second["id"])] == \
+        [("issue", second["id"]), ("supersede", second["id"])]
+    assert [e["kind"] for e in log.entries_for(first["id"])] == ["issue", "supersede"]
+    assert status(get(service.db, first["id"])) == "superseded"
+    assert get(service.db, first["id"])["superseded_by"] == second["id"]
+
+    # a revocation cleared by hand: the revoked label is not current, so nothing supersedes it
+    revoke(service.db, service.people["reviewer"], third["id"], "double counting")
+    _edit_by_hand(service.db, "UPDATE labels SET revoked_at = NULL, revocation_reason = NULL "
+                              "WHERE id = ?", [third["id"]])
+    assert current_for_submission(service.db, third["submission_id"]) is None
+    with pytest.raises(Conflict, match="already revoked"):
+        revoke(service.db, service.people["admin"], third["id"], "again")
+    fourth = for_submission(service.db, approve(make_bom(lines=[
+        {"input": "electricity", "amount": 70, "unit": "kWh", "stage": "production"}]),
+        issuer)["id"])
+    assert fourth["supersedes"] is None
+    assert [e["kind"] for e in log.entries_for(third["id"])] == ["issue", "revoke"]
+    assert status(get(service.db, third["id"])) == "revoked"
 
 
 def test_without_a_key_nothing_is_approved(service, approve, make_bom, tmp_path):

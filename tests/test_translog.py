@@ -25,7 +25,8 @@ from footprint.translog.checkpoint import (CheckpointError, checkpoint_text, key
 from footprint.translog.entries import (EntryError, decode_entry, revoke_entry,
                                         supersede_entry)
 from footprint.translog.log import LogError, TransparencyLog
-from footprint.translog.monitor import LogRewritten, last_seen, verify_log
+from footprint.translog.monitor import LogRewritten, verify_log
+from footprint.translog.seen import SeenRecord
 
 AT = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -348,49 +349,69 @@ def test_other_signatures_are_ignored_but_a_bad_known_one_rejects(key):
         verify_checkpoint(forged, "CN-SC", key.public_key())
 
 
+def test_the_roots_at_many_sizes_come_from_one_pass():
+    leaves = [merkle.leaf_hash(bytes([i])) for i in range(70)]
+    roots = merkle.roots_at(leaves, [*range(71), 71, -1, True, 3])
+    assert sorted(roots) == list(range(71))  # sizes the leaves cannot have are left out
+    assert all(roots[n] == merkle.root(leaves[:n]) for n in range(71))
+    assert roots[0] == merkle.EMPTY_ROOT and merkle.roots_at(leaves, []) == {}
+
+
 # -- the monitor -----------------------------------------------------------------------------
 
-def test_the_monitor_passes_on_honest_growth_and_remembers(db, key):
-    first = verify_log(db)
+@pytest.fixture
+def record(tmp_path):
+    """The monitor's record of checkpoints seen, outside the database."""
+    return SeenRecord(tmp_path / "home" / "log" / "checkpoints-seen", create_folder=True)
+
+
+def last_seen(record):
+    return max(record.read(), key=lambda seen: seen.size)
+
+
+def test_the_monitor_passes_on_honest_growth_and_remembers(db, key, record):
+    first = verify_log(db, seen=[record])
     assert first.size == 0 and first.previous is None and first.recorded
     grow(db, 3)
-    second = verify_log(db, signer=("CN-SC", key), origin="footprint.example/CN-SC")
+    second = verify_log(db, signer=("CN-SC", key), origin="footprint.example/CN-SC",
+                        seen=[record])
     assert second.size == 3 and second.previous["size"] == 0 and second.kinds == {"issue": 3}
     assert verify_checkpoint(second.note, "CN-SC", key.public_key()) == \
         (3, TransparencyLog(db).root())
     grow(db, 4, start=3)
-    with transaction(db):
+    with transaction(db):  # what revoking does: the row's columns and the leaf together
+        db.execute("UPDATE labels SET revoked_at = ?, revocation_reason = ? WHERE id = 'L2'",
+                   [AT.isoformat(), "double counting"])
         TransparencyLog(db).append("revoke", "L2", revoke_entry("L2", "double counting", AT))
-    third = verify_log(db)
+    third = verify_log(db, seen=[record])
     assert third.size == 8 and third.previous["size"] == 3
     assert third.kinds == {"issue": 7, "revoke": 1}
-    assert [r[0] for r in db.execute("SELECT size FROM log_checkpoints_seen ORDER BY size")] \
-        == [0, 3, 8]
-    assert last_seen(db)["root"] == TransparencyLog(db).root()
-    again = verify_log(db, record=False)
+    assert [seen.size for seen in record.read()] == [0, 3, 8]
+    assert last_seen(record).root == TransparencyLog(db).root()
+    again = verify_log(db, record=False, seen=[record])
     assert again.previous["size"] == 8 and not again.recorded
 
 
-def test_the_monitor_detects_an_entry_changed_underneath(db):
+def test_the_monitor_detects_an_entry_changed_underneath(db, record):
     grow(db, 5)
-    verify_log(db)
+    verify_log(db, seen=[record])
     drop_triggers(db)
     with transaction(db):
         db.execute("UPDATE log_entries SET entry = ? WHERE idx = 2", [fake_cose("L-forged")])
     with pytest.raises(LogRewritten) as caught:
-        verify_log(db)
+        verify_log(db, seen=[record])
     message = str(caught.value)
     assert "entry 2 was rewritten" in message
     assert "differ from the label's stored COSE_Sign1" in message
     assert "history was rewritten (a fork)" in message
-    assert last_seen(db)["size"] == 5  # nothing recorded
+    assert last_seen(record).size == 5  # nothing recorded
 
 
-def test_the_monitor_detects_a_rewrite_with_a_matching_leaf_hash(db):
+def test_the_monitor_detects_a_rewrite_with_a_matching_leaf_hash(db, record):
     """The entry and its leaf hash changed together (and the label too): only the checkpoint
     seen before shows it."""
     grow(db, 4)
-    verify_log(db)
+    verify_log(db, seen=[record])
     drop_triggers(db)
     forged = fake_cose("L-forged")
     with transaction(db):
@@ -398,16 +419,16 @@ def test_the_monitor_detects_a_rewrite_with_a_matching_leaf_hash(db):
                    [forged, merkle.leaf_hash(forged)])
         db.execute("UPDATE labels SET cose = ? WHERE id = 'L1'", [forged])
     with pytest.raises(LogRewritten) as caught:
-        verify_log(db)
+        verify_log(db, seen=[record])
     assert caught.value.problems == [caught.value.problems[0]]
     assert "the first 4 entries no longer have the root" in caught.value.problems[0]
 
 
-def test_the_monitor_detects_a_forked_history(db):
+def test_the_monitor_detects_a_forked_history(db, record):
     """Entries after the seen checkpoint's first two removed and replaced, the log grown past
     the checkpoint: every leaf hash is right, the history is not."""
     grow(db, 4)
-    seen = verify_log(db)
+    seen = verify_log(db, seen=[record])
     drop_triggers(db)
     with transaction(db):
         db.execute("DELETE FROM log_entries WHERE idx >= 2")
@@ -416,33 +437,273 @@ def test_the_monitor_detects_a_forked_history(db):
         log.append("issue", "L3", fake_cose("L3"))
         log.append("issue", "L2", fake_cose("L2"))
     with pytest.raises(LogRewritten) as caught:
-        verify_log(db)
+        verify_log(db, seen=[record])
     problems = "\n".join(caught.value.problems)
     assert f"the first 4 entries no longer have the root " \
            f"{base64.b64encode(seen.root).decode()}" in problems
 
 
-def test_the_monitor_detects_removed_entries_and_gaps(db):
+def test_the_monitor_detects_removed_entries_and_gaps(db, record):
     grow(db, 4)
-    verify_log(db)
+    verify_log(db, seen=[record])
     drop_triggers(db)
     with transaction(db):
         db.execute("DELETE FROM log_entries WHERE idx = 3")
         db.execute("DELETE FROM labels WHERE id = 'L3'")
     with pytest.raises(LogRewritten, match="the log has 3 entries but a checkpoint of size 4"):
-        verify_log(db)
+        verify_log(db, seen=[record])
     with transaction(db):
         db.execute("DELETE FROM log_entries WHERE idx = 1")
     with pytest.raises(LogRewritten, match="leaf 1 is missing"):
-        verify_log(db)
+        verify_log(db, seen=[record])
 
 
-def test_the_monitor_detects_a_label_missing_from_the_log(db):
+def test_the_monitor_detects_a_label_missing_from_the_log(db, record):
     grow(db, 2)
     with transaction(db):
         add_label(db, "L-unlogged", 2)
     with pytest.raises(LogRewritten, match="'L-unlogged' is stored but its issuance is not"):
-        verify_log(db)
+        verify_log(db, seen=[record])
+
+
+# -- the monitor holds the labels table to the log -------------------------------------------
+
+def revoke_label(db, label_id: str, reason: str, at=AT) -> int:
+    """What revoking does: the row's columns and the revoke leaf together."""
+    with transaction(db):
+        db.execute("UPDATE labels SET revoked_at = ?, revocation_reason = ? WHERE id = ?",
+                   [at.isoformat(), reason, label_id])
+        return TransparencyLog(db).append("revoke", label_id, revoke_entry(label_id, reason, at))
+
+
+def supersede_label(db, old: str, new: str) -> int:
+    """What a second approval does: the new label and its issue leaf, the old row pointed at
+    it, the supersede leaf."""
+    log = TransparencyLog(db)
+    with transaction(db):
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        db.execute("UPDATE labels SET superseded_by = ? WHERE id = ?", [new, old])
+        cose = add_label(db, new, log.size())
+        log.append("issue", new, cose)
+        return log.append("supersede", old, supersede_entry(old, new, AT))
+
+
+def problems_of(db, record) -> list[str]:
+    with pytest.raises(LogRewritten) as caught:
+        verify_log(db, seen=[record])
+    return caught.value.problems
+
+
+def test_the_monitor_holds_the_labels_columns_to_the_log(db, record):
+    grow(db, 3)                                              # leaves 0, 1, 2
+    revoked = revoke_label(db, "L1", "double counting")      # leaf 3
+    superseded = supersede_label(db, "L0", "L3")             # leaves 4 (issue L3), 5
+    report = verify_log(db, seen=[record])
+    assert report.size == 6 and report.labels == 4
+
+    def tampered(sql: str, params: list, undo: str, undo_params: list) -> list[str]:
+        with transaction(db):
+            db.execute(sql, params)
+        found = problems_of(db, record)
+        with transaction(db):
+            db.execute(undo, undo_params)
+        assert verify_log(db, record=False, seen=[record]).size == 6  # the undo heals it
+        return found
+
+    # a revocation cleared by hand
+    assert tampered("UPDATE labels SET revoked_at = NULL, revocation_reason = NULL "
+                    "WHERE id = 'L1'", [],
+                    "UPDATE labels SET revoked_at = ?, revocation_reason = ? WHERE id = 'L1'",
+                    [AT.isoformat(), "double counting"]) == [
+        f"label 'L1' disagrees with the log: revoked_at is empty but the log revoked it at "
+        f"2025-03-01T08:00:00+00:00 (entry {revoked})",
+        f"label 'L1' disagrees with the log: revocation_reason is None but the logged reason "
+        f"is 'double counting' (entry {revoked})"]
+    # a revocation the log does not have
+    assert tampered("UPDATE labels SET revoked_at = ?, revocation_reason = 'made up' "
+                    "WHERE id = 'L2'", [AT.isoformat()],
+                    "UPDATE labels SET revoked_at = NULL, revocation_reason = NULL "
+                    "WHERE id = 'L2'", []) == [
+        "label 'L2' disagrees with the log: revoked_at is '2025-03-01T08:00:00+00:00' but the "
+        "log has no revoke entry for it: the log says it is not revoked"]
+    # another reason, another time
+    assert tampered("UPDATE labels SET revocation_reason = 'clerical error', revoked_at = ? "
+                    "WHERE id = 'L1'", ["2025-03-02T08:00:00+00:00"],
+                    "UPDATE labels SET revoked_at = ?, revocation_reason = ? WHERE id = 'L1'",
+                    [AT.isoformat(), "double counting"]) == [
+        f"label 'L1' disagrees with the log: revoked_at is '2025-03-02T08:00:00+00:00' but "
+        f"the log revoked it at 2025-03-01T08:00:00+00:00 (entry {revoked})",
+        f"label 'L1' disagrees with the log: revocation_reason is 'clerical error' but the "
+        f"logged reason is 'double counting' (entry {revoked})"]
+    # a supersession cleared, or pointed elsewhere
+    assert tampered("UPDATE labels SET superseded_by = NULL WHERE id = 'L0'", [],
+                    "UPDATE labels SET superseded_by = 'L3' WHERE id = 'L0'", []) == [
+        f"label 'L0' disagrees with the log: superseded_by is None but the log says "
+        f"superseded by 'L3' (entry {superseded})"]
+    assert tampered("UPDATE labels SET superseded_by = 'L2' WHERE id = 'L0'", [],
+                    "UPDATE labels SET superseded_by = 'L3' WHERE id = 'L0'", []) == [
+        f"label 'L0' disagrees with the log: superseded_by is 'L2' but the log says "
+        f"superseded by 'L3' (entry {superseded})"]
+    assert tampered("UPDATE labels SET superseded_by = 'L0' WHERE id = 'L3'", [],
+                    "UPDATE labels SET superseded_by = NULL WHERE id = 'L3'", []) == [
+        "label 'L3' disagrees with the log: superseded_by is 'L0' but the log has no "
+        "supersede entry for it"]
+    # the row's place in the log
+    assert tampered("UPDATE labels SET log_index = 2 WHERE id = 'L1'", [],
+                    "UPDATE labels SET log_index = 1 WHERE id = 'L1'", []) == [
+        "label 'L1' disagrees with the log: log_index is 2 but its issue leaf is entry 1"]
+
+
+def test_the_monitor_reports_leaves_of_labels_it_does_not_hold_and_repeats(db, record):
+    grow(db, 2)
+    db.execute("PRAGMA foreign_keys = OFF")  # what someone editing the file by hand can do
+    log = TransparencyLog(db)
+    with transaction(db):
+        log.append("revoke", "L-gone", revoke_entry("L-gone", "never issued", AT))      # 2
+        log.append("supersede", "L0", supersede_entry("L0", "L-nowhere", AT))          # 3
+        db.execute("UPDATE labels SET superseded_by = 'L1' WHERE id = 'L0'")
+    revoke_label(db, "L1", "first")                                                   # 4
+    with transaction(db):
+        log.append("revoke", "L1", revoke_entry("L1", "second", AT))                  # 5
+    db.execute("PRAGMA foreign_keys = ON")
+    assert problems_of(db, record) == [
+        "entry 2 (revoke) names label 'L-gone', which is not stored",
+        "entry 3 says label 'L0' was superseded by 'L-nowhere', which is not stored",
+        "label 'L0' disagrees with the log: superseded_by is 'L1' but the log says "
+        "superseded by 'L-nowhere' (entry 3)",
+        "label 'L1': entry 5 revokes it again (first at entry 4)"]
+
+
+# -- the record of checkpoints seen lives outside the database --------------------------------
+
+def test_deleting_the_last_leaf_and_the_table_of_checkpoints_seen_is_caught(db, record):
+    grow(db, 3)
+    seen = verify_log(db, seen=[record])
+    assert record.path.is_file() and [s.size for s in record.read()] == [3]
+    with transaction(db):  # what the monitor kept in the database before it moved out
+        db.execute("INSERT INTO log_checkpoints_seen (size, root, note, seen_at) "
+                   "VALUES (3, ?, ?, 't')", [seen.root, seen.note])
+    drop_triggers(db)
+    with transaction(db):  # the last label, its leaf and every trace of having seen it
+        db.execute("DELETE FROM log_entries WHERE idx = 2")
+        db.execute("DELETE FROM labels WHERE id = 'L2'")
+        db.execute("DROP TABLE log_checkpoints_seen")
+    problems = problems_of(db, record)
+    assert problems == [
+        f"the log has 2 entries but a checkpoint of size 3 was seen on "
+        f"{record.read()[0].seen_at} (recorded in {record.path}): entries were removed"]
+    assert verify_log(db, record=False).size == 2  # the database alone cannot tell
+
+
+def test_a_witness_elsewhere_remembers_when_the_home_record_is_gone(db, record, tmp_path):
+    elsewhere = tmp_path / "other-disk"
+    elsewhere.mkdir()
+    witness = SeenRecord.witness(elsewhere)  # a directory: the record is a file inside it
+    assert witness.path == elsewhere / "checkpoints-seen"
+    grow(db, 2)
+    report = verify_log(db, seen=[record, witness])
+    assert [(r.path, r.size_before, r.added) for r in report.records] == \
+        [(str(record.path), None, 1), (str(witness.path), None, 1)]
+    grow(db, 1, start=2)
+    verify_log(db, seen=[record, witness])
+    assert [s.size for s in witness.read()] == [2, 3] == [s.size for s in record.read()]
+    drop_triggers(db)
+    with transaction(db):
+        db.execute("DELETE FROM log_entries WHERE idx = 2")
+        db.execute("DELETE FROM labels WHERE id = 'L2'")
+    record.path.unlink()  # whoever could edit the database could delete this file too
+    with pytest.raises(LogRewritten, match=rf"size 3 was seen on .* \(recorded in "
+                                           rf"{re.escape(str(witness.path))}\): entries were "
+                                           rf"removed"):
+        verify_log(db, seen=[record, witness])
+    assert not record.path.exists()  # nothing recorded on failure
+    # a witness given as a file that does not exist yet starts a record there
+    file_witness = SeenRecord.witness(elsewhere / "sc-log.seen")
+    assert file_witness.path == elsewhere / "sc-log.seen" and file_witness.read() == []
+
+
+def test_a_witness_whose_folder_is_missing_is_refused(tmp_path):
+    with pytest.raises(InvalidInput) as caught:
+        SeenRecord.witness(tmp_path / "not-mounted" / "checkpoints-seen")
+    assert caught.value.problems[0].where == "--witness"
+    assert "not-mounted is not a directory" in caught.value.problems[0].message
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-folder" / "checkpoints-seen").mkdir()
+    with pytest.raises(InvalidInput, match="is not a file"):
+        SeenRecord.witness(tmp_path / "a-folder")
+
+
+def test_the_record_of_checkpoints_seen_only_grows_and_says_where_it_is_broken(db, record):
+    grow(db, 2)
+    verify_log(db, seen=[record])
+    grow(db, 1, start=2)
+    verify_log(db, seen=[record])
+    text = record.path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0].startswith("# checkpoints of the transparency log seen by")
+    first, second = (json.loads(line) for line in lines[1:])
+    assert (first["size"], second["size"]) == (2, 3)
+    assert base64.b64decode(second["root"]) == TransparencyLog(db).root()
+    assert second["checkpoint"] == checkpoint_text("unsigned", 3, TransparencyLog(db).root())
+    grow(db, 1, start=3)
+    verify_log(db, seen=[record])
+    assert record.path.read_text(encoding="utf-8").startswith(text)  # appended, not rewritten
+    assert sorted(p.name for p in record.path.parent.iterdir()) == \
+        [".checkpoints-seen.lock", "checkpoints-seen"]  # no temporary file left behind
+
+    good = record.path.read_text(encoding="utf-8")
+    record.path.write_text(good + '{"size": 9, "root": "not base64"}\n', encoding="utf-8")
+    problems = problems_of(db, record)
+    assert problems == [f"the record of checkpoints seen cannot be read: {record.path} line 5: "
+                        f"a checkpoint seen is an object of exactly size, root, seen_at and "
+                        f"checkpoint"]
+    record.path.write_text(good[:-10], encoding="utf-8")
+    assert "line 4: not a JSON object" in problems_of(db, record)[0]
+    record.path.write_text(good, encoding="utf-8")
+    assert verify_log(db, seen=[record]).size == 4
+
+
+def test_an_upgrade_moves_the_checkpoints_seen_out_of_the_database(tmp_path, monkeypatch):
+    """A database the monitor used before: migrations 1 to 5, checkpoints seen in its table."""
+    from footprint.store import migrations
+    database = connect(tmp_path / "old.db")
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+    migrate(database)
+    monkeypatch.undo()
+    _parents(database)
+    grow(database, 2)
+    log = TransparencyLog(database)
+    with transaction(database):
+        for size in (0, 2):
+            database.execute("INSERT INTO log_checkpoints_seen (size, root, note, seen_at) "
+                             "VALUES (?, ?, ?, ?)",
+                             [size, log.root(size), checkpoint_text("unsigned", size,
+                                                                    log.root(size)),
+                              f"2025-03-0{size + 1}T08:00:00+00:00"])
+    grow(database, 2, start=2)
+    assert migrate(database) == [(6, "log lookups by label")]
+    indexes = {row[0] for row in database.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"log_entries_label", "log_entries_kind", "labels_of_submission"} <= indexes
+
+    record = SeenRecord.in_home(tmp_path / "home")
+    assert not record.path.parent.exists()
+    report = verify_log(database, seen=[record])  # the first run after the upgrade
+    assert report.previous == {"size": 2, "root": log.root(2),
+                               "seen_at": "2025-03-03T08:00:00+00:00"}
+    assert [(s.size, s.seen_at) for s in record.read()][:2] == \
+        [(0, "2025-03-01T08:00:00+00:00"), (2, "2025-03-03T08:00:00+00:00")]
+    assert [s.size for s in record.read()] == [0, 2, 4]
+    again = verify_log(database, seen=[record])
+    assert again.records[0].added == 0  # imported once: nothing is added twice
+
+    drop_triggers(database)
+    with transaction(database):
+        database.execute("DELETE FROM log_entries WHERE idx >= 1")
+        database.execute("DELETE FROM labels WHERE id IN ('L1', 'L2', 'L3')")
+        database.execute("DELETE FROM log_checkpoints_seen")
+    with pytest.raises(LogRewritten, match=r"the log has 1 entries but a checkpoint of size 4"):
+        verify_log(database, seen=[record])
 
 
 # -- the command line ------------------------------------------------------------------------
@@ -494,6 +755,49 @@ def test_cli_log_verify(home, monkeypatch, commands):
     result = run("verify")
     assert result.exit_code == 1
     assert "entry 4 was rewritten" in result.stderr
+
+
+def test_cli_log_verify_remembers_outside_the_database_and_in_a_witness(home, monkeypatch,
+                                                                       commands, tmp_path):
+    monkeypatch.setattr(commands, "checkpoint_signer", lambda home: None)
+    folder, database = home
+    mount = tmp_path / "mnt" / "footprint-witness"
+    mount.mkdir(parents=True)
+    grow(database, 3)
+    result = run("verify", "--witness", str(mount))
+    assert result.exit_code == 0, result.stderr
+    assert f"checkpoints seen in {folder / 'log' / 'checkpoints-seen'}: nothing yet, " \
+           f"1 checkpoint(s) added" in result.stdout
+    assert f"checkpoints seen in {mount / 'checkpoints-seen'}: nothing yet, 1 checkpoint(s) " \
+           f"added" in result.stdout
+    assert "labels: 3, each row as its leaves say (superseded, revoked)" in result.stdout
+    grow(database, 1, start=3)
+    report = json.loads(run("verify", "--json").stdout)  # the witness was not given this time
+    assert report["previous"]["size"] == 3 and report["labels"] == 4
+    assert report["records"] == [{"path": str(folder / "log" / "checkpoints-seen"),
+                                  "size_before": 3, "added": 1}]
+    result = run("verify", "--witness", str(mount), "--no-record")
+    assert result.exit_code == 0, result.stderr
+    assert f"{mount / 'checkpoints-seen'}: up to size 3" in result.stdout
+    result = run("verify", "--witness", str(mount))  # the witness learns the last one
+    assert f"{mount / 'checkpoints-seen'}: up to size 3, 1 checkpoint(s) added" in result.stdout
+
+    drop_triggers(database)
+    with transaction(database):  # the last label and its leaf, gone
+        database.execute("DELETE FROM log_entries WHERE idx = 3")
+        database.execute("DELETE FROM labels WHERE id = 'L3'")
+    result = run("verify")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "the log has 3 entries but a checkpoint of size 4 was seen" in result.stderr
+    (folder / "log" / "checkpoints-seen").unlink()  # and the home's record with it
+    assert run("verify", "--no-record").exit_code == 0  # the home alone no longer knows
+    result = run("verify", "--witness", str(mount))
+    assert result.exit_code == 1, result.stdout
+    assert "a checkpoint of size 4 was seen on" in result.stderr
+    assert f"(recorded in {mount / 'checkpoints-seen'}): entries were removed" in result.stderr
+    result = run("verify", "--witness", str(tmp_path / "unmounted" / "seen"))
+    assert result.exit_code == 2
+    assert "--witness" in result.stderr and "is not a directory" in result.stderr
 
 
 def test_cli_log_checkpoint_signs_with_the_issuer_key(home, monkeypatch, key, commands):

@@ -34,7 +34,11 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
+from footprint.labels.revocations import parse_revocations
+from footprint.store import transaction
 from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoint
+from footprint.translog.monitor import LogRewritten
+from footprint.usecases import transparency
 
 ROOT = Path(__file__).resolve().parent.parent
 SC_NAME = "四川省碳足迹平台 Sichuan carbon footprint platform"
@@ -353,6 +357,99 @@ def test_malformed_code_is_404(client, code):
     response, text = page(client, f"/L/{code}")
     assert response.status_code == 404
     assert 'data-kind="label"' in text and "不是碳标签" in text
+
+
+# -- the status is the log's, whatever the labels table says ---------------------------------
+
+def edit_by_hand(db, sql: str, params: list) -> None:
+    """What someone with the database file does (the labels table has no triggers)."""
+    with transaction(db):
+        db.execute(sql, params)
+
+
+def problems_of_the_monitor(service) -> list[str]:
+    with pytest.raises(LogRewritten) as caught:
+        transparency.verify(service.db, service.home, record=False)
+    return caught.value.problems
+
+
+def test_a_revocation_cleared_in_the_database_still_shows(service, issuer, client, make_bom):
+    label = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
+    other = approve(service, issuer, tea_bom(make_bom, name="Ya'an black tea"))
+    reason = "电表读数造假 falsified meter readings"
+    revoke(service.db, service.people["reviewer"], label["id"], reason)
+    leaf = TransparencyLog(service.db).entries_for(label["id"])[-1]
+    assert leaf["kind"] == "revoke"
+    edit_by_hand(service.db, "UPDATE labels SET revoked_at = NULL, revocation_reason = NULL, "
+                             "revoked_by = NULL WHERE id = ?", [label["id"]])
+    edit_by_hand(service.db, "UPDATE submissions SET status = 'issued' WHERE id = ?",
+                 [label["submission_id"]])
+
+    response, text = page(client, scan_url(label))
+    assert response.status_code == 200 and verdict(text) == "revoked"
+    assert 'class="verdict tone-danger" role="alert"' in text
+    assert f'<q class="reason">{reason}</q>' in text  # the logged reason
+    revoked_on = datetime.fromisoformat(leaf["at"]).astimezone(CHINA).date().isoformat()
+    assert f"撤销日期：{revoked_on}。公开理由：" in banner(text)  # the logged time
+    assert 'id="check-records"' in text and "本平台数据库中关于此标签的记录与其透明日志不一致" in text
+    _, english = page(client, scan_url(label), lang="en")
+    assert "This label has been revoked by the platform." in banner(english)
+    assert "does not agree with its transparency log about this label" in english
+
+    body = client.get(f"/api/v1/labels/{label['id']}").get_json()
+    assert (body["status"], body["revocation_reason"], body["revoked_at"]) == \
+        ("revoked", reason, leaf["at"])
+    assert parse_revocations(client.get("/api/v1/labels/revoked").get_json()) == {
+        label["id"]: {"id": label["id"], "reason": reason,
+                      "revoked_at": datetime.fromisoformat(leaf["at"]).strftime(
+                          "%Y-%m-%dT%H:%M:%SZ")}}
+    _, listing = page(client, "/labels/revoked")
+    assert f'data-label="{label["id"]}"' in listing and reason in listing
+    assert client.get(f"/01/0{GTIN13}").headers["Location"].endswith(scan_url(label))
+
+    # and the reverse: a revocation written into the table that the log never had
+    edit_by_hand(service.db, "UPDATE labels SET revoked_at = ?, revocation_reason = 'forged' "
+                             "WHERE id = ?", [leaf["at"], other["id"]])
+    _, text = page(client, scan_url(other))
+    assert verdict(text) == "valid" and 'id="check-records"' in text
+    assert client.get(f"/api/v1/labels/{other['id']}").get_json()["status"] == "valid"
+    assert other["id"] not in parse_revocations(client.get("/api/v1/labels/revoked").get_json())
+
+    problems = problems_of_the_monitor(service)
+    assert f"label {label['id']!r} disagrees with the log: revoked_at is empty but the log " \
+           f"revoked it at {leaf['at']} (entry {leaf['index']})" in problems
+    assert f"label {other['id']!r} disagrees with the log: revoked_at is {leaf['at']!r} but " \
+           f"the log has no revoke entry for it: the log says it is not revoked" in problems
+    assert len(problems) == 3  # the reason cleared too
+
+
+def test_a_supersession_cleared_in_the_database_still_shows(service, issuer, client, make_bom):
+    first = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
+    second = approve(service, issuer, tea_bom(make_bom, kwh=90, gtin=GTIN13))
+    # the old label made to look current, the current one made to look replaced by it
+    edit_by_hand(service.db, "UPDATE labels SET superseded_by = NULL WHERE id = ?",
+                 [first["id"]])
+    edit_by_hand(service.db, "UPDATE labels SET superseded_by = ? WHERE id = ?",
+                 [first["id"], second["id"]])
+
+    _, text = page(client, scan_url(first))
+    assert verdict(text) == "superseded" and 'id="check-records"' in text
+    link = re.search(r'<a id="current-label" class="button" href="([^"]+)">', text).group(1)
+    assert link == scan_url(second)
+    _, text = page(client, scan_url(second))
+    assert verdict(text) == "valid"
+    body = client.get(f"/api/v1/labels/{first['id']}").get_json()
+    assert (body["status"], body["superseded_by"]) == ("superseded", second["id"])
+    assert client.get(f"/api/v1/labels/{second['id']}").get_json()["status"] == "valid"
+    assert client.get(f"/01/0{GTIN13}").headers["Location"].endswith(scan_url(second))
+
+    supersede = TransparencyLog(service.db).entries_for(first["id"])[-1]
+    assert supersede["kind"] == "supersede"
+    assert sorted(problems_of_the_monitor(service)) == sorted([
+        f"label {first['id']!r} disagrees with the log: superseded_by is None but the log "
+        f"says superseded by {second['id']!r} (entry {supersede['index']})",
+        f"label {second['id']!r} disagrees with the log: superseded_by is {first['id']!r} "
+        f"but the log has no supersede entry for it"])
 
 
 # -- GS1 Digital Link ------------------------------------------------------------------------

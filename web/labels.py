@@ -16,6 +16,8 @@ production: a label printed on a package must name the public host, whatever hos
 reviewer reached the service by.
 
 Everything here reads labels through footprint.usecases.labels: no rules of its own, no SQL.
+A label's status, supersession and revocation shown here are therefore the transparency
+log's, and ``log_differs`` lists where the labels table says otherwise.
 """
 from __future__ import annotations
 
@@ -183,4 +185,5 @@ def page_label(db, submission_id: int) -> dict | None:
             "issued_at": label["issued_at"], "expires_at": label["expires_at"],
             "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],
             "revoked_at": label["revoked_at"], "revocation_reason": label["revocation_reason"],
-            "log_index": label["log_index"], "links": links(label["id"])}
+            "log_index": label["log_index"], "log_differs": label["log_differs"],
+            "links": links(label["id"])}

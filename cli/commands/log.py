@@ -30,28 +30,42 @@ def log():
 
 @log.command("verify")
 @origin_option
+@click.option("--witness", "witnesses", multiple=True, metavar="PATH",
+              help="Also keep the checkpoints seen in PATH (a file, or a directory to hold "
+                   "one) on storage that whoever can rewrite the database cannot (another "
+                   "disk, another machine's mount), and hold the log to what it remembers. "
+                   "Repeatable.")
 @click.option("--no-record", is_flag=True,
               help="Check only; do not remember this checkpoint as seen.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @fail_cleanly
-def log_verify(origin, no_record, as_json):
-    """Re-derive the log from its stored entries and check it extends the last checkpoint seen.
+def log_verify(origin, witnesses, no_record, as_json):
+    """Re-derive the log from its stored entries, check that the labels table says what the
+    log says, and check the log extends every checkpoint seen before.
 
-    Exits 0 with a summary, or 1 with every problem found (an entry rewritten, entries
-    removed, a history inconsistent with the checkpoint seen before)."""
+    The checkpoints seen are kept outside the database, in FOOTPRINT_HOME/log/checkpoints-seen
+    and in each --witness. Exits 0 with a summary, or 1 with every problem found (an entry
+    rewritten, entries removed, a history inconsistent with a checkpoint seen before, a label
+    whose revocation or supersession the table no longer shows)."""
     report = transparency.verify(_open_db(), footprint_home(), origin=origin,
-                                 record=not no_record)
+                                 record=not no_record, witnesses=witnesses)
     if as_json:
         dump(report.as_dict())
         return
     kinds = ", ".join(f"{count} {kind}" for kind, count in report.kinds.items()) or "empty"
     click.echo(f"log verified: {report.size} entries ({kinds}), every leaf hash recomputed")
+    click.echo(f"labels: {report.labels}, each row as its leaves say (superseded, revoked)")
     click.echo(f"root: {report.as_dict()['root']}")
     if report.previous is None:
         click.echo("no checkpoint seen before: this is the first")
     else:
         click.echo(f"consistent with the checkpoint seen at size {report.previous['size']} "
                    f"on {report.previous['seen_at']}")
+    for record in report.records:
+        held = "nothing yet" if record.size_before is None else \
+            f"up to size {record.size_before}"
+        added = f", {record.added} checkpoint(s) added" if record.added else ""
+        click.echo(f"checkpoints seen in {record.path}: {held}{added}")
     if report.recorded:
         click.echo(f"recorded the checkpoint at size {report.size} as seen")
     if not report.signed:

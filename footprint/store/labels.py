@@ -2,7 +2,10 @@
 in its QR code, the record it was signed from and the names published beside it
 (``claims_json``, decoded here once as ``record``), and how it ended (superseded, revoked).
 
-Signing, logging and the rules of revocation are footprint.usecases'.
+How it ended is the transparency log's to say: the columns ``superseded_by``, ``revoked_at``
+and ``revocation_reason`` repeat the log's supersede and revoke leaves as an index, and
+footprint.usecases.labels reads a label's state from its leaves. Signing, logging and the
+rules of revocation are footprint.usecases'.
 """
 from __future__ import annotations
 
@@ -67,40 +70,46 @@ def mark_revoked(db, label_id: str, at: str, reason: str, by: int) -> None:
                                    "revoked_by": by})
 
 
-def current_for_product(db, product_id: int) -> Label | None:
-    """The product's label that is neither superseded nor revoked, if any."""
-    return _one(db, "SELECT * FROM labels WHERE product_id = ? AND superseded_by IS NULL "
-                    "AND revoked_at IS NULL ORDER BY issued_at DESC, rowid DESC LIMIT 1",
-                [product_id])
+# A product or a submission has few labels (one per approval or re-issue), so these return
+# them all, newest first, and footprint.usecases.labels picks the current one by what the log
+# says; the columns superseded_by and revoked_at only index it.
+_NEWEST_FIRST = "ORDER BY issued_at DESC, rowid DESC"
 
 
-def current_for_submission(db, submission_id: int) -> Label | None:
-    """The submission's label that is neither superseded nor revoked, if any."""
-    return _one(db, "SELECT * FROM labels WHERE submission_id = ? AND superseded_by IS NULL "
-                    "AND revoked_at IS NULL", [submission_id])
+def _many(db, sql: str, params: list) -> list[Label]:
+    return [_label(row) for row in db.query(sql, params)]
 
 
-def for_submission(db, submission_id: int) -> Label | None:
-    """The submission's current label, else its latest (labels issued within one second are
-    told apart by which superseded which)."""
-    return _one(db, "SELECT * FROM labels WHERE submission_id = ? ORDER BY "
-                    "superseded_by IS NULL DESC, issued_at DESC, rowid DESC LIMIT 1",
-                [submission_id])
+def of_product(db, product_id: int) -> list[Label]:
+    """Every label of the product, newest first."""
+    return _many(db, f"SELECT * FROM labels WHERE product_id = ? {_NEWEST_FIRST}", [product_id])
 
 
-def by_gtin(db, gtin14: str) -> Label | None:
-    """The newest label not superseded of the product with this GTIN-14."""
-    return _one(db, "SELECT l.* FROM labels l JOIN products p ON p.id = l.product_id "
-                    "WHERE p.gtin = ? AND l.superseded_by IS NULL "
-                    "ORDER BY l.issued_at DESC, l.rowid DESC LIMIT 1", [gtin14])
+def of_submission(db, submission_id: int) -> list[Label]:
+    """Every label of the submission, newest first."""
+    return _many(db, f"SELECT * FROM labels WHERE submission_id = ? {_NEWEST_FIRST}",
+                 [submission_id])
 
 
-def revoked(db) -> list[dict]:
-    """Every revoked label: id, issuer, reason, when, and its COSE bytes; newest first."""
-    return list(db.query("SELECT id, issuer, revocation_reason AS reason, revoked_at, cose "
-                         "FROM labels WHERE revoked_at IS NOT NULL ORDER BY revoked_at DESC"))
+def of_gtin(db, gtin14: str) -> list[Label]:
+    """Every label of the product with this GTIN-14, newest first."""
+    return _many(db, "SELECT l.* FROM labels l JOIN products p ON p.id = l.product_id "
+                     "WHERE p.gtin = ? ORDER BY l.issued_at DESC, l.rowid DESC", [gtin14])
 
 
-def covers(db) -> dict[str, bytes]:
-    """label id -> COSE bytes of every stored label (what the log's monitor compares)."""
-    return {row[0]: bytes(row[1]) for row in db.execute("SELECT id, cose FROM labels")}
+def get_many(db, label_ids) -> dict[str, Label]:
+    """label id -> label, for the ids that are stored."""
+    ids = list(dict.fromkeys(label_ids))
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    return {label["id"]: label
+            for label in _many(db, f"SELECT * FROM labels WHERE id IN ({marks})", ids)}
+
+
+def index(db) -> dict[str, dict]:
+    """label id -> its COSE bytes and the columns that index its state (superseded_by,
+    revoked_at, revocation_reason, log_index), for every stored label: what the log's
+    monitor holds to the log."""
+    return {row["id"]: {**row, "cose": bytes(row["cose"])} for row in db.query(
+        "SELECT id, cose, superseded_by, revoked_at, revocation_reason, log_index FROM labels")}

@@ -1,12 +1,21 @@
-"""The ``log_entries`` and ``log_checkpoints_seen`` tables of the transparency log.
+"""The ``log_entries`` table of the transparency log, and what ``log_checkpoints_seen`` held.
 
 Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
-bytes), ``leaf_hash``, ``at``; triggers refuse UPDATE and DELETE (migration 2). What a leaf
-may hold and how the tree is built are footprint.translog's.
+bytes), ``leaf_hash``, ``at``; triggers refuse UPDATE and DELETE (migration 2), and indexes on
+``label_id`` and ``kind`` (migration 6) find a label's few leaves, or every revocation,
+without reading the log. What a leaf may hold and how the tree is built are
+footprint.translog's.
+
+``log_checkpoints_seen`` is where the monitor kept the checkpoints it had seen until it
+moved that record out of the database it checks (footprint.translog.seen); nothing writes
+the table any more, and the monitor reads what it holds as checkpoints seen before the
+upgrade.
 """
 from __future__ import annotations
 
 from .. import clock
+
+_COLUMNS = "idx, kind, label_id, entry, leaf_hash, at"
 
 
 def size(db) -> int:
@@ -34,30 +43,50 @@ def leaves(db):
         yield idx, kind, label_id, bytes(entry), bytes(stored)
 
 
-def entry(db, index: int) -> dict | None:
-    """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
-    row = db.execute("SELECT idx, kind, label_id, entry, leaf_hash, at "
-                     "FROM log_entries WHERE idx = ?", [index]).fetchone()
-    if row is None:
-        return None
+def _entry(row) -> dict:
     return {"index": row[0], "kind": row[1], "label_id": row[2], "entry": bytes(row[3]),
             "leaf_hash": bytes(row[4]), "at": row[5]}
 
 
-def indices_for(db, label_id: str) -> list[int]:
-    """The indices of the leaves recording ``label_id``."""
-    return [row[0] for row in db.execute(
-        "SELECT idx FROM log_entries WHERE label_id = ? ORDER BY idx", [label_id])]
+def entry(db, index: int) -> dict | None:
+    """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
+    row = db.execute(f"SELECT {_COLUMNS} FROM log_entries WHERE idx = ?",
+                     [index]).fetchone()
+    return None if row is None else _entry(row)
 
 
-# -- checkpoints seen by the monitor -------------------------------------------------------------
+def entries_of(db, label_id: str) -> list[dict]:
+    """The leaves filed under ``label_id`` (its issuance, supersession, revocation), in log
+    order, in one indexed query."""
+    return [_entry(row) for row in db.execute(
+        f"SELECT {_COLUMNS} FROM log_entries WHERE label_id = ? ORDER BY idx", [label_id])]
 
-def last_seen(db) -> dict | None:
-    row = db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
-                     "ORDER BY size DESC LIMIT 1").fetchone()
-    return row and {"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
+
+def entries_of_labels(db, label_ids) -> dict[str, list[dict]]:
+    """label id -> its leaves in log order, for a few labels at once (one query)."""
+    ids = list(dict.fromkeys(label_ids))
+    out: dict[str, list[dict]] = {label_id: [] for label_id in ids}
+    if ids:
+        marks = ", ".join("?" * len(ids))
+        for row in db.execute(f"SELECT {_COLUMNS} FROM log_entries WHERE label_id IN "
+                              f"({marks}) ORDER BY idx", ids):
+            out[row[2]].append(_entry(row))
+    return out
 
 
-def record_seen(db, size: int, root: bytes, note: str) -> None:
-    db.execute("INSERT OR IGNORE INTO log_checkpoints_seen (size, root, note, seen_at) "
-               "VALUES (?, ?, ?, ?)", [size, root, note, clock.stamp()])
+def entries_of_kind(db, kind: str) -> list[dict]:
+    """Every leaf of one kind (e.g. each revocation), in log order."""
+    return [_entry(row) for row in db.execute(
+        f"SELECT {_COLUMNS} FROM log_entries WHERE kind = ? ORDER BY idx", [kind])]
+
+
+# -- checkpoints the monitor saw before its record moved out of the database ------------------
+
+def seen_before_upgrade(db) -> list[dict]:
+    """What ``log_checkpoints_seen`` holds (size, root, note, seen_at), smallest size first;
+    nothing if the table is gone."""
+    if "log_checkpoints_seen" not in db.table_names():
+        return []
+    return [{"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
+            for row in db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
+                                  "ORDER BY size")]

@@ -310,12 +310,27 @@ def sessions_and_throttling(db) -> None:
     """)
 
 
+def log_lookups(db) -> None:
+    """A label's state is read from its leaves in the transparency log, so the leaves of one
+    label, and every revocation, are found by index rather than by reading the whole log;
+    a submission's labels are all read (the log, not superseded_by, says which is current).
+    ``log_checkpoints_seen`` stays: the monitor now keeps its record of checkpoints seen
+    outside the database, and imports what the table holds on its first run after this
+    upgrade."""
+    _statements(db, """
+    CREATE INDEX log_entries_label ON log_entries(label_id);
+    CREATE INDEX log_entries_kind ON log_entries(kind);
+    CREATE INDEX labels_of_submission ON labels(submission_id);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
     (3, "footprints and recalculation", footprints_and_recalculation),
     (4, "organisation credit codes", organisation_credit_codes),
     (5, "sessions and throttling", sessions_and_throttling),
+    (6, "log lookups by label", log_lookups),
 ]
 
 

@@ -4,7 +4,10 @@
 - ``entries``: the bytes of issue, supersede and revoke leaves.
 - ``log``: ``TransparencyLog`` over the ``log_entries`` table.
 - ``checkpoint``: C2SP signed-note checkpoints, signed with an Ed25519 issuer key.
-- ``monitor``: re-derive the stored log and hold it to the last checkpoint seen.
+- ``state``: a label's state as its leaves say, and where a labels row says otherwise.
+- ``seen``: the monitor's record of checkpoints seen, in files outside the database.
+- ``monitor``: re-derive the stored log, hold the labels table to it and the log to every
+  checkpoint seen.
 
 docs/transparency-log.md describes the formats for people who build verifiers.
 """

@@ -92,7 +92,7 @@ class TransparencyLog:
 
     def entries_for(self, label_id: str) -> list[dict]:
         """The leaves recording ``label_id`` (its issuance, supersession, revocation)."""
-        return [self.entry(index) for index in stored.indices_for(self.db, label_id)]
+        return stored.entries_of(self.db, label_id)
 
     def inclusion(self, index: int, size: int | None = None) -> dict:
         """``{"leaf_index", "tree_size", "leaf_hash", "root", "proof"}`` (bytes) proving

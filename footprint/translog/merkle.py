@@ -68,6 +68,32 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     return node
 
 
+def roots_at(leaf_hashes: Sequence[bytes], sizes) -> dict[int, bytes]:
+    """size -> MTH of the first ``size`` leaves, for every requested size from 0 to
+    ``len(leaf_hashes)`` (others are left out), in one pass over the leaves: the same stack
+    as ``root``, folded whenever the pass reaches a requested size."""
+    wanted = sorted({s for s in sizes if _is_size(s) and s <= len(leaf_hashes)})
+    out: dict[int, bytes] = {}
+    if wanted and wanted[0] == 0:
+        out[0] = EMPTY_ROOT
+        wanted.pop(0)
+    stack: list[tuple[int, bytes]] = []
+    position = 0
+    for size in wanted:
+        while position < size:
+            height, node = 0, leaf_hashes[position]
+            while stack and stack[-1][0] == height:
+                node = node_hash(stack.pop()[1], node)
+                height += 1
+            stack.append((height, node))
+            position += 1
+        node = stack[-1][1]
+        for _, left in reversed(stack[:-1]):
+            node = node_hash(left, node)
+        out[size] = node
+    return out
+
+
 def _mth(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
     return root(leaves[lo:hi]) if hi - lo != 1 else leaves[lo]
 

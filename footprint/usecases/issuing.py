@@ -23,7 +23,7 @@ from ..store.db import transaction
 from ..store.labels import Label
 from ..store.submissions import Submission
 from ..translog import TransparencyLog, supersede_entry
-from .labels import NAME_FIELDS, get
+from .labels import NAME_FIELDS, current_for_product, get
 
 VALIDITY_DAYS = 365  # a label is re-verified at least yearly
 # The identifiers a label signs for its parties (footprint.labels.claims).
@@ -64,7 +64,7 @@ def issue(db, issuer: Issuer, submission: Submission, reviewer: dict, result: di
         "verifier_name": verifier["name"] if verifier else None,
         "reviewer_name": reviewer["display_name"],
     }
-    previous = store_labels.current_for_product(db, product["id"])
+    previous = current_for_product(db, product["id"])  # as the log says, not the columns
     return _sign_and_store(db, issuer, key, submission, parties, result, previous)
 
 

@@ -1,35 +1,92 @@
-"""Reading the labels this platform issued: status, the names published beside the signed
-identifiers, the claims a page shows, and the chain of supersessions."""
+"""Reading the labels this platform issued: their state as the transparency log records it,
+the names published beside the signed identifiers, the claims a page shows, and the chain of
+supersessions.
+
+A label's state is what its leaves in the log say (footprint.translog.state): every label
+this module returns carries the log's values in ``superseded_by``, ``revoked_at``,
+``revocation_reason`` and ``expires_at`` (the expiry its logged, signed bytes carry),
+whatever the labels table's columns say. The columns stay an index that finds a product's
+or a submission's labels; the log picks which is current. ``log_index`` stays the row's:
+it is the platform's claim that the scan page checks with an inclusion proof of the scanned
+bytes, so a wrong one makes the label untrusted rather than quietly corrected. Where a
+label's row disagrees with its leaves, ``label["log_differs"]`` says how (and a warning is
+logged), so a page can show it; ``footprint log verify`` reports it and fails. Reading a
+label's state costs one indexed query for its few leaves, never a pass over the log.
+"""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from .. import clock
 from ..errors import NotFound
-from ..labels import signed_claims
+from ..labels import LabelInvalid, signed_claims
 from ..store import labels as stored
+from ..store import log as stored_log
 from ..store.labels import Label
+from ..translog.entries import EntryError, decode_entry
+from ..translog.state import differences, state_of, stored_time
 
 # The names published beside a label's signed identifiers (kept in its record when issued).
 NAME_FIELDS = ("product_name_zh", "product_name_en", "producer_name", "verifier_name",
                "reviewer_name")
 STATUSES = ("valid", "superseded", "revoked", "expired")
 
-for_submission = stored.for_submission
-current_for_submission = stored.current_for_submission
-by_gtin = stored.by_gtin
-revoked = stored.revoked
+logger = logging.getLogger("footprint.labels")
+
+
+# -- a label as the log says it is ------------------------------------------------------------
+
+def _signed_expiry(cose: bytes, row: Label) -> str:
+    """The expiry the logged bytes sign, as stored times are written."""
+    try:
+        return clock.stamp(datetime.fromisoformat(
+            signed_claims(cose, row["issuer"])["expires_at"].replace("Z", "+00:00")))
+    except LabelInvalid:
+        return row["expires_at"]  # not a label's bytes: the monitor reports the leaf
+
+
+def _as_logged(row: Label, leaves: list[dict]) -> Label:
+    """``row`` with its state taken from its leaves, and ``log_differs``: where the row
+    said otherwise."""
+    # a list, not a generator: translog would run this file's code (calls run one way)
+    state = state_of(row["id"], [(e["index"], e["kind"], e["entry"]) for e in leaves])
+    differs = [str(d) for d in differences(row, state)]
+    label = {**row, "superseded_by": state.superseded_by, "revoked_at": state.revoked_at,
+             "revocation_reason": state.revocation_reason, "log_differs": differs}
+    if state.issued is not None:
+        label["expires_at"] = _signed_expiry(state.issue_entry, row)
+    if differs:
+        logger.warning("label %s: the labels table disagrees with the transparency log, "
+                       "which is what counts (run `footprint log verify`): %s", row["id"],
+                       "; ".join(differs))
+    return label
+
+
+def _one_as_logged(db, row: Label | None) -> Label | None:
+    return None if row is None else _as_logged(row, stored_log.entries_of(db, row["id"]))
+
+
+def _all_as_logged(db, rows: list[Label]) -> list[Label]:
+    leaves = stored_log.entries_of_labels(db, [row["id"] for row in rows])
+    return [_as_logged(row, leaves[row["id"]]) for row in rows]
+
+
+def find(db, label_id: str) -> Label | None:
+    """The label, as the log says it is, or None."""
+    return _one_as_logged(db, stored.get(db, label_id))
 
 
 def get(db, label_id: str) -> Label:
-    label = stored.get(db, label_id)
+    label = find(db, label_id)
     if label is None:
         raise NotFound("no such label")
     return label
 
 
 def status(label: Label, at: datetime | None = None) -> str:
-    """valid, superseded, revoked or expired (revocation says most, so it wins)."""
+    """valid, superseded, revoked or expired (revocation says most, so it wins), of a label
+    this module returned (so, as the log says)."""
     if label["revoked_at"]:
         return "revoked"
     if label["superseded_by"]:
@@ -38,6 +95,73 @@ def status(label: Label, at: datetime | None = None) -> str:
         return "expired"
     return "valid"
 
+
+def is_current(label: Label) -> bool:
+    """Neither superseded nor revoked, as the log says."""
+    return not label["superseded_by"] and not label["revoked_at"]
+
+
+# -- finding labels: the table's index finds them, the log says which is current -----------------
+
+def for_submission(db, submission_id: int) -> Label | None:
+    """The submission's label not superseded (revoked or not), else its latest."""
+    labels = _all_as_logged(db, stored.of_submission(db, submission_id))
+    return next((label for label in labels if not label["superseded_by"]),
+                labels[0] if labels else None)
+
+
+def current_for_submission(db, submission_id: int) -> Label | None:
+    """The submission's label that is neither superseded nor revoked, if any."""
+    labels = _all_as_logged(db, stored.of_submission(db, submission_id))
+    return next((label for label in labels if is_current(label)), None)
+
+
+def current_for_product(db, product_id: int) -> Label | None:
+    """The product's label that is neither superseded nor revoked, if any (the one a new
+    label of the product supersedes)."""
+    labels = _all_as_logged(db, stored.of_product(db, product_id))
+    return next((label for label in labels if is_current(label)), None)
+
+
+def by_gtin(db, gtin14: str) -> Label | None:
+    """The newest label not superseded of the product with this GTIN-14 (revoked or not:
+    its scan page says so)."""
+    labels = _all_as_logged(db, stored.of_gtin(db, gtin14))
+    return next((label for label in labels if not label["superseded_by"]), None)
+
+
+def revoked(db) -> list[dict]:
+    """Every label the log revokes: id, issuer, reason, when, and its COSE bytes; newest
+    first. A revoke leaf of a label this platform does not hold is left out (the monitor
+    reports it)."""
+    revocations = {}
+    for leaf in stored_log.entries_of_kind(db, "revoke"):
+        try:
+            fields = decode_entry("revoke", leaf["entry"])
+        except EntryError:  # the monitor reports a malformed leaf; it revokes nothing
+            continue
+        revocations.setdefault(fields["label"], fields)  # the first revocation counts
+    rows = stored.get_many(db, revocations)
+    out = [{"id": label_id, "issuer": rows[label_id]["issuer"], "reason": fields["reason"],
+            "revoked_at": stored_time(fields["at"]), "cose": rows[label_id]["cose"]}
+           for label_id, fields in revocations.items() if label_id in rows]
+    return sorted(out, key=lambda r: (r["revoked_at"], r["id"]), reverse=True)
+
+
+def current_of(db, label: Label) -> Label:
+    """The label at the end of ``label``'s chain of supersessions (as the log records it)."""
+    seen = {label["id"]}
+    current = label
+    while current["superseded_by"] and current["superseded_by"] not in seen:
+        successor = find(db, current["superseded_by"])
+        if successor is None:  # a leaf naming a label not stored: the monitor reports it
+            break
+        current = successor
+        seen.add(current["id"])
+    return current
+
+
+# -- what pages show --------------------------------------------------------------------------
 
 def names(label: Label) -> dict:
     """The names this platform publishes beside a label's signed identifiers: product (zh,
@@ -53,13 +177,3 @@ def claims(label: Label) -> dict:
 def shown(label: Label) -> dict:
     """What pages and printed labels show: the signed claims and the names beside them."""
     return {**claims(label), **names(label)}
-
-
-def current_of(db, label: Label) -> Label:
-    """The label at the end of ``label``'s chain of supersessions."""
-    seen = {label["id"]}
-    current = label
-    while current["superseded_by"] and current["superseded_by"] not in seen:
-        current = get(db, current["superseded_by"])
-        seen.add(current["id"])
-    return current

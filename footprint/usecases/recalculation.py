@@ -17,10 +17,10 @@ from ..recalc.chunk import CHANGED, Scored
 from ..recalc.runner import Options, Run
 from ..recalc.runner import recalculate as run_recalculation
 from ..recalc.summary import Summary
-from ..store import labels as store_labels
 from ..store import submissions as store_submissions
 from ..store.recalc_runs import Selection
 from .issuing import Issuer, reissue
+from .labels import current_for_submission
 from .submissions import record_result
 
 __all__ = ["Options", "Selection", "recalculate", "reissue_changed", "write_report"]
@@ -43,7 +43,7 @@ def reissue_changed(db, scored: Scored, run: Run, issuer: Issuer | None) -> list
     product that carries a current label; (new label id, submission id) pairs."""
     out = []
     for i in np.flatnonzero(scored.status == CHANGED).tolist():
-        label = store_labels.current_for_submission(db, int(scored.page.ids[i]))
+        label = current_for_submission(db, int(scored.page.ids[i]))  # as the log says
         if label is None:
             continue
         if issuer is None:

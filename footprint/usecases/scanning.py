@@ -4,7 +4,8 @@ is its status now.
 The signature is checked against the trust list (this platform's keys and the other regions'
 platforms it recognises). For a label signed with this platform's own key, the platform must
 hold exactly those bytes and the log must prove their inclusion against the current root:
-a label signed with our key but neither stored nor logged is never trusted.
+a label signed with our key but neither stored nor logged is never trusted. Its status is
+what the log's leaves for it say (usecases.labels), whatever the labels table says.
 """
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ from pathlib import Path
 from ..labels import LabelInvalid, export_trust_list, to_b32, verify
 from ..labels.keys import own_entries
 from ..labels.trust import parse_trust_list
-from ..store import labels as store_labels
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
-from .labels import current_of, names, status
+from .labels import current_of, find, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
 VERDICTS = ("valid", "superseded", "revoked", "expired", "remote", "unknown-issuer", "forged",
@@ -35,15 +35,16 @@ class Scan:
     claims: dict | None = None   # only when the signature verified
     issuer: object = None        # the TrustEntry of the signing key
     own: bool = False            # issued by this platform
-    record: dict | None = None   # this platform's record of the label
+    record: dict | None = None   # this platform's record of the label, as the log says
     names: dict = field(default_factory=dict)  # names published beside the signed ids
     log: dict | None = None      # the inclusion check: index, size, root, ok
     current: dict | None = None  # the label that superseded this one: id, b32
 
 
 def _record(db, label_id: str, cose: bytes) -> dict | None:
-    """This platform's record of the label, if it holds one with exactly these bytes."""
-    record = store_labels.get(db, label_id)
+    """This platform's record of the label, if it holds one with exactly these bytes; its
+    state (and its place in the log) as its leaves say."""
+    record = find(db, label_id)
     return record if record is not None and bytes(record["cose"]) == cose else None
 
 

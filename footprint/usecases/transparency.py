@@ -1,8 +1,11 @@
 """The transparency log as the platform serves it: signed checkpoints, proofs, and the
-monitor that holds the stored log to the last checkpoint it saw.
+monitor that holds the stored log and the labels table to it, and the log to every checkpoint
+it saw.
 
 Checkpoints are signed with the platform's current issuer key (footprint.labels.keys); a
-platform without one can still verify its log, but not sign a checkpoint.
+platform without one can still verify its log, but not sign a checkpoint. The monitor keeps
+what it saw outside the database: in FOOTPRINT_HOME/log/checkpoints-seen and in any witness
+the operator names (footprint.translog.seen).
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 from ..labels.keys import checkpoint_signer
 from ..translog import TransparencyLog, sign_checkpoint
 from ..translog.monitor import MonitorReport, verify_log
+from ..translog.seen import SeenRecord
 
 NO_SIGNER = "no issuer key: run `footprint keys generate` first"
 
@@ -35,10 +39,22 @@ def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
     return Checkpoint(size, root, sign_checkpoint(origin or name, size, root, name, key))
 
 
-def verify(db, home: Path, origin: str | None = None, record: bool = True) -> MonitorReport:
-    """Re-derive the stored log and check it extends the last checkpoint seen (raises
-    LogRewritten with every problem); the checkpoint is signed when the platform has a key."""
-    return verify_log(db, signer=checkpoint_signer(home), origin=origin, record=record)
+def seen_records(home: Path, witnesses=()) -> list[SeenRecord]:
+    """Where the monitor remembers checkpoints: the home's record, then each witness (a file,
+    or a directory to hold one; InvalidInput if its directory does not exist)."""
+    records = {}
+    for record in (SeenRecord.in_home(home), *(SeenRecord.witness(path) for path in witnesses)):
+        records.setdefault(record.path.resolve(), record)  # a place named twice is read once
+    return list(records.values())
+
+
+def verify(db, home: Path, origin: str | None = None, record: bool = True,
+           witnesses=()) -> MonitorReport:
+    """Re-derive the stored log, hold the labels table to it and check it extends every
+    checkpoint seen (raises LogRewritten with every problem); the checkpoint is signed when
+    the platform has a key and added to the home's record and each witness."""
+    return verify_log(db, signer=checkpoint_signer(home), origin=origin, record=record,
+                      seen=seen_records(home, witnesses))
 
 
 def inclusion(db, index: int, size: int | None = None) -> dict:
