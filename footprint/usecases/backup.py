@@ -248,7 +248,7 @@ def _database_facts(snapshot: Path, home: Path) -> dict:
         root = log.root(size)
         point = transparency.checkpoint(db, home)
         return {"member": DATABASE, "migration": max(applied(db), default=0),
-                "labels": len(store_labels.covers(db)), "log_size": size,
+                "labels": len(store_labels.index(db)), "log_size": size,
                 "log_root": b64(root), "checkpoint": point.note}
     finally:
         db.close()
@@ -647,7 +647,7 @@ def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
             current_key(home, entry.id, now=entry.valid_from)
         except KeyStoreError as exc:
             report.problems.append(f"issuer key {entry.id} {entry.kid.hex()}: {exc}")
-    labels = store_labels.covers(db)
+    labels = {label_id: row["cose"] for label_id, row in store_labels.index(db).items()}
     report.labels_total = len(labels)
     now = clock.now()
     for label_id, cose in sorted(labels.items()):
