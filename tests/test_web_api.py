@@ -687,9 +687,10 @@ def test_every_api_route_is_in_the_document(service):
         else:
             assert op["security"] == [{"bearerAuth": []}]
             assert op["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}
-        if "{submission_id}" in path:
+        if "{submission_id}" in path:  # a row id, as the URL converter takes it
             assert {"name": "submission_id", "in": "path", "required": True,
-                    "schema": {"type": "integer"}} in op["parameters"]
+                    "schema": {"type": "integer", "format": "int64", "minimum": 1,
+                               "maximum": 2 ** 63 - 1}} in op["parameters"]
 
 
 def test_document_details(service):

@@ -52,11 +52,19 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _TYPES = {"int": "integer", "float": "number"}
 
 
-def openapi_path(rule: str) -> tuple[str, list[dict]]:
-    """Flask's "/x/<int:id>" -> ("/x/{id}", [the path parameter])."""
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": _TYPES.get(converter or "", "string")}}
-                  for converter, name in _CONVERTER.findall(rule)]
+def openapi_path(rule: str, converters=None) -> tuple[str, list[dict]]:
+    """Flask's "/x/<int:id>" -> ("/x/{id}", [the path parameter]); ``converters`` (the
+    app's url_map.converters) give the bounds of an integer (web.RowId)."""
+    parameters = []
+    for converter, name in _CONVERTER.findall(rule):
+        schema = {"type": _TYPES.get(converter or "", "string")}
+        known = (converters or {}).get(converter or "")
+        for bound in ("minimum", "maximum"):
+            if getattr(known, bound, None) is not None:
+                schema[bound] = getattr(known, bound)
+        if schema["type"] == "integer" and "maximum" in schema:
+            schema["format"] = "int64"
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
     return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule), parameters
 
 
@@ -130,7 +138,7 @@ def build_spec(app: Flask, blueprints=BLUEPRINTS) -> dict:
         view = app.view_functions[rule.endpoint]
         if not hasattr(view, "openapi"):
             raise LookupError(f"{rule.endpoint} ({rule.rule}) has no @operation description")
-        path, path_parameters = openapi_path(rule.rule)
+        path, path_parameters = openapi_path(rule.rule, app.url_map.converters)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(view, method.lower(),
                                                                      path_parameters)
