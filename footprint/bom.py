@@ -16,6 +16,7 @@ from pathlib import Path
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
                          validates_schema)
 
+from . import text
 from .errors import InvalidInput, Problem
 from .gs1 import normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
@@ -50,14 +51,45 @@ def _one_of(kind: str, choices):
     return check
 
 
+class Name(fields.String):
+    """Text people read (footprint.text): NFC-normalised, and refused with the character and
+    its place when it holds an invisible control. The OpenAPI document carries the rule as a
+    pattern, so the document admits exactly what is accepted."""
+
+    lines = False  # names are one line; FreeText keeps line breaks and tabs
+
+    def __init__(self, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.setdefault("pattern", text.TEXT_PATTERN if self.lines else text.NAME_PATTERN)
+        rule = ("NFC-normalised; no invisible control characters (C0 and C1 controls other "
+                "than line breaks and tabs, bidirectional controls)" if self.lines else
+                "NFC-normalised; no invisible control characters (C0 and C1 controls, "
+                "bidirectional controls)")
+        metadata["description"] = " ".join(filter(None, (metadata.get("description"), rule)))
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return text.clean(value, self.lines)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class FreeText(Name):
+    """Comments, notes and reasons: a Name that may have several lines."""
+
+    lines = True
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
 
 class ProductSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    name_zh = fields.String(validate=validate.Length(max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
+    name_zh = Name(validate=validate.Length(max=200))
     id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
                                                 error="must be letters, digits, '.', '_' or '-'"))
     category = fields.String(load_default="generic")
@@ -87,7 +119,7 @@ class LineSchema(StrictSchema):
     region = fields.String(validate=validate.Length(min=1))
     year = fields.Integer(strict=True)
     basis = fields.String(validate=_one_of("electricity basis", ELECTRICITY_BASES))
-    note = fields.String(validate=validate.Length(max=500))
+    note = FreeText(validate=validate.Length(max=500))
 
     # Checked on the line as written, and even when other fields of the line are wrong, so
     # that a line with neither (or both) is reported together with its other problems.

@@ -7,7 +7,10 @@ The factory never migrates the database: ``footprint db migrate`` (and ``footpri
 which runs it first) do. A database that is behind refuses to serve.
 
 Every ``<int:...>`` in a URL is a row id (``RowId``): 1 to 2^63 - 1 in ASCII digits, so any
-other number is a 404 like an unknown id, never an overflow in SQLite.
+other number is a 404 like an unknown id, never an overflow in SQLite. Every ``{{ ... }}`` of
+every template shows invisible control characters as U+FFFD (footprint.text.visible): names
+are refused with them now, but names signed into older labels, and other platforms' names,
+are shown as they are stored.
 """
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from footprint.settings import footprint_home
+from footprint.text import visible
 
 from . import (admin, api, auth, db, formatting, i18n, producer, public, reviewer, scan,
                security, submissions, verifier)
@@ -75,9 +80,17 @@ class RowId(IntegerConverter):
         super().__init__(map, **kwargs)
 
 
+def _shown(value):
+    """Jinja's finalize: what every ``{{ ... }}`` writes, before escaping."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.url_map.converters["int"] = RowId  # before any blueprint adds its rules
+    app.jinja_env.finalize = _shown
     config = dict(config or {})
     home = Path(config.get("FOOTPRINT_HOME") or footprint_home())
     home.mkdir(parents=True, exist_ok=True)

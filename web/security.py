@@ -33,7 +33,7 @@ from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.usecases.accounts import active_user
 
 from .db import get_db
-from .i18n import N_
+from .i18n import N_, localised
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -98,7 +98,7 @@ def _error(status: int, message: str, problems=None, headers=None, advice=()):
         response = jsonify(body)
     else:
         response = current_app.response_class(
-            _error_page(status, message, problems or [], advice), mimetype="text/html")
+            _error_page(status, message, localised(problems), advice), mimetype="text/html")
     response.status_code = status
     response.headers.update(headers or {})
     return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from footprint.bom import BomSchema
+from footprint.bom import BomSchema, FreeText
 from footprint.model import ELECTRICITY_BASES
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import STATUSES
@@ -49,19 +49,18 @@ class SubmitRequestSchema(_Request):
 
 
 class NoteRequestSchema(_Request):
-    note = fields.String(validate=validate.Length(min=1, max=4000), metadata={
+    note = FreeText(validate=validate.Length(min=1, max=4000), metadata={
         "description": "Optional; recorded with the action in the audit trail."})
 
 
 class ReturnRequestSchema(_Request):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000),
-                           metadata={"description": "Why the submission is returned; shown "
-                                                    "to the producer and kept in the audit "
-                                                    "trail."})
+    reason = FreeText(required=True, validate=validate.Length(min=1, max=4000),
+                      metadata={"description": "Why the submission is returned; shown to the "
+                                               "producer and kept in the audit trail."})
 
 
 class RevokeRequestSchema(_Request):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={
+    reason = FreeText(required=True, validate=validate.Length(min=1, max=500), metadata={
         "description": "Why the label is revoked. Public: it is published with the label, in "
                        "the list of revoked labels and in the transparency log."})
 
