@@ -29,15 +29,17 @@ from .errors import Problem
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 LINE_BREAKS = "\t\n\r"
 # One character class, written with \u escapes so that it reads the same as a Python regular
-# expression and as the ECMA-262 "pattern" of the OpenAPI document.
-_CLASS = ("\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
-          "\\ud800-\\udfff")
-_MULTILINE_CLASS = _CLASS.replace("\\u0000-\\u001f",
+# expression and as the ECMA-262 "pattern" of the OpenAPI document. The document leaves out the
+# surrogates: they are not characters to a JSON Schema validator (Rust's and others' cannot
+# even hold one), only \ud800 escapes can carry them, and the server refuses them too.
+_DOCUMENTED = "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+_WITH_LINES = _DOCUMENTED.replace("\\u0000-\\u001f",
                                   "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f")
-NAME_PATTERN = f"^[^{_CLASS}]*$"  # what a name may hold, for the OpenAPI document
-TEXT_PATTERN = f"^[^{_MULTILINE_CLASS}]*$"  # free text with lines
-_FORBIDDEN = re.compile(f"[{_CLASS}]")
-_FORBIDDEN_IN_TEXT = re.compile(f"[{_MULTILINE_CLASS}]")
+_SURROGATES = "\\ud800-\\udfff"
+NAME_PATTERN = f"^[^{_DOCUMENTED}]*$"  # what a name may hold, for the OpenAPI document
+TEXT_PATTERN = f"^[^{_WITH_LINES}]*$"  # free text with lines
+_FORBIDDEN = re.compile(f"[{_DOCUMENTED}{_SURROGATES}]")
+_FORBIDDEN_IN_TEXT = re.compile(f"[{_WITH_LINES}{_SURROGATES}]")
 MAX_LISTED = 5  # characters named in one message; the rest are counted
 
 # Controls have no name in the Unicode database; the ones people meet, by their alias.

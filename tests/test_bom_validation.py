@@ -691,9 +691,35 @@ def test_the_document_s_patterns_refuse_exactly_what_the_check_refuses():
 
     from footprint.text import NAME_PATTERN, TEXT_PATTERN, forbidden
     for code in list(range(0, 0x250)) + list(range(0x600, 0x620)) + \
-            list(range(0x2000, 0x2070)) + [0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xFEFF, 0xFFFD]:
+            list(range(0x2000, 0x2070)) + [0xFEFF, 0xFFFD, 0x10000, 0x1F600]:
         char = chr(code)
         for pattern, lines in ((NAME_PATTERN, False), (TEXT_PATTERN, True)):
             accepted = re.fullmatch(pattern.rstrip("$") + r"\Z", f"a{char}b") is not None
             assert accepted == (not forbidden(f"a{char}b", lines)), (hex(code), lines)
+    # surrogates are no characters to a JSON Schema validator, so the patterns leave them out;
+    # the check refuses them
+    for code in (0xD800, 0xDBFF, 0xDC00, 0xDFFF):
+        assert forbidden(f"a{chr(code)}b") == [(2, chr(code))]
     assert unicodedata.category("\u202e") == "Cf"  # a format character, not a control
+
+
+# -- what the OpenAPI document says (footprint.bom's schemas) ---------------------------
+
+@pytest.mark.parametrize("change, where, message", [
+    ({"product": {"name": "x", "gtin": ""}}, "product.gtin", "8, 12, 13 or 14 digits"),
+    ({"product": {"name": "x", "gtin": " 12345670"}}, "product.gtin", "8, 12, 13 or 14 digits"),
+    ({"product": {"name": "x", "gtin": "12345678"}}, "product.gtin", "check digit"),
+    ({"declared_unit": {"amount": 0, "unit": "kg"}}, "declared_unit.amount", "greater than 0"),
+    ({"declared_unit": {"amount": 1, "unit": ""}}, "declared_unit.unit", "unknown"),
+    ({"lines": []}, "lines", "at least one line"),
+    ({"region": ""}, "region", "length"),
+    ({"product": {"name": "x", "category": ""}}, "product.category", "length"),
+])
+def test_bodies_the_document_refuses_are_refused(make_bom, change, where, message):
+    problems = parse_problems(make_bom(**change))
+    assert message in at(problems, where).lower() or message in at(problems, where)
+
+
+def test_a_gtin_is_answered_as_gtin_14(make_bom):
+    bom = parse_bom(make_bom(product={"name": "x", "gtin": "12345670"}))
+    assert bom.product["gtin"] == "00000012345670"

@@ -211,6 +211,33 @@ def test_anything_unexpected_is_a_json_500_and_logged(service, api, make_bom, mo
     assert any(r.exc_info and r.exc_info[1] is exc for r in caplog.records)
 
 
+def test_every_api_error_validates_against_the_documented_error_schema(
+        service, api, make_bom, monkeypatch, tmp_path):
+    import jsonschema
+    import web.api.submissions as views
+    document = api(None, "GET", "/openapi.json").get_json()
+    schema = json.loads(json.dumps(document["components"]["schemas"]["Error"]).replace(
+        "#/components/schemas/", "#/definitions/"))
+    schema["definitions"] = {"Problem": document["components"]["schemas"]["Problem"]}
+    service.app.config["PROPAGATE_EXCEPTIONS"] = False
+    answers = [api(None, "GET", "/submissions"),  # 401
+               api("orchard", "GET", "/submissions/99"),  # 404
+               api("orchard", "DELETE", "/submissions"),  # 405
+               api("orchard", "POST", "/submissions", data="{", content_type="application/json")]
+    for exc in (disk_full(), locked(tmp_path), not_a_database(tmp_path), KeyError("x")):
+        monkeypatch.setattr(views.subs, "create_submission", raising(exc))
+        answers.append(api("orchard", "POST", "/submissions", json=make_bom()))
+    assert [a.status_code for a in answers] == [401, 404, 405, 400, 507, 503, 503, 500]
+    for answer in answers:
+        jsonschema.validate(answer.get_json(), schema)
+        status = str(answer.status_code)
+        responses = document["components"]["responses"]
+        if status in ("503", "507"):
+            name = {"503": "Unavailable", "507": "StorageFull"}[status]
+            assert responses[name]["headers"]["Retry-After"]["required"] is True
+            assert int(answer.headers["Retry-After"]) > 0
+
+
 # -- pages -------------------------------------------------------------------------------------
 
 def form(**changes):
