@@ -16,8 +16,9 @@ from pathlib import Path
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
                          validates_schema)
 
+from . import text
 from .errors import InvalidInput, Problem
-from .gs1 import normalise_gtin
+from .gs1 import GTIN_LENGTHS, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .suggest import unknown
 from .units import UNITS
@@ -50,18 +51,67 @@ def _one_of(kind: str, choices):
     return check
 
 
+def _choice(kind: str, choices, **kwargs) -> fields.String:
+    """A string that must be one of ``choices``; a near miss gets "did you mean", and the
+    OpenAPI document lists them (enum)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["enum"] = list(choices)
+    return fields.String(validate=_one_of(kind, choices), metadata=metadata, **kwargs)
+
+
+class Name(fields.String):
+    """Text people read (footprint.text): NFC-normalised, and refused with the character and
+    its place when it holds an invisible control. The OpenAPI document carries the rule as a
+    pattern, so the document admits exactly what is accepted."""
+
+    lines = False  # names are one line; FreeText keeps line breaks and tabs
+
+    def __init__(self, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.setdefault("pattern", text.TEXT_PATTERN if self.lines else text.NAME_PATTERN)
+        rule = ("NFC-normalised; no invisible control characters (C0 and C1 controls other "
+                "than line breaks and tabs, bidirectional controls), no unpaired surrogates"
+                if self.lines else
+                "NFC-normalised; no invisible control characters (C0 and C1 controls, "
+                "bidirectional controls), no unpaired surrogates")
+        metadata["description"] = " ".join(filter(None, (metadata.get("description"), rule)))
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return text.clean(value, self.lines)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class FreeText(Name):
+    """Comments, notes and reasons: a Name that may have several lines."""
+
+    lines = True
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
 
+GTIN_PATTERN = "^(?:" + "|".join(f"[0-9]{{{n}}}" for n in GTIN_LENGTHS) + ")$"
+
+
 class ProductSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    name_zh = fields.String(validate=validate.Length(max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
+    name_zh = Name(validate=validate.Length(max=200))
     id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
                                                 error="must be letters, digits, '.', '_' or '-'"))
-    category = fields.String(load_default="generic")
-    gtin = fields.String()  # GS1 trade item number; stored as GTIN-14
+    category = fields.String(load_default="generic", validate=validate.Length(min=1), metadata={
+        "description": "A category id of GET /api/v1/categories."})
+    # GS1 trade item number; stored as GTIN-14. The pattern is checked first (so the document
+    # can say it), the check digit after it.
+    gtin = fields.String(validate=validate.Regexp(GTIN_PATTERN, error="a GTIN has 8, 12, 13 "
+                                                                      "or 14 digits"),
+                         metadata={"description": "GTIN-8, -12, -13 or -14 with its GS1 check "
+                                                  "digit; answered as the GTIN-14."})
 
     @post_load
     def gtin_14(self, data, **kwargs):
@@ -73,21 +123,38 @@ class ProductSchema(StrictSchema):
         return data
 
 
+FINITE = "A finite JSON number."
+
+
 class DeclaredUnitSchema(StrictSchema):
-    amount = StrictNumber(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    unit = fields.String(required=True, validate=_one_of("unit", UNITS))
+    # apispec writes min_inclusive=False as a bare minimum: exclusiveMinimum says it
+    amount = StrictNumber(required=True, validate=validate.Range(min=0, min_inclusive=False),
+                          metadata={"exclusiveMinimum": True,
+                                    "description": f"{FINITE} More than 0."})
+    unit = _choice("unit", UNITS, required=True)
 
 
 class LineSchema(StrictSchema):
-    input = fields.String(validate=validate.Length(min=1))
-    emission = fields.String(validate=validate.Length(min=1))
-    amount = StrictNumber(required=True, validate=validate.Range(min=0))
-    unit = fields.String(required=True, validate=_one_of("unit", UNITS))
-    stage = fields.String(required=True, validate=_one_of("stage", STAGES))
-    region = fields.String(validate=validate.Length(min=1))
-    year = fields.Integer(strict=True)
-    basis = fields.String(validate=_one_of("electricity basis", ELECTRICITY_BASES))
-    note = fields.String(validate=validate.Length(max=500))
+    input = fields.String(validate=validate.Length(min=1), metadata={
+        "description": "An input of the installed plugins (electricity, diesel, ...), or "
+                       "product:<id> for a sub-assembly. Exactly one of input or emission."})
+    emission = fields.String(validate=validate.Length(min=1), metadata={
+        "description": "A flow emitted directly (CO2_fossil, CH4_fossil, N2O, ...)."})
+    amount = StrictNumber(required=True, validate=validate.Range(min=0),
+                          metadata={"description": FINITE})
+    unit = _choice("unit", UNITS, required=True, metadata={
+        "description": "Of the dimension the input or emission is measured in."})
+    stage = _choice("stage", STAGES, required=True)
+    region = fields.String(validate=validate.Length(min=1), metadata={
+        "description": "Electricity only: a region code of GET /api/v1/regions."})
+    year = fields.Integer(strict=True, metadata={
+        "description": "Electricity only: a data year published for the region."})
+    basis = _choice("electricity basis", ELECTRICITY_BASES, metadata={
+        "description": "Electricity only."})
+    note = FreeText(validate=validate.Length(max=500))
+
+    # What a field alone cannot say: exactly one of input and emission (one_kind below).
+    json_schema = {"oneOf": [{"required": ["input"]}, {"required": ["emission"]}]}
 
     # Checked on the line as written, and even when other fields of the line are wrong, so
     # that a line with neither (or both) is reported together with its other problems.
@@ -99,18 +166,38 @@ class LineSchema(StrictSchema):
             raise ValidationError('give exactly one of "input" or "emission"', "input")
 
 
+# A BOM as the OpenAPI document shows it: 100 kWh of Sichuan's grid and 3 kg of diesel.
+EXAMPLE = {"product": {"name": "Gear blank machining", "name_zh": "齿轮毛坯机加工",
+                       "category": "generic"},
+           "declared_unit": {"amount": 1, "unit": "piece"}, "region": "CN-SC",
+           "factor_year": 2022,
+           "lines": [{"input": "electricity", "amount": 100, "unit": "kWh",
+                      "stage": "production", "note": "metered, March"},
+                     {"input": "diesel", "amount": 3, "unit": "kg", "stage": "production"}]}
+
+
 class BomSchema(StrictSchema):
     product = fields.Nested(ProductSchema, required=True)
     declared_unit = fields.Nested(DeclaredUnitSchema, required=True)
-    region = fields.String(required=True)
-    factor_year = fields.Integer(strict=True, load_default=None)
-    electricity_basis = fields.String(load_default="location",
-                                      validate=_one_of("electricity basis", ELECTRICITY_BASES))
-    system_boundary = fields.String(load_default="cradle_to_gate",
-                                    validate=_one_of("system boundary", BOUNDARIES))
+    region = fields.String(required=True, validate=validate.Length(min=1), metadata={
+        "description": "A region code of GET /api/v1/regions, e.g. CN-SC."})
+    factor_year = fields.Integer(strict=True, load_default=None, metadata={
+        "description": "The data year of electricity factors; default: the latest "
+                       "published for each region."})
+    electricity_basis = _choice("electricity basis", ELECTRICITY_BASES, load_default="location")
+    system_boundary = _choice("system boundary", BOUNDARIES, load_default="cradle_to_gate")
     # Category parameters in the producer's terms; the category's plugin models them as lines.
-    parameters = fields.Dict(keys=fields.String(), load_default=None)
+    parameters = fields.Dict(keys=fields.String(), load_default=None, metadata={
+        "description": "The category's parameters (GET /api/v1/categories), checked by the "
+                       "category's own schema."})
     lines = fields.List(fields.Nested(LineSchema), load_default=list)
+
+    # What a field alone cannot say: at least one line or a parameter
+    # (something_to_calculate below); and a BOM to start from (docs/bom.md).
+    json_schema = {"example": EXAMPLE, "anyOf": [
+        {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
+        {"required": ["parameters"],
+         "properties": {"parameters": {"type": "object", "minProperties": 1}}}]}
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def something_to_calculate(self, data, original_data, **kwargs):

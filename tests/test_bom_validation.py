@@ -639,3 +639,87 @@ def test_product_id_declared_twice_is_ambiguous(engine, make_bom, write_bom):
         engine.resolve(read_bom_file(parent))
     assert caught.value.problems[0].where == "lines[0].input"
     assert "several BOMs" in caught.value.problems[0].message
+
+
+# -- text people read: NFC, no invisible control characters (footprint.text) --------------
+
+@pytest.mark.parametrize("field, value, code, name, position", [
+    ("name", "Gear\u0000blank", "U+0000", "NULL", 5),
+    ("name", "Gear\u202eknalb", "U+202E", "RIGHT-TO-LEFT OVERRIDE", 5),
+    ("name_zh", "齿轮\u2066毛坯", "U+2066", "LEFT-TO-RIGHT ISOLATE", 3),
+    ("name", "tab\there", "U+0009", "CHARACTER TABULATION", 4),
+    ("name", "\u0085next line", "U+0085", "CONTROL", 1),
+    ("name", "mark\u200f", "U+200F", "RIGHT-TO-LEFT MARK", 5),
+    ("name", "\u061c", "U+061C", "ARABIC LETTER MARK", 1),
+    ("name", "x\ud800", "U+D800", "UNPAIRED SURROGATE", 2),
+])
+def test_product_names_with_invisible_controls_are_refused_where_they_are(
+        make_bom, field, value, code, name, position):
+    product = {"name": "Gear blank", "category": "generic", field: value}
+    message = at(parse_problems(make_bom(product=product)), f"product.{field}")
+    assert message == (f"contains an invisible control character: {code} ({name}) at "
+                       f"character {position}")
+
+
+def test_every_control_of_a_name_is_counted(make_bom):
+    product = {"name": "\u202ea\u0000b\u202cc\u2067d\u200ee\u0007f", "category": "generic"}
+    message = at(parse_problems(make_bom(product=product)), "product.name")
+    assert message.startswith("contains 6 invisible control characters: U+202E "
+                              "(RIGHT-TO-LEFT OVERRIDE) at character 1, U+0000 (NULL) at "
+                              "character 3, ")
+    assert message.endswith("at character 9 and 1 more")
+
+
+def test_a_line_note_keeps_line_breaks_but_not_controls(make_bom):
+    bom = parse_bom(make_bom(lines=[line(note="meter 1\nmeter 2\tread by hand")]))
+    assert bom.lines[0].note == "meter 1\nmeter 2\tread by hand"
+    message = at(parse_problems(make_bom(lines=[line(note="ok\u202e")])), "lines[0].note")
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3" in message
+
+
+def test_names_are_nfc_normalised(make_bom):
+    decomposed = "Cafe\u0301 cre\u0300me"  # e + combining accents, as some keyboards send
+    bom = parse_bom(make_bom(product={"name": decomposed, "name_zh": "咖啡", "category":
+                                      "generic"}))
+    assert bom.product["name"] == "Caf\u00e9 cr\u00e8me"
+    assert bom.canonical["product"]["name"] == "Caf\u00e9 cr\u00e8me"
+
+
+def test_the_document_s_patterns_refuse_exactly_what_the_check_refuses():
+    import re
+    import unicodedata
+
+    from footprint.text import NAME_PATTERN, TEXT_PATTERN, forbidden
+    for code in list(range(0, 0x250)) + list(range(0x600, 0x620)) + \
+            list(range(0x2000, 0x2070)) + [0xFEFF, 0xFFFD, 0x10000, 0x1F600]:
+        char = chr(code)
+        for pattern, lines in ((NAME_PATTERN, False), (TEXT_PATTERN, True)):
+            accepted = re.fullmatch(pattern.rstrip("$") + r"\Z", f"a{char}b") is not None
+            assert accepted == (not forbidden(f"a{char}b", lines)), (hex(code), lines)
+    # surrogates are no characters to a JSON Schema validator, so the patterns leave them out;
+    # the check refuses them
+    for code in (0xD800, 0xDBFF, 0xDC00, 0xDFFF):
+        assert forbidden(f"a{chr(code)}b") == [(2, chr(code))]
+    assert unicodedata.category("\u202e") == "Cf"  # a format character, not a control
+
+
+# -- what the OpenAPI document says (footprint.bom's schemas) ---------------------------
+
+@pytest.mark.parametrize("change, where, message", [
+    ({"product": {"name": "x", "gtin": ""}}, "product.gtin", "8, 12, 13 or 14 digits"),
+    ({"product": {"name": "x", "gtin": " 12345670"}}, "product.gtin", "8, 12, 13 or 14 digits"),
+    ({"product": {"name": "x", "gtin": "12345678"}}, "product.gtin", "check digit"),
+    ({"declared_unit": {"amount": 0, "unit": "kg"}}, "declared_unit.amount", "greater than 0"),
+    ({"declared_unit": {"amount": 1, "unit": ""}}, "declared_unit.unit", "unknown"),
+    ({"lines": []}, "lines", "at least one line"),
+    ({"region": ""}, "region", "length"),
+    ({"product": {"name": "x", "category": ""}}, "product.category", "length"),
+])
+def test_bodies_the_document_refuses_are_refused(make_bom, change, where, message):
+    problems = parse_problems(make_bom(**change))
+    assert message in at(problems, where).lower() or message in at(problems, where)
+
+
+def test_a_gtin_is_answered_as_gtin_14(make_bom):
+    bom = parse_bom(make_bom(product={"name": "x", "gtin": "12345670"}))
+    assert bom.product["gtin"] == "00000012345670"

@@ -687,9 +687,10 @@ def test_every_api_route_is_in_the_document(service):
         else:
             assert op["security"] == [{"bearerAuth": []}]
             assert op["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}
-        if "{submission_id}" in path:
+        if "{submission_id}" in path:  # a row id, as the URL converter takes it
             assert {"name": "submission_id", "in": "path", "required": True,
-                    "schema": {"type": "integer"}} in op["parameters"]
+                    "schema": {"type": "integer", "format": "int64", "minimum": 1,
+                               "maximum": 2 ** 63 - 1}} in op["parameters"]
 
 
 def test_document_details(service):
@@ -758,7 +759,7 @@ def test_document_is_valid_openapi_3(service):
 
 def test_responses_match_the_document(service, api, verified):
     """The answers conform to the schemas the document publishes (jsonschema, OpenAPI 3.0
-    nullable translated)."""
+    nullable and exclusiveMinimum translated)."""
     import jsonschema  # installed with openapi-spec-validator (the test extras)
     document = _document(service)
 
@@ -769,10 +770,12 @@ def test_responses_match_the_document(service, api, verified):
         definitions = json.loads(json.dumps(document["components"]["schemas"]).replace(
             "#/components/schemas/", "#/definitions/"))
 
-        def nullable(node):
+        def nullable(node):  # and OpenAPI 3.0's boolean exclusiveMinimum
             if isinstance(node, dict):
                 if node.pop("nullable", False) and "type" in node:
                     node["type"] = [node["type"], "null"]
+                if node.get("exclusiveMinimum") is True:
+                    node["exclusiveMinimum"] = node.pop("minimum")
                 for value in node.values():
                     nullable(value)
             elif isinstance(node, list):
@@ -799,3 +802,107 @@ def test_responses_match_the_document(service, api, verified):
     # and a wrong answer would be caught
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"id": "one"}, schema_of("Submission"))
+
+
+def _json_schema(document, name):
+    """A component schema as JSON Schema (2020-12) for jsonschema: OpenAPI 3.0's nullable and
+    boolean exclusiveMinimum translated, references resolved inside."""
+    text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
+                                                                 "#/$defs/")
+
+    def translate(node):
+        if isinstance(node, dict):
+            if node.pop("nullable", False) and "type" in node:
+                node["type"] = [node["type"], "null"]
+            if node.get("exclusiveMinimum") is True:
+                node["exclusiveMinimum"] = node.pop("minimum")
+            node.pop("example", None)
+            for value in node.values():
+                translate(value)
+        elif isinstance(node, list):
+            for value in node:
+                translate(value)
+    definitions = json.loads(text)
+    translate(definitions)
+    return {**definitions[name], "$defs": definitions}
+
+
+def test_every_answer_an_operation_can_give_is_documented(service):
+    document = _document(service)
+    shared = document["components"]["responses"]
+    for name, header in (("Unauthorized", "WWW-Authenticate"), ("MethodNotAllowed", "Allow"),
+                         ("TooManyRequests", "Retry-After"), ("Unavailable", "Retry-After"),
+                         ("StorageFull", "Retry-After")):
+        assert shared[name]["headers"][header]["required"] is True
+        assert shared[name]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            codes = set(op["responses"])
+            if op["security"]:  # a token is checked: a wrong one, or too many wrong ones
+                assert {"401", "429"} <= codes, (method, path)
+            else:
+                assert not {"401", "429"} & codes, (method, path)
+            if path.endswith("/openapi.json"):
+                assert codes == {"200"}  # built from the code, never from the database
+                continue
+            assert "503" in codes, (method, path)  # every other one reads the database
+            assert ("507" in codes) == (method in ("post", "put")), (method, path)
+            if "requestBody" in op:
+                assert {"400", "413"} <= codes, (method, path)
+    create = document["paths"]["/api/v1/submissions"]["post"]
+    assert create["responses"]["201"]["headers"]["Location"]["required"] is True
+
+
+def test_the_bom_schema_says_what_the_server_accepts(service):
+    """defect 8: the document admitted bodies the server refuses. Each rule a field can say
+    is in the schema; what spans fields is anyOf/oneOf; the rest is in descriptions."""
+    from footprint.bom import EXAMPLE
+    from footprint.text import NAME_PATTERN, TEXT_PATTERN
+    from footprint.units import UNITS
+    schemas = _document(service)["components"]["schemas"]
+    product, unit = schemas["Product"]["properties"], schemas["DeclaredUnit"]["properties"]
+    line, bom = schemas["Line"], schemas["Bom"]
+    assert product["gtin"]["pattern"] == "^(?:[0-9]{8}|[0-9]{12}|[0-9]{13}|[0-9]{14})$"
+    assert product["name"]["pattern"] == product["name_zh"]["pattern"] == NAME_PATTERN
+    assert line["properties"]["note"]["pattern"] == TEXT_PATTERN
+    assert unit["amount"] == {"type": "number", "minimum": 0.0, "exclusiveMinimum": True,
+                              "description": "A finite JSON number. More than 0."}
+    assert unit["unit"]["enum"] == line["properties"]["unit"]["enum"] == list(UNITS)
+    assert line["properties"]["stage"]["enum"] == ["raw_materials", "production",
+                                                   "distribution", "packaging", "end_of_life"]
+    assert line["oneOf"] == [{"required": ["input"]}, {"required": ["emission"]}]
+    assert bom["anyOf"][0] == {"required": ["lines"], "properties": {"lines": {"minItems": 1}}}
+    assert bom["example"] == EXAMPLE
+
+
+@pytest.mark.parametrize("change", [
+    {"product": {"name": "x", "gtin": ""}}, {"declared_unit": {"amount": 0, "unit": "kg"}},
+    {"declared_unit": {"amount": 1, "unit": ""}}, {"lines": []},
+    {"lines": [{"amount": 1, "unit": "kWh", "stage": "production"}]},
+    {"lines": [{"input": "electricity", "emission": "N2O", "amount": 1, "unit": "kWh",
+                "stage": "production"}]},
+    {"product": {"name": "Gear\u202eblank"}}, {"region": ""},
+    {"lines": [{"input": "electricity", "amount": 1, "unit": "kWh", "stage": "produce"}]},
+], ids=["empty gtin", "zero amount", "empty unit", "no lines", "neither input nor emission",
+        "both", "right-to-left override", "empty region", "unknown stage"])
+def test_bodies_the_document_refuses_the_server_refuses(service, api, make_bom, change):
+    import jsonschema
+    schema = _json_schema(_document(service), "Bom")
+    body = make_bom(**change)
+    assert not jsonschema.Draft202012Validator(schema).is_valid(body)
+    before = counts(service.db)
+    response = api("orchard", "POST", "/submissions", json=body)
+    assert response.status_code == 400, response.get_json()
+    assert counts(service.db) == before
+
+
+def test_the_document_s_example_bom_is_accepted(service, api):
+    import jsonschema
+    document = _document(service)
+    example = document["components"]["schemas"]["Bom"]["example"]
+    jsonschema.validate(example, _json_schema(document, "Bom"))
+    response = api("orchard", "POST", "/submissions", json=example)
+    assert response.status_code == 201
+    # 100 kWh x 0.1404 (Sichuan 2022) + 3 kg diesel x 3.185 = 14.04 + 9.555
+    assert response.get_json()["total_kg_co2e"] == pytest.approx(23.595, rel=1e-6)

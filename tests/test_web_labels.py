@@ -473,10 +473,12 @@ def test_label_responses_match_the_document(service, api, issued):
     text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
                                                                  "#/definitions/")
 
-    def nullable(node):
+    def nullable(node):  # and OpenAPI 3.0's boolean exclusiveMinimum
         if isinstance(node, dict):
             if node.pop("nullable", False) and "type" in node:
                 node["type"] = [node["type"], "null"]
+            if node.get("exclusiveMinimum") is True:
+                node["exclusiveMinimum"] = node.pop("minimum")
             for value in node.values():
                 nullable(value)
         elif isinstance(node, list):

@@ -5,6 +5,12 @@
 
 The factory never migrates the database: ``footprint db migrate`` (and ``footprint serve``,
 which runs it first) do. A database that is behind refuses to serve.
+
+Every ``<int:...>`` in a URL is a row id (``RowId``): 1 to 2^63 - 1 in ASCII digits, so any
+other number is a 404 like an unknown id, never an overflow in SQLite. Every ``{{ ... }}`` of
+every template shows invisible control characters as U+FFFD (footprint.text.visible): names
+are refused with them now, but names signed into older labels, and other platforms' names,
+are shown as they are stored.
 """
 from __future__ import annotations
 
@@ -14,8 +20,11 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from footprint.settings import footprint_home
+from footprint.text import visible
 
 from . import (admin, api, auth, db, formatting, i18n, producer, public, reviewer, scan,
                security, submissions, verifier)
@@ -44,8 +53,44 @@ def _secret_key(home: Path) -> str:
     return path.read_text().strip()
 
 
+def _up_to(limit: int) -> str:
+    """A regular expression of the decimal numbers 1 to ``limit``, without leading zeros."""
+    digits = str(limit)
+    shorter = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same_length = [f"{digits[:i]}[{'1' if i == 0 else '0'}-{int(d) - 1}]"
+                   f"[0-9]{{{len(digits) - i - 1}}}"
+                   for i, d in enumerate(digits) if int(d) > (1 if i == 0 else 0)]
+    return "(?:" + "|".join(shorter + same_length + [digits]) + ")"
+
+
+class RowId(IntegerConverter):
+    """``<int:...>``: a row id, 1 to 2^63 - 1 (SQLite's largest integer), in ASCII digits
+    without leading zeros, as url_for writes it. Anything else does not match the route, so it
+    answers 404 as an unknown id does, instead of an OverflowError when SQLite is asked for
+    it. The bounds are in the regular expression, not only in to_python: werkzeug checks a
+    route's methods before converting, so an id refused there would answer 405 to one method
+    and 404 to another. ``minimum`` and ``maximum`` are what the OpenAPI document says."""
+
+    minimum, maximum = 1, 2 ** 63 - 1
+    regex = _up_to(maximum)  # and \d would take other scripts' digits ("١") as well
+
+    def __init__(self, map, **kwargs):
+        kwargs.setdefault("min", self.minimum)
+        kwargs.setdefault("max", self.maximum)
+        super().__init__(map, **kwargs)
+
+
+def _shown(value):
+    """Jinja's finalize: what every ``{{ ... }}`` writes, before escaping."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowId  # before any blueprint adds its rules
+    app.jinja_env.finalize = _shown
     config = dict(config or {})
     home = Path(config.get("FOOTPRINT_HOME") or footprint_home())
     home.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,8 @@
 
 The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
 minimum password length, unique names, and that an administrator cannot deactivate themselves.
+Names people read elsewhere (organisation names are published beside signed labels) are checked
+here first by footprint.text's rule: NFC, no invisible control characters.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from flask_login import current_user
 
 from footprint import InvalidInput
 from footprint.errors import Problem
+from footprint.text import checked
 from footprint.usecases import accounts
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db
+from .i18n import localised
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,7 +30,17 @@ def _page(problems=None, form=None, which=None, status=200):
         "admin/index.html", organisations=accounts.list_organisations(db),
         users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
         role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
-        problems=problems or [], form=form or {}, which=which), status
+        problems=localised(problems), form=form or {}, which=which), status
+
+
+def _names(form: dict, *keys: str) -> dict:
+    """``form`` with the names among ``keys`` NFC-normalised; InvalidInput locating any that
+    holds an invisible control character (before anything is created)."""
+    problems: list[Problem] = []
+    clean = dict(form, **{k: checked(form[k], k, problems) for k in keys})
+    if problems:
+        raise InvalidInput(problems)
+    return clean
 
 
 @bp.route("/")
@@ -40,8 +54,9 @@ def index():
 def create_organisation():
     form = {k: request.form.get(k, "") for k in ("name", "kind", "region", "credit_code")}
     try:
-        org = accounts.create_organisation(get_db(), form["name"], form["kind"], form["region"],
-                                           form["credit_code"])
+        clean = _names(form, "name", "region")
+        org = accounts.create_organisation(get_db(), clean["name"], clean["kind"],
+                                           clean["region"], clean["credit_code"])
     except InvalidInput as exc:
         return _page(exc.problems, form, "organisation", 400)
     flash(_("Organisation %(name)s created.", name=org["name"]))
@@ -57,9 +72,10 @@ def create_user():
     try:
         if form["org"] not in orgs:
             raise InvalidInput([Problem("org", "choose an organisation")])
-        user = accounts.create_user(db, form["username"].strip(), form["role"],
+        clean = _names(form, "username", "display_name")
+        user = accounts.create_user(db, clean["username"].strip(), clean["role"],
                                     orgs[form["org"]]["name"], request.form.get("password", ""),
-                                    display_name=form["display_name"].strip() or None)
+                                    display_name=clean["display_name"].strip() or None)
     except InvalidInput as exc:
         return _page(exc.problems, form, "user", 400)
     flash(_("User %(name)s created.", name=user["username"]))

@@ -1,6 +1,9 @@
 """One database connection per request, and the engine shared by the whole app."""
 from __future__ import annotations
 
+import os
+import sqlite3
+import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -15,8 +18,26 @@ class DatabaseBehind(RuntimeError):
 
 def get_db():
     if "db" not in g:
+        _hold_wal_index(current_app._get_current_object())
         g.db = connect(database_path(Path(current_app.config["FOOTPRINT_HOME"])))
     return g.db
+
+
+def _hold_wal_index(app: Flask) -> None:
+    """One idle connection per process, for the app's life. SQLite deletes the WAL and its
+    index (footprint.db-shm) when the last connection closes, and the next connection makes
+    them again, which fails on a full disk ("disk I/O error"), reads included. Held open,
+    they stay, so pages and GETs go on reading while writes answer 507 (web.security)."""
+    held = app.extensions.get("footprint_wal_holder")
+    if held is not None and held[0] == os.getpid():
+        return
+    # A worker forked from a process that holds one opens its own: a connection never
+    # crosses a fork. Any thread may close it when the app goes (it is never used).
+    holder = sqlite3.connect(database_path(Path(app.config["FOOTPRINT_HOME"])),
+                             check_same_thread=False)
+    holder.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens WAL and index
+    app.extensions["footprint_wal_holder"] = (os.getpid(), holder)
+    weakref.finalize(app, holder.close)
 
 
 def get_engine() -> Engine:
@@ -36,7 +57,7 @@ def close_db(exception=None) -> None:
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     with app.app_context():
-        db = get_db()
+        db = get_db()  # and the held connection (_hold_wal_index)
         behind = pending(db)
         if behind:
             raise DatabaseBehind(

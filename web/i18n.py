@@ -16,6 +16,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+
+from footprint.errors import Problem
+from footprint.text import found_in
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -26,6 +30,26 @@ def N_(message: str) -> str:
     """Marks ``message`` for the catalogue without translating it: a text that goes out in
     English (a JSON error) and is translated where a page shows it (``_(message)``)."""
     return message
+
+
+def problem_text(problem: Problem) -> str:
+    """A core problem's message as a page shows it: in the reader's language where the core
+    says it in a form the web knows (footprint.text's invisible characters), else as is."""
+    found = found_in(problem.message)
+    if found is None:
+        return problem.message
+    items, count = found
+    listed = _(", ").join(_("%(code)s (%(name)s) at character %(position)s", code=code,
+                            name=name, position=position) for code, name, position in items)
+    if count == 1:
+        return _("contains an invisible control character: %(listed)s", listed=listed)
+    return _("contains %(count)s invisible control characters: %(listed)s", count=count,
+             listed=listed)
+
+
+def localised(problems) -> list[Problem]:
+    """``problems`` with their messages as a page shows them (``problem_text``)."""
+    return [Problem(p.where, problem_text(p)) for p in problems or []]
 
 
 def compile_translations(target: Path) -> None:

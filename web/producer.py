@@ -25,6 +25,7 @@ from .bom.options import choices, line_label
 from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
+from .i18n import localised, problem_text
 from .security import role_required
 from .vocabulary import CO2E, STAGES, in_language, language, word
 
@@ -169,7 +170,7 @@ def edit(id):
 
 def _problem_json(problem: Problem, form_bom: FormBom | None) -> dict:
     return {"where": problem.where, "human_where": problem.human_where,
-            "message": problem.message,
+            "message": problem_text(problem),
             "field": form_bom.field_for(problem.where) if form_bom else
             field_name(problem.where)}
 
@@ -251,7 +252,7 @@ def upload():
     except InvalidInput as exc:
         problems = [bom_file.locate(p) for p in exc.problems]
         inline = {} if bom_file.kind == "json" else {
-            field_name(p.where): [p.message] for p in exc.problems
+            field_name(p.where): [problem_text(p)] for p in exc.problems
             if not p.where.startswith("lines") and p.where != "(top level)"}
         return _upload_failed(values, problems, inline)
     flash(_("%(file)s read: %(lines)s line(s). Draft saved.", file=filename,
@@ -260,7 +261,7 @@ def upload():
 
 
 def _upload_failed(values, problems, inline):
-    errors = dict(inline)
+    errors, problems = dict(inline), localised(problems)
     for problem in problems:
         if problem.where == "file":
             errors.setdefault("file", []).append(problem.message)
@@ -299,7 +300,7 @@ def add_evidence(id):
     except InvalidInput as exc:
         errors = {}
         for problem in exc.problems:
-            errors.setdefault(problem.where, []).append(problem.message)
+            errors.setdefault(problem.where, []).append(problem_text(problem))
         values = values_from_bom(submission["bom"])
         return _render_editor(editor_from_values(values, _registry()), submission, 400,
                               evidence_errors=errors)

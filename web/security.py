@@ -1,12 +1,32 @@
-"""Sessions, CSRF, security headers, roles, and how core errors become HTTP answers."""
+"""Sessions, CSRF, security headers, roles, and how errors become HTTP answers.
+
+Every error answers in one shape: on the API (and to clients that ask for JSON) ``{"error":
+..., "problems": [...]}``, on pages error.html in the reader's language, with the status that
+says what happened (docs/api.md):
+
+    InvalidInput 400, Forbidden 403, NotFound 404, Conflict 409, and werkzeug's own (405 with
+    its Allow header, 413 ...)
+    the disk is full (SQLITE_FULL, an I/O error with no space left, ENOSPC)      507
+    the database is locked by another writer beyond the busy timeout             503, Retry-After
+    the database cannot be used otherwise (corrupt, read-only, cannot open)      503, Retry-After
+    anything unexpected                                                          500
+
+Faults are logged with their traceback; the answer never carries one. A fault of the database
+answers for the request that met it only: a GET that merely reads still works while writes
+fail for lack of space (web.db keeps the WAL's index open for that).
+"""
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 from functools import wraps
 
-from flask import Flask, abort, jsonify, render_template, request
-from flask_login import LoginManager, UserMixin, current_user
+from flask import (Flask, abort, current_app, g, jsonify, render_template, request)
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
@@ -15,7 +35,7 @@ from footprint.usecases.accounts import active_user
 from footprint.usecases.security import session_user
 
 from .db import get_db
-from .i18n import N_
+from .i18n import N_, localised
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -78,14 +98,142 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _error(status: int, message: str, problems=None):
+# The statuses werkzeug raises, as said on a page and in the API's "error".
+HTTP_MESSAGES = {400: N_("bad request"), 403: N_("not allowed"), 404: N_("not found"),
+                 405: N_("method not allowed"), 413: N_("request too large")}
+
+
+def _error(status: int, message: str, problems=None, headers=None, advice=()):
+    """The one error answer: JSON {"error", "problems"} or error.html; ``advice`` are further
+    sentences a page shows (translated there), ``headers`` go on either."""
     if wants_json():
         body = {"error": message}
         if problems:
             body["problems"] = [{"where": p.where, "message": p.message} for p in problems]
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message,
-                           problems=problems or []), status
+        response = jsonify(body)
+    else:
+        response = current_app.response_class(
+            _error_page(status, message, localised(problems), advice), mimetype="text/html")
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _error_page(status: int, message: str, problems, advice) -> str:
+    """error.html; if the page itself cannot be drawn (the layout asks the database who is
+    logged in, and the database is the fault), drawn again for nobody, and at worst as plain
+    HTML, so that a fault never becomes a bare 500."""
+    context = {"status": status, "message": message, "problems": problems, "advice": advice}
+    try:
+        return render_template("error.html", **context)
+    except Exception:
+        current_app.logger.exception("the error page could not be drawn for status %s", status)
+    try:
+        g._login_user = AnonymousUserMixin()  # Flask-Login's per-request user: nobody
+        return render_template("error.html", **context)
+    except Exception:
+        current_app.logger.exception("the error page could not be drawn for anyone")
+    return f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
+
+
+def _http_error(exc: HTTPException):
+    """werkzeug's errors in the one shape, keeping the headers they carry (Allow on 405)."""
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    message = HTTP_MESSAGES.get(exc.code) or (exc.name or "error").lower()
+    return _error(exc.code or 500, message, headers=headers)
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL = 5, 6, 10, 13
+BUSY_RETRY_AFTER = 2  # seconds: another writer holds the lock past the 5 s busy timeout
+UNAVAILABLE_RETRY_AFTER = 30  # an operator has to look (corrupt, read-only, cannot open)
+FULL_RETRY_AFTER = 300  # an operator has to free space
+LOW_SPACE_BYTES = 16 * 1024 * 1024  # an I/O error with less than this free is the disk full
+
+NOTHING_SAVED = N_("Nothing was saved.")
+TRY_LATER = N_("Please try again later.")
+TRY_SOON = N_("Please try again in a few seconds.")
+STORAGE_FULL = N_("The platform's storage is full.")
+BUSY = N_("The platform is busy.")
+UNAVAILABLE = N_("The platform's database is unavailable.")
+UNEXPECTED = N_("Something unexpected went wrong on the platform. It has been logged.")
+
+
+def _space_left() -> int | None:
+    try:
+        stats = os.statvfs(current_app.config["FOOTPRINT_HOME"])
+    except OSError:
+        return None
+    return stats.f_bavail * stats.f_frsize
+
+
+def _sqlite_code(exc: sqlite3.Error) -> int | None:
+    """The primary result code (SQLITE_IOERR_SHMSIZE is SQLITE_IOERR); from the message for
+    an error raised without one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF
+    message = str(exc).lower()
+    for words, found in (("disk is full", SQLITE_FULL), ("disk i/o error", SQLITE_IOERR),
+                         ("database is locked", SQLITE_BUSY),
+                         ("table is locked", SQLITE_LOCKED)):
+        if words in message:
+            return found
+    return None
+
+
+def fault(exc: BaseException) -> tuple[int, str, int] | None:
+    """(status, message, Retry-After seconds) for a fault of the storage or the database;
+    None for anything else (a bug: 500)."""
+    full = (507, STORAGE_FULL, FULL_RETRY_AFTER)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return full
+    if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError,
+                        sqlite3.InterfaceError, sqlite3.DataError,
+                        sqlite3.NotSupportedError)):
+        return None  # the program asked something wrong: a bug, not a fault of the database
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = _sqlite_code(exc)
+    if code == SQLITE_FULL:
+        return full
+    if code == SQLITE_IOERR:
+        space = _space_left()
+        if space is not None and space < LOW_SPACE_BYTES:
+            return full  # SQLite says "disk I/O error" when it cannot grow the WAL's index
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return 503, BUSY, BUSY_RETRY_AFTER
+    return 503, UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
+
+
+def _fault_answer(status: int, message: str, retry_after: int):
+    saving = request.method not in ("GET", "HEAD", "OPTIONS")
+    advice = (NOTHING_SAVED,) if saving else ()
+    advice += (TRY_SOON if status == 503 and retry_after <= 5 else TRY_LATER,)
+    if wants_json():  # one line for a program: what happened, that nothing was saved, when
+        message = " ".join((message, *advice))
+        advice = ()
+    return _error(status, message, headers={"Retry-After": str(retry_after)}, advice=advice)
+
+
+def _storage_or_database_fault(exc: Exception):
+    answer = fault(exc)
+    if answer is None:
+        raise exc  # not a fault of the storage: Flask answers 500 (and logs it)
+    status, message, retry_after = answer
+    current_app.logger.error("%s %s answered %s: %s", request.method, request.path, status,
+                             exc, exc_info=exc)
+    return _fault_answer(status, message, retry_after)
+
+
+def _unexpected(exc: InternalServerError):
+    """A bug, already logged by Flask with its traceback; the answer says only that."""
+    original = getattr(exc, "original_exception", None)
+    answer = fault(original) if original is not None else None
+    if answer is not None:  # a fault that reached here unhandled (raised by a handler)
+        return _fault_answer(*answer)
+    return _error(500, UNEXPECTED, advice=(TRY_LATER,))
 
 
 def init_app(app: Flask) -> None:
@@ -116,7 +264,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Conflict, lambda e: _error(409, str(e)))
     app.register_error_handler(InvalidInput,
                                lambda e: _error(400, N_("invalid input"), e.problems))
-    for status, message in ((400, N_("bad request")), (403, N_("not allowed")),
-                            (404, N_("not found")), (405, N_("method not allowed")),
-                            (413, N_("request too large"))):
-        app.register_error_handler(status, lambda e, s=status, m=message: _error(s, m))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(sqlite3.Error, _storage_or_database_fault)
+    app.register_error_handler(OSError, _storage_or_database_fault)
+    app.register_error_handler(InternalServerError, _unexpected)

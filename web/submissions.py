@@ -24,6 +24,7 @@ from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 
 from .db import get_db
 from .formatting import width_class
+from .i18n import localised
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
 from .vocabulary import ACTION_DONE, word
@@ -89,7 +90,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         verifier_org=verifier_org, verified=verified, approved=approved,
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
-        actions=actions, bodies=bodies, problems=problems or [], form=form or {},
+        actions=actions, bodies=bodies, problems=localised(problems), form=form or {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),

@@ -4,6 +4,7 @@ its audit event."""
 from __future__ import annotations
 
 from ..errors import InvalidInput, Problem
+from ..text import checked
 from ..store import accounts as store_accounts
 from ..store import audit, results
 from ..store import submissions as stored
@@ -25,9 +26,13 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
     with transaction(db):
         submission = get(db, user, submission_id)
         action = check_action(user, submission, action_name)
-        reason = (reason or "").strip() or None
+        problems: list[Problem] = []
+        # read by others on the submission's page: footprint.text's rule
+        reason = checked((reason or "").strip(), "reason", problems, lines=True) or None
         if action.needs_reason and not reason:
-            raise InvalidInput([Problem("reason", f"say why you {action.name} it")])
+            problems.append(Problem("reason", f"say why you {action.name} it"))
+        if problems:
+            raise InvalidInput(problems)
         changes = {"status": action.to_status}
         if action.name == "submit":
             changes["verifier_org_id"] = _verifier_org(db, verifier_org,

@@ -2,11 +2,14 @@
 
 Anyone who may see a submission may comment on it; only its producer attaches evidence, and
 only while the submission may be edited. A line named must be one of the BOM's own lines.
+Comments and file names are text others read (footprint.text): NFC, no invisible controls (a
+file name with U+202E can pass "invoice<U+202E>fdp.exe" for a PDF).
 """
 from __future__ import annotations
 
 import hashlib
 
+from .. import text
 from ..errors import InvalidInput, NotFound, Problem
 from ..store import review as stored
 from ..store.db import transaction
@@ -34,8 +37,8 @@ def line_problems(submission: Submission, line: int | str | None) -> list[Proble
 
 def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
     submission = get(db, user, submission_id)
-    body = (body or "").strip()
     problems = []
+    body = text.checked((body or "").strip(), "body", problems, lines=True)
     if not body or len(body) > MAX_COMMENT:
         problems.append(Problem("body", f"a comment of 1 to {MAX_COMMENT} characters"))
     problems += line_problems(submission, line)
@@ -55,6 +58,7 @@ def add_evidence(db, user: dict, submission_id: int, filename: str, content_type
     submission = get(db, user, submission_id)
     check_edit(user, submission)
     problems = line_problems(submission, line)
+    filename = text.checked(filename or "", "file", problems)
     if len(content) > MAX_EVIDENCE_BYTES:
         problems.append(Problem("file", f"at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"))
     if not content:

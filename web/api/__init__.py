@@ -105,7 +105,7 @@ def bad_body(exc):
 
 
 @bp.get("/openapi.json")
-@operation("This OpenAPI 3 document", public=True,
+@operation("This OpenAPI 3 document", public=True, database=False,
            responses={200: (None, "The OpenAPI document (no token needed).")})
 def openapi():
     spec = current_app.extensions.get("footprint_openapi")

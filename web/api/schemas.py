@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from footprint.bom import BomSchema
+from footprint.bom import (BomSchema, DeclaredUnitSchema, FreeText, LineSchema,
+                           ProductSchema)
 from footprint.model import ELECTRICITY_BASES
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import STATUSES
 
-__all__ = ["BomSchema"]
+__all__ = ["BomSchema", "DeclaredUnitSchema", "LineSchema", "ProductSchema"]
+
+MAX_INTEGER = 2 ** 63 - 1  # SQLite's largest: a larger size is refused, not an OverflowError
 
 
 class _Request(Schema):
@@ -45,38 +48,46 @@ class SubmitRequestSchema(_Request):
     verifier_org = OrgReference(metadata={
         "description": "The accounting body that verifies the submission, by name or id. "
                        "Optional when the platform has a single accounting body, and on a "
-                       "resubmission (it goes back to the body that returned it)."})
+                       "resubmission (it goes back to the body that returned it).",
+        "example": "Sichuan Carbon Verification"})
 
 
 class NoteRequestSchema(_Request):
-    note = fields.String(validate=validate.Length(min=1, max=4000), metadata={
-        "description": "Optional; recorded with the action in the audit trail."})
+    note = FreeText(validate=validate.Length(min=1, max=4000), metadata={
+        "description": "Optional; recorded with the action in the audit trail.",
+        "example": "meter readings match the invoices"})
 
 
 class ReturnRequestSchema(_Request):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000),
-                           metadata={"description": "Why the submission is returned; shown "
-                                                    "to the producer and kept in the audit "
-                                                    "trail."})
+    reason = FreeText(required=True, validate=validate.Length(min=1, max=4000),
+                      metadata={"description": "Why the submission is returned; shown to the "
+                                               "producer and kept in the audit trail.",
+                                "example": "attach the electricity meter readings"})
 
 
 class RevokeRequestSchema(_Request):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={
+    reason = FreeText(required=True, validate=validate.Length(min=1, max=500), metadata={
         "description": "Why the label is revoked. Public: it is published with the label, in "
                        "the list of revoked labels and in the transparency log."})
 
 
+def _size(**kwargs):
+    return validate.Range(min=1, max=MAX_INTEGER, **kwargs)
+
+
 class ProofQuerySchema(_Request):
-    tree_size = fields.Integer(validate=validate.Range(min=1), metadata={
+    tree_size = fields.Integer(validate=_size(), metadata={
         "description": "Prove inclusion in the tree of this many leaves (a checkpoint's "
-                       "size); default: the whole log now."})
+                       "size, more than the label's leaf index and at most the log's size); "
+                       "default: the whole log now."})
 
 
 class ConsistencyQuerySchema(_Request):
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1),
+    from_ = fields.Integer(data_key="from", required=True, validate=_size(),
                            metadata={"description": "The older tree size (at least 1)."})
-    to = fields.Integer(validate=validate.Range(min=1), metadata={
-        "description": "The newer tree size; default: the log's size now."})
+    to = fields.Integer(validate=_size(), metadata={
+        "description": "The newer tree size (from <= to <= the log's size); default: the "
+                       "log's size now."})
 
 
 class SubmissionsQuerySchema(_Request):
@@ -110,7 +121,7 @@ class ProblemSchema(_Response):
 class ErrorSchema(_Response):
     error = fields.String(required=True, metadata={"description": "What went wrong."})
     problems = fields.List(fields.Nested(ProblemSchema), metadata={
-        "description": "Every problem found in the input, each located (400 only)."})
+        "description": "Every problem found in the input, each located (on 400)."})
 
 
 class OrgRefSchema(_Response):

@@ -115,7 +115,10 @@ SUBMISSION = (s.SubmissionSchema, "The submission: status, BOM, latest result, v
 @bp.post("/submissions")
 @operation("Create a draft submission from a BOM and calculate it",
            body=s.BomSchema, parameters=[IDEMPOTENCY_PARAMETER], errors=(403,),
-           responses={201: (s.SubmissionSchema, "Created, with the calculated result."),
+           responses={201: (s.SubmissionSchema, "Created, with the calculated result.",
+                            "application/json", {"Location": {
+                                "description": "The submission's URL.", "required": True,
+                                "schema": {"type": "string"}}}),
                       200: (s.SubmissionSchema, "Idempotent replay: the submission first "
                                                 "created with this Idempotency-Key.")},
            description="The body is a BOM as in docs/bom.md. Producers only. Every problem "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from footprint.parameters import describe_parameters
 
+from ..i18n import problem_text
 from .form import FormBom, field_name, row_indices
 
 
@@ -57,6 +58,7 @@ def attach_problems(editor: Editor, problems, form_bom: FormBom | None = None) -
     """Put each problem next to its field (and all of them in the summary)."""
     for problem in problems:
         name = form_bom.field_for(problem.where) if form_bom else field_name(problem.where)
-        editor.errors.setdefault(name, []).append(problem.message)
+        message = problem_text(problem)  # in the reader's language where the web has it
+        editor.errors.setdefault(name, []).append(message)
         editor.problems.append({"where": problem.where, "human_where": problem.human_where,
-                                "message": problem.message, "field": name})
+                                "message": message, "field": name})
