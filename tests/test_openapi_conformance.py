@@ -35,13 +35,13 @@ from footprint.usecases.labels import for_submission
 
 # The checks of every answer: the five the document's conformance needs, and those that hold
 # the answers to what it does not list (a method a path lacks: 405 with Allow), to a missing
-# header it requires, and to a request without or with a wrong token (401). Left out:
-# negative_data_rejection, which wants ?download=2 on an image refused where the server shows
-# it inline, and positive_data_acceptance, which wants any string a BOM's "input" may hold
-# accepted where only the installed plugins' names are.
+# header it requires, to a request without or with a wrong token (401), and to data the
+# document does not admit (refused). Left out: positive_data_acceptance, which wants any
+# string a BOM's "input" may hold accepted where only the installed plugins' names are.
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance", "unsupported_method",
-          "allow_header_conformance", "missing_required_header", "ignored_auth")
+          "allow_header_conformance", "missing_required_header", "ignored_auth",
+          "negative_data_rejection")
 MAX_EXAMPLES = 6  # per operation and phase
 REQUEST_TIMEOUT = 20  # seconds; a BOM calculates in well under one
 RUN_LIMIT = 150  # seconds for one schemathesis run, far above what it takes (~15 s)

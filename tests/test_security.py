@@ -227,3 +227,49 @@ def test_the_operator_s_password_reset_and_a_deactivation_end_sessions(service, 
     set_user_active(service.db, service.people["admin"], service.people["steelworks"]["id"],
                     False)
     assert not logged_in(steel)
+
+
+# -- names, reasons, and a full disk ---------------------------------------------------------
+
+def test_accounts_made_anywhere_refuse_invisible_controls(service):
+    from footprint import InvalidInput
+    from footprint.usecases.accounts import create_organisation, create_user
+    with pytest.raises(InvalidInput) as user:
+        create_user(service.db, "mallory", "producer", "Evil\u202eoC", "long enough pw 1",
+                    display_name="Mal\x00lory")
+    assert {p.where for p in user.value.problems} == {"display_name", "org"}
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 5" in str(user.value)
+    with pytest.raises(InvalidInput) as org:
+        create_organisation(service.db, "Shell\u2066Co", "enterprise")
+    assert [p.where for p in org.value.problems] == ["name"]
+    # NFC: the decomposed e + U+0301 is stored composed
+    made = create_organisation(service.db, "Cafe\u0301 Co-op", "enterprise")
+    assert made["name"] == "Caf\u00e9 Co-op"
+
+
+def test_a_revocation_reason_with_an_invisible_control_is_refused(service, approve, issuer,
+                                                                 make_bom):
+    from footprint import InvalidInput
+    from footprint.usecases.labels import for_submission
+    from footprint.usecases.revoking import revoke
+    label = for_submission(service.db, approve(make_bom(), issuer)["id"])
+    with pytest.raises(InvalidInput) as refused:
+        revoke(service.db, service.people["reviewer"], label["id"], "fraud\u202e found")
+    assert [p.where for p in refused.value.problems] == ["reason"]
+    assert for_submission(service.db, label["submission_id"])["revoked_at"] is None
+
+
+def test_a_failure_that_cannot_be_counted_on_a_full_disk_is_still_a_refusal(
+        service, monkeypatch, caplog):
+    import sqlite3
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(security.stored, "set_throttle", full)
+    monkeypatch.setattr(security.stored, "record_event", full)
+    client = service.app.test_client()
+    response = client.get("/api/v1/submissions", headers={"Authorization": "Bearer fpt_nope"},
+                          environ_base={"REMOTE_ADDR": "10.3.3.3"})
+    assert response.status_code == 401
+    assert "a failed attempt could not be counted: database or disk is full" in caplog.text

@@ -169,7 +169,7 @@ def test_a_read_that_meets_a_lock_answers_503_without_saying_nothing_was_saved(
 
 def test_the_token_check_meeting_a_lock_is_503_not_401(api, monkeypatch, tmp_path):
     import web.api as api_package
-    monkeypatch.setattr(api_package, "user_for_token", raising(locked(tmp_path)))
+    monkeypatch.setattr(api_package, "user_for_bearer", raising(locked(tmp_path)))
     response = api("orchard", "GET", "/regions")
     assert_error_shape(response, 503)
     assert response.headers["Retry-After"] == "2"
@@ -275,7 +275,7 @@ def test_a_busy_database_is_a_503_page_even_when_it_cannot_say_who_is_logged_in(
     drawn for nobody rather than becoming a bare 500."""
     import web.security as security
     orchard = clients["orchard"]
-    monkeypatch.setattr(security, "load_user_row", raising(locked(tmp_path)))
+    monkeypatch.setattr(security, "session_user", raising(locked(tmp_path)))
     response = orchard.get("/producer/", headers={"Accept-Language": "en"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"
     page = response.get_data(as_text=True)

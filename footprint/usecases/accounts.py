@@ -18,6 +18,7 @@ from ..errors import Forbidden, InvalidInput, NotFound, Problem
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import transaction
+from ..text import checked
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from . import security
 from .security import ACCOUNT, ADDRESS, TOKEN_ADDRESS
@@ -65,8 +66,12 @@ def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> di
 
 def create_user(db, username: str, role: str, org_name: str, password: str,
                 display_name: str | None = None, region: str | None = None) -> dict:
-    """A user in ``org_name``, creating the organisation with the kind the role implies."""
+    """A user in ``org_name``, creating the organisation with the kind the role implies.
+    Names are NFC and hold no invisible control characters (footprint.text)."""
     problems = []
+    username = checked(username, "username", problems)
+    display_name = checked(display_name, "display_name", problems)
+    org_name = checked(org_name, "org", problems)
     if role not in ROLES:
         problems.append(Problem("role", f'role "{role}" unknown; one of {", ".join(ROLES)}'))
     if len(password) < MIN_PASSWORD:
@@ -188,9 +193,9 @@ def create_organisation(db, name: str, kind: str, region: str | None = None,
     """A new organisation; unlike get_or_create_org, an existing name is an error. The
     unified social credit code is optional; labels sign it to name the producer, and sign
     the platform's organisation number when it is missing."""
-    name = (name or "").strip()
-    region = (region or "").strip() or None
     problems = []
+    name = checked((name or "").strip(), "name", problems)
+    region = checked((region or "").strip(), "region", problems) or None
     if not name or len(name) > 200:
         problems.append(Problem("name", "1 to 200 characters"))
     elif stored.organisation_named(db, name) is not None:

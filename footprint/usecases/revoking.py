@@ -8,6 +8,7 @@ from ..store import audit
 from ..store import labels as store_labels
 from ..store import submissions as store_submissions
 from ..store.db import transaction
+from ..text import checked
 from ..store.labels import Label
 from ..translog import TransparencyLog, revoke_entry
 from ..workflow import check_revoke
@@ -20,10 +21,12 @@ def revoke(db, user: dict, label_id: str, reason: str) -> Label:
     """Revoke a label with a public reason (platform reviewers and administrators only)."""
     check_revoke(user)
     label = get(db, label_id)
-    reason = (reason or "").strip()
+    problems: list[Problem] = []
+    reason = checked((reason or "").strip(), "reason", problems, lines=True)
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidInput([Problem("reason", f"a public reason of 1 to {MAX_REASON} "
-                                              "characters")])
+        problems.append(Problem("reason", f"a public reason of 1 to {MAX_REASON} characters"))
+    if problems:
+        raise InvalidInput(problems)
     if label["revoked_at"]:
         raise Conflict("this label is already revoked")
     at = clock.stamp()

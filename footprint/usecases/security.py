@@ -19,6 +19,7 @@ import hashlib
 import logging
 import math
 import secrets
+import sqlite3
 from dataclasses import dataclass
 
 from .. import clock
@@ -72,7 +73,16 @@ def check(db, attempts: list[tuple[Policy, str | None]], kind: str,
 
 
 def failed(db, attempts: list[tuple[Policy, str | None]]) -> None:
-    """Count a failure for each (policy, key); past the free failures the wait doubles."""
+    """Count a failure for each (policy, key); past the free failures the wait doubles. A
+    count that cannot be written (the disk full) is logged, not raised: the answer to the
+    attempt stays a refusal, not a storage fault."""
+    try:
+        _count(db, attempts)
+    except sqlite3.OperationalError as exc:
+        log.error("a failed attempt could not be counted: %s", exc)
+
+
+def _count(db, attempts: list[tuple[Policy, str | None]]) -> None:
     now = _now()
     with transaction(db):
         for policy, key in attempts:
@@ -98,8 +108,11 @@ def event(db, kind: str, username: str | None = None, address: str | None = None
           detail: str | None = None) -> None:
     """A security event, in the database and in the log (logger footprint.security)."""
     log.warning("%s user=%r address=%s %s", kind, username, address, detail or "")
-    with transaction(db):
-        stored.record_event(db, kind, username, address, detail)
+    try:
+        with transaction(db):
+            stored.record_event(db, kind, username, address, detail)
+    except sqlite3.OperationalError as exc:  # the disk full: the log above still has it
+        log.error("security event %s could not be recorded: %s", kind, exc)
 
 
 events = stored.events

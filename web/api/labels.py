@@ -126,10 +126,20 @@ def consistency():
 
 # -- images ----------------------------------------------------------------------------------
 
+def _download() -> bool:
+    """?download=1 saves the file; no other value means anything (it is refused, as the
+    document says)."""
+    value = request.args.get("download")
+    if value not in (None, "1"):
+        raise InvalidInput([Problem("download", '"1" saves the file; leave it out to show '
+                                                "the image")])
+    return value == "1"
+
+
 def _image(label_id: str, kind: str, body, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     filename = f"{label_id}-{kind}"
-    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    disposition = "attachment" if _download() else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.headers["Cache-Control"] = IMAGE_CACHE
     return response
@@ -137,7 +147,7 @@ def _image(label_id: str, kind: str, body, mimetype: str) -> Response:
 
 def _image_operation(summary: str, media_type: str, text: str):
     return operation(summary, public=True, parameters=[LABEL_ID_PARAMETER, DOWNLOAD_PARAMETER],
-                     errors=(404,), responses={200: (None, text, media_type)},
+                     errors=(400, 404), responses={200: (None, text, media_type)},
                      description=PUBLIC)
 
 
