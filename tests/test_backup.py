@@ -24,7 +24,9 @@ from footprint.store import migrations
 from footprint.translog import TransparencyLog
 from footprint.translog.checkpoint import verify_checkpoint
 from footprint.translog.log import b64
-from footprint.usecases import backup
+from footprint.archive import BackupError
+from footprint.errors import Conflict
+from footprint.usecases import backup, restore
 from footprint.usecases.accounts import create_token
 from footprint.usecases.demo import ISSUER_ID, sample
 from web import create_app
@@ -255,7 +257,7 @@ def test_other_state_in_the_home_is_backed_up_and_temporary_files_are_not(demo_h
     summary = backup.create(demo_home, archive, PASSPHRASE)
     assert "monitor/checkpoints.json" in {m.path for m in summary.members}
     restored = tmp_path / "restored"
-    backup.restore(archive, restored, PASSPHRASE)
+    restore.restore(archive, restored, PASSPHRASE)
     assert (restored / "monitor" / "checkpoints.json").read_text() == '{"seen": []}\n'
     assert not list(restored.rglob("*.tmp")) and not list(restored.glob(".secret_key.*"))
 
@@ -352,13 +354,13 @@ def test_a_backup_never_overwrites_a_file(demo_home, tmp_path):
     assert result.exit_code == 2
     assert "exists" in result.output
     assert existing.read_bytes() == b"yesterday's backup"
-    with pytest.raises(backup.Conflict):
+    with pytest.raises(Conflict):
         backup.create(demo_home, existing, PASSPHRASE)
     assert existing.read_bytes() == b"yesterday's backup"
 
 
 def test_a_backup_is_not_kept_inside_the_home_it_backs_up(demo_home):
-    with pytest.raises(backup.BackupError, match="inside FOOTPRINT_HOME"):
+    with pytest.raises(BackupError, match="inside FOOTPRINT_HOME"):
         backup.create(demo_home, demo_home / "b.tar", PASSPHRASE)
     assert not (demo_home / "b.tar").exists()
 
@@ -397,14 +399,14 @@ def test_the_passphrase_from_standard_input_or_a_file(demo_home, tmp_path):
 
 def _restored(archive: Path, tmp_path: Path) -> tuple[Path, dict]:
     home = tmp_path / "restored"
-    report = backup.restore(archive, home, PASSPHRASE)
+    report = restore.restore(archive, home, PASSPHRASE)
     assert report.ok, report.problems
     return home, report.manifest
 
 
 def test_a_restored_home_passes_every_check(archive, tmp_path):
     home, manifest = _restored(archive, tmp_path)
-    report = backup.check_home(home, manifest)
+    report = restore.check_home(home, manifest)
     assert report.problems == []
     assert (report.labels_verified, report.labels_total) == (5, 5)
     assert report.log_size == manifest["database"]["log_size"]
@@ -420,7 +422,7 @@ def test_a_restored_home_passes_every_check(archive, tmp_path):
 def test_a_restored_home_without_its_signing_key_fails_the_checks(archive, tmp_path):
     home, manifest = _restored(archive, tmp_path)
     shutil.rmtree(home / "keys")
-    report = backup.check_home(home, manifest)
+    report = restore.check_home(home, manifest)
     assert report.labels_verified == 0
     assert sum("does not verify against the restored trust list" in p
                for p in report.problems) == 5
@@ -435,7 +437,7 @@ def test_a_log_that_lost_its_last_entry_fails_the_checks(archive, tmp_path):
     db.execute("DELETE FROM log_entries WHERE idx = ?", [last])
     db.conn.commit()
     db.close()
-    report = backup.check_home(home, manifest)
+    report = restore.check_home(home, manifest)
     # the root recorded at backup time catches it even where the monitor has no checkpoint
     # of its own to compare with (the demo never ran `footprint log verify`)
     assert f"the log's root at size {last + 1} is None, the manifest recorded " \
@@ -474,8 +476,8 @@ def test_a_backup_from_an_older_schema_is_migrated_on_restore(archive, tmp_path,
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS,
                                                    (99, "a later migration", later)])
-    monkeypatch.setattr(backup, "MIGRATIONS", migrations.MIGRATIONS)
-    report = backup.restore(archive, tmp_path / "restored", PASSPHRASE)
+    monkeypatch.setattr(restore, "MIGRATIONS", migrations.MIGRATIONS)
+    report = restore.restore(archive, tmp_path / "restored", PASSPHRASE)
     assert report.migrated == [(99, "a later migration")]
     assert report.migration == 99 and report.ok
 

@@ -14,6 +14,7 @@ import click
 
 from footprint.settings import footprint_home
 from footprint.usecases import backup as backups
+from footprint.usecases import restore as restores
 
 from ..errors import fail_cleanly, usage_exit
 
@@ -81,7 +82,7 @@ def backup_create(file, env_name, passphrase_path):
     click.echo(f"test it: footprint backup check {summary.path}")
 
 
-def _print_report(report: backups.RestoreReport) -> None:
+def _print_report(report: restores.RestoreReport) -> None:
     for check in report.passed:
         click.echo(f"  ok    {check}")
     for problem in report.problems:
@@ -90,7 +91,7 @@ def _print_report(report: backups.RestoreReport) -> None:
         click.echo(f"  note  {note}")
 
 
-def _summary(report: backups.RestoreReport) -> str:
+def _summary(report: restores.RestoreReport) -> str:
     expired = f" ({report.labels_expired} expired)" if report.labels_expired else ""
     return (f"labels verified {report.labels_verified} of {report.labels_total}{expired}, "
             f"log size {report.log_size}, root {report.log_root}")
@@ -100,7 +101,7 @@ def _run_checks(action):
     """Run a restore or a check; a failed check prints every check, then exits 1."""
     try:
         return action()
-    except backups.RestoreFailed as exc:
+    except restores.RestoreFailed as exc:
         _print_report(exc.report)
         click.echo(f"error: {len(exc.report.problems)} check(s) failed; nothing was "
                    "restored", err=True)
@@ -120,7 +121,7 @@ def backup_restore(file, home, env_name, passphrase_path):
     root at the backed-up size, `footprint log verify`, a checkpoint signed with the
     restored key. Files are moved into HOME only when every check passes."""
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
-    report = _run_checks(lambda: backups.restore(file, home, passphrase))
+    report = _run_checks(lambda: restores.restore(file, home, passphrase))
     click.echo(f"restored {file} into {report.home}")
     _print_report(report)
     for version, name in report.migrated:
@@ -137,7 +138,7 @@ def backup_restore(file, home, env_name, passphrase_path):
 def backup_check(file, env_name, passphrase_path):
     """Test FILE: restore it into a temporary folder, run the restore's checks, remove it."""
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
-    report = _run_checks(lambda: backups.check(file, passphrase))
+    report = _run_checks(lambda: restores.check(file, passphrase))
     manifest = report.manifest
     click.echo(f"{file}: made {manifest['created_at']} by footprint "
                f"{manifest['footprint_version']} from {manifest['source_home']}")

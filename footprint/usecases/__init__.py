@@ -12,7 +12,9 @@ engine, labels, the transparency log and recalculation, and those call the store
     recalculation   move stored footprints to new factor data, re-issuing changed labels
     accounts        organisations, users, passwords and API tokens; throttled log-ins
     security        sessions held on the server, throttling, security events
-    database        open, migrate and back up the service database
+    database        open, migrate and copy the service database
+    backup          back a platform up: the database online, keys and secret key encrypted
+    restore         restore a backup into an empty home, proving it works first
     demo            seed the demonstration data through the use cases above
 
 Every function takes the database connection first and, where someone acts, that ``user``;

@@ -1,0 +1,257 @@
+"""Restoring a platform from a backup (footprint.archive), into an empty home only, and
+proving the copy works before it is used: SQLite's integrity check, the migration level, every
+label re-verified, the log's root, the monitor, the checkpoints.
+
+    report = restore(archive, new_home, passphrase)   # into an empty home, then the checks
+    report = check(archive, passphrase)               # a restore into a temporary folder
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import clock
+from ..archive import Archive, BackupError, fsync_directory
+from ..errors import Conflict, FootprintError
+from ..labels import LabelInvalid, verify
+from ..labels.errors import KeyStoreError
+from ..labels.keys import current_key, own_entries, own_issuers, trust_list
+from ..labels.times import epoch
+from ..store import labels as store_labels
+from ..store.db import connect, database_path, integrity_problems
+from ..store.migrations import MIGRATIONS, applied, migrate
+from ..translog import TransparencyLog
+from ..translog.checkpoint import CheckpointError, verify_checkpoint
+from ..translog.log import LogError, b64
+from . import transparency
+
+class RestoreFailed(BackupError):
+    """The restored home failed a check; ``report`` says which. Nothing was kept."""
+
+    def __init__(self, report: RestoreReport):
+        self.report = report
+        problems = "\n".join(f"  - {p}" for p in report.problems)
+        super().__init__(f"the restored home failed {len(report.problems)} check(s); nothing "
+                         f"was restored:\n{problems}")
+
+
+@dataclass
+class RestoreReport:
+    home: Path
+    manifest: dict
+    labels_total: int = 0
+    labels_verified: int = 0
+    labels_expired: int = 0
+    log_size: int = 0
+    log_root: str = ""
+    migration: int = 0
+    migrated: list[tuple[int, str]] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)
+    checkpoint_signed_by: str | None = None
+    passed: list[str] = field(default_factory=list)   # the checks that passed, in order
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # true of the platform, not the copy
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# -- restoring -------------------------------------------------------------------------------
+
+def _empty_or_missing(home: Path) -> None:
+    if home.exists() and (not home.is_dir() or any(home.iterdir())):
+        raise Conflict(f"{home} is not empty: a backup is restored only into an empty or new "
+                       "folder, so nothing there is overwritten")
+
+
+def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
+    """Restore ``archive`` into ``home`` (empty or new) and run the checks. The files go to a
+    folder beside ``home`` first and are moved into place only when every check passes:
+    a wrong passphrase, an altered archive or a failed check leave nothing behind."""
+    home = Path(home).absolute()
+    _empty_or_missing(home)
+    if not home.parent.is_dir():
+        raise BackupError(f"{home.parent} is not a directory: create it first")
+    opened = Archive(archive, passphrase)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{home.name}.restoring-", dir=home.parent))
+        try:
+            opened.extract(staging)
+            report = check_home(staging, opened.manifest)
+            if not report.ok:
+                raise RestoreFailed(report)
+            _empty_or_missing(home)  # still: nothing appeared there meanwhile
+            os.rename(staging, home)  # replaces an empty folder in one step
+            fsync_directory(home.parent)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        opened.close()
+    report.home = home
+    return report
+
+
+def check(archive: Path, passphrase: str) -> RestoreReport:
+    """Restore ``archive`` into a temporary folder, run the checks, remove the folder: the
+    test of a backup that changes nothing."""
+    opened = Archive(archive, passphrase)
+    try:
+        with tempfile.TemporaryDirectory(prefix="footprint-backup-check-") as folder:
+            home = Path(folder) / "home"
+            home.mkdir(mode=0o700)
+            opened.extract(home)
+            report = check_home(home, opened.manifest)
+    finally:
+        opened.close()
+    if not report.ok:
+        raise RestoreFailed(report)
+    return report
+
+
+def check_home(home: Path, manifest: dict) -> RestoreReport:
+    """The checks of a restored home against the manifest it came with: SQLite's integrity
+    check, the migration level (a copy from an older footprint is migrated), every stored
+    label re-verified against the restored trust list, the log's root at the backed-up size,
+    the monitor (``footprint log verify``), the checkpoint signed at backup time, and a new
+    checkpoint signed with the restored key."""
+    report = RestoreReport(home, manifest)
+    recorded = manifest.get("database", {})
+    db = connect(database_path(home))
+    try:
+        problems = integrity_problems(db)
+        if problems:
+            report.problems += [f"SQLite integrity check: {p}" for p in problems[:20]]
+            return report  # nothing else can be trusted on a damaged file
+        report.passed.append("SQLite integrity check: ok")
+        if not _migrations(db, recorded, report):
+            return report
+        _labels(db, home, recorded, report)
+        _log(db, home, recorded, report)
+    finally:
+        db.close()
+    return report
+
+
+def _migrations(db, recorded: dict, report: RestoreReport) -> bool:
+    level = max(applied(db), default=0)
+    latest = max(version for version, _, _ in MIGRATIONS)
+    if level != recorded.get("migration"):
+        report.problems.append(f"migration level {level}, the manifest says "
+                               f"{recorded.get('migration')}")
+        return False
+    if level > latest:
+        report.problems.append(f"the database is at migration {level}, newer than this "
+                               f"footprint knows ({latest}): restore with footprint "
+                               f"{report.manifest.get('footprint_version')} or later")
+        return False
+    report.migrated = migrate(db)  # what `footprint serve` would do on start
+    report.migration = max(applied(db), default=0)
+    report.passed.append(f"migration level {level}" + (
+        f", migrated to {report.migration}" if report.migrated else ", current"))
+    return True
+
+
+def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
+    try:
+        trust = trust_list(home)
+    except (FootprintError, ValueError) as exc:
+        report.problems.append(f"the restored trust list is unreadable: {exc}")
+        return
+    report.issuers = own_issuers(home)
+    for entry in own_entries(home):
+        try:
+            # the key whose window opens first at its own valid_from is this one: loading it
+            # proves its private half was restored (0600) and pairs with the public entry
+            current_key(home, entry.id, now=entry.valid_from)
+        except KeyStoreError as exc:
+            report.problems.append(f"issuer key {entry.id} {entry.kid.hex()}: {exc}")
+    labels = {label_id: row["cose"] for label_id, row in store_labels.index(db).items()}
+    report.labels_total = len(labels)
+    now = clock.now()
+    for label_id, cose in sorted(labels.items()):
+        try:
+            verified = verify(cose, trust, now=now)
+            claims = verified.claims
+        except LabelInvalid as exc:
+            if exc.reason != "expired":
+                report.problems.append(f"label {label_id} does not verify against the "
+                                       f"restored trust list: {exc}")
+                continue
+            claims = exc.claims  # signed by a trusted key in its window; only out of date
+            report.labels_expired += 1
+        if claims.get("id") != label_id:
+            report.problems.append(f"label {label_id} holds the signed label of "
+                                   f"{claims.get('id')}")
+            continue
+        report.labels_verified += 1
+    if report.labels_total != recorded.get("labels"):
+        report.problems.append(f"{report.labels_total} labels restored, the manifest says "
+                               f"{recorded.get('labels')}")
+    if report.labels_verified == report.labels_total:
+        report.passed.append(f"labels verified {report.labels_verified} of "
+                             f"{report.labels_total} against the restored trust list")
+
+
+def _log(db, home: Path, recorded: dict, report: RestoreReport) -> None:
+    log = TransparencyLog(db)
+    size, root = recorded.get("log_size"), recorded.get("log_root")
+    try:
+        report.log_size = log.size()
+        report.log_root = b64(log.root(report.log_size))
+        at_backup = b64(log.root(size)) if isinstance(size, int) \
+            and 0 <= size <= report.log_size else None
+    except LogError as exc:  # a gap in the leaves; the monitor below names it too
+        report.problems.append(f"the log cannot be read: {exc}")
+        at_backup = None
+    if at_backup != root or report.log_size != size:
+        report.problems.append(f"the log's root at size {size} is {at_backup}, the manifest "
+                               f"recorded {root} (the log now has {report.log_size} entries)")
+    else:
+        report.passed.append(f"log root at size {size} matches the backup: {root}")
+    try:
+        transparency.verify(db, home, record=False)
+        report.passed.append("footprint log verify: ok")
+    except FootprintError as exc:
+        report.problems.append(f"footprint log verify: {exc}")
+    _checkpoints(db, home, recorded, report)
+
+
+def _checkpoints(db, home: Path, recorded: dict, report: RestoreReport) -> None:
+    """The checkpoint signed at backup time verifies with a restored public key, and the
+    restored private key signs a new one that verifies too."""
+    entries = own_entries(home)
+    if not entries:
+        if report.labels_total:
+            report.problems.append("no issuer key was restored, yet the database holds labels")
+        return
+
+    def signed_by(note: str) -> str | None:
+        for entry in entries:
+            try:
+                verify_checkpoint(note, entry.id, entry.public_key)
+                return entry.id
+            except CheckpointError:
+                continue
+        return None
+
+    if recorded.get("checkpoint"):
+        if signed_by(recorded["checkpoint"]) is None:
+            report.problems.append("the checkpoint signed at backup time does not verify with "
+                                   "the restored keys")
+    now = epoch(clock.now())
+    if not any(entry.covers(now) for entry in entries):
+        report.notes.append("no issuer key is valid now, so no new checkpoint was signed: "
+                            "`footprint keys rotate` makes one (the platform had none either)")
+        return
+    point = transparency.checkpoint(db, home)
+    report.checkpoint_signed_by = signed_by(point.note) if point.note else None
+    if report.checkpoint_signed_by is None:
+        report.problems.append("the restored key does not sign a checkpoint that verifies")
+    else:
+        report.passed.append(f"checkpoint signed with the restored key of "
+                             f"{report.checkpoint_signed_by}")
