@@ -1,11 +1,13 @@
 """footprint: product carbon footprints and carbon labels on Brightway 2.5.
 
 The public API plugins and the web/CLI layers use. Nothing here imports Flask or click.
+A plugin's messages to producers are ``Message``s with their Chinese beside the English
+(``Message("must be > 0", zh="须大于 0")``); names in both languages are ``Text``s.
 """
 from .parameters import ParameterSchema
 from .data import Catalog, Dataset, core_catalog, processes_from_csv
-from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, NotFound,
-                     PluginError, Problem)
+from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
+                     NotFound, PluginError, Problem, Text)
 from .hookspecs import hookimpl
 from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, GradeBand,
                     Grading, Method, Process, ProductCategory, Region, Source)
@@ -14,6 +16,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
-    "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Method", "PluginError", "Problem", "Process",
-    "ProductCategory", "Region", "STAGES", "Source", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
+    "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
+    "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
 ]

@@ -2,7 +2,14 @@
 
 ``parse_bom`` checks the shape of a BOM: fields, types, units, stages. Names that depend on
 the installed plugins (inputs, regions, factor years) are checked by ``resolve.resolve_bom``.
-Both report every problem at once, each naming the line and field.
+Both report every problem at once, each naming the line and field; with ``keep_going`` the
+shape's problems wait in the Bom for ``resolve_bom``, which checks the lines whose shape is
+fine and reports everything in one round.
+
+Units and stages may be written as the pages show them: in Chinese (千瓦时, 生产) or, for
+stages, in English words (raw materials); the BOM keeps the codes (kWh, production).
+marshmallow's own messages ("Missing data for required field.") become Messages too, so
+every problem of a BOM can be read in Chinese.
 """
 from __future__ import annotations
 
@@ -17,14 +24,23 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates_schema)
 
 from . import text
-from .errors import InvalidInput, Problem
+from .errors import InvalidInput, Message, Problem
 from .gs1 import GTIN_LENGTHS, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .suggest import unknown
-from .units import UNITS
+from .units import UNIT_NAMES, UNITS, of_dimension
 
 BOUNDARIES = ("cradle_to_gate", "cradle_to_grave")
 PRODUCT_PREFIX = "product:"
+ELECTRICITY = "electricity"  # the input measured in energy, with a region, year and basis
+
+# The stages as the pages name them (web/vocabulary.py, and in Chinese vocabulary.po; a test
+# holds the two together): a BOM written from what a page shows is read as the codes.
+STAGE_NAMES = {
+    "原材料获取": "raw_materials", "生产": "production", "分销": "distribution",
+    "包装": "packaging", "废弃处置": "end_of_life",
+    "raw materials": "raw_materials", "end of life": "end_of_life",
+}
 
 
 class StrictNumber(fields.Number):
@@ -34,29 +50,45 @@ class StrictNumber(fields.Number):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError(f"must be a number, not {json.dumps(value, ensure_ascii=False)}")
+            raise ValidationError(Message("must be a number, not %(value)s",
+                                          value=json.dumps(value, ensure_ascii=False)))
         try:
             number = float(value)  # a JSON integer too large for a float overflows here
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise ValidationError("must be a finite number")
+            raise ValidationError(Message("must be a finite number"))
         return number
 
 
-def _one_of(kind: str, choices):
-    def check(value):
-        if value not in choices:
-            raise ValidationError(unknown(kind, value, choices))
-    return check
+class Choice(fields.String):
+    """A string that must be one of ``choices``, or one of their ``names`` (read as the code
+    it names); a near miss gets "did you mean", ranked first among ``prefer(the object being
+    read)`` (the units of an electricity line's dimension), and the OpenAPI document lists
+    every accepted spelling (enum), so it admits exactly what is accepted."""
+
+    def __init__(self, kind: Message, choices, names=None, prefer=None, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        self.kind, self.choices, self.names = kind, tuple(choices), dict(names or {})
+        self.prefer = prefer
+        metadata["enum"] = [*self.choices, *self.names]
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value in self.choices:
+            return value
+        if value in self.names:
+            return self.names[value]
+        prefer = self.prefer(data) if self.prefer and isinstance(data, dict) else ()
+        raise ValidationError(unknown(self.kind, value, self.choices, prefer))
 
 
-def _choice(kind: str, choices, **kwargs) -> fields.String:
-    """A string that must be one of ``choices``; a near miss gets "did you mean", and the
-    OpenAPI document lists them (enum)."""
-    metadata = dict(kwargs.pop("metadata", None) or {})
-    metadata["enum"] = list(choices)
-    return fields.String(validate=_one_of(kind, choices), metadata=metadata, **kwargs)
+def _line_dimension(line: dict) -> list[str]:
+    """Units to suggest first on a line: energy for electricity, mass for an emission."""
+    if line.get("input") == ELECTRICITY:
+        return of_dimension("energy")
+    return of_dimension("mass") if "emission" in line else []
 
 
 class Name(fields.String):
@@ -82,7 +114,7 @@ class Name(fields.String):
         try:
             return text.clean(value, self.lines)
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(exc.args[0]) from None
 
 
 class FreeText(Name):
@@ -102,14 +134,15 @@ GTIN_PATTERN = "^(?:" + "|".join(f"[0-9]{{{n}}}" for n in GTIN_LENGTHS) + ")$"
 class ProductSchema(StrictSchema):
     name = Name(required=True, validate=validate.Length(min=1, max=200))
     name_zh = Name(validate=validate.Length(max=200))
-    id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
-                                                error="must be letters, digits, '.', '_' or '-'"))
+    id = fields.String(validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        error=Message("must be letters, digits, '.', '_' or '-'")))
     category = fields.String(load_default="generic", validate=validate.Length(min=1), metadata={
         "description": "A category id of GET /api/v1/categories."})
     # GS1 trade item number; stored as GTIN-14. The pattern is checked first (so the document
     # can say it), the check digit after it.
-    gtin = fields.String(validate=validate.Regexp(GTIN_PATTERN, error="a GTIN has 8, 12, 13 "
-                                                                      "or 14 digits"),
+    gtin = fields.String(validate=validate.Regexp(GTIN_PATTERN, error=Message(
+                             "a GTIN has 8, 12, 13 or 14 digits")),
                          metadata={"description": "GTIN-8, -12, -13 or -14 with its GS1 check "
                                                   "digit; answered as the GTIN-14."})
 
@@ -119,7 +152,7 @@ class ProductSchema(StrictSchema):
             try:
                 data["gtin"] = normalise_gtin(data["gtin"])
             except ValueError as exc:
-                raise ValidationError(str(exc), "gtin") from None
+                raise ValidationError(exc.args[0], "gtin") from None
         return data
 
 
@@ -131,7 +164,7 @@ class DeclaredUnitSchema(StrictSchema):
     amount = StrictNumber(required=True, validate=validate.Range(min=0, min_inclusive=False),
                           metadata={"exclusiveMinimum": True,
                                     "description": f"{FINITE} More than 0."})
-    unit = _choice("unit", UNITS, required=True)
+    unit = Choice(Message("unit"), UNITS, UNIT_NAMES, required=True)
 
 
 class LineSchema(StrictSchema):
@@ -142,14 +175,18 @@ class LineSchema(StrictSchema):
         "description": "A flow emitted directly (CO2_fossil, CH4_fossil, N2O, ...)."})
     amount = StrictNumber(required=True, validate=validate.Range(min=0),
                           metadata={"description": FINITE})
-    unit = _choice("unit", UNITS, required=True, metadata={
-        "description": "Of the dimension the input or emission is measured in."})
-    stage = _choice("stage", STAGES, required=True)
+    unit = Choice(Message("unit"), UNITS, UNIT_NAMES, _line_dimension, required=True, metadata={
+        "description": "Of the dimension the input or emission is measured in; a symbol "
+                       "(kWh) or its Chinese name (千瓦时), stored as the symbol."})
+    stage = Choice(Message("stage"), STAGES, STAGE_NAMES, required=True, metadata={
+        "description": "A stage code, or its name as the pages show it (生产, raw "
+                       "materials), stored as the code."})
     region = fields.String(validate=validate.Length(min=1), metadata={
-        "description": "Electricity only: a region code of GET /api/v1/regions."})
+        "description": "Electricity only: a region of GET /api/v1/regions, by its code or "
+                       "its name (四川, 四川省, Sichuan), stored as the code."})
     year = fields.Integer(strict=True, metadata={
         "description": "Electricity only: a data year published for the region."})
-    basis = _choice("electricity basis", ELECTRICITY_BASES, metadata={
+    basis = Choice(Message("electricity basis"), ELECTRICITY_BASES, metadata={
         "description": "Electricity only."})
     note = FreeText(validate=validate.Length(max=500))
 
@@ -163,7 +200,7 @@ class LineSchema(StrictSchema):
         if not isinstance(original_data, dict):
             return  # "Invalid input type." is reported already
         if ("input" in original_data) == ("emission" in original_data):
-            raise ValidationError('give exactly one of "input" or "emission"', "input")
+            raise ValidationError(Message('give exactly one of "input" or "emission"'), "input")
 
 
 # A BOM as the OpenAPI document shows it: 100 kWh of Sichuan's grid and 3 kg of diesel.
@@ -180,12 +217,15 @@ class BomSchema(StrictSchema):
     product = fields.Nested(ProductSchema, required=True)
     declared_unit = fields.Nested(DeclaredUnitSchema, required=True)
     region = fields.String(required=True, validate=validate.Length(min=1), metadata={
-        "description": "A region code of GET /api/v1/regions, e.g. CN-SC."})
+        "description": "A region of GET /api/v1/regions, by its code (CN-SC) or its name "
+                       "(四川, 四川省, Sichuan), stored as the code."})
     factor_year = fields.Integer(strict=True, load_default=None, metadata={
         "description": "The data year of electricity factors; default: the latest "
                        "published for each region."})
-    electricity_basis = _choice("electricity basis", ELECTRICITY_BASES, load_default="location")
-    system_boundary = _choice("system boundary", BOUNDARIES, load_default="cradle_to_gate")
+    electricity_basis = Choice(Message("electricity basis"), ELECTRICITY_BASES,
+                               load_default="location")
+    system_boundary = Choice(Message("system boundary"), BOUNDARIES,
+                             load_default="cradle_to_gate")
     # Category parameters in the producer's terms; the category's plugin models them as lines.
     parameters = fields.Dict(keys=fields.String(), load_default=None, metadata={
         "description": "The category's parameters (GET /api/v1/categories), checked by the "
@@ -207,8 +247,8 @@ class BomSchema(StrictSchema):
         if not isinstance(lines, list) and lines is not None:
             return  # "Not a valid list." is reported already
         if not lines and not parameters:
-            raise ValidationError("a BOM needs at least one line or category parameters",
-                                  "lines")
+            raise ValidationError(Message("a BOM needs at least one line or category "
+                                          "parameters"), "lines")
 
     @post_load
     def build(self, data, **kwargs):
@@ -228,6 +268,7 @@ class Line:
     basis: str | None = None
     note: str | None = None
     model: str | None = None  # the category plugin that generated this line from parameters
+    note_zh: str | None = None  # a modelled line's note in Chinese, from its plugin
 
     @property
     def where(self) -> str:
@@ -242,16 +283,22 @@ class Line:
 
 @dataclass(frozen=True)
 class Bom:
-    product: dict
-    declared_unit: dict
-    region: str
+    """A validated BOM. One read with ``keep_going`` may carry the ``problems`` of its shape:
+    then it holds only what is valid (the fields that are, None for those that are not, and
+    the lines whose shape is fine, with their own indexes), for ``resolve_bom`` to check the
+    rest and report everything together; nothing else may use such a Bom."""
+
+    product: dict | None
+    declared_unit: dict | None
+    region: str | None
     factor_year: int | None
-    electricity_basis: str
-    system_boundary: str
+    electricity_basis: str | None
+    system_boundary: str | None
     lines: tuple[Line, ...]
     canonical: dict  # the validated BOM with defaults filled in, for hashing and storage
     origin: str = ""  # where it was read from (a file path), for messages and sub-assemblies
     parameters: dict | None = None
+    problems: tuple[Problem, ...] = ()
 
     @property
     def boundary_stages(self) -> tuple[str, ...]:
@@ -278,6 +325,73 @@ def _bom_fields(parent: str):
     return schema().fields
 
 
+# marshmallow's own messages (its fields' and validators' defaults), as Messages with the same
+# English: most specific first, so "greater than or equal to 0" is not read as "greater than".
+_MARSHMALLOW = (
+    Message("Missing data for required field."),
+    Message("Field may not be null."),
+    Message("Invalid value."),
+    Message("Not a valid number."),
+    Message("Not a valid integer."),
+    Message("Not a valid string."),
+    Message("Not a valid list."),
+    Message("Not a valid mapping type."),
+    Message("Not a valid boolean."),
+    Message("Not a valid URL."),
+    Message("Not a valid email address."),
+    Message("Not a valid tuple."),
+    Message("Not a valid datetime."),
+    Message("Not a valid date."),
+    Message("Not a valid UUID."),
+    Message("Number too large."),
+    Message("Special numeric values (nan or infinity) are not permitted."),
+    Message("Invalid input type."),
+    Message("Invalid type."),
+    Message("Invalid input."),
+    Message("String does not match expected pattern."),
+    Message("Must be one of: %(choices)s."),
+    Message("Must be equal to %(other)s."),
+    Message("Length must be between %(min)s and %(max)s."),
+    Message("Length must be %(equal)s."),
+    Message("Longer than maximum length %(max)s."),
+    Message("Shorter than minimum length %(min)s."),
+    Message("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    Message("Must be greater than or equal to %(min)s and less than %(max)s."),
+    Message("Must be greater than %(min)s and less than or equal to %(max)s."),
+    Message("Must be greater than %(min)s and less than %(max)s."),
+    Message("Must be greater than or equal to %(min)s."),
+    Message("Must be greater than %(min)s."),
+    Message("Must be less than or equal to %(max)s."),
+    Message("Must be less than %(max)s."),
+)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts, end = [], 0
+    for match in _PLACEHOLDER.finditer(template):
+        name = match.group(1)
+        parts += [re.escape(template[end:match.start()]),
+                  f"(?P<{name}>.+)" if name == "choices" else f"(?P<{name}>\\S+)"]
+        end = match.end()
+    return re.compile("".join(parts) + re.escape(template[end:]) + "$")
+
+
+_MARSHMALLOW_PATTERNS = [(m.id, _pattern(m.id)) for m in _MARSHMALLOW]
+
+
+def as_message(text) -> str:
+    """A message from a schema as a Message: itself if it is one, marshmallow's own with its
+    values as parameters, else the text as it is."""
+    if isinstance(text, Message):
+        return text
+    for template, pattern in _MARSHMALLOW_PATTERNS:
+        match = pattern.match(str(text))
+        if match:
+            return Message(template, **match.groupdict())
+    return str(text)
+
+
 def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
                    parent="") -> list[Problem]:
     """marshmallow's nested error dict -> a flat list of located problems; marshmallow's bare
@@ -293,59 +407,105 @@ def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
         for message in messages:
             problems += flatten_errors(message, path, fields_under, key, parent)
     else:
-        message = str(messages)
+        message = as_message(messages)
         if message == "Unknown field." and isinstance(key, str):
-            message = unknown("field", key, fields_under(parent))
+            message = unknown(Message("field"), key, fields_under(parent))
         problems.append(Problem(path or "(top level)", message))
     return problems
 
 
-def parse_bom(data, origin: str = "") -> Bom:
-    """Validate the shape of a BOM (a decoded JSON object) and return it typed."""
+def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
+    """Validate the shape of a BOM (a decoded JSON object) and return it typed. With
+    ``keep_going``, a BOM whose shape is wrong is returned with its problems and its valid
+    parts (see Bom) instead of raising, for ``resolve_bom`` to report in one round."""
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("(top level)", "a BOM must be a JSON object")], origin)
+        raise InvalidInput([Problem("(top level)", Message("a BOM must be a JSON object"))],
+                           origin)
     try:
         loaded = BomSchema().load(data)
     except ValidationError as exc:
-        raise InvalidInput(flatten_errors(exc.messages), origin) from None
+        problems = flatten_errors(exc.messages)
+        if not keep_going:
+            raise InvalidInput(problems, origin) from None
+        return _valid_parts(data, exc, problems, origin)
     lines = tuple(Line(index=i, **line) for i, line in enumerate(loaded["lines"]))
     return Bom(loaded["product"], loaded["declared_unit"], loaded["region"], loaded["factor_year"],
                loaded["electricity_basis"], loaded["system_boundary"], lines, loaded, origin,
                loaded["parameters"])
 
 
+def _valid_parts(data: dict, exc: ValidationError, problems, origin: str) -> Bom:
+    """What of ``data`` is valid, with the shape's ``problems``: the fields without errors
+    and each line without errors, read again alone."""
+    errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+
+    def field(name):
+        return None if name in errors else valid.get(name)
+
+    lines = []
+    raw = data.get("lines")
+    line_errors = errors.get("lines")
+    if isinstance(raw, list) and (line_errors is None or isinstance(line_errors, dict)):
+        for index, line in enumerate(raw):
+            if index not in (line_errors or {}):
+                lines.append(Line(index=index, **LineSchema().load(line)))
+    parameters = field("parameters")
+    return Bom(field("product"), field("declared_unit"), field("region"), field("factor_year"),
+               field("electricity_basis"), field("system_boundary"), tuple(lines), {}, origin,
+               parameters, tuple(problems))
+
+
 def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
-    """``bom`` with lines generated by a category model appended (validated like any line).
+    """``bom`` with lines generated by a category model appended (validated like any line;
+    a line may carry its note in Chinese too, ``note_zh``).
 
     A generated line that fails validation is the model's bug, not the producer's: the
     problems are raised as ValueError for the caller to report against the plugin.
     """
+    notes_zh, plain = [], []
+    for line in line_dicts:
+        line = dict(line) if isinstance(line, dict) else line
+        notes_zh.append(line.pop("note_zh", None) if isinstance(line, dict) else None)
+        plain.append(line)
     try:
-        loaded = LineSchema(many=True).load(line_dicts)
+        loaded = LineSchema(many=True).load(plain)
+        notes_zh = [_NOTE.deserialize(n) if n is not None else None for n in notes_zh]
     except ValidationError as exc:
         raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
     start = len(bom.lines)
-    added = tuple(Line(index=start + i, model=model, **line) for i, line in enumerate(loaded))
+    added = tuple(Line(index=start + i, model=model, note_zh=zh, **line)
+                  for i, (line, zh) in enumerate(zip(loaded, notes_zh)))
     return dataclasses.replace(bom, lines=bom.lines + added)
 
 
-def read_bom_file(path: str | Path) -> Bom:
-    """Read and validate a BOM file; JSON syntax errors name the file's line and column."""
+_NOTE = LineSchema().fields["note"]  # a modelled line's Chinese note is held to the same rule
+
+
+def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
+    """Read and validate a BOM file; JSON syntax errors name the file's line and column.
+    ``keep_going`` as for parse_bom."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a leading byte-order mark is fine
     except FileNotFoundError:
-        raise InvalidInput([Problem("(file)", f"no such file: {path}")], str(path)) from None
+        raise InvalidInput([Problem("(file)", Message("no such file: %(path)s", path=str(path)))],
+                           str(path)) from None
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem("(file)", f"not UTF-8 text: {exc}")], str(path)) from None
+        raise InvalidInput([Problem("(file)", Message("not UTF-8 text: %(reason)s",
+                                                      reason=str(exc)))], str(path)) from None
     except OSError as exc:  # a directory, no permission, ...
-        raise InvalidInput([Problem("(file)", f"cannot read {path}: {exc.strerror or exc}")],
+        raise InvalidInput([Problem("(file)", Message("cannot read %(path)s: %(reason)s",
+                                                      path=str(path),
+                                                      reason=exc.strerror or str(exc)))],
                            str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
-                                    f"invalid JSON: {exc.msg}")], str(path)) from None
+                                    Message("invalid JSON: %(reason)s", reason=exc.msg))],
+                           str(path)) from None
     except RecursionError:
-        raise InvalidInput([Problem("(file)", "JSON nested too deeply")], str(path)) from None
-    return parse_bom(data, origin=str(path))
+        raise InvalidInput([Problem("(file)", Message("JSON nested too deeply"))],
+                           str(path)) from None
+    return parse_bom(data, origin=str(path), keep_going=keep_going)

@@ -5,24 +5,38 @@ command line and exports.
     quantity(1200.0)        -> "1,200"    what a producer entered: its own digits (up to 6)
     quantity(0.030)         -> "0.03"
     percent(0.1234)         -> "12.3 %"   a share, one decimal
-    china_time("2026-03-01T20:30:00+00:00") -> "2026-03-02 04:30"
+    time_text("2026-03-01T20:30:00+00:00") -> "2026-03-02 04:30"   in the platform's zone
 
 Significant figures are counted on the number's shortest decimal text (a float's ``repr``,
 as JSON prints it) and rounded half away from zero. A footprint is shown with exactly the
 digits its carbon label signs (footprint.labels.numbers rounds the signed value with
 ``significant``), so a page never shows a figure that differs from the label: 2061.8 is
 2,060 on the submission page, the scan page, the printed label and in the terminal.
+
+Times are stored in UTC and shown in the platform's time zone: FOOTPRINT_TIME_ZONE, an IANA
+name (default Asia/Shanghai, China Standard Time; a platform in Xinjiang may prefer
+Asia/Urumqi). The zone database is the system's (Debian's tzdata) or the tzdata package; if
+neither has the zone, times are shown at the fixed offset UTC+08:00, which is exact for
+Asia/Shanghai (no daylight saving since 1991), and a warning says so once.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import logging
+import os
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FOOTPRINT_FIGURES = 3
 QUANTITY_FIGURES = 6
-# Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset is exact for
-# every stored time and needs no time-zone database on the server.
-CHINA = timezone(timedelta(hours=8), "UTC+8")
+TIME_ZONE_VARIABLE = "FOOTPRINT_TIME_ZONE"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+CHINA = timezone(timedelta(hours=8), "UTC+8")  # the fallback: Asia/Shanghai's offset
+# Names of China Standard Time (北京时间) in the zone database.
+CHINA_ZONES = ("Asia/Shanghai", "PRC", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin")
+
+log = logging.getLogger(__name__)
 
 
 def exact(value) -> Decimal:
@@ -84,9 +98,37 @@ def percent(share) -> str:
     return "" if share is None else f"{100 * float(share):.1f} %"
 
 
-def china_time(stamp) -> datetime | None:
+def zone_key() -> str:
+    """The platform's time zone as configured (FOOTPRINT_TIME_ZONE)."""
+    return os.environ.get(TIME_ZONE_VARIABLE, "").strip() or DEFAULT_TIME_ZONE
+
+
+def platform_zone() -> tzinfo:
+    """The platform's time zone; UTC+08:00 (with a warning) if the zone database lacks it."""
+    return _zone(zone_key())
+
+
+def in_china_time() -> bool:
+    """Whether the platform shows China Standard Time (北京时间), by name or as the fallback."""
+    zone = platform_zone()
+    return zone is CHINA or getattr(zone, "key", None) in CHINA_ZONES
+
+
+@lru_cache(maxsize=8)
+def _zone(key: str) -> tzinfo:
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("%s=%r is not in the time-zone database (install tzdata, or name an IANA "
+                    "zone such as Asia/Shanghai): times are shown at the fixed offset "
+                    "UTC+08:00", TIME_ZONE_VARIABLE, key)
+        return CHINA
+
+
+def local_time(stamp) -> datetime | None:
     """A stored time (ISO 8601 text with its offset, "Z", or an aware datetime; a time
-    without a zone is UTC, as the core stores them) in China time. None for no time."""
+    without a zone is UTC, as the core stores them) in the platform's time zone. None for no
+    time."""
     if not stamp:
         return None
     if isinstance(stamp, datetime):
@@ -97,17 +139,21 @@ def china_time(stamp) -> datetime | None:
         moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(CHINA)
+    return moment.astimezone(platform_zone())
+
+
+china_time = local_time  # its name while the platform's zone was always China's
 
 
 def time_text(stamp) -> str:
-    """A stored time as read in China, to the minute: 2026-03-01T08:00:00+00:00 ->
-    "2026-03-01 16:00" (the caller names the zone in the reader's language)."""
-    moment = china_time(stamp)
+    """A stored time as read in the platform's zone, to the minute: 2026-03-01T08:00:00+00:00
+    -> "2026-03-01 16:00" in China (the caller names the zone in the reader's language)."""
+    moment = local_time(stamp)
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def date_text(stamp) -> str:
-    """The day of a stored time in China: 2026-03-01T20:00:00Z -> "2026-03-02"."""
-    moment = china_time(stamp)
+    """The day of a stored time in the platform's zone: 2026-03-01T20:00:00Z -> "2026-03-02"
+    in China."""
+    moment = local_time(stamp)
     return moment.strftime("%Y-%m-%d") if moment else ""

@@ -1,19 +1,130 @@
-"""One exception hierarchy for the whole core, so callers catch ``FootprintError`` once."""
+"""One exception hierarchy for the whole core, so callers catch ``FootprintError`` once, and
+the messages people read in it.
+
+A message is said in English in the code and read in Chinese or English on a page, so the
+core never builds the sentence alone: a ``Message`` is the English template (its id, which
+the web's catalogue translates) and its parameters, and reads as its English text wherever a
+string is expected (the command line, logs, marshmallow)::
+
+    Message('unit "%(unit)s" unknown, did you mean "%(guess)s"?', unit="kwh", guess="kWh")
+
+Templates are %-formatted, so a literal per cent sign is written ``%%``. A parameter that
+has words of its own is a ``Text`` (a name in both languages: a region, a parameter's label),
+a ``Word`` (a code of one of the core's vocabularies: a status, a stage, a basis, which the
+web's vocabulary says) or another ``Message`` ("unit", "region"); each is read in the
+reader's language. A plugin, whose messages no catalogue of the platform holds, gives its
+Chinese template beside the English one (``zh=``).
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-class FootprintError(Exception):
-    """Base of every error the core raises on purpose."""
+@dataclass(frozen=True)
+class Text:
+    """A name said in both languages (a region, a parameter's label, a choice); reads as its
+    English in English text."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def said(self, language: str) -> str:
+        return (self.zh or self.en) if language == "zh" else (self.en or self.zh)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A code of one of the core's vocabularies ("status": "draft", "basis": "market",
+    "dimension": "energy"): the code in English text, the vocabulary's word on a page."""
+
+    vocabulary: str
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Message(str):
+    """An English sentence that remembers its template (``id``), its parameters and, from a
+    plugin, its Chinese template (``zh``); see the module's docstring."""
+
+    def __new__(cls, template: str, /, zh: str | None = None, **params):
+        self = super().__new__(cls, _format(template, params, "en"))
+        self.id = template
+        self.params = params
+        self.zh = zh
+        return self
+
+    def __getnewargs__(self):
+        return (self.id,)  # copies and pickles keep the template; the parameters follow
+
+    def format(self, *args, **kwargs) -> Message:
+        """The message with ``kwargs`` added to its parameters. marshmallow fills a field's
+        error message this way (``{input}``, ``{min}``, ``{choices}``), so a Message given as
+        a field's or validator's error stays one, with marshmallow's values as parameters."""
+        return Message(self.id, zh=self.zh, **{**self.params, **kwargs})
+
+    def said(self, language: str, translate=None, words=None) -> str:
+        """The text in ``language`` ("zh" or "en"); ``translate`` gives a template's Chinese
+        from a catalogue (the web's), for messages that bring none of their own, and
+        ``words(vocabulary, code)`` a Word's."""
+        template = self.id
+        if language == "zh":
+            template = self.zh or (translate(self.id) if translate else self.id)
+        return _format(template, self.params, language, translate, words)
+
+
+def said(value, language: str, translate=None, words=None):
+    """A message's parameter as read in ``language``: a Message, Text or Word in that
+    language, a list as its items joined, anything else as it is."""
+    if isinstance(value, Message):
+        return value.said(language, translate, words)
+    if isinstance(value, Text):
+        return value.said(language)
+    if isinstance(value, Word):
+        return words(value.vocabulary, value.code) if words and language == "zh" else value.code
+    if isinstance(value, (list, tuple)):
+        separator = "、" if language == "zh" else ", "
+        return separator.join(str(said(v, language, translate, words)) for v in value)
+    return value
+
+
+def _format(template: str, params: Mapping, language: str, translate=None, words=None) -> str:
+    values = {k: said(v, language, translate, words) for k, v in params.items()}
+    try:
+        return template % values
+    except (KeyError, ValueError, TypeError):
+        # a translation or a plugin's template that does not fit its parameters: the
+        # template as written is still more use to the reader than no message at all
+        return template
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located precisely enough for a producer to fix it."""
+    """One thing wrong with an input, located precisely enough for a producer to fix it.
+
+    ``message`` is English text, usually a ``Message`` (id and parameters for a reader of
+    another language). ``place`` names the steps of ``where`` in both languages where the
+    core knows them better than the path does (a category's parameters: "fertilisers",
+    "fertiliser 1", "N content"); a page says the rest of the path itself.
+    """
 
     where: str  # e.g. "lines[3].unit" (JSON path) or "product.category"
     message: str
+    place: tuple = ()  # of Text, one per step of ``where`` the core names
+
+    @property
+    def code(self) -> str:
+        """The message's id: its English template."""
+        return getattr(self.message, "id", self.message)
+
+    @property
+    def params(self) -> dict:
+        return dict(getattr(self.message, "params", {}))
 
     @property
     def human_where(self) -> str:
@@ -25,6 +136,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.human_where}: {self.message}"
+
+
+class FootprintError(Exception):
+    """Base of every error the core raises on purpose. Its argument may be a Message, which
+    a page reads in its reader's language (``str(error)`` is the English)."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 class InvalidInput(FootprintError):
@@ -64,4 +184,5 @@ class Throttled(FootprintError):
 
     def __init__(self, retry_after: int):
         self.retry_after = max(1, int(retry_after))
-        super().__init__(f"too many failed attempts; try again in {self.retry_after} s")
+        super().__init__(Message("too many failed attempts; try again in %(seconds)s s",
+                                 seconds=self.retry_after))

@@ -1,11 +1,29 @@
 """Category parameter schemas: the base class a category plugin derives its schema from, and
 what a form, a listing or an error message needs to know of a schema.
+
+A field's ``metadata`` says it for people, in both languages (docs/hooks.md):
+
+    label_zh, label_en    its short name (含氮量 / N content): forms and error locations
+    help_zh, help_en      what to enter, in a sentence
+    unit                  its unit as a symbol (kg/ha); unit_zh, unit_en where it has words
+                          (年 / years)
+    choices               for a field with a OneOf validator: {value: (zh, en)}, each
+                          choice's name; a BOM may give a choice by either name
+    item_zh, item_en      for a list of entries: what one entry is (化肥 / fertiliser), so
+                          the second reads 化肥 2 / fertiliser 2
 """
 from __future__ import annotations
+
+import re
 
 from marshmallow import RAISE, Schema
 from marshmallow import fields as mfields
 from marshmallow import validate
+
+from .errors import Message, Text
+
+PARAMETERS = Message("parameters")
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\"[^\"]*\")\]")
 
 
 class ParameterSchema(Schema):
@@ -17,32 +35,98 @@ class ParameterSchema(Schema):
         unknown = RAISE
 
 
+def _nested(field):
+    nested = getattr(getattr(field, "inner", None), "nested", None) or \
+        getattr(field, "nested", None)
+    if nested is None:
+        return None
+    return nested() if isinstance(nested, type) else nested
+
+
 def schema_fields(schema_class, parent: str):
     """Field names of the (possibly nested) parameter schema at ``parent``, e.g.
     "parameters.fertilisers[0]" -> the fields of one fertiliser."""
     schema = schema_class()
     for step in parent.split(".")[1:]:
-        name = step.partition("[")[0]
-        field = schema.fields.get(name)
-        nested = getattr(getattr(field, "inner", None), "nested", None) or \
-            getattr(field, "nested", None)
+        nested = _nested(schema.fields.get(step.partition("[")[0]))
         if nested is None:
             return schema.fields
-        schema = nested() if isinstance(nested, type) else nested
+        schema = nested
     return schema.fields
 
 
+def label(field, name: str) -> Text:
+    """A field's name for people: its label, else its help, else its name."""
+    meta = field.metadata if field is not None else {}
+    zh = meta.get("label_zh") or meta.get("help_zh") or name
+    en = meta.get("label_en") or meta.get("help_en") or name
+    return Text(zh, en)
+
+
+def place_of(schema_class, where: str) -> tuple:
+    """The steps of ``where`` ("parameters.fertilisers[0].n_pct") as people say them: the
+    word "parameters", then each field's label, each entry of a list as its item name and
+    number (化肥 1 / fertiliser 1); a name the schema does not know as it is."""
+    steps: list = [PARAMETERS]
+    schema, field = schema_class(), None
+    for match in _STEP.finditer(where[len("parameters"):]):
+        name, index, quoted = match.groups()
+        if index is not None:
+            meta = field.metadata if field is not None else {}
+            number = int(index) + 1
+            steps.append(Text(f"{meta['item_zh']} {number}", f"{meta['item_en']} {number}")
+                         if meta.get("item_zh") and meta.get("item_en")
+                         else Message("entry %(number)s", number=number))
+            continue
+        name = name if name is not None else quoted
+        field = schema.fields.get(name) if schema is not None else None
+        steps.append(label(field, name) if field is not None else name)
+        schema = _nested(field) if field is not None else None
+    return tuple(steps)
+
+
+def with_codes(schema_class, raw):
+    """``raw`` parameters with each choice given by its Chinese or English name replaced by
+    its value (湿润气候 -> wet_climate), in nested entries too; anything else unchanged."""
+    if not isinstance(raw, dict):
+        return raw
+    schema, out = schema_class(), dict(raw)
+    for name, value in raw.items():
+        field = schema.fields.get(name)
+        if field is None:
+            continue
+        nested = _nested(field)
+        if nested is not None and isinstance(value, list):
+            out[name] = [with_codes(type(nested), v) for v in value]
+        elif nested is not None:
+            out[name] = with_codes(type(nested), value)
+        elif isinstance(value, str):
+            out[name] = _choice_names(field).get(value, value)
+    return out
+
+
+def _choice_names(field) -> dict[str, str]:
+    names = {}
+    for value, (zh, en) in (field.metadata.get("choices") or {}).items():
+        names.setdefault(zh, value)
+        names.setdefault(en, value)
+    return names
+
+
 def describe_parameters(category) -> list[dict]:
-    """The category's parameters as plain data (name, type, unit, range, help texts, nested
-    fields), from its marshmallow schema: what a form or a listing needs."""
+    """The category's parameters as plain data (name, label, type, unit, range, help texts,
+    choices with their names, nested fields), from its marshmallow schema: what a form or a
+    listing needs."""
     if category.parameters is None:
         return []
     return [_describe_field(name, f) for name, f in category.parameters().fields.items()]
 
 
 def _describe_field(name, field) -> dict:
+    names = label(field, name)
     out = {"name": name, "type": type(field).__name__, "required": field.required,
-           **{k: v for k, v in field.metadata.items()}}
+           **{k: v for k, v in field.metadata.items() if k != "choices"},
+           "label_zh": names.zh, "label_en": names.en}
     if field.load_default is not None and not callable(field.load_default) and \
             field.load_default is not mfields.missing_:
         out["default"] = field.load_default
@@ -51,9 +135,10 @@ def _describe_field(name, field) -> dict:
             out["min"], out["max"] = validator.min, validator.max
         elif isinstance(validator, validate.OneOf):
             out["choices"] = list(validator.choices)
-    inner = getattr(field, "inner", None) or getattr(field, "value_field", None)
-    nested = getattr(inner, "nested", None) or getattr(field, "nested", None)
+            named = field.metadata.get("choices") or {}
+            out["options"] = [{"value": c, "label_zh": named.get(c, (c, c))[0],
+                               "label_en": named.get(c, (c, c))[1]} for c in validator.choices]
+    nested = _nested(field)
     if nested is not None:
-        schema = nested() if isinstance(nested, type) else nested
-        out["fields"] = [_describe_field(n, f) for n, f in schema.fields.items()]
+        out["fields"] = [_describe_field(n, f) for n, f in nested.fields.items()]
     return out

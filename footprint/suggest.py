@@ -1,30 +1,93 @@
-"""'Did you mean ...?' for unknown names: units, inputs, regions, stages, fields."""
+"""'Did you mean ...?' for unknown names: units, inputs, regions, stages, fields.
+
+Candidates are ranked by how alike they are (difflib's ratio, also against the first word of
+a snake_case name and against a region's names), then by what the caller knows of the line:
+``prefer`` holds the candidates that fit it (units and inputs of the line's dimension,
+regions of the same grid), and a name that the word extends or starts ("CN-SCH" -> "CN-SC",
+not "CN-SH") counts as closer. One clear best is offered as "did you mean"; several equally
+good ones (the inputs that all begin with "steel") are listed, not one picked at random.
+"""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from .errors import Message
+
+CUTOFF = 0.6  # difflib's own default: below it, two names are not alike
+PREFERRED = 0.1  # a candidate that fits the line beats a slightly closer one that does not
+EXTENDS = 0.05  # "cn-sch" extends "cn-sc"
+TIE = 0.01
+LISTED = 12  # valid names shown when nothing is close
+OFFERED = 5  # equally good candidates offered together
 
 
-def nearest(word: str, choices: Iterable[str]) -> str | None:
-    """The closest valid name, preferring a case-insensitive exact match ("kwh" -> "kWh")."""
-    choices = list(choices)
+def _score(word: str, choice: str, names: Iterable[str]) -> float:
+    lowered = choice.lower()
+    texts = [lowered, lowered.split("_")[0], *(n.lower() for n in names if n)]
+    best = max(difflib.SequenceMatcher(None, word, t).ratio() for t in texts)
+    if best < CUTOFF:
+        return 0.0
+    if word.startswith(lowered) or lowered.startswith(word):
+        best += EXTENDS
+    return best
+
+
+def _scores(word, choices, prefer, names) -> dict[str, float]:
+    """Each candidate alike enough to ``word`` with its score; a case-insensitive exact match
+    alone ("kwh" -> "kWh")."""
+    text = str(word).lower()
+    exact = [c for c in choices if c.lower() == text]
+    if exact:
+        return {exact[0]: 1.0}
+    preferred = set(prefer)
+    scores = {}
     for choice in choices:
-        if choice.lower() == str(word).lower():
-            return choice
-    lowered = {c.lower(): c for c in choices}
-    # Also compare with the first word of snake_case names: "yeild" -> "yield_kg_per_ha".
-    for choice in choices:
-        lowered.setdefault(choice.lower().split("_")[0], choice)
-    match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[match[0]] if match else None
+        score = _score(text, choice, (names or {}).get(choice, ()))
+        if score:
+            scores[choice] = score + (PREFERRED if choice in preferred else 0.0)
+    return scores
 
 
-def unknown(kind: str, word: str, choices: Iterable[str]) -> str:
-    """Message for an unknown name, with a suggestion when one is close enough."""
+def ranked(word, choices: Iterable[str], prefer: Iterable[str] = (),
+           names: Mapping[str, Iterable[str]] | None = None) -> list[str]:
+    """The candidates alike enough to ``word``, best first. ``names`` gives other names of a
+    candidate (a region's)."""
+    scores = _scores(word, list(choices), prefer, names)
+    return sorted(scores, key=lambda c: (-scores[c], c))
+
+
+def best(word, choices: Iterable[str], prefer: Iterable[str] = (),
+         names: Mapping[str, Iterable[str]] | None = None) -> list[str]:
+    """The best candidates: one when it is clearly best, several when they tie."""
+    scores = _scores(word, list(choices), prefer, names)
+    if not scores:
+        return []
+    top = max(scores.values())
+    return sorted((c for c, s in scores.items() if top - s < TIE), key=lambda c: (-scores[c], c))
+
+
+def nearest(word: str, choices: Iterable[str], prefer: Iterable[str] = ()) -> str | None:
+    """The closest valid name, or None when none is close (or several are equally close)."""
+    found = best(word, choices, prefer)
+    return found[0] if len(found) == 1 else None
+
+
+def unknown(kind, word, choices: Iterable[str], prefer: Iterable[str] = (),
+            names: Mapping[str, Iterable[str]] | None = None) -> Message:
+    """Message for an unknown name, with a suggestion when one is close enough. ``kind`` is
+    what the name is ("unit", "region"), a Message for the reader's language."""
     choices = list(choices)
-    guess = nearest(word, choices)
-    if guess is not None:
-        return f'{kind} "{word}" unknown, did you mean "{guess}"?'
-    shown = ", ".join(sorted(choices)[:12])
-    more = " ..." if len(choices) > 12 else ""
-    return f'{kind} "{word}" unknown; valid: {shown}{more}'
+    kind = kind if isinstance(kind, Message) else Message(kind)
+    found = best(word, choices, prefer, names)
+    if len(found) == 1:
+        return Message('%(kind)s "%(word)s" unknown, did you mean "%(guess)s"?',
+                       kind=kind, word=word, guess=found[0])
+    if found:
+        guesses = [f'"{c}"' for c in found[:OFFERED]] + (["..."] if len(found) > OFFERED else [])
+        return Message('%(kind)s "%(word)s" unknown; did you mean one of %(guesses)s?',
+                       kind=kind, word=word, guesses=guesses)
+    preferred = [c for c in choices if c in set(prefer)]
+    shown = (sorted(preferred) + sorted(c for c in choices if c not in set(prefer)))[:LISTED]
+    return Message('%(kind)s "%(word)s" unknown; valid: %(valid)s%(more)s', kind=kind,
+                   word=word, valid=shown, more=" ..." if len(choices) > LISTED else "")

@@ -12,8 +12,8 @@ evidence file names, workflow notes, organisation and user names):
   (comments, reasons) keeps its line breaks and tabs.
 
 A refusal says which character and where, counting characters from 1, so the writer can find
-it: ``contains an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3``.
-``found_in`` reads such a message back, for pages that say it in the reader's language.
+it: ``contains an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3``
+(a Message: a page says it in its reader's language; the character's Unicode name stays).
 
 ``visible`` is the other side, for output: text that was stored before these rules (a name
 signed into an old label) or that arrives from elsewhere (another platform's trust list) is
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import Problem
+from .errors import Message, Problem
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 LINE_BREAKS = "\t\n\r"
@@ -54,41 +54,33 @@ def character_name(char: str) -> str:
     return unicodedata.name(char, None) or _CONTROL_NAMES.get(code, "CONTROL")
 
 
+def code_point(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
 def forbidden(value: str, lines: bool = False) -> list[tuple[int, str]]:
     """(position counted from 1, character) of each invisible control in ``value``."""
     pattern = _FORBIDDEN_IN_TEXT if lines else _FORBIDDEN
     return [(m.start() + 1, m.group()) for m in pattern.finditer(value)]
 
 
-def describe(found: list[tuple[int, str]]) -> str:
-    """The message for the characters ``forbidden`` found (English; ``found_in`` reads it)."""
-    listed = ", ".join(f"U+{ord(c):04X} ({character_name(c)}) at character {position}"
-                       for position, c in found[:MAX_LISTED])
+def describe(found: list[tuple[int, str]]) -> Message:
+    """The message for the characters ``forbidden`` found."""
+    listed = [Message("%(code)s (%(name)s) at character %(position)s", code=code_point(c),
+                      name=character_name(c), position=position)
+              for position, c in found[:MAX_LISTED]]
     more = len(found) - MAX_LISTED
     if len(found) == 1:
-        return f"contains an invisible control character: {listed}"
-    return (f"contains {len(found)} invisible control characters: {listed}"
-            + (f" and {more} more" if more > 0 else ""))
-
-
-_MESSAGE = re.compile(r"^contains (?:an|(\d+)) invisible control characters?: (.*?)"
-                      r"(?: and (\d+) more)?$")
-_ITEM = re.compile(r"U\+([0-9A-F]{4,6}) \(([A-Z0-9 -]+)\) at character (\d+)")
-
-
-def found_in(message: str) -> tuple[list[tuple[str, str, int]], int] | None:
-    """The (code, name, position) items and the number of characters in all of a message
-    ``describe`` made; None for any other message."""
-    match = _MESSAGE.match(message)
-    if match is None:
-        return None
-    items = [(f"U+{code}", name, int(position))
-             for code, name, position in _ITEM.findall(match.group(2))]
-    return items, int(match.group(1) or 1)
+        return Message("contains an invisible control character: %(listed)s", listed=listed)
+    if more > 0:
+        return Message("contains %(count)s invisible control characters: %(listed)s and "
+                       "%(more)s more", count=len(found), listed=listed, more=more)
+    return Message("contains %(count)s invisible control characters: %(listed)s",
+                   count=len(found), listed=listed)
 
 
 def clean(value: str, lines: bool = False) -> str:
-    """``value`` NFC-normalised; ValueError with ``describe``'s message if it holds an
+    """``value`` NFC-normalised; ValueError with ``describe``'s Message if it holds an
     invisible control (line breaks and tabs pass when ``lines``)."""
     found = forbidden(value, lines)
     if found:
@@ -105,7 +97,7 @@ def checked(value: str | None, where: str, problems: list[Problem],
     try:
         return clean(value, lines)
     except ValueError as exc:
-        problems.append(Problem(where, str(exc)))
+        problems.append(Problem(where, exc.args[0]))
         return value
 
 

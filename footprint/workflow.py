@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden, Message, NotFound, Word
 
 ROLES = ("producer", "verifier", "reviewer", "admin")
 ORG_KINDS = ("enterprise", "accounting_body", "platform")
@@ -57,7 +57,7 @@ def can_see(user: dict, submission: dict) -> bool:
 
 def check_visible(user: dict, submission: dict | None) -> dict:
     if submission is None or not can_see(user, submission):
-        raise NotFound("no such submission")
+        raise NotFound(Message("no such submission"))
     return submission
 
 
@@ -65,10 +65,10 @@ def check_edit(user: dict, submission: dict) -> None:
     """Changing the BOM or its evidence: the producer's organisation, before submission."""
     check_visible(user, submission)
     if user["role"] != "producer" or user["org_id"] != submission["org_id"]:
-        raise Forbidden("only the producing organisation edits its submission")
+        raise Forbidden(Message("only the producing organisation edits its submission"))
     if submission["status"] not in EDITABLE:
-        raise Conflict(f"a {submission['status']} submission cannot be changed; "
-                       "it must be returned first")
+        raise Conflict(Message("a %(status)s submission cannot be changed; it must be "
+                               "returned first", status=Word("status", submission["status"])))
 
 
 def check_action(user: dict, submission: dict, action_name: str) -> Action:
@@ -76,11 +76,13 @@ def check_action(user: dict, submission: dict, action_name: str) -> Action:
     check_visible(user, submission)
     action = ACTIONS.get(action_name)
     if action is None:
-        raise NotFound(f"no action {action_name!r}")
+        raise NotFound(Message("no action %(action)s", action=repr(action_name)))
     _check_duty(user, submission, action)
     if submission["status"] not in action.from_statuses:
-        raise Conflict(f"cannot {action.name} a {submission['status']} submission "
-                       f"(only from {', '.join(action.from_statuses)})")
+        raise Conflict(Message("cannot %(action)s a %(status)s submission (only from "
+                               "%(statuses)s)", action=Word("event", action.name),
+                               status=Word("status", submission["status"]),
+                               statuses=[Word("status", s) for s in action.from_statuses]))
     return action
 
 
@@ -89,20 +91,24 @@ def _check_duty(user: dict, submission: dict, action: Action) -> None:
     own_product = org == submission["org_id"]
     if action.name == "submit":
         if role != "producer" or not own_product:
-            raise Forbidden("only the producing organisation submits")
+            raise Forbidden(Message("only the producing organisation submits"))
     elif action.name == "verify" or (action.name == "return" and
                                      submission["status"] == "submitted"):
         if role != "verifier" or org != submission["verifier_org_id"]:
-            raise Forbidden("only the accounting body assigned to this submission verifies it")
+            raise Forbidden(Message("only the accounting body assigned to this submission "
+                                    "verifies it"))
         if own_product:
-            raise Forbidden("an accounting body cannot verify its own organisation's products")
+            raise Forbidden(Message("an accounting body cannot verify its own organisation's "
+                                    "products"))
     elif action.name in ("approve", "return"):
         if role != "reviewer":
-            raise Forbidden("only a platform reviewer approves or returns a verified submission")
+            raise Forbidden(Message("only a platform reviewer approves or returns a verified "
+                                    "submission"))
         if user["id"] == submission["verified_by"]:
-            raise Forbidden("the verifier of a submission cannot approve it")
+            raise Forbidden(Message("the verifier of a submission cannot approve it"))
         if own_product:
-            raise Forbidden("a reviewer cannot approve their own organisation's products")
+            raise Forbidden(Message("a reviewer cannot approve their own organisation's "
+                                    "products"))
 
 
 def may_revoke(user: dict) -> bool:
@@ -112,7 +118,7 @@ def may_revoke(user: dict) -> bool:
 
 def check_revoke(user: dict) -> None:
     if not may_revoke(user):
-        raise Forbidden("only a platform reviewer or an administrator revokes labels")
+        raise Forbidden(Message("only a platform reviewer or an administrator revokes labels"))
 
 
 def allowed_actions(user: dict, submission: dict) -> list[str]:

@@ -859,7 +859,8 @@ def test_the_bom_schema_says_what_the_server_accepts(service):
     is in the schema; what spans fields is anyOf/oneOf; the rest is in descriptions."""
     from footprint.bom import EXAMPLE
     from footprint.text import NAME_PATTERN, TEXT_PATTERN
-    from footprint.units import UNITS
+    from footprint.bom import STAGE_NAMES
+    from footprint.units import UNIT_NAMES, UNITS
     schemas = _document(service)["components"]["schemas"]
     product, unit = schemas["Product"]["properties"], schemas["DeclaredUnit"]["properties"]
     line, bom = schemas["Line"], schemas["Bom"]
@@ -868,9 +869,13 @@ def test_the_bom_schema_says_what_the_server_accepts(service):
     assert line["properties"]["note"]["pattern"] == TEXT_PATTERN
     assert unit["amount"] == {"type": "number", "minimum": 0.0, "exclusiveMinimum": True,
                               "description": "A finite JSON number. More than 0."}
-    assert unit["unit"]["enum"] == line["properties"]["unit"]["enum"] == list(UNITS)
+    # the codes, then the names a BOM may give instead (千瓦时, 生产), stored as the codes
+    assert unit["unit"]["enum"] == line["properties"]["unit"]["enum"] == \
+        [*UNITS, *UNIT_NAMES]
+    assert "千瓦时" in UNIT_NAMES and "吨公里" in UNIT_NAMES
     assert line["properties"]["stage"]["enum"] == ["raw_materials", "production",
-                                                   "distribution", "packaging", "end_of_life"]
+                                                   "distribution", "packaging", "end_of_life",
+                                                   *STAGE_NAMES]
     assert line["oneOf"] == [{"required": ["input"]}, {"required": ["emission"]}]
     assert bom["anyOf"][0] == {"required": ["lines"], "properties": {"lines": {"minItems": 1}}}
     assert bom["example"] == EXAMPLE

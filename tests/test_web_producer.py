@@ -38,6 +38,13 @@ def counts(db) -> dict:
     return {table: db[table].count for table in TABLES}
 
 
+def in_english(client):
+    """The client reads pages in English: these tests quote the core's English messages (a
+    Chinese page says them in Chinese: tests/test_problems_in_chinese.py)."""
+    client.set_cookie("lang", "en")
+    return client
+
+
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
@@ -221,7 +228,7 @@ def test_rows_with_gaps_keep_problems_on_their_own_row(clients):
                           "lines-0-stage": None, "lines-5-input": "electricity",
                           "lines-5-amount": "100", "lines-5-unit": "kwh",
                           "lines-5-stage": "production"})
-    response = clients["orchard"].post("/producer/submissions/new", data=form)
+    response = in_english(clients["orchard"]).post("/producer/submissions/new", data=form)
     assert response.status_code == 400
     page = text_of(response)
     assert error_slot(page, "lines-5-unit") == 'unit "kwh" unknown, did you mean "kWh"?'
@@ -269,7 +276,7 @@ BAD_FORMS = [
                          ids=[f"{i}-{case[1]}" for i, case in enumerate(BAD_FORMS)])
 def test_bad_forms_are_refused_next_to_the_field(service, clients, overrides, field, message):
     before = counts(service.db)
-    response = clients["orchard"].post("/producer/submissions/new",
+    response = in_english(clients["orchard"]).post("/producer/submissions/new",
                                        data=editor_form(**overrides))
     assert response.status_code == 400
     page = text_of(response)
@@ -289,7 +296,7 @@ def test_parameter_problem_in_a_list_row_lands_on_that_row(clients):
                           "parameters-fertilisers-3-kg_per_ha": "abc",
                           "lines-0-input": "", "lines-0-amount": "", "lines-0-unit": "",
                           "lines-0-stage": ""})
-    page = text_of(clients["orchard"].post("/producer/submissions/new", data=form))
+    page = text_of(in_english(clients["orchard"]).post("/producer/submissions/new", data=form))
     assert "must be a JSON number" in error_slot(page, "parameters-fertilisers-3-kg_per_ha")
     assert form_fields(page)["parameters-fertilisers-3-kg_per_ha"] == "abc"
 
@@ -490,8 +497,9 @@ BAD_UPLOADS = [
     ("bom.csv", "input,amount,unit,stage\n".encode(), {},
      "file: the file has a header row but no BOM lines"),
     ("bom.csv", CSV_GOOD.encode(), {"product-name": ""},
-     "product.name: Missing data for required field."),
-    ("bom.csv", CSV_GOOD.encode(), {"region": "CN-XX"}, 'region: region "CN-XX" unknown'),
+     "product name: Missing data for required field."),
+    ("bom.csv", CSV_GOOD.encode(), {"region": "CN-XX"},
+     'region of production: region "CN-XX" unknown'),
     ("bom.xlsx", xlsx([["input", "amount", "unit", "stage"], ["electricity", 100, "kWh",
                        "production"], ["electricity", 1, "kwh", "packaging"],
                        ["electricity", 1, "kWh", "packagin"]]), {},
@@ -505,7 +513,7 @@ BAD_UPLOADS = [
     ("bom.json", json.dumps({"product": {"name": "x"}, "declared_unit": {"amount": 1,
                              "unit": "kg"}, "region": "CN-SC", "lines": [
         {"input": "electricity", "amount": 1, "unit": "kwh", "stage": "production"}]}).encode(),
-     {}, 'line 1 (lines[0].unit): unit "kwh" unknown, did you mean "kWh"?'),
+     {}, 'line 1 · unit: unit "kwh" unknown, did you mean "kWh"?'),
     ("bom.txt", b"electricity 100 kWh", {}, 'file: "bom.txt" is not a JSON, CSV or XLSX file'),
     ("bom.csv", b"", {}, "file: choose a JSON, CSV or XLSX file to upload"),
 ]
@@ -516,7 +524,7 @@ BAD_UPLOADS = [
 def test_bad_uploads_name_the_row_and_column_and_store_nothing(service, clients, filename,
                                                                 content, form, message):
     before = counts(service.db)
-    response = upload(clients["orchard"], filename, content, **form)
+    response = upload(in_english(clients["orchard"]), filename, content, **form)
     assert response.status_code == 400
     page = text_of(response)
     assert message in " ".join(re.sub(r"<[^>]+>", "", page).split())
@@ -529,7 +537,7 @@ def test_bad_uploads_name_the_row_and_column_and_store_nothing(service, clients,
 def test_upload_reports_every_bad_row(clients):
     content = ("input,amount,unit,stage\nelectricity,1,kwh,production\n"
                "diesel,x,kg,production\nrail_freight,1,tkm,prodution\n").encode()
-    page = " ".join(re.sub(r"<[^>]+>", "", text_of(upload(clients["orchard"], "b.csv",
+    page = " ".join(re.sub(r"<[^>]+>", "", text_of(upload(in_english(clients["orchard"]), "b.csv",
                                                             content))).split())
     assert 'row 2, column unit: unit "kwh" unknown' in page
     assert 'row 3, column amount: must be a number, not "x"' in page
@@ -562,17 +570,17 @@ def test_preview_of_bad_boms(service, clients, make_bom):
     before = counts(service.db)
     bad = make_bom(lines=[{"input": "electricity", "amount": "100", "unit": "kwh",
                            "stage": "production"}])
-    response = clients["orchard"].post("/producer/preview", json=bad)
+    response = in_english(clients["orchard"]).post("/producer/preview", json=bad)
     assert response.status_code == 400
     problems = {p["where"]: p for p in response.get_json()["problems"]}
     assert problems["lines[0].unit"]["message"] == 'unit "kwh" unknown, did you mean "kWh"?'
     assert problems["lines[0].unit"]["human_where"] == "line 1 (lines[0].unit)"
     assert problems["lines[0].unit"]["field"] == "lines-0-unit"
     assert problems["lines[0].amount"]["message"] == 'must be a number, not "100"'
-    not_json = clients["orchard"].post("/producer/preview", data="{oops",
+    not_json = in_english(clients["orchard"]).post("/producer/preview", data="{oops",
                                        content_type="application/json")
     assert not_json.status_code == 400 and not not_json.get_json()["ok"]
-    not_object = clients["orchard"].post("/producer/preview", json=[1, 2])
+    not_object = in_english(clients["orchard"]).post("/producer/preview", json=[1, 2])
     assert not_object.status_code == 400
     assert not_object.get_json()["problems"][0]["message"] == "a BOM must be a JSON object"
     assert counts(service.db) == before
@@ -656,7 +664,7 @@ def test_evidence_refused_by_type_size_or_line(service, clients, make_bom, filen
                                                content_type, content, line, message):
     submission = create(service, electricity_bom(make_bom))
     before = counts(service.db)
-    response = clients["orchard"].post(
+    response = in_english(clients["orchard"]).post(
         f"/producer/submissions/{submission['id']}/evidence",
         data={"line": line, "file": (io.BytesIO(content), filename, content_type)},
         content_type="multipart/form-data")
@@ -694,9 +702,9 @@ def test_edit_a_draft_prefilled_then_saved_as_a_new_revision(service, clients, m
 def test_a_bad_revision_keeps_the_stored_one(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
     before = counts(service.db)
-    fields = form_fields(text_of(clients["orchard"].get(
+    fields = form_fields(text_of(in_english(clients["orchard"]).get(
         f"/producer/submissions/{submission['id']}/edit")))
-    response = clients["orchard"].post(f"/producer/submissions/{submission['id']}/edit",
+    response = in_english(clients["orchard"]).post(f"/producer/submissions/{submission['id']}/edit",
                                        data={**fields, "lines-0-unit": "kwh",
                                              "action": "save"})
     assert response.status_code == 400
@@ -710,7 +718,7 @@ def test_editing_a_submitted_submission_is_refused(service, clients, make_bom):
     actions.act(service.db, service.people["orchard"], submission["id"], "submit",
                 verifier_org="Sichuan Carbon Verification")
     before = counts(service.db)
-    client = clients["orchard"]
+    client = in_english(clients["orchard"])
     response = client.get(f"/producer/submissions/{submission['id']}/edit")
     assert response.status_code == 409
     assert "a submitted submission cannot be changed" in text_of(response)

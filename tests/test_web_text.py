@@ -55,8 +55,11 @@ def test_a_bom_over_the_api_with_nul_or_rlo_in_its_name_is_refused(service, toke
     before = counts(service.db)
     response = post_bom(service, token, make_bom(product={"name": name, "category": "generic"}))
     assert response.status_code == 400
+    character = message.partition(": ")[2]  # each problem also carries its message's id
     assert response.get_json() == {"error": "invalid input", "problems": [
-        {"where": "product.name", "message": message}]}
+        {"where": "product.name", "place": "product name", "message": message,
+         "code": "contains an invisible control character: %(listed)s",
+         "params": {"listed": character}}]}
     assert counts(service.db) == before
 
 
@@ -94,9 +97,9 @@ def test_notes_and_reasons_over_the_api_refuse_controls_and_keep_lines(service, 
     refused = client.post(f"/api/v1/submissions/{sid}/return", headers=auditor,
                           json={"reason": f"see{RLO} line 1"})
     assert refused.status_code == 400
-    assert refused.get_json()["problems"] == [{"where": "reason", "message": (
-        "contains an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) at "
-        "character 4")}]
+    assert [{k: p[k] for k in ("where", "message")} for p in refused.get_json()["problems"]] \
+        == [{"where": "reason", "message": ("contains an invisible control character: U+202E "
+                                            "(RIGHT-TO-LEFT OVERRIDE) at character 4")}]
     returned = client.post(f"/api/v1/submissions/{sid}/return", headers=auditor,
                            json={"reason": "meter photo:\r\nunreadable"})
     assert returned.status_code == 200

@@ -490,7 +490,8 @@ def test_unknown_action_and_foreign_evidence_are_not_found(world, make_bom):
     response = client.post(f"/submissions/{sid}/comments", data={"body": "x", "line": "9"})
     assert response.status_code == 400  # shown at the comment form, the text kept
     comments = page_text(response).split('id="comments"')[1]
-    assert "a line between 1 and 2" in comments and ">x</textarea>" in comments
+    # the core's "a line between 1 and 2", as the (Chinese) page says it
+    assert "须为第 1 至 2 行之一" in comments and ">x</textarea>" in comments
     assert client.post(f"/submissions/{sid}/comments",
                        data={"body": "x", "line": "one"}).status_code == 400
     assert snapshot(world.db, sid) == before

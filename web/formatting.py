@@ -5,6 +5,8 @@ words as Jinja filters.
     {{ line.amount|quantity }}              1,200      as entered (up to 6 significant figures)
     {{ row.share|percent }}                 12.3 %
     {{ event.at|china_time }}               2026-03-01 16:00 (UTC+8) / 2026-03-01 16:00（北京时间）
+                                            in the platform's zone (FOOTPRINT_TIME_ZONE), named
+                                            in the reader's language: (Central European Time)
     {{ label.expires_at|china_date }}       2027-03-01
     {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
     {{ evidence.size|file_size }}           12.3 KB
@@ -17,13 +19,17 @@ preview's JSON) call the same functions.
 """
 from __future__ import annotations
 
+from babel.dates import get_timezone_name
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from footprint import display
 
 from . import vocabulary
-from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, named, word
+from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named, word
+
+TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's, named
 
 footprint = display.footprint
 quantity = display.quantity
@@ -32,9 +38,16 @@ china_date = display.date_text
 
 
 def china_time(stamp) -> str:
-    """A stored UTC time in China time, the zone named in the reader's language."""
-    text = display.time_text(stamp)
-    return str(TIME_IN_CHINA % {"time": text}) if text else ""
+    """A stored UTC time in the platform's time zone, the zone named in the reader's
+    language: 北京时间 / UTC+8 for China's, else the zone database's name (Babel's CLDR)."""
+    moment = display.local_time(stamp)
+    if moment is None:
+        return ""
+    text = moment.strftime("%Y-%m-%d %H:%M")
+    if display.in_china_time():
+        return str(TIME_IN_CHINA % {"time": text})
+    return str(TIME_IN_ZONE % {"time": text,
+                               "zone": get_timezone_name(moment, locale=language())})
 
 
 def per_amount(declared: dict) -> str:

@@ -4,7 +4,8 @@ Messages are written in English in the code and templates; translations/zh/*.po 
 Chinese, each message in one file only: vocabulary.po the words of web/vocabulary.py, core.po
 the shared layout and the words several parts' pages use, and one file per part for its own
 messages (producer, workflow, labels_admin, scan; tests/test_web_vocabulary.py lists which
-sources each part has). At start-up they are merged and compiled into one catalogue under
+sources each part has), and problems.po the core's messages (footprint's Messages, which
+web/problems.py reads). At start-up they are merged and compiled into one catalogue under
 FOOTPRINT_HOME (compiled files are not kept in git).
 """
 from __future__ import annotations
@@ -16,10 +17,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel, get_locale
-from flask_babel import gettext as _
 
 from footprint.errors import Problem
-from footprint.text import found_in
+
+from .problems import Shown, shown, text
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -33,23 +34,15 @@ def N_(message: str) -> str:
 
 
 def problem_text(problem: Problem) -> str:
-    """A core problem's message as a page shows it: in the reader's language where the core
-    says it in a form the web knows (footprint.text's invisible characters), else as is."""
-    found = found_in(problem.message)
-    if found is None:
-        return problem.message
-    items, count = found
-    listed = _(", ").join(_("%(code)s (%(name)s) at character %(position)s", code=code,
-                            name=name, position=position) for code, name, position in items)
-    if count == 1:
-        return _("contains an invisible control character: %(listed)s", listed=listed)
-    return _("contains %(count)s invisible control characters: %(listed)s", count=count,
-             listed=listed)
+    """A core problem's message as a page shows it, in the reader's language."""
+    return text(problem.message)
 
 
-def localised(problems) -> list[Problem]:
-    """``problems`` with their messages as a page shows them (``problem_text``)."""
-    return [Problem(p.where, problem_text(p)) for p in problems or []]
+def localised(problems) -> list[Shown]:
+    """``problems`` as a page shows them: each with its ``where`` (the path, for experts),
+    ``place`` (as people say it; also ``human_where``) and ``message``, in the reader's
+    language (web.problems)."""
+    return [shown(p) for p in problems or []]
 
 
 def compile_translations(target: Path) -> None:

@@ -1,8 +1,10 @@
 """Sessions, CSRF, security headers, roles, and how errors become HTTP answers.
 
 Every error answers in one shape: on the API (and to clients that ask for JSON) ``{"error":
-..., "problems": [...]}``, on pages error.html in the reader's language, with the status that
-says what happened (docs/api.md):
+..., "problems": [...]}`` (each problem with its message's id and parameters, web.problems;
+the API speaks the Accept-Language's language, English to a client that names none), on
+pages error.html in the reader's language, with the status that says what happened
+(docs/api.md):
 
     InvalidInput 400, Forbidden 403, NotFound 404, Conflict 409, and werkzeug's own (405 with
     its Allow header, 413 ...)
@@ -36,6 +38,7 @@ from footprint.usecases.security import session_user
 
 from .db import get_db
 from .i18n import N_, localised
+from .problems import api_language, as_json, language, text
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -103,17 +106,25 @@ HTTP_MESSAGES = {400: N_("bad request"), 403: N_("not allowed"), 404: N_("not fo
                  405: N_("method not allowed"), 413: N_("request too large")}
 
 
+def _json_language() -> str:
+    """The API speaks as its client asks (English by default); JSON for a page, as the page."""
+    return api_language() if request.path.startswith("/api/") else language()
+
+
 def _error(status: int, message: str, problems=None, headers=None, advice=()):
     """The one error answer: JSON {"error", "problems"} or error.html; ``advice`` are further
-    sentences a page shows (translated there), ``headers`` go on either."""
+    sentences a page shows (translated there), ``headers`` go on either. ``message`` is an
+    English id (N_) or a core Message, said in the reader's language."""
     if wants_json():
-        body = {"error": message}
+        lang = _json_language()
+        body = {"error": text(message, lang)}
         if problems:
-            body["problems"] = [{"where": p.where, "message": p.message} for p in problems]
+            body["problems"] = [as_json(p, lang) for p in problems]
         response = jsonify(body)
     else:
         response = current_app.response_class(
-            _error_page(status, message, localised(problems), advice), mimetype="text/html")
+            _error_page(status, text(message), localised(problems), advice),
+            mimetype="text/html")
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -212,7 +223,8 @@ def _fault_answer(status: int, message: str, retry_after: int):
     advice = (NOTHING_SAVED,) if saving else ()
     advice += (TRY_SOON if status == 503 and retry_after <= 5 else TRY_LATER,)
     if wants_json():  # one line for a program: what happened, that nothing was saved, when
-        message = " ".join((message, *advice))
+        lang = _json_language()
+        message = " ".join(text(m, lang) for m in (message, *advice))
         advice = ()
     return _error(status, message, headers={"Retry-After": str(retry_after)}, advice=advice)
 
@@ -259,9 +271,9 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
 
-    app.register_error_handler(NotFound, lambda e: _error(404, str(e)))
-    app.register_error_handler(Forbidden, lambda e: _error(403, str(e)))
-    app.register_error_handler(Conflict, lambda e: _error(409, str(e)))
+    app.register_error_handler(NotFound, lambda e: _error(404, e.message))
+    app.register_error_handler(Forbidden, lambda e: _error(403, e.message))
+    app.register_error_handler(Conflict, lambda e: _error(409, e.message))
     app.register_error_handler(InvalidInput,
                                lambda e: _error(400, N_("invalid input"), e.problems))
     app.register_error_handler(HTTPException, _http_error)

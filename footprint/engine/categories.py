@@ -6,6 +6,10 @@ them as ordinary BOM lines, which are validated, resolved and scored like any ot
 After scoring, the category's grading bands and ``label_extensions`` add their fields to the
 result.
 
+A choice may be given by its Chinese or English name (湿润气候): the BOM keeps the value
+(wet_climate), in its canonical form too. A problem of a parameter is located with the
+parameter's own names (``Problem.place``: parameters · 化肥 1 · 含氮量).
+
 A category's hooks go to the plugin that registered it (``category.plugin``), so no plugin
 checks whose category it was given. ``label_extensions`` also goes to every plugin that
 registered no category at all: such a plugin adds its fields to any product (an allocation
@@ -13,49 +17,71 @@ note, a reader of the data version), while a category plugin speaks only of its 
 """
 from __future__ import annotations
 
+import dataclasses
+
 from marshmallow import ValidationError
 
 from ..bom import Bom, flatten_errors, model_lines
-from ..errors import InvalidInput, PluginError, Problem
-from ..parameters import schema_fields
+from ..errors import InvalidInput, Message, PluginError, Problem, Text
+from ..parameters import place_of, schema_fields, with_codes
 from ..suggest import unknown
 
 
 def expand(bom: Bom, registry, plugin_manager) -> Bom:
-    """``bom`` with its category parameters modelled as lines (unchanged if it has none)."""
-    category = registry.categories.get(bom.product["category"])
+    """``bom`` with its category parameters modelled as lines (unchanged if it has none). A
+    Bom that carries the problems of its shape has its parameters checked, not modelled."""
+    category = registry.categories.get((bom.product or {}).get("category"))
     if category is None:
         return bom  # resolve_bom reports the unknown category with a suggestion
     problems = []
-    if category.declared_units and bom.declared_unit["unit"] not in category.declared_units:
+    declared = (bom.declared_unit or {}).get("unit")
+    if category.declared_units and declared is not None and \
+            declared not in category.declared_units:
         problems.append(Problem("declared_unit.unit", unknown(
-            f"declared unit for category {category.id}", bom.declared_unit["unit"],
-            category.declared_units)))
+            Message("declared unit for category %(category)s",
+                    category=Text(category.name_zh or category.id, category.id)),
+            declared, category.declared_units)))
     if bom.parameters is None:
         if problems:
             raise InvalidInput(problems, bom.origin or None)
         return bom
     if category.parameters is None:
-        raise InvalidInput([*problems, Problem("parameters", f"category {category.id} takes no "
-                                               "parameters; describe the product with lines")],
-                           bom.origin or None)
+        raise InvalidInput([*problems, Problem("parameters", Message(
+            "category %(category)s takes no parameters; describe the product with lines",
+            category=category.id))], bom.origin or None)
+    bom = _with_codes(bom, category)
     try:
         parameters = category.parameters().load(bom.parameters)
     except ValidationError as exc:
-        problems += flatten_errors(exc.messages, "parameters",
-                                   lambda parent: schema_fields(category.parameters, parent))
+        problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where))
+                     for p in flatten_errors(exc.messages, "parameters",
+                                             lambda parent: schema_fields(category.parameters,
+                                                                          parent))]
     if problems:
         raise InvalidInput(problems, bom.origin or None)
+    if bom.problems:
+        return bom  # the shape is wrong: resolve_bom reports it; nothing to model on
     answer = plugin_manager.call_first("expand_bom", only=_owner(category), category=category,
                                        parameters=parameters, bom=bom, registry=registry)
     if answer is None:
-        raise PluginError(f"plugin {category.plugin!r} registered category {category.id} "
-                          "with parameters but does not model them (expand_bom)")
+        raise PluginError(Message("plugin %(plugin)s registered category %(category)s with "
+                                  "parameters but does not model them (expand_bom)",
+                                  plugin=repr(category.plugin), category=category.id))
     plugin, lines = answer
     try:
         return model_lines(bom, list(lines), model=plugin)
     except ValueError as exc:
-        raise PluginError(f"plugin {plugin!r}: expand_bom made invalid lines: {exc}") from None
+        raise PluginError(Message("plugin %(plugin)s: expand_bom made invalid lines: %(reason)s",
+                                  plugin=repr(plugin), reason=str(exc))) from None
+
+
+def _with_codes(bom: Bom, category) -> Bom:
+    """The BOM with choices given by name as their values, in its canonical form too."""
+    parameters = with_codes(category.parameters, bom.parameters)
+    if parameters == bom.parameters:
+        return bom
+    canonical = {**bom.canonical, "parameters": parameters} if bom.canonical else bom.canonical
+    return dataclasses.replace(bom, parameters=parameters, canonical=canonical)
 
 
 def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
@@ -67,8 +93,9 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
         fields["category"]["stage_names"] = dict(category.stage_names)
     grading = category.grading
     if grading is not None and not grading.applies(_parameters_with_defaults(category, bom)):
-        fields["grade_note"] = (f"the grade bands of {category.id} ({grading.unit}) do not apply "
-                                "to this product, so it is not graded")
+        fields["grade_note"] = str(Message("the grade bands of %(category)s (%(unit)s) do not "
+                                           "apply to this product, so it is not graded",
+                                           category=category.id, unit=grading.unit))
     elif grading is not None:
         # Bands are per one declared unit (kg CO2e per kg fruit), whatever amount a BOM declares.
         band = grading.grade(result["total_kg_co2e"] / bom.declared_unit["amount"])
@@ -84,7 +111,8 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
                                                   category=category, result=result, bom=bom,
                                                   registry=registry):
         if not isinstance(extra, dict):
-            raise PluginError(f"plugin {plugin!r}: label_extensions must return a dict")
+            raise PluginError(Message("plugin %(plugin)s: label_extensions must return a dict",
+                                      plugin=repr(plugin)))
         extensions[plugin] = extra
     if extensions:
         fields["extensions"] = extensions

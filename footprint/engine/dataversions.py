@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..data import VERSION_JOIN, Catalog, selected_data_version, selecting
 from ..errors import InvalidInput, Problem
 from ..plugins import get_plugin_manager
-from ..suggest import nearest
+from ..suggest import best
 from .registry import Registry, registered_catalogs
 
 MIN_PREFIX = 8  # 32 bits: a prefix this long names one of a few versions without doubt
@@ -77,8 +77,11 @@ def check_data_version(name: str, catalogs: Iterable[Catalog]) -> None:
 
 
 def unknown_data_version(name: str, known: list[str]) -> str:
-    guess = nearest(name, known)
-    hint = f"; did you mean {guess!r}?" if guess else ""
+    found = best(name, known)
+    if len(found) == 1:
+        hint = f"; did you mean {found[0]!r}?"
+    else:  # several equally close (MEE-2020: every MEE year) are offered together
+        hint = f"; did you mean one of {', '.join(map(repr, found))}?" if found else ""
     return f"unknown data version {name!r}; known: {', '.join(known) or 'none'}{hint}"
 
 

@@ -2,21 +2,31 @@
 
 Every name that depends on the installed plugins is checked here (inputs, regions, factor
 years, units against the process's unit, sub-assemblies), and every problem is reported
-with the line and field it comes from, with the nearest valid name where one is close.
+with the line and field it comes from, with the nearest valid name where one is close:
+inputs of the line's dimension and regions of the same country and grid are offered first.
+
+A region may be named as people name it (四川, 四川省, Sichuan, sichuan): the names the
+registered regions carry are read as their codes, in the BOM's canonical form too, so that
+what is stored and everything after it sees codes. A BOM read with ``keep_going`` brings the
+problems of its shape: they are reported here with those of its valid lines, in one round.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bom import Bom, Line, read_bom_file
-from ..errors import InvalidInput, Problem
+from ..bom import ELECTRICITY, Bom, Line, read_bom_file
+from ..errors import InvalidInput, Message, Problem, Text, Word
 from ..model import ElectricityFactor
 from ..suggest import unknown
-from ..units import UnitError, convert, dimension
+from ..units import UNITS, UnitError, convert, dimension
 
-ELECTRICITY = "electricity"
+# What follows a province's or region's name in full ("四川省", "Sichuan Province"); the name
+# without it is the registered one.
+ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
+                  " autonomous region", " province", " municipality")
 
 # A product reference ("product:<id or file>") -> its BOM. Raises LookupError if not found.
 ProductResolver = Callable[[str, Bom], Bom]
@@ -67,20 +77,34 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
             break
     else:
         bases = sorted({b for (r, _, b) in registry.electricity if r == region_code})
-        raise NoBasis(f'no {basis}-based electricity factor for {region_code} '
-                      f'(bases available there: {", ".join(bases) or "none"})')
+        raise NoBasis(Message("no %(basis)s-based electricity factor for %(region)s (bases "
+                              "available there: %(bases)s)", basis=Word("basis", basis),
+                              region=region_code,
+                              bases=[Word("basis", b) for b in bases] or Message("none")))
     chosen = max(by_year) if year is None else year
     if chosen not in by_year:
-        via = f" (whose factors come from {code})" if code != region_code else ""
-        raise NoYear(f"no {basis}-based electricity factor for {region_code}{via} in {year}; "
-                     f"published years: {', '.join(map(str, sorted(by_year)))}")
+        years = ", ".join(map(str, sorted(by_year)))
+        if code != region_code:
+            raise NoYear(Message("no %(basis)s-based electricity factor for %(region)s (whose "
+                                 "factors come from %(source)s) in %(year)s; published years: "
+                                 "%(years)s", basis=Word("basis", basis), region=region_code,
+                                 source=code, year=year, years=years))
+        raise NoYear(Message("no %(basis)s-based electricity factor for %(region)s in "
+                             "%(year)s; published years: %(years)s",
+                             basis=Word("basis", basis), region=region_code, year=year,
+                             years=years))
     note = ""
     if code != region_code:
         stand_in = registry.regions[code]
-        note = (f"{region.name_en} ({region_code}) has no {basis}-based factor; that of "
-                f"{stand_in.name_en} ({code}) is used")
+        said = dict(region=Text(region.name_zh, region.name_en), code=region_code,
+                    basis=Word("basis", basis), stand_in=Text(stand_in.name_zh, stand_in.name_en),
+                    stand_in_code=code)
+        note = Message("%(region)s (%(code)s) has no %(basis)s-based factor; that of "
+                       "%(stand_in)s (%(stand_in_code)s) is used", **said)
         if region.fallback_note:
-            note += f" ({region.fallback_note})"
+            note = Message("%(region)s (%(code)s) has no %(basis)s-based factor; that of "
+                           "%(stand_in)s (%(stand_in_code)s) is used (%(why)s)",
+                           why=region.fallback_note, **said)
     return by_year[chosen], note
 
 
@@ -88,15 +112,26 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
                 expand: Callable[[Bom], Bom] | None = None,
                 _chain: tuple[str, ...] = ()) -> ResolvedBom:
     """Resolve every line of ``bom`` (after ``expand`` models its category parameters as
-    lines); raises InvalidInput listing every problem found."""
+    lines); raises InvalidInput listing every problem found, the shape's a ``keep_going``
+    Bom brings included."""
+    problems: list[Problem] = list(bom.problems)
+    bom = with_region_codes(bom, registry)
+    refused = None
     if expand is not None:
-        bom = expand(bom)
-    problems: list[Problem] = []
-    if bom.product["category"] not in registry.categories:
+        try:
+            bom = expand(bom)
+        except InvalidInput as exc:  # the parameters' problems, and the lines' below
+            refused = exc
+            problems += exc.problems
+    category = (bom.product or {}).get("category")
+    if category is not None and category not in registry.categories:
         problems.append(Problem("product.category",
-                                unknown("category", bom.product["category"], registry.categories)))
-    if bom.region not in registry.regions:
-        problems.append(Problem("region", unknown("region", bom.region, registry.regions)))
+                                unknown(Message("category"), category, registry.categories)))
+    if bom.region is not None and bom.region not in registry.regions:
+        problems.append(Problem("region", unknown(Message("region"), bom.region,
+                                                  registry.regions, _same_country(bom.region,
+                                                                                  registry),
+                                                  _region_names(registry))))
     chain = (*_chain, _identity(bom))
     resolved = []
     for line in bom.lines:
@@ -104,9 +139,72 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
             resolved.append(_resolve_line(line, bom, registry, products, expand, chain))
         except _LineProblems as exc:
             problems += exc.problems
+    if refused is not None and problems == refused.problems:
+        raise refused  # a plugin's own refusal, alone, reaches the caller as it was raised
     if problems:
         raise InvalidInput(problems, bom.origin or None)
     return ResolvedBom(bom, tuple(resolved))
+
+
+# -- regions by their names --------------------------------------------------------------------
+
+def _key(name: str) -> str:
+    key = " ".join(str(name).split()).casefold()
+    for suffix in ADMINISTRATIVE:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[:-len(suffix)]
+    return key
+
+
+def _names_of(region) -> list[str]:
+    """A region's names: Chinese, English, and each part of an English name with another in
+    brackets ("Tibet (Xizang)")."""
+    english = region.name_en or ""
+    head, _, rest = english.partition(" (")
+    return [n for n in (region.name_zh, english, head, rest.rstrip(")")) if n]
+
+
+def _region_names(registry) -> dict[str, list[str]]:
+    return {code: _names_of(region) for code, region in registry.regions.items()}
+
+
+def region_code(registry, name: str | None) -> str | None:
+    """The code of the region ``name`` names: a code as it is, else the one region whose
+    Chinese or English name it is (case and "省", "自治区", "Province" aside); else None."""
+    if name is None or name in registry.regions:
+        return name
+    found = {code for code, names in _region_names(registry).items()
+             if _key(name) in {_key(n) for n in names}}
+    return found.pop() if len(found) == 1 else None
+
+
+def with_region_codes(bom: Bom, registry) -> Bom:
+    """``bom`` with the regions it names (its own, its electricity lines') as codes."""
+    region = region_code(registry, bom.region) or bom.region
+    lines = tuple(dataclasses.replace(line, region=region_code(registry, line.region)
+                                      or line.region) for line in bom.lines)
+    if region == bom.region and lines == bom.lines:
+        return bom
+    canonical = bom.canonical
+    if canonical:
+        canonical = {**canonical, "region": region, "lines": [
+            {**raw, "region": lines[i].region} if "region" in raw else raw
+            for i, raw in enumerate(canonical.get("lines", []))]}
+    return dataclasses.replace(bom, region=region, lines=lines, canonical=canonical)
+
+
+def _same_country(word: str, registry, near: str | None = None) -> list[str]:
+    """Regions to offer first for an unknown ``word``: those of the country its code begins
+    with ("CN-..."), and those sharing a grid with ``near`` (the BOM's region)."""
+    prefix = str(word).partition("-")[0].upper() if "-" in str(word) else None
+    neighbours = set()
+    if near in registry.regions:
+        home = registry.regions[near]
+        grids = {near, *home.grids, *home.fallback[:1]}
+        neighbours = {code for code, r in registry.regions.items()
+                      if grids & {code, *r.grids, *r.fallback[:1]}}
+    return [code for code in registry.regions
+            if code in neighbours or (prefix and code.partition("-")[0] == prefix)]
 
 
 class _LineProblems(Exception):
@@ -115,22 +213,23 @@ class _LineProblems(Exception):
 
 
 def _identity(bom: Bom) -> str:
-    if bom.product.get("id"):
-        return f"id:{bom.product['id']}"
-    return f"file:{Path(bom.origin).resolve()}" if bom.origin else f"name:{bom.product['name']}"
+    product = bom.product or {}
+    if product.get("id"):
+        return f"id:{product['id']}"
+    return f"file:{Path(bom.origin).resolve()}" if bom.origin else f"name:{product.get('name')}"
 
 
 def _unit_to(line: Line, target_unit: str) -> float:
     try:
         return convert(line.amount, line.unit, target_unit)
     except UnitError as exc:
-        raise _LineProblems(Problem(f"{line.where}.unit", str(exc))) from None
+        raise _LineProblems(Problem(f"{line.where}.unit", exc.args[0])) from None
 
 
 def _resolve_line(line: Line, bom: Bom, registry, products, expand, chain) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
     misplaced = [] if is_electricity else [
-        Problem(f"{line.where}.{f}", "only electricity lines take this field")
+        Problem(f"{line.where}.{f}", Message("only electricity lines take this field"))
         for f in ("region", "year", "basis") if getattr(line, f) is not None]
     try:
         resolved = _resolve_kind(line, bom, registry, products, expand, chain)
@@ -146,7 +245,8 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> Re
     if line.emission is not None:
         if line.emission not in registry.flows:
             raise _LineProblems(Problem(f"{line.where}.emission",
-                                        unknown("emission", line.emission, registry.flows)))
+                                        unknown(Message("direct emission"), line.emission,
+                                                registry.flows)))
         return ResolvedLine(line, flow=line.emission, quantity=_unit_to(line, "kg"))
     if is_electricity:
         return _resolve_electricity(line, bom, registry)
@@ -154,9 +254,19 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> Re
         return _resolve_product(line, bom, registry, products, expand, chain)
     if line.input not in registry.processes:
         choices = [*registry.processes, ELECTRICITY, "product:<id or file>"]
-        raise _LineProblems(Problem(f"{line.where}.input", unknown("input", line.input, choices)))
+        raise _LineProblems(Problem(f"{line.where}.input", unknown(
+            Message("input"), line.input, choices, _same_dimension(line.unit, registry),
+            {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
+
+
+def _same_dimension(unit: str, registry) -> list[str]:
+    """Inputs measured in the dimension of ``unit`` (electricity among them for energy)."""
+    wanted = UNITS[unit][0]
+    same = [pid for pid, p in registry.processes.items()
+            if p.unit in UNITS and UNITS[p.unit][0] == wanted]
+    return same + [ELECTRICITY] if wanted == "energy" else same
 
 
 def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
@@ -168,11 +278,14 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     region = line.region if line.region is not None else bom.region
     if region not in registry.regions:
         if line.region is not None:  # else the BOM's own region is already reported
-            problems.append(Problem(f"{line.where}.region",
-                                    unknown("region", region, registry.regions)))
+            problems.append(Problem(f"{line.where}.region", unknown(
+                Message("region"), region, registry.regions,
+                _same_country(region, registry, bom.region), _region_names(registry))))
         raise _LineProblems(*problems)
     year = line.year if line.year is not None else bom.factor_year
     basis = line.basis if line.basis is not None else bom.electricity_basis
+    if basis is None:  # the BOM's electricity_basis is wrong: reported with its shape
+        raise _LineProblems(*problems)
     try:
         factor, note = electricity_factor(registry, region, year, basis)
     except LookupError as exc:
@@ -181,11 +294,11 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
         own, bom_field = ("year", "factor_year") if isinstance(exc, NoYear) else \
             ("basis", "electricity_basis")
         if getattr(line, own) is not None:
-            field, hint = own, ""
+            problems.append(Problem(f"{line.where}.{own}", exc.args[0]))
         else:
             field = "region" if line.region is not None else "input"
-            hint = f" (the BOM's {bom_field})"
-        problems.append(Problem(f"{line.where}.{field}", f"{exc}{hint}"))
+            problems.append(Problem(f"{line.where}.{field}", Message(
+                "%(problem)s (the BOM's %(field)s)", problem=exc.args[0], field=bom_field)))
     if problems:
         raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,
@@ -195,32 +308,38 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
 def _resolve_product(line, bom, registry, products, expand, chain) -> ResolvedLine:
     where = f"{line.where}.input"
     if not line.product_ref:
-        raise _LineProblems(Problem(where, 'write "product:<id or file>"'))
+        raise _LineProblems(Problem(where, Message('write "product:<id or file>"')))
     if products is None:
-        raise _LineProblems(Problem(where, "sub-assemblies cannot be looked up here"))
+        raise _LineProblems(Problem(where, Message("sub-assemblies cannot be looked up here")))
     try:
         sub_bom = products(line.product_ref, bom)
     except LookupError as exc:
-        raise _LineProblems(Problem(where, str(exc))) from None
+        raise _LineProblems(Problem(where, exc.args[0] if exc.args else str(exc))) from None
     except InvalidInput as exc:
-        raise _LineProblems(*[Problem(where, f"in {line.product_ref}: {p}")
-                              for p in exc.problems]) from None
+        raise _LineProblems(*_inside(where, line.product_ref, exc.problems)) from None
     if _identity(sub_bom) in chain:
         cycle = " -> ".join([*chain, _identity(sub_bom)])
-        raise _LineProblems(Problem(where, f"sub-assemblies form a cycle: {cycle}"))
+        raise _LineProblems(Problem(where, Message("sub-assemblies form a cycle: %(cycle)s",
+                                                   cycle=cycle)))
     try:
         sub = resolve_bom(sub_bom, registry, products, expand, chain)
     except InvalidInput as exc:
-        raise _LineProblems(*[Problem(where, f"in {line.product_ref}: {p}")
-                              for p in exc.problems]) from None
+        raise _LineProblems(*_inside(where, line.product_ref, exc.problems)) from None
     declared = sub_bom.declared_unit
     try:
         dimension(declared["unit"])
         quantity = convert(line.amount, line.unit, declared["unit"]) / declared["amount"]
     except UnitError as exc:
-        raise _LineProblems(Problem(f"{line.where}.unit", f"{exc} (declared unit of "
-                                    f"{line.product_ref})")) from None
+        raise _LineProblems(Problem(f"{line.where}.unit", Message(
+            "%(problem)s (declared unit of %(product)s)", problem=exc.args[0],
+            product=line.product_ref))) from None
     return ResolvedLine(line, sub=sub, quantity=quantity)
+
+
+def _inside(where: str, ref: str, problems) -> list[Problem]:
+    """A sub-assembly's problems, located at the line that names it."""
+    return [Problem(where, Message("in %(product)s: %(where)s: %(problem)s", product=ref,
+                                   where=p.human_where, problem=p.message)) for p in problems]
 
 
 class FileProducts:
@@ -232,7 +351,7 @@ class FileProducts:
         if ref.endswith(".json") or "/" in ref:
             path = base / ref
             if not path.is_file():
-                raise LookupError(f"no BOM file {path}")
+                raise LookupError(Message("no BOM file %(path)s", path=str(path)))
             return read_bom_file(path)
         matches = []
         for path in sorted(base.glob("*.json")):
@@ -244,7 +363,10 @@ class FileProducts:
                 matches.append(candidate)
         if len(matches) > 1:
             names = ", ".join(Path(m.origin).name for m in matches)
-            raise LookupError(f'product id "{ref}" is declared by several BOMs in {base}: {names}')
+            raise LookupError(Message('product id "%(id)s" is declared by several BOMs in '
+                                      "%(folder)s: %(files)s", id=ref, folder=str(base),
+                                      files=names))
         if matches:
             return matches[0]
-        raise LookupError(f'no BOM with product id "{ref}" in {base}')
+        raise LookupError(Message('no BOM with product id "%(id)s" in %(folder)s', id=ref,
+                                  folder=str(base)))

@@ -100,6 +100,8 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
             entry["model"] = rl.line.model
             if rl.line.note:
                 entry["note"] = rl.line.note
+            if rl.line.note_zh:  # the model's own Chinese, for pages read in Chinese
+                entry["note_zh"] = rl.line.note_zh
         if rl.note:
             notes.append(f"line {rl.line.index + 1}: {rl.note}")
         if rl.sub is not None:

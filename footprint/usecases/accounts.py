@@ -14,7 +14,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..errors import Forbidden, InvalidInput, NotFound, Problem
+from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import transaction
@@ -46,18 +46,24 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def _kinds() -> list[Word]:
+    return [Word("org_kind", k) for k in ORG_KINDS]
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
 def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> dict:
     if kind not in ORG_KINDS:
-        raise InvalidInput([Problem("kind", f"organisation kind must be one of {ORG_KINDS}")])
+        raise InvalidInput([Problem("kind", Message("organisation kind must be one of "
+                                                    "%(kinds)s", kinds=_kinds()))])
     existing = stored.organisation_named(db, name)
     if existing:
         if existing["kind"] != kind:
-            raise InvalidInput([Problem("org", f'organisation "{name}" is a {existing["kind"]}, '
-                                               f"not a {kind}")])
+            raise InvalidInput([Problem("org", Message(
+                'organisation "%(name)s" is a %(kind)s, not a %(wanted)s', name=name,
+                kind=Word("org_kind", existing["kind"]), wanted=Word("org_kind", kind)))])
         return existing
     with transaction(db):
         org_id = stored.insert_organisation(db, name, kind, region)
@@ -73,13 +79,16 @@ def create_user(db, username: str, role: str, org_name: str, password: str,
     display_name = checked(display_name, "display_name", problems)
     org_name = checked(org_name, "org", problems)
     if role not in ROLES:
-        problems.append(Problem("role", f'role "{role}" unknown; one of {", ".join(ROLES)}'))
+        problems.append(Problem("role", Message('role "%(role)s" unknown; one of %(roles)s',
+                                                role=role,
+                                                roles=[Word("role", r) for r in ROLES])))
     if len(password) < MIN_PASSWORD:
-        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
+        problems.append(Problem("password", Message("at least %(count)s characters",
+                                                    count=MIN_PASSWORD)))
     if not username or len(username) > 64:
-        problems.append(Problem("username", "1 to 64 characters"))
+        problems.append(Problem("username", Message("1 to 64 characters")))
     elif stored.user_named(db, username) is not None:
-        problems.append(Problem("username", f'"{username}" is taken'))
+        problems.append(Problem("username", Message('"%(name)s" is taken', name=username)))
     if problems:
         raise InvalidInput(problems)
     with transaction(db):
@@ -119,7 +128,8 @@ def log_in(db, username: str, password: str, address: str | None) -> dict | None
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput([Problem("password", f"at least {MIN_PASSWORD} characters")])
+        raise InvalidInput([Problem("password", Message("at least %(count)s characters",
+                                                        count=MIN_PASSWORD))])
 
 
 def change_password(db, user: dict, current: str, new: str) -> None:
@@ -127,7 +137,8 @@ def change_password(db, user: dict, current: str, new: str) -> None:
     stored_user = stored.user(db, user["id"])
     if stored_user is None or not check_password(stored_user["password_hash"], current):
         security.event(db, "password-change-refused", stored_user and stored_user["username"])
-        raise InvalidInput([Problem("current_password", "the current password is not right")])
+        raise InvalidInput([Problem("current_password",
+                                    Message("the current password is not right"))])
     set_password(db, stored_user["username"], new)
 
 
@@ -136,7 +147,7 @@ def set_password(db, username: str, password: str) -> dict:
     of the user ends, so a cookie from before opens nothing."""
     user = stored.user_named(db, username)
     if user is None:
-        raise InvalidInput([Problem("username", f'no user "{username}"')])
+        raise InvalidInput([Problem("username", Message('no user "%(name)s"', name=username))])
     check_new_password(password)
     with transaction(db):
         stored.set_password_hash(db, user["id"], hash_password(password))
@@ -153,7 +164,8 @@ def create_token(db, username: str, name: str = "cli") -> str:
     """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
     user = stored.user_named(db, username, active_only=True)
     if user is None:
-        raise InvalidInput([Problem("username", f'no active user "{username}"')])
+        raise InvalidInput([Problem("username", Message('no active user "%(name)s"',
+                                                        name=username))])
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction(db):
         stored.insert_token(db, user["id"], name, _token_digest(token))
@@ -197,13 +209,15 @@ def create_organisation(db, name: str, kind: str, region: str | None = None,
     name = checked((name or "").strip(), "name", problems)
     region = checked((region or "").strip(), "region", problems) or None
     if not name or len(name) > 200:
-        problems.append(Problem("name", "1 to 200 characters"))
+        problems.append(Problem("name", Message("1 to 200 characters")))
     elif stored.organisation_named(db, name) is not None:
-        problems.append(Problem("name", f'an organisation "{name}" exists already'))
+        problems.append(Problem("name", Message('an organisation "%(name)s" exists already',
+                                                name=name)))
     if kind not in ORG_KINDS:
-        problems.append(Problem("kind", f"organisation kind must be one of {', '.join(ORG_KINDS)}"))
+        problems.append(Problem("kind", Message("organisation kind must be one of %(kinds)s",
+                                                kinds=_kinds())))
     if region is not None and len(region) > 50:
-        problems.append(Problem("region", "at most 50 characters"))
+        problems.append(Problem("region", Message("at most 50 characters")))
     try:
         credit_code = checked_credit_code(db, credit_code)
     except InvalidInput as exc:
@@ -233,11 +247,11 @@ def checked_credit_code(db, value, org_id: int | None = None) -> str | None:
     try:
         code = credit_code(value)
     except ValueError as exc:
-        raise InvalidInput([Problem("credit_code", str(exc))]) from None
+        raise InvalidInput([Problem("credit_code", exc.args[0])]) from None
     holder = stored.organisation_with_code(db, code, org_id)
     if holder is not None:
-        raise InvalidInput([Problem("credit_code",
-                                    f'{code} is the code of "{holder["name"]}" already')])
+        raise InvalidInput([Problem("credit_code", Message(
+            '%(code)s is the code of "%(name)s" already', code=code, name=holder["name"]))])
     return code
 
 
@@ -245,12 +259,12 @@ def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:
     """Deactivate (or reactivate) a user: only an admin, and never their own account. A
     deactivated user cannot log in, their sessions end and their API tokens stop working."""
     if actor["role"] != "admin":
-        raise Forbidden("only an administrator deactivates users")
+        raise Forbidden(Message("only an administrator deactivates users"))
     user = stored.user(db, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(Message("no such user"))
     if user["id"] == actor["id"] and not active:
-        raise Forbidden("an administrator cannot deactivate their own account")
+        raise Forbidden(Message("an administrator cannot deactivate their own account"))
     with transaction(db):
         stored.set_active(db, user_id, active)
         if not active:

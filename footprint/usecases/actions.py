@@ -3,7 +3,7 @@ return, each checked against footprint.workflow's rules and applied in one trans
 its audit event."""
 from __future__ import annotations
 
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Message, Problem, Word
 from ..text import checked
 from ..store import accounts as store_accounts
 from ..store import audit, results
@@ -30,7 +30,8 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         # read by others on the submission's page: footprint.text's rule
         reason = checked((reason or "").strip(), "reason", problems, lines=True) or None
         if action.needs_reason and not reason:
-            problems.append(Problem("reason", f"say why you {action.name} it"))
+            problems.append(Problem("reason", Message("say why you %(action)s it",
+                                                      action=Word("event", action.name))))
         if problems:
             raise InvalidInput(problems)
         changes = {"status": action.to_status}
@@ -63,12 +64,14 @@ def _verifier_org(db, requested, current) -> int:
         for body in bodies:
             if str(requested) in (str(body["id"]), body["name"]):
                 return body["id"]
-        raise InvalidInput([Problem("verifier_org", f'no accounting body "{requested}"; one '
-                                    f'of: {", ".join(b["name"] for b in bodies) or "none"}')])
+        raise InvalidInput([Problem("verifier_org", Message(
+            'no accounting body "%(name)s"; one of: %(names)s', name=str(requested),
+            names=[b["name"] for b in bodies] or Message("none")))])
     if current is not None:
         return current  # a resubmission goes back to the body that returned it
     if len(bodies) == 1:
         return bodies[0]["id"]
-    raise InvalidInput([Problem("verifier_org", "name the accounting body to verify this "
-                                f'submission: one of {", ".join(b["name"] for b in bodies)}'
-                                if bodies else "no accounting body is registered yet")])
+    raise InvalidInput([Problem("verifier_org", Message(
+        "name the accounting body to verify this submission: one of %(names)s",
+        names=[b["name"] for b in bodies]) if bodies else
+        Message("no accounting body is registered yet"))])

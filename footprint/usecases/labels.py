@@ -19,7 +19,7 @@ import logging
 from datetime import datetime
 
 from .. import clock
-from ..errors import NotFound
+from ..errors import Message, NotFound
 from ..labels import LabelInvalid, signed_claims
 from ..store import labels as stored
 from ..store import log as stored_log
@@ -80,7 +80,7 @@ def find(db, label_id: str) -> Label | None:
 def get(db, label_id: str) -> Label:
     label = find(db, label_id)
     if label is None:
-        raise NotFound("no such label")
+        raise NotFound(Message("no such label"))
     return label
 
 

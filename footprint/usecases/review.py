@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from .. import text
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InvalidInput, Message, NotFound, Problem
 from ..store import review as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
@@ -30,8 +30,9 @@ def line_problems(submission: Submission, line: int | str | None) -> list[Proble
     if isinstance(line, str):
         line = int(line) if line.isdigit() else 0  # not a number: no line of the BOM
     if line is not None and not 1 <= line <= lines:
-        return [Problem("line", f"a line between 1 and {lines}" if lines else
-                        "this BOM has no lines of its own; attach to the submission")]
+        return [Problem("line", Message("a line between 1 and %(lines)s", lines=lines)
+                        if lines else Message("this BOM has no lines of its own; attach to "
+                                              "the submission"))]
     return []
 
 
@@ -40,7 +41,8 @@ def comment(db, user: dict, submission_id: int, body: str, line: int | None = No
     problems = []
     body = text.checked((body or "").strip(), "body", problems, lines=True)
     if not body or len(body) > MAX_COMMENT:
-        problems.append(Problem("body", f"a comment of 1 to {MAX_COMMENT} characters"))
+        problems.append(Problem("body", Message("a comment of 1 to %(max)s characters",
+                                                max=MAX_COMMENT)))
     problems += line_problems(submission, line)
     if problems:
         raise InvalidInput(problems)
@@ -60,12 +62,14 @@ def add_evidence(db, user: dict, submission_id: int, filename: str, content_type
     problems = line_problems(submission, line)
     filename = text.checked(filename or "", "file", problems)
     if len(content) > MAX_EVIDENCE_BYTES:
-        problems.append(Problem("file", f"at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB"))
+        problems.append(Problem("file", Message("at most %(mb)s MB",
+                                                mb=MAX_EVIDENCE_BYTES // (1024 * 1024))))
     if not content:
-        problems.append(Problem("file", "the file is empty"))
+        problems.append(Problem("file", Message("the file is empty")))
     if content_type not in EVIDENCE_TYPES:
-        problems.append(Problem("file", f'type "{content_type}" not accepted: PDF, PNG, JPEG, '
-                                        "CSV, text or XLSX"))
+        problems.append(Problem("file", Message('type "%(type)s" not accepted: PDF, PNG, '
+                                                "JPEG, CSV, text or XLSX",
+                                                type=content_type)))
     if problems:
         raise InvalidInput(problems)
     with transaction(db):
@@ -82,5 +86,5 @@ def evidence_file(db, user: dict, submission_id: int, evidence_id: int) -> dict:
     get(db, user, submission_id)
     found = stored.evidence_file(db, submission_id, evidence_id)
     if found is None:
-        raise NotFound("no such evidence")
+        raise NotFound(Message("no such evidence"))
     return found

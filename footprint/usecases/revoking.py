@@ -3,7 +3,7 @@ an audit event, together."""
 from __future__ import annotations
 
 from .. import clock
-from ..errors import Conflict, InvalidInput, Problem
+from ..errors import Conflict, InvalidInput, Message, Problem
 from ..store import audit
 from ..store import labels as store_labels
 from ..store import submissions as store_submissions
@@ -24,11 +24,12 @@ def revoke(db, user: dict, label_id: str, reason: str) -> Label:
     problems: list[Problem] = []
     reason = checked((reason or "").strip(), "reason", problems, lines=True)
     if not reason or len(reason) > MAX_REASON:
-        problems.append(Problem("reason", f"a public reason of 1 to {MAX_REASON} characters"))
+        problems.append(Problem("reason", Message("a public reason of 1 to %(max)s characters",
+                                                  max=MAX_REASON)))
     if problems:
         raise InvalidInput(problems)
     if label["revoked_at"]:
-        raise Conflict("this label is already revoked")
+        raise Conflict(Message("this label is already revoked"))
     at = clock.stamp()
     with transaction(db):
         store_labels.mark_revoked(db, label_id, at, reason, user["id"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bom import Bom, parse_bom
-from ..errors import Forbidden
+from ..errors import Forbidden, Message
 from ..recalc.keyed import keep, keyed_bom
 from ..store import audit, results
 from ..store import footprints as store_footprints
@@ -36,7 +36,9 @@ class Calculated:
 
 def _calculated(db, engine, user: dict, bom_dict: dict,
                 method: str | None = None) -> Calculated:
-    resolved = engine.resolve(parse_bom(bom_dict), StoredProducts(db, user["org_id"]))
+    # keep_going: the shape's problems and the resolution's are reported in one round
+    resolved = engine.resolve(parse_bom(bom_dict, keep_going=True),
+                              StoredProducts(db, user["org_id"]))
     return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
 
 
@@ -66,7 +68,7 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
     """A new draft with its calculated result; (submission, created). The same idempotency
     key from the same user returns the first submission instead of a second."""
     if user["role"] != "producer":
-        raise Forbidden("only producers create submissions")
+        raise Forbidden(Message("only producers create submissions"))
     if idempotency_key:
         existing = stored.by_idempotency_key(db, user["id"], idempotency_key)
         if existing:

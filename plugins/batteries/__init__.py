@@ -10,7 +10,7 @@ Documentation: docs/categories/batteries.md.
 """
 from __future__ import annotations
 
-from footprint import InvalidInput, ProductCategory, Problem, hookimpl
+from footprint import InvalidInput, Message, ProductCategory, Problem, hookimpl
 
 from . import data
 from .model import plan
@@ -44,10 +44,11 @@ def register_categories(registry):
 @hookimpl(trylast=True)
 def expand_bom(category, parameters, bom, registry):
     if float(bom.declared_unit["amount"]) != 1.0:
-        raise InvalidInput([Problem(
-            "declared_unit.amount", "a battery BOM with parameters declares 1 kWh of capacity "
-            '({"amount": 1, "unit": "kWh"}); give the pack size as parameters.pack_capacity_kwh')],
-            bom.origin or None)
+        raise InvalidInput([Problem("declared_unit.amount", Message(
+            "a battery BOM with parameters declares 1 kWh of capacity "
+            '({"amount": 1, "unit": "kWh"}); give the pack size as parameters.pack_capacity_kwh',
+            zh="带参数的电池物料清单按 1 千瓦时容量申报（声明数量 1、单位 kWh）；电池包容量请填在"
+               "参数“电池包容量”中"))], bom.origin or None)
     return [item.line for item in plan(parameters)]
 
 

@@ -10,7 +10,7 @@ read from lca_data/oranges/ through its manifest. See docs/categories/oranges.md
 """
 from __future__ import annotations
 
-from footprint import InvalidInput, ProductCategory, Problem, hookimpl
+from footprint import InvalidInput, Message, ProductCategory, Problem, hookimpl
 
 from . import data, label, model
 from .parameters import OrangeParameters
@@ -53,9 +53,11 @@ def expand_bom(category, parameters, bom, registry):
     amount = bom.declared_unit["amount"]
     if amount != 1:
         # The grade bands are per kg of fruit and the core grades the total per declared unit.
-        raise InvalidInput([Problem("declared_unit.amount", (
-            f"the oranges category is declared per 1 kg of fruit (its grade bands are in kg "
-            f"CO2e/kg), not {amount:g} kg: use {{\"amount\": 1, \"unit\": \"kg\"}}"))],
+        raise InvalidInput([Problem("declared_unit.amount", Message(
+            "the oranges category is declared per 1 kg of fruit (its grade bands are in kg "
+            'CO2e/kg), not %(amount)s kg: use {"amount": 1, "unit": "kg"}',
+            zh="柑橘品类按每 1 千克果品申报（其等级按千克二氧化碳当量/千克划分），不是 "
+               "%(amount)s 千克：请把声明数量填为 1、单位填为 kg", amount=f"{amount:g}"))],
             bom.origin or None)
     return model.lines(parameters)
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from footprint.errors import Throttled
+from footprint.errors import Problem, Throttled
 from footprint.usecases.accounts import user_for_bearer
 
 from ..db import get_db
+from ..problems import api_language, as_json, text
 from ..security import User, client_address, csrf, load_user_row
 from . import labels, submissions
 from .body import BadBody, max_json_bytes
@@ -100,8 +101,9 @@ def too_large(exc):
 
 @bp.errorhandler(BadBody)
 def bad_body(exc):
-    message = str(exc)
-    return jsonify({"error": message, "problems": [{"where": "body", "message": message}]}), 400
+    problem, lang = Problem("body", exc.args[0]), api_language()
+    return jsonify({"error": text(problem.message, lang),
+                    "problems": [as_json(problem, lang)]}), 400
 
 
 @bp.get("/openapi.json")

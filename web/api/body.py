@@ -10,14 +10,15 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.bom import flatten_errors
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Message, Problem
 
 MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 
 
 class BadBody(Exception):
-    """The body cannot be read as JSON at all (before any field is looked at)."""
+    """The body cannot be read as JSON at all (before any field is looked at); its argument
+    is a Message."""
 
 
 def max_json_bytes() -> int:
@@ -25,7 +26,7 @@ def max_json_bytes() -> int:
 
 
 def _reject_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(Message("%(name)s is not a JSON number", name=name))
 
 
 def json_body(optional: bool = False):
@@ -37,36 +38,43 @@ def json_body(optional: bool = False):
         if request.content_length is None and "chunked" in \
                 request.headers.get("Transfer-Encoding", "").lower():
             # unless the server terminates such streams, Werkzeug reads them as empty
-            raise BadBody("send the body with a Content-Length header; chunked bodies are "
-                          "not read")
+            raise BadBody(Message("send the body with a Content-Length header; chunked bodies "
+                                  "are not read"))
         if optional:
             return {}
-        raise BadBody("the body is empty: send a JSON object with "
-                      "Content-Type: application/json")
+        raise BadBody(Message("the body is empty: send a JSON object with Content-Type: "
+                              "application/json"))
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise BadBody(f'the body must be JSON sent with Content-Type: application/json, not '
-                      f'"{mimetype or "(none)"}"')
+        raise BadBody(Message('the body must be JSON sent with Content-Type: '
+                              'application/json, not "%(type)s"', type=mimetype or "(none)"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadBody(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+        raise BadBody(Message("the body is not UTF-8: %(reason)s at byte %(byte)s",
+                              reason=exc.reason, byte=exc.start)) from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise BadBody(f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                      f"column {exc.colno}") from None
+        raise BadBody(Message("the body is not valid JSON: %(reason)s at line %(line)s, "
+                              "column %(column)s", reason=exc.msg, line=exc.lineno,
+                              column=exc.colno)) from None
     except ValueError as exc:
-        raise BadBody(f"the body is not valid JSON: {exc}") from None
+        raise BadBody(Message("the body is not valid JSON: %(reason)s",
+                              reason=exc.args[0])) from None
     except RecursionError:
-        raise BadBody("the body is not valid JSON: nested too deeply") from None
+        raise BadBody(Message("the body is not valid JSON: nested too deeply")) from None
 
 
-def load(schema_class, data, what: str = "the body"):
+BODY, QUERY = Message("the body"), Message("the query")
+
+
+def load(schema_class, data, what: Message = BODY):
     """``data`` validated by a request schema; every problem located, unknown fields named
     (with the nearest valid name)."""
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("(top level)", f"{what} must be a JSON object")])
+        raise InvalidInput([Problem("(top level)", Message("%(what)s must be a JSON object",
+                                                           what=what))])
     schema = schema_class()
     try:
         return schema.load(data)
@@ -76,7 +84,7 @@ def load(schema_class, data, what: str = "the body"):
 
 
 def query(schema_class):
-    return load(schema_class, request.args.to_dict(flat=True), "the query")
+    return load(schema_class, request.args.to_dict(flat=True), QUERY)
 
 
 def idempotency_key() -> str | None:
@@ -84,6 +92,6 @@ def idempotency_key() -> str | None:
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.match(key):
-        raise InvalidInput([Problem("Idempotency-Key", "1 to 200 printable ASCII characters, "
-                                                       "no spaces (a UUID is a good key)")])
+        raise InvalidInput([Problem("Idempotency-Key", Message(
+            "1 to 200 printable ASCII characters, no spaces (a UUID is a good key)"))])
     return key

@@ -115,7 +115,20 @@ class ProblemSchema(_Response):
     where = fields.String(required=True, metadata={
         "description": 'Where the problem is: a JSON path in the body ("lines[0].unit"), a '
                        'query parameter, a header ("Idempotency-Key") or "body".'})
-    message = fields.String(required=True)
+    place = fields.String(required=True, metadata={
+        "description": "Where, as people say it, in the answer's language: "
+                       '"第 1 行 · 计量单位" / "line 1 · unit"; a category '
+                       "parameter by its own name."})
+    message = fields.String(required=True, metadata={
+        "description": "The problem in the answer's language: the language Accept-Language "
+                       "asks for (zh or en), English when the request names none."})
+    code = fields.String(required=True, metadata={
+        "description": "The message's id, the same in every language: its English template, "
+                       'e.g. "%(kind)s \"%(word)s\" unknown, did you mean \"%(guess)s\"?". '
+                       "message is code, translated, with params filled in."})
+    params = fields.Dict(required=True, metadata={
+        "description": "The values in the message, by name (words in the answer's "
+                       "language)."})
 
 
 class ErrorSchema(_Response):

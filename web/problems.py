@@ -1,0 +1,155 @@
+"""Problems as people read them: the message in the reader's language and the place as people
+say it, with the technical path kept for experts.
+
+    message    the core's Message (footprint.errors) in Chinese from problems.po, or from its
+               plugin's own Chinese; marshmallow's messages too ("Missing data for required
+               field." -> 缺少必填数据。). A plain text with no id is shown as it is.
+    place      lines[2].amount -> 第 3 行 · 数量 / line 3 · amount; a category parameter by
+               the names its plugin gives it (parameters.fertilisers[0].n_pct -> 参数 · 化肥 1 ·
+               含氮量), which the core puts in Problem.place.
+
+Pages call ``shown(problem)`` (or web.i18n.localised for a list): it has ``where`` (the path,
+for a title attribute), ``place``, ``message`` and ``human_where`` (the place, as pages have
+shown it so far). The JSON API calls ``as_json(problem, language)``: where, place, message,
+and the message's ``code`` (its English template) and ``params``, so that a program can tell
+problems apart without reading sentences.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from footprint.errors import Message, Problem, said
+
+from . import vocabulary
+
+LANGUAGES = ("zh", "en")
+SEPARATOR = " · "
+
+# Places a BOM (and the forms around it) names, word by word.
+WHOLE = {
+    "(top level)": _l("the whole BOM"), "(file)": _l("the file"), "body": _l("request body"),
+    "product": _l("product"), "declared_unit": _l("declared unit"),
+    "region": _l("region of production"), "factor_year": _l("factor year"),
+    "electricity_basis": _l("electricity basis"), "system_boundary": _l("system boundary"),
+    "parameters": _l("category parameters"), "lines": _l("lines"),
+}
+PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
+           "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN")}
+LINE = {"input": _l("input"), "emission": _l("direct emission"), "amount": _l("amount"),
+        "unit": _l("unit"), "stage": _l("stage"),
+        "region": _l("region of the electricity"), "year": _l("data year"),
+        "basis": _l("electricity basis"), "note": _l("note")}
+DECLARED = {"amount": _l("declared amount"), "unit": _l("declared unit")}
+LINE_NUMBER = _l("line %(number)s")
+FILE_POSITION = re.compile(r"^line (\d+), column (\d+) of the file$")
+AT_FILE_POSITION = _l("line %(line)s, column %(column)s of the file")
+MODELLED_LINE = re.compile(r"^parameters \(line (\d+)\)$")
+MODELLED = _l("modelled line %(number)s")
+BOM_LINE = re.compile(r"^lines\[(\d+)\]$")
+
+
+# The core's vocabularies a Word names (footprint.errors.Word), said as web/vocabulary.py says them.
+VOCABULARIES = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES,
+                "role": vocabulary.ROLES, "org_kind": vocabulary.ORG_KINDS,
+                "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES,
+                "unit": vocabulary.UNITS, "dimension": vocabulary.DIMENSIONS,
+                "gas": vocabulary.GASES, "event": vocabulary.EVENTS}
+
+
+def _word(name: str, code: str) -> str:
+    return vocabulary.word(VOCABULARIES.get(name, {}), code)
+
+
+def language() -> str:
+    return str(get_locale() or "zh")
+
+
+def api_language() -> str:
+    """The JSON API's language: Accept-Language's choice; English for a client that asks for
+    none (a program), Chinese where it asks for Chinese."""
+    if not request.headers.get("Accept-Language"):
+        return "en"
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def text(message, lang: str | None = None) -> str:
+    """A message in ``lang`` (the page's by default): a Message through the catalogue (or its
+    plugin's Chinese), a plain text looked up as an id, and shown as it is if unknown."""
+    lang = lang or language()
+    with force_locale(lang):
+        if isinstance(message, Message):
+            return message.said(lang, gettext, _word)
+        return gettext(str(message)) if lang == "zh" and message else str(message or "")
+
+
+def place(problem: Problem, lang: str | None = None) -> str:
+    """Where ``problem`` is, as people say it, in ``lang`` (the page's by default)."""
+    lang = lang or language()
+    with force_locale(lang):
+        steps = problem.place or _steps(problem.where)
+        return SEPARATOR.join(str(said(step, lang, gettext, _word)) for step in steps)
+
+
+def _steps(where: str) -> list:
+    """The words of a path the core did not name: the BOM's fields; a field the BOM does not
+    have as it was written, and a path this module does not know as it is."""
+    found = FILE_POSITION.match(where)
+    if found:
+        return [AT_FILE_POSITION % {"line": found.group(1), "column": found.group(2)}]
+    first, _, field = where.partition(".")
+    numbered = MODELLED_LINE.match(first) or BOM_LINE.match(first)
+    if numbered:
+        heading = MODELLED if numbered.re is MODELLED_LINE else LINE_NUMBER
+        number = int(numbered.group(1)) + (0 if numbered.re is MODELLED_LINE else 1)
+        return [heading % {"number": number}, *([LINE.get(field, field)] if field else [])]
+    if where in WHOLE:
+        return [WHOLE[where]]
+    if first == "product" and field in PRODUCT:
+        return [PRODUCT[field]]
+    if first == "declared_unit" and field in DECLARED:
+        return [DECLARED[field]]
+    if first in WHOLE and field:
+        return [WHOLE[first], field]
+    return [where]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A problem as a page shows it."""
+
+    where: str  # the technical path, for experts (a title attribute)
+    place: str  # where, as people say it, in the reader's language
+    message: str  # in the reader's language
+    code: str  # the message's id
+
+    @property
+    def human_where(self) -> str:
+        return self.place
+
+
+def shown(problem: Problem, lang: str | None = None) -> Shown:
+    return Shown(problem.where, place(problem, lang), text(problem.message, lang),
+                 problem.code)
+
+
+def as_json(problem: Problem, lang: str) -> dict:
+    """A problem in the API's answer: where and place, the message in ``lang``, its id and
+    the values in it (words as said in ``lang``)."""
+    with force_locale(lang):
+        params = {k: _plain(said(v, lang, gettext, _word)) for k, v in problem.params.items()}
+    return {"where": problem.where, "place": place(problem, lang),
+            "message": text(problem.message, lang), "code": str(problem.code),
+            "params": params}
+
+
+def _plain(value):
+    """A parameter as JSON holds it: numbers, text, booleans and null as they are."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
