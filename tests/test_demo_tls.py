@@ -24,7 +24,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from footprint.usecases import demotls
 from footprint.usecases.demotls import demo_certificate
 
 LAN = "192.0.2.7"  # a documentation address (RFC 5737): nothing is ever sent to it
@@ -123,12 +122,6 @@ def test_demo_lan_without_a_network_says_so(demo_home, monkeypatch):
     result = CliRunner().invoke(cli, ["demo", "--lan"])
     assert result.exit_code == 1
     assert "no network address" in result.output and "本机未连接局域网" in result.output
-
-
-def test_the_lan_address_is_not_loopback():
-    address = demotls.lan_address()  # a routing-table question: nothing is sent
-    if address is not None:
-        assert not address.startswith("127.")
 
 
 # -- a real server --------------------------------------------------------------------------

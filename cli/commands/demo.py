@@ -50,8 +50,9 @@ def logins_table() -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--lan", is_flag=True,
-              help="Serve HTTPS on this machine's network address (self-signed certificate), "
-                   "so a phone on the same network opens the labels' QR codes.")
+              help="Serve HTTPS on every interface (not --host) with a self-signed "
+                   "certificate, the labels' QR codes naming this machine's network address, "
+                   "so a phone on the same network opens them.")
 @click.option("--tls", is_flag=True, help="Serve HTTPS on --host (self-signed certificate).")
 @click.option("--no-serve", is_flag=True, help="Seed and print the logins, then stop.")
 @click.pass_context
