@@ -252,6 +252,15 @@ def test_category_and_declared_unit_from_the_latest_submission(service, clients)
     assert fields["product-category"] == "batteries" and fields["declared_unit-unit"] == "kWh"
 
 
+def test_the_upload_form_takes_the_same_defaults(service, clients):
+    set_region(service, "orchard", "CN-SC")
+    create(service, "orchard", sample("oranges_pujiang_farm_gate.json"))
+    for page in ("/producer/", NEW):
+        fields = form_fields(text_of(clients["orchard"].get(page)), "upload-form")
+        assert (fields["product-category"], fields["declared_unit-unit"], fields["region"]) \
+            == ("oranges", "kg", "CN-SC")
+
+
 def test_an_organisation_without_a_region_gets_none_chosen(service, clients):
     set_region(service, "orchard", None)
     assert form_fields(text_of(clients["orchard"].get(NEW)))["region"] == ""

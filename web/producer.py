@@ -75,7 +75,8 @@ def index():
         product = products.setdefault(row["product_id"], {"latest": item, "count": 0})
         product["count"] += 1
     return render_template("producer/index.html", submissions=submissions,
-                           products=list(products.values()), upload=_upload_context())
+                           products=list(products.values()),
+                           upload=_upload_context(_new_values(rows)))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None, ro
                "declared_units": list(category.declared_units) if category else [],
                "evidence": [], "comments": [],
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
-               "upload": _upload_context()}
+               "upload": _upload_context(_new_values(rows))}
     if submission is not None:
         stored = submission["bom"]
         context["stored_lines"] = [
@@ -158,22 +159,24 @@ def _post_editor(submission=None):
 def new():
     if request.method == "POST":
         return _post_editor()
-    registry, db = _registry(), get_db()
-    rows = subs.visible(db, current_user)
-    category = request.args.get("category") or _latest_category(rows)
+    rows = subs.visible(get_db(), current_user)
+    values = _new_values(rows, request.args.get("category"))
+    return _render_editor(editor_from_values(values, _registry()), rows=rows)
+
+
+def _new_values(rows, category: str | None = None) -> dict:
+    """A new BOM's fields as the organisation most likely fills them: its region, the
+    category of its newest submission (or ``category`` if asked for; none to go by: the
+    producer chooses) and that category's declared unit."""
+    registry = _registry()
+    newest = max(rows, key=lambda row: row["id"], default=None)
+    category = category or (newest["category"] if newest else "")
     if category not in registry.categories:
-        category = ""  # the producer chooses: nothing to go by
-    region = accounts.organisation(db, current_user["org_id"]).get("region") or ""
+        category = ""
+    region = accounts.organisation(get_db(), current_user["org_id"]).get("region") or ""
     values = {"product-category": category, "declared_unit-amount": "1",
               "region": region if region in registry.regions else ""}
-    values = with_category_defaults(values, registry.categories.get(category))
-    return _render_editor(editor_from_values(values, registry), rows=rows)
-
-
-def _latest_category(rows) -> str:
-    """The category of the organisation's newest submission: what it most likely makes."""
-    newest = max(rows, key=lambda row: row["id"], default=None)
-    return newest["category"] if newest else ""
+    return with_category_defaults(values, registry.categories.get(category))
 
 
 def _editable(submission_id: int) -> dict:
@@ -279,8 +282,8 @@ def preview():
 
 # -- BOM files --------------------------------------------------------------------------------
 
-def _upload_context(values=None, errors=None, problems=None) -> dict:
-    return {"entered": values or {"declared_unit-amount": "1"}, "errors": errors or {},
+def _upload_context(values: dict, errors=None, problems=None) -> dict:
+    return {"entered": values, "errors": errors or {},
             "problems": problems or [], "opts": choices(_registry(), language())}
 
 
