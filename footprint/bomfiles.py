@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bom import parse_bom
-from .errors import InvalidInput, Problem
+from .errors import InvalidInput, Message, Problem, Text
 from .suggest import unknown
 
 KINDS = ("json", "csv", "xlsx")
@@ -59,6 +59,27 @@ FIELD_ALIASES = {
     "电力因子类型": "electricity_basis", "系统边界": "system_boundary",
 }
 PARAMETER_PREFIXES = ("parameters.", "parameter.", "参数.", "参数:", "参数：")
+# The lines' columns as a message names them: by the sheet's Chinese heading in Chinese.
+COLUMN_NAMES = {c: Text(next((a for a, n in ALIASES.items() if n == c), c), c)
+                for c in COLUMNS}
+
+
+# Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
+# said in the reader's language on a page (第 7 行 · unit 列).
+def at_row(row: int) -> Message:
+    return Message("row %(row)s", row=row)
+
+
+def at_column(row: int, heading: str) -> Message:
+    return Message("row %(row)s, column %(column)s", row=row, column=heading)
+
+
+def at_field(row: int, name: str) -> Message:
+    return Message("row %(row)s (%(name)s)", row=row, name=name)
+
+
+def at_file_position(line: int, column: int) -> Message:
+    return Message("line %(line)s, column %(column)s of the file", line=line, column=column)
 
 
 @dataclass
@@ -87,10 +108,10 @@ class BomFile:
             row = self.rows[int(index)]
             key = rest.lstrip(".").partition(".")[0]
             if not key:
-                return f"row {row}"
+                return at_row(row)
             if key in ("input", "emission"):  # one column may carry both (emission:<flow>)
                 key = next((k for k in (key, "input", "emission") if k in self.columns), key)
-            return f"row {row}, column {self.columns.get(key, key)}"
+            return at_column(row, self.columns.get(key, key))
         # the header block: the field itself, or the nearest enclosing one it gave
         for known in sorted(self.fields, key=len, reverse=True):
             if path == known or path.startswith(known + ".") or path.startswith(known + "["):
@@ -129,9 +150,12 @@ def read_bom_path(path: str | Path, header: dict | None = None, override: dict |
     try:
         content = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput([Problem("(file)", f"no such file: {path}")], str(path)) from None
+        raise InvalidInput([Problem("(file)", Message("no such file: %(path)s", path=str(path)))],
+                           str(path)) from None
     except OSError as exc:  # a directory, no permission, ...
-        raise InvalidInput([Problem("(file)", f"cannot read {path}: {exc.strerror or exc}")],
+        raise InvalidInput([Problem("(file)", Message("cannot read %(path)s: %(reason)s",
+                                                      path=str(path),
+                                                      reason=exc.strerror or str(exc)))],
                            str(path)) from None
     try:
         return read_bom_bytes(path.name, content, header, override, override_where)
@@ -148,11 +172,12 @@ def read_bom_bytes(filename: str, content: bytes, header: dict | None = None,
     InvalidInput for a file that cannot be read as a BOM: every problem of its layout at
     once, with the shape problems of its rows when the layout allows reading them."""
     if not content:
-        raise InvalidInput([Problem("file", "choose a JSON, CSV or XLSX file to upload")])
+        raise InvalidInput([Problem("file", Message("choose a JSON, CSV or XLSX file to "
+                                                    "upload"))])
     kind = kind_of(filename, content)
     if kind is None:
-        raise InvalidInput([Problem("file", f'"{filename}" is not a JSON, CSV or XLSX file '
-                                    "(.json, .csv, .xlsx)")])
+        raise InvalidInput([Problem("file", Message(
+            '"%(name)s" is not a JSON, CSV or XLSX file (.json, .csv, .xlsx)', name=filename))])
     if kind == "json":
         return BomFile(_read_json(content), "json")
     table = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
@@ -173,14 +198,16 @@ def _read_json(content: bytes) -> dict:
     try:
         text = content.decode("utf-8-sig")  # -sig: a leading byte-order mark is fine
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem("file", f"not UTF-8 text: {exc}")]) from None
+        raise InvalidInput([Problem("file", Message("not UTF-8 text: %(reason)s",
+                                                    reason=str(exc)))]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
-                                    f"invalid JSON: {exc.msg}")]) from None
+        raise InvalidInput([Problem(at_file_position(exc.lineno, exc.colno),
+                                    Message("invalid JSON: %(reason)s",
+                                            reason=exc.msg))]) from None
     except RecursionError:
-        raise InvalidInput([Problem("file", "JSON nested too deeply")]) from None
+        raise InvalidInput([Problem("file", Message("JSON nested too deeply"))]) from None
 
 
 def _csv_rows(content: bytes) -> list[tuple[int, list]]:
@@ -191,7 +218,8 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InvalidInput([Problem("file", "the CSV file is neither UTF-8 nor GB18030 text")])
+        raise InvalidInput([Problem("file", Message("the CSV file is neither UTF-8 nor GB18030 "
+                                                    "text"))])
     # The row with the most separators decides: Excel writes ";" or tabs in some locales, and
     # the header block's rows hold fewer cells than the lines' header row.
     widest = max(text.splitlines() or [""], key=lambda line: max(map(line.count, ",;\t")))
@@ -199,7 +227,8 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     try:
         return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1))
     except csv.Error as exc:
-        raise InvalidInput([Problem("file", f"not a readable CSV file: {exc}")]) from None
+        raise InvalidInput([Problem("file", Message("not a readable CSV file: %(reason)s",
+                                                    reason=str(exc)))]) from None
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
@@ -208,7 +237,8 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput([Problem("file", f"not a readable XLSX workbook: {exc}")]) from None
+        raise InvalidInput([Problem("file", Message("not a readable XLSX workbook: %(reason)s",
+                                                    reason=str(exc)))]) from None
     try:
         rows = []
         for n, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
@@ -275,8 +305,9 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
     its rows be read (an unknown column or field); the others are raised at once."""
     body = [(n, row) for n, row in table if not all(_blank(c) for c in row)]
     if not body:
-        raise InvalidInput([Problem("file", "the file has no rows: a header row (input, "
-                                    "amount, unit, stage, ...) and one row per BOM line")])
+        raise InvalidInput([Problem("file", Message(
+            "the file has no rows: a header row (input, amount, unit, stage, ...) and one row "
+            "per BOM line"))])
     start = next((i for i, (_n, row) in enumerate(body) if _is_line_header(row)), 0)
     bom, fields, problems = _header_block(body[:start])
     header_row, header = body[start]
@@ -286,23 +317,25 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
             continue
         name, heading = _column(cell), _text(cell)
         if name not in COLUMNS:
-            problems.append(Problem(f"row {header_row}, column {heading}",
-                                    unknown("column", heading, COLUMNS)))
+            problems.append(Problem(at_column(header_row, heading),
+                                    unknown(Message("column"), heading, COLUMNS)))
         elif name in columns:
-            problems.append(Problem(f"row {header_row}, column {heading}",
-                                    f'column "{name}" appears twice'))
+            problems.append(Problem(at_column(header_row, heading),
+                                    Message('column "%(name)s" appears twice',
+                                            name=COLUMN_NAMES[name])))
         else:
             columns[name], positions[name] = heading, position
-    missing = [c for c in ("amount", "unit", "stage") if c not in columns]
+    missing = [COLUMN_NAMES[c] for c in ("amount", "unit", "stage") if c not in columns]
     if "input" not in columns and "emission" not in columns:
-        missing.insert(0, "input or emission")
+        missing.insert(0, Message("%(input)s or %(emission)s", input=COLUMN_NAMES["input"],
+                                  emission=COLUMN_NAMES["emission"]))
     if missing:
-        fatal.append(Problem(f"row {header_row}", "the header row lacks the column(s) "
-                             + ", ".join(missing)))
+        fatal.append(Problem(at_row(header_row), Message(
+            "the header row lacks the column(s) %(columns)s", columns=missing)))
     if len(body) - start - 1 > MAX_ROWS:
-        fatal.append(Problem("file", f"at most {MAX_ROWS} lines in one file"))
+        fatal.append(Problem("file", Message("at most %(max)s lines in one file", max=MAX_ROWS)))
     elif len(body) - start == 1:
-        fatal.append(Problem("file", "the file has a header row but no BOM lines"))
+        fatal.append(Problem("file", Message("the file has a header row but no BOM lines")))
     if fatal:
         raise InvalidInput(problems + fatal)
     lines, rows = [], []
@@ -318,7 +351,7 @@ def _header_block(rows) -> tuple[dict, dict, list[Problem]]:
     entries = []
     for n, row in rows:
         cells = [c for c in row if not _blank(c)]
-        entries.append((cells[0], cells[1:], f"row {n} ({_text(cells[0])})"))
+        entries.append((cells[0], cells[1:], at_field(n, _text(cells[0]))))
     return _fields(entries)
 
 
@@ -340,25 +373,29 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
         prefix = next((p for p in PARAMETER_PREFIXES if key.lower().startswith(p)), None)
         name = f"parameters.{key[len(prefix):].strip()}" if prefix else _field(cell)
         if name in seen:
-            problems.append(Problem(where, f'"{key}" is given twice (also {seen[name]})'))
+            problems.append(Problem(where, Message('"%(name)s" is given twice (also %(where)s)',
+                                                   name=key, where=seen[name])))
             continue
         seen[name] = where
         if prefix is None and name not in FIELDS:
-            problems.append(Problem(where, unknown("field", key, [*FIELDS, *FIELD_ALIASES]) +
-                                    "; a category parameter is written parameters.<name>"))
+            problems.append(Problem(where, Message(
+                "%(problem)s; a category parameter is written parameters.<name>",
+                problem=unknown(Message("field"), key, [*FIELDS, *FIELD_ALIASES]))))
             continue
         if not values:
-            problems.append(Problem(where, "no value: write it in the next cell"))
+            problems.append(Problem(where, Message("no value: write it in the next cell")))
             continue
         if len(values) > (2 if name == "declared_unit" else 1):
-            problems.append(Problem(where, f"{len(values)} values where one is expected (in a "
-                                    'CSV file a value with a comma is quoted: "a, b")'))
+            problems.append(Problem(where, Message(
+                '%(count)s values where one is expected (in a CSV file a value with a comma '
+                'is quoted: "a, b")', count=len(values))))
             continue
         if prefix is not None:
             path = _parameter_path(name)
             if path is None:
-                problems.append(Problem(where, "a parameter is written parameters.<name>, "
-                                        "or parameters.<list>.<number>.<name> for a list"))
+                problems.append(Problem(where, Message(
+                    "a parameter is written parameters.<name>, or "
+                    "parameters.<list>.<number>.<name> for a list")))
                 continue
             _put(bom, path, _number(values[0]))
             fields[_json_path(path)] = where
@@ -375,8 +412,9 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
         # 产品名称 beside 英文名称: the first is the Chinese name
         value, where = names["product_name"]
         if "name_zh" in names:
-            problems.append(Problem(where, "the product has a Chinese name (中文名称) and an "
-                                    "English name (英文名称) already"))
+            problems.append(Problem(where, Message(
+                "the product has a Chinese name (中文名称) and an English name (英文名称) "
+                "already")))
         else:
             bom["product"].update(name=names["name_en"][0], name_zh=value)
             fields["product.name"], fields["product.name_zh"] = names["name_en"][1], where

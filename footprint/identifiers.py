@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import (InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength,
+                               ValidationError)
+
+from .errors import Message
+
+# python-stdnum's reasons, as its messages say them (lower case, no full stop)
+REASONS = {
+    InvalidChecksum: Message("the number's checksum or check digit is invalid"),
+    InvalidFormat: Message("the number has an invalid format"),
+    InvalidLength: Message("the number has an invalid length"),
+    InvalidComponent: Message("one of the parts of the number are invalid or unknown"),
+}
 
 
 def credit_code(value: str) -> str:
@@ -13,5 +24,6 @@ def credit_code(value: str) -> str:
     try:
         return uscc.validate(value)
     except ValidationError as exc:
-        reason = exc.message.lower().rstrip(".")
-        raise ValueError(f"{value!r} is not a unified social credit code: {reason}") from None
+        reason = REASONS.get(type(exc)) or exc.message.lower().rstrip(".")
+        raise ValueError(Message("%(value)s is not a unified social credit code: %(reason)s",
+                                 value=repr(value), reason=reason)) from None

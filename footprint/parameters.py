@@ -65,8 +65,9 @@ def label(field, name: str) -> Text:
 
 def place_of(schema_class, where: str) -> tuple:
     """The steps of ``where`` ("parameters.fertilisers[0].n_pct") as people say them: the
-    word "parameters", then each field's label, each entry of a list as its item name and
-    number (化肥 1 / fertiliser 1); a name the schema does not know as it is."""
+    word "parameters", then each field's label, an entry of a list as its item name and
+    number in place of the list's label (化肥 1 / fertiliser 1), else the list's label and
+    "entry 1"; a name the schema does not know as it is."""
     steps: list = [PARAMETERS]
     schema, field = schema_class(), None
     for match in _STEP.finditer(where[len("parameters"):]):
@@ -74,9 +75,10 @@ def place_of(schema_class, where: str) -> tuple:
         if index is not None:
             meta = field.metadata if field is not None else {}
             number = int(index) + 1
-            steps.append(Text(f"{meta['item_zh']} {number}", f"{meta['item_en']} {number}")
-                         if meta.get("item_zh") and meta.get("item_en")
-                         else Message("entry %(number)s", number=number))
+            if meta.get("item_zh") and meta.get("item_en"):  # 化肥 1 says the list too
+                steps[-1] = Text(f"{meta['item_zh']} {number}", f"{meta['item_en']} {number}")
+            else:
+                steps.append(Message("entry %(number)s", number=number))
             continue
         name = name if name is not None else quoted
         field = schema.fields.get(name) if schema is not None else None

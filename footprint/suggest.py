@@ -24,11 +24,14 @@ OFFERED = 5  # equally good candidates offered together
 
 def _score(word: str, choice: str, names: Iterable[str]) -> float:
     lowered = choice.lower()
-    texts = [lowered, lowered.split("_")[0], *(n.lower() for n in names if n)]
+    # a plugin's process is named <plugin>.<name>: the plugin's name is no part of what the
+    # input is ("steel" is not "steel_vanadium.purchased_coke")
+    local = lowered.rpartition(".")[2] if "." in lowered and "-" not in lowered else lowered
+    texts = [lowered, local, local.split("_")[0], *(n.lower() for n in names if n)]
     best = max(difflib.SequenceMatcher(None, word, t).ratio() for t in texts)
     if best < CUTOFF:
         return 0.0
-    if word.startswith(lowered) or lowered.startswith(word):
+    if word.startswith(local) or local.startswith(word):
         best += EXTENDS
     return best
 

@@ -225,7 +225,8 @@ def test_a_unit_of_another_dimension_stays_shown_with_its_problem(clients):
         **{"lines-0-input": "diesel", "lines-0-unit": "kWh"}))
     page = text_of(response)
     assert form_fields(page)["lines-0-unit"] == "kWh"
-    assert '"kg" (mass) is needed' in error_slot(page, "lines-0-unit")
+    # the page's language, Chinese: "unit "kWh" is energy but "kg" (mass) is needed"
+    assert "此处需要“kg”（质量）" in error_slot(page, "lines-0-unit")
 
 
 # -- defaults from the organisation ------------------------------------------------------------

@@ -349,7 +349,8 @@ def test_editor_is_generated_from_the_category_schema(clients):
     assert "每公顷年产量(商品果)" in page  # help_zh of yield_kg_per_ha
     assert 'id="tmpl-parameters-fertilisers"' in page  # a list: rows added from a template
     assert 'name="parameters-fertilisers-__i__-product"' in page
-    assert '<option value="compound">compound</option>' in page
+    # a choice by the name its plugin gives it, in the page's language
+    assert '<option value="compound">复合肥</option>' in page
     # adding a fertiliser row without JavaScript
     response = clients["orchard"].post("/producer/submissions/new", data={
         **ORANGES_FORM, "action": "add:parameters-fertilisers"})
@@ -599,7 +600,8 @@ def test_preview_of_bad_boms(service, clients, make_bom):
     assert response.status_code == 400
     problems = {p["where"]: p for p in response.get_json()["problems"]}
     assert problems["lines[0].unit"]["message"] == 'unit "kwh" unknown, did you mean "kWh"?'
-    assert problems["lines[0].unit"]["human_where"] == "line 1 (lines[0].unit)"
+    # the place as people say it; the path stays in "where"
+    assert problems["lines[0].unit"]["human_where"] == "line 1 · unit"
     assert problems["lines[0].unit"]["field"] == "lines-0-unit"
     assert problems["lines[0].amount"]["message"] == 'must be a number, not "100"'
     not_json = in_english(clients["orchard"]).post("/producer/preview", data="{oops",
@@ -704,7 +706,10 @@ def test_evidence_without_a_file(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
     response = clients["orchard"].post(f"/producer/submissions/{submission['id']}/evidence",
                                        data={"line": ""})
-    assert response.status_code == 400 and "choose a file to attach" in text_of(response)
+    assert response.status_code == 400 and "请选择要附上的文件" in text_of(response)
+    english = in_english(clients["orchard"]).post(
+        f"/producer/submissions/{submission['id']}/evidence", data={"line": ""})
+    assert english.status_code == 400 and "choose a file to attach" in text_of(english)
 
 
 # -- revising ----------------------------------------------------------------------------------

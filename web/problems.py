@@ -38,6 +38,13 @@ WHOLE = {
     "region": _l("region of production"), "factor_year": _l("factor year"),
     "electricity_basis": _l("electricity basis"), "system_boundary": _l("system boundary"),
     "parameters": _l("category parameters"), "lines": _l("lines"),
+    # the fields of the forms around a BOM: evidence, the workflow, accounts
+    "file": _l("the file"), "line": _l("line number"), "reason": _l("reason"),
+    "verifier_org": vocabulary.ORG_KINDS["accounting_body"], "username": _l("user name"),
+    "password": _l("password"), "current_password": _l("current password"),
+    "credit_code": _l("unified social credit code"), "kind": _l("organisation kind"),
+    "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
+    "data_version": _l("data version"),
 }
 PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
            "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN")}
@@ -99,6 +106,8 @@ def place(problem: Problem, lang: str | None = None) -> str:
 def _steps(where: str) -> list:
     """The words of a path the core did not name: the BOM's fields; a field the BOM does not
     have as it was written, and a path this module does not know as it is."""
+    if isinstance(where, Message):  # a place the core says itself (a file's row and column)
+        return [where]
     found = FILE_POSITION.match(where)
     if found:
         return [AT_FILE_POSITION % {"line": found.group(1), "column": found.group(2)}]

@@ -27,6 +27,7 @@ from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
 from .i18n import localised, problem_text
+from .problems import place
 from .security import role_required
 from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
 
@@ -200,7 +201,7 @@ def edit(id):
 # -- live preview -----------------------------------------------------------------------------
 
 def _problem_json(problem: Problem, form_bom: FormBom | None, missing: bool = False) -> dict:
-    return {"where": problem.where, "human_where": problem.human_where,
+    return {"where": problem.where, "human_where": place(problem),
             "message": problem_text(problem),
             "field": form_bom.field_for(problem.where) if form_bom else
             field_name(problem.where), "missing": missing}
@@ -263,7 +264,7 @@ def preview():
         bom = request.get_json(silent=True)
         if bom is None:
             return jsonify(_incomplete([_problem_json(
-                Problem("(top level)", "the body is not valid JSON"), None)])), 400
+                Problem("(top level)", _("the body is not valid JSON")), None)])), 400
     else:
         form = request.form
         form_bom = bom_from_form(form, registry)
@@ -318,7 +319,7 @@ def _upload_failed(values, problems, inline):
         if problem.where == "file":
             errors.setdefault("file", []).append(problem.message)
     return render_template("producer/upload.html", upload=_upload_context(
-        values, errors, [{"human_where": p.human_where, "message": p.message}
+        values, errors, [{"where": p.where, "human_where": p.human_where, "message": p.message}
                          for p in problems])), 400
 
 
@@ -342,7 +343,7 @@ def add_evidence(id):
     problems = review.line_problems(submission, line_text)
     line = int(line_text) if line_text and not problems else None
     if file is None or not file.filename:
-        problems.append(Problem("file", "choose a file to attach"))
+        problems.append(Problem("file", _("choose a file to attach")))
     try:
         if problems:
             raise InvalidInput(problems)

@@ -41,7 +41,8 @@ def read(path: Path, settings: tuple[str, ...]) -> tuple[BomFile, object]:
     if settings and found.kind == "json":
         usage_exit(f"{path}: a JSON file is a whole BOM; --set is for CSV and XLSX files")
     with found.located():
-        return found, parse_bom(found.bom, origin=str(path))
+        # keep_going: the shape's problems wait for the resolution's, to be said in one round
+        return found, parse_bom(found.bom, origin=str(path), keep_going=True)
 
 
 @click.command()

@@ -28,6 +28,10 @@ from ..units import UNITS, UnitError, convert, dimension
 ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
                   " autonomous region", " province", " municipality")
 
+# The BOM's fields a line's electricity falls back on, as a message names them.
+BOM_FIELDS = {"factor_year": Text("因子年份", "factor_year"),
+              "electricity_basis": Text("电力核算方法", "electricity_basis")}
+
 # A product reference ("product:<id or file>") -> its BOM. Raises LookupError if not found.
 ProductResolver = Callable[[str, Bom], Bom]
 
@@ -255,17 +259,22 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> Re
     if line.input not in registry.processes:
         choices = [*registry.processes, ELECTRICITY, "product:<id or file>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
-            Message("input"), line.input, choices, _same_dimension(line.unit, registry),
+            Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
             {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
 
 
-def _same_dimension(unit: str, registry) -> list[str]:
-    """Inputs measured in the dimension of ``unit`` (electricity among them for energy)."""
+def _fitting(unit: str, bom: Bom, registry) -> list[str]:
+    """Inputs a line in ``unit`` of this product may mean: measured in the unit's dimension
+    (electricity among them for energy), and generic or of the product's own category (a
+    process of a plugin that registers another category is that category's)."""
     wanted = UNITS[unit][0]
+    owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
+    category = (bom.product or {}).get("category")
     same = [pid for pid, p in registry.processes.items()
-            if p.unit in UNITS and UNITS[p.unit][0] == wanted]
+            if p.unit in UNITS and UNITS[p.unit][0] == wanted
+            and owners.get(p.plugin, category) == category]
     return same + [ELECTRICITY] if wanted == "energy" else same
 
 
@@ -298,7 +307,8 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
         else:
             field = "region" if line.region is not None else "input"
             problems.append(Problem(f"{line.where}.{field}", Message(
-                "%(problem)s (the BOM's %(field)s)", problem=exc.args[0], field=bom_field)))
+                "%(problem)s (the BOM's %(field)s)", problem=exc.args[0],
+                field=BOM_FIELDS[bom_field])))
     if problems:
         raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,

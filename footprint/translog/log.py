@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 
-from ..errors import FootprintError, InvalidInput, NotFound, Problem
+from ..errors import FootprintError, InvalidInput, Message, NotFound, Problem
 from ..store import log as stored
 from ..store.db import in_transaction
 from . import merkle
@@ -63,8 +63,9 @@ class TransparencyLog:
         if size is None:
             return current
         if isinstance(size, bool) or not isinstance(size, int) or size < 0 or size > current:
-            raise InvalidInput([Problem("tree_size", f"must be between 0 and the log's size "
-                                                     f"{current}, not {size}")])
+            raise InvalidInput([Problem("tree_size", Message(
+                "must be between 0 and the log's size %(size)s, not %(given)s", size=current,
+                given=size))])
         return size
 
     def leaf_hashes(self, size: int | None = None) -> list[bytes]:
@@ -87,7 +88,7 @@ class TransparencyLog:
         """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
         found = stored.entry(self.db, index)
         if found is None:
-            raise NotFound(f"no log entry {index}")
+            raise NotFound(Message("no log entry %(index)s", index=index))
         return found
 
     def entries_for(self, label_id: str) -> list[dict]:
@@ -99,7 +100,8 @@ class TransparencyLog:
         leaf ``index`` in the tree of ``size`` leaves (the current size by default)."""
         leaves = self.leaf_hashes(size)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(leaves):
-            raise NotFound(f"no leaf {index} in a tree of size {len(leaves)}")
+            raise NotFound(Message("no leaf %(index)s in a tree of size %(size)s", index=index,
+                                   size=len(leaves)))
         return {"leaf_index": index, "tree_size": len(leaves), "leaf_hash": leaves[index],
                 "root": merkle.root(leaves), "proof": merkle.inclusion_proof(index, leaves)}
 
@@ -109,8 +111,9 @@ class TransparencyLog:
         leaves = self.leaf_hashes(new_size)
         if isinstance(old_size, bool) or not isinstance(old_size, int) \
                 or not 1 <= old_size <= len(leaves):
-            raise InvalidInput([Problem("old_size", f"must be between 1 and the new size "
-                                                    f"{len(leaves)}, not {old_size}")])
+            raise InvalidInput([Problem("old_size", Message(
+                "must be between 1 and the new size %(size)s, not %(given)s", size=len(leaves),
+                given=old_size))])
         return merkle.consistency_proof(old_size, leaves)
 
     # -- the shapes the HTTP endpoints return ------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from footprint.parameters import describe_parameters
 
 from ..i18n import problem_text
+from ..problems import place
 from .form import FormBom, field_name, row_indices
 
 
@@ -60,7 +61,8 @@ def attach_problems(editor: Editor, problems, form_bom: FormBom | None = None) -
         name = form_bom.field_for(problem.where) if form_bom else field_name(problem.where)
         message = problem_text(problem)  # in the reader's language where the web has it
         editor.errors.setdefault(name, []).append(message)
-        editor.problems.append({"where": problem.where, "human_where": problem.human_where,
+        # the place as people say it, in the reader's language; the path stays for experts
+        editor.problems.append({"where": problem.where, "human_where": place(problem),
                                 "message": message, "field": name})
 
 

@@ -174,11 +174,15 @@ def choices(registry, language: str, org_products=(), category: str | None = Non
 
 def parameter_choices(desc: dict, language: str) -> list[tuple[str, str]]:
     """(value, label) of a category parameter's choices: the plugin's names in ``language``
-    (``choices_zh`` / ``choices_en``, a list in the order of ``choices`` or a mapping from
+    (``options``, from the field's ``choices`` metadata, footprint.parameters; or
+    ``choices_zh`` / ``choices_en``, a list in the order of ``choices`` or a mapping from
     each choice), else the other language's, else the value itself."""
     other = "en" if language == "zh" else "zh"
+    options = {o["value"]: o for o in desc.get("options") or []}
 
     def named(value, position, lang):
+        if value in options and options[value].get(f"label_{lang}") != value:
+            return options[value].get(f"label_{lang}")
         names = desc.get(f"choices_{lang}")
         if isinstance(names, dict):
             return names.get(value)

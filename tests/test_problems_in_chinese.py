@@ -1,0 +1,344 @@
+"""Problems in the reader's language: a Chinese page says every problem in Chinese (the form's,
+an upload's, the API's, a missing page's, evidence's), the API answers each problem's id
+(``code``) and its text in the Accept-Language's language, places read as people say them
+with the technical path kept for experts; Chinese values are read where the form shows them;
+suggestions rank what fits the line first; times are in the platform's time zone."""
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+
+import pytest
+
+from footprint import display
+from footprint.bom import parse_bom
+from footprint.errors import InvalidInput
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_token
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# What a producer typed, or a code, is quoted ("kwh", “kwh”): quotes are no sentence.
+QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+# Three Latin words in a row is an English sentence (or a piece of one); a code
+# (steel_vanadium.v2o5, CN-SC, kWh) is one word.
+ENGLISH = re.compile(r"(?<![\w.])[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}(?![\w.])")
+
+
+def english_in(text: str) -> list[str]:
+    return ENGLISH.findall(QUOTED.sub("", text))
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def said(page: str) -> list[str]:
+    """Every problem a page says: the messages beside fields, the problems' list, the error
+    page's heading and its list; tags stripped (a title attribute goes with its tag)."""
+    parts = re.findall(r'<span class="error" id="err-[^"]*"[^>]*>(.*?)</span>', page, re.S)
+    for block in re.findall(r'id="(?:problems|error)"[^>]*>(.*?)</(?:div|section)>', page, re.S):
+        parts += re.findall(r"<(?:li|h1|h2)[^>]*>(.*?)</(?:li|h1|h2)>", block, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", p).split()) for p in parts if p.strip()]
+
+
+def assert_chinese(texts: list[str]) -> None:
+    assert texts, "no problem shown"
+    for text in texts:
+        assert CJK.search(text), text
+        assert english_in(text) == [], text
+
+
+def in_chinese(client):
+    client.set_cookie("lang", "zh")
+    return client
+
+
+def editor_form(**fields) -> dict:
+    form = {"product-name": "齿轮毛坯", "product-category": "generic",
+            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
+            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
+            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
+    form.update(fields)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+ORANGES = {"product-category": "oranges", "declared_unit-unit": "kg",
+           "parameters-yield_kg_per_ha": "30000", "lines-0-input": "", "lines-0-amount": "",
+           "lines-0-unit": "", "lines-0-stage": ""}
+
+BAD_FORMS = [
+    # (overrides, the field whose message is checked, Chinese it says)
+    ({"lines-0-unit": "kwh"}, "lines-0-unit", "您是否要填“kWh”"),
+    ({"lines-0-amount": "5,5"}, "lines-0-amount", "须为数字"),
+    ({"lines-0-amount": ""}, "lines-0-amount", "缺少必填项"),
+    ({"lines-0-stage": "prodution"}, "lines-0-stage", "“production”"),
+    ({"product-name": ""}, "product-name", "缺少必填项"),
+    ({"region": "CN-SCH"}, "region", "您是否要填“CN-SC”"),
+    ({"factor_year": "2031"}, "lines-0-input", "2031"),
+    ({"factor_year": "twenty"}, "factor_year", "整数"),
+    ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input", "“diesel”"),
+    ({"lines-0-input": "diesel"}, "lines-0-unit", "质量"),
+    ({"lines-0-input": "", "lines-0-note": "忘了填投入"}, "lines-0-input", "input"),
+    ({"product-category": "oranges", "declared_unit-unit": "piece"}, "declared_unit-unit",
+     "柑橘"),
+    ({**ORANGES, "parameters-yield_kg_per_ha": "-1"}, "parameters-yield_kg_per_ha", "须"),
+    ({**ORANGES, "parameters-ef1": "wet"}, "parameters-ef1", "湿润气候分解值"),
+    ({**ORANGES, "parameters-fertilisers-0-product": "ure",
+      "parameters-fertilisers-0-kg_per_ha": "x"}, "parameters-fertilisers-0-product", "尿素"),
+]
+
+
+def error_slot(page: str, field: str) -> str:
+    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
+                      page, re.S)
+    assert match, f"no error slot for {field}"
+    return html.unescape(match.group(1))
+
+
+@pytest.mark.parametrize("overrides, field, chinese", BAD_FORMS,
+                         ids=[f"{i}-{case[1]}" for i, case in enumerate(BAD_FORMS)])
+def test_a_chinese_form_says_every_problem_in_chinese(clients, overrides, field, chinese):
+    response = in_chinese(clients["orchard"]).post("/producer/submissions/new",
+                                                   data=editor_form(**overrides))
+    assert response.status_code == 400
+    page = text_of(response)
+    assert chinese in error_slot(page, field)
+    assert_chinese(said(page))
+
+
+def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
+    page = text_of(in_chinese(clients["orchard"]).post(
+        "/producer/submissions/new", data=editor_form(factor_year="2031")))
+    # "no location-based electricity factor for CN-SC in 2031" in Chinese, the basis by its
+    # word, at line 1's input, with the path as the title for experts
+    assert error_slot(page, "lines-0-input") == (
+        "CN-SC 没有 2031 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, 2023"
+        "（来自物料清单的因子年份）")
+    assert '<code title="lines[0].input">第 1 行 · 投入</code>' in page
+
+
+def test_a_category_parameter_is_placed_by_its_own_names(clients):
+    page = text_of(in_chinese(clients["orchard"]).post("/producer/submissions/new", data=editor_form(
+        **ORANGES, **{"parameters-fertilisers-0-product": "urea",
+                      "parameters-fertilisers-0-kg_per_ha": "x"})))
+    assert '<code title="parameters.fertilisers[0].kg_per_ha">参数 · 化肥 1 · 施用量</code>' in page
+    clients["orchard"].set_cookie("lang", "en")
+    english = text_of(clients["orchard"].post(
+        "/producer/submissions/new", data=editor_form(
+            **ORANGES, **{"parameters-fertilisers-0-product": "urea",
+                          "parameters-fertilisers-0-kg_per_ha": "x"})))
+    assert '<code title="parameters.fertilisers[0].kg_per_ha">parameters · fertiliser 1 · ' \
+        "amount applied</code>" in english
+
+
+# -- uploads ----------------------------------------------------------------------------------
+
+UPLOAD_HEADER = {"product-name": "齿轮毛坯", "product-category": "generic",
+                 "declared_unit-amount": "1", "declared_unit-unit": "piece",
+                 "region": "CN-SC", "factor_year": "2022"}
+
+
+def upload(client, filename, content, **form):
+    return client.post("/producer/upload", data={
+        **UPLOAD_HEADER, **form, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("filename, content, place", [
+    ("bom.csv", "input,amount,unit,stage\nelectricity,1,kwh,production\ndiesel,x,kg,production\n"
+                "rail_freight,1,tkm,prodution\n", "第 2 行 · unit 列"),
+    ("bom.csv", "投入,数量,单位,阶段,颜色\nelectricity,1,千瓦时,生产,红\n", "第 1 行 · 颜色 列"),
+    ("bom.csv", "投入,单位\nelectricity,千瓦时\n", "第 1 行"),
+    ("bom.csv", "input,amount,unit,stage\n", "文件"),
+    ("bom.txt", "electricity 100 kWh", "文件"),
+    ("bom.json", '{"product": ', "文件第 1 行第 13 列"),
+    ("bom.json", json.dumps({"product": {"name": "x"}, "declared_unit": {"amount": 1,
+                             "unit": "kg"}, "region": "CN-SCH", "lines": [
+        {"input": "steel", "amount": 1, "unit": "kg", "stage": "production"}]}),
+     "第 1 行 · 投入"),
+])
+def test_a_bad_upload_is_said_in_chinese(clients, filename, content, place):
+    response = upload(in_chinese(clients["orchard"]), filename, content.encode())
+    assert response.status_code == 400
+    page = text_of(response)
+    assert f">{place}</code>" in page
+    assert_chinese(said(page))
+
+
+def test_chinese_values_in_a_csv_upload_are_read_as_codes(service, clients):
+    content = ("地区,四川\n"
+               "投入,数量,单位,阶段,地区\n"
+               "electricity,100,千瓦时,生产,\n"
+               "electricity,50,度,生产,山东\n"
+               "road_freight,12,吨公里,分销,\n").encode()
+    response = upload(clients["orchard"], "bom.csv", content, region="")
+    assert response.status_code == 302, text_of(response)[:3000]
+    submission_id = int(re.search(r"/submissions/(\d+)$", response.headers["Location"]).group(1))
+    bom = subs.get(service.db, service.people["orchard"], submission_id)["bom"]
+    assert bom["region"] == "CN-SC"
+    assert [(line["unit"], line["stage"], line.get("region")) for line in bom["lines"]] == [
+        ("kWh", "production", None), ("kWh", "production", "CN-SD"),
+        ("tkm", "distribution", None)]
+
+
+def test_a_file_reports_shape_and_names_in_one_round(clients):
+    """A bad unit (shape) and an unknown input (a name the plugins know) in one answer."""
+    content = "投入,数量,单位,阶段\nelectricity,1,kwh,生产\nsteel,2,kg,生产\n".encode()
+    page = text_of(upload(in_chinese(clients["orchard"]), "bom.csv", content))
+    assert "第 2 行 · 单位 列" in page and "第 3 行 · 投入 列" in page
+
+
+# -- evidence and missing pages ---------------------------------------------------------------
+
+def test_evidence_problems_are_said_in_chinese(service, clients, make_bom):
+    engine = service.app.extensions["footprint_engine"]
+    submission = subs.create_submission(service.db, engine, service.people["orchard"],
+                                        make_bom())[0]
+    client = in_chinese(clients["orchard"])
+    for data in ({"line": "7", "file": (io.BytesIO(b"MZ"), "tool.exe",
+                                          "application/x-msdownload")},
+                 {"line": ""}):
+        response = client.post(f"/producer/submissions/{submission['id']}/evidence",
+                               data=data, content_type="multipart/form-data")
+        assert response.status_code == 400
+        slots = re.findall(r'<span class="error" id="err-evidence-[^"]*"[^>]*>(.*?)</span>',
+                           text_of(response), re.S) or said(text_of(response))
+        messages = [m for m in slots if m.strip()]
+        assert_chinese(messages)
+
+
+@pytest.mark.parametrize("path", ["/producer/submissions/999999/edit", "/no/such/page",
+                                  "/submissions/999999"])
+def test_a_missing_page_is_said_in_chinese(clients, path):
+    response = in_chinese(clients["orchard"]).get(path)
+    assert response.status_code == 404
+    assert_chinese(said(text_of(response)))
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def token(service):
+    return create_token(service.db, "orchard", "test")
+
+
+def api_post(service, token, bom, language=None):
+    headers = {"Authorization": f"Bearer {token}"}
+    if language:
+        headers["Accept-Language"] = language
+    return service.app.test_client().post("/api/v1/submissions", json=bom, headers=headers)
+
+
+def test_the_api_answers_the_code_and_the_text_in_the_asked_language(service, token,
+                                                                     make_bom):
+    bom = make_bom(lines=[{"input": "electricity", "amount": "5,5", "unit": "kwh",
+                           "stage": "production"}])
+    chinese = api_post(service, token, bom, "zh-CN,zh;q=0.9").get_json()
+    english = api_post(service, token, bom, "en").get_json()
+    default = api_post(service, token, bom).get_json()
+    assert english == default  # a program that asks for no language reads English
+    assert chinese["error"] == "输入有误" and english["error"] == "invalid input"
+    zh = {p["where"]: p for p in chinese["problems"]}
+    en = {p["where"]: p for p in english["problems"]}
+    assert set(zh) == set(en) == {"lines[0].amount", "lines[0].unit"}
+    unit_code = '%(kind)s "%(word)s" unknown, did you mean "%(guess)s"?'
+    assert en["lines[0].unit"] == {
+        "where": "lines[0].unit", "place": "line 1 · unit", "code": unit_code,
+        "message": 'unit "kwh" unknown, did you mean "kWh"?',
+        "params": {"kind": "unit", "word": "kwh", "guess": "kWh"}}
+    assert zh["lines[0].unit"] == {
+        "where": "lines[0].unit", "place": "第 1 行 · 计量单位", "code": unit_code,
+        "message": "未知的计量单位“kwh”，您是否要填“kWh”？",
+        "params": {"kind": "计量单位", "word": "kwh", "guess": "kWh"}}
+    assert zh["lines[0].amount"]["code"] == en["lines[0].amount"]["code"] == \
+        "must be a number, not %(value)s"
+    assert en["lines[0].amount"]["message"] == 'must be a number, not "5,5"'
+    assert_chinese([p["message"] for p in chinese["problems"]])
+
+
+def test_the_api_says_a_missing_submission_in_chinese(service, token):
+    response = service.app.test_client().get(
+        "/api/v1/submissions/999999",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh"})
+    assert response.status_code == 404
+    assert_chinese([response.get_json()["error"]])
+
+
+# -- the core: names people use, and suggestions ----------------------------------------------
+
+def problems_of(engine, bom) -> dict[str, str]:
+    with pytest.raises(InvalidInput) as raised:
+        engine.resolve(parse_bom(bom, keep_going=True))
+    return {p.where: str(p.message) for p in raised.value.problems}
+
+
+def test_cn_sch_suggests_sichuan_not_shanghai(engine, make_bom):
+    found = problems_of(engine, make_bom(region="CN-SCH", lines=[
+        {"input": "electricity", "amount": 1, "unit": "kWh", "stage": "production",
+         "region": "CN-SCH"}]))
+    assert found == {"region": 'region "CN-SCH" unknown, did you mean "CN-SC"?',
+                     "lines[0].region": 'region "CN-SCH" unknown, did you mean "CN-SC"?'}
+
+
+def test_an_unknown_input_offers_inputs_of_its_dimension_and_category_first(engine, make_bom):
+    # a generic product: nothing is called steel; the mass inputs of generic products lead,
+    # and no category's own process (steel_vanadium.purchased_coke) is offered as "steel"
+    generic = problems_of(engine, make_bom(lines=[
+        {"input": "steel", "amount": 1, "unit": "kg", "stage": "production"}]))
+    message = generic["lines[0].input"]
+    assert message.startswith('input "steel" unknown; valid: diesel, ')
+    assert "did you mean" not in message
+    # a steel product: its category's mass inputs come right after the generic diesel
+    steel = problems_of(engine, make_bom(product={"name": "钒钢", "category": "steel_vanadium"},
+                                         declared_unit={"amount": 1, "unit": "t"}, lines=[
+        {"input": "steel", "amount": 1, "unit": "t", "stage": "production"}]))
+    listed = steel["lines[0].input"].partition("valid: ")[2].split(", ")
+    assert listed[:3] == ["diesel", "steel_vanadium.ferrosilicon",
+                          "steel_vanadium.purchased_coke"]
+    # a near miss of a category's process is still offered
+    near = problems_of(engine, make_bom(lines=[
+        {"input": "steel_vanadium.vanadium_slagg", "amount": 1, "unit": "kg",
+         "stage": "production"}]))
+    assert near["lines[0].input"].endswith('did you mean "steel_vanadium.vanadium_slag"?')
+
+
+def test_regions_units_stages_and_choices_by_their_chinese_names(engine, make_bom):
+    bom = make_bom(region="四川省", lines=[
+        {"input": "electricity", "amount": 1, "unit": "千瓦时", "stage": "生产",
+         "region": "Shandong"},
+        {"input": "road_freight", "amount": 1, "unit": "吨公里", "stage": "分销"}])
+    resolved = engine.resolve(parse_bom(bom))
+    assert resolved.bom.region == "CN-SC"
+    assert [(rl.line.unit, rl.line.stage, rl.line.region) for rl in resolved.lines] == [
+        ("kWh", "production", "CN-SD"), ("tkm", "distribution", None)]
+    assert resolved.bom.canonical["region"] == "CN-SC"
+    oranges = make_bom(product={"name": "脐橙", "category": "oranges"}, lines=[],
+                       parameters={"yield_kg_per_ha": 30000, "ef1": "湿润气候分解值",
+                                   "gate": "farm gate",
+                                   "fertilisers": [{"product": "尿素", "kg_per_ha": 100}]})
+    expanded = engine.resolve(parse_bom(oranges)).bom
+    assert expanded.canonical["parameters"]["ef1"] == "wet_climate"
+    assert expanded.canonical["parameters"]["gate"] == "farm_gate"
+    assert expanded.canonical["parameters"]["fertilisers"][0]["product"] == "urea"
+
+
+# -- times ------------------------------------------------------------------------------------
+
+def test_times_are_shown_in_the_platforms_time_zone(service, monkeypatch):
+    from flask import render_template_string
+    stamp = "2026-03-01T20:30:00+00:00"
+    monkeypatch.delenv("FOOTPRINT_TIME_ZONE", raising=False)
+    assert display.zone_key() == "Asia/Shanghai"
+    assert display.time_text(stamp) == "2026-03-02 04:30"  # UTC+8
+    template = "{{ stamp|china_time }}"
+    with service.app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert render_template_string(template, stamp=stamp) == "2026-03-02 04:30（北京时间）"
+    monkeypatch.setenv("FOOTPRINT_TIME_ZONE", "Asia/Urumqi")
+    assert display.time_text(stamp) == "2026-03-02 02:30"  # UTC+6
+    assert display.date_text("2026-03-01T17:30:00Z") == "2026-03-01"
+    with service.app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert render_template_string(template, stamp=stamp) == "2026-03-02 02:30（乌鲁木齐时间）"
+    with service.app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(template, stamp=stamp) == "2026-03-02 02:30 (Ürümqi Time)"
