@@ -93,6 +93,36 @@ def said(value, language: str, translate=None, words=None):
     return value
 
 
+def as_data(value):
+    """A message (or a parameter of one) as JSON holds it, for results that are stored and
+    read again in another language: a Message as {"message", "params", "zh"}, a Text as
+    {"text": [zh, en]}, a Word as {"word": [vocabulary, code]}; ``from_data`` reads it."""
+    if isinstance(value, Message):
+        data = {"message": value.id, "params": {k: as_data(v) for k, v in value.params.items()}}
+        return {**data, "zh": value.zh} if value.zh else data
+    if isinstance(value, Text):
+        return {"text": [value.zh, value.en]}
+    if isinstance(value, Word):
+        return {"word": [value.vocabulary, value.code]}
+    if isinstance(value, (list, tuple)):
+        return [as_data(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float)) else str(value)
+
+
+def from_data(data):
+    """What ``as_data`` made, as it was (a plain text stays text)."""
+    if isinstance(data, list):
+        return [from_data(v) for v in data]
+    if isinstance(data, dict) and "message" in data:
+        params = {k: from_data(v) for k, v in (data.get("params") or {}).items()}
+        return Message(str(data["message"]), zh=data.get("zh"), **params)
+    if isinstance(data, dict) and "text" in data:
+        return Text(*map(str, data["text"]))
+    if isinstance(data, dict) and "word" in data:
+        return Word(*map(str, data["word"]))
+    return data
+
+
 def _format(template: str, params: Mapping, language: str, translate=None, words=None) -> str:
     values = {k: said(v, language, translate, words) for k, v in params.items()}
     try:

@@ -342,3 +342,32 @@ def test_times_are_shown_in_the_platforms_time_zone(service, monkeypatch):
         assert render_template_string(template, stamp=stamp) == "2026-03-02 02:30（乌鲁木齐时间）"
     with service.app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string(template, stamp=stamp) == "2026-03-02 02:30 (Ürümqi Time)"
+
+
+# -- a result's notes -------------------------------------------------------------------------
+
+def test_a_results_notes_are_said_in_the_readers_language(service, clients, make_bom):
+    """Tibet has no published factor: the note saying whose stands in is stored in English
+    with its message, and a Chinese page says it in Chinese."""
+    engine = service.app.extensions["footprint_engine"]
+    bom = make_bom(lines=[{"input": "electricity", "amount": 10, "unit": "kWh",
+                           "stage": "production", "region": "CN-XZ"}])
+    submission, _created = subs.create_submission(service.db, engine,
+                                                  service.people["orchard"], bom)
+    result = subs.latest_result(service.db, submission)
+    assert result["notes"][0].startswith(
+        "line 1: Tibet (Xizang) (CN-XZ) has no location-based factor; that of Southwest grid")
+    assert result["note_messages"][0]["message"] == "%(where)s: %(note)s"
+
+    def notes(client):
+        page = text_of(client.get(f"/submissions/{submission['id']}"))
+        block = re.search(r'<ul id="notes">(.*?)</ul>', page, re.S).group(1)
+        return [" ".join(re.sub(r"<[^>]+>", " ", n).split())
+                for n in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+    chinese = notes(in_chinese(clients["orchard"]))
+    assert chinese[0].startswith("第 1 行：西藏（CN-XZ）没有")
+    assert "西南" in chinese[0] and "生态环境部未发布西藏的电网排放因子" in chinese[0]
+    assert_chinese(chinese)
+    clients["orchard"].set_cookie("lang", "en")
+    assert notes(clients["orchard"]) == result["notes"]

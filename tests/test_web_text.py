@@ -168,7 +168,7 @@ def test_an_organisation_or_user_name_with_controls_is_refused_on_the_admin_page
         "name": f"Chengdu{NUL} Gears", "kind": "enterprise", "region": "", "credit_code": ""})
     assert response.status_code == 400
     page = text_of(response)
-    assert "<code>name</code>: 含有不可见的控制字符：第 8 个字符 U+0000（NULL）" in page
+    assert "<code>名称</code>: 含有不可见的控制字符：第 8 个字符 U+0000（NULL）" in page
     admin.set_cookie("lang", "en")
     response = admin.post("/admin/organisations", data={
         "name": f"Chengdu {RLO}sraeG", "kind": "enterprise", "region": "", "credit_code": ""})
@@ -180,7 +180,7 @@ def test_an_organisation_or_user_name_with_controls_is_refused_on_the_admin_page
         "username": "gears", "display_name": f"Wang{RLO}", "role": "producer",
         "org": str(orgs["Pujiang Orchard Co-op"]), "password": "a long enough password"})
     assert response.status_code == 400
-    assert "<code>display_name</code>: contains an invisible control character: U+202E" in \
+    assert "<code>display name</code>: contains an invisible control character: U+202E" in \
         text_of(response)
     assert counts(service.db) == before
     created = admin.post("/admin/organisations", data={

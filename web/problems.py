@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from footprint.errors import Message, Problem, said
+from footprint.errors import Message, Problem, from_data, said
 
 from . import vocabulary
 
@@ -44,6 +44,7 @@ WHOLE = {
     "password": _l("password"), "current_password": _l("current password"),
     "credit_code": _l("unified social credit code"), "kind": _l("organisation kind"),
     "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
+    "name": _l("name"),
     "data_version": _l("data version"),
 }
 PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
@@ -162,3 +163,22 @@ def _plain(value):
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return str(value)
+
+
+def said_result(result: dict | None, lang: str | None = None) -> dict | None:
+    """A stored result as a page reads it: its notes, grade note and factors' notes in the
+    reader's language (from the messages the engine stores beside them), a modelled line's
+    note in the plugin's Chinese; a result stored before it carried messages as it is."""
+    lang = lang or language()
+    if not result or lang != "zh":
+        return result
+    out = dict(result)
+    if result.get("note_messages"):
+        out["notes"] = [text(from_data(m), lang) for m in result["note_messages"]]
+    if result.get("grade_note_message"):
+        out["grade_note"] = text(from_data(result["grade_note_message"]), lang)
+    out["factors"] = [dict(f, note=text(from_data(f["note_message"]), lang))
+                      if f.get("note_message") else f for f in result.get("factors") or []]
+    out["by_input"] = [dict(r, note=r["note_zh"]) if r.get("note_zh") else r
+                       for r in result.get("by_input") or []]
+    return out

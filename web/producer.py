@@ -27,7 +27,7 @@ from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
 from .i18n import localised, problem_text
-from .problems import place
+from .problems import place, said_result
 from .security import role_required
 from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
 
@@ -250,7 +250,7 @@ def preview_summary(result: dict, registry, lang: str) -> dict:
                       "label": in_language(grade.get("label_zh"), grade.get("label_en"),
                                            lang),
                       "provisional": grade.get("provisional", False)} if grade else None,
-            "notes": result.get("notes", []),
+            "notes": said_result(result, lang)["notes"] if result.get("notes") else [],
             "biogenic_co2_kg": result.get("biogenic_co2_kg", 0.0)}
 
 

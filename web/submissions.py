@@ -25,6 +25,7 @@ from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 from .db import get_db
 from .formatting import width_class
 from .i18n import localised
+from .problems import said_result
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
 from .vocabulary import ACTION_DONE, word
@@ -63,7 +64,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     db, user = get_db(), current_user
     submission = subs.get(db, user, submission_id)
     bom = submission["bom"]
-    result = subs.latest_result(db, submission)
+    result = said_result(subs.latest_result(db, submission))  # its notes in the reader's language
     events = subs.audit_trail(db, user, submission_id)
     evidence = review.evidence_list(db, user, submission_id)
     notes = review.comments(db, user, submission_id)

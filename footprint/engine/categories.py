@@ -22,7 +22,7 @@ import dataclasses
 from marshmallow import ValidationError
 
 from ..bom import Bom, flatten_errors, model_lines
-from ..errors import InvalidInput, Message, PluginError, Problem, Text
+from ..errors import InvalidInput, Message, PluginError, Problem, Text, as_data
 from ..parameters import place_of, schema_fields, with_codes
 from ..suggest import unknown
 
@@ -93,9 +93,11 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
         fields["category"]["stage_names"] = dict(category.stage_names)
     grading = category.grading
     if grading is not None and not grading.applies(_parameters_with_defaults(category, bom)):
-        fields["grade_note"] = str(Message("the grade bands of %(category)s (%(unit)s) do not "
-                                           "apply to this product, so it is not graded",
-                                           category=category.id, unit=grading.unit))
+        note = Message("the grade bands of %(category)s (%(unit)s) do not apply to this "
+                       "product, so it is not graded",
+                       category=Text(category.name_zh or category.id, category.id),
+                       unit=grading.unit)
+        fields["grade_note"], fields["grade_note_message"] = str(note), as_data(note)
     elif grading is not None:
         # Bands are per one declared unit (kg CO2e per kg fruit), whatever amount a BOM declares.
         band = grading.grade(result["total_kg_co2e"] / bom.declared_unit["amount"])

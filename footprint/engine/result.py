@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 from functools import lru_cache
 
+from ..errors import Message, as_data
 from ..model import STAGES
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
@@ -56,7 +57,9 @@ def _factor_record(resolved_line, registry) -> dict | None:
                   "emissions": dict(p.emissions), "source": p.source.as_dict(),
                   "plugin": p.plugin}
     if resolved_line.note:
-        record["note"] = resolved_line.note
+        record["note"] = str(resolved_line.note)
+        if isinstance(resolved_line.note, Message):
+            record["note_message"] = as_data(resolved_line.note)
     return record
 
 
@@ -69,9 +72,10 @@ def _cite_sub_assembly(sub, path: str, registry, factors: dict, notes: list) -> 
         record = _factor_record(rl, registry)
         if record:
             factors.setdefault(record["process"], record)
-        where = f"{path} ({name}) line {rl.line.index + 1}"
+        where = Message("%(path)s (%(name)s) line %(number)s", path=path, name=name,
+                        number=rl.line.index + 1)
         if rl.note:
-            notes.append(f"{where}: {rl.note}")
+            notes.append(Message("%(where)s: %(note)s", where=where, note=rl.note))
         if rl.sub is not None:
             _cite_sub_assembly(rl.sub, where, registry, factors, notes)
 
@@ -102,11 +106,12 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
                 entry["note"] = rl.line.note
             if rl.line.note_zh:  # the model's own Chinese, for pages read in Chinese
                 entry["note_zh"] = rl.line.note_zh
+        line = Message("line %(number)s", number=rl.line.index + 1)
         if rl.note:
-            notes.append(f"line {rl.line.index + 1}: {rl.note}")
+            notes.append(Message("%(where)s: %(note)s", where=line, note=rl.note))
         if rl.sub is not None:
             entry["sub_assembly"] = rl.sub.bom.product.get("id") or rl.sub.bom.product["name"]
-            _cite_sub_assembly(rl.sub, f"line {rl.line.index + 1}", registry, factors, notes)
+            _cite_sub_assembly(rl.sub, line, registry, factors, notes)
         by_input.append(entry)
 
     mass = scores.gas_mass[p]
@@ -118,7 +123,8 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
     low = sorted({r["source"]["dataset"] for r in factors.values()
                   if r["source"]["confidence"].startswith("low")})
     if low:
-        notes.append("low-confidence data used: " + ", ".join(low))
+        notes.append(Message("low-confidence data used: %(datasets)s",
+                             datasets=", ".join(low)))
 
     result = {
         "product": bom.product,
@@ -135,7 +141,9 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         "biogenic_co2_kg": by_gas_mass.get("CO2_biogenic", 0.0),
         "by_input": by_input,
         "factors": [factors[k] for k in sorted(factors)],
-        "notes": notes,
+        "notes": [str(note) for note in notes],
+        # the notes as messages, for a page to say them in its reader's language
+        **({"note_messages": as_data(notes)} if notes else {}),
         "data_version": inventory.data_version,
         "data_version_name": registry.data_version_name,
         "libraries": dict(library_versions()),

@@ -12,7 +12,7 @@ years exist.
 """
 from __future__ import annotations
 
-from footprint import Catalog, ElectricityFactor, Region, hookimpl
+from footprint import Catalog, ElectricityFactor, Message, Region, Text, hookimpl
 
 # lca_data/electricity/ is shared with electricity_intl: each registers the datasets it reads
 CATALOG = Catalog("lca_data", "electricity",
@@ -60,9 +60,11 @@ def register_regions(registry):
         grids = _grid_codes(row["grid_zh"])
         # An earlier release of the table lacks the later years' columns (footprint.data).
         published = any(row.get(f"ef_{year}") for year in ANNOUNCEMENTS)
-        note = "" if published else (
-            f"MEE publishes no grid factor for {row['name_en']}; the factor of its regional "
-            f"grid ({GRIDS[row['grid_zh']][2]}) stands in")
+        note = "" if published else Message(
+            "MEE publishes no grid factor for %(region)s; the factor of its regional grid "
+            "(%(grid)s) stands in", zh="生态环境部未发布%(region)s的电网排放因子，以其所属"
+            "区域电网（%(grid)s）的因子代替", region=Text(row["name_zh"], row["name_en"]),
+            grid=Text(GRIDS[row["grid_zh"]][1], GRIDS[row["grid_zh"]][2]))
         regions.append(Region(row["iso_3166_2"], row["name_zh"], row["name_en"], "province",
                               country="CN", grids=grids, fallback=grids + ("CN",),
                               fallback_note=note))
