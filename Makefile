@@ -1,4 +1,5 @@
-# Two entry points for a new machine with only Python 3.11: `make demo` and `make test`.
+# Entry points for a new machine with only Python 3.11: `make demo` (or `make demo-lan`, for a
+# phone on the same network) and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,37 +9,54 @@ DEMO_HOME ?= $(CURDIR)/.footprint-home
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-# Debian's Chromium for the browser test, and a CJK font so PNG and PDF labels can print the
-# Chinese product name; installed here so a fresh machine needs no hand work.
-CHROMIUM := /usr/bin/chromium
+# A CJK font so PNG and PDF labels print the Chinese product name (the demo and the tests),
+# and Debian's Chromium for the browser test (the tests only); installed here so a fresh
+# machine needs no hand work.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test install clean
+.PHONY: demo demo-lan test install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# What the service and the demo run on: the package and its dependencies, no test tools.
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The test tools on top (pytest, Playwright, schemathesis ...).
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
-$(CHROMIUM) $(CJK_FONT):
+define apt_install
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else \
-	  echo "note: $@ is missing and needs root to install (apt-get install chromium" \
-	       "fonts-wqy-microhei); the browser test will be skipped and labels print in English"; \
+	  echo "note: $@ is missing and needs root to install (apt-get install $(1)): $(2)"; \
 	fi
+endef
+
+$(CJK_FONT):
+	$(call apt_install,fonts-wqy-microhei,labels print in English)
+
+$(CHROMIUM):
+	$(call apt_install,chromium,the browser test will be skipped)
 
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install $(CJK_FONT)
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
 
-test: install $(CHROMIUM) $(CJK_FONT)
+# The same over HTTPS on this machine's network address, for a phone on the same network.
+demo-lan: install $(CJK_FONT)
+	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --lan --port $(DEMO_PORT)
+
+test: install-test $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,5 +1,7 @@
-"""``footprint verify`` and ``footprint keys``: exit 0 valid, 1 invalid (reason on stderr),
-2 usage errors; keys generate / rotate / export / list / trust add."""
+"""``footprint verify`` and ``footprint keys``: exit 0 valid with revocation checked, 3 valid
+but revocation not checked, 1 invalid (reason on stderr), 2 usage errors; keys generate /
+rotate / export / list / trust add. Tests here never ask a label's host (--offline, a
+revocation list or base32 text); tests/test_verify_online.py asks a live server."""
 from __future__ import annotations
 
 import base64
@@ -85,9 +87,12 @@ def signed(home, tmp_path):
 # -- verify: valid ---------------------------------------------------------------------------
 
 def test_verify_a_qr_image(run, signed):
-    result = run("verify", signed["png"], "--trust-list", signed["trust"], "--at", AT)
-    clean_exit(result, 0)
+    result = run("verify", signed["png"], "--trust-list", signed["trust"], "--at", AT,
+                 "--offline")
+    clean_exit(result, 3)  # valid, and nothing said whether it was revoked
     assert f"VALID label {signed['id']}" in result.stdout
+    assert "revocation NOT CHECKED: --offline" in result.stdout
+    assert "revocation not checked: --offline" in result.stderr
     # 0.41234 to 3 significant figures; stages 3 : 1 of 4 kg are 75 % and 25 %
     for expected in ("No. 42 at CN-SC", "credit code 93510131MA6CP0001H", "No. 3 at CN-SC",
                      "No. 17 at CN-SC", "0.412 kg CO2e per 1 kg", "A (provisional)",
@@ -98,26 +103,31 @@ def test_verify_a_qr_image(run, signed):
 def test_verify_url_and_base32_forms(run, signed):
     b32 = encoding.to_b32(signed["cose"])
     for form in (signed["url"], signed["url"].lower(), b32, b32.lower()):
-        result = run("verify", form, "--trust-list", signed["trust"], "--at", AT)
-        clean_exit(result, 0)
+        result = run("verify", form, "--trust-list", signed["trust"], "--at", AT, "--offline")
+        clean_exit(result, 3)
         assert signed["id"] in result.stdout
 
 
 def test_verify_uses_this_platforms_trust_list_by_default(run, signed):
-    clean_exit(run("verify", signed["url"], "--at", AT), 0)
+    clean_exit(run("verify", signed["url"], "--at", AT, "--offline"), 3)
 
 
 def test_verify_with_the_clock(run, home):
     key = keys.generate(home, "CN-SC", "now", valid_from=times.now() - 60)
     made = cose.sign(record(issued_at=times.now(), expires_at=times.now() + 86400), key)
-    clean_exit(run("verify", encoding.to_b32(made)), 0)
+    result = run("verify", encoding.to_b32(made))
+    clean_exit(result, 3)  # base32 names no host to ask
+    assert "the label text names no host to ask" in result.stderr
 
 
 def test_verify_json(run, signed):
-    result = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--json")
-    clean_exit(result, 0)
+    result = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--json",
+                 "--offline")
+    clean_exit(result, 3)
     out = json.loads(result.stdout)
     assert out["valid"] is True and out["label_id"] == signed["id"]
+    assert out["revocation_check"] == {"checked": False,
+                                       "why": "--offline: the platform was not asked"}
     assert out["claims"]["value"] == 0.412 and out["claims"]["stage_permille"] == \
         {"raw_materials": 750, "production": 250}
     assert out["issuer"] == json.loads(signed["trust"].read_text())["issuers"][0]
@@ -129,8 +139,8 @@ def test_verify_the_worked_example_of_the_docs(run, tmp_path):
     trust = tmp_path / "example.json"
     trust.write_text(blocks["trust-list"])
     url = "".join(blocks["url"].split())
-    result = run("verify", url, "--trust-list", trust, "--at", "2026-06-01")
-    clean_exit(result, 0)
+    result = run("verify", url, "--trust-list", trust, "--at", "2026-06-01", "--offline")
+    clean_exit(result, 3)
     assert "CN-SC-AAAQEAYEAUDAO" in result.stdout
 
 
@@ -298,5 +308,24 @@ def test_keys_trust_add(run, home, tmp_path, monkeypatch):
         ["CN-SC", "CN-CQ"]
     # a CN-CQ label verifies on the CN-SC platform with its default trust list
     cq_label = cose.sign(record("CN-CQ"), cq_key)
-    clean_exit(run("verify", encoding.to_b32(cq_label), "--at", AT), 0)
+    clean_exit(run("verify", encoding.to_b32(cq_label), "--at", AT), 3)
     assert sc_key.entry.id == "CN-SC"
+
+
+def test_keys_export_without_keys_fails(run, home, tmp_path):
+    """A home without keys (FOOTPRINT_HOME not the platform's) exports no empty trust list."""
+    out = tmp_path / "trust.json"
+    result = run("keys", "export", "--output", out)
+    clean_exit(result, 1)
+    assert f"no issuer keys in {home} (FOOTPRINT_HOME): nothing to export" in result.stderr
+    assert "footprint keys generate" in result.stderr
+    assert not out.exists() and result.stdout == ""
+    # a platform that only trusts others exports those
+    other = tmp_path / "cq"
+    platform(other, "CN-CQ")
+    listed = tmp_path / "cq.json"
+    listed.write_text(json.dumps(keys.export_trust_list(other)))
+    clean_exit(run("keys", "trust", "add", listed), 0)
+    exported = run("keys", "export")
+    clean_exit(exported, 0)
+    assert [e["id"] for e in json.loads(exported.stdout)["issuers"]] == ["CN-CQ"]

@@ -832,6 +832,76 @@ def test_label_layout_without_a_cjk_font(label, verified_claims):
     assert "碳足迹标签" in rich and NAME_ZH[:10] in rich
 
 
+STEEL_WORKS = "攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works"
+LONG_ISSUER = "四川省生态环境厅与四川省地方金融监督管理局联合设立的产品碳足迹标签签发与服务中心"  # 40
+
+
+def _left_column(items) -> list:
+    """The texts of the left column, below the green header bar (9.5 mm)."""
+    return [i for i in items if isinstance(i, printed.Text) and i.x == 4.0 and i.y > 9.5]
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("cjk", [True, False], ids=["cjk-font", "latin-font"])
+def test_long_names_wrap_and_are_never_cut(label, verified_claims, monkeypatch, cjk):
+    """The printed label keeps whole names: they wrap and shrink, measured with the PNG's own
+    fonts, within the left column, and nothing overlaps the value block."""
+    from footprint.labels import fonts
+    assert len(LONG_ISSUER) == 40
+    if not cjk:
+        monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    claims = dict(verified_claims, producer_name=STEEL_WORKS, value=2061.8,
+                  product_name_zh="钒钛磁铁矿冶炼粗钢(转炉), 攀枝花",
+                  product_name_en="Crude steel from vanadium-titanium magnetite (BOF), Panzhihua")
+    url = encoding.label_url(HOST, label)
+    _font, measure = printed.png_fonts(12, fonts.cjk_font())
+    items = printed.layout(claims, url, issuer_name=LONG_ISSUER, cjk=cjk, measure=measure)
+    left = _left_column(items)
+    shown = _squeezed("".join(t.text for t in left))
+    whole = ([STEEL_WORKS, LONG_ISSUER, claims["product_name_zh"]] if cjk else
+             ["Panzhihua V-Ti Steel Works"])
+    for name in whole + [claims["product_name_en"]]:
+        assert _squeezed(name) in shown, name
+    assert "…" not in shown
+    if not cjk:  # the Latin part of a bilingual name, no Chinese at all
+        assert not any(printed.has_cjk(t.text) for t in items if isinstance(t, printed.Text))
+    for text in left:  # within the column, beside the code at x = 59.5 mm
+        assert 4.0 + measure(text.text, text.size, text.bold) <= 4.0 + printed.COLUMN + 0.01
+        assert text.size >= 1.6
+    # 2061.8 to 3 significant figures, as the label signs it and every page shows it
+    (caption,) = [t for t in left if t.text.endswith("Carbon footprint")]
+    (value,) = [t for t in left if t.text == "2,060"]
+    per = next(t for t in left if t.text.startswith("kg CO₂e"))
+    names = [t for t in left if t.y < caption.y]
+    footer = [t for t in left if t.y > per.y]
+    assert names and footer and len(names) + len(footer) + 3 == len(left)
+    # the names end above the value block (its grade box starts 2.6 mm above the caption)
+    # and the footer starts below it (the block ends 14.2 mm below the caption)
+    assert max(t.y for t in names) <= caption.y - 2.6
+    assert min(t.y - t.size for t in footer) >= caption.y + 14.2
+    assert value.y == caption.y + 9.2
+    png = printed.label_png(claims, url, issuer_name=LONG_ISSUER)
+    assert decode_png(png) == [url]
+
+
+def test_a_word_wider_than_the_column_is_broken_not_cut():
+    word = "Vanadiumtitaniummagnetitesteelworksincorporated" * 2
+    lines, size = printed.fit(word, 2.3, 20.0, lines=1, smallest=1.6)
+    assert "".join(lines) == word and len(lines) > 1 and size == 1.6
+    assert all(printed.text_width(line, size) <= 20.0 for line in lines)
+
+
+def test_latin_part_of_a_bilingual_name():
+    assert printed.latin_part(STEEL_WORKS) == "Panzhihua V-Ti Steel Works"
+    assert printed.latin_part("四川碳核查中心 Sichuan Carbon Verification Centre") == \
+        "Sichuan Carbon Verification Centre"
+    assert printed.latin_part("蒲江县明月村柑橘专业合作社") is None
+    assert printed.latin_part("爱媛38号") is None
+
+
 def pdf_qr(pdf: bytes, code) -> set[tuple[int, int]]:
     """The dark modules drawn in a label PDF: its filled rectangles of one module height."""
     k = 72 / 25.4

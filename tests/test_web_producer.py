@@ -474,6 +474,31 @@ def test_upload_xlsx(service, clients):
     assert result["total_kg_co2e"] == pytest.approx(15.432, rel=1e-6)
 
 
+def test_upload_csv_with_a_header_block_as_the_command_line_reads_it(service, clients,
+                                                                    tmp_path):
+    """One file, two readers: the web's upload and `footprint calc` give the same BOM."""
+    content = ("产品名称,齿轮毛坯\n声明单位,1,piece\n地区,CN-SC\n因子年份,2022\n\n"
+               + CSV_GOOD).encode("gb18030")
+    submission_id = submission_id_from(upload(clients["orchard"], "gear.csv", content,
+                                              **{"product-name": "the form's name",
+                                                 "region": "CN-CQ"}))
+    bom, result = stored(service, submission_id)
+    # the file's header block wins over the form's fields
+    assert (bom["product"]["name"], bom["region"]) == ("齿轮毛坯", "CN-SC")
+    # 14.04 + 9.555 = 23.595
+    assert result["total_kg_co2e"] == pytest.approx(23.595, rel=1e-6)
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    path = tmp_path / "gear.csv"
+    path.write_bytes(content)
+    calculated = CliRunner().invoke(cli, ["calc", str(path), "--json"])
+    assert calculated.exit_code == 0, calculated.output
+    assert json.loads(calculated.stdout)["total_kg_co2e"] == pytest.approx(
+        result["total_kg_co2e"], rel=1e-12)
+
+
 BAD_UPLOADS = [
     ("bom.csv", (CSV_GOOD + "electricity,5,kwh,production,,,,\n").encode(), {},
      'row 4, column unit: unit "kwh" unknown, did you mean "kWh"?'),

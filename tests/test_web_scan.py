@@ -10,6 +10,8 @@ Hand-calculated values (factors cited from the results' own sources):
     = 0.03185 (distribution): total 0.034658, signed as 0.0347 kg CO2e per kg. Shares
     2.808 / 34.658 = 81.02 per mille -> 81, 31.85 / 34.658 = 918.98 -> 919 (largest
     remainder). Provisional bands A <= 0.12 < B <= 0.22 < ...: 0.0347 is grade A.
+  The same as grid electricity: 0.0347 / 0.5777 kg CO2e/kWh (China's 2024 electricity carbon
+    footprint factor, MEE announcement of 2025-10-23) = 0.0601 kWh -> 0.060 to 2 figures.
 """
 from __future__ import annotations
 
@@ -81,7 +83,8 @@ def page(client, url, lang=None):
 
 
 def verdict(text: str) -> str:
-    return re.search(r'<article class="scan" id="scan" data-verdict="([a-z-]+)">', text).group(1)
+    return re.search(r'<article class="scan(?: void)?" id="scan" data-verdict="([a-z-]+)">',
+                     text).group(1)
 
 
 def banner(text: str) -> str:
@@ -215,7 +218,14 @@ def test_graded_label_shows_the_provisional_benchmark(service, issuer, client):
     assert re.findall(r'class="grade-letter">([A-E])<', bands) == list("ABCDE")
     assert re.search(r'class="band mine" aria-current="true">\s*<span class="grade-letter">A<',
                      bands)
-    assert "kg CO2e/kg fruit" in text
+    assert "基准（kg CO₂e 每 1 kg）" in text
+    # the line of context: the band and the same greenhouse gas as grid electricity
+    context = " ".join(re.sub(r"<[^>]+>", " ", re.search(
+        r'<div id="context" class="context">(.*?)</div>', text, re.S).group(1)).split())
+    assert "本品类共 5 个等级，本产品为 A 级：不超过 0.12 kg CO₂e 每 1 kg。" in context
+    assert "相当于全国电网约 0.06 度电（kWh）" in context
+    assert "按 2024 年全国电力碳足迹因子（全生命周期）每千瓦时 0.5777 kg CO₂e 计算" in context
+    assert "MEE announcement signed 2025-09-28" in context  # the factor's source, cited
     production = re.search(r'<tr data-stage="production">(.*?)</tr>', text, re.S).group(1)
     distribution = re.search(r'<tr data-stage="distribution">(.*?)</tr>', text, re.S).group(1)
     # 81 per mille = 8.1 %, bar 81/1000 x 20 = 1.62 -> 2 steps of 5 = w10;
@@ -225,6 +235,19 @@ def test_graded_label_shows_the_provisional_benchmark(service, issuer, client):
 
     _, english = page(client, scan_url(label), lang="en")
     assert "Provisional grade" in english and "Benchmark for" in english
+    assert "Grade A of 5 in this category: up to 0.12 kg CO₂e per 1 kg." in english
+    assert "About as much greenhouse gas as 0.06 kWh of electricity from China's grid." \
+        in english
+
+
+def void_page(text: str) -> None:
+    """A label whose figures no longer hold says so below the banner too: no green tick,
+    no line of context, the figures marked."""
+    assert '<article class="scan void"' in text
+    assert 'id="void-note"' in text and 'id="context"' not in text
+    assert 'class="ok"' not in text
+    assert re.search(r'<li class="bad" id="check-status">', text)
+    assert re.search(r'<li class="info" id="check-signature">', text)
 
 
 def test_superseded_label_links_to_the_current_one(service, issuer, client, make_bom):
@@ -241,6 +264,8 @@ def test_superseded_label_links_to_the_current_one(service, issuer, client, make
     assert verdict(current) == "valid"
     _, english = page(client, scan_url(first), lang="en")
     assert "Superseded" in banner(english) and "See the current label" in banner(english)
+    void_page(text)
+    assert "已过时：以下数据已被新标签取代" in text
 
 
 def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, client,
@@ -260,6 +285,10 @@ def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, cl
     _, english = page(client, scan_url(label), lang="en")
     assert "This label has been revoked by the platform." in banner(english)
     assert "Public reason:" in banner(english) and "电表读数造假" in banner(english)
+    void_page(text)
+    assert "已撤销：平台不再为以下数据担保" in text and "状态：已于" in text
+    void_page(english)
+    assert "Revoked: the platform no longer vouches for these figures." in english
 
     _, listing = page(client, "/labels/revoked")
     item = re.search(rf'<li class="card" data-label="{label["id"]}">(.*?)</li>', listing,
@@ -289,6 +318,8 @@ def test_expired_label(service, client, make_bom, monkeypatch):
     assert "蒙顶绿茶" in text  # the genuine contents are still shown, as out of date
     _, english = page(client, scan_url(label), lang="en")
     assert f"expired on {expires.date().isoformat()}" in banner(english)
+    void_page(text)
+    assert f"状态：已于 {expires.date().isoformat()} 过期" in text
 
 
 def test_forged_label_is_an_unmistakable_warning(service, issuer, client, make_bom):

@@ -15,19 +15,20 @@ from flask_login import current_user
 
 from footprint.errors import InvalidInput, Problem
 from footprint.parameters import describe_parameters
-from footprint.usecases import review
+from footprint.usecases import accounts, review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
-from .bom.editor import apply_row_action, attach_problems, editor_from_values
+from .bom.editor import (apply_row_action, attach_problems, editor_from_values, is_missing,
+                         with_category_defaults)
 from .bom.form import FormBom, bom_from_form, field_name, values_from_bom
-from .bom.options import choices, line_label
+from .bom.options import GENERIC, choices, line_label, parameter_choices
 from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
 from .i18n import localised, problem_text
 from .security import role_required
-from .vocabulary import CO2E, STAGES, in_language, language, word
+from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")
 
@@ -44,12 +45,16 @@ def detail_url(submission_id: int) -> str:
 
 # -- products and submissions -----------------------------------------------------------------
 
-def _org_products(rows) -> list[tuple[int, str]]:
+def _org_products(rows) -> list[tuple[int, str, str]]:
+    """(id, name, declared unit) of each of the organisation's products, as its newest
+    submission (rows come newest first) names it."""
     seen = {}
     for row in rows:
-        seen.setdefault(row["product_id"], row["product_name_zh"] if language() == "zh" and
-                        row["product_name_zh"] else row["product_name"])
-    return sorted(seen.items())
+        declared = (row.get("bom") or {}).get("declared_unit") or {}
+        seen.setdefault(row["product_id"], (
+            row["product_name_zh"] if language() == "zh" and row["product_name_zh"]
+            else row["product_name"], declared.get("unit") or ""))
+    return [(pid, name, unit) for pid, (name, unit) in sorted(seen.items())]
 
 
 @bp.route("/")
@@ -70,17 +75,30 @@ def index():
         product = products.setdefault(row["product_id"], {"latest": item, "count": 0})
         product["count"] += 1
     return render_template("producer/index.html", submissions=submissions,
-                           products=list(products.values()), upload=_upload_context())
+                           products=list(products.values()),
+                           upload=_upload_context(_new_values(rows)))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------
 
-def _render_editor(editor, submission=None, status=200, evidence_errors=None):
+def _unit_factors() -> dict[str, float]:
+    """kg CO2e per unit of each process under the default method, from the engine's unit
+    inventory: what tells apart inputs whose names read alike."""
+    engine = get_engine()
+    inventory = engine.inventory
+    per_unit = inventory.per_unit @ inventory.factors[engine.method_id(None)]
+    return dict(zip(inventory.process_ids, per_unit.tolist()))
+
+
+def _render_editor(editor, submission=None, status=200, evidence_errors=None, rows=None):
     registry, lang = _registry(), language()
-    category = registry.categories.get(editor.value("product-category") or "generic")
+    chosen = editor.value("product-category")
+    category = registry.categories.get(chosen or GENERIC)
     db = get_db()
+    rows = subs.visible(db, current_user) if rows is None else rows
     context = {"editor": editor, "submission": submission, "lang": lang,
-               "opts": choices(registry, lang, _org_products(subs.visible(db, current_user))),
+               "opts": choices(registry, lang, _org_products(rows), chosen or None,
+                               _unit_factors()),
                "category": category,
                "category_label": in_language(category.name_zh, category.name_en)
                if category else "",
@@ -88,7 +106,7 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None):
                "declared_units": list(category.declared_units) if category else [],
                "evidence": [], "comments": [],
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
-               "upload": _upload_context()}
+               "upload": _upload_context(_new_values(rows))}
     if submission is not None:
         stored = submission["bom"]
         context["stored_lines"] = [
@@ -114,7 +132,11 @@ def _post_editor(submission=None):
     registry, form = _registry(), request.form
     editor = editor_from_values(_form_values(form), registry, new_rows=0)
     action = form.get("action", "save")
-    if action != "save":  # add or remove a row, or show another category's parameters
+    if action == "refresh":  # another category: its parameters, inputs and declared unit
+        editor.values = with_category_defaults(
+            editor.values, registry.categories.get(editor.value("product-category")))
+        return _render_editor(editor, submission)
+    if action != "save":  # add or remove a row
         apply_row_action(editor, action)
         return _render_editor(editor, submission)
     form_bom = bom_from_form(form, registry)
@@ -137,15 +159,24 @@ def _post_editor(submission=None):
 def new():
     if request.method == "POST":
         return _post_editor()
+    rows = subs.visible(get_db(), current_user)
+    values = _new_values(rows, request.args.get("category"))
+    return _render_editor(editor_from_values(values, _registry()), rows=rows)
+
+
+def _new_values(rows, category: str | None = None) -> dict:
+    """A new BOM's fields as the organisation most likely fills them: its region, the
+    category of its newest submission (or ``category`` if asked for; none to go by: the
+    producer chooses) and that category's declared unit."""
     registry = _registry()
-    category = request.args.get("category", "generic")
+    newest = max(rows, key=lambda row: row["id"], default=None)
+    category = category or (newest["category"] if newest else "")
     if category not in registry.categories:
-        category = "generic"
-    values = {"product-category": category, "declared_unit-amount": "1"}
-    units = registry.categories[category].declared_units
-    if len(units) == 1:
-        values["declared_unit-unit"] = units[0]
-    return _render_editor(editor_from_values(values, registry))
+        category = ""
+    region = accounts.organisation(get_db(), current_user["org_id"]).get("region") or ""
+    values = {"product-category": category, "declared_unit-amount": "1",
+              "region": region if region in registry.regions else ""}
+    return with_category_defaults(values, registry.categories.get(category))
 
 
 def _editable(submission_id: int) -> dict:
@@ -168,11 +199,26 @@ def edit(id):
 
 # -- live preview -----------------------------------------------------------------------------
 
-def _problem_json(problem: Problem, form_bom: FormBom | None) -> dict:
+def _problem_json(problem: Problem, form_bom: FormBom | None, missing: bool = False) -> dict:
     return {"where": problem.where, "human_where": problem.human_where,
             "message": problem_text(problem),
             "field": form_bom.field_for(problem.where) if form_bom else
-            field_name(problem.where)}
+            field_name(problem.where), "missing": missing}
+
+
+def incomplete_text(count: int) -> str:
+    if count == 1:
+        return _("Incomplete: 1 required field to fill")
+    return _("Incomplete: %(count)s required fields to fill", count=count)
+
+
+def _incomplete(problems: list[dict]) -> dict:
+    """The preview's answer while required data is missing: how much, and no footprint or
+    grade (an incomplete BOM adds up to too little, and its grade would flatter it)."""
+    missing = sum(1 for p in problems if p["missing"])
+    return {"ok": False, "incomplete": missing > 0, "missing": missing,
+            "incomplete_text": incomplete_text(missing) if missing else "",
+            "problems": problems}
 
 
 def preview_summary(result: dict, registry, lang: str) -> dict:
@@ -210,28 +256,34 @@ def preview_summary(result: dict, registry, lang: str) -> dict:
 @bp.route("/preview", methods=["POST"])
 @role_required("producer")
 def preview():
-    """A JSON BOM (or the editor's form fields) in; the footprint or the problems out."""
-    registry, form_bom = _registry(), None
+    """A JSON BOM (or the editor's form fields) in; the footprint, or the problems and how
+    many required fields are still blank, out."""
+    registry, form_bom, form = _registry(), None, None
     if request.is_json:
         bom = request.get_json(silent=True)
         if bom is None:
-            return jsonify(ok=False, problems=[_problem_json(
-                Problem("(top level)", "the body is not valid JSON"), None)]), 400
+            return jsonify(_incomplete([_problem_json(
+                Problem("(top level)", "the body is not valid JSON"), None)])), 400
     else:
-        form_bom = bom_from_form(request.form, registry)
+        form = request.form
+        form_bom = bom_from_form(form, registry)
         bom = form_bom.bom
     try:
         _bom, result = subs.calculate(get_db(), get_engine(), current_user, bom)
     except InvalidInput as exc:
-        return jsonify(ok=False, problems=[_problem_json(p, form_bom)
-                                           for p in exc.problems]), 400
+        return jsonify(_incomplete([_problem_json(p, form_bom, is_missing(p, bom, form,
+                                                                           form_bom))
+                                    for p in exc.problems])), 400
+    if not result["by_input"]:  # valid, but nothing in it adds to the footprint yet
+        nothing = Problem("lines", _("add an input or emission with its amount"))
+        return jsonify(_incomplete([_problem_json(nothing, form_bom, missing=True)]))
     return jsonify(preview_summary(result, registry, language()))
 
 
 # -- BOM files --------------------------------------------------------------------------------
 
-def _upload_context(values=None, errors=None, problems=None) -> dict:
-    return {"entered": values or {"declared_unit-amount": "1"}, "errors": errors or {},
+def _upload_context(values: dict, errors=None, problems=None) -> dict:
+    return {"entered": values, "errors": errors or {},
             "problems": problems or [], "opts": choices(_registry(), language())}
 
 
@@ -308,7 +360,19 @@ def add_evidence(id):
     return redirect(url_for("producer.edit", id=id) + "#evidence")
 
 
-@bp.app_template_filter("producer_pairs")
-def _pairs(items):
-    """[a, b] -> [(a, a), (b, b)]: options whose value is also their label."""
-    return [(str(item), str(item)) for item in items]
+@bp.app_template_filter("producer_units")
+def _units(units):
+    """Declared units as options: the unit, and its word where it has one (piece: 件)."""
+    return [(unit, word(UNITS, unit)) for unit in units]
+
+
+@bp.app_template_filter("producer_choices")
+def _choices(desc):
+    """A parameter's choices as options, named in the reader's language where the plugin
+    names them."""
+    return parameter_choices(desc, language())
+
+
+@bp.app_template_filter("producer_choice")
+def _choice(desc, value):
+    return dict(parameter_choices(desc, language())).get(value, str(value))

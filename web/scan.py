@@ -27,6 +27,7 @@ from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
 from footprint.translog.log import b64
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
+from footprint.usecases.everyday import context as everyday_context
 from footprint.usecases.scanning import Scan, check
 
 from .db import get_db, get_engine
@@ -50,6 +51,8 @@ REASON_TEXT = {
                      "valid."),
     "not-yet-valid": _l("The label's issue date lies in the future."),
 }
+# States whose figures no longer hold: the whole page says so, not only the banner.
+VOID = ("superseded", "revoked", "expired")
 TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": "caution",
          "revoked": "danger", "unknown-issuer": "danger", "forged": "danger",
          "unrecorded": "danger"}
@@ -121,13 +124,15 @@ def label(b32: str):
     db = get_db()
     scan = check(db, _home(), cose, moment)
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
-               "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict]}
+               "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict],
+               "void": scan.verdict in VOID}
     if scan.claims is not None:
         category, region = _benchmark(scan.claims["category"], scan.claims["region"])
+        grading = category.grading if category is not None else None
         context.update(
-            category=category, region=region, stages=_stages(scan.claims),
-            grading=category.grading if category is not None else None,
-            issuer_url=_issuer_url(scan, to_b32(cose)))
+            category=category, region=region, stages=_stages(scan.claims), grading=grading,
+            issuer_url=_issuer_url(scan, to_b32(cose)),
+            everyday=everyday_context(get_engine().registry, scan.claims, grading, moment))
     response = Response(render_template("scan/label.html", **context))
     response.headers["Cache-Control"] = "no-cache"  # the status can change at any time
     return response

@@ -1,9 +1,11 @@
-"""``footprint verify`` (offline label verification) and ``footprint keys`` (issuer keys and
-the trust list). The label format: docs/label-format.md.
+"""``footprint verify`` (a label's signature, dates and revocation) and ``footprint keys``
+(issuer keys and the trust list). The label format: docs/label-format.md.
 
-verify exits 0 for a valid label, 1 for an invalid one (the reason on stderr), 2 for a usage
-error (bad option, unreadable trust or revocation list, an input that is neither a file nor
-label text).
+verify exits 0 for a valid label whose revocation was checked (with its platform online, or
+against ``--revocations FILE``), 3 for a valid label whose revocation could not be checked
+(the reason in words), 1 for an invalid, expired or revoked label (the reason on stderr), 2
+for a usage error (bad option, unreadable trust or revocation list, an input that is neither
+a label file nor label text).
 """
 from __future__ import annotations
 
@@ -14,19 +16,21 @@ from pathlib import Path
 
 import click
 
-from footprint.errors import InvalidInput
-from footprint.labels import cose, times
-from footprint.labels import keys as issuer_keys
 from footprint.display import footprint, percent, quantity
+from footprint.errors import InvalidInput
+from footprint.labels import cose, online, times
+from footprint.labels import keys as issuer_keys
 from footprint.labels.claims import jsonable
 from footprint.labels.encoding import extract
 from footprint.labels.errors import LabelInvalid
+from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
 
 from ..errors import fail_cleanly, usage_exit
 from ..render import table
 
+NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
                "distribution": "distribution", "packaging": "packaging",
                "end_of_life": "end of life"}
@@ -42,42 +46,29 @@ def _time_option(value: str | None):
                                  "2026-01-01T08:00:00Z") from None
 
 
-def _read_label(text: str) -> bytes:
-    """COSE bytes from a QR image file, a label URL or base32 text."""
+def _label_text(text: str) -> str:
+    """The label's text: the QR code's in a PNG, SVG or PDF file, else ``text`` itself (a
+    label URL or base32)."""
     try:
         is_file = Path(text).is_file()
     except (OSError, ValueError):  # a name too long to be a file: label text
         is_file = False
     if is_file:
-        return _read_image(Path(text))
+        try:
+            return label_text(Path(text))
+        except NotALabelFile as exc:
+            usage_exit(str(exc))
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
-        return extract(text)
+        return text
     usage_exit(f"{text}: no such file, and not a label URL or base32 text")
 
 
-def _read_image(path: Path) -> bytes:
-    # the QR decoder and Pillow load only for an image, not for a URL or base32 text
-    import zxingcpp
-    from PIL import Image, UnidentifiedImageError
-    try:
-        image = Image.open(path)
-        image.load()
-    except (UnidentifiedImageError, OSError) as exc:
-        usage_exit(f"{path}: not an image ({exc})")
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    if not found:
-        raise LabelInvalid("malformed", f"no QR code found in {path}")
-    problem = None
-    for barcode in found:
-        try:
-            return extract(barcode.text)
-        except LabelInvalid as exc:
-            problem = exc
-    raise problem
+def _named(name: str | None, signed: str) -> str:
+    """A published name beside the signed identifier it stands for."""
+    return f"{name} ({signed})" if name else signed
 
 
-def _claims_text(claims: dict, issuer) -> str:
-
+def _claims_text(claims: dict, issuer, names: dict) -> str:
     def party(value):
         return f"credit code {value}" if isinstance(value, str) else f"No. {value} at {issuer.id}"
     unit = claims["declared_unit"]
@@ -86,16 +77,20 @@ def _claims_text(claims: dict, issuer) -> str:
     stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {percent(share / 1000)}"
                        for s, share in claims["stage_permille"].items())
     window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
+    product = " / ".join(n for n in (names.get("product_name_zh"),
+                                     names.get("product_name_en")) if n)
     rows = [
         ("signed by", f"{issuer.id} ({issuer.name}), key {issuer.kid.hex()}, may sign {window}"),
-        ("product", f"No. {claims['product']} at {issuer.id}"), ("GTIN", claims["gtin"]),
-        ("producer", party(claims["producer"])),
+        ("product", _named(product, f"No. {claims['product']} at {issuer.id}")),
+        ("GTIN", claims["gtin"]),
+        ("producer", _named(names.get("producer_name"), party(claims["producer"]))),
         ("category", claims["category"]),
         ("footprint", f"{footprint(claims['value'])} kg CO2e per "
                       f"{quantity(unit['amount'])} {unit['unit']}"),
         ("grade", grade), ("stages", stages), ("region", claims["region"]),
-        ("verifier", party(claims["verifier"])),
-        ("reviewer", f"No. {claims['reviewer']} at {issuer.id}"),
+        ("verifier", _named(names.get("verifier_name"), party(claims["verifier"]))),
+        ("reviewer", _named(names.get("reviewer_name"),
+                            f"No. {claims['reviewer']} at {issuer.id}")),
         ("issued", claims["issued_at"]), ("expires", claims["expires_at"]),
         ("supersedes", claims["supersedes"]), ("data version", claims["data_version"]),
         ("reproducibility hash", claims["reproducibility_hash"]),
@@ -104,20 +99,56 @@ def _claims_text(claims: dict, issuer) -> str:
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows if value)
 
 
+def _revocation(claims, cose_bytes, host, revoked, revocations_file, offline, ca_file,
+                timeout) -> dict:
+    """How revocation was checked and what it found: {"checked", "by", "status", ...}."""
+    if revocations_file is not None:
+        entry = revoked.get(claims["id"])
+        return {"checked": True, "by": f"the list {revocations_file}",
+                "status": "revoked" if entry else "valid", "entry": entry}
+    if offline:
+        return {"checked": False, "why": "--offline: the platform was not asked"}
+    if host is None:
+        return {"checked": False, "why": "the label text names no host to ask (give the "
+                                         "label's URL or its QR code)"}
+    answer = online.ask_issuer(host, cose_bytes, claims["id"], timeout=timeout,
+                               ca_file=ca_file)
+    if not answer.checked:
+        return {"checked": False, "host": answer.host, "why": answer.reason}
+    entry = answer.revocation_reason and {"id": claims["id"], "reason":
+                                          answer.revocation_reason,
+                                          "revoked_at": answer.revoked_at}
+    return {"checked": True, "by": f"the platform at {host}", "host": host,
+            "status": answer.status, "entry": entry or None, "names": answer.names,
+            "superseded_by": answer.superseded_by}
+
+
 @click.command()
 @click.argument("label")
 @click.option("--trust-list", "trust_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Trust list JSON (default: this platform's, from FOOTPRINT_HOME).")
 @click.option("--revocations", "revocations_file",
               type=click.Path(dir_okay=False, path_type=Path),
-              help='Revoked labels: {"revoked": [{"id", "reason", "revoked_at"}]}.')
+              help='Check revocation against this list instead of asking the platform: '
+                   '{"revoked": [{"id", "reason", "revoked_at"}]}.')
+@click.option("--offline", is_flag=True,
+              help="Do not ask the label's platform (revocation is then not checked, exit 3, "
+                   "unless --revocations is given).")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Trust this certificate (PEM) for the platform's HTTPS instead of the "
+                   "system's authorities, e.g. the demo's self-signed one.")
+@click.option("--timeout", type=click.FloatRange(0.1, 60), default=online.TIMEOUT,
+              show_default=True, help="Seconds to wait for the platform's answer.")
 @click.option("--at", "at", default=None, help="Check as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def verify(label, trust_file, revocations_file, at, as_json):
-    """Verify a carbon label offline: LABEL is a QR image, a label URL or base32 text.
+def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, as_json):
+    """Verify a carbon label: LABEL is a QR image, a printed label (PNG, SVG or PDF), a
+    label URL or base32 text.
 
     Checks the signature against the trust list, the signing key's window and the expiry,
-    and the revocation list if given. Exit 0 valid, 1 invalid (reason on stderr), 2 usage.
+    then asks the platform named in the label's URL whether it was revoked (or reads
+    --revocations FILE). Exit 0 valid and not revoked, 3 valid but revocation not checked,
+    1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
     moment = _time_option(at)
@@ -128,25 +159,41 @@ def verify(label, trust_file, revocations_file, at, as_json):
             trust = issuer_keys.trust_list(footprint_home())
             if not len(trust):
                 usage_exit("no trust list: pass --trust-list FILE, or create this platform's "
-                            "key with `footprint keys generate`")
+                           "key with `footprint keys generate`")
         revoked = load_revocations(revocations_file) if revocations_file is not None else {}
     except InvalidInput as exc:
         usage_exit(str(exc))
 
     result: dict = {"valid": False}
+    claims = issuer = None
     try:
-        verified = cose.verify(_read_label(label), trust, now=moment)
+        text = _label_text(label)
+        cose_bytes = extract(text)
+        verified = cose.verify(cose_bytes, trust, now=moment)
         claims, issuer = verified.claims, verified.issuer
         reason = detail = None
     except LabelInvalid as exc:
         claims, issuer, reason, detail = exc.claims, exc.issuer, exc.reason, exc.detail
-    if claims is not None and claims["id"] in revoked and reason in (None, "expired"):
-        entry = revoked[claims["id"]]
-        reason, detail = "revoked", f"revoked {entry['revoked_at']}: {entry['reason']}"
-        result["revocation"] = entry
+    check = None
+    # a valid label's revocation is checked; an expired one only against a list at hand
+    # (it fails either way, but a list may say it was revoked first)
+    if claims is not None and (reason is None or
+                               (reason == "expired" and revocations_file is not None)):
+        check = _revocation(claims, cose_bytes, online.host_of(text), revoked,
+                            revocations_file, offline, ca_file, timeout)
+        result["revocation_check"] = {k: v for k, v in check.items() if k != "entry"}
+        if check.get("entry"):
+            entry = check["entry"]
+            reason = "revoked"
+            detail = f"revoked {entry['revoked_at']}: {entry['reason']}"
+            result["revocation"] = entry
+        elif check.get("status") == "expired" and reason is None:
+            reason, detail = "expired", f"{check['host']} says the label has expired"
+    names = (check or {}).get("names") or {}
     if claims is not None:
         result["label_id"] = claims["id"]
         result["claims"] = jsonable(claims)
+        result["names"] = names
     if issuer is not None:
         result["issuer"] = issuer.as_dict()
     if reason is None:
@@ -154,17 +201,39 @@ def verify(label, trust_file, revocations_file, at, as_json):
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
-            click.echo(click.style(f"VALID label {claims['id']}", fg="green", bold=True))
-            click.echo(_claims_text(claims, issuer))
+            _say_valid(claims, issuer, names, check)
+        if not check["checked"]:
+            click.echo(f"revocation not checked: {check['why']}", err=True)
+            sys.exit(NOT_CHECKED)
         return
     result.update(reason=reason, detail=detail)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif claims is not None:  # signed by a trusted key: say what it claims, and why it fails
         click.echo(click.style(f"NOT VALID label {claims['id']}", fg="red", bold=True))
-        click.echo(_claims_text(claims, issuer))
+        click.echo(_claims_text(claims, issuer, names))
     click.echo(f"invalid label: {reason}: {detail}", err=True)
     sys.exit(1)
+
+
+def _say_valid(claims, issuer, names, check) -> None:
+    if check["checked"]:
+        click.echo(click.style(f"VALID label {claims['id']}", fg="green", bold=True))
+    else:
+        click.echo(click.style(f"VALID label {claims['id']} (signature and dates; revocation "
+                               "NOT CHECKED)", fg="yellow", bold=True))
+    click.echo(_claims_text(claims, issuer, names))
+    if check["checked"]:
+        status = "not revoked"
+        if check.get("status") == "superseded":
+            status += (f"; superseded by {check['superseded_by']}: the product has a newer "
+                       "label")
+        click.echo(f"  {'revocation':<20}  checked with {check['by']}: {status}")
+    else:
+        click.echo(click.style(
+            f"  revocation NOT CHECKED: {check['why']}. The label may have been revoked since "
+            "it was issued: check it online, or pass --revocations FILE (the platform's list "
+            "of revoked labels).\n  撤销状态未核验: 该标签签发后可能已被撤销。", fg="yellow"))
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -208,7 +277,7 @@ def keys_rotate(issuer, valid_to):
 @fail_cleanly
 def keys_export(output):
     """Print the trust list this platform publishes (its keys and the issuers it trusts)."""
-    text = json.dumps(issuer_keys.export_trust_list(footprint_home()), ensure_ascii=False,
+    text = json.dumps(issuer_keys.trust_list_to_publish(footprint_home()), ensure_ascii=False,
                       indent=2)
     if output is None:
         click.echo(text)

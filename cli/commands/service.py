@@ -123,11 +123,19 @@ def tokens_revoke(token):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host, port, workers):
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Serve HTTPS with this certificate (PEM); with --keyfile.")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The certificate's private key (PEM).")
+def serve(host, port, workers, certfile, keyfile):
     """Migrate the database, then run the web service under gunicorn."""
+    if (certfile is None) != (keyfile is None):
+        raise click.UsageError("--certfile and --keyfile go together")
     for version, name in migrate(_db()):
         click.echo(f"applied migration {version}: {name}")
     os.environ["FOOTPRINT_HOME"] = str(footprint_home())
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--access-logfile", "-", "web:create_app()"]
-    os.execvp(args[0], args)
+            "--workers", str(workers), "--access-logfile", "-"]
+    if certfile:
+        args += ["--certfile", str(certfile), "--keyfile", str(keyfile)]
+    os.execvp(args[0], [*args, "web:create_app()"])

@@ -262,6 +262,18 @@ def export_trust_list(home) -> dict:
     return TrustList(own + others).to_dict()
 
 
+def trust_list_to_publish(home) -> dict:
+    """export_trust_list for an operator to hand out: a home without any key (usually
+    FOOTPRINT_HOME not set to the platform's folder) is an error, not an empty list that
+    would make every label of the platform fail for whoever trusts it."""
+    exported = export_trust_list(home)
+    if not exported["issuers"]:
+        raise KeyStoreError(f"no issuer keys in {Path(home)} (FOOTPRINT_HOME): nothing to "
+                            "export. Set FOOTPRINT_HOME to the platform's folder, or create "
+                            "its key with `footprint keys generate`")
+    return exported
+
+
 def trust_list(home) -> TrustList:
     return parse_trust_list(export_trust_list(home))
 

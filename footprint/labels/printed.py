@@ -2,6 +2,11 @@
 unit, the grade, the producer, the issuer, the validity and the QR code, drawn as SVG, PNG
 or PDF from one layout. Chinese text needs a CJK font for PNG and PDF
 (footprint.labels.fonts); without one they print the English name and English captions only.
+
+Names are never cut: they wrap and shrink, measured with the renderer's own font (Pillow's
+and fpdf2's advance widths; an estimate for SVG, whose fonts are the viewer's), and the left
+column gives the long ones more lines (PLANS). The footprint is footprint.display's, as the
+label signs it and every page shows it.
 """
 from __future__ import annotations
 
@@ -62,8 +67,20 @@ def has_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(c) in "WF" for c in text or "")
 
 
+def latin_part(text: str | None) -> str | None:
+    """A bilingual name without its Chinese (for a renderer without a CJK font):
+    "攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works" -> "Panzhihua V-Ti Steel Works";
+    None when nothing but Chinese is left."""
+    if not text:
+        return None
+    kept = "".join(" " if unicodedata.east_asian_width(c) in "WF" else c for c in text)
+    kept = " ".join(kept.split()).strip(" ,;:/-·()（）")
+    return kept if any(c.isalpha() for c in kept) else None  # "38" alone names nothing
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Estimated width in mm: a CJK character 1 em, anything else 0.56 em."""
+    """Estimated width in mm: a CJK character 1 em, anything else 0.56 em (the SVG's measure,
+    whose fonts are the viewer's)."""
     em = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.56 for c in text)
     return em * size * (1.06 if bold else 1.0)
 
@@ -87,48 +104,63 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _wrap(text: str, size: float, width: float, lines: int, bold=False) -> list[str]:
+def _wrap(text: str, size: float, width: float, bold=False, measure=text_width) -> list[str]:
+    """``text`` in lines of at most ``width`` mm, broken after spaces and CJK characters; a
+    word wider than a line on its own is broken inside (nothing is ever left out)."""
     result, line = [], ""
     for token in _tokens(text):
-        if line and text_width((line + token).rstrip(), size, bold) > width:
+        if line and measure((line + token).rstrip(), size, bold) > width:
             result.append(line.rstrip())
             line = token.lstrip()
         else:
             line += token
+        while len(line.rstrip()) > 1 and measure(line.rstrip(), size, bold) > width:
+            cut = len(line.rstrip()) - 1
+            while cut > 1 and measure(line[:cut], size, bold) > width:
+                cut -= 1
+            result.append(line[:cut])
+            line = line[cut:]
     if line.strip():
         result.append(line.rstrip())
     return result
 
 
 def fit(text: str, size: float, width: float, lines: int = 1, bold=False,
-        smallest: float = 1.6) -> tuple[list[str], float]:
-    """Lines and font size that put ``text`` in ``lines`` lines of ``width`` mm: the size
-    shrinks down to ``smallest``, then the last line is cut with an ellipsis."""
+        smallest: float = 1.6, measure=text_width) -> tuple[list[str], float]:
+    """Lines and font size that put ``text`` in ``lines`` lines of ``width`` mm, the size
+    shrinking down to ``smallest``; a text that needs more lines even then gets them. The
+    text is never cut."""
     while True:
-        wrapped = _wrap(text, size, width, lines, bold)
-        if len(wrapped) <= lines and all(text_width(w, size, bold) <= width for w in wrapped):
+        wrapped = _wrap(text, size, width, bold, measure)
+        if len(wrapped) <= lines or round(size - 0.1, 2) < smallest:
             return wrapped, size
-        if size - 0.2 < smallest:
-            break
-        size = round(size - 0.2, 2)
-    wrapped = wrapped[:lines]
-    last = wrapped[-1]
-    while last and text_width(last + "…", size, bold) > width:
-        last = last[:-1]
-    wrapped[-1] = last.rstrip() + "…"
-    return wrapped, size
+        size = round(size - 0.1, 2)
 
 
 def _caption(zh: str, en: str, cjk: bool) -> str:
     return f"{zh} {en}" if cjk else en
 
 
-def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = True) -> list:
+# How the left column shrinks when the names are long: the product name's largest size and
+# lines, the English name's, and the footer's (producer, issuer, validity). The first plan
+# that fits is used; the last one is used whatever it takes (a name is never cut).
+PLANS = [(4.4, 2, 2.6, 1, 2.3), (4.4, 2, 2.6, 2, 2.3), (4.0, 2, 2.4, 2, 2.1),
+         (3.6, 2, 2.2, 2, 2.0), (3.2, 3, 2.0, 2, 1.9), (2.8, 3, 1.9, 3, 1.8),
+         (2.4, 4, 1.8, 3, 1.7), (2.0, 6, 1.6, 4, 1.6)]
+COLUMN = 53.0   # mm: the left column, beside the code
+TOP = 28.5      # the value block's caption, at the latest
+FOOTER_LINE = 1.43  # line height / size in the footer
+
+
+def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = True,
+           measure=text_width) -> list:
     """The label as boxes, texts and the code, in mm on a 100 x 60 mm page. ``cjk`` False
-    leaves out every Chinese text (for a renderer without a CJK font). ``claims`` are
-    readable (parse_claims), with the names the issuer publishes beside them when known
-    (product_name_zh, product_name_en, producer_name)."""
-    keep = (lambda s: bool(s)) if cjk else (lambda s: bool(s) and not has_cjk(s))
+    leaves out every Chinese text (for a renderer without a CJK font): bilingual names keep
+    their other part. ``measure(text, size, bold)`` is the renderer's width in mm. Names
+    wrap onto more lines and shrink, never cut. ``claims`` are readable (parse_claims), with
+    the names the issuer publishes beside them when known (product_name_zh,
+    product_name_en, producer_name)."""
+    shown = (lambda s: s or None) if cjk else latin_part
     items: list = [
         Box(0.4, 0.4, WIDTH - 0.8, HEIGHT - 0.8, fill="#ffffff", stroke=GREEN, radius=2.5,
             line=0.6),
@@ -140,56 +172,44 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     if region:
         items.append(Text(WIDTH - 4, 6.6, region, 3.0, color="#ffffff", anchor="end"))
 
-    left, column = 4.0, 53.0
-    zh, en = claims.get("product_name_zh"), claims.get("product_name_en")
-    main = zh if zh and keep(zh) else en if en and keep(en) else claims.get("category", "")
-    second = en if main == zh and en and keep(en) else None
-    lines, size = fit(main, 4.4, column, lines=2, bold=True, smallest=2.6)
-    y = 15.2
-    for line in lines:
-        items.append(Text(left, y, line, size, bold=True))
-        y += size * 1.22
-    if second:
-        (line,), small = fit(second, 2.6, column, lines=1, smallest=1.8)
-        items.append(Text(left, y - 0.4, line, small, color=GREY))
-        y += small * 1.3
+    zh, en = shown(claims.get("product_name_zh")), shown(claims.get("product_name_en"))
+    main = zh or en or claims.get("category", "")
+    second = en if zh and en and en != zh else None
+    producer = shown(claims.get("producer_name")) or party_text(claims.get("producer"))
+    issuer = " ".join(filter(None, (claims.get("issuer", ""), shown(issuer_name))))
+    footer = [_caption("签发", "Issuer:", cjk) + " " + issuer,
+              # the day in China, as the scan page shows it
+              _caption("有效期至", "Valid until", cjk) + " " + date_text(claims.get("expires_at"))]
+    if producer:
+        footer.insert(0, _caption("生产者", "Producer:", cjk) + " " + producer)
 
-    top = max(y + 2.2, 28.5)
+    for plan in PLANS:
+        left = _left_column(main, second, footer, plan, measure)
+        if left[-1]:
+            break
+    names, footer_texts, top, _fits = left
+    items += names
+
     unit = claims["declared_unit"]
-    items.append(Text(left, top, _caption("碳足迹", "Carbon footprint", cjk), 2.4, color=GREY))
+    items.append(Text(4.0, top, _caption("碳足迹", "Carbon footprint", cjk), 2.4, color=GREY))
     value = footprint(claims["value"])
-    value_size = min(10.5, 38.0 / max(text_width(value, 1.0, bold=True), 0.1))
-    items.append(Text(left, top + 9.2, value, value_size, bold=True, color=GREEN))
+    value_size = min(10.5, 38.0 / max(measure(value, 1.0, True), 0.1))
+    items.append(Text(4.0, top + 9.2, value, value_size, bold=True, color=GREEN))
     per = f"kg CO₂e / {quantity(unit['amount'])} {unit['unit']}"
-    items.append(Text(left, top + 13.4, per, 3.0))
+    items.append(Text(4.0, top + 13.4, per, 3.0))
 
     if claims.get("grade"):
         items.append(Box(44.5, top - 2.6, 12.5, 14.2, fill=GREEN, radius=1.6))
-        (grade,), grade_size = fit(claims["grade"], 8.0, 11.0, smallest=3.0, bold=True)
-        items.append(Text(50.75, top + 7.4, grade, grade_size, bold=True, color="#ffffff",
-                          anchor="middle"))
+        grade, grade_size = fit(claims["grade"], 8.0, 11.0, smallest=3.0, bold=True,
+                                measure=measure)
+        items.append(Text(50.75, top + 7.4, " ".join(grade), grade_size, bold=True,
+                          color="#ffffff", anchor="middle"))
         items.append(Text(50.75, top + 10.3, _caption("等级", "Grade", cjk), 2.0,
                           color="#ffffff", anchor="middle"))
         if claims.get("provisional"):
             items.append(Text(50.75, top + 14.2, _caption("暂定", "provisional", cjk), 1.9,
                               color=GREY, anchor="middle"))
-
-    footer = []
-    producer = claims.get("producer_name") or party_text(claims.get("producer"))
-    if producer and keep(producer):
-        footer.append(_caption("生产者", "Producer:", cjk) + " " + producer)
-    issuer = claims.get("issuer", "")
-    if issuer_name and keep(issuer_name):
-        issuer = f"{issuer} {issuer_name}"
-    footer.append(_caption("签发", "Issuer:", cjk) + " " + issuer)
-    # the day in China, as the scan page shows it
-    footer.append(_caption("有效期至", "Valid until", cjk) + " " +
-                  date_text(claims.get("expires_at")))
-    y = HEIGHT - 3.2 - 3.3 * (len(footer) - 1)
-    for line in footer:
-        (text,), size = fit(line, 2.3, column, smallest=1.6)
-        items.append(Text(left, y, text, size, color="#222222"))
-        y += 3.3
+    items += footer_texts
 
     modules = qr_modules(url)
     items.append(Code(59.5, 11.2, 37.5, modules))
@@ -197,6 +217,39 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
                       anchor="middle"))
     items.append(Text(78.25, 55.6, claims.get("id", ""), 2.0, color=GREY, anchor="middle"))
     return items
+
+
+def _left_column(main, second, footer, plan, measure):
+    """The product's names from the top and the footer from the bottom of the left column
+    under one plan: (name texts, footer texts, the value block's top, whether all fit)."""
+    main_size, main_lines, second_size, second_lines, footer_size = plan
+    texts = []
+    lines, size = fit(main, main_size, COLUMN, lines=main_lines, bold=True,
+                      smallest=min(2.6, main_size), measure=measure)
+    y = 10.8 + size
+    for line in lines:
+        texts.append(Text(4.0, y, line, size, bold=True))
+        y += size * 1.22
+    if second:
+        lines, small = fit(second, second_size, COLUMN, lines=second_lines,
+                           smallest=min(1.8, second_size), measure=measure)
+        for line in lines:
+            texts.append(Text(4.0, y - 0.4, line, small, color=GREY))
+            y += small * 1.3
+    top = max(y + 2.2, TOP)
+
+    wrapped = [_wrap(entry, footer_size, COLUMN, measure=measure) for entry in footer]
+    count = sum(len(w) for w in wrapped)
+    step = footer_size * FOOTER_LINE
+    baseline = HEIGHT - 3.2 - step * (count - 1)
+    footer_top = baseline - footer_size * 0.9
+    footer_texts = []
+    for lines in wrapped:
+        for line in lines:
+            footer_texts.append(Text(4.0, baseline, line, footer_size, color="#222222"))
+            baseline += step
+    # the value block runs to top + 14.2 (the grade box and "provisional")
+    return texts, footer_texts, top, top + 14.2 + 0.6 <= footer_top
 
 
 # -- SVG -------------------------------------------------------------------------------------
@@ -236,6 +289,23 @@ def _pil_font(size_px: int, bold: bool, cjk_path):
     return ImageFont.load_default(size_px)
 
 
+def png_fonts(px_per_mm: int, cjk_path):
+    """font(size, bold) -> the Pillow font a PNG label draws with, and measure(text, size,
+    bold) -> its width in mm (the font's own advance widths)."""
+    loaded: dict = {}
+
+    def font(size: float, bold: bool):
+        px = max(6, round(size * px_per_mm))
+        if (px, bold) not in loaded:
+            loaded[px, bold] = _pil_font(px, bold, cjk_path)
+        return loaded[px, bold]
+
+    def measure(text: str, size: float, bold: bool = False) -> float:
+        stroke = 2 if bold and cjk_path is not None else 0  # the stroke that stands in for bold
+        return (font(size, bold).getlength(text) + stroke) / px_per_mm
+    return font, measure
+
+
 def label_png(claims: dict, url: str, issuer_name: str | None = None,
               px_per_mm: int = 12) -> bytes:
     """The printable label as PNG, ``px_per_mm`` (12 is about 300 dpi). Chinese text only
@@ -245,16 +315,17 @@ def label_png(claims: dict, url: str, issuer_name: str | None = None,
     image = Image.new("RGB", (int(WIDTH * s), int(HEIGHT * s)), "#ffffff")
     draw = ImageDraw.Draw(image)
     anchors = {"start": "ls", "middle": "ms", "end": "rs"}
-    for item in layout(claims, url, issuer_name, cjk=cjk_path is not None):
+    font, measure = png_fonts(s, cjk_path)
+    for item in layout(claims, url, issuer_name, cjk=cjk_path is not None, measure=measure):
         if isinstance(item, Box):
             draw.rounded_rectangle([item.x * s, item.y * s, (item.x + item.w) * s,
                                     (item.y + item.h) * s], radius=item.radius * s,
                                    fill=item.fill, outline=item.stroke,
                                    width=max(1, round(item.line * s)) if item.stroke else 0)
         elif isinstance(item, Text):
-            font = _pil_font(max(6, round(item.size * s)), item.bold, cjk_path)
             bold_stroke = 1 if item.bold and cjk_path is not None else 0  # CJK fonts lack bold
-            draw.text((item.x * s, item.y * s), item.text, font=font, fill=_rgb(item.color),
+            draw.text((item.x * s, item.y * s), item.text, font=font(item.size, item.bold),
+                      fill=_rgb(item.color),
                       anchor=anchors[item.anchor], stroke_width=bold_stroke,
                       stroke_fill=_rgb(item.color))
         else:
@@ -310,7 +381,11 @@ def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
     except Exception:  # noqa: BLE001 - a font fpdf2 cannot embed: fall back to Helvetica
         cjk_path = None
         family, sanitize, bold_style = "helvetica", _latin1, "B"
-    for item in layout(claims, url, issuer_name, cjk=cjk_path is not None):
+    def measure(text: str, size: float, bold: bool = False) -> float:
+        pdf.set_font(family, bold_style if bold else "", size / 0.3528)
+        return pdf.get_string_width(sanitize(text))
+
+    for item in layout(claims, url, issuer_name, cjk=cjk_path is not None, measure=measure):
         if isinstance(item, Box):
             style = ("D" if item.fill is None else "DF") if item.stroke else "F"
             if item.fill:

@@ -62,3 +62,50 @@ def attach_problems(editor: Editor, problems, form_bom: FormBom | None = None) -
         editor.errors.setdefault(name, []).append(message)
         editor.problems.append({"where": problem.where, "human_where": problem.human_where,
                                 "message": message, "field": name})
+
+
+def with_category_defaults(values: dict, category) -> dict:
+    """``values`` with a declared unit the category allows (its first, the one its plugin
+    names first) when they hold none it allows; a category that allows any unit changes
+    nothing."""
+    units = tuple(category.declared_units) if category is not None else ()
+    if units and values.get("declared_unit-unit") not in units:
+        values = {**values, "declared_unit-unit": units[0]}
+    return values
+
+
+# -- what is still missing --------------------------------------------------------------------
+
+def _steps(where: str) -> list:
+    """lines[2].unit -> ["lines", 2, "unit"]"""
+    steps = []
+    for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", where):
+        steps.append(int(index) if index else name)
+    return steps
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not
+                             (value.strip() if isinstance(value, str) else value))
+
+
+def is_missing(problem, bom, form=None, form_bom: FormBom | None = None) -> bool:
+    """True if ``problem`` is about a value not given at all (a blank field, a missing key,
+    an empty list) rather than a wrong one: whatever the core's wording, a problem at a place
+    where nothing was typed can only mean that something is needed there."""
+    if problem.where == "(top level)":
+        return False
+    value = bom
+    for step in _steps(problem.where):
+        if isinstance(step, int) and isinstance(value, list) and step < len(value):
+            value = value[step]
+        elif isinstance(step, str) and isinstance(value, dict) and step in value:
+            value = value[step]
+        else:
+            return True
+    if _blank(value):
+        return True
+    if form is not None and form_bom is not None:  # a row with a note but no input
+        name = form_bom.field_for(problem.where)
+        return name in form and _blank(form.get(name))
+    return False

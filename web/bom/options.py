@@ -1,6 +1,14 @@
 """The options of the BOM editor's selects (inputs, regions, units, stages, bases,
-boundaries, categories) and the names of a result's lines, in the reader's language."""
+boundaries, categories) and the names of a result's lines, in the reader's language.
+
+A category's producer sees the inputs of its category and the generic ones (electricity, the
+core's processes, those of plugins that register no category), never another category's:
+an orange co-operative is not offered cathode material. Every input knows its unit and that
+unit's dimension, so a line's unit select offers only units it can be converted from.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
@@ -9,29 +17,137 @@ from footprint.model import ELECTRICITY_BASES, STAGES
 from footprint.units import UNITS
 
 from .. import vocabulary as words
-from ..vocabulary import in_language, word
+from ..formatting import footprint
+from ..vocabulary import CO2E, in_language, word
 from .form import EMISSION_PREFIX
 
+GENERIC = "generic"
+EMISSION_UNIT = "kg"  # a direct emission's amount is a mass (engine/resolve.py)
 
-def choices(registry, language: str, org_products=()) -> dict:
-    """Options of the editor's selects, labelled in ``language``."""
-    by_plugin: dict[str, list] = {}
+
+@dataclass(frozen=True)
+class InputOption:
+    """One choice of a line's input select."""
+
+    value: str  # "electricity", a process id, "emission:<flow>", "product:<id>"
+    label: str
+    unit: str = ""  # the unit the input is measured in; "" when not known
+    search: str = ""  # both languages' names and the id, lower case, for the text filter
+
+    @property
+    def dimension(self) -> str:
+        return UNITS[self.unit][0] if self.unit in UNITS else ""
+
+
+@dataclass
+class Options:
+    inputs: list  # [(group label, [InputOption])]
+    known_inputs: dict  # value -> InputOption, every input of the registry (and the org's products)
+    unit_groups: list  # [(dimension, dimension's word, [(unit, label)])]
+    regions: list
+    stages: list
+    bases: list
+    boundaries: list
+    categories: list
+    listed: set = field(default_factory=set)  # values of ``inputs``
+
+    @property
+    def units(self) -> list:
+        """Every unit, grouped by dimension: [(dimension's word, [(unit, label)])]."""
+        return [(label, units) for _dimension, label, units in self.unit_groups]
+
+    def input_option(self, value: str) -> InputOption | None:
+        return self.known_inputs.get(value)
+
+    def unlisted(self, value: str) -> InputOption | None:
+        """A stored line's input that this category does not list (a BOM made under another
+        category, a file upload): shown with its name rather than dropped or shown as an id."""
+        if not value or value in self.listed:
+            return None
+        return self.known_inputs.get(value)
+
+    def units_for(self, value: str) -> list:
+        """The unit groups a line with input ``value`` may use: its dimension's, or all of
+        them while no input (or one of unknown unit) is chosen."""
+        option = self.known_inputs.get(value)
+        dimension = option.dimension if option else ""
+        return [(label, units) for dim, label, units in self.unit_groups
+                if not dimension or dim == dimension]
+
+
+def _search(*names) -> str:
+    return " ".join(n for n in names if n).lower()
+
+
+def _unit_word(unit: str) -> str:
+    return word(words.UNITS, unit)
+
+
+def _process_options(registry, language: str, factors: dict | None) -> dict[str, InputOption]:
+    """Every process as an option. Names that read alike in ``language`` (the field-N2O
+    processes of each climate share their Chinese name) get what differs between them: the
+    footprint of one unit, from ``factors`` (process id -> kg CO2e per unit)."""
+    names = {p.id: in_language(p.name_zh, p.name_en, language)
+             for p in registry.processes.values()}
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    options = {}
     for process in registry.processes.values():
-        label = f"{in_language(process.name_zh, process.name_en, language)} ({process.unit})"
-        by_plugin.setdefault(process.plugin, []).append((process.id, label))
-    inputs = [(_("Electricity"), [("electricity", _("Electricity (grid, kWh)"))])]
-    for plugin, options in sorted(by_plugin.items(),
-                                  key=lambda kv: (kv[0] != "footprint.defaults", kv[0])):
-        group = _("Background processes") if plugin == "footprint.defaults" else \
-            _("Background processes: %(plugin)s", plugin=plugin)
-        inputs.append((group, options))
-    emissions = [(EMISSION_PREFIX + flow.id,
-                  f"{in_language(flow.name_zh, flow.name_en, language)} ({flow.id})")
+        name, unit = names[process.id], _unit_word(process.unit)
+        label = f"{name} ({unit})"
+        if seen[name] > 1 and factors and process.id in factors:
+            label += f" · {footprint(factors[process.id])} {CO2E}/{unit}"
+        options[process.id] = InputOption(process.id, label, process.unit,
+                                          _search(process.name_zh, process.name_en, process.id))
+    return options
+
+
+def _input_groups(registry, category_id: str | None, processes: dict, emissions: list,
+                  products: list, language: str) -> list:
+    """Generic inputs first, then the category's own (every category's for a generic
+    product, which may be made of anything), then direct emissions and sub-assemblies. A
+    process is generic when its plugin registers no category but the generic one (the core's
+    own processes, a plugin of background data)."""
+    owners = {c.plugin: c for c in registry.categories.values() if c.id != GENERIC}
+    generic = [InputOption("electricity", _("Electricity (grid, kWh)"), "kWh",
+                           _search("电力 电网", "electricity grid", "electricity kwh"))]
+    by_category: dict[str, list] = {}
+    for process in registry.processes.values():
+        owner = owners.get(process.plugin)
+        if owner is None:
+            generic.append(processes[process.id])
+        else:
+            by_category.setdefault(owner.id, []).append(processes[process.id])
+    groups = [(_("Generic inputs"), generic)]
+    shown = [category_id] if category_id and category_id != GENERIC else sorted(by_category)
+    for cid in shown:
+        if by_category.get(cid):
+            category = registry.categories[cid]
+            groups.append((_("%(category)s inputs", category=in_language(
+                category.name_zh, category.name_en, language)), by_category[cid]))
+    groups.append((_("Direct emissions"), emissions))
+    if products:
+        groups.append((_("Sub-assemblies (your products)"), products))
+    return groups
+
+
+def choices(registry, language: str, org_products=(), category: str | None = None,
+            factors: dict | None = None) -> Options:
+    """Options of the editor's selects, labelled in ``language``, for a product of
+    ``category`` (None or "generic": inputs of every category). ``org_products`` are
+    (id, name, declared unit) of the organisation's products, offered as sub-assemblies."""
+    processes = _process_options(registry, language, factors)
+    emissions = [InputOption(EMISSION_PREFIX + flow.id,  # emitted gases are weighed: kg
+                             f"{in_language(flow.name_zh, flow.name_en, language)} "
+                             f"({_unit_word(flow.unit)})", EMISSION_UNIT,
+                             _search(flow.name_zh, flow.name_en, flow.id))
                  for flow in registry.flows.values()]
-    inputs.append((_("Direct emissions"), emissions))
-    if org_products:
-        inputs.append((_("Sub-assemblies (your products)"),
-                       [(f"product:{pid}", name) for pid, name in org_products]))
+    products = [InputOption(f"product:{pid}", name, unit or "", _search(name, f"product:{pid}"))
+                for pid, name, unit in org_products]
+    inputs = _input_groups(registry, category, processes, emissions, products, language)
+    known = {o.value: o for o in [*processes.values(), *emissions, *products,
+                                  *inputs[0][1]]}
     levels = {"country": _("Countries"), "grid": _("Regional grids"),
               "province": _("Provinces"), "union": _("Unions")}
     regions: dict[str, list] = {}
@@ -40,20 +156,38 @@ def choices(registry, language: str, org_products=()) -> dict:
             else f"{region.code} {region.name_en} {region.name_zh}"
         regions.setdefault(levels.get(region.level, region.level), []).append(
             (region.code, label))
-    units: dict[str, list] = {}
+    unit_groups: dict[str, list] = {}
     for unit, (dimension, _factor) in UNITS.items():
-        units.setdefault(word(words.DIMENSIONS, dimension), []).append(
-            (unit, word(words.UNITS, unit)))
-    return {
-        "inputs": inputs,
-        "regions": list(regions.items()),
-        "units": list(units.items()),
-        "stages": [(s, word(words.STAGES, s)) for s in STAGES],
-        "bases": [(b, word(words.BASES, b)) for b in ELECTRICITY_BASES],
-        "boundaries": [(b, word(words.BOUNDARIES, b)) for b in BOUNDARIES],
-        "categories": [(c.id, in_language(c.name_zh, c.name_en, language))
-                       for c in registry.categories.values()],
-    }
+        unit_groups.setdefault(dimension, []).append((unit, _unit_word(unit)))
+    categories = sorted(registry.categories.values(), key=lambda c: (
+        c.id == GENERIC, in_language(c.name_zh, c.name_en, language)))
+    return Options(
+        inputs=inputs, known_inputs=known,
+        unit_groups=[(d, word(words.DIMENSIONS, d), units) for d, units in unit_groups.items()],
+        regions=list(regions.items()),
+        stages=[(s, word(words.STAGES, s)) for s in STAGES],
+        bases=[(b, word(words.BASES, b)) for b in ELECTRICITY_BASES],
+        boundaries=[(b, word(words.BOUNDARIES, b)) for b in BOUNDARIES],
+        categories=[(c.id, in_language(c.name_zh, c.name_en, language)) for c in categories],
+        listed={o.value for _label, group in inputs for o in group})
+
+
+def parameter_choices(desc: dict, language: str) -> list[tuple[str, str]]:
+    """(value, label) of a category parameter's choices: the plugin's names in ``language``
+    (``choices_zh`` / ``choices_en``, a list in the order of ``choices`` or a mapping from
+    each choice), else the other language's, else the value itself."""
+    other = "en" if language == "zh" else "zh"
+
+    def named(value, position, lang):
+        names = desc.get(f"choices_{lang}")
+        if isinstance(names, dict):
+            return names.get(value)
+        if isinstance(names, (list, tuple)) and position < len(names):
+            return names[position]
+        return None
+
+    return [(str(value), str(named(value, i, language) or named(value, i, other) or value))
+            for i, value in enumerate(desc.get("choices") or [])]
 
 
 def line_label(entry: dict, registry, language: str) -> str:

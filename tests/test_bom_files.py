@@ -1,0 +1,249 @@
+"""BOM files (footprint/bomfiles.py) read by `footprint calc | validate` as the web's upload
+reads them: CSV (UTF-8 or GB18030) and XLSX with a header block and the lines, every problem
+of a file in one round at its row and column.
+
+Factors (see tests/test_cli.py): Sichuan grid 2022 0.1404 kg CO2/kWh, diesel 3.185 kg CO2/kg,
+road freight 0.116 kg CO2/tkm.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from footprint.bomfiles import read_bom_bytes
+from footprint.errors import InvalidInput
+
+SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
+
+HEADER = ("产品名称,齿轮毛坯\n声明单位,1,piece\n地区,CN-SC\n因子年份,2022\n\n")
+LINES = ("投入,数量,单位,阶段,备注\n"
+         "electricity,100,kWh,production,metered\n"
+         "diesel,3,kg,production,forklifts\n")
+# 100 kWh x 0.1404 + 3 kg x 3.185 = 14.04 + 9.555
+LINES_TOTAL = 23.595
+
+
+@pytest.fixture(scope="module")
+def command(footprint_home):
+    from cli.main import cli
+    return cli
+
+
+@pytest.fixture
+def run(command):
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(command, [str(a) for a in args])
+    return invoke
+
+
+def xlsx(rows) -> bytes:
+    from openpyxl import Workbook
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def problems(content: bytes, name="bom.csv", header=None) -> list[str]:
+    with pytest.raises(InvalidInput) as caught:
+        read_bom_bytes(name, content, header)
+    return [str(p) for p in caught.value.problems]
+
+
+# -- the reader --------------------------------------------------------------------------------
+
+def test_a_header_block_and_the_lines():
+    found = read_bom_bytes("bom.csv", (HEADER + LINES).encode())
+    assert found.bom == {
+        "product": {"name": "齿轮毛坯"}, "declared_unit": {"amount": 1, "unit": "piece"},
+        "region": "CN-SC", "factor_year": 2022,
+        "lines": [{"input": "electricity", "amount": 100, "unit": "kWh",
+                   "stage": "production", "note": "metered"},
+                  {"input": "diesel", "amount": 3, "unit": "kg", "stage": "production",
+                   "note": "forklifts"}]}
+    # the lines' header row is row 6 (row 5 is blank): the lines are rows 7 and 8
+    assert found.rows == [7, 8]
+
+
+def test_chinese_values_pass_through_as_written():
+    content = ("地区,四川\n投入,数量,单位,阶段\n电力,100,千瓦时,生产\n"
+               "排放:N2O,1,千克,生产\n").encode("gb18030")
+    found = read_bom_bytes("bom.csv", content)
+    assert found.bom["region"] == "四川"
+    assert found.bom["lines"] == [
+        {"input": "电力", "amount": 100, "unit": "千瓦时", "stage": "生产"},
+        {"emission": "N2O", "amount": 1, "unit": "千克", "stage": "生产"}]
+
+
+def test_the_file_wins_over_the_form_and_the_form_fills_in():
+    form = {"product": {"name": "from the form", "category": "generic"},
+            "declared_unit": {"amount": 5, "unit": "kg"}, "region": "CN-CQ"}
+    found = read_bom_bytes("bom.csv", ("地区,CN-SC\n声明单位,2\n" + LINES).encode(), form)
+    assert found.bom["region"] == "CN-SC"
+    assert found.bom["product"] == {"name": "from the form", "category": "generic"}
+    assert found.bom["declared_unit"] == {"amount": 2, "unit": "kg"}  # the unit from the form
+
+
+def test_chinese_and_english_names_side_by_side():
+    found = read_bom_bytes("b.csv", ('产品名称,"蒲江柑橘, 装箱"\n英文名称,Citrus\n' + LINES)
+                           .encode())
+    assert found.bom["product"] == {"name": "Citrus", "name_zh": "蒲江柑橘, 装箱"}
+
+
+def test_category_parameters_in_the_header_block_make_the_sample_bom():
+    """The Pujiang packed-orange sample, written as a bookkeeper's sheet, is the same BOM."""
+    sample = json.loads((SAMPLES / "oranges_pujiang_packed.json").read_text(encoding="utf-8"))
+    rows = [["产品名称", sample["product"]["name_zh"]], ["英文名称", sample["product"]["name"]],
+            ["产品编号", sample["product"]["id"]], ["产品类别", "oranges"],
+            ["声明单位", "1 kg"], ["地区", "CN-SC"], ["因子年份", 2022]]
+    for name, value in sample["parameters"].items():
+        if isinstance(value, list):
+            for n, entry in enumerate(value, 1):
+                rows += [[f"参数.{name}.{n}.{key}", v] for key, v in entry.items()]
+        else:
+            rows.append([f"参数.{name}", value])
+    rows += [[], ["投入", "数量", "单位", "阶段", "备注"]]
+    rows += [[line["input"], line["amount"], line["unit"], line["stage"], line["note"]]
+             for line in sample["lines"]]
+    assert read_bom_bytes("pujiang.xlsx", xlsx(rows)).bom == sample
+
+
+def test_every_problem_of_a_file_in_one_round():
+    content = ("产品名称,齿轮\n地区,CN-SC\nregoin,CN-SC\n声明单位,1 piece\n\n"
+               "input,amount,unit,stage,remarks\n"
+               "electricity,100,kwh,production,x\n"
+               "diesel,abc,kg,production,\n").encode()
+    found = problems(content)
+    assert found[0].startswith('row 3 (regoin): field "regoin" unknown, did you mean "region"?')
+    assert found[1].startswith('row 6, column remarks: column "remarks" unknown')
+    assert 'row 7, column unit: unit "kwh" unknown, did you mean "kWh"?' in found
+    assert 'row 8, column amount: must be a number, not "abc"' in found
+    assert len(found) == 4
+
+
+def test_header_block_problems_at_their_row():
+    found = problems('产品名称,"a",b\n产品名称,c\n地区\n'.encode() + LINES.encode())
+    assert found[:3] == [
+        'row 1 (产品名称): 2 values where one is expected (in a CSV file a value with a comma '
+        'is quoted: "a, b")',
+        'row 2 (产品名称): "产品名称" is given twice (also row 1 (产品名称))',
+        "row 3 (地区): no value: write it in the next cell"]
+    # and in the same round, what the BOM then lacks
+    assert "product: Missing data for required field." in found[3:]
+    assert problems("参数.fertilisers.0.product,urea\n".encode() + LINES.encode())[:1] == [
+        "row 1 (参数.fertilisers.0.product): a parameter is written parameters.<name>, or "
+        "parameters.<list>.<number>.<name> for a list"]
+
+
+def test_a_core_problem_of_a_header_field_is_said_at_its_row(engine):
+    from footprint.bom import parse_bom
+    found = read_bom_bytes("b.csv", ("产品名称,齿轮\n声明单位,1 piece\n地区,CN-XX\n" + LINES)
+                           .encode())
+    with pytest.raises(InvalidInput) as caught, found.located():
+        engine.resolve(parse_bom(found.bom))
+    assert [p.where for p in caught.value.problems] == ["row 3 (地区)"]
+
+
+def test_layout_errors_that_stop_reading():
+    assert problems(b"input,unit,stage\ndiesel,kg,production\n") == [
+        "row 1: the header row lacks the column(s) amount"]
+    assert problems(b"input,amount,unit,stage\n") == [
+        "file: the file has a header row but no BOM lines"]
+    assert problems(b"", "x.csv") == ["file: choose a JSON, CSV or XLSX file to upload"]
+    assert problems("a,b\n".encode("utf-16"), "x.csv") == [
+        "file: the CSV file is neither UTF-8 nor GB18030 text"]
+
+
+# -- the command line ------------------------------------------------------------------------
+
+def clean(result, code):
+    assert result.exit_code == code, (result.output, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_calc_reads_the_csv_the_web_reads(run, tmp_path):
+    path = tmp_path / "gear.csv"
+    path.write_bytes((HEADER + LINES).encode("gb18030"))  # as Excel in China saves it
+    result = run("calc", path, "--json")
+    clean(result, 0)
+    out = json.loads(result.stdout)
+    assert math.isclose(out["total_kg_co2e"], LINES_TOTAL, rel_tol=1e-6)
+    assert out["product"]["name"] == "齿轮毛坯"
+    valid = run("validate", path)
+    clean(valid, 0)
+    assert "valid (2 lines)" in valid.stdout
+
+
+def test_calc_reads_xlsx(run, tmp_path):
+    path = tmp_path / "gear.xlsx"
+    path.write_bytes(xlsx([["产品名称", "齿轮毛坯"], ["声明单位", 1, "piece"], ["地区", "CN-SC"],
+                           ["因子年份", 2022], [],
+                           ["input", "amount", "unit", "stage", "note"],
+                           ["electricity", 100, "kWh", "production", None],
+                           ["road_freight", 12, "tkm", "distribution", "60 km"]]))
+    result = run("calc", path, "--json")
+    clean(result, 0)
+    # 100 x 0.1404 + 12 x 0.116 = 14.04 + 1.392
+    assert math.isclose(json.loads(result.stdout)["total_kg_co2e"], 15.432, rel_tol=1e-6)
+
+
+def test_set_fills_in_and_wins(run, tmp_path):
+    lines = tmp_path / "lines.csv"
+    lines.write_text(LINES, encoding="utf-8")
+    missing = run("validate", lines)
+    clean(missing, 2)
+    assert "product: Missing data for required field." in missing.stderr
+    given = run("calc", lines, "--json", "--set", "产品名称=齿轮毛坯", "--set",
+                "声明单位=1 piece", "--set", "region=CN-SC", "--set", "factor_year=2022")
+    clean(given, 0)
+    assert math.isclose(json.loads(given.stdout)["total_kg_co2e"], LINES_TOTAL, rel_tol=1e-6)
+    # --set wins over the file: Shandong 2022 is another grid factor than Sichuan's
+    full = tmp_path / "gear.csv"
+    full.write_text(HEADER + LINES, encoding="utf-8")
+    moved = run("calc", full, "--json", "--set", "地区=CN-SD")
+    clean(moved, 0)
+    assert json.loads(moved.stdout)["region"] == "CN-SD"
+    wrong = run("calc", full, "--set", "地区=CN-XX")
+    clean(wrong, 2)
+    assert "--set 地区" in wrong.stderr and "CN-XX" in wrong.stderr
+
+
+def test_set_usage_errors(run, tmp_path):
+    full = tmp_path / "gear.csv"
+    full.write_text(HEADER + LINES, encoding="utf-8")
+    clean(run("calc", full, "--set", "no equals sign"), 2)
+    unknown = run("calc", full, "--set", "regoin=CN-SC")
+    clean(unknown, 2)
+    assert 'did you mean "region"?' in unknown.stderr
+    json_file = run("calc", SAMPLES / "sichuan_machined_part.json", "--set", "地区=CN-SD")
+    clean(json_file, 2)
+    assert "--set is for CSV and XLSX files" in json_file.stderr
+
+
+def test_problems_of_a_csv_through_the_command_line(run, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "投入,数量,单位,阶段\nelectricity,100,kwh,production\n"
+                    "disel,3,kg,production\n", encoding="utf-8")
+    result = run("validate", path)
+    clean(result, 2)
+    assert "invalid JSON" not in result.stderr
+    assert 'row 7, column 单位: unit "kwh" unknown, did you mean "kWh"?' in result.stderr
+    fixed = tmp_path / "typo.csv"
+    fixed.write_text(HEADER + "投入,数量,单位,阶段\nelectricity,100,kWh,production\n"
+                     "disel,3,kg,production\n", encoding="utf-8")
+    result = run("validate", fixed)
+    clean(result, 2)
+    assert 'row 8, column 投入: input "disel" unknown, did you mean "diesel"?' in result.stderr
