@@ -68,7 +68,7 @@ def _labels(home: Path) -> dict[str, bytes]:
 
 
 def _verdict(response) -> str:
-    return re.search(r'<article class="scan" id="scan" data-verdict="([a-z-]+)">',
+    return re.search(r'<article class="scan(?: void)?" id="scan" data-verdict="([a-z-]+)">',
                      response.get_data(as_text=True)).group(1)
 
 
