@@ -159,6 +159,21 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert response.status_code == 302
     assert db["submissions"].get(sid)["verifier_org_id"] == body_id(db)
 
+    # the body sees what the revision changed against the revision it returned: the total
+    # 52.26 -> 14.04 + 31.85 = 45.89 (52.3 -> 45.9 shown), (45.89 - 52.26) / 52.26 = -12.2 %;
+    # line 2's diesel 12 kg -> 10 kg; line 1 (unchanged) is not listed
+    changes = page_text(auditor.get(url)).split('id="changes"')[1].split("</section>")[0]
+    assert "Changes since revision 1" in changes
+    total = " ".join(re.sub(r"<[^>]+>", " ", changes.split('id="change-total">')[1]
+                            .split("</summary>")[0]).split())
+    assert total.startswith("Total: 52.3 → 45.9") and "(-12.2 %)" in total
+    assert "diesel invoice for line 2 missing" in changes
+    listed = [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+              for item in re.findall(r'<li class="change-(?:\w+)">(.*?)</li>', changes, re.S)]
+    assert len(listed) == 1, listed
+    assert listed[0].startswith("Line 2 changed: Diesel, burned in machinery or a boiler")
+    assert "12 kg" in listed[0].split("→")[0] and "10 kg" in listed[0].split("→")[1]
+
     response = auditor.post(f"{url}/verify", data={"reason": "invoices match the meter",
                                                    "checklist": list(actions.VERIFY_CHECKLIST)})
     assert response.status_code == 302
@@ -217,7 +232,8 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert "14.0" in production and "30.6 %" in production and "bar w30" in production
     assert "31.8" in distribution and "69.4 %" in distribution and "bar w70" in distribution
     assert "bar w0" in stage_row(page, "raw_materials")
-    # the lines ranked by share, by their names: the diesel (69.4 %) before the electricity
+    # the lines ranked by share, by their names: the diesel, 31.85 / (14.04 + 31.85) = 69.4 %,
+    # before the electricity, 14.04 / 45.89 = 30.6 %, though the BOM lists it first
     lines = line_blocks(page)
     assert [number for number, _ in lines] == [2, 1]
     diesel, grid = lines[0][1], lines[1][1]

@@ -176,14 +176,20 @@ def _label(field: dict) -> dict:
 
 
 def _choice(field: dict, value) -> dict | None:
-    """The zh/en names of a choice, where the plugin gives them (``choice_names``)."""
-    named = (field.get("choice_names") or {}).get(value)
-    if isinstance(named, dict):
-        return names(named.get("name_zh") or named.get("zh"),
-                     named.get("name_en") or named.get("en"))
-    if isinstance(named, (tuple, list)) and len(named) == 2:
-        return names(*named)
-    return None
+    """The zh/en names of a choice where the plugin gives them, as the BOM editor reads them
+    (web/bom/options.py): ``choices_zh`` / ``choices_en``, each a list in the order of
+    ``choices`` or a mapping from each choice; None if it names the choice in neither."""
+    def named(language):
+        given = field.get(f"choices_{language}")
+        if isinstance(given, dict):
+            return given.get(value)
+        choices = list(field.get("choices") or [])
+        if isinstance(given, (list, tuple)) and value in choices and \
+                choices.index(value) < len(given):
+            return given[choices.index(value)]
+        return None
+    zh, en = named("zh"), named("en")
+    return names(zh, en) if zh or en else None
 
 
 def _cell(field: dict, given: dict) -> dict | None:
@@ -196,7 +202,9 @@ def _cell(field: dict, given: dict) -> dict | None:
         return None
     return {"value": value, "default": default, "choice": _choice(field, value),
             "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "unit": field.get("unit") or ""}
+            "unit": names(field.get("unit_zh") or field.get("unit"),
+                          field.get("unit_en") or field.get("unit"))
+            if field.get("unit") or field.get("unit_zh") or field.get("unit_en") else None}
 
 
 def parameter_table(described: list[dict], given: dict) -> dict:
@@ -210,8 +218,7 @@ def parameter_table(described: list[dict], given: dict) -> dict:
                 columns = [f for f in field["fields"]
                            if any(_cell(f, entry) for entry in entries)]
                 lists.append({"name": _label(field), "key": field["name"],
-                              "columns": [dict(_label(f), unit=f.get("unit") or "")
-                                          for f in columns],
+                              "columns": [_label(f) for f in columns],
                               "rows": [[_cell(f, entry) for f in columns]
                                        for entry in entries]})
             continue
