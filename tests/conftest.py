@@ -196,6 +196,6 @@ def approve(service):
         sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
         actions.act(db, people["orchard"], sub["id"], "submit",
                     verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify")
+        actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
         return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
     return approve

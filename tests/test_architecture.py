@@ -215,7 +215,8 @@ def test_one_bom_from_the_form_to_the_scan_page_passes_each_file_once(service, c
         created = producer.post("/producer/submissions/new", data={**form, "product-name": name})
         url = created.headers["Location"]
         producer.post(f"{url}/submit", data={"verifier_org": "Sichuan Carbon Verification"})
-        auditor.post(f"{url}/verify")
+        auditor.post(f"{url}/verify", data={"checklist": ["activity_data", "factors",
+                                                          "boundary"]})
         reviewer.post(f"{url}/approve")
         detail = reviewer.get(url).get_data(as_text=True)
         scan_path = next(part.split('"')[0] for part in detail.split('href="')[1:]

@@ -88,7 +88,8 @@ def issue(platform, kwh=100, name_zh="测试产品") -> dict:
     sub, _ = subs.create_submission(platform.db, engine, people["producer"], bom)
     actions.act(platform.db, people["producer"], sub["id"], "submit",
                 verifier_org=PLATFORMS[platform.region]["verifier"])
-    actions.act(platform.db, people["verifier"], sub["id"], "verify")
+    actions.act(platform.db, people["verifier"], sub["id"], "verify",
+                checklist=actions.VERIFY_CHECKLIST)
     final = actions.act(platform.db, people["reviewer"], sub["id"], "approve",
                         issuer=platform.issuer)
     assert final["status"] == "issued"

@@ -61,7 +61,7 @@ def live_api(service, engine, make_bom):
                  "gtin": "06901234567892"}))
     actions.act(db, people["orchard"], issued["id"], "submit",
                 verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], issued["id"], "verify")
+    actions.act(db, people["auditor"], issued["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     actions.act(db, people["reviewer"], issued["id"], "approve",
                 issuer=Issuer(service.home, "CN-SC"))
     label = for_submission(db, issued["id"])

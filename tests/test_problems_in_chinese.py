@@ -360,10 +360,12 @@ def test_a_results_notes_are_said_in_the_readers_language(service, clients, make
     assert result["note_messages"][0]["message"] == "%(where)s: %(note)s"
 
     def notes(client):
+        """The notes on data quality the page shows at their line (and the general ones)."""
         page = text_of(client.get(f"/submissions/{submission['id']}"))
-        block = re.search(r'<ul id="notes">(.*?)</ul>', page, re.S).group(1)
-        return [" ".join(re.sub(r"<[^>]+>", " ", n).split())
-                for n in re.findall(r"<li>(.*?)</li>", block, re.S)]
+        found = re.findall(r'<span class="line-detail quality">(.*?)</span>', page, re.S)
+        block = re.search(r'<ul id="notes">(.*?)</ul>', page, re.S)
+        found += re.findall(r"<li>(.*?)</li>", block.group(1), re.S) if block else []
+        return [" ".join(re.sub(r"<[^>]+>", " ", n).split()) for n in found]
 
     chinese = notes(in_chinese(clients["orchard"]))
     assert chinese[0].startswith("第 1 行：西藏（CN-XZ）没有")

@@ -83,7 +83,7 @@ def test_whole_flow_with_audit(db, engine, people, make_bom):
     subs.revise(db, engine, p, sub["id"], make_bom(lines=[
         {"input": "electricity", "amount": 120, "unit": "kWh", "stage": "production"}]))
     actions.act(db, p, sub["id"], "submit")
-    actions.act(db, v, sub["id"], "verify")
+    actions.act(db, v, sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     with pytest.raises(Forbidden):
         actions.act(db, v, sub["id"], "approve")
     final = actions.act(db, r, sub["id"], "approve")
@@ -119,7 +119,7 @@ def test_denials(db, engine, people, make_bom):
         subs.revise(db, engine, p, sub["id"], make_bom())  # submitted: no more edits
     with pytest.raises(Conflict):
         actions.act(db, r, sub["id"], "approve")  # not verified yet
-    actions.act(db, v, sub["id"], "verify")
+    actions.act(db, v, sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     with pytest.raises(Forbidden):
         actions.act(db, p, sub["id"], "approve")  # a producer cannot approve
     with pytest.raises(Forbidden):

@@ -26,6 +26,7 @@ SHANDONG_10_MWH = 10000 * 0.6410  # = 6410
 TABLES = ("products", "submissions", "results", "audit_events", "comments", "evidence")
 BODY_A = "Sichuan Carbon Verification"  # auditor's accounting body
 BODY_B = "Chongqing Carbon Audit"  # auditor2's
+CONFIRMED = {"checklist": ["activity_data", "factors", "boundary"]}  # what a verifier confirms
 
 
 @pytest.fixture
@@ -86,7 +87,8 @@ def submitted(api, created):
 
 @pytest.fixture
 def verified(api, submitted):
-    assert api("auditor", "POST", f"/submissions/{submitted}/verify").status_code == 200
+    assert api("auditor", "POST", f"/submissions/{submitted}/verify",
+               json=CONFIRMED).status_code == 200
     return submitted
 
 
@@ -142,7 +144,7 @@ def test_the_whole_flow_through_the_api(api, service, make_bom, issuer_key):
     assert response.status_code == 200
     assert response.get_json()["verifier_org"]["name"] == BODY_A
     response = api("auditor", "POST", f"/submissions/{sid}/verify",
-                   json={"note": "meter readings match"})
+                   json={"note": "meter readings match", **CONFIRMED})
     assert response.status_code == 200 and response.get_json()["status"] == "verified"
     assert response.get_json()["verified_by"]["display_name"] == "auditor"
 
@@ -150,7 +152,8 @@ def test_the_whole_flow_through_the_api(api, service, make_bom, issuer_key):
                    json={"reason": "state the data year on the invoice"})
     assert response.status_code == 200 and response.get_json()["status"] == "returned"
     assert api("orchard", "POST", f"/submissions/{sid}/submit").status_code == 200
-    assert api("auditor", "POST", f"/submissions/{sid}/verify").status_code == 200
+    assert api("auditor", "POST", f"/submissions/{sid}/verify",
+               json=CONFIRMED).status_code == 200
     response = api("reviewer", "POST", f"/submissions/{sid}/approve")
     assert response.status_code == 200
     body = response.get_json()
@@ -552,7 +555,8 @@ def test_role_denials_get_403(api, service, submitted, created, make_bom):
     # (created is the submission now submitted) an administrator sees it but never edits
     assert api("admin", "PUT", f"/submissions/{created}", json=make_bom()).status_code == 403
 
-    assert api("auditor", "POST", f"/submissions/{submitted}/verify").status_code == 200
+    assert api("auditor", "POST", f"/submissions/{submitted}/verify",
+               json=CONFIRMED).status_code == 200
     for user, action, body in [
             ("auditor", "approve", {}),  # the verifier cannot approve
             ("auditor", "return", {"reason": "x"}),  # a verified one is the reviewer's

@@ -67,7 +67,7 @@ def verified(service, bom) -> int:
     engine, db, people = service.app.extensions["footprint_engine"], service.db, service.people
     sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
     actions.act(db, people["orchard"], sub["id"], "submit", verifier_org=BODY)
-    actions.act(db, people["auditor"], sub["id"], "verify")
+    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     return sub["id"]
 
 

@@ -59,7 +59,7 @@ def approve(service, issuer, bom):
     sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
     actions.act(db, people["orchard"], sub["id"], "submit",
                 verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], sub["id"], "verify")
+    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
     return for_submission(db, final["id"])
 

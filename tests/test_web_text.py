@@ -228,7 +228,7 @@ def test_a_name_signed_into_an_older_label_is_shown_without_its_controls(service
         product={"name": "Gear blank", "name_zh": "齿轮毛坯", "category": "generic"}))
     actions.act(db, people["orchard"], sub["id"], "submit",
                 verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], sub["id"], "verify")
+    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
     actions.act(db, people["reviewer"], sub["id"], "approve",
                 issuer=Issuer(service.home, "CN-SC"))
     label = for_submission(db, sub["id"])

@@ -56,6 +56,13 @@ def table_rows(page: str, table_id: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in rows]
 
 
+def line_blocks(page: str) -> list[tuple[int, str]]:
+    """(line number, text) of each line of the ranked lines table, in the page's order."""
+    return [(int(number), " ".join(re.sub(r"<[^>]+>", " ", body).split()))
+            for number, body in re.findall(r'<tbody id="line-(\d+)"[^>]*>(.*?)</tbody>', page,
+                                           re.S)]
+
+
 def stage_row(page: str, stage: str) -> str:
     return re.search(rf'<tr data-stage="{stage}">(.*?)</tr>', page, re.S).group(1)
 
@@ -152,7 +159,23 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert response.status_code == 302
     assert db["submissions"].get(sid)["verifier_org_id"] == body_id(db)
 
-    response = auditor.post(f"{url}/verify", data={"reason": "invoices match the meter"})
+    # the body sees what the revision changed against the revision it returned: the total
+    # 52.26 -> 14.04 + 31.85 = 45.89 (52.3 -> 45.9 shown), (45.89 - 52.26) / 52.26 = -12.2 %;
+    # line 2's diesel 12 kg -> 10 kg; line 1 (unchanged) is not listed
+    changes = page_text(auditor.get(url)).split('id="changes"')[1].split("</section>")[0]
+    assert "Changes since revision 1" in changes
+    total = " ".join(re.sub(r"<[^>]+>", " ", changes.split('id="change-total">')[1]
+                            .split("</summary>")[0]).split())
+    assert total.startswith("Total: 52.3 → 45.9") and "(-12.2 %)" in total
+    assert "diesel invoice for line 2 missing" in changes
+    listed = [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+              for item in re.findall(r'<li class="change-(?:\w+)">(.*?)</li>', changes, re.S)]
+    assert len(listed) == 1, listed
+    assert listed[0].startswith("Line 2 changed: Diesel, burned in machinery or a boiler")
+    assert "12 kg" in listed[0].split("→")[0] and "10 kg" in listed[0].split("→")[1]
+
+    response = auditor.post(f"{url}/verify", data={"reason": "invoices match the meter",
+                                                   "checklist": list(actions.VERIFY_CHECKLIST)})
     assert response.status_code == 302
     page = page_text(auditor.get(url))
     assert 'id="status"><span class="status status-verified"' in page
@@ -209,15 +232,21 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert "14.0" in production and "30.6 %" in production and "bar w30" in production
     assert "31.8" in distribution and "69.4 %" in distribution and "bar w70" in distribution
     assert "bar w0" in stage_row(page, "raw_materials")
-    by_input = table_rows(page, "by-input")
-    assert "electricity" in by_input[0] and "14.0" in by_input[0] and "30.6 %" in by_input[0]
-    assert "diesel" in by_input[1] and "31.8" in by_input[1] and "69.4 %" in by_input[1]
-    assert any("CO2_fossil" in r and "45.9" in r for r in table_rows(page, "by-gas"))
+    # the lines ranked by share, by their names: the diesel, 31.85 / (14.04 + 31.85) = 69.4 %,
+    # before the electricity, 14.04 / 45.89 = 30.6 %, though the BOM lists it first
+    lines = line_blocks(page)
+    assert [number for number, _ in lines] == [2, 1]
+    diesel, grid = lines[0][1], lines[1][1]
+    assert "Diesel, burned in machinery or a boiler" in diesel
+    assert "31.8" in diesel and "69.4 %" in diesel
+    assert "Grid electricity, Sichuan" in grid and "14.0" in grid and "30.6 %" in grid
+    assert any("carbon dioxide, fossil" in r and "45.9" in r
+               for r in table_rows(page, "by-gas"))
     factors = table_rows(page, "factors")
     sichuan = next(r for r in factors if "electricity/location/CN-SC/2022" in r)
     assert "0.1404" in sichuan and "MEE announcement 2024 No. 33" in sichuan
     assert "electricity_cn" in sichuan
-    diesel = next(r for r in factors if r.startswith("diesel"))
+    diesel = next(r for r in factors if r.startswith("Diesel, burned"))
     assert "3.185" in diesel and "IPCC 2006" in diesel and "footprint.defaults" in diesel
 
     # the evidence file, as stored
@@ -258,9 +287,13 @@ def test_grade_shown_with_provisional(service, clients):
     grade = re.search(r'<p id="grade">(.*?)</p>',
                       page_text(client.get(f"/submissions/{sub['id']}")), re.S).group(1)
     assert "provisional" in grade and result["grade"]["label_en"] in grade
-    # modelled lines of the category's plugin and its parameters are shown
+    # the category's modelled lines show their formula, and its parameters their labels
     page = page_text(client.get(f"/submissions/{sub['id']}"))
-    assert "modelled by oranges" in page and "yield_kg_per_ha" in page
+    assert "Formula: irrigation 600 kWh/ha / 30000 kg fruit/ha" in page
+    yield_row = re.search(r'<div class="parameter" data-parameter="yield_kg_per_ha">(.*?)</div>',
+                          page, re.S).group(1)
+    assert "marketable yield" in yield_row  # the label its plugin gives it
+    assert "30,000 kg/ha" in yield_row
 
 
 def test_detail_in_chinese_and_english(service, clients, make_bom):
@@ -381,7 +414,8 @@ def make_in_state(world, state: str, bom: dict) -> tuple[int, int]:
              "return": "auditor"}
     for action in path[state]:
         actions.act(world.db, p[actor[action]], sub["id"], action, reason="checked",
-                    verifier_org=SICHUAN_BODY if action == "submit" else None)
+                    verifier_org=SICHUAN_BODY if action == "submit" else None,
+                    checklist=actions.VERIFY_CHECKLIST if action == "verify" else ())
     return sub["id"], evidence_id
 
 
@@ -393,7 +427,8 @@ def request_for(client, action: str, sid: int, evidence_id: int, sichuan: int):
         return client.get(f"{base}/evidence/{evidence_id}")
     if action == "comment":
         return client.post(f"{base}/comments", data={"body": "please check line 1", "line": "1"})
-    data = {"submit": {"verifier_org": sichuan}, "return": {"reason": "line 1 unclear"}}
+    data = {"submit": {"verifier_org": sichuan}, "return": {"reason": "line 1 unclear"},
+            "verify": {"checklist": list(actions.VERIFY_CHECKLIST)}}
     return client.post(f"{base}/{action}", data=data.get(action, {}))
 
 
@@ -536,7 +571,8 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
                                        "csrf_token": token}).status_code == 302
     before = snapshot(world.db, sid)
-    assert client.post(f"/submissions/{sid}/verify").status_code == 400
+    confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
+    assert client.post(f"/submissions/{sid}/verify", data=confirmed).status_code == 400
     assert client.post(f"/submissions/{sid}/comments", data={"body": "x"}).status_code == 400
     assert snapshot(world.db, sid) == before
     page = client.get(f"/submissions/{sid}").get_data(as_text=True)
@@ -544,7 +580,7 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     assert len(forms) >= 4  # log out, verify, return, comment
     assert all('name="csrf_token"' in form for form in forms)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(f"/submissions/{sid}/verify", data={"csrf_token": token})
+    response = client.post(f"/submissions/{sid}/verify", data={**confirmed, "csrf_token": token})
     assert response.status_code == 302
     assert world.db["submissions"].get(sid)["status"] == "verified"
 

@@ -71,7 +71,7 @@ def create_user():
     orgs = {str(o["id"]): o for o in accounts.list_organisations(db)}
     try:
         if form["org"] not in orgs:
-            raise InvalidInput([Problem("org", "choose an organisation")])
+            raise InvalidInput([Problem("org", _("choose an organisation"))])
         clean = _names(form, "username", "display_name")
         user = accounts.create_user(db, clean["username"].strip(), clean["role"],
                                     orgs[form["org"]]["name"], request.form.get("password", ""),

@@ -91,7 +91,7 @@ def password():
         new = request.form.get("new_password", "")
         try:
             if new != request.form.get("repeat_password", ""):
-                raise InvalidInput([Problem("repeat_password", "the two new passwords differ")])
+                raise InvalidInput([Problem("repeat_password", _("the two new passwords differ"))])
             change_password(get_db(), current_user, request.form.get("current_password", ""),
                             new)
         except InvalidInput as exc:

@@ -167,8 +167,9 @@ def _plain(value):
 
 def said_result(result: dict | None, lang: str | None = None) -> dict | None:
     """A stored result as a page reads it: its notes, grade note and factors' notes in the
-    reader's language (from the messages the engine stores beside them), a modelled line's
-    note in the plugin's Chinese; a result stored before it carried messages as it is."""
+    reader's language (from the messages the engine stores beside them; a note about a line
+    still starts with it: 第 3 行); a result stored before it carried messages as it is. A
+    modelled line's note_zh is the plugin's Chinese, which the page picks itself."""
     lang = lang or language()
     if not result or lang != "zh":
         return result
@@ -179,6 +180,4 @@ def said_result(result: dict | None, lang: str | None = None) -> dict | None:
         out["grade_note"] = text(from_data(result["grade_note_message"]), lang)
     out["factors"] = [dict(f, note=text(from_data(f["note_message"]), lang))
                       if f.get("note_message") else f for f in result.get("factors") or []]
-    out["by_input"] = [dict(r, note=r["note_zh"]) if r.get("note_zh") else r
-                       for r in result.get("by_input") or []]
     return out

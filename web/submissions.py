@@ -16,19 +16,21 @@ from flask_login import current_user, login_required
 
 from footprint import InvalidInput, NotFound
 from footprint.errors import Problem
+from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, actions, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
+from footprint.usecases.actions import VERIFY_CHECKLIST
 from footprint.usecases.revoking import revoke
 from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 
-from .db import get_db
-from .formatting import width_class
+from . import worksheet
+from .db import get_db, get_engine
 from .i18n import localised
 from .problems import said_result
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
-from .vocabulary import ACTION_DONE, word
+from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
@@ -44,24 +46,27 @@ def decision(events: list[dict], actions: tuple[str, ...], from_status: str | No
 
 # -- the page --------------------------------------------------------------------------------
 
-def _stage_rows(result: dict) -> list[dict]:
-    stages = dict(result.get("by_stage") or {})
-    whole = sum(abs(v) for v in stages.values())
-    total = result.get("total_kg_co2e") or 0
-    names = (result.get("category") or {}).get("stage_names") or {}
-    return [{"stage": stage, "kg": kg, "share": (kg / total) if total else None,
-             "width": width_class(kg, whole), "category_name": names.get(stage)}
-            for stage, kg in stages.items()]
-
-
-def _input_rows(result: dict) -> list[dict]:
-    rows = list(result.get("by_input") or [])
-    whole = sum(abs(r.get("kg_co2e") or 0) for r in rows)
-    return [dict(r, width=width_class(r.get("kg_co2e") or 0, whole)) for r in rows]
+def _changes(db, user, submission: dict, result: dict | None, described: list[dict]):
+    """What the producer changed since the revision last returned, with the totals before and
+    after; None unless a returned submission came back revised."""
+    returned = subs.returned_revision(db, user, submission["id"])
+    if returned is None:
+        return None
+    before = returned.result["total_kg_co2e"]
+    after = result["total_kg_co2e"] if result else None
+    return {"revision": returned.number, "event": returned.event, "before": before,
+            "after": after, "delta": None if after is None else after - before,
+            "ratio": (after - before) / before if after is not None and before else None,
+            "items": worksheet.bom_changes(returned.bom, submission["bom"], described,
+                                           get_engine().registry)}
 
 
 def _page(submission_id: int, problems=None, form=None, status: int = 200):
     db, user = get_db(), current_user
+    # a checklist item not confirmed is said at its checkbox, in the reader's language
+    unconfirmed = {p.where.partition(".")[2] for p in problems or []
+                   if p.where.startswith("checklist.")}
+    problems = [p for p in problems or [] if not p.where.startswith("checklist.")]
     submission = subs.get(db, user, submission_id)
     bom = submission["bom"]
     result = said_result(subs.latest_result(db, submission))  # its notes in the reader's language
@@ -74,6 +79,10 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     for kind, rows in (("evidence", evidence), ("comments", notes)):
         for row in rows:
             by_line.get(row["line"], general)[kind].append(row)
+    registry = get_engine().registry
+    category = registry.categories.get(bom["product"].get("category") or "generic")
+    described = describe_parameters(category) if category is not None else []
+    ranked = worksheet.ranked_lines(result, bom, registry, by_line) if result else []
     actions = allowed_actions(user, submission)
     bodies = accounts.list_organisations(db, kind="accounting_body") \
         if "submit" in actions else []
@@ -84,14 +93,22 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     editable = may_edit(user, submission)
     return render_template(
         "submissions/detail.html", submission=submission, bom=bom, lines=lines,
-        parameters=bom.get("parameters") or {}, by_line=by_line, general=general,
-        result=result, stages=_stage_rows(result) if result else [],
-        inputs=_input_rows(result) if result else [], events=events,
+        parameters=worksheet.parameter_table(described, bom.get("parameters") or {}),
+        by_line=by_line, general=general, result=result,
+        stages=worksheet.stage_rows(result) if result else [], inputs=ranked,
+        top=worksheet.contributors(ranked),
+        general_notes=worksheet.general_notes(result) if result else [],
+        changes=_changes(db, user, submission, result, described),
+        region=registry.regions.get(bom.get("region")), regions=registry.regions,
+        processes=registry.processes, events=events,
         producer_org=accounts.organisation(db, submission["org_id"]),
         verifier_org=verifier_org, verified=verified, approved=approved,
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
         actions=actions, bodies=bodies, problems=localised(problems), form=form or {},
+        checklist=[(item, word(CHECKLIST, item)) for item in VERIFY_CHECKLIST],
+        unconfirmed=unconfirmed,
+        confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
@@ -109,20 +126,20 @@ def detail(id):
 @login_required
 def act(id, action):
     if action not in ACTIONS:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(_("no such action: %(action)s", action=repr(action)))
     reason = request.form.get("reason", "")
     verifier_org = request.form.get("verifier_org", "").strip() or None
+    checklist = request.form.getlist("checklist")
+    form = {"action": action, "reason": reason, "checklist": checklist}
     try:
         with issuing():  # approval issues the carbon label in the same transaction
             actions.act(get_db(), current_user, id, action, reason=reason,
-                        verifier_org=verifier_org,
+                        verifier_org=verifier_org, checklist=checklist,
                         issuer=label_issuer() if action == "approve" else None)
     except InvalidInput as exc:
-        return _page(id, problems=exc.problems, form={"action": action, "reason": reason},
-                     status=400)
+        return _page(id, problems=exc.problems, form=form, status=400)
     except NoIssuerKey as exc:  # nothing was approved: say what the operator must do
-        return _page(id, problems=[no_key_problem(exc)],
-                     form={"action": action, "reason": reason}, status=409)
+        return _page(id, problems=[no_key_problem(exc)], form=form, status=409)
     label = label_records.for_submission(get_db(), id) if action == "approve" else None
     flash(issued_message(label["id"]) if label else word(ACTION_DONE, action))
     return redirect(url_for(".detail", id=id))
@@ -137,7 +154,7 @@ def revoke_label(id):
     subs.get(db, current_user, id)  # an invisible submission stays a 404
     label = label_records.for_submission(db, id)
     if label is None:
-        raise NotFound("this submission has no label")
+        raise NotFound(_("this submission has no label"))
     reason = request.form.get("reason", "")
     try:
         revoke(db, current_user, label["id"], reason)

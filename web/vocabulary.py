@@ -64,6 +64,20 @@ BASES = {"location": _l("location-based (grid average)"),
          "lifecycle": _l("life-cycle (CO2e of generation)")}
 BOUNDARIES = {"cradle_to_gate": _l("cradle to gate"), "cradle_to_grave": _l("cradle to grave")}
 
+# What an accounting body confirms before it verifies (footprint.usecases.actions.
+# VERIFY_CHECKLIST).
+CHECKLIST = {
+    "activity_data": _l("The activity data (amounts and parameters) match the evidence"),
+    "factors": _l("The emission factors suit the inputs, the region and the year"),
+    "boundary": _l("The system boundary is complete: no input or stage is left out"),
+}
+# How sure a dataset is of a factor: the first word of a source's confidence.
+CONFIDENCE = {"high": _l("high confidence"), "medium": _l("medium confidence"),
+              "low": _l("low confidence")}
+# Gases as chemists write them: symbols, the same in every language.
+GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
+               "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}
+
 # Units (footprint.units.UNITS): symbols read the same in every language; words translate.
 UNITS = {"piece": _l("piece")}
 DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),

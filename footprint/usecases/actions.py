@@ -1,7 +1,14 @@
 """The workflow actions on a submission: submit, verify, approve (which issues the label) and
 return, each checked against footprint.workflow's rules and applied in one transaction with
-its audit event."""
+its audit event.
+
+A verification is the accounting body's statement that it checked the data: the verifier
+confirms every item of VERIFY_CHECKLIST, or nothing is verified (the pages, the API and any
+other caller alike). The audit event "verify" therefore means that all of them were confirmed.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from ..errors import InvalidInput, Message, Problem, Word
 from ..text import checked
@@ -14,12 +21,21 @@ from ..workflow import check_action
 from .issuing import Issuer, issue
 from .submissions import get
 
+# What an accounting body confirms before it verifies: item -> what the item says.
+VERIFY_CHECKLIST = {
+    "activity_data": Message("the activity data (amounts, parameters) match the evidence"),
+    "factors": Message("the emission factors suit the inputs, region and year"),
+    "boundary": Message("the system boundary is complete: no input or stage is left out"),
+}
+
 
 def act(db, user: dict, submission_id: int, action_name: str, reason: str | None = None,
-        verifier_org: str | int | None = None, issuer: Issuer | None = None) -> Submission:
+        verifier_org: str | int | None = None, issuer: Issuer | None = None,
+        checklist: Iterable[str] = ()) -> Submission:
     """Apply a workflow action (submit, verify, approve, return) with its audit event.
 
-    With ``issuer``, an approval issues the carbon label in the same transaction (from the
+    A verification needs ``checklist`` to hold every item of VERIFY_CHECKLIST. With
+    ``issuer``, an approval issues the carbon label in the same transaction (from the
     revision's latest result) and the submission becomes "issued"; without it an approval
     stops at "approved"."""
     # an approval that issues a label is acknowledged only once it survives a power loss
@@ -32,6 +48,7 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         if action.needs_reason and not reason:
             problems.append(Problem("reason", Message("say why you %(action)s it",
                                                       action=Word("event", action.name))))
+        problems += checklist_problems(action.name, checklist)
         if problems:
             raise InvalidInput(problems)
         changes = {"status": action.to_status}
@@ -54,6 +71,23 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
             audit.record(db, submission_id, user["id"], "issue", "approved", "issued",
                          f"label {label['id']}")
     return get(db, user, submission_id)
+
+
+def checklist_problems(action_name: str, checklist: Iterable[str]) -> list[Problem]:
+    """What is wrong with the checklist given for an action: for a verification, each item
+    not confirmed and each unknown one; for any other action, having one at all."""
+    given = list(checklist or ())
+    if action_name != "verify":
+        return [Problem("checklist", Message("only a verification has a checklist"))] \
+            if given else []
+    problems = [Problem(f"checklist[{i}]", Message(
+                    'no checklist item "%(item)s"; the items are %(items)s', item=item,
+                    items=", ".join(VERIFY_CHECKLIST)))
+                for i, item in enumerate(given) if item not in VERIFY_CHECKLIST]
+    problems += [Problem(f"checklist.{item}", Message("confirm before verifying that %(item)s",
+                                                      item=text))
+                 for item, text in VERIFY_CHECKLIST.items() if item not in given]
+    return problems
 
 
 def _verifier_org(db, requested, current) -> int:

@@ -39,7 +39,7 @@ from ..store.db import transaction
 from . import review
 from . import submissions as subs
 from .accounts import create_user, set_credit_code
-from .actions import act
+from .actions import VERIFY_CHECKLIST, act
 from .issuing import Issuer
 from .labels import for_submission
 from .revoking import revoke
@@ -204,7 +204,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
         return submission["id"]
 
     def approve(sid):
-        act(db, verifier, sid, "verify")
+        act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
         act(db, reviewer, sid, "approve", issuer=issuer)
 
     # Oranges, farm gate: first sent without the irrigation electricity, returned by the
@@ -246,7 +246,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
         "NMC electric-vehicle pack, made in Chongqing, metered plant energy",
         "三元锂电动汽车电池包,重庆制造(工厂实测能耗)"))
     act(db, cq, sid, "submit", verifier_org=body)
-    act(db, verifier, sid, "verify")
+    act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
 
     # Batteries, Shandong: the LFP pack submitted, the NMC pack still a draft.
     sid = create("sd-lfp", sd, sample("batteries_lfp_pack_shandong"))
@@ -263,7 +263,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     approve(sid)
     sid = create("pzh-v2o5", steel, sample("steel_vanadium_panzhihua_v2o5"))
     act(db, steel, sid, "submit", verifier_org=body)
-    act(db, verifier, sid, "verify")
+    act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
     act(db, reviewer, sid, "return", reason=(
         "五氧化二钒使用的是示意性因子, 请提供工厂实测数据。 V2O5 uses indicative factors: "
         "give the plant's own energy and reagent data before approval."))

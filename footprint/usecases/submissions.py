@@ -133,3 +133,35 @@ def latest_result(db, submission: Submission) -> dict | None:
 def audit_trail(db, user: dict, submission_id: int) -> list[dict]:
     get(db, user, submission_id)
     return audit.trail(db, submission_id)
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A revision as it was when it was returned: the BOM and result the returner judged."""
+
+    number: int
+    bom: dict
+    result: dict
+    event: dict  # the return's audit event (who, when, why)
+
+
+def returned_revision(db, user: dict, submission_id: int) -> Returned | None:
+    """The revision the latest return sent back, if the producer has revised the BOM since
+    (what changed is measured from it); None if it was never returned or not revised since.
+
+    Every new revision writes a "revise" event in its transaction, so the revision a return
+    saw is one more than the revisions made before it."""
+    submission = get(db, user, submission_id)
+    number, returned = 1, None
+    for event in audit.trail(db, submission_id):
+        if event["action"] == "revise":
+            number += 1
+        elif event["action"] == "return":
+            returned = (number, event)
+    if returned is None or returned[0] == submission["revision"]:
+        return None
+    result = results.latest(db, submission_id, returned[0])
+    if result is None:
+        return None
+    # the result holds the BOM it was calculated from (footprint.engine.result)
+    return Returned(returned[0], result["bom"]["bom"], result, returned[1])

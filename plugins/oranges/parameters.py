@@ -164,7 +164,7 @@ class OrangeParameters(ParameterSchema):
     """An orange orchard's inputs per hectare and year, and the gate of the product."""
 
     yield_kg_per_ha = number("kg/ha", "marketable fruit harvested per hectare and year",
-                             "每公顷年产量(商品果)", ("产量", "yield"), min_inclusive=False,
+                             "每公顷年产量(商品果)", ("商品果产量", "marketable yield"), min_inclusive=False,
                              maximum=200000, required=True)
     fertilisers = fields.List(
         fields.Nested(FertiliserParameters), load_default=list,

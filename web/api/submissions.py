@@ -13,6 +13,7 @@ Every call needs a bearer token (the parent blueprint, web.api, checks it).
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
+from marshmallow import ValidationError, fields, validate
 
 from footprint.errors import InvalidInput, Problem
 from footprint.parameters import describe_parameters
@@ -29,6 +30,24 @@ from .body import idempotency_key, json_body, load, query
 from .openapi import operation
 
 bp = Blueprint("submissions", __name__)
+
+
+def _each_once(items: list) -> None:
+    if len(set(items)) != len(items):
+        raise ValidationError("name each item once")
+
+
+class VerifyRequestSchema(s.NoteRequestSchema):
+    """A verification: the accounting body confirms every item of the checklist."""
+
+    checklist = fields.List(
+        fields.String(validate=validate.OneOf(tuple(actions.VERIFY_CHECKLIST))),
+        required=True, validate=[validate.Length(equal=len(actions.VERIFY_CHECKLIST)),
+                                 _each_once],
+        metadata={"uniqueItems": True, "example": list(actions.VERIFY_CHECKLIST),
+                  "description": "The verifier confirms every item, each once: " + "; ".join(
+                      f"{item}: {text}" for item, text in actions.VERIFY_CHECKLIST.items())
+                  + ". Without all of them nothing is verified (400)."})
 
 
 # -- representations -------------------------------------------------------------------------
@@ -170,6 +189,7 @@ def _act(submission_id: int, action: str, schema_class):
         actions.act(db, user, submission_id, action,
                     reason=data.get("reason") or data.get("note"),
                     verifier_org=data.get("verifier_org"),
+                    checklist=data.get("checklist", ()),
                     issuer=label_issuer() if action == "approve" else None)
     return _submission_response(submission_id, 200)
 
@@ -186,13 +206,14 @@ def submit(submission_id):
 
 
 @bp.post("/submissions/<int:submission_id>/verify")
-@operation("Mark a submitted submission verified",
-           body=s.NoteRequestSchema, body_required=False, responses={200: SUBMISSION},
+@operation("Mark a submitted submission verified, its checklist confirmed",
+           body=VerifyRequestSchema, responses={200: SUBMISSION},
            errors=(403, 404, 409),
            description="A verifier of the accounting body assigned to the submission, never "
-                       "of the producing organisation.")
+                       "of the producing organisation, who confirms every item of the "
+                       "checklist.")
 def verify(submission_id):
-    return _act(submission_id, "verify", s.NoteRequestSchema)
+    return _act(submission_id, "verify", VerifyRequestSchema)
 
 
 @bp.post("/submissions/<int:submission_id>/approve")
