@@ -1,0 +1,78 @@
+"""marshmallow's own messages read as Messages, so a reader of Chinese reads them in Chinese.
+
+marshmallow says its fields' and validators' defaults in English ("Missing data for required
+field.", "Must be greater than or equal to 0."); ``as_message`` turns such a text back into
+the Message with the same English, its values as parameters, which the web's catalogue
+translates (缺少必填项。). Messages the core and plugins give marshmallow stay themselves.
+"""
+from __future__ import annotations
+
+import re
+
+from .errors import Message
+
+# marshmallow's own messages (its fields' and validators' defaults), as Messages with the same
+# English: most specific first, so "greater than or equal to 0" is not read as "greater than".
+_MARSHMALLOW = (
+    Message("Missing data for required field."),
+    Message("Field may not be null."),
+    Message("Invalid value."),
+    Message("Not a valid number."),
+    Message("Not a valid integer."),
+    Message("Not a valid string."),
+    Message("Not a valid list."),
+    Message("Not a valid mapping type."),
+    Message("Not a valid boolean."),
+    Message("Not a valid URL."),
+    Message("Not a valid email address."),
+    Message("Not a valid tuple."),
+    Message("Not a valid datetime."),
+    Message("Not a valid date."),
+    Message("Not a valid UUID."),
+    Message("Number too large."),
+    Message("Special numeric values (nan or infinity) are not permitted."),
+    Message("Invalid input type."),
+    Message("Invalid type."),
+    Message("Invalid input."),
+    Message("String does not match expected pattern."),
+    Message("Must be one of: %(choices)s."),
+    Message("Must be equal to %(other)s."),
+    Message("Length must be between %(min)s and %(max)s."),
+    Message("Length must be %(equal)s."),
+    Message("Longer than maximum length %(max)s."),
+    Message("Shorter than minimum length %(min)s."),
+    Message("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    Message("Must be greater than or equal to %(min)s and less than %(max)s."),
+    Message("Must be greater than %(min)s and less than or equal to %(max)s."),
+    Message("Must be greater than %(min)s and less than %(max)s."),
+    Message("Must be greater than or equal to %(min)s."),
+    Message("Must be greater than %(min)s."),
+    Message("Must be less than or equal to %(max)s."),
+    Message("Must be less than %(max)s."),
+)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts, end = [], 0
+    for match in _PLACEHOLDER.finditer(template):
+        name = match.group(1)
+        parts += [re.escape(template[end:match.start()]),
+                  f"(?P<{name}>.+)" if name == "choices" else f"(?P<{name}>\\S+)"]
+        end = match.end()
+    return re.compile("".join(parts) + re.escape(template[end:]) + "$")
+
+
+_MARSHMALLOW_PATTERNS = [(m.id, _pattern(m.id)) for m in _MARSHMALLOW]
+
+
+def as_message(text) -> str:
+    """A message from a schema as a Message: itself if it is one, marshmallow's own with its
+    values as parameters, else the text as it is."""
+    if isinstance(text, Message):
+        return text
+    for template, pattern in _MARSHMALLOW_PATTERNS:
+        match = pattern.match(str(text))
+        if match:
+            return Message(template, **match.groupdict())
+    return str(text)
