@@ -256,9 +256,10 @@ def test_every_parameter_has_unit_and_help():
 
 def test_stage_names_are_the_annex_ii_stages(registry):
     names = registry.categories["batteries"].stage_names
-    assert names["raw_materials"].startswith("raw material acquisition and pre-processing")
-    assert names["production"].startswith("main product production")
-    assert names["end_of_life"].startswith("end of life and recycling")
+    assert names["raw_materials"] == {"zh": "原材料获取与预处理",
+                                      "en": "raw material acquisition and pre-processing"}
+    assert names["production"]["en"] == "main product production"
+    assert names["end_of_life"]["en"] == "end of life and recycling"
     assert registry.categories["batteries"].declared_units == ("kWh",)
 
 

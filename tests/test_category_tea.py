@@ -281,7 +281,7 @@ def test_grade_and_label_extension(tea_engine):
     assert extension["n2o_ef1"] == 0.01
     assert "per_batch_kg_co2e" not in extension
     assert sc["category"]["plugin"] == "tea"
-    assert sc["category"]["stage_names"]["raw_materials"].startswith("茶园")
+    assert sc["category"]["stage_names"]["raw_materials"] == {"zh": "茶园种植", "en": "tea garden"}
 
 
 def test_parameters_and_an_ordinary_line_together(tea_engine):

@@ -833,12 +833,12 @@ def test_editor_in_chinese_and_english(clients, service):
     client = clients["orchard"]
     zh = text_of(client.get("/producer/submissions/new?category=oranges"))
     assert "新建申报" in zh and "物料清单明细" in zh and "添加一行" in zh
-    assert "CN-SC 四川 Sichuan" in zh and "每公顷年产量(商品果)" in zh
+    assert "四川 (CN-SC)" in zh and "Sichuan" not in zh and "每公顷年产量(商品果)" in zh
     assert "Add line" not in zh and "New submission" not in zh
     client.set_cookie("lang", "en")
     en = text_of(client.get("/producer/submissions/new?category=oranges"))
     assert "New submission" in en and "Bill of materials lines" in en and "Add line" in en
-    assert "CN-SC Sichuan 四川" in en and "marketable fruit harvested per hectare" in en
+    assert "Sichuan (CN-SC)" in en and "marketable fruit harvested per hectare" in en
     assert "新建申报" not in en and "每公顷年产量" not in en
     index_en = text_of(client.get("/producer/"))
     assert "Upload a BOM file" in index_en

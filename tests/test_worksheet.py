@@ -1,6 +1,7 @@
 """web/worksheet.py: the category parameters as a certifier reads them, by the names the plugin
-gives (the BOM editor's convention: label_zh/label_en, else help_zh/help_en; choices_zh/
-choices_en as a list in the order of choices or a mapping), never by their keys."""
+gives (the BOM editor's convention: label_zh/label_en, else help_zh/help_en; a choice by its
+``options``, footprint.parameters' description of the field's ``choices`` metadata), never by
+their keys."""
 from web import worksheet
 
 CLIMATE = {"name": "climate", "type": "String", "choices": ["wet_climate", "dry_climate"],
@@ -10,15 +11,16 @@ YIELD = {"name": "yield_kg_per_ha", "type": "Float", "unit": "kg/ha", "label_zh"
 
 
 def test_parameters_by_their_labels_and_choices_by_their_names():
-    climate = dict(CLIMATE, choices_zh=["湿润气候", "干旱气候"],
-                   choices_en={"wet_climate": "wet climate", "dry_climate": "dry climate"})
+    climate = dict(CLIMATE, options=[
+        {"value": "wet_climate", "label_zh": "湿润气候", "label_en": "wet climate"},
+        {"value": "dry_climate", "label_zh": "干旱气候", "label_en": "dry climate"}])
     table = worksheet.parameter_table([YIELD, climate], {"yield_kg_per_ha": 30000,
                                                          "climate": "dry_climate"})
     yield_row, climate_row = table["rows"]
     assert yield_row["name"] == {"name_zh": "单产", "name_en": "yield"}  # the label, not help
     assert (yield_row["value"], yield_row["number"], yield_row["default"]) == (30000, True, False)
     assert yield_row["unit"] == {"name_zh": "kg/ha", "name_en": "kg/ha"}
-    # the second choice: the second of the zh list, the mapping's entry in en
+    # the chosen value's names, not the first option's
     assert climate_row["choice"] == {"name_zh": "干旱气候", "name_en": "dry climate"}
     assert climate_row["name"] == {"name_zh": "湿润或干旱气候", "name_en": "wet or dry climate"}
 
@@ -27,6 +29,21 @@ def test_a_default_is_marked_and_an_unnamed_choice_falls_back_to_its_value():
     table = worksheet.parameter_table([CLIMATE], {})
     [row] = table["rows"]
     assert (row["value"], row["default"], row["choice"]) == ("wet_climate", True, None)
-    only_en = dict(CLIMATE, choices_en=["wet climate", "dry climate"])
+    # footprint.parameters names an unnamed choice by its value: that is no name
+    only_en = dict(CLIMATE, options=[
+        {"value": "wet_climate", "label_zh": "wet_climate", "label_en": "wet climate"},
+        {"value": "dry_climate", "label_zh": "dry_climate", "label_en": "dry_climate"}])
     [row] = worksheet.parameter_table([only_en], {"climate": "wet_climate"})["rows"]
     assert row["choice"] == {"name_zh": "wet climate", "name_en": "wet climate"}
+
+
+def test_a_stage_is_named_in_each_language_however_the_result_stored_it():
+    # as plugins give it now, and the two single texts results stored before that hold
+    assert worksheet._stage_name({"zh": "主产品生产", "en": "main product production"}) == \
+        {"name_zh": "主产品生产", "name_en": "main product production"}
+    assert worksheet._stage_name("main product production (主产品生产)") == \
+        {"name_zh": "主产品生产", "name_en": "main product production"}
+    assert worksheet._stage_name("运往包装厂 / transport to the packhouse") == \
+        {"name_zh": "运往包装厂", "name_en": "transport to the packhouse"}
+    assert worksheet._stage_name("运输 (transport)") == {"name_zh": "运输", "name_en": "transport"}
+    assert worksheet._stage_name(None) is None

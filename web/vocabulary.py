@@ -79,7 +79,8 @@ GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH
                "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}
 
 # Units (footprint.units.UNITS): symbols read the same in every language; words translate.
-UNITS = {"piece": _l("piece")}
+# Units shown as a word, or as a symbol other than their code; the rest are their own symbols.
+UNITS = {"piece": _l("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³", "m2": "m²"}
 DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),
               "volume": _l("volume"), "area": _l("area"), "count": _l("count")}
 CO2E = "kg CO₂e"  # the unit of every footprint: a symbol, the same in Chinese and English

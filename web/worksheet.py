@@ -24,6 +24,7 @@ LINE_FIELDS = ("amount", "unit", "region", "year", "basis", "note")  # of a line
 SETTINGS = ("declared_unit", "region", "factor_year", "electricity_basis", "system_boundary")
 # the engine's notes about a line start so, in English or Chinese (web.problems.said_result)
 LINE_NOTE = re.compile(r"^(?:line (\d+)\b|第 (\d+) 行)")
+CJK = re.compile(r"[\u3400-\u9fff]")
 LEVELS = r"(high|medium|low)"
 
 
@@ -34,13 +35,21 @@ def names(zh: str | None, en: str | None) -> dict:
 # -- the summary -----------------------------------------------------------------------------
 
 def _stage_name(text) -> dict | None:
-    """A category's name for a stage: a record with name_zh and name_en, or "中文 / English"."""
+    """A category's name for a stage: {"zh": ..., "en": ...} as plugins give it; results
+    stored before that hold one text, "中文 / English" or "English (中文)", split here."""
     if not text:
         return None
     if isinstance(text, dict):
         return names(text.get("name_zh") or text.get("zh"), text.get("name_en") or text.get("en"))
-    zh, _, en = text.partition(" / ")
-    return names(zh, en or zh)
+    if " / " in text:
+        zh, _, en = text.partition(" / ")
+        return names(zh, en)
+    outer, _, inner = text.rstrip(")").partition(" (")
+    if inner and CJK.search(inner) and not CJK.search(outer):
+        return names(inner, outer)
+    if inner and CJK.search(outer) and not CJK.search(inner):
+        return names(outer, inner)
+    return names(text, text)
 
 
 def stage_rows(result: dict) -> list[dict]:
@@ -177,20 +186,14 @@ def _label(field: dict) -> dict:
 
 
 def _choice(field: dict, value) -> dict | None:
-    """The zh/en names of a choice where the plugin gives them, as the BOM editor reads them
-    (web/bom/options.py): ``choices_zh`` / ``choices_en``, each a list in the order of
-    ``choices`` or a mapping from each choice; None if it names the choice in neither."""
-    def named(language):
-        given = field.get(f"choices_{language}")
-        if isinstance(given, dict):
-            return given.get(value)
-        choices = list(field.get("choices") or [])
-        if isinstance(given, (list, tuple)) and value in choices and \
-                choices.index(value) < len(given):
-            return given[choices.index(value)]
-        return None
-    zh, en = named("zh"), named("en")
-    return names(zh, en) if zh or en else None
+    """The zh/en names of a choice where the plugin gives them (the field's ``options``,
+    footprint.parameters, as the BOM editor shows them); None where it names it in neither."""
+    for option in field.get("options") or []:
+        if option["value"] == value:
+            zh, en = option.get("label_zh"), option.get("label_en")
+            zh, en = (zh if zh != value else None), (en if en != value else None)
+            return names(zh, en) if zh or en else None
+    return None
 
 
 def _cell(field: dict, given: dict) -> dict | None:

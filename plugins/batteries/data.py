@@ -16,6 +16,9 @@ CHEMISTRIES = ("LFP", "NMC")
 COMPONENT_DATASETS = ("batteries_lfp_components_lin2024", "batteries_nmc_components_hao2017")
 PROCESS_DATASETS = COMPONENT_DATASETS + ("batteries_natural_gas_ipcc2006",
                                          "batteries_primary_passthrough")
+# How a line's note cites each component study, in Chinese and English.
+STUDIES = {"batteries_lfp_components_lin2024": ("Lin 等 2024", "Lin et al. 2024"),
+           "batteries_nmc_components_hao2017": ("Hao 等 2017", "Hao et al. 2017")}
 CELL_ENERGY = "batteries_cell_energy_degen2023"
 BANDS = "batteries_performance_bands"
 

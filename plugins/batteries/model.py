@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import COMPONENTS, NATURAL_GAS, PRIMARY, cell_energy, default_groups, processes
+from .data import (COMPONENTS, NATURAL_GAS, PRIMARY, STUDIES, cell_energy, default_groups,
+                   processes)
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ def plan(p: dict) -> list[Planned]:
             out.append(Planned({
                 "input": group.process, "amount": 1.0, "unit": "kWh", "stage": group.stage,
                 "note": f"{group.name_en.replace(' (default)', '')}: study default {_fmt(group.kg_co2e)} kg CO2e per kWh "
-                        f"({group.dataset})",
+                        f"({STUDIES[group.dataset][1]})",
                 "note_zh": f"{_name_zh(group.process)}：文献默认值每千瓦时 "
-                           f"{_fmt(group.kg_co2e)} kg CO2e（{group.dataset}）"},
+                           f"{_fmt(group.kg_co2e)} kg CO2e（{STUDIES[group.dataset][0]}）"},
                 group.component, False))
 
     study_energy = cell_energy()[chemistry]

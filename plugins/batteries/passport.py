@@ -28,12 +28,12 @@ ANNEX_II = {
 }
 ANNEX_II_ORDER = ("raw material acquisition and pre-processing", "main product production",
                   "distribution", "end of life and recycling")
-STAGE_NAMES = {
-    "raw_materials": "raw material acquisition and pre-processing (原材料获取与预处理)",
-    "production": "main product production (主产品生产)",
-    "packaging": "main product production: packaging (主产品生产:包装)",
-    "distribution": "distribution (分销)",
-    "end_of_life": "end of life and recycling (报废与回收)",
+STAGE_NAMES = {  # the Annex II stages
+    "raw_materials": {"zh": "原材料获取与预处理", "en": "raw material acquisition and pre-processing"},
+    "production": {"zh": "主产品生产", "en": "main product production"},
+    "packaging": {"zh": "主产品生产:包装", "en": "main product production: packaging"},
+    "distribution": {"zh": "分销", "en": "distribution"},
+    "end_of_life": {"zh": "报废与回收", "en": "end of life and recycling"},
 }
 FORMULA = ("E_delivered = DoD x N_cycles x R kWh per kWh of capacity; N_cycles = cycles_per_year x "
            "service_life_years (or expected_lifetime_cycles); R = capacity retention (1 in the draft "

@@ -17,12 +17,13 @@ from .parameters import OrangeParameters
 
 CATEGORY = "oranges"
 STAGE_NAMES = {
-    "raw_materials": "农资生产(化肥、农药) / farm inputs (fertiliser, pesticide manufacture)",
-    "production": "果园种植(田间N2O、尿素CO2、柴油、灌溉用电) / orchard (field N2O, urea CO2, "
-                  "diesel, irrigation)",
-    "distribution": "运往包装厂 / transport to the packhouse",
-    "packaging": "包装(瓦楞纸箱) / packaging (corrugated board)",
-    "end_of_life": "废弃处置 / end of life",
+    "raw_materials": {"zh": "农资生产(化肥、农药)",
+                      "en": "farm inputs (fertiliser, pesticide manufacture)"},
+    "production": {"zh": "果园种植(田间N2O、尿素CO2、柴油、灌溉用电)",
+                   "en": "orchard (field N2O, urea CO2, diesel, irrigation)"},
+    "distribution": {"zh": "运往包装厂", "en": "transport to the packhouse"},
+    "packaging": {"zh": "包装(瓦楞纸箱)", "en": "packaging (corrugated board)"},
+    "end_of_life": {"zh": "废弃处置", "en": "end of life"},
 }
 
 

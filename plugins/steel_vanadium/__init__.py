@@ -44,12 +44,13 @@ def register_categories(registry):
         "(indicative factors).",
         declared_units=("t", "kg"), parameters=SteelVanadiumParameters,
         grading=data.grading(),
-        stage_names={"raw_materials": "外购原燃料上游 (purchased coke, sinter, pellets, "
-                                      "ferroalloys)",
-                     "production": "钢铁联合企业生产 (works: carbon balance, electricity, "
-                                   "allocation)",
-                     "distribution": "运输 (transport)",
-                     "packaging": "包装 (packaging)"})]
+        stage_names={
+            "raw_materials": {"zh": "外购原燃料上游(焦炭、烧结矿、球团、铁合金)",
+                              "en": "purchased coke, sinter, pellets, ferroalloys"},
+            "production": {"zh": "钢铁联合企业生产(碳平衡、电力、分配)",
+                           "en": "works: carbon balance, electricity, allocation"},
+            "distribution": {"zh": "运输", "en": "transport"},
+            "packaging": {"zh": "包装", "en": "packaging"}})]
 
 
 @hookimpl

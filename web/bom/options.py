@@ -152,8 +152,8 @@ def choices(registry, language: str, org_products=(), category: str | None = Non
               "province": _("Provinces"), "union": _("Unions")}
     regions: dict[str, list] = {}
     for region in registry.regions.values():
-        label = f"{region.code} {region.name_zh} {region.name_en}" if language == "zh" \
-            else f"{region.code} {region.name_en} {region.name_zh}"
+        # the reader's name first (a select jumps to what is typed), the code for experts
+        label = f"{in_language(region.name_zh, region.name_en, language)} ({region.code})"
         regions.setdefault(levels.get(region.level, region.level), []).append(
             (region.code, label))
     unit_groups: dict[str, list] = {}
@@ -174,24 +174,17 @@ def choices(registry, language: str, org_products=(), category: str | None = Non
 
 def parameter_choices(desc: dict, language: str) -> list[tuple[str, str]]:
     """(value, label) of a category parameter's choices: the plugin's names in ``language``
-    (``options``, from the field's ``choices`` metadata, footprint.parameters; or
-    ``choices_zh`` / ``choices_en``, a list in the order of ``choices`` or a mapping from
-    each choice), else the other language's, else the value itself."""
+    (``options``, from the field's ``choices`` metadata, footprint.parameters), else the other
+    language's, else the value itself."""
     other = "en" if language == "zh" else "zh"
     options = {o["value"]: o for o in desc.get("options") or []}
 
-    def named(value, position, lang):
-        if value in options and options[value].get(f"label_{lang}") != value:
-            return options[value].get(f"label_{lang}")
-        names = desc.get(f"choices_{lang}")
-        if isinstance(names, dict):
-            return names.get(value)
-        if isinstance(names, (list, tuple)) and position < len(names):
-            return names[position]
-        return None
+    def named(value, lang):
+        label = options.get(value, {}).get(f"label_{lang}")
+        return label if label != value else None
 
-    return [(str(value), str(named(value, i, language) or named(value, i, other) or value))
-            for i, value in enumerate(desc.get("choices") or [])]
+    return [(str(value), str(named(value, language) or named(value, other) or value))
+            for value in desc.get("choices") or []]
 
 
 def line_label(entry: dict, registry, language: str) -> str:

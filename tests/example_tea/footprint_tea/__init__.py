@@ -171,8 +171,8 @@ def register_categories(registry):
         "diesel, processing electricity and fuelwood. Example third-party category "
         "(footprint-tea).",
         declared_units=("kg",), parameters=TeaParameters, grading=GRADING,
-        stage_names={"raw_materials": "茶园种植 (tea garden)",
-                     "production": "茶叶加工 (processing)"})]
+        stage_names={"raw_materials": {"zh": "茶园种植", "en": "tea garden"},
+                     "production": {"zh": "茶叶加工", "en": "processing"}})]
 
 
 @hookimpl
