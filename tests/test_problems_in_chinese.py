@@ -324,6 +324,28 @@ def test_regions_units_stages_and_choices_by_their_chinese_names(engine, make_bo
     assert expanded.canonical["parameters"]["fertilisers"][0]["product"] == "urea"
 
 
+
+def test_categories_and_inputs_by_the_names_the_form_shows(engine, make_bom):
+    bom = make_bom(product={"name": "脐橙", "category": "柑橘"}, lines=[
+        {"input": "电力", "amount": 1, "unit": "千瓦时", "stage": "生产"},
+        {"input": "柴油燃烧", "amount": 1, "unit": "千克", "stage": "分销"},
+        {"input": "Rail freight, China", "amount": 1, "unit": "吨公里", "stage": "分销"},
+        {"input": "尿素制造", "amount": 1, "unit": "kg", "stage": "生产"}],
+        parameters={"yield_kg_per_ha": 30000})
+    resolved = engine.resolve(parse_bom(bom))
+    assert resolved.bom.product["category"] == "oranges"
+    assert resolved.bom.canonical["product"]["category"] == "oranges"
+    assert [raw["input"] for raw in resolved.bom.canonical["lines"]] == [
+        "electricity", "diesel", "rail_freight", "oranges/fertiliser/urea_n"]
+    # a name several inputs share names none of them: ten field-N2O processes read alike
+    shared = make_bom(product={"name": "脐橙", "category": "柑橘(鲜果)"}, lines=[
+        {"input": "化肥氮直接N2O排放(每千克氮)", "amount": 1, "unit": "kg", "stage": "生产"}],
+        parameters={"yield_kg_per_ha": 30000})
+    problems = problems_of(engine, shared)
+    assert list(problems) == ["lines[0].input"]
+    assert "化肥氮直接N2O排放(每千克氮)" in problems["lines[0].input"]
+
+
 # -- times ------------------------------------------------------------------------------------
 
 def test_times_are_shown_in_the_platforms_time_zone(service, monkeypatch):

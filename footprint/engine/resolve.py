@@ -5,9 +5,9 @@ years, units against the process's unit, sub-assemblies), and every problem is r
 with the line and field it comes from, with the nearest valid name where one is close:
 inputs of the line's dimension and regions of the same country and grid are offered first.
 
-A region may be named as people name it (四川, 四川省, Sichuan, sichuan): the names the
-registered regions carry are read as their codes, in the BOM's canonical form too, so that
-what is stored and everything after it sees codes. A BOM read with ``keep_going`` brings the
+A region, a category and an input may be named as people name them (四川, 柑橘, 柴油燃烧):
+engine.names reads the names the registry carries as their codes, in the BOM's canonical
+form too, so that what is stored and everything after it sees codes. A BOM read with ``keep_going`` brings the
 problems of its shape: they are reported here with those of its valid lines, in one round.
 """
 from __future__ import annotations
@@ -22,11 +22,7 @@ from ..errors import InvalidInput, Message, Problem, Text, Word
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
-
-# What follows a province's or region's name in full ("四川省", "Sichuan Province"); the name
-# without it is the registered one.
-ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
-                  " autonomous region", " province", " municipality")
+from .names import region_names, with_codes
 
 # The BOM's fields a line's electricity falls back on, as a message names them.
 BOM_FIELDS = {"factor_year": Text("因子年份", "factor_year"),
@@ -119,7 +115,7 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     lines); raises InvalidInput listing every problem found, the shape's a ``keep_going``
     Bom brings included."""
     problems: list[Problem] = list(bom.problems)
-    bom = with_region_codes(bom, registry)
+    bom = with_codes(bom, registry)
     refused = None
     if expand is not None:
         try:
@@ -135,7 +131,7 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
         problems.append(Problem("region", unknown(Message("region"), bom.region,
                                                   registry.regions, _same_country(bom.region,
                                                                                   registry),
-                                                  _region_names(registry))))
+                                                  region_names(registry))))
     chain = (*_chain, _identity(bom))
     resolved = []
     for line in bom.lines:
@@ -148,53 +144,6 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     if problems:
         raise InvalidInput(problems, bom.origin or None)
     return ResolvedBom(bom, tuple(resolved))
-
-
-# -- regions by their names --------------------------------------------------------------------
-
-def _key(name: str) -> str:
-    key = " ".join(str(name).split()).casefold()
-    for suffix in ADMINISTRATIVE:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            return key[:-len(suffix)]
-    return key
-
-
-def _names_of(region) -> list[str]:
-    """A region's names: Chinese, English, and each part of an English name with another in
-    brackets ("Tibet (Xizang)")."""
-    english = region.name_en or ""
-    head, _, rest = english.partition(" (")
-    return [n for n in (region.name_zh, english, head, rest.rstrip(")")) if n]
-
-
-def _region_names(registry) -> dict[str, list[str]]:
-    return {code: _names_of(region) for code, region in registry.regions.items()}
-
-
-def region_code(registry, name: str | None) -> str | None:
-    """The code of the region ``name`` names: a code as it is, else the one region whose
-    Chinese or English name it is (case and "省", "自治区", "Province" aside); else None."""
-    if name is None or name in registry.regions:
-        return name
-    found = {code for code, names in _region_names(registry).items()
-             if _key(name) in {_key(n) for n in names}}
-    return found.pop() if len(found) == 1 else None
-
-
-def with_region_codes(bom: Bom, registry) -> Bom:
-    """``bom`` with the regions it names (its own, its electricity lines') as codes."""
-    region = region_code(registry, bom.region) or bom.region
-    lines = tuple(dataclasses.replace(line, region=region_code(registry, line.region)
-                                      or line.region) for line in bom.lines)
-    if region == bom.region and lines == bom.lines:
-        return bom
-    canonical = bom.canonical
-    if canonical:
-        canonical = {**canonical, "region": region, "lines": [
-            {**raw, "region": lines[i].region} if "region" in raw else raw
-            for i, raw in enumerate(canonical.get("lines", []))]}
-    return dataclasses.replace(bom, region=region, lines=lines, canonical=canonical)
 
 
 def _same_country(word: str, registry, near: str | None = None) -> list[str]:
@@ -289,7 +238,7 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
         if line.region is not None:  # else the BOM's own region is already reported
             problems.append(Problem(f"{line.where}.region", unknown(
                 Message("region"), region, registry.regions,
-                _same_country(region, registry, bom.region), _region_names(registry))))
+                _same_country(region, registry, bom.region), region_names(registry))))
         raise _LineProblems(*problems)
     year = line.year if line.year is not None else bom.factor_year
     basis = line.basis if line.basis is not None else bom.electricity_basis

@@ -1,0 +1,101 @@
+"""Names people write for what the registry knows by code: regions (四川, 四川省, Sichuan),
+categories (柑橘, 柑橘(鲜果), Oranges) and inputs (柴油燃烧, Diesel, 电力), as the BOM editor
+shows them. A name counts only when it names one thing: a name several inputs share (ten
+field-N2O processes read alike in Chinese) stays unknown and gets suggestions instead.
+
+Each record is known by its full Chinese and English names and by their heads, the part
+before a bracket ("柑橘" of "柑橘(鲜果)"), where a head names one record only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..bom import ELECTRICITY, Bom
+
+# What follows a province's or region's name in full ("四川省", "Sichuan Province"); the name
+# without it is the registered one.
+ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
+                  " autonomous region", " province", " municipality")
+# Electricity is no registered process: the words the form and a power bill use for it.
+ELECTRICITY_NAMES = ("电力", "电", "用电", "电网电力", "电力(电网,千瓦时)", "grid electricity",
+                     "electricity (grid, kwh)")
+HEAD = re.compile(r"\s*[(（]")
+
+
+def _key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _region_key(name: str) -> str:
+    key = _key(name)
+    for suffix in ADMINISTRATIVE:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[:-len(suffix)]
+    return key
+
+
+def _names_of(region) -> list[str]:
+    """A region's names: Chinese, English, and each part of an English name with another in
+    brackets ("Tibet (Xizang)")."""
+    english = region.name_en or ""
+    head, _, rest = english.partition(" (")
+    return [n for n in (region.name_zh, english, head, rest.rstrip(")")) if n]
+
+
+def region_names(registry) -> dict[str, list[str]]:
+    return {code: _names_of(region) for code, region in registry.regions.items()}
+
+
+def region_code(registry, name: str | None) -> str | None:
+    """The code of the region ``name`` names: a code as it is, else the one region whose
+    Chinese or English name it is (case and "省", "自治区", "Province" aside); else None."""
+    if name is None or name in registry.regions:
+        return name
+    found = {code for code, names in region_names(registry).items()
+             if _region_key(name) in {_region_key(n) for n in names}}
+    return found.pop() if len(found) == 1 else None
+
+
+def _index(records: dict) -> dict[str, str]:
+    """name -> code for every full name and head that names one record only."""
+    owners: dict[str, set[str]] = {}
+    for code, record in records.items():
+        for name in (record.name_zh, record.name_en):
+            if name:
+                for variant in {name, HEAD.split(name)[0]}:
+                    owners.setdefault(_key(variant), set()).add(code)
+    return {name: codes.pop() for name, codes in owners.items() if len(codes) == 1 and name}
+
+
+def _code(index: dict[str, str], known, name):
+    if name is None or not isinstance(name, str) or name in known:
+        return name
+    return index.get(_key(name), name)
+
+
+def with_codes(bom: Bom, registry) -> Bom:
+    """``bom`` with the regions, category and inputs it names as their codes, in its
+    canonical form too; names that name nothing (or several things) are left as written."""
+    region = region_code(registry, bom.region) or bom.region
+    category = _code(_index(registry.categories), registry.categories,
+                     (bom.product or {}).get("category"))
+    inputs = {**_index(registry.processes), **{_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
+    lines = tuple(dataclasses.replace(
+        line, region=region_code(registry, line.region) or line.region,
+        input=_code(inputs, registry.processes, line.input))
+        for line in bom.lines)
+    product = {**bom.product, "category": category} if bom.product and "category" in \
+        bom.product else bom.product
+    if region == bom.region and lines == bom.lines and product == bom.product:
+        return bom
+    canonical = bom.canonical
+    if canonical:
+        canonical = {**canonical, "region": region, "lines": [
+            {**raw, **{field: getattr(lines[i], field) for field in ("region", "input")
+                       if field in raw}}
+            for i, raw in enumerate(canonical.get("lines", []))]}
+        if "product" in canonical and "category" in canonical["product"]:
+            canonical["product"] = {**canonical["product"], "category": category}
+    return dataclasses.replace(bom, region=region, product=product, lines=lines,
+                               canonical=canonical)
