@@ -187,6 +187,20 @@ def test_calc_reads_the_csv_the_web_reads(run, tmp_path):
     assert "valid (2 lines)" in valid.stdout
 
 
+def test_the_chinese_csv_sample_is_the_json_sample(run):
+    """The Pujiang packed orange written as a co-operative's bookkeeper would (柑橘(鲜果), 四川,
+    千克, 复合肥, 包装厂门口(含纸箱和运输), 电力, 千瓦时, 生产) is the same BOM as the JSON sample
+    in codes: the same reproducibility hash, so the same footprint."""
+    answers = []
+    for name in ("oranges_pujiang_packed_zh.csv", "oranges_pujiang_packed.json"):
+        result = run("calc", SAMPLES / name, "--json")
+        clean(result, 0)
+        answers.append(json.loads(result.stdout))
+    csv, json_sample = answers
+    assert csv["reproducibility_hash"] == json_sample["reproducibility_hash"]
+    assert csv["total_kg_co2e"] == json_sample["total_kg_co2e"]
+    assert csv["category"]["id"] == "oranges" and csv["region"] == "CN-SC"
+
 def test_calc_reads_xlsx(run, tmp_path):
     path = tmp_path / "gear.xlsx"
     path.write_bytes(xlsx([["产品名称", "齿轮毛坯"], ["声明单位", 1, "piece"], ["地区", "CN-SC"],
