@@ -832,6 +832,19 @@ def test_label_layout_without_a_cjk_font(label, verified_claims):
     assert "碳足迹标签" in rich and NAME_ZH[:10] in rich
 
 
+
+def test_a_label_per_piece_prints_the_unit_in_the_readers_words(label, verified_claims):
+    url = encoding.label_url(HOST, label)
+    claims = dict(verified_claims, declared_unit={"amount": 1, "unit": "piece"})
+
+    def texts(cjk):
+        return [i.text for i in printed.layout(claims, url, cjk=cjk) if isinstance(i, printed.Text)]
+    assert "kg CO₂e / 1 件" in texts(True)
+    assert "kg CO₂e / 1 piece" in texts(False)  # no CJK font: the English word
+    kg = [i.text for i in printed.layout(verified_claims, url, cjk=True)
+          if isinstance(i, printed.Text)]
+    assert "kg CO₂e / 1 kg" in kg
+
 STEEL_WORKS = "攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works"
 LONG_ISSUER = "四川省生态环境厅与四川省地方金融监督管理局联合设立的产品碳足迹标签签发与服务中心"  # 40
 

@@ -141,6 +141,15 @@ def _caption(zh: str, en: str, cjk: bool) -> str:
     return f"{zh} {en}" if cjk else en
 
 
+# Declared units printed as a word rather than a symbol (kg, kWh, t print as they are).
+UNIT_WORDS = {"piece": ("件", "piece")}
+
+
+def _unit(unit: str, cjk: bool) -> str:
+    zh, en = UNIT_WORDS.get(unit, (unit, unit))
+    return zh if cjk else en
+
+
 # How the left column shrinks when the names are long: the product name's largest size and
 # lines, the English name's, and the footer's (producer, issuer, validity). The first plan
 # that fits is used; the last one is used whatever it takes (a name is never cut).
@@ -195,7 +204,7 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     value = footprint(claims["value"])
     value_size = min(10.5, 38.0 / max(measure(value, 1.0, True), 0.1))
     items.append(Text(4.0, top + 9.2, value, value_size, bold=True, color=GREEN))
-    per = f"kg CO₂e / {quantity(unit['amount'])} {unit['unit']}"
+    per = f"kg CO₂e / {quantity(unit['amount'])} {_unit(unit['unit'], cjk)}"
     items.append(Text(4.0, top + 13.4, per, 3.0))
 
     if claims.get("grade"):
