@@ -4,7 +4,7 @@ The public API plugins and the web/CLI layers use. Nothing here imports Flask or
 A plugin's messages to producers are ``Message``s with their Chinese beside the English
 (``Message("must be > 0", zh="须大于 0")``); names in both languages are ``Text``s.
 """
-from .parameters import ParameterSchema
+from .parameters import Number, ParameterSchema
 from .data import Catalog, Dataset, core_catalog, processes_from_csv
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
@@ -15,7 +15,7 @@ from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
 ]

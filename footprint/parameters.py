@@ -14,6 +14,7 @@ A field's ``metadata`` says it for people, in both languages (docs/hooks.md):
 """
 from __future__ import annotations
 
+import math
 import re
 
 from marshmallow import RAISE, Schema
@@ -24,6 +25,18 @@ from .errors import Message, Text
 
 PARAMETERS = Message("parameters")
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\"[^\"]*\")\]")
+
+
+class Number(mfields.Float):
+    """A number as JSON writes one, as in BOM lines: a string such as "0.9", a boolean, NaN
+    or infinity is refused with the field's "invalid" message. Every category's numbers are
+    Numbers, so no category turns text into a number where another refuses it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value):
+            raise self.make_error("invalid")
+        return float(value)
 
 
 class ParameterSchema(Schema):

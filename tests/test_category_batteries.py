@@ -214,6 +214,13 @@ def test_parameter_errors_name_the_field_with_help(engine):
     assert "road distance" in found["parameters.distribution_km"]
 
 
+@pytest.mark.parametrize("value", ["0.9", True, float("nan")])
+def test_numbers_are_json_numbers_as_in_every_category(engine, value):
+    """"0.9" as text is refused, as the oranges and steel categories and BOM lines refuse it."""
+    found = problems(engine, battery_bom(depth_of_discharge=value))
+    assert list(found) == ["parameters.depth_of_discharge"]
+    assert "must be a number" in found["parameters.depth_of_discharge"]
+
 def test_cross_field_rules(engine):
     bom = battery_bom(distribution_km=100, expected_lifetime_cycles=None)
     del bom["parameters"]["expected_lifetime_cycles"]

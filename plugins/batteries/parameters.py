@@ -8,7 +8,7 @@ means.
 from __future__ import annotations
 
 
-from footprint import Message, ParameterSchema, Text
+from footprint import Message, Number, ParameterSchema, Text
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .data import CHEMISTRIES, COMPONENTS, default_groups
@@ -33,7 +33,7 @@ UNIT_WORDS = {"fraction": ("比例(0–1)", "fraction (0–1)"), "cycles/year": 
 
 
 def _number(help_en: str, help_zh: str, unit: str, label: tuple[str, str], *, minimum=None,
-            maximum=None, min_inclusive=True, default=None, required=False) -> fields.Float:
+            maximum=None, min_inclusive=True, default=None, required=False) -> Number:
     low = "" if minimum is None else (f">= {minimum}" if min_inclusive else f"> {minimum}")
     high = "" if maximum is None else f"<= {maximum}"
     span = " and ".join(p for p in (low, high) if p)
@@ -44,7 +44,7 @@ def _number(help_en: str, help_zh: str, unit: str, label: tuple[str, str], *, mi
             "help": Text(help_zh, help_en)}
     extra = {} if required else {"load_default": default, "allow_none": True}
     words = {"unit_zh": unit_zh, "unit_en": unit_en} if unit in UNIT_WORDS else {}
-    return fields.Float(
+    return Number(
         required=required,
         validate=validate.Range(min=minimum, max=maximum, min_inclusive=min_inclusive,
                                 error=Message("must be %(span)s (%(unit)s): %(help)s",

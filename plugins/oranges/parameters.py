@@ -12,9 +12,8 @@ grade the producer bought.
 """
 from __future__ import annotations
 
-import math
 
-from footprint import Message, ParameterSchema, Text
+from footprint import Message, Number, ParameterSchema, Text
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import data
@@ -47,20 +46,9 @@ def _names(choices, names) -> list[Text]:
     return [Text(names[c][0], c) for c in choices]
 
 
-class StrictFloat(fields.Float):
-    """A JSON number only: a string such as "100", a boolean, NaN or infinity is refused."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid")
-        if not math.isfinite(float(value)):
-            raise self.make_error("invalid")
-        return float(value)
-
-
 def number(unit: str, help_en: str, help_zh: str, label: tuple[str, str], *,
            minimum: float = 0.0, min_inclusive: bool = True, maximum: float | None = None,
-           unit_words: tuple[str, str] | None = None, **kwargs) -> StrictFloat:
+           unit_words: tuple[str, str] | None = None, **kwargs) -> Number:
     """A number field whose metadata and error messages carry its label, unit and help;
     ``unit_words`` name a unit that has words ("kg a.i./ha") in Chinese and English."""
     text = _help(unit, help_en, help_zh)
@@ -69,7 +57,7 @@ def number(unit: str, help_en: str, help_zh: str, label: tuple[str, str], *,
                   + (f" 且 ≤ {maximum:g}" if maximum is not None else ""),
                   f"{low} {minimum:g}" + (f" and <= {maximum:g}" if maximum is not None else ""))
     words = {"unit_zh": unit_words[0], "unit_en": unit_words[1]} if unit_words else {}
-    return StrictFloat(
+    return Number(
         validate=validate.Range(min=minimum, max=maximum, min_inclusive=min_inclusive,
                                 error=Message("must be %(limits)s (got %(input)s): %(help)s",
                                               zh="须%(limits)s（填的是 %(input)s）：%(help)s",

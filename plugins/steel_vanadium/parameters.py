@@ -8,19 +8,10 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from footprint import Message, ParameterSchema, Text
+from footprint import Message, Number, ParameterSchema, Text
 
 from .model import carbon_balance
 from .products import ALLOCATIONS, PLANT_PRODUCTS, PRODUCTS
-
-
-class StrictFloat(fields.Float):
-    """A JSON number only: "100" (a string) and true are refused, as in BOM lines."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 UNIT_WORDS = {"kg C/kg": ("千克碳/千克", "kg C/kg"), "CNY/t": ("元/吨", "CNY/t")}
@@ -34,7 +25,7 @@ ALLOCATION_NAMES = {"mass": ("按质量", "by mass"), "economic": ("按经济价
 
 def number(unit: str, help_en: str, help_zh: str, *, label: tuple[str, str],
            minimum: float = 0.0, exclusive: bool = False, maximum: float | None = None,
-           **kwargs) -> StrictFloat:
+           **kwargs) -> Number:
     """A number parameter whose error messages carry its unit and help text."""
     bound = f"more than {minimum:g}" if exclusive else f"at least {minimum:g}"
     bound_zh = f"大于 {minimum:g}" if exclusive else f"不小于 {minimum:g}"
@@ -45,7 +36,7 @@ def number(unit: str, help_en: str, help_zh: str, *, label: tuple[str, str],
     said = {"bound": Text(bound_zh, bound), "unit": Text(unit_zh, unit),
             "help": Text(help_zh, f"{help_en} ({help_zh})")}
     words = {"unit_zh": unit_zh, "unit_en": unit_en} if unit in UNIT_WORDS else {}
-    return StrictFloat(
+    return Number(
         validate=validate.Range(min=minimum, max=maximum, min_inclusive=not exclusive,
                                 error=Message("must be %(bound)s %(unit)s: %(help)s",
                                               zh="须%(bound)s %(unit)s：%(help)s", **said)),
