@@ -605,6 +605,15 @@ def test_tibet_uses_the_southwest_grid_and_says_so(engine):
     assert "Tibet" in resolved.note and "Southwest" in resolved.note
 
 
+
+def test_tibet_on_the_market_basis_names_only_the_national_factor(engine):
+    # MEE's market-basis factor is national only (national excl. market-traded non-fossil,
+    # 2022 0.5856 kg CO2/kWh, MEE 2024 No. 33): the note about the Southwest grid standing in
+    # belongs to the location basis, not to this one
+    resolved = resolve_one(engine, line(), region="CN-XZ", electricity_basis="market")
+    assert resolved.factor.region == "CN" and close(resolved.factor.value, 0.5856)
+    assert "China (CN)" in str(resolved.note) and "Southwest" not in str(resolved.note)
+
 def test_sample_tibet_diesel_in_grams(engine):
     resolved = engine.resolve(read_bom_file(SAMPLES / "tibet_yak_milk_processing.json"))
     assert close(resolved.lines[1].quantity, 2)  # 2000 g diesel / 1000 g/kg = 2 kg
