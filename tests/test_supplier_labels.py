@@ -23,7 +23,7 @@ from footprint.errors import InvalidInput
 from footprint.labels import generate, label_url, sign, to_b32, trust_add
 from footprint.labels import claims as label_claims
 from footprint.usecases import submissions as subs
-from footprint.usecases.labels import find, status
+from footprint.usecases.labels import current_for_submission, find, status
 from footprint.usecases.recalculation import follow_supersessions
 from footprint.usecases.revoking import revoke
 from footprint.usecases.supplier import LabelInputs
@@ -312,3 +312,31 @@ def test_recalc_leaves_a_footprint_whose_successor_label_is_revoked(platforms):
                               "meter readings were wrong"}
     # 2 x 14.0 + 1.404 = 29.404, as before
     assert subs.latest_result(sc.db, buyer)["total_kg_co2e"] == pytest.approx(29.404, rel=TOL)
+
+
+def test_recalc_reissues_the_buyers_label_with_the_new_supplier_value(platforms):
+    from decimal import Decimal
+
+    from footprint.usecases import actions
+    from footprint.usecases.labels import claims as label_claims_of
+
+    sc, _ = platforms
+    old = issue(sc, kwh=100)  # 14.0 per kg
+    people = sc.people
+    buyer = create(sc, buyer_bom(f"label:{old['id']}"))
+    actions.act(sc.db, people["producer"], buyer["id"], "submit",
+                verifier_org=PLATFORMS["CN-SC"]["verifier"])
+    actions.act(sc.db, people["verifier"], buyer["id"], "verify",
+                checklist=actions.VERIFY_CHECKLIST)
+    actions.act(sc.db, people["reviewer"], buyer["id"], "approve", issuer=sc.issuer)
+    buyer_label = current_for_submission(sc.db, buyer["id"])
+    # 2 x 14.0 + 1.404 = 29.404 -> signed 29.4
+    assert label_claims_of(buyer_label)["value"] == Decimal("29.4")
+    issue(sc, kwh=200)  # 28.1 per kg
+    engine = sc.app.extensions["footprint_engine"]
+    [moved] = follow_supersessions(sc.db, engine, sc.home, issuer=sc.issuer)
+    new_buyer_label = current_for_submission(sc.db, buyer["id"])
+    assert moved["reissued"] == new_buyer_label["id"] != buyer_label["id"]
+    # 2 x 28.1 + 1.404 = 57.604 -> signed 57.6, superseding the buyer's old label
+    assert label_claims_of(new_buyer_label)["value"] == Decimal("57.6")
+    assert status(find(sc.db, buyer_label["id"])) == "superseded"
