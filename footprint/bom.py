@@ -33,6 +33,7 @@ from .units import UNIT_NAMES, UNITS, of_dimension
 
 BOUNDARIES = ("cradle_to_gate", "cradle_to_grave")
 PRODUCT_PREFIX = "product:"
+LABEL_PREFIX = "label:"  # a supplier's carbon label: label:<label id or base32>, or its URL
 ELECTRICITY = "electricity"  # the input measured in energy, with a region, year and basis
 
 # The stages as the pages name them (web/vocabulary.py, and in Chinese vocabulary.po; a test
@@ -171,7 +172,9 @@ class DeclaredUnitSchema(StrictSchema):
 class LineSchema(StrictSchema):
     input = fields.String(validate=validate.Length(min=1), metadata={
         "description": "An input of the installed plugins (electricity, diesel, ...), or "
-                       "product:<id> for a sub-assembly. Exactly one of input or emission."})
+                       "product:<id> for a sub-assembly, or label:<label id> (or the "
+                       "label's QR URL) for a supplier's carbon label. Exactly one of input "
+                       "or emission."})
     emission = fields.String(validate=validate.Length(min=1), metadata={
         "description": "A flow emitted directly (CO2_fossil, CH4_fossil, N2O, ...)."})
     amount = StrictNumber(required=True, validate=validate.Range(min=0),
@@ -279,6 +282,18 @@ class Line:
     def product_ref(self) -> str | None:
         if self.input and self.input.startswith(PRODUCT_PREFIX):
             return self.input[len(PRODUCT_PREFIX):]
+        return None
+
+    @property
+    def label_ref(self) -> str | None:
+        """A supplier's label this line uses: the id or base32 after "label:", or the label's
+        QR URL (HTTPS://host/L/<base32>) as written."""
+        if not self.input:
+            return None
+        if self.input[:len(LABEL_PREFIX)].lower() == LABEL_PREFIX:
+            return self.input[len(LABEL_PREFIX):].strip()
+        if re.match(r"https?://[^/\s]+(/[^/\s]+)*?/L/", self.input, re.IGNORECASE):
+            return self.input.strip()
         return None
 
 

@@ -27,6 +27,7 @@ from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
 from .i18n import localised, problem_text
+from .labels import home  # suppliers' labels are checked against this platform's keys
 from .problems import place, said_result
 from .security import role_required
 from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
@@ -144,10 +145,12 @@ def _post_editor(submission=None):
     db, engine = get_db(), get_engine()
     try:
         if submission is None:
-            saved, _created = subs.create_submission(db, engine, current_user, form_bom.bom)
+            saved, _created = subs.create_submission(db, engine, current_user, form_bom.bom,
+                                                     home=home())
             flash(_("Draft saved. Check the calculation, attach evidence, then submit it."))
         else:
-            saved = subs.revise(db, engine, current_user, submission["id"], form_bom.bom)
+            saved = subs.revise(db, engine, current_user, submission["id"], form_bom.bom,
+                                home=home())
             flash(_("Revision %(revision)s saved.", revision=saved["revision"]))
     except InvalidInput as exc:
         attach_problems(editor, exc.problems, form_bom)
@@ -270,7 +273,7 @@ def preview():
         form_bom = bom_from_form(form, registry)
         bom = form_bom.bom
     try:
-        _bom, result = subs.calculate(get_db(), get_engine(), current_user, bom)
+        _bom, result = subs.calculate(get_db(), get_engine(), current_user, bom, home=home())
     except InvalidInput as exc:
         return jsonify(_incomplete([_problem_json(p, form_bom, is_missing(p, bom, form,
                                                                            form_bom))
@@ -301,7 +304,7 @@ def upload():
         return _upload_failed(values, exc.problems, {})
     try:
         saved, _created = subs.create_submission(get_db(), get_engine(), current_user,
-                                                 bom_file.bom)
+                                                 bom_file.bom, home=home())
     except InvalidInput as exc:
         problems = [bom_file.locate(p) for p in exc.problems]
         inline = {} if bom_file.kind == "json" else {

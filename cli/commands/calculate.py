@@ -16,6 +16,8 @@ from footprint.bomfiles import BomFile, header_fields, read_bom_path
 from footprint.engine import Engine
 from footprint.engine.dataversions import find_data_version
 from footprint.plugins import get_plugin_manager
+from footprint.settings import footprint_home
+from footprint.usecases.supplier import home_labels
 
 from .. import render
 from ..errors import fail_cleanly, usage_exit
@@ -60,8 +62,8 @@ def calc(bom, settings, method, data_version, as_json):
     name = find_data_version(pm, data_version, "--data-version") if data_version else None
     engine = Engine(plugin_manager=pm, data_version=name)
     found, parsed = read(bom, settings)
-    with found.located():
-        result = engine.calculate(parsed, method=method)
+    with found.located(), home_labels(footprint_home()) as labels:
+        result = engine.calculate(parsed, method=method, labels=labels)
     render.dump(result) if as_json else click.echo(render.result_text(result))
 
 
@@ -72,8 +74,8 @@ def calc(bom, settings, method, data_version, as_json):
 def validate(bom, settings):
     """Check a BOM file (JSON, CSV or XLSX) without calculating it."""
     found, parsed = read(bom, settings)
-    with found.located():
-        resolved = Engine().resolve(parsed)
+    with found.located(), home_labels(footprint_home()) as labels:
+        resolved = Engine().resolve(parsed, labels=labels)
     modelled = sum(1 for r in resolved.lines if r.line.model)
     own = len(resolved.lines) - modelled
     extra = f", {modelled} modelled from the category parameters" if modelled else ""

@@ -8,11 +8,12 @@ import click
 from tqdm import tqdm
 
 from footprint.display import footprint
+from footprint.engine import Engine
 from footprint.settings import footprint_home
 from footprint.usecases.database import connect, database_path, pending
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
-                                              recalculate, write_report)
+                                              follow_supersessions, recalculate, write_report)
 
 from ..errors import fail_cleanly
 
@@ -117,6 +118,19 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
         summary = recalculate(db, options, home, issuer=issuer, progress=progress)
     summary.name_movers(db)
     click.echo(summary_text(summary.as_dict()))
+    if not dry_run:  # footprints that use a supplier's label superseded since
+        engine = Engine(home, data_version=summary.to_version_name)
+        for moved in follow_supersessions(db, engine, home, issuer):
+            if "error" in moved:
+                click.echo(f"  #{moved['submission']}: supplier label "
+                           f"{', '.join(moved['replaced'])} superseded, not recalculated: "
+                           f"{moved['error']}")
+                continue
+            click.echo(f"  #{moved['submission']}: supplier label "
+                       f"{', '.join(moved['replaced'])} superseded, now "
+                       f"{', '.join(moved['now'])}: {footprint(moved['before'])} -> "
+                       f"{footprint(moved['after'])} kg CO2e"
+                       + (f", label {moved['reissued']} re-issued" if moved["reissued"] else ""))
     if report is not None:
         rows = write_report(db, summary, report)
         click.echo(f"report: {rows:,} products in {report}")

@@ -3,9 +3,10 @@
 A product's rows are its lines with sub-assemblies expanded (a sub-assembly's lines inside its
 own boundary, scaled by how much of it is used, counted for its parent's line and stage), in
 the order ``scoring`` has always used. Each row is ``(line, stage, column, quantity)`` where
-``column`` is a background process's row in the unit inventory, or ``processes + flow`` for a
-direct emission. The compiled rows are cached on the ResolvedBom itself (it is immutable), tied
-to the unit inventory they were compiled against; ``CompiledBatch`` concatenates many products'
+``column`` is a background process's row in the unit inventory, ``processes + flow`` for a
+direct emission, or ``processes + flows`` (1 kg CO2e a unit) for a supplier's label. The
+compiled rows are cached on the ResolvedBom itself (it is immutable), tied to the unit
+inventory they were compiled against; ``CompiledBatch`` concatenates many products'
 rows into a few flat arrays, which a recalculation under new factors can keep and score again
 (the arithmetic is ``footprint.engine.scoring``'s; this module only compiles).
 """
@@ -79,8 +80,11 @@ def inventory_column(inventory):
     """``target`` for expand_rows: a background process's row in the unit inventory, or
     ``processes + flow`` for a direct emission."""
     row, column, n_processes = inventory.row, inventory.column, len(inventory.process_ids)
+    co2e_column = n_processes + len(inventory.flow_ids)  # a supplier's label: 1 kg CO2e
 
     def target(rl):
+        if rl.label is not None:
+            return co2e_column
         if rl.process_id is not None:
             return row[rl.process_id]
         return n_processes + column[rl.flow]

@@ -28,6 +28,7 @@ from .categories import category_fields, expand
 from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
+from .supplier import LabelResolver
 from .result import build_result, seal
 from .scoring import Scores, score
 
@@ -69,15 +70,20 @@ class Engine:
         with self._in_version():
             return expand(bom, self.registry, self.plugin_manager)
 
-    def resolve(self, bom: Bom, products: ProductResolver | None = None) -> ResolvedBom:
+    def resolve(self, bom: Bom, products: ProductResolver | None = None,
+                labels: LabelResolver | None = None) -> ResolvedBom:
+        """``labels`` checks the suppliers' labels lines name (engine.supplier); without
+        it such a line is refused."""
         with self._in_version():
             # sub-assemblies are expanded as the BOM is, inside the version entered here
             model = partial(expand, registry=self.registry, plugin_manager=self.plugin_manager)
-            return resolve_bom(bom, self.registry, products or FileProducts(), model)
+            return resolve_bom(bom, self.registry, products or FileProducts(), model,
+                               labels=labels)
 
     def calculate(self, bom: Bom, method: str | None = None,
-                  products: ProductResolver | None = None) -> dict:
-        return self.calculate_resolved(self.resolve(bom, products), method)
+                  products: ProductResolver | None = None,
+                  labels: LabelResolver | None = None) -> dict:
+        return self.calculate_resolved(self.resolve(bom, products, labels), method)
 
     def calculate_resolved(self, resolved: ResolvedBom, method: str | None = None) -> dict:
         return self.calculate_many([resolved], method)[0]

@@ -23,6 +23,7 @@ from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
 from .names import region_names, with_codes
+from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
 # The BOM's fields a line's electricity falls back on, as a message names them.
 BOM_FIELDS = {"factor_year": Text("因子年份", "factor_year"),
@@ -44,6 +45,8 @@ class ResolvedLine:
     # electricity: what the BOM asked for, (region, year or None for the newest, basis), so a
     # recalculation under other factor data can choose again exactly as this line would
     request: tuple[str, int | None, str] | None = None
+    # a supplier's label (engine.supplier): quantity is then kg CO2e, as the label signs it
+    label: SupplierLabel | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
 
 def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
                 expand: Callable[[Bom], Bom] | None = None,
-                _chain: tuple[str, ...] = ()) -> ResolvedBom:
+                _chain: tuple[str, ...] = (), labels: LabelResolver | None = None) -> ResolvedBom:
     """Resolve every line of ``bom`` (after ``expand`` models its category parameters as
     lines); raises InvalidInput listing every problem found, the shape's a ``keep_going``
     Bom brings included."""
@@ -136,7 +139,8 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     resolved = []
     for line in bom.lines:
         try:
-            resolved.append(_resolve_line(line, bom, registry, products, expand, chain))
+            resolved.append(_resolve_line(line, bom, registry, products, expand, chain,
+                                          labels))
         except _LineProblems as exc:
             problems += exc.problems
     if refused is not None and problems == refused.problems:
@@ -179,13 +183,15 @@ def _unit_to(line: Line, target_unit: str) -> float:
         raise _LineProblems(Problem(f"{line.where}.unit", exc.args[0])) from None
 
 
-def _resolve_line(line: Line, bom: Bom, registry, products, expand, chain) -> ResolvedLine:
+def _resolve_line(line: Line, bom: Bom, registry, products, expand, chain,
+                  labels=None) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
     misplaced = [] if is_electricity else [
         Problem(f"{line.where}.{f}", Message("only electricity lines take this field"))
         for f in ("region", "year", "basis") if getattr(line, f) is not None]
     try:
-        resolved = _resolve_kind(line, bom, registry, products, expand, chain)
+        resolved = _resolve_label(line, labels) if line.label_ref is not None else \
+            _resolve_kind(line, bom, registry, products, expand, chain, labels)
     except _LineProblems as exc:  # report the line's other problems too ("electricty" + region)
         raise _LineProblems(*exc.problems, *misplaced) from None
     if misplaced:
@@ -193,7 +199,27 @@ def _resolve_line(line: Line, bom: Bom, registry, products, expand, chain) -> Re
     return resolved
 
 
-def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> ResolvedLine:
+def _resolve_label(line: Line, labels: LabelResolver | None) -> ResolvedLine:
+    where = f"{line.where}.input"
+    if not line.label_ref:
+        raise _LineProblems(Problem(where, Message('write "label:<label id>" or the '
+                                                   "label's URL")))
+    if labels is None:
+        raise _LineProblems(Problem(where, Message("suppliers' labels cannot be checked "
+                                                   "here")))
+    try:
+        label = labels(line.label_ref, line)
+    except LookupError as exc:
+        raise _LineProblems(Problem(where, exc.args[0] if exc.args else str(exc))) from None
+    try:
+        quantity = label_co2e(line, label)
+    except UnitError as exc:
+        raise _LineProblems(Problem(f"{line.where}.unit", unit_problem(exc, label))) from None
+    return ResolvedLine(line, quantity=quantity, label=label)
+
+
+def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
+                  labels=None) -> ResolvedLine:
     is_electricity = line.input == ELECTRICITY
     if line.emission is not None:
         if line.emission not in registry.flows:
@@ -204,9 +230,9 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain) -> Re
     if is_electricity:
         return _resolve_electricity(line, bom, registry)
     if line.product_ref is not None:
-        return _resolve_product(line, bom, registry, products, expand, chain)
+        return _resolve_product(line, bom, registry, products, expand, chain, labels)
     if line.input not in registry.processes:
-        choices = [*registry.processes, ELECTRICITY, "product:<id or file>"]
+        choices = [*registry.processes, ELECTRICITY, "product:<id or file>", "label:<label id>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
             {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
@@ -264,7 +290,7 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
                         note=note, request=(region, year, basis))
 
 
-def _resolve_product(line, bom, registry, products, expand, chain) -> ResolvedLine:
+def _resolve_product(line, bom, registry, products, expand, chain, labels=None) -> ResolvedLine:
     where = f"{line.where}.input"
     if not line.product_ref:
         raise _LineProblems(Problem(where, Message('write "product:<id or file>"')))
@@ -281,7 +307,7 @@ def _resolve_product(line, bom, registry, products, expand, chain) -> ResolvedLi
         raise _LineProblems(Problem(where, Message("sub-assemblies form a cycle: %(cycle)s",
                                                    cycle=cycle)))
     try:
-        sub = resolve_bom(sub_bom, registry, products, expand, chain)
+        sub = resolve_bom(sub_bom, registry, products, expand, chain, labels)
     except InvalidInput as exc:
         raise _LineProblems(*_inside(where, line.product_ref, exc.problems)) from None
     declared = sub_bom.declared_unit

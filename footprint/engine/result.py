@@ -89,7 +89,7 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
     by_stage = {s: stage_values[s] for s in STAGES if s in inside}
     outside = {s: v for s, v in stage_values.items() if s not in inside and v}
     total = float(scores.total[p])
-    by_input, factors, notes = [], {}, []
+    by_input, factors, notes, supplier = [], {}, [], []
     for rl, co2e in zip(resolved.lines, scores.by_line[p].tolist()):
         in_boundary = rl.line.stage in inside
         entry = {"line": rl.line.index + 1, "input": _describe_input(rl),
@@ -109,6 +109,18 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         line = Message("line %(number)s", number=rl.line.index + 1)
         if rl.note:
             notes.append(Message("%(where)s: %(note)s", where=line, note=rl.note))
+        if rl.label is not None:  # supplier primary data: the label and who stands behind it
+            entry["data"] = "supplier-primary"
+            entry["supplier_label"] = rl.label.as_dict()
+            supplier.append(rl.label.as_dict())
+            if rl.label.status == "kept-by-issuer":
+                notes.append(Message("%(where)s: the status of label %(label)s is kept by "
+                                     "its issuing platform %(issuer)s", where=line,
+                                     label=rl.label.id, issuer=rl.label.issuer))
+            if rl.label.replaces:
+                notes.append(Message("%(where)s: label %(old)s was superseded; its successor "
+                                     "%(label)s is used", where=line, old=rl.label.replaces,
+                                     label=rl.label.id))
         if rl.sub is not None:
             entry["sub_assembly"] = rl.sub.bom.product.get("id") or rl.sub.bom.product["name"]
             _cite_sub_assembly(rl.sub, line, registry, factors, notes)
@@ -149,6 +161,10 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         "libraries": dict(library_versions()),
         "bom": resolved.canonical(),
     }
+    if supplier:  # suppliers' labels sign CO2e, not gases: by_gas leaves them out
+        result["supplier_labels"] = supplier
+        result["supplier_kg_co2e"] = sum(e["kg_co2e"] for e in by_input
+                                         if "supplier_label" in e and e["in_boundary"])
     return result
 
 

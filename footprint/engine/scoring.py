@@ -68,9 +68,9 @@ def score_rows(rows: CompiledBatch, inventory, cf: np.ndarray) -> Scores:
     n = rows.n_products
     n_flows = len(inventory.flow_ids)
     per_unit = np.asarray(inventory.per_unit, dtype=np.float64)
-    # kg CO2e per unit of each column: a background process's unit inventory, or 1 kg of
-    # a directly emitted flow
-    unit = np.concatenate((per_unit @ cf, cf))
+    # kg CO2e per unit of each column: a background process's unit inventory, 1 kg of
+    # a directly emitted flow, or 1 kg CO2e of a supplier's label (engine.supplier)
+    unit = np.concatenate((per_unit @ cf, cf, (1.0,)))
     co2e = rows.quantity * unit[rows.column]
     product, inside = rows.product, rows.inside
 
@@ -79,7 +79,8 @@ def score_rows(rows: CompiledBatch, inventory, cf: np.ndarray) -> Scores:
                            minlength=n * N_STAGES).reshape(n, N_STAGES)
     # kg of each flow inside the boundary: each row's quantity times its column's flows
     # (G for a background process, the identity for a direct emission), summed per product
-    flows_of = np.vstack((per_unit, np.eye(n_flows)))
+    # (a supplier's label signs CO2e, no gases: its row adds no mass)
+    flows_of = np.vstack((per_unit, np.eye(n_flows), np.zeros((1, n_flows))))
     p_in, column_in, q_in = product[inside], rows.column[inside], rows.quantity[inside]
     gas_mass = np.empty((n, n_flows))
     for j in range(n_flows):

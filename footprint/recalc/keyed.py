@@ -6,6 +6,7 @@ on in words that stay true across data versions:
 
     process|<process id>                      a background process
     flow|<flow id>                            a direct emission
+    label|<label id>                          a supplier's label: quantity in kg CO2e
     electricity|<region>|<basis>|<year>       grid electricity as the BOM line asked for it;
                                               the year is empty when the line took the newest
 
@@ -33,6 +34,8 @@ ROW = np.dtype([("line", "<u2"), ("stage", "u1"), ("key", "<u4"), ("quantity", "
 
 
 def stable_key(resolved_line) -> str:
+    if resolved_line.label is not None:  # kg CO2e as the supplier's label signs it
+        return f"label|{resolved_line.label.id}"
     if resolved_line.request is not None:
         region, year, basis = resolved_line.request
         return f"electricity|{region}|{basis}|{'' if year is None else year}"
@@ -114,7 +117,7 @@ class KeyColumns:
         inventory . cf, or cf of a directly emitted flow (the same expression the engine
         scores with); 0 where the key has no column (``KeptRows.failing`` names those)."""
         per_unit = np.asarray(self.inventory.per_unit, dtype=np.float64)
-        by_column = np.concatenate((per_unit @ cf, cf))
+        by_column = np.concatenate((per_unit @ cf, cf, (1.0,)))
         return np.where(self.columns < 0, 0.0, by_column[np.maximum(self.columns, 0)])
 
     def _column(self, key_id: int, key: str) -> int:
@@ -125,6 +128,8 @@ class KeyColumns:
                 return inventory.row[rest]
             if kind == "flow":
                 return len(inventory.process_ids) + inventory.column[rest]
+            if kind == "label":  # 1 kg CO2e a unit, whatever the data version
+                return len(inventory.process_ids) + len(inventory.flow_ids)
             if kind == "electricity":
                 region, basis, year = rest.split("|")
                 factor, _ = electricity_factor(self.registry, region,

@@ -324,6 +324,23 @@ def log_lookups(db) -> None:
     """)
 
 
+def supplier_label_inputs(db) -> None:
+    """Which suppliers' labels each revision's BOM used (a line ``label:...``), so that a
+    recalculation finds the footprints a superseded label moves."""
+    _statements(db, """
+    CREATE TABLE label_inputs (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        revision INTEGER NOT NULL,
+        line INTEGER NOT NULL,               -- the top-level line, from 0
+        label_id TEXT NOT NULL,              -- the label used (CN-SC-...)
+        issuer TEXT NOT NULL,
+        own INTEGER NOT NULL,                -- 1: this platform's label (its log keeps status)
+        PRIMARY KEY (submission_id, revision, line, label_id)
+    );
+    CREATE INDEX label_inputs_label ON label_inputs(label_id);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -331,6 +348,7 @@ MIGRATIONS = [
     (4, "organisation credit codes", organisation_credit_codes),
     (5, "sessions and throttling", sessions_and_throttling),
     (6, "log lookups by label", log_lookups),
+    (7, "supplier label inputs", supplier_label_inputs),
 ]
 
 

@@ -12,18 +12,24 @@ from functools import partial
 import numpy as np
 
 from ..bom import parse_bom
+from ..errors import InvalidInput
 from ..recalc import report
 from ..recalc.chunk import CHANGED, Scored
 from ..recalc.runner import Options, Run
 from ..recalc.runner import recalculate as run_recalculation
 from ..recalc.summary import Summary
+from ..recalc.keyed import keep, keyed_bom
+from ..store import footprints as store_footprints
 from ..store import submissions as store_submissions
+from ..store.db import transaction
 from ..store.recalc_runs import Selection
 from .issuing import Issuer, reissue
 from .labels import current_for_submission
 from .submissions import record_result
+from .supplier import LabelInputs, label_inputs, record_label_inputs, superseded_inputs
 
-__all__ = ["Options", "Selection", "recalculate", "reissue_changed", "write_report"]
+__all__ = ["Options", "Selection", "follow_supersessions", "recalculate", "reissue_changed",
+           "write_report"]
 
 write_report = report.write
 check_report_path = report.check_path
@@ -59,3 +65,45 @@ def reissue_changed(db, scored: Scored, run: Run, issuer: Issuer | None) -> list
         run.summary.reissued += 1
         out.append((new["id"], submission["id"]))
     return out
+
+
+def follow_supersessions(db, engine, home, issuer: Issuer | None = None) -> list[dict]:
+    """Move every footprint whose BOM uses a supplier's label of this platform that has since
+    been superseded to the current label of that product (the end of the chain the log
+    records): the BOM is resolved again with the successor standing in (the result's line
+    names both, and its notes say so), the result becomes the current footprint with its
+    kept rows and label inputs, and with ``issuer`` the buyer's own current label is
+    re-issued. One transaction per submission; returns what moved (submission, labels
+    replaced, before and after), or why it could not (``error``: the successor is revoked,
+    say; that footprint is left as it was)."""
+    moved = []
+    for submission_id, old_labels in superseded_inputs(db).items():
+        submission = store_submissions.get(db, submission_id)
+        before = (store_footprints.current_footprint(db, submission_id) or {}) \
+            .get("total_kg_co2e")
+        bom = parse_bom(submission["bom"])
+        try:
+            resolved = engine.resolve(bom, store_submissions.StoredProducts(
+                db, submission["org_id"]), LabelInputs(db, home, follow_supersessions=True))
+        except InvalidInput as exc:  # e.g. the successor is revoked: left as it was, said
+            moved.append({"submission": submission_id, "replaced": old_labels,
+                          "error": "; ".join(f"{p.where}: {p.message}" for p in exc.problems)})
+            continue
+        result = engine.calculate_resolved(resolved)
+        used = label_inputs(resolved)
+        with transaction(db):
+            record_result(db, submission_id, submission["revision"], result, bom.region)
+            store_footprints.record_data_version(db, engine.registry.data_version_record())
+            keep(db, [(submission_id, submission["revision"],
+                       engine.registry.resolution_fingerprint, keyed_bom(resolved))])
+            record_label_inputs(db, submission_id, submission["revision"], used)
+            label = current_for_submission(db, submission_id)
+            reissued = None
+            if issuer is not None and label is not None:
+                reissued = reissue(db, issuer, label, result,
+                                   "a supplier's label it uses was superseded")["id"]
+        moved.append({"submission": submission_id, "replaced": old_labels,
+                      "now": sorted({label_id for _, label_id, _, _ in used}),
+                      "before": before, "after": result["total_kg_co2e"],
+                      "reissued": reissued})
+    return moved

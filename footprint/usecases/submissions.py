@@ -19,6 +19,7 @@ from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Listed, StoredProducts, Submission
 from ..workflow import check_edit, check_visible
+from .supplier import LabelInputs, label_inputs, record_label_inputs
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,21 @@ class Calculated:
         return self.resolved.bom
 
 
-def _calculated(db, engine, user: dict, bom_dict: dict,
-                method: str | None = None) -> Calculated:
-    # keep_going: the shape's problems and the resolution's are reported in one round
+def _calculated(db, engine, user: dict, bom_dict: dict, method: str | None = None,
+                home=None) -> Calculated:
+    # keep_going: the shape's problems and the resolution's are reported in one round;
+    # suppliers' labels are checked against this platform's trust list and log (``home``:
+    # the platform's FOOTPRINT_HOME, by default the engine's)
     resolved = engine.resolve(parse_bom(bom_dict, keep_going=True),
-                              StoredProducts(db, user["org_id"]))
+                              StoredProducts(db, user["org_id"]),
+                              LabelInputs(db, home or engine.home))
     return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
 
 
-def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None):
+def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None, home=None):
     """(validated Bom, result) for a BOM given by ``user`` (a preview: nothing is stored);
     raises InvalidInput."""
-    calculated = _calculated(db, engine, user, bom_dict, method)
+    calculated = _calculated(db, engine, user, bom_dict, method, home)
     return calculated.bom, calculated.result
 
 
@@ -61,10 +65,12 @@ def _record_calculated(db, submission_id: int, revision: int, calculated: Calcul
     store_footprints.record_data_version(db, calculated.registry.data_version_record())
     keep(db, [(submission_id, revision, calculated.registry.resolution_fingerprint,
                keyed_bom(calculated.resolved))])
+    record_label_inputs(db, submission_id, revision, label_inputs(calculated.resolved))
 
 
 def create_submission(db, engine, user: dict, bom_dict: dict,
-                      idempotency_key: str | None = None) -> tuple[Submission, bool]:
+                      idempotency_key: str | None = None,
+                      home=None) -> tuple[Submission, bool]:
     """A new draft with its calculated result; (submission, created). The same idempotency
     key from the same user returns the first submission instead of a second."""
     if user["role"] != "producer":
@@ -73,7 +79,7 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
         existing = stored.by_idempotency_key(db, user["id"], idempotency_key)
         if existing:
             return existing, False
-    calculated = _calculated(db, engine, user, bom_dict)
+    calculated = _calculated(db, engine, user, bom_dict, home=home)
     bom = calculated.bom
     with transaction(db):
         if idempotency_key:  # another request with the key may have won the race
@@ -88,11 +94,12 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
     return get(db, user, submission_id), True
 
 
-def revise(db, engine, user: dict, submission_id: int, bom_dict: dict) -> Submission:
+def revise(db, engine, user: dict, submission_id: int, bom_dict: dict,
+           home=None) -> Submission:
     """Replace the BOM of a draft or returned submission and recalculate."""
     submission = get(db, user, submission_id)
     check_edit(user, submission)
-    calculated = _calculated(db, engine, user, bom_dict)
+    calculated = _calculated(db, engine, user, bom_dict, home=home)
     bom = calculated.bom
     with transaction(db):
         revision = submission["revision"] + 1

@@ -24,7 +24,7 @@ from footprint.usecases.accounts import organisation
 from footprint.workflow import check_action, check_edit
 
 from ..db import get_db, get_engine
-from ..labels import issuing, label_issuer, submission_label
+from ..labels import home, issuing, label_issuer, submission_label
 from . import schemas as s
 from .body import idempotency_key, json_body, load, query
 from .openapi import operation
@@ -147,7 +147,7 @@ def create_submission():
     key = idempotency_key()
     bom = json_body()
     submission, created = subs.create_submission(get_db(), get_engine(), g.api_user, bom,
-                                                  idempotency_key=key)
+                                                  idempotency_key=key, home=home())
     return _submission_response(submission["id"], 201 if created else 200)
 
 
@@ -177,7 +177,7 @@ def get_submission(submission_id):
 def revise_submission(submission_id):
     db, user = get_db(), g.api_user
     check_edit(user, subs.get(db, user, submission_id))  # 404/403/409 before the body
-    subs.revise(db, get_engine(), user, submission_id, json_body())
+    subs.revise(db, get_engine(), user, submission_id, json_body(), home=home())
     return _submission_response(submission_id, 200)
 
 
