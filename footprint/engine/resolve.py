@@ -104,7 +104,7 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
                     stand_in_code=code)
         note = Message("%(region)s (%(code)s) has no %(basis)s-based factor; that of "
                        "%(stand_in)s (%(stand_in_code)s) is used", **said)
-        if region.fallback_note and code in region.grids:  # the note says why its grid stands in
+        if region.fallback_note and code == region.fallback[0]:  # why its first stand-in
             note = Message("%(region)s (%(code)s) has no %(basis)s-based factor; that of "
                            "%(stand_in)s (%(stand_in_code)s) is used (%(why)s)",
                            why=region.fallback_note, **said)
