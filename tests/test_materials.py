@@ -257,3 +257,20 @@ def test_the_library_takes_no_name_another_input_is_known_by(registry):
     # and each library entry is known by its full Chinese name
     for entry in ENTRIES:
         assert after[entry.name_zh.casefold()] == entry.process_id
+
+
+def test_an_unverified_row_is_refused(monkeypatch):
+    from footprint import DataError
+
+    row = {**next(iter(data.CATALOG.dataset("materials_gbt51366").rows())),
+           "confidence": "unverified"}
+
+    class OneRow:
+        entries = {"materials_gbt51366": {}}
+
+        def dataset(self, dataset_id):
+            return type("Rows", (), {"rows": lambda self: [row]})()
+
+    monkeypatch.setattr(data, "CATALOG", OneRow())
+    with pytest.raises(DataError, match="steel_bof is 'unverified'; only secondary, seen"):
+        data.entries.__wrapped__()

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from footprint import Catalog, Process, Source
+from footprint import Catalog, DataError, Process, Source
 
 CATALOG = Catalog("lca_data", "materials")  # registered by the plugin: see register_datasets
 PREFIX = "materials/"
@@ -120,7 +120,7 @@ def _range(text: str, factor: float) -> tuple[float, float] | None:
         return None
     found = RANGE.match(text)
     if not found:
-        raise ValueError(f"range {text!r} is not 'low–high'")
+        raise DataError(f"range {text!r} is not 'low–high'")
     return (_number(found.group(1)) * factor, _number(found.group(2)) * factor)
 
 
@@ -141,13 +141,13 @@ def entries() -> tuple[Entry, ...]:
     for dataset_id in CATALOG.entries:
         for row in CATALOG.dataset(dataset_id).rows():
             if row["confidence"] not in SHIPPABLE:
-                raise ValueError(f"{dataset_id}: {row['key']} is {row['confidence']!r}; only "
+                raise DataError(f"{dataset_id}: {row['key']} is {row['confidence']!r}; only "
                                  f"{', '.join(sorted(SHIPPABLE))} values are shipped")
             unit, emission = _emission(row)
             if row["key"] in out:  # a further gas of the same entry
                 entry = out[row["key"]]
                 if entry.unit != unit:
-                    raise ValueError(f"{row['key']}: gases in different units")
+                    raise DataError(f"{row['key']}: gases in different units")
                 out[row["key"]] = Entry(**{**entry.__dict__,
                                            "emissions": entry.emissions + (emission,)})
                 continue
