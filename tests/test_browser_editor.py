@@ -139,6 +139,10 @@ def test_units_follow_the_input_and_the_filter_finds_inputs(open_editor):
     assert sorted(shown) == sorted(f"oranges/field_n2o/{kind}/wet_climate" for kind in (
         "direct_synthetic", "direct_organic", "volatilisation_synthetic",
         "volatilisation_organic"))
-    search.fill("柴油")  # one match: chosen, with its unit
+    search.fill("柴油")  # the core's diesel among the material library's diesel entries
+    shown = page.eval_on_selector("[name=lines-0-input]",
+                                  "s => Array.from(s.options, o => o.value).filter(v => v)")
+    assert "diesel" in shown and "materials/diesel_combustion" in shown
+    search.fill("boiler")  # one match ("Diesel, burned in machinery or a boiler"): chosen
     assert page.input_value("[name=lines-0-input]") == "diesel"
     assert page.input_value(units) == "kg"

@@ -377,6 +377,43 @@ def test_factors_germany_in_kg(run):
     assert rows[0]["plugin"] == "electricity_intl"
 
 
+def test_factors_search_finds_processes_by_chinese_name(run):
+    rows = json.loads(run("factors", "--search", "铝", "--json").stdout)
+    ids = {r["id"] for r in rows}
+    assert {"materials/aluminium_primary_cn", "materials/aluminium_primary_world",
+            "materials/aluminium_recycled", "materials/aluminium_sheet"} <= ids
+    assert all("铝" in r["name_zh"] or "铝" in r["name_en"] or "铝" in r["id"] for r in rows)
+    primary = next(r for r in rows if r["id"] == "materials/aluminium_primary_cn")
+    # GB/T 51366-2019 表D.0.1: 20300 kg CO2e/t / 1000 = 20.3 kg CO2e/kg
+    assert (primary["unit"], primary["plugin"]) == ("kg", "materials")
+    assert close(primary["emissions"]["CO2e_aggregated"], 20.3)
+    assert "GB/T 51366-2019 附录D 表D.0.1" in primary["source"]["citation"]
+    assert primary["source"]["confidence"].startswith("medium (secondary")
+
+
+def test_factors_search_in_english_and_as_text(run):
+    result = run("factors", "--search", "Diesel")
+    assert result.exit_code == 0, result.output
+    # the core's diesel (IPCC 3.185 kg CO2/kg) and the library's per-GJ diesel entries
+    assert "materials/diesel_combustion " in result.stdout and "3.185" in result.stdout
+    assert "74.1" in result.stdout  # IPCC Table 2.2: 74 100 kg CO2/TJ / 1000 = 74.1 kg/GJ
+    assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in result.stdout
+    assert "materials/steel_bof" not in result.stdout
+    nothing = run("factors", "--search", "unobtainium")
+    assert nothing.exit_code == 0 and "no process matches 'unobtainium'" in nothing.stdout
+
+
+def test_factors_processes_lists_every_process(run, registry):
+    rows = json.loads(run("factors", "--processes", "--json").stdout)
+    assert sorted(r["id"] for r in rows) == sorted(registry.processes)
+
+
+def test_factors_search_with_a_region_is_refused(run):
+    result = run("factors", "--search", "铝", "--region", "CN-SC")
+    assert_clean_failure(result)
+    assert "--region" in result.stderr
+
+
 def test_factors_unknown_region(run):
     result = run("factors", "--region", "XX")
     assert_clean_failure(result)

@@ -189,6 +189,10 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     assert "共 1 条中的第 1 条" in check_log and "leaf_index 0 · tree_size 1" in check_log
     assert base64.b64encode(log.root()).decode() in check_log
     assert 'id="check-signature"' in text
+    # the data version and the reproducibility hash are machine text, shown as code (a hash
+    # is no English word on a Chinese page)
+    assert re.search(r'数据版本 <code class="hash">[^<&]+</code> · 可复现哈希 '
+                     r'<code class="hash">[0-9a-f]{16,}</code>', text)
     no_inline_style_or_script(text)
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 

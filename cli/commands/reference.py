@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from footprint import InvalidInput, Problem
+from footprint import InvalidInput, Message, Problem
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -19,11 +19,22 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @click.command()
 @click.option("--region", default=None, help="Only this region (e.g. CN-SC).")
 @click.option("--year", type=int, default=None, help="Only this data year.")
+@click.option("--processes", "list_processes", is_flag=True,
+              help="List the background processes (materials, fuels, transport) instead.")
+@click.option("--search", default=None,
+              help="Processes whose Chinese or English name or id contains this (e.g. 铝).")
 @json_option
 @fail_cleanly
-def factors(region, year, as_json):
-    """List electricity factors with their sources and the plugin that supplied them."""
+def factors(region, year, list_processes, search, as_json):
+    """List electricity factors, or processes (--processes, --search), with their sources and
+    the plugin that supplied them."""
     registry = Engine().registry
+    if list_processes or search is not None:
+        if region or year:
+            raise InvalidInput([Problem("--region" if region else "--year", Message(
+                "processes have no region or data year: use --processes or --search alone"))])
+        _processes(registry, search, as_json)
+        return
     if region and region not in registry.regions:
         raise InvalidInput([Problem("--region", unknown("region", region, registry.regions))])
     chosen = [f for f in registry.electricity.values()
@@ -49,6 +60,32 @@ def factors(region, year, as_json):
         note = registry.regions[region].fallback_note
         click.echo(f"where {region} has no factor of a basis, these regions stand in, in order: "
                    f"{stand_ins}{f' ({note})' if note else ''}")
+
+
+def _processes(registry, search, as_json):
+    """Background processes, those matching ``search`` (case-insensitive, in the id or either
+    language's name) when given, each with its emissions per unit and its source."""
+    needle = (search or "").strip().casefold()
+    chosen = sorted((p for p in registry.processes.values()
+                     if needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()),
+                    key=lambda p: p.id)
+    if as_json:
+        render.dump([{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "unit": p.unit,
+                      "emissions": dict(p.emissions), "inputs": dict(p.inputs),
+                      "source": p.source.as_dict(), "plugin": p.plugin} for p in chosen])
+        return
+    if not chosen:
+        click.echo(f"no process matches {search!r}" if search else "no processes")
+        return
+    click.echo(render.table(
+        [[p.id, p.name_zh, p.name_en, p.unit,
+          ", ".join(f"{quantity(v)} {flow}" for flow, v in p.emissions) or "-",
+          p.plugin] for p in chosen],
+        ["id", "名称", "name", "per", "kg emitted", "plugin"]))
+    click.echo("sources:")
+    for p in chosen:
+        confidence = f" [confidence: {p.source.confidence}]" if p.source.confidence else ""
+        click.echo(f"  {p.id}: {p.source.citation}{confidence}")
 
 
 @click.command()
