@@ -81,6 +81,7 @@ def unknown(kind, word, choices: Iterable[str], prefer: Iterable[str] = (),
     """Message for an unknown name, with a suggestion when one is close enough. ``kind`` is
     what the name is ("unit", "region"), a Message for the reader's language."""
     choices = list(choices)
+    prefer = list(prefer)  # in the caller's order: the closest kinds first
     kind = kind if isinstance(kind, Message) else Message(kind)
     found = best(word, choices, prefer, names)
     if len(found) == 1:
@@ -90,7 +91,8 @@ def unknown(kind, word, choices: Iterable[str], prefer: Iterable[str] = (),
         guesses = [f'"{c}"' for c in found[:OFFERED]] + (["..."] if len(found) > OFFERED else [])
         return Message('%(kind)s "%(word)s" unknown; did you mean one of %(guesses)s?',
                        kind=kind, word=word, guesses=guesses)
-    preferred = [c for c in choices if c in set(prefer)]
-    shown = (sorted(preferred) + sorted(c for c in choices if c not in set(prefer)))[:LISTED]
+    known = set(choices)
+    preferred = list(dict.fromkeys(c for c in prefer if c in known))
+    shown = (preferred + sorted(c for c in choices if c not in set(prefer)))[:LISTED]
     return Message('%(kind)s "%(word)s" unknown; valid: %(valid)s%(more)s', kind=kind,
                    word=word, valid=shown, more=" ..." if len(choices) > LISTED else "")

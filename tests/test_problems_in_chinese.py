@@ -290,14 +290,16 @@ def test_an_unknown_input_offers_inputs_of_its_dimension_and_category_first(engi
     message = generic["lines[0].input"]
     assert message.startswith('input "steel" unknown; valid: diesel, ')
     assert "did you mean" not in message
-    # a steel product: the mass inputs that fit it lead, in alphabetical order: the generic
-    # diesel, the material library's (materials/...), then the category's own; the listing
-    # stops at 12, so the category's own are no longer among the names shown
+    # a steel product: its category's own mass inputs lead, then the generic ones (the core's
+    # diesel, the material library's materials/...), each group in alphabetical order
     steel = problems_of(engine, make_bom(product={"name": "钒钢", "category": "steel_vanadium"},
                                          declared_unit={"amount": 1, "unit": "t"}, lines=[
         {"input": "steel", "amount": 1, "unit": "t", "stage": "production"}]))
     listed = steel["lines[0].input"].partition("valid: ")[2].split(", ")
-    assert listed[:3] == ["diesel", "materials/abs", "materials/aluminium_primary_cn"]
+    assert listed[:2] == ["steel_vanadium.ferrosilicon", "steel_vanadium.purchased_coke"]
+    own = [name for name in listed if name.startswith("steel_vanadium.")]
+    assert listed[:len(own)] == own and listed[len(own)] == "diesel"
+    assert listed[len(own) + 1].startswith("materials/")
     assert not any(name.startswith(("batteries", "oranges")) for name in listed)
     # a near miss of a category's process is still offered
     near = problems_of(engine, make_bom(lines=[

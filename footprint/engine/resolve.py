@@ -160,8 +160,8 @@ def _same_country(word: str, registry, near: str | None = None) -> list[str]:
         grids = {near, *home.grids, *home.fallback[:1]}
         neighbours = {code for code, r in registry.regions.items()
                       if grids & {code, *r.grids, *r.fallback[:1]}}
-    return [code for code in registry.regions
-            if code in neighbours or (prefix and code.partition("-")[0] == prefix)]
+    return sorted(code for code in registry.regions
+                  if code in neighbours or (prefix and code.partition("-")[0] == prefix))
 
 
 class _LineProblems(Exception):
@@ -241,16 +241,19 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
 
 
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
-    """Inputs a line in ``unit`` of this product may mean: measured in the unit's dimension
-    (electricity among them for energy), and generic or of the product's own category (a
-    process of a plugin that registers another category is that category's)."""
+    """Inputs a line in ``unit`` of this product may mean, in the order they are offered:
+    those of the product's own category, then the generic ones (a process of a plugin that
+    registers no other category: the core's, the material library's), each measured in the
+    unit's dimension (electricity among them for energy)."""
     wanted = UNITS[unit][0]
     owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
     category = (bom.product or {}).get("category")
-    same = [pid for pid, p in registry.processes.items()
-            if p.unit in UNITS and UNITS[p.unit][0] == wanted
-            and owners.get(p.plugin, category) == category]
-    return same + [ELECTRICITY] if wanted == "energy" else same
+    fitting = [(pid, owners.get(p.plugin)) for pid, p in registry.processes.items()
+               if p.unit in UNITS and UNITS[p.unit][0] == wanted
+               and owners.get(p.plugin, category) == category]
+    own = sorted(pid for pid, owner in fitting if owner is not None)
+    generic = sorted(pid for pid, owner in fitting if owner is None)
+    return own + generic + ([ELECTRICITY] if wanted == "energy" else [])
 
 
 def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
