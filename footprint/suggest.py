@@ -10,6 +10,7 @@ good ones (the inputs that all begin with "steel") are listed, not one picked at
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 
 from .errors import Message
@@ -20,19 +21,42 @@ EXTENDS = 0.05  # "cn-sch" extends "cn-sc"
 TIE = 0.01
 LISTED = 12  # valid names shown when nothing is close
 OFFERED = 5  # equally good candidates offered together
+CJK = re.compile(r"[\u3400-\u9fff]")
+GENERIC_HANZI = set("材料品制物")  # material, product, made, thing: in many names
 
 
 def _score(word: str, choice: str, names: Iterable[str]) -> float:
     lowered = choice.lower()
-    # a plugin's process is named <plugin>.<name>: the plugin's name is no part of what the
-    # input is ("steel" is not "steel_vanadium.purchased_coke")
-    local = lowered.rpartition(".")[2] if "." in lowered and "-" not in lowered else lowered
+    # a plugin's process is named <plugin>.<name> or <plugin>/<group>/<name>: the plugin's
+    # name is no part of what the input is ("steel" is not "steel_vanadium.purchased_coke",
+    # but is "materials/steel_bof")
+    local = re.split(r"[./]", lowered)[-1] if "-" not in lowered else lowered
     texts = [lowered, local, local.split("_")[0], *(n.lower() for n in names if n)]
     best = max(difflib.SequenceMatcher(None, word, t).ratio() for t in texts)
+    best = max(best, _chinese_overlap(word, names))
     if best < CUTOFF:
         return 0.0
     if word.startswith(local) or local.startswith(word):
         best += EXTENDS
+    return best
+
+
+def _chinese_overlap(word: str, names: Iterable[str]) -> float:
+    """A Chinese word against Chinese names, which it rarely spells out in full (钢材 for
+    转炉钢): the share of its characters a name holds, scored so that half of them is just
+    alike enough (CUTOFF) and all of them, in order, is a clear match."""
+    hanzi = set(CJK.findall(word))
+    hanzi = (hanzi - GENERIC_HANZI) or hanzi  # 钢材 is 钢: 材 names no kind of material
+    if not hanzi:
+        return 0.0
+    best = 0.0
+    for name in names:
+        if not name:
+            continue
+        if word in name:
+            return 0.9
+        share = len(hanzi & set(name)) / len(hanzi)
+        best = max(best, CUTOFF + (share - 0.5) * 0.4 if share >= 0.5 else 0.0)
     return best
 
 

@@ -283,18 +283,17 @@ def test_cn_sch_suggests_sichuan_not_shanghai(engine, make_bom):
 
 
 def test_an_unknown_input_offers_inputs_of_its_dimension_and_category_first(engine, make_bom):
-    # a generic product: nothing is called steel; the mass inputs of generic products lead,
-    # and no category's own process (steel_vanadium.purchased_coke) is offered as "steel"
+    # a generic product: nothing is called gizmo; the mass inputs of generic products lead
     generic = problems_of(engine, make_bom(lines=[
-        {"input": "steel", "amount": 1, "unit": "kg", "stage": "production"}]))
+        {"input": "gizmo", "amount": 1, "unit": "kg", "stage": "production"}]))
     message = generic["lines[0].input"]
-    assert message.startswith('input "steel" unknown; valid: diesel, ')
+    assert message.startswith('input "gizmo" unknown; valid: diesel, ')
     assert "did you mean" not in message
     # a steel product: its category's own mass inputs lead, then the generic ones (the core's
     # diesel, the material library's materials/...), each group in alphabetical order
     steel = problems_of(engine, make_bom(product={"name": "钒钢", "category": "steel_vanadium"},
                                          declared_unit={"amount": 1, "unit": "t"}, lines=[
-        {"input": "steel", "amount": 1, "unit": "t", "stage": "production"}]))
+        {"input": "gizmo", "amount": 1, "unit": "t", "stage": "production"}]))
     listed = steel["lines[0].input"].partition("valid: ")[2].split(", ")
     assert listed[:2] == ["steel_vanadium.ferrosilicon", "steel_vanadium.purchased_coke"]
     own = [name for name in listed if name.startswith("steel_vanadium.")]
@@ -307,6 +306,19 @@ def test_an_unknown_input_offers_inputs_of_its_dimension_and_category_first(engi
          "stage": "production"}]))
     assert near["lines[0].input"].endswith('did you mean "steel_vanadium.vanadium_slag"?')
 
+
+def test_steel_in_either_language_offers_the_library_steels(engine, make_bom):
+    """"steel" and 钢材 (steel products) name no input; the material library's steels are
+    offered, not nothing and not copper (材 names no kind of material)."""
+    found = problems_of(engine, make_bom(lines=[
+        {"input": "steel", "amount": 2, "unit": "kg", "stage": "raw_materials"},
+        {"input": "钢材", "amount": 2, "unit": "kg", "stage": "raw_materials"}]))
+    for where in ("lines[0].input", "lines[1].input"):
+        offered = re.findall(r'"([^"]+)"', found[where].partition("did you mean one of")[2])
+        assert any(name.startswith("materials/steel_") for name in offered), found[where]
+        assert "materials/copper" not in offered
+        # no category's own process is offered as steel for a generic product
+        assert "steel_vanadium.purchased_coke" not in offered
 
 def test_regions_units_stages_and_choices_by_their_chinese_names(engine, make_bom):
     bom = make_bom(region="四川省", lines=[
