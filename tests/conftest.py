@@ -56,6 +56,28 @@ def footprint_home(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="module")
+def command(footprint_home):
+    # imported here, after footprint_home has set FOOTPRINT_LOAD_PLUGINS: importing cli.main
+    # loads the plugins (register_commands)
+    from cli.main import cli
+    return cli
+
+
+@pytest.fixture
+def run(command):
+    """Invoke the CLI with stdout and stderr kept apart."""
+    from click.testing import CliRunner
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes them unless told not to
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2: result.stderr is always separate
+
+    def invoke(*args):
+        return runner.invoke(command, [str(a) for a in args])
+    return invoke
+
+
 @pytest.fixture(scope="session")
 def engine(footprint_home):
     from footprint.engine import Engine

@@ -13,7 +13,6 @@ import math
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from footprint.bomfiles import read_bom_bytes
 from footprint.errors import InvalidInput
@@ -26,24 +25,6 @@ LINES = ("投入,数量,单位,阶段,备注\n"
          "diesel,3,kg,production,forklifts\n")
 # 100 kWh x 0.1404 + 3 kg x 3.185 = 14.04 + 9.555
 LINES_TOTAL = 23.595
-
-
-@pytest.fixture(scope="module")
-def command(footprint_home):
-    from cli.main import cli
-    return cli
-
-
-@pytest.fixture
-def run(command):
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(command, [str(a) for a in args])
-    return invoke
 
 
 def xlsx(rows) -> bytes:

@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
 SICHUAN = SAMPLES / "sichuan_machined_part.json"
@@ -44,27 +43,6 @@ PROVINCES = {
 
 def close(actual: float, expected: float) -> bool:
     return math.isclose(actual, expected, rel_tol=REL)
-
-
-@pytest.fixture(scope="module")
-def command(footprint_home):
-    # imported here, after conftest has set FOOTPRINT_LOAD_PLUGINS: importing cli.main loads
-    # the plugins (register_commands)
-    from cli.main import cli
-    return cli
-
-
-@pytest.fixture
-def run(command):
-    """Invoke the CLI with stdout and stderr kept apart."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes them unless told not to
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2: result.stderr is always separate
-
-    def invoke(*args):
-        return runner.invoke(command, [str(a) for a in args])
-    return invoke
 
 
 def assert_clean_failure(result, code=2):

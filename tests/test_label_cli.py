@@ -10,31 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from footprint.labels import claims as C
 from footprint.labels import cose, encoding, keys, printed, qr, times
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "label-format.md"
 AT = "2026-06-01T00:00:00Z"
-
-
-@pytest.fixture(scope="module")
-def command(footprint_home):
-    from cli.main import cli
-    return cli
-
-
-@pytest.fixture
-def run(command):
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(command, [str(a) for a in args])
-    return invoke
 
 
 @pytest.fixture
