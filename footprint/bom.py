@@ -431,23 +431,30 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
 _NOTE = LineSchema().fields["note"]  # a modelled line's Chinese note is held to the same rule
 
 
-def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
-    """Read and validate a BOM file; JSON syntax errors name the file's line and column.
-    ``keep_going`` as for parse_bom."""
-    path = Path(path)
+def file_bytes(path: Path) -> bytes:
+    """The bytes of a BOM file; a file that cannot be read at all is an InvalidInput naming
+    it (BOM files of every format, footprint.bomfiles, are read through here)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a leading byte-order mark is fine
+        return path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput([Problem("(file)", Message("no such file: %(path)s", path=str(path)))],
                            str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem("(file)", Message("not UTF-8 text: %(reason)s",
-                                                      reason=str(exc)))], str(path)) from None
     except OSError as exc:  # a directory, no permission, ...
         raise InvalidInput([Problem("(file)", Message("cannot read %(path)s: %(reason)s",
                                                       path=str(path),
                                                       reason=exc.strerror or str(exc)))],
                            str(path)) from None
+
+
+def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
+    """Read and validate a BOM file; JSON syntax errors name the file's line and column.
+    ``keep_going`` as for parse_bom."""
+    path = Path(path)
+    try:
+        text = file_bytes(path).decode("utf-8-sig")  # -sig: a leading byte-order mark is fine
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Problem("(file)", Message("not UTF-8 text: %(reason)s",
+                                                      reason=str(exc)))], str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

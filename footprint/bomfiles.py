@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bom import parse_bom
+from .bom import file_bytes, parse_bom
 from .errors import InvalidInput, Message, Problem, Text
 from .suggest import unknown
 
@@ -147,16 +147,7 @@ def read_bom_path(path: str | Path, header: dict | None = None, override: dict |
     """The BOM in the file at ``path`` (see read_bom_bytes); a file that cannot be read at
     all is an InvalidInput naming it."""
     path = Path(path)
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput([Problem("(file)", Message("no such file: %(path)s", path=str(path)))],
-                           str(path)) from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise InvalidInput([Problem("(file)", Message("cannot read %(path)s: %(reason)s",
-                                                      path=str(path),
-                                                      reason=exc.strerror or str(exc)))],
-                           str(path)) from None
+    content = file_bytes(path)
     try:
         return read_bom_bytes(path.name, content, header, override, override_where)
     except InvalidInput as exc:
