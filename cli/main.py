@@ -26,6 +26,7 @@ BUILTINS = {
     "categories": "reference:categories",
     "plugins": "reference:plugins",
     "data": "data:data",
+    "library": "libraries:library",
     "db": "service:db",
     "backup": "backup:backup",
     "users": "service:users",

@@ -6,6 +6,9 @@ A plugin's messages to producers are ``Message``s with their Chinese beside the 
 """
 from .parameters import Number, ParameterSchema
 from .data import Catalog, Dataset, core_catalog, processes_from_csv
+from .factortable import (LIBRARY_PACKAGE, LIBRARY_PREFIX, library_catalog, library_name,
+                          stored_factors)
+from .settings import footprint_home
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
 from .hookspecs import hookimpl
@@ -17,5 +20,6 @@ __version__ = "0.1.0"
 __all__ = [
     "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
-    "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
+    "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "LIBRARY_PACKAGE", "LIBRARY_PREFIX",
+    "library_catalog", "library_name", "stored_factors", "processes_from_csv", "__version__",
 ]

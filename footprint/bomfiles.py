@@ -15,22 +15,20 @@ field, ``row 3 (地区)`` for a field of the header block.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import re
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import sheets
 from .bom import file_bytes, parse_bom
 from .errors import InvalidInput, Message, Problem, Text
+from .sheets import at_column, at_field, at_file_position, at_row
 from .suggest import unknown
 
 KINDS = ("json", "csv", "xlsx")
-MAX_ROWS = 5000
 EMISSION_PREFIXES = ("emission:", "排放:", "排放：")  # an emission in the input column
 
 # The lines' columns and the other names a sheet may give them.
@@ -62,24 +60,6 @@ PARAMETER_PREFIXES = ("parameters.", "parameter.", "参数.", "参数:", "参数
 # The lines' columns as a message names them: by the sheet's Chinese heading in Chinese.
 COLUMN_NAMES = {c: Text(next((a for a, n in ALIASES.items() if n == c), c), c)
                 for c in COLUMNS}
-
-
-# Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
-# said in the reader's language on a page (第 7 行 · unit 列).
-def at_row(row: int) -> Message:
-    return Message("row %(row)s", row=row)
-
-
-def at_column(row: int, heading: str) -> Message:
-    return Message("row %(row)s, column %(column)s", row=row, column=heading)
-
-
-def at_field(row: int, name: str) -> Message:
-    return Message("row %(row)s (%(name)s)", row=row, name=name)
-
-
-def at_file_position(line: int, column: int) -> Message:
-    return Message("line %(line)s, column %(column)s of the file", line=line, column=column)
 
 
 @dataclass
@@ -171,7 +151,7 @@ def read_bom_bytes(filename: str, content: bytes, header: dict | None = None,
             '"%(name)s" is not a JSON, CSV or XLSX file (.json, .csv, .xlsx)', name=filename))])
     if kind == "json":
         return BomFile(_read_json(content), "json")
-    table = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
+    table = sheets.csv_rows(content) if kind == "csv" else sheets.xlsx_rows(content)
     found, problems = _read_sheet(table, kind)
     found.bom = _merge(_merge(header or {}, found.bom), override or {})
     found.fields.update(override_where or {})
@@ -201,100 +181,34 @@ def _read_json(content: bytes) -> dict:
         raise InvalidInput([Problem("file", Message("JSON nested too deeply"))]) from None
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput([Problem("file", Message("the CSV file is neither UTF-8 nor GB18030 "
-                                                    "text"))])
-    # The row with the most separators decides: Excel writes ";" or tabs in some locales, and
-    # the header block's rows hold fewer cells than the lines' header row.
-    widest = max(text.splitlines() or [""], key=lambda line: max(map(line.count, ",;\t")))
-    delimiter = max(",;\t", key=widest.count) if any(d in widest for d in ",;\t") else ","
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1))
-    except csv.Error as exc:
-        raise InvalidInput([Problem("file", Message("not a readable CSV file: %(reason)s",
-                                                    reason=str(exc)))]) from None
-
-
-def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
-    # openpyxl takes ~0.4 s to import: only XLSX files pay for it, not every start
-    from openpyxl import load_workbook
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput([Problem("file", Message("not a readable XLSX workbook: %(reason)s",
-                                                    reason=str(exc)))]) from None
-    try:
-        rows = []
-        for n, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
-            rows.append((n, list(row)))
-            if n > MAX_ROWS + 100:
-                break
-        return rows
-    finally:
-        workbook.close()
-
-
 # -- the sheet --------------------------------------------------------------------------------
 
-def _text(cell) -> str:
-    """A cell as text: 100.0 -> "100", None -> ""."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
-        return str(int(cell))
-    return str(cell).strip()
-
-
-def _blank(cell) -> bool:
-    return _text(cell) == ""
-
-
 def _column(cell) -> str:
-    text = _text(cell)
+    text = sheets.text(cell)
     return ALIASES.get(text, text.lower().replace(" ", "_"))
 
 
 def _field(cell) -> str:
-    text = _text(cell)
+    text = sheets.text(cell)
     key = text.lower().replace(" ", "_")
     return FIELD_ALIASES.get(text, FIELD_ALIASES.get(key, key))
 
 
-def _number(cell):
-    """A number where the cell holds one, else its text (the core then says why not)."""
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return cell
-    text = _text(cell)
-    if re.fullmatch(r"[+-]?\d{1,15}", text):
-        return int(text)
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 def _integer(cell):
-    value = _number(cell)
+    value = sheets.number(cell)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value if isinstance(value, int) else _text(cell)
+    return value if isinstance(value, int) else sheets.text(cell)
 
 
 def _is_line_header(row: list) -> bool:
-    return sum(_column(c) in COLUMNS for c in row if not _blank(c)) >= 2
+    return sum(_column(c) in COLUMNS for c in row if not sheets.blank(c)) >= 2
 
 
 def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
     """The header block and the lines of a sheet, and the layout's problems that still let
     its rows be read (an unknown column or field); the others are raised at once."""
-    body = [(n, row) for n, row in table if not all(_blank(c) for c in row)]
+    body = [(n, row) for n, row in table if not all(sheets.blank(c) for c in row)]
     if not body:
         raise InvalidInput([Problem("file", Message(
             "the file has no rows: a header row (input, amount, unit, stage, ...) and one row "
@@ -304,9 +218,9 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
     header_row, header = body[start]
     columns, positions, fatal = {}, {}, []
     for position, cell in enumerate(header):
-        if _blank(cell):
+        if sheets.blank(cell):
             continue
-        name, heading = _column(cell), _text(cell)
+        name, heading = _column(cell), sheets.text(cell)
         if name not in COLUMNS:
             problems.append(Problem(at_column(header_row, heading),
                                     unknown(Message("column"), heading, COLUMNS)))
@@ -323,8 +237,8 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
     if missing:
         fatal.append(Problem(at_row(header_row), Message(
             "the header row lacks the column(s) %(columns)s", columns=missing)))
-    if len(body) - start - 1 > MAX_ROWS:
-        fatal.append(Problem("file", Message("at most %(max)s lines in one file", max=MAX_ROWS)))
+    if len(body) - start - 1 > sheets.MAX_ROWS:
+        fatal.append(Problem("file", Message("at most %(max)s lines in one file", max=sheets.MAX_ROWS)))
     elif len(body) - start == 1:
         fatal.append(Problem("file", Message("the file has a header row but no BOM lines")))
     if fatal:
@@ -341,8 +255,8 @@ def _header_block(rows) -> tuple[dict, dict, list[Problem]]:
     """The BOM fields of the rows above the lines, where each came from, and problems."""
     entries = []
     for n, row in rows:
-        cells = [c for c in row if not _blank(c)]
-        entries.append((cells[0], cells[1:], at_field(n, _text(cells[0]))))
+        cells = [c for c in row if not sheets.blank(c)]
+        entries.append((cells[0], cells[1:], at_field(n, sheets.text(cells[0]))))
     return _fields(entries)
 
 
@@ -360,7 +274,7 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
     """(name cell, value cells, where) -> the BOM fields, where each is, and problems."""
     bom, fields, problems, seen, names = {}, {}, [], {}, {}
     for cell, values, where in entries:
-        key = _text(cell)
+        key = sheets.text(cell)
         prefix = next((p for p in PARAMETER_PREFIXES if key.lower().startswith(p)), None)
         name = f"parameters.{key[len(prefix):].strip()}" if prefix else _field(cell)
         if name in seen:
@@ -388,14 +302,14 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
                     "a parameter is written parameters.<name>, or "
                     "parameters.<list>.<number>.<name> for a list")))
                 continue
-            _put(bom, path, _number(values[0]))
+            _put(bom, path, sheets.number(values[0]))
             fields[_json_path(path)] = where
         elif name == "declared_unit":
             amount, unit = _declared_unit(values)
             bom["declared_unit"] = {"amount": amount, **({"unit": unit} if unit else {})}
             fields["declared_unit"] = where
         else:
-            value = _integer(values[0]) if name == "factor_year" else _text(values[0])
+            value = _integer(values[0]) if name == "factor_year" else sheets.text(values[0])
             _put(bom, FIELDS[name], value)
             fields[".".join(FIELDS[name])] = where
             names[name] = (value, where)
@@ -415,11 +329,11 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
 def _declared_unit(values) -> tuple:
     """``1 | kg`` in two cells, or ``1 kg`` in one."""
     if len(values) >= 2:
-        return _number(values[0]), _text(values[1])
-    match = re.fullmatch(r"([+-]?[\d.]+)\s*(\S.*)", _text(values[0]))
+        return sheets.number(values[0]), sheets.text(values[1])
+    match = re.fullmatch(r"([+-]?[\d.]+)\s*(\S.*)", sheets.text(values[0]))
     if match:
-        return _number(match.group(1)), match.group(2).strip()
-    return _number(values[0]), None
+        return sheets.number(match.group(1)), match.group(2).strip()
+    return sheets.number(values[0]), None
 
 
 def _parameter_path(name: str) -> tuple | None:
@@ -475,14 +389,14 @@ def _merge(fallback: dict, given: dict) -> dict:
 def _line(cells: dict) -> dict:
     line = {}
     for name, cell in cells.items():
-        if _blank(cell):
+        if sheets.blank(cell):
             continue
         if name == "amount":
-            line[name] = _number(cell)
+            line[name] = sheets.number(cell)
         elif name == "year":
             line[name] = _integer(cell)
         else:
-            text = _text(cell)
+            text = sheets.text(cell)
             prefix = next((p for p in EMISSION_PREFIXES if text.startswith(p)), None)
             if name == "input" and prefix:
                 line["emission"] = text[len(prefix):].strip()

@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ HISTORY_FIELDS = ("version", "file", "sha256", "published", "source")
 HISTORY_OVERRIDES = ("year", "data_years", "confidence")
 FIELD_HINTS = {"version": 'a short name of the publication, e.g. "MEE-2023"'}
 VERSION_JOIN = "+"  # joins the versions of several datasets into one name
+# A manifest entry marked "imported" is a dataset the platform imported itself (a factor
+# library): it is versioned from its first version on, and a named data version includes it
+# only when the name names one of its versions, so results calculated before it existed are
+# recalculated without it.
+IMPORTED = "imported"
 
 # None: every dataset in its current version.
 _selected: ContextVar[str | None] = ContextVar("footprint_data_version", default=None)
@@ -80,11 +86,14 @@ class Catalog:
     ``datasets``: only these dataset ids of those manifests, for plugins that share a folder
     (each registers the datasets it reads). File paths stay relative to the package, so one
     dataset is the same file, hash and entry in every catalog that lists it.
+    ``root``: a directory to read instead of the package (the platform's own datasets under
+    FOOTPRINT_HOME); ``package`` then only names the catalog, the same on every host.
     """
 
     def __init__(self, package: str = CORE_PACKAGE, folder: str | None = None,
-                 datasets: Iterable[str] | None = None):
+                 datasets: Iterable[str] | None = None, root: Path | None = None):
         self.package = package
+        self.root = None if root is None else Path(root)
         self.folder = None if folder is None else folder.strip("/")
         self.only = None if datasets is None else tuple(datasets)
         self._positions: dict[str, tuple[str, int]] = {}
@@ -106,7 +115,7 @@ class Catalog:
         then its folders' by name). File paths, the history's included, are made relative to
         the package."""
         if self.folder is None:
-            root = resources.files(self.package)
+            root = self._root()
             folders = [""] + sorted(f"{d.name}/" for d in root.iterdir()
                                     if d.is_dir() and d.joinpath(MANIFEST).is_file())
         else:
@@ -142,8 +151,11 @@ class Catalog:
         self._entry(dataset_id)
         return (self.package, *self._positions[dataset_id])
 
+    def _root(self):
+        return self.root if self.root is not None else resources.files(self.package)
+
     def _bytes(self, relative: str) -> bytes:
-        return resources.files(self.package).joinpath(relative).read_bytes()
+        return self._root().joinpath(relative).read_bytes()
 
     def _entry(self, dataset_id: str) -> dict:
         try:
@@ -201,9 +213,11 @@ class Catalog:
         return problems
 
 
-def _iso_date(where: str, value) -> datetime.date:
+def _iso_date(where: str, value) -> datetime.datetime:
+    """An ISO date, or an ISO date and time (an imported dataset may have several versions a
+    day)."""
     try:
-        return datetime.date.fromisoformat(str(value))
+        return datetime.datetime.fromisoformat(str(value))
     except ValueError:
         raise DataError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
@@ -232,16 +246,33 @@ def _check_versions(where: str, entry: dict) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise DataError(f"{where}: version {', '.join(map(repr, repeated))} is listed twice")
-    if history and "published" not in entry:
+    if (history or entry.get(IMPORTED)) and "published" not in entry:
         raise DataError(f"{where}: has a history, so its current version needs \"published\" "
                         "(ISO date)")
     dates = [_iso_date(f"{where}: history[{i}].published", h["published"])
              for i, h in enumerate(history)]
     if "published" in entry:
         dates.append(_iso_date(f"{where}: published", entry["published"]))
-    if dates != sorted(dates) or len(set(dates)) != len(dates):
+    # two imports within one second share their time: the history's order is theirs
+    repeated_ok = bool(entry.get(IMPORTED))
+    if dates != sorted(dates) or (len(set(dates)) != len(dates) and not repeated_ok):
         raise DataError(f"{where}: history must be oldest first, each version published after "
                         f"the one before (published: {', '.join(map(str, dates))})")
+
+
+def is_versioned(entry: dict) -> bool:
+    """Whether the dataset's version is part of a data version's name: it has earlier
+    versions, or the platform imported it."""
+    return bool(entry.get("history") or entry.get(IMPORTED))
+
+
+def named_in(entry: dict, selection: str | None) -> bool:
+    """Whether ``selection`` (a data version name; None: every dataset current) includes an
+    imported dataset; any other dataset is always included."""
+    if selection is None or not entry.get(IMPORTED):
+        return True
+    names = {item["version"] for item in entry.get("history", [])} | {entry["version"]}
+    return not names.isdisjoint(selection.split(VERSION_JOIN))
 
 
 # -- the selection every catalog reads ---------------------------------------------------------

@@ -356,7 +356,9 @@ def test_factors_germany_in_kg(run):
 
 
 def test_factors_search_finds_processes_by_chinese_name(run):
-    rows = json.loads(run("factors", "--search", "铝", "--json").stdout)
+    found = json.loads(run("factors", "--search", "铝", "--json").stdout)
+    assert found["electricity"] == []  # no region's name holds 铝
+    rows = found["processes"]
     ids = {r["id"] for r in rows}
     assert {"materials/aluminium_primary_cn", "materials/aluminium_primary_world",
             "materials/aluminium_recycled", "materials/aluminium_sheet"} <= ids
@@ -377,8 +379,13 @@ def test_factors_search_in_english_and_as_text(run):
     assert "74.1" in result.stdout  # IPCC Table 2.2: 74 100 kg CO2/TJ / 1000 = 74.1 kg/GJ
     assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in result.stdout
     assert "materials/steel_bof" not in result.stdout
+    sichuan = run("factors", "--search", "四川")  # electricity by the region's name
+    assert "CN-SC   2023  location  0.1564" in sichuan.stdout, sichuan.stdout
+    everything = json.loads(run("factors", "--json").stdout)
+    assert {f["region"] for f in everything["electricity"]} >= {"CN-SC", "DE"}
+    assert {"diesel", "materials/steel_bof"} <= {p["id"] for p in everything["processes"]}
     nothing = run("factors", "--search", "unobtainium")
-    assert nothing.exit_code == 0 and "no process matches 'unobtainium'" in nothing.stdout
+    assert nothing.exit_code == 0 and "no factor matches 'unobtainium'" in nothing.stdout
 
 
 def test_factors_processes_lists_every_process(run, registry):

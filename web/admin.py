@@ -1,4 +1,4 @@
-"""Blueprint: administration: organisations and users.
+"""Blueprint: administration: organisations, users and the platform's factor libraries.
 
 The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
 minimum password length, unique names, and that an administrator cannot deactivate themselves.
@@ -7,7 +7,10 @@ here first by footprint.text's rule: NFC, no invisible control characters.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,9 +18,10 @@ from footprint import InvalidInput
 from footprint.errors import Problem
 from footprint.text import checked
 from footprint.usecases import accounts
+from footprint.usecases import libraries as factor_libraries
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
-from .db import get_db
+from .db import get_db, get_engine
 from .i18n import localised
 from .security import role_required
 
@@ -30,7 +34,12 @@ def _page(problems=None, form=None, which=None, status=200):
         "admin/index.html", organisations=accounts.list_organisations(db),
         users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
         role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
+        libraries=factor_libraries.libraries(_home()),
         problems=localised(problems), form=form or {}, which=which), status
+
+
+def _home() -> Path:
+    return Path(current_app.config["FOOTPRINT_HOME"])
 
 
 def _names(form: dict, *keys: str) -> dict:
@@ -96,3 +105,27 @@ def reactivate(user_id):
     user = accounts.set_user_active(get_db(), current_user, user_id, True)
     flash(_("User %(name)s reactivated.", name=user["username"]))
     return redirect(url_for(".index"))
+
+
+@bp.route("/libraries", methods=["POST"])
+@role_required("admin")
+def import_library():
+    """A factor table becomes a new version of a library; a file with any problem is
+    refused whole, each problem at its row and column."""
+    form = {k: request.form.get(k, "").strip() for k in ("name", "version", "title",
+                                                          "publisher", "licence")}
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput([Problem("file", _("choose a CSV or XLSX file"))])
+        content = upload.read(factor_libraries.MAX_BYTES + 1)
+        found = factor_libraries.import_library(
+            _home(), upload.filename, content, form["name"], form["version"],
+            by=f"{current_user['display_name'] or current_user['username']} (administration page)",
+            title=form["title"], publisher=form["publisher"], licence=form["licence"])
+    except InvalidInput as exc:
+        return _page(exc.problems, form, "library", 400)
+    get_engine().inventory  # the new data version's background, built now, not on a producer's request
+    flash(_("Library %(name)s: version %(version)s imported with %(n)s factors.",
+            name=found["name"], version=form["version"], n=found["versions"][-1]["factors"]))
+    return redirect(url_for(".index") + "#libraries")

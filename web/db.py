@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 
 from footprint.engine import Engine
 from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.libraries import libraries_stamp
 
 
 class DatabaseBehind(RuntimeError):
@@ -41,10 +42,16 @@ def _hold_wal_index(app: Flask) -> None:
 
 
 def get_engine() -> Engine:
+    """The app's engine; built again when a factor library was imported (by any process:
+    the libraries' manifest changed), so every worker calculates with the same data."""
+    home = Path(current_app.config["FOOTPRINT_HOME"])
+    stamp = libraries_stamp(home)
     engine = current_app.extensions.get("footprint_engine")
-    if engine is None:
-        engine = Engine(home=Path(current_app.config["FOOTPRINT_HOME"]))
+    seen = current_app.extensions.setdefault("footprint_engine_stamp", stamp)
+    if engine is None or seen != stamp:
+        engine = Engine(home=home)
         current_app.extensions["footprint_engine"] = engine
+        current_app.extensions["footprint_engine_stamp"] = stamp
     return engine
 
 
@@ -56,6 +63,9 @@ def close_db(exception=None) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
+    # the libraries as the app starts: an engine set on the app now (tests share one) is
+    # built again once a library is imported
+    app.extensions["footprint_engine_stamp"] = libraries_stamp(Path(app.config["FOOTPRINT_HOME"]))
     with app.app_context():
         db = get_db()  # and the held connection (_hold_wal_index)
         behind = pending(db)

@@ -17,39 +17,53 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 @click.command()
-@click.option("--region", default=None, help="Only this region (e.g. CN-SC).")
-@click.option("--year", type=int, default=None, help="Only this data year.")
+@click.option("--region", default=None, help="Only electricity of this region (e.g. CN-SC).")
+@click.option("--year", type=int, default=None, help="Only electricity of this data year.")
 @click.option("--processes", "list_processes", is_flag=True,
-              help="List the background processes (materials, fuels, transport) instead.")
+              help="Only the background processes (materials, fuels, transport, libraries).")
 @click.option("--search", default=None,
-              help="Processes whose Chinese or English name or id contains this (e.g. 铝).")
+              help="Factors whose Chinese or English name or id, or whose region, contains "
+                   "this (e.g. 铝, steel, 四川).")
 @json_option
 @fail_cleanly
 def factors(region, year, list_processes, search, as_json):
-    """List electricity factors, or processes (--processes, --search), with their sources and
-    the plugin that supplied them."""
+    """List every factor the installed plugins and the platform's libraries give: electricity
+    by region and year, then the processes (materials, fuels, transport, libraries), each with
+    its source and the plugin that supplied it. --region/--year narrow the electricity,
+    --processes leaves it out, --search finds factors by name in Chinese or English."""
     registry = Engine().registry
     if list_processes or search is not None:
         if region or year:
             raise InvalidInput([Problem("--region" if region else "--year", Message(
                 "processes have no region or data year: use --processes or --search alone"))])
-        _processes(registry, search, as_json)
-        return
     if region and region not in registry.regions:
         raise InvalidInput([Problem("--region", unknown("region", region, registry.regions))])
-    chosen = [f for f in registry.electricity.values()
-              if (region is None or f.region == region) and (year is None or f.year == year)]
-    chosen.sort(key=lambda f: (f.region, f.basis, f.year))
+    needle = (search or "").strip().casefold()
+    electricity = [] if list_processes else sorted(
+        (f for f in registry.electricity.values()
+         if (region is None or f.region == region) and (year is None or f.year == year)
+         and needle in _region_words(registry, f.region)),
+        key=lambda f: (f.region, f.basis, f.year))
+    processes = [] if region or year else sorted(
+        (p for p in registry.processes.values()
+         if needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()), key=lambda p: p.id)
     if as_json:
-        render.dump([{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
-                      "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
-                      "plugin": f.plugin} for f in chosen])
+        listed = [{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
+                   "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
+                   "plugin": f.plugin} for f in electricity]
+        if region or year:
+            render.dump(listed)
+        elif list_processes:
+            render.dump(_process_json(processes))
+        else:
+            render.dump({"electricity": listed, "processes": _process_json(processes)})
         return
-    if chosen:
+    if electricity:
         click.echo(render.table(
-            [[f.region, f.year, f.basis, quantity(f.value), f.flow, f.plugin] for f in chosen],
+            [[f.region, f.year, f.basis, quantity(f.value), f.flow, f.plugin]
+             for f in electricity],
             ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
-    else:
+    elif not list_processes and not search:
         years = sorted({f.year for f in registry.electricity.values()
                         if region is None or f.region == region})
         click.echo(f"no factors for {region or 'any region'}"
@@ -60,22 +74,31 @@ def factors(region, year, list_processes, search, as_json):
         note = registry.regions[region].fallback_note
         click.echo(f"where {region} has no factor of a basis, these regions stand in, in order: "
                    f"{stand_ins}{f' ({note})' if note else ''}")
-
-
-def _processes(registry, search, as_json):
-    """Background processes, those matching ``search`` (case-insensitive, in the id or either
-    language's name) when given, each with its emissions per unit and its source."""
-    needle = (search or "").strip().casefold()
-    chosen = sorted((p for p in registry.processes.values()
-                     if needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()),
-                    key=lambda p: p.id)
-    if as_json:
-        render.dump([{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "unit": p.unit,
-                      "emissions": dict(p.emissions), "inputs": dict(p.inputs),
-                      "source": p.source.as_dict(), "plugin": p.plugin} for p in chosen])
+    if region or year:
         return
+    if electricity:
+        click.echo()
+    if search and not electricity and not processes:
+        click.echo(f"no factor matches {search!r}")
+        return
+    _processes(processes)
+
+
+def _region_words(registry, code: str) -> str:
+    region = registry.regions.get(code)
+    names = f" {region.name_zh} {region.name_en}" if region else ""
+    return f"{code}{names}".casefold()
+
+
+def _process_json(chosen) -> list[dict]:
+    return [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "unit": p.unit,
+             "emissions": dict(p.emissions), "inputs": dict(p.inputs),
+             "source": p.source.as_dict(), "plugin": p.plugin} for p in chosen]
+
+
+def _processes(chosen) -> None:
+    """Background processes, each with its emissions per unit and its source."""
     if not chosen:
-        click.echo(f"no process matches {search!r}" if search else "no processes")
         return
     click.echo(render.table(
         [[p.id, p.name_zh, p.name_en, p.unit,

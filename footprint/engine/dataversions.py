@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..data import VERSION_JOIN, Catalog, selected_data_version, selecting
+from ..data import VERSION_JOIN, Catalog, is_versioned, selected_data_version, selecting
 from ..errors import InvalidInput, Problem
 from ..plugins import get_plugin_manager
 from ..suggest import best
@@ -44,7 +44,7 @@ def data_versions(catalogs: Iterable[Catalog]) -> list[DataVersion]:
     seen = set()
     for catalog in catalogs:
         for dataset_id, entry in catalog.entries.items():
-            if not entry.get("history") or (catalog.package, dataset_id) in seen:
+            if not is_versioned(entry) or (catalog.package, dataset_id) in seen:
                 continue
             seen.add((catalog.package, dataset_id))
             for version in catalog.versions(dataset_id):

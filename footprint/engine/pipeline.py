@@ -21,7 +21,7 @@ from ..bom import Bom
 from ..data import selecting
 from ..errors import InvalidInput, Problem
 from ..plugins import get_plugin_manager
-from ..settings import footprint_home
+from ..settings import footprint_home, using_home
 from ..suggest import unknown
 from .background import UnitInventory, unit_inventory
 from .categories import category_fields, expand
@@ -49,7 +49,8 @@ class Engine:
 
     @cached_property
     def registry(self) -> Registry:
-        return build_registry(self.plugin_manager, self._data_version)
+        with using_home(self.home):  # the platform's own datasets are this home's
+            return build_registry(self.plugin_manager, self._data_version)
 
     def _in_version(self):
         """The selection the registry was built under, for data read while calculating."""

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..data import VERSION_JOIN, Catalog, selected_data_version
+from ..data import VERSION_JOIN, Catalog, is_versioned, named_in, selected_data_version
 from ..errors import DataError, PluginError
 from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
                     ProductCategory, Region)
@@ -107,6 +107,8 @@ class Registry:
                 catalogs.append(catalog)
                 for dataset_id, current in entries.items():
                     key = (catalog.package, dataset_id)
+                    if not named_in(current, self.selection):
+                        continue  # an imported dataset the selected data version predates
                     if key in datasets:
                         self.shadowed.append(Shadowed("register_datasets", key, plugin_name,
                                                       datasets[key].plugin))
@@ -115,7 +117,7 @@ class Registry:
                     positions[key] = catalog.position(dataset_id)
                     datasets[key] = DatasetVersion(
                         catalog.package, dataset_id, entry["version"], entry["sha256"],
-                        str(entry.get("kind", "")), bool(current.get("history")), plugin_name)
+                        str(entry.get("kind", "")), is_versioned(current), plugin_name)
         self.catalogs = tuple(catalogs)
         self.datasets = tuple(datasets[key] for key in sorted(datasets, key=positions.get))
 

@@ -1,0 +1,101 @@
+"""Spreadsheets people keep data in: CSV (UTF-8 or GB18030, any of Excel's separators) and
+XLSX, read as numbered rows of cells, and the places in them a message names ("row 7, column
+单位", said 第 7 行 · 单位 列 on a page). BOM files (footprint.bomfiles) and factor tables
+(footprint.factortable) are both read through here, so both accept the same files.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+from .errors import InvalidInput, Message, Problem
+
+MAX_ROWS = 5000
+
+
+# Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
+# said in the reader's language on a page (第 7 行 · unit 列).
+def at_row(row: int) -> Message:
+    return Message("row %(row)s", row=row)
+
+
+def at_column(row: int, heading: str) -> Message:
+    return Message("row %(row)s, column %(column)s", row=row, column=heading)
+
+
+def at_field(row: int, name: str) -> Message:
+    return Message("row %(row)s (%(name)s)", row=row, name=name)
+
+
+def at_file_position(line: int, column: int) -> Message:
+    return Message("line %(line)s, column %(column)s of the file", line=line, column=column)
+
+
+def csv_rows(content: bytes) -> list[tuple[int, list]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030
+        try:
+            decoded = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput([Problem("file", Message("the CSV file is neither UTF-8 nor GB18030 "
+                                                    "text"))])
+    # The row with the most separators decides: Excel writes ";" or tabs in some locales, and
+    # the header block's rows hold fewer cells than the lines' header row.
+    widest = max(decoded.splitlines() or [""], key=lambda line: max(map(line.count, ",;\t")))
+    delimiter = max(",;\t", key=widest.count) if any(d in widest for d in ",;\t") else ","
+    try:
+        return list(enumerate(csv.reader(io.StringIO(decoded), delimiter=delimiter), 1))
+    except csv.Error as exc:
+        raise InvalidInput([Problem("file", Message("not a readable CSV file: %(reason)s",
+                                                    reason=str(exc)))]) from None
+
+
+def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+    # openpyxl takes ~0.4 s to import: only XLSX files pay for it, not every start
+    from openpyxl import load_workbook
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput([Problem("file", Message("not a readable XLSX workbook: %(reason)s",
+                                                    reason=str(exc)))]) from None
+    try:
+        rows = []
+        for n, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+            rows.append((n, list(row)))
+            if n > MAX_ROWS + 100:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+# -- cells -------------------------------------------------------------------------------------
+
+def text(cell) -> str:
+    """A cell as text: 100.0 -> "100", None -> ""."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def blank(cell) -> bool:
+    return text(cell) == ""
+
+
+def number(cell):
+    """A number where the cell holds one, else its text (the core then says why not)."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return cell
+    written = text(cell)
+    if re.fullmatch(r"[+-]?\d{1,15}", written):
+        return int(written)
+    try:
+        return float(written)
+    except ValueError:
+        return written

@@ -1,0 +1,201 @@
+"""The platform's own factor libraries: an administrator imports a factor table as a named,
+versioned dataset.
+
+A library lives under FOOTPRINT_HOME/libraries as a dataset of the platform's own manifest
+(footprint.factortable), in the same format as the shipped datasets: its file's SHA-256, who
+imported it from which file and when, and every earlier version in its history, kept
+unchanged. The built-in plugin ``libraries`` registers them, so a library's factors are
+background processes ``library/<name>/<id>`` every producer's BOM editor offers, and each
+version is part of the data version (``<name>@<version>``): a label calculated with it is
+recalculated with exactly it, and one calculated before it existed, without it.
+
+An import is checked whole before anything is written: a file with any problem is refused
+with every problem at its row and column, and the kept libraries do not change. A version,
+once imported, is never replaced.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..clock import now
+from ..data import IMPORTED, MANIFEST
+from ..engine.dataversions import build_registry
+from ..errors import InvalidInput, Message, Problem
+from ..factortable import (LIBRARY_FOLDER, LIBRARY_PACKAGE, canonical_csv, dataset_id,
+                           library_catalog, library_name, read_table, stored_factors)
+from ..plugins import get_plugin_manager
+from ..settings import using_home
+from ..text import checked
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+MAX_BYTES = 5 * 1024 * 1024
+HISTORY_KEYS = ("version", "file", "sha256", "published", "source")
+
+
+def import_library(home: Path, filename: str, content: bytes, name: str, version: str, *,
+                   by: str, title: str = "", publisher: str = "", licence: str = "") -> dict:
+    """Check ``content`` (a CSV or XLSX factor table) and keep it as version ``version`` of
+    library ``name``; returns the library as ``libraries`` lists it. InvalidInput (every
+    problem located, an existing version among them) leaves everything as it was."""
+    problems: list[Problem] = []
+    title, publisher, licence = (checked(v.strip(), k, problems) for k, v in
+                                 (("title", title), ("publisher", publisher),
+                                  ("licence", licence)))
+    if not NAME.match(name or ""):
+        problems.append(Problem("name", Message(
+            '"%(value)s" is not a library name: lower-case letters, digits, "_" and "-", at '
+            "most 40, starting with a letter or digit", value=name)))
+    if not VERSION.match(version or ""):
+        problems.append(Problem("version", Message(
+            '"%(value)s" is not a version: letters, digits, ".", "_" and "-", at most 32',
+            value=version)))
+    if len(content) > MAX_BYTES:
+        problems.append(Problem("file", Message("the file is larger than %(max)s MB",
+                                                max=MAX_BYTES // (1024 * 1024))))
+    if problems:
+        raise InvalidInput(problems)
+    factors = read_table(filename, content)
+    root = Path(home) / LIBRARY_FOLDER
+    with _locked(root):
+        manifest = _manifest(root)
+        entries = {e["id"]: e for e in manifest["datasets"]}
+        current = entries.get(dataset_id(name))
+        label = f"{name}@{version}"
+        if current is not None:
+            kept = [h["version"] for h in current.get("history", [])] + [current["version"]]
+            if label in kept:
+                raise InvalidInput([Problem("version", Message(
+                    "version %(version)s of library %(name)s was imported before; a version "
+                    "is never replaced: give a new one", version=version, name=name))])
+        stored = canonical_csv(factors)
+        relative = f"{name}/{version}.csv"
+        stamp = now().isoformat()
+        entry = {
+            "id": dataset_id(name), "file": relative, "kind": "processes",
+            "title": title or f"Factor library {name}",
+            "source": f"imported by {by} from {Path(filename).name} on {stamp}; each factor "
+                      "cites its own publication",
+            "publisher": publisher or "this platform", "year": now().year,
+            "geography": "as stated per factor", "unit": "kg of the gas per unit, per factor",
+            "gas_scope": _gas_scope(factors), "confidence": "as stated per factor",
+            "licence": licence or "the platform's own",
+            "sha256": hashlib.sha256(stored).hexdigest(), "version": label,
+            "published": stamp, IMPORTED: True,
+            "factors": len(factors), "original": f"{name}/{version}.source{_suffix(filename)}",
+        }
+        if current is not None:
+            history = current.get("history", [])
+            entry["history"] = history + [{k: current[k] for k in HISTORY_KEYS}]
+        entries[entry["id"]] = entry
+        manifest["datasets"] = sorted(entries.values(), key=lambda e: e["id"])
+        written = [_write(root / relative, stored), _write(root / entry["original"], content)]
+        previous = (root / MANIFEST).read_bytes() if (root / MANIFEST).exists() else None
+        _write(root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        try:
+            _check(home)
+        except Exception:
+            if previous is None:
+                (root / MANIFEST).unlink()
+            else:
+                _write(root / MANIFEST, previous)
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+    return next(lib for lib in libraries(home) if lib["name"] == name)
+
+
+def libraries(home: Path) -> list[dict]:
+    """Every library kept under ``home``, each with its versions (newest last), the number of
+    factors of each, who imported it and when."""
+    catalog = library_catalog(home)
+    if catalog is None:
+        return []
+    listed = []
+    for dataset, current in catalog.entries.items():
+        versions = []
+        for entry in catalog.versions(dataset):
+            versions.append({"version": entry["version"].partition("@")[2],
+                             "data_version": entry["version"], "published": entry["published"],
+                             "source": entry["source"], "sha256": entry["sha256"]})
+        versions[-1]["factors"] = current.get("factors")
+        listed.append({"name": library_name(dataset), "title": current["title"],
+                       "publisher": current["publisher"], "licence": current["licence"],
+                       "gas_scope": current["gas_scope"], "versions": versions})
+    return listed
+
+
+def library_factors(home: Path, name: str, version: str | None = None) -> list:
+    """The factors of a library version (default: the newest)."""
+    catalog = library_catalog(home)
+    if catalog is None or dataset_id(name) not in catalog.entries:
+        known = [lib["name"] for lib in libraries(home)]
+        raise InvalidInput([Problem("name", Message(
+            "no library %(name)s; libraries: %(known)s", name=name,
+            known=", ".join(known) or Message("none")))])
+    return stored_factors(catalog.dataset(dataset_id(name),
+                                          f"{name}@{version}" if version else None))
+
+
+def libraries_stamp(home: Path) -> tuple | None:
+    """Changes whenever a library is imported: a long-running process rebuilds its engine
+    when it sees a new stamp."""
+    try:
+        status = (Path(home) / LIBRARY_FOLDER / MANIFEST).stat()
+    except FileNotFoundError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _check(home: Path) -> None:
+    """The plugins' data with the new library builds (every reference resolves)."""
+    with using_home(home):
+        build_registry(get_plugin_manager(), None)
+
+
+def _gas_scope(factors) -> str:
+    counts: dict[str, int] = {}
+    for f in factors:
+        key = f"CO2e ({f.gwp} GWP100)" if f.gas == "CO2e" else f"{f.gas} only"
+        counts[key] = counts.get(key, 0) + 1
+    return "; ".join(f"{key}: {n} factor{'s' if n > 1 else ''}" for key, n in counts.items())
+
+
+def _suffix(filename: str) -> str:
+    return ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+
+
+def _manifest(root: Path) -> dict:
+    path = root / MANIFEST
+    return json.loads(path.read_bytes()) if path.exists() else {
+        "catalog": LIBRARY_PACKAGE, "datasets": []}
+
+
+def _write(path: Path, content: bytes) -> Path:
+    """Whole or not at all: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        tmp.write(content)
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, path)
+    return path
+
+
+@contextmanager
+def _locked(root: Path):
+    """One import at a time, across processes."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
