@@ -45,6 +45,9 @@ ALIASES = {
     "来源": "source", "数据来源": "source", "出处": "source", "可信度": "confidence",
     "数据质量": "confidence", "下限": "low", "上限": "high", "备注": "note",
 }
+# each column's Chinese heading as the docs and the administration page name it
+CHINESE_HEADINGS = {column: next((a for a, n in ALIASES.items() if n == column), column)
+                    for column in COLUMNS}
 # gas as written -> (the flow it is booked as, the gas's symbol)
 GASES = {"CO2e": ("CO2e_aggregated", "CO2e"), "CO2": ("CO2_fossil", "CO2"),
          "CH4": ("CH4_fossil", "CH4"), "N2O": ("N2O", "N2O")}
@@ -162,7 +165,7 @@ def _header_problems(row: int, headings: list[str], columns: list[str]) -> list[
         missing.insert(0, "name_zh")
     problems += [Problem(at_row(row), Message(
         "the header row has no column %(column)s (%(heading)s)", column=c,
-        heading=next(a for a, n in ALIASES.items() if n == c))) for c in missing]
+        heading=CHINESE_HEADINGS[c])) for c in missing]
     return problems
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from footprint import InvalidInput
 from footprint.errors import Problem
+from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
 from footprint.usecases import accounts
 from footprint.usecases import libraries as factor_libraries
@@ -35,6 +36,7 @@ def _page(problems=None, form=None, which=None, status=200):
         users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
         role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
         libraries=factor_libraries.libraries(_home()),
+        library_columns=list(CHINESE_HEADINGS.items()),
         problems=localised(problems), form=form or {}, which=which), status
 
 
