@@ -155,6 +155,9 @@ def test_versions_are_kept_and_each_result_is_recalculated_with_its_own(home):
     with pytest.raises(InvalidInput) as refused:
         calculate(home, the_bom, data_version=before["data_version_name"])
     assert refused.value.problems[0].where == "lines[0].input"
+    assert said(refused.value.problems[0].message, "en") == (
+        f"data version {before['data_version_name']} does not include library shop; a data "
+        "version that names one of its versions does: shop@2025.1, shop@2025.2")
 
 
 def test_importing_a_library_changes_the_data_version(home):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..bom import ELECTRICITY, Bom, Line, read_bom_file
 from ..errors import InvalidInput, Message, Problem, Text, Word
+from ..factortable import LIBRARY_PACKAGE, LIBRARY_PREFIX, dataset_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
@@ -232,12 +233,31 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
     if line.product_ref is not None:
         return _resolve_product(line, bom, registry, products, expand, chain, labels)
     if line.input not in registry.processes:
+        left_out = _library_left_out(line.input, registry)
+        if left_out:
+            raise _LineProblems(Problem(f"{line.where}.input", left_out))
         choices = [*registry.processes, ELECTRICITY, "product:<id or file>", "label:<label id>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
             {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
+
+
+def _library_left_out(name: str, registry) -> Message | None:
+    """A platform library's factor that this data version leaves out (named without the
+    library): say which versions would include it rather than call the input unknown."""
+    if not name.startswith(LIBRARY_PREFIX):
+        return None
+    library = name[len(LIBRARY_PREFIX):].partition("/")[0]
+    catalog = next((c for c in registry.catalogs if c.package == LIBRARY_PACKAGE), None)
+    if catalog is None or dataset_id(library) not in catalog.entries:
+        return None
+    versions = [v["version"] for v in catalog.versions(dataset_id(library))]
+    return Message("data version %(version)s does not include library %(library)s; a data "
+                   "version that names one of its versions does: %(versions)s",
+                   version=registry.data_version_name or Message("(every dataset current)"),
+                   library=library, versions=versions)
 
 
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
