@@ -290,13 +290,13 @@ def test_only_an_administrator_imports_a_library(service, clients):
 
 # -- the worked example of docs/libraries.md --------------------------------------------------
 
-WALLS = SAMPLES / "factor_library_walls.csv"
+WALLS = SAMPLES / "library" / "walls.csv"
 
 
 def test_the_worked_example_imports_and_computes_by_hand(home):
     libraries.import_library(home, WALLS.name, WALLS.read_bytes(), "walls", "2019",
                              by="test administrator", title="墙体材料因子库")
-    panel = json.loads((SAMPLES / "wall_panel_library.json").read_text("utf-8"))
+    panel = json.loads((SAMPLES / "library" / "wall_panel.json").read_text("utf-8"))
     result = calculate(home, panel)
     # GB/T 51366-2019 表D.0.1 / 表E.0.1 as cited in the library and the material library:
     #   shale hollow brick 2.4 m3 x 204 kg CO2e/m3   = 489.6
