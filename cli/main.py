@@ -37,6 +37,7 @@ BUILTINS = {
     "verify": "labels:verify",
     "recalc": "recalc:recalc",
     "security": "security:security_group",
+    "background": "backgrounds:background",
 }
 
 

@@ -9,13 +9,16 @@ from .data import Catalog, Dataset, core_catalog, processes_from_csv
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
 from .hookspecs import hookimpl
-from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, GradeBand,
-                    Grading, Method, Process, ProductCategory, Region, Source)
+from .imported import imported_backgrounds
+from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, CharacterisationFactor,
+                    ElectricityFactor, Flow, GradeBand, Grading, Method, Process, ProductCategory,
+                    Region, Source)
+from .settings import footprint_home
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "CharacterisationFactor", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
-    "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "hookimpl", "processes_from_csv", "__version__",
+    "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "imported_backgrounds", "processes_from_csv", "__version__",
 ]

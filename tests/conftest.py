@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-BUILTIN_PLUGINS = "electricity_cn,electricity_intl,oranges,batteries,steel_vanadium,materials"
+BUILTIN_PLUGINS = ("electricity_cn,electricity_intl,oranges,batteries,steel_vanadium,materials,"
+                   "backgrounds")
 CHECKOUT = Path(__file__).resolve().parent.parent
 SAMPLES = CHECKOUT / "lca_data" / "samples"
 
