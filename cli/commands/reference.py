@@ -66,8 +66,9 @@ def _processes(registry, search, as_json):
     """Background processes, those matching ``search`` (case-insensitive, in the id or either
     language's name) when given, each with its emissions per unit and its source."""
     needle = (search or "").strip().casefold()
-    chosen = sorted((p for p in registry.processes.values()
-                     if needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()),
+    # imported LCI activities (thousands) have their own search: footprint background search
+    chosen = sorted((p for p in registry.processes.values() if not p.cumulative
+                     and needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()),
                     key=lambda p: p.id)
     if as_json:
         render.dump([{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "unit": p.unit,
@@ -76,6 +77,8 @@ def _processes(registry, search, as_json):
         return
     if not chosen:
         click.echo(f"no process matches {search!r}" if search else "no processes")
+        if any(p.cumulative for p in registry.processes.values()):
+            click.echo("activities of imported LCI databases: footprint background search")
         return
     click.echo(render.table(
         [[p.id, p.name_zh, p.name_en, p.unit,

@@ -158,11 +158,31 @@ def _rename(importer, db_name: str) -> None:
     importer.db_name = db_name
 
 
-def _read(bw2io, fmt: str, path: Path, db_name: str):
+def _to_biosphere3(importer, biosphere3: set[str]) -> None:
+    """openLCA's exports keep ecoinvent's elementary-flow UUIDs: bw2io's JSON-LD importer links
+    elementary exchanges to a database of the export's own flows, which is relinked here to
+    biosphere3 by UUID; a flow biosphere3 lacks is left unlinked (matched by name below, else
+    named in the error), never written as a flow no method characterises."""
+    import_db = {f["database"] for f in importer.biosphere_database}
+    codes = {(BIOSPHERE, code) for code in biosphere3}
+    for ds in importer.data:
+        for exc in ds.get("exchanges", []):
+            if exc.get("input") and exc["input"][0] in import_db:
+                key = (BIOSPHERE, exc["input"][1])
+                if key in codes:
+                    exc["input"] = key
+                else:
+                    del exc["input"]
+    importer.biosphere_database = []
+
+
+def _read(bw2io, fmt: str, path: Path, db_name: str, biosphere3: set[str]):
     """The importer with strategies applied and every exchange linked, else InvalidInput
     naming each exchange that links to nothing."""
     importer = _importer(bw2io, fmt, path, db_name)
     importer.apply_strategies(verbose=False)
+    if fmt == "jsonld":
+        _to_biosphere3(importer, biosphere3)
     if fmt != "ecospold2":  # EcoSpold2 links by UUID in its strategies
         if fmt == "excel":
             _rename(importer, db_name)
@@ -202,7 +222,8 @@ def import_lci(home: Path, path: Path, fmt: str, name: str, version: str) -> imp
             bi.create_default_biosphere3()
         if db_name in bd.databases:  # an earlier import of this version that was not kept
             del bd.databases[db_name]
-        importer = _read(bi, fmt, Path(path), db_name)
+        importer = _read(bi, fmt, Path(path), db_name,
+                         {f["code"] for f in bd.Database(BIOSPHERE)})
         importer.write_database()
         lca, nodes = _matrices(bd, db_name)
     factors = lcia_factors(bi)
