@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import warnings
 import zipfile
 from collections import defaultdict
@@ -71,7 +72,8 @@ UNITS = {  # Brightway's unit names (after bw2io's normalize_units) -> the proje
 def _bw2io():
     # imported here, not at the top: bw2io takes seconds to import and only an import needs
     # it; after brightway(home), which binds bw2data to FOOTPRINT_HOME before bw2io loads it
-    import bw2io
+    # (the JSON-LD importer is not among bw2io's top-level names)
+    import bw2io.importers.json_ld
     return bw2io
 
 
@@ -139,7 +141,7 @@ def _importer(bw2io, fmt: str, path: Path, db_name: str):
     if fmt == "ecospold2":  # a directory of .spold files (its parent may hold MasterData)
         return bw2io.SingleOutputEcospold2Importer(str(path), db_name, use_mp=False)
     if fmt == "jsonld":
-        return bw2io.JSONLDImporter(str(path), db_name)
+        return bw2io.importers.json_ld.JSONLDImporter(str(path), db_name)
     if fmt == "simapro-csv":
         return bw2io.SimaProCSVImporter(str(path), name=db_name)
     return bw2io.ExcelImporter(str(path))
@@ -179,8 +181,13 @@ def _to_biosphere3(importer, biosphere3: set[str]) -> None:
 def _read(bw2io, fmt: str, path: Path, db_name: str, biosphere3: set[str]):
     """The importer with strategies applied and every exchange linked, else InvalidInput
     naming each exchange that links to nothing."""
-    importer = _importer(bw2io, fmt, path, db_name)
-    importer.apply_strategies(verbose=False)
+    try:
+        importer = _importer(bw2io, fmt, path, db_name)
+        importer.apply_strategies(verbose=False)
+    except Exception as exc:  # bw2io's own errors on a file it cannot read are of any type
+        raise InvalidInput([Problem("PATH", Message(
+            "bw2io cannot read %(path)s as %(format)s: %(error)s", path=str(path),
+            format=fmt, error=f"{type(exc).__name__}: {exc}"))]) from exc
     if fmt == "jsonld":
         _to_biosphere3(importer, biosphere3)
     if fmt != "ecospold2":  # EcoSpold2 links by UUID in its strategies
@@ -211,7 +218,18 @@ def _matrices(bd, db_name: str):
 
 
 def import_lci(home: Path, path: Path, fmt: str, name: str, version: str) -> imported.ImportedBackground:
-    """Import ``path`` as ``name`` ``version`` and keep its solved greenhouse-gas inventory."""
+    """Import ``path`` as ``name`` ``version`` and keep its solved greenhouse-gas inventory
+    (an openLCA export as a zip is unpacked first: bw2io reads the folder)."""
+    if fmt == "jsonld" and Path(path).is_file() and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory() as folder:
+            with zipfile.ZipFile(path) as archive:
+                archive.extractall(folder)
+            return _import(home, Path(folder), fmt, name, version, Path(path).name)
+    return _import(home, Path(path), fmt, name, version, Path(path).resolve().name)
+
+
+def _import(home: Path, path: Path, fmt: str, name: str, version: str,
+            source: str) -> imported.ImportedBackground:
     bd = brightway(home)
     bi = _bw2io()
     bd.projects.set_current(PROJECT, update=False)
@@ -252,7 +270,7 @@ def import_lci(home: Path, path: Path, fmt: str, name: str, version: str) -> imp
               "characterised": sorted_flows["characterised"],
               "uncharacterised": sorted_flows["uncharacterised"],
               "not_ghg_flows": sorted_flows["not_ghg"], "not_offered": not_offered}
-    manifest = {"name": name, "version": version, "format": fmt, "source": Path(path).resolve().name,
+    manifest = {"name": name, "version": version, "format": fmt, "source": source,
                 "imported_at": clock.stamp(), "bw2io": bi.__version__ if isinstance(bi.__version__, str) else ".".join(map(str, bi.__version__)),
                 "lcia": {m: list(t) for m, t in METHODS.items()},
                 "brightway": {"project": PROJECT, "database": db_name},
@@ -266,20 +284,31 @@ def import_lci(home: Path, path: Path, fmt: str, name: str, version: str) -> imp
 
 
 def _index(lca, nodes, db_name) -> tuple[dict[str, list], list[dict]]:
-    """Per column of A: the activity's code, name, product, units, location; activities of
-    a unit the project does not know are kept but not offered (listed)."""
-    columns = sorted(lca.dicts.activity.items(), key=lambda item: item[1])
+    """Per row of A (what is demanded: the activity itself, or its product node where the
+    database keeps products apart, as bw2io's JSON-LD import does): code, name, product,
+    units, location; those of a unit the project does not know are kept but not offered
+    (listed). ``cumulative_inventory`` answers per row of A too (A^T G^T = B^T)."""
+    columns = sorted(lca.dicts.product.items(), key=lambda item: item[1])
     index = {f: [] for f in imported.INDEX_FIELDS}
     not_offered = []
+    producer = {}  # a product node -> the process making it (its name, unit, location)
+    if any(n.get("type") == "product" for n in nodes.values()):
+        for node in nodes.values():
+            if node.get("type") != "product":
+                for exc in node.production():
+                    producer[exc.input.id] = node
     for bw_id, _ in columns:
         node = nodes[bw_id]  # only the database's own activities: it links to no other
-        unit = UNITS.get(str(node.get("unit", "")).lower(), "")
+        process = producer.get(bw_id, node)
+        bw_unit = node.get("unit") or process.get("unit", "")
+        unit = UNITS.get(str(bw_unit).lower(), "")
+        product = node.get("name") if process is not node else node.get("reference product")
         for f, value in zip(imported.INDEX_FIELDS, (
-                node["code"], node.get("name", ""), node.get("reference product", ""),
-                node.get("unit", ""), unit, node.get("location", ""))):
+                node["code"], process.get("name", ""), product, bw_unit, unit,
+                process.get("location", ""))):
             index[f].append(str(value or ""))
         if not unit:
-            not_offered.append({"code": node["code"], "name": node.get("name", ""),
-                                "unit": node.get("unit", ""),
+            not_offered.append({"code": node["code"], "name": process.get("name", ""),
+                                "unit": bw_unit,
                                 "why": "the project has no such unit"})
     return index, not_offered
