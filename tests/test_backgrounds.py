@@ -271,3 +271,16 @@ def test_the_benchmark_s_background_is_solved_in_one_go_as_a_dense_solve_would()
     assert G.shape == (600, 7)
     assert np.allclose(G, dense, rtol=1e-10, atol=1e-14)
     assert bench.run_footprint(A, B)["residual"] < 1e-10
+
+
+def test_the_reference_calculation_takes_imported_lines_too(lci):
+    from footprint.engine.reference import ReferenceCalculator
+    widget, billet = (code_of(lci.home, "hand", text) for text in ("widget", "steel billet"))
+    resolved = lci.engine.resolve(bom([
+        {"input": widget, "amount": 2, "unit": "piece"},
+        {"input": billet, "amount": 500, "unit": "g"},
+        {"input": "diesel", "amount": 1, "unit": "kg"}]))
+    expected = ReferenceCalculator(lci.home, lci.engine.registry).score(resolved, "ar6")
+    total = lci.engine.calculate_resolved(resolved)["total_kg_co2e"]
+    assert expected > 2 * WIDGET_AR6
+    assert total == pytest.approx(expected, rel=1e-9)
