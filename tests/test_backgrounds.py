@@ -10,6 +10,9 @@ rest of the session's data version is untouched):
 - tests/data/lci/hand-jsonld: the same three activities as an openLCA JSON-LD export written
   by hand to the openLCA schema (units by unit group: the billet's electricity given in MJ),
   as ``handld`` version 1;
+- tests/data/lci/hand-simapro.csv: the same three again as a SimaPro CSV export written by hand
+  (SimaPro's flow names and compartments, linked by bw2io's SimaPro strategies), as
+  ``handsp`` version 1;
 - bw2io's packaged example.xlsx (three US LCI activities), as ``uslci`` version 1.
 
 Hand calculation of the EcoSpold2 file (per unit of reference product):
@@ -52,6 +55,7 @@ from footprint.usecases.backgrounds import import_background, list_backgrounds, 
 
 HAND = Path(__file__).resolve().parent / "data" / "lci" / "hand-ecospold2"
 HAND_JSONLD = HAND.parent / "hand-jsonld"
+HAND_SIMAPRO = HAND.parent / "hand-simapro.csv"
 # bw2io's packaged example, found without importing bw2io (which would bind bw2data's
 # directory before brightway(home) does)
 EXAMPLE = Path(importlib.util.find_spec("bw2io").origin).parent / "data" / "examples" / \
@@ -70,10 +74,11 @@ def lci(tmp_path_factory):
         hand = import_background(HAND, "ecospold2", "hand", "1", home=home)
         example = import_background(EXAMPLE, "excel", "uslci", "1", home=home)
         jsonld = import_background(HAND_JSONLD, "jsonld", "handld", "1", home=home)
+        simapro = import_background(HAND_SIMAPRO, "simapro-csv", "handsp", "1", home=home)
         seconds = time.perf_counter() - started
-        print(f"\nbiosphere3 and three LCI imports: {seconds:.1f} s")
+        print(f"\nbiosphere3 and four LCI imports: {seconds:.1f} s")
         yield SimpleNamespace(home=home, hand=hand, example=example, jsonld=jsonld,
-                              before=before,
+                              simapro=simapro, before=before,
                               seconds=seconds, engine=Engine(home=home))
     finally:
         os.environ["FOOTPRINT_HOME"] = saved
@@ -92,7 +97,7 @@ def bom(lines):
 
 def test_imports_are_quick_and_kept_with_their_manifest(lci):
     assert lci.seconds < 30  # biosphere3 from bw2io's packaged flows, then both databases
-    for manifest in (lci.hand, lci.example, lci.jsonld):
+    for manifest in (lci.hand, lci.example, lci.jsonld, lci.simapro):
         kept = imported.current(lci.home, manifest["name"])
         assert kept.version == "1" and kept.manifest["sha256"] == manifest["sha256"]
         assert kept.manifest["bw2io"].startswith("0.9")
@@ -100,7 +105,7 @@ def test_imports_are_quick_and_kept_with_their_manifest(lci):
     assert lci.hand["format"] == "ecospold2" and lci.hand["source"] == "hand-ecospold2"
 
 
-@pytest.mark.parametrize("name", ["hand", "handld"])
+@pytest.mark.parametrize("name", ["hand", "handld", "handsp"])
 def test_a_widget_scores_as_the_hand_calculation(lci, name):
     widget = code_of(lci.home, name, "widget")
     result = lci.engine.calculate(bom([{"input": widget, "amount": 2, "unit": "piece"}]))
@@ -119,6 +124,7 @@ def test_a_widget_scores_as_the_hand_calculation(lci, name):
 
 def test_the_gases_are_sorted_and_the_uncharacterised_listed(lci):
     assert lci.jsonld["report"]["uncharacterised"] == lci.hand["report"]["uncharacterised"]
+    assert lci.simapro["report"]["uncharacterised"] == lci.hand["report"]["uncharacterised"]
     report = lci.hand["report"]
     assert report["core_flows"] == ["CH4_fossil", "CO2_biogenic", "CO2_fossil", "N2O"]
     assert report["new_flows"] == ["ghg/sulfur-hexafluoride"]
@@ -159,7 +165,8 @@ def _bw2calc_score(home, node_code: str, database: str, amount: float, registry)
 @pytest.mark.parametrize("name, text, amount, unit", [
     ("hand", "widget", 2.0, "piece"), ("hand", "steel billet", 3.0, "kg"),
     ("hand", "electricity", 10.0, "kWh"), ("handld", "widget", 2.0, "piece"),
-    ("handld", "electricity", 10.0, "kWh"), ("uslci", "Acetic acid", 2.0, "kg")])
+    ("handld", "electricity", 10.0, "kWh"), ("handsp", "widget", 2.0, "piece"),
+    ("uslci", "Acetic acid", 2.0, "kg")])
 def test_an_imported_activity_scores_as_bw2calc_does(lci, name, text, amount, unit):
     process = code_of(lci.home, name, text)
     result = lci.engine.calculate(bom([{"input": process, "amount": amount, "unit": unit}]))
@@ -177,7 +184,7 @@ def test_search_finds_by_name_product_location_and_chinese(lci):
     widget = search("WIDGET", "hand", home=lci.home)[0]
     assert widget["kg_co2e_per_unit"] == pytest.approx(WIDGET_AR6, rel=1e-6)
     assert widget["id"].startswith("bg:hand/")
-    assert {r["dataset"] for r in search("", home=lci.home)} == {"hand", "handld", "uslci"}
+    assert {r["dataset"] for r in search("", home=lci.home)} == {"hand", "handld", "handsp", "uslci"}
     with pytest.raises(InvalidInput, match='no imported background dataset "nope"'):
         search("x", "nope", home=lci.home)
 
@@ -202,7 +209,7 @@ def test_an_unknown_code_or_dataset_is_a_located_error_with_suggestions(lci, run
     assert result.exit_code == 2, result.output
     assert f'lines[0].input): activity of hand "{typo}" unknown, did you mean ' \
            f'"{widget}"?' in result.stderr
-    assert 'lines[1].input): no imported background dataset "nope" (imported: hand, handld, uslci)' \
+    assert 'lines[1].input): no imported background dataset "nope" (imported: hand, handld, handsp, uslci)' \
         in result.stderr
     assert "lines[2].unit" in result.stderr  # a widget is counted, not weighed
 

@@ -38,6 +38,7 @@ import tempfile
 import warnings
 import zipfile
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+@lru_cache(maxsize=1)
 def lcia_factors(bw2io) -> dict[str, dict[str, float]]:
     """method id -> {biosphere3 code: kg CO2e/kg}, from bw2io's packaged ecoinvent LCIA."""
     with zipfile.ZipFile(Path(bw2io.__file__).parent.joinpath(*LCIA_FILE)) as archive:
@@ -135,6 +137,18 @@ def classify(used: list[dict], factors: dict[str, dict[str, float]],
             other += 1
     return {"mapping": mapping, "flows": list(new_flows.values()), "characterised": characterised,
             "uncharacterised": uncharacterised, "not_ghg": other}
+
+
+def _simapro_migrations(bw2io) -> None:
+    """The two migrations bw2io's SimaPro importer applies (units, water flows), from bw2io's
+    data; not all of ``create_core_migrations``, which takes seconds more."""
+    if "default-units" not in bw2io.migrations:
+        bw2io.Migration("default-units").write(
+            bw2io.units.get_default_units_migration_data(), "Convert to default units")
+    if "simapro-water" not in bw2io.migrations:
+        bw2io.Migration("simapro-water").write(
+            bw2io.data.get_simapro_water_migration_data(),
+            "Change SimaPro water flows to more standard names")
 
 
 def _importer(bw2io, fmt: str, path: Path, db_name: str):
@@ -238,6 +252,8 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
         warnings.simplefilter("ignore")  # openpyxl's and bw2io's remarks on the source file
         if BIOSPHERE not in bd.databases:
             bi.create_default_biosphere3()
+        if fmt == "simapro-csv":
+            _simapro_migrations(bi)
         if db_name in bd.databases:  # an earlier import of this version that was not kept
             del bd.databases[db_name]
         importer = _read(bi, fmt, Path(path), db_name,
