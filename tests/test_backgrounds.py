@@ -227,8 +227,13 @@ def test_the_cli_imports_a_new_version_beside_the_old(lci, run):
     assert again.exit_code == 2 and "hand 2 is already imported" in again.stderr
     assert run("background", "use", "hand", "1").exit_code == 0
     assert [b["current"] for b in list_backgrounds(lci.home) if b["name"] == "hand"] == ["1"]
-    listed = run("background", "search", "widget", "--json")
+    listed = run("background", "search", "widget", "--dataset", "hand", "--json")
     assert json.loads(listed.output)[0]["version"] == "1"
+    few = run("background", "search", "", "--limit", "2")
+    assert few.exit_code == 0
+    assert [line[:3] for line in few.output.splitlines()].count("bg:") == 2
+    # four datasets of three activities each (hand's version 1 in use): 12, 2 shown
+    assert "... and 10 more: narrow the search, or --limit 0" in few.output
 
 
 def test_an_exchange_that_links_to_nothing_stops_the_import(lci, tmp_path, run):

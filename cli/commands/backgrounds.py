@@ -60,12 +60,15 @@ def import_(path, fmt, name, version, as_json):
 @background.command()
 @click.argument("text", default="")
 @click.option("--dataset", default=None, help="Only this imported dataset.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help="Show at most this many (0: all); an ecoinvent search may match thousands.")
 @json_option
 @fail_cleanly
-def search(text, dataset, as_json):
+def search(text, dataset, limit, as_json):
     """Find imported activities by code, name, reference product or location (中文 too), with
     the bg:<name>/<code> to write in a BOM and the kg CO2e of one unit."""
-    rows = use.search(text, dataset)
+    found = use.search(text, dataset)
+    rows = found[:limit] if limit else found
     if as_json:
         render.dump(rows)
         return
@@ -77,6 +80,8 @@ def search(text, dataset, as_json):
           quantity(r["kg_co2e_per_unit"])] for r in rows],
         ["input (bg:<dataset>/<code>)", "name", "reference product", "unit", "location",
          f"kg CO2e/unit ({rows[0]['method']})"]))
+    if len(found) > len(rows):
+        click.echo(f"... and {len(found) - len(rows)} more: narrow the search, or --limit 0")
 
 
 @background.command("list")
