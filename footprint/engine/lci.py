@@ -259,6 +259,15 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
         importer = _read(bi, fmt, Path(path), db_name,
                          {f["code"] for f in bd.Database(BIOSPHERE)})
         importer.write_database()
+    return solve_and_keep(home, bd, bi, db_name, {"name": name, "version": version,
+                                                   "format": fmt, "source": source})
+
+
+def solve_and_keep(home: Path, bd, bi, db_name: str, about: dict) -> imported.ImportedBackground:
+    """Characterise and solve the Brightway database ``db_name`` (written by bw2io) and keep
+    it as ``about`` (name, version, format, source) says."""
+    with warnings.catch_warnings(), _quiet():
+        warnings.simplefilter("ignore")
         lca, nodes = _matrices(bd, db_name)
     factors = lcia_factors(bi)
     flows = {f.id: f for f in bd.Database(BIOSPHERE)}
@@ -286,8 +295,9 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
               "characterised": sorted_flows["characterised"],
               "uncharacterised": sorted_flows["uncharacterised"],
               "not_ghg_flows": sorted_flows["not_ghg"], "not_offered": not_offered}
-    manifest = {"name": name, "version": version, "format": fmt, "source": source,
-                "imported_at": clock.stamp(), "bw2io": bi.__version__ if isinstance(bi.__version__, str) else ".".join(map(str, bi.__version__)),
+    version = bi.__version__
+    manifest = {**about, "imported_at": clock.stamp(),
+                "bw2io": version if isinstance(version, str) else ".".join(map(str, version)),
                 "lcia": {m: list(t) for m, t in METHODS.items()},
                 "brightway": {"project": PROJECT, "database": db_name},
                 "counts": {"activities": len(index["codes"]),
