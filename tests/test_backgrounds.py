@@ -245,8 +245,20 @@ def test_an_exchange_that_links_to_nothing_stops_the_import(lci, tmp_path, run):
         encoding="utf-8")
     result = run("background", "import", broken, "--format", "ecospold2", "--name", "broken")
     assert result.exit_code == 2
-    assert 'exchange "Methane, tetrachloro-, R-10" (biosphere' in result.stderr
-    assert 'of activity "widget assembly 小部件装配" links to no flow' in result.stderr
+    # a gas's name: said to be a greenhouse gas that could not have been characterised
+    assert 'greenhouse gas "Methane, tetrachloro-, R-10" (biosphere' in result.stderr
+    assert 'of activity "widget assembly 小部件装配" links to no flow of biosphere3, so it ' \
+           "could not be characterised" in result.stderr
+    nox = tmp_path / "nox"
+    shutil.copytree(HAND, nox)
+    spold = next(nox.glob("a1*.spold"))
+    spold.write_text(spold.read_text(encoding="utf-8").replace(
+        "c1b91234-6f24-417b-8309-46111d09c457", "00000000-dead-4000-8000-000000000001"),
+        encoding="utf-8")
+    result = run("background", "import", nox, "--format", "ecospold2", "--name", "nox")
+    assert result.exit_code == 2
+    assert 'exchange "Nitrogen oxides" (biosphere, -, kilogram) of activity "steel billet ' \
+           'production" links to no flow of biosphere3 and no activity' in result.stderr
     assert imported.versions(lci.home, "broken") == []
     bad = run("background", "import", tmp_path / "missing", "--format", "ods", "--name", "a b")
     assert bad.exit_code == 2

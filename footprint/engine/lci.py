@@ -192,9 +192,11 @@ def _to_biosphere3(importer, biosphere3: set[str]) -> None:
     importer.biosphere_database = []
 
 
-def _read(bw2io, fmt: str, path: Path, db_name: str, biosphere3: set[str]):
+def _read(bw2io, fmt: str, path: Path, db_name: str, biosphere3: set[str],
+          gas_names: set[str]):
     """The importer with strategies applied and every exchange linked, else InvalidInput
-    naming each exchange that links to nothing."""
+    naming each exchange that links to nothing (a greenhouse gas's name said so: it would
+    have counted nothing)."""
     try:
         importer = _importer(bw2io, fmt, path, db_name)
         importer.apply_strategies(verbose=False)
@@ -212,13 +214,23 @@ def _read(bw2io, fmt: str, path: Path, db_name: str, biosphere3: set[str]):
     unlinked = [(ds.get("name", "?"), exc) for ds in importer.data
                 for exc in ds.get("exchanges", []) if not exc.get("input")]
     if unlinked:
-        raise InvalidInput([Problem("PATH", Message(
-            'exchange "%(exchange)s" (%(kind)s, %(where)s, %(unit)s) of activity '
-            '"%(activity)s" links to no flow of biosphere3 and no activity of the database',
-            exchange=exc.get("name", "?"), kind=exc.get("type", "?"),
-            where="/".join(exc.get("categories") or ()) or exc.get("location", "-"),
-            unit=exc.get("unit", "?"), activity=activity)) for activity, exc in unlinked])
+        raise InvalidInput([_unlinked(activity, exc, gas_names) for activity, exc in unlinked])
     return importer
+
+
+def _unlinked(activity: str, exc: dict, gas_names: set[str]) -> Problem:
+    said = dict(exchange=exc.get("name", "?"), kind=exc.get("type", "?"),
+                where="/".join(exc.get("categories") or ()) or exc.get("location", "-"),
+                unit=exc.get("unit", "?"), activity=activity)
+    if exc.get("type") == "biosphere" and exc.get("name") in gas_names:
+        return Problem("PATH", Message(
+            'greenhouse gas "%(exchange)s" (%(kind)s, %(where)s, %(unit)s) of activity '
+            '"%(activity)s" links to no flow of biosphere3, so it could not be characterised',
+            **said))
+    return Problem("PATH", Message(
+        'exchange "%(exchange)s" (%(kind)s, %(where)s, %(unit)s) of activity '
+        '"%(activity)s" links to no flow of biosphere3 and no activity of the database',
+        **said))
 
 
 def _matrices(bd, db_name: str):
@@ -256,8 +268,12 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
             _simapro_migrations(bi)
         if db_name in bd.databases:  # an earlier import of this version that was not kept
             del bd.databases[db_name]
-        importer = _read(bi, fmt, Path(path), db_name,
-                         {f["code"] for f in bd.Database(BIOSPHERE)})
+        biosphere3 = list(bd.Database(BIOSPHERE))
+        factors = lcia_factors(bi)
+        gas_names = {f["name"] for f in biosphere3
+                     if any(f["code"] in factors[m] for m in METHODS)}
+        importer = _read(bi, fmt, Path(path), db_name, {f["code"] for f in biosphere3},
+                         gas_names)
         importer.write_database()
     return solve_and_keep(home, bd, bi, db_name, {"name": name, "version": version,
                                                    "format": fmt, "source": source})
