@@ -153,7 +153,9 @@ def _simapro_migrations(bw2io) -> None:
 
 def _importer(bw2io, fmt: str, path: Path, db_name: str):
     if fmt == "ecospold2":  # a directory of .spold files (its parent may hold MasterData)
-        return bw2io.SingleOutputEcospold2Importer(str(path), db_name, use_mp=False)
+        # bw2io's worker processes pay off for a database, not for a handful of datasets
+        many = sum(1 for _ in path.glob("*.spold")) >= 500
+        return bw2io.SingleOutputEcospold2Importer(str(path), db_name, use_mp=many)
     if fmt == "jsonld":
         return bw2io.importers.json_ld.JSONLDImporter(str(path), db_name)
     if fmt == "simapro-csv":
