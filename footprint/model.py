@@ -91,6 +91,24 @@ class Process:
     source: Source
     inputs: tuple[tuple[str, float], ...] = ()
     plugin: str = ""
+    # True: ``emissions`` are already the cumulative inventory per unit (an activity of an
+    # imported LCI database, solved at import), so the process takes no inputs, is never
+    # written into Brightway (which rounds amounts to float32) and its row of the unit
+    # inventory is ``emissions`` as given, in float64.
+    cumulative: bool = False
+
+
+@dataclass(frozen=True)
+class CharacterisationFactor:
+    """kg CO2e per kg of ``flow`` in the method ``method`` (its id, e.g. "ar6"): a factor a
+    plugin adds to a method registered by another, for a flow that method does not
+    characterise (e.g. a gas of an imported LCI database)."""
+
+    method: str
+    flow: str
+    factor: float
+    source: Source
+    plugin: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..bom import ELECTRICITY, Bom, Line, read_bom_file
 from ..errors import InvalidInput, Message, Problem, Text, Word
 from ..factortable import LIBRARY_PACKAGE, LIBRARY_PREFIX, dataset_id
+from ..imported import split_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
@@ -236,10 +237,16 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
         left_out = _library_left_out(line.input, registry)
         if left_out:
             raise _LineProblems(Problem(f"{line.where}.input", left_out))
-        choices = [*registry.processes, ELECTRICITY, "product:<id or file>", "label:<label id>"]
+        if split_id(line.input) is not None:
+            raise _LineProblems(Problem(f"{line.where}.input",
+                                        _unknown_background(line.input, registry)))
+        # imported activities (thousands) are named by their bg: code only, never guessed
+        offered = {pid: p for pid, p in registry.processes.items() if not p.cumulative}
+        choices = [*offered, ELECTRICITY, "product:<id or file>", "label:<label id>",
+                   "bg:<dataset>/<code>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
-            {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
+            {p.id: (p.name_en, p.name_zh) for p in offered.values()})))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
 
@@ -260,6 +267,22 @@ def _library_left_out(name: str, registry) -> Message | None:
                    library=library, versions=versions)
 
 
+def _unknown_background(input_id: str, registry) -> Message:
+    """An unknown ``bg:<dataset>/<code>``: the datasets imported, or the activities of the
+    dataset whose code or name is close."""
+    name, code = split_id(input_id)
+    own = {pid: p for pid, p in registry.processes.items()
+           if p.cumulative and split_id(pid) is not None and split_id(pid)[0] == name}
+    if not own:
+        names = sorted({split_id(pid)[0] for pid, p in registry.processes.items()
+                        if p.cumulative and split_id(pid) is not None})
+        return Message('no imported background dataset "%(name)s" (imported: %(names)s); '
+                       'see "footprint background list"', name=name,
+                       names=names or Message("none"))
+    return unknown(Message("activity of %(dataset)s", dataset=name), input_id, own, (),
+                   {pid: (p.name_en, pid.rpartition("/")[2]) for pid, p in own.items()})
+
+
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
     """Inputs a line in ``unit`` of this product may mean, in the order they are offered:
     those of the product's own category, then the generic ones (a process of a plugin that
@@ -269,7 +292,7 @@ def _fitting(unit: str, bom: Bom, registry) -> list[str]:
     owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
     category = (bom.product or {}).get("category")
     fitting = [(pid, owners.get(p.plugin)) for pid, p in registry.processes.items()
-               if p.unit in UNITS and UNITS[p.unit][0] == wanted
+               if not p.cumulative and p.unit in UNITS and UNITS[p.unit][0] == wanted
                and owners.get(p.plugin, category) == category]
     own = sorted(pid for pid, owner in fitting if owner is not None)
     generic = sorted(pid for pid, owner in fitting if owner is None)
