@@ -323,3 +323,19 @@ def test_the_worked_example_cites_each_value_as_the_reference_transcribes_it():
         assert cited in rows, factor.id
         assert re.search(rf"(?<![\d.]){factor.value:g}(?![\d])", rows[cited]), factor.id
         assert "GBT51366" in rows[cited] and "表D.0.1" in rows[cited]
+
+
+def test_a_backup_carries_the_libraries_and_a_restore_brings_them_back(service, tmp_path):
+    """Results name their library versions: a restored platform must still have them."""
+    from footprint.usecases import backup, restore
+    imported(service.home)
+    archive = tmp_path / "platform.tar"
+    passphrase = "a long enough passphrase"
+    summary = backup.create(service.home, archive, passphrase)
+    assert {"libraries/manifest.json", "libraries/shop/1.csv"} <= {m.path for m in
+                                                                    summary.members}
+    restored = tmp_path / "restored"
+    restore.restore(archive, restored, passphrase)
+    assert libraries.libraries(restored) == libraries.libraries(service.home)
+    assert calculate(restored, bom(line("library/shop/al-sheet", 1, "kg")))[
+        "total_kg_co2e"] == pytest.approx(8.6, rel=1e-6)
