@@ -12,6 +12,7 @@ from .settings import footprint_home
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
 from .hookspecs import hookimpl
+from .dataquality import geography_code, reference_year
 from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, GradeBand,
                     Grading, Method, Process, ProductCategory, Region, Source)
 
@@ -22,4 +23,5 @@ __all__ = [
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "LIBRARY_PACKAGE", "LIBRARY_PREFIX",
     "library_catalog", "library_name", "stored_factors", "processes_from_csv", "__version__",
+    "geography_code", "reference_year",
 ]
