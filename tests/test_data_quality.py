@@ -329,3 +329,17 @@ def test_the_submission_and_scan_pages_show_them(service, clients, approve, issu
         assert "1 = very good … 5 = very poor" in page
         assert "Data quality 3·3·5" in page and "primary data" in page  # the diesel; the meter
         assert "Data quality good (2.9) · primary data 30.6 %" in scanned
+
+
+def test_a_primary_line_asks_for_evidence_without_refusing(service, clients, make_bom):
+    from footprint.usecases import review
+    from footprint.usecases import submissions as subs
+    engine = service.app.extensions["footprint_engine"]
+    orchard = service.people["orchard"]
+    sub, _ = subs.create_submission(service.db, engine, orchard,
+                                    make_bom(lines=[kwh(100, primary=True)]))
+    url = f"/submissions/{sub['id']}"
+    assert 'id="primary-no-evidence"' in clients["orchard"].get(url).get_data(as_text=True)
+    review.add_evidence(service.db, orchard, sub["id"], "meter.pdf", "application/pdf",
+                        b"%PDF-1.4", line=1)
+    assert 'id="primary-no-evidence"' not in clients["orchard"].get(url).get_data(as_text=True)

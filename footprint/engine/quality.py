@@ -34,14 +34,24 @@ class FactorMeta:
     confidence: str
 
 
+def _lookups(registry) -> dict:
+    """What rating needs of a registry alone, worked out once and kept on it: a registry does
+    not change once built (engine/registry.py), and a batch rates thousands of results."""
+    return vars(registry).setdefault("_data_quality_lookups", {
+        "entries": {}, "meta": {},
+        "with_factors": frozenset(region for (region, _, _) in registry.electricity)})
+
+
 class Rater:
-    """Rates the lines of BOMs under one registry (manifest entries looked up once)."""
+    """Rates the lines of BOMs under one registry."""
 
     def __init__(self, registry, inventory=None, cf=None):
         self.registry = registry
         self.inventory, self.cf = inventory, cf  # to weigh a sub-assembly's own lines
-        self._entries: dict[str, dict] = {}
-        self._with_factors = {region for (region, _, _) in registry.electricity}
+        lookups = _lookups(registry)
+        self._entries: dict[str, dict] = lookups["entries"]
+        self._meta: dict[Source, FactorMeta] = lookups["meta"]
+        self._with_factors = lookups["with_factors"]
 
     # -- what a factor represents ------------------------------------------------------
     def manifest_entry(self, dataset_id: str) -> dict:
@@ -59,11 +69,14 @@ class Rater:
         return self._entries[dataset_id]
 
     def factor_meta(self, source: Source) -> FactorMeta:
-        entry = self.manifest_entry(source.dataset)
-        return FactorMeta(source.geography or geography_code(entry.get("geography")),
-                          source.year or reference_year(entry.get("year")),
-                          source.technology or entry.get("technology") or DEFAULT_TECHNOLOGY,
-                          source.confidence)
+        if source not in self._meta:
+            entry = self.manifest_entry(source.dataset)
+            self._meta[source] = FactorMeta(
+                source.geography or geography_code(entry.get("geography")),
+                source.year or reference_year(entry.get("year")),
+                source.technology or entry.get("technology") or DEFAULT_TECHNOLOGY,
+                source.confidence)
+        return self._meta[source]
 
     # -- what the BOM studies -------------------------------------------------------------
     def study_year(self, bom) -> int | None:
