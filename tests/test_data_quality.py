@@ -343,3 +343,58 @@ def test_a_primary_line_asks_for_evidence_without_refusing(service, clients, mak
     review.add_evidence(service.db, orchard, sub["id"], "meter.pdf", "application/pdf",
                         b"%PDF-1.4", line=1)
     assert 'id="primary-no-evidence"' not in clients["orchard"].get(url).get_data(as_text=True)
+
+
+def test_a_platform_library_factor_is_rated_by_its_own_geography_and_year(tmp_path):
+    # a library of two factors: an aluminium sheet of Sichuan, 2023, medium confidence, and a
+    # PP part of China, 2022, low confidence
+    from footprint.engine import Engine
+    from footprint.usecases import libraries
+    rows = ("编号,中文名称,英文名称,单位,数值,气体,GWP,系统边界,地理范围,年份,来源,可信度\n"
+            "al-sheet,铝板(川),Aluminium sheet,kg,8.6,CO2e,AR6,cradle-to-gate,CN-SC,2023,"
+            "Sichuan aluminium study 2024 Table 3,medium\n"
+            "pp-cover,聚丙烯注塑件,PP part,kg,2.1,CO2e,AR6,cradle-to-gate,CN,2022,"
+            "Plastics report 2023 p. 12,low\n")
+    home = tmp_path / "platform"
+    libraries.import_library(home, "factors.csv", rows.encode("utf-8"), "shop", "1", by="test")
+    bom = {"product": {"name": "housing", "category": "generic"},
+           "declared_unit": {"amount": 1, "unit": "piece"}, "region": "CN-SC",
+           "factor_year": 2023,
+           "lines": [line("library/shop/al-sheet", 1), line("library/shop/pp-cover", 1)]}
+    result = Engine(home=home).calculate(parse_bom(bom))
+    # aluminium: Sichuan's own (1), 2023 for 2023 (1), an average, medium confidence (3)
+    # PP: China's for Sichuan (2), 2022 for 2023 (1), low confidence: one worse (4)
+    assert dqr(result, 1) == (3, 1, 1) and dqr(result, 2) == (4, 2, 1)
+    # weights 8.6 and 2.1 of 10.7: technological (8.6 x 3 + 2.1 x 4) / 10.7 = 3.196 -> 3.2,
+    # geographical (8.6 + 2.1 x 2) / 10.7 = 1.196 -> 1.2
+    assert dqi(result) == (3.2, 1.2, 1.0)
+
+
+def test_the_xlsx_column_takes_a_ticked_cell():
+    import io
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    for row in (["地区", "四川"], ["产品名称", "测试"], ["声明单位", 1, "kg"],
+                ["投入", "数量", "单位", "阶段", "一手数据"],
+                ["electricity", 100, "kWh", "生产", True], ["diesel", 1, "kg", "生产", "否"]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    found = read_bom_bytes("bom.xlsx", out.getvalue())
+    assert [l.get("primary") for l in found.bom["lines"]] == [True, False]
+
+
+def test_the_api_answers_the_ratings_in_the_result(service, make_bom):
+    from footprint.usecases import accounts
+    token = accounts.create_token(service.db, "orchard", "test")
+    client = service.app.test_client()
+    response = client.post("/api/v1/submissions", json=make_bom(lines=[kwh(100, primary=True)]),
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()["result"]
+    assert result["dqi"] == {"technological": 1.0, "geographical": 1.0, "temporal": 1.0}
+    assert result["primary_data_share"] == 100.0
+    assert result["by_input"][0]["dqr"] == {"technological": 1, "geographical": 1,
+                                            "temporal": 1}
+    assert response.get_json()["bom"]["lines"][0]["primary"] is True
