@@ -398,3 +398,12 @@ def test_the_api_answers_the_ratings_in_the_result(service, make_bom):
     assert result["by_input"][0]["dqr"] == {"technological": 1, "geographical": 1,
                                             "temporal": 1}
     assert response.get_json()["bom"]["lines"][0]["primary"] is True
+
+
+def test_a_line_newly_marked_primary_is_a_change_of_the_revision(registry, make_bom):
+    from web.worksheet import bom_changes
+    before = make_bom(lines=[kwh(100)])
+    after = make_bom(lines=[kwh(100, primary=True)])
+    (change,) = bom_changes(before, after, [], registry)
+    assert change["kind"] == "line_changed" and change["fields"] == [("primary", None, True)]
+    assert change["before"]["primary"] is False and change["after"]["primary"] is True
