@@ -18,9 +18,19 @@ class Source:
     dataset: str  # id in a data manifest, e.g. "cn_grid_co2_mee"
     citation: str
     confidence: str = ""
+    # What the factor represents, for its data-quality ratings (footprint.dataquality): a
+    # plugin fills them where it knows better than its dataset's manifest, which is the
+    # fallback (engine/quality.py). geography: a region code (CN, CN-SC, GB, EU, GLO);
+    # year: the reference year; technology: average, related or unknown.
+    geography: str = ""
+    year: int | None = None
+    technology: str = ""
 
     def as_dict(self) -> dict:
-        return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence}
+        extra = {k: v for k, v in (("geography", self.geography), ("year", self.year),
+                                   ("technology", self.technology)) if v}
+        return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence,
+                **extra}
 
 
 @dataclass(frozen=True)

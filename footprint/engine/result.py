@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ..errors import Message, as_data
 from ..model import STAGES
+from .quality import line_quality
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
 # one key per model.FLOW_ORIGINS
@@ -126,6 +127,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
             _cite_sub_assembly(rl.sub, line, registry, factors, notes)
         by_input.append(entry)
 
+    # data quality (engine/quality.py): each line's ratings, the weighted dqi, primary share
+    rated, quality = line_quality(resolved, scores.by_line[p].tolist(), registry, inventory, cf)
+    for entry, line_rating in zip(by_input, rated):
+        entry.update(line_rating)
+
     mass = scores.gas_mass[p]
     by_gas_mass = {f: float(m) for f, m in zip(inventory.flow_ids, mass) if m}
     by_gas = {f: float(m * c) for f, m, c in zip(inventory.flow_ids, mass, cf) if m * c}
@@ -152,6 +158,7 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         **by_origin,
         "biogenic_co2_kg": by_gas_mass.get("CO2_biogenic", 0.0),
         "by_input": by_input,
+        **quality,
         "factors": [factors[k] for k in sorted(factors)],
         "notes": [str(note) for note in notes],
         # the notes as messages, for a page to say them in its reader's language

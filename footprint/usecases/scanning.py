@@ -16,6 +16,7 @@ from pathlib import Path
 from ..labels import LabelInvalid, export_trust_list, to_b32, verify
 from ..labels.keys import own_entries
 from ..labels.trust import parse_trust_list
+from ..store import results
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from .labels import current_of, find, names, status
@@ -39,6 +40,9 @@ class Scan:
     names: dict = field(default_factory=dict)  # names published beside the signed ids
     log: dict | None = None      # the inclusion check: index, size, root, ok
     current: dict | None = None  # the label that superseded this one: id, b32
+    # the signed result's data quality (dqi, primary_data_share), for this platform's labels:
+    # not signed in the label itself, read from the result whose hash the label signs
+    quality: dict | None = None
 
 
 def _record(db, label_id: str, cose: bytes) -> dict | None:
@@ -90,6 +94,11 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
         if not scan.log["ok"]:
             scan.verdict = "unrecorded"
             return scan
+    signed_result = results.signed(db, scan.record["submission_id"],
+                                   str(claims.get("reproducibility_hash") or ""))
+    if signed_result is not None and signed_result.get("dqi"):
+        scan.quality = {"dqi": signed_result["dqi"],
+                        "primary_data_share": signed_result["primary_data_share"]}
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:
