@@ -152,7 +152,9 @@ def _catalogue(home: Path, manifest: dict) -> None:
         "source": f"{manifest.get('source', '')} ({manifest.get('format', '')}), imported "
                   f"with bw2io {manifest.get('bw2io', '')}; cumulative greenhouse-gas "
                   "inventory solved at import",
-        "publisher": "imported by this platform", "year": int(manifest["imported_at"][:4]),
+        "publisher": "imported by this platform",
+        # the data's own reference years are not read at import: its temporal rating says so
+        "year": "not stated at import",
         "geography": "as stated per activity", "unit": "kg of each gas per unit of product",
         "gas_scope": "every greenhouse gas of the database, characterised by the platform's "
                      "methods (AR6, AR5)",

@@ -331,3 +331,15 @@ def test_each_version_is_part_of_the_data_version(lci):
     with pytest.raises(InvalidInput) as refused:
         before.calculate(bom([{"input": widget, "amount": 1, "unit": "piece"}]))
     assert refused.value.problems[0].where == "lines[0].input"
+
+
+def test_an_imported_activity_rates_by_its_own_location(lci):
+    """The activity's location is its geography (CN in a CN BOM rates 1), and the database's
+    reference year is not read at import (temporal 5: not stated)."""
+    widget = code_of(lci.home, "hand", "widget")
+    (row,) = [r for r in search("widget", "hand", home=lci.home) if r["id"] == widget]
+    result = Engine(home=lci.home).calculate(bom([{"input": widget, "amount": 1,
+                                                   "unit": "piece"}]))
+    dqr = result["by_input"][0]["dqr"]
+    assert row["location"] == "CN" and dqr["geographical"] == 1
+    assert dqr["temporal"] == 5

@@ -12,7 +12,8 @@ processes' emissions and the methods' factors are hashed), so importing changes 
 from __future__ import annotations
 
 from footprint import (CharacterisationFactor, DataError, Flow, Process, Source,
-                       background_catalog, backgrounds_in_registry, footprint_home, hookimpl)
+                       background_catalog, backgrounds_in_registry, footprint_home,
+                       geography_code, hookimpl)
 
 
 def _backgrounds(registry):
@@ -54,7 +55,7 @@ def register_characterisation_factors(registry):
     factors = {}
     for background in _backgrounds(registry):
         methods = background.manifest["lcia"]
-        source = Source(f"backgrounds/{background.name}", "")
+        source = Source(f"background_{background.name}", "")
         for f in background.manifest["flows"]:
             for method, value in f["factors"].items():
                 cf = CharacterisationFactor(method, f["id"], value, Source(
@@ -69,12 +70,16 @@ def register_characterisation_factors(registry):
 def register_background(registry):
     processes = []
     for background in _backgrounds(registry):
-        source = Source(f"backgrounds/{background.name}", _citation(background), "")
+        citation = _citation(background)
+        sources = {}  # one per location: an activity's geography rates its data quality
         name = background.name
         for a in background.activities():
             if not a["unit"]:
                 continue  # a unit the project does not know: listed in the import's report
             title = f"{a['name']} [{a['location']}]" if a["location"] else a["name"]
+            source = sources.setdefault(a["location"], Source(
+                f"background_{background.name}", citation, "",
+                geography=geography_code(a["location"])))
             processes.append(Process(
                 f"bg:{name}/{a['code']}", title, title, a["unit"],
                 tuple(sorted(a["flows"].items())), source, cumulative=True))
