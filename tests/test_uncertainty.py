@@ -70,13 +70,26 @@ def test_the_same_seed_gives_the_same_range_in_any_batch(engine, make_bom):
     assert alone["p5"] < one["total_kg_co2e"] < alone["p95"]
 
 
+def test_every_result_carries_its_range(engine, make_bom):
+    result = engine.calculate(one_line(make_bom))
+    spread = result["uncertainty"]
+    assert (spread["draws"], spread["seed"]) == (1000, 20261204)
+    assert spread["p5"] < result["total_kg_co2e"] < spread["p95"]
+    # in the reproducibility hash: the same BOM, the same range, in any batch
+    again = engine.calculate_many([engine.resolve(parse_bom(make_bom())),
+                                   engine.resolve(one_line(make_bom))])[1]
+    assert again["uncertainty"] == spread
+    assert again["reproducibility_hash"] == result["reproducibility_hash"]
+
+
 def test_the_command_line_prints_the_range(run, write_bom, make_bom):
     path = write_bom(make_bom())
-    shown = run("calc", path, "--uncertainty", "--draws", "2000")
+    shown = run("calc", path, "--draws", "2000")
     assert shown.exit_code == 0, shown.stderr
     assert "range (P5-P95): " in shown.stdout and "2000 draws, seed 20261204" in shown.stdout
-    result = json.loads(run("calc", path, "--uncertainty", "--json").stdout)
+    result = json.loads(run("calc", path, "--json").stdout)
     spread = result["uncertainty"]
     assert spread["p5"] < result["total_kg_co2e"] < spread["p95"]
     assert spread["draws"] == 1000
-    assert "uncertainty" not in json.loads(run("calc", path, "--json").stdout)
+    other = json.loads(run("calc", path, "--json", "--seed", "7").stdout)["uncertainty"]
+    assert other["seed"] == 7 and other["p5"] != spread["p5"]

@@ -15,6 +15,7 @@ version as the registry did.
 from __future__ import annotations
 
 from functools import cached_property, partial
+from hashlib import sha256
 from pathlib import Path
 
 from ..bom import Bom
@@ -29,8 +30,9 @@ from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .supplier import LabelResolver
-from .result import build_result, seal
+from .result import build_result, canonical_json, seal
 from .scoring import Scores, score
+from .uncertainty import summarise
 
 
 class Engine:
@@ -100,8 +102,13 @@ class Engine:
                                       self.registry.methods[method])
                 result.update(category_fields(result, resolved.bom, self.registry,
                                               self.plugin_manager))
-                results.append(seal(result))
-        return results
+                results.append(result)
+        # each product draws from its own stream, named by its BOM, so its range does not
+        # depend on the batch it was calculated in
+        keys = [sha256(canonical_json(r.canonical()).encode()).hexdigest() for r in batch]
+        for result, spread in zip(results, summarise(results, self.registry, keys=keys)):
+            result["uncertainty"] = spread
+        return [seal(result) for result in results]
 
     def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
         """Totals and breakdowns as arrays, without building result objects."""

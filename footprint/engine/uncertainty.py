@@ -22,7 +22,8 @@ ln(U)^2) / 2`` over the basic uncertainty and the five indicators' factors, v3 t
   (§3.5); reliability 2 for a primary line (measured, with evidence) else 3; the other
   indicators 1 (the amount is this product's own, now, here).
 
-``summarise`` gives P5, P50 and P95 of a batch's results from one seeded set of draws; the
+``summarise`` gives P5, P50 and P95 of a batch's results from one seeded set of draws (the
+engine puts them in every result as ``uncertainty``, inside its reproducibility hash); the
 same seed gives the same figures, and a product's figures do not depend on which other
 products share its batch (each factor's and each product's draws come from their own seeded
 streams).
@@ -52,10 +53,18 @@ BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; 
 CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
 
 
-def sigma(basic: float, scores: dict[str, int]) -> float:
-    """The lognormal's sigma from a basic uncertainty and pedigree scores (QUALITY.md §3.4)."""
-    logs = [math.log(basic)] + [math.log(PEDIGREE[k][s - 1]) for k, s in scores.items()]
+def sigma(basic: float, scores: dict[str, float]) -> float:
+    """The lognormal's sigma from a basic uncertainty and pedigree scores (QUALITY.md §3.4).
+    A weighted score (a sub-assembly's, 2.4) reads between its neighbours' ln(U)."""
+    logs = [math.log(basic)] + [_log_factor(PEDIGREE[k], s) for k, s in scores.items()]
     return math.sqrt(sum(x * x for x in logs)) / 2
+
+
+def _log_factor(factors: tuple, score: float) -> float:
+    low = min(max(int(math.floor(score)), 1), 5)
+    high = min(low + 1, 5)
+    part = min(max(score - low, 0.0), 1.0)
+    return (1 - part) * math.log(factors[low - 1]) + part * math.log(factors[high - 1])
 
 
 @dataclass(frozen=True)
@@ -140,11 +149,13 @@ def draw_totals(batch: list[list[LineUncertainty]], keys: list[str], draws: int 
     return totals
 
 
-def summarise(results: list[dict], registry, draws: int = DRAWS,
-              seed: int = SEED) -> list[dict]:
-    """P5, P50 and P95 (kg CO2e per declared unit) of each result, with the draws and seed."""
+def summarise(results: list[dict], registry, draws: int = DRAWS, seed: int = SEED,
+              keys: list[str] | None = None) -> list[dict]:
+    """P5, P50 and P95 (kg CO2e per declared unit) of each result, with the draws and seed.
+    ``keys`` name each product's own stream (default: its reproducibility hash)."""
     batch = [lines_of(result, registry) for result in results]
-    keys = [result.get("reproducibility_hash", str(i)) for i, result in enumerate(results)]
+    keys = keys or [result.get("reproducibility_hash", str(i))
+                    for i, result in enumerate(results)]
     totals = draw_totals(batch, keys, draws, seed)
     summaries = []
     for p in range(len(results)):
