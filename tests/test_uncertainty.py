@@ -93,3 +93,26 @@ def test_the_command_line_prints_the_range(run, write_bom, make_bom):
     assert spread["draws"] == 1000
     other = json.loads(run("calc", path, "--json", "--seed", "7").stdout)["uncertainty"]
     assert other["seed"] == 7 and other["p5"] != spread["p5"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_submission_and_scan_pages_show_the_range(service, clients, approve, issuer,
+                                                      make_bom, lang):
+    from footprint.labels.encoding import to_b32
+    from footprint.usecases.labels import for_submission
+    final = approve(make_bom(product={"name": "Ranged part", "category": "generic"}),
+                    issuer)
+    stored = service.app.extensions["footprint_engine"].calculate(parse_bom(make_bom(
+        product={"name": "Ranged part", "category": "generic"})))["uncertainty"]
+    producer = clients["orchard"]
+    producer.set_cookie("lang", lang)
+    page = producer.get(f"/submissions/{final['id']}").get_data(as_text=True)
+    scanner = service.app.test_client()
+    scanner.set_cookie("lang", lang)
+    label = for_submission(service.db, final["id"])
+    scanned = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
+    # the display rule: 3 significant figures (100 kWh x 0.1404 = 14.04 kg; its range about
+    # 11.5-17.1, test_a_one_line_bom_has_its_lognormal_quantiles)
+    low, high = (f"{v:.3g}" for v in (stored["p5"], stored["p95"]))
+    said = {"zh": f"不确定性范围(P5–P95)：{low}–{high}", "en": f"Range P5–P95: {low}–{high}"}
+    assert said[lang] in page and said[lang] in scanned

@@ -98,7 +98,8 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
                                    str(claims.get("reproducibility_hash") or ""))
     if signed_result is not None and signed_result.get("dqi"):
         scan.quality = {"dqi": signed_result["dqi"],
-                        "primary_data_share": signed_result["primary_data_share"]}
+                        "primary_data_share": signed_result["primary_data_share"],
+                        "range": signed_result.get("uncertainty")}
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:
