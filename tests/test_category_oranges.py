@@ -233,8 +233,8 @@ def test_pesticides_diesel_and_irrigation_electricity_by_region(engine):
     # 4/30000 = 1.3333e-4 kg fungicide x 3.9 x 44/12 = 0.0019067
     assert lines["oranges/pesticide/fungicide"]["kg_co2e"] == pytest.approx(
         4 / 30000 * 3.9 * C_TO_CO2, rel=1e-6)
-    # 60/30000 = 0.002 kg diesel x 3.185 = 0.00637
-    assert lines["diesel"]["kg_co2e"] == pytest.approx(0.002 * 3.185, rel=1e-6)
+    # 60/30000 = 0.002 kg diesel x 3.1863 = 0.0063726
+    assert lines["diesel"]["kg_co2e"] == pytest.approx(0.002 * 3.1863, rel=1e-6)
     # 900/30000 = 0.03 kWh x 0.1404 (Sichuan 2022) = 0.004212
     assert lines["electricity/location/CN-SC/2022"]["kg_co2e"] == pytest.approx(
         0.03 * 0.1404, rel=1e-6)
@@ -299,7 +299,7 @@ def test_held_out_chongqing_orchard_end_to_end(engine):
            + 520 * 0.24 * 0.011) / y * N_TO_N2O
     urea_co2 = 200 / y * 0.20 * C_TO_CO2
     pesticides = (2 * 6.3 + 6 * 3.9) / y * C_TO_CO2
-    diesel = 100 / y * 3.185
+    diesel = 100 / y * 3.1863
     electricity = (2000 / y + 0.02) * GRID_2022["CN-CQ"]  # irrigation 0.05 kWh + cold store
     board = 0.05 * 0.491
     transport = 0.001 * 40 * 0.116
@@ -333,7 +333,7 @@ def test_pujiang_sample_by_hand(engine):
     field = n2o * N2O_AR6
     urea_co2 = 250 / y * 0.20 * C_TO_CO2
     pesticides = (1.5 * 6.3 + 3 * 5.1 + 4 * 3.9) / y * C_TO_CO2
-    rest = urea_co2 + pesticides + 60 / y * 3.185 + 600 / y * GRID_2022["CN-SC"]
+    rest = urea_co2 + pesticides + 60 / y * 3.1863 + 600 / y * GRID_2022["CN-SC"]
     assert result["total_kg_co2e"] == pytest.approx(fertiliser + field + rest, rel=1e-6)
     # = 0.0948 + 0.0864 + 0.0204 = 0.2015 kg CO2e/kg: inside the published 0.07-0.7 and
     # within FACTORS.md's plausible Pujiang band 0.1-0.5
