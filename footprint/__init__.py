@@ -12,13 +12,13 @@ from .settings import footprint_home
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
 from .hookspecs import hookimpl
-from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, ElectricityFactor, Flow, GradeBand,
+from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, GAS_SCOPES, STAGES, ElectricityFactor, Flow, GradeBand,
                     Grading, Method, Process, ProductCategory, Region, Source)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor", "GAS_SCOPES",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "LIBRARY_PACKAGE", "LIBRARY_PREFIX",
     "library_catalog", "library_name", "stored_factors", "processes_from_csv", "__version__",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,26 @@ def test_calc_text_shows_the_total(run):
     assert "IPCC AR6" in result.stdout  # the default method
     assert "MEE announcement 2024 No. 33" in result.stdout  # the factor's source is cited
     assert result.stderr == ""
+
+
+def test_calc_text_prints_no_number_to_16_digits(run):
+    # the NMC pack's label fields nest floats (the Art. 7 footprint 71.714946 / 1900 =
+    # 0.0377447..., the primary share 9.314946 / 71.714946 = 0.129888...): by the display
+    # rule, quantities to 6 significant figures, never a float's 16-digit repr
+    result = run("calc", SAMPLES / "batteries_nmc_ev_pack_fujian.json")
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"\d\.\d{8,}", result.stdout) == []  # 0.0377447: 6 figures, 7 decimals
+    assert "batteryCarbonFootprint: 0.0377447" in result.stdout
+    assert "share_of_co2e: 0.129888" in result.stdout
+
+
+def test_calc_text_names_the_scopes_and_the_standard(run):
+    # Hungary 80 kWh x 0.2042 = 16.336 life-cycle CO2e (57.1 % of 28.628); the Chinese market
+    # electricity 11.712 and the truck 0.58 are CO2 only: 12.292 (42.9 %)
+    result = run("calc", SAMPLES / "hungary_module_assembly_market.json")
+    assert "gas scopes: CO2 only 12.3 (42.9 %), life-cycle CO2e 16.3 (57.1 %); standard " \
+           "GB/T 24067-2024 / ISO 14067:2018" in result.stdout
+    assert "note: the total adds up factors of different gas scopes" in result.stdout
 
 
 def test_calc_json(run):

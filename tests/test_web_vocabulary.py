@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from flask import render_template_string
 
 from footprint.bom import BOUNDARIES
-from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, STAGES
+from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, GAS_SCOPES, STAGES
 from footprint.units import UNITS
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.usecases.scanning import VERDICTS
@@ -45,6 +45,7 @@ VOCABULARIES = {
     "GASES": GASES,
     "ORIGINS": FLOW_ORIGINS,
     "BASES": ELECTRICITY_BASES,
+    "SCOPES": GAS_SCOPES,
     "BOUNDARIES": BOUNDARIES,
     "DIMENSIONS": sorted({dimension for dimension, _factor in UNITS.values()}),
 }
@@ -56,7 +57,7 @@ VOCABULARIES = {
 PARTS = {
     "vocabulary": ["vocabulary.py", "formatting.py"],
     "core": ["__init__.py", "auth.py", "public.py", "security.py", "i18n.py",
-             "templates/layout.html", "templates/error.html", "templates/auth",
+             "templates/layout.html", "templates/error.html", "templates/_scopes.html", "templates/auth",
              "templates/public"],
     "producer": ["producer.py", "bom", "templates/producer"],
     "workflow": ["submissions.py", "verifier.py", "reviewer.py", "admin.py",

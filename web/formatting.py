@@ -85,7 +85,8 @@ def in_reader_language(function):
 WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": vocabulary.ROLES,
          "org_kind": vocabulary.ORG_KINDS, "event": vocabulary.EVENTS,
          "verdict": vocabulary.VERDICTS, "gas": vocabulary.GASES, "origin": vocabulary.ORIGINS,
-         "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS}
+         "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS,
+         "scope": vocabulary.SCOPES}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size}

@@ -26,3 +26,15 @@ def latest(db, submission_id: int, revision: int) -> dict | None:
                         "ORDER BY id DESC LIMIT 1", [submission_id, revision]):
         return json.loads(row["result_json"])
     return None
+
+
+def signed(db, submission_id: int, reproducibility_hash: str) -> dict | None:
+    """The full result a label signs, if this platform has it: the label signs the start of
+    its reproducibility hash (labels/claims.py), so the stored hash starts with it."""
+    if not reproducibility_hash:
+        return None
+    for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND "
+                        "substr(reproducibility_hash, 1, ?) = ? ORDER BY id DESC LIMIT 1",
+                        [submission_id, len(reproducibility_hash), reproducibility_hash]):
+        return json.loads(row["result_json"])
+    return None

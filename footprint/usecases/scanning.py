@@ -18,6 +18,8 @@ from ..labels.keys import own_entries
 from ..labels.trust import parse_trust_list
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
+from ..engine.scopes import mixed_scopes_note
+from ..store import results
 from .labels import current_of, find, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
@@ -39,6 +41,19 @@ class Scan:
     names: dict = field(default_factory=dict)  # names published beside the signed ids
     log: dict | None = None      # the inclusion check: index, size, root, ok
     current: dict | None = None  # the label that superseded this one: id, b32
+    # the signed result's gas scopes, as this platform stored it (not signed themselves):
+    # scopes (per scope kg CO2e and share), standard, and the note when they mix
+    scopes: dict | None = None
+
+
+def _scopes(db, record: dict, claims: dict) -> dict | None:
+    signed = claims.get("reproducibility_hash") or b""  # the claims carry the hash's bytes
+    signed = signed.hex() if isinstance(signed, (bytes, bytearray)) else str(signed)
+    result = results.signed(db, record["submission_id"], signed)
+    if not result or "scopes" not in result:
+        return None  # calculated before results named their scopes
+    return {"scopes": result["scopes"], "standard": result.get("standard", ""),
+            "note": mixed_scopes_note(result["scopes"])}
 
 
 def _record(db, label_id: str, cose: bytes) -> dict | None:
@@ -85,6 +100,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
             scan.verdict = "expired"
         return scan
     scan.names = names(scan.record)
+    scan.scopes = _scopes(db, scan.record, claims)
     if own:
         scan.log = _inclusion(db, scan.record, cose)
         if not scan.log["ok"]:
