@@ -38,6 +38,7 @@ BUILTINS = {
     "verify": "labels:verify",
     "recalc": "recalc:recalc",
     "security": "security:security_group",
+    "background": "backgrounds:background",
 }
 
 

@@ -9,6 +9,7 @@ import json
 
 import click
 
+from footprint.dataquality import level, overall
 from footprint.display import footprint, percent, quantity
 
 BAR_WIDTH = 30
@@ -52,6 +53,8 @@ def result_text(result: dict) -> str:
         provisional = " (provisional bands 暂行分级)" if grade["provisional"] else ""
         out.append(f"  grade: {grade['grade']} {grade['label_zh']} {grade['label_en']}"
                    f"{provisional}")
+    if result.get("dqi"):
+        out.append("  " + data_quality_text(result))
     out.append("")
     stages = result["by_stage"]
     largest = max(stages.values(), default=0)
@@ -87,6 +90,14 @@ def result_text(result: dict) -> str:
     out.append(f"data version {f'{name} ' if name else ''}{result['data_version'][:16]}  "
                f"reproducibility {result['reproducibility_hash'][:16]}")
     return "\n".join(out)
+
+
+def data_quality_text(result: dict) -> str:
+    """The weighted ratings (1 very good ... 5 very poor) and the primary data share, one line."""
+    dqi = result["dqi"]
+    return (f"data quality: {level(dqi)} ({overall(dqi)}; technological {dqi['technological']}, "
+            f"geographical {dqi['geographical']}, temporal {dqi['temporal']}; 1 = very good, "
+            f"5 = very poor)   primary data {result['primary_data_share']} %")
 
 
 def _shown(value) -> str:

@@ -64,6 +64,16 @@ class StrictNumber(fields.Number):
         return number
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean only: "true", 1 and "是" are refused, as strings for numbers are."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError(Message("must be true or false, not %(value)s",
+                                          value=json.dumps(value, ensure_ascii=False)))
+        return value
+
+
 class Choice(fields.String):
     """A string that must be one of ``choices``, or one of their ``names`` (read as the code
     it names); a near miss gets "did you mean", ranked first among ``prefer(the object being
@@ -194,6 +204,10 @@ class LineSchema(StrictSchema):
     basis = Choice(Message("electricity basis"), ELECTRICITY_BASES, metadata={
         "description": "Electricity only."})
     note = FreeText(validate=validate.Length(max=500))
+    primary = StrictBoolean(metadata={
+        "description": "The amount was measured by the producer (primary data); its evidence "
+                       "is attached to the submission. Rated as primary data in the result's "
+                       "data quality (docs/data-quality.md)."})
 
     # What a field alone cannot say: exactly one of input and emission (one_kind below).
     json_schema = {"oneOf": [{"required": ["input"]}, {"required": ["emission"]}]}
@@ -275,6 +289,7 @@ class Line:
     note: str | None = None
     model: str | None = None  # the category plugin that generated this line from parameters
     note_zh: str | None = None  # a modelled line's note in Chinese, from its plugin
+    primary: bool = False  # measured by the producer (footprint.dataquality)
 
     @property
     def where(self) -> str:

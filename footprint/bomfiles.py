@@ -32,11 +32,16 @@ KINDS = ("json", "csv", "xlsx")
 EMISSION_PREFIXES = ("emission:", "排放:", "排放：")  # an emission in the input column
 
 # The lines' columns and the other names a sheet may give them.
-COLUMNS = ("input", "emission", "amount", "unit", "stage", "region", "year", "basis", "note")
+COLUMNS = ("input", "emission", "amount", "unit", "stage", "region", "year", "basis", "note",
+           "primary")
 ALIASES = {"投入": "input", "输入": "input", "物料": "input", "排放": "emission",
            "数量": "amount", "用量": "amount", "单位": "unit", "阶段": "stage",
            "生命周期阶段": "stage", "地区": "region", "年份": "year", "因子年份": "year",
-           "核算方法": "basis", "备注": "note"}
+           "核算方法": "basis", "备注": "note", "一手数据": "primary", "初级数据": "primary",
+           "实测": "primary"}
+# The primary column's cells as people fill them in: 是 / 否, yes / no, a checked box
+YES = {"是", "yes", "y", "true", "1", "✓", "√"}
+NO = {"否", "no", "n", "false", "0"}
 
 # The header block's fields: the BOM path each fills, and the names a sheet may give it.
 FIELDS = {
@@ -395,6 +400,8 @@ def _line(cells: dict) -> dict:
             line[name] = sheets.number(cell)
         elif name == "year":
             line[name] = _integer(cell)
+        elif name == "primary":
+            line[name] = _yes_no(cell)
         else:
             text = sheets.text(cell)
             prefix = next((p for p in EMISSION_PREFIXES if text.startswith(p)), None)
@@ -403,3 +410,13 @@ def _line(cells: dict) -> dict:
             else:
                 line[name] = text
     return line
+
+
+def _yes_no(cell):
+    """是 / 否 (yes / no, a spreadsheet's TRUE) as a boolean; anything else passes through as
+    written, for the BOM's schema to refuse at its cell."""
+    if isinstance(cell, bool):
+        return cell
+    text = sheets.text(cell)
+    word = text.strip().lower()
+    return True if word in YES else False if word in NO else text

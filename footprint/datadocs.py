@@ -98,6 +98,13 @@ def render_markdown(catalogs: Catalog | Iterable[Catalog]) -> str:
         "can be recomputed exactly as it was issued; `footprint data versions` lists the "
         "data versions a calculation can select.",
         "",
+        "Every entry of the material library (materials, fuels, utilities, transport), with "
+        "its publication, table, boundary, gas scope and range, is listed in "
+        "[materials.md](materials.md); `footprint factors` lists every factor of every "
+        "dataset, searchable in Chinese and English (`footprint factors --search 铝`). A "
+        "platform's own factor libraries and LCI databases are imported, not shipped: see "
+        "[libraries.md](libraries.md) and [backgrounds.md](backgrounds.md).",
+        "",
         f"{len(entries)} datasets:",
         "",
         "| id | title | version | confidence |",

@@ -29,6 +29,12 @@ def register_methods(registry):
 
 
 @hookspec
+def register_characterisation_factors(registry):
+    """Characterisation factors (``footprint.model.CharacterisationFactor``) added to methods
+    registered by any plugin, for flows those methods do not characterise yet."""
+
+
+@hookspec
 def register_regions(registry):
     """Regions (``footprint.model.Region``) a BOM or an electricity line may name."""
 

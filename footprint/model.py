@@ -21,6 +21,13 @@ class Source:
     dataset: str  # id in a data manifest, e.g. "cn_grid_co2_mee"
     citation: str
     confidence: str = ""
+    # What the factor represents, for its data-quality ratings (footprint.dataquality): a
+    # plugin fills them where it knows better than its dataset's manifest, which is the
+    # fallback (engine/quality.py). geography: a region code (CN, CN-SC, GB, EU, GLO);
+    # year: the reference year; technology: average, related or unknown.
+    geography: str = ""
+    year: int | None = None
+    technology: str = ""
     # one of GAS_SCOPES where the plugin states it; "" = derived from the data
     # (footprint.engine.scopes)
     scope: str = ""
@@ -30,9 +37,10 @@ class Source:
             raise ValueError(f"scope {self.scope!r} is not one of {', '.join(GAS_SCOPES)}")
 
     def as_dict(self) -> dict:
-        stated = {"scope": self.scope} if self.scope else {}
+        extra = {k: v for k, v in (("geography", self.geography), ("year", self.year),
+                                   ("technology", self.technology), ("scope", self.scope)) if v}
         return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence,
-                **stated}
+                **extra}
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,24 @@ class Process:
     emissions: tuple[tuple[str, float], ...]
     source: Source
     inputs: tuple[tuple[str, float], ...] = ()
+    plugin: str = ""
+    # True: ``emissions`` are already the cumulative inventory per unit (an activity of an
+    # imported LCI database, solved at import), so the process takes no inputs, is never
+    # written into Brightway (which rounds amounts to float32) and its row of the unit
+    # inventory is ``emissions`` as given, in float64.
+    cumulative: bool = False
+
+
+@dataclass(frozen=True)
+class CharacterisationFactor:
+    """kg CO2e per kg of ``flow`` in the method ``method`` (its id, e.g. "ar6"): a factor a
+    plugin adds to a method registered by another, for a flow that method does not
+    characterise (e.g. a gas of an imported LCI database)."""
+
+    method: str
+    flow: str
+    factor: float
+    source: Source
     plugin: str = ""
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 BUILTIN_PLUGINS = ("electricity_cn,electricity_intl,oranges,batteries,steel_vanadium,materials,"
-                   "libraries")
+                   "libraries,backgrounds")
 CHECKOUT = Path(__file__).resolve().parent.parent
 SAMPLES = CHECKOUT / "lca_data" / "samples"
 

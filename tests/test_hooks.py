@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from marshmallow import fields
 
 from cli.commands.data import data as data_cli
-from footprint import (Catalog, DataError, ElectricityFactor, Flow, InvalidInput, Method,
+from footprint import (Catalog, CharacterisationFactor, DataError, ElectricityFactor, Flow, InvalidInput, Method,
                        ParameterSchema, PluginError, Process, ProductCategory, Region, Source,
                        hookimpl)
 from footprint.bom import parse_bom
@@ -141,6 +141,46 @@ def test_register_methods_adds_a_method_a_calculation_may_name(workshop, make_bo
     assert result["total_kg_co2e"] == pytest.approx(25.2, rel=1e-6)
     assert result["method"]["id"] == "sf6_gwp100"
     assert result["fossil_kg_co2e"] == pytest.approx(25.2, rel=1e-6)
+
+
+class Gwp:
+    """Factors for the core's methods, as a plugin of imported gases gives them."""
+
+    def __init__(self, *factors):
+        self.factors = factors
+
+    @hookimpl
+    def register_characterisation_factors(self, registry):
+        return [CharacterisationFactor(method, flow, value, SOURCE)
+                for method, flow, value in self.factors]
+
+
+def test_register_characterisation_factors_extends_the_core_s_method(tmp_path, make_bom):
+    # SF6 GWP100: AR6 25,200 (WG1 Table 7.SM.7); the same CO2 factor again changes nothing
+    engine = Engine(home=tmp_path, plugin_manager=manager(
+        workshop=Workshop(), gwp=Gwp(("ar6", "SF6", 25200.0), ("ar6", "CO2_fossil", 1.0))))
+    factors = dict(engine.registry.methods["ar6"].factors)
+    assert factors["SF6"] == 25200.0 and factors["CO2_fossil"] == 1.0
+    assert list(factors).count("CO2_fossil") == 1
+    assert "SF6" not in dict(engine.registry.methods["ar5"].factors)
+    result = engine.calculate(one_line(make_bom, {"emission": "SF6", "amount": 0.001}))
+    assert result["total_kg_co2e"] == pytest.approx(25.2, rel=1e-6)
+    plain = Registry.from_plugins(manager(workshop=Workshop()))
+    assert engine.registry.data_version != plain.data_version  # the factor counts
+
+
+def test_register_characterisation_factors_refuses_a_second_value():
+    clash = manager(workshop=Workshop(), gwp=Gwp(("ar6", "CH4_fossil", 28.0)))
+    with pytest.raises(DataError, match=r"footprint.defaults characterises CH4_fossil as "
+                                        r"29.8, gwp as 28.0"):
+        Registry.from_plugins(clash)
+    two = manager(workshop=Workshop(), gwp=Gwp(("ar6", "SF6", 25200.0)),
+                  other=Gwp(("ar6", "SF6", 23500.0)))
+    with pytest.raises(DataError, match=r"(gwp|other) characterises SF6 as 2\d+\.0, "
+                                        r"(other|gwp) as 2\d+\.0"):
+        Registry.from_plugins(two)
+    with pytest.raises(DataError, match="unknown method 'ar7'"):
+        Registry.from_plugins(manager(workshop=Workshop(), gwp=Gwp(("ar7", "SF6", 1.0))))
 
 
 def test_register_regions_adds_a_region_with_its_fallback(workshop, make_bom):

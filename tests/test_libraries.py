@@ -155,6 +155,9 @@ def test_versions_are_kept_and_each_result_is_recalculated_with_its_own(home):
     with pytest.raises(InvalidInput) as refused:
         calculate(home, the_bom, data_version=before["data_version_name"])
     assert refused.value.problems[0].where == "lines[0].input"
+    assert said(refused.value.problems[0].message, "en") == (
+        f"data version {before['data_version_name']} does not include library shop; a data "
+        "version that names one of its versions does: shop@2025.1, shop@2025.2")
 
 
 def test_importing_a_library_changes_the_data_version(home):
@@ -287,13 +290,13 @@ def test_only_an_administrator_imports_a_library(service, clients):
 
 # -- the worked example of docs/libraries.md --------------------------------------------------
 
-WALLS = SAMPLES / "factor_library_walls.csv"
+WALLS = SAMPLES / "library" / "walls.csv"
 
 
 def test_the_worked_example_imports_and_computes_by_hand(home):
     libraries.import_library(home, WALLS.name, WALLS.read_bytes(), "walls", "2019",
                              by="test administrator", title="墙体材料因子库")
-    panel = json.loads((SAMPLES / "wall_panel_library.json").read_text("utf-8"))
+    panel = json.loads((SAMPLES / "library" / "wall_panel.json").read_text("utf-8"))
     result = calculate(home, panel)
     # GB/T 51366-2019 表D.0.1 / 表E.0.1 as cited in the library and the material library:
     #   shale hollow brick 2.4 m3 x 204 kg CO2e/m3   = 489.6
@@ -320,3 +323,19 @@ def test_the_worked_example_cites_each_value_as_the_reference_transcribes_it():
         assert cited in rows, factor.id
         assert re.search(rf"(?<![\d.]){factor.value:g}(?![\d])", rows[cited]), factor.id
         assert "GBT51366" in rows[cited] and "表D.0.1" in rows[cited]
+
+
+def test_a_backup_carries_the_libraries_and_a_restore_brings_them_back(service, tmp_path):
+    """Results name their library versions: a restored platform must still have them."""
+    from footprint.usecases import backup, restore
+    imported(service.home)
+    archive = tmp_path / "platform.tar"
+    passphrase = "a long enough passphrase"
+    summary = backup.create(service.home, archive, passphrase)
+    assert {"libraries/manifest.json", "libraries/shop/1.csv"} <= {m.path for m in
+                                                                    summary.members}
+    restored = tmp_path / "restored"
+    restore.restore(archive, restored, passphrase)
+    assert libraries.libraries(restored) == libraries.libraries(service.home)
+    assert calculate(restored, bom(line("library/shop/al-sheet", 1, "kg")))[
+        "total_kg_co2e"] == pytest.approx(8.6, rel=1e-6)

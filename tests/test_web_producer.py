@@ -107,6 +107,8 @@ class FormFields(HTMLParser):
             self.in_template += 1
         if self.in_template:
             return
+        if tag == "input" and a.get("type") == "checkbox" and "checked" not in a:
+            return  # a browser sends a checkbox only when it is ticked
         if tag == "input" and a.get("name") and a.get("type") not in ("file", "submit"):
             self.fields[a["name"]] = a.get("value", "")
         elif tag == "select":

@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from flask import render_template_string
 
 from footprint.bom import BOUNDARIES
+from footprint.dataquality import CRITERIA, LEVELS
 from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, GAS_SCOPES, STAGES
 from footprint.units import UNITS
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
@@ -48,6 +49,8 @@ VOCABULARIES = {
     "SCOPES": GAS_SCOPES,
     "BOUNDARIES": BOUNDARIES,
     "DIMENSIONS": sorted({dimension for dimension, _factor in UNITS.values()}),
+    "DATA_QUALITY_CRITERIA": CRITERIA,
+    "DATA_QUALITY_LEVELS": [word for _bound, word in LEVELS],
 }
 
 # Each part of the service and its sources; core.po holds the shared layout and the words

@@ -10,7 +10,7 @@ from flask import Flask, current_app, g
 
 from footprint.engine import Engine
 from footprint.usecases.database import connect, database_path, pending
-from footprint.usecases.libraries import libraries_stamp
+from footprint.usecases.libraries import imports_stamp
 
 
 class DatabaseBehind(RuntimeError):
@@ -42,10 +42,10 @@ def _hold_wal_index(app: Flask) -> None:
 
 
 def get_engine() -> Engine:
-    """The app's engine; built again when a factor library was imported (by any process:
-    the libraries' manifest changed), so every worker calculates with the same data."""
+    """The app's engine; built again when a factor library or an LCI database was imported
+    (by any process: a catalog changed), so every worker calculates with the same data."""
     home = Path(current_app.config["FOOTPRINT_HOME"])
-    stamp = libraries_stamp(home)
+    stamp = imports_stamp(home)
     engine = current_app.extensions.get("footprint_engine")
     seen = current_app.extensions.setdefault("footprint_engine_stamp", stamp)
     if engine is None or seen != stamp:
@@ -63,9 +63,9 @@ def close_db(exception=None) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
-    # the libraries as the app starts: an engine set on the app now (tests share one) is
-    # built again once a library is imported
-    app.extensions["footprint_engine_stamp"] = libraries_stamp(Path(app.config["FOOTPRINT_HOME"]))
+    # the imports as the app starts: an engine set on the app now (tests share one) is
+    # built again once something is imported
+    app.extensions["footprint_engine_stamp"] = imports_stamp(Path(app.config["FOOTPRINT_HOME"]))
     with app.app_context():
         db = get_db()  # and the held connection (_hold_wal_index)
         behind = pending(db)

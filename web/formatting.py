@@ -24,7 +24,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
-from footprint import display
+from footprint import dataquality, display
 
 from . import vocabulary
 from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named, word
@@ -86,10 +86,14 @@ WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": voca
          "org_kind": vocabulary.ORG_KINDS, "event": vocabulary.EVENTS,
          "verdict": vocabulary.VERDICTS, "gas": vocabulary.GASES, "origin": vocabulary.ORIGINS,
          "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS,
+         "criterion": vocabulary.DATA_QUALITY_CRITERIA,
+         "quality_level": vocabulary.DATA_QUALITY_LEVELS,
          "scope": vocabulary.SCOPES}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "china_time": in_reader_language(china_time), "china_date": china_date,
-           "per_amount": in_reader_language(per_amount), "file_size": file_size}
+           "per_amount": in_reader_language(per_amount), "file_size": file_size,
+           # a result's dqi: its overall rating (the mean of three) and that rating's level
+           "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 
 
 def init_app(app: Flask) -> None:

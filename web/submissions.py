@@ -111,6 +111,9 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         actions=actions, bodies=bodies, problems=localised(problems), form=form or {},
         checklist=[(item, word(CHECKLIST, item)) for item in VERIFY_CHECKLIST],
         unconfirmed=unconfirmed,
+        # a primary line asks for evidence: without any, the page says so (no refusal)
+        primary_without_evidence=bool(result) and not evidence and any(
+            e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,

@@ -77,6 +77,12 @@ CHECKLIST = {
 # How sure a dataset is of a factor: the first word of a source's confidence.
 CONFIDENCE = {"high": _l("high confidence"), "medium": _l("medium confidence"),
               "low": _l("low confidence")}
+# Data quality (footprint.dataquality): the three PACT criteria a line is rated on, and the
+# overall level a reader sees (LEVELS, the PEF's bands).
+DATA_QUALITY_CRITERIA = {"technological": _l("technology"), "geographical": _l("geography"),
+                         "temporal": _l("time")}
+DATA_QUALITY_LEVELS = {"excellent": _l("excellent"), "very good": _l("very good"),
+                       "good": _l("good"), "fair": _l("fair"), "poor": _l("poor")}
 # Gases as chemists write them: symbols, the same in every language.
 GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
                "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}

@@ -20,7 +20,7 @@ from collections import defaultdict
 from .formatting import width_class
 
 TOP = 5  # contributors the summary names
-LINE_FIELDS = ("amount", "unit", "region", "year", "basis", "note")  # of a line, as compared
+LINE_FIELDS = ("amount", "unit", "region", "year", "basis", "note", "primary")  # as compared
 SETTINGS = ("declared_unit", "region", "factor_year", "electricity_basis", "system_boundary")
 # the engine's notes about a line start so, in English or Chinese (web.problems.said_result)
 LINE_NOTE = re.compile(r"^(?:line (\d+)\b|第 (\d+) 行)")
@@ -244,7 +244,8 @@ def bom_line(line: dict, registry) -> dict:
     stage."""
     shown = {"amount": line.get("amount"), "unit": line.get("unit"), "stage": line.get("stage"),
              "region": _region(line.get("region"), registry), "year": line.get("year"),
-             "basis": line.get("basis"), "note": line.get("note")}
+             "basis": line.get("basis"), "note": line.get("note"),
+             "primary": bool(line.get("primary"))}
     given = line.get("input")
     if given is None:
         flow = registry.flows.get(line.get("emission"))

@@ -13,8 +13,10 @@ import click
 
 from footprint.bom import parse_bom
 from footprint.bomfiles import BomFile, header_fields, read_bom_path
+from footprint.display import footprint
 from footprint.engine import Engine
 from footprint.engine.dataversions import find_data_version
+from footprint.engine.uncertainty import DRAWS, SEED, summarise
 from footprint.plugins import get_plugin_manager
 from footprint.settings import footprint_home
 from footprint.usecases.supplier import home_labels
@@ -54,9 +56,16 @@ def read(path: Path, settings: tuple[str, ...]) -> tuple[BomFile, object]:
 @click.option("--data-version", default=None, metavar="NAME|HASH",
               help="Calculate with this data version: a name from `footprint data versions` "
                    "(default: the newest) or its hash (at least 8 hex digits).")
+@click.option("--uncertainty", is_flag=True,
+              help="Also the range of the footprint: P5, P50 and P95 of a lognormal Monte "
+                   "Carlo over the lines' factors and amounts (docs/data-quality.md).")
+@click.option("--draws", type=click.IntRange(100, 100_000), default=DRAWS, show_default=True,
+              help="Monte Carlo draws (with --uncertainty).")
+@click.option("--seed", type=int, default=SEED, show_default=True,
+              help="Seed of the draws (with --uncertainty): the same seed, the same range.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @fail_cleanly
-def calc(bom, settings, method, data_version, as_json):
+def calc(bom, settings, method, data_version, uncertainty, draws, seed, as_json):
     """Calculate the footprint of a BOM file (JSON, CSV or XLSX)."""
     pm = get_plugin_manager()
     name = find_data_version(pm, data_version, "--data-version") if data_version else None
@@ -64,7 +73,15 @@ def calc(bom, settings, method, data_version, as_json):
     found, parsed = read(bom, settings)
     with found.located(), home_labels(footprint_home()) as labels:
         result = engine.calculate(parsed, method=method, labels=labels)
-    render.dump(result) if as_json else click.echo(render.result_text(result))
+    spread = summarise([result], engine.registry, draws, seed)[0] if uncertainty else None
+    if as_json:
+        render.dump({**result, "uncertainty": spread} if spread else result)
+        return
+    click.echo(render.result_text(result))
+    if spread:
+        click.echo(f"range (P5-P95): {footprint(spread['p5'])}-{footprint(spread['p95'])} kg "
+                   f"CO2e, median {footprint(spread['p50'])} ({spread['draws']} draws, seed "
+                   f"{spread['seed']}; {spread['method']})")
 
 
 @click.command()

@@ -44,9 +44,10 @@ def factors(region, year, list_processes, search, as_json):
          if (region is None or f.region == region) and (year is None or f.year == year)
          and needle in _region_words(registry, f.region)),
         key=lambda f: (f.region, f.basis, f.year))
+    # imported LCI activities (thousands) have their own search: footprint background search
     processes = [] if region or year else sorted(
-        (p for p in registry.processes.values()
-         if needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()), key=lambda p: p.id)
+        (p for p in registry.processes.values() if not p.cumulative
+         and needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()), key=lambda p: p.id)
     if as_json:
         listed = [{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
                    "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
@@ -80,6 +81,9 @@ def factors(region, year, list_processes, search, as_json):
         click.echo()
     if search and not electricity and not processes:
         click.echo(f"no factor matches {search!r}")
+    if any(p.cumulative for p in registry.processes.values()):
+        click.echo("activities of imported LCI databases: footprint background search TEXT")
+    if search and not electricity and not processes:
         return
     _processes(processes)
 

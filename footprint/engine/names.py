@@ -80,7 +80,10 @@ def with_codes(bom: Bom, registry) -> Bom:
     region = region_code(registry, bom.region) or bom.region
     category = _code(_index(registry.categories), registry.categories,
                      (bom.product or {}).get("category"))
-    inputs = {**_index(registry.processes), **{_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
+    # imported activities (bg:<dataset>/<code>) are named by code only: thousands of names
+    # from another database would make everyday words mean one of them
+    named = {pid: p for pid, p in registry.processes.items() if not p.cumulative}
+    inputs = {**_index(named), **{_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
     lines = tuple(dataclasses.replace(
         line, region=region_code(registry, line.region) or line.region,
         input=_code(inputs, registry.processes, line.input))

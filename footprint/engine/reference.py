@@ -28,6 +28,10 @@ class ReferenceCalculator:
         self.bc, self.bwp = bw2calc, bw_processing
         self.process_id = {a["code"]: a.id for a in self.bd.Database(BACKGROUND_DB)}
         self.flow_id = {f["code"]: f.id for f in self.bd.Database(BIOSPHERE_DB)}
+        # imported activities (engine.lci) are not in Brightway: their cumulative emissions
+        # enter the product's own column, as the engine appends them to its unit inventory
+        self.cumulative = {p.id: p.emissions for p in registry.processes.values()
+                           if p.cumulative}
         self._background = {}
 
     def background_packages(self, method: str):
@@ -49,7 +53,10 @@ class ReferenceCalculator:
             for line in product.lines:
                 if line.line.stage not in product.bom.boundary_stages:
                     continue
-                if line.process_id is not None:
+                if line.process_id in self.cumulative:
+                    biosphere.extend((self.flow_id[flow], me, line.quantity * amount)
+                                     for flow, amount in self.cumulative[line.process_id])
+                elif line.process_id is not None:
                     technosphere.append((self.process_id[line.process_id], me, line.quantity, True))
                 elif line.flow is not None:
                     biosphere.append((self.flow_id[line.flow], me, line.quantity))

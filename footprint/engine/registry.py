@@ -22,8 +22,8 @@ from functools import cached_property
 
 from ..data import VERSION_JOIN, Catalog, is_versioned, named_in, selected_data_version
 from ..errors import DataError, PluginError
-from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, ElectricityFactor, Flow, Method, Process,
-                    ProductCategory, Region)
+from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, CharacterisationFactor, ElectricityFactor,
+                    Flow, Method, Process, ProductCategory, Region)
 from ..units import UNITS
 
 # Bumped whenever the way records become Brightway data changes, so old builds are not reused.
@@ -133,10 +133,44 @@ class Registry:
                         self.shadowed.append(Shadowed(hook, k, plugin_name, store[k].plugin))
                     else:
                         store[k] = record
+        self._add_factors(pm)
         # The first method marked default in call order (an installed plugin may claim it).
         self.default_method = next(
             (m.id for m in self.methods.values() if m.default), next(iter(self.methods), ""))
         self.check()
+
+    def _add_factors(self, pm) -> None:
+        """Factors plugins add to registered methods (hook ``register_characterisation_
+        factors``), each for a flow the method does not characterise yet. The same value
+        again is harmless; another value for a flow already characterised is a conflict no
+        precedence can settle (the method's numbers would depend on load order)."""
+        added: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+        problems = []
+        for plugin_name, records in pm.call_each("register_characterisation_factors",
+                                                 registry=self):
+            for cf in _records(plugin_name, "register_characterisation_factors", records,
+                               CharacterisationFactor):
+                method = self.methods.get(cf.method)
+                if method is None:
+                    problems.append(f"characterisation factor of {cf.flow} ({plugin_name}): "
+                                    f"unknown method {cf.method!r}")
+                    continue
+                own = dict(method.factors)
+                earlier = added[cf.method].get(cf.flow)
+                if cf.flow in own and own[cf.flow] != cf.factor:
+                    problems.append(f"method {cf.method}: {method.plugin} characterises "
+                                    f"{cf.flow} as {own[cf.flow]}, {plugin_name} as {cf.factor}")
+                elif earlier is not None and earlier[0] != cf.factor:
+                    problems.append(f"method {cf.method}: {earlier[1]} characterises {cf.flow} "
+                                    f"as {earlier[0]}, {plugin_name} as {cf.factor}")
+                elif cf.flow not in own and earlier is None:
+                    added[cf.method][cf.flow] = (float(cf.factor), plugin_name)
+        if problems:
+            raise DataError("conflicting characterisation factors:\n  " + "\n  ".join(problems))
+        for method_id, factors in added.items():
+            method = self.methods[method_id]
+            self.methods[method_id] = dataclasses.replace(method, factors=(
+                *method.factors, *((flow, value) for flow, (value, _) in factors.items())))
 
     def check(self) -> None:
         """Every reference between records resolves; a plugin's typo fails here, not mid-run."""
@@ -166,6 +200,9 @@ class Registry:
                          for f, _ in process.emissions if f not in self.flows]
             problems += [f"process {process.id} ({process.plugin}): unknown input {p!r}"
                          for p, _ in process.inputs if p not in self.processes]
+            if process.cumulative and process.inputs:
+                problems.append(f"process {process.id} ({process.plugin}): a cumulative "
+                                "inventory takes no inputs")
         for region in self.regions.values():
             problems += [f"region {region.code} ({region.plugin}): unknown fallback {r!r}"
                          for r in region.fallback if r not in self.regions]
@@ -202,7 +239,9 @@ class Registry:
             "format": BACKGROUND_FORMAT,
             "flows": sorted(f.id for f in self.flows.values()),
             "methods": {m.id: sorted(m.factors) for m in self.methods.values()},
-            "processes": [[p.id, p.unit, sorted(p.emissions), sorted(p.inputs)]
+            # a cumulative process is marked (only those, so other hashes stay as they were)
+            "processes": [[p.id, p.unit, sorted(p.emissions), sorted(p.inputs),
+                           *(["cumulative"] if p.cumulative else [])]
                           for p in self.background_processes()],
             "datasets": sorted([d.package, d.id, d.version, d.sha256] for d in self.datasets),
         })

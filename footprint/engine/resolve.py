@@ -19,6 +19,8 @@ from pathlib import Path
 
 from ..bom import ELECTRICITY, Bom, Line, read_bom_file
 from ..errors import InvalidInput, Message, Problem, Text, Word
+from ..factortable import LIBRARY_PACKAGE, LIBRARY_PREFIX, dataset_id
+from ..imported import split_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
@@ -232,12 +234,53 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
     if line.product_ref is not None:
         return _resolve_product(line, bom, registry, products, expand, chain, labels)
     if line.input not in registry.processes:
-        choices = [*registry.processes, ELECTRICITY, "product:<id or file>", "label:<label id>"]
+        left_out = _library_left_out(line.input, registry)
+        if left_out:
+            raise _LineProblems(Problem(f"{line.where}.input", left_out))
+        if split_id(line.input) is not None:
+            raise _LineProblems(Problem(f"{line.where}.input",
+                                        _unknown_background(line.input, registry)))
+        # imported activities (thousands) are named by their bg: code only, never guessed
+        offered = {pid: p for pid, p in registry.processes.items() if not p.cumulative}
+        choices = [*offered, ELECTRICITY, "product:<id or file>", "label:<label id>",
+                   "bg:<dataset>/<code>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
-            {p.id: (p.name_en, p.name_zh) for p in registry.processes.values()})))
+            {p.id: (p.name_en, p.name_zh) for p in offered.values()})))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
+
+
+def _library_left_out(name: str, registry) -> Message | None:
+    """A platform library's factor that this data version leaves out (named without the
+    library): say which versions would include it rather than call the input unknown."""
+    if not name.startswith(LIBRARY_PREFIX):
+        return None
+    library = name[len(LIBRARY_PREFIX):].partition("/")[0]
+    catalog = next((c for c in registry.catalogs if c.package == LIBRARY_PACKAGE), None)
+    if catalog is None or dataset_id(library) not in catalog.entries:
+        return None
+    versions = [v["version"] for v in catalog.versions(dataset_id(library))]
+    return Message("data version %(version)s does not include library %(library)s; a data "
+                   "version that names one of its versions does: %(versions)s",
+                   version=registry.data_version_name or Message("(every dataset current)"),
+                   library=library, versions=versions)
+
+
+def _unknown_background(input_id: str, registry) -> Message:
+    """An unknown ``bg:<dataset>/<code>``: the datasets imported, or the activities of the
+    dataset whose code or name is close."""
+    name, code = split_id(input_id)
+    own = {pid: p for pid, p in registry.processes.items()
+           if p.cumulative and split_id(pid) is not None and split_id(pid)[0] == name}
+    if not own:
+        names = sorted({split_id(pid)[0] for pid, p in registry.processes.items()
+                        if p.cumulative and split_id(pid) is not None})
+        return Message('no imported background dataset "%(name)s" (imported: %(names)s); '
+                       'see "footprint background list"', name=name,
+                       names=names or Message("none"))
+    return unknown(Message("activity of %(dataset)s", dataset=name), input_id, own, (),
+                   {pid: (p.name_en, pid.rpartition("/")[2]) for pid, p in own.items()})
 
 
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
@@ -249,7 +292,7 @@ def _fitting(unit: str, bom: Bom, registry) -> list[str]:
     owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
     category = (bom.product or {}).get("category")
     fitting = [(pid, owners.get(p.plugin)) for pid, p in registry.processes.items()
-               if p.unit in UNITS and UNITS[p.unit][0] == wanted
+               if not p.cumulative and p.unit in UNITS and UNITS[p.unit][0] == wanted
                and owners.get(p.plugin, category) == category]
     own = sorted(pid for pid, owner in fitting if owner is not None)
     generic = sorted(pid for pid, owner in fitting if owner is None)

@@ -18,6 +18,7 @@ from ..errors import Message, as_data
 from ..model import STAGES
 from .electricitybasis import basis_fields
 from .scopes import STANDARD, line_scope, mixed_scopes_note, scope_breakdown
+from .quality import line_quality
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
 # one key per model.FLOW_ORIGINS
@@ -129,6 +130,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
             _cite_sub_assembly(rl.sub, line, registry, factors, notes)
         by_input.append(entry)
 
+    # data quality (engine/quality.py): each line's ratings, the weighted dqi, primary share
+    rated, quality = line_quality(resolved, scores.by_line[p].tolist(), registry, inventory, cf)
+    for entry, line_rating in zip(by_input, rated):
+        entry.update(line_rating)
+
     mass = scores.gas_mass[p]
     by_gas_mass = {f: float(m) for f, m in zip(inventory.flow_ids, mass) if m}
     by_gas = {f: float(m * c) for f, m, c in zip(inventory.flow_ids, mass, cf) if m * c}
@@ -161,6 +167,7 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         "scopes": scopes,
         "standard": STANDARD,
         **electricity_basis,
+        **quality,
         "factors": [factors[k] for k in sorted(factors)],
         "notes": [str(note) for note in notes],
         # the notes as messages, for a page to say them in its reader's language

@@ -28,13 +28,13 @@ def latest(db, submission_id: int, revision: int) -> dict | None:
     return None
 
 
-def signed(db, submission_id: int, reproducibility_hash: str) -> dict | None:
-    """The full result a label signs, if this platform has it: the label signs the start of
-    its reproducibility hash (labels/claims.py), so the stored hash starts with it."""
-    if not reproducibility_hash:
+def signed(db, submission_id: int, hash_prefix: str) -> dict | None:
+    """The full result a label signed: of its submission, whose reproducibility hash begins
+    with the label's (claims carry the first 16 bytes); the newest if several do."""
+    if not hash_prefix:
         return None
     for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND "
                         "substr(reproducibility_hash, 1, ?) = ? ORDER BY id DESC LIMIT 1",
-                        [submission_id, len(reproducibility_hash), reproducibility_hash]):
+                        [submission_id, len(hash_prefix), hash_prefix.lower()]):
         return json.loads(row["result_json"])
     return None

@@ -24,6 +24,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import imported
 from ..clock import now
 from ..data import IMPORTED, MANIFEST
 from ..engine.dataversions import build_registry
@@ -144,14 +145,18 @@ def library_factors(home: Path, name: str, version: str | None = None) -> list:
                                           f"{name}@{version}" if version else None))
 
 
-def libraries_stamp(home: Path) -> tuple | None:
-    """Changes whenever a library is imported: a long-running process rebuilds its engine
-    when it sees a new stamp."""
-    try:
-        status = (Path(home) / LIBRARY_FOLDER / MANIFEST).stat()
-    except FileNotFoundError:
-        return None
-    return (status.st_mtime_ns, status.st_size)
+def imports_stamp(home: Path) -> tuple:
+    """Changes whenever a factor library or an LCI database is imported: a long-running
+    process builds its engine again when it sees a new stamp."""
+    stamp = []
+    for path in (Path(home) / LIBRARY_FOLDER / MANIFEST,
+                 imported.folder(home) / MANIFEST):
+        try:
+            status = path.stat()
+            stamp.append((status.st_mtime_ns, status.st_size))
+        except FileNotFoundError:
+            stamp.append(None)
+    return tuple(stamp)
 
 
 def _check(home: Path) -> None:

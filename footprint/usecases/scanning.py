@@ -41,15 +41,15 @@ class Scan:
     names: dict = field(default_factory=dict)  # names published beside the signed ids
     log: dict | None = None      # the inclusion check: index, size, root, ok
     current: dict | None = None  # the label that superseded this one: id, b32
-    # the signed result's gas scopes, as this platform stored it (not signed themselves):
-    # scopes (per scope kg CO2e and share), standard, and the note when they mix
+    # the signed result's data quality (dqi, primary_data_share), for this platform's labels:
+    # not signed in the label itself, read from the result whose hash the label signs
+    quality: dict | None = None
+    # the signed result's gas scopes, read the same way: scopes (per scope kg CO2e and
+    # share), standard, and the note when they mix
     scopes: dict | None = None
 
 
-def _scopes(db, record: dict, claims: dict) -> dict | None:
-    signed = claims.get("reproducibility_hash") or b""  # the claims carry the hash's bytes
-    signed = signed.hex() if isinstance(signed, (bytes, bytearray)) else str(signed)
-    result = results.signed(db, record["submission_id"], signed)
+def _scopes(result: dict | None) -> dict | None:
     if not result or "scopes" not in result:
         return None  # calculated before results named their scopes
     return {"scopes": result["scopes"], "standard": result.get("standard", ""),
@@ -100,12 +100,17 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
             scan.verdict = "expired"
         return scan
     scan.names = names(scan.record)
-    scan.scopes = _scopes(db, scan.record, claims)
     if own:
         scan.log = _inclusion(db, scan.record, cose)
         if not scan.log["ok"]:
             scan.verdict = "unrecorded"
             return scan
+    signed_result = results.signed(db, scan.record["submission_id"],
+                                   str(claims.get("reproducibility_hash") or ""))
+    if signed_result is not None and signed_result.get("dqi"):
+        scan.quality = {"dqi": signed_result["dqi"],
+                        "primary_data_share": signed_result["primary_data_share"]}
+    scan.scopes = _scopes(signed_result)
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:

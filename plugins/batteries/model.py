@@ -111,4 +111,7 @@ def plan(p: dict) -> list[Planned]:
                                     f"{_fmt(eol)} kg CO2e per kWh of capacity",
                             "note_zh": f"报废与回收：初级数据，回收商声明每千瓦时容量 {_fmt(eol)} kg CO2e"},
                            "end_of_life", True))
+    for planned in out:  # the producer's own data is rated as primary data in the result
+        if planned.primary:
+            planned.line["primary"] = True
     return out

@@ -12,7 +12,7 @@ libraries' factors to every producer.
 from __future__ import annotations
 
 from footprint import (LIBRARY_PACKAGE, LIBRARY_PREFIX, Process, Source, footprint_home,
-                       hookimpl, library_catalog, library_name, stored_factors)
+                       geography_code, hookimpl, library_catalog, library_name, stored_factors)
 
 
 @hookimpl(trylast=True)
@@ -37,5 +37,7 @@ def register_background(registry):
                 f"{LIBRARY_PREFIX}{name}/{factor.id}", factor.name_en or factor.name_zh,
                 factor.name_zh or factor.name_en, factor.unit, ((factor.flow, factor.value),),
                 Source(dataset.id, f"{read.entry['title']} ({read.version}): "
-                                   f"{factor.citation()}", factor.confidence)))
+                                   f"{factor.citation()}", factor.confidence,
+                       geography=geography_code(factor.geography),
+                       year=factor.year if isinstance(factor.year, int) else None)))
     return processes

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from footprint import Catalog, DataError, Process, Source
+from footprint import Catalog, DataError, Process, Source, geography_code, reference_year
 
 CATALOG = Catalog("lca_data", "materials")  # registered by the plugin: see register_datasets
 PREFIX = "materials/"
@@ -176,8 +176,10 @@ def citation(entry: Entry) -> str:
 def source(entry: Entry) -> Source:
     dataset = CATALOG.dataset(entry.dataset)
     publisher = dataset.entry["publisher"]
+    # the row's own geography and year, more precise than its dataset's (data quality)
     return Source(entry.dataset, f"{publisher}: {citation(entry)}",
-                  f"{LEVEL[entry.confidence]} ({entry.confidence}, MATERIALS.md {entry.md_id})")
+                  f"{LEVEL[entry.confidence]} ({entry.confidence}, MATERIALS.md {entry.md_id})",
+                  geography=geography_code(entry.geography), year=reference_year(entry.ref_year))
 
 
 def processes() -> list[Process]:

@@ -5,7 +5,7 @@ Every number lives in a CSV or JSON file with its citation; this module only con
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from footprint import Catalog, GradeBand, Grading, Process, Source
@@ -199,8 +199,10 @@ def _pesticide_processes() -> list[Process]:
         per_kg = float(row["kg_ce_per_kg_ai"]) * CO2_PER_C
         detail = (f"Lal (2004) Environment International 30:981-990: {row['key']}s "
                   f"{row['kg_ce_per_kg_ai']} kg CE/kg a.i. x 44/12 = {per_kg:.4g} kg CO2e/kg a.i.")
+        # a US synthesis study standing in for Chinese production: a related technology
+        source = replace(dataset.source(detail), geography="US", technology="related")
         processes.append(Process(PESTICIDE_PREFIX + row["key"], row["name_en"], row["name_zh"],
-                                 "kg", (("CO2e_aggregated", per_kg),), dataset.source(detail)))
+                                 "kg", (("CO2e_aggregated", per_kg),), source))
     return processes
 
 
@@ -212,8 +214,9 @@ def _board_processes() -> list[Process]:
         detail = (f"FEFCO/Cepi ContainerBoard European Database for Corrugated Board Life Cycle "
                   f"Studies 2021 (2020 data): {row['kg_co2e_per_t']} kg CO2e/t / 1000 = "
                   f"{per_kg:g} kg CO2e/kg (European average as a proxy)")
+        source = replace(dataset.source(detail), geography="EU", year=2020)  # 2020 data
         processes.append(Process(PREFIX + row["key"], row["name_en"], row["name_zh"], "kg",
-                                 (("CO2e_aggregated", per_kg),), dataset.source(detail)))
+                                 (("CO2e_aggregated", per_kg),), source))
     return processes
 
 

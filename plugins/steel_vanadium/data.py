@@ -2,6 +2,7 @@
 hash-checked manifest), which the plugin registers."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from footprint import Catalog, GradeBand, Grading, processes_from_csv
@@ -34,8 +35,15 @@ def carbon_contents() -> dict[str, float]:
             for row in CATALOG.dataset(CARBON_CONTENTS).rows()}
 
 
+# Datasets whose processes stand in for the supplier's own route (their manifests say "proxy"):
+# a related technology, for the lines' data quality
+PROXY_DATASETS = (UPSTREAM, VANADIUM)
+
+
 def processes() -> list:
-    return [process for dataset_id in PROCESS_DATASETS
+    return [replace(process, source=replace(process.source, technology="related"))
+            if dataset_id in PROXY_DATASETS else process
+            for dataset_id in PROCESS_DATASETS
             for process in processes_from_csv(CATALOG.dataset(dataset_id))]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from footprint.parameters import describe_parameters
 
-LINE_FIELDS = ("input", "amount", "unit", "stage", "region", "year", "basis", "note")
+LINE_FIELDS = ("input", "amount", "unit", "stage", "region", "year", "basis", "note", "primary")
 EMISSION_PREFIX = "emission:"
 NUMBER_TYPES = ("Float", "StrictFloat", "Number", "Decimal", "StrictNumber")
 INTEGER_TYPES = ("Integer", "StrictInteger", "Int")
@@ -106,6 +106,9 @@ def line_from_values(get) -> dict | None:
             line[key] = values[key]
     if values["year"]:
         line["year"] = as_integer(values["year"])
+    if values["primary"]:  # a checkbox: "true" when ticked, absent otherwise
+        line["primary"] = {"true": True, "false": False}.get(values["primary"].lower(),
+                                                               values["primary"])
     return line
 
 

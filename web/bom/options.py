@@ -83,17 +83,24 @@ def _unit_word(unit: str) -> str:
     return word(words.UNITS, unit)
 
 
+def _offered(registry) -> list:
+    """The processes the editor offers: not the activities of imported LCI databases
+    (thousands; a producer finds one with `footprint background search` and writes its
+    bg:<dataset>/<code>)."""
+    return [p for p in registry.processes.values() if not p.cumulative]
+
+
 def _process_options(registry, language: str, factors: dict | None) -> dict[str, InputOption]:
     """Every process as an option. Names that read alike in ``language`` (the field-N2O
     processes of each climate share their Chinese name) get what differs between them: the
     footprint of one unit, from ``factors`` (process id -> kg CO2e per unit)."""
     names = {p.id: in_language(p.name_zh, p.name_en, language)
-             for p in registry.processes.values()}
+             for p in _offered(registry)}
     seen: dict[str, int] = {}
     for name in names.values():
         seen[name] = seen.get(name, 0) + 1
     options = {}
-    for process in registry.processes.values():
+    for process in _offered(registry):
         name, unit = names[process.id], _unit_word(process.unit)
         label = f"{name} ({unit})"
         if seen[name] > 1 and factors and process.id in factors:
@@ -113,7 +120,7 @@ def _input_groups(registry, category_id: str | None, processes: dict, emissions:
     generic = [InputOption("electricity", _("Electricity (grid, kWh)"), "kWh",
                            _search("电力 电网", "electricity grid", "electricity kwh"))]
     by_category: dict[str, list] = {}
-    for process in registry.processes.values():
+    for process in _offered(registry):
         owner = owners.get(process.plugin)
         if owner is None:
             generic.append(processes[process.id])

@@ -1,0 +1,155 @@
+"""How uncertain a footprint is: lognormal Monte Carlo over its lines' factors and amounts.
+
+A footprint is linear in its lines: ``total = sum_l co2e_l``, where ``co2e_l`` is the line's
+amount times its factor's unit score. Each is given a lognormal multiplier with median 1
+(``loc = ln(value)``, as Brightway and ecoinvent write a lognormal, ../shared/reference
+QUALITY.md §4.2), so one draw of the total is
+
+    total_d = sum_l co2e_l x exp(s_amount_l z_l,d) x exp(s_factor_l z_f(l),d)
+
+with z standard normal. Draws of one factor are shared by every line and every product that
+uses it (a grid factor that is high is high for all), draws of amounts are each line's own.
+
+The sigmas come from the ecoinvent pedigree approach (QUALITY.md §3.4: ``sigma = sqrt(sum of
+ln(U)^2) / 2`` over the basic uncertainty and the five indicators' factors, v3 table §3.2):
+
+- a factor: basic U by its dominant gas (§3.5: CO2 and aggregated CO2e 1.05, CH4 and N2O 1.5);
+  temporal, geographical and further technological scores are the line's data-quality ratings
+  (engine.quality, PACT's 1-5 read as the pedigree's 1-5); reliability and completeness from
+  the factor's confidence (high 2, medium 3, low or unstated 4, the worst word its source
+  uses: our mapping, documented in docs/data-quality.md).
+- an amount: basic U 1.05 (demand of materials, energy, services) or 2.0 for transport in tkm
+  (§3.5); reliability 2 for a primary line (measured, with evidence) else 3; the other
+  indicators 1 (the amount is this product's own, now, here).
+
+``summarise`` gives P5, P50 and P95 of a batch's results from one seeded set of draws; the
+same seed gives the same figures, and a product's figures do not depend on which other
+products share its batch (each factor's and each product's draws come from their own seeded
+streams).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DRAWS = 1000
+SEED = 20261204
+PERCENTILES = (5, 50, 95)
+
+# ecoinvent v3 pedigree factors U (GSD^2), score 1..5 (QUALITY.md §3.2, Weidema et al. 2013)
+PEDIGREE = {
+    "reliability": (1.00, 1.05, 1.10, 1.20, 1.50),
+    "completeness": (1.00, 1.02, 1.05, 1.10, 1.20),
+    "temporal": (1.00, 1.03, 1.10, 1.20, 1.50),
+    "geographical": (1.00, 1.01, 1.02, 1.05, 1.10),
+    "technological": (1.00, 1.05, 1.20, 1.50, 2.00),
+}
+BASIC_FACTOR = {"CO2": 1.05, "CO2e": 1.05, "CH4": 1.5, "N2O": 1.5}  # §3.5, air emissions
+BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; transport
+CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
+
+
+def sigma(basic: float, scores: dict[str, int]) -> float:
+    """The lognormal's sigma from a basic uncertainty and pedigree scores (QUALITY.md §3.4)."""
+    logs = [math.log(basic)] + [math.log(PEDIGREE[k][s - 1]) for k, s in scores.items()]
+    return math.sqrt(sum(x * x for x in logs)) / 2
+
+
+@dataclass(frozen=True)
+class LineUncertainty:
+    co2e: float
+    factor: str  # whose draws the line shares: the process, flow or label it uses
+    sigma_factor: float
+    sigma_amount: float
+
+
+def _dominant_gas(line: dict, registry, cf: dict) -> str:
+    """The gas with the largest CO2e share of the line's factor."""
+    factor = line.get("factor")
+    process = registry.processes.get(factor) if factor else None
+    if process is None:
+        flow = registry.flows.get(line.get("input", "").removeprefix("emission:"))
+        electricity = factor and factor.startswith("electricity/")
+        return "CO2" if electricity or flow is None else _formula(flow)
+    weighed = [(abs(amount * cf.get(flow, 0.0)), flow) for flow, amount in process.emissions]
+    if not weighed:
+        return "CO2e"
+    return _formula(registry.flows[max(weighed)[1]])
+
+
+def _formula(flow) -> str:
+    """CO2_fossil -> CO2, CH4_non_fossil -> CH4, N2O; anything else counts as CO2e."""
+    head = flow.id.split("_")[0]
+    return head if head in BASIC_FACTOR else "CO2e"
+
+
+def _confidence(line: dict, sources: dict) -> int:
+    """The worst confidence word the factor's source uses ("2021 medium ...; 2022 high"
+    reads medium); 4 where it says none."""
+    words = set((sources.get(line.get("factor")) or "").lower().replace(";", " ").split())
+    return max((s for word, s in CONFIDENCE_SCORE.items() if word in words), default=4)
+
+
+def lines_of(result: dict, registry) -> list[LineUncertainty]:
+    """Each in-boundary line of a result with its factor's and its amount's sigma."""
+    cf = dict(registry.methods[result["method"]["id"]].factors)
+    sources = {f["process"]: (f.get("source") or {}).get("confidence", "")
+               for f in result.get("factors") or []}
+    found = []
+    for line in result["by_input"]:
+        if not line.get("in_boundary", True) or not line["kg_co2e"]:
+            continue
+        dqr = line.get("dqr") or {"technological": 5, "geographical": 5, "temporal": 5}
+        label = (line.get("supplier_label") or {}).get("id")
+        key = label or line.get("factor") or str(line.get("input"))
+        reliability = 2 if label else _confidence(line, sources)
+        factor_sigma = sigma(BASIC_FACTOR[_dominant_gas(line, registry, cf)], {
+            "reliability": reliability, "completeness": reliability,
+            "temporal": dqr["temporal"], "geographical": dqr["geographical"],
+            "technological": dqr["technological"]})
+        basic = BASIC_TRANSPORT if line.get("unit") in ("tkm", "kgkm") else BASIC_AMOUNT
+        amount_sigma = sigma(basic, {"reliability": 2 if line.get("primary") else 3})
+        found.append(LineUncertainty(line["kg_co2e"], key, factor_sigma, amount_sigma))
+    return found
+
+
+def _stream(seed: int, key: str) -> np.random.Generator:
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def draw_totals(batch: list[list[LineUncertainty]], keys: list[str], draws: int = DRAWS,
+                seed: int = SEED) -> np.ndarray:
+    """Totals of each product in each draw (products x draws). ``keys`` name the products'
+    own streams (their reproducibility hashes), so a product draws the same in any batch."""
+    factors = sorted({line.factor for lines in batch for line in lines})
+    shared = {f: _stream(seed, f"factor:{f}").standard_normal(draws) for f in factors}
+    totals = np.zeros((len(batch), draws))
+    for p, (lines, key) in enumerate(zip(batch, keys)):
+        if not lines:
+            continue
+        own = _stream(seed, f"product:{key}").standard_normal((len(lines), draws))
+        co2e = np.array([line.co2e for line in lines])[:, None]
+        s_amount = np.array([line.sigma_amount for line in lines])[:, None]
+        s_factor = np.array([line.sigma_factor for line in lines])[:, None]
+        z_factor = np.stack([shared[line.factor] for line in lines])
+        totals[p] = (co2e * np.exp(s_amount * own + s_factor * z_factor)).sum(axis=0)
+    return totals
+
+
+def summarise(results: list[dict], registry, draws: int = DRAWS,
+              seed: int = SEED) -> list[dict]:
+    """P5, P50 and P95 (kg CO2e per declared unit) of each result, with the draws and seed."""
+    batch = [lines_of(result, registry) for result in results]
+    keys = [result.get("reproducibility_hash", str(i)) for i, result in enumerate(results)]
+    totals = draw_totals(batch, keys, draws, seed)
+    summaries = []
+    for p in range(len(results)):
+        low, mid, high = np.percentile(totals[p], PERCENTILES)
+        summaries.append({"p5": float(low), "p50": float(mid), "p95": float(high),
+                          "draws": draws, "seed": seed, "method": "lognormal Monte Carlo, "
+                          "ecoinvent pedigree (docs/data-quality.md)"})
+    return summaries

@@ -1,0 +1,82 @@
+"""The range of a footprint: lognormal Monte Carlo over its lines' factors and amounts, with
+sigmas from the ecoinvent pedigree approach (footprint.engine.uncertainty; the figures below
+are the v3 pedigree factors and basic uncertainties of ../shared/reference/QUALITY.md §3.2-3.5).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from footprint.bom import parse_bom
+from footprint.engine.uncertainty import sigma, summarise
+
+Z95 = 1.6448536269514722  # the standard normal's 95th percentile
+
+
+def test_sigma_is_the_pedigree_worked_example():
+    # QUALITY.md §3.4: basic 1.05 with scores (2,2,2,2,2): U = 1.05, 1.02, 1.03, 1.01, 1.05;
+    # sigma = sqrt(ln(1.05)^2 x 3 + ln(1.02)^2 + ln(1.03)^2 + ln(1.01)^2) / 2 = 0.0461,
+    # GSD^2 = exp(2 sigma) = 1.097
+    found = sigma(1.05, {"reliability": 2, "completeness": 2, "temporal": 2,
+                         "geographical": 2, "technological": 2})
+    assert found == pytest.approx(0.0461, abs=5e-5)
+    assert math.exp(2 * found) == pytest.approx(1.097, abs=5e-4)
+
+
+def one_line(make_bom):
+    return parse_bom(make_bom(lines=[{"input": "electricity", "amount": 100, "unit": "kWh",
+                                      "stage": "production"}]))
+
+
+def test_a_one_line_bom_has_its_lognormal_quantiles(engine, make_bom):
+    result = engine.calculate(one_line(make_bom))
+    # 100 kWh of Sichuan 2022 grid electricity (MEE 2022: 0.1404 kg CO2/kWh) = 14.04 kg CO2e;
+    # its ratings in a Sichuan 2022 BOM: technological 3, geographical 1, temporal 1; its
+    # source's confidence words "2021 medium ...; 2022 and 2023 high" read medium (3).
+    # factor: basic CO2 1.05, reliability 3 (1.10), completeness 3 (1.05), temporal 1,
+    #   geographical 1, technological 3 (1.20):
+    #   sigma_f = sqrt(ln1.05^2 + ln1.10^2 + ln1.05^2 + ln1.20^2) / 2
+    #           = sqrt(0.0023805 + 0.0090840 + 0.0023805 + 0.0332412) / 2 = 0.108497
+    # amount: basic 1.05, reliability 3 (not primary): sqrt(0.0023805 + 0.0090840) / 2 = 0.053536
+    # the product of two lognormals: sigma = sqrt(0.108497^2 + 0.053536^2) = 0.120988
+    # P5 = 14.04 x exp(-1.64485 x 0.120988) = 11.507; P95 = 14.04 x exp(+...) = 17.131
+    assert [line["dqr"] for line in result["by_input"]] == [
+        {"technological": 3, "geographical": 1, "temporal": 1}]
+    total_sigma = math.sqrt(0.108497 ** 2 + 0.053536 ** 2)
+    draws = 20_000
+    (spread,) = summarise([result], engine.registry, draws=draws)
+    # the Monte Carlo error of a 5 % quantile in log space: sqrt(0.05 x 0.95 / n) / phi(1.645)
+    # x sigma = sqrt(0.0475 / 20000) / 0.10314 x 0.121 = 0.0018; allowed: 4 of them
+    error = math.sqrt(0.05 * 0.95 / draws) / 0.10314 * total_sigma * 4
+    assert math.log(spread["p5"] / (14.04 * math.exp(-Z95 * total_sigma))) == \
+        pytest.approx(0, abs=error)
+    assert math.log(spread["p95"] / (14.04 * math.exp(Z95 * total_sigma))) == \
+        pytest.approx(0, abs=error)
+    assert math.log(spread["p50"] / 14.04) == pytest.approx(0, abs=error)
+
+
+def test_the_same_seed_gives_the_same_range_in_any_batch(engine, make_bom):
+    one = engine.calculate(one_line(make_bom))
+    other = engine.calculate(parse_bom(make_bom(lines=[
+        {"input": "electricity", "amount": 50, "unit": "kWh", "stage": "production"},
+        {"input": "diesel", "amount": 3, "unit": "kg", "stage": "production"}])))
+    alone = summarise([one], engine.registry)[0]
+    assert summarise([other, one], engine.registry)[1] == alone
+    assert summarise([one], engine.registry, seed=7)[0] != alone
+    # a shared factor is drawn once: both products' electricity draws move together, so the
+    # ratio of the one-line product's range to its total is the same however it is batched
+    assert alone["p5"] < one["total_kg_co2e"] < alone["p95"]
+
+
+def test_the_command_line_prints_the_range(run, write_bom, make_bom):
+    path = write_bom(make_bom())
+    shown = run("calc", path, "--uncertainty", "--draws", "2000")
+    assert shown.exit_code == 0, shown.stderr
+    assert "range (P5-P95): " in shown.stdout and "2000 draws, seed 20261204" in shown.stdout
+    result = json.loads(run("calc", path, "--uncertainty", "--json").stdout)
+    spread = result["uncertainty"]
+    assert spread["p5"] < result["total_kg_co2e"] < spread["p95"]
+    assert spread["draws"] == 1000
+    assert "uncertainty" not in json.loads(run("calc", path, "--json").stdout)
