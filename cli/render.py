@@ -13,6 +13,8 @@ from footprint.dataquality import level, overall
 from footprint.display import footprint, percent, quantity
 
 BAR_WIDTH = 30
+SCOPE_NAMES = {"co2_only": "CO2 only", "co2e": "CO2e (GWP set)",
+               "lifecycle_co2e": "life-cycle CO2e"}  # footprint.model.GAS_SCOPES
 
 
 def dump(value) -> None:
@@ -71,6 +73,10 @@ def result_text(result: dict) -> str:
         out += [f"  {e['line']}: {e['note']}" for e in result["by_input"] if e.get("note")]
     out.append("")
     out.append("by gas: " + ", ".join(f"{g} {footprint(v)}" for g, v in result["by_gas"].items()))
+    if result.get("scopes"):  # absent from results stored before results named their scopes
+        out.append("gas scopes: " + ", ".join(
+            f"{SCOPE_NAMES.get(s, s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
+            for s, v in result["scopes"].items()) + f"; standard {result['standard']}")
     if result["biogenic_co2_kg"]:
         out.append(f"biogenic CO2 (not in the total): {footprint(result['biogenic_co2_kg'])} kg")
     out.append("factors:")
@@ -94,8 +100,20 @@ def data_quality_text(result: dict) -> str:
             f"5 = very poor)   primary data {result['primary_data_share']} %")
 
 
-def _short(value) -> str:
+def _shown(value) -> str:
+    """A value of a plugin's extension as people read it: every number inside by the display
+    rule, however deeply nested (a float's repr would print 16 digits)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
     if isinstance(value, float):
         return quantity(value)
-    text = str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+def _short(value) -> str:
+    text = _shown(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -14,7 +14,8 @@ from .hookspecs import hookimpl
 from .imported import catalog as background_catalog
 from .imported import imported_backgrounds
 from .imported import in_registry as backgrounds_in_registry
-from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, STAGES, CharacterisationFactor,
+from .model import (CRADLE_TO_GATE, ELECTRICITY_BASES, GAS_SCOPES, STAGES,
+                    CharacterisationFactor,
                     ElectricityFactor, Flow, GradeBand, Grading, Method, Process, ProductCategory,
                     Region, Source)
 from .parameters import Number, ParameterSchema
@@ -23,7 +24,7 @@ from .settings import footprint_home
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRADLE_TO_GATE", "Catalog", "CharacterisationFactor", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor",
+    "CRADLE_TO_GATE", "Catalog", "CharacterisationFactor", "Conflict", "DataError", "Forbidden", "NotFound", "Number", "ParameterSchema", "Dataset", "ELECTRICITY_BASES", "ElectricityFactor", "GAS_SCOPES",
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "imported_backgrounds", "background_catalog",
     "backgrounds_in_registry", "LIBRARY_PACKAGE", "LIBRARY_PREFIX",

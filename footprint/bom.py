@@ -28,6 +28,7 @@ from .errors import InvalidInput, Message, Problem
 from .schemaerrors import as_message
 from .gs1 import GTIN_LENGTHS, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
+from .settings import electricity_basis as default_electricity_basis
 from .suggest import unknown
 from .units import UNIT_NAMES, UNITS, of_dimension
 
@@ -240,8 +241,9 @@ class BomSchema(StrictSchema):
     factor_year = fields.Integer(strict=True, load_default=None, metadata={
         "description": "The data year of electricity factors; default: the latest "
                        "published for each region."})
+    # none named: the platform's default, written into the canonical BOM as used
     electricity_basis = Choice(Message("electricity basis"), ELECTRICITY_BASES,
-                               load_default="location")
+                               load_default=default_electricity_basis)
     system_boundary = Choice(Message("system boundary"), BOUNDARIES,
                              load_default="cradle_to_gate")
     # Category parameters in the producer's terms; the category's plugin models them as lines.

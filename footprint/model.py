@@ -11,6 +11,9 @@ STAGES = ("raw_materials", "production", "distribution", "packaging", "end_of_li
 CRADLE_TO_GATE = STAGES[:4]
 ELECTRICITY_BASES = ("location", "market", "lifecycle")
 FLOW_ORIGINS = ("fossil", "biogenic", "other", "unspecified")
+# What a factor covers (footprint.engine.scopes): CO2 alone; several gases as CO2e under a
+# named GWP set; life-cycle CO2e including upstream. Narrowest first.
+GAS_SCOPES = ("co2_only", "co2e", "lifecycle_co2e")
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,17 @@ class Source:
     geography: str = ""
     year: int | None = None
     technology: str = ""
+    # one of GAS_SCOPES where the plugin states it; "" = derived from the data
+    # (footprint.engine.scopes)
+    scope: str = ""
+
+    def __post_init__(self):
+        if self.scope and self.scope not in GAS_SCOPES:
+            raise ValueError(f"scope {self.scope!r} is not one of {', '.join(GAS_SCOPES)}")
 
     def as_dict(self) -> dict:
         extra = {k: v for k, v in (("geography", self.geography), ("year", self.year),
-                                   ("technology", self.technology)) if v}
+                                   ("technology", self.technology), ("scope", self.scope)) if v}
         return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence,
                 **extra}
 

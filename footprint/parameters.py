@@ -21,7 +21,8 @@ from marshmallow import RAISE, Schema
 from marshmallow import fields as mfields
 from marshmallow import validate
 
-from .errors import Message, Text
+from .errors import Message, Problem, Text
+from .schemaerrors import as_message
 
 PARAMETERS = Message("parameters")
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\"[^\"]*\")\]")
@@ -46,6 +47,37 @@ class ParameterSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+def numbers_given_as_text(schema, data, path: str = "parameters") -> list[Problem]:
+    """Every number field of ``schema`` (nested and listed ones too) that ``data`` gives as
+    text, with the field's own "invalid" message: marshmallow's Float reads
+    "0.9" as 0.9, so a plugin's schema built on plain fields would accept what every other
+    category refuses. Number already refuses it (and says so itself)."""
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key not in data:
+            continue
+        problems += _text_for_number(field, data[key], f"{path}.{key}")
+    return problems
+
+
+def _text_for_number(field, value, where: str) -> list[Problem]:
+    if isinstance(field, mfields.Number):
+        strict = isinstance(field, Number) or getattr(field, "strict", False)
+        if not strict and isinstance(value, str):  # a bool marshmallow refuses itself
+            return [Problem(where, as_message(field.error_messages["invalid"]))]
+        return []
+    if isinstance(field, mfields.List) and isinstance(value, list):
+        return [p for i, item in enumerate(value)
+                for p in _text_for_number(field.inner, item, f"{where}[{i}]")]
+    nested = _nested(field) if isinstance(field, mfields.Nested) else None
+    if nested is not None:
+        return numbers_given_as_text(nested, value, where)
+    return []
 
 
 def _nested(field):

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from .errors import DataError
+from .model import ELECTRICITY_BASES
+
 _home: ContextVar[Path | None] = ContextVar("footprint_home", default=None)
 
 
@@ -32,3 +35,14 @@ def using_home(home: Path) -> Iterator[None]:
         yield
     finally:
         _home.reset(token)
+
+
+def electricity_basis() -> str:
+    """The platform's default electricity basis (FOOTPRINT_ELECTRICITY_BASIS, one of
+    model.ELECTRICITY_BASES; location, the grid average, unless the operator chooses): what
+    a BOM that names none is calculated on, and what a result compares a BOM's choice with."""
+    basis = os.environ.get("FOOTPRINT_ELECTRICITY_BASIS") or "location"
+    if basis not in ELECTRICITY_BASES:
+        raise DataError(f"FOOTPRINT_ELECTRICITY_BASIS={basis!r} is not one of "
+                        f"{', '.join(ELECTRICITY_BASES)}")
+    return basis

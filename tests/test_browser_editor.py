@@ -3,7 +3,8 @@ and English: nothing red before the producer types, the preview in a side column
 sheet saying what is missing (never a grade) until the BOM is complete, the inputs' text
 filter and the units of the chosen input.
 
-0.00637 kg CO2e/kg: 60 kg diesel/ha / 30000 kg fruit/ha x 3.185 kg CO2/kg (IPCC 2006).
+0.0063726 kg CO2e/kg: 60 kg diesel/ha / 30000 kg fruit/ha x 3.1863 kg CO2/kg (IPCC 2006),
+shown to 3 significant figures as 0.00637.
 """
 from __future__ import annotations
 

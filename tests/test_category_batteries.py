@@ -6,7 +6,7 @@ Figures used by hand below (sources in lca_data/batteries/manifest.json):
 - Degen et al. 2023: cell-making energy LFP 37.5, NMC (NMC900) 20.3 kWh per kWh of cell.
 - IPCC 2006: natural gas 56,100 kg CO2/TJ x 3.6e-6 TJ/kWh = 0.20196 kg CO2/kWh.
 - MEE 2022 grid factors: CN-SC 0.1404, CN-SD 0.6410, CN-JS 0.5978, CN-FJ 0.4092; 2023 CN-SD 0.6191.
-- Core: road freight 0.116 kg CO2/tkm, diesel 3.185 kg CO2/kg.
+- Core: road freight 0.116 kg CO2/tkm, diesel 3.1863 kg CO2/kg.
 """
 from __future__ import annotations
 
@@ -182,16 +182,16 @@ def test_partial_primary_data_and_metered_heat(engine):
 
 
 def test_producer_line_counts_as_primary_and_cradle_to_gate_note(engine):
-    # LFP Shandong + own line 0.5 kg diesel (0.5 x 3.185 = 1.5925) + end of life 2.0 outside the
-    # cradle-to-gate boundary: headline 78.78082 + 1.5925 = 80.37332; Art. 7 adds 2.0 -> 82.37332
+    # LFP Shandong + own line 0.5 kg diesel (0.5 x 3.1863 = 1.59315) + end of life 2.0 outside the
+    # cradle-to-gate boundary: headline 78.78082 + 1.59315 = 80.37397; Art. 7 adds 2.0 -> 82.37397
     bom = battery_bom("CN-SD", lines=[{"input": "diesel", "amount": 0.5, "unit": "kg",
                                        "stage": "production"}], end_of_life_kg_co2e_per_kwh=2.0)
     result = engine.calculate(parse_bom(bom))
-    assert result["total_kg_co2e"] == pytest.approx(80.37332, rel=1e-6)
-    assert result["grade"]["grade"] == "C"  # 80 < 80.37332 <= 100
+    assert result["total_kg_co2e"] == pytest.approx(80.37397, rel=1e-6)
+    assert result["grade"]["grade"] == "C"  # 80 < 80.37397 <= 100
     e = ext(result)
-    assert e["kg_co2e_per_kwh_capacity"] == pytest.approx(82.37332, rel=1e-6)
-    assert e["primary_data"]["share_of_co2e"] == pytest.approx((1.5925 + 2.0) / 82.37332, rel=1e-6)
+    assert e["kg_co2e_per_kwh_capacity"] == pytest.approx(82.37397, rel=1e-6)
+    assert e["primary_data"]["share_of_co2e"] == pytest.approx((1.59315 + 2.0) / 82.37397, rel=1e-6)
     assert "line 1" in e["primary_data"]["primary_inputs"]
     assert any("cradle-to-gate" in n for n in e["notes"])
 
@@ -311,14 +311,14 @@ def test_sichuan_and_shandong_samples_show_the_grid(engine):
 def test_nmc_sample_by_hand(engine):
     result = engine.calculate(read_bom_file(SAMPLES / "batteries_nmc_ev_pack_fujian.json"))
     # 62.4 + 18.2 x 0.4092 (7.44744) + 6.5 x 0.20196 (1.31274) + 1.2 x 0.4092 (0.49104)
-    # + own line 0.02 kg diesel x 3.185 (0.0637) = 71.71492
-    assert result["total_kg_co2e"] == pytest.approx(71.71492, rel=1e-6)
+    # + own line 0.02 kg diesel x 3.1863 (0.063726) = 71.714946
+    assert result["total_kg_co2e"] == pytest.approx(71.714946, rel=1e-6)
     e = ext(result)
-    # primary: everything but the NMC materials default: 71.71492 - 62.4 = 9.31492
-    assert e["primary_data"]["share_of_co2e"] == pytest.approx(9.31492 / 71.71492, rel=1e-6)
-    # Art. 7: 0.95 x 250 x 8 = 1900 kWh; 71.71492 / 1900 = 0.0377447 -> class B (0.03 < x <= 0.04)
+    # primary: everything but the NMC materials default: 71.714946 - 62.4 = 9.314946
+    assert e["primary_data"]["share_of_co2e"] == pytest.approx(9.314946 / 71.714946, rel=1e-6)
+    # Art. 7: 0.95 x 250 x 8 = 1900 kWh; 71.714946 / 1900 = 0.0377447 -> class B (0.03 < x <= 0.04)
     cf = e["CarbonFootprintForBatteries"]
-    assert cf["batteryCarbonFootprint"] == pytest.approx(71.71492 / 1900, rel=1e-6)
+    assert cf["batteryCarbonFootprint"] == pytest.approx(71.714946 / 1900, rel=1e-6)
     assert cf["carbonFootprintPerformanceClass"] == "B"
 
 

@@ -82,8 +82,9 @@ def test_urea_manufacture_field_n2o_and_urea_co2(engine):
     assert n == pytest.approx(0.0046)
     # manufacture: 0.0046 kg N x 2.041 t CE/t N x 44/12 = 0.0046 x 7.48367 = 0.0344249 kg CO2e
     manufacture = 0.0046 * 2.041 * C_TO_CO2
-    # direct: 0.0046 x EF1 0.010 x 44/28 = 7.22857e-5 kg N2O x 273 = 0.0197340 kg CO2e
-    direct = 0.0046 * 0.010 * N_TO_N2O * N2O_AR6
+    # direct (wet climate, the default): 0.0046 x EF1 0.016 x 44/28 = 1.156571e-4 kg N2O
+    # x 273 = 0.0315744 kg CO2e
+    direct = 0.0046 * 0.016 * N_TO_N2O * N2O_AR6
     # volatilisation: 0.0046 x FracGASF 0.11 x EF4 (wet, default) 0.014 x 44/28 x 273 = 0.0030390
     volatilised = 0.0046 * 0.11 * 0.014 * N_TO_N2O * N2O_AR6
     # leaching: 0.0046 x FracLEACH 0.24 x EF5 0.011 x 44/28 x 273 = 0.0052098
@@ -92,7 +93,7 @@ def test_urea_manufacture_field_n2o_and_urea_co2(engine):
     urea_co2 = 0.01 * 0.20 * C_TO_CO2
     expected = {
         "oranges/fertiliser/urea_n": (n, manufacture, "raw_materials"),
-        "oranges/field_n2o/direct_synthetic/aggregated": (n, direct, "production"),
+        "oranges/field_n2o/direct_synthetic/wet_climate": (n, direct, "production"),
         "oranges/field_n2o/volatilisation_synthetic/wet_climate": (n, volatilised, "production"),
         "oranges/field_n2o/leaching": (n, leached, "production"),
         "oranges/urea_co2": (0.01, urea_co2, "production"),
@@ -104,9 +105,9 @@ def test_urea_manufacture_field_n2o_and_urea_co2(engine):
         assert lines[factor]["stage"] == stage
     assert result["total_kg_co2e"] == pytest.approx(
         manufacture + direct + volatilised + leached + urea_co2, rel=1e-6)
-    # N2O mass: 0.0046 x (0.010 + 0.11 x 0.014 + 0.24 x 0.011) x 44/28 = 1.02443e-4 kg
+    # N2O mass: 0.0046 x (0.016 + 0.11 x 0.014 + 0.24 x 0.011) x 44/28 = 1.45815e-4 kg
     assert result["by_gas_mass_kg"]["N2O"] == pytest.approx(
-        0.0046 * (0.010 + 0.11 * 0.014 + 0.24 * 0.011) * N_TO_N2O, rel=1e-6)
+        0.0046 * (0.016 + 0.11 * 0.014 + 0.24 * 0.011) * N_TO_N2O, rel=1e-6)
     assert "300 kg urea/ha" in lines["oranges/urea_co2"]["note"]
 
 
@@ -124,7 +125,7 @@ def test_compound_fertiliser_uses_the_composite_rows_and_kcl(engine):
     # K2O: 0.006 x 0.168 (KCl) x 44/12 = 0.0036960
     assert lines["oranges/fertiliser/kcl_k2o"]["kg_co2e"] == pytest.approx(
         0.006 * 0.168 * C_TO_CO2, rel=1e-6)
-    assert lines["oranges/field_n2o/direct_synthetic/aggregated"]["amount"] == pytest.approx(0.006)
+    assert lines["oranges/field_n2o/direct_synthetic/wet_climate"]["amount"] == pytest.approx(0.006)
     assert "oranges/urea_co2" not in lines  # no urea in a compound fertiliser's stated grade
 
 
@@ -137,7 +138,7 @@ def test_dap_nitrogen_counts_in_the_field_not_in_manufacture(engine):
         0.0046 * 1.109 * C_TO_CO2, rel=1e-6)
     # 200 x 0.18 = 36 kg N/ha / 20000 = 0.0018 kg N to the soil; Chen's DAP row is per P2O5
     # of the whole product, so no separate N manufacture line
-    assert lines["oranges/field_n2o/direct_synthetic/aggregated"]["amount"] == pytest.approx(0.0018)
+    assert lines["oranges/field_n2o/direct_synthetic/wet_climate"]["amount"] == pytest.approx(0.0018)
     assert not [f for f in lines if f.startswith("oranges/fertiliser/") and f.endswith("_n")]
     assert "oranges/fertiliser/n_fertiliser_composite" not in lines
 
@@ -158,19 +159,19 @@ def test_map_k2so4_and_a_stated_content(engine):
     assert lines["oranges/fertiliser/urea_n"]["kg_co2e"] == pytest.approx(
         0.00225 * 2.041 * C_TO_CO2, rel=1e-6)
     # soil N: MAP 100 x 0.11 = 11 + urea 45 = 56 kg N/ha / 20000 = 0.0028 kg N
-    assert lines["oranges/field_n2o/direct_synthetic/aggregated"]["amount"] == pytest.approx(0.0028)
+    assert lines["oranges/field_n2o/direct_synthetic/wet_climate"]["amount"] == pytest.approx(0.0028)
 
 
 def test_manure_nitrogen_uses_the_organic_factors(engine):
     result = calc(engine, orange_bom(manure_n_kg_per_ha=90))
     lines = by_factor(result)
     # 90 kg N/ha / 30000 = 0.003 kg organic N per kg fruit; no manufacture for manure
-    # direct 0.003 x 0.010 x 44/28 x 273; volatilisation 0.003 x FracGASM 0.21 x 0.014 x 44/28
-    # x 273; leaching 0.003 x 0.24 x 0.011 x 44/28 x 273
-    direct = 0.003 * 0.010 * N_TO_N2O * N2O_AR6
+    # direct (wet climate, organic N) 0.003 x 0.006 x 44/28 x 273; volatilisation 0.003 x
+    # FracGASM 0.21 x 0.014 x 44/28 x 273; leaching 0.003 x 0.24 x 0.011 x 44/28 x 273
+    direct = 0.003 * 0.006 * N_TO_N2O * N2O_AR6
     volatilised = 0.003 * 0.21 * 0.014 * N_TO_N2O * N2O_AR6
     leached = 0.003 * 0.24 * 0.011 * N_TO_N2O * N2O_AR6
-    assert lines["oranges/field_n2o/direct_organic/aggregated"]["kg_co2e"] == pytest.approx(
+    assert lines["oranges/field_n2o/direct_organic/wet_climate"]["kg_co2e"] == pytest.approx(
         direct, rel=1e-6)
     assert lines["oranges/field_n2o/volatilisation_organic/wet_climate"]["kg_co2e"] == \
         pytest.approx(volatilised, rel=1e-6)
@@ -183,18 +184,34 @@ def test_manure_nitrogen_uses_the_organic_factors(engine):
 MIXED = {"fertilisers": [{"product": "urea", "kg_per_ha": 300}], "manure_n_kg_per_ha": 90}
 
 
-def test_ef1_wet_climate_switch(engine):
-    aggregated = calc(engine, orange_bom(**MIXED))["total_kg_co2e"]
-    wet = calc(engine, orange_bom(ef1="wet_climate", **MIXED))
-    # synthetic 0.0046 kg N x (0.016 - 0.010) + organic 0.003 kg N x (0.006 - 0.010),
-    # x 44/28 x 273 = (2.76e-5 - 1.2e-5) x 44/28 x 273 = 0.0066924 kg CO2e more
-    delta = (0.0046 * (0.016 - 0.010) + 0.003 * (0.006 - 0.010)) * N_TO_N2O * N2O_AR6
-    assert wet["total_kg_co2e"] - aggregated == pytest.approx(delta, rel=1e-5)
+def test_one_climate_sets_ef1_and_ef4(engine):
+    wet = calc(engine, orange_bom(**MIXED))  # the default climate
+    aggregated = calc(engine, orange_bom(climate="aggregated", **MIXED))
+    # wet: EF1 0.016 (synthetic) and 0.006 (organic), EF4 0.014; aggregated: 0.010 for all
+    # direct: 0.0046 kg N x (0.010 - 0.016) + 0.003 kg N x (0.010 - 0.006) = -1.56e-5
+    # volatilised: (0.0046 x 0.11 + 0.003 x 0.21) = 0.001136 kg N x (0.010 - 0.014) = -4.544e-6
+    # x 44/28 x 273: (-1.56e-5 - 4.544e-6) x 429 = -0.0086418 kg CO2e
+    delta = ((0.0046 * (0.010 - 0.016) + 0.003 * (0.010 - 0.006))
+             + (0.0046 * 0.11 + 0.003 * 0.21) * (0.010 - 0.014)) * N_TO_N2O * N2O_AR6
+    assert aggregated["total_kg_co2e"] - wet["total_kg_co2e"] == pytest.approx(delta, rel=1e-5)
     lines = by_factor(wet)
     assert lines["oranges/field_n2o/direct_synthetic/wet_climate"]["kg_co2e"] == pytest.approx(
         0.0046 * 0.016 * N_TO_N2O * N2O_AR6, rel=1e-6)
     assert lines["oranges/field_n2o/direct_organic/wet_climate"]["kg_co2e"] == pytest.approx(
         0.003 * 0.006 * N_TO_N2O * N2O_AR6, rel=1e-6)
+    assert "oranges/field_n2o/volatilisation_synthetic/wet_climate" in lines
+    assert {"oranges/field_n2o/direct_synthetic/aggregated",
+            "oranges/field_n2o/volatilisation_synthetic/aggregated"} <= set(by_factor(aggregated))
+    assert wet["extensions"]["oranges"]["climate"] == "wet"
+    assert "climate_note" not in wet["extensions"]["oranges"]
+
+
+def test_ef1_set_by_hand_is_said_to_pair_another_climate(engine):
+    # EF1 aggregated by hand beside the wet climate's EF4: the pairing the climate replaces
+    mixed = calc(engine, orange_bom(ef1="aggregated", **MIXED))
+    assert "oranges/field_n2o/direct_synthetic/aggregated" in by_factor(mixed)
+    assert "oranges/field_n2o/volatilisation_synthetic/wet_climate" in by_factor(mixed)
+    assert "different climates" in mixed["extensions"]["oranges"]["climate_note"]
 
 
 @pytest.mark.parametrize("ef4, value", [("aggregated", 0.010), ("dry_climate", 0.005)])
@@ -211,10 +228,10 @@ def test_gwp_method_switch_scales_only_n2o(engine):
     bom = orange_bom(**MIXED)
     ar6 = calc(engine, bom)
     ar5 = calc(engine, bom, "ar5")
-    # N2O mass: 0.0046 x (0.010 + 0.11 x 0.014 + 0.24 x 0.011) + 0.003 x (0.010 + 0.21 x 0.014
-    # + 0.24 x 0.011), x 44/28; AR5 counts it at 265 instead of 273
-    n2o = (0.0046 * (0.010 + 0.11 * 0.014 + 0.24 * 0.011)
-           + 0.003 * (0.010 + 0.21 * 0.014 + 0.24 * 0.011)) * N_TO_N2O
+    # N2O mass (wet climate): 0.0046 x (0.016 + 0.11 x 0.014 + 0.24 x 0.011) + 0.003 x
+    # (0.006 + 0.21 x 0.014 + 0.24 x 0.011), x 44/28; AR5 counts it at 265 instead of 273
+    n2o = (0.0046 * (0.016 + 0.11 * 0.014 + 0.24 * 0.011)
+           + 0.003 * (0.006 + 0.21 * 0.014 + 0.24 * 0.011)) * N_TO_N2O
     assert ar6["total_kg_co2e"] - ar5["total_kg_co2e"] == pytest.approx(
         n2o * (N2O_AR6 - N2O_AR5), rel=1e-5)
 
@@ -233,8 +250,8 @@ def test_pesticides_diesel_and_irrigation_electricity_by_region(engine):
     # 4/30000 = 1.3333e-4 kg fungicide x 3.9 x 44/12 = 0.0019067
     assert lines["oranges/pesticide/fungicide"]["kg_co2e"] == pytest.approx(
         4 / 30000 * 3.9 * C_TO_CO2, rel=1e-6)
-    # 60/30000 = 0.002 kg diesel x 3.185 = 0.00637
-    assert lines["diesel"]["kg_co2e"] == pytest.approx(0.002 * 3.185, rel=1e-6)
+    # 60/30000 = 0.002 kg diesel x 3.1863 = 0.0063726
+    assert lines["diesel"]["kg_co2e"] == pytest.approx(0.002 * 3.1863, rel=1e-6)
     # 900/30000 = 0.03 kWh x 0.1404 (Sichuan 2022) = 0.004212
     assert lines["electricity/location/CN-SC/2022"]["kg_co2e"] == pytest.approx(
         0.03 * 0.1404, rel=1e-6)
@@ -299,7 +316,7 @@ def test_held_out_chongqing_orchard_end_to_end(engine):
            + 520 * 0.24 * 0.011) / y * N_TO_N2O
     urea_co2 = 200 / y * 0.20 * C_TO_CO2
     pesticides = (2 * 6.3 + 6 * 3.9) / y * C_TO_CO2
-    diesel = 100 / y * 3.185
+    diesel = 100 / y * 3.1863
     electricity = (2000 / y + 0.02) * GRID_2022["CN-CQ"]  # irrigation 0.05 kWh + cold store
     board = 0.05 * 0.491
     transport = 0.001 * 40 * 0.116
@@ -328,15 +345,19 @@ def test_pujiang_sample_by_hand(engine):
     # compound 15-15-15 1200 kg: 180 kg N (x 2.116), 180 kg P2O5 (x 0.636), 180 kg K2O (x 0.168)
     # urea 250 kg: 115 kg N (x 2.041); KCl 150 kg: 90 kg K2O (x 0.168)
     fertiliser = (180 * 2.116 + 180 * 0.636 + 180 * 0.168 + 115 * 2.041 + 90 * 0.168) / y * C_TO_CO2
-    # synthetic N 295, organic 120 kg/ha; EF1 0.010; EF4 wet 0.014; leaching 415 x 0.24 x 0.011
-    n2o = (415 * 0.010 + (295 * 0.11 + 120 * 0.21) * 0.014 + 415 * 0.24 * 0.011) / y * N_TO_N2O
+    # synthetic N 295, organic 120 kg/ha; wet climate (the default): EF1 0.016 synthetic and
+    # 0.006 organic, EF4 0.014; leaching 415 x 0.24 x 0.011
+    # = (4.72 + 0.72 + 57.65 x 0.014 + 1.0956) / 30000 x 44/28 = 7.3427 / 30000 x 44/28
+    n2o = (295 * 0.016 + 120 * 0.006 + (295 * 0.11 + 120 * 0.21) * 0.014
+           + 415 * 0.24 * 0.011) / y * N_TO_N2O
     field = n2o * N2O_AR6
     urea_co2 = 250 / y * 0.20 * C_TO_CO2
     pesticides = (1.5 * 6.3 + 3 * 5.1 + 4 * 3.9) / y * C_TO_CO2
-    rest = urea_co2 + pesticides + 60 / y * 3.185 + 600 / y * GRID_2022["CN-SC"]
+    rest = urea_co2 + pesticides + 60 / y * 3.1863 + 600 / y * GRID_2022["CN-SC"]
     assert result["total_kg_co2e"] == pytest.approx(fertiliser + field + rest, rel=1e-6)
-    # = 0.0948 + 0.0864 + 0.0204 = 0.2015 kg CO2e/kg: inside the published 0.07-0.7 and
-    # within FACTORS.md's plausible Pujiang band 0.1-0.5
+    # = 0.09479 + 0.10500 + 0.02020 = 0.2200 kg CO2e/kg (field N2O 7.3427 / 30000 x 429 =
+    # 0.104999): inside the published 0.07-0.7 and FACTORS.md's plausible Pujiang 0.1-0.5;
+    # just under the B/C boundary 0.22, so still B
     assert 0.1 <= result["total_kg_co2e"] <= 0.5
     extension = result["extensions"]["oranges"]
     assert extension["breakdown_kg_co2e"]["fertiliser_manufacture"] == pytest.approx(
@@ -402,12 +423,13 @@ def test_grade_bands_are_provisional_and_from_the_literature(engine):
 
 def test_heavy_orchard_is_graded_e_and_outside_the_range(engine):
     # 2000 kg urea on 15000 kg fruit: 920 kg N/ha / 15000 = 0.061333 kg N per kg fruit
-    # manufacture 0.061333 x 2.041 x 44/12 = 0.45900; field N2O 0.061333 x (0.010 + 0.11 x 0.014
-    # + 0.24 x 0.011) x 44/28 x 273 = 0.37207; urea CO2 2000/15000 x 0.20 x 44/12 = 0.09778
+    # manufacture 0.061333 x 2.041 x 44/12 = 0.45900; field N2O (wet climate) 0.061333 x
+    # (0.016 + 0.11 x 0.014 + 0.24 x 0.011) x 44/28 x 273 = 0.061333 x 0.02018 x 429 = 0.53098;
+    # urea CO2 2000/15000 x 0.20 x 44/12 = 0.09778
     result = calc(engine, orange_bom(yield_kg_per_ha=15000,
                                      fertilisers=[{"product": "urea", "kg_per_ha": 2000}]))
     n = 920 / 15000
-    expected = (n * 2.041 * C_TO_CO2 + n * (0.010 + 0.11 * 0.014 + 0.24 * 0.011) * N_TO_N2O
+    expected = (n * 2.041 * C_TO_CO2 + n * (0.016 + 0.11 * 0.014 + 0.24 * 0.011) * N_TO_N2O
                 * N2O_AR6 + 2000 / 15000 * 0.20 * C_TO_CO2)
     assert result["total_kg_co2e"] == pytest.approx(expected, rel=1e-6)
     assert expected > 0.7
@@ -515,7 +537,11 @@ def test_every_parameter_is_described_for_forms(engine):
     described = describe_parameters(engine.registry.categories["oranges"])
     names = {p["name"]: p for p in described}
     assert names["yield_kg_per_ha"]["unit"] == "kg/ha" and names["yield_kg_per_ha"]["required"]
-    assert names["ef4"]["default"] == "wet_climate"
+    # one climate sets EF1 and EF4; either may still be set by hand (no default: the climate's)
+    assert names["climate"]["default"] == "wet"
+    assert names["climate"]["choices"] == ["wet", "aggregated"]
+    assert [o["label_zh"] for o in names["climate"]["options"]][0].startswith("湿润气候")
+    assert "default" not in names["ef4"] and "default" not in names["ef1"]
     assert names["ef1"]["choices"] == ["aggregated", "wet_climate"]
     nested = {p["name"]: p for p in names["fertilisers"]["fields"]}
     assert "compound" in nested["product"]["choices"]

@@ -6,8 +6,8 @@ Factors used below (see lca_data/manifest.json for the sources):
   Shandong grid 2023     0.6191 kg CO2/kWh    MEE announcement 2025 No. 47 (2023 data)
   Southwest grid 2022    0.2268 kg CO2/kWh    MEE announcement 2024 No. 33 (stands in for Tibet)
   China market 2022      0.5856 kg CO2/kWh    MEE 2024 No. 33, national excl. market non-fossil
-  Hungary 2023           204.2 g CO2/kWh      Ember yearly electricity data 2023
-  diesel combustion      3.185 kg CO2/kg      IPCC 2006 Vol. 2 Ch. 1 (74.1 kg/GJ x 43.0 GJ/t)
+  Hungary 2023           204.2 g CO2e/kWh     Ember yearly electricity data 2023 (life cycle)
+  diesel combustion      3.1863 kg CO2/kg     IPCC 2006 Vol. 2 Ch. 1 (74.1 kg/GJ x 43.0 GJ/t / 1000)
   road freight           0.116 kg CO2/tkm     US EPA GHG Emission Factors Hub
   rail freight (China)   0.049 kg CO2e/tkm    FACTORS.md section 6 (indicative)
   CH4 fossil GWP100      29.8 (AR6 Table 7.15), 30 (AR5 Table 8.7)
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,9 +29,9 @@ SHANDONG = SAMPLES / "shandong_gearbox_assembly.json"
 REL = 1e-6  # Brightway keeps amounts as float32: ~1e-7 relative from the cited values
 
 # Sichuan machined part, per piece (cradle to gate, AR6):
-#   100 kWh x 0.1404 = 14.04;  3 kg diesel x 3.185 = 9.555;  12 tkm road x 0.116 = 1.392
-#   production 14.04 + 9.555 = 23.595;  total 23.595 + 1.392 = 24.987 kg CO2e
-SICHUAN_TOTAL = 24.987
+#   100 kWh x 0.1404 = 14.04;  3 kg diesel x 3.1863 = 9.5589;  12 tkm road x 0.116 = 1.392
+#   production 14.04 + 9.5589 = 23.5989;  total 23.5989 + 1.392 = 24.9909 kg CO2e
+SICHUAN_TOTAL = 24.9909
 
 # The 31 provinces of the MEE table: 30 with factors, Tibet (CN-XZ) without.
 PROVINCES = {
@@ -66,11 +67,31 @@ def test_runner_separates_stderr(run, tmp_path):
 def test_calc_text_shows_the_total(run):
     result = run("calc", SICHUAN)
     assert result.exit_code == 0, result.output
-    # 24.987 kg CO2e to 3 significant figures, as a label signs it: 25.0
+    # 24.9909 kg CO2e to 3 significant figures, as a label signs it: 25.0
     assert "25.0 kg CO2e per 1 piece" in result.stdout
     assert "IPCC AR6" in result.stdout  # the default method
     assert "MEE announcement 2024 No. 33" in result.stdout  # the factor's source is cited
     assert result.stderr == ""
+
+
+def test_calc_text_prints_no_number_to_16_digits(run):
+    # the NMC pack's label fields nest floats (the Art. 7 footprint 71.714946 / 1900 =
+    # 0.0377447..., the primary share 9.314946 / 71.714946 = 0.129888...): by the display
+    # rule, quantities to 6 significant figures, never a float's 16-digit repr
+    result = run("calc", SAMPLES / "batteries_nmc_ev_pack_fujian.json")
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"\d\.\d{8,}", result.stdout) == []  # 0.0377447: 6 figures, 7 decimals
+    assert "batteryCarbonFootprint: 0.0377447" in result.stdout
+    assert "share_of_co2e: 0.129888" in result.stdout
+
+
+def test_calc_text_names_the_scopes_and_the_standard(run):
+    # Hungary 80 kWh x 0.2042 = 16.336 life-cycle CO2e (57.1 % of 28.628); the Chinese market
+    # electricity 11.712 and the truck 0.58 are CO2 only: 12.292 (42.9 %)
+    result = run("calc", SAMPLES / "hungary_module_assembly_market.json")
+    assert "gas scopes: CO2 only 12.3 (42.9 %), life-cycle CO2e 16.3 (57.1 %); standard " \
+           "GB/T 24067-2024 / ISO 14067:2018" in result.stdout
+    assert "note: the total adds up factors of different gas scopes" in result.stdout
 
 
 def test_calc_json(run):
@@ -80,14 +101,14 @@ def test_calc_json(run):
     assert {"total_kg_co2e", "by_stage", "by_gas", "by_input", "method", "data_version",
             "reproducibility_hash"} <= set(data)
     assert close(data["total_kg_co2e"], SICHUAN_TOTAL)
-    assert close(data["by_stage"]["production"], 23.595)  # 14.04 + 9.555
+    assert close(data["by_stage"]["production"], 23.5989)  # 14.04 + 9.5589
     assert close(data["by_stage"]["distribution"], 1.392)  # 12 tkm x 0.116
     assert data["by_stage"]["raw_materials"] == 0 and data["by_stage"]["packaging"] == 0
     assert set(data["by_gas"]) == {"CO2_fossil"}  # all three factors are CO2-only
     assert close(data["by_gas"]["CO2_fossil"], SICHUAN_TOTAL)
     by_line = {e["line"]: e for e in data["by_input"]}
     assert close(by_line[1]["kg_co2e"], 14.04)   # 100 kWh x 0.1404
-    assert close(by_line[2]["kg_co2e"], 9.555)   # 3 kg x 3.185
+    assert close(by_line[2]["kg_co2e"], 9.5589)  # 3 kg x 3.1863
     assert close(by_line[3]["kg_co2e"], 1.392)   # 12 tkm x 0.116
     assert data["method"]["id"] == "ar6"
     assert len(data["data_version"]) == 64 and len(data["reproducibility_hash"]) == 64
@@ -100,13 +121,13 @@ def test_calc_json_is_reproducible(run):
 
 
 @pytest.mark.parametrize("sample, total", [
-    # 4 gear blanks x 24.987 = 99.948; 200 tkm rail x 0.049 = 9.8;
+    # 4 gear blanks x 24.9909 = 99.9636; 200 tkm rail x 0.049 = 9.8;
     # 0.5 MWh = 500 kWh x 0.6191 (Shandong 2023) = 309.55; 0.5 kg CH4 x 29.8 = 14.9
-    # 99.948 + 9.8 + 309.55 + 14.9 = 434.198
-    ("shandong_gearbox_assembly.json", 434.198),
-    # 50 kWh x 0.2268 (Southwest grid for Tibet, 2022) = 11.34; 2000 g = 2 kg x 3.185 = 6.37;
-    # 30 tkm x 0.116 = 3.48;  11.34 + 6.37 + 3.48 = 21.19
-    ("tibet_yak_milk_processing.json", 21.19),
+    # 99.9636 + 9.8 + 309.55 + 14.9 = 434.2136
+    ("shandong_gearbox_assembly.json", 434.2136),
+    # 50 kWh x 0.2268 (Southwest grid for Tibet, 2022) = 11.34; 2000 g = 2 kg x 3.1863 = 6.3726;
+    # 30 tkm x 0.116 = 3.48;  11.34 + 6.3726 + 3.48 = 21.1926
+    ("tibet_yak_milk_processing.json", 21.1926),
     # 80 kWh x 0.2042 (Hungary 2023, the latest year) = 16.336;
     # 20 kWh Sichuan market 2022: no market factor for Sichuan or the Southwest grid, China's
     # market factor 0.5856 stands in: 20 x 0.5856 = 11.712;  5 tkm x 0.116 = 0.58
@@ -127,9 +148,9 @@ def test_ar5_and_ar6_differ_by_the_methane_line_only(run):
     # 0.5 kg CH4 fossil x 29.8 (AR6) = 14.9;  x 30 (AR5) = 15.0;  difference 0.5 x 0.2 = 0.1
     assert close(ar6["by_gas"]["CH4_fossil"], 14.9)
     assert close(ar5["by_gas"]["CH4_fossil"], 15.0)
-    # totals 434.198 (AR6) and 434.298 (AR5): compared at 1e-6 of the total, as the totals are
+    # totals 434.2136 (AR6) and 434.3136 (AR5): compared at 1e-6 of the total, as the totals are
     assert close(ar5["total_kg_co2e"], ar6["total_kg_co2e"] + 0.1)
-    assert close(ar5["total_kg_co2e"], 434.298)
+    assert close(ar5["total_kg_co2e"], 434.3136)
     assert {g: v for g, v in ar5["by_gas"].items() if g != "CH4_fossil"} == \
         {g: v for g, v in ar6["by_gas"].items() if g != "CH4_fossil"}
     ar5_lines = {e["line"]: e["kg_co2e"] for e in ar5["by_input"]}
@@ -374,8 +395,8 @@ def test_factors_search_finds_processes_by_chinese_name(run):
 def test_factors_search_in_english_and_as_text(run):
     result = run("factors", "--search", "Diesel")
     assert result.exit_code == 0, result.output
-    # the core's diesel (IPCC 3.185 kg CO2/kg) and the library's per-GJ diesel entries
-    assert "materials/diesel_combustion " in result.stdout and "3.185" in result.stdout
+    # the core's diesel (IPCC 3.1863 kg CO2/kg) and the library's per-GJ diesel entries
+    assert "materials/diesel_combustion " in result.stdout and "3.1863" in result.stdout
     assert "74.1" in result.stdout  # IPCC Table 2.2: 74 100 kg CO2/TJ / 1000 = 74.1 kg/GJ
     assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in result.stdout
     assert "materials/steel_bof" not in result.stdout

@@ -178,10 +178,13 @@ def test_ember_values_equal_the_reference():
                 for code, value in re.findall(r"\b([A-Z]{2}) (\d+\.\d)\b", section)}
     expected["EU"] = float(re.search(r"EU average (\d+\.\d)", section).group(1))
     expected["GB"] = expected.pop("UK")
-    shipped = {row["iso_3166_1"]: float(row["g_co2_per_kwh"])
+    shipped = {row["iso_3166_1"]: float(row["g_co2e_per_kwh"])
                for row in SHIPPED.dataset("ember_2023_europe").rows()}
     assert len(expected) == 31
     assert shipped == expected
+    # the corrected section 3: Ember's intensities are life-cycle CO2e, and so is the manifest
+    assert "life-cycle" in section.lower() or "lifecycle" in section.lower()
+    assert SHIPPED.entries["ember_2023_europe"]["unit"] == "g CO2e/kWh"
 
 
 def test_gwp100_values_equal_the_reference():

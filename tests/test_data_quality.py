@@ -4,9 +4,7 @@ BOM, the result's contribution-weighted dqi and primary data share, worked out b
 Factors used below, as the results cite them:
   electricity, Sichuan 2022, location (MEE):              0.1404 kg CO2/kWh
   electricity, Southwest grid 2022, location (MEE):       0.2268 kg CO2/kWh (Tibet's stand-in)
-  diesel combustion (IPCC 2006, global):                  3.185 kg CO2/kg (3.1863 once the
-                                                          arithmetic is corrected; no rating
-                                                          below moves at one decimal)
+  diesel combustion (IPCC 2006, global):                  3.1863 kg CO2/kg (74.1 x 43.0 / 1000)
   road freight (US EPA 2024, "US (proxy for CN)"):        0.116 kg CO2/tkm
   materials/pp (DESNZ 2025, "UK factor set"):             2.57757 kg CO2e/kg
   oranges/fertiliser/urea_n (Chen et al. 2015, CN)
@@ -126,11 +124,11 @@ def test_sichuan_2022_grid_electricity_in_a_sichuan_2022_bom(engine, make_bom):
 def test_tibet_with_the_southwest_grid_standing_in(engine, make_bom):
     # Tibet publishes no factor on any basis: the Southwest grid stands in, geographically 3.
     #   1 electricity 100 kWh x 0.2268 = 22.68 kg   (3, 3, 1)  the stand-in, 2022 for 2022
-    #   2 diesel 10 kg x 3.185         = 31.85 kg   (3, 3, 5)  global (3), 2006 for 2022: 16 y
+    #   2 diesel 10 kg x 3.1863        = 31.863 kg  (3, 3, 5)  global (3), 2006 for 2022: 16 y
     #   3 road freight 100 tkm x 0.116 = 11.6 kg    (3, 4, 1)  a US figure for China (4), 2024
-    # total 66.13 kg; technological 3.0;
-    # geographical (22.68 x 3 + 31.85 x 3 + 11.6 x 4) / 66.13 = 209.99 / 66.13 = 3.18 -> 3.2
-    # temporal (22.68 x 1 + 31.85 x 5 + 11.6 x 1) / 66.13 = 193.53 / 66.13 = 2.93 -> 2.9
+    # total 66.143 kg; technological 3.0;
+    # geographical (22.68 x 3 + 31.863 x 3 + 11.6 x 4) / 66.143 = 210.029 / 66.143 = 3.18 -> 3.2
+    # temporal (22.68 x 1 + 31.863 x 5 + 11.6 x 1) / 66.143 = 193.595 / 66.143 = 2.93 -> 2.9
     result = calc(engine, make_bom, [kwh(100), line("diesel", 10, stage="production"),
                                      line("road_freight", 100, "tkm", "distribution")],
                   region="CN-XZ")
@@ -169,10 +167,10 @@ def test_a_primary_line(engine, make_bom):
     # The producer metered the electricity: technologically 1, and primary; Sichuan's own 2022
     # factor keeps geographical 1 and temporal 1. The diesel is an estimate: (3, 3, 5).
     #   1 electricity 100 kWh x 0.1404 = 14.04 kg  (1, 1, 1) primary
-    #   2 diesel 10 kg x 3.185         = 31.85 kg  (3, 3, 5)
-    # total 45.89 kg; technological = geographical = (14.04 + 31.85 x 3) / 45.89
-    #   = 109.59 / 45.89 = 2.39 -> 2.4; temporal (14.04 + 31.85 x 5) / 45.89 = 3.78 -> 3.8;
-    # primary data share 14.04 / 45.89 = 30.6 %
+    #   2 diesel 10 kg x 3.1863        = 31.863 kg  (3, 3, 5)
+    # total 45.903 kg; technological = geographical = (14.04 + 31.863 x 3) / 45.903
+    #   = 109.629 / 45.903 = 2.39 -> 2.4; temporal (14.04 + 31.863 x 5) / 45.903 = 3.78 -> 3.8;
+    # primary data share 14.04 / 45.903 = 30.6 %
     result = calc(engine, make_bom, [kwh(100, primary=True),
                                      line("diesel", 10, stage="production")])
     assert dqr(result, 1) == (1, 1, 1) and dqr(result, 2) == (3, 3, 5)

@@ -5,7 +5,7 @@ the platform's issuer key generated once.
 Factors used below (see lca_data/manifest.json for the sources):
   Sichuan grid 2022      0.1404 kg CO2/kWh    MEE announcement 2024 No. 33 (2022 data)
   Chongqing grid 2022    0.5227 kg CO2/kWh    MEE announcement 2024 No. 33 (2022 data)
-  diesel combustion      3.185 kg CO2/kg      IPCC 2006 Vol. 2 Ch. 1 (74.1 kg/GJ x 43.0 GJ/t)
+  diesel combustion      3.1863 kg CO2/kg     IPCC 2006 Vol. 2 Ch. 1 (74.1 kg/GJ x 43.0 GJ/t)
   road freight           0.116 kg CO2/tkm     US EPA GHG Emission Factors Hub
 """
 from __future__ import annotations
@@ -253,17 +253,17 @@ def test_battery_makers_use_their_own_grid(db, engine, seeded):
 
 
 def test_approved_generic_part_as_calculated_by_hand(db, seeded):
-    # 100 kWh x 0.1404 = 14.04; 3 kg diesel x 3.185 = 9.555; 12 tkm road x 0.116 = 1.392
-    # total 14.04 + 9.555 + 1.392 = 24.987 kg CO2e per piece
+    # 100 kWh x 0.1404 = 14.04; 3 kg diesel x 3.1863 = 9.5589; 12 tkm road x 0.116 = 1.392
+    # total 14.04 + 9.5589 + 1.392 = 24.9909 kg CO2e per piece
     by_key = _by_key(db, seeded)
     part = by_key["machined-part"]
     assert part["status"] == "superseded"
-    assert part["total_kg_co2e"] == pytest.approx(24.987, rel=REL)
-    # with electric forklifts: 110 kWh x 0.1404 = 15.444; 1 kg diesel x 3.185 = 3.185;
-    # 12 tkm x 0.116 = 1.392; total 15.444 + 3.185 + 1.392 = 20.021 kg CO2e per piece
+    assert part["total_kg_co2e"] == pytest.approx(24.9909, rel=REL)
+    # with electric forklifts: 110 kWh x 0.1404 = 15.444; 1 kg diesel x 3.1863 = 3.1863;
+    # 12 tkm x 0.116 = 1.392; total 15.444 + 3.1863 + 1.392 = 20.0223 kg CO2e per piece
     again = by_key["machined-part-2"]
     assert again["status"] == "issued" and again["product_id"] == part["product_id"]
-    assert again["total_kg_co2e"] == pytest.approx(20.021, rel=REL)
+    assert again["total_kg_co2e"] == pytest.approx(20.0223, rel=REL)
 
 
 # -- labels ----------------------------------------------------------------------------------
@@ -292,9 +292,9 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
     # every label verifies with nothing but the trust list the platform publishes
     trust = load_trust_list(json.loads(json.dumps(export_trust_list(keys_home))))
     claims = {key: verify(label["cose"], trust).claims for key, label in labels.items()}
-    # 20.021 kg CO2e (see above) signed to 3 significant figures: 20.0
+    # 20.0223 kg CO2e (see above) signed to 3 significant figures: 20.0
     assert str(claims["machined-part-2"]["value"]) == "20.0"
-    assert str(claims["machined-part"]["value"]) == "25.0"  # 24.987 -> 25.0
+    assert str(claims["machined-part"]["value"]) == "25.0"  # 24.9909 -> 25.0
     assert claims["machined-part-2"]["supersedes"] == labels["machined-part"]["id"]
     assert labels["machined-part"]["superseded_by"] == labels["machined-part-2"]["id"]
     # the label signs the producer's credit code; the platform publishes its name beside it

@@ -1,6 +1,6 @@
 """Every hook, each with a test named for it: what a plugin's answer does to a footprint.
 
-Hand calculations: Sichuan grid 2022 0.1404 kg CO2/kWh (MEE), diesel 3.185 kg CO2/kg (IPCC
+Hand calculations: Sichuan grid 2022 0.1404 kg CO2/kWh (MEE), diesel 3.1863 kg CO2/kg (IPCC
 2006), AR6 GWP100: CH4 fossil 29.8, N2O 273.
 """
 from __future__ import annotations
@@ -202,8 +202,8 @@ def test_register_electricity_factors_gives_a_region_its_grid_factor(workshop, m
 
 def test_register_background_adds_a_process_boms_consume(workshop, make_bom):
     result = workshop.calculate(one_line(make_bom, {"input": "test_widget", "amount": 2}))
-    # per kg: 2.0 kg CO2 + 0.5 kg diesel x 3.185 = 3.5925; 2 kg -> 7.185 kg CO2e
-    assert result["total_kg_co2e"] == pytest.approx(7.185, rel=1e-6)
+    # per kg: 2.0 kg CO2 + 0.5 kg diesel x 3.1863 = 3.59315; 2 kg -> 7.1863 kg CO2e
+    assert result["total_kg_co2e"] == pytest.approx(7.1863, rel=1e-6)
     widget = next(f for f in result["factors"] if f["process"] == "test_widget")
     assert widget["plugin"] == "workshop"
 

@@ -6,9 +6,9 @@ Hand-calculated values (factors cited from the results' own sources):
   100 kWh x 0.1404 kg CO2/kWh (MEE announcement 2024 No. 33, Sichuan 2022) = 14.04 kg CO2e,
     signed to 3 significant figures as 14.0; all of it in production: 1000 per mille.
   Oranges, 600 kWh/ha irrigation on 30000 kg/ha: 600 / 30000 x 0.1404 = 0.002808 kg CO2e/kg
-    (production) plus 0.01 kg diesel x 3.185 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t)
-    = 0.03185 (distribution): total 0.034658, signed as 0.0347 kg CO2e per kg. Shares
-    2.808 / 34.658 = 81.02 per mille -> 81, 31.85 / 34.658 = 918.98 -> 919 (largest
+    (production) plus 0.01 kg diesel x 3.1863 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t)
+    = 0.031863 (distribution): total 0.034671, signed as 0.0347 kg CO2e per kg. Shares
+    2.808 / 34.671 = 80.99 per mille -> 81, 31.863 / 34.671 = 919.01 -> 919 (largest
     remainder). Provisional bands A <= 0.12 < B <= 0.22 < ...: 0.0347 is grade A.
   The same as grid electricity: 0.0347 / 0.5777 kg CO2e/kWh (China's 2024 electricity carbon
     footprint factor, MEE announcement of 2025-10-23) = 0.0601 kWh -> 0.060 to 2 figures.

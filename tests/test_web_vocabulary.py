@@ -17,7 +17,7 @@ from flask import render_template_string
 
 from footprint.bom import BOUNDARIES
 from footprint.dataquality import CRITERIA, LEVELS
-from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, STAGES
+from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, GAS_SCOPES, STAGES
 from footprint.units import UNITS
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.usecases.scanning import VERDICTS
@@ -46,6 +46,7 @@ VOCABULARIES = {
     "GASES": GASES,
     "ORIGINS": FLOW_ORIGINS,
     "BASES": ELECTRICITY_BASES,
+    "SCOPES": GAS_SCOPES,
     "BOUNDARIES": BOUNDARIES,
     "DIMENSIONS": sorted({dimension for dimension, _factor in UNITS.values()}),
     "DATA_QUALITY_CRITERIA": CRITERIA,
@@ -59,7 +60,7 @@ VOCABULARIES = {
 PARTS = {
     "vocabulary": ["vocabulary.py", "formatting.py"],
     "core": ["__init__.py", "auth.py", "public.py", "security.py", "i18n.py",
-             "templates/layout.html", "templates/error.html", "templates/auth",
+             "templates/layout.html", "templates/error.html", "templates/_scopes.html", "templates/auth",
              "templates/public"],
     "producer": ["producer.py", "bom", "templates/producer"],
     "workflow": ["submissions.py", "verifier.py", "reviewer.py", "admin.py",

@@ -4,8 +4,8 @@ and the page in Chinese and English.
 
 Hand-calculated values (factors cited from the result's own sources):
   100 kWh x 0.1404 kg CO2/kWh (MEE announcement 2024 No. 33, Sichuan 2022) = 14.04 kg CO2e
-  10 kg diesel x 3.185 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t / 1000) = 31.85
-  12 kg diesel x 3.185 = 38.22
+  10 kg diesel x 3.1863 kg CO2/kg (IPCC 2006: 74.1 kg CO2/GJ x 43.0 GJ/t / 1000) = 31.863
+  12 kg diesel x 3.1863 = 38.2356
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert 'class="status status-draft"' in page and offered_actions(page, sid) == {"submit"}
     assert SICHUAN_BODY in page and "Chongqing Carbon Audit" in page
     assert "meter-march.pdf" in page
-    # 100 kWh x 0.1404 = 14.04; 12 kg x 3.185 = 38.22; total 52.26,
+    # 100 kWh x 0.1404 = 14.04; 12 kg x 3.1863 = 38.2356; total 52.2756,
     # to 3 significant figures: 52.3
     assert "52.3" in re.search(r'<p class="headline" id="total">(.*?)</p>', page, re.S).group(1)
 
@@ -160,7 +160,8 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert db["submissions"].get(sid)["verifier_org_id"] == body_id(db)
 
     # the body sees what the revision changed against the revision it returned: the total
-    # 52.26 -> 14.04 + 31.85 = 45.89 (52.3 -> 45.9 shown), (45.89 - 52.26) / 52.26 = -12.2 %;
+    # 52.2756 -> 14.04 + 31.863 = 45.903 (52.3 -> 45.9 shown), (45.903 - 52.2756) / 52.2756
+    # = -12.2 %;
     # line 2's diesel 12 kg -> 10 kg; line 1 (unchanged) is not listed
     changes = page_text(auditor.get(url)).split('id="changes"')[1].split("</section>")[0]
     assert "Changes since revision 1" in changes
@@ -218,27 +219,26 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
         assert (from_status or "") in row and (reason or "") in row, row
 
     # the calculation of revision 2 on the page:
-    # 100 kWh x 0.1404 = 14.04 (production); 10 kg x 3.185 = 31.85 (distribution); 45.89 total
+    # 100 kWh x 0.1404 = 14.04 (production); 10 kg x 3.1863 = 31.863 (distribution); 45.903 total
     result = subs.latest_result(db, db["submissions"].get(sid))
-    assert result["total_kg_co2e"] == pytest.approx(14.04 + 31.85, rel=1e-6)
-    # 45.89 to 3 significant figures: 45.9 (kg CO₂e: the unit symbol of the vocabulary)
+    assert result["total_kg_co2e"] == pytest.approx(14.04 + 31.863, rel=1e-6)
+    # 45.903 to 3 significant figures: 45.9 (kg CO₂e: the unit symbol of the vocabulary)
     assert "45.9" in re.search(r'id="total">(.*?)</p>', page, re.S).group(1)
     assert "kg CO₂e per 1 kg" in page
     production, distribution = stage_row(page, "production"), stage_row(page, "distribution")
-    # shares 14.04 / 45.89 = 30.6 % (bar 30.59 -> 30 %) and 31.85 / 45.89 = 69.4 % (-> 70 %)
-    # to 3 significant figures: 14.04 -> 14.0; the diesel factor is float32 in Brightway
-    # (3.18499994, see docs/architecture.md, Precision), so 10 kg gives 31.8499994 -> 31.8,
-    # as a label would sign it
+    # shares 14.04 / 45.903 = 30.6 % (bar 30.59 -> 30 %) and 31.863 / 45.903 = 69.4 % (-> 70 %)
+    # to 3 significant figures: 14.04 -> 14.0; 10 kg x 3.1863 = 31.863 -> 31.9, as a label
+    # would sign it
     assert "14.0" in production and "30.6 %" in production and "bar w30" in production
-    assert "31.8" in distribution and "69.4 %" in distribution and "bar w70" in distribution
+    assert "31.9" in distribution and "69.4 %" in distribution and "bar w70" in distribution
     assert "bar w0" in stage_row(page, "raw_materials")
-    # the lines ranked by share, by their names: the diesel, 31.85 / (14.04 + 31.85) = 69.4 %,
-    # before the electricity, 14.04 / 45.89 = 30.6 %, though the BOM lists it first
+    # the lines ranked by share, by their names: the diesel, 31.863 / (14.04 + 31.863) = 69.4 %,
+    # before the electricity, 14.04 / 45.903 = 30.6 %, though the BOM lists it first
     lines = line_blocks(page)
     assert [number for number, _ in lines] == [2, 1]
     diesel, grid = lines[0][1], lines[1][1]
     assert "Diesel, burned in machinery or a boiler" in diesel
-    assert "31.8" in diesel and "69.4 %" in diesel
+    assert "31.9" in diesel and "69.4 %" in diesel
     assert "Grid electricity, Sichuan" in grid and "14.0" in grid and "30.6 %" in grid
     assert any("carbon dioxide, fossil" in r and "45.9" in r
                for r in table_rows(page, "by-gas"))
@@ -247,7 +247,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert "0.1404" in sichuan and "MEE announcement 2024 No. 33" in sichuan
     assert "electricity_cn" in sichuan
     diesel = next(r for r in factors if r.startswith("Diesel, burned"))
-    assert "3.185" in diesel and "IPCC 2006" in diesel and "footprint.defaults" in diesel
+    assert "3.1863" in diesel and "IPCC 2006" in diesel and "footprint.defaults" in diesel
 
     # the evidence file, as stored
     response = reviewer.get(f"{url}/evidence/{evidence_id}")

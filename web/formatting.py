@@ -87,7 +87,8 @@ WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": voca
          "verdict": vocabulary.VERDICTS, "gas": vocabulary.GASES, "origin": vocabulary.ORIGINS,
          "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS,
          "criterion": vocabulary.DATA_QUALITY_CRITERIA,
-         "quality_level": vocabulary.DATA_QUALITY_LEVELS}
+         "quality_level": vocabulary.DATA_QUALITY_LEVELS,
+         "scope": vocabulary.SCOPES}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,

@@ -32,6 +32,7 @@ from footprint.usecases.scanning import Scan, check
 
 from .db import get_db, get_engine
 from .formatting import width_class
+from .problems import text
 from .vocabulary import VERDICTS, word
 
 bp = Blueprint("scan", __name__)
@@ -125,7 +126,9 @@ def label(b32: str):
     scan = check(db, _home(), cose, moment)
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
                "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict],
-               "void": scan.verdict in VOID}
+               "void": scan.verdict in VOID,
+               "scope_note": text(scan.scopes["note"]) if scan.scopes and scan.scopes["note"]
+               else None}
     if scan.claims is not None:
         category, region = _benchmark(scan.claims["category"], scan.claims["region"])
         grading = category.grading if category is not None else None

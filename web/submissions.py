@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from footprint import InvalidInput, NotFound
 from footprint.errors import Problem
+from footprint.engine.scopes import mixed_scopes_note
 from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, actions, review
 from footprint.usecases import labels as label_records
@@ -27,7 +28,7 @@ from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
 from . import worksheet
 from .db import get_db, get_engine
 from .i18n import localised
-from .problems import said_result
+from .problems import said_result, text
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
 from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
@@ -98,6 +99,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         stages=worksheet.stage_rows(result) if result else [], inputs=ranked,
         top=worksheet.contributors(ranked),
         general_notes=worksheet.general_notes(result) if result else [],
+        scope_note=text(mixed_scopes_note(result["scopes"])) if result and result.get("scopes")
+        and len(result["scopes"]) > 1 else None,
         changes=_changes(db, user, submission, result, described),
         region=registry.regions.get(bom.get("region")), regions=registry.regions,
         processes=registry.processes, events=events,

@@ -63,6 +63,9 @@ BASES = {"location": _l("location-based (grid average)"),
          "market": _l("market-based (residual mix)"),
          "lifecycle": _l("life-cycle (CO2e of generation)")}
 BOUNDARIES = {"cradle_to_gate": _l("cradle to gate"), "cradle_to_grave": _l("cradle to grave")}
+# What a factor covers (footprint.model.GAS_SCOPES, classified by footprint.engine.scopes).
+SCOPES = {"co2_only": _l("CO2 only"), "co2e": _l("CO2e by GWP100"),
+          "lifecycle_co2e": _l("life-cycle CO2e with upstream")}
 
 # What an accounting body confirms before it verifies (footprint.usecases.actions.
 # VERIFY_CHECKLIST).

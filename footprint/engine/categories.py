@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 
 from ..bom import Bom, flatten_errors, model_lines
 from ..errors import InvalidInput, Message, PluginError, Problem, Text, as_data
-from ..parameters import place_of, schema_fields, with_codes
+from ..parameters import numbers_given_as_text, place_of, schema_fields, with_codes
 from ..suggest import unknown
 
 
@@ -50,6 +50,9 @@ def expand(bom: Bom, registry, plugin_manager) -> Bom:
             "category %(category)s takes no parameters; describe the product with lines",
             category=category.id))], bom.origin or None)
     bom = _with_codes(bom, category)
+    # strict numbers in every category, whatever fields its plugin's schema is built on
+    problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where)) for p in
+                 numbers_given_as_text(category.parameters(), bom.parameters)]
     try:
         parameters = category.parameters().load(bom.parameters)
     except ValidationError as exc:

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from ..errors import Message, as_data
 from ..model import STAGES
+from .electricitybasis import basis_fields
+from .scopes import STANDARD, line_scope, mixed_scopes_note, scope_breakdown
 from .quality import line_quality
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
@@ -57,6 +59,7 @@ def _factor_record(resolved_line, registry) -> dict | None:
         record = {"process": p.id, "kind": "process", "name": p.name_en, "unit": p.unit,
                   "emissions": dict(p.emissions), "source": p.source.as_dict(),
                   "plugin": p.plugin}
+    record["scope"] = line_scope(resolved_line, registry)  # footprint.engine.scopes
     if resolved_line.note:
         record["note"] = str(resolved_line.note)
         if isinstance(resolved_line.note, Message):
@@ -143,6 +146,9 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
     if low:
         notes.append(Message("low-confidence data used: %(datasets)s",
                              datasets=", ".join(low)))
+    scopes = scope_breakdown(resolved, inventory, registry, method, total)
+    notes += filter(None, [mixed_scopes_note(scopes)])
+    electricity_basis = basis_fields(resolved, by_input, notes)
 
     result = {
         "product": bom.product,
@@ -158,6 +164,9 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         **by_origin,
         "biogenic_co2_kg": by_gas_mass.get("CO2_biogenic", 0.0),
         "by_input": by_input,
+        "scopes": scopes,
+        "standard": STANDARD,
+        **electricity_basis,
         **quality,
         "factors": [factors[k] for k in sorted(factors)],
         "notes": [str(note) for note in notes],

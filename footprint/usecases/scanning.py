@@ -16,9 +16,10 @@ from pathlib import Path
 from ..labels import LabelInvalid, export_trust_list, to_b32, verify
 from ..labels.keys import own_entries
 from ..labels.trust import parse_trust_list
-from ..store import results
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
+from ..engine.scopes import mixed_scopes_note
+from ..store import results
 from .labels import current_of, find, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
@@ -43,6 +44,16 @@ class Scan:
     # the signed result's data quality (dqi, primary_data_share), for this platform's labels:
     # not signed in the label itself, read from the result whose hash the label signs
     quality: dict | None = None
+    # the signed result's gas scopes, read the same way: scopes (per scope kg CO2e and
+    # share), standard, and the note when they mix
+    scopes: dict | None = None
+
+
+def _scopes(result: dict | None) -> dict | None:
+    if not result or "scopes" not in result:
+        return None  # calculated before results named their scopes
+    return {"scopes": result["scopes"], "standard": result.get("standard", ""),
+            "note": mixed_scopes_note(result["scopes"])}
 
 
 def _record(db, label_id: str, cose: bytes) -> dict | None:
@@ -100,6 +111,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
         scan.quality = {"dqi": signed_result["dqi"],
                         "primary_data_share": signed_result["primary_data_share"],
                         "range": signed_result.get("uncertainty")}
+    scan.scopes = _scopes(signed_result)
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:

@@ -1,5 +1,10 @@
-"""Export markets: generation carbon intensity 2023 of the EU-27, the EU average, the UK,
-Norway and Switzerland (Ember), for producers who report against a buyer's grid."""
+"""Export markets: life-cycle carbon intensity 2023 of electricity generation in the EU-27,
+the EU average, the UK, Norway and Switzerland (Ember), for producers who report against a
+buyer's grid.
+
+Ember's figures include upstream methane, supply chain and manufacturing, all gases as CO2e,
+so they are booked as aggregated CO2e (a life-cycle scope, see footprint.engine.scopes), not
+as fossil CO2: they are not like for like with China's grid factors of CO2 at the plant."""
 from __future__ import annotations
 
 from footprint import Catalog, ElectricityFactor, Region, hookimpl
@@ -27,6 +32,6 @@ def register_regions(registry):
 def register_electricity_factors(registry):
     table = CATALOG.dataset(DATASET)
     return [ElectricityFactor(row["iso_3166_1"], YEAR, "location",
-                              float(row["g_co2_per_kwh"]) / 1000.0,  # g -> kg per kWh
-                              "CO2_fossil", table.source())
+                              float(row["g_co2e_per_kwh"]) / 1000.0,  # g -> kg per kWh
+                              "CO2e_aggregated", table.source())
             for row in table.rows()]

@@ -36,6 +36,20 @@ EF1_KEYS = {"aggregated": {"synthetic": "EF1", "organic": "EF1"},
             "wet_climate": {"synthetic": "EF1_FSN_wet", "organic": "EF1_FON_wet"}}
 EF4_KEYS = {"aggregated": "EF4", "wet_climate": "EF4_wet", "dry_climate": "EF4_dry"}
 FRAC_GAS_KEYS = {"synthetic": "FracGASF", "organic": "FracGASM"}
+# One climate drives both factors that IPCC 2019 disaggregates by climate (Table 11.1 EF1,
+# Table 11.3 EF4): (EF1 switch, EF4 switch). No dry climate: the shipped data has no
+# dry-climate EF1, and a dry EF4 beside a wet or aggregated EF1 would pair climates again.
+CLIMATE_KEYS = {"wet": ("wet_climate", "wet_climate"), "aggregated": ("aggregated", "aggregated")}
+
+
+def field_switches(parameters: dict) -> tuple[str, str]:
+    """(EF1 switch, EF4 switch): the climate's, unless ``ef1`` or ``ef4`` is set by hand."""
+    ef1, ef4 = CLIMATE_KEYS[parameters["climate"]]
+    return parameters.get("ef1") or ef1, parameters.get("ef4") or ef4
+
+
+def same_climate(ef1: str, ef4: str) -> bool:
+    return (ef1, ef4) in CLIMATE_KEYS.values()
 
 NUTRIENT_FIELDS = {"N": "n_pct", "P2O5": "p2o5_pct", "K2O": "k2o_pct"}  # parameter names
 ABSENT = "-"  # in fertiliser_products.csv: the product carries none of this nutrient

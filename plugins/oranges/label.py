@@ -61,7 +61,8 @@ def extensions(result: dict, bom) -> dict:
         except ValidationError:  # cannot happen after expand; never break a result for it
             return out
         p = data.field_parameters()
-        ef1 = data.EF1_KEYS[values["ef1"]]
+        ef1_switch, ef4_switch = data.field_switches(values)
+        ef1 = data.EF1_KEYS[ef1_switch]
         synthetic_n, _ = nitrogen(values)
         out.update({
             "gate": values["gate"],
@@ -70,10 +71,15 @@ def extensions(result: dict, bom) -> dict:
             "synthetic_n_kg_per_ha": synthetic_n,
             "organic_n_kg_per_ha": values["manure_n_kg_per_ha"],
             "field_model": (
-                f"IPCC 2019 Refinement Tier 1: EF1 {values['ef1']} (synthetic "
-                f"{p[ef1['synthetic']].value:g}, organic {p[ef1['organic']].value:g}), EF4 "
-                f"{values['ef4']} {p[data.EF4_KEYS[values['ef4']]].value:g}, FracGASF "
+                f"IPCC 2019 Refinement Tier 1, {values['climate']} climate: EF1 {ef1_switch} "
+                f"(synthetic {p[ef1['synthetic']].value:g}, organic "
+                f"{p[ef1['organic']].value:g}), EF4 {ef4_switch} "
+                f"{p[data.EF4_KEYS[ef4_switch]].value:g}, FracGASF "
                 f"{p['FracGASF'].value:g}, FracGASM {p['FracGASM'].value:g}, FracLEACH-(H) "
                 f"{p['FracLEACH_H'].value:g}, EF5 {p['EF5'].value:g}"),
+            "climate": values["climate"],
         })
+        if not data.same_climate(ef1_switch, ef4_switch):  # set by hand, one way each
+            out["climate_note"] = (f"EF1 {ef1_switch} and EF4 {ef4_switch} follow different "
+                                   "climates (set by ef1 or ef4 instead of the climate)")
     return out

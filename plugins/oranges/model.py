@@ -90,29 +90,30 @@ def lines(parameters: dict) -> list[dict]:
     terms_zh = nitrogen(parameters, chinese=True)[1]
     organic_n = parameters["manure_n_kg_per_ha"]
     p = data.field_parameters()
-    ef1 = data.EF1_KEYS[parameters["ef1"]]
-    ef4 = data.EF4_KEYS[parameters["ef4"]]
+    ef1_switch, ef4_switch = data.field_switches(parameters)
+    ef1 = data.EF1_KEYS[ef1_switch]
+    ef4 = data.EF4_KEYS[ef4_switch]
     synthetic_text = f"{_g(synthetic_n)} kg synthetic N/ha ({'; '.join(terms)})"
     synthetic_zh = f"每公顷化肥氮 {_g(synthetic_n)} kg（{'；'.join(terms_zh)}）"
     organic_text = f"{_g(organic_n)} kg organic N/ha"
     organic_zh = f"每公顷有机肥氮 {_g(organic_n)} kg"
-    add(data.direct_process("synthetic", parameters["ef1"]), synthetic_n * per, "kg",
+    add(data.direct_process("synthetic", ef1_switch), synthetic_n * per, "kg",
         "production", f"direct N2O: {synthetic_text} {per_text}; x EF1 "
         f"{_g(p[ef1['synthetic']].value)} x 44/28 kg N2O/kg N (IPCC 2019 Table 11.1)",
         f"直接N2O：{synthetic_zh} {per_zh}；× EF1 {_g(p[ef1['synthetic']].value)} × 44/28 "
         "kg N2O/kg N（IPCC 2019 表11.1）")
-    add(data.direct_process("organic", parameters["ef1"]), organic_n * per, "kg", "production",
+    add(data.direct_process("organic", ef1_switch), organic_n * per, "kg", "production",
         f"direct N2O: {organic_text} {per_text}; x EF1 {_g(p[ef1['organic']].value)} x 44/28 kg "
         "N2O/kg N (IPCC 2019 Table 11.1)",
         f"直接N2O：{organic_zh} {per_zh}；× EF1 {_g(p[ef1['organic']].value)} × 44/28 "
         "kg N2O/kg N（IPCC 2019 表11.1）")
-    add(data.volatilisation_process("synthetic", parameters["ef4"]), synthetic_n * per, "kg",
+    add(data.volatilisation_process("synthetic", ef4_switch), synthetic_n * per, "kg",
         "production", f"indirect N2O, volatilisation: {_g(synthetic_n)} kg synthetic N/ha "
         f"{per_text}; x FracGASF {_g(p['FracGASF'].value)} x EF4 {_g(p[ef4].value)} x 44/28 "
         "(IPCC 2019 Table 11.3)",
         f"间接N2O（氨挥发）：每公顷化肥氮 {_g(synthetic_n)} kg {per_zh}；× FracGASF "
         f"{_g(p['FracGASF'].value)} × EF4 {_g(p[ef4].value)} × 44/28（IPCC 2019 表11.3）")
-    add(data.volatilisation_process("organic", parameters["ef4"]), organic_n * per, "kg",
+    add(data.volatilisation_process("organic", ef4_switch), organic_n * per, "kg",
         "production", f"indirect N2O, volatilisation: {organic_text} {per_text}; x FracGASM "
         f"{_g(p['FracGASM'].value)} x EF4 {_g(p[ef4].value)} x 44/28 (IPCC 2019 Table 11.3)",
         f"间接N2O（氨挥发）：{organic_zh} {per_zh}；× FracGASM {_g(p['FracGASM'].value)} × "

@@ -21,12 +21,15 @@ from . import data
 EF1_CHOICES = ("aggregated", "wet_climate")
 EF4_CHOICES = ("wet_climate", "aggregated", "dry_climate")
 GATES = ("farm_gate", "packhouse_gate")
+CLIMATES = tuple(data.CLIMATE_KEYS)
 # Each choice's name, (Chinese, English): shown by the form, accepted in a BOM.
 EF1_NAMES = {"aggregated": ("综合默认值(0.010)", "aggregated default (0.010)"),
              "wet_climate": ("湿润气候分解值", "wet climate, by N source")}
 EF4_NAMES = {"wet_climate": ("湿润气候(0.014)", "wet climate (0.014)"),
              "aggregated": ("综合默认值(0.010)", "aggregated default (0.010)"),
              "dry_climate": ("干旱气候(0.005)", "dry climate (0.005)")}
+CLIMATE_NAMES = {"wet": ("湿润气候", "wet climate"),
+                 "aggregated": ("综合默认值", "aggregated defaults")}
 GATE_NAMES = {"farm_gate": ("果园门口", "farm gate"),
               "packhouse_gate": ("包装厂门口(含纸箱和运输)", "packhouse gate (packed)")}
 
@@ -73,11 +76,11 @@ def number(unit: str, help_en: str, help_zh: str, label: tuple[str, str], *,
         **kwargs)
 
 
-def choice(choices, names: dict, default: str, help_en: str, help_zh: str,
+def choice(choices, names: dict, default: str | None, help_en: str, help_zh: str,
            label: tuple[str, str]) -> fields.String:
     text = _help("", help_en, help_zh)
     return fields.String(
-        load_default=default,
+        load_default=default, allow_none=default is None,
         validate=validate.OneOf(choices, error=Message(
             "must be one of %(choices)s (got %(input)s): %(help)s",
             zh="须为以下之一：%(names)s（填的是 %(input)s）：%(help)s",
@@ -183,13 +186,24 @@ class OrangeParameters(ParameterSchema):
                                    "year (the BOM's region and factor year apply)",
                                    "每公顷每年灌溉用电", ("灌溉用电", "irrigation electricity"),
                                    load_default=0.0)
-    ef1 = choice(EF1_CHOICES, EF1_NAMES, "aggregated", "direct N2O factor EF1: aggregated 0.010 "
-                 "for all N, or the wet-climate values 0.016 (synthetic N) and 0.006 (organic N)",
-                 "直接排放因子EF1: 默认综合值或湿润气候分解值",
+    # The orchard's climate sets EF1 and EF4 together (IPCC 2019 Vol. 4 Ch. 11, Tables 11.1
+    # and 11.3); wet by default: China's citrus regions are humid, and FracLEACH-(H) is
+    # already the wet-climate (or irrigated) value (docs/categories/oranges.md).
+    climate = choice(CLIMATES, CLIMATE_NAMES, "wet", "the orchard's climate, which sets both "
+                     "EF1 and EF4: wet (default; EF1 0.016 synthetic N and 0.006 organic N, "
+                     "EF4 0.014) or the aggregated defaults (EF1 0.010, EF4 0.010)",
+                     "果园气候，同时决定EF1和EF4：湿润(默认)或综合默认值",
+                     ("气候", "climate"))
+    # Either factor set by hand instead of by the climate (then the result says when the two
+    # follow different climates); empty: the climate's.
+    ef1 = choice(EF1_CHOICES, EF1_NAMES, None, "direct N2O factor EF1 instead of the climate's: "
+                 "aggregated 0.010 for all N, or the wet-climate values 0.016 (synthetic N) and "
+                 "0.006 (organic N)",
+                 "直接排放因子EF1(不填则按气候)：综合默认值或湿润气候分解值",
                  ("直接N2O排放因子EF1", "direct N2O factor EF1"))
-    ef4 = choice(EF4_CHOICES, EF4_NAMES, "wet_climate", "N2O factor for volatilised N, EF4: wet "
-                 "climate 0.014 (default), aggregated 0.010 or dry climate 0.005",
-                 "挥发氮的N2O排放因子EF4: 湿润(默认)、综合或干旱气候",
+    ef4 = choice(EF4_CHOICES, EF4_NAMES, None, "N2O factor for volatilised N, EF4, instead of "
+                 "the climate's: wet climate 0.014, aggregated 0.010 or dry climate 0.005",
+                 "挥发氮的N2O排放因子EF4(不填则按气候)：湿润、综合或干旱气候",
                  ("挥发氮N2O排放因子EF4", "volatilised N factor EF4"))
     gate = choice(GATES, GATE_NAMES, "farm_gate", "where the declared kg of fruit is delivered: "
                   "farm_gate, or packhouse_gate (adds corrugated board and transport to the "

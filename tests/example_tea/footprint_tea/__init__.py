@@ -9,7 +9,7 @@ footprint's core knows about tea.
 Model, per 1 kg of made tea (成品茶), from what a tea factory knows per kg or per batch:
 
   tea garden (raw_materials)
-    field diesel      diesel_kg x 3.185 kg CO2/kg          (the core's ``diesel`` process)
+    field diesel      diesel_kg x 3.1863 kg CO2/kg         (the core's ``diesel`` process)
     direct N2O        fresh leaf kg x synthetic N per kg fresh leaf x EF1 x 44/28   (IPCC 2019)
   processing (production)
     electricity       withering + rolling + drying kWh x the region's grid factor
