@@ -116,3 +116,28 @@ def test_the_submission_and_scan_pages_show_the_range(service, clients, approve,
     low, high = (f"{v:.3g}" for v in (stored["p5"], stored["p95"]))
     said = {"zh": f"不确定性范围(P5–P95)：{low}–{high}", "en": f"Range P5–P95: {low}–{high}"}
     assert said[lang] in page and said[lang] in scanned
+
+
+def test_a_grade_whose_range_straddles_a_band_says_so(engine):
+    from .conftest import SAMPLES
+    sample = json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text("utf-8"))
+    result = engine.calculate(parse_bom(sample))
+    spread, grade = result["uncertainty"], result["grade"]
+    # 0.21999938 kg CO2e per kg sits just under the B/C boundary at 0.22 (docs/categories/
+    # oranges.md): B, with a range that reaches above the boundary into C
+    assert grade["grade"] == "B" and result["total_kg_co2e"] < 0.22
+    assert spread["p5"] <= 0.22 < spread["p95"] <= 0.39
+    assert grade["range"] == ["B", "C"]
+    assert "the footprint's range (P5-P95) spans grades B to C: its grade B is not certain" \
+        in result["notes"]
+
+
+def test_a_grade_well_inside_its_band_has_no_range_note(engine):
+    from .conftest import SAMPLES
+    sample = json.loads((SAMPLES / "oranges_pujiang_packed.json").read_text("utf-8"))
+    result = engine.calculate(parse_bom(sample))
+    # 0.2566 kg CO2e per kg: C (0.22 < x <= 0.39), its range well inside
+    low, high = result["uncertainty"]["p5"], result["uncertainty"]["p95"]
+    assert 0.22 < low < high <= 0.39
+    assert result["grade"]["grade"] == "C" and "range" not in result["grade"]
+    assert not any("spans grades" in note for note in result["notes"])

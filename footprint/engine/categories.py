@@ -87,6 +87,25 @@ def _with_codes(bom: Bom, category) -> Bom:
     return dataclasses.replace(bom, parameters=parameters, canonical=canonical)
 
 
+def grade_range(result: dict, bom: Bom, registry) -> None:
+    """When the footprint's range (P5-P95) reaches into other grade bands than its value's,
+    the grade says which (``range``) and the result notes that the grade is not certain."""
+    grading = registry.categories[bom.product["category"]].grading
+    spread = result.get("uncertainty")
+    if "grade" not in result or grading is None or not spread:
+        return
+    per = bom.declared_unit["amount"]
+    low, high = (grading.grade(spread[k] / per).grade for k in ("p5", "p95"))
+    if low == high == result["grade"]["grade"]:
+        return
+    result["grade"]["range"] = [low, high]
+    note = Message("the footprint's range (P5-P95) spans grades %(low)s to %(high)s: its grade "
+                   "%(grade)s is not certain", low=low, high=high,
+                   grade=result["grade"]["grade"])
+    result["notes"] = [*result["notes"], str(note)]
+    result["note_messages"] = [*result.get("note_messages", []), *as_data([note])]
+
+
 def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
     """The category, its grade for this result, and every plugin's label extensions."""
     category = registry.categories[bom.product["category"]]

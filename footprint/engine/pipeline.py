@@ -25,7 +25,7 @@ from ..plugins import get_plugin_manager
 from ..settings import footprint_home, using_home
 from ..suggest import unknown
 from .background import UnitInventory, unit_inventory
-from .categories import category_fields, expand
+from .categories import category_fields, expand, grade_range
 from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
@@ -106,8 +106,10 @@ class Engine:
         # each product draws from its own stream, named by its BOM, so its range does not
         # depend on the batch it was calculated in
         keys = [sha256(canonical_json(r.canonical()).encode()).hexdigest() for r in batch]
-        for result, spread in zip(results, summarise(results, self.registry, keys=keys)):
+        for result, spread, resolved in zip(results, summarise(results, self.registry,
+                                                               keys=keys), batch):
             result["uncertainty"] = spread
+            grade_range(result, resolved.bom, self.registry)
         return [seal(result) for result in results]
 
     def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
