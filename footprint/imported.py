@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +33,7 @@ import numpy as np
 
 from .data import IMPORTED, MANIFEST, Catalog
 from .errors import DataError
+from .files import write_atomically
 
 PREFIX = "bg:"  # a BOM line's input naming an imported activity: bg:<name>/<code>
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # dataset names and versions
@@ -65,14 +64,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _replace(path: Path, write) -> None:
-    """Write through a temporary file, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-        write(tmp)
-    os.replace(tmp.name, path)
 
 
 @dataclass(frozen=True)
@@ -123,11 +114,11 @@ def save(home: Path, manifest: dict, index: dict[str, list], flow_ids: list[str]
         np.savez(tmp, flow_ids=np.array(flow_ids, dtype=str),
                  cumulative=np.asarray(cumulative, dtype=np.float64),
                  **{f: np.array(index[f], dtype=str) for f in INDEX_FIELDS})
-    _replace(found.path, arrays)
+    write_atomically(found.path, arrays)
     manifest = {**manifest, "sha256": _sha256(found.path), "report": report}
     for suffix, content in ((".report.json", report), (".json", manifest)):
         text = json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True)
-        _replace(found.path.with_suffix(suffix), lambda tmp: tmp.write(text.encode()))
+        write_atomically(found.path.with_suffix(suffix), text.encode())
     _catalogue(Path(home), manifest)
     return found
 
@@ -169,7 +160,7 @@ def _catalogue(home: Path, manifest: dict) -> None:
     entries[entry["id"]] = entry
     kept["datasets"] = sorted(entries.values(), key=lambda e: e["id"])
     text = json.dumps(kept, ensure_ascii=False, indent=1)
-    _replace(path, lambda tmp: tmp.write(text.encode()))
+    write_atomically(path, text.encode())
 
 
 AT = "@"  # <name>@<version>: a database's version as a data version names it

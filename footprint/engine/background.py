@@ -18,18 +18,18 @@ Brightway: their emissions are their rows, appended in float64.
 """
 from __future__ import annotations
 
-import fcntl
 import io
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..files import exclusive, write_atomically
 
 BIOSPHERE_DB = "footprint-biosphere"
 BACKGROUND_DB = "footprint-background"
@@ -50,13 +50,12 @@ class UnitInventory:
         self.column = {fid: j for j, fid in enumerate(self.flow_ids)}
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, data_version=self.data_version, process_ids=np.array(self.process_ids),
-                     flow_ids=np.array(self.flow_ids), per_unit=self.per_unit,
-                     method_ids=np.array(list(self.factors)),
-                     factors=np.array(list(self.factors.values())))
-        os.replace(tmp.name, path)  # readers never see a half-written cache
+        # written whole: readers never see a half-written cache
+        write_atomically(path, lambda f: np.savez(
+            f, data_version=self.data_version, process_ids=np.array(self.process_ids),
+            flow_ids=np.array(self.flow_ids), per_unit=self.per_unit,
+            method_ids=np.array(list(self.factors)),
+            factors=np.array(list(self.factors.values()))))
 
     @classmethod
     def load(cls, path: Path) -> "UnitInventory":
@@ -75,21 +74,14 @@ def project_name(data_version: str) -> str:
 
 
 @contextmanager
-def _quiet():
+def quiet():
     with redirect_stderr(io.StringIO()), redirect_stdout(io.StringIO()):
         yield
 
 
-@contextmanager
 def build_lock(home: Path):
     """Two processes starting at once build the project once, not twice over each other."""
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return exclusive(home / "build.lock")
 
 
 def brightway(home: Path):
@@ -99,7 +91,7 @@ def brightway(home: Path):
     os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
     already = "bw2data" in sys.modules
     os.environ["BRIGHTWAY2_DIR"] = str(directory)  # read by bw2data at import
-    with warnings.catch_warnings(), _quiet():
+    with warnings.catch_warnings(), quiet():
         warnings.simplefilter("ignore")  # bw2calc's advice to install pypardiso
         # imported here, not at the top: Brightway costs seconds to import, runs that find the
         # cache never need it, and bw2data reads BRIGHTWAY2_DIR (set above) when imported
@@ -121,7 +113,7 @@ def ensure_project(home: Path, registry) -> str:
             return name
         bd.projects.delete_project(name, delete_dir=True)  # an interrupted build
     bd.projects.set_current(name, update=False)
-    with _quiet():  # Brightway draws progress bars while writing
+    with quiet():  # Brightway draws progress bars while writing
         _write_background(bd, registry)
     return name
 

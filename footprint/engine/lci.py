@@ -45,7 +45,7 @@ import numpy as np
 
 from .. import clock, imported
 from ..errors import InvalidInput, Message, Problem
-from .background import _quiet, brightway, cumulative_inventory
+from .background import quiet, brightway, cumulative_inventory
 
 PROJECT = "footprint-lci"
 BIOSPHERE = "biosphere3"
@@ -262,7 +262,7 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
     bi = _bw2io()
     bd.projects.set_current(PROJECT, update=False)
     db_name = f"{name}@{version}"
-    with warnings.catch_warnings(), _quiet():
+    with warnings.catch_warnings(), quiet():
         warnings.simplefilter("ignore")  # openpyxl's and bw2io's remarks on the source file
         if BIOSPHERE not in bd.databases:
             bi.create_default_biosphere3()
@@ -284,7 +284,7 @@ def _import(home: Path, path: Path, fmt: str, name: str, version: str,
 def solve_and_keep(home: Path, bd, bi, db_name: str, about: dict) -> imported.ImportedBackground:
     """Characterise and solve the Brightway database ``db_name`` (written by bw2io) and keep
     it as ``about`` (name, version, format, source) says."""
-    with warnings.catch_warnings(), _quiet():
+    with warnings.catch_warnings(), quiet():
         warnings.simplefilter("ignore")
         lca, nodes = _matrices(bd, db_name)
     factors = lcia_factors(bi)

@@ -15,13 +15,9 @@ once imported, is never replaced.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from .. import imported
@@ -31,6 +27,7 @@ from ..engine.dataversions import build_registry
 from ..errors import InvalidInput, Message, Problem
 from ..factortable import (LIBRARY_FOLDER, LIBRARY_PACKAGE, canonical_csv, dataset_id,
                            library_catalog, library_name, read_table, stored_factors)
+from ..files import exclusive, write_atomically
 from ..plugins import get_plugin_manager
 from ..settings import using_home
 from ..text import checked
@@ -65,7 +62,7 @@ def import_library(home: Path, filename: str, content: bytes, name: str, version
         raise InvalidInput(problems)
     factors = read_table(filename, content)
     root = Path(home) / LIBRARY_FOLDER
-    with _locked(root):
+    with exclusive(root / ".lock"):  # one import at a time, across processes
         manifest = _manifest(root)
         entries = {e["id"]: e for e in manifest["datasets"]}
         current = entries.get(dataset_id(name))
@@ -97,16 +94,16 @@ def import_library(home: Path, filename: str, content: bytes, name: str, version
             entry["history"] = history + [{k: current[k] for k in HISTORY_KEYS}]
         entries[entry["id"]] = entry
         manifest["datasets"] = sorted(entries.values(), key=lambda e: e["id"])
-        written = [_write(root / relative, stored), _write(root / entry["original"], content)]
+        written = [write_atomically(root / relative, stored), write_atomically(root / entry["original"], content)]
         previous = (root / MANIFEST).read_bytes() if (root / MANIFEST).exists() else None
-        _write(root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        write_atomically(root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         try:
             _check(home)
         except Exception:
             if previous is None:
                 (root / MANIFEST).unlink()
             else:
-                _write(root / MANIFEST, previous)
+                write_atomically(root / MANIFEST, previous)
             for path in written:
                 path.unlink(missing_ok=True)
             raise
@@ -181,26 +178,3 @@ def _manifest(root: Path) -> dict:
     path = root / MANIFEST
     return json.loads(path.read_bytes()) if path.exists() else {
         "catalog": LIBRARY_PACKAGE, "datasets": []}
-
-
-def _write(path: Path, content: bytes) -> Path:
-    """Whole or not at all: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-        tmp.write(content)
-        tmp.flush()
-        os.fsync(tmp.fileno())
-    os.replace(tmp.name, path)
-    return path
-
-
-@contextmanager
-def _locked(root: Path):
-    """One import at a time, across processes."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
