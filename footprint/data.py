@@ -52,6 +52,15 @@ IMPORTED = "imported"
 _selected: ContextVar[str | None] = ContextVar("footprint_data_version", default=None)
 
 
+def published_range(stated: dict | None) -> tuple[float, float] | None:
+    """A manifest's ``"range": {"low": 85.4, "value": 90.8, "high": 92.3}`` (the source's
+    published uncertainty range of one of its values) as multiples of that value; None where
+    none is stated or its low is 0 (a lognormal cannot reach 0)."""
+    if not stated or stated["low"] <= 0:
+        return None
+    return stated["low"] / stated["value"], stated["high"] / stated["value"]
+
+
 @dataclass(frozen=True)
 class Dataset:
     entry: dict
@@ -68,7 +77,8 @@ class Dataset:
     def source(self, detail: str = "") -> Source:
         """A Source citing this dataset, optionally narrowed (e.g. to one announcement)."""
         citation = f"{self.entry['publisher']}: {detail or self.entry['source']}"
-        return Source(self.id, citation, self.entry["confidence"])
+        return Source(self.id, citation, self.entry["confidence"], range=published_range(
+            self.entry.get("range")))
 
     def rows(self) -> list[dict]:
         return list(csv.DictReader(io.StringIO(self.raw.decode("utf-8"))))

@@ -31,14 +31,21 @@ class Source:
     # one of GAS_SCOPES where the plugin states it; "" = derived from the data
     # (footprint.engine.scopes)
     scope: str = ""
+    # the uncertainty range the source publishes, as multiples of the value (low, high), e.g.
+    # (0.8125, 1.1875) for 0.016 within 0.013-0.019; None where it publishes none
+    # (footprint.engine.uncertainty reads it as a 95 % interval)
+    range: tuple[float, float] | None = None
 
     def __post_init__(self):
         if self.scope and self.scope not in GAS_SCOPES:
             raise ValueError(f"scope {self.scope!r} is not one of {', '.join(GAS_SCOPES)}")
+        if self.range is not None and not 0 < self.range[0] <= 1 <= self.range[1]:
+            raise ValueError(f"range {self.range!r} must hold the value: 0 < low <= 1 <= high")
 
     def as_dict(self) -> dict:
         extra = {k: v for k, v in (("geography", self.geography), ("year", self.year),
-                                   ("technology", self.technology), ("scope", self.scope)) if v}
+                                   ("technology", self.technology), ("scope", self.scope),
+                                   ("range", list(self.range or ()))) if v}
         return {"dataset": self.dataset, "citation": self.citation, "confidence": self.confidence,
                 **extra}
 

@@ -151,6 +151,11 @@ def test_system_expansion(engine, make_bom):
     assert any(n.startswith("low-confidence data used") and
                "steel_vanadium_vanadium_indicative" in n for n in result["notes"])
     assert extension(result)["data_quality"] == "low"
+    # its source cannot be identified (FACTORS.md section 9 names no publication): the note says
+    # so and the credit line is rated 5 for technological representativeness, the worst
+    assert any(n.startswith("the source of steel_vanadium_vanadium_indicative could not be "
+                            "identified") for n in result["notes"])
+    assert credit["dqr"]["technological"] == 5
 
 
 def test_switching_allocation_changes_the_result_as_the_formulas_say(engine, make_bom):

@@ -57,6 +57,65 @@ def test_a_one_line_bom_has_its_lognormal_quantiles(engine, make_bom):
     assert math.log(spread["p50"] / 14.04) == pytest.approx(0, abs=error)
 
 
+def test_a_factor_with_a_published_range_is_drawn_from_that_range(tmp_path):
+    from footprint.bom import parse_bom as parse
+    from footprint.engine import Engine
+    from footprint.usecases import libraries
+    home = tmp_path / "platform"
+    table = ("编号,中文名称,英文名称,单位,数值,气体,GWP,系统边界,地理范围,年份,来源,可信度,下限,上限\n"
+             "al-sheet,铝板(川),\"Aluminium sheet, Sichuan\",kg,8.6,CO2e,AR6,cradle-to-gate,"
+             "CN-SC,2023,\"Sichuan aluminium study 2024, Table 3\",中,7.9,9.4\n")
+    libraries.import_library(home, "f.csv", table.encode(), "shop", "1", by="test")
+    engine = Engine(home=home)
+    result = engine.calculate(parse({
+        "product": {"name": "sheet", "category": "generic"}, "factor_year": 2023,
+        "declared_unit": {"amount": 1, "unit": "piece"}, "region": "CN-SC",
+        "lines": [{"input": "library/shop/al-sheet", "amount": 2, "unit": "kg",
+                   "stage": "raw_materials"}]}))
+    # 2 kg x 8.6 = 17.2 kg CO2e; the source's range 7.9-9.4 is 0.918605-1.093023 of 8.6
+    assert result["total_kg_co2e"] == pytest.approx(17.2, rel=1e-6)
+    (factor,) = result["factors"]
+    assert factor["source"]["range"] == pytest.approx([7.9 / 8.6, 9.4 / 8.6])
+    # ratings in a Sichuan 2023 BOM: technological 3 (an average, medium confidence),
+    # geographical 1, temporal 1
+    assert result["by_input"][0]["dqr"] == {"technological": 3, "geographical": 1,
+                                            "temporal": 1}
+    # the range read as a 95 % interval: ln(9.4 / 7.9) / (2 x 1.959964) = 0.173847 / 3.919928
+    #   = 0.044350; with the pedigree term of technological 3: ln(1.20) / 2 = 0.091161;
+    #   sigma_f = sqrt(0.044350^2 + 0.091161^2) = 0.101376 (no basic 1.05, reliability or
+    #   completeness terms: the published range speaks for them)
+    # amount as before: 0.053536; total sigma = sqrt(0.101376^2 + 0.053536^2) = 0.114644
+    total_sigma = 0.114644
+    draws = 20_000
+    (spread,) = summarise([result], engine.registry, draws=draws)
+    error = math.sqrt(0.05 * 0.95 / draws) / 0.10314 * total_sigma * 4
+    assert math.log(spread["p5"] / (17.2 * math.exp(-Z95 * total_sigma))) == \
+        pytest.approx(0, abs=error)
+    assert math.log(spread["p95"] / (17.2 * math.exp(Z95 * total_sigma))) == \
+        pytest.approx(0, abs=error)
+
+
+def test_the_ipcc_range_of_a_library_fuel_replaces_its_basic_uncertainty(engine, make_bom):
+    from footprint.engine.uncertainty import lines_of
+    result = engine.calculate(parse_bom(make_bom(factor_year=2023, lines=[
+        {"input": "materials/diesel_combustion", "amount": 10, "unit": "GJ",
+         "stage": "production"}])))
+    # IPCC 2006 Vol. 2 Table 1.4: diesel 74,100 kg CO2/TJ, 95 % interval 72,600-74,800
+    # (MATERIALS.md, as the material library ships it) -> 0.979757-1.009447 of the value
+    (factor,) = result["factors"]
+    assert factor["source"]["range"] == pytest.approx([72600 / 74100, 74800 / 74100])
+    # its ratings in a Sichuan 2023 BOM: technological 3 (an average), geographical 3 (a world
+    # default), temporal 5 (2006, 17 years before)
+    assert result["by_input"][0]["dqr"] == {"technological": 3, "geographical": 3,
+                                            "temporal": 5}
+    # range: ln(74800 / 72600) / 3.919928 = 0.0298530 / 3.919928 = 0.0076157
+    # pedigree: ln(1.50), ln(1.02), ln(1.20) = 0.405465, 0.019803, 0.182322;
+    #   sqrt(0.164402 + 0.000392 + 0.033241) / 2 = 0.222506
+    # sigma_f = sqrt(0.0076157^2 + 0.222506^2) = 0.222636
+    (line,) = lines_of(result, engine.registry)
+    assert line.sigma_factor == pytest.approx(0.222636, abs=2e-6)
+
+
 def test_the_same_seed_gives_the_same_range_in_any_batch(engine, make_bom):
     one = engine.calculate(one_line(make_bom))
     other = engine.calculate(parse_bom(make_bom(lines=[

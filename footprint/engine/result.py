@@ -146,6 +146,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
     if low:
         notes.append(Message("low-confidence data used: %(datasets)s",
                              datasets=", ".join(low)))
+    unidentified = [d for d in low if "unidentified" in _confidence_of(d, factors)]
+    if unidentified:  # engine/quality.py rates such a line 5 for technological representativeness
+        notes.append(Message("the source of %(datasets)s could not be identified: its figures "
+                             "are indicative only and the line is rated 5 for technological "
+                             "representativeness", datasets=", ".join(unidentified)))
     scopes = scope_breakdown(resolved, inventory, registry, method, total)
     notes += filter(None, [mixed_scopes_note(scopes)])
     electricity_basis = basis_fields(resolved, by_input, notes)
@@ -182,6 +187,11 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
         result["supplier_kg_co2e"] = sum(e["kg_co2e"] for e in by_input
                                          if "supplier_label" in e and e["in_boundary"])
     return result
+
+
+def _confidence_of(dataset: str, factors: dict) -> str:
+    return next(r["source"]["confidence"].lower() for r in factors.values()
+                if r["source"]["dataset"] == dataset)
 
 
 def seal(result: dict) -> dict:

@@ -13,8 +13,11 @@ uses it (a grid factor that is high is high for all), draws of amounts are each 
 The sigmas come from the ecoinvent pedigree approach (QUALITY.md §3.4: ``sigma = sqrt(sum of
 ln(U)^2) / 2`` over the basic uncertainty and the five indicators' factors, v3 table §3.2):
 
-- a factor: basic U by its dominant gas (§3.5: CO2 and aggregated CO2e 1.05, CH4 and N2O 1.5);
-  temporal, geographical and further technological scores are the line's data-quality ratings
+- a factor whose source publishes an uncertainty range (Source.range): that range, read as a
+  95 % interval, with the pedigree terms of its temporal, geographical and technological
+  ratings (``range_sigma``);
+- any other factor: basic U by its dominant gas (§3.5: CO2 and aggregated CO2e 1.05, CH4 and
+  N2O 1.5); temporal, geographical and further technological scores are the line's data-quality ratings
   (engine.quality, PACT's 1-5 read as the pedigree's 1-5); reliability and completeness from
   the factor's confidence (high 2, medium 3, low or unstated 4, the worst word its source
   uses: our mapping, documented in docs/data-quality.md).
@@ -51,6 +54,7 @@ PEDIGREE = {
 BASIC_FACTOR = {"CO2": 1.05, "CO2e": 1.05, "CH4": 1.5, "N2O": 1.5}  # §3.5, air emissions
 BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; transport
 CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
+Z_975 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
 def sigma(basic: float, scores: dict[str, float]) -> float:
@@ -73,6 +77,23 @@ class LineUncertainty:
     factor: str  # whose draws the line shares: the process, flow or label it uses
     sigma_factor: float
     sigma_amount: float
+
+
+def range_sigma(published: tuple[float, float], representativeness: dict) -> float:
+    """A factor whose source publishes its range: the range, read as the 2.5th-97.5th
+    percentiles (IPCC's 95 % interval), is the basic uncertainty, ``ln(high/low) / (2 x 1.96)``,
+    in place of the basic factor and the reliability and completeness scores it speaks for;
+    the line's temporal, geographical and technological ratings still add their pedigree
+    terms, as the range says nothing of how well the factor fits this product."""
+    low, high = published
+    basic = math.log(high / low) / (2 * Z_975)
+    pedigree = sigma(1.0, representativeness)
+    return math.sqrt(basic * basic + pedigree * pedigree)
+
+
+def _published_range(line: dict, registry) -> tuple[float, float] | None:
+    process = registry.processes.get(line.get("factor") or "")
+    return process.source.range if process is not None else None
 
 
 def _dominant_gas(line: dict, registry, cf: dict) -> str:
@@ -115,10 +136,15 @@ def lines_of(result: dict, registry) -> list[LineUncertainty]:
         label = (line.get("supplier_label") or {}).get("id")
         key = label or line.get("factor") or str(line.get("input"))
         reliability = 2 if label else _confidence(line, sources)
-        factor_sigma = sigma(BASIC_FACTOR[_dominant_gas(line, registry, cf)], {
-            "reliability": reliability, "completeness": reliability,
-            "temporal": dqr["temporal"], "geographical": dqr["geographical"],
-            "technological": dqr["technological"]})
+        representativeness = {"temporal": dqr["temporal"], "geographical": dqr["geographical"],
+                              "technological": dqr["technological"]}
+        published = None if label else _published_range(line, registry)
+        if published:
+            factor_sigma = range_sigma(published, representativeness)
+        else:
+            factor_sigma = sigma(BASIC_FACTOR[_dominant_gas(line, registry, cf)], {
+                "reliability": reliability, "completeness": reliability,
+                **representativeness})
         basic = BASIC_TRANSPORT if line.get("unit") in ("tkm", "kgkm") else BASIC_AMOUNT
         amount_sigma = sigma(basic, {"reliability": 2 if line.get("primary") else 3})
         found.append(LineUncertainty(line["kg_co2e"], key, factor_sigma, amount_sigma))

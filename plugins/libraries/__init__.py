@@ -12,7 +12,8 @@ libraries' factors to every producer.
 from __future__ import annotations
 
 from footprint import (LIBRARY_PACKAGE, LIBRARY_PREFIX, Process, Source, footprint_home,
-                       geography_code, hookimpl, library_catalog, library_name, stored_factors)
+                       geography_code, hookimpl, library_catalog, library_name, published_range,
+                       stored_factors)
 
 
 @hookimpl(trylast=True)
@@ -39,5 +40,7 @@ def register_background(registry):
                 Source(dataset.id, f"{read.entry['title']} ({read.version}): "
                                    f"{factor.citation()}", factor.confidence,
                        geography=geography_code(factor.geography),
-                       year=factor.year if isinstance(factor.year, int) else None)))
+                       year=factor.year if isinstance(factor.year, int) else None,
+                       range=published_range(factor.low and {
+                           "low": factor.low, "value": factor.value, "high": factor.high}))))
     return processes

@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from footprint import Catalog, DataError, Process, Source, geography_code, reference_year
+from footprint import (Catalog, DataError, Process, Source, geography_code, published_range,
+                       reference_year)
 
 CATALOG = Catalog("lca_data", "materials")  # registered by the plugin: see register_datasets
 PREFIX = "materials/"
@@ -179,7 +180,17 @@ def source(entry: Entry) -> Source:
     # the row's own geography and year, more precise than its dataset's (data quality)
     return Source(entry.dataset, f"{publisher}: {citation(entry)}",
                   f"{LEVEL[entry.confidence]} ({entry.confidence}, MATERIALS.md {entry.md_id})",
-                  geography=geography_code(entry.geography), year=reference_year(entry.ref_year))
+                  geography=geography_code(entry.geography), year=reference_year(entry.ref_year),
+                  range=_published_range(entry))
+
+
+def _published_range(entry: Entry) -> tuple[float, float] | None:
+    """The source's range of a one-gas entry, for its uncertainty (engine/uncertainty.py)."""
+    if len(entry.emissions) != 1 or entry.emissions[0].range is None:
+        return None
+    emission = entry.emissions[0]
+    low, high = emission.range
+    return published_range({"low": low, "value": emission.amount, "high": high})
 
 
 def processes() -> list[Process]:
