@@ -149,6 +149,23 @@ def test_fast_path_agrees_with_a_full_calculation(service, engine_2022, engine):
     # by hand: 100 x 0.1564 + 1 + 30 x 0.6191 (CN-SD 2023) + 2 x 3.1863 + 10 x 0.1255 (2021)
     #        = 15.64 + 1 + 18.573 + 6.3726 + 1.255 = 42.8406
     assert full["total_kg_co2e"] == pytest.approx(42.8406, rel=1e-6)
+    # the range is drawn again with the new kg CO2e, from the same streams as the engine's
+    moved = current_footprint(service.db, sid)
+    spread = full["uncertainty"]
+    assert (moved["p5"], moved["p50"], moved["p95"]) == pytest.approx(
+        (spread["p5"], spread["p50"], spread["p95"]), rel=1e-9)
+    assert moved["p5"] < moved["total_kg_co2e"] < moved["p95"]
+
+
+def test_without_ranges_a_moved_footprint_keeps_no_stale_range(service, engine_2022):
+    sid = submit(service, engine_2022, bom("no range"))
+    before = current_footprint(service.db, sid)
+    assert before["p5"] < before["total_kg_co2e"] < before["p95"]
+    summary = run(service, engine_2022, to_version="MEE-2023", ranges=False)
+    after = current_footprint(service.db, sid)
+    assert after["total_kg_co2e"] > before["total_kg_co2e"]  # 16.64 > 15.04
+    assert (after["p5"], after["p50"], after["p95"]) == (None, None, None)
+    assert summary.ranges == 0
 
 
 def test_kept_rows_score_exactly_as_the_engine_does(engine):
@@ -174,6 +191,35 @@ def test_kept_rows_score_exactly_as_the_engine_does(engine):
     assert np.array_equal(total, expected.total)
     assert np.array_equal(by_stage, expected.by_stage)
     assert not np.array_equal(total, by_stage.sum(axis=1))  # some stages are outside
+
+
+def test_kept_sigmas_draw_the_engines_ranges(engine):
+    """Ranges drawn from kept rows and sigmas equal the engine's, sub-assemblies and lines
+    outside the boundary included: the same lines, sigmas and named streams."""
+    from footprint.recalc.chunk import _draw_ranges
+    spec = importlib.util.spec_from_file_location(
+        "bench_recalc", Path(__file__).resolve().parent.parent / "benchmarks/recalc.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    products = bench.DictProducts(bench.sub_assembly_boms(engine.registry))
+    resolved = [engine.resolve(parse_bom(b), products)
+                for b in bench.realistic_boms(engine.registry, 20, seed=7)]
+    results = engine.calculate_many(resolved)
+    keyed = [keyed_bom(r, result, engine.registry) for r, result in zip(resolved, results)]
+    names = sorted({k for kb in keyed for k in kb.keys})
+    ids = {key: i + 1 for i, key in enumerate(names)}
+    kept = KeptRows([kb.packed(ids) for kb in keyed], [kb.n_lines for kb in keyed],
+                    [kb.boundary for kb in keyed])
+    columns = KeyColumns(engine)
+    columns.update({i: key for key, i in ids.items()})
+    co2e = kept.co2e(columns.unit(engine.inventory.factors["ar6"]))
+    drawn = np.full((len(keyed), 3), np.nan)
+    spreads = np.array([kb.packed_spread(ids) for kb in keyed], dtype=object)
+    _draw_ranges(kept, co2e, spreads, np.ones(len(keyed), dtype=bool),
+                 {i: key for key, i in ids.items()}, columns, drawn)
+    expected = np.array([[r["uncertainty"][p] for p in ("p5", "p50", "p95")]
+                         for r in results])
+    assert np.allclose(drawn, expected, rtol=1e-12, atol=0)
 
 def test_selection_dry_run_and_report(service, engine_2022, tmp_path):
     db = service.db

@@ -69,6 +69,9 @@ def summary_text(summary: dict) -> str:
                          f"kg CO2e ({_pct(m['change_pct'])}){moved}")
     for failure in summary["failures"]:
         lines.append(f"  failed #{failure['submission']}: {failure['error']}")
+    if summary["ranges"]:
+        lines.append(f"  ranges (P5-P95, 1,000 draws) drawn again for {summary['ranges']:,} "
+                     "products")
     if summary["reissued"]:
         lines.append(f"  {summary['reissued']:,} labels re-issued, each superseding the old one")
     return "\n".join(lines)
@@ -88,9 +91,12 @@ def summary_text(summary: dict) -> str:
 @click.option("--chunk-size", type=click.IntRange(1, 200_000), default=50_000,
               show_default=True, help="Products per transaction.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (e.g. in logs).")
+@click.option("--no-ranges", is_flag=True,
+              help="Do not draw the ranges (P5-P95) again: faster; a changed footprint then "
+                   "has no range until it is calculated in full.")
 @fail_cleanly
 def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_size,
-           no_progress):
+           no_progress, no_ranges):
     """Recalculate stored footprints under new factor data (按新因子批量重算).
 
     Safe while the service runs: work is committed chunk by chunk. If it is interrupted,
@@ -108,7 +114,8 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
     db = connect(path)
     if pending(db):
         raise click.ClickException("the database needs `footprint db migrate` first")
-    options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size)
+    options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,
+                      ranges=not no_ranges)
     issuer = Issuer(home, os.environ.get(ISSUER_ENV)) if reissue else None
     with tqdm(desc="recalculating", unit=" products", disable=no_progress or None,
               dynamic_ncols=True) as bar:

@@ -15,7 +15,6 @@ version as the registry did.
 from __future__ import annotations
 
 from functools import cached_property, partial
-from hashlib import sha256
 from pathlib import Path
 
 from ..bom import Bom
@@ -30,9 +29,9 @@ from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .supplier import LabelResolver
-from .result import build_result, canonical_json, seal
+from .result import build_result, seal
 from .scoring import Scores, score
-from .uncertainty import summarise
+from .uncertainty import stream_key, summarise
 
 
 class Engine:
@@ -105,7 +104,7 @@ class Engine:
                 results.append(result)
         # each product draws from its own stream, named by its BOM, so its range does not
         # depend on the batch it was calculated in
-        keys = [sha256(canonical_json(r.canonical()).encode()).hexdigest() for r in batch]
+        keys = [stream_key(r) for r in batch]
         for result, spread, resolved in zip(results, summarise(results, self.registry,
                                                                keys=keys), batch):
             result["uncertainty"] = spread

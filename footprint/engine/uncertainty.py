@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .result import canonical_json
+
 DRAWS = 1000
 SEED = 20261204
 PERCENTILES = (5, 50, 95)
@@ -54,6 +56,7 @@ PEDIGREE = {
 BASIC_FACTOR = {"CO2": 1.05, "CO2e": 1.05, "CH4": 1.5, "N2O": 1.5}  # §3.5, air emissions
 BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; transport
 CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
+METHOD = "lognormal Monte Carlo, ecoinvent pedigree (docs/data-quality.md)"
 Z_975 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
@@ -125,12 +128,20 @@ def _confidence(line: dict, sources: dict) -> int:
 
 def lines_of(result: dict, registry) -> list[LineUncertainty]:
     """Each in-boundary line of a result with its factor's and its amount's sigma."""
+    return [line for line in line_spreads(result, registry)
+            if line is not None and line.co2e]
+
+
+def line_spreads(result: dict, registry) -> list[LineUncertainty | None]:
+    """Per line of ``by_input``: its sigmas, None where it is outside the boundary. A
+    recalculation keeps them beside the product's rows and draws again with new kg CO2e."""
     cf = dict(registry.methods[result["method"]["id"]].factors)
     sources = {f["process"]: (f.get("source") or {}).get("confidence", "")
                for f in result.get("factors") or []}
-    found = []
+    found: list[LineUncertainty | None] = []
     for line in result["by_input"]:
-        if not line.get("in_boundary", True) or not line["kg_co2e"]:
+        if not line.get("in_boundary", True):
+            found.append(None)
             continue
         dqr = line.get("dqr") or {"technological": 5, "geographical": 5, "temporal": 5}
         label = (line.get("supplier_label") or {}).get("id")
@@ -182,11 +193,17 @@ def summarise(results: list[dict], registry, draws: int = DRAWS, seed: int = SEE
     batch = [lines_of(result, registry) for result in results]
     keys = keys or [result.get("reproducibility_hash", str(i))
                     for i, result in enumerate(results)]
-    totals = draw_totals(batch, keys, draws, seed)
-    summaries = []
-    for p in range(len(results)):
-        low, mid, high = np.percentile(totals[p], PERCENTILES)
-        summaries.append({"p5": float(low), "p50": float(mid), "p95": float(high),
-                          "draws": draws, "seed": seed, "method": "lognormal Monte Carlo, "
-                          "ecoinvent pedigree (docs/data-quality.md)"})
-    return summaries
+    return [spread(row, draws, seed) for row in draw_totals(batch, keys, draws, seed)]
+
+
+def spread(totals: np.ndarray, draws: int = DRAWS, seed: int = SEED) -> dict:
+    """A result's ``uncertainty`` from one product's drawn totals."""
+    low, mid, high = np.percentile(totals, PERCENTILES)
+    return {"p5": float(low), "p50": float(mid), "p95": float(high), "draws": draws,
+            "seed": seed, "method": METHOD}
+
+
+def stream_key(resolved) -> str:
+    """The name of a product's own stream: its resolved BOM, so its range does not depend on
+    the batch it is calculated in, nor on the run that recalculates it."""
+    return hashlib.sha256(canonical_json(resolved.canonical()).encode()).hexdigest()

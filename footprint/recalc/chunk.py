@@ -17,7 +17,8 @@ from ..errors import FootprintError
 from ..store import footprints as store_footprints
 from ..store import submissions as store_submissions
 from ..store.db import transaction
-from .keyed import KeptRows, keyed_bom
+from ..engine.uncertainty import PERCENTILES, LineUncertainty, draw_totals
+from .keyed import DRAW_PREFIX, KeptRows, keyed_bom, unpack_spread
 
 CHANGED, UNCHANGED, FAILED = 0, 1, 2  # status codes, named as stored by STATUS
 STATUS = ("changed", "unchanged", "failed")
@@ -40,10 +41,13 @@ class Page:
     n_lines: np.ndarray  # kept rows under the target's fingerprint: None where there are none
     boundaries: np.ndarray
     blobs: np.ndarray
+    spreads: np.ndarray  # kept sigmas of each product's lines (keyed.SPREAD), None: none kept
+    p5: np.ndarray  # the current footprint's P5; NaN where it has no range
 
     @classmethod
     def from_rows(cls, rows: list[tuple]) -> Page:
-        types = [np.int64, np.int64, np.int64] + [object] * 5 + [np.float64] + [object] * 3
+        types = [np.int64, np.int64, np.int64] + [object] * 5 + [np.float64] + [object] * 4 \
+            + [np.float64]
         return cls(*(np.array(column, dtype=t) for column, t in zip(zip(*rows), types)))
 
     def __len__(self) -> int:
@@ -69,6 +73,7 @@ class Scored:
     top_delta: np.ndarray  # by how much (kg CO2e); NaN where not known
     errors: dict[int, str]  # position -> why that product cannot be recalculated
     to_compile: list[tuple]  # (submission_id, revision, fingerprint, KeyedBom) to keep
+    ranges: np.ndarray  # (products, 3): new P5, P50, P95; NaN where none was drawn
 
     @property
     def lines(self) -> dict[int, tuple[str, ...]]:
@@ -96,9 +101,11 @@ class Scored:
         return out
 
 
-def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool) -> Scored:
+def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool,
+          ranges: bool = True) -> Scored:
     """Recalculate ``page`` under ``target`` (an Engine); ``engines`` (runner.Engines) finds
-    each product's previous version; ``keys`` (row key ids) grows with new products' keys."""
+    each product's previous version; ``keys`` (row key ids) grows with new products' keys.
+    With ``ranges``, a changed product's range (or one that has none yet) is drawn again."""
     errors, to_compile = _compile_missing(db, page, target, keys, dry_run)
     kept = KeptRows(page.blobs.tolist(), page.n_lines.tolist(), page.boundaries.tolist())
     columns = engines.columns(target)
@@ -111,12 +118,17 @@ def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool) 
     for i in np.flatnonzero(failed).tolist():
         errors.setdefault(i, _row_problem(kept, i, columns))
 
-    after, by_stage = kept.totals(kept.co2e(unit))
+    co2e = kept.co2e(unit)
+    after, by_stage = kept.totals(co2e)
     before = page.totals
     scale = np.maximum(np.abs(before), np.abs(after))
     changed = (np.abs(after - before) > RELATIVE_TOLERANCE * scale) & ~failed
     status = np.where(failed, FAILED, np.where(changed, CHANGED, UNCHANGED)).astype(np.int8)
     after[failed] = np.nan
+    drawn = np.full((len(page), 3), np.nan)
+    if ranges:
+        wanted = ~failed & ((status == CHANGED) | np.isnan(page.p5))
+        _draw_ranges(kept, co2e, page.spreads, wanted, keys, columns, drawn)
 
     # which line moved each product: the rows' change in kg CO2e between its previous version
     # and the target, summed per top-level line
@@ -133,7 +145,38 @@ def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool) 
         members = (page.versions == version) & ~failed & ~kept.failing(old_key_columns)
         delta = kept.line_sums(kept.co2e(unit - old_unit))
         _top_lines(delta, kept.line_offsets, members, top_line, top_delta)
-    return Scored(page, status, after, by_stage, top_line, top_delta, errors, to_compile)
+    return Scored(page, status, after, by_stage, top_line, top_delta, errors, to_compile,
+                  drawn)
+
+
+def _draw_ranges(kept: KeptRows, co2e: np.ndarray, spreads, wanted, keys: dict[int, str],
+                 columns, drawn: np.ndarray) -> None:
+    """P5, P50 and P95 of the ``wanted`` products that kept their sigmas, drawn as the engine
+    draws them (footprint.engine.uncertainty): each line's new kg CO2e with the sigmas of the
+    product's last full calculation, from the same named streams."""
+    by_line = kept.line_sums(co2e)
+    names: dict[int, str] = {}  # key id -> the name its draws are shared under
+    batch, streams, which = [], [], []
+    for i in np.flatnonzero(wanted).tolist():
+        stored = unpack_spread(spreads[i])
+        if stored is None:
+            continue
+        stream, spread = stored
+        first = int(kept.line_offsets[i])
+        lines = []
+        for n, (key, sigma_factor, sigma_amount) in enumerate(spread.tolist()):
+            if key and by_line[first + n]:
+                if key not in names:
+                    names[key] = columns.drawn_as(keys[key][len(DRAW_PREFIX):])
+                lines.append(LineUncertainty(float(by_line[first + n]), names[key],
+                                             sigma_factor, sigma_amount))
+        batch.append(lines)
+        streams.append(stream)
+        which.append(i)
+    if not batch:
+        return
+    totals = draw_totals(batch, streams)
+    drawn[which] = np.percentile(totals, PERCENTILES, axis=1).T
 
 
 def _compile_missing(db, page: Page, target, keys: dict[int, str], dry_run: bool):
@@ -151,10 +194,11 @@ def _compile_missing(db, page: Page, target, keys: dict[int, str], dry_run: bool
             errors[i] = str(exc)
             page.blobs[i], page.n_lines[i], page.boundaries[i] = b"", 0, 0
             continue
-        keyed = keyed_bom(resolved)
+        # the full result, once, for the sigmas its range is drawn with from now on
+        keyed = keyed_bom(resolved, target.calculate_resolved(resolved), target.registry)
         ids = _number_keys(db, keyed, keys, dry_run)
         page.blobs[i], page.n_lines[i] = keyed.packed(ids), keyed.n_lines
-        page.boundaries[i] = keyed.boundary
+        page.boundaries[i], page.spreads[i] = keyed.boundary, keyed.packed_spread(ids)
         to_compile.append((sid, int(page.revisions[i]), fingerprint, keyed))
     return errors, to_compile
 
@@ -164,7 +208,7 @@ def _number_keys(db, keyed, keys: dict[int, str], dry_run: bool) -> dict[str, in
     at once, in its own short transaction: the table only names keys, so a number that no
     kept row uses yet is harmless. A dry run numbers new keys in memory only."""
     by_key = {k: i for i, k in keys.items()}
-    new = {key for _, _, key, _ in keyed.rows if key not in by_key}
+    new = {key for key in keyed.keys if key not in by_key}
     if new and dry_run:
         for key in sorted(new):
             by_key[key] = max(keys, default=0) + 1

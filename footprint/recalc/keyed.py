@@ -26,11 +26,17 @@ import numpy as np
 
 from ..engine.compiled import N_STAGES, CompiledBatch, expand_rows, the_line
 from ..engine.resolve import electricity_factor
+from ..engine.uncertainty import line_spreads, stream_key
 from ..model import STAGES
 from ..store import footprints as store_footprints
 
 # stored row layout: top-level line, stage, key id, quantity (15 bytes a row, little-endian)
 ROW = np.dtype([("line", "<u2"), ("stage", "u1"), ("key", "<u4"), ("quantity", "<f8")])
+# stored spread: the product's stream (32 bytes of SHA-256), then per top-level line the id of
+# the key its factor's draws are shared under ("draw|<key>"; 0 outside the boundary) and its
+# factor's and amount's sigmas (footprint.engine.uncertainty)
+SPREAD = np.dtype([("key", "<u4"), ("sigma_factor", "<f8"), ("sigma_amount", "<f8")])
+DRAW_PREFIX = "draw|"
 
 
 def stable_key(resolved_line) -> str:
@@ -60,6 +66,16 @@ class KeyedBom:
     lines: tuple[str, ...]  # describe_line of each top-level line
     region: str
     category: str
+    # per top-level line: (the key its factor is drawn under, sigma of the factor, sigma of
+    # the amount), None outside the boundary; None for the whole when no result was at hand
+    spread: tuple | None = None
+    stream: str = ""  # the product's own stream (footprint.engine.uncertainty.stream_key)
+
+    @property
+    def keys(self) -> set[str]:
+        """Every key the product's rows and spread name."""
+        return {key for _, _, key, _ in self.rows} | {
+            DRAW_PREFIX + line[0] for line in self.spread or () if line is not None}
 
     def packed(self, key_ids: dict[str, int]) -> bytes:
         array = np.empty(len(self.rows), dtype=ROW)
@@ -67,27 +83,51 @@ class KeyedBom:
             array[i] = (line, stage, key_ids[key], quantity)
         return array.tobytes()
 
+    def packed_spread(self, key_ids: dict[str, int]) -> bytes | None:
+        if self.spread is None:
+            return None
+        array = np.zeros(len(self.spread), dtype=SPREAD)
+        for i, line in enumerate(self.spread):
+            if line is not None:
+                array[i] = (key_ids[DRAW_PREFIX + line[0]], line[1], line[2])
+        return bytes.fromhex(self.stream) + array.tobytes()
 
-def keyed_bom(resolved) -> KeyedBom:
+
+def keyed_bom(resolved, result: dict | None = None, registry=None) -> KeyedBom:
+    """A resolved BOM's rows; with its full ``result`` (and the registry it was calculated
+    under) also the sigmas a recalculation draws its range with."""
     flat: list = []
     expand_rows(flat, resolved, the_line)
     rows = [(flat[i], flat[i + 1], stable_key(flat[i + 2]), flat[i + 3])
             for i in range(0, len(flat), 4)]
     inside = resolved.bom.boundary_stages
+    # grid electricity is drawn under the factor the target version picks: kept as its row key
+    spread = None if result is None else tuple(
+        None if line is None else (stable_key(rl) if rl.request is not None else line.factor,
+                                   line.sigma_factor, line.sigma_amount)
+        for rl, line in zip(resolved.lines, line_spreads(result, registry)))
     return KeyedBom(rows, len(resolved.lines),
                     sum(1 << i for i, s in enumerate(STAGES) if s in inside),
                     tuple(describe_line(rl.line) for rl in resolved.lines),
-                    resolved.bom.region, resolved.bom.product["category"])
+                    resolved.bom.region, resolved.bom.product["category"], spread,
+                    stream_key(resolved) if result is not None else "")
+
+
+def unpack_spread(blob: bytes | None):
+    """(stream, SPREAD array) of a stored spread; None where none is kept."""
+    if not blob:
+        return None
+    return blob[:32].hex(), np.frombuffer(blob, dtype=SPREAD, offset=32)
 
 
 def keep(db, items) -> None:
     """Store the rows of ``items`` ((submission_id, revision, fingerprint, KeyedBom)) for
     later recalculations, numbering their keys."""
     items = list(items)
-    ids = store_footprints.key_ids(db, [row[2] for *_, keyed in items for row in keyed.rows])
+    ids = store_footprints.key_ids(db, [key for *_, keyed in items for key in keyed.keys])
     store_footprints.store_compiled(db, [
         (sid, revision, fingerprint, keyed.n_lines, keyed.boundary, keyed.packed(ids),
-         keyed.lines) for sid, revision, fingerprint, keyed in items])
+         keyed.lines, keyed.packed_spread(ids)) for sid, revision, fingerprint, keyed in items])
 
 
 class KeyColumns:
@@ -119,6 +159,16 @@ class KeyColumns:
         per_unit = np.asarray(self.inventory.per_unit, dtype=np.float64)
         by_column = np.concatenate((per_unit @ cf, cf, (1.0,)))
         return np.where(self.columns < 0, 0.0, by_column[np.maximum(self.columns, 0)])
+
+    def drawn_as(self, name: str) -> str:
+        """The name a line's factor draws are shared under in this version: a kept
+        electricity row key names the grid factor this version picks for it."""
+        if not name.startswith("electricity|"):
+            return name
+        region, basis, year = name.removeprefix("electricity|").split("|")
+        factor, _ = electricity_factor(self.registry, region, int(year) if year else None,
+                                       basis)
+        return factor.process_id
 
     def _column(self, key_id: int, key: str) -> int:
         inventory = self.inventory

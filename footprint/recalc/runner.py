@@ -50,6 +50,7 @@ class Options:
     reissue: bool = False
     dry_run: bool = False
     chunk: int = CHUNK
+    ranges: bool = True  # draw a changed footprint's range (P5-P95) again
 
 
 class Engines:
@@ -145,7 +146,7 @@ def recalculate(db, options: Options, home, plugin_manager=None,
             scored = None
             if todo.any():
                 scored = chunk.score(db, page if todo.all() else page.take(todo), target,
-                                     engines, keys, options.dry_run)
+                                     engines, keys, options.dry_run, options.ranges)
                 summary.add_chunk(scored)
             writer.submit(None if options.dry_run else scored, len(page))
     if run_id is not None:

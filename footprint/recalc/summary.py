@@ -45,6 +45,7 @@ class Summary:
     done_before: int = 0  # by the interrupted run this one resumed
     already_current: int = 0  # their footprint already used the target version
     reissued: int = 0
+    ranges: int = 0  # products whose range (P5-P95) was drawn again
     totals: Group = field(default_factory=Group)
     by_region: dict[str, Group] = field(default_factory=dict)
     by_category: dict[str, Group] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class Summary:
     def add_chunk(self, scored) -> None:
         """A chunk's recalculated products (footprint.recalc.chunk.Scored)."""
         page, status = scored.page, scored.status
+        self.ranges += int((~np.isnan(scored.ranges[:, 0])).sum())
         if self.dry_run:
             self.items.extend(scored.items())
         before, after = page.totals, scored.after
@@ -128,6 +130,7 @@ class Summary:
             "to_version": {"name": self.to_version_name, "hash": self.to_version},
             "selected": self.selected, "done_before": self.done_before,
             "already_current": self.already_current, "reissued": self.reissued,
+            "ranges": self.ranges,
             **self.totals.as_dict(),
             "by_region": {k: g.as_dict() for k, g in sorted(self.by_region.items())},
             "by_category": {k: g.as_dict() for k, g in sorted(self.by_category.items())},

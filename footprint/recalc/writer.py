@@ -110,8 +110,9 @@ def staged_rows(scored: Scored) -> list[tuple]:
     page = scored.page
     # each product's stages as one 48-byte value: footprints.stage_bytes, without a loop
     stages = np.ascontiguousarray(scored.by_stage, dtype="<f8").view(f"V{8 * N_STAGES}")
+    ranges = scored.ranges.T.tolist()
     return list(zip(page.ids.tolist(), page.revisions.tolist(),
                     np.array(STATUS, dtype=object)[scored.status].tolist(),
                     page.versions.tolist(), page.totals.tolist(), scored.after.tolist(),
                     scored.top_line.tolist(), scored.top_delta.tolist(), scored.error_list(),
-                    stages.ravel().tolist()))
+                    stages.ravel().tolist(), *ranges))

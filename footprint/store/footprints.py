@@ -45,13 +45,15 @@ def data_version_name(db, version_hash: str) -> str | None:
 def store_footprint(db, submission_id: int, revision: int, region: str, result: dict,
                     run_id: int | None = None) -> None:
     """The submission's current footprint from a full result (footprint.engine.result)."""
+    spread = result.get("uncertainty") or {}
     db.execute(
         "INSERT OR REPLACE INTO footprints (submission_id, revision, region, data_version, "
-        "data_version_name, total_kg_co2e, by_stage, run_id, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "data_version_name, total_kg_co2e, by_stage, run_id, updated_at, p5, p50, p95) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [submission_id, revision, region, result["data_version"],
          result.get("data_version_name"), result["total_kg_co2e"],
-         stage_bytes(result["by_stage"]), run_id, clock.stamp()])
+         stage_bytes(result["by_stage"]), run_id, clock.stamp(), spread.get("p5"),
+         spread.get("p50"), spread.get("p95")])
 
 
 def current_footprint(db, submission_id: int) -> dict | None:
@@ -81,13 +83,13 @@ def all_keys(db) -> dict[int, str]:
 
 def store_compiled(db, items) -> None:
     """``items``: (submission_id, revision, fingerprint, n_lines, boundary, packed rows, line
-    names) to keep."""
+    names, packed spread or None) to keep."""
     db.conn.executemany(
         "INSERT OR REPLACE INTO compiled_boms (submission_id, revision, fingerprint, n_lines, "
-        "boundary, rows, lines_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(sid, rev, fingerprint, n_lines, boundary, rows, json.dumps(list(lines),
-                                                                     ensure_ascii=False))
-         for sid, rev, fingerprint, n_lines, boundary, rows, lines in items])
+        "boundary, rows, lines_json, spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(sid, rev, fingerprint, n_lines, boundary, rows,
+          json.dumps(list(lines), ensure_ascii=False), spread)
+         for sid, rev, fingerprint, n_lines, boundary, rows, lines, spread in items])
 
 
 def line_names(db, submission_id: int, revision: int) -> list[str]:

@@ -341,6 +341,17 @@ def supplier_label_inputs(db) -> None:
     """)
 
 
+def footprint_ranges(db) -> None:
+    """The range (P5, P50, P95) of each current footprint, and beside a revision's kept rows
+    the sigmas a recalculation draws its new range with (footprint.recalc.keyed.Spread)."""
+    _statements(db, """
+    ALTER TABLE footprints ADD COLUMN p5 REAL;
+    ALTER TABLE footprints ADD COLUMN p50 REAL;
+    ALTER TABLE footprints ADD COLUMN p95 REAL;
+    ALTER TABLE compiled_boms ADD COLUMN spread BLOB;
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -349,6 +360,7 @@ MIGRATIONS = [
     (5, "sessions and throttling", sessions_and_throttling),
     (6, "log lookups by label", log_lookups),
     (7, "supplier label inputs", supplier_label_inputs),
+    (8, "footprint ranges", footprint_ranges),
 ]
 
 

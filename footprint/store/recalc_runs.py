@@ -95,13 +95,15 @@ def count(db, selection: Selection) -> int:
 
 
 COLUMNS = ("submission_id", "revision", "org_id", "product", "category", "region",
-           "data_version", "data_version_name", "total", "n_lines", "boundary", "rows")
+           "data_version", "data_version_name", "total", "n_lines", "boundary", "rows",
+           "spread", "p5")
 
 
 def chunks(db, selection: Selection, size: int, fingerprint: str):
     """The selected submissions in ascending id, ``size`` at a time, as lists of tuples
-    (COLUMNS; the last three are the revision's rows kept under ``fingerprint``, NULL when
-    none are); each chunk is read when it is needed, so memory does not grow with the count.
+    (COLUMNS; n_lines, boundary, rows and spread are the revision's rows kept under
+    ``fingerprint``, NULL when none are); each chunk is read when it is needed, so memory
+    does not grow with the count.
 
     One arm per status, merged in id order: each arm walks the index submissions_recalc from
     the last id read and stops after the chunk. (``status IN (...) ORDER BY id`` would read and
@@ -109,7 +111,7 @@ def chunks(db, selection: Selection, size: int, fingerprint: str):
     clauses, params = selection.filters(db)
     arm = ("SELECT s.id, s.revision, s.org_id, coalesce(p.name_zh, p.name), p.category, "
            "f.region, f.data_version, f.data_version_name, f.total_kg_co2e, "
-           "c.n_lines, c.boundary, c.rows "
+           "c.n_lines, c.boundary, c.rows, c.spread, f.p5 "
            "FROM submissions s JOIN products p ON p.id = s.product_id "
            "JOIN footprints f ON f.submission_id = s.id "
            "LEFT JOIN compiled_boms c ON c.submission_id = s.id AND c.revision = s.revision "
@@ -136,7 +138,7 @@ def done_in_run(db, run_id: int, first: int, last: int) -> set[int]:
 ITEM_COLUMNS = ("run_id", "submission_id", "revision", "status", "from_version", "from_total",
                 "to_total", "top_line", "top_delta", "error", "label_id")
 STAGED = ("submission_id", "revision", "status", "from_version", "from_total", "to_total",
-          "top_line", "top_delta", "error", "by_stage")
+          "top_line", "top_delta", "error", "by_stage", "p5", "p50", "p95")
 
 
 def staging_connection(path: str):
@@ -186,7 +188,13 @@ def record_staged(db, run_id: int, to_version: str, to_version_name: str | None)
         "error FROM temp.recalc_staged ORDER BY submission_id", [run_id])
     conn.execute(
         "UPDATE footprints SET revision = s.revision, data_version = ?, data_version_name = ?, "
-        "total_kg_co2e = s.to_total, by_stage = s.by_stage, run_id = ?, updated_at = ? "
+        "total_kg_co2e = s.to_total, by_stage = s.by_stage, run_id = ?, updated_at = ?, "
+        # a changed footprint has the range drawn for it or none; an unchanged one keeps its
+        "p5 = CASE s.status WHEN 'unchanged' THEN coalesce(s.p5, footprints.p5) ELSE s.p5 END, "
+        "p50 = CASE s.status WHEN 'unchanged' THEN coalesce(s.p50, footprints.p50) "
+        "ELSE s.p50 END, "
+        "p95 = CASE s.status WHEN 'unchanged' THEN coalesce(s.p95, footprints.p95) "
+        "ELSE s.p95 END "
         "FROM temp.recalc_staged s WHERE footprints.submission_id = s.submission_id "
         "AND s.status != 'failed' AND footprints.submission_id BETWEEN ? AND ?",
         [to_version, to_version_name, run_id, clock.stamp(), first, last])

@@ -95,7 +95,8 @@ def follow_supersessions(db, engine, home, issuer: Issuer | None = None) -> list
             record_result(db, submission_id, submission["revision"], result, bom.region)
             store_footprints.record_data_version(db, engine.registry.data_version_record())
             keep(db, [(submission_id, submission["revision"],
-                       engine.registry.resolution_fingerprint, keyed_bom(resolved))])
+                       engine.registry.resolution_fingerprint,
+                       keyed_bom(resolved, result, engine.registry))])
             record_label_inputs(db, submission_id, submission["revision"], used)
             label = current_for_submission(db, submission_id)
             reissued = None

@@ -64,7 +64,7 @@ def _record_calculated(db, submission_id: int, revision: int, calculated: Calcul
     record_result(db, submission_id, revision, calculated.result, calculated.bom.region)
     store_footprints.record_data_version(db, calculated.registry.data_version_record())
     keep(db, [(submission_id, revision, calculated.registry.resolution_fingerprint,
-               keyed_bom(calculated.resolved))])
+               keyed_bom(calculated.resolved, calculated.result, calculated.registry))])
     record_label_inputs(db, submission_id, revision, label_inputs(calculated.resolved))
 
 
