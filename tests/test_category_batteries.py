@@ -5,13 +5,15 @@ Figures used by hand below (sources in lca_data/batteries/manifest.json):
 - Hao et al. 2017 (NMC): 2912 kg CO2e / 28 kWh = 104.0; around 40 % electricity.
 - Degen et al. 2023: cell-making energy LFP 37.5, NMC (NMC900) 20.3 kWh per kWh of cell.
 - IPCC 2006: natural gas 56,100 kg CO2/TJ x 3.6e-6 TJ/kWh = 0.20196 kg CO2/kWh.
-- MEE 2022 grid factors: CN-SC 0.1404, CN-SD 0.6410, CN-JS 0.5978, CN-FJ 0.4092; 2023 CN-SD 0.6191.
+- MEE 2022 grid factors: CN-SC 0.1404, CN-SD 0.6410, CN-JS 0.5978, CN-FJ 0.4092; 2023 CN-SD 0.6191;
+  the highest shipped factor, CN-HE 2021, 0.7901.
 - Core: road freight 0.116 kg CO2/tkm, diesel 3.1863 kg CO2/kg.
 """
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,11 +22,13 @@ from footprint.bom import parse_bom, read_bom_file
 from footprint.parameters import describe_parameters
 from footprint.data import Catalog
 
+from plugins.batteries.data import study_basis
 from plugins.batteries.parameters import BatteryParameters
 
 from .conftest import SAMPLES
 from .test_data import _factors_md, _section
 
+ROOT = Path(__file__).resolve().parent.parent
 BATTERIES = Catalog("lca_data", "batteries")  # the data the plugin reads and registers
 
 # LFP defaults, by hand: 90.8 x 0.2785 = 25.2878; 90.8 x 0.1836 = 16.67088;
@@ -71,6 +75,32 @@ def test_component_defaults_equal_the_cited_arithmetic(registry):
     energy = {r["chemistry"]: float(r["kwh_energy_per_kwh_cell"]) for r in
               BATTERIES.dataset("batteries_cell_energy_degen2023").rows()}
     assert energy == {"LFP": 37.5, "NMC": 20.3}
+
+
+def test_study_basis_and_the_gap_by_hand(registry):
+    """What the defaults keep of each study's total (docs: "Basis and known gap")."""
+    lin = BATTERIES.dataset("batteries_lfp_components_lin2024").entry
+    hao = BATTERIES.dataset("batteries_nmc_components_hao2017").entry
+    assert (lin["study_total_kg_co2e"], lin["study_electricity_share"]) == (90.8, 0.3971)
+    assert hao["study_total_kg_co2e"] == 2912 / 28 and hao["study_electricity_share"] == 0.40
+    # a storage system per kWh delivered standing in for a pack per kWh of capacity: related (4)
+    assert (lin["technology"], hao["technology"]) == ("related", "average")
+    basis = study_basis()
+    # Lin: removed 90.8 x 0.3971 = 36.05668; kept 25.2878 + 16.67088 + 12.78464 = 54.74332
+    lfp = basis["batteries_lfp_components_lin2024"]
+    assert lfp.kept == pytest.approx(LFP_MATERIALS, rel=1e-12)
+    assert lfp.removed == pytest.approx(36.05668, rel=1e-9)
+    assert lfp.below == pytest.approx(0.3971, rel=1e-9)  # 36.05668 / 90.8
+    # Hao: 2912 / 28 = 104.0; removed 104.0 x 0.40 = 41.6; kept 62.4
+    nmc = basis["batteries_nmc_components_hao2017"]
+    assert (nmc.kept, nmc.removed) == (pytest.approx(62.4), pytest.approx(41.6))
+    assert nmc.below == pytest.approx(0.40, rel=1e-9)
+    # the grid factor at which the default cell energy would put the removed share back:
+    # LFP 36.05668 / 37.5 = 0.961511; NMC 41.6 / 20.3 = 2.049261; the highest shipped factor
+    # (Hebei 2021) is 0.7901, so no region reaches the study's total with the defaults
+    highest = max(f.value for f in registry.electricity.values())
+    assert highest == pytest.approx(0.7901)
+    assert highest < 36.05668 / 37.5 < 41.6 / 20.3
 
 
 def test_defaults_agree_with_the_reference_figures():
@@ -202,6 +232,40 @@ def test_nmc_default_energy(engine):
     assert engine.calculate(parse_bom(bom))["total_kg_co2e"] == pytest.approx(70.70676, rel=1e-6)
 
 
+def test_default_notes_state_the_basis_and_the_gap_in_both_languages(engine):
+    lfp = engine.calculate(parse_bom(battery_bom()))
+    lines = [e for e in lfp["by_input"] if e["input"].startswith("batteries_lfp_")]
+    assert len(lines) == 3
+    for line in lines:
+        en, zh = line["note"], line["note_zh"]
+        assert "(Lin et al. 2024)" in en and "（Lin 等 2024）" in zh
+        # what the study's figure covers, and how it is read here
+        for said in ("90.8 kg CO2e is per kWh stored and delivered by a storage system",
+                     "installation", "end of life net of recycling credits",
+                     "read here per kWh of capacity, cradle to gate"):
+            assert said in en, said
+        for said in ("90.8 kg CO2e 是储能系统每储存并输出 1 千瓦时电量的排放", "含安装",
+                     "扣除回收抵减后的报废处理", "按每千瓦时容量、从摇篮到大门使用"):
+            assert said in zh, said
+        # the gap: 90.8 x 0.3971 = 36.05668 left out; 90.8 - 36.05668 = 54.74332 kept,
+        # 36.05668 / 90.8 = 39.71 % below
+        assert "electricity in manufacture and installation (39.71 % = 36.0567 kg)" in en
+        assert "they total 54.7433 kg, 39.71 % below 90.8" in en
+        assert "制造与安装环节的用电（39.71%，36.0567 kg）" in zh
+        assert "合计 54.7433 kg，比 90.8 低 39.71%" in zh
+        assert "cell-plant energy is added back" in en and "电芯工厂的能耗" in zh
+    nmc = engine.calculate(parse_bom(battery_bom("CN-FJ", chemistry="NMC")))
+    (line,) = [e for e in nmc["by_input"] if e["input"] == "batteries_nmc_materials"]
+    en, zh = line["note"], line["note_zh"]
+    # 2912 / 28 = 104.0; 104.0 x 0.40 = 41.6 left out; 104.0 - 41.6 = 62.4 kept, 40 % below
+    assert "104 kg CO2e is for a 28 kWh EV pack, cradle to gate per kWh of capacity" in en
+    assert "whole electricity use, incl. electricity embodied in materials (40 % = 41.6 kg)" in en
+    assert "they total 62.4 kg, 40 % below 104" in en
+    assert zh.startswith("三元(NMC)电池材料与部件：")  # the name, not the bracket cut short
+    assert "全部用电、包括材料生产中隐含的电力（40%，41.6 kg）" in zh
+    assert "合计 62.4 kg，比 104 低 40%" in zh
+
+
 # -- validation: every problem names its field, with the help text ---------------------------
 
 def test_parameter_errors_name_the_field_with_help(engine):
@@ -306,6 +370,39 @@ def test_sichuan_and_shandong_samples_show_the_grid(engine):
     # = 1.0875 in both: SC 54.74332 + 5.265 + 1.0875 = 61.09582
     assert sc["total_kg_co2e"] == pytest.approx(61.09582, rel=1e-6)
     assert sd["total_kg_co2e"] - sc["total_kg_co2e"] == pytest.approx(18.7725, rel=1e-6)
+
+
+def test_sample_gaps_below_the_study_totals_as_documented(engine):
+    totals = {name: engine.calculate(read_bom_file(SAMPLES / name))["total_kg_co2e"]
+              for name in ("batteries_lfp_pack_sichuan.json", "batteries_lfp_pack_shandong.json",
+                           "batteries_nmc_ev_pack_fujian.json")}
+    # Sichuan 54.74332 + 5.265 + 1.0875 = 61.09582: (90.8 - 61.09582) / 90.8 = 0.327139
+    # Shandong 54.74332 + 37.5 x 0.6410 (24.0375) + 1.0875 = 79.86832: 10.93168 / 90.8 = 0.120393
+    # NMC Fujian 71.714946 (test_nmc_sample_by_hand): (104 - 71.714946) / 104 = 0.310433
+    expected = {"batteries_lfp_pack_sichuan.json": (61.09582, 90.8, 0.327139, "32.7 %"),
+                "batteries_lfp_pack_shandong.json": (79.86832, 90.8, 0.120393, "12.0 %"),
+                "batteries_nmc_ev_pack_fujian.json": (71.714946, 104.0, 0.310433, "31.0 %")}
+    doc = (ROOT / "docs" / "categories" / "batteries.md").read_text(encoding="utf-8")
+    section = doc.split("## Basis and known gap\n", 1)[1].split("\n## ", 1)[0]
+    for name, (total, study, below, written) in expected.items():
+        assert totals[name] == pytest.approx(total, rel=1e-6)
+        assert (study - totals[name]) / study == pytest.approx(below, abs=1e-6)
+        assert f"| `{name}` |" in section and f"**{written}**" in section
+    for said in ("36.05668", "54.74332", "0.961511", "41.6", "2.049261", "0.7901"):
+        assert said in section, said
+
+
+def test_lin_defaults_are_rated_a_related_technology(engine):
+    result = engine.calculate(read_bom_file(SAMPLES / "batteries_lfp_pack_sichuan.json"))
+    rated = {e["input"]: e["dqr"]["technological"] for e in result["by_input"]}
+    assert [rated[f"batteries_lfp_{c}"] for c in
+            ("cathode_active_material", "anode_graphite", "other_components")] == [4, 4, 4]
+    assert rated["electricity"] == 3 and rated["road_freight"] == 1
+    # (54.74332 x 4 + 5.265 x 3 + 1.0875 x 1) / 61.09582 = 235.85578 / 61.09582 = 3.86 -> 3.9
+    assert result["dqi"]["technological"] == 3.9
+    nmc = engine.calculate(parse_bom(battery_bom("CN-FJ", chemistry="NMC")))
+    assert next(e for e in nmc["by_input"]
+                if e["input"] == "batteries_nmc_materials")["dqr"]["technological"] == 3
 
 
 def test_nmc_sample_by_hand(engine):

@@ -19,6 +19,28 @@ PROCESS_DATASETS = COMPONENT_DATASETS + ("batteries_natural_gas_ipcc2006",
 # How a line's note cites each component study, in Chinese and English.
 STUDIES = {"batteries_lfp_components_lin2024": ("Lin 等 2024", "Lin et al. 2024"),
            "batteries_nmc_components_hao2017": ("Hao 等 2017", "Hao et al. 2017")}
+# What each study's own total covers and what the defaults leave out of it, as a line's note
+# says it (English, Chinese); the numbers beside them are the manifest's (study_total_kg_co2e,
+# study_electricity_share).
+STUDY_SCOPE = {
+    "batteries_lfp_components_lin2024": {
+        "covers": ("is per kWh stored and delivered by a storage system, incl. installation and "
+                   "end of life net of recycling credits, read here per kWh of capacity, cradle "
+                   "to gate",
+                   "是储能系统每储存并输出 1 千瓦时电量的排放，含安装及扣除回收抵减后的报废处理，"
+                   "此处按每千瓦时容量、从摇篮到大门使用"),
+        "removed": ("its electricity in manufacture and installation",
+                    "其制造与安装环节的用电"),
+    },
+    "batteries_nmc_components_hao2017": {
+        "covers": ("is for a 28 kWh EV pack, cradle to gate per kWh of capacity (China, 2016), "
+                   "as here",
+                   "是 28 千瓦时电动汽车电池包每千瓦时容量从摇篮到大门的排放（中国，2016 年），"
+                   "与此处口径相同"),
+        "removed": ("its whole electricity use, incl. electricity embodied in materials",
+                    "其全部用电、包括材料生产中隐含的电力"),
+    },
+}
 CELL_ENERGY = "batteries_cell_energy_degen2023"
 BANDS = "batteries_performance_bands"
 
@@ -71,6 +93,45 @@ def default_groups() -> dict[str, tuple[DefaultGroup, ...]]:
         if covered != sorted(COMPONENTS):
             raise ValueError(f"default groups of {chemistry} do not cover every component once")
     return {c: tuple(g) for c, g in groups.items()}
+
+
+@dataclass(frozen=True)
+class StudyBasis:
+    """A component study's own total beside what the defaults keep of it (kg CO2e per kWh)."""
+
+    dataset: str
+    total: float  # the study's total, per its own functional unit
+    electricity_share: float  # the share of it the defaults leave out, as the study gives it
+    kept: float  # the sum of the study's default groups
+
+    @property
+    def removed(self) -> float:
+        return self.total - self.kept
+
+    @property
+    def below(self) -> float:
+        """How far the defaults fall below the study's total, as a fraction of it."""
+        return self.removed / self.total
+
+
+@lru_cache(maxsize=None)
+def study_basis() -> dict[str, StudyBasis]:
+    """dataset id -> its study's total and what the defaults keep (checked: the defaults are
+    the total without its electricity share)."""
+    kept: dict[str, float] = {}
+    for found in default_groups().values():
+        for group in found:
+            kept[group.dataset] = kept.get(group.dataset, 0.0) + group.kg_co2e
+    out = {}
+    for dataset_id in COMPONENT_DATASETS:
+        entry = CATALOG.dataset(dataset_id).entry
+        basis = StudyBasis(dataset_id, float(entry["study_total_kg_co2e"]),
+                           float(entry["study_electricity_share"]), kept[dataset_id])
+        if abs(basis.removed - basis.total * basis.electricity_share) > 1e-6 * basis.total:
+            raise ValueError(f"{dataset_id}: the defaults ({basis.kept}) are not the study's "
+                             f"total ({basis.total}) without its electricity share")
+        out[dataset_id] = basis
+    return out
 
 
 @lru_cache(maxsize=None)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import (COMPONENTS, NATURAL_GAS, PRIMARY, STUDIES, cell_energy, default_groups,
-                   processes)
+from .data import (COMPONENTS, NATURAL_GAS, PRIMARY, STUDIES, STUDY_SCOPE, cell_energy,
+                   default_groups, processes, study_basis)
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,37 @@ def _fmt(x: float) -> str:
 
 @lru_cache(maxsize=None)
 def _name_zh(process_id: str) -> str:
-    """A default group's name in Chinese: its process's, without the bracketed detail."""
+    """A default group's name in Chinese: its process's, without the bracketed detail at its
+    end (三元(NMC)电池材料与部件(正极、…) -> 三元(NMC)电池材料与部件)."""
     names = {p.id: p.name_zh for p in processes()}
-    return names.get(process_id, process_id).split("(")[0]
+    name = names.get(process_id, process_id)
+    return name.rsplit("(", 1)[0] if name.endswith(")") else name
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.4g}"
+
+
+def basis_notes(dataset_id: str) -> tuple[str, str]:
+    """What a study's total covers and how far its defaults fall below it (English, Chinese)."""
+    b = study_basis()[dataset_id]
+    (covers_en, covers_zh), (removed_en, removed_zh) = (STUDY_SCOPE[dataset_id]["covers"],
+                                                        STUDY_SCOPE[dataset_id]["removed"])
+    en = (f"The study's {_fmt(b.total)} kg CO2e {covers_en}. The defaults leave out {removed_en} "
+          f"({_pct(b.electricity_share)} % = {_fmt(b.removed)} kg): they total {_fmt(b.kept)} kg, "
+          f"{_pct(b.below)} % below {_fmt(b.total)}; only cell-plant energy is added back, on the "
+          "BOM region's grid.")
+    zh = (f"口径：该研究的 {_fmt(b.total)} kg CO2e {covers_zh}。默认值未计入{removed_zh}"
+          f"（{_pct(b.electricity_share)}%，{_fmt(b.removed)} kg），合计 {_fmt(b.kept)} kg，"
+          f"比 {_fmt(b.total)} 低 {_pct(b.below)}%；模型只把电芯工厂的能耗作为用电行，"
+          "按物料清单所在地区的电网因子加回。")
+    return en, zh
+
+
+def _name_en(name: str) -> str:
+    """A default group's name in a note: without its bracketed list of what it covers (the
+    dataset names it) and "per kWh of capacity (default)", which the note says itself."""
+    return name.replace(", per kWh of capacity", "").replace(" (default)", "").split(" (")[0]
 
 
 def plan(p: dict) -> list[Planned]:
@@ -48,12 +76,13 @@ def plan(p: dict) -> list[Planned]:
                     "note_zh": f"{COMPONENTS[component][1]}：初级数据，供应商声明每千瓦时容量 "
                                f"{_fmt(value)} kg CO2e"}, component, True))
         else:
+            basis_en, basis_zh = basis_notes(group.dataset)
             out.append(Planned({
                 "input": group.process, "amount": 1.0, "unit": "kWh", "stage": group.stage,
-                "note": f"{group.name_en.replace(' (default)', '')}: study default {_fmt(group.kg_co2e)} kg CO2e per kWh "
-                        f"({STUDIES[group.dataset][1]})",
+                "note": f"{_name_en(group.name_en)}: default {_fmt(group.kg_co2e)} kg CO2e per kWh "
+                        f"({STUDIES[group.dataset][1]}). {basis_en}",
                 "note_zh": f"{_name_zh(group.process)}：文献默认值每千瓦时 "
-                           f"{_fmt(group.kg_co2e)} kg CO2e（{STUDIES[group.dataset][0]}）"},
+                           f"{_fmt(group.kg_co2e)} kg CO2e（{STUDIES[group.dataset][0]}）。{basis_zh}"},
                 group.component, False))
 
     study_energy = cell_energy()[chemistry]
