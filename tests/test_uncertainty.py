@@ -200,3 +200,22 @@ def test_a_grade_well_inside_its_band_has_no_range_note(engine):
     assert 0.22 < low < high <= 0.39
     assert result["grade"]["grade"] == "C" and "range" not in result["grade"]
     assert not any("spans grades" in note for note in result["notes"])
+
+
+def test_the_lfp_defaults_are_drawn_from_lins_published_range(engine):
+    from footprint.engine.uncertainty import lines_of
+
+    from .conftest import SAMPLES
+    result = engine.calculate(parse_bom(json.loads(
+        (SAMPLES / "batteries_lfp_pack_sichuan.json").read_text())))
+    cathode = next(line for line in lines_of(result, engine.registry)
+                   if line.factor == "batteries_lfp_cathode_active_material")
+    line = next(i for i in result["by_input"]
+                if i.get("factor") == "batteries_lfp_cathode_active_material")
+    # rated technological 4 (a storage system per kWh delivered standing in for a pack),
+    # geographical 2 (China for Sichuan), temporal 1 (2024 against the BOM's 2023)
+    assert line["dqr"] == {"technological": 4, "geographical": 2, "temporal": 1}
+    # Lin et al. 2024: 90.8 within 85.4-92.3: ln(92.3 / 85.4) / 3.919928 = 0.0776980 /
+    #   3.919928 = 0.019821; pedigree: sqrt(ln(1.50)^2 + ln(1.01)^2) / 2 = sqrt(0.164402 +
+    #   0.000099) / 2 = 0.202794; sigma_f = sqrt(0.019821^2 + 0.202794^2) = 0.203760
+    assert cathode.sigma_factor == pytest.approx(0.203760, abs=2e-6)
