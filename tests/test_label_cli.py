@@ -81,6 +81,30 @@ def test_verify_a_qr_image(run, signed):
         assert expected in result.stdout, expected
 
 
+def test_verify_shows_the_signed_range(run, home, signed, tmp_path):
+    """Claim 19: 0.2093 is signed as 0.209; P5 0.18 and P95 0.25 as floor(861.2) = 861 and
+    ceil(1196.2) = 1197 per mille, read back as 0.179949 and 0.250173 kg CO2e (0.180-0.250
+    to the value's 3 significant figures). Printed and read back from the printed PNG."""
+    made = cose.sign(record(value=0.2093, uncertainty={"p5": 0.18, "p95": 0.25}),
+                     signed["key"])
+    url = encoding.label_url("footprint.sc.cn", made)
+    claims = cose.verify(made, keys.trust_list(home), now=AT).claims
+    png = tmp_path / "ranged.png"
+    png.write_bytes(printed.label_png(claims, url))
+    result = run("verify", png, "--trust-list", signed["trust"], "--at", AT, "--offline")
+    clean_exit(result, 3)
+    assert "0.209 (0.180-0.250) kg CO2e per 1 kg" in result.stdout
+    assert "signed as 861-1197 per mille of the value" in result.stdout
+    out = json.loads(run("verify", url, "--trust-list", signed["trust"], "--at", AT, "--json",
+                         "--offline").stdout)
+    assert out["claims"]["range"] == {"permille": [861, 1197], "low": 0.179949,
+                                      "high": 0.250173}
+    # a label without claim 19 (the fixture's) prints no range
+    plain = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT,
+                "--offline")
+    assert "0.412 kg CO2e per 1 kg" in plain.stdout and "per mille" not in plain.stdout
+
+
 def test_verify_url_and_base32_forms(run, signed):
     b32 = encoding.to_b32(signed["cose"])
     for form in (signed["url"], signed["url"].lower(), b32, b32.lower()):

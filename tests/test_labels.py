@@ -117,6 +117,72 @@ def test_optional_claims_are_absent_not_empty():
     assert parsed["gtin"] is None and parsed["grade"] is None and parsed["provisional"] is None
 
 
+# A calculation's range signed as claim 19 (docs/label-format.md, "Range"): the value 0.2093
+# is signed as 0.209; P5 0.18 / 0.209 = 0.861244... -> floor 861; P95 0.25 / 0.209 =
+# 1.196172... -> ceil 1197. Read back: 0.209 x 861 / 1000 = 0.179949 and 0.209 x 1197 / 1000
+# = 0.250173 kg CO2e, shown with the value's 3 significant figures: 0.180 and 0.250.
+RANGED = {"value": 0.2093, "uncertainty": {"p5": 0.18, "p95": 0.25, "draws": 1000,
+                                            "seed": 20261204, "method": "Monte Carlo"}}
+
+
+def test_the_range_is_signed_as_per_mille_of_the_value_rounded_outward(platform):
+    _, key, trust = platform
+    built = C.build_claims(record(**RANGED))
+    assert built[9] == Decimal("0.209") and built[19] == [861, 1197]
+    assert cbor2.dumps({19: built[19]})[1:] == bytes.fromhex("13821903" "5d1904ad")  # 8 bytes
+    made = cose.sign(record(**RANGED), key)
+    parsed = cose.verify(made, trust, now=NOW).claims
+    assert parsed["range"] == {"permille": [861, 1197], "low": Decimal("0.179949"),
+                               "high": Decimal("0.250173")}
+    assert C.jsonable(parsed)["range"] == {"permille": [861, 1197], "low": 0.179949,
+                                           "high": 0.250173}
+    assert C.build_claims(parsed) == built  # parse_claims stays build_claims' inverse
+    assert independent_verify(made, keys.export_trust_list(platform[0]),
+                              datetime(2026, 6, 1, tzinfo=timezone.utc))["range"] == [861, 1197]
+
+
+@pytest.mark.parametrize("value, p5, p95, expected", [
+    (0.2093, 0.18, 0.25, [861, 1197]),
+    # exact decimals, not floats: 0.2 / 0.25 is 800 exactly (a float gives 800.0000000000001)
+    (0.25, 0.2, 0.3, [800, 1200]),
+    # never narrower than the value: P5 above the rounded value (0.2096 -> 0.210) still 1000
+    (0.2096, 0.2101, 0.2102, [1000, 1001]),
+    (14.04, 11.507, 17.131, [821, 1224]),  # 11.507 / 14.0 = 821.9, 17.131 / 14.0 = 1223.6
+    (2061.8, 1800, 2500, [873, 1214]),     # of 2060: 873.8, 1213.6
+])
+def test_range_permille(value, p5, p95, expected):
+    assert C.build_claims(record(value=value, uncertainty={"p5": p5, "p95": p95}))[19] == \
+        expected
+
+
+def test_no_range_is_signed_where_per_mille_of_the_value_cannot_say_it():
+    for value, p5 in ((0, -0.1), (-0.5, -0.7), (0.5, -0.1)):
+        built = C.build_claims(record(value=value, uncertainty={"p5": p5, "p95": 1.0}))
+        assert 19 not in built and C.parse_claims(built, "CN-SC")["range"] is None
+    with pytest.raises(InvalidInput, match="uncertainty"):
+        C.build_claims(record(uncertainty={"p5": "low", "p95": 1}))
+
+
+def test_a_label_without_the_range_still_verifies(platform, label):
+    """Labels issued before claim 19 (like the module's label) carry no range."""
+    assert 19 not in cbor2.loads(cbor2.loads(label).value[2])
+    assert cose.verify(label, platform[2], now=NOW).claims["range"] is None
+
+
+@pytest.mark.parametrize("wrong", [[861], [861, 1197, 1300], 861, [1001, 1197], [861, 999],
+                                   [-1, 1197], [861.0, 1197], [True, 1197], ["861", "1197"],
+                                   {"low": 861, "high": 1197}, [861, 2 ** 64], None])
+def test_a_malformed_range_is_rejected(platform, wrong):
+    _, key, trust = platform
+    claims = {**C.build_claims(record(**RANGED)), 19: wrong}
+    made = sign_raw(claims, key.private_key, key.entry.kid)
+    with pytest.raises(LabelInvalid, match=r"claim 19 \(range\)") as caught:
+        cose.verify(made, trust, now=NOW)
+    assert caught.value.reason == "malformed"
+    with pytest.raises(InvalidInput):  # and the library never signs one
+        cose.sign(record(range=wrong if wrong is not None else [2000, 3000]), key)
+
+
 @pytest.mark.parametrize("value, expected, encoded", [
     (0.41234, "0.412", "c4822219019c"),
     (2.345, "2.35", None),            # half up on the decimal text, not the binary double
@@ -618,7 +684,18 @@ def independent_verify(label_bytes: bytes, trust_list: dict, now: datetime) -> d
     printed_id = entry["id"] + "-" + base64.b32encode(claims[1]).decode().rstrip("=")
     return {"id": printed_id, "value": claims[9], "unit": list(claims[8]),
             "product": claims[4], "producer": claims[6], "verifier": claims[16],
-            "stages": list(claims[10]), "gtin": str(claims[5]).zfill(14) if 5 in claims else None}
+            "stages": list(claims[10]), "gtin": str(claims[5]).zfill(14) if 5 in claims else None,
+            "range": _independent_range(claims.get(19))}
+
+
+def _independent_range(permille):
+    """Claim 19, optional: two uints, low <= 1000 <= high (docs/label-format.md, "Range")."""
+    if permille is None:
+        return None
+    if not isinstance(permille, list) or len(permille) != 2 or not all(
+            type(p) is int and p >= 0 for p in permille) or not permille[0] <= 1000 <= permille[1]:
+        raise Invalid("claim 19 is not a range")
+    return permille
 
 
 def test_independent_verifier_accepts_library_labels(platform, label):
@@ -703,8 +780,11 @@ def test_worked_example_is_what_the_library_makes():
 
 
 def size_table_labels() -> dict:
-    """The labels of the size table in docs/label-format.md."""
-    return {
+    """The labels of the size table in docs/label-format.md: four, then each with its range
+    (claim 19). The oranges' P5 0.35 and P95 0.49 of the signed 0.412 are [849, 1190]
+    (floor(849.51...), ceil(1189.32...)); the steel's 1800 and 2500 of 2060 are [873, 1214]
+    (floor(873.78...), ceil(1213.59...))."""
+    labels = {
         "minimal": record(producer=12, verifier=3, reviewer=5, product=7, gtin=None,
                           grade=None, provisional=None, supersedes=None),
         "typical": record(supersedes=None),
@@ -715,13 +795,19 @@ def size_table_labels() -> dict:
                               "raw_materials": 812, "production": 301, "distribution": 12,
                               "packaging": 3, "end_of_life": -128}),
     }
+    ranges = {"minimal": (0.35, 0.49), "typical": (0.35, 0.49), "full": (0.35, 0.49),
+              "longest": (1800, 2500)}
+    return {**labels, **{f"{name} + range": {**label, "uncertainty": dict(
+        zip(("p5", "p95"), ranges[name]))} for name, label in labels.items()}}
 
 
 def test_qr_size_table_in_the_docs_is_true(platform):
-    """docs/label-format.md states the sizes and QR versions of four labels; recompute them."""
+    """docs/label-format.md states the sizes and QR versions of four labels, with and without
+    the range (claim 19); recompute them."""
     _, key, _ = platform
     text = DOC.read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (minimal|typical|full|longest): .*?\| (\d+) B \| (\d+) B \| "
+    rows = re.findall(r"^\| ((?:minimal|typical|full|longest)(?: \+ range)?): .*?\| (\d+) B \| "
+                      r"(\d+) B \| "
                       r"(\d+) \| (\d+) \| (\d+) \| (\d+) \|$", text, re.MULTILINE)
     labels = size_table_labels()
     assert [r[0] for r in rows] == list(labels)
@@ -749,7 +835,7 @@ def test_qr_png_decodes_to_the_url(label):
     assert encoding.extract(decode_png(qr.qr_png(url, scale=3))[0]) == label
 
 
-@pytest.mark.parametrize("name", ["minimal", "typical", "full", "longest"])
+@pytest.mark.parametrize("name", ["minimal", "typical", "full", "longest", "longest + range"])
 def test_every_label_fits_version_15_at_q(platform, name):
     """The design target. Version 15 at level Q holds 426 alphanumeric characters (ISO/IEC
     18004 Table 7). HTTPS://FOOTPRINT.SC.CN/L/ takes 26, leaving 400 base32 characters =
@@ -765,6 +851,19 @@ def test_every_label_fits_version_15_at_q(platform, name):
     code = qr.qr_code(url)
     assert code.error_correction == qr.LEVELS["Q"]
     assert len(qr.qr_modules(url)) == 17 + 4 * code.version
+
+
+def test_the_longest_label_with_its_range_fits_hosts_of_up_to_19_characters(platform):
+    """docs/label-format.md: 247 bytes of label are 396 base32 characters (247 x 8 / 5 =
+    395.2, rounded up); 11 + 19 + 396 = 426, the most version 15 at Q holds."""
+    _, key, _ = platform
+    made = cose.sign(size_table_labels()["longest + range"], key)
+    assert len(made) == 247
+    assert qr.qr_version(encoding.label_url("a" * 14 + ".cn.x", made)) == 15      # 19
+    assert qr.qr_version(encoding.label_url("a" * 15 + ".cn.x", made)) == 16      # 20
+    without = cose.sign(size_table_labels()["longest"], key)
+    assert qr.qr_version(encoding.label_url("a" * 27 + ".cn.x", without)) == 15   # 32
+    assert qr.qr_version(encoding.label_url("a" * 28 + ".cn.x", without)) == 16   # 33
 
 
 def modules_from_path(path: str, quiet: int) -> set[tuple[int, int]]:
@@ -811,6 +910,31 @@ def test_label_svg(label, verified_claims):
     # without the names (another platform's label): the category, and the signed credit code
     bare = printed.label_svg(C.parse_claims(C.build_claims(record()), "CN-SC"), url)
     assert "oranges" in bare and PRODUCER in bare and NAME_ZH not in bare
+
+
+def test_the_printed_label_shows_the_signed_range(platform, label, verified_claims):
+    """0.2093 with P5 0.18 and P95 0.25 is signed as 0.209 and [861, 1197]: printed as
+    "0.209" over "(0.180–0.250) kg CO₂e / 1 kg" (0.179949 and 0.250173 to the value's 3
+    significant figures), within the value block beside the grade box, in SVG, PNG and PDF."""
+    _, key, trust = platform
+    made = cose.sign(record(**RANGED), key)
+    url = encoding.label_url(HOST, made)
+    claims = {**cose.verify(made, trust, now=NOW).claims, **NAMES}
+    texts = re.findall(r">([^<>]+)</text>", printed.label_svg(claims, url))
+    assert "0.209" in texts and "(0.180–0.250) kg CO₂e / 1 kg" in texts
+    for cjk in (True, False):
+        (per,) = [i for i in printed.layout(claims, url, cjk=cjk)
+                  if isinstance(i, printed.Text) and "kg CO₂e" in i.text]
+        assert per.text == "(0.180–0.250) kg CO₂e / 1 kg"
+        assert per.x + printed.text_width(per.text, per.size) <= printed.GRADE_X
+    png = printed.label_png(claims, url)
+    assert decode_png(png) == [url]
+    pdf = printed.label_pdf(claims, url)
+    assert pdf.startswith(b"%PDF")
+    # a label without the range prints as before: the unit line alone, at its full size
+    plain = [i for i in printed.layout(verified_claims, encoding.label_url(HOST, label))
+             if isinstance(i, printed.Text) and "kg CO₂e" in i.text]
+    assert [(i.text, i.size) for i in plain] == [("kg CO₂e / 1 kg", 3.0)]
 
 
 def test_label_png_shows_the_code(label, verified_claims):

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 
 import pytest
 
 from footprint.bom import parse_bom
+from footprint.display import footprint
 from footprint.engine.uncertainty import sigma, summarise
+from footprint.labels import cose
 
 Z95 = 1.6448536269514722  # the standard normal's 95th percentile
 
@@ -173,8 +176,18 @@ def test_the_submission_and_scan_pages_show_the_range(service, clients, approve,
     # the display rule: 3 significant figures (100 kWh x 0.1404 = 14.04 kg; its range about
     # 11.5-17.1, test_a_one_line_bom_has_its_lognormal_quantiles)
     low, high = (f"{v:.3g}" for v in (stored["p5"], stored["p95"]))
-    said = {"zh": f"不确定性范围(P5–P95)：{low}–{high}", "en": f"Range P5–P95: {low}–{high}"}
-    assert said[lang] in page and said[lang] in scanned
+    said = {"zh": "不确定性范围(P5–P95)：{}–{}", "en": "Range P5–P95: {}–{}"}
+    assert said[lang].format(low, high) in page
+    # the scan page shows the range the label signs (claim 19): per mille of the signed
+    # value, rounded outward, so its ends may differ from the calculation's in the last digit
+    signed = cose.signed_claims(label["cose"], label["issuer"])
+    permille = [math.floor(stored["p5"] * 1000 / 14.0), math.ceil(stored["p95"] * 1000 / 14.0)]
+    assert signed["value"] == Decimal("14.0") and signed["range"]["permille"] == permille
+    shown = [footprint(14.0 * p / 1000) for p in permille]
+    assert said[lang].format(*shown) in scanned
+    assert {"zh": "即计算中 1,000 次蒙特卡洛抽样的 P5 与 P95，已签入标签。",
+            "en": "P5 and P95 of 1,000 Monte Carlo draws of the calculation, signed in the "
+                  "label."}[lang] in scanned
 
 
 def test_a_grade_whose_range_straddles_a_band_says_so(engine):
@@ -219,3 +232,71 @@ def test_the_lfp_defaults_are_drawn_from_lins_published_range(engine):
     #   3.919928 = 0.019821; pedigree: sqrt(ln(1.50)^2 + ln(1.01)^2) / 2 = sqrt(0.164402 +
     #   0.000099) / 2 = 0.202794; sigma_f = sqrt(0.019821^2 + 0.202794^2) = 0.203760
     assert cathode.sigma_factor == pytest.approx(0.203760, abs=2e-6)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scan_page_says_when_the_signed_range_straddles_a_band(service, approve, issuer,
+                                                                   lang):
+    """The Pujiang farm-gate oranges: 0.21999938 kg CO2e per kg is signed as 0.220, grade B
+    (up to 0.22). The signed range's low end, 0.220 x low / 1000 with low <= 1000, is B (or
+    lower); its high end, 0.220 x high / 1000 with high > 1000 as P95 > 0.22, is C. The scan
+    page shows the signed range, notes that the grade B is not certain, and marks C as within
+    the range."""
+    import re
+
+    from footprint.labels.encoding import to_b32
+    from footprint.usecases.labels import for_submission
+
+    from .conftest import SAMPLES
+    sample = json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text("utf-8"))
+    final = approve(sample, issuer)
+    label = for_submission(service.db, final["id"])
+    signed = cose.signed_claims(label["cose"], label["issuer"])
+    assert signed["value"] == Decimal("0.220") and signed["grade"] == "B"
+    low, high = signed["range"]["permille"]
+    assert low <= 1000 < high and signed["range"]["high"] > Decimal("0.22")
+    scanner = service.app.test_client()
+    scanner.set_cookie("lang", lang)
+    page = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
+    shown = f"{footprint(signed['range']['low'])}–{footprint(signed['range']['high'])}"
+    assert {"zh": f"不确定性范围(P5–P95)：{shown}", "en": f"Range P5–P95: {shown}"}[lang] in page
+    note = {"zh": "碳足迹的不确定性范围(P5–P95)跨越 B 至 C 级：其 B 级并不确定。",
+            "en": "The footprint's range (P5–P95) spans grades B to C: its grade B is not "
+                  "certain."}[lang]
+    assert f'<p class="grade-range" id="grade-range">{note}</p>' in page
+    marked = re.findall(r'<li class="band( mine| reach)?"[^>]*>\s*'
+                        r'<span class="grade-letter">(\w)</span>', page)
+    assert [(grade, css) for css, grade in marked] == [
+        ("A", ""), ("B", " mine"), ("C", " reach"), ("D", ""), ("E", "")]
+
+
+def test_the_scan_page_of_a_graded_label_well_inside_its_band_has_no_note(service, approve,
+                                                                           issuer):
+    from footprint.labels.encoding import to_b32
+    from footprint.usecases.labels import for_submission
+
+    from .conftest import SAMPLES
+    sample = json.loads((SAMPLES / "oranges_pujiang_packed.json").read_text("utf-8"))
+    label = for_submission(service.db, approve(sample, issuer)["id"])
+    page = service.app.test_client().get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
+    assert 'id="range"' in page and 'id="grade-range"' not in page and " reach" not in page
+
+
+def test_a_label_issued_before_labels_signed_the_range(service, approve, issuer, make_bom,
+                                                       monkeypatch):
+    """Such a label has no claim 19: it verifies, and its scan page shows the range of the
+    stored result the label signs the hash of, saying that the label does not sign it."""
+    from footprint.labels import build_claims
+    from footprint.labels.encoding import to_b32
+    from footprint.usecases import issuing
+    from footprint.usecases.labels import for_submission
+    monkeypatch.setattr(issuing, "build_claims", lambda record: build_claims(
+        {k: v for k, v in record.items() if k != "uncertainty"}))
+    final = approve(make_bom(product={"name": "Older part", "category": "generic"}), issuer)
+    label = for_submission(service.db, final["id"])
+    assert cose.signed_claims(label["cose"], label["issuer"])["range"] is None
+    scanner = service.app.test_client()
+    scanner.set_cookie("lang", "en")
+    page = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
+    assert "Range P5–P95: " in page and "this label was issued before labels signed their " \
+        "range." in page and "signed in the label." not in page

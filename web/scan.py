@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, u
 from flask_babel import lazy_gettext as _l
 
 from footprint import clock
+from footprint.engine.uncertainty import DRAWS
 from footprint.gs1 import GTIN_LENGTHS, check_digit, normalise_gtin
 from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
 from footprint.translog.log import b64
@@ -103,6 +104,23 @@ def _stages(claims: dict) -> list[dict]:
             for stage, share in claims["stage_permille"].items()]
 
 
+def _grade_range(claims: dict, grading) -> dict | None:
+    """The grades of the signed range's ends (claim 19) against the category's bands, per
+    one declared unit, when they are not all the signed grade: {"low", "high", "reach": the
+    grades from low to high}, else None (as the engine notes it for a result,
+    footprint.engine.categories.grade_range)."""
+    spread = claims.get("range")
+    if not spread or not claims.get("grade") or grading is None:
+        return None
+    per = float(claims["declared_unit"]["amount"])
+    ends = [grading.grade(float(spread[end]) / per) for end in ("low", "high")]
+    if ends[0].grade == ends[1].grade == claims["grade"]:
+        return None
+    grades = [band.grade for band in grading.bands]
+    first, last = (grades.index(end.grade) for end in ends)
+    return {"low": ends[0].grade, "high": ends[1].grade, "reach": grades[first:last + 1]}
+
+
 def _issuer_url(scan: Scan, b32: str) -> str | None:
     """Where the issuing platform shows this label with its status: FOOTPRINT_PLATFORM_URLS
     maps issuer ids of recognised platforms to their base URLs (the trust list has no URLs)."""
@@ -134,6 +152,7 @@ def label(b32: str):
         grading = category.grading if category is not None else None
         context.update(
             category=category, region=region, stages=_stages(scan.claims), grading=grading,
+            grade_range=_grade_range(scan.claims, grading), draws=DRAWS,
             issuer_url=_issuer_url(scan, to_b32(cose)),
             everyday=everyday_context(get_engine().registry, scan.claims, grading, moment))
     response = Response(render_template("scan/label.html", **context))

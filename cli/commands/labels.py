@@ -76,6 +76,13 @@ def _claims_text(claims: dict, issuer, names: dict) -> str:
                                                    else "")
     stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {percent(share / 1000)}"
                        for s, share in claims["stage_permille"].items())
+    spread = signed_range = None
+    if claims.get("range"):  # claim 19 (labels issued before it have none)
+        low, high = claims["range"]["permille"]
+        spread = f" ({footprint(claims['range']['low'])}-{footprint(claims['range']['high'])})"
+        signed_range = (f"P5-P95 of the calculation's Monte Carlo draws, signed as {low}-{high} "
+                        "per mille of the value")
+    spread = spread or ""
     window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
     product = " / ".join(n for n in (names.get("product_name_zh"),
                                      names.get("product_name_en")) if n)
@@ -85,8 +92,9 @@ def _claims_text(claims: dict, issuer, names: dict) -> str:
         ("GTIN", claims["gtin"]),
         ("producer", _named(names.get("producer_name"), party(claims["producer"]))),
         ("category", claims["category"]),
-        ("footprint", f"{footprint(claims['value'])} kg CO2e per "
+        ("footprint", f"{footprint(claims['value'])}{spread} kg CO2e per "
                       f"{quantity(unit['amount'])} {unit['unit']}"),
+        ("range", signed_range),
         ("grade", grade), ("stages", stages), ("region", claims["region"]),
         ("verifier", _named(names.get("verifier_name"), party(claims["verifier"]))),
         ("reviewer", _named(names.get("reviewer_name"),

@@ -23,7 +23,8 @@ from . import times
 from .encoding import from_b32, to_b32
 from .errors import LabelInvalid
 from .numbers import amount as amount_of
-from .numbers import checked_permille, gtin14, gtin_number, round_value, stage_permille
+from .numbers import (checked_permille, gtin14, gtin_number, range_permille, round_value,
+                      stage_permille)
 
 # claim key -> readable name. Keys 1..23 encode in one CBOR byte. Parties are signed as
 # identifiers, not names, so that a label fits a version-15 QR code at level Q; the issuer
@@ -47,12 +48,13 @@ KEYS = {
     16: "verifier",
     17: "reviewer",
     18: "supersedes",
+    19: "range",
 }
 NAMES = {name: key for key, name in KEYS.items()}
 REQUIRED = ("id", "issued_at", "expires_at", "product", "producer", "category",
             "declared_unit", "value", "stage_permille", "region", "data_version",
             "reproducibility_hash", "verifier", "reviewer")
-OPTIONAL = ("gtin", "grade", "provisional", "supersedes")
+OPTIONAL = ("gtin", "grade", "provisional", "supersedes", "range")
 PARTIES = ("producer", "verifier")  # a credit code (text) or the issuer's organisation number
 
 LABEL_NUMBER_BYTES = 8   # the signed label id; printed as <issuer>-<base32>
@@ -221,6 +223,20 @@ def build_claims(label: dict) -> dict:
             claims[NAMES["declared_unit"]] = [amount, name]
 
     checked("value", round_value)
+    # claim 19: the range as per mille of the signed value, from a result's {"p5", "p95"}
+    # ("uncertainty"), or as read (parse_claims' "range", {"permille": [low, high]})
+    spread, signed = label.get("uncertainty"), label.get("range")
+    if signed is not None:
+        permille = signed.get("permille") if isinstance(signed, Mapping) else signed
+        try:
+            put("range", _checked_range(permille))
+        except ValueError as exc:
+            problem("range", str(exc))
+    elif spread is not None and NAMES["value"] in claims:
+        try:
+            put("range", range_permille(claims[NAMES["value"]], spread))
+        except (TypeError, ValueError, KeyError) as exc:
+            problem("uncertainty", f"must be {{\"p5\": number, \"p95\": number}} ({exc})")
 
     shares = None
     try:
@@ -360,6 +376,8 @@ def parse_claims(claims, issuer: str) -> dict:
     out["stage_permille"] = {stage: share for stage, share in zip(STAGES, shares)
                              if share is not None}
 
+    out["range"] = _range(get("range", (list, tuple), required=False), value)
+
     provisional = get("provisional", (bool,), required=False)
     out["provisional"] = provisional if out["grade"] is not None else None
     for name, size in (("data_version", DATA_VERSION_BYTES),
@@ -369,6 +387,27 @@ def parse_claims(claims, issuer: str) -> dict:
             raise _malformed(NAMES[name], f"is {len(raw)} bytes, not {size}")
         out[name] = raw.hex()
     return {"issuer": issuer, **{name: out[name] for name in KEYS.values()}}
+
+
+def _checked_range(permille) -> list[int]:
+    """Claim 19 as signed: [low, high], unsigned integers, low <= 1000 <= high."""
+    if not isinstance(permille, (list, tuple)) or len(permille) != 2 or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 0 <= p < 2 ** 64
+            for p in permille) or not permille[0] <= 1000 <= permille[1]:
+        raise ValueError("is not [low <= 1000, high >= 1000], whole numbers per mille")
+    return list(permille)
+
+
+def _range(permille, value: Decimal) -> dict | None:
+    """Claim 19 read: P5 and P95 as per mille of the signed value, and what they are in kg
+    CO2e (exact: value x per mille / 1000). None when the label has no claim 19."""
+    if permille is None:
+        return None
+    try:
+        low, high = _checked_range(permille)
+    except ValueError as exc:
+        raise _malformed(NAMES["range"], str(exc)) from None
+    return {"permille": [low, high], "low": value * low / 1000, "high": value * high / 1000}
 
 
 def jsonable(parsed: dict) -> dict:
@@ -383,4 +422,7 @@ def jsonable(parsed: dict) -> dict:
     out["value"] = plain(parsed["value"])
     out["declared_unit"] = {"amount": plain(parsed["declared_unit"]["amount"]),
                             "unit": parsed["declared_unit"]["unit"]}
+    if parsed.get("range") is not None:
+        out["range"] = {**parsed["range"], "low": plain(parsed["range"]["low"]),
+                        "high": plain(parsed["range"]["high"])}
     return out

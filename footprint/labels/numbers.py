@@ -23,6 +23,22 @@ def round_value(value) -> Decimal:
     return significant(value, FOOTPRINT_FIGURES)
 
 
+def range_permille(value: Decimal, spread) -> list[int] | None:
+    """Claim 19: a result's range (``spread`` = {"p5", "p95", ...}, kg CO2e for the declared
+    unit, as the value) as per mille of the *signed* value ``value`` (round_value's), rounded
+    outward so the signed range never claims more certainty than the calculation: floor for
+    P5, ceil for P95, and never narrower than the value itself (low <= 1000 <= high). None
+    (no range signed) when the value is not above zero or P5 is below zero: per mille of the
+    value cannot say it. Computed on the numbers' exact decimal texts, so 0.18 of 0.209 is
+    floor(861.24...) = 861, not a float's 860.99..."""
+    if value <= 0:
+        return None
+    low, high = exact(spread["p5"]), exact(spread["p95"])
+    if low < 0 or high < low:
+        return None
+    return [min(math.floor(low * 1000 / value), 1000), max(math.ceil(high * 1000 / value), 1000)]
+
+
 def amount(value):
     """A declared unit's amount: an int when whole, else the exact decimal."""
     number = exact(value)

@@ -6,7 +6,8 @@ or PDF from one layout. Chinese text needs a CJK font for PNG and PDF
 Names are never cut: they wrap and shrink, measured with the renderer's own font (Pillow's
 and fpdf2's advance widths; an estimate for SVG, whose fonts are the viewer's), and the left
 column gives the long ones more lines (PLANS). The footprint is footprint.display's, as the
-label signs it and every page shows it.
+label signs it and every page shows it; so is its range (claim 19), printed after it as
+"0.209 (0.180–0.250) kg CO₂e / 1 kg".
 """
 from __future__ import annotations
 
@@ -157,6 +158,7 @@ PLANS = [(4.4, 2, 2.6, 1, 2.3), (4.4, 2, 2.6, 2, 2.3), (4.0, 2, 2.4, 2, 2.1),
          (3.6, 2, 2.2, 2, 2.0), (3.2, 3, 2.0, 2, 1.9), (2.8, 3, 1.9, 3, 1.8),
          (2.4, 4, 1.8, 3, 1.7), (2.0, 6, 1.6, 4, 1.6)]
 COLUMN = 53.0   # mm: the left column, beside the code
+GRADE_X = 44.5  # the grade box's left edge
 TOP = 28.5      # the value block's caption, at the latest
 FOOTER_LINE = 1.43  # line height / size in the footer
 
@@ -205,10 +207,17 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     value_size = min(10.5, 38.0 / max(measure(value, 1.0, True), 0.1))
     items.append(Text(4.0, top + 9.2, value, value_size, bold=True, color=GREEN))
     per = f"kg CO₂e / {quantity(unit['amount'])} {_unit(unit['unit'], cjk)}"
-    items.append(Text(4.0, top + 13.4, per, 3.0))
+    spread = claims.get("range")  # claim 19: "0.209" over "(0.180–0.250) kg CO₂e / 1 kg"
+    if spread:
+        per = f"({footprint(spread['low'])}–{footprint(spread['high'])}) {per}"
+    # beside the grade box, or the whole column without one
+    lines, per_size = fit(per, 3.0, (GRADE_X - 0.5 if claims.get("grade") else COLUMN) - 4.0,
+                          smallest=2.0, measure=measure)
+    for n, line in enumerate(lines):
+        items.append(Text(4.0, top + 13.4 + n * per_size * 1.2, line, per_size))
 
     if claims.get("grade"):
-        items.append(Box(44.5, top - 2.6, 12.5, 14.2, fill=GREEN, radius=1.6))
+        items.append(Box(GRADE_X, top - 2.6, 12.5, 14.2, fill=GREEN, radius=1.6))
         grade, grade_size = fit(claims["grade"], 8.0, 11.0, smallest=3.0, bold=True,
                                 measure=measure)
         items.append(Text(50.75, top + 7.4, " ".join(grade), grade_size, bold=True,
@@ -359,8 +368,8 @@ def label_png(claims: dict, url: str, issuer_name: str | None = None,
 # -- PDF -------------------------------------------------------------------------------------
 
 def _latin1(text: str) -> str:
-    return text.replace("₂", "2").replace("…", "...").encode("latin-1", "replace").decode(
-        "latin-1")
+    text = text.replace("₂", "2").replace("…", "...").replace("–", "-")
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:

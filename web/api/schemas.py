@@ -353,6 +353,15 @@ def _party(who: str):
                        "issuer's organisation number when it has none."})
 
 
+class LabelRangeSchema(_Response):
+    permille = fields.List(fields.Integer(), required=True, metadata={
+        "description": "[low, high] as signed (claim 19): P5 and P95 of the calculation's "
+                       "Monte Carlo draws in per mille of the signed value, rounded "
+                       "outward; low <= 1000 <= high."})
+    low = fields.Float(required=True, metadata={"description": "value x low / 1000, kg CO2e"})
+    high = fields.Float(required=True, metadata={"description": "value x high / 1000, kg CO2e"})
+
+
 class LabelClaimsSchema(_Response):
     id = fields.String(required=True)
     issuer = fields.String(required=True)
@@ -380,6 +389,9 @@ class LabelClaimsSchema(_Response):
     reviewer = fields.Integer(required=True, metadata={
         "description": "The issuer's user number of the reviewer who approved it."})
     supersedes = fields.String(allow_none=True, required=True)
+    range = fields.Nested(LabelRangeSchema, allow_none=True, required=True, metadata={
+        "description": "The footprint's range (P5-P95) as signed; null for a label issued "
+                       "before labels signed it (docs/label-format.md, \"Range\")."})
 
 
 class LabelNamesSchema(_Response):
