@@ -337,9 +337,11 @@ def main() -> None:
         ratio = naive_each / score_each
         print(f"  batch >= 1000x naive per product: {'MET' if ratio >= 1000 else 'NOT MET'} "
               f"({ratio:,.0f}x)")
-        print(f"  end to end >= 50,000 products/s: {'MET' if e2e_rate >= 50_000 else 'NOT MET'} "
-              f"({e2e_rate:,.0f}/s with ranges; "
-              f"{args.products / plain_wall:,.0f}/s with --no-ranges)")
+        plain_rate = args.products / plain_wall
+        print(f"  end to end >= 50,000 products/s (moving the footprints, --no-ranges): "
+              f"{'MET' if plain_rate >= 50_000 else 'NOT MET'} ({plain_rate:,.0f}/s)")
+        print(f"  (issue 15: with the ranges drawn again, {e2e_rate:,.0f} products/s; no "
+              f"target was set for it)")
         if args.products >= 1_000_000:
             ok = wall < 60 and child_rss < 2048
             print(f"  1,000,000 products < 60 s and < 2 GB: {'MET' if ok else 'NOT MET'} "
