@@ -157,6 +157,23 @@ def test_fast_path_agrees_with_a_full_calculation(service, engine_2022, engine):
     assert moved["p5"] < moved["total_kg_co2e"] < moved["p95"]
 
 
+def test_rows_kept_without_sigmas_are_compiled_again_for_the_range(service, engine_2022,
+                                                                   engine):
+    """A revision kept before migration 8 has rows but no sigmas: the run compiles it again
+    once, so it gets its range and keeps its sigmas for the next run."""
+    sid = submit(service, engine_2022, bom("kept before"))
+    service.db.execute("UPDATE compiled_boms SET spread = NULL WHERE submission_id = ?", [sid])
+    service.db.execute("UPDATE footprints SET p5 = NULL, p50 = NULL, p95 = NULL "
+                       "WHERE submission_id = ?", [sid])
+    run(service, engine_2022, to_version="MEE-2023")
+    after = current_footprint(service.db, sid)
+    full = engine.calculate(parse_bom(bom("kept before")))  # 16.64 kg CO2e under MEE-2023
+    assert after["p5"] == pytest.approx(full["uncertainty"]["p5"], rel=1e-9)
+    assert after["p95"] == pytest.approx(full["uncertainty"]["p95"], rel=1e-9)
+    assert service.db.execute("SELECT count(*) FROM compiled_boms WHERE submission_id = ? AND "
+                              "spread IS NOT NULL", [sid]).fetchone()[0] == 1
+
+
 def test_without_ranges_a_moved_footprint_keeps_no_stale_range(service, engine_2022):
     sid = submit(service, engine_2022, bom("no range"))
     before = current_footprint(service.db, sid)

@@ -106,6 +106,8 @@ def score(db, page: Page, target, engines, keys: dict[int, str], dry_run: bool,
     """Recalculate ``page`` under ``target`` (an Engine); ``engines`` (runner.Engines) finds
     each product's previous version; ``keys`` (row key ids) grows with new products' keys.
     With ``ranges``, a changed product's range (or one that has none yet) is drawn again."""
+    if ranges:  # rows kept before their sigmas were: compiled again, once, with them
+        page.n_lines[np.array([s is None for s in page.spreads.tolist()], dtype=bool)] = None
     errors, to_compile = _compile_missing(db, page, target, keys, dry_run)
     kept = KeptRows(page.blobs.tolist(), page.n_lines.tolist(), page.boundaries.tolist())
     columns = engines.columns(target)
