@@ -12,6 +12,7 @@ samples with every built-in plugin.
 from __future__ import annotations
 
 import copy
+import math
 import json
 import re
 
@@ -630,3 +631,36 @@ def test_sample_boms_are_not_mutated_by_expansion(engine):
     before = copy.deepcopy(bom)
     calc(engine, bom)
     assert bom == before
+
+
+def test_field_n2o_is_drawn_from_the_ipcc_ranges(engine):
+    """IPCC 2019 Tables 11.1 and 11.3 ranges (QUALITY.md section 5.1) on the field N2O
+    processes: one parameter's range as it is, a product of parameters' in quadrature."""
+    from footprint.engine.uncertainty import lines_of
+    processes = engine.registry.processes
+    # EF1 wet, synthetic: 0.016 within 0.013-0.019 -> 0.8125-1.1875 of the value
+    direct = processes["oranges/field_n2o/direct_synthetic/wet_climate"].source.range
+    assert direct == pytest.approx((0.013 / 0.016, 0.019 / 0.016))
+    # FracGASF 0.02-0.33 and EF4 wet 0.011-0.017, each a 95 % interval:
+    #   ln(16.5) / 3.919928 = 2.803360 / 3.919928 = 0.715156;
+    #   ln(17 / 11) / 3.919928 = 0.435318 / 3.919928 = 0.111053;
+    #   sigma = sqrt(0.715156^2 + 0.111053^2) = 0.723727; exp(+-1.959964 x 0.723727)
+    #   = exp(+-1.418479) = 0.242082-4.130833
+    volatilised = processes["oranges/field_n2o/volatilisation_synthetic/wet_climate"]
+    assert volatilised.source.range == pytest.approx((0.242082, 4.130833), rel=1e-6)
+    # EF5 reaches 0 (0-0.02): no lognormal, left to the pedigree estimate
+    assert processes["oranges/field_n2o/leaching"].source.range is None
+
+    result = calc(engine, json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text()))
+    line = next(i for i in result["by_input"]
+                if i.get("factor") == "oranges/field_n2o/direct_synthetic/wet_climate")
+    drawn = next(u for u in lines_of(result, engine.registry)
+                 if u.factor == "oranges/field_n2o/direct_synthetic/wet_climate")
+    # the range: ln(0.019 / 0.013) / 3.919928 = 0.379490 / 3.919928 = 0.096810, with the
+    # pedigree terms of the line's own ratings (checked by value below)
+    pedigree = {"technological": (1.00, 1.05, 1.20, 1.50, 2.00),
+                "geographical": (1.00, 1.01, 1.02, 1.05, 1.10),
+                "temporal": (1.00, 1.03, 1.10, 1.20, 1.50)}
+    terms = [math.log(pedigree[k][line["dqr"][k] - 1]) / 2 for k in pedigree]
+    assert drawn.sigma_factor == pytest.approx(
+        math.sqrt(0.096810 ** 2 + sum(t * t for t in terms)), abs=2e-6)

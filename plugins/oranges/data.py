@@ -5,10 +5,11 @@ Every number lives in a CSV or JSON file with its citation; this module only con
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from footprint import Catalog, GradeBand, Grading, Process, Source
+from footprint import Catalog, GradeBand, Grading, Process, Source, published_range
 
 CATALOG = Catalog("lca_data", "oranges")  # registered by the plugin: see register_datasets
 
@@ -22,6 +23,7 @@ GRADING = "oranges_grading_provisional"
 # Molar-mass ratios (stoichiometry, not emission factors).
 CO2_PER_C = 44 / 12
 N2O_PER_N2O_N = 44 / 28
+Z_975 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 PREFIX = "oranges/"
 FERTILISER_PREFIX = PREFIX + "fertiliser/"
@@ -70,6 +72,8 @@ class Parameter:
     unit: str
     reference: str
     confidence: str
+    low: float | None = None  # the published uncertainty range, where one is shipped
+    high: float | None = None
 
     def cite(self) -> str:
         return f"{self.key} = {self.value:g} {self.unit} (IPCC {self.reference})"
@@ -89,8 +93,27 @@ class Product:
 @lru_cache(maxsize=1)
 def field_parameters() -> dict[str, Parameter]:
     return {row["parameter"]: Parameter(row["parameter"], float(row["value"]), row["unit"],
-                                        row["ipcc_reference"], row["confidence"])
+                                        row["ipcc_reference"], row["confidence"],
+                                        _bound(row["low"]), _bound(row["high"]))
             for row in CATALOG.dataset(FIELD).rows()}
+
+
+def _bound(cell: str) -> float | None:
+    return float(cell) if cell.strip() else None
+
+
+def combined_range(used: list[Parameter]) -> tuple[float, float] | None:
+    """The range of a product of parameters, as multiples of its value: one parameter's own;
+    for several, each range read as a 95 % interval of a lognormal, their sigmas added in
+    quadrature, ``exp(+-1.96 sigma)``. None when any lacks a range or reaches 0."""
+    ranges = [published_range({"low": u.low, "value": u.value, "high": u.high})
+              if u.low is not None else None for u in used]
+    if not ranges or None in ranges:
+        return None
+    if len(ranges) == 1:
+        return ranges[0]
+    sigma = math.sqrt(sum((math.log(high / low) / (2 * Z_975)) ** 2 for low, high in ranges))
+    return math.exp(-Z_975 * sigma), math.exp(Z_975 * sigma)
 
 
 @lru_cache(maxsize=1)
@@ -154,7 +177,7 @@ def _field_processes() -> list[Process]:
                 + "; ".join(f"{u.key}: {u.reference}" for u in used))
         confidence = min((u.confidence for u in used), key=_rank)
         return Process(pid, name_en, name_zh, unit, ((flow, value),),
-                       Source(FIELD, text, confidence))
+                       Source(FIELD, text, confidence, range=combined_range(used)))
 
     processes = []
     for choice, keys in EF1_KEYS.items():
