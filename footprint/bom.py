@@ -34,6 +34,7 @@ from .units import UNIT_NAMES, UNITS, of_dimension
 
 BOUNDARIES = ("cradle_to_gate", "cradle_to_grave")
 PRODUCT_PREFIX = "product:"
+PACT_PREFIX = "pact:"  # a supplier's PACT v3 footprint the producer imported: pact:<its id>
 LABEL_PREFIX = "label:"  # a supplier's carbon label: label:<label id or base32>, or its URL
 ELECTRICITY = "electricity"  # the input measured in energy, with a region, year and basis
 
@@ -184,8 +185,9 @@ class LineSchema(StrictSchema):
     input = fields.String(validate=validate.Length(min=1), metadata={
         "description": "An input of the installed plugins (electricity, diesel, ...), or "
                        "product:<id> for a sub-assembly, or label:<label id> (or the "
-                       "label's QR URL) for a supplier's carbon label. Exactly one of input "
-                       "or emission."})
+                       "label's QR URL) for a supplier's carbon label, or pact:<footprint id> "
+                       "for a supplier's PACT v3 footprint the producer imported. Exactly one "
+                       "of input or emission."})
     emission = fields.String(validate=validate.Length(min=1), metadata={
         "description": "A flow emitted directly (CO2_fossil, CH4_fossil, N2O, ...)."})
     amount = StrictNumber(required=True, validate=validate.Range(min=0),
@@ -309,6 +311,8 @@ class Line:
             return None
         if self.input[:len(LABEL_PREFIX)].lower() == LABEL_PREFIX:
             return self.input[len(LABEL_PREFIX):].strip()
+        if self.input[:len(PACT_PREFIX)].lower() == PACT_PREFIX:  # a supplier's PACT footprint
+            return PACT_PREFIX + self.input[len(PACT_PREFIX):].strip().lower()
         if re.match(r"https?://[^/\s]+(/[^/\s]+)*?/L/", self.input, re.IGNORECASE):
             return self.input.strip()
         return None

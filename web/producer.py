@@ -13,9 +13,9 @@ from flask import (Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Message, Problem
 from footprint.parameters import describe_parameters
-from footprint.usecases import accounts, review
+from footprint.usecases import accounts, pactinputs, review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
@@ -324,6 +324,51 @@ def _upload_failed(values, problems, inline):
     return render_template("producer/upload.html", upload=_upload_context(
         values, errors, [{"where": p.where, "human_where": p.human_where, "message": p.message}
                          for p in problems])), 400
+
+
+# -- suppliers' PACT footprints ---------------------------------------------------------------
+
+def _render_suppliers(problems=None, fetch=None, status=200):
+    shown = [{"where": p.where, "human_where": p.human_where, "message": p.message}
+             for p in localised(problems)]
+    return render_template("producer/suppliers.html", problems=shown, fetch=fetch or {},
+                           footprints=pactinputs.footprints(get_db(), current_user)), status
+
+
+@bp.route("/suppliers", methods=["GET"])
+@role_required("producer")
+def suppliers():
+    return _render_suppliers()
+
+
+@bp.route("/suppliers/import", methods=["POST"])
+@role_required("producer")
+def import_supplier_footprint():
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return _render_suppliers([Problem("file", Message("choose a PACT footprint file "
+                                                          "(JSON)"))], status=400)
+    try:
+        found = pactinputs.import_footprint(get_db(), current_user, file.read(), file.filename)
+    except InvalidInput as exc:
+        return _render_suppliers(exc.problems, status=400)
+    flash(_("PACT footprint of %(company)s imported: use it in a BOM line as %(ref)s",
+            company=found.company_name, ref="pact:" + found.id))
+    return redirect(url_for("producer.suppliers"))
+
+
+@bp.route("/suppliers/fetch", methods=["POST"])
+@role_required("producer")
+def fetch_supplier_footprint():
+    form = {k: (request.form.get(k) or "").strip() for k in ("host", "id", "client_id")}
+    try:
+        found = pactinputs.fetch_footprint(get_db(), current_user, form["host"], form["id"],
+                                           form["client_id"], request.form.get("secret") or "")
+    except InvalidInput as exc:
+        return _render_suppliers(exc.problems, fetch=form, status=400)
+    flash(_("PACT footprint of %(company)s imported: use it in a BOM line as %(ref)s",
+            company=found.company_name, ref="pact:" + found.id))
+    return redirect(url_for("producer.suppliers"))
 
 
 # -- evidence ---------------------------------------------------------------------------------

@@ -126,6 +126,8 @@ class Rater:
 
     def _line(self, rl: ResolvedLine, bom, year) -> tuple[dict, float]:
         primary = rl.line.primary
+        if rl.label is not None and rl.label.dqr:  # a PACT footprint rates itself
+            return dict(rl.label.dqr), 1.0
         if rl.label is not None:  # a supplier's signed label: its own product, place and time
             technology = LABEL_TECHNOLOGY.get(rl.label.data_quality, 2)
             return _ratings(technology, BEST, BEST), 1.0

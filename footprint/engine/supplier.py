@@ -1,5 +1,6 @@
 """A BOM line that uses a supplier's carbon label: ``label:<label id>``, ``label:<base32>`` or
-the label's QR URL (``HTTPS://host/L/<base32>``).
+the label's QR URL (``HTTPS://host/L/<base32>``); or a supplier's PACT v3 footprint the
+producer imported, ``pact:<footprint id>`` (footprint.pactinput), taken the same way.
 
 The engine never reads labels itself (it imports neither footprint.labels nor the store): the
 use case hands it a ``LabelResolver`` that has already verified the signature against the
@@ -39,9 +40,14 @@ class SupplierLabel:
     data_quality: str  # "verified" or "provisional", as the label signs
     b32: str = ""  # the signed bytes, so a recalculation can find the label again
     replaces: str | None = None  # the superseded label this one stands in for
+    # a supplier's PACT footprint (id "pact:<uuid>"): the data-quality ratings it states,
+    # and the company and product ids it names
+    dqr: dict | None = None
+    company_ids: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and k != "b32"}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()
+                if v is not None and k != "b32"}
 
 
 # (the label reference as written, the line) -> SupplierLabel; raises LookupError(Message)

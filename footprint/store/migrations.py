@@ -352,6 +352,31 @@ def footprint_ranges(db) -> None:
     """)
 
 
+def pact_inputs(db) -> None:
+    """Suppliers' PACT v3 footprints imported as BOM inputs (footprint.store.pact_inputs)."""
+    _statements(db, """
+    CREATE TABLE pact_inputs (
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        id TEXT NOT NULL,                     -- the ProductFootprint id (a UUID)
+        status TEXT NOT NULL,
+        company_name TEXT NOT NULL,
+        company_ids TEXT NOT NULL,            -- JSON list of URNs
+        product_ids TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        declared_unit TEXT NOT NULL,          -- ours (kg, L, kWh ...)
+        value REAL NOT NULL,                  -- kg CO2e per declared unit
+        verifier TEXT NOT NULL,               -- "" when not verified
+        dqr TEXT,                             -- JSON, where the footprint states them
+        primary_data_share REAL,
+        json TEXT NOT NULL,                   -- the footprint as it arrived
+        origin TEXT NOT NULL,                 -- a file name or the host it was fetched from
+        imported_by INTEGER,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (org_id, id)
+    );
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -361,6 +386,7 @@ MIGRATIONS = [
     (6, "log lookups by label", log_lookups),
     (7, "supplier label inputs", supplier_label_inputs),
     (8, "footprint ranges", footprint_ranges),
+    (9, "suppliers' PACT footprints", pact_inputs),
 ]
 
 

@@ -84,7 +84,8 @@ def follow_supersessions(db, engine, home, issuer: Issuer | None = None) -> list
         bom = parse_bom(submission["bom"])
         try:
             resolved = engine.resolve(bom, store_submissions.StoredProducts(
-                db, submission["org_id"]), LabelInputs(db, home, follow_supersessions=True))
+                db, submission["org_id"]), LabelInputs(db, home, follow_supersessions=True,
+                                                       org_id=submission["org_id"]))
         except InvalidInput as exc:  # e.g. the successor is revoked: left as it was, said
             moved.append({"submission": submission_id, "replaced": old_labels,
                           "error": "; ".join(f"{p.where}: {p.message}" for p in exc.problems)})

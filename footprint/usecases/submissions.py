@@ -42,7 +42,7 @@ def _calculated(db, engine, user: dict, bom_dict: dict, method: str | None = Non
     # the platform's FOOTPRINT_HOME, by default the engine's)
     resolved = engine.resolve(parse_bom(bom_dict, keep_going=True),
                               StoredProducts(db, user["org_id"]),
-                              LabelInputs(db, home or engine.home))
+                              LabelInputs(db, home or engine.home, org_id=user["org_id"]))
     return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
 
 

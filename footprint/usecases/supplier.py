@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from .. import clock
-from ..bom import Line
+from ..bom import PACT_PREFIX, Line
 from ..engine.supplier import SupplierLabel
 from ..errors import Message
 from ..labels import LabelInvalid, export_trust_list, extract, to_b32, verify
@@ -34,6 +34,7 @@ from ..store import label_inputs as stored_inputs
 from ..store.db import database_path
 from .database import open_database
 from .labels import current_of, find, names, status
+from .pactinputs import supplier_footprint
 
 
 class LabelInputs:
@@ -41,8 +42,9 @@ class LabelInputs:
     list, at ``moment`` (default: now)."""
 
     def __init__(self, db, home, moment: datetime | None = None,
-                 follow_supersessions: bool = False):
+                 follow_supersessions: bool = False, org_id: int | None = None):
         self._db, self.home = db, home
+        self.org_id = org_id  # whose imported PACT footprints a line may use (None: any)
         self.moment = moment or clock.now()
         self.follow = follow_supersessions
         self._trust = None
@@ -69,6 +71,8 @@ class LabelInputs:
         return self._trust
 
     def __call__(self, ref: str, line: Line) -> SupplierLabel:
+        if ref.startswith(PACT_PREFIX):
+            return supplier_footprint(self.db, ref, self.org_id)
         cose = self._bytes(ref)
         trust = self.trust
         try:

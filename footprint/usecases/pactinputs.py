@@ -1,0 +1,103 @@
+"""Suppliers' PACT v3 footprints as BOM inputs: import one (a file, or fetched from the
+supplier's PACT host with client credentials), list them, and hand one to the engine.
+
+A producer imports a footprint for its own organisation; a BOM line then names it
+``pact:<footprint id>`` and is calculated as the footprint states, marked as supplier data
+with its id, company, verification and data-quality ratings (engine.supplier.SupplierLabel).
+"""
+from __future__ import annotations
+
+import json
+
+import requests
+
+from .. import clock
+from ..engine.supplier import SupplierLabel
+from ..errors import Forbidden, InvalidInput, Message, Problem
+from ..pactinput import PREFIX, PactFootprint, read_footprint
+from ..store import pact_inputs as stored
+from ..store.db import transaction
+
+TIMEOUT = 20  # seconds for each call to a supplier's PACT host
+ISSUER = "PACT"  # what a line's supplier data says it came through
+
+
+def import_footprint(db, user: dict, content: bytes | str, origin: str) -> PactFootprint:
+    """Check and keep a supplier's footprint for ``user``'s organisation; raises InvalidInput
+    naming every problem at its JSON path, and keeps nothing then."""
+    if user["role"] != "producer":
+        raise Forbidden(Message("only producers import their suppliers' footprints"))
+    footprint = read_footprint(content, origin)
+    raw = json.loads(content)
+    raw = raw["data"] if isinstance(raw.get("data"), dict) else raw
+    with transaction(db):
+        stored.keep(db, user["org_id"], footprint, raw, user.get("id"), clock.stamp(), origin)
+    return footprint
+
+
+def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str,
+                    client_secret: str, session=None) -> PactFootprint:
+    """Fetch footprint ``footprint_id`` from a supplier's PACT v3 host (``https://...``) with
+    OAuth 2 client credentials (its token endpoint found by OpenID Connect discovery, else
+    ``/auth/token``), then import it as ``import_footprint`` does."""
+    http = session or requests.Session()
+    base = host.rstrip("/")
+    if not base.lower().startswith("https://"):
+        raise InvalidInput([Problem("host", Message("a PACT host is reached over HTTPS only: "
+                                                    "%(host)s", host=host))])
+    token_url = _token_endpoint(http, base)
+    try:
+        answer = http.post(token_url, data={"grant_type": "client_credentials"},
+                           auth=(client_id, client_secret), timeout=TIMEOUT)
+        if answer.status_code != 200:
+            raise InvalidInput([Problem("client", Message(
+                "the PACT host refused the client credentials (HTTP %(status)s)",
+                status=answer.status_code))])
+        token = answer.json()["access_token"]
+        found = http.get(f"{base}/3/footprints/{footprint_id}", timeout=TIMEOUT,
+                         headers={"Authorization": f"Bearer {token}"})
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        raise InvalidInput([Problem("host", Message("the PACT host %(host)s did not answer "
+                                                    "as PACT v3 does: %(detail)s", host=host,
+                                                    detail=str(exc)))]) from None
+    if found.status_code != 200:
+        raise InvalidInput([Problem("id", Message(
+            "the PACT host has no footprint %(id)s for this client (HTTP %(status)s)",
+            id=footprint_id, status=found.status_code))])
+    return import_footprint(db, user, found.content, base)
+
+
+def _token_endpoint(http, base: str) -> str:
+    try:
+        found = http.get(f"{base}/.well-known/openid-configuration", timeout=TIMEOUT)
+        if found.status_code == 200:
+            return found.json()["token_endpoint"]
+    except (requests.RequestException, ValueError, KeyError):
+        pass
+    return f"{base}/auth/token"
+
+
+def footprints(db, user: dict) -> list[dict]:
+    """The footprints ``user``'s organisation imported, newest first."""
+    return stored.of_org(db, user["org_id"])
+
+
+def supplier_footprint(db, ref: str, org_id: int | None) -> SupplierLabel:
+    """The imported footprint a line names (``pact:<id>``) as supplier data for the engine;
+    raises LookupError(Message) when the organisation has not imported it, or it is
+    Deprecated."""
+    footprint_id = ref[len(PREFIX):]
+    record = stored.find(db, footprint_id, org_id) if db is not None else None
+    if record is None:
+        raise LookupError(Message("PACT footprint %(id)s has not been imported by your "
+                                  "organisation: import the supplier's footprint first",
+                                  id=footprint_id))
+    if record["status"] != "Active":
+        raise LookupError(Message("PACT footprint %(id)s is %(status)s", id=footprint_id,
+                                  status=record["status"]))
+    return SupplierLabel(
+        id=PREFIX + record["id"], issuer=ISSUER, issuer_name=record["company_name"],
+        verifier=record["verifier"], value=record["value"], declared_amount=1.0,
+        declared_unit=record["declared_unit"], product=record["product_name"], own=False,
+        status="imported", data_quality="verified" if record["verifier"] else "provisional",
+        dqr=record["dqr"], company_ids=tuple(record["company_ids"]))
