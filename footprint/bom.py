@@ -26,7 +26,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
 from . import text
 from .errors import InvalidInput, Message, Problem
 from .schemaerrors import as_message
-from .gs1 import GTIN_LENGTHS, normalise_gtin
+from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .settings import electricity_basis as default_electricity_basis
 from .suggest import unknown
@@ -142,6 +142,13 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+def _lot(value: str) -> None:
+    try:
+        check_lot(value)
+    except ValueError as exc:
+        raise ValidationError(exc.args[0]) from None
+
+
 GTIN_PATTERN = "^(?:" + "|".join(f"[0-9]{{{n}}}" for n in GTIN_LENGTHS) + ")$"
 
 
@@ -159,6 +166,13 @@ class ProductSchema(StrictSchema):
                              "a GTIN has 8, 12, 13 or 14 digits")),
                          metadata={"description": "GTIN-8, -12, -13 or -14 with its GS1 check "
                                                   "digit; answered as the GTIN-14."})
+    # the batch or lot this submission covers (GS1 AI 10): a Digital Link naming it
+    # (/01/<gtin>/10/<lot>) resolves to the label issued for it
+    lot = fields.String(validate=_lot, metadata={
+        "description": "The batch or lot number the submission covers (GS1 AI 10): 1 to 20 "
+                       "characters of GS1's character set 82 (letters, digits and "
+                       "!\"%&'()*+,-./:;<=>?_). /01/<gtin>/10/<lot> resolves to the label "
+                       "issued for that lot."})
 
     @post_load
     def gtin_14(self, data, **kwargs):

@@ -51,6 +51,7 @@ FIELDS = {
     "declared_unit": ("declared_unit",), "region": ("region",),
     "factor_year": ("factor_year",), "electricity_basis": ("electricity_basis",),
     "system_boundary": ("system_boundary",),
+    "gtin": ("product", "gtin"), "lot": ("product", "lot"),
 }
 FIELD_ALIASES = {
     "product": "product_name", "name": "product_name", "产品名称": "product_name",
@@ -60,6 +61,8 @@ FIELD_ALIASES = {
     "声明单位": "declared_unit", "功能单位": "declared_unit", "生产地区": "region",
     "地区": "region", "因子年份": "factor_year", "电力核算方法": "electricity_basis",
     "电力因子类型": "electricity_basis", "系统边界": "system_boundary",
+    "商品条码": "gtin", "条码": "gtin", "批次": "lot", "批号": "lot", "批次/批号": "lot",
+    "batch": "lot",
 }
 PARAMETER_PREFIXES = ("parameters.", "parameter.", "参数.", "参数:", "参数：")
 # The lines' columns as a message names them: by the sheet's Chinese heading in Chinese.

@@ -271,6 +271,8 @@ BAD_FORMS = [
       "parameters-yield_kg_per_ha": "30000", "parameters-fertilisers-0-product": "ure",
       "parameters-fertilisers-0-kg_per_ha": "x"}, "parameters-fertilisers-0-product",
      "must be one of urea"),
+    ({"product-gtin": "6901234567893"}, "product-gtin", "check digit should be 2, not 3"),
+    ({"product-lot": "LOT 1"}, "product-lot", "character 4 (U+0020) is not allowed in a batch"),
 ]
 
 

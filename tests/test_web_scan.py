@@ -492,10 +492,14 @@ def test_a_supersession_cleared_in_the_database_still_shows(service, issuer, cli
 def test_gs1_digital_link_redirects_to_the_current_label(service, issuer, client, make_bom):
     approve(service, issuer, tea_bom(make_bom, gtin=GTIN13))
     current = approve(service, issuer, tea_bom(make_bom, kwh=90, gtin=GTIN13))
-    for url in (f"/01/0{GTIN13}", f"/01/{GTIN13}", f"/01/0{GTIN13}/10/LOT-2026-03"):
+    for url in (f"/01/0{GTIN13}", f"/01/{GTIN13}"):
         response = client.get(url)
-        assert response.status_code == 302, url
+        assert response.status_code == 303, url  # See Other (tests/test_digital_link.py)
         assert response.headers["Location"].endswith(scan_url(current)), url
+    # no label names that lot: the product's current label, told which lot was asked
+    response = client.get(f"/01/0{GTIN13}/10/LOT-2026-03")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(scan_url(current) + "?lot=LOT-2026-03")
 
     bad = GTIN13[:-1] + str((int(GTIN13[-1]) + 1) % 10)
     response, text = page(client, f"/01/{bad}")

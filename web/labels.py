@@ -100,6 +100,15 @@ def public_host() -> str:
         return "localhost"
 
 
+def public_base() -> str:
+    """The public origin of absolute links (GS1 Digital Link anchors, link sets):
+    https://<FOOTPRINT_PUBLIC_HOST> when it is set, else the request's own scheme and host."""
+    configured = current_app.config.get(PUBLIC_HOST) or os.environ.get(PUBLIC_HOST)
+    if configured:
+        return f"https://{configured}"
+    return request.host_url.rstrip("/")
+
+
 # -- a stored label, read ---------------------------------------------------------------------
 
 def url_of(label: dict) -> str:

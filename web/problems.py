@@ -48,7 +48,8 @@ WHOLE = {
     "data_version": _l("data version"),
 }
 PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
-           "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN")}
+           "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN"),
+           "lot": _l("batch/lot")}
 LINE = {"input": _l("input"), "emission": _l("direct emission"), "amount": _l("amount"),
         "unit": _l("unit"), "stage": _l("stage"),
         "region": _l("region of the electricity"), "year": _l("data year"),

@@ -6,7 +6,9 @@
 - open a label from its QR code (``/L/<B32>``, either case): the signature is checked against
   the trust list and, for this platform's labels, the inclusion proof in the log against the
   current root; the page says plainly what was checked and what the label's status is;
-- resolve a GS1 Digital Link (``/01/<GTIN>[/10/<lot>]``) to the product's current label;
+- resolve a GS1 Digital Link (``/01/<GTIN>[/10/<lot>]``): 303 to the scan page of the lot's
+  label, else the product's current one; the RFC 9264 link set of its other views (the
+  label's JSON, its PACT footprint, a battery's Battery Pass record); ``linkType``;
 - read the public list of revoked labels (``/labels/revoked``; the JSON form for offline
   verifiers is the API's ``/api/v1/labels/revoked``).
 
@@ -17,13 +19,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import (Blueprint, Response, current_app, redirect, render_template, request,
+                   url_for)
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from footprint import clock
 from footprint.engine.uncertainty import DRAWS
-from footprint.gs1 import GTIN_LENGTHS, check_digit, normalise_gtin
+from footprint.gs1 import (GTIN_LENGTHS, VOC, check_digit, check_lot, link_type,
+                           normalise_gtin)
+from footprint.identifiers import pact_footprint_id
 from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
 from footprint.translog.log import b64
 from footprint.usecases import labels as label_records
@@ -33,6 +40,7 @@ from footprint.usecases.scanning import Scan, check
 
 from .db import get_db, get_engine
 from .formatting import width_class
+from .labels import public_base
 from .problems import text
 from .vocabulary import VERDICTS, word
 
@@ -130,6 +138,18 @@ def _issuer_url(scan: Scan, b32: str) -> str | None:
     return f"{base.rstrip('/')}/L/{b32}" if base else None
 
 
+def _asked_lot(scan: Scan) -> str | None:
+    """The batch/lot a GS1 Digital Link asked for when the resolver shows another label
+    (?lot=, set by digital_link): said on the page unless this label covers that lot."""
+    asked = request.args.get("lot")
+    if not asked or scan.claims is None or asked == scan.lot:
+        return None
+    try:
+        return check_lot(asked)
+    except ValueError:
+        return None
+
+
 @bp.route("/L/<b32>")
 @bp.route("/l/<b32>", endpoint="label_lowercase")  # for apps that lowercase URLs
 def label(b32: str):
@@ -155,15 +175,106 @@ def label(b32: str):
             grade_range=_grade_range(scan.claims, grading), draws=DRAWS,
             issuer_url=_issuer_url(scan, to_b32(cose)),
             everyday=everyday_context(get_engine().registry, scan.claims, grading, moment))
+    context["asked_lot"] = _asked_lot(scan)
     response = Response(render_template("scan/label.html", **context))
     response.headers["Cache-Control"] = "no-cache"  # the status can change at any time
     return response
 
 
 # -- GS1 Digital Link ------------------------------------------------------------------------
+#
+# A GS1-Conformant resolver for this platform's GTINs (GS1-Conformant Resolver standard;
+# RFC 9264 link sets): /01/<gtin>[/10/<lot>] answers 303 See Other to the default link, the
+# scan page of the label (the lot's, else the product's current one), with a Link header
+# naming the link set; ?linkType=linkset (or all), or Accept: application/linkset+json,
+# answers the link set itself; ?linkType=gs1:<type> (or its full URI) 303 to that link.
+
+LINKSET = "application/linkset+json"
+LINKSET_LINK_TYPES = ("linkset", "all")
+BATTERY_CATEGORY = "batteries"  # its labels link the Battery Pass carbon-footprint record
+
+LINK_TITLES = {
+    "scan": _l("Carbon label: the product's carbon footprint, checked"),
+    "label": _l("The signed carbon label, its status and its log entries (JSON)"),
+    "pact": _l("The label's footprint as a PACT v3 ProductFootprint (JSON)"),
+    "battery": _l("The battery's carbon footprint as a Battery Pass record (JSON)"),
+}
+LOT_FOUND = _l("Issued for batch/lot %(lot)s")
+LOT_MISSING = _l("No label was issued for batch/lot %(lot)s: the product's current label")
+
+
+def _titles(key: str, resolved) -> dict:
+    """title (Chinese, the platform's first language) and title* in both languages
+    (RFC 9264 4.2.4.2), with what the lot asked for said after it."""
+    said = {}
+    for language in ("zh", "en"):
+        with force_locale(language):
+            words = [str(LINK_TITLES[key])]
+            if resolved.lot:
+                words.append(str((LOT_FOUND if resolved.lot_found else LOT_MISSING)
+                                 % {"lot": resolved.lot}))
+            said[language] = ("；" if language == "zh" else "; ").join(words)
+    return {"title": said["zh"],
+            "title*": [{"value": said[language], "language": language}
+                       for language in ("zh", "en")]}
+
+
+def _digital_link_uri(gtin14: str, lot: str | None) -> str:
+    return public_base() + f"/01/{gtin14}" + (f"/10/{quote(lot, safe='')}" if lot else "")
+
+
+def _scan_href(resolved) -> str:
+    """The scan page of the resolved label; when the lot asked for has no label of its own,
+    the page is told which lot was asked so that it says it shows another."""
+    path = url_for("scan.label", b32=to_b32(bytes(resolved.label["cose"])))
+    if resolved.lot and not resolved.lot_found:
+        path += "?" + urlencode({"lot": resolved.lot})
+    return path
+
+
+def _links(resolved) -> dict[str, list[dict]]:
+    """link relation type (GS1 Web Vocabulary URI) -> its target objects (RFC 9264)."""
+    label = resolved.label
+    base = public_base()
+    page = {"href": base + _scan_href(resolved), "type": "text/html", "hreflang": ["zh", "en"],
+            **_titles("scan", resolved)}
+    record = {"href": base + url_for("api.labels.get_label", label_id=label["id"]),
+              "type": "application/json", **_titles("label", resolved)}
+    sustainability = [page, {"href": f"{base}/3/footprints/{pact_footprint_id(label['id'])}",
+                             "type": "application/json", **_titles("pact", resolved)}]
+    if label_records.claims(label)["category"] == BATTERY_CATEGORY:
+        sustainability.append({"href": f"{base}/api/v1/labels/{label['id']}/battery-pass",
+                               "type": "application/json", **_titles("battery", resolved)})
+    return {VOC + "defaultLink": [page], VOC + "sustainabilityInfo": sustainability,
+            VOC + "certificationInfo": [record], VOC + "pip": [page]}
+
+
+def _linkset(anchor: str, links: dict) -> Response:
+    body = json.dumps({"linkset": [{"anchor": anchor, **links}]}, ensure_ascii=False, indent=2)
+    response = Response(body + "\n", mimetype=LINKSET)
+    response.headers["Vary"] = "Accept"
+    return _public(response, 0)
+
+
+def _see_other(location: str, anchor: str) -> Response:
+    response = redirect(location, 303)
+    response.headers["Link"] = (f'<{anchor}?linkType=linkset>; rel="linkset"; '
+                                f'type="{LINKSET}"')
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Expose-Headers"] = "Link"  # scripts of other origins
+    return _public(response, 0)
+
+
+def _wants_linkset() -> bool:
+    """Accept names application/linkset+json itself (not through */*), at least as high as
+    HTML: a browser's Accept never asks for the link set."""
+    accept = request.accept_mimetypes
+    named = max((quality for value, quality in accept if value == LINKSET), default=0)
+    return named > 0 and named >= accept["text/html"]
+
 
 @bp.route("/01/<gtin>")
-@bp.route("/01/<gtin>/10/<lot>")
+@bp.route("/01/<gtin>/10/<path:lot>")  # path: a lot may hold "/" (sent as %2F)
 def digital_link(gtin: str, lot: str | None = None):
     try:
         gtin14 = normalise_gtin(gtin)
@@ -172,10 +283,25 @@ def digital_link(gtin: str, lot: str | None = None):
         return _not_found("gtin", gtin=gtin,
                           expected=check_digit(gtin[:-1]) if well_formed else None,
                           actual=gtin[-1] if well_formed else None)
-    found = label_records.by_gtin(get_db(), gtin14)
-    if found is None:
+    if lot is not None:
+        try:
+            check_lot(lot)
+        except ValueError as exc:
+            page = render_template("scan/not_found.html", kind="lot", gtin=gtin14, lot=lot,
+                                   problem=text(exc.args[0]))
+            return page, 400
+    resolved = label_records.resolve_gtin(get_db(), gtin14, lot)
+    if resolved is None:
         return _not_found("no-label", gtin=gtin14)
-    return redirect(url_for("scan.label", b32=to_b32(bytes(found["cose"]))), 302)
+    anchor = _digital_link_uri(gtin14, lot)
+    links = _links(resolved)
+    asked = (request.args.get("linkType") or "").strip()
+    if asked in LINKSET_LINK_TYPES or (not asked and _wants_linkset()):
+        return _linkset(anchor, links)
+    targets = links.get(link_type(asked) or "", links[VOC + "defaultLink"])
+    best = request.accept_mimetypes.best_match([target["type"] for target in targets])
+    target = next((t for t in targets if t["type"] == best), targets[0])
+    return _see_other(target["href"], anchor)
 
 
 def _not_found(kind: str, **context):

@@ -97,6 +97,15 @@ def of_gtin(db, gtin14: str) -> list[Label]:
                      "WHERE p.gtin = ? ORDER BY l.issued_at DESC, l.rowid DESC", [gtin14])
 
 
+def of_gtin_and_lot(db, gtin14: str, lot: str) -> list[Label]:
+    """Every label of the product with this GTIN-14 whose submission covers this batch or
+    lot (its BOM's product.lot), newest first."""
+    return _many(db, "SELECT l.* FROM labels l JOIN products p ON p.id = l.product_id "
+                     "JOIN submissions s ON s.id = l.submission_id WHERE p.gtin = ? AND "
+                     "json_extract(s.bom_json, '$.product.lot') = ? "
+                     "ORDER BY l.issued_at DESC, l.rowid DESC", [gtin14, lot])
+
+
 def get_many(db, label_ids) -> dict[str, Label]:
     """label id -> label, for the ids that are stored."""
     ids = list(dict.fromkeys(label_ids))

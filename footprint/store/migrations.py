@@ -377,6 +377,16 @@ def pact_inputs(db) -> None:
     """)
 
 
+def products_by_gtin(db) -> None:
+    """A product is found by its GTIN first (a BOM naming it, a GS1 Digital Link /01/<gtin>),
+    so the GTIN is indexed. Not unique: databases written before this may hold a GTIN twice
+    (a BOM's GTIN was not checked against other products then); the use cases refuse a new
+    one."""
+    _statements(db, """
+    CREATE INDEX products_gtin ON products(gtin);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -387,6 +397,7 @@ MIGRATIONS = [
     (7, "supplier label inputs", supplier_label_inputs),
     (8, "footprint ranges", footprint_ranges),
     (9, "suppliers' PACT footprints", pact_inputs),
+    (10, "products by GTIN", products_by_gtin),
 ]
 
 

@@ -127,15 +127,29 @@ def bom(db, submission_id: int) -> dict:
 
 # -- products ----------------------------------------------------------------------------------
 
-def product_for(db, org_id: int, product: dict) -> int:
-    """The organisation's product of this name and category, created on first use."""
-    for row in db.query("SELECT id FROM products WHERE org_id = ? AND name = ? AND category = ?",
-                        [org_id, product["name"], product["category"]]):
-        return row["id"]
+def product_with_gtin(db, gtin: str, org_id: int) -> dict | None:
+    """The product that has this GTIN-14: the organisation's own if it has one, else
+    another organisation's; None if no product has it."""
+    return next(db.query("SELECT * FROM products WHERE gtin = ? ORDER BY (org_id = ?) DESC, "
+                         "id LIMIT 1", [gtin, org_id]), None)
+
+
+def products_named(db, org_id: int, name: str, category: str) -> list[dict]:
+    """The organisation's products of this name and category, oldest first."""
+    return list(db.query("SELECT * FROM products WHERE org_id = ? AND name = ? AND "
+                         "category = ? ORDER BY id", [org_id, name, category]))
+
+
+def insert_product(db, org_id: int, product: dict) -> int:
+    """A new product from a BOM's product fields; returns its id."""
     return db["products"].insert({
         "org_id": org_id, "name": product["name"], "name_zh": product.get("name_zh"),
         "category": product["category"], "gtin": product.get("gtin"),
         "created_at": clock.stamp()}).last_pk
+
+
+def set_gtin(db, product_id: int, gtin: str) -> None:
+    db["products"].update(product_id, {"gtin": gtin})
 
 
 def get_product(db, product_id: int) -> dict:

@@ -16,6 +16,7 @@ label's state costs one indexed query for its few leaves, never a pass over the 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from .. import clock
@@ -23,6 +24,7 @@ from ..errors import Message, NotFound
 from ..labels import LabelInvalid, signed_claims
 from ..store import labels as stored
 from ..store import log as stored_log
+from ..store import submissions as stored_submissions
 from ..store.labels import Label
 from ..translog.entries import EntryError, decode_entry
 from ..translog.state import differences, state_of, stored_time
@@ -128,6 +130,40 @@ def by_gtin(db, gtin14: str) -> Label | None:
     its scan page says so)."""
     labels = _all_as_logged(db, stored.of_gtin(db, gtin14))
     return next((label for label in labels if not label["superseded_by"]), None)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a GS1 Digital Link resolves to: ``label``; the ``lot`` the link named (AI 10),
+    if any; ``lot_found``: a label was issued for that lot (else ``label`` is the product's
+    current one); ``label_lot``: the lot ``label``'s submission covers, if it states one."""
+
+    label: Label
+    lot: str | None
+    lot_found: bool
+    label_lot: str | None
+
+
+def lot_of(db, label: Label) -> str | None:
+    """The batch or lot (GS1 AI 10) the label's submission covers, if its BOM states one."""
+    return (stored_submissions.bom(db, label["submission_id"]).get("product") or {}).get("lot")
+
+
+def resolve_gtin(db, gtin14: str, lot: str | None = None) -> Resolved | None:
+    """The label a GS1 Digital Link /01/<gtin14>[/10/<lot>] leads to: the newest label
+    issued for that lot (the last of the lot's own chain, revoked or not: its page says so),
+    else the product's current label (by_gtin); None if the product has no label."""
+    if lot:
+        labels = _all_as_logged(db, stored.of_gtin_and_lot(db, gtin14, lot))
+        ids = {label["id"] for label in labels}
+        found = next((label for label in labels if label["superseded_by"] not in ids),
+                     labels[0] if labels else None)
+        if found is not None:
+            return Resolved(found, lot, True, lot)
+    label = by_gtin(db, gtin14)
+    if label is None:
+        return None
+    return Resolved(label, lot, False, lot_of(db, label))
 
 
 def revoked(db) -> list[dict]:

@@ -20,7 +20,7 @@ from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
 from ..store import results
-from .labels import current_of, find, names, status
+from .labels import current_of, find, lot_of, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
 VERDICTS = ("valid", "superseded", "revoked", "expired", "remote", "unknown-issuer", "forged",
@@ -47,6 +47,8 @@ class Scan:
     # the signed result's gas scopes, read the same way: scopes (per scope kg CO2e and
     # share), standard, and the note when they mix
     scopes: dict | None = None
+    # the batch or lot (GS1 AI 10) the label's submission covers, for this platform's labels
+    lot: str | None = None
 
 
 def _scopes(result: dict | None) -> dict | None:
@@ -100,6 +102,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
             scan.verdict = "expired"
         return scan
     scan.names = names(scan.record)
+    scan.lot = lot_of(db, scan.record)
     if own:
         scan.log = _inclusion(db, scan.record, cose)
         if not scan.log["ok"]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bom import Bom, parse_bom
-from ..errors import Forbidden, Message
+from ..errors import Forbidden, InvalidInput, Message, Problem
 from ..recalc.keyed import keep, keyed_bom
 from ..store import audit, results
 from ..store import footprints as store_footprints
@@ -68,6 +68,38 @@ def _record_calculated(db, submission_id: int, revision: int, calculated: Calcul
     record_label_inputs(db, submission_id, revision, label_inputs(calculated.resolved))
 
 
+def product_for(db, org_id: int, product: dict) -> int:
+    """The organisation's product a BOM's product fields name, created on first use.
+
+    A GTIN identifies the trade item, so it is matched first: the organisation's product
+    with that GTIN, whatever its name. Without one of that GTIN, the organisation's product
+    of this name and category: one that has no GTIN yet records the BOM's (so /01/<gtin>
+    finds it), one with another GTIN is another trade item and a new product is made. A
+    GTIN another organisation's product already has is refused: it is that brand owner's.
+    Runs inside the caller's transaction (BEGIN IMMEDIATE: no other writer between the
+    look-up and the insert)."""
+    gtin = product.get("gtin")
+    if gtin:
+        owner = stored.product_with_gtin(db, gtin, org_id)
+        if owner is not None and owner["org_id"] != org_id:
+            raise InvalidInput([Problem("product.gtin", Message(
+                "GTIN %(gtin)s already belongs to a product of another organisation on this "
+                "platform; a GTIN names one trade item of one brand owner: check the number, "
+                "or leave it out", gtin=gtin))])
+        if owner is not None:
+            return owner["id"]
+    named = stored.products_named(db, org_id, product["name"], product["category"])
+    if not gtin:
+        if named:
+            return named[0]["id"]
+    else:
+        for row in named:
+            if not row["gtin"]:
+                stored.set_gtin(db, row["id"], gtin)
+                return row["id"]
+    return stored.insert_product(db, org_id, product)
+
+
 def create_submission(db, engine, user: dict, bom_dict: dict,
                       idempotency_key: str | None = None,
                       home=None) -> tuple[Submission, bool]:
@@ -86,7 +118,7 @@ def create_submission(db, engine, user: dict, bom_dict: dict,
             existing = stored.by_idempotency_key(db, user["id"], idempotency_key)
             if existing:
                 return existing, False
-        product_id = stored.product_for(db, user["org_id"], bom.product)
+        product_id = product_for(db, user["org_id"], bom.product)
         submission_id = stored.insert(db, product_id, user["org_id"], bom.canonical,
                                       user["id"], idempotency_key)
         _record_calculated(db, submission_id, 1, calculated)
@@ -103,7 +135,7 @@ def revise(db, engine, user: dict, submission_id: int, bom_dict: dict,
     bom = calculated.bom
     with transaction(db):
         revision = submission["revision"] + 1
-        stored.revise(db, submission_id, stored.product_for(db, user["org_id"], bom.product),
+        stored.revise(db, submission_id, product_for(db, user["org_id"], bom.product),
                       bom.canonical, revision)
         _record_calculated(db, submission_id, revision, calculated)
         audit.record(db, submission_id, user["id"], "revise", submission["status"],

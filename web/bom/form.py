@@ -70,7 +70,7 @@ def row_indices(keys, prefix: str) -> list[int]:
 def header_from_form(form) -> dict:
     """The BOM's top-level fields from the form (the editor's and the upload form's)."""
     product = {"category": _text(form, "product-category") or "generic"}
-    for key in ("name", "name_zh", "id"):
+    for key in ("name", "name_zh", "id", "gtin", "lot"):
         if _text(form, f"product-{key}"):
             product[key] = _text(form, f"product-{key}")
     declared = {}
@@ -212,7 +212,7 @@ def values_from_bom(bom: dict) -> dict[str, str]:
     """The flat field values that show a stored BOM in the editor."""
     values = {}
     product, declared = bom.get("product") or {}, bom.get("declared_unit") or {}
-    for key in ("name", "name_zh", "id", "category"):
+    for key in ("name", "name_zh", "id", "category", "gtin", "lot"):
         values[f"product-{key}"] = show(product.get(key))
     values["declared_unit-amount"] = show(declared.get("amount"))
     values["declared_unit-unit"] = show(declared.get("unit"))
