@@ -17,7 +17,7 @@ from ..errors import FootprintError
 from ..store import footprints as store_footprints
 from ..store import submissions as store_submissions
 from ..store.db import transaction
-from ..engine.uncertainty import PERCENTILES, LineUncertainty, draw_totals
+from ..engine.uncertainty import PERCENTILES, LineUncertainty, draw_totals, significant
 from .keyed import DRAW_PREFIX, KeptRows, keyed_bom, unpack_spread
 
 CHANGED, UNCHANGED, FAILED = 0, 1, 2  # status codes, named as stored by STATUS
@@ -178,7 +178,8 @@ def _draw_ranges(kept: KeptRows, co2e: np.ndarray, spreads, wanted, keys: dict[i
     if not batch:
         return
     totals = draw_totals(batch, streams)
-    drawn[which] = np.percentile(totals, PERCENTILES, axis=1).T
+    found = np.percentile(totals, PERCENTILES, axis=1).T
+    drawn[which] = [[significant(v) for v in row] for row in found.tolist()]
 
 
 def _compile_missing(db, page: Page, target, keys: dict[int, str], dry_run: bool):
