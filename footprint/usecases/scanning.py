@@ -20,6 +20,7 @@ from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
 from ..store import results
+from .batterypass import figures as battery_figures
 from .labels import current_of, find, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
@@ -47,6 +48,9 @@ class Scan:
     # the signed result's gas scopes, read the same way: scopes (per scope kg CO2e and
     # share), standard, and the note when they mix
     scopes: dict | None = None
+    # a battery's Art. 7 figures (per kWh delivered, provisional class, Annex II stages),
+    # read the same way (usecases.batterypass.figures)
+    battery: dict | None = None
 
 
 def _scopes(result: dict | None) -> dict | None:
@@ -112,6 +116,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
                         "primary_data_share": signed_result["primary_data_share"],
                         "range": signed_result.get("uncertainty")}
     scan.scopes = _scopes(signed_result)
+    scan.battery = battery_figures(signed_result)
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:
