@@ -18,7 +18,7 @@ from footprint import InvalidInput, NotFound
 from footprint.errors import Problem
 from footprint.engine.scopes import mixed_scopes_note
 from footprint.parameters import describe_parameters
-from footprint.usecases import accounts, actions, review
+from footprint.usecases import accounts, actions, batterypass, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
@@ -101,6 +101,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         general_notes=worksheet.general_notes(result) if result else [],
         scope_note=text(mixed_scopes_note(result["scopes"])) if result and result.get("scopes")
         and len(result["scopes"]) > 1 else None,
+        battery=batterypass.figures(result),  # a battery's Art. 7 figures, as stored
         changes=_changes(db, user, submission, result, described),
         region=registry.regions.get(bom.get("region")), regions=registry.regions,
         processes=registry.processes, events=events,

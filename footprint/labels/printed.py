@@ -8,6 +8,11 @@ and fpdf2's advance widths; an estimate for SVG, whose fonts are the viewer's), 
 column gives the long ones more lines (PLANS). The footprint is footprint.display's, as the
 label signs it and every page shows it; so is its range (claim 19), printed after it as
 "0.209 (0.180–0.250) kg CO₂e / 1 kg".
+
+A battery's label adds one line above the producer: its footprint per kWh delivered over the
+service life (Regulation (EU) 2023/1542 Art. 7) and its performance class, marked provisional
+("每千瓦时交付 0.0188 kg CO₂e · 等级 B（暂定）"), from ``claims["battery"]``: the figures of
+the stored result the label signs (footprint.usecases.batterypass.figures), never recomputed.
 """
 from __future__ import annotations
 
@@ -163,6 +168,18 @@ TOP = 28.5      # the value block's caption, at the latest
 FOOTER_LINE = 1.43  # line height / size in the footer
 
 
+def battery_line(battery: dict, cjk: bool) -> str:
+    """The Art. 7 line of a battery's label: "每千瓦时交付 0.0188 kg CO₂e · 等级 B（暂定）",
+    or in English "Per kWh delivered 0.0188 kg CO₂e · class B (provisional)"."""
+    value = footprint(battery["per_kwh_delivered"])
+    grade = battery["performance_class"]
+    if cjk:
+        return (f"每千瓦时交付 {value} kg CO₂e · 等级 {grade}"
+                + ("（暂定）" if battery.get("provisional") else ""))
+    return (f"Per kWh delivered {value} kg CO₂e · class {grade}"
+            + (" (provisional)" if battery.get("provisional") else ""))
+
+
 def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = True,
            measure=text_width) -> list:
     """The label as boxes, texts and the code, in mm on a 100 x 60 mm page. ``cjk`` False
@@ -193,6 +210,8 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
               _caption("有效期至", "Valid until", cjk) + " " + date_text(claims.get("expires_at"))]
     if producer:
         footer.insert(0, _caption("生产者", "Producer:", cjk) + " " + producer)
+    if claims.get("battery"):  # the stored result's Art. 7 figures (a battery's label)
+        footer.insert(0, battery_line(claims["battery"], cjk))
 
     for plan in PLANS:
         left = _left_column(main, second, footer, plan, measure)

@@ -20,6 +20,7 @@ from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
 from ..store import results
+from .batterypass import figures as battery_figures
 from .labels import current_of, find, lot_of, names, status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
@@ -49,6 +50,9 @@ class Scan:
     scopes: dict | None = None
     # the batch or lot (GS1 AI 10) the label's submission covers, for this platform's labels
     lot: str | None = None
+    # a battery's Art. 7 figures (per kWh delivered, provisional class, Annex II stages),
+    # read the same way (usecases.batterypass.figures)
+    battery: dict | None = None
 
 
 def _scopes(result: dict | None) -> dict | None:
@@ -115,6 +119,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
                         "primary_data_share": signed_result["primary_data_share"],
                         "range": signed_result.get("uncertainty")}
     scan.scopes = _scopes(signed_result)
+    scan.battery = battery_figures(signed_result)
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:

@@ -4,6 +4,7 @@
     GET  /api/v1/labels/<id>/proof[?tree_size=N] inclusion proof of its issuance (base64)
     GET  /api/v1/labels/<id>/qr.png | qr.svg     the QR code holding the label URL
     GET  /api/v1/labels/<id>/label.png | label.svg | label.pdf   the printable label
+    GET  /api/v1/labels/<id>/battery-pass        a battery label's Battery Pass record
     POST /api/v1/labels/<id>/revoke {"reason"}   reviewers and administrators (bearer token)
     GET  /api/v1/labels/revoked                  the public list of revoked labels
     GET  /api/v1/log/consistency?from=M[&to=N]   consistency proof between two tree sizes
@@ -24,6 +25,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from footprint.errors import InvalidInput, Problem
 from footprint.labels import printed, qr
 from footprint.labels.revocations import revocation_list
+from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.revoking import revoke as revoke_label
@@ -152,9 +154,15 @@ def _image_operation(summary: str, media_type: str, text: str):
 
 
 def _printable(label_id: str):
+    """What the printed label shows: the signed claims and the names beside them, and for a
+    battery the Art. 7 figures of the stored result the label signs (read, not recomputed)."""
     label = _label(label_id)
     entry = issuer_entry(label)
-    return label_records.shown(label), url_of(label), entry.name if entry else None
+    shown = label_records.shown(label)
+    battery = batterypass.label_figures(get_db(), label)
+    if battery is not None:
+        shown["battery"] = battery
+    return shown, url_of(label), entry.name if entry else None
 
 
 @bp.get("/labels/<label_id>/qr.png")
@@ -192,6 +200,30 @@ def label_svg(label_id):
                   "One page, the QR code drawn as vectors, for printing.")
 def label_pdf(label_id):
     return _image(label_id, "label.pdf", printed.label_pdf(*_printable(label_id)), "application/pdf")
+
+
+# -- the Battery Pass record -----------------------------------------------------------------
+
+@bp.get("/labels/<label_id>/battery-pass")
+@operation("A battery label's carbon footprint as the Battery Pass data model records it",
+           public=True, parameters=[LABEL_ID_PARAMETER], errors=(404,),
+           responses={200: (s.BatteryPassSchema, "The record, with the label's status.")},
+           description=f"{PUBLIC} CarbonFootprintForBatteries is the record of the Battery "
+                       "Pass Data Model 1.2.0 (urn:samm:io.BatteryPass.CarbonFootprint:1.2.0, "
+                       "Battery Pass consortium, CC BY 4.0): the footprint per kWh of total "
+                       "energy delivered over the expected service life (Regulation (EU) "
+                       "2023/1542 Art. 7), the Annex II stages by the model's LifecycleStage "
+                       "codes, the performance class (provisional: this platform's own bands "
+                       "until the delegated act sets them) and carbonFootprintStudy (the "
+                       "producer's public study, else the label's URL). Every value is read "
+                       "from the stored result the label signs. status says whether the "
+                       "label still vouches for them (superseded: current_label is the one "
+                       "to ask; revoked: revocation_reason). 404 for an unknown label and for "
+                       "a label of another category (or a battery BOM without its "
+                       "parameters).")
+def battery_pass(label_id):
+    label = _label(label_id)
+    return _json(s.BatteryPassSchema, batterypass.record(get_db(), label_id, url_of(label)))
 
 
 # -- revocation ------------------------------------------------------------------------------
