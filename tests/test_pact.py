@@ -1,0 +1,252 @@
+"""The PACT v3 host in process (docs/pact.md): clients and tokens, the mapping of a label to
+a ProductFootprint, per-client authorisation, throttling, the CLI. The conformance cases
+#1-#40 against a real HTTPS server are tests/test_pact_conformance.py."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests import pact_world
+
+HTTPS = "https://pact.example.cn"
+
+
+@pytest.fixture(scope="module")
+def pact_service(tmp_path_factory, engine, service_template):
+    return pact_world.make_service(tmp_path_factory.mktemp("pact") / "home", engine,
+                                   service_template)
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return pact_world.schemas()
+
+
+def basic(client_id, secret):
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def token_for(app, which, world):
+    client_id, secret = world.clients[which]
+    response = app.test_client().post(f"{HTTPS}/auth/token",
+                                      data={"grant_type": "client_credentials"},
+                                      headers={"Authorization": basic(client_id, secret)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["access_token"]
+
+
+def get(app, path, token, **kwargs):
+    return app.test_client().get(f"{HTTPS}{path}",
+                                 headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+def test_a_label_is_a_footprint_with_every_shall_field(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    answer = get(app, f"/3/footprints/{world.pf['current']}", token)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    fp = body["data"]
+    validator("ProductFootprint").validate(fp)
+    assert fp["id"] == world.pf["current"] and fp["status"] == "Active"
+    assert fp["specVersion"] == "3.0.0"
+    assert fp["precedingPfIds"] == [world.pf["old"]]
+    assert f"urn:gtin:{pact_world.GTIN_ORANGES}" in fp["productIds"]
+    assert any(p.startswith("urn:footprint:cn-sc:product:") for p in fp["productIds"])
+    assert fp["companyIds"][0] == f"urn:uscc:{pact_world.USCC}"
+    assert fp["companyName"] == "Pujiang Orchard Co-op"
+    assert fp["productNameCompany"] == "脐橙(包装)"
+    assert "Navel oranges, packed" in fp["productDescription"]
+    pcf = fp["pcf"]
+    assert pcf["declaredUnitOfMeasurement"] == "kilogram"
+    assert pcf["declaredUnitAmount"] == "1" and pcf["productMassPerDeclaredUnit"] == "1"
+    assert pcf["geographyCountrySubdivision"] == "CN-SC" and "geographyCountry" not in pcf
+    assert pcf["ipccCharacterizationFactors"] == ["AR6"]
+    assert "ISO14067" in pcf["crossSectoralStandards"]
+    assert "GB/T 24067-2024" in pcf["crossSectoralStandards"]
+    assert pcf["referencePeriodStart"] == "2022-01-01T00:00:00Z"
+    assert pcf["referencePeriodEnd"] == "2023-01-01T00:00:00Z"
+    assert float(pcf["pcfExcludingBiogenicUptake"]) > 0
+    assert pcf["verification"]["providerName"] == "Sichuan Carbon Verification"
+    assert set(pcf["dqi"]) == {"technologicalDQR", "geographicalDQR", "temporalDQR"}
+    assert pcf["secondaryEmissionFactorSources"]
+    assert pcf["packagingEmissionsIncluded"] is False and "packagingGhgEmissions" not in pcf
+
+
+def test_a_superseded_label_is_deprecated_and_a_revoked_one_too(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    old = get(app, f"/3/footprints/{world.pf['old']}", token).get_json()["data"]
+    validator("ProductFootprint").validate(old)
+    assert old["status"] == "Deprecated" and "precedingPfIds" not in old
+    assert world.pf["current"] in old["comment"]
+    juice = get(app, f"/3/footprints/{world.pf['juice']}", token).get_json()["data"]
+    assert juice["status"] == "Deprecated" and "REVOKED" in juice["comment"]
+    assert "wrong electricity" in juice["comment"]
+    assert juice["pcf"]["declaredUnitOfMeasurement"] == "liter"
+    active = get(app, "/3/footprints?status=Active", token).get_json()["data"]
+    assert {fp["id"] for fp in active} == {world.pf["current"], world.pf["battery"]}
+
+
+def test_the_battery_carries_its_passport_as_an_extension(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    fp = get(app, f"/3/footprints/{world.pf['battery']}", token).get_json()["data"]
+    validator("ProductFootprint").validate(fp)
+    assert fp["pcf"]["declaredUnitOfMeasurement"] == "kilowatt hour"
+    assert fp["pcf"]["productMassPerDeclaredUnit"] == "0"
+    assert fp["pcf"]["geographyCountrySubdivision"] == "CN-SD"
+    assert fp["companyIds"] == [f"urn:footprint:cn-sc:org:{pact_service.people['steelworks']['org_id']}"]
+    (extension,) = fp["extensions"]
+    data = extension["data"]
+    assert data["performance_class"]["class"] and data["art7_unit"]["kwh_delivered_per_kwh_capacity"]
+    schema = app.test_client().get(extension["dataSchema"].replace("https://localhost", HTTPS))
+    assert schema.status_code == 200 and schema.get_json()["type"] == "object"
+
+
+def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "orchard", world)
+    listed = get(app, "/3/footprints", token).get_json()["data"]
+    assert {fp["id"] for fp in listed} == {world.pf["old"], world.pf["current"],
+                                          world.pf["juice"]}
+    hidden = get(app, f"/3/footprints/{world.pf['battery']}", token)
+    assert hidden.status_code == 404 and hidden.get_json()["code"] == "NotFound"
+
+
+def test_a_revoked_client_gets_no_token_and_its_tokens_stop(pact_service):
+    from footprint.usecases import pact
+
+    app, db, world = pact_service.app, pact_service.db, pact_service.world
+    client_id, secret = world.clients["revoked"]
+    refused = app.test_client().post(f"{HTTPS}/auth/token",
+                                     data={"grant_type": "client_credentials"},
+                                     headers={"Authorization": basic(client_id, secret)})
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
+    client, secret = pact.create_client(db, "short-lived")
+    token = pact.issue_token(db, client["client_id"], secret, "192.0.2.1",
+                             "client_credentials")["access_token"]
+    assert get(app, "/3/footprints", token).status_code == 200
+    assert pact.revoke_client(db, client["client_id"])
+    gone = get(app, "/3/footprints", token)
+    assert gone.status_code == 401 and "invalid_token" in gone.headers["WWW-Authenticate"]
+    stored = [r["token_sha256"] for r in db.query("SELECT token_sha256 FROM pact_tokens")]
+    assert token not in stored and all(len(s) == 64 for s in stored)
+    (row,) = db.query("SELECT secret_hash FROM pact_clients WHERE client_id = ?",
+                      [client["client_id"]])
+    assert row["secret_hash"].startswith("$argon2id$")
+
+
+def test_an_expired_token_says_so(pact_service, monkeypatch):
+    from datetime import timedelta
+
+    from footprint import clock
+
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    later = clock.now() + timedelta(seconds=3601)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    answer = get(app, "/3/footprints", token)
+    assert answer.status_code == 401 and answer.get_json()["code"] == "TokenExpired"
+    assert "WWW-Authenticate" in answer.headers
+
+
+def test_failed_token_requests_are_throttled_per_client(pact_service):
+    from footprint.usecases import pact
+
+    app, db = pact_service.app, pact_service.db
+    client, secret = pact.create_client(db, "guessed")
+    http = app.test_client()
+    statuses = []
+    for _ in range(7):
+        statuses.append(http.post(f"{HTTPS}/auth/token", data={"grant_type":
+                                                                "client_credentials"},
+                                  headers={"Authorization": basic(client["client_id"],
+                                                                  "wrong")}).status_code)
+    assert statuses[:6] == [401] * 6 and statuses[6] == 429
+    blocked = http.post(f"{HTTPS}/auth/token", data={"grant_type": "client_credentials"},
+                        headers={"Authorization": basic(client["client_id"], secret)})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_plain_http_is_refused_without_data_or_token(pact_service):
+    app, world = pact_service.app, pact_service.world
+    client_id, secret = world.clients["all"]
+    http = app.test_client()
+    token = http.post("http://pact.example.cn/auth/token",
+                      data={"grant_type": "client_credentials"},
+                      headers={"Authorization": basic(client_id, secret)})
+    assert token.status_code == 403 and "access_token" not in token.get_json()
+    listed = http.get("http://pact.example.cn/3/footprints")
+    assert listed.status_code == 403 and "data" not in listed.get_json()
+
+
+def test_filters_or_within_and_across(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+
+    def ids(query):
+        answer = get(app, f"/3/footprints?{query}", token)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return {fp["id"] for fp in answer.get_json()["data"]}
+
+    pf = world.pf
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES}") == {pf["old"], pf["current"]}
+    assert ids(f"productid=URN:GTIN:{pact_world.GTIN_JUICE}&productId=urn:gtin:"
+               f"{pact_world.GTIN_BATTERY}") == {pf["juice"], pf["battery"]}
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES}&status=Active") == {pf["current"]}
+    assert ids("geography=CN-SD") == {pf["battery"]}
+    assert ids("geography=cn") == set(pf.values())
+    assert ids("geography=Eastern Asia") == set(pf.values())
+    assert ids("classification=urn:footprint:category:batteries") == {pf["battery"]}
+    assert ids(f"companyId=urn:uscc:{pact_world.USCC}") == {pf["old"], pf["current"],
+                                                            pf["juice"]}
+    assert ids("validOn=1900-01-01T00:00:00Z") == set()
+    assert ids("validBefore=2099-01-01T00:00:00Z") == set(pf.values())
+    assert ids("validAfter=2000-01-01T00:00:00Z&status=deprecated") == {pf["old"], pf["juice"]}
+
+
+def test_bad_queries_name_what_is_wrong(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    for query, words in (("$filter=created ge '2023-01-15T10:15:30Z'", "$filter"),
+                         ("validOn=yesterday", "validOn"), ("limit=-1", "limit"),
+                         ("limit=ten", "limit")):
+        answer = get(app, f"/3/footprints?{query}", token)
+        assert answer.status_code == 400, query
+        assert answer.get_json()["code"] == "BadRequest" and words in answer.get_json()["message"]
+    assert get(app, "/3/footprints?x-acme-invoice=1", token).status_code == 200
+
+
+def test_pagination_follows_the_link(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    seen, url = [], "/3/footprints?limit=1&geography=CN"
+    while url:
+        answer = get(app, url, token)
+        page = answer.get_json()["data"]
+        assert len(page) <= 1
+        seen += [fp["id"] for fp in page]
+        link = answer.headers.get("Link")
+        url = None
+        if link:
+            target = link.split(">")[0].lstrip("<")
+            assert target.startswith(HTTPS + "/3/footprints?") and 'rel="next"' in link
+            url = target[len(HTTPS):]
+    assert sorted(seen) == sorted(world.pf.values())
+
+
+def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(pact_service.home))
+    made = run("pact", "clients", "create", "ERP of Chengdu Foods", "--org",
+               "Pujiang Orchard Co-op")
+    assert made.exit_code == 0, made.output
+    client_id = made.stdout.split("client_id: ")[1].split()[0]
+    assert "client_secret: " in made.stdout
+    listed = run("pact", "clients", "list")
+    assert client_id in listed.stdout and "Pujiang Orchard Co-op" in listed.stdout
+    assert run("pact", "clients", "revoke", client_id).exit_code == 0
+    assert run("pact", "clients", "revoke", client_id).exit_code == 1
+    bad = run("pact", "clients", "create", "x", "--org", "No Such Org")
+    assert bad.exit_code == 2 and "No Such Org" in bad.stderr
