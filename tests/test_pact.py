@@ -112,7 +112,8 @@ def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):
     assert {fp["id"] for fp in listed} == {world.pf["old"], world.pf["current"],
                                           world.pf["juice"]}
     hidden = get(app, f"/3/footprints/{world.pf['battery']}", token)
-    assert hidden.status_code == 404 and hidden.get_json()["code"] == "NotFound"
+    assert hidden.status_code == 403 and hidden.get_json()["code"] == "AccessDenied"
+    assert "data" not in hidden.get_json()
 
 
 def test_a_revoked_client_gets_no_token_and_its_tokens_stop(pact_service):
@@ -212,7 +213,7 @@ def test_bad_queries_name_what_is_wrong(pact_service):
     token = token_for(app, "all", world)
     for query, words in (("$filter=created ge '2023-01-15T10:15:30Z'", "$filter"),
                          ("validOn=yesterday", "validOn"), ("limit=-1", "limit"),
-                         ("limit=ten", "limit")):
+                         ("limit=ten", "limit"), ("limit=0", "limit")):
         answer = get(app, f"/3/footprints?{query}", token)
         assert answer.status_code == 400, query
         assert answer.get_json()["code"] == "BadRequest" and words in answer.get_json()["message"]
@@ -250,3 +251,71 @@ def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatc
     assert run("pact", "clients", "revoke", client_id).exit_code == 1
     bad = run("pact", "clients", "create", "x", "--org", "No Such Org")
     assert bad.exit_code == 2 and "No Such Org" in bad.stderr
+
+
+def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, validator):
+    from footprint.usecases import pact
+
+    db, world = pact_service.db, pact_service.world
+    orchard = pact.stored.client_by_client_id(db, world.clients["orchard"][0])
+    event = {"specversion": "1.0", "id": "req-1", "source": "//buyer.example.cn",
+             "time": "2026-01-01T00:00:00Z",
+             "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+             "data": {"productId": [f"urn:gtin:{pact_world.GTIN_BATTERY}"]}}
+    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    assert delivery.url == "https://buyer.example.cn/3/events"
+    validator("RequestRejectedEvent").validate(delivery.event)
+    event["data"] = {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"],
+                     "status": ["Active"]}
+    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    validator("RequestFulfilledEvent").validate(delivery.event)
+    assert [fp["id"] for fp in delivery.event["data"]["pfs"]] == [world.pf["current"]]
+    assert delivery.event["source"] == f"{HTTPS}/3/events"
+
+
+def test_callback_addresses():
+    from footprint.usecases import pact
+
+    assert pact.callback_url("https://buyer.example") == "https://buyer.example/3/events"
+    assert pact.callback_url("https://buyer.example/pact/v3/events") == \
+        "https://buyer.example/pact/v3/events"
+    assert pact.callback_url("//api.example.com/3/events") == \
+        "https://api.example.com/3/events"
+    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x"):
+        with pytest.raises(pact.PactError) as caught:
+            pact.callback_url(refused)
+        assert caught.value.status == 400 and "source" in caught.value.message
+
+
+def test_a_callback_is_retried_and_then_given_up():
+    from footprint.usecases import pact
+
+    calls = []
+
+    class Answer:
+        status = 204
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def flaky(request, timeout, context):
+        calls.append((request.full_url, request.headers["Content-type"]))
+        if len(calls) < 2:
+            raise OSError("connection refused")
+        return Answer()
+
+    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                      first_wait=0.01), opener=flaky)
+    assert done.delivered and len(calls) == 2
+    assert calls[0] == ("https://buyer.example/3/events",
+                        "application/cloudevents+json; charset=UTF-8")
+
+    def down(request, timeout, context):
+        raise OSError("connection refused")
+
+    failed = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                        attempts=3, first_wait=0.01), opener=down)
+    assert not failed.delivered and len(failed.errors) == 3

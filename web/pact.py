@@ -33,7 +33,7 @@ from .security import client_address, csrf
 bp = Blueprint("pact", __name__)
 csrf.exempt(bp)  # no cookie authenticates here: nothing to forge
 
-MAX_BODY = 256 * 1024
+MAX_BODY = 4 * 1024 * 1024  # a RequestFulfilledEvent sent to us may carry many footprints
 _OPEN = {"pact.openid_configuration", "pact.extension_schema"}
 
 

@@ -86,7 +86,13 @@ def label_row(db, label_id: str) -> dict | None:
     return next(db.query(f"{_LABEL_ROWS} WHERE l.id = ?", [label_id]), None)
 
 
-def supersession_links(db, label_ids) -> dict[str, str | None]:
+def label_owners(db) -> list[dict]:
+    """Every issued label's id and the organisation of its product."""
+    return list(db.query("SELECT l.id, p.org_id FROM labels l "
+                         "JOIN products p ON p.id = l.product_id"))
+
+
+def supersession_links(db) -> dict[str, str | None]:
     """label id -> the label it supersedes, for every label (the chain a footprint's
     precedingPfIds follow)."""
     return {row["id"]: row["supersedes"]

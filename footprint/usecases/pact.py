@@ -236,6 +236,9 @@ def parse_query(pairs) -> tuple[Filters, int, int]:
             if not re.fullmatch(r"\d{1,9}", value.strip()):
                 raise bad_request(f"{name}: {value!r} is not a whole number from 0")
             number = int(value)
+            if name == "limit" and number == 0:
+                raise bad_request("limit: 0 asks for no footprints; give 1 or more (at most "
+                                  f"{MAX_LIMIT} a page)")
             if name == "limit":
                 limit = min(number, MAX_LIMIT)
             else:
@@ -596,7 +599,7 @@ def _matches(footprint: dict, region: str, filters: Filters) -> bool:
 def _footprints(db, client: dict, rows: list[dict], platform: str, base_url: str):
     """(footprint, region) of each row, its state as the transparency log says it."""
     states = label_states.many_as_logged(db, [row["id"] for row in rows])
-    links = stored.supersession_links(db, [row["id"] for row in rows])
+    links = stored.supersession_links(db)
     for row in rows:
         record = json.loads(row["claims_json"])
         result = store_results.signed(db, row["submission_id"],
@@ -626,17 +629,21 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 
 def get_footprint(db, client: dict, pf_id: str, platform: str, base_url: str) -> dict:
-    """The footprint with this id, if the client may see it (else NotFound, as if it did not
-    exist: a client limited to one organisation learns nothing of another's)."""
+    """The footprint with this id: NotFound (404) if there is none, AccessDenied (403) if it
+    is another organisation's than the one the client is limited to."""
     if not _UUID.fullmatch(pf_id or ""):
         raise PactError("NotFound", f"Footprint with ID {pf_id!r} does not exist (a footprint "
                         "id is a UUID)", 404)
     wanted = pf_id.lower()
-    for footprint, _ in _footprints(db, client, stored.label_rows(db, client.get("org_id")),
-                                    platform, base_url):
-        if footprint["id"] == wanted:
-            return footprint
-    raise PactError("NotFound", f"Footprint with ID {pf_id!r} does not exist", 404)
+    owner = next((row for row in stored.label_owners(db)
+                  if pact_footprint_id(row["id"]) == wanted), None)
+    if owner is None:
+        raise PactError("NotFound", f"Footprint with ID {pf_id!r} does not exist", 404)
+    if client.get("org_id") is not None and owner["org_id"] != client["org_id"]:
+        raise PactError("AccessDenied", f"Footprint {pf_id!r} is not shared with this "
+                        "client", 403)
+    rows = [stored.label_row(db, owner["id"])]
+    return next(_footprints(db, client, rows, platform, base_url))[0]
 
 
 # -- events -----------------------------------------------------------------------------------
