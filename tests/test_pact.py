@@ -319,3 +319,18 @@ def test_a_callback_is_retried_and_then_given_up():
     failed = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
                                         attempts=3, first_wait=0.01), opener=down)
     assert not failed.delivered and len(failed.errors) == 3
+
+
+def test_a_client_may_post_its_secret_in_the_form(pact_service):
+    app, world = pact_service.app, pact_service.world
+    client_id, secret = world.clients["all"]
+    answer = app.test_client().post(f"{HTTPS}/auth/token", data={
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    assert answer.status_code == 200 and answer.get_json()["token_type"] == "Bearer"
+    config = app.test_client().get(f"{HTTPS}/.well-known/openid-configuration").get_json()
+    assert config["token_endpoint"] == f"{HTTPS}/auth/token"
+    assert "client_secret_post" in config["token_endpoint_auth_methods_supported"]
+    wrong_grant = app.test_client().post(f"{HTTPS}/auth/token", data={
+        "grant_type": "password", "client_id": client_id, "client_secret": secret})
+    assert wrong_grant.status_code == 400
+    assert wrong_grant.get_json()["error"] == "unsupported_grant_type"

@@ -110,6 +110,9 @@ def _basic() -> tuple[str | None, str | None]:
 @bp.post("/auth/token")
 def token():
     client_id, secret = _basic()
+    if client_id is None and "Authorization" not in request.headers:
+        # client_secret_post (RFC 6749 2.3.1), for systems that cannot send HTTP Basic
+        client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
     try:
         answer = pact.issue_token(get_db(), client_id, secret, client_address(),
                                   request.form.get("grant_type"))
@@ -130,7 +133,8 @@ def openid_configuration():
     return jsonify({
         "issuer": base,
         "token_endpoint": f"{base}/auth/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic",
+                                                  "client_secret_post"],
         "grant_types_supported": ["client_credentials"],
         "response_types_supported": ["token"],
     })

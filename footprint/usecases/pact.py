@@ -29,6 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -596,14 +597,35 @@ def _matches(footprint: dict, region: str, filters: Filters) -> bool:
     return True
 
 
+_RESULTS: OrderedDict[tuple[str, str], dict | None] = OrderedDict()
+_RESULTS_KEPT = 512
+_results_lock = threading.Lock()
+
+
+def _signed_result(db, row: dict, reproducibility_hash: str) -> dict | None:
+    """The full result a label signed. It never changes, so the last few hundred read are
+    kept (by label id, which is random, and hash), and a list does not parse every result's
+    JSON again."""
+    key = (row["id"], reproducibility_hash)
+    with _results_lock:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    result = store_results.signed(db, row["submission_id"], reproducibility_hash)
+    with _results_lock:
+        _RESULTS[key] = result
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    return result
+
+
 def _footprints(db, client: dict, rows: list[dict], platform: str, base_url: str):
     """(footprint, region) of each row, its state as the transparency log says it."""
     states = label_states.many_as_logged(db, [row["id"] for row in rows])
     links = stored.supersession_links(db)
     for row in rows:
         record = json.loads(row["claims_json"])
-        result = store_results.signed(db, row["submission_id"],
-                                      record.get("reproducibility_hash") or "")
+        result = _signed_result(db, row, record.get("reproducibility_hash") or "")
         state = states.get(row["id"]) or row
         footprint = product_footprint(row, state, result, _preceding(links, row["id"]),
                                       platform, base_url)
