@@ -97,10 +97,12 @@ def test_the_battery_carries_its_passport_as_an_extension(pact_service, validato
     assert fp["pcf"]["declaredUnitOfMeasurement"] == "kilowatt hour"
     assert fp["pcf"]["productMassPerDeclaredUnit"] == "0"
     assert fp["pcf"]["geographyCountrySubdivision"] == "CN-SD"
-    assert fp["companyIds"] == [f"urn:footprint:cn-sc:org:{pact_service.people['steelworks']['org_id']}"]
+    steelworks = pact_service.people["steelworks"]["org_id"]
+    assert fp["companyIds"] == [f"urn:footprint:cn-sc:org:{steelworks}"]
     (extension,) = fp["extensions"]
     data = extension["data"]
-    assert data["performance_class"]["class"] and data["art7_unit"]["kwh_delivered_per_kwh_capacity"]
+    assert data["performance_class"]["class"]
+    assert data["art7_unit"]["kwh_delivered_per_kwh_capacity"]
     schema = app.test_client().get(extension["dataSchema"].replace("https://localhost", HTTPS))
     assert schema.status_code == 200 and schema.get_json()["type"] == "object"
 
@@ -334,3 +336,32 @@ def test_a_client_may_post_its_secret_in_the_form(pact_service):
         "grant_type": "password", "client_id": client_id, "client_secret": secret})
     assert wrong_grant.status_code == 400
     assert wrong_grant.get_json()["error"] == "unsupported_grant_type"
+
+
+def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clients):
+    admin = clients["admin"]
+    page = admin.get("/admin/", headers={"Accept-Language": "zh"})
+    assert "PACT 数据交换客户端" in page.get_data(as_text=True)
+    org = service.db.execute("SELECT id FROM organisations WHERE name = ?",
+                             ["Pujiang Orchard Co-op"]).fetchone()[0]
+    made = admin.post("/admin/pact-clients", data={"name": "Chengdu Foods ERP",
+                                                   "org": str(org)},
+                      headers={"Accept-Language": "en"})
+    text = made.get_data(as_text=True)
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    assert "it is shown only once" in text
+    client_id = text.split("Client ID: <code>")[1].split("<")[0]
+    secret = text.split("Client secret: <code>")[1].split("<")[0]
+    from footprint.usecases import pact
+    assert pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    again = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert client_id in again and secret not in again
+    revoked = admin.post(f"/admin/pact-clients/{client_id}/revoke", follow_redirects=True,
+                         headers={"Accept-Language": "zh"})
+    assert f"客户端 {client_id} 已吊销" in revoked.get_data(as_text=True)
+    with pytest.raises(pact.InvalidClient):
+        pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    blank = admin.post("/admin/pact-clients", data={"name": "", "org": ""})
+    assert blank.status_code == 400
+    assert clients["orchard"].post("/admin/pact-clients", data={"name": "x"}).status_code \
+        in (302, 403)

@@ -366,7 +366,8 @@ def _period(bom: dict, submission_created_at: str) -> tuple[str, str]:
 
 # -- one label as a ProductFootprint ------------------------------------------------------------
 
-_STAGE_NAMES = {"raw_materials": "raw materials (原材料获取)", "production": "production (生产)",
+_STAGE_NAMES = {"raw_materials": "raw materials (原材料获取)",
+                "production": "production (生产)",
                 "distribution": "distribution (分销)", "packaging": "packaging (包装)",
                 "use": "use (使用)", "end_of_life": "end of life (寿命终止)"}
 _BOUNDARIES = {"cradle_to_gate": "cradle to gate (从摇篮到大门)",
