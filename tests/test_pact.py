@@ -199,6 +199,8 @@ def test_filters_or_within_and_across(pact_service):
     assert ids(f"productid=URN:GTIN:{pact_world.GTIN_JUICE}&productId=urn:gtin:"
                f"{pact_world.GTIN_BATTERY}") == {pf["juice"], pf["battery"]}
     assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES}&status=Active") == {pf["current"]}
+    # a GTIN-13 finds the GTIN-14 the footprints carry
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES[1:]}") == {pf["old"], pf["current"]}
     assert ids("geography=CN-SD") == {pf["battery"]}
     assert ids("geography=cn") == set(pf.values())
     assert ids("geography=Eastern Asia") == set(pf.values())

@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import clock
 from ..errors import InvalidInput, Message, Problem
+from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
 from ..store import accounts as store_accounts
 from ..store import pact as stored
@@ -451,6 +452,7 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
     total = float(result.get("total_kg_co2e", record.get("value", 0.0)))
     by_stage = result.get("by_stage") or record.get("by_stage") or {}
     fossil = float(result.get("fossil_kg_co2e") or 0.0)
+    other = float(result.get("other_kg_co2e") or 0.0)  # N2O of soils and the like
     unspecified = float(result.get("unspecified_kg_co2e") or 0.0)
     biogenic_co2 = float(result.get("biogenic_co2_kg") or 0.0)
     biogenic_non_co2 = float(result.get("biogenic_kg_co2e") or 0.0)
@@ -471,8 +473,9 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
         # modelled, so both PCFs are the total
         "pcfExcludingBiogenicUptake": decimal(total),
         "pcfIncludingBiogenicUptake": decimal(total),
-        # aggregated CO2e factors whose gases are not split are counted as fossil
-        "fossilGhgEmissions": decimal(fossil + unspecified),
+        # everything but the biogenic: PACT counts land-management N2O as fossil, and
+        # aggregated CO2e factors whose gases are not split are counted here too
+        "fossilGhgEmissions": decimal(fossil + other + unspecified),
         "fossilCarbonContent": "0",
         "ipccCharacterizationFactors": _ipcc(result.get("method")),
         "crossSectoralStandards": _standards(result.get("standard")),
@@ -511,6 +514,13 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
     if unspecified > 0:
         comment.append(f"fossilGhgEmissions includes {decimal(unspecified)} kg CO2e from "
                        "aggregated factors whose gases are not split by origin.")
+    if other > 0:
+        comment.append(f"fossilGhgEmissions includes {decimal(other)} kg CO2e of other "
+                       "gases (e.g. N2O from soils), as PACT counts land-management "
+                       "emissions.")
+    if biogenic_co2 > 0:
+        comment.append(f"Biogenic CO2 emitted: {decimal(biogenic_co2)} kg, counted 0 in "
+                       "the PCF (ISO 14067 reports it separately).")
     comment.append("Fossil carbon content of the product is not assessed (reported 0); "
                    "biogenic CO2 uptake is not modelled.")
     if mass == "0" and unit not in ("kilowatt hour", "megajoule", "ton kilometer"):
@@ -570,11 +580,23 @@ def _preceding(links: dict[str, str | None], label_id: str) -> list[str]:
 
 # -- matching ---------------------------------------------------------------------------------
 
+def _product_id(value: str) -> str:
+    """A product id to match: a GTIN-8, 12, 13 or 14 as the GTIN-14 footprints carry."""
+    if value.casefold().startswith("urn:gtin:"):
+        try:
+            return f"urn:gtin:{normalise_gtin(value[len('urn:gtin:'):])}"
+        except ValueError:
+            return value
+    return value
+
+
 def _matches(footprint: dict, region: str, filters: Filters) -> bool:
     def any_of(name: str, have) -> bool:
         wanted = filters.values.get(name)
         if wanted is None:
             return True
+        if name == "productId":
+            wanted = [_product_id(w) for w in wanted]
         have = {h.casefold() for h in have}
         return any(w.casefold() in have for w in wanted)
 
