@@ -367,3 +367,39 @@ def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clie
     assert blank.status_code == 400
     assert clients["orchard"].post("/admin/pact-clients", data={"name": "x"}).status_code \
         in (302, 403)
+
+
+def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
+    """A result with packaging and N2O of soils (the oranges category), mapped directly."""
+    from footprint.bom import read_bom_file
+    from footprint.usecases import pact
+    from tests.conftest import SAMPLES
+
+    result = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_packed.json"))
+    row = {"id": "CN-SC-AAAAAAAAAAAAA", "issuer": "CN-SC", "product_id": 7, "org_id": 3,
+           "gtin": None, "product_name": "Navel oranges", "product_name_zh": None,
+           "category": "oranges", "org_name": "Pujiang Orchard Co-op", "credit_code": None,
+           "issued_at": "2026-03-01T08:00:00+00:00", "expires_at": "2027-03-01T08:00:00+00:00",
+           "submission_created_at": "2026-02-27T08:00:00+00:00", "verifier_name": None,
+           "verified_at": None,
+           "claims_json": '{"producer": 3, "reproducibility_hash": "%s"}'
+                          % result["reproducibility_hash"]}
+    state = {"superseded_by": None, "revoked_at": None}
+    fp = pact.product_footprint(row, state, result, [], "pact.example.cn", HTTPS)
+    validator("ProductFootprint").validate(fp)
+    pcf = fp["pcf"]
+    assert pcf["packagingEmissionsIncluded"] is True
+    assert float(pcf["packagingGhgEmissions"]) == pytest.approx(result["by_stage"]["packaging"],
+                                                                abs=1e-6)
+    assert float(pcf["fossilGhgEmissions"]) == pytest.approx(
+        result["total_kg_co2e"] - result["biogenic_kg_co2e"], abs=1e-5)
+    assert "N2O" in fp["comment"] and "verification" not in pcf
+    assert fp["productClassifications"] == ["urn:footprint:category:oranges"]
+    assert fp["productIds"] == ["urn:footprint:cn-sc:product:7"]
+    assert fp["companyIds"] == ["urn:footprint:cn-sc:org:3"]
+    assert fp["productNameCompany"] == "Navel oranges"  # no Chinese name was published
+    assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
+        ("2022-01-01T00:00:00Z", "2023-01-01T00:00:00Z")  # the BOM's factor_year
+    # without a factor year: the twelve months before the submission was made
+    assert pact._period({}, "2026-02-27T09:30:00+08:00") == \
+        ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
