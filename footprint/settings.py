@@ -46,3 +46,13 @@ def electricity_basis() -> str:
         raise DataError(f"FOOTPRINT_ELECTRICITY_BASIS={basis!r} is not one of "
                         f"{', '.join(ELECTRICITY_BASES)}")
     return basis
+
+
+def pact_callback_hosts() -> frozenset[str] | None:
+    """The hosts the PACT host may post events back to (FOOTPRINT_PACT_CALLBACK_HOSTS,
+    comma-separated, e.g. ``erp.buyer.example,pact.other.example``); None when unset: any
+    https host a RequestCreatedEvent names as its source."""
+    hosts = os.environ.get("FOOTPRINT_PACT_CALLBACK_HOSTS", "").strip()
+    if not hosts:
+        return None
+    return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())

@@ -277,7 +277,8 @@ def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, v
     assert delivery.event["source"] == f"{HTTPS}/3/events"
 
 
-def test_callback_addresses():
+def test_callback_addresses(monkeypatch):
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
     from footprint.usecases import pact
 
     assert pact.callback_url("https://buyer.example") == "https://buyer.example/3/events"
@@ -289,6 +290,17 @@ def test_callback_addresses():
         with pytest.raises(pact.PactError) as caught:
             pact.callback_url(refused)
         assert caught.value.status == 400 and "source" in caught.value.message
+
+
+
+def test_the_operator_may_limit_where_answers_go(monkeypatch):
+    from footprint.usecases import pact
+
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_HOSTS", "erp.buyer.example, pact.other.example")
+    assert pact.callback_url("https://ERP.buyer.example/3/events")
+    with pytest.raises(pact.PactError) as caught:
+        pact.callback_url("https://169.254.169.254/latest")
+    assert "FOOTPRINT_PACT_CALLBACK_HOSTS" in caught.value.message
 
 
 def test_a_callback_is_retried_and_then_given_up():

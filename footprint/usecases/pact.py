@@ -38,6 +38,7 @@ from .. import clock
 from ..errors import InvalidInput, Message, Problem
 from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
+from ..settings import pact_callback_hosts
 from ..store import accounts as store_accounts
 from ..store import pact as stored
 from ..store import results as store_results
@@ -525,14 +526,15 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
                    "biogenic CO2 uptake is not modelled.")
     if mass == "0" and unit not in ("kilowatt hour", "megajoule", "ton kilometer"):
         comment.append("The product's mass per declared unit is not recorded (reported 0).")
+    for note in result.get("notes") or []:
+        comment.append(str(note))
+    # what happened to the label since, last: the rest of the comment never changes
     if state.get("revoked_at"):
         comment.append(f"REVOKED {_utc(state['revoked_at'])}: "
                        f"{state.get('revocation_reason') or ''}".strip())
     if state.get("superseded_by"):
         comment.append(f"Superseded by carbon label {state['superseded_by']} (footprint "
                        f"{pact_footprint_id(state['superseded_by'])}).")
-    for note in result.get("notes") or []:
-        comment.append(str(note))
     description = " / ".join(n for n in (name_zh, name_en) if n)
     category_names = " / ".join(n for n in (category.get("name_zh"), category.get("name_en"))
                                 if n)
@@ -715,6 +717,10 @@ def callback_url(source: str) -> str:
     if parsed.scheme.lower() != "https" or not parsed.hostname:
         raise bad_request(f"source: {source!r} is not an https URL of the requester's "
                           "events endpoint, so the answer could not be sent")
+    allowed = pact_callback_hosts()
+    if allowed is not None and parsed.hostname.lower() not in allowed:
+        raise bad_request(f"source: {parsed.hostname!r} is not among the hosts this platform "
+                          "answers (FOOTPRINT_PACT_CALLBACK_HOSTS)")
     if parsed.path in ("", "/"):
         url = urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, "/3/events", "", ""))
     return url
