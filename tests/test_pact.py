@@ -415,3 +415,17 @@ def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
     # without a factor year: the twelve months before the submission was made
     assert pact._period({}, "2026-02-27T09:30:00+08:00") == \
         ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
+
+
+def test_a_page_builds_only_its_own_footprints(pact_service, monkeypatch):
+    from footprint.usecases import pact
+
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    built = []
+    real = pact.product_footprint
+    monkeypatch.setattr(pact, "product_footprint",
+                        lambda *args: built.append(args[0]["id"]) or real(*args))
+    page = get(app, "/3/footprints?limit=1&offset=1", token)
+    assert len(page.get_json()["data"]) == 1 and len(built) == 1
+    assert 'rel="next"' in page.headers["Link"]

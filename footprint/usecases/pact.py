@@ -428,26 +428,39 @@ def _status(state: dict) -> str:
     return "Deprecated" if state["superseded_by"] or state["revoked_at"] else "Active"
 
 
-def product_footprint(row: dict, state: dict, result: dict | None, preceding: list[str],
-                      platform: str, base_url: str) -> dict:
-    """One issued label as a PACT v3 ProductFootprint (docs/pact.md has the table)."""
-    record = json.loads(row["claims_json"])
-    result = result or {}
-    bom = ((result.get("bom") or {}).get("bom")) or {}
-    issuer = row["issuer"]
-    name_zh = record.get("product_name_zh") or row.get("product_name_zh")
-    name_en = record.get("product_name_en") or row["product_name"]
+def identity(row: dict, record: dict, state: dict) -> dict:
+    """What ListFootprints filters on, read from the label's row, record and state alone (no
+    result): so only the footprints of the page asked for are built in full."""
+    issuer = row["issuer"].lower()
     company_ids = []
     if row.get("credit_code"):
         company_ids.append(f"urn:uscc:{row['credit_code']}")
     if isinstance(record.get("producer"), str) and \
             f"urn:uscc:{record['producer']}" not in company_ids:
         company_ids.append(f"urn:uscc:{record['producer']}")  # the code the label signed
-    company_ids.append(f"urn:footprint:{issuer.lower()}:org:{row['org_id']}")
-    product_ids = []
-    if row.get("gtin"):
-        product_ids.append(f"urn:gtin:{row['gtin']}")
-    product_ids.append(f"urn:footprint:{issuer.lower()}:product:{row['product_id']}")
+    company_ids.append(f"urn:footprint:{issuer}:org:{row['org_id']}")
+    product_ids = [f"urn:gtin:{row['gtin']}"] if row.get("gtin") else []
+    product_ids.append(f"urn:footprint:{issuer}:product:{row['product_id']}")
+    validity_end = state.get("expires_at") or row["expires_at"]
+    if state.get("revoked_at") and state["revoked_at"] < validity_end:
+        validity_end = state["revoked_at"]
+    return {"id": pact_footprint_id(row["id"]), "status": _status(state),
+            "validityPeriodStart": _utc(row["issued_at"]),
+            "validityPeriodEnd": _utc(validity_end),
+            "companyIds": company_ids, "productIds": product_ids,
+            "productClassifications": [f"urn:footprint:category:{row['category']}"],
+            "region": record.get("region") or ""}
+
+
+def product_footprint(row: dict, state: dict, result: dict | None, preceding: list[str],
+                      platform: str, base_url: str) -> dict:
+    """One issued label as a PACT v3 ProductFootprint (docs/pact.md has the table)."""
+    record = json.loads(row["claims_json"])
+    result = result or {}
+    bom = ((result.get("bom") or {}).get("bom")) or {}
+    name_zh = record.get("product_name_zh") or row.get("product_name_zh")
+    name_en = record.get("product_name_en") or row["product_name"]
+    ident = identity(row, record, state)
     category = result.get("category") or {}
     unit, amount, mass = declared_unit(result.get("declared_unit") or
                                        record.get("declared_unit") or {})
@@ -469,7 +482,7 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
         "productMassPerDeclaredUnit": mass,
         "referencePeriodStart": start,
         "referencePeriodEnd": end,
-        **geography(result.get("region") or record.get("region") or ""),
+        **geography(result.get("region") or ident["region"]),
         "boundaryProcessesDescription": f"{boundary}: {stages}" if stages else boundary,
         # biogenic CO2 counts 0 in the headline value (the method says so); uptake is not
         # modelled, so both PCFs are the total
@@ -542,22 +555,18 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
     if category_names:
         description += f". {category_names}"
     description += f". {boundary}"
-    validity_end = state.get("expires_at") or row["expires_at"]
-    if state.get("revoked_at") and state["revoked_at"] < validity_end:
-        validity_end = state["revoked_at"]
     footprint = {
-        "id": pact_footprint_id(row["id"]),
+        "id": ident["id"],
         "specVersion": SPEC_VERSION,
         "created": _utc(row["issued_at"]),
-        "status": _status(state),
-        "validityPeriodStart": _utc(row["issued_at"]),
-        "validityPeriodEnd": _utc(validity_end),
+        "status": ident["status"],
+        "validityPeriodStart": ident["validityPeriodStart"],
+        "validityPeriodEnd": ident["validityPeriodEnd"],
         "companyName": record.get("producer_name") or row["org_name"],
-        "companyIds": company_ids,
+        "companyIds": ident["companyIds"],
         "productDescription": description,
-        "productIds": product_ids,
-        "productClassifications": [
-            f"urn:footprint:category:{category.get('id') or row['category']}"],
+        "productIds": ident["productIds"],
+        "productClassifications": ident["productClassifications"],
         "productNameCompany": name_zh or name_en,
         "comment": " ".join(comment),
         "pcf": pcf,
@@ -593,7 +602,8 @@ def _product_id(value: str) -> str:
     return value
 
 
-def _matches(footprint: dict, region: str, filters: Filters) -> bool:
+def _matches(footprint: dict, filters: Filters) -> bool:
+    """Whether a footprint's ``identity`` matches every filter (values of one ORed)."""
     def any_of(name: str, have) -> bool:
         wanted = filters.values.get(name)
         if wanted is None:
@@ -609,7 +619,8 @@ def _matches(footprint: dict, region: str, filters: Filters) -> bool:
             and any_of("status", [footprint["status"]])):
         return False
     wanted = filters.values.get("geography")
-    if wanted is not None and not ({w.casefold() for w in wanted} & _places(region)):
+    if wanted is not None and \
+            not ({w.casefold() for w in wanted} & _places(footprint["region"])):
         return False
     start = datetime.fromisoformat(footprint["validityPeriodStart"].replace("Z", "+00:00"))
     end = datetime.fromisoformat(footprint["validityPeriodEnd"].replace("Z", "+00:00"))
@@ -645,32 +656,45 @@ def _signed_result(db, row: dict, reproducibility_hash: str) -> dict | None:
     return result
 
 
-def _footprints(db, client: dict, rows: list[dict], platform: str, base_url: str):
-    """(footprint, region) of each row, its state as the transparency log says it."""
+def _identities(db, rows: list[dict]) -> list[tuple[dict, dict, dict]]:
+    """(row, state as the transparency log says, identity) of each row."""
     states = label_states.many_as_logged(db, [row["id"] for row in rows])
-    links = stored.supersession_links(db)
+    out = []
     for row in rows:
+        state = states.get(row["id"]) or row
+        out.append((row, state, identity(row, json.loads(row["claims_json"]), state)))
+    return out
+
+
+def _built(db, found: list[tuple[dict, dict, dict]], platform: str,
+           base_url: str) -> list[dict]:
+    """The full footprints of (row, state, identity) triples."""
+    links = stored.supersession_links(db)
+    out = []
+    for row, state, _ in found:
         record = json.loads(row["claims_json"])
         result = _signed_result(db, row, record.get("reproducibility_hash") or "")
-        state = states.get(row["id"]) or row
-        footprint = product_footprint(row, state, result, _preceding(links, row["id"]),
-                                      platform, base_url)
-        yield footprint, (result or {}).get("region") or record.get("region") or ""
+        out.append(product_footprint(row, state, result, _preceding(links, row["id"]),
+                                     platform, base_url))
+    return out
 
 
 def find_footprints(db, client: dict, filters: Filters, platform: str,
                     base_url: str) -> list[dict]:
     """Every footprint the client may see that matches the filters, oldest first."""
     rows = stored.label_rows(db, client.get("org_id"))
-    return [fp for fp, region in _footprints(db, client, rows, platform, base_url)
-            if _matches(fp, region, filters)]
+    return _built(db, [t for t in _identities(db, rows) if _matches(t[2], filters)],
+                  platform, base_url)
 
 
 def list_footprints(db, client: dict, filters: Filters, offset: int, limit: int,
                     platform: str, base_url: str) -> tuple[list[dict], bool]:
-    """One page of the matching footprints, and whether more follow."""
-    found = find_footprints(db, client, filters, platform, base_url)
-    return found[offset:offset + limit], offset + limit < len(found)
+    """One page of the matching footprints (only those built in full), and whether more
+    follow."""
+    rows = stored.label_rows(db, client.get("org_id"))
+    found = [t for t in _identities(db, rows) if _matches(t[2], filters)]
+    return (_built(db, found[offset:offset + limit], platform, base_url),
+            offset + limit < len(found))
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -690,8 +714,8 @@ def get_footprint(db, client: dict, pf_id: str, platform: str, base_url: str) ->
     if client.get("org_id") is not None and owner["org_id"] != client["org_id"]:
         raise PactError("AccessDenied", f"Footprint {pf_id!r} is not shared with this "
                         "client", 403)
-    rows = [stored.label_row(db, owner["id"])]
-    return next(_footprints(db, client, rows, platform, base_url))[0]
+    return _built(db, _identities(db, [stored.label_row(db, owner["id"])]), platform,
+                  base_url)[0]
 
 
 # -- events -----------------------------------------------------------------------------------
