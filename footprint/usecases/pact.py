@@ -388,9 +388,7 @@ def _standards(standard: str | None) -> list[str]:
             out.append("ISO14067")
         else:
             out.append(part)
-    if "ISO14067" not in out:
-        out.insert(0, "ISO14067")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(["ISO14067", *out]))
 
 
 def _ipcc(method: dict) -> list[str]:
@@ -401,7 +399,11 @@ def _ipcc(method: dict) -> list[str]:
 def _secondary_sources(result: dict) -> list[dict]:
     """Each dataset a factor came from, once, with the data version the result used (the
     published versions of the datasets, e.g. MEE-2023, else the data version's hash)."""
-    version = result.get("data_version_name") or (result.get("data_version") or "")[:16]
+    # the platform's data version fixes the version of every dataset (footprint data
+    # versions lists them): its name and the first 16 digits of its hash
+    digest = (result.get("data_version") or "")[:16]
+    name = result.get("data_version_name")
+    version = f"{name} ({digest})" if name and digest else (name or digest)
     names = []
     for factor in result.get("factors") or []:
         dataset = ((factor.get("source") or {}).get("dataset") or "").strip()
@@ -419,7 +421,6 @@ def _extensions(result: dict, base_url: str) -> list[dict]:
         if isinstance(data, dict) and data:
             out.append({"specVersion": "2.0.0",
                         "dataSchema": f"{base_url}/3/extensions/{name}/1.0.0/schema.json",
-                        "documentation": f"{base_url}/3/extensions/{name}/1.0.0/schema.json",
                         "data": json.loads(json.dumps(data, default=str))})
     return out
 
@@ -521,7 +522,8 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
         if row.get("verified_at"):
             verification["completedAt"] = _utc(row["verified_at"])
         pcf["verification"] = verification
-    comment = [f"Carbon label {row['id']} issued by {platform}; its signed bytes and "
+    comment = [f"Carbon label {row['id']} issued by {row['issuer']} at {platform}; its "
+               "signed bytes and "
                f"transparency-log proof are at {base_url}/api/v1/labels/{row['id']}."]
     comment.append(f"Calculated with data version {result.get('data_version_name') or ''} "
                    f"({(result.get('data_version') or '')[:16]}), reproducibility hash "
@@ -541,7 +543,8 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
     if mass == "0" and unit not in ("kilowatt hour", "megajoule", "ton kilometer"):
         comment.append("The product's mass per declared unit is not recorded (reported 0).")
     for note in result.get("notes") or []:
-        comment.append(str(note))
+        note = str(note).strip()
+        comment.append(note[:1].upper() + note[1:] + ("" if note.endswith(".") else "."))
     # what happened to the label since, last: the rest of the comment never changes
     if state.get("revoked_at"):
         comment.append(f"REVOKED {_utc(state['revoked_at'])}: "
