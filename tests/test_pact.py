@@ -429,3 +429,71 @@ def test_a_page_builds_only_its_own_footprints(pact_service, monkeypatch):
     page = get(app, "/3/footprints?limit=1&offset=1", token)
     assert len(page.get_json()["data"]) == 1 and len(built) == 1
     assert 'rel="next"' in page.headers["Link"]
+
+
+def test_recipient_credentials_are_read_from_an_owner_only_file(tmp_path, monkeypatch):
+    import json
+
+    from footprint import DataError
+    from footprint.settings import pact_callback_credentials
+
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
+    assert pact_callback_credentials() == {}
+    path = tmp_path / "recipients.json"
+    path.write_text(json.dumps({"ERP.Buyer.example": {"client_id": "us", "client_secret": "s"}}))
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", str(path))
+    path.chmod(0o644)
+    with pytest.raises(DataError, match="owner only"):
+        pact_callback_credentials()
+    path.chmod(0o600)
+    assert pact_callback_credentials()["erp.buyer.example"]["client_id"] == "us"
+    for broken in ('{"h": {"client_id": "us"}}', "[]", "{not json",
+                   '{"h": {"client_id": "a", "client_secret": "b", "token_url": "http://x"}}'):
+        path.write_text(broken)
+        with pytest.raises(DataError):
+            pact_callback_credentials()
+
+
+def test_a_refused_recipient_token_is_asked_for_again(tmp_path, monkeypatch):
+    import io
+    import json
+    import urllib.error
+
+    from footprint.usecases import pact
+
+    path = tmp_path / "recipients.json"
+    path.write_text(json.dumps({"buyer.example": {
+        "client_id": "us", "client_secret": "s", "token_url": "https://buyer.example/oauth"}}))
+    path.chmod(0o600)
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", str(path))
+    seen, tokens = [], iter(["t1", "t2"])
+
+    class Answer:
+        def __init__(self, status, body=b""):
+            self.status, self._body = status, body
+
+        def read(self):
+            return self._body
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def opener(request, timeout, context):
+        seen.append((request.full_url, request.headers.get("Authorization")))
+        if request.full_url.endswith("/oauth"):
+            return Answer(200, json.dumps({"access_token": next(tokens)}).encode())
+        if request.headers.get("Authorization") == "Bearer t1":
+            raise urllib.error.HTTPError(request.full_url, 401, "expired", {}, io.BytesIO())
+        return Answer(200)
+
+    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                      first_wait=0.01), opener=opener)
+    assert done.delivered
+    assert [url for url, _ in seen] == ["https://buyer.example/oauth",
+                                        "https://buyer.example/3/events",
+                                        "https://buyer.example/oauth",
+                                        "https://buyer.example/3/events"]
+    assert seen[-1][1] == "Bearer t2"

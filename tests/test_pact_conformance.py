@@ -9,7 +9,10 @@ Where a case names example data (urn:gtin:1234567890123, companyId urn:uuid:abc.
 DE), the positive cases use this platform's own identifiers of the same kind, since they must
 match something served; the negative cases use the documented values unchanged. The callback
 cases (#13, #14.B) run a small HTTPS receiver that the RequestCreatedEvent names as its
-``source``; the server trusts its certificate through SSL_CERT_FILE.
+``source``: like the conformance service it takes events only with a bearer token it issued,
+which the server gets with the credentials configured for that host
+(FOOTPRINT_PACT_CALLBACK_CREDENTIALS); the server trusts its certificate through
+SSL_CERT_FILE.
 """
 from __future__ import annotations
 
@@ -45,16 +48,45 @@ def free_port() -> int:
 
 # -- the receiver of callbacks ----------------------------------------------------------------
 
-class Receiver(BaseHTTPRequestHandler):
-    events: queue.Queue
+RECIPIENT_CLIENT = ("footprint-at-the-recipient", "recipient-issued secret")
+RECIPIENT_TOKEN = "recipient-token-1"
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+
+class Receiver(BaseHTTPRequestHandler):
+    """The data recipient's side, as the conformance service plays it: OpenID Connect
+    discovery, a token endpoint taking the client credentials it issued to the platform, and
+    /3/events taking only its own bearer token."""
+
+    def _answer(self, status: int, body: dict | None = None):
+        raw = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/.well-known/openid-configuration":
+            base = f"https://127.0.0.1:{self.server.server_port}"
+            return self._answer(200, {"issuer": base, "token_endpoint": f"{base}/auth/token"})
+        return self._answer(404)
+
+    def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/auth/token":
+            expected = "Basic " + base64.b64encode(
+                ":".join(urllib.parse.quote_plus(p) for p in RECIPIENT_CLIENT).encode()).decode()
+            if self.headers.get("Authorization") != expected or \
+                    body != b"grant_type=client_credentials":
+                return self._answer(401, {"error": "invalid_client"})
+            return self._answer(200, {"access_token": RECIPIENT_TOKEN, "token_type": "Bearer",
+                                      "expires_in": 3600})
+        if self.headers.get("Authorization") != f"Bearer {RECIPIENT_TOKEN}":
+            self.server.refused.append(self.path)
+            return self._answer(401, {"code": "BadRequest", "message": "Invalid token"})
         self.server.events.put({"path": self.path, "headers": dict(self.headers),
                                 "body": json.loads(body)})
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        return self._answer(200)
 
     def log_message(self, *args):
         pass
@@ -72,14 +104,19 @@ def host(tmp_path_factory, engine, service_template):
     context = ssl.create_default_context(cafile=str(tls.cert_path))
 
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    receiver.events = queue.Queue()
+    receiver.events, receiver.refused = queue.Queue(), []
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(tls.cert_path, tls.key_path)
     receiver.socket = server_side.wrap_socket(receiver.socket, server_side=True)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
 
+    credentials = home / "pact-recipients.json"
+    credentials.write_text(json.dumps({"127.0.0.1": {"client_id": RECIPIENT_CLIENT[0],
+                                                     "client_secret": RECIPIENT_CLIENT[1]}}))
+    credentials.chmod(0o600)
     port = free_port()
-    env = {**os.environ, "FOOTPRINT_HOME": str(home), "SSL_CERT_FILE": str(tls.cert_path)}
+    env = {**os.environ, "FOOTPRINT_HOME": str(home), "SSL_CERT_FILE": str(tls.cert_path),
+           "FOOTPRINT_PACT_CALLBACK_CREDENTIALS": str(credentials)}
     env.pop("FOOTPRINT_PROXIES", None)
     server = subprocess.Popen(
         [sys.executable, "-c", "from cli.main import cli; cli()", "serve", "--host",
@@ -343,6 +380,9 @@ def test_cases_12_13_request_created_then_fulfilled(host, token):
     got = wait_for_event(host, event["id"])
     assert got["path"] == "/3/events"
     assert got["headers"]["Content-Type"].startswith("application/cloudevents+json")
+    # authenticated as the recipient asks: its token, got with the credentials it issued
+    assert got["headers"]["Authorization"] == f"Bearer {RECIPIENT_TOKEN}"
+    assert host.receiver.refused == []
     answer = got["body"]
     host.validator("RequestFulfilledEvent").validate(answer)
     assert answer["type"] == "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
@@ -360,7 +400,9 @@ def test_cases_14a_14b_request_created_then_rejected(host, token):
                       "comment": "Please send PCF data for this year."}}
     status, _, body = post_event(host, token, event)
     assert status == 200 and body is None
-    answer = wait_for_event(host, event["id"])["body"]
+    got = wait_for_event(host, event["id"])
+    assert got["headers"]["Authorization"] == f"Bearer {RECIPIENT_TOKEN}"
+    answer = got["body"]
     host.validator("RequestRejectedEvent").validate(answer)
     assert answer["type"] == "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
     assert answer["data"]["error"]["code"] == "NotFound"

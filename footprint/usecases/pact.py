@@ -17,6 +17,7 @@ comment says why. ``product_footprint`` documents the field mapping.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -35,10 +36,10 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from .. import clock
-from ..errors import InvalidInput, Message, Problem
+from ..errors import DataError, InvalidInput, Message, Problem
 from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
-from ..settings import pact_callback_hosts
+from ..settings import pact_callback_credentials, pact_callback_hosts
 from ..store import accounts as store_accounts
 from ..store import pact as stored
 from ..store import results as store_results
@@ -811,24 +812,81 @@ def accept_event(db, client: dict, event, platform: str, base_url: str) -> Deliv
     return Delivery(url, answer)
 
 
+def _origin(url: str) -> str:
+    parsed = urllib.parse.urlsplit(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def _json_of(opener, request, context) -> dict:
+    with opener(request, timeout=10, context=context) as response:
+        answer = json.loads(response.read().decode("utf-8"))
+    if not isinstance(answer, dict):
+        raise ValueError("not a JSON object")
+    return answer
+
+
+def _recipient_token(url: str, credentials: dict, opener, context) -> str:
+    """An access token of the recipient's, by OAuth 2 client credentials with what it issued
+    to this platform; its token endpoint: as configured, else its OpenID Connect discovery,
+    else <origin>/auth/token."""
+    token_url = credentials.get("token_url")
+    if not token_url:
+        try:
+            token_url = _json_of(opener, urllib.request.Request(
+                f"{_origin(url)}/.well-known/openid-configuration"), context)["token_endpoint"]
+        except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
+            token_url = None
+        if not (isinstance(token_url, str) and token_url.startswith("https://")):
+            token_url = f"{_origin(url)}/auth/token"
+    basic = base64.b64encode(
+        f"{urllib.parse.quote_plus(credentials['client_id'])}:"
+        f"{urllib.parse.quote_plus(credentials['client_secret'])}".encode()).decode()
+    answer = _json_of(opener, urllib.request.Request(
+        token_url, data=b"grant_type=client_credentials", method="POST", headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded"}), context)
+    if not isinstance(answer.get("access_token"), str):
+        raise ValueError(f"{token_url} gave no access_token")
+    return answer["access_token"]
+
+
 def deliver(delivery: Delivery, opener=None) -> Delivery:
     """POST the event (application/cloudevents+json); a failure is retried after 1, 2, 4 s.
-    The certificate is checked against the system's CAs (SSL_CERT_FILE)."""
+    The certificate is checked against the system's CAs (SSL_CERT_FILE). Where the operator
+    keeps credentials for the recipient's host (FOOTPRINT_PACT_CALLBACK_CREDENTIALS), the
+    event carries a bearer token got from the recipient first."""
+    opener = opener or urllib.request.urlopen
     body = json.dumps(delivery.event, ensure_ascii=False).encode()
     context = ssl.create_default_context()
+    try:
+        credentials = pact_callback_credentials().get(
+            (urllib.parse.urlsplit(delivery.url).hostname or "").lower())
+    except DataError as exc:
+        credentials = None
+        delivery.errors.append(str(exc))
+        log.error("PACT answers go without authentication: %s", exc)
+    token = None
     for attempt in range(delivery.attempts):
-        request = urllib.request.Request(delivery.url, data=body, method="POST", headers={
-            "Content-Type": "application/cloudevents+json; charset=UTF-8",
-            "User-Agent": "footprint-pact/3"})
+        headers = {"Content-Type": "application/cloudevents+json; charset=UTF-8",
+                   "User-Agent": "footprint-pact/3"}
         try:
-            with (opener or urllib.request.urlopen)(request, timeout=10, context=context) \
-                    as response:
+            if credentials and token is None:
+                token = _recipient_token(delivery.url, credentials, opener, context)
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            request = urllib.request.Request(delivery.url, data=body, method="POST",
+                                             headers=headers)
+            with opener(request, timeout=10, context=context) as response:
                 if 200 <= response.status < 300:
                     delivery.delivered = True
                     log.info("PACT event %s delivered to %s", delivery.event["id"],
                              delivery.url)
                     return delivery
                 delivery.errors.append(f"HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            delivery.errors.append(f"HTTP {exc.code} from {exc.url}")
+            if exc.code == 401:
+                token = None  # expired or refused: a new one on the next attempt
         except (urllib.error.URLError, OSError, ValueError) as exc:
             delivery.errors.append(str(exc))
         if attempt + 1 < delivery.attempts:
