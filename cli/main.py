@@ -39,6 +39,7 @@ BUILTINS = {
     "recalc": "recalc:recalc",
     "security": "security:security_group",
     "background": "backgrounds:background",
+    "pact": "pact:pact",
 }
 
 

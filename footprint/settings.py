@@ -6,6 +6,7 @@ datasets (its imported factor libraries) reads them from that home.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,3 +47,45 @@ def electricity_basis() -> str:
         raise DataError(f"FOOTPRINT_ELECTRICITY_BASIS={basis!r} is not one of "
                         f"{', '.join(ELECTRICITY_BASES)}")
     return basis
+
+
+def pact_callback_hosts() -> frozenset[str] | None:
+    """The hosts the PACT host may post events back to (FOOTPRINT_PACT_CALLBACK_HOSTS,
+    comma-separated, e.g. ``erp.buyer.example,pact.other.example``); None when unset: any
+    https host a RequestCreatedEvent names as its source."""
+    hosts = os.environ.get("FOOTPRINT_PACT_CALLBACK_HOSTS", "").strip()
+    if not hosts:
+        return None
+    return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())
+
+
+def pact_callback_credentials() -> dict[str, dict]:
+    """How the PACT host authenticates to the recipients it posts answers to
+    (FOOTPRINT_PACT_CALLBACK_CREDENTIALS: a JSON file readable by its owner only): recipient
+    host -> {"client_id", "client_secret", "token_url" (optional: else the host's OpenID
+    Connect discovery, else https://<host>/auth/token)}. Empty when unset; DataError when the
+    file is unreadable, malformed or readable by others."""
+    path = os.environ.get("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", "").strip()
+    if not path:
+        return {}
+    where = f"FOOTPRINT_PACT_CALLBACK_CREDENTIALS={path}"
+    try:
+        if os.stat(path).st_mode & 0o077:
+            raise DataError(f"{where} may be readable by its owner only (chmod 600)")
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{where} could not be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{where}: an object of recipient hosts is expected")
+    out = {}
+    for host, entry in data.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("client_id"), str)
+                and isinstance(entry.get("client_secret"), str)
+                and isinstance(entry.get("token_url", ""), str)):
+            raise DataError(f"{where}: {host!r} needs client_id and client_secret (text), and "
+                            "optionally token_url")
+        if entry.get("token_url") and not entry["token_url"].startswith("https://"):
+            raise DataError(f"{where}: {host!r}: token_url must be an https URL")
+        out[host.strip().lower()] = entry
+    return out

@@ -1,4 +1,5 @@
-"""Blueprint: administration: organisations, users and the platform's factor libraries.
+"""Blueprint: administration: organisations, users, the platform's factor libraries and the
+PACT clients of buyers' systems (docs/pact.md).
 
 The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
 minimum password length, unique names, and that an administrator cannot deactivate themselves.
@@ -20,6 +21,7 @@ from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
 from footprint.usecases import accounts
 from footprint.usecases import libraries as factor_libraries
+from footprint.usecases import pact
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
@@ -29,7 +31,7 @@ from .security import role_required
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _page(problems=None, form=None, which=None, status=200):
+def _page(problems=None, form=None, which=None, status=200, new_client=None):
     db = get_db()
     return render_template(
         "admin/index.html", organisations=accounts.list_organisations(db),
@@ -37,6 +39,7 @@ def _page(problems=None, form=None, which=None, status=200):
         role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
+        pact_clients=pact.list_clients(db), new_client=new_client,
         problems=localised(problems), form=form or {}, which=which), status
 
 
@@ -131,3 +134,33 @@ def import_library():
     flash(_("Library %(name)s: version %(version)s imported with %(n)s factors.",
             name=found["name"], version=form["version"], n=found["versions"][-1]["factors"]))
     return redirect(url_for(".index") + "#libraries")
+
+
+@bp.route("/pact-clients", methods=["POST"])
+@role_required("admin")
+def create_pact_client():
+    """A buyer's system may read issued labels through the PACT API; its secret is shown on
+    this one answer (never stored, never shown again)."""
+    db = get_db()
+    form = {k: request.form.get(k, "") for k in ("name", "org")}
+    orgs = {str(o["id"]): o for o in accounts.list_organisations(db)}
+    try:
+        if form["org"] and form["org"] not in orgs:
+            raise InvalidInput([Problem("org", _("choose an organisation"))])
+        client, secret = pact.create_client(db, form["name"],
+                                            orgs[form["org"]]["name"] if form["org"] else None)
+    except InvalidInput as exc:
+        return _page(exc.problems, form, "pact", 400)
+    response = current_app.make_response(_page(new_client={**client, "secret": secret}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/pact-clients/<client_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke_pact_client(client_id):
+    if pact.revoke_client(get_db(), client_id):
+        flash(_("Client %(id)s revoked: its tokens no longer work.", id=client_id))
+    else:
+        flash(_("No such client, or it is revoked already."))
+    return redirect(url_for(".index") + "#pact-clients")

@@ -387,6 +387,32 @@ def products_by_gtin(db) -> None:
     """)
 
 
+def pact_clients(db) -> None:
+    """PACT v3 data recipients (a buyer's system) that may read this platform's issued
+    labels as ProductFootprints: a client id and the argon2id hash of its secret, the one
+    organisation whose labels it sees (NULL: every label issued here), and the bearer tokens
+    issued to it, kept only as their SHA-256, each with its expiry. A revoked client's
+    tokens stop working."""
+    _statements(db, """
+    CREATE TABLE pact_clients (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,           -- argon2id
+        name TEXT NOT NULL,
+        org_id INTEGER REFERENCES organisations(id),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE pact_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        client INTEGER NOT NULL REFERENCES pact_clients(id),
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX pact_tokens_client ON pact_tokens(client);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -398,6 +424,7 @@ MIGRATIONS = [
     (8, "footprint ranges", footprint_ranges),
     (9, "suppliers' PACT footprints", pact_inputs),
     (10, "products by GTIN", products_by_gtin),
+    (11, "PACT clients and tokens", pact_clients),
 ]
 
 

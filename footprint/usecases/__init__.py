@@ -16,6 +16,7 @@ engine, labels, the transparency log and recalculation, and those call the store
     backup          back a platform up: the database online, keys and secret key encrypted
     restore         restore a backup into an empty home, proving it works first
     demo            seed the demonstration data through the use cases above
+    pact            the PACT v3 host: clients, tokens, labels as ProductFootprints, events
 
 Every function takes the database connection first and, where someone acts, that ``user``;
 rules are checked before anything is written, and every write runs in one transaction.

@@ -74,6 +74,12 @@ def _all_as_logged(db, rows: list[Label]) -> list[Label]:
     return [_as_logged(row, leaves[row["id"]]) for row in rows]
 
 
+def many_as_logged(db, label_ids) -> dict[str, Label]:
+    """label id -> the label as the log says it is, for the ids that are stored."""
+    rows = list(stored.get_many(db, label_ids).values())
+    return {label["id"]: label for label in _all_as_logged(db, rows)}
+
+
 def find(db, label_id: str) -> Label | None:
     """The label, as the log says it is, or None."""
     return _one_as_logged(db, stored.get(db, label_id))

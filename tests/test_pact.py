@@ -1,0 +1,499 @@
+"""The PACT v3 host in process (docs/pact.md): clients and tokens, the mapping of a label to
+a ProductFootprint, per-client authorisation, throttling, the CLI. The conformance cases
+#1-#40 against a real HTTPS server are tests/test_pact_conformance.py."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests import pact_world
+
+HTTPS = "https://pact.example.cn"
+
+
+@pytest.fixture(scope="module")
+def pact_service(tmp_path_factory, engine, service_template):
+    return pact_world.make_service(tmp_path_factory.mktemp("pact") / "home", engine,
+                                   service_template)
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return pact_world.schemas()
+
+
+def basic(client_id, secret):
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def token_for(app, which, world):
+    client_id, secret = world.clients[which]
+    response = app.test_client().post(f"{HTTPS}/auth/token",
+                                      data={"grant_type": "client_credentials"},
+                                      headers={"Authorization": basic(client_id, secret)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["access_token"]
+
+
+def get(app, path, token, **kwargs):
+    return app.test_client().get(f"{HTTPS}{path}",
+                                 headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+def test_a_label_is_a_footprint_with_every_shall_field(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    answer = get(app, f"/3/footprints/{world.pf['current']}", token)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    fp = body["data"]
+    validator("ProductFootprint").validate(fp)
+    assert fp["id"] == world.pf["current"] and fp["status"] == "Active"
+    assert fp["specVersion"] == "3.0.0"
+    assert fp["precedingPfIds"] == [world.pf["old"]]
+    assert f"urn:gtin:{pact_world.GTIN_ORANGES}" in fp["productIds"]
+    assert any(p.startswith("urn:footprint:cn-sc:product:") for p in fp["productIds"])
+    assert fp["companyIds"][0] == f"urn:uscc:{pact_world.USCC}"
+    assert fp["companyName"] == "Pujiang Orchard Co-op"
+    assert fp["productNameCompany"] == "脐橙(包装)"
+    assert "Navel oranges, packed" in fp["productDescription"]
+    pcf = fp["pcf"]
+    assert pcf["declaredUnitOfMeasurement"] == "kilogram"
+    assert pcf["declaredUnitAmount"] == "1" and pcf["productMassPerDeclaredUnit"] == "1"
+    assert pcf["geographyCountrySubdivision"] == "CN-SC" and "geographyCountry" not in pcf
+    assert pcf["ipccCharacterizationFactors"] == ["AR6"]
+    assert "ISO14067" in pcf["crossSectoralStandards"]
+    assert "GB/T 24067-2024" in pcf["crossSectoralStandards"]
+    assert pcf["referencePeriodStart"] == "2022-01-01T00:00:00Z"
+    assert pcf["referencePeriodEnd"] == "2023-01-01T00:00:00Z"
+    assert float(pcf["pcfExcludingBiogenicUptake"]) > 0
+    assert pcf["verification"]["providerName"] == "Sichuan Carbon Verification"
+    assert set(pcf["dqi"]) == {"technologicalDQR", "geographicalDQR", "temporalDQR"}
+    assert pcf["secondaryEmissionFactorSources"]
+    assert pcf["packagingEmissionsIncluded"] is False and "packagingGhgEmissions" not in pcf
+
+
+def test_a_superseded_label_is_deprecated_and_a_revoked_one_too(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    old = get(app, f"/3/footprints/{world.pf['old']}", token).get_json()["data"]
+    validator("ProductFootprint").validate(old)
+    assert old["status"] == "Deprecated" and "precedingPfIds" not in old
+    assert world.pf["current"] in old["comment"]
+    juice = get(app, f"/3/footprints/{world.pf['juice']}", token).get_json()["data"]
+    assert juice["status"] == "Deprecated" and "REVOKED" in juice["comment"]
+    assert "wrong electricity" in juice["comment"]
+    assert juice["pcf"]["declaredUnitOfMeasurement"] == "liter"
+    active = get(app, "/3/footprints?status=Active", token).get_json()["data"]
+    assert {fp["id"] for fp in active} == {world.pf["current"], world.pf["battery"]}
+
+
+def test_the_battery_carries_its_passport_as_an_extension(pact_service, validator):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    fp = get(app, f"/3/footprints/{world.pf['battery']}", token).get_json()["data"]
+    validator("ProductFootprint").validate(fp)
+    assert fp["pcf"]["declaredUnitOfMeasurement"] == "kilowatt hour"
+    assert fp["pcf"]["productMassPerDeclaredUnit"] == "0"
+    assert fp["pcf"]["geographyCountrySubdivision"] == "CN-SD"
+    steelworks = pact_service.people["steelworks"]["org_id"]
+    assert fp["companyIds"] == [f"urn:footprint:cn-sc:org:{steelworks}"]
+    (extension,) = fp["extensions"]
+    data = extension["data"]
+    assert data["performance_class"]["class"]
+    assert data["art7_unit"]["kwh_delivered_per_kwh_capacity"]
+    schema = app.test_client().get(extension["dataSchema"].replace("https://localhost", HTTPS))
+    assert schema.status_code == 200 and schema.get_json()["type"] == "object"
+
+
+def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "orchard", world)
+    listed = get(app, "/3/footprints", token).get_json()["data"]
+    assert {fp["id"] for fp in listed} == {world.pf["old"], world.pf["current"],
+                                          world.pf["juice"]}
+    hidden = get(app, f"/3/footprints/{world.pf['battery']}", token)
+    assert hidden.status_code == 403 and hidden.get_json()["code"] == "AccessDenied"
+    assert "data" not in hidden.get_json()
+
+
+def test_a_revoked_client_gets_no_token_and_its_tokens_stop(pact_service):
+    from footprint.usecases import pact
+
+    app, db, world = pact_service.app, pact_service.db, pact_service.world
+    client_id, secret = world.clients["revoked"]
+    refused = app.test_client().post(f"{HTTPS}/auth/token",
+                                     data={"grant_type": "client_credentials"},
+                                     headers={"Authorization": basic(client_id, secret)})
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
+    client, secret = pact.create_client(db, "short-lived")
+    token = pact.issue_token(db, client["client_id"], secret, "192.0.2.1",
+                             "client_credentials")["access_token"]
+    assert get(app, "/3/footprints", token).status_code == 200
+    assert pact.revoke_client(db, client["client_id"])
+    gone = get(app, "/3/footprints", token)
+    assert gone.status_code == 401 and "invalid_token" in gone.headers["WWW-Authenticate"]
+    stored = [r["token_sha256"] for r in db.query("SELECT token_sha256 FROM pact_tokens")]
+    assert token not in stored and all(len(s) == 64 for s in stored)
+    (row,) = db.query("SELECT secret_hash FROM pact_clients WHERE client_id = ?",
+                      [client["client_id"]])
+    assert row["secret_hash"].startswith("$argon2id$")
+
+
+def test_an_expired_token_says_so(pact_service, monkeypatch):
+    from datetime import timedelta
+
+    from footprint import clock
+
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    later = clock.now() + timedelta(seconds=3601)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    answer = get(app, "/3/footprints", token)
+    assert answer.status_code == 401 and answer.get_json()["code"] == "TokenExpired"
+    assert "WWW-Authenticate" in answer.headers
+
+
+def test_failed_token_requests_are_throttled_per_client(pact_service):
+    from footprint.usecases import pact
+
+    app, db = pact_service.app, pact_service.db
+    client, secret = pact.create_client(db, "guessed")
+    http = app.test_client()
+    statuses = []
+    for _ in range(7):
+        statuses.append(http.post(f"{HTTPS}/auth/token", data={"grant_type":
+                                                                "client_credentials"},
+                                  headers={"Authorization": basic(client["client_id"],
+                                                                  "wrong")}).status_code)
+    assert statuses[:6] == [401] * 6 and statuses[6] == 429
+    blocked = http.post(f"{HTTPS}/auth/token", data={"grant_type": "client_credentials"},
+                        headers={"Authorization": basic(client["client_id"], secret)})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_plain_http_is_refused_without_data_or_token(pact_service):
+    app, world = pact_service.app, pact_service.world
+    client_id, secret = world.clients["all"]
+    http = app.test_client()
+    token = http.post("http://pact.example.cn/auth/token",
+                      data={"grant_type": "client_credentials"},
+                      headers={"Authorization": basic(client_id, secret)})
+    assert token.status_code == 403 and "access_token" not in token.get_json()
+    listed = http.get("http://pact.example.cn/3/footprints")
+    assert listed.status_code == 403 and "data" not in listed.get_json()
+
+
+def test_filters_or_within_and_across(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+
+    def ids(query):
+        answer = get(app, f"/3/footprints?{query}", token)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return {fp["id"] for fp in answer.get_json()["data"]}
+
+    pf = world.pf
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES}") == {pf["old"], pf["current"]}
+    assert ids(f"productid=URN:GTIN:{pact_world.GTIN_JUICE}&productId=urn:gtin:"
+               f"{pact_world.GTIN_BATTERY}") == {pf["juice"], pf["battery"]}
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES}&status=Active") == {pf["current"]}
+    # a GTIN-13 finds the GTIN-14 the footprints carry
+    assert ids(f"productId=urn:gtin:{pact_world.GTIN_ORANGES[1:]}") == {pf["old"], pf["current"]}
+    assert ids("geography=CN-SD") == {pf["battery"]}
+    assert ids("geography=cn") == set(pf.values())
+    assert ids("geography=Eastern Asia") == set(pf.values())
+    assert ids("classification=urn:footprint:category:batteries") == {pf["battery"]}
+    assert ids(f"companyId=urn:uscc:{pact_world.USCC}") == {pf["old"], pf["current"],
+                                                            pf["juice"]}
+    assert ids("validOn=1900-01-01T00:00:00Z") == set()
+    assert ids("validBefore=2099-01-01T00:00:00Z") == set(pf.values())
+    assert ids("validAfter=2000-01-01T00:00:00Z&status=deprecated") == {pf["old"], pf["juice"]}
+
+
+def test_bad_queries_name_what_is_wrong(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    for query, words in (("$filter=created ge '2023-01-15T10:15:30Z'", "$filter"),
+                         ("validOn=yesterday", "validOn"), ("limit=-1", "limit"),
+                         ("limit=ten", "limit"), ("limit=0", "limit")):
+        answer = get(app, f"/3/footprints?{query}", token)
+        assert answer.status_code == 400, query
+        assert answer.get_json()["code"] == "BadRequest" and words in answer.get_json()["message"]
+    assert get(app, "/3/footprints?x-acme-invoice=1", token).status_code == 200
+
+
+def test_pagination_follows_the_link(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    seen, url = [], "/3/footprints?limit=1&geography=CN"
+    while url:
+        answer = get(app, url, token)
+        page = answer.get_json()["data"]
+        assert len(page) <= 1
+        seen += [fp["id"] for fp in page]
+        link = answer.headers.get("Link")
+        url = None
+        if link:
+            target = link.split(">")[0].lstrip("<")
+            assert target.startswith(HTTPS + "/3/footprints?") and 'rel="next"' in link
+            url = target[len(HTTPS):]
+    assert sorted(seen) == sorted(world.pf.values())
+
+
+def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(pact_service.home))
+    made = run("pact", "clients", "create", "ERP of Chengdu Foods", "--org",
+               "Pujiang Orchard Co-op")
+    assert made.exit_code == 0, made.output
+    client_id = made.stdout.split("client_id: ")[1].split()[0]
+    assert "client_secret: " in made.stdout
+    listed = run("pact", "clients", "list")
+    assert client_id in listed.stdout and "Pujiang Orchard Co-op" in listed.stdout
+    assert run("pact", "clients", "revoke", client_id).exit_code == 0
+    assert run("pact", "clients", "revoke", client_id).exit_code == 1
+    bad = run("pact", "clients", "create", "x", "--org", "No Such Org")
+    assert bad.exit_code == 2 and "No Such Org" in bad.stderr
+
+
+def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, validator):
+    from footprint.usecases import pact
+
+    db, world = pact_service.db, pact_service.world
+    orchard = pact.stored.client_by_client_id(db, world.clients["orchard"][0])
+    event = {"specversion": "1.0", "id": "req-1", "source": "//buyer.example.cn",
+             "time": "2026-01-01T00:00:00Z",
+             "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+             "data": {"productId": [f"urn:gtin:{pact_world.GTIN_BATTERY}"]}}
+    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    assert delivery.url == "https://buyer.example.cn/3/events"
+    validator("RequestRejectedEvent").validate(delivery.event)
+    event["data"] = {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"],
+                     "status": ["Active"]}
+    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    validator("RequestFulfilledEvent").validate(delivery.event)
+    assert [fp["id"] for fp in delivery.event["data"]["pfs"]] == [world.pf["current"]]
+    assert delivery.event["source"] == f"{HTTPS}/3/events"
+
+
+def test_callback_addresses(monkeypatch):
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
+    from footprint.usecases import pact
+
+    assert pact.callback_url("https://buyer.example") == "https://buyer.example/3/events"
+    assert pact.callback_url("https://buyer.example/pact/v3/events") == \
+        "https://buyer.example/pact/v3/events"
+    assert pact.callback_url("//api.example.com/3/events") == \
+        "https://api.example.com/3/events"
+    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x"):
+        with pytest.raises(pact.PactError) as caught:
+            pact.callback_url(refused)
+        assert caught.value.status == 400 and "source" in caught.value.message
+
+
+
+def test_the_operator_may_limit_where_answers_go(monkeypatch):
+    from footprint.usecases import pact
+
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_HOSTS", "erp.buyer.example, pact.other.example")
+    assert pact.callback_url("https://ERP.buyer.example/3/events")
+    with pytest.raises(pact.PactError) as caught:
+        pact.callback_url("https://169.254.169.254/latest")
+    assert "FOOTPRINT_PACT_CALLBACK_HOSTS" in caught.value.message
+
+
+def test_a_callback_is_retried_and_then_given_up():
+    from footprint.usecases import pact
+
+    calls = []
+
+    class Answer:
+        status = 204
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def flaky(request, timeout, context):
+        calls.append((request.full_url, request.headers["Content-type"]))
+        if len(calls) < 2:
+            raise OSError("connection refused")
+        return Answer()
+
+    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                      first_wait=0.01), opener=flaky)
+    assert done.delivered and len(calls) == 2
+    assert calls[0] == ("https://buyer.example/3/events",
+                        "application/cloudevents+json; charset=UTF-8")
+
+    def down(request, timeout, context):
+        raise OSError("connection refused")
+
+    failed = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                        attempts=3, first_wait=0.01), opener=down)
+    assert not failed.delivered and len(failed.errors) == 3
+
+
+def test_a_client_may_post_its_secret_in_the_form(pact_service):
+    app, world = pact_service.app, pact_service.world
+    client_id, secret = world.clients["all"]
+    answer = app.test_client().post(f"{HTTPS}/auth/token", data={
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    assert answer.status_code == 200 and answer.get_json()["token_type"] == "Bearer"
+    config = app.test_client().get(f"{HTTPS}/.well-known/openid-configuration").get_json()
+    assert config["token_endpoint"] == f"{HTTPS}/auth/token"
+    assert "client_secret_post" in config["token_endpoint_auth_methods_supported"]
+    wrong_grant = app.test_client().post(f"{HTTPS}/auth/token", data={
+        "grant_type": "password", "client_id": client_id, "client_secret": secret})
+    assert wrong_grant.status_code == 400
+    assert wrong_grant.get_json()["error"] == "unsupported_grant_type"
+
+
+def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clients):
+    admin = clients["admin"]
+    page = admin.get("/admin/", headers={"Accept-Language": "zh"})
+    assert "PACT 数据交换客户端" in page.get_data(as_text=True)
+    org = service.db.execute("SELECT id FROM organisations WHERE name = ?",
+                             ["Pujiang Orchard Co-op"]).fetchone()[0]
+    made = admin.post("/admin/pact-clients", data={"name": "Chengdu Foods ERP",
+                                                   "org": str(org)},
+                      headers={"Accept-Language": "en"})
+    text = made.get_data(as_text=True)
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    assert "it is shown only once" in text
+    client_id = text.split("Client ID: <code>")[1].split("<")[0]
+    secret = text.split("Client secret: <code>")[1].split("<")[0]
+    from footprint.usecases import pact
+    assert pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    again = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert client_id in again and secret not in again
+    revoked = admin.post(f"/admin/pact-clients/{client_id}/revoke", follow_redirects=True,
+                         headers={"Accept-Language": "zh"})
+    assert f"客户端 {client_id} 已吊销" in revoked.get_data(as_text=True)
+    with pytest.raises(pact.InvalidClient):
+        pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    blank = admin.post("/admin/pact-clients", data={"name": "", "org": ""})
+    assert blank.status_code == 400
+    assert clients["orchard"].post("/admin/pact-clients", data={"name": "x"}).status_code \
+        in (302, 403)
+
+
+def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
+    """A result with packaging and N2O of soils (the oranges category), mapped directly."""
+    from footprint.bom import read_bom_file
+    from footprint.usecases import pact
+    from tests.conftest import SAMPLES
+
+    result = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_packed.json"))
+    row = {"id": "CN-SC-AAAAAAAAAAAAA", "issuer": "CN-SC", "product_id": 7, "org_id": 3,
+           "gtin": None, "product_name": "Navel oranges", "product_name_zh": None,
+           "category": "oranges", "org_name": "Pujiang Orchard Co-op", "credit_code": None,
+           "issued_at": "2026-03-01T08:00:00+00:00", "expires_at": "2027-03-01T08:00:00+00:00",
+           "submission_created_at": "2026-02-27T08:00:00+00:00", "verifier_name": None,
+           "verified_at": None,
+           "claims_json": '{"producer": 3, "reproducibility_hash": "%s"}'
+                          % result["reproducibility_hash"]}
+    state = {"superseded_by": None, "revoked_at": None}
+    fp = pact.product_footprint(row, state, result, [], "pact.example.cn", HTTPS)
+    validator("ProductFootprint").validate(fp)
+    pcf = fp["pcf"]
+    assert pcf["packagingEmissionsIncluded"] is True
+    assert float(pcf["packagingGhgEmissions"]) == pytest.approx(result["by_stage"]["packaging"],
+                                                                abs=1e-6)
+    assert float(pcf["fossilGhgEmissions"]) == pytest.approx(
+        result["total_kg_co2e"] - result["biogenic_kg_co2e"], abs=1e-5)
+    assert "N2O" in fp["comment"] and "verification" not in pcf
+    assert fp["productClassifications"] == ["urn:footprint:category:oranges"]
+    assert fp["productIds"] == ["urn:footprint:cn-sc:product:7"]
+    assert fp["companyIds"] == ["urn:footprint:cn-sc:org:3"]
+    assert fp["productNameCompany"] == "Navel oranges"  # no Chinese name was published
+    assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
+        ("2022-01-01T00:00:00Z", "2023-01-01T00:00:00Z")  # the BOM's factor_year
+    # without a factor year: the twelve months before the submission was made
+    assert pact._period({}, "2026-02-27T09:30:00+08:00") == \
+        ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
+
+
+def test_a_page_builds_only_its_own_footprints(pact_service, monkeypatch):
+    from footprint.usecases import pact
+
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    built = []
+    real = pact.product_footprint
+    monkeypatch.setattr(pact, "product_footprint",
+                        lambda *args: built.append(args[0]["id"]) or real(*args))
+    page = get(app, "/3/footprints?limit=1&offset=1", token)
+    assert len(page.get_json()["data"]) == 1 and len(built) == 1
+    assert 'rel="next"' in page.headers["Link"]
+
+
+def test_recipient_credentials_are_read_from_an_owner_only_file(tmp_path, monkeypatch):
+    import json
+
+    from footprint import DataError
+    from footprint.settings import pact_callback_credentials
+
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
+    assert pact_callback_credentials() == {}
+    path = tmp_path / "recipients.json"
+    path.write_text(json.dumps({"ERP.Buyer.example": {"client_id": "us", "client_secret": "s"}}))
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", str(path))
+    path.chmod(0o644)
+    with pytest.raises(DataError, match="owner only"):
+        pact_callback_credentials()
+    path.chmod(0o600)
+    assert pact_callback_credentials()["erp.buyer.example"]["client_id"] == "us"
+    for broken in ('{"h": {"client_id": "us"}}', "[]", "{not json",
+                   '{"h": {"client_id": "a", "client_secret": "b", "token_url": "http://x"}}'):
+        path.write_text(broken)
+        with pytest.raises(DataError):
+            pact_callback_credentials()
+
+
+def test_a_refused_recipient_token_is_asked_for_again(tmp_path, monkeypatch):
+    import io
+    import json
+    import urllib.error
+
+    from footprint.usecases import pact
+
+    path = tmp_path / "recipients.json"
+    path.write_text(json.dumps({"buyer.example": {
+        "client_id": "us", "client_secret": "s", "token_url": "https://buyer.example/oauth"}}))
+    path.chmod(0o600)
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", str(path))
+    seen, tokens = [], iter(["t1", "t2"])
+
+    class Answer:
+        def __init__(self, status, body=b""):
+            self.status, self._body = status, body
+
+        def read(self):
+            return self._body
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def opener(request, timeout, context):
+        seen.append((request.full_url, request.headers.get("Authorization")))
+        if request.full_url.endswith("/oauth"):
+            return Answer(200, json.dumps({"access_token": next(tokens)}).encode())
+        if request.headers.get("Authorization") == "Bearer t1":
+            raise urllib.error.HTTPError(request.full_url, 401, "expired", {}, io.BytesIO())
+        return Answer(200)
+
+    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                      first_wait=0.01), opener=opener)
+    assert done.delivered
+    assert [url for url, _ in seen] == ["https://buyer.example/oauth",
+                                        "https://buyer.example/3/events",
+                                        "https://buyer.example/oauth",
+                                        "https://buyer.example/3/events"]
+    assert seen[-1][1] == "Bearer t2"
