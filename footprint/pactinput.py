@@ -6,9 +6,12 @@ every problem at its JSON path (``pcf.declaredUnitOfMeasurement``); a Deprecated
 is refused, since PACT v3 footprints are immutable and a deprecated one has a successor.
 
 The value a line uses is ``pcf.pcfExcludingBiogenicUptake``, kg CO2e per declared unit
-(x-unit "kgCO2e/declared unit" in the PACT v3 OpenAPI document), so
+(x-unit "kgCO2e/declared unit" in the PACT v3 OpenAPI document), where "the declared unit is
+the declaredUnitAmount times declaredUnitOfMeasurement" (a car door of 80 kg: 80, kilogram),
+so
 
-    kg CO2e = line amount (converted to the declared unit) x pcfExcludingBiogenicUptake
+    kg CO2e = line amount (in declaredUnitOfMeasurement) / declaredUnitAmount
+              x pcfExcludingBiogenicUptake
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ class PactFootprint:
     product_ids: tuple[str, ...]
     product_name: str
     declared_unit: str  # ours: kg, L, kWh, ...
+    declared_amount: float  # how much of it the declared unit is (declaredUnitAmount)
     value: float  # kg CO2e per declared unit, excluding biogenic uptake
     verifier: str  # the verification provider's name, "" when not verified
     dqr: dict | None  # technological, geographical, temporal (1-5), where it states them
@@ -131,6 +135,10 @@ def read_footprint(content: bytes | str | dict, source: str = "footprint") -> Pa
         problems.append(Problem("pcf.declaredUnitOfMeasurement", Message(
             '"%(value)s" is not a declared unit a BOM line can use: %(choices)s',
             value=unit_name, choices=", ".join(PACT_UNITS))))
+    amount = decimal("pcf.declaredUnitAmount")
+    if amount is not None and amount <= 0:
+        problems.append(Problem("pcf.declaredUnitAmount", Message(
+            "%(value)s: the declared unit's amount is more than 0", value=amount)))
     value = decimal("pcf.pcfExcludingBiogenicUptake")
     dqi = _at(data, "pcf.dqi")
     dqr = None
@@ -147,7 +155,8 @@ def read_footprint(content: bytes | str | dict, source: str = "footprint") -> Pa
         if isinstance(_at(data, "pcf.verification"), dict) else ""
     footprint = PactFootprint(
         footprint_id.lower(), spec_version, status, text("companyName"), urns("companyIds"),
-        urns("productIds"), text("productNameCompany"), unit or "", value or 0.0, verifier,
+        urns("productIds"), text("productNameCompany"), unit or "", amount or 1.0,
+        value or 0.0, verifier,
         dqr, share)
     if problems:
         raise InvalidInput(problems, source)

@@ -161,3 +161,35 @@ def test_a_producer_imports_on_the_page_and_a_bad_file_is_said_in_chinese(servic
     assert FOOTPRINT_ID not in other
     # a verifier may not import
     assert clients["auditor"].post("/producer/suppliers/import").status_code in (302, 403)
+
+
+def test_the_declared_unit_is_its_amount_times_its_unit(service, engine, make_bom):
+    """PACT v3: "the 'declared unit' is the declaredUnitAmount times
+    declaredUnitOfMeasurement" (a car door of 80 kg: 80, kilogram), and the PCF is per
+    declared unit."""
+    orchard = service.people["orchard"]
+    door = supplier(pcf__declaredUnitAmount="80", pcf__pcfExcludingBiogenicUptake="400")
+    pactinputs.import_footprint(service.db, orchard, json.dumps(door), "door.json")
+    _, result = subs.calculate(service.db, engine, orchard, make_bom(lines=[
+        {"input": f"pact:{FOOTPRINT_ID}", "amount": 160, "unit": "kg",
+         "stage": "raw_materials"}]), home=service.home)
+    # 160 kg is two doors of 80 kg: 160 / 80 x 400 = 800 kg CO2e
+    assert result["total_kg_co2e"] == pytest.approx(800.0, rel=1e-9)
+    assert problems(supplier(pcf__declaredUnitAmount="0")) == {
+        "pcf.declaredUnitAmount": "0.0: the declared unit's amount is more than 0"}
+
+
+def test_the_command_line_imports_and_refuses_with_exit_2(service, run, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    good, bad = tmp_path / "carton.json", tmp_path / "old.json"
+    good.write_text(json.dumps(SUPPLIER))
+    bad.write_text(json.dumps(supplier(status="Deprecated")))
+    done = run("pact", "import", good, "--user", "orchard")
+    assert done.exit_code == 0, done.output
+    assert f"pact:{FOOTPRINT_ID}" in done.output
+    assert "0.85 kg CO2e per 1 kg" in done.output
+    refused = run("pact", "import", bad, "--user", "orchard")
+    assert refused.exit_code == 2
+    assert "status" in refused.stderr and "Deprecated" in refused.stderr
+    assert run("pact", "import", good, "--user", "nobody").exit_code == 2

@@ -1,12 +1,15 @@
 """``footprint pact clients create | list | revoke``: the buyers' systems that read this
-platform's issued labels through the PACT v3 API (docs/pact.md)."""
+platform's issued labels through the PACT v3 API (docs/pact.md); ``footprint pact import |
+fetch``: a supplier's PACT v3 footprint as a producer's BOM input (docs/bom.md)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from footprint.settings import footprint_home
+from footprint.usecases import accounts, pactinputs
 from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
@@ -63,3 +66,46 @@ def revoke(client_id):
         click.echo("error: no such client that is not revoked already", err=True)
         sys.exit(1)
     click.echo(f"client {client_id} revoked; its tokens no longer work")
+
+
+# -- suppliers' footprints as BOM inputs --------------------------------------------------------
+
+def _producer(db, username: str) -> dict:
+    return accounts.active_user(db, username)
+
+
+@pact.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", required=True,
+              help="The producer whose organisation imports it (a BOM line then names it "
+                   "pact:<id>).")
+@fail_cleanly
+def import_(file, username):
+    """Import a supplier's PACT v3 footprint FILE (JSON) as a BOM input (导入供应商碳足迹)."""
+    db = open_database(footprint_home())
+    found = pactinputs.import_footprint(db, _producer(db, username), file.read_bytes(),
+                                        file.name)
+    click.echo(f"imported {found.company_name}: {found.product_name}, {found.value:g} kg CO2e "
+               f"per {found.declared_amount:g} {found.declared_unit}; "
+               f"use it in a BOM line as pact:{found.id}")
+
+
+@pact.command("fetch")
+@click.argument("host")
+@click.argument("footprint_id")
+@click.option("--client-id", required=True, help="The client id the supplier gave.")
+@click.option("--client-secret", envvar="FOOTPRINT_PACT_CLIENT_SECRET", prompt=True,
+              hide_input=True, help="Its secret (or FOOTPRINT_PACT_CLIENT_SECRET; asked "
+                                    "for when not given).")
+@click.option("--user", "username", required=True,
+              help="The producer whose organisation imports it.")
+@fail_cleanly
+def fetch(host, footprint_id, client_id, client_secret, username):
+    """Fetch footprint FOOTPRINT_ID from a supplier's PACT v3 HOST (https://...) and import
+    it as a BOM input (从供应商 PACT 主机获取)."""
+    db = open_database(footprint_home())
+    found = pactinputs.fetch_footprint(db, _producer(db, username), host, footprint_id,
+                                       client_id, client_secret)
+    click.echo(f"imported {found.company_name}: {found.product_name}, {found.value:g} kg CO2e "
+               f"per {found.declared_amount:g} {found.declared_unit}; "
+               f"use it in a BOM line as pact:{found.id}")

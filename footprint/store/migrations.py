@@ -364,7 +364,8 @@ def pact_inputs(db) -> None:
         product_ids TEXT NOT NULL,
         product_name TEXT NOT NULL,
         declared_unit TEXT NOT NULL,          -- ours (kg, L, kWh ...)
-        value REAL NOT NULL,                  -- kg CO2e per declared unit
+        declared_amount REAL NOT NULL,        -- of it in the declared unit
+        value REAL NOT NULL,                  -- kg CO2e per declared unit (the amount of it)
         verifier TEXT NOT NULL,               -- "" when not verified
         dqr TEXT,                             -- JSON, where the footprint states them
         primary_data_share REAL,

@@ -14,13 +14,15 @@ def keep(db, org_id: int, footprint, raw: dict, by: int | None, at: str, origin:
     """Keep ``footprint`` (a footprint.pactinput.PactFootprint) for ``org_id``."""
     db.execute(
         "INSERT INTO pact_inputs (org_id, id, status, company_name, company_ids, product_ids, "
-        "product_name, declared_unit, value, verifier, dqr, primary_data_share, json, origin, "
-        "imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "product_name, declared_unit, declared_amount, value, verifier, dqr, "
+        "primary_data_share, json, origin, imported_by, imported_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (org_id, id) DO UPDATE SET imported_at = excluded.imported_at, "
         "status = excluded.status",
         [org_id, footprint.id, footprint.status, footprint.company_name,
          json.dumps(list(footprint.company_ids)), json.dumps(list(footprint.product_ids)),
-         footprint.product_name, footprint.declared_unit, footprint.value, footprint.verifier,
+         footprint.product_name, footprint.declared_unit, footprint.declared_amount,
+         footprint.value, footprint.verifier,
          json.dumps(footprint.dqr) if footprint.dqr else None, footprint.primary_data_share,
          json.dumps(raw, ensure_ascii=False, sort_keys=True), origin, by, at])
 

@@ -97,7 +97,8 @@ def supplier_footprint(db, ref: str, org_id: int | None) -> SupplierLabel:
                                   status=record["status"]))
     return SupplierLabel(
         id=PREFIX + record["id"], issuer=ISSUER, issuer_name=record["company_name"],
-        verifier=record["verifier"], value=record["value"], declared_amount=1.0,
+        verifier=record["verifier"], value=record["value"],
+        declared_amount=record["declared_amount"],
         declared_unit=record["declared_unit"], product=record["product_name"], own=False,
         status="imported", data_quality="verified" if record["verifier"] else "provisional",
         dqr=record["dqr"], company_ids=tuple(record["company_ids"]))
