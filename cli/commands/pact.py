@@ -71,7 +71,7 @@ def revoke(client_id):
 # -- suppliers' footprints as BOM inputs --------------------------------------------------------
 
 def _producer(db, username: str) -> dict:
-    return accounts.active_user(db, username)
+    return accounts.active_user_named(db, username)
 
 
 @pact.command("import")

@@ -160,7 +160,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def active_user(db, username: str) -> dict:
+def active_user_named(db, username: str) -> dict:
     """The active user ``username`` (a command acting for them); raises InvalidInput."""
     user = stored.user_named(db, username, active_only=True)
     if user is None:
@@ -171,7 +171,7 @@ def active_user(db, username: str) -> dict:
 
 def create_token(db, username: str, name: str = "cli") -> str:
     """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
-    user = active_user(db, username)
+    user = active_user_named(db, username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction(db):
         stored.insert_token(db, user["id"], name, _token_digest(token))
