@@ -256,3 +256,43 @@ def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
     assert "0 of 1 due events delivered" in done.stdout
     assert pact.outbox.item(outbox.db, delivery.outbox_id)["attempts"] == 1
     assert "0 of 0 due events delivered" in run("pact", "deliver").stdout  # not due yet
+
+
+def test_a_worker_takes_up_what_is_due_on_a_request(outbox, monkeypatch):
+    """A worker started again has no courier: a request (any, at most every 30 s) finds the
+    due answer in the outbox and wakes one."""
+    import web.pact
+    from footprint.usecases import pact
+
+    woken = []
+    monkeypatch.setattr(pact, "wake_courier", lambda db: woken.append(db))
+    page = lambda: outbox.app.test_client().get(  # noqa: E731
+        f"{HTTPS}/.well-known/openid-configuration")
+    outbox.app.extensions.pop("pact_outbox_checked", None)  # as a new worker
+    assert page().status_code == 200 and woken == []  # nothing due
+    queue(outbox, "req-restart")
+    assert page().status_code == 200 and woken == []  # checked less than 30 s ago
+    checked = outbox.app.extensions["pact_outbox_checked"]
+    outbox.app.extensions["pact_outbox_checked"] = (
+        checked[0], checked[1] - web.pact.OUTBOX_CHECK_SECONDS)
+    assert page().status_code == 200 and len(woken) == 1
+
+
+def test_the_courier_posts_and_ends_when_nothing_is_pending(outbox, monkeypatch):
+    """The real courier thread, with a recipient that takes everything."""
+    from footprint.usecases import pact
+
+    monkeypatch.undo()  # the real wake_courier and the real clock
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
+    posted = []
+    real = pact.deliver
+    monkeypatch.setattr(pact, "deliver", lambda delivery, opener=None: real(
+        delivery, opener=lambda request, timeout, context: posted.append(request) or
+        Answer(200)))
+    delivery = queue(outbox, "req-courier")
+    thread = pact.wake_courier(outbox.db)
+    thread.join(20)
+    assert not thread.is_alive()  # nothing pending: it ended
+    assert [json.loads(r.data)["id"] for r in posted] == [delivery.event["id"]]
+    assert pact.outbox.item(outbox.db, delivery.outbox_id)["delivered_at"]

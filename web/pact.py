@@ -7,7 +7,8 @@ ProductFootprints.
     GET  /3/footprints/<id>                  GetFootprint
     POST /3/events                           CloudEvents: RequestCreated (answered later by a
                                              RequestFulfilled or RequestRejected event sent
-                                             to the requester), Published, ...
+                                             to the requester from the outbox, where it is
+                                             stored before the 200), Published, ...
     GET  /3/extensions/<name>/1.0.0/schema.json   the schema of a data model extension
 
 HTTPS only: a request that did not come over TLS (directly, or as a trusted proxy says with
