@@ -296,3 +296,14 @@ def test_the_courier_posts_and_ends_when_nothing_is_pending(outbox, monkeypatch)
     assert not thread.is_alive()  # nothing pending: it ended
     assert [json.loads(r.data)["id"] for r in posted] == [delivery.event["id"]]
     assert pact.outbox.item(outbox.db, delivery.outbox_id)["delivered_at"]
+
+
+def test_an_item_another_process_holds_is_due_when_its_claim_ends(outbox):
+    from footprint import clock
+    from footprint.store import pact_outbox
+
+    queue(outbox, "req-held")
+    assert pact_outbox.next_due(outbox.db) == clock.stamp(T0)
+    until = clock.stamp(T0 + timedelta(seconds=300))
+    assert len(pact_outbox.claim(outbox.db, clock.stamp(T0), until, 10)) == 1
+    assert pact_outbox.next_due(outbox.db) == until  # the courier sleeps till then

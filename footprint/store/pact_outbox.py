@@ -67,9 +67,11 @@ def pending(db) -> list[dict]:
 
 
 def next_due(db) -> str | None:
-    """When the earliest pending item is due (None: nothing pending)."""
-    return next(db.query(f"SELECT MIN(next_attempt_at) AS at FROM pact_outbox "
-                         f"WHERE {_PENDING}"))["at"]
+    """When the earliest pending item may be claimed: its next attempt, or, while another
+    process holds it, the end of that claim (None: nothing pending)."""
+    return next(db.query(
+        "SELECT MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until "
+        f"ELSE next_attempt_at END) AS at FROM pact_outbox WHERE {_PENDING}"))["at"]
 
 
 def given_up(db) -> list[dict]:
