@@ -84,8 +84,14 @@ class Receiver(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {RECIPIENT_TOKEN}":
             self.server.refused.append(self.path)
             return self._answer(401, {"code": "BadRequest", "message": "Invalid token"})
+        event = json.loads(body)
+        request_id = event.get("data", {}).get("requestEventId")
+        if request_id in self.server.fail_once:  # down for a moment (tests of the outbox)
+            self.server.fail_once.discard(request_id)
+            self.server.failed.append(event)
+            return self._answer(503, {"code": "InternalError", "message": "down"})
         self.server.events.put({"path": self.path, "headers": dict(self.headers),
-                                "body": json.loads(body)})
+                                "body": event})
         return self._answer(200)
 
     def log_message(self, *args):
@@ -105,6 +111,7 @@ def host(tmp_path_factory, engine, service_template):
 
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     receiver.events, receiver.refused = queue.Queue(), []
+    receiver.fail_once, receiver.failed = set(), []
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(tls.cert_path, tls.key_path)
     receiver.socket = server_side.wrap_socket(receiver.socket, server_side=True)
@@ -407,6 +414,37 @@ def test_cases_14a_14b_request_created_then_rejected(host, token):
     host.validator("RequestRejectedEvent").validate(answer)
     assert answer["type"] == "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
     assert answer["data"]["error"]["code"] == "NotFound"
+
+
+def test_an_answer_refused_at_first_is_posted_again_from_the_outbox(host, token):
+    """Not a documented case (docs/pact.md, Events): the recipient answers the first POST of
+    the answer 503; the server's courier posts the same event again a second later, and the
+    outbox records it delivered at the second attempt."""
+    from footprint.store import connect, database_path
+
+    event = {"specversion": "1.0", "id": "test-run-id-outbox-retry",
+             "source": host.receiver_url, "time": "2023-05-19T10:30:00Z",
+             "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+             "data": {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"]}}
+    host.receiver.fail_once.add(event["id"])
+    status, _, body = post_event(host, token, event)
+    assert status == 200 and body is None
+    got = wait_for_event(host, event["id"])
+    [refused] = [e for e in host.receiver.failed
+                 if e["data"]["requestEventId"] == event["id"]]
+    assert got["body"] == refused  # the same event, id included
+    db = connect(database_path(host.home))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            [row] = db.query("SELECT * FROM pact_outbox WHERE request_event_id = ?",
+                             [event["id"]])
+            if row["delivered_at"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        db.close()
+    assert row["delivered_at"] and row["attempts"] == 2 and row["event_id"] == refused["id"]
 
 
 def test_case_15_published_event(host, token):

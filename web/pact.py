@@ -7,7 +7,8 @@ ProductFootprints.
     GET  /3/footprints/<id>                  GetFootprint
     POST /3/events                           CloudEvents: RequestCreated (answered later by a
                                              RequestFulfilled or RequestRejected event sent
-                                             to the requester), Published, ...
+                                             to the requester from the outbox, where it is
+                                             stored before the 200), Published, ...
     GET  /3/extensions/<name>/1.0.0/schema.json   the schema of a data model extension
 
 HTTPS only: a request that did not come over TLS (directly, or as a trusted proxy says with
@@ -20,9 +21,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+import os
+import sqlite3
+import time
 import urllib.parse
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from footprint.errors import Throttled
 from footprint.usecases import pact
@@ -32,6 +37,8 @@ from .security import client_address, csrf
 
 bp = Blueprint("pact", __name__)
 csrf.exempt(bp)  # no cookie authenticates here: nothing to forge
+
+log = logging.getLogger("footprint.pact")
 
 MAX_BODY = 4 * 1024 * 1024  # a RequestFulfilledEvent sent to us may carry many footprints
 _OPEN = {"pact.openid_configuration", "pact.extension_schema"}
@@ -46,6 +53,28 @@ def _error(code: str, message: str, status: int, headers: dict | None = None):
 
 def _base_url() -> str:
     return f"https://{request.host}"
+
+
+OUTBOX_CHECK_SECONDS = 30
+
+
+@bp.before_app_request
+def outbox_due():
+    """Now and then (at most every 30 s in each worker, on any request), wake the PACT
+    courier if an answer in the outbox is due: a worker started again, or one whose courier
+    ended, takes up what is left (docs/pact.md, Events)."""
+    app = current_app._get_current_object()
+    checked = app.extensions.get("pact_outbox_checked")
+    moment = time.monotonic()
+    if checked and checked[0] == os.getpid() and moment - checked[1] < OUTBOX_CHECK_SECONDS:
+        return None
+    app.extensions["pact_outbox_checked"] = (os.getpid(), moment)
+    try:
+        if pact.has_due(get_db()):
+            pact.wake_courier(get_db())
+    except sqlite3.Error as exc:  # never the request's failure
+        log.error("PACT outbox not checked: %s", exc)
+    return None
 
 
 @bp.before_request
@@ -175,9 +204,10 @@ def events():
         event = json.loads(request.get_data(as_text=False).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _error("BadRequest", f"The body is not JSON: {exc}", 400)
+    # a request's answer is in the outbox (committed) when this returns: only then the 200
     delivery = pact.accept_event(get_db(), g.pact_client, event, request.host, _base_url())
     if delivery is not None:
-        pact.deliver_later(delivery)
+        pact.wake_courier(get_db())  # posts it now, and again later while it fails
     return "", 200
 
 

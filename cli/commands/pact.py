@@ -1,6 +1,7 @@
 """``footprint pact clients create | list | revoke``: the buyers' systems that read this
-platform's issued labels through the PACT v3 API (docs/pact.md); ``footprint pact import |
-fetch``: a supplier's PACT v3 footprint as a producer's BOM input (docs/bom.md)."""
+platform's issued labels through the PACT v3 API (docs/pact.md); ``footprint pact deliver |
+outbox``: the answers to their requests still to post; ``footprint pact import | fetch``: a
+supplier's PACT v3 footprint as a producer's BOM input (docs/bom.md)."""
 from __future__ import annotations
 
 import sys
@@ -66,6 +67,52 @@ def revoke(client_id):
         click.echo("error: no such client that is not revoked already", err=True)
         sys.exit(1)
     click.echo(f"client {client_id} revoked; its tokens no longer work")
+
+
+# -- the outbox: answers to requests --------------------------------------------------------------
+
+@pact.command("deliver")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10000),
+              help="At most this many events in this run.")
+@fail_cleanly
+def deliver(limit):
+    """Post the answers to PACT requests that are due, once each (for cron; 投递待发送事件).
+    Safe beside the web service: an event another process is posting is left to it."""
+    done = pact_usecase.deliver_due(open_database(footprint_home()), limit=limit)
+    for item in done:
+        if item["delivered"]:
+            state = "delivered"
+        elif item["gave_up"]:
+            state = "given up (72 h)"
+        else:
+            state = f"failed, next attempt {item['next_attempt_at']}"
+        click.echo(f"{item['event_id']} -> {item['url']}: {state}"
+                   + (f" ({item['error']})" if item["error"] and not item["delivered"]
+                      else ""))
+    delivered = sum(1 for item in done if item["delivered"])
+    click.echo(f"{delivered} of {len(done)} due events delivered")
+
+
+@pact.command("outbox")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@fail_cleanly
+def outbox(as_json):
+    """The answers still to deliver (pending) and those given up (failed) (待发送与失败事件)."""
+    items = pact_usecase.outbox_items(open_database(footprint_home()))
+    if as_json:
+        render.dump({state: [{k: v for k, v in row.items() if k != "event_json"}
+                             for row in rows] for state, rows in items.items()})
+        return
+    for state, title in (("pending", "pending (待发送)"), ("failed", "failed (已放弃)")):
+        rows = items[state]
+        click.echo(f"{title}: {len(rows)}")
+        if rows:
+            click.echo(render.table(
+                [[r["event_id"], r["request_event_id"] or "-", r["url"], r["created_at"],
+                  r["attempts"], r["gave_up_at"] if state == "failed" else r["next_attempt_at"],
+                  (r["last_error"] or "-")[:80]] for r in rows],
+                ["event", "request", "url", "created", "attempts",
+                 "gave up" if state == "failed" else "next attempt", "last error"]))
 
 
 # -- suppliers' footprints as BOM inputs --------------------------------------------------------

@@ -16,6 +16,7 @@ imports anything of the core above it (the import contracts hold it so).
     security      sessions, throttles, security_events
     pact_inputs   pact_inputs (suppliers' PACT footprints imported as BOM inputs)
     pact          pact_clients, pact_tokens, the rows a PACT footprint is read from
+    pact_outbox   pact_outbox (PACT answers owed to requesters, until delivered or given up)
 
 Every multi-row change runs in ``transaction(db)``; every value is a bound parameter; table
 and column names come only from this package's code.

@@ -414,6 +414,34 @@ def pact_clients(db) -> None:
     """)
 
 
+def pact_outbox(db) -> None:
+    """The answers this PACT host owes (a RequestFulfilled or RequestRejected event for each
+    RequestCreated event it acknowledged), written before the 200 is sent and posted from
+    here until the recipient takes them or 72 hours pass: the event as sent, where it goes,
+    the attempts so far and when the next is due, a claim (a worker posting it now holds it
+    until ``claimed_until``), and how it ended (delivered, or given up) with the last
+    error."""
+    _statements(db, """
+    CREATE TABLE pact_outbox (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,        -- the answer's CloudEvent id
+        request_event_id TEXT,                -- the RequestCreated event it answers
+        client INTEGER REFERENCES pact_clients(id),
+        url TEXT NOT NULL,
+        event_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        claimed_until TEXT,
+        delivered_at TEXT,
+        gave_up_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX pact_outbox_due ON pact_outbox(next_attempt_at)
+        WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -426,6 +454,7 @@ MIGRATIONS = [
     (9, "suppliers' PACT footprints", pact_inputs),
     (10, "products by GTIN", products_by_gtin),
     (11, "PACT clients and tokens", pact_clients),
+    (12, "PACT outbox", pact_outbox),
 ]
 
 

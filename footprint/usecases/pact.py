@@ -14,6 +14,11 @@ footprint never changes, except its ``status``: a label superseded or revoked (a
 transparency log says) is ``Deprecated``; its successor lists the labels it follows in
 ``precedingPfIds``. A revoked footprint's validity period ends when it was revoked, and its
 comment says why. ``product_footprint`` documents the field mapping.
+
+A RequestCreatedEvent's answer is committed to the outbox (footprint.store.pact_outbox)
+before the request is acknowledged, then posted by ``deliver_due``: once a claim, again
+after 1 s, 2 s, 4 s ... (at most 1 h apart), given up 72 hours after it was queued. Each
+process's courier thread (``wake_courier``) and ``footprint pact deliver`` call it.
 """
 from __future__ import annotations
 
@@ -21,8 +26,10 @@ import base64
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
+import sqlite3
 import ssl
 import threading
 import time
@@ -42,8 +49,9 @@ from ..identifiers import pact_footprint_id
 from ..settings import pact_callback_credentials, pact_callback_hosts
 from ..store import accounts as store_accounts
 from ..store import pact as stored
+from ..store import pact_outbox as outbox
 from ..store import results as store_results
-from ..store.db import transaction
+from ..store.db import connect, database_file, transaction
 from ..text import checked
 from . import labels as label_states
 from . import security
@@ -726,7 +734,9 @@ def get_footprint(db, client: dict, pf_id: str, platform: str, base_url: str) ->
 
 @dataclass
 class Delivery:
-    """A CloudEvent to POST to a data recipient's event endpoint, with a few retries."""
+    """A CloudEvent to POST to a data recipient's event endpoint: ``attempts`` tries, 1, 2,
+    4 s apart. An answer to a request is kept in the outbox first (``outbox_id``), and
+    ``deliver_due`` posts it once a claim."""
 
     url: str
     event: dict
@@ -734,6 +744,7 @@ class Delivery:
     first_wait: float = 1.0
     delivered: bool = False
     errors: list[str] = field(default_factory=list)
+    outbox_id: int | None = None
 
 
 def callback_url(source: str) -> str:
@@ -782,9 +793,11 @@ def _check_event(event) -> str:
 
 def accept_event(db, client: dict, event, platform: str, base_url: str) -> Delivery | None:
     """Check a CloudEvent sent to /3/events (PactError 400 naming what is wrong). A
-    RequestCreatedEvent is answered later: the Delivery of a RequestFulfilledEvent with the
-    matching footprints the client may see, or of a RequestRejectedEvent if none match.
-    Published, fulfilled and rejected events are accepted and logged."""
+    RequestCreatedEvent is answered later: a RequestFulfilledEvent with the matching
+    footprints the client may see, or a RequestRejectedEvent if none match, written to the
+    outbox (committed) before this returns, so the 200 that follows is never for an answer
+    that could be lost; ``deliver_due`` posts it. Returns its Delivery. Published, fulfilled
+    and rejected events are accepted and logged."""
     kind = _check_event(event)
     data = event["data"]
     if kind == "published":
@@ -809,7 +822,12 @@ def accept_event(db, client: dict, event, platform: str, base_url: str) -> Deliv
             "code": "NotFound",
             "message": "No footprint of this platform matches the request's criteria"}},
             own_source)
-    return Delivery(url, answer)
+    with transaction(db):
+        item_id = outbox.insert(db, answer["id"], event["id"],
+                                client.get("client") or client.get("id"), url,
+                                json.dumps(answer, ensure_ascii=False), clock.stamp())
+    log.info("PACT answer %s to request %s queued for %s", answer["id"], event["id"], url)
+    return Delivery(url, answer, outbox_id=item_id)
 
 
 def _origin(url: str) -> str:
@@ -896,9 +914,124 @@ def deliver(delivery: Delivery, opener=None) -> Delivery:
     return delivery
 
 
-def deliver_later(delivery: Delivery) -> threading.Thread:
-    """Deliver in a background thread (the request that asked has its 200 already)."""
-    thread = threading.Thread(target=deliver, args=(delivery,), daemon=True,
-                              name=f"pact-event-{delivery.event['id']}")
-    thread.start()
-    return thread
+# -- the outbox: answers kept until delivered or given up -------------------------------------
+
+GIVE_UP_SECONDS = 72 * 3600  # the spec: abandon sending an event after 72 hours
+MAX_BACKOFF_SECONDS = 3600
+CLAIM_SECONDS = 300  # a claim outlives one attempt (3 requests of at most 10 s each)
+DUE_LIMIT = 20
+COURIER_MAX_SLEEP = 60
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 1 s, 2 s, 4 s ... at most 1 h."""
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+def deliver_due(db, now: datetime | None = None, limit: int = DUE_LIMIT,
+                opener=None) -> list[dict]:
+    """Post the outbox's items that are due: each is claimed first (no other process posts
+    it while the claim holds), tried once (``deliver``, the recipient's token included), then
+    marked delivered, or due again after ``backoff``, or, 72 hours after it was queued, given
+    up (a security event says so). What was done with each, as dicts."""
+    moved = now is not None  # a caller's (a test's) time stands for the whole run
+    now = now or clock.now()
+    with transaction(db):
+        claimed = outbox.claim(db, clock.stamp(now),
+                               clock.stamp(now + timedelta(seconds=CLAIM_SECONDS)), limit)
+    done = []
+    for item in claimed:
+        delivery = Delivery(item["url"], json.loads(item["event_json"]), attempts=1,
+                            outbox_id=item["id"])
+        try:
+            deliver(delivery, opener=opener)
+        except Exception as exc:  # whatever it was, the attempt is counted (72 h hold)
+            log.exception("PACT event %s: delivery failed", item["event_id"])
+            delivery.errors.append(f"{type(exc).__name__}: {exc}")
+        finished = now if moved else max(clock.now(), now)
+        attempts = item["attempts"] + 1
+        error = "; ".join(delivery.errors)[:1000] or None
+        deadline = datetime.fromisoformat(item["created_at"]) + \
+            timedelta(seconds=GIVE_UP_SECONDS)
+        outcome = {"id": item["id"], "event_id": item["event_id"], "url": item["url"],
+                   "attempts": attempts, "delivered": delivery.delivered, "error": error,
+                   "next_attempt_at": None, "gave_up": False}
+        if delivery.delivered:
+            with transaction(db):
+                outbox.delivered(db, item["id"], clock.stamp(finished))
+        elif finished >= deadline:
+            with transaction(db):
+                outbox.failed(db, item["id"], error or "not delivered", None,
+                              clock.stamp(finished))
+            outcome["gave_up"] = True
+            security.event(db, "pact-event-given-up", None, None,
+                           f"event {item['event_id']} to {item['url']} after {attempts} "
+                           f"attempts in 72 h: {error}")
+        else:
+            following = min(finished + backoff(attempts), deadline)
+            with transaction(db):
+                outbox.failed(db, item["id"], error or "not delivered",
+                              clock.stamp(following), None)
+            outcome["next_attempt_at"] = clock.stamp(following)
+        done.append(outcome)
+    return done
+
+
+def outbox_items(db) -> dict[str, list[dict]]:
+    """The outbox as the operator sees it: ``pending`` (still to deliver, the next due
+    first) and ``failed`` (given up after 72 hours, the latest first)."""
+    return {"pending": outbox.pending(db), "failed": outbox.given_up(db)}
+
+
+# One courier thread per process posts what the outbox holds, with a connection of its own;
+# it sleeps until the next item is due and ends when nothing is pending. Woken (or started)
+# right after a request is queued, and by the web app now and then (a restarted worker picks
+# up what an earlier one left); `footprint pact deliver` from cron does the same work, and
+# the claims keep them from posting one event twice.
+_courier_lock = threading.Lock()
+_courier: dict = {}
+
+
+def wake_courier(db) -> threading.Thread:
+    """Wake this process's courier for the database of ``db``, starting it if none runs."""
+    path = database_file(db)
+    with _courier_lock:
+        running = _courier.get(path)
+        if running and running[0] == os.getpid() and running[1].is_alive():
+            running[2].set()
+            return running[1]
+        wake = threading.Event()
+        thread = threading.Thread(target=_courier_loop, args=(path, wake), daemon=True,
+                                  name="pact-courier")
+        _courier[path] = (os.getpid(), thread, wake)
+        thread.start()
+        return thread
+
+
+def has_due(db) -> bool:
+    """Whether an outbox item is due now (the web app's occasional check)."""
+    due = outbox.next_due(db)
+    return due is not None and due <= clock.stamp()
+
+
+def _courier_loop(path: str, wake: threading.Event) -> None:
+    db = connect(path)
+    try:
+        while True:
+            wake.clear()
+            try:
+                deliver_due(db)
+                due = outbox.next_due(db)
+            except sqlite3.Error as exc:  # busy, disk full: try again a little later
+                log.error("PACT outbox: %s", exc)
+                due = clock.stamp(clock.now() + timedelta(seconds=COURIER_MAX_SLEEP))
+            if due is None:
+                with _courier_lock:
+                    if not wake.is_set():
+                        _courier.pop(path, None)
+                        return
+                continue
+            wait = (datetime.fromisoformat(due) - clock.now()).total_seconds()
+            wake.wait(min(max(wait, 0.2), COURIER_MAX_SLEEP))
+    finally:
+        db.close()

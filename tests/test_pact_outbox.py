@@ -1,0 +1,309 @@
+"""The PACT outbox (docs/pact.md, Events): an acknowledged request's answer is stored before
+the 200, posted by ``deliver_due`` with exponential backoff (1 s, 2 s, 4 s ... at most 1 h),
+never twice by two processes at once, and given up 72 hours after it was queued. Time is
+moved by hand (footprint.clock), never slept."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests import pact_world
+from tests.test_pact import HTTPS, token_for
+
+T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=timezone.utc)
+REQUEST_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
+
+
+@pytest.fixture(scope="module")
+def pact_service(tmp_path_factory, engine, service_template):
+    return pact_world.make_service(tmp_path_factory.mktemp("pact-outbox") / "home", engine,
+                                   service_template)
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return pact_world.schemas()
+
+
+@pytest.fixture
+def outbox(pact_service, monkeypatch):
+    """An empty outbox, no courier thread, no configured recipients, the clock at T0."""
+    from footprint import clock
+    from footprint.usecases import pact
+
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
+    monkeypatch.setattr(pact, "wake_courier", lambda db: None)
+    moment = {"now": T0}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    pact_service.db.execute("DELETE FROM pact_outbox")
+    pact_service.db.conn.commit()
+    pact_service.moment = moment
+    return pact_service
+
+
+class Answer:
+    def __init__(self, status=200):
+        self.status = status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def request_event(event_id, source="https://buyer.example.cn/3/events"):
+    return {"specversion": "1.0", "id": event_id, "source": source,
+            "time": "2026-03-01T08:00:00Z", "type": REQUEST_CREATED,
+            "data": {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"]}}
+
+
+def queue(service, event_id, **kwargs):
+    from footprint.usecases import pact
+
+    orchard = pact.stored.client_by_client_id(service.db, service.world.clients["orchard"][0])
+    return pact.accept_event(service.db, orchard, request_event(event_id, **kwargs),
+                             "pact.example.cn", HTTPS)
+
+
+def test_an_acknowledged_request_is_in_the_outbox_before_the_200(outbox, monkeypatch):
+    from footprint.store import connect, database_path
+    from footprint.usecases import pact
+
+    seen = []
+
+    def no_courier(db):  # the delivery thread does not run: only the outbox has the answer
+        other = connect(database_path(outbox.home))  # another connection: committed rows
+        seen.extend(other.query("SELECT * FROM pact_outbox"))
+        other.close()
+
+    monkeypatch.setattr(pact, "wake_courier", no_courier)
+    token = token_for(outbox.app, "orchard", outbox.world)
+    answer = outbox.app.test_client().post(
+        f"{HTTPS}/3/events", data=json.dumps(request_event("req-durable")),
+        headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": "application/cloudevents+json"})
+    assert answer.status_code == 200
+    assert len(seen) == 1 and seen[0]["request_event_id"] == "req-durable"
+    assert seen[0]["url"] == "https://buyer.example.cn/3/events"
+    assert seen[0]["attempts"] == 0 and seen[0]["delivered_at"] is None
+    assert seen[0]["next_attempt_at"] == T0.isoformat()
+    stored = json.loads(seen[0]["event_json"])
+    assert stored["type"] == "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
+    assert stored["data"]["requestEventId"] == "req-durable"
+    assert stored["id"] == seen[0]["event_id"]
+    # a malformed event is refused and leaves nothing to send
+    bad = outbox.app.test_client().post(
+        f"{HTTPS}/3/events", data=json.dumps({**request_event("x"), "source": "http://a"}),
+        headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": "application/cloudevents+json"})
+    assert bad.status_code == 400
+    assert [r["request_event_id"] for r in pact.outbox_items(outbox.db)["pending"]] == \
+        ["req-durable"]
+
+
+def test_the_backoff_doubles_up_to_an_hour():
+    from footprint.usecases import pact
+
+    assert [pact.backoff(n).total_seconds() for n in (1, 2, 3, 4, 12, 13, 40)] == \
+        [1, 2, 4, 8, 2048, 3600, 3600]
+
+
+def test_a_recipient_down_at_first_gets_the_event_later(outbox, validator):
+    from footprint.usecases import pact
+
+    delivery = queue(outbox, "req-later")
+    posted = []
+
+    def recipient(request, timeout, context):
+        posted.append((outbox.moment["now"], json.loads(request.data)))
+        if len(posted) <= 3:
+            raise OSError("connection refused")
+        return Answer(204)
+
+    def at(seconds):
+        outbox.moment["now"] = T0 + timedelta(seconds=seconds)
+        return pact.deliver_due(outbox.db, opener=recipient)
+
+    item = lambda: pact.outbox.item(outbox.db, delivery.outbox_id)  # noqa: E731
+    first = at(0)
+    assert [(d["delivered"], d["attempts"]) for d in first] == [(False, 1)]
+    assert first[0]["next_attempt_at"] == (T0 + timedelta(seconds=1)).isoformat()
+    assert "connection refused" in item()["last_error"]
+    assert at(0) == []  # not due again yet
+    assert at(1)[0]["next_attempt_at"] == (T0 + timedelta(seconds=1 + 2)).isoformat()
+    assert at(2) == []
+    assert at(3)[0]["next_attempt_at"] == (T0 + timedelta(seconds=3 + 4)).isoformat()
+    assert at(6) == []
+    done = at(7)
+    assert [(d["delivered"], d["attempts"]) for d in done] == [(True, 4)]
+    assert [moment - T0 for moment, _ in posted] == \
+        [timedelta(seconds=s) for s in (0, 1, 3, 7)]
+    assert all(body == delivery.event for _, body in posted)  # the same event every time
+    validator("RequestFulfilledEvent").validate(posted[-1][1])
+    assert item()["delivered_at"] == (T0 + timedelta(seconds=7)).isoformat()
+    assert item()["claimed_until"] is None and item()["last_error"] is None
+    assert at(100) == [] and pact.outbox_items(outbox.db)["pending"] == []
+
+
+def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
+    from footprint.store import connect, database_path
+    from footprint.usecases import pact
+
+    queued = {queue(outbox, f"req-race-{n}").event["id"] for n in range(6)}
+    sent, lock = [], threading.Lock()
+    start = threading.Barrier(2)
+
+    def recipient(request, timeout, context):
+        with lock:
+            sent.append(json.loads(request.data)["id"])
+        threading.Event().wait(0.02)  # slow enough that the two runs overlap
+        return Answer(200)
+
+    results = {}
+
+    def run(name):
+        db = connect(database_path(outbox.home))
+        try:
+            start.wait()
+            results[name] = pact.deliver_due(db, opener=recipient)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(sent) == sorted(queued)  # each once
+    assert {d["event_id"] for r in results.values() for d in r} == queued
+    assert pact.outbox_items(outbox.db)["pending"] == []
+
+    # a claim holds against another process until it runs out
+    from footprint import clock
+    from footprint.store import pact_outbox
+
+    again = queue(outbox, "req-claimed").outbox_id
+    other = connect(database_path(outbox.home))
+    try:
+        now, later = clock.stamp(T0), clock.stamp(T0 + timedelta(seconds=300))
+        assert [r["id"] for r in pact_outbox.claim(outbox.db, now, later, 10)] == [again]
+        assert pact_outbox.claim(other, now, later, 10) == []
+        assert pact.deliver_due(other, opener=recipient) == []
+        expired = clock.stamp(T0 + timedelta(seconds=301))
+        assert [r["id"] for r in pact_outbox.claim(other, expired, expired, 10)] == [again]
+    finally:
+        other.close()
+
+
+def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch):
+    from footprint.usecases import pact
+
+    delivery = queue(outbox, "req-never")
+    tried = []
+
+    def down(request, timeout, context):
+        tried.append(outbox.moment["now"])
+        raise OSError("no route to host")
+
+    for _ in range(200):
+        row = pact.outbox.item(outbox.db, delivery.outbox_id)
+        if row["gave_up_at"]:
+            break
+        outbox.moment["now"] = datetime.fromisoformat(row["next_attempt_at"])
+        pact.deliver_due(outbox.db, opener=down)
+    row = pact.outbox.item(outbox.db, delivery.outbox_id)
+    deadline = T0 + timedelta(hours=72)
+    assert row["gave_up_at"] == deadline.isoformat() and row["delivered_at"] is None
+    assert row["attempts"] == len(tried) and tried[-1] == deadline
+    waits = [(b - a).total_seconds() for a, b in zip(tried, tried[1:])]
+    assert waits[:13] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600]
+    assert max(waits) == 3600 and all(w > 0 for w in waits)
+    # and nothing more is tried
+    outbox.moment["now"] = deadline + timedelta(days=1)
+    assert pact.deliver_due(outbox.db, opener=down) == []
+    items = pact.outbox_items(outbox.db)
+    assert items["pending"] == [] and [r["event_id"] for r in items["failed"]] == \
+        [delivery.event["id"]]
+    given_up = [e for e in pact.security.events(outbox.db)
+                if e["kind"] == "pact-event-given-up"]
+    assert given_up and delivery.event["id"] in given_up[0]["detail"]
+
+    monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
+    listed = run("pact", "outbox")
+    assert listed.exit_code == 0, listed.output
+    assert "failed (已放弃): 1" in listed.stdout and delivery.event["id"] in listed.stdout
+    assert "no route to host" in listed.stdout
+    as_json = json.loads(run("pact", "outbox", "--json").stdout)
+    assert as_json["failed"][0]["gave_up_at"] == deadline.isoformat()
+
+
+def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
+    from footprint.usecases import pact
+
+    delivery = queue(outbox, "req-cli", source="https://127.0.0.1:9/3/events")
+    monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
+    listed = run("pact", "outbox")
+    assert "pending (待发送): 1" in listed.stdout and delivery.event["id"] in listed.stdout
+    done = run("pact", "deliver")
+    assert done.exit_code == 0, done.output
+    assert f"{delivery.event['id']} -> https://127.0.0.1:9/3/events: failed, next attempt " \
+        f"{(T0 + timedelta(seconds=1)).isoformat()}" in done.stdout
+    assert "0 of 1 due events delivered" in done.stdout
+    assert pact.outbox.item(outbox.db, delivery.outbox_id)["attempts"] == 1
+    assert "0 of 0 due events delivered" in run("pact", "deliver").stdout  # not due yet
+
+
+def test_a_worker_takes_up_what_is_due_on_a_request(outbox, monkeypatch):
+    """A worker started again has no courier: a request (any, at most every 30 s) finds the
+    due answer in the outbox and wakes one."""
+    import web.pact
+    from footprint.usecases import pact
+
+    woken = []
+    monkeypatch.setattr(pact, "wake_courier", lambda db: woken.append(db))
+    page = lambda: outbox.app.test_client().get(  # noqa: E731
+        f"{HTTPS}/.well-known/openid-configuration")
+    outbox.app.extensions.pop("pact_outbox_checked", None)  # as a new worker
+    assert page().status_code == 200 and woken == []  # nothing due
+    queue(outbox, "req-restart")
+    assert page().status_code == 200 and woken == []  # checked less than 30 s ago
+    checked = outbox.app.extensions["pact_outbox_checked"]
+    outbox.app.extensions["pact_outbox_checked"] = (
+        checked[0], checked[1] - web.pact.OUTBOX_CHECK_SECONDS)
+    assert page().status_code == 200 and len(woken) == 1
+
+
+def test_the_courier_posts_and_ends_when_nothing_is_pending(outbox, monkeypatch):
+    """The real courier thread, with a recipient that takes everything."""
+    from footprint.usecases import pact
+
+    monkeypatch.undo()  # the real wake_courier and the real clock
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
+    posted = []
+    real = pact.deliver
+    monkeypatch.setattr(pact, "deliver", lambda delivery, opener=None: real(
+        delivery, opener=lambda request, timeout, context: posted.append(request) or
+        Answer(200)))
+    delivery = queue(outbox, "req-courier")
+    thread = pact.wake_courier(outbox.db)
+    thread.join(20)
+    assert not thread.is_alive()  # nothing pending: it ended
+    assert [json.loads(r.data)["id"] for r in posted] == [delivery.event["id"]]
+    assert pact.outbox.item(outbox.db, delivery.outbox_id)["delivered_at"]
+
+
+def test_an_item_another_process_holds_is_due_when_its_claim_ends(outbox):
+    from footprint import clock
+    from footprint.store import pact_outbox
+
+    queue(outbox, "req-held")
+    assert pact_outbox.next_due(outbox.db) == clock.stamp(T0)
+    until = clock.stamp(T0 + timedelta(seconds=300))
+    assert len(pact_outbox.claim(outbox.db, clock.stamp(T0), until, 10)) == 1
+    assert pact_outbox.next_due(outbox.db) == until  # the courier sleeps till then
