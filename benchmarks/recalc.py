@@ -343,10 +343,10 @@ def main() -> None:
         print(f"  (issue 15: with the ranges drawn again, {e2e_rate:,.0f} products/s; no "
               f"target was set for it)")
         if args.products >= 1_000_000:
-            ok = wall < 60 and child_rss < 2048
-            print(f"  1,000,000 products < 60 s and < 2 GB: {'MET' if ok else 'NOT MET'} "
-                  f"({wall:.0f} s with ranges, {plain_wall:.0f} s with --no-ranges; "
-                  f"{child_rss:,.0f} MiB)")
+            ok = plain_wall < 60 and child_rss < 2048
+            print(f"  1,000,000 products < 60 s and < 2 GB (--no-ranges): "
+                  f"{'MET' if ok else 'NOT MET'} ({plain_wall:.0f} s, {child_rss:,.0f} MiB; "
+                  f"with the ranges drawn again {wall:.0f} s)")
         else:
             print("  1,000,000 products < 60 s and < 2 GB: not run at this size (rerun with "
                   "--products 1000000)")
