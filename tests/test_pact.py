@@ -269,8 +269,9 @@ def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, v
     delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
     assert delivery.url == "https://buyer.example.cn/3/events"
     validator("RequestRejectedEvent").validate(delivery.event)
-    event["data"] = {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"],
-                     "status": ["Active"]}
+    # another request is another event (a source and an id name one)
+    event["id"], event["data"] = "req-2", {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"],
+                                           "status": ["Active"]}
     delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
     validator("RequestFulfilledEvent").validate(delivery.event)
     assert [fp["id"] for fp in delivery.event["data"]["pfs"]] == [world.pf["current"]]

@@ -307,3 +307,20 @@ def test_an_item_another_process_holds_is_due_when_its_claim_ends(outbox):
     until = clock.stamp(T0 + timedelta(seconds=300))
     assert len(pact_outbox.claim(outbox.db, clock.stamp(T0), until, 10)) == 1
     assert pact_outbox.next_due(outbox.db) == until  # the courier sleeps till then
+
+
+def test_a_request_sent_again_is_answered_once(outbox):
+    """A requester that lost our 200 sends the same event (same source, same id) again: the
+    answer already queued stands, nothing is queued twice."""
+    from footprint.usecases import pact
+
+    first = queue(outbox, "req-twice")
+    again = queue(outbox, "req-twice")
+    assert again.outbox_id == first.outbox_id
+    assert again.event["id"] == first.event["id"]
+    pending = pact.outbox_items(outbox.db)["pending"]
+    assert [r["request_event_id"] for r in pending] == ["req-twice"]
+    # the same id from another source is another event
+    other = queue(outbox, "req-twice", source="https://other-buyer.example.cn/3/events")
+    assert other.outbox_id != first.outbox_id
+    assert len(pact.outbox_items(outbox.db)["pending"]) == 2

@@ -24,6 +24,13 @@ def item(db, item_id: int) -> dict | None:
     return next(db.query("SELECT * FROM pact_outbox WHERE id = ?", [item_id]), None)
 
 
+def for_request(db, client: int | None, request_event_id: str, url: str) -> dict | None:
+    """The answer already queued for this client's request (the same event id and source)."""
+    return next(db.query("SELECT * FROM pact_outbox WHERE client IS ? AND request_event_id = ? "
+                         "AND url = ? ORDER BY id LIMIT 1", [client, request_event_id, url]),
+                None)
+
+
 def by_event_id(db, event_id: str) -> dict | None:
     return next(db.query("SELECT * FROM pact_outbox WHERE event_id = ?", [event_id]), None)
 

@@ -813,6 +813,14 @@ def accept_event(db, client: dict, event, platform: str, base_url: str) -> Deliv
         return None
     filters = filters_of_request(data)
     url = callback_url(event["source"])
+    client_key = client.get("client") or client.get("id")
+    # CloudEvents: a source and an id name one event, so a request sent again (a requester
+    # retrying after a lost 200) is answered once, by the answer already queued
+    queued = outbox.for_request(db, client_key, event["id"], url)
+    if queued is not None:
+        log.info("PACT request %s from %s was already answered (%s)", event["id"], url,
+                 queued["event_id"])
+        return Delivery(url, json.loads(queued["event_json"]), outbox_id=queued["id"])
     own_source = f"{base_url}/3/events"
     found = find_footprints(db, client, filters, platform, base_url)
     if found:
@@ -823,8 +831,7 @@ def accept_event(db, client: dict, event, platform: str, base_url: str) -> Deliv
             "message": "No footprint of this platform matches the request's criteria"}},
             own_source)
     with transaction(db):
-        item_id = outbox.insert(db, answer["id"], event["id"],
-                                client.get("client") or client.get("id"), url,
+        item_id = outbox.insert(db, answer["id"], event["id"], client_key, url,
                                 json.dumps(answer, ensure_ascii=False), clock.stamp())
     log.info("PACT answer %s to request %s queued for %s", answer["id"], event["id"], url)
     return Delivery(url, answer, outbox_id=item_id)
