@@ -356,3 +356,20 @@ def test_the_editor_says_where_the_gtin_of_another_organisation_is(service, clie
     assert f"商品条码（GTIN）{GTIN14} 已属于本平台另一家机构的产品" in error_slot(
         text_of(response), "product-gtin")
     assert counts(db) == before
+
+
+def test_the_resolver_describes_itself_at_the_well_known_place(service):
+    """GS1-Conformant Resolver 1.2.0: a description file at /.well-known/gs1resolver with
+    the fields of its schema (resolverRoot a URI, supportedPrimaryKeys of numeric AIs,
+    supportedLinkType namespace and prefix with its colon, linkTypeDefaultCanBeLinkset)."""
+    import re
+    answer = service.app.test_client().get("/.well-known/gs1resolver",
+                                           base_url="https://labels.example.cn")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    body = answer.get_json()
+    assert body["resolverRoot"] == "https://labels.example.cn"
+    assert body["supportedPrimaryKeys"] == ["01"]
+    assert body["supportedLinkType"] == [{"namespace": "https://gs1.org/voc/", "prefix": "gs1:"}]
+    assert re.match(r"^[a-zA-Z_][A-Za-z0-9_-]*?:$", body["supportedLinkType"][0]["prefix"])
+    assert body["linkTypeDefaultCanBeLinkset"] is False
+    assert "碳标签" in body["name"]

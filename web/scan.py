@@ -304,6 +304,20 @@ def digital_link(gtin: str, lot: str | None = None):
     return _see_other(target["href"], anchor)
 
 
+@bp.route("/.well-known/gs1resolver")
+def resolver_description():
+    """The resolver description file a GS1-Conformant resolver publishes (GS1-Conformant
+    Resolver standard 1.2.0, its description-file schema): its root, the keys and link types
+    it resolves. A link set is served when asked for, never as the default link."""
+    body = {"name": "footprint carbon label resolver (碳标签解析服务)",
+            "resolverRoot": public_base(), "supportedPrimaryKeys": ["01"],
+            "supportedLinkType": [{"namespace": VOC, "prefix": "gs1:"}],
+            "linkTypeDefaultCanBeLinkset": False}
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _not_found(kind: str, **context):
     return render_template("scan/not_found.html", kind=kind, **context), 404
 
