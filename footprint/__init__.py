@@ -4,7 +4,8 @@ The public API plugins and the web/CLI layers use. Nothing here imports Flask or
 A plugin's messages to producers are ``Message``s with their Chinese beside the English
 (``Message("must be > 0", zh="须大于 0")``); names in both languages are ``Text``s.
 """
-from .data import Catalog, Dataset, core_catalog, processes_from_csv, published_range
+from .data import (Catalog, Dataset, core_catalog, processes_from_csv, product_range,
+                   published_range)
 from .dataquality import geography_code, reference_year
 from .errors import (Conflict, DataError, FootprintError, Forbidden, InvalidInput, Message,
                      NotFound, PluginError, Problem, Text)
@@ -28,7 +29,7 @@ __all__ = [
     "Flow", "FootprintError", "GradeBand", "Grading", "InvalidInput", "Message", "Method", "PluginError", "Problem", "Process",
     "ProductCategory", "Region", "STAGES", "Source", "Text", "core_catalog", "footprint_home", "hookimpl", "imported_backgrounds", "background_catalog",
     "backgrounds_in_registry", "LIBRARY_PACKAGE", "LIBRARY_PREFIX",
-    "library_catalog", "library_name", "stored_factors", "processes_from_csv", "published_range",
+    "library_catalog", "library_name", "stored_factors", "processes_from_csv", "product_range", "published_range",
     "__version__",
     "geography_code", "reference_year",
 ]

@@ -22,6 +22,7 @@ import datetime
 import hashlib
 import io
 import json
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from contextlib import contextmanager
@@ -59,6 +60,29 @@ def published_range(stated: dict | None) -> tuple[float, float] | None:
     if not stated or stated["low"] <= 0:
         return None
     return stated["low"] / stated["value"], stated["high"] / stated["value"]
+
+
+# A published range is read as the 2.5th-97.5th percentiles of a lognormal (IPCC's 95 %
+# interval): Z_975 is the standard normal's 97.5th percentile.
+Z_975 = 1.959963984540054
+
+
+def range_sigma_of(published: tuple[float, float]) -> float:
+    """The lognormal sigma a published range (low, high) stands for: ln(high/low) / (2 x 1.96)."""
+    low, high = published
+    return math.log(high / low) / (2 * Z_975)
+
+
+def product_range(ranges: list[tuple[float, float] | None]) -> tuple[float, float] | None:
+    """The range of a product of values with these ranges (multiples of each value): one
+    value's own; for several, their sigmas added in quadrature, ``exp(+-1.96 sigma)``. None
+    when any has no range."""
+    if not ranges or None in ranges:
+        return None
+    if len(ranges) == 1:
+        return ranges[0]
+    sigma = math.sqrt(sum(range_sigma_of(r) ** 2 for r in ranges))
+    return math.exp(-Z_975 * sigma), math.exp(Z_975 * sigma)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data import range_sigma_of
 from .result import canonical_json
 
 DRAWS = 1000
@@ -57,7 +58,6 @@ BASIC_FACTOR = {"CO2": 1.05, "CO2e": 1.05, "CH4": 1.5, "N2O": 1.5}  # §3.5, air
 BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; transport
 CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
 METHOD = "lognormal Monte Carlo, ecoinvent pedigree (docs/data-quality.md)"
-Z_975 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
 def sigma(basic: float, scores: dict[str, float]) -> float:
@@ -88,8 +88,7 @@ def range_sigma(published: tuple[float, float], representativeness: dict) -> flo
     in place of the basic factor and the reliability and completeness scores it speaks for;
     the line's temporal, geographical and technological ratings still add their pedigree
     terms, as the range says nothing of how well the factor fits this product."""
-    low, high = published
-    basic = math.log(high / low) / (2 * Z_975)
+    basic = range_sigma_of(published)
     pedigree = sigma(1.0, representativeness)
     return math.sqrt(basic * basic + pedigree * pedigree)
 

@@ -5,11 +5,11 @@ Every number lives in a CSV or JSON file with its citation; this module only con
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from footprint import Catalog, GradeBand, Grading, Process, Source, published_range
+from footprint import (Catalog, GradeBand, Grading, Process, Source, product_range,
+                       published_range)
 
 CATALOG = Catalog("lca_data", "oranges")  # registered by the plugin: see register_datasets
 
@@ -23,7 +23,6 @@ GRADING = "oranges_grading_provisional"
 # Molar-mass ratios (stoichiometry, not emission factors).
 CO2_PER_C = 44 / 12
 N2O_PER_N2O_N = 44 / 28
-Z_975 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 PREFIX = "oranges/"
 FERTILISER_PREFIX = PREFIX + "fertiliser/"
@@ -103,17 +102,10 @@ def _bound(cell: str) -> float | None:
 
 
 def combined_range(used: list[Parameter]) -> tuple[float, float] | None:
-    """The range of a product of parameters, as multiples of its value: one parameter's own;
-    for several, each range read as a 95 % interval of a lognormal, their sigmas added in
-    quadrature, ``exp(+-1.96 sigma)``. None when any lacks a range or reaches 0."""
-    ranges = [published_range({"low": u.low, "value": u.value, "high": u.high})
-              if u.low is not None else None for u in used]
-    if not ranges or None in ranges:
-        return None
-    if len(ranges) == 1:
-        return ranges[0]
-    sigma = math.sqrt(sum((math.log(high / low) / (2 * Z_975)) ** 2 for low, high in ranges))
-    return math.exp(-Z_975 * sigma), math.exp(Z_975 * sigma)
+    """The range of a product of parameters, as multiples of its value (footprint's
+    product_range); None when any lacks a range or reaches 0."""
+    return product_range([published_range({"low": u.low, "value": u.value, "high": u.high})
+                          if u.low is not None else None for u in used])
 
 
 @lru_cache(maxsize=1)
