@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from .errors import InvalidInput, Message, Problem
@@ -50,6 +50,7 @@ class PactFootprint:
     verifier: str  # the verification provider's name, "" when not verified
     dqr: dict | None  # technological, geographical, temporal (1-5), where it states them
     primary_data_share: float | None
+    raw: dict = field(compare=False, repr=False, default_factory=dict)  # as it arrived
 
 
 def read_footprint(content: bytes | str | dict, source: str = "footprint") -> PactFootprint:
@@ -157,7 +158,7 @@ def read_footprint(content: bytes | str | dict, source: str = "footprint") -> Pa
         footprint_id.lower(), spec_version, status, text("companyName"), urns("companyIds"),
         urns("productIds"), text("productNameCompany"), unit or "", amount or 1.0,
         value or 0.0, verifier,
-        dqr, share)
+        dqr, share, data)
     if problems:
         raise InvalidInput(problems, source)
     return footprint

@@ -143,7 +143,6 @@ def host(tmp_path_factory, engine, service_template):
             except OSError:
                 time.sleep(0.5)
         yield SimpleNamespace(base=base, port=port, home=home, context=context, world=service.world,
-                              cert_path=str(tls.cert_path),
                               receiver=receiver,
                               receiver_url=f"https://127.0.0.1:{receiver.server_port}",
                               validator=pact_world.schemas())
@@ -627,19 +626,14 @@ def test_a_buyer_fetches_a_footprint_and_uses_it_in_a_bom(host, service, engine,
     """Another platform's producer (the ``service`` database) fetches the orchard's current
     oranges footprint from the host with the client credentials the orchard gave, and uses it
     in a BOM line."""
-    import requests
-
     from footprint.usecases import pactinputs
     from footprint.usecases import submissions as subs
 
-    session = requests.Session()
-    # the host's self-signed certificate; trust_env off, or REQUESTS_CA_BUNDLE would win
-    session.verify, session.trust_env = host.cert_path, False
     client_id, secret = host.world.clients["orchard"]
     buyer = service.people["steelworks"]
     found = pactinputs.fetch_footprint(service.db, buyer, host.base,
                                        host.world.pf["current"], client_id, secret,
-                                       session=session)
+                                       context=host.context)  # its self-signed certificate
     assert found.id == host.world.pf["current"] and found.status == "Active"
     # the current oranges label: 80 kWh x 0.1404 kg CO2/kWh (Sichuan 2022) = 11.232 kg CO2e
     # per 1 kg; 3 kg of oranges as a raw material: 3 x 11.232 = 33.696 kg CO2e
@@ -656,5 +650,5 @@ def test_a_buyer_fetches_a_footprint_and_uses_it_in_a_bom(host, service, engine,
     from footprint.errors import InvalidInput
     with pytest.raises(InvalidInput) as refused:
         pactinputs.fetch_footprint(service.db, buyer, host.base, host.world.pf["old"],
-                                   client_id, secret, session=session)
+                                   client_id, secret, context=host.context)
     assert [p.where for p in refused.value.problems] == ["status"]

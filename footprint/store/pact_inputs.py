@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 
-def keep(db, org_id: int, footprint, raw: dict, by: int | None, at: str, origin: str) -> None:
+def keep(db, org_id: int, footprint, by: int | None, at: str, origin: str) -> None:
     """Keep ``footprint`` (a footprint.pactinput.PactFootprint) for ``org_id``."""
     db.execute(
         "INSERT INTO pact_inputs (org_id, id, status, company_name, company_ids, product_ids, "
@@ -24,7 +24,7 @@ def keep(db, org_id: int, footprint, raw: dict, by: int | None, at: str, origin:
          footprint.product_name, footprint.declared_unit, footprint.declared_amount,
          footprint.value, footprint.verifier,
          json.dumps(footprint.dqr) if footprint.dqr else None, footprint.primary_data_share,
-         json.dumps(raw, ensure_ascii=False, sort_keys=True), origin, by, at])
+         json.dumps(footprint.raw, ensure_ascii=False, sort_keys=True), origin, by, at])
 
 
 def find(db, footprint_id: str, org_id: int | None) -> dict | None:

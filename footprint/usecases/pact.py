@@ -850,9 +850,9 @@ def _json_of(opener, request, context) -> dict:
     return answer
 
 
-def _recipient_token(url: str, credentials: dict, opener, context) -> str:
-    """An access token of the recipient's, by OAuth 2 client credentials with what it issued
-    to this platform; its token endpoint: as configured, else its OpenID Connect discovery,
+def client_token(url: str, credentials: dict, opener, context) -> str:
+    """An access token of another PACT host's (a recipient of our answers, or a supplier we
+    fetch from), by OAuth 2 client credentials with what it issued us; its token endpoint: as configured, else its OpenID Connect discovery,
     else <origin>/auth/token."""
     token_url = credentials.get("token_url")
     if not token_url:
@@ -896,7 +896,7 @@ def deliver(delivery: Delivery, opener=None) -> Delivery:
                    "User-Agent": "footprint-pact/3"}
         try:
             if credentials and token is None:
-                token = _recipient_token(delivery.url, credentials, opener, context)
+                token = client_token(delivery.url, credentials, opener, context)
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             request = urllib.request.Request(delivery.url, data=body, method="POST",

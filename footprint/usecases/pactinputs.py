@@ -7,9 +7,10 @@ with its id, company, verification and data-quality ratings (engine.supplier.Sup
 """
 from __future__ import annotations
 
-import json
-
-import requests
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from .. import clock
 from ..engine.supplier import SupplierLabel
@@ -17,6 +18,7 @@ from ..errors import Forbidden, InvalidInput, Message, Problem
 from ..pactinput import PREFIX, PactFootprint, read_footprint
 from ..store import pact_inputs as stored
 from ..store.db import transaction
+from .pact import client_token
 
 TIMEOUT = 20  # seconds for each call to a supplier's PACT host
 ISSUER = "PACT"  # what a line's supplier data says it came through
@@ -28,53 +30,46 @@ def import_footprint(db, user: dict, content: bytes | str, origin: str) -> PactF
     if user["role"] != "producer":
         raise Forbidden(Message("only producers import their suppliers' footprints"))
     footprint = read_footprint(content, origin)
-    raw = json.loads(content)
-    raw = raw["data"] if isinstance(raw.get("data"), dict) else raw
     with transaction(db):
-        stored.keep(db, user["org_id"], footprint, raw, user.get("id"), clock.stamp(), origin)
+        stored.keep(db, user["org_id"], footprint, user.get("id"), clock.stamp(), origin)
     return footprint
 
 
 def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str,
-                    client_secret: str, session=None) -> PactFootprint:
+                    client_secret: str, context: ssl.SSLContext | None = None,
+                    opener=None) -> PactFootprint:
     """Fetch footprint ``footprint_id`` from a supplier's PACT v3 host (``https://...``) with
-    OAuth 2 client credentials (its token endpoint found by OpenID Connect discovery, else
-    ``/auth/token``), then import it as ``import_footprint`` does."""
-    http = session or requests.Session()
+    OAuth 2 client credentials (the token got as this platform gets one from any PACT host:
+    usecases.pact.client_token), then import it as ``import_footprint`` does. The host's
+    certificate is checked against the system's CAs unless ``context`` says otherwise."""
     base = host.rstrip("/")
     if not base.lower().startswith("https://"):
         raise InvalidInput([Problem("host", Message("a PACT host is reached over HTTPS only: "
                                                     "%(host)s", host=host))])
-    token_url = _token_endpoint(http, base)
+    opener = opener or urllib.request.urlopen
+    context = context or ssl.create_default_context()
+    url = f"{base}/3/footprints/{urllib.parse.quote(footprint_id, safe='')}"
     try:
-        answer = http.post(token_url, data={"grant_type": "client_credentials"},
-                           auth=(client_id, client_secret), timeout=TIMEOUT)
-        if answer.status_code != 200:
+        try:
+            token = client_token(url, {"client_id": client_id, "client_secret": client_secret},
+                                 opener, context)
+        except urllib.error.HTTPError as exc:
             raise InvalidInput([Problem("client", Message(
                 "the PACT host refused the client credentials (HTTP %(status)s)",
-                status=answer.status_code))])
-        token = answer.json()["access_token"]
-        found = http.get(f"{base}/3/footprints/{footprint_id}", timeout=TIMEOUT,
-                         headers={"Authorization": f"Bearer {token}"})
-    except (requests.RequestException, ValueError, KeyError) as exc:
+                status=exc.code))]) from None
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        try:
+            with opener(request, timeout=TIMEOUT, context=context) as response:
+                content = response.read()
+        except urllib.error.HTTPError as exc:
+            raise InvalidInput([Problem("id", Message(
+                "the PACT host has no footprint %(id)s for this client (HTTP %(status)s)",
+                id=footprint_id, status=exc.code))]) from None
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
         raise InvalidInput([Problem("host", Message("the PACT host %(host)s did not answer "
                                                     "as PACT v3 does: %(detail)s", host=host,
                                                     detail=str(exc)))]) from None
-    if found.status_code != 200:
-        raise InvalidInput([Problem("id", Message(
-            "the PACT host has no footprint %(id)s for this client (HTTP %(status)s)",
-            id=footprint_id, status=found.status_code))])
-    return import_footprint(db, user, found.content, base)
-
-
-def _token_endpoint(http, base: str) -> str:
-    try:
-        found = http.get(f"{base}/.well-known/openid-configuration", timeout=TIMEOUT)
-        if found.status_code == 200:
-            return found.json()["token_endpoint"]
-    except (requests.RequestException, ValueError, KeyError):
-        pass
-    return f"{base}/auth/token"
+    return import_footprint(db, user, content, base)
 
 
 def footprints(db, user: dict) -> list[dict]:
