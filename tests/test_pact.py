@@ -258,7 +258,7 @@ def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatc
 
 
 def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, validator):
-    from footprint.usecases import pact
+    from footprint.usecases import pact, pactevents
 
     db, world = pact_service.db, pact_service.world
     orchard = pact.stored.client_by_client_id(db, world.clients["orchard"][0])
@@ -266,13 +266,13 @@ def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, v
              "time": "2026-01-01T00:00:00Z",
              "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
              "data": {"productId": [f"urn:gtin:{pact_world.GTIN_BATTERY}"]}}
-    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    delivery = pactevents.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
     assert delivery.url == "https://buyer.example.cn/3/events"
     validator("RequestRejectedEvent").validate(delivery.event)
     # another request is another event (a source and an id name one)
     event["id"], event["data"] = "req-2", {"productId": [f"urn:gtin:{pact_world.GTIN_ORANGES}"],
                                            "status": ["Active"]}
-    delivery = pact.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
+    delivery = pactevents.accept_event(db, orchard, event, "pact.example.cn", HTTPS)
     validator("RequestFulfilledEvent").validate(delivery.event)
     assert [fp["id"] for fp in delivery.event["data"]["pfs"]] == [world.pf["current"]]
     assert delivery.event["source"] == f"{HTTPS}/3/events"
@@ -280,32 +280,32 @@ def test_a_request_is_answered_with_only_what_the_client_may_see(pact_service, v
 
 def test_callback_addresses(monkeypatch):
     monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
-    from footprint.usecases import pact
+    from footprint.usecases import pact, pactevents
 
-    assert pact.callback_url("https://buyer.example") == "https://buyer.example/3/events"
-    assert pact.callback_url("https://buyer.example/pact/v3/events") == \
+    assert pactevents.callback_url("https://buyer.example") == "https://buyer.example/3/events"
+    assert pactevents.callback_url("https://buyer.example/pact/v3/events") == \
         "https://buyer.example/pact/v3/events"
-    assert pact.callback_url("//api.example.com/3/events") == \
+    assert pactevents.callback_url("//api.example.com/3/events") == \
         "https://api.example.com/3/events"
     for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x"):
         with pytest.raises(pact.PactError) as caught:
-            pact.callback_url(refused)
+            pactevents.callback_url(refused)
         assert caught.value.status == 400 and "source" in caught.value.message
 
 
 
 def test_the_operator_may_limit_where_answers_go(monkeypatch):
-    from footprint.usecases import pact
+    from footprint.usecases import pact, pactevents
 
     monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_HOSTS", "erp.buyer.example, pact.other.example")
-    assert pact.callback_url("https://ERP.buyer.example/3/events")
+    assert pactevents.callback_url("https://ERP.buyer.example/3/events")
     with pytest.raises(pact.PactError) as caught:
-        pact.callback_url("https://169.254.169.254/latest")
+        pactevents.callback_url("https://169.254.169.254/latest")
     assert "FOOTPRINT_PACT_CALLBACK_HOSTS" in caught.value.message
 
 
 def test_a_callback_is_retried_and_then_given_up():
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     calls = []
 
@@ -324,8 +324,8 @@ def test_a_callback_is_retried_and_then_given_up():
             raise OSError("connection refused")
         return Answer()
 
-    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
-                                      first_wait=0.01), opener=flaky)
+    done = pactevents.deliver(pactevents.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                                  first_wait=0.01), opener=flaky)
     assert done.delivered and len(calls) == 2
     assert calls[0] == ("https://buyer.example/3/events",
                         "application/cloudevents+json; charset=UTF-8")
@@ -333,8 +333,9 @@ def test_a_callback_is_retried_and_then_given_up():
     def down(request, timeout, context):
         raise OSError("connection refused")
 
-    failed = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
-                                        attempts=3, first_wait=0.01), opener=down)
+    failed = pactevents.deliver(pactevents.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                                    attempts=3, first_wait=0.01),
+                                opener=down)
     assert not failed.delivered and len(failed.errors) == 3
 
 
@@ -460,7 +461,7 @@ def test_a_refused_recipient_token_is_asked_for_again(tmp_path, monkeypatch):
     import json
     import urllib.error
 
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     path = tmp_path / "recipients.json"
     path.write_text(json.dumps({"buyer.example": {
@@ -490,8 +491,8 @@ def test_a_refused_recipient_token_is_asked_for_again(tmp_path, monkeypatch):
             raise urllib.error.HTTPError(request.full_url, 401, "expired", {}, io.BytesIO())
         return Answer(200)
 
-    done = pact.deliver(pact.Delivery("https://buyer.example/3/events", {"id": "e"},
-                                      first_wait=0.01), opener=opener)
+    done = pactevents.deliver(pactevents.Delivery("https://buyer.example/3/events", {"id": "e"},
+                                                  first_wait=0.01), opener=opener)
     assert done.delivered
     assert [url for url, _ in seen] == ["https://buyer.example/oauth",
                                         "https://buyer.example/3/events",

@@ -32,11 +32,11 @@ def validator():
 def outbox(pact_service, monkeypatch):
     """An empty outbox, no courier thread, no configured recipients, the clock at T0."""
     from footprint import clock
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
     monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
-    monkeypatch.setattr(pact, "wake_courier", lambda db: None)
+    monkeypatch.setattr(pactevents, "wake_courier", lambda db: None)
     moment = {"now": T0}
     monkeypatch.setattr(clock, "now", lambda: moment["now"])
     pact_service.db.execute("DELETE FROM pact_outbox")
@@ -63,16 +63,16 @@ def request_event(event_id, source="https://buyer.example.cn/3/events"):
 
 
 def queue(service, event_id, **kwargs):
-    from footprint.usecases import pact
+    from footprint.usecases import pact, pactevents
 
     orchard = pact.stored.client_by_client_id(service.db, service.world.clients["orchard"][0])
-    return pact.accept_event(service.db, orchard, request_event(event_id, **kwargs),
-                             "pact.example.cn", HTTPS)
+    return pactevents.accept_event(service.db, orchard, request_event(event_id, **kwargs),
+                                   "pact.example.cn", HTTPS)
 
 
 def test_an_acknowledged_request_is_in_the_outbox_before_the_200(outbox, monkeypatch):
     from footprint.store import connect, database_path
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     seen = []
 
@@ -81,7 +81,7 @@ def test_an_acknowledged_request_is_in_the_outbox_before_the_200(outbox, monkeyp
         seen.extend(other.query("SELECT * FROM pact_outbox"))
         other.close()
 
-    monkeypatch.setattr(pact, "wake_courier", no_courier)
+    monkeypatch.setattr(pactevents, "wake_courier", no_courier)
     token = token_for(outbox.app, "orchard", outbox.world)
     answer = outbox.app.test_client().post(
         f"{HTTPS}/3/events", data=json.dumps(request_event("req-durable")),
@@ -102,19 +102,19 @@ def test_an_acknowledged_request_is_in_the_outbox_before_the_200(outbox, monkeyp
         headers={"Authorization": f"Bearer {token}",
                  "Content-Type": "application/cloudevents+json"})
     assert bad.status_code == 400
-    assert [r["request_event_id"] for r in pact.outbox_items(outbox.db)["pending"]] == \
+    assert [r["request_event_id"] for r in pactevents.outbox_items(outbox.db)["pending"]] == \
         ["req-durable"]
 
 
 def test_the_backoff_doubles_up_to_an_hour():
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
-    assert [pact.backoff(n).total_seconds() for n in (1, 2, 3, 4, 12, 13, 40)] == \
+    assert [pactevents.backoff(n).total_seconds() for n in (1, 2, 3, 4, 12, 13, 40)] == \
         [1, 2, 4, 8, 2048, 3600, 3600]
 
 
 def test_a_recipient_down_at_first_gets_the_event_later(outbox, validator):
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     delivery = queue(outbox, "req-later")
     posted = []
@@ -127,9 +127,9 @@ def test_a_recipient_down_at_first_gets_the_event_later(outbox, validator):
 
     def at(seconds):
         outbox.moment["now"] = T0 + timedelta(seconds=seconds)
-        return pact.deliver_due(outbox.db, opener=recipient)
+        return pactevents.deliver_due(outbox.db, opener=recipient)
 
-    item = lambda: pact.outbox.item(outbox.db, delivery.outbox_id)  # noqa: E731
+    item = lambda: pactevents.outbox.item(outbox.db, delivery.outbox_id)  # noqa: E731
     first = at(0)
     assert [(d["delivered"], d["attempts"]) for d in first] == [(False, 1)]
     assert first[0]["next_attempt_at"] == (T0 + timedelta(seconds=1)).isoformat()
@@ -147,12 +147,12 @@ def test_a_recipient_down_at_first_gets_the_event_later(outbox, validator):
     validator("RequestFulfilledEvent").validate(posted[-1][1])
     assert item()["delivered_at"] == (T0 + timedelta(seconds=7)).isoformat()
     assert item()["claimed_until"] is None and item()["last_error"] is None
-    assert at(100) == [] and pact.outbox_items(outbox.db)["pending"] == []
+    assert at(100) == [] and pactevents.outbox_items(outbox.db)["pending"] == []
 
 
 def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
     from footprint.store import connect, database_path
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     queued = {queue(outbox, f"req-race-{n}").event["id"] for n in range(6)}
     sent, lock = [], threading.Lock()
@@ -170,7 +170,7 @@ def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
         db = connect(database_path(outbox.home))
         try:
             start.wait()
-            results[name] = pact.deliver_due(db, opener=recipient)
+            results[name] = pactevents.deliver_due(db, opener=recipient)
         finally:
             db.close()
 
@@ -181,7 +181,7 @@ def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
         thread.join(30)
     assert sorted(sent) == sorted(queued)  # each once
     assert {d["event_id"] for r in results.values() for d in r} == queued
-    assert pact.outbox_items(outbox.db)["pending"] == []
+    assert pactevents.outbox_items(outbox.db)["pending"] == []
 
     # a claim holds against another process until it runs out
     from footprint import clock
@@ -193,7 +193,7 @@ def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
         now, later = clock.stamp(T0), clock.stamp(T0 + timedelta(seconds=300))
         assert [r["id"] for r in pact_outbox.claim(outbox.db, now, later, 10)] == [again]
         assert pact_outbox.claim(other, now, later, 10) == []
-        assert pact.deliver_due(other, opener=recipient) == []
+        assert pactevents.deliver_due(other, opener=recipient) == []
         expired = clock.stamp(T0 + timedelta(seconds=301))
         assert [r["id"] for r in pact_outbox.claim(other, expired, expired, 10)] == [again]
     finally:
@@ -201,7 +201,7 @@ def test_two_deliverers_at_once_never_send_an_event_twice(outbox):
 
 
 def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch):
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     delivery = queue(outbox, "req-never")
     tried = []
@@ -211,12 +211,12 @@ def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch)
         raise OSError("no route to host")
 
     for _ in range(200):
-        row = pact.outbox.item(outbox.db, delivery.outbox_id)
+        row = pactevents.outbox.item(outbox.db, delivery.outbox_id)
         if row["gave_up_at"]:
             break
         outbox.moment["now"] = datetime.fromisoformat(row["next_attempt_at"])
-        pact.deliver_due(outbox.db, opener=down)
-    row = pact.outbox.item(outbox.db, delivery.outbox_id)
+        pactevents.deliver_due(outbox.db, opener=down)
+    row = pactevents.outbox.item(outbox.db, delivery.outbox_id)
     deadline = T0 + timedelta(hours=72)
     assert row["gave_up_at"] == deadline.isoformat() and row["delivered_at"] is None
     assert row["attempts"] == len(tried) and tried[-1] == deadline
@@ -225,11 +225,11 @@ def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch)
     assert max(waits) == 3600 and all(w > 0 for w in waits)
     # and nothing more is tried
     outbox.moment["now"] = deadline + timedelta(days=1)
-    assert pact.deliver_due(outbox.db, opener=down) == []
-    items = pact.outbox_items(outbox.db)
+    assert pactevents.deliver_due(outbox.db, opener=down) == []
+    items = pactevents.outbox_items(outbox.db)
     assert items["pending"] == [] and [r["event_id"] for r in items["failed"]] == \
         [delivery.event["id"]]
-    given_up = [e for e in pact.security.events(outbox.db)
+    given_up = [e for e in pactevents.security.events(outbox.db)
                 if e["kind"] == "pact-event-given-up"]
     assert given_up and delivery.event["id"] in given_up[0]["detail"]
 
@@ -243,7 +243,7 @@ def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch)
 
 
 def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     delivery = queue(outbox, "req-cli", source="https://127.0.0.1:9/3/events")
     monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
@@ -254,7 +254,7 @@ def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
     assert f"{delivery.event['id']} -> https://127.0.0.1:9/3/events: failed, next attempt " \
         f"{(T0 + timedelta(seconds=1)).isoformat()}" in done.stdout
     assert "0 of 1 due events delivered" in done.stdout
-    assert pact.outbox.item(outbox.db, delivery.outbox_id)["attempts"] == 1
+    assert pactevents.outbox.item(outbox.db, delivery.outbox_id)["attempts"] == 1
     assert "0 of 0 due events delivered" in run("pact", "deliver").stdout  # not due yet
 
 
@@ -262,10 +262,10 @@ def test_a_worker_takes_up_what_is_due_on_a_request(outbox, monkeypatch):
     """A worker started again has no courier: a request (any, at most every 30 s) finds the
     due answer in the outbox and wakes one."""
     import web.pact
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     woken = []
-    monkeypatch.setattr(pact, "wake_courier", lambda db: woken.append(db))
+    monkeypatch.setattr(pactevents, "wake_courier", lambda db: woken.append(db))
     page = lambda: outbox.app.test_client().get(  # noqa: E731
         f"{HTTPS}/.well-known/openid-configuration")
     outbox.app.extensions.pop("pact_outbox_checked", None)  # as a new worker
@@ -280,22 +280,22 @@ def test_a_worker_takes_up_what_is_due_on_a_request(outbox, monkeypatch):
 
 def test_the_courier_posts_and_ends_when_nothing_is_pending(outbox, monkeypatch):
     """The real courier thread, with a recipient that takes everything."""
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     monkeypatch.undo()  # the real wake_courier and the real clock
     monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS", raising=False)
     monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_CREDENTIALS", raising=False)
     posted = []
-    real = pact.deliver
-    monkeypatch.setattr(pact, "deliver", lambda delivery, opener=None: real(
+    real = pactevents.deliver
+    monkeypatch.setattr(pactevents, "deliver", lambda delivery, opener=None: real(
         delivery, opener=lambda request, timeout, context: posted.append(request) or
         Answer(200)))
     delivery = queue(outbox, "req-courier")
-    thread = pact.wake_courier(outbox.db)
+    thread = pactevents.wake_courier(outbox.db)
     thread.join(20)
     assert not thread.is_alive()  # nothing pending: it ended
     assert [json.loads(r.data)["id"] for r in posted] == [delivery.event["id"]]
-    assert pact.outbox.item(outbox.db, delivery.outbox_id)["delivered_at"]
+    assert pactevents.outbox.item(outbox.db, delivery.outbox_id)["delivered_at"]
 
 
 def test_an_item_another_process_holds_is_due_when_its_claim_ends(outbox):
@@ -312,15 +312,15 @@ def test_an_item_another_process_holds_is_due_when_its_claim_ends(outbox):
 def test_a_request_sent_again_is_answered_once(outbox):
     """A requester that lost our 200 sends the same event (same source, same id) again: the
     answer already queued stands, nothing is queued twice."""
-    from footprint.usecases import pact
+    from footprint.usecases import pactevents
 
     first = queue(outbox, "req-twice")
     again = queue(outbox, "req-twice")
     assert again.outbox_id == first.outbox_id
     assert again.event["id"] == first.event["id"]
-    pending = pact.outbox_items(outbox.db)["pending"]
+    pending = pactevents.outbox_items(outbox.db)["pending"]
     assert [r["request_event_id"] for r in pending] == ["req-twice"]
     # the same id from another source is another event
     other = queue(outbox, "req-twice", source="https://other-buyer.example.cn/3/events")
     assert other.outbox_id != first.outbox_id
-    assert len(pact.outbox_items(outbox.db)["pending"]) == 2
+    assert len(pactevents.outbox_items(outbox.db)["pending"]) == 2

@@ -30,7 +30,7 @@ import urllib.parse
 from flask import Blueprint, current_app, g, jsonify, request
 
 from footprint.errors import Throttled
-from footprint.usecases import pact
+from footprint.usecases import pact, pactevents
 
 from .db import get_db
 from .security import client_address, csrf
@@ -70,8 +70,8 @@ def outbox_due():
         return None
     app.extensions["pact_outbox_checked"] = (os.getpid(), moment)
     try:
-        if pact.has_due(get_db()):
-            pact.wake_courier(get_db())
+        if pactevents.has_due(get_db()):
+            pactevents.wake_courier(get_db())
     except sqlite3.Error as exc:  # never the request's failure
         log.error("PACT outbox not checked: %s", exc)
     return None
@@ -205,9 +205,10 @@ def events():
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _error("BadRequest", f"The body is not JSON: {exc}", 400)
     # a request's answer is in the outbox (committed) when this returns: only then the 200
-    delivery = pact.accept_event(get_db(), g.pact_client, event, request.host, _base_url())
+    delivery = pactevents.accept_event(get_db(), g.pact_client, event, request.host,
+                                       _base_url())
     if delivery is not None:
-        pact.wake_courier(get_db())  # posts it now, and again later while it fails
+        pactevents.wake_courier(get_db())  # posts it now, and again later while it fails
     return "", 200
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from footprint.settings import footprint_home
-from footprint.usecases import accounts, pactinputs
+from footprint.usecases import accounts, pactevents, pactinputs
 from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
@@ -78,7 +78,7 @@ def revoke(client_id):
 def deliver(limit):
     """Post the answers to PACT requests that are due, once each (for cron; 投递待发送事件).
     Safe beside the web service: an event another process is posting is left to it."""
-    done = pact_usecase.deliver_due(open_database(footprint_home()), limit=limit)
+    done = pactevents.deliver_due(open_database(footprint_home()), limit=limit)
     for item in done:
         if item["delivered"]:
             state = "delivered"
@@ -98,7 +98,7 @@ def deliver(limit):
 @fail_cleanly
 def outbox(as_json):
     """The answers still to deliver (pending) and those given up (failed) (待发送与失败事件)."""
-    items = pact_usecase.outbox_items(open_database(footprint_home()))
+    items = pactevents.outbox_items(open_database(footprint_home()))
     if as_json:
         render.dump({state: [{k: v for k, v in row.items() if k != "event_json"}
                              for row in rows] for state, rows in items.items()})

@@ -18,7 +18,7 @@ from ..errors import Forbidden, InvalidInput, Message, Problem
 from ..pactinput import PREFIX, PactFootprint, read_footprint
 from ..store import pact_inputs as stored
 from ..store.db import transaction
-from .pact import client_token
+from .pactevents import client_token
 
 TIMEOUT = 20  # seconds for each call to a supplier's PACT host
 ISSUER = "PACT"  # what a line's supplier data says it came through
@@ -40,7 +40,7 @@ def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str
                     opener=None) -> PactFootprint:
     """Fetch footprint ``footprint_id`` from a supplier's PACT v3 host (``https://...``) with
     OAuth 2 client credentials (the token got as this platform gets one from any PACT host:
-    usecases.pact.client_token), then import it as ``import_footprint`` does. The host's
+    usecases.pactevents.client_token), then import it as ``import_footprint`` does. The host's
     certificate is checked against the system's CAs unless ``context`` says otherwise."""
     base = host.rstrip("/")
     if not base.lower().startswith("https://"):
