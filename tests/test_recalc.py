@@ -185,14 +185,20 @@ def test_without_ranges_a_moved_footprint_keeps_no_stale_range(service, engine_2
     assert summary.ranges == 0
 
 
-def test_kept_rows_score_exactly_as_the_engine_does(engine):
-    """Rows kept with stable keys, scored by the recalculation, give the engine's figures for
-    the same BOMs to the last bit: sub-assemblies (with lines outside their own boundary),
-    end-of-life lines outside the product's boundary, direct emissions."""
+def recalc_benchmark():
+    """benchmarks/recalc.py as a module: its realistic BOMs and sub-assemblies."""
     spec = importlib.util.spec_from_file_location(
         "bench_recalc", Path(__file__).resolve().parent.parent / "benchmarks/recalc.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_kept_rows_score_exactly_as_the_engine_does(engine):
+    """Rows kept with stable keys, scored by the recalculation, give the engine's figures for
+    the same BOMs to the last bit: sub-assemblies (with lines outside their own boundary),
+    end-of-life lines outside the product's boundary, direct emissions."""
+    bench = recalc_benchmark()
     products = bench.DictProducts(bench.sub_assembly_boms(engine.registry))
     resolved = [engine.resolve(parse_bom(b), products)
                 for b in bench.realistic_boms(engine.registry, 60, seed=5)]
@@ -214,10 +220,7 @@ def test_kept_sigmas_draw_the_engines_ranges(engine):
     """Ranges drawn from kept rows and sigmas equal the engine's, sub-assemblies and lines
     outside the boundary included: the same lines, sigmas and named streams."""
     from footprint.recalc.chunk import _draw_ranges
-    spec = importlib.util.spec_from_file_location(
-        "bench_recalc", Path(__file__).resolve().parent.parent / "benchmarks/recalc.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = recalc_benchmark()
     products = bench.DictProducts(bench.sub_assembly_boms(engine.registry))
     resolved = [engine.resolve(parse_bom(b), products)
                 for b in bench.realistic_boms(engine.registry, 20, seed=7)]
