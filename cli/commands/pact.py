@@ -117,10 +117,6 @@ def outbox(as_json):
 
 # -- suppliers' footprints as BOM inputs --------------------------------------------------------
 
-def _producer(db, username: str) -> dict:
-    return accounts.active_user_named(db, username)
-
-
 @pact.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", "username", required=True,
@@ -130,11 +126,8 @@ def _producer(db, username: str) -> dict:
 def import_(file, username):
     """Import a supplier's PACT v3 footprint FILE (JSON) as a BOM input (导入供应商碳足迹)."""
     db = open_database(footprint_home())
-    found = pactinputs.import_footprint(db, _producer(db, username), file.read_bytes(),
-                                        file.name)
-    click.echo(f"imported {found.company_name}: {found.product_name}, {found.value:g} kg CO2e "
-               f"per {found.declared_amount:g} {found.declared_unit}; "
-               f"use it in a BOM line as pact:{found.id}")
+    producer = accounts.active_user_named(db, username)
+    _imported(pactinputs.import_footprint(db, producer, file.read_bytes(), file.name))
 
 
 @pact.command("fetch")
@@ -151,8 +144,12 @@ def fetch(host, footprint_id, client_id, client_secret, username):
     """Fetch footprint FOOTPRINT_ID from a supplier's PACT v3 HOST (https://...) and import
     it as a BOM input (从供应商 PACT 主机获取)."""
     db = open_database(footprint_home())
-    found = pactinputs.fetch_footprint(db, _producer(db, username), host, footprint_id,
-                                       client_id, client_secret)
+    producer = accounts.active_user_named(db, username)
+    _imported(pactinputs.fetch_footprint(db, producer, host, footprint_id, client_id,
+                                         client_secret))
+
+
+def _imported(found) -> None:
     click.echo(f"imported {found.company_name}: {found.product_name}, {found.value:g} kg CO2e "
                f"per {found.declared_amount:g} {found.declared_unit}; "
                f"use it in a BOM line as pact:{found.id}")
