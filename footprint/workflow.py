@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from .errors import Conflict, Forbidden, Message, NotFound, Word
 
-ROLES = ("producer", "verifier", "reviewer", "admin")
-ORG_KINDS = ("enterprise", "accounting_body", "platform")
+ROLES = ("producer", "verifier", "reviewer", "admin", "bank", "regulator")
+ORG_KINDS = ("enterprise", "accounting_body", "platform", "bank", "regulator")
 ROLE_ORG_KIND = {"producer": "enterprise", "verifier": "accounting_body",
-                 "reviewer": "platform", "admin": "platform"}
+                 "reviewer": "platform", "admin": "platform", "bank": "bank",
+                 "regulator": "regulator"}
 STATUSES = ("draft", "submitted", "verified", "approved", "returned",
             "issued", "superseded", "revoked", "expired")
 EDITABLE = ("draft", "returned")

@@ -187,3 +187,36 @@ def test_cli_users_tokens_and_backup(tmp_path, monkeypatch):
     backup = tmp_path / "backup.db"
     assert runner.invoke(cli, ["db", "backup", str(backup)]).exit_code == 0
     assert connect(backup)["users"].count == 1
+
+
+def test_bank_and_regulator_roles_widen_the_checks_and_keep_every_row(tmp_path):
+    from footprint.store.migrations import ROLES_OF_MIGRATION_13
+    database = connect(tmp_path / "old.db")
+    # a database as it stood before migration 13, with users that point at organisations
+    database.execute("CREATE TABLE schema_migrations "
+                     "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for version, name, apply in MIGRATIONS:
+        if version < 13:
+            with transaction(database):
+                apply(database)
+                database["schema_migrations"].insert({"version": version, "name": name,
+                                                      "applied_at": "t"})
+    pw = "correct horse battery"
+    orchard = create_user(database, "orchard", "producer", "Pujiang Orchard Co-op", pw)
+    with pytest.raises(Exception):  # the old CHECK refuses a bank officer
+        database["organisations"].insert({"name": "Bank", "kind": "bank", "created_at": "t"})
+    assert [v for v, _ in migrate(database)] == [13]
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert authenticate(database, "orchard", pw)["id"] == orchard["id"]
+    assert ROLES_OF_MIGRATION_13[-2:] == ("bank", "regulator")
+    officer = create_user(database, "chengdu-bank", "bank", "Chengdu Rural Commercial Bank", pw)
+    inspector = create_user(database, "inspector", "regulator", "Sichuan Ecology Bureau", pw)
+    kinds = {r["name"]: r["kind"] for r in database.query("SELECT name, kind FROM organisations")}
+    assert kinds["Chengdu Rural Commercial Bank"] == "bank"
+    assert kinds["Sichuan Ecology Bureau"] == "regulator"
+    assert officer["role"] == "bank" and inspector["role"] == "regulator"
+    with pytest.raises(Exception):  # still a CHECK, only wider
+        database["users"].update(officer["id"], {"role": "banker"})
+    # the unique credit code index came back with the table
+    assert database.execute("SELECT 1 FROM sqlite_master WHERE name = "
+                            "'organisations_credit_code'").fetchone()

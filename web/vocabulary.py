@@ -28,9 +28,11 @@ STATUSES = {
     "valid": _l("valid"),
 }
 ROLES = {"producer": _l("producer"), "verifier": _l("verifier"), "reviewer": _l("reviewer"),
-         "admin": _l("administrator")}
+         "admin": _l("administrator"), "bank": _l("bank officer"),
+         "regulator": _l("regulator")}
 ORG_KINDS = {"enterprise": _l("enterprise"), "accounting_body": _l("accounting body"),
-             "platform": _l("platform")}
+             "platform": _l("platform"), "bank": _l("bank"),
+             "regulator": _l("regulatory authority")}
 # Audit events: a workflow action reads as the status it leads to ("submit": submitted).
 EVENTS = {
     "create": _l("created"), "revise": _l("revised"),

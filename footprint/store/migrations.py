@@ -442,6 +442,43 @@ def pact_outbox(db) -> None:
     """)
 
 
+ROLES_OF_MIGRATION_13 = ROLES + ("bank", "regulator")
+ORG_KINDS_OF_MIGRATION_13 = ORG_KINDS + ("bank", "regulator")
+
+
+def _rebuild(db, table: str, check_column: str, old: tuple, new: tuple) -> None:
+    """Give ``table`` a wider CHECK (``check_column`` IN new) in place of (... IN old).
+
+    SQLite cannot alter a CHECK. The table is copied aside, dropped and created again from
+    its own stored SQL with only the word list changed, then refilled. Other tables' foreign
+    keys point at it by name throughout; dropping it inside this transaction is allowed
+    because the violations it counts are deferred and settled when the rows come back."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                     [table]).fetchone()[0]
+    before = f"{check_column} IN ({_in(old)})"
+    if before not in sql:
+        raise ValueError(f"{table}: CHECK on {check_column} is not the one expected")
+    indexes = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL", [table])]
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute(f"CREATE TEMP TABLE {table}_copy AS SELECT * FROM {table}")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(sql.replace(before, f"{check_column} IN ({_in(new)})"))
+    db.execute(f"INSERT INTO {table} SELECT * FROM temp.{table}_copy")
+    db.execute(f"DROP TABLE temp.{table}_copy")
+    for index in indexes:
+        db.execute(index)
+
+
+def bank_and_regulator_roles(db) -> None:
+    """Banks (organisations whose ``bank`` users see the carbon accounts of producers that
+    consent, and price loans on them) and regulators (organisations whose ``regulator``
+    users read everything and record findings) join the roles and organisation kinds."""
+    _rebuild(db, "organisations", "kind", ORG_KINDS, ORG_KINDS_OF_MIGRATION_13)
+    _rebuild(db, "users", "role", ROLES, ROLES_OF_MIGRATION_13)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -455,6 +492,7 @@ MIGRATIONS = [
     (10, "products by GTIN", products_by_gtin),
     (11, "PACT clients and tokens", pact_clients),
     (12, "PACT outbox", pact_outbox),
+    (13, "bank and regulator roles", bank_and_regulator_roles),
 ]
 
 
