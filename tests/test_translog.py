@@ -864,3 +864,46 @@ def test_the_documented_examples_verify():
         name, args = call.split("(", 1)
         arguments = [a.strip().strip('"') for a in args.rstrip(")").split(",")[:-1]]
         assert calls[name](*arguments).hex() == "".join(hex_text.split()), call
+
+
+# -- records: decisions that are not labels ---------------------------------------------------
+
+def test_a_record_entry_by_hand():
+    from footprint.translog.entries import record_entry
+    document = b'{"decision": "LP-1"}'
+    entry = record_entry("loan-pricing", "LP-1", document, AT)
+    # the map as deterministic CBOR: keys by their encoded bytes (length first, then bytes):
+    # "at" (62 6174), "id" (62 6964), "of" (62 6f66), "type" (64 74797065),
+    # "sha256" (66 736861323536)
+    digest = hashlib.sha256(document).hexdigest()
+    expected = (bytes.fromhex("a5") + bytes.fromhex("626174") + bytes([0x74]) +
+                b"2025-03-01T08:00:00Z" + bytes.fromhex("626964") + bytes([0x64]) + b"LP-1"
+                + bytes.fromhex("626f66") + bytes([0x6c]) + b"loan-pricing"
+                + bytes.fromhex("6474797065") + bytes([0x66]) + b"record"
+                + bytes.fromhex("66736861323536") + bytes.fromhex("7840") + digest.encode())
+    assert entry == expected
+    assert decode_entry("record", entry)["sha256"] == digest
+    with pytest.raises(EntryError, match="unknown record"):
+        record_entry("horoscope", "X", document, AT)
+    with pytest.raises(EntryError, match="signed document"):
+        record_entry("loan-pricing", "LP-1", b"", AT)
+
+
+def test_records_are_filed_under_no_label_and_the_monitor_checks_them(db, record):
+    from footprint.translog.entries import record_entry
+    grow(db, 2)
+    log = TransparencyLog(db)
+    entry = record_entry("loan-pricing", "LP-1", b"signed decision", AT)
+    with transaction(db):
+        with pytest.raises(LogError, match="no label"):
+            log.append("record", "L0", entry)
+        index = log.append("record", None, entry)
+    assert index == 2
+    report = verify_log(db, seen=[record])
+    assert report.kinds == {"issue": 2, "record": 1}
+    drop_triggers(db)
+    forged = record_entry("loan-pricing", "LP-1", b"another decision", AT)
+    with transaction(db):
+        db.execute("UPDATE log_entries SET entry = ? WHERE idx = 2", [forged])
+    with pytest.raises(LogRewritten, match="entry 2 was rewritten"):
+        verify_log(db, seen=[record])

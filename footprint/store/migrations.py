@@ -446,37 +446,55 @@ ROLES_OF_MIGRATION_13 = ROLES + ("bank", "regulator")
 ORG_KINDS_OF_MIGRATION_13 = ORG_KINDS + ("bank", "regulator")
 
 
-def _rebuild(db, table: str, check_column: str, old: tuple, new: tuple) -> None:
-    """Give ``table`` a wider CHECK (``check_column`` IN new) in place of (... IN old).
+def _rebuild(db, table: str, changes: list[tuple[str, str]]) -> None:
+    """Recreate ``table`` from its own stored SQL with each (before, after) text change made,
+    keeping its rows, indexes and triggers.
 
-    SQLite cannot alter a CHECK. The table is copied aside, dropped and created again from
-    its own stored SQL with only the word list changed, then refilled. Other tables' foreign
-    keys point at it by name throughout; dropping it inside this transaction is allowed
-    because the violations it counts are deferred and settled when the rows come back."""
+    SQLite cannot alter a CHECK or a NOT NULL. The rows are copied aside, the table dropped
+    and created again, then refilled. Other tables' foreign keys point at it by name
+    throughout; dropping it inside this transaction is allowed because the violations it
+    counts are deferred and settled when the rows come back. Dropping runs no trigger."""
     sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                      [table]).fetchone()[0]
-    before = f"{check_column} IN ({_in(old)})"
-    if before not in sql:
-        raise ValueError(f"{table}: CHECK on {check_column} is not the one expected")
-    indexes = [row[0] for row in db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL", [table])]
+    for before, after in changes:
+        if sql.count(before) != 1:
+            raise ValueError(f"{table}: {before!r} is not in its definition once")
+        sql = sql.replace(before, after)
+    dependents = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY type, name", [table])]
     db.execute("PRAGMA defer_foreign_keys = ON")
     db.execute(f"CREATE TEMP TABLE {table}_copy AS SELECT * FROM {table}")
     db.execute(f"DROP TABLE {table}")
-    db.execute(sql.replace(before, f"{check_column} IN ({_in(new)})"))
+    db.execute(sql)
     db.execute(f"INSERT INTO {table} SELECT * FROM temp.{table}_copy")
     db.execute(f"DROP TABLE temp.{table}_copy")
-    for index in indexes:
-        db.execute(index)
+    for statement in dependents:
+        db.execute(statement)
+
+
+def _widen(db, table: str, column: str, old: tuple, new: tuple) -> None:
+    _rebuild(db, table, [(f"{column} IN ({_in(old)})", f"{column} IN ({_in(new)})")])
 
 
 def bank_and_regulator_roles(db) -> None:
     """Banks (organisations whose ``bank`` users see the carbon accounts of producers that
     consent, and price loans on them) and regulators (organisations whose ``regulator``
     users read everything and record findings) join the roles and organisation kinds."""
-    _rebuild(db, "organisations", "kind", ORG_KINDS, ORG_KINDS_OF_MIGRATION_13)
-    _rebuild(db, "users", "role", ROLES, ROLES_OF_MIGRATION_13)
+    _widen(db, "organisations", "kind", ORG_KINDS, ORG_KINDS_OF_MIGRATION_13)
+    _widen(db, "users", "role", ROLES, ROLES_OF_MIGRATION_13)
+
+
+def log_records(db) -> None:
+    """The transparency log also proves decisions that are not labels (a loan priced, grade
+    bands changed, a supervision finding made final): a ``record`` leaf names what it records
+    and the SHA-256 of the signed document, and is filed under no label."""
+    _rebuild(db, "log_entries", [
+        ("kind IN ('issue', 'supersede', 'revoke')",
+         "kind IN ('issue', 'supersede', 'revoke', 'record')"),
+        ("label_id TEXT NOT NULL REFERENCES labels(id)",
+         "label_id TEXT REFERENCES labels(id)"),
+    ])
 
 
 MIGRATIONS = [
@@ -493,6 +511,7 @@ MIGRATIONS = [
     (11, "PACT clients and tokens", pact_clients),
     (12, "PACT outbox", pact_outbox),
     (13, "bank and regulator roles", bank_and_regulator_roles),
+    (14, "records in the transparency log", log_records),
 ]
 
 

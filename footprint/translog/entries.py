@@ -3,6 +3,10 @@
 - ``issue``: the label's COSE_Sign1 bytes, exactly as encoded in the QR (the caller passes them).
 - ``supersede``: ``{"type": "supersede", "label": OLD_ID, "by": NEW_ID, "at": TIME}``
 - ``revoke``: ``{"type": "revoke", "label": LABEL_ID, "reason": PUBLIC_REASON, "at": TIME}``
+- ``record``: ``{"type": "record", "of": WHAT, "id": ID, "sha256": HEX, "at": TIME}``: a
+  decision that is not a label (WHAT is one of RECORDS, e.g. a loan pricing), filed under no
+  label; HEX is the SHA-256 of the signed document that states it, so whoever holds the
+  document can prove it was logged and not changed since.
 
 The last two are CBOR maps in deterministic encoding (RFC 8949 section 4.2.1: definite lengths,
 shortest forms, keys sorted bytewise), all values text strings, TIME an RFC 3339 UTC instant
@@ -10,6 +14,7 @@ to the second (``2025-03-01T08:00:00Z``). docs/transparency-log.md is the refere
 """
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -18,9 +23,12 @@ import cbor2
 
 from footprint.errors import FootprintError
 
-KINDS = ("issue", "supersede", "revoke")
+KINDS = ("issue", "supersede", "revoke", "record")
 FIELDS = {"supersede": ("type", "label", "by", "at"),
-          "revoke": ("type", "label", "reason", "at")}
+          "revoke": ("type", "label", "reason", "at"),
+          "record": ("type", "of", "id", "sha256", "at")}
+# what a record leaf may record: one word per kind of decision, added with the feature
+RECORDS = ("loan-pricing", "grade-bands", "finding")
 COSE_SIGN1_TAG = 18
 
 
@@ -61,6 +69,18 @@ def revoke_entry(label_id: str, reason: str, at) -> bytes:
     """The entry recording that ``label_id`` is revoked, with the public reason."""
     return _encode({"type": "revoke", "label": _text(label_id, "the label id"),
                     "reason": _text(reason, "the revocation reason"), "at": format_time(at)})
+
+
+def record_entry(of: str, record_id: str, document: bytes, at) -> bytes:
+    """The entry recording decision ``record_id`` of kind ``of``, stated by the signed
+    ``document`` (its exact bytes are hashed)."""
+    if of not in RECORDS:
+        raise EntryError(f"unknown record {of!r}; records are {', '.join(RECORDS)}")
+    if not isinstance(document, (bytes, bytearray)) or not document:
+        raise EntryError("a record is logged with the bytes of its signed document")
+    return _encode({"type": "record", "of": of, "id": _text(record_id, "the record id"),
+                    "sha256": hashlib.sha256(bytes(document)).hexdigest(),
+                    "at": format_time(at)})
 
 
 def _decode_one(entry: bytes):
@@ -109,11 +129,19 @@ def decode_entry(kind: str, entry: bytes) -> dict:
         raise EntryError(f"a {value['type']!r} entry stored as {kind!r}")
     if format_time(value["at"].replace("Z", "+00:00")) != value["at"]:
         raise EntryError(f"time {value['at']!r} is not in the form YYYY-MM-DDTHH:MM:SSZ")
+    if kind == "record" and value["of"] not in RECORDS:
+        raise EntryError(f"unknown record {value['of']!r}")
+    if kind == "record" and not _is_sha256_hex(value["sha256"]):
+        raise EntryError("a record's sha256 is 64 lower-case hex digits")
     if _encode(value) != bytes(entry):
         raise EntryError(f"the {kind} entry is not in deterministic CBOR encoding")
     return dict(value)
 
 
+def _is_sha256_hex(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
 def entry_label(kind: str, entry: bytes) -> str | None:
-    """The label id a supersede or revoke entry names (None for issue entries)."""
-    return None if kind == "issue" else decode_entry(kind, entry)["label"]
+    """The label id a supersede or revoke entry names (None for issue and record entries)."""
+    return None if kind in ("issue", "record") else decode_entry(kind, entry)["label"]

@@ -34,11 +34,13 @@ class TransparencyLog:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def append(self, kind: str, label_id: str, entry: bytes, at: str | None = None) -> int:
+    def append(self, kind: str, label_id: str | None, entry: bytes,
+               at: str | None = None) -> int:
         """Add a leaf and return its index. Call inside ``transaction(db)``: this takes no
         transaction of its own and never commits; rolling back the caller's transaction
         removes the leaf. The entry must be well-formed for its kind (see entries.py) and a
-        supersede or revoke entry must name ``label_id``."""
+        supersede or revoke entry must name ``label_id``; a record is filed under no label
+        (``label_id`` None)."""
         if not in_transaction(self.db):
             raise LogError("TransparencyLog.append must run inside the caller's "
                            "transaction(db), so the leaf commits with the label it records")
@@ -49,6 +51,8 @@ class TransparencyLog:
         named = entry_label(kind, entry)
         if named is not None and named != label_id:
             raise LogError(f"the {kind} entry names label {named!r}, not {label_id!r}")
+        if (kind == "record") != (label_id is None):
+            raise LogError("a record is filed under no label, every other entry under one")
         index = self.size()  # the caller's write transaction holds the lock: no race
         stored.insert_leaf(self.db, index, kind, label_id, entry, merkle.leaf_hash(entry), at)
         return index

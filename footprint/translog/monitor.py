@@ -115,6 +115,10 @@ def _check_entries(db, labels: dict[str, dict], problems: list[str]
             problems.append(f"entry {idx} names label {named!r} but is filed under "
                             f"{label_id!r}")
             continue
+        if kind == "record":
+            if label_id is not None:
+                problems.append(f"entry {idx} is a record filed under label {label_id!r}")
+            continue  # a record names no label: what it proves is checked by its document
         if label_id not in labels:
             problems.append(f"entry {idx} ({kind}) names label {label_id!r}, which is not "
                             f"stored")
