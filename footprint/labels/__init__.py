@@ -8,6 +8,7 @@ QR and printable images. The format is specified in docs/label-format.md.
     keys.py         generate / rotate / current_key, export_trust_list / trust_add
     trust.py        TrustEntry, TrustList, load_trust_list, kid_of
     revocations.py  load_revocations (the public list of revoked labels)
+    documents.py    sign_document / verify_document: statements other than labels
     qr.py           qr_png / qr_svg / qr_version: the QR code of a label URL
     printed.py      label_svg / label_png / label_pdf: the printable label
 
