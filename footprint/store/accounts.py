@@ -14,6 +14,10 @@ def organisation(db, org_id: int) -> dict:
     return db["organisations"].get(org_id)
 
 
+def organisation_numbered(db, org_id: int) -> dict | None:
+    return next(db.query("SELECT * FROM organisations WHERE id = ?", [org_id]), None)
+
+
 def organisation_named(db, name: str) -> dict | None:
     return next(db.query("SELECT * FROM organisations WHERE name = ?", [name]), None)
 

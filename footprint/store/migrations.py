@@ -497,6 +497,69 @@ def log_records(db) -> None:
     ])
 
 
+def banks_consents_and_loans(db) -> None:
+    """Banks see a producer's carbon account only while it consents (``consents``: one row
+    per grant, closed by its revocation; ``consent_events``: who granted or revoked, when);
+    a bank's loan products (``loan_products``: the base rate and the rules, checked, as
+    JSON); and each loan it priced (``loan_decisions``: the figures, the signed document and
+    its record leaf in the transparency log)."""
+    _statements(db, """
+    CREATE TABLE consents (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        bank_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        granted_by INTEGER REFERENCES users(id),
+        granted_at TEXT NOT NULL,
+        revoked_by INTEGER REFERENCES users(id),
+        revoked_at TEXT
+    );
+    CREATE UNIQUE INDEX consents_open ON consents(org_id, bank_org_id)
+        WHERE revoked_at IS NULL;
+    CREATE INDEX consents_of_bank ON consents(bank_org_id) WHERE revoked_at IS NULL;
+    CREATE TABLE consent_events (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        bank_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        action TEXT NOT NULL CHECK (action IN ('grant', 'revoke')),
+        actor_id INTEGER REFERENCES users(id),
+        at TEXT NOT NULL
+    );
+    CREATE INDEX consent_events_of_org ON consent_events(org_id);
+    CREATE TABLE loan_products (
+        id INTEGER PRIMARY KEY,
+        bank_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        name TEXT NOT NULL,
+        base_rate_name TEXT NOT NULL,
+        terms_json TEXT NOT NULL,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (bank_org_id, name)
+    );
+    CREATE TABLE loan_decisions (
+        id INTEGER PRIMARY KEY,
+        bank_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        loan_product_id INTEGER NOT NULL REFERENCES loan_products(id),
+        borrower_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        product_id INTEGER REFERENCES products(id),
+        year INTEGER NOT NULL,
+        principal TEXT NOT NULL,
+        base_rate_bp INTEGER NOT NULL,
+        cut_bp INTEGER NOT NULL,
+        rate_bp INTEGER NOT NULL,
+        interest_saved TEXT NOT NULL,
+        subsidy TEXT NOT NULL,
+        total_benefit TEXT NOT NULL,
+        explanation_json TEXT NOT NULL,
+        document BLOB NOT NULL,
+        log_index INTEGER NOT NULL,
+        priced_by INTEGER REFERENCES users(id),
+        priced_at TEXT NOT NULL
+    );
+    CREATE INDEX loan_decisions_of_bank ON loan_decisions(bank_org_id);
+    CREATE INDEX loan_decisions_of_borrower ON loan_decisions(borrower_org_id);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -512,6 +575,7 @@ MIGRATIONS = [
     (12, "PACT outbox", pact_outbox),
     (13, "bank and regulator roles", bank_and_regulator_roles),
     (14, "records in the transparency log", log_records),
+    (16, "banks, consents and loans", banks_consents_and_loans),
 ]
 
 

@@ -35,6 +35,17 @@ list_users = stored.users
 list_organisations = stored.organisations
 
 
+def find_organisation(db, org, where: str = "org") -> dict:
+    """The organisation named ``org`` (its name, or its number), else InvalidInput at
+    ``where``: what commands and forms that name an organisation read it with."""
+    org = str(org or "").strip()
+    found = stored.organisation_named(db, org) if org else None
+    if found is None and org.isdigit():
+        found = stored.organisation_numbered(db, int(org)) if int(org) < 2 ** 63 else None
+    if found is None:
+        raise InvalidInput([Problem(where, Message('no organisation "%(name)s"', name=org))])
+    return found
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -1,0 +1,179 @@
+"""Footprint-linked loan pricing: the rules worked by hand from the published terms
+(../shared/reference/LOANS.md), bad terms refused where they are wrong, and a priced decision
+stored, signed and logged so that it verifies from docs/loans.md's steps."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from footprint.errors import InvalidInput
+from footprint.loanrules import Evidence, check_principal, check_terms, price
+
+TARGET_60 = {"kind": "target", "target_pct": 10, "cut_bp": 60}
+COUPON = {"kind": "subsidy", "bp": 50, "cap_yuan": 50000}
+
+
+def places(exc: pytest.ExceptionInfo) -> list[str]:
+    return [p.where for p in exc.value.problems]
+
+
+# -- the hand-worked cases -----------------------------------------------------------------------
+
+def test_the_target_met_with_a_60_bp_cut_saves_60000_yuan_a_year():
+    # Chengdu Rural Commercial Bank and the Pujiang co-operative (000 L709-747):
+    # 10,000,000 x 0.0060 = 60,000 yuan a year; LPR 3.00 % = 300 bp -> 300 - 60 = 240 bp
+    terms = check_terms("3.00", "2025-11-20", [TARGET_60])
+    priced = price(terms, Evidence(Decimal("12.5")), Decimal("10000000"))
+    assert (priced.base_rate_bp, priced.cut_bp, priced.rate_bp) == (300, 60, 240)
+    assert priced.interest_saved == Decimal("60000.00")
+    assert priced.total_benefit == Decimal("60000.00")
+
+
+def test_the_target_missed_earns_nothing():
+    # 9.99 % < the 10 % target: no cut, the base rate stands
+    terms = check_terms("3.00", "2025-11-20", [TARGET_60])
+    priced = price(terms, Evidence(Decimal("9.99")), Decimal("10000000"))
+    assert (priced.cut_bp, priced.rate_bp, priced.interest_saved) == (0, 300, Decimal("0.00"))
+
+
+def test_with_the_zero_carbon_coupon_the_first_year_is_worth_110000_yuan():
+    # LOANS.md's hand-worked case: 60,000 saved + a coupon capped at 50,000 = 110,000;
+    # the coupon as 50 bp of 10,000,000 = 50,000, exactly the cap
+    terms = check_terms("3.00", "2025-11-20", [TARGET_60, COUPON])
+    priced = price(terms, Evidence(Decimal("10")), Decimal("10000000"))
+    assert priced.subsidy == Decimal("50000.00")
+    assert priced.total_benefit == Decimal("110000.00")
+
+
+def test_the_subsidy_is_capped_at_50000_yuan():
+    # 50 bp of 30,000,000 = 150,000 yuan, more than the cap: 50,000 is paid;
+    # a subsidy of 80,000 yuan as a sum is capped the same way
+    terms = check_terms("3.00", "2025-11-20", [COUPON])
+    assert price(terms, Evidence(Decimal(0)), Decimal("30000000")).subsidy == Decimal("50000.00")
+    terms = check_terms("3.00", "2025-11-20",
+                        [{"kind": "subsidy", "yuan": 80000, "cap_yuan": 50000}])
+    assert price(terms, Evidence(None), Decimal("1000000")).subsidy == Decimal("50000.00")
+    # below the cap the subsidy is what it says: 25 bp of 10,000,000 = 25,000 (004 L73)
+    terms = check_terms("3.00", "2025-11-20",
+                        [{"kind": "subsidy", "bp": 25, "cap_yuan": 50000}])
+    assert price(terms, Evidence(None), Decimal("10000000")).subsidy == Decimal("25000.00")
+
+
+def test_a_subsidy_that_needs_a_reduction_waits_for_it():
+    rule = {"kind": "subsidy", "bp": 50, "cap_yuan": 50000, "min_reduction_pct": 10}
+    terms = check_terms("3.00", "2025-11-20", [rule])
+    assert price(terms, Evidence(Decimal("9")), Decimal("10000000")).subsidy == 0
+    assert price(terms, Evidence(Decimal("10")), Decimal("10000000")).subsidy == 50000
+
+
+def test_a_verified_reduction_of_5_percent_under_the_minus_10_bp_rule():
+    # Industrial Bank, Huangshi: 3.2 % in the first year, -10 bp when the annual reduction is
+    # at least 5 %: 320 - 10 = 310 bp; on 10,000,000: 10,000,000 x 0.0010 = 10,000 a year
+    terms = check_terms("3.2", "2025-01-01", [{"kind": "reduction", "min_pct": 5,
+                                                "cut_bp": 10}])
+    at_five = price(terms, Evidence(Decimal("5")), Decimal("10000000"))
+    assert (at_five.cut_bp, at_five.rate_bp, at_five.interest_saved) == \
+        (10, 310, Decimal("10000.00"))
+    below = price(terms, Evidence(Decimal("4.99")), Decimal("10000000"))
+    assert (below.cut_bp, below.rate_bp) == (0, 320)
+
+
+def test_lpr_minus_89_bp_while_the_product_holds_a_valid_label():
+    # CCB Hulunbuir: 1-year LPR - 89 bp; with a 3.0 % LPR: 3.00 % - 0.89 % = 2.11 % (211 bp);
+    # on the CNY 150 M loan: 150,000,000 x 0.0089 = 1,335,000 yuan a year, as reported
+    terms = check_terms("3.0", "2025-09-22", [{"kind": "label", "cut_bp": 89}])
+    labelled = price(terms, Evidence(Decimal(0), "CN-SC-K5QX7M2ZP4H6A"), Decimal("150000000"))
+    assert (labelled.cut_bp, labelled.rate_bp) == (89, 211)
+    assert labelled.interest_saved == Decimal("1335000.00")
+    unlabelled = price(terms, Evidence(Decimal(0), None), Decimal("150000000"))
+    assert (unlabelled.cut_bp, unlabelled.rate_bp) == (0, 300)
+
+
+def test_the_banks_own_threshold_table():
+    # bands 3-5 % -> 10 bp, 5-10 % -> 30 bp, 10 % and more -> 60 bp, on 1,000,000 yuan:
+    # 7 % is in the second band: 1,000,000 x 0.0030 = 3,000; 2 % is in none: 0
+    bands = [{"from_pct": 3, "to_pct": 5, "cut_bp": 10},
+             {"from_pct": 5, "to_pct": 10, "cut_bp": 30},
+             {"from_pct": 10, "to_pct": None, "cut_bp": 60}]
+    terms = check_terms("3.45", "2025-11-20", [{"kind": "table", "bands": bands}])
+    assert price(terms, Evidence(Decimal(7)), Decimal(1000000)).interest_saved == 3000
+    assert price(terms, Evidence(Decimal(5)), Decimal(1000000)).cut_bp == 30
+    assert price(terms, Evidence(Decimal(25)), Decimal(1000000)).cut_bp == 60
+    assert price(terms, Evidence(Decimal(2)), Decimal(1000000)).cut_bp == 0
+
+
+def test_cuts_of_several_rules_add_up():
+    # target met (60) and labelled (89): 149 bp off 345 = 196 bp
+    terms = check_terms("3.45", "2025-11-20", [TARGET_60, {"kind": "label", "cut_bp": 89}])
+    priced = price(terms, Evidence(Decimal(10), "CN-SC-X"), Decimal(1000000))
+    assert (priced.cut_bp, priced.rate_bp) == (149, 196)
+
+
+def test_a_reduction_only_from_new_grid_factors_earns_nothing():
+    # the same BOM in both years: under one data version the intensity did not move (0 %),
+    # while "as verified then" it fell because the grid factor was republished lower;
+    # pricing takes the like-for-like figure, so no cut
+    terms = check_terms("3.00", "2025-11-20", [TARGET_60])
+    assert price(terms, Evidence(Decimal(0)), Decimal(10000000)).cut_bp == 0
+
+
+# -- bad terms: refused where they are wrong ----------------------------------------------------
+
+def test_a_missing_or_negative_base_rate_is_refused():
+    with pytest.raises(InvalidInput) as missing:
+        check_terms(None, "2025-11-20", [TARGET_60])
+    assert places(missing) == ["base_rate_pct"]
+    with pytest.raises(InvalidInput) as negative:
+        check_terms("-0.5", "2025-11-20", [TARGET_60])
+    assert places(negative) == ["base_rate_pct"]
+    with pytest.raises(InvalidInput) as no_date:
+        check_terms("3.0", "20/11/2025", [TARGET_60])
+    assert places(no_date) == ["base_rate_date"]
+
+
+def test_a_cut_larger_than_the_rate_is_refused():
+    # 0.50 % = 50 bp, and the target cut alone is 60 bp
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("0.50", "2025-11-20", [TARGET_60])
+    assert places(exc) == ["rules"]
+    assert exc.value.problems[0].params == {"cut": 60, "rate": 50}
+
+
+def test_a_step_cut_outside_the_published_30_to_65_bp_is_refused():
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("3.0", "2025-11-20", [{**TARGET_60, "cut_bp": 70},
+                                          {**TARGET_60, "cut_bp": 29}])
+    assert places(exc) == ["rules[0].cut_bp", "rules[1].cut_bp"]
+
+
+def test_overlapping_or_unordered_thresholds_are_refused():
+    overlapping = [{"from_pct": 3, "to_pct": 6, "cut_bp": 10},
+                   {"from_pct": 5, "to_pct": 10, "cut_bp": 30}]
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("3.0", "2025-11-20", [{"kind": "table", "bands": overlapping}])
+    assert places(exc) == ["rules[0].bands[1].from_pct"]
+    unordered = [{"from_pct": 5, "to_pct": 10, "cut_bp": 30},
+                 {"from_pct": 3, "to_pct": 5, "cut_bp": 10}]
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("3.0", "2025-11-20", [TARGET_60, {"kind": "table", "bands": unordered}])
+    assert places(exc) == ["rules[1].bands[1].from_pct"]
+    open_early = [{"from_pct": 3, "to_pct": None, "cut_bp": 10},
+                  {"from_pct": 5, "to_pct": 10, "cut_bp": 30}]
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("3.0", "2025-11-20", [{"kind": "table", "bands": open_early}])
+    assert places(exc) == ["rules[0].bands[0].to_pct", "rules[0].bands[1].from_pct"]
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(InvalidInput) as exc:
+        check_terms("", "", [{"kind": "bonus"}, {"kind": "subsidy", "bp": 10, "yuan": 5,
+                                                  "cap_yuan": 1}])
+    assert places(exc) == ["base_rate_pct", "base_rate_date", "rules[0].kind", "rules[1]"]
+
+
+@pytest.mark.parametrize("principal", [None, "", "0", "-5", "abc", "1.001", "NaN", "1e14"])
+def test_a_principal_must_be_a_positive_sum_in_yuan(principal):
+    with pytest.raises(InvalidInput) as exc:
+        check_principal(principal)
+    assert places(exc) == ["principal"]
