@@ -40,6 +40,8 @@ BUILTINS = {
     "security": "security:security_group",
     "background": "backgrounds:background",
     "pact": "pact:pact",
+    "consents": "loans:consents_group",
+    "loans": "loans:loans_group",
 }
 
 

@@ -93,6 +93,19 @@ def quantity(value) -> str:
     return _grouped(rounded.normalize() if rounded else rounded)
 
 
+def yuan(value) -> str:
+    """A sum of money in yuan to the fen, grouped: "60000" -> "60,000.00". None -> ""."""
+    if value is None:
+        return ""
+    return _grouped(exact(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def rate(bp) -> str:
+    """An interest rate held in basis points, in per cent to the basis point: 240 ->
+    "2.40 %". None -> ""."""
+    return "" if bp is None else f"{exact(bp) / 100:.2f} %"
+
+
 def percent(share) -> str:
     """A share of a whole (0.1234) in per cent with one decimal: "12.3 %". None -> ""."""
     return "" if share is None else f"{100 * float(share):.1f} %"

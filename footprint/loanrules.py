@@ -229,6 +229,27 @@ def _table(rule: dict, where: str, problems: list) -> dict:
     return {"kind": "table", "bands": checked}
 
 
+def bands_from_text(text: str, where: str = "bands") -> list[dict]:
+    """A threshold table as people type it, one band a line or separated by commas:
+    ``3-5: 10`` (from 3 % to 5 %, 10 bp), ``10-: 60`` (10 % and more); the numbers are
+    checked with the terms (check_terms), the shape here."""
+    bands, problems = [], []
+    parts = [p.strip() for p in str(text or "").replace(",", "\n").splitlines() if p.strip()]
+    for i, part in enumerate(parts):
+        span, colon, cut = part.partition(":")
+        low, dash, high = span.partition("-")
+        if not colon or not dash:
+            problems.append(Problem(f"{where}[{i}]", Message(
+                'a band is written "from-to: bp" (3-5: 10) or "from-: bp" (10-: 60), not '
+                '"%(text)s"', text=part)))
+            continue
+        bands.append({"from_pct": low.strip(), "to_pct": high.strip() or None,
+                      "cut_bp": cut.strip()})
+    if problems:
+        raise InvalidInput(problems)
+    return bands
+
+
 def check_terms(base_rate_pct, base_rate_date, rules) -> Terms:
     """The terms checked, or InvalidInput with every problem at its place (``base_rate_pct``,
     ``base_rate_date``, ``rules[1].bands[2].from_pct`` ...)."""

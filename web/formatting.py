@@ -4,6 +4,8 @@ words as Jinja filters.
     {{ result.total_kg_co2e|footprint }}    2,060      kg CO2e, as the label signs it
     {{ line.amount|quantity }}              1,200      as entered (up to 6 significant figures)
     {{ row.share|percent }}                 12.3 %
+    {{ decision.interest_saved|yuan }}      60,000.00  yuan, to the fen
+    {{ decision.rate_bp|rate }}             2.40 %     a rate held in basis points
     {{ event.at|china_time }}               2026-03-01 16:00 (UTC+8) / 2026-03-01 16:00（北京时间）
                                             in the platform's zone (FOOTPRINT_TIME_ZONE), named
                                             in the reader's language: (Central European Time)
@@ -35,6 +37,8 @@ footprint = display.footprint
 quantity = display.quantity
 percent = display.percent
 china_date = display.date_text
+yuan = display.yuan
+rate = display.rate
 
 
 def china_time(stamp) -> str:
@@ -90,6 +94,7 @@ WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": voca
          "quality_level": vocabulary.DATA_QUALITY_LEVELS,
          "scope": vocabulary.SCOPES}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
+           "yuan": yuan, "rate": rate,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,
            # a result's dqi: its overall rating (the mean of three) and that rating's level

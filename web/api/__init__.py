@@ -6,6 +6,8 @@
                     reference data a BOM names (regions, categories, factors)
     labels.py       child ``api.labels``: carbon labels, their images and proofs, the
                     public list of revoked labels, the transparency log's consistency proofs
+    loans.py        child ``api.loans``: banks' access to carbon accounts (consents), loan
+                    products, priced loans with their signed documents and proofs
     body.py         reading request bodies, queries and the Idempotency-Key header
     schemas.py      request and response shapes (marshmallow)
     openapi.py      the OpenAPI 3 document built from the schemas and each view's @operation
@@ -28,14 +30,15 @@ from footprint.usecases.accounts import user_for_bearer
 from ..db import get_db
 from ..problems import api_language, as_json, text
 from ..security import User, client_address, csrf, load_user_row
-from . import labels, submissions
+from . import labels, loans, submissions
 from .body import BadBody, max_json_bytes
 from .openapi import build_spec, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(submissions.bp)
 bp.register_blueprint(labels.bp)
-for exempt in (bp, submissions.bp, labels.bp):
+bp.register_blueprint(loans.bp)
+for exempt in (bp, submissions.bp, labels.bp, loans.bp):
     csrf.exempt(exempt)  # no cookies authenticate here, so there is nothing to forge
 
 MAX_TOKEN_CHARS = 200

@@ -1,0 +1,211 @@
+"""``footprint consents grant | revoke | list``: which banks may read an organisation's carbon
+account; ``footprint loans products create | list``, ``footprint loans price`` and
+``footprint loans decisions``: banks' loan products and footprint-linked loan pricing
+(docs/loans.md). The command line acts as the platform's operator: it records no user.
+
+Bad input (an unknown bank, borrower or loan product, a borrower that does not consent, bad
+terms, a year without verified footprints) exits 2 with every problem; nothing is stored.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from footprint.display import rate, yuan
+from footprint.engine import Engine
+from footprint.errors import NotFound, from_data
+from footprint.loanrules import PRESETS
+from footprint.settings import footprint_home
+from footprint.usecases import consents, loans
+from footprint.usecases.accounts import find_organisation
+from footprint.usecases.database import open_database
+from footprint.usecases.issuing import Issuer
+
+from .. import render
+from ..errors import fail_cleanly, usage_exit
+
+
+def _db():
+    return open_database(footprint_home())
+
+
+# -- consents --------------------------------------------------------------------------------
+
+@click.group("consents")
+def consents_group():
+    """Banks' access to organisations' carbon accounts (授权银行查看碳账户)."""
+
+
+@consents_group.command("grant")
+@click.option("--org", required=True, help="The organisation that consents (name or number).")
+@click.option("--bank", required=True, help="The bank (name or number).")
+@fail_cleanly
+def grant(org, bank):
+    """Let BANK read ORG's carbon account and price loans on it."""
+    db = _db()
+    found = find_organisation(db, org)
+    bank_row = consents.grant(db, found["id"], bank)
+    click.echo(f"{bank_row['name']} may now read the carbon account of {found['name']}")
+
+
+@consents_group.command("revoke")
+@click.option("--org", required=True, help="The organisation (name or number).")
+@click.option("--bank", required=True, help="The bank (name or number).")
+@fail_cleanly
+def revoke(org, bank):
+    """End BANK's access to ORG's carbon account."""
+    db = _db()
+    found = find_organisation(db, org)
+    bank_row = consents.revoke(db, found["id"], bank)
+    click.echo(f"{bank_row['name']} can no longer read the carbon account of {found['name']}")
+
+
+@consents_group.command("list")
+@click.option("--org", help="Every bank and ORG's consent to it.")
+@click.option("--bank", help="The organisations that consent to BANK.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@fail_cleanly
+def list_(org, bank, as_json):
+    """Consents of an organisation (--org) or to a bank (--bank)."""
+    if (org is None) == (bank is None):
+        usage_exit("name one of --org and --bank")
+    db = _db()
+    if org is not None:
+        rows = consents.banks(db, find_organisation(db, org)["id"])
+        shown = [[r["id"], r["name"], r["granted_at"] or "-"] for r in rows]
+        header = ["bank", "name", "granted"]
+    else:
+        rows = consents.consenting(db, consents.find_bank(db, bank)["id"])
+        shown = [[r["id"], r["name"], r["granted_at"]] for r in rows]
+        header = ["org", "name", "granted"]
+    if as_json:
+        render.dump(rows)
+    else:
+        click.echo(render.table(shown, header) if rows else "none")
+
+
+# -- loans -----------------------------------------------------------------------------------
+
+@click.group("loans")
+def loans_group():
+    """Banks' loan products and footprint-linked loan pricing (碳减排挂钩贷定价)."""
+
+
+@loans_group.group("products")
+def products():
+    """A bank's loan products: base rate and rules."""
+
+
+def _rules(presets, rules_json) -> list:
+    chosen = [dict(PRESETS[name]) for name in presets]
+    for text in rules_json:
+        try:
+            rule = json.loads(text)
+        except ValueError as exc:
+            usage_exit(f"--rule is a JSON object: {exc}")
+        chosen.append(rule)
+    return chosen
+
+
+@products.command("create")
+@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--name", required=True, help="The loan product's name.")
+@click.option("--base-rate", "base_rate", required=True,
+              help="The base rate in per cent a year, e.g. 3.0 (the 1-year LPR).")
+@click.option("--base-rate-date", required=True, help="When it was published (YYYY-MM-DD).")
+@click.option("--base-rate-name", default="1年期LPR 1-year LPR", show_default=True)
+@click.option("--preset", "presets", multiple=True, type=click.Choice(sorted(PRESETS)),
+              help="A rule with the published figures (repeatable): target (10 %% met: 60 "
+                   "bp), reduction (at least 5 %%: 10 bp), label (89 bp), coupon (50 bp, at "
+                   "most 50,000 yuan), table.")
+@click.option("--rule", "rules_json", multiple=True,
+              help='A rule as JSON (repeatable), e.g. \'{"kind": "target", "target_pct": 8, '
+                   '"cut_bp": 45}\' (docs/loans.md).')
+@fail_cleanly
+def create_product(bank, name, base_rate, base_rate_date, base_rate_name, presets,
+                   rules_json):
+    """Define a loan product of BANK."""
+    db = _db()
+    made = loans.create_product(db, consents.find_bank(db, bank)["id"], name, base_rate_name,
+                                base_rate, base_rate_date, _rules(presets, rules_json))
+    click.echo(f"loan product {made['id']}: {made['name']}, {base_rate_name} "
+               f"{rate(made['terms']['base_rate_bp'])}, {len(made['terms']['rules'])} rule(s)")
+
+
+@products.command("list")
+@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@fail_cleanly
+def list_products(bank, as_json):
+    """BANK's loan products."""
+    db = _db()
+    rows = loans.products(db, consents.find_bank(db, bank)["id"])
+    if as_json:
+        render.dump(rows)
+        return
+    click.echo(render.table([[r["id"], r["name"], rate(r["terms"]["base_rate_bp"]),
+                              ", ".join(rule["kind"] for rule in r["terms"]["rules"])]
+                             for r in rows], ["id", "name", "base rate", "rules"])
+               if rows else "no loan products")
+
+
+@loans_group.command("price")
+@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--borrower", required=True, help="The organisation (name or number); it "
+                                                "must consent to the bank.")
+@click.option("--product", "loan_product", required=True,
+              help="The bank's loan product (name or number).")
+@click.option("--principal", required=True, help="Yuan, e.g. 10000000.")
+@click.option("--year", required=True, help="The year priced on (its reduction is from the "
+                                            "year before).")
+@click.option("--for-product", "product_id", type=int, default=None,
+              help="One product of the borrower (its number): its reduction, and its label "
+                   "for the label rule.")
+@click.option("--issuer", default=None, help="The issuer that signs, when the platform has "
+                                             "several.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@fail_cleanly
+def price(bank, borrower, loan_product, principal, year, product_id, issuer, as_json):
+    """Price a loan; the decision is signed and recorded in the transparency log."""
+    home = footprint_home()
+    db = open_database(home)
+    bank_row = consents.find_bank(db, bank)
+    borrower_row = find_organisation(db, borrower, "borrower")
+    product = loans.product_named(db, bank_row["id"], loan_product)
+    try:
+        decision = loans.price(db, Engine(home), Issuer(home, issuer), bank_row["id"],
+                               product["id"], borrower_row["id"], principal, year, product_id)
+    except NotFound as exc:  # a borrower that does not consent: bad input here
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        render.dump(decision)
+        return
+    click.echo(f"decision {decision['id']}: {rate(decision['rate_bp'])} "
+               f"({rate(decision['base_rate_bp'])} less {decision['cut_bp']} bp)")
+    click.echo(f"principal {yuan(decision['principal'])} yuan; interest saved a year "
+               f"{yuan(decision['interest_saved'])}; subsidy {yuan(decision['subsidy'])}; "
+               f"total benefit {yuan(decision['total_benefit'])} yuan")
+    for line in decision["explanation"]:
+        click.echo(f"  - {from_data(line)}")
+    click.echo(f"signed and logged as leaf {decision['log_index']} of the transparency log")
+
+
+@loans_group.command("decisions")
+@click.option("--bank", help="The loans BANK priced.")
+@click.option("--borrower", help="The loans priced on BORROWER's account.")
+@fail_cleanly
+def decisions(bank, borrower):
+    """Priced loans of a bank or about a borrower, newest first."""
+    if (bank is None) == (borrower is None):
+        usage_exit("name one of --bank and --borrower")
+    db = _db()
+    rows = loans.decisions_of_bank(db, consents.find_bank(db, bank)["id"]) if bank else \
+        loans.decisions_about(db, find_organisation(db, borrower, "borrower")["id"])
+    click.echo(render.table([[d["id"], d["priced_at"], d["bank_name"], d["borrower_name"],
+                              yuan(d["principal"]), rate(d["rate_bp"]),
+                              yuan(d["total_benefit"])] for d in rows],
+                            ["id", "priced", "bank", "borrower", "principal", "rate",
+                             "benefit"]) if rows else "no loans priced")

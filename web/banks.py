@@ -1,0 +1,205 @@
+"""Blueprint: banks and the producers who let them in.
+
+    /bank/                              a bank user: consenting organisations, loan products,
+                                        the loans priced
+    /bank/accounts/<org>                a consenting organisation's carbon account (404 if it
+                                        does not consent)
+    /bank/products/new                  a loan product: base rate and rules (presets)
+    /bank/price                         price a loan for a consenting organisation
+    /consents                           a producer: grant or revoke banks' access, the history
+                                        of both, the loans banks priced on its account
+    /loans/decisions/<id>               a priced loan, for its bank and its borrower
+    /loans/decisions/<id>/document      the signed loan-pricing document (COSE_Sign1)
+    /loans/decisions/<id>/proof         its inclusion proof in the transparency log (JSON)
+
+Views are thin: who may see what and every write are footprint.usecases.consents' and
+.loans' (an organisation that does not consent is 404 for a bank).
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from footprint.errors import InvalidInput, from_data
+from footprint.loanrules import PRESETS, bands_from_text
+from footprint.usecases import consents, loans
+
+from .db import get_db, get_engine
+from .formatting import rate
+from .i18n import localised
+from .labels import label_issuer
+from .problems import text
+from .security import role_required
+
+bp = Blueprint("banks", __name__)
+
+LPR = "1年期LPR 1-year LPR"
+COSE_TYPE = "application/cose; cose-type=\"cose-sign1\""
+
+
+def _shown(problems) -> list[dict]:
+    return [{"where": p.where, "human_where": p.human_where, "message": p.message}
+            for p in localised(problems)]
+
+
+# -- the bank's pages ------------------------------------------------------------------------
+
+@bp.route("/bank/")
+@role_required("bank")
+def index():
+    db, bank = get_db(), consents.bank_org(current_user)
+    return render_template("banks/index.html", borrowers=consents.consenting(db, bank),
+                           products=loans.products(db, bank),
+                           decisions=loans.decisions_for(db, current_user))
+
+
+@bp.route("/bank/accounts/<int:org_id>")
+@role_required("bank")
+def account(org_id):
+    db = get_db()
+    org = consents.consented_org(db, consents.bank_org(current_user), org_id)
+    return render_template("banks/account.html", org=org,
+                           products=loans.products(db, current_user["org_id"]))
+
+
+def _rules_from_form(form) -> list[dict]:
+    """The presets ticked on the form, with the figures typed beside them."""
+    rules, problems = [], []
+    if form.get("use_target"):
+        rules.append({"kind": "target", "target_pct": form.get("target_pct"),
+                      "cut_bp": form.get("target_cut_bp")})
+    if form.get("use_reduction"):
+        rules.append({"kind": "reduction", "min_pct": form.get("reduction_min_pct"),
+                      "cut_bp": form.get("reduction_cut_bp")})
+    if form.get("use_label"):
+        rules.append({"kind": "label", "cut_bp": form.get("label_cut_bp")})
+    if form.get("use_subsidy"):
+        amount = {"yuan": form.get("subsidy_amount")} if form.get("subsidy_unit") == "yuan" \
+            else {"bp": form.get("subsidy_amount")}
+        rules.append({"kind": "subsidy", **amount, "cap_yuan": form.get("subsidy_cap_yuan"),
+                      "min_reduction_pct": form.get("subsidy_min_pct") or None})
+    if form.get("use_table"):
+        where = f"rules[{len(rules)}].bands"
+        try:
+            rules.append({"kind": "table",
+                          "bands": bands_from_text(form.get("table_bands"), where)})
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    return rules
+
+
+def _product_form(values, problems=(), status=200):
+    return render_template("banks/product.html", values=values, presets=PRESETS,
+                           problems=_shown(problems)), status
+
+
+DEFAULTS = {"base_rate_name": LPR, "target_pct": 10, "target_cut_bp": 60,
+            "reduction_min_pct": 5, "reduction_cut_bp": 10, "label_cut_bp": 89,
+            "subsidy_amount": 50, "subsidy_unit": "bp", "subsidy_cap_yuan": 50000,
+            "table_bands": "3-5: 10\n5-10: 30\n10-: 60"}
+
+
+@bp.route("/bank/products/new", methods=["GET", "POST"])
+@role_required("bank")
+def new_product():
+    if request.method == "GET":
+        return _product_form(DEFAULTS)
+    form = request.form
+    try:
+        made = loans.create_product(
+            get_db(), consents.bank_org(current_user), form.get("name"),
+            form.get("base_rate_name"), form.get("base_rate_pct"), form.get("base_rate_date"),
+            _rules_from_form(form), current_user["id"])
+    except InvalidInput as exc:
+        return _product_form(form, exc.problems, 400)
+    flash(_("Loan product %(name)s saved.", name=made["name"]))
+    return redirect(url_for("banks.index"))
+
+
+def _price_form(values, problems=(), status=200):
+    db, bank = get_db(), consents.bank_org(current_user)
+    return render_template("banks/price.html", values=values, problems=_shown(problems),
+                           borrowers=consents.consenting(db, bank),
+                           products=loans.products(db, bank)), status
+
+
+@bp.route("/bank/price", methods=["GET", "POST"])
+@role_required("bank")
+def price():
+    if request.method == "GET":
+        return _price_form(request.args)
+    form = request.form
+    try:
+        decision = loans.price_for(
+            get_db(), get_engine(), label_issuer(), current_user,
+            _row_id(form.get("loan_product")), _row_id(form.get("borrower")),
+            form.get("principal"), form.get("year"), _row_id(form.get("product")))
+    except InvalidInput as exc:
+        return _price_form(form, exc.problems, 400)
+    flash(_("Loan priced at %(rate)s; the decision is signed and logged.",
+            rate=rate(decision["rate_bp"])))
+    return redirect(url_for("banks.decision", decision_id=decision["id"]))
+
+
+def _row_id(value) -> int | None:
+    """A row id from a form's select (anything else: None, which the use case refuses or
+    takes as "not given")."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2 ** 63 else None
+
+
+# -- the producer's pages ------------------------------------------------------------------------
+
+@bp.route("/consents")
+@role_required("producer")
+def consent_list():
+    db, org = get_db(), consents.producer_org(current_user)
+    return render_template("banks/consents.html", banks=consents.banks(db, org),
+                           history=consents.history(db, org),
+                           decisions=loans.decisions_for(db, current_user))
+
+
+@bp.route("/consents/<int:bank_id>/grant", methods=["POST"])
+@role_required("producer")
+def grant(bank_id):
+    bank = consents.grant(get_db(), consents.producer_org(current_user), bank_id,
+                          current_user["id"])
+    flash(_("%(bank)s may now read your carbon account.", bank=bank["name"]))
+    return redirect(url_for("banks.consent_list"))
+
+
+@bp.route("/consents/<int:bank_id>/revoke", methods=["POST"])
+@role_required("producer")
+def revoke(bank_id):
+    bank = consents.revoke(get_db(), consents.producer_org(current_user), bank_id,
+                           current_user["id"])
+    flash(_("%(bank)s can no longer read your carbon account.", bank=bank["name"]))
+    return redirect(url_for("banks.consent_list"))
+
+
+# -- a decision, for its bank and its borrower -----------------------------------------------------
+
+@bp.route("/loans/decisions/<int:decision_id>")
+@role_required("bank", "producer")
+def decision(decision_id):
+    found = loans.decision_for(get_db(), current_user, decision_id)
+    return render_template("banks/decision.html", decision=found,
+                           explanation=[text(from_data(m)) for m in found["explanation"]])
+
+
+@bp.route("/loans/decisions/<int:decision_id>/document")
+@role_required("bank", "producer")
+def document(decision_id):
+    signed = loans.document_for(get_db(), current_user, decision_id)
+    return Response(signed, mimetype="application/cose", headers={
+        "Content-Disposition": f"attachment; filename=loan-pricing-{decision_id}.cose"})
+
+
+@bp.route("/loans/decisions/<int:decision_id>/proof")
+@role_required("bank", "producer")
+def proof(decision_id):
+    return jsonify(loans.proof_for(get_db(), current_user, decision_id))
