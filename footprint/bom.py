@@ -23,7 +23,7 @@ from pathlib import Path
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
                          validates_schema)
 
-from . import text
+from . import clock, text
 from .errors import InvalidInput, Message, Problem
 from .schemaerrors import as_message
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
@@ -248,6 +248,18 @@ EXAMPLE = {"product": {"name": "Gear blank machining", "name_zh": "齿轮毛坯�
                      {"input": "diesel", "amount": 3, "unit": "kg", "stage": "production"}]}
 
 
+FIRST_REFERENCE_YEAR = 2000
+
+
+def _reference_year(value: int) -> None:
+    """A footprint describes a year that has been or is about to be (next year's plan)."""
+    last = clock.now().year + 1
+    if not FIRST_REFERENCE_YEAR <= value <= last:
+        raise ValidationError(Message(
+            "the reference year must be from %(first)s to %(last)s",
+            first=FIRST_REFERENCE_YEAR, last=last))
+
+
 class BomSchema(StrictSchema):
     product = fields.Nested(ProductSchema, required=True)
     declared_unit = fields.Nested(DeclaredUnitSchema, required=True)
@@ -257,6 +269,12 @@ class BomSchema(StrictSchema):
     factor_year = fields.Integer(strict=True, load_default=None, metadata={
         "description": "The data year of electricity factors; default: the latest "
                        "published for each region."})
+    # no default: a BOM without one keeps the canonical form (and hash) it always had; the
+    # carbon account reads the year the submission was made instead
+    reference_year = fields.Integer(strict=True, validate=_reference_year, metadata={
+        "description": "The year whose production the footprint describes (the carbon "
+                       "account files it under this year); from 2000 to next year. Default: "
+                       "the year the submission is made."})
     # none named: the platform's default, written into the canonical BOM as used
     electricity_basis = Choice(Message("electricity basis"), ELECTRICITY_BASES,
                                load_default=default_electricity_basis)

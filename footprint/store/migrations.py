@@ -497,6 +497,43 @@ def log_records(db) -> None:
     ])
 
 
+def carbon_accounts(db) -> None:
+    """Enterprise carbon accounts: each product's declared annual production (in the
+    product's declared unit), the baseline year a producer chose, and the account's own audit
+    trail (who declared what, when; the value before and after)."""
+    _statements(db, """
+    CREATE TABLE declared_production (
+        product_id INTEGER NOT NULL REFERENCES products(id),
+        year INTEGER NOT NULL,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        amount REAL NOT NULL CHECK (amount >= 0),
+        unit TEXT NOT NULL,                  -- the product's declared unit (kg, t, piece ...)
+        declared_by INTEGER REFERENCES users(id),
+        declared_at TEXT NOT NULL,
+        PRIMARY KEY (product_id, year)
+    );
+    CREATE INDEX declared_production_org ON declared_production(org_id, year);
+    CREATE TABLE carbon_account_settings (
+        org_id INTEGER PRIMARY KEY REFERENCES organisations(id),
+        baseline_year INTEGER,               -- NULL: the first year with verified footprints
+        updated_by INTEGER REFERENCES users(id),
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE carbon_account_events (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        actor_id INTEGER REFERENCES users(id),
+        action TEXT NOT NULL,                -- declare-production, set-baseline
+        product_id INTEGER REFERENCES products(id),
+        year INTEGER,
+        before_json TEXT,
+        after_json TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX carbon_account_events_org ON carbon_account_events(org_id, id);
+    """)
+
+
 def banks_consents_and_loans(db) -> None:
     """Banks see a producer's carbon account only while it consents (``consents``: one row
     per grant, closed by its revocation; ``consent_events``: who granted or revoked, when);
@@ -575,6 +612,7 @@ MIGRATIONS = [
     (12, "PACT outbox", pact_outbox),
     (13, "bank and regulator roles", bank_and_regulator_roles),
     (14, "records in the transparency log", log_records),
+    (15, "enterprise carbon accounts", carbon_accounts),
     (16, "banks, consents and loans", banks_consents_and_loans),
 ]
 

@@ -131,6 +131,11 @@ def current_for_product(db, product_id: int) -> Label | None:
     return next((label for label in labels if is_current(label)), None)
 
 
+def of_product(db, product_id: int) -> list[Label]:
+    """Every label of the product, as the log says each is."""
+    return _all_as_logged(db, stored.of_product(db, product_id))
+
+
 def by_gtin(db, gtin14: str) -> Label | None:
     """The newest label not superseded of the product with this GTIN-14 (revoked or not:
     its scan page says so)."""
