@@ -3,12 +3,20 @@
 stored, signed and logged so that it verifies from docs/loans.md's steps."""
 from __future__ import annotations
 
+import base64
+import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
+import cbor2
 import pytest
 
-from footprint.errors import InvalidInput
+from footprint.engine import Engine
+from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
+from footprint.usecases import consents, loans
+from footprint.usecases.accounts import create_user
 
 TARGET_60 = {"kind": "target", "target_pct": 10, "cut_bp": 60}
 COUPON = {"kind": "subsidy", "bp": 50, "cap_yuan": 50000}
@@ -177,3 +185,132 @@ def test_a_principal_must_be_a_positive_sum_in_yuan(principal):
     with pytest.raises(InvalidInput) as exc:
         check_principal(principal)
     assert places(exc) == ["principal"]
+
+
+# -- a loan priced on the carbon account: stored, signed, logged ---------------------------------
+# Factors (lca_data/electricity/cn_grid_co2_mee.csv): Shandong 0.6410 kg CO2/kWh for 2022 (the
+# newest year of MEE-2022) and 0.6191 for 2023 (the newest of MEE-2023, the current data).
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "loans.md"
+TABLES = ("loan_decisions", "log_entries", "loan_products", "consents", "consent_events")
+
+
+def cable(year, kwh):
+    return {"product": {"name": "cable", "category": "generic"},
+            "declared_unit": {"amount": 1, "unit": "kg"}, "region": "CN-SD",
+            "reference_year": year,
+            "lines": [{"input": "electricity", "amount": kwh, "unit": "kWh",
+                       "stage": "production"}]}
+
+
+@pytest.fixture(scope="module")
+def engine_2022(footprint_home):
+    return Engine(footprint_home, data_version="MEE-2022")
+
+
+@pytest.fixture
+def bank(service):
+    create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
+                "correct horse battery")
+    return service.db.execute("SELECT org_id FROM users WHERE username = 'ruralbank'"
+                              ).fetchone()[0]
+
+
+@pytest.fixture
+def orchard(service):
+    return service.people["orchard"]["org_id"]
+
+
+@pytest.fixture
+def published(service, bank):
+    """The Chengdu terms: LPR 3.0 %, 60 bp when the 10 % target is met, the coupon."""
+    return loans.create_product(service.db, bank, "碳减排挂钩贷", "1-year LPR", "3.0",
+                                "2025-11-20", [TARGET_60, COUPON])
+
+
+def counts(db) -> dict:
+    return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def test_a_priced_loan_is_stored_signed_and_logged(service, approve, issuer, engine,
+                                                   engine_2022, bank, orchard, published):
+    approve(cable(2025, 100), issuer, engine_2022)  # as verified: 100 x 0.6410 = 64.10
+    approve(cable(2026, 85), issuer)                # 85 x 0.6191 = 52.6235
+    consents.grant(service.db, orchard, bank)
+    decision = loans.price(service.db, engine, issuer, bank, published["id"], orchard,
+                           "10000000", 2026)
+    # like for like: 100 x 0.6191 = 61.91 before; (61.91 - 52.6235) / 61.91 = 15 % >= 10 %:
+    # 60 bp off 300 = 240 bp; 10,000,000 x 0.0060 = 60,000 + coupon 50,000 = 110,000
+    assert (decision["cut_bp"], decision["rate_bp"]) == (60, 240)
+    assert (decision["interest_saved"], decision["subsidy"], decision["total_benefit"]) == \
+        ("60000.00", "50000.00", "110000.00")
+    signed = loans.document_for(service.db, service.people["orchard"], decision["id"])
+    body = json.loads(cbor2.loads(signed).value[2])
+    assert body["like_for_like_reduction_pct"] == "15.00"
+    # as verified then: (64.10 - 52.6235) / 64.10 = 11.4765 / 64.10 = 17.90 %
+    assert body["as_verified_reduction_pct"] == "17.90"
+    assert [f["year"] for f in body["footprints"]] == [2025, 2026]
+    assert all(f["label"].startswith("CN-SC") for f in body["footprints"])
+    entry = service.db.execute("SELECT kind, label_id FROM log_entries WHERE idx = ?",
+                               [decision["log_index"]]).fetchone()
+    assert tuple(entry) == ("record", None)
+
+
+def test_new_grid_factors_alone_earn_no_cut(service, approve, issuer, engine, engine_2022,
+                                            bank, orchard):
+    # the same 100 kWh both years: as verified 64.10 -> 61.91 is (64.10 - 61.91) / 64.10 =
+    # 3.42 %, which a "3 % -> 10 bp" rule would pay; like for like it is 0 %: nothing
+    approve(cable(2025, 100), issuer, engine_2022)
+    approve(cable(2026, 100), issuer)
+    consents.grant(service.db, orchard, bank)
+    product = loans.create_product(service.db, bank, "3 %", "LPR", "3.0", "2025-11-20",
+                                   [{"kind": "reduction", "min_pct": 3, "cut_bp": 10}])
+    decision = loans.price(service.db, engine, issuer, bank, product["id"], orchard,
+                           "10000000", 2026)
+    assert (decision["cut_bp"], decision["rate_bp"], decision["interest_saved"]) == \
+        (0, 300, "0.00")
+
+
+def test_bad_pricing_input_is_refused_and_nothing_is_stored(service, approve, issuer, engine,
+                                                            bank, orchard, published):
+    approve(cable(2026, 85), issuer)  # 2026 only: no base year
+    before = counts(service.db)
+    with pytest.raises(NotFound):  # no consent yet
+        loans.price(service.db, engine, issuer, bank, published["id"], orchard, "1000", 2026)
+    consents.grant(service.db, orchard, bank)
+    before = counts(service.db)
+    with pytest.raises(InvalidInput) as exc:
+        loans.price(service.db, engine, issuer, bank, published["id"], orchard, "-5", "20x6")
+    assert places(exc) == ["principal", "year"]
+    with pytest.raises(InvalidInput) as exc:  # 2025 has no verified footprint
+        loans.price(service.db, engine, issuer, bank, published["id"], orchard, "1000", 2026)
+    assert places(exc) == ["base_year"]
+    with pytest.raises(NotFound):  # an organisation that does not exist
+        loans.price(service.db, engine, issuer, bank, published["id"], 999999, "1000", 2026)
+    with pytest.raises(InvalidInput) as exc:
+        loans.create_product(service.db, bank, "碳减排挂钩贷", "LPR", "0.5", "2025-11-20",
+                             [TARGET_60])
+    assert places(exc) == ["rules", "name"]  # 60 bp > 50 bp, and the name is taken
+    assert counts(service.db) == before
+
+
+def test_a_decision_verifies_from_the_docs_steps(service, approve, issuer, engine,
+                                                 engine_2022, bank, orchard, published,
+                                                 clients):
+    approve(cable(2025, 100), issuer, engine_2022)
+    approve(cable(2026, 85), issuer)
+    consents.grant(service.db, orchard, bank)
+    decision = loans.price(service.db, engine, issuer, bank, published["id"], orchard,
+                           "10000000", 2026)
+    client = clients["orchard"]  # the borrower downloads what the bank priced
+    document = client.get(f"/loans/decisions/{decision['id']}/document").data
+    proof = client.get(f"/loans/decisions/{decision['id']}/proof").get_json()
+    trust_list = client.get("/.well-known/footprint/trust-list.json").get_json()
+    steps = re.search(r"```python\n(.*?)```", DOCS.read_text("utf-8"), re.S).group(1)
+    exec(steps, {"document": document, "proof": proof, "trust_list": trust_list})
+    # and a changed document does not: one byte of the payload altered
+    forged = bytearray(document)
+    forged[-80] ^= 1
+    with pytest.raises(Exception):
+        exec(steps, {"document": bytes(forged), "proof": proof, "trust_list": trust_list})
+    assert base64.b64decode(proof["root"])

@@ -157,7 +157,8 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
     label_id = carbonaccounts.valid_label_on(db, borrower["id"], product_id, day) \
         if product_id is not None else None
     terms = terms_of(loan_product)
-    evidence = Evidence(Decimal(str(reduction.like_for_like_pct)), label_id)
+    # the reduction to the hundredth of a per cent, as the decision shows and signs it
+    evidence = Evidence(Decimal(_round(reduction.like_for_like_pct)), label_id)
     priced = price_loan(terms, evidence, principal)
     explanation = [*explain(reduction, label_id, product_id), *priced.reasons]
     try:
