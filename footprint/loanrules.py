@@ -89,7 +89,7 @@ class Priced:
 def _decimal(value, where: str, problems: list, *, required=True) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            problems.append(Problem(where, Message("required")))
+            problems.append(Problem(where, Message("enter a value")))
         return None
     if isinstance(value, bool):
         problems.append(Problem(where, Message("must be a number, not %(value)s", value=value)))
@@ -218,7 +218,7 @@ def _table(rule: dict, where: str, problems: list) -> dict:
             elif previous["to_pct"] is None or low < previous["to_pct"]:
                 problems.append(Problem(f"{at}.from_pct", Message(
                     "overlaps the band before, which runs to %(end)s",
-                    end=f"{previous['to_pct']} %" if previous["to_pct"] is not None
+                    end=str(previous["to_pct"]) + " %" if previous["to_pct"] is not None
                     else Message("no upper end"))))
             elif cut < previous["cut_bp"]:
                 problems.append(Problem(f"{at}.cut_bp", Message(
@@ -284,7 +284,7 @@ def check_terms(base_rate_pct, base_rate_date, rules) -> Terms:
 
 def _date(value, where: str, problems: list) -> str | None:
     if value in (None, ""):
-        problems.append(Problem(where, Message("required")))
+        problems.append(Problem(where, Message("enter a value")))
         return None
     try:
         return date.fromisoformat(str(value)).isoformat()
