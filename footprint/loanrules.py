@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .display import yuan
 from .errors import InvalidInput, Message, Problem
 
 BP = Decimal(10000)          # basis points in one (100 % = 10,000 bp)
@@ -371,7 +372,7 @@ def _subsidy_of(rule: dict, evidence: Evidence, principal: Decimal) -> tuple[Dec
     amount = money(principal * rule["bp"] / BP) if "bp" in rule else rule["yuan"]
     granted = min(amount, rule["cap_yuan"])
     return money(granted), Message("interest subsidy of %(amount)s yuan (at most %(cap)s)",
-                                   amount=money(granted), cap=money(rule["cap_yuan"]))
+                                   amount=yuan(granted), cap=yuan(rule["cap_yuan"]))
 
 
 def price(terms: Terms, evidence: Evidence, principal: Decimal) -> Priced:

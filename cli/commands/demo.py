@@ -19,7 +19,7 @@ from ..errors import fail_cleanly
 from .service import serve
 
 ROLE_NAMES = {"producer": "生产企业 producer", "verifier": "核查机构 verifier",
-              "reviewer": "平台审核 reviewer", "admin": "管理员 admin"}
+              "reviewer": "平台审核 reviewer", "admin": "管理员 admin", "bank": "银行 bank"}
 STATUS_NAMES = {"draft": "草稿 draft", "submitted": "已提交 submitted",
                 "returned": "已退回 returned", "verified": "已核查 verified",
                 "approved": "已批准 approved", "issued": "已签发标签 issued",

@@ -36,7 +36,7 @@ from ..labels import generate
 from ..labels.keys import own_entries
 from ..store import accounts as store_accounts
 from ..store.db import transaction
-from . import review
+from . import carbonaccounts, consents, loans, review
 from . import submissions as subs
 from .accounts import create_user, set_credit_code
 from .actions import VERIFY_CHECKLIST, act
@@ -68,7 +68,9 @@ BODY = Organisation("四川碳核查中心 Sichuan Carbon Verification Centre", 
                     "12510000MB1KC00057")
 PLATFORM = Organisation("四川绿色金融平台 Sichuan Green Finance Platform", "CN-SC",
                         "12510000MB1PF0006U")
-ORGANISATIONS = (COOP, CQ_BATTERY, SD_BATTERY, STEEL, BODY, PLATFORM)
+BANK = Organisation("成都农村商业银行 Chengdu Rural Commercial Bank", "CN-SC",
+                    "91510100MA6BANK00B")
+ORGANISATIONS = (COOP, CQ_BATTERY, SD_BATTERY, STEEL, BODY, PLATFORM, BANK)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,18 @@ PEOPLE = (
     Person("verifier", "verifier", BODY, "陈静 Chen Jing"),
     Person("reviewer", "reviewer", PLATFORM, "赵敏 Zhao Min"),
     Person("admin", "admin", PLATFORM, "平台管理员 Platform admin"),
+    Person("ruralbank", "bank", BANK, "周婷 Zhou Ting"),
 )
+
+# The Chengdu Rural Commercial Bank's terms with the Pujiang co-operative (000 L709-747): the
+# rate falls 60 bp when the annual reduction target is met, and Chengdu's zero-carbon coupon
+# (零碳券) subsidises interest up to 50,000 yuan, here 50 bp of the principal at most that.
+LOAN_PRODUCT = "碳减排挂钩贷 Carbon-reduction-linked loan"
+LOAN_TERMS = {"base_rate_name": "1年期LPR 1-year LPR", "base_rate_pct": "3.0",
+              "base_rate_date": "2025-11-20",
+              "rules": [{"kind": "target", "target_pct": 10, "cut_bp": 60},
+                        {"kind": "subsidy", "bp": 50, "cap_yuan": 50000}]}
+LOAN_PRINCIPAL = "10000000"
 
 
 def sample(name: str) -> dict:
@@ -168,6 +181,7 @@ def seed(db, engine, home=None) -> SeedResult:
                        "data (with its published passwords) goes only into an empty "
                        "FOOTPRINT_HOME (make demo uses .footprint-home in the checkout)")
     home = Path(home if home is not None else engine.home)
+    current = engine  # loans are priced on both years under the current data
     engine = Engine(engine.home, engine.plugin_manager, data_version=DATA_VERSION)
     generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
     issuer = Issuer(home, ISSUER_ID)
@@ -179,6 +193,7 @@ def seed(db, engine, home=None) -> SeedResult:
                 set_credit_code(db, store_accounts.organisation_named(db, org.name)["id"],
                                 org.credit_code)
         ids = _submissions(db, engine, users, issuer)
+        _loan(db, current, users, issuer)
         labels = {key: label["id"] for key, sid in ids.items()
                   if (label := for_submission(db, sid)) is not None}
     return SeedResult(created=True, organisations=len(ORGANISATIONS), users=len(PEOPLE),
@@ -277,6 +292,18 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     return ids
+
+
+def _loan(db, engine, u: dict, issuer: Issuer) -> int:
+    """The bank's loan product, the co-operative's consent, and one loan of 10,000,000 yuan
+    priced on the co-operative's newest year of verified footprints; the decision id."""
+    bank, coop = u["ruralbank"]["org_id"], u["orchard"]["org_id"]
+    product = loans.create_product(db, bank, LOAN_PRODUCT, actor_id=u["ruralbank"]["id"],
+                                   **LOAN_TERMS)
+    consents.grant(db, coop, bank, u["orchard"]["id"])
+    year = max(f.year for f in carbonaccounts.footprints(db, coop))
+    return loans.price_for(db, engine, issuer, u["ruralbank"], product["id"], coop,
+                           LOAN_PRINCIPAL, year)["id"]
 
 
 def _electric_forklifts(part: dict) -> dict:

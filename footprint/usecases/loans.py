@@ -109,7 +109,8 @@ def _money(value: Decimal) -> str:
     return format(value, "f")
 
 
-def explain(reduction, label_id: str | None, product_id: int | None) -> list[Message]:
+def explain(reduction, label_id: str | None, product_id: int | None,
+            terms: Terms) -> list[Message]:
     """What the pricing read, before the rules' own reasons: the footprints and labels
     used, and the rule that only a like-for-like reduction counts."""
     used = [Message("footprint of submission %(submission)s (revision %(revision)s, "
@@ -121,7 +122,7 @@ def explain(reduction, label_id: str | None, product_id: int | None) -> list[Mes
                      version=reduction.data_version_name or reduction.data_version[:12],
                      pct=_round(reduction.like_for_like_pct),
                      verified=_round(reduction.as_verified_pct)), *used]
-    if product_id is None:
+    if product_id is None and any(r["kind"] == "label" for r in terms.rules):
         lines.append(Message("no product named: the label rule cannot apply"))
     elif label_id:
         lines.append(Message("label %(label)s valid on the day of pricing", label=label_id))
@@ -160,7 +161,7 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
     # the reduction to the hundredth of a per cent, as the decision shows and signs it
     evidence = Evidence(Decimal(_round(reduction.like_for_like_pct)), label_id)
     priced = price_loan(terms, evidence, principal)
-    explanation = [*explain(reduction, label_id, product_id), *priced.reasons]
+    explanation = [*explain(reduction, label_id, product_id, terms), *priced.reasons]
     try:
         key = current_key(issuer.home, issuer.issuer_id)
     except KeyStoreError as exc:  # no key to sign with: nothing is stored
