@@ -46,6 +46,7 @@ SD = "枣庄锂电科技有限公司 Zaozhuang Lithium Battery Co."
 STEEL = "攀枝花钒钛钢铁有限公司 Panzhihua V-Ti Steel Works"
 BODY = "四川碳核查中心 Sichuan Carbon Verification Centre"
 PLATFORM = "四川绿色金融平台 Sichuan Green Finance Platform"
+BANK = "成都农村商业银行 Chengdu Rural Commercial Bank"
 
 # demo key -> (product id of the BOM, organisation, category, status, region of the BOM)
 EXPECTED = {
@@ -146,14 +147,15 @@ def test_seeding_creates_the_organisations_and_users(db, seeded):
     orgs = {o["name"]: (o["kind"], o["region"]) for o in db["organisations"].rows}
     assert orgs == {COOP: ("enterprise", "CN-SC"), CQ: ("enterprise", "CN-CQ"),
                     SD: ("enterprise", "CN-SD"), STEEL: ("enterprise", "CN-SC"),
-                    BODY: ("accounting_body", "CN-SC"), PLATFORM: ("platform", "CN-SC")}
+                    BODY: ("accounting_body", "CN-SC"), PLATFORM: ("platform", "CN-SC"),
+                    BANK: ("bank", "CN-SC")}
     users = {u["username"]: (u["role"], u["org_name"]) for u in db.query(
         "SELECT u.username, u.role, o.name AS org_name FROM users u "
         "JOIN organisations o ON o.id = u.org_id")}
     assert users == {"orchard": ("producer", COOP), "cqbattery": ("producer", CQ),
                      "sdbattery": ("producer", SD), "steelworks": ("producer", STEEL),
                      "verifier": ("verifier", BODY), "reviewer": ("reviewer", PLATFORM),
-                     "admin": ("admin", PLATFORM)}
+                     "admin": ("admin", PLATFORM), "ruralbank": ("bank", BANK)}
     # the printed demo password logs in; it is stored as argon2id like any other
     assert authenticate(db, "verifier", DEMO_PASSWORD)["username"] == "verifier"
     assert _user(db, "verifier")["password_hash"].startswith("$argon2id$")
@@ -197,8 +199,8 @@ def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
 
 def test_a_second_seeding_adds_nothing(db, engine, seeded, keys_home):
     before = _counts(db)
-    assert before["submissions"] == 10 and before["users"] == 7 and before["labels"] == 5
-    assert before["log_entries"] == 7  # 5 issued, 1 revoked, 1 superseded
+    assert before["submissions"] == 10 and before["users"] == 8 and before["labels"] == 5
+    assert before["log_entries"] == 8  # 5 issued, 1 revoked, 1 superseded, 1 loan priced
     key = own_entries(keys_home, ISSUER_ID)
     again = seed(db, engine, home=keys_home)
     assert not again.created and again.submissions == {} and not again.key_generated

@@ -314,3 +314,68 @@ def test_a_decision_verifies_from_the_docs_steps(service, approve, issuer, engin
     with pytest.raises(Exception):
         exec(steps, {"document": bytes(forged), "proof": proof, "trust_list": trust_list})
     assert base64.b64decode(proof["root"])
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_home(service, monkeypatch, bank):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    return service.home
+
+
+def test_the_command_line_defines_products_grants_and_prices(service, run, cli_home, approve,
+                                                             issuer, engine_2022, orchard):
+    approve(cable(2025, 100), issuer, engine_2022)
+    approve(cable(2026, 85), issuer)
+    bank_name = "Chengdu Rural Commercial Bank"
+    made = run("loans", "products", "create", "--bank", bank_name, "--name", "linked",
+               "--base-rate", "3.0", "--base-rate-date", "2025-11-20", "--preset", "target",
+               "--preset", "coupon")
+    assert made.exit_code == 0, made.stderr
+    # no consent yet: the borrower is not there for the bank (exit 2, nothing stored)
+    before = counts(service.db)
+    refused = run("loans", "price", "--bank", bank_name, "--borrower", "Pujiang Orchard Co-op",
+                  "--product", "linked", "--principal", "10000000", "--year", "2026")
+    assert refused.exit_code == 2 and "no such organisation" in refused.stderr
+    assert counts(service.db) == before
+    granted = run("consents", "grant", "--org", "Pujiang Orchard Co-op", "--bank", bank_name)
+    assert granted.exit_code == 0, granted.stderr
+    listed = run("consents", "list", "--bank", bank_name)
+    assert "Pujiang Orchard Co-op" in listed.stdout
+    priced = run("loans", "price", "--bank", bank_name, "--borrower", "Pujiang Orchard Co-op",
+                 "--product", "linked", "--principal", "10000000", "--year", "2026")
+    assert priced.exit_code == 0, priced.stderr
+    # 15 % >= 10 %: 300 - 60 = 240 bp; 10,000,000 x 0.0060 = 60,000; + 50,000 coupon
+    assert "2.40 % (3.00 % less 60 bp)" in priced.stdout
+    assert "total benefit 110,000.00 yuan" in priced.stdout
+    revoked = run("consents", "revoke", "--org", "Pujiang Orchard Co-op", "--bank", bank_name)
+    assert revoked.exit_code == 0
+    assert run("consents", "revoke", "--org", "Pujiang Orchard Co-op",
+               "--bank", bank_name).exit_code == 1  # nothing to revoke: a conflict
+
+
+@pytest.mark.parametrize("args, where", [
+    (["--base-rate", "-1", "--preset", "target"], "base_rate_pct"),
+    (["--base-rate", "0.5", "--preset", "target"], "rules"),
+    (["--base-rate", "3", "--rule", '{"kind": "table", "bands": [{"from_pct": 5, "to_pct": 10, '
+      '"cut_bp": 30}, {"from_pct": 3, "to_pct": 5, "cut_bp": 10}]}'],
+     "rules[0].bands[1].from_pct"),
+])
+def test_the_command_line_refuses_bad_terms(service, run, cli_home, args, where):
+    before = counts(service.db)
+    result = run("loans", "products", "create", "--bank", "Chengdu Rural Commercial Bank",
+                 "--name", "bad", "--base-rate-date", "2025-11-20", *args)
+    assert result.exit_code == 2 and where in result.stderr
+    assert counts(service.db) == before
+
+
+def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_home):
+    before = counts(service.db)
+    unknown_bank = run("consents", "grant", "--org", "Pujiang Orchard Co-op", "--bank", "Nobody")
+    assert unknown_bank.exit_code == 2 and 'no bank "Nobody"' in unknown_bank.stderr
+    unknown_org = run("loans", "price", "--bank", "Chengdu Rural Commercial Bank",
+                      "--borrower", "Nobody", "--product", "x", "--principal", "1",
+                      "--year", "2026")
+    assert unknown_org.exit_code == 2 and 'no organisation "Nobody"' in unknown_org.stderr
+    assert counts(service.db) == before
