@@ -148,3 +148,83 @@ def test_the_label_valid_on_a_day(service, approve, issuer, orchard, monkeypatch
     with pytest.raises(InvalidInput) as raised:
         accounts.valid_label_on(service.db, orchard, product, "1 May")
     assert [p.where for p in raised.value.problems] == ["day"]
+
+
+# -- the account: annual figures -------------------------------------------------------------------
+
+def test_annual_intensity_and_totals_of_two_products(service, approve, issuer, engine,
+                                                     orchard):
+    producer = service.people["orchard"]
+    # Sichuan, factor year 2022: 0.1404 kg CO2/kWh, both under the current data
+    juice = approve(bom("juice", 2026, 100, region="CN-SC", factor_year=2022), issuer)
+    # 100 kWh x 0.1404 = 14.04 kg CO2e per kg of juice
+    crate = approve(bom("crate", 2026, 250, region="CN-SC", factor_year=2022,
+                        unit={"amount": 10, "unit": "piece"}), issuer)
+    # 250 kWh x 0.1404 = 35.1 kg CO2e per 10 crates = 3.51 per crate
+    accounts.declare_production(service.db, producer, juice["product_id"], 2026, "1000")
+    accounts.declare_production(service.db, producer, crate["product_id"], 2026, 2000)
+    found = accounts.account(service.db, engine, orchard)
+    year = found.year(2026)
+    # 1,000 kg x 14.04 = 14,040; 2,000 crates x 3.51 = 7,020; total 21,060 kg CO2e
+    assert year.total_kg_co2e == pytest.approx(21060, rel=1e-6)
+    # 21,060 kg CO2e / (1,000 + 2,000 units) = 7.02 kg CO2e per unit
+    assert year.intensity == pytest.approx(7.02, rel=1e-6)
+    assert year.intensity_current == pytest.approx(7.02, rel=1e-6)
+    assert year.by_stage["production"] == pytest.approx(21060, rel=1e-6)
+    assert sum(year.by_stage.values()) == pytest.approx(21060, rel=1e-6)
+    assert year.missing_production == ()
+    assert found.baseline_year == 2026 and not found.baseline_chosen
+    assert [(p.name, p.unit) for p in found.products] == [("juice", "kg"), ("crate", "piece")]
+    assert found.since_last_year is None and found.since_baseline is None
+
+
+def test_the_whole_accounts_reduction_weights_both_years_by_the_later_production(
+        service, approve, issuer, engine, orchard):
+    producer = service.people["orchard"]
+    a = approve(bom("juice", 2025, 100, region="CN-SC", factor_year=2022), issuer)  # 14.04
+    approve(bom("juice", 2026, 80, region="CN-SC", factor_year=2022), issuer)       # 11.232
+    b = approve(bom("jam", 2025, 200, region="CN-SC", factor_year=2022), issuer)    # 28.08
+    approve(bom("jam", 2026, 200, region="CN-SC", factor_year=2022), issuer)        # 28.08
+    accounts.declare_production(service.db, producer, a["product_id"], 2026, 3000)
+    accounts.declare_production(service.db, producer, b["product_id"], 2026, 1000)
+    accounts.declare_production(service.db, producer, b["product_id"], 2025, 9000)  # not used
+    found = accounts.reduction(service.db, engine, orchard, 2026)
+    # before: (3,000 x 14.04 + 1,000 x 28.08) / 4,000 = (42,120 + 28,080) / 4,000 = 17.55
+    # after:  (3,000 x 11.232 + 1,000 x 28.08) / 4,000 = (33,696 + 28,080) / 4,000 = 15.444
+    assert found.intensity_before == pytest.approx(17.55, rel=1e-6)
+    assert found.intensity_after == pytest.approx(15.444, rel=1e-6)
+    # (17.55 - 15.444) / 17.55 = 2.106 / 17.55 = 12 %
+    assert found.like_for_like_pct == pytest.approx(12.0, rel=1e-6)
+    assert found.as_verified_pct == pytest.approx(12.0, rel=1e-6)
+    # one product: its own intensity, 14.04 -> 11.232 is a 20 % fall
+    alone = accounts.reduction(service.db, engine, orchard, 2026, product_id=a["product_id"])
+    assert alone.like_for_like_pct == pytest.approx(20.0, rel=1e-6)
+    assert alone.unit == "kg"
+
+
+def test_declared_production_is_checked_audited_and_only_the_producers(service, approve,
+                                                                       issuer, orchard):
+    producer = service.people["orchard"]
+    sub = approve(bom("juice", 2026, 100, region="CN-SC"), issuer)
+    with pytest.raises(InvalidInput) as raised:
+        accounts.declare_production(service.db, producer, sub["product_id"], 1999, "-5")
+    assert [p.where for p in raised.value.problems] == ["year", "amount"]
+    with pytest.raises(NotFound):
+        accounts.declare_production(service.db, service.people["steelworks"],
+                                    sub["product_id"], 2026, 10)
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
+    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 10)
+    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 12)
+    from footprint.store import carbonaccounts as stored
+    trail = stored.events(service.db, orchard)
+    assert [(e["action"], e["year"]) for e in trail] == [("declare-production", 2026)] * 2
+    assert (trail[1]["before"], trail[1]["after"]) == ({"amount": 10, "unit": "kg"},
+                                                       {"amount": 12, "unit": "kg"})
+
+
+def test_a_reference_year_out_of_range_is_a_located_error(make_bom):
+    from footprint.bom import parse_bom
+    with pytest.raises(InvalidInput) as raised:
+        parse_bom(make_bom(reference_year=1999))
+    assert [p.where for p in raised.value.problems] == ["reference_year"]
+    assert "reference_year" not in parse_bom(make_bom()).canonical
