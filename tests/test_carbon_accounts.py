@@ -228,3 +228,103 @@ def test_a_reference_year_out_of_range_is_a_located_error(make_bom):
         parse_bom(make_bom(reference_year=1999))
     assert [p.where for p in raised.value.problems] == ["reference_year"]
     assert "reference_year" not in parse_bom(make_bom()).canonical
+
+
+# -- the pages ------------------------------------------------------------------------------------
+
+def two_years(service, approve, issuer, engine_2022):
+    """Orchard's cable: 2025 under MEE-2022 (64.10), 2026 under MEE-2023 (55.719), with
+    declared production of 1,000 kg in 2026."""
+    approve(bom("cable", 2025, 100), issuer, engine_2022)
+    sub = approve(bom("cable", 2026, 90), issuer)
+    accounts.declare_production(service.db, service.people["orchard"], sub["product_id"],
+                                2026, 1000)
+    return sub
+
+
+def test_the_producer_sees_its_account_and_another_organisation_gets_404(
+        service, clients, approve, issuer, engine_2022, orchard):
+    two_years(service, approve, issuer, engine_2022)
+    page = clients["orchard"].get(f"/accounts/{orchard}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "我的碳账户" in text
+    # like for like (61.91 -> 55.719): 10.0 %; as verified (64.10 -> 55.719): 13.1 %
+    assert "10.0 %" in text and "13.1 %" in text
+    # 1,000 kg x 55.719 = 55,719 kg CO2e, shown to 3 significant figures
+    assert "55,700" in text
+    assert clients["orchard"].get("/accounts/").headers["Location"].endswith(
+        f"/accounts/{orchard}")
+    for path in ("", "/statement.csv", "/statement.pdf", "/statement.cose"):
+        assert clients["steelworks"].get(f"/accounts/{orchard}{path}").status_code == 404
+    refused = clients["steelworks"].post(f"/accounts/{orchard}/production",
+                                         data={"product": "1", "year": "2026", "amount": "5"})
+    assert refused.status_code == 404
+    assert service.db.execute("SELECT amount FROM declared_production").fetchall() == [(1000,)]
+
+
+def test_the_production_form_refuses_bad_input_with_located_errors(
+        service, clients, approve, issuer, orchard):
+    sub = approve(bom("cable", 2026, 90), issuer)
+    page = clients["orchard"].post(f"/accounts/{orchard}/production", data={
+        "product": str(sub["product_id"]), "year": "1990", "amount": "lots"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert 'id="err-year"' in text and "应为 2000 至" in text
+    assert "产量应为不小于 0 的数字" in text
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
+    done = clients["orchard"].post(f"/accounts/{orchard}/production", data={
+        "product": str(sub["product_id"]), "year": "2026", "amount": "1,200"})
+    assert done.status_code == 302
+    assert service.db.execute("SELECT amount, unit FROM declared_production").fetchall() == \
+        [(1200, "kg")]
+
+
+def test_the_charts_are_well_formed_svg_with_their_values(service, clients, approve, issuer,
+                                                          engine_2022, orchard):
+    import re
+    import xml.etree.ElementTree as ET
+    two_years(service, approve, issuer, engine_2022)
+    text = clients["orchard"].get(f"/accounts/{orchard}").get_data(as_text=True)
+    svgs = re.findall(r"<svg .*?</svg>", text, re.S)
+    assert len(svgs) == 2
+    ns = "{http://www.w3.org/2000/svg}"
+    trend, stages = (ET.fromstring(svg) for svg in svgs)
+    words = [t.text for t in trend.iter(f"{ns}text")]
+    # 2025 (no production declared: the one product's intensity): 64.10 as verified under
+    # MEE-2022, 61.91 under the current data; 2026: 55.719 under both
+    assert words.count("2025") == 1 and words.count("2026") == 1
+    assert "64.1" in words and "61.9" in words and words.count("55.7") == 2
+    assert trend.find(f"{ns}title").text == "历年碳排放强度"
+    stage_words = [t.text for t in stages.iter(f"{ns}text")]
+    # all 55,719 kg CO2e of 2026 are production (生产)
+    assert "生产" in stage_words and "55,700" in stage_words
+
+
+def test_the_signed_statement_verifies_and_the_csv_and_pdf_say_the_same(
+        service, clients, approve, issuer, engine_2022, orchard):
+    import csv
+    import io
+    from footprint.labels import export_trust_list
+    from footprint.labels.documents import verify_document
+    two_years(service, approve, issuer, engine_2022)
+    signed = clients["orchard"].get(f"/accounts/{orchard}/statement.cose")
+    assert signed.status_code == 200
+    document = verify_document(signed.data, export_trust_list(service.home),
+                               "account-statement")
+    body = document.body
+    assert body["organisation"] == {"id": orchard, "name": "Pujiang Orchard Co-op"}
+    assert body["data_version_name"] == "MEE-2023"
+    # 1,000 kg x 90 kWh x 0.6191 = 55,719 kg CO2e in 2026
+    assert body["years"][-1]["total_kg_co2e"] == pytest.approx(55719, rel=1e-6)
+    assert body["since_last_year"]["like_for_like_pct"] == pytest.approx(10.0, rel=1e-6)
+    tampered = bytearray(signed.data)
+    tampered[-70] ^= 1
+    with pytest.raises(Exception):
+        verify_document(bytes(tampered), export_trust_list(service.home))
+    table = list(csv.reader(io.StringIO(
+        clients["orchard"].get(f"/accounts/{orchard}/statement.csv").data.decode("utf-8-sig"))))
+    years = {row[0]: row for row in table if row and row[0] in ("2025", "2026")}
+    assert float(years["2026"][1]) == pytest.approx(55719, rel=1e-6)
+    pdf = clients["orchard"].get(f"/accounts/{orchard}/statement.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -308,6 +308,7 @@ class YearFigures:
     products: tuple             # ProductYear, by product id
     total_kg_co2e: float | None  # sum of production x footprint (as verified)
     intensity: float | None     # total / production: kg CO2e per unit, production-weighted
+    #                             (no production declared that year: each product once)
     intensity_current: float | None  # the same with every footprint under the current data
     by_stage: dict              # kg CO2e per stage of the total (as verified)
     missing_production: tuple   # product ids with a footprint but no declared production
@@ -380,11 +381,15 @@ def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list
                                        r.footprint.declared_unit["unit"], r.unit)
         for stage, value in r.footprint.by_stage.items():
             stages[stage] = stages.get(stage, 0.0) + value * scale
+    if counted and produced:
+        intensity = total / produced
+        current = sum(r.production * r.per_unit_current for r in counted) / produced
+    else:  # nothing declared that year: each product counts once, as in a reduction
+        intensity = sum(r.per_unit for r in rows) / len(rows) if rows else None
+        current = sum(r.per_unit_current for r in rows) / len(rows) if rows else None
     return YearFigures(
         year=year, products=tuple(rows), total_kg_co2e=total,
-        intensity=total / produced if counted and produced else None,
-        intensity_current=sum(r.production * r.per_unit_current for r in counted) / produced
-        if counted and produced else None,
+        intensity=intensity, intensity_current=current,
         by_stage=stages,
         missing_production=tuple(r.product_id for r in rows if r.production is None))
 
