@@ -328,3 +328,48 @@ def test_the_signed_statement_verifies_and_the_csv_and_pdf_say_the_same(
     assert float(years["2026"][1]) == pytest.approx(55719, rel=1e-6)
     pdf = clients["orchard"].get(f"/accounts/{orchard}/statement.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_home(service, engine, monkeypatch):
+    """The CLI on the service's home, calculating with the session's engine (no second
+    Brightway build)."""
+    import cli.commands.accounts as command_module
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    monkeypatch.setattr(command_module, "Engine", lambda home: engine)
+    return service.home
+
+
+def test_accounts_show_and_production_on_the_command_line(service, run, cli_home, approve,
+                                                          issuer, engine_2022):
+    import json
+    sub = two_years(service, approve, issuer, engine_2022)
+    shown = run("accounts", "show", "Pujiang Orchard Co-op", "--year", "2026")
+    assert shown.exit_code == 0, shown.output
+    # like for like 10.0 % (61.91 -> 55.719), as verified 13.1 % (64.10 -> 55.719)
+    assert "like for like (同口径, MEE-2023) 10.0 %" in shown.output
+    assert "13.1 %" in shown.output
+    declared = run("accounts", "production", "Pujiang Orchard Co-op", "--product",
+                   sub["product_id"], "--year", 2025, "--amount", 800)
+    assert declared.exit_code == 0, declared.output
+    body = json.loads(run("accounts", "show", service.people["orchard"]["org_id"],
+                          "--json").output)
+    # 2025: 800 kg x 64.10 = 51,280 kg CO2e as verified
+    assert body["years"][0]["total_kg_co2e"] == pytest.approx(51280, rel=1e-6)
+    events = [e for e in service.db.query("SELECT actor_id, year FROM carbon_account_events")]
+    assert events[-1] == {"actor_id": None, "year": 2025}
+
+
+def test_bad_input_on_the_command_line_exits_2_and_stores_nothing(service, run, cli_home,
+                                                                   approve, issuer):
+    sub = approve(bom("cable", 2026, 90), issuer)
+    for args in (["show", "No Such Org"], ["show", "Pujiang Orchard Co-op", "--year", 2026],
+                 ["production", "Pujiang Orchard Co-op", "--product", sub["product_id"],
+                  "--year", 2026, "--amount", "-1"],
+                 ["production", "Panzhihua Steel", "--product", sub["product_id"],
+                  "--year", 2026, "--amount", "1"]):
+        result = run("accounts", *args)
+        assert result.exit_code == 2, (args, result.output)
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0

@@ -206,6 +206,18 @@ def user_for_bearer(db, token: str, address: str | None) -> dict | None:
 
 # -- administration ---------------------------------------------------------------------------
 
+def find_organisation(db, org, where: str = "org") -> dict:
+    """The organisation named ``org`` (its name, else its number); InvalidInput at ``where``
+    if there is none."""
+    org = str(org).strip()
+    found = stored.organisation_named(db, org)
+    if found is None and org.isdigit():
+        found = stored.organisation(db, int(org)) if int(org) < 2 ** 63 else None
+    if found is None:
+        raise InvalidInput([Problem(where, Message('no organisation "%(name)s"', name=org))])
+    return found
+
+
 def create_organisation(db, name: str, kind: str, region: str | None = None,
                         credit_code: str | None = None) -> dict:
     """A new organisation; unlike get_or_create_org, an existing name is an error. The

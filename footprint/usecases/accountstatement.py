@@ -19,7 +19,7 @@ from ..labels.documents import sign_document
 KIND = "account-statement"
 
 
-def _reduction(found) -> dict | None:
+def reduction_body(found) -> dict | None:
     if found is None:
         return None
     return {"year": found.year, "base_year": found.base_year,
@@ -57,8 +57,8 @@ def body(account) -> dict:
                    "intensity": y.intensity, "intensity_current": y.intensity_current,
                    "missing_production": list(y.missing_production)}
                   for y in account.years],
-        "since_baseline": _reduction(account.since_baseline),
-        "since_last_year": _reduction(account.since_last_year),
+        "since_baseline": reduction_body(account.since_baseline),
+        "since_last_year": reduction_body(account.since_last_year),
         "rating": None if rating is None else {
             "year": rating.year, "colour": rating.colour, "points": rating.points,
             "advancement_points": rating.advancement_points,

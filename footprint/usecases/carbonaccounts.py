@@ -504,6 +504,19 @@ def declare_production(db, user: dict, product_id: int, year, amount) -> dict:
     """The producer declares how much of its product it made (or plans to make) in ``year``,
     in the product's declared unit; an audited change. Returns the declaration."""
     product = _own_product(db, user, product_id)
+    return _declare(db, user["org_id"], user["id"], product, year, amount)
+
+
+def declare_production_for(db, org_id: int, product_id, year, amount) -> dict:
+    """The platform's operator declares for the organisation (``footprint accounts
+    production``): the same checks, and the account's history names no user."""
+    product = stored.product(db, product_id) if isinstance(product_id, int) else None
+    if product is None or product["org_id"] != org_id:
+        raise InvalidInput([Problem("product", Message("no such product"))])
+    return _declare(db, org_id, None, product, year, amount)
+
+
+def _declare(db, org_id: int, actor_id: int | None, product: dict, year, amount) -> dict:
     problems: list[Problem] = []
     year, amount = _year(year, "year", problems), _amount(amount, problems)
     unit = (stored.declared_unit(db, product["id"]) or {}).get("unit")
@@ -513,10 +526,9 @@ def declare_production(db, user: dict, product_id: int, year, amount) -> dict:
         raise InvalidInput(problems)
     with transaction(db):
         before = stored.production_of(db, product["id"], year)
-        stored.declare_production(db, user["org_id"], product["id"], year, amount, unit,
-                                  user["id"])
+        stored.declare_production(db, org_id, product["id"], year, amount, unit, actor_id)
         stored.record_event(
-            db, user["org_id"], user["id"], "declare-production", product_id=product["id"],
+            db, org_id, actor_id, "declare-production", product_id=product["id"],
             year=year, before=None if before is None else
             {"amount": before["amount"], "unit": before["unit"]},
             after={"amount": amount, "unit": unit})

@@ -34,7 +34,7 @@ from .. import clock
 from ..errors import InvalidInput, Message, Problem
 from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
-from ..store import accounts as store_accounts
+from .accounts import find_organisation
 from ..store import pact as stored
 from ..store import results as store_results
 from ..store.db import transaction
@@ -97,13 +97,7 @@ class InvalidClient(Exception):
 def _organisation(db, org: str | None) -> dict | None:
     if org is None or not str(org).strip():
         return None
-    org = str(org).strip()
-    found = store_accounts.organisation_named(db, org)
-    if found is None and org.isdigit():
-        found = store_accounts.organisation(db, int(org)) if int(org) < 2 ** 63 else None
-    if found is None:
-        raise InvalidInput([Problem("org", Message('no organisation "%(name)s"', name=org))])
-    return found
+    return find_organisation(db, org)
 
 
 def create_client(db, name: str, org: str | None = None) -> tuple[dict, str]:
