@@ -40,6 +40,7 @@ BUILTINS = {
     "security": "security:security_group",
     "background": "backgrounds:background",
     "pact": "pact:pact",
+    "accounts": "accounts:accounts",
     "consents": "loans:consents_group",
     "loans": "loans:loans_group",
 }

@@ -148,3 +148,228 @@ def test_the_label_valid_on_a_day(service, approve, issuer, orchard, monkeypatch
     with pytest.raises(InvalidInput) as raised:
         accounts.valid_label_on(service.db, orchard, product, "1 May")
     assert [p.where for p in raised.value.problems] == ["day"]
+
+
+# -- the account: annual figures -------------------------------------------------------------------
+
+def test_annual_intensity_and_totals_of_two_products(service, approve, issuer, engine,
+                                                     orchard):
+    producer = service.people["orchard"]
+    # Sichuan, factor year 2022: 0.1404 kg CO2/kWh, both under the current data
+    juice = approve(bom("juice", 2026, 100, region="CN-SC", factor_year=2022), issuer)
+    # 100 kWh x 0.1404 = 14.04 kg CO2e per kg of juice
+    crate = approve(bom("crate", 2026, 250, region="CN-SC", factor_year=2022,
+                        unit={"amount": 10, "unit": "piece"}), issuer)
+    # 250 kWh x 0.1404 = 35.1 kg CO2e per 10 crates = 3.51 per crate
+    accounts.declare_production(service.db, producer, juice["product_id"], 2026, "1000")
+    accounts.declare_production(service.db, producer, crate["product_id"], 2026, 2000)
+    found = accounts.account(service.db, engine, orchard)
+    year = found.year(2026)
+    # 1,000 kg x 14.04 = 14,040; 2,000 crates x 3.51 = 7,020; total 21,060 kg CO2e
+    assert year.total_kg_co2e == pytest.approx(21060, rel=1e-6)
+    # 21,060 kg CO2e / (1,000 + 2,000 units) = 7.02 kg CO2e per unit
+    assert year.intensity == pytest.approx(7.02, rel=1e-6)
+    assert year.intensity_current == pytest.approx(7.02, rel=1e-6)
+    assert year.by_stage["production"] == pytest.approx(21060, rel=1e-6)
+    assert sum(year.by_stage.values()) == pytest.approx(21060, rel=1e-6)
+    assert year.missing_production == ()
+    assert found.baseline_year == 2026 and not found.baseline_chosen
+    assert [(p.name, p.unit) for p in found.products] == [("juice", "kg"), ("crate", "piece")]
+    assert found.since_last_year is None and found.since_baseline is None
+
+
+def test_the_whole_accounts_reduction_weights_both_years_by_the_later_production(
+        service, approve, issuer, engine, orchard):
+    producer = service.people["orchard"]
+    a = approve(bom("juice", 2025, 100, region="CN-SC", factor_year=2022), issuer)  # 14.04
+    approve(bom("juice", 2026, 80, region="CN-SC", factor_year=2022), issuer)       # 11.232
+    b = approve(bom("jam", 2025, 200, region="CN-SC", factor_year=2022), issuer)    # 28.08
+    approve(bom("jam", 2026, 200, region="CN-SC", factor_year=2022), issuer)        # 28.08
+    accounts.declare_production(service.db, producer, a["product_id"], 2026, 3000)
+    accounts.declare_production(service.db, producer, b["product_id"], 2026, 1000)
+    accounts.declare_production(service.db, producer, b["product_id"], 2025, 9000)  # not used
+    found = accounts.reduction(service.db, engine, orchard, 2026)
+    # before: (3,000 x 14.04 + 1,000 x 28.08) / 4,000 = (42,120 + 28,080) / 4,000 = 17.55
+    # after:  (3,000 x 11.232 + 1,000 x 28.08) / 4,000 = (33,696 + 28,080) / 4,000 = 15.444
+    assert found.intensity_before == pytest.approx(17.55, rel=1e-6)
+    assert found.intensity_after == pytest.approx(15.444, rel=1e-6)
+    # (17.55 - 15.444) / 17.55 = 2.106 / 17.55 = 12 %
+    assert found.like_for_like_pct == pytest.approx(12.0, rel=1e-6)
+    assert found.as_verified_pct == pytest.approx(12.0, rel=1e-6)
+    # one product: its own intensity, 14.04 -> 11.232 is a 20 % fall
+    alone = accounts.reduction(service.db, engine, orchard, 2026, product_id=a["product_id"])
+    assert alone.like_for_like_pct == pytest.approx(20.0, rel=1e-6)
+    assert alone.unit == "kg"
+
+
+def test_declared_production_is_checked_audited_and_only_the_producers(service, approve,
+                                                                       issuer, orchard):
+    producer = service.people["orchard"]
+    sub = approve(bom("juice", 2026, 100, region="CN-SC"), issuer)
+    with pytest.raises(InvalidInput) as raised:
+        accounts.declare_production(service.db, producer, sub["product_id"], 1999, "-5")
+    assert [p.where for p in raised.value.problems] == ["year", "amount"]
+    with pytest.raises(NotFound):
+        accounts.declare_production(service.db, service.people["steelworks"],
+                                    sub["product_id"], 2026, 10)
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
+    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 10)
+    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 12)
+    from footprint.store import carbonaccounts as stored
+    trail = stored.events(service.db, orchard)
+    assert [(e["action"], e["year"]) for e in trail] == [("declare-production", 2026)] * 2
+    assert (trail[1]["before"], trail[1]["after"]) == ({"amount": 10, "unit": "kg"},
+                                                       {"amount": 12, "unit": "kg"})
+
+
+def test_a_reference_year_out_of_range_is_a_located_error(make_bom):
+    from footprint.bom import parse_bom
+    with pytest.raises(InvalidInput) as raised:
+        parse_bom(make_bom(reference_year=1999))
+    assert [p.where for p in raised.value.problems] == ["reference_year"]
+    assert "reference_year" not in parse_bom(make_bom()).canonical
+
+
+# -- the pages ------------------------------------------------------------------------------------
+
+def two_years(service, approve, issuer, engine_2022):
+    """Orchard's cable: 2025 under MEE-2022 (64.10), 2026 under MEE-2023 (55.719), with
+    declared production of 1,000 kg in 2026."""
+    approve(bom("cable", 2025, 100), issuer, engine_2022)
+    sub = approve(bom("cable", 2026, 90), issuer)
+    accounts.declare_production(service.db, service.people["orchard"], sub["product_id"],
+                                2026, 1000)
+    return sub
+
+
+def test_the_producer_sees_its_account_and_another_organisation_gets_404(
+        service, clients, approve, issuer, engine_2022, orchard):
+    two_years(service, approve, issuer, engine_2022)
+    page = clients["orchard"].get(f"/accounts/{orchard}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "我的碳账户" in text
+    # like for like (61.91 -> 55.719): 10.0 %; as verified (64.10 -> 55.719): 13.1 %
+    assert "10.0 %" in text and "13.1 %" in text
+    # 1,000 kg x 55.719 = 55,719 kg CO2e, shown to 3 significant figures
+    assert "55,700" in text
+    assert clients["orchard"].get("/accounts/").headers["Location"].endswith(
+        f"/accounts/{orchard}")
+    for path in ("", "/statement.csv", "/statement.pdf", "/statement.cose"):
+        assert clients["steelworks"].get(f"/accounts/{orchard}{path}").status_code == 404
+    refused = clients["steelworks"].post(f"/accounts/{orchard}/production",
+                                         data={"product": "1", "year": "2026", "amount": "5"})
+    assert refused.status_code == 404
+    assert service.db.execute("SELECT amount FROM declared_production").fetchall() == [(1000,)]
+
+
+def test_the_production_form_refuses_bad_input_with_located_errors(
+        service, clients, approve, issuer, orchard):
+    sub = approve(bom("cable", 2026, 90), issuer)
+    page = clients["orchard"].post(f"/accounts/{orchard}/production", data={
+        "product": str(sub["product_id"]), "year": "1990", "amount": "lots"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert 'id="err-year"' in text and "应为 2000 至" in text
+    assert "产量应为不小于 0 的数字" in text
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
+    done = clients["orchard"].post(f"/accounts/{orchard}/production", data={
+        "product": str(sub["product_id"]), "year": "2026", "amount": "1,200"})
+    assert done.status_code == 302
+    assert service.db.execute("SELECT amount, unit FROM declared_production").fetchall() == \
+        [(1200, "kg")]
+
+
+def test_the_charts_are_well_formed_svg_with_their_values(service, clients, approve, issuer,
+                                                          engine_2022, orchard):
+    import re
+    import xml.etree.ElementTree as ET
+    two_years(service, approve, issuer, engine_2022)
+    text = clients["orchard"].get(f"/accounts/{orchard}").get_data(as_text=True)
+    svgs = re.findall(r"<svg .*?</svg>", text, re.S)
+    assert len(svgs) == 2
+    ns = "{http://www.w3.org/2000/svg}"
+    trend, stages = (ET.fromstring(svg) for svg in svgs)
+    words = [t.text for t in trend.iter(f"{ns}text")]
+    # 2025 (no production declared: the one product's intensity): 64.10 as verified under
+    # MEE-2022, 61.91 under the current data; 2026: 55.719 under both
+    assert words.count("2025") == 1 and words.count("2026") == 1
+    assert "64.1" in words and "61.9" in words and words.count("55.7") == 2
+    assert trend.find(f"{ns}title").text == "历年碳排放强度"
+    stage_words = [t.text for t in stages.iter(f"{ns}text")]
+    # all 55,719 kg CO2e of 2026 are production (生产)
+    assert "生产" in stage_words and "55,700" in stage_words
+
+
+def test_the_signed_statement_verifies_and_the_csv_and_pdf_say_the_same(
+        service, clients, approve, issuer, engine_2022, orchard):
+    import csv
+    import io
+    from footprint.labels import export_trust_list
+    from footprint.labels.documents import verify_document
+    two_years(service, approve, issuer, engine_2022)
+    signed = clients["orchard"].get(f"/accounts/{orchard}/statement.cose")
+    assert signed.status_code == 200
+    document = verify_document(signed.data, export_trust_list(service.home),
+                               "account-statement")
+    body = document.body
+    assert body["organisation"] == {"id": orchard, "name": "Pujiang Orchard Co-op"}
+    assert body["data_version_name"] == "MEE-2023"
+    # 1,000 kg x 90 kWh x 0.6191 = 55,719 kg CO2e in 2026
+    assert body["years"][-1]["total_kg_co2e"] == pytest.approx(55719, rel=1e-6)
+    assert body["since_last_year"]["like_for_like_pct"] == pytest.approx(10.0, rel=1e-6)
+    tampered = bytearray(signed.data)
+    tampered[-70] ^= 1
+    with pytest.raises(Exception):
+        verify_document(bytes(tampered), export_trust_list(service.home))
+    table = list(csv.reader(io.StringIO(
+        clients["orchard"].get(f"/accounts/{orchard}/statement.csv").data.decode("utf-8-sig"))))
+    years = {row[0]: row for row in table if row and row[0] in ("2025", "2026")}
+    assert float(years["2026"][1]) == pytest.approx(55719, rel=1e-6)
+    pdf = clients["orchard"].get(f"/accounts/{orchard}/statement.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_home(service, engine, monkeypatch):
+    """The CLI on the service's home, calculating with the session's engine (no second
+    Brightway build)."""
+    import cli.commands.accounts as command_module
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    monkeypatch.setattr(command_module, "Engine", lambda home: engine)
+    return service.home
+
+
+def test_accounts_show_and_production_on_the_command_line(service, run, cli_home, approve,
+                                                          issuer, engine_2022):
+    import json
+    sub = two_years(service, approve, issuer, engine_2022)
+    shown = run("accounts", "show", "Pujiang Orchard Co-op", "--year", "2026")
+    assert shown.exit_code == 0, shown.output
+    # like for like 10.0 % (61.91 -> 55.719), as verified 13.1 % (64.10 -> 55.719)
+    assert "like for like (同口径, MEE-2023) 10.0 %" in shown.output
+    assert "13.1 %" in shown.output
+    declared = run("accounts", "production", "Pujiang Orchard Co-op", "--product",
+                   sub["product_id"], "--year", 2025, "--amount", 800)
+    assert declared.exit_code == 0, declared.output
+    body = json.loads(run("accounts", "show", service.people["orchard"]["org_id"],
+                          "--json").output)
+    # 2025: 800 kg x 64.10 = 51,280 kg CO2e as verified
+    assert body["years"][0]["total_kg_co2e"] == pytest.approx(51280, rel=1e-6)
+    events = [e for e in service.db.query("SELECT actor_id, year FROM carbon_account_events")]
+    assert events[-1] == {"actor_id": None, "year": 2025}
+
+
+def test_bad_input_on_the_command_line_exits_2_and_stores_nothing(service, run, cli_home,
+                                                                   approve, issuer):
+    sub = approve(bom("cable", 2026, 90), issuer)
+    for args in (["show", "No Such Org"], ["show", "Pujiang Orchard Co-op", "--year", 2026],
+                 ["production", "Pujiang Orchard Co-op", "--product", sub["product_id"],
+                  "--year", 2026, "--amount", "-1"],
+                 ["production", "Panzhihua Steel", "--product", sub["product_id"],
+                  "--year", 2026, "--amount", "1"]):
+        result = run("accounts", *args)
+        assert result.exit_code == 2, (args, result.output)
+    assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0

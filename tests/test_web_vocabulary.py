@@ -69,6 +69,7 @@ PARTS = {
                  "templates/admin"],
     "labels_admin": ["labels.py", "api", "templates/labels_admin"],
     "scan": ["scan.py", "templates/scan"],
+    "accounts": ["accounts.py", "charts.py", "templates/accounts"],
     "banks": ["banks.py", "api/loans.py", "templates/banks"],
     "problems": ["problems.py", "api/body.py", "../footprint"],
 }

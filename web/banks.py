@@ -26,6 +26,7 @@ from footprint.errors import InvalidInput, from_data
 from footprint.loanrules import PRESETS, bands_from_text
 from footprint.usecases import consents, loans
 
+from .accounts import render_account
 from .db import get_db, get_engine
 from .formatting import rate
 from .i18n import localised
@@ -58,10 +59,8 @@ def index():
 @bp.route("/bank/accounts/<int:org_id>")
 @role_required("bank")
 def account(org_id):
-    db = get_db()
-    org = consents.consented_org(db, consents.bank_org(current_user), org_id)
-    return render_template("banks/account.html", org=org,
-                           products=loans.products(db, current_user["org_id"]))
+    org = consents.consented_org(get_db(), consents.bank_org(current_user), org_id)
+    return render_account(org["id"])  # the account page, as the producer reads it
 
 
 def _rules_from_form(form) -> list[dict]:

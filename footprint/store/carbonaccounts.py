@@ -43,6 +43,22 @@ def product(db, product_id: int) -> dict | None:
     return None
 
 
+def declared_unit(db, product_id: int) -> dict | None:
+    """The declared unit of the product's newest submission ({"amount": 1, "unit": "kg"})."""
+    for row in db.query("SELECT json_extract(bom_json, '$.declared_unit') AS unit "
+                        "FROM submissions WHERE product_id = ? ORDER BY id DESC LIMIT 1",
+                        [product_id]):
+        return json.loads(row["unit"]) if row["unit"] else None
+    return None
+
+
+def organisation(db, org_id: int) -> dict | None:
+    for row in db.query("SELECT id, name, kind, region FROM organisations WHERE id = ?",
+                        [org_id]):
+        return row
+    return None
+
+
 # -- declared production ------------------------------------------------------------------------
 
 def production(db, org_id: int) -> list[dict]:

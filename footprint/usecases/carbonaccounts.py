@@ -14,14 +14,19 @@ version of its day) and both years' BOMs calculated under the engine's current d
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 
-from ..errors import InvalidInput, Message, NotFound, Problem
+from .. import clock
+from ..bom import FIRST_REFERENCE_YEAR
+from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem
 from ..store import carbonaccounts as stored
 from ..store import results as store_results
+from ..store.db import transaction
 from ..units import UnitError, convert
 from . import labels as label_states
+from .accountrating import rate
 from .submissions import calculate
 
 # Who may read any organisation's account: the platform's own people and the regulator.
@@ -115,14 +120,20 @@ def standing(found: list[Footprint]) -> dict[tuple[int, int], Footprint]:
 
 # -- under the current data version -----------------------------------------------------------
 
-def under_current_data(db, engine, org_id: int, footprint: Footprint) -> float:
+def under_current_data(db, engine, org_id: int, footprint: Footprint,
+                       memo: dict | None = None) -> float:
     """kg CO2e per declared unit of the footprint's BOM under the engine's data version: the
     stored value when it was verified under it, else the BOM calculated again by the engine
-    (the way ``footprint recalc`` moves a footprint: the same BOM, the same resolution)."""
+    (the way ``footprint recalc`` moves a footprint: the same BOM, the same resolution).
+    ``memo`` keeps what one reading of an account calculated."""
     if footprint.data_version == engine.registry.data_version:
         return footprint.kg_co2e
-    _, result = calculate(db, engine, {"org_id": org_id, "role": "producer"}, footprint.bom)
-    return float(result["total_kg_co2e"])
+    memo = {} if memo is None else memo
+    if footprint.submission_id not in memo:
+        _, result = calculate(db, engine, {"org_id": org_id, "role": "producer"},
+                              footprint.bom)
+        memo[footprint.submission_id] = float(result["total_kg_co2e"])
+    return memo[footprint.submission_id]
 
 
 # -- production ------------------------------------------------------------------------------------
@@ -159,6 +170,12 @@ def reduction(db, engine, org_id: int, year: int, *, product_id: int | None = No
     """How far the carbon intensity fell from ``base_year`` (default the year before) to
     ``year``, of one product or of the whole account; refuses a year without verified
     footprints (InvalidInput located at ``year`` or ``base_year``)."""
+    return _reduction(db, engine, org_id, year, product_id, base_year,
+                      footprints(db, org_id), {})
+
+
+def _reduction(db, engine, org_id: int, year: int, product_id: int | None,
+               base_year: int | None, found: list[Footprint], memo: dict) -> Reduction:
     base_year = year - 1 if base_year is None else base_year
     if base_year >= year:
         raise InvalidInput([Problem("base_year", Message(
@@ -168,7 +185,6 @@ def reduction(db, engine, org_id: int, year: int, *, product_id: int | None = No
         product = stored.product(db, product_id)
         if product is None or product["org_id"] != org_id:
             raise NotFound(Message("no such product"))
-    found = footprints(db, org_id)
     by_year = standing(found)
     products = [product_id] if product_id is not None else \
         sorted({pid for pid, _ in by_year})
@@ -190,7 +206,7 @@ def reduction(db, engine, org_id: int, year: int, *, product_id: int | None = No
     for pid, _, _ in weights:
         for y in (base_year, year):
             footprint = by_year[(pid, y)]
-            current[(pid, y)] = under_current_data(db, engine, org_id, footprint)
+            current[(pid, y)] = under_current_data(db, engine, org_id, footprint, memo)
 
     def intensity(y: int, verified: bool) -> float:
         return _weighted([
@@ -267,3 +283,277 @@ def valid_label_on(db, org_id: int, product_id: int, day: str) -> str | None:
         if min(ended) > end:
             return label["id"]
     return None
+
+
+# -- the account -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProductYear:
+    """One product in one year: the footprint that stands for it and what it adds up to."""
+
+    product_id: int
+    footprint: Footprint
+    unit: str                   # the product's production unit
+    per_unit: float             # kg CO2e per one unit, as verified then
+    per_unit_current: float     # the same under the current data version
+    production: float | None    # declared, in ``unit``
+    kg_co2e: float | None       # production x per_unit
+    grade: str | None           # as the label graded it
+    band_position: float | None  # 0 for the category's best band .. 1 for its worst
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    products: tuple             # ProductYear, by product id
+    total_kg_co2e: float | None  # sum of production x footprint (as verified)
+    intensity: float | None     # total / production: kg CO2e per unit, production-weighted
+    #                             (no production declared that year: each product once)
+    intensity_current: float | None  # the same with every footprint under the current data
+    by_stage: dict              # kg CO2e per stage of the total (as verified)
+    missing_production: tuple   # product ids with a footprint but no declared production
+
+
+@dataclass(frozen=True)
+class ProductLine:
+    product_id: int
+    name: str
+    name_zh: str | None
+    category: str
+    unit: str | None
+    footprints: tuple           # every counted Footprint, oldest first
+    production: dict            # year -> {"amount", "unit", "declared_at"}
+
+
+@dataclass(frozen=True)
+class Account:
+    org_id: int
+    org_name: str
+    products: tuple             # ProductLine
+    years: tuple                # YearFigures, oldest first
+    baseline_year: int | None
+    baseline_chosen: bool       # the producer chose it (else: the first verified year)
+    since_baseline: Reduction | None
+    since_last_year: Reduction | None
+    data_version: str
+    data_version_name: str | None
+    rating: object = None       # footprint.usecases.accountrating.Rating
+    events: tuple = ()
+
+    @property
+    def latest(self) -> YearFigures | None:
+        return self.years[-1] if self.years else None
+
+    def year(self, year: int) -> YearFigures | None:
+        return next((y for y in self.years if y.year == year), None)
+
+
+def _band_position(result_grade: dict | None) -> float | None:
+    if not result_grade or not result_grade.get("bands"):
+        return None
+    names = [band[0] for band in result_grade["bands"]]
+    if result_grade.get("grade") not in names or len(names) < 2:
+        return None
+    return names.index(result_grade["grade"]) / (len(names) - 1)
+
+
+def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list[Footprint],
+                  production: dict, grades: dict, memo: dict) -> YearFigures:
+    rows = []
+    for (pid, y), footprint in sorted(by_year.items()):
+        if y != year:
+            continue
+        unit = product_unit(found, pid)
+        amount = _production_in(production.get((pid, year)), unit)
+        per_unit = footprint.per_unit(unit)
+        current = footprint.per_unit(unit, under_current_data(db, engine, org_id, footprint,
+                                                              memo))
+        grade = grades.get(footprint.submission_id)
+        rows.append(ProductYear(pid, footprint, unit, per_unit, current, amount,
+                                None if amount is None else amount * per_unit,
+                                (grade or {}).get("grade"), _band_position(grade)))
+    counted = [r for r in rows if r.production is not None]
+    produced = sum(r.production for r in counted)
+    total = sum(r.kg_co2e for r in counted) if counted else None
+    stages: dict = {}
+    for r in counted:
+        scale = r.production / convert(r.footprint.declared_unit["amount"],
+                                       r.footprint.declared_unit["unit"], r.unit)
+        for stage, value in r.footprint.by_stage.items():
+            stages[stage] = stages.get(stage, 0.0) + value * scale
+    if counted and produced:
+        intensity = total / produced
+        current = sum(r.production * r.per_unit_current for r in counted) / produced
+    else:  # nothing declared that year: each product counts once, as in a reduction
+        intensity = sum(r.per_unit for r in rows) / len(rows) if rows else None
+        current = sum(r.per_unit_current for r in rows) / len(rows) if rows else None
+    return YearFigures(
+        year=year, products=tuple(rows), total_kg_co2e=total,
+        intensity=intensity, intensity_current=current,
+        by_stage=stages,
+        missing_production=tuple(r.product_id for r in rows if r.production is None))
+
+
+def _refused_as_none(compute):
+    try:
+        return compute()
+    except InvalidInput:
+        return None
+
+
+def account(db, engine, org_id: int) -> Account:
+    """The organisation's carbon account (no permission check: see ``account_for``)."""
+    from_store = stored.organisation(db, org_id)
+    if from_store is None:
+        raise NotFound(Message("no such organisation"))
+    found = footprints(db, org_id)
+    by_year = standing(found)
+    declared = stored.production(db, org_id)
+    production = {(row["product_id"], row["year"]): row for row in declared}
+    grades = _grades(db, found)
+    memo: dict = {}
+    years = tuple(_year_figures(db, engine, org_id, year, by_year, found, production, grades,
+                                memo)
+                  for year in sorted({y for _, y in by_year}))
+    chosen = stored.baseline_year(db, org_id)
+    baseline = chosen if chosen is not None else (years[0].year if years else None)
+    latest = years[-1].year if years else None
+    since_baseline = _refused_as_none(lambda: _reduction(
+        db, engine, org_id, latest, None, baseline, found, memo)) \
+        if latest is not None and baseline is not None and baseline < latest else None
+    since_last_year = _refused_as_none(lambda: _reduction(
+        db, engine, org_id, latest, None, latest - 1, found, memo)) \
+        if latest is not None else None
+    products = tuple(
+        ProductLine(p["id"], p["name"], p["name_zh"], p["category"],
+                    product_unit(found, p["id"]),
+                    tuple(f for f in found if f.product_id == p["id"]),
+                    {row["year"]: row for row in declared if row["product_id"] == p["id"]})
+        for p in stored.products_of(db, org_id))
+    account_ = Account(
+        org_id=org_id, org_name=from_store["name"],
+        products=tuple(p for p in products if p.footprints or p.production),
+        years=years, baseline_year=baseline, baseline_chosen=chosen is not None,
+        since_baseline=since_baseline, since_last_year=since_last_year,
+        data_version=engine.registry.data_version,
+        data_version_name=engine.registry.data_version_name,
+        events=tuple(stored.events(db, org_id)))
+    return replace(account_, rating=rate(account_))
+
+
+def _grades(db, found: list[Footprint]) -> dict[int, dict]:
+    """submission id -> the grade its first label's result carries ({} when ungraded)."""
+    out = {}
+    for footprint in found:
+        label = label_states.find(db, footprint.first_label_id)
+        result = store_results.signed(db, footprint.submission_id, str(
+            label["record"].get("reproducibility_hash") or "")) if label else None
+        out[footprint.submission_id] = (result or {}).get("grade") or {}
+    return out
+
+
+# -- who may read an account, and what a producer declares --------------------------------------
+
+def may_read(user: dict, org_id: int) -> bool:
+    """The organisation's own people, and the platform's and the regulator's."""
+    return user["org_id"] == org_id or user["role"] in READERS_OF_EVERY_ACCOUNT
+
+
+def account_for(db, engine, user: dict, org_id: int) -> Account:
+    """The account if ``user`` may read it; NotFound otherwise (as if it did not exist)."""
+    if not may_read(user, org_id):
+        raise NotFound(Message("no such organisation"))
+    return account(db, engine, org_id)
+
+
+def _own_product(db, user: dict, product_id) -> dict:
+    product = stored.product(db, product_id) if isinstance(product_id, int) else None
+    if product is None or product["org_id"] != user["org_id"]:
+        raise NotFound(Message("no such product"))
+    if user["role"] != "producer":
+        raise Forbidden(Message("only the producing organisation declares its production"))
+    return product
+
+
+def _year(value, where: str, problems: list) -> int | None:
+    last = clock.now().year + 1
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not FIRST_REFERENCE_YEAR <= year <= last:
+        problems.append(Problem(where, Message("a year from %(first)s to %(last)s",
+                                               first=FIRST_REFERENCE_YEAR, last=last)))
+        return None
+    return year
+
+
+def _amount(value, problems: list) -> float | None:
+    try:
+        amount = float(str(value).strip().replace(",", ""))
+    except (TypeError, ValueError):
+        amount = None
+    if amount is None or not math.isfinite(amount) or amount < 0:
+        problems.append(Problem("amount", Message(
+            "the production is a number of 0 or more, in the product's declared unit")))
+        return None
+    return amount
+
+
+def declare_production(db, user: dict, product_id: int, year, amount) -> dict:
+    """The producer declares how much of its product it made (or plans to make) in ``year``,
+    in the product's declared unit; an audited change. Returns the declaration."""
+    product = _own_product(db, user, product_id)
+    return _declare(db, user["org_id"], user["id"], product, year, amount)
+
+
+def declare_production_for(db, org_id: int, product_id, year, amount) -> dict:
+    """The platform's operator declares for the organisation (``footprint accounts
+    production``): the same checks, and the account's history names no user."""
+    product = stored.product(db, product_id) if isinstance(product_id, int) else None
+    if product is None or product["org_id"] != org_id:
+        raise InvalidInput([Problem("product", Message("no such product"))])
+    return _declare(db, org_id, None, product, year, amount)
+
+
+def _declare(db, org_id: int, actor_id: int | None, product: dict, year, amount) -> dict:
+    problems: list[Problem] = []
+    year, amount = _year(year, "year", problems), _amount(amount, problems)
+    unit = (stored.declared_unit(db, product["id"]) or {}).get("unit")
+    if unit is None:
+        problems.append(Problem("product", Message("the product has no declared unit yet")))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        before = stored.production_of(db, product["id"], year)
+        stored.declare_production(db, org_id, product["id"], year, amount, unit, actor_id)
+        stored.record_event(
+            db, org_id, actor_id, "declare-production", product_id=product["id"],
+            year=year, before=None if before is None else
+            {"amount": before["amount"], "unit": before["unit"]},
+            after={"amount": amount, "unit": unit})
+    return stored.production_of(db, product["id"], year)
+
+
+def set_baseline_year(db, engine, user: dict, year) -> int | None:
+    """The producer chooses the account's baseline year (a year with verified footprints),
+    or None to go back to the first such year; an audited change."""
+    if user["role"] != "producer":
+        raise Forbidden(Message("only the producing organisation sets its baseline year"))
+    org_id = user["org_id"]
+    chosen = None
+    if year not in (None, ""):
+        problems: list[Problem] = []
+        chosen = _year(year, "baseline_year", problems)
+        if chosen is not None and chosen not in {f.year for f in footprints(db, org_id)}:
+            problems.append(Problem("baseline_year", Message(
+                "no verified footprints for %(year)s: a reduction needs verified, issued "
+                "footprints in both years", year=chosen)))
+        if problems:
+            raise InvalidInput(problems)
+    with transaction(db):
+        before = stored.baseline_year(db, org_id)
+        stored.set_baseline_year(db, org_id, chosen, user["id"])
+        stored.record_event(db, org_id, user["id"], "set-baseline", year=chosen,
+                            before=before, after=chosen)
+    return chosen
