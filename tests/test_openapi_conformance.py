@@ -29,7 +29,7 @@ import pytest
 from footprint.labels import generate
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.accounts import create_token, create_user
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 
@@ -65,8 +65,9 @@ def live_api(service, engine, make_bom):
     actions.act(db, people["reviewer"], issued["id"], "approve",
                 issuer=Issuer(service.home, "CN-SC"))
     label = for_submission(db, issued["id"])
+    create_user(db, "bank", "bank", "Chengdu Rural Commercial Bank", "correct horse battery")
     tokens = {name: create_token(db, name, "schemathesis")
-              for name in ("orchard", "auditor", "reviewer")}
+              for name in ("orchard", "auditor", "reviewer", "bank")}
     server = make_server("127.0.0.1", 0, service.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -76,9 +77,11 @@ def live_api(service, engine, make_bom):
     thread.join(timeout=5)
 
 
-# Who sends which operation: the producer all of them but these, which their roles do.
+# Who sends which operation: the producer all of them but these, which their roles do
+# (a bank's: its borrowers, loan products and pricing).
 ACTORS = ((r"/verify$", "auditor"), (r"/return$", "auditor"), (r"/approve$", "reviewer"),
-          (r"/revoke$", "reviewer"))
+          (r"/revoke$", "reviewer"), (r"/borrowers", "bank"), (r"/loan-products$", "bank"),
+          (r"/loan-decisions$", "bank"))
 
 
 def _config(held: dict, tokens: dict) -> str:

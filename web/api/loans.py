@@ -212,7 +212,7 @@ def _consent_answer(org: int, status: int):
 
 
 @bp.post("/consents/<int:bank_id>")
-@operation("Let a bank read this producer's carbon account", errors=(400, 403, 409),
+@operation("Let a bank read this producer's carbon account", errors=(400, 403, 404, 409),
            responses={201: (ConsentListSchema, "Granted; every bank with its access.")},
            description=f"{PRODUCER_ONLY} 409 if the bank has access already; 400 if "
                        "bank_id is not a bank. An audit event is recorded.")
@@ -223,7 +223,8 @@ def grant_consent(bank_id):
 
 
 @bp.delete("/consents/<int:bank_id>")
-@operation("End a bank's access to this producer's carbon account", errors=(400, 403, 409),
+@operation("End a bank's access to this producer's carbon account",
+           errors=(400, 403, 404, 409),
            responses={200: (ConsentListSchema, "Revoked; every bank with its access.")},
            description=f"{PRODUCER_ONLY} 409 if the bank has no access. The bank keeps the "
                        "loans it priced; it can no longer see the account or price new ones.")
