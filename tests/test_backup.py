@@ -113,10 +113,10 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
         demo_home, tmp_path, engine):
     app = _app(demo_home, engine)
     labels = _labels(demo_home)
-    assert len(labels) == 5
+    assert len(labels) == 6
     before = _scan_all(app.test_client(), labels)
-    assert sorted(v for _, v in before.values()) == ["revoked", "superseded", "valid", "valid",
-                                                      "valid"]
+    assert sorted(v for _, v in before.values()) == ["revoked", "superseded", "superseded",
+                                                      "valid", "valid", "valid"]
     assert {code for code, _ in before.values()} == {200}
     submissions_before = _count(demo_home, "submissions")
 
@@ -166,7 +166,7 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
     restored = tmp_path / "restored"
     result = _restore_cli(archive, restored)
     assert result.exit_code == 0, result.output
-    assert "labels verified 5 of 5" in result.output
+    assert "labels verified 6 of 6" in result.output
     assert "footprint log verify: ok" in result.output
     size = _log_size(restored)
     assert f"log size {size}, root " in result.output
@@ -236,13 +236,13 @@ def test_the_manifest_says_what_is_in_the_archive(demo_home, tmp_path, engine):
     db = connect(database_path(demo_home))
     log = TransparencyLog(db)
     assert manifest["database"] == {
-        "member": "footprint.db", "migration": LATEST_MIGRATION, "labels": 5, "log_size": log.size(),
+        "member": "footprint.db", "migration": LATEST_MIGRATION, "labels": 6, "log_size": log.size(),
         "log_root": b64(log.root()), "checkpoint": manifest["database"]["checkpoint"]}
     assert manifest["database"]["checkpoint"].startswith(f"{ISSUER_ID}\n{log.size()}\n")
     assert manifest["footprint_version"] == "0.1.0"
     assert manifest["encryption"]["kdf"] == "scrypt" and manifest["encryption"]["n"] == 2 ** 17
     assert manifest["left_out"] == ["translations/ (derived: rebuilt)"]
-    assert summary.labels == 5 and summary.log_size == log.size()
+    assert summary.labels == 6 and summary.log_size == log.size()
 
 
 def test_other_state_in_the_home_is_backed_up_and_temporary_files_are_not(demo_home,
@@ -391,7 +391,7 @@ def test_the_passphrase_from_standard_input_or_a_file(demo_home, tmp_path):
     checked = CliRunner().invoke(cli, ["backup", "check", str(archive), "--passphrase-file",
                                        str(secret)])
     assert checked.exit_code == 0, checked.output
-    assert "labels verified 5 of 5" in checked.output
+    assert "labels verified 6 of 6" in checked.output
     assert "the backup restores" in checked.output
 
 
@@ -408,13 +408,13 @@ def test_a_restored_home_passes_every_check(archive, tmp_path):
     home, manifest = _restored(archive, tmp_path)
     report = restore.check_home(home, manifest)
     assert report.problems == []
-    assert (report.labels_verified, report.labels_total) == (5, 5)
+    assert (report.labels_verified, report.labels_total) == (6, 6)
     assert report.log_size == manifest["database"]["log_size"]
     assert report.log_root == manifest["database"]["log_root"]
     assert report.checkpoint_signed_by == ISSUER_ID
     assert [p.split(":")[0] for p in report.passed] == [
         "SQLite integrity check", f"migration level {LATEST_MIGRATION}, current",
-        "labels verified 5 of 5 against the restored trust list", "log root at size "
+        "labels verified 6 of 6 against the restored trust list", "log root at size "
         f"{report.log_size} matches the backup", "footprint log verify",
         f"checkpoint signed with the restored key of {ISSUER_ID}"]
 
@@ -425,7 +425,7 @@ def test_a_restored_home_without_its_signing_key_fails_the_checks(archive, tmp_p
     report = restore.check_home(home, manifest)
     assert report.labels_verified == 0
     assert sum("does not verify against the restored trust list" in p
-               for p in report.problems) == 5
+               for p in report.problems) == 6
     assert "no issuer key was restored, yet the database holds labels" in report.problems
 
 
@@ -493,7 +493,7 @@ def test_db_backup_says_it_copies_only_the_database(demo_home, tmp_path):
                                 env={"FOOTPRINT_HOME": str(demo_home)})
     assert result.exit_code == 0, result.output
     assert "footprint backup create" in result.output
-    assert connect(copy)["labels"].count == 5
+    assert connect(copy)["labels"].count == 6
 
 
 def test_the_readme_describes_the_backup_and_what_the_database_copy_leaves_out():

@@ -373,3 +373,66 @@ def test_bad_input_on_the_command_line_exits_2_and_stores_nothing(service, run, 
         result = run("accounts", *args)
         assert result.exit_code == 2, (args, result.output)
     assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
+
+
+# -- the rating ------------------------------------------------------------------------------------
+
+def _account(products, since_last_year_pct):
+    from types import SimpleNamespace
+    latest = SimpleNamespace(year=2026, products=[
+        SimpleNamespace(band_position=position, production=made) for position, made in products])
+    since = None if since_last_year_pct is None else \
+        SimpleNamespace(like_for_like_pct=since_last_year_pct)
+    return SimpleNamespace(latest=latest, since_last_year=since)
+
+
+@pytest.mark.parametrize("products, pct, colour, points", [
+    # band A of A..E is position 0 (best third: 2 points); a 5 % fall scores 2: 深绿
+    ([(0.0, 100)], 5.0, "dark_green", 4),
+    # 4.9 % is a fall short of the 5 % target: 1 point; 2 + 1 = 3: 浅绿
+    ([(0.0, 100)], 4.9, "light_green", 3),
+    # weighted: (3 x 0.25 + 1 x 1.0) / 4 = 0.4375, the middle third: 1; no year before: 1
+    ([(0.25, 3), (1.0, 1)], None, "yellow", 2),
+    # the worst band (0) and a rise (0): 红
+    ([(1.0, 10)], -2.0, "red", 0),
+    # nothing graded (1) and no fall (0): 1 point, 红
+    ([(None, 10)], 0.0, "red", 1),
+])
+def test_the_rating_rules(products, pct, colour, points):
+    from footprint.usecases.accountrating import rate
+    rating = rate(_account(products, pct))
+    assert (rating.colour, rating.points) == (colour, points)
+
+
+def test_the_demo_co_operatives_account(engine, tmp_path):
+    """The demo's oranges: 2025 with 400 kg urea per ha, 2026 with 250, both verified under
+    MEE-2022; declared 1,500 t and 1,650 t."""
+    from footprint.store import connect
+    from footprint.store.migrations import migrate
+    from footprint.usecases import demo
+    db = connect(tmp_path / "demo.db")
+    migrate(db)
+    demo.seed(db, engine, home=tmp_path)
+    org = db.execute("SELECT org_id FROM users WHERE username = 'orchard'").fetchone()[0]
+    found = accounts.account(db, engine, org)
+    assert [y.year for y in found.years] == [2025, 2026]
+    y2025, y2026 = found.years
+    # total = production x footprint: 1,500,000 kg and 1,650,000 kg
+    assert y2025.total_kg_co2e == pytest.approx(1_500_000 * y2025.intensity, rel=1e-9)
+    assert y2026.total_kg_co2e == pytest.approx(1_650_000 * y2026.intensity, rel=1e-9)
+    # the reason is the urea: CO2 from its hydrolysis is urea kg/ha / 30,000 kg/ha x 0.20
+    # t C/t x 44/12: 400 / 30,000 x 0.20 x 44/12 = 0.0097778 in 2025, 250 -> 0.0061111 in 2026
+    import json
+    urea_co2 = []
+    for y in (y2025, y2026):
+        [row] = y.products
+        result = json.loads(db.execute(
+            "SELECT result_json FROM results WHERE submission_id = ? ORDER BY id LIMIT 1 "
+            "OFFSET (SELECT count(*) - 1 FROM results WHERE submission_id = ?)",
+            [row.footprint.submission_id, row.footprint.submission_id]).fetchone()[0])
+        urea_co2 += [i["kg_co2e"] for i in result["by_input"] if i["input"] == "oranges/urea_co2"]
+    assert urea_co2 == [pytest.approx(0.0097778, rel=1e-4), pytest.approx(0.0061111, rel=1e-4)]
+    # less urea, same data: the intensity fell, under both views
+    assert found.since_last_year.like_for_like_pct > 5
+    assert found.since_last_year.as_verified_pct > 5
+    assert found.baseline_year == 2025 and found.rating is not None

@@ -50,6 +50,8 @@ BANK = "成都农村商业银行 Chengdu Rural Commercial Bank"
 
 # demo key -> (product id of the BOM, organisation, category, status, region of the BOM)
 EXPECTED = {
+    "oranges-farm-gate-2025": ("oranges-pujiang-farm-gate", COOP, "oranges", "superseded",
+                               "CN-SC"),
     "oranges-farm-gate": ("oranges-pujiang-farm-gate", COOP, "oranges", "issued", "CN-SC"),
     "oranges-packed": ("oranges-pujiang-packed", COOP, "oranges", "returned", "CN-SC"),
     "cq-lfp": ("lfp-pack-280ah-cq", CQ, "batteries", "revoked", "CN-CQ"),
@@ -61,12 +63,16 @@ EXPECTED = {
     "machined-part": ("gear-blank-machining-sc", STEEL, "generic", "superseded", "CN-SC"),
     "machined-part-2": ("gear-blank-machining-sc", STEEL, "generic", "issued", "CN-SC"),
 }
-APPROVED = ("oranges-farm-gate", "cq-lfp", "pzh-steel", "machined-part", "machined-part-2")
+APPROVED = ("oranges-farm-gate-2025", "oranges-farm-gate", "cq-lfp", "pzh-steel", "machined-part", "machined-part-2")
 
 # demo key -> every audit event: (action, from, to, who)
 ISSUED = [("approve", "verified", "approved", "reviewer"),
           ("issue", "approved", "issued", "reviewer")]
 TRAILS = {
+    # superseded by the 2026 season's label: the status changes, no one acts on it
+    "oranges-farm-gate-2025": [
+        ("create", None, "draft", "orchard"), ("submit", "draft", "submitted", "orchard"),
+        ("verify", "submitted", "verified", "verifier"), *ISSUED],
     "oranges-farm-gate": [
         ("create", None, "draft", "orchard"), ("submit", "draft", "submitted", "orchard"),
         ("return", "submitted", "returned", "verifier"),
@@ -199,8 +205,8 @@ def test_submissions_in_every_state_with_their_audit_trails(db, seeded):
 
 def test_a_second_seeding_adds_nothing(db, engine, seeded, keys_home):
     before = _counts(db)
-    assert before["submissions"] == 10 and before["users"] == 8 and before["labels"] == 5
-    assert before["log_entries"] == 8  # 5 issued, 1 revoked, 1 superseded, 1 loan priced
+    assert before["submissions"] == 11 and before["users"] == 8 and before["labels"] == 6
+    assert before["log_entries"] == 10  # 6 issued, 1 revoked, 2 superseded, 1 loan priced
     key = own_entries(keys_home, ISSUER_ID)
     again = seed(db, engine, home=keys_home)
     assert not again.created and again.submissions == {} and not again.key_generated
@@ -225,6 +231,7 @@ def test_approved_oranges_total_is_the_engines_on_the_sample(db, engine, seeded)
     # for this Sichuan sample (pinned to 2022) gives the same total
     sample = json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text(encoding="utf-8"))
     del sample["factor_year"]
+    sample["reference_year"] = 2026  # the season it describes, for the carbon account
     direct = Engine(engine.home, data_version=DATA_VERSION).calculate(parse_bom(sample))
     pinned = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_farm_gate.json"))
     assert direct["total_kg_co2e"] == pytest.approx(pinned["total_kg_co2e"], rel=1e-9)
@@ -289,7 +296,8 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
     assert set(seeded.labels) == set(APPROVED)
     labels = {key: label_records.get(db, label_id) for key, label_id in seeded.labels.items()}
     assert {key: label_records.status(label) for key, label in labels.items()} == {
-        "oranges-farm-gate": "valid", "cq-lfp": "revoked", "pzh-steel": "valid",
+        "oranges-farm-gate-2025": "superseded", "oranges-farm-gate": "valid",
+        "cq-lfp": "revoked", "pzh-steel": "valid",
         "machined-part": "superseded", "machined-part-2": "valid"}
     # every label verifies with nothing but the trust list the platform publishes
     trust = load_trust_list(json.loads(json.dumps(export_trust_list(keys_home))))
@@ -318,7 +326,9 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
     # the log: each issuance, the revocation, the supersession; every proof holds
     log = TransparencyLog(db)
     assert [(log.entry(i)["kind"], log.entry(i)["label_id"]) for i in range(log.size())] == [
-        ("issue", labels["oranges-farm-gate"]["id"]), ("issue", labels["cq-lfp"]["id"]),
+        ("issue", labels["oranges-farm-gate-2025"]["id"]),
+        ("issue", labels["oranges-farm-gate"]["id"]),
+        ("supersede", labels["oranges-farm-gate-2025"]["id"]), ("issue", labels["cq-lfp"]["id"]),
         ("revoke", labels["cq-lfp"]["id"]), ("issue", labels["pzh-steel"]["id"]),
         ("issue", labels["machined-part"]["id"]), ("issue", labels["machined-part-2"]["id"]),
         ("supersede", labels["machined-part"]["id"])]
@@ -327,7 +337,7 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
         assert verify_inclusion(proof["leaf_index"], proof["tree_size"], proof["leaf_hash"],
                                 proof["proof"], proof["root"])
         assert log.entry(label["log_index"])["entry"] == label["cose"]
-    assert verify_log(db, record=False).size == 7  # the monitor finds nothing wrong
+    assert verify_log(db, record=False).size == 9  # the monitor finds nothing wrong
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -351,7 +361,7 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "http://127.0.0.1:8000/login" in out
-    assert "10 submissions" in out
+    assert "11 submissions" in out
     for person in PEOPLE:
         row = next(line for line in out.splitlines() if line.startswith(person.username + " "))
         assert person.password in row and person.org.name in row and person.role in row
@@ -359,13 +369,13 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
     assert "demonstration only" in out and "仅供演示" in out
     assert "FOOTPRINT_INSECURE_COOKIES" not in os.environ  # never outside the demo server
     db = connect(database_path(demo_home))
-    assert db["submissions"].count == 10 and db["labels"].count == 5
+    assert db["submissions"].count == 11 and db["labels"].count == 6
     assert [e.id for e in own_entries(demo_home, ISSUER_ID)] == ["CN-SC"]  # `make demo`'s key
 
     again = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert again.exit_code == 0, again.output
     assert "nothing added" in again.output and "footprint-demo" in again.output
-    assert db["submissions"].count == 10 and db["users"].count == 7
+    assert db["submissions"].count == 11 and db["users"].count == 7
     assert len(own_entries(demo_home, ISSUER_ID)) == 1
 
 

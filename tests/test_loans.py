@@ -379,3 +379,51 @@ def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_
                       "--year", "2026")
     assert unknown_org.exit_code == 2 and 'no organisation "Nobody"' in unknown_org.stderr
     assert counts(service.db) == before
+
+
+# -- the demo, as a new user tries it -----------------------------------------------------------
+
+def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_path, engine):
+    from footprint.store import connect, database_path
+    from footprint.store.migrations import migrate
+    from footprint.usecases import carbonaccounts, demo
+    from web import create_app
+
+    home = tmp_path / "demo"
+    home.mkdir()
+    db = connect(database_path(home))
+    migrate(db)
+    demo.seed(db, engine, home=home)
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
+                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
+    app.extensions["footprint_engine"] = engine
+
+    def logged_in(username):
+        client = app.test_client()
+        assert client.post("/login", data={"username": username,
+                                           "password": demo.DEMO_PASSWORD}).status_code == 302
+        return client
+
+    bank, coop = logged_in("ruralbank"), logged_in("orchard")
+    coop_id = db.execute("SELECT id FROM organisations WHERE name = ?",
+                         [demo.COOP.name]).fetchone()[0]
+    index = bank.get("/bank/").get_data(as_text=True)
+    assert demo.COOP.name in index and demo.LOAN_PRODUCT in index
+    assert bank.get(f"/bank/accounts/{coop_id}").status_code == 200
+    decision = db.execute("SELECT * FROM loan_decisions").fetchone()
+    # the co-operative's reduction from 2025 to 2026, both under the current data, meets the
+    # 10 % target, so the published terms apply: 60 bp off the 3.00 % LPR = 2.40 %;
+    # 10,000,000 x 0.0060 = 60,000 a year; the coupon 50 bp x 10,000,000 = 50,000 (its cap);
+    # 60,000 + 50,000 = 110,000 yuan in the first year
+    assert carbonaccounts.reduction(db, engine, coop_id, 2026).like_for_like_pct >= 10
+    assert (decision["principal"], decision["cut_bp"], decision["rate_bp"]) == \
+        ("10000000.00", 60, 240)
+    assert (decision["interest_saved"], decision["subsidy"], decision["total_benefit"]) == \
+        ("60000.00", "50000.00", "110000.00")
+    for client in (bank, coop):  # the same decision on both sides
+        page = client.get(f"/loans/decisions/{decision['id']}").get_data(as_text=True)
+        assert "2.40 %" in page and "110,000.00" in page
+    # the bank prices it again, as a new user would, from the form
+    again = bank.post("/bank/price", data={"borrower": coop_id, "loan_product": 1,
+                                           "principal": "10000000", "year": "2026"})
+    assert again.status_code == 302

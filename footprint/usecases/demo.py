@@ -40,6 +40,7 @@ from . import carbonaccounts, consents, loans, review
 from . import submissions as subs
 from .accounts import create_user, set_credit_code
 from .actions import VERIFY_CHECKLIST, act
+from .carbonaccounts import declare_production
 from .issuing import Issuer
 from .labels import for_submission
 from .revoking import revoke
@@ -193,6 +194,7 @@ def seed(db, engine, home=None) -> SeedResult:
                 set_credit_code(db, store_accounts.organisation_named(db, org.name)["id"],
                                 org.credit_code)
         ids = _submissions(db, engine, users, issuer)
+        _production(db, users, ids)
         _loan(db, current, users, issuer)
         labels = {key: label["id"] for key, sid in ids.items()
                   if (label := for_submission(db, sid)) is not None}
@@ -202,7 +204,8 @@ def seed(db, engine, home=None) -> SeedResult:
 
 def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     """Each submission's story, told through the workflow. Final states:
-    oranges-farm-gate issued (after a return and a revision), oranges-packed returned by
+    oranges-farm-gate-2025 issued and then superseded by oranges-farm-gate (the 2026
+    season, with less urea), issued after a return and a revision, oranges-packed returned by
     the verifier, cq-lfp issued and then revoked (false electricity records), cq-nmc
     verified, sd-lfp submitted, sd-nmc draft, pzh-steel issued, pzh-v2o5 returned by the
     reviewer, machined-part issued and then superseded by machined-part-2 (issued: the same
@@ -222,9 +225,16 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
         act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
         act(db, reviewer, sid, "approve", issuer=issuer)
 
-    # Oranges, farm gate: first sent without the irrigation electricity, returned by the
-    # verifier, revised to the full sample BOM, resubmitted, verified and approved.
-    farm_gate = sample("oranges_pujiang_farm_gate")
+    # Oranges, farm gate, the 2025 season: verified and approved with the urea the
+    # co-operative spread before its soil tests (its label is superseded by 2026's).
+    farm_gate = _year(sample("oranges_pujiang_farm_gate"), 2026)
+    sid = create("oranges-farm-gate-2025", orchard, _more_urea(_year(farm_gate, 2025)))
+    act(db, orchard, sid, "submit", verifier_org=body)
+    approve(sid)
+
+    # Oranges, farm gate, the 2026 season: first sent without the irrigation electricity,
+    # returned by the verifier, revised to the full sample BOM, resubmitted, verified and
+    # approved.
     sid = create("oranges-farm-gate", orchard, _without(farm_gate, "irrigation_kwh_per_ha"))
     act(db, orchard, sid, "submit", verifier_org=body)
     review.comment(db, verifier, sid, "灌溉泵站有电表吗? 请补充灌溉用电。 The irrigation pumps "
@@ -292,6 +302,35 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     act(db, steel, sid, "submit", verifier_org=body)
     approve(sid)
     return ids
+
+
+def _year(bom: dict, year: int) -> dict:
+    """The BOM as the footprint of ``year``'s production (the carbon account's year)."""
+    bom = copy.deepcopy(bom)
+    bom["reference_year"] = year
+    return bom
+
+
+UREA_2025_KG_PER_HA = 400  # before soil testing; the sample (2026) spreads 250
+
+
+def _more_urea(bom: dict) -> dict:
+    """The orchard before its soil tests: 400 kg of urea per ha instead of 250."""
+    bom = copy.deepcopy(bom)
+    for fertiliser in bom["parameters"]["fertilisers"]:
+        if fertiliser["product"] == "urea":
+            fertiliser["kg_per_ha"] = UREA_2025_KG_PER_HA
+    return bom
+
+
+# The co-operative's declared production of farm-gate oranges (kg a year), for its account.
+ORANGE_PRODUCTION = {2025: 1_500_000, 2026: 1_650_000}
+
+
+def _production(db, u: dict, ids: dict[str, int]) -> None:
+    product = subs.get(db, u["orchard"], ids["oranges-farm-gate"])["product_id"]
+    for year, amount in ORANGE_PRODUCTION.items():
+        declare_production(db, u["orchard"], product, year, amount)
 
 
 def _loan(db, engine, u: dict, issuer: Issuer) -> int:
