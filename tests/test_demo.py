@@ -331,13 +331,14 @@ def test_approvals_issued_labels_one_revoked_one_superseded(db, seeded, keys_hom
         ("supersede", labels["oranges-farm-gate-2025"]["id"]), ("issue", labels["cq-lfp"]["id"]),
         ("revoke", labels["cq-lfp"]["id"]), ("issue", labels["pzh-steel"]["id"]),
         ("issue", labels["machined-part"]["id"]), ("issue", labels["machined-part-2"]["id"]),
-        ("supersede", labels["machined-part"]["id"])]
+        ("supersede", labels["machined-part"]["id"]),
+        ("record", None)]  # the bank's loan, priced on the co-operative's two seasons
     for label in labels.values():
         proof = log.inclusion(label["log_index"])
         assert verify_inclusion(proof["leaf_index"], proof["tree_size"], proof["leaf_hash"],
                                 proof["proof"], proof["root"])
         assert log.entry(label["log_index"])["entry"] == label["cose"]
-    assert verify_log(db, record=False).size == 9  # the monitor finds nothing wrong
+    assert verify_log(db, record=False).size == 10  # the monitor finds nothing wrong
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -375,7 +376,7 @@ def test_demo_command_seeds_once_and_prints_the_logins(demo_home):
     again = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert again.exit_code == 0, again.output
     assert "nothing added" in again.output and "footprint-demo" in again.output
-    assert db["submissions"].count == 11 and db["users"].count == 7
+    assert db["submissions"].count == 11 and db["users"].count == 8
     assert len(own_entries(demo_home, ISSUER_ID)) == 1
 
 

@@ -410,7 +410,7 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
     index = bank.get("/bank/").get_data(as_text=True)
     assert demo.COOP.name in index and demo.LOAN_PRODUCT in index
     assert bank.get(f"/bank/accounts/{coop_id}").status_code == 200
-    decision = db.execute("SELECT * FROM loan_decisions").fetchone()
+    decision = next(db.query("SELECT * FROM loan_decisions"))
     # the co-operative's reduction from 2025 to 2026, both under the current data, meets the
     # 10 % target, so the published terms apply: 60 bp off the 3.00 % LPR = 2.40 %;
     # 10,000,000 x 0.0060 = 60,000 a year; the coupon 50 bp x 10,000,000 = 50,000 (its cap);

@@ -21,8 +21,8 @@ from ..errors import Conflict, InvalidInput, Message, NotFound, Problem, as_data
 from ..labels.documents import sign_document
 from ..labels.errors import KeyStoreError
 from ..labels.keys import current_key
-from ..loanrules import (Evidence, Terms, check_principal, check_terms, price as price_loan,
-                         terms_as_data, terms_from_data)
+from ..loanrules import (Evidence, Terms, check_principal, check_terms, money,
+                         price as price_loan, terms_as_data, terms_from_data)
 from ..store import loans as stored
 from ..store.db import transaction
 from ..text import checked
@@ -106,7 +106,8 @@ def _year(value, problems: list) -> int | None:
 
 
 def _money(value: Decimal) -> str:
-    return format(value, "f")
+    """Yuan to the fen, as stored and signed: "10000000.00"."""
+    return format(money(value), "f")
 
 
 def explain(reduction, label_id: str | None, product_id: int | None,
