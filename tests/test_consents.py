@@ -62,6 +62,7 @@ def bank_answers(service, bank: dict, org: int) -> dict:
             "year": 2026}
     return {
         "account page": client.get(f"/bank/accounts/{org}").status_code,
+        "account statement": client.get(f"/accounts/{org}/statement.csv").status_code,
         "price page": client.post("/bank/price", data={**body, "product": ""}).status_code,
         "borrower API": api.get(f"/api/v1/borrowers/{org}", headers=auth).status_code,
         "price API": api.post("/api/v1/loan-decisions", json=body,
@@ -79,7 +80,8 @@ def listed(service, bank: dict, org: int) -> bool:
     return in_api
 
 
-CONSENTED = {"account page": 200, "price page": 302, "borrower API": 200, "price API": 201}
+CONSENTED = {"account page": 200, "account statement": 200, "price page": 302,
+             "borrower API": 200, "price API": 201}
 REFUSED = dict.fromkeys(CONSENTED, 404)
 
 

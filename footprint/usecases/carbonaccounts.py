@@ -25,6 +25,7 @@ from ..store import carbonaccounts as stored
 from ..store import results as store_results
 from ..store.db import transaction
 from ..units import UnitError, convert
+from . import consents
 from . import labels as label_states
 from .accountrating import rate
 from .submissions import calculate
@@ -460,8 +461,9 @@ def may_read(user: dict, org_id: int) -> bool:
 
 
 def account_for(db, engine, user: dict, org_id: int) -> Account:
-    """The account if ``user`` may read it; NotFound otherwise (as if it did not exist)."""
-    if not may_read(user, org_id):
+    """The account if ``user`` may read it (``may_read``, or a bank the organisation consents
+    to: footprint.usecases.consents); NotFound otherwise (as if it did not exist)."""
+    if not may_read(user, org_id) and not consents.lets_read(db, user, org_id):
         raise NotFound(Message("no such organisation"))
     return account(db, engine, org_id)
 

@@ -63,6 +63,12 @@ def revoke(db, org_id: int, bank, actor_id: int | None = None) -> dict:
     return found
 
 
+def lets_read(db, user: dict, org_id: int) -> bool:
+    """Whether ``user`` is a bank's whose bank the organisation consents to now."""
+    return user["role"] == "bank" and \
+        stored.open_consent(db, org_id, user["org_id"]) is not None
+
+
 def consented_org(db, bank_org_id: int, org_id: int) -> dict:
     """The organisation, if it consents to the bank now; NotFound otherwise (an organisation
     that does not consent is not there for the bank)."""
