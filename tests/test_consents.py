@@ -12,21 +12,9 @@ from footprint.engine import Engine
 from footprint.usecases import consents, loans
 from footprint.usecases.accounts import create_token, create_user
 from tests.conftest import PASSWORD
+from tests.test_loans import cable, counts
 
-TABLES = ("loan_decisions", "log_entries", "loan_products", "consents", "consent_events")
 TARGET_60 = {"kind": "target", "target_pct": 10, "cut_bp": 60}
-
-
-def cable(year, kwh):
-    return {"product": {"name": "cable", "category": "generic"},
-            "declared_unit": {"amount": 1, "unit": "kg"}, "region": "CN-SD",
-            "reference_year": year,
-            "lines": [{"input": "electricity", "amount": kwh, "unit": "kWh",
-                       "stage": "production"}]}
-
-
-def counts(db) -> dict:
-    return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
 @pytest.fixture(scope="module")

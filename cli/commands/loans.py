@@ -38,16 +38,20 @@ def consents_group():
     """Banks' access to organisations' carbon accounts (授权银行查看碳账户)."""
 
 
+def _change(change, org, bank, done: str) -> None:
+    db = _db()
+    found = find_organisation(db, org)
+    bank_row = change(db, found["id"], bank)
+    click.echo(done.format(bank=bank_row["name"], org=found["name"]))
+
+
 @consents_group.command("grant")
 @click.option("--org", required=True, help="The organisation that consents (name or number).")
 @click.option("--bank", required=True, help="The bank (name or number).")
 @fail_cleanly
 def grant(org, bank):
     """Let BANK read ORG's carbon account and price loans on it."""
-    db = _db()
-    found = find_organisation(db, org)
-    bank_row = consents.grant(db, found["id"], bank)
-    click.echo(f"{bank_row['name']} may now read the carbon account of {found['name']}")
+    _change(consents.grant, org, bank, "{bank} may now read the carbon account of {org}")
 
 
 @consents_group.command("revoke")
@@ -56,10 +60,7 @@ def grant(org, bank):
 @fail_cleanly
 def revoke(org, bank):
     """End BANK's access to ORG's carbon account."""
-    db = _db()
-    found = find_organisation(db, org)
-    bank_row = consents.revoke(db, found["id"], bank)
-    click.echo(f"{bank_row['name']} can no longer read the carbon account of {found['name']}")
+    _change(consents.revoke, org, bank, "{bank} can no longer read the carbon account of {org}")
 
 
 @consents_group.command("list")
