@@ -123,7 +123,8 @@ def _price_form(values, problems=(), status=200):
     db, bank = get_db(), consents.bank_org(current_user)
     return render_template("banks/price.html", values=values, problems=_shown(problems),
                            borrowers=consents.consenting(db, bank),
-                           products=loans.products(db, bank)), status
+                           products=loans.products(db, bank),
+                           priced_on=loans.priced_products(db, bank)), status
 
 
 @bp.route("/bank/price", methods=["GET", "POST"])

@@ -30,7 +30,7 @@ from ..translog import TransparencyLog
 from ..translog.log import b64
 from ..translog.entries import record_entry
 from . import carbonaccounts, transparency
-from .consents import bank_org, consented_org, producer_org
+from .consents import bank_org, consented_org, consenting, producer_org
 from .issuing import Issuer
 
 DOCUMENT_KIND = "loan-pricing"
@@ -84,6 +84,20 @@ def product_named(db, bank_org_id: int, name) -> dict:
         raise InvalidInput([Problem("product", Message('no loan product "%(name)s"',
                                                        name=text))])
     return found
+
+
+def priced_products(db, bank_org_id: int) -> list[dict]:
+    """Each consenting organisation's products that have verified footprints, for choosing
+    one to price on: ``[{"org_id", "org_name", "products": [(product_id, name_zh, name)]}]``."""
+    out = []
+    for org in consenting(db, bank_org_id):
+        names = {}
+        for found in carbonaccounts.footprints(db, org["id"]):
+            product = found.bom["product"]
+            names[found.product_id] = (product.get("name_zh"), product["name"])
+        out.append({"org_id": org["id"], "org_name": org["name"],
+                    "products": [(pid, zh, en) for pid, (zh, en) in sorted(names.items())]})
+    return out
 
 
 def terms_of(product: dict) -> Terms:
