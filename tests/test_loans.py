@@ -316,7 +316,7 @@ def test_a_decision_verifies_from_the_docs_steps(service, approve, issuer, engin
     assert base64.b64decode(proof["root"])
 
 
-# -- the command line ------------------------------------------------------------------------------
+# -- the command line --------------------------------------------------------------------------
 
 @pytest.fixture
 def cli_home(service, monkeypatch, bank):

@@ -181,7 +181,7 @@ def revoke(bank_id):
     return redirect(url_for("banks.consent_list"))
 
 
-# -- a decision, for its bank and its borrower -----------------------------------------------------
+# -- a decision, for its bank and its borrower ----------------------------------------------
 
 @bp.route("/loans/decisions/<int:decision_id>")
 @role_required("bank", "producer")

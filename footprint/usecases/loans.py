@@ -30,6 +30,7 @@ from ..translog import TransparencyLog
 from ..translog.log import b64
 from ..translog.entries import record_entry
 from . import carbonaccounts, transparency
+from .accounts import find_organisation
 from .consents import bank_org, consented_org, consenting, producer_org
 from .issuing import Issuer
 
@@ -194,7 +195,8 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
            "priced_by": actor_id, "priced_at": clock.stamp(at)}
     with transaction(db):
         decision_id = stored.insert_decision(db, row)
-        body = _document_body(decision_id, row, loan_product, borrower, reduction,
+        bank = find_organisation(db, bank_org_id)
+        body = _document_body(decision_id, row, loan_product, bank, borrower, reduction,
                               label_id, explanation)
         document = sign_document(DOCUMENT_KIND, body, key, now=at)
         log = TransparencyLog(db)
@@ -204,13 +206,15 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
     return stored.decision(db, decision_id)
 
 
-def _document_body(decision_id: int, row: dict, loan_product: dict, borrower: dict,
-                   reduction, label_id: str | None, explanation: list[Message]) -> dict:
+def _document_body(decision_id: int, row: dict, loan_product: dict, bank: dict,
+                   borrower: dict, reduction, label_id: str | None,
+                   explanation: list[Message]) -> dict:
     """What the signed document states (docs/loans.md lists each field)."""
     terms = loan_product["terms"]
     return {
         "decision": str(decision_id),
-        "bank": {"id": row["bank_org_id"]},
+        "bank": {"id": bank["id"], "name": bank["name"],
+                 "credit_code": bank.get("credit_code")},
         "borrower": {"id": borrower["id"], "name": borrower["name"],
                      "credit_code": borrower.get("credit_code")},
         "loan_product": {"id": loan_product["id"], "name": loan_product["name"],
