@@ -436,3 +436,17 @@ def test_the_demo_co_operatives_account(engine, tmp_path):
     assert found.since_last_year.like_for_like_pct > 5
     assert found.since_last_year.as_verified_pct > 5
     assert found.baseline_year == 2025 and found.rating is not None
+
+
+def test_the_reference_year_from_the_editor_and_a_bom_file(service, clients, write_bom):
+    from footprint.bomfiles import read_bom_path
+    from web.bom.form import header_from_form, values_from_bom
+    form = {"product-name": "juice", "declared_unit-amount": "1", "declared_unit-unit": "kg",
+            "region": "CN-SC", "reference_year": "2025"}
+    assert header_from_form(form)["reference_year"] == 2025
+    assert values_from_bom({"reference_year": 2025})["reference_year"] == "2025"
+    path = write_bom("产品名称,橙汁\n声明单位,1 kg\n地区,四川\n参考年份,2025\n\n"
+                     "投入,数量,单位,阶段\nelectricity,10,kWh,生产\n", "bom.csv")
+    assert read_bom_path(path).bom["reference_year"] == 2025
+    assert 'name="reference_year"' in clients["orchard"].get("/producer/submissions/new").get_data(
+        as_text=True)

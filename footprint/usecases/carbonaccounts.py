@@ -535,7 +535,7 @@ def _declare(db, org_id: int, actor_id: int | None, product: dict, year, amount)
     return stored.production_of(db, product["id"], year)
 
 
-def set_baseline_year(db, engine, user: dict, year) -> int | None:
+def set_baseline_year(db, user: dict, year) -> int | None:
     """The producer chooses the account's baseline year (a year with verified footprints),
     or None to go back to the first such year; an audited change."""
     if user["role"] != "producer":
