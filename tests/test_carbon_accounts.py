@@ -450,3 +450,32 @@ def test_the_reference_year_from_the_editor_and_a_bom_file(service, clients, wri
     assert read_bom_path(path).bom["reference_year"] == 2025
     assert 'name="reference_year"' in clients["orchard"].get("/producer/submissions/new").get_data(
         as_text=True)
+
+
+# -- the JSON API ----------------------------------------------------------------------------------
+
+def test_the_account_and_its_reduction_in_the_api(service, approve, issuer, engine_2022,
+                                                  orchard):
+    from footprint.usecases.accounts import create_token
+    two_years(service, approve, issuer, engine_2022)
+    client = service.app.test_client()
+
+    def get(user, path):
+        token = create_token(service.db, user)
+        return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    account = get("orchard", f"/api/v1/accounts/{orchard}")
+    assert account.status_code == 200
+    # 1,000 kg x 90 kWh x 0.6191 = 55,719 kg CO2e in 2026
+    assert account.json["years"][-1]["total_kg_co2e"] == pytest.approx(55719, rel=1e-6)
+    reduction = get("orchard", f"/api/v1/accounts/{orchard}/reduction?year=2026")
+    # like for like 61.91 -> 55.719: 10 %; as verified 64.10 -> 55.719: 13.075 %
+    assert reduction.json["like_for_like_pct"] == pytest.approx(10.0, rel=1e-6)
+    assert reduction.json["as_verified_pct"] == pytest.approx(13.075, abs=1e-3)
+    refused = get("orchard", f"/api/v1/accounts/{orchard}/reduction?year=2025")
+    assert refused.status_code == 400
+    assert [p["where"] for p in refused.json["problems"]] == ["base_year"]
+    for path in (f"/api/v1/accounts/{orchard}",
+                 f"/api/v1/accounts/{orchard}/reduction?year=2026"):
+        assert get("steelworks", path).status_code == 404
+    assert get("reviewer", f"/api/v1/accounts/{orchard}").status_code == 200

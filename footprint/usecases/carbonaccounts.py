@@ -459,10 +459,15 @@ def may_read(user: dict, org_id: int) -> bool:
     return user["org_id"] == org_id or user["role"] in READERS_OF_EVERY_ACCOUNT
 
 
+def check_readable(db, user: dict, org_id: int) -> None:
+    """NotFound unless the organisation exists and ``user`` may read its account."""
+    if not may_read(user, org_id) or stored.organisation(db, org_id) is None:
+        raise NotFound(Message("no such organisation"))
+
+
 def account_for(db, engine, user: dict, org_id: int) -> Account:
     """The account if ``user`` may read it; NotFound otherwise (as if it did not exist)."""
-    if not may_read(user, org_id):
-        raise NotFound(Message("no such organisation"))
+    check_readable(db, user, org_id)
     return account(db, engine, org_id)
 
 
