@@ -479,3 +479,28 @@ def test_the_account_and_its_reduction_in_the_api(service, approve, issuer, engi
                  f"/api/v1/accounts/{orchard}/reduction?year=2026"):
         assert get("steelworks", path).status_code == 404
     assert get("reviewer", f"/api/v1/accounts/{orchard}").status_code == 200
+
+
+def test_the_baseline_year_is_the_producers_choice_checked_and_audited(
+        service, clients, approve, issuer, engine, orchard):
+    approve(bom("cable", 2024, 110), issuer)  # 110 x 0.6191 = 68.101
+    approve(bom("cable", 2025, 100), issuer)  # 61.91
+    approve(bom("cable", 2026, 90), issuer)   # 55.719
+    found = accounts.account(service.db, engine, orchard)
+    # the first verified year: (68.101 - 55.719) / 68.101 = 12.382 / 68.101 = 18.18 %
+    assert found.baseline_year == 2024 and not found.baseline_chosen
+    assert found.since_baseline.like_for_like_pct == pytest.approx(18.182, abs=1e-3)
+    refused = clients["orchard"].post(f"/accounts/{orchard}/baseline",
+                                      data={"baseline_year": "2023"})
+    assert refused.status_code == 400 and 'id="err-baseline_year"' in refused.get_data(
+        as_text=True)
+    assert clients["orchard"].post(f"/accounts/{orchard}/baseline",
+                                   data={"baseline_year": "2025"}).status_code == 302
+    found = accounts.account(service.db, engine, orchard)
+    # (61.91 - 55.719) / 61.91 = 10 %
+    assert found.baseline_year == 2025 and found.baseline_chosen
+    assert found.since_baseline.like_for_like_pct == pytest.approx(10.0, rel=1e-6)
+    assert [(e["action"], e["before"], e["after"]) for e in found.events] == \
+        [("set-baseline", None, 2025)]
+    assert clients["steelworks"].post(f"/accounts/{orchard}/baseline",
+                                      data={"baseline_year": ""}).status_code == 404
