@@ -50,6 +50,7 @@ class Footprint:
     declared_unit: dict         # {"amount": 1, "unit": "kg"}
     by_stage: dict
     bom: dict = field(repr=False, compare=False)
+    grade: dict = field(default_factory=dict, compare=False)  # as the result graded it
 
     def per_unit(self, unit: str, kg_co2e: float | None = None) -> float:
         """kg CO2e per one ``unit`` of the product (``kg_co2e`` per declared unit, default
@@ -106,7 +107,7 @@ def footprints(db, org_id: int) -> list[Footprint]:
             kg_co2e=float(result.get("total_kg_co2e", first["record"]["value"])),
             declared_unit=result.get("declared_unit") or first["record"]["declared_unit"],
             by_stage=result.get("by_stage") or first["record"].get("by_stage") or {},
-            bom=row["bom"]))
+            bom=row["bom"], grade=result.get("grade") or {}))
     return sorted(out, key=lambda f: (f.issued_at, f.submission_id))
 
 
@@ -358,7 +359,7 @@ def _band_position(result_grade: dict | None) -> float | None:
 
 
 def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list[Footprint],
-                  production: dict, grades: dict, memo: dict) -> YearFigures:
+                  production: dict, memo: dict) -> YearFigures:
     rows = []
     for (pid, y), footprint in sorted(by_year.items()):
         if y != year:
@@ -368,10 +369,9 @@ def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list
         per_unit = footprint.per_unit(unit)
         current = footprint.per_unit(unit, under_current_data(db, engine, org_id, footprint,
                                                               memo))
-        grade = grades.get(footprint.submission_id)
         rows.append(ProductYear(pid, footprint, unit, per_unit, current, amount,
                                 None if amount is None else amount * per_unit,
-                                (grade or {}).get("grade"), _band_position(grade)))
+                                footprint.grade.get("grade"), _band_position(footprint.grade)))
     counted = [r for r in rows if r.production is not None]
     produced = sum(r.production for r in counted)
     total = sum(r.kg_co2e for r in counted) if counted else None
@@ -410,10 +410,8 @@ def account(db, engine, org_id: int) -> Account:
     by_year = standing(found)
     declared = stored.production(db, org_id)
     production = {(row["product_id"], row["year"]): row for row in declared}
-    grades = _grades(db, found)
     memo: dict = {}
-    years = tuple(_year_figures(db, engine, org_id, year, by_year, found, production, grades,
-                                memo)
+    years = tuple(_year_figures(db, engine, org_id, year, by_year, found, production, memo)
                   for year in sorted({y for _, y in by_year}))
     chosen = stored.baseline_year(db, org_id)
     baseline = chosen if chosen is not None else (years[0].year if years else None)
@@ -439,17 +437,6 @@ def account(db, engine, org_id: int) -> Account:
         data_version_name=engine.registry.data_version_name,
         events=tuple(stored.events(db, org_id)))
     return replace(account_, rating=rate(account_))
-
-
-def _grades(db, found: list[Footprint]) -> dict[int, dict]:
-    """submission id -> the grade its first label's result carries ({} when ungraded)."""
-    out = {}
-    for footprint in found:
-        label = label_states.find(db, footprint.first_label_id)
-        result = store_results.signed(db, footprint.submission_id, str(
-            label["record"].get("reproducibility_hash") or "")) if label else None
-        out[footprint.submission_id] = (result or {}).get("grade") or {}
-    return out
 
 
 # -- who may read an account, and what a producer declares --------------------------------------
