@@ -49,7 +49,8 @@ FIELDS = {
     "name_zh": ("product", "name_zh"),
     "product_id": ("product", "id"), "category": ("product", "category"),
     "declared_unit": ("declared_unit",), "region": ("region",),
-    "factor_year": ("factor_year",), "electricity_basis": ("electricity_basis",),
+    "factor_year": ("factor_year",), "reference_year": ("reference_year",),
+    "electricity_basis": ("electricity_basis",),
     "system_boundary": ("system_boundary",),
     "gtin": ("product", "gtin"), "lot": ("product", "lot"),
 }
@@ -59,7 +60,8 @@ FIELD_ALIASES = {
     "english_name": "name_en", "中文名称": "name_zh", "产品中文名称": "name_zh", "id": "product_id",
     "产品编号": "product_id", "编号": "product_id", "产品类别": "category", "类别": "category",
     "声明单位": "declared_unit", "功能单位": "declared_unit", "生产地区": "region",
-    "地区": "region", "因子年份": "factor_year", "电力核算方法": "electricity_basis",
+    "地区": "region", "因子年份": "factor_year", "参考年份": "reference_year",
+    "核算年份": "reference_year", "电力核算方法": "electricity_basis",
     "电力因子类型": "electricity_basis", "系统边界": "system_boundary",
     "商品条码": "gtin", "条码": "gtin", "批次": "lot", "批号": "lot", "批次/批号": "lot",
     "batch": "lot",
@@ -317,7 +319,8 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
             bom["declared_unit"] = {"amount": amount, **({"unit": unit} if unit else {})}
             fields["declared_unit"] = where
         else:
-            value = _integer(values[0]) if name == "factor_year" else sheets.text(values[0])
+            value = _integer(values[0]) if name in ("factor_year", "reference_year") \
+                else sheets.text(values[0])
             _put(bom, FIELDS[name], value)
             fields[".".join(FIELDS[name])] = where
             names[name] = (value, where)

@@ -436,3 +436,71 @@ def test_the_demo_co_operatives_account(engine, tmp_path):
     assert found.since_last_year.like_for_like_pct > 5
     assert found.since_last_year.as_verified_pct > 5
     assert found.baseline_year == 2025 and found.rating is not None
+
+
+def test_the_reference_year_from_the_editor_and_a_bom_file(service, clients, write_bom):
+    from footprint.bomfiles import read_bom_path
+    from web.bom.form import header_from_form, values_from_bom
+    form = {"product-name": "juice", "declared_unit-amount": "1", "declared_unit-unit": "kg",
+            "region": "CN-SC", "reference_year": "2025"}
+    assert header_from_form(form)["reference_year"] == 2025
+    assert values_from_bom({"reference_year": 2025})["reference_year"] == "2025"
+    path = write_bom("产品名称,橙汁\n声明单位,1 kg\n地区,四川\n参考年份,2025\n\n"
+                     "投入,数量,单位,阶段\nelectricity,10,kWh,生产\n", "bom.csv")
+    assert read_bom_path(path).bom["reference_year"] == 2025
+    assert 'name="reference_year"' in clients["orchard"].get("/producer/submissions/new").get_data(
+        as_text=True)
+
+
+# -- the JSON API ----------------------------------------------------------------------------------
+
+def test_the_account_and_its_reduction_in_the_api(service, approve, issuer, engine_2022,
+                                                  orchard):
+    from footprint.usecases.accounts import create_token
+    two_years(service, approve, issuer, engine_2022)
+    client = service.app.test_client()
+
+    def get(user, path):
+        token = create_token(service.db, user)
+        return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    account = get("orchard", f"/api/v1/accounts/{orchard}")
+    assert account.status_code == 200
+    # 1,000 kg x 90 kWh x 0.6191 = 55,719 kg CO2e in 2026
+    assert account.json["years"][-1]["total_kg_co2e"] == pytest.approx(55719, rel=1e-6)
+    reduction = get("orchard", f"/api/v1/accounts/{orchard}/reduction?year=2026")
+    # like for like 61.91 -> 55.719: 10 %; as verified 64.10 -> 55.719: 13.075 %
+    assert reduction.json["like_for_like_pct"] == pytest.approx(10.0, rel=1e-6)
+    assert reduction.json["as_verified_pct"] == pytest.approx(13.075, abs=1e-3)
+    refused = get("orchard", f"/api/v1/accounts/{orchard}/reduction?year=2025")
+    assert refused.status_code == 400
+    assert [p["where"] for p in refused.json["problems"]] == ["base_year"]
+    for path in (f"/api/v1/accounts/{orchard}",
+                 f"/api/v1/accounts/{orchard}/reduction?year=2026"):
+        assert get("steelworks", path).status_code == 404
+    assert get("reviewer", f"/api/v1/accounts/{orchard}").status_code == 200
+
+
+def test_the_baseline_year_is_the_producers_choice_checked_and_audited(
+        service, clients, approve, issuer, engine, orchard):
+    approve(bom("cable", 2024, 110), issuer)  # 110 x 0.6191 = 68.101
+    approve(bom("cable", 2025, 100), issuer)  # 61.91
+    approve(bom("cable", 2026, 90), issuer)   # 55.719
+    found = accounts.account(service.db, engine, orchard)
+    # the first verified year: (68.101 - 55.719) / 68.101 = 12.382 / 68.101 = 18.18 %
+    assert found.baseline_year == 2024 and not found.baseline_chosen
+    assert found.since_baseline.like_for_like_pct == pytest.approx(18.182, abs=1e-3)
+    refused = clients["orchard"].post(f"/accounts/{orchard}/baseline",
+                                      data={"baseline_year": "2023"})
+    assert refused.status_code == 400 and 'id="err-baseline_year"' in refused.get_data(
+        as_text=True)
+    assert clients["orchard"].post(f"/accounts/{orchard}/baseline",
+                                   data={"baseline_year": "2025"}).status_code == 302
+    found = accounts.account(service.db, engine, orchard)
+    # (61.91 - 55.719) / 61.91 = 10 %
+    assert found.baseline_year == 2025 and found.baseline_chosen
+    assert found.since_baseline.like_for_like_pct == pytest.approx(10.0, rel=1e-6)
+    assert [(e["action"], e["before"], e["after"]) for e in found.events] == \
+        [("set-baseline", None, 2025)]
+    assert clients["steelworks"].post(f"/accounts/{orchard}/baseline",
+                                      data={"baseline_year": ""}).status_code == 404

@@ -35,7 +35,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 LANGUAGES = {"zh": "zh-CN,zh;q=0.9", "en": "en-US,en;q=0.9"}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's own words (a file input's button)
-ORANGE_PAGE_LIMIT = 3000  # px at 1280 wide: the certifier's worksheet of 13 lines
+# px at 1280 wide: the certifier's worksheet of 13 lines (its label replaces the 2025
+# season's, one row more)
+ORANGE_PAGE_LIMIT = 3050
 CJK_WORD = 4  # characters: longer Chinese runs may break between characters
 LATIN_WORD = 24  # letters: longer identifiers (hashes, label ids) may wrap
 
@@ -130,7 +132,11 @@ def pages(seeded, scan_paths: dict[str, str]) -> dict[str, list[tuple[str, str]]
                     ("edit", f"/producer/submissions/{ids['oranges-packed']}/edit"),
                     ("orange", f"/submissions/{ids['oranges-farm-gate']}"),
                     ("returned", f"/submissions/{ids['oranges-packed']}"),
-                    ("password", "/account/password")],
+                    ("password", "/account/password"), ("account", "/accounts/"),
+                    ("consents", "/consents"), ("loan", "/loans/decisions/1")],
+        "ruralbank": [("bank", "/bank/"), ("borrower", "/bank/accounts/1"),
+                      ("loan-product", "/bank/products/new"), ("price", "/bank/price"),
+                      ("loan", "/loans/decisions/1")],
         "verifier": [("queue", "/verifier/"), ("submitted", f"/submissions/{ids['sd-lfp']}")],
         "reviewer": [("queue", "/reviewer/"), ("verified", f"/submissions/{ids['cq-nmc']}"),
                      ("issued", f"/submissions/{ids['pzh-steel']}")],

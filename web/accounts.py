@@ -127,7 +127,7 @@ def declare(org_id: int):
 def baseline(org_id: int):
     _readable(org_id)  # another organisation's: 404
     try:
-        carbonaccounts.set_baseline_year(get_db(), get_engine(), current_user,
+        carbonaccounts.set_baseline_year(get_db(), current_user,
                                          request.form.get("baseline_year") or None)
     except InvalidInput as exc:
         return _refused(org_id, exc, dict(request.form))

@@ -51,6 +51,7 @@ class Footprint:
     declared_unit: dict         # {"amount": 1, "unit": "kg"}
     by_stage: dict
     bom: dict = field(repr=False, compare=False)
+    grade: dict = field(default_factory=dict, compare=False)  # as the result graded it
 
     def per_unit(self, unit: str, kg_co2e: float | None = None) -> float:
         """kg CO2e per one ``unit`` of the product (``kg_co2e`` per declared unit, default
@@ -107,7 +108,7 @@ def footprints(db, org_id: int) -> list[Footprint]:
             kg_co2e=float(result.get("total_kg_co2e", first["record"]["value"])),
             declared_unit=result.get("declared_unit") or first["record"]["declared_unit"],
             by_stage=result.get("by_stage") or first["record"].get("by_stage") or {},
-            bom=row["bom"]))
+            bom=row["bom"], grade=result.get("grade") or {}))
     return sorted(out, key=lambda f: (f.issued_at, f.submission_id))
 
 
@@ -359,7 +360,7 @@ def _band_position(result_grade: dict | None) -> float | None:
 
 
 def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list[Footprint],
-                  production: dict, grades: dict, memo: dict) -> YearFigures:
+                  production: dict, memo: dict) -> YearFigures:
     rows = []
     for (pid, y), footprint in sorted(by_year.items()):
         if y != year:
@@ -369,10 +370,9 @@ def _year_figures(db, engine, org_id: int, year: int, by_year: dict, found: list
         per_unit = footprint.per_unit(unit)
         current = footprint.per_unit(unit, under_current_data(db, engine, org_id, footprint,
                                                               memo))
-        grade = grades.get(footprint.submission_id)
         rows.append(ProductYear(pid, footprint, unit, per_unit, current, amount,
                                 None if amount is None else amount * per_unit,
-                                (grade or {}).get("grade"), _band_position(grade)))
+                                footprint.grade.get("grade"), _band_position(footprint.grade)))
     counted = [r for r in rows if r.production is not None]
     produced = sum(r.production for r in counted)
     total = sum(r.kg_co2e for r in counted) if counted else None
@@ -411,10 +411,8 @@ def account(db, engine, org_id: int) -> Account:
     by_year = standing(found)
     declared = stored.production(db, org_id)
     production = {(row["product_id"], row["year"]): row for row in declared}
-    grades = _grades(db, found)
     memo: dict = {}
-    years = tuple(_year_figures(db, engine, org_id, year, by_year, found, production, grades,
-                                memo)
+    years = tuple(_year_figures(db, engine, org_id, year, by_year, found, production, memo)
                   for year in sorted({y for _, y in by_year}))
     chosen = stored.baseline_year(db, org_id)
     baseline = chosen if chosen is not None else (years[0].year if years else None)
@@ -442,17 +440,6 @@ def account(db, engine, org_id: int) -> Account:
     return replace(account_, rating=rate(account_))
 
 
-def _grades(db, found: list[Footprint]) -> dict[int, dict]:
-    """submission id -> the grade its first label's result carries ({} when ungraded)."""
-    out = {}
-    for footprint in found:
-        label = label_states.find(db, footprint.first_label_id)
-        result = store_results.signed(db, footprint.submission_id, str(
-            label["record"].get("reproducibility_hash") or "")) if label else None
-        out[footprint.submission_id] = (result or {}).get("grade") or {}
-    return out
-
-
 # -- who may read an account, and what a producer declares --------------------------------------
 
 def may_read(user: dict, org_id: int) -> bool:
@@ -460,11 +447,17 @@ def may_read(user: dict, org_id: int) -> bool:
     return user["org_id"] == org_id or user["role"] in READERS_OF_EVERY_ACCOUNT
 
 
-def account_for(db, engine, user: dict, org_id: int) -> Account:
-    """The account if ``user`` may read it (``may_read``, or a bank the organisation consents
-    to: footprint.usecases.consents); NotFound otherwise (as if it did not exist)."""
-    if not may_read(user, org_id) and not consents.lets_read(db, user, org_id):
+def check_readable(db, user: dict, org_id: int) -> None:
+    """NotFound unless the organisation exists and ``user`` may read its account (``may_read``,
+    or a bank the organisation consents to: footprint.usecases.consents)."""
+    readable = may_read(user, org_id) or consents.lets_read(db, user, org_id)
+    if not readable or stored.organisation(db, org_id) is None:
         raise NotFound(Message("no such organisation"))
+
+
+def account_for(db, engine, user: dict, org_id: int) -> Account:
+    """The account if ``user`` may read it; NotFound otherwise (as if it did not exist)."""
+    check_readable(db, user, org_id)
     return account(db, engine, org_id)
 
 
@@ -537,7 +530,7 @@ def _declare(db, org_id: int, actor_id: int | None, product: dict, year, amount)
     return stored.production_of(db, product["id"], year)
 
 
-def set_baseline_year(db, engine, user: dict, year) -> int | None:
+def set_baseline_year(db, user: dict, year) -> int | None:
     """The producer chooses the account's baseline year (a year with verified footprints),
     or None to go back to the first such year; an audited change."""
     if user["role"] != "producer":

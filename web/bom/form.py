@@ -81,8 +81,9 @@ def header_from_form(form) -> dict:
     bom = {"product": product, "declared_unit": declared}
     if _text(form, "region"):
         bom["region"] = _text(form, "region")
-    if _text(form, "factor_year"):
-        bom["factor_year"] = as_integer(_text(form, "factor_year"))
+    for key in ("factor_year", "reference_year"):
+        if _text(form, key):
+            bom[key] = as_integer(_text(form, key))
     for key in ("electricity_basis", "system_boundary"):
         if _text(form, key):
             bom[key] = _text(form, key)
@@ -216,7 +217,8 @@ def values_from_bom(bom: dict) -> dict[str, str]:
         values[f"product-{key}"] = show(product.get(key))
     values["declared_unit-amount"] = show(declared.get("amount"))
     values["declared_unit-unit"] = show(declared.get("unit"))
-    for key in ("region", "factor_year", "electricity_basis", "system_boundary"):
+    for key in ("region", "factor_year", "reference_year", "electricity_basis",
+                "system_boundary"):
         values[key] = show(bom.get(key))
     for i, line in enumerate(bom.get("lines") or []):
         what = line.get("input") or (EMISSION_PREFIX + line["emission"]
