@@ -115,7 +115,8 @@ def data_words(db, home: Path, engine) -> set[str]:
                 "SELECT name, name_zh, category FROM products",
                 "SELECT bom_json FROM submissions", "SELECT body FROM comments",
                 "SELECT reason FROM audit_events", "SELECT filename FROM evidence",
-                "SELECT claims_json, revocation_reason FROM labels"):
+                "SELECT claims_json, revocation_reason FROM labels",
+                "SELECT name, base_rate_name FROM loan_products"):
         for row in db.execute(sql):
             texts += [str(value) for value in row if value is not None]
     joined = " ".join(texts)

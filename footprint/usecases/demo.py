@@ -105,7 +105,7 @@ PEOPLE = (
 # The Chengdu Rural Commercial Bank's terms with the Pujiang co-operative (000 L709-747): the
 # rate falls 60 bp when the annual reduction target is met, and Chengdu's zero-carbon coupon
 # (零碳券) subsidises interest up to 50,000 yuan, here 50 bp of the principal at most that.
-LOAN_PRODUCT = "碳减排挂钩贷 Carbon-reduction-linked loan"
+LOAN_PRODUCT = "碳减排挂钩贷 Carbon-linked loan"
 LOAN_TERMS = {"base_rate_name": "1年期LPR 1-year LPR", "base_rate_pct": "3.0",
               "base_rate_date": "2025-11-20",
               "rules": [{"kind": "target", "target_pct": 10, "cut_bp": 60},

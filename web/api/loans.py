@@ -69,7 +69,7 @@ class RuleSchema(s._Request):
 
 class LoanProductRequestSchema(s._Request):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                         metadata={"example": "碳减排挂钩贷 Carbon-reduction-linked loan"})
+                         metadata={"example": "碳减排挂钩贷 Carbon-linked loan"})
     base_rate_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                                    metadata={"example": "1年期LPR 1-year LPR"})
     base_rate_pct = fields.Float(required=True, allow_nan=False,
