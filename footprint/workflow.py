@@ -6,7 +6,9 @@
 
 Separation of duties: only the producer's own organisation submits; only the accounting body
 the submission is assigned to verifies it, and never its own organisation's products; a
-platform reviewer approves, and never a submission they verified themselves. Pure rules, no
+platform reviewer approves, and never a submission they verified themselves. A regulator reads
+every submission and takes none of these actions (footprint.supervision: it records findings
+instead). Pure rules, no
 storage: footprint.usecases applies them inside a transaction with an audit event.
 """
 from __future__ import annotations
@@ -25,6 +27,8 @@ STATUSES = ("draft", "submitted", "verified", "approved", "returned",
 EDITABLE = ("draft", "returned")
 # reviewers and administrators revoke labels
 REVOKERS = ("reviewer", "admin")
+# who reads every submission, drafts included: administrators, and regulators (read only)
+READ_ALL = ("admin", "regulator")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ ACTIONS = {
 
 def can_see(user: dict, submission: dict) -> bool:
     role = user["role"]
-    if role == "admin":
+    if role in READ_ALL:
         return True
     if role == "producer":
         return submission["org_id"] == user["org_id"]
