@@ -66,6 +66,13 @@ def can_see(user: dict | None, finding: dict) -> bool:
     return user["org_id"] == finding["subject_org_id"] and finding["state"] != "draft"
 
 
+def sees_inside(user: dict | None, finding: dict) -> bool:
+    """Whether ``user`` reads a finding's evidence, trail and exchange, not only what is
+    published: its regulators and administrators, and the organisation it concerns."""
+    return user is not None and (user["role"] in READERS or (
+        user["org_id"] == finding["subject_org_id"] and finding["state"] != "draft"))
+
+
 def check_visible(user: dict | None, finding: dict | None) -> dict:
     if finding is None or not can_see(user, finding):
         raise NotFound(Message("no such finding"))

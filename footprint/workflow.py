@@ -66,6 +66,12 @@ def check_visible(user: dict, submission: dict | None) -> dict:
     return submission
 
 
+def check_not_read_only(user: dict) -> None:
+    """A regulator reads submissions and takes no part in them (not even a comment)."""
+    if user["role"] == "regulator":
+        raise Forbidden(Message("a regulator reads submissions and takes no part in them"))
+
+
 def check_edit(user: dict, submission: dict) -> None:
     """Changing the BOM or its evidence: the producer's organisation, before submission."""
     check_visible(user, submission)

@@ -25,7 +25,7 @@ from ..store import submissions as store_submissions
 from ..store import supervision_events as events
 from ..store.db import transaction
 from ..supervision import (READERS, REVOKING_TYPE, SEVERITIES, SUBJECT_KINDS, TYPES,
-                           check_record, check_step, check_visible)
+                           check_record, check_step, check_visible, sees_inside)
 from ..text import checked
 from ..translog import TransparencyLog
 from ..translog.entries import record_entry
@@ -141,19 +141,27 @@ def visible(db, user: dict) -> list[dict]:
 
 
 def trail(db, user: dict, finding_id: int) -> list[dict]:
-    get(db, user, finding_id)
+    """The finding's events, for its parties (NotFound for anyone else)."""
+    if not sees_inside(user, get(db, user, finding_id)):
+        raise NotFound(Message("no such finding"))
     return events.trail(db, finding_id=finding_id)
 
 
 def files(db, user: dict, finding_id: int) -> list[dict]:
-    get(db, user, finding_id)
+    if not sees_inside(user, get(db, user, finding_id)):
+        raise NotFound(Message("no such finding"))
     return stored.files(db, finding_id)
 
 
+def subjects(db) -> list[dict]:
+    """The organisations a finding may concern: enterprises and accounting bodies."""
+    return [org for kind in SUBJECT_KINDS for org in store_accounts.organisations(db, kind)]
+
+
 def evidence_file(db, user: dict, finding_id: int, file_id: int) -> dict:
-    """An evidence file, for those who see the finding and are not only the public."""
+    """An evidence file, for the finding's parties only (not the public)."""
     finding = get(db, user, finding_id)
-    row = stored.file(db, finding["id"], file_id)
+    row = stored.file(db, finding["id"], file_id) if sees_inside(user, finding) else None
     if row is None:
         raise NotFound(Message("no such evidence file"))
     return row

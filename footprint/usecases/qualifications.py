@@ -19,13 +19,13 @@ from ..text import checked
 
 def _body(db, org, problems: list[Problem]) -> dict | None:
     """The accounting body named by its name or number."""
-    bodies = store_accounts.organisations(db, kind="accounting_body")
-    for body in bodies:
+    known = bodies(db)
+    for body in known:
         if str(org).strip() in (str(body["id"]), body["name"]):
             return body
     problems.append(Problem("org", Message(
         'no accounting body "%(name)s"; one of: %(names)s', name=str(org),
-        names=[b["name"] for b in bodies] or Message("none"))))
+        names=[b["name"] for b in known] or Message("none"))))
     return None
 
 
@@ -41,6 +41,11 @@ def _categories(categories, known: Iterable[str], problems: list[Problem]) -> li
                 'no category "%(name)s"; the categories are %(names)s', name=name,
                 names=", ".join(known))))
     return names
+
+
+def bodies(db) -> list[dict]:
+    """The accounting bodies one may qualify."""
+    return store_accounts.organisations(db, kind="accounting_body")
 
 
 def qualify(db, actor: dict | None, org, number: str, categories, valid_from, valid_until,
