@@ -40,7 +40,7 @@ FINDING_TYPES = {"falsified_data": _l("falsified data"),
                  "misleading_claim": _l("misleading claim"), "other": _l("other")}
 SEVERITY_WORDS = {"general": _l("general"), "serious": _l("serious"),
                   "severe": _l("severe")}
-STATE_WORDS = {"draft": _l("draft"), "notified": _l("notified, awaiting response"),
+STATE_WORDS = {"draft": _l("drafted, not notified"), "notified": _l("notified, awaiting response"),
                "final": _l("final"), "corrected": _l("corrected")}
 STEP_WORDS = {"create": _l("drafted"), "notify": _l("notify the subject"),
               "respond": _l("respond"), "appeal": _l("appeal"),
@@ -49,8 +49,8 @@ STEP_DONE = {"notify": _l("The subject is notified and may respond."),
              "respond": _l("Response recorded."), "appeal": _l("Appeal recorded."),
              "finalise": _l("The finding is final, signed and logged."),
              "correct": _l("The finding is corrected.")}
-STANDING_WORDS = {"valid": _l("valid"), "expiring": _l("expires within 30 days"),
-                  "expired": _l("expired"), "not_yet": _l("not yet valid")}
+STANDING_WORDS = {"valid": _l("in force"), "expiring": _l("expires within 30 days"),
+                  "expired": _l("lapsed"), "not_yet": _l("not yet valid")}
 WORDS = {"finding_type": FINDING_TYPES, "severity": SEVERITY_WORDS, "finding_state": STATE_WORDS,
          "finding_step": STEP_WORDS, "standing": STANDING_WORDS}
 
