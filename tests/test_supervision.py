@@ -257,3 +257,102 @@ def test_a_correction_amends_with_reasons_and_unpublishes(service, inspector, is
     assert steps(db, made["id"])[-1] == ("correct", "final", "corrected")
     with pytest.raises(NotFound):
         findings.get(db, service.people["steelworks"], made["id"])
+
+
+# -- the pages and the API ----------------------------------------------------------------------
+
+def test_exposure_page_and_api_list_only_final_public_findings(service, inspector, issuer,
+                                                              client):
+    db = service.db
+    shown = draft(service, inspector, summary="虚标“零碳”。 A false zero-carbon claim.")
+    hidden = draft(service, inspector, summary="Not for the public.", public=False)
+    pending = draft(service, inspector, summary="Still notified only.")
+    for made in (shown, hidden, pending):
+        findings.act(db, inspector, made["id"], "notify")
+    for made in (shown, hidden):
+        findings.act(db, inspector, made["id"], "finalise", issuer=issuer)
+    page = client.get("/exposure").get_data(as_text=True)  # no login; Chinese by default
+    assert "曝光台" in page and "虚标“零碳”" in page and "虚假宣传" in page
+    assert "Not for the public." not in page and "Still notified only." not in page
+    assert "Photos of the packaging" not in page  # the evidence is not published
+    answer = client.get("/api/v1/findings")
+    assert answer.status_code == 200
+    [listed] = answer.get_json()["findings"]
+    assert (listed["id"], listed["severity"], listed["subject"]["name"]) == \
+        (shown["id"], "general", ORCHARD)
+    signed = __import__("base64").urlsafe_b64decode(listed["document"] + "==")
+    body = verify_document(signed, trust_list(service.home), "finding").body
+    assert (body["finding"], body["state"]) == (shown["id"], "final")
+    # the anonymous reader sees the public one, not the others (404)
+    assert client.get(f"/supervision/findings/{shown['id']}").status_code == 200
+    assert client.get(f"/supervision/findings/{hidden['id']}").status_code == 404
+    assert client.get(f"/supervision/findings/{pending['id']}").status_code == 404
+
+
+def test_findings_on_pages_from_draft_to_final(service, inspector, issuer, login, clients):
+    db = service.db
+    regulator = login(service.app.test_client(), "inspector")
+    orchard_id = org_id(db, ORCHARD)
+    bad = regulator.post("/supervision/findings/new", data={
+        "subject": str(orchard_id), "type": "fraud", "severity": "general", "summary": "",
+        "evidence": "e"})
+    assert bad.status_code == 400
+    assert "1 至 500 个字符" in bad.get_data(as_text=True)
+    assert db["findings"].count == 0
+    made = regulator.post("/supervision/findings/new", data={
+        "subject": str(orchard_id), "type": "misleading_claim", "severity": "serious",
+        "summary": "Zero-carbon claim.", "evidence": "Photos.", "public": "1",
+        "files": [(__import__("io").BytesIO(b"%PDF-1.4 report"), "report.pdf")]},
+        content_type="multipart/form-data")
+    assert made.status_code == 302
+    fid = next(db.query("SELECT id FROM findings"))["id"]
+    assert clients["orchard"].get(f"/supervision/findings/{fid}").status_code == 404  # draft
+    assert regulator.post(f"/supervision/findings/{fid}/notify").status_code == 302
+    page = clients["orchard"].get(f"/supervision/findings/{fid}").get_data(as_text=True)
+    assert "report.pdf" in page and 'action="/supervision/findings/%s/respond"' % fid in page
+    [evidence] = findings.files(db, inspector, fid)
+    download = clients["orchard"].get(f"/supervision/findings/{fid}/files/{evidence['id']}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 report"
+    assert clients["steelworks"].get(
+        f"/supervision/findings/{fid}/files/{evidence['id']}").status_code == 404
+    assert clients["orchard"].post(f"/supervision/findings/{fid}/respond",
+                                   data={"text": ""}).status_code == 400
+    assert clients["orchard"].post(f"/supervision/findings/{fid}/respond",
+                                   data={"text": "We withdraw the claim."}).status_code == 302
+    assert clients["orchard"].post(f"/supervision/findings/{fid}/finalise").status_code == 403
+    assert regulator.post(f"/supervision/findings/{fid}/finalise").status_code == 302
+    assert findings.get(db, None, fid)["state"] == "final"
+    mine = clients["orchard"].get("/supervision/findings").get_data(as_text=True)
+    assert "Zero-carbon claim." not in mine and f"认定 {fid}" in mine
+    assert f"认定 {fid}" not in clients["steelworks"].get("/supervision/findings") \
+        .get_data(as_text=True)
+
+
+def test_the_administrator_records_qualifications_and_sees_what_lapses(service, clients,
+                                                                        monkeypatch):
+    from datetime import datetime
+    from footprint import clock
+    monkeypatch.setattr(clock, "now",
+                        lambda: datetime.fromisoformat("2026-06-15T04:00:00+00:00"))
+    admin, db = clients["admin"], service.db
+    body = org_id(db, "Chongqing Carbon Audit")
+    count = db["qualifications"].count
+    bad = admin.post("/supervision/qualifications", data={
+        "org": str(body), "number": "渝碳核-7", "valid_from": "2026-01-01",
+        "valid_until": "2025-12-31"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "请至少填写一个产品类别" in text and "截止日期不能早于起始日期" in text
+    assert db["qualifications"].count == count
+    # lapses 2026-07-10: 25 days after 2026-06-15, inside the 30-day notice
+    good = admin.post("/supervision/qualifications", data={
+        "org": str(body), "number": "渝碳核-7", "categories": ["batteries", "generic"],
+        "valid_from": "2026-01-01", "valid_until": "2026-07-10"})
+    assert good.status_code == 302
+    # the template qualified this body for every category until 2099: a renewal covers it
+    assert "需要关注的资质" not in admin.get("/admin/").get_data(as_text=True)
+    db.execute("UPDATE qualifications SET valid_until = '2026-06-30' WHERE number = ?",
+               ["TEST-Chongqing Carbon Audit"])
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "需要关注的资质" in page and "渝碳核-7" in page and "30 天内到期" in page
+    assert clients["orchard"].get("/supervision/qualifications").status_code == 403
