@@ -41,6 +41,7 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         library_columns=list(CHINESE_HEADINGS.items()),
         pact_clients=pact.list_clients(db), new_client=new_client,
         attention=qualifications.needing_attention(db),
+        categories=get_engine().registry.categories,
         problems=localised(problems), form=form or {}, which=which), status
 
 

@@ -164,7 +164,7 @@ def _qualifications_page(problems=None, form=None, status=200):
     return render_template(
         "supervision/qualifications.html", rows=qualifications.listing(db),
         attention=qualifications.needing_attention(db), bodies=qualifications.bodies(db),
-        categories=sorted(get_engine().registry.categories), problems=localised(problems),
+        categories=get_engine().registry.categories, problems=localised(problems),
         form=form or {}, language=str(get_locale())), status
 
 
