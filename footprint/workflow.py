@@ -66,9 +66,15 @@ def check_visible(user: dict, submission: dict | None) -> dict:
     return submission
 
 
+def takes_part(user: dict) -> bool:
+    """Whether ``user`` may take part in a submission at all (comment, act): everyone who
+    sees one but a regulator, who reads submissions only."""
+    return user["role"] != "regulator"
+
+
 def check_not_read_only(user: dict) -> None:
     """A regulator reads submissions and takes no part in them (not even a comment)."""
-    if user["role"] == "regulator":
+    if not takes_part(user):
         raise Forbidden(Message("a regulator reads submissions and takes no part in them"))
 
 

@@ -51,7 +51,7 @@ def snapshot(db):
     """What a refused action must leave as it was."""
     return {table: list(db.query(f"SELECT * FROM {table} ORDER BY rowid"))
             for table in ("submissions", "audit_events", "labels", "log_entries", "findings",
-                          "supervision_events", "finding_files")}
+                          "supervision_events", "finding_files", "comments")}
 
 
 # -- a regulator reads, never acts --------------------------------------------------------------
@@ -95,7 +95,12 @@ def test_the_regulator_sees_pages_of_submissions_but_no_action(service, make_bom
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert f'action="/submissions/{sid}/approve"' not in text
+    assert f'action="/submissions/{sid}/comments"' not in text
+    before = snapshot(service.db)
     assert client.post(f"/submissions/{sid}/approve").status_code == 403
+    assert client.post(f"/submissions/{sid}/comments",
+                       data={"body": "A regulator's remark."}).status_code == 403
+    assert snapshot(service.db) == before
     assert service.db["submissions"].get(sid)["status"] == "verified"
 
 
