@@ -361,3 +361,22 @@ def test_the_administrator_records_qualifications_and_sees_what_lapses(service, 
     page = admin.get("/admin/").get_data(as_text=True)
     assert "需要关注的资质" in page and "渝碳核-7" in page and "30 天内到期" in page
     assert clients["orchard"].get("/supervision/qualifications").status_code == 403
+
+
+def test_an_organisations_public_findings_for_its_registry_page(service, inspector, issuer):
+    """public_findings(db, org_id) and supervision/_findings.html, as the registry's
+    organisation page uses them: that organisation's final public findings only."""
+    from flask import render_template
+    db = service.db
+    about_orchard = draft(service, inspector, summary="About the co-op.")
+    about_steel = draft(service, inspector, subject="Panzhihua Steel", summary="About steel.")
+    for made in (about_orchard, about_steel):
+        findings.act(db, inspector, made["id"], "notify")
+        findings.act(db, inspector, made["id"], "finalise", issuer=issuer)
+    listed = findings.public_findings(db, org_id(db, ORCHARD))
+    assert [f["id"] for f in listed] == [about_orchard["id"]]
+    with service.app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template("supervision/_findings.html", findings=listed,
+                               with_subject=False)
+    assert "About the co-op." in html and "About steel." not in html
+    assert "misleading claim" in html and ORCHARD not in html  # the page names it already
