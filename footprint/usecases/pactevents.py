@@ -232,6 +232,10 @@ GIVE_UP_SECONDS = 72 * 3600  # the spec: abandon sending an event after 72 hours
 MAX_BACKOFF_SECONDS = 3600
 CLAIM_SECONDS = 300  # a claim outlives one attempt (3 requests of at most 10 s each)
 DUE_LIMIT = 20
+# An answer delivered is kept a month (a request sent again within it is answered by the same
+# event); one given up is kept three months for the operator to see; then both are deleted.
+KEEP_DELIVERED = timedelta(days=30)
+KEEP_GIVEN_UP = timedelta(days=90)
 COURIER_MAX_SLEEP = 60
 
 
@@ -245,10 +249,12 @@ def deliver_due(db, now: datetime | None = None, limit: int = DUE_LIMIT,
     """Post the outbox's items that are due: each is claimed first (no other process posts
     it while the claim holds), tried once (``deliver``, the recipient's token included), then
     marked delivered, or due again after ``backoff``, or, 72 hours after it was queued, given
-    up (a security event says so). What was done with each, as dicts."""
+    up (a security event says so). Items delivered more than KEEP_DELIVERED ago and given up
+    more than KEEP_GIVEN_UP ago are deleted first. What was done with each, as dicts."""
     moved = now is not None  # a caller's (a test's) time stands for the whole run
     now = now or clock.now()
     with transaction(db):
+        outbox.prune(db, clock.stamp(now - KEEP_DELIVERED), clock.stamp(now - KEEP_GIVEN_UP))
         claimed = outbox.claim(db, clock.stamp(now),
                                clock.stamp(now + timedelta(seconds=CLAIM_SECONDS)), limit)
     done = []
