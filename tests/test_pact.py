@@ -210,6 +210,26 @@ def test_filters_or_within_and_across(pact_service):
     assert ids("validOn=1900-01-01T00:00:00Z") == set()
     assert ids("validBefore=2099-01-01T00:00:00Z") == set(pf.values())
     assert ids("validAfter=2000-01-01T00:00:00Z&status=deprecated") == {pf["old"], pf["juice"]}
+    # the platform's own URNs, in any case; an id of a scheme not used here matches nothing
+    battery = get(app, f"/3/footprints/{pf['battery']}", token).get_json()["data"]
+    own_product = next(i for i in battery["productIds"] if i.startswith("urn:footprint:"))
+    own_company = next(i for i in battery["companyIds"] if i.startswith("urn:footprint:"))
+    assert ids(f"productId={own_product.upper()}") == {pf["battery"]}
+    assert ids(f"companyId={own_company}&productId=urn:gtin:{pact_world.GTIN_ORANGES}") == set()
+    assert ids(f"companyId={own_company}") == {pf["battery"]}
+    assert ids("productId=urn:ean:123&classification=urn:unspsc:10") == set()
+
+
+def test_labels_are_read_a_batch_at_a_time_in_issue_order(pact_service):
+    from footprint.store import pact as stored
+
+    db = pact_service.db
+    whole = [row["id"] for row in stored.label_rows(db, batch=1000)]
+    assert len(whole) == len(pact_service.world.pf) >= 4
+    assert [row["id"] for row in stored.label_rows(db, batch=1)] == whole
+    assert [row["id"] for row in stored.label_rows(db, batch=3)] == whole
+    issued = [row["issued_at"] for row in stored.label_rows(db)]
+    assert issued == sorted(issued)
 
 
 def test_bad_queries_name_what_is_wrong(pact_service):
