@@ -75,10 +75,11 @@ _LABEL_ROWS = (
 
 
 def label_rows(db, org_id: int | None = None, narrowing: tuple[str, list] | None = None,
-               batch: int = 500):
+               batch: int = 500, skip: int = 0):
     """Every issued label (of the organisation ``org_id``, if given; and, if given, that
     satisfies ``narrowing``: an SQL condition on l, p and o with its bound parameters),
-    oldest first, read a batch at a time so a caller that stops early reads little."""
+    oldest first after the first ``skip``, read a batch at a time so a caller that stops
+    early reads little."""
     where, params = ["1"], []
     if org_id is not None:
         where.append("p.org_id = ?")
@@ -90,7 +91,8 @@ def label_rows(db, org_id: int | None = None, narrowing: tuple[str, list] | None
     while True:
         rows = list(db.query(
             f"{_LABEL_ROWS} WHERE {' AND '.join(where)} AND (l.issued_at, l.id) > (?, ?) "
-            f"ORDER BY l.issued_at, l.id LIMIT ?", [*params, *after, batch]))
+            f"ORDER BY l.issued_at, l.id LIMIT ? OFFSET ?", [*params, *after, batch, skip]))
+        skip = 0
         yield from rows
         if len(rows) < batch:
             return

@@ -709,16 +709,29 @@ def _narrowing(filters: Filters) -> tuple[str, list] | None:
     return " AND ".join(f"({c})" for c in clauses), params
 
 
-def _matching(db, client: dict, filters: Filters, wanted: int | None = None):
+# filters that SQL answers exactly (``_narrowing``); the others need the log or the region
+_EXACT_IN_SQL = {"productId", "companyId", "classification"}
+
+
+def _matching(db, client: dict, filters: Filters, wanted: int | None = None,
+              skip: int = 0):
     """The (row, state, identity) of the labels the client may see that match the filters,
-    oldest first; at most ``wanted`` of them, reading no more labels than that takes."""
-    rows = stored.label_rows(db, client.get("org_id"), _narrowing(filters), batch=500)
+    oldest first, after the first ``skip`` of them; at most ``wanted``, reading no more
+    labels than that takes. When SQL alone decides the filters, the skipped labels are not
+    read at all."""
+    exact = set(filters.values) <= _EXACT_IN_SQL and not filters.times
+    rows = stored.label_rows(db, client.get("org_id"), _narrowing(filters), batch=500,
+                             skip=skip if exact else 0)
+    to_skip = 0 if exact else skip
     found = []
-    while wanted is None or len(found) < wanted:
-        batch = [row for _, row in zip(range(500), rows)]
+    while wanted is None or len(found) < to_skip + wanted:
+        # as many labels as are still wanted (they usually all match), then more at a time
+        size = 500 if wanted is None else min(500, max(to_skip + wanted - len(found), 20))
+        batch = [row for _, row in zip(range(size), rows)]
         if not batch:
             break
         found.extend(t for t in _identities(db, batch) if _matches(t[2], filters))
+    found = found[to_skip:]
     return found if wanted is None else found[:wanted]
 
 
@@ -732,9 +745,8 @@ def list_footprints(db, client: dict, filters: Filters, offset: int, limit: int,
                     platform: str, base_url: str) -> tuple[list[dict], bool]:
     """One page of the matching footprints (only those built in full), and whether more
     follow: the labels are read in order only as far as the page and one more."""
-    found = _matching(db, client, filters, wanted=offset + limit + 1)
-    return (_built(db, found[offset:offset + limit], platform, base_url),
-            len(found) > offset + limit)
+    found = _matching(db, client, filters, wanted=limit + 1, skip=offset)
+    return _built(db, found[:limit], platform, base_url), len(found) > limit
 
 
 # pact footprint id -> label id, per database file: labels are never deleted and their ids
