@@ -50,20 +50,18 @@ def node(db, height: int, i: int) -> bytes | None:
 
 def nodes_many(db, wanted) -> dict[tuple[int, int], bytes]:
     """(height, i) -> hash for the wanted perfect subtrees that are stored (height 0: leaf
-    hashes), in two queries."""
-    wanted = list(wanted)
-    leaves = [i for height, i in wanted if height == 0]
-    above = [(height, i) for height, i in wanted if height > 0]
+    hashes): one indexed query per height."""
+    by_height: dict[int, list[int]] = {}
+    for height, i in wanted:
+        by_height.setdefault(height, []).append(i)
     found = {}
-    if leaves:
-        found.update(((0, idx), bytes(leaf)) for idx, leaf in db.execute(
-            f"SELECT idx, leaf_hash FROM log_entries WHERE idx IN "
-            f"({', '.join('?' * len(leaves))})", leaves))
-    if above:
-        pairs = ", ".join("(?, ?)" for _ in above)
-        found.update(((height, i), bytes(h)) for height, i, h in db.execute(
-            f"SELECT height, i, hash FROM log_nodes WHERE (height, i) IN (VALUES {pairs})",
-            [x for pair in above for x in pair]))
+    for height, indices in by_height.items():
+        marks = ", ".join("?" * len(indices))
+        rows = db.execute(f"SELECT idx, leaf_hash FROM log_entries WHERE idx IN ({marks})",
+                          indices) if height == 0 else \
+            db.execute(f"SELECT i, hash FROM log_nodes WHERE height = ? AND i IN ({marks})",
+                       [height, *indices])
+        found.update(((height, i), bytes(h)) for i, h in rows)
     return found
 
 
