@@ -315,11 +315,18 @@ def test_callback_addresses(monkeypatch):
         "https://buyer.example/pact/v3/events"
     assert pactevents.callback_url("//api.example.com/3/events") == \
         "https://api.example.com/3/events"
-    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x"):
+    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x",
+                    "http://127.0.0.1:8001"):
         with pytest.raises(pact.PactError) as caught:
             pactevents.callback_url(refused)
         assert caught.value.status == 400 and "source" in caught.value.message
-
+    # a conformance run beside the service: plain http to this machine only, when asked
+    monkeypatch.setenv("FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS", "1")
+    assert pactevents.callback_url("http://127.0.0.1:8001") == "http://127.0.0.1:8001/3/events"
+    assert pactevents.callback_url("http://localhost:8001/cb") == "http://localhost:8001/cb"
+    for refused in ("http://buyer.example", "http://10.0.0.5:8001", "http://127.0.0.2"):
+        with pytest.raises(pact.PactError):
+            pactevents.callback_url(refused)
 
 
 def test_the_operator_may_limit_where_answers_go(monkeypatch):

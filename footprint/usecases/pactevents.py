@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 from .. import clock
 from ..errors import DataError
-from ..settings import pact_callback_credentials, pact_callback_hosts
+from ..settings import (LOOPBACK_HOSTS, pact_callback_credentials, pact_callback_hosts,
+                        pact_loopback_http_callbacks)
 from ..store import pact_outbox as outbox
 from ..store.db import connect, database_file, transaction
 from . import security
@@ -59,7 +60,9 @@ def callback_url(source: str) -> str:
     if url.startswith("//"):
         url = "https:" + url
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme.lower() != "https" or not parsed.hostname:
+    loopback_http = parsed.scheme.lower() == "http" and pact_loopback_http_callbacks() and \
+        (parsed.hostname or "").lower() in LOOPBACK_HOSTS
+    if (parsed.scheme.lower() != "https" and not loopback_http) or not parsed.hostname:
         raise bad_request(f"source: {source!r} is not an https URL of the requester's "
                           "events endpoint, so the answer could not be sent")
     allowed = pact_callback_hosts()
