@@ -630,7 +630,7 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     response = admin.post("/admin/organisations",
                           data={"name": "Chongqing Cells", "kind": "enterprise"})
     assert response.status_code == 400 and "exists already" in page_text(response)
-    response = admin.post("/admin/organisations", data={"name": "X", "kind": "bank"})
+    response = admin.post("/admin/organisations", data={"name": "X", "kind": "shipyard"})
     assert response.status_code == 400 and "kind" in page_text(response)
     assert db["organisations"].count == orgs
 
