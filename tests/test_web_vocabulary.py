@@ -69,6 +69,7 @@ PARTS = {
                  "templates/admin"],
     "labels_admin": ["labels.py", "api", "templates/labels_admin"],
     "scan": ["scan.py", "templates/scan"],
+    "supervision": ["supervision.py", "templates/supervision"],
     "accounts": ["accounts.py", "charts.py", "templates/accounts"],
     "problems": ["problems.py", "api/body.py", "../footprint"],
 }

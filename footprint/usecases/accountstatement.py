@@ -15,6 +15,7 @@ from ..display import footprint as shown_footprint
 from ..display import quantity
 from ..labels import current_key, fonts
 from ..labels.documents import sign_document
+from ..labels.printed import new_pdf
 
 KIND = "account-statement"
 
@@ -160,9 +161,7 @@ def _english(text: str) -> str:
 
 def as_pdf(account) -> bytes:
     """The statement as an A4 PDF; Chinese where a CJK font is installed, else English."""
-    # fpdf2 takes ~0.5 s to import: only a PDF statement pays for it, not every web worker
-    from fpdf import FPDF
-    pdf = FPDF(format="A4")
+    pdf = new_pdf(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_creator("footprint")
