@@ -89,3 +89,20 @@ def pact_callback_credentials() -> dict[str, dict]:
             raise DataError(f"{where}: {host!r}: token_url must be an https URL")
         out[host.strip().lower()] = entry
     return out
+
+
+def witness_name() -> str | None:
+    """The name this platform cosigns other platforms' checkpoints under
+    (FOOTPRINT_WITNESS_NAME, a schema-less URL such as ``sc.footprint.example.cn/witness``);
+    None: ``<issuer id>/witness``. Read only when the witness key is made."""
+    return os.environ.get("FOOTPRINT_WITNESS_NAME") or None
+
+
+def peer_sync_minutes() -> int:
+    """How often ``footprint peers sync --due`` syncs each peer (FOOTPRINT_PEER_SYNC_MINUTES,
+    default 15): a peer tried more recently than that is left for the next run."""
+    value = os.environ.get("FOOTPRINT_PEER_SYNC_MINUTES") or "15"
+    if not value.isdigit() or int(value) < 1:
+        raise DataError(f"FOOTPRINT_PEER_SYNC_MINUTES={value!r} is not a whole number of "
+                        f"minutes (at least 1)")
+    return int(value)

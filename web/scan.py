@@ -162,8 +162,11 @@ def label(b32: str):
     moment = clock.now()
     db = get_db()
     scan = check(db, _home(), cose, moment)
+    # a label of a peer flagged inconsistent is genuine, but its platform's word is not
+    flagged = scan.peer is not None and scan.peer["state"] == "inconsistent"
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
-               "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict],
+               "reason_text": REASON_TEXT.get(scan.reason, ""),
+               "tone": "caution" if flagged and scan.verdict == "remote" else TONES[scan.verdict],
                "void": scan.verdict in VOID,
                "scope_note": text(scan.scopes["note"]) if scan.scopes and scan.scopes["note"]
                else None}

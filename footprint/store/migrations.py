@@ -497,6 +497,71 @@ def log_records(db) -> None:
     ])
 
 
+def peer_platforms(db) -> None:
+    """Other regions' platforms this one watches (docs/peers.md): what was pinned on first
+    contact and last accepted of each (its own trust-list entries, its log checkpoint, its
+    revocations and public findings), this platform's cosignature of each checkpoint it
+    accepted as a witness, the cosignatures of our own checkpoints a peer made, and a
+    report of every sync (kept by URL, so it outlives the peer's removal)."""
+    _statements(db, """
+    CREATE TABLE peers (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL UNIQUE,
+        trust_entries TEXT NOT NULL,
+        witness_name TEXT,
+        witness_key TEXT,
+        ca_file TEXT,
+        state TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'refused', 'inconsistent')),
+        added_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        last_synced_at TEXT,
+        checkpoint TEXT,
+        checkpoint_size INTEGER,
+        findings TEXT
+    );
+    CREATE TABLE peer_revocations (
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        label_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        revoked_at TEXT NOT NULL,
+        PRIMARY KEY (peer_id, label_id)
+    );
+    CREATE TABLE peer_checkpoints (
+        id INTEGER PRIMARY KEY,
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        size INTEGER NOT NULL,
+        root TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        cosignature TEXT NOT NULL,
+        cosigned_at TEXT NOT NULL
+    );
+    CREATE INDEX peer_checkpoints_by_peer ON peer_checkpoints(peer_id, size);
+    CREATE TABLE peer_witnessed (
+        id INTEGER PRIMARY KEY,
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        size INTEGER NOT NULL,
+        root TEXT NOT NULL,
+        witness_name TEXT NOT NULL,
+        cosigned TEXT NOT NULL,
+        cosigned_at TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        UNIQUE (peer_id, size, root)
+    );
+    CREATE TABLE peer_events (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('added', 'synced', 'refused', 'inconsistent',
+                                           'removed')),
+        problems TEXT NOT NULL DEFAULT '[]',
+        evidence TEXT
+    );
+    CREATE INDEX peer_events_by_url ON peer_events(url, id);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -512,6 +577,7 @@ MIGRATIONS = [
     (12, "PACT outbox", pact_outbox),
     (13, "bank and regulator roles", bank_and_regulator_roles),
     (14, "records in the transparency log", log_records),
+    (19, "peer platforms", peer_platforms),
 ]
 
 
