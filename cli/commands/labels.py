@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -26,6 +27,7 @@ from footprint.labels.errors import LabelInvalid
 from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
+from footprint.usecases import peers
 
 from ..errors import fail_cleanly, usage_exit
 from ..render import table
@@ -107,13 +109,44 @@ def _claims_text(claims: dict, issuer, names: dict) -> str:
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows if value)
 
 
-def _revocation(claims, cose_bytes, host, revoked, revocations_file, offline, ca_file,
-                timeout) -> dict:
+def _minutes(n: int) -> tuple[str, str]:
+    """How long ago, in English and Chinese (as the web's age filter says it)."""
+    for size, en, zh in ((24 * 60, "days", "天"), (60, "hours", "小时"), (1, "minutes", "分钟")):
+        if n >= size:
+            return f"{n // size} {en} ago", f"{n // size} {zh}前"
+    return "just now", "刚刚"
+
+
+def _synced(claims, issuer, moment) -> dict | None:
+    """The revocation list of the label's platform as this platform last synced it (a peer,
+    `footprint peers sync`); None when its issuer is no peer here or was never synced."""
+    at = datetime.fromtimestamp(moment, timezone.utc) if moment is not None else None
+    peer = peers.synced_status(footprint_home(), issuer.id, claims["id"], at)
+    if peer is None or peer["synced_at"] is None:
+        return None
+    en, zh = _minutes(peer["synced_minutes_ago"])
+    by = f"the revocation list of {peer['name']} ({peer['url']}) synced {en} (撤销列表同步于 {zh})"
+    if peer["state"] == "inconsistent":
+        return {"checked": False, "why": f"{peer['name']} is flagged: its transparency log is "
+                                         f"not consistent with what this platform saw before "
+                                         f"(已被标记：其透明日志不一致)", "synced": peer}
+    revoked = peer["revoked"]
+    entry = revoked and {"id": claims["id"], "reason": revoked["revocation_reason"],
+                         "revoked_at": revoked["revoked_at"]}
+    return {"checked": True, "by": by, "status": "revoked" if entry else "valid",
+            "entry": entry or None, "synced": {k: v for k, v in peer.items() if k != "revoked"}}
+
+
+def _revocation(claims, issuer, moment, cose_bytes, host, revoked, revocations_file, offline,
+                ca_file, timeout) -> dict:
     """How revocation was checked and what it found: {"checked", "by", "status", ...}."""
     if revocations_file is not None:
         entry = revoked.get(claims["id"])
         return {"checked": True, "by": f"the list {revocations_file}",
                 "status": "revoked" if entry else "valid", "entry": entry}
+    synced = _synced(claims, issuer, moment)
+    if synced is not None:
+        return synced
     if offline:
         return {"checked": False, "why": "--offline: the platform was not asked"}
     if host is None:
@@ -154,8 +187,9 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     label URL or base32 text.
 
     Checks the signature against the trust list, the signing key's window and the expiry,
-    then asks the platform named in the label's URL whether it was revoked (or reads
-    --revocations FILE). Exit 0 valid and not revoked, 3 valid but revocation not checked,
+    then reads its revocation in --revocations FILE, else in the list this platform synced
+    from the label's platform when it is a peer (`footprint peers sync`), else asks the
+    platform named in the label's URL. Exit 0 valid and not revoked, 3 valid but revocation not checked,
     1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
@@ -187,13 +221,15 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     # (it fails either way, but a list may say it was revoked first)
     if claims is not None and (reason is None or
                                (reason == "expired" and revocations_file is not None)):
-        check = _revocation(claims, cose_bytes, online.host_of(text), revoked,
+        check = _revocation(claims, issuer, moment, cose_bytes, online.host_of(text), revoked,
                             revocations_file, offline, ca_file, timeout)
         result["revocation_check"] = {k: v for k, v in check.items() if k != "entry"}
         if check.get("entry"):
             entry = check["entry"]
             reason = "revoked"
             detail = f"revoked {entry['revoked_at']}: {entry['reason']}"
+            if check.get("synced"):
+                detail += f" (according to {check['by']})"
             result["revocation"] = entry
         elif check.get("status") == "expired" and reason is None:
             reason, detail = "expired", f"{check['host']} says the label has expired"

@@ -36,8 +36,8 @@ from ..labels.keys import checkpoint_signer, own_entries, own_issuers, trust_add
 from ..labels.revocations import parse_revocations
 from ..labels.trust import parse_trust_list, usable_public_key
 from ..settings import peer_sync_minutes
+from ..store import connect, database_path, transaction
 from ..store import peers as stored
-from ..store import transaction
 from ..translog import TransparencyLog, merkle
 from ..translog.checkpoint import (CheckpointError, key_id, open_note, parse_checkpoint,
                                    parse_note)
@@ -441,3 +441,19 @@ def foreign_status(db, issuer_id: str, label_id: str, now: datetime | None = Non
             "revoked": {"revoked_at": revoked["revoked_at"],
                         "revocation_reason": revoked["reason"]} if revoked else None}
 
+
+
+def synced_status(home: Path, issuer_id: str, label_id: str, now: datetime | None = None
+                  ) -> dict | None:
+    """foreign_status from the database in ``home``, for `footprint verify`; None when there
+    is no database there, or one without peers (a verifier's machine, not a platform)."""
+    path = database_path(home)
+    if not path.exists():
+        return None
+    db = connect(path)
+    try:
+        if "peers" not in db.table_names():
+            return None
+        return foreign_status(db, issuer_id, label_id, now)
+    finally:
+        db.close()
