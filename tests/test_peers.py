@@ -28,24 +28,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from werkzeug.serving import make_server
 
 from footprint import clock
-from footprint.labels import generate, rotate, to_b32
+from footprint.labels import generate, rotate
 from footprint.labels.encoding import label_url
 from footprint.labels.keys import own_entries
 from footprint.store import connect, database_path, transaction
 from footprint.translog import merkle, sign_checkpoint
 from footprint.translog.checkpoint import CheckpointError, open_note, parse_note
 from footprint.translog.cosignature import verify_cosignature
-from footprint.usecases import actions, peers, revoking
-from footprint.usecases import submissions as subs
+from footprint.usecases import peers, revoking
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.issuing import Issuer
-from footprint.usecases.labels import for_submission
 from tests.conftest import PASSWORD
+from tests.test_cross_region import issue as cross_region_issue
+from tests.test_cross_region import scan
 
 NAMES = {"CN-SC": "四川省产品碳足迹平台", "CN-CQ": "重庆市产品碳足迹平台",
          "CN-QH": "青海省产品碳足迹平台"}
 SIGNED_VALUE = {"CN-SC": "14.0", "CN-CQ": "52.3", "CN-QH": "15.7"}  # worked out above
 REASON = "现场核查发现用电数据不实 falsified meter readings"
+VERIFIER = "Sichuan Carbon Verification"  # the organisation of the template's verifier
 KEPT = ("peer_revocations", "peer_checkpoints", "peer_witnessed")
 
 
@@ -72,7 +73,9 @@ def make_platform(root, engine, template, region: str) -> SimpleNamespace:
     home.mkdir()
     shutil.copyfile(template, database_path(home))
     db = connect(database_path(home))
-    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
+    users = {row["username"]: row for row in db.query("SELECT * FROM users")}
+    people = {"producer": users["orchard"], "verifier": users["auditor"],
+              "reviewer": users["reviewer"]}
     # made a day ago: a key rotated in the second it was made would tie with its successor
     generate(home, region, NAMES[region], region,
              valid_from=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1))
@@ -112,31 +115,7 @@ def world(tmp_path, engine, service_template):
 
 
 def issue(platform, kwh=100, name_zh="测试产品") -> dict:
-    engine = platform.app.extensions["footprint_engine"]
-    bom = {"product": {"name": f"test product {platform.region}", "name_zh": name_zh,
-                       "category": "generic"},
-           "declared_unit": {"amount": 1, "unit": "kg"}, "region": platform.region,
-           "factor_year": 2022,
-           "lines": [{"input": "electricity", "amount": kwh, "unit": "kWh",
-                      "stage": "production"}]}
-    people = platform.people
-    sub, _ = subs.create_submission(platform.db, engine, people["orchard"], bom)
-    actions.act(platform.db, people["orchard"], sub["id"], "submit",
-                verifier_org="Sichuan Carbon Verification")
-    actions.act(platform.db, people["auditor"], sub["id"], "verify",
-                checklist=actions.VERIFY_CHECKLIST)
-    final = actions.act(platform.db, people["reviewer"], sub["id"], "approve",
-                        issuer=platform.issuer)
-    assert final["status"] == "issued"
-    return for_submission(platform.db, final["id"])
-
-
-def scan(platform, cose: bytes, lang: str = "zh") -> tuple[str, str]:
-    platform.client.set_cookie("lang", lang)
-    response = platform.client.get(f"/L/{to_b32(bytes(cose))}")
-    assert response.status_code == 200
-    text = html.unescape(response.get_data(as_text=True))
-    return re.search(r'id="scan" data-verdict="([a-z-]+)"', text).group(1), text
+    return cross_region_issue(platform, kwh, name_zh, verifier_org=VERIFIER)
 
 
 def counts(platform) -> dict:

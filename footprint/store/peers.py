@@ -74,6 +74,15 @@ def add_revocations(db, peer_id: int, rows: list[dict]) -> None:
 
 def add_checkpoint(db, peer_id: int, size: int, root: str, checkpoint: str, cosignature: str,
                    at: str) -> None:
+    """A new row for a new tree head; the same tree head seen again only renews the latest
+    row's cosignature (a cosignature says "as of this time"), so the table grows with the
+    peer's log, not with every sync."""
+    latest = next(db.query("SELECT id, size, root FROM peer_checkpoints WHERE peer_id = ? "
+                           "ORDER BY id DESC LIMIT 1", [peer_id]), None)
+    if latest is not None and (latest["size"], latest["root"]) == (size, root):
+        db.execute("UPDATE peer_checkpoints SET checkpoint = ?, cosignature = ?, "
+                   "cosigned_at = ? WHERE id = ?", [checkpoint, cosignature, at, latest["id"]])
+        return
     db["peer_checkpoints"].insert({"peer_id": peer_id, "size": size, "root": root,
                                    "checkpoint": checkpoint, "cosignature": cosignature,
                                    "cosigned_at": at})

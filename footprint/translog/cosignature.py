@@ -23,9 +23,8 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .checkpoint import DASH, CheckpointError, check_key_name, parse_note
+from .checkpoint import DASH, CheckpointError, check_key_name, parse_note, raw_public_key
 
 COSIGNATURE_V1 = 0x04  # the signature type of an Ed25519 cosignature/v1
 HEADER = "cosignature/v1\n"
@@ -39,26 +38,15 @@ class Cosignature:
     line: str  # the signature line, "— name base64\n"
 
 
-def _raw(public_key) -> bytes:
-    if isinstance(public_key, Ed25519PrivateKey):
-        public_key = public_key.public_key()
-    if isinstance(public_key, Ed25519PublicKey):
-        return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    if isinstance(public_key, (bytes, bytearray)) and len(public_key) == 32:
-        return bytes(public_key)
-    raise CheckpointError("an Ed25519 public key (a cryptography object or 32 raw bytes) "
-                          "is required")
-
-
 def witness_key_id(name: str, public_key) -> bytes:
     return hashlib.sha256(check_key_name(name).encode("utf-8") + b"\n"
-                          + bytes([COSIGNATURE_V1]) + _raw(public_key)).digest()[:4]
+                          + bytes([COSIGNATURE_V1]) + raw_public_key(public_key)).digest()[:4]
 
 
 def witness_vkey(name: str, public_key) -> str:
     """The verifier key text (c2sp.org/signed-note): name+hex(key ID)+base64(0x04 || key)."""
     return (f"{check_key_name(name)}+{witness_key_id(name, public_key).hex()}+"
-            f"{base64.b64encode(bytes([COSIGNATURE_V1]) + _raw(public_key)).decode()}")
+            f"{base64.b64encode(bytes([COSIGNATURE_V1]) + raw_public_key(public_key)).decode()}")
 
 
 def signed_message(text: str, timestamp: int) -> bytes:
@@ -95,7 +83,7 @@ def verify_cosignature(note: str, name: str, public_key) -> int:
         names = ", ".join(sorted({s.name for s in signatures}))
         raise CheckpointError(f"the checkpoint carries no cosignature by witness {name} "
                               f"(signed by: {names})")
-    verifier = Ed25519PublicKey.from_public_bytes(_raw(public_key))
+    verifier = Ed25519PublicKey.from_public_bytes(raw_public_key(public_key))
     timestamps = []
     for signature in mine:
         if len(signature.signature) != 8 + 64:
