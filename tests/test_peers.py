@@ -20,11 +20,12 @@ import shutil
 import ssl
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from werkzeug.serving import make_server
 
 from footprint import clock
@@ -425,3 +426,23 @@ def test_the_commands_add_list_sync_and_remove_and_verify_reads_the_synced_list(
     assert removed.exit_code == 0
     assert run(world.sc.home, "peers", "list").stdout.startswith("no peers")
     assert world.sc.db.execute("SELECT count(*) FROM peer_revocations").fetchone()[0] == 0
+
+
+def test_the_worked_example_of_docs_peers_md_verifies_as_printed():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "peers.md").read_text("utf-8")
+    example = page.split("### Worked example", 1)[1]
+    note = example.split("```\n", 2)[1]
+    name = "sc.footprint.example.cn/witness"
+    public = base64.b64decode("AiA2bfy4uRvykEKgplSqZ0LwPZSiw9SVAKGF/i2Ap5s=")
+    # the seeds the page names give the keys it prints
+    seed = hashlib.sha256(b"footprint example witness key").digest()
+    assert Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw() == public
+    log = Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(b"footprint example log key").digest()).public_key()
+    assert verify_cosignature(note, name, public) == 1764921600
+    open_note(note, "CN-CQ", log)
+    assert note.split("\n")[2] == base64.b64encode(hashlib.sha256(b"example root").digest()
+                                                   ).decode()
+    exec(example.split("```python\n", 1)[1].split("```", 1)[0], {})  # raises if it fails
+    with pytest.raises(CheckpointError):
+        verify_cosignature(note.replace("\n8\n", "\n9\n"), name, public)
