@@ -198,7 +198,7 @@ def test_labels_of_all_three_verify_everywhere_and_a_revocation_travels(world, m
     assert scan(world.sc, labels["CN-QH"]["cose"])[0] == "remote"
 
 
-def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(world):
+def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(world, run):
     first = issue(world.qh, name_zh="青海牦牛肉")
     for platform in (world.sc, world.cq):
         assert peers.add(platform.db, platform.home, world.qh.url, "Qinghai",
@@ -235,6 +235,11 @@ def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(w
     assert "警告：签发平台 Qinghai 已被标记" in text
     _, english = scan(world.sc, first["cose"], lang="en")
     assert "Warning: the issuing platform Qinghai is flagged" in english
+    # and `footprint verify` will not take its list's word: revocation not checked (exit 3)
+    url = label_url(world.qh.url[len("https://"):], bytes(first["cose"]))
+    verified = run(world.sc.home, "verify", url)
+    assert verified.exit_code == 3, (verified.stdout, verified.stderr)
+    assert "Qinghai is flagged: its transparency log is not consistent" in verified.stdout
 
     # a flagged peer stays flagged: nothing is fetched or kept until an operator re-adds it
     before = counts(world.sc)
@@ -297,6 +302,16 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
 
     world.cq.tamper.answers = {}
     assert peers.sync(world.sc.db, world.sc.home)[0].ok  # an honest answer is taken again
+
+    # a peer that publishes findings (credit supervision) has them kept and counted
+    finding = {"id": 1, "subject": "Fuling Mustard Co.", "type": "falsified data",
+               "final": True}
+    world.cq.tamper.answers = {"/api/v1/findings": (200, json.dumps(
+        {"findings": [finding]}).encode())}
+    [report] = peers.sync(world.sc.db, world.sc.home)
+    assert report.ok and report.findings == 1
+    assert json.loads(world.sc.db.execute("SELECT findings FROM peers").fetchone()[0]) == \
+        [finding]
 
 
 def _admin_page(platform, lang="zh") -> str:
