@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import ssl
+import tarfile
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -36,7 +37,7 @@ from footprint.store import connect, database_path, transaction
 from footprint.translog import merkle, sign_checkpoint
 from footprint.translog.checkpoint import CheckpointError, open_note, parse_note
 from footprint.translog.cosignature import verify_cosignature
-from footprint.usecases import peers, revoking
+from footprint.usecases import backup, peers, revoking
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.issuing import Issuer
 from tests.conftest import PASSWORD
@@ -365,6 +366,20 @@ def test_cosignatures_verify_against_the_witness_key(world):
     assert "对等平台对本平台检查点的联署" in page and "CN-CQ/witness" in page
     assert (world.sc.db.execute("SELECT size, witness_name FROM peer_witnessed").fetchall()
             == [(1, "CN-CQ/witness")])
+
+
+def test_the_witness_key_is_a_secret_of_the_backup(world, tmp_path):
+    witness = world.sc.client.get("/.well-known/footprint/witness.json").get_json()
+    assert (world.sc.home / "keys" / "witness" / "witness.pem").stat().st_mode & 0o077 == 0
+    archive = tmp_path / "sc.tar"
+    backup.create(world.sc.home, archive, "granite orchard lantern seventeen")
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        member = next(m for m in manifest["members"]
+                      if m["path"] == "keys/witness/witness.pem")
+        assert member["encrypted"] is True
+        assert b"PRIVATE KEY" not in tar.extractfile(member["name"]).read()
+    assert witness["name"] == "CN-SC/witness"
 
 
 def test_a_rotated_key_is_taken_when_a_pinned_key_announces_it(world):
