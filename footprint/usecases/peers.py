@@ -184,8 +184,7 @@ def _consistent(fetcher: Fetcher, peer: dict, checkpoint, note: str) -> None:
     except merkle.ProofError as exc:
         raise PeerRefused(
             [Message("the peer's log is not consistent with its checkpoint of size %(old)s "
-                     "accepted on %(seen_at)s: %(why)s", old=old.size,
-                     seen_at=peer["last_synced_at"] or peer["added_at"], why=str(exc))],
+                     "accepted before: %(why)s", old=old.size, why=str(exc))],
             state="inconsistent",
             evidence={"seen": peer["checkpoint"], "seen_at": peer["last_synced_at"],
                       "new": note, "proof": proof_b64,
