@@ -1,8 +1,9 @@
 """``footprint verify`` (a label's signature, dates and revocation) and ``footprint keys``
 (issuer keys and the trust list). The label format: docs/label-format.md.
 
-verify exits 0 for a valid label whose revocation was checked (with its platform online, or
-against ``--revocations FILE``), 3 for a valid label whose revocation could not be checked
+verify exits 0 for a valid label whose revocation was checked (with its platform online,
+against ``--revocations FILE``, or against the list this platform synced from a peer, with
+its age said: docs/peers.md), 3 for a valid label whose revocation could not be checked
 (the reason in words), 1 for an invalid, expired or revoked label (the reason on stderr), 2
 for a usage error (bad option, unreadable trust or revocation list, an input that is neither
 a label file nor label text).
@@ -125,7 +126,8 @@ def _synced(claims, issuer, moment) -> dict | None:
     if peer is None or peer["synced_at"] is None:
         return None
     en, zh = _minutes(peer["synced_minutes_ago"])
-    by = f"the revocation list of {peer['name']} ({peer['url']}) synced {en} (撤销列表同步于 {zh})"
+    by = (f"the revocation list of {peer['name']} ({peer['url']}) synced {en} "
+          f"(撤销列表同步于 {zh})")
     if peer["state"] == "inconsistent":
         return {"checked": False, "why": f"{peer['name']} is flagged: its transparency log is "
                                          f"not consistent with what this platform saw before "
@@ -189,8 +191,8 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     Checks the signature against the trust list, the signing key's window and the expiry,
     then reads its revocation in --revocations FILE, else in the list this platform synced
     from the label's platform when it is a peer (`footprint peers sync`), else asks the
-    platform named in the label's URL. Exit 0 valid and not revoked, 3 valid but revocation not checked,
-    1 invalid, expired or revoked (reason on stderr), 2 usage.
+    platform named in the label's URL. Exit 0 valid and not revoked, 3 valid but revocation
+    not checked, 1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
     moment = _time_option(at)
