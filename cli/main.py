@@ -15,7 +15,6 @@ import importlib
 import click
 
 from footprint import PluginError
-from footprint.plugins import get_plugin_manager
 
 # command name -> "module:attribute" under cli.commands
 BUILTINS = {
@@ -42,6 +41,14 @@ BUILTINS = {
     "pact": "pact:pact",
     "peers": "peers:peers",
 }
+
+
+def get_plugin_manager():
+    """The plugin manager, loaded when a command needs it (reading the entry points is a
+    good part of a quick command's start)."""
+    # not at the top: `footprint verify` never reads the entry points
+    from footprint.plugins import get_plugin_manager as manager
+    return manager()
 
 
 class BuiltinName(Exception):

@@ -146,15 +146,22 @@ def rewrite_history(platform) -> None:
     """The platform drops its log's append-only triggers and changes its first entry (the
     bytes and the leaf hash together, and the label with them), as tests/test_translog.py
     does; then it goes on issuing."""
-    platform.db.execute("DROP TRIGGER log_entries_append_only_update")
-    platform.db.execute("DROP TRIGGER log_entries_append_only_delete")
-    first = platform.db.execute("SELECT label_id, entry FROM log_entries WHERE idx = 0"
-                                ).fetchone()
+    db = platform.db
+    for table in ("log_entries", "log_nodes"):
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_update")
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_delete")
+    first = db.execute("SELECT label_id, entry FROM log_entries WHERE idx = 0").fetchone()
     forged = bytes(first[1])[:-1] + bytes([bytes(first[1])[-1] ^ 1])
-    with transaction(platform.db):
-        platform.db.execute("UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 0",
-                            [forged, merkle.leaf_hash(forged)])
-        platform.db.execute("UPDATE labels SET cose = ? WHERE id = ?", [forged, first[0]])
+    with transaction(db):
+        db.execute("UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 0",
+                   [forged, merkle.leaf_hash(forged)])
+        db.execute("UPDATE labels SET cose = ? WHERE id = ?", [forged, first[0]])
+        # and the stored subtrees over them, as a thorough forger would
+        db.execute("DELETE FROM log_nodes")
+        leaves = [bytes(r[0]) for r in db.execute("SELECT leaf_hash FROM log_entries "
+                                                  "ORDER BY idx")]
+        db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)",
+                            list(merkle.perfect_subtrees(leaves)))
 
 
 # -- the three platforms ---------------------------------------------------------------------
