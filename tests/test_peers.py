@@ -452,6 +452,10 @@ def test_the_commands_add_list_sync_and_remove_and_verify_reads_the_synced_list(
     revoked = run(world.sc.home, "verify", url)
     assert revoked.exit_code == 1 and REASON in revoked.stderr
     assert "according to the revocation list of 青海" in revoked.stderr
+    # what verify read: the synced list kept as a file, in the published list's format
+    kept = world.sc.home / "peers" / "CN-QH.json"
+    listed = run(world.sc.home, "verify", url, "--revocations", kept)
+    assert listed.exit_code == 1 and REASON in listed.stderr
 
     world.qh.tamper.answers = {"/log/checkpoint": (200, b"not a checkpoint\n")}
     refused = run(world.sc.home, "peers", "sync")
@@ -463,6 +467,7 @@ def test_the_commands_add_list_sync_and_remove_and_verify_reads_the_synced_list(
     assert removed.exit_code == 0
     assert run(world.sc.home, "peers", "list").stdout.startswith("no peers")
     assert world.sc.db.execute("SELECT count(*) FROM peer_revocations").fetchone()[0] == 0
+    assert not kept.exists()
 
 
 def test_the_worked_example_of_docs_peers_md_verifies_as_printed():

@@ -20,7 +20,7 @@ import click
 
 from footprint.display import footprint, percent, quantity
 from footprint.errors import InvalidInput
-from footprint.labels import cose, online, times
+from footprint.labels import cose, online, peerlists, times
 from footprint.labels import keys as issuer_keys
 from footprint.labels.claims import jsonable
 from footprint.labels.encoding import extract
@@ -28,7 +28,6 @@ from footprint.labels.errors import LabelInvalid
 from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
-from footprint.usecases import peers
 
 from ..errors import fail_cleanly, usage_exit
 from ..render import table
@@ -121,10 +120,12 @@ def _minutes(n: int) -> tuple[str, str]:
 def _synced(claims, issuer, moment) -> dict | None:
     """The revocation list of the label's platform as this platform last synced it (a peer,
     `footprint peers sync`); None when its issuer is no peer here or was never synced."""
-    at = datetime.fromtimestamp(moment, timezone.utc) if moment is not None else None
-    peer = peers.synced_status(footprint_home(), issuer.id, claims["id"], at)
-    if peer is None or peer["synced_at"] is None:
+    record = peerlists.read(footprint_home(), issuer.id)
+    if record is None or not record.get("synced_at"):
         return None
+    at = datetime.fromtimestamp(moment, timezone.utc) if moment is not None \
+        else datetime.now(timezone.utc)
+    peer = peerlists.status(record, claims["id"], at)
     en, zh = _minutes(peer["synced_minutes_ago"])
     by = (f"the revocation list of {peer['name']} ({peer['url']}) synced {en} "
           f"(撤销列表同步于 {zh})")

@@ -118,6 +118,7 @@ def sync(url, due):
 @fail_cleanly
 def remove(url):
     """Forget the peer at URL and what was synced of it (the reports stay)."""
-    peer = peers_usecase.remove(open_database(footprint_home()), url)
+    home = footprint_home()
+    peer = peers_usecase.remove(open_database(home), home, url)
     click.echo(f"removed {peer['name']} ({peer['url']}); its keys stay in the trust list "
                f"(`footprint keys list`)")

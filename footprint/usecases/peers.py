@@ -32,12 +32,13 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import Conflict, InvalidInput, Message, NotFound, Problem, as_data, from_data
+from ..labels import peerlists
 from ..labels.keys import checkpoint_signer, own_entries, own_issuers, trust_add
 from ..labels.revocations import parse_revocations
 from ..labels.trust import parse_trust_list, usable_public_key
 from ..settings import peer_sync_minutes
-from ..store import connect, database_path, transaction
 from ..store import peers as stored
+from ..store import transaction
 from ..translog import TransparencyLog, merkle
 from ..translog.checkpoint import (CheckpointError, key_id, open_note, parse_checkpoint,
                                    parse_note)
@@ -252,10 +253,22 @@ def _ours_cosigned(db, home, fetcher: Fetcher, peer: dict) -> dict | None:
 
 # -- sync ------------------------------------------------------------------------------------
 
-def _refused(db, peer: dict, exc: PeerRefused, at: str) -> SyncReport:
+def _export(db, home: Path, peer_id: int) -> None:
+    """The peer's synced list as a file for `footprint verify` (labels.peerlists)."""
+    peer = next(p for p in stored.all_peers(db) if p["id"] == peer_id)
+    revoked = sorted(stored.revocations(db, peer_id).values(), key=lambda r: r["label_id"])
+    peerlists.write(home, {
+        "issuer": peer["origin"], "name": peer["name"], "url": peer["url"],
+        "state": peer["state"], "synced_at": peer["last_synced_at"],
+        "revoked": [{"id": r["label_id"], "reason": r["reason"], "revoked_at": r["revoked_at"]}
+                    for r in revoked]})
+
+
+def _refused(db, home: Path, peer: dict, exc: PeerRefused, at: str) -> SyncReport:
     with transaction(db):
         stored.attempted(db, peer["id"], at, exc.state)
         stored.add_event(db, peer["url"], at, exc.state, as_data(exc.problems), exc.evidence)
+    _export(db, home, peer["id"])
     return SyncReport(peer["url"], peer["name"], exc.state, exc.problems)
 
 
@@ -263,7 +276,7 @@ def sync_peer(db, home: Path, peer: dict) -> SyncReport:
     """Fetch, check and (only if everything holds) store one peer's documents."""
     at = clock.stamp()
     if peer["state"] == "inconsistent":
-        return _refused(db, peer, PeerRefused([Message(
+        return _refused(db, home, peer, PeerRefused([Message(
             "the peer is flagged inconsistent: nothing it sends is accepted until an operator "
             "removes it and adds it again")], state="inconsistent"), at)
     try:
@@ -281,7 +294,7 @@ def sync_peer(db, home: Path, peer: dict) -> SyncReport:
         findings = _findings(fetcher.json(FINDINGS, DOCUMENTS["findings"], missing_ok=True))
         ours = _ours_cosigned(db, home, fetcher, peer)
     except PeerRefused as exc:
-        return _refused(db, peer, exc, at)
+        return _refused(db, home, peer, exc, at)
     witness = own_witness(home)
     cosignature = cosign(note, witness.name, witness.private_key,
                          int(clock.now().timestamp()))
@@ -303,6 +316,7 @@ def sync_peer(db, home: Path, peer: dict) -> SyncReport:
             else len(findings), "trust_changed": trust_changed})
     if trust_changed:  # labels signed with the announced keys verify from now on
         trust_add(home, {"issuers": entries})
+    _export(db, home, peer["id"])
     return SyncReport(peer["url"], peer["name"], "ok", [], checkpoint.size, len(revocations),
                       len(revocations) - len(held),
                       None if findings is None else len(findings), trust_changed,
@@ -379,20 +393,15 @@ def add(db, home: Path, url: str, name: str | None = None, ca_file=None) -> Adde
                  {"name": witness[0], "public_key": witness[1]} if witness else None, report)
 
 
-def remove(db, url: str) -> dict:
+def remove(db, home: Path, url: str) -> dict:
     """Forget a peer and what was synced of it (its reports stay). Its keys stay in the trust
     list: labels it issued keep verifying until `footprint keys` says otherwise."""
     peer = _find(db, url)
     with transaction(db):
         stored.remove(db, peer["id"])
         stored.add_event(db, peer["url"], clock.stamp(), "removed")
+    peerlists.remove(home, peer["origin"])
     return peer
-
-
-def _age_minutes(stamp: str | None, now: datetime) -> int | None:
-    if not stamp:
-        return None
-    return max(0, int((now - datetime.fromisoformat(stamp)).total_seconds() // 60))
 
 
 def listing(db, now: datetime | None = None) -> list[dict]:
@@ -408,7 +417,7 @@ def listing(db, now: datetime | None = None) -> list[dict]:
         out.append({**{k: peer[k] for k in ("id", "url", "name", "origin", "state",
                                             "added_at", "last_synced_at", "last_attempt_at",
                                             "checkpoint_size", "witness_name")},
-                    "synced_minutes_ago": _age_minutes(peer["last_synced_at"], now),
+                    "synced_minutes_ago": peerlists.minutes_since(peer["last_synced_at"], now),
                     "revocations": len(stored.revocations(db, peer["id"])),
                     "findings": None if findings is None else len(findings),
                     "keys": [e["kid"] for e in json.loads(peer["trust_entries"])],
@@ -434,25 +443,10 @@ def foreign_status(db, issuer_id: str, label_id: str, now: datetime | None = Non
     if peer is None:
         return None
     revoked = stored.revocation(db, peer["id"], label_id)
-    return {"name": peer["name"], "url": peer["url"], "state": peer["state"],
-            "synced_at": peer["last_synced_at"],
-            "synced_minutes_ago": _age_minutes(peer["last_synced_at"], now or clock.now()),
-            "revoked": {"revoked_at": revoked["revoked_at"],
-                        "revocation_reason": revoked["reason"]} if revoked else None}
+    listed = [{"id": label_id, "reason": revoked["reason"],
+               "revoked_at": revoked["revoked_at"]}] if revoked else []
+    return peerlists.status({"name": peer["name"], "url": peer["url"], "state": peer["state"],
+                             "synced_at": peer["last_synced_at"], "revoked": listed},
+                            label_id, now or clock.now())
 
 
-
-def synced_status(home: Path, issuer_id: str, label_id: str, now: datetime | None = None
-                  ) -> dict | None:
-    """foreign_status from the database in ``home``, for `footprint verify`; None when there
-    is no database there, or one without peers (a verifier's machine, not a platform)."""
-    path = database_path(home)
-    if not path.exists():
-        return None
-    db = connect(path)
-    try:
-        if "peers" not in db.table_names():
-            return None
-        return foreign_status(db, issuer_id, label_id, now)
-    finally:
-        db.close()
