@@ -40,6 +40,7 @@ BUILTINS = {
     "background": "backgrounds:background",
     "pact": "pact:pact",
     "peers": "peers:peers",
+    "bodies": "bodies:bodies",
 }
 
 

@@ -21,7 +21,7 @@ from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
 from footprint.usecases import accounts
 from footprint.usecases import libraries as factor_libraries
-from footprint.usecases import pact
+from footprint.usecases import pact, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
@@ -40,6 +40,8 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
         pact_clients=pact.list_clients(db), new_client=new_client,
+        attention=qualifications.needing_attention(db),
+        categories=get_engine().registry.categories,
         problems=localised(problems), form=form or {}, which=which), status
 
 
