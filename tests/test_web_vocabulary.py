@@ -69,6 +69,7 @@ PARTS = {
                  "templates/admin"],
     "labels_admin": ["labels.py", "api", "templates/labels_admin"],
     "scan": ["scan.py", "templates/scan"],
+    "registry": ["registry.py", "templates/registry"],
     "problems": ["problems.py", "api/body.py", "../footprint"],
 }
 SHARED = ("core", "vocabulary")

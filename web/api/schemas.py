@@ -473,6 +473,10 @@ class RevokedLabelSchema(_Response):
     id = fields.String(required=True)
     reason = fields.String(required=True)
     revoked_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    firm = fields.String(allow_none=True, metadata={
+        "description": "The producer whose label it was, as named beside the label."})
+    accounting_body = fields.String(allow_none=True, metadata={
+        "description": "The accounting body that verified it, as named beside the label."})
 
 
 class RevokedListSchema(_Response):
