@@ -40,6 +40,7 @@ BUILTINS = {
     "security": "security:security_group",
     "background": "backgrounds:background",
     "pact": "pact:pact",
+    "registry": "registry:registry",
 }
 
 

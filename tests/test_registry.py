@@ -12,7 +12,7 @@ import pytest
 
 from footprint import clock
 from footprint.errors import InvalidInput, NotFound
-from footprint.usecases import accounts, actions
+from footprint.usecases import accounts
 from footprint.usecases import registry as public_registry
 from footprint.usecases import submissions as subs
 from footprint.usecases.labels import for_submission
@@ -25,19 +25,10 @@ COOP_CODE = "91500000MA60CQ002X"
 
 
 @pytest.fixture
-def issue(service, issuer):
-    """issue(bom, producer="orchard"): created, submitted to Sichuan Carbon Verification,
-    verified by auditor, approved by reviewer; returns the label."""
+def issue(service, issuer, approve):
+    """issue(bom, producer="orchard"): approved (conftest's approve); returns the label."""
     def issue(bom, producer="orchard"):
-        people, db = service.people, service.db
-        engine = service.app.extensions["footprint_engine"]
-        sub, _ = subs.create_submission(db, engine, people[producer], bom)
-        actions.act(db, people[producer], sub["id"], "submit",
-                    verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify",
-                    checklist=actions.VERIFY_CHECKLIST)
-        final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
-        return for_submission(db, final["id"])
+        return for_submission(service.db, approve(bom, issuer, producer=producer)["id"])
     return issue
 
 

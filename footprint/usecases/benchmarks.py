@@ -15,6 +15,7 @@ after it is graded with those bands (``grade_at_issue``) and says so.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import statistics
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from .. import clock
 from ..errors import Conflict, Forbidden, InvalidInput, Message, NotFound, Problem
 from ..labels import current_key
 from ..labels.documents import sign_document
+from ..model import GradeBand, Grading
 from ..settings import benchmark_threshold
 from ..store import grade_bands as stored_bands
 from ..store import registry as stored
@@ -32,8 +34,11 @@ from ..translog import TransparencyLog
 from ..translog.entries import record_entry
 
 QUANTILE_METHOD = "Hyndman-Fan type 7 (linear interpolation, (n - 1) p)"
-CUTS = (20, 40, 60, 80)
 GRADES = ("A", "B", "C", "D", "E")
+# what each band of benchmark bands means: where the product stands among verified ones
+BAND_NAMES = {"A": ("最低的 20%", "lowest 20 %"), "B": ("20%–40%", "20-40 %"),
+              "C": ("40%–60%", "40-60 %"), "D": ("60%–80%", "60-80 %"),
+              "E": ("最高的 20%", "highest 20 %")}
 
 
 @dataclass(frozen=True)
@@ -149,3 +154,18 @@ def grade_at_issue(db, result: dict) -> dict | None:
             "provisional": False,
             "benchmark": {"id": adopted["id"], "version": adopted["version"], "n": adopted["n"],
                       "as_of": adopted["as_of"]}}
+
+
+def grading_for(db, label: dict | None, category_grading: Grading | None) -> Grading | None:
+    """The bands that graded ``label`` (this platform's stored label, or None): the adopted
+    benchmark bands it names, else ``category_grading``."""
+    adopted = ((label or {}).get("record") or {}).get("grade_bands")
+    found = stored_bands.get(db, adopted["id"]) if adopted else None
+    if found is None or category_grading is None:
+        return category_grading
+    bands = tuple(GradeBand(grade, up_to, *BAND_NAMES.get(grade, ("", "")))
+                  for grade, up_to in found["bands"])
+    return dataclasses.replace(
+        category_grading, bands=bands, provisional=False,
+        rationale=f"benchmark of {found['n']} verified products, {found['as_of']}: "
+                  f"A to D up to its P20, P40, P60 and P80")

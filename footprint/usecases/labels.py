@@ -221,3 +221,14 @@ def claims(label: Label) -> dict:
 def shown(label: Label) -> dict:
     """What pages and printed labels show: the signed claims and the names beside them."""
     return {**claims(label), **names(label)}
+
+
+def grade_bands(label: Label) -> dict | None:
+    """Which bands graded the label (stored beside its claims when issued): ``{"basis":
+    "benchmark", "id", "version", "n", "as_of"}`` for bands adopted from a benchmark of
+    verified products, ``{"basis": "category"}`` for its category's own; None when it has
+    no grade."""
+    if not label["record"].get("grade"):
+        return None
+    adopted = label["record"].get("grade_bands")
+    return {"basis": "benchmark", **adopted} if adopted else {"basis": "category"}
