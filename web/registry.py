@@ -25,6 +25,8 @@ from footprint.usecases import labels as label_records
 from footprint.usecases import registry
 
 from .db import get_db, get_engine
+from .formatting import per_amount
+from .vocabulary import STATUSES, named, word
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -52,13 +54,41 @@ def _names() -> dict:
             "region_of": engine_registry.regions.get}
 
 
+def _shown(rows: list[dict]) -> list[dict]:
+    """The rows with their words in the reader's language: each category, region, state and
+    declared unit said once a page, not once a row."""
+    engine_registry = get_engine().registry
+    said: dict = {}
+
+    def once(key, make):
+        if key not in said:
+            said[key] = make()
+        return said[key]
+
+    def name(records, code):
+        record = records.get(code)
+        return named(record) if record is not None else code
+
+    return [{**row,
+             "category_name": once(("c", row["category"]), lambda: name(
+                 engine_registry.categories, row["category"])),
+             "region_name": once(("r", row["region"]), lambda: name(
+                 engine_registry.regions, row["region"])),
+             "state_word": once(("s", row["state"]), lambda: word(STATUSES, row["state"])),
+             "per": once(("u", row["declared_amount"], row["declared_unit"]),
+                         lambda: per_amount({"amount": row["declared_amount"],
+                                             "unit": row["declared_unit"]}))}
+            for row in rows]
+
+
 @bp.route("")
 def index():
     page = registry.search(get_db(), request.args, get_engine().registry.categories)
     more = {k: v for k, v in request.args.items() if k != "before"}
     next_url = url_for("registry.index", **more, before=page.next_before) \
         if page.next_before else None
-    return render_template("registry/index.html", page=page, args=request.args,
+    return render_template("registry/index.html", page=page, rows=_shown(page.rows),
+                           args=request.args,
                            next_url=next_url, first_url=url_for("registry.index", **more),
                            **_choices(), **_names())
 
@@ -66,7 +96,8 @@ def index():
 @bp.route("/products/<int:product_id>")
 def product(product_id: int):
     found, page = registry.product(get_db(), product_id)
-    return render_template("registry/product.html", product=found, page=page, **_names())
+    return render_template("registry/product.html", product=found, page=page,
+                           rows=_shown(page.rows), **_names())
 
 
 @bp.route("/organisations/<int:org_id>")
@@ -75,8 +106,8 @@ def organisation(org_id: int):
     next_url = url_for("registry.organisation", org_id=org_id, before=produced.next_before) \
         if produced.next_before else None
     return render_template("registry/organisation.html", organisation=found,
-                           produced=produced, verified=verified, next_url=next_url,
-                           **_names())
+                           produced=_shown(produced.rows), verified=_shown(verified.rows),
+                           next_url=next_url, **_names())
 
 
 @bp.route("/labels/<label_id>")
