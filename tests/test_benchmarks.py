@@ -180,3 +180,25 @@ def test_cli_adopts_bands_and_refuses_below_the_threshold(service, oranges, run,
     assert "benchmark of 3 verified products" in adopted.output
     listed = run("registry", "benchmarks", "--json")
     assert json.loads(listed.output)["benchmarks"][0]["n"] == 3
+
+
+def test_the_administrator_adopts_bands_on_the_admin_page(service, oranges, clients,
+                                                          monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_BENCHMARK_MIN_N", "4")
+    admin = clients["admin"]
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert 'id="grade-bands"' in page and "已核查产品尚不足" in page  # 3 of 4
+    form = {"category": "oranges", "unit": "kg"}
+    refused = admin.post("/admin/grade-bands", data=form, follow_redirects=True)
+    assert "该基准仅含 3 个已核查产品；达到 4 个后方可据此得出等级划分" in \
+        refused.get_data(as_text=True)
+    assert benchmarks.versions(service.db) == []
+    assert clients["reviewer"].post("/admin/grade-bands", data=form).status_code == 403
+    monkeypatch.setenv("FOOTPRINT_BENCHMARK_MIN_N", "3")
+    assert "采用此基准得出的等级划分" in admin.get("/admin/").get_data(as_text=True)
+    adopted = admin.post("/admin/grade-bands", data=form, follow_redirects=True)
+    today = clock.now().date().isoformat()
+    assert f"已采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}。" in \
+        adopted.get_data(as_text=True)
+    [version] = benchmarks.versions(service.db)
+    assert version["adopted_by"] == service.people["admin"]["id"]

@@ -504,12 +504,14 @@ def _registry_row(label: str) -> str:
         return f"json_extract({label}.claims_json, '$.{path}')"
     return f"""INSERT OR REPLACE INTO registry_labels (seq, label_id, product_id, org_id,
             verifier_org_id, name_zh, name_en, org_name, verifier_name, gtin, category, region,
-            declared_unit, declared_amount, value, grade, issued_at, expires_at, ended,
-            superseded_by, revoked_at, revocation_reason)
+            declared_unit, declared_amount, value, per_unit, grade, issued_at, expires_at,
+            ended, superseded_by, revoked_at, revocation_reason)
         SELECT {label}.rowid, {label}.id, {label}.product_id, p.org_id, {claim('verifier')},
             {claim('product_name_zh')}, {claim('product_name_en')}, {claim('producer_name')},
             {claim('verifier_name')}, p.gtin, {claim('category')}, {claim('region')},
             {claim('declared_unit.unit')}, {claim('declared_unit.amount')}, {claim('value')},
+            CASE WHEN {claim('declared_unit.amount')} > 0
+                 THEN {claim('value')} / {claim('declared_unit.amount')} END,
             {claim('grade')}, {label}.issued_at, {label}.expires_at,
             CASE WHEN {label}.revoked_at IS NOT NULL THEN 'revoked'
                  WHEN {label}.superseded_by IS NOT NULL THEN 'superseded' END,
@@ -554,6 +556,7 @@ def registry_and_benchmark_bands(db) -> None:
         declared_unit TEXT,
         declared_amount REAL,
         value REAL,                           -- kg CO2e for the declared amount, as signed
+        per_unit REAL,                        -- value / declared_amount
         grade TEXT,
         issued_at TEXT NOT NULL,
         expires_at TEXT NOT NULL,
@@ -568,9 +571,12 @@ def registry_and_benchmark_bands(db) -> None:
     CREATE INDEX registry_by_product ON registry_labels(product_id, seq);
     CREATE INDEX registry_by_verifier ON registry_labels(verifier_org_id, seq);
     CREATE INDEX registry_by_grade ON registry_labels(grade, seq);
-    CREATE INDEX registry_by_ended ON registry_labels(ended, expires_at, seq);
-    CREATE INDEX registry_current ON registry_labels(category, declared_unit, expires_at)
-        WHERE ended IS NULL;
+    -- by state: ended (revoked, superseded or NULL) in issuance order, the expiry beside it
+    -- so that valid and expired labels are told apart in the index
+    CREATE INDEX registry_by_ended ON registry_labels(ended, seq, expires_at);
+    -- the benchmarks: current labels' values per declared unit, in order, per category
+    CREATE INDEX registry_current
+        ON registry_labels(category, declared_unit, per_unit, expires_at) WHERE ended IS NULL;
     CREATE VIRTUAL TABLE registry_search USING fts5(text, tokenize = 'trigram');
     CREATE TRIGGER registry_label_issued AFTER INSERT ON labels BEGIN
         {_registry_row('NEW')} WHERE p.id = NEW.product_id;

@@ -38,10 +38,10 @@ def _state(state: str, now: str) -> tuple[str, list]:
     """The state as usecases.labels.status says it: revoked wins, then superseded, then
     expired (expires_at before now)."""
     if state in ("revoked", "superseded"):
-        return "ended = ?", [state]
+        return "r.ended = ?", [state]
     if state == "expired":
-        return "ended IS NULL AND expires_at < ?", [now]
-    return "ended IS NULL AND expires_at >= ?", [now]
+        return "r.ended IS NULL AND r.expires_at < ?", [now]
+    return "r.ended IS NULL AND r.expires_at >= ?", [now]
 
 
 def _where(filters: Filters, now: str) -> tuple[list[str], list]:
@@ -49,7 +49,7 @@ def _where(filters: Filters, now: str) -> tuple[list[str], list]:
     for column in ("region", "category", "org_id", "verifier_org_id", "product_id", "grade"):
         value = getattr(filters, column)
         if value is not None:
-            clauses.append(f"{column} = ?")  # names from this list only
+            clauses.append(f"r.{column} = ?")  # names from this list only
             params.append(value)
     if filters.state is not None:
         clause, values = _state(filters.state, now)
@@ -57,12 +57,11 @@ def _where(filters: Filters, now: str) -> tuple[list[str], list]:
         params.extend(values)
     for term, categories in zip(filters.terms, filters.term_categories or
                                 ((),) * len(filters.terms)):
-        column = "text" if len(term) >= TRIGRAM else "+text"
-        clause = (f"seq IN (SELECT rowid FROM registry_search WHERE {column} "
-                  "LIKE ? ESCAPE '\\')")
+        # "+": a short term is compared by SQLite itself, row by row
+        clause = f"{'' if len(term) >= TRIGRAM else '+'}s.text LIKE ? ESCAPE '\\'"
         params.append(_like(term))
         if categories:
-            clause = f"({clause} OR category IN ({', '.join('?' * len(categories))}))"
+            clause = f"({clause} OR r.category IN ({', '.join('?' * len(categories))}))"
             params.extend(categories)
         clauses.append(clause)
     return clauses, params
@@ -70,13 +69,22 @@ def _where(filters: Filters, now: str) -> tuple[list[str], list]:
 
 def page(db, filters: Filters, now: str, before: int | None, size: int) -> list[dict]:
     """Up to ``size`` rows matching ``filters``, newest first, issued before ``seq``
-    ``before`` (None: from the newest)."""
+    ``before`` (None: from the newest).
+
+    A search walks the trigram index newest first (FTS5 gives rowids in descending order)
+    and looks each match's row up; CROSS JOIN keeps that order of the loops, since a
+    filter's index as the outer loop would ask the search index once per row."""
     clauses, params = _where(filters, now)
+    order = "r.seq"
+    tables = "registry_labels r"
+    if filters.terms:
+        order = "s.rowid"
+        tables = "registry_search s CROSS JOIN registry_labels r ON r.seq = s.rowid"
     if before is not None:
-        clauses.append("seq < ?")
+        clauses.append(f"{order} < ?")
         params.append(before)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return list(db.query(f"SELECT * FROM registry_labels {where} ORDER BY seq DESC LIMIT ?",
+    return list(db.query(f"SELECT r.* FROM {tables} {where} ORDER BY {order} DESC LIMIT ?",
                          [*params, size]))
 
 
@@ -103,18 +111,18 @@ def product(db, product_id: int) -> dict | None:
         [product_id, product_id]), None)
 
 
-def current_values(db, now: str) -> Iterator[dict]:
-    """category, declared unit and kg CO2e per declared unit of every valid label (neither
-    superseded, revoked nor expired), by category, unit and value."""
-    return db.query(
-        "SELECT category, declared_unit, value / declared_amount AS per_unit "
-        "FROM registry_labels WHERE ended IS NULL AND expires_at >= ? AND "
-        "declared_amount > 0 ORDER BY category, declared_unit, per_unit", [now])
+def current_values(db, now: str) -> Iterator[tuple[str, str, float]]:
+    """(category, declared unit, kg CO2e per declared unit) of every valid label (neither
+    superseded, revoked nor expired), ordered so, read from one covering index."""
+    return db.execute(
+        "SELECT category, declared_unit, per_unit FROM registry_labels "
+        "WHERE ended IS NULL AND per_unit IS NOT NULL AND expires_at >= ? "
+        "ORDER BY category, declared_unit, per_unit", [now])
 
 
 def current_values_of(db, category: str, declared_unit: str, now: str) -> list[float]:
     """kg CO2e per declared unit of every valid label of one category and unit, ascending."""
-    return [row["per_unit"] for row in db.query(
-        "SELECT value / declared_amount AS per_unit FROM registry_labels "
-        "WHERE ended IS NULL AND category = ? AND declared_unit = ? AND expires_at >= ? AND "
-        "declared_amount > 0 ORDER BY per_unit", [category, declared_unit, now])]
+    return [row[0] for row in db.execute(
+        "SELECT per_unit FROM registry_labels WHERE ended IS NULL AND category = ? AND "
+        "declared_unit = ? AND per_unit IS NOT NULL AND expires_at >= ? ORDER BY per_unit",
+        [category, declared_unit, now])]

@@ -69,8 +69,8 @@ def distribution(category: str, declared_unit: str, values: list[float]) -> Dist
 def distributions(db) -> list[Distribution]:
     """Every category's and declared unit's distribution of current verified footprints."""
     groups = itertools.groupby(stored.current_values(db, clock.stamp()),
-                               key=lambda row: (row["category"], row["declared_unit"]))
-    return [distribution(category, unit, [row["per_unit"] for row in rows])
+                               key=lambda row: (row[0], row[1]))
+    return [distribution(category, unit, [row[2] for row in rows])
             for (category, unit), rows in groups]
 
 

@@ -42,8 +42,6 @@ COLUMNS = ("label_id", "state", "product_id", "product_name_zh", "product_name_e
 
 
 def _row(row: dict, now: str) -> dict:
-    per_unit = row["value"] / row["declared_amount"] \
-        if row["value"] is not None and row["declared_amount"] else None
     return {
         "label_id": row["label_id"], "state": state_of(row, now),
         "product_id": row["product_id"], "product_name_zh": row["name_zh"],
@@ -53,7 +51,7 @@ def _row(row: dict, now: str) -> dict:
         "accounting_body_id": row["verifier_org_id"], "accounting_body": row["verifier_name"],
         "category": row["category"], "region": row["region"],
         "declared_unit": row["declared_unit"], "declared_amount": row["declared_amount"],
-        "value_kg_co2e": row["value"], "kg_co2e_per_declared_unit": per_unit,
+        "value_kg_co2e": row["value"], "kg_co2e_per_declared_unit": row["per_unit"],
         "grade": row["grade"], "issued_at": row["issued_at"], "expires_at": row["expires_at"],
         "superseded_by": row["superseded_by"], "revoked_at": row["revoked_at"],
         "revocation_reason": row["revocation_reason"]}
