@@ -206,3 +206,16 @@ def test_the_registry_needs_no_login_and_is_linked_from_every_page(client, world
     response = client.get("/registry")
     assert response.status_code == 200
     assert 'href="/registry"' in client.get("/").get_data(as_text=True)
+
+
+def test_search_results_page_the_same_way(service, world):
+    categories = service.app.extensions["footprint_engine"].registry.categories
+    seen, before = [], None
+    for _ in range(3):
+        args = {"q": "Mengding", **({"before": str(before)} if before else {})}
+        page = public_registry.search(service.db, args, categories, size=1)
+        seen += [row["label_id"] for row in page.rows]
+        before = page.next_before
+        if before is None:
+            break
+    assert seen == [world["tea_new"]["id"], world["tea_old"]["id"]]  # newest first, once each
