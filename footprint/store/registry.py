@@ -57,9 +57,12 @@ def _where(filters: Filters, now: str) -> tuple[list[str], list]:
         params.extend(values)
     for term, categories in zip(filters.terms, filters.term_categories or
                                 ((),) * len(filters.terms)):
-        # "+": a short term is compared by SQLite itself, row by row
-        clause = f"{'' if len(term) >= TRIGRAM else '+'}s.text LIKE ? ESCAPE '\\'"
-        params.append(_like(term))
+        if any(c in term for c in "%_\\"):  # a wildcard searched for: row by row (the
+            clause = "+s.text LIKE ? ESCAPE '\\'"  # trigram index takes no ESCAPE)
+            params.append(_like(term))
+        else:  # "+": a short term is compared by SQLite itself, row by row
+            clause = f"{'' if len(term) >= TRIGRAM else '+'}s.text LIKE ?"
+            params.append(f"%{term}%")
         if categories:
             clause = f"({clause} OR r.category IN ({', '.join('?' * len(categories))}))"
             params.extend(categories)
@@ -113,16 +116,18 @@ def product(db, product_id: int) -> dict | None:
 
 def current_values(db, now: str) -> Iterator[tuple[str, str, float]]:
     """(category, declared unit, kg CO2e per declared unit) of every valid label (neither
-    superseded, revoked nor expired), ordered so, read from one covering index."""
+    superseded, revoked nor expired), ordered so, read from one covering index (named: the
+    planner would otherwise take the index by state and sort)."""
     return db.execute(
         "SELECT category, declared_unit, per_unit FROM registry_labels "
-        "WHERE ended IS NULL AND per_unit IS NOT NULL AND expires_at >= ? "
-        "ORDER BY category, declared_unit, per_unit", [now])
+        "INDEXED BY registry_current WHERE ended IS NULL AND per_unit IS NOT NULL AND "
+        "expires_at >= ? ORDER BY category, declared_unit, per_unit", [now])
 
 
 def current_values_of(db, category: str, declared_unit: str, now: str) -> list[float]:
     """kg CO2e per declared unit of every valid label of one category and unit, ascending."""
     return [row[0] for row in db.execute(
-        "SELECT per_unit FROM registry_labels WHERE ended IS NULL AND category = ? AND "
+        "SELECT per_unit FROM registry_labels INDEXED BY registry_current "
+        "WHERE ended IS NULL AND category = ? AND "
         "declared_unit = ? AND per_unit IS NOT NULL AND expires_at >= ? ORDER BY per_unit",
         [category, declared_unit, now])]
