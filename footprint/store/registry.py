@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .db import database_file
+
 # the trigram index finds patterns of three characters or more; a shorter term (橙, 柑橘)
 # is compared row by row (SQLite 3.40's trigram index answers nothing for it)
 TRIGRAM = 3
@@ -131,3 +133,12 @@ def current_values_of(db, category: str, declared_unit: str, now: str) -> list[f
         "WHERE ended IS NULL AND category = ? AND "
         "declared_unit = ? AND per_unit IS NOT NULL AND expires_at >= ? ORDER BY per_unit",
         [category, declared_unit, now])]
+
+
+def fingerprint(db) -> tuple:
+    """What changes whenever a label is issued, superseded or revoked: the database's file,
+    the newest label and how many have ended (two index lookups)."""
+    newest, ended = db.execute(
+        "SELECT (SELECT max(seq) FROM registry_labels), "
+        "(SELECT count(*) FROM registry_labels WHERE ended IS NOT NULL)").fetchone()
+    return database_file(db), newest, ended
