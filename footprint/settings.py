@@ -59,6 +59,17 @@ def pact_callback_hosts() -> frozenset[str] | None:
     return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def pact_loopback_http_callbacks() -> bool:
+    """Whether the PACT host may post answers over plain http to this machine's own
+    loopback address (FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS=1): for running the PACT
+    conformance suite's command-line mode beside the service, whose listener has no TLS.
+    Off by default: everywhere else answers go over https only."""
+    return os.environ.get("FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS", "").strip() == "1"
+
+
 def pact_callback_credentials() -> dict[str, dict]:
     """How the PACT host authenticates to the recipients it posts answers to
     (FOOTPRINT_PACT_CALLBACK_CREDENTIALS: a JSON file readable by its owner only): recipient

@@ -2,7 +2,8 @@
 
 - fetch the trust list (``/.well-known/footprint/trust-list.json``): this platform's issuer
   keys and the other regions' platforms it recognises (``footprint keys trust add``);
-- fetch the current signed checkpoint of the transparency log (``/log/checkpoint``);
+- fetch the current signed checkpoint of the transparency log (``/log/checkpoint``), and the
+  log itself as C2SP tlog-tiles (``/log/tile/<L>/<N>[.p/<W>]``, ``/log/tile/entries/<N>``);
 - open a label from its QR code (``/L/<B32>``, either case): the signature is checked against
   the trust list and, for this platform's labels, the inclusion proof in the log against the
   current root; the page says plainly what was checked and what the label's status is;
@@ -98,6 +99,16 @@ def checkpoint():
         response.headers["Retry-After"] = "3600"
         return _public(response, 0)
     return _public(Response(current.note, mimetype="text/plain"), 0)
+
+
+@bp.route("/log/tile/<path:path>")
+def tile(path: str):
+    """The log as C2SP tlog-tiles: a tile or entry bundle never changes once served."""
+    body = transparency.tile(get_db(), f"tile/{path}")
+    response = Response(body, mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # -- the scan page ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ tests/test_store.py holds the live vocabulary (footprint.workflow) to them.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import struct
@@ -613,6 +614,43 @@ def registry_and_benchmark_bands(db) -> None:
     db.execute(_REGISTRY_SEARCH_ROW)
 
 
+def labels_by_issue(db) -> None:
+    """Lists of labels (the PACT host's pages) read them in the order they were issued, a
+    page at a time, without sorting the whole table for each."""
+    _statements(db, """
+    CREATE INDEX labels_issued ON labels(issued_at, id);
+    """)
+
+
+def log_nodes(db) -> None:
+    """The hash of every perfect subtree of the log (2**height leaves, height >= 1, the
+    i-th of its height), written as appending closes it, so a root or proof reads O(log n)
+    hashes instead of every leaf. Filled here from the leaves already logged (RFC 6962
+    hashing, written out as it was when this shipped)."""
+    _statements(db, """
+    CREATE TABLE log_nodes (
+        height INTEGER NOT NULL,
+        i INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (height, i)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER log_nodes_append_only_update BEFORE UPDATE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    CREATE TRIGGER log_nodes_append_only_delete BEFORE DELETE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    """)
+    stack: list[bytes] = []
+    rows = []
+    for index, leaf in db.execute("SELECT idx, leaf_hash FROM log_entries ORDER BY idx"):
+        height, node, i = 0, bytes(leaf), index
+        while i & 1:
+            node = hashlib.sha256(b"\x01" + stack.pop() + node).digest()
+            height, i = height + 1, i >> 1
+            rows.append((height, i, node))
+        stack.append(node)
+    db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)", rows)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -629,6 +667,8 @@ MIGRATIONS = [
     (13, "bank and regulator roles", bank_and_regulator_roles),
     (14, "records in the transparency log", log_records),
     (17, "public registry and benchmark grade bands", registry_and_benchmark_bands),
+    (20, "labels in the order they were issued", labels_by_issue),
+    (21, "the log's perfect subtrees", log_nodes),
 ]
 
 

@@ -65,7 +65,9 @@ def issue(db, issuer: Issuer, submission: Submission, reviewer: dict, result: di
         "verifier_name": verifier["name"] if verifier else None,
         "reviewer_name": reviewer["display_name"],
     }
-    previous = current_for_product(db, product["id"])  # as the log says, not the columns
+    # as the log says, not the columns; a label replaces the one of the same lot only
+    previous = current_for_product(db, product["id"],
+                                   (submission["bom"].get("product") or {}).get("lot"))
     return _sign_and_store(db, issuer, key, submission, parties, result, previous)
 
 

@@ -124,10 +124,12 @@ def current_for_submission(db, submission_id: int) -> Label | None:
     return next((label for label in labels if is_current(label)), None)
 
 
-def current_for_product(db, product_id: int) -> Label | None:
-    """The product's label that is neither superseded nor revoked, if any (the one a new
-    label of the product supersedes)."""
-    labels = _all_as_logged(db, stored.of_product(db, product_id))
+def current_for_product(db, product_id: int, lot: str | None = None) -> Label | None:
+    """The product's label for this batch or lot (None: for no lot) that is neither
+    superseded nor revoked, if any: the one a new label of the same product and lot
+    supersedes. Each lot's labels are a chain of their own: a new lot's label leaves the
+    labels of earlier lots valid, as the goods of those lots are still on the shelves."""
+    labels = _all_as_logged(db, stored.of_product_and_lot(db, product_id, lot))
     return next((label for label in labels if is_current(label)), None)
 
 
