@@ -46,10 +46,16 @@ def test_quartiles_and_cut_points_by_hand():
     # P20: h = 0.8 -> 0.10 + 0.8 x 0.02 = 0.116; P40: h = 1.6 -> 0.12 + 0.6 x 0.03 = 0.138
     # P60: h = 2.4 -> 0.15 + 0.4 x 0.05 = 0.170;  P80: h = 3.2 -> 0.20 + 0.2 x 0.15 = 0.230
     assert found.cuts == pytest.approx((0.116, 0.138, 0.170, 0.230))
-    assert benchmarks.bands_from(found) == [["A", pytest.approx(0.116)],
-                                            ["B", pytest.approx(0.138)],
-                                            ["C", pytest.approx(0.170)],
-                                            ["D", pytest.approx(0.230)], ["E", None]]
+    # the bands' bounds are the cut points to 3 significant figures (exact here)
+    assert benchmarks.bands_from(found) == [["A", 0.116], ["B", 0.138], ["C", 0.17],
+                                            ["D", 0.23], ["E", None]]
+    uneven = benchmarks.distribution("oranges", "kg", [0.1, 0.2, 0.3, 0.4, 1.0])
+    # P20 = 0.1 + 0.8 x 0.1 = 0.18; P40 = 0.2 + 0.6 x 0.1 = 0.26; P60 = 0.3 + 0.4 x 0.1 = 0.34
+    # P80 = 0.4 + 0.2 x 0.6 = 0.52 (floating point: 0.52000000000000002 or so, written 0.52)
+    assert [up for _, up in benchmarks.bands_from(uneven)] == [0.18, 0.26, 0.34, 0.52, None]
+    thirds = benchmarks.distribution("oranges", "kg", [0.1, 0.2, 0.3, 0.4])
+    # n = 4, h = 3p: P20 = 0.1 + 0.6 x 0.1 = 0.16; P40 = 0.2 + 0.2 x 0.1 = 0.22
+    assert benchmarks.bands_from(thirds)[:2] == [["A", 0.16], ["B", 0.22]]
 
 
 def test_two_values_are_the_fewest_with_quantiles():
@@ -58,6 +64,13 @@ def test_two_values_are_the_fewest_with_quantiles():
     two = benchmarks.distribution("oranges", "kg", [0.1, 0.3])
     # h = p: Q1 = 0.1 + 0.25 x 0.2 = 0.15, P80 = 0.1 + 0.8 x 0.2 = 0.26
     assert two.quartiles[0] == pytest.approx(0.15) and two.cuts[3] == pytest.approx(0.26)
+
+
+def signed_distribution_is_exact(version: dict, low: float, mid: float, high: float) -> bool:
+    """The distribution beside the bands keeps the cut points unrounded."""
+    cuts = version["distribution"]["cuts"]
+    return cuts[0] == pytest.approx(low + 0.4 * (mid - low)) and \
+        cuts[3] == pytest.approx(mid + 0.6 * (high - mid))
 
 
 @pytest.fixture
@@ -118,9 +131,11 @@ def test_adopted_bands_are_signed_logged_versioned_and_grade_later_labels(
     assert (version["version"], version["n"], version["as_of"]) == (1, 3, today)
     low, mid, high = (label["record"]["value"] for label in oranges)
     # n = 3: h = 2p. P20: h = 0.4 -> low + 0.4 (mid - low); P80: h = 1.6 -> mid + 0.6 (high - mid)
-    assert version["bands"][0] == ["A", pytest.approx(low + 0.4 * (mid - low))]
-    assert version["bands"][3] == ["D", pytest.approx(mid + 0.6 * (high - mid))]
+    # each to 3 significant figures
+    assert version["bands"][0] == ["A", float(f"{low + 0.4 * (mid - low):.3g}")]
+    assert version["bands"][3] == ["D", float(f"{mid + 0.6 * (high - mid):.3g}")]
     assert version["bands"][4] == ["E", None]
+    assert signed_distribution_is_exact(version, low, mid, high)
 
     # signed with the platform's key ...
     signed = verify_document(version["document"], export_trust_list(service.home),

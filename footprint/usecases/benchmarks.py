@@ -21,7 +21,7 @@ import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import clock
+from .. import clock, display
 from ..errors import Conflict, Forbidden, InvalidInput, Message, NotFound, Problem
 from ..labels import current_key
 from ..labels.documents import sign_document
@@ -93,8 +93,10 @@ def of(db, category: str, declared_unit: str) -> Distribution | None:
 
 
 def bands_from(found: Distribution) -> list[list]:
-    """[[grade, up_to], ...]: A to D up to the cut points (inclusive), E above."""
-    return [[grade, up] for grade, up in zip(GRADES, [*found.cuts, None])]
+    """[[grade, up_to], ...]: A to D up to the cut points (inclusive) to 3 significant
+    figures, as labels state footprints and pages show bounds, E above."""
+    ups = [float(display.significant(cut, 3)) for cut in found.cuts]
+    return [[grade, up] for grade, up in zip(GRADES, [*ups, None])]
 
 
 def adopt(db, home: Path, user: dict | None, registry, category: str,
