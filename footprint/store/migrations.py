@@ -532,7 +532,8 @@ def registry_and_benchmark_bands(db) -> None:
 
     ``registry_labels`` is a read model of ``labels``: one row per issued label with what the
     registry filters, searches and shows (names, organisation, accounting body, category,
-    region, grade, state), kept by triggers so that every way a label is written keeps it,
+    region, grade, state), kept by triggers so that every way a label is written (or a row
+    removed) keeps it,
     ordered by ``seq`` (the label's rowid: issuance order) for stable keyset pages. Its state
     columns repeat the labels table's, which the log's monitor holds to the log.
     ``registry_search`` is an FTS5 trigram index of the searchable text: LIKE '%橙%' needs no
@@ -543,7 +544,7 @@ def registry_and_benchmark_bands(db) -> None:
     _statements(db, f"""
     CREATE TABLE registry_labels (
         seq INTEGER PRIMARY KEY,              -- labels.rowid: issuance order
-        label_id TEXT NOT NULL UNIQUE REFERENCES labels(id),
+        label_id TEXT NOT NULL UNIQUE,        -- labels.id: follows it, never holds it
         product_id INTEGER NOT NULL,
         org_id INTEGER NOT NULL,
         verifier_org_id INTEGER,
@@ -591,6 +592,10 @@ def registry_and_benchmark_bands(db) -> None:
             superseded_by = NEW.superseded_by, revoked_at = NEW.revoked_at,
             revocation_reason = NEW.revocation_reason
         WHERE label_id = NEW.id;
+    END;
+    CREATE TRIGGER registry_label_deleted AFTER DELETE ON labels BEGIN
+        DELETE FROM registry_search WHERE rowid = OLD.rowid;
+        DELETE FROM registry_labels WHERE label_id = OLD.id;
     END;
     CREATE TABLE grade_band_versions (
         id INTEGER PRIMARY KEY,
