@@ -129,10 +129,24 @@ PEOPLE = {  # username: (role, organisation)
 }
 
 
+QUALIFIED_FROM, QUALIFIED_UNTIL = "2000-01-01", "2099-12-31"
+
+
+def qualify_everywhere(db, registry, *bodies: str) -> None:
+    """Qualify accounting bodies for every category for a century: tests of the workflow
+    need bodies that may verify (tests/test_qualifications.py tests the rule itself)."""
+    from footprint.usecases.qualifications import qualify
+
+    for body in bodies:
+        qualify(db, None, body, f"TEST-{body}", sorted(registry.categories), QUALIFIED_FROM,
+                QUALIFIED_UNTIL, registry.categories)
+
+
 @pytest.fixture(scope="session")
-def service_template(tmp_path_factory):
+def service_template(tmp_path_factory, registry):
     """A migrated database with one user of every kind, built once: argon2id hashing is slow
-    on purpose, so each test copies this file instead of hashing seven passwords again."""
+    on purpose, so each test copies this file instead of hashing seven passwords again. Its
+    accounting bodies are qualified for every category."""
     from footprint.store import connect
     from footprint.store.migrations import migrate
     from footprint.usecases.accounts import create_user
@@ -142,6 +156,8 @@ def service_template(tmp_path_factory):
     migrate(db)
     for name, (role, org) in PEOPLE.items():
         create_user(db, name, role, org, PASSWORD)
+    qualify_everywhere(db, registry, *{org for role, org in PEOPLE.values()
+                                       if role == "verifier"})
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return path

@@ -26,7 +26,7 @@ from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
 from footprint.store.migrations import migrate
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, qualify_everywhere
 
 PLATFORMS = {
     "CN-SC": {"name": "四川省产品碳足迹平台", "verifier": "Sichuan Carbon Verification",
@@ -53,6 +53,7 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
         "reviewer": create_user(db, f"reviewer-{region}", "reviewer", spec["name"],
                                 PASSWORD, display_name=f"reviewer {region}"),
     }
+    qualify_everywhere(db, engine.registry, spec["verifier"])
     if spec.get("credit_code"):
         set_credit_code(db, people["producer"]["org_id"], spec["credit_code"])
     # made a day ago: a key rotated in the second it was made would tie with its successor

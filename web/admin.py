@@ -22,7 +22,7 @@ from footprint.text import checked
 from footprint.settings import benchmark_threshold
 from footprint.usecases import accounts, benchmarks
 from footprint.usecases import libraries as factor_libraries
-from footprint.usecases import pact
+from footprint.usecases import pact, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
@@ -44,6 +44,8 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         pact_clients=pact.list_clients(db), new_client=new_client,
         benchmarks=benchmarks.distributions(db), benchmark_threshold=benchmark_threshold(),
         category_of=get_engine().registry.categories.get,
+        attention=qualifications.needing_attention(db),
+        categories=get_engine().registry.categories,
         problems=localised(problems), form=form or {}, which=which), status
 
 

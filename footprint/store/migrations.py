@@ -617,6 +617,79 @@ def registry_and_benchmark_bands(db) -> None:
     db.execute(f"{_registry_row('labels')} JOIN labels ON p.id = labels.product_id "
                "ORDER BY labels.rowid")
     db.execute(_REGISTRY_SEARCH_ROW)
+def qualifications_and_findings(db) -> None:
+    """Qualified accounting bodies and credit supervision.
+
+    ``qualifications``: an accounting body's accreditation (its number, the categories it may
+    verify as a JSON array, the first and last day it holds, both inclusive, in the
+    platform's time zone), as an administrator recorded it. ``findings``: what a regulator
+    found about a firm or an accounting body, with its workflow state, the subject's response
+    and one appeal, the labels it names, and once final its signed document and log leaf;
+    ``finding_files`` the evidence files. ``supervision_events``: every step of either, who,
+    when, from which state to which, and why. The word lists are this migration's own, frozen
+    here."""
+    _statements(db, """
+    CREATE TABLE qualifications (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        number TEXT NOT NULL,
+        categories TEXT NOT NULL,            -- JSON array of category ids
+        valid_from TEXT NOT NULL,            -- YYYY-MM-DD, inclusive
+        valid_until TEXT NOT NULL,           -- YYYY-MM-DD, inclusive
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL,
+        CHECK (valid_from <= valid_until)
+    );
+    CREATE INDEX qualifications_org ON qualifications(org_id, valid_until);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        subject_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        type TEXT NOT NULL CHECK (type IN ('falsified_data', 'unqualified_verification',
+                                           'misleading_claim', 'other')),
+        severity TEXT NOT NULL CHECK (severity IN ('general', 'serious', 'severe')),
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        public INTEGER NOT NULL CHECK (public IN (0, 1)),
+        labels TEXT NOT NULL DEFAULT '[]',   -- JSON array of the label ids it names
+        state TEXT NOT NULL CHECK (state IN ('draft', 'notified', 'final', 'corrected')),
+        response TEXT,
+        appeal TEXT,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        final_at TEXT,
+        document BLOB,                       -- the signed finding (COSE_Sign1), once final
+        log_index INTEGER                    -- its record leaf in the transparency log
+    );
+    CREATE INDEX findings_subject ON findings(subject_org_id, state);
+    CREATE INDEX findings_public ON findings(final_at) WHERE state = 'final' AND public = 1;
+    CREATE TABLE finding_files (
+        id INTEGER PRIMARY KEY,
+        finding_id INTEGER NOT NULL REFERENCES findings(id),
+        filename TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        content BLOB NOT NULL,
+        added_by INTEGER REFERENCES users(id),
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX finding_files_finding ON finding_files(finding_id);
+    CREATE TABLE supervision_events (
+        id INTEGER PRIMARY KEY,
+        finding_id INTEGER REFERENCES findings(id),
+        qualification_id INTEGER REFERENCES qualifications(id),
+        actor_id INTEGER REFERENCES users(id),  -- NULL: the operator at the command line
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        reason TEXT,
+        at TEXT NOT NULL,
+        CHECK ((finding_id IS NULL) != (qualification_id IS NULL))
+    );
+    CREATE INDEX supervision_events_finding ON supervision_events(finding_id);
+    CREATE INDEX supervision_events_qualification ON supervision_events(qualification_id);
+    """)
+
 
 
 def labels_by_issue(db) -> None:
@@ -672,6 +745,7 @@ MIGRATIONS = [
     (13, "bank and regulator roles", bank_and_regulator_roles),
     (14, "records in the transparency log", log_records),
     (17, "public registry and benchmark grade bands", registry_and_benchmark_bands),
+    (18, "qualifications and findings", qualifications_and_findings),
     (20, "labels in the order they were issued", labels_by_issue),
     (21, "the log's perfect subtrees", log_nodes),
 ]

@@ -28,14 +28,15 @@ from footprint.usecases.accounts import user_for_bearer
 from ..db import get_db
 from ..problems import api_language, as_json, text
 from ..security import User, client_address, csrf, load_user_row
-from . import labels, submissions
+from . import findings, labels, submissions
 from .body import BadBody, max_json_bytes
 from .openapi import build_spec, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(submissions.bp)
 bp.register_blueprint(labels.bp)
-for exempt in (bp, submissions.bp, labels.bp):
+bp.register_blueprint(findings.bp)
+for exempt in (bp, submissions.bp, labels.bp, findings.bp):
     csrf.exempt(exempt)  # no cookies authenticate here, so there is nothing to forge
 
 MAX_TOKEN_CHARS = 200
