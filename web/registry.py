@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
     send_from_directory, url_for
 
 from footprint.labels import to_b32
-from footprint.usecases import benchmarks, opendata
+from footprint.usecases import benchmarks, findings, opendata
 from footprint.usecases import labels as label_records
 from footprint.usecases import registry
 
@@ -107,7 +107,8 @@ def organisation(org_id: int):
         if produced.next_before else None
     return render_template("registry/organisation.html", organisation=found,
                            produced=_shown(produced.rows), verified=_shown(verified.rows),
-                           next_url=next_url, **_names())
+                           findings=findings.public_findings(get_db(), org_id),
+                           with_subject=False, next_url=next_url, **_names())
 
 
 @bp.route("/labels/<label_id>")

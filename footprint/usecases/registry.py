@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from .. import clock
 from ..errors import InvalidInput, Message, NotFound, Problem
+from ..store import accounts as store_accounts
 from ..store import registry as stored
 from ..store.registry import Filters
 from ..text import checked
+from .findings import public_findings
 from .labels import STATUSES
 
 PAGE_SIZE = 50
@@ -125,9 +127,12 @@ def product(db, product_id: int, before: int | None = None) -> tuple[dict, Page]
 
 
 def organisation(db, org_id: int, args: Mapping | None = None) -> tuple[dict, Page, Page]:
-    """An organisation a label names (producer or accounting body), the labels of its
-    products and the labels it verified, newest first."""
+    """An organisation a label names (producer or accounting body) or a final public finding
+    concerns, the labels of its products and the labels it verified, newest first."""
     found = stored.organisation(db, org_id)
+    if found is None and public_findings(db, org_id):
+        found = {k: v for k, v in store_accounts.organisation(db, org_id).items()
+                 if k in ("id", "name", "kind", "region", "credit_code")}
     if found is None:
         raise NotFound(Message("no such organisation in the registry"))
     problems: list[Problem] = []
