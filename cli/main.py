@@ -40,6 +40,7 @@ BUILTINS = {
     "background": "backgrounds:background",
     "pact": "pact:pact",
     "peers": "peers:peers",
+    "registry": "registry:registry",
     "bodies": "bodies:bodies",
 }
 

@@ -117,3 +117,18 @@ def peer_sync_minutes() -> int:
         raise DataError(f"FOOTPRINT_PEER_SYNC_MINUTES={value!r} is not a whole number of "
                         f"minutes (at least 1)")
     return int(value)
+
+
+BENCHMARK_MIN_N = 30  # verified products a benchmark needs before bands are derived from it
+
+
+def benchmark_threshold() -> int:
+    """How many current verified products a category's benchmark must count before grade
+    bands may be derived from it (FOOTPRINT_BENCHMARK_MIN_N, default 30, at least 2: two
+    values are the fewest quantiles can be taken of)."""
+    raw = os.environ.get("FOOTPRINT_BENCHMARK_MIN_N", "").strip()
+    if not raw:
+        return BENCHMARK_MIN_N
+    if not raw.isdigit() or int(raw) < 2:
+        raise DataError(f"FOOTPRINT_BENCHMARK_MIN_N={raw!r} is not a whole number of 2 or more")
+    return int(raw)

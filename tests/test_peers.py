@@ -197,7 +197,7 @@ def test_labels_of_all_three_verify_everywhere_and_a_revocation_travels(world, m
         assert [r.state for r in reports] == ["ok", "ok"]
         from_cq = next(r for r in reports if r.url == world.cq.url)
         assert (from_cq.revocations, from_cq.new_revocations) == (1, 1)
-        assert from_cq.findings is None  # no GET /api/v1/findings yet: publishes none
+        assert from_cq.findings == 0  # GET /api/v1/findings answers, with none final yet
         verdict, text = scan(platform, labels["CN-CQ"]["cose"])
         assert verdict == "revoked"
         assert REASON in text and "此标签已被平台撤销，请勿采信。" in text
@@ -427,7 +427,7 @@ def test_the_commands_add_list_sync_and_remove_and_verify_reads_the_synced_list(
                      .get_data())["issuers"][0]["kid"]
     assert f"CN-QH  kid {kid}" in added.stdout
     assert "witness CN-QH/witness" in added.stdout
-    assert "publishes no findings" in added.stdout
+    assert "0 public finding(s)" in added.stdout
 
     again = run(world.sc.home, "peers", "add", world.qh.url + "/", "--ca-file", world.ca)
     assert again.exit_code == 1 and "already added" in again.stderr

@@ -70,6 +70,7 @@ PARTS = {
     "labels_admin": ["labels.py", "api", "templates/labels_admin"],
     "scan": ["scan.py", "templates/scan"],
     "peers": ["peers.py", "templates/peers"],
+    "registry": ["registry.py", "templates/registry"],
     "supervision": ["supervision.py", "templates/supervision"],
     "problems": ["problems.py", "api/body.py", "../footprint"],
 }
