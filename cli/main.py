@@ -40,6 +40,8 @@ BUILTINS = {
     "background": "backgrounds:background",
     "pact": "pact:pact",
     "accounts": "accounts:accounts",
+    "peers": "peers:peers",
+    "registry": "registry:registry",
     "bodies": "bodies:bodies",
 }
 

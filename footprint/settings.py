@@ -100,3 +100,35 @@ def pact_callback_credentials() -> dict[str, dict]:
             raise DataError(f"{where}: {host!r}: token_url must be an https URL")
         out[host.strip().lower()] = entry
     return out
+
+
+def witness_name() -> str | None:
+    """The name this platform cosigns other platforms' checkpoints under
+    (FOOTPRINT_WITNESS_NAME, a schema-less URL such as ``sc.footprint.example.cn/witness``);
+    None: ``<issuer id>/witness``. Read only when the witness key is made."""
+    return os.environ.get("FOOTPRINT_WITNESS_NAME") or None
+
+
+def peer_sync_minutes() -> int:
+    """How often ``footprint peers sync --due`` syncs each peer (FOOTPRINT_PEER_SYNC_MINUTES,
+    default 15): a peer tried more recently than that is left for the next run."""
+    value = os.environ.get("FOOTPRINT_PEER_SYNC_MINUTES") or "15"
+    if not value.isdigit() or int(value) < 1:
+        raise DataError(f"FOOTPRINT_PEER_SYNC_MINUTES={value!r} is not a whole number of "
+                        f"minutes (at least 1)")
+    return int(value)
+
+
+BENCHMARK_MIN_N = 30  # verified products a benchmark needs before bands are derived from it
+
+
+def benchmark_threshold() -> int:
+    """How many current verified products a category's benchmark must count before grade
+    bands may be derived from it (FOOTPRINT_BENCHMARK_MIN_N, default 30, at least 2: two
+    values are the fewest quantiles can be taken of)."""
+    raw = os.environ.get("FOOTPRINT_BENCHMARK_MIN_N", "").strip()
+    if not raw:
+        return BENCHMARK_MIN_N
+    if not raw.isdigit() or int(raw) < 2:
+        raise DataError(f"FOOTPRINT_BENCHMARK_MIN_N={raw!r} is not a whole number of 2 or more")
+    return int(raw)

@@ -223,17 +223,18 @@ def issuer(service):
 
 @pytest.fixture
 def approve(service):
-    """approve(bom, issuer, engine=None): orchard creates the submission (calculated by
-    ``engine``, default the service's), submits it to Sichuan Carbon Verification, auditor
-    verifies, reviewer approves with ``issuer``; returns the final submission."""
+    """approve(bom, issuer, engine=None, producer="orchard"): the producer creates the
+    submission (calculated by ``engine``, default the service's), submits it to Sichuan
+    Carbon Verification, auditor verifies, reviewer approves with ``issuer``; returns the
+    final submission."""
     from footprint.usecases import actions
     from footprint.usecases import submissions as subs
 
-    def approve(bom, issuer, engine=None):
+    def approve(bom, issuer, engine=None, producer="orchard"):
         people, db = service.people, service.db
         engine = engine or service.app.extensions["footprint_engine"]
-        sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-        actions.act(db, people["orchard"], sub["id"], "submit",
+        sub, _ = subs.create_submission(db, engine, people[producer], bom)
+        actions.act(db, people[producer], sub["id"], "submit",
                     verifier_org="Sichuan Carbon Verification")
         actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
         return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)

@@ -363,10 +363,10 @@ def test_the_administrator_records_qualifications_and_sees_what_lapses(service, 
     assert clients["orchard"].get("/supervision/qualifications").status_code == 403
 
 
-def test_an_organisations_public_findings_for_its_registry_page(service, inspector, issuer):
-    """public_findings(db, org_id) and supervision/_findings.html, as the registry's
-    organisation page uses them: that organisation's final public findings only."""
-    from flask import render_template
+def test_an_organisations_public_findings_on_its_registry_page(service, inspector, issuer,
+                                                               client):
+    """The registry's organisation page shows that organisation's final public findings
+    only (public_findings(db, org_id) and supervision/_findings.html)."""
     db = service.db
     about_orchard = draft(service, inspector, summary="About the co-op.")
     about_steel = draft(service, inspector, subject="Panzhihua Steel", summary="About steel.")
@@ -375,8 +375,9 @@ def test_an_organisations_public_findings_for_its_registry_page(service, inspect
         findings.act(db, inspector, made["id"], "finalise", issuer=issuer)
     listed = findings.public_findings(db, org_id(db, ORCHARD))
     assert [f["id"] for f in listed] == [about_orchard["id"]]
-    with service.app.test_request_context(headers={"Accept-Language": "en"}):
-        html = render_template("supervision/_findings.html", findings=listed,
-                               with_subject=False)
+    client.set_cookie("lang", "en")
+    html = client.get(f"/registry/organisations/{org_id(db, ORCHARD)}").get_data(as_text=True)
     assert "About the co-op." in html and "About steel." not in html
-    assert "misleading claim" in html and ORCHARD not in html  # the page names it already
+    assert "misleading claim" in html and f"Finding {about_orchard['id']}" in html
+    steel = client.get(f"/registry/organisations/{org_id(db, 'Panzhihua Steel')}")
+    assert "About steel." in steel.get_data(as_text=True)

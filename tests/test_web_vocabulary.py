@@ -69,6 +69,8 @@ PARTS = {
                  "templates/admin"],
     "labels_admin": ["labels.py", "api", "templates/labels_admin"],
     "scan": ["scan.py", "templates/scan"],
+    "peers": ["peers.py", "templates/peers"],
+    "registry": ["registry.py", "templates/registry"],
     "supervision": ["supervision.py", "templates/supervision"],
     "accounts": ["accounts.py", "charts.py", "templates/accounts"],
     "problems": ["problems.py", "api/body.py", "../footprint"],

@@ -180,8 +180,8 @@ def resolve_gtin(db, gtin14: str, lot: str | None = None) -> Resolved | None:
 
 
 def revoked(db) -> list[dict]:
-    """Every label the log revokes: id, issuer, reason, when, and its COSE bytes; newest
-    first. A revoke leaf of a label this platform does not hold is left out (the monitor
+    """Every label the log revokes: id, issuer, reason, when, its COSE bytes, the firm and
+    the accounting body (the names published beside it); newest first. A revoke leaf of a label this platform does not hold is left out (the monitor
     reports it)."""
     revocations = {}
     for leaf in stored_log.entries_of_kind(db, "revoke"):
@@ -192,7 +192,9 @@ def revoked(db) -> list[dict]:
         revocations.setdefault(fields["label"], fields)  # the first revocation counts
     rows = stored.get_many(db, revocations)
     out = [{"id": label_id, "issuer": rows[label_id]["issuer"], "reason": fields["reason"],
-            "revoked_at": stored_time(fields["at"]), "cose": rows[label_id]["cose"]}
+            "revoked_at": stored_time(fields["at"]), "cose": rows[label_id]["cose"],
+            "firm": rows[label_id]["record"].get("producer_name"),
+            "accounting_body": rows[label_id]["record"].get("verifier_name")}
            for label_id, fields in revocations.items() if label_id in rows]
     return sorted(out, key=lambda r: (r["revoked_at"], r["id"]), reverse=True)
 
@@ -226,3 +228,14 @@ def claims(label: Label) -> dict:
 def shown(label: Label) -> dict:
     """What pages and printed labels show: the signed claims and the names beside them."""
     return {**claims(label), **names(label)}
+
+
+def grade_bands(label: Label) -> dict | None:
+    """Which bands graded the label (stored beside its claims when issued): ``{"basis":
+    "benchmark", "id", "version", "n", "as_of"}`` for bands adopted from a benchmark of
+    verified products, ``{"basis": "category"}`` for its category's own; None when it has
+    no grade."""
+    if not label["record"].get("grade"):
+        return None
+    adopted = label["record"].get("grade_bands")
+    return {"basis": "benchmark", **adopted} if adopted else {"basis": "category"}

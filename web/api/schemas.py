@@ -423,6 +423,19 @@ class VerificationSchema(_Response):
     detail = fields.String(allow_none=True, required=True)
 
 
+class GradeBandsSchema(_Response):
+    basis = fields.String(required=True, validate=validate.OneOf(("benchmark", "category")),
+                          metadata={"description": "benchmark: bands the platform adopted "
+                                    "from its benchmark of verified products; category: the "
+                                    "category's own bands."})
+    id = fields.Integer(metadata={"description": "The adopted version's number here "
+                                                 "(/registry/benchmarks)."})
+    version = fields.Integer(metadata={"description": "Its version for the category and "
+                                                      "declared unit, from 1."})
+    n = fields.Integer(metadata={"description": "Verified products the benchmark counted."})
+    as_of = fields.String(metadata={"description": "The benchmark's day, YYYY-MM-DD (UTC)."})
+
+
 class LabelSchema(_Response):
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(LABEL_STATUSES))
@@ -432,6 +445,9 @@ class LabelSchema(_Response):
     names = fields.Nested(LabelNamesSchema, required=True, metadata={
         "description": "The names of the signed product and parties, as this platform "
                        "published them when it issued the label."})
+    grade_bands = fields.Nested(GradeBandsSchema, allow_none=True, required=True, metadata={
+        "description": "Which grade bands graded it (not signed: the platform's record); "
+                       "null when it has no grade."})
     url = fields.String(required=True, metadata={
         "description": "The URL its QR code holds: HTTPS://<HOST>/L/<base32>."})
     scan_path = fields.String(required=True, metadata={
@@ -475,6 +491,10 @@ class RevokedLabelSchema(_Response):
     id = fields.String(required=True)
     reason = fields.String(required=True)
     revoked_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    firm = fields.String(allow_none=True, metadata={
+        "description": "The producer whose label it was, as named beside the label."})
+    accounting_body = fields.String(allow_none=True, metadata={
+        "description": "The accounting body that verified it, as named beside the label."})
 
 
 class RevokedListSchema(_Response):
