@@ -15,7 +15,6 @@ import importlib
 import click
 
 from footprint import PluginError
-from footprint.plugins import get_plugin_manager
 
 # command name -> "module:attribute" under cli.commands
 BUILTINS = {
@@ -43,7 +42,18 @@ BUILTINS = {
     "accounts": "accounts:accounts",
     "consents": "loans:consents_group",
     "loans": "loans:loans_group",
+    "peers": "peers:peers",
+    "registry": "registry:registry",
+    "bodies": "bodies:bodies",
 }
+
+
+def get_plugin_manager():
+    """The plugin manager, loaded when a command needs it (reading the entry points is a
+    good part of a quick command's start)."""
+    # not at the top: `footprint verify` never reads the entry points
+    from footprint.plugins import get_plugin_manager as manager
+    return manager()
 
 
 class BuiltinName(Exception):

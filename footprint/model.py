@@ -190,3 +190,6 @@ class ProductCategory:
     grading: Grading | None = None
     stage_names: dict = field(default_factory=dict, compare=False, hash=False)  # stage -> name
     plugin: str = ""
+    # what people call its products when they search (橙, orange): the public registry finds
+    # the category's labels by these words and by its names
+    search_words: tuple[str, ...] = ()

@@ -59,6 +59,17 @@ def pact_callback_hosts() -> frozenset[str] | None:
     return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def pact_loopback_http_callbacks() -> bool:
+    """Whether the PACT host may post answers over plain http to this machine's own
+    loopback address (FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS=1): for running the PACT
+    conformance suite's command-line mode beside the service, whose listener has no TLS.
+    Off by default: everywhere else answers go over https only."""
+    return os.environ.get("FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS", "").strip() == "1"
+
+
 def pact_callback_credentials() -> dict[str, dict]:
     """How the PACT host authenticates to the recipients it posts answers to
     (FOOTPRINT_PACT_CALLBACK_CREDENTIALS: a JSON file readable by its owner only): recipient
@@ -89,3 +100,35 @@ def pact_callback_credentials() -> dict[str, dict]:
             raise DataError(f"{where}: {host!r}: token_url must be an https URL")
         out[host.strip().lower()] = entry
     return out
+
+
+def witness_name() -> str | None:
+    """The name this platform cosigns other platforms' checkpoints under
+    (FOOTPRINT_WITNESS_NAME, a schema-less URL such as ``sc.footprint.example.cn/witness``);
+    None: ``<issuer id>/witness``. Read only when the witness key is made."""
+    return os.environ.get("FOOTPRINT_WITNESS_NAME") or None
+
+
+def peer_sync_minutes() -> int:
+    """How often ``footprint peers sync --due`` syncs each peer (FOOTPRINT_PEER_SYNC_MINUTES,
+    default 15): a peer tried more recently than that is left for the next run."""
+    value = os.environ.get("FOOTPRINT_PEER_SYNC_MINUTES") or "15"
+    if not value.isdigit() or int(value) < 1:
+        raise DataError(f"FOOTPRINT_PEER_SYNC_MINUTES={value!r} is not a whole number of "
+                        f"minutes (at least 1)")
+    return int(value)
+
+
+BENCHMARK_MIN_N = 30  # verified products a benchmark needs before bands are derived from it
+
+
+def benchmark_threshold() -> int:
+    """How many current verified products a category's benchmark must count before grade
+    bands may be derived from it (FOOTPRINT_BENCHMARK_MIN_N, default 30, at least 2: two
+    values are the fewest quantiles can be taken of)."""
+    raw = os.environ.get("FOOTPRINT_BENCHMARK_MIN_N", "").strip()
+    if not raw:
+        return BENCHMARK_MIN_N
+    if not raw.isdigit() or int(raw) < 2:
+        raise DataError(f"FOOTPRINT_BENCHMARK_MIN_N={raw!r} is not a whole number of 2 or more")
+    return int(raw)

@@ -6,7 +6,9 @@
 
 Separation of duties: only the producer's own organisation submits; only the accounting body
 the submission is assigned to verifies it, and never its own organisation's products; a
-platform reviewer approves, and never a submission they verified themselves. Pure rules, no
+platform reviewer approves, and never a submission they verified themselves. A regulator reads
+every submission and takes none of these actions (footprint.supervision: it records findings
+instead). Pure rules, no
 storage: footprint.usecases applies them inside a transaction with an audit event.
 """
 from __future__ import annotations
@@ -25,6 +27,8 @@ STATUSES = ("draft", "submitted", "verified", "approved", "returned",
 EDITABLE = ("draft", "returned")
 # reviewers and administrators revoke labels
 REVOKERS = ("reviewer", "admin")
+# who reads every submission, drafts included: administrators, and regulators (read only)
+READ_ALL = ("admin", "regulator")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ ACTIONS = {
 
 def can_see(user: dict, submission: dict) -> bool:
     role = user["role"]
-    if role == "admin":
+    if role in READ_ALL:
         return True
     if role == "producer":
         return submission["org_id"] == user["org_id"]
@@ -60,6 +64,18 @@ def check_visible(user: dict, submission: dict | None) -> dict:
     if submission is None or not can_see(user, submission):
         raise NotFound(Message("no such submission"))
     return submission
+
+
+def takes_part(user: dict) -> bool:
+    """Whether ``user`` may take part in a submission at all (comment, act): everyone who
+    sees one but a regulator, who reads submissions only."""
+    return user["role"] != "regulator"
+
+
+def check_not_read_only(user: dict) -> None:
+    """A regulator reads submissions and takes no part in them (not even a comment)."""
+    if not takes_part(user):
+        raise Forbidden(Message("a regulator reads submissions and takes no part in them"))
 
 
 def check_edit(user: dict, submission: dict) -> None:

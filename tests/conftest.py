@@ -129,10 +129,24 @@ PEOPLE = {  # username: (role, organisation)
 }
 
 
+QUALIFIED_FROM, QUALIFIED_UNTIL = "2000-01-01", "2099-12-31"
+
+
+def qualify_everywhere(db, registry, *bodies: str) -> None:
+    """Qualify accounting bodies for every category for a century: tests of the workflow
+    need bodies that may verify (tests/test_qualifications.py tests the rule itself)."""
+    from footprint.usecases.qualifications import qualify
+
+    for body in bodies:
+        qualify(db, None, body, f"TEST-{body}", sorted(registry.categories), QUALIFIED_FROM,
+                QUALIFIED_UNTIL, registry.categories)
+
+
 @pytest.fixture(scope="session")
-def service_template(tmp_path_factory):
+def service_template(tmp_path_factory, registry):
     """A migrated database with one user of every kind, built once: argon2id hashing is slow
-    on purpose, so each test copies this file instead of hashing seven passwords again."""
+    on purpose, so each test copies this file instead of hashing seven passwords again. Its
+    accounting bodies are qualified for every category."""
     from footprint.store import connect
     from footprint.store.migrations import migrate
     from footprint.usecases.accounts import create_user
@@ -142,6 +156,8 @@ def service_template(tmp_path_factory):
     migrate(db)
     for name, (role, org) in PEOPLE.items():
         create_user(db, name, role, org, PASSWORD)
+    qualify_everywhere(db, registry, *{org for role, org in PEOPLE.values()
+                                       if role == "verifier"})
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return path
@@ -207,17 +223,18 @@ def issuer(service):
 
 @pytest.fixture
 def approve(service):
-    """approve(bom, issuer, engine=None): orchard creates the submission (calculated by
-    ``engine``, default the service's), submits it to Sichuan Carbon Verification, auditor
-    verifies, reviewer approves with ``issuer``; returns the final submission."""
+    """approve(bom, issuer, engine=None, producer="orchard"): the producer creates the
+    submission (calculated by ``engine``, default the service's), submits it to Sichuan
+    Carbon Verification, auditor verifies, reviewer approves with ``issuer``; returns the
+    final submission."""
     from footprint.usecases import actions
     from footprint.usecases import submissions as subs
 
-    def approve(bom, issuer, engine=None):
+    def approve(bom, issuer, engine=None, producer="orchard"):
         people, db = service.people, service.db
         engine = engine or service.app.extensions["footprint_engine"]
-        sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-        actions.act(db, people["orchard"], sub["id"], "submit",
+        sub, _ = subs.create_submission(db, engine, people[producer], bom)
+        actions.act(db, people[producer], sub["id"], "submit",
                     verifier_org="Sichuan Carbon Verification")
         actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
         return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("footprint", "web", "cli", "plugins")
 # Imports inside functions that keep start-up fast (each says so in a comment): the budget.
-FUNCTION_LEVEL_BUDGET = 14
+FUNCTION_LEVEL_BUDGET = 16  # + Pillow, pycose and the entry points off `footprint verify`
 
 
 @pytest.fixture(scope="module")

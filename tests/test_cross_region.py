@@ -26,7 +26,7 @@ from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
 from footprint.store.migrations import migrate
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, qualify_everywhere
 
 PLATFORMS = {
     "CN-SC": {"name": "四川省产品碳足迹平台", "verifier": "Sichuan Carbon Verification",
@@ -53,6 +53,7 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
         "reviewer": create_user(db, f"reviewer-{region}", "reviewer", spec["name"],
                                 PASSWORD, display_name=f"reviewer {region}"),
     }
+    qualify_everywhere(db, engine.registry, spec["verifier"])
     if spec.get("credit_code"):
         set_credit_code(db, people["producer"]["org_id"], spec["credit_code"])
     # made a day ago: a key rotated in the second it was made would tie with its successor
@@ -76,7 +77,10 @@ def platforms(tmp_path, engine):
     cq.db.close()
 
 
-def issue(platform, kwh=100, name_zh="测试产品") -> dict:
+def issue(platform, kwh=100, name_zh="测试产品", verifier_org: str | None = None) -> dict:
+    """A label of 100 kWh of the region's grid, through the whole workflow: the platform's
+    producer submits to ``verifier_org`` (default: the region's body above), its verifier
+    verifies, its reviewer approves."""
     engine = platform.app.extensions["footprint_engine"]
     bom = {"product": {"name": f"test product {platform.region}", "name_zh": name_zh,
                        "category": "generic"},
@@ -87,7 +91,7 @@ def issue(platform, kwh=100, name_zh="测试产品") -> dict:
     people = platform.people
     sub, _ = subs.create_submission(platform.db, engine, people["producer"], bom)
     actions.act(platform.db, people["producer"], sub["id"], "submit",
-                verifier_org=PLATFORMS[platform.region]["verifier"])
+                verifier_org=verifier_org or PLATFORMS[platform.region]["verifier"])
     actions.act(platform.db, people["verifier"], sub["id"], "verify",
                 checklist=actions.VERIFY_CHECKLIST)
     final = actions.act(platform.db, people["reviewer"], sub["id"], "approve",

@@ -34,6 +34,10 @@ def issuer(service):
     return Issuer(service.home, "CN-SC")
 
 
+def label_row(service, label_id):
+    return service.db["labels"].get(label_id)
+
+
 def product_rows(service):
     return list(service.db.query("SELECT id, org_id, name, category, gtin FROM products "
                                  "ORDER BY id"))
@@ -240,7 +244,9 @@ def test_a_lot_resolves_to_the_label_issued_for_it(service, issuer, client, make
     april = approve(service, issuer, tea_bom(make_bom, kwh=90, gtin=GTIN13, lot="2026-04"))
     assert len(product_rows(service)) == 1  # a lot is not another product
 
-    # the lot's own label, even though the product's newer lot superseded it
+    # a new lot's label leaves the earlier lot's valid: those goods are still on the shelves
+    assert label_row(service, march["id"])["superseded_by"] is None
+    assert label_row(service, april["id"])["supersedes"] is None
     response = client.get(f"/01/{GTIN13}/10/2026-03")
     assert response.status_code == 303
     assert response.headers["Location"] == f"http://localhost{scan_url(march)}"
@@ -260,7 +266,21 @@ def test_a_lot_resolves_to_the_label_issued_for_it(service, issuer, client, make
     # the scan page names the lot it was issued for, and asks nothing more
     _, text = page(client, scan_url(march))
     assert re.search(r'<dd id="lot">2026-03</dd>', text)
+    assert "superseded" not in text.lower() and "已被替代" not in text
     assert 'id="lot-note"' not in text
+
+
+def test_a_new_label_of_a_lot_supersedes_that_lots_label_only(service, issuer, make_bom):
+    march = approve(service, issuer, tea_bom(make_bom, gtin=GTIN13, lot="2026-03"))
+    april = approve(service, issuer, tea_bom(make_bom, kwh=90, gtin=GTIN13, lot="2026-04"))
+    plain = approve(service, issuer, tea_bom(make_bom, kwh=95, gtin=GTIN13))
+    march_again = approve(service, issuer, tea_bom(make_bom, kwh=80, gtin=GTIN13,
+                                                   lot="2026-03"))
+    assert label_row(service, march_again["id"])["supersedes"] == march["id"]
+    assert label_row(service, march["id"])["superseded_by"] == march_again["id"]
+    assert label_row(service, april["id"])["superseded_by"] is None
+    assert label_row(service, plain["id"])["supersedes"] is None  # no lot: a chain of its own
+    assert label_row(service, plain["id"])["superseded_by"] is None
 
 
 def test_a_lot_without_a_label_falls_back_and_says_so(service, issuer, client, make_bom):

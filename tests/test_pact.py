@@ -210,6 +210,26 @@ def test_filters_or_within_and_across(pact_service):
     assert ids("validOn=1900-01-01T00:00:00Z") == set()
     assert ids("validBefore=2099-01-01T00:00:00Z") == set(pf.values())
     assert ids("validAfter=2000-01-01T00:00:00Z&status=deprecated") == {pf["old"], pf["juice"]}
+    # the platform's own URNs, in any case; an id of a scheme not used here matches nothing
+    battery = get(app, f"/3/footprints/{pf['battery']}", token).get_json()["data"]
+    own_product = next(i for i in battery["productIds"] if i.startswith("urn:footprint:"))
+    own_company = next(i for i in battery["companyIds"] if i.startswith("urn:footprint:"))
+    assert ids(f"productId={own_product.upper()}") == {pf["battery"]}
+    assert ids(f"companyId={own_company}&productId=urn:gtin:{pact_world.GTIN_ORANGES}") == set()
+    assert ids(f"companyId={own_company}") == {pf["battery"]}
+    assert ids("productId=urn:ean:123&classification=urn:unspsc:10") == set()
+
+
+def test_labels_are_read_a_batch_at_a_time_in_issue_order(pact_service):
+    from footprint.store import pact as stored
+
+    db = pact_service.db
+    whole = [row["id"] for row in stored.label_rows(db, batch=1000)]
+    assert len(whole) == len(pact_service.world.pf) >= 4
+    assert [row["id"] for row in stored.label_rows(db, batch=1)] == whole
+    assert [row["id"] for row in stored.label_rows(db, batch=3)] == whole
+    issued = [row["issued_at"] for row in stored.label_rows(db)]
+    assert issued == sorted(issued)
 
 
 def test_bad_queries_name_what_is_wrong(pact_service):
@@ -224,10 +244,18 @@ def test_bad_queries_name_what_is_wrong(pact_service):
     assert get(app, "/3/footprints?x-acme-invoice=1", token).status_code == 200
 
 
-def test_pagination_follows_the_link(pact_service):
+@pytest.mark.parametrize("query, names", [
+    # a filter only the footprints answer: every label is read and matched
+    ("limit=1&geography=CN", ("old", "current", "juice", "battery")),
+    ("limit=1", ("old", "current", "juice", "battery")),  # none: pages skip in SQL
+    (f"limit=1&companyId=urn:uscc:{pact_world.USCC}&companyId=urn:footprint:cn-sc:org:0"
+     "&classification=urn:footprint:category:generic&classification="
+     "urn:footprint:category:batteries", ("old", "current", "juice"))])
+def test_pagination_follows_the_link(pact_service, query, names):
     app, world = pact_service.app, pact_service.world
     token = token_for(app, "all", world)
-    seen, url = [], "/3/footprints?limit=1&geography=CN"
+    expected = {world.pf[name] for name in names}
+    seen, url = [], f"/3/footprints?{query}"
     while url:
         answer = get(app, url, token)
         page = answer.get_json()["data"]
@@ -239,7 +267,7 @@ def test_pagination_follows_the_link(pact_service):
             target = link.split(">")[0].lstrip("<")
             assert target.startswith(HTTPS + "/3/footprints?") and 'rel="next"' in link
             url = target[len(HTTPS):]
-    assert sorted(seen) == sorted(world.pf.values())
+    assert len(seen) == len(set(seen)) and set(seen) == expected
 
 
 def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatch):
@@ -287,11 +315,18 @@ def test_callback_addresses(monkeypatch):
         "https://buyer.example/pact/v3/events"
     assert pactevents.callback_url("//api.example.com/3/events") == \
         "https://api.example.com/3/events"
-    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x"):
+    for refused in ("http://buyer.example", "/3/events", "urn:buyer", "ftp://x",
+                    "http://127.0.0.1:8001"):
         with pytest.raises(pact.PactError) as caught:
             pactevents.callback_url(refused)
         assert caught.value.status == 400 and "source" in caught.value.message
-
+    # a conformance run beside the service: plain http to this machine only, when asked
+    monkeypatch.setenv("FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS", "1")
+    assert pactevents.callback_url("http://127.0.0.1:8001") == "http://127.0.0.1:8001/3/events"
+    assert pactevents.callback_url("http://localhost:8001/cb") == "http://localhost:8001/cb"
+    for refused in ("http://buyer.example", "http://10.0.0.5:8001", "http://127.0.0.2"):
+        with pytest.raises(pact.PactError):
+            pactevents.callback_url(refused)
 
 
 def test_the_operator_may_limit_where_answers_go(monkeypatch):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from footprint.store import transaction
 from tests import pact_world
 from tests.test_pact import HTTPS, token_for
 
@@ -324,3 +325,32 @@ def test_a_request_sent_again_is_answered_once(outbox):
     other = queue(outbox, "req-twice", source="https://other-buyer.example.cn/3/events")
     assert other.outbox_id != first.outbox_id
     assert len(pactevents.outbox_items(outbox.db)["pending"]) == 2
+
+
+def test_delivered_answers_go_after_30_days_and_given_up_ones_after_90(outbox):
+    from footprint.usecases import pactevents
+
+    delivered = queue(outbox, "req-delivered")
+    failed = queue(outbox, "req-failed")
+    pending = queue(outbox, "req-pending")
+    rows = pactevents.outbox
+    with transaction(outbox.db):
+        rows.delivered(outbox.db, delivered.outbox_id, T0.isoformat())
+        rows.failed(outbox.db, failed.outbox_id, "refused", None, T0.isoformat())
+        # the pending one is due far in the future: the passes below do not post it
+        rows.failed(outbox.db, pending.outbox_id, "down",
+                    (T0 + timedelta(days=365)).isoformat(), None)
+
+    def present():
+        return {r["request_event_id"] for r in
+                outbox.db.query("SELECT request_event_id FROM pact_outbox")}
+
+    outbox.moment["now"] = T0 + timedelta(days=30)  # not more than 30 days: kept
+    pactevents.deliver_due(outbox.db)
+    assert present() == {"req-delivered", "req-failed", "req-pending"}
+    outbox.moment["now"] = T0 + timedelta(days=30, seconds=1)
+    pactevents.deliver_due(outbox.db)
+    assert present() == {"req-failed", "req-pending"}
+    outbox.moment["now"] = T0 + timedelta(days=90, seconds=1)
+    pactevents.deliver_due(outbox.db)
+    assert present() == {"req-pending"}  # never a pending one

@@ -9,6 +9,7 @@ from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.store import connect, transaction
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import (authenticate, create_token, create_user, user_for_token)
+from tests.conftest import qualify_everywhere
 from footprint.store.migrations import MIGRATIONS, migrate, pending
 
 
@@ -20,9 +21,9 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def people(db):
+def people(db, registry):
     pw = "correct horse battery"
-    return {
+    made = {
         "producer": create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", pw),
         "other_producer": create_user(db, "steelworks", "producer", "Panzhihua Steel", pw),
         "verifier": create_user(db, "auditor", "verifier", "Sichuan Carbon Verification", pw),
@@ -30,6 +31,8 @@ def people(db):
         "reviewer2": create_user(db, "reviewer2", "reviewer", "Sichuan Platform", pw),
         "admin": create_user(db, "admin", "admin", "Sichuan Platform", pw),
     }
+    qualify_everywhere(db, registry, "Sichuan Carbon Verification")
+    return made
 
 
 def test_migrations_run_once(db):

@@ -85,9 +85,18 @@ def grow(db, count: int, start: int = 0) -> list[str]:
     return ids
 
 
+def restack_subtrees(db):
+    """What a thorough forger does after changing leaves: store the subtrees they make."""
+    db.execute("DELETE FROM log_nodes")
+    leaves = [bytes(r[0]) for r in db.execute("SELECT leaf_hash FROM log_entries ORDER BY idx")]
+    db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)",
+                        list(merkle.perfect_subtrees(leaves)))
+
+
 def drop_triggers(db):
-    db.execute("DROP TRIGGER log_entries_append_only_update")
-    db.execute("DROP TRIGGER log_entries_append_only_delete")
+    for table in ("log_entries", "log_nodes"):
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_update")
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_delete")
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -418,6 +427,7 @@ def test_the_monitor_detects_a_rewrite_with_a_matching_leaf_hash(db, record):
         db.execute("UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 1",
                    [forged, merkle.leaf_hash(forged)])
         db.execute("UPDATE labels SET cose = ? WHERE id = 'L1'", [forged])
+        restack_subtrees(db)
     with pytest.raises(LogRewritten) as caught:
         verify_log(db, seen=[record])
     assert caught.value.problems == [caught.value.problems[0]]
@@ -432,6 +442,8 @@ def test_the_monitor_detects_a_forked_history(db, record):
     drop_triggers(db)
     with transaction(db):
         db.execute("DELETE FROM log_entries WHERE idx >= 2")
+        # and the stored subtrees over them: (i + 1) * 2**height leaves reach past leaf 1
+        db.execute("DELETE FROM log_nodes WHERE (i + 1) << height > 2")
         log = TransparencyLog(db)
         log.append("revoke", "L0", revoke_entry("L0", "rewritten history", AT))
         log.append("issue", "L3", fake_cose("L3"))
@@ -671,6 +683,10 @@ def test_an_upgrade_moves_the_checkpoints_seen_out_of_the_database(tmp_path, mon
     migrate(database)
     monkeypatch.undo()
     _parents(database)
+    # leaves as the code of then appended them: before migration 21 no subtrees were stored
+    monkeypatch.setattr(TransparencyLog, "_closed_by", lambda self, index, leaf: [])
+    monkeypatch.setattr(TransparencyLog, "root",
+                        lambda self, size=None: merkle.root(self.leaf_hashes(size)))
     grow(database, 2)
     log = TransparencyLog(database)
     with transaction(database):
@@ -681,6 +697,7 @@ def test_an_upgrade_moves_the_checkpoints_seen_out_of_the_database(tmp_path, mon
                                                                     log.root(size)),
                               f"2025-03-0{size + 1}T08:00:00+00:00"])
     grow(database, 2, start=2)
+    monkeypatch.undo()
     assert migrate(database)[:2] == [(6, "log lookups by label"), (7, "supplier label inputs")]
     indexes = {row[0] for row in database.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -786,6 +803,7 @@ def test_cli_log_verify_remembers_outside_the_database_and_in_a_witness(home, mo
     with transaction(database):  # the last label and its leaf, gone
         database.execute("DELETE FROM log_entries WHERE idx = 3")
         database.execute("DELETE FROM labels WHERE id = 'L3'")
+        restack_subtrees(database)
     result = run("verify")
     assert result.exit_code == 1 and result.stdout == ""
     assert "the log has 3 entries but a checkpoint of size 4 was seen" in result.stderr
@@ -907,3 +925,105 @@ def test_records_are_filed_under_no_label_and_the_monitor_checks_them(db, record
         db.execute("UPDATE log_entries SET entry = ? WHERE idx = 2", [forged])
     with pytest.raises(LogRewritten, match="entry 2 was rewritten"):
         verify_log(db, seen=[record])
+
+
+# -- proofs from the stored subtrees ------------------------------------------------------------
+
+def test_stored_subtrees_give_the_pure_functions_proofs_at_every_size(db):
+    grow(db, 37)
+    log = TransparencyLog(db)
+    leaves = log.leaf_hashes()
+    for size in range(1, 38):
+        assert log.root(size) == merkle.root(leaves[:size])
+        for index in range(size):
+            assert log.inclusion(index, size)["proof"] == \
+                merkle.inclusion_proof(index, leaves[:size])
+        for old in range(1, size + 1):
+            assert log.consistency(old, size) == merkle.consistency_proof(old, leaves[:size])
+
+
+def test_a_proof_reads_logarithmically_many_hashes(db, monkeypatch):
+    """The hashes read for an inclusion proof of the last leaf (the most ragged path) as the
+    log doubles: at most a constant number more each time, never in proportion to n."""
+    from footprint.store import log as stored
+    reads = []
+    real = stored.nodes_many
+
+    def counted(database, wanted):
+        wanted = list(wanted)
+        reads.extend(wanted)
+        return real(database, wanted)
+
+    grown, counts = 0, {}
+    for size in (16, 32, 64, 128, 256, 512, 1023):
+        grow(db, size - grown, start=grown)
+        grown = size
+        monkeypatch.setattr(stored, "nodes_many", counted)
+        reads.clear()
+        log = TransparencyLog(db)
+        proof = log.inclusion(size - 1, size)
+        counts[size] = len(set(reads))
+        monkeypatch.setattr(stored, "nodes_many", real)
+        assert merkle.verify_inclusion(size - 1, size, proof["leaf_hash"], proof["proof"],
+                                       proof["root"])
+    # a perfect tree of 2**k leaves: the leaf, its k siblings and the root: k + 2 hashes
+    assert counts[16] == 4 + 2 and counts[512] == 9 + 2
+    # 1023 = 2**10 - 1 leaves, every level ragged: still under 4 log2(n)
+    assert counts[1023] <= 4 * 10
+    assert all(counts[b] - counts[a] <= 4 for a, b in zip(counts, list(counts)[1:]))
+
+
+def test_the_monitor_detects_a_changed_or_missing_subtree(db, record):
+    grow(db, 8)
+    verify_log(db, seen=[record])
+    drop_triggers(db)
+    with transaction(db):
+        db.execute("UPDATE log_nodes SET hash = ? WHERE height = 2 AND i = 1", [bytes(32)])
+    with pytest.raises(LogRewritten, match="the stored subtree 1 of 2\\^2 leaves was changed"):
+        verify_log(db, seen=[record])
+    with transaction(db):
+        db.execute("DELETE FROM log_nodes WHERE height = 2 AND i = 1")
+    with pytest.raises(LogRewritten, match="1 of the log's 7 subtrees are not stored"):
+        verify_log(db, seen=[record])
+
+
+# -- tiles (C2SP tlog-tiles) -------------------------------------------------------------------
+
+def test_tile_paths_are_c2sp_and_only_the_canonical_spelling_parses():
+    from footprint.translog.tiles import TilePathError, parse_tile_path, tile_path
+    assert tile_path(0, 1234067) == "tile/0/x001/x234/067"  # the spec's example
+    assert tile_path(1, 0, 2) == "tile/1/000.p/2"
+    assert tile_path("entries", 5, 9) == "tile/entries/005.p/9"
+    assert parse_tile_path("tile/0/x001/x234/067") == (0, 1234067, 256)
+    assert parse_tile_path("tile/entries/005.p/9") == (None, 5, 9)
+    for bad in ("tile/0/1234067", "tile/0/x000/005", "tile/0/005.p/256", "tile/0/005.p/0",
+                "tile/0/005.p/300", "tile/a/005", "tile/0/05", "../etc/passwd"):
+        with pytest.raises(TilePathError):
+            parse_tile_path(bad)
+
+
+def test_tiles_hold_the_subtrees_the_leaves_make(tmp_path):
+    from web import create_app
+    home = tmp_path / "home"
+    home.mkdir()
+    db = connect(database_path(home))
+    migrate(db)
+    _parents(db)
+    grow(db, 600)
+    leaves = TransparencyLog(db).leaf_hashes()
+    entries = [bytes(r[0]) for r in db.execute("SELECT entry FROM log_entries ORDER BY idx")]
+    web = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home)}).test_client()
+    full = web.get("/log/tile/0/001")
+    assert full.status_code == 200 and full.data == b"".join(leaves[256:512])
+    assert full.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert web.get("/log/tile/0/002.p/88").data == b"".join(leaves[512:600])
+    # level 1: the roots of the first two full level-0 tiles, 256 leaves each
+    assert web.get("/log/tile/1/000.p/2").data == \
+        merkle.root(leaves[:256]) + merkle.root(leaves[256:512])
+    bundle = web.get("/log/tile/entries/002.p/88").data
+    assert bundle[:2] == len(entries[512]).to_bytes(2, "big")
+    assert bundle == b"".join(len(e).to_bytes(2, "big") + e for e in entries[512:600])
+    # the log has not reached these yet; a path that is not a tile is a 400
+    assert web.get("/log/tile/0/002").status_code == 404
+    assert web.get("/log/tile/1/000.p/3").status_code == 404
+    assert web.get("/log/tile/0/2").status_code == 400

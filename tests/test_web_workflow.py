@@ -22,7 +22,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
-from tests.conftest import PASSWORD, PEOPLE
+from tests.conftest import PASSWORD, PEOPLE, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
 SICHUAN_BODY = "Sichuan Carbon Verification"
@@ -390,6 +390,8 @@ def world(tmp_path_factory, engine):
     migrate(db)
     people = {name: create_user(db, name, role, org, PASSWORD)
               for name, (role, org) in PEOPLE.items()}
+    qualify_everywhere(db, engine.registry, *{org for role, org in PEOPLE.values()
+                                              if role == "verifier"})
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
     app.extensions["footprint_engine"] = engine
@@ -594,6 +596,7 @@ def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom
     migrate(db)
     producer = create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
     create_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
+    qualify_everywhere(db, engine.registry, SICHUAN_BODY)
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
                       "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
     app.extensions["footprint_engine"] = engine
@@ -627,7 +630,7 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     response = admin.post("/admin/organisations",
                           data={"name": "Chongqing Cells", "kind": "enterprise"})
     assert response.status_code == 400 and "exists already" in page_text(response)
-    response = admin.post("/admin/organisations", data={"name": "X", "kind": "bakery"})
+    response = admin.post("/admin/organisations", data={"name": "X", "kind": "shipyard"})
     assert response.status_code == 400 and "kind" in page_text(response)
     assert db["organisations"].count == orgs
 

@@ -16,16 +16,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from footprint import InvalidInput
-from footprint.errors import Problem
+from footprint.errors import Conflict, Problem
 from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
-from footprint.usecases import accounts
+from footprint.settings import benchmark_threshold
+from footprint.usecases import accounts, benchmarks
 from footprint.usecases import libraries as factor_libraries
-from footprint.usecases import pact
+from footprint.usecases import pact, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
 from .i18n import localised
+from .problems import text
 from .security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -40,6 +42,10 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
         pact_clients=pact.list_clients(db), new_client=new_client,
+        benchmarks=benchmarks.distributions(db), benchmark_threshold=benchmark_threshold(),
+        category_of=get_engine().registry.categories.get,
+        attention=qualifications.needing_attention(db),
+        categories=get_engine().registry.categories,
         problems=localised(problems), form=form or {}, which=which), status
 
 
@@ -164,3 +170,22 @@ def revoke_pact_client(client_id):
     else:
         flash(_("No such client, or it is revoked already."))
     return redirect(url_for(".index") + "#pact-clients")
+
+
+@bp.route("/grade-bands", methods=["POST"])
+@role_required("admin")
+def adopt_grade_bands():
+    """Grade bands derived from a category's benchmark, from now on (docs/registry.md)."""
+    try:
+        version = benchmarks.adopt(get_db(), _home(), current_user, get_engine().registry,
+                                   request.form.get("category", ""),
+                                   request.form.get("unit", ""))
+    except (InvalidInput, Conflict) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else [exc.args[0]]
+        for problem in problems:
+            flash(text(getattr(problem, "message", problem)))
+        return redirect(url_for(".index") + "#grade-bands")
+    flash(_("Grade bands version %(version)s adopted: %(basis)s.", version=version["version"],
+            basis=_("benchmark of %(n)s verified products, %(date)s", n=version["n"],
+                    date=version["as_of"])))
+    return redirect(url_for(".index") + "#grade-bands")

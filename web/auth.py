@@ -24,7 +24,8 @@ from .security import User, client_address
 bp = Blueprint("auth", __name__)
 
 HOME_OF_ROLE = {"producer": "producer.index", "verifier": "verifier.index",
-                "reviewer": "reviewer.index", "admin": "admin.index", "bank": "banks.index"}
+                "reviewer": "reviewer.index", "admin": "admin.index", "bank": "banks.index",
+                "regulator": "supervision.index"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -12,6 +12,7 @@ words as Jinja filters.
     {{ label.expires_at|china_date }}       2027-03-01
     {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
     {{ evidence.size|file_size }}           12.3 KB
+    {{ peer.synced_minutes_ago|age }}       3 minutes ago / 3 分钟前 (whole minutes given)
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
     {{ category|named }}                    the record's name_zh or name_en
@@ -32,6 +33,9 @@ from . import vocabulary
 from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named, word
 
 TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's, named
+AGES = (("days", 24 * 60, _l("%(n)s days ago")), ("hours", 60, _l("%(n)s hours ago")),
+        ("minutes", 1, _l("%(n)s minutes ago")))
+JUST_NOW = _l("just now")
 
 footprint = display.footprint
 quantity = display.quantity
@@ -79,6 +83,16 @@ def width_class(value, whole) -> str:
     return f"w{min(100, max(0, int(round(abs(value) / whole * 20)) * 5))}"
 
 
+def age(minutes) -> str:
+    """How long ago, from whole minutes: the largest unit that fits, rounded down."""
+    if minutes is None:
+        return ""
+    for _unit, size, said in AGES:
+        if minutes >= size:
+            return str(said % {"n": minutes // size})
+    return str(JUST_NOW)
+
+
 def in_reader_language(function):
     """A template filter whose text depends on the reader's language. Marked as needing the
     context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
@@ -97,6 +111,7 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "yuan": yuan, "rate": rate,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,
+           "age": in_reader_language(age),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 

@@ -156,6 +156,7 @@ def public_view(db, label: dict) -> dict:
                    "region": entry.region if entry else None,
                    "kid": entry.as_dict()["kid"] if entry else None},
         "claims": jsonable(label_records.claims(label)), "names": label_records.names(label),
+        "grade_bands": label_records.grade_bands(label),
         "url": url_of(label), "scan_path": scan_path(label),
         "issued_at": label["issued_at"], "expires_at": label["expires_at"],
         "supersedes": label["supersedes"], "superseded_by": label["superseded_by"],

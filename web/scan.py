@@ -2,7 +2,8 @@
 
 - fetch the trust list (``/.well-known/footprint/trust-list.json``): this platform's issuer
   keys and the other regions' platforms it recognises (``footprint keys trust add``);
-- fetch the current signed checkpoint of the transparency log (``/log/checkpoint``);
+- fetch the current signed checkpoint of the transparency log (``/log/checkpoint``), and the
+  log itself as C2SP tlog-tiles (``/log/tile/<L>/<N>[.p/<W>]``, ``/log/tile/entries/<N>``);
 - open a label from its QR code (``/L/<B32>``, either case): the signature is checked against
   the trust list and, for this platform's labels, the inclusion proof in the log against the
   current root; the page says plainly what was checked and what the label's status is;
@@ -33,6 +34,7 @@ from footprint.gs1 import (GTIN_LENGTHS, VOC, check_digit, check_lot, link_type,
 from footprint.identifiers import pact_footprint_id
 from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
 from footprint.translog.log import b64
+from footprint.usecases import benchmarks
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.everyday import context as everyday_context
@@ -99,6 +101,16 @@ def checkpoint():
     return _public(Response(current.note, mimetype="text/plain"), 0)
 
 
+@bp.route("/log/tile/<path:path>")
+def tile(path: str):
+    """The log as C2SP tlog-tiles: a tile or entry bundle never changes once served."""
+    body = transparency.tile(get_db(), f"tile/{path}")
+    response = Response(body, mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # -- the scan page ---------------------------------------------------------------------------
 
 def _benchmark(category_id: str, region: str):
@@ -162,15 +174,20 @@ def label(b32: str):
     moment = clock.now()
     db = get_db()
     scan = check(db, _home(), cose, moment)
+    # a label of a peer flagged inconsistent is genuine, but its platform's word is not
+    flagged = scan.peer is not None and scan.peer["state"] == "inconsistent"
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
-               "reason_text": REASON_TEXT.get(scan.reason, ""), "tone": TONES[scan.verdict],
+               "reason_text": REASON_TEXT.get(scan.reason, ""),
+               "tone": "caution" if flagged and scan.verdict == "remote" else TONES[scan.verdict],
                "void": scan.verdict in VOID,
                "scope_note": text(scan.scopes["note"]) if scan.scopes and scan.scopes["note"]
                else None}
     if scan.claims is not None:
         category, region = _benchmark(scan.claims["category"], scan.claims["region"])
-        grading = category.grading if category is not None else None
+        grading = benchmarks.grading_for(db, scan.record,
+                                         category.grading if category is not None else None)
         context.update(
+            grade_bands=label_records.grade_bands(scan.record) if scan.record else None,
             category=category, region=region, stages=_stages(scan.claims), grading=grading,
             grade_range=_grade_range(scan.claims, grading), draws=DRAWS,
             issuer_url=_issuer_url(scan, to_b32(cose)),

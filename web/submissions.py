@@ -23,7 +23,7 @@ from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
 from footprint.usecases.revoking import revoke
-from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke
+from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke, takes_part
 
 from . import worksheet
 from .db import get_db, get_engine
@@ -119,7 +119,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
-        may_revoke=may_revoke(user),
+        may_revoke=may_revoke(user), may_comment=takes_part(user),
     ), status
 
 

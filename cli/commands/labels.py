@@ -1,8 +1,9 @@
 """``footprint verify`` (a label's signature, dates and revocation) and ``footprint keys``
 (issuer keys and the trust list). The label format: docs/label-format.md.
 
-verify exits 0 for a valid label whose revocation was checked (with its platform online, or
-against ``--revocations FILE``), 3 for a valid label whose revocation could not be checked
+verify exits 0 for a valid label whose revocation was checked (with its platform online,
+against ``--revocations FILE``, or against the list this platform synced from a peer, with
+its age said: docs/peers.md), 3 for a valid label whose revocation could not be checked
 (the reason in words), 1 for an invalid, expired or revoked label (the reason on stderr), 2
 for a usage error (bad option, unreadable trust or revocation list, an input that is neither
 a label file nor label text).
@@ -12,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from footprint.display import footprint, percent, quantity
 from footprint.errors import InvalidInput
-from footprint.labels import cose, online, times
+from footprint.labels import cose, online, peerlists, times
 from footprint.labels import keys as issuer_keys
 from footprint.labels.claims import jsonable
 from footprint.labels.encoding import extract
@@ -107,13 +109,47 @@ def _claims_text(claims: dict, issuer, names: dict) -> str:
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows if value)
 
 
-def _revocation(claims, cose_bytes, host, revoked, revocations_file, offline, ca_file,
-                timeout) -> dict:
+def _minutes(n: int) -> tuple[str, str]:
+    """How long ago, in English and Chinese (as the web's age filter says it)."""
+    for size, en, zh in ((24 * 60, "days", "天"), (60, "hours", "小时"), (1, "minutes", "分钟")):
+        if n >= size:
+            return f"{n // size} {en} ago", f"{n // size} {zh}前"
+    return "just now", "刚刚"
+
+
+def _synced(claims, issuer, moment) -> dict | None:
+    """The revocation list of the label's platform as this platform last synced it (a peer,
+    `footprint peers sync`); None when its issuer is no peer here or was never synced."""
+    record = peerlists.read(footprint_home(), issuer.id)
+    if record is None or not record.get("synced_at"):
+        return None
+    at = datetime.fromtimestamp(moment, timezone.utc) if moment is not None \
+        else datetime.now(timezone.utc)
+    peer = peerlists.status(record, claims["id"], at)
+    en, zh = _minutes(peer["synced_minutes_ago"])
+    by = (f"the revocation list of {peer['name']} ({peer['url']}) synced {en} "
+          f"(撤销列表同步于 {zh})")
+    if peer["state"] == "inconsistent":
+        return {"checked": False, "why": f"{peer['name']} is flagged: its transparency log is "
+                                         f"not consistent with what this platform saw before "
+                                         f"(已被标记：其透明日志不一致)", "synced": peer}
+    revoked = peer["revoked"]
+    entry = revoked and {"id": claims["id"], "reason": revoked["revocation_reason"],
+                         "revoked_at": revoked["revoked_at"]}
+    return {"checked": True, "by": by, "status": "revoked" if entry else "valid",
+            "entry": entry or None, "synced": {k: v for k, v in peer.items() if k != "revoked"}}
+
+
+def _revocation(claims, issuer, moment, cose_bytes, host, revoked, revocations_file, offline,
+                ca_file, timeout) -> dict:
     """How revocation was checked and what it found: {"checked", "by", "status", ...}."""
     if revocations_file is not None:
         entry = revoked.get(claims["id"])
         return {"checked": True, "by": f"the list {revocations_file}",
                 "status": "revoked" if entry else "valid", "entry": entry}
+    synced = _synced(claims, issuer, moment)
+    if synced is not None:
+        return synced
     if offline:
         return {"checked": False, "why": "--offline: the platform was not asked"}
     if host is None:
@@ -154,9 +190,10 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     label URL or base32 text.
 
     Checks the signature against the trust list, the signing key's window and the expiry,
-    then asks the platform named in the label's URL whether it was revoked (or reads
-    --revocations FILE). Exit 0 valid and not revoked, 3 valid but revocation not checked,
-    1 invalid, expired or revoked (reason on stderr), 2 usage.
+    then reads its revocation in --revocations FILE, else in the list this platform synced
+    from the label's platform when it is a peer (`footprint peers sync`), else asks the
+    platform named in the label's URL. Exit 0 valid and not revoked, 3 valid but revocation
+    not checked, 1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
     moment = _time_option(at)
@@ -187,13 +224,15 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     # (it fails either way, but a list may say it was revoked first)
     if claims is not None and (reason is None or
                                (reason == "expired" and revocations_file is not None)):
-        check = _revocation(claims, cose_bytes, online.host_of(text), revoked,
+        check = _revocation(claims, issuer, moment, cose_bytes, online.host_of(text), revoked,
                             revocations_file, offline, ca_file, timeout)
         result["revocation_check"] = {k: v for k, v in check.items() if k != "entry"}
         if check.get("entry"):
             entry = check["entry"]
             reason = "revoked"
             detail = f"revoked {entry['revoked_at']}: {entry['reason']}"
+            if check.get("synced"):
+                detail += f" (according to {check['by']})"
             result["revocation"] = entry
         elif check.get("status") == "expired" and reason is None:
             reason, detail = "expired", f"{check['host']} says the label has expired"

@@ -17,11 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cbor2
-from pycose.algorithms import EdDSA
-from pycose.headers import KID, Algorithm
-from pycose.keys import OKPKey
-from pycose.keys.curves import Ed25519
-from pycose.messages import Sign1Message
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from . import times
 from .claims import NAMES, build_claims, encode_claims, parse_claims
@@ -65,12 +62,38 @@ def sign(claims: dict, issuer_key) -> bytes:
         raise KeyStoreError(f"key {entry.kid.hex()} may sign from {times.text(entry.valid_from)} "
                             f"to {times.text(entry.valid_to)}; the label is issued "
                             f"{times.text(issued)}")
-    message = Sign1Message(phdr={Algorithm: EdDSA, KID: entry.kid}, uhdr={},
-                           payload=encode_claims(claims))
-    message.key = OKPKey(crv=Ed25519, d=issuer_key.private_bytes(), x=entry.public_key)
-    encoded = message.encode(tag=True)
+    return sign1(encode_claims(claims), issuer_key)
+
+
+def sign1(payload: bytes, issuer_key) -> bytes:
+    """The tagged, deterministically encoded COSE_Sign1 of ``payload`` by ``issuer_key``,
+    made by pycose (imported here: verifying, the common case, does not need it)."""
+    # pycose loads only to sign: verifying, the common case, checks the signature directly
+    from pycose import algorithms, headers, keys, messages
+
+    entry = issuer_key.entry
+    message = messages.Sign1Message(
+        phdr={headers.Algorithm: algorithms.EdDSA, headers.KID: entry.kid}, uhdr={},
+        payload=payload)
+    message.key = keys.OKPKey(crv=keys.curves.Ed25519, d=issuer_key.private_bytes(),
+                              x=entry.public_key)
+    # pycose's map order may differ from the deterministic one: encode it canonically
+    encoded = cbor2.dumps(cbor2.loads(message.encode(tag=True)), canonical=True)
     _parse_outer(encoded)  # what we emit must be what we accept
     return encoded
+
+
+def signature_ok(protected: bytes, payload: bytes, signature: bytes, public_key: bytes) -> bool:
+    """Whether ``signature`` is the Ed25519 signature of RFC 9052's Sig_structure
+    ``["Signature1", protected, h'', payload]`` by ``public_key`` (32 raw bytes). The
+    structure is this one array; checking it with cryptography directly keeps verifying
+    free of pycose's import."""
+    to_be_signed = cbor2.dumps(["Signature1", protected, b"", payload])
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, to_be_signed)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def _loads_exact(data: bytes):
@@ -140,13 +163,7 @@ def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
     if entry is None:
         raise LabelInvalid("unknown-issuer",
                            f"key id {header[HEADER_KID].hex()} is not in the trust list")
-    try:
-        message = Sign1Message.from_cose_obj([protected, {}, payload, signature], True)
-        message.key = OKPKey(crv=Ed25519, x=entry.public_key)
-        good = message.verify_signature()
-    except Exception:  # noqa: BLE001 - any failure to verify is a failed verification
-        good = False
-    if not good:
+    if not signature_ok(protected, payload, signature, entry.public_key):
         raise LabelInvalid("bad-signature", f"the signature does not verify with {entry.id}'s "
                                             f"key {entry.kid.hex()}")
     try:

@@ -232,6 +232,18 @@ def current_key(home, issuer_id: str | None = None, *, now=None) -> IssuerKey:
     return _load_private(home, max(live, key=lambda e: (e.valid_from, e.valid_to, e.kid)))
 
 
+def held_keys(home, issuer_id: str) -> list[IssuerKey]:
+    """Every key of the issuer whose private part is at hand, rotated ones too, oldest
+    first: they announce the issuer's trust-list entries to peers that pinned an older key."""
+    held = []
+    for entry in own_entries(home, issuer_id):
+        try:
+            held.append(_load_private(home, entry))
+        except KeyStoreError:
+            continue
+    return held
+
+
 def checkpoint_signer(home) -> tuple | None:
     """(key name, Ed25519PrivateKey) for signing log checkpoints: the issuer id and its
     current key (the first issuer by id if there are several); None without a usable key."""

@@ -60,6 +60,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
+    """An opener for HTTPS only, the certificate verified (against the system's authorities,
+    or ``ca_file``), redirects refused; OSError or ssl.SSLError if ``ca_file`` is unreadable."""
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
+                                       _NoRedirect())
+
+
 def host_of(text: str) -> str | None:
     """The host (and port) of a label URL, uppercased; None for bare base32 text."""
     text = (text or "").strip()
@@ -76,11 +84,9 @@ def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOU
     """The status the label's host gives for these label bytes."""
     url = f"https://{host.lower()}/api/v1/labels/{quote(label_id, safe='')}"
     try:
-        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        opener = https_opener(ca_file)
     except (OSError, ssl.SSLError) as exc:
         return NotChecked(f"cannot read the certificate file {ca_file}: {exc}", host)
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                         _NoRedirect())
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "footprint-verify"})
     try:
@@ -91,7 +97,7 @@ def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOU
             return NotChecked(f"{host} does not know label {label_id} (404)", host)
         return NotChecked(f"{host} answered HTTP {exc.code} {exc.reason}", host)
     except urllib.error.URLError as exc:
-        return NotChecked(_network_words(host, exc.reason, timeout), host)
+        return NotChecked(network_words(host, exc.reason, timeout), host)
     except (TimeoutError, socket.timeout):
         return NotChecked(f"{host} did not answer within {timeout:g} s", host)
     except (OSError, ValueError) as exc:  # a connection reset, a malformed answer ...
@@ -99,7 +105,8 @@ def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOU
     return _read_answer(host, body, cose, label_id)
 
 
-def _network_words(host: str, reason, timeout: float) -> str:
+def network_words(host: str, reason, timeout: float) -> str:
+    """Why ``host`` could not be asked, in words."""
     if isinstance(reason, ssl.SSLCertVerificationError):
         return (f"the TLS certificate of {host} is not trusted "
                 f"({reason.verify_message or reason})")

@@ -391,13 +391,18 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def new_pdf(**options):
+    """An fpdf2 document (a printable label, an account statement)."""
+    # fpdf2 takes ~0.5 s to import: only a PDF pays for it, not every web worker
+    from fpdf import FPDF
+    return FPDF(**options)
+
+
 def label_pdf(claims: dict, url: str, issuer_name: str | None = None) -> bytes:
     """The printable label as a one-page 100 x 60 mm PDF with the code drawn as vectors.
     A CJK font found on the system is embedded (subset); without one the label is in
     English (the English product name, else the category)."""
-    # fpdf2 takes ~0.5 s to import: only a PDF label pays for it, not every web worker
-    from fpdf import FPDF
-    pdf = FPDF(orientation="L", unit="mm", format=(HEIGHT, WIDTH))
+    pdf = new_pdf(orientation="L", unit="mm", format=(HEIGHT, WIDTH))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.add_page()

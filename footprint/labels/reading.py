@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from .errors import LabelInvalid
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SVG = "{http://www.w3.org/2000/svg}"
 RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\3z")
@@ -48,6 +50,8 @@ def label_text(path: Path) -> str:
 
 
 def _image(path: Path) -> Image.Image:
+    # Pillow, like the QR decoder, loads only when a file is read
+    from PIL import Image, UnidentifiedImageError
     try:
         image = Image.open(path)
         image.load()
@@ -104,6 +108,8 @@ def _square_viewbox(text: str | None) -> int | None:
 
 def _draw(size: int, runs: str) -> Image.Image:
     """The modules of the path, drawn black on white at MODULE_PX pixels a module."""
+    # Pillow loads only when a file is read (see _image)
+    from PIL import Image
     image = Image.new("1", (size, size), 1)
     pixels = image.load()
     for match in RUN.finditer(runs):

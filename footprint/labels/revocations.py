@@ -1,7 +1,11 @@
 """The public list of revoked labels, as an offline verifier reads it.
 
     {"revoked": [{"id": "CN-SC-K5QX7M2ZP4H6A", "reason": "falsified electricity data",
-                  "revoked_at": "2026-03-01T08:00:00Z"}]}
+                  "revoked_at": "2026-03-01T08:00:00Z",
+                  "firm": "...", "accounting_body": "..."}]}
+
+``firm`` (the producer) and ``accounting_body`` (the body that verified it) are the names
+published beside the label, for people; a verifier needs only the first three.
 
 Revocation keys on the signed label id (claim 1), never on a hash of the QR text.
 """
@@ -17,9 +21,12 @@ from .claims import LABEL_ID
 
 
 def revocation_list(entries) -> dict:
-    """The published form of (id, reason, revoked_at) records, oldest first."""
+    """The published form of (id, reason, revoked_at[, firm, accounting_body]) records,
+    oldest first."""
     rows = [{"id": e["id"], "reason": e["reason"],
-             "revoked_at": times.text(times.epoch(e["revoked_at"]))} for e in entries]
+             "revoked_at": times.text(times.epoch(e["revoked_at"])),
+             **{name: e[name] for name in ("firm", "accounting_body") if name in e}}
+            for e in entries]
     return {"revoked": sorted(rows, key=lambda r: (r["revoked_at"], r["id"]))}
 
 

@@ -80,9 +80,18 @@ def _many(db, sql: str, params: list) -> list[Label]:
     return [_label(row) for row in db.query(sql, params)]
 
 
+def of_product_and_lot(db, product_id: int, lot: str | None) -> list[Label]:
+    """Every label of the product whose submission covers this batch or lot (its BOM's
+    product.lot; None: the labels of submissions that name no lot), newest first."""
+    return _many(db, "SELECT l.* FROM labels l JOIN submissions s ON s.id = l.submission_id "
+                     "WHERE l.product_id = ? AND json_extract(s.bom_json, '$.product.lot') IS ? "
+                     "ORDER BY l.issued_at DESC, l.rowid DESC", [product_id, lot])
+
+
 def of_product(db, product_id: int) -> list[Label]:
-    """Every label of the product, newest first."""
-    return _many(db, f"SELECT * FROM labels WHERE product_id = ? {_NEWEST_FIRST}", [product_id])
+    """Every label of the product, whatever lot it covers, newest first."""
+    return _many(db, f"SELECT * FROM labels WHERE product_id = ? {_NEWEST_FIRST}",
+                 [product_id])
 
 
 def of_submission(db, submission_id: int) -> list[Label]:

@@ -1,5 +1,8 @@
 """The ``log_entries`` table of the transparency log, and what ``log_checkpoints_seen`` held.
 
+``log_nodes`` holds the hash of each perfect subtree above the leaves (migration 21), so
+roots and proofs read O(log n) hashes.
+
 Rows are leaves: ``idx`` from 0 without gaps, ``kind``, ``label_id``, ``entry`` (the leaf's
 bytes), ``leaf_hash``, ``at``; triggers refuse UPDATE and DELETE (migration 2), and indexes on
 ``label_id`` and ``kind`` (migration 6) find a label's few leaves, or every revocation,
@@ -28,6 +31,62 @@ def insert_leaf(db, index: int, kind: str, label_id: str, entry: bytes, leaf_has
     db.execute("INSERT INTO log_entries (idx, kind, label_id, entry, leaf_hash, at) "
                "VALUES (?, ?, ?, ?, ?, ?)",
                [index, kind, label_id, entry, leaf_hash, at or clock.stamp()])
+
+
+def insert_nodes(db, nodes) -> None:
+    """Store (height, i, hash) of perfect subtrees closed by an append (log_nodes)."""
+    if nodes:  # half the appends close none
+        db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)",
+                            nodes)
+
+
+def node(db, height: int, i: int) -> bytes | None:
+    """The hash of the i-th perfect subtree of 2**height leaves (height 0: the leaf hash)."""
+    row = db.execute("SELECT leaf_hash FROM log_entries WHERE idx = ?", [i]).fetchone() \
+        if height == 0 else \
+        db.execute("SELECT hash FROM log_nodes WHERE height = ? AND i = ?", [height, i]).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def nodes_many(db, wanted) -> dict[tuple[int, int], bytes]:
+    """(height, i) -> hash for the wanted perfect subtrees that are stored (height 0: leaf
+    hashes): one indexed query per height."""
+    by_height: dict[int, list[int]] = {}
+    for height, i in wanted:
+        by_height.setdefault(height, []).append(i)
+    found = {}
+    for height, indices in by_height.items():
+        marks = ", ".join("?" * len(indices))
+        rows = db.execute(f"SELECT idx, leaf_hash FROM log_entries WHERE idx IN ({marks})",
+                          indices) if height == 0 else \
+            db.execute(f"SELECT i, hash FROM log_nodes WHERE height = ? AND i IN ({marks})",
+                       [height, *indices])
+        found.update(((height, i), bytes(h)) for i, h in rows)
+    return found
+
+
+def nodes_at(db, height: int, first: int, count: int) -> list[bytes]:
+    """The hashes of perfect subtrees first .. first + count - 1 of a height, those stored."""
+    if height == 0:
+        sql = "SELECT leaf_hash FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx"
+        return [bytes(row[0]) for row in db.execute(sql, [first, first + count])]
+    return [bytes(row[0]) for row in db.execute(
+        "SELECT hash FROM log_nodes WHERE height = ? AND i >= ? AND i < ? ORDER BY i",
+        [height, first, first + count])]
+
+
+def nodes(db):
+    """(height, i, hash) of every stored perfect subtree above the leaves."""
+    for height, i, stored in db.execute("SELECT height, i, hash FROM log_nodes "
+                                        "ORDER BY height, i"):
+        yield height, i, bytes(stored)
+
+
+def entries_from(db, first: int, count: int) -> list[bytes]:
+    """The bytes of leaves first .. first + count - 1, in order."""
+    return [bytes(row[0]) for row in db.execute(
+        "SELECT entry FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+        [first, first + count])]
 
 
 def leaf_hashes(db, below: int):

@@ -10,6 +10,7 @@ tests/test_store.py holds the live vocabulary (footprint.workflow) to them.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import struct
@@ -597,6 +598,301 @@ def banks_consents_and_loans(db) -> None:
     """)
 
 
+def peer_platforms(db) -> None:
+    """Other regions' platforms this one watches (docs/peers.md): what was pinned on first
+    contact and last accepted of each (its own trust-list entries, its log checkpoint, its
+    revocations and public findings), this platform's cosignature of each checkpoint it
+    accepted as a witness, the cosignatures of our own checkpoints a peer made, and a
+    report of every sync (kept by URL, so it outlives the peer's removal)."""
+    _statements(db, """
+    CREATE TABLE peers (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL UNIQUE,
+        trust_entries TEXT NOT NULL,
+        witness_name TEXT,
+        witness_key TEXT,
+        ca_file TEXT,
+        state TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'refused', 'inconsistent')),
+        added_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        last_synced_at TEXT,
+        checkpoint TEXT,
+        checkpoint_size INTEGER,
+        findings TEXT
+    );
+    CREATE TABLE peer_revocations (
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        label_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        revoked_at TEXT NOT NULL,
+        PRIMARY KEY (peer_id, label_id)
+    );
+    CREATE TABLE peer_checkpoints (
+        id INTEGER PRIMARY KEY,
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        size INTEGER NOT NULL,
+        root TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        cosignature TEXT NOT NULL,
+        cosigned_at TEXT NOT NULL
+    );
+    CREATE INDEX peer_checkpoints_by_peer ON peer_checkpoints(peer_id, size);
+    CREATE TABLE peer_witnessed (
+        id INTEGER PRIMARY KEY,
+        peer_id INTEGER NOT NULL REFERENCES peers(id),
+        size INTEGER NOT NULL,
+        root TEXT NOT NULL,
+        witness_name TEXT NOT NULL,
+        cosigned TEXT NOT NULL,
+        cosigned_at TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        UNIQUE (peer_id, size, root)
+    );
+    CREATE TABLE peer_events (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('added', 'synced', 'refused', 'inconsistent',
+                                           'removed')),
+        problems TEXT NOT NULL DEFAULT '[]',
+        evidence TEXT
+    );
+    CREATE INDEX peer_events_by_url ON peer_events(url, id);
+    """)
+
+def _registry_row(label: str) -> str:
+    """The registry's row of the label ``label`` (NEW in a trigger, the table in a backfill),
+    selected FROM products p: the rest of the statement names the product."""
+    def claim(path):
+        return f"json_extract({label}.claims_json, '$.{path}')"
+    return f"""INSERT OR REPLACE INTO registry_labels (seq, label_id, product_id, org_id,
+            verifier_org_id, name_zh, name_en, org_name, verifier_name, gtin, category, region,
+            declared_unit, declared_amount, value, per_unit, grade, issued_at, expires_at,
+            ended, superseded_by, revoked_at, revocation_reason)
+        SELECT {label}.rowid, {label}.id, {label}.product_id, p.org_id, {claim('verifier')},
+            {claim('product_name_zh')}, {claim('product_name_en')}, {claim('producer_name')},
+            {claim('verifier_name')}, p.gtin, {claim('category')}, {claim('region')},
+            {claim('declared_unit.unit')}, {claim('declared_unit.amount')}, {claim('value')},
+            CASE WHEN {claim('declared_unit.amount')} > 0
+                 THEN {claim('value')} / {claim('declared_unit.amount')} END,
+            {claim('grade')}, {label}.issued_at, {label}.expires_at,
+            CASE WHEN {label}.revoked_at IS NOT NULL THEN 'revoked'
+                 WHEN {label}.superseded_by IS NOT NULL THEN 'superseded' END,
+            {label}.superseded_by, {label}.revoked_at, {label}.revocation_reason
+        FROM products p"""
+
+
+# what the registry's search reads: names, organisation, GTIN and label id, one text
+_REGISTRY_SEARCH_ROW = """INSERT OR REPLACE INTO registry_search (rowid, text)
+        SELECT seq, coalesce(name_zh, '') || ' ' || coalesce(name_en, '') || ' ' ||
+            coalesce(org_name, '') || ' ' || coalesce(gtin, '') || ' ' || label_id
+        FROM registry_labels"""
+
+
+def registry_and_benchmark_bands(db) -> None:
+    """The public registry (公开目录) and grade bands derived from verified data.
+
+    ``registry_labels`` is a read model of ``labels``: one row per issued label with what the
+    registry filters, searches and shows (names, organisation, accounting body, category,
+    region, grade, state), kept by triggers so that every way a label is written (or a row
+    removed) keeps it,
+    ordered by ``seq`` (the label's rowid: issuance order) for stable keyset pages. Its state
+    columns repeat the labels table's, which the log's monitor holds to the log.
+    ``registry_search`` is an FTS5 trigram index of the searchable text: LIKE '%橙%' needs no
+    word breaking of Chinese, and patterns of three characters or more use the index.
+    ``grade_band_versions`` holds every adoption of benchmark bands for a category and
+    declared unit: who adopted them, when, on what distribution, the signed document and
+    its leaf in the transparency log."""
+    _statements(db, f"""
+    CREATE TABLE registry_labels (
+        seq INTEGER PRIMARY KEY,              -- labels.rowid: issuance order
+        label_id TEXT NOT NULL UNIQUE,        -- labels.id: follows it, never holds it
+        product_id INTEGER NOT NULL,
+        org_id INTEGER NOT NULL,
+        verifier_org_id INTEGER,
+        name_zh TEXT,
+        name_en TEXT,
+        org_name TEXT,
+        verifier_name TEXT,
+        gtin TEXT,
+        category TEXT,
+        region TEXT,
+        declared_unit TEXT,
+        declared_amount REAL,
+        value REAL,                           -- kg CO2e for the declared amount, as signed
+        per_unit REAL,                        -- value / declared_amount
+        grade TEXT,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended TEXT,                           -- 'revoked', 'superseded' or NULL
+        superseded_by TEXT,
+        revoked_at TEXT,
+        revocation_reason TEXT
+    );
+    CREATE INDEX registry_by_region ON registry_labels(region, seq);
+    CREATE INDEX registry_by_category ON registry_labels(category, seq);
+    CREATE INDEX registry_by_org ON registry_labels(org_id, seq);
+    CREATE INDEX registry_by_product ON registry_labels(product_id, seq);
+    CREATE INDEX registry_by_verifier ON registry_labels(verifier_org_id, seq);
+    CREATE INDEX registry_by_grade ON registry_labels(grade, seq);
+    -- by state: ended (revoked, superseded or NULL) in issuance order, the expiry beside it
+    -- so that valid and expired labels are told apart in the index
+    CREATE INDEX registry_by_ended ON registry_labels(ended, seq, expires_at);
+    -- the benchmarks: current labels' values per declared unit, in order, per category
+    CREATE INDEX registry_current
+        ON registry_labels(category, declared_unit, per_unit, expires_at) WHERE ended IS NULL;
+    CREATE VIRTUAL TABLE registry_search USING fts5(text, tokenize = 'trigram');
+    CREATE TRIGGER registry_label_issued AFTER INSERT ON labels BEGIN
+        {_registry_row('NEW')} WHERE p.id = NEW.product_id;
+        {_REGISTRY_SEARCH_ROW} WHERE seq = NEW.rowid;
+    END;
+    CREATE TRIGGER registry_label_ended
+        AFTER UPDATE OF superseded_by, revoked_at, revocation_reason ON labels BEGIN
+        UPDATE registry_labels SET
+            ended = CASE WHEN NEW.revoked_at IS NOT NULL THEN 'revoked'
+                         WHEN NEW.superseded_by IS NOT NULL THEN 'superseded' END,
+            superseded_by = NEW.superseded_by, revoked_at = NEW.revoked_at,
+            revocation_reason = NEW.revocation_reason
+        WHERE label_id = NEW.id;
+    END;
+    CREATE TRIGGER registry_label_deleted AFTER DELETE ON labels BEGIN
+        DELETE FROM registry_search WHERE rowid = OLD.rowid;
+        DELETE FROM registry_labels WHERE label_id = OLD.id;
+    END;
+    CREATE TABLE grade_band_versions (
+        id INTEGER PRIMARY KEY,
+        category TEXT NOT NULL,
+        declared_unit TEXT NOT NULL,
+        version INTEGER NOT NULL,             -- 1, 2 ... per category and declared unit
+        bands_json TEXT NOT NULL,             -- [[grade, up_to or null], ...]
+        n INTEGER NOT NULL,                   -- verified products the benchmark counts
+        as_of TEXT NOT NULL,                  -- the benchmark's day, YYYY-MM-DD
+        distribution_json TEXT NOT NULL,      -- n, quartiles, cut points, quantile method
+        document BLOB NOT NULL,               -- sign_document("grade-bands", ...)
+        log_index INTEGER NOT NULL,           -- its record leaf in the transparency log
+        adopted_by INTEGER REFERENCES users(id),
+        adopted_at TEXT NOT NULL,
+        UNIQUE (category, declared_unit, version)
+    );
+    """)
+    # the labels issued before this migration, in issuance order
+    db.execute(f"{_registry_row('labels')} JOIN labels ON p.id = labels.product_id "
+               "ORDER BY labels.rowid")
+    db.execute(_REGISTRY_SEARCH_ROW)
+def qualifications_and_findings(db) -> None:
+    """Qualified accounting bodies and credit supervision.
+
+    ``qualifications``: an accounting body's accreditation (its number, the categories it may
+    verify as a JSON array, the first and last day it holds, both inclusive, in the
+    platform's time zone), as an administrator recorded it. ``findings``: what a regulator
+    found about a firm or an accounting body, with its workflow state, the subject's response
+    and one appeal, the labels it names, and once final its signed document and log leaf;
+    ``finding_files`` the evidence files. ``supervision_events``: every step of either, who,
+    when, from which state to which, and why. The word lists are this migration's own, frozen
+    here."""
+    _statements(db, """
+    CREATE TABLE qualifications (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        number TEXT NOT NULL,
+        categories TEXT NOT NULL,            -- JSON array of category ids
+        valid_from TEXT NOT NULL,            -- YYYY-MM-DD, inclusive
+        valid_until TEXT NOT NULL,           -- YYYY-MM-DD, inclusive
+        recorded_by INTEGER REFERENCES users(id),
+        recorded_at TEXT NOT NULL,
+        CHECK (valid_from <= valid_until)
+    );
+    CREATE INDEX qualifications_org ON qualifications(org_id, valid_until);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        subject_org_id INTEGER NOT NULL REFERENCES organisations(id),
+        type TEXT NOT NULL CHECK (type IN ('falsified_data', 'unqualified_verification',
+                                           'misleading_claim', 'other')),
+        severity TEXT NOT NULL CHECK (severity IN ('general', 'serious', 'severe')),
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        public INTEGER NOT NULL CHECK (public IN (0, 1)),
+        labels TEXT NOT NULL DEFAULT '[]',   -- JSON array of the label ids it names
+        state TEXT NOT NULL CHECK (state IN ('draft', 'notified', 'final', 'corrected')),
+        response TEXT,
+        appeal TEXT,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        final_at TEXT,
+        document BLOB,                       -- the signed finding (COSE_Sign1), once final
+        log_index INTEGER                    -- its record leaf in the transparency log
+    );
+    CREATE INDEX findings_subject ON findings(subject_org_id, state);
+    CREATE INDEX findings_public ON findings(final_at) WHERE state = 'final' AND public = 1;
+    CREATE TABLE finding_files (
+        id INTEGER PRIMARY KEY,
+        finding_id INTEGER NOT NULL REFERENCES findings(id),
+        filename TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        content BLOB NOT NULL,
+        added_by INTEGER REFERENCES users(id),
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX finding_files_finding ON finding_files(finding_id);
+    CREATE TABLE supervision_events (
+        id INTEGER PRIMARY KEY,
+        finding_id INTEGER REFERENCES findings(id),
+        qualification_id INTEGER REFERENCES qualifications(id),
+        actor_id INTEGER REFERENCES users(id),  -- NULL: the operator at the command line
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        reason TEXT,
+        at TEXT NOT NULL,
+        CHECK ((finding_id IS NULL) != (qualification_id IS NULL))
+    );
+    CREATE INDEX supervision_events_finding ON supervision_events(finding_id);
+    CREATE INDEX supervision_events_qualification ON supervision_events(qualification_id);
+    """)
+
+
+
+def labels_by_issue(db) -> None:
+    """Lists of labels (the PACT host's pages) read them in the order they were issued, a
+    page at a time, without sorting the whole table for each."""
+    _statements(db, """
+    CREATE INDEX labels_issued ON labels(issued_at, id);
+    """)
+
+
+def log_nodes(db) -> None:
+    """The hash of every perfect subtree of the log (2**height leaves, height >= 1, the
+    i-th of its height), written as appending closes it, so a root or proof reads O(log n)
+    hashes instead of every leaf. Filled here from the leaves already logged (RFC 6962
+    hashing, written out as it was when this shipped)."""
+    _statements(db, """
+    CREATE TABLE log_nodes (
+        height INTEGER NOT NULL,
+        i INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (height, i)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER log_nodes_append_only_update BEFORE UPDATE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    CREATE TRIGGER log_nodes_append_only_delete BEFORE DELETE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END;
+    """)
+    stack: list[bytes] = []
+    rows = []
+    for index, leaf in db.execute("SELECT idx, leaf_hash FROM log_entries ORDER BY idx"):
+        height, node, i = 0, bytes(leaf), index
+        while i & 1:
+            node = hashlib.sha256(b"\x01" + stack.pop() + node).digest()
+            height, i = height + 1, i >> 1
+            rows.append((height, i, node))
+        stack.append(node)
+    db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)", rows)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -614,6 +910,11 @@ MIGRATIONS = [
     (14, "records in the transparency log", log_records),
     (15, "enterprise carbon accounts", carbon_accounts),
     (16, "banks, consents and loans", banks_consents_and_loans),
+    (17, "public registry and benchmark grade bands", registry_and_benchmark_bands),
+    (18, "qualifications and findings", qualifications_and_findings),
+    (19, "peer platforms", peer_platforms),
+    (20, "labels in the order they were issued", labels_by_issue),
+    (21, "the log's perfect subtrees", log_nodes),
 ]
 
 

@@ -74,26 +74,51 @@ _LABEL_ROWS = (
     "LEFT JOIN organisations v ON v.id = s.verifier_org_id")
 
 
-def label_rows(db, org_id: int | None = None) -> list[dict]:
-    """Every issued label (of the organisation ``org_id``, if given), oldest first."""
-    if org_id is None:
-        return list(db.query(f"{_LABEL_ROWS} ORDER BY l.issued_at, l.id"))
-    return list(db.query(f"{_LABEL_ROWS} WHERE p.org_id = ? ORDER BY l.issued_at, l.id",
-                         [org_id]))
+def label_rows(db, org_id: int | None = None, narrowing: tuple[str, list] | None = None,
+               batch: int = 500, skip: int = 0):
+    """Every issued label (of the organisation ``org_id``, if given; and, if given, that
+    satisfies ``narrowing``: an SQL condition on l, p and o with its bound parameters),
+    oldest first after the first ``skip``, read a batch at a time so a caller that stops
+    early reads little."""
+    where, params = ["1"], []
+    if org_id is not None:
+        where.append("p.org_id = ?")
+        params.append(org_id)
+    if narrowing is not None:
+        where.append(f"({narrowing[0]})")
+        params.extend(narrowing[1])
+    after = ("", "")
+    while True:
+        rows = list(db.query(
+            f"{_LABEL_ROWS} WHERE {' AND '.join(where)} AND (l.issued_at, l.id) > (?, ?) "
+            f"ORDER BY l.issued_at, l.id LIMIT ? OFFSET ?", [*params, *after, batch, skip]))
+        skip = 0
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["issued_at"], rows[-1]["id"])
+
+
+def labels_since(db, rowid: int) -> list[tuple[int, str]]:
+    """(rowid, id) of the labels stored after ``rowid``, in order."""
+    return [(row[0], row[1]) for row in
+            db.execute("SELECT rowid, id FROM labels WHERE rowid > ? ORDER BY rowid", [rowid])]
 
 
 def label_row(db, label_id: str) -> dict | None:
     return next(db.query(f"{_LABEL_ROWS} WHERE l.id = ?", [label_id]), None)
 
 
-def label_owners(db) -> list[dict]:
-    """Every issued label's id and the organisation of its product."""
-    return list(db.query("SELECT l.id, p.org_id FROM labels l "
-                         "JOIN products p ON p.id = l.product_id"))
+def preceding(db, label_id: str) -> list[str]:
+    """The labels ``label_id`` follows (the one it supersedes, that one's, ...), newest
+    first."""
+    return [row[0] for row in db.execute(
+        "WITH RECURSIVE chain(id, depth) AS ("
+        " SELECT supersedes, 1 FROM labels WHERE id = ? AND supersedes IS NOT NULL"
+        " UNION SELECT l.supersedes, chain.depth + 1 FROM labels l JOIN chain ON l.id = chain.id"
+        " WHERE l.supersedes IS NOT NULL AND chain.depth < 10000)"
+        " SELECT id FROM chain ORDER BY depth", [label_id])]
 
 
-def supersession_links(db) -> dict[str, str | None]:
-    """label id -> the label it supersedes, for every label (the chain a footprint's
-    precedingPfIds follow)."""
-    return {row["id"]: row["supersedes"]
-            for row in db.query("SELECT id, supersedes FROM labels")}
+def label_count(db) -> int:
+    return db.execute("SELECT count(*) FROM labels").fetchone()[0]

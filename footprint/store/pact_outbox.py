@@ -90,3 +90,11 @@ def given_up(db) -> list[dict]:
 def delivered_items(db, limit: int = 50) -> list[dict]:
     return list(db.query("SELECT * FROM pact_outbox WHERE delivered_at IS NOT NULL "
                          "ORDER BY delivered_at DESC, id DESC LIMIT ?", [limit]))
+
+
+def prune(db, delivered_before: str, given_up_before: str) -> int:
+    """Delete the items delivered before ``delivered_before`` and those given up before
+    ``given_up_before``; how many went. Pending items are never deleted."""
+    return db.execute("DELETE FROM pact_outbox WHERE (delivered_at IS NOT NULL AND "
+                      "delivered_at < ?) OR (gave_up_at IS NOT NULL AND gave_up_at < ?)",
+                      [delivered_before, given_up_before]).rowcount

@@ -57,7 +57,7 @@ class Checkpoint:
 
 # -- keys ------------------------------------------------------------------------------------
 
-def _public_bytes(public_key) -> bytes:
+def raw_public_key(public_key) -> bytes:
     if isinstance(public_key, Ed25519PrivateKey):
         public_key = public_key.public_key()
     if isinstance(public_key, Ed25519PublicKey):
@@ -78,14 +78,14 @@ def check_key_name(name: str) -> str:
 def key_id(name: str, public_key) -> bytes:
     """The 4-byte signed-note key ID of an Ed25519 key."""
     return hashlib.sha256(check_key_name(name).encode("utf-8") + b"\n" + bytes([ED25519])
-                          + _public_bytes(public_key)).digest()[:4]
+                          + raw_public_key(public_key)).digest()[:4]
 
 
 def verifier_key(name: str, public_key) -> str:
     """The text form Go's sumdb/note and other tools take: ``name+hex(key ID)+base64(0x01 ||
     public key)``."""
     return (f"{check_key_name(name)}+{key_id(name, public_key).hex()}+"
-            f"{base64.b64encode(bytes([ED25519]) + _public_bytes(public_key)).decode()}")
+            f"{base64.b64encode(bytes([ED25519]) + raw_public_key(public_key)).decode()}")
 
 
 # -- notes -----------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def open_note(note, name: str, public_key) -> str:
     """Verify ``note`` against one known key and return its text. Lines by other keys are
     ignored; a line by this key that does not verify rejects the note."""
     text, signatures = parse_note(note)
-    public = _public_bytes(public_key)
+    public = raw_public_key(public_key)
     expected = key_id(name, public)
     mine = [s for s in signatures if s.name == name and s.key_id == expected]
     if not mine:

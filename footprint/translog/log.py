@@ -4,8 +4,9 @@ A leaf is an entry's bytes with ``leaf_hash`` = SHA-256(0x00 || entry), at an in
 without gaps. ``append`` runs inside the caller's transaction and never commits, so a label
 and its leaf are written together or not at all.
 
-Every proof is computed from all stored leaf hashes (O(n) per call, fine for tens of
-thousands of entries); docs/transparency-log.md says what changes at millions.
+Appending also stores the perfect subtrees the leaf completes (log_nodes), so a root or a
+proof of any size reads O(log n) stored hashes (merkle.subtree_root), whatever the log's
+length. The monitor still recomputes everything from the leaves.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import base64
 from ..errors import FootprintError, InvalidInput, Message, NotFound, Problem
 from ..store import log as stored
 from ..store.db import in_transaction
-from . import merkle
+from . import merkle, tiles
 from .entries import KINDS, decode_entry, entry_label
 
 
@@ -54,8 +55,19 @@ class TransparencyLog:
         if (kind == "record") != (label_id is None):
             raise LogError("a record is filed under no label, every other entry under one")
         index = self.size()  # the caller's write transaction holds the lock: no race
-        stored.insert_leaf(self.db, index, kind, label_id, entry, merkle.leaf_hash(entry), at)
+        leaf = merkle.leaf_hash(entry)
+        stored.insert_leaf(self.db, index, kind, label_id, entry, leaf, at)
+        stored.insert_nodes(self.db, self._closed_by(index, leaf))
         return index
+
+    def _closed_by(self, index: int, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """The perfect subtrees leaf ``index`` completes: one per trailing 1 bit of index."""
+        closed, height, node, i = [], 0, leaf, index
+        while i & 1:
+            node = merkle.node_hash(self._node(height, i - 1), node)
+            height, i = height + 1, i >> 1
+            closed.append((height, i, node))
+        return closed
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -85,8 +97,29 @@ class TransparencyLog:
             raise LogError(f"the log has a gap: {size - len(hashes)} leaves are missing")
         return hashes
 
+    def _node(self, height: int, i: int) -> bytes:
+        found = stored.node(self.db, height, i)
+        if found is None:
+            raise LogError(f"the log has a gap: leaf {i} is missing" if height == 0 else
+                           f"the log's subtree {i} of 2^{height} leaves is not stored")
+        return found
+
+    def _answer(self, query: str, *args: int):
+        """merkle.answer(query, ...) over the stored perfect subtrees it needs (O(log n) of
+        them), read in one go first."""
+        needed = merkle.subtrees_needed(query, *args)
+        nodes = stored.nodes_many(self.db, needed)
+        missing = sorted(needed - set(nodes))
+        if missing:
+            height, i = missing[0]
+            raise LogError(f"the log has a gap: leaf {i} is missing" if height == 0 else
+                           f"the log's subtree {i} of 2^{height} leaves is not stored")
+        return merkle.answer(query, nodes, *args)
+
     def root(self, size: int | None = None) -> bytes:
-        return merkle.root(self.leaf_hashes(size))
+        """The root of the first ``size`` leaves: O(log n) stored hashes."""
+        n = self._tree_size(size)
+        return self._answer("root", n)
 
     def entry(self, index: int) -> dict:
         """One stored leaf: ``{"index", "kind", "label_id", "entry", "leaf_hash", "at"}``."""
@@ -102,23 +135,47 @@ class TransparencyLog:
     def inclusion(self, index: int, size: int | None = None) -> dict:
         """``{"leaf_index", "tree_size", "leaf_hash", "root", "proof"}`` (bytes) proving
         leaf ``index`` in the tree of ``size`` leaves (the current size by default)."""
-        leaves = self.leaf_hashes(size)
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(leaves):
+        n = self._tree_size(size)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
             raise NotFound(Message("no leaf %(index)s in a tree of size %(size)s", index=index,
-                                   size=len(leaves)))
-        return {"leaf_index": index, "tree_size": len(leaves), "leaf_hash": leaves[index],
-                "root": merkle.root(leaves), "proof": merkle.inclusion_proof(index, leaves)}
+                                   size=n))
+        leaf, root, path = self._answer("inclusion", index, n)
+        return {"leaf_index": index, "tree_size": n, "leaf_hash": leaf, "root": root,
+                "proof": path}
 
     def consistency(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """The RFC 9162 consistency proof from ``old_size`` (>= 1) to ``new_size`` (the
         current size by default)."""
-        leaves = self.leaf_hashes(new_size)
+        return self._consistency(old_size, new_size)[3]
+
+    def _consistency(self, old_size: int, new_size: int | None) -> tuple:
+        """(new size, old root, new root, proof), the sizes checked."""
+        n = self._tree_size(new_size)
         if isinstance(old_size, bool) or not isinstance(old_size, int) \
-                or not 1 <= old_size <= len(leaves):
+                or not 1 <= old_size <= n:
             raise InvalidInput([Problem("old_size", Message(
-                "must be between 1 and the new size %(size)s, not %(given)s", size=len(leaves),
+                "must be between 1 and the new size %(size)s, not %(given)s", size=n,
                 given=old_size))])
-        return merkle.consistency_proof(old_size, leaves)
+        return (n, *self._answer("consistency", old_size, n))
+
+    # -- tiles (C2SP tlog-tiles, footprint/translog/tiles.py) ---------------------------------
+
+    def tile(self, level: int, n: int, width: int = tiles.TILE_WIDTH) -> bytes:
+        """The hashes of tile ``level``/``n`` of ``width``; NotFound until the log has grown
+        over all of them."""
+        hashes = stored.nodes_at(self.db, tiles.TILE_HEIGHT * level, n * tiles.TILE_WIDTH,
+                                 width)
+        if len(hashes) < width:
+            raise NotFound(Message("no tile %(path)s yet", path=tiles.tile_path(level, n,
+                                                                                 width)))
+        return b"".join(hashes)
+
+    def entry_bundle(self, n: int, width: int = tiles.TILE_WIDTH) -> bytes:
+        entries = stored.entries_from(self.db, n * tiles.TILE_WIDTH, width)
+        if len(entries) < width:
+            raise NotFound(Message("no tile %(path)s yet", path=tiles.tile_path(
+                "entries", n, width)))
+        return tiles.entry_bundle(entries)
 
     # -- the shapes the HTTP endpoints return ------------------------------------------------
 
@@ -126,11 +183,9 @@ class TransparencyLog:
         return inclusion_to_json(self.inclusion(index, size))
 
     def consistency_json(self, old_size: int, new_size: int | None = None) -> dict:
-        leaves = self.leaf_hashes(new_size)
-        proof = self.consistency(old_size, len(leaves))
-        return {"old_size": old_size, "new_size": len(leaves),
-                "old_root": b64(merkle.root(leaves[:old_size])),
-                "new_root": b64(merkle.root(leaves)), "proof": [b64(p) for p in proof]}
+        n, old_root, new_root, proof = self._consistency(old_size, new_size)
+        return {"old_size": old_size, "new_size": n, "old_root": b64(old_root),
+                "new_root": b64(new_root), "proof": [b64(p) for p in proof]}
 
 
 def inclusion_to_json(proof: dict) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Sequence
+from typing import Callable, Sequence
 
 from footprint.errors import FootprintError
 
@@ -98,11 +98,55 @@ def _mth(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
     return root(leaves[lo:hi]) if hi - lo != 1 else leaves[lo]
 
 
+def subtree_root(lo: int, hi: int, node: Callable[[int, int], bytes]) -> bytes:
+    """MTH(D[lo:hi]) from stored perfect subtrees: ``node(height, i)`` is the hash of the
+    perfect subtree of 2**height leaves starting at leaf i * 2**height. RFC 6962's split
+    makes every range a proof or a root needs a run of O(log n) such subtrees (the
+    decomposition of its size into powers of two), so this reads O(log n) hashes."""
+    n = hi - lo
+    if n == 0:
+        return EMPTY_ROOT
+    if n & (n - 1) == 0 and lo % n == 0:
+        return node(n.bit_length() - 1, lo // n)
+    k = _split(n)
+    return node_hash(subtree_root(lo, lo + k, node), subtree_root(lo + k, hi, node))
+
+
+# What the log answers from stored perfect subtrees, as functions of mth(lo, hi) = MTH(D[lo:hi]).
+_QUERIES = {
+    "root": lambda mth, n: mth(0, n),
+    "inclusion": lambda mth, index, n: (mth(index, index + 1), mth(0, n),
+                                        inclusion_path(index, n, mth)),
+    "consistency": lambda mth, m, n: (mth(0, m), mth(0, n), consistency_path(m, n, mth)),
+}
+
+
+def subtrees_needed(query: str, *args: int) -> set[tuple[int, int]]:
+    """The (height, i) of the perfect subtrees a query ("root" n; "inclusion" index, n, giving
+    the leaf hash, the root and the path; "consistency" m, n, giving both roots and the proof)
+    reads. Worked out by running it with placeholder hashes (what is read never depends on
+    the hashes' values), so a store can fetch them all at once."""
+    needed: set[tuple[int, int]] = set()
+
+    def record(height: int, i: int) -> bytes:
+        needed.add((height, i))
+        return EMPTY_ROOT
+    _QUERIES[query](lambda lo, hi: subtree_root(lo, hi, record), *args)
+    return needed
+
+
+def answer(query: str, nodes: dict[tuple[int, int], bytes], *args: int):
+    """The query's answer from the perfect subtrees in ``nodes`` ((height, i) -> hash), as
+    subtrees_needed listed them."""
+    return _QUERIES[query](lambda lo, hi: subtree_root(lo, hi, lambda h, i: nodes[(h, i)]),
+                           *args)
+
+
 # -- proofs (generation) ---------------------------------------------------------------------
 
-def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
-    """PATH(index, D[n]) of RFC 9162 2.1.3.1: sibling subtree hashes from the leaf upwards."""
-    n = len(leaf_hashes)
+def inclusion_path(index: int, n: int, mth: Callable[[int, int], bytes]) -> list[bytes]:
+    """PATH(index, D[n]) of RFC 9162 2.1.3.1: sibling subtree hashes from the leaf upwards,
+    with ``mth(lo, hi)`` giving MTH(D[lo:hi])."""
     if not _is_size(index) or index >= n:
         raise ValueError(f"leaf index {index} is outside a tree of size {n}")
     path: list[bytes] = []
@@ -110,20 +154,24 @@ def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
     while hi - lo > 1:  # walk down, collecting the sibling of each step, then reverse
         k = _split(hi - lo)
         if m < k:
-            path.append(_mth(leaf_hashes, lo + k, hi))
+            path.append(mth(lo + k, hi))
             hi = lo + k
         else:
-            path.append(_mth(leaf_hashes, lo, lo + k))
+            path.append(mth(lo, lo + k))
             lo, m = lo + k, m - k
     path.reverse()
     return path
 
 
-def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
-    """PROOF(m, D[n]) of RFC 9162 2.1.4.1 for m = old_size, n = len(leaf_hashes). Empty when
-    m == n. A proof from the empty tree is meaningless (every tree extends it) and is refused,
-    as the verifier refuses it."""
-    n = len(leaf_hashes)
+def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """PATH(index, D[n]) over all the leaf hashes."""
+    return inclusion_path(index, len(leaf_hashes), lambda lo, hi: _mth(leaf_hashes, lo, hi))
+
+
+def consistency_path(old_size: int, n: int, mth: Callable[[int, int], bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 2.1.4.1 for m = old_size, with ``mth(lo, hi)`` giving
+    MTH(D[lo:hi]). Empty when m == n. A proof from the empty tree is meaningless (every tree
+    extends it) and is refused, as the verifier refuses it."""
     if not _is_size(old_size) or old_size > n:
         raise ValueError(f"old size {old_size} is not between 1 and the tree size {n}")
     if old_size == 0:
@@ -134,17 +182,37 @@ def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes
         size = hi - lo
         if m == size:
             if not complete:
-                proof.append(_mth(leaf_hashes, lo, hi))
+                proof.append(mth(lo, hi))
             break
         k = _split(size)
         if m <= k:
-            proof.append(_mth(leaf_hashes, lo + k, hi))
+            proof.append(mth(lo + k, hi))
             hi = lo + k
         else:
-            proof.append(_mth(leaf_hashes, lo, lo + k))
+            proof.append(mth(lo, lo + k))
             lo, m, complete = lo + k, m - k, False
     proof.reverse()
     return proof
+
+
+def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """PROOF(old_size, D[n]) over all the leaf hashes."""
+    return consistency_path(old_size, len(leaf_hashes),
+                            lambda lo, hi: _mth(leaf_hashes, lo, hi))
+
+
+def perfect_subtrees(leaf_hashes: Sequence[bytes], start: int = 0):
+    """(height, i, hash) of every perfect subtree above the leaves (height >= 1) that
+    closes at or after leaf ``start``, in the order appending the leaves closes them."""
+    stack: list[bytes] = []  # left siblings still open, one per height where index bit is 1
+    for index, h in enumerate(leaf_hashes):
+        height, node, i = 0, h, index
+        while i & 1:
+            node = node_hash(stack.pop(), node)
+            height, i = height + 1, i >> 1
+            if index >= start:
+                yield height, i, node
+        stack.append(node)
 
 
 # -- proofs (verification) -------------------------------------------------------------------

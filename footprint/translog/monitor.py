@@ -5,7 +5,8 @@ Checks, in order:
 
 1. the leaves: indices run from 0 without gaps; every stored leaf hash is SHA-256(0x00 ||
    entry) of the stored bytes; every entry is well-formed for its kind and names its row's
-   label;
+   label; the stored perfect subtrees (log_nodes, what roots and proofs are served from) are
+   exactly those the leaves make;
 2. the leaves against the labels: an issue entry is byte-identical to the label's stored
    COSE_Sign1 and every label has one; every leaf names a stored label, and so does the
    ``by`` of a supersede entry; no label is issued, superseded or revoked twice;
@@ -214,6 +215,25 @@ def _check_seen(sightings: dict[tuple, tuple[Seen, list[str]]], leaves: list[byt
                         f"size {size}: {exc}")
 
 
+def _check_subtrees(stored_nodes, leaves: list[bytes], problems: list[str]) -> None:
+    """The stored perfect subtrees (what roots and proofs are served from) against those the
+    leaves make: none changed, none missing, none extra."""
+    expected = {(h, i): node for h, i, node in merkle.perfect_subtrees(leaves)}
+    found = 0
+    for height, i, node in stored_nodes:
+        want = expected.get((height, i))
+        if want is None:
+            problems.append(f"a subtree {i} of 2^{height} leaves is stored that the "
+                            f"{len(leaves)} leaves do not make")
+        elif want != node:
+            problems.append(f"the stored subtree {i} of 2^{height} leaves was changed: the "
+                            f"leaves make {b64(want)}, {b64(node)} is stored")
+        found += want is not None
+    if found < len(expected):
+        problems.append(f"{len(expected) - found} of the log's {len(expected)} subtrees are "
+                        "not stored: proofs cannot be served")
+
+
 def verify_log(db, signer: tuple | None = None, origin: str | None = None,
                record: bool = True, seen: Sequence[SeenRecord] = ()) -> MonitorReport:
     """Verify the stored log (see the module's docstring); raise LogRewritten with every
@@ -224,6 +244,7 @@ def verify_log(db, signer: tuple | None = None, origin: str | None = None,
     with snapshot(db):
         labels = stored_labels.index(db)
         leaves, kinds, states = _check_entries(db, labels, problems)
+        _check_subtrees(stored.nodes(db), leaves, problems)
         before_upgrade = stored.seen_before_upgrade(db)
     _check_labels(labels, states, problems)
     new_root = merkle.root(leaves)

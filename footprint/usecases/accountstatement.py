@@ -15,6 +15,7 @@ from ..display import footprint as shown_footprint
 from ..display import quantity
 from ..labels import current_key, fonts
 from ..labels.documents import sign_document
+from ..labels.printed import new_pdf
 
 KIND = "account-statement"
 
@@ -139,14 +140,16 @@ def _pdf_lines(account) -> list[tuple[str, str]]:
     if account.rating is not None:
         rating = account.rating
         lines.append(("", f"评级 rating {rating.year}: {COLOURS_ZH[rating.colour]} "
-                          f"{rating.colour} ({rating.points}/4)"))
+                          f"{rating.colour.replace('_', ' ')} ({rating.points}/4)"))
     lines += [("", ""), ("h", "经核查的碳足迹 Verified footprints")]
     for p in account.products:
         for f in p.footprints:
+            made = p.production.get(f.year)
             lines.append(("", f"{p.name_zh or p.name} {f.year}: {shown_footprint(f.kg_co2e)} "
                               f"kg CO2e / {quantity(f.declared_unit['amount'])} "
                               f"{f.declared_unit['unit']}, {f.label_id}, "
-                              f"{f.data_version_name or ''}"))
+                              f"{f.data_version_name or ''}; 产量 production "
+                              f"{quantity(made['amount']) + ' ' + made['unit'] if made else '-'}"))
     return lines
 
 
@@ -158,9 +161,7 @@ def _english(text: str) -> str:
 
 def as_pdf(account) -> bytes:
     """The statement as an A4 PDF; Chinese where a CJK font is installed, else English."""
-    # fpdf2 takes ~0.5 s to import: only a PDF statement pays for it, not every web worker
-    from fpdf import FPDF
-    pdf = FPDF(format="A4")
+    pdf = new_pdf(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_creator("footprint")
@@ -172,6 +173,6 @@ def as_pdf(account) -> bytes:
         family, say = "cjk", str
     for style, text in _pdf_lines(account):
         pdf.set_font(family, "", 13 if style == "h" else 9.5)
-        pdf.multi_cell(0, 7 if style == "h" else 5.5, say(text),
+        pdf.multi_cell(0, 7 if style == "h" else 5.5, say(text), align="L",
                        new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

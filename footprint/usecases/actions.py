@@ -2,6 +2,10 @@
 return, each checked against footprint.workflow's rules and applied in one transaction with
 its audit event.
 
+Only an accounting body qualified for the submission's category on the day is assigned it (on
+submission) or verifies it (footprint.usecases.qualifications); otherwise the action is bad
+input located at ``verifier_org`` and nothing changes.
+
 A verification is the accounting body's statement that it checked the data: the verifier
 confirms every item of VERIFY_CHECKLIST, or nothing is verified (the pages, the API and any
 other caller alike). The audit event "verify" therefore means that all of them were confirmed.
@@ -19,6 +23,7 @@ from ..store.db import transaction
 from ..store.submissions import Submission
 from ..workflow import check_action
 from .issuing import Issuer, issue
+from .qualifications import check_qualified
 from .submissions import get
 
 # What an accounting body confirms before it verifies: item -> what the item says.
@@ -52,11 +57,14 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         if problems:
             raise InvalidInput(problems)
         changes = {"status": action.to_status}
+        # only a body qualified for the category today is assigned a submission or verifies
         if action.name == "submit":
             changes["verifier_org_id"] = _verifier_org(db, verifier_org,
                                                        submission["verifier_org_id"])
             changes["verified_by"] = None
+            check_qualified(db, changes["verifier_org_id"], _category(db, submission))
         elif action.name == "verify":
+            check_qualified(db, user["org_id"], _category(db, submission))
             changes["verified_by"] = user["id"]
         elif action.name == "approve":
             changes["approved_by"] = user["id"]
@@ -71,6 +79,10 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
             audit.record(db, submission_id, user["id"], "issue", "approved", "issued",
                          f"label {label['id']}")
     return get(db, user, submission_id)
+
+
+def _category(db, submission: Submission) -> str:
+    return stored.get_product(db, submission["product_id"])["category"]
 
 
 def checklist_problems(action_name: str, checklist: Iterable[str]) -> list[Problem]:

@@ -51,9 +51,10 @@ class BackupSummary:
 # -- what a home holds -----------------------------------------------------------------------
 
 def _is_secret(relative: PurePosixPath) -> bool:
-    """The secret key of the web sessions and the private issuer keys."""
+    """The secret key of the web sessions, the private issuer keys and the witness key."""
     return (str(relative) == "secret_key"
-            or (relative.parts[:2] == ("keys", "own") and relative.suffix == ".pem"))
+            or (relative.parts[:2] in (("keys", "own"), ("keys", "witness"))
+                and relative.suffix == ".pem"))
 
 
 def _is_temporary(name: str) -> bool:

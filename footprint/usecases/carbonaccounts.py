@@ -267,7 +267,8 @@ def _day(text: str) -> date:
 def valid_label_on(db, org_id: int, product_id: int, day: str) -> str | None:
     """The id of the product's label that was valid at the end of ``day`` (UTC, YYYY-MM-DD):
     issued by then, and by then neither expired, revoked nor superseded (as the transparency
-    log says); None if none was, or the product is not the organisation's."""
+    log says); the newest such when several lots each have one; None if none was, or the
+    product is not the organisation's."""
     end = datetime.combine(_day(day), time(23, 59, 59), tzinfo=timezone.utc)
     product = stored.product(db, product_id)
     if product is None or product["org_id"] != org_id:

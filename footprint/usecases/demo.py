@@ -27,9 +27,11 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
+from ..accreditation import today
 from ..engine import Engine
 from ..errors import Conflict
 from ..labels import generate
@@ -43,9 +45,14 @@ from .actions import VERIFY_CHECKLIST, act
 from .carbonaccounts import declare_production
 from .issuing import Issuer
 from .labels import for_submission
+from .qualifications import qualify
 from .revoking import revoke
 
 DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
+# The accounting body's accreditation (made up): every category, from a year ago for three
+# years, so the demo's verifications are qualified whenever it is seeded.
+QUALIFICATION_NUMBER = "川碳核资〔2025〕057号"
+QUALIFIED_SINCE_DAYS, QUALIFIED_FOR_DAYS = 365, 3 * 365
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,12 @@ def seed(db, engine, home=None) -> SeedResult:
             if org.credit_code:
                 set_credit_code(db, store_accounts.organisation_named(db, org.name)["id"],
                                 org.credit_code)
+        day = today()
+        qualify(db, users["admin"], BODY.name, QUALIFICATION_NUMBER,
+                sorted(engine.registry.categories),
+                day - timedelta(days=QUALIFIED_SINCE_DAYS),
+                day - timedelta(days=QUALIFIED_SINCE_DAYS) + timedelta(days=QUALIFIED_FOR_DAYS),
+                engine.registry.categories)
         ids = _submissions(db, engine, users, issuer)
         _production(db, users, ids)
         _loan(db, current, users, issuer)

@@ -23,6 +23,7 @@ from ..store.db import transaction
 from ..store.labels import Label
 from ..store.submissions import Submission
 from ..translog import TransparencyLog, supersede_entry
+from .benchmarks import grade_at_issue
 from .labels import NAME_FIELDS, current_for_product, get
 
 VALIDITY_DAYS = 365  # a label is re-verified at least yearly
@@ -64,7 +65,9 @@ def issue(db, issuer: Issuer, submission: Submission, reviewer: dict, result: di
         "verifier_name": verifier["name"] if verifier else None,
         "reviewer_name": reviewer["display_name"],
     }
-    previous = current_for_product(db, product["id"])  # as the log says, not the columns
+    # as the log says, not the columns; a label replaces the one of the same lot only
+    previous = current_for_product(db, product["id"],
+                                   (submission["bom"].get("product") or {}).get("lot"))
     return _sign_and_store(db, issuer, key, submission, parties, result, previous)
 
 
@@ -88,7 +91,9 @@ def _sign_and_store(db, issuer: Issuer, key, submission: Submission, parties: di
     signed fields and the names), then log the issuance and any supersession."""
     issued = clock.now()
     label_id = new_label_id(key.entry.id)
-    grade = result.get("grade") or {}
+    # the grade is decided here: the category's bands as the engine applied them, unless
+    # bands derived from a benchmark were adopted for its category and unit since
+    grade = grade_at_issue(db, result) or result.get("grade") or {}
     record = {
         "id": label_id, "issuer": key.entry.id,
         "issued_at": issued, "expires_at": issued + timedelta(days=issuer.validity_days),
@@ -103,6 +108,9 @@ def _sign_and_store(db, issuer: Issuer, key, submission: Submission, parties: di
         "data_version": result["data_version"],
         "reproducibility_hash": result["reproducibility_hash"],
         "supersedes": previous["id"] if previous else None,
+        # which bands graded it (stored beside the claims, not signed): benchmark bands by
+        # their version, else the category's own
+        "grade_bands": grade.get("benchmark"),
     }
     cose = sign(build_claims(record), key)
     log = TransparencyLog(db)

@@ -124,10 +124,12 @@ def current_for_submission(db, submission_id: int) -> Label | None:
     return next((label for label in labels if is_current(label)), None)
 
 
-def current_for_product(db, product_id: int) -> Label | None:
-    """The product's label that is neither superseded nor revoked, if any (the one a new
-    label of the product supersedes)."""
-    labels = _all_as_logged(db, stored.of_product(db, product_id))
+def current_for_product(db, product_id: int, lot: str | None = None) -> Label | None:
+    """The product's label for this batch or lot (None: for no lot) that is neither
+    superseded nor revoked, if any: the one a new label of the same product and lot
+    supersedes. Each lot's labels are a chain of their own: a new lot's label leaves the
+    labels of earlier lots valid, as the goods of those lots are still on the shelves."""
+    labels = _all_as_logged(db, stored.of_product_and_lot(db, product_id, lot))
     return next((label for label in labels if is_current(label)), None)
 
 
@@ -178,8 +180,8 @@ def resolve_gtin(db, gtin14: str, lot: str | None = None) -> Resolved | None:
 
 
 def revoked(db) -> list[dict]:
-    """Every label the log revokes: id, issuer, reason, when, and its COSE bytes; newest
-    first. A revoke leaf of a label this platform does not hold is left out (the monitor
+    """Every label the log revokes: id, issuer, reason, when, its COSE bytes, the firm and
+    the accounting body (the names published beside it); newest first. A revoke leaf of a label this platform does not hold is left out (the monitor
     reports it)."""
     revocations = {}
     for leaf in stored_log.entries_of_kind(db, "revoke"):
@@ -190,7 +192,9 @@ def revoked(db) -> list[dict]:
         revocations.setdefault(fields["label"], fields)  # the first revocation counts
     rows = stored.get_many(db, revocations)
     out = [{"id": label_id, "issuer": rows[label_id]["issuer"], "reason": fields["reason"],
-            "revoked_at": stored_time(fields["at"]), "cose": rows[label_id]["cose"]}
+            "revoked_at": stored_time(fields["at"]), "cose": rows[label_id]["cose"],
+            "firm": rows[label_id]["record"].get("producer_name"),
+            "accounting_body": rows[label_id]["record"].get("verifier_name")}
            for label_id, fields in revocations.items() if label_id in rows]
     return sorted(out, key=lambda r: (r["revoked_at"], r["id"]), reverse=True)
 
@@ -224,3 +228,14 @@ def claims(label: Label) -> dict:
 def shown(label: Label) -> dict:
     """What pages and printed labels show: the signed claims and the names beside them."""
     return {**claims(label), **names(label)}
+
+
+def grade_bands(label: Label) -> dict | None:
+    """Which bands graded the label (stored beside its claims when issued): ``{"basis":
+    "benchmark", "id", "version", "n", "as_of"}`` for bands adopted from a benchmark of
+    verified products, ``{"basis": "category"}`` for its category's own; None when it has
+    no grade."""
+    if not label["record"].get("grade"):
+        return None
+    adopted = label["record"].get("grade_bands")
+    return {"basis": "benchmark", **adopted} if adopted else {"basis": "category"}

@@ -36,7 +36,7 @@ from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
 from ..store import pact as stored
 from ..store import results as store_results
-from ..store.db import transaction
+from ..store.db import database_file, transaction
 from ..text import checked
 from . import labels as label_states
 from . import security
@@ -570,17 +570,6 @@ def product_footprint(row: dict, state: dict, result: dict | None, preceding: li
     return footprint
 
 
-def _preceding(links: dict[str, str | None], label_id: str) -> list[str]:
-    """The labels ``label_id`` follows, newest first."""
-    out, seen = [], {label_id}
-    current = links.get(label_id)
-    while current and current not in seen:
-        out.append(current)
-        seen.add(current)
-        current = links.get(current)
-    return out
-
-
 # -- matching ---------------------------------------------------------------------------------
 
 def _product_id(value: str) -> str:
@@ -660,32 +649,118 @@ def _identities(db, rows: list[dict]) -> list[tuple[dict, dict, dict]]:
 def _built(db, found: list[tuple[dict, dict, dict]], platform: str,
            base_url: str) -> list[dict]:
     """The full footprints of (row, state, identity) triples."""
-    links = stored.supersession_links(db)
     out = []
     for row, state, _ in found:
         record = json.loads(row["claims_json"])
         result = _signed_result(db, row, record.get("reproducibility_hash") or "")
-        out.append(product_footprint(row, state, result, _preceding(links, row["id"]),
+        out.append(product_footprint(row, state, result, stored.preceding(db, row["id"]),
                                      platform, base_url))
     return out
+
+
+def _narrowing(filters: Filters) -> tuple[str, list] | None:
+    """An SQL condition that every label matching the product, company and classification
+    filters satisfies, so the labels read are few; ``_matches`` still decides, on what the
+    log says. None when those filters are not given."""
+    clauses, params = [], []
+    wanted = filters.values.get("productId")
+    if wanted is not None:
+        ors = []
+        for value in map(_product_id, wanted):
+            folded = value.casefold()
+            if folded.startswith("urn:gtin:"):
+                ors.append("p.gtin = ?")
+                params.append(value[len("urn:gtin:"):])
+            elif m := re.fullmatch(r"urn:footprint:([^:]+):product:(\d+)", folded):
+                ors.append("(lower(l.issuer) = ? AND l.product_id = ?)")
+                params.extend([m[1], int(m[2])])
+        clauses.append(" OR ".join(ors) or "0")
+    wanted = filters.values.get("companyId")
+    if wanted is not None:
+        ors = []
+        for value in wanted:
+            folded = value.casefold()
+            if folded.startswith("urn:uscc:"):
+                code = value[len("urn:uscc:"):].upper()
+                ors.append("upper(o.credit_code) = ? OR "
+                           "upper(json_extract(l.claims_json, '$.producer')) = ?")
+                params.extend([code, code])
+            elif m := re.fullmatch(r"urn:footprint:([^:]+):org:(\d+)", folded):
+                ors.append("(lower(l.issuer) = ? AND p.org_id = ?)")
+                params.extend([m[1], int(m[2])])
+        clauses.append(" OR ".join(ors) or "0")
+    wanted = filters.values.get("classification")
+    if wanted is not None:
+        prefix = "urn:footprint:category:"
+        categories = [w.casefold()[len(prefix):] for w in wanted
+                      if w.casefold().startswith(prefix)]
+        clauses.append(f"lower(p.category) IN ({', '.join('?' * len(categories))})"
+                       if categories else "0")
+        params.extend(categories)
+    if not clauses:
+        return None
+    return " AND ".join(f"({c})" for c in clauses), params
+
+
+# filters that SQL answers exactly (``_narrowing``); the others need the log or the region
+_EXACT_IN_SQL = {"productId", "companyId", "classification"}
+
+
+def _matching(db, client: dict, filters: Filters, wanted: int | None = None,
+              skip: int = 0):
+    """The (row, state, identity) of the labels the client may see that match the filters,
+    oldest first, after the first ``skip`` of them; at most ``wanted``, reading no more
+    labels than that takes. When SQL alone decides the filters, the skipped labels are not
+    read at all."""
+    exact = set(filters.values) <= _EXACT_IN_SQL and not filters.times
+    rows = stored.label_rows(db, client.get("org_id"), _narrowing(filters), batch=500,
+                             skip=skip if exact else 0)
+    to_skip = 0 if exact else skip
+    found = []
+    while wanted is None or len(found) < to_skip + wanted:
+        # as many labels as are still wanted (they usually all match), then more at a time
+        size = 500 if wanted is None else min(500, max(to_skip + wanted - len(found), 20))
+        batch = [row for _, row in zip(range(size), rows)]
+        if not batch:
+            break
+        found.extend(t for t in _identities(db, batch) if _matches(t[2], filters))
+    found = found[to_skip:]
+    return found if wanted is None else found[:wanted]
 
 
 def find_footprints(db, client: dict, filters: Filters, platform: str,
                     base_url: str) -> list[dict]:
     """Every footprint the client may see that matches the filters, oldest first."""
-    rows = stored.label_rows(db, client.get("org_id"))
-    return _built(db, [t for t in _identities(db, rows) if _matches(t[2], filters)],
-                  platform, base_url)
+    return _built(db, _matching(db, client, filters), platform, base_url)
 
 
 def list_footprints(db, client: dict, filters: Filters, offset: int, limit: int,
                     platform: str, base_url: str) -> tuple[list[dict], bool]:
     """One page of the matching footprints (only those built in full), and whether more
-    follow."""
-    rows = stored.label_rows(db, client.get("org_id"))
-    found = [t for t in _identities(db, rows) if _matches(t[2], filters)]
-    return (_built(db, found[offset:offset + limit], platform, base_url),
-            offset + limit < len(found))
+    follow: the labels are read in order only as far as the page and one more."""
+    found = _matching(db, client, filters, wanted=limit + 1, skip=offset)
+    return _built(db, found[:limit], platform, base_url), len(found) > limit
+
+
+# pact footprint id -> label id, per database file: labels are never deleted and their ids
+# never change, so the map only grows, read from where it last stopped
+_BY_PACT_ID: dict[str, tuple[int, dict[str, str]]] = {}
+_by_pact_id_lock = threading.Lock()
+
+
+def _label_of_pact_id(db, pf_id: str) -> str | None:
+    path = database_file(db)
+    with _by_pact_id_lock:
+        last, ids = _BY_PACT_ID.get(path, (0, {}))
+        for attempt in (1, 2):
+            for rowid, label_id in stored.labels_since(db, last):
+                ids[pact_footprint_id(label_id)] = label_id
+                last = rowid
+            if pf_id in ids or stored.label_count(db) == len(ids):
+                break
+            last, ids = 0, {}  # the file was replaced (a restore): read it again, once
+        _BY_PACT_ID[path] = (last, ids)
+        return ids.get(pf_id)
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -697,13 +772,11 @@ def get_footprint(db, client: dict, pf_id: str, platform: str, base_url: str) ->
     if not _UUID.fullmatch(pf_id or ""):
         raise PactError("NotFound", f"Footprint with ID {pf_id!r} does not exist (a footprint "
                         "id is a UUID)", 404)
-    wanted = pf_id.lower()
-    owner = next((row for row in stored.label_owners(db)
-                  if pact_footprint_id(row["id"]) == wanted), None)
+    label_id = _label_of_pact_id(db, pf_id.lower())
+    owner = stored.label_row(db, label_id) if label_id else None
     if owner is None:
         raise PactError("NotFound", f"Footprint with ID {pf_id!r} does not exist", 404)
     if client.get("org_id") is not None and owner["org_id"] != client["org_id"]:
         raise PactError("AccessDenied", f"Footprint {pf_id!r} is not shared with this "
                         "client", 403)
-    return _built(db, _identities(db, [stored.label_row(db, owner["id"])]), platform,
-                  base_url)[0]
+    return _built(db, _identities(db, [owner]), platform, base_url)[0]

@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 from .. import clock
 from ..errors import DataError
-from ..settings import pact_callback_credentials, pact_callback_hosts
+from ..settings import (LOOPBACK_HOSTS, pact_callback_credentials, pact_callback_hosts,
+                        pact_loopback_http_callbacks)
 from ..store import pact_outbox as outbox
 from ..store.db import connect, database_file, transaction
 from . import security
@@ -59,7 +60,9 @@ def callback_url(source: str) -> str:
     if url.startswith("//"):
         url = "https:" + url
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme.lower() != "https" or not parsed.hostname:
+    loopback_http = parsed.scheme.lower() == "http" and pact_loopback_http_callbacks() and \
+        (parsed.hostname or "").lower() in LOOPBACK_HOSTS
+    if (parsed.scheme.lower() != "https" and not loopback_http) or not parsed.hostname:
         raise bad_request(f"source: {source!r} is not an https URL of the requester's "
                           "events endpoint, so the answer could not be sent")
     allowed = pact_callback_hosts()
@@ -232,6 +235,10 @@ GIVE_UP_SECONDS = 72 * 3600  # the spec: abandon sending an event after 72 hours
 MAX_BACKOFF_SECONDS = 3600
 CLAIM_SECONDS = 300  # a claim outlives one attempt (3 requests of at most 10 s each)
 DUE_LIMIT = 20
+# An answer delivered is kept a month (a request sent again within it is answered by the same
+# event); one given up is kept three months for the operator to see; then both are deleted.
+KEEP_DELIVERED = timedelta(days=30)
+KEEP_GIVEN_UP = timedelta(days=90)
 COURIER_MAX_SLEEP = 60
 
 
@@ -245,10 +252,12 @@ def deliver_due(db, now: datetime | None = None, limit: int = DUE_LIMIT,
     """Post the outbox's items that are due: each is claimed first (no other process posts
     it while the claim holds), tried once (``deliver``, the recipient's token included), then
     marked delivered, or due again after ``backoff``, or, 72 hours after it was queued, given
-    up (a security event says so). What was done with each, as dicts."""
+    up (a security event says so). Items delivered more than KEEP_DELIVERED ago and given up
+    more than KEEP_GIVEN_UP ago are deleted first. What was done with each, as dicts."""
     moved = now is not None  # a caller's (a test's) time stands for the whole run
     now = now or clock.now()
     with transaction(db):
+        outbox.prune(db, clock.stamp(now - KEEP_DELIVERED), clock.stamp(now - KEEP_GIVEN_UP))
         claimed = outbox.claim(db, clock.stamp(now),
                                clock.stamp(now + timedelta(seconds=CLAIM_SECONDS)), limit)
     done = []

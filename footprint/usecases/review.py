@@ -14,7 +14,7 @@ from ..errors import InvalidInput, Message, NotFound, Problem
 from ..store import review as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
-from ..workflow import check_edit
+from ..workflow import check_edit, check_not_read_only
 from .submissions import get
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -38,6 +38,7 @@ def line_problems(submission: Submission, line: int | str | None) -> list[Proble
 
 def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
     submission = get(db, user, submission_id)
+    check_not_read_only(user)
     problems = []
     body = text.checked((body or "").strip(), "body", problems, lines=True)
     if not body or len(body) > MAX_COMMENT:

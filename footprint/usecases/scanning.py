@@ -22,6 +22,7 @@ from ..engine.scopes import mixed_scopes_note
 from ..store import results
 from .batterypass import figures as battery_figures
 from .labels import current_of, find, lot_of, names, status
+from .peers import foreign_status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
 VERDICTS = ("valid", "superseded", "revoked", "expired", "remote", "unknown-issuer", "forged",
@@ -53,6 +54,16 @@ class Scan:
     # a battery's Art. 7 figures (per kWh delivered, provisional class, Annex II stages),
     # read the same way (usecases.batterypass.figures)
     battery: dict | None = None
+    # another platform's label whose issuer is a peer: its synced revocation list's word
+    # (usecases.peers.foreign_status: name, state, synced_at, synced_minutes_ago, revoked)
+    peer: dict | None = None
+
+    @property
+    def revocation(self) -> dict | None:
+        """revoked_at and revocation_reason: this platform's record's, or the peer's list's."""
+        if self.record is not None and self.record.get("revoked_at"):
+            return self.record
+        return self.peer["revoked"] if self.peer else None
 
 
 def _scopes(result: dict | None) -> dict | None:
@@ -102,6 +113,10 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
     if scan.record is None:
         if own:  # signed with our key, yet neither stored nor logged: never trust it
             scan.verdict = "unrecorded"
+            return scan
+        scan.peer = foreign_status(db, issuer.id, claims["id"], moment)
+        if scan.peer and scan.peer["revoked"]:
+            scan.verdict = "revoked"  # its platform's list, as last synced, says so
         elif expired:
             scan.verdict = "expired"
         return scan

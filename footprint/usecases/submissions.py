@@ -18,7 +18,7 @@ from ..store import footprints as store_footprints
 from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Listed, StoredProducts, Submission
-from ..workflow import check_edit, check_visible
+from ..workflow import READ_ALL, check_edit, check_visible
 from .supplier import LabelInputs, label_inputs, record_label_inputs
 
 
@@ -159,7 +159,7 @@ def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
         return stored.listed(db, verifier_org_id=user["org_id"], statuses=statuses)
     if role == "reviewer":
         return stored.listed(db, statuses=statuses, exclude_status="draft")
-    if role == "admin":
+    if role in READ_ALL:  # administrators, and regulators read only
         return stored.listed(db, statuses=statuses)
     return []
 

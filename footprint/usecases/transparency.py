@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InvalidInput, Message, Problem
 from ..labels.keys import checkpoint_signer
 from ..translog import TransparencyLog, sign_checkpoint
+from ..translog.tiles import TilePathError, parse_tile_path
 from ..translog.monitor import MonitorReport, verify_log
 from ..translog.seen import SeenRecord
 
@@ -65,6 +67,18 @@ def inclusion(db, index: int, size: int | None = None) -> dict:
 def consistency(db, old_size: int, new_size: int | None = None) -> dict:
     """The consistency proof from ``old_size`` to ``new_size`` (base64 hashes)."""
     return TransparencyLog(db).consistency_json(old_size, new_size)
+
+
+def tile(db, path: str) -> bytes:
+    """The bytes of a C2SP tlog-tiles path (``tile/0/x001/234``, ``tile/entries/005.p/9``):
+    InvalidInput for a path that is not one, NotFound for one the log has not reached."""
+    try:
+        level, n, width = parse_tile_path(path)
+    except TilePathError as exc:
+        raise InvalidInput([Problem("path", Message("not a tile path: %(path)s",
+                                                    path=path))]) from exc
+    log = TransparencyLog(db)
+    return log.entry_bundle(n, width) if level is None else log.tile(level, n, width)
 
 
 def entries_for(db, label_id: str) -> list[dict]:

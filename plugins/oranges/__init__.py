@@ -46,7 +46,11 @@ def register_categories(registry):
         "inputs per hectare and year, IPCC 2019 Tier 1 soil N2O, Chinese fertiliser "
         "manufacture factors.",
         declared_units=("kg",), parameters=OrangeParameters, grading=data.grading(),
-        stage_names=STAGE_NAMES)]
+        stage_names=STAGE_NAMES,
+        # citrus as shoppers name it: oranges (橙, 脐橙), mandarins (橘, 桔), tangors such as
+        # Buzhihuo and Chunjian (杂柑, 橘橙, 丑橘, 耙耙柑)
+        search_words=("橙", "橘", "桔", "柑", "杂柑", "丑橘", "耙耙柑", "orange", "citrus",
+                      "mandarin", "tangor"))]
 
 
 @hookimpl(trylast=True)

@@ -30,16 +30,17 @@ from footprint.usecases.accounts import user_for_bearer
 from ..db import get_db
 from ..problems import api_language, as_json, text
 from ..security import User, client_address, csrf, load_user_row
-from . import accounts, labels, loans, submissions
+from . import accounts, findings, labels, loans, submissions
 from .body import BadBody, max_json_bytes
 from .openapi import build_spec, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(submissions.bp)
 bp.register_blueprint(labels.bp)
+bp.register_blueprint(findings.bp)
 bp.register_blueprint(accounts.bp)
 bp.register_blueprint(loans.bp)
-for exempt in (bp, submissions.bp, labels.bp, accounts.bp, loans.bp):
+for exempt in (bp, submissions.bp, labels.bp, findings.bp, accounts.bp, loans.bp):
     csrf.exempt(exempt)  # no cookies authenticate here, so there is nothing to forge
 
 MAX_TOKEN_CHARS = 200

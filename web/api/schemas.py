@@ -12,6 +12,8 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 from footprint.bom import (BomSchema, DeclaredUnitSchema, FreeText, LineSchema,
                            ProductSchema)
 from footprint.model import ELECTRICITY_BASES
+from footprint.supervision import SEVERITIES, SUBJECT_KINDS
+from footprint.supervision import TYPES as FINDING_TYPES
 from footprint.usecases.batterypass import LIFECYCLE_STAGES
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import STATUSES
@@ -421,6 +423,19 @@ class VerificationSchema(_Response):
     detail = fields.String(allow_none=True, required=True)
 
 
+class GradeBandsSchema(_Response):
+    basis = fields.String(required=True, validate=validate.OneOf(("benchmark", "category")),
+                          metadata={"description": "benchmark: bands the platform adopted "
+                                    "from its benchmark of verified products; category: the "
+                                    "category's own bands."})
+    id = fields.Integer(metadata={"description": "The adopted version's number here "
+                                                 "(/registry/benchmarks)."})
+    version = fields.Integer(metadata={"description": "Its version for the category and "
+                                                      "declared unit, from 1."})
+    n = fields.Integer(metadata={"description": "Verified products the benchmark counted."})
+    as_of = fields.String(metadata={"description": "The benchmark's day, YYYY-MM-DD (UTC)."})
+
+
 class LabelSchema(_Response):
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(LABEL_STATUSES))
@@ -430,6 +445,9 @@ class LabelSchema(_Response):
     names = fields.Nested(LabelNamesSchema, required=True, metadata={
         "description": "The names of the signed product and parties, as this platform "
                        "published them when it issued the label."})
+    grade_bands = fields.Nested(GradeBandsSchema, allow_none=True, required=True, metadata={
+        "description": "Which grade bands graded it (not signed: the platform's record); "
+                       "null when it has no grade."})
     url = fields.String(required=True, metadata={
         "description": "The URL its QR code holds: HTTPS://<HOST>/L/<base32>."})
     scan_path = fields.String(required=True, metadata={
@@ -473,6 +491,10 @@ class RevokedLabelSchema(_Response):
     id = fields.String(required=True)
     reason = fields.String(required=True)
     revoked_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    firm = fields.String(allow_none=True, metadata={
+        "description": "The producer whose label it was, as named beside the label."})
+    accounting_body = fields.String(allow_none=True, metadata={
+        "description": "The accounting body that verified it, as named beside the label."})
 
 
 class RevokedListSchema(_Response):
@@ -543,3 +565,38 @@ class BatteryPassSchema(_Response):
     reproducibility_hash = fields.String(allow_none=True, required=True, metadata={
         "description": "The hash of the stored result the label signs, which the values "
                        "are read from."})
+
+
+# -- supervision findings (docs/supervision.md) -------------------------------------------------
+
+class FindingSubjectSchema(_Response):
+    id = fields.Integer(required=True, metadata={"description": "The organisation's number "
+                                                                "on this platform."})
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    credit_code = fields.String(allow_none=True, metadata={
+        "description": "Unified social credit code (统一社会信用代码), when on record."})
+    region = fields.String(allow_none=True)
+
+
+class PublicFindingSchema(_Response):
+    id = fields.Integer(required=True)
+    subject = fields.Nested(FindingSubjectSchema, required=True)
+    type = fields.String(required=True, validate=validate.OneOf(FINDING_TYPES))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES), metadata={
+        "description": "general 一般, serious 较重, severe 严重."})
+    summary = fields.String(required=True)
+    labels = fields.List(fields.String(), required=True, metadata={
+        "description": "The labels the finding names (a final finding of falsified_data "
+                       "revoked them)."})
+    final_at = fields.String(required=True, metadata={"description": "RFC 3339, UTC"})
+    log_index = fields.Integer(required=True, metadata={
+        "description": "The record leaf of the transparency log holding the SHA-256 of "
+                       "document."})
+    document = fields.String(required=True, metadata={
+        "description": "The signed finding: COSE_Sign1 bytes, base64url without padding "
+                       "(docs/signed-documents.md, kind \"finding\")."})
+
+
+class FindingListSchema(_Response):
+    findings = fields.List(fields.Nested(PublicFindingSchema), required=True)

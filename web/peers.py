@@ -1,0 +1,73 @@
+"""Blueprint: peer platforms (docs/peers.md).
+
+Public, for the other platforms (no login, like the trust list):
+
+- ``/.well-known/footprint/witness.json``: this platform's witness key (name, key, vkey);
+- ``/.well-known/footprint/witness/cosignatures/<origin>``: the newest checkpoint of that
+  peer's log this platform accepted, with its cosignature/v1 line appended;
+- ``/.well-known/footprint/trust-list.note``: the announcement of this platform's own
+  trust-list entries, signed by each key of its issuer it holds.
+
+For administrators, ``/admin/peers``: every peer, its state, last sync, checkpoint size,
+revocations and findings held, and its problems; and the cosignatures of this platform's
+checkpoints that peers made. Syncing is `footprint peers sync` (cron or a systemd timer).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from footprint.errors import NotFound
+from footprint.usecases import peers, witnessing
+
+from .db import get_db
+from .problems import text
+from .security import role_required
+
+bp = Blueprint("peers", __name__)
+
+
+def _home() -> Path:
+    return Path(current_app.config["FOOTPRINT_HOME"])
+
+
+def _public(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # other verifiers fetch these
+    return response
+
+
+@bp.route("/.well-known/footprint/witness.json")
+def witness_key():
+    body = json.dumps(witnessing.published_witness(_home()), indent=2) + "\n"
+    return _public(Response(body, mimetype="application/json"))
+
+
+@bp.route("/.well-known/footprint/witness/cosignatures/<origin>")
+def cosignatures(origin: str):
+    try:
+        note = witnessing.cosigned(get_db(), origin)
+    except NotFound:
+        abort(404)
+    return _public(Response(note, mimetype="text/plain; charset=utf-8"))
+
+
+@bp.route("/.well-known/footprint/trust-list.note")
+def trust_list_note():
+    try:
+        note = witnessing.trust_list_note(_home())
+    except NotFound:
+        abort(404)
+    return _public(Response(note, mimetype="text/plain; charset=utf-8"))
+
+
+@bp.route("/admin/peers")
+@role_required("admin")
+def index():
+    db = get_db()
+    rows = [dict(row, problems=[text(p) for p in row["problems"]])
+            for row in peers.listing(db)]
+    return render_template("peers/index.html", peers=rows, witnessed=peers.witnessed(db),
+                           witness=witnessing.published_witness(_home()))
