@@ -311,9 +311,32 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
     world.cq.tamper.answers = {}
     assert peers.sync(world.sc.db, world.sc.home)[0].ok  # an honest answer is taken again
 
-    # a peer that publishes findings (credit supervision) has them kept and counted
-    finding = {"id": 1, "subject": "Fuling Mustard Co.", "type": "falsified data",
-               "final": True}
+    # a peer's published findings (credit supervision) are kept and counted when each
+    # carries its document signed by the peer's key; otherwise the answer is refused
+    from footprint.labels.documents import sign_document
+    from footprint.labels.keys import current_key
+
+    def published(finding_id, signer, signed_id=None, state="final"):
+        document = sign_document("finding", {"finding": signed_id or finding_id,
+                                             "state": state}, signer)
+        return {"id": finding_id, "subject": "Fuling Mustard Co.", "type": "falsified_data",
+                "document": base64.urlsafe_b64encode(document).decode().rstrip("=")}
+
+    cq_key = current_key(world.cq.home)
+    finding = published(1, cq_key)
+    for case, item, words in (
+            ("signed by a stranger", published(2, stranger), "is not signed by the peer's"),
+            ("another finding's document", published(3, cq_key, signed_id=4),
+             "says other than its signed document"),
+            ("a draft's document", published(5, cq_key, state="draft"),
+             "says other than its signed document"),
+            ("no document", {"id": 6}, "is not signed by the peer's")):
+        before = counts(world.sc)
+        world.cq.tamper.answers = {"/api/v1/findings": (200, json.dumps(
+            {"findings": [finding, item]}).encode())}
+        [report] = peers.sync(world.sc.db, world.sc.home)
+        assert report.state == "refused" and counts(world.sc) == before, case
+        assert words in " ".join(map(str, report.problems)), (case, report.problems)
     world.cq.tamper.answers = {"/api/v1/findings": (200, json.dumps(
         {"findings": [finding]}).encode())}
     [report] = peers.sync(world.sc.db, world.sc.home)

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import Conflict, InvalidInput, Message, NotFound, Problem, as_data, from_data
-from ..labels import peerlists
+from ..labels import LabelInvalid, peerlists
+from ..labels.documents import verify_document
 from ..labels.keys import checkpoint_signer, own_entries, own_issuers, trust_add
 from ..labels.revocations import parse_revocations
 from ..labels.trust import parse_trust_list, usable_public_key
@@ -209,12 +210,25 @@ def _revocations(data, peer: dict, held: dict) -> list[dict]:
     return own
 
 
-def _findings(data) -> list | None:
+def _findings(data, entries: list[dict]) -> list | None:
+    """The peer's final public findings, each with its signed document checked against the
+    peer's keys: a finding the peer did not sign, or whose signed id or state differ from
+    what the list says, refuses the answer."""
     if data is None:
         return None  # 404: the peer publishes no findings
     items = data.get("findings") if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise PeerRefused([malformed(DOCUMENTS["findings"], "a list of objects expected")])
+    for item in items:
+        try:
+            signed = base64.urlsafe_b64decode(str(item.get("document") or "") + "==")
+            body = verify_document(signed, {"issuers": entries}, "finding").body
+        except (ValueError, LabelInvalid) as exc:
+            raise PeerRefused([Message("finding %(id)s is not signed by the peer's keys: "
+                                       "%(reason)s", id=item.get("id"), reason=str(exc))])
+        if body.get("finding") != item.get("id") or body.get("state") != "final":
+            raise PeerRefused([Message("finding %(id)s says other than its signed document",
+                                       id=item.get("id"))])
     return items
 
 
@@ -291,7 +305,8 @@ def sync_peer(db, home: Path, peer: dict) -> SyncReport:
         held = stored.revocations(db, peer["id"])
         revocations = _revocations(fetcher.json(REVOKED, DOCUMENTS["revocations"]), peer,
                                    held)
-        findings = _findings(fetcher.json(FINDINGS, DOCUMENTS["findings"], missing_ok=True))
+        findings = _findings(fetcher.json(FINDINGS, DOCUMENTS["findings"], missing_ok=True),
+                             entries)
         ours = _ours_cosigned(db, home, fetcher, peer)
     except PeerRefused as exc:
         return _refused(db, home, peer, exc, at)
