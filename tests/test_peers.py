@@ -511,3 +511,29 @@ def test_the_worked_example_of_docs_peers_md_verifies_as_printed():
     exec(example.split("```python\n", 1)[1].split("```", 1)[0], {})  # raises if it fails
     with pytest.raises(CheckpointError):
         verify_cosignature(note.replace("\n8\n", "\n9\n"), name, public)
+
+
+def test_the_service_syncs_due_peers_by_itself(world, monkeypatch):
+    """No cron line needed: a request to the service starts a background sync of the peers
+    that are due (at most once a minute per worker), with a connection of its own."""
+    from footprint.usecases import peers as usecase
+    label = issue(world.cq)
+    assert peers.add(world.sc.db, world.sc.home, world.cq.url, ca_file=world.ca).sync.ok
+    revoking.revoke(world.cq.db, world.cq.people["reviewer"], label["id"], REASON)
+    world.sc.app.config["FOOTPRINT_SYNC_PEERS"] = True
+    started = []
+    real = usecase.sync_due_in_background
+    monkeypatch.setattr(usecase, "sync_due_in_background",
+                        lambda db, home: started.append(real(db, home)) or started[-1])
+    world.sc.client.get("/registry")
+    assert started == [None]  # just synced by `add`: not due yet
+    # fifteen minutes on (the default interval), the next look starts a sync
+    world.sc.db.execute("UPDATE peers SET last_attempt_at = '2000-01-01T00:00:00+00:00'")
+    world.sc.db.conn.commit()
+    world.sc.app.extensions.pop("peers_checked")
+    world.sc.client.get("/registry")
+    assert started[-1] is not None
+    started[-1].join(timeout=60)
+    assert peers.listing(world.sc.db)[0]["revocations"] == 1
+    world.sc.client.get("/registry")  # within the minute: not looked at again
+    assert len(started) == 2

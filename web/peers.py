@@ -15,6 +15,9 @@ checkpoints that peers made. Syncing is `footprint peers sync` (cron or a system
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -27,6 +30,27 @@ from .problems import text
 from .security import role_required
 
 bp = Blueprint("peers", __name__)
+PEER_CHECK_SECONDS = 60
+
+
+@bp.before_app_request
+def peers_due():
+    """Now and then (at most once a minute in each worker, on any request), sync the peers
+    that are due in the background (footprint.usecases.peers.sync_due_in_background), so
+    the service watches its peers without a cron line."""
+    app = current_app._get_current_object()
+    if app.config.get("TESTING") and not app.config.get("FOOTPRINT_SYNC_PEERS"):
+        return None  # tests sync by hand, at the moments they choose
+    checked = app.extensions.get("peers_checked")
+    moment = time.monotonic()
+    if checked and checked[0] == os.getpid() and moment - checked[1] < PEER_CHECK_SECONDS:
+        return None
+    app.extensions["peers_checked"] = (os.getpid(), moment)
+    try:
+        peers.sync_due_in_background(get_db(), _home())
+    except sqlite3.Error as exc:  # never the request's failure
+        current_app.logger.error("peers: %s", exc)
+    return None
 
 
 def _home() -> Path:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,7 @@ from ..labels.trust import parse_trust_list, usable_public_key
 from ..settings import peer_sync_minutes
 from ..store import peers as stored
 from ..store import transaction
+from ..store.db import connect, database_file
 from ..translog import TransparencyLog, merkle
 from ..translog.checkpoint import (CheckpointError, key_id, open_note, parse_checkpoint,
                                    parse_note)
@@ -47,6 +50,8 @@ from ..translog.cosignature import cosign, verify_cosignature
 from ..translog.log import b64
 from .peerfetch import Fetcher, PeerRefused, malformed, normal_url
 from .witnessing import announcement_text, own_witness
+
+log = logging.getLogger("footprint.peers")
 
 TRUST_LIST = "/.well-known/footprint/trust-list.json"
 TRUST_NOTE = "/.well-known/footprint/trust-list.note"
@@ -349,13 +354,48 @@ def _find(db, url: str) -> dict:
     return peer
 
 
+def _due(db) -> list[dict]:
+    cutoff = clock.stamp(clock.now() - timedelta(minutes=peer_sync_minutes()))
+    return [peer for peer in stored.all_peers(db)
+            if not peer["last_attempt_at"] or peer["last_attempt_at"] <= cutoff]
+
+
 def sync(db, home: Path, url: str | None = None, due_only: bool = False) -> list[SyncReport]:
     """Sync one peer, or every peer (``due_only``: those not tried for the sync interval)."""
     if url is not None:
         return [sync_peer(db, home, _find(db, url))]
-    cutoff = clock.stamp(clock.now() - timedelta(minutes=peer_sync_minutes()))
-    return [sync_peer(db, home, peer) for peer in stored.all_peers(db)
-            if not due_only or not peer["last_attempt_at"] or peer["last_attempt_at"] <= cutoff]
+    return [sync_peer(db, home, peer) for peer in (_due(db) if due_only
+                                                   else stored.all_peers(db))]
+
+
+# The service syncs the peers that are due by itself: each worker looks now and then (on a
+# request) and, if one is due, syncs in a thread of its own with a connection of its own, one
+# such thread at a time per process. Two workers syncing one peer at once store the same
+# thing twice, harmlessly; `footprint peers sync --due` from cron does the same work.
+_background = threading.Lock()
+
+
+def sync_due_in_background(db, home: Path) -> threading.Thread | None:
+    """Start syncing the peers that are due, unless none is or this process already is."""
+    if not _due(db) or not _background.acquire(blocking=False):
+        return None
+    path = database_file(db)
+
+    def run() -> None:
+        own = None
+        try:
+            own = connect(path)
+            sync(own, home, due_only=True)
+        except Exception:  # noqa: BLE001 - a failed sync is reported by the next one
+            log.exception("peer sync in the background failed")
+        finally:
+            if own is not None:
+                own.close()
+            _background.release()
+
+    thread = threading.Thread(target=run, daemon=True, name="peer-sync")
+    thread.start()
+    return thread
 
 
 # -- add, list, remove -----------------------------------------------------------------------
