@@ -1097,3 +1097,22 @@ def test_rotation_in_the_same_second_never_ties(tmp_path):
         second = rotate(tmp_path, "CN-SC", now=1_800_000_000).entry
         assert current_key(tmp_path, "CN-SC", now=1_800_000_000).entry.kid == second.kid
     assert first.kid != second.kid
+
+
+def test_the_trust_list_is_parsed_once_and_read_again_when_a_key_file_changes(tmp_path):
+    from footprint.labels import keys
+    home = tmp_path / "home"
+    keys.generate(home, "CN-SC", "Sichuan platform", "CN-SC")
+    first = keys.trust_list(home)
+    assert keys.trust_list(home) is first  # unchanged files: the same parsed list
+    assert len(first) == 1 and keys.own_kids(home) == {e.kid for e in first}
+    rotated = keys.rotate(home, "CN-SC")
+    after_rotation = keys.trust_list(home)
+    assert after_rotation is not first and rotated.entry.kid in after_rotation
+    assert keys.own_kids(home) == {e.kid for e in after_rotation}
+    other = tmp_path / "other"
+    keys.generate(other, "CN-CQ", "Chongqing platform", "CN-CQ")
+    keys.trust_add(home, keys.export_trust_list(other))
+    trusted = keys.trust_list(home)
+    assert trusted is not after_rotation and len(trusted) == len(after_rotation) + 1
+    assert keys.own_kids(home) == {e.kid for e in after_rotation}  # theirs is not ours

@@ -286,8 +286,53 @@ def trust_list_to_publish(home) -> dict:
     return exported
 
 
+# home -> (the key files' state, the parsed trust list, this platform's kids): parsing and
+# checking every key on every scan was a third of the scan page's time
+_PARSED: dict[str, tuple[tuple, TrustList, frozenset]] = {}
+
+
+def _key_files_state(home) -> tuple:
+    """What the trust list is read from, as the file system says it is now: the trusted
+    keys' file and every own key's record, each by inode, size and modification time (a key
+    written, rotated or trusted replaces a file, so its state changes)."""
+    paths = [_trusted_path(home), _own_dir(home)]
+    if _own_dir(home).is_dir():
+        for folder in sorted(_own_dir(home).iterdir()):
+            paths.append(folder)
+            if folder.is_dir():
+                paths.extend(sorted(folder.glob("*.json")))
+    state = []
+    for path in paths:
+        try:
+            st = path.stat()
+            state.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            state.append((str(path), None))
+    return tuple(state)
+
+
+def _parsed(home) -> tuple[TrustList, frozenset]:
+    state = _key_files_state(home)
+    cached = _PARSED.get(str(home))
+    if cached is not None and cached[0] == state:
+        return cached[1], cached[2]
+    own = own_entries(home)
+    kids = {e.kid for e in own}
+    trust = parse_trust_list(TrustList(
+        own + [e for e in trusted_entries(home) if e.kid not in kids]).to_dict())
+    _PARSED[str(home)] = (state, trust, frozenset(kids))
+    return trust, frozenset(kids)
+
+
 def trust_list(home) -> TrustList:
-    return parse_trust_list(export_trust_list(home))
+    """The trust list (this platform's keys and those it recognises), parsed once and kept
+    while the key files are unchanged. Treat it as read-only: it is shared."""
+    return _parsed(home)[0]
+
+
+def own_kids(home) -> frozenset:
+    """The key ids of this platform's own keys, kept as trust_list is."""
+    return _parsed(home)[1]
 
 
 def trust_add(home, file, issuers=None) -> dict:

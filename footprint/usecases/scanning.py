@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..labels import LabelInvalid, export_trust_list, to_b32, verify
-from ..labels.keys import own_entries
-from ..labels.trust import parse_trust_list
+from ..labels import LabelInvalid, to_b32, verify
+from ..labels.keys import own_kids, trust_list
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
@@ -98,7 +97,7 @@ def _inclusion(db, record: dict, cose: bytes) -> dict:
 
 def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
     """Verify a scanned label at ``moment`` and find its status."""
-    trust = parse_trust_list(export_trust_list(home))
+    trust = trust_list(home)
     try:
         verified = verify(cose, trust, now=moment)
         claims, issuer, expired = verified.claims, verified.issuer, False
@@ -107,7 +106,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
             verdict = "unknown-issuer" if exc.reason == "unknown-issuer" else "forged"
             return Scan(verdict, reason=exc.reason, detail=exc.detail)
         claims, issuer, expired = exc.claims, exc.issuer, True  # genuine, but out of date
-    own = issuer.kid in {e.kid for e in own_entries(home)}
+    own = issuer.kid in own_kids(home)
     scan = Scan("remote", claims=claims, issuer=issuer, own=own)
     scan.record = _record(db, claims["id"], cose)
     if scan.record is None:
