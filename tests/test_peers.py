@@ -82,7 +82,8 @@ def make_platform(root, engine, template, region: str) -> SimpleNamespace:
     generate(home, region, NAMES[region], region,
              valid_from=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1))
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+                      "FOOTPRINT_SYNC_PEERS": False})  # each test syncs when it means to
     app.extensions["footprint_engine"] = engine
     cert = demo_certificate(home, ["127.0.0.1"])
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -40,11 +40,6 @@ LPR = "1年期LPR 1-year LPR"
 COSE_TYPE = "application/cose; cose-type=\"cose-sign1\""
 
 
-def _shown(problems) -> list[dict]:
-    return [{"where": p.where, "human_where": p.human_where, "message": p.message}
-            for p in localised(problems)]
-
-
 # -- the bank's pages ------------------------------------------------------------------------
 
 @bp.route("/bank/")
@@ -93,7 +88,7 @@ def _rules_from_form(form) -> list[dict]:
 
 def _product_form(values, problems=(), status=200):
     return render_template("banks/product.html", values=values, presets=PRESETS,
-                           problems=_shown(problems)), status
+                           problems=localised(problems)), status
 
 
 DEFAULTS = {"base_rate_name": LPR, "target_pct": 10, "target_cut_bp": 60,
@@ -121,7 +116,7 @@ def new_product():
 
 def _price_form(values, problems=(), status=200):
     db, bank = get_db(), consents.bank_org(current_user)
-    return render_template("banks/price.html", values=values, problems=_shown(problems),
+    return render_template("banks/price.html", values=values, problems=localised(problems),
                            borrowers=consents.consenting(db, bank),
                            products=loans.products(db, bank),
                            priced_on=loans.priced_products(db, bank)), status

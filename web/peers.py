@@ -39,8 +39,8 @@ def peers_due():
     that are due in the background (footprint.usecases.peers.sync_due_in_background), so
     the service watches its peers without a cron line."""
     app = current_app._get_current_object()
-    if app.config.get("TESTING") and not app.config.get("FOOTPRINT_SYNC_PEERS"):
-        return None  # tests sync by hand, at the moments they choose
+    if not app.config.get("FOOTPRINT_SYNC_PEERS", True):
+        return None  # an app whose peers are synced by hand only (tests choose the moment)
     checked = app.extensions.get("peers_checked")
     moment = time.monotonic()
     if checked and checked[0] == os.getpid() and moment - checked[1] < PEER_CHECK_SECONDS:
