@@ -14,6 +14,9 @@ DEMO_PORT ?= 8000
 # machine needs no hand work.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 CHROMIUM := /usr/bin/chromium
+# Debian's PostgreSQL server for the tests on the second engine (tests/pgcluster.py starts a
+# throwaway cluster with its initdb and pg_ctl); the newest installed version is used.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/bin/initdb)
 
 .PHONY: demo demo-lan test install install-test clean
 
@@ -48,6 +51,9 @@ $(CJK_FONT):
 $(CHROMIUM):
 	$(call apt_install,chromium,the browser test will be skipped)
 
+$(POSTGRES_INITDB):
+	$(call apt_install,postgresql,the tests on PostgreSQL fail (they never skip))
+
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install $(CJK_FONT)
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
@@ -56,7 +62,7 @@ demo: install $(CJK_FONT)
 demo-lan: install $(CJK_FONT)
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --lan --port $(DEMO_PORT)
 
-test: install-test $(CHROMIUM) $(CJK_FONT)
+test: install-test $(CHROMIUM) $(CJK_FONT) $(POSTGRES_INITDB)
 	$(BIN)/python -m pytest
 
 clean:

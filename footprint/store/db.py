@@ -1,5 +1,10 @@
 """Opening the service database: WAL, a busy timeout, foreign keys, one way to transact.
 
+Two engines, one store: SQLite (the file FOOTPRINT_HOME/footprint.db, through sqlite-utils)
+unless FOOTPRINT_DATABASE_URL names a PostgreSQL database (footprint.store.postgres answers
+the same calls). ``dialect(db)`` says which a connection is; docs/postgresql.md says what
+differs.
+
 Durability: every connection commits with ``synchronous=FULL`` (WAL mode), which syncs the
 write-ahead log before COMMIT returns, so nothing the service acknowledges (a draft, a
 verification, a label, a revocation, a logout) is lost to a power loss, and no leaf a
@@ -10,22 +15,50 @@ State), small beside a request's own work.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
+from . import postgres
+
 BUSY_TIMEOUT_MS = 5000
 NORMAL, FULL = 1, 2  # PRAGMA synchronous levels
+DATABASE_URL = "FOOTPRINT_DATABASE_URL"
+SQLITE = "sqlite"
+POSTGRESQL = postgres.DIALECT
+# PostgreSQL: the advisory lock every write transaction takes first, so that writers queue
+# one at a time as SQLite's BEGIN IMMEDIATE makes them (the transparency log's appends among
+# them: one sequence of leaves, no gap, no fork), on every application host at once
+WRITE_LOCK = 0x666F6F74  # "foot"
 
 
 def database_path(home: Path) -> Path:
     return Path(home) / "footprint.db"
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
-    """A connection for one thread (one web request, one CLI command)."""
+def database_location(home: Path) -> Path | str:
+    """Where the service's database is: FOOTPRINT_DATABASE_URL (postgresql://...) when set,
+    else the SQLite file in FOOTPRINT_HOME."""
+    url = os.environ.get(DATABASE_URL, "").strip()
+    if url:
+        if not postgres.is_url(url):
+            raise ValueError(f"{DATABASE_URL} must be a postgresql:// URL, not {url[:40]!r}")
+        return url
+    return database_path(home)
+
+
+def dialect(db) -> str:
+    return getattr(db, "dialect", SQLITE)
+
+
+def connect(path: Path | str):
+    """A connection for one thread (one web request, one CLI command): to PostgreSQL for a
+    postgresql:// URL, else to the SQLite file at ``path``."""
+    if postgres.is_url(path):
+        return postgres.connect(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
@@ -35,7 +68,7 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return db
 
 
-def in_transaction(db: sqlite_utils.Database) -> bool:
+def in_transaction(db) -> bool:
     return db.conn.in_transaction
 
 
@@ -45,13 +78,15 @@ def database_file(db: sqlite_utils.Database) -> str:
 
 
 @contextmanager
-def snapshot(db: sqlite_utils.Database):
-    """One read transaction, so every read inside sees one state of the database (WAL);
-    inside a caller's transaction, that transaction is the snapshot."""
+def snapshot(db):
+    """One read transaction, so every read inside sees one state of the database (WAL;
+    REPEATABLE READ on PostgreSQL); inside a caller's transaction, that transaction is the
+    snapshot."""
     if db.conn.in_transaction:
         yield
         return
-    db.execute("BEGIN")
+    db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if dialect(db) == POSTGRESQL
+               else "BEGIN")
     try:
         yield
     finally:
@@ -59,16 +94,22 @@ def snapshot(db: sqlite_utils.Database):
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database):
-    """All or nothing. The outermost block takes the write lock at once (BEGIN IMMEDIATE) so
-    two writers queue on the busy timeout instead of failing mid-way; inner blocks nest as
+def transaction(db):
+    """All or nothing. The outermost block takes the write lock at once (BEGIN IMMEDIATE;
+    on PostgreSQL the advisory WRITE_LOCK, held to COMMIT) so two writers queue instead of
+    failing mid-way or deciding on what the other is changing; inner blocks nest as
     savepoints (sqlite-utils' own writes nest the same way)."""
+    postgresql = dialect(db) == POSTGRESQL
     if db.conn.in_transaction:
+        if postgresql:  # inside a snapshot: write under the lock all the same
+            db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN" if postgresql else "BEGIN IMMEDIATE")
     try:
+        if postgresql:
+            db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
         yield db
     except BaseException:
         db.rollback()
