@@ -115,6 +115,75 @@ def write_bom(tmp_path):
     return write
 
 
+# -- both engines: SQLite and a throwaway PostgreSQL ------------------------------------------
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the run (tests/pgcluster.py). Without PostgreSQL the tests
+    on it fail in CI (CI set) and are skipped, saying why, on a developer's machine."""
+    from tests.pgcluster import PostgresMissing, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except PostgresMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the tests on PostgreSQL cannot run: {exc}")
+        pytest.skip(f"the tests on PostgreSQL cannot run: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster):
+    """A migrated, empty database each test's PostgreSQL database is copied from (CREATE
+    DATABASE ... TEMPLATE: a file copy, much faster than migrating again)."""
+    from footprint.store import connect
+    from footprint.store.migrations import migrate
+
+    admin = connect(pg_cluster.url())
+    admin.execute("CREATE DATABASE footprint_template")
+    admin.close()
+    db = connect(pg_cluster.url("footprint_template"))
+    migrate(db)
+    db.close()
+    return "footprint_template"
+
+
+_pg_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_cluster, pg_template):
+    """A fresh migrated PostgreSQL database for one test, dropped after it."""
+    from footprint.store import connect
+
+    name = f"test_{next(_pg_databases)}"
+    admin = connect(pg_cluster.url())
+    admin.execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+    yield pg_cluster.url(name)
+    admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.fixture(params=ENGINES)
+def store_db(request, tmp_path):
+    """A migrated, empty service database on each engine in turn: a SQLite file, then a
+    PostgreSQL database."""
+    from footprint.store import connect
+    from footprint.store.migrations import migrate
+
+    if request.param == "postgresql":
+        database = connect(request.getfixturevalue("pg_url"))
+    else:
+        database = connect(tmp_path / "test.db")
+        migrate(database)
+    yield database
+    database.close()
+
+
 # -- the web service -------------------------------------------------------------------------
 
 PASSWORD = "correct horse battery"

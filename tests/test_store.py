@@ -7,6 +7,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.store import connect, transaction
+from footprint.store.db import SQLITE, dialect
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import (authenticate, create_token, create_user, user_for_token)
 from tests.conftest import qualify_everywhere
@@ -14,10 +15,9 @@ from footprint.store.migrations import MIGRATIONS, migrate, pending
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = connect(tmp_path / "test.db")
-    migrate(database)
-    return database
+def db(store_db):
+    """Each test runs on SQLite and on PostgreSQL."""
+    return store_db
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def test_migrations_run_once(db):
     assert migrate(db) == []
     assert {r["version"] for r in db.query("SELECT version FROM schema_migrations")} == \
         {v for v, _, _ in MIGRATIONS}
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if dialect(db) == SQLITE:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_transaction_is_all_or_nothing(db):

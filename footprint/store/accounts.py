@@ -24,7 +24,8 @@ def organisation_named(db, name: str) -> dict | None:
 
 def organisation_with_code(db, code: str, other_than: int | None = None) -> dict | None:
     """The organisation (other than ``other_than``) holding a unified social credit code."""
-    return next(db.query("SELECT * FROM organisations WHERE credit_code = ? AND id IS NOT ?",
+    return next(db.query("SELECT * FROM organisations WHERE credit_code = ? "
+                         "AND id IS DISTINCT FROM ?",
                          [code, other_than]), None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .. import clock
+from .db import upsert_sql
 
 
 def labelled_submissions(db, org_id: int) -> list[dict]:
@@ -76,8 +77,9 @@ def production_of(db, product_id: int, year: int) -> dict | None:
 
 def declare_production(db, org_id: int, product_id: int, year: int, amount: float, unit: str,
                        user_id: int | None) -> None:
-    db.execute("INSERT OR REPLACE INTO declared_production (product_id, year, org_id, amount, "
-               "unit, declared_by, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    db.execute(upsert_sql("declared_production", ("product_id", "year", "org_id", "amount",
+                                                  "unit", "declared_by", "declared_at"),
+                          ("product_id", "year")),
                [product_id, year, org_id, amount, unit, user_id, clock.stamp()])
 
 
@@ -91,8 +93,8 @@ def baseline_year(db, org_id: int) -> int | None:
 
 
 def set_baseline_year(db, org_id: int, year: int | None, user_id: int | None) -> None:
-    db.execute("INSERT OR REPLACE INTO carbon_account_settings (org_id, baseline_year, "
-               "updated_by, updated_at) VALUES (?, ?, ?, ?)",
+    db.execute(upsert_sql("carbon_account_settings",
+                          ("org_id", "baseline_year", "updated_by", "updated_at"), ("org_id",)),
                [org_id, year, user_id, clock.stamp()])
 
 

@@ -68,6 +68,15 @@ def connect(path: Path | str):
     return db
 
 
+def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """INSERT of ``columns`` that replaces the values of a row with the same ``key``, in the
+    SQL both engines speak (SQLite's INSERT OR REPLACE is SQLite's alone)."""
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+
 def in_transaction(db) -> bool:
     return db.conn.in_transaction
 

@@ -16,6 +16,7 @@ import json
 import numpy as np
 
 from .. import clock
+from .db import upsert_sql
 from ..model import STAGES
 
 
@@ -31,8 +32,8 @@ def stages_from_bytes(blob: bytes) -> dict:
 def record_data_version(db, record: dict) -> None:
     """Remember a data version's name and datasets (a registry's ``data_version_record``) the
     first time anything uses it."""
-    db.execute("INSERT OR IGNORE INTO data_versions (hash, name, datasets_json, first_used_at) "
-               "VALUES (?, ?, ?, ?)", [record["hash"], record["name"],
+    db.execute("INSERT INTO data_versions (hash, name, datasets_json, first_used_at) "
+               "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [record["hash"], record["name"],
                                       json.dumps(record["datasets"], sort_keys=True), clock.stamp()])
 
 
@@ -47,9 +48,9 @@ def store_footprint(db, submission_id: int, revision: int, region: str, result: 
     """The submission's current footprint from a full result (footprint.engine.result)."""
     spread = result.get("uncertainty") or {}
     db.execute(
-        "INSERT OR REPLACE INTO footprints (submission_id, revision, region, data_version, "
-        "data_version_name, total_kg_co2e, by_stage, run_id, updated_at, p5, p50, p95) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        upsert_sql("footprints", ("submission_id", "revision", "region", "data_version",
+                                  "data_version_name", "total_kg_co2e", "by_stage", "run_id",
+                                  "updated_at", "p5", "p50", "p95"), ("submission_id",)),
         [submission_id, revision, region, result["data_version"],
          result.get("data_version_name"), result["total_kg_co2e"],
          stage_bytes(result["by_stage"]), run_id, clock.stamp(), spread.get("p5"),
@@ -67,7 +68,8 @@ def current_footprint(db, submission_id: int) -> dict | None:
 def key_ids(db, keys) -> dict[str, int]:
     """The id of each stable row key, numbering new ones."""
     keys = sorted(set(keys))
-    db.conn.executemany("INSERT OR IGNORE INTO row_keys (key) VALUES (?)", [(k,) for k in keys])
+    db.conn.executemany("INSERT INTO row_keys (key) VALUES (?) ON CONFLICT DO NOTHING",
+                        [(k,) for k in keys])
     ids = {}
     for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
         part = keys[start:start + 500]
@@ -85,8 +87,9 @@ def store_compiled(db, items) -> None:
     """``items``: (submission_id, revision, fingerprint, n_lines, boundary, packed rows, line
     names, packed spread or None) to keep."""
     db.conn.executemany(
-        "INSERT OR REPLACE INTO compiled_boms (submission_id, revision, fingerprint, n_lines, "
-        "boundary, rows, lines_json, spread) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        upsert_sql("compiled_boms", ("submission_id", "revision", "fingerprint", "n_lines",
+                                     "boundary", "rows", "lines_json", "spread"),
+                   ("submission_id", "revision", "fingerprint")),
         [(sid, rev, fingerprint, n_lines, boundary, rows,
           json.dumps(list(lines), ensure_ascii=False), spread)
          for sid, rev, fingerprint, n_lines, boundary, rows, lines, spread in items])

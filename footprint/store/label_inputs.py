@@ -7,8 +7,8 @@ def record(db, submission_id: int, revision: int, rows) -> None:
     db.execute("DELETE FROM label_inputs WHERE submission_id = ? AND revision = ?",
                [submission_id, revision])
     for line, label_id, issuer, own in rows:
-        db.execute("INSERT OR IGNORE INTO label_inputs (submission_id, revision, line, "
-                   "label_id, issuer, own) VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO label_inputs (submission_id, revision, line, label_id, "
+                   "issuer, own) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                    [submission_id, revision, line, label_id, issuer, int(own)])
 
 

@@ -84,7 +84,8 @@ def of_product_and_lot(db, product_id: int, lot: str | None) -> list[Label]:
     """Every label of the product whose submission covers this batch or lot (its BOM's
     product.lot; None: the labels of submissions that name no lot), newest first."""
     return _many(db, "SELECT l.* FROM labels l JOIN submissions s ON s.id = l.submission_id "
-                     "WHERE l.product_id = ? AND json_extract(s.bom_json, '$.product.lot') IS ? "
+                     "WHERE l.product_id = ? AND "
+                     "json_extract(s.bom_json, '$.product.lot') IS NOT DISTINCT FROM ? "
                      "ORDER BY l.issued_at DESC, l.rowid DESC", [product_id, lot])
 
 

@@ -65,8 +65,8 @@ def revocation(db, peer_id: int, label_id: str) -> dict | None:
 def add_revocations(db, peer_id: int, rows: list[dict]) -> None:
     """Revocations are final: rows already held are kept, new ones added."""
     for row in rows:
-        db.execute("INSERT OR IGNORE INTO peer_revocations (peer_id, label_id, reason, "
-                   "revoked_at) VALUES (?, ?, ?, ?)",
+        db.execute("INSERT INTO peer_revocations (peer_id, label_id, reason, revoked_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                    [peer_id, row["id"], row["reason"], row["revoked_at"]])
 
 
@@ -97,8 +97,8 @@ def latest_cosigned(db, origin: str) -> dict | None:
 
 def add_witnessed(db, peer_id: int, size: int, root: str, witness_name: str, cosigned: str,
                   cosigned_at: str, at: str) -> None:
-    db.execute("INSERT OR IGNORE INTO peer_witnessed (peer_id, size, root, witness_name, "
-               "cosigned, cosigned_at, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO peer_witnessed (peer_id, size, root, witness_name, cosigned, "
+               "cosigned_at, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                [peer_id, size, root, witness_name, cosigned, cosigned_at, at])
 
 

@@ -3,7 +3,7 @@ side does through sqlite-utils, so that every store module has one code path.
 
 What the store modules use of sqlite-utils is small, and this is all of it: ``execute`` and
 ``query`` with ``?`` placeholders, ``db[table].insert(...).last_pk``, ``.update``, ``.get``,
-``.count``, ``table_names``, ``atomic`` (a savepoint), ``conn.in_transaction`` and
+``.rows``, ``.count``, ``table_names``, ``atomic`` (a savepoint), ``conn.in_transaction`` and
 ``conn.executemany``. The SQL itself is written once, in the dialect both engines speak
 (``ON CONFLICT``, ``IS DISTINCT FROM``, ``TRUE``); where the engines differ (triggers,
 full-text search, temporary tables) the store asks ``db.dialect``.
@@ -94,6 +94,10 @@ class Table:
         if done.rowcount == 0:
             raise NotFoundError(f"{self.name}: no row with {self._key()} = {pk!r}")
         return self
+
+    @property
+    def rows(self):
+        return self.db.query(f"SELECT * FROM {self.name}")
 
     @property
     def count(self) -> int:
