@@ -5,7 +5,6 @@ import base64
 import hashlib
 import json
 import re
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from footprint import InvalidInput, NotFound
 from footprint.store import connect, database_path, transaction
+from footprint.store.db import DATABASE_ERRORS, POSTGRESQL, defer_foreign_keys, dialect
 from footprint.store.migrations import migrate
 from footprint.translog import merkle
 from footprint.translog.checkpoint import (CheckpointError, checkpoint_text, key_id, open_note,
@@ -34,11 +34,10 @@ AT = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
 # -- a migrated database with just enough rows for labels' foreign keys ----------------------
 
 @pytest.fixture
-def db(tmp_path):
-    database = connect(tmp_path / "log.db")
-    migrate(database)
-    _parents(database)
-    return database
+def db(store_db):
+    """Each test of the log in the database runs on SQLite and on PostgreSQL."""
+    _parents(store_db)
+    return store_db
 
 
 def _parents(db):
@@ -61,7 +60,7 @@ def add_label(db, label_id: str, log_index: int) -> bytes:
     """A labels row (and its submission) for ``label_id``; returns its COSE bytes."""
     submission = db.execute(
         "INSERT INTO submissions (product_id, org_id, status, bom_json, created_by, created_at,"
-        " updated_at) VALUES (1, 1, 'issued', '{}', 1, 't', 't')").lastrowid
+        " updated_at) VALUES (1, 1, 'issued', '{}', 1, 't', 't') RETURNING id").fetchone()[0]
     cose = fake_cose(label_id)
     db.execute("INSERT INTO labels (id, submission_id, product_id, issuer, kid, cose, "
                "claims_json, issued_at, expires_at, log_index) "
@@ -93,8 +92,20 @@ def restack_subtrees(db):
                         list(merkle.perfect_subtrees(leaves)))
 
 
+def foreign_keys(db, on: bool) -> None:
+    """Foreign keys checked or not, for this connection (PostgreSQL: a replica's session,
+    which checks none and runs no trigger)."""
+    if dialect(db) == POSTGRESQL:
+        db.execute(f"SET session_replication_role = {'origin' if on else 'replica'}")
+    else:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def drop_triggers(db):
     for table in ("log_entries", "log_nodes"):
+        if dialect(db) == POSTGRESQL:
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            continue
         db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_update")
         db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_delete")
 
@@ -200,10 +211,10 @@ def test_append_checks_the_entry_against_its_kind_and_label(db):
 
 def test_the_triggers_refuse_update_and_delete(db):
     grow(db, 2)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(DATABASE_ERRORS, match="append-only"):
         with transaction(db):
             db.execute("UPDATE log_entries SET entry = ? WHERE idx = 0", [b"other"])
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(DATABASE_ERRORS, match="append-only"):
         with transaction(db):
             db.execute("DELETE FROM log_entries WHERE idx = 1")
     assert TransparencyLog(db).entry(0)["entry"] == fake_cose("L0")
@@ -443,7 +454,7 @@ def test_the_monitor_detects_a_forked_history(db, record):
     with transaction(db):
         db.execute("DELETE FROM log_entries WHERE idx >= 2")
         # and the stored subtrees over them: (i + 1) * 2**height leaves reach past leaf 1
-        db.execute("DELETE FROM log_nodes WHERE (i + 1) << height > 2")
+        db.execute("DELETE FROM log_nodes WHERE (i + 1) << CAST(height AS INTEGER) > 2")
         log = TransparencyLog(db)
         log.append("revoke", "L0", revoke_entry("L0", "rewritten history", AT))
         log.append("issue", "L3", fake_cose("L3"))
@@ -493,7 +504,7 @@ def supersede_label(db, old: str, new: str) -> int:
     it, the supersede leaf."""
     log = TransparencyLog(db)
     with transaction(db):
-        db.execute("PRAGMA defer_foreign_keys = ON")
+        defer_foreign_keys(db)
         db.execute("UPDATE labels SET superseded_by = ? WHERE id = ?", [new, old])
         cose = add_label(db, new, log.size())
         log.append("issue", new, cose)
@@ -568,7 +579,7 @@ def test_the_monitor_holds_the_labels_columns_to_the_log(db, record):
 
 def test_the_monitor_reports_leaves_of_labels_it_does_not_hold_and_repeats(db, record):
     grow(db, 2)
-    db.execute("PRAGMA foreign_keys = OFF")  # what someone editing the file by hand can do
+    foreign_keys(db, False)  # what someone editing the database by hand can do
     log = TransparencyLog(db)
     with transaction(db):
         log.append("revoke", "L-gone", revoke_entry("L-gone", "never issued", AT))      # 2
@@ -577,7 +588,7 @@ def test_the_monitor_reports_leaves_of_labels_it_does_not_hold_and_repeats(db, r
     revoke_label(db, "L1", "first")                                                   # 4
     with transaction(db):
         log.append("revoke", "L1", revoke_entry("L1", "second", AT))                  # 5
-    db.execute("PRAGMA foreign_keys = ON")
+    foreign_keys(db, True)
     assert problems_of(db, record) == [
         "entry 2 (revoke) names label 'L-gone', which is not stored",
         "entry 3 says label 'L0' was superseded by 'L-nowhere', which is not stored",

@@ -35,6 +35,10 @@ POSTGRESQL = postgres.DIALECT
 WRITE_LOCK = 0x666F6F74  # "foot"
 
 
+# what either engine raises for a statement it refuses or cannot carry out
+DATABASE_ERRORS = (sqlite3.Error, postgres.Error)
+
+
 def database_path(home: Path) -> Path:
     return Path(home) / "footprint.db"
 
@@ -75,6 +79,12 @@ def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> st
     return (f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+
+def defer_foreign_keys(db) -> None:
+    """Check the open transaction's foreign keys when it commits, not at each statement."""
+    db.execute("SET CONSTRAINTS ALL DEFERRED" if dialect(db) == POSTGRESQL
+               else "PRAGMA defer_foreign_keys = ON")
 
 
 def in_transaction(db) -> bool:

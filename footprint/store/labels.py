@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import TypedDict
 
+from .db import defer_foreign_keys
+
 
 class Label(TypedDict):
     id: str
@@ -61,7 +63,7 @@ def insert(db, label_id: str, submission_id: int, product_id: int, issuer: str, 
 def mark_superseded(db, label_id: str, by: str) -> None:
     """Point the old label at the new one before the new one is inserted, so a submission
     never has two current labels; the reference is checked when the transaction commits."""
-    db.execute("PRAGMA defer_foreign_keys = ON")
+    defer_foreign_keys(db)
     db["labels"].update(label_id, {"superseded_by": by})
 
 

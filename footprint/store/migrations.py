@@ -50,6 +50,8 @@ _POSTGRESQL_TYPES = [
     (r"\bREAL\b", "DOUBLE PRECISION"),
     (r"\bBLOB\b", "BYTEA"),
     (r"\)\s*WITHOUT ROWID", ")"),
+    # checked at once, as SQLite does, unless a transaction defers them (db.defer_foreign_keys)
+    (r"(REFERENCES \w+\(\w+\))", r"\1 DEFERRABLE"),
 ]
 
 
@@ -318,7 +320,8 @@ def footprints_and_recalculation(db) -> None:
     if dialect(db) == POSTGRESQL:
         _statements(db, script.replace("run_id INTEGER REFERENCES recalc_runs(id),",
                                        "run_id INTEGER,"))
-        db.execute("ALTER TABLE footprints ADD FOREIGN KEY (run_id) REFERENCES recalc_runs(id)")
+        db.execute("ALTER TABLE footprints ADD FOREIGN KEY (run_id) REFERENCES recalc_runs(id) "
+                   "DEFERRABLE")
         return  # nothing to backfill (the module's docstring)
     _statements(db, script)
     def stage_bytes(by_stage: dict) -> bytes:

@@ -24,6 +24,7 @@ from psycopg.rows import dict_row
 from sqlite_utils.db import NotFoundError
 
 DIALECT = "postgresql"
+Error = psycopg.Error
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 
