@@ -155,17 +155,33 @@ def pg_template(pg_cluster):
 _pg_databases = iter(range(1, 1_000_000))
 
 
-@pytest.fixture
-def pg_url(pg_cluster, pg_template):
-    """A fresh migrated PostgreSQL database for one test, dropped after it."""
+def _pg_copy(cluster, template: str):
+    """A new database copied from ``template``, its URL yielded, dropped afterwards."""
     from footprint.store import connect
 
     name = f"test_{next(_pg_databases)}"
-    admin = connect(pg_cluster.url())
-    admin.execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
-    yield pg_cluster.url(name)
+    admin = connect(cluster.url())
+    admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield cluster.url(name)
     admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
     admin.close()
+
+
+@pytest.fixture
+def pg_url(pg_cluster, pg_template):
+    """A fresh migrated PostgreSQL database for one test, dropped after it."""
+    yield from _pg_copy(pg_cluster, pg_template)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_engines: the test's `service` runs on SQLite, "
+                                       "then on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_engines") and \
+            "service" in metafunc.fixturenames:
+        metafunc.parametrize("service", ENGINES, indirect=True)
 
 
 @pytest.fixture(params=ENGINES)
@@ -232,10 +248,30 @@ def service_template(tmp_path_factory, registry):
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_service_template(pg_cluster, pg_template, registry):
+    """``service_template`` on PostgreSQL: the same people, qualified the same way."""
+    from footprint.store import connect
+    from footprint.usecases.accounts import create_user
+
+    admin = connect(pg_cluster.url())
+    admin.execute(f"CREATE DATABASE footprint_service TEMPLATE {pg_template}")
+    admin.close()
+    db = connect(pg_cluster.url("footprint_service"))
+    for name, (role, org) in PEOPLE.items():
+        create_user(db, name, role, org, PASSWORD)
+    qualify_everywhere(db, registry, *{org for role, org in PEOPLE.values()
+                                       if role == "verifier"})
+    db.close()
+    return "footprint_service"
+
+
 @pytest.fixture
-def service(tmp_path, engine, service_template):
+def service(request, tmp_path, engine, service_template, monkeypatch):
     """The template database copied, and an app on it (CSRF off; tests of CSRF make their
-    own app). The session's engine is shared, so no test pays for a Brightway build."""
+    own app). The session's engine is shared, so no test pays for a Brightway build. On
+    SQLite unless the test is marked ``both_engines`` (then once on each): on PostgreSQL
+    the copy is a database of the test's cluster, named by FOOTPRINT_DATABASE_URL."""
     import shutil
     from types import SimpleNamespace
 
@@ -244,8 +280,17 @@ def service(tmp_path, engine, service_template):
 
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copyfile(service_template, database_path(home))
-    db = connect(database_path(home))
+    if getattr(request, "param", "sqlite") == "postgresql":
+        copies = _pg_copy(request.getfixturevalue("pg_cluster"),
+                          request.getfixturevalue("pg_service_template"))
+        url = next(copies)
+        request.addfinalizer(lambda: next(copies, None))
+        monkeypatch.setenv("FOOTPRINT_DATABASE_URL", url)
+        db = connect(url)
+        request.addfinalizer(db.close)  # before the database is dropped
+    else:
+        shutil.copyfile(service_template, database_path(home))
+        db = connect(database_path(home))
     people = {row["username"]: row for row in db.query("SELECT * FROM users")}
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})

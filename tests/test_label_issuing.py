@@ -11,6 +11,8 @@ from footprint.usecases.revoking import revoke
 from footprint.usecases.labels import names as names_of
 from footprint.translog import TransparencyLog, verify_inclusion
 
+pytestmark = pytest.mark.both_engines  # each test on SQLite, then on PostgreSQL
+
 
 def test_approval_issues_a_signed_logged_label(service, approve, issuer, make_bom):
     final = approve(make_bom(), issuer)

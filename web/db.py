@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from footprint.engine import Engine
-from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.database import connect, database_location, database_path, pending
 from footprint.usecases.libraries import imports_stamp
 
 
@@ -19,8 +19,10 @@ class DatabaseBehind(RuntimeError):
 
 def get_db():
     if "db" not in g:
-        _hold_wal_index(current_app._get_current_object())
-        g.db = connect(database_path(Path(current_app.config["FOOTPRINT_HOME"])))
+        location = database_location(Path(current_app.config["FOOTPRINT_HOME"]))
+        if isinstance(location, Path):  # SQLite's file (PostgreSQL: a URL)
+            _hold_wal_index(current_app._get_current_object())
+        g.db = connect(location)
     return g.db
 
 

@@ -12,7 +12,7 @@ from footprint.engine import Engine
 from footprint.errors import Conflict
 from footprint.settings import footprint_home
 from footprint.usecases import demo as demo_data
-from footprint.usecases.database import connect, database_path, migrate
+from footprint.usecases.database import connect, database_location, database_path, migrate
 from footprint.usecases.demotls import demo_certificate, lan_address
 
 from ..errors import fail_cleanly
@@ -67,7 +67,7 @@ def demo(ctx, host, port, lan, tls, no_serve):
             raise Conflict("this machine has no network address for a phone to reach "
                            "(本机未连接局域网); join a network, or run the demo without --lan")
         host = "0.0.0.0"
-    db = connect(database_path(home))
+    db = connect(database_location(home))
     for version, name in migrate(db):
         click.echo(f"applied migration {version}: {name}")
     result = demo_data.seed(db, Engine(home=home))

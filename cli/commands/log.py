@@ -6,14 +6,14 @@ import click
 from footprint.settings import footprint_home
 from footprint.translog.log import b64
 from footprint.usecases import transparency
-from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.database import connect, database_location, pending
 
 from ..errors import fail_cleanly
 from ..render import dump
 
 
 def _open_db():
-    db = connect(database_path(footprint_home()))
+    db = connect(database_location(footprint_home()))
     if pending(db):
         raise click.UsageError("run `footprint db migrate` first")
     return db

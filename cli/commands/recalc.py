@@ -10,7 +10,7 @@ from tqdm import tqdm
 from footprint.display import footprint
 from footprint.engine import Engine
 from footprint.settings import footprint_home
-from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.database import connect, database_location, pending
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
                                               follow_supersessions, recalculate, write_report)
@@ -108,10 +108,10 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_si
     if dry_run and reissue:
         raise click.UsageError("--dry-run stores nothing, so it cannot --reissue")
     home = footprint_home()
-    path = database_path(home)
-    if not path.exists():
-        raise click.ClickException(f"no database at {path}; run `footprint db migrate` first")
-    db = connect(path)
+    location = database_location(home)
+    if isinstance(location, Path) and not location.exists():
+        raise click.ClickException(f"no database at {location}; run `footprint db migrate` first")
+    db = connect(location)
     if pending(db):
         raise click.ClickException("the database needs `footprint db migrate` first")
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,

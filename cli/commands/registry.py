@@ -7,14 +7,14 @@ import click
 from footprint.engine import Engine
 from footprint.settings import benchmark_threshold, footprint_home
 from footprint.usecases import benchmarks, opendata
-from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.database import connect, database_location, pending
 
 from ..errors import fail_cleanly
 from ..render import dump
 
 
 def _open_db():
-    db = connect(database_path(footprint_home()))
+    db = connect(database_location(footprint_home()))
     if pending(db):
         raise click.UsageError("run `footprint db migrate` first")
     return db

@@ -10,14 +10,15 @@ import click
 from footprint.settings import footprint_home
 from footprint.usecases.accounts import (create_token, create_user, generate_password,
                                          revoke_token, set_password)
-from footprint.usecases.database import connect, copy, database_path, migrate, pending
+from footprint.usecases.database import (connect, copy, database_location, database_path,
+                                         migrate, pending)
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
 
 
 def _db():
-    return connect(database_path(footprint_home()))
+    return connect(database_location(footprint_home()))
 
 
 @click.group()

@@ -91,8 +91,11 @@ def in_transaction(db) -> bool:
     return db.conn.in_transaction
 
 
-def database_file(db: sqlite_utils.Database) -> str:
-    """The file of a connection's main database (another thread opens its own on it)."""
+def database_file(db) -> str:
+    """The file of a connection's main database, or its PostgreSQL URL (another thread
+    opens its own connection on it)."""
+    if dialect(db) == POSTGRESQL:
+        return db.url
     return next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")
 
 

@@ -33,8 +33,9 @@ def record_data_version(db, record: dict) -> None:
     """Remember a data version's name and datasets (a registry's ``data_version_record``) the
     first time anything uses it."""
     db.execute("INSERT INTO data_versions (hash, name, datasets_json, first_used_at) "
-               "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [record["hash"], record["name"],
-                                      json.dumps(record["datasets"], sort_keys=True), clock.stamp()])
+               "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               [record["hash"], record["name"], json.dumps(record["datasets"], sort_keys=True),
+                clock.stamp()])
 
 
 def data_version_name(db, version_hash: str) -> str | None:

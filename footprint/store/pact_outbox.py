@@ -27,7 +27,8 @@ def item(db, item_id: int) -> dict | None:
 def for_request(db, client: int | None, request_event_id: str, url: str) -> dict | None:
     """The answer already queued for this client's request (the same event id and source)."""
     return next(db.query("SELECT * FROM pact_outbox WHERE client IS NOT DISTINCT FROM ? "
-                         "AND request_event_id = ? AND url = ? ORDER BY id LIMIT 1", [client, request_event_id, url]),
+                         "AND request_event_id = ? AND url = ? ORDER BY id LIMIT 1",
+                         [client, request_event_id, url]),
                 None)
 
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Conflict
-from ..store.db import connect, copy_database, database_path
+from ..store.db import connect, copy_database, database_location, database_path
 from ..store.migrations import migrate, pending
 
-__all__ = ["connect", "copy", "database_path", "migrate", "open_database", "pending"]
+__all__ = ["connect", "copy", "database_location", "database_path", "migrate", "open_database",
+           "pending"]
 
 
 def open_database(home: Path, migrated: bool = True):
-    """A connection to FOOTPRINT_HOME's database; with ``migrated``, Conflict if migrations
-    are pending (the service and most commands must not run on an old schema)."""
-    db = connect(database_path(home))
+    """A connection to the service's database (FOOTPRINT_DATABASE_URL, else FOOTPRINT_HOME's
+    file); with ``migrated``, Conflict if migrations are pending (the service and most
+    commands must not run on an old schema)."""
+    db = connect(database_location(home))
     behind = pending(db) if migrated else []
     if behind:
         db.close()
