@@ -155,7 +155,7 @@ def pg_template(pg_cluster):
 _pg_databases = iter(range(1, 1_000_000))
 
 
-def _pg_copy(cluster, template: str):
+def pg_copy(cluster, template: str):
     """A new database copied from ``template``, its URL yielded, dropped afterwards."""
     from footprint.store import connect
 
@@ -170,7 +170,7 @@ def _pg_copy(cluster, template: str):
 @pytest.fixture
 def pg_url(pg_cluster, pg_template):
     """A fresh migrated PostgreSQL database for one test, dropped after it."""
-    yield from _pg_copy(pg_cluster, pg_template)
+    yield from pg_copy(pg_cluster, pg_template)
 
 
 def pytest_configure(config):
@@ -281,7 +281,7 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
     if getattr(request, "param", "sqlite") == "postgresql":
-        copies = _pg_copy(request.getfixturevalue("pg_cluster"),
+        copies = pg_copy(request.getfixturevalue("pg_cluster"),
                           request.getfixturevalue("pg_service_template"))
         url = next(copies)
         request.addfinalizer(lambda: next(copies, None))

@@ -22,11 +22,13 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
-from tests.conftest import PASSWORD, PEOPLE, qualify_everywhere
+from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
 SICHUAN_BODY = "Sichuan Carbon Verification"
 EVIDENCE = b"%PDF-1.4 meter reading, March: 100 kWh"
+
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
 
 def workflow_bom(make_bom, diesel_kg=10.0):
@@ -376,24 +378,35 @@ TARGET = {"submit": "submitted", "verify": "verified", "approve": "approved",
           "return": "returned"}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, engine):
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request, tmp_path_factory, engine):
     """One database, app and logged-in client per person for the whole matrix (log-ins cost
-    an argon2 hash each); every case makes its own submission, so cases cannot interfere."""
+    an argon2 hash each); every case makes its own submission, so cases cannot interfere.
+    Once on SQLite, once on PostgreSQL (the app told its database in its config)."""
     from footprint.store import connect, database_path
     from footprint.usecases.accounts import create_user
     from footprint.store.migrations import migrate
     from web import create_app
 
     home = tmp_path_factory.mktemp("workflow-matrix")
-    db = connect(database_path(home))
-    migrate(db)
+    config = {}
+    if request.param == "postgresql":
+        copies = pg_copy(request.getfixturevalue("pg_cluster"),
+                         request.getfixturevalue("pg_template"))
+        config["FOOTPRINT_DATABASE_URL"] = next(copies)
+        request.addfinalizer(lambda: next(copies, None))
+        db = connect(config["FOOTPRINT_DATABASE_URL"])
+        request.addfinalizer(db.close)
+    else:
+        db = connect(database_path(home))
+        migrate(db)
     people = {name: create_user(db, name, role, org, PASSWORD)
               for name, (role, org) in PEOPLE.items()}
     qualify_everywhere(db, engine.registry, *{org for role, org in PEOPLE.values()
                                               if role == "verifier"})
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+                      **config})
     app.extensions["footprint_engine"] = engine
     issuer_key(home)
     clients = {None: app.test_client()}
@@ -401,7 +414,8 @@ def world(tmp_path_factory, engine):
         clients[name] = app.test_client()
         response = clients[name].post("/login", data={"username": name, "password": PASSWORD})
         assert response.status_code == 302
-    return SimpleNamespace(db=db, people=people, clients=clients, engine=engine, home=home)
+    return SimpleNamespace(db=db, people=people, clients=clients, engine=engine, home=home,
+                           config=config)
 
 
 def make_in_state(world, state: str, bom: dict) -> tuple[int, int]:
@@ -565,7 +579,8 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     posted with the token the page carries goes through."""
     from web import create_app
     sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
-    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False})
+    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
+                      **world.config})
     app.extensions["footprint_engine"] = world.engine
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"',

@@ -19,7 +19,9 @@ class DatabaseBehind(RuntimeError):
 
 def get_db():
     if "db" not in g:
-        location = database_location(Path(current_app.config["FOOTPRINT_HOME"]))
+        # an app may name its PostgreSQL database in its config (tests run two at once)
+        location = current_app.config.get("FOOTPRINT_DATABASE_URL") or \
+            database_location(Path(current_app.config["FOOTPRINT_HOME"]))
         if isinstance(location, Path):  # SQLite's file (PostgreSQL: a URL)
             _hold_wal_index(current_app._get_current_object())
         g.db = connect(location)

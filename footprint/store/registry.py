@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .db import database_file
+from .db import POSTGRESQL, database_file, dialect
 
 # the trigram index finds patterns of three characters or more; a shorter term (橙, 柑橘)
 # is compared row by row (SQLite 3.40's trigram index answers nothing for it)
@@ -46,7 +46,10 @@ def _state(state: str, now: str) -> tuple[str, list]:
     return "r.ended IS NULL AND r.expires_at >= ?", [now]
 
 
-def _where(filters: Filters, now: str) -> tuple[list[str], list]:
+def _where(filters: Filters, now: str, sqlite: bool) -> tuple[list[str], list]:
+    """The WHERE clauses; ``sqlite``: with the "+" that keeps SQLite's planner off the
+    trigram index where it cannot help (PostgreSQL's planner weighs that itself)."""
+    plus = "+" if sqlite else ""
     clauses, params = [], []
     for column in ("region", "category", "org_id", "verifier_org_id", "product_id", "grade"):
         value = getattr(filters, column)
@@ -60,10 +63,10 @@ def _where(filters: Filters, now: str) -> tuple[list[str], list]:
     for term, categories in zip(filters.terms, filters.term_categories or
                                 ((),) * len(filters.terms)):
         if any(c in term for c in "%_\\"):  # a wildcard searched for: row by row (the
-            clause = "+s.text LIKE ? ESCAPE '\\'"  # trigram index takes no ESCAPE)
+            clause = f"{plus}s.text LIKE ? ESCAPE '\\'"  # trigram index takes no ESCAPE)
             params.append(_like(term))
         else:  # "+": a short term is compared by SQLite itself, row by row
-            clause = f"{'' if len(term) >= TRIGRAM else '+'}s.text LIKE ?"
+            clause = f"{'' if len(term) >= TRIGRAM else plus}s.text LIKE ?"
             params.append(f"%{term}%")
         if categories:
             clause = f"({clause} OR r.category IN ({', '.join('?' * len(categories))}))"
@@ -78,13 +81,16 @@ def page(db, filters: Filters, now: str, before: int | None, size: int) -> list[
 
     A search walks the trigram index newest first (FTS5 gives rowids in descending order)
     and looks each match's row up; CROSS JOIN keeps that order of the loops, since a
-    filter's index as the outer loop would ask the search index once per row."""
-    clauses, params = _where(filters, now)
+    filter's index as the outer loop would ask the search index once per row. (PostgreSQL:
+    registry_search is a table with a trigram index, joined as its planner sees fit.)"""
+    sqlite = dialect(db) != POSTGRESQL
+    clauses, params = _where(filters, now, sqlite)
     order = "r.seq"
     tables = "registry_labels r"
     if filters.terms:
         order = "s.rowid"
-        tables = "registry_search s CROSS JOIN registry_labels r ON r.seq = s.rowid"
+        tables = (f"registry_search s {'CROSS JOIN' if sqlite else 'JOIN'} registry_labels r "
+                  "ON r.seq = s.rowid")
     if before is not None:
         clauses.append(f"{order} < ?")
         params.append(before)
@@ -116,20 +122,25 @@ def product(db, product_id: int) -> dict | None:
         [product_id, product_id]), None)
 
 
+def _indexed_by(db) -> str:
+    """SQLite names the covering index; PostgreSQL's planner finds it by itself."""
+    return "" if dialect(db) == POSTGRESQL else "INDEXED BY registry_current"
+
+
 def current_values(db, now: str) -> Iterator[tuple[str, str, float]]:
     """(category, declared unit, kg CO2e per declared unit) of every valid label (neither
     superseded, revoked nor expired), ordered so, read from one covering index (named: the
     planner would otherwise take the index by state and sort)."""
     return db.execute(
-        "SELECT category, declared_unit, per_unit FROM registry_labels "
-        "INDEXED BY registry_current WHERE ended IS NULL AND per_unit IS NOT NULL AND "
+        f"SELECT category, declared_unit, per_unit FROM registry_labels {_indexed_by(db)} "
+        "WHERE ended IS NULL AND per_unit IS NOT NULL AND "
         "expires_at >= ? ORDER BY category, declared_unit, per_unit", [now])
 
 
 def current_values_of(db, category: str, declared_unit: str, now: str) -> list[float]:
     """kg CO2e per declared unit of every valid label of one category and unit, ascending."""
     return [row[0] for row in db.execute(
-        "SELECT per_unit FROM registry_labels INDEXED BY registry_current "
+        f"SELECT per_unit FROM registry_labels {_indexed_by(db)} "
         "WHERE ended IS NULL AND category = ? AND "
         "declared_unit = ? AND per_unit IS NOT NULL AND expires_at >= ? ORDER BY per_unit",
         [category, declared_unit, now])]
