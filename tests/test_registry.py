@@ -23,6 +23,8 @@ PUJIANG = json.loads((ROOT / "lca_data/samples/oranges_pujiang_farm_gate.json")
                      .read_text(encoding="utf-8"))
 COOP_CODE = "91500000MA60CQ002X"
 
+pytestmark = pytest.mark.both_engines  # the registry on SQLite, then on PostgreSQL
+
 
 @pytest.fixture
 def issue(service, issuer, approve):

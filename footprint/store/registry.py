@@ -48,8 +48,10 @@ def _state(state: str, now: str) -> tuple[str, list]:
 
 def _where(filters: Filters, now: str, sqlite: bool) -> tuple[list[str], list]:
     """The WHERE clauses; ``sqlite``: with the "+" that keeps SQLite's planner off the
-    trigram index where it cannot help (PostgreSQL's planner weighs that itself)."""
+    trigram index where it cannot help (PostgreSQL's planner weighs that itself), and
+    PostgreSQL's ILIKE for SQLite's LIKE, which ignores case."""
     plus = "+" if sqlite else ""
+    like = "LIKE" if sqlite else "ILIKE"  # SQLite's LIKE ignores case (ASCII's)
     clauses, params = [], []
     for column in ("region", "category", "org_id", "verifier_org_id", "product_id", "grade"):
         value = getattr(filters, column)
@@ -63,10 +65,10 @@ def _where(filters: Filters, now: str, sqlite: bool) -> tuple[list[str], list]:
     for term, categories in zip(filters.terms, filters.term_categories or
                                 ((),) * len(filters.terms)):
         if any(c in term for c in "%_\\"):  # a wildcard searched for: row by row (the
-            clause = f"{plus}s.text LIKE ? ESCAPE '\\'"  # trigram index takes no ESCAPE)
+            clause = f"{plus}s.text {like} ? ESCAPE '\\'"  # trigram index takes no ESCAPE)
             params.append(_like(term))
         else:  # "+": a short term is compared by SQLite itself, row by row
-            clause = f"{'' if len(term) >= TRIGRAM else plus}s.text LIKE ?"
+            clause = f"{'' if len(term) >= TRIGRAM else plus}s.text {like} ?"
             params.append(f"%{term}%")
         if categories:
             clause = f"({clause} OR r.category IN ({', '.join('?' * len(categories))}))"
