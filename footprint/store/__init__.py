@@ -1,9 +1,11 @@
-"""The service's tables in SQLite (sqlite-utils). Each module reads and writes its own tables
+"""The service's tables in SQLite (sqlite-utils), or in PostgreSQL when FOOTPRINT_DATABASE_URL
+names one (psycopg 3; docs/postgresql.md). Each module reads and writes its own tables
 and returns records; nothing here decides who may do what (footprint.usecases does) or
 imports anything of the core above it (the import contracts hold it so).
 
-    db            connect (WAL, busy timeout), transaction, snapshot
-    migrations    numbered, frozen schema migrations
+    db            connect (WAL, busy timeout; or PostgreSQL), transaction, snapshot
+    postgres      the store's calls (sqlite-utils' few) answered on PostgreSQL
+    migrations    numbered, frozen schema migrations, for both engines
     accounts      organisations, users, api_tokens
     submissions   products, submissions (records carry the parsed BOM)
     results       the full result of each revision

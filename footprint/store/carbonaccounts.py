@@ -18,18 +18,20 @@ def labelled_submissions(db, org_id: int) -> list[dict]:
     (name, category) and its labels' ids oldest first (``label_ids``), by submission id."""
     rows = db.query(
         "SELECT s.id, s.product_id, s.revision, s.status, s.bom_json, s.created_at, "
-        "p.name AS product_name, p.name_zh AS product_name_zh, p.category, "
-        "json_group_array(l.id) AS label_ids "
+        "p.name AS product_name, p.name_zh AS product_name_zh, p.category, l.id AS label_id "
         "FROM submissions s JOIN products p ON p.id = s.product_id "
-        "JOIN (SELECT id, submission_id FROM labels ORDER BY issued_at, log_index) l "
-        "ON l.submission_id = s.id WHERE s.org_id = ? GROUP BY s.id ORDER BY s.id", [org_id])
-    out = []
+        "JOIN labels l ON l.submission_id = s.id WHERE s.org_id = ? "
+        "ORDER BY s.id, l.issued_at, l.log_index", [org_id])
+    out: dict[int, dict] = {}  # a row per label: its submission's record once, ids gathered
     for row in rows:
-        record = {k: v for k, v in row.items() if k not in ("bom_json", "label_ids")}
-        record["bom"] = json.loads(row["bom_json"])
-        record["label_ids"] = json.loads(row["label_ids"])
-        out.append(record)
-    return out
+        record = out.get(row["id"])
+        if record is None:
+            record = {k: v for k, v in row.items() if k not in ("bom_json", "label_id")}
+            record["bom"] = json.loads(row["bom_json"])
+            record["label_ids"] = []
+            out[row["id"]] = record
+        record["label_ids"].append(row["label_id"])
+    return list(out.values())
 
 
 def products_of(db, org_id: int) -> list[dict]:
