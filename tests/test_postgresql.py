@@ -133,3 +133,22 @@ def test_the_cluster_runs_as_an_unprivileged_user(pg_cluster):
     owner = directory.stat().st_uid
     assert owner != 0  # PostgreSQL refuses root; as root the tests run it as `postgres`
     assert owner == os.geteuid() or os.geteuid() == 0
+
+
+@pytest.mark.parametrize("error, expected", [
+    ("DiskFull", (507, "full")),                  # SQLSTATE 53100: as SQLITE_FULL
+    ("SerializationFailure", (503, "busy")),      # 40001
+    ("DeadlockDetected", (503, "busy")),          # 40P01
+    ("AdminShutdown", (503, "unavailable")),      # 57P01: the server went away
+    ("UniqueViolation", None),                    # the program's fault: a 500, not a 503
+    ("UndefinedTable", None),
+])
+def test_postgresqls_faults_answer_as_sqlites_do(error, expected):
+    import psycopg.errors
+
+    from web import security
+
+    answer = security.fault(getattr(psycopg.errors, error)("as the server said"))
+    names = {security.STORAGE_FULL: "full", security.BUSY: "busy",
+             security.UNAVAILABLE: "unavailable"}
+    assert (None if answer is None else (answer[0], names[answer[1]])) == expected

@@ -23,7 +23,6 @@ import binascii
 import json
 import logging
 import os
-import sqlite3
 import time
 import urllib.parse
 
@@ -31,6 +30,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from footprint.errors import Throttled
 from footprint.usecases import pact, pactevents
+from footprint.usecases.database import DATABASE_ERRORS
 
 from .db import get_db
 from .security import client_address, csrf
@@ -72,7 +72,7 @@ def outbox_due():
     try:
         if pactevents.has_due(get_db()):
             pactevents.wake_courier(get_db())
-    except sqlite3.Error as exc:  # never the request's failure
+    except DATABASE_ERRORS as exc:  # never the request's failure
         log.error("PACT outbox not checked: %s", exc)
     return None
 

@@ -13,6 +13,9 @@ pages error.html in the reader's language, with the status that says what happen
     the database cannot be used otherwise (corrupt, read-only, cannot open)      503, Retry-After
     anything unexpected                                                          500
 
+and the same on PostgreSQL (docs/postgresql.md) by SQLSTATE: disk_full 507; serialization
+failure, deadlock, lock not available 503 busy; the server gone or refusing 503.
+
 Faults are logged with their traceback; the answer never carries one. A fault of the database
 answers for the request that met it only: a GET that merely reads still works while writes
 fail for lack of space (web.db keeps the WAL's index open for that).
@@ -23,6 +26,8 @@ import errno
 import os
 import sqlite3
 from functools import wraps
+
+import psycopg  # PostgreSQL's errors, when FOOTPRINT_DATABASE_URL names one
 
 from flask import (Flask, abort, current_app, g, jsonify, render_template, request)
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
@@ -200,6 +205,8 @@ def fault(exc: BaseException) -> tuple[int, str, int] | None:
     full = (507, STORAGE_FULL, FULL_RETRY_AFTER)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return full
+    if isinstance(exc, psycopg.Error):
+        return _postgresql_fault(exc, full)
     if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError,
                         sqlite3.InterfaceError, sqlite3.DataError,
                         sqlite3.NotSupportedError)):
@@ -216,6 +223,20 @@ def fault(exc: BaseException) -> tuple[int, str, int] | None:
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return 503, BUSY, BUSY_RETRY_AFTER
     return 503, UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
+
+
+POSTGRESQL_FULL = "53100"                           # disk_full
+POSTGRESQL_BUSY = ("40001", "40P01", "55P03")       # serialization, deadlock, lock wait
+
+
+def _postgresql_fault(exc: psycopg.Error, full) -> tuple[int, str, int] | None:
+    if not isinstance(exc, psycopg.OperationalError):
+        return None  # integrity, programming, data: the program asked something wrong
+    if exc.sqlstate == POSTGRESQL_FULL:
+        return full
+    if exc.sqlstate in POSTGRESQL_BUSY:
+        return 503, BUSY, BUSY_RETRY_AFTER
+    return 503, UNAVAILABLE, UNAVAILABLE_RETRY_AFTER  # the server gone, refusing, shut down
 
 
 def _fault_answer(status: int, message: str, retry_after: int):
@@ -278,5 +299,6 @@ def init_app(app: Flask) -> None:
                                lambda e: _error(400, N_("invalid input"), e.problems))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(sqlite3.Error, _storage_or_database_fault)
+    app.register_error_handler(psycopg.Error, _storage_or_database_fault)
     app.register_error_handler(OSError, _storage_or_database_fault)
     app.register_error_handler(InternalServerError, _unexpected)

@@ -35,8 +35,10 @@ POSTGRESQL = postgres.DIALECT
 WRITE_LOCK = 0x666F6F74  # "foot"
 
 
-# what either engine raises for a statement it refuses or cannot carry out
+# what either engine raises for a statement it refuses or cannot carry out; of those, what
+# the database's state raises rather than the statement (busy, disk full, server gone)
 DATABASE_ERRORS = (sqlite3.Error, postgres.Error)
+OPERATIONAL_ERRORS = (sqlite3.OperationalError, postgres.OperationalError)
 
 
 def database_path(home: Path) -> Path:

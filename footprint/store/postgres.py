@@ -24,7 +24,7 @@ from psycopg.rows import dict_row
 from sqlite_utils.db import NotFoundError
 
 DIALECT = "postgresql"
-Error = psycopg.Error
+Error, OperationalError = psycopg.Error, psycopg.OperationalError
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -173,6 +173,10 @@ class PostgresDatabase:
         finally:
             self._savepoints -= 1
         self.execute(f"RELEASE SAVEPOINT {name}")
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
 
     def rollback(self) -> None:
         self.raw.execute("ROLLBACK")

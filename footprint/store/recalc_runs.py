@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from .. import clock
-from .db import connect
+from .db import POSTGRESQL, connect, dialect
 from ..errors import InvalidInput, Problem
 from ..suggest import unknown
 
@@ -139,13 +139,19 @@ ITEM_COLUMNS = ("run_id", "submission_id", "revision", "status", "from_version",
                 "to_total", "top_line", "top_delta", "error", "label_id")
 STAGED = ("submission_id", "revision", "status", "from_version", "from_total", "to_total",
           "top_line", "top_delta", "error", "by_stage", "p5", "p50", "p95")
+# the staged columns' types after submission_id on PostgreSQL (SQLite's staging table has
+# none); on both engines the temporary table's name alone finds it
+_FLOAT = "DOUBLE PRECISION"
+_POSTGRESQL_TYPES = ("BIGINT", "TEXT", "TEXT", _FLOAT, _FLOAT, "BIGINT", _FLOAT, "TEXT",
+                     "BYTEA", _FLOAT, _FLOAT, _FLOAT)
 
 
 def staging_connection(path: str):
     """A connection for a thread that stages and commits chunks; its staging table lives in
-    memory."""
+    memory (SQLite; PostgreSQL keeps temporary tables in its own buffers)."""
     db = connect(path)
-    db.execute("PRAGMA temp_store=MEMORY")
+    if dialect(db) != POSTGRESQL:
+        db.execute("PRAGMA temp_store=MEMORY")
     return db
 
 
@@ -168,10 +174,15 @@ def stage(db, rows: list[tuple]) -> None:
     statement per row costs several times as much (recalc_items' status CHECK builds its
     IN-list table on every execution, and each row retakes the GIL)."""
     conn = db.conn
+    columns = ", ".join(STAGED[1:])
+    if dialect(db) == POSTGRESQL:  # typed columns; NaN as NULL, as SQLite stores it
+        columns = ", ".join(f"{c} {t}" for c, t in zip(STAGED[1:], _POSTGRESQL_TYPES))
+        rows = [tuple(None if v != v else v for v in row) for row in rows]
+        conn.execute("BEGIN")  # one transaction for the chunk (autocommit otherwise)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS recalc_staged (submission_id INTEGER "
-                 f"PRIMARY KEY, {', '.join(STAGED[1:])})")
-    conn.execute("DELETE FROM temp.recalc_staged")
-    conn.executemany(f"INSERT INTO temp.recalc_staged VALUES ({', '.join('?' * len(STAGED))})",
+                 f"PRIMARY KEY, {columns})")
+    conn.execute("DELETE FROM recalc_staged")
+    conn.executemany(f"INSERT INTO recalc_staged VALUES ({', '.join('?' * len(STAGED))})",
                      rows)
     conn.commit()
 
@@ -181,11 +192,11 @@ def record_staged(db, run_id: int, to_version: str, to_version_name: str | None)
     failed, its footprint moved to the target version."""
     conn = db.conn
     first, last = conn.execute("SELECT min(submission_id), max(submission_id) "
-                               "FROM temp.recalc_staged").fetchone()
+                               "FROM recalc_staged").fetchone()
     conn.execute(
         f"INSERT INTO recalc_items ({', '.join(ITEM_COLUMNS[:-1])}) SELECT ?, submission_id, "
         "revision, status, from_version, from_total, to_total, nullif(top_line, -1), top_delta, "
-        "error FROM temp.recalc_staged ORDER BY submission_id", [run_id])
+        "error FROM recalc_staged ORDER BY submission_id", [run_id])
     conn.execute(
         "UPDATE footprints SET revision = s.revision, data_version = ?, data_version_name = ?, "
         "total_kg_co2e = s.to_total, by_stage = s.by_stage, run_id = ?, updated_at = ?, "
@@ -195,7 +206,7 @@ def record_staged(db, run_id: int, to_version: str, to_version_name: str | None)
         "ELSE s.p50 END, "
         "p95 = CASE s.status WHEN 'unchanged' THEN coalesce(s.p95, footprints.p95) "
         "ELSE s.p95 END "
-        "FROM temp.recalc_staged s WHERE footprints.submission_id = s.submission_id "
+        "FROM recalc_staged s WHERE footprints.submission_id = s.submission_id "
         "AND s.status != 'failed' AND footprints.submission_id BETWEEN ? AND ?",
         [to_version, to_version_name, run_id, clock.stamp(), first, last])
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Conflict
-from ..store.db import connect, copy_database, database_location, database_path
+from ..store.db import (DATABASE_ERRORS, connect, copy_database, database_location,
+                        database_path)
 from ..store.migrations import migrate, pending
 
-__all__ = ["connect", "copy", "database_location", "database_path", "migrate", "open_database",
+__all__ = ["DATABASE_ERRORS", "connect", "copy", "database_location", "database_path", "migrate", "open_database",
            "pending"]
 
 
