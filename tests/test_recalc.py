@@ -25,6 +25,7 @@ from footprint.labels.encoding import label_url
 from footprint.recalc.keyed import KeptRows, KeyColumns, keyed_bom
 from footprint.usecases.recalculation import Options, recalculate
 from footprint.recalc import report
+from footprint.store.db import SQLITE, dialect
 from footprint.usecases import submissions as subs
 from footprint.store.footprints import current_footprint
 from footprint.usecases.labels import for_submission, get as get_label
@@ -33,6 +34,9 @@ from footprint.translog import TransparencyLog
 
 ELECTRICITY = {"input": "electricity", "amount": 100, "unit": "kWh", "stage": "production"}
 DIRECT = {"emission": "CO2_fossil", "amount": 1, "unit": "kg", "stage": "raw_materials"}
+
+
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
 
 @pytest.fixture(scope="session")
@@ -426,7 +430,8 @@ def test_recalc_killed_with_sigkill_resumes(service, approve, issuer, engine_202
         ids = [approve(bom(f"killed part {i}"), issuer, engine_2022)["id"] for i in range(40)]
     else:
         ids = [submit(service, engine_2022, bom(f"killed part {i}")) for i in range(200)]
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if dialect(db) == SQLITE:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     env = {**os.environ, "FOOTPRINT_HOME": str(service.home), "FOOTPRINT_ISSUER": "CN-SC"}
     command = [str(Path(sys.executable).parent / "footprint"), "recalc", "--to-version",
                "MEE-2023", *(["--reissue"] if reissue else []), "--chunk-size", "1",
