@@ -12,6 +12,8 @@ from footprint.errors import InvalidInput, NotFound
 from footprint.usecases import carbonaccounts as accounts
 from footprint.usecases import revoking
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 
 def electricity(kwh):
     return {"input": "electricity", "amount": kwh, "unit": "kWh", "stage": "production"}

@@ -14,6 +14,8 @@ from footprint.usecases.accounts import create_token, create_user
 from tests.conftest import PASSWORD
 from tests.test_loans import cable, counts
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 TARGET_60 = {"kind": "target", "target_pct": 10, "cut_bp": 60}
 
 

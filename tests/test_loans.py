@@ -18,6 +18,8 @@ from footprint.loanrules import Evidence, check_principal, check_terms, price
 from footprint.usecases import consents, loans
 from footprint.usecases.accounts import create_user
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 TARGET_60 = {"kind": "target", "target_pct": 10, "cut_bp": 60}
 COUPON = {"kind": "subsidy", "bp": 50, "cap_yuan": 50000}
 

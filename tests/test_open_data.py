@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from footprint.usecases import opendata
 from footprint.usecases.labels import for_submission
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 PUJIANG = json.loads((ROOT / "lca_data/samples/oranges_pujiang_farm_gate.json")
                      .read_text(encoding="utf-8"))

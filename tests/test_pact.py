@@ -9,6 +9,8 @@ import pytest
 
 from tests import pact_world
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 HTTPS = "https://pact.example.cn"
 
 

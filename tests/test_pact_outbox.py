@@ -14,6 +14,8 @@ from footprint.store import transaction
 from tests import pact_world
 from tests.test_pact import HTTPS, token_for
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=timezone.utc)
 REQUEST_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 

@@ -44,6 +44,8 @@ from tests.conftest import PASSWORD
 from tests.test_cross_region import issue as cross_region_issue
 from tests.test_cross_region import scan
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 NAMES = {"CN-SC": "四川省产品碳足迹平台", "CN-CQ": "重庆市产品碳足迹平台",
          "CN-QH": "青海省产品碳足迹平台"}
 SIGNED_VALUE = {"CN-SC": "14.0", "CN-CQ": "52.3", "CN-QH": "15.7"}  # worked out above

@@ -14,6 +14,8 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_user
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 BODY = "Mianyang Carbon Check"
 
 

@@ -18,6 +18,8 @@ from web import create_app
 
 from .conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 START = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 
 

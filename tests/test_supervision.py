@@ -19,6 +19,8 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_user
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 REGULATOR_ORG = "四川省市场监督管理局 Sichuan Market Regulation"
 ORCHARD = "Pujiang Orchard Co-op"
 
@@ -48,10 +50,12 @@ def in_state(service, make_bom, state):
 
 
 def snapshot(db):
-    """What a refused action must leave as it was."""
-    return {table: list(db.query(f"SELECT * FROM {table} ORDER BY rowid"))
-            for table in ("submissions", "audit_events", "labels", "log_entries", "findings",
-                          "supervision_events", "finding_files", "comments")}
+    """What a refused action must leave as it was (each table in its key's order)."""
+    return {table: list(db.query(f"SELECT * FROM {table} ORDER BY {key}"))
+            for table, key in (("submissions", "id"), ("audit_events", "id"),
+                               ("labels", "issued_at, id"), ("log_entries", "idx"),
+                               ("findings", "id"), ("supervision_events", "id"),
+                               ("finding_files", "id"), ("comments", "id"))}
 
 
 # -- a regulator reads, never acts --------------------------------------------------------------

@@ -21,6 +21,8 @@ from web import create_app
 
 from .conftest import PEOPLE
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 SICHUAN_100_KWH = 100 * 0.1404  # = 14.04
 SHANDONG_10_MWH = 10000 * 0.6410  # = 6410
 TABLES = ("products", "submissions", "results", "audit_events", "comments", "evidence")
@@ -389,14 +391,14 @@ def test_action_body_that_is_not_json(api, service, submitted):
 
 def test_single_accounting_body_is_assigned_without_naming_it(service, api, created):
     auditor2 = service.people["auditor2"]
-    service.db["api_tokens"].delete_where("user_id = ?", [auditor2["id"]])
-    service.db["users"].delete(auditor2["id"])
-    qualified = [q["id"] for q in service.db["qualifications"].rows_where(
-        "org_id = ?", [auditor2["org_id"]])]  # the template qualified it (conftest)
-    for qualification in qualified:
-        service.db["supervision_events"].delete_where("qualification_id = ?", [qualification])
-        service.db["qualifications"].delete(qualification)
-    service.db["organisations"].delete(service.people["auditor2"]["org_id"])
+    db, org = service.db, auditor2["org_id"]
+    db.execute("DELETE FROM api_tokens WHERE user_id = ?", [auditor2["id"]])
+    db.execute("DELETE FROM users WHERE id = ?", [auditor2["id"]])
+    # the template qualified it (conftest)
+    db.execute("DELETE FROM supervision_events WHERE qualification_id IN "
+               "(SELECT id FROM qualifications WHERE org_id = ?)", [org])
+    db.execute("DELETE FROM qualifications WHERE org_id = ?", [org])
+    db.execute("DELETE FROM organisations WHERE id = ?", [org])
     response = api("orchard", "POST", f"/submissions/{created}/submit")
     assert response.status_code == 200
     assert response.get_json()["verifier_org"]["name"] == BODY_A

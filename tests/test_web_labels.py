@@ -31,6 +31,8 @@ from footprint.translog import TransparencyLog, verify_consistency, verify_inclu
 
 from .conftest import PEOPLE
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM = "四川省产品碳足迹平台 Sichuan Product Carbon Footprint Platform"
 BODY = "Sichuan Carbon Verification"

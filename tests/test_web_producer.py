@@ -28,6 +28,8 @@ from footprint.bom import parse_bom
 from footprint.usecases import submissions as subs
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "lca_data" / "samples"
 TABLES = ("products", "submissions", "results", "evidence", "audit_events")

@@ -42,6 +42,8 @@ from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoi
 from footprint.translog.monitor import LogRewritten
 from footprint.usecases import transparency
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 SC_NAME = "四川省碳足迹平台 Sichuan carbon footprint platform"
 GTIN13 = "690123456789" + str(check_digit("690123456789"))  # 6901234567892

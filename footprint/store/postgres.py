@@ -184,6 +184,12 @@ class PostgresDatabase:
     def close(self) -> None:
         self.raw.close()
 
+    def __del__(self):
+        # a connection dropped unclosed is closed, quietly, as sqlite3 closes its own
+        raw = getattr(self, "raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()
+
 
 def connect(url: str) -> PostgresDatabase:
     return PostgresDatabase(url)
