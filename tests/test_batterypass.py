@@ -43,6 +43,8 @@ from footprint.usecases.revoking import revoke
 
 from .conftest import PEOPLE
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 SHANDONG_TOTAL = 54.74332 + 37.5 * 0.6410  # = 78.78082
 SHANDONG_DELIVERED = 0.8 * 300 * 10  # = 2400
 SHANDONG_PER_DELIVERED = SHANDONG_TOTAL / SHANDONG_DELIVERED  # = 0.0328253

@@ -30,6 +30,8 @@ from footprint.errors import InvalidInput
 from footprint.labels import to_b32
 from footprint.usecases.labels import for_submission
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 
 def calc(engine, make_bom, lines, **overrides):
     return engine.calculate(parse_bom(make_bom(lines=lines, **overrides)))

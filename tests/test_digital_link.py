@@ -23,6 +23,8 @@ from footprint.usecases.issuing import Issuer
 
 from .test_web_scan import GTIN13, SC_NAME, approve, page, scan_url, tea_bom
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 GTIN14 = "0" + GTIN13
 VOC = "https://gs1.org/voc/"
 LINKSET = "application/linkset+json"

@@ -12,6 +12,8 @@ from footprint.pactinput import read_footprint
 from footprint.usecases import pactinputs
 from footprint.usecases import submissions as subs
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 FOOTPRINT_ID = "3f1b7c9e-2a4d-4e8f-9b6a-1c2d3e4f5a6b"
 SUPPLIER = {  # a ProductFootprint as the PACT v3 OpenAPI document describes one
     "id": FOOTPRINT_ID,

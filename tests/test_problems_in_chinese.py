@@ -18,6 +18,8 @@ from footprint.errors import InvalidInput
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What a producer typed, or a code, is quoted ("kwh", “kwh”): quotes are no sentence.
 QUOTED = re.compile(r'"[^"]*"|“[^”]*”')

@@ -15,6 +15,8 @@ from footprint.display import footprint
 from footprint.engine.uncertainty import sigma, summarise
 from footprint.labels import cose
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 Z95 = 1.6448536269514722  # the standard normal's 95th percentile
 
 

@@ -14,6 +14,8 @@ from footprint.usecases import actions
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 ITEMS = ["activity_data", "factors", "boundary"]
 BODY = "Sichuan Carbon Verification"
 

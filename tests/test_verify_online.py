@@ -20,6 +20,8 @@ from footprint.usecases import labels as label_records
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.revoking import revoke
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 REASON = "现场核查发现用电数据不实 falsified electricity data"
 BODY = "Sichuan Carbon Verification"
 

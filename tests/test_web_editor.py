@@ -25,6 +25,8 @@ import pytest
 from footprint.usecases import submissions as subs
 from tests.test_web_producer import form_fields, text_of
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 SAMPLES = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
 NEW = "/producer/submissions/new"
 

@@ -19,6 +19,8 @@ from footprint.usecases.accounts import create_token
 from footprint.usecases.labels import for_submission
 from footprint.usecases.issuing import Issuer
 
+pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
+
 TABLES = ("products", "submissions", "comments", "evidence", "audit_events", "organisations",
           "users")
 RLO, NUL = "\u202e", "\u0000"
@@ -233,9 +235,11 @@ def test_a_name_signed_into_an_older_label_is_shown_without_its_controls(service
                 issuer=Issuer(service.home, "CN-SC"))
     label = for_submission(db, sub["id"])
     # as a label issued before names were checked carries them
-    db.execute("UPDATE labels SET claims_json = json_set(claims_json, '$.product_name_zh', ?, "
-               "'$.producer_name', ?) WHERE id = ?",
-               [f"齿轮{RLO}坯毛", f"Pujiang{NUL} Orchard", label["id"]])
+    claims = json.loads(db.execute("SELECT claims_json FROM labels WHERE id = ?",
+                                   [label["id"]]).fetchone()[0])
+    claims.update(product_name_zh=f"齿轮{RLO}坯毛", producer_name=f"Pujiang{NUL} Orchard")
+    db.execute("UPDATE labels SET claims_json = ? WHERE id = ?",  # NUL as JSON's \u0000
+               [json.dumps(claims, ensure_ascii=False), label["id"]])
     db.conn.commit()
     response = client.get(f"/L/{to_b32(label['cose'])}")
     assert response.status_code == 200
