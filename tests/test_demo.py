@@ -114,10 +114,9 @@ TRAILS = {
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = connect(tmp_path / "demo.db")
-    migrate(database)
-    return database
+def db(store_db):
+    """The demo seeded on SQLite, then on PostgreSQL."""
+    return store_db
 
 
 @pytest.fixture
