@@ -12,7 +12,7 @@ from footprint.engine import Engine
 from footprint.errors import Conflict
 from footprint.settings import footprint_home
 from footprint.usecases import demo as demo_data
-from footprint.usecases.database import connect, database_location, database_path, migrate
+from footprint.usecases.database import connect, database_location, database_named, migrate
 from footprint.usecases.demotls import demo_certificate, lan_address
 
 from ..errors import fail_cleanly
@@ -72,11 +72,11 @@ def demo(ctx, host, port, lan, tls, no_serve):
         click.echo(f"applied migration {version}: {name}")
     result = demo_data.seed(db, Engine(home=home))
     if result.created:
-        click.echo(f"演示数据已写入 seeded demo data into {database_path(home)}: "
+        click.echo(f"演示数据已写入 seeded demo data into {database_named(home)}: "
                    f"{result.organisations} organisations, {result.users} users, "
                    f"{len(result.submissions)} submissions")
     else:
-        click.echo(f"演示数据已存在, 未添加任何内容 demo data already in {database_path(home)}; "
+        click.echo(f"演示数据已存在, 未添加任何内容 demo data already in {database_named(home)}; "
                    "nothing added")
     counts = demo_data.status_counts(db)
     db.close()

@@ -10,7 +10,8 @@ import click
 from footprint.settings import footprint_home
 from footprint.usecases.accounts import (create_token, create_user, generate_password,
                                          revoke_token, set_password)
-from footprint.usecases.database import connect, copy, database_location, migrate, pending
+from footprint.usecases.database import (connect, copy, database_location, database_named,
+                                         migrate, pending)
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
@@ -31,9 +32,7 @@ def db_migrate():
     applied = migrate(_db())
     for version, name in applied:
         click.echo(f"applied migration {version}: {name}")
-    location = database_location(footprint_home())
-    named = location if isinstance(location, Path) else "named by FOOTPRINT_DATABASE_URL"
-    click.echo(f"database {named} is up to date")  # a URL may carry a password
+    click.echo(f"database {database_named(footprint_home())} is up to date")
 
 
 @db.command("backup")

@@ -29,6 +29,7 @@ from ..store import labels as store_labels
 from ..store.db import copy_database, database_path, integrity_problems, read_only
 from ..store.migrations import applied
 from ..translog import TransparencyLog
+from .database import sqlite_only
 from ..translog.log import b64
 from . import transparency
 
@@ -123,6 +124,7 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     anything recorded about the log never runs ahead of the copied log."""
     home, archive = Path(home).resolve(), Path(archive).absolute()
     check_new_passphrase(passphrase)
+    sqlite_only(home, "`footprint backup create`")
     if not database_path(home).is_file():
         raise BackupError(f"no database in {home}: nothing to back up")
     if archive.exists():

@@ -11,8 +11,25 @@ from ..store.db import (DATABASE_ERRORS, connect, copy_database, database_locati
                         database_path)
 from ..store.migrations import migrate, pending
 
-__all__ = ["DATABASE_ERRORS", "connect", "copy", "database_location", "database_path", "migrate", "open_database",
+__all__ = ["DATABASE_ERRORS", "connect", "copy", "database_location", "database_named",
+           "sqlite_only", "database_path", "migrate", "open_database",
            "pending"]
+
+
+def database_named(home: Path) -> str:
+    """How messages name the database: its file, or the URL's variable (a URL may carry a
+    password)."""
+    location = database_location(home)
+    return str(location) if isinstance(location, Path) else "named by FOOTPRINT_DATABASE_URL"
+
+
+def sqlite_only(home: Path, what: str) -> None:
+    """Conflict if the platform runs on PostgreSQL: ``what`` copies SQLite's file."""
+    if not isinstance(database_location(home), Path):
+        raise Conflict(f"{what} copies the SQLite database file; this platform runs on "
+                       "PostgreSQL (FOOTPRINT_DATABASE_URL): back it up with PostgreSQL's "
+                       "own tools (pg_dump, or base backups with WAL archiving), "
+                       "docs/postgresql.md")
 
 
 def open_database(home: Path, migrated: bool = True):
@@ -32,6 +49,7 @@ def copy(home: Path, path: Path) -> None:
     """Copy the live database, and nothing else, to ``path`` (SQLite's online backup: a
     consistent snapshot, safe while the service runs). Without the issuer keys a platform
     restored from it verifies none of its labels and signs no checkpoint."""
+    sqlite_only(home, "`footprint db backup`")
     path = Path(path)
     if path.exists():
         raise Conflict(f"{path} exists; choose a new file")
