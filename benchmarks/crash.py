@@ -6,6 +6,12 @@ duplicated.
 
     .venv/bin/python benchmarks/crash.py [--requests 600] [--clients 8] [--workers 3]
                                          [--kill-every 0.5] [--deadline 30]
+                                         [--database-url postgresql://...] [--hosts 2]
+
+With --database-url the service runs on that PostgreSQL database (empty; it is migrated
+here), and --hosts starts that many `footprint serve` on one database and home, each on its
+own port, as application hosts behind a balancer: a request's retries go to the next host,
+so its Idempotency-Key must hold across hosts.
 
 Bounded: kills stop at --deadline seconds (then the remaining requests finish on a quiet
 server) and the whole run gives up at twice that. A fresh FOOTPRINT_HOME is set up as an
@@ -22,7 +28,6 @@ import os
 import random
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,6 +38,8 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from footprint.store import connect
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "lca_data" / "samples" / "sichuan_machined_part.json"
@@ -71,8 +78,8 @@ def workers_of(master: int) -> list[int]:
 class Client:
     """POST one submission until acknowledged (201 created, or 200: a retry found it)."""
 
-    def __init__(self, base: str, token: str, bom: dict, deadline: float):
-        self.base, self.token, self.bom, self.deadline = base, token, bom, deadline
+    def __init__(self, bases: list[str], token: str, bom: dict, deadline: float):
+        self.bases, self.token, self.bom, self.deadline = bases, token, bom, deadline
         self.retries = 0
         self.replayed = 0  # acknowledged by a retry that found the first attempt's commit
         self.lock = threading.Lock()
@@ -85,8 +92,9 @@ class Client:
         attempt = 0
         while time.monotonic() < self.deadline:
             attempt += 1
+            base = self.bases[(index + attempt) % len(self.bases)]  # a retry: the next host
             request = urllib.request.Request(
-                f"{self.base}/api/v1/submissions", data=body, method="POST",
+                f"{base}/api/v1/submissions", data=body, method="POST",
                 headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": key,
                          "Content-Type": "application/json"})
             try:
@@ -109,7 +117,7 @@ class Client:
 def wait_until_up(base: str, token: str, bom: dict, limit: float) -> None:
     """The server answers, and a submission has gone through once (the engine is loaded)."""
     end = time.monotonic() + limit
-    warm = Client(base, token, bom, end)
+    warm = Client([base], token, bom, end)
     while time.monotonic() < end:
         try:
             urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=5).read()
@@ -130,6 +138,10 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=30.0,
                         help="seconds after which workers are no longer killed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-url", default=None,
+                        help="a postgresql:// URL of an empty database (default: SQLite)")
+    parser.add_argument("--hosts", type=int, default=1,
+                        help="`footprint serve` processes on the one database")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     bom = json.loads(SAMPLE.read_text(encoding="utf-8"))
@@ -137,27 +149,33 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="footprint-crash-") as folder:
         home = Path(folder)
         env = {**os.environ, "FOOTPRINT_HOME": str(home)}
+        env.pop("FOOTPRINT_DATABASE_URL", None)
+        if args.database_url:
+            env["FOOTPRINT_DATABASE_URL"] = args.database_url
         run(["db", "migrate"], env)
         run(["users", "add", "maker", "--role", "producer", "--org", "Crash Test Works"], env,
             stdin="crash test password\n")
         token = run(["tokens", "create", "maker"], env).strip()
         run(["calc", str(SAMPLE)], env)  # the Brightway build, before the clock starts
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [FOOTPRINT, "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bases, servers = [], []
+        for _ in range(args.hosts):
+            port = free_port()
+            bases.append(f"http://127.0.0.1:{port}")
+            servers.append(subprocess.Popen(
+                [FOOTPRINT, "serve", "--port", str(port), "--workers", str(args.workers)],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         try:
-            wait_until_up(base, token, bom, 60)
+            for base in bases:
+                wait_until_up(base, token, bom, 60)
             start = time.monotonic()
-            client = Client(base, token, bom, start + 2 * args.deadline)
+            client = Client(bases, token, bom, start + 2 * args.deadline)
             kills, done = [], threading.Event()
 
             def killer():
                 while not done.is_set() and time.monotonic() < start + args.deadline:
                     if done.wait(rng.expovariate(1 / args.kill_every)):
                         return
-                    workers = workers_of(server.pid)
+                    workers = [w for server in servers for w in workers_of(server.pid)]
                     if workers:
                         victim = rng.choice(workers)
                         try:
@@ -176,14 +194,16 @@ def main() -> int:
                 chaos.join()
             elapsed = time.monotonic() - start
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            for server in servers:
+                server.send_signal(signal.SIGTERM)
+            for server in servers:
+                try:
+                    server.wait(20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
 
-        db = sqlite3.connect(f"{(home / 'footprint.db').as_uri()}?mode=ro", uri=True)
+        db = connect(args.database_url or home / "footprint.db")
         rows = db.execute("SELECT s.id, s.idempotency_key, s.bom_json FROM submissions s "
                           "JOIN users u ON u.id = s.created_by WHERE u.username = 'maker'"
                           ).fetchall()
@@ -198,9 +218,10 @@ def main() -> int:
     sent_keys = {key for key, _, _ in acknowledged}
     stray = [key for key in by_key if key not in sent_keys]
     found = sum(len(found) for key, found in by_key.items() if key in sent_keys)
-    print(f"crash test: footprint serve, {args.workers} gunicorn workers, {args.clients} "
-          f"concurrent clients, SIGKILL of a random worker every ~{args.kill_every} s for "
-          f"{args.deadline:.0f} s at most")
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"crash test on {engine}: {args.hosts} x footprint serve, {args.workers} gunicorn "
+          f"workers each, {args.clients} concurrent clients, SIGKILL of a random worker every "
+          f"~{args.kill_every} s for {args.deadline:.0f} s at most")
     print(f"requests {args.requests}, kills {len(kills)}, retries {client.retries}, "
           f"acknowledged {len(acknowledged)} ({client.replayed} by a retry that found the "
           f"killed attempt's commit), found {found}, lost {len(lost)}, duplicated "

@@ -167,3 +167,20 @@ def test_sqlite_file_copies_refuse_a_postgresql_platform(tmp_path, monkeypatch, 
         assert result.exit_code == 1, result.output
         assert "PostgreSQL" in result.stderr and "pg_dump" in result.stderr
     assert not (tmp_path / "copy.db").exists() and not (tmp_path / "backup.tar").exists()
+
+
+def test_two_hosts_on_one_database_lose_and_duplicate_nothing_under_worker_kills(pg_url):
+    """benchmarks/crash.py with two `footprint serve` (two workers each) on one PostgreSQL
+    database: 60 submissions from 8 clients while a random worker of either host is killed
+    every ~0.5 s; each retry goes to the other host with the same Idempotency-Key. Every
+    acknowledged submission is stored once, none twice."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "crash.py"
+    done = subprocess.run([sys.executable, str(script), "--database-url", pg_url, "--hosts",
+                           "2", "--workers", "2", "--requests", "60", "--deadline", "6"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "requests 60," in done.stdout and "lost 0, duplicated 0" in done.stdout
+    assert "OK: nothing acknowledged was lost, nothing duplicated" in done.stdout
