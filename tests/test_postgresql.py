@@ -184,3 +184,18 @@ def test_two_hosts_on_one_database_lose_and_duplicate_nothing_under_worker_kills
     assert done.returncode == 0, done.stdout + done.stderr
     assert "requests 60," in done.stdout and "lost 0, duplicated 0" in done.stdout
     assert "OK: nothing acknowledged was lost, nothing duplicated" in done.stdout
+
+
+def test_a_host_on_an_unmigrated_database_refuses_to_serve(pg_cluster, tmp_path):
+    from web import create_app
+    from web.db import DatabaseBehind
+
+    admin = connect(pg_cluster.url())
+    admin.execute("CREATE DATABASE unmigrated")  # empty: no migration applied
+    try:
+        with pytest.raises(DatabaseBehind, match=r"needs migrations \[1, 2, 3"):
+            create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
+                        "FOOTPRINT_DATABASE_URL": pg_cluster.url("unmigrated")})
+    finally:
+        admin.execute("DROP DATABASE unmigrated WITH (FORCE)")
+        admin.close()
