@@ -57,6 +57,7 @@ from footprint.usecases.demo import DEMO_PASSWORD, sample, seed
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 WRK = shutil.which("wrk")
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what a phone's browser sends
 
 # wrk's script: every request a random path of the file $PATHS (one per line); a body and
 # headers from $BODY and $HEADERS (JSON) when given.
@@ -251,16 +252,23 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--issue-rate", type=float, default=5,
                         help="labels issued a second during the second scan run")
+    parser.add_argument("--warm", type=float, default=20,
+                        help="seconds of scans over every label before the rounds")
+    parser.add_argument("--platform", type=Path,
+                        help="a folder to keep the built platform in and use again")
     args = parser.parse_args()
     if WRK is None:
         raise SystemExit("wrk is missing: `make benchmark-tools` installs it (Debian's wrk)")
-    work = Path(tempfile.mkdtemp(prefix="http-bench-"))
-    home = work / "home"
-    home.mkdir()
+    work = Path(tempfile.mkdtemp(prefix="web-load-"))
+    home = args.platform or work / "home"
+    built = home / "scan-paths.json"
     began = time.perf_counter()
-    paths = build(home, args.labels, args.leaves)
+    if not built.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        built.write_text(json.dumps(build(home, args.labels, args.leaves)))
+    paths = json.loads(built.read_text())
     print(f"platform: {len(paths)} labels, {args.leaves} leaves, "
-          f"built in {time.perf_counter() - began:.0f} s")
+          f"ready in {time.perf_counter() - began:.0f} s")
     db = connect(database_path(home))
     token = create_token(db, "orchard", "benchmark")
     db.close()
@@ -287,14 +295,15 @@ def main() -> None:
 
     issued: list[int] = []
     try:
+        wrk(base, paths, work, args.warm, args.connections, headers=BROWSER)  # pages kept
         for _ in range(args.rounds):
             run("hello", hello_base, ["/"])
-            run("scan", base, paths)
+            run("scan", base, paths, headers=BROWSER)
             stop = threading.Event()
             issuer = threading.Thread(target=issue_beside,
                                       args=(home, stop, args.issue_rate, issued))
             issuer.start()
-            run("scan while issuing", base, paths)
+            run("scan while issuing", base, paths, headers=BROWSER)
             stop.set()
             issuer.join()
             run("checkpoint", base, ["/log/checkpoint"])

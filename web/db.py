@@ -1,8 +1,9 @@
-"""One database connection per request, and the engine shared by the whole app."""
+"""One database connection per worker thread, and the engine shared by the whole app."""
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import weakref
 from pathlib import Path
 
@@ -17,11 +18,34 @@ class DatabaseBehind(RuntimeError):
     pass
 
 
+# database file -> (process, the file's inode, its connection), per thread
+_threads = threading.local()
+
+
 def get_db():
     if "db" not in g:
         _hold_wal_index(current_app._get_current_object())
-        g.db = connect(database_path(Path(current_app.config["FOOTPRINT_HOME"])))
+        g.db = _thread_connection(database_path(Path(current_app.config["FOOTPRINT_HOME"])))
     return g.db
+
+
+def _thread_connection(path: Path):
+    """The thread's connection to ``path``, opened once and kept: opening one with its
+    settings was a tenth of a scan's time. A new one after a fork (a connection never crosses
+    one) or when the file was replaced (another inode)."""
+    held = getattr(_threads, "connections", None)
+    if held is None:
+        held = _threads.connections = {}
+    try:
+        inode = os.stat(path).st_ino
+    except FileNotFoundError:
+        inode = None
+    kept = held.get(str(path))
+    if kept is not None and kept[:2] == (os.getpid(), inode):
+        return kept[2]
+    db = connect(path)
+    held[str(path)] = (os.getpid(), os.stat(path).st_ino, db)
+    return db
 
 
 def _hold_wal_index(app: Flask) -> None:
@@ -55,14 +79,16 @@ def get_engine() -> Engine:
     return engine
 
 
-def close_db(exception=None) -> None:
+def end_request(exception=None) -> None:
+    """The connection stays open for the thread's next request, with nothing left pending:
+    a transaction a failed request left open is rolled back."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def init_app(app: Flask) -> None:
-    app.teardown_appcontext(close_db)
+    app.teardown_appcontext(end_request)
     # the imports as the app starts: an engine set on the app now (tests share one) is
     # built again once something is imported
     app.extensions["footprint_engine_stamp"] = imports_stamp(Path(app.config["FOOTPRINT_HOME"]))

@@ -29,6 +29,12 @@ class Checkpoint:
     note: str | None  # the signed note; None when the platform has no issuer key
 
 
+# (origin, size, root, key name, key) -> the signed note: a checkpoint is asked for far more
+# often than the log grows, and Ed25519 signs the same text the same way every time
+_SIGNED: dict[tuple, str] = {}
+SIGNED_KEPT = 16
+
+
 def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
     """The current checkpoint, signed by the issuer key (origin: the key name by default)."""
     log = TransparencyLog(db)
@@ -38,7 +44,13 @@ def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
     if signer is None:
         return Checkpoint(size, root, None)
     name, key = signer
-    return Checkpoint(size, root, sign_checkpoint(origin or name, size, root, name, key))
+    said = (origin or name, size, root, name, key)
+    note = _SIGNED.get(said)
+    if note is None:
+        if len(_SIGNED) >= SIGNED_KEPT:
+            _SIGNED.clear()
+        note = _SIGNED[said] = sign_checkpoint(origin or name, size, root, name, key)
+    return Checkpoint(size, root, note)
 
 
 def seen_records(home: Path, witnesses=()) -> list[SeenRecord]:
