@@ -35,6 +35,7 @@ _LAZY = {
         "Method", "Process", "ProductCategory", "Region", "Source")},
     **{name: ("parameters", name) for name in ("Number", "ParameterSchema")},
     "footprint_home": ("settings", "footprint_home"),
+    "shared_schema": ("schemacache", "schema"),
 }
 
 __all__ = ["Conflict", "DataError", "FootprintError", "Forbidden", "InvalidInput", "Message",
