@@ -58,6 +58,7 @@ HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 WRK = shutil.which("wrk")
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what a phone's browser sends
+THREADS = 2  # wrk's
 
 # wrk's script: every request a random path of the file $PATHS (one per line); a body and
 # headers from $BODY and $HEADERS (JSON) when given.
@@ -73,8 +74,14 @@ local headers = {}
 for name, value in string.gmatch(os.getenv("HEADERS") or "", "([^\\n:]+): ([^\\n]+)") do
   headers[name] = value
 end
-local seeded = false
+local threads = 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+local seeded, walked = false, nil
 request = function()
+  if os.getenv("WALK") then  -- each thread its own share of the paths, in order
+    walked = walked and walked + tonumber(os.getenv("WALK")) or id
+    return wrk.format(method, paths[walked % #paths + 1], headers, body)
+  end
   if not seeded then math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)); seeded = true end
   return wrk.format(method, paths[math.random(#paths)], headers, body)
 end
@@ -190,18 +197,23 @@ def _ms(text: str) -> float:
 
 
 def wrk(base: str, paths: list[str], work: Path, duration: float, connections: int, *,
-        method: str = "GET", body: bytes | None = None, headers: dict | None = None) -> Load:
+        method: str = "GET", body: bytes | None = None, headers: dict | None = None,
+        walk: bool = False) -> Load:
     (work / "paths").write_text("\n".join(paths) + "\n")
     (work / "load.lua").write_text(LUA)
     env = {**os.environ, "PATHS": str(work / "paths"), "METHOD": method,
            "HEADERS": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())}
+    if walk:
+        env["WALK"] = str(THREADS)
     if body is not None:
         (work / "body").write_bytes(body)
         env["BODY"] = str(work / "body")
-    out = subprocess.run([WRK, "-t2", f"-c{connections}", f"-d{round(duration)}s", "--latency",
+    out = subprocess.run([WRK, f"-t{THREADS}", f"-c{connections}", f"-d{round(duration)}s", "--latency",
                           "-s", str(work / "load.lua"), base], env=env, capture_output=True,
                          text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))
+    if "99" not in latency:
+        raise SystemExit(f"wrk said:\n{out}")
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     return Load(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -252,8 +264,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--issue-rate", type=float, default=5,
                         help="labels issued a second during the second scan run")
-    parser.add_argument("--warm", type=float, default=20,
-                        help="seconds of scans over every label before the rounds")
+    parser.add_argument("--warm", type=float, default=60,
+                        help="seconds of scans of every label in turn before the rounds")
     parser.add_argument("--platform", type=Path,
                         help="a folder to keep the built platform in and use again")
     args = parser.parse_args()
@@ -295,7 +307,8 @@ def main() -> None:
 
     issued: list[int] = []
     try:
-        wrk(base, paths, work, args.warm, args.connections, headers=BROWSER)  # pages kept
+        # every label's page once, as the first scans after issue would make them
+        wrk(base, paths, work, args.warm, args.connections, headers=BROWSER, walk=True)
         for _ in range(args.rounds):
             run("hello", hello_base, ["/"])
             run("scan", base, paths, headers=BROWSER)

@@ -547,7 +547,6 @@ def test_every_message_of_the_scan_pages_has_chinese():
 
 def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, issuer, client,
                                                                      make_bom):
-    from web.scan import PAGES
     label = approve(service, issuer, tea_bom(make_bom))
     first = client.get(scan_url(label), headers={"Accept-Encoding": "gzip"})
     assert first.headers["Content-Encoding"] == "gzip"
@@ -558,6 +557,10 @@ def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, is
     assert plain.headers.get("Content-Encoding") is None and plain.headers["ETag"] == etag
     assert verdict(html.unescape(plain.get_data(as_text=True))) == "valid"
     assert client.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    # another worker of the host serves the page one worker made, with the same ETag
+    from web import create_app
+    other = create_app({**client.application.config}).test_client()
+    assert other.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
     # another language is another page
     english = client.get(scan_url(label), headers={"Accept-Language": "en"})
     assert english.headers["ETag"] != etag and "Valid" in english.get_data(as_text=True)
@@ -569,11 +572,13 @@ def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, is
     after = client.get(scan_url(label), headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag
     assert verdict(html.unescape(after.get_data(as_text=True))) == "revoked"
-    kept = len(PAGES)
+    pages = client.application.extensions["footprint_pages"]  # the host's, on disk
+    assert pages.path == service.home / "cache" / "pages.db"
+    kept = len(pages)
     forged = bytearray(label["cose"])
     forged[-1] ^= 1
     _, text = page(client, f"/L/{to_b32(bytes(forged))}")
-    assert verdict(text) == "forged" and len(PAGES) == kept  # never kept
+    assert verdict(text) == "forged" and len(pages) == kept  # never kept
 
 
 def test_a_logged_in_visitor_gets_a_page_of_their_own(service, issuer, client, make_bom,

@@ -25,11 +25,11 @@ _threads = threading.local()
 def get_db():
     if "db" not in g:
         _hold_wal_index(current_app._get_current_object())
-        g.db = _thread_connection(database_path(Path(current_app.config["FOOTPRINT_HOME"])))
+        g.db = _thread_connection(_database_file(current_app._get_current_object()))
     return g.db
 
 
-def _thread_connection(path: Path):
+def _thread_connection(path: str):
     """The thread's connection to ``path``, opened once and kept: opening one with its
     settings was a tenth of a scan's time. A new one after a fork (a connection never crosses
     one) or when the file was replaced (another inode)."""
@@ -40,12 +40,20 @@ def _thread_connection(path: Path):
         inode = os.stat(path).st_ino
     except FileNotFoundError:
         inode = None
-    kept = held.get(str(path))
+    kept = held.get(path)
     if kept is not None and kept[:2] == (os.getpid(), inode):
         return kept[2]
     db = connect(path)
-    held[str(path)] = (os.getpid(), os.stat(path).st_ino, db)
+    held[path] = (os.getpid(), os.stat(path).st_ino, db)
     return db
+
+
+def _database_file(app: Flask) -> str:
+    path = app.extensions.get("footprint_database_file")
+    if path is None:
+        path = str(database_path(Path(app.config["FOOTPRINT_HOME"])))
+        app.extensions["footprint_database_file"] = path
+    return path
 
 
 def _hold_wal_index(app: Flask) -> None:

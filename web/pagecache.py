@@ -1,29 +1,51 @@
-"""Public answers that a browser, a proxy or this worker may keep: ETags, 304 Not Modified,
-and rendered pages kept per worker by what they depend on.
+"""Public answers that a browser, a proxy or this host may keep: ETags, 304 Not Modified,
+and rendered pages kept by what they depend on.
 
 A page is kept under its key (what the request asked: the label's bytes, the language, the
 lot) with its *basis* (what the answer depends on that can change: a label's state, the trust
 list, the year). It is served again only while a fresh look at the basis finds it unchanged,
 and for a day at most (KEPT_SECONDS): the log's size and root it shows are those it was
 checked against when made, which stay true (the log only grows, as its checkpoints prove) but
-should not grow old. Pages are kept gzip-compressed, most recently used first, within MAX_BYTES
-per worker; a client that does not take gzip gets them inflated.
+should not grow old.
+
+Pages are kept gzip-compressed in FOOTPRINT_HOME/cache/pages.db, shared by the host's workers
+(one renders a page, all serve it, with one ETag) and kept across restarts. It is derived
+data: deleting it costs a render per page, nothing else, so it is written without syncing
+and a write that would wait for another worker is skipped. A client that does not take gzip
+gets the page inflated.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import random
+import sqlite3
+import threading
 import time
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Response, request
 
-MAX_BYTES = 96 * 1024 * 1024  # per worker: 10,000 labels' scan pages in two languages
-KEPT_SECONDS = 86400          # at most; each page a random part less, so they age apart
+KEPT_SECONDS = 86400  # at most; each page a random part less, so they age apart
+MAX_PAGES = 200_000   # beyond this, the pages that would age out first are dropped
 VARY = "Accept-Encoding, Accept-Language, Cookie"  # the language comes from these
+WAIT_SECONDS = 0.05   # for another worker's write, before a page is served unkept
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    key BLOB PRIMARY KEY,   -- sha256 of what the request asked
+    subject TEXT NOT NULL,  -- what the page is of (a label's id)
+    basis BLOB NOT NULL,    -- sha256 of what the page depended on when made
+    etag TEXT NOT NULL,
+    mimetype TEXT NOT NULL,
+    gzipped BLOB NOT NULL,
+    until REAL NOT NULL     -- epoch seconds after which it is made again
+);
+CREATE INDEX IF NOT EXISTS pages_until ON pages (until);
+"""
 
 
 def etag_of(*parts) -> str:
@@ -32,13 +54,15 @@ def etag_of(*parts) -> str:
     return f'"{digest}"'
 
 
+def _digest(value) -> bytes:
+    return hashlib.sha256(repr(value).encode()).digest()
+
+
 def conditional(body: str | bytes, mimetype: str) -> Response:
     """``body`` with an ETag of it, or 304 when the client holds it."""
     etag = etag_of(body)
-    if etag in _asked_etags():
-        response = Response(status=304)
-    else:
-        response = Response(body, mimetype=mimetype)
+    response = Response(status=304) if etag in _asked_etags() else \
+        Response(body, mimetype=mimetype)
     response.headers["ETag"] = etag
     return response
 
@@ -50,52 +74,65 @@ def _asked_etags() -> set[str]:
 
 @dataclass
 class Page:
-    basis: tuple
     etag: str
     gzipped: bytes
     mimetype: str
-    until: float  # time.monotonic() after which it is rendered again
 
 
 class PageCache:
-    """Rendered pages of one worker, by key, least recently used dropped first."""
+    """The host's kept pages in ``path`` (one connection per thread and process)."""
 
-    def __init__(self, max_bytes: int = MAX_BYTES):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._pages: OrderedDict[tuple, Page] = OrderedDict()
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._threads = threading.local()
+        self._puts = 0
 
-    def get(self, key: tuple) -> Page | None:
-        page = self._pages.get(key)
-        if page is None:
+    def _db(self) -> sqlite3.Connection:
+        held = getattr(self._threads, "db", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=WAIT_SECONDS, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")  # derived: a lost page is rendered again
+        db.executescript(SCHEMA)
+        self._threads.db = (os.getpid(), db)
+        return db
+
+    def get(self, key: tuple, basis_now) -> Page | None:
+        """The page kept under ``key`` if it is not too old and ``basis_now(subject)`` is
+        what it was made on."""
+        row = self._db().execute(
+            "SELECT subject, basis, etag, mimetype, gzipped, until FROM pages WHERE key = ?",
+            [_digest(key)]).fetchone()
+        if row is None or row[5] <= time.time() or _digest(basis_now(row[0])) != row[1]:
             return None
-        if time.monotonic() >= page.until:
-            self._drop(key)
-            return None
-        self._pages.move_to_end(key)
-        return page
+        return Page(row[2], row[4], row[3])
 
-    def put(self, key: tuple, basis: tuple, body: str, mimetype: str) -> Page:
+    def put(self, key: tuple, subject: str, basis: tuple, body: str, mimetype: str) -> Page:
         gzipped = gzip.compress(body.encode(), compresslevel=6, mtime=0)
-        page = Page(basis, etag_of(key, basis, hashlib.sha256(gzipped).digest()), gzipped,
-                    mimetype, time.monotonic() + KEPT_SECONDS * random.uniform(0.5, 1.0))
-        if key in self._pages:
-            self._drop(key)
-        self._pages[key] = page
-        self.size += len(gzipped)
-        while self.size > self.max_bytes and self._pages:
-            self._drop(next(iter(self._pages)))
+        page = Page(etag_of(key, basis, hashlib.sha256(gzipped).digest()), gzipped, mimetype)
+        until = time.time() + KEPT_SECONDS * random.uniform(0.5, 1.0)
+        try:
+            db = self._db()
+            db.execute("INSERT OR REPLACE INTO pages (key, subject, basis, etag, mimetype, "
+                       "gzipped, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [_digest(key), subject, _digest(basis), page.etag, mimetype, gzipped,
+                        until])
+            self._puts += 1
+            if self._puts % 1000 == 0:
+                self._prune(db)
+        except sqlite3.OperationalError:
+            pass  # another worker is writing: this page is served, and kept next time
         return page
 
-    def forget(self, key: tuple) -> None:
-        if key in self._pages:
-            self._drop(key)
-
-    def _drop(self, key: tuple) -> None:
-        self.size -= len(self._pages.pop(key).gzipped)
+    def _prune(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM pages WHERE until <= ?", [time.time()])
+        db.execute("DELETE FROM pages WHERE key IN (SELECT key FROM pages ORDER BY until "
+                   "DESC LIMIT -1 OFFSET ?)", [MAX_PAGES])
 
     def __len__(self) -> int:
-        return len(self._pages)
+        return self._db().execute("SELECT count(*) FROM pages").fetchone()[0]
 
 
 def respond(page: Page, cache_control: str) -> Response:

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 from flask import (Blueprint, Response, current_app, redirect, render_template, request,
                    url_for)
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
@@ -45,6 +45,7 @@ from footprint.usecases.scanning import Scan
 
 from .db import get_db, get_engine
 from .formatting import width_class
+from .i18n import select_locale
 from .labels import public_base
 from .pagecache import PageCache, conditional, respond
 from .problems import text
@@ -75,7 +76,11 @@ TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": 
 
 
 def _home() -> Path:
-    return Path(current_app.config["FOOTPRINT_HOME"])
+    home = current_app.extensions.get("footprint_home_path")
+    if home is None:  # made once: a kept scan page is answered in tens of microseconds
+        home = current_app.extensions["footprint_home_path"] = Path(
+            current_app.config["FOOTPRINT_HOME"])
+    return home
 
 
 # -- the trust list and the checkpoint -------------------------------------------------------
@@ -166,20 +171,38 @@ def _asked_lot(scan: Scan) -> str | None:
         return None
 
 
-# Rendered scan pages of this worker (web.pagecache): the same label, language and lot give
-# the same page while the label's basis (footprint.usecases.scanning.basis) is unchanged.
-PAGES = PageCache()
 # A proxy may keep a scan page but asks again each time (a revocation shows at once); the
 # answer to asking again is a 304 while the page is unchanged.
 SCAN_CACHE_CONTROL = "public, no-cache"
 
 
-def _page_key(cose: bytes) -> tuple | None:
-    """What a scan page is kept under, or None when it is this visitor's own: a logged-in
-    visitor's page names them, and a query other than ?lot= is not one a page is kept for."""
-    if current_user.is_authenticated or set(request.args) - {"lot"}:
+def _pages() -> PageCache:
+    """The host's kept scan pages (web.pagecache): the same label, language and lot give the
+    same page while the label's basis (footprint.usecases.scanning.basis) is unchanged."""
+    pages = current_app.extensions.get("footprint_pages")
+    if pages is None:
+        pages = current_app.extensions["footprint_pages"] = PageCache(
+            _home() / "cache" / "pages.db")
+    return pages
+
+
+def _page_key(b32: str) -> tuple | None:
+    """What a scan page is kept under (a label has one base32 text up to case), or None
+    when it is this visitor's own: a logged-in visitor's page names them, and a query other
+    than ?lot= is not one a page is kept for."""
+    if not _anonymous() or set(request.args) - {"lot"}:
         return None
-    return (cose, str(get_locale()), request.args.get("lot"))
+    return ("scan", b32.upper(), select_locale(), request.args.get("lot"))
+
+
+def _anonymous() -> bool:
+    """Without a session or remember-me cookie no one is logged in, and flask-login need not
+    look (it is a fifth of a kept page's time); with one, it says."""
+    cookies = request.cookies
+    if current_app.config["SESSION_COOKIE_NAME"] not in cookies and \
+            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies:
+        return True
+    return not current_user.is_authenticated
 
 
 @bp.route("/L/<b32>")
@@ -187,18 +210,17 @@ def _page_key(cose: bytes) -> tuple | None:
 def label(b32: str):
     if len(b32) > MAX_B32:
         return _not_found("label")
+    moment = clock.now()
+    db = get_db()
+    key = _page_key(b32)
+    if key is not None:
+        kept = _pages().get(key, lambda label_id: scanning.still(db, _home(), label_id, moment))
+        if kept is not None:
+            return respond(kept, SCAN_CACHE_CONTROL)
     try:
         cose = from_b32(b32)
     except LabelInvalid:
         return _not_found("label")
-    moment = clock.now()
-    db = get_db()
-    key = _page_key(cose)
-    kept = PAGES.get(key) if key is not None else None
-    if kept is not None:
-        if scanning.still(db, _home(), kept.basis[0], moment) == kept.basis:
-            return respond(kept, SCAN_CACHE_CONTROL)
-        PAGES.forget(key)
     scan = scanning.check(db, _home(), cose, moment)
     page = render_template("scan/label.html", **_label_context(db, scan, cose, moment))
     basis = scanning.basis(db, _home(), scan, moment) if key is not None else None
@@ -206,7 +228,8 @@ def label(b32: str):
         response = Response(page)
         response.headers["Cache-Control"] = "no-cache"  # the status can change at any time
         return response
-    return respond(PAGES.put(key, basis, page, "text/html"), SCAN_CACHE_CONTROL)
+    return respond(_pages().put(key, scan.record["id"], basis, page, "text/html"),
+                   SCAN_CACHE_CONTROL)
 
 
 def _label_context(db, scan: Scan, cose: bytes, moment) -> dict:
