@@ -1,4 +1,4 @@
-// ../package/lib/is.js
+// package/lib/is.js
 var objectTypeNames = [
   "Object",
   // for Object.create(null) and other non-plain objects
@@ -67,7 +67,7 @@ function getObjectType(value) {
   return void 0;
 }
 
-// ../package/lib/token.js
+// package/lib/token.js
 var Type = class {
   /**
    * @param {number} major
@@ -133,7 +133,7 @@ var Token = class {
   }
 };
 
-// ../package/lib/byte-utils.js
+// package/lib/byte-utils.js
 var useBuffer = globalThis.process && // @ts-ignore
 !globalThis.process.browser && // @ts-ignore
 globalThis.Buffer && // @ts-ignore
@@ -296,7 +296,7 @@ function utf8ToBytes(str) {
   return out;
 }
 
-// ../package/lib/bl.js
+// package/lib/bl.js
 var defaultChunkSize = 256;
 var Bl = class {
   /**
@@ -437,7 +437,7 @@ var U8Bl = class {
   }
 };
 
-// ../package/lib/common.js
+// package/lib/common.js
 var decodeErrPrefix = "CBOR decode error:";
 var encodeErrPrefix = "CBOR encode error:";
 var uintMinorPrefixBytes = [];
@@ -452,7 +452,7 @@ function assertEnoughData(data, pos, need) {
   }
 }
 
-// ../package/lib/0uint.js
+// package/lib/0uint.js
 var uintBoundaries = [24, 256, 65536, 4294967296, BigInt("18446744073709551616")];
 function readUint8(data, offset, options) {
   assertEnoughData(data, offset, 1);
@@ -570,7 +570,7 @@ encodeUint.compareTokens = function compareTokens(tok1, tok2) {
   return tok1.value < tok2.value ? -1 : tok1.value > tok2.value ? 1 : 0;
 };
 
-// ../package/lib/1negint.js
+// package/lib/1negint.js
 function decodeNegint8(data, pos, _minor, options) {
   return new Token(Type.negint, -1 - readUint8(data, pos + 1, options), 2);
 }
@@ -621,7 +621,7 @@ encodeNegint.compareTokens = function compareTokens2(tok1, tok2) {
   return tok1.value < tok2.value ? 1 : tok1.value > tok2.value ? -1 : 0;
 };
 
-// ../package/lib/2bytes.js
+// package/lib/2bytes.js
 function toToken(data, pos, prefix, length) {
   assertEnoughData(data, pos, prefix + length);
   const buf = data.slice(pos + prefix, pos + prefix + length);
@@ -668,7 +668,7 @@ function compareBytes(b1, b2) {
   return b1.length < b2.length ? -1 : b1.length > b2.length ? 1 : compare(b1, b2);
 }
 
-// ../package/lib/3string.js
+// package/lib/3string.js
 var textDecoder = new TextDecoder();
 var ASCII_THRESHOLD = 32;
 function toStr(bytes, start, end) {
@@ -716,7 +716,7 @@ function decodeString64(data, pos, _minor, options) {
 }
 var encodeString = encodeBytes;
 
-// ../package/lib/4array.js
+// package/lib/4array.js
 function toToken3(_data, _pos, prefix, length) {
   return new Token(Type.array, length, prefix);
 }
@@ -753,7 +753,7 @@ encodeArray.encodedSize = function encodedSize5(token) {
   return encodeUintValue.encodedSize(token.value);
 };
 
-// ../package/lib/5map.js
+// package/lib/5map.js
 function toToken4(_data, _pos, prefix, length) {
   return new Token(Type.map, length, prefix);
 }
@@ -790,7 +790,7 @@ encodeMap.encodedSize = function encodedSize6(token) {
   return encodeUintValue.encodedSize(token.value);
 };
 
-// ../package/lib/6tag.js
+// package/lib/6tag.js
 function decodeTagCompact(_data, _pos, minor, _options) {
   return new Token(Type.tag, minor, 1);
 }
@@ -814,7 +814,7 @@ encodeTag.encodedSize = function encodedSize7(token) {
   return encodeUintValue.encodedSize(token.value);
 };
 
-// ../package/lib/7float.js
+// package/lib/7float.js
 var MINOR_FALSE = 20;
 var MINOR_TRUE = 21;
 var MINOR_NULL = 22;
@@ -1045,7 +1045,7 @@ encodeFloat.compareTokens = function compareTokens4(tok1, tok2, options) {
   return compare(b1, b2);
 };
 
-// ../package/lib/jump.js
+// package/lib/jump.js
 function invalidMinor(data, pos, minor) {
   throw new Error(`${decodeErrPrefix} encountered invalid minor (${minor}) for major ${data[pos] >>> 5}`);
 }
@@ -1201,7 +1201,7 @@ function quickEncodeToken(token) {
   }
 }
 
-// ../package/lib/encode.js
+// package/lib/encode.js
 var defaultEncodeOptions = {
   float64: false,
   mapSorter,
@@ -1710,7 +1710,7 @@ function encodeInto(data, destination, options) {
   return { written: result.length };
 }
 
-// ../package/lib/decode.js
+// package/lib/decode.js
 var defaultDecodeOptions = {
   strict: false,
   allowIndefinite: true,
@@ -1911,7 +1911,7 @@ function decode(data, options) {
   return decoded;
 }
 
-// ../package/lib/tagged.js
+// package/lib/tagged.js
 var Tagged = class _Tagged {
   /**
    * @param {number} tag - CBOR tag number, a non-negative integer
