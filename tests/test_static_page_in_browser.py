@@ -10,14 +10,11 @@ levels 0, 1 and 2 and hashes subtrees up inside them; it must read only O(log n)
 from __future__ import annotations
 
 import functools
-import os
 import re
-import shutil
 import threading
 from datetime import datetime, timedelta, timezone
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from footprint.labels import export_trust_list, generate, sign, to_b32, trust_add
@@ -26,18 +23,10 @@ from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
 
+# Chromium as the other browser tests start it; their module skips when Debian's chromium is
+# missing, and fails instead under CI, so this one does the same
+from .test_browser import browser  # noqa: F401 (a fixture)
 from .test_publish import grow, issue_leaf, tea_bom
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if not os.path.exists(CHROMIUM):
-    # make test installs Debian's chromium; in CI a missing browser is a failure, not a skip
-    message = "Debian's chromium is not installed (make test installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message, allow_module_level=True)
 
 
 class Files(SimpleHTTPRequestHandler):
@@ -68,14 +57,6 @@ def static_host(tmp_path):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def stranger_label(home, issuer_id: str) -> bytes:
@@ -184,6 +165,16 @@ def test_a_label_the_log_does_not_hold_and_a_tampered_site(service, approve, mak
     later = for_submission(service.db, approve(tea_bom(make_bom, name="Oolong"), issuer)["id"])
     verdict, text, _ = scan(browser, base, bytes(later["cose"]))
     assert verdict == "unrecorded" and "不在本平台的公开日志中" in text
+
+    # the page without a code asks for one; a pasted label URL (as its QR code holds it) works
+    page = browser.new_context(locale="en-GB").new_page()
+    page.goto(f"{base}/L/")
+    page.wait_for_selector("#scan[data-verdict='none']")
+    page.fill("#code", f"HTTPS://FOOTPRINT.EXAMPLE.CN/L/{to_b32(bytes(first['cose']))}")
+    page.click("#ask button[type=submit]")
+    page.wait_for_selector("#scan[data-verdict='valid']", timeout=20000)
+    page.click("#lang")  # to Chinese, and the verdict said again in it
+    page.wait_for_selector("#scan[data-verdict='valid'] >> text=此碳标签真实有效。", timeout=20000)
 
     # a host that swaps the level-0 tile cannot make the page vouch for anything (the
     # sibling's hash read from it no longer leads to the signed root)

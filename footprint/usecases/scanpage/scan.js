@@ -430,7 +430,9 @@ async function check(code) {
 }
 
 // -- showing the verdict -------------------------------------------------------------------
-const TONES = { valid: 'good', remote: 'good', superseded: 'caution', expired: 'caution' };
+// what is not named here is a danger: a label not to rely on
+const TONES = { valid: 'good', remote: 'good', superseded: 'caution', expired: 'caution',
+                unavailable: 'caution', none: 'neutral' };
 const day = (seconds) => new Date(seconds * 1000).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-GB',
   { year: 'numeric', month: lang === 'zh' ? 'numeric' : 'short', day: 'numeric', timeZone: 'Asia/Shanghai' });
 function el(tag, attrs = {}, ...children) {
@@ -450,9 +452,9 @@ function render(result) {
   article.dataset.reason = result.reason || '';
   const vouched = ['valid', 'remote', 'superseded', 'revoked', 'expired'].includes(verdict);
   article.className = `scan${['valid', 'remote'].includes(verdict) ? '' : ' void'}`;
-  const mark = tone === 'good' ? '✓' : tone === 'danger' ? '✗' : '!';
+  const mark = { good: '✓ ', danger: '✗ ', caution: '! ', neutral: '' }[tone];
   const box = el('section', { id: 'verdict', class: `verdict tone-${tone}`, role: tone === 'danger' ? 'alert' : 'status' },
-    el('p', { class: 'verdict-word' }, `${mark} ${t(`v-${verdict}`)}`),
+    el('p', { class: 'verdict-word' }, `${mark}${t(`v-${verdict}`)}`),
     el('p', { class: tone === 'danger' ? 'warning-title' : '' },
        t(`d-${verdict}`, { date: result.claims ? day(result.claims.expires) : '', name: result.issuer ? result.issuer.name : '' })));
   if (result.reason && WORDS[lang][`r-${result.reason}`]) box.append(el('p', {}, t(`r-${result.reason}`)));
