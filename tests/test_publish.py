@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from footprint.errors import InvalidInput
 from footprint.labels import export_trust_list, generate
 from footprint.labels.documents import verify_document
 from footprint.store import log as stored
@@ -165,7 +166,7 @@ def test_a_site_of_a_longer_log_is_refused(service, issued, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "publish.json").write_text('{"size": 99}', encoding="utf-8")
-    with pytest.raises(publishing.InvalidInput) as caught:
+    with pytest.raises(InvalidInput) as caught:
         publishing.publish(service.db, service.home, site)
     assert "holds a log of 99 leaves, more than this platform's 5" in str(caught.value)
 

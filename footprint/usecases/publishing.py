@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import clock
@@ -55,14 +54,9 @@ class Published:
     tiles_kept: int = 0
     shards_written: int = 0
     labels_added: int = 0
-    page: str = f"{PAGE_DIR}/index.html"
-    files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"size": self.size, "previous_size": self.previous_size,
-                "tiles_written": self.tiles_written, "tiles_kept": self.tiles_kept,
-                "shards_written": self.shards_written, "labels_added": self.labels_added,
-                "page": self.page}
+        return asdict(self)
 
 
 def label_link(base_url: str, cose: bytes) -> str:
@@ -170,14 +164,9 @@ def _status_document(db, key, size: int, root: bytes) -> bytes:
     return sign_document(statuslist.KIND, body, key)
 
 
-def _copy_page(folder: Path) -> list[str]:
-    written = []
+def _copy_page(folder: Path) -> None:
     for name in PAGE_FILES:
-        target = f"{PAGE_DIR}/{name}"
-        (folder / PAGE_DIR).mkdir(exist_ok=True)
-        shutil.copyfile(PAGE_ASSETS / name, folder / target)
-        written.append(target)
-    return written
+        _write(folder, f"{PAGE_DIR}/{name}", (PAGE_ASSETS / name).read_bytes())
 
 
 def publish(db, home: Path, directory) -> Published:
@@ -189,7 +178,7 @@ def publish(db, home: Path, directory) -> Published:
         size = current.size
         previous = _previous_size(folder, size)
         report = Published(size, previous)
-        report.files = _copy_page(folder)
+        _copy_page(folder)
         _write(folder, TRUST_LIST, (json.dumps(export_trust_list(home), ensure_ascii=False,
                                                indent=2) + "\n").encode("utf-8"))
         _write_tiles(db, folder, size, report)
@@ -198,5 +187,4 @@ def publish(db, home: Path, directory) -> Published:
     _write(folder, CHECKPOINT, current.note.encode("utf-8"))  # last: all it names is there
     _write(folder, STATE, (json.dumps({"size": size, "published_at": clock.stamp()},
                                       indent=2) + "\n").encode("utf-8"))
-    report.files += [TRUST_LIST, STATUS_LIST, CHECKPOINT, STATE]
     return report
