@@ -14,8 +14,10 @@ DEMO_PORT ?= 8000
 # machine needs no hand work.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 CHROMIUM := /usr/bin/chromium
+# The HTTP load generator benchmarks/web_load.py drives (the benchmarks only).
+WRK := /usr/bin/wrk
 
-.PHONY: demo demo-lan test install install-test clean
+.PHONY: demo demo-lan test install install-test clean benchmark-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +49,13 @@ $(CJK_FONT):
 
 $(CHROMIUM):
 	$(call apt_install,chromium,the browser test will be skipped)
+
+$(WRK):
+	$(call apt_install,wrk,benchmarks/web_load.py cannot run)
+
+# What the benchmarks need beyond the tests: `make benchmark-tools`, then
+# `.venv/bin/python benchmarks/web_load.py` (docs/performance.md).
+benchmark-tools: install-test $(WRK)
 
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install $(CJK_FONT)
