@@ -25,7 +25,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
 
 from . import clock, text
 from .errors import InvalidInput, Message, Problem
-from .schemacache import schema
+from .schemacache import load, schema
 from .schemaerrors import as_message
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
@@ -472,7 +472,7 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
         notes_zh.append(line.pop("note_zh", None) if isinstance(line, dict) else None)
         plain.append(line)
     try:
-        loaded = schema(LineSchema, many=True).load(plain)
+        loaded = _modelled(plain)
         notes_zh = [_NOTE.deserialize(n) if n is not None else None for n in notes_zh]
     except ValidationError as exc:
         raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
@@ -483,6 +483,16 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
 
 
 _NOTE = LineSchema().fields["note"]  # a modelled line's Chinese note is held to the same rule
+
+
+def _modelled(plain: list) -> list[dict]:
+    """Generated lines validated as LineSchema would, each distinct line once (a model makes
+    the same lines again and again; validating them was a fifth of a preview). On a problem
+    the lines go through the schema as a whole, whose errors name each line's index."""
+    try:
+        return [load(LineSchema, line) for line in plain]
+    except ValidationError:
+        return schema(LineSchema, many=True).load(plain)
 
 
 def file_bytes(path: Path) -> bytes:

@@ -24,6 +24,7 @@ from marshmallow import ValidationError
 from ..bom import Bom, flatten_errors, model_lines
 from ..errors import InvalidInput, Message, PluginError, Problem, Text, as_data
 from ..parameters import numbers_given_as_text, place_of, schema_fields, with_codes
+from ..schemacache import load as load_parameters
 from ..schemacache import schema
 from ..suggest import unknown
 
@@ -55,7 +56,7 @@ def expand(bom: Bom, registry, plugin_manager) -> Bom:
     problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where)) for p in
                  numbers_given_as_text(schema(category.parameters), bom.parameters)]
     try:
-        parameters = schema(category.parameters).load(bom.parameters)
+        parameters = load_parameters(category.parameters, bom.parameters)
     except ValidationError as exc:
         problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where))
                      for p in flatten_errors(exc.messages, "parameters",
@@ -162,6 +163,6 @@ def _parameters_with_defaults(category, bom: Bom) -> dict:
     if category.parameters is None:
         return {}
     try:
-        return schema(category.parameters).load(bom.parameters or {})
+        return load_parameters(category.parameters, bom.parameters or {})
     except ValidationError:
         return {}  # a BOM without (complete) parameters: conditional bands cannot apply
