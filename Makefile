@@ -21,14 +21,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install that puts the checkout on sys.path (a .pth line) rather than setuptools'
+# default import hook: the hook is imported by every Python start and consulted on every import,
+# about 10 ms of each command's start (docs/performance.md).
+EDITABLE := --config-settings editable_mode=compat
+
 # What the service and the demo run on: the package and its dependencies, no test tools.
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e .
 	touch $@
 
 # The test tools on top (pytest, Playwright, schemathesis ...).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed

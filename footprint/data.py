@@ -188,6 +188,12 @@ class Catalog:
     def _root(self):
         return self.root if self.root is not None else resources.files(self.package)
 
+    def directories(self) -> list[Path]:
+        """The folders the catalog reads from on this host (the package's, or ``root``)."""
+        root = self._root()
+        # a namespace package spans several folders (importlib.resources' MultiplexedPath)
+        return [Path(str(part)) for part in getattr(root, "_paths", [root])]
+
     def _bytes(self, relative: str) -> bytes:
         return self._root().joinpath(relative).read_bytes()
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 from .encoding import extract, normal_host
@@ -53,19 +52,33 @@ class NotChecked:
     checked = False
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead off HTTPS or to another host: it is refused, not followed."""
+@cache
+def _request():
+    """urllib.request, imported when a platform is first asked: with http.client and email
+    it is a good part of an offline ``footprint verify``'s start, which never asks."""
+    # here, not at the top: see the docstring
+    import urllib.request
+    return urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+
+@cache
+def _no_redirect():
+    class NoRedirect(_request().HTTPRedirectHandler):
+        """A redirect could lead off HTTPS or to another host: refused, not followed."""
+
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            return None
+
+    return NoRedirect
 
 
-def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
-    """An opener for HTTPS only, the certificate verified (against the system's authorities,
-    or ``ca_file``), redirects refused; OSError or ssl.SSLError if ``ca_file`` is unreadable."""
+def https_opener(ca_file=None):
+    """An opener for HTTPS only (urllib.request.OpenerDirector), the certificate verified
+    (against the system's authorities, or ``ca_file``), redirects refused; OSError or
+    ssl.SSLError if ``ca_file`` is unreadable."""
     context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                       _NoRedirect())
+    request = _request()
+    return request.build_opener(request.HTTPSHandler(context=context), _no_redirect()())
 
 
 def host_of(text: str) -> str | None:
@@ -87,16 +100,17 @@ def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOU
         opener = https_opener(ca_file)
     except (OSError, ssl.SSLError) as exc:
         return NotChecked(f"cannot read the certificate file {ca_file}: {exc}", host)
-    request = urllib.request.Request(url, headers={"Accept": "application/json",
+    urllib_request = _request()  # urllib.error comes with it
+    request = urllib_request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "footprint-verify"})
     try:
         with opener.open(request, timeout=timeout) as response:
             body = response.read(MAX_ANSWER + 1)
-    except urllib.error.HTTPError as exc:
+    except urllib_request.HTTPError as exc:
         if exc.code == 404:
             return NotChecked(f"{host} does not know label {label_id} (404)", host)
         return NotChecked(f"{host} answered HTTP {exc.code} {exc.reason}", host)
-    except urllib.error.URLError as exc:
+    except urllib_request.URLError as exc:
         return NotChecked(network_words(host, exc.reason, timeout), host)
     except (TimeoutError, socket.timeout):
         return NotChecked(f"{host} did not answer within {timeout:g} s", host)
