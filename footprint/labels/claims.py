@@ -16,7 +16,6 @@ from decimal import Decimal
 import cbor2
 
 from footprint.errors import InvalidInput, Problem
-from footprint.identifiers import credit_code
 from footprint.model import STAGES
 
 from . import times
@@ -113,6 +112,9 @@ def party(value):
             raise ValueError("an organisation number is a whole number above 0")
         return value
     if isinstance(value, str):
+        # here, not at the top: only issuing checks a credit code, and python-stdnum (with
+        # ssl and pydoc) is a tenth of an offline `footprint verify`'s start
+        from footprint.identifiers import credit_code
         return credit_code(value)
     raise ValueError("a unified social credit code or the issuer's organisation number")
 

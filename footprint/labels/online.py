@@ -16,10 +16,7 @@ host's word, which is why the answer names the host it came from.
 from __future__ import annotations
 
 import json
-import socket
-import ssl
 from dataclasses import dataclass, field
-from functools import cache
 from urllib.parse import quote, urlsplit
 
 from .encoding import extract, normal_host
@@ -52,35 +49,6 @@ class NotChecked:
     checked = False
 
 
-@cache
-def _request():
-    """urllib.request, imported when a platform is first asked: with http.client and email
-    it is a good part of an offline ``footprint verify``'s start, which never asks."""
-    # here, not at the top: see the docstring
-    import urllib.request
-    return urllib.request
-
-
-@cache
-def _no_redirect():
-    class NoRedirect(_request().HTTPRedirectHandler):
-        """A redirect could lead off HTTPS or to another host: refused, not followed."""
-
-        def redirect_request(self, req, fp, code, msg, headers, newurl):
-            return None
-
-    return NoRedirect
-
-
-def https_opener(ca_file=None):
-    """An opener for HTTPS only (urllib.request.OpenerDirector), the certificate verified
-    (against the system's authorities, or ``ca_file``), redirects refused; OSError or
-    ssl.SSLError if ``ca_file`` is unreadable."""
-    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    request = _request()
-    return request.build_opener(request.HTTPSHandler(context=context), _no_redirect()())
-
-
 def host_of(text: str) -> str | None:
     """The host (and port) of a label URL, uppercased; None for bare base32 text."""
     text = (text or "").strip()
@@ -95,44 +63,31 @@ def host_of(text: str) -> str | None:
 def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOUT,
                ca_file=None) -> Online | NotChecked:
     """The status the label's host gives for these label bytes."""
+    # here, not at the top: ssl, socket and urllib.request are a good part of an offline
+    # `footprint verify`'s start, which never asks (footprint.labels.https)
+    from .https import https_opener, network_words, socket, ssl, urllib
+
     url = f"https://{host.lower()}/api/v1/labels/{quote(label_id, safe='')}"
     try:
         opener = https_opener(ca_file)
     except (OSError, ssl.SSLError) as exc:
         return NotChecked(f"cannot read the certificate file {ca_file}: {exc}", host)
-    urllib_request = _request()  # urllib.error comes with it
-    request = urllib_request.Request(url, headers={"Accept": "application/json",
+    request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "footprint-verify"})
     try:
         with opener.open(request, timeout=timeout) as response:
             body = response.read(MAX_ANSWER + 1)
-    except urllib_request.HTTPError as exc:
+    except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return NotChecked(f"{host} does not know label {label_id} (404)", host)
         return NotChecked(f"{host} answered HTTP {exc.code} {exc.reason}", host)
-    except urllib_request.URLError as exc:
+    except urllib.error.URLError as exc:
         return NotChecked(network_words(host, exc.reason, timeout), host)
     except (TimeoutError, socket.timeout):
         return NotChecked(f"{host} did not answer within {timeout:g} s", host)
     except (OSError, ValueError) as exc:  # a connection reset, a malformed answer ...
         return NotChecked(f"{host} could not be asked: {exc}", host)
     return _read_answer(host, body, cose, label_id)
-
-
-def network_words(host: str, reason, timeout: float) -> str:
-    """Why ``host`` could not be asked, in words."""
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return (f"the TLS certificate of {host} is not trusted "
-                f"({reason.verify_message or reason})")
-    if isinstance(reason, ssl.SSLError):
-        return f"no TLS connection to {host} ({reason.reason or reason})"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return f"{host} did not answer within {timeout:g} s"
-    if isinstance(reason, socket.gaierror):
-        return f"the host {host} was not found ({reason.strerror or reason})"
-    if isinstance(reason, ConnectionRefusedError):
-        return f"{host} refused the connection"
-    return f"{host} could not be reached ({getattr(reason, 'strerror', None) or reason})"
 
 
 def _read_answer(host: str, body: bytes, cose: bytes, label_id: str) -> Online | NotChecked:
