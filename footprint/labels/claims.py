@@ -8,8 +8,8 @@ The numbers (rounding, stage split, GTIN) are in numbers.py.
 """
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -74,7 +74,9 @@ def new_label_id(issuer_id: str) -> str:
     """A short, unique, printable label id: the issuer id, "-", base32 of 8 random bytes
     (13 characters), e.g. CN-SC-K5QX7M2ZP4H6A. The 8 bytes are what the label signs."""
     _check_issuer(issuer_id)
-    return printed_id(issuer_id, secrets.token_bytes(LABEL_NUMBER_BYTES))
+    # the operating system's CSPRNG, which secrets.token_bytes reads too (without loading
+    # random and hmac into every command that only reads labels)
+    return printed_id(issuer_id, os.urandom(LABEL_NUMBER_BYTES))
 
 
 def printed_id(issuer_id: str, number: bytes) -> str:
