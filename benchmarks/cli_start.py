@@ -12,17 +12,19 @@ are printed with the difference to `python -c pass`, and the CPU time (user + sy
 process took, which varies less when other work shares the machine; then the targets of
 issue 19 (verify < 150 ms, warm calc < 250 ms, wall time) with met or not met.
 
-Measured on the development machine (2 CPUs shared with other work; medians of 15 rounds):
+Measured on the development machine (2 CPUs shared with other work, load average about 6;
+medians of 15 rounds, wall time and CPU):
 
-    before (main at 62c940d, setuptools' editable import hook)
-      python -c pass                       25 ms
-      footprint verify URL --offline      137 ms   (CPU 130 ms)
-      footprint calc BOM, warm            613 ms   (CPU 570 ms)
+    before (this script run by main's .venv: main at 62c940d, setuptools' default editable
+    install)
+      python -c pass                         51 ms   CPU  25 ms
+      footprint verify URL --offline        332 ms   CPU 145 ms   target < 150 ms: not met
+      footprint calc BOM, warm            1,262 ms   CPU 671 ms   target < 250 ms: not met
     after
-      python -c pass                       15 ms
-      footprint verify URL --offline      102 ms   (CPU  94 ms)   target < 150 ms: met
-      footprint calc BOM, warm             83 ms   (CPU  76 ms)   target < 250 ms: met
-      footprint calc BOM, nothing stored  374 ms   (CPU 352 ms)
+      python -c pass                         17 ms   CPU  11 ms
+      footprint verify URL --offline        124 ms   CPU  95 ms   target < 150 ms: met
+      footprint calc BOM, warm              139 ms   CPU  85 ms   target < 250 ms: met
+      footprint calc BOM, nothing stored    736 ms   CPU 407 ms
 
 Where the time went and what was done: docs/performance.md, "Command start-up".
 """

@@ -12,9 +12,11 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
+from footprint import clock
 from footprint.engine import resultcache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +161,11 @@ def test_the_request_covers_the_environment_and_the_options(tmp_path, monkeypatc
     assert resultcache.request_key(bom, {"draws": 1000}) == key
     assert resultcache.request_key(bom, {"draws": 200}) != key
     monkeypatch.setenv("FOOTPRINT_BLOCK_PLUGINS", "oranges")
+    assert resultcache.request_key(bom, {"draws": 1000}) != key
+    monkeypatch.delenv("FOOTPRINT_BLOCK_PLUGINS")
+    assert resultcache.request_key(bom, {"draws": 1000}) == key
+    # another year: a BOM's years are checked against the clock's (footprint.bom)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2040, 1, 1, tzinfo=timezone.utc))
     assert resultcache.request_key(bom, {"draws": 1000}) != key
     assert resultcache.request_key(tmp_path / "missing.json", {}) is None
 

@@ -29,10 +29,9 @@ import hashlib
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, clock
 from ..files import write_atomically
 
 FORMAT = 1  # bumped when an entry's layout or what a request covers changes
@@ -59,7 +58,7 @@ def request_key(path: Path, options: dict) -> str | None:
         "options": options,
         "environment": sorted((k, v) for k, v in os.environ.items()
                               if k.startswith("FOOTPRINT_")),
-        "year": datetime.now(timezone.utc).year,
+        "year": clock.now().year,
         "python": sys.version,
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
@@ -97,10 +96,13 @@ def store(home: Path, key: str | None, result: dict, catalogs) -> None:
              "engine": __version__, "home": _home_folders(home),
              "files": _stamps(dict.fromkeys(sorted(files))), "result": result}
     target = folder(home)
-    target.mkdir(parents=True, exist_ok=True)
-    write_atomically(target / f"{key}.json",
-                     lambda f: f.write(json.dumps(entry, ensure_ascii=False).encode()))
-    _prune(target)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        write_atomically(target / f"{key}.json",
+                         lambda f: f.write(json.dumps(entry, ensure_ascii=False).encode()))
+        _prune(target)
+    except OSError:
+        pass  # a home that cannot keep the result (full, read-only): calculated every time
 
 
 def self_contained(resolved) -> bool:
@@ -131,6 +133,11 @@ def _home_folders(home: Path) -> list[str]:
 
 
 def _prune(target: Path) -> None:
-    entries = sorted(target.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
-    for stale in entries[:-KEPT]:
+    entries = []
+    for path in target.glob("*.json"):
+        try:
+            entries.append((path.stat().st_mtime_ns, path))
+        except FileNotFoundError:
+            continue  # another process pruned it first
+    for _, stale in sorted(entries)[:-KEPT]:
         stale.unlink(missing_ok=True)
