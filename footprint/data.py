@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import importlib.util
 import io
 import json
 import math
@@ -189,10 +190,13 @@ class Catalog:
         return self.root if self.root is not None else resources.files(self.package)
 
     def directories(self) -> list[Path]:
-        """The folders the catalog reads from on this host (the package's, or ``root``)."""
-        root = self._root()
-        # a namespace package spans several folders (importlib.resources' MultiplexedPath)
-        return [Path(str(part)) for part in getattr(root, "_paths", [root])]
+        """The folders the catalog reads from on this host: ``root``, or the package's (a
+        namespace package may span several)."""
+        if self.root is not None:
+            return [self.root]
+        spec = importlib.util.find_spec(self.package)
+        locations = spec.submodule_search_locations if spec else None
+        return [Path(p) for p in locations or []]
 
     def _bytes(self, relative: str) -> bytes:
         return self._root().joinpath(relative).read_bytes()

@@ -66,6 +66,18 @@ def test_a_repeated_calc_prints_the_stored_result_without_loading_the_engine(run
     assert second.stdout == first.stdout
 
 
+def test_an_entry_follows_the_shipped_datasets_and_the_plugins(run, tmp_path):
+    before = entries()
+    assert run("calc", diesel_bom(tmp_path / "shift.json", 2)).exit_code == 0
+    (entry,) = entries() - before
+    files = json.loads(entry.read_bytes())["files"]
+    # the datasets the registry read, and the code that read them
+    assert str(ROOT / "lca_data" / "electricity" / "manifest.json") in files
+    assert str(ROOT / "lca_data" / "electricity") in files  # a dataset added there counts
+    assert str(ROOT / "plugins" / "electricity_cn" / "__init__.py") in files
+    assert str(ROOT / "footprint" / "engine" / "scoring.py") in files
+
+
 def test_a_changed_bom_is_calculated_again(run, tmp_path):
     bom = diesel_bom(tmp_path / "shift.json", 2)
     assert math.isclose(total(run("calc", bom, "--json")), 6.3726, rel_tol=1e-6)  # 2 x 3.1863
