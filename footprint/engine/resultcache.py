@@ -83,7 +83,7 @@ def store(home: Path, key: str | None, result: dict, catalogs) -> None:
     module's docstring); ``catalogs``: those the registry read (``Registry.catalogs``)."""
     if key is None:
         return
-    files = {file for module in list(sys.modules.values())
+    files = {os.path.abspath(file) for module in list(sys.modules.values())
              if isinstance(file := getattr(module, "__file__", None), str)}
     for root in {str(d) for catalog in catalogs for d in catalog.directories()}:
         for directory, folders, names in os.walk(root):
@@ -91,7 +91,7 @@ def store(home: Path, key: str | None, result: dict, catalogs) -> None:
             files.add(directory)  # a file added or removed changes its folder's time
             files.update(os.path.join(directory, name) for name in names
                          if not name.endswith(".pyc"))
-    files.update(str(path) for path in sys.path if path)
+    files.update(os.path.abspath(path) for path in sys.path if path)
     entry = {"format": FORMAT, "data_version": result.get("data_version"),
              "engine": __version__, "home": _home_folders(home),
              "files": _stamps(dict.fromkeys(sorted(files))), "result": result}
