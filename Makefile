@@ -68,3 +68,20 @@ test: install-test $(CHROMIUM) $(CJK_FONT)
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) build dist *.egg-info
+
+# The static scan page's CBOR decoder (docs/static-verification.md): cborg from npm, bundled
+# into one ES module by esbuild, both at pinned versions. Run by hand to update it; the file
+# is committed, so neither the tests nor the service need npm.
+CBORG_VERSION := 6.1.5
+ESBUILD_VERSION := 0.28.2
+SCANPAGE := footprint/usecases/scanpage
+.PHONY: vendor-cborg
+vendor-cborg:
+	@work=$$(mktemp -d) && cd $$work && \
+	  npm pack --silent cborg@$(CBORG_VERSION) >/dev/null && tar xzf cborg-$(CBORG_VERSION).tgz && \
+	  npm install --silent --no-save --prefix $$work/tools esbuild@$(ESBUILD_VERSION) && \
+	  $$work/tools/node_modules/.bin/esbuild package/cborg.js --bundle --format=esm \
+	    --target=es2020 --legal-comments=inline --outfile=$$work/cborg.js && \
+	  cp $$work/cborg.js $(CURDIR)/$(SCANPAGE)/cborg.js && \
+	  cp package/LICENSE $(CURDIR)/$(SCANPAGE)/cborg-LICENSE.txt && \
+	  rm -rf $$work && echo "cborg $(CBORG_VERSION) -> $(SCANPAGE)/cborg.js"

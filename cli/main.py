@@ -45,6 +45,7 @@ BUILTINS = {
     "peers": "peers:peers",
     "registry": "registry:registry",
     "bodies": "bodies:bodies",
+    "publish": "publish:publish",
 }
 
 
