@@ -41,10 +41,9 @@ from functools import lru_cache
 import numpy as np
 
 from ..data import range_sigma_of
+from ..dataquality import DRAWS, SEED
 from .result import canonical_json
 
-DRAWS = 1000
-SEED = 20261204
 PERCENTILES = (5, 50, 95)
 
 # ecoinvent v3 pedigree factors U (GSD^2), score 1..5 (QUALITY.md §3.2, Weidema et al. 2013)

@@ -16,10 +16,10 @@ import os
 import stat
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from footprint.errors import InvalidInput, Problem
@@ -33,6 +33,16 @@ from .trust import (TrustEntry, TrustList, kid_of, load_trust_list, parse_entry,
 KEY_YEARS = 5  # default validity of a new key
 
 
+@cache
+def _serialization():
+    """cryptography's key serialisation, for private keys: loaded when one is made, written or
+    read. Checking a label reads public keys only, and this module (with its SSH formats) is a
+    twentieth of an offline ``footprint verify``'s start."""
+    # here, not at the top: see the docstring
+    from cryptography.hazmat.primitives import serialization
+    return serialization
+
+
 @dataclass(frozen=True)
 class IssuerKey:
     """A private issuer key with its public trust entry."""
@@ -42,9 +52,9 @@ class IssuerKey:
     path: Path | None = None
 
     def private_bytes(self) -> bytes:
-        return self.private_key.private_bytes(serialization.Encoding.Raw,
-                                              serialization.PrivateFormat.Raw,
-                                              serialization.NoEncryption())
+        formats = _serialization()
+        return self.private_key.private_bytes(formats.Encoding.Raw, formats.PrivateFormat.Raw,
+                                              formats.NoEncryption())
 
 
 def keys_dir(home) -> Path:
@@ -119,9 +129,9 @@ def _store(home, entry: TrustEntry, private_key: Ed25519PrivateKey | None) -> Pa
     _private_dir(folder)
     pem_path = folder / f"{entry.kid.hex()}.pem"
     if private_key is not None:
-        pem = private_key.private_bytes(serialization.Encoding.PEM,
-                                        serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
+        formats = _serialization()
+        pem = private_key.private_bytes(formats.Encoding.PEM, formats.PrivateFormat.PKCS8,
+                                        formats.NoEncryption())
         fd = os.open(pem_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
@@ -139,8 +149,9 @@ def _store(home, entry: TrustEntry, private_key: Ed25519PrivateKey | None) -> Pa
 
 def _new_entry(issuer_id, name, region, valid_from: int, valid_to: int):
     private_key = Ed25519PrivateKey.generate()
-    public = private_key.public_key().public_bytes(serialization.Encoding.Raw,
-                                                   serialization.PublicFormat.Raw)
+    formats = _serialization()
+    public = private_key.public_key().public_bytes(formats.Encoding.Raw,
+                                                   formats.PublicFormat.Raw)
     entry = TrustEntry(issuer_id, name, region, kid_of(public), public, valid_from, valid_to)
     return entry, private_key
 
@@ -199,14 +210,14 @@ def _load_private(home, entry: TrustEntry) -> IssuerKey:
     try:
         if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
             raise KeyStoreError(f"{path} is readable by others; chmod 600 it")
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = _serialization().load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:
         raise KeyStoreError(f"the private key of {entry.id} {entry.kid.hex()} is missing "
                             f"({path})") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyStoreError(f"{path} is not an Ed25519 key")
-    public = key.public_key().public_bytes(serialization.Encoding.Raw,
-                                           serialization.PublicFormat.Raw)
+    formats = _serialization()
+    public = key.public_key().public_bytes(formats.Encoding.Raw, formats.PublicFormat.Raw)
     if public != entry.public_key:
         raise KeyStoreError(f"{path} does not belong to key {entry.kid.hex()}")
     return IssuerKey(entry, key, path)

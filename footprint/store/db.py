@@ -11,10 +11,22 @@ State), small beside a request's own work.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
+# sqlite-utils imports pandas when it is installed (Brightway brings it) only to map
+# pandas.Timestamp to a column type, which we never store; that import was 150 ms of every
+# command that opens the database. Hidden for the moment of the import (an import of a name
+# that sys.modules holds as None raises ImportError), unless something imported it already.
+_HIDE_PANDAS = "pandas" not in sys.modules
+if _HIDE_PANDAS:
+    sys.modules["pandas"] = None
+try:
+    import sqlite_utils
+finally:
+    if _HIDE_PANDAS:
+        del sys.modules["pandas"]
 
 BUSY_TIMEOUT_MS = 5000
 NORMAL, FULL = 1, 2  # PRAGMA synchronous levels
