@@ -23,6 +23,7 @@ service, so both see the same machine.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import re
@@ -239,8 +240,10 @@ def preview_p95(base: str, bom: dict, rounds: int) -> float:
     headers = {"X-CSRFToken": token.group(1)}
     samples = []
     for number in range(rounds + 20):
+        edited = copy.deepcopy(bom)  # as a producer types: never the same BOM twice
+        edited["lines"][0]["amount"] = bom["lines"][0]["amount"] * (1 + number / 1000)
         began = time.perf_counter()
-        response = session.post(f"{base}/producer/preview", json=bom, headers=headers)
+        response = session.post(f"{base}/producer/preview", json=edited, headers=headers)
         elapsed = (time.perf_counter() - began) * 1000
         if response.status_code != 200:
             raise SystemExit(f"preview answered {response.status_code}: {response.text[:300]}")
