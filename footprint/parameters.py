@@ -22,6 +22,7 @@ from marshmallow import fields as mfields
 from marshmallow import validate
 
 from .errors import Message, Problem, Text
+from .schemacache import once_per_value
 from .schemacache import schema as built
 from .schemaerrors import as_message
 
@@ -64,6 +65,12 @@ def numbers_given_as_text(schema, data, path: str = "parameters") -> list[Proble
             continue
         problems += _text_for_number(field, data[key], f"{path}.{key}")
     return problems
+
+
+@once_per_value
+def numbers_given_as_text_in(schema_class, data) -> list[Problem]:
+    """numbers_given_as_text of a schema class's instance, once per distinct ``data``."""
+    return numbers_given_as_text(built(schema_class), data)
 
 
 def _text_for_number(field, value, where: str) -> list[Problem]:

@@ -11,7 +11,7 @@ a fresh copy each time.
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 
 
 @cache
@@ -20,24 +20,33 @@ def schema(schema_class, many: bool = False):
     return schema_class(many=many)
 
 
+def once_per_value(function):
+    """``function(schema_class, data)`` computed once per distinct JSON value of ``data``
+    (data that is not plain JSON is computed every time; an exception is raised every time,
+    never kept), each caller getting lists and dicts of its own."""
+    @lru_cache(maxsize=4096)
+    def kept(schema_class, text: str):
+        return function(schema_class, json.loads(text))
+
+    @wraps(function)
+    def once(schema_class, data):
+        try:
+            text = json.dumps(data, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return function(schema_class, data)
+        return _fresh(kept(schema_class, text))
+    return once
+
+
+@once_per_value
 def load(schema_class, data):
-    """``schema(schema_class).load(data)``, done once per distinct JSON value (raises
-    marshmallow.ValidationError as the schema does; data that is not plain JSON is loaded
-    every time)."""
-    try:
-        text = json.dumps(data, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError):
-        return schema(schema_class).load(data)
-    return _fresh(_loaded(schema_class, text))
-
-
-@lru_cache(maxsize=4096)
-def _loaded(schema_class, text: str):
-    return schema(schema_class).load(json.loads(text))
+    """``schema(schema_class).load(data)``, once per distinct value (raises
+    marshmallow.ValidationError as the schema does)."""
+    return schema(schema_class).load(data)
 
 
 def _fresh(value):
-    """A copy of a loaded value whose lists and dicts the caller may change."""
+    """A copy of a kept value whose lists and dicts the caller may change."""
     if isinstance(value, dict):
         return {key: _fresh(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -1,7 +1,7 @@
 """Label fields: the allocation choice and its effect, the works' figures, data quality."""
 from __future__ import annotations
 
-from footprint import shared_schema
+from footprint import load_once
 
 from . import data
 from .model import allocation, build
@@ -20,7 +20,7 @@ def _data_quality(result: dict) -> tuple[str, str]:
 
 
 def extensions(category, result: dict, bom) -> dict:
-    p = shared_schema(SteelVanadiumParameters).load(bom.parameters)
+    p = load_once(SteelVanadiumParameters, bom.parameters)
     model = build(p, bom.declared_unit)
     product = model.product
     unit = PRODUCTS[product][0]
