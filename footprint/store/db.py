@@ -56,6 +56,13 @@ def database_file(db: sqlite_utils.Database) -> str:
     return next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
+def committed_state(db) -> tuple:
+    """What names the database's committed state as this connection sees it: its file and
+    SQLite's data_version, which changes whenever another connection commits (this
+    connection's own writes change what they change, not the version)."""
+    return database_file(db), db.execute("PRAGMA data_version").fetchone()[0]
+
+
 @contextmanager
 def snapshot(db: sqlite_utils.Database):
     """One read transaction, so every read inside sees one state of the database (WAL);

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput, Message, Problem
 from ..labels.keys import checkpoint_signer
+from ..store.db import committed_state
 from ..translog import TransparencyLog, sign_checkpoint
 from ..translog.tiles import TilePathError, parse_tile_path
 from ..translog.monitor import MonitorReport, verify_log
@@ -35,11 +36,26 @@ _SIGNED: dict[tuple, str] = {}
 SIGNED_KEPT = 16
 
 
+# (database, its committed state, size) -> root: reading the stored subtrees is most of a
+# checkpoint's time, and while no other connection commits, a size's root stays the same
+_ROOT: dict[str, tuple] = {}
+
+
+def _root(db, log: TransparencyLog, size: int) -> bytes:
+    state = committed_state(db)
+    kept = _ROOT.get(state[0])
+    if kept is not None and kept[:2] == (state, size):
+        return kept[2]
+    root = log.root(size)
+    _ROOT[state[0]] = (state, size, root)
+    return root
+
+
 def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
     """The current checkpoint, signed by the issuer key (origin: the key name by default)."""
     log = TransparencyLog(db)
     size = log.size()
-    root = log.root(size)  # the first `size` leaves, even if one is appended meanwhile
+    root = _root(db, log, size)  # the first `size` leaves, even if one is appended meanwhile
     signer = checkpoint_signer(home)
     if signer is None:
         return Checkpoint(size, root, None)
