@@ -79,6 +79,16 @@ class Page:
     mimetype: str
 
 
+@dataclass
+class Kept:
+    subject: str
+    basis: bytes  # the digest of what it was made on
+    page: Page
+
+    def made_on(self, basis: tuple | None) -> bool:
+        return basis is not None and _digest(basis) == self.basis
+
+
 class PageCache:
     """The host's kept pages in ``path`` (one connection per thread and process)."""
 
@@ -99,15 +109,15 @@ class PageCache:
         self._threads.db = (os.getpid(), db)
         return db
 
-    def get(self, key: tuple, basis_now) -> Page | None:
-        """The page kept under ``key`` if it is not too old and ``basis_now(subject)`` is
-        what it was made on."""
+    def get(self, key: tuple) -> Kept | None:
+        """The page kept under ``key``, unless it is too old; the caller asks
+        ``kept.made_on(basis)`` with the basis of ``kept.subject`` now before serving it."""
         row = self._db().execute(
             "SELECT subject, basis, etag, mimetype, gzipped, until FROM pages WHERE key = ?",
             [_digest(key)]).fetchone()
-        if row is None or row[5] <= time.time() or _digest(basis_now(row[0])) != row[1]:
+        if row is None or row[5] <= time.time():
             return None
-        return Page(row[2], row[4], row[3])
+        return Kept(row[0], row[1], Page(row[2], row[4], row[3]))
 
     def put(self, key: tuple, subject: str, basis: tuple, body: str, mimetype: str) -> Page:
         gzipped = gzip.compress(body.encode(), compresslevel=6, mtime=0)

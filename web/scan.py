@@ -214,9 +214,9 @@ def label(b32: str):
     db = get_db()
     key = _page_key(b32)
     if key is not None:
-        kept = _pages().get(key, lambda label_id: scanning.still(db, _home(), label_id, moment))
-        if kept is not None:
-            return respond(kept, SCAN_CACHE_CONTROL)
+        kept = _pages().get(key)
+        if kept is not None and kept.made_on(scanning.still(db, _home(), kept.subject, moment)):
+            return respond(kept.page, SCAN_CACHE_CONTROL)
     try:
         cose = from_b32(b32)
     except LabelInvalid:
