@@ -68,15 +68,12 @@ def timed(command: list[str], env: dict) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="cli-bench-"))
+def measure(home: Path, rounds: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds of each command, interleaved, on a platform ``home`` that
+    has issued labels."""
     db = connect(database_path(home))
-    migrate(db)
-    seed(db, Engine(home=home), home)  # builds the Brightway background, issues labels
     cose = bytes(next(db.query("SELECT cose FROM labels LIMIT 1"))["cose"])
+    db.close()
     url = label_url("https://footprint.example", cose)
     footprint = str(Path(sys.executable).parent / "footprint")
     env = {**os.environ, "FOOTPRINT_HOME": str(home)}
@@ -96,22 +93,35 @@ def main() -> None:
         subprocess.run(command, env=env, capture_output=True)
     walls = {name: [] for name in commands}
     cpus = {name: [] for name in commands}
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for name, command in commands.items():
             if name == COLD_CALC:
                 shutil.rmtree(stored, ignore_errors=True)
             wall, cpu = timed(command, env)
             walls[name].append(wall)
             cpus[name].append(cpu)
-    base = statistics.median(walls["python -c pass"])
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name]))
+            for name in commands}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="cli-bench-"))
+    db = connect(database_path(home))
+    migrate(db)
+    seed(db, Engine(home=home), home)  # builds the Brightway background, issues labels
+    db.close()
+    medians = measure(home, args.rounds)
+    base = medians["python -c pass"][0]
     print(f"medians of {args.rounds} interleaved rounds (wall time; CPU = user + system)")
-    for name in commands:
-        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+    for name, (wall, cpu) in medians.items():
         print(f"  {name:45s} {wall * 1000:6.0f} ms  (+{(wall - base) * 1000:4.0f} ms over "
               f"python -c pass)   CPU {cpu * 1000:4.0f} ms")
     print("targets (issue 19: whole processes, wall time)")
     for name, target in TARGETS.items():
-        wall = statistics.median(walls[name])
+        wall = medians[name][0]
         verdict = "met" if wall < target else "NOT MET"
         print(f"  {name:45s} {wall * 1000:6.0f} ms  < {target * 1000:.0f} ms: {verdict}")
     shutil.rmtree(home, ignore_errors=True)

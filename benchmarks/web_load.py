@@ -11,7 +11,14 @@ What is measured (targets of docs/performance.md):
 - the signed checkpoint and the trust list;
 - ``POST /api/v1/submissions`` (a producer's API token, the demo's orange BOM), beside the
   minimal app storing one row in SQLite with the same durability;
-- the editor's preview ``POST /preview`` (a logged-in producer), its p95.
+- the editor's preview ``POST /producer/preview`` (a logged-in producer, one request at a
+  time, the BOM changed each time as a producer types), its p95;
+- then, with the servers stopped, benchmarks/cli_start.py's commands on the same platform:
+  ``footprint verify`` and a warm ``footprint calc`` as whole processes beside
+  ``python -c pass``.
+
+Before the rounds every label is scanned once in turn (``--warm`` seconds at most), as the
+first scans after issue would: the pages are then kept (web/pagecache.py).
 
 The platform is the demo's (footprint.usecases.demo), its labels issued for real; the rest
 are copies of them with new ids, each signed again with the platform's key and logged as an
@@ -39,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+import cli_start  # benchmarks/cli_start.py, beside this file
 
 from footprint.engine import Engine
 from footprint.labels import to_b32
@@ -269,6 +278,8 @@ def main() -> None:
                         help="labels issued a second during the second scan run")
     parser.add_argument("--warm", type=float, default=60,
                         help="seconds of scans of every label in turn before the rounds")
+    parser.add_argument("--command-rounds", type=int, default=9,
+                        help="rounds of benchmarks/cli_start.py's commands (0: none)")
     parser.add_argument("--platform", type=Path,
                         help="a folder to keep the built platform in and use again")
     args = parser.parse_args()
@@ -335,6 +346,8 @@ def main() -> None:
         service.wait()
         hello.wait()
 
+    # the commands, on the same platform, with no server running
+    commands = cli_start.measure(home, args.command_rounds) if args.command_rounds else {}
     medians = {name: median_load(loads) for name, loads in runs.items()}
     hello_rps, insert_rps = medians["hello"].rps, medians["hello insert"].rps
     print(f"\n{args.workers} workers, {args.connections} connections, {args.duration:g} s a run, "
@@ -359,6 +372,12 @@ def main() -> None:
     target(f"API submission create: >= 1,000 rps ({create.rps:.0f}), p99 < 100 ms "
            f"({create.p99:.1f})", create.rps >= 1000 and create.p99 < 100)
     target(f"preview p95 < 5 ms warm ({preview:.2f})", preview < 5)
+    if commands:
+        base_start = commands["python -c pass"][0]
+        for name, limit in cli_start.TARGETS.items():
+            wall = commands[name][0]
+            target(f"{name} < {limit * 1000:.0f} ms as a whole process ({wall * 1000:.0f} ms; "
+                   f"python -c pass {base_start * 1000:.0f} ms)", wall < limit)
 
 
 if __name__ == "__main__":
