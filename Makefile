@@ -17,21 +17,30 @@ CHROMIUM := /usr/bin/chromium
 # Debian's PostgreSQL server for the tests on the second engine (tests/pgcluster.py starts a
 # throwaway cluster with its initdb and pg_ctl); the newest installed version is used.
 POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/bin/initdb)
+# The HTTP load generator benchmarks/web_load.py drives (the benchmarks only).
+WRK := /usr/bin/wrk
 
-.PHONY: demo demo-lan test install install-test clean
+.PHONY: demo demo-lan test install install-test clean benchmark-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install that puts the checkout on sys.path (a .pth line) rather than setuptools'
+# default import hook: the hook is imported by every Python start and consulted on every import,
+# about 10 ms of each command's start (docs/performance.md). setuptools calls this mode
+# deprecated; should one refuse it, the default install is made instead (slower to start).
+EDITABLE := --config-settings editable_mode=compat
+
 # What the service and the demo run on: the package and its dependencies, no test tools.
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e . || $(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 # The test tools on top (pytest, Playwright, schemathesis ...).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[test]' || \
+	  $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -54,6 +63,13 @@ $(CHROMIUM):
 $(POSTGRES_INITDB):
 	$(call apt_install,postgresql,the tests on PostgreSQL fail (they never skip))
 
+$(WRK):
+	$(call apt_install,wrk,benchmarks/web_load.py cannot run)
+
+# What the benchmarks need beyond the tests: `make benchmark-tools`, then
+# `.venv/bin/python benchmarks/web_load.py` (docs/performance.md).
+benchmark-tools: install-test $(WRK)
+
 # Seeds demo data once (a second run adds nothing), prints the logins, runs the service.
 demo: install $(CJK_FONT)
 	FOOTPRINT_HOME=$(DEMO_HOME) $(BIN)/footprint demo --host $(DEMO_HOST) --port $(DEMO_PORT)
@@ -67,3 +83,20 @@ test: install-test $(CHROMIUM) $(CJK_FONT) $(POSTGRES_INITDB)
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) build dist *.egg-info
+
+# The static scan page's CBOR decoder (docs/static-verification.md): cborg from npm, bundled
+# into one ES module by esbuild, both at pinned versions. Run by hand to update it; the file
+# is committed, so neither the tests nor the service need npm.
+CBORG_VERSION := 6.1.5
+ESBUILD_VERSION := 0.28.2
+SCANPAGE := footprint/usecases/scanpage
+.PHONY: vendor-cborg
+vendor-cborg:
+	@work=$$(mktemp -d) && cd $$work && \
+	  npm pack --silent cborg@$(CBORG_VERSION) >/dev/null && tar xzf cborg-$(CBORG_VERSION).tgz && \
+	  npm install --silent --no-save --prefix $$work/tools esbuild@$(ESBUILD_VERSION) && \
+	  $$work/tools/node_modules/.bin/esbuild package/cborg.js --bundle --format=esm \
+	    --target=es2020 --legal-comments=inline --outfile=$$work/cborg.js && \
+	  cp $$work/cborg.js $(CURDIR)/$(SCANPAGE)/cborg.js && \
+	  cp package/LICENSE $(CURDIR)/$(SCANPAGE)/cborg-LICENSE.txt && \
+	  rm -rf $$work && echo "cborg $(CBORG_VERSION) -> $(SCANPAGE)/cborg.js"

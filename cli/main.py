@@ -19,7 +19,7 @@ from footprint import PluginError
 # command name -> "module:attribute" under cli.commands
 BUILTINS = {
     "calc": "calculate:calc",
-    "validate": "calculate:validate",
+    "validate": "bomfile:validate",
     "factors": "reference:factors",
     "regions": "reference:regions",
     "categories": "reference:categories",
@@ -45,6 +45,7 @@ BUILTINS = {
     "peers": "peers:peers",
     "registry": "registry:registry",
     "bodies": "bodies:bodies",
+    "publish": "publish:publish",
 }
 
 

@@ -35,6 +35,8 @@ _LAZY = {
         "Method", "Process", "ProductCategory", "Region", "Source")},
     **{name: ("parameters", name) for name in ("Number", "ParameterSchema")},
     "footprint_home": ("settings", "footprint_home"),
+    "shared_schema": ("schemacache", "schema"),
+    "load_once": ("schemacache", "load"),
 }
 
 __all__ = ["Conflict", "DataError", "FootprintError", "Forbidden", "InvalidInput", "Message",

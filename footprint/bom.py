@@ -25,6 +25,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
 
 from . import clock, text
 from .errors import InvalidInput, Message, Problem
+from .schemacache import load, schema
 from .schemaerrors import as_message
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
@@ -390,8 +391,8 @@ def _child(path: str, key) -> str:
 def _bom_fields(parent: str):
     """Field names valid under ``parent`` in a BOM, for 'did you mean' on unknown fields."""
     schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
-    schema = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
-    return schema().fields
+    chosen = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
+    return schema(chosen).fields
 
 
 def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
@@ -424,7 +425,7 @@ def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
         raise InvalidInput([Problem("(top level)", Message("a BOM must be a JSON object"))],
                            origin)
     try:
-        loaded = BomSchema().load(data)
+        loaded = schema(BomSchema).load(data)
     except ValidationError as exc:
         problems = flatten_errors(exc.messages)
         if not keep_going:
@@ -451,7 +452,7 @@ def _valid_parts(data: dict, exc: ValidationError, problems, origin: str) -> Bom
     if isinstance(raw, list) and (line_errors is None or isinstance(line_errors, dict)):
         for index, line in enumerate(raw):
             if index not in (line_errors or {}):
-                lines.append(Line(index=index, **LineSchema().load(line)))
+                lines.append(Line(index=index, **schema(LineSchema).load(line)))
     parameters = field("parameters")
     return Bom(field("product"), field("declared_unit"), field("region"), field("factor_year"),
                field("electricity_basis"), field("system_boundary"), tuple(lines), {}, origin,
@@ -471,7 +472,7 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
         notes_zh.append(line.pop("note_zh", None) if isinstance(line, dict) else None)
         plain.append(line)
     try:
-        loaded = LineSchema(many=True).load(plain)
+        loaded = _modelled(plain)
         notes_zh = [_NOTE.deserialize(n) if n is not None else None for n in notes_zh]
     except ValidationError as exc:
         raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
@@ -482,6 +483,16 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
 
 
 _NOTE = LineSchema().fields["note"]  # a modelled line's Chinese note is held to the same rule
+
+
+def _modelled(plain: list) -> list[dict]:
+    """Generated lines validated as LineSchema would, each distinct line once (a model makes
+    the same lines again and again; validating them was a fifth of a preview). On a problem
+    the lines go through the schema as a whole, whose errors name each line's index."""
+    try:
+        return [load(LineSchema, line) for line in plain]
+    except ValidationError:
+        return schema(LineSchema, many=True).load(plain)
 
 
 def file_bytes(path: Path) -> bytes:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import importlib.util
 import io
 import json
 import math
@@ -187,6 +188,15 @@ class Catalog:
 
     def _root(self):
         return self.root if self.root is not None else resources.files(self.package)
+
+    def directories(self) -> list[Path]:
+        """The folders the catalog reads from on this host: ``root``, or the package's (a
+        namespace package may span several)."""
+        if self.root is not None:
+            return [self.root]
+        spec = importlib.util.find_spec(self.package)
+        locations = spec.submodule_search_locations if spec else None
+        return [Path(p) for p in locations or []]
 
     def _bytes(self, relative: str) -> bytes:
         return self._root().joinpath(relative).read_bytes()

@@ -23,6 +23,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# The Monte Carlo of a result's range (footprint.engine.uncertainty): draws and seed unless
+# asked otherwise. Here, not there, so a command that prints a stored range (a repeated
+# ``footprint calc``) states them without loading numpy.
+DRAWS = 1000
+SEED = 20261204
+
 CRITERIA = ("technological", "geographical", "temporal")
 BEST, WORST = 1, 5
 

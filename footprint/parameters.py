@@ -22,6 +22,8 @@ from marshmallow import fields as mfields
 from marshmallow import validate
 
 from .errors import Message, Problem, Text
+from .schemacache import once_per_value
+from .schemacache import schema as built
 from .schemaerrors import as_message
 
 PARAMETERS = Message("parameters")
@@ -65,6 +67,12 @@ def numbers_given_as_text(schema, data, path: str = "parameters") -> list[Proble
     return problems
 
 
+@once_per_value
+def numbers_given_as_text_in(schema_class, data) -> list[Problem]:
+    """numbers_given_as_text of a schema class's instance, once per distinct ``data``."""
+    return numbers_given_as_text(built(schema_class), data)
+
+
 def _text_for_number(field, value, where: str) -> list[Problem]:
     if isinstance(field, mfields.Number):
         strict = isinstance(field, Number) or getattr(field, "strict", False)
@@ -91,7 +99,7 @@ def _nested(field):
 def schema_fields(schema_class, parent: str):
     """Field names of the (possibly nested) parameter schema at ``parent``, e.g.
     "parameters.fertilisers[0]" -> the fields of one fertiliser."""
-    schema = schema_class()
+    schema = built(schema_class)
     for step in parent.split(".")[1:]:
         nested = _nested(schema.fields.get(step.partition("[")[0]))
         if nested is None:
@@ -114,7 +122,7 @@ def place_of(schema_class, where: str) -> tuple:
     number in place of the list's label (化肥 1 / fertiliser 1), else the list's label and
     "entry 1"; a name the schema does not know as it is."""
     steps: list = [PARAMETERS]
-    schema, field = schema_class(), None
+    schema, field = built(schema_class), None
     for match in _STEP.finditer(where[len("parameters"):]):
         name, index, quoted = match.groups()
         if index is not None:
@@ -137,7 +145,7 @@ def with_codes(schema_class, raw):
     its value (湿润气候 -> wet_climate), in nested entries too; anything else unchanged."""
     if not isinstance(raw, dict):
         return raw
-    schema, out = schema_class(), dict(raw)
+    schema, out = built(schema_class), dict(raw)
     for name, value in raw.items():
         field = schema.fields.get(name)
         if field is None:
@@ -166,7 +174,7 @@ def describe_parameters(category) -> list[dict]:
     listing needs."""
     if category.parameters is None:
         return []
-    return [_describe_field(name, f) for name, f in category.parameters().fields.items()]
+    return [_describe_field(name, f) for name, f in built(category.parameters).fields.items()]
 
 
 def _describe_field(name, field) -> dict:

@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from .errors import DataError
 from .model import ELECTRICITY_BASES
 
@@ -22,10 +20,17 @@ _home: ContextVar[Path | None] = ContextVar("footprint_home", default=None)
 
 
 def footprint_home() -> Path:
-    home = _home.get() or Path(os.environ.get("FOOTPRINT_HOME")
-                               or user_data_dir("footprint", appauthor=False))
+    home = _home.get() or Path(os.environ.get("FOOTPRINT_HOME") or _user_data_dir())
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def _user_data_dir() -> str:
+    """The user's data directory for footprint, when FOOTPRINT_HOME does not name a home."""
+    # here, not at the top: platformdirs brings tempfile, shutil and random, a twentieth of a
+    # quick command's start (docs/performance.md), and a set FOOTPRINT_HOME never needs it
+    from platformdirs import user_data_dir
+    return user_data_dir("footprint", appauthor=False)
 
 
 @contextmanager

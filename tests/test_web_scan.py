@@ -202,7 +202,7 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     assert verdict(english) == "valid"
     assert "This carbon label is genuine and currently valid." in banner(english)
     assert "per 1 kg" in english and "Where the emissions arise" in english
-    assert "as entry 1 of 1; its inclusion proof checks against the current log root" in english
+    assert "as entry 1 of 1; its inclusion proof checks against the log's root at that size" in english
 
     for url in (f"/L/{to_b32(label['cose']).lower()}", scan_url(label).lower()):
         lower = client.get(url)
@@ -543,3 +543,80 @@ def test_every_message_of_the_scan_pages_has_chinese():
         if message.id:  # placeholders survive translation
             assert sorted(re.findall(r"%\(\w+\)s", message.id)) == \
                 sorted(re.findall(r"%\(\w+\)s", message.string)), message.id
+
+
+# -- pages kept: ETags, 304, and what makes a kept page be made again ------------------------
+
+def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, issuer, client,
+                                                                     make_bom):
+    label = approve(service, issuer, tea_bom(make_bom))
+    first = client.get(scan_url(label), headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert first.headers["Cache-Control"] == "public, no-cache"  # a proxy asks each time
+    assert "Accept-Language" in first.headers["Vary"] and "Cookie" in first.headers["Vary"]
+    etag = first.headers["ETag"]
+    plain = client.get(scan_url(label))  # a client without gzip gets the same page inflated
+    assert plain.headers.get("Content-Encoding") is None and plain.headers["ETag"] == etag
+    assert verdict(html.unescape(plain.get_data(as_text=True))) == "valid"
+    assert client.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    # another worker of the host serves the page one worker made, with the same ETag
+    from web import create_app
+    other = create_app({**client.application.config}).test_client()
+    assert other.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    # another language is another page
+    english = client.get(scan_url(label), headers={"Accept-Language": "en"})
+    assert english.headers["ETag"] != etag and "Valid" in english.get_data(as_text=True)
+    # labels issued after it grow the log but leave its page as it was
+    approve(service, issuer, tea_bom(make_bom, name="Another tea"))
+    assert client.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    # revoked: the next scan shows it at once, with a new ETag
+    revoke(service.db, service.people["reviewer"], label["id"], "测试撤销 test revocation")
+    after = client.get(scan_url(label), headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert verdict(html.unescape(after.get_data(as_text=True))) == "revoked"
+    pages = client.application.extensions["footprint_pages"]  # the host's, on disk
+    assert pages.path == service.home / "cache" / "pages.db"
+    kept = len(pages)
+    forged = bytearray(label["cose"])
+    forged[-1] ^= 1
+    _, text = page(client, f"/L/{to_b32(bytes(forged))}")
+    assert verdict(text) == "forged" and len(pages) == kept  # never kept
+
+
+def test_a_logged_in_visitor_gets_a_page_of_their_own(service, issuer, client, make_bom,
+                                                      login):
+    label = approve(service, issuer, tea_bom(make_bom))
+    assert "ETag" in client.get(scan_url(label)).headers
+    login(client, "orchard")
+    own = client.get(scan_url(label))
+    assert "ETag" not in own.headers and own.headers["Cache-Control"] == "no-cache"
+    assert service.people["orchard"]["display_name"] in own.get_data(as_text=True)
+
+
+def test_the_trust_list_and_checkpoint_answer_304_while_unchanged(service, issuer, client,
+                                                                  make_bom):
+    for url in ("/.well-known/footprint/trust-list.json", "/log/checkpoint"):
+        etag = client.get(url).headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    checkpoint_etag = client.get("/log/checkpoint").headers["ETag"]
+    approve(service, issuer, tea_bom(make_bom))  # the log grows: a new checkpoint
+    assert client.get("/log/checkpoint",
+                      headers={"If-None-Match": checkpoint_etag}).status_code == 200
+
+
+def test_a_key_trusted_by_another_process_is_seen_within_a_second(service, issuer, client,
+                                                                   tmp_path):
+    import json
+    from footprint.labels import keys
+    url = "/.well-known/footprint/trust-list.json"
+    other = tmp_path / "other"
+    generate(other, "CN-CQ", "Chongqing platform", "CN-CQ")
+    before = client.get(url).get_json()
+    # written as `footprint keys trust add` in another process writes it: this process is not
+    # told, so it answers from the list it keeps ...
+    keys._trusted_path(service.home).write_text(json.dumps(keys.export_trust_list(other)))
+    assert client.get(url).get_json() == before
+    # ... until RECHECK_SECONDS have passed since it last looked at the files
+    keys._KEPT[str(service.home)].checked -= keys.RECHECK_SECONDS
+    after = client.get(url).get_json()
+    assert len(after["issuers"]) == len(before["issuers"]) + 1

@@ -1,15 +1,17 @@
-"""One database connection per request, and the engine shared by the whole app."""
+"""One database connection per worker thread, and the engine shared by the whole app."""
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, g
 
 from footprint.engine import Engine
-from footprint.usecases.database import connect, database_location, database_path, pending
+from footprint.usecases.database import (DATABASE_ERRORS, connect, database_location,
+                                         database_path, pending)
 from footprint.usecases.libraries import imports_stamp
 
 
@@ -17,15 +19,59 @@ class DatabaseBehind(RuntimeError):
     pass
 
 
+# database file or URL -> (process, the file's inode, its connection), per thread
+_threads = threading.local()
+
+
 def get_db():
     if "db" not in g:
-        # an app may name its PostgreSQL database in its config (tests run two at once)
-        location = current_app.config.get("FOOTPRINT_DATABASE_URL") or \
-            database_location(Path(current_app.config["FOOTPRINT_HOME"]))
-        if isinstance(location, Path):  # SQLite's file (PostgreSQL: a URL)
-            _hold_wal_index(current_app._get_current_object())
-        g.db = connect(location)
+        app = current_app._get_current_object()
+        location, sqlite_file = _location(app)
+        if sqlite_file:  # (PostgreSQL: a URL)
+            _hold_wal_index(app)
+        g.db = _thread_connection(location, sqlite_file)
     return g.db
+
+
+def _thread_connection(location: str, sqlite_file: bool):
+    """The thread's connection to ``location``, opened once and kept: opening one with its
+    settings was a tenth of a scan's time. A new one after a fork (a connection never crosses
+    one), when SQLite's file was replaced (another inode) or PostgreSQL's connection broke."""
+    held = getattr(_threads, "connections", None)
+    if held is None:
+        held = _threads.connections = {}
+    inode = _inode(location) if sqlite_file else None
+    kept = held.get(location)
+    if kept is not None and kept[:2] == (os.getpid(), inode) and _usable(kept[2]):
+        return kept[2]
+    db = connect(location)
+    held[location] = (os.getpid(), _inode(location) if sqlite_file else None, db)
+    return db
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _usable(db) -> bool:
+    raw = getattr(db, "raw", None)  # PostgreSQL's psycopg connection
+    return raw is None or not (raw.closed or raw.broken)
+
+
+def _location(app: Flask) -> tuple[str, bool]:
+    """(the app's database, whether it is SQLite's file): the PostgreSQL URL an app may name
+    in its config (tests run two at once) or FOOTPRINT_DATABASE_URL, else SQLite's file in
+    FOOTPRINT_HOME."""
+    found = app.extensions.get("footprint_database_location")
+    if found is None:
+        location = app.config.get("FOOTPRINT_DATABASE_URL") or database_location(
+            Path(app.config["FOOTPRINT_HOME"]))
+        found = app.extensions["footprint_database_location"] = (
+            str(location), isinstance(location, Path))
+    return found
 
 
 def _hold_wal_index(app: Flask) -> None:
@@ -59,14 +105,24 @@ def get_engine() -> Engine:
     return engine
 
 
-def close_db(exception=None) -> None:
+def end_request(exception=None) -> None:
+    """The connection stays open for the thread's next request, with nothing left pending:
+    a transaction a failed request left open is rolled back (a connection that cannot is
+    dropped, and the next request opens another)."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is None or not _usable(db) or not db.conn.in_transaction:
+        return
+    try:
+        db.conn.rollback()
+    except DATABASE_ERRORS:
+        held = getattr(_threads, "connections", {})
+        for location, kept in list(held.items()):
+            if kept[2] is db:
+                del held[location]
 
 
 def init_app(app: Flask) -> None:
-    app.teardown_appcontext(close_db)
+    app.teardown_appcontext(end_request)
     # the imports as the app starts: an engine set on the app now (tests share one) is
     # built again once something is imported
     app.extensions["footprint_engine_stamp"] = imports_stamp(Path(app.config["FOOTPRINT_HOME"]))

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlencode
 from flask import (Blueprint, Response, current_app, redirect, render_template, request,
                    url_for)
 from flask_babel import force_locale
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from footprint import clock
@@ -32,17 +33,21 @@ from footprint.engine.uncertainty import DRAWS
 from footprint.gs1 import (GTIN_LENGTHS, VOC, check_digit, check_lot, link_type,
                            normalise_gtin)
 from footprint.identifiers import pact_footprint_id
-from footprint.labels import LabelInvalid, export_trust_list, from_b32, to_b32
+from footprint.labels import LabelInvalid, from_b32, to_b32
+from footprint.labels.keys import published_trust_list
 from footprint.translog.log import b64
 from footprint.usecases import benchmarks
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.everyday import context as everyday_context
-from footprint.usecases.scanning import Scan, check
+from footprint.usecases import scanning
+from footprint.usecases.scanning import Scan
 
 from .db import get_db, get_engine
 from .formatting import width_class
+from .i18n import select_locale
 from .labels import public_base
+from .pagecache import PageCache, conditional, respond
 from .problems import text
 from .vocabulary import VERDICTS, word
 
@@ -71,7 +76,11 @@ TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": 
 
 
 def _home() -> Path:
-    return Path(current_app.config["FOOTPRINT_HOME"])
+    home = current_app.extensions.get("footprint_home_path")
+    if home is None:  # made once: a kept scan page is answered in tens of microseconds
+        home = current_app.extensions["footprint_home_path"] = Path(
+            current_app.config["FOOTPRINT_HOME"])
+    return home
 
 
 # -- the trust list and the checkpoint -------------------------------------------------------
@@ -84,8 +93,8 @@ def _public(response: Response, max_age: int) -> Response:
 
 @bp.route("/.well-known/footprint/trust-list.json")
 def trust_list():
-    body = json.dumps(export_trust_list(_home()), ensure_ascii=False, indent=2) + "\n"
-    return _public(Response(body, mimetype="application/json"), 300)
+    body = published_trust_list(_home())
+    return _public(conditional(body, "application/json"), 300)
 
 
 @bp.route("/log/checkpoint")
@@ -98,7 +107,7 @@ def checkpoint():
         response = Response(body, status=503, mimetype="text/plain")
         response.headers["Retry-After"] = "3600"
         return _public(response, 0)
-    return _public(Response(current.note, mimetype="text/plain"), 0)
+    return _public(conditional(current.note, "text/plain"), 0)
 
 
 @bp.route("/log/tile/<path:path>")
@@ -162,18 +171,68 @@ def _asked_lot(scan: Scan) -> str | None:
         return None
 
 
+# A proxy may keep a scan page but asks again each time (a revocation shows at once); the
+# answer to asking again is a 304 while the page is unchanged.
+SCAN_CACHE_CONTROL = "public, no-cache"
+
+
+def _pages() -> PageCache:
+    """The host's kept scan pages (web.pagecache): the same label, language and lot give the
+    same page while the label's basis (footprint.usecases.scanning.basis) is unchanged."""
+    pages = current_app.extensions.get("footprint_pages")
+    if pages is None:
+        pages = current_app.extensions["footprint_pages"] = PageCache(
+            _home() / "cache" / "pages.db")
+    return pages
+
+
+def _page_key(b32: str) -> tuple | None:
+    """What a scan page is kept under (a label has one base32 text up to case), or None
+    when it is this visitor's own: a logged-in visitor's page names them, and a query other
+    than ?lot= is not one a page is kept for."""
+    if not _anonymous() or set(request.args) - {"lot"}:
+        return None
+    return ("scan", b32.upper(), select_locale(), request.args.get("lot"))
+
+
+def _anonymous() -> bool:
+    """Without a session or remember-me cookie no one is logged in, and flask-login need not
+    look (it is a fifth of a kept page's time); with one, it says."""
+    cookies = request.cookies
+    if current_app.config["SESSION_COOKIE_NAME"] not in cookies and \
+            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies:
+        return True
+    return not current_user.is_authenticated
+
+
 @bp.route("/L/<b32>")
 @bp.route("/l/<b32>", endpoint="label_lowercase")  # for apps that lowercase URLs
 def label(b32: str):
     if len(b32) > MAX_B32:
         return _not_found("label")
+    moment = clock.now()
+    db = get_db()
+    key = _page_key(b32)
+    if key is not None:
+        kept = _pages().get(key)
+        if kept is not None and kept.made_on(scanning.still(db, _home(), kept.subject, moment)):
+            return respond(kept.page, SCAN_CACHE_CONTROL)
     try:
         cose = from_b32(b32)
     except LabelInvalid:
         return _not_found("label")
-    moment = clock.now()
-    db = get_db()
-    scan = check(db, _home(), cose, moment)
+    scan = scanning.check(db, _home(), cose, moment)
+    page = render_template("scan/label.html", **_label_context(db, scan, cose, moment))
+    basis = scanning.basis(db, _home(), scan, moment) if key is not None else None
+    if basis is None:
+        response = Response(page)
+        response.headers["Cache-Control"] = "no-cache"  # the status can change at any time
+        return response
+    return respond(_pages().put(key, scan.record["id"], basis, page, "text/html"),
+                   SCAN_CACHE_CONTROL)
+
+
+def _label_context(db, scan: Scan, cose: bytes, moment) -> dict:
     # a label of a peer flagged inconsistent is genuine, but its platform's word is not
     flagged = scan.peer is not None and scan.peer["state"] == "inconsistent"
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
@@ -193,9 +252,7 @@ def label(b32: str):
             issuer_url=_issuer_url(scan, to_b32(cose)),
             everyday=everyday_context(get_engine().registry, scan.claims, grading, moment))
     context["asked_lot"] = _asked_lot(scan)
-    response = Response(render_template("scan/label.html", **context))
-    response.headers["Cache-Control"] = "no-cache"  # the status can change at any time
-    return response
+    return context
 
 
 # -- GS1 Digital Link ------------------------------------------------------------------------

@@ -13,7 +13,18 @@
 - ``dataversions``: the one home of data versions: which names the registered datasets
   offer, checking and selecting one, the registry under each, their hashes.
 - ``reference``: the same footprint by plain bw2calc, to check the engine against.
-"""
-from .pipeline import Engine
 
+``Engine`` is imported when first used (PEP 562): a module that needs only the registry or
+the data versions (a repeated ``footprint calc`` that finds its result stored) does not load
+numpy with the pipeline.
+"""
 __all__ = ["Engine"]
+
+
+def __getattr__(name: str):
+    if name == "Engine":
+        # on first use, not at import: the pipeline brings numpy (see the docstring)
+        from .pipeline import Engine
+        globals()["Engine"] = Engine  # the next use is a plain lookup
+        return Engine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,8 @@ from marshmallow import ValidationError
 
 from ..bom import Bom, flatten_errors, model_lines
 from ..errors import InvalidInput, Message, PluginError, Problem, Text, as_data
-from ..parameters import numbers_given_as_text, place_of, schema_fields, with_codes
+from ..parameters import numbers_given_as_text_in, place_of, schema_fields, with_codes
+from ..schemacache import load as load_parameters
 from ..suggest import unknown
 
 
@@ -52,9 +53,9 @@ def expand(bom: Bom, registry, plugin_manager) -> Bom:
     bom = _with_codes(bom, category)
     # strict numbers in every category, whatever fields its plugin's schema is built on
     problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where)) for p in
-                 numbers_given_as_text(category.parameters(), bom.parameters)]
+                 numbers_given_as_text_in(category.parameters, bom.parameters)]
     try:
-        parameters = category.parameters().load(bom.parameters)
+        parameters = load_parameters(category.parameters, bom.parameters)
     except ValidationError as exc:
         problems += [dataclasses.replace(p, place=place_of(category.parameters, p.where))
                      for p in flatten_errors(exc.messages, "parameters",
@@ -161,6 +162,6 @@ def _parameters_with_defaults(category, bom: Bom) -> dict:
     if category.parameters is None:
         return {}
     try:
-        return category.parameters().load(bom.parameters or {})
+        return load_parameters(category.parameters, bom.parameters or {})
     except ValidationError:
         return {}  # a BOM without (complete) parameters: conditional bands cannot apply

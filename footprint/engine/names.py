@@ -74,16 +74,32 @@ def _code(index: dict[str, str], known, name):
     return index.get(_key(name), name)
 
 
-def with_codes(bom: Bom, registry) -> Bom:
-    """``bom`` with the regions, category and inputs it names as their codes, in its
-    canonical form too; names that name nothing (or several things) are left as written."""
-    region = region_code(registry, bom.region) or bom.region
-    category = _code(_index(registry.categories), registry.categories,
-                     (bom.product or {}).get("category"))
+# registry id -> (the registry, its categories' index, its inputs' index): a registry does not
+# change once built, and indexing its names on every BOM was a tenth of a preview
+_INDEXES: dict[int, tuple] = {}
+INDEXES_KEPT = 4
+
+
+def _indexes(registry) -> tuple[dict, dict]:
+    kept = _INDEXES.get(id(registry))
+    if kept is not None and kept[0] is registry:
+        return kept[1], kept[2]
     # imported activities (bg:<dataset>/<code>) are named by code only: thousands of names
     # from another database would make everyday words mean one of them
     named = {pid: p for pid, p in registry.processes.items() if not p.cumulative}
     inputs = {**_index(named), **{_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
+    if len(_INDEXES) >= INDEXES_KEPT:
+        _INDEXES.clear()
+    _INDEXES[id(registry)] = (registry, _index(registry.categories), inputs)
+    return _INDEXES[id(registry)][1], inputs
+
+
+def with_codes(bom: Bom, registry) -> Bom:
+    """``bom`` with the regions, category and inputs it names as their codes, in its
+    canonical form too; names that name nothing (or several things) are left as written."""
+    region = region_code(registry, bom.region) or bom.region
+    categories, inputs = _indexes(registry)
+    category = _code(categories, registry.categories, (bom.product or {}).get("category"))
     lines = tuple(dataclasses.replace(
         line, region=region_code(registry, line.region) or line.region,
         input=_code(inputs, registry.processes, line.input))

@@ -36,14 +36,14 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from ..data import range_sigma_of
+from ..dataquality import DRAWS, SEED
 from .result import canonical_json
 
-DRAWS = 1000
-SEED = 20261204
 PERCENTILES = (5, 50, 95)
 
 # ecoinvent v3 pedigree factors U (GSD^2), score 1..5 (QUALITY.md §3.2, Weidema et al. 2013)
@@ -63,7 +63,12 @@ METHOD = "lognormal Monte Carlo, ecoinvent pedigree (docs/data-quality.md)"
 def sigma(basic: float, scores: dict[str, float]) -> float:
     """The lognormal's sigma from a basic uncertainty and pedigree scores (QUALITY.md §3.4).
     A weighted score (a sub-assembly's, 2.4) reads between its neighbours' ln(U)."""
-    logs = [math.log(basic)] + [_log_factor(PEDIGREE[k], s) for k, s in scores.items()]
+    return _sigma(basic, tuple(scores.items()))
+
+
+@lru_cache(maxsize=8192)  # few distinct scores recur on every line of every BOM
+def _sigma(basic: float, scores: tuple) -> float:
+    logs = [math.log(basic)] + [_log_factor(PEDIGREE[k], s) for k, s in scores]
     return math.sqrt(sum(x * x for x in logs)) / 2
 
 
@@ -166,6 +171,15 @@ def _stream(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
+@lru_cache(maxsize=4096)
+def _factor_draws(seed: int, factor: str, draws: int) -> np.ndarray:
+    """A factor's own draws: the same for every product and batch, so made once (a seeded
+    generator costs more to start than its thousand draws)."""
+    drawn = _stream(seed, f"factor:{factor}").standard_normal(draws, dtype=np.float32)
+    drawn.flags.writeable = False
+    return drawn
+
+
 def draw_totals(batch: list[list[LineUncertainty]], keys: list[str], draws: int = DRAWS,
                 seed: int = SEED) -> np.ndarray:
     """Totals of each product in each draw (products x draws). ``keys`` name the products'
@@ -173,8 +187,7 @@ def draw_totals(batch: list[list[LineUncertainty]], keys: list[str], draws: int 
     # The multipliers are worked in float32 (7 significant digits, far finer than the Monte
     # Carlo error of a percentile; its exp is several times faster) and summed in float64.
     factors = sorted({line.factor for lines in batch for line in lines})
-    shared = {f: _stream(seed, f"factor:{f}").standard_normal(draws, dtype=np.float32)
-              for f in factors}
+    shared = {f: _factor_draws(seed, f, draws) for f in factors}
     totals = np.zeros((len(batch), draws))
     for p, (lines, key) in enumerate(zip(batch, keys)):
         if not lines:

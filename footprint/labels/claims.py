@@ -8,15 +8,14 @@ The numbers (rounding, stage split, GTIN) are in numbers.py.
 """
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 
 import cbor2
 
 from footprint.errors import InvalidInput, Problem
-from footprint.identifiers import credit_code
 from footprint.model import STAGES
 
 from . import times
@@ -75,7 +74,9 @@ def new_label_id(issuer_id: str) -> str:
     """A short, unique, printable label id: the issuer id, "-", base32 of 8 random bytes
     (13 characters), e.g. CN-SC-K5QX7M2ZP4H6A. The 8 bytes are what the label signs."""
     _check_issuer(issuer_id)
-    return printed_id(issuer_id, secrets.token_bytes(LABEL_NUMBER_BYTES))
+    # the operating system's CSPRNG, which secrets.token_bytes reads too (without loading
+    # random and hmac into every command that only reads labels)
+    return printed_id(issuer_id, os.urandom(LABEL_NUMBER_BYTES))
 
 
 def printed_id(issuer_id: str, number: bytes) -> str:
@@ -113,6 +114,9 @@ def party(value):
             raise ValueError("an organisation number is a whole number above 0")
         return value
     if isinstance(value, str):
+        # here, not at the top: only issuing checks a credit code, and python-stdnum (with
+        # ssl and pydoc) is a tenth of an offline `footprint verify`'s start
+        from footprint.identifiers import credit_code
         return credit_code(value)
     raise ValueError("a unified social credit code or the issuer's organisation number")
 

@@ -10,14 +10,16 @@ trust list, so the labels it signed inside its window keep verifying.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from footprint.errors import InvalidInput, Problem
@@ -31,6 +33,16 @@ from .trust import (TrustEntry, TrustList, kid_of, load_trust_list, parse_entry,
 KEY_YEARS = 5  # default validity of a new key
 
 
+@cache
+def _serialization():
+    """cryptography's key serialisation, for private keys: loaded when one is made, written or
+    read. Checking a label reads public keys only, and this module (with its SSH formats) is a
+    twentieth of an offline ``footprint verify``'s start."""
+    # here, not at the top: see the docstring
+    from cryptography.hazmat.primitives import serialization
+    return serialization
+
+
 @dataclass(frozen=True)
 class IssuerKey:
     """A private issuer key with its public trust entry."""
@@ -40,9 +52,9 @@ class IssuerKey:
     path: Path | None = None
 
     def private_bytes(self) -> bytes:
-        return self.private_key.private_bytes(serialization.Encoding.Raw,
-                                              serialization.PrivateFormat.Raw,
-                                              serialization.NoEncryption())
+        formats = _serialization()
+        return self.private_key.private_bytes(formats.Encoding.Raw, formats.PrivateFormat.Raw,
+                                              formats.NoEncryption())
 
 
 def keys_dir(home) -> Path:
@@ -77,6 +89,7 @@ def _write_json(path: Path, data) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    _KEPT.clear()  # this process sees its own key writes at once
 
 
 def _private_dir(path: Path) -> None:
@@ -116,9 +129,9 @@ def _store(home, entry: TrustEntry, private_key: Ed25519PrivateKey | None) -> Pa
     _private_dir(folder)
     pem_path = folder / f"{entry.kid.hex()}.pem"
     if private_key is not None:
-        pem = private_key.private_bytes(serialization.Encoding.PEM,
-                                        serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
+        formats = _serialization()
+        pem = private_key.private_bytes(formats.Encoding.PEM, formats.PrivateFormat.PKCS8,
+                                        formats.NoEncryption())
         fd = os.open(pem_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
@@ -136,8 +149,9 @@ def _store(home, entry: TrustEntry, private_key: Ed25519PrivateKey | None) -> Pa
 
 def _new_entry(issuer_id, name, region, valid_from: int, valid_to: int):
     private_key = Ed25519PrivateKey.generate()
-    public = private_key.public_key().public_bytes(serialization.Encoding.Raw,
-                                                   serialization.PublicFormat.Raw)
+    formats = _serialization()
+    public = private_key.public_key().public_bytes(formats.Encoding.Raw,
+                                                   formats.PublicFormat.Raw)
     entry = TrustEntry(issuer_id, name, region, kid_of(public), public, valid_from, valid_to)
     return entry, private_key
 
@@ -196,14 +210,14 @@ def _load_private(home, entry: TrustEntry) -> IssuerKey:
     try:
         if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
             raise KeyStoreError(f"{path} is readable by others; chmod 600 it")
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = _serialization().load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:
         raise KeyStoreError(f"the private key of {entry.id} {entry.kid.hex()} is missing "
                             f"({path})") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyStoreError(f"{path} is not an Ed25519 key")
-    public = key.public_key().public_bytes(serialization.Encoding.Raw,
-                                           serialization.PublicFormat.Raw)
+    formats = _serialization()
+    public = key.public_key().public_bytes(formats.Encoding.Raw, formats.PublicFormat.Raw)
     if public != entry.public_key:
         raise KeyStoreError(f"{path} does not belong to key {entry.kid.hex()}")
     return IssuerKey(entry, key, path)
@@ -246,7 +260,19 @@ def held_keys(home, issuer_id: str) -> list[IssuerKey]:
 
 def checkpoint_signer(home) -> tuple | None:
     """(key name, Ed25519PrivateKey) for signing log checkpoints: the issuer id and its
-    current key (the first issuer by id if there are several); None without a usable key."""
+    current key (the first issuer by id if there are several); None without a usable key.
+    Kept while the key files are unchanged and no key window opens or closes."""
+    kept = _kept(home)
+    moment = times.now()
+    if kept.signer_until is not None and moment < kept.signer_until:
+        return kept.signer
+    edges = [edge for entry in own_entries(home)
+             for edge in (entry.valid_from, entry.valid_to) if edge > moment]
+    kept.signer, kept.signer_until = _checkpoint_signer(home), min(edges, default=None)
+    return kept.signer
+
+
+def _checkpoint_signer(home) -> tuple | None:
     for issuer in own_issuers(home):
         try:
             key = current_key(home, issuer)
@@ -267,11 +293,16 @@ def trusted_entries(home) -> list[TrustEntry]:
 
 def export_trust_list(home) -> dict:
     """The trust list this platform publishes: its own keys (rotated ones included), then
-    the other platforms' keys it recognises."""
-    own = own_entries(home)
-    kids = {e.kid for e in own}
-    others = [e for e in trusted_entries(home) if e.kid not in kids]
-    return TrustList(own + others).to_dict()
+    the other platforms' keys it recognises. A copy: the caller may change it."""
+    return json.loads(published_trust_list(home))
+
+
+def published_trust_list(home) -> str:
+    """export_trust_list as the JSON text the platform serves, kept as trust_list is."""
+    kept = _kept(home)
+    if kept.text is None:
+        kept.text = json.dumps(kept.exported, ensure_ascii=False, indent=2) + "\n"
+    return kept.text
 
 
 def trust_list_to_publish(home) -> dict:
@@ -286,9 +317,26 @@ def trust_list_to_publish(home) -> dict:
     return exported
 
 
-# home -> (the key files' state, the parsed trust list, this platform's kids): parsing and
-# checking every key on every scan was a third of the scan page's time
-_PARSED: dict[str, tuple[tuple, TrustList, frozenset]] = {}
+# What the key files gave, per home, while they stay unchanged: parsing and checking every key
+# on every scan was a third of the scan page's time, and stating every key file a tenth.
+RECHECK_SECONDS = 1.0  # another process's key writes are seen within this
+
+
+@dataclass
+class _Kept:
+    state: tuple            # the key files' state they were read in
+    checked: float          # time.monotonic() of the last look at the files
+    trust: TrustList
+    kids: frozenset
+    exported: dict                      # export_trust_list's answer
+    signer: tuple | None = None         # checkpoint_signer's answer ...
+    signer_until: int | None = None     # ... until this epoch second (a window's edge)
+    text: str | None = None             # published_trust_list's answer
+    generation: int = field(default_factory=lambda: next(_GENERATIONS))
+
+
+_KEPT: dict[str, _Kept] = {}
+_GENERATIONS = itertools.count()
 
 
 def _key_files_state(home) -> tuple:
@@ -311,28 +359,38 @@ def _key_files_state(home) -> tuple:
     return tuple(state)
 
 
-def _parsed(home) -> tuple[TrustList, frozenset]:
+def _kept(home) -> _Kept:
+    kept = _KEPT.get(str(home))
+    moment = time.monotonic()
+    if kept is not None and moment - kept.checked < RECHECK_SECONDS:
+        return kept
     state = _key_files_state(home)
-    cached = _PARSED.get(str(home))
-    if cached is not None and cached[0] == state:
-        return cached[1], cached[2]
+    if kept is not None and kept.state == state:
+        kept.checked = moment
+        return kept
     own = own_entries(home)
     kids = {e.kid for e in own}
-    trust = parse_trust_list(TrustList(
-        own + [e for e in trusted_entries(home) if e.kid not in kids]).to_dict())
-    _PARSED[str(home)] = (state, trust, frozenset(kids))
-    return trust, frozenset(kids)
+    exported = TrustList(own + [e for e in trusted_entries(home) if e.kid not in kids]).to_dict()
+    kept = _KEPT[str(home)] = _Kept(state, moment, parse_trust_list(exported), frozenset(kids),
+                                    exported)
+    return kept
 
 
 def trust_list(home) -> TrustList:
     """The trust list (this platform's keys and those it recognises), parsed once and kept
     while the key files are unchanged. Treat it as read-only: it is shared."""
-    return _parsed(home)[0]
+    return _kept(home).trust
+
+
+def trust_list_generation(home) -> int:
+    """A number that changes whenever trust_list(home) is read again: what was concluded
+    from one trust list holds while it is the same."""
+    return _kept(home).generation
 
 
 def own_kids(home) -> frozenset:
     """The key ids of this platform's own keys, kept as trust_list is."""
-    return _parsed(home)[1]
+    return _kept(home).kids
 
 
 def trust_add(home, file, issuers=None) -> dict:

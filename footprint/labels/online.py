@@ -16,10 +16,6 @@ host's word, which is why the answer names the host it came from.
 from __future__ import annotations
 
 import json
-import socket
-import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -53,21 +49,6 @@ class NotChecked:
     checked = False
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead off HTTPS or to another host: it is refused, not followed."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
-    """An opener for HTTPS only, the certificate verified (against the system's authorities,
-    or ``ca_file``), redirects refused; OSError or ssl.SSLError if ``ca_file`` is unreadable."""
-    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                       _NoRedirect())
-
-
 def host_of(text: str) -> str | None:
     """The host (and port) of a label URL, uppercased; None for bare base32 text."""
     text = (text or "").strip()
@@ -82,6 +63,10 @@ def host_of(text: str) -> str | None:
 def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOUT,
                ca_file=None) -> Online | NotChecked:
     """The status the label's host gives for these label bytes."""
+    # here, not at the top: ssl, socket and urllib.request are a good part of an offline
+    # `footprint verify`'s start, which never asks (footprint.labels.https)
+    from .https import https_opener, network_words, socket, ssl, urllib
+
     url = f"https://{host.lower()}/api/v1/labels/{quote(label_id, safe='')}"
     try:
         opener = https_opener(ca_file)
@@ -103,22 +88,6 @@ def ask_issuer(host: str, cose: bytes, label_id: str, *, timeout: float = TIMEOU
     except (OSError, ValueError) as exc:  # a connection reset, a malformed answer ...
         return NotChecked(f"{host} could not be asked: {exc}", host)
     return _read_answer(host, body, cose, label_id)
-
-
-def network_words(host: str, reason, timeout: float) -> str:
-    """Why ``host`` could not be asked, in words."""
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return (f"the TLS certificate of {host} is not trusted "
-                f"({reason.verify_message or reason})")
-    if isinstance(reason, ssl.SSLError):
-        return f"no TLS connection to {host} ({reason.reason or reason})"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return f"{host} did not answer within {timeout:g} s"
-    if isinstance(reason, socket.gaierror):
-        return f"the host {host} was not found ({reason.strerror or reason})"
-    if isinstance(reason, ConnectionRefusedError):
-        return f"{host} refused the connection"
-    return f"{host} could not be reached ({getattr(reason, 'strerror', None) or reason})"
 
 
 def _read_answer(host: str, body: bytes, cose: bytes, label_id: str) -> Online | NotChecked:

@@ -17,10 +17,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
+# sqlite-utils imports pandas when it is installed (Brightway brings it) only to map
+# pandas.Timestamp to a column type, which we never store; that import was 150 ms of every
+# command that opens the database. Hidden for the moment of the import (an import of a name
+# that sys.modules holds as None raises ImportError), unless something imported it already.
+_HIDE_PANDAS = "pandas" not in sys.modules
+if _HIDE_PANDAS:
+    sys.modules["pandas"] = None
+try:
+    import sqlite_utils
+finally:
+    if _HIDE_PANDAS:
+        del sys.modules["pandas"]
 
 from . import postgres
 
@@ -99,6 +111,16 @@ def database_file(db) -> str:
     if dialect(db) == POSTGRESQL:
         return db.url
     return next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")
+
+
+def committed_state(db) -> tuple:
+    """What names the database's committed state as this connection sees it: its file and
+    SQLite's data_version, which changes whenever another connection commits (this
+    connection's own writes change what they change, not the version). PostgreSQL has no
+    such cheap counter (other hosts commit too): there, no two states are named alike."""
+    if dialect(db) == POSTGRESQL:
+        return database_file(db), object()
+    return database_file(db), db.execute("PRAGMA data_version").fetchone()[0]
 
 
 @contextmanager

@@ -49,6 +49,14 @@ def get(db, label_id: str) -> Label | None:
     return _one(db, "SELECT * FROM labels WHERE id = ?", [label_id])
 
 
+def ending(db, label_id: str) -> tuple | None:
+    """(superseded_by, revoked_at, expires_at, log_index) of a label: the columns that change
+    when it ends, when it will, and where the log holds it; None for a label the table does
+    not hold."""
+    return db.execute("SELECT superseded_by, revoked_at, expires_at, log_index FROM labels "
+                      "WHERE id = ?", [label_id]).fetchone()
+
+
 def insert(db, label_id: str, submission_id: int, product_id: int, issuer: str, kid: bytes,
            cose: bytes, record: dict, issued_at: str, expires_at: str,
            supersedes: str | None, log_index: int) -> None:

@@ -149,3 +149,24 @@ def seen_before_upgrade(db) -> list[dict]:
     return [{"size": row[0], "root": bytes(row[1]), "note": row[2], "seen_at": row[3]}
             for row in db.execute("SELECT size, root, note, seen_at FROM log_checkpoints_seen "
                                   "ORDER BY size")]
+
+
+# -- what `footprint publish` reads: leaves in index ranges, and every state change ----------
+
+def kinds_from(db, first: int, below: int):
+    """(idx, kind, leaf hash) of leaves first .. below - 1, in order: which leaves a static
+    host's label index must add since the last publication."""
+    return ((idx, kind, bytes(leaf)) for idx, kind, leaf in db.execute(
+        "SELECT idx, kind, leaf_hash FROM log_entries WHERE idx >= ? AND idx < ? "
+        "ORDER BY idx", [first, below]))
+
+
+def state_changes(db, below: int) -> list[tuple[str, str, int | None]]:
+    """(kind, label id, index of the label's issue leaf) of every supersede and revoke leaf
+    below ``below``, in log order (the issue leaf found by the label_id index; None when the
+    log holds no issue leaf for the label below ``below``)."""
+    return [(kind, label_id, issued) for kind, label_id, issued in db.execute(
+        "SELECT e.kind, e.label_id, (SELECT MIN(i.idx) FROM log_entries i "
+        "WHERE i.label_id = e.label_id AND i.kind = 'issue' AND i.idx < ?) "
+        "FROM log_entries e WHERE e.kind IN ('supersede', 'revoke') AND e.idx < ? "
+        "ORDER BY e.idx", [below, below])]

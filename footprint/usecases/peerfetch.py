@@ -13,7 +13,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from ..errors import FootprintError, InvalidInput, Message, Problem
-from ..labels.online import https_opener, network_words
+from ..labels.https import https_opener, network_words
 
 TIMEOUT = 10.0  # seconds
 MAX_ANSWER = 4 << 20

@@ -14,10 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 from ..labels import LabelInvalid, to_b32, verify
-from ..labels.keys import own_kids, trust_list
+from ..labels.keys import own_kids, trust_list, trust_list_generation
 from ..translog import TransparencyLog, leaf_hash, verify_inclusion
 from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
+from ..store import labels as stored_labels
 from ..store import results
 from .batterypass import figures as battery_figures
 from .labels import current_of, find, lot_of, names, status
@@ -140,3 +141,23 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
         current = current_of(db, scan.record)
         scan.current = {"id": current["id"], "b32": to_b32(bytes(current["cose"]))}
     return scan
+
+
+def basis(db, home: Path, scan: Scan, moment: datetime) -> tuple | None:
+    """What a scan of this platform's own, recorded label concluded from that can change
+    (how the label ended or when it will, its place in the log, the trust list, the year): while ``still(...)``
+    returns the same, a page made from the scan says the same. None for any other scan: a
+    peer's label follows its peer's list, a forged one is never kept."""
+    if not scan.own or scan.record is None or scan.verdict == "unrecorded":
+        return None
+    return still(db, home, scan.record["id"], moment)
+
+
+def still(db, home: Path, label_id: str, moment: datetime) -> tuple | None:
+    """The basis of a label now (see basis): one indexed read."""
+    ending = stored_labels.ending(db, label_id)
+    if ending is None:
+        return None
+    superseded_by, revoked_at, expires_at, log_index = ending
+    return (label_id, superseded_by, revoked_at, datetime.fromisoformat(expires_at) < moment,
+            log_index, trust_list_generation(home), moment.year)

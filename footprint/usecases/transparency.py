@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput, Message, Problem
 from ..labels.keys import checkpoint_signer
+from ..store.db import committed_state
 from ..translog import TransparencyLog, sign_checkpoint
 from ..translog.tiles import TilePathError, parse_tile_path
 from ..translog.monitor import MonitorReport, verify_log
@@ -29,16 +30,43 @@ class Checkpoint:
     note: str | None  # the signed note; None when the platform has no issuer key
 
 
+# (origin, size, root, key name, key) -> the signed note: a checkpoint is asked for far more
+# often than the log grows, and Ed25519 signs the same text the same way every time
+_SIGNED: dict[tuple, str] = {}
+SIGNED_KEPT = 16
+
+
+# (database, its committed state, size) -> root: reading the stored subtrees is most of a
+# checkpoint's time, and while no other connection commits, a size's root stays the same
+_ROOT: dict[str, tuple] = {}
+
+
+def _root(db, log: TransparencyLog, size: int) -> bytes:
+    state = committed_state(db)
+    kept = _ROOT.get(state[0])
+    if kept is not None and kept[:2] == (state, size):
+        return kept[2]
+    root = log.root(size)
+    _ROOT[state[0]] = (state, size, root)
+    return root
+
+
 def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
     """The current checkpoint, signed by the issuer key (origin: the key name by default)."""
     log = TransparencyLog(db)
     size = log.size()
-    root = log.root(size)  # the first `size` leaves, even if one is appended meanwhile
+    root = _root(db, log, size)  # the first `size` leaves, even if one is appended meanwhile
     signer = checkpoint_signer(home)
     if signer is None:
         return Checkpoint(size, root, None)
     name, key = signer
-    return Checkpoint(size, root, sign_checkpoint(origin or name, size, root, name, key))
+    said = (origin or name, size, root, name, key)
+    note = _SIGNED.get(said)
+    if note is None:
+        if len(_SIGNED) >= SIGNED_KEPT:
+            _SIGNED.clear()
+        note = _SIGNED[said] = sign_checkpoint(origin or name, size, root, name, key)
+    return Checkpoint(size, root, note)
 
 
 def seen_records(home: Path, witnesses=()) -> list[SeenRecord]:

@@ -8,7 +8,7 @@ means.
 from __future__ import annotations
 
 
-from footprint import Message, Number, ParameterSchema, Text
+from footprint import Message, Number, ParameterSchema, Text, load_once
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .data import CHEMISTRIES, COMPONENTS, default_groups
@@ -220,4 +220,4 @@ def _components(names) -> Text:
 
 def load(raw: dict) -> dict:
     """Validated parameters with defaults filled (raises marshmallow.ValidationError)."""
-    return BatteryParameters().load(raw)
+    return load_once(BatteryParameters, raw)

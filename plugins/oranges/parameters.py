@@ -13,7 +13,7 @@ grade the producer bought.
 from __future__ import annotations
 
 
-from footprint import Message, Number, ParameterSchema, Text
+from footprint import Message, Number, ParameterSchema, Text, load_once
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import data
@@ -240,4 +240,4 @@ class OrangeParameters(ParameterSchema):
 
 def load(raw: dict) -> dict:
     """Validated parameters with defaults filled (raises marshmallow.ValidationError)."""
-    return OrangeParameters().load(raw)
+    return load_once(OrangeParameters, raw)

@@ -1,6 +1,8 @@
 """Label fields: the allocation choice and its effect, the works' figures, data quality."""
 from __future__ import annotations
 
+from footprint import load_once
+
 from . import data
 from .model import allocation, build
 from .parameters import SteelVanadiumParameters
@@ -18,7 +20,7 @@ def _data_quality(result: dict) -> tuple[str, str]:
 
 
 def extensions(category, result: dict, bom) -> dict:
-    p = SteelVanadiumParameters().load(bom.parameters)
+    p = load_once(SteelVanadiumParameters, bom.parameters)
     model = build(p, bom.declared_unit)
     product = model.product
     unit = PRODUCTS[product][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
+from footprint.schemacache import schema as built
 from footprint.usecases import accountstatement, carbonaccounts
 
 from ..db import get_db, get_engine
@@ -32,7 +33,7 @@ READERS = ("Readable by the organisation's own users, the platform's reviewers a
                        "version (docs/carbon-accounts.md).")
 def get_account(org_id):
     account = carbonaccounts.account_for(get_db(), get_engine(), g.api_user, org_id)
-    return jsonify(s.AccountSchema().dump(accountstatement.body(account)))
+    return jsonify(built(s.AccountSchema).dump(accountstatement.body(account)))
 
 
 @bp.get("/accounts/<int:org_id>/reduction")
@@ -49,4 +50,4 @@ def get_reduction(org_id):
     found = carbonaccounts.reduction(db, engine, org_id, wanted["year"],
                                      product_id=wanted.get("product_id"),
                                      base_year=wanted.get("base_year"))
-    return jsonify(s.ReductionSchema().dump(accountstatement.reduction_body(found)))
+    return jsonify(built(s.ReductionSchema).dump(accountstatement.reduction_body(found)))

@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.bom import flatten_errors
 from footprint.errors import InvalidInput, Message, Problem
+from footprint.schemacache import schema as built
 
 MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
@@ -75,7 +76,7 @@ def load(schema_class, data, what: Message = BODY):
     if not isinstance(data, dict):
         raise InvalidInput([Problem("(top level)", Message("%(what)s must be a JSON object",
                                                            what=what))])
-    schema = schema_class()
+    schema = built(schema_class)
     try:
         return schema.load(data)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from footprint.schemacache import schema as built
 from footprint.usecases import findings
 
 from ..db import get_db
@@ -28,5 +29,5 @@ bp = Blueprint("findings", __name__)
                        "docs/signed-documents.md) and the index of its record leaf in the "
                        "transparency log.")
 def public():
-    return jsonify(s.FindingListSchema().dump({"findings":
+    return jsonify(built(s.FindingListSchema).dump({"findings":
                                                 findings.public_findings(get_db())}))

@@ -25,6 +25,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from footprint.errors import InvalidInput, Problem
 from footprint.labels import printed, qr
 from footprint.labels.revocations import revocation_list
+from footprint.schemacache import schema as built
 from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
@@ -63,7 +64,7 @@ def _label(label_id: str) -> dict:
 
 
 def _json(schema_class, data):
-    return jsonify(schema_class().dump(data))
+    return jsonify(built(schema_class).dump(data))
 
 
 # -- the label and its proof -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from marshmallow import fields, validate
 
 from footprint.errors import from_data
 from footprint.loanrules import KINDS
+from footprint.schemacache import schema as built
 from footprint.usecases import consents, loans
 
 from ..db import get_db, get_engine
@@ -191,7 +192,7 @@ def _decision(row: dict) -> dict:
 
 
 def _json(schema_class, data, status: int = 200):
-    response = jsonify(schema_class().dump(data))
+    response = jsonify(built(schema_class).dump(data))
     response.status_code = status
     return response
 

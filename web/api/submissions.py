@@ -17,6 +17,7 @@ from marshmallow import ValidationError, fields, validate
 
 from footprint.errors import InvalidInput, Problem
 from footprint.parameters import describe_parameters
+from footprint.schemacache import schema as built
 from footprint.suggest import unknown
 from footprint.usecases import actions, review
 from footprint.usecases import submissions as subs
@@ -107,7 +108,7 @@ def detail(submission_id: int) -> dict:
                    "author": _person(c["user_id"], c["display_name"], c["role"], None)}
                   for c in review.comments(db, user, submission_id)],
         evidence=[dict(e) for e in review.evidence_list(db, user, submission_id)])
-    return s.SubmissionSchema().dump(out)
+    return built(s.SubmissionSchema).dump(out)
 
 
 def _submission_response(submission_id: int, status: int):
@@ -161,7 +162,7 @@ def list_submissions():
     db, wanted = get_db(), query(s.SubmissionsQuerySchema)
     rows = subs.visible(db, g.api_user, (wanted["status"],) if "status" in wanted else ())
     orgs: dict = {}
-    return jsonify(s.SubmissionListSchema().dump(
+    return jsonify(built(s.SubmissionListSchema).dump(
         {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in rows]}))
 
 
@@ -252,7 +253,7 @@ def regions():
     years = registry.years_by_region()
     rows = sorted(registry.regions.values(),
                   key=lambda r: (r.country, r.level != "country", r.code))
-    return jsonify(s.RegionListSchema().dump({"regions": [
+    return jsonify(built(s.RegionListSchema).dump({"regions": [
         {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
          "country": r.country, "grids": list(r.grids), "fallback": list(r.fallback),
          "fallback_note": r.fallback_note, "factor_years": years.get(r.code, []),
@@ -264,7 +265,7 @@ def regions():
            responses={200: (s.CategoryListSchema, "Every category.")})
 def categories():
     registry = get_engine().registry
-    return jsonify(s.CategoryListSchema().dump({"categories": [
+    return jsonify(built(s.CategoryListSchema).dump({"categories": [
         {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
          "description": c.description, "declared_units": list(c.declared_units),
          "plugin": c.plugin, "parameters": describe_parameters(c),
@@ -292,7 +293,7 @@ def factors():
     if region is not None and registry.regions[region].fallback:
         fallback = {"regions": list(registry.regions[region].fallback),
                     "note": registry.regions[region].fallback_note}
-    return jsonify(s.FactorListSchema().dump({"factors": [
+    return jsonify(built(s.FactorListSchema).dump({"factors": [
         {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
          "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
          "plugin": f.plugin} for f in chosen], "fallback": fallback}))

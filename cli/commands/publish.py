@@ -1,0 +1,78 @@
+"""``footprint publish DIR``: a static verification site (the scan page, trust list, log
+tiles, label index, status list and checkpoint) that any static host can serve."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from babel.messages.pofile import read_po
+
+from footprint import FootprintError, InvalidInput
+from footprint.errors import Message
+from footprint.settings import footprint_home
+from footprint.usecases import publishing
+from footprint.usecases.database import connect, database_path, pending
+
+from ..render import dump
+
+# The core's messages in Chinese are the web's catalogue of them (one place for both): read
+# from the installed package, once, when a problem is to be told.
+PROBLEMS_PO = Path(__file__).resolve().parents[2] / "web" / "translations" / "zh" / \
+    "LC_MESSAGES" / "problems.po"
+
+
+def _chinese(message) -> str | None:
+    try:
+        with open(PROBLEMS_PO, "rb") as handle:
+            catalogue = {m.id: m.string for m in read_po(handle, locale="zh") if m.id}
+    except OSError:
+        return None
+    if not isinstance(message, Message):
+        return None
+    return message.said("zh", lambda template: catalogue.get(template) or template)
+
+
+def _refuse(exc: InvalidInput) -> None:
+    """Every problem in Chinese, then in English; exit 2."""
+    for problem in exc.problems:
+        chinese = _chinese(problem.message)
+        if chinese and chinese != str(problem.message):
+            click.echo(f"错误：{chinese}", err=True)
+        click.echo(f"error: {problem.where}: {problem.message}", err=True)
+    sys.exit(2)
+
+
+@click.command()
+@click.argument("directory", metavar="DIR")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where DIR will be served (e.g. https://verify.example.cn): the command "
+                   "then prints the full URL of the page.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def publish(directory, base_url, as_json):
+    """Write into DIR everything a static host needs to verify this platform's labels in a
+    browser: the scan page, the trust list, the log's tiles, the label index, the signed
+    status list and the signed checkpoint (docs/static-verification.md). A second run
+    writes only what changed. Exits 2 when DIR cannot be written or there is no issuer key."""
+    home = footprint_home()
+    db = connect(database_path(home))
+    if pending(db):
+        raise click.UsageError("run `footprint db migrate` first")
+    try:
+        report = publishing.publish(db, home, directory)
+    except InvalidInput as exc:
+        _refuse(exc)
+    except FootprintError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    page = f"{base_url.rstrip('/')}/{publishing.PAGE_DIR}/" if base_url else \
+        f"<where DIR is served>/{publishing.PAGE_DIR}/"
+    if as_json:
+        dump({**report.as_dict(), "url": f"{page}#<label base32>"})
+        return
+    click.echo(f"published a log of {report.size} leaves into {directory} "
+               f"(previously {report.previous_size})")
+    click.echo(f"tiles: {report.tiles_written} written, {report.tiles_kept} already there; "
+               f"label index: {report.labels_added} labels in {report.shards_written} shards")
+    click.echo(f"serve DIR as static files; a label's page is {page}#<label base32>")
+    click.echo(f"标签核验页：{page}#<标签 base32 编码>（任何静态文件服务器即可，无需改写规则）")

@@ -1,0 +1,54 @@
+"""One instance per marshmallow schema class (and options), made on first use, and loads of
+the same JSON text done once.
+
+Making a schema binds its fields and builds its nested schemas: done on every call it was a
+quarter of a BOM preview's time. marshmallow keeps nothing of a load or a dump in the
+instance, so one instance serves every call, in every thread. A category's parameters and
+the lines its model makes are loaded again and again with the same values (every preview
+while a producer edits the lines): ``load`` validates each distinct text once and hands out
+a fresh copy each time.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache, lru_cache, wraps
+
+
+@cache
+def schema(schema_class, many: bool = False):
+    """The shared instance of ``schema_class`` (treat it as read-only)."""
+    return schema_class(many=many)
+
+
+def once_per_value(function):
+    """``function(schema_class, data)`` computed once per distinct JSON value of ``data``
+    (data that is not plain JSON is computed every time; an exception is raised every time,
+    never kept), each caller getting lists and dicts of its own."""
+    @lru_cache(maxsize=4096)
+    def kept(schema_class, text: str):
+        return function(schema_class, json.loads(text))
+
+    @wraps(function)
+    def once(schema_class, data):
+        try:
+            text = json.dumps(data, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return function(schema_class, data)
+        return _fresh(kept(schema_class, text))
+    return once
+
+
+@once_per_value
+def load(schema_class, data):
+    """``schema(schema_class).load(data)``, once per distinct value (raises
+    marshmallow.ValidationError as the schema does)."""
+    return schema(schema_class).load(data)
+
+
+def _fresh(value):
+    """A copy of a kept value whose lists and dicts the caller may change."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return value
