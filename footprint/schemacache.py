@@ -46,9 +46,14 @@ def load(schema_class, data):
 
 
 def _fresh(value):
-    """A copy of a kept value whose lists and dicts the caller may change."""
-    if isinstance(value, dict):
-        return {key: _fresh(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_fresh(item) for item in value]
+    """A copy of a kept value whose lists and dicts the caller may change (what they hold
+    besides is immutable: strings, numbers, None)."""
+    if type(value) is dict:
+        return {key: _fresh(item) if type(item) in _CONTAINERS else item
+                for key, item in value.items()}
+    if type(value) is list:
+        return [_fresh(item) if type(item) in _CONTAINERS else item for item in value]
     return value
+
+
+_CONTAINERS = (dict, list)
