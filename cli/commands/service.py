@@ -135,8 +135,8 @@ def serve(host, port, workers, certfile, keyfile):
     for version, name in migrate(_db()):
         click.echo(f"applied migration {version}: {name}")
     os.environ["FOOTPRINT_HOME"] = str(footprint_home())
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--access-logfile", "-"]
+    args = [sys.executable, "-m", "gunicorn", "--config", "python:web.serving",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"]
     if certfile:
         args += ["--certfile", str(certfile), "--keyfile", str(keyfile)]
     os.execvp(args[0], [*args, "web:create_app()"])
