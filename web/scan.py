@@ -26,6 +26,7 @@ from flask import (Blueprint, Response, current_app, redirect, render_template, 
                    url_for)
 from flask_babel import force_locale
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_babel import lazy_gettext as _l
 
 from footprint import clock
@@ -200,7 +201,7 @@ def _anonymous() -> bool:
     look (it is a fifth of a kept page's time); with one, it says."""
     cookies = request.cookies
     if current_app.config["SESSION_COOKIE_NAME"] not in cookies and \
-            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies:
+            current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) not in cookies:
         return True
     return not current_user.is_authenticated
 
