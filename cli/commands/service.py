@@ -15,6 +15,7 @@ from footprint.usecases.database import (connect, copy, database_location, datab
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
+from .dbcopy import db_copy, db_verify_copy
 
 
 def _db():
@@ -50,6 +51,10 @@ def db_backup(path):
     click.echo(f"copied the database (only) to {path}")
     click.echo("note: the issuer keys and the secret key are not in it; `footprint backup "
                "create FILE` makes a backup a platform can restore", err=True)
+
+
+db.add_command(db_copy)
+db.add_command(db_verify_copy)
 
 
 @click.group()

@@ -133,6 +133,14 @@ class PostgresDatabase:
         with self.raw.cursor() as cursor:
             cursor.executemany(placeholders(sql), list(rows))
 
+    def copy_rows(self, table: str, columns: list[str], rows) -> None:
+        """Write ``rows`` (tuples in the order of ``columns``) into ``table`` with COPY:
+        one statement for all of them (footprint.store.copying)."""
+        with self.raw.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
     def query(self, sql: str, params=()):
         with self.raw.cursor(row_factory=dict_row) as cursor:
             cursor.execute(placeholders(sql), list(params or ()))
