@@ -58,7 +58,8 @@ def _report(verification: dbcopy.Verification, language: str) -> None:
     click.echo(_word("checks", language))
     for check in verification.checks:
         mark, said_of = ("✓", said(check.passed, language)) if check.ok else ("✗", "")
-        click.echo(f"  {mark} {said(check.name, language)}: {said_of}".rstrip())
+        colon = "：" if language == "zh" else ": "
+        click.echo(f"  {mark} {said(check.name, language)}{colon}{said_of}".rstrip())
         for problem in check.problems[:dbcopy.MAX_SHOWN]:
             click.echo(f"      - {said(problem, language)}")
         if len(check.problems) > dbcopy.MAX_SHOWN:

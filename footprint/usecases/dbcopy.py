@@ -61,7 +61,9 @@ class Target:
 
 
 def without_password(url: str) -> str:
-    return re.sub(r"(://[^:@/]*):[^@/]*@", r"\1:***@", url)
+    """A URL as messages show it: a password (``user:password@``) masked, even in a URL
+    mistyped around it."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*:/*[^:@/]*):[^@/]*@", r"\1:***@", url)
 
 
 def parse_target(to: str) -> Target:
