@@ -10,7 +10,6 @@ leaf 9 is the record).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import shutil
 import sqlite3
@@ -49,18 +48,12 @@ def home(demo_home, tmp_path, monkeypatch):
     return copy
 
 
-_names = itertools.count(1)
-
-
 @pytest.fixture
 def pg_new(pg_cluster):
-    """A new PostgreSQL database with no tables at all, dropped after the test."""
-    name = f"dbcopy_{next(_names)}"
-    admin = connect(pg_cluster.url())
-    admin.execute(f"CREATE DATABASE {name}")
-    yield pg_cluster.url(name)
-    admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.close()
+    """A new PostgreSQL database with no tables at all (template1's copy, as CREATE DATABASE
+    makes one), dropped after the test."""
+    from tests.conftest import pg_copy
+    yield from pg_copy(pg_cluster, "template1")
 
 
 def sqlite_counts(path) -> dict[str, int]:
@@ -187,6 +180,27 @@ def test_a_changed_leaf_is_caught(home, pg_new):
     log = found["transparency log"]
     assert log[0].startswith("the root recomputed from the copy's entries is ")
     assert any(p.startswith("entry 9 was rewritten") for p in log)
+
+
+def test_a_checkpoint_not_signed_by_the_platform_is_caught(home, pg_new):
+    from dataclasses import replace
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from footprint.translog import sign_checkpoint
+    from footprint.usecases.demo import ISSUER_ID
+
+    report = dbcopy.copy_platform(home, pg_new)
+    m = report.manifest
+    forged = sign_checkpoint(ISSUER_ID, m.size, m.root, ISSUER_ID,
+                             Ed25519PrivateKey.generate())  # the name, not the key
+    found = checks(dbcopy.verify_copy_at(home, pg_new, replace(m, note=forged)))
+    assert found["transparency log"] == ["the checkpoint does not verify with the platform's "
+                                         "keys"]
+    other_root = bytes(32)
+    found = checks(dbcopy.verify_copy_at(home, pg_new, replace(m, root=other_root)))
+    assert "the signed checkpoint says other than the source's log" in \
+        found["transparency log"]
 
 
 def test_a_deleted_row_a_cleared_revocation_and_a_sequence_set_back_are_caught(home, pg_new):

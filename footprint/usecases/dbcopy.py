@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Conflict, InvalidInput, Message, Problem
-from ..labels import LabelInvalid, verify
-from ..labels.keys import checkpoint_signer, trust_list
+from ..labels import LabelInvalid, verify_held
+from ..labels.keys import own_entries, trust_list
 from ..store import copying
 from ..store import labels as stored_labels
 from ..store import log as stored_log
@@ -39,10 +39,10 @@ from ..store.db import (DATABASE_ERRORS, POSTGRESQL, connect, database_location,
 from ..store.migrations import MIGRATIONS, applied, migrate
 from ..store.postgres import is_url
 from ..translog import merkle
-from ..translog.checkpoint import CheckpointError, raw_public_key, verify_checkpoint
+from ..translog.checkpoint import parse_checkpoint
 from ..translog.log import b64
 from ..translog.monitor import LogRewritten, verify_log
-from .transparency import checkpoint, seen_records
+from .transparency import checkpoint, seen_records, signed_by
 
 SQLITE_URL = "sqlite:///"
 MAX_SHOWN = 20  # problems shown per check; the rest counted
@@ -283,25 +283,22 @@ def _migrations(db, expected: tuple[int, ...]) -> Check:
 
 
 def _log(db, home: Path, expected: Manifest) -> Check:
+    signer = expected.note and signed_by(expected.note, own_entries(home))
     check = Check(Message("transparency log"), Message(
         "the root of the first %(size)s leaves, recomputed from the copy's entries, is the "
         "signed checkpoint's %(root)s; the signature verifies with the platform key %(key)s",
-        size=expected.size, root=b64(expected.root), key=(checkpoint_signer(home) or ("-",))[0]))
-    signer = checkpoint_signer(home)
-    if expected.note is None or signer is None:
+        size=expected.size, root=b64(expected.root), key=signer or "-"))
+    if expected.note is None:
         if expected.size:
             check.problems.append(Message("no checkpoint signed by the platform key: "
                                           "FOOTPRINT_HOME has no issuer key"))
-    else:
-        name, key = signer
-        try:
-            size, root = verify_checkpoint(expected.note, name, raw_public_key(key))
-            if (size, root) != (expected.size, expected.root):
-                check.problems.append(Message("the signed checkpoint says other than the "
-                                              "source's log"))
-        except CheckpointError as exc:
-            check.problems.append(Message("the checkpoint's signature does not verify with "
-                                          "the platform key: %(reason)s", reason=str(exc)))
+    elif signer is None:
+        check.problems.append(Message("the checkpoint does not verify with the platform's "
+                                      "keys"))
+    elif (parse_checkpoint(expected.note).size, parse_checkpoint(expected.note).root) != \
+            (expected.size, expected.root):
+        check.problems.append(Message("the signed checkpoint says other than the source's "
+                                      "log"))
     leaves = [merkle.leaf_hash(entry) for _i, _k, _l, entry, _s in stored_log.leaves(db)]
     if len(leaves) < expected.size:
         check.problems.append(Message("the copy's log has %(found)s leaves, the checkpoint "
@@ -333,17 +330,14 @@ def _labels(db, home: Path, expected: Manifest) -> Check:
     trust, nodes = trust_list(home), _stored_subtrees(db, expected.size)
     for label_id, row in sorted(labels.items()):
         try:
-            verified = verify(row["cose"], trust)
-            signed_id = verified.claims.get("id")
-        except LabelInvalid as exc:  # an expired label's signature verified all the same
-            signed_id = (exc.claims or {}).get("id") if exc.reason == "expired" else None
-            if exc.reason != "expired":
-                check.problems.append(Message("label %(id)s does not verify against the "
-                                              "trust list: %(reason)s", id=label_id,
-                                              reason=exc.reason))
-        if signed_id is not None and signed_id != label_id:
-            check.problems.append(Message("label %(id)s signs the id %(signed)s",
-                                          id=label_id, signed=signed_id))
+            claims, _expired = verify_held(row["cose"], trust)
+            if claims.get("id") != label_id:
+                check.problems.append(Message("label %(id)s signs the id %(signed)s",
+                                              id=label_id, signed=claims.get("id")))
+        except LabelInvalid as exc:
+            check.problems.append(Message("label %(id)s does not verify against the "
+                                          "trust list: %(reason)s", id=label_id,
+                                          reason=exc.reason))
         index = row["log_index"]
         try:
             leaf, _root, path = merkle.answer("inclusion", nodes, index, expected.size)
