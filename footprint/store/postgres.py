@@ -4,7 +4,8 @@ side does through sqlite-utils, so that every store module has one code path.
 What the store modules use of sqlite-utils is small, and this is all of it: ``execute`` and
 ``query`` with ``?`` placeholders, ``db[table].insert(...).last_pk``, ``.update``, ``.get``,
 ``.rows``, ``.count``, ``table_names``, ``atomic`` (a savepoint), ``conn.in_transaction`` and
-``conn.executemany``. The SQL itself is written once, in the dialect both engines speak
+``conn.executemany``; and, for ``footprint db copy`` (footprint.store.copying), ``copy_rows``:
+PostgreSQL's COPY, which SQLite has no counterpart of. The SQL itself is written once, in the dialect both engines speak
 (``ON CONFLICT``, ``IS DISTINCT FROM``, ``TRUE``); where the engines differ (triggers,
 full-text search, temporary tables) the store asks ``db.dialect``.
 
