@@ -263,6 +263,18 @@ def test_a_password_in_a_refused_url_is_not_shown():
         "postgresql://app:***@db/footprint"
 
 
+def test_a_database_that_cannot_be_reached_is_refused(run, home, pg_cluster, monkeypatch):
+    missing = pg_cluster.url("no_such_database")
+    result = run("db", "copy", "--to", missing, "--lang", "en")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot open the target postgresql://")
+    assert "no_such_database" in result.stderr
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", missing)
+    with pytest.raises(Conflict, match="cannot open the platform's database"):
+        dbcopy.copy_platform(home, str(home / "snapshot.db"))
+    assert not (home / "snapshot.db").exists()
+
+
 def test_a_target_with_rows_is_refused(home, pg_new):
     dbcopy.copy_platform(home, pg_new)
     with pytest.raises(Conflict, match="is not empty: .*labels.* hold rows"):

@@ -125,9 +125,13 @@ class CopyReport:
 
 def _open_source(location):
     if isinstance(location, Path) and not location.exists():
-        raise Conflict(Message("there is no database at %(where)s to copy",
+        raise Conflict(Message("there is no database at %(where)s",
                                where=str(location)))
-    db = connect(location)
+    try:
+        db = connect(location)
+    except DATABASE_ERRORS as exc:
+        raise Conflict(Message("cannot open the platform's database: %(reason)s",
+                               reason=str(exc).strip())) from None
     behind = [v for v, _name, _apply in MIGRATIONS if v not in applied(db)]
     unknown = sorted(applied(db) - {v for v, _name, _apply in MIGRATIONS})
     if behind or unknown:
@@ -385,7 +389,7 @@ def verify_copy_at(home: Path, copy: str, expected: Manifest) -> Verification:
     """``verify_copy`` of the copy ``copy`` names (as ``--to`` does)."""
     target = parse_target(copy)
     if not target.postgresql and not target.location.exists():
-        raise Conflict(Message("there is no database at %(where)s to copy",
+        raise Conflict(Message("there is no database at %(where)s",
                                where=str(target.location)))
     db = _open_target(target)
     try:
