@@ -102,10 +102,15 @@ def has_rows(db, names) -> list[str]:
 
 
 def read_batches(db, table: str, names: list[str]):
-    """The rows of ``table`` (the ``names`` columns, as tuples), ``BATCH`` at a time."""
-    cursor = db.execute(f"SELECT {', '.join(names)} FROM {table}")
+    """The rows of ``table`` (the ``names`` columns, as tuples), ``BATCH`` at a time, inside
+    the caller's snapshot."""
+    sql = f"SELECT {', '.join(names)} FROM {table}"
+    if dialect(db) == POSTGRESQL:
+        yield from db.batches(sql, BATCH)
+        return
+    cursor = db.execute(sql)
     while batch := cursor.fetchmany(BATCH):
-        yield [tuple(row) for row in batch]
+        yield batch
 
 
 def write_batches(db, table: str, names: list[str], batches) -> int:

@@ -4,8 +4,9 @@ side does through sqlite-utils, so that every store module has one code path.
 What the store modules use of sqlite-utils is small, and this is all of it: ``execute`` and
 ``query`` with ``?`` placeholders, ``db[table].insert(...).last_pk``, ``.update``, ``.get``,
 ``.rows``, ``.count``, ``table_names``, ``atomic`` (a savepoint), ``conn.in_transaction`` and
-``conn.executemany``; and, for ``footprint db copy`` (footprint.store.copying), ``copy_rows``:
-PostgreSQL's COPY, which SQLite has no counterpart of. The SQL itself is written once, in the dialect both engines speak
+``conn.executemany``; and, for ``footprint db copy`` (footprint.store.copying), ``copy_rows``
+(PostgreSQL's COPY, which SQLite has no counterpart of) and ``batches`` (a server-side
+cursor). The SQL itself is written once, in the dialect both engines speak
 (``ON CONFLICT``, ``IS DISTINCT FROM``, ``TRUE``); where the engines differ (triggers,
 full-text search, temporary tables) the store asks ``db.dialect``.
 
@@ -141,6 +142,15 @@ class PostgresDatabase:
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+
+    def batches(self, sql: str, size: int):
+        """The rows of ``sql`` (no parameters), ``size`` at a time, through a server-side
+        cursor: a table of millions of rows is never all in memory. Inside a transaction
+        (such a cursor lives in one)."""
+        with self.raw.cursor(name="footprint_batches") as cursor:
+            cursor.execute(sql)
+            while batch := cursor.fetchmany(size):
+                yield batch
 
     def query(self, sql: str, params=()):
         with self.raw.cursor(row_factory=dict_row) as cursor:
