@@ -336,6 +336,10 @@ def _fail(*args):
     raise RuntimeError("the server went away")
 
 
+def _disk_error(*args):
+    raise sqlite3.OperationalError("disk I/O error")
+
+
 def test_a_copy_to_postgresql_that_fails_half_way_leaves_nothing(home, pg_new, monkeypatch):
     from footprint.store import copying
 
@@ -350,7 +354,8 @@ def test_a_snapshot_that_fails_half_way_leaves_no_file(home, pg_new, tmp_path, m
 
     dbcopy.copy_platform(home, pg_new)
     monkeypatch.setenv("FOOTPRINT_DATABASE_URL", pg_new)
-    monkeypatch.setattr(copying, "write_batches", _fail)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(copying, "write_batches", _disk_error)
+    with pytest.raises(Conflict, match="the copy failed and nothing of it was kept: "
+                                       "disk I/O error"):
         dbcopy.copy_platform(home, str(tmp_path / "snapshot.db"))
     assert list(tmp_path.glob("snapshot.db*")) == []

@@ -223,12 +223,15 @@ def copy_platform(home: Path, to: str) -> CopyReport:
                     written[table] = copying.write_batches(
                         db, table, columns, copying.read_batches(source, table, columns))
                 copying.continue_identities(db)
-    except BaseException:
+    except BaseException as exc:
         if db is not None:
             db.close()
         if created:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{target.location}{suffix}").unlink(missing_ok=True)
+        if isinstance(exc, DATABASE_ERRORS):  # a row the target refuses, a server gone
+            raise Conflict(Message("the copy failed and nothing of it was kept: %(reason)s",
+                                   reason=str(exc).strip())) from exc
         raise
     finally:
         source.close()
