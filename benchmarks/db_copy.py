@@ -16,6 +16,8 @@ Without ``--database-url`` (an empty database) a throwaway cluster is started
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -70,7 +72,6 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="db-copy-bench-"))
     home = work / "home"
     home.mkdir()
-    import os
     os.environ["FOOTPRINT_HOME"] = str(home)
     os.environ.pop("FOOTPRINT_DATABASE_URL", None)
     _, seconds = timed(lambda: build(home, args.labels, args.leaves))
@@ -111,6 +112,7 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
