@@ -69,8 +69,16 @@ def current_footprint(db, submission_id: int) -> dict | None:
 def key_ids(db, keys) -> dict[str, int]:
     """The id of each stable row key, numbering new ones."""
     keys = sorted(set(keys))
-    db.conn.executemany("INSERT INTO row_keys (key) VALUES (?) ON CONFLICT DO NOTHING",
-                        [(k,) for k in keys])
+    ids = _numbered(db, keys)
+    new = [k for k in keys if k not in ids]  # after the first products, seldom any
+    if new:
+        db.conn.executemany("INSERT INTO row_keys (key) VALUES (?) ON CONFLICT DO NOTHING",
+                            [(k,) for k in new])
+        ids.update(_numbered(db, new))
+    return ids
+
+
+def _numbered(db, keys: list[str]) -> dict[str, int]:
     ids = {}
     for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
         part = keys[start:start + 500]
