@@ -16,6 +16,7 @@ import json
 import numpy as np
 
 from .. import clock
+from .bulk import upsert_rows
 from .db import upsert_sql
 from ..model import STAGES
 
@@ -92,13 +93,15 @@ def all_keys(db) -> dict[int, str]:
     return {r["id"]: r["key"] for r in db.query("SELECT id, key FROM row_keys")}
 
 
+COMPILED = ("submission_id", "revision", "fingerprint", "n_lines", "boundary", "rows",
+            "lines_json", "spread")
+
+
 def store_compiled(db, items) -> None:
     """``items``: (submission_id, revision, fingerprint, n_lines, boundary, packed rows, line
     names, packed spread or None) to keep."""
-    db.conn.executemany(
-        upsert_sql("compiled_boms", ("submission_id", "revision", "fingerprint", "n_lines",
-                                     "boundary", "rows", "lines_json", "spread"),
-                   ("submission_id", "revision", "fingerprint")),
+    upsert_rows(
+        db, "compiled_boms", COMPILED, ("submission_id", "revision", "fingerprint"),
         [(sid, rev, fingerprint, n_lines, boundary, rows,
           json.dumps(list(lines), ensure_ascii=False), spread)
          for sid, rev, fingerprint, n_lines, boundary, rows, lines, spread in items])
