@@ -42,9 +42,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+
+from scratch_db import ScratchDatabase  # benchmarks/scratch_db.py, beside this file
 
 from footprint.bom import parse_bom
 from footprint.engine import Engine
@@ -247,45 +248,18 @@ class SqliteFile:
         pass  # the temporary home goes with it
 
 
-class PostgresDatabase:
+class PostgresDatabase(ScratchDatabase):
     """The benchmark's database made afresh on the PostgreSQL server ``url`` names (one this
     role may create databases on), dropped at the end."""
 
-    NAME = "footprint_recalc_bench"
+    engine = "PostgreSQL"
 
     def __init__(self, url: str):
-        self.server, self.engine = url, "PostgreSQL"
-        self.location = self._url(self.NAME)
-        self._admin(f"DROP DATABASE IF EXISTS {self.NAME} WITH (FORCE)",
-                    f"CREATE DATABASE {self.NAME}")
-
-    def _url(self, name: str) -> str:
-        parts = urlsplit(self.server)
-        return urlunsplit(parts._replace(path=f"/{name}"))
-
-    def _admin(self, *statements: str) -> None:
-        admin = connect(self.server)
-        try:
-            for sql in statements:
-                admin.execute(sql)
-        finally:
-            admin.close()
+        super().__init__(url, "footprint_recalc_bench")
 
     def settle(self, db) -> int:
         db.execute("CHECKPOINT")
         return db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-
-    def save(self) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {self.NAME}_saved",
-                    f"CREATE DATABASE {self.NAME}_saved TEMPLATE {self.NAME}")
-
-    def restore(self) -> None:
-        self._admin(f"DROP DATABASE {self.NAME} WITH (FORCE)",
-                    f"ALTER DATABASE {self.NAME}_saved RENAME TO {self.NAME}")
-
-    def drop(self) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {self.NAME} WITH (FORCE)",
-                    f"DROP DATABASE IF EXISTS {self.NAME}_saved WITH (FORCE)")
 
 
 def parse(bom: dict):
