@@ -172,13 +172,14 @@ def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int =
     # each template's full result once, for the sigmas its products' ranges are drawn with
     keyed = [keyed_bom(r, result, old.registry)
              for r, result in zip(resolved, old.calculate_many(resolved))]
-    ids = footprints.key_ids(db, {k for kb in keyed for k in kb.keys})
+    with transaction(db):
+        ids = footprints.key_ids(db, {k for kb in keyed for k in kb.keys})
+        footprints.record_data_version(db, old.registry.data_version_record())
     packed = [np.frombuffer(kb.packed(ids), dtype=ROW) for kb in keyed]
     spreads = [kb.packed_spread(ids) for kb in keyed]
     lines = [json.dumps(kb.lines) for kb in keyed]
     fingerprint = old.registry.resolution_fingerprint
     version, name = old.registry.data_version, old.registry.data_version_name
-    footprints.record_data_version(db, old.registry.data_version_record())
     cf = old.inventory.factors[old.method_id(None)]
     columns = KeyColumns(old).update(footprints.all_keys(db))
     rng = np.random.default_rng(seed)
