@@ -76,8 +76,8 @@ def split_load(bases: list[str], work: Path, duration: float, connections: int,
                 errors=sum(load.errors for load in loads))
 
 
-def measure(engine: str, home: Path, env: dict, paths: list[str], token: str,
-            processes: int, args, work: Path) -> dict[str, Load]:
+def measure(env: dict, paths: list[str], token: str, processes: int, args,
+            work: Path) -> dict[str, Load]:
     """Writes and scans with ``processes`` `footprint serve` on the platform."""
     ports = [free_port() for _ in range(processes)]
     footprint = str(Path(sys.executable).parent / "footprint")
@@ -135,8 +135,8 @@ def main() -> None:
             try:
                 paths, token = make_platform(home, location)
                 for processes in (1, 2):
-                    results[engine, processes] = measure(engine, home, env, paths, token,
-                                                         processes, args, work / engine)
+                    results[engine, processes] = measure(env, paths, token, processes, args,
+                                                         work / engine)
             finally:
                 if scratch is not None:
                     scratch.drop()

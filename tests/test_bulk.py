@@ -6,7 +6,7 @@ import pytest
 
 from footprint.store import transaction
 from footprint.store import recalc_runs as runs
-from footprint.store.bulk import insert_rows, upsert_rows
+from footprint.store.bulk import COPY_FROM, insert_rows, upsert_rows
 from footprint.store.footprints import stage_bytes, stages_from_bytes
 from footprint.usecases.accounts import create_user
 
@@ -33,16 +33,26 @@ def test_insert_rows_writes_every_row_as_given(db):
     assert versions(db) == rows
 
 
-def test_upsert_rows_replaces_rows_with_the_same_key_and_adds_the_others(db):
+def test_as_many_rows_as_copy_takes_are_written_as_given(db):
+    # COPY_FROM rows and more go by COPY on PostgreSQL; h000 ... h(n-1), names v0 ... v(n-1)
+    n = COPY_FROM + 1
+    rows = [(f"h{i:03}", f"v{i}", "{}" if i % 2 else '{"odd": false}', NOW) for i in range(n)]
     with transaction(db):
-        insert_rows(db, "data_versions", VERSIONS, [("a1", "old", "{}", NOW),
-                                                    ("b2", "kept", "{}", NOW)])
+        insert_rows(db, "data_versions", VERSIONS, rows)
+    assert versions(db) == rows  # hashes sort as written (zero-padded)
+
+
+@pytest.mark.parametrize("n", [2, COPY_FROM + 1])
+def test_upsert_rows_replaces_rows_with_the_same_key_and_adds_the_others(db, n):
+    old = [(f"h{i:03}", "old", "{}", NOW) for i in range(n)]
     with transaction(db):
-        upsert_rows(db, "data_versions", VERSIONS, ("hash",),
-                    [("a1", "new", '{"x": 1}', "2026-12-06"), ("c3", "added", "{}", NOW)])
-    # a1 replaced in every column but its key, b2 untouched, c3 added: 2 + 1 = 3 rows
-    assert versions(db) == [("a1", "new", '{"x": 1}', "2026-12-06"),
-                            ("b2", "kept", "{}", NOW), ("c3", "added", "{}", NOW)]
+        insert_rows(db, "data_versions", VERSIONS, old)
+    # every row but the first replaced in every column but its key, one added:
+    # n rows + 1 = n + 1 rows
+    new = [(f"h{i:03}", "new", '{"x": 1}', "2026-12-06") for i in range(1, n + 1)]
+    with transaction(db):
+        upsert_rows(db, "data_versions", VERSIONS, ("hash",), new)
+    assert versions(db) == [old[0], *new]
 
 
 def test_a_failed_transaction_leaves_no_bulk_rows(db):
@@ -126,3 +136,23 @@ def test_chunks_are_id_ranges_and_one_the_selection_empties_is_passed_over(db):
     everything = [[row[0] for row in chunk] for chunk in
                   runs.chunks(db, runs.Selection(), 3, "no rows kept")]
     assert everything == [[1, 2, 3], [4]]
+
+
+def test_a_chunk_as_large_as_copy_takes_is_staged_and_moved_whole(db):
+    n = COPY_FROM + 1
+    products(db, ["CN-SC"] * n)
+    with transaction(db):
+        run_id, _ = runs.start_or_resume(db, runs.Target(runs.Selection(), "new", "NEW", False))
+    # product i: 10 i kg before, 15 i kg after (every one changed), range 14 i to 16 i
+    runs.stage(db, [(i, 1, "changed", "old", 10.0 * i, 15.0 * i, 0, 5.0 * i, None,
+                     stage_bytes({"production": 15.0 * i}), 14.0 * i, 15.0 * i, 16.0 * i)
+                    for i in range(1, n + 1)])
+    with transaction(db):
+        runs.record_staged(db, run_id, "new", "NEW")
+    # 101 items; totals 15 (1 + ... + 101) = 15 x 101 x 102 / 2 = 77,265 kg
+    assert db.execute("SELECT count(*), sum(to_total) FROM recalc_items WHERE run_id = ?",
+                      [run_id]).fetchone() == (101, 77_265.0)
+    assert db.execute("SELECT count(*), sum(total_kg_co2e), sum(p95) FROM footprints "
+                      "WHERE data_version = 'new'").fetchone() == (101, 77_265.0, 82_416.0)
+    last = db.execute("SELECT by_stage FROM footprints WHERE submission_id = 101").fetchone()
+    assert stages_from_bytes(bytes(last[0])) == {"production": 1_515.0}  # 15 x 101

@@ -1,12 +1,13 @@
 """Writing many rows at once: what a recalculation chunk (tens of thousands of products) writes.
 
     insert_rows(db, "recalc_staged", STAGED, rows)
-    upsert_rows(db, "compiled_boms", COLUMNS, ("submission_id", "revision", "fingerprint"),
+    upsert_rows(db, "compiled_boms", COMPILED, ("submission_id", "revision", "fingerprint"),
                 rows)
 
 SQLite takes them by ``executemany`` of one prepared INSERT (in process, no parsing per
 row). PostgreSQL would parse, plan and answer each row of an ``executemany`` over the
-socket; it takes them by one binary COPY instead (footprint.store.postgres ``copy_rows``).
+socket; it takes ``COPY_FROM`` rows or more by one binary COPY instead
+(footprint.store.postgres ``copy_rows``).
 COPY only inserts, so an upsert copies into a temporary table first and moves the rows with
 one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``.
 
@@ -17,11 +18,21 @@ from __future__ import annotations
 from .db import POSTGRESQL, dialect, upsert_sql
 
 UPSERT_STAGE = "bulk_upsert"  # the temporary table an upsert is copied into (PostgreSQL)
+# rows from which PostgreSQL takes them by COPY: fewer (a submission keeps one revision's
+# rows) go by one pipelined executemany, as a COPY's column lookup and an upsert's temporary
+# table would add round trips and catalog writes to every request for nothing
+COPY_FROM = 100
+
+
+def _by_copy(db, rows) -> tuple[list, bool]:
+    rows = rows if isinstance(rows, list) else list(rows)
+    return rows, dialect(db) == POSTGRESQL and len(rows) >= COPY_FROM
 
 
 def insert_rows(db, table: str, columns: tuple[str, ...], rows) -> None:
     """``rows`` (tuples of ``columns``) inserted into ``table``."""
-    if dialect(db) == POSTGRESQL:
+    rows, by_copy = _by_copy(db, rows)
+    if by_copy:
         db.copy_rows(table, columns, rows)
         return
     db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
@@ -32,7 +43,8 @@ def upsert_rows(db, table: str, columns: tuple[str, ...], key: tuple[str, ...], 
     """``rows`` into ``table``, each replacing the values of a row with the same ``key``
     (``store.db.upsert_sql``). No two of ``rows`` may share a key (PostgreSQL refuses to
     change one row twice in one statement)."""
-    if dialect(db) != POSTGRESQL:
+    rows, by_copy = _by_copy(db, rows)
+    if not by_copy:
         db.conn.executemany(upsert_sql(table, columns, key), rows)
         return
     names = ", ".join(columns)
