@@ -4,7 +4,8 @@ side does through sqlite-utils, so that every store module has one code path.
 What the store modules use of sqlite-utils is small, and this is all of it: ``execute`` and
 ``query`` with ``?`` placeholders, ``db[table].insert(...).last_pk``, ``.update``, ``.get``,
 ``.rows``, ``.count``, ``table_names``, ``atomic`` (a savepoint), ``conn.in_transaction`` and
-``conn.executemany``; and, PostgreSQL's own, ``copy_rows`` for footprint.store.bulk. The SQL itself is written once, in the dialect both engines speak
+``conn.executemany``; and, PostgreSQL's own, ``copy_rows`` for footprint.store.bulk. The
+SQL itself is written once, in the dialect both engines speak
 (``ON CONFLICT``, ``IS DISTINCT FROM``, ``TRUE``); where the engines differ (triggers,
 full-text search, temporary tables) the store asks ``db.dialect``.
 
@@ -136,7 +137,7 @@ class PostgresDatabase:
         with self.raw.cursor() as cursor:
             cursor.executemany(placeholders(sql), list(rows))
 
-    def copy_rows(self, table: str, columns: tuple[str, ...], rows) -> int:
+    def copy_rows(self, table: str, columns: tuple[str, ...], rows) -> None:
         """``rows`` (tuples of ``columns``) into ``table`` by one binary COPY: the server
         parses no SQL and no text per row, and the rows travel as one stream. The columns'
         types (oids) are read from the table, a temporary one too: binary COPY needs them."""
@@ -144,15 +145,12 @@ class PostgresDatabase:
             "SELECT attname, atttypid FROM pg_attribute "
             "WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
             [table]).fetchall())
-        count = 0
         with self.raw.cursor() as cursor:
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN "
                              "(FORMAT BINARY)") as copy:
                 copy.set_types([types[column] for column in columns])
                 for row in rows:
                     copy.write_row(row)
-                    count += 1
-        return count
 
     def query(self, sql: str, params=()):
         with self.raw.cursor(row_factory=dict_row) as cursor:
