@@ -45,8 +45,6 @@ from pathlib import Path
 
 import numpy as np
 
-from scratch_db import ScratchDatabase  # benchmarks/scratch_db.py, beside this file
-
 from footprint.bom import parse_bom
 from footprint.engine import Engine
 from footprint.engine.reference import ReferenceCalculator
@@ -249,14 +247,19 @@ class SqliteFile:
         pass  # the temporary home goes with it
 
 
-class PostgresDatabase(ScratchDatabase):
+class PostgresDatabase:
     """The benchmark's database made afresh on the PostgreSQL server ``url`` names (one this
-    role may create databases on), dropped at the end."""
+    role may create databases on), dropped at the end (benchmarks/scratch_db.py)."""
 
     engine = "PostgreSQL"
 
     def __init__(self, url: str):
-        super().__init__(url, "footprint_recalc_bench")
+        # imported here: the tests load this file by its path, without its folder on sys.path
+        from scratch_db import ScratchDatabase
+
+        scratch = ScratchDatabase(url, "footprint_recalc_bench")
+        self.location = scratch.location
+        self.save, self.restore, self.drop = scratch.save, scratch.restore, scratch.drop
 
     def settle(self, db) -> int:
         db.execute("CHECKPOINT")
