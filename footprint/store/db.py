@@ -94,7 +94,7 @@ class _Table(sqlite_utils.db.Table):
             f'INSERT INTO "{self.name}" ({columns}) VALUES ({", ".join("?" * len(record))})',
             list(record.values()))
         self.last_rowid = cursor.lastrowid
-        key = self.db.primary_key(self.name)
+        key = self.db.key_besides_rowid(self.name)
         self.last_pk = self.last_rowid if key is None else record.get(key)
         return self
 
@@ -114,7 +114,7 @@ class _Database(sqlite_utils.Database):
         plain = super().table(table_name, **kwargs)  # refuses a view's name
         return _Table(self, table_name, **plain._defaults)
 
-    def primary_key(self, table_name: str) -> str | None:
+    def key_besides_rowid(self, table_name: str) -> str | None:
         """The table's one primary-key column other than its rowid (an INTEGER PRIMARY KEY
         is the rowid), else None."""
         version = self._schema_names()[0]
