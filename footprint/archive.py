@@ -7,7 +7,9 @@ The archive is a POSIX tar file (``tar tvf`` lists it) with, in this order:
                       version, the migration level, the log's size and root and a checkpoint
                       signed at backup time, the key derivation's parameters
     manifest.mac      HMAC-SHA256 of manifest.json (hex), keyed from the passphrase
-    footprint.db      the database: SQLite's online backup, one consistent state
+    footprint.db      the database: SQLite's online backup, one consistent state; or, of a
+    footprint.pgdump  platform on PostgreSQL, pg_dump's custom format of one snapshot (the
+                      manifest's facts read in that same snapshot); an archive holds one
     files/...         every other file of FOOTPRINT_HOME but the derived ones (brightway/,
                       cache/, translations/, build.lock): keys/own/<issuer>/<kid>.json,
                       keys/trusted.json, and the secret files encrypted, with ``.aes`` added
@@ -44,6 +46,8 @@ from .errors import FootprintError, InvalidInput, Problem
 FORMAT = "footprint-backup"
 FORMAT_VERSION = 1
 MANIFEST, MAC, DATABASE = "manifest.json", "manifest.mac", "footprint.db"
+PG_DUMP = "footprint.pgdump"  # a PostgreSQL platform's database (footprint.store.pgdump)
+DATABASE_MEMBERS = (DATABASE, PG_DUMP)
 FILES = "files/"
 ENCRYPTED_SUFFIX = ".aes"
 MIN_PASSPHRASE = 12
@@ -222,7 +226,8 @@ class Archive:
         for member in self.members:
             relative = PurePosixPath(member.path)
             if (relative.is_absolute() or ".." in relative.parts or not relative.parts
-                    or (member.name != DATABASE and member.name != f"{FILES}{member.path}"
+                    or (member.name not in DATABASE_MEMBERS
+                        and member.name != f"{FILES}{member.path}"
                         f"{ENCRYPTED_SUFFIX if member.encrypted else ''}")):
                 problems.append(f"{member.name}: not a path inside the home")
             info = self.entries.get(member.name)
@@ -235,8 +240,10 @@ class Archive:
                                 f"{member.size}")
         extra = sorted(set(self.entries) - listed - {MANIFEST, MAC})
         problems += [f"{name} is not in the manifest" for name in extra]
-        if DATABASE not in listed:
-            problems.append(f"{DATABASE} is not in the manifest")
+        databases = [name for name in DATABASE_MEMBERS if name in listed]
+        if len(databases) != 1:
+            problems.append(f"{' or '.join(DATABASE_MEMBERS)}: the manifest lists "
+                            f"{len(databases)} databases, a backup holds one")
         if problems:
             raise ArchiveDamaged(f"{self.path} does not match its manifest:\n"
                                  + "\n".join(f"  - {p}" for p in problems))
@@ -263,13 +270,18 @@ class Archive:
                                          "from another path") from None
                 write_new(target, 0o600, [data])
                 continue
-            mode = 0o600 if member.name == DATABASE else member.mode & 0o644
+            mode = 0o600 if member.name in DATABASE_MEMBERS else member.mode & 0o644
             write_new(target, mode, hashing(source, digest))
             if digest.hexdigest() != member.sha256:
                 mismatched.append(member.name)
         if mismatched:
             raise ArchiveDamaged(f"{self.path} was altered: the SHA-256 of "
                                  f"{', '.join(mismatched)} does not match the manifest")
+
+    @property
+    def database(self) -> str:
+        """The database member: DATABASE (SQLite) or PG_DUMP (PostgreSQL)."""
+        return next(m.name for m in self.members if m.name in DATABASE_MEMBERS)
 
     def close(self) -> None:
         self.tar.close()

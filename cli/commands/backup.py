@@ -59,7 +59,8 @@ def backup():
 def backup_create(file, env_name, passphrase_path):
     """Back up FOOTPRINT_HOME to FILE, a new file, while the service runs.
 
-    FILE holds the database (SQLite's online backup), the issuer keys and the secret key
+    FILE holds the database (SQLite's online backup; on PostgreSQL, pg_dump of one
+    snapshot), the issuer keys and the secret key
     (encrypted with the passphrase: scrypt, AES-256-GCM), the trusted issuers and a manifest
     with the SHA-256 of each member. Derived folders (brightway/, cache/, translations/) are
     rebuilt and left out. Keep the passphrase apart from the archive: without it the keys
@@ -119,7 +120,10 @@ def backup_restore(file, home, env_name, passphrase_path):
     """Restore FILE into an empty HOME, then check it: SQLite's integrity check, the
     migration level, every label re-verified against the restored trust list, the log's
     root at the backed-up size, `footprint log verify`, a checkpoint signed with the
-    restored key. Files are moved into HOME only when every check passes."""
+    restored key. Files are moved into HOME only when every check passes.
+
+    A backup of a PostgreSQL platform goes with pg_restore into the empty database
+    FOOTPRINT_DATABASE_URL names; when a check fails, what it made there is dropped."""
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.restore(file, home, passphrase))
     click.echo(f"restored {file} into {report.home}")
@@ -127,7 +131,9 @@ def backup_restore(file, home, env_name, passphrase_path):
     for version, name in report.migrated:
         click.echo(f"applied migration {version}: {name}")
     click.echo(_summary(report))
-    click.echo(f"serve it with FOOTPRINT_HOME={report.home} footprint serve")
+    database = " and FOOTPRINT_DATABASE_URL as set" if os.environ.get(
+        "FOOTPRINT_DATABASE_URL", "").strip() else ""
+    click.echo(f"serve it with FOOTPRINT_HOME={report.home}{database}: footprint serve")
 
 
 @backup.command("check")
@@ -136,7 +142,10 @@ def backup_restore(file, home, env_name, passphrase_path):
 @passphrase_file
 @fail_cleanly
 def backup_check(file, env_name, passphrase_path):
-    """Test FILE: restore it into a temporary folder, run the restore's checks, remove it."""
+    """Test FILE: restore it into a temporary folder, run the restore's checks, remove it.
+
+    A backup of a PostgreSQL platform needs an empty scratch database, named by
+    FOOTPRINT_DATABASE_URL: restored into it, checked, and dropped from it again."""
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.check(file, passphrase))
     manifest = report.manifest

@@ -40,15 +40,16 @@ def db_migrate():
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @fail_cleanly
 def db_backup(path):
-    """Copy only the database to PATH (online, safe while the service runs).
+    """Copy only the database to PATH (online, safe while the service runs): SQLite's
+    online backup, or on PostgreSQL pg_dump's custom format.
 
     Not a backup a platform can restore from: the issuer keys and the secret key are left
     out, so a home rebuilt from this copy verifies none of its labels and signs no
     checkpoint. `footprint backup create FILE` backs up everything."""
     if path.exists():
         raise click.UsageError(f"{path} exists; choose a new file")
-    copy(footprint_home(), path)
-    click.echo(f"copied the database (only) to {path}")
+    made = copy(footprint_home(), path)
+    click.echo(f"copied the database (only) to {path}: {made}")
     click.echo("note: the issuer keys and the secret key are not in it; `footprint backup "
                "create FILE` makes a backup a platform can restore", err=True)
 

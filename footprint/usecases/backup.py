@@ -1,6 +1,7 @@
 """Backing up a platform: the database (online, while the service serves), the issuer keys,
 the trusted issuers and the secret key in one archive (footprint.archive says its format;
-footprint.usecases.restore proves a copy works before it is used).
+footprint.usecases.restore proves a copy works before it is used). The database is SQLite's
+online backup of FOOTPRINT_HOME's file, or, on PostgreSQL, pg_dump of one snapshot.
 
     summary = create(home, archive, passphrase)       # online, while the service serves
 """
@@ -19,17 +20,18 @@ from pathlib import Path, PurePosixPath
 
 from .. import clock
 from ..archive import (CHECK_AAD, CHECK_TEXT, DATABASE, ENCRYPTED_SUFFIX, FILES, FORMAT,
-                       FORMAT_VERSION, MAC, MANIFEST, NONCE_BYTES, SALT_BYTES, SCRYPT,
+                       FORMAT_VERSION, MAC, MANIFEST, NONCE_BYTES, PG_DUMP, SALT_BYTES, SCRYPT,
                        Archive, BackupError, Member, add_bytes, check_new_passphrase, derive,
                        encrypt, fsync_directory, manifest_mac, sha256_file,
                        tar_info)
 from ..errors import Conflict
 from ..labels.keys import own_issuers
 from ..store import labels as store_labels
-from ..store.db import copy_database, database_path, integrity_problems, read_only
+from ..store import pgdump
+from ..store.db import (connect, copy_database, database_location, database_path,
+                        integrity_problems, read_only)
 from ..store.migrations import applied
 from ..translog import TransparencyLog
-from .database import sqlite_only
 from ..translog.log import b64
 from . import transparency
 
@@ -95,22 +97,44 @@ def _package_version() -> str:
         return "unknown"
 
 
-def _database_facts(snapshot: Path, home: Path) -> dict:
-    """What the manifest records of the database copy: checked at backup time too, so a
-    damaged database is never archived as if it were good."""
+def _facts(db, home: Path, member: str) -> dict:
+    """What the manifest records of the database copy, read from the copied state."""
+    log = TransparencyLog(db)
+    size = log.size()
+    root = log.root(size)
+    point = transparency.checkpoint(db, home)
+    return {"member": member, "migration": max(applied(db), default=0),
+            "labels": len(store_labels.index(db)), "log_size": size,
+            "log_root": b64(root), "checkpoint": point.note}
+
+
+def _sqlite_facts(snapshot: Path, home: Path) -> dict:
+    """The facts of SQLite's copy: checked at backup time too, so a damaged database is
+    never archived as if it were good."""
     db = read_only(snapshot)
     try:
         problems = integrity_problems(db)
         if problems:
             raise BackupError("the database fails SQLite's integrity check; no backup "
                               "was written:\n" + "\n".join(f"  - {p}" for p in problems[:20]))
-        log = TransparencyLog(db)
-        size = log.size()
-        root = log.root(size)
-        point = transparency.checkpoint(db, home)
-        return {"member": DATABASE, "migration": max(applied(db), default=0),
-                "labels": len(store_labels.index(db)), "log_size": size,
-                "log_root": b64(root), "checkpoint": point.note}
+        return _facts(db, home, DATABASE)
+    finally:
+        db.close()
+
+
+def _postgresql_dump(url: str, target: Path, home: Path) -> dict:
+    """pg_dump of one snapshot to ``target``, and the facts read in that same snapshot: the
+    dump holds exactly the labels and the log the manifest records, while the service
+    goes on writing."""
+    db = connect(url)
+    try:
+        with pgdump.exported_snapshot(db) as snapshot:
+            facts = _facts(db, home, PG_DUMP)
+            try:
+                pgdump.dump(url, target, snapshot=snapshot)
+            except pgdump.ToolFailed as exc:
+                raise BackupError(f"{exc}; no backup was written") from None
+        return facts
     finally:
         db.close()
 
@@ -124,8 +148,9 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     anything recorded about the log never runs ahead of the copied log."""
     home, archive = Path(home).resolve(), Path(archive).absolute()
     check_new_passphrase(passphrase)
-    sqlite_only(home, "`footprint backup create`")
-    if not database_path(home).is_file():
+    location = database_location(home)
+    postgresql = not isinstance(location, Path)
+    if not postgresql and not location.is_file():
         raise BackupError(f"no database in {home}: nothing to back up")
     if archive.exists():
         raise Conflict(f"{archive} exists; a backup never overwrites a file: choose a new name")
@@ -156,7 +181,8 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
                               0o600 if secret else mode & 0o644, secret))
 
     # an empty file is an empty database to SQLite: the copy keeps mkstemp's mode 0600
-    fd, snapshot_name = tempfile.mkstemp(prefix=f".{archive.name}.", suffix=".db",
+    fd, snapshot_name = tempfile.mkstemp(prefix=f".{archive.name}.",
+                                         suffix=".pgdump" if postgresql else ".db",
                                          dir=archive.parent)
     os.close(fd)
     snapshot = Path(snapshot_name)
@@ -166,11 +192,16 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     try:
         for relative in first:
             add_file(relative)
-        copy_database(database_path(home), snapshot)
+        if postgresql:
+            facts = _postgresql_dump(location, snapshot, home)
+        else:
+            copy_database(location, snapshot)
         for relative in keys:
             add_file(relative)
-        facts = _database_facts(snapshot, home)
-        members.insert(0, Member(DATABASE, DATABASE, snapshot.stat().st_size,
+        if not postgresql:
+            facts = _sqlite_facts(snapshot, home)
+        member = facts["member"]
+        members.insert(0, Member(member, member, snapshot.stat().st_size,
                                  sha256_file(snapshot), 0o600, False))
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
@@ -192,7 +223,7 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
                 add_bytes(tar, MANIFEST, manifest_bytes)
                 add_bytes(tar, MAC, manifest_mac(mac_key, manifest_bytes).encode("ascii"))
                 with open(snapshot, "rb") as source:
-                    tar.addfile(tar_info(DATABASE, snapshot.stat().st_size), source)
+                    tar.addfile(tar_info(member, snapshot.stat().st_size), source)
                 for member in members[1:]:
                     add_bytes(tar, member.name, contents[member.name])
             handle.flush()

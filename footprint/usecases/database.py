@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Conflict
+from ..store import pgdump
 from ..store.db import (DATABASE_ERRORS, connect, copy_database, database_location,
                         database_path)
 from ..store.migrations import migrate, pending
 
 __all__ = ["DATABASE_ERRORS", "connect", "copy", "database_location", "database_named",
-           "sqlite_only", "database_path", "migrate", "open_database",
+           "database_path", "migrate", "open_database",
            "pending"]
 
 
@@ -21,15 +22,6 @@ def database_named(home: Path) -> str:
     password)."""
     location = database_location(home)
     return str(location) if isinstance(location, Path) else "named by FOOTPRINT_DATABASE_URL"
-
-
-def sqlite_only(home: Path, what: str) -> None:
-    """Conflict if the platform runs on PostgreSQL: ``what`` copies SQLite's file."""
-    if not isinstance(database_location(home), Path):
-        raise Conflict(f"{what} copies the SQLite database file; this platform runs on "
-                       "PostgreSQL (FOOTPRINT_DATABASE_URL): back it up with PostgreSQL's "
-                       "own tools (pg_dump, or base backups with WAL archiving), "
-                       "docs/postgresql.md")
 
 
 def open_database(home: Path, migrated: bool = True):
@@ -45,12 +37,21 @@ def open_database(home: Path, migrated: bool = True):
     return db
 
 
-def copy(home: Path, path: Path) -> None:
-    """Copy the live database, and nothing else, to ``path`` (SQLite's online backup: a
-    consistent snapshot, safe while the service runs). Without the issuer keys a platform
-    restored from it verifies none of its labels and signs no checkpoint."""
-    sqlite_only(home, "`footprint db backup`")
+def copy(home: Path, path: Path) -> str:
+    """Copy the live database, and nothing else, to ``path``: SQLite's online backup, or on
+    PostgreSQL pg_dump's custom format (pg_restore reads it); each one consistent snapshot,
+    safe while the service runs. Without the issuer keys a platform restored from it
+    verifies none of its labels and signs no checkpoint. Says which of the two it made."""
     path = Path(path)
     if path.exists():
         raise Conflict(f"{path} exists; choose a new file")
-    copy_database(database_path(home), path)
+    location = database_location(home)
+    if isinstance(location, Path):
+        copy_database(location, path)
+        return "a SQLite database file"
+    try:
+        pgdump.dump(location, path)
+    except pgdump.ToolFailed as exc:
+        path.unlink(missing_ok=True)
+        raise Conflict(str(exc)) from None
+    return "pg_dump's custom format: `pg_restore --dbname URL FILE` restores it"

@@ -2,6 +2,10 @@
 proving the copy works before it is used: SQLite's integrity check, the migration level, every
 label re-verified, the log's root, the monitor, the checkpoints.
 
+A backup of a PostgreSQL platform (pg_dump) is restored with pg_restore into the empty
+database FOOTPRINT_DATABASE_URL names, the home's files into the empty home; when a check
+fails, what pg_restore made is dropped again, so the database is as empty as it was.
+
     report = restore(archive, new_home, passphrase)   # into an empty home, then the checks
     report = check(archive, passphrase)               # a restore into a temporary folder
 """
@@ -14,14 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import clock
-from ..archive import Archive, BackupError, fsync_directory
+from ..archive import PG_DUMP, Archive, BackupError, fsync_directory
 from ..errors import Conflict, FootprintError
 from ..labels import LabelInvalid, verify_held
 from ..labels.errors import KeyStoreError
 from ..labels.keys import current_key, own_entries, own_issuers, trust_list
 from ..labels.times import epoch
 from ..store import labels as store_labels
-from ..store.db import connect, database_path, integrity_problems
+from ..store import pgdump
+from ..store.db import (DATABASE_URL, connect, database_location, database_path,
+                        integrity_problems)
 from ..store.migrations import MIGRATIONS, applied, migrate
 from ..translog import TransparencyLog
 from ..translog.log import LogError, b64
@@ -67,20 +73,82 @@ def _empty_or_missing(home: Path) -> None:
                        "folder, so nothing there is overwritten")
 
 
+def _target_database(home: Path, opened: Archive) -> Path | str:
+    """Where the archive's database goes: the home's SQLite file, or the empty PostgreSQL
+    database FOOTPRINT_DATABASE_URL names; Conflict when the archive and the variable do
+    not agree on the engine, or the database holds anything."""
+    location = database_location(home)
+    if opened.database == PG_DUMP:
+        if isinstance(location, Path):
+            raise BackupError(f"{opened.path} holds a PostgreSQL database (pg_dump): set "
+                              f"{DATABASE_URL} to an empty database to restore it into")
+        db = connect(location)
+        try:
+            found = pgdump.objects(db)
+        finally:
+            db.close()
+        if found:
+            kind, name, _ = found[0]
+            raise Conflict(f"the database {DATABASE_URL} names is not empty (it holds "
+                           f"{len(found)} objects, {kind} {name} among them): a backup is "
+                           "restored only into an empty database, so nothing there is "
+                           "overwritten")
+    elif not isinstance(location, Path):
+        raise BackupError(f"{opened.path} holds a SQLite database, and {DATABASE_URL} names "
+                          f"a PostgreSQL one: unset {DATABASE_URL} to restore the file into "
+                          "the home (`footprint db copy` moves a platform to PostgreSQL)")
+    return location
+
+
+def _restored_and_checked(staging: Path, opened: Archive, location: Path | str
+                          ) -> RestoreReport:
+    """The checks of the extracted home; on PostgreSQL after pg_restore of its dump into the
+    empty database (the dump file itself is not kept in the home)."""
+    if opened.database != PG_DUMP:
+        return check_home(staging, opened.manifest)
+    dump = staging / PG_DUMP
+    try:
+        pgdump.restore(location, dump)
+    except pgdump.ToolFailed as exc:
+        report = RestoreReport(staging, opened.manifest, problems=[str(exc)])
+        raise RestoreFailed(report) from None
+    finally:
+        dump.unlink(missing_ok=True)
+    report = check_home(staging, opened.manifest, location)
+    report.passed.insert(0, "pg_restore into an empty database (one transaction): ok")
+    return report
+
+
+def _emptied(location: Path | str) -> None:
+    """Drop what a restore made in a PostgreSQL database (nothing to do for a file, which
+    goes with its folder)."""
+    if isinstance(location, Path):
+        return
+    db = connect(location)
+    try:
+        pgdump.drop_objects(db)
+    finally:
+        db.close()
+
+
 def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
     """Restore ``archive`` into ``home`` (empty or new) and run the checks. The files go to a
     folder beside ``home`` first and are moved into place only when every check passes:
-    a wrong passphrase, an altered archive or a failed check leave nothing behind."""
+    a wrong passphrase, an altered archive or a failed check leave nothing behind (on
+    PostgreSQL, what pg_restore made in the empty database is dropped again)."""
     home = Path(home).absolute()
     _empty_or_missing(home)
     if not home.parent.is_dir():
         raise BackupError(f"{home.parent} is not a directory: create it first")
     opened = Archive(archive, passphrase)
     try:
+        location = _target_database(home, opened)
         staging = Path(tempfile.mkdtemp(prefix=f".{home.name}.restoring-", dir=home.parent))
+        restoring = False
         try:
             opened.extract(staging)
-            report = check_home(staging, opened.manifest)
+            restoring = True
+            report = _restored_and_checked(staging, opened, location)
             if not report.ok:
                 raise RestoreFailed(report)
             _empty_or_missing(home)  # still: nothing appeared there meanwhile
@@ -88,6 +156,8 @@ def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
             fsync_directory(home.parent)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            if restoring:
+                _emptied(location)
             raise
     finally:
         opened.close()
@@ -97,14 +167,19 @@ def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
 
 def check(archive: Path, passphrase: str) -> RestoreReport:
     """Restore ``archive`` into a temporary folder, run the checks, remove the folder: the
-    test of a backup that changes nothing."""
+    test of a backup that changes nothing. A PostgreSQL backup is restored into the empty
+    database FOOTPRINT_DATABASE_URL names, and dropped from it again afterwards."""
     opened = Archive(archive, passphrase)
     try:
         with tempfile.TemporaryDirectory(prefix="footprint-backup-check-") as folder:
             home = Path(folder) / "home"
             home.mkdir(mode=0o700)
+            location = _target_database(home, opened)
             opened.extract(home)
-            report = check_home(home, opened.manifest)
+            try:
+                report = _restored_and_checked(home, opened, location)
+            finally:
+                _emptied(location)
     finally:
         opened.close()
     if not report.ok:
@@ -112,21 +187,24 @@ def check(archive: Path, passphrase: str) -> RestoreReport:
     return report
 
 
-def check_home(home: Path, manifest: dict) -> RestoreReport:
+def check_home(home: Path, manifest: dict, location: Path | str | None = None
+               ) -> RestoreReport:
     """The checks of a restored home against the manifest it came with: SQLite's integrity
     check, the migration level (a copy from an older footprint is migrated), every stored
     label re-verified against the restored trust list, the log's root at the backed-up size,
     the monitor (``footprint log verify``), the checkpoint signed at backup time, and a new
-    checkpoint signed with the restored key."""
+    checkpoint signed with the restored key. ``location``: the restored database when it is
+    not the home's file (a PostgreSQL URL; pg_restore checked what it read)."""
     report = RestoreReport(home, manifest)
     recorded = manifest.get("database", {})
-    db = connect(database_path(home))
+    db = connect(location or database_path(home))
     try:
-        problems = integrity_problems(db)
-        if problems:
-            report.problems += [f"SQLite integrity check: {p}" for p in problems[:20]]
-            return report  # nothing else can be trusted on a damaged file
-        report.passed.append("SQLite integrity check: ok")
+        if location is None or isinstance(location, Path):
+            problems = integrity_problems(db)
+            if problems:
+                report.problems += [f"SQLite integrity check: {p}" for p in problems[:20]]
+                return report  # nothing else can be trusted on a damaged file
+            report.passed.append("SQLite integrity check: ok")
         if not _migrations(db, recorded, report):
             return report
         _labels(db, home, recorded, report)
