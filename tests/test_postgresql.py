@@ -154,21 +154,6 @@ def test_postgresqls_faults_answer_as_sqlites_do(error, expected):
     assert (None if answer is None else (answer[0], names[answer[1]])) == expected
 
 
-def test_sqlite_file_copies_refuse_a_postgresql_platform(tmp_path, monkeypatch, pg_url, run):
-    """`footprint backup create` and `footprint db backup` copy SQLite's file: on PostgreSQL
-    they say so (exit 1, nothing written) rather than that there is no database."""
-    monkeypatch.setenv(DATABASE_URL, pg_url)
-    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TEST_PASSPHRASE", "a long enough passphrase for the keys")
-    for args in (("db", "backup", tmp_path / "copy.db"),
-                 ("backup", "create", tmp_path / "backup.tar", "--passphrase-env",
-                  "TEST_PASSPHRASE")):
-        result = run(*args)
-        assert result.exit_code == 1, result.output
-        assert "PostgreSQL" in result.stderr and "pg_dump" in result.stderr
-    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "backup.tar").exists()
-
-
 def test_two_hosts_on_one_database_lose_and_duplicate_nothing_under_worker_kills(pg_url):
     """benchmarks/crash.py with two `footprint serve` (two workers each) on one PostgreSQL
     database: 60 submissions from 8 clients while a random worker of either host is killed
