@@ -140,6 +140,8 @@ def test_the_cluster_runs_as_an_unprivileged_user(pg_cluster):
     ("SerializationFailure", (503, "busy")),      # 40001
     ("DeadlockDetected", (503, "busy")),          # 40P01
     ("AdminShutdown", (503, "unavailable")),      # 57P01: the server went away
+    ("LockNotAvailable", (503, "busy")),          # 55P03: lock_timeout passed
+    ("ReadOnlySqlTransaction", (503, "unavailable")),  # 25006: as SQLITE_READONLY
     ("UniqueViolation", None),                    # the program's fault: a 500, not a 503
     ("UndefinedTable", None),
 ])

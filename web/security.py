@@ -228,9 +228,14 @@ def fault(exc: BaseException) -> tuple[int, str, int] | None:
 
 POSTGRESQL_FULL = "53100"                           # disk_full
 POSTGRESQL_BUSY = ("40001", "40P01", "55P03")       # serialization, deadlock, lock wait
+# read_only_sql_transaction: a database set read-only, or a host pointed at a standby; as
+# SQLite's SQLITE_READONLY, an operator has to look
+POSTGRESQL_READ_ONLY = "25006"
 
 
 def _postgresql_fault(exc: psycopg.Error, full) -> tuple[int, str, int] | None:
+    if exc.sqlstate == POSTGRESQL_READ_ONLY:
+        return 503, UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
     if not isinstance(exc, psycopg.OperationalError):
         return None  # integrity, programming, data: the program asked something wrong
     if exc.sqlstate == POSTGRESQL_FULL:
