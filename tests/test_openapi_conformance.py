@@ -33,6 +33,9 @@ from footprint.usecases.accounts import create_token, create_user
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 
+# the live server on SQLite, then on PostgreSQL (the `service` fixture on each engine)
+pytestmark = pytest.mark.both_engines
+
 # The checks of every answer: the five the document's conformance needs, and those that hold
 # the answers to what it does not list (a method a path lacks: 405 with Allow), to a missing
 # header it requires, to a request without or with a wrong token (401), and to data the
