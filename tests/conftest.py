@@ -120,18 +120,23 @@ def write_bom(tmp_path):
 ENGINES = ("sqlite", "postgresql")
 
 
-@pytest.fixture(scope="session")
-def pg_cluster():
-    """One PostgreSQL cluster for the run (tests/pgcluster.py). Without PostgreSQL the tests
-    on it fail in CI (CI set) and are skipped, saying why, on a developer's machine."""
+def started_cluster(durable: bool = False):
+    """A PostgreSQL cluster started (tests/pgcluster.py). Without PostgreSQL the tests on it
+    fail in CI (CI set) and are skipped, saying why, on a developer's machine."""
     from tests.pgcluster import PostgresMissing, start_cluster
 
     try:
-        cluster = start_cluster()
+        return start_cluster(durable=durable)
     except PostgresMissing as exc:
         if os.environ.get("CI"):
             pytest.fail(f"the tests on PostgreSQL cannot run: {exc}")
         pytest.skip(f"the tests on PostgreSQL cannot run: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster for the run, built for speed (fsync off)."""
+    cluster = started_cluster()
     yield cluster
     cluster.stop()
 

@@ -11,6 +11,7 @@ import stat
 import tarfile
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,24 +108,11 @@ def _leftovers(folder: Path) -> list[str]:
                   or p.name.endswith(".partial"))
 
 
-# -- the drill -------------------------------------------------------------------------------
-
-def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
-        demo_home, tmp_path, engine):
-    app = _app(demo_home, engine)
-    labels = _labels(demo_home)
-    assert len(labels) == 6
-    before = _scan_all(app.test_client(), labels)
-    assert sorted(v for _, v in before.values()) == ["revoked", "superseded", "superseded",
-                                                      "valid", "valid", "valid"]
-    assert {code for code, _ in before.values()} == {200}
-    submissions_before = _count(demo_home, "submissions")
-
-    # the platform keeps serving: scans and new submissions through the API, from another
-    # thread, for as long as the backup runs
-    db = connect(database_path(demo_home))
-    token = create_token(db, "orchard", "drill")
-    db.close()
+@contextmanager
+def serving(app, token: str, labels: dict[str, bytes]):
+    """The platform serving from another thread for as long as the block runs: scans of
+    ``labels`` and new submissions through the API, its first round done before the block
+    begins. Yields the answers' status codes, as they come."""
     stop, warm, answers, errors = threading.Event(), threading.Event(), [], []
 
     def serve():
@@ -145,18 +133,40 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
 
     server = threading.Thread(target=serve)
     server.start()
-    archive = tmp_path / "backups" / "platform.tar"
-    archive.parent.mkdir()
     try:
-        assert warm.wait(120)  # serving (its first round done) before the backup begins
-        during = len(answers)
-        made = CliRunner().invoke(cli, ["backup", "create", str(archive), "--passphrase-env",
-                                        "FOOTPRINT_BACKUP_PASSPHRASE"],
-                                  env={**ENV, "FOOTPRINT_HOME": str(demo_home)})
+        assert warm.wait(120)  # serving (its first round done) before the block begins
+        yield answers
     finally:
         stop.set()
         server.join()
     assert errors == []
+
+
+# -- the drill -------------------------------------------------------------------------------
+
+def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
+        demo_home, tmp_path, engine):
+    app = _app(demo_home, engine)
+    labels = _labels(demo_home)
+    assert len(labels) == 6
+    before = _scan_all(app.test_client(), labels)
+    assert sorted(v for _, v in before.values()) == ["revoked", "superseded", "superseded",
+                                                      "valid", "valid", "valid"]
+    assert {code for code, _ in before.values()} == {200}
+    submissions_before = _count(demo_home, "submissions")
+
+    # the platform keeps serving: scans and new submissions through the API, from another
+    # thread, for as long as the backup runs
+    db = connect(database_path(demo_home))
+    token = create_token(db, "orchard", "drill")
+    db.close()
+    archive = tmp_path / "backups" / "platform.tar"
+    archive.parent.mkdir()
+    with serving(app, token, labels) as answers:
+        during = len(answers)
+        made = CliRunner().invoke(cli, ["backup", "create", str(archive), "--passphrase-env",
+                                        "FOOTPRINT_BACKUP_PASSPHRASE"],
+                                  env={**ENV, "FOOTPRINT_HOME": str(demo_home)})
     assert made.exit_code == 0, made.output
     assert set(answers) <= {200, 201} and 201 in answers[during:]  # it served throughout
     submissions_after = _count(demo_home, "submissions")

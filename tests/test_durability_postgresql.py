@@ -20,7 +20,7 @@ import pytest
 from footprint.store import connect
 from footprint.store.migrations import migrate
 from footprint.usecases.accounts import create_token, create_user
-from tests.pgcluster import PostgresMissing, start_cluster
+from tests.conftest import started_cluster
 from web import create_app
 
 CLIENTS = 4
@@ -32,13 +32,7 @@ DEADLINE = 120    # seconds for the whole load, the outage included
 @pytest.fixture(scope="module")
 def durable_cluster():
     """A cluster of this module's own, with fsync on; removed afterwards."""
-    import os
-    try:
-        cluster = start_cluster(durable=True)
-    except PostgresMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the tests on PostgreSQL cannot run: {exc}")
-        pytest.skip(f"the tests on PostgreSQL cannot run: {exc}")
+    cluster = started_cluster(durable=True)
     yield cluster
     cluster.stop()
 
