@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,30 +101,44 @@ def _target_database(home: Path, opened: Archive) -> Path | str:
     return location
 
 
-def _restored_and_checked(staging: Path, opened: Archive, location: Path | str
-                          ) -> RestoreReport:
-    """The checks of the extracted home; on PostgreSQL after pg_restore of its dump into the
-    empty database (the dump file itself is not kept in the home)."""
+@contextmanager
+def _database_restored(staging: Path, opened: Archive, location: Path | str,
+                       keep: bool = True):
+    """On PostgreSQL, pg_restore of the extracted dump into the empty database for the
+    block (the dump file itself is not kept in the home); what it made is dropped again when
+    the block fails, or, without ``keep``, when it ends. pg_restore runs in one transaction:
+    when it fails, it made nothing. A SQLite file needs none of this (it goes with its
+    folder)."""
     if opened.database != PG_DUMP:
-        return check_home(staging, opened.manifest)
+        yield
+        return
     dump = staging / PG_DUMP
     try:
         pgdump.restore(location, dump)
     except pgdump.ToolFailed as exc:
-        report = RestoreReport(staging, opened.manifest, problems=[str(exc)])
-        raise RestoreFailed(report) from None
+        raise RestoreFailed(RestoreReport(staging, opened.manifest,
+                                          problems=[str(exc)])) from None
     finally:
         dump.unlink(missing_ok=True)
-    report = check_home(staging, opened.manifest, location)
+    try:
+        yield
+    except BaseException:
+        _emptied(location)
+        raise
+    if not keep:
+        _emptied(location)
+
+
+def _checked(home: Path, opened: Archive, location: Path | str) -> RestoreReport:
+    if opened.database != PG_DUMP:
+        return check_home(home, opened.manifest)
+    report = check_home(home, opened.manifest, location)
     report.passed.insert(0, "pg_restore into an empty database (one transaction): ok")
     return report
 
 
 def _emptied(location: Path | str) -> None:
-    """Drop what a restore made in a PostgreSQL database (nothing to do for a file, which
-    goes with its folder)."""
-    if isinstance(location, Path):
-        return
+    """Drop what a restore made in the PostgreSQL database at ``location``."""
     db = connect(location)
     try:
         pgdump.drop_objects(db)
@@ -144,20 +159,17 @@ def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
     try:
         location = _target_database(home, opened)
         staging = Path(tempfile.mkdtemp(prefix=f".{home.name}.restoring-", dir=home.parent))
-        restoring = False
         try:
             opened.extract(staging)
-            restoring = True
-            report = _restored_and_checked(staging, opened, location)
-            if not report.ok:
-                raise RestoreFailed(report)
-            _empty_or_missing(home)  # still: nothing appeared there meanwhile
-            os.rename(staging, home)  # replaces an empty folder in one step
-            fsync_directory(home.parent)
+            with _database_restored(staging, opened, location):
+                report = _checked(staging, opened, location)
+                if not report.ok:
+                    raise RestoreFailed(report)
+                _empty_or_missing(home)  # still: nothing appeared there meanwhile
+                os.rename(staging, home)  # replaces an empty folder in one step
+                fsync_directory(home.parent)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
-            if restoring:
-                _emptied(location)
             raise
     finally:
         opened.close()
@@ -176,10 +188,8 @@ def check(archive: Path, passphrase: str) -> RestoreReport:
             home.mkdir(mode=0o700)
             location = _target_database(home, opened)
             opened.extract(home)
-            try:
-                report = _restored_and_checked(home, opened, location)
-            finally:
-                _emptied(location)
+            with _database_restored(home, opened, location, keep=False):
+                report = _checked(home, opened, location)
     finally:
         opened.close()
     if not report.ok:
