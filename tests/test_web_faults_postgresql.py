@@ -4,9 +4,10 @@ away 503 unavailable, a full disk 507; each as the documented JSON, nothing stor
 same running app writes again once the fault is gone.
 
 The errors are real ones, made by the test cluster on the app's own connection (a lock held
-by another connection, the database set read-only, the app's backend terminated), except the
-full disk, which PostgreSQL's error carries as the server raises it (SQLSTATE 53100) where
-the use case would meet it."""
+by another connection, the database set read-only, the app's backend terminated) or on its
+disk (the tables a submission writes in a tablespace on a small tmpfs, filled; as root, as
+SQLite's full-disk test); the full-disk page raises the server's error (SQLSTATE 53100)
+where the use case would meet it."""
 from __future__ import annotations
 
 import psycopg.errors
@@ -122,3 +123,105 @@ def test_a_full_disk_page_on_postgresql_is_the_same_page(service, clients, monke
     assert response.status_code == 507 and response.headers["Retry-After"] == "300"
     page = response.get_data(as_text=True)
     assert "<h1>平台的存储空间已满。</h1>" in page and "本次操作没有保存任何内容。" in page
+
+
+# -- a real full disk ------------------------------------------------------------------------
+
+MOVED = ("products", "submissions", "results", "audit_events")
+
+
+@pytest.fixture
+def small_tablespace(service, pg_cluster):
+    """A tablespace on a 6 MB tmpfs, holding the tables a submission writes (fillfactor 10
+    on submissions: a new row goes to a new page, so a write needs the disk, as a busy
+    platform's do). Needs root, as SQLite's full-disk test does: skipped with the reason
+    elsewhere, a failure in CI. The tables go back to the default tablespace afterwards."""
+    import pwd
+    import shutil
+    import subprocess
+    from .test_web_faults import _can_mount
+
+    import uuid
+
+    reason = _can_mount()
+    # inside the cluster's own folder: the server's user reaches it (not pytest's, 0700)
+    name = f"small_{uuid.uuid4().hex[:12]}"
+    folder = pg_cluster.root / name
+    folder.mkdir()
+    if reason is None:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs",
+                                  str(folder)], capture_output=True, text=True)
+        reason = None if mounted.returncode == 0 else f"mount failed: {mounted.stderr.strip()}"
+    if reason is not None:
+        import os
+        if os.environ.get("CI"):
+            pytest.fail(f"the full-disk test cannot run: {reason}")
+        pytest.skip(reason)
+    url = service.db.url
+    admin = connect(pg_cluster.url())
+    try:
+        if pg_cluster.as_user:
+            account = pwd.getpwnam(pg_cluster.as_user)
+            shutil.chown(folder, account.pw_uid, account.pw_gid)
+        admin.execute(f"CREATE TABLESPACE {name} LOCATION '{folder}'")
+        db = connect(url)
+        for table in MOVED:
+            db.execute(f"ALTER TABLE {table} SET TABLESPACE {name}")
+        db.execute("ALTER TABLE submissions SET (fillfactor = 10)")
+        db.execute(f"CREATE TABLE filler (b BYTEA) TABLESPACE {name}")
+        db.execute("ALTER TABLE filler ALTER COLUMN b SET STORAGE EXTERNAL")  # uncompressed
+        db.close()
+        yield url
+    finally:
+        db = connect(url)
+        db.execute("DROP TABLE IF EXISTS filler")
+        for table in MOVED:
+            db.execute(f"ALTER TABLE {table} SET TABLESPACE pg_default")
+        db.close()
+        admin.execute(f"DROP TABLESPACE IF EXISTS {name}")
+        admin.close()
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+        folder.rmdir()
+
+
+def fill(url: str) -> int:
+    """Rows into the filler table until the tablespace refuses even a small one; bytes
+    written."""
+    db = connect(url)
+    written = 0
+    try:
+        for size in (1 << 20, 1 << 16, 1 << 12, 1 << 9):
+            while True:
+                try:
+                    db.execute("INSERT INTO filler VALUES (?)", [bytes(size)])
+                except psycopg.errors.DiskFull:
+                    break
+                written += size
+    finally:
+        db.close()
+    return written
+
+
+def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
+        service, api, make_bom, small_tablespace):
+    url = small_tablespace
+    first = [api("orchard", "POST", "/submissions", json=make_bom()) for _ in range(3)]
+    assert [r.status_code for r in first] == [201, 201, 201]
+    sid = first[-1].get_json()["id"]
+    assert fill(url) > 0
+    before = counts(url)
+    response = api("orchard", "POST", "/submissions", json=make_bom())
+    body = assert_error_shape(response, 507)
+    assert body["error"] == ("The platform's storage is full. Nothing was saved. "
+                             "Please try again later.")
+    assert counts(url) == before
+    # reads: served
+    assert api("orchard", "GET", f"/submissions/{sid}").status_code == 200
+    listed = api("orchard", "GET", "/submissions").get_json()["submissions"]
+    assert len(listed) == 3
+    # space again: the same running app writes, no restart
+    db = connect(url)
+    db.execute("DROP TABLE filler")  # (TRUNCATE would need a new file: no room for it)
+    db.close()
+    again = api("orchard", "POST", "/submissions", json=make_bom())
+    assert again.status_code == 201
