@@ -284,3 +284,26 @@ def test_dropping_what_a_restore_made_empties_a_migrated_database(pg_url):
         assert not db.conn.in_transaction
     finally:
         db.close()
+
+
+def test_a_database_owner_who_is_not_a_superuser_restores_it(archive, pg_cluster, tmp_path):
+    """As an operator restores: into a database `createdb --owner` made for the platform's
+    role, which may create pg_trgm (a trusted extension) and owns all it restores."""
+    role = f"platform_{uuid.uuid4().hex[:8]}"
+    admin = connect(pg_cluster.url())
+    admin.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+    admin.execute(f"CREATE DATABASE {role} OWNER {role}")
+    url = pg_cluster.url(role).replace("footprint@", f"{role}@")
+    try:
+        result = _cli("backup", "restore", archive, "--home", tmp_path / "restored",
+                      "--passphrase-env", "FOOTPRINT_BACKUP_PASSPHRASE",
+                      env={DATABASE_URL: url})
+        assert result.exit_code == 0, result.output
+        assert f"labels verified {DEMO_LABELS} of {DEMO_LABELS}" in result.output
+        owners = _query(url, "SELECT DISTINCT tableowner FROM pg_tables "
+                             "WHERE schemaname = 'public'")
+        assert owners == [(role,)]
+    finally:
+        admin.execute(f"DROP DATABASE {role} WITH (FORCE)")
+        admin.execute(f"DROP ROLE {role}")
+        admin.close()

@@ -23,7 +23,6 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 PG_BIN = "FOOTPRINT_PG_BIN"
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")
-SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 
 class ToolFailed(RuntimeError):
@@ -50,8 +49,8 @@ def tool(name: str) -> Path:
     return Path(found)
 
 
-def _run(name: str, url: str, *args: str) -> str:
-    """Run ``name`` on the database of ``url``; its standard output."""
+def _run(name: str, url: str, *args: str) -> None:
+    """Run ``name`` on the database of ``url``."""
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
     env = dict(os.environ)
@@ -62,7 +61,6 @@ def _run(name: str, url: str, *args: str) -> str:
     if done.returncode != 0:
         raise ToolFailed(f"{name} failed (exit {done.returncode}): "
                          f"{(done.stderr or done.stdout).strip()}")
-    return done.stdout
 
 
 @contextmanager
