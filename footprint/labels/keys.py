@@ -1,4 +1,5 @@
-"""Issuer keys and the trust list, kept under FOOTPRINT_HOME/keys/.
+"""Issuer keys and the trust list, kept under FOOTPRINT_HOME/keys/ (or FOOTPRINT_KEYS_DIR,
+the folder a platform's hosts share: footprint.settings.keys_location).
 
     keys/own/<issuer>/<kid hex>.pem    the private key, PKCS#8 PEM, mode 0600
     keys/own/<issuer>/<kid hex>.json   its public trust-list entry (+ created_at)
@@ -23,6 +24,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from footprint.errors import InvalidInput, Problem
+from footprint.settings import keys_location
 
 from . import times
 from .claims import ISSUER_ID
@@ -58,7 +60,7 @@ class IssuerKey:
 
 
 def keys_dir(home) -> Path:
-    return Path(home) / "keys"
+    return keys_location(home)
 
 
 def _own_dir(home) -> Path:
@@ -360,7 +362,7 @@ def _key_files_state(home) -> tuple:
 
 
 def _kept(home) -> _Kept:
-    kept = _KEPT.get(str(home))
+    kept = _KEPT.get(str(keys_dir(home)))
     moment = time.monotonic()
     if kept is not None and moment - kept.checked < RECHECK_SECONDS:
         return kept
@@ -371,7 +373,7 @@ def _kept(home) -> _Kept:
     own = own_entries(home)
     kids = {e.kid for e in own}
     exported = TrustList(own + [e for e in trusted_entries(home) if e.kid not in kids]).to_dict()
-    kept = _KEPT[str(home)] = _Kept(state, moment, parse_trust_list(exported), frozenset(kids),
+    kept = _KEPT[str(keys_dir(home))] = _Kept(state, moment, parse_trust_list(exported), frozenset(kids),
                                     exported)
     return kept
 
