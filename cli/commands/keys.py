@@ -4,6 +4,7 @@ platform's database that every host is checked against (docs/deployment.md)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import click
 from footprint.labels import keys as issuer_keys
 from footprint.labels import times
 from footprint.settings import footprint_home
-from footprint.usecases.hosts import record_host, record_new_key
+from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
 from ..errors import fail_cleanly
 from ..render import table
@@ -44,8 +45,13 @@ def keys_generate(issuer, name, region, valid_from, valid_to):
 def _record(key) -> None:
     """Record a new key as the platform's, so that the other hosts, reading it from the
     shared folder, may sign with it (docs/deployment.md)."""
-    if record_new_key(footprint_home(), key):
-        click.echo(f"recorded key {key.entry.kid.hex()} as the platform's in its database")
+    try:
+        if record_new_key(footprint_home(), key):
+            click.echo(f"recorded key {key.entry.kid.hex()} as the platform's in its database")
+    except HostRefused as exc:
+        click.echo(f"error: the key was made but not recorded as the platform's: "
+                   f"{exc.both()}", err=True)
+        sys.exit(1)
 
 
 @keys.command("rotate")

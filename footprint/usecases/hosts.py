@@ -127,8 +127,10 @@ def check_host(db, home, secret: str | None = None) -> Recorded:
 
 def record_new_key(home, key: IssuerKey) -> bool:
     """Record a key this host just generated or rotated to in the platform's database (the
-    other hosts read the key from the shared folder and find it recorded). False when there
-    is no database yet, or it is behind: the first host to serve or migrate records it."""
+    other hosts read the key from the shared folder and find it recorded). HostRefused when
+    this host's other keys are not the platform's (a host with another folder must not add
+    its key to the record); False when there is no database yet, or it is behind: the first
+    host to serve or migrate records the keys."""
     location = database_location(home)
     if isinstance(location, Path) and not location.exists():
         return False
@@ -136,9 +138,14 @@ def record_new_key(home, key: IssuerKey) -> bool:
     try:
         if pending(db):
             return False
+        kid = key.entry.kid.hex()
         with transaction(db):
-            recorded.record_key(db, key.entry.kid.hex(), key.entry.id,
-                                key.entry.public_key.hex(), host_name())
+            known = recorded.recorded_keys(db)
+            others = {k: v for k, v in _keys_here(home).items() if k != kid}
+            if known and set(known) - {kid} != set(others):
+                raise _keys_differ(known, others, keys_dir(home))
+            recorded.record_key(db, kid, key.entry.id, key.entry.public_key.hex(),
+                                host_name())
         return True
     finally:
         db.close()
