@@ -24,7 +24,7 @@ PACKAGES = ("footprint", "web", "cli", "plugins")
 # footprint.engine); + off an offline `footprint verify`: ssl and urllib.request (asking the
 # issuer), python-stdnum (checking a credit code: issuing only), cryptography's serialisation
 # (private keys only), platformdirs (no FOOTPRINT_HOME set only); + psycopg off every command
-# on SQLite (footprint.store.postgres, ~110 ms). docs/performance.md has the figures.
+# on SQLite (footprint.store.postgres, docs/postgresql.md). docs/performance.md has the figures.
 FUNCTION_LEVEL_BUDGET = 23
 
 

@@ -52,7 +52,7 @@ def is_postgresql_url(location) -> bool:
 
 def _postgres():
     """footprint.store.postgres, imported when a postgresql:// URL is first opened: it brings
-    psycopg (~110 ms), which a command on SQLite never needs."""
+    psycopg (77 ms at best here, docs/postgresql.md), which a command on SQLite never needs."""
     # not at the top: see the docstring
     from . import postgres
     return postgres
