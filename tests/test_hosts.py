@@ -4,7 +4,6 @@ psycopg left unimported on SQLite (docs/deployment.md)."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import shutil
 import subprocess

@@ -16,7 +16,7 @@ from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
 from ..errors import fail_cleanly
 from ..render import table
-from .labels import _time_option
+from .labels import time_option
 
 @click.group()
 def keys():
@@ -34,7 +34,7 @@ def keys():
 def keys_generate(issuer, name, region, valid_from, valid_to):
     """Create the first signing key of an issuer of this platform."""
     key = issuer_keys.generate(footprint_home(), issuer, name, region,
-                               _time_option(valid_from), _time_option(valid_to))
+                               time_option(valid_from), time_option(valid_to))
     entry = key.entry
     click.echo(f"generated key {entry.kid.hex()} for {entry.id}, valid "
                f"{times.text(entry.valid_from)} to {times.text(entry.valid_to)}")
@@ -60,7 +60,7 @@ def _record(key) -> None:
 @fail_cleanly
 def keys_rotate(issuer, valid_to):
     """Make a new current key; the old key's window closes now (its labels still verify)."""
-    key = issuer_keys.rotate(footprint_home(), issuer, valid_to=_time_option(valid_to))
+    key = issuer_keys.rotate(footprint_home(), issuer, valid_to=time_option(valid_to))
     click.echo(f"new key {key.entry.kid.hex()} for {issuer}, valid from "
                f"{times.text(key.entry.valid_from)}; older keys now end there")
     _record(key)

@@ -29,8 +29,7 @@ from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
 
-from ..errors import fail_cleanly, usage_exit
-from ..render import table
+from ..errors import usage_exit
 
 NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
@@ -38,7 +37,8 @@ STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
                "end_of_life": "end of life"}
 
 
-def _time_option(value: str | None):
+def time_option(value: str | None):
+    """A time option (`--at`, `--valid-from`, `--valid-to`) as epoch seconds; None stays None."""
     if value is None:
         return None
     try:
@@ -196,7 +196,7 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     not checked, 1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
-    moment = _time_option(at)
+    moment = time_option(at)
     try:
         if trust_file is not None:
             trust = issuer_keys.load_trust_list(trust_file)
