@@ -210,6 +210,21 @@ def test_keys_rotated_by_the_command_are_recorded_and_the_sharing_host_serves(cl
     assert run("serve").exit_code == 99
 
 
+def test_a_key_made_before_there_is_a_database_is_left_for_the_first_host_to_record(
+        tmp_path, monkeypatch, run):
+    home = tmp_path / "fresh"
+    monkeypatch.setenv("FOOTPRINT_HOME", str(home))
+    monkeypatch.delenv("FOOTPRINT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("FOOTPRINT_KEYS_DIR", raising=False)
+    made = run("keys", "generate", "--issuer", "CN-SC", "--name", SC)
+    assert made.exit_code == 0 and "not recorded yet" in made.stderr
+    assert not database_path(home).exists()  # no database made to record it in
+    assert run("db", "migrate").exit_code == 0  # the first migration records it
+    db = connect(database_path(home))
+    assert [r["issuer"] for r in db.query("SELECT issuer FROM platform_keys")] == ["CN-SC"]
+    db.close()
+
+
 # -- 3. one recalculation at a time ---------------------------------------------------------
 
 def _holder(db) -> dict:

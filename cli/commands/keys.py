@@ -48,6 +48,12 @@ def _record(key) -> None:
     try:
         if record_new_key(footprint_home(), key):
             click.echo(f"recorded key {key.entry.kid.hex()} as the platform's in its database")
+        else:
+            click.echo("note: no migrated database here (FOOTPRINT_DATABASE_URL, or "
+                       "FOOTPRINT_HOME's file), so the key is not recorded yet: the first "
+                       "host to serve or migrate records it. On a platform that is running, "
+                       "run `footprint keys record` where the database is reachable, or its "
+                       "hosts refuse to start again", err=True)
     except HostRefused as exc:
         click.echo(f"error: the key was made but not recorded as the platform's: "
                    f"{exc.both()}", err=True)

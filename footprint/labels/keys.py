@@ -362,7 +362,7 @@ def _key_files_state(home) -> tuple:
 
 
 def _kept(home) -> _Kept:
-    kept = _KEPT.get(str(keys_dir(home)))
+    kept = _KEPT.get(str(home))
     moment = time.monotonic()
     if kept is not None and moment - kept.checked < RECHECK_SECONDS:
         return kept
@@ -373,7 +373,7 @@ def _kept(home) -> _Kept:
     own = own_entries(home)
     kids = {e.kid for e in own}
     exported = TrustList(own + [e for e in trusted_entries(home) if e.kid not in kids]).to_dict()
-    kept = _KEPT[str(keys_dir(home))] = _Kept(state, moment, parse_trust_list(exported), frozenset(kids),
+    kept = _KEPT[str(home)] = _Kept(state, moment, parse_trust_list(exported), frozenset(kids),
                                     exported)
     return kept
 
