@@ -20,7 +20,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Conflict, Message
+from ..errors import Conflict, Message, Text
 from ..labels.keys import IssuerKey, keys_dir, own_entries
 from ..store import hosts as recorded
 from ..store.db import connect, database_location, transaction
@@ -48,7 +48,7 @@ SECRET_DIFFERS = (
     "配置相同的 FOOTPRINT_SECRET_KEY，或在 FOOTPRINT_KEYS_DIR 中放置相同的 secret_key "
     "文件，使一台主机建立的会话在其他主机上同样有效；如确认本主机的密钥正确，请在本主机"
     "运行 `footprint keys record`。")
-NONE = ("none", "无")
+NONE = Text(zh="无", en="none")
 
 
 class HostRefused(Conflict):
@@ -84,13 +84,12 @@ def _keys_here(home) -> dict[str, dict]:
             for entry in own_entries(home)}
 
 
-def _listed(kids, language: int) -> str:
-    return ", ".join(sorted(kids)) or NONE[language]
+def _listed(kids) -> str | Text:
+    return ", ".join(sorted(kids)) or NONE
 
 
 def _keys_differ(db_kids, here_kids, folder: Path) -> HostRefused:
-    params = {"recorded": _listed(db_kids, 0), "here": _listed(here_kids, 0),
-              "folder": str(folder)}
+    params = {"recorded": _listed(db_kids), "here": _listed(here_kids), "folder": str(folder)}
     return HostRefused(Message(KEYS_DIFFER[0], zh=KEYS_DIFFER[1], **params))
 
 
