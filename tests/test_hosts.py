@@ -315,13 +315,15 @@ def test_recalc_on_the_command_line_says_who_holds_the_lease(cli_home, run):
 
 # -- 4. psycopg only for PostgreSQL ---------------------------------------------------------
 
-def test_a_command_on_sqlite_never_imports_psycopg(tmp_path):
+def test_a_command_or_the_web_on_sqlite_never_imports_psycopg(tmp_path):
     script = ("import sys\n"
               "from cli.main import cli\n"
               "from footprint.usecases.database import connect, database_errors, migrate\n"
-              f"db = connect({str(tmp_path / 'f.db')!r}); migrate(db)\n"
+              f"db = connect({str(tmp_path / 'footprint.db')!r}); migrate(db)\n"
               "import sqlite3\n"
               "assert database_errors() == (sqlite3.Error,), database_errors()\n"
+              "from web import create_app\n"
+              f"create_app({{'TESTING': True, 'FOOTPRINT_HOME': {str(tmp_path)!r}}})\n"
               "print('psycopg' in sys.modules, 'footprint.store.postgres' in sys.modules)\n")
     env = {**os.environ, "FOOTPRINT_HOME": str(tmp_path)}
     env.pop("FOOTPRINT_DATABASE_URL", None)
