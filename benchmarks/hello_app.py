@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 
 from flask import Flask, request
 
@@ -15,19 +16,20 @@ app = Flask(__name__)
 DATABASE = os.environ.get("HELLO_DATABASE", "/tmp/hello-benchmark.db")
 
 
-_connection: tuple[int, sqlite3.Connection] | None = None
+_held = threading.local()
 
 
 def _db() -> sqlite3.Connection:
-    """One connection per worker process, opened after the fork."""
-    global _connection
-    if _connection is None or _connection[0] != os.getpid():
+    """One connection per worker thread (the service's own rule, web/db.py), opened after
+    the fork."""
+    held = getattr(_held, "connection", None)
+    if held is None or held[0] != os.getpid():
         db = sqlite3.connect(DATABASE, timeout=5, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body BLOB)")
-        _connection = (os.getpid(), db)
-    return _connection[1]
+        held = _held.connection = (os.getpid(), db)
+    return held[1]
 
 
 @app.get("/")

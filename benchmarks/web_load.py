@@ -9,8 +9,9 @@ What is measured (targets of docs/performance.md):
 - the scan page ``/L/<b32>``, requests spread over ``--labels`` distinct labels at random,
   with the log at ``--leaves`` leaves; a second run while labels are issued beside it;
 - the signed checkpoint and the trust list;
-- ``POST /api/v1/submissions`` (a producer's API token, the demo's orange BOM), beside the
-  minimal app storing one row in SQLite with the same durability;
+- ``POST /api/v1/submissions`` (a producer's API token, the demo's orange BOM with its first
+  amount changed on every request), beside the minimal app storing one row in SQLite with
+  the same durability;
 - the editor's preview ``POST /producer/preview`` (a logged-in producer, one request at a
   time, the BOM changed each time as a producer types), its p95;
 - then, with the servers stopped, benchmarks/cli_start.py's commands on the same platform:
@@ -249,6 +250,14 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def varied(bom: dict) -> tuple[float, bytes]:
+    """(the first line's amount, the BOM as a body whose first amount wrk changes on every
+    request): every submission and preview a BOM never seen before, as real ones are."""
+    template = copy.deepcopy(bom)
+    amount, template["lines"][0]["amount"] = template["lines"][0]["amount"], "__VARY__"
+    return amount, json.dumps(template).replace('"__VARY__"', "__VARY__").encode()
+
+
 def preview_load(base: str, bom: dict, work: Path, duration: float) -> Load:
     """The editor's preview as a logged-in producer, one request at a time, each with the
     BOM's first amount changed (as a producer types: never the same BOM twice)."""
@@ -263,10 +272,7 @@ def preview_load(base: str, bom: dict, work: Path, duration: float) -> Load:
                # the session is bound to the browser that logged in (strong protection)
                "User-Agent": session.headers["User-Agent"],
                "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies)}
-    amount = bom["lines"][0]["amount"]
-    template = copy.deepcopy(bom)
-    template["lines"][0]["amount"] = "__VARY__"
-    body = json.dumps(template).replace('"__VARY__"', "__VARY__").encode()
+    amount, body = varied(bom)
     first = session.post(f"{base}/producer/preview", json=bom, headers={"X-CSRFToken": token})
     if first.status_code != 200:
         raise SystemExit(f"preview answered {first.status_code}: {first.text[:300]}")
@@ -324,7 +330,7 @@ def main() -> None:
     service = start([str(bin_dir / "footprint"), "serve", "--host", HOST, "--port",
                      str(service_port), "--workers", str(args.workers)], service_port, env)
     hello_base, base = f"http://{HOST}:{hello_port}", f"http://{HOST}:{service_port}"
-    body = json.dumps(bom).encode()
+    amount, body = varied(bom)
     api = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     runs: dict[str, list[Load]] = {}
 
@@ -349,9 +355,9 @@ def main() -> None:
             run("checkpoint", base, ["/log/checkpoint"])
             run("trust list", base, ["/.well-known/footprint/trust-list.json"])
             run("hello insert", hello_base, ["/insert"], method="POST", body=body,
-                headers={"Content-Type": "application/json"})
+                headers={"Content-Type": "application/json"}, vary=amount)
             run("API submission create", base, ["/api/v1/submissions"], method="POST",
-                body=body, headers=api)
+                body=body, headers=api, vary=amount)
         for _ in range(args.rounds):
             runs.setdefault("preview", []).append(
                 preview_load(base, bom, work, args.duration))

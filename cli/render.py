@@ -6,6 +6,7 @@ figures (what a label signs), quantities with their own digits, shares in per ce
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import click
 
@@ -28,12 +29,18 @@ def bar(value: float, largest: float) -> str:
     return "█" * max(1, round(BAR_WIDTH * value / largest))
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*map(str, r)) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
+    rows = [list(map(str, r)) for r in rows]
+    widths = [max(width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
+    return "\n".join([line(header), line("-" * w for w in widths), *map(line, rows)])
 
 
 def result_text(result: dict) -> str:

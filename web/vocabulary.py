@@ -99,10 +99,16 @@ PER_AMOUNT = _l("per %(amount)s %(unit)s")  # after CO2E: "kg CO₂e per 1 kg"
 TIME_IN_CHINA = _l("%(time)s (UTC+8)")  # a time shown in China time, the zone named
 
 
+_WORDS: dict[tuple, str] = {}  # (language, table, key): the catalogues do not change while serving
+
+
 def word(table: dict, key) -> str:
     """``key`` in the reader's language; a key the table does not know as it is."""
     if key in table:
-        return str(table[key])
+        said = (language(), id(table), key)
+        if said not in _WORDS:
+            _WORDS[said] = str(table[key])
+        return _WORDS[said]
     return "" if key is None else str(key)
 
 

@@ -3,40 +3,22 @@ tiles, label index, status list and checkpoint) that any static host can serve."
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
-from babel.messages.pofile import read_po
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import publishing
 from footprint.usecases.database import connect, database_path, pending
 
+from ..language import chinese as said_in_chinese
 from ..render import dump
-
-# The core's messages in Chinese are the web's catalogue of them (one place for both): read
-# from the installed package, once, when a problem is to be told.
-PROBLEMS_PO = Path(__file__).resolve().parents[2] / "web" / "translations" / "zh" / \
-    "LC_MESSAGES" / "problems.po"
-
-
-def _chinese(message) -> str | None:
-    try:
-        with open(PROBLEMS_PO, "rb") as handle:
-            catalogue = {m.id: m.string for m in read_po(handle, locale="zh") if m.id}
-    except OSError:
-        return None
-    if not isinstance(message, Message):
-        return None
-    return message.said("zh", lambda template: catalogue.get(template) or template)
 
 
 def _refuse(exc: InvalidInput) -> None:
     """Every problem in Chinese, then in English; exit 2."""
     for problem in exc.problems:
-        chinese = _chinese(problem.message)
+        chinese = said_in_chinese(problem.message)
         if chinese and chinese != str(problem.message):
             click.echo(f"错误：{chinese}", err=True)
         click.echo(f"error: {problem.where}: {problem.message}", err=True)

@@ -16,6 +16,7 @@ from footprint.usecases.hosts import HostRefused, check_host
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
+from .dbcopy import db_copy, db_verify_copy
 
 
 def _db():
@@ -67,6 +68,10 @@ def db_backup(path):
     click.echo(f"copied the database (only) to {path}")
     click.echo("note: the issuer keys and the secret key are not in it; `footprint backup "
                "create FILE` makes a backup a platform can restore", err=True)
+
+
+db.add_command(db_copy)
+db.add_command(db_verify_copy)
 
 
 @click.group()

@@ -87,11 +87,15 @@ class Engine:
                   labels: LabelResolver | None = None) -> dict:
         return self.calculate_resolved(self.resolve(bom, products, labels), method)
 
-    def calculate_resolved(self, resolved: ResolvedBom, method: str | None = None) -> dict:
-        return self.calculate_many([resolved], method)[0]
+    def calculate_resolved(self, resolved: ResolvedBom, method: str | None = None, *,
+                           sealed: bool = True) -> dict:
+        return self.calculate_many([resolved], method, sealed=sealed)[0]
 
-    def calculate_many(self, batch: list[ResolvedBom], method: str | None = None) -> list[dict]:
-        """Full results (breakdowns, factors, hash) for a batch of resolved BOMs."""
+    def calculate_many(self, batch: list[ResolvedBom], method: str | None = None, *,
+                       sealed: bool = True) -> list[dict]:
+        """Full results (breakdowns, factors, hash) for a batch of resolved BOMs; without
+        ``sealed``, no reproducibility hash (a preview, which neither shows nor keeps it, is
+        spared the canonical JSON of the whole result)."""
         method = self.method_id(method)
         scores = self.score_many(batch, method)
         results = []
@@ -109,7 +113,7 @@ class Engine:
                                                                keys=keys), batch):
             result["uncertainty"] = spread
             grade_range(result, resolved.bom, self.registry)
-        return [seal(result) for result in results]
+        return [seal(result) for result in results] if sealed else results
 
     def score_many(self, batch: list[ResolvedBom], method: str | None = None) -> Scores:
         """Totals and breakdowns as arrays, without building result objects."""

@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..errors import Message, as_data
 from ..model import STAGES
 from .electricitybasis import basis_fields
-from .scopes import STANDARD, line_scope, mixed_scopes_note, scope_breakdown
+from .scopes import STANDARD, drawn_on, line_scope, mixed_scopes_note, scope_breakdown
 from .quality import line_quality
 
 LIBRARIES = ("footprint", "bw2data", "bw2calc", "bw_processing", "numpy", "scipy")
@@ -49,6 +49,19 @@ def _describe_input(resolved_line) -> str:
 def _factor_record(resolved_line, registry) -> dict | None:
     if resolved_line.process_id is None:
         return None
+    known = registry.known("factor record")
+    key = drawn_on(resolved_line)
+    if key not in known:
+        known[key] = _record_of(resolved_line, registry)
+    record = dict(known[key])  # its own, to add this line's note to; the parts are shared
+    if resolved_line.note:
+        record["note"] = str(resolved_line.note)
+        if isinstance(resolved_line.note, Message):
+            record["note_message"] = as_data(resolved_line.note)
+    return record
+
+
+def _record_of(resolved_line, registry) -> dict:
     if resolved_line.factor is not None:
         f = resolved_line.factor
         record = {"process": f.process_id, "kind": "electricity", "region": f.region,
@@ -60,10 +73,6 @@ def _factor_record(resolved_line, registry) -> dict | None:
                   "emissions": dict(p.emissions), "source": p.source.as_dict(),
                   "plugin": p.plugin}
     record["scope"] = line_scope(resolved_line, registry)  # footprint.engine.scopes
-    if resolved_line.note:
-        record["note"] = str(resolved_line.note)
-        if isinstance(resolved_line.note, Message):
-            record["note_message"] = as_data(resolved_line.note)
     return record
 
 

@@ -74,6 +74,24 @@ def line_scope(resolved_line, registry) -> str:
     """The scope of what one resolved (leaf) line draws on."""
     if resolved_line.label is not None:
         return "lifecycle_co2e"
+    key = drawn_on(resolved_line)
+    known = registry.known("scope")
+    if key not in known:
+        known[key] = _scope_of(resolved_line, registry)
+    return known[key]
+
+
+def drawn_on(resolved_line):
+    """What a line that is not a supplier's label draws on, as a key of registry.known:
+    its grid factor, its process or its flow."""
+    if resolved_line.factor is not None:
+        return resolved_line.factor
+    if resolved_line.process_id is not None:
+        return ("process", resolved_line.process_id)
+    return ("flow", resolved_line.flow)
+
+
+def _scope_of(resolved_line, registry) -> str:
     if resolved_line.factor is not None:
         factor = resolved_line.factor
         return classify({factor.flow}, factor.source, registry)

@@ -3,7 +3,8 @@ QR and printable images. The format is specified in docs/label-format.md.
 
     claims.py       build_claims / parse_claims, new_label_id, the rounding rule
     cose.py         sign / verify -> Verified(claims, issuer), raising LabelInvalid(reason);
-                    signed_claims (a stored label's claims, for display)
+                    signed_claims (a stored label's claims, for display); verify_held (a
+                    stored label re-verified, its expiry no fault)
     encoding.py     to_b32 / from_b32, label_url, extract
     keys.py         generate / rotate / current_key, export_trust_list / trust_add
     trust.py        TrustEntry, TrustList, load_trust_list, kid_of
@@ -23,7 +24,7 @@ from .errors import KeyStoreError, LabelInvalid
 _EXPORTS = {
     "build_claims": "claims", "parse_claims": "claims", "new_label_id": "claims",
     "round_value": "claims", "sign": "cose", "verify": "cose", "Verified": "cose",
-    "signed_claims": "cose",
+    "signed_claims": "cose", "verify_held": "cose",
     "to_b32": "encoding", "from_b32": "encoding", "label_url": "encoding", "extract": "encoding",
     "generate": "keys", "rotate": "keys", "current_key": "keys", "export_trust_list": "keys",
     "trust_add": "keys", "load_trust_list": "trust", "TrustList": "trust", "TrustEntry": "trust",

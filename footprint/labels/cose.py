@@ -188,6 +188,18 @@ def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
     return Verified(claims, entry, bytes(cose_bytes))
 
 
+def verify_held(cose_bytes: bytes, trust_list, now=None) -> tuple[dict, bool]:
+    """(claims, expired) of a label a platform holds (a backup restored, a database copied),
+    its signature verified against the trust list as ``verify`` does; a label that has only
+    expired since is no fault there. LabelInvalid for every other reason."""
+    try:
+        return verify(cose_bytes, trust_list, now=now).claims, False
+    except LabelInvalid as exc:
+        if exc.reason != "expired":
+            raise
+        return exc.claims, True  # signed by a trusted key in its window; only out of date
+
+
 def signed_claims(cose_bytes: bytes, issuer_id: str) -> dict:
     """The readable claims of a label this platform holds, without checking the signature
     (the label was verified when it was signed; for display only, never for trust)."""

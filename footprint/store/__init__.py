@@ -5,6 +5,7 @@ imports anything of the core above it (the import contracts hold it so).
 
     db            connect (WAL, busy timeout; or PostgreSQL), transaction, snapshot
     postgres      the store's calls (sqlite-utils' few) answered on PostgreSQL
+    bulk          many rows at once: executemany on SQLite, COPY on PostgreSQL
     migrations    numbered, frozen schema migrations, for both engines
     accounts      organisations, users, api_tokens
     submissions   products, submissions (records carry the parsed BOM)

@@ -30,6 +30,7 @@ if _HIDE_PANDAS:
     sys.modules["pandas"] = None
 try:
     import sqlite_utils
+    from sqlite_utils.utils import dedupe_keys
 finally:
     if _HIDE_PANDAS:
         del sys.modules["pandas"]
@@ -93,13 +94,93 @@ def dialect(db) -> str:
     return getattr(db, "dialect", SQLITE)
 
 
+_PLAIN = (str, int, float, bytes, type(None))
+
+
+class _Table(sqlite_utils.db.Table):
+    """A table whose ``insert`` of one row of plain values, inside a transaction, is the one
+    INSERT it stands for; sqlite-utils' own (any option, a value it must convert, no
+    transaction open) does more: checks the table exists, wraps a savepoint, creates or
+    alters the table. The store's tables exist (migrations made them) and it writes
+    in transactions, so the hot path of every request took the extra statements for
+    nothing."""
+
+    def insert(self, record, **options):
+        if (options or not isinstance(record, dict) or not record
+                or not self.db.conn.in_transaction
+                or not all(isinstance(v, _PLAIN) for v in record.values())):
+            return super().insert(record, **options)
+        columns = ", ".join(f'"{column}"' for column in record)
+        cursor = self.db.conn.execute(
+            f'INSERT INTO "{self.name}" ({columns}) VALUES ({", ".join("?" * len(record))})',
+            list(record.values()))
+        self.last_rowid = cursor.lastrowid
+        key = self.db.key_besides_rowid(self.name)
+        self.last_pk = self.last_rowid if key is None else record.get(key)
+        return self
+
+
+class _Database(sqlite_utils.Database):
+    """sqlite-utils' Database without three costs every request paid: ``db[table]`` and each
+    insert read the names of every table and view from sqlite_master (three scans an
+    insert), now kept until SQLite's schema_version says the schema changed; each
+    ``query`` ran inside a savepoint, a guard for statements that may write (INSERT ...
+    RETURNING), which a SELECT cannot; and an insert is one statement (``_Table``).
+    Together more than half of a submission's statements."""
+
+    _names: tuple[int, list[str], list[str]] | None = None
+    _keys: tuple[int, dict[str, str | None]] | None = None
+
+    def table(self, table_name: str, **kwargs) -> _Table:
+        plain = super().table(table_name, **kwargs)  # refuses a view's name
+        return _Table(self, table_name, **plain._defaults)
+
+    def key_besides_rowid(self, table_name: str) -> str | None:
+        """The table's one primary-key column other than its rowid (an INTEGER PRIMARY KEY
+        is the rowid), else None."""
+        version = self._schema_names()[0]
+        if self._keys is None or self._keys[0] != version:
+            self._keys = (version, {})
+        keys = self._keys[1]
+        if table_name not in keys:
+            columns = self.conn.execute(f'PRAGMA table_info("{table_name}")').fetchall()
+            named = [(c[1], c[2].upper()) for c in columns if c[5]]
+            keys[table_name] = named[0][0] if len(named) == 1 and \
+                named[0][1] != "INTEGER" else None
+        return keys[table_name]
+
+    def _schema_names(self) -> tuple[int, list[str], list[str]]:
+        version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        if self._names is None or self._names[0] != version:
+            rows = self.conn.execute("SELECT type, name FROM sqlite_master "
+                                     "WHERE type IN ('table', 'view')").fetchall()
+            self._names = (version, [n for t, n in rows if t == "table"],
+                           [n for t, n in rows if t == "view"])
+        return self._names
+
+    def table_names(self, fts4: bool = False, fts5: bool = False) -> list[str]:
+        if fts4 or fts5:
+            return super().table_names(fts4, fts5)
+        return list(self._schema_names()[1])
+
+    def view_names(self) -> list[str]:
+        return list(self._schema_names()[2])
+
+    def query(self, sql, params=None):
+        if sql.lstrip()[:6].upper() != "SELECT":
+            return super().query(sql, params)
+        cursor = self.conn.execute(sql, () if params is None else params)
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return (dict(zip(keys, row)) for row in cursor)
+
+
 def connect(path: Path | str):
     """A connection for one thread (one web request, one CLI command): to PostgreSQL for a
     postgresql:// URL, else to the SQLite file at ``path``."""
     if is_postgresql_url(path):
         return _postgres().connect(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = sqlite_utils.Database(conn)
+    db = _Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys=ON")

@@ -16,6 +16,7 @@ import json
 import numpy as np
 
 from .. import clock
+from .bulk import upsert_rows
 from .db import upsert_sql
 from ..model import STAGES
 
@@ -69,8 +70,16 @@ def current_footprint(db, submission_id: int) -> dict | None:
 def key_ids(db, keys) -> dict[str, int]:
     """The id of each stable row key, numbering new ones."""
     keys = sorted(set(keys))
-    db.conn.executemany("INSERT INTO row_keys (key) VALUES (?) ON CONFLICT DO NOTHING",
-                        [(k,) for k in keys])
+    ids = _numbered(db, keys)
+    new = [k for k in keys if k not in ids]  # after the first products, seldom any
+    if new:
+        db.conn.executemany("INSERT INTO row_keys (key) VALUES (?) ON CONFLICT DO NOTHING",
+                            [(k,) for k in new])
+        ids.update(_numbered(db, new))
+    return ids
+
+
+def _numbered(db, keys: list[str]) -> dict[str, int]:
     ids = {}
     for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
         part = keys[start:start + 500]
@@ -84,13 +93,15 @@ def all_keys(db) -> dict[int, str]:
     return {r["id"]: r["key"] for r in db.query("SELECT id, key FROM row_keys")}
 
 
+COMPILED = ("submission_id", "revision", "fingerprint", "n_lines", "boundary", "rows",
+            "lines_json", "spread")
+
+
 def store_compiled(db, items) -> None:
     """``items``: (submission_id, revision, fingerprint, n_lines, boundary, packed rows, line
     names, packed spread or None) to keep."""
-    db.conn.executemany(
-        upsert_sql("compiled_boms", ("submission_id", "revision", "fingerprint", "n_lines",
-                                     "boundary", "rows", "lines_json", "spread"),
-                   ("submission_id", "revision", "fingerprint")),
+    upsert_rows(
+        db, "compiled_boms", COMPILED, ("submission_id", "revision", "fingerprint"),
         [(sid, rev, fingerprint, n_lines, boundary, rows,
           json.dumps(list(lines), ensure_ascii=False), spread)
          for sid, rev, fingerprint, n_lines, boundary, rows, lines, spread in items])

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from .. import clock
+from .bulk import insert_rows
 from .db import POSTGRESQL, connect, dialect
 from ..errors import InvalidInput, Problem
 from ..suggest import unknown
@@ -105,28 +106,40 @@ def chunks(db, selection: Selection, size: int, fingerprint: str):
     ``fingerprint``, NULL when none are); each chunk is read when it is needed, so memory
     does not grow with the count.
 
-    One arm per status, merged in id order: each arm walks the index submissions_recalc from
-    the last id read and stops after the chunk. (``status IN (...) ORDER BY id`` would read and
-    sort every remaining submission for every chunk.)"""
+    A chunk is a range of ids: the next ``size`` submissions in progress or labelled (one
+    arm per status, each walking the index submissions_recalc from the last id read, merged
+    in id order; ``status IN (...) ORDER BY id`` would read and sort every remaining
+    submission), then the chunk's rows read within that range, every table's side bounded
+    by it. Bounded, PostgreSQL plans each chunk as the few rows it is, by the tables'
+    primary keys; with only a LIMIT it hashed the whole rest of every table for each chunk.
+    (A chunk that the selection's other filters empty is passed over, not the end.)"""
     clauses, params = selection.filters(db)
+    bound = ("SELECT max(id) FROM (" + " UNION ALL ".join(
+        ["SELECT id FROM submissions WHERE status = ? AND id > ?"] * len(ACTIVE))
+        + " ORDER BY 1 LIMIT ?) AS chunk")
     arm = ("SELECT s.id, s.revision, s.org_id, coalesce(p.name_zh, p.name), p.category, "
            "f.region, f.data_version, f.data_version_name, f.total_kg_co2e, "
            "c.n_lines, c.boundary, c.rows, c.spread, f.p5 "
            "FROM submissions s JOIN products p ON p.id = s.product_id "
            "JOIN footprints f ON f.submission_id = s.id "
            "LEFT JOIN compiled_boms c ON c.submission_id = s.id AND c.revision = s.revision "
-           "AND c.fingerprint = ? "
-           f"WHERE {' AND '.join(['s.status = ?', 's.id > ?', *clauses])}")
-    sql = " UNION ALL ".join([arm] * len(ACTIVE)) + " ORDER BY 1 LIMIT ?"
+           "AND c.fingerprint = ? AND c.submission_id > ? AND c.submission_id <= ? "
+           f"WHERE {' AND '.join(['s.status = ?', 's.id > ?', 's.id <= ?', *clauses])} "
+           "AND f.submission_id > ? AND f.submission_id <= ?")
+    sql = " UNION ALL ".join([arm] * len(ACTIVE)) + " ORDER BY 1"
     last = 0
     while True:
-        arms = [[fingerprint, status, last, *params] for status in ACTIVE]
-        rows = db.execute(sql, [value for arm_params in arms for value in arm_params]
-                          + [size]).fetchall()
-        if not rows:
+        upto = db.execute(bound, [v for status in ACTIVE for v in (status, last)]
+                          + [size]).fetchone()[0]
+        if upto is None:
             return
-        yield rows
-        last = rows[-1][0]
+        arms = [[fingerprint, last, upto, status, last, upto, *params, last, upto]
+                for status in ACTIVE]
+        rows = db.execute(sql, [value for arm_params in arms for value in arm_params]
+                          ).fetchall()
+        if rows:
+            yield rows
+        last = upto
 
 
 def done_in_run(db, run_id: int, first: int, last: int) -> set[int]:
@@ -172,7 +185,8 @@ def stage(db, rows: list[tuple]) -> None:
     the database file and takes no lock on it (so call it outside a transaction). From there
     one statement per table moves the whole chunk, with the GIL released throughout: a
     statement per row costs several times as much (recalc_items' status CHECK builds its
-    IN-list table on every execution, and each row retakes the GIL)."""
+    IN-list table on every execution, and each row retakes the GIL). PostgreSQL takes the
+    staged rows by one COPY (footprint.store.bulk)."""
     conn = db.conn
     columns = ", ".join(STAGED[1:])
     if dialect(db) == POSTGRESQL:  # typed columns; NaN as NULL, as SQLite stores it
@@ -182,8 +196,7 @@ def stage(db, rows: list[tuple]) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS recalc_staged (submission_id INTEGER "
                  f"PRIMARY KEY, {columns})")
     conn.execute("DELETE FROM recalc_staged")
-    conn.executemany(f"INSERT INTO recalc_staged VALUES ({', '.join('?' * len(STAGED))})",
-                     rows)
+    insert_rows(db, "recalc_staged", STAGED, rows)
     conn.commit()
 
 

@@ -5,9 +5,7 @@ a recalculation under new factors; the newest is the one a label shows.
 """
 from __future__ import annotations
 
-import json
-
-from .. import clock
+from .. import clock, jsontext
 
 
 def insert(db, submission_id: int, revision: int, result: dict) -> None:
@@ -17,14 +15,14 @@ def insert(db, submission_id: int, revision: int, result: dict) -> None:
         "data_version": result["data_version"],
         "data_version_name": result.get("data_version_name"),
         "reproducibility_hash": result["reproducibility_hash"],
-        "result_json": json.dumps(result, ensure_ascii=False), "created_at": clock.stamp()})
+        "result_json": jsontext.dumps(result), "created_at": clock.stamp()})
 
 
 def latest(db, submission_id: int, revision: int) -> dict | None:
     """The newest full result of a revision (a re-issued label's, if any)."""
     for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND revision = ? "
                         "ORDER BY id DESC LIMIT 1", [submission_id, revision]):
-        return json.loads(row["result_json"])
+        return jsontext.loads(row["result_json"])
     return None
 
 
@@ -36,5 +34,5 @@ def signed(db, submission_id: int, hash_prefix: str) -> dict | None:
     for row in db.query("SELECT result_json FROM results WHERE submission_id = ? AND "
                         "substr(reproducibility_hash, 1, ?) = ? ORDER BY id DESC LIMIT 1",
                         [submission_id, len(hash_prefix), hash_prefix.lower()]):
-        return json.loads(row["result_json"])
+        return jsontext.loads(row["result_json"])
     return None

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import clock
 from ..archive import Archive, BackupError, fsync_directory
 from ..errors import Conflict, FootprintError
-from ..labels import LabelInvalid, verify
+from ..labels import LabelInvalid, verify_held
 from ..labels.errors import KeyStoreError
 from ..labels.keys import current_key, own_entries, own_issuers, trust_list
 from ..labels.times import epoch
@@ -24,7 +24,6 @@ from ..store import labels as store_labels
 from ..store.db import connect, database_path, integrity_problems
 from ..store.migrations import MIGRATIONS, applied, migrate
 from ..translog import TransparencyLog
-from ..translog.checkpoint import CheckpointError, verify_checkpoint
 from ..translog.log import LogError, b64
 from . import transparency
 
@@ -175,15 +174,12 @@ def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
     now = clock.now()
     for label_id, cose in sorted(labels.items()):
         try:
-            verified = verify(cose, trust, now=now)
-            claims = verified.claims
+            claims, expired = verify_held(cose, trust, now=now)
         except LabelInvalid as exc:
-            if exc.reason != "expired":
-                report.problems.append(f"label {label_id} does not verify against the "
-                                       f"restored trust list: {exc}")
-                continue
-            claims = exc.claims  # signed by a trusted key in its window; only out of date
-            report.labels_expired += 1
+            report.problems.append(f"label {label_id} does not verify against the "
+                                   f"restored trust list: {exc}")
+            continue
+        report.labels_expired += expired
         if claims.get("id") != label_id:
             report.problems.append(f"label {label_id} holds the signed label of "
                                    f"{claims.get('id')}")
@@ -230,17 +226,8 @@ def _checkpoints(db, home: Path, recorded: dict, report: RestoreReport) -> None:
             report.problems.append("no issuer key was restored, yet the database holds labels")
         return
 
-    def signed_by(note: str) -> str | None:
-        for entry in entries:
-            try:
-                verify_checkpoint(note, entry.id, entry.public_key)
-                return entry.id
-            except CheckpointError:
-                continue
-        return None
-
     if recorded.get("checkpoint"):
-        if signed_by(recorded["checkpoint"]) is None:
+        if transparency.signed_by(recorded["checkpoint"], entries) is None:
             report.problems.append("the checkpoint signed at backup time does not verify with "
                                    "the restored keys")
     now = epoch(clock.now())
@@ -249,7 +236,7 @@ def _checkpoints(db, home: Path, recorded: dict, report: RestoreReport) -> None:
                             "`footprint keys rotate` makes one (the platform had none either)")
         return
     point = transparency.checkpoint(db, home)
-    report.checkpoint_signed_by = signed_by(point.note) if point.note else None
+    report.checkpoint_signed_by = transparency.signed_by(point.note, entries) if point.note else None
     if report.checkpoint_signed_by is None:
         report.problems.append("the restored key does not sign a checkpoint that verifies")
     else:

@@ -36,20 +36,21 @@ class Calculated:
 
 
 def _calculated(db, engine, user: dict, bom_dict: dict, method: str | None = None,
-                home=None) -> Calculated:
+                home=None, sealed: bool = True) -> Calculated:
     # keep_going: the shape's problems and the resolution's are reported in one round;
     # suppliers' labels are checked against this platform's trust list and log (``home``:
     # the platform's FOOTPRINT_HOME, by default the engine's)
     resolved = engine.resolve(parse_bom(bom_dict, keep_going=True),
                               StoredProducts(db, user["org_id"]),
                               LabelInputs(db, home or engine.home, org_id=user["org_id"]))
-    return Calculated(resolved, engine.calculate_resolved(resolved, method), engine.registry)
+    return Calculated(resolved, engine.calculate_resolved(resolved, method, sealed=sealed),
+                      engine.registry)
 
 
 def calculate(db, engine, user: dict, bom_dict: dict, method: str | None = None, home=None):
-    """(validated Bom, result) for a BOM given by ``user`` (a preview: nothing is stored);
-    raises InvalidInput."""
-    calculated = _calculated(db, engine, user, bom_dict, method, home)
+    """(validated Bom, result) for a BOM given by ``user`` (a preview: nothing is stored,
+    so the result has no reproducibility hash); raises InvalidInput."""
+    calculated = _calculated(db, engine, user, bom_dict, method, home, sealed=False)
     return calculated.bom, calculated.result
 
 

@@ -16,6 +16,7 @@ from ..errors import InvalidInput, Message, Problem
 from ..labels.keys import checkpoint_signer
 from ..store.db import committed_state
 from ..translog import TransparencyLog, sign_checkpoint
+from ..translog.checkpoint import CheckpointError, verify_checkpoint
 from ..translog.tiles import TilePathError, parse_tile_path
 from ..translog.monitor import MonitorReport, verify_log
 from ..translog.seen import SeenRecord
@@ -67,6 +68,18 @@ def checkpoint(db, home: Path, origin: str | None = None) -> Checkpoint:
             _SIGNED.clear()
         note = _SIGNED[said] = sign_checkpoint(origin or name, size, root, name, key)
     return Checkpoint(size, root, note)
+
+
+def signed_by(note: str, entries) -> str | None:
+    """The issuer id of the first of ``entries`` (trust-list entries: the platform's own
+    keys) whose key signed the checkpoint ``note``; None when none did."""
+    for entry in entries:
+        try:
+            verify_checkpoint(note, entry.id, entry.public_key)
+            return entry.id
+        except CheckpointError:
+            continue
+    return None
 
 
 def seen_records(home: Path, witnesses=()) -> list[SeenRecord]:

@@ -1,0 +1,43 @@
+"""The language a command speaks: the core's Messages in Chinese come from the web's
+catalogue of them (web/translations/zh/LC_MESSAGES/problems.po), one place for both."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+from babel.messages.pofile import read_po
+
+from footprint.errors import Message
+
+LANGUAGES = ("zh", "en")
+PROBLEMS_PO = Path(__file__).resolve().parents[1] / "web" / "translations" / "zh" / \
+    "LC_MESSAGES" / "problems.po"
+
+# `--lang zh|en` of the commands that speak Chinese by default
+language_option = click.option("--lang", "language", type=click.Choice(LANGUAGES),
+                               default="zh", show_default=True,
+                               help="The language of the report: Chinese or English.")
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue() -> dict[str, str]:
+    try:
+        with open(PROBLEMS_PO, "rb") as handle:
+            return {m.id: m.string for m in read_po(handle, locale="zh") if m.id}
+    except OSError:
+        return {}
+
+
+def said(message, language: str) -> str:
+    """``message`` in ``language``: a Message through the catalogue (its English where the
+    catalogue has no Chinese), other text as it is."""
+    if not isinstance(message, Message):
+        return str(message)
+    catalogue = _catalogue()
+    return message.said(language, lambda template: catalogue.get(template) or template)
+
+
+def chinese(message) -> str | None:
+    """The Chinese of a Message, None for other text."""
+    return said(message, "zh") if isinstance(message, Message) else None
