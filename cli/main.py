@@ -33,7 +33,7 @@ BUILTINS = {
     "serve": "service:serve",
     "demo": "demo:demo",
     "log": "log:log",
-    "keys": "labels:keys",
+    "keys": "keys:keys",
     "verify": "labels:verify",
     "recalc": "recalc:recalc",
     "security": "security:security_group",

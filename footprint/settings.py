@@ -43,6 +43,46 @@ def using_home(home: Path) -> Iterator[None]:
         _home.reset(token)
 
 
+KEYS_DIR = "FOOTPRINT_KEYS_DIR"
+SECRET_KEY = "FOOTPRINT_SECRET_KEY"
+
+
+def keys_location(home) -> Path:
+    """Where the platform's keys are: FOOTPRINT_KEYS_DIR when set (one folder every host of
+    the platform reads, a mounted secret volume say: docs/deployment.md), else
+    FOOTPRINT_HOME/keys. The issuer keys, the trusted keys, the witness key and (unless
+    FOOTPRINT_SECRET_KEY gives it) the secret key live there; everything else of the home
+    (Brightway's background, caches) stays on each host."""
+    shared = os.environ.get(KEYS_DIR, "").strip()
+    return Path(shared) if shared else Path(home) / "keys"
+
+
+def secret_key(home) -> str:
+    """The secret the web service signs sessions with: FOOTPRINT_SECRET_KEY; else the file
+    ``secret_key`` in FOOTPRINT_KEYS_DIR when that is set (shared by the hosts), else in
+    FOOTPRINT_HOME; a random one is written there (owner-readable only) when missing.
+
+    Written to a temporary file and linked into place, so gunicorn workers starting together
+    on a fresh home agree on one key and never read a half-written one."""
+    if os.environ.get(SECRET_KEY):
+        return os.environ[SECRET_KEY]
+    folder = keys_location(home) if os.environ.get(KEYS_DIR, "").strip() else Path(home)
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".secret_key.{os.getpid()}.{os.urandom(4).hex()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex())  # the OS's CSPRNG, as secrets.token_hex reads it
+        try:
+            os.link(tmp, path)  # fails if another worker linked its key first: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
 def electricity_basis() -> str:
     """The platform's default electricity basis (FOOTPRINT_ELECTRICITY_BASIS, one of
     model.ELECTRICITY_BASES; location, the grid average, unless the operator chooses): what

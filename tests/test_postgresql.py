@@ -50,7 +50,7 @@ def test_the_migrations_build_the_same_tables_on_both_engines(tmp_path, pg_url):
     postgresql = connect(pg_url)
     try:
         assert dialect(sqlite) == SQLITE and pending(postgresql) == []
-        assert len({v for v, _, _ in MIGRATIONS}) == 21
+        assert len({v for v, _, _ in MIGRATIONS}) == 22  # 22: hosts' keys and leases
         # SQLite's FTS5 index is a virtual table with shadow tables (registry_search_data
         # ...); PostgreSQL's registry_search is one plain table with a trigram index
         shadows = {t for t in sqlite.table_names() if t.startswith("registry_search_")}
@@ -157,19 +157,25 @@ def test_postgresqls_faults_answer_as_sqlites_do(error, expected):
 
 
 def test_two_hosts_on_one_database_lose_and_duplicate_nothing_under_worker_kills(pg_url):
-    """benchmarks/crash.py with two `footprint serve` (two workers each) on one PostgreSQL
-    database: 60 submissions from 8 clients while a random worker of either host is killed
-    every ~0.5 s; each retry goes to the other host with the same Idempotency-Key. Every
-    acknowledged submission is stored once, none twice."""
+    """benchmarks/crash.py --workflow with two `footprint serve` (two workers each, each with
+    its own FOOTPRINT_HOME, the keys in one shared FOOTPRINT_KEYS_DIR) on one PostgreSQL
+    database: 24 submissions from 8 clients, each created, submitted, verified, approved
+    (its label signed and logged), every third revoked (24 / 3 = 8 revocations) and scanned,
+    every step on the next host, while a random worker of either host is killed every
+    ~0.5 s. Every acknowledged submission is stored once; the log is one sequence holding
+    24 issuances and 8 revocations, each once; each host's signed checkpoint has the log's
+    root; every label verifies against the trust list both hosts publish."""
     import subprocess
     import sys
 
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "crash.py"
     done = subprocess.run([sys.executable, str(script), "--database-url", pg_url, "--hosts",
-                           "2", "--workers", "2", "--requests", "60", "--deadline", "6"],
-                          capture_output=True, text=True, timeout=300)
+                           "2", "--workers", "2", "--requests", "24", "--deadline", "6",
+                           "--workflow"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "requests 60," in done.stdout and "lost 0, duplicated 0" in done.stdout
+    assert "requests 24," in done.stdout and "lost 0, duplicated 0" in done.stdout
+    assert "workflow: 24 labels issued through 2 host(s), 8 revoked, 24 scanned" in done.stdout
+    assert "log checked: OK" in done.stdout
     assert "OK: nothing acknowledged was lost, nothing duplicated" in done.stdout
 
 

@@ -153,8 +153,8 @@ def test_secret_key_is_shared_and_private(tmp_path):
     import os
     import stat
 
-    from web import _secret_key
-    first, second = _secret_key(tmp_path), _secret_key(tmp_path)
+    from footprint.settings import secret_key
+    first, second = secret_key(tmp_path), secret_key(tmp_path)
     assert first == second and len(first) == 64
     assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

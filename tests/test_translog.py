@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from footprint import InvalidInput, NotFound
 from footprint.store import connect, database_path, transaction
-from footprint.store.db import DATABASE_ERRORS, POSTGRESQL, defer_foreign_keys, dialect
+from footprint.store.db import POSTGRESQL, database_errors, defer_foreign_keys, dialect
 from footprint.store.migrations import migrate
 from footprint.translog import merkle
 from footprint.translog.checkpoint import (CheckpointError, checkpoint_text, key_id, open_note,
@@ -211,10 +211,10 @@ def test_append_checks_the_entry_against_its_kind_and_label(db):
 
 def test_the_triggers_refuse_update_and_delete(db):
     grow(db, 2)
-    with pytest.raises(DATABASE_ERRORS, match="append-only"):
+    with pytest.raises(database_errors(), match="append-only"):
         with transaction(db):
             db.execute("UPDATE log_entries SET entry = ? WHERE idx = 0", [b"other"])
-    with pytest.raises(DATABASE_ERRORS, match="append-only"):
+    with pytest.raises(database_errors(), match="append-only"):
         with transaction(db):
             db.execute("DELETE FROM log_entries WHERE idx = 1")
     assert TransparencyLog(db).entry(0)["entry"] == fake_cose("L0")

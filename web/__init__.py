@@ -15,8 +15,6 @@ are shown as they are stored.
 from __future__ import annotations
 
 import os
-import secrets
-import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -25,7 +23,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from footprint import jsontext
-from footprint.settings import footprint_home
+from footprint.settings import footprint_home, secret_key
 from footprint.text import visible
 
 from . import (accounts, admin, api, auth, banks, db, formatting, i18n, pact, peers,
@@ -33,27 +31,6 @@ from . import (accounts, admin, api, auth, banks, db, formatting, i18n, pact, pe
                supervision, verifier)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
-
-
-def _secret_key(home: Path) -> str:
-    """FOOTPRINT_SECRET_KEY, or a random key kept (owner-readable only) in FOOTPRINT_HOME.
-
-    Written to a temporary file and linked into place, so gunicorn workers starting together
-    on a fresh home agree on one key and never read a half-written one."""
-    if os.environ.get("FOOTPRINT_SECRET_KEY"):
-        return os.environ["FOOTPRINT_SECRET_KEY"]
-    path = home / "secret_key"
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret_key.")  # mode 0600
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)  # fails if another worker linked its key first: use theirs
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
-    return path.read_text().strip()
 
 
 def _up_to(limit: int) -> str:
@@ -117,7 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     home.mkdir(parents=True, exist_ok=True)
     app.config.update(
         FOOTPRINT_HOME=str(home),
-        SECRET_KEY=_secret_key(home),
+        SECRET_KEY=secret_key(home),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -10,13 +10,18 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from footprint.engine import Engine
-from footprint.usecases.database import (DATABASE_ERRORS, connect, database_location,
+from footprint.usecases.database import (connect, database_errors, database_location,
                                          database_path, pending)
+from footprint.usecases.hosts import HostRefused, check_host
 from footprint.usecases.libraries import imports_stamp
 
 
 class DatabaseBehind(RuntimeError):
     pass
+
+
+class HostMismatch(RuntimeError):
+    """This host's keys or secret key are not the platform's (footprint.usecases.hosts)."""
 
 
 # database file or URL -> (process, the file's inode, its connection), per thread
@@ -114,7 +119,7 @@ def end_request(exception=None) -> None:
         return
     try:
         db.conn.rollback()
-    except DATABASE_ERRORS:
+    except database_errors():
         held = getattr(_threads, "connections", {})
         for location, kept in list(held.items()):
             if kept[2] is db:
@@ -133,3 +138,7 @@ def init_app(app: Flask) -> None:
             raise DatabaseBehind(
                 f"the database in {app.config['FOOTPRINT_HOME']} needs migrations "
                 f"{[v for v, _ in behind]}: run `footprint db migrate`")
+        try:  # the first host to serve records its keys; a host with others refuses
+            check_host(db, Path(app.config["FOOTPRINT_HOME"]), app.config["SECRET_KEY"])
+        except HostRefused as exc:
+            raise HostMismatch(exc.both()) from None

@@ -30,7 +30,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from footprint.errors import Throttled
 from footprint.usecases import pact, pactevents
-from footprint.usecases.database import DATABASE_ERRORS
+from footprint.usecases.database import database_errors
 
 from .db import get_db
 from .security import client_address, csrf
@@ -72,7 +72,7 @@ def outbox_due():
     try:
         if pactevents.has_due(get_db()):
             pactevents.wake_courier(get_db())
-    except DATABASE_ERRORS as exc:  # never the request's failure
+    except database_errors() as exc:  # never the request's failure
         log.error("PACT outbox not checked: %s", exc)
     return None
 

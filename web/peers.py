@@ -23,7 +23,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from footprint.errors import NotFound
 from footprint.usecases import peers, witnessing
-from footprint.usecases.database import DATABASE_ERRORS
+from footprint.usecases.database import database_errors
 
 from .db import get_db
 from .problems import text
@@ -48,7 +48,7 @@ def peers_due():
     app.extensions["peers_checked"] = (os.getpid(), moment)
     try:
         peers.sync_due_in_background(get_db(), _home())
-    except DATABASE_ERRORS as exc:  # never the request's failure
+    except database_errors() as exc:  # never the request's failure
         current_app.logger.error("peers: %s", exc)
     return None
 

@@ -25,9 +25,8 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import sys
 from functools import wraps
-
-import psycopg  # PostgreSQL's errors, when FOOTPRINT_DATABASE_URL names one
 
 from flask import (Flask, abort, current_app, g, jsonify, render_template, request)
 from flask.sessions import SecureCookieSessionInterface
@@ -40,6 +39,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 
 from footprint.usecases.accounts import active_user
+from footprint.usecases.database import database_errors
 from footprint.usecases.security import session_user
 
 from .db import get_db
@@ -206,8 +206,9 @@ def fault(exc: BaseException) -> tuple[int, str, int] | None:
     full = (507, STORAGE_FULL, FULL_RETRY_AFTER)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return full
-    if isinstance(exc, psycopg.Error):
-        return _postgresql_fault(exc, full)
+    psycopg = sys.modules.get("psycopg")  # loaded with a PostgreSQL connection, never before
+    if psycopg is not None and isinstance(exc, psycopg.Error):
+        return _postgresql_fault(exc, full, psycopg.OperationalError)
     if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError,
                         sqlite3.InterfaceError, sqlite3.DataError,
                         sqlite3.NotSupportedError)):
@@ -233,10 +234,10 @@ POSTGRESQL_BUSY = ("40001", "40P01", "55P03")       # serialization, deadlock, l
 POSTGRESQL_READ_ONLY = "25006"
 
 
-def _postgresql_fault(exc: psycopg.Error, full) -> tuple[int, str, int] | None:
+def _postgresql_fault(exc, full, operational) -> tuple[int, str, int] | None:
     if exc.sqlstate == POSTGRESQL_READ_ONLY:
         return 503, UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
-    if not isinstance(exc, psycopg.OperationalError):
+    if not isinstance(exc, operational):
         return None  # integrity, programming, data: the program asked something wrong
     if exc.sqlstate == POSTGRESQL_FULL:
         return full
@@ -319,7 +320,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InvalidInput,
                                lambda e: _error(400, N_("invalid input"), e.problems))
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(sqlite3.Error, _storage_or_database_fault)
-    app.register_error_handler(psycopg.Error, _storage_or_database_fault)
+    # SQLite's errors, and psycopg's when the app's database is PostgreSQL (web.db opened it
+    # before this runs, which imported psycopg: footprint.store.db imports it for a URL only)
+    for errors in database_errors():
+        app.register_error_handler(errors, _storage_or_database_fault)
     app.register_error_handler(OSError, _storage_or_database_fault)
     app.register_error_handler(InternalServerError, _unexpected)

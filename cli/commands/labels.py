@@ -1,5 +1,5 @@
-"""``footprint verify`` (a label's signature, dates and revocation) and ``footprint keys``
-(issuer keys and the trust list). The label format: docs/label-format.md.
+"""``footprint verify``: a label's signature, dates and revocation. The label format:
+docs/label-format.md. (``footprint keys`` is cli/commands/keys.py.)
 
 verify exits 0 for a valid label whose revocation was checked (with its platform online,
 against ``--revocations FILE``, or against the list this platform synced from a peer, with
@@ -29,8 +29,7 @@ from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
 
-from ..errors import fail_cleanly, usage_exit
-from ..render import table
+from ..errors import usage_exit
 
 NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
@@ -38,7 +37,8 @@ STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
                "end_of_life": "end of life"}
 
 
-def _time_option(value: str | None):
+def time_option(value: str | None):
+    """A time option (`--at`, `--valid-from`, `--valid-to`) as epoch seconds; None stays None."""
     if value is None:
         return None
     try:
@@ -196,7 +196,7 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     not checked, 1 invalid, expired or revoked (reason on stderr), 2 usage.
     """
 
-    moment = _time_option(at)
+    moment = time_option(at)
     try:
         if trust_file is not None:
             trust = issuer_keys.load_trust_list(trust_file)
@@ -281,83 +281,3 @@ def _say_valid(claims, issuer, names, check) -> None:
             f"  revocation NOT CHECKED: {check['why']}. The label may have been revoked since "
             "it was issued: check it online, or pass --revocations FILE (the platform's list "
             "of revoked labels).\n  撤销状态未核验: 该标签签发后可能已被撤销。", fg="yellow"))
-
-
-# -- keys ------------------------------------------------------------------------------------
-
-@click.group()
-def keys():
-    """Issuer keys (FOOTPRINT_HOME/keys) and the trust list of recognised issuers."""
-
-
-@keys.command("generate")
-@click.option("--issuer", required=True, help="Issuer id, usually the region: CN-SC.")
-@click.option("--name", required=True, help="The issuing platform's name.")
-@click.option("--region", default=None, help="Region code (default: the issuer id).")
-@click.option("--valid-from", default=None, help="Start of the key's window (default: now).")
-@click.option("--valid-to", default=None, help="End of the key's window (default: 5 years).")
-@fail_cleanly
-def keys_generate(issuer, name, region, valid_from, valid_to):
-    """Create the first signing key of an issuer of this platform."""
-    key = issuer_keys.generate(footprint_home(), issuer, name, region,
-                               _time_option(valid_from), _time_option(valid_to))
-    entry = key.entry
-    click.echo(f"generated key {entry.kid.hex()} for {entry.id}, valid "
-               f"{times.text(entry.valid_from)} to {times.text(entry.valid_to)}")
-    click.echo(f"private key: {key.path}")
-
-
-@keys.command("rotate")
-@click.option("--issuer", required=True, help="Issuer id, e.g. CN-SC.")
-@click.option("--valid-to", default=None, help="End of the new key's window (default: 5 years).")
-@fail_cleanly
-def keys_rotate(issuer, valid_to):
-    """Make a new current key; the old key's window closes now (its labels still verify)."""
-    key = issuer_keys.rotate(footprint_home(), issuer, valid_to=_time_option(valid_to))
-    click.echo(f"new key {key.entry.kid.hex()} for {issuer}, valid from "
-               f"{times.text(key.entry.valid_from)}; older keys now end there")
-
-
-@keys.command("export")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of standard output.")
-@fail_cleanly
-def keys_export(output):
-    """Print the trust list this platform publishes (its keys and the issuers it trusts)."""
-    text = json.dumps(issuer_keys.trust_list_to_publish(footprint_home()), ensure_ascii=False,
-                      indent=2)
-    if output is None:
-        click.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-
-
-@keys.command("list")
-@fail_cleanly
-def keys_list():
-    """List this platform's keys and the other issuers' keys it trusts."""
-    home = footprint_home()
-    rows = [["own", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to), e.name]
-            for e in issuer_keys.own_entries(home)]
-    rows += [["trusted", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to),
-              e.name] for e in issuer_keys.trusted_entries(home)]
-    click.echo(table(rows, ["", "issuer", "kid", "valid from", "valid to", "name"])
-               if rows else "no keys: run `footprint keys generate`")
-
-
-@keys.group("trust")
-def keys_trust():
-    """Other platforms' issuers that this platform recognises."""
-
-
-@keys_trust.command("add")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--issuer", "issuers", multiple=True,
-              help="Only this issuer id from the file (repeatable).")
-@fail_cleanly
-def keys_trust_add(file, issuers):
-    """Trust the issuers in another platform's published trust list FILE."""
-    report = issuer_keys.trust_add(footprint_home(), file, issuers=list(issuers) or None)
-    click.echo(", ".join(f"{len(kids)} {what}" for what, kids in report.items()) +
-               f" key(s) from {file}")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from footprint.settings import footprint_home
+from footprint.settings import footprint_home, secret_key
 from footprint.usecases.accounts import (create_token, create_user, generate_password,
                                          revoke_token, set_password)
 from footprint.usecases.database import (connect, copy, database_location, database_named,
                                          migrate, pending)
+from footprint.usecases.hosts import HostRefused, check_host
 from footprint.workflow import ROLES
 
 from ..errors import fail_cleanly
@@ -30,10 +31,26 @@ def db():
 @db.command("migrate")
 def db_migrate():
     """Apply pending schema migrations (each once, in order)."""
-    applied = migrate(_db())
+    db = _db()
+    applied = migrate(db)
     for version, name in applied:
         click.echo(f"applied migration {version}: {name}")
     click.echo(f"database {database_named(footprint_home())} is up to date")
+    _check_host(db, secret=None)  # the keys only: a migration job serves no sessions
+
+
+def _check_host(db, secret: str | None) -> None:
+    """Exit 1, saying why in English and Chinese, when this host's keys (or ``secret``)
+    are not the platform's; else say what was recorded as the platform's."""
+    try:
+        done = check_host(db, footprint_home(), secret)
+    except HostRefused as exc:
+        click.echo(f"error: {exc.both()}", err=True)
+        sys.exit(1)
+    for kid in done.keys:
+        click.echo(f"recorded issuer key {kid} as the platform's")
+    if done.secret:
+        click.echo("recorded the secret key's fingerprint as the platform's")
 
 
 @db.command("backup")
@@ -135,11 +152,15 @@ def tokens_revoke(token):
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The certificate's private key (PEM).")
 def serve(host, port, workers, certfile, keyfile):
-    """Migrate the database, then run the web service under gunicorn."""
+    """Migrate the database, check that this host's keys and secret key are the platform's
+    (docs/deployment.md), then run the web service under gunicorn."""
     if (certfile is None) != (keyfile is None):
         raise click.UsageError("--certfile and --keyfile go together")
-    for version, name in migrate(_db()):
+    db = _db()
+    for version, name in migrate(db):
         click.echo(f"applied migration {version}: {name}")
+    _check_host(db, secret_key(footprint_home()))
+    db.close()
     os.environ["FOOTPRINT_HOME"] = str(footprint_home())
     args = [sys.executable, "-m", "gunicorn", "--config", "python:web.serving",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"]

@@ -1,4 +1,5 @@
-"""Issuer keys and the trust list, kept under FOOTPRINT_HOME/keys/.
+"""Issuer keys and the trust list, kept under FOOTPRINT_HOME/keys/ (or FOOTPRINT_KEYS_DIR,
+the folder a platform's hosts share: footprint.settings.keys_location).
 
     keys/own/<issuer>/<kid hex>.pem    the private key, PKCS#8 PEM, mode 0600
     keys/own/<issuer>/<kid hex>.json   its public trust-list entry (+ created_at)
@@ -23,6 +24,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from footprint.errors import InvalidInput, Problem
+from footprint.settings import keys_location
 
 from . import times
 from .claims import ISSUER_ID
@@ -58,7 +60,7 @@ class IssuerKey:
 
 
 def keys_dir(home) -> Path:
-    return Path(home) / "keys"
+    return keys_location(home)
 
 
 def _own_dir(home) -> Path:

@@ -20,7 +20,7 @@ For each chunk of the selected submissions (ascending id) the runner
 Reading and scoring a chunk overlaps writing the one before, which SQLite does in another
 thread with the GIL released (footprint.recalc.writer). A run killed at any point leaves whole
 chunks done and the rest untouched; the same command resumes it. A dry run reads the same way
-and writes nothing.
+and writes nothing. One run at a time writes, on any host (footprint.recalc.lease).
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from ..store import recalc_runs as runs
 from ..store.db import database_file, transaction
 from . import chunk
 from .keyed import KeyColumns
+from .lease import Lease, exclusive
 from .summary import Summary
 from .writer import ChunkWriter, commit_chunk
 
@@ -108,6 +109,16 @@ def recalculate(db, options: Options, home, plugin_manager=None,
     returns (label id, submission id) pairs."""
     if options.reissue and reissue is None:
         raise ValueError("re-issuing labels needs the platform's label issuer")
+    if options.dry_run:  # writes nothing: runs beside anything
+        return _recalculate(db, options, home, plugin_manager, reissue, progress, None)
+    what = f"footprint recalc to {options.to_version or 'the newest data version'}" + \
+        (" --reissue" if options.reissue else "")
+    with exclusive(db, what) as held:
+        return _recalculate(db, options, home, plugin_manager, reissue, progress, held)
+
+
+def _recalculate(db, options: Options, home, plugin_manager, reissue, progress,
+                 held: Lease | None) -> Summary:
     engines = Engines(db, home, plugin_manager)
     target = engines.named(options.to_version)
     registry = target.registry
@@ -149,6 +160,8 @@ def recalculate(db, options: Options, home, plugin_manager=None,
                                      engines, keys, options.dry_run, options.ranges)
                 summary.add_chunk(scored)
             writer.submit(None if options.dry_run else scored, len(page))
+            if held is not None:
+                held.keep(db)
     if run_id is not None:
         with transaction(db):
             runs.finish(db, run_id)

@@ -35,23 +35,44 @@ finally:
     if _HIDE_PANDAS:
         del sys.modules["pandas"]
 
-from . import postgres
-
 BUSY_TIMEOUT_MS = 5000
 NORMAL, FULL = 1, 2  # PRAGMA synchronous levels
 DATABASE_URL = "FOOTPRINT_DATABASE_URL"
 SQLITE = "sqlite"
-POSTGRESQL = postgres.DIALECT
+POSTGRESQL = "postgresql"
+URL_SCHEMES = ("postgresql://", "postgres://")
 # PostgreSQL: the advisory lock every write transaction takes first, so that writers queue
 # one at a time as SQLite's BEGIN IMMEDIATE makes them (the transparency log's appends among
 # them: one sequence of leaves, no gap, no fork), on every application host at once
 WRITE_LOCK = 0x666F6F74  # "foot"
 
 
-# what either engine raises for a statement it refuses or cannot carry out; of those, what
-# the database's state raises rather than the statement (busy, disk full, server gone)
-DATABASE_ERRORS = (sqlite3.Error, postgres.Error)
-OPERATIONAL_ERRORS = (sqlite3.OperationalError, postgres.OperationalError)
+def is_postgresql_url(location) -> bool:
+    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
+
+def _postgres():
+    """footprint.store.postgres, imported when a postgresql:// URL is first opened: it brings
+    psycopg (77 ms at best here, docs/postgresql.md), which a command on SQLite never needs."""
+    # not at the top: see the docstring
+    from . import postgres
+    return postgres
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What either engine raises for a statement it refuses or cannot carry out, for an
+    ``except database_errors():`` (evaluated when an exception reaches it). psycopg's errors
+    are among them once a PostgreSQL connection was opened: before that, none can be raised."""
+    postgres = sys.modules.get(f"{__package__}.postgres")
+    return (sqlite3.Error,) if postgres is None else (sqlite3.Error, postgres.Error)
+
+
+def operational_errors() -> tuple[type[BaseException], ...]:
+    """Of database_errors, what the database's state raises rather than the statement (busy,
+    disk full, server gone)."""
+    postgres = sys.modules.get(f"{__package__}.postgres")
+    return (sqlite3.OperationalError,) if postgres is None else \
+        (sqlite3.OperationalError, postgres.OperationalError)
 
 
 def database_path(home: Path) -> Path:
@@ -63,7 +84,7 @@ def database_location(home: Path) -> Path | str:
     else the SQLite file in FOOTPRINT_HOME."""
     url = os.environ.get(DATABASE_URL, "").strip()
     if url:
-        if not postgres.is_url(url):
+        if not is_postgresql_url(url):
             raise ValueError(f"{DATABASE_URL} must be a postgresql:// URL, not {url[:40]!r}")
         return url
     return database_path(home)
@@ -156,8 +177,8 @@ class _Database(sqlite_utils.Database):
 def connect(path: Path | str):
     """A connection for one thread (one web request, one CLI command): to PostgreSQL for a
     postgresql:// URL, else to the SQLite file at ``path``."""
-    if postgres.is_url(path):
-        return postgres.connect(path)
+    if is_postgresql_url(path):
+        return _postgres().connect(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     db = _Database(conn)
     db.execute("PRAGMA journal_mode=WAL")

@@ -1061,6 +1061,37 @@ def log_nodes(db) -> None:
     db.conn.executemany("INSERT INTO log_nodes (height, i, hash) VALUES (?, ?, ?)", rows)
 
 
+def hosts_and_leases(db) -> None:
+    """What every application host of the platform must agree on, recorded when a host
+    first serves or migrates: the issuer keys' ids and public keys, and a fingerprint of the
+    web's secret key (an HMAC under the secret, never the secret). And the lease a
+    recalculation run holds, so that one run at a time moves footprints, on any host."""
+    _statements(db, """
+    CREATE TABLE platform_keys (
+        kid TEXT PRIMARY KEY,                -- hex, as the trust list says it
+        issuer TEXT NOT NULL,
+        public_key TEXT NOT NULL,            -- hex of the raw Ed25519 key
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL            -- the host's name
+    );
+    CREATE TABLE platform_secrets (
+        name TEXT PRIMARY KEY,               -- 'secret_key'
+        fingerprint TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    );
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,               -- 'recalc'
+        token TEXT NOT NULL,                 -- the holder's own, to renew and release
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        what TEXT NOT NULL,                  -- what the holder is doing, for whoever waits
+        taken_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -1083,6 +1114,7 @@ MIGRATIONS = [
     (19, "peer platforms", peer_platforms),
     (20, "labels in the order they were issued", labels_by_issue),
     (21, "the log's perfect subtrees", log_nodes),
+    (22, "hosts' keys and leases", hosts_and_leases),
 ]
 
 

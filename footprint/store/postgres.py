@@ -25,13 +25,8 @@ from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from sqlite_utils.db import NotFoundError
 
-DIALECT = "postgresql"
+DIALECT = "postgresql"  # store.db.POSTGRESQL (db imports this module, not the reverse)
 Error, OperationalError = psycopg.Error, psycopg.OperationalError
-URL_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_url(location) -> bool:
-    return isinstance(location, str) and location.startswith(URL_SCHEMES)
 
 
 @functools.lru_cache(maxsize=4096)

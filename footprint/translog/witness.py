@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import clock
+from ..settings import keys_location
 from .checkpoint import CheckpointError, check_key_name
 from .cosignature import witness_key_id, witness_vkey
 
@@ -44,7 +45,7 @@ class WitnessKey:
 
 
 def _folder(home) -> Path:
-    return Path(home) / "keys" / "witness"
+    return keys_location(home) / "witness"
 
 
 def _make(folder: Path, name: str) -> None:

@@ -26,6 +26,7 @@ from ..archive import (CHECK_AAD, CHECK_TEXT, DATABASE, ENCRYPTED_SUFFIX, FILES,
                        tar_info)
 from ..errors import Conflict
 from ..labels.keys import own_issuers
+from ..settings import keys_location
 from ..store import labels as store_labels
 from ..store import pgdump
 from ..store.db import (connect, copy_database, database_location, database_path,
@@ -240,6 +241,10 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
         for leftover in (partial, snapshot, Path(f"{snapshot}-journal")):
             leftover.unlink(missing_ok=True)
     notes = []
+    if keys_location(home) != home / "keys":
+        notes.append(f"the keys are in FOOTPRINT_KEYS_DIR ({keys_location(home)}), outside "
+                     "the home, and not in this archive: back that folder up where it comes "
+                     "from (docs/deployment.md)")
     if not (home / "secret_key").is_file():
         notes.append("no secret_key file in the home (the web service writes one when it "
                      "first starts, unless FOOTPRINT_SECRET_KEY is set): a restored service "

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from ..errors import Conflict
 from ..store import pgdump
-from ..store.db import (DATABASE_ERRORS, connect, copy_database, database_location,
+from ..store.db import (connect, copy_database, database_errors, database_location,
                         database_path)
 from ..store.migrations import migrate, pending
 
-__all__ = ["DATABASE_ERRORS", "connect", "copy", "database_location", "database_named",
+__all__ = ["connect", "database_errors", "copy", "database_location", "database_named",
            "database_path", "migrate", "open_database",
            "pending"]
 

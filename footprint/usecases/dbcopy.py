@@ -34,10 +34,10 @@ from ..labels.keys import own_entries, trust_list
 from ..store import copying
 from ..store import labels as stored_labels
 from ..store import log as stored_log
-from ..store.db import (DATABASE_ERRORS, POSTGRESQL, connect, database_location,
-                        defer_foreign_keys, dialect, snapshot, transaction)
+from ..store.db import (POSTGRESQL, connect, database_errors, database_location,
+                        defer_foreign_keys, dialect, is_postgresql_url, snapshot,
+                        transaction)
 from ..store.migrations import MIGRATIONS, applied, migrate
-from ..store.postgres import is_url
 from ..translog import merkle
 from ..translog.checkpoint import parse_checkpoint
 from ..translog.log import b64
@@ -70,7 +70,7 @@ def parse_target(to: str) -> Target:
     """The target named by ``--to``; InvalidInput for anything else than a postgresql://
     URL, sqlite:///PATH or a PATH ending in .db."""
     to = (to or "").strip()
-    if is_url(to):
+    if is_postgresql_url(to):
         return Target(to, without_password(to))
     path = to[len(SQLITE_URL):] if to.startswith(SQLITE_URL) else to
     if path.endswith(".db") and "://" not in path:
@@ -129,7 +129,7 @@ def _open_source(location):
                                where=str(location)))
     try:
         db = connect(location)
-    except DATABASE_ERRORS as exc:
+    except database_errors() as exc:
         raise Conflict(Message("cannot open the platform's database: %(reason)s",
                                reason=str(exc).strip())) from None
     behind = [v for v, _name, _apply in MIGRATIONS if v not in applied(db)]
@@ -153,7 +153,7 @@ def _open_target(target: Target):
                 "the folder %(folder)s does not exist", folder=str(folder)))])
     try:
         return connect(target.location)
-    except DATABASE_ERRORS as exc:
+    except database_errors() as exc:
         raise Conflict(Message("cannot open the target %(target)s: %(reason)s",
                                target=target.named, reason=str(exc).strip())) from None
 
@@ -229,7 +229,7 @@ def copy_platform(home: Path, to: str) -> CopyReport:
         if created:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{target.location}{suffix}").unlink(missing_ok=True)
-        if isinstance(exc, DATABASE_ERRORS):  # a row the target refuses, a server gone
+        if isinstance(exc, database_errors()):  # a row the target refuses, a server gone
             raise Conflict(Message("the copy failed and nothing of it was kept: %(reason)s",
                                    reason=str(exc).strip())) from exc
         raise

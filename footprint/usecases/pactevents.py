@@ -30,7 +30,7 @@ from ..errors import DataError
 from ..settings import (LOOPBACK_HOSTS, pact_callback_credentials, pact_callback_hosts,
                         pact_loopback_http_callbacks)
 from ..store import pact_outbox as outbox
-from ..store.db import DATABASE_ERRORS, connect, database_file, transaction
+from ..store.db import connect, database_errors, database_file, transaction
 from . import security
 from .pact import (_UUID, EVENT_TYPES, _instant, bad_request, filters_of_request,
                    find_footprints)
@@ -342,7 +342,7 @@ def _courier_loop(path: str, wake: threading.Event) -> None:
             try:
                 deliver_due(db)
                 due = outbox.next_due(db)
-            except DATABASE_ERRORS as exc:  # busy, disk full: try again a little later
+            except database_errors() as exc:  # busy, disk full: try again a little later
                 log.error("PACT outbox: %s", exc)
                 due = clock.stamp(clock.now() + timedelta(seconds=COURIER_MAX_SLEEP))
             if due is None:

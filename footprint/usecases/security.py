@@ -25,7 +25,7 @@ from .. import clock
 from ..errors import Throttled
 from ..store import accounts as store_accounts
 from ..store import security as stored
-from ..store.db import OPERATIONAL_ERRORS, transaction
+from ..store.db import operational_errors, transaction
 
 log = logging.getLogger("footprint.security")
 
@@ -77,7 +77,7 @@ def failed(db, attempts: list[tuple[Policy, str | None]]) -> None:
     attempt stays a refusal, not a storage fault."""
     try:
         _count(db, attempts)
-    except OPERATIONAL_ERRORS as exc:
+    except operational_errors() as exc:
         log.error("a failed attempt could not be counted: %s", exc)
 
 
@@ -110,7 +110,7 @@ def event(db, kind: str, username: str | None = None, address: str | None = None
     try:
         with transaction(db):
             stored.record_event(db, kind, username, address, detail)
-    except OPERATIONAL_ERRORS as exc:  # the disk full: the log above still has it
+    except operational_errors() as exc:  # the disk full: the log above still has it
         log.error("security event %s could not be recorded: %s", kind, exc)
 
 
