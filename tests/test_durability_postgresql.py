@@ -71,13 +71,20 @@ def _settings(url: str, *names: str) -> list[str]:
         db.close()
 
 
-def test_the_service_commits_with_the_servers_durability(durable_url, tmp_path, engine):
+@pytest.fixture(scope="module")
+def durable_home(tmp_path_factory):
+    """One platform home for the module's database: a host with another secret key would
+    be refused (footprint.usecases.hosts)."""
+    return tmp_path_factory.mktemp("durable-home")
+
+
+def test_the_service_commits_with_the_servers_durability(durable_url, durable_home, engine):
     """What SQLite's synchronous=FULL is to the file, PostgreSQL's fsync and synchronous
     commit are to the server: on in the dedicated cluster, and the service's own connections
     leave them so (none turns synchronous_commit off for speed)."""
     assert _settings(durable_url, "fsync", "synchronous_commit", "full_page_writes") == \
         ["on", "on", "on"]
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(durable_home),
                       "FOOTPRINT_DATABASE_URL": durable_url})
     from web.db import get_db
     with app.app_context():
@@ -85,11 +92,11 @@ def test_the_service_commits_with_the_servers_durability(durable_url, tmp_path, 
 
 
 @pytest.fixture
-def live(durable_url, tmp_path, engine):
+def live(durable_url, durable_home, engine):
     """The service on a loopback port, on the dedicated cluster; (base URL, token)."""
     from werkzeug.serving import make_server
 
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
+    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(durable_home),
                       "FOOTPRINT_DATABASE_URL": durable_url})
     app.extensions["footprint_engine"] = engine
     db = connect(durable_url)

@@ -19,8 +19,6 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
 PG_BIN = "FOOTPRINT_PG_BIN"
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")
 
@@ -51,6 +49,9 @@ def tool(name: str) -> Path:
 
 def _run(name: str, url: str, *args: str) -> None:
     """Run ``name`` on the database of ``url``."""
+    # psycopg only where a PostgreSQL platform is dumped: a SQLite one never loads it
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
     env = dict(os.environ)
