@@ -139,9 +139,12 @@ def lines_of(result: dict, registry) -> list[LineUncertainty]:
 def line_spreads(result: dict, registry) -> list[LineUncertainty | None]:
     """Per line of ``by_input``: its sigmas, None where it is outside the boundary. A
     recalculation keeps them beside the product's rows and draws again with new kg CO2e."""
-    cf = dict(registry.methods[result["method"]["id"]].factors)
+    method = result["method"]["id"]
     sources = {f["process"]: (f.get("source") or {}).get("confidence", "")
                for f in result.get("factors") or []}
+    # a line's sigmas follow from what it draws on and how it is rated, not its amount:
+    # worked out once per such description and registry (registry.known)
+    known = registry.known("line spread")
     found: list[LineUncertainty | None] = []
     for line in result["by_input"]:
         if not line.get("in_boundary", True):
@@ -149,21 +152,32 @@ def line_spreads(result: dict, registry) -> list[LineUncertainty | None]:
             continue
         dqr = line.get("dqr") or {"technological": 5, "geographical": 5, "temporal": 5}
         label = (line.get("supplier_label") or {}).get("id")
-        key = label or line.get("factor") or str(line.get("input"))
-        reliability = 2 if label else _confidence(line, sources)
-        representativeness = {"temporal": dqr["temporal"], "geographical": dqr["geographical"],
-                              "technological": dqr["technological"]}
-        published = None if label else _published_range(line, registry)
-        if published:
-            factor_sigma = range_sigma(published, representativeness)
-        else:
-            factor_sigma = sigma(BASIC_FACTOR[_dominant_gas(line, registry, cf)], {
-                "reliability": reliability, "completeness": reliability,
-                **representativeness})
-        basic = BASIC_TRANSPORT if line.get("unit") in ("tkm", "kgkm") else BASIC_AMOUNT
-        amount_sigma = sigma(basic, {"reliability": 2 if line.get("primary") else 3})
-        found.append(LineUncertainty(line["kg_co2e"], key, factor_sigma, amount_sigma))
+        described = (method, label, line.get("factor"), str(line.get("input")),
+                     sources.get(line.get("factor")), dqr["temporal"], dqr["geographical"],
+                     dqr["technological"], line.get("unit"), bool(line.get("primary")))
+        if described not in known:
+            known[described] = _sigmas(line, label, dqr, sources, registry, method)
+        found.append(LineUncertainty(line["kg_co2e"], *known[described]))
     return found
+
+
+def _sigmas(line: dict, label, dqr: dict, sources: dict, registry,
+            method: str) -> tuple[str, float, float]:
+    """(whose draws the line shares, its factor's sigma, its amount's sigma)."""
+    key = label or line.get("factor") or str(line.get("input"))
+    reliability = 2 if label else _confidence(line, sources)
+    representativeness = {"temporal": dqr["temporal"], "geographical": dqr["geographical"],
+                          "technological": dqr["technological"]}
+    published = None if label else _published_range(line, registry)
+    if published:
+        factor_sigma = range_sigma(published, representativeness)
+    else:
+        cf = dict(registry.methods[method].factors)
+        factor_sigma = sigma(BASIC_FACTOR[_dominant_gas(line, registry, cf)], {
+            "reliability": reliability, "completeness": reliability, **representativeness})
+    basic = BASIC_TRANSPORT if line.get("unit") in ("tkm", "kgkm") else BASIC_AMOUNT
+    amount_sigma = sigma(basic, {"reliability": 2 if line.get("primary") else 3})
+    return key, factor_sigma, amount_sigma
 
 
 def _stream(seed: int, key: str) -> np.random.Generator:
