@@ -348,3 +348,40 @@ def test_database_errors_take_in_psycopgs_once_postgresql_is_opened(pg_url):
     else:
         pytest.fail("no error")
     db.close()
+
+
+# -- sessions and API tokens on any host ------------------------------------------------------
+
+def test_a_session_and_a_token_made_on_one_host_work_on_the_other(pg_url, tmp_path,
+                                                                  monkeypatch):
+    """Two hosts (homes of their own, one shared keys folder) on one PostgreSQL database: a
+    producer logged in on host a is logged in on host b with the same cookie, and an API
+    token made through host a answers on host b; a logout on b ends the session on a."""
+    from footprint.usecases.accounts import create_token, create_user
+    from web import create_app
+
+    monkeypatch.setenv("FOOTPRINT_KEYS_DIR", str(tmp_path / "shared"))
+    monkeypatch.delenv("FOOTPRINT_SECRET_KEY", raising=False)
+    db = connect(pg_url)
+    create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", "correct horse battery")
+    token = create_token(db, "orchard", "two hosts")
+    db.close()
+    config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "FOOTPRINT_DATABASE_URL": pg_url}
+    host_a = create_app({**config, "FOOTPRINT_HOME": str(tmp_path / "a")}).test_client()
+    host_b = create_app({**config, "FOOTPRINT_HOME": str(tmp_path / "b")}).test_client()
+
+    assert host_b.get("/producer/").status_code == 302  # not logged in there yet
+    logged_in = host_a.post("/login", data={"username": "orchard",
+                                            "password": "correct horse battery"})
+    assert logged_in.status_code == 302
+    cookie = host_a.get_cookie("session")
+    host_b.set_cookie(cookie.key, cookie.value)
+    assert host_b.get("/producer/").status_code == 200
+
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert host_a.get("/api/v1/submissions", headers=bearer).status_code == 200
+    assert host_b.get("/api/v1/submissions", headers=bearer).status_code == 200
+
+    assert host_b.post("/logout").status_code == 302
+    # the session row ended in the shared database: host a no longer honours the cookie
+    assert host_a.get("/producer/").status_code == 302
