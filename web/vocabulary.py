@@ -99,7 +99,8 @@ PER_AMOUNT = _l("per %(amount)s %(unit)s")  # after CO2E: "kg CO₂e per 1 kg"
 TIME_IN_CHINA = _l("%(time)s (UTC+8)")  # a time shown in China time, the zone named
 
 
-_WORDS: dict[tuple, str] = {}  # (language, table, key): the catalogues do not change while serving
+# (language, table, key) -> the word: the catalogues do not change while the service runs
+_WORDS: dict[tuple, str] = {}
 
 
 def word(table: dict, key) -> str:

@@ -81,8 +81,9 @@ class Registry:
     catalogs: tuple[Catalog, ...] = ()
     datasets: tuple[DatasetVersion, ...] = ()
     # what the engine works out from these records alone (a factor's gas scope, its
-    # record in a result), by kind then key: kept with the registry, which does not change
-    # once built, instead of worked out again for every line of every BOM
+    # record in a result, a line's uncertainty sigmas), by kind then key: kept with the
+    # registry, which does not change once built, instead of worked out again for every
+    # line of every BOM
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def known(self, kind: str) -> dict:
