@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from footprint.errors import InvalidInput, Message, Problem
+from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, pactinputs, review
 from footprint.usecases import submissions as subs
@@ -49,7 +50,7 @@ def detail_url(submission_id: int) -> str:
 
 def _org_products(rows) -> list[tuple[int, str, str]]:
     """(id, name, declared unit) of each of the organisation's products, as its newest
-    submission (rows come newest first) names it."""
+    submission (rows: subs.products, one a product) names it."""
     seen = {}
     for row in rows:
         declared = (row.get("bom") or {}).get("declared_unit") or {}
@@ -59,26 +60,35 @@ def _org_products(rows) -> list[tuple[int, str, str]]:
     return [(pid, name, unit) for pid, (name, unit) in sorted(seen.items())]
 
 
+def _shown(row: dict) -> dict:
+    """A listed submission with its product's and category's names in the reader's
+    language."""
+    category = _registry().categories.get(row["category"])
+    return {**row,
+            "name": (row["product_name_zh"] if language() == "zh" and row["product_name_zh"]
+                     else row["product_name"]),
+            "category_label": in_language(category.name_zh, category.name_en)
+            if category else row["category"],
+            "editable": row["status"] in EDITABLE}
+
+
 @bp.route("/")
 @role_required("producer")
 def index():
-    registry = _registry()
-    rows = subs.visible(get_db(), current_user)
-    submissions, products = [], {}
-    for row in rows:  # newest first
-        category = registry.categories.get(row["category"])
-        item = {**row,
-                "name": (row["product_name_zh"] if language() == "zh" and row["product_name_zh"]
-                         else row["product_name"]),
-                "category_label": in_language(category.name_zh, category.name_en)
-                if category else row["category"],
-                "editable": row["status"] in EDITABLE}
-        submissions.append(item)
-        product = products.setdefault(row["product_id"], {"latest": item, "count": 0})
-        product["count"] += 1
-    return render_template("producer/index.html", submissions=submissions,
-                           products=list(products.values()),
-                           upload=_upload_context(_new_values(rows)))
+    """The organisation's submissions a page at a time (?before= the next), newest first;
+    its most recently updated products, each with its newest submission."""
+    db = get_db()
+    page = subs.page(db, current_user, before=request.args.get("before"))
+    products = subs.products(db, current_user, PAGE_SIZE)
+    return render_template(
+        "producer/index.html", submissions=[_shown(row) for row in page.rows],
+        products=[{"latest": _shown(row), "count": row["submissions"]} for row in products],
+        submission_count=subs.counted(db, current_user),
+        product_count=subs.product_count(db, current_user),
+        next_url=url_for("producer.index", before=page.next_before)
+        if page.next_before else None,
+        first_url=url_for("producer.index") if request.args.get("before") else None,
+        upload=_upload_context(_new_values(products)))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------
@@ -92,14 +102,14 @@ def _unit_factors() -> dict[str, float]:
     return dict(zip(inventory.process_ids, per_unit.tolist()))
 
 
-def _render_editor(editor, submission=None, status=200, evidence_errors=None, rows=None):
+def _render_editor(editor, submission=None, status=200, evidence_errors=None, products=None):
     registry, lang = _registry(), language()
     chosen = editor.value("product-category")
     category = registry.categories.get(chosen or GENERIC)
     db = get_db()
-    rows = subs.visible(db, current_user) if rows is None else rows
+    products = subs.products(db, current_user) if products is None else products
     context = {"editor": editor, "submission": submission, "lang": lang,
-               "opts": choices(registry, lang, _org_products(rows), chosen or None,
+               "opts": choices(registry, lang, _org_products(products), chosen or None,
                                _unit_factors()),
                "category": category,
                "category_label": in_language(category.name_zh, category.name_en)
@@ -108,7 +118,7 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None, ro
                "declared_units": list(category.declared_units) if category else [],
                "evidence": [], "comments": [],
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
-               "upload": _upload_context(_new_values(rows))}
+               "upload": _upload_context(_new_values(products))}
     if submission is not None:
         stored = submission["bom"]
         context["stored_lines"] = [
@@ -163,17 +173,18 @@ def _post_editor(submission=None):
 def new():
     if request.method == "POST":
         return _post_editor()
-    rows = subs.visible(get_db(), current_user)
-    values = _new_values(rows, request.args.get("category"))
-    return _render_editor(editor_from_values(values, _registry()), rows=rows)
+    products = subs.products(get_db(), current_user)
+    values = _new_values(products, request.args.get("category"))
+    return _render_editor(editor_from_values(values, _registry()), products=products)
 
 
-def _new_values(rows, category: str | None = None) -> dict:
+def _new_values(products, category: str | None = None) -> dict:
     """A new BOM's fields as the organisation most likely fills them: its region, the
-    category of its newest submission (or ``category`` if asked for; none to go by: the
-    producer chooses) and that category's declared unit."""
+    category of its most recently updated submission (``products`` come with their newest
+    submission, the most recently updated first; or ``category`` if asked for; none to go
+    by: the producer chooses) and that category's declared unit."""
     registry = _registry()
-    newest = max(rows, key=lambda row: row["id"], default=None)
+    newest = products[0] if products else None
     category = category or (newest["category"] if newest else "")
     if category not in registry.categories:
         category = ""

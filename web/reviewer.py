@@ -2,7 +2,7 @@
 decisions (approved, or returned after verification) with who decided and why."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from footprint.usecases import submissions as subs
@@ -14,18 +14,27 @@ from .verifier import decisions_of
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
 
 RECENT_SHOWN = 50
+IN_VERIFICATION_SHOWN = 50
 
 
 @bp.route("/")
 @role_required("reviewer")
 def index():
+    """What awaits review a page at a time (?before= the next), newest first; the recent
+    decisions; the newest submissions still in verification, with how many there are."""
     db = get_db()
-    queue = subs.visible(db, current_user, ("verified",))
-    candidates = subs.visible(db, current_user, ("approved", "issued", "superseded", "revoked",
-                                                 "returned"))[:RECENT_SHOWN * 2]
+    queue = subs.page(db, current_user, ("verified",), request.args.get("before"))
+    candidates = subs.page(db, current_user, ("approved", "issued", "superseded", "revoked",
+                                              "returned"), size=RECENT_SHOWN * 2).rows
     decisions = decisions_of(db, current_user, candidates, ("approve", "return"), "verified")
     # a submission returned by its accounting body was never the platform's decision
     recent = [r for r in candidates if r["id"] in decisions][:RECENT_SHOWN]
-    in_verification = subs.visible(db, current_user, ("submitted",))
-    return render_template("reviewer/index.html", queue=queue, recent=recent,
-                           decisions=decisions, in_verification=in_verification)
+    in_verification = subs.page(db, current_user, ("submitted",), size=IN_VERIFICATION_SHOWN)
+    return render_template(
+        "reviewer/index.html", queue=queue.rows,
+        waiting=subs.counted(db, current_user, ("verified",)),
+        next_url=url_for("reviewer.index", before=queue.next_before)
+        if queue.next_before else None,
+        first_url=url_for("reviewer.index") if request.args.get("before") else None,
+        recent=recent, decisions=decisions, in_verification=in_verification.rows,
+        verifying=subs.counted(db, current_user, ("submitted",)))

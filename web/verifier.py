@@ -2,10 +2,11 @@
 and the ones it has handled (verified or returned), with who decided."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from footprint.usecases import submissions as subs
+from footprint.workflow import STATUSES
 
 from .db import get_db
 from .security import role_required
@@ -14,6 +15,7 @@ from .submissions import decision
 bp = Blueprint("verifier", __name__, url_prefix="/verifier")
 
 HANDLED_SHOWN = 50
+HANDLED = tuple(status for status in STATUSES if status != "submitted")
 
 
 def decisions_of(db, user, rows, actions, from_status) -> dict:
@@ -29,10 +31,16 @@ def decisions_of(db, user, rows, actions, from_status) -> dict:
 @bp.route("/")
 @role_required("verifier")
 def index():
+    """What awaits verification a page at a time (?before= the next), newest first, and
+    the newest submissions the body handled."""
     db = get_db()
-    rows = subs.visible(db, current_user)  # the core: only what is assigned to this body
-    queue = [r for r in rows if r["status"] == "submitted"]
-    handled = [r for r in rows if r["status"] != "submitted"][:HANDLED_SHOWN]
+    # the core: only what is assigned to this body
+    queue = subs.page(db, current_user, ("submitted",), request.args.get("before"))
+    handled = subs.page(db, current_user, HANDLED, size=HANDLED_SHOWN).rows
     return render_template(
-        "verifier/index.html", queue=queue, handled=handled,
+        "verifier/index.html", queue=queue.rows,
+        waiting=subs.counted(db, current_user, ("submitted",)), handled=handled,
+        next_url=url_for("verifier.index", before=queue.next_before)
+        if queue.next_before else None,
+        first_url=url_for("verifier.index") if request.args.get("before") else None,
         decisions=decisions_of(db, current_user, handled, ("verify", "return"), "submitted"))

@@ -1092,6 +1092,22 @@ def hosts_and_leases(db) -> None:
     """)
 
 
+def submissions_by_update(db) -> None:
+    """Work lists (a producer's submissions, an accounting body's queue, the review queues,
+    the API's list) are keyset pages newest first by (updated_at, id): each list's index
+    walks its newest entries in order, so a page reads its own rows and no others, and a
+    count reads index entries only. By product: a producer's products with their newest
+    submission and how many they have."""
+    _statements(db, """
+    CREATE INDEX submissions_by_org ON submissions(org_id, updated_at, id);
+    CREATE INDEX submissions_by_product ON submissions(org_id, product_id, updated_at, id);
+    CREATE INDEX submissions_by_verifier
+        ON submissions(verifier_org_id, status, updated_at, id);
+    CREATE INDEX submissions_by_status ON submissions(status, updated_at, id);
+    CREATE INDEX submissions_by_update ON submissions(updated_at, id);
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -1115,6 +1131,7 @@ MIGRATIONS = [
     (20, "labels in the order they were issued", labels_by_issue),
     (21, "the log's perfect subtrees", log_nodes),
     (22, "hosts' keys and leases", hosts_and_leases),
+    (23, "submissions in the order they were updated", submissions_by_update),
 ]
 
 

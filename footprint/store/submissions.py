@@ -7,6 +7,7 @@ submission is not decided here (footprint.usecases applies footprint.workflow's 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TypedDict
 
 from .. import clock
@@ -94,28 +95,98 @@ def set_status(db, submission_id: int, status: str) -> None:
     db["submissions"].update(submission_id, {"status": status})
 
 
-def listed(db, org_id: int | None = None, verifier_org_id: int | None = None,
-           statuses: tuple[str, ...] = (), exclude_status: str | None = None) -> list[Listed]:
-    """Submissions newest first, narrowed by the producing organisation, the assigned
-    accounting body and the status."""
-    where, params = [], []
-    if org_id is not None:
-        where.append("s.org_id = ?"), params.append(org_id)
-    if verifier_org_id is not None:
-        where.append("s.verifier_org_id = ?"), params.append(verifier_org_id)
-    if exclude_status is not None:
-        where.append("s.status != ?"), params.append(exclude_status)
-    if statuses:
-        where.append(f"s.status IN ({', '.join('?' for _ in statuses)})")
-        params += list(statuses)
-    sql = ("SELECT s.*, p.name AS product_name, p.name_zh AS product_name_zh, p.category, "
+@dataclass(frozen=True)
+class Filters:
+    """Which submissions a list holds: by the producing organisation, the assigned
+    accounting body and the status (``statuses``: any of them; ``exclude_status``: not it)."""
+
+    org_id: int | None = None
+    verifier_org_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    exclude_status: str | None = None
+
+
+_LISTED = ("SELECT s.*, p.name AS product_name, p.name_zh AS product_name_zh, p.category, "
            "o.name AS org_name, r.total_kg_co2e FROM submissions s "
            "JOIN products p ON p.id = s.product_id JOIN organisations o ON o.id = s.org_id "
            "LEFT JOIN results r ON r.submission_id = s.id AND r.revision = s.revision")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return [_record(row) for row in db.query(sql + " ORDER BY s.updated_at DESC, s.id DESC",
+NEWEST_FIRST = "ORDER BY s.updated_at DESC, s.id DESC"
+
+
+def _where(filters: Filters) -> tuple[str, list]:
+    where, params = [], []
+    if filters.org_id is not None:
+        where.append("s.org_id = ?"), params.append(filters.org_id)
+    if filters.verifier_org_id is not None:
+        where.append("s.verifier_org_id = ?"), params.append(filters.verifier_org_id)
+    if filters.exclude_status is not None:
+        where.append("s.status != ?"), params.append(filters.exclude_status)
+    if filters.statuses:
+        where.append(f"s.status IN ({', '.join('?' for _ in filters.statuses)})")
+        params += list(filters.statuses)
+    return " AND ".join(where) or "1 = 1", params
+
+
+def listed(db, filters: Filters = Filters()) -> list[Listed]:
+    """Every submission ``filters`` hold, newest first (a short list only: pages are
+    ``page``'s)."""
+    where, params = _where(filters)
+    return [_record(row) for row in db.query(f"{_LISTED} WHERE {where} {NEWEST_FIRST}",
                                              params)]
+
+
+def page(db, filters: Filters, before: tuple[str, int] | None, size: int) -> list[Listed]:
+    """Up to ``size`` submissions ``filters`` hold, newest first by (updated_at, id), those
+    after ``before`` (the updated_at and id of the last row of the page before; None: from
+    the newest).
+
+    The ids are chosen first from an index alone (migration 23), ``size`` entries of it
+    walked newest first, and only their rows read: the page costs the same whatever the
+    list's length. updated_at <= ? is the range the index walks; the OR settles ties within
+    a second by id."""
+    where, params = _where(filters)
+    if before is not None:
+        where += " AND s.updated_at <= ? AND (s.updated_at < ? OR s.id < ?)"
+        params += [before[0], before[0], before[1]]
+    chosen = f"SELECT s.id FROM submissions s WHERE {where} {NEWEST_FIRST} LIMIT ?"
+    return [_record(row) for row in db.query(
+        f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}", [*params, size])]
+
+
+def count(db, filters: Filters) -> int:
+    """How many submissions ``filters`` hold (from an index, not their rows)."""
+    where, params = _where(filters)
+    return db.execute(f"SELECT COUNT(*) FROM submissions s WHERE {where}",
+                      params).fetchone()[0]
+
+
+def product_count(db, org_id: int) -> int:
+    """How many of the organisation's products have a submission."""
+    return db.execute("SELECT COUNT(DISTINCT product_id) FROM submissions WHERE org_id = ?",
+                      [org_id]).fetchone()[0]
+
+
+def products_listed(db, org_id: int, size: int | None = None) -> list[dict]:
+    """The organisation's products with a submission, the most recently updated first (at
+    most ``size``; None: all): each its newest submission as lists show it, with
+    ``submissions``, how many it has. Read from the index by product (migration 23): the
+    count walks index entries only, and each newest submission is one lookup."""
+    limit = "" if size is None else "LIMIT ?"
+    counted = list(db.query(
+        "SELECT s.product_id, COUNT(*) AS submissions, MAX(s.updated_at) AS last "
+        f"FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id "
+        f"ORDER BY last DESC, s.product_id DESC {limit}",
+        [org_id] + ([] if size is None else [size])))
+    if not counted:
+        return []
+    ids = [row["product_id"] for row in counted]
+    newest = "SELECT n.id FROM submissions n WHERE n.org_id = ? AND n.product_id = p2.id " \
+             "ORDER BY n.updated_at DESC, n.id DESC LIMIT 1"
+    rows = {row["product_id"]: _record(row) for row in db.query(
+        f"{_LISTED} WHERE s.id IN (SELECT ({newest}) FROM products p2 WHERE p2.id IN "
+        f"({', '.join('?' for _ in ids)}))", [org_id, *ids])}
+    return [{**rows[row["product_id"]], "submissions": row["submissions"]}
+            for row in counted]
 
 
 def bom(db, submission_id: int) -> dict:

@@ -12,10 +12,10 @@ reads it from the log.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .. import clock
 from ..errors import InvalidInput, Message, NotFound, Problem
+from ..paging import MAX_ID, PAGE_SIZE, Page, cut
 from ..store import accounts as store_accounts
 from ..store import registry as stored
 from ..store.registry import Filters
@@ -23,19 +23,9 @@ from ..text import checked
 from .findings import public_findings
 from .labels import STATUSES
 
-PAGE_SIZE = 50
 MAX_QUERY = 100      # characters of a search
 MAX_TERMS = 5
 MAX_CODE = 32        # a region, category or grade code
-MAX_ID = 2 ** 63 - 1
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[dict]
-    filters: Filters
-    query: str
-    next_before: int | None  # the cursor of the next page, None on the last
 
 
 def state_of(row: dict, now: str | None = None) -> str:
@@ -106,16 +96,14 @@ def parse(args: Mapping, categories: Mapping | None = None) -> tuple[Filters, st
 def search(db, args: Mapping, categories: Mapping | None = None,
            size: int = PAGE_SIZE) -> Page:
     """One page of the registry as ``args`` ask (see parse)."""
-    filters, query, before = parse(args, categories)
-    return _page(db, filters, query, before, size)
+    filters, _query, before = parse(args, categories)
+    return _page(db, filters, before, size)
 
 
-def _page(db, filters: Filters, query: str, before: int | None, size: int) -> Page:
+def _page(db, filters: Filters, before: int | None, size: int) -> Page:
     now = clock.stamp()
-    rows = stored.page(db, filters, now, before, size + 1)
-    more = len(rows) > size
-    rows = [{**row, "state": state_of(row, now)} for row in rows[:size]]
-    return Page(rows, filters, query, rows[-1]["seq"] if more else None)
+    page = cut(stored.page(db, filters, now, before, size + 1), size, lambda row: row["seq"])
+    return Page([{**row, "state": state_of(row, now)} for row in page.rows], page.next_before)
 
 
 def product(db, product_id: int, before: int | None = None) -> tuple[dict, Page]:
@@ -123,7 +111,7 @@ def product(db, product_id: int, before: int | None = None) -> tuple[dict, Page]
     found = stored.product(db, product_id)
     if found is None:
         raise NotFound(Message("no such product in the registry"))
-    return found, _page(db, Filters(product_id=product_id), "", before, PAGE_SIZE)
+    return found, _page(db, Filters(product_id=product_id), before, PAGE_SIZE)
 
 
 def organisation(db, org_id: int, args: Mapping | None = None) -> tuple[dict, Page, Page]:
@@ -139,6 +127,6 @@ def organisation(db, org_id: int, args: Mapping | None = None) -> tuple[dict, Pa
     before = _whole(args or {}, "before", problems)
     if problems:
         raise InvalidInput(problems)
-    produced = _page(db, Filters(org_id=org_id), "", before, PAGE_SIZE)
-    verified = _page(db, Filters(verifier_org_id=org_id), "", None, PAGE_SIZE)
+    produced = _page(db, Filters(org_id=org_id), before, PAGE_SIZE)
+    verified = _page(db, Filters(verifier_org_id=org_id), None, PAGE_SIZE)
     return found, produced, verified

@@ -8,10 +8,15 @@ submission of another organisation is NotFound.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..bom import Bom, parse_bom
 from ..errors import Forbidden, InvalidInput, Message, Problem
+from ..paging import MAX_ID, PAGE_SIZE, Page, cut
 from ..recalc.keyed import keep, keyed_bom
 from ..store import audit, results
 from ..store import footprints as store_footprints
@@ -151,18 +156,90 @@ def get(db, user: dict, submission_id: int) -> Submission:
     return check_visible(user, stored.get(db, submission_id))
 
 
-def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
-    """The submissions ``user`` may see, newest first, optionally only in ``statuses``."""
+def _filters(user: dict, statuses: tuple[str, ...] = ()) -> stored.Filters | None:
+    """The submissions ``user`` may see, in ``statuses`` if any; None: none at all."""
     role = user["role"]
     if role == "producer":
-        return stored.listed(db, org_id=user["org_id"], statuses=statuses)
+        return stored.Filters(org_id=user["org_id"], statuses=statuses)
     if role == "verifier":
-        return stored.listed(db, verifier_org_id=user["org_id"], statuses=statuses)
+        return stored.Filters(verifier_org_id=user["org_id"], statuses=statuses)
     if role == "reviewer":
-        return stored.listed(db, statuses=statuses, exclude_status="draft")
+        return stored.Filters(statuses=statuses, exclude_status="draft")
     if role in READ_ALL:  # administrators, and regulators read only
-        return stored.listed(db, statuses=statuses)
-    return []
+        return stored.Filters(statuses=statuses)
+    return None
+
+
+def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
+    """Every submission ``user`` may see, newest first, optionally only in ``statuses``: for
+    short lists (the demo's); pages and counts are ``page``'s and ``counted``'s."""
+    filters = _filters(user, statuses)
+    return [] if filters is None else stored.listed(db, filters)
+
+
+def page(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = None,
+         size: int = PAGE_SIZE) -> Page:
+    """One page of the submissions ``user`` may see (in ``statuses`` if any), newest first
+    by (updated_at, id), after the cursor ``before`` a page gave (None: the first page).
+
+    A submission updated while someone pages moves to the top of the list: it is on the
+    first page when it is read again, and never twice in one walk; every other submission
+    keeps its place, none skipped and none repeated."""
+    after = parse_before(before)
+    filters = _filters(user, statuses)
+    if filters is None:
+        return Page([], None)
+    return cut(stored.page(db, filters, after, size + 1), size, _cursor)
+
+
+def counted(db, user: dict, statuses: tuple[str, ...] = ()) -> int:
+    """How many submissions ``user`` may see, in ``statuses`` if any."""
+    filters = _filters(user, statuses)
+    return 0 if filters is None else stored.count(db, filters)
+
+
+def products(db, user: dict, size: int | None = None) -> list[dict]:
+    """A producer's products with a submission, the most recently updated first (at most
+    ``size``; None: all), each as its newest submission shows it, with ``submissions``, how
+    many it has; for anyone else, none."""
+    if user["role"] != "producer":
+        return []
+    return stored.products_listed(db, user["org_id"], size)
+
+
+def product_count(db, user: dict) -> int:
+    """How many products a producer has submitted."""
+    return stored.product_count(db, user["org_id"]) if user["role"] == "producer" else 0
+
+
+# A cursor is a submission's updated_at and id (the last row of a page), in URL-safe base64:
+# opaque enough that nobody builds one by hand, and checked whole when it comes back.
+CURSOR = re.compile(r"[A-Za-z0-9_-]{1,120}")
+NOT_A_CURSOR = Message("must be the cursor a page of this list gave (follow its link to the "
+                       "next page)")
+
+
+def _cursor(row: dict) -> str:
+    text = f"{row['updated_at']} {row['id']}".encode()
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def parse_before(cursor: str | None) -> tuple[str, int] | None:
+    """(updated_at, id) from a cursor; None for none (the first page); InvalidInput at
+    ``before`` for anything a page did not give."""
+    if not cursor:
+        return None
+    try:
+        if not CURSOR.fullmatch(cursor):
+            raise ValueError(cursor)
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, number = text.rpartition(" ")
+        datetime.fromisoformat(stamp)  # a stored time, or not a cursor
+        if not number.isdigit() or not 1 <= int(number) <= MAX_ID:
+            raise ValueError(number)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidInput([Problem("before", NOT_A_CURSOR)]) from None
+    return stamp, int(number)
 
 
 def latest_result(db, submission: Submission) -> dict | None:

@@ -12,6 +12,7 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 from footprint.bom import (BomSchema, DeclaredUnitSchema, FreeText, LineSchema,
                            ProductSchema)
 from footprint.model import ELECTRICITY_BASES
+from footprint.paging import PAGE_SIZE
 from footprint.supervision import SEVERITIES, SUBJECT_KINDS
 from footprint.supervision import TYPES as FINDING_TYPES
 from footprint.usecases.batterypass import LIFECYCLE_STAGES
@@ -21,6 +22,7 @@ from footprint.workflow import STATUSES
 __all__ = ["BomSchema", "DeclaredUnitSchema", "LineSchema", "ProductSchema"]
 
 MAX_INTEGER = 2 ** 63 - 1  # SQLite's largest: a larger size is refused, not an OverflowError
+MAX_LIMIT = 200  # submissions in one page of the list
 
 
 class _Request(Schema):
@@ -96,6 +98,10 @@ class ConsistencyQuerySchema(_Request):
 class SubmissionsQuerySchema(_Request):
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "Only submissions in this status."})
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT), metadata={
+        "description": f"Submissions a page (default {PAGE_SIZE}, at most {MAX_LIMIT})."})
+    before = fields.String(validate=validate.Length(min=1, max=120), metadata={
+        "description": "The next page: the `next_before` of the page before (opaque)."})
 
 
 class FactorsQuerySchema(_Request):
@@ -254,7 +260,10 @@ class SubmissionSchema(SubmissionSummarySchema):
 
 
 class SubmissionListSchema(_Response):
-    submissions = fields.List(fields.Nested(SubmissionSummarySchema), required=True)
+    submissions = fields.List(fields.Nested(SubmissionSummarySchema), required=True, metadata={
+        "description": "A page of them, newest first by update time (then id)."})
+    next_before = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as `before` for the next page; null on the last."})
 
 
 class RegionSchema(_Response):

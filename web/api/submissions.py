@@ -16,6 +16,7 @@ from flask import Blueprint, g, jsonify, url_for
 from marshmallow import ValidationError, fields, validate
 
 from footprint.errors import InvalidInput, Problem
+from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.schemacache import schema as built
 from footprint.suggest import unknown
@@ -153,17 +154,21 @@ def create_submission():
 
 
 @bp.get("/submissions")
-@operation("List the submissions this user may see, newest first",
+@operation("List the submissions this user may see, newest first, a page at a time",
            query=s.SubmissionsQuerySchema, errors=(400,),
-           responses={200: (s.SubmissionListSchema, "The submissions.")},
+           responses={200: (s.SubmissionListSchema, "A page of the submissions.")},
            description="Producers see their organisation's, verifiers those assigned to "
-                       "their body, reviewers every submitted one.")
+                       "their body, reviewers every submitted one. Newest first by update "
+                       "time, `limit` a page; `next_before` asks for the next page (a "
+                       "submission updated meanwhile moves to the first page).")
 def list_submissions():
     db, wanted = get_db(), query(s.SubmissionsQuerySchema)
-    rows = subs.visible(db, g.api_user, (wanted["status"],) if "status" in wanted else ())
+    page = subs.page(db, g.api_user, (wanted["status"],) if "status" in wanted else (),
+                     wanted.get("before"), wanted.get("limit", PAGE_SIZE))
     orgs: dict = {}
     return jsonify(built(s.SubmissionListSchema).dump(
-        {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in rows]}))
+        {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in page.rows],
+         "next_before": page.next_before}))
 
 
 @bp.get("/submissions/<int:submission_id>")
