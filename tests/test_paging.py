@@ -1,0 +1,277 @@
+"""Work lists a page at a time (footprint.paging, usecases.submissions.page): a producer's
+submissions, the verification and review queues and GET /api/v1/submissions, newest first
+by (updated_at, id), 50 a page unless asked.
+
+The platform here: orchard's organisation makes 120 submissions, steelworks' 15, interleaved
+(ids alternate while both make them). Orchard's i-th (i = 0..119) is updated at BASE + i // 3
+seconds: three to a second, so ties on updated_at are settled by id. Newest first is then
+orchard's in the reverse of the order they were made, and pages of 50 hold
+    page 1: i = 119 .. 70 (50), page 2: i = 69 .. 20 (50), page 3: i = 19 .. 0 (20);
+50 + 50 + 20 = 120. Page 1 ends at i = 70 (second 70 // 3 = 23), and i = 69 (69 // 3 = 23)
+opens page 2: the cut falls inside one second, which only the id can settle.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from footprint import clock
+from footprint.errors import InvalidInput
+from footprint.store import submissions as stored
+from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_token
+
+BASE = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+ORCHARD_MADE = 120
+STEELWORKS_MADE = 15
+NEXT = re.compile(r'id="next-page" rel="next" href="([^"]+)"')
+ROW = re.compile(r'<tr (?:id="submission-|data-submission=")(\d+)"')
+
+
+def at(monkeypatch, seconds: int) -> None:
+    moment = BASE + timedelta(seconds=seconds)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+@pytest.fixture
+def platform(service, monkeypatch, make_bom):
+    """Orchard's 120 submissions and steelworks' 15, ids interleaved; returns orchard's ids
+    in the order made (i = 0..119) and steelworks' ids."""
+    db, people = service.db, service.people
+    orchard, steel = people["orchard"], people["steelworks"]
+    products = [stored.insert_product(db, orchard["org_id"], {"name": f"orange {n}",
+                                                              "category": "generic"})
+                for n in range(3)]
+    steel_product = stored.insert_product(db, steel["org_id"], {"name": "rail",
+                                                                "category": "generic"})
+    bom = make_bom()
+    mine, theirs = [], []
+    for i in range(ORCHARD_MADE):
+        at(monkeypatch, i // 3)
+        mine.append(stored.insert(db, products[i % 3], orchard["org_id"], bom,
+                                  orchard["id"], None))
+        if i < STEELWORKS_MADE:
+            theirs.append(stored.insert(db, steel_product, steel["org_id"], bom, steel["id"],
+                                        None))
+    return mine, theirs
+
+
+def walk(db, user, statuses=(), size=50) -> list[list[int]]:
+    """Every page's ids, following each page's cursor to the end."""
+    pages, before = [], None
+    while True:
+        page = subs.page(db, user, statuses, before, size)
+        pages.append([row["id"] for row in page.rows])
+        if page.next_before is None:
+            return pages
+        before = page.next_before
+
+
+@pytest.mark.both_engines
+def test_a_producer_walks_every_page_newest_first_and_only_their_own(service, platform):
+    mine, theirs = platform
+    orchard = service.people["orchard"]
+    pages = walk(service.db, orchard)
+    assert [len(p) for p in pages] == [50, 50, 20]  # 120 = 50 + 50 + 20
+    assert pages[0][0] == mine[119]  # the newest: second 119 // 3 = 39, the largest id in it
+    seen = [sid for page in pages for sid in page]
+    assert seen == mine[::-1]  # newest first, each once, none left out
+    assert pages[1][0] == mine[69]  # the cut inside second 23 (i = 69, 70, 71) by id
+    assert not set(seen) & set(theirs)  # steelworks' 15 never shown to orchard
+    assert subs.counted(service.db, orchard) == ORCHARD_MADE
+    assert walk(service.db, service.people["steelworks"]) == [theirs[::-1]]  # 15: one page
+
+
+@pytest.mark.both_engines
+def test_a_submission_updated_while_paging_moves_to_the_top_and_shifts_nothing(
+        service, platform, monkeypatch, make_bom):
+    mine, _ = platform
+    db, orchard = service.db, service.people["orchard"]
+    first = subs.page(db, orchard)
+    assert [row["id"] for row in first.rows] == mine[119:69:-1]
+    # meanwhile: i = 10 (not yet read, on page 3) and i = 100 (read, on page 1) are updated,
+    # and a new submission is made; offset paging would now repeat two rows of page 1 on
+    # page 2 and lose i = 10 and one more
+    at(monkeypatch, 1000)
+    stored.update(db, mine[10], status="submitted")
+    at(monkeypatch, 1001)
+    stored.update(db, mine[100], status="submitted")
+    at(monkeypatch, 1002)
+    made = stored.insert(db, stored.get(db, mine[0])["product_id"], orchard["org_id"],
+                         make_bom(), orchard["id"], None)
+    second = subs.page(db, orchard, before=first.next_before)
+    third = subs.page(db, orchard, before=second.next_before)
+    assert [row["id"] for row in second.rows] == mine[69:19:-1]  # i = 69 .. 20: 50, as before
+    # i = 19 .. 0 without i = 10: 20 - 1 = 19; i = 10 is newer than the cursor now
+    assert [row["id"] for row in third.rows] == [mine[i] for i in range(19, -1, -1) if i != 10]
+    assert third.next_before is None
+    # read again from the top, the updated ones lead, newest first, once each
+    again = [sid for page in walk(db, orchard) for sid in page]
+    assert again[:3] == [made, mine[100], mine[10]]
+    assert sorted(again) == sorted(mine + [made])  # 121, each once
+
+
+def test_status_filters_page_and_count_their_own(service, platform, monkeypatch):
+    mine, _ = platform
+    db, orchard = service.db, service.people["orchard"]
+    body = service.db.execute("SELECT id FROM organisations WHERE name = ?",
+                              ["Sichuan Carbon Verification"]).fetchone()[0]
+    for i in range(0, ORCHARD_MADE, 2):  # every other one, 60, submitted to auditor's body
+        at(monkeypatch, 500 + i)
+        stored.update(db, mine[i], status="submitted", verifier_org_id=body)
+    assert subs.counted(db, orchard, ("submitted",)) == 60
+    assert subs.counted(db, orchard, ("draft",)) == 60  # 120 - 60
+    auditor = service.people["auditor"]
+    pages = walk(db, auditor, ("submitted",))
+    assert [len(p) for p in pages] == [50, 10]  # 60 = 50 + 10
+    assert pages[0][0] == mine[118]  # the last updated: second 500 + 118
+    assert walk(db, service.people["auditor2"], ("submitted",)) == [[]]  # another body's
+
+
+@pytest.mark.parametrize("cursor", [
+    "not a cursor", "x" * 121, base64.urlsafe_b64encode(b"yesterday 12").decode(),
+    base64.urlsafe_b64encode(b"2026-03-01T08:00:00+00:00 0").decode(),
+    base64.urlsafe_b64encode(b"2026-03-01T08:00:00+00:00 -3").decode(),
+    base64.urlsafe_b64encode(b"\xff\xfe").decode()])
+def test_a_cursor_no_page_gave_is_refused_at_before(service, cursor):
+    with pytest.raises(InvalidInput) as refused:
+        subs.page(service.db, service.people["orchard"], before=cursor)
+    assert [p.where for p in refused.value.problems] == ["before"]
+
+
+def test_the_page_reads_the_same_work_however_long_the_list(service, platform, monkeypatch,
+                                                            make_bom):
+    """Measured in SQLite's virtual machine instructions (not time): a page of 50 costs the
+    same with 120 of orchard's submissions as with 1,120; reading the whole list (what the
+    pages did before) grows with it, which shows the measure can tell."""
+    db, orchard = service.db, service.people["orchard"]
+
+    def instructions(read) -> int:
+        done = [0]
+
+        def tick():
+            done[0] += 1
+            return 0
+        db.conn.set_progress_handler(tick, 100)
+        try:
+            read()
+        finally:
+            db.conn.set_progress_handler(None, 100)
+        return done[0]
+
+    def reads():
+        first = subs.page(db, orchard)
+        return (instructions(lambda: subs.page(db, orchard)),
+                instructions(lambda: subs.page(db, orchard, before=first.next_before)),
+                instructions(lambda: subs.visible(db, orchard)))
+    small = reads()
+    product = stored.get(db, platform[0][0])["product_id"]
+    for i in range(1000):  # older than all 120: the pages above do not change
+        at(monkeypatch, -1 - i)
+        stored.insert(db, product, orchard["org_id"], make_bom(), orchard["id"], None)
+    large = reads()
+    assert large[0] <= small[0] * 1.2 and large[1] <= small[1] * 1.2, (small, large)
+    assert large[2] > small[2] * 5, (small, large)  # the whole list: 1,120 / 120 = 9.3 x
+
+
+# -- the pages -----------------------------------------------------------------------------
+
+def follow(client, url: str, lang: str = "en") -> tuple[list[int], str | None, str]:
+    response = client.get(url, headers={"Accept-Language": lang})
+    assert response.status_code == 200, response.status_code
+    text = response.get_data(as_text=True)
+    found = NEXT.search(text)
+    return ([int(n) for n in ROW.findall(text)],
+            found.group(1).replace("&amp;", "&") if found else None, text)
+
+
+def test_the_producer_index_shows_a_page_and_links_the_next(service, platform, clients):
+    mine, theirs = platform
+    client = clients["orchard"]
+    rows, next_url, text = follow(client, "/producer/")
+    assert rows == mine[119:69:-1]  # the 50 newest
+    assert "Submissions (120)" in text  # a COUNT, not the 50 rows shown
+    assert "Products (3)" in text  # orange 0, 1 and 2
+    assert "First page" not in text
+    seen = list(rows)
+    while next_url:
+        rows, next_url, text = follow(client, next_url)
+        seen += rows
+        assert "First page" in text
+    assert seen == mine[::-1] and not set(seen) & set(theirs)
+    _rows, _next, chinese = follow(client, "/producer/", "zh")
+    assert "下一页" in chinese and "申报 (120)" in chinese
+
+
+def test_a_bad_cursor_is_a_400_saying_where_in_both_languages(service, clients):
+    client = clients["orchard"]
+    english = client.get("/producer/?before=nonsense", headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    text = english.get_data(as_text=True)
+    assert "before" in text and "must be the cursor a page of this list gave" in text
+    chinese = client.get("/producer/?before=nonsense", headers={"Accept-Language": "zh"})
+    assert chinese.status_code == 400
+    assert "须为本列表某一页给出的游标" in chinese.get_data(as_text=True)
+    assert clients["auditor"].get("/verifier/?before=nonsense").status_code == 400
+    assert clients["reviewer"].get("/reviewer/?before=nonsense").status_code == 400
+
+
+def test_the_queues_page_what_awaits_and_count_it(service, platform, clients, monkeypatch):
+    mine, _ = platform
+    db = service.db
+    body = db.execute("SELECT id FROM organisations WHERE name = ?",
+                      ["Sichuan Carbon Verification"]).fetchone()[0]
+    for i in range(60):  # i = 0..59 submitted to auditor's body, 60..114 verified by it
+        at(monkeypatch, 600 + i)
+        stored.update(db, mine[i], status="submitted", verifier_org_id=body)
+    for i in range(60, 115):
+        at(monkeypatch, 600 + i)
+        stored.update(db, mine[i], status="verified", verifier_org_id=body)
+    rows, next_url, text = follow(clients["auditor"], "/verifier/")
+    assert "Awaiting verification (60)" in text
+    queue = [n for n in rows if n in mine[:60]]
+    assert queue == mine[59:9:-1]  # the 50 last submitted, newest first
+    rows, next_url, text = follow(clients["auditor"], next_url)
+    assert [n for n in rows if n in mine[:60]] == mine[9::-1]  # the other 10
+    assert next_url is None
+    rows, next_url, text = follow(clients["reviewer"], "/reviewer/")
+    assert "Awaiting review (55)" in text  # 115 - 60
+    assert "In verification (60)" in text
+    queue = text.split('id="queue"')[1].split("</section>")[0]
+    assert [int(n) for n in ROW.findall(queue)] == mine[114:64:-1]  # 50 of the 55
+    rows, next_url, text = follow(clients["reviewer"], next_url)
+    queue = text.split('id="queue"')[1].split("</section>")[0]
+    assert [int(n) for n in ROW.findall(queue)] == mine[64:59:-1]  # the other 5
+    assert next_url is None
+
+
+# -- the API -------------------------------------------------------------------------------
+
+@pytest.mark.both_engines
+def test_the_api_pages_by_limit_and_before(service, platform):
+    mine, theirs = platform
+    client = service.app.test_client()
+    headers = {"Authorization": "Bearer " + create_token(service.db, "orchard", "test")}
+    seen, url, sizes = [], "/api/v1/submissions?limit=45", []
+    while url:
+        answer = client.get(url, headers=headers)
+        assert answer.status_code == 200
+        body = answer.get_json()
+        sizes.append(len(body["submissions"]))
+        seen += [s["id"] for s in body["submissions"]]
+        url = (f"/api/v1/submissions?limit=45&before={body['next_before']}"
+               if body["next_before"] else None)
+    assert sizes == [45, 45, 30]  # 120 = 45 + 45 + 30
+    assert seen == mine[::-1] and not set(seen) & set(theirs)
+    default = client.get("/api/v1/submissions", headers=headers).get_json()
+    assert [s["id"] for s in default["submissions"]] == mine[119:69:-1]  # 50 by default
+    whole = client.get("/api/v1/submissions?limit=200", headers=headers).get_json()
+    assert len(whole["submissions"]) == 120 and whole["next_before"] is None
+    for query, where in [("limit=0", "limit"), ("limit=201", "limit"), ("limit=ten", "limit"),
+                         ("before=nonsense", "before"), ("before=", "before")]:
+        refused = client.get(f"/api/v1/submissions?{query}", headers=headers)
+        assert refused.status_code == 400, query
+        assert [p["where"] for p in refused.get_json()["problems"]] == [where], query
