@@ -131,6 +131,20 @@ def test_status_filters_page_and_count_their_own(service, platform, monkeypatch)
     assert walk(db, service.people["auditor2"], ("submitted",)) == [[]]  # another body's
 
 
+@pytest.mark.both_engines
+def test_a_producers_products_with_their_newest_submission_and_count(service, platform):
+    mine, _ = platform
+    db, orchard = service.db, service.people["orchard"]
+    # i % 3 names the product: 120 / 3 = 40 each; all three were last updated in second
+    # 39 (i = 117, 118, 119), a tie settled by the product's id, newest product first
+    listed = subs.products(db, orchard)
+    assert [(row["id"], row["submissions"]) for row in listed] == \
+        [(mine[119], 40), (mine[118], 40), (mine[117], 40)]
+    assert [row["id"] for row in subs.products(db, orchard, 2)] == [mine[119], mine[118]]
+    assert subs.product_count(db, orchard) == 3
+    assert subs.products(db, service.people["auditor"]) == []  # a producer's only
+
+
 @pytest.mark.parametrize("cursor", [
     "not a cursor", "x" * 121, base64.urlsafe_b64encode(b"yesterday 12").decode(),
     base64.urlsafe_b64encode(b"2026-03-01T08:00:00+00:00 0").decode(),

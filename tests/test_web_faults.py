@@ -162,7 +162,7 @@ def test_a_write_that_meets_a_fault_answers_json_and_stores_nothing(
 def test_a_read_that_meets_a_lock_answers_503_without_saying_nothing_was_saved(
         api, service, make_bom, monkeypatch, tmp_path):
     import web.api.submissions as views
-    monkeypatch.setattr(views.subs, "visible", raising(locked(tmp_path)))
+    monkeypatch.setattr(views.subs, "page", raising(locked(tmp_path)))
     body = assert_error_shape(api("orchard", "GET", "/submissions"), 503)
     assert body["error"] == "The platform is busy. Please try again in a few seconds."
 

@@ -174,17 +174,20 @@ def products_listed(db, org_id: int, size: int | None = None) -> list[dict]:
     limit = "" if size is None else "LIMIT ?"
     counted = list(db.query(
         "SELECT s.product_id, COUNT(*) AS submissions, MAX(s.updated_at) AS last "
-        f"FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id "
+        "FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id "
         f"ORDER BY last DESC, s.product_id DESC {limit}",
         [org_id] + ([] if size is None else [size])))
     if not counted:
         return []
     ids = [row["product_id"] for row in counted]
+    # every product of the organisation, or those counted (a bounded list of ids)
+    which, params = ("p2.org_id = ?", [org_id]) if size is None else \
+        (f"p2.id IN ({', '.join('?' for _ in ids)})", ids)
     newest = "SELECT n.id FROM submissions n WHERE n.org_id = ? AND n.product_id = p2.id " \
              "ORDER BY n.updated_at DESC, n.id DESC LIMIT 1"
     rows = {row["product_id"]: _record(row) for row in db.query(
-        f"{_LISTED} WHERE s.id IN (SELECT ({newest}) FROM products p2 WHERE p2.id IN "
-        f"({', '.join('?' for _ in ids)}))", [org_id, *ids])}
+        f"{_LISTED} WHERE s.id IN (SELECT ({newest}) FROM products p2 WHERE {which})",
+        [org_id, *params])}
     return [{**rows[row["product_id"]], "submissions": row["submissions"]}
             for row in counted]
 
