@@ -119,7 +119,8 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
                 entry["note"] = rl.line.note
             if rl.line.note_zh:  # the model's own Chinese, for pages read in Chinese
                 entry["note_zh"] = rl.line.note_zh
-        line = Message("line %(number)s", number=rl.line.index + 1)
+        line = Message("line %(number)s", number=rl.line.index + 1) \
+            if rl.note or rl.label is not None or rl.sub is not None else None
         if rl.note:
             notes.append(Message("%(where)s: %(note)s", where=line, note=rl.note))
         if rl.label is not None:  # supplier primary data: the label and who stands behind it

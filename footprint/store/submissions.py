@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TypedDict
 
-from .. import clock
+from .. import clock, jsontext
 from ..bom import Bom, parse_bom
 
 
@@ -45,7 +45,7 @@ def _bom_text(bom: dict) -> str:
 
 def _bom_of(text: str) -> dict:
     """The one place a stored BOM is decoded."""
-    return json.loads(text)
+    return jsontext.loads(text)
 
 
 def _record(row: dict | None):
