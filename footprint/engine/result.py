@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 from functools import lru_cache
 
+from .. import jsontext
 from ..errors import Message, as_data
 from ..model import STAGES
 from .electricitybasis import basis_fields
@@ -38,7 +38,7 @@ def library_versions() -> dict[str, str]:
 
 
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(value)
 
 
 def _describe_input(resolved_line) -> str:
