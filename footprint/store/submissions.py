@@ -61,6 +61,13 @@ def get(db, submission_id: int) -> Submission | None:
                         None))
 
 
+def access(db, submission_id: int) -> dict | None:
+    """What deciding who may see a submission reads (footprint.workflow.can_see), without
+    its BOM."""
+    return next(db.query("SELECT id, org_id, verifier_org_id, status FROM submissions "
+                         "WHERE id = ?", [submission_id]), None)
+
+
 def by_idempotency_key(db, user_id: int, key: str) -> Submission | None:
     return _record(next(db.query("SELECT * FROM submissions WHERE created_by = ? AND "
                                  "idempotency_key = ?", [user_id, key]), None))

@@ -151,6 +151,12 @@ def get(db, user: dict, submission_id: int) -> Submission:
     return check_visible(user, stored.get(db, submission_id))
 
 
+def ensure_visible(db, user: dict, submission_id: int) -> None:
+    """NotFound unless ``user`` may see the submission (what ``get`` checks, without reading
+    the BOM: for what is read about a submission beside it)."""
+    check_visible(user, stored.access(db, submission_id))
+
+
 def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
     """The submissions ``user`` may see, newest first, optionally only in ``statuses``."""
     role = user["role"]
@@ -171,7 +177,7 @@ def latest_result(db, submission: Submission) -> dict | None:
 
 
 def audit_trail(db, user: dict, submission_id: int) -> list[dict]:
-    get(db, user, submission_id)
+    ensure_visible(db, user, submission_id)
     return audit.trail(db, submission_id)
 
 
