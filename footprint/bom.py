@@ -18,6 +18,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
@@ -473,7 +474,8 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
         plain.append(line)
     try:
         loaded = _modelled(plain)
-        notes_zh = [_NOTE.deserialize(n) if n is not None else None for n in notes_zh]
+        notes_zh = [None if n is None else _note_zh(n) if isinstance(n, str) else
+                    _NOTE.deserialize(n) for n in notes_zh]
     except ValidationError as exc:
         raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
     start = len(bom.lines)
@@ -483,6 +485,11 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
 
 
 _NOTE = LineSchema().fields["note"]  # a modelled line's Chinese note is held to the same rule
+
+
+@lru_cache(maxsize=4096)  # a model writes the same notes for every BOM it models
+def _note_zh(note: str) -> str:
+    return _NOTE.deserialize(note)
 
 
 def _modelled(plain: list) -> list[dict]:

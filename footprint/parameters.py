@@ -140,6 +140,7 @@ def place_of(schema_class, where: str) -> tuple:
     return tuple(steps)
 
 
+@once_per_value  # every preview of a BOM being edited has the same parameters
 def with_codes(schema_class, raw):
     """``raw`` parameters with each choice given by its Chinese or English name replaced by
     its value (湿润气候 -> wet_climate), in nested entries too; anything else unchanged."""

@@ -13,6 +13,15 @@ from __future__ import annotations
 import json
 from functools import cache, lru_cache, wraps
 
+import orjson
+
+# A value's key is its JSON text, keys sorted. orjson writes it ten times as fast as the
+# standard library; what it would write as something else (a date, a dataclass, a str
+# subclass) it refuses here, so such data is computed every time, as is NaN, which it
+# would write as null.
+_KEY = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | \
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
 
 @cache
 def schema(schema_class, many: bool = False):
@@ -25,14 +34,16 @@ def once_per_value(function):
     (data that is not plain JSON is computed every time; an exception is raised every time,
     never kept), each caller getting lists and dicts of its own."""
     @lru_cache(maxsize=4096)
-    def kept(schema_class, text: str):
-        return function(schema_class, json.loads(text))
+    def kept(schema_class, text: bytes):
+        return function(schema_class, orjson.loads(text))
 
     @wraps(function)
     def once(schema_class, data):
         try:
-            text = json.dumps(data, sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError):
+            text = orjson.dumps(data, option=_KEY)
+        except TypeError:
+            return function(schema_class, data)
+        if b"null" in text and _has_nan(data):
             return function(schema_class, data)
         return _fresh(kept(schema_class, text))
     return once
@@ -43,6 +54,14 @@ def load(schema_class, data):
     """``schema(schema_class).load(data)``, once per distinct value (raises
     marshmallow.ValidationError as the schema does)."""
     return schema(schema_class).load(data)
+
+
+def _has_nan(data) -> bool:
+    try:
+        json.dumps(data, allow_nan=False)
+    except ValueError:
+        return True
+    return False
 
 
 def _fresh(value):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -136,6 +136,7 @@ def import_library():
             title=form["title"], publisher=form["publisher"], licence=form["licence"])
     except InvalidInput as exc:
         return _page(exc.problems, form, "library", 400)
+    g.pop("footprint_engine", None)  # the engine this request saw is the one before the import
     get_engine().inventory  # the new data version's background, built now, not on a producer's request
     flash(_("Library %(name)s: version %(version)s imported with %(n)s factors.",
             name=found["name"], version=form["version"], n=found["versions"][-1]["factors"]))

@@ -99,6 +99,8 @@ def _hold_wal_index(app: Flask) -> None:
 def get_engine() -> Engine:
     """The app's engine; built again when a factor library or an LCI database was imported
     (by any process: a catalog changed), so every worker calculates with the same data."""
+    if "footprint_engine" in g:  # looked at once a request (a preview asks twice)
+        return g.footprint_engine
     home = Path(current_app.config["FOOTPRINT_HOME"])
     stamp = imports_stamp(home)
     engine = current_app.extensions.get("footprint_engine")
@@ -107,6 +109,7 @@ def get_engine() -> Engine:
         engine = Engine(home=home)
         current_app.extensions["footprint_engine"] = engine
         current_app.extensions["footprint_engine_stamp"] = stamp
+    g.footprint_engine = engine
     return engine
 
 

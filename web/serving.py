@@ -1,15 +1,28 @@
 """gunicorn's settings for `footprint serve` (read with ``--config python:web.serving``).
 
-A worker is done with most of the objects it will ever hold once the app is made: the
-engine's registry and background, the templates, the plugins. ``gc.freeze()`` moves them out
-of the collector's view, so the collections that run while requests are answered walk only
+A worker is done with most of the objects it will ever hold once the app is made and its
+engine built: the engine's registry and background, the templates, the plugins. The engine
+is built here, before the worker takes its first request (it would otherwise be built by
+that request, and stay in the collector's view); then ``gc.freeze()`` moves all of it out of
+the collector's view, so the collections that run while requests are answered walk only
 what requests made, and a request no longer stalls on a walk over the whole app
 (docs/performance.md).
 """
 from __future__ import annotations
 
 import gc
+import logging
+
+from .db import get_engine
+
+log = logging.getLogger(__name__)
 
 
 def post_worker_init(worker) -> None:
+    app = worker.wsgi
+    try:
+        with app.app_context():
+            get_engine().inventory  # and the registry it is built on
+    except Exception:  # the first request that needs it builds it, and says what is wrong
+        log.exception("the engine could not be built as the worker started")
     gc.freeze()

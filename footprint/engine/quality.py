@@ -37,9 +37,12 @@ class FactorMeta:
 def _lookups(registry) -> dict:
     """What rating needs of a registry alone, worked out once and kept on it: a registry does
     not change once built (engine/registry.py), and a batch rates thousands of results."""
-    return vars(registry).setdefault("_data_quality_lookups", {
-        "entries": {}, "meta": {},
-        "with_factors": frozenset(region for (region, _, _) in registry.electricity)})
+    kept = vars(registry).get("_data_quality_lookups")
+    if kept is None:
+        kept = vars(registry).setdefault("_data_quality_lookups", {
+            "entries": {}, "meta": {}, "factor lines": {},
+            "with_factors": frozenset(region for (region, _, _) in registry.electricity)})
+    return kept
 
 
 class Rater:
@@ -52,6 +55,7 @@ class Rater:
         self._entries: dict[str, dict] = lookups["entries"]
         self._meta: dict[Source, FactorMeta] = lookups["meta"]
         self._with_factors = lookups["with_factors"]
+        self._factor_lines: dict[tuple, dict] = lookups["factor lines"]
 
     # -- what a factor represents ------------------------------------------------------
     def manifest_entry(self, dataset_id: str) -> dict:
@@ -136,23 +140,29 @@ class Rater:
         if rl.flow is not None:  # the producer's own emission, at its place and time
             technology = PRIMARY_TECHNOLOGY if primary else STATED_EMISSION_TECHNOLOGY
             return _ratings(technology, BEST, BEST), float(primary)
+        # a factor's line is rated by what it draws on, where and when: worked out once
+        area = (rl.line.region or bom.region) if rl.factor is not None else bom.region
+        described = (rl.factor or rl.process_id, area, primary, year)
+        if described not in self._factor_lines:
+            self._factor_lines[described] = self._factor_line(rl, area, primary, year)
+        return dict(self._factor_lines[described]), float(primary)
+
+    def _factor_line(self, rl: ResolvedLine, area: str, primary: bool, year) -> dict:
         if rl.factor is not None:
             factor = rl.factor
-            area = rl.line.region or bom.region
             stand_in = factor.region != area and area not in self._with_factors
             meta = self.factor_meta(factor.source)
             geography = self.geography(area, factor.region, stand_in)
             factor_year = factor.year
         else:
             meta = self.factor_meta(self.registry.processes[rl.process_id].source)
-            geography = self.geography(bom.region, meta.geography)
+            geography = self.geography(area, meta.geography)
             factor_year = meta.year
         # a measured amount is primary data; the factor it is multiplied by still stands for
         # its own place and time, so only the technological rating is the primary one
         technology = PRIMARY_TECHNOLOGY if primary else \
             technological_rating(meta.technology, meta.confidence)
-        return _ratings(technology, geography, temporal_rating(factor_year, year)), \
-            float(primary)
+        return _ratings(technology, geography, temporal_rating(factor_year, year))
 
     def _sub_assembly(self, sub: ResolvedBom) -> tuple[dict, float]:
         kg = score_rows(CompiledBatch.from_boms([sub], self.inventory), self.inventory,

@@ -296,7 +296,12 @@ class Registry:
         })
 
     def factors_for(self, region: str, basis: str) -> dict[int, ElectricityFactor]:
-        return {f.year: f for (r, _, b), f in self.electricity.items() if r == region and b == basis}
+        """The region's factors of that basis by data year (every BOM with electricity asks)."""
+        by_region = self.known("electricity by region and basis")
+        if not by_region:
+            for (r, _, b), f in self.electricity.items():
+                by_region.setdefault((r, b), {})[f.year] = f
+        return dict(by_region.get((region, basis), {}))
 
     def years_by_region(self) -> dict[str, list[int]]:
         years = defaultdict(set)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 from functools import lru_cache
 
+from .. import jsontext
 from ..errors import Message, as_data
 from ..model import STAGES
 from .electricitybasis import basis_fields
@@ -38,7 +38,7 @@ def library_versions() -> dict[str, str]:
 
 
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(value)
 
 
 def _describe_input(resolved_line) -> str:
@@ -119,7 +119,8 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
                 entry["note"] = rl.line.note
             if rl.line.note_zh:  # the model's own Chinese, for pages read in Chinese
                 entry["note_zh"] = rl.line.note_zh
-        line = Message("line %(number)s", number=rl.line.index + 1)
+        line = Message("line %(number)s", number=rl.line.index + 1) \
+            if rl.note or rl.label is not None or rl.sub is not None else None
         if rl.note:
             notes.append(Message("%(where)s: %(note)s", where=line, note=rl.note))
         if rl.label is not None:  # supplier primary data: the label and who stands behind it

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import TypedDict
 
-from .. import clock
+from .. import clock, jsontext
 from ..bom import Bom, parse_bom
 
 
@@ -46,7 +46,7 @@ def _bom_text(bom: dict) -> str:
 
 def _bom_of(text: str) -> dict:
     """The one place a stored BOM is decoded."""
-    return json.loads(text)
+    return jsontext.loads(text)
 
 
 def _record(row: dict | None):
@@ -60,6 +60,13 @@ def _record(row: dict | None):
 def get(db, submission_id: int) -> Submission | None:
     return _record(next(db.query("SELECT * FROM submissions WHERE id = ?", [submission_id]),
                         None))
+
+
+def access(db, submission_id: int) -> dict | None:
+    """What deciding who may see a submission reads (footprint.workflow.can_see), without
+    its BOM."""
+    return next(db.query("SELECT id, org_id, verifier_org_id, status FROM submissions "
+                         "WHERE id = ?", [submission_id]), None)
 
 
 def by_idempotency_key(db, user_id: int, key: str) -> Submission | None:

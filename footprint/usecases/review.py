@@ -15,7 +15,7 @@ from ..store import review as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
 from ..workflow import check_edit, check_not_read_only
-from .submissions import get
+from .submissions import ensure_visible, get
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/csv", "text/plain",
@@ -52,7 +52,7 @@ def comment(db, user: dict, submission_id: int, body: str, line: int | None = No
 
 
 def comments(db, user: dict, submission_id: int) -> list[dict]:
-    get(db, user, submission_id)
+    ensure_visible(db, user, submission_id)
     return stored.comments(db, submission_id)
 
 
@@ -79,12 +79,12 @@ def add_evidence(db, user: dict, submission_id: int, filename: str, content_type
 
 
 def evidence_list(db, user: dict, submission_id: int) -> list[dict]:
-    get(db, user, submission_id)
+    ensure_visible(db, user, submission_id)
     return stored.evidence_list(db, submission_id)
 
 
 def evidence_file(db, user: dict, submission_id: int, evidence_id: int) -> dict:
-    get(db, user, submission_id)
+    ensure_visible(db, user, submission_id)
     found = stored.evidence_file(db, submission_id, evidence_id)
     if found is None:
         raise NotFound(Message("no such evidence"))

@@ -156,6 +156,12 @@ def get(db, user: dict, submission_id: int) -> Submission:
     return check_visible(user, stored.get(db, submission_id))
 
 
+def ensure_visible(db, user: dict, submission_id: int) -> None:
+    """NotFound unless ``user`` may see the submission (what ``get`` checks, without reading
+    the BOM: for what is read about a submission beside it)."""
+    check_visible(user, stored.access(db, submission_id))
+
+
 def _filters(user: dict, statuses: tuple[str, ...] = ()) -> stored.Filters | None:
     """The submissions ``user`` may see, in ``statuses`` if any; None: none at all."""
     role = user["role"]
@@ -248,7 +254,7 @@ def latest_result(db, submission: Submission) -> dict | None:
 
 
 def audit_trail(db, user: dict, submission_id: int) -> list[dict]:
-    get(db, user, submission_id)
+    ensure_visible(db, user, submission_id)
     return audit.trail(db, submission_id)
 
 

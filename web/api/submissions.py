@@ -82,10 +82,11 @@ def summary(db, row: dict, total, orgs: dict) -> dict:
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
-def detail(submission_id: int) -> dict:
-    """Everything the user may know about a submission, from the core's own accessors."""
+def detail(submission_id: int, row: dict | None = None) -> dict:
+    """Everything the user may know about a submission, from the core's own accessors
+    (``row``: the submission as the use case that wrote it just answered, not read again)."""
     db, user = get_db(), g.api_user
-    row = subs.get(db, user, submission_id)
+    row = row or subs.get(db, user, submission_id)
     result = subs.latest_result(db, row)
     trail = [{"action": e["action"], "from_status": e["from_status"],
               "to_status": e["to_status"], "reason": e["reason"], "at": e["at"],
@@ -112,8 +113,8 @@ def detail(submission_id: int) -> dict:
     return built(s.SubmissionSchema).dump(out)
 
 
-def _submission_response(submission_id: int, status: int):
-    response = jsonify(detail(submission_id))
+def _submission_response(submission_id: int, status: int, row: dict | None = None):
+    response = jsonify(detail(submission_id, row))
     response.status_code = status
     if status == 201:
         response.headers["Location"] = url_for(".get_submission",
@@ -150,7 +151,7 @@ def create_submission():
     bom = json_body()
     submission, created = subs.create_submission(get_db(), get_engine(), g.api_user, bom,
                                                   idempotency_key=key, home=home())
-    return _submission_response(submission["id"], 201 if created else 200)
+    return _submission_response(submission["id"], 201 if created else 200, submission)
 
 
 @bp.get("/submissions")
@@ -183,8 +184,8 @@ def get_submission(submission_id):
 def revise_submission(submission_id):
     db, user = get_db(), g.api_user
     check_edit(user, subs.get(db, user, submission_id))  # 404/403/409 before the body
-    subs.revise(db, get_engine(), user, submission_id, json_body(), home=home())
-    return _submission_response(submission_id, 200)
+    revised = subs.revise(db, get_engine(), user, submission_id, json_body(), home=home())
+    return _submission_response(submission_id, 200, revised)
 
 
 def _act(submission_id: int, action: str, schema_class):
