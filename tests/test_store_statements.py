@@ -100,3 +100,19 @@ def test_a_stored_result_hashes_as_it_was_sealed():
     assert back == result
     assert canonical_json(back) == canonical_json(result)
     assert seal(dict(back))["reproducibility_hash"] == result["reproducibility_hash"]
+
+
+def test_a_row_read_by_its_key_is_one_select_and_keys_follow_the_schema(db, statements):
+    with transaction(db):
+        db["organisations"].insert(_organisation("Pujiang Orchard Co-op"))
+    assert db["organisations"].get(1)["name"] == "Pujiang Orchard Co-op"  # keys read once
+    statements.clear()
+    assert db["organisations"].get(1)["name"] == "Pujiang Orchard Co-op"
+    reads = [s for s in statements if not s.startswith("PRAGMA schema_version")]
+    assert len(reads) == 1 and reads[0].startswith("select * from")  # no PRAGMA table_info
+    # a table made afterwards (the schema changed): its keys, in the order of its columns
+    db.execute("CREATE TABLE pairs (b TEXT, a TEXT, n INTEGER, PRIMARY KEY (a, b))")
+    assert db["pairs"].pks == ["b", "a"]
+    assert db["organisations"].pks == ["id"]
+    db.execute("CREATE TABLE plain (x TEXT)")
+    assert db["plain"].pks == ["rowid"]  # no key of its own: its rowid, as sqlite-utils says

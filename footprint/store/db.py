@@ -119,6 +119,12 @@ class _Table(sqlite_utils.db.Table):
         self.last_pk = self.last_rowid if key is None else record.get(key)
         return self
 
+    @property
+    def pks(self) -> list[str]:
+        """sqlite-utils' primary-key columns (``get``, ``update`` ... ask on every call),
+        kept with the schema version instead of read from PRAGMA table_info each time."""
+        return list(self.db.primary_keys(self.name)) or ["rowid"]
+
 
 class _Database(sqlite_utils.Database):
     """sqlite-utils' Database without three costs every request paid: ``db[table]`` and each
@@ -129,7 +135,7 @@ class _Database(sqlite_utils.Database):
     Together more than half of a submission's statements."""
 
     _names: tuple[int, list[str], list[str]] | None = None
-    _keys: tuple[int, dict[str, str | None]] | None = None
+    _keys: tuple[int, dict[str, tuple[tuple[str, str], ...]]] | None = None
 
     def table(self, table_name: str, **kwargs) -> _Table:
         plain = super().table(table_name, **kwargs)  # refuses a view's name
@@ -138,15 +144,22 @@ class _Database(sqlite_utils.Database):
     def key_besides_rowid(self, table_name: str) -> str | None:
         """The table's one primary-key column other than its rowid (an INTEGER PRIMARY KEY
         is the rowid), else None."""
+        named = self._primary_keys(table_name)
+        return named[0][0] if len(named) == 1 and named[0][1] != "INTEGER" else None
+
+    def primary_keys(self, table_name: str) -> tuple[str, ...]:
+        """The table's primary-key columns in the order of its columns (as sqlite-utils
+        names them); empty for a table keyed by its rowid alone."""
+        return tuple(name for name, _ in self._primary_keys(table_name))
+
+    def _primary_keys(self, table_name: str) -> tuple[tuple[str, str], ...]:
         version = self._schema_names()[0]
         if self._keys is None or self._keys[0] != version:
             self._keys = (version, {})
         keys = self._keys[1]
         if table_name not in keys:
             columns = self.conn.execute(f'PRAGMA table_info("{table_name}")').fetchall()
-            named = [(c[1], c[2].upper()) for c in columns if c[5]]
-            keys[table_name] = named[0][0] if len(named) == 1 and \
-                named[0][1] != "INTEGER" else None
+            keys[table_name] = tuple((c[1], c[2].upper()) for c in columns if c[5])
         return keys[table_name]
 
     def _schema_names(self) -> tuple[int, list[str], list[str]]:
