@@ -110,9 +110,10 @@ def test_a_row_read_by_its_key_is_one_select_and_keys_follow_the_schema(db, stat
     assert db["organisations"].get(1)["name"] == "Pujiang Orchard Co-op"
     reads = [s for s in statements if not s.startswith("PRAGMA schema_version")]
     assert len(reads) == 1 and reads[0].startswith("select * from")  # no PRAGMA table_info
-    # a table made afterwards (the schema changed): its keys, in the order of its columns
+    # a table made afterwards (the schema changed): its keys, in the order PRIMARY KEY gives
+    # them, not its columns' (as sqlite-utils' own Table.pks says them)
     db.execute("CREATE TABLE pairs (b TEXT, a TEXT, n INTEGER, PRIMARY KEY (a, b))")
-    assert db["pairs"].pks == ["b", "a"]
+    assert db["pairs"].pks == ["a", "b"]
     assert db["organisations"].pks == ["id"]
     db.execute("CREATE TABLE plain (x TEXT)")
     assert db["plain"].pks == ["rowid"]  # no key of its own: its rowid, as sqlite-utils says

@@ -148,8 +148,8 @@ class _Database(sqlite_utils.Database):
         return named[0][0] if len(named) == 1 and named[0][1] != "INTEGER" else None
 
     def primary_keys(self, table_name: str) -> tuple[str, ...]:
-        """The table's primary-key columns in the order of its columns (as sqlite-utils
-        names them); empty for a table keyed by its rowid alone."""
+        """The table's primary-key columns in the order its PRIMARY KEY declares them (as
+        sqlite-utils names them); empty for a table keyed by its rowid alone."""
         return tuple(name for name, _ in self._primary_keys(table_name))
 
     def _primary_keys(self, table_name: str) -> tuple[tuple[str, str], ...]:
@@ -159,7 +159,8 @@ class _Database(sqlite_utils.Database):
         keys = self._keys[1]
         if table_name not in keys:
             columns = self.conn.execute(f'PRAGMA table_info("{table_name}")').fetchall()
-            keys[table_name] = tuple((c[1], c[2].upper()) for c in columns if c[5])
+            keys[table_name] = tuple((c[1], c[2].upper())  # c[5]: place in the key, from 1
+                                     for c in sorted(columns, key=lambda c: c[5]) if c[5])
         return keys[table_name]
 
     def _schema_names(self) -> tuple[int, list[str], list[str]]:
