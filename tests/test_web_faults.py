@@ -306,21 +306,27 @@ def _can_mount() -> str | None:
     return None
 
 
-@pytest.fixture
-def small_home(tmp_path):
-    """A 6 MB tmpfs as FOOTPRINT_HOME. Needs root: skipped with the reason elsewhere, and a
-    failure in CI (CI set), where a skip would pass without checking."""
+def mount_small_tmpfs(folder: Path) -> None:
+    """A 6 MB tmpfs on ``folder`` (umount -l it afterwards). Needs root: skipped with the
+    reason elsewhere, and a failure in CI (CI set), where a skip would pass without
+    checking."""
     reason = _can_mount()
-    home = tmp_path / "small-home"
-    home.mkdir()
     if reason is None:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs",
-                                  str(home)], capture_output=True, text=True)
+                                  str(folder)], capture_output=True, text=True)
         reason = None if mounted.returncode == 0 else f"mount failed: {mounted.stderr.strip()}"
     if reason is not None:
         if os.environ.get("CI"):
             pytest.fail(f"the full-disk test cannot run: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def small_home(tmp_path):
+    """A 6 MB tmpfs as FOOTPRINT_HOME (mount_small_tmpfs)."""
+    home = tmp_path / "small-home"
+    home.mkdir()
+    mount_small_tmpfs(home)
     try:
         yield home
     finally:

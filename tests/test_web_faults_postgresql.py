@@ -10,6 +10,11 @@ SQLite's full-disk test); the full-disk page raises the server's error (SQLSTATE
 where the use case would meet it."""
 from __future__ import annotations
 
+import pwd
+import shutil
+import subprocess
+import uuid
+
 import psycopg.errors
 import pytest
 
@@ -17,8 +22,8 @@ from footprint.store import connect
 from footprint.store.db import WRITE_LOCK
 from web.db import get_db
 
-from .test_web_faults import (BROKEN, BUSY, FULL, api, assert_error_shape, raising,  # noqa
-                              tokens)
+from .test_web_faults import (BROKEN, BUSY, FULL, api, assert_error_shape,  # noqa
+                              mount_small_tmpfs, raising, tokens)
 
 pytestmark = pytest.mark.parametrize("service", ["postgresql"], indirect=True)
 
@@ -136,27 +141,11 @@ def small_tablespace(service, pg_cluster):
     on submissions: a new row goes to a new page, so a write needs the disk, as a busy
     platform's do). Needs root, as SQLite's full-disk test does: skipped with the reason
     elsewhere, a failure in CI. The tables go back to the default tablespace afterwards."""
-    import pwd
-    import shutil
-    import subprocess
-    from .test_web_faults import _can_mount
-
-    import uuid
-
-    reason = _can_mount()
     # inside the cluster's own folder: the server's user reaches it (not pytest's, 0700)
     name = f"small_{uuid.uuid4().hex[:12]}"
     folder = pg_cluster.root / name
     folder.mkdir()
-    if reason is None:
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs",
-                                  str(folder)], capture_output=True, text=True)
-        reason = None if mounted.returncode == 0 else f"mount failed: {mounted.stderr.strip()}"
-    if reason is not None:
-        import os
-        if os.environ.get("CI"):
-            pytest.fail(f"the full-disk test cannot run: {reason}")
-        pytest.skip(reason)
+    mount_small_tmpfs(folder)
     url = service.db.url
     admin = connect(pg_cluster.url())
     try:

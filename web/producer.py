@@ -31,6 +31,7 @@ from .i18n import localised, problem_text
 from .labels import home  # suppliers' labels are checked against this platform's keys
 from .problems import place, said_result
 from .security import role_required
+from .submissions import page_links
 from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")
@@ -85,10 +86,7 @@ def index():
         products=[{"latest": _shown(row), "count": row["submissions"]} for row in products],
         submission_count=subs.counted(db, current_user),
         product_count=subs.product_count(db, current_user),
-        next_url=url_for("producer.index", before=page.next_before)
-        if page.next_before else None,
-        first_url=url_for("producer.index") if request.args.get("before") else None,
-        upload=_upload_context(_new_values(products)))
+        upload=_upload_context(_new_values(products)), **page_links("producer.index", page))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 decisions (approved, or returned after verification) with who decided and why."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from footprint.usecases import submissions as subs
 
 from .db import get_db
 from .security import role_required
+from .submissions import page_links
 from .verifier import decisions_of
 
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
@@ -33,8 +34,6 @@ def index():
     return render_template(
         "reviewer/index.html", queue=queue.rows,
         waiting=subs.counted(db, current_user, ("verified",)),
-        next_url=url_for("reviewer.index", before=queue.next_before)
-        if queue.next_before else None,
-        first_url=url_for("reviewer.index") if request.args.get("before") else None,
+        **page_links("reviewer.index", queue),
         recent=recent, decisions=decisions, in_verification=in_verification.rows,
         verifying=subs.counted(db, current_user, ("submitted",)))

@@ -36,6 +36,14 @@ from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
 
+def page_links(endpoint: str, page) -> dict:
+    """The links of a work list's page (templates/_pages.html): on to the next page while
+    there is one (``page``: a footprint.paging.Page), back to the first once past it."""
+    return {"next_url": url_for(endpoint, before=page.next_before) if page.next_before
+            else None,
+            "first_url": url_for(endpoint) if request.args.get("before") else None}
+
+
 def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
     """The latest audit event among ``actions`` (optionally leaving ``from_status``)."""
     for event in reversed(events):

@@ -2,7 +2,7 @@
 and the ones it has handled (verified or returned), with who decided."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from footprint.usecases import submissions as subs
@@ -10,7 +10,7 @@ from footprint.workflow import STATUSES
 
 from .db import get_db
 from .security import role_required
-from .submissions import decision
+from .submissions import decision, page_links
 
 bp = Blueprint("verifier", __name__, url_prefix="/verifier")
 
@@ -40,7 +40,5 @@ def index():
     return render_template(
         "verifier/index.html", queue=queue.rows,
         waiting=subs.counted(db, current_user, ("submitted",)), handled=handled,
-        next_url=url_for("verifier.index", before=queue.next_before)
-        if queue.next_before else None,
-        first_url=url_for("verifier.index") if request.args.get("before") else None,
+        **page_links("verifier.index", queue),
         decisions=decisions_of(db, current_user, handled, ("verify", "return"), "submitted"))
