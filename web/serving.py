@@ -7,6 +7,12 @@ that request, and stay in the collector's view); then ``gc.freeze()`` moves all 
 the collector's view, so the collections that run while requests are answered walk only
 what requests made, and a request no longer stalls on a walk over the whole app
 (docs/performance.md).
+
+gunicorn itself trusts no forwarded header: by default it takes X-Forwarded-Proto (and
+X-Forwarded-Ssl ...) from 127.0.0.1 as the scheme, so anything on the same host, or a proxy
+there that passes the client's headers on, could make a plain-http request count as HTTPS
+(the PACT API answers only over HTTPS). The proxies in front are the app's to trust, as many
+as FOOTPRINT_PROXIES says (web.security), and none without it.
 """
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ import logging
 from .db import get_engine
 
 log = logging.getLogger(__name__)
+
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 
 
 def post_worker_init(worker) -> None:
