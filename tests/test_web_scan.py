@@ -389,6 +389,34 @@ def test_a_label_whose_log_proof_fails_is_not_trusted(service, issuer, client, m
     assert "不在本平台的记录和公开日志中" in banner(text)
 
 
+def test_a_label_cut_short_is_a_damaged_scan_not_a_forgery(service, issuer, client,
+                                                          make_bom):
+    """The audit's case: the label's URL with its last 10 characters cut; and the label cut
+    1, 6 and 40 bytes short, which still reads as base32 but not as CBOR. Each is a scan to
+    do again, said gently in the reader's language, as a code that is no label is; a
+    signature that does not verify stays "not genuine" (the test above)."""
+    from footprint.labels import LabelInvalid, from_b32
+    from footprint.usecases import scanning
+
+    label = approve(service, issuer, tea_bom(make_bom))
+    cose = bytes(label["cose"])
+    cut = [to_b32(cose)[:-10]] + [to_b32(cose[:-n]) for n in (1, 6, 40)]
+    with pytest.raises(LabelInvalid) as unread:  # decoded from base32, then not CBOR
+        scanning.check(service.db, service.home, from_b32(cut[2]), clock.now())
+    assert unread.value.unreadable and unread.value.detail.startswith("not CBOR")
+    for code in cut:
+        for lang, gentle, alarm in (
+                ("zh", "此网址不含碳标签代码。请重新扫描产品上的二维码，或按印制内容准确输入网址。",
+                 ("非真实", "警告", "举报")),
+                ("en", "Scan the QR code on the product again, or type the address exactly "
+                       "as printed.", ("not genuine", "Warning", "report"))):
+            response, text = page(client, f"/L/{code}", lang=lang)
+            assert response.status_code == 404, code
+            assert 'data-kind="label"' in text and gentle in text, (code, lang)
+            assert not [w for w in alarm if w in text], (code, lang)
+            assert "CBOR" not in text and "premature" not in text and "malformed" not in text
+
+
 @pytest.mark.parametrize("code", ["ABC1", "A", "ABCDEFGH=", "X" * 5000])
 def test_malformed_code_is_404(client, code):
     response, text = page(client, f"/L/{code}")

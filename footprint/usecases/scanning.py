@@ -97,12 +97,16 @@ def _inclusion(db, record: dict, cose: bytes) -> dict:
 
 
 def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
-    """Verify a scanned label at ``moment`` and find its status."""
+    """Verify a scanned label at ``moment`` and find its status. Raises LabelInvalid when the
+    bytes cannot be read as a label at all (``unreadable``: a damaged or incomplete scan,
+    which is not a verdict on any label)."""
     trust = trust_list(home)
     try:
         verified = verify(cose, trust, now=moment)
         claims, issuer, expired = verified.claims, verified.issuer, False
     except LabelInvalid as exc:
+        if exc.unreadable:
+            raise
         if exc.reason != "expired":
             verdict = "unknown-issuer" if exc.reason == "unknown-issuer" else "forged"
             return Scan(verdict, reason=exc.reason, detail=exc.detail)
