@@ -112,7 +112,7 @@ def test_the_static_page_verifies_and_refuses_with_only_a_file_server(
     verdict, text, page = scan(browser, base, bytes(current["cose"]))
     assert verdict == "valid" and "✓ 有效" in text and "此碳标签真实有效。" in text
     checks = page.inner_text("#checks")
-    assert "签名有效" in checks and f"叶序号 {issue_leaf(db, current)}" in checks
+    assert "签名有效" in checks and f"第 {issue_leaf(db, current)} 号叶子" in checks
     assert current["id"] in page.inner_text("#scan")
     # O(log n) tiles: at most two a level for each side of the path, three levels
     tiles = [p for p in asked if p.startswith("/log/tile/")]

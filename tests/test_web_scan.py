@@ -188,7 +188,8 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     # the inclusion proof, checked against the current root, is said plainly
     log = TransparencyLog(service.db)
     check_log = re.search(r'<li class="ok" id="check-log">(.*?)</li>', text, re.S).group(1)
-    assert "共 1 条中的第 1 条" in check_log and "leaf_index 0 · tree_size 1" in check_log
+    assert "为第 0 号叶子（日志共 1 个叶子）" in check_log  # the log's own index, from 0
+    assert "leaf_index 0 · tree_size 1" in check_log
     assert base64.b64encode(log.root()).decode() in check_log
     assert 'id="check-signature"' in text
     # the data version and the reproducibility hash are machine text, shown as code (a hash
@@ -202,7 +203,8 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     assert verdict(english) == "valid"
     assert "This carbon label is genuine and currently valid." in banner(english)
     assert "per 1 kg" in english and "Where the emissions arise" in english
-    assert "as entry 1 of 1; its inclusion proof checks against the log's root at that size" in english
+    assert ("as leaf 0 (log size 1); its inclusion proof checks against the log's root at that "
+            "size") in english
 
     for url in (f"/L/{to_b32(label['cose']).lower()}", scan_url(label).lower()):
         lower = client.get(url)
