@@ -289,3 +289,100 @@ def test_the_api_pages_by_limit_and_before(service, platform):
         refused = client.get(f"/api/v1/submissions?{query}", headers=headers)
         assert refused.status_code == 400, query
         assert [p["where"] for p in refused.get_json()["problems"]] == [where], query
+
+
+# -- a producer's products, a page at a time ------------------------------------------------
+#
+# The audit's organisation: 54 products, each with one submission. Product i (i = 0..53) is
+# made and updated at second i // 3, three to a second, so ties on the time are settled by the
+# product's id (made in order: the larger i, the larger id). Most recently updated first:
+#     page 1: i = 53 .. 4 (50), page 2: i = 3 .. 0 (4); 50 + 4 = 54.
+# i = 4 and i = 3 both fall in second 1: the cut is inside one second, settled by the id.
+# Product 0, the oldest, is the one whose label the co-operative had issued.
+
+PRODUCTS_MADE = 54
+PRODUCT_ROW = re.compile(r'<tr id="product-(\d+)"')
+NEXT_PRODUCTS = re.compile(r'id="next-products" rel="next" href="([^"]+)"')
+
+
+@pytest.fixture
+def catalogue(service, monkeypatch, make_bom):
+    """Orchard's 54 products, one submission each; returns their product ids (i = 0..53)."""
+    db, orchard = service.db, service.people["orchard"]
+    ids = []
+    for i in range(PRODUCTS_MADE):
+        at(monkeypatch, i // 3)
+        product = stored.insert_product(db, orchard["org_id"],
+                                        {"name": f"product {i}", "category": "generic"})
+        stored.insert(db, product, orchard["org_id"], make_bom(), orchard["id"], None)
+        ids.append(product)
+    return ids
+
+
+@pytest.mark.both_engines
+def test_a_producers_products_page_and_none_is_left_out(service, catalogue, monkeypatch,
+                                                        make_bom):
+    db, orchard = service.db, service.people["orchard"]
+    first = subs.products_page(db, orchard)
+    assert [row["product_id"] for row in first.rows] == catalogue[53:3:-1]  # i = 53 .. 4
+    second = subs.products_page(db, orchard, before=first.next_before)
+    assert [row["product_id"] for row in second.rows] == catalogue[3::-1]  # i = 3 .. 0
+    assert second.next_before is None and catalogue[0] in [r["product_id"] for r in second.rows]
+    assert subs.product_count(db, orchard) == PRODUCTS_MADE
+    # product 1 (on page 2) gets a new submission after page 1 was read: it moves to the top
+    # and page 2 holds the rest, none shown twice
+    at(monkeypatch, 1000)
+    stored.insert(db, catalogue[1], orchard["org_id"], make_bom(), orchard["id"], None)
+    again = subs.products_page(db, orchard, before=first.next_before)
+    assert [row["product_id"] for row in again.rows] == [catalogue[3], catalogue[2],
+                                                         catalogue[0]]
+    top = subs.products_page(db, orchard).rows[0]
+    assert (top["product_id"], top["submissions"]) == (catalogue[1], 2)
+    assert subs.products_page(db, service.people["steelworks"]).rows == []  # not theirs
+    assert subs.products_page(db, service.people["auditor"]).rows == []
+
+
+def test_the_producer_index_pages_its_products_with_their_own_cursor(service, catalogue,
+                                                                     clients):
+    client = clients["orchard"]
+    response = client.get("/producer/", headers={"Accept-Language": "zh"})
+    text = response.get_data(as_text=True)
+    assert "产品 (54)" in text and "最近更新的排在前面。" in text
+    assert [int(n) for n in PRODUCT_ROW.findall(text)] == catalogue[53:3:-1]
+    assert "显示最近更新的" not in text
+    onward = NEXT_PRODUCTS.search(text).group(1).replace("&amp;", "&")
+    assert "products_before=" in onward
+    second = client.get(onward, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert [int(n) for n in PRODUCT_ROW.findall(second)] == catalogue[3::-1]
+    assert "Products (54)" in second and "First page" in second
+    assert not NEXT_PRODUCTS.search(second)
+    # the submissions list is where it was: its first page, the 50 newest of 54
+    assert len(ROW.findall(second)) == 50 and "Submissions (54)" in second
+
+
+def test_each_list_of_the_producer_index_keeps_the_others_page(service, platform, catalogue,
+                                                               clients):
+    """120 + 54 submissions (three pages) and 3 + 54 products (two pages): following one
+    list's link keeps the other list's cursor."""
+    client = clients["orchard"]
+    _rows, next_submissions, text = follow(client, "/producer/")
+    onward = NEXT_PRODUCTS.search(text).group(1).replace("&amp;", "&")
+    _rows, _next, both = follow(client, onward)
+    link = NEXT.search(both).group(1).replace("&amp;", "&")
+    assert "products_before=" in link and "before=" in link.replace("products_before=", "")
+    _rows, _next, later = follow(client, link)
+    assert [int(n) for n in PRODUCT_ROW.findall(later)] == \
+        [int(n) for n in PRODUCT_ROW.findall(both)]  # products: still their page 2
+
+
+def test_a_bad_products_cursor_is_a_400_at_products_before(service, clients):
+    client = clients["orchard"]
+    english = client.get("/producer/?products_before=nonsense",
+                         headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    text = english.get_data(as_text=True)
+    assert "products_before" in text and "must be the cursor a page of this list gave" in text
+    chinese = client.get("/producer/?products_before=nonsense",
+                         headers={"Accept-Language": "zh"})
+    assert chinese.status_code == 400
+    assert "须为本列表某一页给出的游标" in chinese.get_data(as_text=True)

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from footprint.errors import InvalidInput, Message, Problem
-from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, pactinputs, review
 from footprint.usecases import submissions as subs
@@ -76,17 +75,25 @@ def _shown(row: dict) -> dict:
 @bp.route("/")
 @role_required("producer")
 def index():
-    """The organisation's submissions a page at a time (?before= the next), newest first;
-    its most recently updated products, each with its newest submission."""
+    """The organisation's submissions a page at a time (?before= the next), newest first,
+    and its products a page at a time (?products_before=), the most recently updated first,
+    each with its newest submission."""
     db = get_db()
     page = subs.page(db, current_user, before=request.args.get("before"))
-    products = subs.products(db, current_user, PAGE_SIZE)
+    products = subs.products_page(db, current_user,
+                                  before=request.args.get("products_before"))
+    # a new BOM's defaults follow the most recently updated product, which only the first
+    # page of products begins with
+    newest = subs.products(db, current_user, 1) if request.args.get("products_before") \
+        else products.rows
     return render_template(
         "producer/index.html", submissions=[_shown(row) for row in page.rows],
-        products=[{"latest": _shown(row), "count": row["submissions"]} for row in products],
+        products=[{"latest": _shown(row), "count": row["submissions"]}
+                  for row in products.rows],
+        product_pages=page_links("producer.index", products, "products_before"),
         submission_count=subs.counted(db, current_user),
         product_count=subs.product_count(db, current_user),
-        upload=_upload_context(_new_values(products)), **page_links("producer.index", page))
+        upload=_upload_context(_new_values(newest)), **page_links("producer.index", page))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------

@@ -36,12 +36,15 @@ from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
 
-def page_links(endpoint: str, page) -> dict:
-    """The links of a work list's page (templates/_pages.html): on to the next page while
-    there is one (``page``: a footprint.paging.Page), back to the first once past it."""
-    return {"next_url": url_for(endpoint, before=page.next_before) if page.next_before
-            else None,
-            "first_url": url_for(endpoint) if request.args.get("before") else None}
+def page_links(endpoint: str, page, cursor: str = "before") -> dict:
+    """The links of a list's page (templates/_pages.html): on to the next page while there is
+    one (``page``: a footprint.paging.Page), back to the first once past it. The list's
+    cursor is the query parameter ``cursor``; the page's other parameters stay, so a page
+    with two lists (a producer's products and submissions) keeps the other list's page."""
+    kept = {name: value for name, value in request.args.items() if name != cursor}
+    return {"next_url": url_for(endpoint, **kept, **{cursor: page.next_before})
+            if page.next_before else None,
+            "first_url": url_for(endpoint, **kept) if request.args.get(cursor) else None}
 
 
 def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):

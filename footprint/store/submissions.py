@@ -173,17 +173,25 @@ def product_count(db, org_id: int) -> int:
                       [org_id]).fetchone()[0]
 
 
-def products_listed(db, org_id: int, size: int | None = None) -> list[dict]:
-    """The organisation's products with a submission, the most recently updated first (at
-    most ``size``; None: all): each its newest submission as lists show it, with
-    ``submissions``, how many it has. Read from the index by product (migration 23): the
-    count walks index entries only, and each newest submission is one lookup."""
+def products_listed(db, org_id: int, size: int | None = None,
+                    before: tuple[str, int] | None = None) -> list[dict]:
+    """The organisation's products with a submission, the most recently updated first by
+    (their newest submission's updated_at, the product's id) (at most ``size``; None: all),
+    those after ``before`` (that pair of the last product of the page before; None: from the
+    newest): each its newest submission as lists show it, with ``submissions``, how many it
+    has. Read from the index by product (migration 23): the count walks index entries only,
+    and each newest submission is one lookup."""
     limit = "" if size is None else "LIMIT ?"
+    after, params = "", [org_id]
+    if before is not None:
+        after = ("HAVING MAX(s.updated_at) < ? OR "
+                 "(MAX(s.updated_at) = ? AND s.product_id < ?)")
+        params += [before[0], before[0], before[1]]
     counted = list(db.query(
         "SELECT s.product_id, COUNT(*) AS submissions, MAX(s.updated_at) AS last "
-        "FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id "
+        f"FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id {after} "
         f"ORDER BY last DESC, s.product_id DESC {limit}",
-        [org_id] + ([] if size is None else [size])))
+        params + ([] if size is None else [size])))
     if not counted:
         return []
     ids = [row["product_id"] for row in counted]

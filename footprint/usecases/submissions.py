@@ -213,6 +213,19 @@ def products(db, user: dict, size: int | None = None) -> list[dict]:
     return stored.products_listed(db, user["org_id"], size)
 
 
+def products_page(db, user: dict, before: str | None = None,
+                  size: int = PAGE_SIZE) -> Page:
+    """One page of a producer's products (as ``products`` gives them), the most recently
+    updated first, after the cursor ``before`` a page of this list gave (InvalidInput at
+    ``products_before`` for any other); for anyone else, none. A product updated while
+    someone pages moves to the top, as a submission does (``page``)."""
+    after = parse_before(before, "products_before")
+    if user["role"] != "producer":
+        return Page([], None)
+    return cut(stored.products_listed(db, user["org_id"], size + 1, after), size,
+               _product_cursor)
+
+
 def product_count(db, user: dict) -> int:
     """How many products a producer has submitted."""
     return stored.product_count(db, user["org_id"]) if user["role"] == "producer" else 0
@@ -225,14 +238,23 @@ NOT_A_CURSOR = Message("must be the cursor a page of this list gave (follow its 
                        "next page)")
 
 
+def _encoded(stamp: str, number: int) -> str:
+    return base64.urlsafe_b64encode(f"{stamp} {number}".encode()).decode().rstrip("=")
+
+
 def _cursor(row: dict) -> str:
-    text = f"{row['updated_at']} {row['id']}".encode()
-    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+    return _encoded(row["updated_at"], row["id"])
 
 
-def parse_before(cursor: str | None) -> tuple[str, int] | None:
+def _product_cursor(row: dict) -> str:
+    """A product's place: its newest submission's updated_at (the product's latest) and the
+    product's id."""
+    return _encoded(row["updated_at"], row["product_id"])
+
+
+def parse_before(cursor: str | None, where: str = "before") -> tuple[str, int] | None:
     """(updated_at, id) from a cursor; None for none (the first page); InvalidInput at
-    ``before`` for anything a page did not give."""
+    ``where`` (the cursor's parameter) for anything a page did not give."""
     if not cursor:
         return None
     try:
@@ -244,7 +266,7 @@ def parse_before(cursor: str | None) -> tuple[str, int] | None:
         if not number.isdigit() or not 1 <= int(number) <= MAX_ID:
             raise ValueError(number)
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput([Problem("before", NOT_A_CURSOR)]) from None
+        raise InvalidInput([Problem(where, NOT_A_CURSOR)]) from None
     return stamp, int(number)
 
 
