@@ -76,8 +76,9 @@ def public(address: str) -> bool:
 
 def literal_refused(host: str, allowed: frozenset[str]) -> bool:
     """Whether ``host`` is refused as it is written, before any name is looked up: an IP
-    address that is not public, or a name of this machine (localhost, *.localhost, RFC
-    6761), unless ``allowed`` names it. Other names are judged when connected to."""
+    address that is not public (in the older IPv4 forms the resolver reads too: 2130706433,
+    127.1, 0x7f.0.0.1), or a name of this machine (localhost, *.localhost, RFC 6761), unless
+    ``allowed`` names it. Other names are judged when connected to."""
     name = _host_name(host)
     if name in allowed:
         return False
@@ -85,7 +86,11 @@ def literal_refused(host: str, allowed: frozenset[str]) -> bool:
         return True
     try:
         return not public(name)
-    except ValueError:  # a name, not an address
+    except ValueError:  # not an address as ipaddress writes one
+        pass
+    try:
+        return not public(socket.inet_ntoa(socket.inet_aton(name)))
+    except OSError:  # a name
         return False
 
 

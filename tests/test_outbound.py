@@ -131,7 +131,7 @@ def test_public_addresses_are(address):
 def test_a_host_written_as_a_private_address_or_this_machine_is_refused_before_lookup():
     from footprint.outbound import literal_refused
     for host in ("127.0.0.1", "LOCALHOST", "api.localhost", "[::1]", "::ffff:127.0.0.1",
-                 "169.254.169.254", "10.0.0.5"):
+                 "169.254.169.254", "10.0.0.5", "2130706433", "127.1", "0x7f.0.0.1"):
         assert literal_refused(host, frozenset()), host
     for host in ("buyer.example.cn", "8.8.8.8", "[2606:4700:4700::1111]"):
         assert not literal_refused(host, frozenset()), host  # names: judged when connected

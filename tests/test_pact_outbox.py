@@ -130,7 +130,7 @@ def test_an_answer_is_never_sent_to_this_machine_or_a_private_network(outbox, mo
     for n, source in enumerate(["https://127.0.0.1:9/x", "https://[::1]/3/events",
                                 "https://[::ffff:127.0.0.1]:8443", "https://localhost:8041",
                                 "https://169.254.169.254/latest", "//10.0.0.5/3/events",
-                                "https://192.168.1.20"]):
+                                "https://192.168.1.20", "https://2130706433:9/x"]):
         answer = post_event(outbox, token, request_event(f"req-private-{n}", source))
         assert answer.status_code == 400, source
         assert answer.get_json()["code"] == "BadRequest"

@@ -79,7 +79,7 @@ def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str
                 id=footprint_id, status=exc.code))]) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError,
             KeyError) as exc:
-        log.warning("PACT footprint %s not fetched from %s for organisation %s: %s: %s",
+        log.warning("PACT footprint %r not fetched from %r for organisation %s: %s: %s",
                     footprint_id, base, user.get("org_id"), type(exc).__name__,
                     getattr(exc, "reason", None) or exc)
         raise InvalidInput([Problem("host", NOT_FETCHED)]) from None
