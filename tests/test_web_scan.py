@@ -613,6 +613,22 @@ def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, is
     assert verdict(text) == "forged" and len(pages) == kept  # never kept
 
 
+def test_a_page_kept_by_an_earlier_program_is_made_again(service, issuer, client, make_bom,
+                                                         monkeypatch):
+    """After an upgrade (another program on disk) a kept page is drawn again by the new one,
+    not served as the old program drew it for up to a day."""
+    from web import pagecache
+    label = approve(service, issuer, tea_bom(make_bom))
+    etag = client.get(scan_url(label)).headers["ETag"]
+    assert client.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setattr(pagecache, "_PROGRAM", [b"the next release"])
+    again = client.get(scan_url(label), headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+    # and is kept in turn, for the new program
+    new = again.headers["ETag"]
+    assert client.get(scan_url(label), headers={"If-None-Match": new}).status_code == 304
+
+
 def test_a_logged_in_visitor_gets_a_page_of_their_own(service, issuer, client, make_bom,
                                                       login):
     label = approve(service, issuer, tea_bom(make_bom))

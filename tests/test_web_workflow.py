@@ -19,7 +19,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from footprint.usecases import actions
-from footprint.usecases import review
+from footprint.usecases import review, security
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
 from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
@@ -669,7 +669,7 @@ def test_admin_creates_organisations_and_users(service, clients, login):
 
     users = db["users"].count
     bad = [({"password": "short"}, "password"),                 # below the core's minimum
-           ({"role": "verifier"}, "is a enterprise"),           # role implies the org's kind
+           ({"role": "verifier"}, "is of kind enterprise"),    # role implies the org's kind
            ({"username": "orchard"}, "taken"),
            ({"org": "99999"}, "choose an organisation")]
     for change, message in bad:
@@ -690,6 +690,47 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     new = service.app.test_client()
     assert new.post("/login", data={"username": "cells",
                                     "password": "a long enough password"}).status_code == 302
+
+
+def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(service,
+                                                                              clients):
+    db, admin = service.db, clients["admin"]
+    orgs, users = db["organisations"].count, db["users"].count
+    cells = {"name": "Chongqing Cells", "kind": "enterprise", "region": "CN-XX"}
+    for language, said in [
+            ("en", 'region "CN-XX" unknown; did you mean one of "CN-GX", "CN-JX", "CN-NX", '
+                   '"CN-SX", "CN-XJ", ...?'),
+            ("zh", '未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、"CN-SX"、'
+                   '"CN-XJ"、...？')]:
+        admin.set_cookie("lang", language)
+        response = admin.post("/admin/organisations", data=cells)
+        assert response.status_code == 400 and said in page_text(response)
+        assert 'value="CN-XX"' in page_text(response)  # the form keeps what was typed
+    assert db["organisations"].count == orgs
+    assert admin.post("/admin/organisations",
+                      data={**cells, "region": "四川省"}).status_code == 302
+    assert next(db.query("SELECT region FROM organisations WHERE name = 'Chongqing Cells'")
+                )["region"] == "CN-SC"
+
+    org = str(next(db.query("SELECT id FROM organisations WHERE name = 'Chongqing Cells'"))["id"])
+    admin.set_cookie("lang", "en")
+    for username, said in [("bad name!", "3 to 64 letters, digits, dots, underscores or hyphens"),
+                           ("ORCHARD", '"ORCHARD" is taken: "orchard" differs only in case')]:
+        response = admin.post("/admin/users", data={
+            "username": username, "role": "producer", "org": org,
+            "password": "a long enough password"})
+        assert response.status_code == 400 and said in page_text(response), username
+    assert db["users"].count == users
+
+
+def test_a_deactivation_on_the_admin_page_is_a_security_event(service, clients):
+    steelworks = service.people["steelworks"]
+    clients["admin"].post(f"/admin/users/{steelworks['id']}/deactivate")
+    clients["admin"].post(f"/admin/users/{steelworks['id']}/reactivate")
+    assert [(e["kind"], e["username"], e["address"], e["detail"])
+            for e in security.events(service.db, 10)][:2] == [
+        ("user-reactivated", "steelworks", "127.0.0.1", "by admin"),
+        ("user-deactivated", "steelworks", "127.0.0.1", "by admin")]
 
 
 def test_admin_deactivates_a_user_who_then_cannot_log_in(service, clients, login):

@@ -24,7 +24,8 @@ from ..imported import split_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
-from .names import region_names, with_codes
+from .names import with_codes
+from .regions import unknown_region
 from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
 # The BOM's fields a line's electricity falls back on, as a message names them.
@@ -133,10 +134,7 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
         problems.append(Problem("product.category",
                                 unknown(Message("category"), category, registry.categories)))
     if bom.region is not None and bom.region not in registry.regions:
-        problems.append(Problem("region", unknown(Message("region"), bom.region,
-                                                  registry.regions, _same_country(bom.region,
-                                                                                  registry),
-                                                  region_names(registry))))
+        problems.append(Problem("region", unknown_region(registry, bom.region)))
     chain = (*_chain, _identity(bom))
     resolved = []
     for line in bom.lines:
@@ -150,20 +148,6 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     if problems:
         raise InvalidInput(problems, bom.origin or None)
     return ResolvedBom(bom, tuple(resolved))
-
-
-def _same_country(word: str, registry, near: str | None = None) -> list[str]:
-    """Regions to offer first for an unknown ``word``: those of the country its code begins
-    with ("CN-..."), and those sharing a grid with ``near`` (the BOM's region)."""
-    prefix = str(word).partition("-")[0].upper() if "-" in str(word) else None
-    neighbours = set()
-    if near in registry.regions:
-        home = registry.regions[near]
-        grids = {near, *home.grids, *home.fallback[:1]}
-        neighbours = {code for code, r in registry.regions.items()
-                      if grids & {code, *r.grids, *r.fallback[:1]}}
-    return sorted(code for code in registry.regions
-                  if code in neighbours or (prefix and code.partition("-")[0] == prefix))
 
 
 class _LineProblems(Exception):
@@ -308,9 +292,8 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     region = line.region if line.region is not None else bom.region
     if region not in registry.regions:
         if line.region is not None:  # else the BOM's own region is already reported
-            problems.append(Problem(f"{line.where}.region", unknown(
-                Message("region"), region, registry.regions,
-                _same_country(region, registry, bom.region), region_names(registry))))
+            problems.append(Problem(f"{line.where}.region",
+                                    unknown_region(registry, region, bom.region)))
         raise _LineProblems(*problems)
     year = line.year if line.year is not None else bom.factor_year
     basis = line.basis if line.basis is not None else bom.electricity_basis
