@@ -4,12 +4,14 @@ marshmallow says its fields' and validators' defaults in English ("Missing data 
 field.", "Must be greater than or equal to 0."); ``as_message`` turns such a text back into
 the Message with the same English, its values as parameters, which the web's catalogue
 translates (缺少必填项。). Messages the core and plugins give marshmallow stay themselves.
+The bounds in them are Figures, said as people read numbers: marshmallow writes a float's
+repr ("须在 0.01 至 10000000000000.0 之间"), a page says 10,000,000,000,000.
 """
 from __future__ import annotations
 
 import re
 
-from .errors import Message
+from .errors import Figure, Message
 
 # marshmallow's own messages (its fields' and validators' defaults), as Messages with the same
 # English: most specific first, so "greater than or equal to 0" is not read as "greater than".
@@ -64,6 +66,17 @@ def _pattern(template: str) -> re.Pattern:
 
 
 _MARSHMALLOW_PATTERNS = [(m.id, _pattern(m.id)) for m in _MARSHMALLOW]
+_BOUNDS = ("min", "max", "equal")  # the parameters that are numbers when a Range says them
+_NUMBER = re.compile(r"^-?(\d+)(\.\d+)?(e[-+]?\d+)?$", re.IGNORECASE)
+
+
+def _bound(name: str, value: str):
+    """A bound of marshmallow's message as a Figure ("10000000000000.0" -> 10,000,000,000,000);
+    a length's bound is one too, anything else stays text."""
+    found = _NUMBER.match(value) if name in _BOUNDS else None
+    if found is None:
+        return value
+    return Figure(int(value) if not (found.group(2) or found.group(3)) else float(value))
 
 
 def as_message(text) -> str:
@@ -74,5 +87,6 @@ def as_message(text) -> str:
     for template, pattern in _MARSHMALLOW_PATTERNS:
         match = pattern.match(str(text))
         if match:
-            return Message(template, **match.groupdict())
+            return Message(template, **{name: _bound(name, value)
+                                        for name, value in match.groupdict().items()})
     return str(text)

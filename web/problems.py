@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from footprint.errors import Message, Problem, from_data, said
+from footprint.errors import Figure, Message, Problem, from_data, said
 
 from . import vocabulary
 
@@ -151,9 +151,10 @@ def shown(problem: Problem, lang: str | None = None) -> Shown:
 
 def as_json(problem: Problem, lang: str) -> dict:
     """A problem in the API's answer: where and place, the message in ``lang``, its id and
-    the values in it (words as said in ``lang``)."""
+    the values in it (words as said in ``lang``, numbers as the numbers they are)."""
     with force_locale(lang):
-        params = {k: _plain(said(v, lang, gettext, _word)) for k, v in problem.params.items()}
+        params = {k: v.value if isinstance(v, Figure) else _plain(said(v, lang, gettext, _word))
+                  for k, v in problem.params.items()}
     return {"where": problem.where, "place": place(problem, lang),
             "message": text(problem.message, lang), "code": str(problem.code),
             "params": params}
