@@ -27,7 +27,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
 from . import clock, text
 from .errors import Figure, InvalidInput, Message, Problem
 from .schemacache import load, schema
-from .schemaerrors import as_message
+from .schemaerrors import as_message, json_reason
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .settings import electricity_basis as default_electricity_basis
@@ -570,7 +570,8 @@ def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
-                                    Message("invalid JSON: %(reason)s", reason=exc.msg))],
+                                    Message("invalid JSON: %(reason)s",
+                                            reason=json_reason(exc.msg)))],
                            str(path)) from None
     except RecursionError:
         raise InvalidInput([Problem("(file)", Message("JSON nested too deeply"))],

@@ -392,16 +392,32 @@ def test_year_without_a_published_factor_lists_the_years(engine, make_bom):
     assert "published years: 2021, 2022, 2023" in message  # MEE: 2021, 2022, 2023 data
 
 
-def test_bom_factor_year_without_a_published_factor(engine, make_bom):
-    message = at(resolve_problems(engine, make_bom(factor_year=2019)), "lines[0].input")
-    assert "published years: 2021, 2022, 2023" in message
-    assert "factor_year" in message
+def test_bom_factor_year_without_a_published_factor_is_the_factor_year_s_problem(engine,
+                                                                                 make_bom):
+    # it was placed at lines[0].input, the one field that held nothing wrong; now at the
+    # BOM's factor_year, naming each line that asked for it
+    problems = resolve_problems(engine, make_bom(factor_year=1990, lines=[line(), diesel(),
+                                                                          line(region="CN-SD")]))
+    assert [(p.where, str(p.message)) for p in problems] == [
+        ("factor_year", "line 1: no location-based electricity factor for CN-SC in 1990; "
+                        "published years: 2021, 2022, 2023"),
+        ("factor_year", "line 3: no location-based electricity factor for CN-SD in 1990; "
+                        "published years: 2021, 2022, 2023")]
+
+
+def test_a_modelled_line_is_named_at_the_factor_year(engine):
+    bom = json.loads((SAMPLES / "oranges_pujiang_packed.json").read_text("utf-8"))
+    bom["factor_year"] = 1990
+    problems = resolve_problems(engine, bom)
+    # the packhouse's own line, then the irrigation electricity the orange model adds
+    assert [(p.where, str(p.message).partition(":")[0]) for p in problems] == [
+        ("factor_year", "line 1"), ("factor_year", "modelled line 17")]
 
 
 def test_year_missing_for_a_fallback_region_names_the_region_asked(engine, make_bom):
     # Tibet's factors come from the Southwest grid, which MEE publishes for 2021-2023
     message = at(resolve_problems(engine, make_bom(region="CN-XZ", factor_year=2020)),
-                 "lines[0].input")
+                 "factor_year")
     assert "CN-XZ" in message and "CN-GRID-SOUTHWEST" in message
     assert "published years: 2021, 2022, 2023" in message
 
@@ -424,8 +440,8 @@ def test_market_basis_for_germany_names_the_basis_not_the_year(engine, make_bom)
 def test_bom_market_basis_for_germany(engine, make_bom):
     problems = resolve_problems(engine, make_bom(region="DE", factor_year=2023,
                                                  electricity_basis="market"))
-    message = at(problems, "lines[0].input")
-    assert "market" in message and "electricity_basis" in message
+    message = at(problems, "electricity_basis")
+    assert message.startswith("line 1: ") and "market" in message and "DE" in message
 
 
 def test_electricity_unit_and_year_problems_together(engine, make_bom):

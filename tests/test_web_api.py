@@ -258,7 +258,9 @@ BAD_BOMS = [  # (id, body text or a change to the good BOM, content type, where,
     ("form, not JSON", "region=CN-SC", "application/x-www-form-urlencoded", "body",
      "Content-Type: application/json"),
     ("no content type", '{"region": "CN-SC"}', None, "body", "Content-Type"),
-    ("an array", "[1, 2]", "application/json", "(top level)", "JSON object"),
+    ("an array", "[1, 2]", "application/json", "body", "the body must be a JSON object"),
+    ("null", "null", "application/json", "body", "the body must be a JSON object"),
+    ("an empty array", "[]", "application/json", "body", "the body must be a JSON object"),
     ("no product", {"product": ...}, "application/json", "product", "required"),
     ("unknown top-level field", {"regoin": "CN-SC"}, "application/json", "regoin",
      'did you mean "region"'),
@@ -354,7 +356,7 @@ BAD_ACTION_BODIES = [
     ("return", {"reason": ""}, "reason", ""),
     ("return", {"reasn": "no meter readings"}, "reasn", 'did you mean "reason"'),
     ("verify", {"not": "x"}, "not", "unknown"),
-    ("verify", [1], "(top level)", "JSON object"),
+    ("verify", [1], "body", "the body must be a JSON object"),
 ]
 
 
@@ -432,7 +434,13 @@ def test_bodies_over_the_limit_get_413_before_parsing(api, service, make_bom):
     big["lines"][0]["note"] = "x" * (1024 * 1024)  # a valid BOM but for its size
     response = api("orchard", "POST", "/submissions", json=big)
     assert response.status_code == 413
-    assert response.get_json()["error"] == "the body is over the limit of 1048576 bytes (1 MB)"
+    said = "the body is over the limit of 1,048,576 bytes (1 MB)"
+    assert response.get_json() == {
+        "error": said, "code": "the body is over the limit of %(limit)s bytes (%(megabytes)s MB)",
+        "params": {"limit": 1048576, "megabytes": 1.0},
+        "problems": [{"where": "body", "place": "request body", "message": said,
+                      "code": "the body is over the limit of %(limit)s bytes (%(megabytes)s MB)",
+                      "params": {"limit": 1048576, "megabytes": 1.0}}]}
     not_json = "{" * (1024 * 1024 + 1)  # would be a 400 if it were parsed
     response = api("orchard", "POST", "/submissions", data=not_json,
                    headers={"Content-Type": "application/json"})

@@ -251,7 +251,8 @@ BAD_FORMS = [
     ({"lines-0-amount": "1e308"}, "lines-0-amount",
      "1\u00a0×\u00a010³⁰⁸ exceeds the limit of 1,000,000,000"),
     ({"region": "CN-SCC"}, "region", 'did you mean "CN-SC"?'),
-    ({"factor_year": "2019"}, "lines-0-input", "published years: 2021, 2022, 2023"),
+    ({"factor_year": "2019"}, "factor_year", "line 1: no location-based electricity factor "
+                                             "for CN-SC in 2019; published years: 2021"),
     ({"factor_year": "twenty"}, "factor_year", "Not a valid integer"),
     ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input",
      'did you mean "diesel"?'),

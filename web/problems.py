@@ -46,6 +46,9 @@ WHOLE = {
     "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
     "name": _l("name"),
     "data_version": _l("data version"),
+    # the API's headers
+    "Authorization": _l("the Authorization header"),
+    "Idempotency-Key": _l("the Idempotency-Key header"),
 }
 PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
            "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN"),
@@ -151,13 +154,20 @@ def shown(problem: Problem, lang: str | None = None) -> Shown:
 
 def as_json(problem: Problem, lang: str) -> dict:
     """A problem in the API's answer: where and place, the message in ``lang``, its id and
-    the values in it (words as said in ``lang``, numbers as the numbers they are)."""
+    the values in it (message_json)."""
+    return {"where": problem.where, "place": place(problem, lang),
+            "message": text(problem.message, lang), **message_json(problem.message, lang)}
+
+
+def message_json(message, lang: str) -> dict:
+    """What a program reads of a message: its ``code`` (the id, its English template; a
+    plain text is its own) and its ``params``, the values in it (words as said in ``lang``,
+    numbers as the numbers they are)."""
+    params = getattr(message, "params", {})
     with force_locale(lang):
         params = {k: v.value if isinstance(v, Figure) else _plain(said(v, lang, gettext, _word))
-                  for k, v in problem.params.items()}
-    return {"where": problem.where, "place": place(problem, lang),
-            "message": text(problem.message, lang), "code": str(problem.code),
-            "params": params}
+                  for k, v in params.items()}
+    return {"code": str(getattr(message, "id", message)), "params": params}
 
 
 def _plain(value):

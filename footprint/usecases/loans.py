@@ -44,6 +44,11 @@ decisions_about = stored.decisions_about
 
 # -- loan products ---------------------------------------------------------------------------
 
+# what a role other than a bank's users is told when it asks for loan products or a price
+KEEPS_PRODUCTS = Message("only a bank's users read and define loan products")
+PRICES = Message("only a bank's users price loans")
+
+
 def create_product(db, bank_org_id: int, name: str, base_rate_name: str, base_rate_pct,
                    base_rate_date, rules, actor_id: int | None = None) -> dict:
     """A loan product of the bank; InvalidInput with every problem located (nothing stored)."""
@@ -280,6 +285,6 @@ def proof_for(db, user: dict, decision_id: int, size: int | None = None) -> dict
 def price_for(db, engine, issuer: Issuer, user: dict, loan_product_id: int,
               borrower_org_id: int, principal, year, product_id: int | None = None) -> dict:
     """``price`` as a bank user: for the user's bank, recording who priced."""
-    return price(db, engine, issuer, bank_org(user), loan_product_id, borrower_org_id,
+    return price(db, engine, issuer, bank_org(user, PRICES), loan_product_id, borrower_org_id,
                  principal, year, product_id, actor_id=user["id"])
 
