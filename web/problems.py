@@ -71,7 +71,8 @@ VOCABULARIES = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES,
                 "role": vocabulary.ROLES, "org_kind": vocabulary.ORG_KINDS,
                 "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES,
                 "unit": vocabulary.UNITS, "dimension": vocabulary.DIMENSIONS,
-                "gas": vocabulary.GASES, "event": vocabulary.EVENTS}
+                "gas": vocabulary.GASES, "event": vocabulary.EVENTS,
+                "finding_type": vocabulary.FINDING_TYPES, "severity": vocabulary.SEVERITIES}
 
 
 def _word(name: str, code: str) -> str:
@@ -141,6 +142,7 @@ class Shown:
     place: str  # where, as people say it, in the reader's language
     message: str  # in the reader's language
     code: str  # the message's id
+    field: str = ""  # the form field it concerns, where a form said (web.forms)
 
     @property
     def human_where(self) -> str:

@@ -50,9 +50,12 @@ PRICES = Message("only a bank's users price loans")
 
 
 def create_product(db, bank_org_id: int, name: str, base_rate_name: str, base_rate_pct,
-                   base_rate_date, rules, actor_id: int | None = None) -> dict:
-    """A loan product of the bank; InvalidInput with every problem located (nothing stored)."""
-    problems: list[Problem] = []
+                   base_rate_date, rules, actor_id: int | None = None,
+                   unread: list[Problem] = ()) -> dict:
+    """A loan product of the bank; InvalidInput with every problem located (nothing stored).
+    ``unread``: problems the caller met already reading the rules (a bank's table typed on a
+    form), reported with the rest in one round."""
+    problems: list[Problem] = list(unread)
     name = checked((name or "").strip(), "name", problems)
     base_rate_name = checked((base_rate_name or "").strip(), "base_rate_name", problems)
     for where, value in (("name", name), ("base_rate_name", base_rate_name)):
@@ -62,7 +65,9 @@ def create_product(db, bank_org_id: int, name: str, base_rate_name: str, base_ra
     try:
         terms = check_terms(base_rate_pct, base_rate_date, rules)
     except InvalidInput as exc:
-        problems.extend(exc.problems)
+        # a rule the caller could not read was given all the same: not "at least one rule"
+        problems.extend(p for p in exc.problems
+                        if not (unread and p.where == "rules" and not rules))
     if name and stored.product_named(db, bank_org_id, name) is not None:
         problems.append(Problem("name", Message('"%(name)s" is taken', name=name)))
     if problems:
@@ -113,6 +118,9 @@ def terms_of(product: dict) -> Terms:
 # -- pricing ---------------------------------------------------------------------------------
 
 def _year(value, problems: list) -> int | None:
+    if value is None or not str(value).strip():
+        problems.append(Problem("year", Message("enter a value")))
+        return None
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
