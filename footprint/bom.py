@@ -25,9 +25,9 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates_schema)
 
 from . import clock, text
-from .errors import InvalidInput, Message, Problem
+from .errors import Figure, InvalidInput, Message, Problem
 from .schemacache import load, schema
-from .schemaerrors import as_message
+from .schemaerrors import as_message, json_reason
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .settings import electricity_basis as default_electricity_basis
@@ -47,6 +47,44 @@ STAGE_NAMES = {
     "包装": "packaging", "废弃处置": "end_of_life",
     "raw materials": "raw_materials", "end of life": "end_of_life",
 }
+
+
+# The most of any unit an amount may give per declared unit, and the least a declared unit
+# may be. Generous on purpose: a billion kWh, kg or tkm for one declared unit is beyond any
+# real product (a large power plant makes some 1e10 kWh a year), so a larger number is a
+# slip or a probe. Without a bound, 1e308 kWh was accepted and stored: its footprint
+# (1.404e307 kg) left the Monte Carlo's draws no room (P5-P95 overflowed to nothing) and
+# its page 7,483 px wide. With it, a line (1e9 of its unit, 1e15 kWh for GWh, times a
+# factor of some 1e4 kg CO2e at most) stays twenty powers of ten below the float32 the
+# Monte Carlo draws in (3.4e38), and a declared amount of at least 1e-9 keeps a
+# sub-assembly's share of a line from growing without end (docs/bom.md).
+MAX_AMOUNT = 1e9
+MIN_DECLARED_AMOUNT = 1e-9
+
+
+class Limit(validate.Range):
+    """An amount's bound, said with the value and the limit as people read numbers
+    ("1 × 10³⁰⁸ exceeds the limit of 1,000,000,000"); the OpenAPI document reads it as the
+    field's minimum and maximum, as any Range. With ``positive``, a number not above 0 is
+    told that first (marshmallow's own words), not that it is below a tiny limit."""
+
+    def __init__(self, min=None, max=None, positive: bool = False):  # noqa: A002 (Range's)
+        super().__init__(min=min, max=max)
+        self.positive = positive
+
+    def __call__(self, value):
+        if self.positive and value <= 0:
+            raise ValidationError(Message("Must be greater than %(min)s.", min=Figure(0)))
+        if self.max is not None and value > self.max:
+            raise ValidationError(Message("%(value)s exceeds the limit of %(limit)s",
+                                          value=Figure(value), limit=Figure(self.max)))
+        if self.min is not None and value < self.min:
+            raise ValidationError(Message("%(value)s is below the limit of %(limit)s",
+                                          value=Figure(value), limit=Figure(self.min)))
+        return value
+
+
+AMOUNT_LIMIT = Limit(min=-MAX_AMOUNT, max=MAX_AMOUNT)  # a category parameter may be negative
 
 
 class StrictNumber(fields.Number):
@@ -190,10 +228,10 @@ FINITE = "A finite JSON number."
 
 
 class DeclaredUnitSchema(StrictSchema):
-    # apispec writes min_inclusive=False as a bare minimum: exclusiveMinimum says it
-    amount = StrictNumber(required=True, validate=validate.Range(min=0, min_inclusive=False),
-                          metadata={"exclusiveMinimum": True,
-                                    "description": f"{FINITE} More than 0."})
+    amount = StrictNumber(required=True, validate=Limit(
+        min=MIN_DECLARED_AMOUNT, max=MAX_AMOUNT, positive=True), metadata={
+            "description": f"{FINITE} From {MIN_DECLARED_AMOUNT:g} to {MAX_AMOUNT:g} of its "
+                           "unit (docs/bom.md)."})
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, required=True)
 
 
@@ -206,8 +244,10 @@ class LineSchema(StrictSchema):
                        "of input or emission."})
     emission = fields.String(validate=validate.Length(min=1), metadata={
         "description": "A flow emitted directly (CO2_fossil, CH4_fossil, N2O, ...)."})
-    amount = StrictNumber(required=True, validate=validate.Range(min=0),
-                          metadata={"description": FINITE})
+    amount = StrictNumber(required=True, validate=[validate.Range(min=0),
+                                                   Limit(max=MAX_AMOUNT)], metadata={
+        "description": f"{FINITE} Per declared unit, from 0 to {MAX_AMOUNT:g} of its unit "
+                       "(docs/bom.md)."})
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, _line_dimension, required=True, metadata={
         "description": "Of the dimension the input or emission is measured in; a symbol "
                        "(kWh) or its Chinese name (千瓦时), stored as the symbol."})
@@ -530,7 +570,8 @@ def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
-                                    Message("invalid JSON: %(reason)s", reason=exc.msg))],
+                                    Message("invalid JSON: %(reason)s",
+                                            reason=json_reason(exc.msg)))],
                            str(path)) from None
     except RecursionError:
         raise InvalidInput([Problem("(file)", Message("JSON nested too deeply"))],

@@ -25,6 +25,7 @@ from pathlib import Path
 from . import sheets
 from .bom import file_bytes, parse_bom
 from .errors import InvalidInput, Message, Problem, Text
+from .schemaerrors import json_reason
 from .sheets import at_column, at_field, at_file_position, at_row
 from .suggest import unknown
 
@@ -186,7 +187,7 @@ def _read_json(content: bytes) -> dict:
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(at_file_position(exc.lineno, exc.colno),
                                     Message("invalid JSON: %(reason)s",
-                                            reason=exc.msg))]) from None
+                                            reason=json_reason(exc.msg)))]) from None
     except RecursionError:
         raise InvalidInput([Problem("file", Message("JSON nested too deeply"))]) from None
 

@@ -5,6 +5,8 @@ command line and exports.
     quantity(1200.0)        -> "1,200"    what a producer entered: its own digits (up to 6)
     quantity(0.030)         -> "0.03"
     percent(0.1234)         -> "12.3 %"   a share, one decimal
+    number(1048576)         -> "1,048,576" a number a message names: exactly, no ".0"
+    footprint(1.404e307)    -> "1.40 × 10³⁰⁷" from 10¹⁵ on, as a power of ten
     time_text("2026-03-01T20:30:00+00:00") -> "2026-03-02 04:30"   in the platform's zone
     leaf(12)                -> "leaf 12"  a transparency-log leaf, by the log's index from 0
 
@@ -13,6 +15,11 @@ as JSON prints it) and rounded half away from zero. A footprint is shown with ex
 digits its carbon label signs (footprint.labels.numbers rounds the signed value with
 ``significant``), so a page never shows a figure that differs from the label: 2061.8 is
 2,060 on the submission page, the scan page, the printed label and in the terminal.
+
+A number of 10¹⁵ or more, or less than 10⁻⁶, is written as its figures times a power of ten:
+written out it would be a row of digits wider than a phone's screen (a footprint of
+1.404e307 kg was 308 digits, and its page 7,483 px wide). Between, numbers are written out
+with thousands separators.
 
 Times are stored in UTC and shown in the platform's time zone: FOOTPRINT_TIME_ZONE, an IANA
 name (default Asia/Shanghai, China Standard Time; a platform in Xinjiang may prefer
@@ -72,8 +79,24 @@ def significant(value, figures: int) -> Decimal:
     return rounded
 
 
+# Beyond these a number is its figures times a power of ten (see the module's docstring):
+# 1,000,000,000,000,000 is the widest number written out (21 characters), 0.00000123 the
+# longest small one.
+POWER_OF_TEN_FROM = Decimal("1e15")
+POWER_OF_TEN_BELOW = Decimal("1e-6")
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+TIMES = "\u00a0×\u00a0"  # no-break spaces: a line breaks beside the number, never inside it
+
+
 def _grouped(number: Decimal) -> str:
-    """Thousands separated, never in exponent form: 2.06E+3 -> "2,060"."""
+    """Thousands separated, never in exponent form: 2.06E+3 -> "2,060"; from 10¹⁵ on and
+    below 10⁻⁶, the figures times a power of ten: 1.40E+307 -> "1.40 × 10³⁰⁷"."""
+    if number and not POWER_OF_TEN_BELOW <= abs(number) < POWER_OF_TEN_FROM:
+        sign, digits, _exponent = number.as_tuple()
+        figures = "".join(map(str, digits))
+        mantissa = figures[0] + ("." + figures[1:] if len(figures) > 1 else "")
+        power = str(number.adjusted()).translate(SUPERSCRIPTS)
+        return f"{'-' if sign else ''}{mantissa}{TIMES}10{power}"
     return format(number, ",f")
 
 
@@ -92,6 +115,14 @@ def quantity(value) -> str:
         return ""
     rounded = significant(value, QUANTITY_FIGURES)
     return _grouped(rounded.normalize() if rounded else rounded)
+
+
+def number(value) -> str:
+    """A number as a message names it (a limit, a bound, a value refused): its own digits,
+    grouped, without a trailing ".0": 1048576 -> "1,048,576", 1e13 -> "10,000,000,000,000",
+    0.01 -> "0.01", 1e308 -> "1 × 10³⁰⁸", 1e-9 -> "1 × 10⁻⁹"."""
+    exact_number = exact(value)
+    return _grouped(exact_number.normalize() if exact_number else exact_number)
 
 
 def yuan(value) -> str:

@@ -11,14 +11,17 @@ string is expected (the command line, logs, marshmallow)::
 Templates are %-formatted, so a literal per cent sign is written ``%%``. A parameter that
 has words of its own is a ``Text`` (a name in both languages: a region, a parameter's label),
 a ``Word`` (a code of one of the core's vocabularies: a status, a stage, a basis, which the
-web's vocabulary says) or another ``Message`` ("unit", "region"); each is read in the
-reader's language. A plugin, whose messages no catalogue of the platform holds, gives its
-Chinese template beside the English one (``zh=``).
+web's vocabulary says), a ``Figure`` (a limit or a value, said as footprint.display writes
+numbers: 1,048,576, never 1048576.0 or 308 digits) or another ``Message`` ("unit",
+"region"); each is read in the reader's language. A plugin, whose messages no catalogue of
+the platform holds, gives its Chinese template beside the English one (``zh=``).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from . import display
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,21 @@ class Word:
 
     def __str__(self) -> str:
         return self.code
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number a message names, said as people read numbers (footprint.display.number):
+    1048576 -> 1,048,576, 1e13 -> 10,000,000,000,000, 1e308 -> 1 × 10³⁰⁸; a program reads
+    ``value`` (the API's params)."""
+
+    value: int | float
+
+    def __str__(self) -> str:
+        try:
+            return display.number(self.value)
+        except ValueError:  # not a finite number: as Python writes it (inf)
+            return str(self.value)
 
 
 class Message(str):
@@ -87,6 +105,8 @@ def said(value, language: str, translate=None, words=None):
         return value.said(language)
     if isinstance(value, Word):
         return words(value.vocabulary, value.code) if words and language == "zh" else value.code
+    if isinstance(value, Figure):
+        return str(value)
     if isinstance(value, (list, tuple)):
         separator = "、" if language == "zh" else ", "
         return separator.join(str(said(v, language, translate, words)) for v in value)
@@ -96,7 +116,8 @@ def said(value, language: str, translate=None, words=None):
 def as_data(value):
     """A message (or a parameter of one) as JSON holds it, for results that are stored and
     read again in another language: a Message as {"message", "params", "zh"}, a Text as
-    {"text": [zh, en]}, a Word as {"word": [vocabulary, code]}; ``from_data`` reads it."""
+    {"text": [zh, en]}, a Word as {"word": [vocabulary, code]}, a Figure as {"number": n};
+    ``from_data`` reads it."""
     if isinstance(value, Message):
         data = {"message": value.id, "params": {k: as_data(v) for k, v in value.params.items()}}
         return {**data, "zh": value.zh} if value.zh else data
@@ -104,6 +125,8 @@ def as_data(value):
         return {"text": [value.zh, value.en]}
     if isinstance(value, Word):
         return {"word": [value.vocabulary, value.code]}
+    if isinstance(value, Figure):
+        return {"number": value.value}
     if isinstance(value, (list, tuple)):
         return [as_data(v) for v in value]
     return value if value is None or isinstance(value, (bool, int, float)) else str(value)
@@ -120,6 +143,8 @@ def from_data(data):
         return Text(*map(str, data["text"]))
     if isinstance(data, dict) and "word" in data:
         return Word(*map(str, data["word"]))
+    if isinstance(data, dict) and isinstance(data.get("number"), (int, float)):
+        return Figure(data["number"])
     return data
 
 

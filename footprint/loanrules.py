@@ -32,7 +32,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .display import yuan
-from .errors import InvalidInput, Message, Problem
+from .errors import Figure, InvalidInput, Message, Problem
 
 BP = Decimal(10000)          # basis points in one (100 % = 10,000 bp)
 FEN = Decimal("0.01")
@@ -133,7 +133,8 @@ def _yuan(value, where, problems, *, required=True) -> Decimal | None:
         return None
     if number <= 0 or number > MAX_PRINCIPAL or number != number.quantize(FEN, ROUND_HALF_UP):
         problems.append(Problem(where, Message(
-            "a positive sum in yuan with at most 2 decimals, not %(value)s", value=value)))
+            "a positive sum in yuan of at most %(max)s, with at most 2 decimals, not "
+            "%(value)s", max=Figure(int(MAX_PRINCIPAL)), value=value)))
         return None
     return number
 
@@ -230,10 +231,12 @@ def _table(rule: dict, where: str, problems: list) -> dict:
     return {"kind": "table", "bands": checked}
 
 
-def bands_from_text(text: str, where: str = "bands") -> list[dict]:
+def bands_from_text(text: str, where: str = "bands") -> tuple[list[dict], list[Problem]]:
     """A threshold table as people type it, one band a line or separated by commas:
     ``3-5: 10`` (from 3 % to 5 %, 10 bp), ``10-: 60`` (10 % and more); the numbers are
-    checked with the terms (check_terms), the shape here."""
+    checked with the terms (check_terms), the shape here: the bands read, and a problem for
+    each that could not be (at its place in the text, ``bands[1]``), to be reported with the
+    terms' problems."""
     bands, problems = [], []
     parts = [p.strip() for p in str(text or "").replace(",", "\n").splitlines() if p.strip()]
     for i, part in enumerate(parts):
@@ -246,9 +249,7 @@ def bands_from_text(text: str, where: str = "bands") -> list[dict]:
             continue
         bands.append({"from_pct": low.strip(), "to_pct": high.strip() or None,
                       "cut_bp": cut.strip()})
-    if problems:
-        raise InvalidInput(problems)
-    return bands
+    return bands, problems
 
 
 def check_terms(base_rate_pct, base_rate_date, rules) -> Terms:

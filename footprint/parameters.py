@@ -21,6 +21,7 @@ from marshmallow import RAISE, Schema
 from marshmallow import fields as mfields
 from marshmallow import validate
 
+from .bom import AMOUNT_LIMIT
 from .errors import Message, Problem, Text
 from .schemacache import once_per_value
 from .schemacache import schema as built
@@ -32,14 +33,21 @@ _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\"[^\"]*\")\]")
 
 class Number(mfields.Float):
     """A number as JSON writes one, as in BOM lines: a string such as "0.9", a boolean, NaN
-    or infinity is refused with the field's "invalid" message. Every category's numbers are
-    Numbers, so no category turns text into a number where another refuses it."""
+    or infinity is refused with the field's "invalid" message, and one beyond a BOM's
+    amounts (bom.MAX_AMOUNT either side of 0) with the limit. Every category's numbers are
+    Numbers, so no category turns text into a number where another refuses it, nor takes
+    a number no product has (1e308 kg of coke a tonne)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer too large for a float: beyond the limit too
+            return AMOUNT_LIMIT(value)
+        if not math.isfinite(number):
+            raise self.make_error("invalid")
+        return AMOUNT_LIMIT(number)
 
 
 class ParameterSchema(Schema):

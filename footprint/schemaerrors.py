@@ -1,15 +1,22 @@
-"""marshmallow's own messages read as Messages, so a reader of Chinese reads them in Chinese.
+"""marshmallow's and the JSON parser's own messages read as Messages, so a reader of Chinese
+reads them in Chinese.
 
 marshmallow says its fields' and validators' defaults in English ("Missing data for required
 field.", "Must be greater than or equal to 0."); ``as_message`` turns such a text back into
 the Message with the same English, its values as parameters, which the web's catalogue
 translates (缺少必填项。). Messages the core and plugins give marshmallow stay themselves.
+The bounds in them are Figures, said as people read numbers: marshmallow writes a float's
+repr ("须在 0.01 至 10000000000000.0 之间"), a page says 10,000,000,000,000.
+
+``json_reason`` does the same for why Python's JSON parser refused a text ("Expecting
+property name enclosed in double quotes" -> 缺少用双引号括起的字段名), so a Chinese sentence
+about a malformed body or file does not carry an English reason in it.
 """
 from __future__ import annotations
 
 import re
 
-from .errors import Message
+from .errors import Figure, Message, Text
 
 # marshmallow's own messages (its fields' and validators' defaults), as Messages with the same
 # English: most specific first, so "greater than or equal to 0" is not read as "greater than".
@@ -64,6 +71,17 @@ def _pattern(template: str) -> re.Pattern:
 
 
 _MARSHMALLOW_PATTERNS = [(m.id, _pattern(m.id)) for m in _MARSHMALLOW]
+_BOUNDS = ("min", "max", "equal")  # the parameters that are numbers when a Range says them
+_NUMBER = re.compile(r"^-?(\d+)(\.\d+)?(e[-+]?\d+)?$", re.IGNORECASE)
+
+
+def _bound(name: str, value: str):
+    """A bound of marshmallow's message as a Figure ("10000000000000.0" -> 10,000,000,000,000);
+    a length's bound is one too, anything else stays text."""
+    found = _NUMBER.match(value) if name in _BOUNDS else None
+    if found is None:
+        return value
+    return Figure(int(value) if not (found.group(2) or found.group(3)) else float(value))
 
 
 def as_message(text) -> str:
@@ -74,5 +92,38 @@ def as_message(text) -> str:
     for template, pattern in _MARSHMALLOW_PATTERNS:
         match = pattern.match(str(text))
         if match:
-            return Message(template, **match.groupdict())
+            return Message(template, **{name: _bound(name, value)
+                                        for name, value in match.groupdict().items()})
     return str(text)
+
+
+# Python's JSON parser's reasons (json.decoder's C scanner), as Messages with the same English.
+_JSON_REASONS = {m.id: m for m in (
+    Message("Expecting value"),
+    Message("Expecting property name enclosed in double quotes"),
+    Message("Expecting ':' delimiter"),
+    Message("Expecting ',' delimiter"),
+    Message("Unterminated string starting at"),
+    Message("Invalid control character at"),
+    Message("Invalid \\escape"),
+    Message("Invalid \\uXXXX escape"),
+    Message("Extra data"),
+    Message("Illegal trailing comma before end of object"),
+    Message("Illegal trailing comma before end of array"),
+)}
+# the pure-Python parser names the character: "Invalid control character '\\n' at"
+_JSON_REASON_STARTS = (("Invalid control character ", "Invalid control character at"),
+                       ("Invalid \\escape: ", "Invalid \\escape"))
+UNREADABLE_JSON = "语法错误"  # "syntax error": for a reason this module does not know
+
+
+def json_reason(reason: str):
+    """Why the JSON parser refused a text (JSONDecodeError.msg), as a Message that a reader
+    of Chinese reads in Chinese; a reason of another Python is its English, 语法错误 in
+    Chinese."""
+    if reason in _JSON_REASONS:
+        return _JSON_REASONS[reason]
+    for start, known in _JSON_REASON_STARTS:
+        if reason.startswith(start):
+            return _JSON_REASONS[known]
+    return Text(UNREADABLE_JSON, reason)

@@ -228,6 +228,25 @@ def test_set_usage_errors(run, tmp_path):
     assert "--set is for CSV and XLSX files" in json_file.stderr
 
 
+def test_an_amount_over_the_limit_through_the_command_line(run, tmp_path):
+    path = tmp_path / "absurd.csv"
+    path.write_text(HEADER + "投入,数量,单位,阶段\nelectricity,1e308,kWh,production\n",
+                    encoding="utf-8")
+    for command in ("calc", "validate"):
+        result = run(command, path)
+        clean(result, 2)
+        assert "row 7, column 数量: 1\u00a0×\u00a010³⁰⁸ exceeds the limit of 1,000,000,000" in \
+            result.stderr
+    absurd = json.loads((SAMPLES / "sichuan_machined_part.json").read_text("utf-8"))
+    absurd["lines"][0]["amount"] = 1e308
+    json_file = tmp_path / "absurd.json"
+    json_file.write_text(json.dumps(absurd), encoding="utf-8")
+    result = run("calc", json_file)
+    clean(result, 2)
+    assert "line 1 (lines[0].amount): 1\u00a0×\u00a010³⁰⁸ exceeds the limit of 1,000,000,000" in \
+        result.stderr
+
+
 def test_problems_of_a_csv_through_the_command_line(run, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "投入,数量,单位,阶段\nelectricity,100,kwh,production\n"

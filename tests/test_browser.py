@@ -134,3 +134,33 @@ def test_pages_speak_chinese_and_english(live_server, browser):
     page.click("text=中文")
     page.wait_for_load_state()
     assert "我的产品" in page.inner_text("header")
+
+
+def test_a_footprint_stored_before_the_limits_fits_a_phone(live_server, browser, service,
+                                                            make_bom, monkeypatch):
+    """1e308 kWh was accepted before amounts had a limit, and its footprint, 1.404e307 kg,
+    written out in 308 digits, made the submission page 7,483 px wide on a 390 px phone.
+    Such a stored footprint is shown as a power of ten (1.40 × 10³⁰⁷) and fits."""
+    from footprint import bom as bom_rules
+    from footprint.engine import pipeline
+    from footprint.usecases import submissions
+
+    huge = make_bom(lines=[{"input": "electricity", "amount": 1e308, "unit": "kWh",
+                            "stage": "production"}])
+    with monkeypatch.context() as before_the_limits:
+        before_the_limits.setattr(bom_rules.Limit, "__call__", lambda self, value: value)
+        before_the_limits.setattr(pipeline, "check_finite", lambda result: None)
+        stored, _ = submissions.create_submission(
+            service.db, service.app.extensions["footprint_engine"],
+            service.people["orchard"], huge)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = phone.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "orchard")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+    for path in (f"/submissions/{stored['id']}", "/producer/"):
+        page.goto(f"{live_server}{path}")
+        assert "1.40\u00a0×\u00a010³⁰⁷" in page.inner_text("main"), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

@@ -36,6 +36,41 @@ def test_quantities_keep_their_own_digits(value, shown):
     assert display.quantity(value) == shown
 
 
+@pytest.mark.parametrize("value, as_footprint, as_quantity", [
+    # stored before amounts had a limit
+    (1.404e307, "1.40\u00a0×\u00a010³⁰⁷", "1.404\u00a0×\u00a010³⁰⁷"),
+    (1e15, "1.00\u00a0×\u00a010¹⁵", "1\u00a0×\u00a010¹⁵"),  # the first number not written out
+    (999999999999999.0, "1.00\u00a0×\u00a010¹⁵", "1\u00a0×\u00a010¹⁵"),  # rounds up to it
+    (123456789012345.0, "123,000,000,000,000", "123,457,000,000,000"),  # the last written out
+    (-2.5e20, "-2.50\u00a0×\u00a010²⁰", "-2.5\u00a0×\u00a010²⁰"),
+])
+def test_a_number_too_long_to_write_out_is_a_power_of_ten(value, as_footprint, as_quantity):
+    assert display.footprint(value) == as_footprint
+    assert display.quantity(value) == as_quantity
+
+
+def test_no_finite_number_is_written_wider_than_a_phone_can_show():
+    # 1,000,000,000,000,000 (21 characters) is the widest; 308 digits made a page 7,483 px
+    # wide, and 1e-30 would be 0.00000000000000000000000000000100
+    for exponent in range(-30, 309):
+        for value in (1.0, 9.99, -5.5):
+            number = value * 10.0 ** exponent
+            if number in (float("inf"), float("-inf")):
+                continue
+            for shown in (display.footprint(number), display.quantity(number)):
+                assert len(shown) <= 25, (number, shown)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (1048576, "1,048,576"), (1e13, "10,000,000,000,000"), (10000000000000.0,
+                                                            "10,000,000,000,000"),
+    (0.01, "0.01"), (0.000001, "0.000001"), (1e-9, "1\u00a0×\u00a010⁻⁹"), (2000, "2,000"),
+    (1e308, "1\u00a0×\u00a010³⁰⁸"),
+])
+def test_a_number_a_message_names_is_exact_and_grouped(value, shown):
+    assert display.number(value) == shown
+
+
 def test_percent_has_one_decimal():
     assert display.percent(0.1234) == "12.3 %"
     assert display.percent(1) == "100.0 %"

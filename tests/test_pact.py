@@ -246,6 +246,18 @@ def test_bad_queries_name_what_is_wrong(pact_service):
     assert get(app, "/3/footprints?x-acme-invoice=1", token).status_code == 200
 
 
+def test_a_limit_that_is_no_number_is_told_the_least_one_taken(pact_service):
+    """"limit: 'abc' is not a whole number from 0" invited a 0 that is refused in turn."""
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    said = {query: get(app, f"/3/footprints?{query}", token).get_json()["message"]
+            for query in ("limit=abc", "limit=0", "offset=abc")}
+    assert said == {
+        "limit=abc": "limit: 'abc' is not a whole number from 1 (a page holds at most 1000)",
+        "limit=0": "limit: 0 asks for no footprints; give 1 or more (at most 1000 a page)",
+        "offset=abc": "offset: 'abc' is not a whole number from 0"}
+
+
 @pytest.mark.parametrize("query, names", [
     # a filter only the footprints answer: every label is read and matched
     ("limit=1&geography=CN", ("old", "current", "juice", "battery")),

@@ -16,7 +16,9 @@ from footprint import display
 from footprint.bom import parse_bom
 from footprint.errors import InvalidInput
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.accounts import create_token, create_user
+
+from .conftest import SAMPLES
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -75,10 +77,13 @@ BAD_FORMS = [
     ({"lines-0-unit": "kwh"}, "lines-0-unit", "您是否要填“kWh”"),
     ({"lines-0-amount": "5,5"}, "lines-0-amount", "须为数字"),
     ({"lines-0-amount": ""}, "lines-0-amount", "缺少必填项"),
+    ({"lines-0-amount": "1e308"}, "lines-0-amount", "1\u00a0×\u00a010³⁰⁸ 超出上限 1,000,000,000"),
+    ({**ORANGES, "parameters-diesel_kg_per_ha": "5e20"}, "parameters-diesel_kg_per_ha",
+     "5\u00a0×\u00a010²⁰ 超出上限 1,000,000,000"),
     ({"lines-0-stage": "prodution"}, "lines-0-stage", "“production”"),
     ({"product-name": ""}, "product-name", "缺少必填项"),
     ({"region": "CN-SCH"}, "region", "您是否要填“CN-SC”"),
-    ({"factor_year": "2031"}, "lines-0-input", "2031"),
+    ({"factor_year": "2031"}, "factor_year", "2031"),
     ({"factor_year": "twenty"}, "factor_year", "整数"),
     ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input", "“diesel”"),
     ({"lines-0-input": "diesel"}, "lines-0-unit", "质量"),
@@ -114,11 +119,12 @@ def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
     page = text_of(in_chinese(clients["orchard"]).post(
         "/producer/submissions/new", data=editor_form(factor_year="2031")))
     # "no location-based electricity factor for CN-SC in 2031" in Chinese, the basis by its
-    # word, at line 1's input, with the path as the title for experts
-    assert error_slot(page, "lines-0-input") == (
-        "CN-SC 没有 2031 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, 2023"
-        "（来自物料清单的因子年份）")
-    assert '<code title="lines[0].input">第 1 行 · 投入</code>' in page
+    # word, at the factor year (the field that asked for 2031), naming the line that used
+    # it, with the path as the title for experts
+    assert error_slot(page, "factor_year") == (
+        "第 1 行：CN-SC 没有 2031 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, "
+        "2023")
+    assert '<code title="factor_year">因子年份</code>' in page
 
 
 def test_a_category_parameter_is_placed_by_its_own_names(clients):
@@ -265,7 +271,101 @@ def test_the_api_says_a_missing_submission_in_chinese(service, token):
         "/api/v1/submissions/999999",
         headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh"})
     assert response.status_code == 404
-    assert_chinese([response.get_json()["error"]])
+    # the documented shape, as every error has it: its id and values, no place to name
+    assert response.get_json() == {"error": "没有这份申报", "code": "no such submission",
+                                   "params": {}, "problems": []}
+
+
+ZH = {"Accept-Language": "zh-CN"}
+
+
+@pytest.mark.parametrize("authorization, said, code", [
+    (None, "需要持有者令牌：请发送请求头“Authorization: Bearer <令牌>”（令牌由 footprint tokens "
+           "create USER 生成）", 'a bearer token is required: send the header "Authorization: '
+                               'Bearer <token>" (footprint tokens create USER)'),
+    ("Bearer fpt_not-a-real-token", "持有者令牌无效（未知、已吊销，或其用户已停用）",
+     "the bearer token is not valid (unknown, revoked, or its user is deactivated)"),
+], ids=["no token", "a wrong token"])
+def test_a_refused_token_is_said_in_chinese_at_the_authorization_header(service, authorization,
+                                                                        said, code):
+    headers = {**ZH, **({"Authorization": authorization} if authorization else {})}
+    response = service.app.test_client().get("/api/v1/submissions", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json() == {
+        "error": said, "code": code, "params": {},
+        "problems": [{"where": "Authorization", "place": "请求头 Authorization",
+                      "message": said, "code": code, "params": {}}]}
+
+
+def test_a_body_over_the_limit_is_said_in_chinese_with_its_place(service, token, make_bom):
+    big = make_bom()
+    big["lines"][0]["note"] = "x" * (1024 * 1024)
+    response = service.app.test_client().post(
+        "/api/v1/submissions", json=big, headers={**ZH, "Authorization": f"Bearer {token}"})
+    assert response.status_code == 413
+    answer = response.get_json()
+    assert answer["error"] == "请求正文超出上限 1,048,576 字节（1 MB）"
+    assert answer["params"] == {"limit": 1048576, "megabytes": 1.0}
+    assert [(p["where"], p["place"], p["message"]) for p in answer["problems"]] == [
+        ("body", "请求正文", "请求正文超出上限 1,048,576 字节（1 MB）")]
+
+
+@pytest.mark.parametrize("body, where, chinese, english", [
+    ('{"region": "CN-SC",}', "body",
+     "请求正文不是有效的 JSON：第 1 行第 20 列，此处应为用双引号括起的字段名",
+     "the body is not valid JSON: Expecting property name enclosed in double quotes at line "
+     "1, column 20"),
+    ('{"region" "CN-SC"}', "body", "请求正文不是有效的 JSON：第 1 行第 11 列，此处缺少冒号“:”",
+     "the body is not valid JSON: Expecting ':' delimiter at line 1, column 11"),
+    ("[]", "body", "请求正文必须是 JSON 对象", "the body must be a JSON object"),
+    ("null", "body", "请求正文必须是 JSON 对象", "the body must be a JSON object"),
+], ids=["trailing comma", "no colon", "an array", "null"])
+def test_a_body_that_is_no_json_object_is_said_in_the_asked_language(service, token, body,
+                                                                     where, chinese, english):
+    said = {}
+    for language in ("zh-CN", "en"):
+        response = service.app.test_client().post(
+            "/api/v1/submissions", data=body, headers={
+                "Content-Type": "application/json", "Accept-Language": language,
+                "Authorization": f"Bearer {token}"})
+        assert response.status_code == 400
+        said[language] = [(p["where"], p["message"]) for p in response.get_json()["problems"]]
+    assert said == {"zh-CN": [(where, chinese)], "en": [(where, english)]}
+    assert english_in(QUOTED.sub("", chinese)) == []  # no parser's English in the Chinese
+
+
+def test_a_factor_year_without_factors_is_the_factor_year_s_problem_in_the_api(service, token):
+    bom = json.loads((SAMPLES / "sichuan_machined_part.json").read_text("utf-8"))
+    bom["factor_year"] = 1990
+    answer = api_post(service, token, bom, "zh-CN").get_json()
+    assert [(p["where"], p["place"], p["message"]) for p in answer["problems"]] == [
+        ("factor_year", "因子年份", "第 1 行：CN-SC 没有 1990 年的基于位置(电网平均)电力排放因子；"
+                                 "已发布年份：2021, 2022, 2023")]
+
+
+def test_a_producer_asking_for_loan_products_is_told_about_loan_products(service, token):
+    client = service.app.test_client()
+    headers = {**ZH, "Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/loan-products", headers=headers)
+    priced = client.post("/api/v1/loan-decisions", json={}, headers=headers)
+    borrowers = client.get("/api/v1/borrowers", headers=headers)
+    assert [(r.status_code, r.get_json()["error"]) for r in (listed, priced, borrowers)] == [
+        (403, "只有银行用户可以查看和设立贷款产品"), (403, "只有银行用户可以为贷款定价"),
+        (403, "只有银行用户可以查看授权的碳账户")]
+
+
+def test_a_bound_is_a_plain_number_with_thousands_separators(service):
+    create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank", "x" * 12)
+    bank_token = create_token(service.db, "ruralbank", "test")
+    body = {"loan_product": 1, "borrower": 1, "principal": 1e14, "year": 2025}
+    answers = {language: service.app.test_client().post(
+        "/api/v1/loan-decisions", json=body, headers={
+            "Accept-Language": language, "Authorization": f"Bearer {bank_token}"}).get_json()
+        for language in ("zh", "en")}
+    assert [(p["where"], p["message"], p["params"]) for p in answers["zh"]["problems"]] == [
+        ("principal", "须在 0.01 至 10,000,000,000,000 之间。", {"min": 0.01, "max": 1e13})]
+    assert answers["en"]["problems"][0]["message"] == (
+        "Must be greater than or equal to 0.01 and less than or equal to 10,000,000,000,000.")
 
 
 # -- the core: names people use, and suggestions ----------------------------------------------

@@ -346,7 +346,11 @@ def test_findings_on_pages_from_draft_to_final(service, inspector, issuer, login
         "subject": str(orchard_id), "type": "fraud", "severity": "general", "summary": "",
         "evidence": "e"})
     assert bad.status_code == 400
-    assert "1 至 500 个字符" in bad.get_data(as_text=True)
+    page = bad.get_data(as_text=True)
+    # a blank summary is told to be filled in, an unknown type the types by their names
+    assert '<span class="error field-error" id="err-summary" role="status">请填写</span>' \
+        in page
+    assert "“fraud”不在可选范围内：数据造假、无资质核查、虚假宣传、其他" in page
     assert db["findings"].count == 0
     made = regulator.post("/supervision/findings/new", data={
         "subject": str(orchard_id), "type": "misleading_claim", "severity": "serious",
@@ -391,7 +395,10 @@ def test_the_administrator_records_qualifications_and_sees_what_lapses(service, 
         "valid_until": "2025-12-31"})
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
-    assert "请至少填写一个产品类别" in text and "截止日期不能早于起始日期" in text
+    assert '<span class="error field-error" id="err-categories" role="status">请至少勾选一项' \
+        '</span>' in text
+    assert '<span class="error field-error" id="err-valid_until" role="status">截止日期不能早于起始日期' \
+        in text
     assert db["qualifications"].count == count
     # lapses 2026-07-10: 25 days after 2026-06-15, inside the 30-day notice
     good = admin.post("/supervision/qualifications", data={

@@ -19,7 +19,7 @@ from footprint.labels import generate
 from footprint.usecases.accounts import create_token
 from web import create_app
 
-from .conftest import PEOPLE
+from .conftest import PEOPLE, SAMPLES
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -258,7 +258,9 @@ BAD_BOMS = [  # (id, body text or a change to the good BOM, content type, where,
     ("form, not JSON", "region=CN-SC", "application/x-www-form-urlencoded", "body",
      "Content-Type: application/json"),
     ("no content type", '{"region": "CN-SC"}', None, "body", "Content-Type"),
-    ("an array", "[1, 2]", "application/json", "(top level)", "JSON object"),
+    ("an array", "[1, 2]", "application/json", "body", "the body must be a JSON object"),
+    ("null", "null", "application/json", "body", "the body must be a JSON object"),
+    ("an empty array", "[]", "application/json", "body", "the body must be a JSON object"),
     ("no product", {"product": ...}, "application/json", "product", "required"),
     ("unknown top-level field", {"regoin": "CN-SC"}, "application/json", "regoin",
      'did you mean "region"'),
@@ -267,6 +269,10 @@ BAD_BOMS = [  # (id, body text or a change to the good BOM, content type, where,
     ("amount as text", {"lines__0__amount": "100"}, "application/json", "lines[0].amount",
      "must be a number"),
     ("negative amount", {"lines__0__amount": -5}, "application/json", "lines[0].amount", ""),
+    ("an absurd amount", {"lines__0__amount": 1e308}, "application/json", "lines[0].amount",
+     "1\u00a0×\u00a010³⁰⁸ exceeds the limit of 1,000,000,000"),
+    ("a declared amount too small", {"declared_unit__amount": 1e-300}, "application/json",
+     "declared_unit.amount", "1\u00a0×\u00a010⁻³⁰⁰ is below the limit of 1\u00a0×\u00a010⁻⁹"),
     ("unit case", {"lines__0__unit": "kwh"}, "application/json", "lines[0].unit",
      'did you mean "kWh"'),
     ("unknown stage", {"lines__0__stage": "prodution"}, "application/json", "lines[0].stage",
@@ -306,6 +312,22 @@ def test_bad_boms_are_refused_and_nothing_is_stored(api, service, make_bom):
         assert counts(service.db) == before, name
 
 
+def test_an_absurd_amount_is_refused_in_chinese_with_the_number_and_the_limit(api, service):
+    """1e308 kWh a piece used to be stored: a total of 1.404e307 kg with an empty range."""
+    bom = json.loads((SAMPLES / "sichuan_machined_part.json").read_text("utf-8"))
+    bom["lines"][0]["amount"] = 1e308
+    before = counts(service.db)
+    response = api("orchard", "POST", "/submissions", json=bom,
+                   headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 400
+    assert response.get_json()["problems"] == [{
+        "where": "lines[0].amount", "place": "第 1 行 · 数量",
+        "message": "1\u00a0×\u00a010³⁰⁸ 超出上限 1,000,000,000",
+        "code": "%(value)s exceeds the limit of %(limit)s",
+        "params": {"value": 1e308, "limit": 1e9}}]
+    assert counts(service.db) == before
+
+
 def test_every_problem_of_a_bom_is_reported_at_once(api, service, make_bom):
     bom = make_bom(lines=[{"input": "electricity", "amount": "100", "unit": "kwh",
                            "stage": "prodution"}], product={"name": "x", "categry": "generic"})
@@ -334,7 +356,7 @@ BAD_ACTION_BODIES = [
     ("return", {"reason": ""}, "reason", ""),
     ("return", {"reasn": "no meter readings"}, "reasn", 'did you mean "reason"'),
     ("verify", {"not": "x"}, "not", "unknown"),
-    ("verify", [1], "(top level)", "JSON object"),
+    ("verify", [1], "body", "the body must be a JSON object"),
 ]
 
 
@@ -412,7 +434,13 @@ def test_bodies_over_the_limit_get_413_before_parsing(api, service, make_bom):
     big["lines"][0]["note"] = "x" * (1024 * 1024)  # a valid BOM but for its size
     response = api("orchard", "POST", "/submissions", json=big)
     assert response.status_code == 413
-    assert response.get_json()["error"] == "the body is over the limit of 1048576 bytes (1 MB)"
+    said = "the body is over the limit of 1,048,576 bytes (1 MB)"
+    assert response.get_json() == {
+        "error": said, "code": "the body is over the limit of %(limit)s bytes (%(megabytes)s MB)",
+        "params": {"limit": 1048576, "megabytes": 1.0},
+        "problems": [{"where": "body", "place": "request body", "message": said,
+                      "code": "the body is over the limit of %(limit)s bytes (%(megabytes)s MB)",
+                      "params": {"limit": 1048576, "megabytes": 1.0}}]}
     not_json = "{" * (1024 * 1024 + 1)  # would be a 400 if it were parsed
     response = api("orchard", "POST", "/submissions", data=not_json,
                    headers={"Content-Type": "application/json"})
@@ -879,8 +907,12 @@ def test_the_bom_schema_says_what_the_server_accepts(service):
     assert product["gtin"]["pattern"] == "^(?:[0-9]{8}|[0-9]{12}|[0-9]{13}|[0-9]{14})$"
     assert product["name"]["pattern"] == product["name_zh"]["pattern"] == NAME_PATTERN
     assert line["properties"]["note"]["pattern"] == TEXT_PATTERN
-    assert unit["amount"] == {"type": "number", "minimum": 0.0, "exclusiveMinimum": True,
-                              "description": "A finite JSON number. More than 0."}
+    assert unit["amount"] == {"type": "number", "minimum": 1e-9, "maximum": 1e9,
+                              "description": "A finite JSON number. From 1e-09 to 1e+09 of "
+                                             "its unit (docs/bom.md)."}
+    assert line["properties"]["amount"] == {
+        "type": "number", "minimum": 0, "maximum": 1e9, "description": "A finite JSON number. "
+        "Per declared unit, from 0 to 1e+09 of its unit (docs/bom.md)."}
     # the codes, then the names a BOM may give instead (千瓦时, 生产), stored as the codes
     assert unit["unit"]["enum"] == line["properties"]["unit"]["enum"] == \
         [*UNITS, *UNIT_NAMES]
@@ -901,8 +933,12 @@ def test_the_bom_schema_says_what_the_server_accepts(service):
                 "stage": "production"}]},
     {"product": {"name": "Gear\u202eblank"}}, {"region": ""},
     {"lines": [{"input": "electricity", "amount": 1, "unit": "kWh", "stage": "produce"}]},
+    {"lines": [{"input": "electricity", "amount": 1e308, "unit": "kWh",
+                "stage": "production"}]},
+    {"declared_unit": {"amount": 1e-12, "unit": "kg"}},
 ], ids=["empty gtin", "zero amount", "empty unit", "no lines", "neither input nor emission",
-        "both", "right-to-left override", "empty region", "unknown stage"])
+        "both", "right-to-left override", "empty region", "unknown stage", "absurd amount",
+        "tiny declared amount"])
 def test_bodies_the_document_refuses_the_server_refuses(service, api, make_bom, change):
     import jsonschema
     schema = _json_schema(_document(service), "Bom")

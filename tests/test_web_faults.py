@@ -123,15 +123,17 @@ def raising(exc):
 
 
 def assert_error_shape(response, status):
-    """The documented Error object: {"error": str, "problems"?: [{"where", "message"}]}, JSON,
-    with no trace of the code behind it."""
+    """The documented Error object: {"error": str, "code": str, "params": {}, "problems":
+    [{"where", "place", "message", "code", "params"}]}, JSON, with no trace of the code
+    behind it."""
     assert response.status_code == status
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert isinstance(body["error"], str) and body["error"]
-    assert set(body) <= {"error", "problems"}
-    for problem in body.get("problems", []):
-        assert set(problem) == {"where", "message"}
+    assert isinstance(body["code"], str) and body["code"] and isinstance(body["params"], dict)
+    assert set(body) == {"error", "code", "params", "problems"}
+    for problem in body["problems"]:
+        assert set(problem) == {"where", "place", "message", "code", "params"}
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and "File \"" not in text and "sqlite3" not in text
     return body
@@ -206,7 +208,9 @@ def test_anything_unexpected_is_a_json_500_and_logged(service, api, make_bom, mo
     response = api("orchard", "POST", "/submissions", json=make_bom())
     body = assert_error_shape(response, 500)
     assert body == {"error": "Something unexpected went wrong on the platform. "
-                             "It has been logged."}
+                             "It has been logged.",
+                    "code": "Something unexpected went wrong on the platform. "
+                            "It has been logged.", "params": {}, "problems": []}
     assert "Retry-After" not in response.headers
     assert any(r.exc_info and r.exc_info[1] is exc for r in caplog.records)
 
@@ -462,7 +466,8 @@ def test_ids_in_range_still_route(service, api, make_bom):
 def test_405_on_the_api_says_allow_in_json(api):
     response = api("orchard", "DELETE", "/submissions/1")
     body = assert_error_shape(response, 405)
-    assert body == {"error": "method not allowed"}
+    assert body == {"error": "method not allowed", "code": "method not allowed", "params": {},
+                    "problems": []}
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PUT"}
     response = api("orchard", "GET", "/submissions/1/approve")
     assert response.status_code == 405

@@ -75,7 +75,7 @@ PARTS = {
     "supervision": ["supervision.py", "templates/supervision"],
     "accounts": ["accounts.py", "charts.py", "templates/accounts"],
     "banks": ["banks.py", "api/loans.py", "templates/banks"],
-    "problems": ["problems.py", "api/body.py", "../footprint"],
+    "problems": ["problems.py", "forms.py", "api/body.py", "../footprint"],
 }
 SHARED = ("core", "vocabulary")
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None,

@@ -142,9 +142,10 @@ def _download(content, mimetype: str, org_id: int, suffix: str) -> Response:
 @bp.route("/<int:org_id>/statement.csv")
 @login_required
 def statement_csv(org_id: int):
-    # a BOM first, as spreadsheet programs need to read UTF-8 Chinese
-    return _download("\ufeff" + accountstatement.as_csv(_readable(org_id)),
-                     "text/csv; charset=utf-8", org_id, "csv")
+    # a BOM first, as spreadsheet programs need to read UTF-8 Chinese; Flask adds the
+    # charset to a text/* mimetype itself
+    return _download("\ufeff" + accountstatement.as_csv(_readable(org_id)), "text/csv",
+                     org_id, "csv")
 
 
 @bp.route("/<int:org_id>/statement.pdf")

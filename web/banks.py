@@ -20,6 +20,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from footprint.errors import InvalidInput, from_data
@@ -29,7 +30,7 @@ from footprint.usecases import consents, loans
 from .accounts import render_account
 from .db import get_db, get_engine
 from .formatting import rate
-from .i18n import localised
+from .forms import CHOOSE, Field, Form, errors_at
 from .labels import label_issuer
 from .problems import text
 from .security import role_required
@@ -58,8 +59,50 @@ def account(org_id):
     return render_account(org["id"])  # the account page, as the producer reads it
 
 
-def _rules_from_form(form) -> list[dict]:
-    """The presets ticked on the form, with the figures typed beside them."""
+# The loan product's form: each field's label, and the paths the terms' problems name it by
+# (a rule's, by its kind: the view says which kind rules[N] is, the ticked ones being listed).
+PRODUCT_FORM = Form(
+    Field("name", _l("Name of the loan product")),
+    Field("base_rate_name", _l("Base rate")),
+    Field("base_rate_pct", _l("Base rate (% a year)")),
+    Field("base_rate_date", _l("Published on")),
+    Field("rules", _l("Rules"), blank=None),
+    Field("use_target", _l("Annual reduction target met: step cut (30-65 bp)"), "target",
+          blank=None),
+    Field("target_pct", _l("Target reduction (%)"), "target.target_pct", "use_target"),
+    Field("target_cut_bp", _l("Cut (bp)"), "target.cut_bp", "use_target"),
+    Field("use_reduction", _l("Verified reduction of at least a share"), "reduction",
+          blank=None),
+    Field("reduction_min_pct", _l("Reduction at least (%)"), "reduction.min_pct",
+          "use_reduction"),
+    Field("reduction_cut_bp", _l("Cut (bp)"), "reduction.cut_bp", "use_reduction"),
+    Field("use_label", _l("While the product holds a valid carbon label"), "label",
+          blank=None),
+    Field("label_cut_bp", _l("Cut (bp)"), "label.cut_bp", "use_label"),
+    Field("use_subsidy", _l("Interest subsidy (zero-carbon coupon)"), "subsidy", blank=None),
+    Field("subsidy_amount", _l("Amount"), ("subsidy.bp", "subsidy.yuan"), "use_subsidy"),
+    Field("subsidy_unit", _l("In"), within="use_subsidy", blank=CHOOSE),
+    Field("subsidy_cap_yuan", _l("At most (yuan)"), "subsidy.cap_yuan", "use_subsidy"),
+    Field("subsidy_min_pct", _l("Only from a reduction of (%, optional)"),
+          "subsidy.min_reduction_pct", "use_subsidy"),
+    Field("use_table", _l("The bank's own table of reduction bands"), "table", blank=None),
+    Field("table_bands", _l("One band a line, from-to: bp (the last may be open: 10-: 60)"),
+          "table.bands", "use_table", entry=_l("band %(number)s")),
+)
+PRICE_FORM = Form(
+    Field("borrower", _l("Borrower"), blank=CHOOSE),
+    Field("loan_product", _l("Loan product"), blank=CHOOSE),
+    Field("principal", _l("Principal (yuan)")),
+    # the year priced on; the year before it is the reduction's base
+    Field("year", _l("Year priced on"), ("year", "base_year")),
+    Field("product", _l("Priced on"), blank=None),
+)
+
+
+def _rules_from_form(form) -> tuple[list[dict], list]:
+    """The presets ticked on the form, with the figures typed beside them, and the problems
+    of a table whose bands could not all be read (the table is then left out of the rules,
+    which are checked all the same)."""
     rules, problems = [], []
     if form.get("use_target"):
         rules.append({"kind": "target", "target_pct": form.get("target_pct"),
@@ -75,20 +118,25 @@ def _rules_from_form(form) -> list[dict]:
         rules.append({"kind": "subsidy", **amount, "cap_yuan": form.get("subsidy_cap_yuan"),
                       "min_reduction_pct": form.get("subsidy_min_pct") or None})
     if form.get("use_table"):
-        where = f"rules[{len(rules)}].bands"
-        try:
-            rules.append({"kind": "table",
-                          "bands": bands_from_text(form.get("table_bands"), where)})
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InvalidInput(problems)
-    return rules
+        bands, problems = bands_from_text(form.get("table_bands"), f"rules[{len(rules)}].bands")
+        if not problems:  # else the bands read would be numbered apart from their lines
+            rules.append({"kind": "table", "bands": bands})
+    return rules, problems
+
+
+def _rule_kinds(form) -> dict[str, str]:
+    """Which rule rules[N] is, by its kind: _rules_from_form lists the ticked ones only, in
+    this order."""
+    ticked = [kind for kind in ("target", "reduction", "label", "subsidy", "table")
+              if form.get(f"use_{kind}")]
+    return {f"rules[{i}]": kind for i, kind in enumerate(ticked)}
 
 
 def _product_form(values, problems=(), status=200):
+    shown = PRODUCT_FORM.shown(problems, values, _rule_kinds(values))
     return render_template("banks/product.html", values=values, presets=PRESETS,
-                           problems=localised(problems)), status
+                           form=PRODUCT_FORM, problems=shown,
+                           errors=errors_at(shown)), status
 
 
 DEFAULTS = {"base_rate_name": LPR, "target_pct": 10, "target_cut_bp": 60,
@@ -103,11 +151,12 @@ def new_product():
     if request.method == "GET":
         return _product_form(DEFAULTS)
     form = request.form
+    rules, unread = _rules_from_form(form)
     try:
         made = loans.create_product(
             get_db(), consents.bank_org(current_user), form.get("name"),
             form.get("base_rate_name"), form.get("base_rate_pct"), form.get("base_rate_date"),
-            _rules_from_form(form), current_user["id"])
+            rules, current_user["id"], unread)
     except InvalidInput as exc:
         return _product_form(form, exc.problems, 400)
     flash(_("Loan product %(name)s saved.", name=made["name"]))
@@ -116,7 +165,9 @@ def new_product():
 
 def _price_form(values, problems=(), status=200):
     db, bank = get_db(), consents.bank_org(current_user)
-    return render_template("banks/price.html", values=values, problems=localised(problems),
+    shown = PRICE_FORM.shown(problems, values)
+    return render_template("banks/price.html", values=values, problems=shown,
+                           form=PRICE_FORM, errors=errors_at(shown),
                            borrowers=consents.consenting(db, bank),
                            products=loans.products(db, bank),
                            priced_on=loans.priced_products(db, bank)), status

@@ -75,7 +75,7 @@ def cosignatures(origin: str):
         note = witnessing.cosigned(get_db(), origin)
     except NotFound:
         abort(404)
-    return _public(Response(note, mimetype="text/plain; charset=utf-8"))
+    return _public(Response(note, mimetype="text/plain"))
 
 
 @bp.route("/.well-known/footprint/trust-list.note")
@@ -84,7 +84,7 @@ def trust_list_note():
         note = witnessing.trust_list_note(_home())
     except NotFound:
         abort(404)
-    return _public(Response(note, mimetype="text/plain; charset=utf-8"))
+    return _public(Response(note, mimetype="text/plain"))
 
 
 @bp.route("/admin/peers")

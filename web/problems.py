@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from footprint.errors import Message, Problem, from_data, said
+from footprint.errors import Figure, Message, Problem, from_data, said
 
 from . import vocabulary
 
@@ -46,6 +46,9 @@ WHOLE = {
     "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
     "name": _l("name"),
     "data_version": _l("data version"),
+    # the API's headers
+    "Authorization": _l("the Authorization header"),
+    "Idempotency-Key": _l("the Idempotency-Key header"),
 }
 PRODUCT = {"name": _l("product name"), "name_zh": _l("Chinese product name"),
            "id": _l("product id"), "category": _l("product category"), "gtin": _l("GTIN"),
@@ -68,7 +71,8 @@ VOCABULARIES = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES,
                 "role": vocabulary.ROLES, "org_kind": vocabulary.ORG_KINDS,
                 "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES,
                 "unit": vocabulary.UNITS, "dimension": vocabulary.DIMENSIONS,
-                "gas": vocabulary.GASES, "event": vocabulary.EVENTS}
+                "gas": vocabulary.GASES, "event": vocabulary.EVENTS,
+                "finding_type": vocabulary.FINDING_TYPES, "severity": vocabulary.SEVERITIES}
 
 
 def _word(name: str, code: str) -> str:
@@ -138,6 +142,7 @@ class Shown:
     place: str  # where, as people say it, in the reader's language
     message: str  # in the reader's language
     code: str  # the message's id
+    field: str = ""  # the form field it concerns, where a form said (web.forms)
 
     @property
     def human_where(self) -> str:
@@ -151,12 +156,20 @@ def shown(problem: Problem, lang: str | None = None) -> Shown:
 
 def as_json(problem: Problem, lang: str) -> dict:
     """A problem in the API's answer: where and place, the message in ``lang``, its id and
-    the values in it (words as said in ``lang``)."""
-    with force_locale(lang):
-        params = {k: _plain(said(v, lang, gettext, _word)) for k, v in problem.params.items()}
+    the values in it (message_json)."""
     return {"where": problem.where, "place": place(problem, lang),
-            "message": text(problem.message, lang), "code": str(problem.code),
-            "params": params}
+            "message": text(problem.message, lang), **message_json(problem.message, lang)}
+
+
+def message_json(message, lang: str) -> dict:
+    """What a program reads of a message: its ``code`` (the id, its English template; a
+    plain text is its own) and its ``params``, the values in it (words as said in ``lang``,
+    numbers as the numbers they are)."""
+    params = getattr(message, "params", {})
+    with force_locale(lang):
+        params = {k: v.value if isinstance(v, Figure) else _plain(said(v, lang, gettext, _word))
+                  for k, v in params.items()}
+    return {"code": str(getattr(message, "id", message)), "params": params}
 
 
 def _plain(value):

@@ -1,9 +1,10 @@
 """Sessions, CSRF, security headers, roles, and how errors become HTTP answers.
 
 Every error answers in one shape: on the API (and to clients that ask for JSON) ``{"error":
-..., "problems": [...]}`` (each problem with its message's id and parameters, web.problems;
-the API speaks the Accept-Language's language, English to a client that names none), on
-pages error.html in the reader's language, with the status that says what happened
+..., "code": ..., "params": {...}, "problems": [...]}`` (the error's message, its id and
+parameters, and every problem located, each with its own message, id and parameters:
+web.problems; the API speaks the Accept-Language's language, English to a client that names
+none), on pages error.html in the reader's language, with the status that says what happened
 (docs/api.md):
 
     InvalidInput 400, Forbidden 403, NotFound 404, Conflict 409, and werkzeug's own (405 with
@@ -44,7 +45,7 @@ from footprint.usecases.security import session_user
 
 from .db import get_db
 from .i18n import N_, localised
-from .problems import api_language, as_json, language, text
+from .problems import api_language, as_json, language, message_json, text
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -117,15 +118,18 @@ def _json_language() -> str:
     return api_language() if request.path.startswith("/api/") else language()
 
 
-def _error(status: int, message: str, problems=None, headers=None, advice=()):
-    """The one error answer: JSON {"error", "problems"} or error.html; ``advice`` are further
-    sentences a page shows (translated there), ``headers`` go on either. ``message`` is an
-    English id (N_) or a core Message, said in the reader's language."""
+def error_answer(status: int, message: str, problems=None, headers=None, advice=(),
+                 code: str | None = None):
+    """The one error answer: JSON {"error", "code", "params", "problems"} or error.html;
+    ``advice`` are further sentences a page shows (translated there), ``headers`` go on
+    either. ``message`` is an English id (N_) or a core Message, said in the reader's
+    language; ``code`` names it where ``message`` is a sentence already said (a fault's)."""
     if wants_json():
         lang = _json_language()
-        body = {"error": text(message, lang)}
-        if problems:
-            body["problems"] = [as_json(p, lang) for p in problems]
+        body = {"error": text(message, lang), **message_json(message, lang),
+                "problems": [as_json(p, lang) for p in problems or ()]}
+        if code is not None:
+            body["code"] = code
         response = jsonify(body)
     else:
         response = current_app.response_class(
@@ -157,7 +161,7 @@ def _http_error(exc: HTTPException):
     """werkzeug's errors in the one shape, keeping the headers they carry (Allow on 405)."""
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     message = HTTP_MESSAGES.get(exc.code) or (exc.name or "error").lower()
-    return _error(exc.code or 500, message, headers=headers)
+    return error_answer(exc.code or 500, message, headers=headers)
 
 
 # -- faults ------------------------------------------------------------------------------------
@@ -250,11 +254,13 @@ def _fault_answer(status: int, message: str, retry_after: int):
     saving = request.method not in ("GET", "HEAD", "OPTIONS")
     advice = (NOTHING_SAVED,) if saving else ()
     advice += (TRY_SOON if status == 503 and retry_after <= 5 else TRY_LATER,)
+    code = None
     if wants_json():  # one line for a program: what happened, that nothing was saved, when
         lang = _json_language()
-        message = " ".join(text(m, lang) for m in (message, *advice))
+        message, code = " ".join(text(m, lang) for m in (message, *advice)), message
         advice = ()
-    return _error(status, message, headers={"Retry-After": str(retry_after)}, advice=advice)
+    return error_answer(status, message, headers={"Retry-After": str(retry_after)},
+                        advice=advice, code=code)
 
 
 def _storage_or_database_fault(exc: Exception):
@@ -273,7 +279,7 @@ def _unexpected(exc: InternalServerError):
     answer = fault(original) if original is not None else None
     if answer is not None:  # a fault that reached here unhandled (raised by a handler)
         return _fault_answer(*answer)
-    return _error(500, UNEXPECTED, advice=(TRY_LATER,))
+    return error_answer(500, UNEXPECTED, advice=(TRY_LATER,))
 
 
 class _Sessions(SecureCookieSessionInterface):
@@ -314,11 +320,11 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
 
-    app.register_error_handler(NotFound, lambda e: _error(404, e.message))
-    app.register_error_handler(Forbidden, lambda e: _error(403, e.message))
-    app.register_error_handler(Conflict, lambda e: _error(409, e.message))
+    app.register_error_handler(NotFound, lambda e: error_answer(404, e.message))
+    app.register_error_handler(Forbidden, lambda e: error_answer(403, e.message))
+    app.register_error_handler(Conflict, lambda e: error_answer(409, e.message))
     app.register_error_handler(InvalidInput,
-                               lambda e: _error(400, N_("invalid input"), e.problems))
+                               lambda e: error_answer(400, N_("invalid input"), e.problems))
     app.register_error_handler(HTTPException, _http_error)
     # SQLite's errors, and psycopg's when the app's database is PostgreSQL (web.db opened it
     # before this runs, which imported psycopg: footprint.store.db imports it for a URL only)

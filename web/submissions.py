@@ -12,10 +12,10 @@ import io
 from flask import (Blueprint, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from footprint import InvalidInput, NotFound
-from footprint.errors import Problem
 from footprint.engine.scopes import mixed_scopes_note
 from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, actions, batterypass, review
@@ -27,6 +27,7 @@ from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke, t
 
 from . import worksheet
 from .db import get_db, get_engine
+from .forms import Field, Form, errors_at
 from .i18n import localised
 from .problems import said_result, text
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
@@ -73,12 +74,18 @@ def _changes(db, user, submission: dict, result: dict | None, described: list[di
                                            get_engine().registry)}
 
 
+# The comment form: its fields' labels, the ones its problems are shown by (web.forms).
+COMMENT_FORM = Form(Field("body", _l("Comment")), Field("line", _l("About line"), blank=None))
+
+
 def _page(submission_id: int, problems=None, form=None, status: int = 200):
     db, user = get_db(), current_user
     # a checklist item not confirmed is said at its checkbox, in the reader's language
     unconfirmed = {p.where.partition(".")[2] for p in problems or []
                    if p.where.startswith("checklist.")}
     problems = [p for p in problems or [] if not p.where.startswith("checklist.")]
+    shown = COMMENT_FORM.shown(problems, form) if form and "comment" in form else \
+        localised(problems)
     submission = subs.get(db, user, submission_id)
     bom = submission["bom"]
     result = said_result(subs.latest_result(db, submission))  # its notes in the reader's language
@@ -120,7 +127,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         verifier_org=verifier_org, verified=verified, approved=approved,
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
-        actions=actions, bodies=bodies, problems=localised(problems), form=form or {},
+        actions=actions, bodies=bodies, problems=shown, errors=errors_at(shown),
+        comment_form=COMMENT_FORM, form=form or {},
         checklist=[(item, word(CHECKLIST, item)) for item in VERIFY_CHECKLIST],
         unconfirmed=unconfirmed,
         # a primary line asks for evidence: without any, the page says so (no refusal)
@@ -183,12 +191,13 @@ def revoke_label(id):
 
 
 def _line_number(text: str | None) -> int | None:
+    """The line a comment is about, from the form's select: none for the whole submission;
+    anything but a line's number is 0, which the use case refuses naming the lines there are
+    (须为第 1 至 3 行之一)."""
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
-        raise InvalidInput([Problem("line", "a line number")])
-    return int(text)
+    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 @bp.route("/<int:id>/comments", methods=["POST"])
@@ -196,12 +205,12 @@ def _line_number(text: str | None) -> int | None:
 def comment(id):
     body = request.form.get("body", "")
     try:
-        line = _line_number(request.form.get("line"))
-        review.comment(get_db(), current_user, id, body, line)
+        review.comment(get_db(), current_user, id, body,
+                       _line_number(request.form.get("line")))
     except InvalidInput as exc:
         subs.get(get_db(), current_user, id)  # an invisible submission stays a 404
-        return _page(id, problems=exc.problems,
-                     form={"comment": body, "line": request.form.get("line", "")}, status=400)
+        return _page(id, problems=exc.problems, form={
+            "comment": body, "body": body, "line": request.form.get("line", "")}, status=400)
     flash(_("Comment added."))
     return redirect(url_for(".detail", id=id) + "#comments")
 

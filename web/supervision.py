@@ -28,18 +28,15 @@ from footprint.supervision import (SEVERITIES, STEPS, TYPES, allowed_steps, is_p
                                    sees_inside)
 from footprint.usecases import findings, qualifications
 
+from . import vocabulary
 from .db import get_db, get_engine
+from .forms import CHOOSE, TICK, Field, Form, errors_at
 from .i18n import localised
 from .labels import label_issuer
 from .security import role_required
 
 bp = Blueprint("supervision", __name__)
 
-FINDING_TYPES = {"falsified_data": _l("falsified data"),
-                 "unqualified_verification": _l("unqualified verification"),
-                 "misleading_claim": _l("misleading claim"), "other": _l("other")}
-SEVERITY_WORDS = {"general": _l("general"), "serious": _l("serious"),
-                  "severe": _l("severe")}
 STATE_WORDS = {"draft": _l("drafted, not notified"), "notified": _l("notified, awaiting response"),
                "final": _l("final"), "corrected": _l("corrected")}
 STEP_WORDS = {"create": _l("drafted"), "notify": _l("notify the subject"),
@@ -51,8 +48,39 @@ STEP_DONE = {"notify": _l("The subject is notified and may respond."),
              "correct": _l("The finding is corrected.")}
 STANDING_WORDS = {"valid": _l("in force"), "expiring": _l("expires within 30 days"),
                   "expired": _l("lapsed"), "not_yet": _l("not yet valid")}
-WORDS = {"finding_type": FINDING_TYPES, "severity": SEVERITY_WORDS, "finding_state": STATE_WORDS,
-         "finding_step": STEP_WORDS, "standing": STANDING_WORDS}
+WORDS = {"finding_type": vocabulary.FINDING_TYPES, "severity": vocabulary.SEVERITIES,
+         "finding_state": STATE_WORDS, "finding_step": STEP_WORDS, "standing": STANDING_WORDS}
+
+
+# The forms: each field's label, the one its problems are shown by (web.forms).
+FINDING_FORM = Form(
+    Field("subject", _l("Subject (firm or accounting body)"), blank=CHOOSE),
+    Field("type", _l("Type"), blank=CHOOSE),
+    Field("severity", _l("Severity"), blank=CHOOSE),
+    Field("summary", _l("Summary (published if the finding is public)")),
+    Field("evidence", _l("Evidence (seen by the regulator, the administrators and the "
+                         "subject)")),
+    Field("files", _l("Evidence files (optional)"), blank=None),
+    Field("labels", _l("Labels concerned (ids, separated by spaces)"), blank=None),
+    Field("public", _l("Publish on the exposure page once final"), blank=None),
+)
+QUALIFICATION_FORM = Form(
+    Field("org", _l("Accounting body"), blank=CHOOSE),
+    Field("number", _l("Accreditation number")),
+    Field("categories", _l("Categories it may verify"), blank=TICK),
+    Field("valid_from", _l("Valid from")),
+    Field("valid_until", _l("Valid until (inclusive)")),
+)
+# a step's form: its text is a response or an appeal, a correction's reasons, else a note;
+# a correction leaves blank what it does not amend
+STEP_TEXT = {"respond": _l("Your text (required)"), "appeal": _l("Your text (required)"),
+             "correct": _l("Reasons for the correction (required)")}
+STEP_FORMS = {step: Form(Field("text", STEP_TEXT.get(step, _l("Note (optional)"))),
+                         Field("type", _l("Type"), blank=None),
+                         Field("severity", _l("Severity"), blank=None),
+                         Field("summary", _l("Summary"), blank=None),
+                         Field("public", _l("Public"), blank=None))
+              for step in STEPS}
 
 
 @bp.app_template_filter("supervision_word")
@@ -84,9 +112,10 @@ def index():
 
 
 def _new_page(problems=None, form=None, status=200):
-    return render_template("supervision/new.html", problems=localised(problems),
-                           form=form or {}, types=TYPES, severities=SEVERITIES,
-                           subjects=findings.subjects(get_db())), status
+    shown = FINDING_FORM.shown(problems, form or {})
+    return render_template("supervision/new.html", problems=shown, errors=errors_at(shown),
+                           fields=FINDING_FORM, form=form or {}, types=TYPES,
+                           severities=SEVERITIES, subjects=findings.subjects(get_db())), status
 
 
 @bp.route("/supervision/findings/new", methods=["GET", "POST"])
@@ -114,13 +143,16 @@ def _detail_page(id, problems=None, form=None, status=200):
     db, user = get_db(), _user()
     finding = findings.get(db, user, id)
     party = user is not None and sees_inside(user, finding)
+    step = (form or {}).get("step")
+    shown = STEP_FORMS[step].shown(problems, form) if step in STEP_FORMS else \
+        localised(problems)
     return render_template(
         "supervision/detail.html", finding=finding, party=party,
         trail=findings.trail(db, user, id) if party else [],
         files=findings.files(db, user, id) if party else [],
         steps=allowed_steps(user, finding) if user else [], published=is_public(finding),
-        types=TYPES, severities=SEVERITIES, problems=localised(problems),
-        form=form or {}), status
+        types=TYPES, severities=SEVERITIES, problems=shown, errors=errors_at(shown),
+        step_forms=STEP_FORMS, form=form or {}), status
 
 
 @bp.route("/supervision/findings/<int:id>")
@@ -161,11 +193,13 @@ def evidence(id, file_id):
 
 def _qualifications_page(problems=None, form=None, status=200):
     db = get_db()
+    shown = QUALIFICATION_FORM.shown(problems, form or {})
     return render_template(
         "supervision/qualifications.html", rows=qualifications.listing(db),
         attention=qualifications.needing_attention(db), bodies=qualifications.bodies(db),
-        categories=get_engine().registry.categories, problems=localised(problems),
-        form=form or {}, language=str(get_locale())), status
+        categories=get_engine().registry.categories, problems=shown,
+        errors=errors_at(shown), fields=QUALIFICATION_FORM, form=form or {},
+        language=str(get_locale())), status
 
 
 @bp.route("/supervision/qualifications", methods=["GET", "POST"])

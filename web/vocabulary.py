@@ -1,5 +1,6 @@
-"""The words of the service: every stage, status, role, organisation kind, gas, workflow event
-and unit the core names in English, as the reader sees it (Chinese by default).
+"""The words of the service: every stage, status, role, organisation kind, gas, workflow event,
+unit and a finding's type and severity the core names in English, as the reader sees it
+(Chinese by default).
 
 Each word is defined here once, keyed by the core's own vocabulary (footprint.model.STAGES,
 footprint.workflow.STATUSES, ROLES, ORG_KINDS and ACTIONS, footprint.usecases.labels.STATUSES,
@@ -85,6 +86,11 @@ DATA_QUALITY_CRITERIA = {"technological": _l("technology"), "geographical": _l("
                          "temporal": _l("time")}
 DATA_QUALITY_LEVELS = {"excellent": _l("excellent"), "very good": _l("very good"),
                        "good": _l("good"), "fair": _l("fair"), "poor": _l("poor")}
+# Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
+FINDING_TYPES = {"falsified_data": _l("falsified data"),
+                 "unqualified_verification": _l("unqualified verification"),
+                 "misleading_claim": _l("misleading claim"), "other": _l("other")}
+SEVERITIES = {"general": _l("general"), "serious": _l("serious"), "severe": _l("severe")}
 # Gases as chemists write them: symbols, the same in every language.
 GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
                "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}

@@ -29,7 +29,7 @@ from .dataversions import build_registry
 from .registry import Registry
 from .resolve import FileProducts, ProductResolver, ResolvedBom, resolve_bom
 from .supplier import LabelResolver
-from .result import build_result, seal
+from .result import build_result, check_finite, seal
 from .scoring import Scores, score
 from .uncertainty import stream_key, summarise
 
@@ -112,6 +112,7 @@ class Engine:
         for result, spread, resolved in zip(results, summarise(results, self.registry,
                                                                keys=keys), batch):
             result["uncertainty"] = spread
+            check_finite(result)  # before anything reads it: a caller stores none of it
             grade_range(result, resolved.bom, self.registry)
         return [seal(result) for result in results] if sealed else results
 

@@ -28,10 +28,6 @@ from .names import with_codes
 from .regions import unknown_region
 from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
-# The BOM's fields a line's electricity falls back on, as a message names them.
-BOM_FIELDS = {"factor_year": Text("因子年份", "factor_year"),
-              "electricity_basis": Text("电力核算方法", "electricity_basis")}
-
 # A product reference ("product:<id or file>") -> its BOM. Raises LookupError if not found.
 ProductResolver = Callable[[str, Bom], Bom]
 
@@ -302,21 +298,27 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     try:
         factor, note = electricity_factor(registry, region, year, basis)
     except LookupError as exc:
-        # Name the field that asked for what is missing: the year (or the BOM's factor_year)
-        # when only the year is missing, the basis (or the BOM's electricity_basis) otherwise.
+        # Name the field whose value asked for what is missing: the year (the line's, else
+        # the BOM's factor_year) when only the year is missing, the basis (the line's, else
+        # the BOM's electricity_basis) otherwise; at the BOM's field, the line that used it.
         own, bom_field = ("year", "factor_year") if isinstance(exc, NoYear) else \
             ("basis", "electricity_basis")
         if getattr(line, own) is not None:
             problems.append(Problem(f"{line.where}.{own}", exc.args[0]))
         else:
-            field = "region" if line.region is not None else "input"
-            problems.append(Problem(f"{line.where}.{field}", Message(
-                "%(problem)s (the BOM's %(field)s)", problem=exc.args[0],
-                field=BOM_FIELDS[bom_field])))
+            problems.append(Problem(bom_field, Message(
+                "%(line)s: %(problem)s", line=_line_name(line), problem=exc.args[0])))
     if problems:
         raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,
                         note=note, request=(region, year, basis))
+
+
+def _line_name(line: Line) -> Message:
+    """A line as people number it: line 3, or a category's modelled line 14."""
+    if line.model is not None:
+        return Message("modelled line %(number)s", number=line.index + 1)
+    return Message("line %(number)s", number=line.index + 1)
 
 
 def _resolve_product(line, bom, registry, products, expand, chain, labels=None) -> ResolvedLine:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import math
 from functools import lru_cache
 
 from .. import jsontext
-from ..errors import Message, as_data
+from ..errors import Figure, InvalidInput, Message, Problem, as_data
 from ..model import STAGES
 from .electricitybasis import basis_fields
 from .scopes import STANDARD, drawn_on, line_scope, mixed_scopes_note, scope_breakdown
@@ -202,6 +203,42 @@ def build_result(resolved, scores, p: int, inventory, registry, method) -> dict:
 def _confidence_of(dataset: str, factors: dict) -> str:
     return next(r["source"]["confidence"].lower() for r in factors.values()
                 if r["source"]["dataset"] == dataset)
+
+
+def check_finite(result: dict) -> None:
+    """Refuse a result whose total or range (P5, P50, P95) is not a finite number, located at
+    the line that weighs most. The BOM's bounds (bom.MAX_AMOUNT) keep every result finite;
+    this is the net below them, so that no overflow is ever stored, signed or shown as a
+    footprint with an empty range (1e308 kWh made a total of 1.404e307 kg and a range of
+    nothing, rated "very good")."""
+    spread = result.get("uncertainty") or {}
+    figures = [result.get("total_kg_co2e"), *(spread.get(k) for k in ("p5", "p50", "p95")
+                                              if "uncertainty" in result)]
+    if all(isinstance(f, (int, float)) and math.isfinite(f) for f in figures):
+        return
+
+    def weight(entry):
+        value = entry.get("kg_co2e")
+        return abs(value) if isinstance(value, (int, float)) and math.isfinite(value) \
+            else math.inf
+    heaviest = max(result.get("by_input") or [], key=weight, default=None)
+    if heaviest is None:
+        where = "lines"
+    elif heaviest.get("model"):
+        where = "parameters"
+    else:
+        where = f"lines[{heaviest['line'] - 1}].amount"
+    total = Figure(_three_figures(result.get("total_kg_co2e")))
+    raise InvalidInput([Problem(where, Message(
+        "the footprint is too large to calculate (%(total)s kg CO2e, its range beyond any "
+        "number): check this amount and its unit", total=total))])
+
+
+def _three_figures(value):
+    """A total for a message, as a footprint is shown (3 significant figures) where it is a
+    finite number."""
+    finite = isinstance(value, (int, float)) and math.isfinite(value)
+    return float(f"{value:.3g}") if finite else value
 
 
 def seal(result: dict) -> dict:

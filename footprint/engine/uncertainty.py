@@ -203,19 +203,24 @@ def draw_totals(batch: list[list[LineUncertainty]], keys: list[str], draws: int 
     factors = sorted({line.factor for lines in batch for line in lines})
     shared = {f: _factor_draws(seed, f, draws) for f in factors}
     totals = np.zeros((len(batch), draws))
-    for p, (lines, key) in enumerate(zip(batch, keys)):
-        if not lines:
-            continue
-        work = _stream(seed, f"product:{key}").standard_normal((len(lines), draws),
-                                                               dtype=np.float32)
-        co2e = np.array([line.co2e for line in lines], dtype=np.float32)[:, None]
-        s_amount = np.array([line.sigma_amount for line in lines], dtype=np.float32)[:, None]
-        s_factor = np.array([line.sigma_factor for line in lines], dtype=np.float32)[:, None]
-        work *= s_amount
-        work += s_factor * np.stack([shared[line.factor] for line in lines])
-        np.exp(work, out=work)
-        work *= co2e
-        totals[p] = work.sum(axis=0, dtype=np.float64)
+    # a line beyond float32 (3.4e38 kg) overflows to infinity here, quietly: the engine then
+    # refuses the result with a located problem (result.check_finite) rather than a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        for p, (lines, key) in enumerate(zip(batch, keys)):
+            if not lines:
+                continue
+            work = _stream(seed, f"product:{key}").standard_normal((len(lines), draws),
+                                                                   dtype=np.float32)
+            co2e = np.array([line.co2e for line in lines], dtype=np.float32)[:, None]
+            s_amount = np.array([line.sigma_amount for line in lines],
+                                dtype=np.float32)[:, None]
+            s_factor = np.array([line.sigma_factor for line in lines],
+                                dtype=np.float32)[:, None]
+            work *= s_amount
+            work += s_factor * np.stack([shared[line.factor] for line in lines])
+            np.exp(work, out=work)
+            work *= co2e
+            totals[p] = work.sum(axis=0, dtype=np.float64)
     return totals
 
 
@@ -231,7 +236,8 @@ def summarise(results: list[dict], registry, draws: int = DRAWS, seed: int = SEE
 
 def spread(totals: np.ndarray, draws: int = DRAWS, seed: int = SEED) -> dict:
     """A result's ``uncertainty`` from one product's drawn totals."""
-    low, mid, high = np.percentile(totals, PERCENTILES)
+    with np.errstate(invalid="ignore"):  # infinite draws: refused by result.check_finite
+        low, mid, high = np.percentile(totals, PERCENTILES)
     return {"p5": significant(low), "p50": significant(mid), "p95": significant(high),
             "draws": draws, "seed": seed, "method": METHOD}
 

@@ -24,10 +24,14 @@ def producer_org(user: dict) -> int:
     return user["org_id"]
 
 
-def bank_org(user: dict) -> int:
-    """The bank a bank user acts for; other roles see no consented accounts."""
+READS_ACCOUNTS = Message("only a bank's users read consented accounts")
+
+
+def bank_org(user: dict, refusal: Message = READS_ACCOUNTS) -> int:
+    """The bank a bank user acts for; other roles are refused with ``refusal``, which says
+    what they asked for (the consented accounts, unless the caller names another)."""
     if user["role"] != "bank":
-        raise Forbidden(Message("only a bank's users read consented accounts"))
+        raise Forbidden(refusal)
     return user["org_id"]
 
 

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable
 
 from .. import clock
-from ..errors import Conflict, InvalidInput, Message, NotFound, Problem
+from ..errors import Conflict, InvalidInput, Message, NotFound, Problem, Word
 from ..labels import KeyStoreError, current_key
 from ..labels.documents import sign_document
 from ..store import accounts as store_accounts
@@ -38,24 +38,32 @@ MAX_EVIDENCE = 20_000
 MAX_TEXT = 5_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
+VOCABULARY_OF = {"type": "finding_type", "severity": "severity"}  # a field's Words
 
 
 def _subject(db, subject, problems: list[Problem]) -> dict | None:
     """The firm or accounting body named by its name or number."""
+    if not str(subject or "").strip():
+        problems.append(Problem("subject", Message("name an enterprise or accounting body")))
+        return None
     for kind in SUBJECT_KINDS:
         for org in store_accounts.organisations(db, kind=kind):
             if str(subject).strip() in (str(org["id"]), org["name"]):
                 return org
     problems.append(Problem("subject", Message(
-        'no enterprise or accounting body "%(name)s"', name=str(subject or ""))))
+        'no enterprise or accounting body "%(name)s"', name=str(subject))))
     return None
 
 
 def _choice(value, words: tuple[str, ...], where: str, problems: list[Problem]) -> str:
+    """``value`` if it is one of ``words``, the codes of the vocabulary named ``where``
+    (finding_type's for "type", severity's), which a message says by their names."""
     if value not in words:
-        problems.append(Problem(where, Message('"%(value)s" is not one of %(words)s',
-                                               value=str(value or ""),
-                                               words=", ".join(words))))
+        named = [Word(VOCABULARY_OF[where], w) for w in words]
+        problems.append(Problem(where, Message("choose one of %(words)s", words=named)
+                                if not str(value or "").strip() else
+                                Message('"%(value)s" is not one of %(words)s',
+                                        value=str(value), words=named)))
     return value
 
 

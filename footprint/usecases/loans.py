@@ -44,10 +44,18 @@ decisions_about = stored.decisions_about
 
 # -- loan products ---------------------------------------------------------------------------
 
+# what a role other than a bank's users is told when it asks for loan products or a price
+KEEPS_PRODUCTS = Message("only a bank's users read and define loan products")
+PRICES = Message("only a bank's users price loans")
+
+
 def create_product(db, bank_org_id: int, name: str, base_rate_name: str, base_rate_pct,
-                   base_rate_date, rules, actor_id: int | None = None) -> dict:
-    """A loan product of the bank; InvalidInput with every problem located (nothing stored)."""
-    problems: list[Problem] = []
+                   base_rate_date, rules, actor_id: int | None = None,
+                   unread: list[Problem] = ()) -> dict:
+    """A loan product of the bank; InvalidInput with every problem located (nothing stored).
+    ``unread``: problems the caller met already reading the rules (a bank's table typed on a
+    form), reported with the rest in one round."""
+    problems: list[Problem] = list(unread)
     name = checked((name or "").strip(), "name", problems)
     base_rate_name = checked((base_rate_name or "").strip(), "base_rate_name", problems)
     for where, value in (("name", name), ("base_rate_name", base_rate_name)):
@@ -57,7 +65,9 @@ def create_product(db, bank_org_id: int, name: str, base_rate_name: str, base_ra
     try:
         terms = check_terms(base_rate_pct, base_rate_date, rules)
     except InvalidInput as exc:
-        problems.extend(exc.problems)
+        # a rule the caller could not read was given all the same: not "at least one rule"
+        problems.extend(p for p in exc.problems
+                        if not (unread and p.where == "rules" and not rules))
     if name and stored.product_named(db, bank_org_id, name) is not None:
         problems.append(Problem("name", Message('"%(name)s" is taken', name=name)))
     if problems:
@@ -108,6 +118,9 @@ def terms_of(product: dict) -> Terms:
 # -- pricing ---------------------------------------------------------------------------------
 
 def _year(value, problems: list) -> int | None:
+    if value is None or not str(value).strip():
+        problems.append(Problem("year", Message("enter a value")))
+        return None
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
@@ -280,6 +293,6 @@ def proof_for(db, user: dict, decision_id: int, size: int | None = None) -> dict
 def price_for(db, engine, issuer: Issuer, user: dict, loan_product_id: int,
               borrower_org_id: int, principal, year, product_id: int | None = None) -> dict:
     """``price`` as a bank user: for the user's bank, recording who priced."""
-    return price(db, engine, issuer, bank_org(user), loan_product_id, borrower_org_id,
+    return price(db, engine, issuer, bank_org(user, PRICES), loan_product_id, borrower_org_id,
                  principal, year, product_id, actor_id=user["id"])
 

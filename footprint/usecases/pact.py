@@ -226,7 +226,8 @@ def parse_query(pairs) -> tuple[Filters, int, int]:
                                  if raw.startswith("$") else ""))
         if name in ("limit", "offset"):
             if not re.fullmatch(r"\d{1,9}", value.strip()):
-                raise bad_request(f"{name}: {value!r} is not a whole number from 0")
+                least = f"1 (a page holds at most {MAX_LIMIT})" if name == "limit" else "0"
+                raise bad_request(f"{name}: {value!r} is not a whole number from {least}")
             number = int(value)
             if name == "limit" and number == 0:
                 raise bad_request("limit: 0 asks for no footprints; give 1 or more (at most "

@@ -20,12 +20,16 @@ from ..text import checked
 def _body(db, org, problems: list[Problem]) -> dict | None:
     """The accounting body named by its name or number."""
     known = bodies(db)
+    names = [b["name"] for b in known] or Message("none")
+    if not str(org or "").strip():
+        problems.append(Problem("org", Message("name an accounting body: one of %(names)s",
+                                               names=names)))
+        return None
     for body in known:
         if str(org).strip() in (str(body["id"]), body["name"]):
             return body
     problems.append(Problem("org", Message(
-        'no accounting body "%(name)s"; one of: %(names)s', name=str(org),
-        names=[b["name"] for b in known] or Message("none"))))
+        'no accounting body "%(name)s"; one of: %(names)s', name=str(org), names=names)))
     return None
 
 

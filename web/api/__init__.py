@@ -24,14 +24,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from footprint.errors import Problem, Throttled
+from footprint.errors import Message, Problem, Throttled
 from footprint.usecases.accounts import user_for_bearer
 
 from ..db import get_db
-from ..problems import api_language, as_json, text
-from ..security import User, client_address, csrf, load_user_row
+from ..security import User, client_address, csrf, error_answer, load_user_row
 from . import accounts, findings, labels, loans, submissions
-from .body import BadBody, max_json_bytes
+from .body import (TOKEN_INVALID, TOKEN_REQUIRED, BadBody, max_json_bytes, over_the_limit,
+                   too_many_tokens)
 from .openapi import build_spec, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,9 +47,8 @@ MAX_TOKEN_CHARS = 200
 REALM = 'Bearer realm="footprint"'
 
 
-def _unauthorized(message: str, invalid_token: bool):
-    response = jsonify({"error": message})
-    response.status_code = 401
+def _unauthorized(message: Message, invalid_token: bool):
+    response = error_answer(401, message, [Problem("Authorization", message)])
     response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"'
                                                     if invalid_token else "")
     return response
@@ -69,23 +68,17 @@ def limit_and_authenticate():
     scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        return _unauthorized("a bearer token is required: send the header "
-                             '"Authorization: Bearer <token>" (footprint tokens create USER)',
-                             invalid_token=bool(token))
+        return _unauthorized(TOKEN_REQUIRED, invalid_token=bool(token))
     try:
         # an overlong token is checked as its first MAX_TOKEN_CHARS + 1 characters: it cannot
         # match a real token, and like any wrong token it counts towards throttling
         row = user_for_bearer(get_db(), token[:MAX_TOKEN_CHARS + 1], client_address())
     except Throttled as exc:
-        response = jsonify({"error": f"too many invalid tokens from this address: try again "
-                                     f"in {exc.retry_after} s"})
-        response.status_code = 429
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return error_answer(429, too_many_tokens(exc.retry_after),
+                            headers={"Retry-After": str(exc.retry_after)})
     user_row = load_user_row(get_db(), row["id"]) if row else None
     if user_row is None:
-        return _unauthorized("the bearer token is not valid (unknown, revoked, or its user "
-                             "is deactivated)", invalid_token=True)
+        return _unauthorized(TOKEN_INVALID, invalid_token=True)
     g.api_user = User(user_row)
     return None
 
@@ -99,16 +92,13 @@ def no_store(response):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc):
-    limit = max_json_bytes()
-    return jsonify({"error": f"the body is over the limit of {limit} bytes "
-                             f"({limit / 1024 / 1024:g} MB)"}), 413
+    message = over_the_limit()
+    return error_answer(413, message, [Problem("body", message)])
 
 
 @bp.errorhandler(BadBody)
 def bad_body(exc):
-    problem, lang = Problem("body", exc.args[0]), api_language()
-    return jsonify({"error": text(problem.message, lang),
-                    "problems": [as_json(problem, lang)]}), 400
+    return error_answer(400, exc.args[0], [Problem("body", exc.args[0])])
 
 
 @bp.get("/openapi.json")

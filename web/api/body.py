@@ -1,5 +1,6 @@
 """What an API request carries: its JSON body (within the size limit), its query, and its
-Idempotency-Key header, each checked with every problem located."""
+Idempotency-Key header, each checked with every problem located; and what a request is told
+when its bearer token or its size stops it before it is read."""
 from __future__ import annotations
 
 import json
@@ -10,11 +11,23 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.bom import flatten_errors
-from footprint.errors import InvalidInput, Message, Problem
+from footprint.errors import Figure, InvalidInput, Message, Problem
 from footprint.schemacache import schema as built
+from footprint.schemaerrors import json_reason
 
 MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
+
+
+TOKEN_REQUIRED = Message('a bearer token is required: send the header "Authorization: '
+                         'Bearer <token>" (footprint tokens create USER)')
+TOKEN_INVALID = Message("the bearer token is not valid (unknown, revoked, or its user is "
+                        "deactivated)")
+
+
+def too_many_tokens(retry_after: int) -> Message:
+    return Message("too many invalid tokens from this address: try again in %(seconds)s s",
+                   seconds=retry_after)
 
 
 class BadBody(Exception):
@@ -24,6 +37,13 @@ class BadBody(Exception):
 
 def max_json_bytes() -> int:
     return current_app.config.get("API_MAX_JSON_BYTES", MAX_JSON_BYTES)
+
+
+def over_the_limit() -> Message:
+    """What a body over the limit is told: the limit in bytes, and in MB."""
+    limit = max_json_bytes()
+    return Message("the body is over the limit of %(limit)s bytes (%(megabytes)s MB)",
+                   limit=Figure(limit), megabytes=Figure(round(limit / 1024 / 1024, 2)))
 
 
 def _reject_constant(name):
@@ -58,8 +78,8 @@ def json_body(optional: bool = False):
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise BadBody(Message("the body is not valid JSON: %(reason)s at line %(line)s, "
-                              "column %(column)s", reason=exc.msg, line=exc.lineno,
-                              column=exc.colno)) from None
+                              "column %(column)s", reason=json_reason(exc.msg),
+                              line=exc.lineno, column=exc.colno)) from None
     except ValueError as exc:
         raise BadBody(Message("the body is not valid JSON: %(reason)s",
                               reason=exc.args[0])) from None
@@ -70,12 +90,22 @@ def json_body(optional: bool = False):
 BODY, QUERY = Message("the body"), Message("the query")
 
 
+def json_object():
+    """The decoded JSON body, which must be an object: [] or null is refused at ``body`` (the
+    body as a whole, as docs/api.md names it)."""
+    data = json_body()
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem("body", Message("%(what)s must be a JSON object",
+                                                    what=BODY))])
+    return data
+
+
 def load(schema_class, data, what: Message = BODY):
     """``data`` validated by a request schema; every problem located, unknown fields named
     (with the nearest valid name)."""
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("(top level)", Message("%(what)s must be a JSON object",
-                                                           what=what))])
+        raise InvalidInput([Problem("body", Message("%(what)s must be a JSON object",
+                                                    what=what))])
     schema = built(schema_class)
     try:
         return schema.load(data)

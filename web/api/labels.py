@@ -24,7 +24,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Message, Problem
 from footprint.labels import printed, qr
 from footprint.labels.revocations import revocation_list
 from footprint.schemacache import schema as built
@@ -137,8 +137,8 @@ def _download() -> bool:
     document says)."""
     value = request.args.get("download")
     if value not in (None, "1"):
-        raise InvalidInput([Problem("download", '"1" saves the file; leave it out to show '
-                                                "the image")])
+        raise InvalidInput([Problem("download", Message(
+            '"1" saves the file; leave it out to show the image'))])
     return value == "1"
 
 

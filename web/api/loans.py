@@ -259,7 +259,7 @@ def get_borrower(org_id):
 @operation("The bank's loan products", errors=(403,),
            responses={200: (LoanProductListSchema, "Oldest first.")}, description=BANK_ONLY)
 def list_loan_products():
-    rows = loans.products(get_db(), consents.bank_org(g.api_user))
+    rows = loans.products(get_db(), consents.bank_org(g.api_user, loans.KEEPS_PRODUCTS))
     return _json(LoanProductListSchema, {"loan_products": [_product(r) for r in rows]})
 
 
@@ -271,7 +271,7 @@ def list_loan_products():
                        "subsidy with both or neither of bp and yuan, cuts that add up to "
                        "more than the base rate, a name the bank already uses.")
 def create_loan_product():
-    bank = consents.bank_org(g.api_user)
+    bank = consents.bank_org(g.api_user, loans.KEEPS_PRODUCTS)
     data = load(LoanProductRequestSchema, json_body())
     made = loans.create_product(get_db(), bank, data["name"], data["base_rate_name"],
                                 str(data["base_rate_pct"]), data["base_rate_date"],
@@ -293,7 +293,7 @@ def create_loan_product():
                        "the platform has no key to sign with.")
 def price_loan():
     user = g.api_user
-    consents.bank_org(user)
+    consents.bank_org(user, loans.PRICES)  # before the body is read
     data = load(PriceRequestSchema, json_body())
     decision = loans.price_for(get_db(), get_engine(), label_issuer(), user,
                                data["loan_product"], data["borrower"], str(data["principal"]),

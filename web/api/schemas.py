@@ -141,9 +141,18 @@ class ProblemSchema(_Response):
 
 
 class ErrorSchema(_Response):
-    error = fields.String(required=True, metadata={"description": "What went wrong."})
-    problems = fields.List(fields.Nested(ProblemSchema), metadata={
-        "description": "Every problem found in the input, each located (on 400)."})
+    error = fields.String(required=True, metadata={
+        "description": "What went wrong, in the answer's language (as a problem's message)."})
+    code = fields.String(required=True, metadata={
+        "description": "The error's id, the same in every language: its English template "
+                       '("invalid input", "not found", "the body is over the limit of '
+                       '%(limit)s bytes (%(megabytes)s MB)").'})
+    params = fields.Dict(required=True, metadata={
+        "description": "The values in the error, by name."})
+    problems = fields.List(fields.Nested(ProblemSchema), required=True, metadata={
+        "description": "Every problem found, each located: the input's on 400, the body on "
+                       "413, the Authorization header on 401; empty where the error is not "
+                       "about a place in the request (403, 404, 409, 5xx)."})
 
 
 class OrgRefSchema(_Response):

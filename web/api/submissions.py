@@ -28,7 +28,7 @@ from footprint.workflow import check_action, check_edit
 from ..db import get_db, get_engine
 from ..labels import home, issuing, label_issuer, submission_label
 from . import schemas as s
-from .body import idempotency_key, json_body, load, query
+from .body import idempotency_key, json_body, json_object, load, query
 from .openapi import operation
 
 bp = Blueprint("submissions", __name__)
@@ -148,7 +148,7 @@ SUBMISSION = (s.SubmissionSchema, "The submission: status, BOM, latest result, v
                        "stored unless the BOM calculates.")
 def create_submission():
     key = idempotency_key()
-    bom = json_body()
+    bom = json_object()
     submission, created = subs.create_submission(get_db(), get_engine(), g.api_user, bom,
                                                   idempotency_key=key, home=home())
     return _submission_response(submission["id"], 201 if created else 200, submission)
@@ -184,7 +184,7 @@ def get_submission(submission_id):
 def revise_submission(submission_id):
     db, user = get_db(), g.api_user
     check_edit(user, subs.get(db, user, submission_id))  # 404/403/409 before the body
-    revised = subs.revise(db, get_engine(), user, submission_id, json_body(), home=home())
+    revised = subs.revise(db, get_engine(), user, submission_id, json_object(), home=home())
     return _submission_response(submission_id, 200, revised)
 
 
