@@ -151,6 +151,9 @@ class Grading:
     """Grade bands for a category's footprint per declared unit.
 
     ``provisional`` is True where no official bands exist; a label must then say so.
+    ``rationale`` says to the people who read a grade what the bands are anchored on, in plain
+    words, citing the published sources by name (in English; ``rationale_zh`` the same in
+    Chinese); where the figures were found belongs in the dataset's manifest, not here.
     """
 
     bands: tuple[GradeBand, ...]
@@ -161,6 +164,7 @@ class Grading:
     # Grade only BOMs whose parameters take these values, e.g. {"product": ("crude_steel",)}
     # when the bands are per t crude steel and the category also has vanadium products.
     applies_when: dict = field(default_factory=dict, compare=False, hash=False)
+    rationale_zh: str = ""
 
     def applies(self, parameters: dict) -> bool:
         return all(parameters.get(name) in allowed for name, allowed in self.applies_when.items())

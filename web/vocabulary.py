@@ -125,8 +125,11 @@ def in_language(zh: str | None, en: str | None, lang: str | None = None) -> str:
 
 def named(record, field: str = "name") -> str:
     """A record's ``<field>_zh`` or ``<field>_en`` (a mapping or an object), in the page's
-    language: ``{{ category|named }}``, ``{{ band|named("label") }}``."""
-    def get(suffix):
-        key = f"{field}_{suffix}"
+    language: ``{{ category|named }}``, ``{{ band|named("label") }}``. A record that keeps
+    its English as the bare ``<field>`` is read so too (a grade's ``rationale``, English
+    since before it had a Chinese one)."""
+    def get(key):
         return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
-    return in_language(get("zh"), get("en")) if record is not None else ""
+    if record is None:
+        return ""
+    return in_language(get(f"{field}_zh"), get(f"{field}_en") or get(field))

@@ -127,6 +127,7 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
         fields["grade"] = {"grade": band.grade, "label_zh": band.label_zh,
                            "label_en": band.label_en, "unit": grading.unit,
                            "provisional": grading.provisional, "rationale": grading.rationale,
+                           "rationale_zh": grading.rationale_zh,
                            "source": grading.source.as_dict(),
                            "bands": [[b.grade, b.up_to] for b in grading.bands]}
     extensions = {}

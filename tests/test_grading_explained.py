@@ -1,0 +1,89 @@
+"""How a grade is set, as the submission page says it: each category's explanation in the
+reader's language, written for the people who read a grade (what the bands are anchored on,
+the published sources by name), with none of the notes the datasets keep for developers
+(where a figure was read, whether it was seen or recalled)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from footprint.usecases import benchmarks
+from footprint.usecases import submissions as subs
+from plugins.oranges import data as oranges
+from tests.conftest import SAMPLES
+from tests.test_problems_in_chinese import CJK, english_in
+
+# what the datasets' own notes say of their figures: never on a reader's page
+DEVELOPERS_NOTES = ("FACTORS.md", "recalled", "(seen", "seen)", "PROVISIONAL", "pointer")
+
+
+def grade_explanation(client, submission_id: int, language: str) -> str:
+    client.set_cookie("lang", language)
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    found = re.search(r'<details class="small grade-how">(.*?)</details>', page, re.S)
+    assert found, "no grade explanation"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+
+
+def create(service, sample: str) -> int:
+    bom = json.loads((SAMPLES / sample).read_text("utf-8"))
+    engine = service.app.extensions["footprint_engine"]
+    return subs.create_submission(service.db, engine, service.people["orchard"], bom)[0]["id"]
+
+
+# sample, what the Chinese explanation says, what the English one says (the bands' limits as
+# the shipped band files hold them, the sources by name)
+CATEGORIES = [
+    ("oranges_pujiang_farm_gate.json",
+     ["柑橘碳足迹尚无官方分级", "0.07–0.7 kg CO2e", "Yan 等 2016 年",
+      "A 不超过 0.12，B 不超过 0.22，C 不超过 0.39，D 不超过 0.70 kg CO2e/kg；E 高于文献范围"],
+     ["No official grading of citrus carbon footprints", "0.07 to 0.7 kg CO2e per kg",
+      "Yan et al. 2016, Farm and product carbon footprints of China's fruit production",
+      "A up to 0.12, B up to 0.22, C up to 0.39, D up to 0.70 kg CO2e per kg; E is above"]),
+    ("batteries_lfp_pack_sichuan.json",
+     ["(EU) 2023/1542 第7条", "平台自定的暂行分级", "50–120 kg CO2e", "Xu 等 2022",
+      "Lin 等 2024", "Hao 等 2017", "A 不超过 60，B 不超过 80，C 不超过 100，D 不超过 120"],
+     ["Regulation (EU) 2023/1542 on batteries (Article 7)", "the platform's own and "
+      "provisional", "about 50 to 120 kg CO2e per kWh of capacity", "Xu et al. 2022",
+      "Lin et al. 2024", "Hao et al. 2017", "A up to 60, B up to 80, C up to 100, D up to 120"]),
+    ("steel_vanadium_panzhihua_crude_steel.json",
+     ["粗钢尚无官方的中国基准", "世界钢铁协会", "每吨粗钢 1910 kg CO2", "约 2300 kg", "约 700 kg",
+      "A 不超过每吨 1300 kg CO2e", "B 不超过 1910", "C 不超过 2300", "D 高于此"],
+     ["No official Chinese benchmark for crude steel", "World Steel Association's global "
+      "average of 1,910 kg CO2 per t", "about 2,300 kg", "about 700 kg",
+      "A up to 1,300 kg CO2e per t", "B up to 1,910", "C up to 2,300", "D above"]),
+]
+
+
+@pytest.mark.parametrize("sample, chinese, english", CATEGORIES,
+                         ids=[c[0].split("_")[0] for c in CATEGORIES])
+def test_the_grade_is_explained_in_the_readers_language(service, clients, sample, chinese,
+                                                        english):
+    submission_id = create(service, sample)
+    zh = grade_explanation(clients["orchard"], submission_id, "zh")
+    en = grade_explanation(clients["orchard"], submission_id, "en")
+    for said in chinese:
+        assert said in zh, (said, zh)
+    for said in english:
+        assert said in en, (said, en)
+    assert english_in(zh.replace("How the grade is set", "")) == [], zh
+    assert not CJK.search(en), en
+    for note in DEVELOPERS_NOTES:
+        assert note not in zh and note not in en, note
+
+
+def test_the_bands_of_a_benchmark_are_explained_in_both_languages(monkeypatch):
+    """Bands a platform adopted from its own benchmark replace a category's: their
+    explanation comes in Chinese too."""
+    adopted = {"n": 120, "as_of": "2026-06-30",
+               "bands": [["A", 0.1], ["B", 0.2], ["C", 0.3], ["D", 0.4], ["E", None]]}
+    monkeypatch.setattr(benchmarks.stored_bands, "get", lambda _db, _id: adopted)
+    grading = benchmarks.grading_for(None, {"record": {"grade_bands": {"id": 1}}},
+                                     oranges.grading())
+    assert grading.rationale == ("benchmark of 120 verified products, 2026-06-30: A to D up "
+                                 "to its P20, P40, P60 and P80")
+    assert grading.rationale_zh == ("平台 120 个已核查产品的基准（2026-06-30）：A 至 D 的上限依次"
+                                    "为其第 20、40、60、80 百分位")
