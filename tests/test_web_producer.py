@@ -576,6 +576,19 @@ def test_upload_reports_every_bad_row(clients):
     assert 'row 4, column stage: stage "prodution" unknown' in page
 
 
+@pytest.mark.parametrize("filename", ["bom.csv", "bom.xlsx"])
+def test_an_uploads_problems_are_listed_row_by_row(clients, filename):
+    """Unknown inputs (rows 8 and 10) are found after the stage, amount and unit of rows 9 and
+    11; the page lists them as the file has them (tests/test_bom_files.py ROWS_8_TO_11)."""
+    from tests.test_bom_files import IN_ROW_ORDER, ROWS_8_TO_11, rows_file
+
+    response = upload(in_english(clients["orchard"]), filename, rows_file(filename,
+                                                                          ROWS_8_TO_11))
+    assert response.status_code == 400
+    listed = re.search(r'id="problems"[^>]*>(.*?)</(?:div|section)>', text_of(response), re.S)
+    assert re.findall(r'<code title="([^"]*)"', listed.group(1)) == IN_ROW_ORDER
+
+
 # -- live preview ------------------------------------------------------------------------------
 
 def test_preview_of_a_good_json_bom(service, clients, make_bom):

@@ -315,7 +315,7 @@ def upload():
         saved, _created = subs.create_submission(get_db(), get_engine(), current_user,
                                                  bom_file.bom, home=home())
     except InvalidInput as exc:
-        problems = [bom_file.locate(p) for p in exc.problems]
+        problems = bom_file.located_problems(exc.problems)
         inline = {} if bom_file.kind == "json" else {
             field_name(p.where): [problem_text(p)] for p in exc.problems
             if not p.where.startswith("lines") and p.where != "(top level)"}
