@@ -197,6 +197,23 @@ class DeclaredUnitSchema(StrictSchema):
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, required=True)
 
 
+# Electricity factors are published for past years, the newest for last year or the year
+# before (China's MEE grid factors begin with 2021's data); 1990, the base year of the
+# national inventories, lies before any a plugin could bring. A year outside the range is a
+# typing mistake, said at the year itself rather than as a missing factor of a line.
+FIRST_FACTOR_YEAR = 1990
+FACTOR_YEARS = f"from {FIRST_FACTOR_YEAR} to next year"
+
+
+def _factor_year(value: int) -> None:
+    """A data year of electricity factors: one that has been, or next year's."""
+    last = clock.now().year + 1
+    if not FIRST_FACTOR_YEAR <= value <= last:
+        raise ValidationError(Message(
+            "the data year of the factors must be from %(first)s to %(last)s",
+            first=FIRST_FACTOR_YEAR, last=last))
+
+
 class LineSchema(StrictSchema):
     input = fields.String(validate=validate.Length(min=1), metadata={
         "description": "An input of the installed plugins (electricity, diesel, ...), or "
@@ -217,8 +234,9 @@ class LineSchema(StrictSchema):
     region = fields.String(validate=validate.Length(min=1), metadata={
         "description": "Electricity only: a region of GET /api/v1/regions, by its code or "
                        "its name (四川, 四川省, Sichuan), stored as the code."})
-    year = fields.Integer(strict=True, metadata={
-        "description": "Electricity only: a data year published for the region."})
+    year = fields.Integer(strict=True, validate=_factor_year, metadata={
+        "description": f"Electricity only: a data year published for the region "
+                       f"({FACTOR_YEARS})."})
     basis = Choice(Message("electricity basis"), ELECTRICITY_BASES, metadata={
         "description": "Electricity only."})
     note = FreeText(validate=validate.Length(max=500))
@@ -268,9 +286,10 @@ class BomSchema(StrictSchema):
     region = fields.String(required=True, validate=validate.Length(min=1), metadata={
         "description": "A region of GET /api/v1/regions, by its code (CN-SC) or its name "
                        "(四川, 四川省, Sichuan), stored as the code."})
-    factor_year = fields.Integer(strict=True, load_default=None, metadata={
-        "description": "The data year of electricity factors; default: the latest "
-                       "published for each region."})
+    factor_year = fields.Integer(strict=True, load_default=None, validate=_factor_year,
+                                 metadata={
+        "description": f"The data year of electricity factors ({FACTOR_YEARS}); default: "
+                       "the latest published for each region."})
     # no default: a BOM without one keeps the canonical form (and hash) it always had; the
     # carbon account reads the year the submission was made instead
     reference_year = fields.Integer(strict=True, validate=_reference_year, metadata={

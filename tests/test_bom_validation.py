@@ -336,16 +336,56 @@ def test_year_without_a_published_factor_lists_the_years(engine, make_bom):
     assert "published years: 2021, 2022, 2023" in message  # MEE: 2021, 2022, 2023 data
 
 
-def test_bom_factor_year_without_a_published_factor(engine, make_bom):
-    message = at(resolve_problems(engine, make_bom(factor_year=2019)), "lines[0].input")
-    assert "published years: 2021, 2022, 2023" in message
-    assert "factor_year" in message
+def test_bom_factor_year_without_a_published_factor_is_said_at_the_factor_year(engine,
+                                                                               make_bom):
+    """The producer changes the BOM's factor year, not the line: the problem is said there,
+    once for two lines of the region."""
+    problems = resolve_problems(engine, make_bom(factor_year=2019, lines=[line(), line()]))
+    assert [(p.where, str(p.message)) for p in problems] == [
+        ("factor_year", "no location-based electricity factor for CN-SC in 2019; published "
+                        "years: 2021, 2022, 2023")]
+
+
+@pytest.fixture
+def in_2026(monkeypatch):
+    """The clock on 1 June 2026: factor years from 1990 to 2027."""
+    from datetime import datetime, timezone
+
+    from footprint import clock
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+
+RANGE = "the data year of the factors must be from 1990 to 2027"
+
+
+@pytest.mark.parametrize("bom, where", [
+    ({"factor_year": 1800}, "factor_year"), ({"factor_year": 1989}, "factor_year"),
+    ({"factor_year": 2028}, "factor_year"),
+    ({"lines": [line(year=1800)]}, "lines[0].year"), ({"lines": [line(year=2028)]},
+                                                      "lines[0].year")])
+def test_a_factor_year_out_of_range_is_said_at_the_year(in_2026, make_bom, bom, where):
+    assert [(p.where, str(p.message)) for p in parse_problems(make_bom(**bom))] == [
+        (where, RANGE)]
+
+
+def test_the_ends_of_the_factor_years_are_years(in_2026, make_bom):
+    for year in (1990, 2027):
+        assert parse_bom(make_bom(factor_year=year, lines=[line(year=year)])).factor_year == year
+
+
+def test_a_year_out_of_range_is_not_said_again_as_a_missing_factor(in_2026, engine, make_bom):
+    """Read on with the BOM's other problems (keep_going), the line takes the newest year
+    rather than saying 1800 has no factor at line 1."""
+    with pytest.raises(InvalidInput) as raised:
+        engine.resolve(parse_bom(make_bom(factor_year=1800), keep_going=True))
+    assert [(p.where, str(p.message)) for p in raised.value.problems] == [
+        ("factor_year", RANGE)]
 
 
 def test_year_missing_for_a_fallback_region_names_the_region_asked(engine, make_bom):
     # Tibet's factors come from the Southwest grid, which MEE publishes for 2021-2023
     message = at(resolve_problems(engine, make_bom(region="CN-XZ", factor_year=2020)),
-                 "lines[0].input")
+                 "factor_year")
     assert "CN-XZ" in message and "CN-GRID-SOUTHWEST" in message
     assert "published years: 2021, 2022, 2023" in message
 

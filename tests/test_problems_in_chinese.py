@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from footprint import display
+from footprint import clock, display
 from footprint.bom import parse_bom
 from footprint.errors import InvalidInput
 from footprint.usecases import submissions as subs
@@ -78,7 +78,9 @@ BAD_FORMS = [
     ({"lines-0-stage": "prodution"}, "lines-0-stage", "“production”"),
     ({"product-name": ""}, "product-name", "缺少必填项"),
     ({"region": "CN-SCH"}, "region", "您是否要填“CN-SC”"),
-    ({"factor_year": "2031"}, "lines-0-input", "2031"),
+    ({"factor_year": "1800"}, "factor_year", "因子的数据年份须在 1990 至"),
+    ({"factor_year": "2019"}, "factor_year", "2019"),
+    ({"lines-0-year": "1800"}, "lines-0-year", "因子的数据年份须在 1990 至"),
     ({"factor_year": "twenty"}, "factor_year", "整数"),
     ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input", "“diesel”"),
     ({"lines-0-input": "diesel"}, "lines-0-unit", "质量"),
@@ -112,13 +114,28 @@ def test_a_chinese_form_says_every_problem_in_chinese(clients, overrides, field,
 
 def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
     page = text_of(in_chinese(clients["orchard"]).post(
-        "/producer/submissions/new", data=editor_form(factor_year="2031")))
-    # "no location-based electricity factor for CN-SC in 2031" in Chinese, the basis by its
-    # word, at line 1's input, with the path as the title for experts
-    assert error_slot(page, "lines-0-input") == (
-        "CN-SC 没有 2031 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, 2023"
-        "（来自物料清单的因子年份）")
-    assert '<code title="lines[0].input">第 1 行 · 投入</code>' in page
+        "/producer/submissions/new", data=editor_form(factor_year="2019")))
+    # "no location-based electricity factor for CN-SC in 2019" in Chinese, the basis by its
+    # word, at the factor year the producer changes, with the path as the title for experts
+    assert error_slot(page, "factor_year") == (
+        "CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, 2023")
+    assert '<code title="factor_year">因子年份</code>' in page
+    assert "第 1 行 · 投入" not in page
+
+
+def test_a_factor_year_out_of_range_is_said_at_the_year_in_the_editor_and_a_file(clients):
+    last = clock.now().year + 1
+    said = f"因子的数据年份须在 1990 至 {last} 之间"
+    page = text_of(in_chinese(clients["orchard"]).post(
+        "/producer/submissions/new", data=editor_form(factor_year="1800")))
+    assert error_slot(page, "factor_year") == said
+    assert '<code title="factor_year">因子年份</code>' in page and "第 1 行" not in page
+    content = ("产品名称,齿轮毛坯\n声明单位,1,piece\n地区,四川\n因子年份,1800\n"
+               "投入,数量,单位,阶段\n电力,100,千瓦时,生产\n").encode()
+    page = text_of(upload(clients["orchard"], "bom.csv", content, factor_year=""))
+    assert f"<code title=\"row 4 (因子年份)\">第 4 行（因子年份）</code>: {said}" in \
+        " ".join(page.split())
+    assert "第 5 行" not in page and "第 6 行" not in page
 
 
 def test_a_category_parameter_is_placed_by_its_own_names(clients):

@@ -27,9 +27,8 @@ from ..units import UNITS, UnitError, convert, dimension
 from .names import region_names, with_codes
 from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
-# The BOM's fields a line's electricity falls back on, as a message names them.
-BOM_FIELDS = {"factor_year": Text("因子年份", "factor_year"),
-              "electricity_basis": Text("电力核算方法", "electricity_basis")}
+# The BOM's field a line's electricity basis falls back on, as a message names it.
+BOM_BASIS = Text("电力核算方法", "electricity_basis")
 
 # A product reference ("product:<id or file>") -> its BOM. Raises LookupError if not found.
 ProductResolver = Callable[[str, Bom], Bom]
@@ -148,7 +147,8 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     if refused is not None and problems == refused.problems:
         raise refused  # a plugin's own refusal, alone, reaches the caller as it was raised
     if problems:
-        raise InvalidInput(problems, bom.origin or None)
+        # once each: every line of a region without the BOM's factor year says it alike
+        raise InvalidInput(list(dict.fromkeys(problems)), bom.origin or None)
     return ResolvedBom(bom, tuple(resolved))
 
 
@@ -319,17 +319,19 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     try:
         factor, note = electricity_factor(registry, region, year, basis)
     except LookupError as exc:
-        # Name the field that asked for what is missing: the year (or the BOM's factor_year)
-        # when only the year is missing, the basis (or the BOM's electricity_basis) otherwise.
-        own, bom_field = ("year", "factor_year") if isinstance(exc, NoYear) else \
-            ("basis", "electricity_basis")
-        if getattr(line, own) is not None:
-            problems.append(Problem(f"{line.where}.{own}", exc.args[0]))
+        # Name the field that asked for what is missing: the year when only the year is
+        # missing (the line's, else the BOM's factor_year, where the producer changes it),
+        # the basis otherwise (the line's, else the BOM's, named at the line).
+        if isinstance(exc, NoYear):
+            where = f"{line.where}.year" if line.year is not None else "factor_year"
+            problems.append(Problem(where, exc.args[0]))
+        elif line.basis is not None:
+            problems.append(Problem(f"{line.where}.basis", exc.args[0]))
         else:
             field = "region" if line.region is not None else "input"
             problems.append(Problem(f"{line.where}.{field}", Message(
                 "%(problem)s (the BOM's %(field)s)", problem=exc.args[0],
-                field=BOM_FIELDS[bom_field])))
+                field=BOM_BASIS)))
     if problems:
         raise _LineProblems(*problems)
     return ResolvedLine(line, process_id=factor.process_id, quantity=quantity, factor=factor,
