@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from footprint.bom import parse_bom, read_bom_file
 from footprint.usecases import benchmarks
 from footprint.usecases import submissions as subs
 from plugins.oranges import data as oranges
@@ -87,3 +88,85 @@ def test_the_bands_of_a_benchmark_are_explained_in_both_languages(monkeypatch):
                                  "to its P20, P40, P60 and P80")
     assert grading.rationale_zh == ("平台 120 个已核查产品的基准（2026-06-30）：A 至 D 的上限依次"
                                     "为其第 20、40、60、80 百分位")
+
+
+# -- a footprint below the range the bands are built on ---------------------------------------
+
+# An orchard that gives only its yield and diesel: 60 kg diesel/ha / 30000 kg fruit/ha x
+# 3.1863 kg CO2/kg (IPCC 2006) = 0.0063726 kg CO2e per kg fruit, a tenth of the low end of the
+# published range (0.07-0.7, Yan et al. 2016): graded A all the same, and flagged.
+NEAR_EMPTY = {"product": {"name": "脐橙", "category": "oranges"},
+              "declared_unit": {"amount": 1, "unit": "kg"}, "region": "CN-SC",
+              "factor_year": 2022, "lines": [],
+              "parameters": {"yield_kg_per_ha": 30000, "diesel_kg_per_ha": 60}}
+WARNINGS = {"zh": "低于文献范围，可能缺少投入",
+            "en": "below the published range: inputs may be missing"}
+
+
+def test_a_footprint_below_the_published_range_keeps_its_grade_and_is_flagged(engine):
+    result = engine.calculate(parse_bom(NEAR_EMPTY))
+    assert result["total_kg_co2e"] == pytest.approx(60 / 30000 * 3.1863, rel=1e-6)
+    grade = result["grade"]
+    assert (grade["grade"], grade["below_published_range"]) == ("A", True)
+    assert grade["published_range"] == [0.07, 0.7]
+    pujiang = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_farm_gate.json"))[
+        "grade"]
+    assert (pujiang["grade"], pujiang["below_published_range"]) == ("B", False)
+
+
+def test_the_low_end_itself_is_inside_the_range():
+    grading = oranges.grading()
+    assert grading.published_range == (0.07, 0.7)
+    assert grading.below_published_range(0.0699) and not grading.below_published_range(0.07)
+    assert not grading.below_published_range(5.0)  # above: the last band says so
+
+
+def test_each_category_states_the_range_its_bands_are_built_on(registry):
+    ranges = {c: registry.categories[c].grading.published_range
+              for c in ("oranges", "batteries", "steel_vanadium")}
+    # Yan et al. 2016; about 50-120 kg per kWh of capacity; scrap EAF to BF-BOF per t
+    assert ranges == {"oranges": (0.07, 0.7), "batteries": (50, 120),
+                      "steel_vanadium": (700, 2300)}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_preview_flags_it(clients, language):
+    from tests.test_problems_in_chinese import ORANGES, editor_form
+
+    client = clients["orchard"]
+    client.set_cookie("lang", language)
+    answer = client.post("/producer/preview", data=editor_form(
+        **ORANGES, **{"parameters-diesel_kg_per_ha": "60"})).get_json()
+    assert answer["total_text"] == "0.00637"
+    assert answer["grade"]["grade"] == "A" and answer["grade"]["warning"] == WARNINGS[language]
+    pujiang = json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text("utf-8"))
+    assert client.post("/producer/preview", json=pujiang).get_json()["grade"]["warning"] == ""
+
+
+def flag_on_page(client, submission_id: int, language: str) -> str | None:
+    client.set_cookie("lang", language)
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    found = re.search(r'id="below-published-range">([^<]*)<', page)
+    return found and html.unescape(found.group(1))
+
+
+def test_the_submission_page_flags_it_to_the_producer_and_the_verifier(service, clients):
+    from footprint.usecases import actions
+
+    engine = service.app.extensions["footprint_engine"]
+    near_empty = subs.create_submission(service.db, engine, service.people["orchard"],
+                                        NEAR_EMPTY)[0]["id"]
+    actions.act(service.db, service.people["orchard"], near_empty, "submit",
+                verifier_org="Sichuan Carbon Verification")
+    for who in ("orchard", "auditor"):
+        for language in ("zh", "en"):
+            assert flag_on_page(clients[who], near_empty, language) == WARNINGS[language]
+    assert flag_on_page(clients["orchard"], create(service, "oranges_pujiang_farm_gate.json"),
+                        "zh") is None
+
+
+def test_the_command_line_flags_it(run, write_bom):
+    result = run("calc", write_bom(NEAR_EMPTY))
+    assert result.exit_code == 0, result.output
+    assert ("below the published range 0.07-0.7 kg CO2e/kg fruit: inputs may be missing "
+            "低于文献范围，可能缺少投入") in result.output

@@ -32,7 +32,8 @@ from .labels import home  # suppliers' labels are checked against this platform'
 from .problems import place, said_result
 from .security import role_required
 from .submissions import page_links
-from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
+from .vocabulary import (BELOW_PUBLISHED_RANGE, CO2E, STAGES, UNITS, in_language, language,
+                         word)
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")
 
@@ -261,7 +262,9 @@ def preview_summary(result: dict, registry, lang: str) -> dict:
             "grade": {"grade": grade["grade"],
                       "label": in_language(grade.get("label_zh"), grade.get("label_en"),
                                            lang),
-                      "provisional": grade.get("provisional", False)} if grade else None,
+                      "provisional": grade.get("provisional", False),
+                      "warning": str(BELOW_PUBLISHED_RANGE)
+                      if grade.get("below_published_range") else ""} if grade else None,
             "notes": said_result(result, lang)["notes"] if result.get("notes") else [],
             "biogenic_co2_kg": result.get("biogenic_co2_kg", 0.0)}
 

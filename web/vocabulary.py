@@ -95,6 +95,9 @@ UNITS = {"piece": _l("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³", "m
 DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),
               "volume": _l("volume"), "area": _l("area"), "count": _l("count")}
 CO2E = "kg CO₂e"  # the unit of every footprint: a symbol, the same in Chinese and English
+# Beside a grade whose footprint lies below the range its bands are built on (the preview,
+# the submission page): the grade stands, and may flatter a BOM that leaves inputs out.
+BELOW_PUBLISHED_RANGE = _l("below the published range: inputs may be missing")
 PER_AMOUNT = _l("per %(amount)s %(unit)s")  # after CO2E: "kg CO₂e per 1 kg"
 TIME_IN_CHINA = _l("%(time)s (UTC+8)")  # a time shown in China time, the zone named
 

@@ -172,10 +172,12 @@ BASIS = {
         "They divide the published cradle-to-gate footprints of lithium-ion batteries, about "
         "{low} to {high} kg CO2e per kWh of capacity (Xu et al. 2022, cells 41-89; Lin et al. "
         "2024, an LFP storage system 90.8; Hao et al. 2017, electric-vehicle packs 104-109), "
-        "in equal steps: {steps} kg CO2e per kWh of capacity; {last} is above.",
+        "in equal steps: {steps} kg CO2e per kWh of capacity; {last} is above. A footprint "
+        "below {low} is marked as below the published range: inputs may be missing.",
         "分级以已发表的锂离子电池从摇篮到大门碳足迹为依据，约为每千瓦时容量 {low}–{high} "
         "kg CO2e（Xu 等 2022，电芯 41–89；Lin 等 2024，磷酸铁锂储能系统 90.8；Hao 等 2017，"
-        "电动汽车电池包 104–109），等距分档：{steps} kg CO2e/kWh；{last} 高于此。"),
+        "电动汽车电池包 104–109），等距分档：{steps} kg CO2e/kWh；{last} 高于此。低于 {low} 的"
+        "碳足迹标注为低于文献范围，可能缺少投入。"),
     "per_kwh_delivered": (
         "They are the capacity bands divided by a reference lifetime of 2,000 kWh delivered per "
         "kWh of capacity (for example 250 full cycles a year for 8 years): {steps} kg CO2e per "
@@ -195,7 +197,8 @@ def _grading(key: str) -> Grading:
     en = en.format(steps=", ".join(f"{b.grade} up to {b.up_to:g}" for b in steps), **said)
     zh = zh.format(steps="，".join(f"{b.grade} 不超过 {b.up_to:g}" for b in steps), **said)
     return Grading(graded, part["unit"], dataset.source(), f"{EU_CLASSES[0]} {en}",
-                   provisional=bool(data["provisional"]), rationale_zh=EU_CLASSES[1] + zh)
+                   provisional=bool(data["provisional"]), rationale_zh=EU_CLASSES[1] + zh,
+                   published_range=PUBLISHED_RANGE if key == "per_kwh_capacity" else None)
 
 
 def capacity_grading() -> Grading:

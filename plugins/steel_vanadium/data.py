@@ -81,13 +81,18 @@ def grading() -> Grading:
         "routes: about {bf_bof:,} kg for the blast furnace and basic oxygen furnace and about "
         "{eaf:,} kg for scrap melted in an electric arc furnace. {a} up to {a_up:,} kg CO2e per "
         "t (about midway between scrap steel and the world average), {b} up to {b_up:,} (the "
-        "world average), {c} up to {c_up:,} (the blast furnace route), {d} above. The bands "
-        "are for crude steel only, not for vanadium products.").format(**limits)
+        "world average), {c} up to {c_up:,} (the blast furnace route), {d} above; a footprint "
+        "below the scrap route's {eaf:,} kg is marked as below the published range: inputs may "
+        "be missing. The bands are for crude steel only, not for vanadium products."
+    ).format(**limits)
     rationale_zh = (
         "粗钢尚无官方的中国基准，以下分级为暂行。分级以世界钢铁协会公布的全球平均值每吨粗钢 "
         "{world} kg CO2（2021 与 2022 年数据）及两种主要工艺的典型值为依据：高炉—转炉长流程约 "
         "{bf_bof} kg，废钢电炉短流程约 {eaf} kg。{a} 不超过每吨 {a_up} kg CO2e（约为废钢电炉与"
         "全球平均值的中点），{b} 不超过 {b_up}（全球平均值），{c} 不超过 {c_up}（高炉—转炉流程），"
-        "{d} 高于此。分级仅适用于粗钢，不适用于钒产品。").format(**limits)
+        "{d} 高于此；低于废钢电炉流程 {eaf} kg 的碳足迹标注为低于文献范围，可能缺少投入。分级仅适用"
+        "于粗钢，不适用于钒产品。").format(**limits)
+    # the routes' range: scrap in an electric arc furnace to the blast furnace
     return Grading(bands, data["unit"], dataset.source(), rationale, provisional=True,
-                   applies_when={"product": ("crude_steel",)}, rationale_zh=rationale_zh)
+                   applies_when={"product": ("crude_steel",)}, rationale_zh=rationale_zh,
+                   published_range=(anchors["eaf"], anchors["bf_bof"]))
