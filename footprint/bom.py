@@ -25,7 +25,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates_schema)
 
 from . import clock, text
-from .errors import InvalidInput, Message, Problem
+from .errors import InvalidInput, Message, Named, Problem
 from .schemacache import load, schema
 from .schemaerrors import as_message
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
@@ -47,6 +47,9 @@ STAGE_NAMES = {
     "包装": "packaging", "废弃处置": "end_of_life",
     "raw materials": "raw_materials", "end of life": "end_of_life",
 }
+# Each stage as a problem suggests it: by the name the reader may write (生产, raw materials).
+NAMED_STAGES = {code: Named(code, next(n for n, c in STAGE_NAMES.items() if c == code),
+                            code.replace("_", " ")) for code in STAGES}
 
 
 class StrictNumber(fields.Number):
@@ -83,10 +86,10 @@ class Choice(fields.String):
     read)`` (the units of an electricity line's dimension), and the OpenAPI document lists
     every accepted spelling (enum), so it admits exactly what is accepted."""
 
-    def __init__(self, kind: Message, choices, names=None, prefer=None, **kwargs):
+    def __init__(self, kind: Message, choices, names=None, prefer=None, named=None, **kwargs):
         metadata = dict(kwargs.pop("metadata", None) or {})
         self.kind, self.choices, self.names = kind, tuple(choices), dict(names or {})
-        self.prefer = prefer
+        self.prefer, self.named = prefer, named  # named: as a near miss suggests a choice
         metadata["enum"] = [*self.choices, *self.names]
         super().__init__(metadata=metadata, **kwargs)
 
@@ -97,7 +100,8 @@ class Choice(fields.String):
         if value in self.names:
             return self.names[value]
         prefer = self.prefer(data) if self.prefer and isinstance(data, dict) else ()
-        raise ValidationError(unknown(self.kind, value, self.choices, prefer))
+        raise ValidationError(unknown(self.kind, value, self.choices, prefer,
+                                      named=self.named))
 
 
 def _line_dimension(line: dict) -> list[str]:
@@ -228,7 +232,8 @@ class LineSchema(StrictSchema):
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, _line_dimension, required=True, metadata={
         "description": "Of the dimension the input or emission is measured in; a symbol "
                        "(kWh) or its Chinese name (千瓦时), stored as the symbol."})
-    stage = Choice(Message("stage"), STAGES, STAGE_NAMES, required=True, metadata={
+    stage = Choice(Message("stage"), STAGES, STAGE_NAMES, named=NAMED_STAGES, required=True,
+                   metadata={
         "description": "A stage code, or its name as the pages show it (生产, raw "
                        "materials), stored as the code."})
     region = fields.String(validate=validate.Length(min=1), metadata={

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import sheets
 from .bom import file_bytes, parse_bom
-from .errors import InvalidInput, Message, Problem, Text
+from .errors import InvalidInput, Message, Named, Problem, Text
 from .sheets import at_column, at_field, at_file_position, at_row, in_sheet_order
 from .suggest import unknown
 
@@ -70,6 +70,7 @@ PARAMETER_PREFIXES = ("parameters.", "parameter.", "参数.", "参数:", "参数
 # The lines' columns as a message names them: by the sheet's Chinese heading in Chinese.
 COLUMN_NAMES = {c: Text(next((a for a, n in ALIASES.items() if n == c), c), c)
                 for c in COLUMNS}
+NAMED_COLUMNS = {c: Named(c, name.zh, c) for c, name in COLUMN_NAMES.items()}  # as suggested
 
 
 @dataclass
@@ -240,7 +241,8 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
         name, heading = _column(cell), sheets.text(cell)
         if name not in COLUMNS:
             problems.append(Problem(at_column(header_row, heading),
-                                    unknown(Message("column"), heading, COLUMNS)))
+                                    unknown(Message("column"), heading, COLUMNS,
+                                            named=NAMED_COLUMNS)))
         elif name in columns:
             problems.append(Problem(at_column(header_row, heading),
                                     Message('column "%(name)s" appears twice',

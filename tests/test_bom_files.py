@@ -272,4 +272,5 @@ def test_problems_of_a_csv_through_the_command_line(run, tmp_path):
                      "disel,3,kg,production\n", encoding="utf-8")
     result = run("validate", fixed)
     clean(result, 2)
-    assert 'row 8, column 投入: input "disel" unknown, did you mean "diesel"?' in result.stderr
+    assert ('row 8, column 投入: input "disel" unknown, did you mean "Diesel, burned in '
+            'machinery or a boiler"?') in result.stderr

@@ -66,7 +66,13 @@ def at(problems: list[Problem], where: str) -> str:
 
 
 def suggests(message: str, name: str) -> bool:
-    return f'did you mean "{name}"?' in message
+    """``message`` suggests ``name`` (a code, which an input or a stage is said by its name),
+    itself or in the problem it wraps (a sub-assembly's)."""
+    params = getattr(message, "params", {})
+    if isinstance(params.get("problem"), str):
+        return suggests(params["problem"], name)
+    guess = params.get("guess")
+    return "did you mean" in message and getattr(guess, "code", guess) == name
 
 
 # -- shape: parse_bom ----------------------------------------------------------------------

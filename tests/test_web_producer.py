@@ -253,7 +253,7 @@ BAD_FORMS = [
     ({"factor_year": "1800"}, "factor_year", "the data year of the factors must be from 1990"),
     ({"factor_year": "twenty"}, "factor_year", "Not a valid integer"),
     ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input",
-     'did you mean "diesel"?'),
+     'did you mean "Diesel, burned in machinery or a boiler"?'),
     ({"lines-0-input": "diesel"}, "lines-0-unit", '"kg" (mass) is needed'),
     ({"lines-0-input": "emission:CH4"}, "lines-0-input", 'emission "CH4" unknown'),
     ({"lines-0-input": "", "lines-0-note": "forgot the input"}, "lines-0-input",
@@ -520,7 +520,8 @@ BAD_UPLOADS = [
     ("bom.csv", "input,amount,unit,stage\ndiesel,3 kg,kg,production\n".encode(), {},
      'row 2, column amount: must be a number, not "3 kg"'),
     ("bom.csv", "input,amount,unit,stage\ndisel,3,kg,production\n".encode(), {},
-     'row 2, column input: input "disel" unknown, did you mean "diesel"?'),
+     'row 2, column input: input "disel" unknown, did you mean "Diesel, burned in machinery '
+     'or a boiler"?'),
     ("bom.csv", "input,amount,unit,stage,region\ndiesel,3,kg,production,CN-SC\n".encode(), {},
      "row 2, column region: only electricity lines take this field"),
     ("bom.csv", "input,amout,unit,stage\ndiesel,3,kg,production\n".encode(), {},

@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from footprint.errors import Message, Problem, from_data, said
+from footprint.errors import Message, Problem, from_data, in_codes, said
 
 from . import vocabulary
 
@@ -151,11 +151,14 @@ def shown(problem: Problem, lang: str | None = None) -> Shown:
 
 def as_json(problem: Problem, lang: str) -> dict:
     """A problem in the API's answer: where and place, the message in ``lang``, its id and
-    the values in it (words as said in ``lang``)."""
+    the values in it (words as said in ``lang``). What the client may write is said by its
+    code (diesel, production), which is what a JSON body holds, not by a page's name for it."""
+    message = in_codes(problem.message)
     with force_locale(lang):
-        params = {k: _plain(said(v, lang, gettext, _word)) for k, v in problem.params.items()}
+        params = {k: _plain(said(v, lang, gettext, _word))
+                  for k, v in getattr(message, "params", {}).items()}
     return {"where": problem.where, "place": place(problem, lang),
-            "message": text(problem.message, lang), "code": str(problem.code),
+            "message": text(message, lang), "code": str(problem.code),
             "params": params}
 
 

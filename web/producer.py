@@ -23,7 +23,8 @@ from footprint.workflow import EDITABLE, check_edit
 from .bom.editor import (apply_row_action, attach_problems, editor_from_values, is_missing,
                          with_category_defaults)
 from .bom.form import FormBom, bom_from_form, field_name, values_from_bom
-from .bom.options import GENERIC, choices, line_label, parameter_choices
+from .bom.options import (GENERIC, choices, line_label, parameter_choices,
+                          stored_line_label)
 from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
@@ -120,10 +121,8 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None, pr
                "upload": _upload_context(_new_values(products))}
     if submission is not None:
         stored = submission["bom"]
-        context["stored_lines"] = [
-            (n, line_label({"input": line.get("input") or
-                            "emission:" + line.get("emission", "")}, registry, lang))
-            for n, line in enumerate(stored.get("lines") or [], 1)]
+        context["stored_lines"] = [(n, stored_line_label(line, registry, lang))
+                                   for n, line in enumerate(stored.get("lines") or [], 1)]
         context["evidence"] = review.evidence_list(db, current_user, submission["id"])
         context["comments"] = review.comments(db, current_user, submission["id"])
         for item in context["evidence"]:

@@ -24,7 +24,7 @@ from ..imported import split_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
-from .names import region_names, with_codes
+from .names import named_categories, named_inputs, region_names, with_codes
 from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
 # The BOM's field a line's electricity basis falls back on, as a message names it.
@@ -130,7 +130,8 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     category = (bom.product or {}).get("category")
     if category is not None and category not in registry.categories:
         problems.append(Problem("product.category",
-                                unknown(Message("category"), category, registry.categories)))
+                                unknown(Message("category"), category, registry.categories,
+                                        named=named_categories(registry))))
     if bom.region is not None and bom.region not in registry.regions:
         problems.append(Problem("region", unknown(Message("region"), bom.region,
                                                   registry.regions, _same_country(bom.region,
@@ -246,7 +247,8 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
                    "bg:<dataset>/<code>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
-            {p.id: (p.name_en, p.name_zh) for p in offered.values()})))
+            {p.id: (p.name_en, p.name_zh) for p in offered.values()},
+            named=named_inputs(registry))))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
 
@@ -285,9 +287,9 @@ def _unknown_background(input_id: str, registry) -> Message:
 
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
     """Inputs a line in ``unit`` of this product may mean, in the order they are offered:
-    those of the product's own category, then the generic ones (a process of a plugin that
-    registers no other category: the core's, the material library's), each measured in the
-    unit's dimension (electricity among them for energy)."""
+    electricity for energy (what a line in kWh most often is), those of the product's own
+    category, then the generic ones (a process of a plugin that registers no other category:
+    the core's, the material library's), each measured in the unit's dimension."""
     wanted = UNITS[unit][0]
     owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
     category = (bom.product or {}).get("category")
@@ -296,7 +298,7 @@ def _fitting(unit: str, bom: Bom, registry) -> list[str]:
                and owners.get(p.plugin, category) == category]
     own = sorted(pid for pid, owner in fitting if owner is not None)
     generic = sorted(pid for pid, owner in fitting if owner is None)
-    return own + generic + ([ELECTRICITY] if wanted == "energy" else [])
+    return ([ELECTRICITY] if wanted == "energy" else []) + own + generic
 
 
 def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
