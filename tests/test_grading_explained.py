@@ -1,7 +1,8 @@
 """How a grade is set, as the submission page says it: each category's explanation in the
 reader's language, written for the people who read a grade (what the bands are anchored on,
 the published sources by name), with none of the notes the datasets keep for developers
-(where a figure was read, whether it was seen or recalled)."""
+(where a figure was read, whether it was seen or recalled), nor in the sources' confidence;
+and a footprint below the range the bands are built on, flagged."""
 from __future__ import annotations
 
 import html
@@ -74,6 +75,19 @@ def test_the_grade_is_explained_in_the_readers_language(service, clients, sample
     assert not CJK.search(en), en
     for note in DEVELOPERS_NOTES:
         assert note not in zh and note not in en, note
+
+
+def test_the_sources_say_their_confidence_in_the_readers_language(service, clients):
+    submission_id = create(service, "oranges_pujiang_farm_gate.json")
+    client = clients["orchard"]
+    client.set_cookie("lang", "zh")
+    page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
+    sources = page[page.index('id="sources"'):]
+    # Chen et al. 2015's fertiliser factors, noted "high (seen in the paper's abstract; ...)"
+    assert ('[oranges_fertiliser_chen2015; <span title="high (seen in the paper\'s abstract; '
+            'FACTORS.md section 5)">可信度高</span>;') in sources
+    visible = re.sub(r"<[^>]+>", " ", sources)
+    assert "可信度: high" not in visible and "(seen in the paper" not in visible
 
 
 def test_the_bands_of_a_benchmark_are_explained_in_both_languages(monkeypatch):
