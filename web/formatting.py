@@ -131,3 +131,4 @@ def init_app(app: Flask) -> None:
                                 name)
     app.add_template_filter(in_reader_language(named), "named")
     app.add_template_global(CO2E, "co2e")
+    app.add_template_global(vocabulary.BELOW_PUBLISHED_RANGE, "below_published_range")

@@ -26,13 +26,14 @@ from footprint.usecases.revoking import revoke
 from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke, takes_part
 
 from . import worksheet
+from .bom.options import stored_line_label
 from .db import get_db, get_engine
 from .forms import Field, Form, errors_at
 from .i18n import localised
 from .problems import said_result, text
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
-from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
+from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, language, word
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
@@ -112,6 +113,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     editable = may_edit(user, submission)
     return render_template(
         "submissions/detail.html", submission=submission, bom=bom, lines=lines,
+        line_names=[stored_line_label(line, registry, language()) for line in lines],
         parameters=worksheet.parameter_table(described, bom.get("parameters") or {}),
         by_line=by_line, general=general, result=result,
         stages=worksheet.stage_rows(result) if result else [], inputs=ranked,
@@ -135,6 +137,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         primary_without_evidence=bool(result) and not evidence and any(
             e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
+        levels=worksheet.confidence_levels(result) if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),

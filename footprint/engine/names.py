@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from ..bom import ELECTRICITY, Bom
+from ..errors import Named
 from .regions import name_key, region_code
 
 # Electricity is no registered process: the words the form and a power bill use for it.
@@ -55,6 +56,30 @@ def _indexes(registry) -> tuple[dict, dict]:
         _INDEXES.clear()
     _INDEXES[id(registry)] = (registry, _index(registry.categories), inputs)
     return _INDEXES[id(registry)][1], inputs
+
+
+def _named(records: dict, index: dict[str, str]) -> dict[str, Named]:
+    """Each record as a problem suggests it: by its Chinese and English names where ``index``
+    reads that name as this record alone (so what is suggested is what may be written), else
+    by its code."""
+    def own(code, name):
+        return name if name and index.get(name_key(name)) == code else ""
+    return {code: Named(code, own(code, r.name_zh), own(code, r.name_en))
+            for code, r in records.items()}
+
+
+def named_inputs(registry) -> dict[str, Named]:
+    """The inputs a BOM may name (imported activities aside: those are written by code) by
+    the names the form shows and the file may hold: 电力, 柴油燃烧, Diesel, burned in ..."""
+    _categories, inputs = _indexes(registry)
+    named = _named({pid: p for pid, p in registry.processes.items() if not p.cumulative},
+                   inputs)
+    return {**named, ELECTRICITY: Named(ELECTRICITY, ELECTRICITY_NAMES[0], ELECTRICITY)}
+
+
+def named_categories(registry) -> dict[str, Named]:
+    """The categories by their names (柑橘(鲜果), Oranges (citrus fruit))."""
+    return _named(registry.categories, _indexes(registry)[0])
 
 
 def with_codes(bom: Bom, registry) -> Bom:
