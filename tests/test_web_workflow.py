@@ -22,6 +22,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_token
 from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -551,19 +552,39 @@ def test_unknown_action_and_foreign_evidence_are_not_found(world, make_bom):
                                             data={"body": ""}).status_code == 404
 
 
+NEXT_PAGE = re.compile(r'id="next-page" rel="next" href="([^"]+)"')
+
+
+def queue_pages(client, url: str) -> str:
+    """The queue (section id="queue") on every page of a work queue, followed to its end:
+    the matrix's submissions fill more than one, and the newest come last."""
+    queues = []
+    while url:
+        queue = page_text(client.get(url)).split('id="queue"')[1].split("</section>")[0]
+        queues.append(queue)
+        found = NEXT_PAGE.search(queue)
+        url = found.group(1) if found else None
+    return "".join(queues)
+
+
 def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
     submitted, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
     verified, _ = make_in_state(world, "verified", workflow_bom(make_bom))
     draft, _ = make_in_state(world, "draft", workflow_bom(make_bom))
     queue = page_text(world.clients["auditor"].get("/verifier/"))
-    waiting, handled = queue.split('id="handled"')
-    assert f'href="/submissions/{submitted}"' in waiting
+    handled = queue.split('id="handled"')[1]
+    assert f'href="/submissions/{submitted}"' in queue_pages(world.clients["auditor"],
+                                                             "/verifier/")
     assert f'href="/submissions/{verified}"' in handled and "auditor" in handled
     assert f'href="/submissions/{draft}"' not in queue
     other = page_text(world.clients["auditor2"].get("/verifier/"))
     assert not any(f'href="/submissions/{s}"' in other for s in (submitted, verified, draft))
+    assert not any(f'href="/submissions/{s}"' in queue_pages(world.clients["auditor2"],
+                                                             "/verifier/")
+                   for s in (submitted, verified, draft))
     review = page_text(world.clients["reviewer"].get("/reviewer/"))
-    assert f'href="/submissions/{verified}"' in review.split('id="recent"')[0]
+    assert f'href="/submissions/{verified}"' in queue_pages(world.clients["reviewer"],
+                                                            "/reviewer/")
     assert f'href="/submissions/{draft}"' not in review
     for name, url in (("orchard", "/verifier/"), ("auditor", "/reviewer/"),
                       ("reviewer", "/verifier/"), ("orchard", "/admin/"),
@@ -739,3 +760,111 @@ def test_only_admins_administer(world, name):
         else:
             assert response.status_code == 403
     assert (list(db["organisations"].rows), list(db["users"].rows)) == before
+
+
+# -- reasons, bodies a submission was sent away from, pages after a refused form -------------
+
+def submitted_to_sichuan(service, make_bom) -> int:
+    """A fresh submission of orchard's, submitted to auditor's body (Sichuan)."""
+    sub, _ = subs.create_submission(service.db, engine_of(service), service.people["orchard"],
+                                    workflow_bom(make_bom))
+    actions.act(service.db, service.people["orchard"], sub["id"], "submit",
+                verifier_org=SICHUAN_BODY)
+    return sub["id"]
+
+
+def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(
+        service, clients, make_bom):
+    """Returned by Sichuan's body, the submission goes to Chongqing's: Sichuan's verifier
+    still reads it (its decision, the audit trail), takes no further part, and keeps it in
+    its handled list; the re-routing is said on the page."""
+    db, people = service.db, service.people
+    orchard, auditor, auditor2 = clients["orchard"], clients["auditor"], clients["auditor2"]
+    sid = submitted_to_sichuan(service, make_bom)
+    url = f"/submissions/{sid}"
+    english = {"Accept-Language": "en"}
+    assert auditor.post(f"{url}/return", data={"reason": "meter readings missing"}
+                        ).status_code == 302
+    assert auditor2.get(url).status_code == 404  # Chongqing's body has no part in it yet
+    chongqing = body_id(db, "Chongqing Carbon Audit")
+    assert orchard.post(f"{url}/submit", data={"verifier_org": chongqing}).status_code == 302
+    assert db["submissions"].get(sid)["verifier_org_id"] == chongqing
+
+    response = auditor.get(url, headers=english)
+    assert response.status_code == 200  # was 404: the decision it made vanished with it
+    page = page_text(response)
+    assert "This submission is now with Chongqing Carbon Audit" in page
+    rerouted = re.search(r'<ul class="plain rerouted" id="rerouted">(.*?)</ul>', page, re.S)
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", rerouted.group(1))).strip()
+    assert re.fullmatch(
+        r"Re-routed on \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\): "
+        f"{people['orchard']['display_name']} sent it to Chongqing Carbon Audit "
+        rf"\(before: {SICHUAN_BODY}, returned\)\.", said), said
+    trail = table_rows(page, "audit-trail")
+    assert [row.split(" ")[-1] for row in trail if "missing" in row] == ["missing"]
+    assert any(f"re-routed from {SICHUAN_BODY} to Chongqing Carbon Audit" in row
+               for row in trail)
+    assert offered_actions(page, sid) == set() and 'name="body"' not in page  # no comment
+    before = snapshot(db, sid)
+    assert auditor.post(f"{url}/verify", data={
+        "checklist": list(actions.VERIFY_CHECKLIST)}).status_code == 403
+    assert auditor.post(f"{url}/return", data={"reason": "again"}).status_code == 403
+    assert auditor.post(f"{url}/comments", data={"body": "still here"}).status_code == 403
+    assert snapshot(db, sid) == before
+    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    assert f'href="/submissions/{sid}"' in handled and "meter readings missing" in handled
+    # the producer and the new body read the same note
+    assert 'id="rerouted"' in page_text(orchard.get(url))
+    assert 'id="former-body"' not in page_text(auditor2.get(url))
+
+    # the new body verifies: Sichuan's list keeps its own decision, not Chongqing's
+    assert auditor2.post(f"{url}/verify", data={
+        "checklist": list(actions.VERIFY_CHECKLIST)}).status_code == 302
+    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    row = re.search(rf'<tr data-submission="{sid}">(.*?)</tr>', handled, re.S).group(1)
+    assert 'class="status status-verified"' in row  # where it is now
+    decided = re.search(r'<td class="small q-decision"[^>]*>(.*?)</td>', row, re.S).group(1)
+    assert re.sub(r"<[^>]+>", " ", decided).split() == [  # what Sichuan's body decided
+        "已退回", "·", people["auditor"]["display_name"], "此后已改送其他核查机构", "meter",
+        "readings", "missing"]
+    assert auditor.get(url).status_code == 200
+    # the API answers the same: read, and no action
+    token = {"Authorization": "Bearer " + create_token(db, "auditor", "test")}
+    api = service.app.test_client()
+    assert api.get(f"/api/v1/submissions/{sid}", headers=token).status_code == 200
+
+
+def test_only_a_body_whose_users_decided_reads_it_after_it_left(service, clients, make_bom):
+    """A body that was only named, never deciding, has no access once the submission is
+    elsewhere; one whose verification a reviewer returned has."""
+    db, people = service.db, service.people
+    chongqing = "Chongqing Carbon Audit"
+    # Chongqing's body returns it; the producer sends it to Chongqing again, then (returned
+    # again) to Sichuan: Sichuan decided nothing before, Chongqing did
+    sub, _ = subs.create_submission(db, engine_of(service), people["orchard"],
+                                    workflow_bom(make_bom))
+    sid = sub["id"]
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=chongqing)
+    actions.act(db, people["auditor2"], sid, "return", reason="unclear")
+    assert clients["auditor"].get(f"/submissions/{sid}").status_code == 404
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=SICHUAN_BODY)
+    assert clients["auditor2"].get(f"/submissions/{sid}").status_code == 200
+    assert clients["auditor"].get(f"/submissions/{sid}").status_code == 200  # assigned
+    # verified by Sichuan, returned by the platform's reviewer, sent to Chongqing: Sichuan
+    # verified it, and keeps reading it
+    actions.act(db, people["auditor"], sid, "verify", checklist=actions.VERIFY_CHECKLIST)
+    actions.act(db, people["reviewer"], sid, "return", reason="boundary")
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=chongqing)
+    page = page_text(clients["auditor"].get(f"/submissions/{sid}",
+                                            headers={"Accept-Language": "en"}))
+    assert "This submission is now with Chongqing Carbon Audit" in page
+    found = subs.reroutings(subs.audit_trail(db, people["orchard"], sid),
+                            body_id(db, chongqing))
+    # twice: to Sichuan after Chongqing returned it, to Chongqing after Sichuan verified it
+    assert [(r.from_body, r.to_body, r.decision["action"]) for r in found] == [
+        (body_id(db, chongqing), body_id(db), "return"),
+        (body_id(db), body_id(db, chongqing), "verify")]
+    # what another producer or the public never saw stays unseen
+    assert clients["steelworks"].get(f"/submissions/{sid}").status_code == 404
+
+

@@ -23,7 +23,8 @@ from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
 from footprint.usecases.revoking import revoke
-from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke, takes_part
+from footprint.workflow import (ACTIONS, MAX_REASON, allowed_actions, assigned_to, may_edit,
+                                may_revoke, takes_part)
 
 from . import worksheet
 from .db import get_db, get_engine
@@ -36,19 +37,27 @@ from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
 
-def page_links(endpoint: str, page) -> dict:
+def page_links(endpoint: str, page, cursor: str = "before", keep: tuple[str, ...] = (),
+               anchor: str | None = None) -> dict:
     """The links of a work list's page (templates/_pages.html): on to the next page while
-    there is one (``page``: a footprint.paging.Page), back to the first once past it."""
-    return {"next_url": url_for(endpoint, before=page.next_before) if page.next_before
-            else None,
-            "first_url": url_for(endpoint) if request.args.get("before") else None}
+    there is one (``page``: a footprint.paging.Page), back to the first once past it.
+    ``cursor``: the list's own parameter; ``keep``: the cursors of the page's other lists,
+    which stay where they are; ``anchor``: the list's place on the page."""
+    kept = {name: request.args[name] for name in keep if request.args.get(name)}
+    return {"next_url": url_for(endpoint, **kept, **{cursor: page.next_before},
+                                _anchor=anchor) if page.next_before else None,
+            "first_url": url_for(endpoint, **kept, _anchor=anchor)
+            if request.args.get(cursor) else None}
 
 
-def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
-    """The latest audit event among ``actions`` (optionally leaving ``from_status``)."""
+def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None,
+             by_org: int | None = None):
+    """The latest audit event among ``actions`` (optionally leaving ``from_status``, or
+    taken by a user of the organisation ``by_org``)."""
     for event in reversed(events):
         if event["action"] in actions and (from_status is None or
-                                           event["from_status"] == from_status):
+                                           event["from_status"] == from_status) and \
+                (by_org is None or event["actor_org_id"] == by_org):
             return event
     return None
 
@@ -100,6 +109,11 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     verified = decision(events, ("verify",)) if submission["verified_by"] else None
     approved = decision(events, ("approve",)) if submission["approved_by"] else None
     editable = may_edit(user, submission)
+    rerouted = subs.reroutings(events, submission["verifier_org_id"])
+    # the bodies by name: those that decided (the trail says) and the one assigned now
+    body_names = {e["actor_org_id"]: e["org_name"] for e in events if e["actor_org_id"]}
+    if verifier_org:
+        body_names[verifier_org["id"]] = verifier_org["name"]
     return render_template(
         "submissions/detail.html", submission=submission, bom=bom, lines=lines,
         parameters=worksheet.parameter_table(described, bom.get("parameters") or {}),
@@ -115,6 +129,10 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         processes=registry.processes, events=events,
         producer_org=accounts.organisation(db, submission["org_id"]),
         verifier_org=verifier_org, verified=verified, approved=approved,
+        rerouted=rerouted, body_names=body_names,
+        rerouted_at={r.event["id"]: r for r in rerouted},
+        # an accounting body the producer sent the submission away from: it reads only
+        former_body=user["role"] == "verifier" and not assigned_to(user, submission),
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
         actions=actions, bodies=bodies, problems=localised(problems), form=form or {},
@@ -127,7 +145,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
-        may_revoke=may_revoke(user), may_comment=takes_part(user),
+        may_revoke=may_revoke(user), may_comment=takes_part(user, submission),
     ), status
 
 

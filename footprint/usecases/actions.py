@@ -63,6 +63,11 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
                                                        submission["verifier_org_id"])
             changes["verified_by"] = None
             check_qualified(db, changes["verifier_org_id"], _category(db, submission))
+            # a producer may send it to another body; those that decided on it keep it in
+            # their lists of what they handled (and read it: footprint.workflow)
+            stored.record_former_bodies(db, submission_id, [
+                body for body in audit.deciding_bodies(db, submission_id)
+                if body != changes["verifier_org_id"]])
         elif action.name == "verify":
             check_qualified(db, user["org_id"], _category(db, submission))
             changes["verified_by"] = user["id"]

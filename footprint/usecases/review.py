@@ -38,7 +38,7 @@ def line_problems(submission: Submission, line: int | str | None) -> list[Proble
 
 def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
     submission = get(db, user, submission_id)
-    check_not_read_only(user)
+    check_not_read_only(user, submission)
     problems = []
     body = text.checked((body or "").strip(), "body", problems, lines=True)
     if not body or len(body) > MAX_COMMENT:
