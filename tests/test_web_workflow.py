@@ -18,11 +18,14 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 
+from footprint.errors import InvalidInput
 from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
+from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
+from footprint.workflow import MAX_REASON
 from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -771,6 +774,88 @@ def submitted_to_sichuan(service, make_bom) -> int:
     actions.act(service.db, service.people["orchard"], sub["id"], "submit",
                 verifier_org=SICHUAN_BODY)
     return sub["id"]
+
+
+def problems_shown(page: str) -> list[str]:
+    """The located problems of a refused form, as the page lists them."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+            for item in re.findall(r"<li><code>(.*?)</li>", page.split('class="problems"')[1]
+                                   .split("</ul>")[0], re.S)]
+
+
+def test_a_reason_past_the_limit_is_refused_at_its_place_and_nothing_is_stored(
+        service, clients, make_bom):
+    """The API's limit (1 to 4000 characters) holds on the pages too: a 20,000-character
+    return reason and 5,000-character verification and approval notes are 400, said at the
+    reason in the reader's language, and nothing changes; 4,000 characters are taken."""
+    issuer_key(service.home)
+    db, auditor, reviewer = service.db, clients["auditor"], clients["reviewer"]
+    sid = submitted_to_sichuan(service, make_bom)
+    before = snapshot(db, sid)
+    english = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000},
+                           headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    page = page_text(english)
+    assert problems_shown(page) == ["reason : at most 4000 characters; this one has 20000"]
+    assert ">" + "x" * 20000 + "</textarea>" in page  # kept, to be shortened
+    chinese = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
+    assert chinese.status_code == 400
+    assert problems_shown(page_text(chinese)) == ["原因 : 最多 4000 个字符，此处有 20000 个"]
+    verify = auditor.post(f"/submissions/{sid}/verify",
+                          data={"checklist": list(actions.VERIFY_CHECKLIST),
+                                "reason": "n" * 5000}, headers={"Accept-Language": "en"})
+    assert verify.status_code == 400
+    assert problems_shown(page_text(verify)) == [
+        "reason : at most 4000 characters; this one has 5000"]
+    assert snapshot(db, sid) == before
+    # the core itself holds every caller to it (the CLI's, the API's)
+    with pytest.raises(InvalidInput) as refused:
+        actions.act(db, service.people["auditor"], sid, "return", reason="x" * 4001)
+    assert [p.where for p in refused.value.problems] == ["reason"]
+    assert snapshot(db, sid) == before
+
+    # 4,000 characters are a reason
+    assert auditor.post(f"/submissions/{sid}/return",
+                        data={"reason": "y" * 4000}).status_code == 302
+    assert subs.audit_trail(db, service.people["auditor"], sid)[-1]["reason"] == "y" * 4000
+
+    # an approval's note, and the other texts people write on the page: a comment, a
+    # revocation's public reason
+    other = submitted_to_sichuan(service, make_bom)
+    actions.act(db, service.people["auditor"], other, "verify",
+                checklist=actions.VERIFY_CHECKLIST)
+    before = snapshot(db, other)
+    approve = reviewer.post(f"/submissions/{other}/approve", data={"reason": "a" * 5000},
+                            headers={"Accept-Language": "en"})
+    assert approve.status_code == 400
+    assert problems_shown(page_text(approve)) == [
+        "reason : at most 4000 characters; this one has 5000"]
+    comment = reviewer.post(f"/submissions/{other}/comments", data={"body": "c" * 4001},
+                            headers={"Accept-Language": "en"})
+    assert comment.status_code == 400
+    assert problems_shown(page_text(comment)) == [
+        "comment : a comment of 1 to 4000 characters"]
+    assert snapshot(db, other) == before
+    assert reviewer.post(f"/submissions/{other}/approve").status_code == 302
+    revoke = reviewer.post(f"/submissions/{other}/label/revoke", data={"reason": "r" * 501},
+                           headers={"Accept-Language": "en"})
+    assert revoke.status_code == 400
+    assert "a public reason of 1 to 500 characters" in page_text(revoke)
+    assert db.execute("SELECT COUNT(*) FROM labels WHERE revoked_at IS NOT NULL"
+                      ).fetchone()[0] == 0
+
+
+def test_the_pages_and_the_api_say_one_limit_of_a_reason(service, clients, make_bom):
+    schemas = service.app.test_client().get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]
+    assert schemas["ReturnRequest"]["properties"]["reason"]["maxLength"] == MAX_REASON == 4000
+    assert schemas["NoteRequest"]["properties"]["note"]["maxLength"] == MAX_REASON
+    assert schemas["RevokeRequest"]["properties"]["reason"]["maxLength"] == \
+        MAX_REVOKE_REASON == 500
+    sid = submitted_to_sichuan(service, make_bom)
+    page = page_text(clients["auditor"].get(f"/submissions/{sid}"))
+    assert re.findall(r'<textarea name="reason" rows="\d" maxlength="(\d+)"', page) == \
+        ["4000", "4000"]  # the verification's note and the return's reason
 
 
 def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(

@@ -22,6 +22,7 @@ from footprint.usecases import accounts, actions, batterypass, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
+from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.usecases.revoking import revoke
 from footprint.workflow import (ACTIONS, MAX_REASON, allowed_actions, assigned_to, may_edit,
                                 may_revoke, takes_part)
@@ -146,6 +147,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
         may_revoke=may_revoke(user), may_comment=takes_part(user, submission),
+        max_reason=MAX_REASON, max_comment=review.MAX_COMMENT,
+        max_revoke_reason=MAX_REVOKE_REASON,
     ), status
 
 
