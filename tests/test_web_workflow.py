@@ -26,6 +26,7 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.workflow import MAX_REASON
+from web.i18n import page_to_come_back_to
 from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -626,6 +627,48 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     assert world.db["submissions"].get(sid)["status"] == "verified"
 
 
+def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, make_bom):
+    """A form posted without its page's token, or with another session's, is 400 with the
+    reason in the reader's language and the way on: go back, reload, try again."""
+    from web import create_app
+    sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
+    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
+                      **world.config})
+    app.extensions["footprint_engine"] = world.engine
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        clients.append(client)
+    client, elsewhere = clients
+    others = re.search(r'name="csrf_token" value="([^"]+)"',
+                       elsewhere.get(f"/submissions/{sid}").get_data(as_text=True)).group(1)
+    before = snapshot(world.db, sid)
+    confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
+    came_from = {"Referer": f"http://localhost/submissions/{sid}"}
+    for data in (confirmed, {**confirmed, "csrf_token": others}):
+        refused = client.post(f"/submissions/{sid}/verify", data=data, headers=came_from)
+        assert refused.status_code == 400
+        text = page_text(refused)
+        error = re.sub(r"<[^>]+>", " ", text.split('id="error">')[1].split("</section>")[0])
+        assert error.split() == ["此表单已过期，或是在别处打开的",
+                                 "未做任何处理：页面打开时间过长，或此后您在其他窗口登录或退出过。",
+                                 "请返回上一页，刷新后重试。", "HTTP", "状态码", "400", "·", "首页"]
+        # and its language switch leads to the page the form was on
+        assert language_links(refused.get_data(as_text=True))["en"] == \
+            f"/lang/en?next=/submissions/{sid}"
+    english = page_text(client.post(f"/submissions/{sid}/verify", data=confirmed,
+                                    headers={"Accept-Language": "en"}))
+    for sentence in ("This form has expired or was opened elsewhere",
+                     "Nothing was done: the page was open too long, or you logged in or out "
+                     "in another window since.", "Go back, reload the page and try again."):
+        assert sentence in english
+    assert snapshot(world.db, sid) == before
+
+
 def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
     from footprint.store import connect, database_path
     from footprint.usecases.accounts import create_user
@@ -953,3 +996,49 @@ def test_only_a_body_whose_users_decided_reads_it_after_it_left(service, clients
     assert clients["steelworks"].get(f"/submissions/{sid}").status_code == 404
 
 
+def language_links(page: str) -> dict[str, str]:
+    return {code: html.unescape(url) for url, code in
+            re.findall(r'<a href="(/lang/(zh|en)\?next=[^"]*)"', page)}
+
+
+def test_the_language_switch_after_a_refused_form_leads_to_a_page_one_can_get(
+        service, clients, make_bom):
+    """A refused form's page answers its POST's URL, which a GET would meet with 405: its
+    language links lead to the submission's page (the admin page), and /lang never leads
+    to a URL only a POST answers."""
+    auditor = clients["auditor"]
+    sid = submitted_to_sichuan(service, make_bom)
+    refused = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
+    assert refused.status_code == 400
+    links = language_links(refused.get_data(as_text=True))
+    assert links == {"zh": f"/lang/zh?next=/submissions/{sid}",
+                     "en": f"/lang/en?next=/submissions/{sid}"}
+    switched = auditor.get(links["en"])
+    assert switched.status_code == 302 and switched.headers["Location"] == f"/submissions/{sid}"
+    assert auditor.get(switched.headers["Location"]).status_code == 200
+    # a link made before this (a POST-only URL) goes home rather than to a 405
+    old = auditor.get(f"/lang/en?next=/submissions/{sid}/return")
+    assert old.status_code == 302 and old.headers["Location"] == "/"
+    # a page one can get is where it was
+    assert auditor.get("/lang/en?next=/verifier/?before=x").headers["Location"] == \
+        "/verifier/?before=x"
+    admin = clients["admin"]
+    for url, data in (("/admin/organisations", {"name": "X", "kind": "shipyard"}),
+                      ("/admin/users", {"username": "u", "role": "producer", "org": "99999",
+                                        "password": "a long enough password"})):
+        refused = admin.post(url, data=data)
+        assert refused.status_code == 400, url
+        assert language_links(refused.get_data(as_text=True))["en"] == "/lang/en?next=/admin/"
+
+
+def test_after_any_other_post_the_switch_leads_to_the_page_the_form_was_on(service):
+    app = service.app
+    with app.test_request_context("/supervision/new", method="POST",
+                                  headers={"Referer": "http://localhost/supervision/new?x=1"}):
+        assert page_to_come_back_to() == "/supervision/new?x=1"
+    for referer in ("https://evil.example/supervision/new", "http://localhost.evil/x", None):
+        with app.test_request_context("/supervision/new", method="POST",
+                                      headers={"Referer": referer} if referer else {}):
+            assert page_to_come_back_to() == "/", referer
+    with app.test_request_context("/registry?q=orange"):
+        assert page_to_come_back_to() == "/registry?q=orange"

@@ -149,6 +149,8 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         may_revoke=may_revoke(user), may_comment=takes_part(user, submission),
         max_reason=MAX_REASON, max_comment=review.MAX_COMMENT,
         max_revoke_reason=MAX_REVOKE_REASON,
+        # after a POST (a refused form), the language switch leads back to the page itself
+        language_next=url_for(".detail", id=submission_id),
     ), status
 
 
