@@ -20,6 +20,7 @@ import pytest
 
 from footprint import clock
 from footprint.errors import InvalidInput
+from footprint.store import migrations
 from footprint.store import submissions as stored
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
@@ -202,6 +203,29 @@ def test_the_handled_list_pages_newest_first_with_what_was_sent_elsewhere(
     with pytest.raises(InvalidInput) as refused:
         subs.handled(db, people["auditor"], "nonsense", where="handled_before")
     assert [p.where for p in refused.value.problems] == ["handled_before"]
+
+
+@pytest.mark.both_engines
+def test_migration_24_finds_the_bodies_a_submission_was_sent_away_from(service, platform):
+    """On a platform that re-routed before the table existed, the migration fills it from
+    the audit trail: i = 0 returned by Sichuan's body and sent to Chongqing's (Sichuan's
+    row); i = 1 returned by Sichuan's and sent to it again (none); i = 2 verified by
+    Chongqing's, still there (none)."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
+    for sid, to in ((mine[0], chongqing), (mine[1], sichuan)):
+        act(db, people["orchard"], sid, "submit", verifier_org=sichuan)
+        act(db, people["auditor"], sid, "return", reason="unclear")
+        act(db, people["orchard"], sid, "submit", verifier_org=to)
+    act(db, people["orchard"], mine[2], "submit", verifier_org=chongqing)
+    act(db, people["auditor2"], mine[2], "verify", checklist=VERIFY_CHECKLIST)
+    written = db.execute("SELECT org_id, submission_id FROM former_bodies").fetchall()
+    assert [tuple(row) for row in written] == [(sichuan, mine[0])]  # by the submit
+    db.execute("DROP TABLE former_bodies")
+    migrations.former_bodies(db)
+    assert [tuple(row) for row in db.execute(
+        "SELECT org_id, submission_id FROM former_bodies").fetchall()] == [(sichuan, mine[0])]
 
 
 @pytest.mark.both_engines
