@@ -120,6 +120,8 @@ _LISTED = ("SELECT s.*, p.name AS product_name, p.name_zh AS product_name_zh, p.
            "LEFT JOIN results r ON r.submission_id = s.id AND r.revision = s.revision")
 NEWEST_FIRST = "ORDER BY s.updated_at DESC, s.id DESC"
 OLDEST_FIRST = "ORDER BY s.updated_at, s.id"
+
+
 def _where(filters: Filters) -> tuple[str, list]:
     where, params = [], []
     if filters.org_id is not None:

@@ -210,10 +210,10 @@ def page(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = No
 
 def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
             where: str = "before") -> Page:
-    """One page of what ``user``'s accounting body decided (verified or returned, as the
-    audit trail says) and does not await its verification now, newest first by (updated_at,
+    """One page of what ``user``'s accounting body handled, newest first by (updated_at,
     id), after the cursor ``before`` (its problems located at ``where``, the page's own
-    parameter). A submission its producer sent to another body since stays on it."""
+    parameter): what is assigned to it and no longer awaits its verification, and what it
+    verified or returned that the producer sent to another body since."""
     after = parse_before(before, where)
     if user["role"] != "verifier":
         return Page([], None)
