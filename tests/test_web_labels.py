@@ -408,7 +408,8 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     page = page_text(admin.get(f"/submissions/{sid}"))
     assert "The label is revoked; the public list of revoked labels shows it." in page
     assert 'class="status status-revoked">revoked<' in page
-    assert '<dd id="label-revocation-reason">falsified meter readings</dd>' in page
+    assert ('<dd id="label-revocation-reason" class="written">falsified meter readings</dd>'
+            in page)
     assert "/label/revoke" not in page  # nothing more to revoke
     trail = re.search(r'<table id="audit-trail">(.*?)</table>', page, re.S).group(1)
     assert re.search(r'<tr data-action="revoke">.*?label revoked.*?falsified meter readings',

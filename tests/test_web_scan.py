@@ -288,7 +288,8 @@ def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, cl
     assert response.status_code == 200 and verdict(text) == "revoked"
     assert 'class="verdict tone-danger" role="alert"' in text
     assert "此标签已被平台撤销" in banner(text)
-    assert f'<q class="reason">{reason}</q>' in text  # shown as text (escaped on the wire)
+    # shown as text (escaped on the wire)
+    assert f'<q class="reason written">{reason}</q>' in text
     assert "&lt;meter readings were falsified&gt;" in response.get_data(as_text=True)
     _, english = page(client, scan_url(label), lang="en")
     assert "This label has been revoked by the platform." in banner(english)
@@ -455,7 +456,7 @@ def test_a_revocation_cleared_in_the_database_still_shows(service, issuer, clien
     response, text = page(client, scan_url(label))
     assert response.status_code == 200 and verdict(text) == "revoked"
     assert 'class="verdict tone-danger" role="alert"' in text
-    assert f'<q class="reason">{reason}</q>' in text  # the logged reason
+    assert f'<q class="reason written">{reason}</q>' in text  # the logged reason
     revoked_on = datetime.fromisoformat(leaf["at"]).astimezone(CHINA).date().isoformat()
     assert f"撤销日期：{revoked_on}。公开理由：" in banner(text)  # the logged time
     assert 'id="check-records"' in text and "本平台数据库中关于此标签的记录与其透明日志不一致" in text

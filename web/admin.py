@@ -46,7 +46,9 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         category_of=get_engine().registry.categories.get,
         attention=qualifications.needing_attention(db),
         categories=get_engine().registry.categories,
-        problems=localised(problems), form=form or {}, which=which), status
+        problems=localised(problems), form=form or {}, which=which,
+        # after a POST (a refused form), the language switch leads back to this page
+        language_next=url_for("admin.index")), status
 
 
 def _home() -> Path:

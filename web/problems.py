@@ -40,6 +40,7 @@ WHOLE = {
     "parameters": _l("category parameters"), "lines": _l("lines"),
     # the fields of the forms around a BOM: evidence, the workflow, accounts
     "file": _l("the file"), "line": _l("line number"), "reason": _l("reason"),
+    "comment": _l("comment"),
     "verifier_org": vocabulary.ORG_KINDS["accounting_body"], "username": _l("user name"),
     "password": _l("password"), "current_password": _l("current password"),
     "credit_code": _l("unified social credit code"), "kind": _l("organisation kind"),
