@@ -863,7 +863,7 @@ def submitted_to_sichuan(service, make_bom) -> int:
 def problems_shown(page: str) -> list[str]:
     """The located problems of a refused form, as the page lists them."""
     return [" ".join(re.sub(r"<[^>]+>", " ", item).split())
-            for item in re.findall(r"<li><code>(.*?)</li>", page.split('class="problems"')[1]
+            for item in re.findall(r"<li>(.*?)</li>", page.split('class="problems"')[1]
                                    .split("</ul>")[0], re.S)]
 
 
