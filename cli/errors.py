@@ -1,5 +1,6 @@
 """How a command fails: bad input exits 2 with every problem on stderr; other known errors
-(data, plugins, labels, the log) exit 1."""
+(data, plugins, labels, the log) exit 1. What the core says is said in English, then in
+Chinese where its catalogue has the message (cli.language): one line each for one problem."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,8 @@ import click
 
 from footprint import FootprintError, InvalidInput
 
+from .language import chinese
+
 
 def fail_cleanly(command):
     @wraps(command)
@@ -16,15 +19,42 @@ def fail_cleanly(command):
         try:
             return command(*args, **kwargs)
         except InvalidInput as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in _refusal(exc):
+                click.echo(line, err=True)
             sys.exit(2)
         except FootprintError as exc:
             click.echo(f"error: {exc}", err=True)
+            if _chinese(exc.message):
+                click.echo(f"错误：{_chinese(exc.message)}", err=True)
             sys.exit(1)
     return wrapper
 
 
-def usage_exit(message: str) -> None:
-    """A usage error found after the options were parsed (exit 2)."""
+def _chinese(message) -> str | None:
+    """The Chinese of a message, None where the catalogue has none."""
+    said = chinese(message)
+    return said if said and said != str(message) else None
+
+
+def _refusal(exc: InvalidInput) -> list[str]:
+    """The lines that refuse ``exc``'s input: its problems in English, then in Chinese when
+    the catalogue says any of them in Chinese (the others as they are)."""
+    head = f"{exc.source}: " if exc.source else ""
+    problems = exc.problems
+    english = [f"{p.human_where}: {p.message}" for p in problems]
+    zh = [f"{p.where}：{_chinese(p.message) or p.message}" for p in problems]
+    if len(problems) != 1:
+        english = [f"{len(problems)} problem(s) in the input", *(f"  - {e}" for e in english)]
+        zh = [f"输入有 {len(problems)} 个问题", *(f"  - {z}" for z in zh)]
+    lines = [f"error: {head}{english[0]}", *english[1:]]
+    if any(_chinese(p.message) for p in problems):
+        lines += [f"错误：{head}{zh[0]}", *zh[1:]]
+    return lines
+
+
+def usage_exit(message: str, zh: str | None = None) -> None:
+    """A usage error found after the options were parsed (exit 2), and in Chinese (``zh``)."""
     click.echo(f"error: {message}", err=True)
+    if zh:
+        click.echo(f"错误：{zh}", err=True)
     sys.exit(2)

@@ -1,12 +1,13 @@
 """The language a command speaks: the core's Messages in Chinese come from the web's
-catalogue of them (web/translations/zh/LC_MESSAGES/problems.po), one place for both."""
+catalogue of them (web/translations/zh/LC_MESSAGES/problems.po), one place for both. The
+catalogue is read when a message is first said in Chinese: every command that fails says its
+problems in Chinese too (cli.errors), and a quick command that does not fail never reads it."""
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
 import click
-from babel.messages.pofile import read_po
 
 from footprint.errors import Message
 
@@ -22,6 +23,9 @@ language_option = click.option("--lang", "language", type=click.Choice(LANGUAGES
 
 @functools.lru_cache(maxsize=1)
 def _catalogue() -> dict[str, str]:
+    # babel's .po reader takes ~35 ms to import: only a command that says something in
+    # Chinese pays for it, not `footprint verify`'s every start
+    from babel.messages.pofile import read_po
     try:
         with open(PROBLEMS_PO, "rb") as handle:
             return {m.id: m.string for m in read_po(handle, locale="zh") if m.id}

@@ -60,6 +60,11 @@ def result_text(result: dict) -> str:
         provisional = " (provisional bands 暂行分级)" if grade["provisional"] else ""
         out.append(f"  grade: {grade['grade']} {grade['label_zh']} {grade['label_en']}"
                    f"{provisional}")
+        if grade.get("below_published_range"):  # the grade may flatter a BOM short of inputs
+            low, high = grade["published_range"]
+            out.append(click.style(
+                f"  below the published range {quantity(low)}-{quantity(high)} {grade['unit']}: "
+                "inputs may be missing 低于文献范围，可能缺少投入", fg="yellow"))
     if result.get("dqi"):
         out.append("  " + data_quality_text(result))
     out.append("")

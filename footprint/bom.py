@@ -25,7 +25,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates_schema)
 
 from . import clock, text
-from .errors import Figure, InvalidInput, Message, Problem
+from .errors import Figure, InvalidInput, Message, Named, Problem
 from .schemacache import load, schema
 from .schemaerrors import as_message, json_reason
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
@@ -47,6 +47,9 @@ STAGE_NAMES = {
     "包装": "packaging", "废弃处置": "end_of_life",
     "raw materials": "raw_materials", "end of life": "end_of_life",
 }
+# Each stage as a problem suggests it: by the name the reader may write (生产, raw materials).
+NAMED_STAGES = {code: Named(code, next(n for n, c in STAGE_NAMES.items() if c == code),
+                            code.replace("_", " ")) for code in STAGES}
 
 
 # The most of any unit an amount may give per declared unit, and the least a declared unit
@@ -121,10 +124,10 @@ class Choice(fields.String):
     read)`` (the units of an electricity line's dimension), and the OpenAPI document lists
     every accepted spelling (enum), so it admits exactly what is accepted."""
 
-    def __init__(self, kind: Message, choices, names=None, prefer=None, **kwargs):
+    def __init__(self, kind: Message, choices, names=None, prefer=None, named=None, **kwargs):
         metadata = dict(kwargs.pop("metadata", None) or {})
         self.kind, self.choices, self.names = kind, tuple(choices), dict(names or {})
-        self.prefer = prefer
+        self.prefer, self.named = prefer, named  # named: as a near miss suggests a choice
         metadata["enum"] = [*self.choices, *self.names]
         super().__init__(metadata=metadata, **kwargs)
 
@@ -135,7 +138,8 @@ class Choice(fields.String):
         if value in self.names:
             return self.names[value]
         prefer = self.prefer(data) if self.prefer and isinstance(data, dict) else ()
-        raise ValidationError(unknown(self.kind, value, self.choices, prefer))
+        raise ValidationError(unknown(self.kind, value, self.choices, prefer,
+                                      named=self.named))
 
 
 def _line_dimension(line: dict) -> list[str]:
@@ -235,6 +239,23 @@ class DeclaredUnitSchema(StrictSchema):
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, required=True)
 
 
+# Electricity factors are published for past years, the newest for last year or the year
+# before (China's MEE grid factors begin with 2021's data); 1990, the base year of the
+# national inventories, lies before any a plugin could bring. A year outside the range is a
+# typing mistake, said at the year itself rather than as a missing factor of a line.
+FIRST_FACTOR_YEAR = 1990
+FACTOR_YEARS = f"from {FIRST_FACTOR_YEAR} to next year"
+
+
+def _factor_year(value: int) -> None:
+    """A data year of electricity factors: one that has been, or next year's."""
+    last = clock.now().year + 1
+    if not FIRST_FACTOR_YEAR <= value <= last:
+        raise ValidationError(Message(
+            "the data year of the factors must be from %(first)s to %(last)s",
+            first=FIRST_FACTOR_YEAR, last=last))
+
+
 class LineSchema(StrictSchema):
     input = fields.String(validate=validate.Length(min=1), metadata={
         "description": "An input of the installed plugins (electricity, diesel, ...), or "
@@ -251,14 +272,16 @@ class LineSchema(StrictSchema):
     unit = Choice(Message("unit"), UNITS, UNIT_NAMES, _line_dimension, required=True, metadata={
         "description": "Of the dimension the input or emission is measured in; a symbol "
                        "(kWh) or its Chinese name (千瓦时), stored as the symbol."})
-    stage = Choice(Message("stage"), STAGES, STAGE_NAMES, required=True, metadata={
+    stage = Choice(Message("stage"), STAGES, STAGE_NAMES, named=NAMED_STAGES, required=True,
+                   metadata={
         "description": "A stage code, or its name as the pages show it (生产, raw "
                        "materials), stored as the code."})
     region = fields.String(validate=validate.Length(min=1), metadata={
         "description": "Electricity only: a region of GET /api/v1/regions, by its code or "
                        "its name (四川, 四川省, Sichuan), stored as the code."})
-    year = fields.Integer(strict=True, metadata={
-        "description": "Electricity only: a data year published for the region."})
+    year = fields.Integer(strict=True, validate=_factor_year, metadata={
+        "description": f"Electricity only: a data year published for the region "
+                       f"({FACTOR_YEARS})."})
     basis = Choice(Message("electricity basis"), ELECTRICITY_BASES, metadata={
         "description": "Electricity only."})
     note = FreeText(validate=validate.Length(max=500))
@@ -308,9 +331,10 @@ class BomSchema(StrictSchema):
     region = fields.String(required=True, validate=validate.Length(min=1), metadata={
         "description": "A region of GET /api/v1/regions, by its code (CN-SC) or its name "
                        "(四川, 四川省, Sichuan), stored as the code."})
-    factor_year = fields.Integer(strict=True, load_default=None, metadata={
-        "description": "The data year of electricity factors; default: the latest "
-                       "published for each region."})
+    factor_year = fields.Integer(strict=True, load_default=None, validate=_factor_year,
+                                 metadata={
+        "description": f"The data year of electricity factors ({FACTOR_YEARS}); default: "
+                       "the latest published for each region."})
     # no default: a BOM without one keeps the canonical form (and hash) it always had; the
     # carbon account reads the year the submission was made instead
     reference_year = fields.Integer(strict=True, validate=_reference_year, metadata={

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from . import sheets
 from .bom import file_bytes, parse_bom
-from .errors import InvalidInput, Message, Problem, Text
+from .errors import InvalidInput, Message, Named, Problem, Text
 from .schemaerrors import json_reason
-from .sheets import at_column, at_field, at_file_position, at_row
+from .sheets import at_column, at_field, at_file_position, at_row, in_sheet_order
 from .suggest import unknown
 
 KINDS = ("json", "csv", "xlsx")
@@ -71,6 +71,7 @@ PARAMETER_PREFIXES = ("parameters.", "parameter.", "参数.", "参数:", "参数
 # The lines' columns as a message names them: by the sheet's Chinese heading in Chinese.
 COLUMN_NAMES = {c: Text(next((a for a, n in ALIASES.items() if n == c), c), c)
                 for c in COLUMNS}
+NAMED_COLUMNS = {c: Named(c, name.zh, c) for c, name in COLUMN_NAMES.items()}  # as suggested
 
 
 @dataclass
@@ -115,7 +116,14 @@ class BomFile:
         try:
             yield
         except InvalidInput as exc:
-            raise InvalidInput([self.locate(p) for p in exc.problems], exc.source) from None
+            raise InvalidInput(self.located_problems(exc.problems), exc.source) from None
+
+    def located_problems(self, problems) -> list[Problem]:
+        """Core problems said as the file's rows and columns, in the order the file has them
+        (the core finds a row's unknown input after another row's unknown unit)."""
+        located = [self.locate(p) for p in problems]
+        return located if self.kind == "json" else in_sheet_order(located,
+                                                                  self.columns.values())
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -172,7 +180,7 @@ def read_bom_bytes(filename: str, content: bytes, header: dict | None = None,
                 parse_bom(found.bom)
         except InvalidInput as exc:
             problems += exc.problems
-        raise InvalidInput(problems)
+        raise InvalidInput(in_sheet_order(problems, found.columns.values()))
     return found
 
 
@@ -234,7 +242,8 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
         name, heading = _column(cell), sheets.text(cell)
         if name not in COLUMNS:
             problems.append(Problem(at_column(header_row, heading),
-                                    unknown(Message("column"), heading, COLUMNS)))
+                                    unknown(Message("column"), heading, COLUMNS,
+                                            named=NAMED_COLUMNS)))
         elif name in columns:
             problems.append(Problem(at_column(header_row, heading),
                                     Message('column "%(name)s" appears twice',
@@ -253,7 +262,7 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
     elif len(body) - start == 1:
         fatal.append(Problem("file", Message("the file has a header row but no BOM lines")))
     if fatal:
-        raise InvalidInput(problems + fatal)
+        raise InvalidInput(in_sheet_order(problems + fatal, columns.values()))
     lines, rows = [], []
     for n, row in body[start + 1:]:
         lines.append(_line({name: (row[p] if p < len(row) else None)

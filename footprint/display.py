@@ -8,6 +8,7 @@ command line and exports.
     number(1048576)         -> "1,048,576" a number a message names: exactly, no ".0"
     footprint(1.404e307)    -> "1.40 × 10³⁰⁷" from 10¹⁵ on, as a power of ten
     time_text("2026-03-01T20:30:00+00:00") -> "2026-03-02 04:30"   in the platform's zone
+    leaf(12)                -> "leaf 12"  a transparency-log leaf, by the log's index from 0
 
 Significant figures are counted on the number's shortest decimal text (a float's ``repr``,
 as JSON prints it) and rounded half away from zero. A footprint is shown with exactly the
@@ -187,6 +188,15 @@ def local_time(stamp) -> datetime | None:
 
 
 china_time = local_time  # its name while the platform's zone was always China's
+
+
+def leaf(index: int) -> str:
+    """A leaf of the transparency log as people read it: by the log's own index, counting
+    from 0 as RFC 6962 and C2SP tlog-tiles number leaves (the index an inclusion proof, the
+    API's ``log_index``, the tiles and ``footprint log proof`` take), never that plus one:
+    the first leaf is leaf 0 on every page, in the CLI and in the docs (the web says it in the
+    reader's language: 第 12 号叶子, web.formatting.leaf)."""
+    return f"leaf {index}"
 
 
 def time_text(stamp) -> str:

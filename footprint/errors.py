@@ -12,9 +12,11 @@ Templates are %-formatted, so a literal per cent sign is written ``%%``. A param
 has words of its own is a ``Text`` (a name in both languages: a region, a parameter's label),
 a ``Word`` (a code of one of the core's vocabularies: a status, a stage, a basis, which the
 web's vocabulary says), a ``Figure`` (a limit or a value, said as footprint.display writes
-numbers: 1,048,576, never 1048576.0 or 308 digits) or another ``Message`` ("unit",
-"region"); each is read in the reader's language. A plugin, whose messages no catalogue of
-the platform holds, gives its Chinese template beside the English one (``zh=``).
+numbers: 1,048,576, never 1048576.0 or 308 digits), a ``Named`` (a code the reader may
+write by its name instead: an input, a stage, suggested as 电力 or 生产 rather than
+electricity or production) or another ``Message`` ("unit", "region"); each is read in
+the reader's language. A plugin, whose messages no catalogue of the platform holds, gives
+its Chinese template beside the English one (``zh=``).
 """
 from __future__ import annotations
 
@@ -66,6 +68,24 @@ class Figure:
             return str(self.value)
 
 
+@dataclass(frozen=True)
+class Named:
+    """A code the reader may write by its name instead (an input, a stage): said by the name
+    in the reader's language, the one a form, a file and the command line take (电力, 生产;
+    Diesel, burned in machinery or a boiler), by the code where it has none; ``in_codes``
+    says it by its code, for readers who write codes (the JSON API's clients)."""
+
+    code: str
+    zh: str = ""
+    en: str = ""
+
+    def __str__(self) -> str:
+        return self.en or self.code
+
+    def said(self, language: str) -> str:
+        return (self.zh if language == "zh" else self.en) or self.code
+
+
 class Message(str):
     """An English sentence that remembers its template (``id``), its parameters and, from a
     plugin, its Chinese template (``zh``); see the module's docstring."""
@@ -101,7 +121,7 @@ def said(value, language: str, translate=None, words=None):
     language, a list as its items joined, anything else as it is."""
     if isinstance(value, Message):
         return value.said(language, translate, words)
-    if isinstance(value, Text):
+    if isinstance(value, (Text, Named)):
         return value.said(language)
     if isinstance(value, Word):
         return words(value.vocabulary, value.code) if words and language == "zh" else value.code
@@ -116,8 +136,8 @@ def said(value, language: str, translate=None, words=None):
 def as_data(value):
     """A message (or a parameter of one) as JSON holds it, for results that are stored and
     read again in another language: a Message as {"message", "params", "zh"}, a Text as
-    {"text": [zh, en]}, a Word as {"word": [vocabulary, code]}, a Figure as {"number": n};
-    ``from_data`` reads it."""
+    {"text": [zh, en]}, a Word as {"word": [vocabulary, code]}, a Figure as {"number": n},
+    a Named as {"named": [code, zh, en]}; ``from_data`` reads it."""
     if isinstance(value, Message):
         data = {"message": value.id, "params": {k: as_data(v) for k, v in value.params.items()}}
         return {**data, "zh": value.zh} if value.zh else data
@@ -127,6 +147,8 @@ def as_data(value):
         return {"word": [value.vocabulary, value.code]}
     if isinstance(value, Figure):
         return {"number": value.value}
+    if isinstance(value, Named):
+        return {"named": [value.code, value.zh, value.en]}
     if isinstance(value, (list, tuple)):
         return [as_data(v) for v in value]
     return value if value is None or isinstance(value, (bool, int, float)) else str(value)
@@ -145,7 +167,22 @@ def from_data(data):
         return Word(*map(str, data["word"]))
     if isinstance(data, dict) and isinstance(data.get("number"), (int, float)):
         return Figure(data["number"])
+    if isinstance(data, dict) and "named" in data:
+        return Named(*map(str, data["named"]))
     return data
+
+
+def in_codes(value):
+    """``value`` (a message, or a parameter of one) with every ``Named`` in it said by its
+    code: what a reader who writes codes is told (the JSON API's clients)."""
+    if isinstance(value, Message):
+        return Message(value.id, zh=value.zh,
+                       **{k: in_codes(v) for k, v in value.params.items()})
+    if isinstance(value, Named):
+        return value.code
+    if isinstance(value, (list, tuple)):
+        return [in_codes(v) for v in value]
+    return value
 
 
 def _format(template: str, params: Mapping, language: str, translate=None, words=None) -> str:

@@ -1,9 +1,11 @@
 """Files the service keeps under FOOTPRINT_HOME, written whole or not at all and, where two
-processes may write at once, one at a time.
+processes may write at once, one at a time; and a file a command writes when its work is
+done, checked before the work starts.
 
     write_atomically(path, b"...")                # bytes
     write_atomically(path, lambda f: np.savez(f, ...))   # or a writer of the open file
     with exclusive(home / "build.lock"): ...      # across processes (fcntl)
+    check_writable(path, "report")                # InvalidInput at "report" if it cannot be
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from .errors import InvalidInput, Message, Problem
 
 
 def write_atomically(path: Path, content: bytes | Callable[[BinaryIO], object]) -> Path:
@@ -43,3 +47,24 @@ def exclusive(lock_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def can_write_in(folder: Path) -> bool:
+    """Whether a new file can be made in ``folder``: tried, since permission bits do not say
+    it for every user or file system."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def check_writable(path, where: str) -> Path:
+    """``path`` as a file a command may write when its work is done; InvalidInput at
+    ``where`` unless its folder exists and takes a new file, so that the work is not done
+    only to find nowhere to put it."""
+    path = Path(path)
+    if not can_write_in(path.parent):
+        raise InvalidInput([Problem(where, Message(
+            "%(path)s is not a directory one may write in", path=str(path.parent)))])
+    return path

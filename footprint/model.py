@@ -151,6 +151,13 @@ class Grading:
     """Grade bands for a category's footprint per declared unit.
 
     ``provisional`` is True where no official bands exist; a label must then say so.
+    ``rationale`` says to the people who read a grade what the bands are anchored on, in plain
+    words, citing the published sources by name (in English; ``rationale_zh`` the same in
+    Chinese); where the figures were found belongs in the dataset's manifest, not here.
+    ``published_range`` is the range of published footprints (low, high, in ``unit``) the
+    bands are built on: a footprint below its low end keeps its grade and is flagged, since a
+    bill of materials that leaves inputs out adds up to too little (one above it falls in the
+    last band, which says so).
     """
 
     bands: tuple[GradeBand, ...]
@@ -161,6 +168,11 @@ class Grading:
     # Grade only BOMs whose parameters take these values, e.g. {"product": ("crude_steel",)}
     # when the bands are per t crude steel and the category also has vanadium products.
     applies_when: dict = field(default_factory=dict, compare=False, hash=False)
+    rationale_zh: str = ""
+    published_range: tuple[float, float] | None = None
+
+    def below_published_range(self, value: float) -> bool:
+        return self.published_range is not None and value < self.published_range[0]
 
     def applies(self, parameters: dict) -> bool:
         return all(parameters.get(name) in allowed for name, allowed in self.applies_when.items())

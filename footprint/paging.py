@@ -1,7 +1,8 @@
-"""Keyset pages: a long list read newest first, a page at a time. Each page ends with the
-cursor (``before``) where the next begins, so a page costs the same at the end of the list
-as at its start, and rows written meanwhile never shift the pages a reader walks (no row is
-shown twice, and none that stays put is skipped).
+"""Keyset pages: a long list read newest first (or, a work queue, oldest first), a page at a
+time. Each page ends with the cursor (``before``: the place after which, in the list's order,
+the next begins), so a page costs the same at the end of the list as at its start, and rows
+written meanwhile never shift the pages a reader walks (no row is shown twice, and none that
+stays put is skipped).
 
 The registry and the work lists (submissions) page this way; what a cursor holds is each
 list's own (a registry sequence number, a submission's update time and id).

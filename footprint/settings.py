@@ -96,11 +96,25 @@ def electricity_basis() -> str:
 
 def pact_callback_hosts() -> frozenset[str] | None:
     """The hosts the PACT host may post events back to (FOOTPRINT_PACT_CALLBACK_HOSTS,
-    comma-separated, e.g. ``erp.buyer.example,pact.other.example``); None when unset: any
-    https host a RequestCreatedEvent names as its source."""
+    comma-separated, e.g. ``erp.buyer.example,pact.other.example``), which may then be on a
+    private network too (footprint.outbound); None when unset: any https host on a public
+    address a RequestCreatedEvent names as its source."""
     hosts = os.environ.get("FOOTPRINT_PACT_CALLBACK_HOSTS", "").strip()
     if not hosts:
         return None
+    return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())
+
+
+PRIVATE_HOSTS_VARIABLE = "FOOTPRINT_ALLOW_PRIVATE_HOSTS"
+
+
+def private_hosts_allowed() -> frozenset[str]:
+    """The hosts the platform may connect to although they resolve to loopback or a private
+    network (FOOTPRINT_ALLOW_PRIVATE_HOSTS, comma-separated as URLs write them, e.g.
+    ``127.0.0.1`` for peers and suppliers run on one machine, ``pact.intranet.example`` for a
+    supplier on the platform's own network): footprint.outbound's exception. Empty when unset:
+    only public addresses."""
+    hosts = os.environ.get(PRIVATE_HOSTS_VARIABLE, "")
     return frozenset(h.strip().lower() for h in hosts.split(",") if h.strip())
 
 

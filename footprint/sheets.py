@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 
@@ -31,6 +32,21 @@ def at_field(row: int, name: str) -> Message:
 
 def at_file_position(line: int, column: int) -> Message:
     return Message("line %(line)s, column %(column)s of the file", line=line, column=column)
+
+
+def in_sheet_order(problems, headings=()) -> list:
+    """``problems`` as a reader goes through the sheet: row by row and, in a row, column by
+    column in the order of ``headings`` (the header row's); those of no row (the whole file, a
+    field the file leaves out) after them. Problems at one place keep their order."""
+    order = {heading: n for n, heading in enumerate(headings)}
+
+    def place(problem):
+        params = getattr(problem.where, "params", {})
+        row = params.get("row")
+        if not isinstance(row, int):
+            return (math.inf, 0)
+        return (row, order.get(params.get("column"), -1))
+    return sorted(problems, key=place)
 
 
 def csv_rows(content: bytes) -> list[tuple[int, list]]:

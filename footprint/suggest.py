@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 
-from .errors import Message
+from .errors import Message, Named
 
 CUTOFF = 0.6  # difflib's own default: below it, two names are not alike
 PREFERRED = 0.1  # a candidate that fits the line beats a slightly closer one that does not
@@ -101,22 +101,39 @@ def nearest(word: str, choices: Iterable[str], prefer: Iterable[str] = ()) -> st
 
 
 def unknown(kind, word, choices: Iterable[str], prefer: Iterable[str] = (),
-            names: Mapping[str, Iterable[str]] | None = None) -> Message:
+            names: Mapping[str, Iterable[str]] | None = None,
+            named: Mapping[str, Named] | None = None) -> Message:
     """Message for an unknown name, with a suggestion when one is close enough. ``kind`` is
-    what the name is ("unit", "region"), a Message for the reader's language."""
+    what the name is ("unit", "region"), a Message for the reader's language. ``named``: how
+    the reader may write a candidate instead of its code (an input's 电力, a stage's 生产),
+    which the message then suggests, in the reader's language; such candidates are listed in
+    the order given (a stage's), the others by their codes."""
     choices = list(choices)
     prefer = list(prefer)  # in the caller's order: the closest kinds first
     kind = kind if isinstance(kind, Message) else Message(kind)
+    named = named or {}
+    if names is None and named:  # a near miss of a name is one too (生厂 for 生产)
+        names = {code: (n.zh, n.en) for code, n in named.items()}
     found = best(word, choices, prefer, names)
     if len(found) == 1:
         return Message('%(kind)s "%(word)s" unknown, did you mean "%(guess)s"?',
-                       kind=kind, word=word, guess=found[0])
+                       kind=kind, word=word, guess=named.get(found[0], found[0]))
     if found:
-        guesses = [f'"{c}"' for c in found[:OFFERED]] + (["..."] if len(found) > OFFERED else [])
+        guesses = [_quoted(named.get(c, c)) for c in found[:OFFERED]] + (
+            ["..."] if len(found) > OFFERED else [])
         return Message('%(kind)s "%(word)s" unknown; did you mean one of %(guesses)s?',
                        kind=kind, word=word, guesses=guesses)
     known = set(choices)
     preferred = list(dict.fromkeys(c for c in prefer if c in known))
-    shown = (preferred + sorted(c for c in choices if c not in set(prefer)))[:LISTED]
+    rest = [c for c in choices if c not in set(prefer)]
+    shown = (preferred + (rest if named else sorted(rest)))[:LISTED]
     return Message('%(kind)s "%(word)s" unknown; valid: %(valid)s%(more)s', kind=kind,
-                   word=word, valid=shown, more=" ..." if len(choices) > LISTED else "")
+                   word=word, valid=[_quoted(named[c]) if c in named else c for c in shown],
+                   more=" ..." if len(choices) > LISTED else "")
+
+
+def _quoted(candidate) -> Message | str:
+    """A candidate in a list, quoted (in Chinese “…”): a name may hold commas and spaces."""
+    if isinstance(candidate, Named):
+        return Message('"%(name)s"', name=candidate)
+    return f'"{candidate}"'

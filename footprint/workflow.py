@@ -8,8 +8,10 @@ Separation of duties: only the producer's own organisation submits; only the acc
 the submission is assigned to verifies it, and never its own organisation's products; a
 platform reviewer approves, and never a submission they verified themselves. A regulator reads
 every submission and takes none of these actions (footprint.supervision: it records findings
-instead). Pure rules, no
-storage: footprint.usecases applies them inside a transaction with an audit event.
+instead). A producer may send a returned submission to another accounting body; the body
+that verified or returned it keeps reading it (what it decided, the audit trail), and takes
+no further part. Pure rules, no storage: footprint.usecases applies them inside a
+transaction with an audit event.
 """
 from __future__ import annotations
 
@@ -29,6 +31,13 @@ EDITABLE = ("draft", "returned")
 REVOKERS = ("reviewer", "admin")
 # who reads every submission, drafts included: administrators, and regulators (read only)
 READ_ALL = ("admin", "regulator")
+# The characters of a reason or note recorded with an action (the pages' forms, the API's
+# schemas and the use case hold every caller to it): read whole by the producer and on the
+# submission's page, so bounded.
+MAX_REASON = 4000
+# What an accounting body decides on a submission. A body whose users made one keeps reading
+# the submission (what it decided, the audit trail) after the producer sends it elsewhere.
+BODY_DECISIONS = ("verify", "return")
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,19 @@ ACTIONS = {
 }
 
 
+def assigned_to(user: dict, submission: dict) -> bool:
+    """Whether ``user`` is of the accounting body the submission is assigned to now."""
+    return user["role"] == "verifier" and submission["verifier_org_id"] == user["org_id"]
+
+
+def decided_on(user: dict, submission: dict) -> bool:
+    """Whether ``user``'s accounting body made one of BODY_DECISIONS on the submission, as
+    its ``deciding_bodies`` say (the audit trail's, which the use cases read for a body the
+    submission is not assigned to)."""
+    return user["role"] == "verifier" and \
+        user["org_id"] in submission.get("deciding_bodies", ())
+
+
 def can_see(user: dict, submission: dict) -> bool:
     role = user["role"]
     if role in READ_ALL:
@@ -54,7 +76,7 @@ def can_see(user: dict, submission: dict) -> bool:
     if role == "producer":
         return submission["org_id"] == user["org_id"]
     if role == "verifier":
-        return submission["verifier_org_id"] == user["org_id"]
+        return assigned_to(user, submission) or decided_on(user, submission)
     if role == "reviewer":
         return submission["status"] != "draft"
     return False
@@ -66,16 +88,22 @@ def check_visible(user: dict, submission: dict | None) -> dict:
     return submission
 
 
-def takes_part(user: dict) -> bool:
-    """Whether ``user`` may take part in a submission at all (comment, act): everyone who
-    sees one but a regulator, who reads submissions only."""
+def takes_part(user: dict, submission: dict) -> bool:
+    """Whether ``user`` may take part in a submission they see (comment, act): everyone but
+    a regulator, who reads submissions only, and an accounting body the submission was sent
+    away from, which reads what it decided."""
+    if user["role"] == "verifier":
+        return assigned_to(user, submission)
     return user["role"] != "regulator"
 
 
-def check_not_read_only(user: dict) -> None:
-    """A regulator reads submissions and takes no part in them (not even a comment)."""
-    if not takes_part(user):
+def check_not_read_only(user: dict, submission: dict) -> None:
+    """A regulator, or a body the submission went away from, takes no part (no comment)."""
+    if user["role"] == "regulator":
         raise Forbidden(Message("a regulator reads submissions and takes no part in them"))
+    if not takes_part(user, submission):
+        raise Forbidden(Message("this submission was sent to another accounting body; "
+                                "yours reads what it decided"))
 
 
 def check_edit(user: dict, submission: dict) -> None:

@@ -40,6 +40,7 @@ from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
 from footprint.usecases.accounts import create_token
 from footprint.usecases.revoking import revoke
+from web.api.labels import _basis_line
 
 from .conftest import PEOPLE
 
@@ -274,10 +275,18 @@ def test_the_printed_label_carries_the_stored_figures(service, api, battery_labe
     png = api(None, "GET", f"/labels/{label['id']}/label.png")
     assert png.status_code == 200 and png.mimetype == "image/png"
     # the line fits the left column: every text stays inside the label
-    claims = {**label_records.shown(label),
+    # with the line on what it stands on below it (web.api.labels)
+    assert "摇篮到大门 · IPCC AR6 GWP100 · 数据质量" in html.unescape(svg)
+    with service.app.test_request_context():
+        basis = _basis_line(label_records.calculation_basis(
+            label_records.signed_result(service.db, label)))
+    claims = {**label_records.shown(label), "basis": basis,
               "battery": batterypass.label_figures(service.db, label)}
     items = printed.layout(claims, "HTTPS://EXAMPLE.ORG/L/X", cjk=True)
     texts = [i for i in items if isinstance(i, printed.Text)]
     line = next(t for t in texts if t.text == LINE_ZH)
     assert line.x + printed.text_width(line.text, line.size) <= printed.COLUMN + 4.0
     assert all(0 < t.y < printed.HEIGHT for t in texts)
+    per_unit = next(t for t in texts if "kg CO₂e / " in t.text)  # the value's own line
+    footer = [t for t in texts if t.text.startswith(("每千瓦时", "摇篮到大门"))]
+    assert len(footer) == 2 and all(t.y > per_unit.y for t in footer)

@@ -137,6 +137,37 @@ def test_a_core_problem_of_a_header_field_is_said_at_its_row(engine):
     assert [p.where for p in caught.value.problems] == ["row 3 (地区)"]
 
 
+# The header block (rows 1-4), a blank row and the header row (row 6) above lines on rows 7 to
+# 11: the unknown inputs on rows 8 and 10 are found when the names are resolved, a pass after
+# the one that finds row 9's stage and amount and row 11's unit; the file has the stage's
+# column before the amount's.
+ROWS_8_TO_11 = [["产品名称", "齿轮毛坯"], ["声明单位", 1, "piece"], ["地区", "CN-SC"],
+                ["因子年份", 2022], [],
+                ["投入", "阶段", "数量", "单位"],
+                ["electricity", "production", 100, "kWh"],
+                ["gizmo", "production", 2, "kg"],
+                ["diesel", "manufacture", "abc", "kg"],
+                ["widget", "production", 2, "kg"],
+                ["diesel", "production", 1, "kgs"]]
+IN_ROW_ORDER = ["row 8, column 投入", "row 9, column 阶段", "row 9, column 数量",
+                "row 10, column 投入", "row 11, column 单位"]
+
+
+def rows_file(name: str, rows) -> bytes:
+    if name.endswith(".xlsx"):
+        return xlsx(rows)
+    return "\n".join(",".join(map(str, row)) for row in rows).encode()
+
+
+@pytest.mark.parametrize("name", ["bom.csv", "bom.xlsx"])
+def test_a_files_problems_are_said_in_row_order_then_column_order(engine, name):
+    from footprint.bom import parse_bom
+    found = read_bom_bytes(name, rows_file(name, ROWS_8_TO_11))
+    with pytest.raises(InvalidInput) as caught, found.located():
+        engine.resolve(parse_bom(found.bom, keep_going=True))
+    assert [p.where for p in caught.value.problems] == IN_ROW_ORDER
+
+
 def test_layout_errors_that_stop_reading():
     assert problems(b"input,unit,stage\ndiesel,kg,production\n") == [
         "row 1: the header row lacks the column(s) amount"]
@@ -260,4 +291,5 @@ def test_problems_of_a_csv_through_the_command_line(run, tmp_path):
                      "disel,3,kg,production\n", encoding="utf-8")
     result = run("validate", fixed)
     clean(result, 2)
-    assert 'row 8, column 投入: input "disel" unknown, did you mean "diesel"?' in result.stderr
+    assert ('row 8, column 投入: input "disel" unknown, did you mean "Diesel, burned in '
+            'machinery or a boiler"?') in result.stderr

@@ -67,7 +67,13 @@ def at(problems: list[Problem], where: str) -> str:
 
 
 def suggests(message: str, name: str) -> bool:
-    return f'did you mean "{name}"?' in message
+    """``message`` suggests ``name`` (a code, which an input or a stage is said by its name),
+    itself or in the problem it wraps (a sub-assembly's)."""
+    params = getattr(message, "params", {})
+    if isinstance(params.get("problem"), str):
+        return suggests(params["problem"], name)
+    guess = params.get("guess")
+    return "did you mean" in message and getattr(guess, "code", guess) == name
 
 
 # -- shape: parse_bom ----------------------------------------------------------------------
@@ -412,6 +418,42 @@ def test_a_modelled_line_is_named_at_the_factor_year(engine):
     # the packhouse's own line, then the irrigation electricity the orange model adds
     assert [(p.where, str(p.message).partition(":")[0]) for p in problems] == [
         ("factor_year", "line 1"), ("factor_year", "modelled line 17")]
+
+
+@pytest.fixture
+def in_2026(monkeypatch):
+    """The clock on 1 June 2026: factor years from 1990 to 2027."""
+    from datetime import datetime, timezone
+
+    from footprint import clock
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+
+RANGE = "the data year of the factors must be from 1990 to 2027"
+
+
+@pytest.mark.parametrize("bom, where", [
+    ({"factor_year": 1800}, "factor_year"), ({"factor_year": 1989}, "factor_year"),
+    ({"factor_year": 2028}, "factor_year"),
+    ({"lines": [line(year=1800)]}, "lines[0].year"), ({"lines": [line(year=2028)]},
+                                                      "lines[0].year")])
+def test_a_factor_year_out_of_range_is_said_at_the_year(in_2026, make_bom, bom, where):
+    assert [(p.where, str(p.message)) for p in parse_problems(make_bom(**bom))] == [
+        (where, RANGE)]
+
+
+def test_the_ends_of_the_factor_years_are_years(in_2026, make_bom):
+    for year in (1990, 2027):
+        assert parse_bom(make_bom(factor_year=year, lines=[line(year=year)])).factor_year == year
+
+
+def test_a_year_out_of_range_is_not_said_again_as_a_missing_factor(in_2026, engine, make_bom):
+    """Read on with the BOM's other problems (keep_going), the line takes the newest year
+    rather than saying 1800 has no factor at line 1."""
+    with pytest.raises(InvalidInput) as raised:
+        engine.resolve(parse_bom(make_bom(factor_year=1800), keep_going=True))
+    assert [(p.where, str(p.message)) for p in raised.value.problems] == [
+        ("factor_year", RANGE)]
 
 
 def test_year_missing_for_a_fallback_region_names_the_region_asked(engine, make_bom):

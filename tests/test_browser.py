@@ -10,6 +10,9 @@ import threading
 import playwright.sync_api as playwright_api
 import pytest
 
+from footprint.usecases import actions, review
+from footprint.usecases import submissions as subs
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -50,8 +53,9 @@ def browser():
         chromium.close()
 
 
-def log_in(browser, base, username):
-    page = browser.new_context(locale="zh-CN").new_page()
+def log_in(browser, base, username, viewport=(1280, 720)):
+    page = browser.new_context(locale="zh-CN", viewport={"width": viewport[0],
+                                                          "height": viewport[1]}).new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "correct horse battery")
@@ -164,3 +168,31 @@ def test_a_footprint_stored_before_the_limits_fits_a_phone(live_server, browser,
         page.goto(f"{live_server}{path}")
         assert "1.40\u00a0×\u00a010³⁰⁷" in page.inner_text("main"), path
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+LONG_WORD = "ABCDEFGH" * 495  # 3,960 letters and no space: a reason within the limit
+
+
+def test_a_long_unbroken_reason_never_widens_a_page(live_server, browser, service, make_bom):
+    """Returned with a reason holding a 3,960-letter word and commented on with another: on a
+    desktop and on a phone, the verifier's queue, the submission's page (every section open,
+    the audit trail too) and the producer's editor are no wider than the screen."""
+    db, people = service.db, service.people
+    engine = service.app.extensions["footprint_engine"]
+    sub, _ = subs.create_submission(db, engine, people["orchard"], make_bom())
+    sid = sub["id"]
+    actions.act(db, people["orchard"], sid, "submit", verifier_org="Sichuan Carbon Verification")
+    actions.act(db, people["auditor"], sid, "return", reason="meter readings: " + LONG_WORD)
+    review.comment(db, people["auditor"], sid, "see " + LONG_WORD)
+    paths = {"auditor": ["/verifier/", f"/submissions/{sid}"],
+             "orchard": [f"/submissions/{sid}", f"/producer/submissions/{sid}/edit"]}
+    for size in ((1366, 900), (390, 844)):
+        for user, urls in paths.items():
+            page = log_in(browser, live_server, user, size)
+            for url in urls:
+                page.goto(live_server + url)
+                assert LONG_WORD[:40] in page.content(), url
+                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+                wide, screen = page.evaluate(
+                    "[document.documentElement.scrollWidth, window.innerWidth]")
+                assert wide <= screen, (user, url, size, wide)

@@ -17,6 +17,8 @@ NEW = "/producer/submissions/new?category=oranges"
 INCOMPLETE = {"zh": "尚不完整:还有 %s 个必填项", "en": "Incomplete: %s required fields to fill"}
 ONE_MISSING = {"zh": "尚不完整:还有 1 个必填项", "en": "Incomplete: 1 required field to fill"}
 GRADE = {"zh": "等级 A", "en": "Grade A"}
+# 0.00637 is a tenth of the published range's low end (0.07 kg CO2e/kg): graded, and flagged
+BELOW = {"zh": "低于文献范围，可能缺少投入", "en": "below the published range: inputs may be missing"}
 
 
 @pytest.fixture
@@ -86,6 +88,7 @@ def test_desktop_preview_is_a_sticky_column_beside_the_form(open_editor, languag
     assert 0 <= top < 50  # it stays in sight while the form scrolls
     complete_the_bom(page, language)
     assert GRADE[language] in page.inner_text("#preview")
+    assert page.inner_text("#preview .grade-warning") == BELOW[language]
     assert marked(page) == []
 
 
@@ -108,6 +111,7 @@ def test_phone_preview_is_a_bottom_sheet(open_editor, language):
     assert not page.locator("#preview-panel").is_visible()
     complete_the_bom(page, language)
     assert "0.00637" in bar.inner_text() and GRADE[language] in bar.inner_text()
+    assert BELOW[language] in bar.inner_text()
 
 
 def test_a_field_turns_red_once_touched_and_left_blank(open_editor):

@@ -418,7 +418,8 @@ def test_grade_bands_are_provisional_and_from_the_literature(engine):
     # the bounds are 0.07 x 10^(k/4), k = 1..4, rounded to two decimals
     assert [round(0.07 * 10 ** (k / 4), 2) for k in (1, 2, 3, 4)] == [0.12, 0.22, 0.39, 0.70]
     assert grading.provisional is True
-    assert "0.07-0.7" in grading.rationale and grading.unit == "kg CO2e/kg fruit"
+    assert "0.07 to 0.7" in grading.rationale and "0.07–0.7" in grading.rationale_zh
+    assert grading.unit == "kg CO2e/kg fruit"
     assert grading.source.dataset == "oranges_grading_provisional"
 
 

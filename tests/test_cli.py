@@ -228,7 +228,8 @@ def test_validate_bad_input_and_year_together(run, tmp_path):
     result = run("validate", path)
     assert_clean_failure(result)
     assert "2 problem(s)" in result.stderr
-    assert "line 2 (lines[1].input)" in result.stderr and '"diesel"' in result.stderr
+    assert "line 2 (lines[1].input)" in result.stderr
+    assert '"Diesel, burned in machinery or a boiler"' in result.stderr
     assert "line 3 (lines[2].year)" in result.stderr
     assert "2021, 2022, 2023" in result.stderr
 

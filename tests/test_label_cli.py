@@ -160,6 +160,25 @@ def test_tampered_label(run, signed):
     assert re.search(r"invalid label: (bad-signature|malformed)", result.stderr)
 
 
+def test_a_label_cut_short_is_said_to_be_damaged_not_invalid(run, signed):
+    cut = encoding.to_b32(bytes(signed["cose"])[:-6])  # base32 still, its CBOR cut short
+    result = run("verify", cut, "--trust-list", signed["trust"], "--at", AT)
+    clean_exit(result, 1)
+    assert "invalid label: malformed: not CBOR" in result.stderr
+    assert "damaged or incomplete" in result.stderr and "并非伪造" in result.stderr
+    as_json = run("verify", cut, "--trust-list", signed["trust"], "--at", AT, "--json")
+    clean_exit(as_json, 1)
+    assert json.loads(as_json.stdout)["unreadable"] is True
+    # a signature that does not verify is no damaged scan
+    forged = bytearray(signed["cose"])
+    forged[-1] ^= 0x01
+    result = run("verify", encoding.to_b32(bytes(forged)), "--trust-list", signed["trust"],
+                 "--at", AT, "--json")
+    clean_exit(result, 1)
+    assert "invalid label: bad-signature" in result.stderr
+    assert "damaged" not in result.stderr and "unreadable" not in json.loads(result.stdout)
+
+
 def test_unknown_issuer(run, signed, tmp_path):
     other = tmp_path / "gs"
     platform(other, "CN-GS")

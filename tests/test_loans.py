@@ -425,6 +425,9 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
     for client in (bank, coop):  # the same decision on both sides
         page = client.get(f"/loans/decisions/{decision['id']}").get_data(as_text=True)
         assert "2.40 %" in page and "110,000.00" in page
+        # what to check it against, as links a bank officer can follow
+        assert 'href="/.well-known/footprint/trust-list.json"' in page
+        assert 'href="/log/checkpoint"' in page
     # the bank prices it again, as a new user would, from the form
     again = bank.post("/bank/price", data={"borrower": coop_id, "loan_product": 1,
                                            "principal": "10000000", "year": "2026"})

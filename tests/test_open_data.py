@@ -107,6 +107,23 @@ def test_the_rows_are_the_documented_columns(service, orange, tmp_path):
     assert (row["category"], row["region"], row["declared_unit"]) == ("oranges", "CN-SC", "kg")
     # declared per 1 kg: the value per declared unit is the value itself
     assert float(row["kg_co2e_per_declared_unit"]) == pytest.approx(float(row["value_kg_co2e"]))
+    # what the value stands on, from the result the label signs: the BOM names neither
+    # boundary nor method, so the defaults (cradle to gate, IPCC AR6 GWP100)
+    assert row["system_boundary"] == "cradle_to_gate"
+    assert row["gwp_method"] == "IPCC AR6 GWP100 (default)"
+    signed = next(service.db.query("SELECT data_version_name, result_json FROM results "
+                                   "WHERE reproducibility_hash = ?",
+                                   [orange["record"]["reproducibility_hash"]]))
+    assert row["data_version"] == signed["data_version_name"] and row["data_version"]
+    result = json.loads(signed["result_json"])
+    assert [float(row[f"dq_{c}"]) for c in ("technological", "geographical", "temporal")] == \
+        [result["dqi"][c] for c in ("technological", "geographical", "temporal")]
+    assert all(1 <= float(row[f"dq_{c}"]) <= 5 for c in ("technological", "geographical",
+                                                           "temporal"))
+    # the Pujiang BOM is the literature's farm-gate inventory: no line is primary data
+    assert float(row["primary_data_pct"]) == 0.0
+    shares = [float(row[c]) for c in ("co2_only_pct", "co2e_pct", "lifecycle_co2e_pct")]
+    assert sum(shares) == pytest.approx(100, abs=0.15) and all(v > 0 for v in shares)
     as_json = json.loads((tmp_path / "registry.json").read_text(encoding="utf-8"))
     assert as_json["columns"] == list(opendata.COLUMNS)
     assert as_json["labels"][0]["label_id"] == orange["id"]

@@ -122,8 +122,11 @@ def host(tmp_path_factory, engine, service_template):
                                                      "client_secret": RECIPIENT_CLIENT[1]}}))
     credentials.chmod(0o600)
     port = free_port()
+    # the receiver listens on this machine: a host the operator must name for answers to go
+    # there (footprint.outbound)
     env = {**os.environ, "FOOTPRINT_HOME": str(home), "SSL_CERT_FILE": str(tls.cert_path),
-           "FOOTPRINT_PACT_CALLBACK_CREDENTIALS": str(credentials)}
+           "FOOTPRINT_PACT_CALLBACK_CREDENTIALS": str(credentials),
+           "FOOTPRINT_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
     env.pop("FOOTPRINT_PROXIES", None)
     server = subprocess.Popen(
         [sys.executable, "-c", "from cli.main import cli; cli()", "serve", "--host",
@@ -622,12 +625,15 @@ def test_case_40_odata_filter_is_refused(host, token):
 
 # -- PACT as input: a buyer's producer fetches a footprint from this host ---------------------
 
-def test_a_buyer_fetches_a_footprint_and_uses_it_in_a_bom(host, service, engine, make_bom):
+def test_a_buyer_fetches_a_footprint_and_uses_it_in_a_bom(host, service, engine, make_bom,
+                                                         monkeypatch):
     """Another platform's producer (the ``service`` database) fetches the orchard's current
     oranges footprint from the host with the client credentials the orchard gave, and uses it
-    in a BOM line."""
+    in a BOM line. The host listens on this machine, which the operator names."""
     from footprint.usecases import pactinputs
     from footprint.usecases import submissions as subs
+
+    monkeypatch.setenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
 
     client_id, secret = host.world.clients["orchard"]
     buyer = service.people["steelworks"]

@@ -109,6 +109,57 @@ def test_an_acknowledged_request_is_in_the_outbox_before_the_200(outbox, monkeyp
         ["req-durable"]
 
 
+def post_event(service, token, event):
+    return service.app.test_client().post(
+        f"{HTTPS}/3/events", data=json.dumps(event),
+        headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": "application/cloudevents+json"})
+
+
+def test_an_answer_is_never_sent_to_this_machine_or_a_private_network(outbox, monkeypatch):
+    """A request whose source is written as a loopback, link-local or private address, or
+    as localhost, is refused (400) with nothing queued; a name that resolves there when the
+    answer is posted is not connected to. The operator may name such a host."""
+    import socket
+
+    from tests.test_outbound import Listener
+    from footprint.usecases import pactevents
+
+    monkeypatch.delenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", raising=False)
+    token = token_for(outbox.app, "orchard", outbox.world)
+    for n, source in enumerate(["https://127.0.0.1:9/x", "https://[::1]/3/events",
+                                "https://[::ffff:127.0.0.1]:8443", "https://localhost:8041",
+                                "https://169.254.169.254/latest", "//10.0.0.5/3/events",
+                                "https://192.168.1.20", "https://2130706433:9/x"]):
+        answer = post_event(outbox, token, request_event(f"req-private-{n}", source))
+        assert answer.status_code == 400, source
+        assert answer.get_json()["code"] == "BadRequest"
+        assert "is not a public address" in answer.get_json()["message"], source
+    assert pactevents.outbox_items(outbox.db)["pending"] == []
+    # the operator names the host the requester's answers go to: taken
+    monkeypatch.setenv("FOOTPRINT_PACT_CALLBACK_HOSTS", "127.0.0.1")
+    assert post_event(outbox, token, request_event("req-named", "https://127.0.0.1:9/x")) \
+        .status_code == 200
+    monkeypatch.delenv("FOOTPRINT_PACT_CALLBACK_HOSTS")
+    with transaction(outbox.db):
+        outbox.db.execute("DELETE FROM pact_outbox")
+
+    # a public-looking name that resolves to this machine when the answer is posted
+    listener = Listener()
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: real(
+        "127.0.0.1" if host == "erp.buyer.example" else host, port, *a, **k))
+    try:
+        delivery = queue(outbox, "req-rebound",
+                         source=f"https://erp.buyer.example:{listener.port}/3/events")
+        done = pactevents.deliver_due(outbox.db)  # the real opener
+    finally:
+        listener.close()
+    assert [(d["event_id"], d["delivered"]) for d in done] == [(delivery.event["id"], False)]
+    assert "erp.buyer.example resolves to 127.0.0.1" in done[0]["error"]
+    assert listener.accepted == 0
+
+
 def test_the_backoff_doubles_up_to_an_hour():
     from footprint.usecases import pactevents
 
@@ -248,6 +299,8 @@ def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch)
 def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
     from footprint.usecases import pactevents
 
+    # a recipient on this machine (named by the operator), where nothing listens on port 9
+    monkeypatch.setenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
     delivery = queue(outbox, "req-cli", source="https://127.0.0.1:9/3/events")
     monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
     listed = run("pact", "outbox")

@@ -20,9 +20,11 @@ import pytest
 
 from footprint import clock
 from footprint.errors import InvalidInput
+from footprint.store import migrations
 from footprint.store import submissions as stored
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
+from footprint.usecases.actions import VERIFY_CHECKLIST, act
 
 BASE = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
 ORCHARD_MADE = 120
@@ -129,6 +131,101 @@ def test_status_filters_page_and_count_their_own(service, platform, monkeypatch)
     assert [len(p) for p in pages] == [50, 10]  # 60 = 50 + 10
     assert pages[0][0] == mine[118]  # the last updated: second 500 + 118
     assert walk(db, service.people["auditor2"], ("submitted",)) == [[]]  # another body's
+
+
+def submit_all(db, body: int, ids, start: int, status: str, monkeypatch) -> None:
+    """ids assigned to ``body`` in ``status``, one a second from ``start``, three to a second
+    when ``start`` is negative (-start: the first second)."""
+    for n, sid in enumerate(ids):
+        at(monkeypatch, start + n if start >= 0 else -start + n // 3)
+        stored.update(db, sid, status=status, verifier_org_id=body)
+
+
+@pytest.mark.both_engines
+def test_a_queue_walks_every_page_oldest_first(service, platform, monkeypatch):
+    """All 120 of orchard's submitted to auditor's body, three to a second (700 + i // 3):
+    first come, first served is i = 0 .. 119, pages of 50 + 50 + 20; page 1 ends at i = 49
+    (second 716: i = 48, 49, 50), so the cut inside a second is settled by id."""
+    mine, _ = platform
+    db, auditor = service.db, service.people["auditor"]
+    submit_all(db, body_id(db), mine, -700, "submitted", monkeypatch)
+    pages, before = [], None
+    while True:
+        page = subs.page(db, auditor, ("submitted",), before, oldest_first=True)
+        pages.append([row["id"] for row in page.rows])
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert [len(p) for p in pages] == [50, 50, 20]
+    assert [sid for p in pages for sid in p] == mine  # oldest first, each once
+    assert pages[1][0] == mine[50]
+    # one updated while the queue is walked goes to its end: i = 10 (read) and i = 60 (not
+    # yet read) are sent back and submitted again; nothing else moves, none twice
+    first = subs.page(db, auditor, ("submitted",), oldest_first=True)
+    submit_all(db, body_id(db), [mine[10], mine[60]], 900, "submitted", monkeypatch)
+    second = subs.page(db, auditor, ("submitted",), first.next_before, oldest_first=True)
+    third = subs.page(db, auditor, ("submitted",), second.next_before, oldest_first=True)
+    assert [row["id"] for row in second.rows] == [mine[i] for i in range(50, 101) if i != 60]
+    assert [row["id"] for row in third.rows] == mine[101:] + [mine[10], mine[60]]
+    assert third.next_before is None
+
+
+def body_id(db, name: str = "Sichuan Carbon Verification") -> int:
+    return db.execute("SELECT id FROM organisations WHERE name = ?", [name]).fetchone()[0]
+
+
+@pytest.mark.both_engines
+def test_the_handled_list_pages_newest_first_with_what_was_sent_elsewhere(
+        service, platform, monkeypatch):
+    """Auditor's body handled i = 0 .. 59 (verified, one a second from 600) and returned
+    i = 119, which its producer then sent to Chongqing's body (at 1000): 61 handled, the
+    newest first, 50 + 11. Not handled: what awaits it (i = 60 .. 79), what Chongqing's body
+    verified (i = 118, never Sichuan's), and drafts."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
+    submit_all(db, sichuan, mine[:60], 600, "verified", monkeypatch)
+    submit_all(db, sichuan, mine[60:80], 700, "submitted", monkeypatch)
+    at(monkeypatch, 990)
+    act(db, people["orchard"], mine[118], "submit", verifier_org=chongqing)
+    act(db, people["auditor2"], mine[118], "verify", checklist=VERIFY_CHECKLIST)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
+    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
+    at(monkeypatch, 1000)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+    first = subs.handled(db, people["auditor"])
+    assert [row["id"] for row in first.rows] == [mine[119]] + mine[59:10:-1]  # 1 + 49
+    second = subs.handled(db, people["auditor"], first.next_before)
+    assert [row["id"] for row in second.rows] == mine[10::-1] and second.next_before is None
+    # Chongqing's body handled only what it decided: i = 118 (i = 119 awaits it)
+    assert [row["id"] for row in subs.handled(db, people["auditor2"]).rows] == [mine[118]]
+    assert subs.handled(db, people["orchard"]).rows == []  # a body's list, none else's
+    with pytest.raises(InvalidInput) as refused:
+        subs.handled(db, people["auditor"], "nonsense", where="handled_before")
+    assert [p.where for p in refused.value.problems] == ["handled_before"]
+
+
+@pytest.mark.both_engines
+def test_migration_24_finds_the_bodies_a_submission_was_sent_away_from(service, platform):
+    """On a platform that re-routed before the table existed, the migration fills it from
+    the audit trail: i = 0 returned by Sichuan's body and sent to Chongqing's (Sichuan's
+    row); i = 1 returned by Sichuan's and sent to it again (none); i = 2 verified by
+    Chongqing's, still there (none)."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
+    for sid, to in ((mine[0], chongqing), (mine[1], sichuan)):
+        act(db, people["orchard"], sid, "submit", verifier_org=sichuan)
+        act(db, people["auditor"], sid, "return", reason="unclear")
+        act(db, people["orchard"], sid, "submit", verifier_org=to)
+    act(db, people["orchard"], mine[2], "submit", verifier_org=chongqing)
+    act(db, people["auditor2"], mine[2], "verify", checklist=VERIFY_CHECKLIST)
+    written = db.execute("SELECT org_id, submission_id FROM former_bodies").fetchall()
+    assert [tuple(row) for row in written] == [(sichuan, mine[0])]  # by the submit
+    db.execute("DROP TABLE former_bodies")
+    migrations.former_bodies(db)
+    assert [tuple(row) for row in db.execute(
+        "SELECT org_id, submission_id FROM former_bodies").fetchall()] == [(sichuan, mine[0])]
 
 
 @pytest.mark.both_engines
@@ -244,22 +341,125 @@ def test_the_queues_page_what_awaits_and_count_it(service, platform, clients, mo
     for i in range(60, 115):
         at(monkeypatch, 600 + i)
         stored.update(db, mine[i], status="verified", verifier_org_id=body)
+    # a work queue is first come, first served: the longest waiting on top
     rows, next_url, text = follow(clients["auditor"], "/verifier/")
-    assert "Awaiting verification (60)" in text
+    assert "Awaiting verification (60)" in text and "The longest waiting first." in text
     queue = [n for n in rows if n in mine[:60]]
-    assert queue == mine[59:9:-1]  # the 50 last submitted, newest first
+    assert queue == mine[:50]  # submitted at 600 .. 649, the first 50 to come
     rows, next_url, text = follow(clients["auditor"], next_url)
-    assert [n for n in rows if n in mine[:60]] == mine[9::-1]  # the other 10
+    assert [n for n in rows if n in mine[:60]] == mine[50:60]  # the other 10
     assert next_url is None
     rows, next_url, text = follow(clients["reviewer"], "/reviewer/")
     assert "Awaiting review (55)" in text  # 115 - 60
     assert "In verification (60)" in text
     queue = text.split('id="queue"')[1].split("</section>")[0]
-    assert [int(n) for n in ROW.findall(queue)] == mine[114:64:-1]  # 50 of the 55
+    assert [int(n) for n in ROW.findall(queue)] == mine[60:110]  # 50 of the 55, oldest first
     rows, next_url, text = follow(clients["reviewer"], next_url)
     queue = text.split('id="queue"')[1].split("</section>")[0]
-    assert [int(n) for n in ROW.findall(queue)] == mine[64:59:-1]  # the other 5
+    assert [int(n) for n in ROW.findall(queue)] == mine[110:115]  # the other 5
     assert next_url is None
+    # what is in verification is not the reviewer's to act on: the newest first, as before
+    in_verification = text.split('id="in-verification"')[1]
+    assert [int(n) for n in ROW.findall(in_verification)] == mine[59:9:-1]
+
+
+HANDLED_NEXT = re.compile(r'id="handled-next-page" rel="next" href="([^"]+)"')
+
+
+def sections(client, url: str) -> tuple[list[int], list[int], dict[str, str | None]]:
+    """The ids in the verifier's queue and handled list, and each list's links."""
+    response = client.get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 200, response.status_code
+    text = response.get_data(as_text=True)
+    queue, handled = text.split('<section id="handled">')
+    links = {"queue": NEXT.search(queue), "handled": HANDLED_NEXT.search(handled)}
+    firsts = re.findall(r'<a href="([^"]+)">First page</a>', text)
+    return ([int(n) for n in ROW.findall(queue)], [int(n) for n in ROW.findall(handled)],
+            {**{k: v.group(1).replace("&amp;", "&") if v else None for k, v in links.items()},
+             "firsts": [f.replace("&amp;", "&") for f in firsts]})
+
+
+def test_the_handled_list_pages_on_its_own_cursor(service, platform, clients, monkeypatch):
+    """Sichuan's body: 55 waiting (i = 60 .. 114, submitted from 700) and 61 handled (i = 0 ..
+    59 verified from 600, and i = 119 it returned that went to Chongqing at 1000). Each list
+    is paged by its own link, and the other stays on its page."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
+    submit_all(db, sichuan, mine[:60], 600, "verified", monkeypatch)
+    submit_all(db, sichuan, mine[60:115], 700, "submitted", monkeypatch)
+    at(monkeypatch, 990)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
+    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
+    at(monkeypatch, 1000)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+    client = clients["auditor"]
+    queue, handled, links = sections(client, "/verifier/")
+    assert queue == mine[60:110] and handled == [mine[119]] + mine[59:10:-1]
+    assert links["firsts"] == []
+    assert links["handled"] and "handled_before=" in links["handled"]
+    assert links["handled"].endswith("#handled")
+    # the queue's next page: the handled list stays on its first
+    queue, handled, links = sections(client, links["queue"])
+    assert queue == mine[110:115] and handled == [mine[119]] + mine[59:10:-1]
+    # then the handled list's: the queue stays on its second, both cursors in the link
+    assert "before=" in links["handled"].replace("handled_before=", "")
+    queue, handled, links = sections(client, links["handled"])
+    assert queue == mine[110:115] and handled == mine[10::-1]
+    assert links["queue"] is None and links["handled"] is None
+    # each list's way back to its first page keeps the other's
+    back_to_queue, back_to_handled = links["firsts"]
+    queue, handled, _ = sections(client, back_to_queue)
+    assert queue == mine[60:110] and handled == mine[10::-1]
+    queue, handled, _ = sections(client, back_to_handled)
+    assert queue == mine[110:115] and handled[0] == mine[119]
+    refused = client.get("/verifier/?handled_before=nonsense",
+                         headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    assert "handled_before" in refused.get_data(as_text=True)
+
+
+def test_a_queue_page_reads_the_same_work_however_long_the_queue(service, platform,
+                                                                 monkeypatch, make_bom):
+    """Oldest first too, a queue's page walks its index (migration 23's by body, status and
+    update time, read in the other direction): 60 or 560 submitted, a page costs the same;
+    and so does the body's handled list beside it, 60 or 560 (the index by body and status,
+    and the few submissions sent elsewhere, migration 24)."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    auditor, sichuan = people["auditor"], body_id(db)
+    submit_all(db, sichuan, mine[:60], 600, "submitted", monkeypatch)
+    submit_all(db, sichuan, mine[60:], 700, "verified", monkeypatch)  # 60 handled
+
+    def instructions(read) -> int:
+        done = [0]
+
+        def tick():
+            done[0] += 1
+            return 0
+        db.conn.set_progress_handler(tick, 100)
+        try:
+            read()
+        finally:
+            db.conn.set_progress_handler(None, 100)
+        return done[0]
+
+    def reads():
+        return (instructions(lambda: subs.page(db, auditor, ("submitted",),
+                                               oldest_first=True)),
+                instructions(lambda: subs.handled(db, auditor)))
+    small = reads()
+    product = stored.get(db, mine[0])["product_id"]
+    for i in range(1000):  # newer than all 60 waiting: they join the queue's end
+        at(monkeypatch, 800 + i)
+        sid = stored.insert(db, product, people["orchard"]["org_id"], make_bom(),
+                            people["orchard"]["id"], None)
+        stored.update(db, sid, status="submitted" if i % 2 else "verified",
+                      verifier_org_id=sichuan)
+    large = reads()
+    assert large[0] <= small[0] * 1.2 and large[1] <= small[1] * 1.2, (small, large)
+    # and reading the whole queue grows with it, which shows the measure can tell
+    assert instructions(lambda: subs.visible(db, auditor, ("submitted",))) > small[0] * 5
 
 
 # -- the API -------------------------------------------------------------------------------
@@ -289,3 +489,100 @@ def test_the_api_pages_by_limit_and_before(service, platform):
         refused = client.get(f"/api/v1/submissions?{query}", headers=headers)
         assert refused.status_code == 400, query
         assert [p["where"] for p in refused.get_json()["problems"]] == [where], query
+
+
+# -- a producer's products, a page at a time ------------------------------------------------
+#
+# The audit's organisation: 54 products, each with one submission. Product i (i = 0..53) is
+# made and updated at second i // 3, three to a second, so ties on the time are settled by the
+# product's id (made in order: the larger i, the larger id). Most recently updated first:
+#     page 1: i = 53 .. 4 (50), page 2: i = 3 .. 0 (4); 50 + 4 = 54.
+# i = 4 and i = 3 both fall in second 1: the cut is inside one second, settled by the id.
+# Product 0, the oldest, is the one whose label the co-operative had issued.
+
+PRODUCTS_MADE = 54
+PRODUCT_ROW = re.compile(r'<tr id="product-(\d+)"')
+NEXT_PRODUCTS = re.compile(r'id="next-products" rel="next" href="([^"]+)"')
+
+
+@pytest.fixture
+def catalogue(service, monkeypatch, make_bom):
+    """Orchard's 54 products, one submission each; returns their product ids (i = 0..53)."""
+    db, orchard = service.db, service.people["orchard"]
+    ids = []
+    for i in range(PRODUCTS_MADE):
+        at(monkeypatch, i // 3)
+        product = stored.insert_product(db, orchard["org_id"],
+                                        {"name": f"product {i}", "category": "generic"})
+        stored.insert(db, product, orchard["org_id"], make_bom(), orchard["id"], None)
+        ids.append(product)
+    return ids
+
+
+@pytest.mark.both_engines
+def test_a_producers_products_page_and_none_is_left_out(service, catalogue, monkeypatch,
+                                                        make_bom):
+    db, orchard = service.db, service.people["orchard"]
+    first = subs.products_page(db, orchard)
+    assert [row["product_id"] for row in first.rows] == catalogue[53:3:-1]  # i = 53 .. 4
+    second = subs.products_page(db, orchard, before=first.next_before)
+    assert [row["product_id"] for row in second.rows] == catalogue[3::-1]  # i = 3 .. 0
+    assert second.next_before is None and catalogue[0] in [r["product_id"] for r in second.rows]
+    assert subs.product_count(db, orchard) == PRODUCTS_MADE
+    # product 1 (on page 2) gets a new submission after page 1 was read: it moves to the top
+    # and page 2 holds the rest, none shown twice
+    at(monkeypatch, 1000)
+    stored.insert(db, catalogue[1], orchard["org_id"], make_bom(), orchard["id"], None)
+    again = subs.products_page(db, orchard, before=first.next_before)
+    assert [row["product_id"] for row in again.rows] == [catalogue[3], catalogue[2],
+                                                         catalogue[0]]
+    top = subs.products_page(db, orchard).rows[0]
+    assert (top["product_id"], top["submissions"]) == (catalogue[1], 2)
+    assert subs.products_page(db, service.people["steelworks"]).rows == []  # not theirs
+    assert subs.products_page(db, service.people["auditor"]).rows == []
+
+
+def test_the_producer_index_pages_its_products_with_their_own_cursor(service, catalogue,
+                                                                     clients):
+    client = clients["orchard"]
+    response = client.get("/producer/", headers={"Accept-Language": "zh"})
+    text = response.get_data(as_text=True)
+    assert "产品 (54)" in text and "最近更新的排在前面。" in text
+    assert [int(n) for n in PRODUCT_ROW.findall(text)] == catalogue[53:3:-1]
+    assert "显示最近更新的" not in text
+    onward = NEXT_PRODUCTS.search(text).group(1).replace("&amp;", "&")
+    assert "products_before=" in onward
+    second = client.get(onward, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert [int(n) for n in PRODUCT_ROW.findall(second)] == catalogue[3::-1]
+    assert "Products (54)" in second and "First page" in second
+    assert not NEXT_PRODUCTS.search(second)
+    # the submissions list is where it was: its first page, the 50 newest of 54
+    assert len(ROW.findall(second)) == 50 and "Submissions (54)" in second
+
+
+def test_each_list_of_the_producer_index_keeps_the_others_page(service, platform, catalogue,
+                                                               clients):
+    """120 + 54 submissions (three pages) and 3 + 54 products (two pages): following one
+    list's link keeps the other list's cursor."""
+    client = clients["orchard"]
+    _rows, next_submissions, text = follow(client, "/producer/")
+    onward = NEXT_PRODUCTS.search(text).group(1).replace("&amp;", "&")
+    _rows, _next, both = follow(client, onward)
+    link = NEXT.search(both).group(1).replace("&amp;", "&")
+    assert "products_before=" in link and "before=" in link.replace("products_before=", "")
+    _rows, _next, later = follow(client, link)
+    assert [int(n) for n in PRODUCT_ROW.findall(later)] == \
+        [int(n) for n in PRODUCT_ROW.findall(both)]  # products: still their page 2
+
+
+def test_a_bad_products_cursor_is_a_400_at_products_before(service, clients):
+    client = clients["orchard"]
+    english = client.get("/producer/?products_before=nonsense",
+                         headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    text = english.get_data(as_text=True)
+    assert "products_before" in text and "must be the cursor a page of this list gave" in text
+    chinese = client.get("/producer/?products_before=nonsense",
+                         headers={"Accept-Language": "zh"})
+    assert chinese.status_code == 400
+    assert "须为本列表某一页给出的游标" in chinese.get_data(as_text=True)

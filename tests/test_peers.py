@@ -105,18 +105,24 @@ def make_platform(root, engine, template, region: str) -> SimpleNamespace:
 @pytest.fixture
 def world(tmp_path, engine, service_template):
     platforms = {}
-    try:
-        for region in NAMES:
-            platforms[region] = make_platform(tmp_path, engine, service_template, region)
-        bundle = tmp_path / "peers-ca.pem"
-        bundle.write_text("".join(p.cert.cert_path.read_text() for p in platforms.values()))
-        yield SimpleNamespace(sc=platforms["CN-SC"], cq=platforms["CN-CQ"],
-                              qh=platforms["CN-QH"], ca=bundle, all=list(platforms.values()))
-    finally:
-        for platform in platforms.values():
-            platform.server.shutdown()
-            platform.thread.join(timeout=10)
-            platform.db.close()
+    # the three platforms listen on this machine, where footprint.outbound connects only to
+    # hosts the operator names; a patch of its own, which a test's monkeypatch.undo() keeps
+    with pytest.MonkeyPatch.context() as operator:
+        operator.setenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
+        try:
+            for region in NAMES:
+                platforms[region] = make_platform(tmp_path, engine, service_template, region)
+            bundle = tmp_path / "peers-ca.pem"
+            bundle.write_text("".join(p.cert.cert_path.read_text()
+                                      for p in platforms.values()))
+            yield SimpleNamespace(sc=platforms["CN-SC"], cq=platforms["CN-CQ"],
+                                  qh=platforms["CN-QH"], ca=bundle,
+                                  all=list(platforms.values()))
+        finally:
+            for platform in platforms.values():
+                platform.server.shutdown()
+                platform.thread.join(timeout=10)
+                platform.db.close()
 
 
 def issue(platform, kwh=100, name_zh="测试产品") -> dict:
@@ -207,6 +213,29 @@ def test_labels_of_all_three_verify_everywhere_and_a_revocation_travels(world, m
         assert f"{NAMES['CN-CQ']} 的撤销列表同步于 刚刚：列表显示此标签已被撤销。" in text
     # Qinghai's label is untouched
     assert scan(world.sc, labels["CN-QH"]["cose"])[0] == "remote"
+
+
+def test_a_peer_on_this_machine_is_refused_unless_the_operator_names_its_host(world,
+                                                                             monkeypatch):
+    """A peer's name is looked up at every sync: where it leads to this machine (or the
+    platform's network) and the operator has not named the host, nothing is asked of it and
+    nothing of it is kept (footprint.outbound)."""
+    assert peers.add(world.sc.db, world.sc.home, world.cq.url, ca_file=world.ca).sync.ok
+    before = counts(world.sc)
+    asked = []
+    real = world.cq.tamper.app
+    world.cq.tamper.app = lambda environ, start: asked.append(environ["PATH_INFO"]) or \
+        real(environ, start)
+    monkeypatch.delenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS")
+    [report] = peers.sync(world.sc.db, world.sc.home)
+    assert report.state == "refused" and asked == []
+    said = " ".join(map(str, report.problems))
+    assert "127.0.0.1 resolves to 127.0.0.1, an address on a private network or this " \
+        "machine" in said and "FOOTPRINT_ALLOW_PRIVATE_HOSTS" in said
+    assert counts(world.sc) == before
+    monkeypatch.setenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
+    assert [r.state for r in peers.sync(world.sc.db, world.sc.home)] == ["ok"]
+    assert asked  # asked again once named
 
 
 def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(world, run):

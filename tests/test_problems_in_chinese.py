@@ -12,9 +12,10 @@ import re
 
 import pytest
 
-from footprint import display
+from footprint import clock, display
 from footprint.bom import parse_bom
-from footprint.errors import InvalidInput
+from cli.language import said as said_in
+from footprint.errors import InvalidInput, Message, Named
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token, create_user
 
@@ -80,12 +81,14 @@ BAD_FORMS = [
     ({"lines-0-amount": "1e308"}, "lines-0-amount", "1\u00a0×\u00a010³⁰⁸ 超出上限 1,000,000,000"),
     ({**ORANGES, "parameters-diesel_kg_per_ha": "5e20"}, "parameters-diesel_kg_per_ha",
      "5\u00a0×\u00a010²⁰ 超出上限 1,000,000,000"),
-    ({"lines-0-stage": "prodution"}, "lines-0-stage", "“production”"),
+    ({"lines-0-stage": "prodution"}, "lines-0-stage", "您是否要填“生产”"),
     ({"product-name": ""}, "product-name", "缺少必填项"),
     ({"region": "CN-SCH"}, "region", "您是否要填“CN-SC”"),
-    ({"factor_year": "2031"}, "factor_year", "2031"),
+    ({"factor_year": "1800"}, "factor_year", "因子的数据年份须在 1990 至"),
+    ({"factor_year": "2019"}, "factor_year", "2019"),
+    ({"lines-0-year": "1800"}, "lines-0-year", "因子的数据年份须在 1990 至"),
     ({"factor_year": "twenty"}, "factor_year", "整数"),
-    ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input", "“diesel”"),
+    ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input", "您是否要填“柴油燃烧”"),
     ({"lines-0-input": "diesel"}, "lines-0-unit", "质量"),
     ({"lines-0-input": "", "lines-0-note": "忘了填投入"}, "lines-0-input", "input"),
     ({"product-category": "oranges", "declared_unit-unit": "piece"}, "declared_unit-unit",
@@ -117,14 +120,30 @@ def test_a_chinese_form_says_every_problem_in_chinese(clients, overrides, field,
 
 def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
     page = text_of(in_chinese(clients["orchard"]).post(
-        "/producer/submissions/new", data=editor_form(factor_year="2031")))
-    # "no location-based electricity factor for CN-SC in 2031" in Chinese, the basis by its
-    # word, at the factor year (the field that asked for 2031), naming the line that used
-    # it, with the path as the title for experts
+        "/producer/submissions/new", data=editor_form(factor_year="2019")))
+    # "no location-based electricity factor for CN-SC in 2019" in Chinese, the basis by its
+    # word, at the factor year the producer changes, naming the line that used it, with the
+    # path as the title for experts
     assert error_slot(page, "factor_year") == (
-        "第 1 行：CN-SC 没有 2031 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, "
+        "第 1 行：CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, "
         "2023")
     assert '<code title="factor_year">因子年份</code>' in page
+    assert "第 1 行 · 投入" not in page
+
+
+def test_a_factor_year_out_of_range_is_said_at_the_year_in_the_editor_and_a_file(clients):
+    last = clock.now().year + 1
+    said = f"因子的数据年份须在 1990 至 {last} 之间"
+    page = text_of(in_chinese(clients["orchard"]).post(
+        "/producer/submissions/new", data=editor_form(factor_year="1800")))
+    assert error_slot(page, "factor_year") == said
+    assert '<code title="factor_year">因子年份</code>' in page and "第 1 行" not in page
+    content = ("产品名称,齿轮毛坯\n声明单位,1,piece\n地区,四川\n因子年份,1800\n"
+               "投入,数量,单位,阶段\n电力,100,千瓦时,生产\n").encode()
+    page = text_of(upload(clients["orchard"], "bom.csv", content, factor_year=""))
+    assert f"<code title=\"row 4 (因子年份)\">第 4 行（因子年份）</code>: {said}" in \
+        " ".join(page.split())
+    assert "第 5 行" not in page and "第 6 行" not in page
 
 
 def test_a_category_parameter_is_placed_by_its_own_names(clients):
@@ -196,6 +215,88 @@ def test_a_file_reports_shape_and_names_in_one_round(clients):
     content = "投入,数量,单位,阶段\nelectricity,1,kwh,生产\nsteel,2,kg,生产\n".encode()
     page = text_of(upload(in_chinese(clients["orchard"]), "bom.csv", content))
     assert "第 2 行 · 单位 列" in page and "第 3 行 · 投入 列" in page
+
+
+# A Chinese co-operative's file: a misspelt carton, a stage the platform does not have, and
+# an input nothing is called. What the answer suggests is what the file may say instead.
+ORANGE_FILE = ("产品名称,脐橙\n产品类别,柑橘\n声明单位,1,kg\n地区,四川\n因子年份,2022\n"
+               "参数.yield_kg_per_ha,30000\n投入,数量,单位,阶段\n电力,1,千瓦时,生产\n"
+               "{carton},0.05,kg,包装\n电力,1,千瓦时,{stage}\n{pump},1,千瓦时,生产\n")
+
+
+def listed_problems(page: str) -> dict[str, str]:
+    """The problems' list: the place as said (第 9 行 · 投入 列) -> the message."""
+    block = re.search(r'id="problems"[^>]*>(.*?)</div>', page, re.S).group(1)
+    return {place: " ".join(message.split()) for place, message in
+            re.findall(r"<li><code[^>]*>([^<]*)</code>:(.*?)</li>", block, re.S)}
+
+
+def test_a_chinese_file_is_told_the_chinese_names_it_may_write(service, clients):
+    client = in_chinese(clients["orchard"])
+    page = text_of(upload(client, "bom.csv", ORANGE_FILE.format(
+        carton="纸箱", stage="制造", pump="灌溉泵").encode()))
+    assert listed_problems(page) == {
+        # 瓦楞纸箱(欧洲平均): the name of oranges/corrugated_board, as the form lists it
+        "第 9 行 · 投入 列": "未知的投入“纸箱”，您是否要填“瓦楞纸箱(欧洲平均)”？",
+        "第 10 行 · 阶段 列": "未知的阶段“制造”；可填：“原材料获取”、“生产”、“分销”、“包装”、"
+                            "“废弃处置”",
+        # nothing is called 灌溉泵: a line in kWh is most often electricity, offered first
+        "第 11 行 · 投入 列": listed_problems(page)["第 11 行 · 投入 列"]}
+    assert listed_problems(page)["第 11 行 · 投入 列"].startswith(
+        "未知的投入“灌溉泵”；可填：“电力”、“")
+    assert "oranges/" not in page.split('id="problems"')[1].split("</div>")[0]
+    # the names suggested are names the file may hold: written so, the same file is read
+    response = upload(client, "bom.csv", ORANGE_FILE.format(
+        carton="瓦楞纸箱(欧洲平均)", stage="生产", pump="电力").encode())
+    submission_id = int(re.search(r"/submissions/(\d+)$", response.headers["Location"])[1])
+    bom = subs.get(service.db, service.people["orchard"], submission_id)["bom"]
+    assert [(line["input"], line["stage"]) for line in bom["lines"]] == [
+        ("electricity", "production"), ("oranges/corrugated_board", "packaging"),
+        ("electricity", "production"), ("electricity", "production")]
+
+
+def test_the_editor_suggests_the_names_its_list_shows(clients):
+    page = text_of(in_chinese(clients["orchard"]).post(
+        "/producer/submissions/new", data=editor_form(**{"lines-0-input": "铜线",
+                                                         "lines-0-unit": "kg"})))
+    assert error_slot(page, "lines-0-input") == (
+        "未知的投入“铜线”；您是否要填以下之一：“铜(ICE欧盟管材和板材)”、“线性低密度聚乙烯”？")
+    # the names of materials/copper and materials/lldpe in the editor's list of inputs
+    assert ">铜(ICE欧盟管材和板材) (kg)</option>" in page
+    assert ">线性低密度聚乙烯 (kg)</option>" in page
+
+
+def test_the_api_suggests_codes_which_a_json_body_holds(service, token, make_bom):
+    bom = make_bom(lines=[{"input": "铜线", "amount": 1, "unit": "kg", "stage": "生产"},
+                          {"input": "电力", "amount": 1, "unit": "千瓦时", "stage": "制造"}])
+    for language, guesses, stages in [
+            ("zh-CN", "“materials/copper”、“materials/lldpe”",
+             "“raw_materials”、“production”、“distribution”、“packaging”、“end_of_life”"),
+            (None, '"materials/copper", "materials/lldpe"',
+             '"raw_materials", "production", "distribution", "packaging", "end_of_life"')]:
+        answer = api_post(service, token, bom, language).get_json()
+        problems = {p["where"]: p for p in answer["problems"]}
+        assert guesses in problems["lines[0].input"]["message"]
+        assert problems["lines[1].stage"]["message"].endswith(stages)
+        assert "铜(" not in json.dumps(answer, ensure_ascii=False)
+
+
+def test_the_line_pickers_name_the_lines(service, clients, make_bom):
+    """Evidence and comments are attached to a line chosen by its name, not its code."""
+    engine = service.app.extensions["footprint_engine"]
+    submission = subs.create_submission(service.db, engine, service.people["orchard"], make_bom(
+        lines=[{"input": "electricity", "amount": 100, "unit": "kWh", "stage": "production"},
+               {"input": "diesel", "amount": 3, "unit": "kg", "stage": "production"},
+               {"emission": "N2O", "amount": 1, "unit": "kg", "stage": "production"}]))[0]
+    client = in_chinese(clients["orchard"])
+    pickers = [text_of(client.get(f"/producer/submissions/{submission['id']}/edit")),
+               text_of(client.get(f"/submissions/{submission['id']}"))]
+    for page in pickers:
+        for said_so in ('<option value="1">第 1 行：电力(电网,千瓦时)</option>',
+                        '<option value="2">第 2 行：柴油燃烧</option>',
+                        '<option value="3">第 3 行：直接排放:氧化亚氮</option>'):
+            assert said_so in page, said_so
+        assert ": electricity<" not in page and ": diesel<" not in page
 
 
 # -- evidence and missing pages ---------------------------------------------------------------
@@ -370,10 +471,20 @@ def test_a_bound_is_a_plain_number_with_thousands_separators(service):
 
 # -- the core: names people use, and suggestions ----------------------------------------------
 
-def problems_of(engine, bom) -> dict[str, str]:
+def problems_of(engine, bom) -> dict[str, Message]:
     with pytest.raises(InvalidInput) as raised:
         engine.resolve(parse_bom(bom, keep_going=True))
-    return {p.where: str(p.message) for p in raised.value.problems}
+    return {p.where: p.message for p in raised.value.problems}
+
+
+def offered(message: Message) -> list[str]:
+    """The codes a message offers, in its order: the one it suggests, the ones it asks
+    between, or the valid ones it lists (each said by its name: tests below)."""
+    params = message.params
+    items = [params["guess"]] if "guess" in params else \
+        params.get("guesses") or params.get("valid") or []
+    items = [i.params["name"] if isinstance(i, Message) else i for i in items if i != "..."]
+    return [getattr(i, "code", str(i).strip('"')) for i in items]
 
 
 def test_cn_sch_suggests_sichuan_not_shanghai(engine, make_bom):
@@ -389,24 +500,33 @@ def test_an_unknown_input_offers_inputs_of_its_dimension_and_category_first(engi
     generic = problems_of(engine, make_bom(lines=[
         {"input": "gizmo", "amount": 1, "unit": "kg", "stage": "production"}]))
     message = generic["lines[0].input"]
-    assert message.startswith('input "gizmo" unknown; valid: diesel, ')
-    assert "did you mean" not in message
+    assert message.id == '%(kind)s "%(word)s" unknown; valid: %(valid)s%(more)s'
+    assert offered(message)[0] == "diesel"
+    # said by their names, which the form shows and a file may hold
+    assert message.startswith('input "gizmo" unknown; valid: "Diesel, burned in machinery or '
+                              'a boiler", ')
+    assert said_in(message, "zh").startswith("未知的投入“gizmo”；可填：“柴油燃烧”、")
     # a steel product: its category's own mass inputs lead, then the generic ones (the core's
     # diesel, the material library's materials/...), each group in alphabetical order
     steel = problems_of(engine, make_bom(product={"name": "钒钢", "category": "steel_vanadium"},
                                          declared_unit={"amount": 1, "unit": "t"}, lines=[
         {"input": "gizmo", "amount": 1, "unit": "t", "stage": "production"}]))
-    listed = steel["lines[0].input"].partition("valid: ")[2].split(", ")
+    listed = offered(steel["lines[0].input"])
     assert listed[:2] == ["steel_vanadium.ferrosilicon", "steel_vanadium.purchased_coke"]
     own = [name for name in listed if name.startswith("steel_vanadium.")]
     assert listed[:len(own)] == own and listed[len(own)] == "diesel"
     assert listed[len(own) + 1].startswith("materials/")
     assert not any(name.startswith(("batteries", "oranges")) for name in listed)
+    # a line in kWh is most often electricity: offered first, as 电力
+    energy = problems_of(engine, make_bom(lines=[
+        {"input": "gizmo", "amount": 1, "unit": "kWh", "stage": "production"}]))
+    assert offered(energy["lines[0].input"])[0] == "electricity"
+    assert said_in(energy["lines[0].input"], "zh").startswith("未知的投入“gizmo”；可填：“电力”、")
     # a near miss of a category's process is still offered
     near = problems_of(engine, make_bom(lines=[
         {"input": "steel_vanadium.vanadium_slagg", "amount": 1, "unit": "kg",
          "stage": "production"}]))
-    assert near["lines[0].input"].endswith('did you mean "steel_vanadium.vanadium_slag"?')
+    assert offered(near["lines[0].input"]) == ["steel_vanadium.vanadium_slag"]
 
 
 def test_steel_in_either_language_offers_the_library_steels(engine, make_bom):
@@ -416,11 +536,39 @@ def test_steel_in_either_language_offers_the_library_steels(engine, make_bom):
         {"input": "steel", "amount": 2, "unit": "kg", "stage": "raw_materials"},
         {"input": "钢材", "amount": 2, "unit": "kg", "stage": "raw_materials"}]))
     for where in ("lines[0].input", "lines[1].input"):
-        offered = re.findall(r'"([^"]+)"', found[where].partition("did you mean one of")[2])
-        assert any(name.startswith("materials/steel_") for name in offered), found[where]
-        assert "materials/copper" not in offered
+        assert found[where].id.endswith("did you mean one of %(guesses)s?")
+        codes = offered(found[where])
+        assert any(name.startswith("materials/steel_") for name in codes), found[where]
+        assert "materials/copper" not in codes
         # no category's own process is offered as steel for a generic product
-        assert "steel_vanadium.purchased_coke" not in offered
+        assert "steel_vanadium.purchased_coke" not in codes
+
+
+def test_every_name_a_problem_suggests_is_read_back_as_its_code(registry, make_bom):
+    """A suggestion is only of use if what it says can be written: each input's and
+    category's name a problem says is read as that input or category again."""
+    from footprint.engine.names import named_categories, named_inputs, with_codes
+
+    named = named_inputs(registry)
+    assert named["electricity"] == Named("electricity", "电力", "electricity")
+    assert (named["diesel"].zh, named["diesel"].en) == (
+        "柴油燃烧", "Diesel, burned in machinery or a boiler")
+    # the field-N2O processes of each climate share their Chinese name: said by their codes
+    assert named["oranges/field_n2o/direct_synthetic/wet_climate"].zh == ""
+    written = [(n.code, name) for n in named.values() for name in (n.zh, n.en) if name]
+    assert len(written) > 150
+    bom = with_codes(parse_bom(make_bom(lines=[
+        {"input": name, "amount": 1, "unit": "kg", "stage": "生产"} for _code, name in written])),
+        registry)
+    assert [line.input for line in bom.lines] == [code for code, _name in written]
+    assert named_categories(registry)["oranges"] == Named("oranges", "柑橘(鲜果)",
+                                                          "Oranges (citrus fruit)")
+    for category in named_categories(registry).values():
+        for name in (category.zh, category.en):
+            found = with_codes(parse_bom(make_bom(product={"name": "x", "category": name})),
+                               registry)
+            assert found.product["category"] == category.code
+
 
 def test_regions_units_stages_and_choices_by_their_chinese_names(engine, make_bom):
     bom = make_bom(region="四川省", lines=[

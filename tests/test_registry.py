@@ -18,6 +18,8 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
 
+from .conftest import PEOPLE
+
 ROOT = Path(__file__).resolve().parent.parent
 PUJIANG = json.loads((ROOT / "lca_data/samples/oranges_pujiang_farm_gate.json")
                      .read_text(encoding="utf-8"))
@@ -183,6 +185,12 @@ def test_organisation_page_shows_its_credit_code(service, world, client):
     body = service.people["auditor"]["org_id"]
     verified = client.get(f"/registry/organisations/{body}").get_data(as_text=True)
     assert world["orange"]["id"] in verified  # the labels it verified as accounting body
+    # and what it may verify: its qualification (tests/conftest.py qualifies every body for
+    # every category under the number TEST-<its name>), each category by its name
+    assert "机构资质" in verified and f"TEST-{PEOPLE['auditor'][1]}" in verified
+    assert "柑橘(鲜果)" in verified and ">有效<" in verified
+    producer = client.get(f"/registry/organisations/{org_id}").get_data(as_text=True)
+    assert "机构资质" not in producer  # a producer has none
 
 
 def test_what_was_never_labelled_is_not_in_the_registry(service, world, client, make_bom):

@@ -112,7 +112,7 @@ def test_the_static_page_verifies_and_refuses_with_only_a_file_server(
     verdict, text, page = scan(browser, base, bytes(current["cose"]))
     assert verdict == "valid" and "✓ 有效" in text and "此碳标签真实有效。" in text
     checks = page.inner_text("#checks")
-    assert "签名有效" in checks and f"叶序号 {issue_leaf(db, current)}" in checks
+    assert "签名有效" in checks and f"第 {issue_leaf(db, current)} 号叶子" in checks
     assert current["id"] in page.inner_text("#scan")
     # O(log n) tiles: at most two a level for each side of the path, three levels
     tiles = [p for p in asked if p.startswith("/log/tile/")]
@@ -131,6 +131,14 @@ def test_the_static_page_verifies_and_refuses_with_only_a_file_server(
     verdict, text, page = scan(browser, base, bytes(forged))
     assert verdict == "forged" and "警告：此标签不是真实标签。" in text
     assert "签名与标签内容不符" in text and page.locator("#figures").count() == 0
+    # cut short (base32 still, its CBOR not): a scan to do again, not a forgery
+    for locale, gentle, alarm in (("zh-CN", "请重新扫描产品上的二维码", ("伪造", "举报", "警告")),
+                                  ("en-GB", "Scan the QR code on the product again",
+                                   ("Forged", "not genuine", "report"))):
+        verdict, text, page = scan(browser, base, bytes(current["cose"])[:-6], locale=locale)
+        assert verdict == "malformed" and gentle in text, text
+        assert not [w for w in alarm if w in text] and "CBOR" not in text, text
+        assert page.locator("#ask").is_visible()  # the box to paste it again
 
     verdict, text, _ = scan(browser, base, bytes(revoked["cose"]))
     assert verdict == "revoked" and "此标签已被平台撤销，请勿采信。" in text

@@ -5,11 +5,13 @@ the revocation use case, so the log holds the revoke leaves and the signed findi
 from __future__ import annotations
 
 import hashlib
+import html
 
 import cbor2
 import pytest
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
+from footprint.labels import to_b32
 from footprint.labels.documents import verify_document
 from footprint.labels.keys import trust_list
 from footprint.translog import TransparencyLog
@@ -296,6 +298,44 @@ def test_exposure_page_and_api_list_only_final_public_findings(service, inspecto
     assert client.get(f"/supervision/findings/{shown['id']}").status_code == 200
     assert client.get(f"/supervision/findings/{hidden['id']}").status_code == 404
     assert client.get(f"/supervision/findings/{pending['id']}").status_code == 404
+
+
+def test_every_page_names_a_log_leaf_by_the_logs_own_index(service, inspector, issuer,
+                                                           approve, make_bom, clients, client):
+    """The same leaf on every page, counted from 0 as the log counts (RFC 6962, C2SP): two
+    labels issued are leaves 0 and 1, a finding made final is leaf 2 (its record leaf; it
+    names no label, so nothing is revoked before it)."""
+    db = service.db
+    approve(make_bom(), issuer)
+    second = approve(make_bom(product={"name": "second product", "category": "generic"}),
+                     issuer)
+    label = label_records.for_submission(db, second["id"])
+    assert label["log_index"] == 1
+    made = draft(service, inspector, summary="虚标“零碳”。 A false zero-carbon claim.")
+    findings.act(db, inspector, made["id"], "notify")
+    findings.act(db, inspector, made["id"], "finalise", issuer=issuer)
+    assert findings.get(db, None, made["id"])["log_index"] == 2
+    assert TransparencyLog(db).size() == 3
+
+    def text(reader, url, lang):
+        reader.set_cookie("lang", lang)
+        answer = reader.get(url)
+        assert answer.status_code == 200, url
+        return " ".join(html.unescape(answer.get_data(as_text=True)).split())
+
+    for lang, one, two, scanned, recorded, final_at in (
+            ("zh", "第 1 号叶子", "第 2 号叶子", "为第 1 号叶子（日志共 3 个叶子）",
+             "已签名并记入透明日志（第 2 号叶子）", "透明日志第 2 号叶子"),
+            ("en", "leaf 1", "leaf 2", "as leaf 1 (log size 3)",
+             "signed and recorded in the transparency log (leaf 2)",
+             "transparency log, leaf 2")):
+        submission = text(clients["orchard"], f"/submissions/{second['id']}", lang)
+        assert one in submission and "第 2 条" not in submission and "entry" not in submission
+        scan = text(client, f"/L/{to_b32(bytes(label['cose']))}", lang)
+        assert scanned in scan and "leaf_index 1 · tree_size 3" in scan
+        assert recorded in text(client, "/exposure", lang)
+        assert final_at in text(client, f"/supervision/findings/{made['id']}", lang)
+        assert two not in submission
 
 
 def test_findings_on_pages_from_draft_to_final(service, inspector, issuer, login, clients):

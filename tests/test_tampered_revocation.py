@@ -83,7 +83,7 @@ def test_a_revocation_undone_in_the_database_is_still_public_and_caught(platform
 
     scanned = text_of(public.get(scan_path))
     assert 'data-verdict="revoked"' in scanned and "此标签已被平台撤销" in scanned
-    assert f'<q class="reason">{REASON}</q>' in scanned
+    assert f'<q class="reason written">{REASON}</q>' in scanned
     assert "本平台数据库中关于此标签的记录与其透明日志不一致" in scanned
     label = public.get(f"/api/v1/labels/{label_id}").get_json()
     assert (label["status"], label["revocation_reason"]) == ("revoked", REASON)

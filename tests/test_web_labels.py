@@ -318,6 +318,34 @@ def test_images_have_their_content_types_and_the_qr_decodes(api, issued):
     assert api(None, "GET", "/labels/CN-SC-NOSUCHLABEL23/qr.png").status_code == 404
 
 
+def test_the_printed_label_and_the_scan_page_say_what_the_figure_stands_on(service, api, client,
+                                                                          issued):
+    """Boundary, GWP method and data quality beside the figure: on the printed label (in
+    Chinese where it prints Chinese, in English where it cannot) and on the scan page. The
+    BOM is cradle to gate (the default) under the default method, IPCC AR6 GWP100."""
+    svg = html.unescape(api(None, "GET", f"/labels/{issued}/label.svg").get_data(as_text=True))
+    (line,) = re.findall(r">(摇篮到大门 · IPCC AR6 GWP100 · 数据质量 [^<]+)</text>", svg)
+    level, score = re.fullmatch(r".* · 数据质量 (\S+)（([\d.]+)）", line).groups()
+    label = label_records.get(service.db, issued)
+    scan = f"/L/{api(None, 'GET', f'/labels/{issued}').get_json()['scan_path'][3:]}"
+    zh = html.unescape(client.get(scan, headers={"Accept-Language": "zh"}).get_data(as_text=True))
+    assert "系统边界: 摇篮到大门 · 方法: IPCC AR6 GWP100" in re.sub(r"\s+", " ", zh)
+    assert f"数据质量 {level}（{score}）" in zh  # the label and the page say the same
+    en = html.unescape(client.get(scan, headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert "System boundary: cradle to gate · Method: IPCC AR6 GWP100 (default)" in \
+        re.sub(r"\s+", " ", en)
+    # a renderer without a CJK font prints the English line
+    from footprint.labels import printed
+    from web.api.labels import _basis_line
+    with service.app.test_request_context():
+        basis = _basis_line(label_records.calculation_basis(
+            label_records.signed_result(service.db, label)))
+        english = [t.text for t in printed.layout({**label_records.shown(label),
+                                                   "basis": basis}, "HTTPS://X/L/Y", cjk=False)
+                   if isinstance(t, printed.Text)]
+    assert "cradle to gate · IPCC AR6 GWP100 · data quality" in " ".join(english)  # wrapped
+
+
 # -- revocation ------------------------------------------------------------------------------
 
 def test_revoking_through_the_api(service, api, issued):
@@ -380,7 +408,8 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     page = page_text(admin.get(f"/submissions/{sid}"))
     assert "The label is revoked; the public list of revoked labels shows it." in page
     assert 'class="status status-revoked">revoked<' in page
-    assert '<dd id="label-revocation-reason">falsified meter readings</dd>' in page
+    assert ('<dd id="label-revocation-reason" class="written">falsified meter readings</dd>'
+            in page)
     assert "/label/revoke" not in page  # nothing more to revoke
     trail = re.search(r'<table id="audit-trail">(.*?)</table>', page, re.S).group(1)
     assert re.search(r'<tr data-action="revoke">.*?label revoked.*?falsified meter readings',

@@ -253,9 +253,10 @@ BAD_FORMS = [
     ({"region": "CN-SCC"}, "region", 'did you mean "CN-SC"?'),
     ({"factor_year": "2019"}, "factor_year", "line 1: no location-based electricity factor "
                                              "for CN-SC in 2019; published years: 2021"),
+    ({"factor_year": "1800"}, "factor_year", "the data year of the factors must be from 1990"),
     ({"factor_year": "twenty"}, "factor_year", "Not a valid integer"),
     ({"lines-0-input": "disel", "lines-0-unit": "kg"}, "lines-0-input",
-     'did you mean "diesel"?'),
+     'did you mean "Diesel, burned in machinery or a boiler"?'),
     ({"lines-0-input": "diesel"}, "lines-0-unit", '"kg" (mass) is needed'),
     ({"lines-0-input": "emission:CH4"}, "lines-0-input", 'emission "CH4" unknown'),
     ({"lines-0-input": "", "lines-0-note": "forgot the input"}, "lines-0-input",
@@ -522,7 +523,8 @@ BAD_UPLOADS = [
     ("bom.csv", "input,amount,unit,stage\ndiesel,3 kg,kg,production\n".encode(), {},
      'row 2, column amount: must be a number, not "3 kg"'),
     ("bom.csv", "input,amount,unit,stage\ndisel,3,kg,production\n".encode(), {},
-     'row 2, column input: input "disel" unknown, did you mean "diesel"?'),
+     'row 2, column input: input "disel" unknown, did you mean "Diesel, burned in machinery '
+     'or a boiler"?'),
     ("bom.csv", "input,amount,unit,stage,region\ndiesel,3,kg,production,CN-SC\n".encode(), {},
      "row 2, column region: only electricity lines take this field"),
     ("bom.csv", "input,amout,unit,stage\ndiesel,3,kg,production\n".encode(), {},
@@ -582,6 +584,19 @@ def test_upload_reports_every_bad_row(clients):
     assert 'row 2, column unit: unit "kwh" unknown' in page
     assert 'row 3, column amount: must be a number, not "x"' in page
     assert 'row 4, column stage: stage "prodution" unknown' in page
+
+
+@pytest.mark.parametrize("filename", ["bom.csv", "bom.xlsx"])
+def test_an_uploads_problems_are_listed_row_by_row(clients, filename):
+    """Unknown inputs (rows 8 and 10) are found after the stage, amount and unit of rows 9 and
+    11; the page lists them as the file has them (tests/test_bom_files.py ROWS_8_TO_11)."""
+    from tests.test_bom_files import IN_ROW_ORDER, ROWS_8_TO_11, rows_file
+
+    response = upload(in_english(clients["orchard"]), filename, rows_file(filename,
+                                                                          ROWS_8_TO_11))
+    assert response.status_code == 400
+    listed = re.search(r'id="problems"[^>]*>(.*?)</(?:div|section)>', text_of(response), re.S)
+    assert re.findall(r'<code title="([^"]*)"', listed.group(1)) == IN_ROW_ORDER
 
 
 # -- live preview ------------------------------------------------------------------------------

@@ -188,7 +188,8 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     # the inclusion proof, checked against the current root, is said plainly
     log = TransparencyLog(service.db)
     check_log = re.search(r'<li class="ok" id="check-log">(.*?)</li>', text, re.S).group(1)
-    assert "共 1 条中的第 1 条" in check_log and "leaf_index 0 · tree_size 1" in check_log
+    assert "为第 0 号叶子（日志共 1 个叶子）" in check_log  # the log's own index, from 0
+    assert "leaf_index 0 · tree_size 1" in check_log
     assert base64.b64encode(log.root()).decode() in check_log
     assert 'id="check-signature"' in text
     # the data version and the reproducibility hash are machine text, shown as code (a hash
@@ -202,7 +203,8 @@ def test_valid_label_in_chinese_and_english(service, issuer, client, make_bom):
     assert verdict(english) == "valid"
     assert "This carbon label is genuine and currently valid." in banner(english)
     assert "per 1 kg" in english and "Where the emissions arise" in english
-    assert "as entry 1 of 1; its inclusion proof checks against the log's root at that size" in english
+    assert ("as leaf 0 (log size 1); its inclusion proof checks against the log's root at that "
+            "size") in english
 
     for url in (f"/L/{to_b32(label['cose']).lower()}", scan_url(label).lower()):
         lower = client.get(url)
@@ -286,7 +288,8 @@ def test_revoked_label_shows_the_public_reason_and_is_listed(service, issuer, cl
     assert response.status_code == 200 and verdict(text) == "revoked"
     assert 'class="verdict tone-danger" role="alert"' in text
     assert "此标签已被平台撤销" in banner(text)
-    assert f'<q class="reason">{reason}</q>' in text  # shown as text (escaped on the wire)
+    # shown as text (escaped on the wire)
+    assert f'<q class="reason written">{reason}</q>' in text
     assert "&lt;meter readings were falsified&gt;" in response.get_data(as_text=True)
     _, english = page(client, scan_url(label), lang="en")
     assert "This label has been revoked by the platform." in banner(english)
@@ -389,6 +392,34 @@ def test_a_label_whose_log_proof_fails_is_not_trusted(service, issuer, client, m
     assert "不在本平台的记录和公开日志中" in banner(text)
 
 
+def test_a_label_cut_short_is_a_damaged_scan_not_a_forgery(service, issuer, client,
+                                                          make_bom):
+    """The audit's case: the label's URL with its last 10 characters cut; and the label cut
+    1, 6 and 40 bytes short, which still reads as base32 but not as CBOR. Each is a scan to
+    do again, said gently in the reader's language, as a code that is no label is; a
+    signature that does not verify stays "not genuine" (the test above)."""
+    from footprint.labels import LabelInvalid, from_b32
+    from footprint.usecases import scanning
+
+    label = approve(service, issuer, tea_bom(make_bom))
+    cose = bytes(label["cose"])
+    cut = [to_b32(cose)[:-10]] + [to_b32(cose[:-n]) for n in (1, 6, 40)]
+    with pytest.raises(LabelInvalid) as unread:  # decoded from base32, then not CBOR
+        scanning.check(service.db, service.home, from_b32(cut[2]), clock.now())
+    assert unread.value.unreadable and unread.value.detail.startswith("not CBOR")
+    for code in cut:
+        for lang, gentle, alarm in (
+                ("zh", "此网址不含碳标签代码。请重新扫描产品上的二维码，或按印制内容准确输入网址。",
+                 ("非真实", "警告", "举报")),
+                ("en", "Scan the QR code on the product again, or type the address exactly "
+                       "as printed.", ("not genuine", "Warning", "report"))):
+            response, text = page(client, f"/L/{code}", lang=lang)
+            assert response.status_code == 404, code
+            assert 'data-kind="label"' in text and gentle in text, (code, lang)
+            assert not [w for w in alarm if w in text], (code, lang)
+            assert "CBOR" not in text and "premature" not in text and "malformed" not in text
+
+
 @pytest.mark.parametrize("code", ["ABC1", "A", "ABCDEFGH=", "X" * 5000])
 def test_malformed_code_is_404(client, code):
     response, text = page(client, f"/L/{code}")
@@ -425,7 +456,7 @@ def test_a_revocation_cleared_in_the_database_still_shows(service, issuer, clien
     response, text = page(client, scan_url(label))
     assert response.status_code == 200 and verdict(text) == "revoked"
     assert 'class="verdict tone-danger" role="alert"' in text
-    assert f'<q class="reason">{reason}</q>' in text  # the logged reason
+    assert f'<q class="reason written">{reason}</q>' in text  # the logged reason
     revoked_on = datetime.fromisoformat(leaf["at"]).astimezone(CHINA).date().isoformat()
     assert f"撤销日期：{revoked_on}。公开理由：" in banner(text)  # the logged time
     assert 'id="check-records"' in text and "本平台数据库中关于此标签的记录与其透明日志不一致" in text
@@ -581,6 +612,22 @@ def test_a_scan_page_is_kept_and_answers_304_until_the_label_changes(service, is
     forged[-1] ^= 1
     _, text = page(client, f"/L/{to_b32(bytes(forged))}")
     assert verdict(text) == "forged" and len(pages) == kept  # never kept
+
+
+def test_a_page_kept_by_an_earlier_program_is_made_again(service, issuer, client, make_bom,
+                                                         monkeypatch):
+    """After an upgrade (another program on disk) a kept page is drawn again by the new one,
+    not served as the old program drew it for up to a day."""
+    from web import pagecache
+    label = approve(service, issuer, tea_bom(make_bom))
+    etag = client.get(scan_url(label)).headers["ETag"]
+    assert client.get(scan_url(label), headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setattr(pagecache, "_PROGRAM", [b"the next release"])
+    again = client.get(scan_url(label), headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+    # and is kept in turn, for the new program
+    new = again.headers["ETag"]
+    assert client.get(scan_url(label), headers={"If-None-Match": new}).status_code == 304
 
 
 def test_a_logged_in_visitor_gets_a_page_of_their_own(service, issuer, client, make_bom,

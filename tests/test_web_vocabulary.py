@@ -194,7 +194,8 @@ def test_the_filters_show_words_numbers_and_times(service):
                 "{{ 'forged'|verdict }}|{{ 2061.8|footprint }}|{{ 1200.0|quantity }}|"
                 "{{ 0.1234|percent }}|{{ '2026-03-01T20:30:00+00:00'|china_time }}|"
                 "{{ '2026-03-01T20:30:00Z'|china_date }}|{{ co2e }} {{ declared|per_amount }}|"
-                "{{ 12595|file_size }}|{{ category|named }}")
+                "{{ 12595|file_size }}|{{ category|named }}|{{ 0|leaf }}|{{ 12|leaf }}|"
+                "{{ none|leaf }}")
     context = {"declared": {"amount": 1.0, "unit": "piece"},
                "category": {"name_zh": "柑橘", "name_en": "oranges"}}
     with service.app.test_request_context(headers={"Accept-Language": "zh"}):
@@ -206,12 +207,13 @@ def test_the_filters_show_words_numbers_and_times(service):
     assert chinese == ["生产", "已发放标签", "管理员", "第三方核算机构", "已重新签发标签",
                        "氧化亚氮", "基于市场(剩余组合)", "摇篮到坟墓", "件", "非真实标签",
                        "2,060", "1,200", "12.3 %", "2026-03-02 04:30（北京时间）",
-                       "2026-03-02", "kg CO₂e 每 1 件", "12.3 KB", "柑橘"]
+                       "2026-03-02", "kg CO₂e 每 1 件", "12.3 KB", "柑橘",
+                       "第 0 号叶子", "第 12 号叶子", ""]  # the log's own index, from 0
     assert english == ["production", "issued", "administrator", "accounting body",
                        "label re-issued", "dinitrogen monoxide", "market-based (residual mix)",
                        "cradle to grave", "piece", "Not genuine", "2,060", "1,200", "12.3 %",
                        "2026-03-02 04:30 (UTC+8)", "2026-03-02", "kg CO₂e per 1 piece",
-                       "12.3 KB", "oranges"]
+                       "12.3 KB", "oranges", "leaf 0", "leaf 12", ""]
 
 
 def test_a_template_speaks_the_language_of_each_reader(service):

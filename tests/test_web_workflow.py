@@ -18,10 +18,15 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.pofile import read_po
 
+from footprint.errors import InvalidInput
 from footprint.usecases import actions
-from footprint.usecases import review
+from footprint.usecases import review, security
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
+from footprint.usecases.accounts import create_token
+from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
+from footprint.workflow import MAX_REASON
+from web.i18n import page_to_come_back_to
 from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -551,19 +556,39 @@ def test_unknown_action_and_foreign_evidence_are_not_found(world, make_bom):
                                             data={"body": ""}).status_code == 404
 
 
+NEXT_PAGE = re.compile(r'id="next-page" rel="next" href="([^"]+)"')
+
+
+def queue_pages(client, url: str) -> str:
+    """The queue (section id="queue") on every page of a work queue, followed to its end:
+    the matrix's submissions fill more than one, and the newest come last."""
+    queues = []
+    while url:
+        queue = page_text(client.get(url)).split('id="queue"')[1].split("</section>")[0]
+        queues.append(queue)
+        found = NEXT_PAGE.search(queue)
+        url = found.group(1) if found else None
+    return "".join(queues)
+
+
 def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
     submitted, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
     verified, _ = make_in_state(world, "verified", workflow_bom(make_bom))
     draft, _ = make_in_state(world, "draft", workflow_bom(make_bom))
     queue = page_text(world.clients["auditor"].get("/verifier/"))
-    waiting, handled = queue.split('id="handled"')
-    assert f'href="/submissions/{submitted}"' in waiting
+    handled = queue.split('id="handled"')[1]
+    assert f'href="/submissions/{submitted}"' in queue_pages(world.clients["auditor"],
+                                                             "/verifier/")
     assert f'href="/submissions/{verified}"' in handled and "auditor" in handled
     assert f'href="/submissions/{draft}"' not in queue
     other = page_text(world.clients["auditor2"].get("/verifier/"))
     assert not any(f'href="/submissions/{s}"' in other for s in (submitted, verified, draft))
+    assert not any(f'href="/submissions/{s}"' in queue_pages(world.clients["auditor2"],
+                                                             "/verifier/")
+                   for s in (submitted, verified, draft))
     review = page_text(world.clients["reviewer"].get("/reviewer/"))
-    assert f'href="/submissions/{verified}"' in review.split('id="recent"')[0]
+    assert f'href="/submissions/{verified}"' in queue_pages(world.clients["reviewer"],
+                                                            "/reviewer/")
     assert f'href="/submissions/{draft}"' not in review
     for name, url in (("orchard", "/verifier/"), ("auditor", "/reviewer/"),
                       ("reviewer", "/verifier/"), ("orchard", "/admin/"),
@@ -600,6 +625,48 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     response = client.post(f"/submissions/{sid}/verify", data={**confirmed, "csrf_token": token})
     assert response.status_code == 302
     assert world.db["submissions"].get(sid)["status"] == "verified"
+
+
+def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, make_bom):
+    """A form posted without its page's token, or with another session's, is 400 with the
+    reason in the reader's language and the way on: go back, reload, try again."""
+    from web import create_app
+    sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
+    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
+                      **world.config})
+    app.extensions["footprint_engine"] = world.engine
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        clients.append(client)
+    client, elsewhere = clients
+    others = re.search(r'name="csrf_token" value="([^"]+)"',
+                       elsewhere.get(f"/submissions/{sid}").get_data(as_text=True)).group(1)
+    before = snapshot(world.db, sid)
+    confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
+    came_from = {"Referer": f"http://localhost/submissions/{sid}"}
+    for data in (confirmed, {**confirmed, "csrf_token": others}):
+        refused = client.post(f"/submissions/{sid}/verify", data=data, headers=came_from)
+        assert refused.status_code == 400
+        text = page_text(refused)
+        error = re.sub(r"<[^>]+>", " ", text.split('id="error">')[1].split("</section>")[0])
+        assert error.split() == ["此表单已过期，或是在别处打开的",
+                                 "未做任何处理：页面打开时间过长，或此后您在其他窗口登录或退出过。",
+                                 "请返回上一页，刷新后重试。", "HTTP", "状态码", "400", "·", "首页"]
+        # and its language switch leads to the page the form was on
+        assert language_links(refused.get_data(as_text=True))["en"] == \
+            f"/lang/en?next=/submissions/{sid}"
+    english = page_text(client.post(f"/submissions/{sid}/verify", data=confirmed,
+                                    headers={"Accept-Language": "en"}))
+    for sentence in ("This form has expired or was opened elsewhere",
+                     "Nothing was done: the page was open too long, or you logged in or out "
+                     "in another window since.", "Go back, reload the page and try again."):
+        assert sentence in english
+    assert snapshot(world.db, sid) == before
 
 
 def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
@@ -669,7 +736,7 @@ def test_admin_creates_organisations_and_users(service, clients, login):
 
     users = db["users"].count
     bad = [({"password": "short"}, "password"),                 # below the core's minimum
-           ({"role": "verifier"}, "is a enterprise"),           # role implies the org's kind
+           ({"role": "verifier"}, "is of kind enterprise"),    # role implies the org's kind
            ({"username": "orchard"}, "taken"),
            ({"org": "99999"}, "choose an organisation")]
     for change, message in bad:
@@ -690,6 +757,47 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     new = service.app.test_client()
     assert new.post("/login", data={"username": "cells",
                                     "password": "a long enough password"}).status_code == 302
+
+
+def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(service,
+                                                                              clients):
+    db, admin = service.db, clients["admin"]
+    orgs, users = db["organisations"].count, db["users"].count
+    cells = {"name": "Chongqing Cells", "kind": "enterprise", "region": "CN-XX"}
+    for language, said in [
+            ("en", 'region "CN-XX" unknown; did you mean one of "CN-GX", "CN-JX", "CN-NX", '
+                   '"CN-SX", "CN-XJ", ...?'),
+            ("zh", '未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、"CN-SX"、'
+                   '"CN-XJ"、...？')]:
+        admin.set_cookie("lang", language)
+        response = admin.post("/admin/organisations", data=cells)
+        assert response.status_code == 400 and said in page_text(response)
+        assert 'value="CN-XX"' in page_text(response)  # the form keeps what was typed
+    assert db["organisations"].count == orgs
+    assert admin.post("/admin/organisations",
+                      data={**cells, "region": "四川省"}).status_code == 302
+    assert next(db.query("SELECT region FROM organisations WHERE name = 'Chongqing Cells'")
+                )["region"] == "CN-SC"
+
+    org = str(next(db.query("SELECT id FROM organisations WHERE name = 'Chongqing Cells'"))["id"])
+    admin.set_cookie("lang", "en")
+    for username, said in [("bad name!", "3 to 64 letters, digits, dots, underscores or hyphens"),
+                           ("ORCHARD", '"ORCHARD" is taken: "orchard" differs only in case')]:
+        response = admin.post("/admin/users", data={
+            "username": username, "role": "producer", "org": org,
+            "password": "a long enough password"})
+        assert response.status_code == 400 and said in page_text(response), username
+    assert db["users"].count == users
+
+
+def test_a_deactivation_on_the_admin_page_is_a_security_event(service, clients):
+    steelworks = service.people["steelworks"]
+    clients["admin"].post(f"/admin/users/{steelworks['id']}/deactivate")
+    clients["admin"].post(f"/admin/users/{steelworks['id']}/reactivate")
+    assert [(e["kind"], e["username"], e["address"], e["detail"])
+            for e in security.events(service.db, 10)][:2] == [
+        ("user-reactivated", "steelworks", "127.0.0.1", "by admin"),
+        ("user-deactivated", "steelworks", "127.0.0.1", "by admin")]
 
 
 def test_admin_deactivates_a_user_who_then_cannot_log_in(service, clients, login):
@@ -739,3 +847,239 @@ def test_only_admins_administer(world, name):
         else:
             assert response.status_code == 403
     assert (list(db["organisations"].rows), list(db["users"].rows)) == before
+
+
+# -- reasons, bodies a submission was sent away from, pages after a refused form -------------
+
+def submitted_to_sichuan(service, make_bom) -> int:
+    """A fresh submission of orchard's, submitted to auditor's body (Sichuan)."""
+    sub, _ = subs.create_submission(service.db, engine_of(service), service.people["orchard"],
+                                    workflow_bom(make_bom))
+    actions.act(service.db, service.people["orchard"], sub["id"], "submit",
+                verifier_org=SICHUAN_BODY)
+    return sub["id"]
+
+
+def problems_shown(page: str) -> list[str]:
+    """The located problems of a refused form, as the page lists them."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+            for item in re.findall(r"<li><code>(.*?)</li>", page.split('class="problems"')[1]
+                                   .split("</ul>")[0], re.S)]
+
+
+def test_a_reason_past_the_limit_is_refused_at_its_place_and_nothing_is_stored(
+        service, clients, make_bom):
+    """The API's limit (1 to 4000 characters) holds on the pages too: a 20,000-character
+    return reason and 5,000-character verification and approval notes are 400, said at the
+    reason in the reader's language, and nothing changes; 4,000 characters are taken."""
+    issuer_key(service.home)
+    db, auditor, reviewer = service.db, clients["auditor"], clients["reviewer"]
+    sid = submitted_to_sichuan(service, make_bom)
+    before = snapshot(db, sid)
+    english = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000},
+                           headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    page = page_text(english)
+    assert problems_shown(page) == ["reason : at most 4000 characters; this one has 20000"]
+    assert ">" + "x" * 20000 + "</textarea>" in page  # kept, to be shortened
+    chinese = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
+    assert chinese.status_code == 400
+    assert problems_shown(page_text(chinese)) == ["原因 : 最多 4000 个字符，此处有 20000 个"]
+    verify = auditor.post(f"/submissions/{sid}/verify",
+                          data={"checklist": list(actions.VERIFY_CHECKLIST),
+                                "reason": "n" * 5000}, headers={"Accept-Language": "en"})
+    assert verify.status_code == 400
+    assert problems_shown(page_text(verify)) == [
+        "reason : at most 4000 characters; this one has 5000"]
+    assert snapshot(db, sid) == before
+    # the core itself holds every caller to it (the CLI's, the API's)
+    with pytest.raises(InvalidInput) as refused:
+        actions.act(db, service.people["auditor"], sid, "return", reason="x" * 4001)
+    assert [p.where for p in refused.value.problems] == ["reason"]
+    assert snapshot(db, sid) == before
+
+    # 4,000 characters are a reason
+    assert auditor.post(f"/submissions/{sid}/return",
+                        data={"reason": "y" * 4000}).status_code == 302
+    assert subs.audit_trail(db, service.people["auditor"], sid)[-1]["reason"] == "y" * 4000
+
+    # an approval's note, and the other texts people write on the page: a comment, a
+    # revocation's public reason
+    other = submitted_to_sichuan(service, make_bom)
+    actions.act(db, service.people["auditor"], other, "verify",
+                checklist=actions.VERIFY_CHECKLIST)
+    before = snapshot(db, other)
+    approve = reviewer.post(f"/submissions/{other}/approve", data={"reason": "a" * 5000},
+                            headers={"Accept-Language": "en"})
+    assert approve.status_code == 400
+    assert problems_shown(page_text(approve)) == [
+        "reason : at most 4000 characters; this one has 5000"]
+    comment = reviewer.post(f"/submissions/{other}/comments", data={"body": "c" * 4001},
+                            headers={"Accept-Language": "en"})
+    assert comment.status_code == 400
+    assert problems_shown(page_text(comment)) == [
+        "comment : a comment of 1 to 4000 characters"]
+    assert snapshot(db, other) == before
+    assert reviewer.post(f"/submissions/{other}/approve").status_code == 302
+    revoke = reviewer.post(f"/submissions/{other}/label/revoke", data={"reason": "r" * 501},
+                           headers={"Accept-Language": "en"})
+    assert revoke.status_code == 400
+    assert "a public reason of 1 to 500 characters" in page_text(revoke)
+    assert db.execute("SELECT COUNT(*) FROM labels WHERE revoked_at IS NOT NULL"
+                      ).fetchone()[0] == 0
+
+
+def test_the_pages_and_the_api_say_one_limit_of_a_reason(service, clients, make_bom):
+    schemas = service.app.test_client().get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]
+    assert schemas["ReturnRequest"]["properties"]["reason"]["maxLength"] == MAX_REASON == 4000
+    assert schemas["NoteRequest"]["properties"]["note"]["maxLength"] == MAX_REASON
+    assert schemas["RevokeRequest"]["properties"]["reason"]["maxLength"] == \
+        MAX_REVOKE_REASON == 500
+    sid = submitted_to_sichuan(service, make_bom)
+    page = page_text(clients["auditor"].get(f"/submissions/{sid}"))
+    assert re.findall(r'<textarea name="reason" rows="\d" maxlength="(\d+)"', page) == \
+        ["4000", "4000"]  # the verification's note and the return's reason
+
+
+def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(
+        service, clients, make_bom):
+    """Returned by Sichuan's body, the submission goes to Chongqing's: Sichuan's verifier
+    still reads it (its decision, the audit trail), takes no further part, and keeps it in
+    its handled list; the re-routing is said on the page."""
+    db, people = service.db, service.people
+    orchard, auditor, auditor2 = clients["orchard"], clients["auditor"], clients["auditor2"]
+    sid = submitted_to_sichuan(service, make_bom)
+    url = f"/submissions/{sid}"
+    english = {"Accept-Language": "en"}
+    assert auditor.post(f"{url}/return", data={"reason": "meter readings missing"}
+                        ).status_code == 302
+    assert auditor2.get(url).status_code == 404  # Chongqing's body has no part in it yet
+    chongqing = body_id(db, "Chongqing Carbon Audit")
+    assert orchard.post(f"{url}/submit", data={"verifier_org": chongqing}).status_code == 302
+    assert db["submissions"].get(sid)["verifier_org_id"] == chongqing
+
+    response = auditor.get(url, headers=english)
+    assert response.status_code == 200  # was 404: the decision it made vanished with it
+    page = page_text(response)
+    assert "This submission is now with Chongqing Carbon Audit" in page
+    rerouted = re.search(r'<ul class="plain rerouted" id="rerouted">(.*?)</ul>', page, re.S)
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", rerouted.group(1))).strip()
+    assert re.fullmatch(
+        r"Re-routed on \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\): "
+        f"{people['orchard']['display_name']} sent it to Chongqing Carbon Audit "
+        rf"\(before: {SICHUAN_BODY}, returned\)\.", said), said
+    trail = table_rows(page, "audit-trail")
+    assert [row.split(" ")[-1] for row in trail if "missing" in row] == ["missing"]
+    assert any(f"re-routed from {SICHUAN_BODY} to Chongqing Carbon Audit" in row
+               for row in trail)
+    assert offered_actions(page, sid) == set() and 'name="body"' not in page  # no comment
+    before = snapshot(db, sid)
+    assert auditor.post(f"{url}/verify", data={
+        "checklist": list(actions.VERIFY_CHECKLIST)}).status_code == 403
+    assert auditor.post(f"{url}/return", data={"reason": "again"}).status_code == 403
+    assert auditor.post(f"{url}/comments", data={"body": "still here"}).status_code == 403
+    assert snapshot(db, sid) == before
+    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    assert f'href="/submissions/{sid}"' in handled and "meter readings missing" in handled
+    # the producer and the new body read the same note
+    assert 'id="rerouted"' in page_text(orchard.get(url))
+    assert 'id="former-body"' not in page_text(auditor2.get(url))
+
+    # the new body verifies: Sichuan's list keeps its own decision, not Chongqing's
+    assert auditor2.post(f"{url}/verify", data={
+        "checklist": list(actions.VERIFY_CHECKLIST)}).status_code == 302
+    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    row = re.search(rf'<tr data-submission="{sid}">(.*?)</tr>', handled, re.S).group(1)
+    assert 'class="status status-verified"' in row  # where it is now
+    decided = re.search(r'<td class="small q-decision"[^>]*>(.*?)</td>', row, re.S).group(1)
+    assert re.sub(r"<[^>]+>", " ", decided).split() == [  # what Sichuan's body decided
+        "已退回", "·", people["auditor"]["display_name"], "此后已改送其他核查机构", "meter",
+        "readings", "missing"]
+    assert auditor.get(url).status_code == 200
+    # the API answers the same: read, and no action
+    token = {"Authorization": "Bearer " + create_token(db, "auditor", "test")}
+    api = service.app.test_client()
+    assert api.get(f"/api/v1/submissions/{sid}", headers=token).status_code == 200
+
+
+def test_only_a_body_whose_users_decided_reads_it_after_it_left(service, clients, make_bom):
+    """A body that was only named, never deciding, has no access once the submission is
+    elsewhere; one whose verification a reviewer returned has."""
+    db, people = service.db, service.people
+    chongqing = "Chongqing Carbon Audit"
+    # Chongqing's body returns it; the producer sends it to Chongqing again, then (returned
+    # again) to Sichuan: Sichuan decided nothing before, Chongqing did
+    sub, _ = subs.create_submission(db, engine_of(service), people["orchard"],
+                                    workflow_bom(make_bom))
+    sid = sub["id"]
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=chongqing)
+    actions.act(db, people["auditor2"], sid, "return", reason="unclear")
+    assert clients["auditor"].get(f"/submissions/{sid}").status_code == 404
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=SICHUAN_BODY)
+    assert clients["auditor2"].get(f"/submissions/{sid}").status_code == 200
+    assert clients["auditor"].get(f"/submissions/{sid}").status_code == 200  # assigned
+    # verified by Sichuan, returned by the platform's reviewer, sent to Chongqing: Sichuan
+    # verified it, and keeps reading it
+    actions.act(db, people["auditor"], sid, "verify", checklist=actions.VERIFY_CHECKLIST)
+    actions.act(db, people["reviewer"], sid, "return", reason="boundary")
+    actions.act(db, people["orchard"], sid, "submit", verifier_org=chongqing)
+    page = page_text(clients["auditor"].get(f"/submissions/{sid}",
+                                            headers={"Accept-Language": "en"}))
+    assert "This submission is now with Chongqing Carbon Audit" in page
+    found = subs.reroutings(subs.audit_trail(db, people["orchard"], sid),
+                            body_id(db, chongqing))
+    # twice: to Sichuan after Chongqing returned it, to Chongqing after Sichuan verified it
+    assert [(r.from_body, r.to_body, r.decision["action"]) for r in found] == [
+        (body_id(db, chongqing), body_id(db), "return"),
+        (body_id(db), body_id(db, chongqing), "verify")]
+    # what another producer or the public never saw stays unseen
+    assert clients["steelworks"].get(f"/submissions/{sid}").status_code == 404
+
+
+def language_links(page: str) -> dict[str, str]:
+    return {code: html.unescape(url) for url, code in
+            re.findall(r'<a href="(/lang/(zh|en)\?next=[^"]*)"', page)}
+
+
+def test_the_language_switch_after_a_refused_form_leads_to_a_page_one_can_get(
+        service, clients, make_bom):
+    """A refused form's page answers its POST's URL, which a GET would meet with 405: its
+    language links lead to the submission's page (the admin page), and /lang never leads
+    to a URL only a POST answers."""
+    auditor = clients["auditor"]
+    sid = submitted_to_sichuan(service, make_bom)
+    refused = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
+    assert refused.status_code == 400
+    links = language_links(refused.get_data(as_text=True))
+    assert links == {"zh": f"/lang/zh?next=/submissions/{sid}",
+                     "en": f"/lang/en?next=/submissions/{sid}"}
+    switched = auditor.get(links["en"])
+    assert switched.status_code == 302 and switched.headers["Location"] == f"/submissions/{sid}"
+    assert auditor.get(switched.headers["Location"]).status_code == 200
+    # a link made before this (a POST-only URL) goes home rather than to a 405
+    old = auditor.get(f"/lang/en?next=/submissions/{sid}/return")
+    assert old.status_code == 302 and old.headers["Location"] == "/"
+    # a page one can get is where it was
+    assert auditor.get("/lang/en?next=/verifier/?before=x").headers["Location"] == \
+        "/verifier/?before=x"
+    admin = clients["admin"]
+    for url, data in (("/admin/organisations", {"name": "X", "kind": "shipyard"}),
+                      ("/admin/users", {"username": "u", "role": "producer", "org": "99999",
+                                        "password": "a long enough password"})):
+        refused = admin.post(url, data=data)
+        assert refused.status_code == 400, url
+        assert language_links(refused.get_data(as_text=True))["en"] == "/lang/en?next=/admin/"
+
+
+def test_after_any_other_post_the_switch_leads_to_the_page_the_form_was_on(service):
+    app = service.app
+    with app.test_request_context("/supervision/new", method="POST",
+                                  headers={"Referer": "http://localhost/supervision/new?x=1"}):
+        assert page_to_come_back_to() == "/supervision/new?x=1"
+    for referer in ("https://evil.example/supervision/new", "http://localhost.evil/x", None):
+        with app.test_request_context("/supervision/new", method="POST",
+                                      headers={"Referer": referer} if referer else {}):
+            assert page_to_come_back_to() == "/", referer
+    with app.test_request_context("/registry?q=orange"):
+        assert page_to_come_back_to() == "/registry?q=orange"

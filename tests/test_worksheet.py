@@ -47,3 +47,20 @@ def test_a_stage_is_named_in_each_language_however_the_result_stored_it():
         {"name_zh": "运往包装厂", "name_en": "transport to the packhouse"}
     assert worksheet._stage_name("运输 (transport)") == {"name_zh": "运输", "name_en": "transport"}
     assert worksheet._stage_name(None) is None
+
+
+def test_each_sources_confidence_is_its_level_for_the_year_it_gives():
+    """The sources table says the level in the reader's language; the dataset's own note on
+    how its figures were read stays for experts."""
+    result = {"factors": [
+        {"process": "electricity/location/CN-SC/2022", "year": 2022, "source": {
+            "confidence": "2021 medium (provinces from one secondary copy); 2022 high"}},
+        {"process": "electricity/location/CN-SC/2021", "year": 2021, "source": {
+            "confidence": "2021 medium (provinces from one secondary copy); 2022 high"}},
+        {"process": "oranges/fertiliser/urea_n", "source": {
+            "confidence": "high (seen in the paper's abstract; FACTORS.md section 5)"}},
+        {"process": "x", "source": {"confidence": "as published"}}],
+        "method": {"source": {"confidence": "low (provisional)"}}}
+    assert worksheet.confidence_levels(result) == {
+        "electricity/location/CN-SC/2022": "high", "electricity/location/CN-SC/2021": "medium",
+        "oranges/fertiliser/urea_n": "high", "x": None, "method": "low"}

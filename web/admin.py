@@ -28,7 +28,7 @@ from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from .db import get_db, get_engine
 from .i18n import localised
 from .problems import text
-from .security import role_required
+from .security import client_address, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,7 +46,9 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         category_of=get_engine().registry.categories.get,
         attention=qualifications.needing_attention(db),
         categories=get_engine().registry.categories,
-        problems=localised(problems), form=form or {}, which=which), status
+        problems=localised(problems), form=form or {}, which=which,
+        # after a POST (a refused form), the language switch leads back to this page
+        language_next=url_for("admin.index")), status
 
 
 def _home() -> Path:
@@ -76,7 +78,8 @@ def create_organisation():
     try:
         clean = _names(form, "name", "region")
         org = accounts.create_organisation(get_db(), clean["name"], clean["kind"],
-                                           clean["region"], clean["credit_code"])
+                                           clean["region"], clean["credit_code"],
+                                           get_engine().registry)
     except InvalidInput as exc:
         return _page(exc.problems, form, "organisation", 400)
     flash(_("Organisation %(name)s created.", name=org["name"]))
@@ -105,7 +108,8 @@ def create_user():
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @role_required("admin")
 def deactivate(user_id):
-    user = accounts.set_user_active(get_db(), current_user, user_id, False)
+    user = accounts.set_user_active(get_db(), current_user, user_id, False,
+                                    client_address())
     flash(_("User %(name)s deactivated.", name=user["username"]))
     return redirect(url_for(".index"))
 
@@ -113,7 +117,8 @@ def deactivate(user_id):
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @role_required("admin")
 def reactivate(user_id):
-    user = accounts.set_user_active(get_db(), current_user, user_id, True)
+    user = accounts.set_user_active(get_db(), current_user, user_id, True,
+                                    client_address())
     flash(_("User %(name)s reactivated.", name=user["username"]))
     return redirect(url_for(".index"))
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, flash, make_response, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from footprint.errors import InvalidInput, Problem, Throttled
 from footprint.usecases.accounts import MIN_PASSWORD, change_password, log_in
@@ -116,9 +117,23 @@ def _password_problem(problem: Problem) -> Problem:
     return Problem(where, messages.get(problem.where, problem.message))
 
 
+def _gettable(target: str | None) -> str | None:
+    """``target`` unless only a POST answers it (a link made on a refused form's page
+    would lead to 405)."""
+    if target is None:
+        return None
+    try:
+        current_app.url_map.bind("").match(urlsplit(target).path, method="GET")
+    except MethodNotAllowed:
+        return None
+    except HTTPException:  # no such page, or one a slash away: its own answer, as asked
+        pass
+    return target
+
+
 @bp.route("/lang/<code>")
 def language(code):
-    response = make_response(redirect(_safe_next(request.args.get("next")) or
+    response = make_response(redirect(_gettable(_safe_next(request.args.get("next"))) or
                                       url_for("public.index")))
     if code in LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax",

@@ -35,7 +35,7 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = FONT
 def trend(points: list[tuple[int, float | None, float | None]], title: str,
           verified_label: str, current_label: str, unit: str) -> Markup:
     """Intensity per year: ``points`` are (year, as verified, under the current data); two
-    lines, each point labelled with its value."""
+    lines, each point labelled with its value (once where the two read the same)."""
     height, left, right, top, bottom = 230, 46, 14, 40, 40
     values = [v for _, a, b in points for v in (a, b) if v is not None]
     high = max(values) * 1.15 if values else 1.0
@@ -66,8 +66,11 @@ def trend(points: list[tuple[int, float | None, float | None]], title: str,
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in marks)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
                          f'stroke-width="2"{dash}/>')
-        for px, py, value in marks:
+        for (px, py, value), point in zip(marks, (p for p in points if p[series] is not None)):
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
+            # where both series read the same, their points coincide: one number says it
+            if series == 1 and point[2] is not None and footprint(point[2]) == footprint(value):
+                continue
             parts.append(_text(px, py + offset, footprint(value), "middle", 11, colour))
     for i, (year, _, _) in enumerate(points):
         parts.append(_text(x(i), top + inner_h + 16, str(year), "middle"))

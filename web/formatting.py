@@ -13,6 +13,7 @@ words as Jinja filters.
     {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
     {{ evidence.size|file_size }}           12.3 KB
     {{ peer.synced_minutes_ago|age }}       3 minutes ago / 3 分钟前 (whole minutes given)
+    {{ label.log_index|leaf }}              leaf 12 / 第 12 号叶子 (the log's index, from 0)
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
     {{ category|named }}                    the record's name_zh or name_en
@@ -36,6 +37,7 @@ TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's,
 AGES = (("days", 24 * 60, _l("%(n)s days ago")), ("hours", 60, _l("%(n)s hours ago")),
         ("minutes", 1, _l("%(n)s minutes ago")))
 JUST_NOW = _l("just now")
+LEAF = _l("leaf %(index)s")  # footprint.display.leaf's rule in the reader's language
 
 footprint = display.footprint
 quantity = display.quantity
@@ -93,6 +95,11 @@ def age(minutes) -> str:
     return str(JUST_NOW)
 
 
+def leaf(index) -> str:
+    """A transparency-log leaf by the log's own index, from 0 (footprint.display.leaf)."""
+    return "" if index is None else str(LEAF % {"index": index})
+
+
 def in_reader_language(function):
     """A template filter whose text depends on the reader's language. Marked as needing the
     context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
@@ -111,7 +118,7 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "yuan": yuan, "rate": rate,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,
-           "age": in_reader_language(age),
+           "age": in_reader_language(age), "leaf": in_reader_language(leaf),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 
@@ -124,3 +131,4 @@ def init_app(app: Flask) -> None:
                                 name)
     app.add_template_filter(in_reader_language(named), "named")
     app.add_template_global(CO2E, "co2e")
+    app.add_template_global(vocabulary.BELOW_PUBLISHED_RANGE, "below_published_range")

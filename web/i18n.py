@@ -11,6 +11,7 @@ FOOTPRINT_HOME (compiled files are not kept in git).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -76,4 +77,20 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        return {"current_language": str(get_locale()), "languages": LANGUAGES}
+        # a view may name the page itself (language_next in its context: that wins)
+        return {"current_language": str(get_locale()), "languages": LANGUAGES,
+                "language_next": page_to_come_back_to()}
+
+
+def page_to_come_back_to() -> str:
+    """Where the language switch leads back to: this page, when a GET fetches it again.
+    After a POST (a refused form is shown at the form's URL, which answers a GET with 405)
+    the page the form was on, as a same-origin Referer names it, else the home page; a view
+    that knows its page better says so itself (language_next)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.removesuffix("?")
+    referrer, here = urlsplit(request.referrer or ""), urlsplit(request.host_url)
+    if (referrer.scheme, referrer.netloc) == (here.scheme, here.netloc) and \
+            referrer.path.startswith("/"):
+        return urlunsplit(("", "", referrer.path, referrer.query, ""))
+    return "/"

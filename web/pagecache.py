@@ -13,6 +13,10 @@ Pages are kept gzip-compressed in FOOTPRINT_HOME/cache/pages.db, shared by the h
 data: deleting it costs a render per page, nothing else, so it is written without syncing
 and a write that would wait for another worker is skipped. A client that does not take gzip
 gets the page inflated.
+
+Every key also holds the program that made the page (``program()``: the files of the
+service's code, templates and translations as they are on disk): after an upgrade, pages
+are made again by the new program rather than served as the old one drew them.
 """
 from __future__ import annotations
 
@@ -46,6 +50,32 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE INDEX IF NOT EXISTS pages_until ON pages (until);
 """
+
+
+PROGRAM_FOLDERS = ("web", "footprint", "plugins")  # beside this file's folder
+
+
+def _program() -> bytes:
+    """A digest of the program's files as this process found them: each file's path, size
+    and modification time under PROGRAM_FOLDERS (a stat each, no reading)."""
+    root = Path(__file__).resolve().parents[1]
+    seen = []
+    for folder in PROGRAM_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".po", ".css", ".js", ".json", ".csv"):
+                stat = path.stat()
+                seen.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return _digest(seen)
+
+
+_PROGRAM: list[bytes] = []
+
+
+def program() -> bytes:
+    """The program's digest, worked out once a process."""
+    if not _PROGRAM:
+        _PROGRAM.append(_program())
+    return _PROGRAM[0]
 
 
 def etag_of(*parts) -> str:
@@ -114,21 +144,22 @@ class PageCache:
         ``kept.made_on(basis)`` with the basis of ``kept.subject`` now before serving it."""
         row = self._db().execute(
             "SELECT subject, basis, etag, mimetype, gzipped, until FROM pages WHERE key = ?",
-            [_digest(key)]).fetchone()
+            [_digest((program(), key))]).fetchone()
         if row is None or row[5] <= time.time():
             return None
         return Kept(row[0], row[1], Page(row[2], row[4], row[3]))
 
     def put(self, key: tuple, subject: str, basis: tuple, body: str, mimetype: str) -> Page:
         gzipped = gzip.compress(body.encode(), compresslevel=6, mtime=0)
-        page = Page(etag_of(key, basis, hashlib.sha256(gzipped).digest()), gzipped, mimetype)
+        page = Page(etag_of(program(), key, basis, hashlib.sha256(gzipped).digest()), gzipped,
+                    mimetype)
         until = time.time() + KEPT_SECONDS * random.uniform(0.5, 1.0)
         try:
             db = self._db()
             db.execute("INSERT OR REPLACE INTO pages (key, subject, basis, etag, mimetype, "
                        "gzipped, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [_digest(key), subject, _digest(basis), page.etag, mimetype, gzipped,
-                        until])
+                       [_digest((program(), key)), subject, _digest(basis), page.etag,
+                        mimetype, gzipped, until])
             self._puts += 1
             if self._puts % 1000 == 0:
                 self._prune(db)

@@ -24,7 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from footprint.errors import Figure, Message, Problem, from_data, said
+from footprint.errors import Figure, Message, Problem, from_data, in_codes, said
 
 from . import vocabulary
 
@@ -40,6 +40,7 @@ WHOLE = {
     "parameters": _l("category parameters"), "lines": _l("lines"),
     # the fields of the forms around a BOM: evidence, the workflow, accounts
     "file": _l("the file"), "line": _l("line number"), "reason": _l("reason"),
+    "comment": _l("comment"),
     "verifier_org": vocabulary.ORG_KINDS["accounting_body"], "username": _l("user name"),
     "password": _l("password"), "current_password": _l("current password"),
     "credit_code": _l("unified social credit code"), "kind": _l("organisation kind"),
@@ -156,9 +157,11 @@ def shown(problem: Problem, lang: str | None = None) -> Shown:
 
 def as_json(problem: Problem, lang: str) -> dict:
     """A problem in the API's answer: where and place, the message in ``lang``, its id and
-    the values in it (message_json)."""
+    the values in it (message_json). What the client may write is said by its code (diesel,
+    production), which is what a JSON body holds, not by a page's name for it."""
+    message = in_codes(problem.message)
     return {"where": problem.where, "place": place(problem, lang),
-            "message": text(problem.message, lang), **message_json(problem.message, lang)}
+            "message": text(message, lang), **message_json(message, lang)}
 
 
 def message_json(message, lang: str) -> dict:

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from footprint.errors import InvalidInput, Message, Problem
-from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.usecases import accounts, pactinputs, review
 from footprint.usecases import submissions as subs
@@ -23,7 +22,8 @@ from footprint.workflow import EDITABLE, check_edit
 from .bom.editor import (apply_row_action, attach_problems, editor_from_values, is_missing,
                          with_category_defaults)
 from .bom.form import FormBom, bom_from_form, field_name, values_from_bom
-from .bom.options import GENERIC, choices, line_label, parameter_choices
+from .bom.options import (GENERIC, choices, line_label, parameter_choices,
+                          stored_line_label)
 from .bom.upload import read_upload
 from .db import get_db, get_engine
 from .formatting import footprint, per_amount, percent, quantity
@@ -32,7 +32,8 @@ from .labels import home  # suppliers' labels are checked against this platform'
 from .problems import place, said_result
 from .security import role_required
 from .submissions import page_links
-from .vocabulary import CO2E, STAGES, UNITS, in_language, language, word
+from .vocabulary import (BELOW_PUBLISHED_RANGE, CO2E, STAGES, UNITS, in_language, language,
+                         word)
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")
 
@@ -76,17 +77,25 @@ def _shown(row: dict) -> dict:
 @bp.route("/")
 @role_required("producer")
 def index():
-    """The organisation's submissions a page at a time (?before= the next), newest first;
-    its most recently updated products, each with its newest submission."""
+    """The organisation's submissions a page at a time (?before= the next), newest first,
+    and its products a page at a time (?products_before=), the most recently updated first,
+    each with its newest submission."""
     db = get_db()
     page = subs.page(db, current_user, before=request.args.get("before"))
-    products = subs.products(db, current_user, PAGE_SIZE)
+    products = subs.products_page(db, current_user,
+                                  before=request.args.get("products_before"))
+    # a new BOM's defaults follow the most recently updated product, which only the first
+    # page of products begins with
+    newest = subs.products(db, current_user, 1) if request.args.get("products_before") \
+        else products.rows
     return render_template(
         "producer/index.html", submissions=[_shown(row) for row in page.rows],
-        products=[{"latest": _shown(row), "count": row["submissions"]} for row in products],
+        products=[{"latest": _shown(row), "count": row["submissions"]}
+                  for row in products.rows],
+        product_pages=page_links("producer.index", products, "products_before"),
         submission_count=subs.counted(db, current_user),
         product_count=subs.product_count(db, current_user),
-        upload=_upload_context(_new_values(products)), **page_links("producer.index", page))
+        upload=_upload_context(_new_values(newest)), **page_links("producer.index", page))
 
 
 # -- the BOM editor ---------------------------------------------------------------------------
@@ -119,10 +128,8 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None, pr
                "upload": _upload_context(_new_values(products))}
     if submission is not None:
         stored = submission["bom"]
-        context["stored_lines"] = [
-            (n, line_label({"input": line.get("input") or
-                            "emission:" + line.get("emission", "")}, registry, lang))
-            for n, line in enumerate(stored.get("lines") or [], 1)]
+        context["stored_lines"] = [(n, stored_line_label(line, registry, lang))
+                                   for n, line in enumerate(stored.get("lines") or [], 1)]
         context["evidence"] = review.evidence_list(db, current_user, submission["id"])
         context["comments"] = review.comments(db, current_user, submission["id"])
         for item in context["evidence"]:
@@ -261,7 +268,9 @@ def preview_summary(result: dict, registry, lang: str) -> dict:
             "grade": {"grade": grade["grade"],
                       "label": in_language(grade.get("label_zh"), grade.get("label_en"),
                                            lang),
-                      "provisional": grade.get("provisional", False)} if grade else None,
+                      "provisional": grade.get("provisional", False),
+                      "warning": str(BELOW_PUBLISHED_RANGE)
+                      if grade.get("below_published_range") else ""} if grade else None,
             "notes": said_result(result, lang)["notes"] if result.get("notes") else [],
             "biogenic_co2_kg": result.get("biogenic_co2_kg", 0.0)}
 
@@ -315,7 +324,7 @@ def upload():
         saved, _created = subs.create_submission(get_db(), get_engine(), current_user,
                                                  bom_file.bom, home=home())
     except InvalidInput as exc:
-        problems = [bom_file.locate(p) for p in exc.problems]
+        problems = bom_file.located_problems(exc.problems)
         inline = {} if bom_file.kind == "json" else {
             field_name(p.where): [problem_text(p)] for p in exc.problems
             if not p.where.startswith("lines") and p.where != "(top level)"}

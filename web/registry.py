@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
     send_from_directory, url_for
 
 from footprint.labels import to_b32
-from footprint.usecases import benchmarks, findings, opendata
+from footprint.usecases import benchmarks, findings, opendata, qualifications
 from footprint.usecases import labels as label_records
 from footprint.usecases import registry
 
@@ -108,6 +108,8 @@ def organisation(org_id: int):
     return render_template("registry/organisation.html", organisation=found,
                            produced=_shown(produced.rows), verified=_shown(verified.rows),
                            findings=findings.public_findings(get_db(), org_id),
+                           qualifications=qualifications.of_body(get_db(), org_id),
+                           categories=get_engine().registry.categories,
                            with_subject=False, next_url=next_url, **_names())
 
 

@@ -21,10 +21,12 @@ IN_VERIFICATION_SHOWN = 50
 @bp.route("/")
 @role_required("reviewer")
 def index():
-    """What awaits review a page at a time (?before= the next), newest first; the recent
-    decisions; the newest submissions still in verification, with how many there are."""
+    """What awaits review a page at a time (?before= the next), first come first served
+    (the longest waiting on top); the recent decisions; the newest submissions still in
+    verification, with how many there are."""
     db = get_db()
-    queue = subs.page(db, current_user, ("verified",), request.args.get("before"))
+    queue = subs.page(db, current_user, ("verified",), request.args.get("before"),
+                      oldest_first=True)
     candidates = subs.page(db, current_user, ("approved", "issued", "superseded", "revoked",
                                               "returned"), size=RECENT_SHOWN * 2).rows
     decisions = decisions_of(db, current_user, candidates, ("approve", "return"), "verified")

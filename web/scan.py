@@ -220,9 +220,9 @@ def label(b32: str):
             return respond(kept.page, SCAN_CACHE_CONTROL)
     try:
         cose = from_b32(b32)
-    except LabelInvalid:
+        scan = scanning.check(db, _home(), cose, moment)
+    except LabelInvalid:  # not a label's code, or one cut short: scan again, not "forged"
         return _not_found("label")
-    scan = scanning.check(db, _home(), cose, moment)
     page = render_template("scan/label.html", **_label_context(db, scan, cose, moment))
     basis = scanning.basis(db, _home(), scan, moment) if key is not None else None
     if basis is None:

@@ -32,7 +32,7 @@ from functools import wraps
 from flask import (Flask, abort, current_app, g, jsonify, render_template, request)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -155,6 +155,18 @@ def _error_page(status: int, message: str, problems, advice) -> str:
     except Exception:
         current_app.logger.exception("the error page could not be drawn for anyone")
     return f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
+
+
+# A form posted without its page's CSRF token, or with one past its time: the page was open
+# too long, or the session it was made for ended (a log-in or log-out in another window).
+FORM_EXPIRED = N_("This form has expired or was opened elsewhere")
+FORM_EXPIRED_ADVICE = (N_("Nothing was done: the page was open too long, or you logged in or "
+                          "out in another window since."),
+                       N_("Go back, reload the page and try again."))
+
+
+def _form_expired(exc: CSRFError):
+    return error_answer(400, FORM_EXPIRED, advice=FORM_EXPIRED_ADVICE)
 
 
 def _http_error(exc: HTTPException):
@@ -325,6 +337,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Conflict, lambda e: error_answer(409, e.message))
     app.register_error_handler(InvalidInput,
                                lambda e: error_answer(400, N_("invalid input"), e.problems))
+    app.register_error_handler(CSRFError, _form_expired)  # a BadRequest, said better
     app.register_error_handler(HTTPException, _http_error)
     # SQLite's errors, and psycopg's when the app's database is PostgreSQL (web.db opened it
     # before this runs, which imported psycopg: footprint.store.db imports it for a URL only)

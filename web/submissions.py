@@ -22,34 +22,45 @@ from footprint.usecases import accounts, actions, batterypass, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
+from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.usecases.revoking import revoke
-from footprint.workflow import ACTIONS, allowed_actions, may_edit, may_revoke, takes_part
+from footprint.workflow import (ACTIONS, MAX_REASON, allowed_actions, assigned_to, may_edit,
+                                may_revoke, takes_part)
 
 from . import worksheet
+from .bom.options import stored_line_label
 from .db import get_db, get_engine
 from .forms import Field, Form, errors_at
 from .i18n import localised
 from .problems import said_result, text
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
-from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, word
+from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, language, word
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
 
-def page_links(endpoint: str, page) -> dict:
-    """The links of a work list's page (templates/_pages.html): on to the next page while
-    there is one (``page``: a footprint.paging.Page), back to the first once past it."""
-    return {"next_url": url_for(endpoint, before=page.next_before) if page.next_before
-            else None,
-            "first_url": url_for(endpoint) if request.args.get("before") else None}
+def page_links(endpoint: str, page, cursor: str = "before", anchor: str | None = None) -> dict:
+    """The links of a list's page (templates/_pages.html): on to the next page while there is
+    one (``page``: a footprint.paging.Page), back to the first once past it. The list's
+    cursor is the query parameter ``cursor``; the page's other parameters stay, so a page
+    with two lists (a producer's products and submissions, a body's queue and what it
+    handled) keeps the other list's page. ``anchor``: the list's place on the page."""
+    kept = {name: value for name, value in request.args.items() if name != cursor}
+    return {"next_url": url_for(endpoint, **kept, **{cursor: page.next_before},
+                                _anchor=anchor) if page.next_before else None,
+            "first_url": url_for(endpoint, **kept, _anchor=anchor)
+            if request.args.get(cursor) else None}
 
 
-def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None):
-    """The latest audit event among ``actions`` (optionally leaving ``from_status``)."""
+def decision(events: list[dict], actions: tuple[str, ...], from_status: str | None = None,
+             by_org: int | None = None):
+    """The latest audit event among ``actions`` (optionally leaving ``from_status``, or
+    taken by a user of the organisation ``by_org``)."""
     for event in reversed(events):
         if event["action"] in actions and (from_status is None or
-                                           event["from_status"] == from_status):
+                                           event["from_status"] == from_status) and \
+                (by_org is None or event["actor_org_id"] == by_org):
             return event
     return None
 
@@ -107,8 +118,14 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     verified = decision(events, ("verify",)) if submission["verified_by"] else None
     approved = decision(events, ("approve",)) if submission["approved_by"] else None
     editable = may_edit(user, submission)
+    rerouted = subs.reroutings(events, submission["verifier_org_id"])
+    # the bodies by name: those that decided (the trail says) and the one assigned now
+    body_names = {e["actor_org_id"]: e["org_name"] for e in events if e["actor_org_id"]}
+    if verifier_org:
+        body_names[verifier_org["id"]] = verifier_org["name"]
     return render_template(
         "submissions/detail.html", submission=submission, bom=bom, lines=lines,
+        line_names=[stored_line_label(line, registry, language()) for line in lines],
         parameters=worksheet.parameter_table(described, bom.get("parameters") or {}),
         by_line=by_line, general=general, result=result,
         stages=worksheet.stage_rows(result) if result else [], inputs=ranked,
@@ -122,6 +139,10 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         processes=registry.processes, events=events,
         producer_org=accounts.organisation(db, submission["org_id"]),
         verifier_org=verifier_org, verified=verified, approved=approved,
+        rerouted=rerouted, body_names=body_names,
+        rerouted_at={r.event["id"]: r for r in rerouted},
+        # an accounting body the producer sent the submission away from: it reads only
+        former_body=user["role"] == "verifier" and not assigned_to(user, submission),
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
         actions=actions, bodies=bodies, problems=shown, errors=errors_at(shown),
@@ -132,10 +153,15 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         primary_without_evidence=bool(result) and not evidence and any(
             e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
+        levels=worksheet.confidence_levels(result) if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
-        may_revoke=may_revoke(user), may_comment=takes_part(user),
+        may_revoke=may_revoke(user), may_comment=takes_part(user, submission),
+        max_reason=MAX_REASON, max_comment=review.MAX_COMMENT,
+        max_revoke_reason=MAX_REVOKE_REASON,
+        # after a POST (a refused form), the language switch leads back to the page itself
+        language_next=url_for(".detail", id=submission_id),
     ), status
 
 

@@ -101,6 +101,9 @@ UNITS = {"piece": _l("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³", "m
 DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),
               "volume": _l("volume"), "area": _l("area"), "count": _l("count")}
 CO2E = "kg CO₂e"  # the unit of every footprint: a symbol, the same in Chinese and English
+# Beside a grade whose footprint lies below the range its bands are built on (the preview,
+# the submission page): the grade stands, and may flatter a BOM that leaves inputs out.
+BELOW_PUBLISHED_RANGE = _l("below the published range: inputs may be missing")
 PER_AMOUNT = _l("per %(amount)s %(unit)s")  # after CO2E: "kg CO₂e per 1 kg"
 TIME_IN_CHINA = _l("%(time)s (UTC+8)")  # a time shown in China time, the zone named
 
@@ -131,8 +134,11 @@ def in_language(zh: str | None, en: str | None, lang: str | None = None) -> str:
 
 def named(record, field: str = "name") -> str:
     """A record's ``<field>_zh`` or ``<field>_en`` (a mapping or an object), in the page's
-    language: ``{{ category|named }}``, ``{{ band|named("label") }}``."""
-    def get(suffix):
-        key = f"{field}_{suffix}"
+    language: ``{{ category|named }}``, ``{{ band|named("label") }}``. A record that keeps
+    its English as the bare ``<field>`` is read so too (a grade's ``rationale``, English
+    since before it had a Chinese one)."""
+    def get(key):
         return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
-    return in_language(get("zh"), get("en")) if record is not None else ""
+    if record is None:
+        return ""
+    return in_language(get(f"{field}_zh"), get(f"{field}_en") or get(field))

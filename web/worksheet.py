@@ -71,6 +71,16 @@ def _publisher(citation: str) -> str:
     return citation.split(": ", 1)[0]
 
 
+def confidence_levels(result: dict) -> dict:
+    """high, medium or low of each factor the result cites (by process) and of its method
+    ("method"): the sources table says the level in the reader's language, the dataset's own
+    note on it (how and where its figures were read) is for experts."""
+    levels = {f["process"]: _confidence(f["source"]["confidence"], f.get("year"))
+              for f in result.get("factors") or []}
+    method = (result.get("method") or {}).get("source") or {}
+    return {**levels, "method": _confidence(method.get("confidence") or "", None)}
+
+
 def _confidence(text: str, year: int | None) -> str | None:
     """high, medium or low: what a source says of the factor's year where it says so per
     year ("2021 medium ...; 2022 high"), else its first level; None if it names none."""

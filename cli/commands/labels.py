@@ -4,7 +4,9 @@ docs/label-format.md. (``footprint keys`` is cli/commands/keys.py.)
 verify exits 0 for a valid label whose revocation was checked (with its platform online,
 against ``--revocations FILE``, or against the list this platform synced from a peer, with
 its age said: docs/peers.md), 3 for a valid label whose revocation could not be checked
-(the reason in words), 1 for an invalid, expired or revoked label (the reason on stderr), 2
+(the reason in words), 1 for an invalid, expired or revoked label (the reason on stderr; a
+code that cannot be read as a label at all, cut short when scanned, is said to be damaged,
+not invalid), 2
 for a usage error (bad option, unreadable trust or revocation list, an input that is neither
 a label file nor label text).
 """
@@ -32,6 +34,11 @@ from footprint.settings import footprint_home
 from ..errors import usage_exit
 
 NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
+# a code that cannot be read as a label at all (LabelInvalid.unreadable), as the scan page says
+UNREADABLE = ("the code could not be read as a label: it is damaged or incomplete (cut short "
+              "when scanned or copied), which says nothing about the label itself; scan the "
+              "QR code again, or copy the whole link\n"
+              "标签编码已损坏或不完整，无法读取（并非伪造）：请重新扫描二维码，或完整复制链接")
 STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
                "distribution": "distribution", "packaging": "packaging",
                "end_of_life": "end of life"}
@@ -211,6 +218,7 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
 
     result: dict = {"valid": False}
     claims = issuer = None
+    unreadable = False
     try:
         text = _label_text(label)
         cose_bytes = extract(text)
@@ -219,6 +227,7 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
         reason = detail = None
     except LabelInvalid as exc:
         claims, issuer, reason, detail = exc.claims, exc.issuer, exc.reason, exc.detail
+        unreadable = exc.unreadable
     check = None
     # a valid label's revocation is checked; an expired one only against a list at hand
     # (it fails either way, but a list may say it was revoked first)
@@ -254,12 +263,16 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
             sys.exit(NOT_CHECKED)
         return
     result.update(reason=reason, detail=detail)
+    if unreadable:
+        result["unreadable"] = True
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif claims is not None:  # signed by a trusted key: say what it claims, and why it fails
         click.echo(click.style(f"NOT VALID label {claims['id']}", fg="red", bold=True))
         click.echo(_claims_text(claims, issuer, names))
     click.echo(f"invalid label: {reason}: {detail}", err=True)
+    if unreadable:
+        click.echo(UNREADABLE, err=True)
     sys.exit(1)
 
 

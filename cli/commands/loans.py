@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from footprint.display import rate, yuan
+from footprint.display import leaf, rate, yuan
 from footprint.engine import Engine
 from footprint.errors import NotFound, from_data
 from footprint.loanrules import PRESETS
@@ -191,7 +191,7 @@ def price(bank, borrower, loan_product, principal, year, product_id, issuer, as_
                f"total benefit {yuan(decision['total_benefit'])} yuan")
     for line in decision["explanation"]:
         click.echo(f"  - {from_data(line)}")
-    click.echo(f"signed and logged as leaf {decision['log_index']} of the transparency log")
+    click.echo(f"signed and logged as {leaf(decision['log_index'])} of the transparency log")
 
 
 @loans_group.command("decisions")

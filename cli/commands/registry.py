@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from footprint.display import leaf
 from footprint.engine import Engine
 from footprint.settings import benchmark_threshold, footprint_home
 from footprint.usecases import benchmarks, opendata
@@ -74,4 +75,4 @@ def adopt_bands(category, declared_unit):
                       for g, up in version["bands"])
     click.echo(f"adopted version {version['version']} for {category} per {declared_unit}: "
                f"benchmark of {version['n']} verified products, {version['as_of']}: {bands}")
-    click.echo(f"logged as leaf {version['log_index']}")
+    click.echo(f"logged as {leaf(version['log_index'])} of the transparency log")

@@ -1,22 +1,39 @@
-"""``footprint db | users | tokens | serve``: what an operator runs for the web service."""
+"""``footprint db | users | tokens | serve``: what an operator runs for the web service.
+
+The operator at the command line acts with every right an administrator has (they hold the
+database): users are listed, added, deactivated and activated again through the same use
+cases as the administration page, and tokens listed and revoked by their text, number or
+user. What these commands do to accounts is recorded as security events (`footprint
+security events`), not printed as log lines among their answers."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from footprint import engine as engines
+from footprint.display import time_text, zone_key
 from footprint.settings import footprint_home, secret_key
-from footprint.usecases.accounts import (create_token, create_user, generate_password,
-                                         revoke_token, set_password)
+from footprint.usecases.accounts import (TOKEN_PREFIX, create_token, create_user,
+                                         generate_password, list_tokens, list_users,
+                                         revoke_tokens, set_password, set_user_active,
+                                         user_named)
 from footprint.usecases.database import (connect, copy, database_location, database_named,
                                          migrate, pending)
 from footprint.usecases.hosts import HostRefused, check_host
 from footprint.workflow import ROLES
 
-from ..errors import fail_cleanly
+from .. import render
+from ..errors import fail_cleanly, usage_exit
 from .dbcopy import db_copy, db_verify_copy
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+# the security log's events are in the database already: without a handler of its own,
+# logging's last resort would print each on the operator's terminal
+_IN_THE_DATABASE = logging.NullHandler()
 
 
 def _db():
@@ -75,9 +92,43 @@ db.add_command(db_copy)
 db.add_command(db_verify_copy)
 
 
+def _accounts_db():
+    """The database for a command on accounts, migrated; the security log kept off the
+    terminal."""
+    security_log = logging.getLogger("footprint.security")
+    if _IN_THE_DATABASE not in security_log.handlers:
+        security_log.addHandler(_IN_THE_DATABASE)
+    db = _db()
+    if pending(db):
+        raise click.UsageError("run `footprint db migrate` first")
+    return db
+
+
+def _when(stamp) -> str:
+    return time_text(stamp) or "-"
+
+
 @click.group()
 def users():
     """Accounts of producers, verifiers, reviewers and administrators."""
+
+
+@users.command("list")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="Only users of this role.")
+@click.option("--org", default=None, help="Only users of this organisation (name or number).")
+@json_option
+@fail_cleanly
+def users_list(role, org, as_json):
+    """Every user: number, username, name, role, organisation, active or not, when added."""
+    rows = list_users(_accounts_db(), role, org)
+    if as_json:
+        render.dump(rows)
+        return
+    click.echo(render.table(
+        [[r["id"], r["username"], r["display_name"], r["role"], r["org_name"],
+          "yes" if r["active"] else "no", _when(r["created_at"])] for r in rows],
+        ["id", "username", "name", "role", "organisation", "active",
+         f"added ({zone_key()})"]) if rows else "no users")
 
 
 @users.command("add")
@@ -88,15 +139,17 @@ def users():
 @click.option("--region", default=None, help="Region code of a new organisation.")
 @fail_cleanly
 def users_add(name, role, org, display_name, region):
-    """Add a user. The password is read from standard input, or generated and printed."""
-    db = _db()
-    if pending(db):
-        raise click.UsageError("run `footprint db migrate` first")
+    """Add a user NAME (3 to 64 letters, digits, dots, underscores or hyphens, unlike any
+    other user's name but for case). The password is read from standard input, or generated
+    and printed."""
+    db = _accounts_db()
     password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     generated = not password
     password = password or generate_password()
-    user = create_user(db, name, role, org, password, display_name, region)
-    click.echo(f"added {role} {user['username']} in {org}")
+    # the registry (and the pipeline it comes with) only to check a region
+    registry = engines.Engine(footprint_home()).registry if region else None
+    user = create_user(db, name, role, org, password, display_name, region, registry)
+    click.echo(f"added {user['username']} ({role}) to {org}")
     if generated:
         click.echo(f"password: {password}")
 
@@ -107,9 +160,7 @@ def users_add(name, role, org, display_name, region):
 def users_password(name):
     """Set a user's password (read from standard input, or generated and printed). Every
     session of the user ends: browsers logged in as them must log in again."""
-    db = _db()
-    if pending(db):
-        raise click.UsageError("run `footprint db migrate` first")
+    db = _accounts_db()
     password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     generated = not password
     password = password or generate_password()
@@ -117,6 +168,36 @@ def users_password(name):
     click.echo(f"password of {name} set; their sessions have ended")
     if generated:
         click.echo(f"password: {password}")
+
+
+def _set_active(name: str, active: bool) -> None:
+    db = _accounts_db()
+    user = user_named(db, name)
+    if bool(user["active"]) == active:
+        click.echo(f"{name} is {'active' if active else 'deactivated'} already")
+        return
+    set_user_active(db, None, user["id"], active)
+    click.echo(f"{name} activated: they may log in again, and their unrevoked API tokens "
+               "work again" if active else
+               f"{name} deactivated: their sessions have ended and their API tokens no "
+               "longer work")
+
+
+@users.command("deactivate")
+@click.argument("name")
+@fail_cleanly
+def users_deactivate(name):
+    """Deactivate user NAME: they cannot log in, their sessions end and their API tokens stop
+    working (as on the administration page). `users activate NAME` undoes it."""
+    _set_active(name, False)
+
+
+@users.command("activate")
+@click.argument("name")
+@fail_cleanly
+def users_activate(name):
+    """Activate user NAME again: they may log in, and their tokens not revoked work again."""
+    _set_active(name, True)
 
 
 @click.group()
@@ -129,18 +210,59 @@ def tokens():
 @click.option("--label", default="cli", help="What the token is for.")
 @fail_cleanly
 def tokens_create(name, label):
-    """Create an API token for user NAME and print it (it is shown only once)."""
-    click.echo(create_token(_db(), name, label))
+    """Create an API token for user NAME and print it (it is shown only once: only its
+    SHA-256 is kept)."""
+    click.echo(create_token(_accounts_db(), name, label))
+
+
+@tokens.command("list")
+@click.option("--user", "username", default=None, help="Only this user's tokens.")
+@json_option
+@fail_cleanly
+def tokens_list(username, as_json):
+    """Every API token: number, user, label, when made, when revoked. Never the token
+    itself, which is not kept: revoke one by its number or its user."""
+    rows = list_tokens(_accounts_db(), username)
+    if as_json:
+        render.dump(rows)
+        return
+    used = any(r["last_used_at"] for r in rows)  # recorded by none of today's requests
+    zone = zone_key()
+    click.echo(render.table(
+        [[r["id"], r["username"], r["name"], _when(r["created_at"]),
+          *([_when(r["last_used_at"])] if used else []),
+          f"revoked {_when(r['revoked_at'])}" if r["revoked_at"] else "active"]
+         for r in rows],
+        ["id", "user", "label", f"created ({zone})", *([f"last used ({zone})"] if used else []),
+         "state"]) if rows else "no tokens")
 
 
 @tokens.command("revoke")
-@click.argument("token")
-def tokens_revoke(token):
-    """Revoke TOKEN: API calls with it get 401 from now on."""
-    if not revoke_token(_db(), token.strip()):
-        click.echo("error: no such active token", err=True)
-        sys.exit(1)
-    click.echo("token revoked")
+@click.argument("token", required=False)
+@click.option("--id", "token_id", type=click.IntRange(min=1), default=None,
+              help="The token numbered N (`footprint tokens list` shows the numbers).")
+@click.option("--user", "username", default=None,
+              help="Every active token of this user (with --label, only those so labelled).")
+@click.option("--label", default=None, help="With --user: only the tokens with this label.")
+@fail_cleanly
+def tokens_revoke(token, token_id, username, label):
+    """Revoke TOKEN (its text), the token numbered --id N, or the tokens of --user NAME
+    [--label L]: API calls with them get 401 from now on."""
+    if sum(way is not None for way in (token, token_id, username)) != 1:
+        usage_exit("give one of TOKEN, --id N or --user NAME [--label L]",
+                   "请给出以下之一：令牌、--id 编号、--user 用户名 [--label 标注]")
+    if label is not None and username is None:
+        usage_exit("--label goes with --user", "--label 须与 --user 一起使用")
+    token = token.strip() if token is not None else None
+    if token is not None and not token.startswith(TOKEN_PREFIX):
+        usage_exit(f'"{token}" is no token (a token begins {TOKEN_PREFIX}): `footprint tokens '
+                   "list` shows each token's number, user and label; revoke by --id N or "
+                   "--user NAME --label LABEL",
+                   f"“{token}”不是令牌（令牌以 {TOKEN_PREFIX} 开头）：`footprint tokens list` "
+                   "列出各令牌的编号、用户和标注；请用 --id 编号 或 --user 用户名 --label 标注 吊销")
+    for row in revoke_tokens(_accounts_db(), token=token, token_id=token_id,
+                             username=username, label=label):
+        click.echo(f"revoked token {row['id']} of {row['username']} (label {row['name']})")
 
 
 @click.command()

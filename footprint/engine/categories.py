@@ -123,12 +123,19 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
         fields["grade_note"], fields["grade_note_message"] = str(note), as_data(note)
     elif grading is not None:
         # Bands are per one declared unit (kg CO2e per kg fruit), whatever amount a BOM declares.
-        band = grading.grade(result["total_kg_co2e"] / bom.declared_unit["amount"])
+        per_unit = result["total_kg_co2e"] / bom.declared_unit["amount"]
+        band = grading.grade(per_unit)
         fields["grade"] = {"grade": band.grade, "label_zh": band.label_zh,
                            "label_en": band.label_en, "unit": grading.unit,
                            "provisional": grading.provisional, "rationale": grading.rationale,
+                           "rationale_zh": grading.rationale_zh,
                            "source": grading.source.as_dict(),
                            "bands": [[b.grade, b.up_to] for b in grading.bands]}
+        if grading.published_range is not None:
+            # the grade stands; the pages say it may flatter a BOM that leaves inputs out
+            fields["grade"].update(published_range=list(grading.published_range),
+                                   below_published_range=grading.below_published_range(
+                                       per_unit))
     extensions = {}
     for plugin, extra in plugin_manager.call_each("label_extensions",
                                                   only=_extenders(category, registry,

@@ -1,6 +1,6 @@
-"""Names people write for what the registry knows by code: regions (四川, 四川省, Sichuan),
-categories (柑橘, 柑橘(鲜果), Oranges) and inputs (柴油燃烧, Diesel, 电力), as the BOM editor
-shows them. A name counts only when it names one thing: a name several inputs share (ten
+"""Names people write in a BOM for what the registry knows by code: regions (四川, 四川省,
+Sichuan: engine.regions reads them), categories (柑橘, 柑橘(鲜果), Oranges) and inputs (柴油燃烧,
+Diesel, 电力), as the BOM editor shows them. A name counts only when it names one thing: a name several inputs share (ten
 field-N2O processes read alike in Chinese) stays unknown and gets suggestions instead.
 
 Each record is known by its full Chinese and English names and by their heads, the part
@@ -12,49 +12,13 @@ import dataclasses
 import re
 
 from ..bom import ELECTRICITY, Bom
+from ..errors import Named
+from .regions import name_key, region_code
 
-# What follows a province's or region's name in full ("四川省", "Sichuan Province"); the name
-# without it is the registered one.
-ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
-                  " autonomous region", " province", " municipality")
 # Electricity is no registered process: the words the form and a power bill use for it.
 ELECTRICITY_NAMES = ("电力", "电", "用电", "电网电力", "电力(电网,千瓦时)", "grid electricity",
                      "electricity (grid, kwh)")
 HEAD = re.compile(r"\s*[(（]")
-
-
-def _key(name: str) -> str:
-    return " ".join(str(name).split()).casefold()
-
-
-def _region_key(name: str) -> str:
-    key = _key(name)
-    for suffix in ADMINISTRATIVE:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            return key[:-len(suffix)]
-    return key
-
-
-def _names_of(region) -> list[str]:
-    """A region's names: Chinese, English, and each part of an English name with another in
-    brackets ("Tibet (Xizang)")."""
-    english = region.name_en or ""
-    head, _, rest = english.partition(" (")
-    return [n for n in (region.name_zh, english, head, rest.rstrip(")")) if n]
-
-
-def region_names(registry) -> dict[str, list[str]]:
-    return {code: _names_of(region) for code, region in registry.regions.items()}
-
-
-def region_code(registry, name: str | None) -> str | None:
-    """The code of the region ``name`` names: a code as it is, else the one region whose
-    Chinese or English name it is (case and "省", "自治区", "Province" aside); else None."""
-    if name is None or name in registry.regions:
-        return name
-    found = {code for code, names in region_names(registry).items()
-             if _region_key(name) in {_region_key(n) for n in names}}
-    return found.pop() if len(found) == 1 else None
 
 
 def _index(records: dict) -> dict[str, str]:
@@ -64,14 +28,14 @@ def _index(records: dict) -> dict[str, str]:
         for name in (record.name_zh, record.name_en):
             if name:
                 for variant in {name, HEAD.split(name)[0]}:
-                    owners.setdefault(_key(variant), set()).add(code)
+                    owners.setdefault(name_key(variant), set()).add(code)
     return {name: codes.pop() for name, codes in owners.items() if len(codes) == 1 and name}
 
 
 def _code(index: dict[str, str], known, name):
     if name is None or not isinstance(name, str) or name in known:
         return name
-    return index.get(_key(name), name)
+    return index.get(name_key(name), name)
 
 
 # registry id -> (the registry, its categories' index, its inputs' index): a registry does not
@@ -87,11 +51,35 @@ def _indexes(registry) -> tuple[dict, dict]:
     # imported activities (bg:<dataset>/<code>) are named by code only: thousands of names
     # from another database would make everyday words mean one of them
     named = {pid: p for pid, p in registry.processes.items() if not p.cumulative}
-    inputs = {**_index(named), **{_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
+    inputs = {**_index(named), **{name_key(n): ELECTRICITY for n in ELECTRICITY_NAMES}}
     if len(_INDEXES) >= INDEXES_KEPT:
         _INDEXES.clear()
     _INDEXES[id(registry)] = (registry, _index(registry.categories), inputs)
     return _INDEXES[id(registry)][1], inputs
+
+
+def _named(records: dict, index: dict[str, str]) -> dict[str, Named]:
+    """Each record as a problem suggests it: by its Chinese and English names where ``index``
+    reads that name as this record alone (so what is suggested is what may be written), else
+    by its code."""
+    def own(code, name):
+        return name if name and index.get(name_key(name)) == code else ""
+    return {code: Named(code, own(code, r.name_zh), own(code, r.name_en))
+            for code, r in records.items()}
+
+
+def named_inputs(registry) -> dict[str, Named]:
+    """The inputs a BOM may name (imported activities aside: those are written by code) by
+    the names the form shows and the file may hold: 电力, 柴油燃烧, Diesel, burned in ..."""
+    _categories, inputs = _indexes(registry)
+    named = _named({pid: p for pid, p in registry.processes.items() if not p.cumulative},
+                   inputs)
+    return {**named, ELECTRICITY: Named(ELECTRICITY, ELECTRICITY_NAMES[0], ELECTRICITY)}
+
+
+def named_categories(registry) -> dict[str, Named]:
+    """The categories by their names (柑橘(鲜果), Oranges (citrus fruit))."""
+    return _named(registry.categories, _indexes(registry)[0])
 
 
 def with_codes(bom: Bom, registry) -> Bom:

@@ -24,7 +24,8 @@ from ..imported import split_id
 from ..model import ElectricityFactor
 from ..suggest import unknown
 from ..units import UNITS, UnitError, convert, dimension
-from .names import region_names, with_codes
+from .names import named_categories, named_inputs, with_codes
+from .regions import unknown_region
 from .supplier import LabelResolver, SupplierLabel, label_co2e, unit_problem
 
 # A product reference ("product:<id or file>") -> its BOM. Raises LookupError if not found.
@@ -127,12 +128,10 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     category = (bom.product or {}).get("category")
     if category is not None and category not in registry.categories:
         problems.append(Problem("product.category",
-                                unknown(Message("category"), category, registry.categories)))
+                                unknown(Message("category"), category, registry.categories,
+                                        named=named_categories(registry))))
     if bom.region is not None and bom.region not in registry.regions:
-        problems.append(Problem("region", unknown(Message("region"), bom.region,
-                                                  registry.regions, _same_country(bom.region,
-                                                                                  registry),
-                                                  region_names(registry))))
+        problems.append(Problem("region", unknown_region(registry, bom.region)))
     chain = (*_chain, _identity(bom))
     resolved = []
     for line in bom.lines:
@@ -144,22 +143,9 @@ def resolve_bom(bom: Bom, registry, products: ProductResolver | None = None,
     if refused is not None and problems == refused.problems:
         raise refused  # a plugin's own refusal, alone, reaches the caller as it was raised
     if problems:
-        raise InvalidInput(problems, bom.origin or None)
+        # once each: every line of a region without the BOM's factor year says it alike
+        raise InvalidInput(list(dict.fromkeys(problems)), bom.origin or None)
     return ResolvedBom(bom, tuple(resolved))
-
-
-def _same_country(word: str, registry, near: str | None = None) -> list[str]:
-    """Regions to offer first for an unknown ``word``: those of the country its code begins
-    with ("CN-..."), and those sharing a grid with ``near`` (the BOM's region)."""
-    prefix = str(word).partition("-")[0].upper() if "-" in str(word) else None
-    neighbours = set()
-    if near in registry.regions:
-        home = registry.regions[near]
-        grids = {near, *home.grids, *home.fallback[:1]}
-        neighbours = {code for code, r in registry.regions.items()
-                      if grids & {code, *r.grids, *r.fallback[:1]}}
-    return sorted(code for code in registry.regions
-                  if code in neighbours or (prefix and code.partition("-")[0] == prefix))
 
 
 class _LineProblems(Exception):
@@ -242,7 +228,8 @@ def _resolve_kind(line: Line, bom: Bom, registry, products, expand, chain,
                    "bg:<dataset>/<code>"]
         raise _LineProblems(Problem(f"{line.where}.input", unknown(
             Message("input"), line.input, choices, _fitting(line.unit, bom, registry),
-            {p.id: (p.name_en, p.name_zh) for p in offered.values()})))
+            {p.id: (p.name_en, p.name_zh) for p in offered.values()},
+            named=named_inputs(registry))))
     process = registry.processes[line.input]
     return ResolvedLine(line, process_id=process.id, quantity=_unit_to(line, process.unit))
 
@@ -281,9 +268,9 @@ def _unknown_background(input_id: str, registry) -> Message:
 
 def _fitting(unit: str, bom: Bom, registry) -> list[str]:
     """Inputs a line in ``unit`` of this product may mean, in the order they are offered:
-    those of the product's own category, then the generic ones (a process of a plugin that
-    registers no other category: the core's, the material library's), each measured in the
-    unit's dimension (electricity among them for energy)."""
+    electricity for energy (what a line in kWh most often is), those of the product's own
+    category, then the generic ones (a process of a plugin that registers no other category:
+    the core's, the material library's), each measured in the unit's dimension."""
     wanted = UNITS[unit][0]
     owners = {c.plugin: c.id for c in registry.categories.values() if c.id != "generic"}
     category = (bom.product or {}).get("category")
@@ -292,7 +279,7 @@ def _fitting(unit: str, bom: Bom, registry) -> list[str]:
                and owners.get(p.plugin, category) == category]
     own = sorted(pid for pid, owner in fitting if owner is not None)
     generic = sorted(pid for pid, owner in fitting if owner is None)
-    return own + generic + ([ELECTRICITY] if wanted == "energy" else [])
+    return ([ELECTRICITY] if wanted == "energy" else []) + own + generic
 
 
 def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
@@ -304,9 +291,8 @@ def _resolve_electricity(line: Line, bom: Bom, registry) -> ResolvedLine:
     region = line.region if line.region is not None else bom.region
     if region not in registry.regions:
         if line.region is not None:  # else the BOM's own region is already reported
-            problems.append(Problem(f"{line.where}.region", unknown(
-                Message("region"), region, registry.regions,
-                _same_country(region, registry, bom.region), region_names(registry))))
+            problems.append(Problem(f"{line.where}.region",
+                                    unknown_region(registry, region, bom.region)))
         raise _LineProblems(*problems)
     year = line.year if line.year is not None else bom.factor_year
     basis = line.basis if line.basis is not None else bom.electricity_basis

@@ -166,11 +166,15 @@ def verify(cose_bytes: bytes, trust_list, now=None) -> Verified:
     if not signature_ok(protected, payload, signature, entry.public_key):
         raise LabelInvalid("bad-signature", f"the signature does not verify with {entry.id}'s "
                                             f"key {entry.kid.hex()}")
-    try:
+    try:  # signed with the issuer's key, so whatever is wrong here is no damaged scan
         claims_map = _loads_exact(payload)
     except Exception as exc:  # noqa: BLE001
-        raise LabelInvalid("malformed", f"the payload is not CBOR: {exc}") from None
-    claims = parse_claims(claims_map, entry.id)
+        raise LabelInvalid("malformed", f"the payload is not CBOR: {exc}",
+                           issuer=entry) from None
+    try:
+        claims = parse_claims(claims_map, entry.id)
+    except LabelInvalid as exc:
+        raise LabelInvalid(exc.reason, exc.detail, issuer=entry) from None
     issued = claims_map[NAMES["issued_at"]]
     if not entry.covers(issued):
         raise LabelInvalid("key-window", f"issued {claims['issued_at']}, but key "

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from footprint.errors import FootprintError
 
-# Why a label failed verification. A scan page maps "expired" to "expired" and every other
-# reason to "forged or unknown issuer"; the CLI adds "revoked" (see footprint.labels.revocations).
+# Why a label failed verification. A scan page maps "expired" to "expired", a code that cannot
+# be read as a label at all (LabelInvalid.unreadable) to "scan it again", and every other reason
+# to "forged or unknown issuer"; the CLI adds "revoked" (see footprint.labels.revocations).
 REASONS = {
     "malformed": "not a well-formed label (CBOR, COSE_Sign1 or claims)",
     "unprotected-header": "the unprotected header is not empty",
@@ -35,6 +36,14 @@ class LabelInvalid(FootprintError):
         self.claims = claims
         self.issuer = issuer
         super().__init__(f"{reason}: {self.detail}")
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether the code could not be read as a label at all (not base32, not CBOR, not a
+        COSE_Sign1 of the label's shape), before any key was consulted: a damaged or
+        incomplete scan (a QR code cut short, a URL copied without its end), not a forgery.
+        A signed payload that is malformed names its ``issuer``, so it is not unreadable."""
+        return self.reason == "malformed" and self.issuer is None
 
 
 class KeyStoreError(FootprintError):

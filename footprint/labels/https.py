@@ -1,6 +1,7 @@
 """Asking another platform over HTTPS: an opener that verifies the certificate and follows no
-redirect, and why a host could not be asked, in words (footprint.labels.online asks a label's
-issuer; footprint.usecases.peerfetch fetches a peer's documents).
+redirect (footprint.labels.online asks a label's issuer from ``footprint verify``), and why a
+host could not be asked, in words (for peerfetch too, whose connections footprint.outbound
+makes).
 
 Apart from footprint.labels.online so that an offline ``footprint verify`` does not load ssl,
 socket and urllib.request (with http.client and email), a good part of its start.
@@ -12,12 +13,7 @@ import ssl
 import urllib.error  # noqa: F401 -- its errors, for footprint.labels.online
 import urllib.request
 
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead off HTTPS or to another host: it is refused, not followed."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+from ..outbound import NoRedirect, Refused
 
 
 def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
@@ -25,11 +21,13 @@ def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
     or ``ca_file``), redirects refused; OSError or ssl.SSLError if ``ca_file`` is unreadable."""
     context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                       _NoRedirect())
+                                       NoRedirect())
 
 
 def network_words(host: str, reason, timeout: float) -> str:
     """Why ``host`` could not be asked, in words."""
+    if isinstance(reason, Refused):
+        return str(reason)
     if isinstance(reason, ssl.SSLCertVerificationError):
         return (f"the TLS certificate of {host} is not trusted "
                 f"({reason.verify_message or reason})")

@@ -9,6 +9,10 @@ column gives the long ones more lines (PLANS). The footprint is footprint.displa
 label signs it and every page shows it; so is its range (claim 19), printed after it as
 "0.209 (0.180–0.250) kg CO₂e / 1 kg".
 
+Under the value, one line says what it stands on, from the stored result the label signs:
+its system boundary, GWP method and data quality ("摇篮到大门 · IPCC AR6 GWP100 · 数据质量 良好
+（2.7）"), from ``claims["basis"]`` (its Chinese and its English, worded by the caller).
+
 A battery's label adds one line above the producer: its footprint per kWh delivered over the
 service life (Regulation (EU) 2023/1542 Art. 7) and its performance class, marked provisional
 ("每千瓦时交付 0.0188 kg CO₂e · 等级 B（暂定）"), from ``claims["battery"]``: the figures of
@@ -210,6 +214,9 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
               _caption("有效期至", "Valid until", cjk) + " " + date_text(claims.get("expires_at"))]
     if producer:
         footer.insert(0, _caption("生产者", "Producer:", cjk) + " " + producer)
+    basis = claims.get("basis")  # what the figure stands on, from the result it signs
+    if basis:
+        footer.insert(0, basis["zh" if cjk else "en"])
     if claims.get("battery"):  # the stored result's Art. 7 figures (a battery's label)
         footer.insert(0, battery_line(claims["battery"], cjk))
 

@@ -9,7 +9,8 @@ import csv
 import json
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Message, Problem
+from ..files import check_writable
 from ..store import recalc_runs as runs
 from ..store.footprints import line_names
 from .summary import Summary
@@ -21,10 +22,13 @@ FORMATS = (".csv", ".json")
 
 
 def check_path(path) -> Path:
+    """The report's file: .csv or .json, in a folder it can be written in (checked before a
+    run, whose work would otherwise be committed with its report lost)."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise InvalidInput([Problem("report", f'"{path.name}": the report is .csv or .json')])
-    return path
+        raise InvalidInput([Problem("report", Message('"%(name)s": the report is .csv or .json',
+                                                      name=path.name))])
+    return check_writable(path, "report")
 
 
 def _rows(db, summary: Summary):

@@ -31,10 +31,12 @@ from functools import partial
 import numpy as np
 
 from ..engine import Engine
-from ..errors import FootprintError
+from ..engine.regions import unknown_region
+from ..errors import FootprintError, InvalidInput, Message, Problem
 from ..store import footprints as store_footprints
 from ..store import recalc_runs as runs
 from ..store.db import database_file, transaction
+from ..suggest import unknown
 from . import chunk
 from .keyed import KeyColumns
 from .lease import Lease, exclusive
@@ -109,18 +111,38 @@ def recalculate(db, options: Options, home, plugin_manager=None,
     returns (label id, submission id) pairs."""
     if options.reissue and reissue is None:
         raise ValueError("re-issuing labels needs the platform's label issuer")
+    engines = Engines(db, home, plugin_manager)
+    target = engines.named(options.to_version)
+    check_selection(db, options.selection, target.registry)  # before the lease, and any work
     if options.dry_run:  # writes nothing: runs beside anything
-        return _recalculate(db, options, home, plugin_manager, reissue, progress, None)
+        return _recalculate(db, options, engines, target, reissue, progress, None)
     what = f"footprint recalc to {options.to_version or 'the newest data version'}" + \
         (" --reissue" if options.reissue else "")
     with exclusive(db, what) as held:
-        return _recalculate(db, options, home, plugin_manager, reissue, progress, held)
+        return _recalculate(db, options, engines, target, reissue, progress, held)
 
 
-def _recalculate(db, options: Options, home, plugin_manager, reissue, progress,
+def check_selection(db, selection: runs.Selection, registry) -> None:
+    """InvalidInput, before any work, for a region, category or organisation the selection
+    names that does not exist, with the nearest valid names (a typo would otherwise select
+    nothing and finish as a run of 0)."""
+    problems = []
+    if selection.region and selection.region not in registry.regions:
+        problems.append(Problem("region", unknown_region(registry, selection.region)))
+    if selection.category and selection.category not in registry.categories:
+        problems.append(Problem("category", unknown(Message("category"), selection.category,
+                                                    registry.categories)))
+    if selection.org:
+        try:
+            runs.organisation_id(db, selection.org)
+        except InvalidInput as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _recalculate(db, options: Options, engines: Engines, target: Engine, reissue, progress,
                  held: Lease | None) -> Summary:
-    engines = Engines(db, home, plugin_manager)
-    target = engines.named(options.to_version)
     registry = target.registry
     plan = runs.Target(options.selection, registry.data_version, registry.data_version_name,
                        options.reissue)

@@ -66,6 +66,12 @@ def user_named(db, username: str, active_only: bool = False) -> dict | None:
     return next(db.query(sql, [username]), None)
 
 
+def user_named_in_any_case(db, username: str) -> dict | None:
+    """A user whose name is ``username`` but for the case of its ASCII letters."""
+    return next(db.query("SELECT * FROM users WHERE lower(username) = lower(?) ORDER BY id",
+                         [username]), None)
+
+
 def insert_user(db, username: str, display_name: str, role: str, org_id: int,
                 password_hash: str) -> int:
     return db["users"].insert({"username": username, "display_name": display_name,
@@ -89,12 +95,23 @@ def active_user(db, user_id: int) -> dict | None:
         None)
 
 
-def users(db) -> list[dict]:
-    """Every user with their organisation; never the password hash."""
+def users(db, role: str | None = None, org_id: int | None = None) -> list[dict]:
+    """Every user (of ``role``, of organisation ``org_id``) with their organisation; never
+    the password hash."""
+    where, params = _matching({"u.role": role, "u.org_id": org_id})
     return list(db.query(
         "SELECT u.id, u.username, u.display_name, u.role, u.org_id, u.active, u.created_at, "
         "o.name AS org_name, o.kind AS org_kind FROM users u "
-        "JOIN organisations o ON o.id = u.org_id ORDER BY o.name, u.username"))
+        f"JOIN organisations o ON o.id = u.org_id{where} ORDER BY o.name, u.username", params))
+
+
+def _matching(wanted: dict, *conditions: str) -> tuple[str, list]:
+    """A WHERE clause (or none) for the columns of ``wanted`` whose value is not None, each
+    a bound parameter, and ``conditions`` as they are."""
+    clauses = [*(f"{column} = ?" for column, value in wanted.items() if value is not None),
+               *conditions]
+    params = [value for value in wanted.values() if value is not None]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def usernames_with_organisations(db) -> dict[str, str]:
@@ -122,6 +139,18 @@ def active_token_id(db, digest: str) -> int | None:
 
 def revoke_token(db, token_id: int) -> None:
     db["api_tokens"].update(token_id, {"revoked_at": clock.stamp()})
+
+
+def tokens(db, user_id: int | None = None, token_id: int | None = None,
+           name: str | None = None, active_only: bool = False) -> list[dict]:
+    """API tokens (of ``user_id``, numbered ``token_id``, named ``name``) with their user's
+    name, oldest first; never the token's SHA-256."""
+    where, params = _matching({"t.user_id": user_id, "t.id": token_id, "t.name": name},
+                              *(["t.revoked_at IS NULL"] if active_only else []))
+    return list(db.query(
+        "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.last_used_at, "
+        f"t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id{where} "
+        "ORDER BY t.id", params))
 
 
 def user_for_token(db, digest: str) -> dict | None:

@@ -1110,6 +1110,25 @@ def submissions_by_update(db) -> None:
     """)
 
 
+def former_bodies(db) -> None:
+    """The accounting bodies a submission was sent away from after they verified or returned
+    it (the audit trail says so; the submit that sends it elsewhere writes the row): a
+    body's list of what it handled finds them from here, without reading its whole history.
+    Filled from the audit trail of the submissions already sent elsewhere."""
+    _statements(db, """
+    CREATE TABLE former_bodies (
+        org_id INTEGER NOT NULL REFERENCES organisations(id),
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        PRIMARY KEY (org_id, submission_id)
+    );
+    INSERT INTO former_bodies (org_id, submission_id)
+        SELECT DISTINCT u.org_id, a.submission_id FROM audit_events a
+        JOIN users u ON u.id = a.actor_id JOIN submissions s ON s.id = a.submission_id
+        WHERE u.role = 'verifier' AND a.action IN ('verify', 'return')
+        AND s.verifier_org_id != u.org_id;
+    """)
+
+
 MIGRATIONS = [
     (1, "initial schema", initial_schema),
     (2, "labels and transparency log", labels_and_log),
@@ -1134,6 +1153,7 @@ MIGRATIONS = [
     (21, "the log's perfect subtrees", log_nodes),
     (22, "hosts' keys and leases", hosts_and_leases),
     (23, "submissions in the order they were updated", submissions_by_update),
+    (24, "bodies a submission was sent away from", former_bodies),
 ]
 
 

@@ -101,10 +101,30 @@ def page(db, filters: Filters, now: str, before: int | None, size: int) -> list[
                          [*params, size]))
 
 
+# What a label's signed result says of its value, read in one go as a JSON array (one parse
+# of the result's JSON a row): system boundary, the GWP method's name, the data-quality
+# ratings, the primary data share (per cent) and the gas scopes
+_BASIS_SQLITE = ("json_extract(s.result_json, '$.system_boundary', '$.method.name', '$.dqi', "
+                 "'$.primary_data_share', '$.scopes')")
+_BASIS_POSTGRESQL = ("(SELECT jsonb_build_array(j->'system_boundary', j#>'{method,name}', "
+                     "j->'dqi', j->'primary_data_share', j->'scopes')::text "
+                     "FROM (SELECT s.result_json::jsonb AS j) AS parsed)")
+
+
 def rows(db) -> Iterator[dict]:
-    """Every row, oldest first (the open data's order)."""
-    return db.query("SELECT r.*, o.credit_code FROM registry_labels r "
-                    "LEFT JOIN organisations o ON o.id = r.org_id ORDER BY r.seq")
+    """Every row, oldest first (the open data's order), with its producer's credit code and,
+    from the result the label signs (the full hash its record keeps), ``data_version_name``
+    and ``basis`` (the JSON array above; None where the result is not held)."""
+    if dialect(db) == POSTGRESQL:
+        basis, signed = _BASIS_POSTGRESQL, "(l.claims_json::jsonb)->>'reproducibility_hash'"
+    else:
+        basis, signed = _BASIS_SQLITE, "json_extract(l.claims_json, '$.reproducibility_hash')"
+    return db.query(f"SELECT r.*, o.credit_code, s.data_version_name, {basis} AS basis "
+                    "FROM registry_labels r LEFT JOIN organisations o ON o.id = r.org_id "
+                    "LEFT JOIN labels l ON l.id = r.label_id "
+                    "LEFT JOIN results s ON s.id = (SELECT max(id) FROM results "
+                    f"WHERE submission_id = l.submission_id AND reproducibility_hash = {signed}) "
+                    "ORDER BY r.seq")
 
 
 def organisation(db, org_id: int) -> dict | None:

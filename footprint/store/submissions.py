@@ -12,6 +12,7 @@ from typing import TypedDict
 
 from .. import clock, jsontext
 from ..bom import Bom, parse_bom
+from ..workflow import STATUSES
 
 
 class Submission(TypedDict):
@@ -118,6 +119,7 @@ _LISTED = ("SELECT s.*, p.name AS product_name, p.name_zh AS product_name_zh, p.
            "JOIN products p ON p.id = s.product_id JOIN organisations o ON o.id = s.org_id "
            "LEFT JOIN results r ON r.submission_id = s.id AND r.revision = s.revision")
 NEWEST_FIRST = "ORDER BY s.updated_at DESC, s.id DESC"
+OLDEST_FIRST = "ORDER BY s.updated_at, s.id"
 
 
 def _where(filters: Filters) -> tuple[str, list]:
@@ -142,22 +144,67 @@ def listed(db, filters: Filters = Filters()) -> list[Listed]:
                                              params)]
 
 
-def page(db, filters: Filters, before: tuple[str, int] | None, size: int) -> list[Listed]:
-    """Up to ``size`` submissions ``filters`` hold, newest first by (updated_at, id), those
-    after ``before`` (the updated_at and id of the last row of the page before; None: from
-    the newest).
+def _after(before: tuple[str, int] | None, oldest_first: bool) -> tuple[str, list]:
+    """The condition (and its parameters) of the rows after the cursor ``before`` in the
+    list's order: updated_at <= ? (>= ?) is the range an index walks; the OR settles ties
+    within a second by id."""
+    if before is None:
+        return "", []
+    return ((" AND s.updated_at >= ? AND (s.updated_at > ? OR s.id > ?)" if oldest_first
+             else " AND s.updated_at <= ? AND (s.updated_at < ? OR s.id < ?)"),
+            [before[0], before[0], before[1]])
+
+
+def page(db, filters: Filters, before: tuple[str, int] | None, size: int,
+         oldest_first: bool = False) -> list[Listed]:
+    """Up to ``size`` submissions ``filters`` hold, newest first by (updated_at, id) (or
+    oldest first: a queue), those after ``before`` in that order (the updated_at and id of
+    the last row of the page before; None: from the list's start).
 
     The ids are chosen first from an index alone (migration 23), ``size`` entries of it
-    walked newest first, and only their rows read: the page costs the same whatever the
-    list's length. updated_at <= ? is the range the index walks; the OR settles ties within
-    a second by id."""
+    walked in the list's order (SQLite walks an index either way), and only their rows
+    read: the page costs the same whatever the list's length."""
     where, params = _where(filters)
-    if before is not None:
-        where += " AND s.updated_at <= ? AND (s.updated_at < ? OR s.id < ?)"
-        params += [before[0], before[0], before[1]]
-    chosen = f"SELECT s.id FROM submissions s WHERE {where} {NEWEST_FIRST} LIMIT ?"
+    order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+    after, after_params = _after(before, oldest_first)
+    chosen = f"SELECT s.id FROM submissions s WHERE {where}{after} {order} LIMIT ?"
     return [_record(row) for row in db.query(
-        f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}", [*params, size])]
+        f"{_LISTED} WHERE s.id IN ({chosen}) {order}", [*params, *after_params, size])]
+
+
+def handled_page(db, org_id: int, before: tuple[str, int] | None,
+                 size: int) -> list[Listed]:
+    """Up to ``size`` submissions the accounting body ``org_id`` handled, newest first by
+    (updated_at, id), those after ``before``: what is assigned to it and no longer awaits
+    its verification, and what it was sent away from after deciding on it
+    (``former_bodies``) and is not assigned to it again.
+
+    Two pages merged, each read as a queue's is: the first walks the index by body, status
+    and update time (migration 23); the second reads the body's rows of former_bodies
+    (migration 24), few beside its history."""
+    handled = [status for status in STATUSES if status != "submitted"]
+    after, after_params = _after(before, oldest_first=False)
+    assigned = (f"SELECT s.id, s.updated_at FROM submissions s WHERE s.verifier_org_id = ? "
+                f"AND s.status IN ({', '.join('?' for _ in handled)}){after} "
+                f"{NEWEST_FIRST} LIMIT ?")
+    elsewhere = ("SELECT s.id, s.updated_at FROM submissions s WHERE s.id IN (SELECT "
+                 "f.submission_id FROM former_bodies f WHERE f.org_id = ?) AND "
+                 f"s.verifier_org_id != ?{after} {NEWEST_FIRST} LIMIT ?")
+    chosen = (f"SELECT h.id FROM (SELECT * FROM ({assigned}) mine UNION ALL "
+              f"SELECT * FROM ({elsewhere}) gone) h "
+              "ORDER BY h.updated_at DESC, h.id DESC LIMIT ?")
+    params = [org_id, *handled, *after_params, size,
+              org_id, org_id, *after_params, size, size]
+    return [_record(row) for row in db.query(
+        f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}", params)]
+
+
+def record_former_bodies(db, submission_id: int, org_ids) -> None:
+    """The accounting bodies ``org_ids`` decided on the submission, which now goes to
+    another: each keeps it in its list of what it handled (``handled_page``)."""
+    for org_id in org_ids:
+        db.execute("INSERT INTO former_bodies (org_id, submission_id) VALUES (?, ?) "
+                   "ON CONFLICT DO NOTHING", [org_id, submission_id])
 
 
 def count(db, filters: Filters) -> int:
@@ -173,17 +220,25 @@ def product_count(db, org_id: int) -> int:
                       [org_id]).fetchone()[0]
 
 
-def products_listed(db, org_id: int, size: int | None = None) -> list[dict]:
-    """The organisation's products with a submission, the most recently updated first (at
-    most ``size``; None: all): each its newest submission as lists show it, with
-    ``submissions``, how many it has. Read from the index by product (migration 23): the
-    count walks index entries only, and each newest submission is one lookup."""
+def products_listed(db, org_id: int, size: int | None = None,
+                    before: tuple[str, int] | None = None) -> list[dict]:
+    """The organisation's products with a submission, the most recently updated first by
+    (their newest submission's updated_at, the product's id) (at most ``size``; None: all),
+    those after ``before`` (that pair of the last product of the page before; None: from the
+    newest): each its newest submission as lists show it, with ``submissions``, how many it
+    has. Read from the index by product (migration 23): the count walks index entries only,
+    and each newest submission is one lookup."""
     limit = "" if size is None else "LIMIT ?"
+    after, params = "", [org_id]
+    if before is not None:
+        after = ("HAVING MAX(s.updated_at) < ? OR "
+                 "(MAX(s.updated_at) = ? AND s.product_id < ?)")
+        params += [before[0], before[0], before[1]]
     counted = list(db.query(
         "SELECT s.product_id, COUNT(*) AS submissions, MAX(s.updated_at) AS last "
-        "FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id "
+        f"FROM submissions s WHERE s.org_id = ? GROUP BY s.product_id {after} "
         f"ORDER BY last DESC, s.product_id DESC {limit}",
-        [org_id] + ([] if size is None else [size])))
+        params + ([] if size is None else [size])))
     if not counted:
         return []
     ids = [row["product_id"] for row in counted]

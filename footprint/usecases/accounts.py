@@ -1,20 +1,26 @@
 """Organisations, users, argon2id passwords and API tokens: the rules of accounts.
 
-A role implies the kind of its organisation; passwords have a minimum length and are stored
-only as argon2id hashes; API tokens are shown once and stored as their SHA-256; a unified
-social credit code is checked and unique; only an administrator (de)activates users, and
-never their own account. Logging in and presenting a bearer token are throttled, and a new
-password or a deactivation ends the user's sessions (footprint.usecases.security).
+A role implies the kind of its organisation; an organisation's region is one the registry
+knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
+whatever the case of its letters; passwords have a minimum length and are stored only as
+argon2id hashes; API tokens are shown once and stored as their SHA-256, listed and revoked
+by number, user and label; a unified social credit code is checked and unique; only an
+administrator (or the operator at the command line) (de)activates users, and never their
+own account. Logging in and presenting a bearer token are throttled, and a new password or a
+deactivation ends the user's sessions (footprint.usecases.security); deactivations and
+tokens made and revoked are security events.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Word
+from ..engine.regions import region_code, unknown_region
+from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Text, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import transaction
@@ -27,11 +33,16 @@ from .security import ACCOUNT, ADDRESS, TOKEN_ADDRESS
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "fpt_"
+# ASCII only: a Cyrillic "а" in "аdmin" would read as the administrator in every list and log
+USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
+# a page says "region" of a BOM as its region of production: an organisation's is its own
+ORG_REGION = (Text("机构所在地区", "organisation's region"),)
+# who acts when no user does: the operator at the command line
+OPERATOR = "the operator at the command line"
 
 # what the pages read, as the store gives it
 organisation = stored.organisation
 active_user = stored.active_user
-list_users = stored.users
 list_organisations = stored.organisations
 
 
@@ -65,7 +76,10 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> dict:
+def get_or_create_org(db, name: str, kind: str, region: str | None = None,
+                      registry=None) -> dict:
+    """The organisation ``name``, made with ``kind`` and ``region`` (a code or name of one
+    of ``registry``'s regions) when new; InvalidInput when it is of another kind."""
     if kind not in ORG_KINDS:
         raise InvalidInput([Problem("kind", Message("organisation kind must be one of "
                                                     "%(kinds)s", kinds=_kinds()))])
@@ -73,18 +87,65 @@ def get_or_create_org(db, name: str, kind: str, region: str | None = None) -> di
     if existing:
         if existing["kind"] != kind:
             raise InvalidInput([Problem("org", Message(
-                'organisation "%(name)s" is a %(kind)s, not a %(wanted)s', name=name,
+                'organisation "%(name)s" is of kind %(kind)s, not %(wanted)s', name=name,
                 kind=Word("org_kind", existing["kind"]), wanted=Word("org_kind", kind)))])
         return existing
+    problems: list[Problem] = []
+    region = checked_region(region, registry, problems)
+    if problems:
+        raise InvalidInput(problems)
     with transaction(db):
         org_id = stored.insert_organisation(db, name, kind, region)
     return stored.organisation(db, org_id)
 
 
+def checked_region(region: str | None, registry, problems: list[Problem]) -> str | None:
+    """An organisation's region as the code of one of ``registry``'s regions (四川 and
+    Sichuan read as CN-SC); None for none; else a problem at "region" with the nearest
+    regions (footprint.suggest) added to ``problems``."""
+    known = len(problems)
+    region = checked((region or "").strip(), "region", problems) or None
+    if region is None or len(problems) > known:
+        return None
+    if registry is None:  # a caller's mistake, not the user's: nothing to check against
+        raise ValueError("an organisation's region is checked against the registry's regions")
+    code = region_code(registry, region)
+    if code is None:
+        problems.append(Problem("region", unknown_region(registry, region), ORG_REGION))
+    return code
+
+
+def checked_username(db, username: str, problems: list[Problem]) -> None:
+    """A new user's name: the pattern, and no user's name, whatever its case (users made
+    before this rule keep theirs)."""
+    if not USERNAME.fullmatch(username or ""):
+        problems.append(Problem("username", Message(
+            "3 to 64 letters, digits, dots, underscores or hyphens")))
+        return
+    holder = stored.user_named_in_any_case(db, username)
+    if holder is None:
+        return
+    if holder["username"] == username:
+        problems.append(Problem("username", Message('"%(name)s" is taken', name=username)))
+    else:
+        problems.append(Problem("username", Message(
+            '"%(name)s" is taken: "%(existing)s" differs only in case', name=username,
+            existing=holder["username"])))
+
+
+def list_users(db, role: str | None = None, org=None) -> list[dict]:
+    """Users with their organisation (of ``role``; of the organisation ``org`` names, by
+    name or number); never a password hash."""
+    org_id = find_organisation(db, org)["id"] if org is not None else None
+    return stored.users(db, role, org_id)
+
+
 def create_user(db, username: str, role: str, org_name: str, password: str,
-                display_name: str | None = None, region: str | None = None) -> dict:
-    """A user in ``org_name``, creating the organisation with the kind the role implies.
-    Names are NFC and hold no invisible control characters (footprint.text)."""
+                display_name: str | None = None, region: str | None = None,
+                registry=None) -> dict:
+    """A user in ``org_name``, creating the organisation with the kind the role implies (and
+    ``region``, one of ``registry``'s, when it is new). Names are NFC and hold no invisible
+    control characters (footprint.text)."""
     problems = []
     username = checked(username, "username", problems)
     display_name = checked(display_name, "display_name", problems)
@@ -96,14 +157,12 @@ def create_user(db, username: str, role: str, org_name: str, password: str,
     if len(password) < MIN_PASSWORD:
         problems.append(Problem("password", Message("at least %(count)s characters",
                                                     count=MIN_PASSWORD)))
-    if not username or len(username) > 64:
-        problems.append(Problem("username", Message("1 to 64 characters")))
-    elif stored.user_named(db, username) is not None:
-        problems.append(Problem("username", Message('"%(name)s" is taken', name=username)))
+    checked_username(db, username, problems)
+    region = checked_region(region, registry, problems)
     if problems:
         raise InvalidInput(problems)
     with transaction(db):
-        org = get_or_create_org(db, org_name, ROLE_ORG_KIND[role], region)
+        org = get_or_create_org(db, org_name, ROLE_ORG_KIND[role], region, registry)
         user_id = stored.insert_user(db, username, display_name or username, role, org["id"],
                                      hash_password(password))
     return stored.user(db, user_id)
@@ -156,9 +215,7 @@ def change_password(db, user: dict, current: str, new: str) -> None:
 def set_password(db, username: str, password: str) -> dict:
     """Set a user's password (an operator's reset, or the user's own change); every session
     of the user ends, so a cookie from before opens nothing."""
-    user = stored.user_named(db, username)
-    if user is None:
-        raise InvalidInput([Problem("username", Message('no user "%(name)s"', name=username))])
+    user = user_named(db, username)
     check_new_password(password)
     with transaction(db):
         stored.set_password_hash(db, user["id"], hash_password(password))
@@ -180,23 +237,75 @@ def active_user_named(db, username: str) -> dict:
     return user
 
 
+def user_named(db, username: str) -> dict:
+    """The user ``username``, active or not; raises InvalidInput."""
+    user = stored.user_named(db, username)
+    if user is None:
+        raise InvalidInput([Problem("username", Message('no user "%(name)s"', name=username))])
+    return user
+
+
 def create_token(db, username: str, name: str = "cli") -> str:
     """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
     user = active_user_named(db, username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction(db):
         stored.insert_token(db, user["id"], name, _token_digest(token))
+    security.event(db, "token-created", username, None, f'label "{name}"')
     return token
+
+
+def list_tokens(db, username: str | None = None) -> list[dict]:
+    """Every API token (of ``username``): number, user, label, when made, last used and
+    revoked; never the token, which is not kept."""
+    user_id = user_named(db, username)["id"] if username is not None else None
+    return stored.tokens(db, user_id)
 
 
 def revoke_token(db, token: str) -> bool:
     """Revoke a bearer token; False if no such active token exists."""
-    token_id = stored.active_token_id(db, _token_digest(token))
-    if token_id is None:
+    try:
+        revoke_tokens(db, token=token)
+    except NotFound:
         return False
-    with transaction(db):
-        stored.revoke_token(db, token_id)
     return True
+
+
+def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
+                  username: str | None = None, label: str | None = None) -> list[dict]:
+    """Revoke the active token whose text is ``token``, or the one numbered ``token_id``, or
+    every active token of ``username`` (labelled ``label``, when given): an operator who
+    does not hold a leaked token's text revokes it by its number or its user. Returns the
+    tokens revoked, each a security event; NotFound when no active token matches."""
+    if token is None and token_id is None and username is None:
+        raise ValueError("revoke_tokens needs a token, its number or its user")
+    if token is not None:
+        token_id = stored.active_token_id(db, _token_digest(token))
+        if token_id is None:
+            raise NotFound(Message("no such active token"))
+    user = user_named(db, username) if token_id is None else None
+    with transaction(db):  # read under the write lock: each token revoked once, and said once
+        if token_id is not None:
+            found = stored.tokens(db, token_id=token_id, active_only=True)
+        else:
+            found = stored.tokens(db, user["id"], name=label, active_only=True)
+        if not found:
+            raise NotFound(_no_active_token(token_id, username, label))
+        for row in found:
+            stored.revoke_token(db, row["id"])
+    for row in found:
+        security.event(db, "token-revoked", row["username"], None,
+                       f'token {row["id"]} labelled "{row["name"]}"')
+    return found
+
+
+def _no_active_token(token_id: int | None, username: str | None, label: str | None) -> Message:
+    if token_id is not None:
+        return Message("no active token numbered %(id)s", id=token_id)
+    if label is not None:
+        return Message('user "%(name)s" has no active token labelled "%(label)s"',
+                       name=username, label=label)
+    return Message('user "%(name)s" has no active token', name=username)
 
 
 def user_for_token(db, token: str) -> dict | None:
@@ -218,13 +327,14 @@ def user_for_bearer(db, token: str, address: str | None) -> dict | None:
 # -- administration ---------------------------------------------------------------------------
 
 def create_organisation(db, name: str, kind: str, region: str | None = None,
-                        credit_code: str | None = None) -> dict:
-    """A new organisation; unlike get_or_create_org, an existing name is an error. The
+                        credit_code: str | None = None, registry=None) -> dict:
+    """A new organisation; unlike get_or_create_org, an existing name is an error. Its
+    region, optional, is one of ``registry``'s (a code, or a name: 四川 is CN-SC). The
     unified social credit code is optional; labels sign it to name the producer, and sign
     the platform's organisation number when it is missing."""
     problems = []
     name = checked((name or "").strip(), "name", problems)
-    region = checked((region or "").strip(), "region", problems) or None
+    region = checked_region(region, registry, problems)
     if not name or len(name) > 200:
         problems.append(Problem("name", Message("1 to 200 characters")))
     elif stored.organisation_named(db, name) is not None:
@@ -233,8 +343,6 @@ def create_organisation(db, name: str, kind: str, region: str | None = None,
     if kind not in ORG_KINDS:
         problems.append(Problem("kind", Message("organisation kind must be one of %(kinds)s",
                                                 kinds=_kinds())))
-    if region is not None and len(region) > 50:
-        problems.append(Problem("region", Message("at most 50 characters")))
     try:
         credit_code = checked_credit_code(db, credit_code)
     except InvalidInput as exc:
@@ -272,20 +380,26 @@ def checked_credit_code(db, value, org_id: int | None = None) -> str | None:
     return code
 
 
-def set_user_active(db, actor: dict, user_id: int, active: bool) -> dict:
-    """Deactivate (or reactivate) a user: only an admin, and never their own account. A
-    deactivated user cannot log in, their sessions end and their API tokens stop working."""
-    if actor["role"] != "admin":
+def set_user_active(db, actor: dict | None, user_id: int, active: bool,
+                    address: str | None = None) -> dict:
+    """Deactivate (or reactivate) a user: an admin, never their own account, or ``actor``
+    None, the operator at the command line. A deactivated user cannot log in, their sessions
+    end and their API tokens stop working (until reactivated). A security event either way,
+    with the address the admin acted from."""
+    if actor is not None and actor["role"] != "admin":
         raise Forbidden(Message("only an administrator deactivates users"))
     user = stored.user(db, user_id)
     if user is None:
         raise NotFound(Message("no such user"))
-    if user["id"] == actor["id"] and not active:
+    if actor is not None and user["id"] == actor["id"] and not active:
         raise Forbidden(Message("an administrator cannot deactivate their own account"))
     with transaction(db):
         stored.set_active(db, user_id, active)
         if not active:
             security.end_sessions_of(db, user_id)
+    security.event(db, "user-reactivated" if active else "user-deactivated",
+                   user["username"], address,
+                   f"by {actor['username'] if actor is not None else OPERATOR}")
     return stored.user(db, user_id)
 
 

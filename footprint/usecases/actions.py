@@ -21,7 +21,7 @@ from ..store import audit, results
 from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
-from ..workflow import check_action
+from ..workflow import MAX_REASON, check_action
 from .issuing import Issuer, issue
 from .qualifications import check_qualified
 from .submissions import get
@@ -39,7 +39,9 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         checklist: Iterable[str] = ()) -> Submission:
     """Apply a workflow action (submit, verify, approve, return) with its audit event.
 
-    A verification needs ``checklist`` to hold every item of VERIFY_CHECKLIST. With
+    A verification needs ``checklist`` to hold every item of VERIFY_CHECKLIST; a reason
+    (a return's, or a verification's or approval's note) has at most MAX_REASON characters,
+    whoever sends it (a page, the API, the CLI). With
     ``issuer``, an approval issues the carbon label in the same transaction (from the
     revision's latest result) and the submission becomes "issued"; without it an approval
     stops at "approved"."""
@@ -53,6 +55,10 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
         if action.needs_reason and not reason:
             problems.append(Problem("reason", Message("say why you %(action)s it",
                                                       action=Word("event", action.name))))
+        elif reason and len(reason) > MAX_REASON:
+            problems.append(Problem("reason", Message(
+                "at most %(max)s characters; this one has %(count)s", max=MAX_REASON,
+                count=len(reason))))
         problems += checklist_problems(action.name, checklist)
         if problems:
             raise InvalidInput(problems)
@@ -63,6 +69,11 @@ def act(db, user: dict, submission_id: int, action_name: str, reason: str | None
                                                        submission["verifier_org_id"])
             changes["verified_by"] = None
             check_qualified(db, changes["verifier_org_id"], _category(db, submission))
+            # a producer may send it to another body; those that decided on it keep it in
+            # their lists of what they handled (and read it: footprint.workflow)
+            stored.record_former_bodies(db, submission_id, [
+                body for body in audit.deciding_bodies(db, submission_id)
+                if body != changes["verifier_org_id"]])
         elif action.name == "verify":
             check_qualified(db, user["org_id"], _category(db, submission))
             changes["verified_by"] = user["id"]

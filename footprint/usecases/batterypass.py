@@ -21,8 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Message, NotFound
-from ..store import results
-from .labels import claims, current_of, get, status
+from .labels import current_of, get, signed_result, status
 
 DATA_MODEL = "urn:samm:io.BatteryPass.CarbonFootprint:1.2.0#CarbonFootprintForBatteries"
 DATA_MODEL_VERSION = "1.2.0"
@@ -65,12 +64,6 @@ def figures(result: dict | None) -> dict | None:
         "absolute": fields.get("absoluteCarbonFootprint"),
         "study": fields.get("carbonFootprintStudy"),
     }
-
-
-def signed_result(db, label: dict) -> dict | None:
-    """The stored result a label signs (its reproducibility hash), or None."""
-    return results.signed(db, label["submission_id"],
-                          str(claims(label).get("reproducibility_hash") or ""))
 
 
 def label_figures(db, label: dict) -> dict | None:

@@ -183,4 +183,6 @@ def grading_for(db, label: dict | None, category_grading: Grading | None) -> Gra
     return dataclasses.replace(
         category_grading, bands=bands, provisional=False,
         rationale=f"benchmark of {found['n']} verified products, {found['as_of']}: "
-                  f"A to D up to its P20, P40, P60 and P80")
+                  f"A to D up to its P20, P40, P60 and P80",
+        rationale_zh=f"平台 {found['n']} 个已核查产品的基准（{found['as_of']}）："
+                     f"A 至 D 的上限依次为其第 20、40、60、80 百分位")

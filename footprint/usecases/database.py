@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Conflict
+from ..files import check_writable
 from ..store import pgdump
 from ..store.db import (connect, copy_database, database_errors, database_location,
                         database_path)
@@ -41,10 +42,12 @@ def copy(home: Path, path: Path) -> str:
     """Copy the live database, and nothing else, to ``path``: SQLite's online backup, or on
     PostgreSQL pg_dump's custom format (pg_restore reads it); each one consistent snapshot,
     safe while the service runs. Without the issuer keys a platform restored from it
-    verifies none of its labels and signs no checkpoint. Says which of the two it made."""
+    verifies none of its labels and signs no checkpoint. Says which of the two it made;
+    InvalidInput when ``path``'s folder is missing or cannot be written in."""
     path = Path(path)
     if path.exists():
         raise Conflict(f"{path} exists; choose a new file")
+    check_writable(path, "PATH")
     location = database_location(home)
     if isinstance(location, Path):
         copy_database(location, path)

@@ -195,7 +195,8 @@ def seed(db, engine, home=None) -> SeedResult:
     issuer = Issuer(home, ISSUER_ID)
     with transaction(db):
         users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
-                                         p.display_name, p.org.region) for p in PEOPLE}
+                                         p.display_name, p.org.region, engine.registry)
+                 for p in PEOPLE}
         for org in ORGANISATIONS:
             if org.credit_code:
                 set_credit_code(db, store_accounts.organisation_named(db, org.name)["id"],

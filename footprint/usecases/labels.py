@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import clock
+from ..dataquality import level, overall
 from ..errors import Message, NotFound
 from ..labels import LabelInvalid, signed_claims
 from ..store import labels as stored
+from ..store import results
 from ..store import log as stored_log
 from ..store import submissions as stored_submissions
 from ..store.labels import Label
@@ -228,6 +230,25 @@ def claims(label: Label) -> dict:
 def shown(label: Label) -> dict:
     """What pages and printed labels show: the signed claims and the names beside them."""
     return {**claims(label), **names(label)}
+
+
+def signed_result(db, label: Label) -> dict | None:
+    """The stored result a label signs (its reproducibility hash), or None."""
+    return results.signed(db, label["submission_id"],
+                          str(claims(label).get("reproducibility_hash") or ""))
+
+
+def calculation_basis(result: dict | None) -> dict | None:
+    """What a label's figure stands on, from the result it signs: the system boundary, the
+    GWP method's name and the data quality's overall rating and level (the claims carry
+    neither the method nor the quality, so the scan page and the printed label read them
+    here). None for a result that is not held."""
+    if not result:
+        return None
+    dqi = result.get("dqi")
+    return {"system_boundary": result.get("system_boundary"),
+            "method": (result.get("method") or {}).get("name"),
+            "dq_overall": overall(dqi), "dq_level": level(dqi)}
 
 
 def grade_bands(label: Label) -> dict | None:

@@ -34,11 +34,35 @@ MANIFEST = "manifest.cose"
 DATA_FILES = ("registry.csv", "registry.json", "benchmarks.json")
 FILES = (*DATA_FILES, MANIFEST)
 # the registry's columns in the order of the CSV; docs/open-data.md describes each
+# what the value stands on, from the result the label signs (_basis)
+BASIS_COLUMNS = ("system_boundary", "gwp_method", "data_version", "dq_technological",
+                 "dq_geographical", "dq_temporal", "primary_data_pct", "co2_only_pct",
+                 "co2e_pct", "lifecycle_co2e_pct")
 COLUMNS = ("label_id", "state", "product_id", "product_name_zh", "product_name_en", "gtin",
            "organisation_id", "organisation", "organisation_credit_code",
            "accounting_body_id", "accounting_body", "category", "region", "declared_unit",
            "declared_amount", "value_kg_co2e", "kg_co2e_per_declared_unit", "grade",
+           *BASIS_COLUMNS,
            "issued_at", "expires_at", "superseded_by", "revoked_at", "revocation_reason")
+# the gas scopes of a result (footprint.model.GAS_SCOPES) and their columns
+SCOPE_COLUMNS = {"co2_only": "co2_only_pct", "co2e": "co2e_pct",
+                 "lifecycle_co2e": "lifecycle_co2e_pct"}
+
+
+def _basis(row: dict) -> dict:
+    """What the label's signed result says of its value: boundary, method, data version,
+    data quality and the share of each gas scope (empty where the result is not held)."""
+    if not row["basis"]:
+        return {}
+    boundary, method, dqi, primary, scopes = json.loads(row["basis"])
+    dqi, scopes = dqi or {}, scopes or {}
+    return {"system_boundary": boundary, "gwp_method": method,
+            "data_version": row["data_version_name"],
+            "dq_technological": dqi.get("technological"),
+            "dq_geographical": dqi.get("geographical"), "dq_temporal": dqi.get("temporal"),
+            "primary_data_pct": primary,
+            **{column: round(100 * scopes[scope]["share"], 1)
+               for scope, column in SCOPE_COLUMNS.items() if scope in scopes}}
 
 
 def _row(row: dict, now: str) -> dict:
@@ -52,7 +76,8 @@ def _row(row: dict, now: str) -> dict:
         "category": row["category"], "region": row["region"],
         "declared_unit": row["declared_unit"], "declared_amount": row["declared_amount"],
         "value_kg_co2e": row["value"], "kg_co2e_per_declared_unit": row["per_unit"],
-        "grade": row["grade"], "issued_at": row["issued_at"], "expires_at": row["expires_at"],
+        "grade": row["grade"], **dict.fromkeys(BASIS_COLUMNS), **_basis(row),
+        "issued_at": row["issued_at"], "expires_at": row["expires_at"],
         "superseded_by": row["superseded_by"], "revoked_at": row["revoked_at"],
         "revocation_reason": row["revocation_reason"]}
 

@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import clock
+from .. import clock, outbound
 from ..errors import DataError
 from ..settings import (LOOPBACK_HOSTS, pact_callback_credentials, pact_callback_hosts,
                         pact_loopback_http_callbacks)
@@ -68,9 +68,27 @@ def callback_url(source: str) -> str:
     if allowed is not None and parsed.hostname.lower() not in allowed:
         raise bad_request(f"source: {parsed.hostname!r} is not among the hosts this platform "
                           "answers (FOOTPRINT_PACT_CALLBACK_HOSTS)")
+    if outbound.literal_refused(parsed.hostname, outbound.allowed_hosts(_callback_hosts())):
+        raise bad_request(f"source: {parsed.hostname!r} is not a public address; this "
+                          "platform posts answers to public hosts only")
     if parsed.path in ("", "/"):
         url = urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, "/3/events", "", ""))
     return url
+
+
+def _callback_hosts() -> frozenset[str]:
+    """The hosts answers may be posted to on any address, beside those the operator lets
+    every connection reach (footprint.outbound): the ones FOOTPRINT_PACT_CALLBACK_HOSTS names,
+    and this machine's loopback for a conformance run (FOOTPRINT_PACT_LOOPBACK_HTTP_CALLBACKS)."""
+    named = pact_callback_hosts() or frozenset()
+    return named | LOOPBACK_HOSTS if pact_loopback_http_callbacks() else named
+
+
+def _post(request, timeout, context):
+    """Open ``request`` by footprint.outbound's rule for answers: the recipient's address is
+    checked when connected to (a name may resolve anywhere by then)."""
+    return outbound.urlopen(request, timeout, context, also=_callback_hosts(),
+                            plain_http=pact_loopback_http_callbacks())
 
 
 def _event(kind: str, data: dict, own_source: str) -> dict:
@@ -186,8 +204,9 @@ def deliver(delivery: Delivery, opener=None) -> Delivery:
     """POST the event (application/cloudevents+json); a failure is retried after 1, 2, 4 s.
     The certificate is checked against the system's CAs (SSL_CERT_FILE). Where the operator
     keeps credentials for the recipient's host (FOOTPRINT_PACT_CALLBACK_CREDENTIALS), the
-    event carries a bearer token got from the recipient first."""
-    opener = opener or urllib.request.urlopen
+    event carries a bearer token got from the recipient first. Only a public address is
+    connected to, unless the operator names the host (footprint.outbound)."""
+    opener = opener or _post
     body = json.dumps(delivery.event, ensure_ascii=False).encode()
     context = ssl.create_default_context()
     try:

@@ -7,12 +7,14 @@ with its id, company, verification and data-quality ratings (engine.supplier.Sup
 """
 from __future__ import annotations
 
+import http.client
+import logging
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from .. import clock
+from .. import clock, outbound
 from ..engine.supplier import SupplierLabel
 from ..errors import Forbidden, InvalidInput, Message, Problem
 from ..pactinput import PREFIX, PactFootprint, read_footprint
@@ -22,6 +24,13 @@ from .pactevents import client_token
 
 TIMEOUT = 20  # seconds for each call to a supplier's PACT host
 ISSUER = "PACT"  # what a line's supplier data says it came through
+# Why a fetch failed stays in the log: the producer could otherwise learn from the words which
+# hosts and ports the platform's network has (connection refused, a certificate for another
+# name, a service that is not TLS ...).
+NOT_FETCHED = Message("could not fetch from that host: check its address (https://host[:port] "
+                      "of the supplier's PACT host) and try again later")
+
+log = logging.getLogger("footprint.pact")
 
 
 def import_footprint(db, user: dict, content: bytes | str, origin: str) -> PactFootprint:
@@ -41,12 +50,15 @@ def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str
     """Fetch footprint ``footprint_id`` from a supplier's PACT v3 host (``https://...``) with
     OAuth 2 client credentials (the token got as this platform gets one from any PACT host:
     usecases.pactevents.client_token), then import it as ``import_footprint`` does. The host's
-    certificate is checked against the system's CAs unless ``context`` says otherwise."""
+    certificate is checked against the system's CAs unless ``context`` says otherwise; only a
+    public address is connected to, unless the operator names the host (footprint.outbound).
+    A host that cannot be reached or does not answer as PACT does is one neutral problem at
+    ``host``, the reason logged."""
     base = host.rstrip("/")
     if not base.lower().startswith("https://"):
         raise InvalidInput([Problem("host", Message("a PACT host is reached over HTTPS only: "
                                                     "%(host)s", host=host))])
-    opener = opener or urllib.request.urlopen
+    opener = opener or outbound.urlopen
     context = context or ssl.create_default_context()
     url = f"{base}/3/footprints/{urllib.parse.quote(footprint_id, safe='')}"
     try:
@@ -65,10 +77,12 @@ def fetch_footprint(db, user: dict, host: str, footprint_id: str, client_id: str
             raise InvalidInput([Problem("id", Message(
                 "the PACT host has no footprint %(id)s for this client (HTTP %(status)s)",
                 id=footprint_id, status=exc.code))]) from None
-    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
-        raise InvalidInput([Problem("host", Message("the PACT host %(host)s did not answer "
-                                                    "as PACT v3 does: %(detail)s", host=host,
-                                                    detail=str(exc)))]) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError,
+            KeyError) as exc:
+        log.warning("PACT footprint %r not fetched from %r for organisation %s: %s: %s",
+                    footprint_id, base, user.get("org_id"), type(exc).__name__,
+                    getattr(exc, "reason", None) or exc)
+        raise InvalidInput([Problem("host", NOT_FETCHED)]) from None
     return import_footprint(db, user, content, base)
 
 

@@ -2,6 +2,14 @@
 (the system's authorities, or the CA file given when the peer was added), no redirect
 followed, a short timeout and a size limit. Whatever goes wrong is a PeerRefused with the
 reason as a Message (read in Chinese or English), never a half answer.
+
+A peer is connected to by footprint.outbound's rule, as a supplier's PACT host is: only on a
+public address unless the operator names its host (FOOTPRINT_ALLOW_PRIVATE_HOSTS). An
+administrator adds a peer, but the peer's name is looked up again at every sync, run by the
+server on its own network every few minutes: a name that comes to resolve to the platform's
+own network must not make it ask its neighbours. Platforms that peer over a private network
+(a government intranet) name each other there. The reasons stay in words here: only
+administrators read them.
 """
 from __future__ import annotations
 
@@ -12,8 +20,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from .. import outbound
 from ..errors import FootprintError, InvalidInput, Message, Problem
-from ..labels.https import https_opener, network_words
+from ..labels.https import network_words
 
 TIMEOUT = 10.0  # seconds
 MAX_ANSWER = 4 << 20
@@ -56,10 +65,11 @@ class Fetcher:
         self.host = urlsplit(self.url).netloc
         self.timeout = timeout
         try:
-            self.opener = https_opener(ca_file)
+            context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         except (OSError, ssl.SSLError) as exc:
             raise PeerRefused([Message("cannot read the certificate file %(file)s: %(why)s",
                                        file=str(ca_file), why=str(exc))]) from None
+        self.opener = outbound.opener(context)
 
     def get(self, path: str, *, missing_ok: bool = False) -> bytes | None:
         """The body at ``path``; None for a 404 when ``missing_ok``."""

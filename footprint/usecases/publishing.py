@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import clock
 from ..errors import InvalidInput, Message, Problem
+from ..files import can_write_in
 from ..labels import to_b32
 from ..labels.documents import sign_document
 from ..labels.errors import KeyStoreError
@@ -70,16 +70,15 @@ def _problem(where: str, message: Message):
 
 
 def _checked_folder(directory) -> Path:
-    """DIR, made if its parent exists; InvalidInput unless a file can be written in it (tried,
-    since permission bits do not say it for every user or file system)."""
+    """DIR, made if its parent exists; InvalidInput unless a file can be written in it."""
     folder = Path(directory)
     try:
         folder.mkdir(exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
     except OSError:
+        pass  # a file in its place, no parent, no permission: can_write_in says no
+    if not can_write_in(folder):
         raise _problem("DIR", Message("%(path)s is not a directory one may write in",
-                                      path=str(folder))) from None
+                                      path=str(folder)))
     return folder
 
 

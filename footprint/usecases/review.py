@@ -38,11 +38,12 @@ def line_problems(submission: Submission, line: int | str | None) -> list[Proble
 
 def comment(db, user: dict, submission_id: int, body: str, line: int | None = None) -> None:
     submission = get(db, user, submission_id)
-    check_not_read_only(user)
+    check_not_read_only(user, submission)
     problems = []
-    body = text.checked((body or "").strip(), "body", problems, lines=True)
+    # located at the comment, as the page's field is labelled (not the API's "body")
+    body = text.checked((body or "").strip(), "comment", problems, lines=True)
     if not body or len(body) > MAX_COMMENT:
-        problems.append(Problem("body", Message("a comment of 1 to %(max)s characters",
+        problems.append(Problem("comment", Message("a comment of 1 to %(max)s characters",
                                                 max=MAX_COMMENT)))
     problems += line_problems(submission, line)
     if problems:

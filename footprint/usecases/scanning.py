@@ -21,7 +21,7 @@ from ..engine.scopes import mixed_scopes_note
 from ..store import labels as stored_labels
 from ..store import results
 from .batterypass import figures as battery_figures
-from .labels import current_of, find, lot_of, names, status
+from .labels import calculation_basis, current_of, find, lot_of, names, status
 from .peers import foreign_status
 
 # What a scan can conclude: a label's status, or why it cannot be trusted.
@@ -54,6 +54,9 @@ class Scan:
     # a battery's Art. 7 figures (per kWh delivered, provisional class, Annex II stages),
     # read the same way (usecases.batterypass.figures)
     battery: dict | None = None
+    # the signed result's system boundary and GWP method, read the same way
+    # (usecases.labels.calculation_basis)
+    calculation: dict | None = None
     # another platform's label whose issuer is a peer: its synced revocation list's word
     # (usecases.peers.foreign_status: name, state, synced_at, synced_minutes_ago, revoked)
     peer: dict | None = None
@@ -97,12 +100,16 @@ def _inclusion(db, record: dict, cose: bytes) -> dict:
 
 
 def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
-    """Verify a scanned label at ``moment`` and find its status."""
+    """Verify a scanned label at ``moment`` and find its status. Raises LabelInvalid when the
+    bytes cannot be read as a label at all (``unreadable``: a damaged or incomplete scan,
+    which is not a verdict on any label)."""
     trust = trust_list(home)
     try:
         verified = verify(cose, trust, now=moment)
         claims, issuer, expired = verified.claims, verified.issuer, False
     except LabelInvalid as exc:
+        if exc.unreadable:
+            raise
         if exc.reason != "expired":
             verdict = "unknown-issuer" if exc.reason == "unknown-issuer" else "forged"
             return Scan(verdict, reason=exc.reason, detail=exc.detail)
@@ -135,6 +142,7 @@ def check(db, home: Path, cose: bytes, moment: datetime) -> Scan:
                         "range": signed_result.get("uncertainty")}
     scan.scopes = _scopes(signed_result)
     scan.battery = battery_figures(signed_result)
+    scan.calculation = calculation_basis(signed_result)
     state = status(scan.record, at=moment)
     scan.verdict = "expired" if state == "valid" and expired else state
     if scan.record["superseded_by"]:

@@ -23,7 +23,7 @@ from ..store import footprints as store_footprints
 from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Listed, StoredProducts, Submission
-from ..workflow import READ_ALL, check_edit, check_visible
+from ..workflow import BODY_DECISIONS, READ_ALL, assigned_to, check_edit, check_visible
 from .supplier import LabelInputs, label_inputs, record_label_inputs
 
 
@@ -151,15 +151,24 @@ def revise(db, engine, user: dict, submission_id: int, bom_dict: dict,
 
 # -- reading -----------------------------------------------------------------------------------
 
+def _with_deciders(db, user: dict, submission: dict | None) -> dict | None:
+    """The submission, and for an accounting body it is not assigned to, the bodies that
+    decided on it (the audit trail): what footprint.workflow's rules read to let a body that
+    verified or returned it keep reading it."""
+    if submission is None or user["role"] != "verifier" or assigned_to(user, submission):
+        return submission
+    return {**submission, "deciding_bodies": audit.deciding_bodies(db, submission["id"])}
+
+
 def get(db, user: dict, submission_id: int) -> Submission:
     """The submission if ``user`` may see it; NotFound otherwise."""
-    return check_visible(user, stored.get(db, submission_id))
+    return check_visible(user, _with_deciders(db, user, stored.get(db, submission_id)))
 
 
 def ensure_visible(db, user: dict, submission_id: int) -> None:
     """NotFound unless ``user`` may see the submission (what ``get`` checks, without reading
     the BOM: for what is read about a submission beside it)."""
-    check_visible(user, stored.access(db, submission_id))
+    check_visible(user, _with_deciders(db, user, stored.access(db, submission_id)))
 
 
 def _filters(user: dict, statuses: tuple[str, ...] = ()) -> stored.Filters | None:
@@ -184,18 +193,31 @@ def visible(db, user: dict, statuses: tuple[str, ...] = ()) -> list[Listed]:
 
 
 def page(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = None,
-         size: int = PAGE_SIZE) -> Page:
+         size: int = PAGE_SIZE, oldest_first: bool = False) -> Page:
     """One page of the submissions ``user`` may see (in ``statuses`` if any), newest first
     by (updated_at, id), after the cursor ``before`` a page gave (None: the first page).
+    ``oldest_first``: a work queue, first come first served, the longest waiting on top.
 
-    A submission updated while someone pages moves to the top of the list: it is on the
-    first page when it is read again, and never twice in one walk; every other submission
-    keeps its place, none skipped and none repeated."""
+    A submission updated while someone pages moves to the list's newest end: on the first
+    page when it is read again (the last, oldest first), and never twice in one walk; every
+    other submission keeps its place, none skipped and none repeated."""
     after = parse_before(before)
     filters = _filters(user, statuses)
     if filters is None:
         return Page([], None)
-    return cut(stored.page(db, filters, after, size + 1), size, _cursor)
+    return cut(stored.page(db, filters, after, size + 1, oldest_first), size, _cursor)
+
+
+def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
+            where: str = "before") -> Page:
+    """One page of what ``user``'s accounting body handled, newest first by (updated_at,
+    id), after the cursor ``before`` (its problems located at ``where``, the page's own
+    parameter): what is assigned to it and no longer awaits its verification, and what it
+    verified or returned that the producer sent to another body since."""
+    after = parse_before(before, where)
+    if user["role"] != "verifier":
+        return Page([], None)
+    return cut(stored.handled_page(db, user["org_id"], after, size + 1), size, _cursor)
 
 
 def counted(db, user: dict, statuses: tuple[str, ...] = ()) -> int:
@@ -213,6 +235,19 @@ def products(db, user: dict, size: int | None = None) -> list[dict]:
     return stored.products_listed(db, user["org_id"], size)
 
 
+def products_page(db, user: dict, before: str | None = None,
+                  size: int = PAGE_SIZE) -> Page:
+    """One page of a producer's products (as ``products`` gives them), the most recently
+    updated first, after the cursor ``before`` a page of this list gave (InvalidInput at
+    ``products_before`` for any other); for anyone else, none. A product updated while
+    someone pages moves to the top, as a submission does (``page``)."""
+    after = parse_before(before, "products_before")
+    if user["role"] != "producer":
+        return Page([], None)
+    return cut(stored.products_listed(db, user["org_id"], size + 1, after), size,
+               _product_cursor)
+
+
 def product_count(db, user: dict) -> int:
     """How many products a producer has submitted."""
     return stored.product_count(db, user["org_id"]) if user["role"] == "producer" else 0
@@ -225,14 +260,23 @@ NOT_A_CURSOR = Message("must be the cursor a page of this list gave (follow its 
                        "next page)")
 
 
+def _encoded(stamp: str, number: int) -> str:
+    return base64.urlsafe_b64encode(f"{stamp} {number}".encode()).decode().rstrip("=")
+
+
 def _cursor(row: dict) -> str:
-    text = f"{row['updated_at']} {row['id']}".encode()
-    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+    return _encoded(row["updated_at"], row["id"])
 
 
-def parse_before(cursor: str | None) -> tuple[str, int] | None:
+def _product_cursor(row: dict) -> str:
+    """A product's place: its newest submission's updated_at (the product's latest) and the
+    product's id."""
+    return _encoded(row["updated_at"], row["product_id"])
+
+
+def parse_before(cursor: str | None, where: str = "before") -> tuple[str, int] | None:
     """(updated_at, id) from a cursor; None for none (the first page); InvalidInput at
-    ``before`` for anything a page did not give."""
+    ``where`` (the cursor's parameter) for anything a page did not give."""
     if not cursor:
         return None
     try:
@@ -244,7 +288,7 @@ def parse_before(cursor: str | None) -> tuple[str, int] | None:
         if not number.isdigit() or not 1 <= int(number) <= MAX_ID:
             raise ValueError(number)
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput([Problem("before", NOT_A_CURSOR)]) from None
+        raise InvalidInput([Problem(where, NOT_A_CURSOR)]) from None
     return stamp, int(number)
 
 
@@ -256,6 +300,44 @@ def latest_result(db, submission: Submission) -> dict | None:
 def audit_trail(db, user: dict, submission_id: int) -> list[dict]:
     ensure_visible(db, user, submission_id)
     return audit.trail(db, submission_id)
+
+
+@dataclass(frozen=True)
+class Rerouted:
+    """A submission sent to another accounting body than the one that last verified or
+    returned it: the submit's audit event, that body's last decision (its audit event), the
+    body before and the body after (ids)."""
+
+    event: dict
+    decision: dict
+    from_body: int
+    to_body: int
+
+
+def _body_decision(event: dict) -> bool:
+    return event["action"] in BODY_DECISIONS and event["role"] == "verifier"
+
+
+def reroutings(events: list[dict], assigned: int | None) -> list[Rerouted]:
+    """Every time a submission's audit trail (``events``, oldest first, as ``audit_trail``
+    gives it) shows it submitted to another body than the one that decided on it last;
+    ``assigned``: the body it is assigned to now.
+
+    The trail records a submit without its body, and a submission leaves a body only
+    returned, which that body did itself or after verifying it: so the body a submit went
+    to is the one whose decision comes next, or, after the last submit, the one assigned."""
+    found, last = [], None
+    for i, event in enumerate(events):
+        if _body_decision(event):
+            last = event
+        elif event["action"] == "submit" and last is not None:
+            after = next((e for e in events[i + 1:]
+                          if _body_decision(e) or e["action"] == "submit"), None)
+            to = assigned if after is None else \
+                after["actor_org_id"] if _body_decision(after) else None
+            if to is not None and to != last["actor_org_id"]:
+                found.append(Rerouted(event, last, last["actor_org_id"], to))
+    return found
 
 
 @dataclass(frozen=True)

@@ -155,12 +155,50 @@ def bands() -> dict:
     return CATALOG.dataset(BANDS).json()
 
 
+# The published cradle-to-gate footprints of lithium-ion batteries the capacity bands are
+# spread over, kg CO2e per kWh of capacity: about 50 to 120 (performance_bands.json's
+# rationale: Xu et al. 2022 cells 41-89, Lin et al. 2024 90.8, Hao et al. 2017 packs 104-109).
+PUBLISHED_RANGE = (50, 120)
+# What the bands are, as a reader is told it (how they were set, and where the figures were
+# read, is in the dataset's manifest and in performance_bands.json)
+EU_CLASSES = (
+    "Regulation (EU) 2023/1542 on batteries (Article 7) leaves the carbon footprint "
+    "performance classes to a delegated act that has not been adopted yet, so these bands are "
+    "the platform's own and provisional; they will be replaced by the EU classes.",
+    "欧盟电池法规（(EU) 2023/1542 第7条）规定的碳足迹性能等级须由尚未通过的授权法案确定，"
+    "故以下分级为平台自定的暂行分级，欧盟等级确定后替换。")
+BASIS = {
+    "per_kwh_capacity": (
+        "They divide the published cradle-to-gate footprints of lithium-ion batteries, about "
+        "{low} to {high} kg CO2e per kWh of capacity (Xu et al. 2022, cells 41-89; Lin et al. "
+        "2024, an LFP storage system 90.8; Hao et al. 2017, electric-vehicle packs 104-109), "
+        "in equal steps: {steps} kg CO2e per kWh of capacity; {last} is above. A footprint "
+        "below {low} is marked as below the published range: inputs may be missing.",
+        "分级以已发表的锂离子电池从摇篮到大门碳足迹为依据，约为每千瓦时容量 {low}–{high} "
+        "kg CO2e（Xu 等 2022，电芯 41–89；Lin 等 2024，磷酸铁锂储能系统 90.8；Hao 等 2017，"
+        "电动汽车电池包 104–109），等距分档：{steps} kg CO2e/kWh；{last} 高于此。低于 {low} 的"
+        "碳足迹标注为低于文献范围，可能缺少投入。"),
+    "per_kwh_delivered": (
+        "They are the capacity bands divided by a reference lifetime of 2,000 kWh delivered per "
+        "kWh of capacity (for example 250 full cycles a year for 8 years): {steps} kg CO2e per "
+        "kWh delivered; {last} is above.",
+        "分级为按容量分级的限值除以参考寿命内每千瓦时容量输出 2000 千瓦时（例如每年 250 次满充满放、"
+        "使用 8 年）：{steps} kg CO2e/kWh（输出电量）；{last} 高于此。"),
+}
+
+
 def _grading(key: str) -> Grading:
     data, dataset = bands(), CATALOG.dataset(BANDS)
     part = data[key]
-    return Grading(tuple(GradeBand(g, up_to, zh, en) for g, up_to, zh, en in part["bands"]),
-                   part["unit"], dataset.source(), f"{data['status']} {part['rationale']}",
-                   provisional=bool(data["provisional"]))
+    graded = tuple(GradeBand(g, up_to, zh, en) for g, up_to, zh, en in part["bands"])
+    steps = [b for b in graded if b.up_to is not None]
+    said = {"low": PUBLISHED_RANGE[0], "high": PUBLISHED_RANGE[1], "last": graded[-1].grade}
+    en, zh = BASIS[key]
+    en = en.format(steps=", ".join(f"{b.grade} up to {b.up_to:g}" for b in steps), **said)
+    zh = zh.format(steps="，".join(f"{b.grade} 不超过 {b.up_to:g}" for b in steps), **said)
+    return Grading(graded, part["unit"], dataset.source(), f"{EU_CLASSES[0]} {en}",
+                   provisional=bool(data["provisional"]), rationale_zh=EU_CLASSES[1] + zh,
+                   published_range=PUBLISHED_RANGE if key == "per_kwh_capacity" else None)
 
 
 def capacity_grading() -> Grading:

@@ -247,10 +247,30 @@ def grading_data() -> dict:
     return CATALOG.dataset(GRADING).json()
 
 
+# The study the bands are built on, as a reader is told it (its full reference, and how the
+# bands were derived from its range, are in the dataset's manifest and its "rationale").
+YAN_2016 = ("Yan et al. 2016, Farm and product carbon footprints of China's fruit production",
+            "Yan 等 2016 年对中国五种主要水果代表性果园的生命周期研究")
+
+
 def grading() -> Grading:
     dataset = CATALOG.dataset(GRADING)
     raw = dataset.json()
     bands = tuple(GradeBand(b["grade"], b["up_to"], b["label_zh"], b["label_en"])
                   for b in raw["bands"])
-    return Grading(bands, raw["unit"], dataset.source(), raw["rationale"],
-                   provisional=raw["provisional"])
+    low, high = raw["literature_range"]["low"], raw["literature_range"]["high"]
+    steps = [b for b in bands if b.up_to is not None]
+    last = bands[-1].grade
+    en = ("No official grading of citrus carbon footprints exists yet, so these bands are "
+          "provisional. They are built on the range of product footprints published for "
+          f"Chinese orchards, {low:g} to {high:g} kg CO2e per kg of fruit at the farm gate "
+          f"({YAN_2016[0]}), divided into steps that each grow by the same factor: " + ", ".join(f"{b.grade} up to {b.up_to:.2f}" for b in steps) +
+          f" kg CO2e per kg; {last} is above the published range, and a footprint below "
+          f"{low:g} is marked as below it: inputs may be missing. They will be replaced when a "
+          "platform or a standard publishes bands for citrus.")
+    zh = ("柑橘碳足迹尚无官方分级，以下分级为暂行。分级以已发表的中国果园产品碳足迹范围为"
+          f"依据：每千克鲜果（出园）{low:g}–{high:g} kg CO2e（{YAN_2016[1]}），按等比分档：" + "，".join(f"{b.grade} 不超过 {b.up_to:.2f}" for b in steps) +
+          f" kg CO2e/kg；{last} 高于文献范围；低于 {low:g} 的碳足迹标注为低于文献范围，可能缺少投入。"
+          "待有平台或标准发布柑橘分级后替换。")
+    return Grading(bands, raw["unit"], dataset.source(), en, provisional=raw["provisional"],
+                   rationale_zh=zh, published_range=(low, high))

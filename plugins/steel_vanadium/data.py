@@ -67,14 +67,32 @@ def grading() -> Grading:
     data = dataset.json()
     bands = tuple(GradeBand(b["grade"], b["up_to"], b["label_zh"], b["label_en"])
                   for b in data["bands"])
-    anchors = data["anchors"]
+    # The anchors as a reader is told them; which were read in worldsteel's figures and which
+    # are remembered route figures is in the dataset's manifest (source, confidence).
+    anchors = {"world": data["anchors"]["world_average_kg_co2_per_t"],
+               "bf_bof": data["anchors"]["bf_bof_kg_co2_per_t"],
+               "eaf": data["anchors"]["scrap_eaf_kg_co2_per_t"]}
+    (a, a_up), (b, b_up), (c, c_up), (d, _) = ((band.grade, band.up_to) for band in bands)
+    limits = dict(a=a, b=b, c=c, d=d, a_up=a_up, b_up=b_up, c_up=c_up, **anchors)
     rationale = (
-        "Provisional bands, no official Chinese benchmark for crude steel exists. Anchors "
-        f"(FACTORS.md section 9): worldsteel global average {anchors['world_average_kg_co2_per_t']}"
-        f" kg CO2/t crude steel (2021, 2022 data; seen), BF-BOF route about "
-        f"{anchors['bf_bof_kg_co2_per_t']} and scrap EAF about "
-        f"{anchors['scrap_eaf_kg_co2_per_t']} (recalled). A: at most about midway between "
-        "scrap EAF and the world average; B: at most the world average; C: at most typical "
-        "BF-BOF; D: above. Bands apply to crude steel only, not to vanadium products.")
+        "No official Chinese benchmark for crude steel exists, so these bands are provisional. "
+        "They are anchored on the World Steel Association's global average of {world:,} kg CO2 "
+        "per t of crude steel (2021 and 2022 data) and on typical figures for the two main "
+        "routes: about {bf_bof:,} kg for the blast furnace and basic oxygen furnace and about "
+        "{eaf:,} kg for scrap melted in an electric arc furnace. {a} up to {a_up:,} kg CO2e per "
+        "t (about midway between scrap steel and the world average), {b} up to {b_up:,} (the "
+        "world average), {c} up to {c_up:,} (the blast furnace route), {d} above; a footprint "
+        "below the scrap route's {eaf:,} kg is marked as below the published range: inputs may "
+        "be missing. The bands are for crude steel only, not for vanadium products."
+    ).format(**limits)
+    rationale_zh = (
+        "粗钢尚无官方的中国基准，以下分级为暂行。分级以世界钢铁协会公布的全球平均值每吨粗钢 "
+        "{world} kg CO2（2021 与 2022 年数据）及两种主要工艺的典型值为依据：高炉—转炉长流程约 "
+        "{bf_bof} kg，废钢电炉短流程约 {eaf} kg。{a} 不超过每吨 {a_up} kg CO2e（约为废钢电炉与"
+        "全球平均值的中点），{b} 不超过 {b_up}（全球平均值），{c} 不超过 {c_up}（高炉—转炉流程），"
+        "{d} 高于此；低于废钢电炉流程 {eaf} kg 的碳足迹标注为低于文献范围，可能缺少投入。分级仅适用"
+        "于粗钢，不适用于钒产品。").format(**limits)
+    # the routes' range: scrap in an electric arc furnace to the blast furnace
     return Grading(bands, data["unit"], dataset.source(), rationale, provisional=True,
-                   applies_when={"product": ("crude_steel",)})
+                   applies_when={"product": ("crude_steel",)}, rationale_zh=rationale_zh,
+                   published_range=(anchors["eaf"], anchors["bf_bof"]))

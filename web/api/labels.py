@@ -21,6 +21,8 @@ footprint.labels the images; web.labels shapes what a label's JSON shows.
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from footprint.errors import InvalidInput, Message, Problem
 from footprint.labels import printed, qr
@@ -33,6 +35,7 @@ from footprint.usecases.revoking import revoke as revoke_label
 
 from ..db import get_db
 from ..labels import issuer_entry, public_view, url_of
+from ..vocabulary import BOUNDARIES, DATA_QUALITY_LEVELS, word
 from . import schemas as s
 from .body import json_body, load, query
 from .openapi import operation
@@ -163,7 +166,32 @@ def _printable(label_id: str):
     battery = batterypass.label_figures(get_db(), label)
     if battery is not None:
         shown["battery"] = battery
+    basis = _basis_line(label_records.calculation_basis(
+        label_records.signed_result(get_db(), label)))
+    if basis is not None:
+        shown["basis"] = basis
     return shown, url_of(label), entry.name if entry else None
+
+
+def _basis_line(basis: dict | None) -> dict | None:
+    """The printed label's line on what its figure stands on ("摇篮到大门 · IPCC AR6 GWP100 ·
+    数据质量 良好 (2.7)"), in Chinese and in English: the label prints the one its fonts
+    can draw. None when the signed result is not held."""
+    if not basis or not basis["system_boundary"] or not basis["method"]:
+        return None
+    lines = {}
+    for language in ("zh", "en"):
+        with force_locale(language):
+            boundary = word(BOUNDARIES, basis["system_boundary"])
+            method = basis["method"].split(" (")[0]  # the standard's name, not its gloss
+            if basis["dq_level"] is None:
+                lines[language] = f"{boundary} · {method}"
+            else:
+                lines[language] = _(
+                    "%(boundary)s · %(method)s · data quality %(level)s (%(score)s)",
+                    boundary=boundary, method=method, score=basis["dq_overall"],
+                    level=word(DATA_QUALITY_LEVELS, basis["dq_level"]))
+    return lines
 
 
 @bp.get("/labels/<label_id>/qr.png")
@@ -183,7 +211,8 @@ def qr_svg(label_id):
 
 @bp.get("/labels/<label_id>/label.png")
 @_image_operation("The printable label (100 x 60 mm) as PNG", "image/png",
-                  "About 300 dpi: value, unit, grade, product name, producer, issuer, "
+                  "About 300 dpi: value, unit, grade, what the value stands on (system "
+                  "boundary, GWP method, data quality), product name, producer, issuer, "
                   "validity and the QR code.")
 def label_png(label_id):
     return _image(label_id, "label.png", printed.label_png(*_printable(label_id)), "image/png")

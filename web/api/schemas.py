@@ -17,7 +17,8 @@ from footprint.supervision import SEVERITIES, SUBJECT_KINDS
 from footprint.supervision import TYPES as FINDING_TYPES
 from footprint.usecases.batterypass import LIFECYCLE_STAGES
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
-from footprint.workflow import STATUSES
+from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
+from footprint.workflow import MAX_REASON, STATUSES
 
 __all__ = ["BomSchema", "DeclaredUnitSchema", "LineSchema", "ProductSchema"]
 
@@ -57,23 +58,29 @@ class SubmitRequestSchema(_Request):
         "example": "Sichuan Carbon Verification"})
 
 
+# a note or reason: the length the use case holds every caller to (footprint.workflow)
+REASON_LENGTH = validate.Length(min=1, max=MAX_REASON)
+
+
 class NoteRequestSchema(_Request):
-    note = FreeText(validate=validate.Length(min=1, max=4000), metadata={
+    note = FreeText(validate=REASON_LENGTH, metadata={
         "description": "Optional; recorded with the action in the audit trail.",
         "example": "meter readings match the invoices"})
 
 
 class ReturnRequestSchema(_Request):
-    reason = FreeText(required=True, validate=validate.Length(min=1, max=4000),
+    reason = FreeText(required=True, validate=REASON_LENGTH,
                       metadata={"description": "Why the submission is returned; shown to the "
                                                "producer and kept in the audit trail.",
                                 "example": "attach the electricity meter readings"})
 
 
 class RevokeRequestSchema(_Request):
-    reason = FreeText(required=True, validate=validate.Length(min=1, max=500), metadata={
-        "description": "Why the label is revoked. Public: it is published with the label, in "
-                       "the list of revoked labels and in the transparency log."})
+    reason = FreeText(
+        required=True, validate=validate.Length(min=1, max=MAX_REVOKE_REASON), metadata={
+            "description": "Why the label is revoked. Public: it is published with the "
+                           "label, in the list of revoked labels and in the transparency "
+                           "log."})
 
 
 def _size(**kwargs):

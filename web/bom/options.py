@@ -207,7 +207,17 @@ def line_label(entry: dict, registry, language: str) -> str:
         place = registry.regions.get(region)
         name = in_language(place.name_zh, place.name_en, language) if place else region
         return _("Electricity (%(region)s, %(year)s)", region=name, year=year)
+    if what == "electricity":  # a line as stored, before a factor is chosen for it
+        return _("Electricity (grid, kWh)")
     process = registry.processes.get(what)
     if process is not None:
         return in_language(process.name_zh, process.name_en, language)
     return what
+
+
+def stored_line_label(line: dict, registry, language: str) -> str:
+    """A line of a stored BOM named for people, as the pickers of a line show it (evidence,
+    comments): its input's name, or the gas it emits."""
+    emitted = line.get("emission")
+    return line_label({"input": EMISSION_PREFIX + emitted if emitted else line.get("input")},
+                      registry, language)

@@ -14,7 +14,7 @@ from footprint.bomfiles import BomFile, kind_of, read_bom_bytes
 
 from .form import header_from_form
 
-Upload = BomFile  # what read_upload returns: .bom, .kind, .locate(problem)
+Upload = BomFile  # what read_upload returns: .bom, .kind, .located_problems(problems)
 
 __all__ = ["Upload", "kind_of", "read_upload"]
 

@@ -152,6 +152,10 @@
         (data.grade.label ? " · " + data.grade.label : "");
       body.appendChild(element("p", "grade", grade));
       headline += " · " + labels.grade + " " + data.grade.grade;
+      if (data.grade.warning) {  /* below the published range: inputs may be missing */
+        body.appendChild(element("p", "grade-warning", data.grade.warning));
+        headline += " · " + data.grade.warning;
+      }
     }
     setSummary(headline);
 

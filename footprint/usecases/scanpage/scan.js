@@ -38,14 +38,14 @@ const WORDS = {
     'd-forged': '警告：此标签不是真实标签。请勿采信与此编码一同印制的任何碳数据，并向销售方或平台举报。',
     'd-unrecorded': '警告：此标签带有本平台的签名，但不在本平台的公开日志中。真实的标签一定有记录。请勿采信，并向平台举报。',
     'd-unavailable': '本站发布的核验文件无法读取或未通过核验，因此无法判断此标签。请稍后再试，或到平台官网核验。',
-    'd-malformed': '此编码不是碳标签。',
+    'd-malformed': '此编码不是完整的碳标签代码。请重新扫描产品上的二维码，或按印制内容准确输入标签链接。',
     'd-none': '请扫描标签上的二维码，或在下方粘贴标签链接。',
     footprint: '碳足迹', per: '每', grade: '等级', provisional: '（暂定）',
     'f-id': '标签编号', 'f-issuer': '签发方', 'f-category': '产品类别', 'f-region': '地区',
     'f-gtin': '商品条码', 'f-issued': '签发日期', 'f-expires': '有效期至', 'f-stages': '各阶段占比',
     'f-supersedes': '取代标签',
     checks: '核验项目', 'c-signature': '签名有效（{issuer}，密钥 {kid}）',
-    'c-log': '已记录在公开日志中：叶序号 {index}（日志共 {size} 条），检查点签名有效',
+    'c-log': '已记录在公开日志中：第 {index} 号叶子（日志共 {size} 个叶子），检查点签名有效',
     'c-status': '状态列表（{at} 签署）：{state}',
     's-0': '未被取代或撤销', 's-1': '已被取代', 's-2': '已撤销', 's-3': '已撤销',
     'c-remote': '状态由签发平台记录，本站不核验',
@@ -74,14 +74,14 @@ const WORDS = {
     'd-forged': 'Warning: this label is not genuine. Do not rely on any carbon figure printed with this code. Please report it to the seller or to the platform.',
     'd-unrecorded': "Warning: this label carries this platform's signature but is not in its public log. A genuine label is always recorded. Do not rely on this one; please report it to the platform.",
     'd-unavailable': "The verification files this site publishes could not be read or did not verify, so this label cannot be judged. Try again later, or check it on the platform's own site.",
-    'd-malformed': 'This code is not a carbon label.',
+    'd-malformed': "This is not a complete carbon label code. Scan the QR code on the product again, or type the label's link exactly as printed.",
     'd-none': "Scan the QR code on the label, or paste the label's link below.",
     footprint: 'Carbon footprint', per: 'per', grade: 'Grade', provisional: ' (provisional)',
     'f-id': 'Label number', 'f-issuer': 'Issuer', 'f-category': 'Category', 'f-region': 'Region',
     'f-gtin': 'GTIN', 'f-issued': 'Issued', 'f-expires': 'Valid until', 'f-stages': 'Share by stage',
     'f-supersedes': 'Replaces label',
     checks: 'Checks', 'c-signature': 'Signature valid ({issuer}, key {kid})',
-    'c-log': 'Recorded in the public log: leaf {index} of a log of {size}, checkpoint signature valid',
+    'c-log': 'Recorded in the public log: leaf {index} (log size {size}), checkpoint signature valid',
     'c-status': 'Status list (signed {at}): {state}',
     's-0': 'neither superseded nor revoked', 's-1': 'superseded', 's-2': 'revoked', 's-3': 'revoked',
     'c-remote': 'Its status is recorded by the issuing platform, not checked here',
@@ -112,6 +112,9 @@ class Refused extends Error {
   }
 }
 const forged = (reason, detail) => new Refused('forged', reason, detail);
+// a code that is not a label's at all (cut short when scanned or copied, before any key is
+// consulted): a damaged scan to do again, not a forgery (footprint.labels LabelInvalid.unreadable)
+const unreadable = (detail) => new Refused('malformed', 'malformed', detail);
 
 // -- bytes ----------------------------------------------------------------------------------
 const enc = new TextEncoder();
@@ -171,25 +174,26 @@ const cbor = (bytes) => decode(bytes, CBOR_OPTIONS);   // refuses trailing bytes
 
 function parseOuter(cose) {
   let outer;
-  try { outer = cbor(cose); } catch (e) { throw forged('malformed', `not CBOR: ${e.message}`); }
-  if (!(outer instanceof Tagged) || outer.tag !== 18) throw forged('malformed', 'not a tagged COSE_Sign1 (tag 18)');
+  try { outer = cbor(cose); } catch (e) { throw unreadable(`not CBOR: ${e.message}`); }
+  if (!(outer instanceof Tagged) || outer.tag !== 18) throw unreadable('not a tagged COSE_Sign1 (tag 18)');
   const parts = outer.value;
-  if (!Array.isArray(parts) || parts.length !== 4) throw forged('malformed', 'COSE_Sign1 is an array of 4');
+  if (!Array.isArray(parts) || parts.length !== 4) throw unreadable('COSE_Sign1 is an array of 4');
   const [protectedBytes, unprotected, payload, signature] = parts;
   if (!(protectedBytes instanceof Uint8Array) || !(payload instanceof Uint8Array)
       || !(signature instanceof Uint8Array) || !(unprotected instanceof Map)) {
-    throw forged('malformed', 'COSE_Sign1 is [bstr, map, bstr, bstr]');
+    throw unreadable('COSE_Sign1 is [bstr, map, bstr, bstr]');
   }
   if (unprotected.size) throw forged('unprotected-header');
   const again = encode(new Tagged(18, [protectedBytes, new Map(), payload, signature]), rfc8949EncodeOptions);
-  if (!equal(again, cose)) throw forged('malformed', 'COSE_Sign1 is not deterministically encoded');
-  if (signature.length !== 64) throw forged('malformed', 'an Ed25519 signature is 64 bytes');
+  if (!equal(again, cose)) throw unreadable('COSE_Sign1 is not deterministically encoded');
+  if (signature.length !== 64) throw unreadable('an Ed25519 signature is 64 bytes');
   let header;
-  try { header = cbor(protectedBytes); } catch (e) { throw forged('malformed', `protected header is not CBOR: ${e.message}`); }
-  if (!(header instanceof Map) || header.get(1) !== -8) throw forged('algorithm', `alg is ${header instanceof Map ? header.get(1) : '?'}, not -8 (EdDSA)`);
+  try { header = cbor(protectedBytes); } catch (e) { throw unreadable(`protected header is not CBOR: ${e.message}`); }
+  if (!(header instanceof Map)) throw unreadable('protected header is not a map');
+  if (header.get(1) !== -8) throw forged('algorithm', `alg is ${header.get(1)}, not -8 (EdDSA)`);
   const kid = header.get(4);
-  if (!(kid instanceof Uint8Array)) throw forged('malformed', 'protected header has no kid (bstr)');
-  if ([...header.keys()].some((k) => k !== 1 && k !== 4)) throw forged('malformed', 'unexpected protected header parameter');
+  if (!(kid instanceof Uint8Array)) throw unreadable('protected header has no kid (bstr)');
+  if ([...header.keys()].some((k) => k !== 1 && k !== 4)) throw unreadable('unexpected protected header parameter');
   return { protectedBytes, payload, signature, kid };
 }
 
@@ -457,8 +461,10 @@ function render(result) {
     el('p', { class: 'verdict-word' }, `${mark}${t(`v-${verdict}`)}`),
     el('p', { class: tone === 'danger' ? 'warning-title' : '' },
        t(`d-${verdict}`, { date: result.claims ? day(result.claims.expires) : '', name: result.issuer ? result.issuer.name : '' })));
-  if (result.reason && WORDS[lang][`r-${result.reason}`]) box.append(el('p', {}, t(`r-${result.reason}`)));
-  if (result.detail) box.append(el('p', { class: 'small' }, el('code', {}, `${result.reason}: ${result.detail}`)));
+  if (verdict !== 'malformed') {   // a damaged scan is said plainly, without the parser's words
+    if (result.reason && WORDS[lang][`r-${result.reason}`]) box.append(el('p', {}, t(`r-${result.reason}`)));
+    if (result.detail) box.append(el('p', { class: 'small' }, el('code', {}, `${result.reason}: ${result.detail}`)));
+  }
   const parts = [box];
   if (vouched && result.claims) parts.push(...figures(result));
   article.replaceChildren(...parts);
