@@ -58,7 +58,8 @@ def test_a_bom_over_the_api_with_nul_or_rlo_in_its_name_is_refused(service, toke
     response = post_bom(service, token, make_bom(product={"name": name, "category": "generic"}))
     assert response.status_code == 400
     character = message.partition(": ")[2]  # each problem also carries its message's id
-    assert response.get_json() == {"error": "invalid input", "problems": [
+    assert response.get_json() == {"error": "invalid input", "code": "invalid input",
+                                   "params": {}, "problems": [
         {"where": "product.name", "place": "product name", "message": message,
          "code": "contains an invisible control character: %(listed)s",
          "params": {"listed": character}}]}
