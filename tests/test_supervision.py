@@ -414,6 +414,27 @@ def test_the_administrator_records_qualifications_and_sees_what_lapses(service, 
     assert clients["orchard"].get("/supervision/qualifications").status_code == 403
 
 
+def test_a_regulator_reads_the_qualifications_and_records_none(service, inspector, login):
+    """Who may verify what is the regulator's to see (the table, in the navigation), the
+    administrator's to record: a regulator's record is refused and changes nothing."""
+    client = login(service.app.test_client(), "inspector")
+    page = client.get("/supervision/qualifications")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    # tests/conftest.py qualifies each accounting body as TEST-<its name>
+    assert "TEST-Sichuan Carbon Verification" in text
+    assert 'id="new-qualification"' not in text  # no form to record one
+    assert 'href="/supervision/qualifications"' in text  # in the navigation
+    count = service.db["qualifications"].count
+    body = next(service.db.query("SELECT id FROM organisations WHERE name = ?",
+                                 ["Sichuan Carbon Verification"]))["id"]
+    refused = client.post("/supervision/qualifications", data={
+        "org": str(body), "number": "川碳核-9", "categories": ["generic"],
+        "valid_from": "2026-01-01", "valid_until": "2027-01-01"})
+    assert refused.status_code == 403
+    assert service.db["qualifications"].count == count
+
+
 def test_an_organisations_public_findings_on_its_registry_page(service, inspector, issuer,
                                                                client):
     """The registry's organisation page shows that organisation's final public findings

@@ -17,7 +17,7 @@ public findings on another page (the registry's: ``public_findings(db, org_id)``
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -203,10 +203,14 @@ def _qualifications_page(problems=None, form=None, status=200):
 
 
 @bp.route("/supervision/qualifications", methods=["GET", "POST"])
-@role_required("admin")
+@role_required("admin", "regulator")
 def qualifications_page():
+    """Who may verify what: the administrator records qualifications, a regulator reads
+    them (the use case refuses a regulator's record all the same)."""
     if request.method == "GET":
         return _qualifications_page()
+    if current_user.role != "admin":
+        abort(403)
     form = {k: request.form.get(k, "") for k in ("org", "number", "valid_from", "valid_until")}
     form["categories"] = request.form.getlist("categories")
     try:
