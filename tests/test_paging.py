@@ -253,6 +253,22 @@ def test_a_cursor_no_page_gave_is_refused_at_before(service, cursor):
     assert [p.where for p in refused.value.problems] == ["before"]
 
 
+def instructions(db, read) -> int:
+    """How much work ``read`` made SQLite do: its virtual machine instructions, counted in
+    hundreds (not time, which a shared machine makes noisy)."""
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        return 0
+    db.conn.set_progress_handler(tick, 100)
+    try:
+        read()
+    finally:
+        db.conn.set_progress_handler(None, 100)
+    return done[0]
+
+
 def test_the_page_reads_the_same_work_however_long_the_list(service, platform, monkeypatch,
                                                             make_bom):
     """Measured in SQLite's virtual machine instructions (not time): a page of 50 costs the
@@ -260,24 +276,11 @@ def test_the_page_reads_the_same_work_however_long_the_list(service, platform, m
     pages did before) grows with it, which shows the measure can tell."""
     db, orchard = service.db, service.people["orchard"]
 
-    def instructions(read) -> int:
-        done = [0]
-
-        def tick():
-            done[0] += 1
-            return 0
-        db.conn.set_progress_handler(tick, 100)
-        try:
-            read()
-        finally:
-            db.conn.set_progress_handler(None, 100)
-        return done[0]
-
     def reads():
         first = subs.page(db, orchard)
-        return (instructions(lambda: subs.page(db, orchard)),
-                instructions(lambda: subs.page(db, orchard, before=first.next_before)),
-                instructions(lambda: subs.visible(db, orchard)))
+        return (instructions(db, lambda: subs.page(db, orchard)),
+                instructions(db, lambda: subs.page(db, orchard, before=first.next_before)),
+                instructions(db, lambda: subs.visible(db, orchard)))
     small = reads()
     product = stored.get(db, platform[0][0])["product_id"]
     for i in range(1000):  # older than all 120: the pages above do not change
@@ -431,23 +434,10 @@ def test_a_queue_page_reads_the_same_work_however_long_the_queue(service, platfo
     submit_all(db, sichuan, mine[:60], 600, "submitted", monkeypatch)
     submit_all(db, sichuan, mine[60:], 700, "verified", monkeypatch)  # 60 handled
 
-    def instructions(read) -> int:
-        done = [0]
-
-        def tick():
-            done[0] += 1
-            return 0
-        db.conn.set_progress_handler(tick, 100)
-        try:
-            read()
-        finally:
-            db.conn.set_progress_handler(None, 100)
-        return done[0]
-
     def reads():
-        return (instructions(lambda: subs.page(db, auditor, ("submitted",),
-                                               oldest_first=True)),
-                instructions(lambda: subs.handled(db, auditor)))
+        return (instructions(db, lambda: subs.page(db, auditor, ("submitted",),
+                                                   oldest_first=True)),
+                instructions(db, lambda: subs.handled(db, auditor)))
     small = reads()
     product = stored.get(db, mine[0])["product_id"]
     for i in range(1000):  # newer than all 60 waiting: they join the queue's end
@@ -459,7 +449,7 @@ def test_a_queue_page_reads_the_same_work_however_long_the_queue(service, platfo
     large = reads()
     assert large[0] <= small[0] * 1.2 and large[1] <= small[1] * 1.2, (small, large)
     # and reading the whole queue grows with it, which shows the measure can tell
-    assert instructions(lambda: subs.visible(db, auditor, ("submitted",))) > small[0] * 5
+    assert instructions(db, lambda: subs.visible(db, auditor, ("submitted",))) > small[0] * 5
 
 
 # -- the API -------------------------------------------------------------------------------
