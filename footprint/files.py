@@ -6,6 +6,8 @@ done, checked before the work starts.
     write_atomically(path, lambda f: np.savez(f, ...))   # or a writer of the open file
     with exclusive(home / "build.lock"): ...      # across processes (fcntl)
     check_writable(path, "report")                # InvalidInput at "report" if it cannot be
+    check_new_file(path, "FILE")                  # ... or if something is there already
+    check_file(path, "FILE")                      # InvalidInput unless a file is there to read
 """
 from __future__ import annotations
 
@@ -65,6 +67,35 @@ def check_writable(path, where: str) -> Path:
     only to find nowhere to put it."""
     path = Path(path)
     if not can_write_in(path.parent):
-        raise InvalidInput([Problem(where, Message(
-            "%(path)s is not a directory one may write in", path=str(path.parent)))])
+        raise _refused(where, Message("%(path)s is not a directory one may write in",
+                                      path=str(path.parent)))
+    return path
+
+
+def _refused(where: str, message: Message) -> InvalidInput:
+    return InvalidInput([Problem(where, message)])
+
+
+def check_new_file(path, where: str) -> Path:
+    """``path`` as a new file a command makes when its work is done: InvalidInput at
+    ``where`` when a folder or a file is there already (none is ever overwritten) or its
+    folder takes no new file, said before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise _refused(where, Message("%(path)s is a directory: name a new file",
+                                      path=str(path)))
+    if path.exists() or path.is_symlink():
+        raise _refused(where, Message("%(path)s exists; a file is never overwritten: choose "
+                                      "a new name", path=str(path)))
+    return check_writable(path, where)
+
+
+def check_file(path, where: str) -> Path:
+    """``path`` as a file a command reads: InvalidInput at ``where`` when nothing is there
+    or a folder is."""
+    path = Path(path)
+    if path.is_dir():
+        raise _refused(where, Message("%(path)s is a directory: name a file", path=str(path)))
+    if not path.is_file():
+        raise _refused(where, Message("no such file: %(path)s", path=str(path)))
     return path

@@ -25,8 +25,7 @@ from footprint.store import migrations
 from footprint.translog import TransparencyLog
 from footprint.translog.checkpoint import verify_checkpoint
 from footprint.translog.log import b64
-from footprint.archive import BackupError
-from footprint.errors import Conflict
+from footprint.errors import InvalidInput
 from footprint.usecases import backup, restore
 from footprint.usecases.accounts import create_token
 from footprint.usecases.demo import ISSUER_ID, sample
@@ -365,15 +364,85 @@ def test_a_backup_never_overwrites_a_file(demo_home, tmp_path):
     assert result.exit_code == 2
     assert "exists" in result.output
     assert existing.read_bytes() == b"yesterday's backup"
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidInput, match="exists"):
         backup.create(demo_home, existing, PASSPHRASE)
     assert existing.read_bytes() == b"yesterday's backup"
 
 
 def test_a_backup_is_not_kept_inside_the_home_it_backs_up(demo_home):
-    with pytest.raises(BackupError, match="inside FOOTPRINT_HOME"):
+    with pytest.raises(InvalidInput, match="inside FOOTPRINT_HOME"):
         backup.create(demo_home, demo_home / "b.tar", PASSPHRASE)
     assert not (demo_home / "b.tar").exists()
+
+
+def _a_folder_with_a_file(tmp_path: Path) -> Path:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "a-file").write_text("not a folder")
+    return folder
+
+
+# (the FILE given, relative to a folder holding the file a-file; the lines said)
+BAD_TARGETS = [
+    ("missing/b.tar", "error: FILE: {folder}/missing is not a directory one may write in",
+     "错误：FILE：{folder}/missing 不是可写入的目录"),
+    ("a-file/b.tar", "error: FILE: {folder}/a-file is not a directory one may write in",
+     "错误：FILE：{folder}/a-file 不是可写入的目录"),
+    (".", "error: FILE: {folder} is a directory: name a new file",
+     "错误：FILE：{folder} 是目录：请指定一个新文件"),
+    ("a-file", "error: FILE: {folder}/a-file exists; a file is never overwritten: choose a "
+     "new name", "错误：FILE：{folder}/a-file 已存在；不会覆盖已有文件：请换一个新文件名"),
+    # no new file is made in /proc, whoever runs the test (root included)
+    ("/proc/b.tar", "error: FILE: /proc is not a directory one may write in",
+     "错误：FILE：/proc 不是可写入的目录"),
+]
+
+
+@pytest.mark.parametrize("target, english, chinese", BAD_TARGETS, ids=[
+    "missing folder", "a file as the folder", "a folder", "an existing file", "unwritable"])
+def test_a_backup_to_a_bad_path_is_refused_in_both_languages_before_any_work(
+        demo_home, tmp_path, target, english, chinese):
+    folder = _a_folder_with_a_file(tmp_path)
+    # no passphrase given: the path is refused before one is asked for
+    result = CliRunner().invoke(cli, ["backup", "create", str(folder / target)], input="",
+                                env={"FOOTPRINT_HOME": str(demo_home)})
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [english.format(folder=folder),
+                                          chinese.format(folder=folder)]
+    assert sorted(p.name for p in folder.iterdir()) == ["a-file"]
+    assert (folder / "a-file").read_text() == "not a folder"
+
+
+def test_a_restore_or_a_check_of_a_bad_path_is_refused_in_both_languages(archive, tmp_path):
+    folder = _a_folder_with_a_file(tmp_path)
+    home = str(tmp_path / "new-home")
+
+    def said(*args):
+        result = CliRunner().invoke(cli, ["backup", *map(str, args)], input="")
+        return result.exit_code, result.output.splitlines()
+
+    assert said("restore", folder / "none.tar", "--home", home) == (2, [
+        f"error: FILE: no such file: {folder}/none.tar",
+        f"错误：FILE：没有这个文件：{folder}/none.tar"])
+    assert said("check", folder) == (2, [
+        f"error: FILE: {folder} is a directory: name a file",
+        f"错误：FILE：{folder} 是目录：请指定一个文件"])
+    assert said("restore", archive, "--home", folder / "a-file") == (2, [
+        f"error: --home: {folder}/a-file is a file: name an empty or new folder",
+        f"错误：--home：{folder}/a-file 是文件：请指定一个空的或新的文件夹"])
+    assert said("restore", archive, "--home", folder) == (1, [
+        f"error: {folder} is not empty: a backup is restored only into an empty or new "
+        "folder, so nothing there is overwritten",
+        f"错误：{folder} 不是空的：备份只会恢复到空的或新的文件夹，以免覆盖其中任何内容"])
+    assert said("restore", archive, "--home", folder / "missing" / "home") == (2, [
+        f"error: --home: {folder}/missing is not a directory one may write in",
+        f"错误：--home：{folder}/missing 不是可写入的目录"])
+    assert said("restore", archive, "--home", "/proc/footprint-home") == (2, [
+        "error: --home: /proc is not a directory one may write in",
+        "错误：--home：/proc 不是可写入的目录"])
+    assert sorted(p.name for p in folder.iterdir()) == ["a-file"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "platform",
+                                                          "platform.tar"]
 
 
 def test_the_passphrase_is_never_a_plain_argument_and_a_short_one_is_refused(demo_home,

@@ -52,7 +52,7 @@ def backup():
 
 
 @backup.command("create")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @passphrase_env
 @passphrase_file
 @fail_cleanly
@@ -65,9 +65,8 @@ def backup_create(file, env_name, passphrase_path):
     with the SHA-256 of each member. Derived folders (brightway/, cache/, translations/) are
     rebuilt and left out. Keep the passphrase apart from the archive: without it the keys
     cannot be restored."""
-    if file.exists():
-        usage_exit(f"{file} exists; a backup never overwrites a file: choose a new name")
     home = footprint_home()
+    backups.check_target(home, file)
     summary = backups.create(home, file, _passphrase(env_name, passphrase_path, confirm=True))
     size = summary.path.stat().st_size
     click.echo(f"backed up {home} to {summary.path} ({size:,} bytes)")
@@ -110,8 +109,8 @@ def _run_checks(action):
 
 
 @backup.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--home", "home", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--home", "home", required=True, type=click.Path(path_type=Path),
               help="The new FOOTPRINT_HOME: a folder that is empty or does not exist yet.")
 @passphrase_env
 @passphrase_file
@@ -124,6 +123,7 @@ def backup_restore(file, home, env_name, passphrase_path):
 
     A backup of a PostgreSQL platform goes with pg_restore into the empty database
     FOOTPRINT_DATABASE_URL names; when a check fails, what it made there is dropped."""
+    restores.check_paths(file, home)
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.restore(file, home, passphrase))
     click.echo(f"restored {file} into {report.home}")
@@ -137,7 +137,7 @@ def backup_restore(file, home, env_name, passphrase_path):
 
 
 @backup.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @passphrase_env
 @passphrase_file
 @fail_cleanly
@@ -146,6 +146,7 @@ def backup_check(file, env_name, passphrase_path):
 
     A backup of a PostgreSQL platform needs an empty scratch database, named by
     FOOTPRINT_DATABASE_URL: restored into it, checked, and dropped from it again."""
+    restores.check_paths(file)
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.check(file, passphrase))
     manifest = report.manifest

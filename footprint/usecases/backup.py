@@ -24,7 +24,8 @@ from ..archive import (CHECK_AAD, CHECK_TEXT, DATABASE, ENCRYPTED_SUFFIX, FILES,
                        Archive, BackupError, Member, add_bytes, check_new_passphrase, derive,
                        encrypt, fsync_directory, manifest_mac, sha256_file,
                        tar_info)
-from ..errors import Conflict
+from ..errors import Conflict, InvalidInput, Message, Problem
+from ..files import check_new_file
 from ..labels.keys import own_issuers
 from ..settings import keys_location
 from ..store import labels as store_labels
@@ -142,6 +143,19 @@ def _postgresql_dump(url: str, target: Path, home: Path) -> dict:
 
 # -- making a backup -------------------------------------------------------------------------
 
+def check_target(home: Path, archive: Path) -> Path:
+    """``archive`` as the new file a backup of ``home`` goes to: InvalidInput at FILE when
+    something is there already, its folder is missing or takes no new file, or it is inside
+    the home (it would go into the next backup); checked before the passphrase is asked."""
+    home, archive = Path(home).resolve(), Path(archive).absolute()
+    check_new_file(archive, "FILE")
+    if archive.resolve().is_relative_to(home):
+        raise InvalidInput([Problem("FILE", Message(
+            "%(path)s is inside FOOTPRINT_HOME %(home)s: keep backups elsewhere (a copy "
+            "inside would go into the next backup)", path=str(archive), home=str(home)))])
+    return archive
+
+
 def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     """Back up FOOTPRINT_HOME ``home`` to a new file ``archive`` (never overwritten), while
     the service may be running. Files the database does not depend on are read first, then
@@ -153,13 +167,7 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     postgresql = not isinstance(location, Path)
     if not postgresql and not location.is_file():
         raise BackupError(f"no database in {home}: nothing to back up")
-    if archive.exists():
-        raise Conflict(f"{archive} exists; a backup never overwrites a file: choose a new name")
-    if not archive.parent.is_dir():
-        raise BackupError(f"{archive.parent} is not a directory")
-    if archive.resolve().is_relative_to(home):
-        raise BackupError(f"{archive} is inside FOOTPRINT_HOME {home}: keep backups "
-                          "elsewhere (a copy inside would go into the next backup)")
+    check_target(home, archive)
     salt = os.urandom(SALT_BYTES)
     enc_key, mac_key = derive(passphrase, salt, **SCRYPT)
     relative_paths, left_out = _home_files(home)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .. import clock
 from ..archive import PG_DUMP, Archive, BackupError, fsync_directory
-from ..errors import Conflict, FootprintError
+from ..errors import Conflict, FootprintError, InvalidInput, Message, Problem
+from ..files import check_file, check_writable
 from ..labels import LabelInvalid, verify_held
 from ..labels.errors import KeyStoreError
 from ..labels.keys import current_key, own_entries, own_issuers, trust_list
@@ -70,8 +71,24 @@ class RestoreReport:
 
 def _empty_or_missing(home: Path) -> None:
     if home.exists() and (not home.is_dir() or any(home.iterdir())):
-        raise Conflict(f"{home} is not empty: a backup is restored only into an empty or new "
-                       "folder, so nothing there is overwritten")
+        raise Conflict(Message("%(path)s is not empty: a backup is restored only into an "
+                               "empty or new folder, so nothing there is overwritten",
+                               path=str(home)))
+
+
+def check_paths(archive: Path, home: Path | None = None) -> None:
+    """``archive`` as a file to read and ``home`` (for a restore) as an empty or new folder
+    whose parent takes it: InvalidInput at FILE or --home (Conflict when ``home`` holds
+    anything), checked before the passphrase is asked."""
+    check_file(archive, "FILE")
+    if home is None:
+        return
+    home = Path(home).absolute()
+    if home.exists() and not home.is_dir():
+        raise InvalidInput([Problem("--home", Message(
+            "%(path)s is a file: name an empty or new folder", path=str(home)))])
+    _empty_or_missing(home)
+    check_writable(home, "--home")  # the staging folder goes beside it
 
 
 def _target_database(home: Path, opened: Archive) -> Path | str:
@@ -152,9 +169,7 @@ def restore(archive: Path, home: Path, passphrase: str) -> RestoreReport:
     a wrong passphrase, an altered archive or a failed check leave nothing behind (on
     PostgreSQL, what pg_restore made in the empty database is dropped again)."""
     home = Path(home).absolute()
-    _empty_or_missing(home)
-    if not home.parent.is_dir():
-        raise BackupError(f"{home.parent} is not a directory: create it first")
+    check_paths(archive, home)
     opened = Archive(archive, passphrase)
     try:
         location = _target_database(home, opened)
@@ -181,6 +196,7 @@ def check(archive: Path, passphrase: str) -> RestoreReport:
     """Restore ``archive`` into a temporary folder, run the checks, remove the folder: the
     test of a backup that changes nothing. A PostgreSQL backup is restored into the empty
     database FOOTPRINT_DATABASE_URL names, and dropped from it again afterwards."""
+    check_paths(archive)
     opened = Archive(archive, passphrase)
     try:
         with tempfile.TemporaryDirectory(prefix="footprint-backup-check-") as folder:
