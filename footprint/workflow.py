@@ -38,6 +38,10 @@ MAX_REASON = 4000
 # What an accounting body decides on a submission. A body whose users made one keeps reading
 # the submission (what it decided, the audit trail) after the producer sends it elsewhere.
 BODY_DECISIONS = ("verify", "return")
+# What the platform's reviewers decide on a submission its accounting body verified (the
+# status PLATFORM_DECIDES_ON): the reviewer's page lists these, newest first.
+PLATFORM_DECISIONS = ("approve", "return")
+PLATFORM_DECIDES_ON = "verified"
 
 
 @dataclass(frozen=True)

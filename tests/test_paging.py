@@ -20,7 +20,8 @@ import pytest
 
 from footprint import clock
 from footprint.errors import InvalidInput
-from footprint.store import migrations
+from footprint.paging import Page
+from footprint.store import audit, migrations
 from footprint.store import submissions as stored
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import create_token
@@ -203,6 +204,85 @@ def test_the_handled_list_pages_newest_first_with_what_was_sent_elsewhere(
     with pytest.raises(InvalidInput) as refused:
         subs.handled(db, people["auditor"], "nonsense", where="handled_before")
     assert [p.where for p in refused.value.problems] == ["handled_before"]
+
+
+def decide_all(db, reviewer: dict, ids, start: int, action: str, monkeypatch) -> None:
+    """The platform's reviewer approves (or returns) each of ``ids``, verified, one a second
+    from ``start``, as the audit trail records it."""
+    for n, sid in enumerate(ids):
+        at(monkeypatch, start + n)
+        to_status = "approved" if action == "approve" else "returned"
+        stored.update(db, sid, status=to_status)
+        audit.record(db, sid, reviewer["id"], action, "verified", to_status,
+                     "no meter readings" if action == "return" else None)
+
+
+@pytest.fixture
+def decided(service, platform, monkeypatch):
+    """The platform decided on 56 of orchard's: approved i = 0 .. 54 (one a second from
+    800) and returned i = 61 (at 900), all verified by Sichuan's body first; i = 55 .. 59
+    await review, and Sichuan's body itself returned i = 60 (no decision of the platform's).
+    Newest first: i = 61, then i = 54 .. 0, a page of 50 (i = 61, 54 .. 6) and one of 6
+    (i = 5 .. 0)."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    submit_all(db, body_id(db), mine[:62], 600, "verified", monkeypatch)
+    decide_all(db, people["reviewer"], mine[:55], 800, "approve", monkeypatch)
+    at(monkeypatch, 850)
+    stored.update(db, mine[60], status="returned")
+    audit.record(db, mine[60], people["auditor"]["id"], "return", "submitted", "returned",
+                 "unclear")
+    decide_all(db, people["reviewer2"], [mine[61]], 900, "return", monkeypatch)
+    return mine
+
+
+@pytest.mark.both_engines
+def test_the_platforms_decisions_page_newest_first_and_none_is_left_out(service, decided):
+    mine, db, people = decided, service.db, service.people
+    first = subs.decided(db, people["reviewer"])
+    assert [row["id"] for row in first.rows] == [mine[61]] + mine[54:5:-1]  # 1 + 49
+    second = subs.decided(db, people["reviewer"], first.next_before)
+    assert [row["id"] for row in second.rows] == mine[5::-1] and second.next_before is None
+    # every reviewer reads the platform's decisions, whoever made them
+    assert [row["id"] for row in subs.decided(db, people["reviewer2"]).rows] == \
+        [row["id"] for row in first.rows]
+    for someone in ("auditor", "orchard", "admin"):  # a reviewer's list, none else's
+        assert subs.decided(db, people[someone]) == Page([], None), someone
+    with pytest.raises(InvalidInput) as refused:
+        subs.decided(db, people["reviewer"], "nonsense", where="decided_before")
+    assert [p.where for p in refused.value.problems] == ["decided_before"]
+
+
+DECIDED_NEXT = re.compile(r'id="decided-next-page" rel="next" href="([^"]+)"')
+
+
+def test_the_reviewer_pages_back_through_the_platforms_decisions(service, decided, clients):
+    mine = decided
+
+    def decided_section(url: str, language: str = "en") -> tuple[list[int], str]:
+        response = clients["reviewer"].get(url, headers={"Accept-Language": language})
+        assert response.status_code == 200, response.status_code
+        section = response.get_data(as_text=True).split('<section id="decided">')[1] \
+            .split("</section>")[0]
+        return [int(n) for n in ROW.findall(section)], section
+
+    shown, section = decided_section("/reviewer/")
+    assert shown == [mine[61]] + mine[54:5:-1]
+    decision = re.search(r'<td class="small q-decision"[^>]*>(.*?)</td>', section, re.S)
+    assert " ".join(re.sub(r"<[^>]+>", " ", decision.group(1)).split()) == \
+        "returned · reviewer2 no meter readings"  # i = 61's, by the reviewer who returned it
+    assert section.count("approved · reviewer<") == 49
+    older = DECIDED_NEXT.search(section).group(1).replace("&amp;", "&")
+    assert "decided_before=" in older and older.endswith("#decided")
+    shown, section = decided_section(older)
+    assert shown == mine[5::-1]
+    assert DECIDED_NEXT.search(section) is None and ">First page</a>" in section
+    _, section = decided_section("/reviewer/", "zh")
+    assert "平台的决定" in section and "更早的见后续页面" in section
+    refused = clients["reviewer"].get("/reviewer/?decided_before=nonsense",
+                                      headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    assert "decided_before" in refused.get_data(as_text=True)
 
 
 @pytest.mark.both_engines

@@ -193,15 +193,15 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
 
     # the reviewer's queue, then approval
     assert f'href="/submissions/{sid}"' in page_text(reviewer.get("/reviewer/")).split(
-        'id="recent"')[0]
+        'id="decided"')[0]
     assert offered_actions(page_text(reviewer.get(url)), sid) == {"approve", "return"}
     response = reviewer.post(f"{url}/approve")
     assert response.status_code == 302
     page = page_text(reviewer.get(url))
     assert 'id="status"><span class="status status-issued"' in page  # approval issued a label
     assert offered_actions(page, sid) == set()
-    recent = page_text(reviewer.get("/reviewer/")).split('id="recent"')[1]
-    assert f'href="/submissions/{sid}"' in recent and "approved" in recent
+    decided = page_text(reviewer.get("/reviewer/")).split('id="decided"')[1]
+    assert f'href="/submissions/{sid}"' in decided and "approved" in decided
 
     # the audit trail: every transition with actor, from, to and reason, on the page and stored
     expected = [("create", "orchard", None, "draft", None),

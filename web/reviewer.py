@@ -1,11 +1,13 @@
-"""Blueprint: the platform's review queue: verified submissions awaiting approval, and recent
-decisions (approved, or returned after verification) with who decided and why."""
+"""Blueprint: the platform's review queue: verified submissions awaiting approval, and the
+platform's decisions (approved, or returned after verification) with who decided and why;
+each list a page at a time, with its own cursor."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from footprint.usecases import submissions as subs
+from footprint.workflow import PLATFORM_DECIDES_ON, PLATFORM_DECISIONS
 
 from .db import get_db
 from .security import role_required
@@ -14,7 +16,7 @@ from .verifier import decisions_of
 
 bp = Blueprint("reviewer", __name__, url_prefix="/reviewer")
 
-RECENT_SHOWN = 50
+QUEUE_CURSOR, DECIDED_CURSOR = "before", "decided_before"
 IN_VERIFICATION_SHOWN = 50
 
 
@@ -22,20 +24,22 @@ IN_VERIFICATION_SHOWN = 50
 @role_required("reviewer")
 def index():
     """What awaits review a page at a time (?before= the next), first come first served
-    (the longest waiting on top); the recent decisions; the newest submissions still in
-    verification, with how many there are."""
+    (the longest waiting on top); the platform's decisions a page at a time
+    (?decided_before=), newest first; the newest submissions still in verification, with
+    how many there are."""
     db = get_db()
-    queue = subs.page(db, current_user, ("verified",), request.args.get("before"),
+    queue = subs.page(db, current_user, ("verified",), request.args.get(QUEUE_CURSOR),
                       oldest_first=True)
-    candidates = subs.page(db, current_user, ("approved", "issued", "superseded", "revoked",
-                                              "returned"), size=RECENT_SHOWN * 2).rows
-    decisions = decisions_of(db, current_user, candidates, ("approve", "return"), "verified")
-    # a submission returned by its accounting body was never the platform's decision
-    recent = [r for r in candidates if r["id"] in decisions][:RECENT_SHOWN]
+    decided = subs.decided(db, current_user, request.args.get(DECIDED_CURSOR),
+                           where=DECIDED_CURSOR)
     in_verification = subs.page(db, current_user, ("submitted",), size=IN_VERIFICATION_SHOWN)
     return render_template(
         "reviewer/index.html", queue=queue.rows,
         waiting=subs.counted(db, current_user, ("verified",)),
-        **page_links("reviewer.index", queue),
-        recent=recent, decisions=decisions, in_verification=in_verification.rows,
+        **page_links("reviewer.index", queue, QUEUE_CURSOR),
+        decided=decided.rows,
+        decided_pages=page_links("reviewer.index", decided, DECIDED_CURSOR, anchor="decided"),
+        decisions=decisions_of(db, current_user, decided.rows, PLATFORM_DECISIONS,
+                               PLATFORM_DECIDES_ON),
+        in_verification=in_verification.rows,
         verifying=subs.counted(db, current_user, ("submitted",)))

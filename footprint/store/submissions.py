@@ -199,6 +199,23 @@ def handled_page(db, org_id: int, before: tuple[str, int] | None,
         f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}", params)]
 
 
+def decided_page(db, actions: tuple[str, ...], from_status: str,
+                 before: tuple[str, int] | None, size: int) -> list[Listed]:
+    """Up to ``size`` submissions with an audit event among ``actions`` leaving
+    ``from_status`` (the platform's decisions), newest first by (updated_at, id), those after
+    ``before``. The index by update time is walked in the list's order, each submission's
+    events found by the index by submission: a page reads about its own rows, whatever the
+    history's length."""
+    marks = ", ".join("?" for _ in actions)
+    after, after_params = _after(before, oldest_first=False)
+    chosen = ("SELECT s.id FROM submissions s WHERE EXISTS (SELECT 1 FROM audit_events a "
+              f"WHERE a.submission_id = s.id AND a.action IN ({marks}) AND "
+              f"a.from_status = ?){after} {NEWEST_FIRST} LIMIT ?")
+    return [_record(row) for row in db.query(
+        f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}",
+        [*actions, from_status, *after_params, size])]
+
+
 def record_former_bodies(db, submission_id: int, org_ids) -> None:
     """The accounting bodies ``org_ids`` decided on the submission, which now goes to
     another: each keeps it in its list of what it handled (``handled_page``)."""

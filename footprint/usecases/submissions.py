@@ -23,7 +23,8 @@ from ..store import footprints as store_footprints
 from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Listed, StoredProducts, Submission
-from ..workflow import BODY_DECISIONS, READ_ALL, assigned_to, check_edit, check_visible
+from ..workflow import (BODY_DECISIONS, PLATFORM_DECIDES_ON, PLATFORM_DECISIONS, READ_ALL,
+                        assigned_to, check_edit, check_visible)
 from .supplier import LabelInputs, label_inputs, record_label_inputs
 
 
@@ -218,6 +219,19 @@ def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
     if user["role"] != "verifier":
         return Page([], None)
     return cut(stored.handled_page(db, user["org_id"], after, size + 1), size, _cursor)
+
+
+def decided(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
+            where: str = "before") -> Page:
+    """One page of the submissions the platform's reviewers decided on (approved, or
+    returned after verification: PLATFORM_DECISIONS), newest first by (updated_at, id),
+    after the cursor ``before`` (its problems located at ``where``, the page's own
+    parameter); for anyone but a reviewer, none."""
+    after = parse_before(before, where)
+    if user["role"] != "reviewer":
+        return Page([], None)
+    return cut(stored.decided_page(db, PLATFORM_DECISIONS, PLATFORM_DECIDES_ON, after,
+                                   size + 1), size, _cursor)
 
 
 def counted(db, user: dict, statuses: tuple[str, ...] = ()) -> int:
