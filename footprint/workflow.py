@@ -73,6 +73,12 @@ def decided_on(user: dict, submission: dict) -> bool:
         user["org_id"] in submission.get("deciding_bodies", ())
 
 
+def sent_away_from(user: dict, submission: dict) -> bool:
+    """Whether ``user``'s accounting body reads the submission only because it decided on it
+    before the producer sent it to another body (it takes no further part)."""
+    return user["role"] == "verifier" and not assigned_to(user, submission)
+
+
 def can_see(user: dict, submission: dict) -> bool:
     role = user["role"]
     if role in READ_ALL:

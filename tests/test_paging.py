@@ -561,6 +561,47 @@ def test_the_api_pages_by_limit_and_before(service, platform):
         assert [p["where"] for p in refused.get_json()["problems"]] == [where], query
 
 
+@pytest.mark.both_engines
+def test_the_api_lists_what_a_body_decided_on_before_it_went_elsewhere(service, platform,
+                                                                       monkeypatch):
+    """As the handled list on the web: Sichuan's body verified i = 0 .. 59 (from 600) and
+    returned i = 119, which its producer then sent to Chongqing's body (at 1000); Chongqing's
+    verified i = 118. Sichuan's token lists 61, i = 119 first and marked as sent to another
+    body, pages of 45 + 16; Chongqing's lists i = 119 (now its own) and i = 118."""
+    mine, _ = platform
+    db, people = service.db, service.people
+    sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
+    submit_all(db, sichuan, mine[:60], 600, "verified", monkeypatch)
+    at(monkeypatch, 990)
+    act(db, people["orchard"], mine[118], "submit", verifier_org=chongqing)
+    act(db, people["auditor2"], mine[118], "verify", checklist=VERIFY_CHECKLIST)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
+    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
+    at(monkeypatch, 1000)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+    client = service.app.test_client()
+
+    def listed(who: str, query: str) -> tuple[list[tuple[int, str, bool]], str | None]:
+        headers = {"Authorization": "Bearer " + create_token(db, who, "test")}
+        answer = client.get(f"/api/v1/submissions?{query}", headers=headers)
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        return ([(s["id"], s["status"], s["sent_to_another_body"])
+                 for s in body["submissions"]], body["next_before"])
+
+    first, cursor = listed("auditor", "limit=45")
+    assert first == [(mine[119], "submitted", True)] + \
+        [(sid, "verified", False) for sid in mine[59:15:-1]]  # 1 + 44
+    second, cursor = listed("auditor", f"limit=45&before={cursor}")
+    assert second == [(sid, "verified", False) for sid in mine[15::-1]] and cursor is None
+    assert listed("auditor", "status=submitted") == ([(mine[119], "submitted", True)], None)
+    assert listed("auditor", "status=returned") == ([], None)
+    assert [sid for sid, _, _ in listed("auditor", "status=verified&limit=100")[0]] == \
+        mine[59::-1]
+    assert listed("auditor2", "limit=45") == ([(mine[119], "submitted", False),
+                                               (mine[118], "verified", False)], None)
+
+
 # -- a producer's products, a page at a time ------------------------------------------------
 #
 # The audit's organisation: 54 products, each with one submission. Product i (i = 0..53) is

@@ -997,10 +997,22 @@ def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(
         "已退回", "·", people["auditor"]["display_name"], "此后已改送其他核查机构", "meter",
         "readings", "missing"]
     assert auditor.get(url).status_code == 200
-    # the API answers the same: read, and no action
+    # the API answers the same: read, marked as the page marks it, and no action
     token = {"Authorization": "Bearer " + create_token(db, "auditor", "test")}
     api = service.app.test_client()
-    assert api.get(f"/api/v1/submissions/{sid}", headers=token).status_code == 200
+    read = api.get(f"/api/v1/submissions/{sid}", headers=token)
+    assert read.status_code == 200
+    assert read.get_json()["sent_to_another_body"] is True
+    assert read.get_json()["verifier_org"]["name"] == "Chongqing Carbon Audit"
+    listed = api.get("/api/v1/submissions", headers=token).get_json()["submissions"]
+    assert [(s["id"], s["sent_to_another_body"]) for s in listed] == [(sid, True)]
+    before = snapshot(db, sid)
+    assert api.post(f"/api/v1/submissions/{sid}/return", headers=token,
+                    json={"reason": "again"}).status_code == 403
+    assert snapshot(db, sid) == before
+    theirs = {"Authorization": "Bearer " + create_token(db, "auditor2", "test")}
+    assert api.get(f"/api/v1/submissions/{sid}", headers=theirs).get_json()[
+        "sent_to_another_body"] is False
 
 
 def test_only_a_body_whose_users_decided_reads_it_after_it_left(service, clients, make_bom):

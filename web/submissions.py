@@ -24,8 +24,8 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.usecases.revoking import revoke
-from footprint.workflow import (ACTIONS, MAX_REASON, allowed_actions, assigned_to, may_edit,
-                                may_revoke, takes_part)
+from footprint.workflow import (ACTIONS, MAX_REASON, allowed_actions, may_edit, may_revoke,
+                                sent_away_from, takes_part)
 
 from . import worksheet
 from .bom.options import stored_line_label
@@ -142,7 +142,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         rerouted=rerouted, body_names=body_names,
         rerouted_at={r.event["id"]: r for r in rerouted},
         # an accounting body the producer sent the submission away from: it reads only
-        former_body=user["role"] == "verifier" and not assigned_to(user, submission),
+        former_body=sent_away_from(user, submission),
         last_return=decision(events, ("return",)) if submission["status"] == "returned"
         else None,
         actions=actions, bodies=bodies, problems=shown, errors=errors_at(shown),

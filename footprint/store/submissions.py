@@ -177,24 +177,36 @@ def handled_page(db, org_id: int, before: tuple[str, int] | None,
     """Up to ``size`` submissions the accounting body ``org_id`` handled, newest first by
     (updated_at, id), those after ``before``: what is assigned to it and no longer awaits
     its verification, and what it was sent away from after deciding on it
-    (``former_bodies``) and is not assigned to it again.
+    (``former_bodies``), in whatever status, and is not assigned to it again."""
+    handled = tuple(status for status in STATUSES if status != "submitted")
+    return body_page(db, org_id, handled, (), before, size)
+
+
+def body_page(db, org_id: int, statuses: tuple[str, ...],
+              elsewhere_statuses: tuple[str, ...], before: tuple[str, int] | None,
+              size: int) -> list[Listed]:
+    """Up to ``size`` submissions of the accounting body ``org_id``, newest first by
+    (updated_at, id), those after ``before``: what is assigned to it in ``statuses``, and
+    what it was sent away from after deciding on it (``former_bodies``) and is not assigned
+    to it again, in ``elsewhere_statuses`` (either empty: in any status).
 
     Two pages merged, each read as a queue's is: the first walks the index by body, status
     and update time (migration 23); the second reads the body's rows of former_bodies
     (migration 24), few beside its history."""
-    handled = [status for status in STATUSES if status != "submitted"]
     after, after_params = _after(before, oldest_first=False)
-    assigned = (f"SELECT s.id, s.updated_at FROM submissions s WHERE s.verifier_org_id = ? "
-                f"AND s.status IN ({', '.join('?' for _ in handled)}){after} "
+    mine, mine_params = _where(Filters(verifier_org_id=org_id, statuses=statuses))
+    gone_status = (f" AND s.status IN ({', '.join('?' for _ in elsewhere_statuses)})"
+                   if elsewhere_statuses else "")
+    assigned = (f"SELECT s.id, s.updated_at FROM submissions s WHERE {mine}{after} "
                 f"{NEWEST_FIRST} LIMIT ?")
     elsewhere = ("SELECT s.id, s.updated_at FROM submissions s WHERE s.id IN (SELECT "
                  "f.submission_id FROM former_bodies f WHERE f.org_id = ?) AND "
-                 f"s.verifier_org_id != ?{after} {NEWEST_FIRST} LIMIT ?")
+                 f"s.verifier_org_id != ?{gone_status}{after} {NEWEST_FIRST} LIMIT ?")
     chosen = (f"SELECT h.id FROM (SELECT * FROM ({assigned}) mine UNION ALL "
               f"SELECT * FROM ({elsewhere}) gone) h "
               "ORDER BY h.updated_at DESC, h.id DESC LIMIT ?")
-    params = [org_id, *handled, *after_params, size,
-              org_id, org_id, *after_params, size, size]
+    params = [*mine_params, *after_params, size,
+              org_id, org_id, *elsewhere_statuses, *after_params, size, size]
     return [_record(row) for row in db.query(
         f"{_LISTED} WHERE s.id IN ({chosen}) {NEWEST_FIRST}", params)]
 

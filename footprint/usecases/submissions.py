@@ -221,6 +221,19 @@ def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
     return cut(stored.handled_page(db, user["org_id"], after, size + 1), size, _cursor)
 
 
+def readable(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = None,
+             size: int = PAGE_SIZE) -> Page:
+    """One page of every submission ``user`` may read (in ``statuses`` if any), newest first
+    by (updated_at, id), after the cursor ``before``: ``page``'s, and for an accounting body
+    also what it verified or returned before the producer sent it to another body (read
+    only, as ``get`` lets it read it)."""
+    if user["role"] != "verifier":
+        return page(db, user, statuses, before, size)
+    after = parse_before(before)
+    return cut(stored.body_page(db, user["org_id"], statuses, statuses, after, size + 1),
+               size, _cursor)
+
+
 def decided(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
             where: str = "before") -> Page:
     """One page of the submissions the platform's reviewers decided on (approved, or

@@ -215,6 +215,11 @@ class SubmissionSummarySchema(_Response):
                                  metadata={"description": "The producing enterprise."})
     verifier_org = fields.Nested(OrgRefSchema, allow_none=True, required=True, metadata={
         "description": "The accounting body assigned on submission; null before."})
+    sent_to_another_body = fields.Boolean(required=True, metadata={
+        "description": "True when the caller's accounting body verified or returned the "
+                       "submission and the producer has since sent it to another body "
+                       "(`verifier_org`): the body reads it, and takes no further part "
+                       "(no action, no comment)."})
     total_kg_co2e = fields.Float(allow_none=True, required=True, metadata={
         "description": "kg CO2e per declared unit of the latest revision."})
     label_id = fields.String(allow_none=True, required=True, metadata={

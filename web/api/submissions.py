@@ -23,7 +23,7 @@ from footprint.suggest import unknown
 from footprint.usecases import actions, review
 from footprint.usecases import submissions as subs
 from footprint.usecases.accounts import organisation
-from footprint.workflow import check_action, check_edit
+from footprint.workflow import check_action, check_edit, sent_away_from
 
 from ..db import get_db, get_engine
 from ..labels import home, issuing, label_issuer, submission_label
@@ -77,6 +77,7 @@ def summary(db, row: dict, total, orgs: dict) -> dict:
             "category": product.get("category", "generic"),
             "organisation": _org_ref(db, row["org_id"], orgs),
             "verifier_org": _org_ref(db, row["verifier_org_id"], orgs),
+            "sent_to_another_body": sent_away_from(g.api_user, row),
             "total_kg_co2e": total, "label_id": label and label["id"],
             "label_status": label and label["status"], "label": label,
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
@@ -159,13 +160,15 @@ def create_submission():
            query=s.SubmissionsQuerySchema, errors=(400,),
            responses={200: (s.SubmissionListSchema, "A page of the submissions.")},
            description="Producers see their organisation's, verifiers those assigned to "
-                       "their body, reviewers every submitted one. Newest first by update "
+                       "their body and those it verified or returned before the producer "
+                       "sent them to another body (`sent_to_another_body`: read only), "
+                       "reviewers every submitted one. Newest first by update "
                        "time, `limit` a page; `next_before` asks for the next page (a "
                        "submission updated meanwhile moves to the first page).")
 def list_submissions():
     db, wanted = get_db(), query(s.SubmissionsQuerySchema)
-    page = subs.page(db, g.api_user, (wanted["status"],) if "status" in wanted else (),
-                     wanted.get("before"), wanted.get("limit", PAGE_SIZE))
+    page = subs.readable(db, g.api_user, (wanted["status"],) if "status" in wanted else (),
+                         wanted.get("before"), wanted.get("limit", PAGE_SIZE))
     orgs: dict = {}
     return jsonify(built(s.SubmissionListSchema).dump(
         {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in page.rows],
