@@ -284,6 +284,46 @@ def transaction(db):
         raise
 
 
+@contextmanager
+def transaction_if_free(db):
+    """``transaction``'s outermost block when the write lock is free this moment, yielding
+    True; else no transaction, yielding False at once (no busy wait: SQLite's busy timeout
+    is 0 for the BEGIN, PostgreSQL's lock is only tried). For a write worth skipping rather
+    than waiting for; inside a caller's transaction, nothing is tried (False)."""
+    if db.conn.in_transaction:
+        yield False
+        return
+    if dialect(db) == POSTGRESQL:
+        db.execute("BEGIN")
+        if not db.execute("SELECT pg_try_advisory_xact_lock(?)", [WRITE_LOCK]).fetchone()[0]:
+            db.rollback()
+            yield False
+            return
+    else:
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            free = True
+        except sqlite3.OperationalError:  # another writer holds the lock
+            free = False
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not free:
+            yield False
+            return
+    try:
+        yield True
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.rollback()
+        raise
+
+
 def synchronous(db: sqlite_utils.Database) -> int:
     """The connection's PRAGMA synchronous level now (1 NORMAL, 2 FULL)."""
     return db.execute("PRAGMA synchronous").fetchone()[0]

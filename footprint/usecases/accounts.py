@@ -13,26 +13,34 @@ tokens made and revoked are security events.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .. import clock
 from ..engine.regions import region_code, unknown_region
 from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Text, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
-from ..store.db import transaction
+from ..store.db import operational_errors, transaction, transaction_if_free
 from ..text import checked
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from . import security
 from .security import ACCOUNT, ADDRESS, TOKEN_ADDRESS
 
+log = logging.getLogger("footprint.accounts")
 # argon2-cffi's defaults are argon2id with the RFC 9106 low-memory profile.
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "fpt_"
+# how old a token's recorded last use may grow before a request records it again: a person
+# reading "last used" to find stale or leaked tokens needs no finer time, and a write on
+# every request would cost the API's every call a commit (an fsync)
+TOKEN_USE_RECORDED_EVERY = timedelta(hours=1)
 # ASCII only: a Cyrillic "а" in "аdmin" would read as the administrator in every list and log
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
 # a page says "region" of a BOM as its region of production: an organisation's is its own
@@ -321,7 +329,26 @@ def user_for_bearer(db, token: str, address: str | None) -> dict | None:
     if user is None:
         security.failed(db, attempts)
         security.event(db, "token-failed", None, address)
+    else:
+        _record_use(db, user["token_id"], user["token_last_used_at"])
     return user
+
+
+def _record_use(db, token_id: int, last_used_at: str | None) -> None:
+    """Record that the token was used now when its recorded use is older than
+    TOKEN_USE_RECORDED_EVERY (or there is none), from what authentication read already.
+    Skipped when another writer holds the database: the request must not wait for that
+    writer nor fail for a time that only people read, and the next request records it."""
+    now = clock.now()
+    unless_since = clock.stamp(now - TOKEN_USE_RECORDED_EVERY)
+    if last_used_at is not None and last_used_at >= unless_since:  # stamps sort as time
+        return
+    try:
+        with transaction_if_free(db) as free:
+            if free:
+                stored.token_used(db, token_id, clock.stamp(now), unless_since)
+    except operational_errors() as exc:  # the disk full: the request goes on all the same
+        log.warning("token %s: its use could not be recorded: %s", token_id, exc)
 
 
 # -- administration ---------------------------------------------------------------------------
