@@ -269,10 +269,17 @@ def transaction(db):
             yield db
         return
     db.execute("BEGIN" if postgresql else "BEGIN IMMEDIATE")
-    try:
+    with _committed(db):
         if postgresql:
             db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
         yield db
+
+
+@contextmanager
+def _committed(db):
+    """The open transaction committed after the block, rolled back if the block raises."""
+    try:
+        yield
     except BaseException:
         db.rollback()
         raise
@@ -295,10 +302,13 @@ def transaction_if_free(db):
         return
     if dialect(db) == POSTGRESQL:
         db.execute("BEGIN")
-        if not db.execute("SELECT pg_try_advisory_xact_lock(?)", [WRITE_LOCK]).fetchone()[0]:
-            db.rollback()
-            yield False
-            return
+        free = False
+        try:
+            free = db.execute("SELECT pg_try_advisory_xact_lock(?)",
+                              [WRITE_LOCK]).fetchone()[0]
+        finally:
+            if not free:  # another writer holds the lock (or the query failed)
+                db.rollback()
     else:
         db.execute("PRAGMA busy_timeout = 0")
         try:
@@ -308,20 +318,11 @@ def transaction_if_free(db):
             free = False
         finally:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not free:
-            yield False
-            return
-    try:
+    if not free:
+        yield False
+        return
+    with _committed(db):
         yield True
-    except BaseException:
-        db.rollback()
-        raise
-    try:
-        db.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.rollback()
-        raise
 
 
 def synchronous(db: sqlite_utils.Database) -> int:
