@@ -3,8 +3,8 @@
 A role implies the kind of its organisation; an organisation's region is one the registry
 knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
 whatever the case of its letters; passwords have a minimum length and are stored only as
-argon2id hashes; API tokens are shown once and stored as their SHA-256, listed and revoked
-by number, user and label; a unified social credit code is checked and unique; only an
+argon2id hashes; API tokens are shown once and stored as their SHA-256, listed with their
+last use and revoked by number, user and label; a unified social credit code is checked and unique; only an
 administrator (or the operator at the command line) (de)activates users, and never their
 own account. Logging in and presenting a bearer token are throttled, and a new password or a
 deactivation ends the user's sessions (footprint.usecases.security); deactivations and
@@ -321,8 +321,9 @@ def user_for_token(db, token: str) -> dict | None:
 
 
 def user_for_bearer(db, token: str, address: str | None) -> dict | None:
-    """The active user of a bearer token presented by ``address``; None for a token that is
-    not valid. Throttled while the address must wait after too many invalid tokens."""
+    """The active user of a bearer token presented by ``address``, the token's use recorded
+    (at most once every TOKEN_USE_RECORDED_EVERY); None for a token that is not valid.
+    Throttled while the address must wait after too many invalid tokens."""
     attempts = [(TOKEN_ADDRESS, address)]
     security.check(db, attempts, "token", None, address)
     user = user_for_token(db, token)
