@@ -26,7 +26,7 @@ from ..engine.regions import region_code, unknown_region
 from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Text, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
-from ..store.db import operational_errors, transaction, transaction_if_free
+from ..store.db import database_errors, transaction, transaction_if_free
 from ..text import checked
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from . import security
@@ -338,8 +338,9 @@ def user_for_bearer(db, token: str, address: str | None) -> dict | None:
 def _record_use(db, token_id: int, last_used_at: str | None) -> None:
     """Record that the token was used now when its recorded use is older than
     TOKEN_USE_RECORDED_EVERY (or there is none), from what authentication read already.
-    Skipped when another writer holds the database: the request must not wait for that
-    writer nor fail for a time that only people read, and the next request records it."""
+    Skipped when another writer holds the database, and given up when the database refuses
+    the write (read only, full): the request must not wait for that writer nor fail for a
+    time that only people read, and a later request records it."""
     now = clock.now()
     unless_since = clock.stamp(now - TOKEN_USE_RECORDED_EVERY)
     if last_used_at is not None and last_used_at >= unless_since:  # stamps sort as time
@@ -348,7 +349,7 @@ def _record_use(db, token_id: int, last_used_at: str | None) -> None:
         with transaction_if_free(db) as free:
             if free:
                 stored.token_used(db, token_id, clock.stamp(now), unless_since)
-    except operational_errors() as exc:  # the disk full: the request goes on all the same
+    except database_errors() as exc:  # read only, the disk full: the request goes on
         log.warning("token %s: its use could not be recorded: %s", token_id, exc)
 
 
