@@ -85,7 +85,7 @@ def test_tokens_are_listed_without_their_secret_and_revoked_by_number(service, o
     assert again.stderr.splitlines() == ["error: no active token numbered 2",
                                          "错误：没有编号为 2 的有效令牌"]
     [event] = events(service, "token-revoked")
-    assert (event["username"], event["detail"]) == ("orchard", 'token 2 labelled "erp-test"')
+    assert (event["username"], event["detail"]) == ("orchard", 'token 2 labelled "erp-test" by the operator at the command line')
     state = operator("tokens", "list", "--user", "orchard").stdout.splitlines()[3]
     assert state.split()[0] == "2" and "revoked 20" in state
 

@@ -13,6 +13,7 @@ import pytest
 from footprint import clock
 from footprint.store import transaction
 from footprint.store.db import BUSY_TIMEOUT_MS
+from footprint.usecases import security
 from footprint.usecases.accounts import (TOKEN_USE_RECORDED_EVERY, create_token,
                                          user_for_bearer, user_for_token)
 
@@ -150,6 +151,8 @@ def test_an_administrator_revokes_a_token_from_the_page_and_no_one_else_may(serv
     assert revoked.status_code == 302
     assert revoked.headers["Location"].endswith("/admin/#api-tokens")
     assert read(service, token) == 401
+    [event] = [e for e in security.events(service.db) if e["kind"] == "token-revoked"]
+    assert (event["username"], event["detail"]) == ("orchard", 'token 1 labelled "erp" by admin')
     page = clients["admin"].get("/admin/").get_data(as_text=True)
     assert "已吊销 orchard 的令牌 1：凭它的 API 调用将被拒绝。" in page
     assert 'action="/admin/api-tokens/1/revoke"' not in page

@@ -129,7 +129,8 @@ def reactivate(user_id):
 @role_required("admin")
 def revoke_api_token(token_id):
     try:
-        [token] = accounts.revoke_tokens(get_db(), token_id=token_id)
+        [token] = accounts.revoke_tokens(get_db(), token_id=token_id, actor=current_user,
+                                         address=client_address())
     except NotFound:
         flash(_("No such token, or it is revoked already."))
     else:

@@ -280,13 +280,18 @@ def revoke_token(db, token: str) -> bool:
 
 
 def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
-                  username: str | None = None, label: str | None = None) -> list[dict]:
+                  username: str | None = None, label: str | None = None,
+                  actor: dict | None = None, address: str | None = None) -> list[dict]:
     """Revoke the active token whose text is ``token``, or the one numbered ``token_id``, or
     every active token of ``username`` (labelled ``label``, when given): an operator who
-    does not hold a leaked token's text revokes it by its number or its user. Returns the
-    tokens revoked, each a security event; NotFound when no active token matches."""
+    does not hold a leaked token's text revokes it by its number or its user. ``actor``: the
+    administrator revoking it on the web (None: the operator at the command line, or the
+    token's holder presenting its text). Returns the tokens revoked, each a security event
+    naming who revoked it; NotFound when no active token matches."""
     if token is None and token_id is None and username is None:
         raise ValueError("revoke_tokens needs a token, its number or its user")
+    if actor is not None and actor["role"] != "admin":
+        raise Forbidden(Message("only an administrator revokes other users' tokens"))
     if token is not None:
         token_id = stored.active_token_id(db, _token_digest(token))
         if token_id is None:
@@ -302,8 +307,9 @@ def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
         for row in found:
             stored.revoke_token(db, row["id"])
     for row in found:
-        security.event(db, "token-revoked", row["username"], None,
-                       f'token {row["id"]} labelled "{row["name"]}"')
+        security.event(db, "token-revoked", row["username"], address,
+                       f'token {row["id"]} labelled "{row["name"]}" by '
+                       f'{actor["username"] if actor is not None else OPERATOR}')
     return found
 
 
