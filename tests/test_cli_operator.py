@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+
+from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from footprint import clock
 from footprint.store import connect
 from footprint.usecases import security
 from footprint.usecases.accounts import authenticate, create_token, user_for_token
@@ -63,6 +67,7 @@ def test_tokens_are_listed_without_their_secret_and_revoked_by_number(service, o
         (3, "steelworks", "mes", None)]
     table = operator("tokens", "list", "--user", "steelworks")
     assert table.stdout.splitlines()[0].split() == ["id", "user", "label", "created",
+                                                    "(Asia/Shanghai)", "last", "used",
                                                     "(Asia/Shanghai)", "state"]
     assert table.stdout.splitlines()[2].split()[:3] == ["3", "steelworks", "mes"]
     assert table.stdout.splitlines()[2].split()[-1] == "active"
@@ -80,9 +85,25 @@ def test_tokens_are_listed_without_their_secret_and_revoked_by_number(service, o
     assert again.stderr.splitlines() == ["error: no active token numbered 2",
                                          "错误：没有编号为 2 的有效令牌"]
     [event] = events(service, "token-revoked")
-    assert (event["username"], event["detail"]) == ("orchard", 'token 2 labelled "erp-test"')
+    assert (event["username"], event["detail"]) == ("orchard", 'token 2 labelled "erp-test" by the operator at the command line')
     state = operator("tokens", "list", "--user", "orchard").stdout.splitlines()[3]
     assert state.split()[0] == "2" and "revoked 20" in state
+
+
+def test_tokens_are_listed_with_when_each_was_last_used(service, operator, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc))
+    used = create_token(service.db, "orchard", "erp")
+    create_token(service.db, "orchard", "mes")
+    assert bearer(service, used) == 200
+    table = operator("tokens", "list", "--user", "orchard")
+    assert table.exit_code == 0, table.stderr
+    heading, _, *lines = table.stdout.splitlines()
+    assert [re.split(r"\s{2,}", line) for line in [heading, *lines]] == [
+        ["id", "user", "label", "created (Asia/Shanghai)", "last used (Asia/Shanghai)", "state"],
+        ["1", "orchard", "erp", "2026-03-01 16:00", "2026-03-01 16:00", "active"],
+        ["2", "orchard", "mes", "2026-03-01 16:00", "never", "active"]]
+    rows = json.loads(operator("tokens", "list", "--json").stdout)
+    assert [r["last_used_at"] for r in rows] == ["2026-03-01T08:00:00+00:00", None]
 
 
 def test_a_user_s_tokens_are_revoked_by_label_or_all_at_once(service, operator):

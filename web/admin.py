@@ -1,5 +1,6 @@
-"""Blueprint: administration: organisations, users, the platform's factor libraries and the
-PACT clients of buyers' systems (docs/pact.md).
+"""Blueprint: administration: organisations, users, their API tokens (when each was last
+used; revoked by number), the platform's factor libraries and the PACT clients of buyers'
+systems (docs/pact.md).
 
 The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
 minimum password length, unique names, and that an administrator cannot deactivate themselves.
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from footprint import InvalidInput
-from footprint.errors import Conflict, Problem
+from footprint.errors import Conflict, NotFound, Problem
 from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
 from footprint.settings import benchmark_threshold
@@ -37,7 +38,8 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
     db = get_db()
     return render_template(
         "admin/index.html", organisations=accounts.list_organisations(db),
-        users=accounts.list_users(db), roles=ROLES, kinds=ORG_KINDS,
+        users=accounts.list_users(db), api_tokens=accounts.list_tokens(db), roles=ROLES,
+        kinds=ORG_KINDS,
         role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
@@ -121,6 +123,20 @@ def reactivate(user_id):
                                     client_address())
     flash(_("User %(name)s reactivated.", name=user["username"]))
     return redirect(url_for(".index"))
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke_api_token(token_id):
+    try:
+        [token] = accounts.revoke_tokens(get_db(), token_id=token_id, actor=current_user,
+                                         address=client_address())
+    except NotFound:
+        flash(_("No such token, or it is revoked already."))
+    else:
+        flash(_("Token %(id)s of %(name)s revoked: API calls with it are refused.",
+                id=token["id"], name=token["username"]))
+    return redirect(url_for(".index") + "#api-tokens")
 
 
 @bp.route("/libraries", methods=["POST"])

@@ -220,21 +220,22 @@ def tokens_create(name, label):
 @json_option
 @fail_cleanly
 def tokens_list(username, as_json):
-    """Every API token: number, user, label, when made, when revoked. Never the token
-    itself, which is not kept: revoke one by its number or its user."""
+    """Every API token: number, user, label, when made, when last used (recorded at most
+    once an hour: a request records it when the one recorded is over an hour old), when
+    revoked. Never the token itself, which is not kept: revoke one by its number or its
+    user."""
     rows = list_tokens(_accounts_db(), username)
     if as_json:
         render.dump(rows)
         return
-    used = any(r["last_used_at"] for r in rows)  # recorded by none of today's requests
     zone = zone_key()
     click.echo(render.table(
         [[r["id"], r["username"], r["name"], _when(r["created_at"]),
-          *([_when(r["last_used_at"])] if used else []),
+          _when(r["last_used_at"]) if r["last_used_at"] else "never",
           f"revoked {_when(r['revoked_at'])}" if r["revoked_at"] else "active"]
          for r in rows],
-        ["id", "user", "label", f"created ({zone})", *([f"last used ({zone})"] if used else []),
-         "state"]) if rows else "no tokens")
+        ["id", "user", "label", f"created ({zone})", f"last used ({zone})", "state"])
+        if rows else "no tokens")
 
 
 @tokens.command("revoke")

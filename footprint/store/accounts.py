@@ -137,6 +137,12 @@ def active_token_id(db, digest: str) -> int | None:
     return row and row["id"]
 
 
+def token_used(db, token_id: int, at: str, unless_since: str) -> None:
+    """The token was used ``at``: recorded unless a use at ``unless_since`` or later is."""
+    db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? "
+               "AND (last_used_at IS NULL OR last_used_at < ?)", [at, token_id, unless_since])
+
+
 def revoke_token(db, token_id: int) -> None:
     db["api_tokens"].update(token_id, {"revoked_at": clock.stamp()})
 
@@ -154,8 +160,11 @@ def tokens(db, user_id: int | None = None, token_id: int | None = None,
 
 
 def user_for_token(db, digest: str) -> dict | None:
-    """The active user of an unrevoked token with this SHA-256."""
+    """The active user of an unrevoked token with this SHA-256, with the token's number
+    (``token_id``) and when it was last used (``token_last_used_at``)."""
     return next(db.query(
-        "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
+        "SELECT users.*, api_tokens.id AS token_id, "
+        "api_tokens.last_used_at AS token_last_used_at "
+        "FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
         "WHERE api_tokens.token_sha256 = ? AND api_tokens.revoked_at IS NULL "
         "AND users.active = 1", [digest]), None)

@@ -269,10 +269,17 @@ def transaction(db):
             yield db
         return
     db.execute("BEGIN" if postgresql else "BEGIN IMMEDIATE")
-    try:
+    with _committed(db):
         if postgresql:
             db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
         yield db
+
+
+@contextmanager
+def _committed(db):
+    """The open transaction committed after the block, rolled back if the block raises."""
+    try:
+        yield
     except BaseException:
         db.rollback()
         raise
@@ -282,6 +289,40 @@ def transaction(db):
         if db.conn.in_transaction:  # a failed COMMIT (disk full) may leave it open
             db.rollback()
         raise
+
+
+@contextmanager
+def transaction_if_free(db):
+    """``transaction``'s outermost block when the write lock is free this moment, yielding
+    True; else no transaction, yielding False at once (no busy wait: SQLite's busy timeout
+    is 0 for the BEGIN, PostgreSQL's lock is only tried). For a write worth skipping rather
+    than waiting for; inside a caller's transaction, nothing is tried (False)."""
+    if db.conn.in_transaction:
+        yield False
+        return
+    if dialect(db) == POSTGRESQL:
+        db.execute("BEGIN")
+        free = False
+        try:
+            free = db.execute("SELECT pg_try_advisory_xact_lock(?)",
+                              [WRITE_LOCK]).fetchone()[0]
+        finally:
+            if not free:  # another writer holds the lock (or the query failed)
+                db.rollback()
+    else:
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            free = True
+        except sqlite3.OperationalError:  # another writer holds the lock
+            free = False
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if not free:
+        yield False
+        return
+    with _committed(db):
+        yield True
 
 
 def synchronous(db: sqlite_utils.Database) -> int:

@@ -3,8 +3,8 @@
 A role implies the kind of its organisation; an organisation's region is one the registry
 knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
 whatever the case of its letters; passwords have a minimum length and are stored only as
-argon2id hashes; API tokens are shown once and stored as their SHA-256, listed and revoked
-by number, user and label; a unified social credit code is checked and unique; only an
+argon2id hashes; API tokens are shown once and stored as their SHA-256, listed with their
+last use and revoked by number, user and label; a unified social credit code is checked and unique; only an
 administrator (or the operator at the command line) (de)activates users, and never their
 own account. Logging in and presenting a bearer token are throttled, and a new password or a
 deactivation ends the user's sessions (footprint.usecases.security); deactivations and
@@ -13,26 +13,34 @@ tokens made and revoked are security events.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .. import clock
 from ..engine.regions import region_code, unknown_region
 from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Text, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
-from ..store.db import transaction
+from ..store.db import database_errors, transaction, transaction_if_free
 from ..text import checked
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from . import security
 from .security import ACCOUNT, ADDRESS, TOKEN_ADDRESS
 
+log = logging.getLogger("footprint.accounts")
 # argon2-cffi's defaults are argon2id with the RFC 9106 low-memory profile.
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "fpt_"
+# how old a token's recorded last use may grow before a request records it again: a person
+# reading "last used" to find stale or leaked tokens needs no finer time, and a write on
+# every request would cost the API's every call a commit (an fsync)
+TOKEN_USE_RECORDED_EVERY = timedelta(hours=1)
 # ASCII only: a Cyrillic "а" in "аdmin" would read as the administrator in every list and log
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
 # a page says "region" of a BOM as its region of production: an organisation's is its own
@@ -272,13 +280,18 @@ def revoke_token(db, token: str) -> bool:
 
 
 def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
-                  username: str | None = None, label: str | None = None) -> list[dict]:
+                  username: str | None = None, label: str | None = None,
+                  actor: dict | None = None, address: str | None = None) -> list[dict]:
     """Revoke the active token whose text is ``token``, or the one numbered ``token_id``, or
     every active token of ``username`` (labelled ``label``, when given): an operator who
-    does not hold a leaked token's text revokes it by its number or its user. Returns the
-    tokens revoked, each a security event; NotFound when no active token matches."""
+    does not hold a leaked token's text revokes it by its number or its user. ``actor``: the
+    administrator revoking it on the web (None: the operator at the command line, or the
+    token's holder presenting its text). Returns the tokens revoked, each a security event
+    naming who revoked it; NotFound when no active token matches."""
     if token is None and token_id is None and username is None:
         raise ValueError("revoke_tokens needs a token, its number or its user")
+    if actor is not None and actor["role"] != "admin":
+        raise Forbidden(Message("only an administrator revokes other users' tokens"))
     if token is not None:
         token_id = stored.active_token_id(db, _token_digest(token))
         if token_id is None:
@@ -294,8 +307,9 @@ def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
         for row in found:
             stored.revoke_token(db, row["id"])
     for row in found:
-        security.event(db, "token-revoked", row["username"], None,
-                       f'token {row["id"]} labelled "{row["name"]}"')
+        security.event(db, "token-revoked", row["username"], address,
+                       f'token {row["id"]} labelled "{row["name"]}" by '
+                       f'{actor["username"] if actor is not None else OPERATOR}')
     return found
 
 
@@ -313,15 +327,36 @@ def user_for_token(db, token: str) -> dict | None:
 
 
 def user_for_bearer(db, token: str, address: str | None) -> dict | None:
-    """The active user of a bearer token presented by ``address``; None for a token that is
-    not valid. Throttled while the address must wait after too many invalid tokens."""
+    """The active user of a bearer token presented by ``address``, the token's use recorded
+    (at most once every TOKEN_USE_RECORDED_EVERY); None for a token that is not valid.
+    Throttled while the address must wait after too many invalid tokens."""
     attempts = [(TOKEN_ADDRESS, address)]
     security.check(db, attempts, "token", None, address)
     user = user_for_token(db, token)
     if user is None:
         security.failed(db, attempts)
         security.event(db, "token-failed", None, address)
+    else:
+        _record_use(db, user["token_id"], user["token_last_used_at"])
     return user
+
+
+def _record_use(db, token_id: int, last_used_at: str | None) -> None:
+    """Record that the token was used now when its recorded use is older than
+    TOKEN_USE_RECORDED_EVERY (or there is none), from what authentication read already.
+    Skipped when another writer holds the database, and given up when the database refuses
+    the write (read only, full): the request must not wait for that writer nor fail for a
+    time that only people read, and a later request records it."""
+    now = clock.now()
+    unless_since = clock.stamp(now - TOKEN_USE_RECORDED_EVERY)
+    if last_used_at is not None and last_used_at >= unless_since:  # stamps sort as time
+        return
+    try:
+        with transaction_if_free(db) as free:
+            if free:
+                stored.token_used(db, token_id, clock.stamp(now), unless_since)
+    except database_errors() as exc:  # read only, the disk full: the request goes on
+        log.warning("token %s: its use could not be recorded: %s", token_id, exc)
 
 
 # -- administration ---------------------------------------------------------------------------
