@@ -232,7 +232,7 @@ def test_organisations_with_their_counts_and_links(service, platform, login):
         assert f'href="/supervision/submissions?org={oid}"' in found[oid][1]
         assert f'href="/supervision/findings/new?subject={oid}"' in found[oid][1]
     for oid in (sichuan, chongqing):
-        assert f'href="/supervision/qualifications?body={oid}"' in found[oid][1]
+        assert f'href="/supervision/qualifications?org={oid}"' in found[oid][1]
     assert "findings/new" not in found[bank][1] and "submissions?" not in found[bank][1]
     assert [m for m in re.findall(r'<section id="(\w+)">', text)] == \
         ["enterprise", "accounting_body", "bank"]
@@ -243,13 +243,15 @@ def test_organisations_with_their_counts_and_links(service, platform, login):
     assert re.search(rf'<option value="{steel}" selected>Panzhihua Steel', form)
     assert len(re.findall(r"<option [^>]*selected", form)) == 1
     # ... one body's qualifications (tests/conftest.py qualifies each as TEST-<its name>)
-    quals = client.get(f"/supervision/qualifications?body={chongqing}")
+    quals = client.get(f"/supervision/qualifications?org={chongqing}")
     assert quals.status_code == 200
     shown = quals.get_data(as_text=True)
     assert "Qualifications of Chongqing Carbon Audit" in shown
     assert "TEST-Chongqing Carbon Audit" in shown
     assert "TEST-Sichuan Carbon Verification" not in shown
-    assert client.get(f"/supervision/qualifications?body={orchard}").status_code == 400
+    refused = client.get(f"/supervision/qualifications?org={orchard}")
+    assert refused.status_code == 400
+    assert f'no accounting body "{orchard}"' in unescape(refused.get_data(as_text=True))
 
 
 def test_an_administrator_reads_the_lists_and_records_no_finding(service, platform, clients):
@@ -295,10 +297,10 @@ def test_the_lists_speak_chinese_by_default(service, platform, login):
     client = login(service.app.test_client(), "inspector")
     text = client.get("/supervision/submissions?status=draft").get_data(as_text=True)
     assert "<h1>平台上的申报</h1>" in text
-    assert "尚未指定" in text and '140 kg CO₂e</span> <span class="nowrap">每 1 t</span>' in text
+    assert "尚未指定" in text and '140 kg CO₂e</span> <span class="nowrap">每 1 t</span></span>' in text
     organisations = client.get("/supervision/organisations").get_data(as_text=True)
     assert "<h1>平台上的机构</h1>" in organisations
     assert "四川" in organisations and "作出认定" in organisations
     refused = client.get("/supervision/submissions?status=finished")
     assert refused.status_code == 400
-    assert "须为以下之一：草稿" in refused.get_data(as_text=True)
+    assert re.search(r"状态</\w+>: 须为以下之一：草稿、已提交", refused.get_data(as_text=True))

@@ -194,9 +194,9 @@ def evidence(id, file_id):
 def _qualifications_page(problems=None, form=None, status=200):
     db = get_db()
     shown = QUALIFICATION_FORM.shown(problems, form or {})
-    # ?body=<id>: one accounting body's (the organisations list links each body here)
-    body, rows = qualifications.of_named_body(db, request.args["body"]) \
-        if request.args.get("body") else (None, qualifications.listing(db))
+    # ?org=<id>: one accounting body's (the organisations list links each body here)
+    body, rows = qualifications.of_named_body(db, request.args["org"]) \
+        if request.args.get("org") else (None, qualifications.listing(db))
     return render_template(
         "supervision/qualifications.html", rows=rows, body=body,
         attention=qualifications.needing_attention(db), bodies=qualifications.bodies(db),

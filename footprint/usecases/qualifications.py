@@ -96,11 +96,11 @@ def of_body(db, org_id: int, day: date | None = None) -> list[dict]:
 
 def of_named_body(db, org, day: date | None = None) -> tuple[dict, list[dict]]:
     """The accounting body ``org`` names (its name or number) and its qualifications with
-    their standing; InvalidInput at ``body`` when it names none."""
+    their standing; InvalidInput at ``org`` when it names none."""
     problems: list[Problem] = []
     body = _body(db, org, problems)
     if body is None:
-        raise InvalidInput([Problem("body", problem.message) for problem in problems])
+        raise InvalidInput(problems)
     return body, of_body(db, body["id"], day)
 
 
