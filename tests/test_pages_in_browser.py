@@ -141,7 +141,9 @@ def pages(seeded, scan_paths: dict[str, str]) -> dict[str, list[tuple[str, str]]
         "verifier": [("queue", "/verifier/"), ("submitted", f"/submissions/{ids['sd-lfp']}")],
         "reviewer": [("queue", "/reviewer/"), ("verified", f"/submissions/{ids['cq-nmc']}"),
                      ("issued", f"/submissions/{ids['pzh-steel']}")],
-        "admin": [("admin", "/admin/")],
+        "admin": [("admin", "/admin/"), ("all-submissions", "/supervision/submissions"),
+                  ("organisations", "/supervision/organisations"),
+                  ("qualifications-of-a-body", "/supervision/qualifications?org=5")],
     }
 
 

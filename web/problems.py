@@ -45,6 +45,7 @@ WHOLE = {
     "password": _l("password"), "current_password": _l("current password"),
     "credit_code": _l("unified social credit code"), "kind": _l("organisation kind"),
     "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
+    "status": _l("status"),  # a list's filter (the platform's submissions)
     "name": _l("name"),
     "data_version": _l("data version"),
     # the API's headers

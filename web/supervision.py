@@ -194,8 +194,11 @@ def evidence(id, file_id):
 def _qualifications_page(problems=None, form=None, status=200):
     db = get_db()
     shown = QUALIFICATION_FORM.shown(problems, form or {})
+    # ?org=<id>: one accounting body's (the organisations list links each body here)
+    body, rows = qualifications.of_named_body(db, request.args["org"]) \
+        if request.args.get("org") else (None, qualifications.listing(db))
     return render_template(
-        "supervision/qualifications.html", rows=qualifications.listing(db),
+        "supervision/qualifications.html", rows=rows, body=body,
         attention=qualifications.needing_attention(db), bodies=qualifications.bodies(db),
         categories=get_engine().registry.categories, problems=shown,
         errors=errors_at(shown), fields=QUALIFICATION_FORM, form=form or {},

@@ -51,3 +51,10 @@ def events(db, org_id: int) -> list[dict]:
         "SELECT e.*, b.name AS bank_name, u.display_name FROM consent_events e "
         "JOIN organisations b ON b.id = e.bank_org_id LEFT JOIN users u ON u.id = e.actor_id "
         "WHERE e.org_id = ? ORDER BY e.id DESC", [org_id]))
+
+
+def counted_by_bank(db) -> dict[int, int]:
+    """How many organisations consent to each bank now, by the bank's id."""
+    return {row["bank_org_id"]: row["n"] for row in db.query(
+        "SELECT bank_org_id, COUNT(*) AS n FROM consents WHERE revoked_at IS NULL "
+        "GROUP BY bank_org_id")}

@@ -142,3 +142,14 @@ def index(db) -> dict[str, dict]:
     monitor holds to the log."""
     return {row["id"]: {**row, "cose": bytes(row["cose"])} for row in db.query(
         "SELECT id, cose, superseded_by, revoked_at, revocation_reason, log_index FROM labels")}
+
+
+def counted_by_organisation(db) -> dict[str, dict[int, int]]:
+    """How many labels were issued for each organisation's products (``produced``) and on
+    submissions each accounting body is assigned (``verified``: a labelled submission stays
+    with the body that verified it), by organisation id; superseded ones included."""
+    return {name: {row["org"]: row["n"] for row in db.query(
+                f"SELECT s.{column} AS org, COUNT(*) AS n FROM labels l "
+                f"JOIN submissions s ON s.id = l.submission_id "
+                f"WHERE s.{column} IS NOT NULL GROUP BY s.{column}")}
+            for name, column in (("produced", "org_id"), ("verified", "verifier_org_id"))}

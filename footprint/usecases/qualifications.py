@@ -94,6 +94,16 @@ def of_body(db, org_id: int, day: date | None = None) -> list[dict]:
     return _with_standing(stored.of_organisation(db, org_id), day or today())
 
 
+def of_named_body(db, org, day: date | None = None) -> tuple[dict, list[dict]]:
+    """The accounting body ``org`` names (its name or number) and its qualifications with
+    their standing; InvalidInput at ``org`` when it names none."""
+    problems: list[Problem] = []
+    body = _body(db, org, problems)
+    if body is None:
+        raise InvalidInput(problems)
+    return body, of_body(db, body["id"], day)
+
+
 def needing_attention(db, day: date | None = None) -> list[dict]:
     """What the administrator is warned of: qualifications that lapse within the notice
     period or have lapsed, unless a later one of the same body covers their categories."""

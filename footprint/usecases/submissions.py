@@ -206,7 +206,7 @@ def page(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = No
     filters = _filters(user, statuses)
     if filters is None:
         return Page([], None)
-    return cut(stored.page(db, filters, after, size + 1, oldest_first), size, _cursor)
+    return cut(stored.page(db, filters, after, size + 1, oldest_first), size, cursor_of)
 
 
 def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
@@ -218,7 +218,7 @@ def handled(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
     after = parse_before(before, where)
     if user["role"] != "verifier":
         return Page([], None)
-    return cut(stored.handled_page(db, user["org_id"], after, size + 1), size, _cursor)
+    return cut(stored.handled_page(db, user["org_id"], after, size + 1), size, cursor_of)
 
 
 def readable(db, user: dict, statuses: tuple[str, ...] = (), before: str | None = None,
@@ -291,7 +291,8 @@ def _encoded(stamp: str, number: int) -> str:
     return base64.urlsafe_b64encode(f"{stamp} {number}".encode()).decode().rstrip("=")
 
 
-def _cursor(row: dict) -> str:
+def cursor_of(row: dict) -> str:
+    """The cursor of the page after ``row`` in a list of submissions."""
     return _encoded(row["updated_at"], row["id"])
 
 
