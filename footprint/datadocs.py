@@ -15,10 +15,12 @@ HASH_SHOWN = 12  # enough to tell versions apart by eye; the manifest holds the 
 
 # (label, manifest key); the order people read in: what it is, where from, what it covers
 FIELDS = (
+    ("Title in Chinese", "title_zh"),
     ("Version", "version"),
     ("File", "file"),
     ("Source", "source"),
     ("Publisher", "publisher"),
+    ("Publisher in Chinese", "publisher_zh"),
     ("Year published", "year"),
     ("Data years", "data_years"),
     ("Geography", "geography"),

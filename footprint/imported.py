@@ -140,10 +140,12 @@ def _catalogue(home: Path, manifest: dict) -> None:
     entry = {
         "id": dataset_id(name), "file": f"{name}/{version}.npz", "kind": "background",
         "title": f"Imported LCI database {name}",
+        "title_zh": f"导入的生命周期清单数据库 {name}",
         "source": f"{manifest.get('source', '')} ({manifest.get('format', '')}), imported "
                   f"with bw2io {manifest.get('bw2io', '')}; cumulative greenhouse-gas "
                   "inventory solved at import",
         "publisher": "imported by this platform",
+        "publisher_zh": "本平台导入",
         # the data's own reference years are not read at import: its temporal rating says so
         "year": "not stated at import",
         "geography": "as stated per activity", "unit": "kg of each gas per unit of product",

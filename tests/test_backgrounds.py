@@ -120,6 +120,10 @@ def test_a_widget_scores_as_the_hand_calculation(lci, name):
         25200 * 2 * 4e-6 / 0.99, rel=1e-6)
     (factor,) = result["factors"]
     assert factor["plugin"] == "backgrounds" and "bw2io" in factor["source"]["citation"]
+    # cited on a Chinese page by the platform's own words for an imported database
+    entry = lci.engine.registry.manifest_entry(factor["source"]["dataset"])
+    assert (entry["title_zh"], entry["publisher_zh"]) == (
+        f"导入的生命周期清单数据库 {name}", "本平台导入")
 
 
 def test_the_gases_are_sorted_and_the_uncharacterised_listed(lci):

@@ -101,6 +101,11 @@ def test_an_imported_library_computes_a_bom_by_hand(home, kind):
     assert "range 7.9–9.4 kg CO2e/kg" in al["source"]["citation"]
     assert al["source"]["confidence"] == "medium"
     assert result["data_version_name"].endswith("+shop@1")
+    # cited on a Chinese page by the platform's own words for a library it was given no
+    # title or publisher for
+    entry = Engine(home=home).registry.manifest_entry(al["source"]["dataset"])
+    assert (entry["title"], entry["title_zh"]) == ("Factor library shop", "因子库 shop")
+    assert (entry["publisher"], entry["publisher_zh"]) == ("this platform", "本平台")
 
 
 def test_the_machined_part_with_a_library_housing(home):
@@ -308,6 +313,9 @@ def test_the_worked_example_imports_and_computes_by_hand(home):
     assert result["total_kg_co2e"] == pytest.approx(659.346, rel=1e-6)
     assert result["by_stage"]["distribution"] == pytest.approx(20.64, rel=1e-6)
     assert result["data_version_name"].endswith("+walls@2019")
+    # the title the administrator gave is the library's in every language
+    entry = Engine(home=home).registry.manifest_entry("library_walls")
+    assert entry["title"] == "墙体材料因子库" and "title_zh" not in entry
 
 
 def test_the_worked_example_cites_each_value_as_the_reference_transcribes_it():

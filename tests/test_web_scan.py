@@ -233,7 +233,13 @@ def test_graded_label_shows_the_provisional_benchmark(service, issuer, client):
     assert "本品类共 5 个等级，本产品为 A 级：不超过 0.12 kg CO₂e 每 1 kg。" in context
     assert "相当于全国电网约 0.06 度电（kWh）" in context
     assert "按 2024 年全国电力碳足迹因子（全生命周期）每千瓦时 0.5777 kg CO₂e 计算" in context
-    assert "MEE announcement signed 2025-09-28" in context  # the factor's source, cited
+    # the factor's source, cited by its dataset's Chinese title and publisher (lca_data/
+    # electricity/manifest.json); the English citation only on hover
+    assert context.endswith("计算： 中国全国电力碳足迹因子（全生命周期） · "
+                            "中华人民共和国生态环境部；国家统计局；国家能源局")
+    assert "MEE announcement" not in context and "Ministry" not in context
+    assert re.search(r'<cite title="Ministry of Ecology and Environment of the PRC; [^"]*MEE '
+                     r'announcement signed 2025-09-28', text)
     production = re.search(r'<tr data-stage="production">(.*?)</tr>', text, re.S).group(1)
     distribution = re.search(r'<tr data-stage="distribution">(.*?)</tr>', text, re.S).group(1)
     # 81 per mille = 8.1 %, bar 81/1000 x 20 = 1.62 -> 2 steps of 5 = w10;
@@ -246,6 +252,12 @@ def test_graded_label_shows_the_provisional_benchmark(service, issuer, client):
     assert "Grade A of 5 in this category: up to 0.12 kg CO₂e per 1 kg." in english
     assert "About as much greenhouse gas as 0.06 kWh of electricity from China's grid." \
         in english
+    cited = " ".join(re.sub(r"<[^>]+>", " ", re.search(
+        r'<p id="context-electricity">(.*?)</p>', english, re.S).group(1)).split())
+    # in English: the dataset's English title, then the whole citation
+    assert "life cycle: China national electricity carbon-footprint factor (life cycle) " \
+        "Ministry of Ecology and Environment of the PRC; " in cited
+    assert "MEE announcement signed 2025-09-28" in cited and "中华人民共和国" not in cited
 
 
 def void_page(text: str) -> None:

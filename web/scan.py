@@ -246,12 +246,18 @@ def _label_context(db, scan: Scan, cose: bytes, moment) -> dict:
         category, region = _benchmark(scan.claims["category"], scan.claims["region"])
         grading = benchmarks.grading_for(db, scan.record,
                                          category.grading if category is not None else None)
+        registry = get_engine().registry
+        everyday = everyday_context(registry, scan.claims, grading, moment)
+        factor = everyday.electricity and everyday.electricity.factor
         context.update(
             grade_bands=label_records.grade_bands(scan.record) if scan.record else None,
             category=category, region=region, stages=_stages(scan.claims), grading=grading,
             grade_range=_grade_range(scan.claims, grading), draws=DRAWS,
             issuer_url=_issuer_url(scan, to_b32(cose)),
-            everyday=everyday_context(get_engine().registry, scan.claims, grading, moment))
+            everyday=everyday,
+            # the comparison's factor cited by its dataset's title in the reader's language
+            cited={factor.source.dataset: registry.manifest_entry(factor.source.dataset)}
+            if factor else {})
     context["asked_lot"] = _asked_lot(scan)
     return context
 

@@ -154,6 +154,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
             e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
         levels=worksheet.confidence_levels(result) if result else {},
+        cited=worksheet.cited_datasets(result, registry) if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),

@@ -5,6 +5,7 @@ messages here: the template says the words in the reader's language (every name 
 on as a record with ``name_zh`` and ``name_en`` for the ``named`` filter).
 
     stage_rows(result)                            the stages, with their shares and bars
+    cited_datasets(result, registry)              the manifest entries of the datasets it cites
     ranked_lines(result, bom, registry, by_line)  the result's lines, biggest share first, each
                                                   with the input's and the factor's names, the
                                                   factor's source, the model's note, the line's
@@ -65,10 +66,24 @@ def stage_rows(result: dict) -> list[dict]:
 
 # -- the lines -------------------------------------------------------------------------------
 
-def _publisher(citation: str) -> str:
-    """The publisher a factor's citation names first ("Publisher: what"): the source a line
-    shows; the whole citation is in the page's table of sources."""
-    return citation.split(": ", 1)[0]
+def _publisher(source: dict, registry) -> dict:
+    """The publisher a line shows (the whole citation is in the page's table of sources): in
+    English the one its citation names first ("Publisher: what"), in Chinese its dataset's
+    ``publisher_zh`` where the manifest gives one, else the English."""
+    cited = source["citation"].split(": ", 1)[0]
+    return names(registry.manifest_entry(source["dataset"]).get("publisher_zh"), cited)
+
+
+def cited_datasets(result: dict, registry) -> dict:
+    """The manifest entry of every dataset the result's factors and method cite, by id: the
+    sources say its title and publisher in the reader's language (``named``, the English
+    where a plugin's manifest has no ``title_zh``); a dataset no plugin registers now (a
+    result of an earlier data version) is cited by its stored citation alone."""
+    sources = [f["source"] for f in result.get("factors") or []]
+    sources.append((result.get("method") or {}).get("source") or {})
+    cited = {s["dataset"]: registry.manifest_entry(s["dataset"]) for s in sources
+             if s.get("dataset")}
+    return {dataset_id: entry for dataset_id, entry in cited.items() if entry}
 
 
 def confidence_levels(result: dict) -> dict:
@@ -101,7 +116,7 @@ def _factor(record: dict | None, registry) -> dict | None:
     return {"id": record["process"], "kind": record["kind"], "rates": rates,
             "name": names(process.name_zh, process.name_en) if process else
             names(None, record.get("name")),
-            "publisher": _publisher(source["citation"]), "source": source,
+            "publisher": _publisher(source, registry), "source": source,
             "confidence": _confidence(source["confidence"], record.get("year")),
             "plugin": record["plugin"], "year": record.get("year"),
             "region": _region(record.get("region"), registry), "basis": record.get("basis")}

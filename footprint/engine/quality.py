@@ -40,7 +40,7 @@ def _lookups(registry) -> dict:
     kept = vars(registry).get("_data_quality_lookups")
     if kept is None:
         kept = vars(registry).setdefault("_data_quality_lookups", {
-            "entries": {}, "meta": {}, "factor lines": {},
+            "meta": {}, "factor lines": {},
             "with_factors": frozenset(region for (region, _, _) in registry.electricity)})
     return kept
 
@@ -52,29 +52,14 @@ class Rater:
         self.registry = registry
         self.inventory, self.cf = inventory, cf  # to weigh a sub-assembly's own lines
         lookups = _lookups(registry)
-        self._entries: dict[str, dict] = lookups["entries"]
         self._meta: dict[Source, FactorMeta] = lookups["meta"]
         self._with_factors = lookups["with_factors"]
         self._factor_lines: dict[tuple, dict] = lookups["factor lines"]
 
     # -- what a factor represents ------------------------------------------------------
-    def manifest_entry(self, dataset_id: str) -> dict:
-        if dataset_id not in self._entries:
-            entry = {}
-            for dataset in self.registry.datasets:
-                if dataset.id != dataset_id:
-                    continue
-                for catalog in self.registry.catalogs:
-                    if catalog.package == dataset.package and dataset_id in catalog.entries:
-                        entry = catalog.version_entry(dataset_id, dataset.version)
-                        break
-                break
-            self._entries[dataset_id] = entry
-        return self._entries[dataset_id]
-
     def factor_meta(self, source: Source) -> FactorMeta:
         if source not in self._meta:
-            entry = self.manifest_entry(source.dataset)
+            entry = self.registry.manifest_entry(source.dataset)
             self._meta[source] = FactorMeta(
                 source.geography or geography_code(entry.get("geography")),
                 source.year or reference_year(entry.get("year")),

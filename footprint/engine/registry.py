@@ -130,6 +130,19 @@ class Registry:
         self.catalogs = tuple(catalogs)
         self.datasets = tuple(datasets[key] for key in sorted(datasets, key=positions.get))
 
+    def manifest_entry(self, dataset_id: str) -> dict:
+        """The manifest entry of a registered dataset in the version registered ({} when no
+        plugin registered it): its provenance, and its title and publisher in English and
+        (``title_zh``, ``publisher_zh``, where its manifest gives them) Chinese."""
+        entries = self.known("manifest entry")
+        if dataset_id not in entries:
+            entries[dataset_id] = next(
+                (catalog.version_entry(dataset_id, dataset.version)
+                 for dataset in self.datasets if dataset.id == dataset_id
+                 for catalog in self.catalogs
+                 if catalog.package == dataset.package and dataset_id in catalog.entries), {})
+        return entries[dataset_id]
+
     def _gather(self, pm) -> None:
         """Ask every plugin, keeping the first answer per key (pluggy's call order)."""
         for hook, record_type, attribute, key in HOOKS:

@@ -79,6 +79,10 @@ def import_library(home: Path, filename: str, content: bytes, name: str, version
         entry = {
             "id": dataset_id(name), "file": relative, "kind": "processes",
             "title": title or f"Factor library {name}",
+            # the platform's own words in Chinese too; what the operator typed is in one
+            # language, shown so on every page
+            **({} if title else {"title_zh": f"因子库 {name}"}),
+            **({} if publisher else {"publisher_zh": "本平台"}),
             "source": f"imported by {by} from {Path(filename).name} on {stamp}; each factor "
                       "cites its own publication",
             "publisher": publisher or "this platform", "year": now().year,
