@@ -4,7 +4,6 @@ address. Requests go to 127.0.0.1 only."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import signal
 import socket
@@ -25,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from footprint.usecases.demotls import demo_certificate
+
+from .test_labels import decode_png
 
 LAN = "192.0.2.7"  # a documentation address (RFC 5737): nothing is ever sent to it
 
@@ -136,9 +137,6 @@ def test_the_served_demo_answers_over_https(tmp_path):
     """`footprint demo --tls` under gunicorn: the login page over HTTPS with the generated
     certificate, a Secure session cookie, and label QR codes naming the served address,
     which `footprint verify` then asks about the label."""
-    import zxingcpp
-    from PIL import Image
-
     home, port = tmp_path / "home", free_port()
     env = {**os.environ, "FOOTPRINT_HOME": str(home)}
     env.pop("FOOTPRINT_PUBLIC_HOST", None)
@@ -170,10 +168,10 @@ def test_the_served_demo_answers_over_https(tmp_path):
         png = urllib.request.urlopen(
             f"https://127.0.0.1:{port}/api/v1/labels/{label_id}/qr.png", context=context,
             timeout=10).read()
-        (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-        assert code.text.startswith(f"HTTPS://127.0.0.1:{port}/L/")
+        (text,) = decode_png(png)
+        assert text.startswith(f"HTTPS://127.0.0.1:{port}/L/")
         checked = subprocess.run(
-            [sys.executable, "-c", "from cli.main import cli; cli()", "verify", code.text,
+            [sys.executable, "-c", "from cli.main import cli; cli()", "verify", text,
              "--ca-file", str(cert)], env=env, capture_output=True, text=True, timeout=120)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert f"checked with the platform at 127.0.0.1:{port}: not revoked" in checked.stdout

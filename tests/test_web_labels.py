@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import json
 import re
 from pathlib import Path
@@ -30,6 +29,7 @@ from footprint.usecases.accounts import create_token
 from footprint.translog import TransparencyLog, verify_consistency, verify_inclusion
 
 from .conftest import PEOPLE
+from .test_labels import decode_png
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -88,13 +88,6 @@ def page_text(response) -> str:
 
 def b64(text: str) -> bytes:
     return base64.b64decode(text)
-
-
-def decode_qr(png: bytes) -> list[str]:
-    """The texts an independent QR reader (zxing-cpp) finds in a PNG."""
-    import zxingcpp
-    from PIL import Image
-    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
 
 def check_proof(body: dict, entry: bytes) -> bool:
@@ -196,7 +189,7 @@ def test_the_public_host_names_the_label_url(service, issuer, api, make_bom, mon
     service.app.config["FOOTPRINT_PUBLIC_HOST"] = "https://footprint.sc.example.cn"
     url = api(None, "GET", f"/labels/{label_id}").get_json()["url"]
     assert url.startswith("HTTPS://FOOTPRINT.SC.EXAMPLE.CN/L/")  # the config wins
-    assert decode_qr(api(None, "GET", f"/labels/{label_id}/qr.png").data) == [url]
+    assert decode_png(api(None, "GET", f"/labels/{label_id}/qr.png").data) == [url]
     # without the setting, the request's host; one a URL cannot carry gives localhost
     del service.app.config["FOOTPRINT_PUBLIC_HOST"]
     monkeypatch.delenv("FOOTPRINT_PUBLIC_HOST")
@@ -300,10 +293,10 @@ def test_images_have_their_content_types_and_the_qr_decodes(api, issued):
     response = api(None, "GET", f"/labels/{issued}/qr.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert decode_qr(response.data) == [url]  # an independent reader gets the label URL
+    assert decode_png(response.data) == [url]  # an independent reader gets the label URL
     assert response.headers["Content-Disposition"] == f'inline; filename="{issued}-qr.png"'
     response = api(None, "GET", f"/labels/{issued}/label.png")
-    assert response.mimetype == "image/png" and decode_qr(response.data) == [url]
+    assert response.mimetype == "image/png" and decode_png(response.data) == [url]
     for kind, mimetype, start in (("qr.svg", "image/svg+xml", b"<svg"),
                                   ("label.svg", "image/svg+xml", b"<svg"),
                                   ("label.pdf", "application/pdf", b"%PDF-")):
