@@ -1,5 +1,5 @@
-"""Numbers a label signs: the value rounded to 3 significant figures, the declared unit's
-amount, the stage split in per mille, and GTINs.
+"""Numbers a label signs: the value rounded to 3 significant figures, the range's ends
+rounded the same way, the declared unit's amount, the stage split in per mille, and GTINs.
 
 Value rounding: kg CO2e per declared unit to 3 significant figures, half away from zero
 (Python's ROUND_HALF_UP), applied to the shortest decimal text of the number (a float's
