@@ -82,10 +82,10 @@ def test_verify_a_qr_image(run, signed):
 
 
 def test_verify_shows_the_signed_range(run, home, signed, tmp_path):
-    """Claim 19: 0.2093 is signed as 0.209; P5 0.18 and P95 0.25 as floor(861.2) = 861 and
-    ceil(1196.2) = 1197 per mille, read back as 0.179949 and 0.250173 kg CO2e (0.180-0.250
-    to the value's 3 significant figures). Printed and read back from the printed PNG."""
-    made = cose.sign(record(value=0.2093, uncertainty={"p5": 0.18, "p95": 0.25}),
+    """Claim 20: the operator audit's product, 20.76 signed as 20.8, P5 17.04 and P95 25.34
+    signed as 17.0 and 25.3 (3 significant figures, as the value and as `footprint calc` and
+    the submission page show them). Printed and read back from the printed PNG."""
+    made = cose.sign(record(value=20.76, uncertainty={"p5": 17.04, "p95": 25.34}),
                      signed["key"])
     url = encoding.label_url("footprint.sc.cn", made)
     claims = cose.verify(made, keys.trust_list(home), now=AT).claims
@@ -93,16 +93,31 @@ def test_verify_shows_the_signed_range(run, home, signed, tmp_path):
     png.write_bytes(printed.label_png(claims, url))
     result = run("verify", png, "--trust-list", signed["trust"], "--at", AT, "--offline")
     clean_exit(result, 3)
+    assert "20.8 (17.0-25.3) kg CO2e per 1 kg" in result.stdout
+    assert "signed to 3 significant figures, as the value" in result.stdout
+    out = json.loads(run("verify", url, "--trust-list", signed["trust"], "--at", AT, "--json",
+                         "--offline").stdout)
+    assert out["claims"]["range"] == {"permille": None, "low": 17.0, "high": 25.3}
+    # a label without a range (the fixture's) prints none
+    plain = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT,
+                "--offline")
+    assert "0.412 kg CO2e per 1 kg" in plain.stdout and "P5-P95" not in plain.stdout
+
+
+def test_verify_shows_the_range_of_a_label_issued_before_claim_20(run, signed):
+    """Claim 19: 0.2093 was signed as 0.209, P5 0.18 and P95 0.25 as floor(861.2) = 861 and
+    ceil(1196.2) = 1197 per mille, read back as 0.179949 and 0.250173 kg CO2e (0.180-0.250
+    to 3 significant figures)."""
+    made = cose.sign(record(value=0.2093, range=[861, 1197]), signed["key"])
+    url = encoding.label_url("footprint.sc.cn", made)
+    result = run("verify", url, "--trust-list", signed["trust"], "--at", AT, "--offline")
+    clean_exit(result, 3)
     assert "0.209 (0.180-0.250) kg CO2e per 1 kg" in result.stdout
     assert "signed as 861-1197 per mille of the value" in result.stdout
     out = json.loads(run("verify", url, "--trust-list", signed["trust"], "--at", AT, "--json",
                          "--offline").stdout)
     assert out["claims"]["range"] == {"permille": [861, 1197], "low": 0.179949,
                                       "high": 0.250173}
-    # a label without claim 19 (the fixture's) prints no range
-    plain = run("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT,
-                "--offline")
-    assert "0.412 kg CO2e per 1 kg" in plain.stdout and "per mille" not in plain.stdout
 
 
 def test_verify_url_and_base32_forms(run, signed):

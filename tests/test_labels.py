@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from footprint.display import footprint
 from footprint.errors import FootprintError, InvalidInput
 from footprint.labels import claims as C
 from footprint.labels import cose, encoding, keys, printed, qr, times
@@ -117,70 +118,127 @@ def test_optional_claims_are_absent_not_empty():
     assert parsed["gtin"] is None and parsed["grade"] is None and parsed["provisional"] is None
 
 
-# A calculation's range signed as claim 19 (docs/label-format.md, "Range"): the value 0.2093
-# is signed as 0.209; P5 0.18 / 0.209 = 0.861244... -> floor 861; P95 0.25 / 0.209 =
-# 1.196172... -> ceil 1197. Read back: 0.209 x 861 / 1000 = 0.179949 and 0.209 x 1197 / 1000
-# = 0.250173 kg CO2e, shown with the value's 3 significant figures: 0.180 and 0.250.
+# A calculation's range signed as claim 20 (docs/label-format.md, "Range"): the value 0.2093
+# is signed as 0.209; P5 0.18 and P95 0.25 by the value's rule, 3 significant figures: 0.180
+# = 4([-3, 180]) and 0.250 = 4([-3, 250]), flat: [-3, 180, -3, 250].
 RANGED = {"value": 0.2093, "uncertainty": {"p5": 0.18, "p95": 0.25, "draws": 1000,
                                             "seed": 20261204, "method": "Monte Carlo"}}
 
 
-def test_the_range_is_signed_as_per_mille_of_the_value_rounded_outward(platform):
+def test_the_range_is_signed_as_its_ends_rounded_as_the_value(platform):
     _, key, trust = platform
     built = C.build_claims(record(**RANGED))
-    assert built[9] == Decimal("0.209") and built[19] == [861, 1197]
-    assert cbor2.dumps({19: built[19]})[1:] == bytes.fromhex("13821903" "5d1904ad")  # 8 bytes
+    assert built[9] == Decimal("0.209") and built[20] == [-3, 180, -3, 250] and 19 not in built
+    # key 20, array of 4, -3 (0x22), 180 (0x18 b4), -3, 250 (0x18 fa): 8 bytes
+    assert cbor2.dumps({20: built[20]})[1:] == bytes.fromhex("1484" "22" "18b4" "22" "18fa")
     made = cose.sign(record(**RANGED), key)
     parsed = cose.verify(made, trust, now=NOW).claims
-    assert parsed["range"] == {"permille": [861, 1197], "low": Decimal("0.179949"),
-                               "high": Decimal("0.250173")}
-    assert C.jsonable(parsed)["range"] == {"permille": [861, 1197], "low": 0.179949,
-                                           "high": 0.250173}
+    assert parsed["range"] == {"permille": None, "low": Decimal("0.180"),
+                               "high": Decimal("0.250")}
+    assert C.jsonable(parsed)["range"] == {"permille": None, "low": 0.18, "high": 0.25}
     assert C.build_claims(parsed) == built  # parse_claims stays build_claims' inverse
     assert independent_verify(made, keys.export_trust_list(platform[0]),
-                              datetime(2026, 6, 1, tzinfo=timezone.utc))["range"] == [861, 1197]
+                              datetime(2026, 6, 1, tzinfo=timezone.utc))["range"] == \
+        (Decimal("0.180"), Decimal("0.250"))
 
 
 @pytest.mark.parametrize("value, p5, p95, expected", [
-    (0.2093, 0.18, 0.25, [861, 1197]),
-    # exact decimals, not floats: 0.2 / 0.25 is 800 exactly (a float gives 800.0000000000001)
-    (0.25, 0.2, 0.3, [800, 1200]),
-    # never narrower than the value: P5 above the rounded value (0.2096 -> 0.210) still 1000
-    (0.2096, 0.2101, 0.2102, [1000, 1001]),
-    (14.04, 11.507, 17.131, [821, 1224]),  # 11.507 / 14.0 = 821.9, 17.131 / 14.0 = 1223.6
-    (2061.8, 1800, 2500, [873, 1214]),     # of 2060: 873.8, 1213.6
+    (0.2093, 0.18, 0.25, [-3, 180, -3, 250]),
+    # the operator audit's product: 20.76 is signed as 20.8; P5 17.04 -> 17.0, P95 25.34 ->
+    # 25.3, as the submission page shows them (claim 19 made 25.34 / 20.8 = 1218.27... ->
+    # 1219 per mille, 20.8 x 1.219 = 25.3552, shown 25.4)
+    (20.76, 17.04, 25.34, [-1, 170, -1, 253]),
+    (14.04, 11.507, 17.131, [-1, 115, -1, 171]),  # 11.507 -> 11.5, 17.131 -> 17.1
+    (2061.8, 1800, 2500, [1, 180, 1, 250]),        # 1.80 x 10^3, 2.50 x 10^3
+    # half away from zero on the shortest decimal text: 0.2345 -> 0.235 (the double is
+    # 0.23449999...), 999.5 -> 1000 = 4([1, 100])
+    (0.5, 0.2345, 999.5, [-3, 235, 1, 100]),
+    # no widening to hold the value: P5 0.2101 above the signed 0.210 stays 0.210
+    (0.2096, 0.2101, 0.2102, [-3, 210, -3, 210]),
+    # a product with credits: -0.7 -> -0.700, 1.0 -> 1.00 (claim 19 could not say it)
+    (-0.5, -0.7, 1.0, [-3, -700, -2, 100]),
+    (0, 0, 0.0347, [0, 0, -4, 347]),
 ])
-def test_range_permille(value, p5, p95, expected):
-    assert C.build_claims(record(value=value, uncertainty={"p5": p5, "p95": p95}))[19] == \
+def test_range_figures(value, p5, p95, expected):
+    assert C.build_claims(record(value=value, uncertainty={"p5": p5, "p95": p95}))[20] == \
         expected
 
 
-def test_no_range_is_signed_where_per_mille_of_the_value_cannot_say_it():
-    for value, p5 in ((0, -0.1), (-0.5, -0.7), (0.5, -0.1)):
-        built = C.build_claims(record(value=value, uncertainty={"p5": p5, "p95": 1.0}))
-        assert 19 not in built and C.parse_claims(built, "CN-SC")["range"] is None
+def test_the_audit_range_reads_the_same_as_the_calculation():
+    """The audit's figures through the display rule: claim 20 reads back 17.0-25.3, what the
+    calculation's P5 and P95 show; claim 19 of the same label read 17.0-25.4."""
+    spread = {"p5": 17.04, "p95": 25.34}
+    parsed = C.parse_claims(C.build_claims(record(value=20.76, uncertainty=spread)), "CN-SC")
+    assert [footprint(parsed["range"][end]) for end in ("low", "high")] == \
+        [footprint(spread["p5"]), footprint(spread["p95"])] == ["17.0", "25.3"]
+    old = C.parse_claims(C.build_claims(record(value=20.76, range=[819, 1219])), "CN-SC")
+    # 20.8 x 819 / 1000 = 17.0352 -> 17.0; 20.8 x 1219 / 1000 = 25.3552 -> 25.4
+    assert old["range"] == {"permille": [819, 1219], "low": Decimal("17.0352"),
+                            "high": Decimal("25.3552")}
+    assert [footprint(old["range"][end]) for end in ("low", "high")] == ["17.0", "25.4"]
+
+
+def test_a_range_that_is_not_one_is_refused_at_signing():
     with pytest.raises(InvalidInput, match="uncertainty"):
         C.build_claims(record(uncertainty={"p5": "low", "p95": 1}))
+    with pytest.raises(InvalidInput, match="uncertainty"):  # 0.25 is below 0.3
+        C.build_claims(record(uncertainty={"p5": 0.3, "p95": 0.25}))
 
 
 def test_a_label_without_the_range_still_verifies(platform, label):
     """Labels issued before claim 19 (like the module's label) carry no range."""
-    assert 19 not in cbor2.loads(cbor2.loads(label).value[2])
+    claims = cbor2.loads(cbor2.loads(label).value[2])
+    assert 19 not in claims and 20 not in claims
     assert cose.verify(label, platform[2], now=NOW).claims["range"] is None
+
+
+def test_a_label_issued_before_claim_20_still_verifies_with_its_range(platform):
+    """A claim 19 label, as the platform signed ranges before claim 20: [861, 1197] of 0.209
+    reads 0.209 x 861 / 1000 = 0.179949 and 0.209 x 1197 / 1000 = 0.250173 kg CO2e."""
+    _, key, trust = platform
+    built = {**C.build_claims(record(value=0.2093)), 19: [861, 1197]}
+    made = sign_raw(built, key.private_key, key.entry.kid)
+    parsed = cose.verify(made, trust, now=NOW).claims
+    assert parsed["range"] == {"permille": [861, 1197], "low": Decimal("0.179949"),
+                               "high": Decimal("0.250173")}
+    assert C.build_claims(parsed) == built  # it is rebuilt as claim 19, as signed
+    assert independent_verify(made, keys.export_trust_list(platform[0]),
+                              datetime(2026, 6, 1, tzinfo=timezone.utc))["range"] == [861, 1197]
+    # a label carrying both reads claim 20
+    both = sign_raw({**built, 20: [-3, 180, -3, 250]}, key.private_key, key.entry.kid)
+    assert cose.verify(both, trust, now=NOW).claims["range"]["low"] == Decimal("0.180")
 
 
 @pytest.mark.parametrize("wrong", [[861], [861, 1197, 1300], 861, [1001, 1197], [861, 999],
                                    [-1, 1197], [861.0, 1197], [True, 1197], ["861", "1197"],
                                    {"low": 861, "high": 1197}, [861, 2 ** 64], None])
-def test_a_malformed_range_is_rejected(platform, wrong):
+def test_a_malformed_claim_19_is_rejected(platform, wrong):
     _, key, trust = platform
     claims = {**C.build_claims(record(**RANGED)), 19: wrong}
     made = sign_raw(claims, key.private_key, key.entry.kid)
-    with pytest.raises(LabelInvalid, match=r"claim 19 \(range\)") as caught:
+    with pytest.raises(LabelInvalid, match=r"claim 19 \(range_permille\)") as caught:
         cose.verify(made, trust, now=NOW)
     assert caught.value.reason == "malformed"
-    with pytest.raises(InvalidInput):  # and the library never signs one
-        cose.sign(record(range=wrong if wrong is not None else [2000, 3000]), key)
+    if not isinstance(wrong, dict):  # {"low", "high"} is a range as read: signed as claim 20
+        with pytest.raises(InvalidInput):  # and the library never signs one
+            cose.sign(record(range=wrong if wrong is not None else [2000, 3000]), key)
+
+
+@pytest.mark.parametrize("wrong", [
+    [-3, 180, -3], [-3, 180, -3, 250, 0], -3, None, "0.18-0.25",
+    [-3, 1800, -3, 250],   # 4 digits: not how the value's rule leaves a mantissa
+    [-3, 18, -3, 250],     # 2 digits
+    [-3, 250, -3, 180],    # P95 below P5
+    [-3, 180, -4, 250],    # 0.180 and 0.0250: P95 below P5
+    [-3, 180.0, -3, 250], [True, 180, -3, 250], [-401, 180, -3, 250], [-3, 180, 401, 250],
+])
+def test_a_malformed_claim_20_is_rejected(platform, wrong):
+    _, key, trust = platform
+    claims = {**C.build_claims(record(**RANGED)), 20: wrong}
+    made = sign_raw(claims, key.private_key, key.entry.kid)
+    with pytest.raises(LabelInvalid, match=r"claim 20 \(range\)") as caught:
+        cose.verify(made, trust, now=NOW)
+    assert caught.value.reason == "malformed"
 
 
 @pytest.mark.parametrize("value, expected, encoded", [
@@ -685,7 +743,22 @@ def independent_verify(label_bytes: bytes, trust_list: dict, now: datetime) -> d
     return {"id": printed_id, "value": claims[9], "unit": list(claims[8]),
             "product": claims[4], "producer": claims[6], "verifier": claims[16],
             "stages": list(claims[10]), "gtin": str(claims[5]).zfill(14) if 5 in claims else None,
-            "range": _independent_range(claims.get(19))}
+            "range": _independent_figures(claims.get(20)) or _independent_range(claims.get(19))}
+
+
+def _independent_figures(signed):
+    """Claim 20, optional: [e5, m5, e95, m95], P5 = m5 x 10^e5 <= P95 = m95 x 10^e95, each
+    mantissa 3 digits or 0 (docs/label-format.md, "Range")."""
+    if signed is None:
+        return None
+    if not isinstance(signed, list) or len(signed) != 4 or not all(
+            type(n) is int for n in signed) or not all(
+            m == 0 or 100 <= abs(m) <= 999 for m in signed[1::2]):
+        raise Invalid("claim 20 is not a range")
+    low, high = (Decimal(f"{m}E{e}") for e, m in (signed[:2], signed[2:]))
+    if high < low:
+        raise Invalid("claim 20 has P95 below P5")
+    return low, high
 
 
 def _independent_range(permille):
@@ -781,9 +854,8 @@ def test_worked_example_is_what_the_library_makes():
 
 def size_table_labels() -> dict:
     """The labels of the size table in docs/label-format.md: four, then each with its range
-    (claim 19). The oranges' P5 0.35 and P95 0.49 of the signed 0.412 are [849, 1190]
-    (floor(849.51...), ceil(1189.32...)); the steel's 1800 and 2500 of 2060 are [873, 1214]
-    (floor(873.78...), ceil(1213.59...))."""
+    (claim 20). The oranges' P5 0.35 and P95 0.49 are 0.350 and 0.490, [-3, 350, -3, 490];
+    the steel's 1800 and 2500 are 1.80 and 2.50 x 10^3, [1, 180, 1, 250]."""
     labels = {
         "minimal": record(producer=12, verifier=3, reviewer=5, product=7, gtin=None,
                           grade=None, provisional=None, supersedes=None),
@@ -803,7 +875,7 @@ def size_table_labels() -> dict:
 
 def test_qr_size_table_in_the_docs_is_true(platform):
     """docs/label-format.md states the sizes and QR versions of four labels, with and without
-    the range (claim 19); recompute them."""
+    the range (claim 20); recompute them."""
     _, key, _ = platform
     text = DOC.read_text(encoding="utf-8")
     rows = re.findall(r"^\| ((?:minimal|typical|full|longest)(?: \+ range)?): .*?\| (\d+) B \| "

@@ -197,3 +197,47 @@ def test_a_label_the_log_does_not_hold_and_a_tampered_site(service, approve, mak
                                          encoding="utf-8")
     verdict, text, _ = scan(browser, base, bytes(first["cose"]))
     assert verdict == "unavailable" and "无法" in text
+
+
+def test_the_static_page_shows_the_range_the_submission_page_shows(
+        service, approve, make_bom, static_host, browser, tmp_path):
+    """The submission of RANGED_BOM (tests/test_uncertainty.py): 35.1 kg CO2e, P5 29.1151 and
+    P95 42.4485, 29.1-42.4 on the submission page; its label signs 29.1 and 42.4 (claim 20)
+    and the static page reads them so. A label issued before claim 20, here a recognised
+    platform's with claim 19 [829, 1210] of 35.1, reads as it signs: 35.1 x 0.829 = 29.0979
+    -> 29.1 and 35.1 x 1.210 = 42.471 -> 42.5 (half away from zero, as the service)."""
+    from .test_uncertainty import RANGED_BOM
+    site, base, _asked = static_host
+    generate(service.home, "CN-SC", "四川省碳足迹平台 Sichuan platform", "CN-SC")
+    issuer = Issuer(service.home, "CN-SC")
+    label = for_submission(service.db, approve(make_bom(**RANGED_BOM), issuer)["id"])
+    publishing.publish(service.db, service.home, site)
+    for locale, said in (("zh-CN", "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e"),
+                         ("en-GB", "Range P5–P95: 29.1–42.4 kg CO₂e")):
+        verdict, _text, page = scan(browser, base, bytes(label["cose"]), locale=locale)
+        assert verdict == "valid"
+        assert page.inner_text("#value").startswith("35.1 ")
+        assert page.inner_text("#range") == said
+        page.screenshot(path=str(tmp_path / f"range-{locale}.png"), full_page=True)
+
+    key = generate(tmp_path / "neighbour", "CN-CQ", "platform CN-CQ")
+    trust_add(service.home, export_trust_list(tmp_path / "neighbour"))
+    publishing.publish(service.db, service.home, site)
+
+    def older(value, permille):
+        return sign({"id": "CN-CQ-AAAAAAAAAAAAA", "issuer": "CN-CQ",
+                     "issued_at": datetime.now(timezone.utc),
+                     "expires_at": datetime.now(timezone.utc) + timedelta(days=30),
+                     "product": 1, "producer": 1, "category": "generic",
+                     "declared_unit": {"amount": 1, "unit": "kg"}, "value": value,
+                     "by_stage": {"production": value}, "region": "CN-CQ",
+                     "data_version": "ab" * 8, "reproducibility_hash": "cd" * 16,
+                     "verifier": 1, "reviewer": 1, "range": permille}, key)
+    verdict, _text, page = scan(browser, base, older(35.1, [829, 1210]), locale="en-GB")
+    assert verdict == "remote" and page.inner_text("#range") == \
+        "Range P5–P95: 29.1–42.5 kg CO₂e"
+    # a value of four figures is grouped as the service's pages group it: 2061.8 is signed
+    # as 2,060, and 2060 x 0.873 = 1798.38 -> 1,800, 2060 x 1.214 = 2500.84 -> 2,500
+    _verdict, _text, page = scan(browser, base, older(2061.8, [873, 1214]), locale="en-GB")
+    assert page.inner_text("#value").startswith("2,060 ")
+    assert page.inner_text("#range") == "Range P5–P95: 1,800–2,500 kg CO₂e"

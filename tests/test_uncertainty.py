@@ -159,37 +159,63 @@ def test_the_command_line_prints_the_range(run, write_bom, make_bom):
     assert other["seed"] == 7 and other["p5"] != spread["p5"]
 
 
+# 250 kWh of Sichuan 2022 grid electricity: 250 x 0.1404 = 35.1 kg CO2e, signed as 35.1. Its
+# seeded draws (the BOM's own stream) give P5 29.1151 and P95 42.4485: the submission page and
+# `footprint calc` show 29.1-42.4. Claim 19 signed the range as per mille of the signed value:
+# floor(29115.1 / 35.1) = floor(829.49) = 829 and ceil(42448.5 / 35.1) = ceil(1209.36) = 1210,
+# read 35.1 x 0.829 = 29.0979 -> 29.1 and 35.1 x 1.210 = 42.471 -> 42.5, a last digit apart.
+# Claim 20 signs 29.1 and 42.4 themselves.
+RANGED_BOM = {"product": {"name": "Ranged part", "category": "generic"},
+              "lines": [{"input": "electricity", "amount": 250, "unit": "kWh",
+                         "stage": "production"}]}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_submission_and_scan_pages_show_the_range(service, clients, approve, issuer,
-                                                      make_bom, lang):
-    from footprint.labels.encoding import to_b32
+def test_every_reader_of_the_label_shows_the_submission_pages_range(
+        service, clients, approve, issuer, make_bom, run, tmp_path, lang):
+    from footprint.labels import export_trust_list
+    from footprint.labels.encoding import label_url, to_b32
     from footprint.usecases.labels import for_submission
-    final = approve(make_bom(product={"name": "Ranged part", "category": "generic"}),
-                    issuer)
+    final = approve(make_bom(**RANGED_BOM), issuer)
     stored = service.app.extensions["footprint_engine"].calculate(parse_bom(make_bom(
-        product={"name": "Ranged part", "category": "generic"})))["uncertainty"]
+        **RANGED_BOM)))
+    assert stored["total_kg_co2e"] == pytest.approx(35.1)
+    assert (stored["uncertainty"]["p5"], stored["uncertainty"]["p95"]) == (29.1151, 42.4485)
+    # what claim 19 would have signed, and read: the last digit of P95 differs
+    permille = [math.floor(Decimal("29115.1") / Decimal("35.1")),
+                math.ceil(Decimal("42448.5") / Decimal("35.1"))]
+    assert permille == [829, 1210]
+    assert [footprint(Decimal("35.1") * p / 1000) for p in permille] == ["29.1", "42.5"]
+
+    said = {"zh": "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e",
+            "en": "Range P5–P95: 29.1–42.4 kg CO₂e"}[lang]
     producer = clients["orchard"]
     producer.set_cookie("lang", lang)
-    page = producer.get(f"/submissions/{final['id']}").get_data(as_text=True)
+    assert said in producer.get(f"/submissions/{final['id']}").get_data(as_text=True)
+    label = for_submission(service.db, final["id"])
+    signed = cose.signed_claims(label["cose"], label["issuer"])
+    assert signed["value"] == Decimal("35.1")
+    assert signed["range"] == {"permille": None, "low": Decimal("29.1"),
+                               "high": Decimal("42.4")}
     scanner = service.app.test_client()
     scanner.set_cookie("lang", lang)
-    label = for_submission(service.db, final["id"])
     scanned = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
-    # the display rule: 3 significant figures (100 kWh x 0.1404 = 14.04 kg; its range about
-    # 11.5-17.1, test_a_one_line_bom_has_its_lognormal_quantiles)
-    low, high = (f"{v:.3g}" for v in (stored["p5"], stored["p95"]))
-    said = {"zh": "不确定性范围(P5–P95)：{}–{}", "en": "Range P5–P95: {}–{}"}
-    assert said[lang].format(low, high) in page
-    # the scan page shows the range the label signs (claim 19): per mille of the signed
-    # value, rounded outward, so its ends may differ from the calculation's in the last digit
-    signed = cose.signed_claims(label["cose"], label["issuer"])
-    permille = [math.floor(stored["p5"] * 1000 / 14.0), math.ceil(stored["p95"] * 1000 / 14.0)]
-    assert signed["value"] == Decimal("14.0") and signed["range"]["permille"] == permille
-    shown = [footprint(14.0 * p / 1000) for p in permille]
-    assert said[lang].format(*shown) in scanned
+    assert said in scanned
     assert {"zh": "即计算中 1,000 次蒙特卡洛抽样的 P5 与 P95，已签入标签。",
             "en": "P5 and P95 of 1,000 Monte Carlo draws of the calculation, signed in the "
                   "label."}[lang] in scanned
+    # the printed label, the API's label and `footprint verify`
+    public = service.app.test_client()
+    svg = public.get(f"/api/v1/labels/{label['id']}/label.svg").get_data(as_text=True)
+    assert "(29.1–42.4) kg CO₂e / 1 kg" in svg
+    claims = public.get(f"/api/v1/labels/{label['id']}").get_json()["claims"]
+    assert claims["range"] == {"permille": None, "low": 29.1, "high": 42.4}
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(export_trust_list(service.home)), encoding="utf-8")
+    verified = run("verify", label_url("footprint.sc.cn", bytes(label["cose"])),
+                   "--trust-list", trust, "--offline")
+    assert verified.exit_code == 3, verified.stderr  # valid, revocation not checked
+    assert "35.1 (29.1-42.4) kg CO2e per 1 kg" in verified.stdout
 
 
 def test_a_grade_whose_range_straddles_a_band_says_so(engine):
@@ -240,10 +266,9 @@ def test_the_lfp_defaults_are_drawn_from_lins_published_range(engine):
 def test_the_scan_page_says_when_the_signed_range_straddles_a_band(service, approve, issuer,
                                                                    lang):
     """The Pujiang farm-gate oranges: 0.21999938 kg CO2e per kg is signed as 0.220, grade B
-    (up to 0.22). The signed range's low end, 0.220 x low / 1000 with low <= 1000, is B (or
-    lower); its high end, 0.220 x high / 1000 with high > 1000 as P95 > 0.22, is C. The scan
-    page shows the signed range, notes that the grade B is not certain, and marks C as within
-    the range."""
+    (up to 0.22). The signed range (claim 20) is its P5 and P95 to 3 significant figures:
+    the low end is B (or lower), the high end above 0.22 is C. The scan page shows the signed
+    range, notes that the grade B is not certain, and marks C as within the range."""
     import re
 
     from footprint.labels.encoding import to_b32
@@ -255,8 +280,7 @@ def test_the_scan_page_says_when_the_signed_range_straddles_a_band(service, appr
     label = for_submission(service.db, final["id"])
     signed = cose.signed_claims(label["cose"], label["issuer"])
     assert signed["value"] == Decimal("0.220") and signed["grade"] == "B"
-    low, high = signed["range"]["permille"]
-    assert low <= 1000 < high and signed["range"]["high"] > Decimal("0.22")
+    assert signed["range"]["low"] <= Decimal("0.22") < signed["range"]["high"]
     scanner = service.app.test_client()
     scanner.set_cookie("lang", lang)
     page = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)

@@ -135,7 +135,7 @@ def _stages(claims: dict) -> list[dict]:
 
 
 def _grade_range(claims: dict, grading) -> dict | None:
-    """The grades of the signed range's ends (claim 19) against the category's bands, per
+    """The grades of the signed range's ends (claim 20, or 19) against the category's bands, per
     one declared unit, when they are not all the signed grade: {"low", "high", "reach": the
     grades from low to high}, else None (as the engine notes it for a result,
     footprint.engine.categories.grade_range)."""

@@ -86,11 +86,11 @@ def _claims_text(claims: dict, issuer, names: dict) -> str:
     stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {percent(share / 1000)}"
                        for s, share in claims["stage_permille"].items())
     spread = signed_range = None
-    if claims.get("range"):  # claim 19 (labels issued before it have none)
-        low, high = claims["range"]["permille"]
+    if claims.get("range"):  # claim 20, or 19 (labels issued before claim 19 have none)
         spread = f" ({footprint(claims['range']['low'])}-{footprint(claims['range']['high'])})"
-        signed_range = (f"P5-P95 of the calculation's Monte Carlo draws, signed as {low}-{high} "
-                        "per mille of the value")
+        signed_range = "P5-P95 of the calculation's Monte Carlo draws, " + (
+            "signed as {}-{} per mille of the value".format(*claims["range"]["permille"])
+            if claims["range"]["permille"] else "signed to 3 significant figures, as the value")
     spread = spread or ""
     window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
     product = " / ".join(n for n in (names.get("product_name_zh"),

@@ -22,8 +22,8 @@ from . import times
 from .encoding import from_b32, to_b32
 from .errors import LabelInvalid
 from .numbers import amount as amount_of
-from .numbers import (checked_permille, gtin14, gtin_number, range_permille, round_value,
-                      stage_permille)
+from .numbers import (FOOTPRINT_FIGURES, checked_permille, figure, gtin14, gtin_number,
+                      range_figures, round_value, stage_permille)
 
 # claim key -> readable name. Keys 1..23 encode in one CBOR byte. Parties are signed as
 # identifiers, not names, so that a label fits a version-15 QR code at level Q; the issuer
@@ -47,13 +47,17 @@ KEYS = {
     16: "verifier",
     17: "reviewer",
     18: "supersedes",
-    19: "range",
+    19: "range_permille",
+    20: "range",
 }
 NAMES = {name: key for key, name in KEYS.items()}
 REQUIRED = ("id", "issued_at", "expires_at", "product", "producer", "category",
             "declared_unit", "value", "stage_permille", "region", "data_version",
             "reproducibility_hash", "verifier", "reviewer")
-OPTIONAL = ("gtin", "grade", "provisional", "supersedes", "range")
+OPTIONAL = ("gtin", "grade", "provisional", "supersedes", "range_permille", "range")
+# What parse_claims reads out: claim 19 and claim 20 both read as "range" (P5 and P95 in kg
+# CO2e, and claim 19's per mille where a label signs the range that way)
+READABLE = tuple(name for name in KEYS.values() if name != "range_permille")
 PARTIES = ("producer", "verifier")  # a credit code (text) or the issuer's organisation number
 
 LABEL_NUMBER_BYTES = 8   # the signed label id; printed as <issuer>-<base32>
@@ -227,20 +231,25 @@ def build_claims(label: dict) -> dict:
             claims[NAMES["declared_unit"]] = [amount, name]
 
     checked("value", round_value)
-    # claim 19: the range as per mille of the signed value, from a result's {"p5", "p95"}
-    # ("uncertainty"), or as read (parse_claims' "range", {"permille": [low, high]})
+    # the range: claim 20, P5 and P95 rounded as the value is, from a result's {"p5", "p95"}
+    # ("uncertainty"); or as read (parse_claims' "range"): claim 20 again from its "low" and
+    # "high", or claim 19 where a label issued before claim 20 signed it as "permille"
     spread, signed = label.get("uncertainty"), label.get("range")
-    if signed is not None:
+    if isinstance(signed, Mapping) and signed.get("permille") is None:
+        spread = {"p5": signed.get("low"), "p95": signed.get("high")}
+    elif signed is not None:
         permille = signed.get("permille") if isinstance(signed, Mapping) else signed
         try:
-            put("range", _checked_range(permille))
+            put("range_permille", _checked_range(permille))
         except ValueError as exc:
             problem("range", str(exc))
-    elif spread is not None and NAMES["value"] in claims:
+        spread = None
+    if spread is not None:
         try:
-            put("range", range_permille(claims[NAMES["value"]], spread))
-        except (TypeError, ValueError, KeyError) as exc:
-            problem("uncertainty", f"must be {{\"p5\": number, \"p95\": number}} ({exc})")
+            put("range", range_figures(spread))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            problem("range" if signed is not None else "uncertainty",
+                    f"must be {{\"p5\": number, \"p95\": number}}, P5 <= P95 ({exc})")
 
     shares = None
     try:
@@ -380,7 +389,9 @@ def parse_claims(claims, issuer: str) -> dict:
     out["stage_permille"] = {stage: share for stage, share in zip(STAGES, shares)
                              if share is not None}
 
-    out["range"] = _range(get("range", (list, tuple), required=False), value)
+    # claim 20 is the range where a label carries both (a later version may sign the two)
+    permille = _range(get("range_permille", (list, tuple), required=False), value)
+    out["range"] = _figures(get("range", (list, tuple), required=False)) or permille
 
     provisional = get("provisional", (bool,), required=False)
     out["provisional"] = provisional if out["grade"] is not None else None
@@ -390,11 +401,12 @@ def parse_claims(claims, issuer: str) -> dict:
         if len(raw) != size:
             raise _malformed(NAMES[name], f"is {len(raw)} bytes, not {size}")
         out[name] = raw.hex()
-    return {"issuer": issuer, **{name: out[name] for name in KEYS.values()}}
+    return {"issuer": issuer, **{name: out[name] for name in READABLE}}
 
 
 def _checked_range(permille) -> list[int]:
-    """Claim 19 as signed: [low, high], unsigned integers, low <= 1000 <= high."""
+    """Claim 19 as signed (labels issued before claim 20): [low, high], unsigned integers,
+    low <= 1000 <= high."""
     if not isinstance(permille, (list, tuple)) or len(permille) != 2 or not all(
             isinstance(p, int) and not isinstance(p, bool) and 0 <= p < 2 ** 64
             for p in permille) or not permille[0] <= 1000 <= permille[1]:
@@ -410,8 +422,32 @@ def _range(permille, value: Decimal) -> dict | None:
     try:
         low, high = _checked_range(permille)
     except ValueError as exc:
-        raise _malformed(NAMES["range"], str(exc)) from None
+        raise _malformed(NAMES["range_permille"], str(exc)) from None
     return {"permille": [low, high], "low": value * low / 1000, "high": value * high / 1000}
+
+
+# An exponent a double's range needs (about 10^-324 to 10^308), and a little more; a larger one
+# is no footprint, and would make a reader write out hundreds of digits.
+MAX_EXPONENT = 400
+SMALLEST_MANTISSA = 10 ** (FOOTPRINT_FIGURES - 1)  # 100: 3 digits, as round_value leaves them
+
+
+def _figures(signed) -> dict | None:
+    """Claim 20 read: [exponent, mantissa] of P5, then of P95, each mantissa FOOTPRINT_FIGURES
+    digits (or 0) as claim 9's, P5 <= P95: {"low", "high"} in kg CO2e (exact Decimals), and
+    "permille" None. None when the label has no claim 20."""
+    if signed is None:
+        return None
+    if len(signed) != 4 or not all(type(n) is int for n in signed) \
+            or not all(abs(e) <= MAX_EXPONENT for e in signed[0::2]) \
+            or not all(m == 0 or SMALLEST_MANTISSA <= abs(m) < 10 * SMALLEST_MANTISSA
+                       for m in signed[1::2]):
+        raise _malformed(NAMES["range"], "is not [exponent, mantissa] of P5 and of P95 with "
+                                         f"{FOOTPRINT_FIGURES} significant figures")
+    low, high = figure(*signed[:2]), figure(*signed[2:])
+    if high < low:
+        raise _malformed(NAMES["range"], "has P95 below P5")
+    return {"permille": None, "low": low, "high": high}
 
 
 def jsonable(parsed: dict) -> dict:

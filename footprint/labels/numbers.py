@@ -1,5 +1,5 @@
-"""Numbers a label signs: the value rounded to 3 significant figures, the declared unit's
-amount, the stage split in per mille, and GTINs.
+"""Numbers a label signs: the value rounded to 3 significant figures, the range's ends
+rounded the same way, the declared unit's amount, the stage split in per mille, and GTINs.
 
 Value rounding: kg CO2e per declared unit to 3 significant figures, half away from zero
 (Python's ROUND_HALF_UP), applied to the shortest decimal text of the number (a float's
@@ -23,20 +23,28 @@ def round_value(value) -> Decimal:
     return significant(value, FOOTPRINT_FIGURES)
 
 
-def range_permille(value: Decimal, spread) -> list[int] | None:
-    """Claim 19: a result's range (``spread`` = {"p5", "p95", ...}, kg CO2e for the declared
-    unit, as the value) as per mille of the *signed* value ``value`` (round_value's), rounded
-    outward so the signed range never claims more certainty than the calculation: floor for
-    P5, ceil for P95, and never narrower than the value itself (low <= 1000 <= high). None
-    (no range signed) when the value is not above zero or P5 is below zero: per mille of the
-    value cannot say it. Computed on the numbers' exact decimal texts, so 0.18 of 0.209 is
-    floor(861.24...) = 861, not a float's 860.99..."""
-    if value <= 0:
-        return None
-    low, high = exact(spread["p5"]), exact(spread["p95"])
-    if low < 0 or high < low:
-        return None
-    return [min(math.floor(low * 1000 / value), 1000), max(math.ceil(high * 1000 / value), 1000)]
+def range_figures(spread) -> list[int]:
+    """Claim 20: a result's range (``spread`` = {"p5", "p95", ...}, kg CO2e for the declared
+    unit, as the value) as its two ends rounded by the value's rule (round_value: 3
+    significant figures, half away from zero, of the shortest decimal text), each signed as
+    claim 9's decimal fraction is, flat: [exponent, mantissa] of P5, then of P95. So every
+    reader shows the very figures the submission page and ``footprint calc`` show
+    (17.04-25.34 -> [-1, 170, -1, 253], 17.0-25.3), whatever the value rounded to."""
+    low, high = round_value(spread["p5"]), round_value(spread["p95"])
+    if high < low:
+        raise ValueError("P95 is below P5")
+    return [*fraction(low), *fraction(high)]
+
+
+def fraction(rounded: Decimal) -> tuple[int, int]:
+    """(exponent, mantissa) of a rounded Decimal, as a CBOR decimal fraction holds it."""
+    sign, digits, exponent = rounded.as_tuple()
+    return exponent, (-1) ** sign * int("".join(map(str, digits)))
+
+
+def figure(exponent: int, mantissa: int) -> Decimal:
+    """The Decimal of a decimal fraction's exponent and mantissa: (-1, 253) -> 25.3."""
+    return Decimal(mantissa).scaleb(exponent)
 
 
 def amount(value):

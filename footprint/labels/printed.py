@@ -6,7 +6,7 @@ or PDF from one layout. Chinese text needs a CJK font for PNG and PDF
 Names are never cut: they wrap and shrink, measured with the renderer's own font (Pillow's
 and fpdf2's advance widths; an estimate for SVG, whose fonts are the viewer's), and the left
 column gives the long ones more lines (PLANS). The footprint is footprint.display's, as the
-label signs it and every page shows it; so is its range (claim 19), printed after it as
+label signs it and every page shows it; so is its range (claim 20, or 19), printed after it as
 "0.209 (0.180–0.250) kg CO₂e / 1 kg".
 
 Under the value, one line says what it stands on, from the stored result the label signs:
@@ -233,7 +233,7 @@ def layout(claims: dict, url: str, issuer_name: str | None = None, cjk: bool = T
     value_size = min(10.5, 38.0 / max(measure(value, 1.0, True), 0.1))
     items.append(Text(4.0, top + 9.2, value, value_size, bold=True, color=GREEN))
     per = f"kg CO₂e / {quantity(unit['amount'])} {_unit(unit['unit'], cjk)}"
-    spread = claims.get("range")  # claim 19: "0.209" over "(0.180–0.250) kg CO₂e / 1 kg"
+    spread = claims.get("range")  # claim 20 or 19: "0.209" over "(0.180–0.250) kg CO₂e / 1 kg"
     if spread:
         per = f"({footprint(spread['low'])}–{footprint(spread['high'])}) {per}"
     # beside the grade box, or the whole column without one

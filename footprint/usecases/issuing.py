@@ -101,7 +101,7 @@ def _sign_and_store(db, issuer: Issuer, key, submission: Submission, parties: di
         "category": result["category"]["id"], "region": result["region"],
         "declared_unit": result["declared_unit"], "value": result["total_kg_co2e"],
         "by_stage": result["by_stage"], "grade": grade.get("grade"),
-        # the range (P5-P95), signed as per mille of the value (claim 19)
+        # the range (P5-P95), its ends signed with the digits pages show (claim 20)
         "uncertainty": {k: result["uncertainty"][k] for k in ("p5", "p95")}
         if result.get("uncertainty") else None,
         "provisional": grade.get("provisional") if grade else None,

@@ -387,12 +387,17 @@ def _party(who: str):
 
 
 class LabelRangeSchema(_Response):
-    permille = fields.List(fields.Integer(), required=True, metadata={
-        "description": "[low, high] as signed (claim 19): P5 and P95 of the calculation's "
-                       "Monte Carlo draws in per mille of the signed value, rounded "
-                       "outward; low <= 1000 <= high."})
-    low = fields.Float(required=True, metadata={"description": "value x low / 1000, kg CO2e"})
-    high = fields.Float(required=True, metadata={"description": "value x high / 1000, kg CO2e"})
+    low = fields.Float(required=True, metadata={
+        "description": "P5 of the calculation's Monte Carlo draws, kg CO2e: as signed in "
+                       "claim 20, to 3 significant figures as the value; a label issued "
+                       "before claim 20 gives value x permille[0] / 1000"})
+    high = fields.Float(required=True, metadata={
+        "description": "P95, kg CO2e: as low (value x permille[1] / 1000 from claim 19)"})
+    permille = fields.List(fields.Integer(), required=True, allow_none=True, metadata={
+        "description": "null for a label that signs P5 and P95 themselves (claim 20). A label "
+                       "issued before claim 20: [low, high] as it signed them (claim 19), P5 "
+                       "and P95 in per mille of the signed value, rounded outward; "
+                       "low <= 1000 <= high."})
 
 
 class LabelClaimsSchema(_Response):

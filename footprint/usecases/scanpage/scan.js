@@ -43,7 +43,7 @@ const WORDS = {
     footprint: '碳足迹', per: '每', grade: '等级', provisional: '（暂定）',
     'f-id': '标签编号', 'f-issuer': '签发方', 'f-category': '产品类别', 'f-region': '地区',
     'f-gtin': '商品条码', 'f-issued': '签发日期', 'f-expires': '有效期至', 'f-stages': '各阶段占比',
-    'f-supersedes': '取代标签',
+    'f-supersedes': '取代标签', range: '不确定性范围(P5–P95)：{low}–{high} kg CO₂e',
     checks: '核验项目', 'c-signature': '签名有效（{issuer}，密钥 {kid}）',
     'c-log': '已记录在公开日志中：第 {index} 号叶子（日志共 {size} 个叶子），检查点签名有效',
     'c-status': '状态列表（{at} 签署）：{state}',
@@ -79,7 +79,7 @@ const WORDS = {
     footprint: 'Carbon footprint', per: 'per', grade: 'Grade', provisional: ' (provisional)',
     'f-id': 'Label number', 'f-issuer': 'Issuer', 'f-category': 'Category', 'f-region': 'Region',
     'f-gtin': 'GTIN', 'f-issued': 'Issued', 'f-expires': 'Valid until', 'f-stages': 'Share by stage',
-    'f-supersedes': 'Replaces label',
+    'f-supersedes': 'Replaces label', range: 'Range P5–P95: {low}–{high} kg CO₂e',
     checks: 'Checks', 'c-signature': 'Signature valid ({issuer}, key {kid})',
     'c-log': 'Recorded in the public log: leaf {index} (log size {size}), checkpoint signature valid',
     'c-status': 'Status list (signed {at}): {state}',
@@ -253,6 +253,66 @@ function decimalText(value) {
   const padded = digits.padStart(-exponent + 1, '0');
   return `${sign}${padded.slice(0, exponent)}.${padded.slice(exponent)}`;
 }
+// A footprint as footprint.display.footprint shows it: 3 significant figures, half away from
+// zero, thousands grouped (figures: [exponent, mantissa], BigInt mantissa).
+const FIGURES = 3;
+function rounded([exponent, mantissa]) {
+  const negative = mantissa < 0n;
+  let digits = negative ? -mantissa : mantissa;
+  let e = exponent;
+  if (digits === 0n) return [0, 0n];
+  const length = digits.toString().length;
+  if (length < FIGURES) { digits *= 10n ** BigInt(FIGURES - length); e -= FIGURES - length; }
+  if (length > FIGURES) {
+    const cut = 10n ** BigInt(length - FIGURES);
+    const rest = digits % cut;
+    digits = digits / cut + (2n * rest >= cut ? 1n : 0n);
+    e += length - FIGURES;
+    if (digits.toString().length > FIGURES) { digits /= 10n; e += 1; }   // 999.5 -> 1000
+  }
+  return [e, negative ? -digits : digits];
+}
+function shown(figures) {
+  const [whole, part] = decimalText({ decimal: rounded(figures) }).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return part === undefined ? grouped : `${grouped}.${part}`;
+}
+const fractionOf = (value) => (isInt(value) ? [0, BigInt(value)]
+  : [Number(value.decimal[0]), BigInt(value.decimal[1])]);
+// The range, P5 and P95 in kg CO2e as [exponent, mantissa] each (docs/label-format.md, "Range"):
+// claim 20 signs them so; a label issued before it signs claim 19, per mille of the value,
+// whose ends are value x per mille / 1000.
+const MAX_EXPONENT = 400;
+const compare = ([e1, m1], [e2, m2]) => {
+  const e = Math.min(e1, e2);
+  const a = m1 * 10n ** BigInt(e1 - e), b = m2 * 10n ** BigInt(e2 - e);
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+function readRange(map, value) {
+  if (map.has(19)) {
+    const permille = map.get(19);
+    if (!Array.isArray(permille) || permille.length !== 2 || !permille.every((p) => isInt(p) && p >= 0)
+        || !(permille[0] <= 1000 && 1000 <= permille[1])) {
+      throw forged('malformed', 'claim 19 is not [low <= 1000, high >= 1000]');
+    }
+  }
+  if (map.has(20)) {
+    const signed = map.get(20);
+    const sized = (m) => { const n = m < 0 ? -BigInt(m) : BigInt(m); return n === 0n || (n >= 100n && n <= 999n); };
+    if (!Array.isArray(signed) || signed.length !== 4 || !signed.every(isInt)
+        || ![signed[0], signed[2]].every((e) => Math.abs(Number(e)) <= MAX_EXPONENT)
+        || ![signed[1], signed[3]].every(sized)) {
+      throw forged('malformed', 'claim 20 is not [exponent, mantissa] of P5 and of P95');
+    }
+    const low = [Number(signed[0]), BigInt(signed[1])], high = [Number(signed[2]), BigInt(signed[3])];
+    if (compare(low, high) > 0) throw forged('malformed', 'claim 20 has P95 below P5');
+    return { low, high };
+  }
+  if (!map.has(19)) return null;
+  const [e, m] = fractionOf(value);
+  const [low, high] = map.get(19).map((p) => [e - 3, m * BigInt(p)]);
+  return { low, high };
+}
 function readClaims(payload, issuer) {
   let map;
   try { map = cbor(payload); } catch (e) { throw forged('malformed', `the payload is not CBOR: ${e.message}`); }
@@ -268,7 +328,9 @@ function readClaims(payload, issuer) {
   const expires = Number(need(3, isInt, 'is not a time'));
   if (expires <= issued) throw forged('malformed', 'claim 3 is not after issued_at');
   const unit = need(8, (v) => Array.isArray(v) && v.length === 2 && typeof v[1] === 'string', 'is not [amount, unit]');
-  const value = decimalText(need(9, (v) => v !== undefined, 'is missing'));
+  const signedValue = need(9, (v) => v !== undefined, 'is missing');
+  decimalText(signedValue);   // a number, or refused here
+  const value = shown(fractionOf(signedValue));   // as the service's pages show it: 2,060
   const b32 = (raw) => encodeB32(raw);
   return {
     id: `${issuer}-${b32(id)}`, issued, expires,
@@ -279,6 +341,7 @@ function readClaims(payload, issuer) {
     grade: map.get(11), provisional: map.get(12) === true,
     gtin: map.has(5) ? String(map.get(5)).padStart(14, '0') : null,
     supersedes: map.has(18) ? `${issuer}-${b32(map.get(18))}` : null,
+    range: readRange(map, signedValue),
   };
 }
 function encodeB32(bytes) {
@@ -477,6 +540,7 @@ function figures({ claims, issuer, checks }) {
     el('h2', {}, t('footprint')),
     el('p', { class: 'headline', id: 'value' }, c.value, ' ',
        el('span', { class: 'unit' }, `kg CO₂e ${t('per')} ${c.unit.amount} ${c.unit.unit}`)));
+  if (c.range) head.append(el('p', { class: 'small', id: 'range' }, t('range', { low: shown(c.range.low), high: shown(c.range.high) })));
   if (typeof c.grade === 'string') head.append(el('p', {}, `${t('grade')} `, el('span', { class: 'grade' }, c.grade), c.provisional ? t('provisional') : ''));
   const facts = el('dl', { class: 'facts' });
   const fact = (key, value) => { if (value) facts.append(el('dt', {}, t(key)), el('dd', {}, value)); };
