@@ -47,6 +47,9 @@ WHOLE = {
     "role": _l("role"), "org": _l("organisation"), "display_name": _l("display name"),
     "name": _l("name"),
     "data_version": _l("data version"),
+    # the factor library import's (web/admin.py)
+    "version": _l("version"), "title": _l("title"), "publisher": _l("publisher"),
+    "licence": _l("licence"),
     # the API's headers
     "Authorization": _l("the Authorization header"),
     "Idempotency-Key": _l("the Idempotency-Key header"),
