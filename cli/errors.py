@@ -10,6 +10,7 @@ from functools import wraps
 import click
 
 from footprint import FootprintError, InvalidInput
+from footprint.errors import Message
 
 from .language import chinese
 
@@ -58,7 +59,7 @@ class _Warnings(logging.Handler):
     line on stderr in English, then one in Chinese where the catalogue has it."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.msg
+        message = record.msg if isinstance(record.msg, Message) else record.getMessage()
         click.echo(f"warning: {message}", err=True)
         if _chinese(message):
             click.echo(f"警告：{_chinese(message)}", err=True)
