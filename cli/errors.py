@@ -3,12 +3,14 @@
 Chinese where its catalogue has the message (cli.language): one line each for one problem."""
 from __future__ import annotations
 
+import logging
 import sys
 from functools import wraps
 
 import click
 
 from footprint import FootprintError, InvalidInput
+from footprint.errors import Message
 
 from .language import chinese
 
@@ -50,6 +52,27 @@ def _refusal(exc: InvalidInput) -> list[str]:
     if any(_chinese(p.message) for p in problems):
         lines += [f"错误：{head}{zh[0]}", *zh[1:]]
     return lines
+
+
+class _Warnings(logging.Handler):
+    """The core's warnings (a Message as the record's message) as a command says them: one
+    line on stderr in English, then one in Chinese where the catalogue has it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.msg if isinstance(record.msg, Message) else record.getMessage()
+        click.echo(f"warning: {message}", err=True)
+        if _chinese(message):
+            click.echo(f"警告：{_chinese(message)}", err=True)
+
+
+def say_warnings_of(logger_name: str) -> None:
+    """The warnings of the core's logger ``logger_name`` said as ``_Warnings`` says them, and
+    nowhere else (not a second time by a handler above it, such as the plugins' trace)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(h, _Warnings) for h in logger.handlers):
+        handler = _Warnings(logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def usage_exit(message: str, zh: str | None = None) -> None:

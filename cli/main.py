@@ -16,6 +16,12 @@ import click
 
 from footprint import PluginError
 
+from .errors import say_warnings_of
+
+# a plugin that fails to load: one line in English and one in Chinese on stderr, whichever
+# command loads the plugins (footprint.plugins)
+say_warnings_of("footprint.plugins.loading")
+
 # command name -> "module:attribute" under cli.commands
 BUILTINS = {
     "calc": "calculate:calc",

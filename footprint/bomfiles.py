@@ -134,7 +134,7 @@ def kind_of(filename: str, content: bytes) -> str | None:
     for kind in KINDS:
         if name.endswith("." + kind):
             return kind
-    if content[:4] == b"PK\x03\x04":
+    if content.startswith(sheets.ZIP):
         return "xlsx"
     if content.lstrip()[:1] in (b"{", b"\xef"):
         return "json"

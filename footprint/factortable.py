@@ -101,9 +101,8 @@ class Factor:
 
 def read_table(filename: str, content: bytes) -> list[Factor]:
     """The factors of a CSV or XLSX factor table; InvalidInput lists every problem found."""
-    kind = "xlsx" if filename.lower().endswith(".xlsx") or content[:2] == b"PK" else "csv"
-    rows = sheets.xlsx_rows(content) if kind == "xlsx" else sheets.csv_rows(content)
-    rows = [(n, cells) for n, cells in rows if not all(sheets.blank(c) for c in cells)]
+    rows = [(n, cells) for n, cells in sheets.table_rows(filename, content)
+            if not all(sheets.blank(c) for c in cells)]
     if not rows:
         raise InvalidInput([Problem("file", Message("the table is empty: a header row and at "
                                                     "least one factor are needed"))])

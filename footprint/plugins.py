@@ -15,6 +15,10 @@ Environment switches (also arguments of ``get_plugin_manager``):
     ``1``: log every hook call (hook, plugin, argument names, answer, time) to the logger
     ``footprint.plugins``, on stderr unless logging is configured otherwise.
 
+A plugin that fails to load is logged once per process, at WARNING, to the logger
+``footprint.plugins.loading``: one record whose message is a ``Message`` naming the plugin and
+the error (the CLI says it in English and Chinese, the service's log in English).
+
 The core calls hooks through ``FootprintPluginManager.answers``, one implementation at a time,
 so it can cite the plugin behind every answer. An exception inside a plugin's hook becomes a
 ``PluginError`` naming the plugin and the hook (the original chained to it), except the
@@ -29,20 +33,22 @@ import os
 import reprlib
 import sys
 import time
-import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pluggy
 
 from . import hookspecs
-from .errors import InvalidInput, PluginError
+from .errors import InvalidInput, Message, PluginError
 
 GROUP = "footprint"
 DEFAULT_PLUGINS = ("footprint.defaults",)
 TRACE_SWITCH = "FOOTPRINT_TRACE_PLUGINS"
 
 log = logging.getLogger(__name__)
+loading_log = logging.getLogger(f"{__name__}.loading")
+# (plugin, error) already said: every manager made after the first meets the same failure
+_said: set[tuple[str, str]] = set()
 # an answer as a trace shows it: a few records of a list, long texts cut
 _answer_repr = reprlib.Repr()
 _answer_repr.maxlevel, _answer_repr.maxlist, _answer_repr.maxtuple = 2, 3, 3
@@ -219,21 +225,25 @@ def _load_entry_point(pm: FootprintPluginManager, entry_point) -> None:
         plugin = entry_point.load()
         pm.register(plugin, name=entry_point.name)
     except Exception as exc:  # one broken plugin must not stop the others
-        info.error = f"{type(exc).__name__}: {exc}"
-        pm.failures.append(info)
-        warnings.warn(f"footprint plugin {entry_point.name!r} not loaded: {info.error}",
-                      stacklevel=3)
+        _not_loaded(pm, info, f"{type(exc).__name__}: {exc}")
         return
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:  # e.g. a misspelt hook name
         pm.unregister(name=entry_point.name)
-        info.error = f"invalid hook: {exc}"
-        pm.failures.append(info)
-        warnings.warn(f"footprint plugin {entry_point.name!r} not loaded: {info.error}",
-                      stacklevel=3)
+        _not_loaded(pm, info, f"invalid hook: {exc}")
         return
     pm.origins[entry_point.name] = info
+
+
+def _not_loaded(pm: FootprintPluginManager, info: PluginInfo, error: str) -> None:
+    """Record a plugin that failed to load, and say so once per process."""
+    info.error = error
+    pm.failures.append(info)
+    if (info.name, error) not in _said:
+        _said.add((info.name, error))
+        loading_log.warning(Message('plugin "%(name)s" not loaded: %(error)s', name=info.name,
+                                    error=error))
 
 
 def _own_version() -> str:

@@ -14,6 +14,10 @@ import zipfile
 from .errors import InvalidInput, Message, Problem
 
 MAX_ROWS = 5000
+ZIP = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive: its first bytes
+# characters no text table holds (tab, line breaks and form feeds aside): a file with any is
+# no CSV, whatever its name says
+NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 # Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
@@ -49,16 +53,38 @@ def in_sheet_order(problems, headings=()) -> list:
     return sorted(problems, key=place)
 
 
-def csv_rows(content: bytes) -> list[tuple[int, list]]:
+def table_rows(filename: str, content: bytes) -> list[tuple[int, list]]:
+    """The rows of a table that is a CSV or an XLSX file, told apart by what it holds (its
+    name may say anything); InvalidInput naming the file for anything else (a PDF, a
+    picture, an old .xls), before a row of it is read as a table."""
+    if content.startswith(ZIP):
+        return xlsx_rows(content)
+    decoded = _text(content)
+    if decoded is None or decoded.startswith("%PDF-") or NOT_TEXT.search(decoded):
+        raise InvalidInput([Problem("file", Message(
+            '"%(name)s" is neither a CSV nor an XLSX table: save it from Excel or WPS as .xlsx '
+            "or .csv", name=filename))])
+    return _csv_rows(decoded)
+
+
+def _text(content: bytes) -> str | None:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030
         try:
-            decoded = content.decode(encoding)
-            break
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
+    return None
+
+
+def csv_rows(content: bytes) -> list[tuple[int, list]]:
+    decoded = _text(content)
+    if decoded is None:
         raise InvalidInput([Problem("file", Message("the CSV file is neither UTF-8 nor GB18030 "
                                                     "text"))])
+    return _csv_rows(decoded)
+
+
+def _csv_rows(decoded: str) -> list[tuple[int, list]]:
     # The row with the most separators decides: Excel writes ";" or tabs in some locales, and
     # the header block's rows hold fewer cells than the lines' header row.
     widest = max(decoded.splitlines() or [""], key=lambda line: max(map(line.count, ",;\t")))
@@ -75,7 +101,11 @@ def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except zipfile.BadZipFile:  # its reason is English ("File is not a zip file")
+        raise InvalidInput([Problem("file", Message(
+            "not an XLSX workbook: an XLSX file is a ZIP archive, and this file is none or a "
+            "damaged one"))]) from None
+    except (KeyError, ValueError, OSError) as exc:
         raise InvalidInput([Problem("file", Message("not a readable XLSX workbook: %(reason)s",
                                                     reason=str(exc)))]) from None
     try:

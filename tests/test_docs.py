@@ -1,4 +1,5 @@
-"""docs/hooks.md must document every hook with its exact signature, and its example must run."""
+"""docs/hooks.md must document every hook with its exact signature, and its example must run;
+every code block of the docs and the README closes, so no paragraph after it reads as code."""
 from __future__ import annotations
 
 import inspect
@@ -13,7 +14,8 @@ from footprint import Process, Source, hookimpl, hookspecs
 from footprint.plugins import get_plugin_manager
 from footprint.engine.registry import Registry, Shadowed
 
-HOOKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS_DOC = ROOT / "docs" / "hooks.md"
 HEADING = re.compile(r"^### (\w+)(\(.*\))[ \t]*$", re.MULTILINE)
 
 
@@ -143,3 +145,47 @@ def test_the_test_name_check_catches_an_untested_hook():
     specs = {"register_a": "(registry)", "register_ab": "(registry)", "register_b": "(cli)"}
     sources = ["def test_register_a_adds_an_a(engine):\n", "def test_register_b(cli):\n"]
     assert untested_hooks(sources, specs) == ["register_ab"]
+
+
+# -- code blocks ---------------------------------------------------------------------------
+
+# a fence as CommonMark reads one: up to 3 spaces, then 3 or more ` or ~, then the rest
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def unclosed_fences(text: str) -> list[str]:
+    """Where a fenced code block does not close as its writer meant: a closing fence with text
+    after it (CommonMark reads the line as code, so the block goes on), or a block still open
+    at the end of the file."""
+    problems, opened = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        fence = FENCE.match(line)
+        if opened is None:
+            if fence:
+                opened = (fence.group(1), number)
+        elif fence and fence.group(1)[0] == opened[0][0] and \
+                len(fence.group(1)) >= len(opened[0]):
+            if fence.group(2).strip():
+                problems.append(f"line {number}: text after the fence closing the block of "
+                                f"line {opened[1]} keeps it open")
+            else:
+                opened = None
+    if opened is not None:
+        problems.append(f"line {opened[1]}: the code block is never closed")
+    return problems
+
+
+def test_every_code_block_of_the_docs_and_readme_closes():
+    pages = sorted(ROOT.glob("docs/**/*.md")) + [ROOT / "README.md"]
+    assert len(pages) > 20  # the docs were found
+    found = {str(page.relative_to(ROOT)): unclosed_fences(page.read_text(encoding="utf-8"))
+             for page in pages}
+    assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+def test_the_fence_check_catches_text_after_a_closing_fence_and_an_open_block():
+    assert unclosed_fences("```sh\nrun\n```\ntext\n~~~~\n```\n~~~~\n") == []
+    assert unclosed_fences("```\ncode\n``` The\ntext\n```\n") == [
+        "line 3: text after the fence closing the block of line 1 keeps it open"]
+    assert unclosed_fences("text\n```json\n{}\n") == [
+        "line 2: the code block is never closed"]

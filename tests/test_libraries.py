@@ -5,6 +5,7 @@ session's home must keep the shipped one.
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -282,6 +283,75 @@ def test_an_administrator_imports_a_library_on_the_page(service, clients):
     editor = clients["orchard"].get("/producer/submissions/new").get_data(as_text=True)
     assert "library/shop/al-sheet" in editor
     assert "铝板(川)" in editor
+
+
+# a PDF's opening as a PDF writer saves it: text, then binary marks, then a binary stream
+PDF = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 9 /Filter /FlateDecode >>\nstream\n"
+       b"x\x9c\x03\x00\x00\x00\x00\x01\nendstream\nendobj\n%%EOF\n")
+
+
+def listed_problems(page: str) -> list[str]:
+    """The problems a refused form lists, as read: "place: message"."""
+    found = re.search(r'<ul class="problems" role="alert">(.*?)</ul>', page, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item))
+            for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)] if found else []
+
+
+# a PDF written without compression: text only, which read as CSV had a column "%PDF-1.4"
+TEXT_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n%%EOF\n"
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("factors.pdf", PDF), ("factors.csv", PDF), ("factors.xlsx", PDF), ("factors.pdf", TEXT_PDF),
+    ("factors.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64))],  # an Excel 97 workbook
+    ids=["pdf", "pdf-named-csv", "pdf-named-xlsx", "text-only-pdf", "old-xls"])
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_by_what_it_holds(service, clients,
+                                                                         filename, content):
+    admin = clients["admin"]
+    refused = admin.post("/admin/libraries", data={
+        "name": "shop", "version": "1", "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert listed_problems(refused.get_data(as_text=True)) == [
+        f"文件: “{filename}”既不是 CSV 也不是 XLSX 表格：请在 Excel 或 WPS 中另存为 .xlsx 或 .csv 文件"]
+    assert libraries.libraries(service.home) == []
+    assert not (service.home / "libraries").exists() or \
+        not any(p.is_file() and p.name != ".lock" for p in (service.home / "libraries").rglob("*"))
+    admin.set_cookie("lang", "en")
+    english = admin.post("/admin/libraries", data={
+        "name": "shop", "version": "1", "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data")
+    assert listed_problems(english.get_data(as_text=True)) == [
+        f'the file: "{filename}" is neither a CSV nor an XLSX table: save it from Excel or WPS '
+        "as .xlsx or .csv"]
+
+
+def test_the_import_form_s_problems_are_all_said_in_chinese(service, clients):
+    admin = clients["admin"]
+    refused = admin.post("/admin/libraries", data={
+        "name": "shop", "version": "v 1", "title": "车间\u202e因子库",
+        "file": (io.BytesIO(csv_bytes(ROWS)), "factors.csv")}, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    problems = listed_problems(refused.get_data(as_text=True))
+    assert [p.split(":")[0] for p in problems] == ["标题", "版本"]
+    assert problems[1] == ("版本: “v 1”不是有效版本：只能用字母、数字、“.”、“_”和“-”，"
+                           "最多 32 个字符")
+    # a file named .xlsx that is a damaged ZIP archive: no English reason left in the sentence
+    damaged = admin.post("/admin/libraries", data={
+        "name": "shop", "version": "1",
+        "file": (io.BytesIO(xlsx_bytes(ROWS)[:200]), "factors.xlsx")},
+        content_type="multipart/form-data")
+    assert damaged.status_code == 400
+    assert listed_problems(damaged.get_data(as_text=True)) == [
+        "文件: 不是 XLSX 工作簿：XLSX 文件是 ZIP 压缩包，此文件不是，或已损坏"]
+    assert libraries.libraries(service.home) == []
+
+
+def test_a_csv_is_read_as_csv_whatever_its_name_says(home):
+    libraries.import_library(home, "factors.txt", csv_bytes(ROWS), "shop", "1", by="t")
+    [library] = libraries.libraries(home)
+    assert library["versions"][-1]["factors"] == 3
+    assert (home / "libraries" / "shop" / "1.source.csv").read_bytes() == csv_bytes(ROWS)
 
 
 def test_only_an_administrator_imports_a_library(service, clients):

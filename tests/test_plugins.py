@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import warnings
 from pathlib import Path
 
 import pluggy
@@ -17,6 +16,7 @@ from footprint import (ElectricityFactor, Flow, InvalidInput, Method, ParameterS
 from footprint.bom import parse_bom, read_bom_file
 from footprint.engine import Engine
 from footprint.errors import DataError, PluginError
+from footprint import plugins
 from footprint.plugins import get_plugin_manager
 from footprint.engine.registry import Registry
 
@@ -113,12 +113,20 @@ def test_entry_point_plugin_loads_broken_ones_are_skipped(tmp_path, monkeypatch)
     """)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("FOOTPRINT_LOAD_PLUGINS")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    monkeypatch.setattr(plugins, "_said", set())  # this process may have met them before
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    plugins.loading_log.addHandler(handler)
+    try:
         pm = get_plugin_manager()
-    messages = " ".join(str(w.message) for w in caught)
-    assert "fp_broken" in messages and "missing dependency xyz" in messages
-    assert "fp_misspelt" in messages and "register_regoins" in messages
+        get_plugin_manager()  # a second manager meets the same failures: said once
+    finally:
+        plugins.loading_log.removeHandler(handler)
+    said = sorted(record.getMessage() for record in records)
+    assert said[0] == 'plugin "fp_broken" not loaded: ImportError: missing dependency xyz'
+    assert said[1].startswith('plugin "fp_misspelt" not loaded: invalid hook: ')
+    assert "register_regoins" in said[1] and len(said) == 2
     infos = {i.name: i for i in pm.describe()}
     assert infos["fp_good"].version == "1.2.3"
     assert infos["fp_good"].origin == "entry point (fp_good)"
@@ -126,6 +134,25 @@ def test_entry_point_plugin_loads_broken_ones_are_skipped(tmp_path, monkeypatch)
     assert pm.get_plugin("fp_misspelt") is None
     registry = Registry.from_plugins(pm)
     assert "XT-02" in registry.regions and "CN-SC" in registry.regions
+
+
+def test_a_plugin_that_fails_to_load_is_one_line_on_the_command_s_stderr_in_two_languages(
+        tmp_path):
+    """Not Python's warning with the core's file and line: the plugin and its error, once, in
+    English and Chinese; the command still works."""
+    make_distribution(tmp_path, "fp_boom", "raise RuntimeError('boom at import')")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get(
+        "PYTHONPATH", "")]), "FOOTPRINT_LOAD_PLUGINS": "fp_boom,electricity_cn",
+        "FOOTPRINT_HOME": str(tmp_path / "home"), "PYTHONWARNINGS": "always"}
+    done = subprocess.run([str(Path(sys.executable).parent / "footprint"), "plugins"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        'warning: plugin "fp_boom" not loaded: RuntimeError: boom at import',
+        "警告：插件“fp_boom”未加载：RuntimeError: boom at import"]
+    listed = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
+    assert "RuntimeError: boom at import" in listed["fp_boom"]
+    assert "register_electricity_factors" in listed["electricity_cn"]
 
 
 def test_loading_switches(tmp_path, monkeypatch):

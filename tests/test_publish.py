@@ -196,3 +196,34 @@ def test_the_command_says_the_url_to_use(service, issued, run, monkeypatch, tmp_
     assert "https://verify.example.cn/L/#<label base32>" in result.stdout
     assert publishing.label_link("https://verify.example.cn", b"\x00\x01") == \
         "https://verify.example.cn/L/#AAAQ"  # base32 of 0x00 0x01: 00000 00000 00000 1(0000)
+
+
+@pytest.mark.parametrize("url", ["notaurl", "verify.example.cn", "http://verify.example.cn",
+                                 "ftp://verify.example.cn", "https://", "https://a:b@x.cn",
+                                 "https://verify.example.cn/?q=1", "https://x.cn:port"])
+def test_a_base_url_no_browser_could_verify_at_is_refused_before_any_work(service, issued, run,
+                                                                         monkeypatch, tmp_path,
+                                                                         url):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    result = run("publish", tmp_path / "site", "--base-url", url)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"错误：“{url}”不是浏览器能核验标签的地址：请给出 DIR 将被托管的完整 https 地址"
+        "（如 https://verify.example.cn），http 仅限本机（127.0.0.1、localhost）",
+        f'error: --base-url: "{url}" is not where a browser can verify labels: give the '
+        "absolute https URL DIR will be served at (e.g. https://verify.example.cn), or http "
+        "only on this machine (127.0.0.1, localhost)"]
+    assert result.stdout == ""
+    assert not (tmp_path / "site").exists()  # nothing published
+
+
+@pytest.mark.parametrize("url, page", [
+    ("https://example.github.io/verify/", "https://example.github.io/verify/L/"),
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080/L/"),
+    ("http://localhost:8080/", "http://localhost:8080/L/")])
+def test_an_https_base_url_or_http_on_this_machine_is_taken(service, issued, run, monkeypatch,
+                                                           tmp_path, url, page):
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    result = run("publish", tmp_path / "site", "--base-url", url)
+    assert result.exit_code == 0, result.stderr
+    assert f"a label's page is {page}#<label base32>" in result.stdout

@@ -279,6 +279,47 @@ def test_selection_dry_run_and_report(service, engine_2022, tmp_path):
         report.write(db, done, tmp_path / "run.txt")
 
 
+def test_the_same_command_again_keeps_the_report_of_the_run_that_did_the_work(
+        service, engine_2022, run, monkeypatch, tmp_path):
+    """Run once more after the run is done, `footprint recalc --report FILE` has nothing left
+    to do: it refuses FILE (the first run's report) before any work, and replaces it only
+    with --replace-report."""
+    monkeypatch.setenv("FOOTPRINT_HOME", str(service.home))
+    db = service.db
+    first, second = (submit(service, engine_2022, bom(f"part {i}")) for i in range(2))
+    path = tmp_path / "recalc.csv"
+    command = ("recalc", "--to-version", "MEE-2023", "--no-progress", "--report", path)
+    done = run(*command)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"report: 2 products in {path}"
+    written = path.read_bytes()
+    rows = list(csv.DictReader(written.decode("utf-8").splitlines()))
+    # 100 kWh x 0.1564 + 1 kg CO2 = 16.64 kg CO2e under MEE-2023
+    assert [(int(r["submission"]), r["status"]) for r in rows] == \
+        [(first, "changed"), (second, "changed")]
+    assert [float(r["to_kg_co2e"]) for r in rows] == pytest.approx([16.64, 16.64], rel=1e-6)
+
+    again = run(*command)
+    assert again.exit_code == 2
+    assert again.stderr.splitlines() == [
+        f"error: report: {path} exists already and may be an earlier run's report: give "
+        "another file, or --replace-report to replace it",
+        f"错误：report：{path} 已存在，可能是之前某次运行的报告：请另给一个文件，或加 "
+        "--replace-report 将其替换"]
+    assert path.read_bytes() == written
+    assert db.execute("SELECT count(*) FROM recalc_runs").fetchone()[0] == 1
+
+    replaced = run(*command, "--replace-report")
+    assert replaced.exit_code == 0, replaced.stderr
+    assert "2 already use MEE-2023" in replaced.stdout
+    assert replaced.stdout.splitlines()[-1] == f"report: 0 products in {path}"
+    assert path.read_text(encoding="utf-8").splitlines() == [",".join(report.FIELDS)]
+    alone = run("recalc", "--replace-report")
+    assert alone.exit_code == 2
+    assert alone.stderr.splitlines() == ["error: --replace-report goes with --report FILE",
+                                         "错误：--replace-report 须与 --report 文件 一起使用"]
+
+
 def test_a_product_the_target_cannot_calculate_fails_and_is_left_alone(service, engine):
     db = service.db
     # factor year 2023 exists in MEE-2023 only

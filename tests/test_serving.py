@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,34 +67,56 @@ def app(environ, start_response):
 '''
 
 
-def test_gunicorn_takes_no_forwarded_scheme_from_the_same_host(tmp_path):
-    """Over plain http from 127.0.0.1 (gunicorn's default trusted address), a request saying
-    X-Forwarded-Proto: https stays http: only FOOTPRINT_PROXIES makes the app trust a proxy."""
+@contextmanager
+def gunicorn(tmp_path, **env):
+    """The app of SCHEME_APP under gunicorn with web/serving.py's settings, on a free port of
+    127.0.0.1, once it answers: yields its URL."""
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "scheme_app.py").write_text(SCHEME_APP)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]), **env}
     env.pop("FORWARDED_ALLOW_IPS", None)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "python:web.serving",
                                "--bind", f"127.0.0.1:{port}", "--workers", "1",
                                "scheme_app:app"], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, "gunicorn stopped"
             assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
             try:
-                plain = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                urllib.request.urlopen(url, timeout=5).read()
                 break
             except OSError:
                 time.sleep(0.2)
-        assert plain == b"http"
-        for header, value in (("X-Forwarded-Proto", "https"), ("X-Forwarded-Ssl", "on"),
-                              ("X-Forwarded-Protocol", "ssl")):
-            asked = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={header: value})
-            assert urllib.request.urlopen(asked, timeout=5).read() == b"http", header
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_gunicorn_takes_no_forwarded_scheme_from_the_same_host(tmp_path):
+    """Over plain http from 127.0.0.1 (gunicorn's default trusted address), a request saying
+    X-Forwarded-Proto: https stays http: only FOOTPRINT_PROXIES makes the app trust a proxy."""
+    with gunicorn(tmp_path) as url:
+        assert urllib.request.urlopen(url, timeout=5).read() == b"http"
+        for header, value in (("X-Forwarded-Proto", "https"), ("X-Forwarded-Ssl", "on"),
+                              ("X-Forwarded-Protocol", "ssl")):
+            asked = urllib.request.Request(url, headers={header: value})
+            assert urllib.request.urlopen(asked, timeout=5).read() == b"http", header
+
+
+def test_an_instance_makes_no_control_socket_another_would_share(tmp_path):
+    """gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl without
+    XDG_RUNTIME_DIR): every `footprint serve` and `demo` of a user would share it, and the
+    first to stop would delete it under the others. The service makes none."""
+    home = tmp_path / "user"
+    home.mkdir()
+    environment = {"HOME": str(home), "XDG_RUNTIME_DIR": str(tmp_path / "no-runtime-dir")}
+    with gunicorn(tmp_path / "first", **environment), \
+            gunicorn(tmp_path / "second", **environment):
+        assert list(home.rglob("*")) == []

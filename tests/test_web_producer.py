@@ -549,7 +549,9 @@ BAD_UPLOADS = [
      "row 2, column amount: 1 × 10³⁰⁸ exceeds the limit of 1,000,000,000"),
     ("bom.csv", "input,amount,unit,stage\ndiesel,3,kg,production\ndiesel,2e9,kg,production\n"
      .encode(), {}, "row 3, column amount: 2,000,000,000 exceeds the limit of 1,000,000,000"),
-    ("bom.xlsx", b"PK\x03\x04 not really a workbook", {}, "file: not a readable XLSX workbook"),
+    ("bom.xlsx", b"PK\x03\x04 not really a workbook", {},
+     "file: not an XLSX workbook: an XLSX file is a ZIP archive, and this file is none or a "
+     "damaged one"),
     ("bom.json", b'{"product": {"name": "x"},\n "lines": [}', {},
      "line 2, column 12 of the file: invalid JSON"),
     ("bom.json", json.dumps({"product": {"name": "x"}, "declared_unit": {"amount": 1,

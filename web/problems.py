@@ -48,6 +48,9 @@ WHOLE = {
     "status": _l("status"),  # a list's filter (the platform's submissions)
     "name": _l("name"),
     "data_version": _l("data version"),
+    # the factor library import's (web/admin.py)
+    "version": _l("version"), "title": _l("title"), "publisher": _l("publisher"),
+    "licence": _l("licence"),
     # the API's headers
     "Authorization": _l("the Authorization header"),
     "Idempotency-Key": _l("the Idempotency-Key header"),

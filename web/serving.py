@@ -13,6 +13,8 @@ X-Forwarded-Ssl ...) from 127.0.0.1 as the scheme, so anything on the same host,
 there that passes the client's headers on, could make a plain-http request count as HTTPS
 (the PACT API answers only over HTTPS). The proxies in front are the app's to trust, as many
 as FOOTPRINT_PROXIES says (web.security), and none without it.
+
+No control socket: see ``control_socket_disable`` below.
 """
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ log = logging.getLogger(__name__)
 
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
+# gunicorn >= 25.1 opens a control socket for `gunicornc` at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl), shared by every `footprint
+# serve` and `demo` that user runs: stopping one removed it while the others ran. The service
+# is managed by signals (HUP reloads, TERM stops), never through that socket, so it has none.
+# (Older gunicorn ignores a setting it does not know.)
+control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:

@@ -28,14 +28,20 @@ def _refuse(exc: InvalidInput) -> None:
 @click.command()
 @click.argument("directory", metavar="DIR")
 @click.option("--base-url", default=None, metavar="URL",
-              help="Where DIR will be served (e.g. https://verify.example.cn): the command "
-                   "then prints the full URL of the page.")
+              help="Where DIR will be served (e.g. https://verify.example.cn; http only for "
+                   "127.0.0.1 or localhost): the command then prints the full URL of the page.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def publish(directory, base_url, as_json):
     """Write into DIR everything a static host needs to verify this platform's labels in a
     browser: the scan page, the trust list, the log's tiles, the label index, the signed
     status list and the signed checkpoint (docs/static-verification.md). A second run
-    writes only what changed. Exits 2 when DIR cannot be written or there is no issuer key."""
+    writes only what changed. Exits 2 when DIR cannot be written, --base-url is no https URL
+    or there is no issuer key."""
+    if base_url is not None:  # before DIR is written, not after
+        try:
+            base_url = publishing.checked_base_url(base_url)
+        except InvalidInput as exc:
+            _refuse(exc)
     home = footprint_home()
     db = connect(database_path(home))
     if pending(db):
@@ -47,7 +53,7 @@ def publish(directory, base_url, as_json):
     except FootprintError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    page = f"{base_url.rstrip('/')}/{publishing.PAGE_DIR}/" if base_url else \
+    page = f"{base_url}/{publishing.PAGE_DIR}/" if base_url else \
         f"<where DIR is served>/{publishing.PAGE_DIR}/"
     if as_json:
         dump({**report.as_dict(), "url": f"{page}#<label base32>"})

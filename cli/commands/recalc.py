@@ -15,7 +15,7 @@ from footprint.usecases.issuing import Issuer
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
                                               follow_supersessions, recalculate, write_report)
 
-from ..errors import fail_cleanly
+from ..errors import fail_cleanly, usage_exit
 
 ISSUER_ENV = "FOOTPRINT_ISSUER"
 
@@ -87,7 +87,10 @@ def summary_text(summary: dict) -> str:
 @click.option("--reissue", is_flag=True,
               help="Sign a new label for each changed labelled product, superseding the old.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write every product's outcome to FILE (.csv or .json).")
+              help="Write every product's outcome to FILE (.csv or .json); a FILE that exists "
+                   "is refused before any work, unless --replace-report.")
+@click.option("--replace-report", is_flag=True,
+              help="Replace the --report FILE if it exists (e.g. an earlier run's report).")
 @click.option("--chunk-size", type=click.IntRange(1, 200_000), default=50_000,
               show_default=True, help="Products per transaction.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (e.g. in logs).")
@@ -95,16 +98,21 @@ def summary_text(summary: dict) -> str:
               help="Do not draw the ranges (P5-P95) again: faster; a changed footprint then "
                    "has no range until it is calculated in full.")
 @fail_cleanly
-def recalc(category, region, org, to_version, dry_run, reissue, report, chunk_size,
-           no_progress, no_ranges):
+def recalc(category, region, org, to_version, dry_run, reissue, report, replace_report,
+           chunk_size, no_progress, no_ranges):
     """Recalculate stored footprints under new factor data (按新因子批量重算).
 
     Safe while the service runs: work is committed chunk by chunk. If it is interrupted,
     run the same command again: it resumes where it stopped, and no product is done or
-    label issued twice.
+    label issued twice; its --report holds every product of the run. A --report FILE that
+    exists is refused before any work (the same command run once more after the run is done
+    would otherwise replace its report with one of no products): --replace-report replaces it.
     """
+    if replace_report and report is None:
+        usage_exit("--replace-report goes with --report FILE",
+                   "--replace-report 须与 --report 文件 一起使用")
     if report is not None:
-        check_report_path(report)
+        check_report_path(report, replace=replace_report)
     if dry_run and reissue:
         raise click.UsageError("--dry-run stores nothing, so it cannot --reissue")
     home = footprint_home()

@@ -21,13 +21,20 @@ FIELDS = ("submission", "product", "organisation", "category", "region", "status
 FORMATS = (".csv", ".json")
 
 
-def check_path(path) -> Path:
-    """The report's file: .csv or .json, in a folder it can be written in (checked before a
-    run, whose work would otherwise be committed with its report lost)."""
+def check_path(path, replace: bool = False) -> Path:
+    """The report's file: .csv or .json, in a folder it can be written in, and not there yet
+    unless ``replace`` (checked before a run, whose work would otherwise be committed with its
+    report lost). A file that is there may be the report of the run that did the work, which
+    the same command run again (done, or with nothing left to do) would replace with one of
+    no products."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise InvalidInput([Problem("report", Message('"%(name)s": the report is .csv or .json',
                                                       name=path.name))])
+    if path.exists() and not replace:
+        raise InvalidInput([Problem("report", Message(
+            "%(path)s exists already and may be an earlier run's report: give another file, or "
+            "--replace-report to replace it", path=str(path)))])
     return check_writable(path, "report")
 
 
@@ -59,8 +66,10 @@ def _name(db, row, item):
 
 
 def write(db, summary: Summary, path) -> int:
-    """Write the report; returns the number of product rows."""
-    path = check_path(path)
+    """Write the report, replacing the file (``check_path`` said before the run whether it
+    may); returns the number of product rows. A resumed run's report holds every product of
+    the run, those done before the interruption too."""
+    path = check_path(path, replace=True)
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as out:
         if path.suffix.lower() == ".csv":

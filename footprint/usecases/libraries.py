@@ -30,6 +30,7 @@ from ..factortable import (LIBRARY_FOLDER, LIBRARY_PACKAGE, canonical_csv, datas
 from ..files import exclusive, write_atomically
 from ..plugins import get_plugin_manager
 from ..settings import using_home
+from ..sheets import ZIP
 from ..text import checked
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -91,7 +92,7 @@ def import_library(home: Path, filename: str, content: bytes, name: str, version
             "licence": licence or "the platform's own",
             "sha256": hashlib.sha256(stored).hexdigest(), "version": label,
             "published": stamp, IMPORTED: True,
-            "factors": len(factors), "original": f"{name}/{version}.source{_suffix(filename)}",
+            "factors": len(factors), "original": f"{name}/{version}.source{_suffix(content)}",
         }
         if current is not None:
             history = current.get("history", [])
@@ -174,8 +175,9 @@ def _gas_scope(factors) -> str:
     return "; ".join(f"{key}: {n} factor{'s' if n > 1 else ''}" for key, n in counts.items())
 
 
-def _suffix(filename: str) -> str:
-    return ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+def _suffix(content: bytes) -> str:
+    """The kept original's suffix: what the file was read as (footprint.sheets.table_rows)."""
+    return ".xlsx" if content.startswith(ZIP) else ".csv"
 
 
 def _manifest(root: Path) -> dict:

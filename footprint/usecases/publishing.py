@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import clock
 from ..errors import InvalidInput, Message, Problem
@@ -29,6 +30,7 @@ from ..labels import to_b32
 from ..labels.documents import sign_document
 from ..labels.errors import KeyStoreError
 from ..labels.keys import current_key, export_trust_list, own_issuers
+from ..settings import LOOPBACK_HOSTS
 from ..store import log as stored
 from ..store.db import snapshot
 from ..translog import labelindex, statuslist, tiles
@@ -57,6 +59,28 @@ class Published:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def checked_base_url(url: str) -> str:
+    """Where DIR will be served, without its final "/"; InvalidInput at --base-url unless
+    it is an absolute https URL, or http on this machine (127.0.0.1, localhost, ::1): the
+    scan page checks signatures with the browser's WebCrypto, which a browser offers a page
+    over https or from this machine only."""
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # a port that is not a number raises here
+    except ValueError:
+        parts = None
+    host = (parts.hostname or "").lower() if parts else ""
+    scheme = parts.scheme.lower() if parts else ""
+    if not host or parts.query or parts.fragment or parts.username or parts.password or \
+            not (scheme == "https" or (scheme == "http" and host in LOOPBACK_HOSTS)):
+        raise _problem("--base-url", Message(
+            '"%(url)s" is not where a browser can verify labels: give the absolute https URL '
+            "DIR will be served at (e.g. https://verify.example.cn), or http only on this "
+            "machine (127.0.0.1, localhost)", url=text))
+    return text.rstrip("/")
 
 
 def label_link(base_url: str, cose: bytes) -> str:
