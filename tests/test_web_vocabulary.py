@@ -243,3 +243,13 @@ def _imported_web_modules(path: Path) -> set[str]:
 def test_the_public_scan_page_borrows_nothing_from_the_logged_in_pages():
     logged_in = {"submissions", "producer", "verifier", "reviewer", "admin", "auth"}
     assert _imported_web_modules(WEB / "scan.py") & logged_in == set()
+
+
+MERGE_MARK = re.compile(r"^(<{7} |={7}$|>{7} )", re.M)
+
+
+@pytest.mark.parametrize("catalogue", sorted(CATALOGUES.glob("*.po")), ids=lambda p: p.name)
+def test_no_catalogue_holds_an_unresolved_merge(catalogue):
+    """Babel reads a merge's conflict marks as comments or text and goes on, so a catalogue
+    left half-merged would lose or garble messages without a word."""
+    assert MERGE_MARK.findall(catalogue.read_text("utf-8")) == []
