@@ -16,7 +16,7 @@ from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -212,8 +212,8 @@ def engine_2022(footprint_home):
 
 @pytest.fixture
 def bank(service):
-    create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
-                "correct horse battery")
+    seed_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
+              "correct horse battery")
     return service.db.execute("SELECT org_id FROM users WHERE username = 'ruralbank'"
                               ).fetchone()[0]
 
