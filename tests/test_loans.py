@@ -379,7 +379,9 @@ def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_
     unknown_org = run("loans", "price", "--bank", "Chengdu Rural Commercial Bank",
                       "--borrower", "Nobody", "--product", "x", "--principal", "1",
                       "--year", "2026")
-    assert unknown_org.exit_code == 2 and 'no organisation "Nobody"' in unknown_org.stderr
+    assert unknown_org.exit_code == 2 and \
+        'error: borrower: organisation "Nobody" unknown; valid: "Chengdu Rural Commercial Bank", ' \
+        in unknown_org.stderr
     assert counts(service.db) == before
 
 

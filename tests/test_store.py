@@ -175,7 +175,7 @@ def test_cli_users_tokens_and_backup(tmp_path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "migrate"]).exit_code == 0
     added = runner.invoke(cli, ["users", "add", "chen", "--role", "verifier",
-                                "--org", "Sichuan Carbon Verification"], input="")
+                                "--org", "Sichuan Carbon Verification", "--new-org"], input="")
     assert added.exit_code == 0 and "password: " in added.output
     password = added.output.split("password: ")[1].strip()
     db = connect(tmp_path / "footprint.db")

@@ -267,7 +267,7 @@ def orgs_edit(org, name, region, credit_code):
     registry = engines.Engine(footprint_home()).registry if region else None
     edited = edit_organisation(db, None, found["id"], name=name, region=region,
                                credit_code=credit_code, registry=registry)
-    if edited == found:
+    if all(edited[k] == found[k] for k in ("name", "region", "credit_code")):
         click.echo(f"organisation {found['id']} {found['name']}: unchanged")
         return
     click.echo(f"organisation {edited['id']}: {edited['name']}, region "

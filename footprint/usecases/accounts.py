@@ -108,7 +108,8 @@ def find_organisation(db, org, where: str = "org", kind: str | None = None) -> d
         raise InvalidInput([Problem(where, Message(
             '"%(name)s" names several organisations: %(names)s; write the full name, the '
             "credit code or the number", name=text,
-            names=[f'{o["id"]} "{o["name"]}"' for o in found]))])
+            names=[f'{o["id"]} "{o["name"]}"' for o in sorted(found, key=lambda o: o["id"])]
+        ))])
     raise InvalidInput([Problem(where, _unknown(kind, text, known))])
 
 
