@@ -4,7 +4,10 @@ A role implies the kind of its organisation; an organisation's region is one the
 knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
 whatever the case of its letters; passwords have a minimum length and are stored only as
 argon2id hashes; API tokens are shown once and stored as their SHA-256, listed and revoked
-by number, user and label; a unified social credit code is checked and unique; only an
+by number, user and label; a unified social credit code is checked and unique. An
+organisation is found as people name it (find_organisation: its number, credit code, name, or
+the Chinese or the English part of a bilingual name), never made unasked, and corrected (name,
+region, credit code) only by an administrator, a security event. Only an
 administrator (or the operator at the command line) (de)activates users, and never their
 own account. Logging in and presenting a bearer token are throttled, and a new password or a
 deactivation ends the user's sessions (footprint.usecases.security); deactivations and
