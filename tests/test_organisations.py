@@ -283,7 +283,7 @@ def test_an_administrator_corrects_an_organisation_on_the_page(service, orgs, lo
     assert (event["username"], event["address"], event["detail"]) == (
         "admin", "127.0.0.1", f'organisation {orgs[COOP]}: region "CN-SC" -> "CN-CQ"; '
         f'credit code "{COOP_CODE}" -> "{NEW_CODE}"; by admin')
-    row = re.search(rf"<tr><td[^>]*>{re.escape(COOP)}</td>.*?</tr>",
+    row = re.search(rf"<tr><td[^>]*><a [^>]*>{re.escape(COOP)}</a></td>.*?</tr>",
                     admin.get("/admin/").get_data(as_text=True)).group(0)
     assert "CN-CQ" in row and NEW_CODE in row
 
