@@ -34,7 +34,7 @@ from footprint.store import db as store_db
 from footprint.store.migrations import migrate
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 from footprint.usecases.database import connect
 from footprint.usecases.demo import sample
 from footprint.usecases.issuing import Issuer
@@ -46,7 +46,7 @@ OPERATIONS = ("bare commit", "submission create", "approve and issue")
 def setup(home: Path):
     db = connect(database_path(home))
     migrate(db)
-    people = {name: create_user(db, name, role, org, "benchmark password 1")
+    people = {name: seed_user(db, name, role, org, "benchmark password 1")
               for name, role, org in [("maker", "producer", "Benchmark Works"),
                                       ("auditor", "verifier", "Benchmark Verification"),
                                       ("reviewer", "reviewer", "Benchmark Platform")]}

@@ -54,7 +54,7 @@ from footprint.store import connect, database_path, footprints
 from footprint.store.bulk import insert_rows
 from footprint.store.db import DATABASE_URL, POSTGRESQL, dialect, transaction
 from footprint.store.migrations import migrate
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 
 REPO = Path(__file__).resolve().parent.parent
 CATEGORIES = ("generic", "oranges", "steel_vanadium")  # categories declared per kg
@@ -163,8 +163,8 @@ def scaled(bom: dict, factor: float) -> dict:
 def generate(db, old, templates: list[dict], count: int, chunk: int, seed: int = 11) -> None:
     """``count`` products (template i % T scaled) stored as submitting them under ``old``
     (the MEE-2022 engine) stores them: product, approved submission, kept rows, footprint."""
-    producer = create_user(db, "bench", "producer", "Benchmark Manufacturing Co.",
-                           "benchmark password 1")
+    producer = seed_user(db, "bench", "producer", "Benchmark Manufacturing Co.",
+                         "benchmark password 1")
     products = DictProducts(sub_assembly_boms(old.registry))
     resolved = [old.resolve(parse(b), products) for b in templates]
     # each template's full result once, for the sigmas its products' ranges are drawn with

@@ -35,6 +35,7 @@ BUILTINS = {
     "db": "service:db",
     "backup": "backup:backup",
     "users": "service:users",
+    "orgs": "service:orgs",
     "tokens": "service:tokens",
     "serve": "service:serve",
     "demo": "demo:demo",

@@ -239,13 +239,13 @@ def service_template(tmp_path_factory, registry):
     accounting bodies are qualified for every category."""
     from footprint.store import connect
     from footprint.store.migrations import migrate
-    from footprint.usecases.accounts import create_user
+    from footprint.usecases.accounts import seed_user
 
     path = tmp_path_factory.mktemp("service-template") / "footprint.db"
     db = connect(path)
     migrate(db)
     for name, (role, org) in PEOPLE.items():
-        create_user(db, name, role, org, PASSWORD)
+        seed_user(db, name, role, org, PASSWORD)
     qualify_everywhere(db, registry, *{org for role, org in PEOPLE.values()
                                        if role == "verifier"})
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -257,14 +257,14 @@ def service_template(tmp_path_factory, registry):
 def pg_service_template(pg_cluster, pg_template, registry):
     """``service_template`` on PostgreSQL: the same people, qualified the same way."""
     from footprint.store import connect
-    from footprint.usecases.accounts import create_user
+    from footprint.usecases.accounts import seed_user
 
     admin = connect(pg_cluster.url())
     admin.execute(f"CREATE DATABASE footprint_service TEMPLATE {pg_template}")
     admin.close()
     db = connect(pg_cluster.url("footprint_service"))
     for name, (role, org) in PEOPLE.items():
-        create_user(db, name, role, org, PASSWORD)
+        seed_user(db, name, role, org, PASSWORD)
     qualify_everywhere(db, registry, *{org for role, org in PEOPLE.values()
                                        if role == "verifier"})
     db.close()

@@ -8,7 +8,7 @@ from footprint.store import transaction
 from footprint.store import recalc_runs as runs
 from footprint.store.bulk import COPY_FROM, insert_rows, upsert_rows
 from footprint.store.footprints import stage_bytes, stages_from_bytes
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 
 VERSIONS = ("hash", "name", "datasets_json", "first_used_at")
 NOW = "2026-12-05T12:00:00+00:00"
@@ -66,8 +66,8 @@ def test_a_failed_transaction_leaves_no_bulk_rows(db):
 def products(db, regions: list[str]) -> None:
     """Approved submissions 1..n (one product each) with a footprint of 10 kg CO2e times
     their number in ``regions[i]``, under data version "old"."""
-    producer = create_user(db, "orchard", "producer", "Pujiang Orchard Co-op",
-                           "correct horse battery")
+    producer = seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op",
+                         "correct horse battery")
     ids = range(1, len(regions) + 1)
     with transaction(db):
         insert_rows(db, "products", ("id", "org_id", "name", "category", "created_at"),

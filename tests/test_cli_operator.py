@@ -168,7 +168,11 @@ def test_users_are_listed_by_role_and_organisation(service, operator):
                                  "--json").stdout)
     assert [u["username"] for u in admins] == ["admin"]
     refused(operator("users", "list", "--org", "Nowhere Ltd"),
-            'error: org: no organisation "Nowhere Ltd"', "错误：org：没有组织“Nowhere Ltd”")
+            'error: org: organisation "Nowhere Ltd" unknown; valid: "Chongqing Carbon Audit", '
+            '"Panzhihua Steel", "Pujiang Orchard Co-op", "Sichuan Carbon Verification", '
+            '"Sichuan Platform"',
+            "错误：org：未知的机构“Nowhere Ltd”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
+            "“Pujiang Orchard Co-op”、“Sichuan Carbon Verification”、“Sichuan Platform”")
 
 
 def test_deactivation_ends_sessions_and_stops_tokens_until_activated(service, operator, login):
@@ -219,20 +223,20 @@ def test_recalc_with_a_report_that_cannot_be_written_does_nothing(service, opera
 
 def test_a_new_organisation_s_region_is_one_the_registry_knows(service, operator):
     result = operator("users", "add", "cq_maker", "--role", "producer", "--org", "CQ Maker",
-                      "--region", "CN-XX", input="a long enough password\n")
+                      "--new-org", "--region", "CN-XX", input="a long enough password\n")
     refused(result,
             'error: region: region "CN-XX" unknown; did you mean one of "CN-GX", "CN-JX", '
             '"CN-NX", "CN-SX", "CN-XJ", ...?',
             '错误：region：未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、'
             '"CN-SX"、"CN-XJ"、...？')
     refused(operator("users", "add", "cq_maker", "--role", "producer", "--org", "CQ Maker",
-                     "--region", "cn-cq", input="a long enough password\n"),
+                     "--new-org", "--region", "cn-cq", input="a long enough password\n"),
             'error: region: region "cn-cq" unknown, did you mean "CN-CQ"?',
             "错误：region：未知的地区“cn-cq”，您是否要填“CN-CQ”？")
     assert service.db.execute("SELECT count(*) FROM organisations WHERE name = 'CQ Maker'"
                               ).fetchone()[0] == 0
     added = operator("users", "add", "cq_maker", "--role", "producer", "--org", "CQ Maker",
-                     "--region", "重庆", input="a long enough password\n")
+                     "--new-org", "--region", "重庆", input="a long enough password\n")
     assert added.exit_code == 0, added.stderr
     assert next(service.db.query("SELECT region FROM organisations WHERE name = 'CQ Maker'")
                 )["region"] == "CN-CQ"
@@ -285,16 +289,24 @@ def test_recalc_refuses_unknown_regions_categories_and_organisations(service, op
     refused(operator("recalc", "--no-progress", "--dry-run", "--category", "orange"),
             'error: category: category "orange" unknown, did you mean "oranges"?',
             "错误：category：未知的品类“orange”，您是否要填“oranges”？")
+    # the organisation is found as every command finds one, before the rest is checked
     refused(operator("recalc", "--no-progress", "--category", "bogus", "--org", 999),
+            'error: org: organisation "999" unknown; valid: "Chongqing Carbon Audit", '
+            '"Panzhihua Steel", "Pujiang Orchard Co-op", "Sichuan Carbon Verification", '
+            '"Sichuan Platform"',
+            "错误：org：未知的机构“999”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
+            "“Pujiang Orchard Co-op”、“Sichuan Carbon Verification”、“Sichuan Platform”")
+    refused(operator("recalc", "--no-progress", "--category", "bogus", "--region", "CN-XX",
+                     "--org", "pujiang orchard co-op"),
             "error: 2 problem(s) in the input",
+            '  - region: region "CN-XX" unknown; did you mean one of "CN-GX", "CN-JX", '
+            '"CN-NX", "CN-SX", "CN-XJ", ...?',
             "  - category: category \"bogus\" unknown; valid: batteries, generic, oranges, "
             "steel_vanadium",
-            '  - org: organisation "999" unknown; valid: Chongqing Carbon Audit, Panzhihua '
-            "Steel, Pujiang Orchard Co-op, Sichuan Carbon Verification, Sichuan Platform",
             "错误：输入有 2 个问题",
-            "  - category：未知的品类“bogus”；可填：batteries、generic、oranges、steel_vanadium",
-            "  - org：未知的机构“999”；可填：Chongqing Carbon Audit、Panzhihua Steel、"
-            "Pujiang Orchard Co-op、Sichuan Carbon Verification、Sichuan Platform")
+            '  - region：未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、'
+            '"CN-SX"、"CN-XJ"、...？',
+            "  - category：未知的品类“bogus”；可填：batteries、generic、oranges、steel_vanadium")
     # refused before the run is recorded or the lease taken
     assert service.db.execute("SELECT count(*) FROM recalc_runs").fetchone()[0] == 0
     assert service.db.execute("SELECT count(*) FROM leases").fetchone()[0] == 0
@@ -317,9 +329,9 @@ def test_users_add_says_what_it_did_and_the_security_log_stays_off_the_terminal(
                               input=input, capture_output=True, text=True, env=env, timeout=300)
     assert footprint("db", "migrate").returncode == 0
     added = footprint("users", "add", "aud_u1", "--role", "verifier", "--org", "Audit Co",
-                      input="a long enough password\n")
+                      "--new-org", input="a long enough password\n")
     assert (added.returncode, added.stdout, added.stderr) == (
-        0, "added aud_u1 (verifier) to Audit Co\n", "")
+        0, "added aud_u1 (verifier) to Audit Co (a new organisation)\n", "")
     reset = footprint("users", "password", "aud_u1", input="another long password\n")
     assert (reset.returncode, reset.stderr) == (0, "")
     mismatch = footprint("users", "add", "aud_u2", "--role", "producer", "--org", "Audit Co",

@@ -10,7 +10,7 @@ import pytest
 
 from footprint.engine import Engine
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import create_token, create_user
+from footprint.usecases.accounts import create_token, seed_user
 from tests.conftest import PASSWORD
 from tests.test_loans import cable, counts
 
@@ -31,7 +31,7 @@ def world(service, approve, issuer, engine_2022, login):
     db = service.db
     banks = {}
     for username, name in (("bank_a", "Bank A"), ("bank_b", "Bank B")):
-        user = create_user(db, username, "bank", name, PASSWORD)
+        user = seed_user(db, username, "bank", name, PASSWORD)
         product = loans.create_product(db, user["org_id"], "linked", "LPR", "3.0",
                                        "2025-11-20", [TARGET_60])
         banks[username] = {"org": user["org_id"], "user": user, "product": product["id"],

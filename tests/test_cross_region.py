@@ -21,7 +21,7 @@ from footprint.usecases import actions
 from footprint.labels import generate, rotate, sign, to_b32, trust_add
 from footprint.store import connect, database_path
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_user, set_credit_code
+from footprint.usecases.accounts import seed_user, set_credit_code
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
@@ -46,12 +46,12 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
     migrate(db)
     spec = PLATFORMS[region]
     people = {
-        "producer": create_user(db, f"producer-{region}", "producer", spec["producer"],
-                                PASSWORD),
-        "verifier": create_user(db, f"verifier-{region}", "verifier", spec["verifier"],
-                                PASSWORD),
-        "reviewer": create_user(db, f"reviewer-{region}", "reviewer", spec["name"],
-                                PASSWORD, display_name=f"reviewer {region}"),
+        "producer": seed_user(db, f"producer-{region}", "producer", spec["producer"],
+                              PASSWORD),
+        "verifier": seed_user(db, f"verifier-{region}", "verifier", spec["verifier"],
+                              PASSWORD),
+        "reviewer": seed_user(db, f"reviewer-{region}", "reviewer", spec["name"],
+                              PASSWORD, display_name=f"reviewer {region}"),
     }
     qualify_everywhere(db, engine.registry, spec["verifier"])
     if spec.get("credit_code"):

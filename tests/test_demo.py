@@ -28,7 +28,7 @@ from footprint.labels.keys import own_entries
 from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.store import connect, database_path
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import authenticate, create_user
+from footprint.usecases.accounts import authenticate, seed_user
 from footprint.usecases.demo import (DATA_VERSION, DEMO_PASSWORD, ISSUER_ID, ISSUER_NAME, PEOPLE,
                                   REVOCATION_REASON, demo_state, seed)
 from footprint.store.migrations import migrate
@@ -215,7 +215,7 @@ def test_a_second_seeding_adds_nothing(db, engine, seeded, keys_home):
 
 
 def test_a_database_with_other_accounts_is_refused(db, engine):
-    create_user(db, "alice", "producer", "Acme", "correct horse battery")
+    seed_user(db, "alice", "producer", "Acme", "correct horse battery")
     before = _counts(db)
     with pytest.raises(Conflict):
         seed(db, engine)
@@ -406,7 +406,7 @@ def test_demo_command_refuses_a_database_with_other_accounts(demo_home, monkeypa
 
     db = connect(database_path(demo_home))
     migrate(db)
-    create_user(db, "alice", "producer", "Acme", "correct horse battery")
+    seed_user(db, "alice", "producer", "Acme", "correct horse battery")
     monkeypatch.setattr(demo_command, "serve", None)  # must never get that far
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 1

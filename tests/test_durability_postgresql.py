@@ -19,7 +19,7 @@ import pytest
 
 from footprint.store import connect
 from footprint.store.migrations import migrate
-from footprint.usecases.accounts import create_token, create_user
+from footprint.usecases.accounts import create_token, seed_user
 from tests.conftest import started_cluster
 from web import create_app
 
@@ -45,7 +45,7 @@ def durable_url(durable_cluster):
     url = durable_cluster.url("durable")
     db = connect(url)
     migrate(db)
-    create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", "correct horse battery")
+    seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", "correct horse battery")
     db.close()
     return url
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 
 from .conftest import PASSWORD
 
@@ -42,8 +42,8 @@ def beside(page: str, field: str) -> str | None:
 
 @pytest.fixture
 def bank(service, login):
-    user = create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
-                       PASSWORD)
+    user = seed_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
+                     PASSWORD)
     client = login(service.app.test_client(), "ruralbank")
     client.set_cookie("lang", "zh")
     return {"user": user, "client": client}
@@ -177,7 +177,7 @@ def test_a_qualification_s_problems_are_said_by_the_form_s_labels(clients):
 
 def test_a_finding_s_problems_are_said_by_the_form_s_labels_and_choices_by_name(service,
                                                                               login):
-    create_user(service.db, "inspector", "regulator", "Sichuan Market Regulation", PASSWORD)
+    seed_user(service.db, "inspector", "regulator", "Sichuan Market Regulation", PASSWORD)
     regulator = login(service.app.test_client(), "inspector")
     regulator.set_cookie("lang", "zh")
     blank = regulator.post("/supervision/findings/new", data={
@@ -224,8 +224,8 @@ def test_no_path_or_code_is_shown_for_a_bank_s_problems(bank, priced_on, path, d
 
 def test_a_step_s_problem_is_said_by_that_step_s_label(service, clients):
     from footprint.usecases import findings
-    inspector = create_user(service.db, "inspector", "regulator", "Sichuan Market Regulation",
-                            PASSWORD)
+    inspector = seed_user(service.db, "inspector", "regulator", "Sichuan Market Regulation",
+                          PASSWORD)
     made = findings.record(service.db, inspector, "Pujiang Orchard Co-op", "misleading_claim",
                            "general", "“零碳橙”没有依据。", "Photos.", True)
     findings.act(service.db, inspector, made["id"], "notify")

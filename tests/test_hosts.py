@@ -357,13 +357,13 @@ def test_a_session_and_a_token_made_on_one_host_work_on_the_other(pg_url, tmp_pa
     """Two hosts (homes of their own, one shared keys folder) on one PostgreSQL database: a
     producer logged in on host a is logged in on host b with the same cookie, and an API
     token made through host a answers on host b; a logout on b ends the session on a."""
-    from footprint.usecases.accounts import create_token, create_user
+    from footprint.usecases.accounts import create_token, seed_user
     from web import create_app
 
     monkeypatch.setenv("FOOTPRINT_KEYS_DIR", str(tmp_path / "shared"))
     monkeypatch.delenv("FOOTPRINT_SECRET_KEY", raising=False)
     db = connect(pg_url)
-    create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", "correct horse battery")
+    seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", "correct horse battery")
     token = create_token(db, "orchard", "two hosts")
     db.close()
     config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "FOOTPRINT_DATABASE_URL": pg_url}

@@ -16,7 +16,7 @@ from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -212,8 +212,8 @@ def engine_2022(footprint_home):
 
 @pytest.fixture
 def bank(service):
-    create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
-                "correct horse battery")
+    seed_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank",
+              "correct horse battery")
     return service.db.execute("SELECT org_id FROM users WHERE username = 'ruralbank'"
                               ).fetchone()[0]
 
@@ -379,7 +379,9 @@ def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_
     unknown_org = run("loans", "price", "--bank", "Chengdu Rural Commercial Bank",
                       "--borrower", "Nobody", "--product", "x", "--principal", "1",
                       "--year", "2026")
-    assert unknown_org.exit_code == 2 and 'no organisation "Nobody"' in unknown_org.stderr
+    assert unknown_org.exit_code == 2 and \
+        'error: borrower: organisation "Nobody" unknown; valid: "Chengdu Rural Commercial ' \
+        in unknown_org.stderr
     assert counts(service.db) == before
 
 

@@ -29,7 +29,7 @@ import pytest
 from footprint.labels import generate
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token, create_user
+from footprint.usecases.accounts import create_token, seed_user
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 
@@ -68,7 +68,7 @@ def live_api(service, engine, make_bom):
     actions.act(db, people["reviewer"], issued["id"], "approve",
                 issuer=Issuer(service.home, "CN-SC"))
     label = for_submission(db, issued["id"])
-    create_user(db, "bank", "bank", "Chengdu Rural Commercial Bank", "correct horse battery")
+    seed_user(db, "bank", "bank", "Chengdu Rural Commercial Bank", "correct horse battery")
     tokens = {name: create_token(db, name, "schemathesis")
               for name in ("orchard", "auditor", "reviewer", "bank")}
     # one request at a time (schemathesis runs one worker), all in the serving thread: it

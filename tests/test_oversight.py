@@ -26,7 +26,7 @@ from footprint.errors import Forbidden, InvalidInput
 from footprint.store import submissions as stored
 from footprint.usecases import actions, consents, oversight
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 from tests.conftest import PASSWORD
 
 BASE = datetime(2027, 3, 1, 4, 0, tzinfo=timezone.utc)
@@ -61,9 +61,9 @@ def rows(page) -> dict[int, list[str]]:
 def platform(service, monkeypatch, make_bom, approve, issuer):
     db, people = service.db, service.people
     engine = service.app.extensions["footprint_engine"]
-    people["inspector"] = create_user(db, "inspector", "regulator", "Sichuan Ecology Bureau",
+    people["inspector"] = seed_user(db, "inspector", "regulator", "Sichuan Ecology Bureau",
                                       PASSWORD)
-    people["lender"] = create_user(db, "lender", "bank", "Chengdu Rural Bank", PASSWORD)
+    people["lender"] = seed_user(db, "lender", "bank", "Chengdu Rural Bank", PASSWORD)
     db["organisations"].update(people["orchard"]["org_id"], {"region": "CN-SC"})
 
     def made(t, who, name, kwh, unit="kg"):
@@ -174,7 +174,7 @@ def test_the_list_pages_fifty_at_a_time_and_keeps_its_filter(service, monkeypatc
     orchard, page 1 holds i = 50 .. 1 (50), page 2 i = 0; neither shows steelworks'. Made
     bare (no result): the total says there is none."""
     db, people = service.db, service.people
-    create_user(db, "inspector", "regulator", "Sichuan Ecology Bureau", PASSWORD)
+    seed_user(db, "inspector", "regulator", "Sichuan Ecology Bureau", PASSWORD)
     orchard, steel = people["orchard"], people["steelworks"]
     product = stored.insert_product(db, orchard["org_id"], {"name": "orange",
                                                             "category": "generic"})

@@ -17,7 +17,7 @@ from footprint.bom import parse_bom
 from cli.language import said as said_in
 from footprint.errors import InvalidInput, Message, Named
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token, create_user
+from footprint.usecases.accounts import create_token, seed_user
 
 from .conftest import SAMPLES
 
@@ -456,7 +456,7 @@ def test_a_producer_asking_for_loan_products_is_told_about_loan_products(service
 
 
 def test_a_bound_is_a_plain_number_with_thousands_separators(service):
-    create_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank", "x" * 12)
+    seed_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank", "x" * 12)
     bank_token = create_token(service.db, "ruralbank", "test")
     body = {"loan_product": 1, "borrower": 1, "principal": 1e14, "year": 2025}
     answers = {language: service.app.test_client().post(

@@ -11,7 +11,7 @@ import pytest
 from footprint import InvalidInput, clock
 from footprint.usecases import actions, qualifications
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
@@ -29,7 +29,7 @@ def world(service, monkeypatch):
     """A new accounting body with no qualification yet, its verifier, and a way to set the
     clock; the producer's generic-category draft."""
     db = service.db
-    verifier = create_user(db, "checker", "verifier", BODY, PASSWORD)
+    verifier = seed_user(db, "checker", "verifier", BODY, PASSWORD)
     engine = service.app.extensions["footprint_engine"]
     categories = engine.registry.categories
     moment = {"now": noon("2026-06-15")}
@@ -207,7 +207,7 @@ def test_bodies_qualify_and_list_on_the_command_line(run, tmp_path, monkeypatch,
     monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path))
     db = connect(database_path(tmp_path))
     migrate(db)
-    create_user(db, "checker", "verifier", BODY, PASSWORD)
+    seed_user(db, "checker", "verifier", BODY, PASSWORD)
     good = run("bodies", "qualify", BODY, "--number", "川碳核资-009", "--categories",
                "generic,oranges", "--from", "2026-01-01", "--until", "2099-12-31")
     assert good.exit_code == 0, good.output

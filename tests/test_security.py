@@ -235,10 +235,10 @@ def test_the_operator_s_password_reset_and_a_deactivation_end_sessions(service, 
 
 def test_accounts_made_anywhere_refuse_invisible_controls(service):
     from footprint import InvalidInput
-    from footprint.usecases.accounts import create_organisation, create_user
+    from footprint.usecases.accounts import create_organisation, seed_user
     with pytest.raises(InvalidInput) as user:
-        create_user(service.db, "mallory", "producer", "Evil\u202eoC", "long enough pw 1",
-                    display_name="Mal\x00lory")
+        seed_user(service.db, "mallory", "producer", "Evil\u202eoC", "long enough pw 1",
+                  display_name="Mal\x00lory")
     assert {p.where for p in user.value.problems} == {"display_name", "org"}
     assert "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 5" in str(user.value)
     with pytest.raises(InvalidInput) as org:

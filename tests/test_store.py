@@ -9,7 +9,7 @@ from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.store import connect, transaction
 from footprint.store.db import SQLITE, dialect
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import (authenticate, create_token, create_user, user_for_token)
+from footprint.usecases.accounts import (authenticate, create_token, seed_user, user_for_token)
 from tests.conftest import qualify_everywhere
 from footprint.store.migrations import MIGRATIONS, migrate, pending
 
@@ -24,12 +24,12 @@ def db(store_db):
 def people(db, registry):
     pw = "correct horse battery"
     made = {
-        "producer": create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", pw),
-        "other_producer": create_user(db, "steelworks", "producer", "Panzhihua Steel", pw),
-        "verifier": create_user(db, "auditor", "verifier", "Sichuan Carbon Verification", pw),
-        "reviewer": create_user(db, "reviewer", "reviewer", "Sichuan Platform", pw),
-        "reviewer2": create_user(db, "reviewer2", "reviewer", "Sichuan Platform", pw),
-        "admin": create_user(db, "admin", "admin", "Sichuan Platform", pw),
+        "producer": seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", pw),
+        "other_producer": seed_user(db, "steelworks", "producer", "Panzhihua Steel", pw),
+        "verifier": seed_user(db, "auditor", "verifier", "Sichuan Carbon Verification", pw),
+        "reviewer": seed_user(db, "reviewer", "reviewer", "Sichuan Platform", pw),
+        "reviewer2": seed_user(db, "reviewer2", "reviewer", "Sichuan Platform", pw),
+        "admin": seed_user(db, "admin", "admin", "Sichuan Platform", pw),
     }
     qualify_everywhere(db, registry, "Sichuan Carbon Verification")
     return made
@@ -69,7 +69,7 @@ def test_role_implies_organisation_kind(db, people):
                      "Sichuan Carbon Verification": "accounting_body",
                      "Sichuan Platform": "platform"}
     with pytest.raises(InvalidInput):  # a verifier cannot join an enterprise
-        create_user(db, "mole", "verifier", "Pujiang Orchard Co-op", "correct horse battery")
+        seed_user(db, "mole", "verifier", "Pujiang Orchard Co-op", "correct horse battery")
 
 
 def test_whole_flow_with_audit(db, engine, people, make_bom):
@@ -175,7 +175,7 @@ def test_cli_users_tokens_and_backup(tmp_path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "migrate"]).exit_code == 0
     added = runner.invoke(cli, ["users", "add", "chen", "--role", "verifier",
-                                "--org", "Sichuan Carbon Verification"], input="")
+                                "--org", "Sichuan Carbon Verification", "--new-org"], input="")
     assert added.exit_code == 0 and "password: " in added.output
     password = added.output.split("password: ")[1].strip()
     db = connect(tmp_path / "footprint.db")
@@ -206,15 +206,15 @@ def test_bank_and_regulator_roles_widen_the_checks_and_keep_every_row(tmp_path):
                 database["schema_migrations"].insert({"version": version, "name": name,
                                                       "applied_at": "t"})
     pw = "correct horse battery"
-    orchard = create_user(database, "orchard", "producer", "Pujiang Orchard Co-op", pw)
+    orchard = seed_user(database, "orchard", "producer", "Pujiang Orchard Co-op", pw)
     with pytest.raises(Exception):  # the old CHECK refuses a bank officer
         database["organisations"].insert({"name": "Bank", "kind": "bank", "created_at": "t"})
     assert [v for v, _ in migrate(database)][0] == 13
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
     assert authenticate(database, "orchard", pw)["id"] == orchard["id"]
     assert ROLES_OF_MIGRATION_13[-2:] == ("bank", "regulator")
-    officer = create_user(database, "chengdu-bank", "bank", "Chengdu Rural Commercial Bank", pw)
-    inspector = create_user(database, "inspector", "regulator", "Sichuan Ecology Bureau", pw)
+    officer = seed_user(database, "chengdu-bank", "bank", "Chengdu Rural Commercial Bank", pw)
+    inspector = seed_user(database, "inspector", "regulator", "Sichuan Ecology Bureau", pw)
     kinds = {r["name"]: r["kind"] for r in database.query("SELECT name, kind FROM organisations")}
     assert kinds["Chengdu Rural Commercial Bank"] == "bank"
     assert kinds["Sichuan Ecology Bureau"] == "regulator"

@@ -18,7 +18,7 @@ from footprint.translog import TransparencyLog
 from footprint.usecases import actions, findings, revoking
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_user
+from footprint.usecases.accounts import seed_user
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
@@ -29,7 +29,7 @@ ORCHARD = "Pujiang Orchard Co-op"
 
 @pytest.fixture
 def inspector(service):
-    return create_user(service.db, "inspector", "regulator", REGULATOR_ORG, PASSWORD)
+    return seed_user(service.db, "inspector", "regulator", REGULATOR_ORG, PASSWORD)
 
 
 def org_id(db, name):

@@ -389,7 +389,7 @@ def world(request, tmp_path_factory, engine):
     an argon2 hash each); every case makes its own submission, so cases cannot interfere.
     Once on SQLite, once on PostgreSQL (the app told its database in its config)."""
     from footprint.store import connect, database_path
-    from footprint.usecases.accounts import create_user
+    from footprint.usecases.accounts import seed_user
     from footprint.store.migrations import migrate
     from web import create_app
 
@@ -405,7 +405,7 @@ def world(request, tmp_path_factory, engine):
     else:
         db = connect(database_path(home))
         migrate(db)
-    people = {name: create_user(db, name, role, org, PASSWORD)
+    people = {name: seed_user(db, name, role, org, PASSWORD)
               for name, (role, org) in PEOPLE.items()}
     qualify_everywhere(db, engine.registry, *{org for role, org in PEOPLE.values()
                                               if role == "verifier"})
@@ -671,13 +671,13 @@ def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, m
 
 def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
     from footprint.store import connect, database_path
-    from footprint.usecases.accounts import create_user
+    from footprint.usecases.accounts import seed_user
     from footprint.store.migrations import migrate
     from web import create_app
     db = connect(database_path(tmp_path))
     migrate(db)
-    producer = create_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
-    create_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
+    producer = seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
+    seed_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
     qualify_everywhere(db, engine.registry, SICHUAN_BODY)
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
                       "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from footprint import InvalidInput
@@ -27,11 +28,19 @@ from footprint.usecases import pact, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
+from .forms import Field, Form, errors_at
 from .i18n import localised
 from .problems import text
 from .security import client_address, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# what an administrator corrects of an organisation (its kind is not edited)
+ORGANISATION_FORM = Form(
+    Field("name", _l("Name")),
+    Field("region", _l("Region (a code such as CN-SC, or a name such as 四川; blank for none)"),
+          blank=None),
+    Field("credit_code", _l("Unified social credit code (blank for none)"), blank=None),
+)
 
 
 def _page(problems=None, form=None, which=None, status=200, new_client=None):
@@ -88,6 +97,39 @@ def create_organisation():
     return redirect(url_for(".index"))
 
 
+@bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
+@role_required("admin")
+def organisation(org_id):
+    """Correct an organisation's name, region or unified social credit code; labels issued
+    before keep what they signed (the page says so)."""
+    db = get_db()
+    org = accounts.organisation_numbered(db, org_id)
+    if org is None:
+        abort(404)
+    if request.method == "GET":
+        return _organisation_page(org)
+    form = {k: request.form.get(k, "") for k in ("name", "region", "credit_code")}
+    try:
+        edited = accounts.edit_organisation(
+            db, current_user, org["id"], name=form["name"], region=form["region"],
+            credit_code=form["credit_code"], registry=get_engine().registry,
+            address=client_address())
+    except InvalidInput as exc:
+        return _organisation_page(org, exc.problems, form, 400)
+    flash(_("Organisation %(name)s saved.", name=edited["name"]) if edited != org else
+          _("Organisation %(name)s: nothing changed.", name=edited["name"]))
+    return redirect(url_for(".index") + "#organisations")
+
+
+def _organisation_page(org: dict, problems=None, form=None, status=200):
+    form = form or {k: org[k] or "" for k in ORGANISATION_FORM.by_name}
+    shown = ORGANISATION_FORM.shown(problems, form)
+    return render_template(
+        "admin/organisation.html", org=org, problems=shown, errors=errors_at(shown),
+        fields=ORGANISATION_FORM, form=form,
+        language_next=url_for("admin.organisation", org_id=org["id"])), status
+
+
 @bp.route("/users", methods=["POST"])
 @role_required("admin")
 def create_user():
@@ -99,7 +141,7 @@ def create_user():
             raise InvalidInput([Problem("org", _("choose an organisation"))])
         clean = _names(form, "username", "display_name")
         user = accounts.create_user(db, clean["username"].strip(), clean["role"],
-                                    orgs[form["org"]]["name"], request.form.get("password", ""),
+                                    orgs[form["org"]]["id"], request.form.get("password", ""),
                                     display_name=clean["display_name"].strip() or None)
     except InvalidInput as exc:
         return _page(exc.problems, form, "user", 400)

@@ -42,7 +42,7 @@ def _reduction_lines(name: str, found) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the statement's JSON.")
 @fail_cleanly
 def show(org, year, as_json):
-    """The carbon account of ORG (its name or number)."""
+    """The carbon account of ORG (its number, credit code, name or a part of it)."""
     home = footprint_home()
     db = open_database(home)
     org_id = find_organisation(db, org, "ORG")["id"]

@@ -28,8 +28,8 @@ def bodies():
 @click.option("--until", "valid_until", required=True, help="Last day it holds (YYYY-MM-DD).")
 @fail_cleanly
 def qualify(org, number, categories, valid_from, valid_until):
-    """Record the qualification of accounting body ORG (its name or number); audited as the
-    operator's. Bad input exits 2 and records nothing."""
+    """Record the qualification of accounting body ORG (its number, credit code or name);
+    audited as the operator's. Bad input exits 2 and records nothing."""
     known = Engine().registry.categories
     made = qualifications.qualify(open_database(footprint_home()), None, org, number,
                                   categories, valid_from, valid_until, known)

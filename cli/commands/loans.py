@@ -46,8 +46,9 @@ def _change(change, org, bank, done: str) -> None:
 
 
 @consents_group.command("grant")
-@click.option("--org", required=True, help="The organisation that consents (name or number).")
-@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--org", required=True,
+              help="The organisation that consents (number, credit code or name).")
+@click.option("--bank", required=True, help="The bank (number, credit code or name).")
 @fail_cleanly
 def grant(org, bank):
     """Let BANK read ORG's carbon account and price loans on it."""
@@ -55,8 +56,8 @@ def grant(org, bank):
 
 
 @consents_group.command("revoke")
-@click.option("--org", required=True, help="The organisation (name or number).")
-@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--org", required=True, help="The organisation (number, credit code or name).")
+@click.option("--bank", required=True, help="The bank (number, credit code or name).")
 @fail_cleanly
 def revoke(org, bank):
     """End BANK's access to ORG's carbon account."""
@@ -111,7 +112,7 @@ def _rules(presets, rules_json) -> list:
 
 
 @products.command("create")
-@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--bank", required=True, help="The bank (number, credit code or name).")
 @click.option("--name", required=True, help="The loan product's name.")
 @click.option("--base-rate", "base_rate", required=True,
               help="The base rate in per cent a year, e.g. 3.0 (the 1-year LPR).")
@@ -136,7 +137,7 @@ def create_product(bank, name, base_rate, base_rate_date, base_rate_name, preset
 
 
 @products.command("list")
-@click.option("--bank", required=True, help="The bank (name or number).")
+@click.option("--bank", required=True, help="The bank (number, credit code or name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @fail_cleanly
 def list_products(bank, as_json):
@@ -153,9 +154,10 @@ def list_products(bank, as_json):
 
 
 @loans_group.command("price")
-@click.option("--bank", required=True, help="The bank (name or number).")
-@click.option("--borrower", required=True, help="The organisation (name or number); it "
-                                                "must consent to the bank.")
+@click.option("--bank", required=True, help="The bank (number, credit code or name).")
+@click.option("--borrower", required=True,
+              help="The organisation (number, credit code or name); it must consent to "
+                   "the bank.")
 @click.option("--product", "loan_product", required=True,
               help="The bank's loan product (name or number).")
 @click.option("--principal", required=True, help="Yuan, e.g. 10000000.")

@@ -31,7 +31,7 @@ def clients():
 @clients.command("create")
 @click.argument("name")
 @click.option("--org", default=None,
-              help="Only this organisation's labels (its name or number); default: every "
+              help="Only this organisation's labels (number, credit code or name); default: every "
                    "label this platform issued.")
 @fail_cleanly
 def create(name, org):

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from footprint.display import footprint
 from footprint.engine import Engine
 from footprint.settings import footprint_home
+from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import connect, database_location, pending
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
@@ -80,7 +81,8 @@ def summary_text(summary: dict) -> str:
 @click.command()
 @click.option("--category", default=None, help="Only products of this category.")
 @click.option("--region", default=None, help="Only products of this region (e.g. CN-SC).")
-@click.option("--org", default=None, help="Only this organisation (id or exact name).")
+@click.option("--org", default=None,
+              help="Only this organisation (number, credit code, name or a part of it).")
 @click.option("--to-version", default=None,
               help="Data version to move to (name such as MEE-2023, or hash); default newest.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
@@ -122,6 +124,8 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
     db = connect(location)
     if pending(db):
         raise click.ClickException("the database needs `footprint db migrate` first")
+    if org is not None:  # by its number: a run resumed later selects the same organisation
+        org = str(find_organisation(db, org)["id"])
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,
                       ranges=not no_ranges)
     issuer = Issuer(home, os.environ.get(ISSUER_ENV)) if reissue else None

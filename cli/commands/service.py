@@ -17,14 +17,15 @@ import click
 from footprint import engine as engines
 from footprint.display import time_text, zone_key
 from footprint.settings import footprint_home, secret_key
-from footprint.usecases.accounts import (TOKEN_PREFIX, create_token, create_user,
-                                         generate_password, list_tokens, list_users,
-                                         revoke_tokens, set_password, set_user_active,
-                                         user_named)
+from footprint.usecases.accounts import (TOKEN_PREFIX, NewOrganisation, create_token,
+                                         create_user, edit_organisation, find_organisation,
+                                         generate_password, list_organisations, list_tokens,
+                                         list_users, organisation, revoke_tokens,
+                                         set_password, set_user_active, user_named)
 from footprint.usecases.database import (connect, copy, database_location, database_named,
                                          migrate, pending)
 from footprint.usecases.hosts import HostRefused, check_host
-from footprint.workflow import ROLES
+from footprint.workflow import ORG_KINDS, ROLES
 
 from .. import render
 from ..errors import fail_cleanly, usage_exit
@@ -115,7 +116,8 @@ def users():
 
 @users.command("list")
 @click.option("--role", type=click.Choice(ROLES), default=None, help="Only users of this role.")
-@click.option("--org", default=None, help="Only users of this organisation (name or number).")
+@click.option("--org", default=None,
+              help="Only users of this organisation (number, credit code or name).")
 @json_option
 @fail_cleanly
 def users_list(role, org, as_json):
@@ -134,22 +136,42 @@ def users_list(role, org, as_json):
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--org", "org", required=True, help="Organisation (created if new).")
+@click.option("--org", "org", required=True,
+              help="The user's organisation: its number, unified social credit code, name, "
+                   "or the Chinese or English part of its name (`footprint orgs list`).")
 @click.option("--display-name", default=None)
-@click.option("--region", default=None, help="Region code of a new organisation.")
+@click.option("--new-org", is_flag=True,
+              help="Make ORG a new organisation (refused if a name or code finds one).")
+@click.option("--kind", type=click.Choice(ORG_KINDS), default=None,
+              help="The new organisation's kind (with --new-org; default: the role's).")
+@click.option("--region", default=None,
+              help="The new organisation's region, e.g. CN-SC or 四川 (with --new-org).")
+@click.option("--credit-code", default=None,
+              help="The new organisation's unified social credit code (with --new-org).")
 @fail_cleanly
-def users_add(name, role, org, display_name, region):
+def users_add(name, role, org, display_name, new_org, kind, region, credit_code):
     """Add a user NAME (3 to 64 letters, digits, dots, underscores or hyphens, unlike any
-    other user's name but for case). The password is read from standard input, or generated
-    and printed."""
+    other user's name but for case) to the organisation ORG names; with --new-org, to a new
+    organisation ORG. The password is read from standard input, or generated and printed."""
+    described = [o for o, v in (("--kind", kind), ("--region", region),
+                                ("--credit-code", credit_code)) if v is not None]
+    if described and not new_org:
+        usage_exit(f"{', '.join(described)}: only with --new-org, for a new organisation "
+                   "(to correct an existing one: footprint orgs edit)",
+                   f"{'、'.join(described)}：仅与 --new-org 一起用于新建机构（修改已有机构："
+                   "footprint orgs edit）")
     db = _accounts_db()
     password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     generated = not password
     password = password or generate_password()
     # the registry (and the pipeline it comes with) only to check a region
     registry = engines.Engine(footprint_home()).registry if region else None
-    user = create_user(db, name, role, org, password, display_name, region, registry)
-    click.echo(f"added {user['username']} ({role}) to {org}")
+    user = create_user(db, name, role, org, password, display_name,
+                       new_org=NewOrganisation(kind, region, credit_code) if new_org else None,
+                       registry=registry)
+    made = organisation(db, user["org_id"])
+    click.echo(f"added {user['username']} ({role}) to {made['name']}"
+               + (" (a new organisation)" if new_org else ""))
     if generated:
         click.echo(f"password: {password}")
 
@@ -198,6 +220,58 @@ def users_deactivate(name):
 def users_activate(name):
     """Activate user NAME again: they may log in, and their tokens not revoked work again."""
     _set_active(name, True)
+
+
+@click.group()
+def orgs():
+    """Organisations: listed, and their name, region or credit code corrected."""
+
+
+@orgs.command("list")
+@click.option("--kind", type=click.Choice(ORG_KINDS), default=None,
+              help="Only organisations of this kind.")
+@json_option
+@fail_cleanly
+def orgs_list(kind, as_json):
+    """Every organisation: number, name, kind, region, unified social credit code, users."""
+    rows = list_organisations(_accounts_db(), kind)
+    if as_json:
+        render.dump(rows)
+        return
+    click.echo(render.table(
+        [[r["id"], r["name"], r["kind"], r["region"] or "-", r["credit_code"] or "-",
+          r["users"]] for r in rows],
+        ["id", "name", "kind", "region", "credit code", "users"]) if rows
+        else "no organisations")
+
+
+@orgs.command("edit")
+@click.argument("org")
+@click.option("--name", default=None, help="Its new name (e.g. 中文名 English Name).")
+@click.option("--region", default=None, help='Its region, e.g. CN-SC or 四川 ("" for none).')
+@click.option("--credit-code", default=None,
+              help='Its unified social credit code ("" for none).')
+@fail_cleanly
+def orgs_edit(org, name, region, credit_code):
+    """Correct the name, region or unified social credit code of the organisation ORG names
+    (its number, credit code, name or a part of it), as the administration page does. Labels
+    issued before keep the name and code they signed; labels issued from now on sign the
+    new ones. A security event (`footprint security events`); bad input exits 2 and changes
+    nothing."""
+    if name is None and region is None and credit_code is None:
+        usage_exit("name what to change: --name, --region or --credit-code",
+                   "请指明要修改的内容：--name、--region 或 --credit-code")
+    db = _accounts_db()
+    found = find_organisation(db, org)
+    # the registry (and the pipeline it comes with) only to check a region
+    registry = engines.Engine(footprint_home()).registry if region else None
+    edited = edit_organisation(db, None, found["id"], name=name, region=region,
+                               credit_code=credit_code, registry=registry)
+    if all(edited[k] == found[k] for k in ("name", "region", "credit_code")):
+        click.echo(f"organisation {found['id']} {found['name']}: unchanged")
+        return
+    click.echo(f"organisation {edited['id']}: {edited['name']}, region "
+               f"{edited['region'] or '-'}, credit code {edited['credit_code'] or '-'}")
 
 
 @click.group()

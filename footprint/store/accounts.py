@@ -40,6 +40,13 @@ def set_credit_code(db, org_id: int, credit_code: str | None) -> None:
     db["organisations"].update(org_id, {"credit_code": credit_code})
 
 
+def update_organisation(db, org_id: int, changes: dict) -> None:
+    """Set the columns ``changes`` names (name, region, credit_code) of one organisation."""
+    if set(changes) - {"name", "region", "credit_code"}:
+        raise ValueError(f"not an organisation's editable column: {sorted(changes)}")
+    db["organisations"].update(org_id, changes)
+
+
 def organisations(db, kind: str | None = None) -> list[dict]:
     """Organisations by name, optionally of one kind, with how many users each has."""
     sql = ("SELECT o.*, (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users "

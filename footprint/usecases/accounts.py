@@ -4,7 +4,10 @@ A role implies the kind of its organisation; an organisation's region is one the
 knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
 whatever the case of its letters; passwords have a minimum length and are stored only as
 argon2id hashes; API tokens are shown once and stored as their SHA-256, listed with their
-last use and revoked by number, user and label; a unified social credit code is checked and unique; only an
+last use and revoked by number, user and label; a unified social credit code is checked and
+unique. An organisation is found as people name it (find_organisation: its number, credit
+code, name, or the Chinese or the English part of a bilingual name), never made unasked, and
+corrected (name, region, credit code) only by an administrator, a security event. Only an
 administrator (or the operator at the command line) (de)activates users, and never their
 own account. Logging in and presenting a bearer token are throttled, and a new password or a
 deactivation ends the user's sessions (footprint.usecases.security); deactivations and
@@ -16,6 +19,8 @@ import hashlib
 import logging
 import re
 import secrets
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -23,10 +28,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .. import clock
 from ..engine.regions import region_code, unknown_region
-from ..errors import Forbidden, InvalidInput, Message, NotFound, Problem, Text, Word
+from ..errors import Forbidden, InvalidInput, Message, Named, NotFound, Problem, Text, Word
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import database_errors, transaction, transaction_if_free
+from ..suggest import CJK, unknown
 from ..text import checked
 from ..workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 from . import security
@@ -50,20 +56,92 @@ OPERATOR = "the operator at the command line"
 
 # what the pages read, as the store gives it
 organisation = stored.organisation
+organisation_numbered = stored.organisation_numbered
 active_user = stored.active_user
 list_organisations = stored.organisations
 
 
-def find_organisation(db, org, where: str = "org") -> dict:
-    """The organisation named ``org`` (its name, or its number), else InvalidInput at
-    ``where``: what commands and forms that name an organisation read it with."""
-    org = str(org or "").strip()
-    found = stored.organisation_named(db, org) if org else None
-    if found is None and org.isdigit():
-        found = stored.organisation_numbered(db, int(org)) if int(org) < 2 ** 63 else None
-    if found is None:
-        raise InvalidInput([Problem(where, Message('no organisation "%(name)s"', name=org))])
-    return found
+def name_parts(name: str) -> tuple[str, str]:
+    """A bilingual name's Chinese part and its English part ("蒲江县柑橘专业合作社 Pujiang
+    Citrus Co-operative" -> ("蒲江县柑橘专业合作社", "Pujiang Citrus Co-operative")); a part the
+    name lacks is "". Words with a Chinese character are the Chinese part."""
+    words = str(name or "").split()
+    return (" ".join(w for w in words if CJK.search(w)),
+            " ".join(w for w in words if not CJK.search(w)))
+
+
+def _folded(text: str) -> str:
+    """Text as a name is compared: NFC, spaces collapsed, Latin letters in any case."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+
+
+def _calls(org: dict, folded: str) -> bool:
+    """Whether ``folded`` is the organisation's stored name, its Chinese or its English part."""
+    return folded in {_folded(n) for n in (org["name"], *name_parts(org["name"])) if n}
+
+
+def _named(org: dict) -> Named:
+    """An organisation as a message names it: by the part of its name in the reader's
+    language (the whole name where it has only one)."""
+    zh, en = name_parts(org["name"])
+    return Named(org["name"], zh or org["name"], en or org["name"])
+
+
+def _quoted(orgs: list[dict]) -> list[Message] | Message:
+    return [Message('"%(name)s"', name=_named(o)) for o in orgs] or Message("none")
+
+
+def find_organisation(db, org, where: str = "org", kind: str | None = None) -> dict:
+    """The organisation ``org`` names as people name it (of ``kind``, when given): its
+    number, its unified social credit code, its stored name, or the Chinese or the English
+    part of a bilingual name (Latin letters in any case). Else InvalidInput at ``where``
+    listing the candidates, or the organisations it names when it names several: what every
+    command and form that names an organisation reads it with."""
+    text = " ".join(unicodedata.normalize("NFC", str(org if org is not None else "")).split())
+    known = stored.organisations(db, kind)
+    if not text:
+        raise InvalidInput([Problem(where, _none_named(kind, known))])
+    if text.isdigit() and int(text) < 2 ** 63:
+        found = [o for o in known if o["id"] == int(text)]
+    else:
+        found = []
+    if not found:
+        try:
+            code = credit_code(text)
+        except ValueError:
+            code = None
+        found = [o for o in known if code is not None and o["credit_code"] == code]
+    found = found or [o for o in known if o["name"] == text] or \
+        [o for o in known if _calls(o, _folded(text))]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise InvalidInput([Problem(where, Message(
+            '"%(name)s" names several organisations: %(names)s; write the full name, the '
+            "credit code or the number", name=text,
+            names=[f'{o["id"]} "{o["name"]}"' for o in sorted(found, key=lambda o: o["id"])]
+        ))])
+    raise InvalidInput([Problem(where, _unknown(kind, text, known))])
+
+
+def _none_named(kind: str | None, known: list[dict]) -> Message:
+    if kind == "accounting_body":
+        return Message("name an accounting body: one of %(names)s", names=_quoted(known))
+    if kind == "bank":
+        return Message("name a bank: one of %(names)s", names=_quoted(known))
+    return Message("name an organisation: one of %(names)s", names=_quoted(known))
+
+
+def _unknown(kind: str | None, text: str, known: list[dict]) -> Message:
+    if kind == "accounting_body":
+        return Message('no accounting body "%(name)s"; one of: %(names)s', name=text,
+                       names=_quoted(known))
+    if kind == "bank":
+        return Message('no bank "%(name)s"; one of: %(names)s', name=text,
+                       names=_quoted(known))
+    return unknown(Message("organisation"), text, [o["name"] for o in known],
+                   named={o["name"]: _named(o) for o in known})
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -82,29 +160,6 @@ def _kinds() -> list[Word]:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
-
-
-def get_or_create_org(db, name: str, kind: str, region: str | None = None,
-                      registry=None) -> dict:
-    """The organisation ``name``, made with ``kind`` and ``region`` (a code or name of one
-    of ``registry``'s regions) when new; InvalidInput when it is of another kind."""
-    if kind not in ORG_KINDS:
-        raise InvalidInput([Problem("kind", Message("organisation kind must be one of "
-                                                    "%(kinds)s", kinds=_kinds()))])
-    existing = stored.organisation_named(db, name)
-    if existing:
-        if existing["kind"] != kind:
-            raise InvalidInput([Problem("org", Message(
-                'organisation "%(name)s" is of kind %(kind)s, not %(wanted)s', name=name,
-                kind=Word("org_kind", existing["kind"]), wanted=Word("org_kind", kind)))])
-        return existing
-    problems: list[Problem] = []
-    region = checked_region(region, registry, problems)
-    if problems:
-        raise InvalidInput(problems)
-    with transaction(db):
-        org_id = stored.insert_organisation(db, name, kind, region)
-    return stored.organisation(db, org_id)
 
 
 def checked_region(region: str | None, registry, problems: list[Problem]) -> str | None:
@@ -142,22 +197,82 @@ def checked_username(db, username: str, problems: list[Problem]) -> None:
 
 
 def list_users(db, role: str | None = None, org=None) -> list[dict]:
-    """Users with their organisation (of ``role``; of the organisation ``org`` names, by
-    name or number); never a password hash."""
+    """Users with their organisation (of ``role``; of the organisation ``org`` names, as
+    find_organisation reads it); never a password hash."""
     org_id = find_organisation(db, org)["id"] if org is not None else None
     return stored.users(db, role, org_id)
 
 
-def create_user(db, username: str, role: str, org_name: str, password: str,
-                display_name: str | None = None, region: str | None = None,
+@dataclass(frozen=True)
+class NewOrganisation:
+    """What a user's new organisation is made with besides its name: its kind (by default
+    the one the user's role implies), its region and unified social credit code."""
+
+    kind: str | None = None
+    region: str | None = None
+    credit_code: str | None = None
+
+
+def create_user(db, username: str, role: str, org, password: str,
+                display_name: str | None = None, *, new_org: NewOrganisation | None = None,
                 registry=None) -> dict:
-    """A user in ``org_name``, creating the organisation with the kind the role implies (and
-    ``region``, one of ``registry``'s, when it is new). Names are NFC and hold no invisible
-    control characters (footprint.text)."""
-    problems = []
+    """A user in the organisation ``org`` names (find_organisation: its number, credit code,
+    name or a part of it), which is of the kind the role implies; never a new organisation
+    unasked. With ``new_org``, a new organisation named ``org`` (checked as
+    create_organisation checks one; its region one of ``registry``'s) made in the same
+    transaction. Anything refused stores nothing."""
+    problems: list[Problem] = []
+    username, display_name = _new_user(db, username, display_name, role, password, problems)
+    wanted = ROLE_ORG_KIND.get(role)
+    if new_org is None:
+        try:
+            found = find_organisation(db, org)
+        except InvalidInput as exc:
+            problems += exc.problems
+        else:
+            if wanted is not None and found["kind"] != wanted:
+                problems.append(Problem("org", Message(
+                    'organisation "%(name)s" is of kind %(kind)s, not %(wanted)s',
+                    name=found["name"], kind=Word("org_kind", found["kind"]),
+                    wanted=Word("org_kind", wanted))))
+    else:
+        kind = new_org.kind or wanted
+        if wanted is not None and kind != wanted:
+            problems.append(Problem("kind", Message(
+                "a user of role %(role)s belongs to an organisation of kind %(wanted)s, "
+                "not %(kind)s", role=Word("role", role), wanted=Word("org_kind", wanted),
+                kind=Word("org_kind", kind))))
+        made = _new_organisation(db, org, kind, new_org.region, new_org.credit_code,
+                                 registry, problems, where="org")
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        org_id = found["id"] if new_org is None else stored.insert_organisation(db, *made)
+        user_id = stored.insert_user(db, username, display_name or username, role, org_id,
+                                     hash_password(password))
+    return stored.user(db, user_id)
+
+
+def seed_user(db, username: str, role: str, org_name: str, password: str,
+              display_name: str | None = None, region: str | None = None,
+              registry=None) -> dict:
+    """A user in the organisation whose stored name is exactly ``org_name``, made with the
+    kind the role implies (and ``region``) when there is none: how the demo, tests and
+    benchmarks seed their accounts in one call. An operator's command and the
+    administration page use create_user, which makes no organisation unasked."""
+    existing = stored.organisation_named(db, unicodedata.normalize("NFC", org_name or ""))
+    if existing is None:
+        return create_user(db, username, role, org_name, password, display_name,
+                           new_org=NewOrganisation(region=region), registry=registry)
+    return create_user(db, username, role, existing["id"], password, display_name)
+
+
+def _new_user(db, username: str, display_name: str | None, role: str, password: str,
+              problems: list[Problem]) -> tuple[str, str | None]:
+    """A new user's name and display name as stored (NFC), each problem added to
+    ``problems``: the name's form and uniqueness, the role, the password's length."""
     username = checked(username, "username", problems)
     display_name = checked(display_name, "display_name", problems)
-    org_name = checked(org_name, "org", problems)
     if role not in ROLES:
         problems.append(Problem("role", Message('role "%(role)s" unknown; one of %(roles)s',
                                                 role=role,
@@ -166,14 +281,7 @@ def create_user(db, username: str, role: str, org_name: str, password: str,
         problems.append(Problem("password", Message("at least %(count)s characters",
                                                     count=MIN_PASSWORD)))
     checked_username(db, username, problems)
-    region = checked_region(region, registry, problems)
-    if problems:
-        raise InvalidInput(problems)
-    with transaction(db):
-        org = get_or_create_org(db, org_name, ROLE_ORG_KIND[role], region, registry)
-        user_id = stored.insert_user(db, username, display_name or username, role, org["id"],
-                                     hash_password(password))
-    return stored.user(db, user_id)
+    return username, display_name
 
 
 def authenticate(db, username: str, password: str) -> dict | None:
@@ -363,30 +471,100 @@ def _record_use(db, token_id: int, last_used_at: str | None) -> None:
 
 def create_organisation(db, name: str, kind: str, region: str | None = None,
                         credit_code: str | None = None, registry=None) -> dict:
-    """A new organisation; unlike get_or_create_org, an existing name is an error. Its
-    region, optional, is one of ``registry``'s (a code, or a name: 四川 is CN-SC). The
-    unified social credit code is optional; labels sign it to name the producer, and sign
-    the platform's organisation number when it is missing."""
-    problems = []
-    name = checked((name or "").strip(), "name", problems)
+    """A new organisation, refused when its name (or its Chinese or English part) already
+    names one. Its region, optional, is one of ``registry``'s (a code, or a name: 四川 is
+    CN-SC). The unified social credit code is optional; labels sign it to name the producer,
+    and sign the platform's organisation number when it is missing."""
+    problems: list[Problem] = []
+    made = _new_organisation(db, name, kind, region, credit_code, registry, problems)
+    if problems:
+        raise InvalidInput(problems)
+    with transaction(db):
+        org_id = stored.insert_organisation(db, *made)
+    return stored.organisation(db, org_id)
+
+
+def _new_organisation(db, name: str, kind: str, region: str | None, code: str | None,
+                      registry, problems: list[Problem], where: str = "name"
+                      ) -> tuple[str, str, str | None, str | None]:
+    """A new organisation's name, kind, region and credit code as stored, each problem
+    added to ``problems`` (the name's at ``where``)."""
+    name = _checked_name(db, name, where, problems)
     region = checked_region(region, registry, problems)
-    if not name or len(name) > 200:
-        problems.append(Problem("name", Message("1 to 200 characters")))
-    elif stored.organisation_named(db, name) is not None:
-        problems.append(Problem("name", Message('an organisation "%(name)s" exists already',
-                                                name=name)))
     if kind not in ORG_KINDS:
         problems.append(Problem("kind", Message("organisation kind must be one of %(kinds)s",
                                                 kinds=_kinds())))
     try:
-        credit_code = checked_credit_code(db, credit_code)
+        code = checked_credit_code(db, code)
     except InvalidInput as exc:
         problems.extend(exc.problems)
+    return name, kind, region, code
+
+
+def _checked_name(db, name: str, where: str, problems: list[Problem],
+                  other_than: int | None = None) -> str:
+    """An organisation's name as stored (NFC, no invisible controls, 1 to 200 characters),
+    unless it, its Chinese or its English part already names another organisation (than
+    ``other_than``): two that one name finds could no longer be told apart."""
+    known = len(problems)
+    name = checked(" ".join(str(name or "").split()), where, problems)
+    if len(problems) > known:
+        return name
+    if not name or len(name) > 200:
+        problems.append(Problem(where, Message("1 to 200 characters")))
+        return name
+    for org in stored.organisations(db):
+        if org["id"] != other_than and any(
+                _calls(org, _folded(n)) for n in (name, *name_parts(name)) if n):
+            problems.append(Problem(where, Message(
+                'an organisation "%(name)s" exists already', name=org["name"])))
+            break
+    return name
+
+
+def edit_organisation(db, actor: dict | None, org_id: int, *, name: str | None = None,
+                      region: str | None = None, credit_code: str | None = None,
+                      registry=None, address: str | None = None) -> dict:
+    """Correct an organisation's name, region or unified social credit code (None leaves
+    one as it is; "" clears the region or the code): an administrator, or ``actor`` None,
+    the operator at the command line. Each is checked as a new organisation's is. Labels
+    issued before keep the name and code they signed; labels issued after sign the new
+    ones. A change is a security event naming what it was and what it is, with who made
+    it and from where; a refusal changes nothing. Its kind is not edited: it fixes what
+    its users' roles may be and what the records made by them mean."""
+    if actor is not None and actor["role"] != "admin":
+        raise Forbidden(Message("only an administrator edits organisations"))
+    org = stored.organisation_numbered(db, org_id)
+    if org is None:
+        raise NotFound(Message("no such organisation"))
+    problems: list[Problem] = []
+    wanted = {}
+    if name is not None:
+        wanted["name"] = _checked_name(db, name, "name", problems, other_than=org["id"])
+    if region is not None:
+        wanted["region"] = checked_region(region, registry, problems)
+    if credit_code is not None:
+        try:
+            wanted["credit_code"] = checked_credit_code(db, credit_code, org["id"])
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InvalidInput(problems)
+    changes = {k: v for k, v in wanted.items() if v != org[k]}
+    if not changes:
+        return org
     with transaction(db):
-        org_id = stored.insert_organisation(db, name, kind, region, credit_code)
-    return stored.organisation(db, org_id)
+        stored.update_organisation(db, org["id"], changes)
+    said = "; ".join(f'{k.replace("_", " ")} {_shown(org[k])} -> {_shown(v)}'
+                     for k, v in changes.items())
+    by = actor["username"] if actor is not None else OPERATOR
+    security.event(db, "organisation-edited", actor["username"] if actor else None, address,
+                   f"organisation {org['id']}: {said}; by {by}")
+    return stored.organisation(db, org["id"])
+
+
+def _shown(value) -> str:
+    return f'"{value}"' if value else "none"
 
 
 def set_credit_code(db, org_id: int, code: str | None) -> dict:

@@ -22,6 +22,7 @@ from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
 from ..workflow import MAX_REASON, check_action
+from .accounts import find_organisation
 from .issuing import Issuer, issue
 from .qualifications import check_qualified
 from .submissions import get
@@ -118,12 +119,7 @@ def _verifier_org(db, requested, current) -> int:
     it, else the platform's only one."""
     bodies = store_accounts.organisations(db, kind="accounting_body")
     if requested is not None:
-        for body in bodies:
-            if str(requested) in (str(body["id"]), body["name"]):
-                return body["id"]
-        raise InvalidInput([Problem("verifier_org", Message(
-            'no accounting body "%(name)s"; one of: %(names)s', name=str(requested),
-            names=[b["name"] for b in bodies] or Message("none")))])
+        return find_organisation(db, requested, "verifier_org", kind="accounting_body")["id"]
     if current is not None:
         return current  # a resubmission goes back to the body that returned it
     if len(bodies) == 1:

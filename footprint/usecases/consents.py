@@ -7,7 +7,7 @@ The command line acts as the platform's operator: its grants and revocations rec
 """
 from __future__ import annotations
 
-from ..errors import Conflict, Forbidden, InvalidInput, Message, NotFound, Problem
+from ..errors import Conflict, Forbidden, Message, NotFound
 from ..store import consents as stored
 from ..store.db import transaction
 from .accounts import find_organisation
@@ -36,14 +36,8 @@ def bank_org(user: dict, refusal: Message = READS_ACCOUNTS) -> int:
 
 
 def find_bank(db, bank, where: str = "bank") -> dict:
-    """The bank organisation named ``bank`` (name or number), else InvalidInput."""
-    try:
-        found = find_organisation(db, bank, where)
-    except InvalidInput:
-        found = None
-    if found is None or found["kind"] != "bank":
-        raise InvalidInput([Problem(where, Message('no bank "%(name)s"', name=bank))])
-    return found
+    """The bank ``bank`` names (find_organisation's ways), else InvalidInput."""
+    return find_organisation(db, bank, where, kind="bank")
 
 
 def grant(db, org_id: int, bank, actor_id: int | None = None) -> dict:

@@ -3,7 +3,7 @@ the carbon labels their approvals issued.
 
     result = seed(db, engine)     # a migrated database; all or nothing; idempotent
 
-Everything is written through the same use cases real users go through (create_user,
+Everything is written through the same use cases real users go through (seed_user,
 create_submission, revise, act, comment, revoke), so the demo obeys the same workflow rules
 and leaves the same audit trail and transparency log as real use. The submissions are built from the
 sample BOMs in lca_data/samples.
@@ -40,7 +40,7 @@ from ..store import accounts as store_accounts
 from ..store.db import transaction
 from . import carbonaccounts, consents, loans, review
 from . import submissions as subs
-from .accounts import create_user, set_credit_code
+from .accounts import seed_user, set_credit_code
 from .actions import VERIFY_CHECKLIST, act
 from .carbonaccounts import declare_production
 from .issuing import Issuer
@@ -194,8 +194,8 @@ def seed(db, engine, home=None) -> SeedResult:
     generated = ensure_issuer_key(home)  # once: before the data, kept if seeding fails
     issuer = Issuer(home, ISSUER_ID)
     with transaction(db):
-        users = {p.username: create_user(db, p.username, p.role, p.org.name, p.password,
-                                         p.display_name, p.org.region, engine.registry)
+        users = {p.username: seed_user(db, p.username, p.role, p.org.name, p.password,
+                                       p.display_name, p.org.region, engine.registry)
                  for p in PEOPLE}
         for org in ORGANISATIONS:
             if org.credit_code:

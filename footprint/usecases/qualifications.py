@@ -15,22 +15,16 @@ from ..store import qualifications as stored
 from ..store import supervision_events as events
 from ..store.db import transaction
 from ..text import checked
+from .accounts import find_organisation
 
 
 def _body(db, org, problems: list[Problem]) -> dict | None:
-    """The accounting body named by its name or number."""
-    known = bodies(db)
-    names = [b["name"] for b in known] or Message("none")
-    if not str(org or "").strip():
-        problems.append(Problem("org", Message("name an accounting body: one of %(names)s",
-                                               names=names)))
+    """The accounting body ``org`` names (find_organisation's ways)."""
+    try:
+        return find_organisation(db, org, kind="accounting_body")
+    except InvalidInput as exc:
+        problems += exc.problems
         return None
-    for body in known:
-        if str(org).strip() in (str(body["id"]), body["name"]):
-            return body
-    problems.append(Problem("org", Message(
-        'no accounting body "%(name)s"; one of: %(names)s', name=str(org), names=names)))
-    return None
 
 
 def _categories(categories, known: Iterable[str], problems: list[Problem]) -> list[str]:
