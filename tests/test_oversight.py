@@ -62,7 +62,7 @@ def platform(service, monkeypatch, make_bom, approve, issuer):
     db, people = service.db, service.people
     engine = service.app.extensions["footprint_engine"]
     people["inspector"] = seed_user(db, "inspector", "regulator", "Sichuan Ecology Bureau",
-                                      PASSWORD)
+                                    PASSWORD)
     people["lender"] = seed_user(db, "lender", "bank", "Chengdu Rural Bank", PASSWORD)
     db["organisations"].update(people["orchard"]["org_id"], {"region": "CN-SC"})
 
