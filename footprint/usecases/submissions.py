@@ -231,7 +231,7 @@ def readable(db, user: dict, statuses: tuple[str, ...] = (), before: str | None 
         return page(db, user, statuses, before, size)
     after = parse_before(before)
     return cut(stored.body_page(db, user["org_id"], statuses, statuses, after, size + 1),
-               size, _cursor)
+               size, cursor_of)
 
 
 def decided(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
@@ -244,7 +244,7 @@ def decided(db, user: dict, before: str | None = None, size: int = PAGE_SIZE,
     if user["role"] != "reviewer":
         return Page([], None)
     return cut(stored.decided_page(db, PLATFORM_DECISIONS, PLATFORM_DECIDES_ON, after,
-                                   size + 1), size, _cursor)
+                                   size + 1), size, cursor_of)
 
 
 def counted(db, user: dict, statuses: tuple[str, ...] = ()) -> int:
