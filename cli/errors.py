@@ -38,13 +38,23 @@ def _chinese(message) -> str | None:
     return said if said and said != str(message) else None
 
 
+def _place(problem) -> str:
+    """Where ``problem`` is, in Chinese: 第 4 行 (lines[3].unit), 文件第 1 行第 13 列, a field or
+    an option by the words the catalogue has for it (factor_year: 因子年份, method: 特征化方法),
+    else as the path says it."""
+    where = problem.human_where
+    if not isinstance(where, Message):  # a field by its words, as the forms name it
+        where = Message(where.replace("%", "%%").replace("_", " "))
+    return _chinese(where) or problem.human_where
+
+
 def _refusal(exc: InvalidInput) -> list[str]:
     """The lines that refuse ``exc``'s input: its problems in English, then in Chinese when
     the catalogue says any of them in Chinese (the others as they are)."""
     head = f"{exc.source}: " if exc.source else ""
     problems = exc.problems
     english = [f"{p.human_where}: {p.message}" for p in problems]
-    zh = [f"{p.where}：{_chinese(p.message) or p.message}" for p in problems]
+    zh = [f"{_place(p)}：{_chinese(p.message) or p.message}" for p in problems]
     if len(problems) != 1:
         english = [f"{len(problems)} problem(s) in the input", *(f"  - {e}" for e in english)]
         zh = [f"输入有 {len(problems)} 个问题", *(f"  - {z}" for z in zh)]
