@@ -1,6 +1,7 @@
 """The language a command speaks: the core's Messages in Chinese come from the web's
-catalogues of them (web/translations/zh/LC_MESSAGES/problems.po, and vocabulary.po for the
-words a message names: 能量, 基于位置, 第三方核算机构; footprint.words), one place for both. The
+catalogues (web/translations/zh/LC_MESSAGES: problems.po, core.po for the messages pages
+share, vocabulary.po for the words a message names: 能量, 基于位置, 第三方核算机构;
+footprint.words), one place for both; a message is translated in one of them only. The
 catalogues are read when a message is first said in Chinese: every command that fails says
 its problems in Chinese too (cli.errors), and a quick command that does not fail never reads
 them."""
@@ -16,8 +17,6 @@ from footprint.errors import Message
 
 LANGUAGES = ("zh", "en")
 CATALOGUES = Path(__file__).resolve().parents[1] / "web" / "translations" / "zh" / "LC_MESSAGES"
-# the core's messages, and the words they name
-CATALOGUE_FILES = ("problems.po", "vocabulary.po")
 
 # `--lang zh|en` of the commands that speak Chinese by default
 language_option = click.option("--lang", "language", type=click.Choice(LANGUAGES),
@@ -31,12 +30,9 @@ def _catalogue() -> dict[str, str]:
     # Chinese pays for it, not `footprint verify`'s every start
     from babel.messages.pofile import read_po
     found = {}
-    for name in CATALOGUE_FILES:
-        try:
-            with open(CATALOGUES / name, "rb") as handle:
-                found.update({m.id: m.string for m in read_po(handle, locale="zh") if m.id})
-        except OSError:
-            pass
+    for po in sorted(CATALOGUES.glob("*.po")):
+        with open(po, "rb") as handle:
+            found.update({m.id: m.string for m in read_po(handle, locale="zh") if m.id})
     return found
 
 
