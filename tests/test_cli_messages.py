@@ -8,6 +8,7 @@ import json
 import re
 import socket
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,11 @@ from footprint.errors import Message, Word
 from footprint.labels.https import network_words
 from footprint.outbound import Refused
 from footprint.usecases import security
+from footprint.usecases.findings import VOCABULARY_OF
 
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 
+ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -42,6 +45,17 @@ def test_every_word_a_message_names_is_said_in_chinese_by_the_command_line():
             said = chinese(Message("%(word)s", word=Word(vocabulary, code)))
             if isinstance(word, Message):  # a word, not a symbol (kg·km)
                 assert CJK.search(said) and not LATIN_WORD.search(said), (vocabulary, code)
+
+
+def test_every_vocabulary_a_message_names_has_its_words():
+    # a Word("...") the core writes names a vocabulary of footprint.words: else the CLI and
+    # the pages would say its code (location, accounting_body) in a Chinese sentence
+    named = set()
+    for path in (ROOT / "footprint").rglob("*.py"):
+        named |= set(re.findall(r'\bWord\("(\w+)"', path.read_text("utf-8")))
+    named |= set(VOCABULARY_OF.values())
+    assert {"basis", "dimension", "org_kind", "status"} <= named
+    assert sorted(named - set(words.WORDS)) == []
 
 
 def test_an_organisation_of_the_wrong_kind_is_said_by_its_chinese_kinds():
