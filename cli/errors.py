@@ -1,6 +1,12 @@
-"""How a command fails: bad input exits 2 with every problem on stderr; other known errors
-(data, plugins, labels, the log) exit 1. What the core says is said in English, then in
-Chinese where its catalogue has the message (cli.language): one line each for one problem."""
+"""How a command fails. The exit codes, one rule for every command:
+
+    0  done
+    1  the work itself failed: data, a plugin, a label, the log, the database, a host
+    2  the input is wrong, or names what is not there (a leaf, a token, a peer, a key):
+       a bad option or file, NotFound; nothing was done
+
+Every problem goes to stderr, in English, then in Chinese where the catalogue has the
+message (cli.language): one line each for one problem."""
 from __future__ import annotations
 
 import logging
@@ -10,9 +16,13 @@ from functools import wraps
 import click
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import Message
+from footprint.errors import Message, NotFound
+from footprint.files import check_file
 
 from .language import chinese
+
+FAILED = 1
+BAD_INPUT = 2  # and a thing named that is not there
 
 
 def fail_cleanly(command):
@@ -23,12 +33,12 @@ def fail_cleanly(command):
         except InvalidInput as exc:
             for line in _refusal(exc):
                 click.echo(line, err=True)
-            sys.exit(2)
+            sys.exit(BAD_INPUT)
         except FootprintError as exc:
             click.echo(f"error: {exc}", err=True)
             if _chinese(exc.message):
                 click.echo(f"错误：{_chinese(exc.message)}", err=True)
-            sys.exit(1)
+            sys.exit(BAD_INPUT if isinstance(exc, NotFound) else FAILED)
     return wrapper
 
 
@@ -38,18 +48,30 @@ def _chinese(message) -> str | None:
     return said if said and said != str(message) else None
 
 
+def _place(where) -> str:
+    """A problem's place or a file's description in Chinese: 第 4 行 (lines[3].unit), 文件第 1
+    行第 13 列, a field, an option or a file by the words the catalogue has for it
+    (factor_year: 因子年份, --data-version: 数据版本, trust list: 信任列表), else as it is
+    written."""
+    if not isinstance(where, Message):  # a field by its words, as the forms name them
+        words = where.removeprefix("--").replace("%", "%%").replace("_", " ").replace("-", " ")
+        return _chinese(Message(words)) or where
+    return _chinese(where) or where
+
+
 def _refusal(exc: InvalidInput) -> list[str]:
     """The lines that refuse ``exc``'s input: its problems in English, then in Chinese when
     the catalogue says any of them in Chinese (the others as they are)."""
     head = f"{exc.source}: " if exc.source else ""
     problems = exc.problems
     english = [f"{p.human_where}: {p.message}" for p in problems]
-    zh = [f"{p.where}：{_chinese(p.message) or p.message}" for p in problems]
+    zh = [f"{_place(p.human_where)}：{_chinese(p.message) or p.message}" for p in problems]
     if len(problems) != 1:
         english = [f"{len(problems)} problem(s) in the input", *(f"  - {e}" for e in english)]
         zh = [f"输入有 {len(problems)} 个问题", *(f"  - {z}" for z in zh)]
     lines = [f"error: {head}{english[0]}", *english[1:]]
     if any(_chinese(p.message) for p in problems):
+        head = f"{_place(exc.source)}：" if exc.source else ""
         lines += [f"错误：{head}{zh[0]}", *zh[1:]]
     return lines
 
@@ -75,9 +97,25 @@ def say_warnings_of(logger_name: str) -> None:
         logger.propagate = False
 
 
+def existing_file(ctx, param, value):
+    """A click callback for a FILE argument or option the command reads: refused with exit 2,
+    in English and Chinese, when nothing or a folder is there (click's own
+    ``Path(exists=True)`` says it in English only)."""
+    if value is None:
+        return None
+    where = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+    try:
+        check_file(value, where)
+    except InvalidInput as exc:
+        for line in _refusal(exc):
+            click.echo(line, err=True)
+        sys.exit(BAD_INPUT)
+    return value
+
+
 def usage_exit(message: str, zh: str | None = None) -> None:
     """A usage error found after the options were parsed (exit 2), and in Chinese (``zh``)."""
     click.echo(f"error: {message}", err=True)
     if zh:
         click.echo(f"错误：{zh}", err=True)
-    sys.exit(2)
+    sys.exit(BAD_INPUT)

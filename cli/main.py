@@ -1,6 +1,7 @@
 """``footprint``: calculate, validate and inspect footprints; run and operate the service.
 
-Exit codes: 0 success, 1 a data or plugin error, 2 invalid input (message on stderr).
+Exit codes: 0 done, 1 the work failed, 2 bad input or a thing named that is not there (the
+rule, once: cli/errors.py).
 
 Each built-in command lives in a module of cli/commands/ and is imported only when it runs,
 so a quick command (``footprint verify``) does not pay for loading the others. Plugins add

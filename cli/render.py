@@ -1,7 +1,10 @@
 """Plain-text rendering of results and listings for the terminal, and JSON output.
 
 Numbers follow footprint.display, as pages and printed labels do: kg CO2e to 3 significant
-figures (what a label signs), quantities with their own digits, shares in per cent.
+figures (what a label signs), quantities with their own digits, shares in per cent. Times
+too, one rule for every listing: in the platform's time zone (FOOTPRINT_TIME_ZONE, default
+Asia/Shanghai) to the minute, as pages show them, the zone named once in the column's
+heading (``in_zone("added")`` -> "added (Asia/Shanghai)"); JSON keeps the stored UTC.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import unicodedata
 import click
 
 from footprint.dataquality import level, overall
-from footprint.display import footprint, percent, quantity
+from footprint.display import footprint, percent, quantity, time_text, zone_key
 
 BAR_WIDTH = 30
 SCOPE_NAMES = {"co2_only": "CO2 only", "co2e": "CO2e (GWP set)",
@@ -21,6 +24,16 @@ SCOPE_NAMES = {"co2_only": "CO2 only", "co2e": "CO2e (GWP set)",
 def dump(value) -> None:
     """Print ``value`` as indented JSON, Chinese as it is."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def when(stamp, none: str = "-") -> str:
+    """A stored time in a listing: in the platform's zone, to the minute; ``none`` for none."""
+    return time_text(stamp) or none
+
+
+def in_zone(heading: str) -> str:
+    """A time column's heading, naming the zone its times are in."""
+    return f"{heading} ({zone_key()})"
 
 
 def bar(value: float, largest: float) -> str:

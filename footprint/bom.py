@@ -31,6 +31,7 @@ from .schemaerrors import as_message, json_reason
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .settings import electricity_basis as default_electricity_basis
+from .sheets import at_file_position
 from .suggest import unknown
 from .units import UNIT_NAMES, UNITS, of_dimension
 
@@ -593,7 +594,7 @@ def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput([Problem(f"line {exc.lineno}, column {exc.colno} of the file",
+        raise InvalidInput([Problem(at_file_position(exc.lineno, exc.colno),
                                     Message("invalid JSON: %(reason)s",
                                             reason=json_reason(exc.msg)))],
                            str(path)) from None

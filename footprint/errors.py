@@ -220,10 +220,12 @@ class Problem:
 
     @property
     def human_where(self) -> str:
-        """'line 4 (lines[3].unit)' reads better to a producer than a bare JSON path."""
+        """'line 4 (lines[3].unit)' reads better to a producer than a bare JSON path; a
+        Message, so that it reads 第 4 行 (lines[3].unit) in Chinese."""
         index = self.where[len("lines["):].partition("]")[0]
         if self.where.startswith("lines[") and index.isdigit():
-            return f"line {int(index) + 1} ({self.where})"
+            return Message("line %(number)s (%(where)s)", number=int(index) + 1,
+                           where=self.where)
         return self.where
 
     def __str__(self) -> str:

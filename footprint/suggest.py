@@ -132,8 +132,6 @@ def unknown(kind, word, choices: Iterable[str], prefer: Iterable[str] = (),
                    more=" ..." if len(choices) > LISTED else "")
 
 
-def _quoted(candidate) -> Message | str:
+def _quoted(candidate) -> Message:
     """A candidate in a list, quoted (in Chinese “…”): a name may hold commas and spaces."""
-    if isinstance(candidate, Named):
-        return Message('"%(name)s"', name=candidate)
-    return f'"{candidate}"'
+    return Message('"%(name)s"', name=candidate)

@@ -548,8 +548,9 @@ def test_key_files(platform):
     meta = json.loads((folder / f"{key.entry.kid.hex()}.json").read_text())
     assert "PRIVATE" not in json.dumps(meta) and meta["kid"] == base64.b64encode(
         key.entry.kid).decode()
-    with pytest.raises(KeyStoreError):
+    with pytest.raises(InvalidInput) as refused:  # the issuer is the operator's bad choice
         keys.generate(home, "CN-SC", "again")
+    assert [p.where for p in refused.value.problems] == ["issuer"]
     os.chmod(pem, 0o644)
     try:
         with pytest.raises(KeyStoreError, match="readable by others"):
@@ -680,7 +681,7 @@ def test_trust_add_validates_and_updates(tmp_path):
     report = keys.trust_add(sc, keys.export_trust_list(cq))
     assert len(report["updated"]) == 1 and len(report["added"]) == 1
     assert len(keys.trust_list(sc)) == 3
-    with pytest.raises(KeyStoreError):
+    with pytest.raises(InvalidInput, match="CN-CQ is another platform's issuer"):
         keys.generate(sc, "CN-CQ", "taking over a trusted issuer id")
 
 

@@ -294,7 +294,7 @@ def test_the_cli_creates_lists_and_revokes_clients(pact_service, run, monkeypatc
     listed = run("pact", "clients", "list")
     assert client_id in listed.stdout and "Pujiang Orchard Co-op" in listed.stdout
     assert run("pact", "clients", "revoke", client_id).exit_code == 0
-    assert run("pact", "clients", "revoke", client_id).exit_code == 1
+    assert run("pact", "clients", "revoke", client_id).exit_code == 2  # none such to revoke
     bad = run("pact", "clients", "create", "x", "--org", "No Such Org")
     assert bad.exit_code == 2 and "No Such Org" in bad.stderr
 

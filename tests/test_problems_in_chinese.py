@@ -125,7 +125,7 @@ def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
     # word, at the factor year the producer changes, naming the line that used it, with the
     # path as the title for experts
     assert error_slot(page, "factor_year") == (
-        "第 1 行：CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；已发布年份：2021, 2022, "
+        "第 1 行：CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；已发布年份：2021、2022、"
         "2023")
     assert '<code title="factor_year">因子年份</code>' in page
     assert "第 1 行 · 投入" not in page
@@ -441,7 +441,7 @@ def test_a_factor_year_without_factors_is_the_factor_year_s_problem_in_the_api(s
     answer = api_post(service, token, bom, "zh-CN").get_json()
     assert [(p["where"], p["place"], p["message"]) for p in answer["problems"]] == [
         ("factor_year", "因子年份", "第 1 行：CN-SC 没有 1990 年的基于位置(电网平均)电力排放因子；"
-                                 "已发布年份：2021, 2022, 2023")]
+                                 "已发布年份：2021、2022、2023")]
 
 
 def test_a_producer_asking_for_loan_products_is_told_about_loan_products(service, token):

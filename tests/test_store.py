@@ -187,7 +187,7 @@ def test_cli_users_tokens_and_backup(tmp_path, monkeypatch):
     assert user_for_token(db, token)["username"] == "chen"
     assert runner.invoke(cli, ["tokens", "revoke", token]).exit_code == 0
     assert user_for_token(db, token) is None
-    assert runner.invoke(cli, ["tokens", "revoke", token]).exit_code == 1
+    assert runner.invoke(cli, ["tokens", "revoke", token]).exit_code == 2  # no such token
     backup = tmp_path / "backup.db"
     assert runner.invoke(cli, ["db", "backup", str(backup)]).exit_code == 0
     assert connect(backup)["users"].count == 1

@@ -851,7 +851,7 @@ def test_cli_log_proofs(home):
     assert result.exit_code == 0, result.stderr
     body = json.loads(result.stdout)
     assert body == TransparencyLog(database).inclusion_json(3)
-    assert run("proof", "5").exit_code == 1
+    assert run("proof", "5").exit_code == 2  # no leaf 5: bad input
     result = run("consistency", "2", "5")
     assert result.exit_code == 0
     body = json.loads(result.stdout)

@@ -58,7 +58,7 @@ VOCABULARIES = {
 # Messages, as web/problems.py and the API's body reader say them). A file named in one part
 # does not belong to a folder another part names.
 PARTS = {
-    "vocabulary": ["vocabulary.py", "formatting.py"],
+    "vocabulary": ["vocabulary.py", "formatting.py", "../footprint/words.py"],
     "core": ["__init__.py", "auth.py", "public.py", "security.py", "i18n.py",
              "templates/layout.html", "templates/error.html", "templates/_scopes.html",
              "templates/_pages.html",

@@ -2,9 +2,11 @@
 unit and a finding's type and severity the core names in English, as the reader sees it
 (Chinese by default).
 
-Each word is defined here once, keyed by the core's own vocabulary (footprint.model.STAGES,
+Each word is defined once, keyed by the core's own vocabulary (footprint.model.STAGES,
 footprint.workflow.STATUSES, ROLES, ORG_KINDS and ACTIONS, footprint.usecases.labels.STATUSES,
-footprint.usecases.scanning.VERDICTS, ...), and translated once, in
+footprint.usecases.scanning.VERDICTS, ...): here, or in footprint.words for the vocabularies
+the core's messages name (stages, statuses, roles, organisation kinds, bases, dimensions ...,
+which the command line says too); and translated once, in
 translations/zh/LC_MESSAGES/vocabulary.po. Pages use the template filters web.formatting
 registers (``{{ row.stage|stage }}``, ``{{ submission.status|status }}``); views and flashes
 use ``word(TABLE, key)``. A key the table does not know is shown as it is.
@@ -14,33 +16,23 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from footprint.workflow import ACTIONS
+from footprint import words
+from footprint.errors import Message
 
-STAGES = {
-    "raw_materials": _l("raw materials"), "production": _l("production"),
-    "distribution": _l("distribution"), "packaging": _l("packaging"),
-    "end_of_life": _l("end of life"),
-}
+
+def _words(table: dict) -> dict:
+    """A vocabulary of the core (footprint.words) in the reader's language."""
+    return {code: _l(str(word)) if isinstance(word, Message) else word
+            for code, word in table.items()}
+
+
+STAGES = _words(words.STAGES)
 # Of a submission (footprint.workflow.STATUSES) and of a label (footprint.usecases.labels).
-STATUSES = {
-    "draft": _l("draft"), "submitted": _l("submitted"), "verified": _l("verified"),
-    "approved": _l("approved"), "returned": _l("returned"), "issued": _l("issued"),
-    "superseded": _l("superseded"), "revoked": _l("revoked"), "expired": _l("expired"),
-    "valid": _l("valid"),
-}
-ROLES = {"producer": _l("producer"), "verifier": _l("verifier"), "reviewer": _l("reviewer"),
-         "admin": _l("administrator"), "bank": _l("bank officer"),
-         "regulator": _l("regulator")}
-ORG_KINDS = {"enterprise": _l("enterprise"), "accounting_body": _l("accounting body"),
-             "platform": _l("platform"), "bank": _l("bank"),
-             "regulator": _l("regulatory authority")}
+STATUSES = _words(words.STATUSES)
+ROLES = _words(words.ROLES)
+ORG_KINDS = _words(words.ORG_KINDS)
 # Audit events: a workflow action reads as the status it leads to ("submit": submitted).
-EVENTS = {
-    "create": _l("created"), "revise": _l("revised"),
-    **{name: STATUSES[action.to_status] for name, action in ACTIONS.items()},
-    "issue": _l("label issued"), "reissue": _l("label re-issued"),
-    "revoke": _l("label revoked"),
-}
+EVENTS = _words(words.EVENTS)
 # What the user is told once a workflow action is done.
 ACTION_DONE = {"submit": _l("Submitted for verification."), "verify": _l("Marked as verified."),
                "approve": _l("Approved."), "return": _l("Returned with your reasons.")}
@@ -52,20 +44,14 @@ VERDICTS = {
     "unrecorded": _l("Not in this platform's records"),
 }
 # Greenhouse gases: the biosphere flows of the core's data (lca_data/biosphere_flows.json).
-GASES = {"CO2_fossil": _l("carbon dioxide, fossil"),
-         "CO2_biogenic": _l("carbon dioxide, biogenic"),
-         "CH4_fossil": _l("methane, fossil"), "CH4_non_fossil": _l("methane, non-fossil"),
-         "N2O": _l("dinitrogen monoxide"),
-         "CO2e_aggregated": _l("greenhouse gases as CO2e, not split by gas")}
+GASES = _words(words.GASES)
 # Where a gas comes from (footprint.model.FLOW_ORIGINS).
 ORIGINS = {"fossil": _l("fossil"), "biogenic": _l("biogenic"),
            "other": _l("other gases (N2O and others)"), "unspecified": _l("not split by gas")}
 # Electricity bases (footprint.model.ELECTRICITY_BASES) and system boundaries
 # (footprint.bom.BOUNDARIES).
-BASES = {"location": _l("location-based (grid average)"),
-         "market": _l("market-based (residual mix)"),
-         "lifecycle": _l("life-cycle (CO2e of generation)")}
-BOUNDARIES = {"cradle_to_gate": _l("cradle to gate"), "cradle_to_grave": _l("cradle to grave")}
+BASES = _words(words.BASES)
+BOUNDARIES = _words(words.BOUNDARIES)
 # What a factor covers (footprint.model.GAS_SCOPES, classified by footprint.engine.scopes).
 SCOPES = {"co2_only": _l("CO2 only"), "co2e": _l("CO2e by GWP100"),
           "lifecycle_co2e": _l("life-cycle CO2e with upstream")}
@@ -87,19 +73,16 @@ DATA_QUALITY_CRITERIA = {"technological": _l("technology"), "geographical": _l("
 DATA_QUALITY_LEVELS = {"excellent": _l("excellent"), "very good": _l("very good"),
                        "good": _l("good"), "fair": _l("fair"), "poor": _l("poor")}
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
-FINDING_TYPES = {"falsified_data": _l("falsified data"),
-                 "unqualified_verification": _l("unqualified verification"),
-                 "misleading_claim": _l("misleading claim"), "other": _l("other")}
-SEVERITIES = {"general": _l("general"), "serious": _l("serious"), "severe": _l("severe")}
+FINDING_TYPES = _words(words.FINDING_TYPES)
+SEVERITIES = _words(words.SEVERITIES)
 # Gases as chemists write them: symbols, the same in every language.
 GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
                "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}
 
 # Units (footprint.units.UNITS): symbols read the same in every language; words translate.
 # Units shown as a word, or as a symbol other than their code; the rest are their own symbols.
-UNITS = {"piece": _l("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³", "m2": "m²"}
-DIMENSIONS = {"energy": _l("energy"), "mass": _l("mass"), "transport": _l("transport"),
-              "volume": _l("volume"), "area": _l("area"), "count": _l("count")}
+UNITS = _words(words.UNITS)
+DIMENSIONS = _words(words.DIMENSIONS)
 CO2E = "kg CO₂e"  # the unit of every footprint: a symbol, the same in Chinese and English
 # Beside a grade whose footprint lies below the range its bands are built on (the preview,
 # the submission page): the grade stands, and may flatter a BOM that leaves inputs out.

@@ -14,8 +14,8 @@ from footprint.labels import times
 from footprint.settings import footprint_home
 from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
-from ..errors import fail_cleanly
-from ..render import table
+from ..errors import existing_file, fail_cleanly
+from ..render import in_zone, table, when
 from .labels import time_option
 
 @click.group()
@@ -107,11 +107,13 @@ def keys_export(output):
 def keys_list():
     """List this platform's keys and the other issuers' keys it trusts."""
     home = footprint_home()
-    rows = [["own", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to), e.name]
-            for e in issuer_keys.own_entries(home)]
-    rows += [["trusted", e.id, e.kid.hex(), times.text(e.valid_from), times.text(e.valid_to),
-              e.name] for e in issuer_keys.trusted_entries(home)]
-    click.echo(table(rows, ["", "issuer", "kid", "valid from", "valid to", "name"])
+    rows = [[whose, e.id, e.kid.hex(), when(times.text(e.valid_from)),
+             when(times.text(e.valid_to)), e.name]
+            for whose, entries in (("own", issuer_keys.own_entries(home)),
+                                   ("trusted", issuer_keys.trusted_entries(home)))
+            for e in entries]
+    click.echo(table(rows, ["", "issuer", "kid", in_zone("valid from"), in_zone("valid to"),
+                            "name"])
                if rows else "no keys: run `footprint keys generate`")
 
 
@@ -121,7 +123,7 @@ def keys_trust():
 
 
 @keys_trust.command("add")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), callback=existing_file)
 @click.option("--issuer", "issuers", multiple=True,
               help="Only this issuer id from the file (repeatable).")
 @fail_cleanly

@@ -76,12 +76,12 @@ def list_(org, bank, as_json):
     db = _db()
     if org is not None:
         rows = consents.banks(db, find_organisation(db, org)["id"])
-        shown = [[r["id"], r["name"], r["granted_at"] or "-"] for r in rows]
-        header = ["bank", "name", "granted"]
+        shown = [[r["id"], r["name"], render.when(r["granted_at"])] for r in rows]
+        header = ["bank", "name", render.in_zone("granted")]
     else:
         rows = consents.consenting(db, consents.find_bank(db, bank)["id"])
-        shown = [[r["id"], r["name"], r["granted_at"]] for r in rows]
-        header = ["org", "name", "granted"]
+        shown = [[r["id"], r["name"], render.when(r["granted_at"])] for r in rows]
+        header = ["org", "name", render.in_zone("granted")]
     if as_json:
         render.dump(rows)
     else:
@@ -207,8 +207,8 @@ def decisions(bank, borrower):
     db = _db()
     rows = loans.decisions_of_bank(db, consents.find_bank(db, bank)["id"]) if bank else \
         loans.decisions_about(db, find_organisation(db, borrower, "borrower")["id"])
-    click.echo(render.table([[d["id"], d["priced_at"], d["bank_name"], d["borrower_name"],
-                              yuan(d["principal"]), rate(d["rate_bp"]),
+    click.echo(render.table([[d["id"], render.when(d["priced_at"]), d["bank_name"],
+                              d["borrower_name"], yuan(d["principal"]), rate(d["rate_bp"]),
                               yuan(d["total_benefit"])] for d in rows],
-                            ["id", "priced", "bank", "borrower", "principal", "rate",
-                             "benefit"]) if rows else "no loans priced")
+                            ["id", render.in_zone("priced"), "bank", "borrower", "principal",
+                             "rate", "benefit"]) if rows else "no loans priced")

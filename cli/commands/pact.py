@@ -4,7 +4,6 @@ outbox``: the answers to their requests still to post; ``footprint pact import |
 supplier's PACT v3 footprint as a producer's BOM input (docs/bom.md)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
-from ..errors import fail_cleanly
+from ..errors import existing_file, fail_cleanly
 
 
 @click.group("pact")
@@ -53,8 +52,10 @@ def list_(as_json):
         render.dump(rows)
         return
     click.echo(render.table([[r["client_id"], r["name"], r["org_name"] or "(all labels)",
-                              r["created_at"], r["revoked_at"] or "-"] for r in rows],
-                            ["client_id", "name", "organisation", "created", "revoked"])
+                              render.when(r["created_at"]), render.when(r["revoked_at"])]
+                             for r in rows],
+                            ["client_id", "name", "organisation", render.in_zone("created"),
+                             render.in_zone("revoked")])
                if rows else "no PACT clients")
 
 
@@ -64,8 +65,7 @@ def list_(as_json):
 def revoke(client_id):
     """Revoke CLIENT_ID: its tokens stop working at once."""
     if not pact_usecase.revoke_client(open_database(footprint_home()), client_id):
-        click.echo("error: no such client that is not revoked already", err=True)
-        sys.exit(1)
+        raise pact_usecase.no_client_to_revoke(client_id)
     click.echo(f"client {client_id} revoked; its tokens no longer work")
 
 
@@ -85,7 +85,7 @@ def deliver(limit):
         elif item["gave_up"]:
             state = "given up (72 h)"
         else:
-            state = f"failed, next attempt {item['next_attempt_at']}"
+            state = f"failed, next attempt {render.in_zone(render.when(item['next_attempt_at']))}"
         click.echo(f"{item['event_id']} -> {item['url']}: {state}"
                    + (f" ({item['error']})" if item["error"] and not item["delivered"]
                       else ""))
@@ -108,17 +108,19 @@ def outbox(as_json):
         click.echo(f"{title}: {len(rows)}")
         if rows:
             click.echo(render.table(
-                [[r["event_id"], r["request_event_id"] or "-", r["url"], r["created_at"],
-                  r["attempts"], r["gave_up_at"] if state == "failed" else r["next_attempt_at"],
+                [[r["event_id"], r["request_event_id"] or "-", r["url"],
+                  render.when(r["created_at"]), r["attempts"],
+                  render.when(r["gave_up_at"] if state == "failed" else r["next_attempt_at"]),
                   (r["last_error"] or "-")[:80]] for r in rows],
-                ["event", "request", "url", "created", "attempts",
-                 "gave up" if state == "failed" else "next attempt", "last error"]))
+                ["event", "request", "url", render.in_zone("created"), "attempts",
+                 render.in_zone("gave up" if state == "failed" else "next attempt"),
+                 "last error"]))
 
 
 # -- suppliers' footprints as BOM inputs --------------------------------------------------------
 
 @pact.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), callback=existing_file)
 @click.option("--user", "username", required=True,
               help="The producer whose organisation imports it (a BOM line then names it "
                    "pact:<id>).")

@@ -13,7 +13,7 @@ from footprint.usecases import peers as peers_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
-from ..errors import fail_cleanly
+from ..errors import existing_file, fail_cleanly
 
 SAID_ZH = {"refused": "已拒绝：该平台的回答未通过核验，本平台未存储其中任何内容。",
            "inconsistent": "日志不一致：该平台改写了其透明日志，已被标记，本平台未存储其回答的任何内容。"}
@@ -46,7 +46,7 @@ def _say(report) -> None:
 @peers.command("add")
 @click.argument("url")
 @click.option("--name", default=None, help="What to call the peer (default: its issuer id).")
-@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--ca-file", type=click.Path(), default=None, callback=existing_file,
               help="Trust this certificate authority for the peer's HTTPS (a test or an "
                    "internal CA); default: the system's.")
 @fail_cleanly
@@ -84,12 +84,13 @@ def list_(as_json):
         click.echo("no peers: add one with `footprint peers add https://HOST`")
         return
     click.echo(render.table(
-        [[r["name"], r["url"], r["state"], r["last_synced_at"] or "never",
+        [[r["name"], r["url"], r["state"], render.when(r["last_synced_at"], "never"),
           "-" if r["synced_minutes_ago"] is None else f"{r['synced_minutes_ago']} min ago",
           r["checkpoint_size"] if r["checkpoint_size"] is not None else "-",
           r["revocations"], "none published" if r["findings"] is None else r["findings"]]
          for r in rows],
-        ["name", "url", "state", "last synced", "age", "log size", "revoked", "findings"]))
+        ["name", "url", "state", render.in_zone("last synced"), "age", "log size", "revoked",
+         "findings"]))
     for row in rows:
         for problem in row["problems"]:
             click.echo(f"{row['name']}: {problem}", err=True)

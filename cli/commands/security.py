@@ -27,7 +27,7 @@ def events(limit, as_json):
     if as_json:
         render.dump(rows)
         return
-    click.echo(render.table([[r["at"], r["kind"], r["username"] or "-", r["address"] or "-",
-                              r["detail"] or ""] for r in rows],
-                            ["at (UTC)", "event", "user", "address", "detail"])
+    click.echo(render.table([[render.when(r["at"]), r["kind"], r["username"] or "-",
+                              r["address"] or "-", r["detail"] or ""] for r in rows],
+                            [render.in_zone("at"), "event", "user", "address", "detail"])
                if rows else "no security events recorded")

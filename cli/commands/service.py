@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from footprint import engine as engines
-from footprint.display import time_text, zone_key
 from footprint.settings import footprint_home, secret_key
 from footprint.usecases.accounts import (TOKEN_PREFIX, NewOrganisation, create_token,
                                          create_user, edit_organisation, find_organisation,
@@ -28,7 +27,7 @@ from footprint.usecases.hosts import HostRefused, check_host
 from footprint.workflow import ORG_KINDS, ROLES
 
 from .. import render
-from ..errors import fail_cleanly, usage_exit
+from ..errors import existing_file, fail_cleanly, usage_exit
 from .dbcopy import db_copy, db_verify_copy
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -105,10 +104,6 @@ def _accounts_db():
     return db
 
 
-def _when(stamp) -> str:
-    return time_text(stamp) or "-"
-
-
 @click.group()
 def users():
     """Accounts of producers, verifiers, reviewers and administrators."""
@@ -128,9 +123,9 @@ def users_list(role, org, as_json):
         return
     click.echo(render.table(
         [[r["id"], r["username"], r["display_name"], r["role"], r["org_name"],
-          "yes" if r["active"] else "no", _when(r["created_at"])] for r in rows],
+          "yes" if r["active"] else "no", render.when(r["created_at"])] for r in rows],
         ["id", "username", "name", "role", "organisation", "active",
-         f"added ({zone_key()})"]) if rows else "no users")
+         render.in_zone("added")]) if rows else "no users")
 
 
 @users.command("add")
@@ -302,14 +297,13 @@ def tokens_list(username, as_json):
     if as_json:
         render.dump(rows)
         return
-    zone = zone_key()
     click.echo(render.table(
-        [[r["id"], r["username"], r["name"], _when(r["created_at"]),
-          _when(r["last_used_at"]) if r["last_used_at"] else "never",
-          f"revoked {_when(r['revoked_at'])}" if r["revoked_at"] else "active"]
+        [[r["id"], r["username"], r["name"], render.when(r["created_at"]),
+          render.when(r["last_used_at"], "never"),
+          f"revoked {render.when(r['revoked_at'])}" if r["revoked_at"] else "active"]
          for r in rows],
-        ["id", "user", "label", f"created ({zone})", f"last used ({zone})", "state"])
-        if rows else "no tokens")
+        ["id", "user", "label", render.in_zone("created"), render.in_zone("last used"),
+         "state"]) if rows else "no tokens")
 
 
 @tokens.command("revoke")
@@ -344,9 +338,9 @@ def tokens_revoke(token, token_id, username, label):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--certfile", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--certfile", type=click.Path(), default=None, callback=existing_file,
               help="Serve HTTPS with this certificate (PEM); with --keyfile.")
-@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--keyfile", type=click.Path(), default=None, callback=existing_file,
               help="The certificate's private key (PEM).")
 def serve(host, port, workers, certfile, keyfile):
     """Migrate the database, check that this host's keys and secret key are the platform's

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..data import VERSION_JOIN, Catalog, is_versioned, selected_data_version, selecting
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Message, Problem
 from ..plugins import get_plugin_manager
 from ..suggest import best
 from .registry import Registry, registered_catalogs
@@ -68,21 +68,26 @@ def check_data_version(name: str, catalogs: Iterable[Catalog]) -> None:
     for part in parts:
         for dataset in versions[part].datasets if part in versions else ():
             if dataset in owner and owner[dataset] != part:
-                problems.append(Problem("data_version", (
-                    f"{owner[dataset]!r} and {part!r} are both versions of dataset "
-                    f"{dataset[1]!r} ({dataset[0]}): name one of them")))
+                problems.append(Problem("data_version", Message(
+                    "'%(first)s' and '%(second)s' are both versions of dataset '%(dataset)s' "
+                    "(%(plugin)s): name one of them", first=owner[dataset], second=part,
+                    dataset=dataset[1], plugin=dataset[0])))
             owner.setdefault(dataset, part)
     if problems:
         raise InvalidInput(problems)
 
 
-def unknown_data_version(name: str, known: list[str]) -> str:
+def unknown_data_version(name: str, known: list[str]) -> Message:
     found = best(name, known)
+    said = dict(name=name, known=list(known) or Message("none"))
     if len(found) == 1:
-        hint = f"; did you mean {found[0]!r}?"
-    else:  # several equally close (MEE-2020: every MEE year) are offered together
-        hint = f"; did you mean one of {', '.join(map(repr, found))}?" if found else ""
-    return f"unknown data version {name!r}; known: {', '.join(known) or 'none'}{hint}"
+        return Message("unknown data version '%(name)s'; known: %(known)s; did you mean "
+                       "'%(guess)s'?", guess=found[0], **said)
+    if found:  # several equally close (MEE-2020: every MEE year) are offered together
+        return Message("unknown data version '%(name)s'; known: %(known)s; did you mean one "
+                       "of %(guesses)s?", guesses=[Message('"%(name)s"', name=f) for f in found],
+                       **said)
+    return Message("unknown data version '%(name)s'; known: %(known)s", **said)
 
 
 # -- the data versions of a plugin manager -----------------------------------------------------
@@ -147,15 +152,20 @@ def find_data_version(pm, text: str, where: str = "data_version") -> str:
         return text
     if not re.fullmatch(rf"[0-9a-fA-F]{{{MIN_PREFIX},64}}", text):
         short = re.fullmatch(r"[0-9a-fA-F]+", text) is not None
-        hint = f"; a hash prefix needs at least {MIN_PREFIX} hex digits" if short else ""
-        raise InvalidInput([Problem(where, unknown_data_version(text, names) + hint)])
+        unknown = unknown_data_version(text, names)
+        if short:
+            unknown = Message("%(unknown)s; a hash prefix needs at least %(digits)s hex digits",
+                              unknown=unknown, digits=MIN_PREFIX)
+        raise InvalidInput([Problem(where, unknown)])
     hashes = {name: registry.data_version for name, registry in version_registries(pm).items()}
     matches = [name for name, digest in hashes.items() if digest.startswith(text.lower())]
     if len(matches) == 1:
         return matches[0]
-    known = ", ".join(f"{name} ({digest[:16]})" for name, digest in hashes.items())
+    known = [f"{name} ({digest[:16]})" for name, digest in hashes.items()]
     if matches:
-        message = f"hash prefix {text!r} matches {', '.join(matches)}: give more digits"
+        message = Message("hash prefix '%(prefix)s' matches %(versions)s: give more digits",
+                          prefix=text, versions=matches)
     else:
-        message = f"no data version has a hash starting {text!r}; known: {known}"
+        message = Message("no data version has a hash starting '%(prefix)s'; known: %(known)s",
+                          prefix=text, known=known)
     raise InvalidInput([Problem(where, message)])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..bom import Bom
 from ..data import selecting
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Message, Problem
 from ..plugins import get_plugin_manager
 from ..settings import footprint_home, using_home
 from ..suggest import unknown
@@ -64,7 +64,8 @@ class Engine:
     def method_id(self, method: str | None) -> str:
         method = method or self.registry.default_method
         if method not in self.registry.methods:
-            raise InvalidInput([Problem("method", unknown("method", method, self.registry.methods))])
+            raise InvalidInput([Problem("method", unknown(Message("method"), method,
+                                                          self.registry.methods))])
         return method
 
     def expand(self, bom: Bom) -> Bom:

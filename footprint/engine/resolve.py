@@ -85,7 +85,7 @@ def electricity_factor(registry, region_code: str, year: int | None, basis: str)
                               bases=[Word("basis", b) for b in bases] or Message("none")))
     chosen = max(by_year) if year is None else year
     if chosen not in by_year:
-        years = ", ".join(map(str, sorted(by_year)))
+        years = sorted(by_year)
         if code != region_code:
             raise NoYear(Message("no %(basis)s-based electricity factor for %(region)s (whose "
                                  "factors come from %(source)s) in %(year)s; published years: "

@@ -13,7 +13,9 @@ import ssl
 import urllib.error  # noqa: F401 -- its errors, for footprint.labels.online
 import urllib.request
 
+from ..errors import Message
 from ..outbound import NoRedirect, Refused
+from ..settings import PRIVATE_HOSTS_VARIABLE
 
 
 def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
@@ -24,19 +26,26 @@ def https_opener(ca_file=None) -> urllib.request.OpenerDirector:
                                        NoRedirect())
 
 
-def network_words(host: str, reason, timeout: float) -> str:
-    """Why ``host`` could not be asked, in words."""
+def network_words(host: str, reason, timeout: float) -> Message:
+    """Why ``host`` could not be asked, in words (in the reader's language: a Message)."""
     if isinstance(reason, Refused):
-        return str(reason)
+        return Message("%(host)s resolves to %(address)s, an address on a private network "
+                       "or this machine, which the platform does not connect to unless "
+                       "%(variable)s names the host", host=reason.host,
+                       address=reason.address, variable=PRIVATE_HOSTS_VARIABLE)
     if isinstance(reason, ssl.SSLCertVerificationError):
-        return (f"the TLS certificate of {host} is not trusted "
-                f"({reason.verify_message or reason})")
+        return Message("the TLS certificate of %(host)s is not trusted (%(reason)s)",
+                       host=host, reason=reason.verify_message or str(reason))
     if isinstance(reason, ssl.SSLError):
-        return f"no TLS connection to {host} ({reason.reason or reason})"
+        return Message("no TLS connection to %(host)s (%(reason)s)", host=host,
+                       reason=reason.reason or str(reason))
     if isinstance(reason, (TimeoutError, socket.timeout)):
-        return f"{host} did not answer within {timeout:g} s"
+        return Message("%(host)s did not answer within %(seconds)s s", host=host,
+                       seconds=f"{timeout:g}")
     if isinstance(reason, socket.gaierror):
-        return f"the host {host} was not found ({reason.strerror or reason})"
+        return Message("the host %(host)s was not found (%(reason)s)", host=host,
+                       reason=reason.strerror or str(reason))
     if isinstance(reason, ConnectionRefusedError):
-        return f"{host} refused the connection"
-    return f"{host} could not be reached ({getattr(reason, 'strerror', None) or reason})"
+        return Message("%(host)s refused the connection", host=host)
+    return Message("%(host)s could not be reached (%(reason)s)", host=host,
+                   reason=getattr(reason, "strerror", None) or str(reason))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Message, Problem
+from footprint.schemaerrors import json_reason
+from footprint.sheets import at_file_position
 
 
 def read_json(path, what: str):
@@ -13,7 +15,15 @@ def read_json(path, what: str):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput([Problem(str(path), f"cannot read: {exc.strerror or exc}")],
+        raise InvalidInput([Problem(str(path), Message(
+            "cannot read %(path)s: %(reason)s", path=str(path),
+            reason=exc.strerror or str(exc)))], source=what) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Problem(str(path), Message("not UTF-8 text: %(reason)s",
+                                                       reason=str(exc)))],
                            source=what) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput([Problem(str(path), f"not JSON: {exc}")], source=what) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput([Problem(str(path), Message(
+            "%(where)s: %(note)s", where=at_file_position(exc.lineno, exc.colno),
+            note=Message("invalid JSON: %(reason)s", reason=json_reason(exc.msg))))],
+            source=what) from None

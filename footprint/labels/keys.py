@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Message, Problem
 from footprint.settings import keys_location
 
 from . import times
@@ -33,6 +33,9 @@ from .trust import (TrustEntry, TrustList, kid_of, load_trust_list, parse_entry,
                     parse_trust_list)
 
 KEY_YEARS = 5  # default validity of a new key
+
+# where a problem with the issuer id is (a Message: 签发方 in Chinese)
+ISSUER = Message("issuer")
 
 
 @cache
@@ -73,8 +76,8 @@ def _trusted_path(home) -> Path:
 
 def _check_issuer(issuer_id: str) -> str:
     if not isinstance(issuer_id, str) or not ISSUER_ID.fullmatch(issuer_id):
-        raise InvalidInput([Problem("issuer", "letters, digits, '.', '_' or '-' (at most 32), "
-                                              "e.g. CN-SC")])
+        raise InvalidInput([Problem(ISSUER, Message(
+            "letters, digits, '.', '_' or '-' (at most 32), e.g. CN-SC"))])
     return issuer_id
 
 
@@ -165,20 +168,22 @@ def generate(home, issuer_id: str, name: str, region: str | None = None, valid_f
     _check_issuer(issuer_id)
     problems = []
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem("name", "the issuer's name is required"))
+        problems.append(Problem("name", Message("the issuer's name is required")))
     region = region or issuer_id
     if problems:
         raise InvalidInput(problems)
     if own_entries(home, issuer_id):
-        raise KeyStoreError(f"{issuer_id} already has a key; use `footprint keys rotate "
-                            f"--issuer {issuer_id}` for a new one")
+        raise InvalidInput([Problem(ISSUER, Message(
+            "%(issuer)s already has a key; use `footprint keys rotate --issuer %(issuer)s` for "
+            "a new one", issuer=issuer_id))])
     if issuer_id in {e.id for e in trusted_entries(home)}:
-        raise KeyStoreError(f"{issuer_id} is another platform's issuer in the trust list")
+        raise InvalidInput([Problem(ISSUER, Message(
+            "%(issuer)s is another platform's issuer in the trust list", issuer=issuer_id))])
     start = times.epoch(valid_from) if valid_from is not None else \
         (times.epoch(now) if now is not None else times.now())
     end = times.epoch(valid_to) if valid_to is not None else _add_years(start, KEY_YEARS)
     if end <= start:
-        raise InvalidInput([Problem("valid_to", "must be after valid_from")])
+        raise InvalidInput([Problem("valid_to", Message("must be after valid_from"))])
     entry, private_key = _new_entry(issuer_id, name.strip(), region, start, end)
     path = _store(home, entry, private_key)
     return IssuerKey(entry, private_key, path)
@@ -190,11 +195,12 @@ def rotate(home, issuer_id: str, *, now=None, valid_to=None) -> IssuerKey:
     _check_issuer(issuer_id)
     old = own_entries(home, issuer_id)
     if not old:
-        raise KeyStoreError(f"{issuer_id} has no key yet; use `footprint keys generate`")
+        raise InvalidInput([Problem(ISSUER, Message(
+            "%(issuer)s has no key yet; use `footprint keys generate`", issuer=issuer_id))])
     moment = times.epoch(now) if now is not None else times.now()
     end = times.epoch(valid_to) if valid_to is not None else _add_years(moment, KEY_YEARS)
     if end <= moment:
-        raise InvalidInput([Problem("valid_to", "must be after the rotation time")])
+        raise InvalidInput([Problem("valid_to", Message("must be after the rotation time"))])
     latest = max(old, key=lambda e: (e.valid_from, e.kid))
     entry, private_key = _new_entry(issuer_id, latest.name, latest.region, moment, end)
     path = _store(home, entry, private_key)
@@ -410,8 +416,9 @@ def trust_add(home, file, issuers=None) -> dict:
         if entry.kid in own and own[entry.kid].public_key == entry.public_key:
             continue
         if entry.id in own_ids:
-            problems.append(Problem(f"issuers[{i}]", f"claims this platform's issuer {entry.id} "
-                                                     "with a key it did not make"))
+            problems.append(Problem(f"issuers[{i}]", Message(
+                "claims this platform's issuer %(issuer)s with a key it did not make",
+                issuer=entry.id)))
     if problems:
         raise InvalidInput(problems, source=str(file) if not isinstance(file, dict) else None)
     trusted = {e.kid: e for e in trusted_entries(home)}

@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from .. import clock
-from ..errors import InvalidInput, Message, Problem
+from ..errors import InvalidInput, Message, NotFound, Problem
 from ..gs1 import normalise_gtin
 from ..identifiers import pact_footprint_id
 from ..store import pact as stored
@@ -129,6 +129,12 @@ def revoke_client(db, client_id: str) -> bool:
     if done:
         security.event(db, "pact-client-revoked", client_id)
     return done
+
+
+def no_client_to_revoke(client_id: str) -> NotFound:
+    """What revoking a client that is not there, or is revoked already, is told."""
+    return NotFound(Message("no PACT client %(client)s that is not revoked already",
+                            client=client_id))
 
 
 # -- tokens -----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ administrators read them.
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -87,7 +86,11 @@ class Fetcher:
             raise PeerRefused([Message("the peer could not be asked: %(why)s",
                                        why=network_words(self.host, exc.reason,
                                                          self.timeout))]) from None
-        except (TimeoutError, socket.timeout, OSError, ValueError) as exc:
+        except OSError as exc:  # TimeoutError, a Refused address ... outside urllib's wrapping
+            raise PeerRefused([Message("the peer could not be asked: %(why)s",
+                                       why=network_words(self.host, exc,
+                                                         self.timeout))]) from None
+        except ValueError as exc:
             raise PeerRefused([Message("the peer could not be asked: %(why)s",
                                        why=str(exc) or type(exc).__name__)]) from None
         if len(body) > MAX_ANSWER:

@@ -1,0 +1,81 @@
+"""The words of the core's vocabularies, in English, once: the word a reader sees for each
+code a Message names by a ``Word`` (footprint.errors): a stage, a status, a role, an
+organisation kind, an electricity basis, a unit's dimension ... The web's vocabulary
+(web/vocabulary.py) shows these words on pages, and the command line says a message's Words
+with them; each is translated once, in vocabulary.po.
+
+    WORDS["basis"]["location"]  ->  "location-based (grid average)"
+"""
+from __future__ import annotations
+
+from .errors import Message
+from .workflow import ACTIONS
+
+STAGES = {
+    "raw_materials": Message("raw materials"), "production": Message("production"),
+    "distribution": Message("distribution"), "packaging": Message("packaging"),
+    "end_of_life": Message("end of life"),
+}
+# Of a submission (footprint.workflow.STATUSES) and of a label (footprint.usecases.labels).
+STATUSES = {
+    "draft": Message("draft"), "submitted": Message("submitted"),
+    "verified": Message("verified"), "approved": Message("approved"),
+    "returned": Message("returned"), "issued": Message("issued"),
+    "superseded": Message("superseded"), "revoked": Message("revoked"),
+    "expired": Message("expired"), "valid": Message("valid"),
+}
+ROLES = {"producer": Message("producer"), "verifier": Message("verifier"),
+         "reviewer": Message("reviewer"), "admin": Message("administrator"),
+         "bank": Message("bank officer"), "regulator": Message("regulator")}
+ORG_KINDS = {"enterprise": Message("enterprise"), "accounting_body": Message("accounting body"),
+             "platform": Message("platform"), "bank": Message("bank"),
+             "regulator": Message("regulatory authority")}
+# Audit events: a workflow action reads as the status it leads to ("submit": submitted).
+EVENTS = {
+    "create": Message("created"), "revise": Message("revised"),
+    **{name: STATUSES[action.to_status] for name, action in ACTIONS.items()},
+    "issue": Message("label issued"), "reissue": Message("label re-issued"),
+    "revoke": Message("label revoked"),
+}
+# Greenhouse gases: the biosphere flows of the core's data (lca_data/biosphere_flows.json).
+GASES = {"CO2_fossil": Message("carbon dioxide, fossil"),
+         "CO2_biogenic": Message("carbon dioxide, biogenic"),
+         "CH4_fossil": Message("methane, fossil"),
+         "CH4_non_fossil": Message("methane, non-fossil"),
+         "N2O": Message("dinitrogen monoxide"),
+         "CO2e_aggregated": Message("greenhouse gases as CO2e, not split by gas")}
+# Electricity bases (footprint.model.ELECTRICITY_BASES) and system boundaries
+# (footprint.bom.BOUNDARIES).
+BASES = {"location": Message("location-based (grid average)"),
+         "market": Message("market-based (residual mix)"),
+         "lifecycle": Message("life-cycle (CO2e of generation)")}
+BOUNDARIES = {"cradle_to_gate": Message("cradle to gate"),
+              "cradle_to_grave": Message("cradle to grave")}
+# Units (footprint.units.UNITS): symbols read the same in every language; words translate.
+# Units shown as a word, or as a symbol other than their code; the rest are their own symbols.
+UNITS = {"piece": Message("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³", "m2": "m²"}
+DIMENSIONS = {"energy": Message("energy"), "mass": Message("mass"),
+              "transport": Message("transport"), "volume": Message("volume"),
+              "area": Message("area"), "count": Message("count")}
+# Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
+FINDING_TYPES = {"falsified_data": Message("falsified data"),
+                 "unqualified_verification": Message("unqualified verification"),
+                 "misleading_claim": Message("misleading claim"), "other": Message("other")}
+SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
+              "severe": Message("severe")}
+
+# The vocabulary a Word names (Word("basis", "market")) -> its words.
+WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
+         "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
+         "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
+         "severity": SEVERITIES}
+
+
+def word(vocabulary: str, code: str, translate=None) -> str:
+    """The word for ``code`` of ``vocabulary``, through ``translate`` (a catalogue's Chinese,
+    where it has it); a code the vocabulary does not know as it is."""
+    found = WORDS.get(vocabulary, {}).get(code)
+    if found is None:
+        return code
+    return (translate(str(found)) or str(found)) if translate and isinstance(found, Message) \
+        else str(found)
