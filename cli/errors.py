@@ -16,7 +16,7 @@ from functools import wraps
 import click
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import Message, NotFound
+from footprint.errors import FIELDS, Message, NotFound
 from footprint.files import check_file
 
 from .language import chinese
@@ -54,6 +54,8 @@ def _place(where) -> str:
     (factor_year: 因子年份, --data-version: 数据版本, trust list: 信任列表), else as it is
     written."""
     if not isinstance(where, Message):  # a field by its words, as the forms name them
+        if where in FIELDS:
+            return _chinese(FIELDS[where]) or where
         words = where.removeprefix("--").replace("%", "%%").replace("_", " ").replace("-", " ")
         return _chinese(Message(words)) or where
     return _chinese(where) or where

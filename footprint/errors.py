@@ -232,6 +232,12 @@ class Problem:
         return f"{self.human_where}: {self.message}"
 
 
+# Fields a problem's ``where`` names by a code its reader would not say, and the command line
+# meets (cli/errors.py); the web's forms name them the same (web/problems.py).
+FIELDS = {"kind": Message("organisation kind"), "org": Message("organisation"),
+          "credit_code": Message("unified social credit code")}
+
+
 class FootprintError(Exception):
     """Base of every error the core raises on purpose. Its argument may be a Message, which
     a page reads in its reader's language (``str(error)`` is the English)."""

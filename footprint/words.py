@@ -63,7 +63,6 @@ FINDING_TYPES = {"falsified_data": Message("falsified data"),
                  "misleading_claim": Message("misleading claim"), "other": Message("other")}
 SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
               "severe": Message("severe")}
-
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,

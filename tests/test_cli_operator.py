@@ -171,7 +171,7 @@ def test_users_are_listed_by_role_and_organisation(service, operator):
             'error: org: organisation "Nowhere Ltd" unknown; valid: "Chongqing Carbon Audit", '
             '"Panzhihua Steel", "Pujiang Orchard Co-op", "Sichuan Carbon Verification", '
             '"Sichuan Platform"',
-            "错误：org：未知的机构“Nowhere Ltd”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
+            "错误：机构：未知的机构“Nowhere Ltd”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
             "“Pujiang Orchard Co-op”、“Sichuan Carbon Verification”、“Sichuan Platform”")
 
 
@@ -294,7 +294,7 @@ def test_recalc_refuses_unknown_regions_categories_and_organisations(service, op
             'error: org: organisation "999" unknown; valid: "Chongqing Carbon Audit", '
             '"Panzhihua Steel", "Pujiang Orchard Co-op", "Sichuan Carbon Verification", '
             '"Sichuan Platform"',
-            "错误：org：未知的机构“999”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
+            "错误：机构：未知的机构“999”；可填：“Chongqing Carbon Audit”、“Panzhihua Steel”、"
             "“Pujiang Orchard Co-op”、“Sichuan Carbon Verification”、“Sichuan Platform”")
     refused(operator("recalc", "--no-progress", "--category", "bogus", "--region", "CN-XX",
                      "--org", "pujiang orchard co-op"),
@@ -339,7 +339,7 @@ def test_users_add_says_what_it_did_and_the_security_log_stays_off_the_terminal(
     assert mismatch.returncode == 2
     assert mismatch.stderr.splitlines() == [
         'error: org: organisation "Audit Co" is of kind accounting_body, not enterprise',
-        "错误：org：机构“Audit Co”的类型是第三方核算机构，不是企业"]
+        "错误：机构：机构“Audit Co”的类型是第三方核算机构，不是企业"]
     token = footprint("tokens", "create", "aud_u1", "--label", "erp")
     assert token.returncode == 0 and token.stderr == ""
     revoked = footprint("tokens", "revoke", "--user", "aud_u1")

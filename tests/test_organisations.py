@@ -131,13 +131,13 @@ def test_a_name_that_finds_none_is_refused_with_the_candidates(service, orgs, fo
             "错误：ORG：未知的机构“蒲江柑橘合作社”，您是否要填“蒲江县柑橘专业合作社”？")
     refused(footprint("consents", "list", "--bank", "蒲江县柑橘专业合作社"),
             'error: bank: no bank "蒲江县柑橘专业合作社"; one of: "Chengdu Rural Commercial Bank"',
-            "错误：bank：没有银行“蒲江县柑橘专业合作社”；可选：“成都农村商业银行”")
+            "错误：银行：没有银行“蒲江县柑橘专业合作社”；可选：“成都农村商业银行”")
     before = service.db.execute("SELECT count(*) FROM qualifications").fetchone()[0]
     refused(footprint("bodies", "qualify", "成都农村商业银行", "--number", "N1", "--categories",
                       "oranges", "--from", "2025-12-05", "--until", "2028-12-04"),
             'error: org: no accounting body "成都农村商业银行"; one of: "Chongqing Carbon Audit", '
             '"Sichuan Carbon Verification", "Sichuan Carbon Verification Centre"',
-            "错误：org：没有核算机构“成都农村商业银行”；可选：“Chongqing Carbon Audit”、"
+            "错误：机构：没有核算机构“成都农村商业银行”；可选：“Chongqing Carbon Audit”、"
             "“Sichuan Carbon Verification”、“四川碳核查中心”")
     assert service.db.execute("SELECT count(*) FROM qualifications").fetchone()[0] == before
 
@@ -160,7 +160,7 @@ def test_users_add_makes_no_organisation_unasked(service, orgs, footprint):
                       input="a long enough password\n"),
             'error: org: organisation "Pujiang Orchard" unknown, did you mean '
             '"Pujiang Orchard Co-op"?',
-            "错误：org：未知的机构“Pujiang Orchard”，您是否要填“Pujiang Orchard Co-op”？")
+            "错误：机构：未知的机构“Pujiang Orchard”，您是否要填“Pujiang Orchard Co-op”？")
     refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "New Orchard",
                       "--region", "CN-SC", "--credit-code", NEW_CODE,
                       input="a long enough password\n"),
@@ -172,7 +172,7 @@ def test_users_add_makes_no_organisation_unasked(service, orgs, footprint):
     refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "蒲江县柑橘专业合作社",
                       "--new-org", input="a long enough password\n"),
             f'error: org: an organisation "{COOP}" exists already',
-            f"错误：org：机构“{COOP}”已存在")
+            f"错误：机构：机构“{COOP}”已存在")
     with pytest.raises(InvalidInput) as core:
         create_user(service.db, "x1y", "producer", "Nowhere Orchard", PASSWORD)
     assert [p.where for p in core.value.problems] == ["org"]
@@ -192,10 +192,10 @@ def test_users_add_new_org_is_made_as_the_administration_page_makes_one(service,
             '"CN-SX", "CN-XJ", ...?',
             f'  - credit_code: {COOP_CODE} is the code of "{COOP}" already',
             "错误：输入有 3 个问题",
-            "  - kind：producer用户须属于enterprise类机构，而不是bank",
-            '  - region：未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、'
-            '"CN-SX"、"CN-XJ"、...？',
-            f"  - credit_code：{COOP_CODE} 已是“{COOP}”的代码")
+            "  - 机构类型：生产企业用户须属于企业类机构，而不是银行",
+            "  - 地区：未知的地区“CN-XX”；您是否要填以下之一：“CN-GX”、“CN-JX”、“CN-NX”、"
+            "“CN-SX”、“CN-XJ”、...？",
+            f"  - 统一社会信用代码：{COOP_CODE} 已是“{COOP}”的代码")
     assert counts(service.db) == before
     added = footprint("users", "add", "x1y", "--role", "producer", "--org", "新果园 New Orchard",
                       "--new-org", "--kind", "enterprise", "--region", "四川", "--credit-code",
@@ -213,10 +213,10 @@ def test_the_operator_corrects_an_organisation_and_it_is_recorded(service, orgs,
     refused(footprint("orgs", "edit", "蒲江县柑橘专业合作社", "--credit-code", "93510131MA6CP0001X"),
             "error: credit_code: '93510131MA6CP0001X' is not a unified social credit code: "
             "the number's checksum or check digit is invalid",
-            "错误：credit_code：'93510131MA6CP0001X' 不是有效的统一社会信用代码：校验码不正确")
+            "错误：统一社会信用代码：'93510131MA6CP0001X' 不是有效的统一社会信用代码：校验码不正确")
     refused(footprint("orgs", "edit", COOP_CODE, "--name", "Chengdu Rural Commercial Bank"),
             f'error: name: an organisation "{BANK}" exists already',
-            f"错误：name：机构“{BANK}”已存在")
+            f"错误：名称：机构“{BANK}”已存在")
     assert find_organisation(service.db, orgs[COOP])["name"] == COOP
     edited = footprint("orgs", "edit", "pujiang citrus co-operative", "--name",
                        "蒲江县柑橘合作社 Pujiang Citrus Co-op", "--region", "",
