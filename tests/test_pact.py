@@ -16,8 +16,10 @@ HTTPS = "https://pact.example.cn"
 
 @pytest.fixture(scope="module")
 def pact_service(tmp_path_factory, engine, service_template):
-    return pact_world.make_service(tmp_path_factory.mktemp("pact") / "home", engine,
-                                   service_template)
+    service = pact_world.make_service(tmp_path_factory.mktemp("pact") / "home", engine,
+                                      service_template)
+    service.app.config["FOOTPRINT_PUBLIC_HOST"] = "pact.example.cn"  # the host HTTPS names
+    return service
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +109,59 @@ def test_the_battery_carries_its_passport_as_an_extension(pact_service, validato
     assert data["art7_unit"]["kwh_delivered_per_kwh_capacity"]
     schema = app.test_client().get(extension["dataSchema"].replace("https://localhost", HTTPS))
     assert schema.status_code == 200 and schema.get_json()["type"] == "object"
+
+
+def test_no_url_or_text_follows_the_host_header_the_client_sends(pact_service, monkeypatch):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+    evil = app.test_client()
+
+    def answers(path):
+        return evil.get(path, base_url="https://evil.example",
+                        headers={"Authorization": f"Bearer {token}"})
+
+    def everything_said():
+        page = answers("/3/footprints?limit=1")
+        battery = answers(f"/3/footprints/{world.pf['battery']}").get_json()["data"]
+        discovery = answers("/.well-known/openid-configuration").get_json()
+        return (page.headers["Link"], page.get_json()["data"][0]["comment"],
+                battery["extensions"][0]["dataSchema"], discovery["issuer"],
+                discovery["token_endpoint"])
+
+    link, comment, schema, issuer, token_endpoint = everything_said()
+    assert link == '<https://pact.example.cn/3/footprints?limit=1&offset=1>; rel="next"'
+    label = comment.split()[2]
+    assert comment.startswith(
+        f"Carbon label {label} issued by CN-SC at pact.example.cn; its signed bytes and "
+        f"transparency-log proof are at https://pact.example.cn/api/v1/labels/{label}.")
+    assert schema == "https://pact.example.cn/3/extensions/batteries/1.0.0/schema.json"
+    assert (issuer, token_endpoint) == ("https://pact.example.cn",
+                                        "https://pact.example.cn/auth/token")
+    # no public host configured: the address `footprint serve` was told to listen on
+    monkeypatch.delitem(app.config, "FOOTPRINT_PUBLIC_HOST")
+    monkeypatch.delenv("FOOTPRINT_PUBLIC_HOST", raising=False)
+    monkeypatch.setenv("FOOTPRINT_SERVED_ADDRESS", "10.0.0.5:8443")
+    said = everything_said()
+    assert said[0] == '<https://10.0.0.5:8443/3/footprints?limit=1&offset=1>; rel="next"'
+    assert "issued by CN-SC at 10.0.0.5:8443; " in said[1]
+    assert said[3] == "https://10.0.0.5:8443"
+    assert not any("evil.example" in text for text in said)
+    # nor that (the app run some other way): localhost, never the header
+    monkeypatch.delenv("FOOTPRINT_SERVED_ADDRESS")
+    said = everything_said()
+    assert said[0] == '<https://localhost/3/footprints?limit=1&offset=1>; rel="next"'
+    assert said[3:] == ("https://localhost", "https://localhost/auth/token")
+    assert not any("evil.example" in text for text in said)
+
+
+@pytest.mark.parametrize("bound, named", [
+    (("127.0.0.1", 8443), "127.0.0.1:8443"), (("0.0.0.0", 443), "localhost:443"),
+    (("::", 8000), "localhost:8000"), (("::1", 8443), "[::1]:8443"),
+    (("carbon.example.cn", 443), "carbon.example.cn:443")])
+def test_serve_names_the_address_it_listens_on(bound, named):
+    from cli.commands.service import served_address
+
+    assert served_address(*bound) == named
 
 
 def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):

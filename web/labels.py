@@ -13,7 +13,10 @@ back by then, so nothing changed.
 The host in label URLs (``HTTPS://<HOST>/L/<B32>``) is app.config["FOOTPRINT_PUBLIC_HOST"],
 else the environment's FOOTPRINT_PUBLIC_HOST, else the host of the request. Set it in
 production: a label printed on a package must name the public host, whatever host the
-reviewer reached the service by.
+reviewer reached the service by. What a machine client is given to keep or follow (the PACT
+API's footprints, links and discovery document) never names the request's host, which the
+client writes itself: ``served_host()`` is FOOTPRINT_PUBLIC_HOST, else the address
+``footprint serve`` listens on (FOOTPRINT_SERVED_ADDRESS), else "localhost".
 
 Everything here reads labels through footprint.usecases.labels: no rules of its own, no SQL.
 A label's status, supersession and revocation shown here are therefore the transparency
@@ -38,6 +41,7 @@ from footprint.usecases import transparency
 from footprint.usecases.issuing import Issuer
 
 PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
+SERVED_ADDRESS = "FOOTPRINT_SERVED_ADDRESS"  # set by `footprint serve` (cli.commands.service)
 ISSUER = "FOOTPRINT_ISSUER"
 
 
@@ -85,11 +89,24 @@ def no_key_problem(exc: NoIssuerKey) -> Problem:
     return Problem(_("issuer key"), f"{text} {exc}")
 
 
+def configured_host() -> str | None:
+    """FOOTPRINT_PUBLIC_HOST: the app's config, then the environment (None: not set)."""
+    return current_app.config.get(PUBLIC_HOST) or os.environ.get(PUBLIC_HOST) or None
+
+
+def served_host() -> str:
+    """The platform's host where the request's Host header must not decide it: a header
+    the client writes would otherwise name any host in what the platform states (a PACT
+    footprint's comment, the OAuth issuer, pagination links). FOOTPRINT_PUBLIC_HOST, else
+    the address the operator had `footprint serve` listen on, else "localhost"."""
+    return configured_host() or os.environ.get(SERVED_ADDRESS) or "localhost"
+
+
 def public_host() -> str:
     """FOOTPRINT_PUBLIC_HOST (config, then environment), else the request's host. A
     request host a label URL cannot carry (an IPv6 literal, a malformed Host header) gives
     "localhost" rather than an error: the label inside the URL verifies whatever its host."""
-    configured = current_app.config.get(PUBLIC_HOST) or os.environ.get(PUBLIC_HOST)
+    configured = configured_host()
     if configured:
         return configured
     try:
@@ -103,7 +120,7 @@ def public_host() -> str:
 def public_base() -> str:
     """The public origin of absolute links (GS1 Digital Link anchors, link sets):
     https://<FOOTPRINT_PUBLIC_HOST> when it is set, else the request's own scheme and host."""
-    configured = current_app.config.get(PUBLIC_HOST) or os.environ.get(PUBLIC_HOST)
+    configured = configured_host()
     if configured:
         return f"https://{configured}"
     return request.host_url.rstrip("/")

@@ -32,7 +32,8 @@ from footprint.errors import Throttled
 from footprint.usecases import pact, pactevents
 from footprint.usecases.database import database_errors
 
-from .db import get_db
+from .db import get_db, get_engine
+from .labels import served_host
 from .security import client_address, csrf
 
 bp = Blueprint("pact", __name__)
@@ -52,7 +53,8 @@ def _error(code: str, message: str, status: int, headers: dict | None = None):
 
 
 def _base_url() -> str:
-    return f"https://{request.host}"
+    """Never the request's Host header: the client writes it (web.labels.served_host)."""
+    return f"https://{served_host()}"
 
 
 OUTBOX_CHECK_SECONDS = 30
@@ -176,7 +178,7 @@ def list_footprints():
     pairs = list(request.args.items(multi=True))
     filters, offset, limit = pact.parse_query(pairs)
     page, more = pact.list_footprints(get_db(), g.pact_client, filters, offset, limit,
-                                      request.host, _base_url())
+                                      served_host(), _base_url())
     response = jsonify({"data": page})
     if more:
         kept = [(k, v) for k, v in pairs if k.casefold() not in ("offset", "limit")]
@@ -188,7 +190,7 @@ def list_footprints():
 
 @bp.get("/3/footprints/<path:pf_id>")
 def get_footprint(pf_id):
-    return jsonify({"data": pact.get_footprint(get_db(), g.pact_client, pf_id, request.host,
+    return jsonify({"data": pact.get_footprint(get_db(), g.pact_client, pf_id, served_host(),
                                                _base_url())})
 
 
@@ -205,7 +207,7 @@ def events():
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _error("BadRequest", f"The body is not JSON: {exc}", 400)
     # a request's answer is in the outbox (committed) when this returns: only then the 200
-    delivery = pactevents.accept_event(get_db(), g.pact_client, event, request.host,
+    delivery = pactevents.accept_event(get_db(), g.pact_client, event, served_host(),
                                        _base_url())
     if delivery is not None:
         pactevents.wake_courier(get_db())  # posts it now, and again later while it fails

@@ -334,6 +334,15 @@ def tokens_revoke(token, token_id, username, label):
         click.echo(f"revoked token {row['id']} of {row['username']} (label {row['name']})")
 
 
+def served_address(host: str, port: int) -> str:
+    """host:port as a URL names it; every interface (0.0.0.0, ::) names no host: localhost."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -353,6 +362,9 @@ def serve(host, port, workers, certfile, keyfile):
     _check_host(db, secret_key(footprint_home()))
     db.close()
     os.environ["FOOTPRINT_HOME"] = str(footprint_home())
+    # where no request header may name the platform (PACT footprints and links) and no
+    # FOOTPRINT_PUBLIC_HOST is set, the address the operator chose (web.labels.served_host)
+    os.environ["FOOTPRINT_SERVED_ADDRESS"] = served_address(host, port)
     args = [sys.executable, "-m", "gunicorn", "--config", "python:web.serving",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"]
     if certfile:
