@@ -443,6 +443,28 @@ def test_a_callback_is_retried_and_then_given_up():
     assert not failed.delivered and len(failed.errors) == 3
 
 
+def test_a_published_event_names_footprints_by_any_string(pact_service):
+    app, world = pact_service.app, pact_service.world
+    token = token_for(app, "all", world)
+
+    def published(pf_ids):
+        event = {"type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+                 "specversion": "1.0", "id": "123e4567-e89b-12d3-a456-426614174000",
+                 "source": "https://webhook.example.com", "time": "2023-05-19T11:30:00Z",
+                 "data": {"pfIds": pf_ids}}
+        return app.test_client().post(f"{HTTPS}/3/events", json=event, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/cloudevents+json"})
+
+    for documented in (["urn:gtin:4712345060507"], [world.pf["current"]], []):
+        answer = published(documented)
+        assert (answer.status_code, answer.get_data()) == (200, b""), documented
+    for wrong in ([42], "urn:gtin:4712345060507", [None]):
+        answer = published(wrong)
+        assert answer.status_code == 400 and answer.get_json() == {
+            "code": "BadRequest",
+            "message": "data.pfIds is a list of footprint ids (strings)"}, wrong
+
+
 def test_a_client_may_post_its_secret_in_the_form(pact_service):
     app, world = pact_service.app, pact_service.world
     client_id, secret = world.clients["all"]

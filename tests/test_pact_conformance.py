@@ -454,7 +454,7 @@ def test_case_15_published_event(host, token):
     status, _, body = post_event(host, token, {
         "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
         "id": "123e4567-e89b-12d3-a456-426614174000", "source": "https://webhook.example.com",
-        "time": "2023-05-19T11:30:00Z", "data": {}})
+        "time": "2023-05-19T11:30:00Z", "data": {"pfIds": ["urn:gtin:4712345060507"]}})
     assert status == 200 and body is None
 
 
