@@ -47,16 +47,16 @@ def build(db, engine, issuer, people) -> SimpleNamespace:
         final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
         return for_submission(db, final["id"])
 
-    def oranges(amount):
+    def oranges(amount, season):
         return {"product": {"name": "Navel oranges, packed", "name_zh": "脐橙(包装)",
                             "category": "generic", "gtin": GTIN_ORANGES},
                 "declared_unit": {"amount": 1, "unit": "kg"}, "region": "CN-SC",
-                "factor_year": 2022,
+                "factor_year": 2022, "reference_year": season,
                 "lines": [{"input": "electricity", "amount": amount, "unit": "kWh",
                            "stage": "production"}]}
 
-    old = approve("orchard", oranges(100))
-    current = approve("orchard", oranges(80))
+    old = approve("orchard", oranges(100, 2024))
+    current = approve("orchard", oranges(80, 2025))
     juice = approve("orchard", {
         "product": {"name": "Orange juice", "name_zh": "橙汁", "category": "generic",
                     "gtin": GTIN_JUICE},

@@ -69,8 +69,9 @@ def test_a_label_is_a_footprint_with_every_shall_field(pact_service, validator):
     assert pcf["ipccCharacterizationFactors"] == ["AR6"]
     assert "ISO14067" in pcf["crossSectoralStandards"]
     assert "GB/T 24067-2024" in pcf["crossSectoralStandards"]
-    assert pcf["referencePeriodStart"] == "2022-01-01T00:00:00Z"
-    assert pcf["referencePeriodEnd"] == "2023-01-01T00:00:00Z"
+    # the 2025 season's BOM (reference_year 2025; its factor_year 2022 is the factors')
+    assert pcf["referencePeriodStart"] == "2025-01-01T00:00:00Z"
+    assert pcf["referencePeriodEnd"] == "2026-01-01T00:00:00Z"
     assert float(pcf["pcfExcludingBiogenicUptake"]) > 0
     assert pcf["verification"]["providerName"] == "Sichuan Carbon Verification"
     assert set(pcf["dqi"]) == {"technologicalDQR", "geographicalDQR", "temporalDQR"}
@@ -83,6 +84,9 @@ def test_a_superseded_label_is_deprecated_and_a_revoked_one_too(pact_service, va
     token = token_for(app, "all", world)
     old = get(app, f"/3/footprints/{world.pf['old']}", token).get_json()["data"]
     validator("ProductFootprint").validate(old)
+    # the earlier season's BOM (reference_year 2024): its own year, not its successor's
+    assert (old["pcf"]["referencePeriodStart"], old["pcf"]["referencePeriodEnd"]) == \
+        ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
     assert old["status"] == "Deprecated" and "precedingPfIds" not in old
     assert world.pf["current"] in old["comment"]
     juice = get(app, f"/3/footprints/{world.pf['juice']}", token).get_json()["data"]
@@ -538,11 +542,16 @@ def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
     assert fp["productIds"] == ["urn:footprint:cn-sc:product:7"]
     assert fp["companyIds"] == ["urn:footprint:cn-sc:org:3"]
     assert fp["productNameCompany"] == "Navel oranges"  # no Chinese name was published
+    # the sample names no reference year (its factor_year 2022 is the factors' vintage, not
+    # the activity data's): the twelve months before the submission was made
     assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
-        ("2022-01-01T00:00:00Z", "2023-01-01T00:00:00Z")  # the BOM's factor_year
-    # without a factor year: the twelve months before the submission was made
+        ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
     assert pact._period({}, "2026-02-27T09:30:00+08:00") == \
         ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
+    season = {**result, "bom": {"bom": {**result["bom"]["bom"], "reference_year": 2024}}}
+    pcf = pact.product_footprint(row, state, season, [], "pact.example.cn", HTTPS)["pcf"]
+    assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
+        ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
 
 
 def test_a_page_builds_only_its_own_footprints(pact_service, monkeypatch):

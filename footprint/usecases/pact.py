@@ -350,9 +350,11 @@ def _utc(stamp: str) -> str:
 
 
 def _period(bom: dict, submission_created_at: str) -> tuple[str, str]:
-    """The reference period: the calendar year of the BOM's factor_year (the year its
-    activity data stands for), else the twelve months before the submission was made."""
-    year = (bom or {}).get("factor_year")
+    """The reference period (PACT: when the activity data was collected): the calendar year
+    of the BOM's reference_year, the year whose production it describes (the carbon account
+    files it there), else the twelve months before the submission was made. Not its
+    factor_year: that is the vintage of the electricity factors, not of the activity data."""
+    year = (bom or {}).get("reference_year")
     if isinstance(year, int) and 1900 < year < 3000:
         return f"{year}-01-01T00:00:00Z", f"{year + 1}-01-01T00:00:00Z"
     end = datetime.fromisoformat(submission_created_at).astimezone(timezone.utc) \
