@@ -168,6 +168,19 @@ def test_serve_names_the_address_it_listens_on(bound, named):
     assert served_address(*bound) == named
 
 
+def test_only_an_extension_a_plugin_adds_has_a_schema(pact_service):
+    http = pact_service.app.test_client()
+    for name in ("batteries", "oranges", "steel_vanadium"):
+        found = http.get(f"{HTTPS}/3/extensions/{name}/1.0.0/schema.json")
+        assert found.status_code == 200 and found.get_json()["$id"] == \
+            f"https://pact.example.cn/3/extensions/{name}/1.0.0/schema.json"
+    for name in ("nope", "generic"):  # no such category; a category adding nothing
+        missing = http.get(f"{HTTPS}/3/extensions/{name}/1.0.0/schema.json")
+        assert missing.status_code == 404 and missing.get_json() == {
+            "code": "NotFound", "message": "No such extension"}, name
+    assert http.get(f"{HTTPS}/3/extensions/batteries/2.0.0/schema.json").status_code == 404
+
+
 def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):
     app, world = pact_service.app, pact_service.world
     token = token_for(app, "orchard", world)

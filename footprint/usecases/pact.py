@@ -422,6 +422,12 @@ def _extensions(result: dict, base_url: str) -> list[dict]:
     return out
 
 
+def extension_names(plugin_manager) -> set[str]:
+    """The data model extensions a footprint may carry: one per plugin that adds label
+    extensions, named after it (``_extensions``)."""
+    return {impl.plugin_name for impl in plugin_manager.hook.label_extensions.get_hookimpls()}
+
+
 def _status(state: dict) -> str:
     return "Deprecated" if state["superseded_by"] or state["revoked_at"] else "Active"
 
