@@ -4,6 +4,8 @@ a ProductFootprint, per-client authorisation, throttling, the CLI. The conforman
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from tests import pact_world
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
 HTTPS = "https://pact.example.cn"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -229,22 +232,41 @@ def test_an_expired_token_says_so(pact_service, monkeypatch):
     assert "WWW-Authenticate" in answer.headers
 
 
-def test_failed_token_requests_are_throttled_per_client(pact_service):
+def test_failed_token_requests_are_throttled_per_client(pact_service, monkeypatch):
+    from footprint import clock
     from footprint.usecases import pact
 
     app, db = pact_service.app, pact_service.db
     client, secret = pact.create_client(db, "guessed")
     http = app.test_client()
-    statuses = []
-    for _ in range(7):
-        statuses.append(http.post(f"{HTTPS}/auth/token", data={"grant_type":
-                                                                "client_credentials"},
-                                  headers={"Authorization": basic(client["client_id"],
-                                                                  "wrong")}).status_code)
-    assert statuses[:6] == [401] * 6 and statuses[6] == 429
-    blocked = http.post(f"{HTTPS}/auth/token", data={"grant_type": "client_credentials"},
-                        headers={"Authorization": basic(client["client_id"], secret)})
-    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+    held = [clock.now()]
+    monkeypatch.setattr(clock, "now", lambda: held[0])
+
+    def attempt(with_secret="wrong"):
+        return http.post(f"{HTTPS}/auth/token", data={"grant_type": "client_credentials"},
+                         headers={"Authorization": basic(client["client_id"], with_secret)})
+
+    # as log-ins count (tests/test_security.py): five free failures, and the sixth is
+    # answered too; it makes the next attempt wait 1 s
+    assert [attempt().status_code for _ in range(6)] == [401] * 6
+    blocked = attempt(secret)  # the right secret, not even checked
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "1"
+    held[0] += timedelta(seconds=1)
+    assert attempt().status_code == 401  # the seventh failure: the next waits 2 s
+    assert attempt(secret).headers["Retry-After"] == "2"
+    held[0] += timedelta(seconds=2)
+    assert attempt(secret).status_code == 200
+
+
+def test_the_documented_throttling_is_the_policy():
+    from footprint.usecases import pact
+
+    documented = " ".join((ROOT / "docs" / "pact.md").read_text(encoding="utf-8").split())
+    assert (f"The first {pact.CLIENT.free} failures for a client id "
+            f"({pact.CLIENT_ADDRESS.free} for an address) are free") in documented
+    assert (f"the {pact.CLIENT.free + 1}th failure makes the next attempt wait "
+            f"{pact.CLIENT.first_wait:g} s, the {pact.CLIENT.free + 2}th "
+            f"{2 * pact.CLIENT.first_wait:g} s") in documented
 
 
 def test_plain_http_is_refused_without_data_or_token(pact_service):
