@@ -89,6 +89,7 @@ def test_the_page_is_linked_from_every_page_of_a_logged_in_user(service, clients
     en = english(clients["auditor"]).get(PAGE).get_data(as_text=True)
     assert '<a href="/account/tokens/">API tokens</a>' in en
     assert "Copy this token now" not in en and "No API tokens yet." in en
+    assert 'The API\'s address: <code id="api-address">http://localhost/api/v1</code>' in en
     assert service.app.test_client().get(PAGE).status_code == 302  # to log in
 
 
