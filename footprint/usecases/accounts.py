@@ -30,7 +30,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .. import clock
 from ..engine.regions import region_code, unknown_region
-from ..errors import Conflict, Forbidden, InvalidInput, Message, Named, NotFound, Problem, Text, Word
+from ..errors import (Conflict, Forbidden, InvalidInput, Message, Named, NotFound, Problem, Text,
+                      Word)
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import database_errors, transaction, transaction_if_free
