@@ -28,7 +28,7 @@ from footprint.text import visible
 
 from . import (accounts, admin, api, auth, banks, db, formatting, i18n, oversight, pact,
                peers, producer, public, registry, reviewer, scan, security, submissions,
-               supervision, verifier)
+               supervision, tokens, verifier)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
 
@@ -111,6 +111,6 @@ def create_app(config: dict | None = None) -> Flask:
     formatting.init_app(app)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,
                       reviewer.bp, admin.bp, api.bp, scan.bp, pact.bp, peers.bp, registry.bp,
-                      supervision.bp, oversight.bp, accounts.bp, banks.bp):
+                      supervision.bp, oversight.bp, accounts.bp, banks.bp, tokens.bp):
         app.register_blueprint(blueprint)
     return app

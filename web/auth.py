@@ -47,10 +47,14 @@ def _start_session(user_id: int) -> None:
     login_user(User(session_user(db, token), token))
 
 
-def throttled_page(exc: Throttled, template: str, **context):
+def throttled_message(exc: Throttled) -> str:
     minutes = (exc.retry_after + 59) // 60
-    error = _("Too many failed attempts. Try again in %(minutes)s minute(s).", minutes=minutes)
-    response = make_response(render_template(template, error=error, **context), 429)
+    return _("Too many failed attempts. Try again in %(minutes)s minute(s).", minutes=minutes)
+
+
+def throttled_page(exc: Throttled, template: str, **context):
+    response = make_response(render_template(template, error=throttled_message(exc),
+                                             **context), 429)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

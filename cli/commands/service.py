@@ -291,8 +291,8 @@ def tokens_create(name, label):
 def tokens_list(username, as_json):
     """Every API token: number, user, label, when made, when last used (recorded at most
     once an hour: a request records it when the one recorded is over an hour old), when
-    revoked. Never the token itself, which is not kept: revoke one by its number or its
-    user."""
+    revoked (or that its user is deactivated, so it does not work). Never the token
+    itself, which is not kept: revoke one by its number or its user."""
     rows = list_tokens(_accounts_db(), username)
     if as_json:
         render.dump(rows)
@@ -300,7 +300,8 @@ def tokens_list(username, as_json):
     click.echo(render.table(
         [[r["id"], r["username"], r["name"], render.when(r["created_at"]),
           render.when(r["last_used_at"], "never"),
-          f"revoked {render.when(r['revoked_at'])}" if r["revoked_at"] else "active"]
+          f"revoked {render.when(r['revoked_at'])}" if r["revoked_at"] else
+          "active" if r["user_active"] else "user deactivated"]
          for r in rows],
         ["id", "user", "label", render.in_zone("created"), render.in_zone("last used"),
          "state"]) if rows else "no tokens")

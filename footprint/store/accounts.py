@@ -133,9 +133,9 @@ def first_admin(db) -> dict | None:
 
 # -- API tokens ----------------------------------------------------------------------------------
 
-def insert_token(db, user_id: int, name: str, digest: str) -> None:
-    db["api_tokens"].insert({"user_id": user_id, "name": name, "token_sha256": digest,
-                             "created_at": clock.stamp()})
+def insert_token(db, user_id: int, name: str, digest: str) -> int:
+    return db["api_tokens"].insert({"user_id": user_id, "name": name, "token_sha256": digest,
+                                    "created_at": clock.stamp()}).last_pk
 
 
 def active_token_id(db, digest: str) -> int | None:
@@ -157,12 +157,13 @@ def revoke_token(db, token_id: int) -> None:
 def tokens(db, user_id: int | None = None, token_id: int | None = None,
            name: str | None = None, active_only: bool = False) -> list[dict]:
     """API tokens (of ``user_id``, numbered ``token_id``, named ``name``) with their user's
-    name, oldest first; never the token's SHA-256."""
+    name and whether the user is active (a deactivated user's tokens do not work), oldest
+    first; never the token's SHA-256."""
     where, params = _matching({"t.user_id": user_id, "t.id": token_id, "t.name": name},
                               *(["t.revoked_at IS NULL"] if active_only else []))
     return list(db.query(
-        "SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.last_used_at, "
-        f"t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id{where} "
+        "SELECT t.id, t.user_id, u.username, u.active AS user_active, t.name, t.created_at, "
+        f"t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id{where} "
         "ORDER BY t.id", params))
 
 

@@ -1,17 +1,19 @@
 """Organisations, users, argon2id passwords and API tokens: the rules of accounts.
 
 A role implies the kind of its organisation; an organisation's region is one the registry
-knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens, unique
-whatever the case of its letters; passwords have a minimum length and are stored only as
-argon2id hashes; API tokens are shown once and stored as their SHA-256, listed with their
-last use and revoked by number, user and label; a unified social credit code is checked and
-unique. An organisation is found as people name it (find_organisation: its number, credit
-code, name, or the Chinese or the English part of a bilingual name), never made unasked, and
-corrected (name, region, credit code) only by an administrator, a security event. Only an
-administrator (or the operator at the command line) (de)activates users, and never their
-own account. Logging in and presenting a bearer token are throttled, and a new password or a
-deactivation ends the user's sessions (footprint.usecases.security); deactivations and
-tokens made and revoked are security events.
+knows; a new username is 3 to 64 ASCII letters, digits, dots, underscores or hyphens,
+unique whatever the case of its letters; passwords have a minimum length and are stored
+only as argon2id hashes; API tokens are shown once and stored as their SHA-256, listed with
+their last use and revoked by number, user and label; a user makes their own (the password
+asked again, at most MAX_ACTIVE_TOKENS active) and revokes only their own; a unified social
+credit code is checked and unique. An organisation is found as people name it
+(find_organisation: its number, credit code, name, or the Chinese or the English part of a
+bilingual name), never made unasked, and corrected (name, region, credit code) only by an
+administrator, a security event. Only an administrator (or the operator at the command
+line) (de)activates users, and never their own account. Logging in and presenting a bearer
+token are throttled, and a new password or a deactivation ends the user's sessions
+(footprint.usecases.security); deactivations and tokens made and revoked are security
+events.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .. import clock
 from ..engine.regions import region_code, unknown_region
-from ..errors import Forbidden, InvalidInput, Message, Named, NotFound, Problem, Text, Word
+from ..errors import (Conflict, Forbidden, InvalidInput, Message, Named, NotFound, Problem, Text,
+                      Word)
 from ..identifiers import credit_code
 from ..store import accounts as stored
 from ..store.db import database_errors, transaction, transaction_if_free
@@ -47,6 +50,10 @@ TOKEN_PREFIX = "fpt_"
 # reading "last used" to find stale or leaked tokens needs no finer time, and a write on
 # every request would cost the API's every call a commit (an fsync)
 TOKEN_USE_RECORDED_EVERY = timedelta(hours=1)
+# one token a system a user connects (an ERP, a MES, a bank's scoring), with room to spare;
+# each active token is one more secret to leak and to audit, so a user past it revokes one
+MAX_ACTIVE_TOKENS = 10
+MAX_TOKEN_LABEL = 100  # a system's name and what for: "ERP 金蝶 K/3 nightly upload"
 # ASCII only: a Cyrillic "а" in "аdmin" would read as the administrator in every list and log
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
 # a page says "region" of a BOM as its region of production: an organisation's is its own
@@ -361,14 +368,60 @@ def user_named(db, username: str) -> dict:
     return user
 
 
-def create_token(db, username: str, name: str = "cli") -> str:
-    """A new bearer token for ``username``; only its SHA-256 is stored, so show it once."""
+def create_token(db, username: str, name: str = "cli", *, actor: dict | None = None,
+                 address: str | None = None) -> str:
+    """A new bearer token for ``username`` labelled ``name`` (1 to MAX_TOKEN_LABEL
+    characters, no invisible controls); only its SHA-256 is stored, so show it once.
+    ``actor``: the user making it on the web, themselves (None: the operator at the command
+    line). Refused (Conflict) while the user holds MAX_ACTIVE_TOKENS active tokens. A
+    security event naming the token, its label and who made it."""
     user = active_user_named(db, username)
+    if actor is not None and actor["id"] != user["id"]:
+        raise Forbidden(Message("a user makes only their own tokens"))
+    name = checked_token_label(name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction(db):
-        stored.insert_token(db, user["id"], name, _token_digest(token))
-    security.event(db, "token-created", username, None, f'label "{name}"')
+    with transaction(db):  # counted under the write lock: two requests cannot pass the limit
+        if len(stored.tokens(db, user["id"], active_only=True)) >= MAX_ACTIVE_TOKENS:
+            raise Conflict(Message(
+                "%(name)s holds %(count)s active tokens, the most one may: revoke one no "
+                "longer used first", name=user["username"], count=MAX_ACTIVE_TOKENS))
+        token_id = stored.insert_token(db, user["id"], name, _token_digest(token))
+    security.event(db, "token-created", user["username"], address,
+                   f'token {token_id} labelled "{name}" by '
+                   f'{actor["username"] if actor is not None else OPERATOR}')
     return token
+
+
+def checked_token_label(label) -> str:
+    """A token's label as stored (NFC, spaces collapsed); InvalidInput at "label" when it
+    is empty, longer than MAX_TOKEN_LABEL or holds an invisible control character."""
+    problems: list[Problem] = []
+    label = checked(" ".join(str(label or "").split()), "label", problems)
+    if not problems and not 1 <= len(label) <= MAX_TOKEN_LABEL:
+        problems.append(Problem("label", Message("1 to %(count)s characters",
+                                                 count=MAX_TOKEN_LABEL)))
+    if problems:
+        raise InvalidInput(problems)
+    return label
+
+
+def create_own_token(db, user: dict, label: str, password: str,
+                     address: str | None = None) -> str:
+    """A logged-in user's new token, given their password again. A token outlives the
+    session (a new password or logging out ends sessions, not tokens), so whoever holds a
+    stolen or unattended session could otherwise mint a credential that survives the
+    victim's remedy; asking for the password, as GitHub does, closes that. The password is
+    checked and throttled as a log-in is (the same counts: this form is no side door for
+    guessing it); a wrong one is InvalidInput at "password"."""
+    attempts = [(ACCOUNT, user["username"]), (ADDRESS, address)]
+    security.check(db, attempts, "token-create", user["username"], address)
+    if authenticate(db, user["username"], password) is None:
+        security.failed(db, attempts)
+        security.event(db, "token-create-refused", user["username"], address,
+                       "the password was not right")
+        raise InvalidInput([Problem("password", Message("the password is not right"))])
+    security.succeeded(db, ACCOUNT, user["username"])
+    return create_token(db, user["username"], label, actor=user, address=address)
 
 
 def list_tokens(db, username: str | None = None) -> list[dict]:
@@ -412,13 +465,35 @@ def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
             found = stored.tokens(db, user["id"], name=label, active_only=True)
         if not found:
             raise NotFound(_no_active_token(token_id, username, label))
-        for row in found:
-            stored.revoke_token(db, row["id"])
+        _revoke(db, found)
+    _said_revoked(db, found, actor, address)
+    return found
+
+
+def revoke_own_token(db, user: dict, token_id: int, address: str | None = None) -> dict:
+    """Revoke ``user``'s own active token numbered ``token_id`` (an administrator's too: the
+    page of one's own tokens acts on one's own). Another user's number is NotFound, said as
+    a number with no active token is: the answer does not tell that it exists."""
+    with transaction(db):
+        found = stored.tokens(db, user["id"], token_id=token_id, active_only=True)
+        if not found:
+            raise NotFound(_no_active_token(token_id, None, None))
+        _revoke(db, found)
+    _said_revoked(db, found, user, address)
+    return found[0]
+
+
+def _revoke(db, found: list[dict]) -> None:
+    for row in found:
+        stored.revoke_token(db, row["id"])
+
+
+def _said_revoked(db, found: list[dict], actor: dict | None, address: str | None) -> None:
+    """Each revoked token a security event naming who revoked it."""
     for row in found:
         security.event(db, "token-revoked", row["username"], address,
                        f'token {row["id"]} labelled "{row["name"]}" by '
                        f'{actor["username"] if actor is not None else OPERATOR}')
-    return found
 
 
 def _no_active_token(token_id: int | None, username: str | None, label: str | None) -> Message:
