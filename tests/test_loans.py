@@ -12,6 +12,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from footprint import display
 from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
@@ -430,6 +431,30 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
         # what to check it against, as links a bank officer can follow
         assert 'href="/.well-known/footprint/trust-list.json"' in page
         assert 'href="/log/checkpoint"' in page
+        # the site serves no docs/: the check's steps are named as the source's document
+        assert "<code>docs/loans.md</code>" not in page and "docs/loans.md" in page
+    # what the 60 bp cut rests on, as the officer must weigh it, on the decision and on the
+    # account: each year's label linked to its registry page, its accounting body and day of
+    # verification, its P5-P95 range to 3 figures (0.237687-0.303121 -> 0.238-0.303;
+    # 0.2-0.258), grade, and data quality (2025: (3.0 + 2.6 + 2.5) / 3 = 2.7, good)
+    labels = {row["year"]: row["label"]
+              for row in loans.evidence_of(db, loans.decision_for(
+                  db, {"role": "bank", "org_id": decision["bank_org_id"]}, decision["id"]))}
+    verified = {year: display.date_text(next(db.query(
+        "SELECT MAX(a.at) AS at FROM audit_events a JOIN labels l "
+        "ON l.submission_id = a.submission_id WHERE l.id = ? AND a.action = 'verify'",
+        [label]))["at"]) for year, label in labels.items()}
+    bank.set_cookie("lang", "en")
+    for path in (f"/loans/decisions/{decision['id']}", f"/bank/accounts/{coop_id}"):
+        page = bank.get(path).get_data(as_text=True)
+        for year, range_, grade in ((2025, "0.238–0.303", "C"), (2026, "0.200–0.258", "B")):
+            row = page[page.index(f'<a href="/registry/labels/{labels[year]}">'):]
+            row = row[:row.index("</tr>")]
+            assert "Sichuan Carbon Verification Centre" in row
+            assert f"Verified on {verified[year]}" in row
+            assert f"Range P5–P95: {range_} kg CO₂e" in row
+            assert f'<strong class="grade-letter">{grade}</strong>' in row
+        assert "Data quality good (2.7)" in page
     # the bank prices it again, as a new user would, from the form
     again = bank.post("/bank/price", data={"borrower": coop_id, "loan_product": 1,
                                            "principal": "10000000", "year": "2026"})

@@ -265,6 +265,20 @@ def decision_for(db, user: dict, decision_id: int) -> dict:
     return found
 
 
+def evidence_of(db, decision: dict) -> list[dict]:
+    """The footprints a decision was priced on, oldest year first: ``{"year", "label",
+    "footprint"}``, the label the decision names and the footprint as the borrower's account
+    reads it now (its accounting body, range, grade and data quality), or None where it no
+    longer counts (its label revoked since)."""
+    counted = {f.submission_id: f
+               for f in carbonaccounts.footprints(db, decision["borrower_org_id"])}
+    used = [m["params"] for m in decision["explanation"]
+            if {"submission", "label", "year"} <= set(m.get("params") or {})]
+    return sorted(({"year": p["year"], "label": p["label"],
+                    "footprint": counted.get(p["submission"])} for p in used),
+                  key=lambda row: row["year"])
+
+
 def decisions_for(db, user: dict) -> list[dict]:
     """The bank's decisions, or those about the producer's organisation, newest first."""
     if user["role"] == "bank":
