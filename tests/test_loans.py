@@ -190,6 +190,22 @@ def test_a_principal_must_be_a_positive_sum_in_yuan(principal):
     assert places(exc) == ["principal"]
 
 
+@pytest.mark.parametrize("written, principal", [
+    ("10,000,000", "10000000"), ("1000万", "10000000"), ("1.5亿", "150000000"),
+    ("1,000万元", "10000000"), (" 250,000.50 ", "250000.50"), ("10000000", "10000000")])
+def test_a_principal_may_be_written_as_a_loan_officer_writes_it(written, principal):
+    assert check_principal(written) == Decimal(principal)
+
+
+@pytest.mark.parametrize("written", ["1,00,000", "10,000,000.001", "万", "1.5亿亿", "0万",
+                                     "10,000,", "-5万", "1e14"])
+def test_a_principal_written_wrongly_is_refused_by_what_was_typed(written):
+    with pytest.raises(InvalidInput) as exc:
+        check_principal(written)
+    assert places(exc) == ["principal"]
+    assert written in str(exc.value.problems[0].message)  # named as typed
+
+
 # -- a loan priced on the carbon account: stored, signed, logged ---------------------------------
 # Factors (lca_data/electricity/cn_grid_co2_mee.csv): Shandong 0.6410 kg CO2/kWh for 2022 (the
 # newest year of MEE-2022) and 0.6191 for 2023 (the newest of MEE-2023, the current data).
@@ -455,7 +471,15 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
             assert f"Range P5–P95: {range_} kg CO₂e" in row
             assert f'<strong class="grade-letter">{grade}</strong>' in row
         assert "Data quality good (2.7)" in page
-    # the bank prices it again, as a new user would, from the form
+    # the form says which years can be priced: the co-operative has verified footprints in
+    # 2025 and 2026, so 2026 only (2025 has no 2024 to fall from), and shows it as the example
+    form = bank.get("/bank/price").get_data(as_text=True)
+    assert 'placeholder="2026"' in form and 'placeholder="2025"' not in form
+    assert f'<li data-org="{coop_id}">{demo.COOP.name}: 2026</li>' in form
+    # the bank prices it again, as a new user would, from the form, writing the principal
+    # the way it is said: 1000万 = 10,000,000 yuan
     again = bank.post("/bank/price", data={"borrower": coop_id, "loan_product": 1,
-                                           "principal": "10000000", "year": "2026"})
+                                           "principal": "1000万", "year": "2026"})
     assert again.status_code == 302
+    priced = next(db.query("SELECT principal FROM loan_decisions ORDER BY id DESC LIMIT 1"))
+    assert priced["principal"] == "10000000.00"

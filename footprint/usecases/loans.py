@@ -99,16 +99,26 @@ def product_named(db, bank_org_id: int, name) -> dict:
 
 def priced_products(db, bank_org_id: int) -> list[dict]:
     """Each consenting organisation's products that have verified footprints, for choosing
-    one to price on: ``[{"org_id", "org_name", "products": [(product_id, name_zh, name)]}]``."""
+    one to price on, and the years its whole account can be priced on: ``[{"org_id",
+    "org_name", "products": [(product_id, name_zh, name)], "years": [year]}]``."""
     out = []
     for org in consenting(db, bank_org_id):
         names = {}
-        for found in carbonaccounts.footprints(db, org["id"]):
-            product = found.bom["product"]
-            names[found.product_id] = (product.get("name_zh"), product["name"])
+        found = carbonaccounts.footprints(db, org["id"])
+        for footprint in found:
+            product = footprint.bom["product"]
+            names[footprint.product_id] = (product.get("name_zh"), product["name"])
         out.append({"org_id": org["id"], "org_name": org["name"],
-                    "products": [(pid, zh, en) for pid, (zh, en) in sorted(names.items())]})
+                    "products": [(pid, zh, en) for pid, (zh, en) in sorted(names.items())],
+                    "years": priceable_years(found)})
     return out
+
+
+def priceable_years(found) -> list[int]:
+    """The years a whole account can be priced on: a verified footprint in the year and in
+    the year before it (the reduction's base), as ``carbonaccounts.reduction`` asks."""
+    years = {footprint.year for footprint in found}
+    return sorted(year for year in years if year - 1 in years)
 
 
 def terms_of(product: dict) -> Terms:
