@@ -27,6 +27,7 @@ one (both years under the same data version), so new grid factors alone earn not
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -127,16 +128,46 @@ def _bp(value, where, problems, low=1, high=10000) -> int | None:
     return int(number)
 
 
-def _yuan(value, where, problems, *, required=True) -> Decimal | None:
+def _yuan(value, where, problems, *, required=True, typed=None) -> Decimal | None:
+    """``typed``: the text the value was read from, which a refusal names (else the value)."""
     number = _decimal(value, where, problems, required=required)
     if number is None:
         return None
     if number <= 0 or number > MAX_PRINCIPAL or number != number.quantize(FEN, ROUND_HALF_UP):
         problems.append(Problem(where, Message(
             "a positive sum in yuan of at most %(max)s, with at most 2 decimals, not "
-            "%(value)s", max=Figure(int(MAX_PRINCIPAL)), value=value)))
+            "%(value)s", max=Figure(int(MAX_PRINCIPAL)), value=value if typed is None
+            else typed)))
         return None
     return number
+
+
+# A sum as a loan officer writes it: thousands separated (10,000,000), in 万 (10^4) or 亿
+# (10^8) (1000万, 1.5亿), with 元 after it or not.
+GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+TENS_OF_THOUSANDS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+
+
+def written_sum(value):
+    """The sum a text such as "10,000,000", "1000万" or "1.5亿元" writes, as a Decimal; any
+    other value as it is (the checks that follow name what is wrong with it)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().removesuffix("元").strip()
+    factor = TENS_OF_THOUSANDS.get(text[-1:])
+    if factor is not None:
+        text = text[:-1].strip()
+    if GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    if factor is None and text == value.strip():
+        return value  # nothing written another way: checked as typed
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return value
+    if not number.is_finite():
+        return value
+    return number * factor if factor is not None else number
 
 
 # -- checking terms ----------------------------------------------------------------------------
@@ -298,7 +329,7 @@ def _date(value, where: str, problems: list) -> str | None:
 
 def check_principal(value) -> Decimal:
     problems: list[Problem] = []
-    principal = _yuan(value, "principal", problems)
+    principal = _yuan(written_sum(value), "principal", problems, typed=value)
     if problems:
         raise InvalidInput(problems)
     return principal

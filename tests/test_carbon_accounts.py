@@ -329,7 +329,26 @@ def test_the_signed_statement_verifies_and_the_csv_and_pdf_say_the_same(
     table = list(csv.reader(io.StringIO(
         clients["orchard"].get(f"/accounts/{orchard}/statement.csv").data.decode("utf-8-sig"))))
     years = {row[0]: row for row in table if row and row[0] in ("2025", "2026")}
-    assert float(years["2026"][1]) == pytest.approx(55719, rel=1e-6)
+    # rounded as the page rounds them (3 significant figures): 55,719 kg CO2e in 2026 for
+    # 1,000 kg, 55.719 a kg; 2025 has no declared production, so no total, and its intensity
+    # is the one product's: 100 x 0.6410 = 64.10 as verified, 100 x 0.6191 = 61.91 now
+    assert years["2026"][1:] == ["55,700", "55.7", "55.7"]
+    assert years["2025"][1:] == ["", "64.1", "61.9"]
+    footprints = [row for row in table if row and row[0] == "cable"]
+    # as verified: 100 x 0.6410 = 64.10 (2025), 90 x 0.6191 = 55.719 (2026) a kg; the
+    # 1,000 kg declared for 2026 without its ".0"
+    assert [(row[1], row[6], row[8]) for row in footprints] == \
+        [("2025", "64.1", ""), ("2026", "55.7", "1,000")]
+    # like for like 61.91 -> 55.719: 10.0 %; as verified 64.10 -> 55.719: 13.1 %
+    last_year = next(row for row in table if row and row[0] == "较上年 since last year")
+    assert last_year[1:] == ["2025", "2026", "10.0 %", "13.1 %"]
+    # the rating in words, never its code (the signed body keeps the code)
+    colour = body["rating"]["colour"]
+    words = {"dark_green": "深绿 dark green", "light_green": "浅绿 light green",
+             "yellow": "黄 yellow", "red": "红 red"}[colour]
+    rating = table[table.index(next(r for r in table if r and r[0] == "评级 rating")) + 1]
+    assert rating[1:3] == [str(body["rating"]["year"]), words]
+    assert "_green" not in "".join(cell for row in table for cell in row)
     pdf = clients["orchard"].get(f"/accounts/{orchard}/statement.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from footprint import display
 from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
@@ -187,6 +188,22 @@ def test_a_principal_must_be_a_positive_sum_in_yuan(principal):
     with pytest.raises(InvalidInput) as exc:
         check_principal(principal)
     assert places(exc) == ["principal"]
+
+
+@pytest.mark.parametrize("written, principal", [
+    ("10,000,000", "10000000"), ("1000万", "10000000"), ("1.5亿", "150000000"),
+    ("1,000万元", "10000000"), (" 250,000.50 ", "250000.50"), ("10000000", "10000000")])
+def test_a_principal_may_be_written_as_a_loan_officer_writes_it(written, principal):
+    assert check_principal(written) == Decimal(principal)
+
+
+@pytest.mark.parametrize("written", ["1,00,000", "10,000,000.001", "万", "1.5亿亿", "0万",
+                                     "10,000,", "-5万", "1e14"])
+def test_a_principal_written_wrongly_is_refused_by_what_was_typed(written):
+    with pytest.raises(InvalidInput) as exc:
+        check_principal(written)
+    assert places(exc) == ["principal"]
+    assert written in str(exc.value.problems[0].message)  # named as typed
 
 
 # -- a loan priced on the carbon account: stored, signed, logged ---------------------------------
@@ -430,7 +447,39 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
         # what to check it against, as links a bank officer can follow
         assert 'href="/.well-known/footprint/trust-list.json"' in page
         assert 'href="/log/checkpoint"' in page
-    # the bank prices it again, as a new user would, from the form
+        # the site serves no docs/: the check's steps are named as the source's document
+        assert "<code>docs/loans.md</code>（该文件在源代码中，不是本网站的页面）" in page
+    # what the 60 bp cut rests on, as the officer must weigh it, on the decision and on the
+    # account: each year's label linked to its registry page, its accounting body and day of
+    # verification, its P5-P95 range to 3 figures (0.237687-0.303121 -> 0.238-0.303;
+    # 0.2-0.258), grade, and data quality (2025: (3.0 + 2.6 + 2.5) / 3 = 2.7, good)
+    labels = {row["year"]: row["label"]
+              for row in loans.evidence_of(db, loans.decision_for(
+                  db, {"role": "bank", "org_id": decision["bank_org_id"]}, decision["id"]))}
+    verified = {year: display.date_text(next(db.query(
+        "SELECT MAX(a.at) AS at FROM audit_events a JOIN labels l "
+        "ON l.submission_id = a.submission_id WHERE l.id = ? AND a.action = 'verify'",
+        [label]))["at"]) for year, label in labels.items()}
+    bank.set_cookie("lang", "en")
+    for path in (f"/loans/decisions/{decision['id']}", f"/bank/accounts/{coop_id}"):
+        page = bank.get(path).get_data(as_text=True)
+        for year, range_, grade in ((2025, "0.238–0.303", "C"), (2026, "0.200–0.258", "B")):
+            row = page[page.index(f'<a href="/registry/labels/{labels[year]}">'):]
+            row = row[:row.index("</tr>", row.index("</tr>") + 1)]  # and the row under it
+            assert "Sichuan Carbon Verification Centre" in row
+            assert f"Verified on {verified[year]}" in row
+            assert f"Range P5–P95: {range_} kg CO₂e" in row
+            assert f'<strong class="grade-letter">{grade}</strong>' in row
+        assert "Data quality good (2.7)" in page
+    # the form says which years can be priced: the co-operative has verified footprints in
+    # 2025 and 2026, so 2026 only (2025 has no 2024 to fall from), and shows it as the example
+    form = bank.get("/bank/price").get_data(as_text=True)
+    assert 'placeholder="2026"' in form and 'placeholder="2025"' not in form
+    assert f'<li data-org="{coop_id}">{demo.COOP.name}: 2026</li>' in form
+    # the bank prices it again, as a new user would, from the form, writing the principal
+    # the way it is said: 1000万 = 10,000,000 yuan
     again = bank.post("/bank/price", data={"borrower": coop_id, "loan_product": 1,
-                                           "principal": "10000000", "year": "2026"})
+                                           "principal": "1000万", "year": "2026"})
     assert again.status_code == 302
+    priced = next(db.query("SELECT principal FROM loan_decisions ORDER BY id DESC LIMIT 1"))
+    assert priced["principal"] == "10000000.00"

@@ -402,6 +402,11 @@ def test_cosignatures_verify_against_the_witness_key(world):
     public = base64.b64decode(witness["public_key"])
     note = world.cq.client.get("/.well-known/footprint/witness/cosignatures/CN-SC"
                                ).get_data(as_text=True)
+    # an origin it has cosigned nothing of: a 404 a program reads, plain text as the notes
+    missing = world.cq.client.get("/.well-known/footprint/witness/cosignatures/CN-XX")
+    assert (missing.status_code, missing.mimetype) == (404, "text/plain")
+    assert missing.get_data(as_text=True) == \
+        "this platform has cosigned no checkpoint of CN-XX\n"
     text, lines = parse_note(note)
     assert text.startswith("CN-SC\n1\n") and [s.name for s in lines] == ["CN-SC",
                                                                          "CN-CQ/witness"]

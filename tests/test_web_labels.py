@@ -453,6 +453,10 @@ def test_a_second_approval_of_the_product_supersedes_its_label(service, api, iss
         response = api(None, "GET", f"/log/consistency?{bad}")
         assert response.status_code == 400, bad
         assert response.get_json()["problems"], bad
+    # a size out of range is named as the caller sent it (the log has 3 leaves)
+    for bad, named in (("from=4", "from"), ("from=2&to=1", "from"), ("from=1&to=9", "to")):
+        problems = api(None, "GET", f"/log/consistency?{bad}").get_json()["problems"]
+        assert [p["where"] for p in problems] == [named], bad
 
 
 # -- the document, the pages -----------------------------------------------------------------

@@ -232,8 +232,10 @@ def revoke(bank_id):
 @bp.route("/loans/decisions/<int:decision_id>")
 @role_required("bank", "producer")
 def decision(decision_id):
-    found = loans.decision_for(get_db(), current_user, decision_id)
+    db = get_db()
+    found = loans.decision_for(db, current_user, decision_id)
     return render_template("banks/decision.html", decision=found,
+                           evidence=loans.evidence_of(db, found),
                            explanation=[text(from_data(m)) for m in found["explanation"]])
 
 

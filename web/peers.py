@@ -19,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from footprint.errors import NotFound
 from footprint.usecases import peers, witnessing
@@ -63,6 +63,12 @@ def _public(response: Response) -> Response:
     return response
 
 
+def _missing(exc: NotFound) -> Response:
+    """A 404 a peer's program reads: plain text saying what is missing, as the notes these
+    endpoints serve are plain text (never the HTML page a person gets)."""
+    return _public(Response(f"{exc.message}\n", status=404, mimetype="text/plain"))
+
+
 @bp.route("/.well-known/footprint/witness.json")
 def witness_key():
     body = json.dumps(witnessing.published_witness(_home()), indent=2) + "\n"
@@ -73,8 +79,8 @@ def witness_key():
 def cosignatures(origin: str):
     try:
         note = witnessing.cosigned(get_db(), origin)
-    except NotFound:
-        abort(404)
+    except NotFound as exc:
+        return _missing(exc)
     return _public(Response(note, mimetype="text/plain"))
 
 
@@ -82,8 +88,8 @@ def cosignatures(origin: str):
 def trust_list_note():
     try:
         note = witnessing.trust_list_note(_home())
-    except NotFound:
-        abort(404)
+    except NotFound as exc:
+        return _missing(exc)
     return _public(Response(note, mimetype="text/plain"))
 
 

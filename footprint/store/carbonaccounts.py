@@ -15,10 +15,13 @@ from .db import upsert_sql
 
 def labelled_submissions(db, org_id: int) -> list[dict]:
     """Every submission of the organisation that has at least one label, with its product
-    (name, category) and its labels' ids oldest first (``label_ids``), by submission id."""
+    (name, category), when its accounting body last verified it (``verified_at``) and its
+    labels' ids oldest first (``label_ids``), by submission id."""
     rows = db.query(
         "SELECT s.id, s.product_id, s.revision, s.status, s.bom_json, s.created_at, "
-        "p.name AS product_name, p.name_zh AS product_name_zh, p.category, l.id AS label_id "
+        "p.name AS product_name, p.name_zh AS product_name_zh, p.category, l.id AS label_id, "
+        "(SELECT MAX(a.at) FROM audit_events a WHERE a.submission_id = s.id "
+        " AND a.action = 'verify') AS verified_at "
         "FROM submissions s JOIN products p ON p.id = s.product_id "
         "JOIN labels l ON l.submission_id = s.id WHERE s.org_id = ? "
         "ORDER BY s.id, l.issued_at, l.log_index", [org_id])

@@ -3,7 +3,10 @@ signed by the platform (``account-statement``, docs/signed-documents.md and
 docs/carbon-accounts.md, Statement).
 
 The CSV and the PDF say the same figures as the signed body, in both languages (column
-headings "年份 year"), so a bank can file any of the three.
+headings "年份 year"), so a bank can file any of the three. Both are for people: their
+figures are rounded as the pages round them (footprint.display) and the rating is in words;
+the signed body is the machine-readable statement, with the exact figures and the rating's
+code (docs/carbon-accounts.md, Statement).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import io
 from pathlib import Path
 
 from ..display import footprint as shown_footprint
-from ..display import quantity
+from ..display import percent, quantity
 from ..labels import current_key, fonts
 from ..labels.documents import sign_document
 from ..labels.printed import new_pdf
@@ -73,8 +76,17 @@ def signed(account, home: Path, issuer_id: str | None = None) -> bytes:
     return sign_document(KIND, body(account), current_key(home, issuer_id))
 
 
-def _number(value) -> str:
-    return "" if value is None else repr(float(value))
+def _pct(value) -> str:
+    """A reduction held in per cent (15.62) as the pages show it: "15.6 %"."""
+    return "" if value is None else percent(value / 100)
+
+
+COLOURS_ZH = {"dark_green": "深绿", "light_green": "浅绿", "yellow": "黄", "red": "红"}
+
+
+def colour_words(colour: str) -> str:
+    """A rating's colour in both languages: "深绿 dark green"."""
+    return f"{COLOURS_ZH[colour]} {colour.replace('_', ' ')}"
 
 
 def rows(account) -> list[list[str]]:
@@ -90,24 +102,25 @@ def rows(account) -> list[list[str]]:
             made = p.production.get(f.year)
             out.append([p.name_zh or p.name, str(f.year), str(f.submission_id),
                         str(f.revision), f.label_id, f.data_version_name or f.data_version,
-                        _number(f.kg_co2e),
+                        shown_footprint(f.kg_co2e),
                         f"{quantity(f.declared_unit['amount'])} {f.declared_unit['unit']}",
-                        _number(made["amount"]) if made else "", made["unit"] if made else ""])
+                        quantity(made["amount"]) if made else "", made["unit"] if made else ""])
     out += [[], ["年份 year", "排放总量 total kg CO2e", "强度(核查时) intensity as verified",
                  "强度(现行数据) intensity under current data"]]
     for y in account.years:
-        out.append([str(y.year), _number(y.total_kg_co2e), _number(y.intensity),
-                    _number(y.intensity_current)])
+        out.append([str(y.year), shown_footprint(y.total_kg_co2e), shown_footprint(y.intensity),
+                    shown_footprint(y.intensity_current)])
     out += [[], ["比较 comparison", "基年 base year", "年份 year",
-                 "同口径降幅 % like for like", "核查时降幅 % as verified"]]
+                 "同口径降幅 like for like", "核查时降幅 as verified"]]
     for name, found in (("较基准年 since baseline", account.since_baseline),
                         ("较上年 since last year", account.since_last_year)):
         if found is not None:
             out.append([name, str(found.base_year), str(found.year),
-                        _number(found.like_for_like_pct), _number(found.as_verified_pct)])
+                        _pct(found.like_for_like_pct), _pct(found.as_verified_pct)])
     if account.rating is not None:
-        out += [[], ["评级 rating", str(account.rating.year), account.rating.colour,
-                     str(account.rating.points)]]
+        out += [[], ["评级 rating", "年份 year", "颜色 colour", "得分 points (of 4)"],
+                ["", str(account.rating.year), colour_words(account.rating.colour),
+                 str(account.rating.points)]]
     return out
 
 
@@ -115,9 +128,6 @@ def as_csv(account) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows(account))
     return buffer.getvalue()
-
-
-COLOURS_ZH = {"dark_green": "深绿", "light_green": "浅绿", "yellow": "黄", "red": "红"}
 
 
 def _pdf_lines(account) -> list[tuple[str, str]]:
@@ -135,12 +145,12 @@ def _pdf_lines(account) -> list[tuple[str, str]]:
                         ("较上年 since last year", account.since_last_year)):
         if found is not None:
             lines.append(("", f"{name} {found.base_year}-{found.year}: 同口径 like for like "
-                              f"{found.like_for_like_pct:.1f} %, 核查时 as verified "
-                              f"{found.as_verified_pct:.1f} %"))
+                              f"{_pct(found.like_for_like_pct)}, 核查时 as verified "
+                              f"{_pct(found.as_verified_pct)}"))
     if account.rating is not None:
         rating = account.rating
-        lines.append(("", f"评级 rating {rating.year}: {COLOURS_ZH[rating.colour]} "
-                          f"{rating.colour.replace('_', ' ')} ({rating.points}/4)"))
+        lines.append(("", f"评级 rating {rating.year}: {colour_words(rating.colour)} "
+                          f"({rating.points}/4)"))
     lines += [("", ""), ("h", "经核查的碳足迹 Verified footprints")]
     for p in account.products:
         for f in p.footprints:

@@ -52,6 +52,12 @@ class Footprint:
     by_stage: dict
     bom: dict = field(repr=False, compare=False)
     grade: dict = field(default_factory=dict, compare=False)  # as the result graded it
+    # what a lender weighs beside the figure: who vouched for it, when, how sure it is
+    verifier_org_id: int | None = None  # the accounting body, as its first label signs it
+    verifier_name: str | None = None
+    verified_at: str | None = None
+    uncertainty: dict = field(default_factory=dict, compare=False)  # p5, p95 (and draws)
+    dqi: dict = field(default_factory=dict, compare=False)  # criterion -> 1 (good) .. 5
 
     def per_unit(self, unit: str, kg_co2e: float | None = None) -> float:
         """kg CO2e per one ``unit`` of the product (``kg_co2e`` per declared unit, default
@@ -108,8 +114,18 @@ def footprints(db, org_id: int) -> list[Footprint]:
             kg_co2e=float(result.get("total_kg_co2e", first["record"]["value"])),
             declared_unit=result.get("declared_unit") or first["record"]["declared_unit"],
             by_stage=result.get("by_stage") or first["record"].get("by_stage") or {},
-            bom=row["bom"], grade=result.get("grade") or {}))
+            bom=row["bom"], grade=result.get("grade") or {},
+            verifier_org_id=_org_number(first["record"].get("verifier")),
+            verifier_name=first["record"].get("verifier_name"),
+            verified_at=row["verified_at"],
+            uncertainty=result.get("uncertainty") or first["record"].get("uncertainty") or {},
+            dqi=result.get("dqi") or {}))
     return sorted(out, key=lambda f: (f.issued_at, f.submission_id))
+
+
+def _org_number(verifier) -> int | None:
+    """The verifier a label signs, when it is an organisation of this platform (a number)."""
+    return verifier if isinstance(verifier, int) and not isinstance(verifier, bool) else None
 
 
 def standing(found: list[Footprint]) -> dict[tuple[int, int], Footprint]:

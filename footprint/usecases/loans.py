@@ -99,16 +99,26 @@ def product_named(db, bank_org_id: int, name) -> dict:
 
 def priced_products(db, bank_org_id: int) -> list[dict]:
     """Each consenting organisation's products that have verified footprints, for choosing
-    one to price on: ``[{"org_id", "org_name", "products": [(product_id, name_zh, name)]}]``."""
+    one to price on, and the years its whole account can be priced on: ``[{"org_id",
+    "org_name", "products": [(product_id, name_zh, name)], "years": [year]}]``."""
     out = []
     for org in consenting(db, bank_org_id):
         names = {}
-        for found in carbonaccounts.footprints(db, org["id"]):
-            product = found.bom["product"]
-            names[found.product_id] = (product.get("name_zh"), product["name"])
+        found = carbonaccounts.footprints(db, org["id"])
+        for footprint in found:
+            product = footprint.bom["product"]
+            names[footprint.product_id] = (product.get("name_zh"), product["name"])
         out.append({"org_id": org["id"], "org_name": org["name"],
-                    "products": [(pid, zh, en) for pid, (zh, en) in sorted(names.items())]})
+                    "products": [(pid, zh, en) for pid, (zh, en) in sorted(names.items())],
+                    "years": priceable_years(found)})
     return out
+
+
+def priceable_years(found) -> list[int]:
+    """The years a whole account can be priced on: a verified footprint in the year and in
+    the year before it (the reduction's base), as ``carbonaccounts.reduction`` asks."""
+    years = {footprint.year for footprint in found}
+    return sorted(year for year in years if year - 1 in years)
 
 
 def terms_of(product: dict) -> Terms:
@@ -263,6 +273,20 @@ def decision_for(db, user: dict, decision_id: int) -> dict:
     if found is None or not _may_see(user, found):
         raise NotFound(Message("no such loan decision"))
     return found
+
+
+def evidence_of(db, decision: dict) -> list[dict]:
+    """The footprints a decision was priced on, oldest year first: ``{"year", "label",
+    "footprint"}``, the label the decision names and the footprint as the borrower's account
+    reads it now (its accounting body, range, grade and data quality), or None where it no
+    longer counts (its label revoked since)."""
+    counted = {f.submission_id: f
+               for f in carbonaccounts.footprints(db, decision["borrower_org_id"])}
+    used = [m["params"] for m in decision["explanation"]
+            if {"submission", "label", "year"} <= set(m.get("params") or {})]
+    return sorted(({"year": p["year"], "label": p["label"],
+                    "footprint": counted.get(p["submission"])} for p in used),
+                  key=lambda row: row["year"])
 
 
 def decisions_for(db, user: dict) -> list[dict]:

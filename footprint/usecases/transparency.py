@@ -9,7 +9,8 @@ the operator names (footprint.translog.seen).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InvalidInput, Message, Problem
@@ -105,9 +106,18 @@ def inclusion(db, index: int, size: int | None = None) -> dict:
     return TransparencyLog(db).inclusion_json(index, size)
 
 
-def consistency(db, old_size: int, new_size: int | None = None) -> dict:
-    """The consistency proof from ``old_size`` to ``new_size`` (base64 hashes)."""
-    return TransparencyLog(db).consistency_json(old_size, new_size)
+def consistency(db, old_size: int, new_size: int | None = None, *,
+                named: Mapping[str, str] | None = None) -> dict:
+    """The consistency proof from ``old_size`` to ``new_size`` (base64 hashes). ``named``:
+    the caller's own names of the sizes (the API's ``{"old_size": "from", "tree_size":
+    "to"}``), which a refusal then names."""
+    try:
+        return TransparencyLog(db).consistency_json(old_size, new_size)
+    except InvalidInput as exc:
+        if not named:
+            raise
+        raise InvalidInput([replace(p, where=named.get(p.where, p.where))
+                            for p in exc.problems]) from None
 
 
 def tile(db, path: str) -> bytes:

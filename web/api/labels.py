@@ -116,6 +116,10 @@ def proof(label_id):
                  transparency.inclusion(get_db(), label["log_index"], size))
 
 
+# the log's names of the sizes -> the query's, so that a refusal names what the caller sent
+SIZES_ASKED = {"old_size": "from", "tree_size": "to"}
+
+
 @bp.get("/log/consistency")
 @operation("Consistency proof between two sizes of the transparency log", public=True,
            query=s.ConsistencyQuerySchema, errors=(400,),
@@ -127,7 +131,8 @@ def proof(label_id):
 def consistency():
     wanted = query(s.ConsistencyQuerySchema)
     return _json(s.ConsistencyProofSchema,
-                 transparency.consistency(get_db(), wanted["from_"], wanted.get("to")))
+                 transparency.consistency(get_db(), wanted["from_"], wanted.get("to"),
+                                          named=SIZES_ASKED))
 
 
 # -- images ----------------------------------------------------------------------------------
