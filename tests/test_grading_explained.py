@@ -84,7 +84,7 @@ def test_the_sources_say_their_confidence_in_the_readers_language(service, clien
     page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
     sources = page[page.index('id="sources"'):]
     # Chen et al. 2015's fertiliser factors, noted "high (seen in the paper's abstract; ...)"
-    assert ('[oranges_fertiliser_chen2015; <span title="high (seen in the paper\'s abstract; '
+    assert ('[<code>oranges_fertiliser_chen2015</code>; <span title="high (seen in the paper\'s abstract; '
             'FACTORS.md section 5)">可信度高</span>;') in sources
     visible = re.sub(r"<[^>]+>", " ", sources)
     assert "可信度: high" not in visible and "(seen in the paper" not in visible
