@@ -343,7 +343,7 @@ def main() -> int:
                        ("approver", "reviewer", "Crash Test Platform")]
         tokens = {}
         for name, role, org in people:
-            run(["users", "add", name, "--role", role, "--org", org], env,
+            run(["users", "add", name, "--role", role, "--org", org, "--new-org"], env,
                 stdin="crash test password\n")
             tokens[name] = run(["tokens", "create", name], env).strip()
         token = tokens["maker"]

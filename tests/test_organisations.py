@@ -318,3 +318,11 @@ def test_correcting_an_organisation_needs_the_csrf_token(service, orgs, engine):
     assert client.post(f"/admin/organisations/{orgs[COOP]}",
                        data={**form, "csrf_token": token}).status_code == 302
     assert find_organisation(service.db, orgs[COOP])["name"] == "Taken Over"
+
+
+def test_a_platform_with_no_organisation_says_so_rather_than_list_nothing(store_db):
+    with pytest.raises(InvalidInput) as refused_here:
+        find_organisation(store_db, "Crash Test Works")
+    [problem] = refused_here.value.problems
+    assert (problem.where, str(problem.message)) == (
+        "org", 'organisation "Crash Test Works" unknown: none is recorded yet')

@@ -146,6 +146,8 @@ def _unknown(kind: str | None, text: str, known: list[dict]) -> Message:
     if kind == "bank":
         return Message('no bank "%(name)s"; one of: %(names)s', name=text,
                        names=_quoted(known))
+    if not known:
+        return Message('organisation "%(name)s" unknown: none is recorded yet', name=text)
     return unknown(Message("organisation"), text, [o["name"] for o in known],
                    named={o["name"]: _named(o) for o in known})
 
