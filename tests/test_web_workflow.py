@@ -767,8 +767,8 @@ def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(se
     for language, said in [
             ("en", 'region "CN-XX" unknown; did you mean one of "CN-GX", "CN-JX", "CN-NX", '
                    '"CN-SX", "CN-XJ", ...?'),
-            ("zh", '未知的地区“CN-XX”；您是否要填以下之一："CN-GX"、"CN-JX"、"CN-NX"、"CN-SX"、'
-                   '"CN-XJ"、...？')]:
+            ("zh", "未知的地区“CN-XX”；您是否要填以下之一：“CN-GX”、“CN-JX”、“CN-NX”、“CN-SX”、"
+                   "“CN-XJ”、...？")]:
         admin.set_cookie("lang", language)
         response = admin.post("/admin/organisations", data=cells)
         assert response.status_code == 400 and said in page_text(response)
