@@ -13,15 +13,14 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import cli
 from footprint import InvalidInput
 from footprint.usecases import security
 from footprint.usecases.accounts import create_organisation, create_user, find_organisation
 from footprint.usecases.labels import for_submission
 
 from .conftest import PASSWORD
+from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 
 COOP = "蒲江县柑橘专业合作社 Pujiang Citrus Co-operative"
 COOP_CODE = "93510131MA6CP0001H"
@@ -40,25 +39,6 @@ def orgs(service):
     create_organisation(service.db, BODY, "accounting_body", "CN-SC", None, registry)
     return {row["name"]: row["id"] for row in service.db.query(
         "SELECT id, name FROM organisations")}
-
-
-@pytest.fixture
-def footprint(service):
-    """footprint(*args, input=None) -> the result of `footprint ARGS` on the service's home."""
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by itself
-        runner = CliRunner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(cli, [str(a) for a in args], input=input,
-                             env={"FOOTPRINT_HOME": str(service.home)})
-    return invoke
-
-
-def refused(result, *lines: str) -> None:
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stderr.splitlines() == list(lines)
 
 
 def counts(db) -> tuple[int, int]:
@@ -97,43 +77,43 @@ def test_a_name_that_finds_several_is_refused_listing_them(service, orgs):
     assert find_organisation(service.db, "乙公司")["id"] == ids["乙公司 Alpha Trading"]
 
 
-def test_commands_find_organisations_by_chinese_name_and_credit_code(service, orgs, footprint,
+def test_commands_find_organisations_by_chinese_name_and_credit_code(service, orgs, operator,
                                                                      issuer):
-    shown = footprint("accounts", "show", "蒲江县柑橘专业合作社")
+    shown = operator("accounts", "show", "蒲江县柑橘专业合作社")
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.startswith(f"{COOP}: carbon account")
-    assert footprint("accounts", "show", COOP_CODE).stdout == shown.stdout
-    granted = footprint("consents", "grant", "--org", "pujiang citrus co-operative",
+    assert operator("accounts", "show", COOP_CODE).stdout == shown.stdout
+    granted = operator("consents", "grant", "--org", "pujiang citrus co-operative",
                         "--bank", "成都农村商业银行")
     assert granted.stdout == f"{BANK} may now read the carbon account of {COOP}\n"
-    listed = footprint("consents", "list", "--org", COOP_CODE, "--json")
+    listed = operator("consents", "list", "--org", COOP_CODE, "--json")
     assert [(r["id"], r["granted_at"] is not None) for r in json.loads(listed.stdout)] == [
         (orgs[BANK], True)]
-    assert footprint("loans", "decisions", "--bank", "Chengdu Rural Commercial Bank"
+    assert operator("loans", "decisions", "--bank", "Chengdu Rural Commercial Bank"
                      ).stdout == "no loans priced\n"
-    qualified = footprint("bodies", "qualify", "四川碳核查中心", "--number", "川碳核资〔2025〕057号",
+    qualified = operator("bodies", "qualify", "四川碳核查中心", "--number", "川碳核资〔2025〕057号",
                           "--categories", "oranges", "--from", "2025-12-05", "--until",
                           "2028-12-04")
     assert qualified.stdout == (f"qualification 3: {BODY} 川碳核资〔2025〕057号 for oranges, "
                                 "2025-12-05 to 2028-12-04\n")
-    recalculated = footprint("recalc", "--dry-run", "--no-progress", "--org", "蒲江县柑橘专业合作社")
+    recalculated = operator("recalc", "--dry-run", "--no-progress", "--org", "蒲江县柑橘专业合作社")
     assert recalculated.exit_code == 0, recalculated.stderr
     assert "selected 0" in recalculated.stdout
-    users = footprint("users", "list", "--org", "Sichuan Platform", "--json")
+    users = operator("users", "list", "--org", "Sichuan Platform", "--json")
     assert [u["username"] for u in json.loads(users.stdout)] == ["admin", "reviewer",
                                                                  "reviewer2"]
 
 
-def test_a_name_that_finds_none_is_refused_with_the_candidates(service, orgs, footprint):
-    refused(footprint("accounts", "show", "蒲江柑橘合作社"),
+def test_a_name_that_finds_none_is_refused_with_the_candidates(service, orgs, operator):
+    refused(operator("accounts", "show", "蒲江柑橘合作社"),
             'error: ORG: organisation "蒲江柑橘合作社" unknown, did you mean '
             '"Pujiang Citrus Co-operative"?',
             "错误：ORG：未知的机构“蒲江柑橘合作社”，您是否要填“蒲江县柑橘专业合作社”？")
-    refused(footprint("consents", "list", "--bank", "蒲江县柑橘专业合作社"),
+    refused(operator("consents", "list", "--bank", "蒲江县柑橘专业合作社"),
             'error: bank: no bank "蒲江县柑橘专业合作社"; one of: "Chengdu Rural Commercial Bank"',
             "错误：银行：没有银行“蒲江县柑橘专业合作社”；可选：“成都农村商业银行”")
     before = service.db.execute("SELECT count(*) FROM qualifications").fetchone()[0]
-    refused(footprint("bodies", "qualify", "成都农村商业银行", "--number", "N1", "--categories",
+    refused(operator("bodies", "qualify", "成都农村商业银行", "--number", "N1", "--categories",
                       "oranges", "--from", "2025-12-05", "--until", "2028-12-04"),
             'error: org: no accounting body "成都农村商业银行"; one of: "Chongqing Carbon Audit", '
             '"Sichuan Carbon Verification", "Sichuan Carbon Verification Centre"',
@@ -144,9 +124,9 @@ def test_a_name_that_finds_none_is_refused_with_the_candidates(service, orgs, fo
 
 # -- users add --------------------------------------------------------------------------------
 
-def test_users_add_joins_the_organisation_its_chinese_name_finds(service, orgs, footprint):
+def test_users_add_joins_the_organisation_its_chinese_name_finds(service, orgs, operator):
     before = counts(service.db)
-    added = footprint("users", "add", "x1y", "--role", "producer", "--org", "蒲江县柑橘专业合作社",
+    added = operator("users", "add", "x1y", "--role", "producer", "--org", "蒲江县柑橘专业合作社",
                       input="a long enough password\n")
     assert (added.exit_code, added.stdout) == (0, f"added x1y (producer) to {COOP}\n")
     assert counts(service.db) == (before[0], before[1] + 1)  # no organisation made
@@ -154,14 +134,14 @@ def test_users_add_joins_the_organisation_its_chinese_name_finds(service, orgs, 
     assert user["org_id"] == orgs[COOP]
 
 
-def test_users_add_makes_no_organisation_unasked(service, orgs, footprint):
+def test_users_add_makes_no_organisation_unasked(service, orgs, operator):
     before = counts(service.db)
-    refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "Pujiang Orchard",
+    refused(operator("users", "add", "x1y", "--role", "producer", "--org", "Pujiang Orchard",
                       input="a long enough password\n"),
             'error: org: organisation "Pujiang Orchard" unknown, did you mean '
             '"Pujiang Orchard Co-op"?',
             "错误：机构：未知的机构“Pujiang Orchard”，您是否要填“Pujiang Orchard Co-op”？")
-    refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "New Orchard",
+    refused(operator("users", "add", "x1y", "--role", "producer", "--org", "New Orchard",
                       "--region", "CN-SC", "--credit-code", NEW_CODE,
                       input="a long enough password\n"),
             "error: --region, --credit-code: only with --new-org, for a new organisation (to "
@@ -169,7 +149,7 @@ def test_users_add_makes_no_organisation_unasked(service, orgs, footprint):
             "错误：--region、--credit-code：仅与 --new-org 一起用于新建机构（修改已有机构："
             "footprint orgs edit）")
     # a new organisation's name may not be another's name or part of it
-    refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "蒲江县柑橘专业合作社",
+    refused(operator("users", "add", "x1y", "--role", "producer", "--org", "蒲江县柑橘专业合作社",
                       "--new-org", input="a long enough password\n"),
             f'error: org: an organisation "{COOP}" exists already',
             f"错误：机构：机构“{COOP}”已存在")
@@ -180,9 +160,9 @@ def test_users_add_makes_no_organisation_unasked(service, orgs, footprint):
 
 
 def test_users_add_new_org_is_made_as_the_administration_page_makes_one(service, orgs,
-                                                                        footprint):
+                                                                        operator):
     before = counts(service.db)
-    refused(footprint("users", "add", "x1y", "--role", "producer", "--org", "新果园 New Orchard",
+    refused(operator("users", "add", "x1y", "--role", "producer", "--org", "新果园 New Orchard",
                       "--new-org", "--kind", "bank", "--region", "CN-XX", "--credit-code",
                       COOP_CODE, input="a long enough password\n"),
             "error: 3 problem(s) in the input",
@@ -197,7 +177,7 @@ def test_users_add_new_org_is_made_as_the_administration_page_makes_one(service,
             "“CN-SX”、“CN-XJ”、...？",
             f"  - 统一社会信用代码：{COOP_CODE} 已是“{COOP}”的代码")
     assert counts(service.db) == before
-    added = footprint("users", "add", "x1y", "--role", "producer", "--org", "新果园 New Orchard",
+    added = operator("users", "add", "x1y", "--role", "producer", "--org", "新果园 New Orchard",
                       "--new-org", "--kind", "enterprise", "--region", "四川", "--credit-code",
                       NEW_CODE.lower(), input="a long enough password\n")
     assert added.stdout == "added x1y (producer) to 新果园 New Orchard (a new organisation)\n"
@@ -209,16 +189,16 @@ def test_users_add_new_org_is_made_as_the_administration_page_makes_one(service,
 
 # -- corrections --------------------------------------------------------------------------------
 
-def test_the_operator_corrects_an_organisation_and_it_is_recorded(service, orgs, footprint):
-    refused(footprint("orgs", "edit", "蒲江县柑橘专业合作社", "--credit-code", "93510131MA6CP0001X"),
+def test_the_operator_corrects_an_organisation_and_it_is_recorded(service, orgs, operator):
+    refused(operator("orgs", "edit", "蒲江县柑橘专业合作社", "--credit-code", "93510131MA6CP0001X"),
             "error: credit_code: '93510131MA6CP0001X' is not a unified social credit code: "
             "the number's checksum or check digit is invalid",
             "错误：统一社会信用代码：'93510131MA6CP0001X' 不是有效的统一社会信用代码：校验码不正确")
-    refused(footprint("orgs", "edit", COOP_CODE, "--name", "Chengdu Rural Commercial Bank"),
+    refused(operator("orgs", "edit", COOP_CODE, "--name", "Chengdu Rural Commercial Bank"),
             f'error: name: an organisation "{BANK}" exists already',
             f"错误：名称：机构“{BANK}”已存在")
     assert find_organisation(service.db, orgs[COOP])["name"] == COOP
-    edited = footprint("orgs", "edit", "pujiang citrus co-operative", "--name",
+    edited = operator("orgs", "edit", "pujiang citrus co-operative", "--name",
                        "蒲江县柑橘合作社 Pujiang Citrus Co-op", "--region", "",
                        "--credit-code", NEW_CODE)
     assert edited.stdout == (f"organisation {orgs[COOP]}: 蒲江县柑橘合作社 Pujiang Citrus Co-op, "
@@ -228,12 +208,12 @@ def test_the_operator_corrects_an_organisation_and_it_is_recorded(service, orgs,
         f'organisation {orgs[COOP]}: name "{COOP}" -> "蒲江县柑橘合作社 Pujiang Citrus Co-op"; '
         f'region "CN-SC" -> none; credit code "{COOP_CODE}" -> "{NEW_CODE}"; '
         "by the operator at the command line"))
-    listed = {o["id"]: o for o in json.loads(footprint("orgs", "list", "--json").stdout)}
+    listed = {o["id"]: o for o in json.loads(operator("orgs", "list", "--json").stdout)}
     assert (listed[orgs[COOP]]["name"], listed[orgs[COOP]]["region"],
             listed[orgs[COOP]]["credit_code"]) == ("蒲江县柑橘合作社 Pujiang Citrus Co-op", None,
                                                    NEW_CODE)
     assert find_organisation(service.db, NEW_CODE)["id"] == orgs[COOP]
-    unchanged = footprint("orgs", "edit", NEW_CODE, "--credit-code", NEW_CODE)
+    unchanged = operator("orgs", "edit", NEW_CODE, "--credit-code", NEW_CODE)
     assert unchanged.stdout == (f"organisation {orgs[COOP]} 蒲江县柑橘合作社 Pujiang Citrus "
                                 "Co-op: unchanged\n")
     assert len([e for e in security.events(service.db)
@@ -241,12 +221,12 @@ def test_the_operator_corrects_an_organisation_and_it_is_recorded(service, orgs,
 
 
 def test_labels_keep_what_they_signed_and_new_labels_sign_the_correction(
-        service, approve, issuer, make_bom, footprint):
+        service, approve, issuer, make_bom, operator):
     first = for_submission(service.db, approve(make_bom(), issuer)["id"])
     orchard = service.people["orchard"]["org_id"]
     assert (first["record"]["producer"], first["record"]["producer_name"]) == (
         orchard, "Pujiang Orchard Co-op")
-    edited = footprint("orgs", "edit", "Pujiang Orchard Co-op", "--name",
+    edited = operator("orgs", "edit", "Pujiang Orchard Co-op", "--name",
                        "蒲江果园合作社 Pujiang Orchard Co-op", "--credit-code", NEW_CODE)
     assert edited.exit_code == 0, edited.stderr
     second = for_submission(service.db, approve(

@@ -175,6 +175,18 @@ def body_id(db, name: str = "Sichuan Carbon Verification") -> int:
     return db.execute("SELECT id FROM organisations WHERE name = ?", [name]).fetchone()[0]
 
 
+def sent_elsewhere(db, people, mine, sichuan: int, chongqing: int, monkeypatch) -> None:
+    """i = 118 verified by Chongqing at 990; i = 119 returned by Sichuan at 990 and submitted
+    to Chongqing at 1000 (Sichuan handled it, and it is no longer Sichuan's)."""
+    at(monkeypatch, 990)
+    act(db, people["orchard"], mine[118], "submit", verifier_org=chongqing)
+    act(db, people["auditor2"], mine[118], "verify", checklist=VERIFY_CHECKLIST)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
+    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
+    at(monkeypatch, 1000)
+    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+
+
 @pytest.mark.both_engines
 def test_the_handled_list_pages_newest_first_with_what_was_sent_elsewhere(
         service, platform, monkeypatch):
@@ -187,13 +199,7 @@ def test_the_handled_list_pages_newest_first_with_what_was_sent_elsewhere(
     sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
     submit_all(db, sichuan, mine[:60], 600, "verified", monkeypatch)
     submit_all(db, sichuan, mine[60:80], 700, "submitted", monkeypatch)
-    at(monkeypatch, 990)
-    act(db, people["orchard"], mine[118], "submit", verifier_org=chongqing)
-    act(db, people["auditor2"], mine[118], "verify", checklist=VERIFY_CHECKLIST)
-    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
-    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
-    at(monkeypatch, 1000)
-    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+    sent_elsewhere(db, people, mine, sichuan, chongqing, monkeypatch)
     first = subs.handled(db, people["auditor"])
     assert [row["id"] for row in first.rows] == [mine[119]] + mine[59:10:-1]  # 1 + 49
     second = subs.handled(db, people["auditor"], first.next_before)
@@ -572,13 +578,7 @@ def test_the_api_lists_what_a_body_decided_on_before_it_went_elsewhere(service, 
     db, people = service.db, service.people
     sichuan, chongqing = body_id(db), body_id(db, "Chongqing Carbon Audit")
     submit_all(db, sichuan, mine[:60], 600, "verified", monkeypatch)
-    at(monkeypatch, 990)
-    act(db, people["orchard"], mine[118], "submit", verifier_org=chongqing)
-    act(db, people["auditor2"], mine[118], "verify", checklist=VERIFY_CHECKLIST)
-    act(db, people["orchard"], mine[119], "submit", verifier_org=sichuan)
-    act(db, people["auditor"], mine[119], "return", reason="meter readings missing")
-    at(monkeypatch, 1000)
-    act(db, people["orchard"], mine[119], "submit", verifier_org=chongqing)
+    sent_elsewhere(db, people, mine, sichuan, chongqing, monkeypatch)
     client = service.app.test_client()
 
     def listed(who: str, query: str) -> tuple[list[tuple[int, str, bool]], str | None]:
