@@ -1,13 +1,23 @@
-"""The language a command speaks: the core's Messages in Chinese come from the web's
-catalogues (web/translations/zh/LC_MESSAGES: problems.po, core.po for the messages pages
-share, vocabulary.po for the words a message names: 能量, 基于位置, 第三方核算机构;
-footprint.words), one place for both; a message is translated in one of them only. The
-catalogues are read when a message is first said in Chinese: every command that fails says
-its problems in Chinese too (cli.errors), and a quick command that does not fail never reads
-them."""
+"""The language a command speaks, and what it says in it.
+
+Chinese by default; English where the operator asks for it: ``footprint --lang en ...``,
+else FOOTPRINT_LANG, else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: the first one
+set; English when it names English). A command's help (cli.helptext), its listings and
+summaries follow that choice; a refusal says its problems in English and in Chinese whatever
+the choice (cli.errors), because it is often pasted to someone else.
+
+What a command says is an English template said through ``say`` (a ``Message``: its Chinese
+from the catalogues, its parameters read in the language: a ``Word`` by the vocabulary, a
+``Figure`` as numbers are written). The Chinese comes from the web's catalogues
+(web/translations/zh/LC_MESSAGES: cli.po for what only the command line says, problems.po
+for the core's messages, core.po for what pages and commands share, vocabulary.po for the
+words of the vocabularies: 能量, 基于位置, 第三方核算机构; footprint.words), one place for
+both; a message is translated in one of them only. The catalogues are read when something
+is first said in Chinese: `footprint --lang en verify` never reads them."""
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import click
@@ -17,17 +27,48 @@ from footprint.errors import Message
 
 LANGUAGES = ("zh", "en")
 CATALOGUES = Path(__file__).resolve().parents[1] / "web" / "translations" / "zh" / "LC_MESSAGES"
+CHOSEN = "footprint.language"  # where a context's chain keeps the --lang given (ctx.meta)
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
-# `--lang zh|en` of the commands that speak Chinese by default
-language_option = click.option("--lang", "language", type=click.Choice(LANGUAGES),
-                               default="zh", show_default=True,
-                               help="The language of the report: Chinese or English.")
+
+def _remember(ctx, _param, value):
+    if value is not None:
+        ctx.meta[CHOSEN] = value
+    return value
+
+
+# `footprint --lang zh|en COMMAND`: eager, so that `footprint --lang en --help` is English
+language_option = click.option(
+    "--lang", "language", type=click.Choice(LANGUAGES), envvar="FOOTPRINT_LANG",
+    show_envvar=True, is_eager=True, expose_value=False, callback=_remember,
+    help="The language of help, listings and reports: zh (Chinese) or en (English). "
+         "Default: the locale's language if it is English, else Chinese.")
+
+
+def from_locale(environ=os.environ) -> str:
+    """The language the locale names: English when the first locale variable set names
+    English (en_US.UTF-8, en), Chinese otherwise (zh_CN.UTF-8, C, POSIX, none)."""
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable)
+        if value:
+            return "en" if value.split(":")[0].lower().startswith("en") else "zh"
+    return "zh"
+
+
+def chosen() -> str:
+    """The language of the command running: its --lang, else FOOTPRINT_LANG, else the
+    locale's."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(CHOSEN):
+        return ctx.meta[CHOSEN]
+    configured = os.environ.get("FOOTPRINT_LANG")
+    return configured if configured in LANGUAGES else from_locale()
 
 
 @functools.lru_cache(maxsize=1)
 def _catalogue() -> dict[str, str]:
     # babel's .po reader takes ~35 ms to import: only a command that says something in
-    # Chinese pays for it, not `footprint verify`'s every start
+    # Chinese pays for it, not `footprint verify`'s every start in English
     from babel.messages.pofile import read_po
     found = {}
     for po in sorted(CATALOGUES.glob("*.po")):
@@ -36,17 +77,38 @@ def _catalogue() -> dict[str, str]:
     return found
 
 
-def said(message, language: str) -> str:
-    """``message`` in ``language``: a Message through the catalogue (its English where the
-    catalogue has no Chinese), other text as it is."""
+def translated(template: str) -> str | None:
+    """The catalogue's Chinese for ``template``, None where it has none."""
+    return _catalogue().get(template) or None
+
+
+def said(message, language: str | None = None) -> str:
+    """``message`` in ``language`` (the chosen one by default): a Message through the
+    catalogue (its English where the catalogue has no Chinese), other text as it is."""
     if not isinstance(message, Message):
         return str(message)
-    catalogue = _catalogue()
+    language = language or chosen()
+    if language != "zh":
+        return message.said("en")
 
     def translate(template: str) -> str:
-        return catalogue.get(template) or template
-    return message.said(language, translate,
+        return translated(template) or template
+    return message.said("zh", translate,
                         lambda vocabulary, code: words.word(vocabulary, code, translate))
+
+
+def say(template: str, /, **params) -> str:
+    """What a command says, in the chosen language: ``say("%(count)s labels issued",
+    count=Figure(3))`` -> 已签发 3 个标签 or 3 labels issued."""
+    return said(Message(template, **params))
+
+
+def term(vocabulary: str, code: str, language: str | None = None) -> str:
+    """A code of the core's vocabularies ("stage", "production") as the chosen language
+    says it: 生产, production; a code it does not know as it is."""
+    if (language or chosen()) != "zh":
+        return words.word(vocabulary, code)
+    return words.word(vocabulary, code, translated)
 
 
 def chinese(message) -> str | None:

@@ -18,6 +18,8 @@ import click
 from footprint import PluginError
 
 from .errors import say_warnings_of
+from .helptext import SpokenContext, also_in_chinese, speak
+from .language import language_option
 
 # a plugin that fails to load: one line in English and one in Chinese on stderr, whichever
 # command loads the plugins (footprint.plugins)
@@ -74,7 +76,10 @@ class BuiltinName(Exception):
 
 
 class FootprintCommands(click.Group):
-    """The built-in commands, loaded when used, and the plugins' commands."""
+    """The built-in commands, loaded when used, and the plugins' commands, each speaking
+    the chosen language (cli.helptext)."""
+
+    context_class = SpokenContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +92,7 @@ class FootprintCommands(click.Group):
     def get_command(self, ctx, name):
         if name in BUILTINS:
             module, _, attribute = BUILTINS[name].partition(":")
-            return getattr(importlib.import_module(f"cli.commands.{module}"), attribute)
+            return speak(getattr(importlib.import_module(f"cli.commands.{module}"), attribute))
         self.add_plugin_commands()
         return super().get_command(ctx, name)
 
@@ -95,7 +100,19 @@ class FootprintCommands(click.Group):
         name = name or cmd.name
         if name in BUILTINS:
             raise BuiltinName(name)
-        super().add_command(cmd, name)
+        super().add_command(speak(cmd), name)
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:  # a refused command line: in Chinese too
+            raise also_in_chinese(exc)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:  # a subcommand's refused line
+            raise also_in_chinese(exc)
 
     def add_plugin_commands(self) -> None:
         """Every plugin's commands, once; one that fails is reported and the others work."""
@@ -118,5 +135,6 @@ class FootprintCommands(click.Group):
 
 @click.group(cls=FootprintCommands)
 @click.version_option(package_name="footprint")
+@language_option
 def cli():
-    """Product carbon footprints and carbon labels (产品碳足迹与碳标签)."""
+    """Product carbon footprints and carbon labels."""

@@ -13,12 +13,13 @@ import unicodedata
 
 import click
 
-from footprint.dataquality import level, overall
+from footprint.dataquality import CRITERIA, level, overall
 from footprint.display import footprint, percent, quantity, time_text, zone_key
+from footprint.errors import from_data
+
+from .language import chosen, said, say, term
 
 BAR_WIDTH = 30
-SCOPE_NAMES = {"co2_only": "CO2 only", "co2e": "CO2e (GWP set)",
-               "lifecycle_co2e": "life-cycle CO2e"}  # footprint.model.GAS_SCOPES
 
 
 def dump(value) -> None:
@@ -57,72 +58,94 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def result_text(result: dict) -> str:
+    """A calculated result as the terminal shows it, in the chosen language."""
+    zh = chosen() == "zh"
     product = result["product"]
     unit = result["declared_unit"]
-    per = f"{quantity(unit['amount'])} {unit['unit']}"
     name = product["name"] + (f" / {product['name_zh']}" if product.get("name_zh") else "")
-    out = [click.style(name, bold=True),
-           f"  {footprint(result['total_kg_co2e'])} kg CO2e per {per}   "
-           f"({result['method']['name']}, {result['system_boundary'].replace('_', '-')}, "
-           f"region {result['region']})"]
+    out = [click.style(name, bold=True), "  " + say(
+        "%(total)s kg CO2e per %(amount)s %(unit)s   (%(method)s, %(boundary)s, region "
+        "%(region)s)", total=footprint(result["total_kg_co2e"]),
+        amount=quantity(unit["amount"]), unit=term("unit", unit["unit"]),
+        method=result["method"]["name"], boundary=term("boundary", result["system_boundary"]),
+        region=result["region"])]
     category = result.get("category")
     if category and category["id"] != "generic":
-        out.append(f"  category: {category['name_zh']} / {category['name_en']}")
+        out.append("  " + say("category: %(name)s",
+                              name=category["name_zh"] if zh else category["name_en"]))
     grade = result.get("grade")
     if grade:
-        provisional = " (provisional bands 暂行分级)" if grade["provisional"] else ""
-        out.append(f"  grade: {grade['grade']} {grade['label_zh']} {grade['label_en']}"
-                   f"{provisional}")
+        out.append("  " + say("grade: %(grade)s %(label)s", grade=grade["grade"],
+                              label=grade["label_zh"] if zh else grade["label_en"])
+                   + (say(" (provisional bands)") if grade["provisional"] else ""))
         if grade.get("below_published_range"):  # the grade may flatter a BOM short of inputs
             low, high = grade["published_range"]
-            out.append(click.style(
-                f"  below the published range {quantity(low)}-{quantity(high)} {grade['unit']}: "
-                "inputs may be missing 低于文献范围，可能缺少投入", fg="yellow"))
+            out.append(click.style("  " + say(
+                "below the published range %(low)s-%(high)s %(unit)s: inputs may be missing",
+                low=quantity(low), high=quantity(high), unit=grade["unit"]), fg="yellow"))
     if result.get("dqi"):
         out.append("  " + data_quality_text(result))
     out.append("")
     stages = result["by_stage"]
     largest = max(stages.values(), default=0)
-    out.append(table([[s, footprint(v), bar(v, largest)] for s, v in stages.items()],
-                     ["stage", "kg CO2e", ""]))
+    out.append(table([[term("stage", s), footprint(v), bar(v, largest)]
+                      for s, v in stages.items()], [say("stage"), "kg CO2e", ""]))
     for stage, value in result["outside_boundary"].items():
-        out.append(f"  (outside the boundary, not in the total: {stage} {footprint(value)} kg CO2e)")
+        out.append("  " + say("(outside the boundary, not in the total: %(stage)s %(value)s kg "
+                              "CO2e)", stage=term("stage", stage), value=footprint(value)))
     out.append("")
     hot = sorted(result["by_input"], key=lambda e: -e["kg_co2e"])
     out.append(table([[f"{e['line']}{'*' if e.get('model') else ''}", e["input"],
-                       f"{quantity(e['amount'])} {e['unit']}", e["stage"],
-                       footprint(e["kg_co2e"]), percent(e["share"])] for e in hot],
-                     ["line", "input", "amount", "stage", "kg CO2e", "share"]))
+                       f"{quantity(e['amount'])} {term('unit', e['unit'])}",
+                       term("stage", e["stage"]), footprint(e["kg_co2e"]), percent(e["share"])]
+                      for e in hot],
+                     [say("line"), say("input"), say("amount"), say("stage"), "kg CO2e",
+                      say("share")]))
     if any(e.get("model") for e in hot):
-        out.append("* modelled from the category parameters:")
-        out += [f"  {e['line']}: {e['note']}" for e in result["by_input"] if e.get("note")]
+        out.append(say("* modelled from the category parameters:"))
+        out += [f"  {e['line']}: {(e.get('note_zh') if zh else None) or e['note']}"
+                for e in result["by_input"] if e.get("note")]
     out.append("")
-    out.append("by gas: " + ", ".join(f"{g} {footprint(v)}" for g, v in result["by_gas"].items()))
+    out.append(say("by gas: %(gases)s", gases=", ".join(
+        f"{g} {footprint(v)}" for g, v in result["by_gas"].items())))
     if result.get("scopes"):  # absent from results stored before results named their scopes
-        out.append("gas scopes: " + ", ".join(
-            f"{SCOPE_NAMES.get(s, s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
-            for s, v in result["scopes"].items()) + f"; standard {result['standard']}")
+        out.append(say("gas scopes: %(scopes)s; standard %(standard)s", scopes=", ".join(
+            f"{term('scope', s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
+            for s, v in result["scopes"].items()), standard=result["standard"]))
     if result["biogenic_co2_kg"]:
-        out.append(f"biogenic CO2 (not in the total): {footprint(result['biogenic_co2_kg'])} kg")
-    out.append("factors:")
+        out.append(say("biogenic CO2 (not in the total): %(value)s kg",
+                       value=footprint(result["biogenic_co2_kg"])))
+    out.append(say("factors:"))
     for f in result["factors"]:
         out.append(f"  {f['process']}: {f['source']['citation']} [{f['plugin']}]")
     for plugin, fields in result.get("extensions", {}).items():
         out.append(f"{plugin}: " + ", ".join(f"{k}={_short(v)}" for k, v in fields.items()))
-    for note in result["notes"]:
-        out.append(click.style(f"note: {note}", fg="yellow"))
+    for note in _notes(result):
+        out.append(click.style(say("note: %(note)s", note=note), fg="yellow"))
+    version = result["data_version"][:16]
     name = result.get("data_version_name")  # absent from results stored before it existed
-    out.append(f"data version {f'{name} ' if name else ''}{result['data_version'][:16]}  "
-               f"reproducibility {result['reproducibility_hash'][:16]}")
+    out.append(say("data version %(version)s  reproducibility %(hash)s",
+                   version=f"{name} {version}" if name else version,
+                   hash=result["reproducibility_hash"][:16]))
     return "\n".join(out)
+
+
+def _notes(result: dict) -> list[str]:
+    """The result's notes in the chosen language, from the messages stored beside them (a
+    result stored before it carried messages: its English notes)."""
+    if chosen() == "zh" and result.get("note_messages"):
+        return [said(from_data(m)) for m in result["note_messages"]]
+    return result["notes"]
 
 
 def data_quality_text(result: dict) -> str:
     """The weighted ratings (1 very good ... 5 very poor) and the primary data share, one line."""
     dqi = result["dqi"]
-    return (f"data quality: {level(dqi)} ({overall(dqi)}; technological {dqi['technological']}, "
-            f"geographical {dqi['geographical']}, temporal {dqi['temporal']}; 1 = very good, "
-            f"5 = very poor)   primary data {result['primary_data_share']} %")
+    return say("data quality: %(level)s (%(overall)s; %(ratings)s; 1 = very good, 5 = very "
+               "poor)   primary data %(share)s %%", level=term("quality_level", level(dqi)),
+               overall=overall(dqi), ratings=", ".join(
+                   f"{term('quality_criterion', c)} {dqi[c]}" for c in CRITERIA),
+               share=result["primary_data_share"])
 
 
 def _shown(value) -> str:

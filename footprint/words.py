@@ -57,6 +57,15 @@ UNITS = {"piece": Message("piece"), "kgkm": "kg·km", "tkm": "t·km", "m3": "m³
 DIMENSIONS = {"energy": Message("energy"), "mass": Message("mass"),
               "transport": Message("transport"), "volume": Message("volume"),
               "area": Message("area"), "count": Message("count")}
+# What a factor covers (footprint.model.GAS_SCOPES, classified by footprint.engine.scopes).
+SCOPES = {"co2_only": Message("CO2 only"), "co2e": Message("CO2e by GWP100"),
+          "lifecycle_co2e": Message("life-cycle CO2e with upstream")}
+# Data quality (footprint.dataquality): the three PACT criteria a line is rated on, and the
+# overall level a reader sees (LEVELS, the PEF's bands).
+QUALITY_CRITERIA = {"technological": Message("technology"),
+                    "geographical": Message("geography"), "temporal": Message("time")}
+QUALITY_LEVELS = {"excellent": Message("excellent"), "very good": Message("very good"),
+                  "good": Message("good"), "fair": Message("fair"), "poor": Message("poor")}
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
 FINDING_TYPES = {"falsified_data": Message("falsified data"),
                  "unqualified_verification": Message("unqualified verification"),
@@ -67,7 +76,8 @@ SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
-         "severity": SEVERITIES}
+         "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
+         "quality_level": QUALITY_LEVELS}
 
 
 def word(vocabulary: str, code: str, translate=None) -> str:

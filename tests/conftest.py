@@ -41,6 +41,11 @@ def require_shared(*parts: str) -> Path:
     return found
 
 
+# The command line speaks Chinese unless told otherwise (cli.language); the tests read its
+# English, and those of its Chinese set FOOTPRINT_LANG=zh or pass --lang zh themselves.
+os.environ["FOOTPRINT_LANG"] = "en"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def footprint_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("footprint-home")

@@ -89,7 +89,8 @@ def test_calc_text_names_the_scopes_and_the_standard(run):
     # Hungary 80 kWh x 0.2042 = 16.336 life-cycle CO2e (57.1 % of 28.628); the Chinese market
     # electricity 11.712 and the truck 0.58 are CO2 only: 12.292 (42.9 %)
     result = run("calc", SAMPLES / "hungary_module_assembly_market.json")
-    assert "gas scopes: CO2 only 12.3 (42.9 %), life-cycle CO2e 16.3 (57.1 %); standard " \
+    assert "gas scopes: CO2 only 12.3 (42.9 %), life-cycle CO2e with upstream 16.3 (57.1 %); " \
+           "standard " \
            "GB/T 24067-2024 / ISO 14067:2018" in result.stdout
     assert "note: the total adds up factors of different gas scopes" in result.stdout
 

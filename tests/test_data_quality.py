@@ -294,7 +294,7 @@ def test_calc_prints_one_line_of_data_quality(run, write_bom, make_bom):
                                      line("diesel", 10, stage="production")]))
     out = run("calc", str(path)).stdout
     # mean (2.4 + 2.4 + 3.8) / 3 = 2.87 -> 2.9: good
-    assert ("data quality: good (2.9; technological 2.4, geographical 2.4, temporal 3.8; "
+    assert ("data quality: good (2.9; technology 2.4, geography 2.4, time 3.8; "
             "1 = very good, 5 = very poor)   primary data 30.6 %") in out
 
 

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import click
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
@@ -78,10 +79,11 @@ PARTS = {
     "accounts": ["accounts.py", "charts.py", "templates/accounts"],
     "banks": ["banks.py", "api/loans.py", "templates/banks"],
     "problems": ["problems.py", "forms.py", "api/body.py", "../footprint"],
+    "cli": ["../cli"],
 }
 SHARED = ("core", "vocabulary")
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None,
-            "Message": None}
+            "Message": None, "say": None}
 
 
 def in_language(app, language: str, text) -> str:
@@ -151,8 +153,25 @@ def test_no_message_is_translated_in_two_catalogues():
     assert twice == {}
 
 
+def command_texts() -> set[str]:
+    """What the commands' help says: each command's text and each option's help."""
+    from cli.helptext import help_text
+    from cli.main import cli
+
+    found, commands = set(), [cli]
+    while commands:
+        command = commands.pop()
+        found |= {help_text(command)} - {""}
+        found |= {p.help for p in command.params if getattr(p, "help", None)}
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            commands += [command.get_command(context, n) for n in command.list_commands(context)]
+    return found
+
+
 def test_each_catalogue_holds_its_own_parts_messages():
     used = {part: set().union(*map(_messages, _sources(part))) for part in PARTS}
+    used["cli"] |= command_texts()
     parts_using = defaultdict(set)
     for part, messages in used.items():
         for message in messages:

@@ -52,9 +52,7 @@ ORIGINS = {"fossil": _l("fossil"), "biogenic": _l("biogenic"),
 # (footprint.bom.BOUNDARIES).
 BASES = _words(words.BASES)
 BOUNDARIES = _words(words.BOUNDARIES)
-# What a factor covers (footprint.model.GAS_SCOPES, classified by footprint.engine.scopes).
-SCOPES = {"co2_only": _l("CO2 only"), "co2e": _l("CO2e by GWP100"),
-          "lifecycle_co2e": _l("life-cycle CO2e with upstream")}
+SCOPES = _words(words.SCOPES)
 
 # What an accounting body confirms before it verifies (footprint.usecases.actions.
 # VERIFY_CHECKLIST).
@@ -66,12 +64,8 @@ CHECKLIST = {
 # How sure a dataset is of a factor: the first word of a source's confidence.
 CONFIDENCE = {"high": _l("high confidence"), "medium": _l("medium confidence"),
               "low": _l("low confidence")}
-# Data quality (footprint.dataquality): the three PACT criteria a line is rated on, and the
-# overall level a reader sees (LEVELS, the PEF's bands).
-DATA_QUALITY_CRITERIA = {"technological": _l("technology"), "geographical": _l("geography"),
-                         "temporal": _l("time")}
-DATA_QUALITY_LEVELS = {"excellent": _l("excellent"), "very good": _l("very good"),
-                       "good": _l("good"), "fair": _l("fair"), "poor": _l("poor")}
+DATA_QUALITY_CRITERIA = _words(words.QUALITY_CRITERIA)
+DATA_QUALITY_LEVELS = _words(words.QUALITY_LEVELS)
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
 FINDING_TYPES = _words(words.FINDING_TYPES)
 SEVERITIES = _words(words.SEVERITIES)

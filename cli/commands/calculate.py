@@ -20,6 +20,7 @@ from footprint.settings import footprint_home
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import say
 from .bomoptions import bom_path, header_option
 
 @click.command()
@@ -50,7 +51,8 @@ def calc(bom, settings, method, data_version, draws, seed, as_json):
         return
     click.echo(render.result_text(result))
     spread = result["uncertainty"]
-    click.echo(f"range (P5-P95): {footprint(spread['p5'])}-{footprint(spread['p95'])} kg CO2e, "
-               f"median {footprint(spread['p50'])} ({spread['draws']} draws, seed "
-               f"{spread['seed']}; {spread['method']})")
+    click.echo(say("range (P5-P95): %(p5)s-%(p95)s kg CO2e, median %(p50)s (%(draws)s draws, "
+                   "seed %(seed)s; %(method)s)", p5=footprint(spread["p5"]),
+                   p95=footprint(spread["p95"]), p50=footprint(spread["p50"]),
+                   draws=spread["draws"], seed=spread["seed"], method=spread["method"]))
 
