@@ -103,6 +103,12 @@ def say(template: str, /, **params) -> str:
     return said(Message(template, **params))
 
 
+def listed(items) -> str:
+    """Items one after the other as the chosen language writes a list: 技术 3.0、地理 2.5;
+    technology 3.0, geography 2.5."""
+    return ("、" if chosen() == "zh" else ", ").join(map(str, items))
+
+
 def term(vocabulary: str, code: str, language: str | None = None) -> str:
     """A code of the core's vocabularies ("stage", "production") as the chosen language
     says it: 生产, production; a code it does not know as it is."""

@@ -17,7 +17,7 @@ from footprint.dataquality import CRITERIA, level, overall
 from footprint.display import footprint, percent, quantity, time_text, zone_key
 from footprint.errors import from_data
 
-from .language import chosen, said, say, term
+from .language import chosen, listed, said, say, term
 
 BAR_WIDTH = 30
 
@@ -106,10 +106,10 @@ def result_text(result: dict) -> str:
         out += [f"  {e['line']}: {(e.get('note_zh') if zh else None) or e['note']}"
                 for e in result["by_input"] if e.get("note")]
     out.append("")
-    out.append(say("by gas: %(gases)s", gases=", ".join(
+    out.append(say("by gas: %(gases)s", gases=listed(
         f"{g} {footprint(v)}" for g, v in result["by_gas"].items())))
     if result.get("scopes"):  # absent from results stored before results named their scopes
-        out.append(say("gas scopes: %(scopes)s; standard %(standard)s", scopes=", ".join(
+        out.append(say("gas scopes: %(scopes)s; standard %(standard)s", scopes=listed(
             f"{term('scope', s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
             for s, v in result["scopes"].items()), standard=result["standard"]))
     if result["biogenic_co2_kg"]:
@@ -143,7 +143,7 @@ def data_quality_text(result: dict) -> str:
     dqi = result["dqi"]
     return say("data quality: %(level)s (%(overall)s; %(ratings)s; 1 = very good, 5 = very "
                "poor)   primary data %(share)s %%", level=term("quality_level", level(dqi)),
-               overall=overall(dqi), ratings=", ".join(
+               overall=overall(dqi), ratings=listed(
                    f"{term('quality_criterion', c)} {dqi[c]}" for c in CRITERIA),
                share=result["primary_data_share"])
 
