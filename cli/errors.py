@@ -78,15 +78,19 @@ def _refusal(exc: InvalidInput) -> list[str]:
     return lines
 
 
+def warn(message) -> None:
+    """A warning as a command says it: one line on stderr in English, then one in Chinese
+    where the catalogue has it."""
+    click.echo(f"warning: {message}", err=True)
+    if _chinese(message):
+        click.echo(f"警告：{_chinese(message)}", err=True)
+
+
 class _Warnings(logging.Handler):
-    """The core's warnings (a Message as the record's message) as a command says them: one
-    line on stderr in English, then one in Chinese where the catalogue has it."""
+    """The core's warnings (a Message as the record's message), said by ``warn``."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.msg if isinstance(record.msg, Message) else record.getMessage()
-        click.echo(f"warning: {message}", err=True)
-        if _chinese(message):
-            click.echo(f"警告：{_chinese(message)}", err=True)
+        warn(record.msg if isinstance(record.msg, Message) else record.getMessage())
 
 
 def say_warnings_of(logger_name: str) -> None:

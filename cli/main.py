@@ -16,8 +16,9 @@ import importlib
 import click
 
 from footprint import PluginError
+from footprint.errors import Message
 
-from .errors import say_warnings_of
+from .errors import say_warnings_of, warn
 from .helptext import SpokenContext, also_in_chinese, speak
 from .language import language_option
 
@@ -126,11 +127,12 @@ class FootprintCommands(click.Group):
                 pm.call_each("register_commands", only={name}, cli=self)
             except PluginError as exc:
                 if isinstance(exc.__cause__, BuiltinName):
-                    click.echo(f"warning: plugin {name!r} adds a command named "
-                               f"{exc.__cause__.name!r}, which is a built-in command of "
-                               "footprint; the plugin's command is not added", err=True)
+                    warn(Message("plugin '%(plugin)s' adds a command named '%(name)s', which "
+                                 "is a built-in command of footprint; the plugin's command is "
+                                 "not added", plugin=name, name=exc.__cause__.name))
                 else:
-                    click.echo(f"warning: {exc}; its commands are not available", err=True)
+                    warn(Message("%(problem)s; its commands are not available",
+                                 problem=exc.message))
 
 
 @click.group(cls=FootprintCommands)

@@ -59,6 +59,8 @@ def test_a_plugin_command_with_a_builtin_name_is_refused_and_named(monkeypatch):
     assert listed.exit_code == 0, listed.output
     assert ("warning: plugin 'impostor' adds a command named 'plugins', which is a built-in "
             "command of footprint; the plugin's command is not added") in listed.stderr
+    assert "警告：插件“impostor”添加的命令“plugins”与 footprint 的内置命令同名，未添加该插件的命令" \
+        in listed.stderr
     result = run(group, "plugins", "--json")
     assert result.exit_code == 0, result.output
     assert "impostor's listing" not in result.stdout
