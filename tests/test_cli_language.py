@@ -118,3 +118,29 @@ def test_chinese_is_wrapped_by_terminal_columns():
     # Latin words stay whole; a line may break before or after a Chinese character
     assert wrap("hello world 你好", 8) == ["hello", "world 你", "好"]
     assert columns("碳标签 QR") == 9
+
+
+def test_the_merged_catalogue_is_kept_and_read_again_when_a_catalogue_changes(
+        tmp_path, monkeypatch):
+    from cli import language
+    catalogues, home = tmp_path / "catalogues", tmp_path / "home"
+    catalogues.mkdir()
+    po = catalogues / "cli.po"
+    po.write_text('msgid "stage"\nmsgstr "阶段"\n', "utf-8")
+    monkeypatch.setattr(language, "CATALOGUES", catalogues)
+    monkeypatch.setenv("FOOTPRINT_HOME", str(home))
+    read = []
+    monkeypatch.setattr(language, "_read_catalogues",
+                        lambda real=language._read_catalogues: read.append(1) or real())
+    try:
+        language._catalogue.cache_clear()
+        assert language._catalogue() == {"stage": "阶段"}
+        kept = home / "translations" / "cli-zh.json"
+        assert kept.exists() and len(read) == 1
+        language._catalogue.cache_clear()  # a second command: from the kept file
+        assert language._catalogue() == {"stage": "阶段"} and len(read) == 1
+        po.write_text('msgid "stage"\nmsgstr "阶段"\n\nmsgid "share"\nmsgstr "占比"\n', "utf-8")
+        language._catalogue.cache_clear()  # a catalogue changed: read again, kept again
+        assert language._catalogue() == {"stage": "阶段", "share": "占比"} and len(read) == 2
+    finally:
+        language._catalogue.cache_clear()
