@@ -22,12 +22,15 @@ from .language import chosen, language_option, said, translated
 # characters a line may break before or after anywhere (CJK ideographs, kana, full-width
 # forms and punctuation), and the punctuation a line must not start with
 WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
-NOT_AT_LINE_START = set("，。、；：！？）》」』】,.;:!?)")
+NOT_AT_LINE_START = set("，。、；：！？）》」』】”,.;:!?)]")
+NOT_AT_LINE_END = set("（《「『【“([")
 TOKENS = re.compile(rf"[{WIDE}]|[^\s{WIDE}]+|\s+")
 # click's own words in a help text (its headings, its --help and --version options)
-CLICK_WORDS = {text: Message(text) for text in (
-    "Usage:", "Options", "Commands", "Positional arguments", "Show this message and exit.",
-    "Show the version and exit.")}
+CLICK_WORDS = {"Usage:": Message("Usage:"), "Options": Message("Options"),
+               "Commands": Message("Commands"),
+               "Positional arguments": Message("Positional arguments"),
+               "Show this message and exit.": Message("Show this message and exit."),
+               "Show the version and exit.": Message("Show the version and exit.")}
 EXTRAS = {"default": Message("default: %(value)s"), "env var": Message("env var: %(value)s"),
           "required": Message("required")}
 
@@ -47,8 +50,12 @@ def wrap(text: str, width: int) -> list[str]:
                 line += " "
             continue
         if line and columns(line + token) > width and token[0] not in NOT_AT_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
+            opened = ""  # an opening bracket goes down with what it opens
+            while line and line[-1] in NOT_AT_LINE_END:
+                line, opened = line[:-1], line[-1] + opened
+            if line.strip():
+                lines.append(line.rstrip())
+            line = opened
         line += token
     if line.strip():
         lines.append(line.rstrip())

@@ -34,8 +34,11 @@ CHOSEN = "footprint.language"  # where a context's chain keeps the --lang given 
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-def _remember(ctx, _param, value):
-    if value is not None:
+def _remember(ctx, param, value):
+    # `footprint --lang zh calc`: the command's own --lang, read from FOOTPRINT_LANG, does
+    # not undo the choice made on the command line before it
+    given = ctx.get_parameter_source(param.name) == click.core.ParameterSource.COMMANDLINE
+    if value is not None and (given or CHOSEN not in ctx.meta):
         ctx.meta[CHOSEN] = value
     return value
 

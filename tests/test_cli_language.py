@@ -144,3 +144,19 @@ def test_the_merged_catalogue_is_kept_and_read_again_when_a_catalogue_changes(
         assert language._catalogue() == {"stage": "阶段", "share": "占比"} and len(read) == 2
     finally:
         language._catalogue.cache_clear()
+
+
+def test_the_language_given_before_the_command_holds_for_it():
+    # FOOTPRINT_LANG=en is read by the command's own --lang too; --lang zh before it wins
+    assert invoke(cli, "--lang", "zh", "calc", "--help", FOOTPRINT_LANG="en").stdout \
+        .startswith("用法：footprint calc")
+    assert invoke(cli, "--lang", "zh", "calc", "--lang", "en", "--help").stdout \
+        .startswith("Usage: footprint calc")  # the last one given
+
+
+def test_a_bracket_stays_with_what_it_holds():
+    assert wrap("数量很多很多 [必填]", 14) == ["数量很多很多", "[必填]"]
+    assert wrap("数量很多很多很多 [必填]", 18) == ["数量很多很多很多", "[必填]"]
+    # "之前（" fits 6 columns, but "（" must not end a line: it goes down with 平台, and "）"
+    # may not start one
+    assert wrap("之前（平台）", 6) == ["之前", "（平台）"]
