@@ -403,7 +403,8 @@ def test_factors_search_in_english_and_as_text(run):
     assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in result.stdout
     assert "materials/steel_bof" not in result.stdout
     sichuan = run("factors", "--search", "四川")  # electricity by the region's name
-    assert "CN-SC   2023  location  0.1564" in sichuan.stdout, sichuan.stdout
+    assert "CN-SC   2023  location-based (grid average)  0.1564" in sichuan.stdout, \
+        sichuan.stdout
     everything = json.loads(run("factors", "--json").stdout)
     assert {f["region"] for f in everything["electricity"]} >= {"CN-SC", "DE"}
     assert {"diesel", "materials/steel_bof"} <= {p["id"] for p in everything["processes"]}

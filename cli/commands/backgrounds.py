@@ -9,6 +9,7 @@ from footprint.usecases import backgrounds as use
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import listed, say
 
 FORMATS = ("ecospold2", "jsonld", "simapro-csv", "excel")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -16,7 +17,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 @click.group()
 def background():
-    """Imported LCI databases as background data (导入的生命周期清单数据库)."""
+    """Imported LCI databases as background data."""
 
 
 @background.command("import")
@@ -37,24 +38,31 @@ def import_(path, fmt, name, version, as_json):
         render.dump(manifest)
         return
     counts, report = manifest["counts"], manifest["report"]
-    click.echo(f"imported {manifest['name']} {manifest['version']} from {manifest['source']} "
-               f"({manifest['format']}, bw2io {manifest['bw2io']})")
-    click.echo(f"  activities: {counts['activities']} ({counts['offered']} offered as "
-               f"bg:{manifest['name']}/<code>)")
-    click.echo(f"  greenhouse-gas flows: {counts['ghg_flows']} "
-               f"(core: {', '.join(report['core_flows']) or 'none'}; "
-               f"new: {', '.join(report['new_flows']) or 'none'})")
-    click.echo(f"  other elementary flows (not greenhouse gases): {counts['not_ghg_flows']}")
+    click.echo(say("imported %(name)s %(version)s from %(source)s (%(format)s, bw2io "
+                   "%(bw2io)s)", name=manifest["name"], version=manifest["version"],
+                   source=manifest["source"], format=manifest["format"],
+                   bw2io=manifest["bw2io"]))
+    click.echo("  " + say("activities: %(count)s (%(offered)s offered as %(input)s)",
+                          count=counts["activities"], offered=counts["offered"],
+                          input=f"bg:{manifest['name']}/<code>"))
+    click.echo("  " + say("greenhouse-gas flows: %(count)s (core: %(core)s; new: %(new)s)",
+                          count=counts["ghg_flows"],
+                          core=listed(report["core_flows"]) or say("none"),
+                          new=listed(report["new_flows"]) or say("none")))
+    click.echo("  " + say("other elementary flows (not greenhouse gases): %(count)s",
+                          count=counts["not_ghg_flows"]))
     if report["uncharacterised"]:
-        click.echo(f"  NOT characterised ({len(report['uncharacterised'])}, they count 0):")
+        click.echo("  " + say("NOT characterised (%(count)s, they count 0):",
+                              count=len(report["uncharacterised"])))
         for f in report["uncharacterised"]:
             click.echo(f"    {f['name']} ({'/'.join(f['categories'])}, {f['unit']}) {f['code']}")
     if report["not_offered"]:
-        click.echo(f"  not offered, unit unknown to the project ({len(report['not_offered'])}):")
+        click.echo("  " + say("not offered, unit unknown to the project (%(count)s):",
+                              count=len(report["not_offered"])))
         for a in report["not_offered"]:
             click.echo(f"    {a['code']} {a['name']} ({a['unit']})")
-    click.echo("  report: backgrounds/"
-               f"{manifest['name']}/{manifest['version']}.report.json under FOOTPRINT_HOME")
+    click.echo("  " + say("report: %(file)s under FOOTPRINT_HOME", file=f"backgrounds/"
+                          f"{manifest['name']}/{manifest['version']}.report.json"))
 
 
 @background.command()
@@ -65,7 +73,7 @@ def import_(path, fmt, name, version, as_json):
 @json_option
 @fail_cleanly
 def search(text, dataset, limit, as_json):
-    """Find imported activities by code, name, reference product or location (中文 too), with
+    """Find imported activities by code, name, reference product or location (Chinese too), with
     the bg:<name>/<code> to write in a BOM and the kg CO2e of one unit."""
     found = use.search(text, dataset)
     rows = found[:limit] if limit else found
@@ -73,15 +81,17 @@ def search(text, dataset, limit, as_json):
         render.dump(rows)
         return
     if not rows:
-        click.echo(f"no imported activity matches {text!r}")
+        click.echo(say("no imported activity matches %(text)s", text=repr(text)))
         return
     click.echo(render.table(
         [[r["id"], r["name"], r["product"], r["unit"], r["location"],
           quantity(r["kg_co2e_per_unit"])] for r in rows],
-        ["input (bg:<dataset>/<code>)", "name", "reference product", "unit", "location",
-         f"kg CO2e/unit ({rows[0]['method']})"]))
+        [say("input (bg:<dataset>/<code>)"), say("name"), say("reference product"),
+         say("unit"), say("location"),
+         say("kg CO2e/unit (%(method)s)", method=rows[0]["method"])]))
     if len(found) > len(rows):
-        click.echo(f"... and {len(found) - len(rows)} more: narrow the search, or --limit 0")
+        click.echo(say("... and %(count)s more: narrow the search, or --limit 0",
+                       count=len(found) - len(rows)))
 
 
 @background.command("list")
@@ -95,12 +105,14 @@ def list_(as_json):
         render.dump(rows)
         return
     if not rows:
-        click.echo("no imported background dataset (footprint background import PATH ...)")
+        click.echo(say("no imported background dataset (footprint background import PATH "
+                       "...)"))
         return
     click.echo(render.table(
-        [[r["name"], r["current"], ", ".join(r["versions"]), r["manifest"]["format"],
+        [[r["name"], r["current"], listed(r["versions"]), r["manifest"]["format"],
           r["manifest"]["counts"]["offered"], len(r["manifest"]["report"]["uncharacterised"])]
          for r in rows],
-        ["name", "newest", "versions kept", "format", "activities", "not characterised"]))
-    click.echo("an earlier version: name it in the data version, e.g. --data-version "
-               f"<...>+{rows[0]['name']}@{rows[0]['versions'][0]}")
+        [say("name"), say("newest"), say("versions kept"), say("format"), say("activities"),
+         say("not characterised")]))
+    click.echo(say("an earlier version: name it in the data version, e.g. --data-version "
+                   "%(version)s", version=f"<...>+{rows[0]['name']}@{rows[0]['versions'][0]}"))

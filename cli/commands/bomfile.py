@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from footprint.bom import parse_bom
+from footprint.errors import Message
 from footprint.bomfiles import BomFile, header_fields, read_bom_path
 from footprint.dataquality import DRAWS, SEED
 from footprint.engine import Engine, resultcache
@@ -21,6 +22,7 @@ from footprint.settings import footprint_home
 from footprint.usecases.supplier import home_labels
 
 from ..errors import fail_cleanly, usage_exit
+from ..language import chinese, say
 from .bomoptions import bom_path, header_option
 
 
@@ -30,12 +32,16 @@ def read(path: Path, settings: tuple[str, ...]) -> tuple[BomFile, object]:
     for setting in settings:
         key, sep, value = setting.partition("=")
         if not sep or not key.strip():
-            usage_exit(f"--set {setting!r}: write FIELD=VALUE, e.g. --set 地区=四川")
+            wrong = Message("--set %(setting)s: write FIELD=VALUE, e.g. --set 地区=四川",
+                            setting=repr(setting))
+            usage_exit(wrong, chinese(wrong))
         pairs.append((key.strip(), value.strip()))
     header, where = header_fields(pairs, "--set")
     found = read_bom_path(path, override=header, override_where=where)
     if settings and found.kind == "json":
-        usage_exit(f"{path}: a JSON file is a whole BOM; --set is for CSV and XLSX files")
+        wrong = Message("%(file)s: a JSON file is a whole BOM; --set is for CSV and XLSX files",
+                        file=str(path))
+        usage_exit(wrong, chinese(wrong))
     with found.located():
         # keep_going: the shape's problems wait for the resolution's, to be said in one round
         return found, parse_bom(found.bom, origin=str(path), keep_going=True)
@@ -70,5 +76,6 @@ def validate(bom, settings):
         resolved = Engine().resolve(parsed, labels=labels)
     modelled = sum(1 for r in resolved.lines if r.line.model)
     own = len(resolved.lines) - modelled
-    extra = f", {modelled} modelled from the category parameters" if modelled else ""
-    click.echo(f"{bom}: valid ({own} lines{extra})")
+    click.echo(say("%(file)s: valid (%(lines)s lines, %(modelled)s modelled from the category "
+                   "parameters)", file=str(bom), lines=own, modelled=modelled) if modelled else
+               say("%(file)s: valid (%(lines)s lines)", file=str(bom), lines=own))

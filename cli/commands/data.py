@@ -9,14 +9,26 @@ import click
 from footprint.data import Catalog
 from footprint.datadocs import render_markdown
 from footprint.engine.dataversions import describe_data_versions
-from footprint.errors import DataError, FootprintError
+from footprint.errors import DataError, FootprintError, Message
 from footprint.plugins import get_plugin_manager
 
 from .. import render
+from ..errors import usage_exit
+from ..language import chinese, listed, say
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,
     help="Python package holding the data and its manifest.json (a plugin's own data).")
+
+
+def _failed(message: Message, *english: str) -> None:
+    """Exit 1 saying ``message`` on stderr in English (or the ``english`` lines the core
+    wrote) and then in Chinese."""
+    for line in english or [message]:
+        click.echo(f"error: {line}", err=True)
+    if chinese(message) not in (None, str(message)):
+        click.echo(f"错误：{chinese(message)}", err=True)
+    sys.exit(1)
 
 
 def _catalog(package: str) -> Catalog:
@@ -25,17 +37,18 @@ def _catalog(package: str) -> Catalog:
     try:
         catalog.entries
     except ModuleNotFoundError:
-        raise click.BadParameter(f"no Python package {package!r}", param_hint="--package")
+        unknown = Message("--package: no Python package %(name)s", name=repr(package))
+        usage_exit(unknown, chinese(unknown))
     except (DataError, FileNotFoundError, KeyError, ValueError) as exc:
         # a missing or malformed manifest is a data error (exit 1), not a usage error
-        click.echo(f"error: {package}: unreadable manifest: {exc}", err=True)
-        sys.exit(1)
+        _failed(Message("%(package)s: unreadable manifest: %(problem)s", package=package,
+                        problem=str(exc)))
     return catalog
 
 
 @click.group()
 def data():
-    """Shipped datasets and their sources (数据集与来源)."""
+    """Shipped datasets and their sources."""
 
 
 @data.command("list")
@@ -49,7 +62,7 @@ def list_datasets(as_json, package):
         return
     click.echo(render.table(
         [[e["id"], e["version"], e["year"], e["confidence"], e["source"]] for e in entries],
-        ["id", "version", "year", "confidence", "source"]))
+        [say("id"), say("version"), say("year"), say("confidence"), say("source")]))
 
 
 @data.command()
@@ -58,11 +71,11 @@ def verify(package):
     """Check every dataset file against the SHA-256 in the manifest."""
     catalog = _catalog(package)
     problems = catalog.verify()
-    if problems:
-        for problem in problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
-    click.echo(f"{package}: all {len(catalog.entries)} datasets match their manifest hashes")
+    if problems:  # the core's lines, in English only: a count of them in Chinese
+        _failed(Message("%(package)s: %(count)s dataset file(s) do not match their manifest",
+                        package=package, count=len(problems)), *problems)
+    click.echo(say("%(package)s: all %(count)s datasets match their manifest hashes",
+                   package=package, count=len(catalog.entries)))
 
 
 @data.command()
@@ -80,13 +93,12 @@ def versions(as_json):
     try:
         described = describe_data_versions(get_plugin_manager())
     except FootprintError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        _failed(exc.message)
     if as_json:
         click.echo(json.dumps(described, ensure_ascii=False, indent=2))
         return
     click.echo(render.table(
         [[v["name"], v["hash"][:16], v["published"],
-          ", ".join(f"{d} {version}" for d, version in v["versioned_datasets"].items()),
-          "current" if v["current"] else ""] for v in described],
-        ["name", "hash", "published", "datasets", "status"]))
+          listed(f"{d} {version}" for d, version in v["versioned_datasets"].items()),
+          say("current") if v["current"] else ""] for v in described],
+        [say("name"), say("hash"), say("published"), say("datasets"), say("status")]))

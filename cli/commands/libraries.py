@@ -13,13 +13,14 @@ from footprint.usecases import libraries as kept
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import say
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 @click.group()
 def library():
-    """The platform's own factor libraries (平台因子库): import a factor table, list them."""
+    """The platform's own factor libraries: import a factor table, list them."""
 
 
 @library.command("import")
@@ -43,9 +44,11 @@ def import_(file, name, version, title, publisher, licence, as_json):
         render.dump(found)
         return
     newest = found["versions"][-1]
-    click.echo(f"library {name}: version {version} imported, {newest['factors']} factors; "
-               f"BOM lines use them as library/{name}/<id> (footprint library show {name})")
-    click.echo(f"data version: every result calculated from now on names {name}@{version}")
+    click.echo(say("library %(name)s: version %(version)s imported, %(count)s factors; BOM "
+                   "lines use them as library/%(name)s/<id> (footprint library show %(name)s)",
+                   name=name, version=version, count=newest["factors"]))
+    click.echo(say("data version: every result calculated from now on names %(library)s",
+                   library=f"{name}@{version}"))
 
 
 @library.command("list")
@@ -58,12 +61,15 @@ def list_(as_json):
         render.dump(listed)
         return
     if not listed:
-        click.echo("no library imported yet (footprint library import FILE --name N --version V)")
+        click.echo(say("no library imported yet (footprint library import FILE --name N "
+                       "--version V)"))
         return
     click.echo(render.table(
-        [[lib["name"], v["version"], v["published"], v.get("factors") or "", lib["title"]]
+        [[lib["name"], v["version"], render.when(v["published"]), v.get("factors") or "",
+          lib["title"]]
          for lib in listed for v in lib["versions"]],
-        ["library", "version", "imported", "factors", "title"]))
+        [say("library"), say("version"), render.in_zone(say("imported")), say("factors"),
+         say("title")]))
 
 
 @library.command("show")
@@ -80,7 +86,8 @@ def show(name, version, as_json):
     click.echo(render.table(
         [[f"library/{name}/{f.id}", f.name_zh, f.name_en, quantity(f.value),
           f"kg {f.gas}/{f.unit}", f.confidence] for f in factors],
-        ["input", "名称", "name", "value", "unit", "confidence"]))
-    click.echo("sources:")
+        [say("input"), say("Chinese name"), say("English name"), say("value"), say("unit"),
+         say("confidence")]))
+    click.echo(say("sources:"))
     for f in factors:
         click.echo(f"  {f.id}: {f.citation()}")

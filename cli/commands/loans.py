@@ -9,13 +9,12 @@ terms, a year without verified footprints) exits 2 with every problem; nothing i
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from footprint.display import leaf, rate, yuan
+from footprint.display import rate, yuan
 from footprint.engine import Engine
-from footprint.errors import NotFound, from_data
+from footprint.errors import Message, from_data
 from footprint.loanrules import PRESETS
 from footprint.settings import footprint_home
 from footprint.usecases import consents, loans
@@ -25,6 +24,7 @@ from footprint.usecases.issuing import Issuer
 
 from .. import render
 from ..errors import fail_cleanly, usage_exit
+from ..language import chinese, listed, said, say, term
 
 
 def _db():
@@ -35,14 +35,15 @@ def _db():
 
 @click.group("consents")
 def consents_group():
-    """Banks' access to organisations' carbon accounts (授权银行查看碳账户)."""
+    """Banks' access to organisations' carbon accounts."""
 
 
-def _change(change, org, bank, done: str) -> None:
+def _change(change, org, bank, done: Message) -> None:
     db = _db()
     found = find_organisation(db, org)
     bank_row = change(db, found["id"], bank)
-    click.echo(done.format(bank=bank_row["name"], org=found["name"]))
+    click.echo(said(done.format(bank=bank_row["name"], org=found["name"])))
+
 
 
 @consents_group.command("grant")
@@ -52,7 +53,8 @@ def _change(change, org, bank, done: str) -> None:
 @fail_cleanly
 def grant(org, bank):
     """Let BANK read ORG's carbon account and price loans on it."""
-    _change(consents.grant, org, bank, "{bank} may now read the carbon account of {org}")
+    _change(consents.grant, org, bank,
+            Message("%(bank)s may now read the carbon account of %(org)s"))
 
 
 @consents_group.command("revoke")
@@ -61,7 +63,8 @@ def grant(org, bank):
 @fail_cleanly
 def revoke(org, bank):
     """End BANK's access to ORG's carbon account."""
-    _change(consents.revoke, org, bank, "{bank} can no longer read the carbon account of {org}")
+    _change(consents.revoke, org, bank,
+            Message("%(bank)s can no longer read the carbon account of %(org)s"))
 
 
 @consents_group.command("list")
@@ -72,27 +75,28 @@ def revoke(org, bank):
 def list_(org, bank, as_json):
     """Consents of an organisation (--org) or to a bank (--bank)."""
     if (org is None) == (bank is None):
-        usage_exit("name one of --org and --bank")
+        wrong = Message("name one of --org and --bank")
+        usage_exit(wrong, chinese(wrong))
     db = _db()
     if org is not None:
         rows = consents.banks(db, find_organisation(db, org)["id"])
         shown = [[r["id"], r["name"], render.when(r["granted_at"])] for r in rows]
-        header = ["bank", "name", render.in_zone("granted")]
+        header = [term("org_kind", "bank"), say("name"), render.in_zone(say("granted"))]
     else:
         rows = consents.consenting(db, consents.find_bank(db, bank)["id"])
         shown = [[r["id"], r["name"], render.when(r["granted_at"])] for r in rows]
-        header = ["org", "name", render.in_zone("granted")]
+        header = [say("organisation"), say("name"), render.in_zone(say("granted"))]
     if as_json:
         render.dump(rows)
     else:
-        click.echo(render.table(shown, header) if rows else "none")
+        click.echo(render.table(shown, header) if rows else say("none"))
 
 
 # -- loans -----------------------------------------------------------------------------------
 
 @click.group("loans")
 def loans_group():
-    """Banks' loan products and footprint-linked loan pricing (碳减排挂钩贷定价)."""
+    """Banks' loan products and footprint-linked loan pricing."""
 
 
 @loans_group.group("products")
@@ -106,7 +110,8 @@ def _rules(presets, rules_json) -> list:
         try:
             rule = json.loads(text)
         except ValueError as exc:
-            usage_exit(f"--rule is a JSON object: {exc}")
+            wrong = Message("--rule is a JSON object: %(problem)s", problem=str(exc))
+            usage_exit(wrong, chinese(wrong))
         chosen.append(rule)
     return chosen
 
@@ -117,10 +122,11 @@ def _rules(presets, rules_json) -> list:
 @click.option("--base-rate", "base_rate", required=True,
               help="The base rate in per cent a year, e.g. 3.0 (the 1-year LPR).")
 @click.option("--base-rate-date", required=True, help="When it was published (YYYY-MM-DD).")
-@click.option("--base-rate-name", default="1年期LPR 1-year LPR", show_default=True)
+@click.option("--base-rate-name", default="1年期LPR 1-year LPR", show_default=True,
+              help="The base rate's name as the product and its decisions show it.")
 @click.option("--preset", "presets", multiple=True, type=click.Choice(sorted(PRESETS)),
-              help="A rule with the published figures (repeatable): target (10 %% met: 60 "
-                   "bp), reduction (at least 5 %%: 10 bp), label (89 bp), coupon (50 bp, at "
+              help="A rule with the published figures (repeatable): target (10 % met: 60 "
+                   "bp), reduction (at least 5 %: 10 bp), label (89 bp), coupon (50 bp, at "
                    "most 50,000 yuan), table.")
 @click.option("--rule", "rules_json", multiple=True,
               help='A rule as JSON (repeatable), e.g. \'{"kind": "target", "target_pct": 8, '
@@ -132,8 +138,9 @@ def create_product(bank, name, base_rate, base_rate_date, base_rate_name, preset
     db = _db()
     made = loans.create_product(db, consents.find_bank(db, bank)["id"], name, base_rate_name,
                                 base_rate, base_rate_date, _rules(presets, rules_json))
-    click.echo(f"loan product {made['id']}: {made['name']}, {base_rate_name} "
-               f"{rate(made['terms']['base_rate_bp'])}, {len(made['terms']['rules'])} rule(s)")
+    click.echo(say("loan product %(id)s: %(name)s, %(base)s %(rate)s, %(count)s rule(s)",
+                   id=made["id"], name=made["name"], base=base_rate_name,
+                   rate=rate(made["terms"]["base_rate_bp"]), count=len(made["terms"]["rules"])))
 
 
 @products.command("list")
@@ -148,9 +155,10 @@ def list_products(bank, as_json):
         render.dump(rows)
         return
     click.echo(render.table([[r["id"], r["name"], rate(r["terms"]["base_rate_bp"]),
-                              ", ".join(rule["kind"] for rule in r["terms"]["rules"])]
-                             for r in rows], ["id", "name", "base rate", "rules"])
-               if rows else "no loan products")
+                              listed(rule["kind"] for rule in r["terms"]["rules"])]
+                             for r in rows],
+                            [say("id"), say("name"), say("base rate"), say("rules")])
+               if rows else say("no loan products"))
 
 
 @loans_group.command("price")
@@ -177,23 +185,25 @@ def price(bank, borrower, loan_product, principal, year, product_id, issuer, as_
     bank_row = consents.find_bank(db, bank)
     borrower_row = find_organisation(db, borrower, "borrower")
     product = loans.product_named(db, bank_row["id"], loan_product)
-    try:
-        decision = loans.price(db, Engine(home), Issuer(home, issuer), bank_row["id"],
-                               product["id"], borrower_row["id"], principal, year, product_id)
-    except NotFound as exc:  # a borrower that does not consent: bad input here
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    # a borrower that does not consent: NotFound, bad input (exit 2, fail_cleanly)
+    decision = loans.price(db, Engine(home), Issuer(home, issuer), bank_row["id"],
+                           product["id"], borrower_row["id"], principal, year, product_id)
     if as_json:
         render.dump(decision)
         return
-    click.echo(f"decision {decision['id']}: {rate(decision['rate_bp'])} "
-               f"({rate(decision['base_rate_bp'])} less {decision['cut_bp']} bp)")
-    click.echo(f"principal {yuan(decision['principal'])} yuan; interest saved a year "
-               f"{yuan(decision['interest_saved'])}; subsidy {yuan(decision['subsidy'])}; "
-               f"total benefit {yuan(decision['total_benefit'])} yuan")
+    click.echo(say("decision %(id)s: %(rate)s (%(base)s less %(cut)s bp)", id=decision["id"],
+                   rate=rate(decision["rate_bp"]), base=rate(decision["base_rate_bp"]),
+                   cut=decision["cut_bp"]))
+    click.echo(say("principal %(principal)s yuan; interest saved a year %(saved)s; subsidy "
+                   "%(subsidy)s; total benefit %(benefit)s yuan",
+                   principal=yuan(decision["principal"]),
+                   saved=yuan(decision["interest_saved"]), subsidy=yuan(decision["subsidy"]),
+                   benefit=yuan(decision["total_benefit"])))
     for line in decision["explanation"]:
-        click.echo(f"  - {from_data(line)}")
-    click.echo(f"signed and logged as {leaf(decision['log_index'])} of the transparency log")
+        click.echo(f"  - {said(from_data(line))}")
+    # the log's own index, from 0, as footprint.display.leaf says it
+    click.echo(say("signed and logged as leaf %(index)s of the transparency log",
+                   index=decision["log_index"]))
 
 
 @loans_group.command("decisions")
@@ -203,12 +213,14 @@ def price(bank, borrower, loan_product, principal, year, product_id, issuer, as_
 def decisions(bank, borrower):
     """Priced loans of a bank or about a borrower, newest first."""
     if (bank is None) == (borrower is None):
-        usage_exit("name one of --bank and --borrower")
+        wrong = Message("name one of --bank and --borrower")
+        usage_exit(wrong, chinese(wrong))
     db = _db()
     rows = loans.decisions_of_bank(db, consents.find_bank(db, bank)["id"]) if bank else \
         loans.decisions_about(db, find_organisation(db, borrower, "borrower")["id"])
     click.echo(render.table([[d["id"], render.when(d["priced_at"]), d["bank_name"],
                               d["borrower_name"], yuan(d["principal"]), rate(d["rate_bp"]),
                               yuan(d["total_benefit"])] for d in rows],
-                            ["id", render.in_zone("priced"), "bank", "borrower", "principal",
-                             "rate", "benefit"]) if rows else "no loans priced")
+                            [say("id"), render.in_zone(say("priced")),
+                             term("org_kind", "bank"), say("borrower"), say("principal"),
+                             say("rate"), say("benefit")]) if rows else say("no loans priced"))

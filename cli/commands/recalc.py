@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from footprint.display import footprint
 from footprint.engine import Engine
+from footprint.errors import Conflict, Message
 from footprint.settings import footprint_home
 from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import connect, database_location, pending
@@ -17,6 +18,7 @@ from footprint.usecases.recalculation import (Options, Selection, check_report_p
                                               follow_supersessions, recalculate, write_report)
 
 from ..errors import fail_cleanly, usage_exit
+from ..language import chinese, listed, say
 
 ISSUER_ENV = "FOOTPRINT_ISSUER"
 
@@ -30,51 +32,58 @@ def _signed(kg) -> str:
     return ("+" if kg > 0 else "") + footprint(kg)
 
 
-def _groups(title: str, groups: dict) -> list[str]:
-    lines = [f"  by {title}:"]
+def _groups(heading: str, groups: dict) -> list[str]:
+    lines = [f"  {heading}"]
     for key, g in groups.items():
-        lines.append(f"    {key:<16} {g['count']:>9,} products  {g['changed']:>9,} changed  "
-                     f"mean {_pct(g['mean_change_pct']):>10}  largest "
-                     f"{_pct(g['largest_change_pct']):>10}")
+        lines.append("    " + say(
+            "%(key)s %(count)s products  %(changed)s changed  mean %(mean)s  largest "
+            "%(largest)s", key=f"{key:<16}", count=f"{g['count']:>9,}",
+            changed=f"{g['changed']:>9,}", mean=f"{_pct(g['mean_change_pct']):>10}",
+            largest=f"{_pct(g['largest_change_pct']):>10}"))
     return lines
 
 
 def summary_text(summary: dict) -> str:
-    head = "dry run, nothing stored: " if summary["dry_run"] else ""
-    lines = [
-        f"{head}recalculated under {summary['to_version']['name']} "
-        f"({summary['to_version']['hash'][:16]})"
-        + (f", resuming run {summary['run']}" if summary["resumed"] else ""),
-        f"  selected {summary['selected']:,}; recalculated {summary['count']:,}: "
-        f"{summary['changed']:,} changed, {summary['unchanged']:,} unchanged, "
-        f"{summary['failed']:,} failed",
-    ]
+    version = summary["to_version"]
+    head = (say("dry run, nothing stored: ") if summary["dry_run"] else "") \
+        + say("recalculated under %(version)s (%(hash)s)", version=version["name"],
+              hash=version["hash"][:16]) \
+        + (say(", resuming run %(run)s", run=summary["run"]) if summary["resumed"] else "")
+    lines = [head, "  " + say(
+        "selected %(selected)s; recalculated %(count)s: %(changed)s changed, %(unchanged)s "
+        "unchanged, %(failed)s failed", **{k: f"{summary[k]:,}" for k in (
+            "selected", "count", "changed", "unchanged", "failed")})]
     if summary["done_before"]:
-        lines.append(f"  {summary['done_before']:,} were done before the interruption")
+        lines.append("  " + say("%(count)s were done before the interruption",
+                                count=f"{summary['done_before']:,}"))
     if summary["already_current"]:
-        lines.append(f"  {summary['already_current']:,} already use "
-                     f"{summary['to_version']['name']}")
+        lines.append("  " + say("%(count)s already use %(version)s",
+                                count=f"{summary['already_current']:,}",
+                                version=version["name"]))
     if summary["count"]:
-        lines.append(f"  mean change {_pct(summary['mean_change_pct'])}, largest "
-                     f"{_pct(summary['largest_change_pct'])}")
-        lines += _groups("region", summary["by_region"])
-        lines += _groups("category", summary["by_category"])
+        lines.append("  " + say("mean change %(mean)s, largest %(largest)s",
+                                mean=_pct(summary["mean_change_pct"]),
+                                largest=_pct(summary["largest_change_pct"])))
+        lines += _groups(say("by region:"), summary["by_region"])
+        lines += _groups(say("by category:"), summary["by_category"])
     if summary["top_movers"]:
-        lines.append("  top movers:")
+        lines.append("  " + say("top movers:"))
         for m in summary["top_movers"]:
-            moved = f"  moved by {m['input']} ({_signed(m['line_delta_kg_co2e'])} kg CO2e)" \
-                if m["input"] else ""
-            lines.append(f"    #{m['submission']} {m['product']} ({m['region']}, "
-                         f"{m['category']}): {footprint(m['from_kg_co2e'])} -> "
-                         f"{footprint(m['to_kg_co2e'])} "
+            moved = "  " + say("moved by %(input)s (%(change)s kg CO2e)", input=m["input"],
+                               change=_signed(m["line_delta_kg_co2e"])) if m["input"] else ""
+            where = listed([m["region"], m["category"]])
+            lines.append(f"    #{m['submission']} {m['product']} ({where}): "
+                         f"{footprint(m['from_kg_co2e'])} -> {footprint(m['to_kg_co2e'])} "
                          f"kg CO2e ({_pct(m['change_pct'])}){moved}")
     for failure in summary["failures"]:
-        lines.append(f"  failed #{failure['submission']}: {failure['error']}")
+        lines.append("  " + say("failed #%(submission)s: %(error)s",
+                                submission=failure["submission"], error=failure["error"]))
     if summary["ranges"]:
-        lines.append(f"  ranges (P5-P95, 1,000 draws) drawn again for {summary['ranges']:,} "
-                     "products")
+        lines.append("  " + say("ranges (P5-P95, 1,000 draws) drawn again for %(count)s products",
+                                count=f"{summary['ranges']:,}"))
     if summary["reissued"]:
-        lines.append(f"  {summary['reissued']:,} labels re-issued, each superseding the old one")
+        lines.append("  " + say("%(count)s labels re-issued, each superseding the old one",
+                                count=f"{summary['reissued']:,}"))
     return "\n".join(lines)
 
 
@@ -102,7 +111,7 @@ def summary_text(summary: dict) -> str:
 @fail_cleanly
 def recalc(category, region, org, to_version, dry_run, reissue, report, replace_report,
            chunk_size, no_progress, no_ranges):
-    """Recalculate stored footprints under new factor data (按新因子批量重算).
+    """Recalculate stored footprints under new factor data.
 
     Safe while the service runs: work is committed chunk by chunk. If it is interrupted,
     run the same command again: it resumes where it stopped, and no product is done or
@@ -111,25 +120,26 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
     would otherwise replace its report with one of no products): --replace-report replaces it.
     """
     if replace_report and report is None:
-        usage_exit("--replace-report goes with --report FILE",
-                   "--replace-report 须与 --report 文件 一起使用")
+        alone = Message("--replace-report goes with --report FILE")
+        usage_exit(alone, chinese(alone))
     if report is not None:
         check_report_path(report, replace=replace_report)
     if dry_run and reissue:
-        raise click.UsageError("--dry-run stores nothing, so it cannot --reissue")
+        raise click.UsageError(Message("--dry-run stores nothing, so it cannot --reissue"))
     home = footprint_home()
     location = database_location(home)
     if isinstance(location, Path) and not location.exists():
-        raise click.ClickException(f"no database at {location}; run `footprint db migrate` first")
+        raise Conflict(Message("no database at %(where)s; run `footprint db migrate` first",
+                               where=str(location)))
     db = connect(location)
     if pending(db):
-        raise click.ClickException("the database needs `footprint db migrate` first")
+        raise Conflict(Message("the database needs `footprint db migrate` first"))
     if org is not None:  # by its number: a run resumed later selects the same organisation
         org = str(find_organisation(db, org)["id"])
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,
                       ranges=not no_ranges)
     issuer = Issuer(home, os.environ.get(ISSUER_ENV)) if reissue else None
-    with tqdm(desc="recalculating", unit=" products", disable=no_progress or None,
+    with tqdm(desc=say("recalculating"), unit=say(" products"), disable=no_progress or None,
               dynamic_ncols=True) as bar:
         def progress(n, total):
             bar.total = total
@@ -141,15 +151,18 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
         engine = Engine(home, data_version=summary.to_version_name)
         for moved in follow_supersessions(db, engine, home, issuer):
             if "error" in moved:
-                click.echo(f"  #{moved['submission']}: supplier label "
-                           f"{', '.join(moved['replaced'])} superseded, not recalculated: "
-                           f"{moved['error']}")
+                click.echo("  " + say("#%(submission)s: supplier label %(old)s superseded, not "
+                                      "recalculated: %(error)s", submission=moved["submission"],
+                                      old=listed(moved["replaced"]), error=moved["error"]))
                 continue
-            click.echo(f"  #{moved['submission']}: supplier label "
-                       f"{', '.join(moved['replaced'])} superseded, now "
-                       f"{', '.join(moved['now'])}: {footprint(moved['before'])} -> "
-                       f"{footprint(moved['after'])} kg CO2e"
-                       + (f", label {moved['reissued']} re-issued" if moved["reissued"] else ""))
+            click.echo("  " + say(
+                "#%(submission)s: supplier label %(old)s superseded, now %(new)s: %(before)s -> "
+                "%(after)s kg CO2e", submission=moved["submission"],
+                old=listed(moved["replaced"]), new=listed(moved["now"]),
+                before=footprint(moved["before"]), after=footprint(moved["after"]))
+                + (say(", label %(label)s re-issued", label=moved["reissued"])
+                   if moved["reissued"] else ""))
     if report is not None:
         rows = write_report(db, summary, report)
-        click.echo(f"report: {rows:,} products in {report}")
+        click.echo(say("report: %(count)s products in %(file)s", count=f"{rows:,}",
+                       file=str(report)))

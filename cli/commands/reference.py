@@ -12,8 +12,12 @@ from footprint.suggest import unknown
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import chosen, listed, said, say, term
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+# a region's level (footprint.model.Region.level) as the regions listing says it
+LEVELS = {"country": Message("country"), "province": Message("province"),
+          "grid": Message("grid"), "union": Message("union")}
 
 
 @click.command()
@@ -49,40 +53,48 @@ def factors(region, year, list_processes, search, as_json):
         (p for p in registry.processes.values() if not p.cumulative
          and needle in f"{p.id} {p.name_zh} {p.name_en}".casefold()), key=lambda p: p.id)
     if as_json:
-        listed = [{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
+        shown = [{"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
                    "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
                    "plugin": f.plugin} for f in electricity]
         if region or year:
-            render.dump(listed)
+            render.dump(shown)
         elif list_processes:
             render.dump(_process_json(processes))
         else:
-            render.dump({"electricity": listed, "processes": _process_json(processes)})
+            render.dump({"electricity": shown, "processes": _process_json(processes)})
         return
     if electricity:
         click.echo(render.table(
-            [[f.region, f.year, f.basis, quantity(f.value), f.flow, f.plugin]
+            [[f.region, f.year, term("basis", f.basis), quantity(f.value), f.flow, f.plugin]
              for f in electricity],
-            ["region", "year", "basis", "kg/kWh", "gas", "plugin"]))
+            [say("region"), say("year"), say("basis"), "kg/kWh", say("gas"), say("plugin")]))
     elif not list_processes and not search:
         years = sorted({f.year for f in registry.electricity.values()
                         if region is None or f.region == region})
-        click.echo(f"no factors for {region or 'any region'}"
-                   f"{f' in {year}' if year else ''}; years with factors: "
-                   f"{', '.join(map(str, years)) or 'none'}")
+        known = listed(years) or say("none")
+        if region and year:
+            click.echo(say("no factors for %(region)s in %(year)s; years with factors: "
+                           "%(years)s", region=region, year=year, years=known))
+        elif region:
+            click.echo(say("no factors for %(region)s; years with factors: %(years)s",
+                           region=region, years=known))
+        else:
+            click.echo(say("no factors for any region in %(year)s; years with factors: "
+                           "%(years)s", year=year, years=known))
     if region and registry.regions[region].fallback:
-        stand_ins = ", ".join(registry.regions[region].fallback)
-        note = registry.regions[region].fallback_note
-        click.echo(f"where {region} has no factor of a basis, these regions stand in, in order: "
-                   f"{stand_ins}{f' ({note})' if note else ''}")
+        note = registry.regions[region].fallback_note  # the plugin's, in English only
+        click.echo(say("where %(region)s has no factor of a basis, these regions stand in, in "
+                       "order: %(regions)s", region=region,
+                       regions=listed(registry.regions[region].fallback))
+                   + (f" ({note})" if note else ""))
     if region or year:
         return
     if electricity:
         click.echo()
     if search and not electricity and not processes:
-        click.echo(f"no factor matches {search!r}")
+        click.echo(say("no factor matches %(text)s", text=repr(search)))
     if any(p.cumulative for p in registry.processes.values()):
-        click.echo("activities of imported LCI databases: footprint background search TEXT")
+        click.echo(say("activities of imported LCI databases: footprint background search TEXT"))
     if search and not electricity and not processes:
         return
     _processes(processes)
@@ -106,12 +118,14 @@ def _processes(chosen) -> None:
         return
     click.echo(render.table(
         [[p.id, p.name_zh, p.name_en, p.unit,
-          ", ".join(f"{quantity(v)} {flow}" for flow, v in p.emissions) or "-",
+          listed(f"{quantity(v)} {flow}" for flow, v in p.emissions) or "-",
           p.plugin] for p in chosen],
-        ["id", "名称", "name", "per", "kg emitted", "plugin"]))
-    click.echo("sources:")
+        [say("id"), say("Chinese name"), say("English name"), say("per"), say("kg emitted"),
+         say("plugin")]))
+    click.echo(say("sources:"))
     for p in chosen:
-        confidence = f" [confidence: {p.source.confidence}]" if p.source.confidence else ""
+        confidence = say(" [confidence: %(confidence)s]", confidence=p.source.confidence) \
+            if p.source.confidence else ""
         click.echo(f"  {p.id}: {p.source.citation}{confidence}")
 
 
@@ -130,9 +144,10 @@ def regions(as_json):
                       "factor_years": years.get(r.code, []), "plugin": r.plugin} for r in rows])
         return
     click.echo(render.table(
-        [[r.code, r.name_zh, r.name_en, r.level, ",".join(r.grids),
-          ",".join(map(str, years.get(r.code, []))) or "(fallback)"] for r in rows],
-        ["code", "名称", "name", "level", "grid", "factor years"]))
+        [[r.code, r.name_zh, r.name_en, said(LEVELS.get(r.level, r.level)), ",".join(r.grids),
+          ",".join(map(str, years.get(r.code, []))) or say("(fallback)")] for r in rows],
+        [say("code"), say("Chinese name"), say("English name"), say("level"), say("grid"),
+         say("factor years")]))
 
 
 @click.command()
@@ -151,14 +166,16 @@ def categories(as_json):
     if as_json:
         render.dump(listing)
         return
+    zh = chosen() == "zh"
     for c in listing:
-        click.echo(click.style(f"{c['id']}  {c['name_zh']} / {c['name_en']}", bold=True) +
-                   f"  [{c['plugin']}]")
-        if c["description"]:
+        click.echo(click.style(f"{c['id']}  {c['name_zh'] if zh else c['name_en']}", bold=True)
+                   + f"  [{c['plugin']}]")
+        if c["description"]:  # the plugin's, in English only
             click.echo(f"  {c['description']}")
         for p in c["parameters"]:
             unit = f" ({p['unit']})" if p.get("unit") else ""
-            click.echo(f"  - {p['name']}{unit}: {p.get('help_zh', '')} {p.get('help_en', '')}")
+            first, other = ("help_zh", "help_en") if zh else ("help_en", "help_zh")
+            click.echo(f"  - {p['name']}{unit}: {p.get(first) or p.get(other) or ''}")
 
 
 @click.command()
@@ -173,4 +190,4 @@ def plugins(as_json):
         return
     click.echo(render.table(
         [[i.name, i.version or "-", i.origin, i.error or ", ".join(i.hooks)] for i in infos],
-        ["name", "version", "origin", "hooks"]))
+        [say("name"), say("version"), say("origin"), say("hooks")]))

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import click
 
-from footprint.display import leaf
 from footprint.engine import Engine
+from footprint.errors import Message
 from footprint.settings import benchmark_threshold, footprint_home
 from footprint.usecases import benchmarks, opendata
 from footprint.usecases.database import connect, database_location, pending
 
 from ..errors import fail_cleanly
+from ..language import listed, say, term
 from ..render import dump
 
 
 def _open_db():
     db = connect(database_location(footprint_home()))
     if pending(db):
-        raise click.UsageError("run `footprint db migrate` first")
+        raise click.UsageError(Message("run `footprint db migrate` first"))
     return db
 
 
 @click.group()
 def registry():
-    """The public registry (公开目录): open data, benchmarks, grade bands."""
+    """The public registry: open data, benchmarks, grade bands."""
 
 
 @registry.command("export")
@@ -35,10 +36,12 @@ def export(directory):
     platform's key (docs/open-data.md). Exits 2 when DIR is not a directory one may write
     in."""
     manifest = opendata.export(_open_db(), footprint_home(), directory)
-    click.echo(f"{manifest['labels']} labels, snapshot of {manifest['date']}, in {directory}")
+    click.echo(say("%(count)s labels, snapshot of %(date)s, in %(directory)s",
+                   count=manifest["labels"], date=manifest["date"], directory=directory))
     for item in manifest["files"]:
-        click.echo(f"{item['sha256']}  {item['name']}  ({item['bytes']} bytes)")
-    click.echo(f"signed manifest: {opendata.MANIFEST}")
+        click.echo(f"{item['sha256']}  {item['name']}  "
+                   + say("(%(count)s bytes)", count=item["bytes"]))
+    click.echo(say("signed manifest: %(file)s", file=opendata.MANIFEST))
 
 
 @registry.command("benchmarks")
@@ -52,13 +55,16 @@ def benchmarks_command(as_json):
         dump({"quantile_method": benchmarks.QUANTILE_METHOD,
               "threshold": benchmark_threshold(), "benchmarks": found})
         return
-    click.echo(f"quantiles: {benchmarks.QUANTILE_METHOD}; bands may be adopted from "
-               f"n >= {benchmark_threshold()} (FOOTPRINT_BENCHMARK_MIN_N)")
+    click.echo(say("quantiles: %(method)s; bands may be adopted from n >= %(threshold)s "
+                   "(FOOTPRINT_BENCHMARK_MIN_N)", method=benchmarks.QUANTILE_METHOD,
+                   threshold=benchmark_threshold()))
     for d in found:
         cuts = " / ".join(f"{c:.4g}" for c in d["cuts"]) if d["cuts"] else "-"
         quartiles = " / ".join(f"{q:.4g}" for q in d["quartiles"]) if d["quartiles"] else "-"
-        click.echo(f"{d['category']} per {d['declared_unit']}: n={d['n']}  "
-                   f"Q1/median/Q3 {quartiles}  P20/P40/P60/P80 {cuts}")
+        click.echo(say("%(category)s per %(unit)s: n=%(n)s  Q1/median/Q3 %(quartiles)s  "
+                       "P20/P40/P60/P80 %(cuts)s", category=d["category"],
+                       unit=term("unit", d["declared_unit"]), n=d["n"], quartiles=quartiles,
+                       cuts=cuts))
 
 
 @registry.command("adopt-bands")
@@ -71,8 +77,12 @@ def adopt_bands(category, declared_unit):
     as a grade-bands document and recorded in the transparency log."""
     version = benchmarks.adopt(_open_db(), footprint_home(), None, Engine().registry,
                                category, declared_unit)
-    bands = ", ".join(f"{g} <= {up:.4g}" if up is not None else f"{g} above"
-                      for g, up in version["bands"])
-    click.echo(f"adopted version {version['version']} for {category} per {declared_unit}: "
-               f"benchmark of {version['n']} verified products, {version['as_of']}: {bands}")
-    click.echo(f"logged as {leaf(version['log_index'])} of the transparency log")
+    bands = listed(f"{g} <= {up:.4g}" if up is not None else say("%(grade)s above", grade=g)
+                   for g, up in version["bands"])
+    click.echo(say("adopted version %(version)s for %(category)s per %(unit)s: benchmark of "
+                   "%(n)s verified products, %(date)s: %(bands)s", version=version["version"],
+                   category=category, unit=term("unit", declared_unit), n=version["n"],
+                   date=version["as_of"], bands=bands))
+    # the log's own index, from 0, as footprint.display.leaf says it
+    click.echo(say("logged as leaf %(index)s of the transparency log",
+                   index=version["log_index"]))
