@@ -147,7 +147,7 @@ def test_a_label_given_as_the_token_says_how_to_revoke_by_label(service, operato
     refused(operator("tokens", "revoke", "--id", 1, "--label", "erp-test"),
             "error: --label goes with --user", "错误：--label 须与 --user 一起使用")
     refused(operator("tokens", "revoke", "--user", "nobody"),
-            'error: username: no user "nobody"', "错误：username：没有用户“nobody”")
+            'error: username: no user "nobody"', "错误：用户名：没有用户“nobody”")
     assert user_for_token(service.db, token)["username"] == "orchard"
     assert operator("tokens", "revoke", token).stdout == \
         "revoked token 1 of orchard (label erp-test)\n"
@@ -197,7 +197,7 @@ def test_deactivation_ends_sessions_and_stops_tokens_until_activated(service, op
         [("steelworks", "by the operator at the command line")]
     assert len(events(service, "user-reactivated")) == 1
     refused(operator("users", "deactivate", "nobody"),
-            'error: username: no user "nobody"', "错误：username：没有用户“nobody”")
+            'error: username: no user "nobody"', "错误：用户名：没有用户“nobody”")
 
 
 # -- 2. a file that cannot be written is refused before any work --------------------------------
@@ -260,7 +260,7 @@ def test_a_new_username_has_a_plain_form_and_is_unique_in_any_case(service, oper
     users = service.db["users"].count
     refused(operator("users", "add", name, "--role", "verifier", "--org",
                      "Sichuan Carbon Verification", input="a long enough password\n"),
-            f"error: username: {message}", f"错误：username：{chinese}")
+            f"error: username: {message}", f"错误：用户名：{chinese}")
     assert service.db["users"].count == users
 
 
@@ -272,7 +272,7 @@ def test_users_named_before_the_rule_keep_logging_in(service, operator):
     refused(operator("users", "add", "chen jing", "--role", "verifier", "--org",
                      "Sichuan Carbon Verification", input="a long enough password\n"),
             "error: username: 3 to 64 letters, digits, dots, underscores or hyphens",
-            "错误：username：须为 3 至 64 个字母、数字、点、下划线或连字符")
+            "错误：用户名：须为 3 至 64 个字母、数字、点、下划线或连字符")
     added = operator("users", "add", "chen.jing-2_b", "--role", "verifier", "--org",
                      "Sichuan Carbon Verification", input="a long enough password\n")
     assert added.exit_code == 0, added.stderr

@@ -144,8 +144,8 @@ def test_a_submission_and_a_label_after_the_copy(home, pg_new, engine, make_bom,
     db.close()
 
 
-def test_the_command_speaks_chinese_by_default_and_english_when_asked(run, home, pg_new):
-    result = run("db", "copy", "--to", pg_new)
+def test_the_command_speaks_chinese_or_english_as_asked(run, home, pg_new):
+    result = run("db", "copy", "--to", pg_new, "--lang", "zh")
     assert result.exit_code == 0, result.output
     assert "副本核验通过" in result.stdout
     assert f"✓ 标签：{LABELS} 个标签重新核验通过" in result.stdout

@@ -162,7 +162,7 @@ def test_the_operator_s_labels_are_checked_too(service):
                                 env={"FOOTPRINT_HOME": str(service.home)})
     assert result.exit_code == 2
     assert result.output.splitlines() == ["error: label: 1 to 100 characters",
-                                          "错误：label：须为 1 至 100 个字符"]
+                                          "错误：标注：须为 1 至 100 个字符"]
     assert rows(service) == []
 
 

@@ -9,29 +9,38 @@ from footprint.display import footprint, quantity
 from footprint.engine import Engine
 from footprint.settings import footprint_home
 from footprint.usecases import accountstatement, carbonaccounts
+from footprint.usecases.accountstatement import COLOURS_ZH
 from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import chosen, say, term
 
 
 @click.group("accounts")
 def accounts():
-    """Enterprise carbon accounts (企业碳账户): verified footprints, production, reductions."""
+    """Enterprise carbon accounts: verified footprints, production, reductions."""
 
 
 def _pct(value) -> str:
     return "-" if value is None else f"{value:.1f} %"
 
 
-def _reduction_lines(name: str, found) -> list[str]:
-    if found is None:
-        return []
-    return [f"{name} {found.base_year} -> {found.year}: like for like (同口径, "
-            f"{found.data_version_name}) {_pct(found.like_for_like_pct)} "
-            f"({footprint(found.intensity_before)} -> {footprint(found.intensity_after)}); "
-            f"as verified then (核查时) {_pct(found.as_verified_pct)}"]
+def _reduction_line(since: str, found) -> str:
+    """A reduction in a line; ``since`` says from when ("since last year")."""
+    return say("%(since)s %(before)s -> %(after)s: like for like (%(version)s) %(pct)s "
+               "(%(intensity_before)s -> %(intensity_after)s); as verified then "
+               "%(as_verified)s", since=since, before=found.base_year, after=found.year,
+               version=found.data_version_name, pct=_pct(found.like_for_like_pct),
+               intensity_before=footprint(found.intensity_before),
+               intensity_after=footprint(found.intensity_after),
+               as_verified=_pct(found.as_verified_pct))
+
+
+def _colour(colour: str) -> str:
+    """A rating's colour (accountrating.COLOURS) in the chosen language: 深绿, dark green."""
+    return COLOURS_ZH[colour] if chosen() == "zh" else colour.replace("_", " ")
 
 
 @accounts.command("show")
@@ -55,27 +64,32 @@ def show(org, year, as_json):
             body["reduction"] = accountstatement.reduction_body(found)
         render.dump(body)
         return
-    click.echo(f"{account.org_name}: carbon account (碳账户), data version "
-               f"{account.data_version_name}, baseline {account.baseline_year or '-'}")
+    click.echo(say("%(org)s: carbon account, data version %(version)s, baseline %(baseline)s",
+                   org=account.org_name, version=account.data_version_name,
+                   baseline=account.baseline_year or "-"))
     rows = [[p.name_zh or p.name, f.year, f"{footprint(f.kg_co2e)} kg CO2e / "
-             f"{quantity(f.declared_unit['amount'])} {f.declared_unit['unit']}",
+             f"{quantity(f.declared_unit['amount'])} {term('unit', f.declared_unit['unit'])}",
              f.data_version_name or f.data_version[:12], f.label_id,
              quantity(p.production[f.year]["amount"]) if f.year in p.production else "-"]
             for p in account.products for f in p.footprints]
-    click.echo(render.table(rows, ["product", "year", "footprint", "data version", "label",
-                                   "production"]) if rows else "no verified footprints")
+    click.echo(render.table(rows, [say("product"), say("year"), say("footprint"),
+                                   say("data version"), say("carbon label"),
+                                   say("declared production")])
+               if rows else say("no verified footprints"))
     if account.years:
         click.echo(render.table(
             [[y.year, footprint(y.total_kg_co2e) or "-", footprint(y.intensity) or "-",
               footprint(y.intensity_current) or "-"] for y in account.years],
-            ["year", "total kg CO2e", "intensity as verified", "intensity, current data"]))
-    for line in (_reduction_lines("since last year", account.since_last_year)
-                 + _reduction_lines("since baseline", account.since_baseline)
-                 + _reduction_lines("asked", found)):
-        click.echo(line)
+            [say("year"), say("total kg CO2e"), say("intensity as verified"),
+             say("intensity, current data")]))
+    for since, reduction in ((say("since last year"), account.since_last_year),
+                             (say("since baseline"), account.since_baseline),
+                             (say("asked"), found)):
+        if reduction is not None:
+            click.echo(_reduction_line(since, reduction))
     if account.rating is not None:
-        click.echo(f"rating {account.rating.year}: {account.rating.colour} "
-                   f"({account.rating.points}/4)")
+        click.echo(say("rating %(year)s: %(colour)s (%(points)s/4)", year=account.rating.year,
+                       colour=_colour(account.rating.colour), points=account.rating.points))
 
 
 @accounts.command("production")
@@ -89,5 +103,6 @@ def production(org, product_id, year, amount):
     db = open_database(footprint_home())
     org_id = find_organisation(db, org, "ORG")["id"]
     row = carbonaccounts.declare_production_for(db, org_id, product_id, year, amount)
-    click.echo(f"declared: product {row['product_id']}, {row['year']}: "
-               f"{quantity(row['amount'])} {row['unit']}")
+    click.echo(say("declared: product %(product)s, %(year)s: %(amount)s %(unit)s",
+                   product=row["product_id"], year=row["year"], amount=quantity(row["amount"]),
+                   unit=term("unit", row["unit"])))

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import click
 
+from footprint.errors import Figure
 from footprint.settings import footprint_home
 from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
 
 from ..errors import fail_cleanly, usage_exit
+from ..render import width
+from ..language import say
+from .service import applied_migration
 
+MARK_COLUMNS = 6
 passphrase_env = click.option(
     "--passphrase-env", "env_name", metavar="NAME",
     help="Read the passphrase from environment variable NAME.")
@@ -29,10 +34,12 @@ passphrase_file = click.option(
 def _passphrase(env_name: str | None, path: str | None, confirm: bool) -> str:
     """From the option given, else a hidden prompt on a terminal, else standard input."""
     if env_name and path:
-        usage_exit("give the passphrase one way: --passphrase-env or --passphrase-file")
+        usage_exit("give the passphrase one way: --passphrase-env or --passphrase-file",
+                   "口令只能用一种方式给出：--passphrase-env 或 --passphrase-file")
     if env_name:
         if env_name not in os.environ:
-            usage_exit(f"environment variable {env_name} is not set")
+            usage_exit(f"environment variable {env_name} is not set",
+                       f"环境变量 {env_name} 未设置")
         return os.environ[env_name]
     if path == "-" or (path is None and not sys.stdin.isatty()):
         return sys.stdin.readline().rstrip("\r\n")
@@ -41,8 +48,8 @@ def _passphrase(env_name: str | None, path: str | None, confirm: bool) -> str:
             with open(path, encoding="utf-8") as handle:
                 return handle.readline().rstrip("\r\n")
         except OSError as exc:
-            usage_exit(f"cannot read the passphrase file: {exc}")
-    return click.prompt("passphrase", hide_input=True, confirmation_prompt=confirm,
+            usage_exit(f"cannot read the passphrase file: {exc}", f"无法读取口令文件：{exc}")
+    return click.prompt(say("passphrase"), hide_input=True, confirmation_prompt=confirm,
                         err=True)
 
 
@@ -69,32 +76,43 @@ def backup_create(file, env_name, passphrase_path):
     backups.check_target(home, file)
     summary = backups.create(home, file, _passphrase(env_name, passphrase_path, confirm=True))
     size = summary.path.stat().st_size
-    click.echo(f"backed up {home} to {summary.path} ({size:,} bytes)")
+    click.echo(say("backed up %(home)s to %(path)s (%(size)s bytes)", home=home,
+                   path=summary.path, size=Figure(size)))
     for member in summary.members:
-        what = "encrypted" if member.encrypted else f"{member.size:,} bytes"
+        what = say("encrypted") if member.encrypted else say(
+            "%(size)s bytes", size=Figure(member.size))
         click.echo(f"  {member.name}  {what}  sha256 {member.sha256[:16]}...")
-    click.echo(f"database: migration {summary.migration}, {summary.labels} labels, log "
-               f"{summary.log_size} entries, root {summary.log_root}")
+    click.echo(say("database: migration %(migration)s, %(labels)s labels, log %(size)s "
+                   "entries, root %(root)s", migration=summary.migration, labels=summary.labels,
+                   size=summary.log_size, root=summary.log_root))
     for item in summary.left_out:
-        click.echo(f"left out: {item}")
+        click.echo(say("left out: %(item)s", item=item))
     for note in summary.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"test it: footprint backup check {summary.path}")
+    check = f"footprint backup check {summary.path}"
+    click.echo(say("test it: %(command)s", command=check))
 
 
 def _print_report(report: restores.RestoreReport) -> None:
     for check in report.passed:
-        click.echo(f"  ok    {check}")
+        click.echo(_marked(say("ok"), check))
     for problem in report.problems:
-        click.echo(f"  FAIL  {problem}", err=True)
+        click.echo(_marked("FAIL", problem), err=True)
     for note in report.notes:
-        click.echo(f"  note  {note}")
+        click.echo(_marked(say("note"), note))
+
+
+def _marked(mark: str, text: str) -> str:
+    """A line of the checks' report: its mark in a column of six."""
+    return f"  {mark}{' ' * (MARK_COLUMNS - width(mark))}{text}"
 
 
 def _summary(report: restores.RestoreReport) -> str:
-    expired = f" ({report.labels_expired} expired)" if report.labels_expired else ""
-    return (f"labels verified {report.labels_verified} of {report.labels_total}{expired}, "
-            f"log size {report.log_size}, root {report.log_root}")
+    expired = say(" (%(count)s expired)", count=report.labels_expired) \
+        if report.labels_expired else ""
+    return say("labels verified %(verified)s of %(total)s%(expired)s, log size %(size)s, "
+               "root %(root)s", verified=report.labels_verified, total=report.labels_total,
+               expired=expired, size=report.log_size, root=report.log_root)
 
 
 def _run_checks(action):
@@ -103,8 +121,9 @@ def _run_checks(action):
         return action()
     except restores.RestoreFailed as exc:
         _print_report(exc.report)
-        click.echo(f"error: {len(exc.report.problems)} check(s) failed; nothing was "
-                   "restored", err=True)
+        count = len(exc.report.problems)
+        click.echo(f"error: {count} check(s) failed; nothing was restored", err=True)
+        click.echo(f"错误：{count} 项检查未通过；未恢复任何内容", err=True)
         sys.exit(1)
 
 
@@ -126,14 +145,15 @@ def backup_restore(file, home, env_name, passphrase_path):
     restores.check_paths(file, home)
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.restore(file, home, passphrase))
-    click.echo(f"restored {file} into {report.home}")
+    click.echo(say("restored %(file)s into %(home)s", file=file, home=report.home))
     _print_report(report)
     for version, name in report.migrated:
-        click.echo(f"applied migration {version}: {name}")
+        click.echo(applied_migration(version, name))
     click.echo(_summary(report))
-    database = " and FOOTPRINT_DATABASE_URL as set" if os.environ.get(
-        "FOOTPRINT_DATABASE_URL", "").strip() else ""
-    click.echo(f"serve it with FOOTPRINT_HOME={report.home}{database}: footprint serve")
+    home = f"FOOTPRINT_HOME={report.home}"
+    click.echo(say("serve it with %(home)s and FOOTPRINT_DATABASE_URL as set: footprint serve",
+                   home=home) if os.environ.get("FOOTPRINT_DATABASE_URL", "").strip() else
+               say("serve it with %(home)s: footprint serve", home=home))
 
 
 @backup.command("check")
@@ -150,8 +170,9 @@ def backup_check(file, env_name, passphrase_path):
     passphrase = _passphrase(env_name, passphrase_path, confirm=False)
     report = _run_checks(lambda: restores.check(file, passphrase))
     manifest = report.manifest
-    click.echo(f"{file}: made {manifest['created_at']} by footprint "
-               f"{manifest['footprint_version']} from {manifest['source_home']}")
+    click.echo(say("%(file)s: made %(when)s by footprint %(version)s from %(home)s", file=file,
+                   when=manifest["created_at"], version=manifest["footprint_version"],
+                   home=manifest["source_home"]))
     _print_report(report)
     click.echo(_summary(report))
-    click.echo("the backup restores (checked in a temporary folder, since removed)")
+    click.echo(say("the backup restores (checked in a temporary folder, since removed)"))

@@ -10,18 +10,26 @@ from footprint.settings import footprint_home
 from footprint.usecases import qualifications
 from footprint.usecases.database import open_database
 
+from footprint.errors import Message
+
 from .. import render
 from ..errors import fail_cleanly
+from ..language import listed, said, say, term
+
+# a qualification's standing today (footprint.accreditation.standing), as the supervision
+# page words it
+STANDINGS = {"valid": Message("in force"), "expiring": Message("expires within 30 days"),
+             "expired": Message("lapsed"), "not_yet": Message("not yet valid")}
 
 
 @click.group("bodies")
 def bodies():
-    """Qualified accounting bodies (核算机构资质)."""
+    """Qualified accounting bodies."""
 
 
 @bodies.command("qualify")
 @click.argument("org")
-@click.option("--number", required=True, help="The accreditation number (资质编号).")
+@click.option("--number", required=True, help="The accreditation number.")
 @click.option("--categories", required=True,
               help="The categories it may verify, comma-separated (e.g. oranges,batteries).")
 @click.option("--from", "valid_from", required=True, help="First day it holds (YYYY-MM-DD).")
@@ -33,9 +41,10 @@ def qualify(org, number, categories, valid_from, valid_until):
     known = Engine().registry.categories
     made = qualifications.qualify(open_database(footprint_home()), None, org, number,
                                   categories, valid_from, valid_until, known)
-    click.echo(f"qualification {made['id']}: {made['org_name']} {made['number']} for "
-               f"{', '.join(made['categories'])}, {made['valid_from']} to "
-               f"{made['valid_until']}")
+    click.echo(say("qualification %(id)s: %(body)s %(number)s for %(categories)s, %(start)s "
+                   "to %(end)s", id=made["id"], body=made["org_name"], number=made["number"],
+                   categories=listed(made["categories"]), start=made["valid_from"],
+                   end=made["valid_until"]))
 
 
 @bodies.command("list")
@@ -48,8 +57,13 @@ def list_(as_json):
     if as_json:
         render.dump(rows)
         return
-    click.echo(render.table([[r["org_name"], r["number"], ", ".join(r["categories"]),
-                              r["valid_from"], r["valid_until"], r["standing"]]
+    click.echo(render.table([[r["org_name"], r["number"], listed(r["categories"]),
+                              r["valid_from"], r["valid_until"], _standing(r["standing"])]
                              for r in rows],
-                            ["accounting body", "number", "categories", "from", "until",
-                             "standing"]) if rows else "no qualifications recorded")
+                            [term("org_kind", "accounting_body"), say("number"), say("categories"),
+                             say("from"), say("until"), say("standing")])
+               if rows else say("no qualifications recorded"))
+
+
+def _standing(code: str) -> str:
+    return said(STANDINGS[code]) if code in STANDINGS else code

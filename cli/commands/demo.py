@@ -4,46 +4,31 @@ phone on the same network opens the labels' QR codes (footprint/usecases/demotls
 from __future__ import annotations
 
 import os
-import unicodedata
 
 import click
 
 from footprint.engine import Engine
-from footprint.errors import Conflict
+from footprint.errors import Conflict, Message
 from footprint.settings import footprint_home
 from footprint.usecases import demo as demo_data
 from footprint.usecases.database import connect, database_location, database_named, migrate
 from footprint.usecases.demotls import demo_certificate, lan_address
 
 from ..errors import fail_cleanly
-from .service import serve
+from ..language import listed, say, term
+from ..render import table
+from .service import applied_migration, serve
 
-ROLE_NAMES = {"producer": "生产企业 producer", "verifier": "核查机构 verifier",
-              "reviewer": "平台审核 reviewer", "admin": "管理员 admin", "bank": "银行 bank"}
-STATUS_NAMES = {"draft": "草稿 draft", "submitted": "已提交 submitted",
-                "returned": "已退回 returned", "verified": "已核查 verified",
-                "approved": "已批准 approved", "issued": "已签发标签 issued",
-                "superseded": "已被取代 superseded", "revoked": "已撤销 revoked"}
+# the submissions' statuses in the order a submission goes through them
+STATUSES = ("draft", "submitted", "returned", "verified", "approved", "issued", "superseded",
+            "revoked")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
-
-
 def logins_table() -> str:
-    return _table([[p.username, p.password, ROLE_NAMES[p.role], p.org.name]
-                   for p in demo_data.PEOPLE],
-                  ["用户名 username", "密码 password", "角色 role", "机构 organisation"])
+    return table([[p.username, p.password, term("role", p.role), p.org.name]
+                  for p in demo_data.PEOPLE],
+                 [say("username"), say("password"), say("role"), say("organisation")])
 
 
 @click.command("demo")
@@ -58,30 +43,32 @@ def logins_table() -> str:
 @click.pass_context
 @fail_cleanly
 def demo(ctx, host, port, lan, tls, no_serve):
-    """Seed demo data (once) and run the web service with demo logins (演示)."""
+    """Seed demo data (once) and run the web service with demo logins."""
     home = footprint_home()
     public = host
     if lan:
         public = lan_address()
         if public is None:
-            raise Conflict("this machine has no network address for a phone to reach "
-                           "(本机未连接局域网); join a network, or run the demo without --lan")
+            raise Conflict(Message("this machine has no network address for a phone to "
+                                   "reach; join a network, or run the demo without --lan"))
         host = "0.0.0.0"
     db = connect(database_location(home))
     for version, name in migrate(db):
-        click.echo(f"applied migration {version}: {name}")
+        click.echo(applied_migration(version, name))
     result = demo_data.seed(db, Engine(home=home))
     if result.created:
-        click.echo(f"演示数据已写入 seeded demo data into {database_named(home)}: "
-                   f"{result.organisations} organisations, {result.users} users, "
-                   f"{len(result.submissions)} submissions")
+        click.echo(say("seeded demo data into %(database)s: %(organisations)s organisations, "
+                       "%(users)s users, %(submissions)s submissions",
+                       database=database_named(home), organisations=result.organisations,
+                       users=result.users, submissions=len(result.submissions)))
     else:
-        click.echo(f"演示数据已存在, 未添加任何内容 demo data already in {database_named(home)}; "
-                   "nothing added")
+        click.echo(say("demo data already in %(database)s; nothing added",
+                       database=database_named(home)))
     counts = demo_data.status_counts(db)
     db.close()
-    click.echo("submissions 申报: " + ", ".join(
-        f"{counts[s]} {STATUS_NAMES.get(s, s)}" for s in STATUS_NAMES if s in counts))
+    by_status = [say("%(count)s %(status)s", count=counts[s], status=term("status", s))
+                 for s in STATUSES if s in counts]
+    click.echo(say("submissions: %(counts)s", counts=listed(by_status)))
 
     cert = demo_certificate(home, [public]) if lan or tls else None
     scheme = "https" if cert else "http"
@@ -90,35 +77,33 @@ def demo(ctx, host, port, lan, tls, no_serve):
     click.echo("")
     click.echo(logins_table())
     click.echo("")
-    click.echo(click.style("warning: these passwords are published for the demonstration only; "
-                           "never use them for real data.\n警告: 以上为公开的演示密码, 仅供演示, "
-                           "切勿用于真实数据。", fg="yellow"))
+    click.echo(click.style(say("warning: these passwords are published for the demonstration "
+                               "only; never use them for real data."), fg="yellow"))
     if cert is not None:
         click.echo("")
         click.echo(phone_steps(f"{_url_host(public)}:{port}", cert) if lan else
                    certificate_note(cert))
     if no_serve:
-        click.echo("not serving (--no-serve); run `footprint demo` again to start the service")
+        click.echo(say("not serving (--no-serve); run `footprint demo` again to start the "
+                       "service"))
         return
     if host not in LOOPBACK:
-        click.echo(click.style(f"warning: the demo, with its published passwords, is open to "
-                               f"the network on port {port}. 警告: 演示服务对局域网开放。",
-                               fg="red"))
+        click.echo(click.style(say("warning: the demo, with its published passwords, is open "
+                                   "to the network on port %(port)s.", port=port), fg="red"))
     if cert is None:
         # Sessions over plain http: for this local demo server only. `footprint serve` keeps
         # the cookies Secure (HTTPS) because this variable is set here, in the process that
         # becomes the demo's gunicorn, and nowhere else.
         os.environ["FOOTPRINT_INSECURE_COOKIES"] = "1"
-        click.echo(click.style("note: local demo setting FOOTPRINT_INSECURE_COOKIES=1: session "
-                               "cookies go over plain http; `footprint serve` behind HTTPS "
-                               "keeps them secure.\n注意: 本地演示设置, 会话Cookie经http明文传输;"
-                               " 正式部署请用 `footprint serve` 并启用HTTPS。", fg="yellow"))
+        click.echo(click.style(say("note: local demo setting FOOTPRINT_INSECURE_COOKIES=1: "
+                                   "session cookies go over plain http; `footprint serve` "
+                                   "behind HTTPS keeps them secure."), fg="yellow"))
     else:
         # The QR codes are drawn when a page asks for them, with this host: every label
         # printed from now on opens this service over HTTPS, whichever address the page was
         # opened at (labels printed before keep the host they were printed with).
         os.environ["FOOTPRINT_PUBLIC_HOST"] = f"{_url_host(public)}:{port}"
-    click.echo("Ctrl+C stops the service. 按 Ctrl+C 停止服务。")
+    click.echo(say("Ctrl+C stops the service."))
     tls = {"certfile": str(cert.cert_path), "keyfile": str(cert.key_path)} if cert else {}
     ctx.invoke(serve, host=host, port=port, **tls)
 
@@ -128,28 +113,25 @@ def _url_host(host: str) -> str:
 
 
 def certificate_note(cert) -> str:
-    return (f"HTTPS with a self-signed certificate ({cert.cert_path}); the browser warns once: "
-            f"accept it.\n使用自签名证书, 浏览器会提示不安全, 接受即可。\n"
-            f"  SHA-256 {cert.fingerprint}")
+    return "\n".join([
+        say("HTTPS with a self-signed certificate (%(path)s); the browser warns once: accept "
+            "it.", path=cert.cert_path),
+        f"  SHA-256 {cert.fingerprint}"])
 
 
 def phone_steps(address: str, cert) -> str:
-    """What a phone user does to open the demo's labels, in Chinese and English."""
+    """What a phone user does to open the demo's labels."""
+    url = f"https://{address}/"
     return "\n".join([
-        click.style("用手机扫码验证标签 To scan the labels with a phone:", bold=True),
-        "  1. 手机连接与本机相同的 Wi-Fi 或局域网。",
-        "     Join the phone to the same Wi-Fi or network as this computer.",
-        f"  2. 在手机浏览器打开 https://{address}/ , 出现证书警告时选择 \"高级\" → \"继续访问\""
-        "(演示用自签名证书)。",
-        f"     Open https://{address}/ in the phone's browser and accept the warning about "
-        "the self-signed certificate (Advanced → Proceed).",
-        "  3. 在本机登录 (如 reviewer), 打开已签发标签的申报并显示标签, 用手机相机扫描屏幕上"
-        "或打印出的二维码: 二维码里的网址指向本机。",
-        "     On this computer, log in (e.g. as reviewer), open a submission with an issued "
-        "label and show the label; scan its QR code, on the screen or printed, with the "
-        "phone's camera: the code's URL leads to this computer.",
-        f"  证书 certificate: {cert.cert_path}",
+        click.style(say("To scan the labels with a phone:"), bold=True),
+        "  1. " + say("Join the phone to the same Wi-Fi or network as this computer."),
+        "  2. " + say("Open %(url)s in the phone's browser and accept the warning about the "
+                      "self-signed certificate (Advanced → Proceed).", url=url),
+        "  3. " + say("On this computer, log in (e.g. as reviewer), open a submission with an "
+                      "issued label and show the label; scan its QR code, on the screen or "
+                      "printed, with the phone's camera: the code's URL leads to this "
+                      "computer."),
+        "  " + say("certificate: %(path)s", path=cert.cert_path),
         f"  SHA-256 {cert.fingerprint}",
-        "  打不开? 检查本机防火墙是否放行该端口。 Nothing opens? Let the port through this "
-        "computer's firewall.",
+        "  " + say("Nothing opens? Let the port through this computer's firewall."),
     ])

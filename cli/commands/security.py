@@ -10,11 +10,12 @@ from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import fail_cleanly
+from ..language import say
 
 
 @click.group("security")
 def security_group():
-    """Security events of the web service and the API (安全事件)."""
+    """Security events of the web service and the API."""
 
 
 @security_group.command("events")
@@ -29,5 +30,6 @@ def events(limit, as_json):
         return
     click.echo(render.table([[render.when(r["at"]), r["kind"], r["username"] or "-",
                               r["address"] or "-", r["detail"] or ""] for r in rows],
-                            [render.in_zone("at"), "event", "user", "address", "detail"])
-               if rows else "no security events recorded")
+                            [render.in_zone(say("at")), say("event"), say("user"),
+                             say("address"), say("detail")])
+               if rows else say("no security events recorded"))

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from footprint import engine as engines
+from footprint.errors import Message
 from footprint.settings import footprint_home, secret_key
 from footprint.usecases.accounts import (TOKEN_PREFIX, NewOrganisation, create_token,
                                          create_user, edit_organisation, find_organisation,
@@ -28,6 +29,7 @@ from footprint.workflow import ORG_KINDS, ROLES
 
 from .. import render
 from ..errors import existing_file, fail_cleanly, usage_exit
+from ..language import said, say, term
 from .dbcopy import db_copy, db_verify_copy
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -51,9 +53,19 @@ def db_migrate():
     db = _db()
     applied = migrate(db)
     for version, name in applied:
-        click.echo(f"applied migration {version}: {name}")
-    click.echo(f"database {database_named(footprint_home())} is up to date")
+        click.echo(applied_migration(version, name))
+    click.echo(say("database %(name)s is up to date", name=database_named(footprint_home())))
     _check_host(db, secret=None)  # the keys only: a migration job serves no sessions
+
+
+def applied_migration(version: int, name: str) -> str:
+    return say("applied migration %(version)s: %(name)s", version=version, name=name)
+
+
+def note_both(message: Message) -> None:
+    """A note on stderr, in English, then in Chinese (as cli.errors says a problem)."""
+    click.echo(f"note: {said(message, 'en')}", err=True)
+    click.echo(f"注意：{said(message, 'zh')}", err=True)
 
 
 def _check_host(db, secret: str | None) -> None:
@@ -65,9 +77,9 @@ def _check_host(db, secret: str | None) -> None:
         click.echo(f"error: {exc.both()}", err=True)
         sys.exit(1)
     for kid in done.keys:
-        click.echo(f"recorded issuer key {kid} as the platform's")
+        click.echo(say("recorded issuer key %(kid)s as the platform's", kid=kid))
     if done.secret:
-        click.echo("recorded the secret key's fingerprint as the platform's")
+        click.echo(say("recorded the secret key's fingerprint as the platform's"))
 
 
 @db.command("backup")
@@ -81,11 +93,11 @@ def db_backup(path):
     out, so a home rebuilt from this copy verifies none of its labels and signs no
     checkpoint. `footprint backup create FILE` backs up everything."""
     if path.exists():
-        raise click.UsageError(f"{path} exists; choose a new file")
+        usage_exit(f"{path} exists; choose a new file", f"{path} 已存在；请另选一个新文件")
     made = copy(footprint_home(), path)
-    click.echo(f"copied the database (only) to {path}: {made}")
-    click.echo("note: the issuer keys and the secret key are not in it; `footprint backup "
-               "create FILE` makes a backup a platform can restore", err=True)
+    click.echo(say("copied the database (only) to %(path)s: %(made)s", path=path, made=made))
+    note_both(Message("the issuer keys and the secret key are not in it; `footprint backup "
+                      "create FILE` makes a backup a platform can restore"))
 
 
 db.add_command(db_copy)
@@ -100,7 +112,7 @@ def _accounts_db():
         security_log.addHandler(_IN_THE_DATABASE)
     db = _db()
     if pending(db):
-        raise click.UsageError("run `footprint db migrate` first")
+        usage_exit("run `footprint db migrate` first", "请先运行 `footprint db migrate`")
     return db
 
 
@@ -122,10 +134,11 @@ def users_list(role, org, as_json):
         render.dump(rows)
         return
     click.echo(render.table(
-        [[r["id"], r["username"], r["display_name"], r["role"], r["org_name"],
-          "yes" if r["active"] else "no", render.when(r["created_at"])] for r in rows],
-        ["id", "username", "name", "role", "organisation", "active",
-         render.in_zone("added")]) if rows else "no users")
+        [[r["id"], r["username"], r["display_name"], term("role", r["role"]), r["org_name"],
+          say("yes") if r["active"] else say("no"), render.when(r["created_at"])]
+         for r in rows],
+        ["id", say("username"), say("name"), say("role"), say("organisation"), say("active"),
+         render.in_zone(say("added"))]) if rows else say("no users"))
 
 
 @users.command("add")
@@ -165,10 +178,11 @@ def users_add(name, role, org, display_name, new_org, kind, region, credit_code)
                        new_org=NewOrganisation(kind, region, credit_code) if new_org else None,
                        registry=registry)
     made = organisation(db, user["org_id"])
-    click.echo(f"added {user['username']} ({role}) to {made['name']}"
-               + (" (a new organisation)" if new_org else ""))
+    added = {"user": user["username"], "role": term("role", role), "org": made["name"]}
+    click.echo(say("added %(user)s (%(role)s) to %(org)s (a new organisation)", **added)
+               if new_org else say("added %(user)s (%(role)s) to %(org)s", **added))
     if generated:
-        click.echo(f"password: {password}")
+        click.echo(said_password(password))
 
 
 @users.command("password")
@@ -182,22 +196,27 @@ def users_password(name):
     generated = not password
     password = password or generate_password()
     set_password(db, name, password)
-    click.echo(f"password of {name} set; their sessions have ended")
+    click.echo(say("password of %(user)s set; their sessions have ended", user=name))
     if generated:
-        click.echo(f"password: {password}")
+        click.echo(said_password(password))
+
+
+def said_password(password: str) -> str:
+    return say("password: %(password)s", password=password)
 
 
 def _set_active(name: str, active: bool) -> None:
     db = _accounts_db()
     user = user_named(db, name)
     if bool(user["active"]) == active:
-        click.echo(f"{name} is {'active' if active else 'deactivated'} already")
+        click.echo(say("%(user)s is active already", user=name) if active else
+                   say("%(user)s is deactivated already", user=name))
         return
     set_user_active(db, None, user["id"], active)
-    click.echo(f"{name} activated: they may log in again, and their unrevoked API tokens "
-               "work again" if active else
-               f"{name} deactivated: their sessions have ended and their API tokens no "
-               "longer work")
+    click.echo(say("%(user)s activated: they may log in again, and their unrevoked API tokens "
+                   "work again", user=name) if active else
+               say("%(user)s deactivated: their sessions have ended and their API tokens no "
+                   "longer work", user=name))
 
 
 @users.command("deactivate")
@@ -234,10 +253,10 @@ def orgs_list(kind, as_json):
         render.dump(rows)
         return
     click.echo(render.table(
-        [[r["id"], r["name"], r["kind"], r["region"] or "-", r["credit_code"] or "-",
-          r["users"]] for r in rows],
-        ["id", "name", "kind", "region", "credit code", "users"]) if rows
-        else "no organisations")
+        [[r["id"], r["name"], term("org_kind", r["kind"]), r["region"] or "-",
+          r["credit_code"] or "-", r["users"]] for r in rows],
+        ["id", say("name"), say("kind"), say("region"), say("credit code"), say("users")])
+        if rows else say("no organisations"))
 
 
 @orgs.command("edit")
@@ -263,10 +282,12 @@ def orgs_edit(org, name, region, credit_code):
     edited = edit_organisation(db, None, found["id"], name=name, region=region,
                                credit_code=credit_code, registry=registry)
     if all(edited[k] == found[k] for k in ("name", "region", "credit_code")):
-        click.echo(f"organisation {found['id']} {found['name']}: unchanged")
+        click.echo(say("organisation %(id)s %(name)s: unchanged", id=found["id"],
+                       name=found["name"]))
         return
-    click.echo(f"organisation {edited['id']}: {edited['name']}, region "
-               f"{edited['region'] or '-'}, credit code {edited['credit_code'] or '-'}")
+    click.echo(say("organisation %(id)s: %(name)s, region %(region)s, credit code %(code)s",
+                   id=edited["id"], name=edited["name"], region=edited["region"] or "-",
+                   code=edited["credit_code"] or "-"))
 
 
 @click.group()
@@ -299,12 +320,17 @@ def tokens_list(username, as_json):
         return
     click.echo(render.table(
         [[r["id"], r["username"], r["name"], render.when(r["created_at"]),
-          render.when(r["last_used_at"], "never"),
-          f"revoked {render.when(r['revoked_at'])}" if r["revoked_at"] else
-          "active" if r["user_active"] else "user deactivated"]
-         for r in rows],
-        ["id", "user", "label", render.in_zone("created"), render.in_zone("last used"),
-         "state"]) if rows else "no tokens")
+          render.when(r["last_used_at"], say("never")), _token_state(r)] for r in rows],
+        # "created": the vocabulary's word for the event (an audit trail's "created")
+        ["id", say("user"), say("label"), render.in_zone(term("event", "create")),
+         render.in_zone(say("last used")), say("state")]) if rows else say("no tokens"))
+
+
+def _token_state(token: dict) -> str:
+    """Whether a token works: revoked (when), active, or its user deactivated."""
+    if token["revoked_at"]:
+        return say("revoked %(when)s", when=render.when(token["revoked_at"]))
+    return say("active") if token["user_active"] else say("user deactivated")
 
 
 @tokens.command("revoke")
@@ -332,7 +358,8 @@ def tokens_revoke(token, token_id, username, label):
                    "列出各令牌的编号、用户和标注；请用 --id 编号 或 --user 用户名 --label 标注 吊销")
     for row in revoke_tokens(_accounts_db(), token=token, token_id=token_id,
                              username=username, label=label):
-        click.echo(f"revoked token {row['id']} of {row['username']} (label {row['name']})")
+        click.echo(say("revoked token %(id)s of %(user)s (label %(label)s)", id=row["id"],
+                       user=row["username"], label=row["name"]))
 
 
 def served_address(host: str, port: int) -> str:
@@ -356,10 +383,10 @@ def serve(host, port, workers, certfile, keyfile):
     """Migrate the database, check that this host's keys and secret key are the platform's
     (docs/deployment.md), then run the web service under gunicorn."""
     if (certfile is None) != (keyfile is None):
-        raise click.UsageError("--certfile and --keyfile go together")
+        usage_exit("--certfile and --keyfile go together", "--certfile 与 --keyfile 须一起给出")
     db = _db()
     for version, name in migrate(db):
-        click.echo(f"applied migration {version}: {name}")
+        click.echo(applied_migration(version, name))
     _check_host(db, secret_key(footprint_home()))
     db.close()
     os.environ["FOOTPRINT_HOME"] = str(footprint_home())
