@@ -39,6 +39,9 @@ def covers(qualification: dict, category: str, day: date) -> bool:
             and qualification["valid_from"] <= day.isoformat() <= qualification["valid_until"])
 
 
+STANDINGS = ("valid", "expiring", "expired", "not_yet")  # footprint.words says them
+
+
 def standing(qualification: dict, day: date) -> str:
     """"expired", "expiring" (lapses within EXPIRY_NOTICE_DAYS), "not_yet" or "valid"."""
     if qualification["valid_until"] < day.isoformat():

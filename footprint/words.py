@@ -66,6 +66,9 @@ QUALITY_CRITERIA = {"technological": Message("technology"),
                     "geographical": Message("geography"), "temporal": Message("time")}
 QUALITY_LEVELS = {"excellent": Message("excellent"), "very good": Message("very good"),
                   "good": Message("good"), "fair": Message("fair"), "poor": Message("poor")}
+# A body's qualification on a day (footprint.usecases.qualifications: its standing).
+STANDINGS = {"valid": Message("in force"), "expiring": Message("expires within 30 days"),
+             "expired": Message("lapsed"), "not_yet": Message("not yet valid")}
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
 FINDING_TYPES = {"falsified_data": Message("falsified data"),
                  "unqualified_verification": Message("unqualified verification"),
@@ -77,7 +80,7 @@ WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KIN
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
          "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
-         "quality_level": QUALITY_LEVELS}
+         "quality_level": QUALITY_LEVELS, "standing": STANDINGS}
 
 
 def word(vocabulary: str, code: str, translate=None) -> str:

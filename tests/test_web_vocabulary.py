@@ -16,6 +16,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from flask import render_template_string
 
+from footprint.accreditation import STANDINGS
 from footprint.bom import BOUNDARIES
 from footprint.dataquality import CRITERIA, LEVELS
 from footprint.model import ELECTRICITY_BASES, FLOW_ORIGINS, GAS_SCOPES, STAGES
@@ -52,6 +53,7 @@ VOCABULARIES = {
     "DIMENSIONS": sorted({dimension for dimension, _factor in UNITS.values()}),
     "DATA_QUALITY_CRITERIA": CRITERIA,
     "DATA_QUALITY_LEVELS": [word for _bound, word in LEVELS],
+    "STANDINGS": STANDINGS,
 }
 
 # Each part of the service and its sources; core.po holds the shared layout and the words

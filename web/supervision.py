@@ -46,8 +46,7 @@ STEP_DONE = {"notify": _l("The subject is notified and may respond."),
              "respond": _l("Response recorded."), "appeal": _l("Appeal recorded."),
              "finalise": _l("The finding is final, signed and logged."),
              "correct": _l("The finding is corrected.")}
-STANDING_WORDS = {"valid": _l("in force"), "expiring": _l("expires within 30 days"),
-                  "expired": _l("lapsed"), "not_yet": _l("not yet valid")}
+STANDING_WORDS = vocabulary.STANDINGS
 WORDS = {"finding_type": vocabulary.FINDING_TYPES, "severity": vocabulary.SEVERITIES,
          "finding_state": STATE_WORDS, "finding_step": STEP_WORDS, "standing": STANDING_WORDS}
 

@@ -68,6 +68,7 @@ DATA_QUALITY_CRITERIA = _words(words.QUALITY_CRITERIA)
 DATA_QUALITY_LEVELS = _words(words.QUALITY_LEVELS)
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.
 FINDING_TYPES = _words(words.FINDING_TYPES)
+STANDINGS = _words(words.STANDINGS)  # a body's qualification on a day
 SEVERITIES = _words(words.SEVERITIES)
 # Gases as chemists write them: symbols, the same in every language.
 GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",

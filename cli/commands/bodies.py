@@ -10,16 +10,13 @@ from footprint.settings import footprint_home
 from footprint.usecases import qualifications
 from footprint.usecases.database import open_database
 
-from footprint.errors import Message
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import listed, said, say, term
+from ..language import listed, say, term
 
 # a qualification's standing today (footprint.accreditation.standing), as the supervision
 # page words it
-STANDINGS = {"valid": Message("in force"), "expiring": Message("expires within 30 days"),
-             "expired": Message("lapsed"), "not_yet": Message("not yet valid")}
 
 
 @click.group("bodies")
@@ -58,12 +55,9 @@ def list_(as_json):
         render.dump(rows)
         return
     click.echo(render.table([[r["org_name"], r["number"], listed(r["categories"]),
-                              r["valid_from"], r["valid_until"], _standing(r["standing"])]
+                              r["valid_from"], r["valid_until"], term("standing", r["standing"])]
                              for r in rows],
                             [term("org_kind", "accounting_body"), say("number"), say("categories"),
                              say("from"), say("until"), say("standing")])
                if rows else say("no qualifications recorded"))
 
-
-def _standing(code: str) -> str:
-    return said(STANDINGS[code]) if code in STANDINGS else code
