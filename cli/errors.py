@@ -86,6 +86,13 @@ def warn(message) -> None:
         click.echo(f"警告：{_chinese(message)}", err=True)
 
 
+def note(message) -> None:
+    """A note on stderr, said as ``warn`` says a warning."""
+    click.echo(f"note: {message}", err=True)
+    if _chinese(message):
+        click.echo(f"注意：{_chinese(message)}", err=True)
+
+
 class _Warnings(logging.Handler):
     """The core's warnings (a Message as the record's message), said by ``warn``."""
 
@@ -119,9 +126,10 @@ def existing_file(ctx, param, value):
     return value
 
 
-def usage_exit(message: str, zh: str | None = None) -> None:
-    """A usage error found after the options were parsed (exit 2), and in Chinese (``zh``)."""
+def usage_exit(message) -> None:
+    """A usage error found after the options were parsed (exit 2): ``message`` in English,
+    then in Chinese where the catalogue has it."""
     click.echo(f"error: {message}", err=True)
-    if zh:
-        click.echo(f"错误：{zh}", err=True)
+    if _chinese(message):
+        click.echo(f"错误：{_chinese(message)}", err=True)
     sys.exit(BAD_INPUT)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from footprint.errors import Figure
+from footprint.errors import Figure, Message
 from footprint.settings import footprint_home
 from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
@@ -34,12 +34,10 @@ passphrase_file = click.option(
 def _passphrase(env_name: str | None, path: str | None, confirm: bool) -> str:
     """From the option given, else a hidden prompt on a terminal, else standard input."""
     if env_name and path:
-        usage_exit("give the passphrase one way: --passphrase-env or --passphrase-file",
-                   "口令只能用一种方式给出：--passphrase-env 或 --passphrase-file")
+        usage_exit(Message("give the passphrase one way: --passphrase-env or --passphrase-file"))
     if env_name:
         if env_name not in os.environ:
-            usage_exit(f"environment variable {env_name} is not set",
-                       f"环境变量 {env_name} 未设置")
+            usage_exit(Message("environment variable %(name)s is not set", name=env_name))
         return os.environ[env_name]
     if path == "-" or (path is None and not sys.stdin.isatty()):
         return sys.stdin.readline().rstrip("\r\n")
@@ -48,7 +46,7 @@ def _passphrase(env_name: str | None, path: str | None, confirm: bool) -> str:
             with open(path, encoding="utf-8") as handle:
                 return handle.readline().rstrip("\r\n")
         except OSError as exc:
-            usage_exit(f"cannot read the passphrase file: {exc}", f"无法读取口令文件：{exc}")
+            usage_exit(Message("cannot read the passphrase file: %(problem)s", problem=exc))
     return click.prompt(say("passphrase"), hide_input=True, confirmation_prompt=confirm,
                         err=True)
 

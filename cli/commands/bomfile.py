@@ -22,7 +22,7 @@ from footprint.settings import footprint_home
 from footprint.usecases.supplier import home_labels
 
 from ..errors import fail_cleanly, usage_exit
-from ..language import chinese, say
+from ..language import say
 from .bomoptions import bom_path, header_option
 
 
@@ -34,14 +34,14 @@ def read(path: Path, settings: tuple[str, ...]) -> tuple[BomFile, object]:
         if not sep or not key.strip():
             wrong = Message("--set %(setting)s: write FIELD=VALUE, e.g. --set 地区=四川",
                             setting=repr(setting))
-            usage_exit(wrong, chinese(wrong))
+            usage_exit(wrong)
         pairs.append((key.strip(), value.strip()))
     header, where = header_fields(pairs, "--set")
     found = read_bom_path(path, override=header, override_where=where)
     if settings and found.kind == "json":
         wrong = Message("%(file)s: a JSON file is a whole BOM; --set is for CSV and XLSX files",
                         file=str(path))
-        usage_exit(wrong, chinese(wrong))
+        usage_exit(wrong)
     with found.located():
         # keep_going: the shape's problems wait for the resolution's, to be said in one round
         return found, parse_bom(found.bom, origin=str(path), keep_going=True)

@@ -38,7 +38,7 @@ def _catalog(package: str) -> Catalog:
         catalog.entries
     except ModuleNotFoundError:
         unknown = Message("--package: no Python package %(name)s", name=repr(package))
-        usage_exit(unknown, chinese(unknown))
+        usage_exit(unknown)
     except (DataError, FileNotFoundError, KeyError, ValueError) as exc:
         # a missing or malformed manifest is a data error (exit 1), not a usage error
         _failed(Message("%(package)s: unreadable manifest: %(problem)s", package=package,

@@ -24,7 +24,7 @@ from footprint.usecases.issuing import Issuer
 
 from .. import render
 from ..errors import fail_cleanly, usage_exit
-from ..language import chinese, listed, said, say, term
+from ..language import listed, said, say, term
 
 
 def _db():
@@ -76,7 +76,7 @@ def list_(org, bank, as_json):
     """Consents of an organisation (--org) or to a bank (--bank)."""
     if (org is None) == (bank is None):
         wrong = Message("name one of --org and --bank")
-        usage_exit(wrong, chinese(wrong))
+        usage_exit(wrong)
     db = _db()
     if org is not None:
         rows = consents.banks(db, find_organisation(db, org)["id"])
@@ -111,7 +111,7 @@ def _rules(presets, rules_json) -> list:
             rule = json.loads(text)
         except ValueError as exc:
             wrong = Message("--rule is a JSON object: %(problem)s", problem=str(exc))
-            usage_exit(wrong, chinese(wrong))
+            usage_exit(wrong)
         chosen.append(rule)
     return chosen
 
@@ -214,7 +214,7 @@ def decisions(bank, borrower):
     """Priced loans of a bank or about a borrower, newest first."""
     if (bank is None) == (borrower is None):
         wrong = Message("name one of --bank and --borrower")
-        usage_exit(wrong, chinese(wrong))
+        usage_exit(wrong)
     db = _db()
     rows = loans.decisions_of_bank(db, consents.find_bank(db, bank)["id"]) if bank else \
         loans.decisions_about(db, find_organisation(db, borrower, "borrower")["id"])

@@ -18,7 +18,7 @@ from footprint.usecases.recalculation import (Options, Selection, check_report_p
                                               follow_supersessions, recalculate, write_report)
 
 from ..errors import fail_cleanly, usage_exit
-from ..language import chinese, listed, say
+from ..language import listed, say
 
 ISSUER_ENV = "FOOTPRINT_ISSUER"
 
@@ -121,7 +121,7 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
     """
     if replace_report and report is None:
         alone = Message("--replace-report goes with --report FILE")
-        usage_exit(alone, chinese(alone))
+        usage_exit(alone)
     if report is not None:
         check_report_path(report, replace=replace_report)
     if dry_run and reissue:

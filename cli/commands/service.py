@@ -28,7 +28,7 @@ from footprint.usecases.hosts import HostRefused, check_host
 from footprint.workflow import ORG_KINDS, ROLES
 
 from .. import render
-from ..errors import existing_file, fail_cleanly, usage_exit
+from ..errors import existing_file, fail_cleanly, note, usage_exit
 from ..language import said, say, term
 from .dbcopy import db_copy, db_verify_copy
 
@@ -62,12 +62,6 @@ def applied_migration(version: int, name: str) -> str:
     return say("applied migration %(version)s: %(name)s", version=version, name=name)
 
 
-def note_both(message: Message) -> None:
-    """A note on stderr, in English, then in Chinese (as cli.errors says a problem)."""
-    click.echo(f"note: {said(message, 'en')}", err=True)
-    click.echo(f"注意：{said(message, 'zh')}", err=True)
-
-
 def _check_host(db, secret: str | None) -> None:
     """Exit 1, saying why in English and Chinese, when this host's keys (or ``secret``)
     are not the platform's; else say what was recorded as the platform's."""
@@ -93,10 +87,10 @@ def db_backup(path):
     out, so a home rebuilt from this copy verifies none of its labels and signs no
     checkpoint. `footprint backup create FILE` backs up everything."""
     if path.exists():
-        usage_exit(f"{path} exists; choose a new file", f"{path} 已存在；请另选一个新文件")
+        usage_exit(Message("%(path)s exists; choose a new file", path=path))
     made = copy(footprint_home(), path)
     click.echo(say("copied the database (only) to %(path)s: %(made)s", path=path, made=made))
-    note_both(Message("the issuer keys and the secret key are not in it; `footprint backup "
+    note(Message("the issuer keys and the secret key are not in it; `footprint backup "
                       "create FILE` makes a backup a platform can restore"))
 
 
@@ -112,7 +106,7 @@ def _accounts_db():
         security_log.addHandler(_IN_THE_DATABASE)
     db = _db()
     if pending(db):
-        usage_exit("run `footprint db migrate` first", "请先运行 `footprint db migrate`")
+        usage_exit(Message("run `footprint db migrate` first"))
     return db
 
 
@@ -164,10 +158,8 @@ def users_add(name, role, org, display_name, new_org, kind, region, credit_code)
     described = [o for o, v in (("--kind", kind), ("--region", region),
                                 ("--credit-code", credit_code)) if v is not None]
     if described and not new_org:
-        usage_exit(f"{', '.join(described)}: only with --new-org, for a new organisation "
-                   "(to correct an existing one: footprint orgs edit)",
-                   f"{'、'.join(described)}：仅与 --new-org 一起用于新建机构（修改已有机构："
-                   "footprint orgs edit）")
+        usage_exit(Message("%(options)s: only with --new-org, for a new organisation (to "
+                           "correct an existing one: footprint orgs edit)", options=described))
     db = _accounts_db()
     password = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     generated = not password
@@ -273,8 +265,7 @@ def orgs_edit(org, name, region, credit_code):
     new ones. A security event (`footprint security events`); bad input exits 2 and changes
     nothing."""
     if name is None and region is None and credit_code is None:
-        usage_exit("name what to change: --name, --region or --credit-code",
-                   "请指明要修改的内容：--name、--region 或 --credit-code")
+        usage_exit(Message("name what to change: --name, --region or --credit-code"))
     db = _accounts_db()
     found = find_organisation(db, org)
     # the registry (and the pipeline it comes with) only to check a region
@@ -345,17 +336,15 @@ def tokens_revoke(token, token_id, username, label):
     """Revoke TOKEN (its text), the token numbered --id N, or the tokens of --user NAME
     [--label L]: API calls with them get 401 from now on."""
     if sum(way is not None for way in (token, token_id, username)) != 1:
-        usage_exit("give one of TOKEN, --id N or --user NAME [--label L]",
-                   "请给出以下之一：令牌、--id 编号、--user 用户名 [--label 标注]")
+        usage_exit(Message("give one of TOKEN, --id N or --user NAME [--label L]"))
     if label is not None and username is None:
-        usage_exit("--label goes with --user", "--label 须与 --user 一起使用")
+        usage_exit(Message("--label goes with --user"))
     token = token.strip() if token is not None else None
     if token is not None and not token.startswith(TOKEN_PREFIX):
-        usage_exit(f'"{token}" is no token (a token begins {TOKEN_PREFIX}): `footprint tokens '
-                   "list` shows each token's number, user and label; revoke by --id N or "
-                   "--user NAME --label LABEL",
-                   f"“{token}”不是令牌（令牌以 {TOKEN_PREFIX} 开头）：`footprint tokens list` "
-                   "列出各令牌的编号、用户和标注；请用 --id 编号 或 --user 用户名 --label 标注 吊销")
+        usage_exit(Message('"%(token)s" is no token (a token begins %(prefix)s): `footprint '
+                           "tokens list` shows each token's number, user and label; revoke by "
+                           "--id N or --user NAME --label LABEL", token=token,
+                           prefix=TOKEN_PREFIX))
     for row in revoke_tokens(_accounts_db(), token=token, token_id=token_id,
                              username=username, label=label):
         click.echo(say("revoked token %(id)s of %(user)s (label %(label)s)", id=row["id"],
@@ -383,7 +372,7 @@ def serve(host, port, workers, certfile, keyfile):
     """Migrate the database, check that this host's keys and secret key are the platform's
     (docs/deployment.md), then run the web service under gunicorn."""
     if (certfile is None) != (keyfile is None):
-        usage_exit("--certfile and --keyfile go together", "--certfile 与 --keyfile 须一起给出")
+        usage_exit(Message("--certfile and --keyfile go together"))
     db = _db()
     for version, name in migrate(db):
         click.echo(applied_migration(version, name))
