@@ -290,7 +290,7 @@ def test_an_event_undelivered_for_72_hours_is_given_up(outbox, run, monkeypatch)
     monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
     listed = run("pact", "outbox")
     assert listed.exit_code == 0, listed.output
-    assert "failed (已放弃): 1" in listed.stdout and delivery.event["id"] in listed.stdout
+    assert "failed: 1" in listed.stdout and delivery.event["id"] in listed.stdout
     assert "no route to host" in listed.stdout
     as_json = json.loads(run("pact", "outbox", "--json").stdout)
     assert as_json["failed"][0]["gave_up_at"] == deadline.isoformat()
@@ -304,7 +304,7 @@ def test_the_cli_delivers_what_is_due(outbox, run, monkeypatch):
     delivery = queue(outbox, "req-cli", source="https://127.0.0.1:9/3/events")
     monkeypatch.setenv("FOOTPRINT_HOME", str(outbox.home))
     listed = run("pact", "outbox")
-    assert "pending (待发送): 1" in listed.stdout and delivery.event["id"] in listed.stdout
+    assert "pending: 1" in listed.stdout and delivery.event["id"] in listed.stdout
     done = run("pact", "deliver")
     assert done.exit_code == 0, done.output
     # T0 + 1 s, in the platform's zone to the minute as every listing says times

@@ -178,13 +178,17 @@ def test_unwritable_dir_and_missing_key_exit_2_in_chinese_and_english(service, r
     a_file.write_text("not a directory", encoding="utf-8")
     result = run("publish", a_file)
     assert result.exit_code == 2
-    assert f"错误：{a_file} 不是可写入的目录" in result.stderr
-    assert f"error: DIR: {a_file} is not a directory one may write in" in result.stderr
+    # English, then Chinese, as every refusal (cli/errors.py)
+    assert result.stderr.splitlines() == [
+        f"error: DIR: {a_file} is not a directory one may write in",
+        f"错误：DIR：{a_file} 不是可写入的目录"]
 
     result = run("publish", tmp_path / "site")  # no key generated in this home
     assert result.exit_code == 2
-    assert f"错误：{service.home} 中没有签发密钥" in result.stderr
-    assert "no issuer key in" in result.stderr and "footprint keys generate" in result.stderr
+    english, chinese = result.stderr.splitlines()
+    assert english.startswith(f"error: FOOTPRINT_HOME: no issuer key in {service.home}: ")
+    assert "footprint keys generate" in english
+    assert chinese.startswith(f"错误：FOOTPRINT_HOME：{service.home} 中没有签发密钥")
     assert not (tmp_path / "site" / "log").exists()  # nothing published
 
 
@@ -208,11 +212,11 @@ def test_a_base_url_no_browser_could_verify_at_is_refused_before_any_work(servic
     result = run("publish", tmp_path / "site", "--base-url", url)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"错误：“{url}”不是浏览器能核验标签的地址：请给出 DIR 将被托管的完整 https 地址"
-        "（如 https://verify.example.cn），http 仅限本机（127.0.0.1、localhost）",
         f'error: --base-url: "{url}" is not where a browser can verify labels: give the '
         "absolute https URL DIR will be served at (e.g. https://verify.example.cn), or http "
-        "only on this machine (127.0.0.1, localhost)"]
+        "only on this machine (127.0.0.1, localhost)",
+        f"错误：--base-url：“{url}”不是浏览器能核验标签的地址：请给出 DIR 将被托管的完整 "
+        "https 地址（如 https://verify.example.cn），http 仅限本机（127.0.0.1、localhost）"]
     assert result.stdout == ""
     assert not (tmp_path / "site").exists()  # nothing published
 

@@ -122,8 +122,14 @@ def test_a_host_that_cannot_be_reached_exits_3_in_words(run, platform):
     clean(result, 3)
     assert f"VALID label {platform['label']['id']}" in result.stdout
     assert "revocation NOT CHECKED" in result.stdout and "may have been revoked" in result.stdout
-    assert "撤销状态未核验" in result.stdout
     assert "refused the connection" in result.stderr
+    assert "撤销" not in result.stdout  # English only: the Chinese when it is chosen
+    chinese = run("verify", closed, "--trust-list", platform["trust"], "--lang", "zh")
+    clean(chinese, 3)
+    [said] = [line for line in chinese.stdout.splitlines() if "撤销状态未核验：" in line]
+    assert said.endswith("该标签签发后可能已被撤销：请在线查验，或传入 --revocations FILE"
+                         "（平台的已撤销标签列表）。")
+    assert "拒绝" in said, said  # the network's reason, in Chinese too
 
 
 def test_an_untrusted_certificate_is_not_an_answer(run, platform):

@@ -9,14 +9,21 @@ from pathlib import Path
 
 import click
 
+from footprint.errors import Message
 from footprint.labels import keys as issuer_keys
 from footprint.labels import times
 from footprint.settings import footprint_home
 from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
 from ..errors import existing_file, fail_cleanly
+from ..language import chinese, listed, said, say
 from ..render import in_zone, table, when
 from .labels import time_option
+
+# what `keys trust add` did with each key of the list (footprint.labels.keys.trust_add)
+TRUSTED = {"added": Message("%(count)s added"), "updated": Message("%(count)s updated"),
+           "unchanged": Message("%(count)s unchanged"), "skipped": Message("%(count)s skipped")}
+
 
 @click.group()
 def keys():
@@ -36,9 +43,10 @@ def keys_generate(issuer, name, region, valid_from, valid_to):
     key = issuer_keys.generate(footprint_home(), issuer, name, region,
                                time_option(valid_from), time_option(valid_to))
     entry = key.entry
-    click.echo(f"generated key {entry.kid.hex()} for {entry.id}, valid "
-               f"{times.text(entry.valid_from)} to {times.text(entry.valid_to)}")
-    click.echo(f"private key: {key.path}")
+    click.echo(say("generated key %(kid)s for %(issuer)s, valid %(start)s to %(end)s",
+                   kid=entry.kid.hex(), issuer=entry.id, start=times.text(entry.valid_from),
+                   end=times.text(entry.valid_to)))
+    click.echo(say("private key: %(path)s", path=str(key.path)))
     _record(key)
 
 
@@ -47,16 +55,21 @@ def _record(key) -> None:
     shared folder, may sign with it (docs/deployment.md)."""
     try:
         if record_new_key(footprint_home(), key):
-            click.echo(f"recorded key {key.entry.kid.hex()} as the platform's in its database")
+            click.echo(say("recorded key %(kid)s as the platform's in its database",
+                           kid=key.entry.kid.hex()))
         else:
-            click.echo("note: no migrated database here (FOOTPRINT_DATABASE_URL, or "
-                       "FOOTPRINT_HOME's file), so the key is not recorded yet: the first "
-                       "host to serve or migrate records it. On a platform that is running, "
-                       "run `footprint keys record` where the database is reachable, or its "
-                       "hosts refuse to start again", err=True)
+            note = Message("no migrated database here (FOOTPRINT_DATABASE_URL, or "
+                           "FOOTPRINT_HOME's file), so the key is not recorded yet: the first "
+                           "host to serve or migrate records it. On a platform that is "
+                           "running, run `footprint keys record` where the database is "
+                           "reachable, or its hosts refuse to start again")
+            click.echo(f"note: {note}", err=True)
+            click.echo(f"警告：{chinese(note)}", err=True)
     except HostRefused as exc:
-        click.echo(f"error: the key was made but not recorded as the platform's: "
-                   f"{exc.both()}", err=True)
+        refused = Message("the key was made but not recorded as the platform's: %(why)s",
+                          why=exc.args[0])
+        click.echo(f"error: {refused}", err=True)
+        click.echo(f"错误：{chinese(refused)}", err=True)
         sys.exit(1)
 
 
@@ -67,8 +80,9 @@ def _record(key) -> None:
 def keys_rotate(issuer, valid_to):
     """Make a new current key; the old key's window closes now (its labels still verify)."""
     key = issuer_keys.rotate(footprint_home(), issuer, valid_to=time_option(valid_to))
-    click.echo(f"new key {key.entry.kid.hex()} for {issuer}, valid from "
-               f"{times.text(key.entry.valid_from)}; older keys now end there")
+    click.echo(say("new key %(kid)s for %(issuer)s, valid from %(start)s; older keys now end "
+                   "there", kid=key.entry.kid.hex(), issuer=issuer,
+                   start=times.text(key.entry.valid_from)))
     _record(key)
 
 
@@ -82,9 +96,10 @@ def keys_record():
     host whose keys are the right ones, after the record went wrong or the secret key was
     changed on purpose: hosts with other keys then refuse."""
     done = record_host(footprint_home())
-    click.echo(f"recorded this host's keys as the platform's: {', '.join(done.keys) or 'none new'}")
-    click.echo("recorded this host's secret key's fingerprint" if done.secret
-               else "the secret key's fingerprint was recorded already")
+    click.echo(say("recorded this host's keys as the platform's: %(keys)s",
+                   keys=listed(done.keys) or say("none new")))
+    click.echo(say("recorded this host's secret key's fingerprint") if done.secret
+               else say("the secret key's fingerprint was recorded already"))
 
 
 @keys.command("export")
@@ -99,7 +114,7 @@ def keys_export(output):
         click.echo(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        click.echo(say("wrote %(file)s", file=str(output)), err=True)
 
 
 @keys.command("list")
@@ -109,12 +124,12 @@ def keys_list():
     home = footprint_home()
     rows = [[whose, e.id, e.kid.hex(), when(times.text(e.valid_from)),
              when(times.text(e.valid_to)), e.name]
-            for whose, entries in (("own", issuer_keys.own_entries(home)),
-                                   ("trusted", issuer_keys.trusted_entries(home)))
+            for whose, entries in ((say("own"), issuer_keys.own_entries(home)),
+                                   (say("trusted"), issuer_keys.trusted_entries(home)))
             for e in entries]
-    click.echo(table(rows, ["", "issuer", "kid", in_zone("valid from"), in_zone("valid to"),
-                            "name"])
-               if rows else "no keys: run `footprint keys generate`")
+    click.echo(table(rows, ["", say("issuer"), "kid", in_zone(say("valid from")),
+                            in_zone(say("valid to")), say("name")])
+               if rows else say("no keys: run `footprint keys generate`"))
 
 
 @keys.group("trust")
@@ -130,5 +145,5 @@ def keys_trust():
 def keys_trust_add(file, issuers):
     """Trust the issuers in another platform's published trust list FILE."""
     report = issuer_keys.trust_add(footprint_home(), file, issuers=list(issuers) or None)
-    click.echo(", ".join(f"{len(kids)} {what}" for what, kids in report.items()) +
-               f" key(s) from {file}")
+    click.echo(say("%(counts)s key(s) from %(file)s", file=str(file), counts=listed(
+        said(TRUSTED[what].format(count=len(kids))) for what, kids in report.items())))

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from footprint.display import footprint, percent, quantity
-from footprint.errors import InvalidInput
+from footprint.errors import Message
 from footprint.labels import cose, online, peerlists, times
 from footprint.labels import keys as issuer_keys
 from footprint.labels.claims import jsonable
@@ -31,17 +31,27 @@ from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
 
-from ..errors import usage_exit
+from ..errors import fail_cleanly, usage_exit
+from ..helptext import columns
+from ..language import chinese, chosen, listed, say, term
 
 NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 # a code that cannot be read as a label at all (LabelInvalid.unreadable), as the scan page says
-UNREADABLE = ("the code could not be read as a label: it is damaged or incomplete (cut short "
-              "when scanned or copied), which says nothing about the label itself; scan the "
-              "QR code again, or copy the whole link\n"
-              "标签编码已损坏或不完整，无法读取（并非伪造）：请重新扫描二维码，或完整复制链接")
-STAGE_NAMES = {"raw_materials": "raw materials", "production": "production",
-               "distribution": "distribution", "packaging": "packaging",
-               "end_of_life": "end of life"}
+UNREADABLE = Message("the code could not be read as a label: it is damaged or incomplete "
+                     "(cut short when scanned or copied), which says nothing about the label "
+                     "itself; scan the QR code again, or copy the whole link")
+# why a label fails, said in Chinese beside the core's English detail
+# (footprint.labels.errors.REASONS)
+REASONS = {
+    "malformed": Message("not a well-formed label"),
+    "unprotected-header": Message("the label carries data outside its signature"),
+    "algorithm": Message("the label is not signed with Ed25519"),
+    "unknown-issuer": Message("the signing key is not in the trust list"),
+    "bad-signature": Message("the signature does not match the label: altered or forged"),
+    "key-window": Message("signed outside the signing key's validity window"),
+    "not-yet-valid": Message("the label's issue time is in the future"),
+    "expired": Message("the label has expired"),
+}
 
 
 def time_option(value: str | None):
@@ -69,59 +79,84 @@ def _label_text(text: str) -> str:
             usage_exit(str(exc))
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
         return text
-    usage_exit(f"{text}: no such file, and not a label URL or base32 text")
+    refused = Message("%(text)s: no such file, and not a label URL or base32 text", text=text)
+    usage_exit(refused, chinese(refused))
 
 
 def _named(name: str | None, signed: str) -> str:
     """A published name beside the signed identifier it stands for."""
-    return f"{name} ({signed})" if name else signed
+    return say("%(name)s (%(signed)s)", name=name, signed=signed) if name else signed
 
 
-def _claims_text(claims: dict, issuer, names: dict) -> str:
+def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
+    """What the label claims, heading and value, in the chosen language."""
     def party(value):
-        return f"credit code {value}" if isinstance(value, str) else f"No. {value} at {issuer.id}"
+        return say("credit code %(code)s", code=value) if isinstance(value, str) else \
+            say("No. %(number)s at %(issuer)s", number=value, issuer=issuer.id)
     unit = claims["declared_unit"]
-    grade = claims["grade"] and claims["grade"] + (" (provisional)" if claims["provisional"]
-                                                   else "")
-    stages = ", ".join(f"{STAGE_NAMES.get(s, s)} {percent(share / 1000)}"
-                       for s, share in claims["stage_permille"].items())
+    grade = claims["grade"] and (say("%(grade)s (provisional)", grade=claims["grade"])
+                                 if claims["provisional"] else claims["grade"])
+    stages = listed(f"{term('stage', s)} {percent(share / 1000)}"
+                    for s, share in claims["stage_permille"].items())
     spread = signed_range = None
     if claims.get("range"):  # claim 20, or 19 (labels issued before claim 19 have none)
         spread = f" ({footprint(claims['range']['low'])}-{footprint(claims['range']['high'])})"
-        signed_range = "P5-P95 of the calculation's Monte Carlo draws, " + (
-            "signed as {}-{} per mille of the value".format(*claims["range"]["permille"])
-            if claims["range"]["permille"] else "signed to 3 significant figures, as the value")
-    spread = spread or ""
-    window = f"{times.text(issuer.valid_from)[:10]} to {times.text(issuer.valid_to)[:10]}"
+        permille = claims["range"]["permille"]
+        signed_range = say(
+            "P5-P95 of the calculation's Monte Carlo draws, signed as %(low)s-%(high)s per "
+            "mille of the value", low=permille[0], high=permille[1]) if permille else say(
+            "P5-P95 of the calculation's Monte Carlo draws, signed to 3 significant figures, "
+            "as the value")
     product = " / ".join(n for n in (names.get("product_name_zh"),
                                      names.get("product_name_en")) if n)
-    rows = [
-        ("signed by", f"{issuer.id} ({issuer.name}), key {issuer.kid.hex()}, may sign {window}"),
-        ("product", _named(product, f"No. {claims['product']} at {issuer.id}")),
+    return [
+        (say("signed by"), say("%(id)s (%(name)s), key %(kid)s, may sign %(start)s to %(end)s",
+                               id=issuer.id, name=issuer.name, kid=issuer.kid.hex(),
+                               start=times.text(issuer.valid_from)[:10],
+                               end=times.text(issuer.valid_to)[:10])),
+        (say("product"), _named(product, say("No. %(number)s at %(issuer)s",
+                                             number=claims["product"], issuer=issuer.id))),
         ("GTIN", claims["gtin"]),
-        ("producer", _named(names.get("producer_name"), party(claims["producer"]))),
-        ("category", claims["category"]),
-        ("footprint", f"{footprint(claims['value'])}{spread} kg CO2e per "
-                      f"{quantity(unit['amount'])} {unit['unit']}"),
-        ("range", signed_range),
-        ("grade", grade), ("stages", stages), ("region", claims["region"]),
-        ("verifier", _named(names.get("verifier_name"), party(claims["verifier"]))),
-        ("reviewer", _named(names.get("reviewer_name"),
-                            f"No. {claims['reviewer']} at {issuer.id}")),
-        ("issued", claims["issued_at"]), ("expires", claims["expires_at"]),
-        ("supersedes", claims["supersedes"]), ("data version", claims["data_version"]),
-        ("reproducibility hash", claims["reproducibility_hash"]),
+        (term("role", "producer"), _named(names.get("producer_name"), party(claims["producer"]))),
+        (say("category"), claims["category"]),
+        (say("footprint"), say("%(value)s%(spread)s kg CO2e per %(amount)s %(unit)s",
+                               value=footprint(claims["value"]), spread=spread or "",
+                               amount=quantity(unit["amount"]),
+                               unit=term("unit", unit["unit"]))),
+        (say("range"), signed_range),
+        (say("grade"), grade), (say("stages"), stages), (say("region"), claims["region"]),
+        (term("role", "verifier"), _named(names.get("verifier_name"), party(claims["verifier"]))),
+        (term("role", "reviewer"), _named(names.get("reviewer_name"),
+                                 say("No. %(number)s at %(issuer)s", number=claims["reviewer"],
+                                     issuer=issuer.id))),
+        (say("issued at"), claims["issued_at"]), (say("expires"), claims["expires_at"]),
+        (say("supersedes"), claims["supersedes"]),
+        (say("data version"), claims["data_version"]),
+        (say("reproducibility hash"), claims["reproducibility_hash"]),
     ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows if value)
 
 
-def _minutes(n: int) -> tuple[str, str]:
-    """How long ago, in English and Chinese (as the web's age filter says it)."""
-    for size, en, zh in ((24 * 60, "days", "天"), (60, "hours", "小时"), (1, "minutes", "分钟")):
-        if n >= size:
-            return f"{n // size} {en} ago", f"{n // size} {zh}前"
-    return "just now", "刚刚"
+def _rows_text(rows: list[tuple[str, str | None]]) -> str:
+    """What a label says, a line each: the headings in a column as wide as the widest (a
+    Chinese character takes two columns), then the values; rows without a value left out."""
+    width = max(columns(name) for name, _ in rows)
+    return "\n".join(f"  {name}{' ' * (width - columns(name))}  {value}"
+                     for name, value in rows if value)
+
+
+def _synced_by(peer: dict) -> Message:
+    """Whose list was read, and how long ago it was synced (as the web's age says it)."""
+    ago, who = peer["synced_minutes_ago"], {"name": peer["name"], "url": peer["url"]}
+    if ago >= 24 * 60:
+        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s days ago",
+                       count=ago // (24 * 60), **who)
+    if ago >= 60:
+        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s hours ago",
+                       count=ago // 60, **who)
+    if ago >= 1:
+        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s minutes "
+                       "ago", count=ago, **who)
+    return Message("the revocation list of %(name)s (%(url)s) synced just now", **who)
 
 
 def _synced(claims, issuer, moment) -> dict | None:
@@ -133,35 +168,33 @@ def _synced(claims, issuer, moment) -> dict | None:
     at = datetime.fromtimestamp(moment, timezone.utc) if moment is not None \
         else datetime.now(timezone.utc)
     peer = peerlists.status(record, claims["id"], at)
-    en, zh = _minutes(peer["synced_minutes_ago"])
-    by = (f"the revocation list of {peer['name']} ({peer['url']}) synced {en} "
-          f"(撤销列表同步于 {zh})")
     if peer["state"] == "inconsistent":
-        return {"checked": False, "why": f"{peer['name']} is flagged: its transparency log is "
-                                         f"not consistent with what this platform saw before "
-                                         f"(已被标记：其透明日志不一致)", "synced": peer}
+        return {"checked": False, "why": Message(
+            "%(name)s is flagged: its transparency log is not consistent with what this "
+            "platform saw before", name=peer["name"]), "synced": peer}
     revoked = peer["revoked"]
     entry = revoked and {"id": claims["id"], "reason": revoked["revocation_reason"],
                          "revoked_at": revoked["revoked_at"]}
-    return {"checked": True, "by": by, "status": "revoked" if entry else "valid",
+    return {"checked": True, "by": _synced_by(peer), "status": "revoked" if entry else "valid",
             "entry": entry or None, "synced": {k: v for k, v in peer.items() if k != "revoked"}}
 
 
 def _revocation(claims, issuer, moment, cose_bytes, host, revoked, revocations_file, offline,
                 ca_file, timeout) -> dict:
-    """How revocation was checked and what it found: {"checked", "by", "status", ...}."""
+    """How revocation was checked and what it found: {"checked", "by", "status", ...}; its
+    words are Messages (JSON holds their English)."""
     if revocations_file is not None:
         entry = revoked.get(claims["id"])
-        return {"checked": True, "by": f"the list {revocations_file}",
+        return {"checked": True, "by": Message("the list %(file)s", file=str(revocations_file)),
                 "status": "revoked" if entry else "valid", "entry": entry}
     synced = _synced(claims, issuer, moment)
     if synced is not None:
         return synced
     if offline:
-        return {"checked": False, "why": "--offline: the platform was not asked"}
+        return {"checked": False, "why": Message("--offline: the platform was not asked")}
     if host is None:
-        return {"checked": False, "why": "the label text names no host to ask (give the "
-                                         "label's URL or its QR code)"}
+        return {"checked": False, "why": Message("the label text names no host to ask (give "
+                                                 "the label's URL or its QR code)")}
     answer = online.ask_issuer(host, cose_bytes, claims["id"], timeout=timeout,
                                ca_file=ca_file)
     if not answer.checked:
@@ -169,7 +202,7 @@ def _revocation(claims, issuer, moment, cose_bytes, host, revoked, revocations_f
     entry = answer.revocation_reason and {"id": claims["id"], "reason":
                                           answer.revocation_reason,
                                           "revoked_at": answer.revoked_at}
-    return {"checked": True, "by": f"the platform at {host}", "host": host,
+    return {"checked": True, "by": Message("the platform at %(host)s", host=host), "host": host,
             "status": answer.status, "entry": entry or None, "names": answer.names,
             "superseded_by": answer.superseded_by}
 
@@ -192,6 +225,7 @@ def _revocation(claims, issuer, moment, cose_bytes, host, revoked, revocations_f
               show_default=True, help="Seconds to wait for the platform's answer.")
 @click.option("--at", "at", default=None, help="Check as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@fail_cleanly
 def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, as_json):
     """Verify a carbon label: LABEL is a QR image, a printed label (PNG, SVG or PDF), a
     label URL or base32 text.
@@ -204,17 +238,15 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     """
 
     moment = time_option(at)
-    try:
-        if trust_file is not None:
-            trust = issuer_keys.load_trust_list(trust_file)
-        else:
-            trust = issuer_keys.trust_list(footprint_home())
-            if not len(trust):
-                usage_exit("no trust list: pass --trust-list FILE, or create this platform's "
-                           "key with `footprint keys generate`")
-        revoked = load_revocations(revocations_file) if revocations_file is not None else {}
-    except InvalidInput as exc:
-        usage_exit(str(exc))
+    if trust_file is not None:  # a list that cannot be read is refused (fail_cleanly: exit 2)
+        trust = issuer_keys.load_trust_list(trust_file)
+    else:
+        trust = issuer_keys.trust_list(footprint_home())
+        if not len(trust):
+            refused = Message("no trust list: pass --trust-list FILE, or create this "
+                              "platform's key with `footprint keys generate`")
+            usage_exit(refused, chinese(refused))
+    revoked = load_revocations(revocations_file) if revocations_file is not None else {}
 
     result: dict = {"valid": False}
     claims = issuer = None
@@ -241,7 +273,7 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
             reason = "revoked"
             detail = f"revoked {entry['revoked_at']}: {entry['reason']}"
             if check.get("synced"):
-                detail += f" (according to {check['by']})"
+                detail += f" (according to {check['by']})"  # the English line's; JSON's
             result["revocation"] = entry
         elif check.get("status") == "expired" and reason is None:
             reason, detail = "expired", f"{check['host']} says the label has expired"
@@ -259,7 +291,12 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
         else:
             _say_valid(claims, issuer, names, check)
         if not check["checked"]:
-            click.echo(f"revocation not checked: {check['why']}", err=True)
+            not_checked = Message("revocation not checked: %(why)s", why=check["why"])
+            click.echo(not_checked, err=True)
+            # a note beside what stdout said, not a refusal: in Chinese only when Chinese is
+            # chosen, so that `footprint --lang en verify` never reads the catalogues
+            if chosen() == "zh":
+                click.echo(f"警告：{chinese(not_checked)}", err=True)
             sys.exit(NOT_CHECKED)
         return
     result.update(reason=reason, detail=detail)
@@ -268,29 +305,49 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif claims is not None:  # signed by a trusted key: say what it claims, and why it fails
-        click.echo(click.style(f"NOT VALID label {claims['id']}", fg="red", bold=True))
-        click.echo(_claims_text(claims, issuer, names))
+        click.echo(click.style(say("NOT VALID label %(id)s", id=claims["id"]), fg="red",
+                               bold=True))
+        click.echo(_rows_text(_claims(claims, issuer, names)))
+    _say_invalid(reason, detail, unreadable, check)
+    sys.exit(1)
+
+
+def _say_invalid(reason: str, detail: str, unreadable: bool, check: dict | None) -> None:
+    """Why the label fails, on stderr: the reason's code and the core's detail in English,
+    then in Chinese (the revocation's date and public reason as the platform gave them)."""
     click.echo(f"invalid label: {reason}: {detail}", err=True)
     if unreadable:
         click.echo(UNREADABLE, err=True)
-    sys.exit(1)
+    why = REASONS.get(reason)
+    if reason == "revoked":
+        entry = check["entry"]
+        why = Message("the label was revoked %(at)s: %(reason)s", at=entry["revoked_at"],
+                      reason=entry["reason"])
+        if check.get("synced"):
+            why = Message("%(why)s (according to %(by)s)", why=why, by=check["by"])
+    invalid = Message("invalid label: %(why)s", why=why)
+    click.echo(f"错误：{chinese(invalid)}", err=True)
+    if unreadable:
+        click.echo(f"错误：{chinese(UNREADABLE)}", err=True)
 
 
 def _say_valid(claims, issuer, names, check) -> None:
     if check["checked"]:
-        click.echo(click.style(f"VALID label {claims['id']}", fg="green", bold=True))
+        click.echo(click.style(say("VALID label %(id)s", id=claims["id"]), fg="green",
+                               bold=True))
     else:
-        click.echo(click.style(f"VALID label {claims['id']} (signature and dates; revocation "
-                               "NOT CHECKED)", fg="yellow", bold=True))
-    click.echo(_claims_text(claims, issuer, names))
-    if check["checked"]:
-        status = "not revoked"
-        if check.get("status") == "superseded":
-            status += (f"; superseded by {check['superseded_by']}: the product has a newer "
-                       "label")
-        click.echo(f"  {'revocation':<20}  checked with {check['by']}: {status}")
-    else:
-        click.echo(click.style(
-            f"  revocation NOT CHECKED: {check['why']}. The label may have been revoked since "
-            "it was issued: check it online, or pass --revocations FILE (the platform's list "
-            "of revoked labels).\n  撤销状态未核验: 该标签签发后可能已被撤销。", fg="yellow"))
+        click.echo(click.style(say("VALID label %(id)s (signature and dates; revocation NOT "
+                                   "CHECKED)", id=claims["id"]), fg="yellow", bold=True))
+    rows = _claims(claims, issuer, names)
+    if not check["checked"]:
+        click.echo(_rows_text(rows))
+        click.echo(click.style("  " + say(
+            "revocation NOT CHECKED: %(why)s. The label may have been revoked since it was "
+            "issued: check it online, or pass --revocations FILE (the platform's list of "
+            "revoked labels).", why=check["why"]), fg="yellow"))
+        return
+    status = say("not revoked") if check.get("status") != "superseded" else say(
+        "not revoked; superseded by %(label)s: the product has a newer label",
+        label=check["superseded_by"])
+    click.echo(_rows_text([*rows, (say("revocation"), say(
+        "checked with %(by)s: %(status)s", by=check["by"], status=status))]))

@@ -3,21 +3,30 @@ from __future__ import annotations
 
 import click
 
+from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.translog.log import b64
 from footprint.usecases import transparency
 from footprint.usecases.database import connect, database_location, pending
 
 from ..errors import fail_cleanly
+from ..language import chinese, listed, said, say
 from ..render import dump
+
+# how many entries of each kind the log holds (footprint.translog.entries.KINDS)
+KINDS = {"issue": Message("%(count)s issue"), "supersede": Message("%(count)s supersede"),
+         "revoke": Message("%(count)s revoke"), "record": Message("%(count)s record")}
 
 
 def _open_db():
     db = connect(database_location(footprint_home()))
     if pending(db):
-        raise click.UsageError("run `footprint db migrate` first")
+        raise click.UsageError(Message("run `footprint db migrate` first"))
     return db
 
+
+# the core's transparency.NO_SIGNER, as a message to be said in either language
+NO_SIGNER = Message("no issuer key: run `footprint keys generate` first")
 
 origin_option = click.option("--origin", default=None,
                              help="The checkpoint's origin line (default: the key name).")
@@ -52,24 +61,29 @@ def log_verify(origin, witnesses, no_record, as_json):
     if as_json:
         dump(report.as_dict())
         return
-    kinds = ", ".join(f"{count} {kind}" for kind, count in report.kinds.items()) or "empty"
-    click.echo(f"log verified: {report.size} entries ({kinds}), every leaf hash recomputed")
-    click.echo(f"labels: {report.labels}, each row as its leaves say (superseded, revoked)")
-    click.echo(f"root: {report.as_dict()['root']}")
+    kinds = listed(said(KINDS[kind].format(count=count)) if kind in KINDS
+                   else f"{count} {kind}" for kind, count in report.kinds.items())
+    click.echo(say("log verified: %(size)s entries (%(kinds)s), every leaf hash recomputed",
+                   size=report.size, kinds=kinds or say("empty")))
+    click.echo(say("labels: %(count)s, each row as its leaves say (superseded, revoked)",
+                   count=report.labels))
+    click.echo(say("root: %(root)s", root=report.as_dict()["root"]))
     if report.previous is None:
-        click.echo("no checkpoint seen before: this is the first")
+        click.echo(say("no checkpoint seen before: this is the first"))
     else:
-        click.echo(f"consistent with the checkpoint seen at size {report.previous['size']} "
-                   f"on {report.previous['seen_at']}")
+        click.echo(say("consistent with the checkpoint seen at size %(size)s on %(at)s",
+                       size=report.previous["size"], at=report.previous["seen_at"]))
     for record in report.records:
-        held = "nothing yet" if record.size_before is None else \
-            f"up to size {record.size_before}"
-        added = f", {record.added} checkpoint(s) added" if record.added else ""
-        click.echo(f"checkpoints seen in {record.path}: {held}{added}")
+        held = say("nothing yet") if record.size_before is None else \
+            say("up to size %(size)s", size=record.size_before)
+        added = say(", %(count)s checkpoint(s) added", count=record.added) if record.added \
+            else ""
+        click.echo(say("checkpoints seen in %(path)s: %(held)s%(added)s", path=str(record.path),
+                       held=held, added=added))
     if report.recorded:
-        click.echo(f"recorded the checkpoint at size {report.size} as seen")
+        click.echo(say("recorded the checkpoint at size %(size)s as seen", size=report.size))
     if not report.signed:
-        click.echo(f"checkpoint not signed: {transparency.NO_SIGNER}")
+        click.echo(say("checkpoint not signed: %(why)s", why=NO_SIGNER))
 
 
 @log.command("checkpoint")
@@ -79,8 +93,10 @@ def log_checkpoint(origin):
     """Print the current signed checkpoint (C2SP signed note)."""
     current = transparency.checkpoint(_open_db(), footprint_home(), origin)
     if current.note is None:
-        click.echo(f"error: cannot sign a checkpoint: {transparency.NO_SIGNER} "
-                   f"(tree size {current.size}, root {b64(current.root)})", err=True)
+        refused = Message("cannot sign a checkpoint: %(why)s (tree size %(size)s, root "
+                          "%(root)s)", why=NO_SIGNER, size=current.size, root=b64(current.root))
+        click.echo(f"error: {refused}", err=True)
+        click.echo(f"错误：{chinese(refused)}", err=True)
         raise SystemExit(1)
     click.echo(current.note, nl=False)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import accounts, pactevents, pactinputs
 from footprint.usecases import pact as pact_usecase
@@ -15,11 +16,15 @@ from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import existing_file, fail_cleanly
+from ..language import chinese, said, say, term
+
+# the outbox's two lists (footprint.usecases.pactevents.outbox_items)
+OUTBOX = {"pending": Message("pending: %(count)s"), "failed": Message("failed: %(count)s")}
 
 
 @click.group("pact")
 def pact():
-    """The PACT v3 API: clients of buyers' systems (PACT 数据交换客户端)."""
+    """The PACT v3 API: clients of buyers' systems, their answers, suppliers' footprints."""
 
 
 @pact.group("clients")
@@ -38,8 +43,10 @@ def create(name, org):
     client, secret = pact_usecase.create_client(open_database(footprint_home()), name, org)
     click.echo(f"client_id: {client['client_id']}")
     click.echo(f"client_secret: {secret}")
-    click.echo("the secret is shown only now: give it to the buyer over a safe channel "
-               "(密钥仅显示一次)", err=True)
+    shown_once = Message("the secret is shown only now: give it to the buyer over a safe "
+                         "channel")
+    click.echo(shown_once, err=True)
+    click.echo(f"警告：{chinese(shown_once)}", err=True)
 
 
 @clients.command("list")
@@ -51,12 +58,13 @@ def list_(as_json):
     if as_json:
         render.dump(rows)
         return
-    click.echo(render.table([[r["client_id"], r["name"], r["org_name"] or "(all labels)",
+    click.echo(render.table([[r["client_id"], r["name"], r["org_name"] or say("(all labels)"),
                               render.when(r["created_at"]), render.when(r["revoked_at"])]
                              for r in rows],
-                            ["client_id", "name", "organisation", render.in_zone("created"),
-                             render.in_zone("revoked")])
-               if rows else "no PACT clients")
+                            ["client_id", say("name"), say("organisation"),
+                             render.in_zone(term("event", "create")),
+                             render.in_zone(term("status", "revoked"))])
+               if rows else say("no PACT clients"))
 
 
 @clients.command("revoke")
@@ -66,7 +74,7 @@ def revoke(client_id):
     """Revoke CLIENT_ID: its tokens stop working at once."""
     if not pact_usecase.revoke_client(open_database(footprint_home()), client_id):
         raise pact_usecase.no_client_to_revoke(client_id)
-    click.echo(f"client {client_id} revoked; its tokens no longer work")
+    click.echo(say("client %(id)s revoked; its tokens no longer work", id=client_id))
 
 
 # -- the outbox: answers to requests --------------------------------------------------------------
@@ -76,45 +84,48 @@ def revoke(client_id):
               help="At most this many events in this run.")
 @fail_cleanly
 def deliver(limit):
-    """Post the answers to PACT requests that are due, once each (for cron; 投递待发送事件).
+    """Post the answers to PACT requests that are due, once each (for cron).
     Safe beside the web service: an event another process is posting is left to it."""
     done = pactevents.deliver_due(open_database(footprint_home()), limit=limit)
     for item in done:
         if item["delivered"]:
-            state = "delivered"
+            state = say("delivered")
         elif item["gave_up"]:
-            state = "given up (72 h)"
+            state = say("given up (72 h)")
         else:
-            state = f"failed, next attempt {render.in_zone(render.when(item['next_attempt_at']))}"
+            state = say("failed, next attempt %(at)s",
+                        at=render.in_zone(render.when(item["next_attempt_at"])))
         click.echo(f"{item['event_id']} -> {item['url']}: {state}"
                    + (f" ({item['error']})" if item["error"] and not item["delivered"]
                       else ""))
     delivered = sum(1 for item in done if item["delivered"])
-    click.echo(f"{delivered} of {len(done)} due events delivered")
+    click.echo(say("%(delivered)s of %(due)s due events delivered", delivered=delivered,
+                   due=len(done)))
 
 
 @pact.command("outbox")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @fail_cleanly
 def outbox(as_json):
-    """The answers still to deliver (pending) and those given up (failed) (待发送与失败事件)."""
+    """The answers still to deliver (pending) and those given up (failed)."""
     items = pactevents.outbox_items(open_database(footprint_home()))
     if as_json:
         render.dump({state: [{k: v for k, v in row.items() if k != "event_json"}
                              for row in rows] for state, rows in items.items()})
         return
-    for state, title in (("pending", "pending (待发送)"), ("failed", "failed (已放弃)")):
+    for state in ("pending", "failed"):
         rows = items[state]
-        click.echo(f"{title}: {len(rows)}")
+        click.echo(said(OUTBOX[state].format(count=len(rows))))
         if rows:
             click.echo(render.table(
                 [[r["event_id"], r["request_event_id"] or "-", r["url"],
                   render.when(r["created_at"]), r["attempts"],
                   render.when(r["gave_up_at"] if state == "failed" else r["next_attempt_at"]),
                   (r["last_error"] or "-")[:80]] for r in rows],
-                ["event", "request", "url", render.in_zone("created"), "attempts",
-                 render.in_zone("gave up" if state == "failed" else "next attempt"),
-                 "last error"]))
+                [say("event"), say("request"), "url", render.in_zone(term("event", "create")),
+                 say("attempts"),
+                 render.in_zone(say("gave up") if state == "failed" else say("next attempt")),
+                 say("last error")]))
 
 
 # -- suppliers' footprints as BOM inputs --------------------------------------------------------
@@ -126,7 +137,7 @@ def outbox(as_json):
                    "pact:<id>).")
 @fail_cleanly
 def import_(file, username):
-    """Import a supplier's PACT v3 footprint FILE (JSON) as a BOM input (导入供应商碳足迹)."""
+    """Import a supplier's PACT v3 footprint FILE (JSON) as a BOM input."""
     db = open_database(footprint_home())
     producer = accounts.active_user_named(db, username)
     _imported(pactinputs.import_footprint(db, producer, file.read_bytes(), file.name))
@@ -144,7 +155,7 @@ def import_(file, username):
 @fail_cleanly
 def fetch(host, footprint_id, client_id, client_secret, username):
     """Fetch footprint FOOTPRINT_ID from a supplier's PACT v3 HOST (https://...) and import
-    it as a BOM input (从供应商 PACT 主机获取)."""
+    it as a BOM input."""
     db = open_database(footprint_home())
     producer = accounts.active_user_named(db, username)
     _imported(pactinputs.fetch_footprint(db, producer, host, footprint_id, client_id,
@@ -152,6 +163,8 @@ def fetch(host, footprint_id, client_id, client_secret, username):
 
 
 def _imported(found) -> None:
-    click.echo(f"imported {found.company_name}: {found.product_name}, {found.value:g} kg CO2e "
-               f"per {found.declared_amount:g} {found.declared_unit}; "
-               f"use it in a BOM line as pact:{found.id}")
+    value, amount = format(found.value, "g"), format(found.declared_amount, "g")
+    click.echo(say("imported %(company)s: %(product)s, %(value)s kg CO2e per %(amount)s "
+                   "%(unit)s; use it in a BOM line as pact:%(id)s", company=found.company_name,
+                   product=found.product_name, value=value, amount=amount,
+                   unit=found.declared_unit, id=found.id))

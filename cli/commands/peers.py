@@ -8,39 +8,52 @@ import sys
 
 import click
 
+from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import peers as peers_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import existing_file, fail_cleanly
+from ..language import chinese, said, say, term
 
-SAID_ZH = {"refused": "已拒绝：该平台的回答未通过核验，本平台未存储其中任何内容。",
-           "inconsistent": "日志不一致：该平台改写了其透明日志，已被标记，本平台未存储其回答的任何内容。"}
+# a peer's state (footprint.usecases.peers.SyncReport.state) in a listing
+STATES = {"ok": Message("ok"), "refused": Message("refused"),
+          "inconsistent": Message("inconsistent")}
+# a sync whose answer was not stored, by the state it left the peer in
+NOT_STORED = {
+    "refused": Message("%(name)s (%(url)s): REFUSED: nothing it sent was stored"),
+    "inconsistent": Message("%(name)s (%(url)s): INCONSISTENT: nothing it sent was stored"),
+}
 
 
 @click.group("peers")
 def peers():
-    """Peer platforms: their trust lists, revocations, findings and log (对等平台互相监督)."""
+    """Peer platforms: their trust lists, revocations, findings and log."""
 
 
 def _say(report) -> None:
     if report.ok:
-        findings = ("publishes no findings" if report.findings is None
-                    else f"{report.findings} public finding(s)")
-        click.echo(f"{report.name} ({report.url}): ok, checkpoint of size {report.size} "
-                   f"verified, consistent and cosigned; {report.revocations} revocation(s) "
-                   f"({report.new_revocations} new); {findings}"
-                   + ("; trust list changed (announced by a pinned key)"
-                      if report.trust_changed else "")
-                   + (f"; it cosigned our checkpoint of size {report.cosigned_ours}"
-                      if report.cosigned_ours is not None else ""))
+        findings = say("publishes no findings") if report.findings is None \
+            else say("%(count)s public finding(s)", count=report.findings)
+        trust = say("; trust list changed (announced by a pinned key)") \
+            if report.trust_changed else ""
+        cosigned = say("; it cosigned our checkpoint of size %(size)s",
+                       size=report.cosigned_ours) if report.cosigned_ours is not None else ""
+        click.echo(say("%(name)s (%(url)s): ok, checkpoint of size %(size)s verified, "
+                       "consistent and cosigned; %(revocations)s revocation(s) (%(new)s new); "
+                       "%(findings)s%(trust)s%(cosigned)s", name=report.name, url=report.url,
+                       size=report.size, revocations=report.revocations,
+                       new=report.new_revocations, findings=findings, trust=trust,
+                       cosigned=cosigned))
         return
-    click.echo(f"{report.name} ({report.url}): {report.state.upper()}: nothing it sent "
-               f"was stored", err=True)
+    refused = NOT_STORED[report.state].format(name=report.name, url=report.url)
+    click.echo(refused, err=True)
     for problem in report.problems:
         click.echo(f"  - {problem}", err=True)
-    click.echo(f"  {SAID_ZH[report.state]}", err=True)
+    click.echo(f"错误：{chinese(refused)}", err=True)
+    for problem in report.problems:
+        click.echo(f"  - {chinese(problem) or problem}", err=True)
 
 
 @peers.command("add")
@@ -56,18 +69,19 @@ def add(url, name, ca_file):
     home = footprint_home()
     added = peers_usecase.add(open_database(home), home, url, name, ca_file)
     peer = added.peer
-    click.echo(f"added {peer['name']} ({peer['url']}), log origin {peer['origin']}")
-    click.echo("pinned keys: compare them with the peer's operator over another channel "
-               "(请通过其他渠道与对方核对密钥):")
+    click.echo(say("added %(name)s (%(url)s), log origin %(origin)s", name=peer["name"],
+                   url=peer["url"], origin=peer["origin"]))
+    click.echo(say("pinned keys: compare them with the peer's operator over another channel:"))
     for entry, note_id in zip(added.keys, added.checkpoint_key_ids):
-        click.echo(f"  {entry['id']}  kid {entry['kid']}  public key {entry['public_key']}  "
-                   f"checkpoint key ID {note_id}  valid {entry['valid_from']} .. "
-                   f"{entry['valid_to']}")
+        click.echo("  " + say("%(issuer)s  kid %(kid)s  public key %(key)s  checkpoint key ID "
+                              "%(note)s  valid %(start)s .. %(end)s", issuer=entry["id"],
+                              kid=entry["kid"], key=entry["public_key"], note=note_id,
+                              start=entry["valid_from"], end=entry["valid_to"]))
     if added.witness:
-        click.echo(f"  witness {added.witness['name']}  public key "
-                   f"{added.witness['public_key']}")
+        click.echo("  " + say("witness %(name)s  public key %(key)s",
+                              name=added.witness["name"], key=added.witness["public_key"]))
     else:
-        click.echo("  the peer publishes no witness key")
+        click.echo("  " + say("the peer publishes no witness key"))
     _say(added.sync)
 
 
@@ -81,19 +95,22 @@ def list_(as_json):
         render.dump([{**r, "problems": [str(p) for p in r["problems"]]} for r in rows])
         return
     if not rows:
-        click.echo("no peers: add one with `footprint peers add https://HOST`")
+        click.echo(say("no peers: add one with `footprint peers add https://HOST`"))
         return
     click.echo(render.table(
-        [[r["name"], r["url"], r["state"], render.when(r["last_synced_at"], "never"),
-          "-" if r["synced_minutes_ago"] is None else f"{r['synced_minutes_ago']} min ago",
+        [[r["name"], r["url"], said(STATES.get(r["state"], r["state"])),
+          render.when(r["last_synced_at"], say("never")),
+          "-" if r["synced_minutes_ago"] is None else say(
+              "%(minutes)s min ago", minutes=r["synced_minutes_ago"]),
           r["checkpoint_size"] if r["checkpoint_size"] is not None else "-",
-          r["revocations"], "none published" if r["findings"] is None else r["findings"]]
+          r["revocations"], say("none published") if r["findings"] is None else r["findings"]]
          for r in rows],
-        ["name", "url", "state", render.in_zone("last synced"), "age", "log size", "revoked",
-         "findings"]))
-    for row in rows:
+        [say("name"), "url", say("state"), render.in_zone(say("last synced")), say("age"),
+         say("log size"), term("status", "revoked"), say("findings")]))
+    for row in rows:  # the last answer's problems, as warnings
         for problem in row["problems"]:
             click.echo(f"{row['name']}: {problem}", err=True)
+            click.echo(f"警告：{row['name']}：{chinese(problem) or problem}", err=True)
 
 
 @peers.command("sync")
@@ -109,7 +126,7 @@ def sync(url, due):
     for report in reports:
         _say(report)
     if not reports:
-        click.echo("no peer is due" if due else "no peers")
+        click.echo(say("no peer is due") if due else say("no peers"))
     if any(not r.ok for r in reports):
         sys.exit(1)
 
@@ -121,5 +138,5 @@ def remove(url):
     """Forget the peer at URL and what was synced of it (the reports stay)."""
     home = footprint_home()
     peer = peers_usecase.remove(open_database(home), home, url)
-    click.echo(f"removed {peer['name']} ({peer['url']}); its keys stay in the trust list "
-               f"(`footprint keys list`)")
+    click.echo(say("removed %(name)s (%(url)s); its keys stay in the trust list "
+                   "(`footprint keys list`)", name=peer["name"], url=peer["url"]))
