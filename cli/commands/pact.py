@@ -16,7 +16,7 @@ from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import existing_file, fail_cleanly
-from ..language import chinese, said, say, term
+from ..language import chinese, said, say
 
 # the outbox's two lists (footprint.usecases.pactevents.outbox_items)
 OUTBOX = {"pending": Message("pending: %(count)s"), "failed": Message("failed: %(count)s")}
@@ -62,8 +62,8 @@ def list_(as_json):
                               render.when(r["created_at"]), render.when(r["revoked_at"])]
                              for r in rows],
                             ["client_id", say("name"), say("organisation"),
-                             render.in_zone(term("event", "create")),
-                             render.in_zone(term("status", "revoked"))])
+                             render.in_zone(say("created at")),
+                             render.in_zone(say("revoked at"))])
                if rows else say("no PACT clients"))
 
 
@@ -122,7 +122,7 @@ def outbox(as_json):
                   render.when(r["created_at"]), r["attempts"],
                   render.when(r["gave_up_at"] if state == "failed" else r["next_attempt_at"]),
                   (r["last_error"] or "-")[:80]] for r in rows],
-                [say("event"), say("request"), "url", render.in_zone(term("event", "create")),
+                [say("event"), say("request"), "url", render.in_zone(say("created at")),
                  say("attempts"),
                  render.in_zone(say("gave up") if state == "failed" else say("next attempt")),
                  say("last error")]))
