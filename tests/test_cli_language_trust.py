@@ -190,7 +190,7 @@ def test_keys_in_chinese_and_in_english(speak, home, tmp_path):  # noqa: F811
         f"私钥：{home / 'keys' / 'own' / 'CN-SC' / f'{kid}.pem'}"
     # no database in this home: a note, in English then in Chinese
     note, chinese_note = made.stderr.splitlines()
-    assert note.startswith("note: no migrated database here (FOOTPRINT_DATABASE_URL")
+    assert note.startswith("warning: no migrated database here (FOOTPRINT_DATABASE_URL")
     assert chinese_note.startswith("警告：此处没有已迁移的数据库（FOOTPRINT_DATABASE_URL 或 "
                                    "FOOTPRINT_HOME 中的文件），密钥尚未登记")
 
@@ -291,7 +291,7 @@ def test_pact_clients_and_outbox_in_chinese_and_in_english(speak, service):
     clean_exit(created, 0)
     client_id = re.fullmatch(r"client_id: (\S+)", created.stdout.splitlines()[0])[1]
     assert created.stderr.splitlines() == [
-        "the secret is shown only now: give it to the buyer over a safe channel",
+        "warning: the secret is shown only now: give it to the buyer over a safe channel",
         "警告：密钥仅显示这一次：请通过安全渠道交给买方"]
     listed = speak("zh", "pact", "clients", "list").stdout.splitlines()
     assert listed[0].split() == ["client_id", "名称", "机构", "创建时间", "(Asia/Shanghai)",
@@ -359,6 +359,15 @@ def test_peers_in_chinese_and_in_english(speak, world):  # noqa: F811
                          "本平台未存储其中任何内容")
     assert chinese == 1 + (len(said) - 1) // 2  # English problems, then as many in Chinese
     assert all(line.startswith("  - ") for line in said[1:chinese] + said[chinese + 1:])
+
+    # the list shows the refused peer, and warns of its last answer's problems in both
+    warned = speak("zh", "peers", "list")
+    assert warned.stdout.splitlines()[2].split()[2] == "已拒绝"
+    problems = (len(said) - 2) // 2
+    english_warnings = warned.stderr.splitlines()[0::2]
+    chinese_warnings = warned.stderr.splitlines()[1::2]
+    assert english_warnings == [f"warning: 青海: {line[4:]}" for line in said[1:1 + problems]]
+    assert chinese_warnings == [f"警告：青海：{line[4:]}" for line in said[chinese + 1:]]
 
     removed = speak("zh", "peers", "remove", world.qh.url)
     assert removed.stdout.splitlines() == [

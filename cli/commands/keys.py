@@ -15,7 +15,7 @@ from footprint.labels import times
 from footprint.settings import footprint_home
 from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
-from ..errors import existing_file, fail_cleanly
+from ..errors import existing_file, fail_cleanly, warn
 from ..language import chinese, listed, said, say
 from ..render import in_zone, table, when
 from .labels import time_option
@@ -63,8 +63,7 @@ def _record(key) -> None:
                            "host to serve or migrate records it. On a platform that is "
                            "running, run `footprint keys record` where the database is "
                            "reachable, or its hosts refuse to start again")
-            click.echo(f"note: {note}", err=True)
-            click.echo(f"警告：{chinese(note)}", err=True)
+            warn(note)
     except HostRefused as exc:
         refused = Message("the key was made but not recorded as the platform's: %(why)s",
                           why=exc.args[0])

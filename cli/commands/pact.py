@@ -15,8 +15,8 @@ from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
-from ..errors import existing_file, fail_cleanly
-from ..language import chinese, said, say
+from ..errors import existing_file, fail_cleanly, warn
+from ..language import said, say
 
 # the outbox's two lists (footprint.usecases.pactevents.outbox_items)
 OUTBOX = {"pending": Message("pending: %(count)s"), "failed": Message("failed: %(count)s")}
@@ -43,10 +43,7 @@ def create(name, org):
     client, secret = pact_usecase.create_client(open_database(footprint_home()), name, org)
     click.echo(f"client_id: {client['client_id']}")
     click.echo(f"client_secret: {secret}")
-    shown_once = Message("the secret is shown only now: give it to the buyer over a safe "
-                         "channel")
-    click.echo(shown_once, err=True)
-    click.echo(f"警告：{chinese(shown_once)}", err=True)
+    warn(Message("the secret is shown only now: give it to the buyer over a safe channel"))
 
 
 @clients.command("list")

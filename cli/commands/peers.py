@@ -14,7 +14,7 @@ from footprint.usecases import peers as peers_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
-from ..errors import existing_file, fail_cleanly
+from ..errors import existing_file, fail_cleanly, warn
 from ..language import chinese, said, say, term
 
 # a peer's state (footprint.usecases.peers.SyncReport.state) in a listing
@@ -107,10 +107,9 @@ def list_(as_json):
          for r in rows],
         [say("name"), "url", say("state"), render.in_zone(say("last synced")), say("age"),
          say("log size"), term("status", "revoked"), say("findings")]))
-    for row in rows:  # the last answer's problems, as warnings
+    for row in rows:  # the last answer's problems
         for problem in row["problems"]:
-            click.echo(f"{row['name']}: {problem}", err=True)
-            click.echo(f"警告：{row['name']}：{chinese(problem) or problem}", err=True)
+            warn(Message("%(peer)s: %(problem)s", peer=row["name"], problem=problem))
 
 
 @peers.command("sync")
