@@ -341,7 +341,7 @@ def test_peers_in_chinese_and_in_english(speak, world):  # noqa: F811
     listed = speak("zh", "peers", "list").stdout.splitlines()
     assert listed[0].split() == ["名称", "url", "状态", "最近同步", "(Asia/Shanghai)", "距今",
                                  "日志条目数", "已撤销", "监管结论"]
-    assert listed[2].split()[:3] == ["青海", world.qh.url, "正常"]
+    assert listed[2].split()[:3] == ["青海", world.qh.url, "通过"]
     assert listed[2].split()[5:] == ["0", "分钟前", "1", "0", "0"]
     english = speak("en", "peers", "list").stdout.splitlines()
     assert english[0].split() == ["name", "url", "state", "last", "synced", "(Asia/Shanghai)",
