@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import language
+from cli.commands import log
 from cli.main import cli
+from footprint.usecases import transparency
 
-from .test_cli_operator import operator  # noqa: F401 -- the fixture
 from .test_label_cli import AT, clean_exit, home, signed  # noqa: F401 -- and its fixtures
 from .test_peers import world  # noqa: F401 -- three platforms on this machine
 from .test_peers import issue as issue_on
@@ -121,7 +122,8 @@ def test_verify_says_the_label_in_chinese_and_in_english(speak, signed):  # noqa
         "checked": False, "why": "--offline: the platform was not asked"}
 
 
-def test_verify_against_a_list_and_a_revoked_label_in_chinese(speak, signed, tmp_path):  # noqa: F811
+def test_verify_against_a_list_and_a_revoked_label_in_chinese(speak, signed,  # noqa: F811
+                                                              tmp_path):
     revocations = tmp_path / "revoked.json"
     revocations.write_text(json.dumps({"revoked": []}))
     args = ("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT,
@@ -375,3 +377,8 @@ def test_peers_in_chinese_and_in_english(speak, world):  # noqa: F811
     assert first_lines(speak("zh", "peers", "sync", "--help"), 6) == [
         "用法：footprint peers sync [OPTIONS]", "", "  同步对等平台。", "",
         "  获取并核验每个对等平台的信任列表、撤销列表、监管结论和检查点。", ""]
+
+
+def test_the_log_says_the_cores_sentence_on_a_missing_key():
+    # cli/commands/log.py says transparency.NO_SIGNER through the catalogue: the same words
+    assert log.NO_SIGNER == transparency.NO_SIGNER

@@ -126,9 +126,8 @@ def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
         (say("range"), signed_range),
         (say("grade"), grade), (say("stages"), stages), (say("region"), claims["region"]),
         (term("role", "verifier"), _named(names.get("verifier_name"), party(claims["verifier"]))),
-        (term("role", "reviewer"), _named(names.get("reviewer_name"),
-                                 say("No. %(number)s at %(issuer)s", number=claims["reviewer"],
-                                     issuer=issuer.id))),
+        (term("role", "reviewer"), _named(names.get("reviewer_name"), say(
+            "No. %(number)s at %(issuer)s", number=claims["reviewer"], issuer=issuer.id))),
         (say("issued at"), claims["issued_at"]), (say("expires"), claims["expires_at"]),
         (say("supersedes"), claims["supersedes"]),
         (say("data version"), claims["data_version"]),
