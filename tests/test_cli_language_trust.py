@@ -190,10 +190,10 @@ def test_keys_in_chinese_and_in_english(speak, home, tmp_path):  # noqa: F811
                        r"2031-01-01T00:00:00Z", made.stdout.splitlines()[0])[1]
     assert made.stdout.splitlines()[1] == \
         f"私钥：{home / 'keys' / 'own' / 'CN-SC' / f'{kid}.pem'}"
-    # no database in this home: a note, in English then in Chinese
+    # no database in this home: a note, in English then in Chinese (cli.errors.note)
     note, chinese_note = made.stderr.splitlines()
-    assert note.startswith("warning: no migrated database here (FOOTPRINT_DATABASE_URL")
-    assert chinese_note.startswith("警告：此处没有已迁移的数据库（FOOTPRINT_DATABASE_URL 或 "
+    assert note.startswith("note: no migrated database here (FOOTPRINT_DATABASE_URL")
+    assert chinese_note.startswith("注意：此处没有已迁移的数据库（FOOTPRINT_DATABASE_URL 或 "
                                    "FOOTPRINT_HOME 中的文件），密钥尚未登记")
 
     # 2026-01-01T00:00Z is 08:00 in Asia/Shanghai; 本平台 is two characters, four columns
@@ -293,8 +293,8 @@ def test_pact_clients_and_outbox_in_chinese_and_in_english(speak, service):
     clean_exit(created, 0)
     client_id = re.fullmatch(r"client_id: (\S+)", created.stdout.splitlines()[0])[1]
     assert created.stderr.splitlines() == [
-        "warning: the secret is shown only now: give it to the buyer over a safe channel",
-        "警告：密钥仅显示这一次：请通过安全渠道交给买方"]
+        "note: the secret is shown only now: give it to the buyer over a safe channel",
+        "注意：密钥仅显示这一次：请通过安全渠道交给买方"]
     listed = speak("zh", "pact", "clients", "list").stdout.splitlines()
     assert listed[0].split() == ["client_id", "名称", "机构", "创建时间", "(Asia/Shanghai)",
                                  "吊销时间", "(Asia/Shanghai)"]

@@ -4,19 +4,18 @@ platform's database that every host is checked against (docs/deployment.md)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from footprint.errors import Message
+from footprint.errors import FootprintError, Message
 from footprint.labels import keys as issuer_keys
 from footprint.labels import times
 from footprint.settings import footprint_home
 from footprint.usecases.hosts import HostRefused, record_host, record_new_key
 
-from ..errors import existing_file, fail_cleanly, warn
-from ..language import chinese, listed, said, say
+from ..errors import existing_file, fail_cleanly, note
+from ..language import listed, said, say
 from ..render import in_zone, table, when
 from .labels import time_option
 
@@ -58,18 +57,14 @@ def _record(key) -> None:
             click.echo(say("recorded key %(kid)s as the platform's in its database",
                            kid=key.entry.kid.hex()))
         else:
-            note = Message("no migrated database here (FOOTPRINT_DATABASE_URL, or "
-                           "FOOTPRINT_HOME's file), so the key is not recorded yet: the first "
-                           "host to serve or migrate records it. On a platform that is "
-                           "running, run `footprint keys record` where the database is "
-                           "reachable, or its hosts refuse to start again")
-            warn(note)
-    except HostRefused as exc:
-        refused = Message("the key was made but not recorded as the platform's: %(why)s",
-                          why=exc.args[0])
-        click.echo(f"error: {refused}", err=True)
-        click.echo(f"错误：{chinese(refused)}", err=True)
-        sys.exit(1)
+            note(Message("no migrated database here (FOOTPRINT_DATABASE_URL, or "
+                         "FOOTPRINT_HOME's file), so the key is not recorded yet: the first "
+                         "host to serve or migrate records it. On a platform that is "
+                         "running, run `footprint keys record` where the database is "
+                         "reachable, or its hosts refuse to start again"))
+    except HostRefused as exc:  # exit 1 (fail_cleanly)
+        raise FootprintError(Message("the key was made but not recorded as the platform's: "
+                                     "%(why)s", why=exc.args[0])) from exc
 
 
 @keys.command("rotate")

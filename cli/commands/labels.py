@@ -79,8 +79,7 @@ def _label_text(text: str) -> str:
             usage_exit(str(exc))
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
         return text
-    refused = Message("%(text)s: no such file, and not a label URL or base32 text", text=text)
-    usage_exit(refused, chinese(refused))
+    usage_exit(Message("%(text)s: no such file, and not a label URL or base32 text", text=text))
 
 
 def _named(name: str | None, signed: str) -> str:
@@ -242,9 +241,8 @@ def verify(label, trust_file, revocations_file, offline, ca_file, timeout, at, a
     else:
         trust = issuer_keys.trust_list(footprint_home())
         if not len(trust):
-            refused = Message("no trust list: pass --trust-list FILE, or create this "
-                              "platform's key with `footprint keys generate`")
-            usage_exit(refused, chinese(refused))
+            usage_exit(Message("no trust list: pass --trust-list FILE, or create this "
+                               "platform's key with `footprint keys generate`"))
     revoked = load_revocations(revocations_file) if revocations_file is not None else {}
 
     result: dict = {"valid": False}

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import click
 
-from footprint.errors import Message
+from footprint.errors import FootprintError, Message
 from footprint.settings import footprint_home
 from footprint.translog.log import b64
 from footprint.usecases import transparency
 from footprint.usecases.database import connect, database_location, pending
 
 from ..errors import fail_cleanly
-from ..language import chinese, listed, said, say
+from ..language import listed, said, say
 from ..render import dump
 
 # how many entries of each kind the log holds (footprint.translog.entries.KINDS)
@@ -93,11 +93,9 @@ def log_checkpoint(origin):
     """Print the current signed checkpoint (C2SP signed note)."""
     current = transparency.checkpoint(_open_db(), footprint_home(), origin)
     if current.note is None:
-        refused = Message("cannot sign a checkpoint: %(why)s (tree size %(size)s, root "
-                          "%(root)s)", why=NO_SIGNER, size=current.size, root=b64(current.root))
-        click.echo(f"error: {refused}", err=True)
-        click.echo(f"错误：{chinese(refused)}", err=True)
-        raise SystemExit(1)
+        raise FootprintError(Message("cannot sign a checkpoint: %(why)s (tree size %(size)s, "
+                                     "root %(root)s)", why=NO_SIGNER, size=current.size,
+                                     root=b64(current.root)))  # exit 1 (fail_cleanly)
     click.echo(current.note, nl=False)
 
 

@@ -15,7 +15,7 @@ from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
 from .. import render
-from ..errors import existing_file, fail_cleanly, warn
+from ..errors import existing_file, fail_cleanly, note
 from ..language import said, say
 
 # the outbox's two lists (footprint.usecases.pactevents.outbox_items)
@@ -43,7 +43,7 @@ def create(name, org):
     client, secret = pact_usecase.create_client(open_database(footprint_home()), name, org)
     click.echo(f"client_id: {client['client_id']}")
     click.echo(f"client_secret: {secret}")
-    warn(Message("the secret is shown only now: give it to the buyer over a safe channel"))
+    note(Message("the secret is shown only now: give it to the buyer over a safe channel"))
 
 
 @clients.command("list")
