@@ -386,8 +386,8 @@ def test_the_xlsx_column_takes_a_ticked_cell():
 
 
 def test_the_api_answers_the_ratings_in_the_result(service, make_bom):
-    from footprint.usecases import accounts
-    token = accounts.create_token(service.db, "orchard", "test")
+    from footprint.usecases import tokens
+    token = tokens.create_token(service.db, "orchard", "test")
     client = service.app.test_client()
     response = client.post("/api/v1/submissions", json=make_bom(lines=[kwh(100, primary=True)]),
                            headers={"Authorization": f"Bearer {token}"})

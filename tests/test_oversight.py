@@ -26,7 +26,7 @@ from footprint.errors import Forbidden, InvalidInput
 from footprint.store import submissions as stored
 from footprint.usecases import actions, consents, oversight
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 from tests.conftest import PASSWORD
 
 BASE = datetime(2027, 3, 1, 4, 0, tzinfo=timezone.utc)

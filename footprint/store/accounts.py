@@ -1,7 +1,8 @@
 """The ``organisations``, ``users`` and ``api_tokens`` tables.
 
-Passwords arrive here already hashed and tokens as their SHA-256; the rules (roles, password
-length, credit codes, who may deactivate whom) are footprint.usecases.accounts'.
+Passwords arrive here already hashed and tokens as their SHA-256; the rules (credit codes; roles,
+password length, who may deactivate whom; tokens' labels and limits) are those of
+footprint.usecases.organisations, users and tokens.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 system (docs/pact.md), with OAuth 2 client credentials, filters, pagination and events.
 
 Clients are made by the operator (``footprint pact clients create``): a client id, a secret
-shown once and kept as its argon2id hash (as passwords are, footprint.usecases.accounts),
+shown once and kept as its argon2id hash (as passwords are, footprint.usecases.users),
 and optionally the one organisation whose labels the client sees. A token is random, kept as
 its SHA-256, and expires after an hour; revoking a client ends its tokens. Failed token
 requests are throttled per client id and per address, like log-ins
@@ -40,8 +40,9 @@ from ..store.db import database_file, transaction
 from ..text import checked
 from . import labels as label_states
 from . import security
-from .accounts import check_password, find_organisation, hash_password
+from .organisations import find_organisation
 from .security import Policy
+from .users import check_password, hash_password
 
 log = logging.getLogger("footprint.pact")
 

@@ -44,6 +44,8 @@ class Policy:
 ACCOUNT = Policy("login-account", free=5)
 ADDRESS = Policy("login-address", free=20)
 TOKEN_ADDRESS = Policy("token-address", free=20)
+# who acts when no user does: the operator at the command line
+OPERATOR = "the operator at the command line"
 
 
 def _now() -> float:
