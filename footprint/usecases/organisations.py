@@ -233,9 +233,8 @@ def edit_organisation(db, actor: dict | None, org_id: int, *, name: str | None =
         stored.update_organisation(db, org["id"], changes)
     said = "; ".join(f'{k.replace("_", " ")} {_shown(org[k])} -> {_shown(v)}'
                      for k, v in changes.items())
-    by = actor["username"] if actor is not None else security.OPERATOR
     security.event(db, "organisation-edited", actor["username"] if actor else None, address,
-                   f"organisation {org['id']}: {said}; by {by}")
+                   f"organisation {org['id']}: {said}; by {security.acted_by(actor)}")
     return stored.organisation(db, org["id"])
 
 

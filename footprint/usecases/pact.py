@@ -19,7 +19,6 @@ Events (CloudEvents to /3/events, answers through the outbox) are usecases.pacte
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -140,10 +139,6 @@ def no_client_to_revoke(client_id: str) -> NotFound:
 
 # -- tokens -----------------------------------------------------------------------------------
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(db, client_id: str | None, secret: str | None, address: str | None,
                 grant_type: str | None) -> dict:
     """OAuth 2 client credentials (RFC 6749 4.4): the token response, or InvalidClient.
@@ -172,7 +167,7 @@ def issue_token(db, client_id: str | None, secret: str | None, address: str | No
     issued = clock.now()
     with transaction(db):
         stored.delete_expired_tokens(db, clock.stamp(issued))
-        stored.insert_token(db, _digest(token), client["id"], clock.stamp(issued),
+        stored.insert_token(db, security.digest(token), client["id"], clock.stamp(issued),
                             clock.stamp(issued + timedelta(seconds=TOKEN_SECONDS)))
     return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}
 
@@ -182,7 +177,7 @@ def client_for_bearer(db, token: str, address: str | None) -> dict:
     Throttled while the address must wait after too many invalid tokens."""
     attempts = [(BEARER_ADDRESS, address)]
     security.check(db, attempts, "pact-bearer", None, address)
-    found = stored.token(db, _digest(token[:MAX_TOKEN_CHARS + 1])) if token else None
+    found = stored.token(db, security.digest(token[:MAX_TOKEN_CHARS + 1])) if token else None
     if found is None:
         security.failed(db, attempts)
         security.event(db, "pact-bearer-failed", None, address)

@@ -48,6 +48,12 @@ TOKEN_ADDRESS = Policy("token-address", free=20)
 OPERATOR = "the operator at the command line"
 
 
+def acted_by(actor: dict | None) -> str:
+    """Who acted, as a security event names them: the user ``actor``, or with None the
+    operator at the command line."""
+    return actor["username"] if actor is not None else OPERATOR
+
+
 def _now() -> float:
     return clock.now().timestamp()
 
@@ -121,7 +127,9 @@ events = stored.events
 
 # -- sessions ---------------------------------------------------------------------------------
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What the database keeps of a secret token (a session's, an API token, a PACT client's
+    bearer token): its SHA-256, so a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -130,19 +138,19 @@ def start_session(db, user_id: int) -> str:
     into the database."""
     token = secrets.token_urlsafe(32)
     with transaction(db):
-        stored.insert_session(db, _digest(token), user_id)
+        stored.insert_session(db, digest(token), user_id)
     return token
 
 
 def session_user(db, token: str) -> dict | None:
     """The active user of a session that has not ended, with their organisation."""
-    user_id = stored.session_user(db, _digest(token)) if token else None
+    user_id = stored.session_user(db, digest(token)) if token else None
     return store_accounts.active_user(db, user_id) if user_id is not None else None
 
 
 def end_session(db, token: str) -> None:
     with transaction(db):
-        stored.end_session(db, _digest(token))
+        stored.end_session(db, digest(token))
 
 
 def end_sessions_of(db, user_id: int) -> int:

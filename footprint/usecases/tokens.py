@@ -8,7 +8,6 @@ command line) anyone's. Presenting a bearer token is throttled
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -35,10 +34,6 @@ MAX_ACTIVE_TOKENS = 10
 MAX_TOKEN_LABEL = 100  # a system's name and what for: "ERP 金蝶 K/3 nightly upload"
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(db, username: str, name: str = "cli", *, actor: dict | None = None,
                  address: str | None = None) -> str:
     """A new bearer token for ``username`` labelled ``name`` (1 to MAX_TOKEN_LABEL
@@ -56,10 +51,9 @@ def create_token(db, username: str, name: str = "cli", *, actor: dict | None = N
             raise Conflict(Message(
                 "%(name)s holds %(count)s active tokens, the most one may: revoke one no "
                 "longer used first", name=user["username"], count=MAX_ACTIVE_TOKENS))
-        token_id = stored.insert_token(db, user["id"], name, _token_digest(token))
+        token_id = stored.insert_token(db, user["id"], name, security.digest(token))
     security.event(db, "token-created", user["username"], address,
-                   f'token {token_id} labelled "{name}" by '
-                   f'{actor["username"] if actor is not None else security.OPERATOR}')
+                   f'token {token_id} labelled "{name}" by {security.acted_by(actor)}')
     return token
 
 
@@ -125,7 +119,7 @@ def revoke_tokens(db, *, token: str | None = None, token_id: int | None = None,
     if actor is not None and actor["role"] != "admin":
         raise Forbidden(Message("only an administrator revokes other users' tokens"))
     if token is not None:
-        token_id = stored.active_token_id(db, _token_digest(token))
+        token_id = stored.active_token_id(db, security.digest(token))
         if token_id is None:
             raise NotFound(Message("no such active token"))
     user = user_named(db, username) if token_id is None else None
@@ -163,8 +157,7 @@ def _said_revoked(db, found: list[dict], actor: dict | None, address: str | None
     """Each revoked token a security event naming who revoked it."""
     for row in found:
         security.event(db, "token-revoked", row["username"], address,
-                       f'token {row["id"]} labelled "{row["name"]}" by '
-                       f'{actor["username"] if actor is not None else security.OPERATOR}')
+                       f'token {row["id"]} labelled "{row["name"]}" by {security.acted_by(actor)}')
 
 
 def _no_active_token(token_id: int | None, username: str | None, label: str | None) -> Message:
@@ -177,7 +170,7 @@ def _no_active_token(token_id: int | None, username: str | None, label: str | No
 
 
 def user_for_token(db, token: str) -> dict | None:
-    return stored.user_for_token(db, _token_digest(token))
+    return stored.user_for_token(db, security.digest(token))
 
 
 def user_for_bearer(db, token: str, address: str | None) -> dict | None:

@@ -141,9 +141,10 @@ def _new_user(db, username: str, display_name: str | None, role: str, password: 
         problems.append(Problem("role", Message('role "%(role)s" unknown; one of %(roles)s',
                                                 role=role,
                                                 roles=[Word("role", r) for r in ROLES])))
-    if len(password) < MIN_PASSWORD:
-        problems.append(Problem("password", Message("at least %(count)s characters",
-                                                    count=MIN_PASSWORD)))
+    try:
+        check_new_password(password)
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
     checked_username(db, username, problems)
     return username, display_name
 
@@ -240,5 +241,5 @@ def set_user_active(db, actor: dict | None, user_id: int, active: bool,
             security.end_sessions_of(db, user_id)
     security.event(db, "user-reactivated" if active else "user-deactivated",
                    user["username"], address,
-                   f"by {actor['username'] if actor is not None else security.OPERATOR}")
+                   f"by {security.acted_by(actor)}")
     return stored.user(db, user_id)
