@@ -11,7 +11,7 @@ doubles how long the next attempt must wait (1 s, 2 s, 4 s ... at most 15 minute
 it must wait the credentials are not even checked. A success clears the account's count; an
 address's count only decays (an hour without failures), so logging into one's own account
 does not reset a guessing run against others. Every failure and every refusal is a security
-event.
+event; an event names who acted (acted_by: a user, or the operator at the command line).
 """
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def acted_by(actor: dict | None) -> str:
     """Who acted, as a security event names them: the user ``actor``, or with None the
     operator at the command line."""
     return actor["username"] if actor is not None else OPERATOR
+
+
+def digest(token: str) -> str:
+    """What the database keeps of a secret token (a session's, an API token, a PACT client's
+    bearer token): its SHA-256, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _now() -> float:
@@ -126,12 +132,6 @@ events = stored.events
 
 
 # -- sessions ---------------------------------------------------------------------------------
-
-def digest(token: str) -> str:
-    """What the database keeps of a secret token (a session's, an API token, a PACT client's
-    bearer token): its SHA-256, so a copy of the database opens nothing."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def start_session(db, user_id: int) -> str:
     """A new session of ``user_id``; the token goes into the session cookie, its SHA-256
