@@ -231,7 +231,7 @@ def test_the_submission_scan_and_bank_pages_write_one_range_and_grade(
 
     from footprint.labels.encoding import to_b32
     from footprint.usecases import consents
-    from footprint.usecases.accounts import seed_user
+    from footprint.usecases.users import seed_user
     from footprint.usecases.labels import for_submission
 
     from .conftest import PASSWORD
