@@ -231,8 +231,8 @@ def test_the_submission_scan_and_bank_pages_write_one_range_and_grade(
 
     from footprint.labels.encoding import to_b32
     from footprint.usecases import consents
-    from footprint.usecases.users import seed_user
     from footprint.usecases.labels import for_submission
+    from footprint.usecases.users import seed_user
 
     from .conftest import PASSWORD
     final = approve(make_bom(**RANGED_BOM), issuer)
