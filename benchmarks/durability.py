@@ -34,10 +34,10 @@ from footprint.store import db as store_db
 from footprint.store.migrations import migrate
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user
 from footprint.usecases.database import connect
 from footprint.usecases.demo import sample
 from footprint.usecases.issuing import Issuer
+from footprint.usecases.users import seed_user
 
 LEVELS = {"NORMAL": store_db.NORMAL, "FULL": store_db.FULL}
 OPERATIONS = ("bare commit", "submission create", "approve and issue")

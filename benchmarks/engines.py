@@ -40,8 +40,8 @@ from footprint.labels import to_b32
 from footprint.store import connect, database_path
 from footprint.store.db import DATABASE_URL
 from footprint.store.migrations import migrate
-from footprint.usecases.accounts import create_token
 from footprint.usecases.demo import sample, seed
+from footprint.usecases.tokens import create_token
 
 ENGINES = ("SQLite", "PostgreSQL")
 

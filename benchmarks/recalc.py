@@ -54,7 +54,7 @@ from footprint.store import connect, database_path, footprints
 from footprint.store.bulk import insert_rows
 from footprint.store.db import DATABASE_URL, POSTGRESQL, dialect, transaction
 from footprint.store.migrations import migrate
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 
 REPO = Path(__file__).resolve().parent.parent
 CATEGORIES = ("generic", "oranges", "steel_vanadium")  # categories declared per kg

@@ -61,9 +61,9 @@ from footprint.store import log as stored_log
 from footprint.store.migrations import migrate
 from footprint.translog import TransparencyLog, merkle
 from footprint.translog.entries import record_entry
-from footprint.usecases.accounts import create_token
 from footprint.usecases.database import connect
 from footprint.usecases.demo import DEMO_PASSWORD, sample, seed
+from footprint.usecases.tokens import create_token
 
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"

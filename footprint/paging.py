@@ -4,8 +4,9 @@ the next begins), so a page costs the same at the end of the list as at its star
 written meanwhile never shift the pages a reader walks (no row is shown twice, and none that
 stays put is skipped).
 
-The registry and the work lists (submissions) page this way; what a cursor holds is each
-list's own (a registry sequence number, a submission's update time and id).
+The registry, the work lists (submissions) and the regulator's organisations page this way;
+what a cursor holds is each list's own (a registry sequence number, a submission's update
+time and id, the last organisation's number in a list by name).
 """
 from __future__ import annotations
 

@@ -244,7 +244,7 @@ def service_template(tmp_path_factory, registry):
     accounting bodies are qualified for every category."""
     from footprint.store import connect
     from footprint.store.migrations import migrate
-    from footprint.usecases.accounts import seed_user
+    from footprint.usecases.users import seed_user
 
     path = tmp_path_factory.mktemp("service-template") / "footprint.db"
     db = connect(path)
@@ -262,7 +262,7 @@ def service_template(tmp_path_factory, registry):
 def pg_service_template(pg_cluster, pg_template, registry):
     """``service_template`` on PostgreSQL: the same people, qualified the same way."""
     from footprint.store import connect
-    from footprint.usecases.accounts import seed_user
+    from footprint.usecases.users import seed_user
 
     admin = connect(pg_cluster.url())
     admin.execute(f"CREATE DATABASE footprint_service TEMPLATE {pg_template}")

@@ -30,8 +30,8 @@ def build(db, engine, issuer, people) -> SimpleNamespace:
     from footprint.identifiers import pact_footprint_id
     from footprint.usecases import actions, pact, revoking
     from footprint.usecases import submissions as subs
-    from footprint.usecases.accounts import set_credit_code
     from footprint.usecases.labels import for_submission
+    from footprint.usecases.organisations import set_credit_code
 
     assert _gtin(GTIN_ORANGES[:-1]) == GTIN_ORANGES
     assert _gtin(GTIN_JUICE[:-1]) == GTIN_JUICE

@@ -27,7 +27,7 @@ from footprint.translog.checkpoint import verify_checkpoint
 from footprint.translog.log import b64
 from footprint.errors import InvalidInput
 from footprint.usecases import backup, restore
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from footprint.usecases.demo import ISSUER_ID, sample
 from web import create_app
 

@@ -22,7 +22,7 @@ from footprint.store.migrations import migrate
 from footprint.translog import TransparencyLog
 from footprint.translog.checkpoint import verify_checkpoint
 from footprint.usecases import backup, restore
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from footprint.usecases.demo import ISSUER_ID
 from tests.conftest import pg_copy
 from tests.test_backup import PASSPHRASE, _leftovers, _scan_all, serving

@@ -38,8 +38,8 @@ from footprint.labels import printed
 from footprint.labels.encoding import to_b32
 from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
-from footprint.usecases.accounts import create_token
 from footprint.usecases.revoking import revoke
+from footprint.usecases.tokens import create_token
 from web.api.labels import _basis_line
 
 from .conftest import PEOPLE

@@ -8,7 +8,7 @@ from footprint.store import transaction
 from footprint.store import recalc_runs as runs
 from footprint.store.bulk import COPY_FROM, insert_rows, upsert_rows
 from footprint.store.footprints import stage_bytes, stages_from_bytes
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 
 VERSIONS = ("hash", "name", "datasets_json", "first_used_at")
 NOW = "2026-12-05T12:00:00+00:00"

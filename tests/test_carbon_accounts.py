@@ -479,7 +479,7 @@ def test_the_reference_year_from_the_editor_and_a_bom_file(service, clients, wri
 
 def test_the_account_and_its_reduction_in_the_api(service, approve, issuer, engine_2022,
                                                   orchard):
-    from footprint.usecases.accounts import create_token
+    from footprint.usecases.tokens import create_token
     two_years(service, approve, issuer, engine_2022)
     client = service.app.test_client()
 

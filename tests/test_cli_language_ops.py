@@ -12,7 +12,7 @@ from cli.main import cli
 from footprint import clock
 from footprint.store import connect, database_path
 from footprint.usecases import security
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 
 from .test_cli_operator import operator  # noqa: F401 -- the fixture
 from .test_demo import demo_home  # noqa: F401 -- the fixture

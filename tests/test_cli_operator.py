@@ -18,7 +18,8 @@ from cli.main import cli
 from footprint import clock
 from footprint.store import connect
 from footprint.usecases import security
-from footprint.usecases.accounts import authenticate, create_token, user_for_token
+from footprint.usecases.tokens import create_token, user_for_token
+from footprint.usecases.users import authenticate
 
 from .conftest import PASSWORD
 

@@ -10,7 +10,8 @@ import pytest
 
 from footprint.engine import Engine
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import create_token, seed_user
+from footprint.usecases.tokens import create_token
+from footprint.usecases.users import seed_user
 from tests.conftest import PASSWORD
 from tests.test_loans import cable, counts
 

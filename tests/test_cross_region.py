@@ -21,7 +21,8 @@ from footprint.usecases import actions
 from footprint.labels import generate, rotate, sign, to_b32, trust_add
 from footprint.store import connect, database_path
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user, set_credit_code
+from footprint.usecases.organisations import set_credit_code
+from footprint.usecases.users import seed_user
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke

@@ -318,14 +318,15 @@ def test_the_submission_and_scan_pages_show_them(service, clients, approve, issu
     scan.set_cookie("lang", lang)
     scanned = _text(scan.get(f"/L/{to_b32(label['cose'])}"))
     if lang == "zh":
-        assert "数据质量 : 良好 (2.9) · 技术 2.4 · 地理 2.4 · 时间 3.8 · 一手数据占比 30.6 %" in page
+        # the submission page writes the grade as the scan page does, then its ratings
+        assert "数据质量 良好（2.9）· 一手数据 30.6 % · 技术 2.4 · 地理 2.4 · 时间 3.8" in page
         assert "1 = 很好 … 5 = 很差" in page  # the legend
         assert "有投入行标为一手数据，但本申报尚未附任何证明材料。" in page  # a note, no refusal
         assert "数据质量 1·1·1" in page and "一手数据" in page  # the metered line
         assert "数据质量 良好（2.9）· 一手数据 30.6 %" in scanned
     else:
-        assert ("Data quality : good (2.9) · technology 2.4 · geography 2.4 · time 3.8 · "
-                "Primary data share 30.6 %") in page
+        assert ("Data quality good (2.9) · primary data 30.6 % · technology 2.4 · "
+                "geography 2.4 · time 3.8") in page
         assert "1 = very good … 5 = very poor" in page
         assert "Data quality 3·3·5" in page and "primary data" in page  # the diesel; the meter
         assert "Data quality good (2.9) · primary data 30.6 %" in scanned
@@ -386,8 +387,8 @@ def test_the_xlsx_column_takes_a_ticked_cell():
 
 
 def test_the_api_answers_the_ratings_in_the_result(service, make_bom):
-    from footprint.usecases import accounts
-    token = accounts.create_token(service.db, "orchard", "test")
+    from footprint.usecases import tokens
+    token = tokens.create_token(service.db, "orchard", "test")
     client = service.app.test_client()
     response = client.post("/api/v1/submissions", json=make_bom(lines=[kwh(100, primary=True)]),
                            headers={"Authorization": f"Bearer {token}"})

@@ -28,7 +28,7 @@ from footprint.labels.keys import own_entries
 from footprint.labels.revocations import load_revocations, revocation_list
 from footprint.store import connect, database_path
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import authenticate, seed_user
+from footprint.usecases.users import authenticate, seed_user
 from footprint.usecases.demo import (DATA_VERSION, DEMO_PASSWORD, ISSUER_ID, ISSUER_NAME, PEOPLE,
                                   REVOCATION_REASON, demo_state, seed)
 from footprint.store.migrations import migrate

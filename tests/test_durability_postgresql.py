@@ -19,7 +19,8 @@ import pytest
 
 from footprint.store import connect
 from footprint.store.migrations import migrate
-from footprint.usecases.accounts import create_token, seed_user
+from footprint.usecases.tokens import create_token
+from footprint.usecases.users import seed_user
 from tests.conftest import started_cluster
 from web import create_app
 

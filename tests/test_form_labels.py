@@ -11,7 +11,7 @@ import re
 import pytest
 
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 
 from .conftest import PASSWORD
 

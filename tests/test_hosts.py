@@ -357,7 +357,8 @@ def test_a_session_and_a_token_made_on_one_host_work_on_the_other(pg_url, tmp_pa
     """Two hosts (homes of their own, one shared keys folder) on one PostgreSQL database: a
     producer logged in on host a is logged in on host b with the same cookie, and an API
     token made through host a answers on host b; a logout on b ends the session on a."""
-    from footprint.usecases.accounts import create_token, seed_user
+    from footprint.usecases.tokens import create_token
+    from footprint.usecases.users import seed_user
     from web import create_app
 
     monkeypatch.setenv("FOOTPRINT_KEYS_DIR", str(tmp_path / "shared"))

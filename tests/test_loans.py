@@ -17,7 +17,7 @@ from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 

@@ -29,9 +29,10 @@ import pytest
 from footprint.labels import generate
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token, seed_user
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
+from footprint.usecases.tokens import create_token
+from footprint.usecases.users import seed_user
 
 # the live server on SQLite, then on PostgreSQL (the `service` fixture on each engine)
 pytestmark = pytest.mark.both_engines

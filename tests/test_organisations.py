@@ -16,8 +16,9 @@ import pytest
 
 from footprint import InvalidInput
 from footprint.usecases import security
-from footprint.usecases.accounts import create_organisation, create_user, find_organisation
 from footprint.usecases.labels import for_submission
+from footprint.usecases.organisations import create_organisation, find_organisation
+from footprint.usecases.users import create_user
 
 from .conftest import PASSWORD
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check

@@ -23,10 +23,11 @@ import pytest
 
 from footprint import clock
 from footprint.errors import Forbidden, InvalidInput
+from footprint.store import accounts as store_accounts
 from footprint.store import submissions as stored
 from footprint.usecases import actions, consents, oversight
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 from tests.conftest import PASSWORD
 
 BASE = datetime(2027, 3, 1, 4, 0, tzinfo=timezone.utc)
@@ -252,6 +253,80 @@ def test_organisations_with_their_counts_and_links(service, platform, login):
     refused = client.get(f"/supervision/qualifications?org={orchard}")
     assert refused.status_code == 400
     assert f'no accounting body "{orchard}"' in unescape(refused.get_data(as_text=True))
+
+
+def org_rows(page) -> dict[int, list[str]]:
+    """The organisation rows of a page, in order: id -> cells."""
+    return {int(oid): cells(row) for oid, row in ORG_ROW.findall(page.get_data(as_text=True))}
+
+
+@pytest.mark.both_engines
+def test_organisations_are_paged_by_name_each_kind_on_its_own_cursor(service, platform,
+                                                                       login):
+    """49 more producers, "Producer 01" .. "Producer 49": 51 in all, by name
+    "Panzhihua Steel" < "Producer 01" < ... < "Producer 49" < "Pujiang Orchard Co-op"
+    ("a" < "r" < "u"), so page 1 holds Panzhihua and the 49 (50, a page) and page 2 only
+    Pujiang, with its counts; the two bodies and the bank fit one page each."""
+    db = service.db
+    made = [store_accounts.insert_organisation(db, f"Producer {n:02d}", "enterprise")
+            for n in range(1, 50)]
+    orchard, steel = org_id(db, "Pujiang Orchard Co-op"), org_id(db, "Panzhihua Steel")
+    bodies = [org_id(db, "Chongqing Carbon Audit"), org_id(db, "Sichuan Carbon Verification")]
+    bank = org_id(db, "Chengdu Rural Bank")
+    client = login(service.app.test_client(), "inspector")
+    client.set_cookie("lang", "en")
+    first = client.get("/supervision/organisations")
+    text = first.get_data(as_text=True)
+    assert list(org_rows(first)) == [steel, *made, *bodies, bank]  # 50 + 2 + 1
+    assert re.findall(r'<span class="org-count">\((\d+)\)</span>', text) == ["51", "2", "1"]
+    assert re.findall(r'id="([a-z_]+-next-page)"', text) == ["enterprise-next-page"]
+    assert "First page" not in text
+    link = unescape(re.search(r'id="enterprise-next-page" rel="next" href="([^"]+)"',
+                              text).group(1))
+    assert link == f"/supervision/organisations?before={made[-1]}#enterprise"
+    second = client.get(link)
+    assert second.status_code == 200
+    found = org_rows(second)
+    assert list(found) == [orchard, *bodies, bank]  # the other kinds keep their first page
+    assert found[orchard] == ["Pujiang Orchard Co-op", "Sichuan", "2", "1", "Record a finding"]
+    shown = second.get_data(as_text=True)
+    assert re.findall(r'<span class="org-count">\((\d+)\)</span>', shown) == ["51", "2", "1"]
+    assert "next-page" not in shown
+    assert 'href="/supervision/organisations#enterprise">First page</a>' in shown
+    # the use case pages the same way, at any size: 51 producers, 20 a page = 20 + 20 + 11
+    sizes, after = [], {}
+    while True:
+        producers = oversight.organisations(db, service.people["inspector"], after,
+                                            size=20)["enterprise"]
+        sizes.append(len(producers.page.rows))
+        if producers.page.next_before is None:
+            break
+        after = {"before": str(producers.page.next_before)}
+    assert sizes == [20, 20, 11] and producers.count == 51
+    assert producers.page.rows[-1]["id"] == orchard
+
+
+def test_a_cursor_no_page_of_that_list_gave_is_refused(service, platform, login):
+    """A bank's number as the producers' cursor, a body's as the banks', a word: 400, each
+    named where it was given, in the reader's language."""
+    bank, body = org_id(service.db, "Chengdu Rural Bank"), org_id(service.db,
+                                                                   "Sichuan Carbon Verification")
+    client = login(service.app.test_client(), "inspector")
+    client.set_cookie("lang", "en")
+    refused = client.get(f"/supervision/organisations?before={bank}&banks_before={body}"
+                         "&bodies_before=next")
+    assert refused.status_code == 400
+    text = unescape(refused.get_data(as_text=True))
+    said = "must be the cursor a page of this list gave (follow its link to the next page)"
+    assert re.findall(r'<li><code title="(\w+)">\1</code>: ([^<]+)</li>', text) == \
+        [("before", said), ("bodies_before", said), ("banks_before", said)]
+    with pytest.raises(InvalidInput) as caught:
+        oversight.organisations(service.db, service.people["inspector"], {"before": str(bank)})
+    assert [p.where for p in caught.value.problems] == ["before"]
+    client.set_cookie("lang", "zh")
+    chinese = client.get(f"/supervision/organisations?banks_before={body}")
+    assert chinese.status_code == 400
+    assert "banks_before</code>: 须为本列表某一页给出的游标（请使用页面上的“下一页”链接）" in unescape(chinese.get_data(as_text=True))
 
 
 def test_an_administrator_reads_the_lists_and_records_no_finding(service, platform, clients):

@@ -15,8 +15,8 @@ from cli.main import cli
 from footprint import clock
 from footprint.errors import Conflict, Forbidden, InvalidInput
 from footprint.usecases import security
-from footprint.usecases.accounts import (MAX_ACTIVE_TOKENS, MAX_TOKEN_LABEL, create_token,
-                                         set_user_active)
+from footprint.usecases.tokens import MAX_ACTIVE_TOKENS, MAX_TOKEN_LABEL, create_token
+from footprint.usecases.users import set_user_active
 
 from .conftest import PASSWORD
 

@@ -103,7 +103,8 @@ def demo_site(tmp_path_factory, engine):
 def data_words(db, home: Path) -> set[str]:
     """Every word of the data people (and the demo) typed (names, BOMs, notes, comments,
     reasons, labels' published names), of the platforms' names in the trust list, and of the
-    Chinese titles and publishers of the datasets: these may be English on a Chinese page.
+    Chinese titles, publishers and notes of the datasets: these may be English on a Chinese
+    page.
     A factor's English citation is not: a Chinese page cites its dataset's title_zh and
     publisher_zh, the citation only on hover."""
     texts = [entry.name for entry in trust_list(home).entries]
@@ -112,6 +113,7 @@ def data_words(db, home: Path) -> set[str]:
     for manifest in ROOT.glob("lca_data/**/manifest.json"):
         for entry in json.loads(manifest.read_text(encoding="utf-8")).get("datasets", []):
             texts += [str(entry.get(key, "")) for key in ("title_zh", "publisher_zh")]
+            texts += entry.get("notes_zh", {}).values()  # a factor's note: WTT, RF, ABS
     for sql in ("SELECT name, region, credit_code FROM organisations",
                 "SELECT username, display_name FROM users",
                 "SELECT name, name_zh, category FROM products",

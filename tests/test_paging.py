@@ -24,8 +24,8 @@ from footprint.paging import Page
 from footprint.store import audit, migrations
 from footprint.store import submissions as stored
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
 from footprint.usecases.actions import VERIFY_CHECKLIST, act
+from footprint.usecases.tokens import create_token
 
 BASE = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
 ORCHARD_MADE = 120

@@ -17,7 +17,8 @@ from footprint.bom import parse_bom
 from cli.language import said as said_in
 from footprint.errors import InvalidInput, Message, Named
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token, seed_user
+from footprint.usecases.tokens import create_token
+from footprint.usecases.users import seed_user
 
 from .conftest import SAMPLES
 

@@ -11,7 +11,7 @@ import pytest
 from footprint import InvalidInput, clock
 from footprint.usecases import actions, qualifications
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL

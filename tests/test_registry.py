@@ -12,7 +12,7 @@ import pytest
 
 from footprint import clock
 from footprint.errors import InvalidInput, NotFound
-from footprint.usecases import accounts
+from footprint.usecases import organisations
 from footprint.usecases import registry as public_registry
 from footprint.usecases import submissions as subs
 from footprint.usecases.labels import for_submission
@@ -178,7 +178,7 @@ def test_product_page_lists_every_label_of_the_product(service, world, client):
 
 def test_organisation_page_shows_its_credit_code(service, world, client):
     org_id = service.people["orchard"]["org_id"]
-    accounts.set_credit_code(service.db, org_id, COOP_CODE)
+    organisations.set_credit_code(service.db, org_id, COOP_CODE)
     text = client.get(f"/registry/organisations/{org_id}").get_data(as_text=True)
     assert "Pujiang Orchard Co-op" in text and COOP_CODE in text
     assert "统一社会信用代码" in text

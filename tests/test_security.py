@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from footprint import clock
 from footprint.usecases import security
-from footprint.usecases.accounts import create_token, set_user_active
+from footprint.usecases.tokens import create_token
+from footprint.usecases.users import set_user_active
 from web import create_app
 
 from .conftest import PASSWORD
@@ -235,7 +236,8 @@ def test_the_operator_s_password_reset_and_a_deactivation_end_sessions(service, 
 
 def test_accounts_made_anywhere_refuse_invisible_controls(service):
     from footprint import InvalidInput
-    from footprint.usecases.accounts import create_organisation, seed_user
+    from footprint.usecases.organisations import create_organisation
+    from footprint.usecases.users import seed_user
     with pytest.raises(InvalidInput) as user:
         seed_user(service.db, "mallory", "producer", "Evil\u202eoC", "long enough pw 1",
                   display_name="Mal\x00lory")

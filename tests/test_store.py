@@ -9,7 +9,8 @@ from footprint import Conflict, Forbidden, InvalidInput, NotFound
 from footprint.store import connect, transaction
 from footprint.store.db import SQLITE, dialect
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import (authenticate, create_token, seed_user, user_for_token)
+from footprint.usecases.tokens import create_token, user_for_token
+from footprint.usecases.users import authenticate, seed_user
 from tests.conftest import qualify_everywhere
 from footprint.store.migrations import MIGRATIONS, migrate, pending
 
@@ -161,7 +162,7 @@ def test_secret_key_is_shared_and_private(tmp_path):
 
 
 def test_token_revocation(db, people):
-    from footprint.usecases.accounts import revoke_token
+    from footprint.usecases.tokens import revoke_token
     token = create_token(db, "orchard")
     assert revoke_token(db, token) and user_for_token(db, token) is None
     assert not revoke_token(db, token)  # already revoked

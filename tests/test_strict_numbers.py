@@ -55,7 +55,7 @@ def test_the_command_line_exits_2_naming_line_and_field(run, write_bom, make_bom
 
 
 def test_the_api_answers_400_naming_line_and_field(service, make_bom):
-    from footprint.usecases.accounts import create_token
+    from footprint.usecases.tokens import create_token
 
     token = create_token(service.db, "orchard", "test")
     bom = make_bom()

@@ -18,7 +18,7 @@ from footprint.translog import TransparencyLog
 from footprint.usecases import actions, findings, revoking
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import seed_user
+from footprint.usecases.users import seed_user
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL

@@ -14,8 +14,8 @@ from footprint import clock
 from footprint.store import transaction
 from footprint.store.db import BUSY_TIMEOUT_MS
 from footprint.usecases import security
-from footprint.usecases.accounts import (TOKEN_USE_RECORDED_EVERY, create_token,
-                                         user_for_bearer, user_for_token)
+from footprint.usecases.tokens import (TOKEN_USE_RECORDED_EVERY, create_token, user_for_bearer,
+                                       user_for_token)
 
 both_engines = pytest.mark.both_engines  # the service on SQLite, then on PostgreSQL
 

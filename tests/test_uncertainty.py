@@ -218,6 +218,51 @@ def test_every_reader_of_the_label_shows_the_submission_pages_range(
     assert "35.1 (29.1-42.4) kg CO2e per 1 kg" in verified.stdout
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_submission_scan_and_bank_pages_write_one_range_and_grade(
+        service, clients, login, approve, issuer, make_bom, lang):
+    """One label, three readers: the producer's submission page, the public scan page and the
+    page of the producer's account a consenting bank reads write its P5-P95 range and its
+    data quality in the same words from the same markup (web/templates/_evidence.html):
+    P5 29.1151 and P95 42.4485 of the stored result, to 3 figures 29.1-42.4, the range the
+    label signs; one electricity line, rated as the Sichuan 2022 grid factor is for it:
+    technology 3, geography 1 (Sichuan's own), time 1 (the factor's year, 2022)."""
+    import re
+
+    from footprint.labels.encoding import to_b32
+    from footprint.usecases import consents
+    from footprint.usecases.labels import for_submission
+    from footprint.usecases.users import seed_user
+
+    from .conftest import PASSWORD
+    final = approve(make_bom(**RANGED_BOM), issuer)
+    orchard = service.people["orchard"]["org_id"]
+    seed_user(service.db, "ruralbank", "bank", "Chengdu Rural Commercial Bank", PASSWORD)
+    consents.grant(service.db, orchard, "Chengdu Rural Commercial Bank")
+    label = for_submission(service.db, final["id"])
+    readers = {"submission": (clients["orchard"], f"/submissions/{final['id']}"),
+               "scan": (service.app.test_client(), f"/L/{to_b32(label['cose'])}"),
+               "bank": (login(service.app.test_client(), "ruralbank"),
+                        f"/bank/accounts/{orchard}")}
+    ranges, qualities = {}, {}
+    for reader, (client, path) in readers.items():
+        client.set_cookie("lang", lang)
+        page = client.get(path)
+        assert page.status_code == 200, reader
+        text = page.get_data(as_text=True)
+        ranges[reader] = re.findall(r'<span class="range">([^<]*)</span>', text)
+        qualities[reader] = re.findall(r'<span class="dq">([^<]*)</span>', text)
+    said = {"zh": "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e",
+            "en": "Range P5–P95: 29.1–42.4 kg CO₂e"}[lang]
+    assert ranges == {"submission": [said], "scan": [said], "bank": [said]}
+    # (3 + 1 + 1) / 3 = 1.7, very good (<= 2.0); no line is primary data: 0.0 %; the bank's
+    # page leaves out the primary data share the other two add
+    overall = {"zh": "数据质量 很好（1.7）", "en": "Data quality very good (1.7)"}[lang]
+    primary = {"zh": "· 一手数据 0.0 %", "en": " · primary data 0.0 %"}[lang]
+    assert qualities == {"submission": [overall + primary], "scan": [overall + primary],
+                         "bank": [overall]}
+
+
 def test_a_grade_whose_range_straddles_a_band_says_so(engine):
     from .conftest import SAMPLES
     sample = json.loads((SAMPLES / "oranges_pujiang_farm_gate.json").read_text("utf-8"))

@@ -12,7 +12,7 @@ import pytest
 from footprint.errors import InvalidInput
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 

@@ -16,7 +16,7 @@ import pytest
 
 from footprint.usecases import review
 from footprint.labels import generate
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from web import create_app
 
 from .conftest import PEOPLE, SAMPLES

@@ -9,8 +9,10 @@ The titles and publishers below are those of lca_data/manifest.json (diesel_ipcc
 ipcc_ar6_gwp100) and lca_data/electricity/manifest.json (cn_grid_co2_mee)."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
+import json
 import re
 from pathlib import Path
 
@@ -102,7 +104,7 @@ def tea_registry() -> Registry:
 
 
 CITE = ('{% from "_cited.html" import cite with context %}'
-        '{{ cite(cited_source, cited.get(cited_source.dataset)) }}')
+        '{{ cite(cited_source, cited.get(cited_source.dataset), "tea/fuelwood") }}')
 
 
 def test_a_manifest_without_chinese_is_cited_in_english_and_an_unknown_dataset_by_its_citation(
@@ -141,3 +143,52 @@ def test_every_shipped_dataset_has_its_title_and_publisher_in_chinese(registry):
         entry = registry.manifest_entry(dataset.id)
         for field in ("title_zh", "publisher_zh"):
             assert re.search(r"[\u4e00-\u9fff]", entry.get(field, "")), (dataset.id, field)
+
+
+MATERIALS = ROOT / "lca_data" / "materials"
+
+
+def test_every_note_of_the_material_library_has_its_chinese_beside_it():
+    """A row's note (its caveat) is in the manifest's notes_zh under the process the row is
+    registered as, and nothing else is: a Chinese page never shows a note a row lost or one
+    the rows never had."""
+    manifest = json.loads((MATERIALS / "manifest.json").read_text(encoding="utf-8"))
+    notes = 0
+    for entry in manifest["datasets"]:
+        with open(MATERIALS / entry["file"], encoding="utf-8", newline="") as f:
+            noted = {f"materials/{row['key']}" for row in csv.DictReader(f) if row["note"]}
+        assert set(entry.get("notes_zh", {})) == noted, entry["id"]
+        for chinese in entry.get("notes_zh", {}).values():
+            assert re.search(r"[\u4e00-\u9fff]", chinese), (entry["id"], chinese)
+        assert bool(noted) == ("notes_zh_source" in entry), entry["id"]
+        notes += len(noted)
+    assert notes == 41
+
+
+def test_the_chinese_notes_leave_the_data_version_as_it_was(registry):
+    """The notes are text beside the data, like title_zh: the data version (the hash of every
+    number and of each data file) is the one docs/pact.md shows, MEE-2023 (2d3a4693c521a1ea)."""
+    assert registry.data_version.startswith("2d3a4693c521a1ea")
+    assert registry.data_version_name == "MEE-2023"
+
+
+def test_a_chinese_page_shows_a_factors_note_in_chinese(service, clients, make_bom):
+    """The PP cover of docs/materials.md (DESNZ 2025, "no China PP resin factor found"): its
+    note in Chinese under its source on a Chinese page; the English page keeps it in the
+    citation; the grid factor, whose manifest has no notes, shows none."""
+    bom = make_bom(lines=[
+        {"input": "materials/pp", "amount": 0.2, "unit": "kg", "stage": "raw_materials"},
+        {"input": "electricity", "amount": 10, "unit": "kWh", "stage": "production"}])
+    sub, _ = subs.create_submission(service.db, service.app.extensions["footprint_engine"],
+                                    service.people["orchard"], bom)
+    client = clients["orchard"]
+    url = f"/submissions/{sub['id']}"
+    zh = client.get(url).get_data(as_text=True)
+    row = re.search(r'<tr id="source-materials/pp">(.*?)</tr>', zh, re.S).group(1)
+    assert '<span class="small factor-note">备注：未找到中国的聚丙烯树脂因子</span>' in row
+    assert zh.count("factor-note") == 1  # the grid factor has none
+    client.get("/lang/en")
+    en = client.get(url).get_data(as_text=True)
+    assert "factor-note" not in en
+    row = re.search(r'<tr id="source-materials/pp">(.*?)</tr>', en, re.S).group(1)
+    assert "no China PP resin factor found" in row

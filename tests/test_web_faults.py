@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from web import create_app
 
 from .conftest import PASSWORD

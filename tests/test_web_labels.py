@@ -25,7 +25,7 @@ from footprint.usecases import labels as label_records
 from footprint.labels import export_trust_list, extract, generate, load_trust_list, verify
 from footprint.labels.revocations import load_revocations
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from footprint.translog import TransparencyLog, verify_consistency, verify_inclusion
 
 from .conftest import PEOPLE

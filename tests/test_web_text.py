@@ -15,7 +15,7 @@ from footprint.labels import generate
 from footprint.labels import to_b32
 from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from footprint.usecases.labels import for_submission
 from footprint.usecases.issuing import Issuer
 

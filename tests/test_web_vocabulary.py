@@ -64,7 +64,7 @@ PARTS = {
     "vocabulary": ["vocabulary.py", "formatting.py", "../footprint/words.py"],
     "core": ["__init__.py", "auth.py", "tokens.py", "public.py", "security.py", "i18n.py",
              "templates/layout.html", "templates/error.html", "templates/_scopes.html",
-             "templates/_evidence.html",
+             "templates/_evidence.html", "templates/_cited.html",
              "templates/_pages.html",
              "templates/_battery.html", "templates/auth",
              "templates/public"],

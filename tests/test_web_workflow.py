@@ -23,7 +23,7 @@ from footprint.usecases import actions
 from footprint.usecases import review, security
 from footprint.labels import generate
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import create_token
+from footprint.usecases.tokens import create_token
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.workflow import MAX_REASON
 from web.i18n import page_to_come_back_to
@@ -389,8 +389,8 @@ def world(request, tmp_path_factory, engine):
     an argon2 hash each); every case makes its own submission, so cases cannot interfere.
     Once on SQLite, once on PostgreSQL (the app told its database in its config)."""
     from footprint.store import connect, database_path
-    from footprint.usecases.accounts import seed_user
     from footprint.store.migrations import migrate
+    from footprint.usecases.users import seed_user
     from web import create_app
 
     home = tmp_path_factory.mktemp("workflow-matrix")
@@ -671,8 +671,8 @@ def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, m
 
 def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom):
     from footprint.store import connect, database_path
-    from footprint.usecases.accounts import seed_user
     from footprint.store.migrations import migrate
+    from footprint.usecases.users import seed_user
     from web import create_app
     db = connect(database_path(tmp_path))
     migrate(db)

@@ -2,8 +2,9 @@
 used; revoked by number), the platform's factor libraries and the PACT clients of buyers'
 systems (docs/pact.md).
 
-The rules live in footprint.usecases.accounts: a role implies the kind of its organisation, the
-minimum password length, unique names, and that an administrator cannot deactivate themselves.
+The rules live in footprint.usecases.organisations (unique names, regions, credit codes),
+footprint.usecases.users (a role implies the kind of its organisation, the minimum password
+length, and that an administrator cannot deactivate themselves) and footprint.usecases.tokens.
 Names people read elsewhere (organisation names are published beside signed labels) are checked
 here first by footprint.text's rule: NFC, no invisible control characters.
 """
@@ -22,7 +23,7 @@ from footprint.errors import Conflict, NotFound, Problem
 from footprint.factortable import CHINESE_HEADINGS
 from footprint.text import checked
 from footprint.settings import benchmark_threshold
-from footprint.usecases import accounts, benchmarks
+from footprint.usecases import benchmarks, organisations, tokens, users
 from footprint.usecases import libraries as factor_libraries
 from footprint.usecases import pact, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
@@ -46,10 +47,10 @@ ORGANISATION_FORM = Form(
 def _page(problems=None, form=None, which=None, status=200, new_client=None):
     db = get_db()
     return render_template(
-        "admin/index.html", organisations=accounts.list_organisations(db),
-        users=accounts.list_users(db), api_tokens=accounts.list_tokens(db), roles=ROLES,
+        "admin/index.html", organisations=organisations.list_organisations(db),
+        users=users.list_users(db), api_tokens=tokens.list_tokens(db), roles=ROLES,
         kinds=ORG_KINDS,
-        role_kind=ROLE_ORG_KIND, min_password=accounts.MIN_PASSWORD,
+        role_kind=ROLE_ORG_KIND, min_password=users.MIN_PASSWORD,
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
         pact_clients=pact.list_clients(db), new_client=new_client,
@@ -88,9 +89,9 @@ def create_organisation():
     form = {k: request.form.get(k, "") for k in ("name", "kind", "region", "credit_code")}
     try:
         clean = _names(form, "name", "region")
-        org = accounts.create_organisation(get_db(), clean["name"], clean["kind"],
-                                           clean["region"], clean["credit_code"],
-                                           get_engine().registry)
+        org = organisations.create_organisation(get_db(), clean["name"], clean["kind"],
+                                                clean["region"], clean["credit_code"],
+                                                get_engine().registry)
     except InvalidInput as exc:
         return _page(exc.problems, form, "organisation", 400)
     flash(_("Organisation %(name)s created.", name=org["name"]))
@@ -103,14 +104,14 @@ def organisation(org_id):
     """Correct an organisation's name, region or unified social credit code; labels issued
     before keep what they signed (the page says so)."""
     db = get_db()
-    org = accounts.organisation_numbered(db, org_id)
+    org = organisations.organisation_numbered(db, org_id)
     if org is None:
         abort(404)
     if request.method == "GET":
         return _organisation_page(org)
     form = {k: request.form.get(k, "") for k in ("name", "region", "credit_code")}
     try:
-        edited = accounts.edit_organisation(
+        edited = organisations.edit_organisation(
             db, current_user, org["id"], name=form["name"], region=form["region"],
             credit_code=form["credit_code"], registry=get_engine().registry,
             address=client_address())
@@ -135,14 +136,14 @@ def _organisation_page(org: dict, problems=None, form=None, status=200):
 def create_user():
     db = get_db()
     form = {k: request.form.get(k, "") for k in ("username", "display_name", "role", "org")}
-    orgs = {str(o["id"]): o for o in accounts.list_organisations(db)}
+    orgs = {str(o["id"]): o for o in organisations.list_organisations(db)}
     try:
         if form["org"] not in orgs:
             raise InvalidInput([Problem("org", _("choose an organisation"))])
         clean = _names(form, "username", "display_name")
-        user = accounts.create_user(db, clean["username"].strip(), clean["role"],
-                                    orgs[form["org"]]["id"], request.form.get("password", ""),
-                                    display_name=clean["display_name"].strip() or None)
+        user = users.create_user(db, clean["username"].strip(), clean["role"],
+                                 orgs[form["org"]]["id"], request.form.get("password", ""),
+                                 display_name=clean["display_name"].strip() or None)
     except InvalidInput as exc:
         return _page(exc.problems, form, "user", 400)
     flash(_("User %(name)s created.", name=user["username"]))
@@ -152,8 +153,8 @@ def create_user():
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @role_required("admin")
 def deactivate(user_id):
-    user = accounts.set_user_active(get_db(), current_user, user_id, False,
-                                    client_address())
+    user = users.set_user_active(get_db(), current_user, user_id, False,
+                                 client_address())
     flash(_("User %(name)s deactivated.", name=user["username"]))
     return redirect(url_for(".index"))
 
@@ -161,8 +162,8 @@ def deactivate(user_id):
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @role_required("admin")
 def reactivate(user_id):
-    user = accounts.set_user_active(get_db(), current_user, user_id, True,
-                                    client_address())
+    user = users.set_user_active(get_db(), current_user, user_id, True,
+                                 client_address())
     flash(_("User %(name)s reactivated.", name=user["username"]))
     return redirect(url_for(".index"))
 
@@ -171,8 +172,8 @@ def reactivate(user_id):
 @role_required("admin")
 def revoke_api_token(token_id):
     try:
-        [token] = accounts.revoke_tokens(get_db(), token_id=token_id, actor=current_user,
-                                         address=client_address())
+        [token] = tokens.revoke_tokens(get_db(), token_id=token_id, actor=current_user,
+                                       address=client_address())
     except NotFound:
         flash(_("No such token, or it is revoked already."))
     else:
@@ -213,7 +214,7 @@ def create_pact_client():
     this one answer (never stored, never shown again)."""
     db = get_db()
     form = {k: request.form.get(k, "") for k in ("name", "org")}
-    orgs = {str(o["id"]): o for o in accounts.list_organisations(db)}
+    orgs = {str(o["id"]): o for o in organisations.list_organisations(db)}
     try:
         if form["org"] and form["org"] not in orgs:
             raise InvalidInput([Problem("org", _("choose an organisation"))])

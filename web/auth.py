@@ -15,8 +15,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from footprint.errors import InvalidInput, Problem, Throttled
-from footprint.usecases.accounts import MIN_PASSWORD, change_password, log_in
 from footprint.usecases.security import end_session, session_user, start_session
+from footprint.usecases.users import MIN_PASSWORD, change_password, log_in
 
 from .db import get_db
 from .i18n import LANGUAGES

@@ -4,8 +4,10 @@
     /supervision/submissions        every submission a page at a time, newest first, by
                                     status and organisation (?status= ?org= ?before=)
     /supervision/organisations      producers, accounting bodies and banks with their counts,
-                                    links to their submissions, a body's qualifications and
-                                    (for a regulator) to record a finding about it
+                                    each kind a page at a time by name on its own cursor
+                                    (?before= ?bodies_before= ?banks_before=), links to
+                                    their submissions, a body's qualifications and (for a
+                                    regulator) to record a finding about it
 
 Neither page has a form that writes: the filter is a GET, and each submission links to the
 page every role sees, which offers a regulator no action.
@@ -40,6 +42,10 @@ def submissions():
 @bp.route("/organisations")
 @role_required("regulator", "admin")
 def organisations():
-    return render_template("oversight/organisations.html",
-                           groups=oversight.organisations(get_db(), current_user),
-                           region_of=get_engine().registry.regions.get)
+    groups = oversight.organisations(get_db(), current_user, request.args)
+    return render_template(
+        "oversight/organisations.html", groups=groups,
+        links={kind: page_links("oversight.organisations", listed.page,
+                                oversight.CURSORS[kind], anchor=kind)
+               for kind, listed in groups.items()},
+        region_of=get_engine().registry.regions.get)

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from footprint.errors import InvalidInput, Message, Problem
 from footprint.parameters import describe_parameters
-from footprint.usecases import accounts, pactinputs, review
+from footprint.usecases import organisations, pactinputs, review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
 
@@ -193,7 +193,7 @@ def _new_values(products, category: str | None = None) -> dict:
     category = category or (newest["category"] if newest else "")
     if category not in registry.categories:
         category = ""
-    region = accounts.organisation(get_db(), current_user["org_id"]).get("region") or ""
+    region = organisations.organisation(get_db(), current_user["org_id"]).get("region") or ""
     values = {"product-category": category, "declared_unit-amount": "1",
               "region": region if region in registry.regions else ""}
     return with_category_defaults(values, registry.categories.get(category))

@@ -39,9 +39,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from footprint import Conflict, Forbidden, InvalidInput, NotFound
 
-from footprint.usecases.accounts import active_user
 from footprint.usecases.database import database_errors
 from footprint.usecases.security import session_user
+from footprint.usecases.users import active_user
 
 from .db import get_db
 from .i18n import N_, localised

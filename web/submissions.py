@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from footprint import InvalidInput, NotFound
 from footprint.engine.scopes import mixed_scopes_note
 from footprint.parameters import describe_parameters
-from footprint.usecases import accounts, actions, batterypass, review
+from footprint.usecases import actions, batterypass, organisations, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
 from footprint.usecases.actions import VERIFY_CHECKLIST
@@ -111,9 +111,9 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     described = describe_parameters(category) if category is not None else []
     ranked = worksheet.ranked_lines(result, bom, registry, by_line) if result else []
     actions = allowed_actions(user, submission)
-    bodies = accounts.list_organisations(db, kind="accounting_body") \
+    bodies = organisations.list_organisations(db, kind="accounting_body") \
         if "submit" in actions else []
-    verifier_org = accounts.organisation(db, submission["verifier_org_id"]) \
+    verifier_org = organisations.organisation(db, submission["verifier_org_id"]) \
         if submission["verifier_org_id"] else None
     verified = decision(events, ("verify",)) if submission["verified_by"] else None
     approved = decision(events, ("approve",)) if submission["approved_by"] else None
@@ -137,7 +137,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         changes=_changes(db, user, submission, result, described),
         region=registry.regions.get(bom.get("region")), regions=registry.regions,
         processes=registry.processes, events=events,
-        producer_org=accounts.organisation(db, submission["org_id"]),
+        producer_org=organisations.organisation(db, submission["org_id"]),
         verifier_org=verifier_org, verified=verified, approved=approved,
         rerouted=rerouted, body_names=body_names,
         rerouted_at={r.event["id"]: r for r in rerouted},

@@ -3,7 +3,7 @@ connects (a producer's ERP, an accounting body's tools, a bank's scoring): liste
 each was last used, made with a label and the user's password (the token shown on that one
 answer, never again), revoked by number. An administrator revokes anyone's on /admin/.
 
-The rules live in footprint.usecases.accounts: the label's length, how many active tokens a
+The rules live in footprint.usecases.tokens: the label's length, how many active tokens a
 user may hold, that a user revokes only their own (another user's number is 404), and why a
 new token asks for the password again.
 """
@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from footprint.errors import Conflict, InvalidInput, Throttled
-from footprint.usecases import accounts
+from footprint.usecases import tokens
 
 from .auth import throttled_message
 from .db import get_db
@@ -35,7 +35,7 @@ def _page(problems=None, form=None, *, refused: str | None = None,
     """The page: the user's tokens, then the form (its problems beside its fields, a
     refusal of the whole form above it; the label as sent, never the password) or the
     token just made."""
-    rows = accounts.list_tokens(get_db(), current_user["username"])
+    rows = tokens.list_tokens(get_db(), current_user["username"])
     form = form or {}
     label = form.get("label", "")
     shown = TOKEN_FORM.shown(problems, form)
@@ -43,7 +43,7 @@ def _page(problems=None, form=None, *, refused: str | None = None,
         "auth/tokens.html", tokens=rows, fields=TOKEN_FORM, label=label, problems=shown,
         errors=errors_at(shown), refused=refused, new_token=new_token,
         active=sum(1 for r in rows if not r["revoked_at"]),
-        most=accounts.MAX_ACTIVE_TOKENS, longest=accounts.MAX_TOKEN_LABEL,
+        most=tokens.MAX_ACTIVE_TOKENS, longest=tokens.MAX_TOKEN_LABEL,
         language_next=url_for("tokens.index")), status)
     # the token itself is on this answer only: no cache (nor the back button) keeps it
     response.headers["Cache-Control"] = "no-store"
@@ -61,8 +61,8 @@ def index():
 def create():
     form = request.form
     try:
-        token = accounts.create_own_token(get_db(), current_user, form.get("label", ""),
-                                          form.get("password", ""), client_address())
+        token = tokens.create_own_token(get_db(), current_user, form.get("label", ""),
+                                        form.get("password", ""), client_address())
     except InvalidInput as exc:
         return _page(exc.problems, form, status=400)
     except Conflict as exc:
@@ -78,7 +78,7 @@ def create():
 @login_required
 def revoke(token_id: int):
     # another user's number: NotFound, the 404 a number without a token gets
-    token = accounts.revoke_own_token(get_db(), current_user, token_id, client_address())
+    token = tokens.revoke_own_token(get_db(), current_user, token_id, client_address())
     flash(_("Token %(id)s (%(label)s) revoked: API calls with it are refused.",
             id=token["id"], label=token["name"]))
     return redirect(url_for(".index"))

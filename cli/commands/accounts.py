@@ -10,8 +10,8 @@ from footprint.engine import Engine
 from footprint.settings import footprint_home
 from footprint.usecases import accountstatement, carbonaccounts
 from footprint.usecases.accountstatement import COLOURS_ZH
-from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import open_database
+from footprint.usecases.organisations import find_organisation
 
 from .. import render
 from ..errors import fail_cleanly

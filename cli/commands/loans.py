@@ -18,9 +18,9 @@ from footprint.errors import Message, from_data
 from footprint.loanrules import PRESETS
 from footprint.settings import footprint_home
 from footprint.usecases import consents, loans
-from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import open_database
 from footprint.usecases.issuing import Issuer
+from footprint.usecases.organisations import find_organisation
 
 from .. import render
 from ..errors import fail_cleanly, usage_exit

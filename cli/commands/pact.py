@@ -10,7 +10,7 @@ import click
 
 from footprint.errors import Message
 from footprint.settings import footprint_home
-from footprint.usecases import accounts, pactevents, pactinputs
+from footprint.usecases import pactevents, pactinputs, users
 from footprint.usecases import pact as pact_usecase
 from footprint.usecases.database import open_database
 
@@ -136,7 +136,7 @@ def outbox(as_json):
 def import_(file, username):
     """Import a supplier's PACT v3 footprint FILE (JSON) as a BOM input."""
     db = open_database(footprint_home())
-    producer = accounts.active_user_named(db, username)
+    producer = users.active_user_named(db, username)
     _imported(pactinputs.import_footprint(db, producer, file.read_bytes(), file.name))
 
 
@@ -154,7 +154,7 @@ def fetch(host, footprint_id, client_id, client_secret, username):
     """Fetch footprint FOOTPRINT_ID from a supplier's PACT v3 HOST (https://...) and import
     it as a BOM input."""
     db = open_database(footprint_home())
-    producer = accounts.active_user_named(db, username)
+    producer = users.active_user_named(db, username)
     _imported(pactinputs.fetch_footprint(db, producer, host, footprint_id, client_id,
                                          client_secret))
 

@@ -11,9 +11,9 @@ from footprint.display import footprint
 from footprint.engine import Engine
 from footprint.errors import Conflict, Message
 from footprint.settings import footprint_home
-from footprint.usecases.accounts import find_organisation
 from footprint.usecases.database import connect, database_location, pending
 from footprint.usecases.issuing import Issuer
+from footprint.usecases.organisations import find_organisation
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
                                               follow_supersessions, recalculate, write_report)
 

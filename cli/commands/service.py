@@ -17,14 +17,14 @@ import click
 from footprint import engine as engines
 from footprint.errors import Message
 from footprint.settings import footprint_home, secret_key
-from footprint.usecases.accounts import (TOKEN_PREFIX, NewOrganisation, create_token,
-                                         create_user, edit_organisation, find_organisation,
-                                         generate_password, list_organisations, list_tokens,
-                                         list_users, organisation, revoke_tokens,
-                                         set_password, set_user_active, user_named)
 from footprint.usecases.database import (connect, copy, database_location, database_named,
                                          migrate, pending)
 from footprint.usecases.hosts import HostRefused, check_host
+from footprint.usecases.organisations import (NewOrganisation, edit_organisation, find_organisation,
+                                              list_organisations, organisation)
+from footprint.usecases.tokens import TOKEN_PREFIX, create_token, list_tokens, revoke_tokens
+from footprint.usecases.users import (create_user, generate_password, list_users, set_password,
+                                      set_user_active, user_named)
 from footprint.workflow import ORG_KINDS, ROLES
 
 from .. import render

@@ -133,7 +133,8 @@ class Registry:
     def manifest_entry(self, dataset_id: str) -> dict:
         """The manifest entry of a registered dataset in the version registered ({} when no
         plugin registered it): its provenance, and its title and publisher in English and
-        (``title_zh``, ``publisher_zh``, where its manifest gives them) Chinese."""
+        (``title_zh``, ``publisher_zh``, where its manifest gives them) Chinese, and its
+        factors' notes in Chinese by process id (``notes_zh``)."""
         entries = self.known("manifest entry")
         if dataset_id not in entries:
             entries[dataset_id] = next(

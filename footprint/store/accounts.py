@@ -1,7 +1,8 @@
 """The ``organisations``, ``users`` and ``api_tokens`` tables.
 
-Passwords arrive here already hashed and tokens as their SHA-256; the rules (roles, password
-length, credit codes, who may deactivate whom) are footprint.usecases.accounts'.
+Passwords arrive here already hashed and tokens as their SHA-256; the rules (credit codes; roles,
+password length, who may deactivate whom; tokens' labels and limits) are those of
+footprint.usecases.organisations, users and tokens.
 """
 from __future__ import annotations
 
@@ -56,6 +57,23 @@ def organisations(db, kind: str | None = None) -> list[dict]:
         sql += " WHERE o.kind = ?"
         params.append(kind)
     return list(db.query(sql + " ORDER BY o.name", params))
+
+
+def organisations_page(db, kind: str, after: int | None, size: int) -> list[dict]:
+    """Up to ``size`` organisations of ``kind`` by name (names are unique), those after the
+    organisation numbered ``after`` (the last of the page before; None: from the first);
+    read along the index on name."""
+    sql, params = "SELECT o.* FROM organisations o WHERE o.kind = ?", [kind]
+    if after is not None:
+        sql += " AND o.name > (SELECT name FROM organisations WHERE id = ?)"
+        params.append(after)
+    return list(db.query(sql + " ORDER BY o.name LIMIT ?", [*params, size]))
+
+
+def counted_by_kind(db) -> dict[str, int]:
+    """How many organisations there are of each kind."""
+    return {row["kind"]: row["n"] for row in db.query(
+        "SELECT kind, COUNT(*) AS n FROM organisations GROUP BY kind")}
 
 
 def any_organisation(db) -> bool:

@@ -10,7 +10,9 @@ engine, labels, the transparency log and recalculation, and those call the store
     scanning        check a scanned label: signature, record, inclusion proof, status
     transparency    signed checkpoints, proofs, and the monitor of the log
     recalculation   move stored footprints to new factor data, re-issuing changed labels
-    accounts        organisations, users, passwords and API tokens; throttled log-ins
+    organisations   organisations: found as people name them, made, corrected
+    users           users and passwords; throttled log-ins, (de)activation
+    tokens          API tokens: made, listed with their last use, presented, revoked
     security        sessions held on the server, throttling, security events
     database        open, migrate and copy the service database
     backup          back a platform up: the database online, keys and secret key encrypted

@@ -22,8 +22,8 @@ from ..store import submissions as stored
 from ..store.db import transaction
 from ..store.submissions import Submission
 from ..workflow import MAX_REASON, check_action
-from .accounts import find_organisation
 from .issuing import Issuer, issue
+from .organisations import find_organisation
 from .qualifications import check_qualified
 from .submissions import get
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import Conflict, Forbidden, Message, NotFound
 from ..store import consents as stored
 from ..store.db import transaction
-from .accounts import find_organisation
+from .organisations import find_organisation
 
 banks = stored.banks_of          # every bank, with the organisation's open consent to it
 history = stored.events          # the organisation's grants and revocations, newest first

@@ -40,13 +40,14 @@ from ..store import accounts as store_accounts
 from ..store.db import transaction
 from . import carbonaccounts, consents, loans, review
 from . import submissions as subs
-from .accounts import seed_user, set_credit_code
 from .actions import VERIFY_CHECKLIST, act
 from .carbonaccounts import declare_production
 from .issuing import Issuer
 from .labels import for_submission
+from .organisations import set_credit_code
 from .qualifications import qualify
 from .revoking import revoke
+from .users import seed_user
 
 DEMO_PASSWORD = "footprint-demo"  # published on purpose: demonstration only
 # The accounting body's accreditation (made up): every category, from a year ago for three

@@ -30,9 +30,9 @@ from ..translog import TransparencyLog
 from ..translog.log import b64
 from ..translog.entries import record_entry
 from . import carbonaccounts, transparency
-from .accounts import find_organisation
 from .consents import bank_org, consented_org, consenting, producer_org
 from .issuing import Issuer
+from .organisations import find_organisation
 
 DOCUMENT_KIND = "loan-pricing"
 YEARS = (2000, 2100)

@@ -1,7 +1,7 @@
 """What a regulator (or an administrator) reads of the whole platform, to read only: every
 submission a page at a time, newest first, by status and by organisation; every producer,
-accounting body and bank with its region and how many submissions, labels or consents it
-has. Anyone else is refused (Forbidden): these lists cross every organisation.
+accounting body and bank, each kind a page at a time by name, with its region and how many
+submissions, labels or consents it has. Anyone else is refused (Forbidden): these lists cross every organisation.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..store import labels as store_labels
 from ..store import submissions as stored
 from ..supervision import SUBJECT_KINDS
 from ..workflow import READ_ALL, STATUSES
-from .submissions import cursor_of, parse_before
+from .submissions import NOT_A_CURSOR, cursor_of, parse_before
 
 # the organisations the list shows, in its order: producers, accounting bodies, banks
 LISTED_KINDS = ("enterprise", "accounting_body", "bank")
@@ -90,21 +90,62 @@ def filterable(db, user: dict) -> list[dict]:
     return [org for kind in FILTERED_BY for org in store_accounts.organisations(db, kind)]
 
 
-def organisations(db, user: dict) -> dict[str, list[dict]]:
-    """Producers, accounting bodies and banks (kind -> organisations by name), each with
-    ``submissions`` (a producer's own, those assigned to a body), ``labels`` (issued for a
-    producer's products, on the submissions a body verified), ``consents`` (a bank's, open
-    now) and ``finding_subject`` (a regulator's finding may concern it)."""
+# each kind's list pages on its own cursor (the query parameter naming the last organisation
+# of the page before), so turning one list's page keeps the others'
+CURSORS = {"enterprise": "before", "accounting_body": "bodies_before",
+           "bank": "banks_before"}
+
+
+@dataclass(frozen=True)
+class Organisations:
+    """A page of one kind's organisations and how many of that kind there are in all."""
+
+    page: Page
+    count: int
+
+
+def _after(db, kind: str, args: Mapping, problems: list[Problem]) -> int | None:
+    """The organisation of ``kind`` the list's cursor names, if any: a number a page of this
+    list gave."""
+    where = CURSORS[kind]
+    raw = (args.get(where) or "").strip()
+    if not raw:
+        return None
+    found = store_accounts.organisation_numbered(db, int(raw)) \
+        if raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
+    if found is None or found["kind"] != kind:
+        problems.append(Problem(where, NOT_A_CURSOR))
+        return None
+    return found["id"]
+
+
+def organisations(db, user: dict, args: Mapping | None = None,
+                  size: int = PAGE_SIZE) -> dict[str, Organisations]:
+    """Producers, accounting bodies and banks (kind -> a page of them by name, after the
+    cursor ``args`` gives that kind, CURSORS), each with ``submissions`` (a producer's own,
+    those assigned to a body), ``labels`` (issued for a producer's products, on the
+    submissions a body verified), ``consents`` (a bank's, open now) and ``finding_subject``
+    (a regulator's finding may concern it); InvalidInput names every cursor no page gave."""
     check_reader(user)
+    problems: list[Problem] = []
+    after = {kind: _after(db, kind, args or {}, problems) for kind in LISTED_KINDS}
+    if problems:
+        raise InvalidInput(problems)
     submitted = stored.counted_by_organisation(db)
     labelled = store_labels.counted_by_organisation(db)
     consenting = store_consents.counted_by_bank(db)
     counts = {"enterprise": (submitted["produced"], labelled["produced"]),
               "accounting_body": (submitted["assigned"], labelled["verified"]),
               "bank": ({}, {})}
-    return {kind: [{**org, "submissions": counts[kind][0].get(org["id"], 0),
-                    "labels": counts[kind][1].get(org["id"], 0),
-                    "consents": consenting.get(org["id"], 0),
-                    "finding_subject": kind in SUBJECT_KINDS}
-                   for org in store_accounts.organisations(db, kind)]
-            for kind in LISTED_KINDS}
+    in_all = store_accounts.counted_by_kind(db)
+    listed = {}
+    for kind in LISTED_KINDS:
+        page = cut(store_accounts.organisations_page(db, kind, after[kind], size + 1), size,
+                   lambda org: org["id"])
+        listed[kind] = Organisations(Page(
+            [{**org, "submissions": counts[kind][0].get(org["id"], 0),
+              "labels": counts[kind][1].get(org["id"], 0),
+              "consents": consenting.get(org["id"], 0),
+              "finding_subject": kind in SUBJECT_KINDS} for org in page.rows],
+            page.next_before), in_all.get(kind, 0))
+    return listed

@@ -2,7 +2,7 @@
 system (docs/pact.md), with OAuth 2 client credentials, filters, pagination and events.
 
 Clients are made by the operator (``footprint pact clients create``): a client id, a secret
-shown once and kept as its argon2id hash (as passwords are, footprint.usecases.accounts),
+shown once and kept as its argon2id hash (as passwords are, footprint.usecases.users),
 and optionally the one organisation whose labels the client sees. A token is random, kept as
 its SHA-256, and expires after an hour; revoking a client ends its tokens. Failed token
 requests are throttled per client id and per address, like log-ins
@@ -19,7 +19,6 @@ Events (CloudEvents to /3/events, answers through the outbox) are usecases.pacte
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -40,8 +39,9 @@ from ..store.db import database_file, transaction
 from ..text import checked
 from . import labels as label_states
 from . import security
-from .accounts import check_password, find_organisation, hash_password
+from .organisations import find_organisation
 from .security import Policy
+from .users import check_password, hash_password
 
 log = logging.getLogger("footprint.pact")
 
@@ -139,10 +139,6 @@ def no_client_to_revoke(client_id: str) -> NotFound:
 
 # -- tokens -----------------------------------------------------------------------------------
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(db, client_id: str | None, secret: str | None, address: str | None,
                 grant_type: str | None) -> dict:
     """OAuth 2 client credentials (RFC 6749 4.4): the token response, or InvalidClient.
@@ -171,7 +167,7 @@ def issue_token(db, client_id: str | None, secret: str | None, address: str | No
     issued = clock.now()
     with transaction(db):
         stored.delete_expired_tokens(db, clock.stamp(issued))
-        stored.insert_token(db, _digest(token), client["id"], clock.stamp(issued),
+        stored.insert_token(db, security.digest(token), client["id"], clock.stamp(issued),
                             clock.stamp(issued + timedelta(seconds=TOKEN_SECONDS)))
     return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}
 
@@ -181,7 +177,7 @@ def client_for_bearer(db, token: str, address: str | None) -> dict:
     Throttled while the address must wait after too many invalid tokens."""
     attempts = [(BEARER_ADDRESS, address)]
     security.check(db, attempts, "pact-bearer", None, address)
-    found = stored.token(db, _digest(token[:MAX_TOKEN_CHARS + 1])) if token else None
+    found = stored.token(db, security.digest(token[:MAX_TOKEN_CHARS + 1])) if token else None
     if found is None:
         security.failed(db, attempts)
         security.event(db, "pact-bearer-failed", None, address)

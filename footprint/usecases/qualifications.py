@@ -15,7 +15,7 @@ from ..store import qualifications as stored
 from ..store import supervision_events as events
 from ..store.db import transaction
 from ..text import checked
-from .accounts import find_organisation
+from .organisations import find_organisation
 
 
 def _body(db, org, problems: list[Problem]) -> dict | None:

@@ -11,7 +11,7 @@ doubles how long the next attempt must wait (1 s, 2 s, 4 s ... at most 15 minute
 it must wait the credentials are not even checked. A success clears the account's count; an
 address's count only decays (an hour without failures), so logging into one's own account
 does not reset a guessing run against others. Every failure and every refusal is a security
-event.
+event; an event names who acted (acted_by: a user, or the operator at the command line).
 """
 from __future__ import annotations
 
@@ -44,6 +44,20 @@ class Policy:
 ACCOUNT = Policy("login-account", free=5)
 ADDRESS = Policy("login-address", free=20)
 TOKEN_ADDRESS = Policy("token-address", free=20)
+# who acts when no user does: the operator at the command line
+OPERATOR = "the operator at the command line"
+
+
+def acted_by(actor: dict | None) -> str:
+    """Who acted, as a security event names them: the user ``actor``, or with None the
+    operator at the command line."""
+    return actor["username"] if actor is not None else OPERATOR
+
+
+def digest(token: str) -> str:
+    """What the database keeps of a secret token (a session's, an API token, a PACT client's
+    bearer token): its SHA-256, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _now() -> float:
@@ -119,28 +133,24 @@ events = stored.events
 
 # -- sessions ---------------------------------------------------------------------------------
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(db, user_id: int) -> str:
     """A new session of ``user_id``; the token goes into the session cookie, its SHA-256
     into the database."""
     token = secrets.token_urlsafe(32)
     with transaction(db):
-        stored.insert_session(db, _digest(token), user_id)
+        stored.insert_session(db, digest(token), user_id)
     return token
 
 
 def session_user(db, token: str) -> dict | None:
     """The active user of a session that has not ended, with their organisation."""
-    user_id = stored.session_user(db, _digest(token)) if token else None
+    user_id = stored.session_user(db, digest(token)) if token else None
     return store_accounts.active_user(db, user_id) if user_id is not None else None
 
 
 def end_session(db, token: str) -> None:
     with transaction(db):
-        stored.end_session(db, _digest(token))
+        stored.end_session(db, digest(token))
 
 
 def end_sessions_of(db, user_id: int) -> int:

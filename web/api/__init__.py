@@ -25,7 +25,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from footprint.errors import Message, Problem, Throttled
-from footprint.usecases.accounts import user_for_bearer
+from footprint.usecases.tokens import user_for_bearer
 
 from ..db import get_db
 from ..security import User, client_address, csrf, error_answer, load_user_row

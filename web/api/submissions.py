@@ -22,7 +22,7 @@ from footprint.schemacache import schema as built
 from footprint.suggest import unknown
 from footprint.usecases import actions, review
 from footprint.usecases import submissions as subs
-from footprint.usecases.accounts import organisation
+from footprint.usecases.organisations import organisation
 from footprint.workflow import check_action, check_edit, sent_away_from
 
 from ..db import get_db, get_engine
