@@ -179,8 +179,12 @@ def test_the_submission_page_flags_it_to_the_producer_and_the_verifier(service, 
                         "zh") is None
 
 
-def test_the_command_line_flags_it(run, write_bom):
-    result = run("calc", write_bom(NEAR_EMPTY))
+def test_the_command_line_flags_it(run, write_bom, monkeypatch):
+    bom = write_bom(NEAR_EMPTY)
+    result = run("calc", bom)
     assert result.exit_code == 0, result.output
-    assert ("below the published range 0.07-0.7 kg CO2e/kg fruit: inputs may be missing "
-            "低于文献范围，可能缺少投入") in result.output
+    assert "  below the published range 0.07-0.7 kg CO2e/kg fruit: inputs may be missing\n" \
+        in result.output
+    monkeypatch.setenv("FOOTPRINT_LANG", "zh")  # the same line in Chinese when chosen
+    result = run("calc", bom)
+    assert "  低于文献范围 0.07-0.7 kg CO2e/kg fruit，可能缺少投入\n" in result.output
