@@ -1,12 +1,16 @@
 """The words of the core's vocabularies, in English, once: the word a reader sees for each
 code a Message names by a ``Word`` (footprint.errors): a stage, a status, a role, an
-organisation kind, an electricity basis, a unit's dimension ... The web's vocabulary
-(web/vocabulary.py) shows these words on pages, and the command line says a message's Words
-with them; each is translated once, in vocabulary.po.
+organisation kind, an electricity basis, a unit's dimension, a factor's confidence ...;
+and how long ago something was (``age``). The web's vocabulary (web/vocabulary.py) shows
+these words on pages, and the command line says a message's Words with them; each is
+translated once, in vocabulary.po.
 
     WORDS["basis"]["location"]  ->  "location-based (grid average)"
+    age(150)                    ->  "2 hours ago"
 """
 from __future__ import annotations
+
+import re
 
 from .errors import Message
 from .workflow import ACTIONS
@@ -75,12 +79,23 @@ FINDING_TYPES = {"falsified_data": Message("falsified data"),
                  "misleading_claim": Message("misleading claim"), "other": Message("other")}
 SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
               "severe": Message("severe")}
+# How sure a dataset is of a factor: the level a source's confidence note begins with
+# ("medium (secondary, MATERIALS.md M-12)"; footprint.engine.uncertainty scores it).
+CONFIDENCE = {"high": Message("high confidence"), "medium": Message("medium confidence"),
+              "low": Message("low confidence")}
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
          "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
-         "quality_level": QUALITY_LEVELS, "standing": STANDINGS}
+         "quality_level": QUALITY_LEVELS, "standing": STANDINGS, "confidence": CONFIDENCE}
+# How long ago something was, from whole minutes (a peer's revocation list, last synced):
+# the largest unit that fits, rounded down; under a minute, just now.
+AGES = ((24 * 60, Message("%(n)s days ago")), (60, Message("%(n)s hours ago")),
+        (1, Message("%(n)s minutes ago")))
+JUST_NOW = Message("just now")
+# A confidence note's level and the rest: "low, unidentified source (...)".
+LEADING_CONFIDENCE = re.compile(rf"\s*({'|'.join(CONFIDENCE)})\b(.*)", re.DOTALL)
 
 
 def word(vocabulary: str, code: str, translate=None) -> str:
@@ -91,3 +106,22 @@ def word(vocabulary: str, code: str, translate=None) -> str:
         return code
     return (translate(str(found)) or str(found)) if translate and isinstance(found, Message) \
         else str(found)
+
+
+def age(minutes: int) -> Message:
+    """How long ago, from whole minutes: 3 -> "3 minutes ago", 150 -> "2 hours ago",
+    0 -> "just now" (said in Chinese by vocabulary.po: 3 分钟前, 2 小时前, 刚刚)."""
+    for size, said in AGES:
+        if minutes >= size:
+            return said.format(n=minutes // size)
+    return JUST_NOW
+
+
+def confidence_note(note: str) -> tuple[str, str] | None:
+    """A source's confidence note split into the level it begins with and the rest, the
+    dataset's own note on how its figures were read, as it is written (its separator kept),
+    for the reader to say the level in their language: "medium (secondary, MATERIALS.md
+    M-12)" -> ("medium", " (secondary, MATERIALS.md M-12)"), said 可信度中 (secondary, ...);
+    None for a note that begins with no level ("2021 medium; 2022 high" names one a year)."""
+    found = LEADING_CONFIDENCE.match(note or "")
+    return (found.group(1), found.group(2)) if found else None

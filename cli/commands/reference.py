@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from footprint import InvalidInput, Message, Problem
+from footprint import InvalidInput, Message, Problem, words
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -124,9 +124,18 @@ def _processes(chosen) -> None:
          say("plugin")]))
     click.echo(say("sources:"))
     for p in chosen:
-        confidence = say(" [confidence: %(confidence)s]", confidence=p.source.confidence) \
-            if p.source.confidence else ""
-        click.echo(f"  {p.id}: {p.source.citation}{confidence}")
+        click.echo(f"  {p.id}: {p.source.citation}{_confidence(p.source.confidence)}")
+
+
+def _confidence(note: str) -> str:
+    """After a citation: the source's confidence, its level in the chosen language."""
+    if not note:
+        return ""
+    split = words.confidence_note(note)
+    if split is None:
+        return say(" [confidence: %(confidence)s]", confidence=note)
+    level, rest = split
+    return f" [{term('confidence', level)}{rest}]"
 
 
 @click.command()
