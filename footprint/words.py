@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import Message
+from .errors import Message, Word
 from .workflow import ACTIONS
 
 STAGES = {
@@ -94,8 +94,9 @@ WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KIN
 AGES = ((24 * 60, Message("%(n)s days ago")), (60, Message("%(n)s hours ago")),
         (1, Message("%(n)s minutes ago")))
 JUST_NOW = Message("just now")
-# A confidence note's level and the rest: "low, unidentified source (...)".
-LEADING_CONFIDENCE = re.compile(rf"\s*({'|'.join(CONFIDENCE)})\b(.*)", re.DOTALL)
+# The levels a confidence note names: the one it begins with ("low, unidentified source"),
+# and one after each year ("2021 medium (provinces from one secondary copy); 2022 high").
+CONFIDENCE_LEVEL = re.compile(rf"(?:^\s*|(?<=\b\d{{4}} ))({'|'.join(CONFIDENCE)})\b")
 
 
 def word(vocabulary: str, code: str, translate=None) -> str:
@@ -117,11 +118,14 @@ def age(minutes: int) -> Message:
     return JUST_NOW
 
 
-def confidence_note(note: str) -> tuple[str, str] | None:
-    """A source's confidence note split into the level it begins with and the rest, the
-    dataset's own note on how its figures were read, as it is written (its separator kept),
-    for the reader to say the level in their language: "medium (secondary, MATERIALS.md
-    M-12)" -> ("medium", " (secondary, MATERIALS.md M-12)"), said 可信度中 (secondary, ...);
-    None for a note that begins with no level ("2021 medium; 2022 high" names one a year)."""
-    found = LEADING_CONFIDENCE.match(note or "")
-    return (found.group(1), found.group(2)) if found else None
+def confidence_note(note: str) -> list | None:
+    """A source's confidence note in parts, for the reader to say its levels in their own
+    language: each level it names a Word of "confidence", the rest, the dataset's own note on
+    how its figures were read, as it is written: "medium (secondary, MATERIALS.md M-12)" ->
+    [Word("confidence", "medium"), " (secondary, MATERIALS.md M-12)"], said 可信度中
+    (secondary, MATERIALS.md M-12); None for a note that names no level so ("as published")."""
+    parts, at = [], 0
+    for found in CONFIDENCE_LEVEL.finditer(note or ""):
+        parts += [note[at:found.start(1)], Word("confidence", found.group(1))]
+        at = found.end()
+    return [part for part in (*parts, note[at:]) if part] if parts else None

@@ -64,15 +64,20 @@ def test_an_age_is_said_by_the_words_the_web_and_the_command_line_share(minutes,
     assert chinese(words.age(minutes)) == in_chinese
 
 
-def test_a_confidence_note_is_split_into_its_level_and_the_dataset_s_note():
+def test_a_confidence_note_is_split_into_its_levels_and_the_dataset_s_note():
+    medium, low, high = (Word("confidence", level) for level in ("medium", "low", "high"))
     assert words.confidence_note("medium (secondary, MATERIALS.md abs_ice)") == \
-        ("medium", " (secondary, MATERIALS.md abs_ice)")
-    assert words.confidence_note("low, unidentified source") == ("low", ", unidentified source")
-    assert words.confidence_note("high") == ("high", "")
-    # no level first: the note is the dataset's only ("2021 medium; 2022 high" names one a
-    # year), and a word that only begins with a level is none
-    assert words.confidence_note("2021 medium; 2022 high") is None
+        [medium, " (secondary, MATERIALS.md abs_ice)"]
+    assert words.confidence_note("low, unidentified source") == [low, ", unidentified source"]
+    assert words.confidence_note("high") == [high]
+    # a level a year: each after its year
+    assert words.confidence_note("2021 medium (one secondary copy); 2022 high") == \
+        ["2021 ", medium, " (one secondary copy); 2022 ", high]
+    # no level named so: the note is the dataset's only; a word that merely begins with a
+    # level is none, nor is a level in the middle of the note's own sentence
+    assert words.confidence_note("as published") is None
     assert words.confidence_note("lower bound as stated") is None
+    assert words.confidence_note("seen; high for 2022") is None
     assert words.confidence_note("") is None
 
 

@@ -90,7 +90,10 @@ def test_the_sources_say_their_confidence_in_the_readers_language(service, clien
             'paper\'s abstract; FACTORS.md section 5)">可信度高</span>;') in sources
     visible = re.sub(r"<[^>]+>", " ", sources)
     assert "可信度: high" not in visible and "(seen in the paper" not in visible
-    assert 'title="high' not in sources  # no English level on a Chinese page
+    # the grid's factors, a level by year (this BOM's factors are of 2021): each said
+    assert ('[<code>cn_grid_co2_mee</code>; <span title="2021 可信度中 (provinces from one '
+            'secondary copy); 2022 and 2023 可信度高">可信度中</span>;') in sources
+    assert not re.search(r'title="[^"]*\b(high|medium|low)\b', sources)  # no English level
     client.set_cookie("lang", "en")
     page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
     assert ('[<code>oranges_fertiliser_chen2015</code>; <span title="high confidence (seen in '

@@ -223,7 +223,7 @@ def test_the_filters_show_words_numbers_and_times(service):
     context = {"declared": {"amount": 1.0, "unit": "piece"},
                "category": {"name_zh": "柑橘", "name_en": "oranges"},
                "note": "medium (secondary, MATERIALS.md abs_ice)",
-               "by_year": "2021 medium; 2022 high"}
+               "by_year": "2021 medium; 2022 high"}  # a level a year
     with service.app.test_request_context(headers={"Accept-Language": "zh"}):
         chinese = render_template_string(template, **context).split("|")
     with service.app.test_request_context(headers={"Accept-Language": "en"}):
@@ -238,7 +238,7 @@ def test_the_filters_show_words_numbers_and_times(service):
                        # ages: 150 minutes are two whole hours, 3000 two whole days
                        "刚刚", "2 小时前", "2 天前",
                        # a confidence's level said, the dataset's note as written
-                       "可信度中 (secondary, MATERIALS.md abs_ice)", "2021 medium; 2022 high"]
+                       "可信度中 (secondary, MATERIALS.md abs_ice)", "2021 可信度中; 2022 可信度高"]
     assert english == ["production", "issued", "administrator", "accounting body",
                        "label re-issued", "dinitrogen monoxide", "market-based (residual mix)",
                        "cradle to grave", "piece", "Not genuine", "2,060", "1,200", "12.3 %",
@@ -246,7 +246,7 @@ def test_the_filters_show_words_numbers_and_times(service):
                        "12.3 KB", "oranges", "leaf 0", "leaf 12", "", "just now",
                        "2 hours ago", "2 days ago",
                        "medium confidence (secondary, MATERIALS.md abs_ice)",
-                       "2021 medium; 2022 high"]
+                       "2021 medium confidence; 2022 high confidence"]
 
 
 def test_a_template_speaks_the_language_of_each_reader(service):

@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from footprint import dataquality, display, words
+from footprint.errors import Word
 
 from . import problems, vocabulary
 from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named, word
@@ -90,13 +91,13 @@ def age(minutes) -> str:
 
 
 def confidence_note(note) -> str:
-    """A source's confidence note, the level it begins with in the reader's language (the
-    rest as the dataset wrote it: footprint.words.confidence_note); else as it is."""
-    split = words.confidence_note(note)
-    if split is None:
+    """A source's confidence note, its levels in the reader's language (the rest as the
+    dataset wrote it: footprint.words.confidence_note); a note that names none as it is."""
+    parts = words.confidence_note(note)
+    if parts is None:
         return note or ""
-    level, rest = split
-    return word(vocabulary.CONFIDENCE, level) + rest
+    return "".join(word(vocabulary.CONFIDENCE, part.code) if isinstance(part, Word) else part
+                   for part in parts)
 
 
 def leaf(index) -> str:

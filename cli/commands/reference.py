@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from footprint import InvalidInput, Message, Problem, words
+from footprint.errors import Word
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -128,14 +129,14 @@ def _processes(chosen) -> None:
 
 
 def _confidence(note: str) -> str:
-    """After a citation: the source's confidence, its level in the chosen language."""
+    """After a citation: the source's confidence, its levels in the chosen language."""
     if not note:
         return ""
-    split = words.confidence_note(note)
-    if split is None:
+    parts = words.confidence_note(note)
+    if parts is None:
         return say(" [confidence: %(confidence)s]", confidence=note)
-    level, rest = split
-    return f" [{term('confidence', level)}{rest}]"
+    said_note = "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
+    return f" [{said_note}]"
 
 
 @click.command()
