@@ -3,11 +3,12 @@ last built, kept as a file for `footprint verify` (which names a label's categor
 chosen language without loading the plugins: loading them takes about 0.8 s, five times
 verify's whole start)::
 
-    FOOTPRINT_HOME/registry/category-names.json
+    FOOTPRINT_HOME/cache/category-names.json
     {"oranges": {"name_zh": "柑橘(鲜果)", "name_en": "Oranges (citrus fruit)"}, ...}
 
 footprint.engine.pipeline keeps it whenever it builds the registry of the current data (every
 calculation, the service's start), so a plugin installed or removed is seen by the next one.
+A cache like the home's others: derived, left out of backups, made again when missing.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from .files import write_atomically
 
-NAMES = Path("registry") / "category-names.json"
+NAMES = Path("cache") / "category-names.json"
 
 
 def keep(home, categories) -> None:
