@@ -349,7 +349,9 @@ def test_footprint_calc_on_a_tea_bom(tea_cli_env, write_bom):
     assert data["grade"]["grade"] == "B"
     text = runner.invoke(tea_cli_env, ["calc", str(SAMPLE)])
     assert text.exit_code == 0, text.output
-    assert "茶叶(成品茶)" in text.stdout and "biogenic CO2" in text.stdout
+    assert "category: Made tea" in text.stdout and "biogenic CO2" in text.stdout
+    text = runner.invoke(tea_cli_env, ["calc", str(SAMPLE)], env={"FOOTPRINT_LANG": "zh"})
+    assert "产品类别：茶叶(成品茶)" in text.stdout and "生物源 CO2" in text.stdout
     plugins = runner.invoke(tea_cli_env, ["plugins"])
     assert "entry point (footprint-tea)" in plugins.stdout
 
