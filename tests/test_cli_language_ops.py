@@ -298,6 +298,18 @@ def test_a_backup_is_made_and_checked_in_chinese(demo_platform, tmp_path):
     assert connect(database_path(home))["labels"].count == 6
 
 
+def test_a_backup_of_a_home_without_a_database_is_refused_in_english_then_chinese(tmp_path):
+    home = (tmp_path / "home").resolve()
+    home.mkdir()
+    refused = CliRunner().invoke(
+        cli, ["backup", "create", str(tmp_path / "b.tar"), "--passphrase-env", "PASSPHRASE"],
+        env={"FOOTPRINT_HOME": str(home), "PASSPHRASE": PASSPHRASE, "FOOTPRINT_LANG": "zh"})
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [f"error: no database in {home}: nothing to back up",
+                                           f"错误：{home} 中没有数据库：没有可备份的内容"]
+    assert not (tmp_path / "b.tar").exists()
+
+
 def test_a_failed_check_is_said_in_chinese(demo_platform):
     home, _ = demo_platform
     # a manifest that recorded another migration level than the copy has: the first check

@@ -95,7 +95,7 @@ def _print_report(report: restores.RestoreReport) -> None:
     for check in report.passed:
         click.echo(_marked(say("ok"), said(check)))
     for problem in report.problems:
-        click.echo(_marked("FAIL", said(problem)), err=True)
+        click.echo(_marked(say("FAIL"), said(problem)), err=True)
     for remark in report.notes:
         click.echo(_marked(say("note"), said(remark)))
 

@@ -167,7 +167,8 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     location = database_location(home)
     postgresql = not isinstance(location, Path)
     if not postgresql and not location.is_file():
-        raise BackupError(f"no database in {home}: nothing to back up")
+        raise BackupError(Message("no database in %(home)s: nothing to back up",
+                                  home=str(home)))
     check_target(home, archive)
     salt = os.urandom(SALT_BYTES)
     enc_key, mac_key = derive(passphrase, salt, **SCRYPT)
@@ -241,8 +242,8 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
         try:
             os.link(partial, archive)  # never replaces a file that appeared meanwhile
         except FileExistsError:
-            raise Conflict(f"{archive} appeared while the backup was made; nothing "
-                           "overwritten") from None
+            raise Conflict(Message("%(path)s appeared while the backup was made; nothing "
+                                   "overwritten", path=str(archive))) from None
         fsync_directory(archive.parent)
     finally:
         if fd is not None:

@@ -99,8 +99,9 @@ def _target_database(home: Path, opened: Archive) -> Path | str:
     location = database_location(home)
     if opened.database == PG_DUMP:
         if isinstance(location, Path):
-            raise BackupError(f"{opened.path} holds a PostgreSQL database (pg_dump): set "
-                              f"{DATABASE_URL} to an empty database to restore it into")
+            raise BackupError(Message("%(path)s holds a PostgreSQL database (pg_dump): set "
+                                      "%(variable)s to an empty database to restore it into",
+                                      path=str(opened.path), variable=DATABASE_URL))
         db = connect(location)
         try:
             found = pgdump.objects(db)
@@ -108,14 +109,16 @@ def _target_database(home: Path, opened: Archive) -> Path | str:
             db.close()
         if found:
             kind, name, _ = found[0]
-            raise Conflict(f"the database {DATABASE_URL} names is not empty (it holds "
-                           f"{len(found)} objects, {kind} {name} among them): a backup is "
-                           "restored only into an empty database, so nothing there is "
-                           "overwritten")
+            raise Conflict(Message(
+                "the database %(variable)s names is not empty (it holds %(count)s objects, "
+                "%(kind)s %(name)s among them): a backup is restored only into an empty "
+                "database, so nothing there is overwritten", variable=DATABASE_URL,
+                count=len(found), kind=kind, name=name))
     elif not isinstance(location, Path):
-        raise BackupError(f"{opened.path} holds a SQLite database, and {DATABASE_URL} names "
-                          f"a PostgreSQL one: unset {DATABASE_URL} to restore the file into "
-                          "the home (`footprint db copy` moves a platform to PostgreSQL)")
+        raise BackupError(Message(
+            "%(path)s holds a SQLite database, and %(variable)s names a PostgreSQL one: unset "
+            "%(variable)s to restore the file into the home (`footprint db copy` moves a "
+            "platform to PostgreSQL)", path=str(opened.path), variable=DATABASE_URL))
     return location
 
 
