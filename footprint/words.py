@@ -1,14 +1,18 @@
 """The words of the core's vocabularies, in English, once: the word a reader sees for each
 code a Message names by a ``Word`` (footprint.errors): a stage, a status, a role, an
-organisation kind, an electricity basis, a unit's dimension ... The web's vocabulary
-(web/vocabulary.py) shows these words on pages, and the command line says a message's Words
-with them; each is translated once, in vocabulary.po.
+organisation kind, an electricity basis, a unit's dimension, a factor's confidence ...;
+and how long ago something was (``age``). The web's vocabulary (web/vocabulary.py) shows
+these words on pages, and the command line says a message's Words with them; each is
+translated once, in vocabulary.po.
 
     WORDS["basis"]["location"]  ->  "location-based (grid average)"
+    age(150)                    ->  "2 hours ago"
 """
 from __future__ import annotations
 
-from .errors import Message
+import re
+
+from .errors import Message, Word
 from .workflow import ACTIONS
 
 STAGES = {
@@ -75,12 +79,24 @@ FINDING_TYPES = {"falsified_data": Message("falsified data"),
                  "misleading_claim": Message("misleading claim"), "other": Message("other")}
 SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
               "severe": Message("severe")}
+# How sure a dataset is of a factor: the level a source's confidence note begins with
+# ("medium (secondary, MATERIALS.md M-12)"; footprint.engine.uncertainty scores it).
+CONFIDENCE = {"high": Message("high confidence"), "medium": Message("medium confidence"),
+              "low": Message("low confidence")}
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
          "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
-         "quality_level": QUALITY_LEVELS, "standing": STANDINGS}
+         "quality_level": QUALITY_LEVELS, "standing": STANDINGS, "confidence": CONFIDENCE}
+# How long ago something was, from whole minutes (a peer's revocation list, last synced):
+# the largest unit that fits, rounded down; under a minute, just now.
+AGES = ((24 * 60, Message("%(n)s days ago")), (60, Message("%(n)s hours ago")),
+        (1, Message("%(n)s minutes ago")))
+JUST_NOW = Message("just now")
+# The levels a confidence note names: the one it begins with ("low, unidentified source"),
+# and one after each year ("2021 medium (provinces from one secondary copy); 2022 high").
+CONFIDENCE_LEVEL = re.compile(rf"(?:^\s*|(?<=\b\d{{4}} ))({'|'.join(CONFIDENCE)})\b")
 
 
 def word(vocabulary: str, code: str, translate=None) -> str:
@@ -91,3 +107,25 @@ def word(vocabulary: str, code: str, translate=None) -> str:
         return code
     return (translate(str(found)) or str(found)) if translate and isinstance(found, Message) \
         else str(found)
+
+
+def age(minutes: int) -> Message:
+    """How long ago, from whole minutes: 3 -> "3 minutes ago", 150 -> "2 hours ago",
+    0 -> "just now" (said in Chinese by vocabulary.po: 3 分钟前, 2 小时前, 刚刚)."""
+    for size, said in AGES:
+        if minutes >= size:
+            return said.format(n=minutes // size)
+    return JUST_NOW
+
+
+def confidence_note(note: str) -> list | None:
+    """A source's confidence note in parts, for the reader to say its levels in their own
+    language: each level it names a Word of "confidence", the rest, the dataset's own note on
+    how its figures were read, as it is written: "medium (secondary, MATERIALS.md M-12)" ->
+    [Word("confidence", "medium"), " (secondary, MATERIALS.md M-12)"], said 可信度中
+    (secondary, MATERIALS.md M-12); None for a note that names no level so ("as published")."""
+    parts, at = [], 0
+    for found in CONFIDENCE_LEVEL.finditer(note or ""):
+        parts += [note[at:found.start(1)], Word("confidence", found.group(1))]
+        at = found.end()
+    return [part for part in (*parts, note[at:]) if part] if parts else None

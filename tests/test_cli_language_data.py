@@ -106,6 +106,11 @@ def test_factors_in_chinese_and_english(speaking):
         "CN-SC 没有 2019 年的因子；有因子的年份：2021、2022、2023"
     assert lines(speaking("en", "factors", "--region", "CN-SC", "--year", "2019"))[0] == \
         "no factors for CN-SC in 2019; years with factors: 2021, 2022, 2023"
+    # a source's confidence: its level in the chosen language, the dataset's note as written
+    assert lines(speaking("zh", "factors", "--search", "materials/abs"))[-1].endswith(
+        "; no China ABS factor found [可信度中 (secondary, MATERIALS.md abs_ice)]")
+    assert lines(speaking("en", "factors", "--search", "materials/abs"))[-1].endswith(
+        "; no China ABS factor found [medium confidence (secondary, MATERIALS.md abs_ice)]")
     assert lines(speaking("zh", "factors", "--search", "unobtainium"))[0] == \
         "没有与 'unobtainium' 匹配的因子"
     assert lines(speaking("en", "factors", "--search", "unobtainium"))[0] == \
@@ -201,9 +206,11 @@ def test_a_library_is_imported_and_listed_in_chinese_and_english(speaking, tmp_p
     shown = lines(speaking("zh", "library", "show", "shop"))
     assert shown[0].split() == ["投入", "中文名称", "英文名称", "数值", "计量单位", "可信度"]
     assert shown[2].split() == ["library/shop/al-sheet", "铝板(川)", "Aluminium", "sheet,",
-                                "Sichuan", "8.6", "kg", "CO2e/kg", "medium"]
+                                "Sichuan", "8.6", "kg", "CO2e/kg", "可信度中"]
     assert shown[5] == "来源："
-    assert lines(speaking("en", "library", "show", "shop"))[5] == "sources:"
+    english = lines(speaking("en", "library", "show", "shop"))
+    assert english[2].split()[-2:] == ["medium", "confidence"]
+    assert english[5] == "sources:"
     assert help_head(speaking, "zh", "library")[2] == "  平台自有的因子库。可导入因子表并列出因子库。"
     assert help_head(speaking, "en", "library")[2] == \
         "  The platform's own factor libraries: import a factor table, list them."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,10 @@ from cli import language
 from cli.commands import labels as labels_command
 from cli.commands import log
 from cli.main import cli
+from footprint import categorynames, clock
+from footprint.engine import pipeline
 from footprint.labels import keys
+from footprint.labels.encoding import label_url
 
 from .test_label_cli import AT, clean_exit, home, platform, signed  # noqa: F401 -- fixtures
 from .test_peers import world  # noqa: F401 -- three platforms on this machine
@@ -53,13 +57,14 @@ def first_lines(result, count: int) -> list[str]:
 def _claims_zh(signed) -> list[str]:  # noqa: F811
     """What the test label of test_label_cli says, in Chinese: headings in a column 10
     columns wide (平台审核员 and 可复现哈希: five characters, two columns each), then two
-    spaces; 0.41234 signed to 3 significant figures; stages 3:1 as 750 and 250 per mille."""
+    spaces; the category by the name its plugin registers beside its signed code;
+    0.41234 signed to 3 significant figures; stages 3:1 as 750 and 250 per mille."""
     kid = signed["key"].entry.kid.hex()
     return [
         f"  签署方      CN-SC（CN-SC platform），密钥 {kid}，签署有效期 2026-01-01 至 2031-01-01",
         "  产品        CN-SC 平台编号 42",
         "  生产企业    统一社会信用代码 93510131MA6CP0001H",
-        "  品类        oranges",
+        "  品类        柑橘(鲜果)（oranges）",
         "  碳足迹      0.412 kg CO2e 每 1 kg",
         "  等级        A（暂定）",
         "  各阶段      原材料获取 75.0 %、生产 25.0 %",
@@ -81,7 +86,7 @@ def _claims_en(signed) -> list[str]:  # noqa: F811
         "2031-01-01",
         "  product               No. 42 at CN-SC",
         "  producer              credit code 93510131MA6CP0001H",
-        "  category              oranges",
+        "  category              Oranges (citrus fruit) (oranges)",
         "  footprint             0.412 kg CO2e per 1 kg",
         "  grade                 A (provisional)",
         "  stages                raw materials 75.0 %, production 25.0 %",
@@ -180,6 +185,45 @@ def test_verify_in_english_reads_no_catalogue(speak, signed):  # noqa: F811
     assert language._catalogue.cache_info().misses == 0  # never read
     clean_exit(speak("zh", *args), 3)
     assert language._catalogue.cache_info().misses == 1
+
+
+def test_verify_names_the_category_as_this_platform_knows_it(speak, signed, home,  # noqa: F811
+                                                            monkeypatch):
+    args = ("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--offline")
+    # nothing calculated here yet: verify builds the plugins' registry once, which keeps the
+    # categories' names for the verifications after it
+    assert categorynames.read(home) is None
+    clean_exit(speak("en", *args), 3)
+    assert categorynames.read(home)["oranges"] == {"name_zh": "柑橘(鲜果)",
+                                                   "name_en": "Oranges (citrus fruit)"}
+    # kept: the names are read without loading a plugin
+    monkeypatch.setattr(pipeline, "get_plugin_manager",
+                        lambda *a, **k: pytest.fail("verify loaded the plugins"))
+    assert "  category              Oranges (citrus fruit) (oranges)" in \
+        speak("en", *args).stdout.splitlines()
+    assert "  品类        柑橘(鲜果)（oranges）" in speak("zh", *args).stdout.splitlines()
+    # a platform whose plugins register no such category: the signed code, as it is
+    (home / categorynames.NAMES).write_text(json.dumps(
+        {"generic": {"name_zh": "通用产品", "name_en": "Generic product"}}), "utf-8")
+    assert "  品类        oranges" in speak("zh", *args).stdout.splitlines()
+    assert "  category              oranges" in speak("en", *args).stdout.splitlines()
+
+
+def test_a_synced_list_is_said_with_its_age_in_chinese_and_in_english(speak, world):  # noqa: F811
+    label = issue_on(world.qh)
+    clean_exit(speak("en", "peers", "add", world.qh.url, "--name", "青海", "--ca-file",
+                     world.ca, home=world.sc.home), 0)
+    url = label_url(world.qh.url[len("https://"):], bytes(label["cose"]))
+    by = f"青海（{world.qh.url}）的撤销列表"
+    assert speak("zh", "verify", url).stdout.splitlines()[-1] == \
+        f"  撤销状态    已核验（依据：{by}（同步于 刚刚））：未撤销"
+    # 150 minutes later: two whole hours, by the words the web's pages say an age with
+    later = (clock.now() + timedelta(minutes=150)).isoformat()
+    assert speak("zh", "verify", url, "--at", later).stdout.splitlines()[-1] == \
+        f"  撤销状态    已核验（依据：{by}（同步于 2 小时前））：未撤销"
+    assert speak("en", "verify", url, "--at", later).stdout.splitlines()[-1] == (
+        f"  revocation            checked with the revocation list of 青海 ({world.qh.url}) "
+        "synced 2 hours ago: not revoked")
 
 
 def test_verify_help_in_chinese_and_in_english(speak):
@@ -362,11 +406,11 @@ def test_peers_in_chinese_and_in_english(speak, world):  # noqa: F811
     assert listed[0].split() == ["名称", "url", "状态", "最近同步", "(Asia/Shanghai)", "距今",
                                  "日志条目数", "已撤销", "监管结论"]
     assert listed[2].split()[:3] == ["青海", world.qh.url, "通过"]
-    assert listed[2].split()[5:] == ["0", "分钟前", "1", "0", "0"]
+    assert listed[2].split()[5:] == ["刚刚", "1", "0", "0"]  # the web's words for an age
     english = speak("en", "peers", "list").stdout.splitlines()
     assert english[0].split() == ["name", "url", "state", "last", "synced", "(Asia/Shanghai)",
                                   "age", "log", "size", "revoked", "findings"]
-    assert english[2].split()[5:] == ["0", "min", "ago", "1", "0", "0"]
+    assert english[2].split()[5:] == ["just", "now", "1", "0", "0"]
     assert speak("zh", "peers", "sync", "--due").stdout.splitlines() == [
         "没有到期需同步的对等平台"]
 

@@ -49,6 +49,38 @@ def test_every_word_a_message_names_is_said_in_chinese_by_the_command_line():
                 assert CJK.search(said) and not ENGLISH_WORD.search(said), (vocabulary, code)
 
 
+@pytest.mark.parametrize("minutes, english, in_chinese", [
+    (0, "just now", "刚刚"),
+    (1, "1 minutes ago", "1 分钟前"),
+    (59, "59 minutes ago", "59 分钟前"),
+    (60, "1 hours ago", "1 小时前"),          # the largest unit that fits, rounded down
+    (1439, "23 hours ago", "23 小时前"),     # 23 h 59 min
+    (1440, "1 days ago", "1 天前"),
+    (3000, "2 days ago", "2 天前"),          # 2 d 2 h
+])
+def test_an_age_is_said_by_the_words_the_web_and_the_command_line_share(minutes, english,
+                                                                        in_chinese):
+    assert words.age(minutes) == english
+    assert chinese(words.age(minutes)) == in_chinese
+
+
+def test_a_confidence_note_is_split_into_its_levels_and_the_dataset_s_note():
+    medium, low, high = (Word("confidence", level) for level in ("medium", "low", "high"))
+    assert words.confidence_note("medium (secondary, MATERIALS.md abs_ice)") == \
+        [medium, " (secondary, MATERIALS.md abs_ice)"]
+    assert words.confidence_note("low, unidentified source") == [low, ", unidentified source"]
+    assert words.confidence_note("high") == [high]
+    # a level a year: each after its year
+    assert words.confidence_note("2021 medium (one secondary copy); 2022 high") == \
+        ["2021 ", medium, " (one secondary copy); 2022 ", high]
+    # no level named so: the note is the dataset's only; a word that merely begins with a
+    # level is none, nor is a level in the middle of the note's own sentence
+    assert words.confidence_note("as published") is None
+    assert words.confidence_note("lower bound as stated") is None
+    assert words.confidence_note("seen; high for 2022") is None
+    assert words.confidence_note("") is None
+
+
 def test_every_vocabulary_a_message_names_has_its_words():
     # a Word("...") the core writes names a vocabulary of footprint.words: else the CLI and
     # the pages would say its code (location, accounting_body) in a Chinese sentence

@@ -83,11 +83,21 @@ def test_the_sources_say_their_confidence_in_the_readers_language(service, clien
     client.set_cookie("lang", "zh")
     page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
     sources = page[page.index('id="sources"'):]
-    # Chen et al. 2015's fertiliser factors, noted "high (seen in the paper's abstract; ...)"
-    assert ('[<code>oranges_fertiliser_chen2015</code>; <span title="high (seen in the paper\'s abstract; '
-            'FACTORS.md section 5)">可信度高</span>;') in sources
+    # Chen et al. 2015's fertiliser factors, noted "high (seen in the paper's abstract; ...)":
+    # the level said in the reader's language, on the page and on hover; the dataset's note
+    # after it as the dataset wrote it
+    assert ('[<code>oranges_fertiliser_chen2015</code>; <span title="可信度高 (seen in the '
+            'paper\'s abstract; FACTORS.md section 5)">可信度高</span>;') in sources
     visible = re.sub(r"<[^>]+>", " ", sources)
     assert "可信度: high" not in visible and "(seen in the paper" not in visible
+    # the grid's factors, a level by year (this BOM's factors are of 2021): each said
+    assert ('[<code>cn_grid_co2_mee</code>; <span title="2021 可信度中 (provinces from one '
+            'secondary copy); 2022 and 2023 可信度高">可信度中</span>;') in sources
+    assert not re.search(r'title="[^"]*\b(high|medium|low)\b', sources)  # no English level
+    client.set_cookie("lang", "en")
+    page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
+    assert ('[<code>oranges_fertiliser_chen2015</code>; <span title="high confidence (seen in '
+            'the paper\'s abstract; FACTORS.md section 5)">high confidence</span>;') in page
 
 
 def test_the_bands_of_a_benchmark_are_explained_in_both_languages(monkeypatch):
@@ -179,8 +189,12 @@ def test_the_submission_page_flags_it_to_the_producer_and_the_verifier(service, 
                         "zh") is None
 
 
-def test_the_command_line_flags_it(run, write_bom):
-    result = run("calc", write_bom(NEAR_EMPTY))
+def test_the_command_line_flags_it(run, write_bom, monkeypatch):
+    bom = write_bom(NEAR_EMPTY)
+    result = run("calc", bom)
     assert result.exit_code == 0, result.output
-    assert ("below the published range 0.07-0.7 kg CO2e/kg fruit: inputs may be missing "
-            "低于文献范围，可能缺少投入") in result.output
+    assert "  below the published range 0.07-0.7 kg CO2e/kg fruit: inputs may be missing\n" \
+        in result.output
+    monkeypatch.setenv("FOOTPRINT_LANG", "zh")  # the same line in Chinese when chosen
+    result = run("calc", bom)
+    assert "  低于文献范围 0.07-0.7 kg CO2e/kg fruit，可能缺少投入\n" in result.output

@@ -218,9 +218,12 @@ def test_the_filters_show_words_numbers_and_times(service):
                 "{{ 0.1234|percent }}|{{ '2026-03-01T20:30:00+00:00'|china_time }}|"
                 "{{ '2026-03-01T20:30:00Z'|china_date }}|{{ co2e }} {{ declared|per_amount }}|"
                 "{{ 12595|file_size }}|{{ category|named }}|{{ 0|leaf }}|{{ 12|leaf }}|"
-                "{{ none|leaf }}")
+                "{{ none|leaf }}|{{ 0|age }}|{{ 150|age }}|{{ 3000|age }}|"
+                "{{ note|confidence_note }}|{{ by_year|confidence_note }}")
     context = {"declared": {"amount": 1.0, "unit": "piece"},
-               "category": {"name_zh": "柑橘", "name_en": "oranges"}}
+               "category": {"name_zh": "柑橘", "name_en": "oranges"},
+               "note": "medium (secondary, MATERIALS.md abs_ice)",
+               "by_year": "2021 medium; 2022 high"}  # a level a year
     with service.app.test_request_context(headers={"Accept-Language": "zh"}):
         chinese = render_template_string(template, **context).split("|")
     with service.app.test_request_context(headers={"Accept-Language": "en"}):
@@ -231,12 +234,19 @@ def test_the_filters_show_words_numbers_and_times(service):
                        "氧化亚氮", "基于市场(剩余组合)", "摇篮到坟墓", "件", "非真实标签",
                        "2,060", "1,200", "12.3 %", "2026-03-02 04:30（北京时间）",
                        "2026-03-02", "kg CO₂e 每 1 件", "12.3 KB", "柑橘",
-                       "第 0 号叶子", "第 12 号叶子", ""]  # the log's own index, from 0
+                       "第 0 号叶子", "第 12 号叶子", "",  # the log's own index, from 0
+                       # ages: 150 minutes are two whole hours, 3000 two whole days
+                       "刚刚", "2 小时前", "2 天前",
+                       # a confidence's level said, the dataset's note as written
+                       "可信度中 (secondary, MATERIALS.md abs_ice)", "2021 可信度中; 2022 可信度高"]
     assert english == ["production", "issued", "administrator", "accounting body",
                        "label re-issued", "dinitrogen monoxide", "market-based (residual mix)",
                        "cradle to grave", "piece", "Not genuine", "2,060", "1,200", "12.3 %",
                        "2026-03-02 04:30 (UTC+8)", "2026-03-02", "kg CO₂e per 1 piece",
-                       "12.3 KB", "oranges", "leaf 0", "leaf 12", ""]
+                       "12.3 KB", "oranges", "leaf 0", "leaf 12", "", "just now",
+                       "2 hours ago", "2 days ago",
+                       "medium confidence (secondary, MATERIALS.md abs_ice)",
+                       "2021 medium confidence; 2022 high confidence"]
 
 
 def test_a_template_speaks_the_language_of_each_reader(service):

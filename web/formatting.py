@@ -13,6 +13,7 @@ words as Jinja filters.
     {{ declared|per_amount }}               per 1 kg / 每 1 kg  (after {{ co2e }})
     {{ evidence.size|file_size }}           12.3 KB
     {{ peer.synced_minutes_ago|age }}       3 minutes ago / 3 分钟前 (whole minutes given)
+    {{ source.confidence|confidence_note }} 可信度中 (secondary, MATERIALS.md M-12)
     {{ label.log_index|leaf }}              leaf 12 / 第 12 号叶子 (the log's index, from 0)
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
@@ -28,15 +29,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
-from footprint import dataquality, display
+from footprint import dataquality, display, words
+from footprint.errors import Word
 
-from . import vocabulary
+from . import problems, vocabulary
 from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named, word
 
 TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's, named
-AGES = (("days", 24 * 60, _l("%(n)s days ago")), ("hours", 60, _l("%(n)s hours ago")),
-        ("minutes", 1, _l("%(n)s minutes ago")))
-JUST_NOW = _l("just now")
 LEAF = _l("leaf %(index)s")  # footprint.display.leaf's rule in the reader's language
 
 footprint = display.footprint
@@ -86,13 +85,19 @@ def width_class(value, whole) -> str:
 
 
 def age(minutes) -> str:
-    """How long ago, from whole minutes: the largest unit that fits, rounded down."""
-    if minutes is None:
-        return ""
-    for _unit, size, said in AGES:
-        if minutes >= size:
-            return str(said % {"n": minutes // size})
-    return str(JUST_NOW)
+    """How long ago, from whole minutes, as footprint.words.age says it (the command line
+    says the same words)."""
+    return "" if minutes is None else problems.text(words.age(minutes))
+
+
+def confidence_note(note) -> str:
+    """A source's confidence note, its levels in the reader's language (the rest as the
+    dataset wrote it: footprint.words.confidence_note); a note that names none as it is."""
+    parts = words.confidence_note(note)
+    if parts is None:
+        return note or ""
+    return "".join(word(vocabulary.CONFIDENCE, part.code) if isinstance(part, Word) else part
+                   for part in parts)
 
 
 def leaf(index) -> str:
@@ -119,6 +124,7 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "china_time": in_reader_language(china_time), "china_date": china_date,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,
            "age": in_reader_language(age), "leaf": in_reader_language(leaf),
+           "confidence_note": in_reader_language(confidence_note),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 

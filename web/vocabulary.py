@@ -62,8 +62,7 @@ CHECKLIST = {
     "boundary": _l("The system boundary is complete: no input or stage is left out"),
 }
 # How sure a dataset is of a factor: the first word of a source's confidence.
-CONFIDENCE = {"high": _l("high confidence"), "medium": _l("medium confidence"),
-              "low": _l("low confidence")}
+CONFIDENCE = _words(words.CONFIDENCE)
 DATA_QUALITY_CRITERIA = _words(words.QUALITY_CRITERIA)
 DATA_QUALITY_LEVELS = _words(words.QUALITY_LEVELS)
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from footprint import categorynames, engine, words
 from footprint.display import footprint, percent, quantity
 from footprint.errors import Message
 from footprint.labels import cose, online, peerlists, times
@@ -75,6 +76,17 @@ def _named(name: str | None, signed: str) -> str:
     return say("%(name)s (%(signed)s)", name=name, signed=signed) if name else signed
 
 
+def _category_name(code: str) -> str | None:
+    """The name of a category in the chosen language where this platform's plugins register
+    it (as the engine last kept their names), None otherwise."""
+    kept = categorynames.read(footprint_home())
+    if kept is None:  # nothing calculated here yet: the plugins' registry (~0.8 s), kept once
+        kept = categorynames.of(engine.Engine().registry.categories)
+    names = kept.get(code) or {}
+    first, other = ("name_zh", "name_en") if chosen() == "zh" else ("name_en", "name_zh")
+    return names.get(first) or names.get(other) or None
+
+
 def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
     """What the label claims, heading and value, in the chosen language."""
     def party(value):
@@ -105,7 +117,7 @@ def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
                                              number=claims["product"], issuer=issuer.id))),
         ("GTIN", claims["gtin"]),
         (term("role", "producer"), _named(names.get("producer_name"), party(claims["producer"]))),
-        (say("category"), claims["category"]),
+        (say("category"), _named(_category_name(claims["category"]), claims["category"])),
         (say("footprint"), say("%(value)s%(spread)s kg CO2e per %(amount)s %(unit)s",
                                value=footprint(claims["value"]), spread=spread or "",
                                amount=quantity(unit["amount"]),
@@ -131,18 +143,9 @@ def _rows_text(rows: list[tuple[str, str | None]]) -> str:
 
 
 def _synced_by(peer: dict) -> Message:
-    """Whose list was read, and how long ago it was synced (as the web's age says it)."""
-    ago, who = peer["synced_minutes_ago"], {"name": peer["name"], "url": peer["url"]}
-    if ago >= 24 * 60:
-        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s days ago",
-                       count=ago // (24 * 60), **who)
-    if ago >= 60:
-        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s hours ago",
-                       count=ago // 60, **who)
-    if ago >= 1:
-        return Message("the revocation list of %(name)s (%(url)s) synced %(count)s minutes "
-                       "ago", count=ago, **who)
-    return Message("the revocation list of %(name)s (%(url)s) synced just now", **who)
+    """Whose list was read, and how long ago it was synced (the web's words for an age)."""
+    return Message("the revocation list of %(name)s (%(url)s) synced %(age)s",
+                   name=peer["name"], url=peer["url"], age=words.age(peer["synced_minutes_ago"]))
 
 
 def _synced(claims, issuer, moment) -> dict | None:

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from footprint import words
 from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import peers as peers_usecase
@@ -100,8 +101,7 @@ def list_(as_json):
     click.echo(render.table(
         [[r["name"], r["url"], said(STATES.get(r["state"], r["state"])),
           render.when(r["last_synced_at"], say("never")),
-          "-" if r["synced_minutes_ago"] is None else say(
-              "%(minutes)s min ago", minutes=r["synced_minutes_ago"]),
+          "-" if r["synced_minutes_ago"] is None else said(words.age(r["synced_minutes_ago"])),
           r["checkpoint_size"] if r["checkpoint_size"] is not None else "-",
           r["revocations"], say("none published") if r["findings"] is None else r["findings"]]
          for r in rows],

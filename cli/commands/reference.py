@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from footprint import InvalidInput, Message, Problem
+from footprint import InvalidInput, Message, Problem, words
+from footprint.errors import Word
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -124,9 +125,18 @@ def _processes(chosen) -> None:
          say("plugin")]))
     click.echo(say("sources:"))
     for p in chosen:
-        confidence = say(" [confidence: %(confidence)s]", confidence=p.source.confidence) \
-            if p.source.confidence else ""
-        click.echo(f"  {p.id}: {p.source.citation}{confidence}")
+        click.echo(f"  {p.id}: {p.source.citation}{_confidence(p.source.confidence)}")
+
+
+def _confidence(note: str) -> str:
+    """After a citation: the source's confidence, its levels in the chosen language."""
+    if not note:
+        return ""
+    parts = words.confidence_note(note)
+    if parts is None:
+        return say(" [confidence: %(confidence)s]", confidence=note)
+    said_note = "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
+    return f" [{said_note}]"
 
 
 @click.command()

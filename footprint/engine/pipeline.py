@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import cached_property, partial
 from pathlib import Path
 
+from .. import categorynames
 from ..bom import Bom
 from ..data import selecting
 from ..errors import InvalidInput, Message, Problem
@@ -51,7 +52,10 @@ class Engine:
     @cached_property
     def registry(self) -> Registry:
         with using_home(self.home):  # the platform's own datasets are this home's
-            return build_registry(self.plugin_manager, self._data_version)
+            registry = build_registry(self.plugin_manager, self._data_version)
+        if self._data_version is None:  # the platform as it stands: verify names by it
+            categorynames.keep(self.home, registry.categories)
+        return registry
 
     def _in_version(self):
         """The selection the registry was built under, for data read while calculating."""
