@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-from .errors import DataError
+from .errors import DataError, Message
 from .model import Process, Source
 
 MANIFEST = "manifest.json"
@@ -238,22 +238,26 @@ class Catalog:
         raw = self._bytes(entry["file"])
         actual = hashlib.sha256(raw).hexdigest()
         if actual != entry["sha256"]:
-            raise DataError(
-                f"{self.package}/{entry['file']} does not match its manifest hash "
-                f"(manifest {entry['sha256'][:12]}..., file {actual[:12]}...): "
-                "update the manifest entry together with its source citation"
-            )
+            raise DataError(Message(
+                "%(file)s does not match its manifest hash (manifest %(manifest)s..., file "
+                "%(actual)s...): update the manifest entry together with its source citation",
+                file=f"{self.package}/{entry['file']}", manifest=entry["sha256"][:12],
+                actual=actual[:12]))
         return Dataset(entry, raw)
 
-    def verify(self) -> list[str]:
-        """Problems with any dataset in any version (empty when all files match the manifest)."""
+    def verify(self) -> list[Message]:
+        """Problems with any dataset in any version (empty when all files match the manifest),
+        as Messages: the command line says them in its reader's language."""
         problems = []
         for dataset_id in self.entries:
             for entry in self.versions(dataset_id):
                 try:
                     self.dataset(dataset_id, entry["version"])
-                except (DataError, FileNotFoundError) as exc:
-                    problems.append(str(exc))
+                except DataError as exc:
+                    problems.append(exc.message)
+                except FileNotFoundError:
+                    problems.append(Message("no such file: %(path)s",
+                                            path=f"{self.package}/{entry['file']}"))
         return problems
 
 

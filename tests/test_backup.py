@@ -546,6 +546,13 @@ def test_a_backup_of_a_platform_whose_label_was_altered_does_not_restore(demo_ho
     assert "ok    SQLite integrity check: ok" in result.output
     assert "nothing was restored" in result.output
     assert not target.exists() and _leftovers(tmp_path) == []
+    # in Chinese, the check's mark and its words; the core's detail of the label as it is
+    chinese = _restore_cli(archive, target, env={**ENV, "FOOTPRINT_LANG": "zh"})
+    assert chinese.exit_code == 1
+    assert f"  失败  标签 {label_id} 未能通过恢复的信任列表核验：bad-signature: " \
+        in chinese.stderr
+    assert "  通过  SQLite 完整性检查：通过" in chinese.stdout.splitlines()
+    assert not target.exists() and _leftovers(tmp_path) == []
 
 
 def test_a_backup_from_an_older_schema_is_migrated_on_restore(archive, tmp_path, monkeypatch):

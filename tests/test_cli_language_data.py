@@ -5,6 +5,7 @@ before; codes, names, paths, hashes and numbers stay as they are in both."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,7 +159,9 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
         assert failed.exit_code == 1
         english, chinese = failed.stderr.splitlines()
         assert english.startswith(f"error: {name}/factors.csv does not match its manifest hash")
-        assert chinese == f"错误：{name}：1 个数据集文件与清单不符"
+        # the core's own sentence (footprint.data), in Chinese after the English
+        assert re.fullmatch(f"错误：{name}/factors.csv 与清单中的哈希不符（清单 [0-9a-f]{{12}}...，"
+                            "文件 [0-9a-f]{12}...）：请同时更新清单条目及其来源引用", chinese)
         refused(speaking(language, "data", "verify", "--package", "no_such_package_here"),
                 "error: --package: no Python package 'no_such_package_here'",
                 "错误：--package：没有 Python 包 'no_such_package_here'")
@@ -194,8 +197,12 @@ def test_a_library_is_imported_and_listed_in_chinese_and_english(speaking, tmp_p
         "data version: every result calculated from now on names shop@2"]
     zh = lines(speaking("zh", "library", "list"))
     assert zh[0].split() == ["因子库", "版本", "导入时间", "(Asia/Shanghai)", "因子数", "标题"]
-    assert lines(speaking("en", "library", "list"))[0].split() == [
+    # the platform's own title (no --title given) in the chosen language
+    assert zh[2].split()[-2:] == ["因子库", "shop"] and zh[3].split()[-2:] == ["因子库", "shop"]
+    english = lines(speaking("en", "library", "list"))
+    assert english[0].split() == [
         "library", "version", "imported", "(Asia/Shanghai)", "factors", "title"]
+    assert english[2].split()[-3:] == ["Factor", "library", "shop"]
     shown = lines(speaking("zh", "library", "show", "shop"))
     assert shown[0].split() == ["投入", "中文名称", "英文名称", "数值", "计量单位", "可信度"]
     assert shown[2].split() == ["library/shop/al-sheet", "铝板(川)", "Aluminium", "sheet,",

@@ -8,9 +8,11 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
+from cli.language import said
 from cli.main import cli
 from footprint import clock
 from footprint.store import connect, database_path
+from footprint.usecases import restore as restores
 from footprint.usecases import security
 from footprint.usecases.tokens import create_token
 
@@ -138,7 +140,7 @@ def test_the_database_commands_speak_chinese(service, operator, tmp_path,  # noq
         f"数据库 {service.home / 'footprint.db'} 已是最新"
     copy = tmp_path / "only.db"
     copied = operator("db", "backup", copy)
-    assert copied.stdout == f"已（仅）将数据库复制到 {copy}：a SQLite database file\n"
+    assert copied.stdout == f"已（仅）将数据库复制到 {copy}：SQLite 数据库文件\n"
     # a note on stderr: in English, then in Chinese, whichever language is chosen
     assert copied.stderr.splitlines() == [
         "note: the issuer keys and the secret key are not in it; `footprint backup create "
@@ -162,6 +164,9 @@ def test_the_database_commands_speak_chinese(service, operator, tmp_path,  # noq
     monkeypatch.setenv("FOOTPRINT_LANG", "en")
     assert operator("db", "migrate").stdout.splitlines()[0] == \
         f"database {service.home / 'footprint.db'} is up to date"
+    english = tmp_path / "only-en.db"
+    assert operator("db", "backup", english).stdout == \
+        f"copied the database (only) to {english}: a SQLite database file\n"
     assert help_head(operator, "db", "copy")[2] == (
         "  Copy the platform's database to an empty database of the other engine, in one")
 
@@ -180,6 +185,12 @@ def test_the_demo_speaks_chinese(demo_platform):
     assert lines[heading + 8].startswith("admin       footprint-demo  管理员        四川绿色金融平台")
     assert "警告：以上为公开的演示密码，仅供演示，切勿用于真实数据。" in lines
     assert lines[-1] == "未启动服务（--no-serve）；再次运行 `footprint demo` 即可启动服务"
+    # each migration by its Chinese name; schema_migrations keeps the English
+    assert lines[:2] == ["已执行迁移 1：初始数据库结构", "已执行迁移 2：标签与透明日志"]
+    assert "已执行迁移 13：银行与监管机构角色" in lines
+    assert connect(database_path(home)).execute(
+        "SELECT name FROM schema_migrations WHERE version = 13").fetchone() == (
+        "bank and regulator roles",)
     again = in_demo(home, "demo", "--no-serve", "--lang", "en")
     assert again.stdout.splitlines()[:2] == [
         f"demo data already in {database_path(home)}; nothing added",
@@ -256,13 +267,27 @@ def test_a_backup_is_made_and_checked_in_chinese(demo_platform, tmp_path):
     assert any(line.startswith("  files/keys/own/CN-SC/") and "  已加密  sha256 " in line
                for line in lines)
     assert lines[-1] == f"测试备份：footprint backup check {archive}"
+    # the demo's home: the derived folders are rebuilt, so left out; the web service never
+    # ran there, so it has no secret key yet
+    assert "未纳入：cache/（派生数据：会重新生成）" in lines
+    assert made.stderr.splitlines()[-1] == (
+        "注意：FOOTPRINT_HOME 中没有 secret_key 文件（除非设置了 FOOTPRINT_SECRET_KEY，Web 服务"
+        "首次启动时会写入一个）：恢复后的服务会生成新的密钥，所有会话需重新登录")
     checked = in_demo(home, "backup", "check", archive, "--lang", "zh", input=PASSPHRASE + "\n")
     assert checked.exit_code == 0, checked.output
     lines = checked.stdout.splitlines()
-    assert "  通过  footprint log verify: ok" in lines  # the check's own words are the core's
+    # the demo's 24 migrations, 6 labels, and the log of 10 entries, all in the copy
+    assert lines[1:6] == ["  通过  SQLite 完整性检查：通过", "  通过  迁移级别 24，已是最新",
+                          "  通过  按恢复的信任列表核验标签，通过 6 / 6",
+                          lines[4], "  通过  footprint log verify：通过"]
+    assert lines[4].startswith("  通过  日志在大小 10 时的根哈希与备份一致：")
+    assert lines[6] == "  通过  已用恢复的 CN-SC 密钥签署检查点"
     assert lines[-2].startswith("标签核验通过 6 / 6，日志大小 10，根哈希 ")
     assert lines[-1] == "备份可以恢复（已在临时目录中检查，该目录已删除）"
     english = in_demo(home, "backup", "check", archive, "--lang", "en", input=PASSPHRASE + "\n")
+    assert english.stdout.splitlines()[1:4] == [
+        "  ok    SQLite integrity check: ok", "  ok    migration level 24, current",
+        "  ok    labels verified 6 of 6 against the restored trust list"]
     assert "  ok    footprint log verify: ok" in english.stdout.splitlines()
     assert english.stdout.splitlines()[-1] == \
         "the backup restores (checked in a temporary folder, since removed)"
@@ -271,3 +296,25 @@ def test_a_backup_is_made_and_checked_in_chinese(demo_platform, tmp_path):
     assert unset.stderr.splitlines() == ["error: environment variable FOOTPRINT_NO_SUCH_VAR is "
                                          "not set", "错误：环境变量 FOOTPRINT_NO_SUCH_VAR 未设置"]
     assert connect(database_path(home))["labels"].count == 6
+
+
+def test_a_backup_of_a_home_without_a_database_is_refused_in_english_then_chinese(tmp_path):
+    home = (tmp_path / "home").resolve()
+    home.mkdir()
+    refused = CliRunner().invoke(
+        cli, ["backup", "create", str(tmp_path / "b.tar"), "--passphrase-env", "PASSPHRASE"],
+        env={"FOOTPRINT_HOME": str(home), "PASSPHRASE": PASSPHRASE, "FOOTPRINT_LANG": "zh"})
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [f"error: no database in {home}: nothing to back up",
+                                           f"错误：{home} 中没有数据库：没有可备份的内容"]
+    assert not (tmp_path / "b.tar").exists()
+
+
+def test_a_failed_check_is_said_in_chinese(demo_platform):
+    home, _ = demo_platform
+    # a manifest that recorded another migration level than the copy has: the first check
+    # that fails, and the last one run (nothing else can be trusted)
+    report = restores.check_home(home, {"database": {"migration": 3}})
+    assert report.problems == ["migration level 24, the manifest says 3"]
+    assert said(report.problems[0], "zh") == "迁移级别为 24，清单记录为 3"
+    assert [said(p, "zh") for p in report.passed] == ["SQLite 完整性检查：通过"]

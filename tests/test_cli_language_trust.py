@@ -13,14 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from cli import language
+from cli.commands import labels as labels_command
 from cli.commands import log
 from cli.main import cli
 from footprint import categorynames, clock
 from footprint.engine import pipeline
+from footprint.labels import keys
 from footprint.labels.encoding import label_url
-from footprint.usecases import transparency
 
-from .test_label_cli import AT, clean_exit, home, signed  # noqa: F401 -- and its fixtures
+from .test_label_cli import AT, clean_exit, home, platform, signed  # noqa: F401 -- fixtures
 from .test_peers import world  # noqa: F401 -- three platforms on this machine
 from .test_peers import issue as issue_on
 from .test_publish import tea_bom
@@ -157,7 +158,24 @@ def test_verify_against_a_list_and_a_revoked_label_in_chinese(speak, signed,  # 
                     "2029-01-01")
     clean_exit(expired, 1)
     assert expired.stderr.splitlines() == [
-        "invalid label: expired: expired 2028-03-01T00:00:00Z", "错误：标签无效：标签已过期"]
+        "invalid label: expired: expired 2028-03-01T00:00:00Z", "错误：标签无效：此标签已过期。"]
+
+
+def test_verify_says_why_a_label_fails_as_the_scan_page_does(speak, signed, tmp_path):  # noqa: F811
+    other = tmp_path / "gs"
+    platform(other, "CN-GS")
+    trust = tmp_path / "gs.json"
+    trust.write_text(json.dumps(keys.export_trust_list(other)))
+    args = ("verify", signed["url"], "--trust-list", trust, "--at", AT)
+    refused = speak("zh", *args)
+    clean_exit(refused, 1)
+    # the scan page's sentence (footprint.labels.errors.EXPLAINED), the core's detail in English
+    assert refused.stderr.splitlines() == [
+        "invalid label: unknown-issuer: key id "
+        f"{signed['key'].entry.kid.hex()} is not in the trust list",
+        "错误：标签无效：签署此标签的密钥不在本平台的信任列表中：本平台认可的平台均未签发此标签。"]
+    assert speak("en", *args).stderr.splitlines() == refused.stderr.splitlines()
+    assert not hasattr(labels_command, "REASONS")  # no second wording of the reasons
 
 
 def test_verify_in_english_reads_no_catalogue(speak, signed):  # noqa: F811
@@ -423,6 +441,10 @@ def test_peers_in_chinese_and_in_english(speak, world):  # noqa: F811
         "  获取并核验每个对等平台的信任列表、撤销列表、监管结论和检查点。", ""]
 
 
-def test_the_log_says_the_cores_sentence_on_a_missing_key():
-    # cli/commands/log.py says transparency.NO_SIGNER through the catalogue: the same words
-    assert log.NO_SIGNER == transparency.NO_SIGNER
+def test_the_log_says_the_cores_sentence_on_a_missing_key(speak, service):
+    # one sentence, the core's transparency.NO_SIGNER, said in the chosen language
+    assert not hasattr(log, "NO_SIGNER")
+    assert speak("zh", "log", "verify", home=service.home).stdout.splitlines()[-1] == \
+        "检查点未签名：没有签发密钥：请先运行 `footprint keys generate`"
+    assert speak("en", "log", "verify", home=service.home).stdout.splitlines()[-1] == \
+        "checkpoint not signed: no issuer key: run `footprint keys generate` first"

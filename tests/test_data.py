@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.commands.data import data as data_cli
+from cli.language import said
 from footprint.data import REQUIRED_FIELDS, Catalog
 from footprint.datadocs import render_markdown
 from footprint.engine.registry import registered_catalogs
@@ -83,7 +84,8 @@ def test_a_tampered_file_is_refused(data_package):
 def test_a_missing_file_is_reported(data_package):
     name, package = data_package
     (package / "factors.csv").unlink()
-    assert len(Catalog(name).verify()) == 1
+    assert Catalog(name).verify() == [f"no such file: {name}/factors.csv"]
+    assert said(Catalog(name).verify()[0], "zh") == f"没有这个文件：{name}/factors.csv"
 
 
 # -- docs/data.md -----------------------------------------------------------------------------

@@ -279,6 +279,11 @@ def test_an_administrator_imports_a_library_on_the_page(service, clients):
     assert done.status_code == 302
     listed = admin.get("/admin/").get_data(as_text=True)
     assert "车间因子库" in listed and "library/shop/" in listed
+    imported(service.home, version="2")  # no title given: the platform's own, in two languages
+    assert libraries.libraries(service.home)[0]["title_zh"] == "因子库 shop"
+    assert "<td data-label=\"标题\">因子库 shop</td>" in admin.get("/admin/").get_data(as_text=True)
+    english = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<td data-label=\"Title\">Factor library shop</td>" in english
     # a producer's editor offers the library's factors, and a BOM calculates with them
     editor = clients["orchard"].get("/producer/submissions/new").get_data(as_text=True)
     assert "library/shop/al-sheet" in editor

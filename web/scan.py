@@ -35,6 +35,7 @@ from footprint.gs1 import (GTIN_LENGTHS, VOC, check_digit, check_lot, link_type,
                            normalise_gtin)
 from footprint.identifiers import pact_footprint_id
 from footprint.labels import LabelInvalid, from_b32, to_b32
+from footprint.labels.errors import EXPLAINED
 from footprint.labels.keys import published_trust_list
 from footprint.translog.log import b64
 from footprint.usecases import benchmarks
@@ -56,19 +57,6 @@ bp = Blueprint("scan", __name__)
 
 MAX_B32 = 4096  # characters; a label is a few hundred bytes, a QR at most ~4,300 characters
 
-# Why a label failed verification, for the consumer (footprint.labels.errors.REASONS).
-REASON_TEXT = {
-    "malformed": _l("The code is not a well-formed carbon label."),
-    "unprotected-header": _l("The label carries data outside its signature."),
-    "algorithm": _l("The label is not signed with the required algorithm (Ed25519)."),
-    "unknown-issuer": _l("The key that signed this label is not in this platform's trust "
-                         "list: no platform this one recognises issued it."),
-    "bad-signature": _l("The signature does not match the label's contents: the label was "
-                        "altered or forged."),
-    "key-window": _l("The label was signed outside the period in which the issuer's key was "
-                     "valid."),
-    "not-yet-valid": _l("The label's issue date lies in the future."),
-}
 # States whose figures no longer hold: the whole page says so, not only the banner.
 VOID = ("superseded", "revoked", "expired")
 TONES = {"valid": "good", "remote": "good", "superseded": "caution", "expired": "caution",
@@ -237,7 +225,8 @@ def _label_context(db, scan: Scan, cose: bytes, moment) -> dict:
     # a label of a peer flagged inconsistent is genuine, but its platform's word is not
     flagged = scan.peer is not None and scan.peer["state"] == "inconsistent"
     context = {"scan": scan, "status_text": word(VERDICTS, scan.verdict),
-               "reason_text": REASON_TEXT.get(scan.reason, ""),
+               # a label that failed only: a valid one's page, the one kept, says no reason
+               "reason_text": text(EXPLAINED[scan.reason]) if scan.reason in EXPLAINED else "",
                "tone": "caution" if flagged and scan.verdict == "remote" else TONES[scan.verdict],
                "void": scan.verdict in VOID,
                "scope_note": text(scan.scopes["note"]) if scan.scopes and scan.scopes["note"]

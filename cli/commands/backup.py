@@ -17,9 +17,9 @@ from footprint.settings import footprint_home
 from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
 
-from ..errors import fail_cleanly, usage_exit
+from ..errors import fail_cleanly, note, usage_exit
 from ..render import width
-from ..language import say
+from ..language import said, say
 from .service import applied_migration
 
 MARK_COLUMNS = 6
@@ -85,19 +85,19 @@ def backup_create(file, env_name, passphrase_path):
                    size=summary.log_size, root=summary.log_root))
     for item in summary.left_out:
         click.echo(say("left out: %(item)s", item=item))
-    for note in summary.notes:
-        click.echo(f"note: {note}", err=True)
+    for remark in summary.notes:
+        note(remark)
     check = f"footprint backup check {summary.path}"
     click.echo(say("test it: %(command)s", command=check))
 
 
 def _print_report(report: restores.RestoreReport) -> None:
     for check in report.passed:
-        click.echo(_marked(say("ok"), check))
+        click.echo(_marked(say("ok"), said(check)))
     for problem in report.problems:
-        click.echo(_marked("FAIL", problem), err=True)
-    for note in report.notes:
-        click.echo(_marked(say("note"), note))
+        click.echo(_marked(say("FAIL"), said(problem)), err=True)
+    for remark in report.notes:
+        click.echo(_marked(say("note"), said(remark)))
 
 
 def _marked(mark: str, text: str) -> str:

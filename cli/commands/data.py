@@ -21,13 +21,13 @@ package_option = click.option(
     help="Python package holding the data and its manifest.json (a plugin's own data).")
 
 
-def _failed(message: Message, *english: str) -> None:
-    """Exit 1 saying ``message`` on stderr in English (or the ``english`` lines the core
-    wrote) and then in Chinese."""
-    for line in english or [message]:
-        click.echo(f"error: {line}", err=True)
-    if chinese(message) not in (None, str(message)):
-        click.echo(f"错误：{chinese(message)}", err=True)
+def _failed(*messages: Message) -> None:
+    """Exit 1 saying ``messages`` on stderr in English, a line each, and then in Chinese."""
+    for message in messages:
+        click.echo(f"error: {message}", err=True)
+    for message in messages:
+        if chinese(message) not in (None, str(message)):
+            click.echo(f"错误：{chinese(message)}", err=True)
     sys.exit(1)
 
 
@@ -71,9 +71,8 @@ def verify(package):
     """Check every dataset file against the SHA-256 in the manifest."""
     catalog = _catalog(package)
     problems = catalog.verify()
-    if problems:  # the core's lines, in English only: a count of them in Chinese
-        _failed(Message("%(package)s: %(count)s dataset file(s) do not match their manifest",
-                        package=package, count=len(problems)), *problems)
+    if problems:
+        _failed(*problems)
     click.echo(say("%(package)s: all %(count)s datasets match their manifest hashes",
                    package=package, count=len(catalog.entries)))
 

@@ -27,7 +27,7 @@ from footprint.labels import cose, online, peerlists, times
 from footprint.labels import keys as issuer_keys
 from footprint.labels.claims import jsonable
 from footprint.labels.encoding import extract
-from footprint.labels.errors import LabelInvalid
+from footprint.labels.errors import EXPLAINED, LabelInvalid
 from footprint.labels.reading import NotALabelFile, label_text
 from footprint.labels.revocations import load_revocations
 from footprint.settings import footprint_home
@@ -41,18 +41,6 @@ NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 UNREADABLE = Message("the code could not be read as a label: it is damaged or incomplete "
                      "(cut short when scanned or copied), which says nothing about the label "
                      "itself; scan the QR code again, or copy the whole link")
-# why a label fails, said in Chinese beside the core's English detail
-# (footprint.labels.errors.REASONS)
-REASONS = {
-    "malformed": Message("not a well-formed label"),
-    "unprotected-header": Message("the label carries data outside its signature"),
-    "algorithm": Message("the label is not signed with Ed25519"),
-    "unknown-issuer": Message("the signing key is not in the trust list"),
-    "bad-signature": Message("the signature does not match the label: altered or forged"),
-    "key-window": Message("signed outside the signing key's validity window"),
-    "not-yet-valid": Message("the label's issue time is in the future"),
-    "expired": Message("the label has expired"),
-}
 
 
 def time_option(value: str | None):
@@ -318,7 +306,7 @@ def _say_invalid(reason: str, detail: str, unreadable: bool, check: dict | None)
     click.echo(f"invalid label: {reason}: {detail}", err=True)
     if unreadable:
         click.echo(UNREADABLE, err=True)
-    why = REASONS.get(reason)
+    why = EXPLAINED.get(reason)  # as the scan page says it
     if reason == "revoked":
         entry = check["entry"]
         why = Message("the label was revoked %(at)s: %(reason)s", at=entry["revoked_at"],

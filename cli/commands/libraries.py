@@ -13,7 +13,7 @@ from footprint.usecases import libraries as kept
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import say, term
+from ..language import chosen, say, term
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -66,7 +66,7 @@ def list_(as_json):
         return
     click.echo(render.table(
         [[lib["name"], v["version"], render.when(v["published"]), v.get("factors") or "",
-          lib["title"]]
+          lib["title_zh"] if chosen() == "zh" else lib["title"]]
          for lib in listed for v in lib["versions"]],
         [say("library"), say("version"), render.in_zone(say("imported")), say("factors"),
          say("title")]))

@@ -25,9 +25,6 @@ def _open_db():
     return db
 
 
-# the core's transparency.NO_SIGNER, as a message to be said in either language
-NO_SIGNER = Message("no issuer key: run `footprint keys generate` first")
-
 origin_option = click.option("--origin", default=None,
                              help="The checkpoint's origin line (default: the key name).")
 
@@ -83,7 +80,7 @@ def log_verify(origin, witnesses, no_record, as_json):
     if report.recorded:
         click.echo(say("recorded the checkpoint at size %(size)s as seen", size=report.size))
     if not report.signed:
-        click.echo(say("checkpoint not signed: %(why)s", why=NO_SIGNER))
+        click.echo(say("checkpoint not signed: %(why)s", why=transparency.NO_SIGNER))
 
 
 @log.command("checkpoint")
@@ -94,8 +91,8 @@ def log_checkpoint(origin):
     current = transparency.checkpoint(_open_db(), footprint_home(), origin)
     if current.note is None:
         raise FootprintError(Message("cannot sign a checkpoint: %(why)s (tree size %(size)s, "
-                                     "root %(root)s)", why=NO_SIGNER, size=current.size,
-                                     root=b64(current.root)))  # exit 1 (fail_cleanly)
+                                     "root %(root)s)", why=transparency.NO_SIGNER,
+                                     size=current.size, root=b64(current.root)))  # exit 1 (fail_cleanly)
     click.echo(current.note, nl=False)
 
 

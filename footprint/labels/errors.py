@@ -1,11 +1,13 @@
 """Errors of the label library. Both are FootprintErrors, so callers catch them once."""
 from __future__ import annotations
 
-from footprint.errors import FootprintError
+from footprint.errors import FootprintError, Message
 
-# Why a label failed verification. A scan page maps "expired" to "expired", a code that cannot
-# be read as a label at all (LabelInvalid.unreadable) to "scan it again", and every other reason
-# to "forged or unknown issuer"; the CLI adds "revoked" (see footprint.labels.revocations).
+# Why a label failed verification, as the core details it (English, for logs, JSON and the
+# first line `footprint verify` writes). A scan page maps "expired" to "expired", a code that
+# cannot be read as a label at all (LabelInvalid.unreadable) to "scan it again", and every
+# other reason to "forged or unknown issuer"; the CLI adds "revoked" (see
+# footprint.labels.revocations).
 REASONS = {
     "malformed": "not a well-formed label (CBOR, COSE_Sign1 or claims)",
     "unprotected-header": "the unprotected header is not empty",
@@ -16,6 +18,22 @@ REASONS = {
     "not-yet-valid": "the label's issue time is in the future",
     "expired": "the label has expired",
     "revoked": "the label has been revoked",
+}
+
+# Each reason as a reader is told it, in the reader's language: the scan page's sentence under
+# its verdict, and `footprint verify`'s (the CLI says "revoked" with its date itself).
+EXPLAINED = {
+    "malformed": Message("The code is not a well-formed carbon label."),
+    "unprotected-header": Message("The label carries data outside its signature."),
+    "algorithm": Message("The label is not signed with the required algorithm (Ed25519)."),
+    "unknown-issuer": Message("The key that signed this label is not in this platform's trust "
+                              "list: no platform this one recognises issued it."),
+    "bad-signature": Message("The signature does not match the label's contents: the label "
+                             "was altered or forged."),
+    "key-window": Message("The label was signed outside the period in which the issuer's key "
+                          "was valid."),
+    "not-yet-valid": Message("The label's issue date lies in the future."),
+    "expired": Message("The label has expired."),
 }
 
 

@@ -5,7 +5,7 @@ Add a migration by appending to MIGRATIONS; never edit one that has shipped.
 
 Migrations are frozen: each holds the SQL and the data it needs, as they were when it
 shipped, and imports no live code, so a later change to the code cannot change what an old
-migration does.
+migration does. Only their names are the core's Messages, said in the reader's language.
 
 The same migrations build a PostgreSQL database (docs/postgresql.md). Their SQL is SQLite's,
 read for PostgreSQL by ``_for_postgresql`` (column types and rowid tables, nothing else);
@@ -26,6 +26,7 @@ import sqlite3
 import struct
 
 from .. import clock
+from ..errors import Message
 from .db import POSTGRESQL, dialect, transaction
 
 ROLES = ("producer", "verifier", "reviewer", "admin")
@@ -1129,31 +1130,33 @@ def former_bodies(db) -> None:
     """)
 
 
+# The names are Messages, said in the reader's language (已执行迁移 13：银行与监管机构角色);
+# schema_migrations keeps their English.
 MIGRATIONS = [
-    (1, "initial schema", initial_schema),
-    (2, "labels and transparency log", labels_and_log),
-    (3, "footprints and recalculation", footprints_and_recalculation),
-    (4, "organisation credit codes", organisation_credit_codes),
-    (5, "sessions and throttling", sessions_and_throttling),
-    (6, "log lookups by label", log_lookups),
-    (7, "supplier label inputs", supplier_label_inputs),
-    (8, "footprint ranges", footprint_ranges),
-    (9, "suppliers' PACT footprints", pact_inputs),
-    (10, "products by GTIN", products_by_gtin),
-    (11, "PACT clients and tokens", pact_clients),
-    (12, "PACT outbox", pact_outbox),
-    (13, "bank and regulator roles", bank_and_regulator_roles),
-    (14, "records in the transparency log", log_records),
-    (15, "enterprise carbon accounts", carbon_accounts),
-    (16, "banks, consents and loans", banks_consents_and_loans),
-    (17, "public registry and benchmark grade bands", registry_and_benchmark_bands),
-    (18, "qualifications and findings", qualifications_and_findings),
-    (19, "peer platforms", peer_platforms),
-    (20, "labels in the order they were issued", labels_by_issue),
-    (21, "the log's perfect subtrees", log_nodes),
-    (22, "hosts' keys and leases", hosts_and_leases),
-    (23, "submissions in the order they were updated", submissions_by_update),
-    (24, "bodies a submission was sent away from", former_bodies),
+    (1, Message("initial schema"), initial_schema),
+    (2, Message("labels and transparency log"), labels_and_log),
+    (3, Message("footprints and recalculation"), footprints_and_recalculation),
+    (4, Message("organisation credit codes"), organisation_credit_codes),
+    (5, Message("sessions and throttling"), sessions_and_throttling),
+    (6, Message("log lookups by label"), log_lookups),
+    (7, Message("supplier label inputs"), supplier_label_inputs),
+    (8, Message("footprint ranges"), footprint_ranges),
+    (9, Message("suppliers' PACT footprints"), pact_inputs),
+    (10, Message("products by GTIN"), products_by_gtin),
+    (11, Message("PACT clients and tokens"), pact_clients),
+    (12, Message("PACT outbox"), pact_outbox),
+    (13, Message("bank and regulator roles"), bank_and_regulator_roles),
+    (14, Message("records in the transparency log"), log_records),
+    (15, Message("enterprise carbon accounts"), carbon_accounts),
+    (16, Message("banks, consents and loans"), banks_consents_and_loans),
+    (17, Message("public registry and benchmark grade bands"), registry_and_benchmark_bands),
+    (18, Message("qualifications and findings"), qualifications_and_findings),
+    (19, Message("peer platforms"), peer_platforms),
+    (20, Message("labels in the order they were issued"), labels_by_issue),
+    (21, Message("the log's perfect subtrees"), log_nodes),
+    (22, Message("hosts' keys and leases"), hosts_and_leases),
+    (23, Message("submissions in the order they were updated"), submissions_by_update),
+    (24, Message("bodies a submission was sent away from"), former_bodies),
 ]
 
 
@@ -1178,7 +1181,7 @@ def migrate(db) -> list[tuple[int, str]]:
             if version in applied(db):  # another process got here first
                 continue
             apply(db)
-            db["schema_migrations"].insert({"version": version, "name": name,
+            db["schema_migrations"].insert({"version": version, "name": str(name),
                                             "applied_at": clock.stamp()})
         done.append((version, name))
     return done

@@ -49,8 +49,8 @@ class BackupSummary:
     log_size: int
     log_root: str
     migration: int
-    left_out: list[str]
-    notes: list[str] = field(default_factory=list)
+    left_out: list[Message]
+    notes: list[Message] = field(default_factory=list)
 
 
 # -- what a home holds -----------------------------------------------------------------------
@@ -67,14 +67,15 @@ def _is_temporary(name: str) -> bool:
     return name.endswith(".tmp") or name.startswith(".secret_key.")
 
 
-def _home_files(home: Path) -> tuple[list[PurePosixPath], list[str]]:
+def _home_files(home: Path) -> tuple[list[PurePosixPath], list[Message]]:
     """The files of the home a restore needs, relative, and what was left out (and why)."""
     database = database_path(home).name
     skipped_database = {database, f"{database}-wal", f"{database}-shm", f"{database}-journal"}
     found, left_out = [], []
     for top in sorted(home.iterdir()):
         if top.name in DERIVED:
-            left_out.append(f"{top.name}{'/' if top.is_dir() else ''} (derived: rebuilt)")
+            left_out.append(Message("%(name)s (derived: rebuilt)",
+                                    name=f"{top.name}{'/' if top.is_dir() else ''}"))
             continue
         if top.name in skipped_database:
             continue  # the database is copied with SQLite's backup API
@@ -86,7 +87,7 @@ def _home_files(home: Path) -> tuple[list[PurePosixPath], list[str]]:
             if _is_temporary(path.name):
                 continue
             if path.is_symlink() or not path.is_file():
-                left_out.append(f"{relative} (not a regular file)")
+                left_out.append(Message("%(path)s (not a regular file)", path=str(relative)))
                 continue
             found.append(relative)
     return found, left_out
@@ -166,7 +167,8 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
     location = database_location(home)
     postgresql = not isinstance(location, Path)
     if not postgresql and not location.is_file():
-        raise BackupError(f"no database in {home}: nothing to back up")
+        raise BackupError(Message("no database in %(home)s: nothing to back up",
+                                  home=str(home)))
     check_target(home, archive)
     salt = os.urandom(SALT_BYTES)
     enc_key, mac_key = derive(passphrase, salt, **SCRYPT)
@@ -240,8 +242,8 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
         try:
             os.link(partial, archive)  # never replaces a file that appeared meanwhile
         except FileExistsError:
-            raise Conflict(f"{archive} appeared while the backup was made; nothing "
-                           "overwritten") from None
+            raise Conflict(Message("%(path)s appeared while the backup was made; nothing "
+                                   "overwritten", path=str(archive))) from None
         fsync_directory(archive.parent)
     finally:
         if fd is not None:
@@ -250,16 +252,16 @@ def create(home: Path, archive: Path, passphrase: str) -> BackupSummary:
             leftover.unlink(missing_ok=True)
     notes = []
     if keys_location(home) != home / "keys":
-        notes.append(f"the keys are in FOOTPRINT_KEYS_DIR ({keys_location(home)}), outside "
-                     "the home, and not in this archive: back that folder up where it comes "
-                     "from (docs/deployment.md)")
+        notes.append(Message("the keys are in FOOTPRINT_KEYS_DIR (%(path)s), outside the home, "
+                             "and not in this archive: back that folder up where it comes "
+                             "from (docs/deployment.md)", path=str(keys_location(home))))
     if not (home / "secret_key").is_file():
-        notes.append("no secret_key file in the home (the web service writes one when it "
-                     "first starts, unless FOOTPRINT_SECRET_KEY is set): a restored service "
-                     "makes a new one, and sessions start afresh")
+        notes.append(Message("no secret_key file in the home (the web service writes one when "
+                             "it first starts, unless FOOTPRINT_SECRET_KEY is set): a restored "
+                             "service makes a new one, and sessions start afresh"))
     if not own_issuers(home):
-        notes.append("no issuer key in the home: a restored platform cannot sign labels or "
-                     "checkpoints")
+        notes.append(Message("no issuer key in the home: a restored platform cannot sign "
+                             "labels or checkpoints"))
     return BackupSummary(archive, members, facts["labels"], facts["log_size"],
                          facts["log_root"], facts["migration"], left_out, notes)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import Conflict
+from ..errors import Conflict, Message
 from ..files import check_writable
 from ..store import pgdump
 from ..store.db import (connect, copy_database, database_errors, database_location,
@@ -38,7 +38,7 @@ def open_database(home: Path, migrated: bool = True):
     return db
 
 
-def copy(home: Path, path: Path) -> str:
+def copy(home: Path, path: Path) -> Message:
     """Copy the live database, and nothing else, to ``path``: SQLite's online backup, or on
     PostgreSQL pg_dump's custom format (pg_restore reads it); each one consistent snapshot,
     safe while the service runs. Without the issuer keys a platform restored from it
@@ -51,10 +51,10 @@ def copy(home: Path, path: Path) -> str:
     location = database_location(home)
     if isinstance(location, Path):
         copy_database(location, path)
-        return "a SQLite database file"
+        return Message("a SQLite database file")
     try:
         pgdump.dump(location, path)
     except pgdump.ToolFailed as exc:
         path.unlink(missing_ok=True)
         raise Conflict(str(exc)) from None
-    return "pg_dump's custom format: `pg_restore --dbname URL FILE` restores it"
+    return Message("pg_dump's custom format: `pg_restore --dbname URL FILE` restores it")

@@ -130,6 +130,9 @@ def libraries(home: Path) -> list[dict]:
                              "source": entry["source"], "sha256": entry["sha256"]})
         versions[-1]["factors"] = current.get("factors")
         listed.append({"name": library_name(dataset), "title": current["title"],
+                       # the platform's own title in Chinese (因子库 shop); a title the
+                       # operator typed is in one language, and is its Chinese too
+                       "title_zh": current.get("title_zh") or current["title"],
                        "publisher": current["publisher"], "licence": current["licence"],
                        "gas_scope": current["gas_scope"], "versions": versions})
     return listed

@@ -58,9 +58,10 @@ class RestoreReport:
     migrated: list[tuple[int, str]] = field(default_factory=list)
     issuers: list[str] = field(default_factory=list)
     checkpoint_signed_by: str | None = None
-    passed: list[str] = field(default_factory=list)   # the checks that passed, in order
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)    # true of the platform, not the copy
+    # Messages, said in the reader's language
+    passed: list[Message] = field(default_factory=list)   # the checks that passed, in order
+    problems: list[Message] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)    # true of the platform, not the copy
 
     @property
     def ok(self) -> bool:
@@ -98,8 +99,9 @@ def _target_database(home: Path, opened: Archive) -> Path | str:
     location = database_location(home)
     if opened.database == PG_DUMP:
         if isinstance(location, Path):
-            raise BackupError(f"{opened.path} holds a PostgreSQL database (pg_dump): set "
-                              f"{DATABASE_URL} to an empty database to restore it into")
+            raise BackupError(Message("%(path)s holds a PostgreSQL database (pg_dump): set "
+                                      "%(variable)s to an empty database to restore it into",
+                                      path=str(opened.path), variable=DATABASE_URL))
         db = connect(location)
         try:
             found = pgdump.objects(db)
@@ -107,14 +109,16 @@ def _target_database(home: Path, opened: Archive) -> Path | str:
             db.close()
         if found:
             kind, name, _ = found[0]
-            raise Conflict(f"the database {DATABASE_URL} names is not empty (it holds "
-                           f"{len(found)} objects, {kind} {name} among them): a backup is "
-                           "restored only into an empty database, so nothing there is "
-                           "overwritten")
+            raise Conflict(Message(
+                "the database %(variable)s names is not empty (it holds %(count)s objects, "
+                "%(kind)s %(name)s among them): a backup is restored only into an empty "
+                "database, so nothing there is overwritten", variable=DATABASE_URL,
+                count=len(found), kind=kind, name=name))
     elif not isinstance(location, Path):
-        raise BackupError(f"{opened.path} holds a SQLite database, and {DATABASE_URL} names "
-                          f"a PostgreSQL one: unset {DATABASE_URL} to restore the file into "
-                          "the home (`footprint db copy` moves a platform to PostgreSQL)")
+        raise BackupError(Message(
+            "%(path)s holds a SQLite database, and %(variable)s names a PostgreSQL one: unset "
+            "%(variable)s to restore the file into the home (`footprint db copy` moves a "
+            "platform to PostgreSQL)", path=str(opened.path), variable=DATABASE_URL))
     return location
 
 
@@ -150,7 +154,7 @@ def _checked(home: Path, opened: Archive, location: Path | str) -> RestoreReport
     if opened.database != PG_DUMP:
         return check_home(home, opened.manifest)
     report = check_home(home, opened.manifest, location)
-    report.passed.insert(0, "pg_restore into an empty database (one transaction): ok")
+    report.passed.insert(0, Message("pg_restore into an empty database (one transaction): ok"))
     return report
 
 
@@ -228,9 +232,10 @@ def check_home(home: Path, manifest: dict, location: Path | str | None = None
         if location is None or isinstance(location, Path):
             problems = integrity_problems(db)
             if problems:
-                report.problems += [f"SQLite integrity check: {p}" for p in problems[:20]]
+                report.problems += [Message("SQLite integrity check: %(problem)s", problem=p)
+                                    for p in problems[:20]]
                 return report  # nothing else can be trusted on a damaged file
-            report.passed.append("SQLite integrity check: ok")
+            report.passed.append(Message("SQLite integrity check: ok"))
         if not _migrations(db, recorded, report):
             return report
         _labels(db, home, recorded, report)
@@ -244,26 +249,37 @@ def _migrations(db, recorded: dict, report: RestoreReport) -> bool:
     level = max(applied(db), default=0)
     latest = max(version for version, _, _ in MIGRATIONS)
     if level != recorded.get("migration"):
-        report.problems.append(f"migration level {level}, the manifest says "
-                               f"{recorded.get('migration')}")
+        report.problems.append(Message("migration level %(level)s, the manifest says "
+                                       "%(recorded)s", level=level,
+                                       recorded=recorded.get("migration")))
         return False
     if level > latest:
-        report.problems.append(f"the database is at migration {level}, newer than this "
-                               f"footprint knows ({latest}): restore with footprint "
-                               f"{report.manifest.get('footprint_version')} or later")
+        report.problems.append(Message(
+            "the database is at migration %(level)s, newer than this footprint knows "
+            "(%(latest)s): restore with footprint %(version)s or later", level=level,
+            latest=latest, version=report.manifest.get("footprint_version")))
         return False
     report.migrated = migrate(db)  # what `footprint serve` would do on start
     report.migration = max(applied(db), default=0)
-    report.passed.append(f"migration level {level}" + (
-        f", migrated to {report.migration}" if report.migrated else ", current"))
+    report.passed.append(
+        Message("migration level %(level)s, migrated to %(migration)s", level=level,
+                migration=report.migration) if report.migrated else
+        Message("migration level %(level)s, current", level=level))
     return True
+
+
+def _said(exc: Exception):
+    """An error's message as a parameter: the core's Message, said in the reader's language,
+    else its text."""
+    return exc.message if isinstance(exc, FootprintError) else str(exc)
 
 
 def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
     try:
         trust = trust_list(home)
     except (FootprintError, ValueError) as exc:
-        report.problems.append(f"the restored trust list is unreadable: {exc}")
+        report.problems.append(Message("the restored trust list is unreadable: %(problem)s",
+                                       problem=_said(exc)))
         return
     report.issuers = own_issuers(home)
     for entry in own_entries(home):
@@ -272,7 +288,9 @@ def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
             # proves its private half was restored (0600) and pairs with the public entry
             current_key(home, entry.id, now=entry.valid_from)
         except KeyStoreError as exc:
-            report.problems.append(f"issuer key {entry.id} {entry.kid.hex()}: {exc}")
+            report.problems.append(Message("issuer key %(issuer)s %(kid)s: %(problem)s",
+                                           issuer=entry.id, kid=entry.kid.hex(),
+                                           problem=_said(exc)))
     labels = {label_id: row["cose"] for label_id, row in store_labels.index(db).items()}
     report.labels_total = len(labels)
     now = clock.now()
@@ -280,21 +298,24 @@ def _labels(db, home: Path, recorded: dict, report: RestoreReport) -> None:
         try:
             claims, expired = verify_held(cose, trust, now=now)
         except LabelInvalid as exc:
-            report.problems.append(f"label {label_id} does not verify against the "
-                                   f"restored trust list: {exc}")
+            report.problems.append(Message("label %(label)s does not verify against the "
+                                           "restored trust list: %(problem)s",
+                                           label=label_id, problem=_said(exc)))
             continue
         report.labels_expired += expired
         if claims.get("id") != label_id:
-            report.problems.append(f"label {label_id} holds the signed label of "
-                                   f"{claims.get('id')}")
+            report.problems.append(Message("label %(label)s holds the signed label of "
+                                           "%(other)s", label=label_id, other=claims.get("id")))
             continue
         report.labels_verified += 1
     if report.labels_total != recorded.get("labels"):
-        report.problems.append(f"{report.labels_total} labels restored, the manifest says "
-                               f"{recorded.get('labels')}")
+        report.problems.append(Message("%(count)s labels restored, the manifest says "
+                                       "%(recorded)s", count=report.labels_total,
+                                       recorded=recorded.get("labels")))
     if report.labels_verified == report.labels_total:
-        report.passed.append(f"labels verified {report.labels_verified} of "
-                             f"{report.labels_total} against the restored trust list")
+        report.passed.append(Message("labels verified %(verified)s of %(total)s against the "
+                                     "restored trust list", verified=report.labels_verified,
+                                     total=report.labels_total))
 
 
 def _log(db, home: Path, recorded: dict, report: RestoreReport) -> None:
@@ -306,18 +327,23 @@ def _log(db, home: Path, recorded: dict, report: RestoreReport) -> None:
         at_backup = b64(log.root(size)) if isinstance(size, int) \
             and 0 <= size <= report.log_size else None
     except LogError as exc:  # a gap in the leaves; the monitor below names it too
-        report.problems.append(f"the log cannot be read: {exc}")
+        report.problems.append(Message("the log cannot be read: %(problem)s",
+                                       problem=_said(exc)))
         at_backup = None
     if at_backup != root or report.log_size != size:
-        report.problems.append(f"the log's root at size {size} is {at_backup}, the manifest "
-                               f"recorded {root} (the log now has {report.log_size} entries)")
+        report.problems.append(Message(
+            "the log's root at size %(size)s is %(found)s, the manifest recorded %(root)s (the "
+            "log now has %(count)s entries)", size=size, found=at_backup, root=root,
+            count=report.log_size))
     else:
-        report.passed.append(f"log root at size {size} matches the backup: {root}")
+        report.passed.append(Message("log root at size %(size)s matches the backup: %(root)s",
+                                     size=size, root=root))
     try:
         transparency.verify(db, home, record=False)
-        report.passed.append("footprint log verify: ok")
+        report.passed.append(Message("footprint log verify: ok"))
     except FootprintError as exc:
-        report.problems.append(f"footprint log verify: {exc}")
+        report.problems.append(Message("footprint log verify: %(problem)s",
+                                       problem=_said(exc)))
     _checkpoints(db, home, recorded, report)
 
 
@@ -327,22 +353,25 @@ def _checkpoints(db, home: Path, recorded: dict, report: RestoreReport) -> None:
     entries = own_entries(home)
     if not entries:
         if report.labels_total:
-            report.problems.append("no issuer key was restored, yet the database holds labels")
+            report.problems.append(Message("no issuer key was restored, yet the database "
+                                           "holds labels"))
         return
 
     if recorded.get("checkpoint"):
         if transparency.signed_by(recorded["checkpoint"], entries) is None:
-            report.problems.append("the checkpoint signed at backup time does not verify with "
-                                   "the restored keys")
+            report.problems.append(Message("the checkpoint signed at backup time does not "
+                                           "verify with the restored keys"))
     now = epoch(clock.now())
     if not any(entry.covers(now) for entry in entries):
-        report.notes.append("no issuer key is valid now, so no new checkpoint was signed: "
-                            "`footprint keys rotate` makes one (the platform had none either)")
+        report.notes.append(Message("no issuer key is valid now, so no new checkpoint was "
+                                    "signed: `footprint keys rotate` makes one (the platform "
+                                    "had none either)"))
         return
     point = transparency.checkpoint(db, home)
     report.checkpoint_signed_by = transparency.signed_by(point.note, entries) if point.note else None
     if report.checkpoint_signed_by is None:
-        report.problems.append("the restored key does not sign a checkpoint that verifies")
+        report.problems.append(Message("the restored key does not sign a checkpoint that "
+                                       "verifies"))
     else:
-        report.passed.append(f"checkpoint signed with the restored key of "
-                             f"{report.checkpoint_signed_by}")
+        report.passed.append(Message("checkpoint signed with the restored key of %(issuer)s",
+                                     issuer=report.checkpoint_signed_by))

@@ -22,7 +22,8 @@ from ..translog.tiles import TilePathError, parse_tile_path
 from ..translog.monitor import MonitorReport, verify_log
 from ..translog.seen import SeenRecord
 
-NO_SIGNER = "no issuer key: run `footprint keys generate` first"
+# why a checkpoint is not signed: said by `footprint log verify` and `log checkpoint`
+NO_SIGNER = Message("no issuer key: run `footprint keys generate` first")
 
 
 @dataclass(frozen=True)
