@@ -86,6 +86,17 @@ def warn(message) -> None:
         click.echo(f"警告：{_chinese(message)}", err=True)
 
 
+def failed(*messages) -> None:
+    """The work failed (exit 1): ``messages`` on stderr in English, a line each, then in
+    Chinese where the catalogue has them."""
+    for message in messages:
+        click.echo(f"error: {message}", err=True)
+    for message in messages:
+        if _chinese(message):
+            click.echo(f"错误：{_chinese(message)}", err=True)
+    sys.exit(FAILED)
+
+
 def note(message) -> None:
     """A note on stderr, said as ``warn`` says a warning."""
     click.echo(f"note: {message}", err=True)

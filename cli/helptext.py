@@ -122,7 +122,10 @@ class SpokenFormatter(click.HelpFormatter):
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
         if not self.chinese:
             return super().write_dl(rows, col_max, col_spacing)
-        rows = [(term, self._definition(term, text)) for term, text in rows]
+        command = self.ctx.command  # a group's list names its subcommands: said by their help
+        subcommands = set(command.list_commands(self.ctx)) \
+            if isinstance(command, click.Group) else set()
+        rows = [(term, self._definition(term, text, term in subcommands)) for term, text in rows]
         first = min(max((columns(t) for t, _ in rows), default=0), col_max) + col_spacing
         text_width = max(self.width - first - 2, 10)
         for term, text in rows:
@@ -139,12 +142,11 @@ class SpokenFormatter(click.HelpFormatter):
             for line in lines[1:]:
                 self.write(" " * (first + self.current_indent) + line + "\n")
 
-    def _definition(self, term: str, text: str) -> str:
+    def _definition(self, term: str, text: str, subcommand: bool) -> str:
         """The Chinese of an option's help (with its [default: ...]) or of a subcommand's
         short help (the first sentence of its Chinese help)."""
-        command = self.ctx.command
-        if isinstance(command, click.Group) and term in command.list_commands(self.ctx):
-            sub = command.get_command(self.ctx, term)
+        if subcommand:
+            sub = self.ctx.command.get_command(self.ctx, term)
             chinese = sub and translated(help_text(sub))
             return first_sentence(chinese) if chinese else text
         help_, extras = text, ""

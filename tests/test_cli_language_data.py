@@ -349,17 +349,15 @@ def test_consents_and_a_priced_loan_in_chinese_and_english(service, operating, a
     leaf = TransparencyLog(service.db).size()  # the decision is the next leaf
     # 85 kWh against 100: 15 % >= the 10 % target: 300 - 60 = 240 bp; 10,000,000 x 0.60 % =
     # 60,000 yuan a year, and the coupon's 50 bp of the principal, capped at 50,000
-    priced = lines(operating("zh", "loans", "price", "--bank", name, "--borrower", borrower,
-                             "--product", "linked", "--principal", "10000000", "--year",
-                             "2026"))
+    price = ("loans", "price", "--bank", name, "--borrower", borrower, "--product", "linked",
+             "--principal", "10000000", "--year", "2026")
+    priced = lines(operating("zh", *price))
     assert priced[:2] == ["定价结果 1：2.40 %（3.00 % 下调 60 个基点）",
                           "本金 10,000,000.00 元；每年节省利息 60,000.00；贴息 50,000.00；"
                           "合计优惠 110,000.00 元"]
     assert "  - 减排 15% 达到 10%：下调 60 个基点" in priced
     assert priced[-1] == f"已签名并记入透明日志，为第 {leaf} 号叶子"
-    priced = lines(operating("en", "loans", "price", "--bank", name, "--borrower", borrower,
-                             "--product", "linked", "--principal", "10000000", "--year",
-                             "2026"))
+    priced = lines(operating("en", *price))
     assert priced[:2] == ["decision 2: 2.40 % (3.00 % less 60 bp)",
                           "principal 10,000,000.00 yuan; interest saved a year 60,000.00; "
                           "subsidy 50,000.00; total benefit 110,000.00 yuan"]

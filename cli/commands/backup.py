@@ -17,7 +17,7 @@ from footprint.settings import footprint_home
 from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
 
-from ..errors import fail_cleanly, note, usage_exit
+from ..errors import fail_cleanly, failed, note, usage_exit
 from ..render import width
 from ..language import said, say
 from .service import applied_migration
@@ -119,10 +119,8 @@ def _run_checks(action):
         return action()
     except restores.RestoreFailed as exc:
         _print_report(exc.report)
-        count = len(exc.report.problems)
-        click.echo(f"error: {count} check(s) failed; nothing was restored", err=True)
-        click.echo(f"错误：{count} 项检查未通过；未恢复任何内容", err=True)
-        sys.exit(1)
+        failed(Message("%(count)s check(s) failed; nothing was restored",
+                       count=len(exc.report.problems)))
 
 
 @backup.command("restore")

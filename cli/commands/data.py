@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -13,22 +12,12 @@ from footprint.errors import DataError, FootprintError, Message
 from footprint.plugins import get_plugin_manager
 
 from .. import render
-from ..errors import usage_exit
-from ..language import chinese, listed, say
+from ..errors import failed, usage_exit
+from ..language import listed, say
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,
     help="Python package holding the data and its manifest.json (a plugin's own data).")
-
-
-def _failed(*messages: Message) -> None:
-    """Exit 1 saying ``messages`` on stderr in English, a line each, and then in Chinese."""
-    for message in messages:
-        click.echo(f"error: {message}", err=True)
-    for message in messages:
-        if chinese(message) not in (None, str(message)):
-            click.echo(f"错误：{chinese(message)}", err=True)
-    sys.exit(1)
 
 
 def _catalog(package: str) -> Catalog:
@@ -41,7 +30,7 @@ def _catalog(package: str) -> Catalog:
         usage_exit(unknown)
     except (DataError, FileNotFoundError, KeyError, ValueError) as exc:
         # a missing or malformed manifest is a data error (exit 1), not a usage error
-        _failed(Message("%(package)s: unreadable manifest: %(problem)s", package=package,
+        failed(Message("%(package)s: unreadable manifest: %(problem)s", package=package,
                         problem=str(exc)))
     return catalog
 
@@ -72,7 +61,7 @@ def verify(package):
     catalog = _catalog(package)
     problems = catalog.verify()
     if problems:
-        _failed(*problems)
+        failed(*problems)
     click.echo(say("%(package)s: all %(count)s datasets match their manifest hashes",
                    package=package, count=len(catalog.entries)))
 
@@ -92,7 +81,7 @@ def versions(as_json):
     try:
         described = describe_data_versions(get_plugin_manager())
     except FootprintError as exc:
-        _failed(exc.message)
+        failed(exc.message)
     if as_json:
         click.echo(json.dumps(described, ensure_ascii=False, indent=2))
         return

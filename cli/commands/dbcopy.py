@@ -4,14 +4,14 @@ Its report in the chosen language (cli.language); a refusal in English and Chine
 (cli.errors)."""
 from __future__ import annotations
 
-import sys
 
 import click
 
+from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import dbcopy
 
-from ..errors import fail_cleanly
+from ..errors import fail_cleanly, failed
 from ..language import said, say
 from ..render import table
 
@@ -31,13 +31,10 @@ def _report(verification: dbcopy.Verification) -> None:
         if len(check.problems) > dbcopy.MAX_SHOWN:
             more = len(check.problems) - dbcopy.MAX_SHOWN
             click.echo("      " + say("... and %(count)s more", count=more))
-    failed = [c for c in verification.checks if not c.ok]
-    if failed:
-        count = len(failed)
-        click.echo(f"error: the copy failed verification: {count} check(s) found problems",
-                   err=True)
-        click.echo(f"错误：副本核验未通过：{count} 项检查发现问题", err=True)
-        sys.exit(1)
+    failing = [c for c in verification.checks if not c.ok]
+    if failing:
+        failed(Message("the copy failed verification: %(count)s check(s) found problems",
+                       count=len(failing)))
     click.echo(say("the copy is verified: the platform may move to it."))
 
 
