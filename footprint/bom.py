@@ -25,7 +25,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from . import clock
 from .errors import InvalidInput, Message, Named, Problem
 from .schemacache import load, schema
-from .schemaerrors import as_message, json_reason
+from .schemaerrors import flatten_errors, json_reason
 from .schemafields import (Choice, FreeText, Limit, Name, StrictBoolean, StrictNumber,
                            StrictSchema)
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
@@ -328,46 +328,11 @@ class Bom:
         return STAGES if self.system_boundary == "cradle_to_grave" else STAGES[:4]
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _child(path: str, key) -> str:
-    """JSON path of ``key`` under ``path``; a key that is not a plain name is quoted
-    (``["a.b"]``), so an odd unknown field cannot pass for another place (``lines[0]``)."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    if _PLAIN_KEY.match(key):
-        return f"{path}.{key}" if path else key
-    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
-
-
 def _bom_fields(parent: str):
     """Field names valid under ``parent`` in a BOM, for 'did you mean' on unknown fields."""
     schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
     chosen = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
     return schema(chosen).fields
-
-
-def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
-                   parent="") -> list[Problem]:
-    """marshmallow's nested error dict -> a flat list of located problems; marshmallow's bare
-    'Unknown field.' becomes a message with the nearest of ``fields_under(parent path)``."""
-    problems = []
-    if isinstance(messages, dict):
-        for k, value in messages.items():
-            if k == "_schema":
-                problems += flatten_errors(value, path, fields_under, key, parent)
-            else:
-                problems += flatten_errors(value, _child(path, k), fields_under, k, path)
-    elif isinstance(messages, list):
-        for message in messages:
-            problems += flatten_errors(message, path, fields_under, key, parent)
-    else:
-        message = as_message(messages)
-        if message == "Unknown field." and isinstance(key, str):
-            message = unknown(Message("field"), key, fields_under(parent))
-        problems.append(Problem(path or "(top level)", message))
-    return problems
 
 
 def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
@@ -380,7 +345,7 @@ def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
     try:
         loaded = schema(BomSchema).load(data)
     except ValidationError as exc:
-        problems = flatten_errors(exc.messages)
+        problems = flatten_errors(exc.messages, "", _bom_fields)
         if not keep_going:
             raise InvalidInput(problems, origin) from None
         return _valid_parts(data, exc, problems, origin)
@@ -429,7 +394,8 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
         notes_zh = [None if n is None else _note_zh(n) if isinstance(n, str) else
                     _NOTE.deserialize(n) for n in notes_zh]
     except ValidationError as exc:
-        raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
+        problems = flatten_errors(exc.messages, "lines", _bom_fields)
+        raise ValueError("; ".join(str(p) for p in problems)) from None
     start = len(bom.lines)
     added = tuple(Line(index=start + i, model=model, note_zh=zh, **line)
                   for i, (line, zh) in enumerate(zip(loaded, notes_zh)))
