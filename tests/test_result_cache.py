@@ -22,6 +22,11 @@ from footprint.engine import resultcache
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "lca_data" / "samples"
 DIESEL = 3.1863  # kg CO2 per kg burnt
+# what footprint.resultnames keeps of a registry for a result that cites diesel
+NAMES = {"processes": {"diesel": {"name_zh": "柴油燃烧",
+                                  "name_en": "Diesel, burned in machinery or a boiler"}},
+         "regions": {"CN-SC": {"name_zh": "四川", "name_en": "Sichuan"}}, "flows": {},
+         "datasets": {}}
 
 
 def diesel_bom(path: Path, kg: float) -> Path:
@@ -129,8 +134,9 @@ def stored(tmp_path, bom_kg=2.0):
     data.mkdir()
     (data / "factors.csv").write_text("diesel,3.1863\n")
     key = resultcache.request_key(diesel_bom(tmp_path / "bom.json", bom_kg), {"draws": 1000})
-    resultcache.store(home, key, {"total_kg_co2e": 6.3726}, [Datasets(data)])
-    assert resultcache.lookup(home, key) == {"total_kg_co2e": 6.3726}
+    resultcache.store(home, key, {"total_kg_co2e": 6.3726}, [Datasets(data)], NAMES)
+    # the registry's names come back beside the result, whatever files the datasets hold
+    assert resultcache.lookup(home, key) == ({"total_kg_co2e": 6.3726}, NAMES)
     return home, data, key
 
 
@@ -162,7 +168,7 @@ def test_changed_code_is_calculated_again(tmp_path, monkeypatch):
 def test_a_new_folder_in_the_home_is_calculated_again(tmp_path):
     home, _, key = stored(tmp_path)
     (home / "cache" / "other").mkdir()  # caches do not count
-    assert resultcache.lookup(home, key) == {"total_kg_co2e": 6.3726}
+    assert resultcache.lookup(home, key) == ({"total_kg_co2e": 6.3726}, NAMES)
     (home / "libraries").mkdir()  # a first factor library import: plugins read it
     assert resultcache.lookup(home, key) is None
 
