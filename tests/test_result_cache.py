@@ -69,6 +69,14 @@ def test_a_repeated_calc_prints_the_stored_result_without_loading_the_engine(run
                             text=True, cwd=ROOT, env=os.environ, timeout=120)
     assert "loaded: [] exit: 0" in second.stderr, second.stderr
     assert second.stdout == first.stdout
+    # the text too, its line named by the registry's name kept beside the result (柴油燃烧,
+    # 2 kg x 3.1863 = 6.37 kg CO2e, all of it: 100.0 %), still without the plugins
+    text = subprocess.run([sys.executable, "-c", script.replace(", '--json'", ""), str(bom)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "FOOTPRINT_LANG": "zh"}, timeout=120)
+    assert "loaded: [] exit: 0" in text.stderr, text.stderr
+    assert any(line.startswith("1   柴油燃烧  2 kg") and line.endswith("6.37     100.0 %")
+               for line in text.stdout.splitlines()), text.stdout
 
 
 def test_an_entry_follows_the_shipped_datasets_and_the_plugins(run, tmp_path):
@@ -181,6 +189,9 @@ def test_the_request_covers_the_environment_and_the_options(tmp_path, monkeypatc
     monkeypatch.setenv("FOOTPRINT_BLOCK_PLUGINS", "oranges")
     assert resultcache.request_key(bom, {"draws": 1000}) != key
     monkeypatch.delenv("FOOTPRINT_BLOCK_PLUGINS")
+    assert resultcache.request_key(bom, {"draws": 1000}) == key
+    # the language a command speaks in: the same result, said otherwise
+    monkeypatch.setenv("FOOTPRINT_LANG", "zh")
     assert resultcache.request_key(bom, {"draws": 1000}) == key
     # another year: a BOM's years are checked against the clock's (footprint.bom)
     monkeypatch.setattr(clock, "now", lambda: datetime(2040, 1, 1, tzinfo=timezone.utc))

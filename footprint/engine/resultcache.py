@@ -2,7 +2,8 @@
 the plugins, the registry, numpy or the solver (what a repeated ``footprint calc`` costs).
 
 An entry is found by its request: the BOM file's bytes and kind, the options, the
-``FOOTPRINT_*`` environment, the calendar year (a BOM's years are checked against it) and the
+``FOOTPRINT_*`` environment (but FOOTPRINT_LANG: a result holds both languages, the command
+says it in the one chosen), the calendar year (a BOM's years are checked against it) and the
 Python version. It holds the result and what the result was worked out from, each file with its
 size and modification time:
 
@@ -40,6 +41,8 @@ FORMAT = 2  # bumped when an entry's layout or what a request covers changes
 KEPT = 256  # entries kept per home; the least recently written go first
 # folders of the platform home that hold caches, never anything a calculation reads as data
 HOME_CACHES = frozenset({"cache", "brightway"})
+# settings of how a command speaks, not of what it calculates
+SAID_ONLY = frozenset({"FOOTPRINT_LANG"})
 
 
 def folder(home: Path) -> Path:
@@ -59,7 +62,7 @@ def request_key(path: Path, options: dict) -> str | None:
         "kind": Path(path).suffix.lower(),
         "options": options,
         "environment": sorted((k, v) for k, v in os.environ.items()
-                              if k.startswith("FOOTPRINT_")),
+                              if k.startswith("FOOTPRINT_") and k not in SAID_ONLY),
         "year": clock.now().year,
         "python": sys.version,
     }
