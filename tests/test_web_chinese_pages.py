@@ -182,12 +182,13 @@ def stored_text(db) -> list[str]:
 
 
 def walk(client, starts, data: str, logged_in: bool) -> tuple[list[str], list[str]]:
-    """The pages reached from ``starts`` (at most PAGES_PER_ROLE), and the English found."""
+    """The pages reached from ``starts`` (at most PAGES_PER_ROLE), and what was found: the
+    English on them, and the links that answered an error page (read for English too)."""
     queue, seen, visited, found = deque(starts), set(starts), [], []
     while queue and len(visited) < PAGES_PER_ROLE:
         path = queue.popleft()
         response = client.get(path, headers=CHINESE, follow_redirects=True)
-        if response.status_code != 200 or response.mimetype != "text/html":
+        if response.mimetype != "text/html":
             continue
         visited.append(path)
         page = PageText()
@@ -195,6 +196,9 @@ def walk(client, starts, data: str, logged_in: bool) -> tuple[list[str], list[st
         # a page that said it was English would hide its whole text from the walk
         assert page.language == "zh-CN", f"{path} says it is in {page.language}"
         found += [f"{path}: {run}" for run in page.english(data)]
+        if response.status_code != 200:  # a link the page offers leads to an error
+            found.append(f"{path}: answered {response.status_code}")
+            continue
         for href in page.links:
             target = urlsplit(urldefrag(urljoin(path, href))[0])
             if target.netloc or target.scheme not in ("", "http", "https"):
