@@ -540,6 +540,9 @@ def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clie
     assert pactclients.issue_token(service.db, client_id, secret, None, "client_credentials")
     again = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert client_id in again and secret not in again
+    # the column says what it holds, as a heading: "Revoked", not the status word "revoked"
+    clients_table = again.split("Client ID</th>")[1].split("</tr>")[0]
+    assert "<th>Revoked</th>" in clients_table
     revoked = admin.post(f"/admin/pact-clients/{client_id}/revoke", follow_redirects=True,
                          headers={"Accept-Language": "zh"})
     assert f"客户端 {client_id} 已吊销" in revoked.get_data(as_text=True)
