@@ -53,11 +53,9 @@ NOT_FOLLOWED = re.compile(r"^/(lang/|logout|api/|3/|\.well-known/|log/)|"
 # the pages anyone reads: walked once, not logged in, so each role's walk goes on to its own
 PUBLIC = re.compile(r"^/(registry|L/|labels/revoked|exposure|$)")
 
-# Text that is English in every language: the names of standards, frameworks and formats, and
-# of the authors a plugin's Chinese formula cites by name (the orange plugin's fertiliser lines:
-# Chen, Lu, Wang 2015, whose manifest's Chinese title says 陈舜 等)
+# Text that is English in every language: the names of standards, frameworks and formats
 PROPER_NAMES = ("ISO 14067", "GB/T 24067", "PACT", "GHG Protocol", "Pathfinder Framework",
-                "GS1 Digital Link", "Chen, Lu, Wang")
+                "GS1 Digital Link")
 SKIPPED = {"script", "style", "code", "pre", "kbd", "samp"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
