@@ -276,6 +276,29 @@ def pg_service_template(pg_cluster, pg_template, registry):
     return "footprint_service"
 
 
+def app_on(home: Path, engine, **config):
+    """An app on the service in ``home`` (secure cookies off, the session's engine shared);
+    ``config`` adds to or overrides that."""
+    from web import create_app
+
+    app = create_app({"FOOTPRINT_HOME": str(home), "SESSION_COOKIE_SECURE": False,
+                      "REMEMBER_COOKIE_SECURE": False, **config})
+    app.extensions["footprint_engine"] = engine
+    return app
+
+
+def seeded_demo(home: Path, engine):
+    """The demo's data written into a new database in ``home``: the database and what
+    ``demo.seed`` tells of it."""
+    from footprint.store import connect, database_path
+    from footprint.store.migrations import migrate
+    from footprint.usecases import demo
+
+    db = connect(database_path(home))
+    migrate(db)
+    return db, demo.seed(db, engine, home=home)
+
+
 @pytest.fixture
 def service(request, tmp_path, engine, service_template, monkeypatch):
     """The template database copied, and an app on it (CSRF off; tests of CSRF make their
@@ -286,7 +309,6 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
     from types import SimpleNamespace
 
     from footprint.store import connect, database_path
-    from web import create_app
 
     home = tmp_path / "home"
     home.mkdir()
@@ -302,9 +324,7 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
         shutil.copyfile(service_template, database_path(home))
         db = connect(database_path(home))
     people = {row["username"]: row for row in db.query("SELECT * FROM users")}
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     return SimpleNamespace(app=app, db=db, people=people, home=home)
 
 

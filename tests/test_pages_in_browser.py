@@ -24,9 +24,9 @@ import pytest
 
 from footprint.labels import to_b32
 from footprint.labels.keys import trust_list
-from footprint.store import connect, database_path
-from footprint.store.migrations import migrate
 from footprint.usecases import demo
+
+from .conftest import app_on, seeded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,15 +82,9 @@ def demo_site(tmp_path_factory, engine):
     """The demo seeded into a home of its own, served on a free loopback port."""
     from werkzeug.serving import make_server
 
-    from web import create_app
-
     home = tmp_path_factory.mktemp("pages-demo")
-    db = connect(database_path(home))
-    migrate(db)
-    seeded = demo.seed(db, engine, home=home)
-    app = create_app({"FOOTPRINT_HOME": str(home), "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
+    db, seeded = seeded_demo(home, engine)
+    app = app_on(home, engine)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

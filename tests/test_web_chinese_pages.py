@@ -24,11 +24,11 @@ import pytest
 
 from footprint.labels import to_b32
 from footprint.labels.keys import trust_list
-from footprint.store import connect, database_path
-from footprint.store.migrations import migrate
 from footprint.units import UNITS
 from footprint.usecases import demo
 from footprint.usecases.users import seed_user
+
+from .conftest import app_on, seeded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -131,16 +131,10 @@ def english_runs(text: str, data: str) -> list[str]:
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, engine):
     """The demo seeded into a home of its own (with a regulator), and an app on it."""
-    from web import create_app
-
     home = tmp_path_factory.mktemp("chinese-pages")
-    db = connect(database_path(home))
-    migrate(db)
-    seeded = demo.seed(db, engine, home=home)
+    db, seeded = seeded_demo(home, engine)
     seed_user(db, REGULATOR[0], "regulator", REGULATOR[1], demo.DEMO_PASSWORD, "孙丽 Sun Li")
-    app = create_app({"FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, WTF_CSRF_ENABLED=False)
     scans = [f"/L/{to_b32(bytes(row[0]))}" for row in
              db.execute("SELECT cose FROM labels ORDER BY id")]
     data = "\n".join([*stored_text(db), *dataset_text(),
