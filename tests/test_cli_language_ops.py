@@ -12,6 +12,7 @@ from cli.language import said
 from cli.main import cli
 from footprint import clock
 from footprint.store import connect, database_path
+from footprint.store.migrations import MIGRATIONS, migrate
 from footprint.usecases import restore as restores
 from footprint.usecases import security
 from footprint.usecases.tokens import create_token
@@ -43,6 +44,34 @@ def demo_platform(tmp_path_factory):
 def in_demo(home, *args, input=None):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input,
                               env={"FOOTPRINT_HOME": str(home)})
+
+
+@pytest.fixture
+def home_behind(tmp_path):
+    """A home whose database lacks the newest migration, as after an upgrade."""
+    home = (tmp_path / "home").resolve()
+    home.mkdir()
+    db = connect(database_path(home))
+    migrate(db)
+    db.execute("DELETE FROM schema_migrations WHERE version = ?", [MIGRATIONS[-1][0]])
+    db.conn.commit()
+    db.close()
+    return home
+
+
+@pytest.mark.parametrize("command", [
+    ["bodies", "list"], ["registry", "benchmarks"], ["log", "verify"], ["users", "list"],
+    ["tokens", "list"], ["orgs", "list"], ["security", "events"], ["publish", "site"],
+    ["recalc"], ["accounts", "show", "1"], ["peers", "list"]])
+def test_a_database_behind_its_migrations_is_said_alike_by_every_command(home_behind, command):
+    refused = in_demo(home_behind, *command, "--lang", "zh")
+    assert refused.exit_code == 1
+    newest = MIGRATIONS[-1][0]
+    assert refused.stderr.splitlines() == [
+        f"error: the database in {home_behind} needs migrations {newest}: run "
+        "`footprint db migrate`",
+        f"错误：{home_behind} 中的数据库尚需执行迁移 {newest}：请运行 `footprint db migrate`"]
+    assert refused.stdout == ""
 
 
 # -- users, tokens, orgs ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from footprint.display import footprint
 from footprint.engine import Engine
 from footprint.errors import Conflict, Message
 from footprint.settings import footprint_home
-from footprint.usecases.database import connect, database_location, pending
+from footprint.usecases.database import database_location, open_database
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.organisations import find_organisation
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
@@ -131,9 +131,7 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
     if isinstance(location, Path) and not location.exists():
         raise Conflict(Message("no database at %(where)s; run `footprint db migrate` first",
                                where=str(location)))
-    db = connect(location)
-    if pending(db):
-        raise Conflict(Message("the database needs `footprint db migrate` first"))
+    db = open_database(home)
     if org is not None:  # by its number: a run resumed later selects the same organisation
         org = str(find_organisation(db, org)["id"])
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,

@@ -5,21 +5,13 @@ from __future__ import annotations
 import click
 
 from footprint.engine import Engine
-from footprint.errors import Message
 from footprint.settings import benchmark_threshold, footprint_home
 from footprint.usecases import benchmarks, opendata
-from footprint.usecases.database import connect, database_location, pending
+from footprint.usecases.database import open_database
 
 from ..errors import fail_cleanly
 from ..language import listed, say, term
 from ..render import dump
-
-
-def _open_db():
-    db = connect(database_location(footprint_home()))
-    if pending(db):
-        raise click.UsageError(Message("run `footprint db migrate` first"))
-    return db
 
 
 @click.group()
@@ -35,7 +27,7 @@ def export(directory):
     registry.json, benchmarks.json and manifest.cose, the SHA-256 of each signed with the
     platform's key (docs/open-data.md). Exits 2 when DIR is not a directory one may write
     in."""
-    manifest = opendata.export(_open_db(), footprint_home(), directory)
+    manifest = opendata.export(open_database(footprint_home()), footprint_home(), directory)
     click.echo(say("%(count)s labels, snapshot of %(date)s, in %(directory)s",
                    count=manifest["labels"], date=manifest["date"], directory=directory))
     for item in manifest["files"]:
@@ -50,7 +42,7 @@ def export(directory):
 def benchmarks_command(as_json):
     """Per category and declared unit, the distribution of current verified footprints
     (kg CO2e per declared unit): n, quartiles, the P20/P40/P60/P80 cut points."""
-    found = [d.as_dict() for d in benchmarks.distributions(_open_db())]
+    found = [d.as_dict() for d in benchmarks.distributions(open_database(footprint_home()))]
     if as_json:
         dump({"quantile_method": benchmarks.QUANTILE_METHOD,
               "threshold": benchmark_threshold(), "benchmarks": found})
@@ -75,7 +67,7 @@ def adopt_bands(category, declared_unit):
     """Grade labels of CATEGORY declared per UNIT with bands derived from its benchmark
     from now on (A up to P20 ... D up to P80, E above): refused below the threshold; signed
     as a grade-bands document and recorded in the transparency log."""
-    version = benchmarks.adopt(_open_db(), footprint_home(), None, Engine().registry,
+    version = benchmarks.adopt(open_database(footprint_home()), footprint_home(), None, Engine().registry,
                                category, declared_unit)
     bands = listed(f"{g} <= {up:.4g}" if up is not None else say("%(grade)s above", grade=g)
                    for g, up in version["bands"])

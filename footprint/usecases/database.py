@@ -33,8 +33,9 @@ def open_database(home: Path, migrated: bool = True):
     behind = pending(db) if migrated else []
     if behind:
         db.close()
-        raise Conflict(f"the database in {home} needs migrations {[v for v, _ in behind]}: "
-                       "run `footprint db migrate`")
+        raise Conflict(Message("the database in %(home)s needs migrations %(versions)s: run "
+                               "`footprint db migrate`", home=str(home),
+                               versions=[v for v, _ in behind]))
     return db
 
 
