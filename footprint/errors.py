@@ -235,7 +235,10 @@ class Problem:
 # Fields a problem's ``where`` names by a code its reader would not say, and the command line
 # meets (cli/errors.py); the web's forms name them the same (web/problems.py).
 FIELDS = {"kind": Message("organisation kind"), "org": Message("organisation"),
-          "credit_code": Message("unified social credit code")}
+          "credit_code": Message("unified social credit code"),
+          # a BOM file's problems that belong to no line: it cannot be read, or its whole
+          "file": Message("the file"), "(file)": Message("the file"),
+          "(top level)": Message("the whole BOM")}
 
 
 class FootprintError(Exception):
