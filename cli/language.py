@@ -134,6 +134,12 @@ def say(template: str, /, **params) -> str:
     return said(Message(template, **params))
 
 
+def beside(name: str | None, code: str) -> str:
+    """A published name beside the code or identifier it stands for (柑橘(鲜果)（oranges）);
+    the code alone where there is no name."""
+    return say("%(name)s (%(signed)s)", name=name, signed=code) if name else code
+
+
 def listed(items) -> str:
     """Items one after the other as the chosen language writes a list: 技术 3.0、地理 2.5;
     technology 3.0, geography 2.5."""

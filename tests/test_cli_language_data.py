@@ -305,24 +305,24 @@ def test_the_registry_s_benchmarks_and_bands_in_chinese_and_english(service, ope
     cuts = [low + 0.4 * (mid - low), low + 0.8 * (mid - low), mid + 0.2 * (high - mid),
             mid + 0.6 * (high - mid)]
     assert lines(operating("zh", "registry", "benchmarks")) == [
-        "分位数：Hyndman-Fan type 7 (linear interpolation, (n - 1) p)；n >= 30 时可采用等级划分"
+        "分位数：Hyndman–Fan 第 7 类（线性插值，(n - 1) p）；n >= 30 时可采用等级划分"
         "（FOOTPRINT_BENCHMARK_MIN_N）",
-        f"oranges，每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
+        f"柑橘(鲜果)（oranges），每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
         + " / ".join(f"{c:.4g}" for c in cuts)]
     assert lines(operating("en", "registry", "benchmarks")) == [
         "quantiles: Hyndman-Fan type 7 (linear interpolation, (n - 1) p); bands may be adopted "
         "from n >= 30 (FOOTPRINT_BENCHMARK_MIN_N)",
-        f"oranges per kg: n=3  Q1/median/Q3 {quartiles}  P20/P40/P60/P80 "
+        f"Oranges (citrus fruit) (oranges) per kg: n=3  Q1/median/Q3 {quartiles}  P20/P40/P60/P80 "
         + " / ".join(f"{c:.4g}" for c in cuts)]
     monkeypatch.setenv("FOOTPRINT_BENCHMARK_MIN_N", "3")
     today = clock.now().date().isoformat()
     bands = [f"{grade} <= {cut:.4g}" for grade, cut in zip("ABCD", cuts)]
     # the three labels are leaves 0 to 2; each adoption the next
     assert lines(operating("zh", "registry", "adopt-bands", "oranges", "kg")) == [
-        f"已为 oranges（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
+        f"已为 柑橘(鲜果)（oranges）（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
         + "、".join(bands) + "、E 高于前一档", "已记入透明日志，为第 3 号叶子"]
     assert lines(operating("en", "registry", "adopt-bands", "oranges", "kg")) == [
-        f"adopted version 2 for oranges per kg: benchmark of 3 verified products, {today}: "
+        f"adopted version 2 for Oranges (citrus fruit) (oranges) per kg: benchmark of 3 verified products, {today}: "
         + ", ".join(bands) + ", E above", "logged as leaf 4 of the transparency log"]
     assert lines(operating("zh", "registry", "--help"))[2] == "  公开目录：开放数据、基准与等级划分。"
 

@@ -280,9 +280,13 @@ def test_qualifications_are_listed_in_chinese(demo_platform):
     assert listed[0].split() == ["第三方核算机构", "编号", "产品类别", "起", "止", "状态"]
     # the demo's body: every category, from a year ago for three years: in force today
     assert listed[2].split()[:3] == ["四川碳核查中心", "Sichuan", "Carbon"]
-    assert "batteries、generic、oranges" in listed[2] and listed[2].split()[-1] == "有效"
+    # the categories by the names their plugins give them, not by their codes
+    assert "电池(锂离子电芯与电池包)、通用产品、柑橘(鲜果)、钒钛钢铁" in listed[2]
+    assert listed[2].split()[-1] == "有效"
     english = in_demo(home, "bodies", "list", "--lang", "en").stdout.splitlines()
     assert english[0].split()[:2] == ["accounting", "body"]
+    assert "Batteries (lithium-ion cells and packs), Generic product, Oranges (citrus fruit), " \
+        "Vanadium-titanium steel and vanadium products" in english[2]
     assert english[2].split()[-2:] == ["in", "force"]
 
 

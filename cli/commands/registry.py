@@ -9,6 +9,7 @@ from footprint.settings import benchmark_threshold, footprint_home
 from footprint.usecases import benchmarks, opendata
 from footprint.usecases.database import open_database
 
+from ..categories import with_code
 from ..errors import fail_cleanly
 from ..language import listed, say, term
 from ..render import dump
@@ -54,7 +55,7 @@ def benchmarks_command(as_json):
         cuts = " / ".join(f"{c:.4g}" for c in d["cuts"]) if d["cuts"] else "-"
         quartiles = " / ".join(f"{q:.4g}" for q in d["quartiles"]) if d["quartiles"] else "-"
         click.echo(say("%(category)s per %(unit)s: n=%(n)s  Q1/median/Q3 %(quartiles)s  "
-                       "P20/P40/P60/P80 %(cuts)s", category=d["category"],
+                       "P20/P40/P60/P80 %(cuts)s", category=with_code(d["category"]),
                        unit=term("unit", d["declared_unit"]), n=d["n"], quartiles=quartiles,
                        cuts=cuts))
 
@@ -73,7 +74,7 @@ def adopt_bands(category, declared_unit):
                    for g, up in version["bands"])
     click.echo(say("adopted version %(version)s for %(category)s per %(unit)s: benchmark of "
                    "%(n)s verified products, %(date)s: %(bands)s", version=version["version"],
-                   category=category, unit=term("unit", declared_unit), n=version["n"],
+                   category=with_code(category), unit=term("unit", declared_unit), n=version["n"],
                    date=version["as_of"], bands=bands))
     # the log's own index, from 0, as footprint.display.leaf says it
     click.echo(say("logged as leaf %(index)s of the transparency log",
