@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from footprint import words
-from footprint.errors import Message
+from footprint.errors import Message, Text
 from footprint.settings import footprint_home
 
 LANGUAGES = ("zh", "en")
@@ -115,10 +115,13 @@ def translated(template: str) -> str | None:
 
 def said(message, language: str | None = None) -> str:
     """``message`` in ``language`` (the chosen one by default): a Message through the
-    catalogue (its English where the catalogue has no Chinese), other text as it is."""
+    catalogue (its English where the catalogue has no Chinese), a Text (a plugin's words in
+    both languages) in it, other text as it is."""
+    language = language or chosen()
+    if isinstance(message, Text):
+        return message.said(language)
     if not isinstance(message, Message):
         return str(message)
-    language = language or chosen()
     if language != "zh":
         return message.said("en")
 

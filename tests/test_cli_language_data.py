@@ -137,6 +137,36 @@ def test_regions_categories_and_plugins_in_chinese_and_english(speaking, registr
     assert oranges == [f"oranges  {named.name_zh}  [oranges]"] == ["oranges  柑橘(鲜果)  [oranges]"]
     assert [line for line in lines(speaking("en", "categories"))
             if line.startswith("oranges  ")] == [f"oranges  {named.name_en}  [oranges]"]
+    # what the category covers, in the chosen language
+    zh = lines(speaking("zh", "categories"))
+    assert zh[zh.index("oranges  柑橘(鲜果)  [oranges]") + 1] == (
+        "  每公斤鲜柑橘，至果园大门，或包装后至包装厂大门；果园投入按每公顷每年填报，土壤 N2O "
+        "按 IPCC 2019 Tier 1 方法，化肥生产采用中国的因子。")
+    en = lines(speaking("en", "categories"))
+    assert en[en.index("oranges  Oranges (citrus fruit)  [oranges]") + 1] == (
+        "  1 kg of fresh citrus fruit at the farm gate, or packed at the packhouse gate; orchard "
+        "inputs per hectare and year, IPCC 2019 Tier 1 soil N2O, Chinese fertiliser "
+        "manufacture factors.")
+    generic = next(c for c in json.loads(speaking("zh", "categories", "--json").stdout)
+                   if c["id"] == "generic")
+    assert generic["description_zh"] == "任何直接以物料清单描述的产品（不使用类别模型）。"
+    assert generic["description"] == \
+        "Any product described directly by its bill of materials (no category model)."
+    # why a region's stand-in stands in, as its plugin says it in each language
+    assert lines(speaking("zh", "factors", "--region", "CN-XZ"))[-1] == (
+        "CN-XZ 缺少某一核算基准的因子时，依次由以下地区替代：CN-GRID-SOUTHWEST、CN (生态环境部"
+        "未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替)")
+    assert lines(speaking("en", "factors", "--region", "CN-XZ"))[-1] == (
+        "where CN-XZ has no factor of a basis, these regions stand in, in order: "
+        "CN-GRID-SOUTHWEST, CN (MEE publishes no grid factor for Tibet (Xizang); the factor of "
+        "its regional grid (Southwest grid) stands in)")
+    tibet = next(r for r in json.loads(speaking("en", "regions", "--json").stdout)
+                 if r["code"] == "CN-XZ")
+    assert tibet["fallback_note_zh"] == \
+        "生态环境部未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替"
+    assert tibet["fallback_note"] == \
+        "MEE publishes no grid factor for Tibet (Xizang); the factor of its regional grid " \
+        "(Southwest grid) stands in"
     assert lines(speaking("zh", "plugins"))[0].split() == ["名称", "版本", "来源", "钩子"]
     assert lines(speaking("en", "plugins"))[0].split() == ["name", "version", "origin", "hooks"]
     assert help_head(speaking, "zh", "regions")[2] == "  列出物料清单可用的地区。"

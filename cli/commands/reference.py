@@ -83,7 +83,7 @@ def factors(region, year, list_processes, search, as_json):
             click.echo(say("no factors for any region in %(year)s; years with factors: "
                            "%(years)s", year=year, years=known))
     if region and registry.regions[region].fallback:
-        note = registry.regions[region].fallback_note  # the plugin's, in English only
+        note = said(registry.regions[region].fallback_note)  # the plugin's words
         click.echo(say("where %(region)s has no factor of a basis, these regions stand in, in "
                        "order: %(regions)s", region=region,
                        regions=listed(registry.regions[region].fallback))
@@ -150,7 +150,8 @@ def regions(as_json):
     if as_json:
         render.dump([{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
                       "level": r.level, "country": r.country, "grids": list(r.grids),
-                      "fallback": list(r.fallback), "fallback_note": r.fallback_note,
+                      "fallback": list(r.fallback), "fallback_note": str(r.fallback_note),
+                      "fallback_note_zh": said(r.fallback_note, "zh"),
                       "factor_years": years.get(r.code, []), "plugin": r.plugin} for r in rows])
         return
     click.echo(render.table(
@@ -167,7 +168,8 @@ def categories(as_json):
     """List product categories and the parameters a producer gives for each."""
     registry = Engine().registry
     listing = [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
-                "description": c.description, "declared_units": list(c.declared_units),
+                "description": c.description, "description_zh": c.described("zh"),
+                "declared_units": list(c.declared_units),
                 "plugin": c.plugin, "parameters": describe_parameters(c),
                 **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
                                 "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
@@ -180,8 +182,9 @@ def categories(as_json):
     for c in listing:
         click.echo(click.style(f"{c['id']}  {c['name_zh'] if zh else c['name_en']}", bold=True)
                    + f"  [{c['plugin']}]")
-        if c["description"]:  # the plugin's, in English only
-            click.echo(f"  {c['description']}")
+        described = c["description_zh"] if zh else c["description"] or c["description_zh"]
+        if described:
+            click.echo(f"  {described}")
         for p in c["parameters"]:
             unit = f" ({p['unit']})" if p.get("unit") else ""
             first, other = ("help_zh", "help_en") if zh else ("help_en", "help_zh")
