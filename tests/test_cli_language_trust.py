@@ -290,6 +290,32 @@ def test_keys_in_chinese_and_in_english(speak, home, tmp_path):  # noqa: F811
         "  旧密钥的有效期即刻结束（用旧密钥签发的标签仍可核验）。", ""]
 
 
+def test_the_key_store_s_refusals_are_said_in_chinese_too(speak, home, tmp_path):  # noqa: F811
+    empty = (tmp_path / "empty").resolve()
+    empty.mkdir()
+    refused = speak("zh", "keys", "export", home=empty)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        f"error: no issuer keys in {empty} (FOOTPRINT_HOME): nothing to export. Set "
+        "FOOTPRINT_HOME to the platform's folder, or create its key with `footprint keys "
+        "generate`",
+        f"错误：{empty}（FOOTPRINT_HOME）中没有签发密钥：没有可导出的内容。请将 FOOTPRINT_HOME "
+        "设为平台的目录，或用 `footprint keys generate` 创建平台的密钥"]
+    clean_exit(speak("en", "keys", "generate", "--issuer", "CN-SC", "--name", "四川省平台",
+                     "--valid-from", "2026-01-01", "--valid-to", "2031-01-01", home=home), 0)
+    pem = next((home / "keys" / "own" / "CN-SC").glob("*.pem"))
+    pem.chmod(0o644)
+    with pytest.raises(keys.KeyStoreError) as readable:
+        keys.current_key(home, "CN-SC", now=AT)
+    assert str(readable.value) == f"{pem} is readable by others; chmod 600 it"
+    assert language.said(readable.value.message, "zh") == f"{pem} 可被其他用户读取；请对其执行 chmod 600"
+    keys.generate(home, "CN-GS", "甘肃省平台")  # a second issuer of this platform's own
+    with pytest.raises(keys.KeyStoreError) as several:
+        keys.current_key(home, now=AT)
+    assert str(several.value) == "several issuers (CN-GS, CN-SC): name one"
+    assert language.said(several.value.message, "zh") == "有多个签发方（CN-GS、CN-SC）：请指定其中一个"
+
+
 # -- log and publish -----------------------------------------------------------------------
 
 @pytest.fixture
