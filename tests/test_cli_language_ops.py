@@ -13,6 +13,9 @@ from cli.main import cli
 from footprint import clock
 from footprint.store import connect, database_path
 from footprint.store.migrations import MIGRATIONS, migrate
+from footprint.errors import Message
+from footprint.store import pgdump
+from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
 from footprint.usecases import security
 from footprint.usecases.tokens import create_token
@@ -341,6 +344,35 @@ def test_a_backup_of_a_home_without_a_database_is_refused_in_english_then_chines
     assert refused.stderr.splitlines() == [f"error: no database in {home}: nothing to back up",
                                            f"错误：{home} 中没有数据库：没有可备份的内容"]
     assert not (tmp_path / "b.tar").exists()
+
+
+def test_a_database_failing_sqlite_s_check_is_not_backed_up_in_either_language(
+        demo_platform, tmp_path, monkeypatch):
+    home, _ = demo_platform
+    archive = tmp_path / "platform.tar"
+    # what SQLite says of a damaged index, as it says it
+    damage = "row 7 missing from index labels_by_product"
+    monkeypatch.setattr(backups, "integrity_problems", lambda db: [damage])
+    made = in_demo(home, "backup", "create", archive, "--lang", "zh", input=PASSPHRASE + "\n")
+    assert made.exit_code == 1
+    assert made.stderr.splitlines() == [
+        "error: the database fails SQLite's integrity check; no backup was written:",
+        f"  - {damage}", "错误：数据库未通过 SQLite 完整性检查；未写入备份：", f"  - {damage}"]
+    assert not archive.exists()
+
+
+def test_missing_postgresql_tools_are_said_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv(pgdump.PG_BIN, str(tmp_path))
+    with pytest.raises(pgdump.ToolFailed) as missing:
+        pgdump.tool("pg_dump")
+    assert str(missing.value) == f"FOOTPRINT_PG_BIN={tmp_path} holds no pg_dump"
+    assert said(missing.value.message, "zh") == f"FOOTPRINT_PG_BIN={tmp_path} 中没有 pg_dump"
+    # what a home backed up from PostgreSQL says when pg_dump refuses: its own words kept
+    refused = Message("%(problem)s; no backup was written", problem=Message(
+        "%(tool)s failed (exit %(code)s): %(output)s", tool="pg_dump", code=1,
+        output="pg_dump: error: connection refused"))
+    assert said(refused, "zh") == \
+        "pg_dump 执行失败（退出码 1）：pg_dump: error: connection refused；未写入备份"
 
 
 def test_a_failed_check_is_said_in_chinese(demo_platform):
