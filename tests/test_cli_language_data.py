@@ -167,7 +167,16 @@ def test_regions_categories_and_plugins_in_chinese_and_english(speaking, registr
     assert tibet["fallback_note"] == \
         "MEE publishes no grid factor for Tibet (Xizang); the factor of its regional grid " \
         "(Southwest grid) stands in"
-    assert lines(speaking("zh", "plugins"))[0].split() == ["名称", "版本", "来源", "钩子"]
+    plugins = lines(speaking("zh", "plugins"))
+    assert plugins[0].split() == ["名称", "版本", "来源", "钩子"]
+    # where each came from, and its hooks listed as Chinese lists them
+    oranges = next(line for line in plugins if line.startswith("oranges ")).split()
+    assert oranges[2:] == ["入口点（footprint）", "expand_bom、label_extensions、register_background、"
+                           "register_categories、register_datasets"]
+    assert next(line for line in plugins if line.startswith("footprint.defaults ")).split()[2] \
+        == "内置"
+    assert next(line for line in lines(speaking("en", "plugins"))
+                if line.startswith("footprint.defaults ")).split()[2:4] == ["built", "in"]
     assert lines(speaking("en", "plugins"))[0].split() == ["name", "version", "origin", "hooks"]
     assert help_head(speaking, "zh", "regions")[2] == "  列出物料清单可用的地区。"
     assert help_head(speaking, "en", "plugins")[2] == \
@@ -374,8 +383,10 @@ def test_consents_and_a_priced_loan_in_chinese_and_english(service, operating, a
                            "--preset", "target", "--preset", "coupon")) == [
         "贷款产品 1：linked，1年期LPR 1-year LPR 3.00 %，2 条规则"]
     assert lines(operating("zh", "loans", "products", "list", "--bank", name)) == [
-        "编号  名称    基准利率  规则", "----  ------  --------  ---------------",
-        "1     linked  3.00 %    target、subsidy"]
+        "编号  名称    基准利率  规则", "----  ------  --------  ------------------",
+        "1     linked  3.00 %    年度减排目标、贴息"]
+    assert lines(operating("en", "loans", "products", "list", "--bank", name))[2] == \
+        "1   linked  3.00 %     annual reduction target, interest subsidy"
     leaf = TransparencyLog(service.db).size()  # the decision is the next leaf
     # 85 kWh against 100: 15 % >= the 10 % target: 300 - 60 = 240 bp; 10,000,000 x 0.60 % =
     # 60,000 yuan a year, and the coupon's 50 bp of the principal, capped at 50,000

@@ -202,5 +202,6 @@ def plugins(as_json):
                       **({"error": i.error} if i.error else {})} for i in infos])
         return
     click.echo(render.table(
-        [[i.name, i.version or "-", i.origin, i.error or ", ".join(i.hooks)] for i in infos],
+        [[i.name, i.version or "-", said(i.origin), i.error or listed(i.hooks)]
+         for i in infos],
         [say("name"), say("version"), say("origin"), say("hooks")]))
