@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from footprint import words
-from footprint.errors import Message, Text
+from footprint.errors import Message, Text, Word
 from footprint.settings import footprint_home
 
 LANGUAGES = ("zh", "en")
@@ -155,6 +155,16 @@ def term(vocabulary: str, code: str, language: str | None = None) -> str:
     if (language or chosen()) != "zh":
         return words.word(vocabulary, code)
     return words.word(vocabulary, code, translated)
+
+
+def confidence(note: str) -> str:
+    """A source's confidence note with the levels it names in the chosen language (可信度中
+    (secondary, MATERIALS.md M-12)); the dataset's own words on how its figures were read,
+    and a note that names no level, as written (footprint.words.confidence_note)."""
+    parts = words.confidence_note(note)
+    if parts is None:
+        return note
+    return "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
 
 
 def chinese(message) -> str | None:

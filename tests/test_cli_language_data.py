@@ -204,8 +204,14 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
         refused(speaking(language, "data", "verify", "--package", "no_such_package_here"),
                 "error: --package: no Python package 'no_such_package_here'",
                 "错误：--package：没有 Python 包 'no_such_package_here'")
-    assert lines(speaking("zh", "data", "list"))[0].split() == [
-        "编号", "版本", "年份", "可信度", "来源"]
+    listed = lines(speaking("zh", "data", "list"))
+    assert listed[0].split() == ["编号", "版本", "年份", "可信度", "来源"]
+    # a dataset's confidence: its level in Chinese, its own note on how it was read as written
+    road = next(line for line in listed if line.startswith("road_freight_epa "))
+    assert road.split()[3:6] == ["可信度中", "(computed;", "geographic"]
+    road = next(line for line in lines(speaking("en", "data", "list"))
+                if line.startswith("road_freight_epa "))
+    assert road.split()[3:6] == ["medium", "confidence", "(computed;"]
     assert lines(speaking("zh", "data", "versions"))[0].split() == [
         "名称", "哈希", "发布时间", "数据集", "状态"]
     assert lines(speaking("en", "data", "versions"))[0].split() == [

@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 
 from footprint import InvalidInput, Message, Problem, words
-from footprint.errors import Word
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -13,7 +12,7 @@ from footprint.suggest import unknown
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import chosen, listed, said, say, term
+from ..language import chosen, confidence, listed, said, say, term
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 # a region's level (footprint.model.Region.level) as the regions listing says it
@@ -132,11 +131,9 @@ def _confidence(note: str) -> str:
     """After a citation: the source's confidence, its levels in the chosen language."""
     if not note:
         return ""
-    parts = words.confidence_note(note)
-    if parts is None:
+    if words.confidence_note(note) is None:
         return say(" [confidence: %(confidence)s]", confidence=note)
-    said_note = "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
-    return f" [{said_note}]"
+    return f" [{confidence(note)}]"
 
 
 @click.command()
