@@ -178,6 +178,23 @@ def test_verify_says_why_a_label_fails_as_the_scan_page_does(speak, signed, tmp_
     assert not hasattr(labels_command, "REASONS")  # no second wording of the reasons
 
 
+def test_a_file_that_holds_no_label_is_refused_in_english_then_chinese(speak, signed,  # noqa: F811
+                                                                         tmp_path):
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>', "utf-8")
+    refused = speak("zh", "verify", svg)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        f"error: {svg}: no QR code of this platform's labels in the SVG (only the labels and QR "
+        "codes footprint draws are read; convert other SVG files to PNG)",
+        f"错误：{svg}：该 SVG 文件中没有本平台标签的二维码（只能读取 footprint 绘制的标签和二维码；"
+        "其他 SVG 文件请先转换为 PNG）"]
+    junk = tmp_path / "label.png"
+    junk.write_text("not a picture", "utf-8")
+    chinese = speak("zh", "verify", junk).stderr.splitlines()[1]
+    assert chinese.startswith(f"错误：{junk}：不是图片、PDF 或 SVG 文件（")
+
+
 def test_verify_in_english_reads_no_catalogue(speak, signed):  # noqa: F811
     args = ("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--offline")
     language._catalogue.cache_clear()

@@ -66,7 +66,7 @@ def _label_text(text: str) -> str:
         try:
             return label_text(Path(text))
         except NotALabelFile as exc:
-            usage_exit(str(exc))
+            usage_exit(exc.args[0])
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
         return text
     usage_exit(Message("%(text)s: no such file, and not a label URL or base32 text", text=text))
