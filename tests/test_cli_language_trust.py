@@ -341,6 +341,21 @@ def one_label(service, issuer, approve, make_bom):
     return approve(tea_bom(make_bom), issuer)
 
 
+def test_a_log_that_fails_verification_is_said_in_chinese_too(speak, service, one_label,
+                                                               tmp_path):
+    seen = tmp_path / "seen"
+    seen.write_text("garbage\n", "utf-8")  # a witness's record that is not one
+    failed = speak("zh", "log", "verify", "--witness", seen, "--no-record", home=service.home)
+    assert failed.exit_code == 1
+    # the monitor's sentences in each language; the record's own reading error as written
+    assert failed.stderr.splitlines() == [
+        "error: the transparency log failed verification (1 problem(s)):",
+        f"  - the record of checkpoints seen cannot be read: {seen} line 1: not a JSON object "
+        "(Expecting value)",
+        "错误：透明日志未通过核验（1 个问题）：",
+        f"  - 无法读取已见检查点的记录：{seen} line 1: not a JSON object (Expecting value)"]
+
+
 def test_log_and_publish_in_chinese_and_in_english(speak, service, one_label, tmp_path):
     home = service.home
     verified = speak("zh", "log", "verify", "--no-record", home=home)
