@@ -211,7 +211,7 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
     assert road.split()[3:6] == ["可信度中", "(computed;", "geographic"]
     road = next(line for line in lines(speaking("en", "data", "list"))
                 if line.startswith("road_freight_epa "))
-    assert road.split()[3:6] == ["medium", "confidence", "(computed;"]
+    assert road.split()[3:6] == ["medium", "(computed;", "geographic"]
     assert lines(speaking("zh", "data", "versions"))[0].split() == [
         "名称", "哈希", "发布时间", "数据集", "状态"]
     assert lines(speaking("en", "data", "versions"))[0].split() == [
