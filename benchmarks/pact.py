@@ -28,7 +28,7 @@ from footprint.store import database_path, transaction
 from footprint.store import log as stored_log
 from footprint.store.migrations import migrate
 from footprint.translog import TransparencyLog, merkle
-from footprint.usecases import pact
+from footprint.usecases import pact, pactclients
 from footprint.usecases.database import connect
 from footprint.usecases.demo import seed
 from web import create_app
@@ -88,7 +88,7 @@ def main() -> None:
     engine = Engine(home=home)
     seed(db, engine, home)
     ids = fill(db, args.labels)
-    client_info, secret = pact.create_client(db, "benchmark")
+    client_info, secret = pactclients.create_client(db, "benchmark")
     app = create_app({"FOOTPRINT_HOME": str(home)})
     app.extensions["footprint_engine"] = engine
     web = app.test_client()

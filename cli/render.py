@@ -13,9 +13,12 @@ import unicodedata
 
 import click
 
+from footprint.batteryfigures import figures
 from footprint.dataquality import CRITERIA, level, overall
 from footprint.display import footprint, percent, quantity, time_text, zone_key
 from footprint.errors import from_data
+from footprint.resultnames import ResultNames, factor, input_name, method_name, named
+from footprint.words import GAS_SYMBOLS
 
 from .language import chosen, listed, said, say, term
 
@@ -57,9 +60,14 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), line("-" * w for w in widths), *map(line, rows)])
 
 
-def result_text(result: dict) -> str:
-    """A calculated result as the terminal shows it, in the chosen language."""
+def result_text(result: dict, names: ResultNames | None = None,
+                whole_sources: bool = False) -> str:
+    """A calculated result as the terminal shows it, in the chosen language, its lines and
+    sources named as the submission page names them (footprint.resultnames; ``names``: the
+    registry's names of what it cites, none: by their codes); ``whole_sources``: each source's
+    whole citation under its line."""
     zh = chosen() == "zh"
+    names = names or ResultNames()
     product = result["product"]
     unit = result["declared_unit"]
     name = product["name"] + (f" / {product['name_zh']}" if product.get("name_zh") else "")
@@ -67,8 +75,9 @@ def result_text(result: dict) -> str:
         "%(total)s kg CO2e per %(amount)s %(unit)s   (%(method)s, %(boundary)s, region "
         "%(region)s)", total=footprint(result["total_kg_co2e"]),
         amount=quantity(unit["amount"]), unit=term("unit", unit["unit"]),
-        method=result["method"]["name"], boundary=term("boundary", result["system_boundary"]),
-        region=result["region"])]
+        method=method_name(result["method"]["name"], chosen()),
+        boundary=term("boundary", result["system_boundary"]),
+        region=_region(names.region(result["region"])))]
     category = result.get("category")
     if category and category["id"] != "generic":
         out.append("  " + say("category: %(name)s",
@@ -85,6 +94,7 @@ def result_text(result: dict) -> str:
                 low=quantity(low), high=quantity(high), unit=grade["unit"]), fg="yellow"))
     if result.get("dqi"):
         out.append("  " + data_quality_text(result))
+    out += battery_text(result)
     out.append("")
     stages = result["by_stage"]
     largest = max(stages.values(), default=0)
@@ -94,8 +104,10 @@ def result_text(result: dict) -> str:
         out.append("  " + say("(outside the boundary, not in the total: %(stage)s %(value)s kg "
                               "CO2e)", stage=term("stage", stage), value=footprint(value)))
     out.append("")
+    records = {f["process"]: f for f in result["factors"]}
     hot = sorted(result["by_input"], key=lambda e: -e["kg_co2e"])
-    out.append(table([[f"{e['line']}{'*' if e.get('model') else ''}", e["input"],
+    out.append(table([[f"{e['line']}{'*' if e.get('model') else ''}",
+                       input_text(e, factor(records.get(e.get("factor")), names), names),
                        f"{quantity(e['amount'])} {term('unit', e['unit'])}",
                        term("stage", e["stage"]), footprint(e["kg_co2e"]), percent(e["share"])]
                       for e in hot],
@@ -107,7 +119,8 @@ def result_text(result: dict) -> str:
                 for e in result["by_input"] if e.get("note")]
     out.append("")
     out.append(say("by gas: %(gases)s", gases=listed(
-        f"{g} {footprint(v)}" for g, v in result["by_gas"].items())))
+        f"{term('gas', g)} ({GAS_SYMBOLS.get(g, g)}) {footprint(v)}"
+        for g, v in result["by_gas"].items())))
     if result.get("scopes"):  # absent from results stored before results named their scopes
         out.append(say("gas scopes: %(scopes)s; standard %(standard)s", scopes=listed(
             f"{term('scope', s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
@@ -115,11 +128,12 @@ def result_text(result: dict) -> str:
     if result["biogenic_co2_kg"]:
         out.append(say("biogenic CO2 (not in the total): %(value)s kg",
                        value=footprint(result["biogenic_co2_kg"])))
-    out.append(say("factors:"))
-    for f in result["factors"]:
-        out.append(f"  {f['process']}: {f['source']['citation']} [{f['plugin']}]")
-    for plugin, fields in result.get("extensions", {}).items():
-        out.append(f"{plugin}: " + ", ".join(f"{k}={_short(v)}" for k, v in fields.items()))
+    out += sources_text(result, names, whole_sources)
+    others = sorted(set(result.get("extensions") or {}) - ({"batteries"} if figures(result)
+                                                              else set()))
+    if others:  # what no page shows either: for programs, in the JSON
+        out.append(say("the plugins' own figures (%(plugins)s): see --json",
+                       plugins=listed(others)))
     for note in _notes(result):
         out.append(click.style(say("note: %(note)s", note=note), fg="yellow"))
     version = result["data_version"][:16]
@@ -128,6 +142,87 @@ def result_text(result: dict) -> str:
                    version=f"{name} {version}" if name else version,
                    hash=result["reproducibility_hash"][:16]))
     return "\n".join(out)
+
+
+def _region(region: dict) -> str:
+    """A region by its name and code (四川 (CN-SC)), as the scan page names it; a region not
+    registered by its code."""
+    shown = named(region, chosen())
+    return region["code"] if shown == region["code"] else f"{shown} ({region['code']})"
+
+
+def input_text(entry: dict, shown_factor: dict | None, names: ResultNames) -> str:
+    """What a line brings in, as the submission page names it: a process by its registered
+    name, electricity by its region and basis (电网电力，山东 · 基于位置(电网平均)), a direct
+    emission by its gas, a sub-assembly by its product."""
+    kind, name = input_name(entry, shown_factor, names)
+    shown = named(name, chosen())
+    if kind == "electricity":
+        return say("Grid electricity, %(region)s",
+                   region=named(shown_factor["region"], chosen())) + \
+            (f" · {term('basis', shown_factor['basis'])}" if shown_factor.get("basis") else "")
+    if kind == "emission":
+        return say("Direct emission: %(gas)s", gas=shown)
+    if kind == "sub_assembly":
+        return say("sub-assembly %(name)s", name=shown)
+    return shown
+
+
+def sources_text(result: dict, names: ResultNames, whole: bool = False) -> list[str]:
+    """The factors' sources, each once, a line each as the submission page's line says it:
+    publisher, what (the dataset's title), the factors' years, confidence, plugin, and the
+    factors it gave; ``whole``: its whole citations beneath, each once (else left to
+    --sources and --json: a citation runs to paragraphs, in English, for the experts who
+    keep the data)."""
+    sources: dict[tuple, list] = {}
+    for record in result["factors"]:
+        source = record["source"]
+        shown = factor(record, names)
+        key = (source.get("dataset") or source["citation"], shown["confidence"],
+               record["plugin"])
+        sources.setdefault(key, []).append(shown)
+    out = [say("factors and their sources:") if whole else
+           say("factors and their sources (whole citations: --sources):")]
+    for (dataset, level, plugin), shown in sources.items():
+        years = sorted({f["year"] for f in shown if f.get("year")})
+        parts = [named(shown[0]["publisher"], chosen()),
+                 named(names.dataset(dataset), chosen(), "title"), listed(years),
+                 term("confidence", level) if level else "", say("plugin") + " " + plugin]
+        given = listed(input_text({"input": f["id"]}, f, names) for f in shown)
+        out.append(f"  {' · '.join(p for p in parts if p)}{colon()}{given}")
+        if whole:
+            out += [f"    {citation}" for citation in
+                    dict.fromkeys(f["source"]["citation"] for f in shown)]
+    return out
+
+
+def colon() -> str:
+    """A colon before what follows it, as the chosen language writes one."""
+    return "：" if chosen() == "zh" else ": "
+
+
+def battery_text(result: dict) -> list[str]:
+    """A battery's Art. 7 figures as its pages show them: per kWh delivered over its service
+    life, the performance class (provisional) and how many kWh a kWh of capacity delivers;
+    none for any other result."""
+    shown = figures(result)
+    if shown is None:
+        return []
+    line = (say("Per kWh delivered (EU Art. 7)") + colon()
+            + f"{footprint(shown['per_kwh_delivered'])} kg CO2e / kWh · "
+            + say("class %(grade)s", grade=shown["performance_class"])
+            + (f" {named(shown['class_name'], chosen())}" if shown["class_name"] else
+               (" " + say("(provisional)") if shown["provisional"] else "")))
+    out = ["  " + line]
+    if shown["kwh_delivered_per_kwh_capacity"]:
+        out.append("  " + say(
+            "Per kWh of the total energy the battery delivers over its service life: %(kwh)s "
+            "kWh per kWh of capacity (depth of discharge %(dod)s × %(cycles)s cycles × "
+            "capacity retention %(retention)s).",
+            kwh=quantity(shown["kwh_delivered_per_kwh_capacity"]),
+            dod=quantity(shown["depth_of_discharge"]), cycles=quantity(shown["cycles"]),
+            retention=quantity(shown["capacity_retention"])))
+    return out
 
 
 def _notes(result: dict) -> list[str]:
@@ -146,22 +241,3 @@ def data_quality_text(result: dict) -> str:
                overall=overall(dqi), ratings=listed(
                    f"{term('quality_criterion', c)} {dqi[c]}" for c in CRITERIA),
                share=result["primary_data_share"])
-
-
-def _shown(value) -> str:
-    """A value of a plugin's extension as people read it: every number inside by the display
-    rule, however deeply nested (a float's repr would print 16 digits)."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, float):
-        return quantity(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
-    return str(value)
-
-
-def _short(value) -> str:
-    text = _shown(value)
-    return text if len(text) <= 60 else text[:57] + "..."

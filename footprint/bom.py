@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
-                         validates_schema)
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from . import clock, text
-from .errors import Figure, InvalidInput, Message, Named, Problem
+from . import clock
+from .errors import InvalidInput, Message, Named, Problem
 from .schemacache import load, schema
-from .schemaerrors import as_message, json_reason
+from .schemaerrors import flatten_errors, json_reason
+from .schemafields import (Choice, FreeText, Limit, Name, StrictBoolean, StrictNumber,
+                           StrictSchema)
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
 from .model import ELECTRICITY_BASES, STAGES
 from .settings import electricity_basis as default_electricity_basis
@@ -64,83 +64,7 @@ NAMED_STAGES = {code: Named(code, next(n for n, c in STAGE_NAMES.items() if c ==
 # sub-assembly's share of a line from growing without end (docs/bom.md).
 MAX_AMOUNT = 1e9
 MIN_DECLARED_AMOUNT = 1e-9
-
-
-class Limit(validate.Range):
-    """An amount's bound, said with the value and the limit as people read numbers
-    ("1 × 10³⁰⁸ exceeds the limit of 1,000,000,000"); the OpenAPI document reads it as the
-    field's minimum and maximum, as any Range. With ``positive``, a number not above 0 is
-    told that first (marshmallow's own words), not that it is below a tiny limit."""
-
-    def __init__(self, min=None, max=None, positive: bool = False):  # noqa: A002 (Range's)
-        super().__init__(min=min, max=max)
-        self.positive = positive
-
-    def __call__(self, value):
-        if self.positive and value <= 0:
-            raise ValidationError(Message("Must be greater than %(min)s.", min=Figure(0)))
-        if self.max is not None and value > self.max:
-            raise ValidationError(Message("%(value)s exceeds the limit of %(limit)s",
-                                          value=Figure(value), limit=Figure(self.max)))
-        if self.min is not None and value < self.min:
-            raise ValidationError(Message("%(value)s is below the limit of %(limit)s",
-                                          value=Figure(value), limit=Figure(self.min)))
-        return value
-
-
 AMOUNT_LIMIT = Limit(min=-MAX_AMOUNT, max=MAX_AMOUNT)  # a category parameter may be negative
-
-
-class StrictNumber(fields.Number):
-    """A JSON number only: "100" (a string), true (a boolean), NaN and infinity are refused."""
-
-    num_type = float
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError(Message("must be a number, not %(value)s",
-                                          value=json.dumps(value, ensure_ascii=False)))
-        try:
-            number = float(value)  # a JSON integer too large for a float overflows here
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise ValidationError(Message("must be a finite number"))
-        return number
-
-
-class StrictBoolean(fields.Boolean):
-    """A JSON boolean only: "true", 1 and "是" are refused, as strings for numbers are."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError(Message("must be true or false, not %(value)s",
-                                          value=json.dumps(value, ensure_ascii=False)))
-        return value
-
-
-class Choice(fields.String):
-    """A string that must be one of ``choices``, or one of their ``names`` (read as the code
-    it names); a near miss gets "did you mean", ranked first among ``prefer(the object being
-    read)`` (the units of an electricity line's dimension), and the OpenAPI document lists
-    every accepted spelling (enum), so it admits exactly what is accepted."""
-
-    def __init__(self, kind: Message, choices, names=None, prefer=None, named=None, **kwargs):
-        metadata = dict(kwargs.pop("metadata", None) or {})
-        self.kind, self.choices, self.names = kind, tuple(choices), dict(names or {})
-        self.prefer, self.named = prefer, named  # named: as a near miss suggests a choice
-        metadata["enum"] = [*self.choices, *self.names]
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if value in self.choices:
-            return value
-        if value in self.names:
-            return self.names[value]
-        prefer = self.prefer(data) if self.prefer and isinstance(data, dict) else ()
-        raise ValidationError(unknown(self.kind, value, self.choices, prefer,
-                                      named=self.named))
 
 
 def _line_dimension(line: dict) -> list[str]:
@@ -148,43 +72,6 @@ def _line_dimension(line: dict) -> list[str]:
     if line.get("input") == ELECTRICITY:
         return of_dimension("energy")
     return of_dimension("mass") if "emission" in line else []
-
-
-class Name(fields.String):
-    """Text people read (footprint.text): NFC-normalised, and refused with the character and
-    its place when it holds an invisible control. The OpenAPI document carries the rule as a
-    pattern, so the document admits exactly what is accepted."""
-
-    lines = False  # names are one line; FreeText keeps line breaks and tabs
-
-    def __init__(self, **kwargs):
-        metadata = dict(kwargs.pop("metadata", None) or {})
-        metadata.setdefault("pattern", text.TEXT_PATTERN if self.lines else text.NAME_PATTERN)
-        rule = ("NFC-normalised; no invisible control characters (C0 and C1 controls other "
-                "than line breaks and tabs, bidirectional controls), no unpaired surrogates"
-                if self.lines else
-                "NFC-normalised; no invisible control characters (C0 and C1 controls, "
-                "bidirectional controls), no unpaired surrogates")
-        metadata["description"] = " ".join(filter(None, (metadata.get("description"), rule)))
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return text.clean(value, self.lines)
-        except ValueError as exc:
-            raise ValidationError(exc.args[0]) from None
-
-
-class FreeText(Name):
-    """Comments, notes and reasons: a Name that may have several lines."""
-
-    lines = True
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def _lot(value: str) -> None:
@@ -441,46 +328,11 @@ class Bom:
         return STAGES if self.system_boundary == "cradle_to_grave" else STAGES[:4]
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _child(path: str, key) -> str:
-    """JSON path of ``key`` under ``path``; a key that is not a plain name is quoted
-    (``["a.b"]``), so an odd unknown field cannot pass for another place (``lines[0]``)."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    if _PLAIN_KEY.match(key):
-        return f"{path}.{key}" if path else key
-    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
-
-
 def _bom_fields(parent: str):
     """Field names valid under ``parent`` in a BOM, for 'did you mean' on unknown fields."""
     schemas = {"": BomSchema, "product": ProductSchema, "declared_unit": DeclaredUnitSchema}
     chosen = LineSchema if parent.startswith("lines[") else schemas.get(parent, BomSchema)
     return schema(chosen).fields
-
-
-def flatten_errors(messages, path="", fields_under=_bom_fields, key=None,
-                   parent="") -> list[Problem]:
-    """marshmallow's nested error dict -> a flat list of located problems; marshmallow's bare
-    'Unknown field.' becomes a message with the nearest of ``fields_under(parent path)``."""
-    problems = []
-    if isinstance(messages, dict):
-        for k, value in messages.items():
-            if k == "_schema":
-                problems += flatten_errors(value, path, fields_under, key, parent)
-            else:
-                problems += flatten_errors(value, _child(path, k), fields_under, k, path)
-    elif isinstance(messages, list):
-        for message in messages:
-            problems += flatten_errors(message, path, fields_under, key, parent)
-    else:
-        message = as_message(messages)
-        if message == "Unknown field." and isinstance(key, str):
-            message = unknown(Message("field"), key, fields_under(parent))
-        problems.append(Problem(path or "(top level)", message))
-    return problems
 
 
 def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
@@ -493,7 +345,7 @@ def parse_bom(data, origin: str = "", keep_going: bool = False) -> Bom:
     try:
         loaded = schema(BomSchema).load(data)
     except ValidationError as exc:
-        problems = flatten_errors(exc.messages)
+        problems = flatten_errors(exc.messages, "", _bom_fields)
         if not keep_going:
             raise InvalidInput(problems, origin) from None
         return _valid_parts(data, exc, problems, origin)
@@ -542,7 +394,8 @@ def model_lines(bom: Bom, line_dicts: list, model: str) -> Bom:
         notes_zh = [None if n is None else _note_zh(n) if isinstance(n, str) else
                     _NOTE.deserialize(n) for n in notes_zh]
     except ValidationError as exc:
-        raise ValueError("; ".join(str(p) for p in flatten_errors(exc.messages, "lines"))) from None
+        problems = flatten_errors(exc.messages, "lines", _bom_fields)
+        raise ValueError("; ".join(str(p) for p in problems)) from None
     start = len(bom.lines)
     added = tuple(Line(index=start + i, model=model, note_zh=zh, **line)
                   for i, (line, zh) in enumerate(zip(loaded, notes_zh)))

@@ -23,11 +23,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .errors import Message
+
 # The Monte Carlo of a result's range (footprint.engine.uncertainty): draws and seed unless
 # asked otherwise. Here, not there, so a command that prints a stored range (a repeated
 # ``footprint calc``) states them without loading numpy.
 DRAWS = 1000
 SEED = 20261204
+# How the range is drawn, as a result records it (in English) and a reader is told it.
+RANGE_METHOD = Message("lognormal Monte Carlo, ecoinvent pedigree (docs/data-quality.md)")
 
 CRITERIA = ("technological", "geographical", "temporal")
 BEST, WORST = 1, 5

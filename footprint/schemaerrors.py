@@ -11,12 +11,18 @@ repr ("须在 0.01 至 10000000000000.0 之间"), a page says 10,000,000,000,000
 ``json_reason`` does the same for why Python's JSON parser refused a text ("Expecting
 property name enclosed in double quotes" -> 缺少用双引号括起的字段名), so a Chinese sentence
 about a malformed body or file does not carry an English reason in it.
+
+``flatten_errors`` turns a schema's nested errors into problems located by their JSON path
+(``lines[0].unit``), each message read so, an unknown field with "did you mean" among the
+schema's own: the BOM's, a category's parameters', an API request's.
 """
 from __future__ import annotations
 
+import json
 import re
 
-from .errors import Figure, Message, Text
+from .errors import Figure, Message, Problem, Text
+from .suggest import unknown
 
 # marshmallow's own messages (its fields' and validators' defaults), as Messages with the same
 # English: most specific first, so "greater than or equal to 0" is not read as "greater than".
@@ -127,3 +133,40 @@ def json_reason(reason: str):
         if reason.startswith(start):
             return _JSON_REASONS[known]
     return Text(UNREADABLE_JSON, reason)
+
+
+# -- a schema's errors as located problems -------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _child(path: str, key) -> str:
+    """JSON path of ``key`` under ``path``; a key that is not a plain name is quoted
+    (``["a.b"]``), so an odd unknown field cannot pass for another place (``lines[0]``)."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def flatten_errors(messages, path: str, fields_under, key=None, parent="") -> list[Problem]:
+    """marshmallow's nested error dict -> a flat list of located problems (under ``path``, ""
+    for the top level); marshmallow's bare 'Unknown field.' becomes a message with the
+    nearest of ``fields_under(parent path)``."""
+    problems = []
+    if isinstance(messages, dict):
+        for k, value in messages.items():
+            if k == "_schema":
+                problems += flatten_errors(value, path, fields_under, key, parent)
+            else:
+                problems += flatten_errors(value, _child(path, k), fields_under, k, path)
+    elif isinstance(messages, list):
+        for message in messages:
+            problems += flatten_errors(message, path, fields_under, key, parent)
+    else:
+        message = as_message(messages)
+        if message == "Unknown field." and isinstance(key, str):
+            message = unknown(Message("field"), key, fields_under(parent))
+        problems.append(Problem(path or "(top level)", message))
+    return problems

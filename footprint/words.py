@@ -48,6 +48,9 @@ GASES = {"CO2_fossil": Message("carbon dioxide, fossil"),
          "CH4_non_fossil": Message("methane, non-fossil"),
          "N2O": Message("dinitrogen monoxide"),
          "CO2e_aggregated": Message("greenhouse gases as CO2e, not split by gas")}
+# Gases as chemists write them: symbols, the same in every language (by gas: 二氧化碳(化石) CO₂).
+GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
+               "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}
 # Electricity bases (footprint.model.ELECTRICITY_BASES) and system boundaries
 # (footprint.bom.BOUNDARIES).
 BASES = {"location": Message("location-based (grid average)"),

@@ -28,7 +28,7 @@ def _gtin(body13: str) -> str:
 def build(db, engine, issuer, people) -> SimpleNamespace:
     """The labels and clients above in ``db``; returns their ids and the clients' secrets."""
     from footprint.identifiers import pact_footprint_id
-    from footprint.usecases import actions, pact, revoking
+    from footprint.usecases import actions, pactclients, revoking
     from footprint.usecases import submissions as subs
     from footprint.usecases.labels import for_submission
     from footprint.usecases.organisations import set_credit_code
@@ -70,10 +70,10 @@ def build(db, engine, issuer, people) -> SimpleNamespace:
     battery_bom["region"] = "CN-SD"
     battery = approve("steelworks", battery_bom)
 
-    everything, all_secret = pact.create_client(db, "Buyer with every label")
-    orchard_only, orchard_secret = pact.create_client(db, "Buyer of the orchard",
-                                                      org="Pujiang Orchard Co-op")
-    revoked, revoked_secret = pact.create_client(db, "A revoked buyer")
+    everything, all_secret = pactclients.create_client(db, "Buyer with every label")
+    orchard_only, orchard_secret = pactclients.create_client(db, "Buyer of the orchard",
+                                                             org="Pujiang Orchard Co-op")
+    revoked, revoked_secret = pactclients.create_client(db, "A revoked buyer")
     return SimpleNamespace(
         old=old["id"], current=current["id"], juice=juice["id"], battery=battery["id"],
         pf={name: pact_footprint_id(label["id"]) for name, label in
@@ -125,8 +125,8 @@ def make_service(home, engine, service_template):
     people = {row["username"]: row for row in db.query("SELECT * FROM users")}
     generate(home, "CN-SC", "四川省碳足迹平台 Sichuan carbon footprint platform", "CN-SC")
     world = build(db, engine, Issuer(home, "CN-SC"), people)
-    from footprint.usecases import pact
-    pact.revoke_client(db, world.clients["revoked"][0])
+    from footprint.usecases import pactclients
+    pactclients.revoke_client(db, world.clients["revoked"][0])
     app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
                       "WTF_CSRF_ENABLED": False})
     app.extensions["footprint_engine"] = engine

@@ -145,14 +145,14 @@ def test_a_footprint_stored_before_the_limits_fits_a_phone(live_server, browser,
     """1e308 kWh was accepted before amounts had a limit, and its footprint, 1.404e307 kg,
     written out in 308 digits, made the submission page 7,483 px wide on a 390 px phone.
     Such a stored footprint is shown as a power of ten (1.40 × 10³⁰⁷) and fits."""
-    from footprint import bom as bom_rules
+    from footprint import schemafields
     from footprint.engine import pipeline
     from footprint.usecases import submissions
 
     huge = make_bom(lines=[{"input": "electricity", "amount": 1e308, "unit": "kWh",
                             "stage": "production"}])
     with monkeypatch.context() as before_the_limits:
-        before_the_limits.setattr(bom_rules.Limit, "__call__", lambda self, value: value)
+        before_the_limits.setattr(schemafields.Limit, "__call__", lambda self, value: value)
         before_the_limits.setattr(pipeline, "check_finite", lambda result: None)
         stored, _ = submissions.create_submission(
             service.db, service.app.extensions["footprint_engine"],

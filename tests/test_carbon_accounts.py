@@ -10,7 +10,9 @@ import pytest
 from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
 from footprint.usecases import carbonaccounts as accounts
-from footprint.usecases import revoking
+from footprint.usecases import reductions, revoking
+from footprint.usecases.accountdeclarations import declare_production
+from footprint.usecases.validlabels import valid_label_on
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -42,7 +44,7 @@ def test_a_reduction_from_new_grid_factors_alone_earns_nothing(service, approve,
     # the same 100 kWh in Shandong both years; only the data version changed
     old = approve(bom("cable", 2025, 100), issuer, engine_2022)  # 100 x 0.6410 = 64.10
     new = approve(bom("cable", 2026, 100), issuer)               # 100 x 0.6191 = 61.91
-    found = accounts.reduction(service.db, engine, orchard, 2026)
+    found = reductions.reduction(service.db, engine, orchard, 2026)
     assert found.base_year == 2025 and found.product_id is None
     # as verified then: (64.10 - 61.91) / 64.10 x 100 = 2.19 / 64.10 x 100 = 3.4165 %
     assert found.as_verified_pct == pytest.approx(3.4165, abs=1e-3)
@@ -60,7 +62,7 @@ def test_a_real_reduction_counts_under_the_current_data(service, approve, issuer
                                                         engine, orchard):
     approve(bom("cable", 2025, 100), issuer, engine_2022)  # 100 x 0.6410 = 64.10
     approve(bom("cable", 2026, 90), issuer)                # 90 x 0.6191 = 55.719
-    found = accounts.reduction(service.db, engine, orchard, 2026, base_year=2025)
+    found = reductions.reduction(service.db, engine, orchard, 2026, base_year=2025)
     # like for like: 100 x 0.6191 = 61.91 before; (61.91 - 55.719) / 61.91 = 10 %
     assert found.intensity_before == pytest.approx(61.91, rel=1e-6)
     assert found.intensity_after == pytest.approx(55.719, rel=1e-6)
@@ -73,11 +75,11 @@ def test_a_year_without_verified_footprints_is_refused(service, approve, issuer,
                                                        orchard):
     approve(bom("cable", 2026, 90), issuer)
     with pytest.raises(InvalidInput) as raised:
-        accounts.reduction(service.db, engine, orchard, 2026)
+        reductions.reduction(service.db, engine, orchard, 2026)
     assert [p.where for p in raised.value.problems] == ["base_year"]
     assert "2025" in str(raised.value.problems[0].message)
     with pytest.raises(InvalidInput) as raised:
-        accounts.reduction(service.db, engine, orchard, 2027, base_year=2026)
+        reductions.reduction(service.db, engine, orchard, 2027, base_year=2026)
     assert [p.where for p in raised.value.problems] == ["year"]
 
 
@@ -87,7 +89,7 @@ def test_a_draft_is_not_a_verified_footprint(service, approve, issuer, engine, o
     subs.create_submission(service.db, engine, service.people["orchard"],
                            bom("cable", 2025, 100))
     with pytest.raises(InvalidInput):
-        accounts.reduction(service.db, engine, orchard, 2026)
+        reductions.reduction(service.db, engine, orchard, 2026)
 
 
 def test_a_revoked_labels_footprint_is_excluded(service, approve, issuer, engine, orchard):
@@ -95,12 +97,12 @@ def test_a_revoked_labels_footprint_is_excluded(service, approve, issuer, engine
     approve(bom("cable", 2025, 95), issuer)   # 95 x 0.6191 = 58.8145, verified later
     approve(bom("cable", 2026, 90), issuer)   # 55.719
     # the later 2025 footprint stands: (58.8145 - 55.719) / 58.8145 = 3.0955 / 58.8145 = 5.263 %
-    found = accounts.reduction(service.db, engine, orchard, 2026)
+    found = reductions.reduction(service.db, engine, orchard, 2026)
     assert found.like_for_like_pct == pytest.approx(5.2632, abs=1e-3)
     second_2025 = found.footprints[0]
     revoking.revoke(service.db, service.people["reviewer"], second_2025[2], "data error")
     # without it the first 2025 footprint stands: (61.91 - 55.719) / 61.91 = 10 %
-    found = accounts.reduction(service.db, engine, orchard, 2026)
+    found = reductions.reduction(service.db, engine, orchard, 2026)
     assert found.like_for_like_pct == pytest.approx(10.0, rel=1e-6)
     assert second_2025[0] not in [f[0] for f in found.footprints]
 
@@ -111,13 +113,13 @@ def test_a_product_of_another_organisation_is_not_found(service, approve, issuer
     product = service.db.execute("SELECT id FROM products").fetchone()[0]
     steel = service.people["steelworks"]["org_id"]
     with pytest.raises(NotFound):
-        accounts.reduction(service.db, engine, steel, 2026, product_id=product)
-    assert accounts.valid_label_on(service.db, steel, product, "2026-06-01") is None
+        reductions.reduction(service.db, engine, steel, 2026, product_id=product)
+    assert valid_label_on(service.db, steel, product, "2026-06-01") is None
 
 
 def test_the_base_year_comes_before_the_year(service, engine, orchard):
     with pytest.raises(InvalidInput) as raised:
-        accounts.reduction(service.db, engine, orchard, 2026, base_year=2026)
+        reductions.reduction(service.db, engine, orchard, 2026, base_year=2026)
     assert [p.where for p in raised.value.problems] == ["base_year"]
 
 
@@ -139,16 +141,16 @@ def test_the_label_valid_on_a_day(service, approve, issuer, orchard, monkeypatch
     second_label = for_submission(service.db, second["id"])["id"]
     product = second["product_id"]
     at("2027-06-01T09:00:00+00:00")
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-01-31") is None
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-02-01") == first_label
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-04-30") == first_label
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-05-01") == second_label
+    assert valid_label_on(service.db, orchard, product, "2027-01-31") is None
+    assert valid_label_on(service.db, orchard, product, "2027-02-01") == first_label
+    assert valid_label_on(service.db, orchard, product, "2027-04-30") == first_label
+    assert valid_label_on(service.db, orchard, product, "2027-05-01") == second_label
     revoking.revoke(service.db, service.people["reviewer"], second_label, "withdrawn")
     # revoked on 2027-06-01: valid the day before, not at the end of that day
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-05-31") == second_label
-    assert accounts.valid_label_on(service.db, orchard, product, "2027-06-01") is None
+    assert valid_label_on(service.db, orchard, product, "2027-05-31") == second_label
+    assert valid_label_on(service.db, orchard, product, "2027-06-01") is None
     with pytest.raises(InvalidInput) as raised:
-        accounts.valid_label_on(service.db, orchard, product, "1 May")
+        valid_label_on(service.db, orchard, product, "1 May")
     assert [p.where for p in raised.value.problems] == ["day"]
 
 
@@ -163,8 +165,8 @@ def test_annual_intensity_and_totals_of_two_products(service, approve, issuer, e
     crate = approve(bom("crate", 2026, 250, region="CN-SC", factor_year=2022,
                         unit={"amount": 10, "unit": "piece"}), issuer)
     # 250 kWh x 0.1404 = 35.1 kg CO2e per 10 crates = 3.51 per crate
-    accounts.declare_production(service.db, producer, juice["product_id"], 2026, "1000")
-    accounts.declare_production(service.db, producer, crate["product_id"], 2026, 2000)
+    declare_production(service.db, producer, juice["product_id"], 2026, "1000")
+    declare_production(service.db, producer, crate["product_id"], 2026, 2000)
     found = accounts.account(service.db, engine, orchard)
     year = found.year(2026)
     # 1,000 kg x 14.04 = 14,040; 2,000 crates x 3.51 = 7,020; total 21,060 kg CO2e
@@ -187,10 +189,10 @@ def test_the_whole_accounts_reduction_weights_both_years_by_the_later_production
     approve(bom("juice", 2026, 80, region="CN-SC", factor_year=2022), issuer)       # 11.232
     b = approve(bom("jam", 2025, 200, region="CN-SC", factor_year=2022), issuer)    # 28.08
     approve(bom("jam", 2026, 200, region="CN-SC", factor_year=2022), issuer)        # 28.08
-    accounts.declare_production(service.db, producer, a["product_id"], 2026, 3000)
-    accounts.declare_production(service.db, producer, b["product_id"], 2026, 1000)
-    accounts.declare_production(service.db, producer, b["product_id"], 2025, 9000)  # not used
-    found = accounts.reduction(service.db, engine, orchard, 2026)
+    declare_production(service.db, producer, a["product_id"], 2026, 3000)
+    declare_production(service.db, producer, b["product_id"], 2026, 1000)
+    declare_production(service.db, producer, b["product_id"], 2025, 9000)  # not used
+    found = reductions.reduction(service.db, engine, orchard, 2026)
     # before: (3,000 x 14.04 + 1,000 x 28.08) / 4,000 = (42,120 + 28,080) / 4,000 = 17.55
     # after:  (3,000 x 11.232 + 1,000 x 28.08) / 4,000 = (33,696 + 28,080) / 4,000 = 15.444
     assert found.intensity_before == pytest.approx(17.55, rel=1e-6)
@@ -199,7 +201,7 @@ def test_the_whole_accounts_reduction_weights_both_years_by_the_later_production
     assert found.like_for_like_pct == pytest.approx(12.0, rel=1e-6)
     assert found.as_verified_pct == pytest.approx(12.0, rel=1e-6)
     # one product: its own intensity, 14.04 -> 11.232 is a 20 % fall
-    alone = accounts.reduction(service.db, engine, orchard, 2026, product_id=a["product_id"])
+    alone = reductions.reduction(service.db, engine, orchard, 2026, product_id=a["product_id"])
     assert alone.like_for_like_pct == pytest.approx(20.0, rel=1e-6)
     assert alone.unit == "kg"
 
@@ -209,14 +211,14 @@ def test_declared_production_is_checked_audited_and_only_the_producers(service, 
     producer = service.people["orchard"]
     sub = approve(bom("juice", 2026, 100, region="CN-SC"), issuer)
     with pytest.raises(InvalidInput) as raised:
-        accounts.declare_production(service.db, producer, sub["product_id"], 1999, "-5")
+        declare_production(service.db, producer, sub["product_id"], 1999, "-5")
     assert [p.where for p in raised.value.problems] == ["year", "amount"]
     with pytest.raises(NotFound):
-        accounts.declare_production(service.db, service.people["steelworks"],
-                                    sub["product_id"], 2026, 10)
+        declare_production(service.db, service.people["steelworks"],
+                           sub["product_id"], 2026, 10)
     assert service.db.execute("SELECT count(*) FROM declared_production").fetchone()[0] == 0
-    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 10)
-    accounts.declare_production(service.db, producer, sub["product_id"], 2026, 12)
+    declare_production(service.db, producer, sub["product_id"], 2026, 10)
+    declare_production(service.db, producer, sub["product_id"], 2026, 12)
     from footprint.store import carbonaccounts as stored
     trail = stored.events(service.db, orchard)
     assert [(e["action"], e["year"]) for e in trail] == [("declare-production", 2026)] * 2
@@ -239,8 +241,8 @@ def two_years(service, approve, issuer, engine_2022):
     declared production of 1,000 kg in 2026."""
     approve(bom("cable", 2025, 100), issuer, engine_2022)
     sub = approve(bom("cable", 2026, 90), issuer)
-    accounts.declare_production(service.db, service.people["orchard"], sub["product_id"],
-                                2026, 1000)
+    declare_production(service.db, service.people["orchard"], sub["product_id"],
+                       2026, 1000)
     return sub
 
 

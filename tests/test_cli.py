@@ -70,19 +70,32 @@ def test_calc_text_shows_the_total(run):
     # 24.9909 kg CO2e to 3 significant figures, as a label signs it: 25.0
     assert "25.0 kg CO2e per 1 piece" in result.stdout
     assert "IPCC AR6" in result.stdout  # the default method
-    assert "MEE announcement 2024 No. 33" in result.stdout  # the factor's source is cited
+    # the factor's source in short, as the submission page's line names it: publisher, what,
+    # year, confidence, plugin; its whole citation only with --sources
+    assert "  Ministry of Ecology and Environment of the PRC; National Bureau of Statistics · " \
+           "China grid electricity CO2 emission factors, national, regional grids and " \
+           "provinces (location-based) · 2022 · high confidence · plugin electricity_cn: " \
+           "Grid electricity, Sichuan · location-based (grid average)\n" in result.stdout
+    assert "MEE announcement 2024 No. 33" not in result.stdout
     assert result.stderr == ""
+    whole = run("calc", "--sources", SICHUAN).stdout
+    assert "\n    Ministry of Ecology and Environment of the PRC; National Bureau of Statistics: " \
+           "MEE announcement 2024 No. 33 (2024-12-20), 2022 data\n" in whole
 
 
 def test_calc_text_prints_no_number_to_16_digits(run):
     # the NMC pack's label fields nest floats (the Art. 7 footprint 71.714946 / 1900 =
     # 0.0377447..., the primary share 9.314946 / 71.714946 = 0.129888...): by the display
-    # rule, quantities to 6 significant figures, never a float's 16-digit repr
+    # rule, never a float's 16-digit repr
     result = run("calc", SAMPLES / "batteries_nmc_ev_pack_fujian.json")
     assert result.exit_code == 0, result.output
     assert re.findall(r"\d\.\d{8,}", result.stdout) == []  # 0.0377447: 6 figures, 7 decimals
-    assert "batteryCarbonFootprint: 0.0377447" in result.stdout
-    assert "share_of_co2e: 0.129888" in result.stdout
+    # the Art. 7 figure as the pages show it, to 3 significant figures like every footprint;
+    # the primary share 12.9 % on the data-quality line; the rest of the extension in --json
+    assert "  Per kWh delivered (EU Art. 7): 0.0377 kg CO2e / kWh · class B good " \
+           "(provisional)\n" in result.stdout
+    assert "primary data 12.9 %" in result.stdout
+    assert "batteryCarbonFootprint" not in result.stdout
 
 
 def test_calc_text_names_the_scopes_and_the_standard(run):

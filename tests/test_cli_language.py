@@ -99,12 +99,12 @@ def test_a_calculation_is_said_in_chinese_and_in_english():
     # = 24.9909 kg CO2e a piece, 25.0 to 3 significant figures; production 23.5989 -> 23.6
     chinese = invoke(cli, "calc", SICHUAN).stdout
     assert "  25.0 kg CO2e 每 1 件" in chinese
-    assert "地区 CN-SC）" in chinese and "摇篮到大门" in chinese
+    assert "地区 四川 (CN-SC)）" in chinese and "摇篮到大门" in chinese
     assert any(line.startswith("生产") and "23.6" in line for line in chinese.splitlines())
     assert chinese.splitlines()[-1].startswith("范围（P5-P95）：")
     english = invoke(cli, "calc", SICHUAN, "--lang", "en").stdout
     assert "  25.0 kg CO2e per 1 piece" in english
-    assert "cradle to gate, region CN-SC)" in english
+    assert "cradle to gate, region Sichuan (CN-SC))" in english
     assert any(line.startswith("production") and "23.6" in line for line in english.splitlines())
     assert english.splitlines()[-1].startswith("range (P5-P95): ")
 
@@ -160,3 +160,75 @@ def test_a_bracket_stays_with_what_it_holds():
     # "之前（" fits 6 columns, but "（" must not end a line: it goes down with 平台, and "）"
     # may not start one
     assert wrap("之前（平台）", 6) == ["之前", "（平台）"]
+
+
+LFP_SHANDONG = SICHUAN.parent / "batteries_lfp_pack_shandong.json"
+ORANGES = SICHUAN.parent / "oranges_pujiang_packed.json"
+LIN_2024 = "Lin X., Meng W., Yu M."  # the whole citation of the LFP defaults, in English
+
+
+def test_a_calculation_names_its_lines_gases_sources_and_battery_figures_as_the_page_does():
+    """The LFP pack made in Shandong, per kWh of capacity (batteries plugin, Lin et al. 2024
+    defaults, the cell plant's 37.5 kWh on Shandong's 2022 grid, 0.641 kg CO2/kWh):
+      cathode 25.2878 + anode 16.67088 + other components 12.78464 = 54.74332 CO2e (not split
+      by gas); electricity 37.5 x 0.641 = 24.0375 and road 1500 km x 6.25 kg / 1000 = 9.375
+      tkm x 0.116 = 1.0875, both CO2: 25.125; total 79.86832 -> 79.9;
+      the cathode's share 25.2878 / 79.86832 = 31.7 %, the grid's 24.0375 / 79.86832 = 30.1 %;
+      Art. 7: 0.9 depth of discharge x 6000 cycles x 1 retention = 5400 kWh delivered per kWh
+      of capacity, 79.86832 / 5400 = 0.01479 -> 0.0148 kg CO2e per kWh delivered, class A
+      (below the provisional 0.03)."""
+    chinese = invoke(cli, "calc", LFP_SHANDONG).stdout
+    lines = chinese.splitlines()
+    # the method without its English gloss, the region by its name
+    assert lines[1] == "  79.9 kg CO2e 每 1 kWh   （IPCC AR6 GWP100，摇篮到大门，地区 山东 (CN-SD)）"
+    assert "  每千瓦时交付(欧盟电池法规第 7 条)：0.0148 kg CO2e / kWh · 等级 A 领先(暂行)" in lines
+    # the inputs by their registered Chinese names, electricity by its region and basis
+    assert any(line.startswith("1*  磷酸铁锂正极活性材料(每千瓦时容量,默认值)  ")
+               and line.endswith("1 kWh       原材料获取  25.3     31.7 %") for line in lines)
+    assert any(line.startswith("4*  电网电力, 山东 · 基于位置(电网平均)  ")
+               and line.endswith("37.5 kWh    生产        24.0     30.1 %") for line in lines)
+    assert "按气体：二氧化碳(化石) (CO₂) 25.1、温室气体(二氧化碳当量,未分气体) (CO₂e) 54.7" in lines
+    # each source once, in short; the three LFP factors share one
+    assert "  中华人民共和国生态环境部；国家统计局 · 中国电网电力 CO2 排放因子：全国、区域电网及各省" \
+           "（基于位置） · 2022 · 可信度高 · 插件 electricity_cn：电网电力, 山东 · 基于位置(电网平均)" \
+        in lines
+    [lin] = [line for line in lines if line.startswith("  期刊 Frontiers in Energy Research · ")]
+    assert lin.endswith(" · 可信度中 · 插件 batteries：磷酸铁锂电池石墨负极材料(每千瓦时容量,默认值)、"
+                        "磷酸铁锂正极活性材料(每千瓦时容量,默认值)、磷酸铁锂电池其他电芯与电池包部件"
+                        "(电解液、隔膜、铜箔铝箔、壳体、电池管理系统,每千瓦时容量,默认值)")
+    assert "排放因子及其来源（完整引文：--sources）：" in lines
+    assert LIN_2024 not in chinese and "CarbonFootprintForBatteries" not in chinese
+    assert lines[-1].endswith("（1000 次抽样，种子 20261204；对数正态蒙特卡罗模拟，ecoinvent 谱系矩阵"
+                              "（docs/data-quality.md））")
+    # --sources: each whole citation once, under its source's line
+    assert invoke(cli, "calc", LFP_SHANDONG, "--sources").stdout.count(LIN_2024) == 1
+
+    english = invoke(cli, "calc", LFP_SHANDONG, "--lang", "en").stdout
+    lines = english.splitlines()
+    assert lines[1] == "  79.9 kg CO2e per 1 kWh   (IPCC AR6 GWP100 (default), cradle to gate, " \
+                       "region Shandong (CN-SD))"
+    assert "  Per kWh delivered (EU Art. 7): 0.0148 kg CO2e / kWh · class A leading " \
+           "(provisional)" in lines
+    assert any(line.startswith("4*    Grid electricity, Shandong · location-based (grid average)")
+               for line in lines)
+    assert "by gas: carbon dioxide, fossil (CO₂) 25.1, greenhouse gases as CO2e, not split by " \
+           "gas (CO₂e) 54.7" in lines
+    assert LIN_2024 not in english
+    assert lines[-1].endswith("(1000 draws, seed 20261204; lognormal Monte Carlo, ecoinvent "
+                              "pedigree (docs/data-quality.md))")
+    # printed again from the stored result: named the same, without the plugins
+    assert invoke(cli, "calc", LFP_SHANDONG, "--lang", "en").stdout == english
+    assert invoke(cli, "calc", LFP_SHANDONG).stdout == chinese
+
+
+def test_a_plugin_s_own_figures_are_left_to_the_json():
+    # Pujiang oranges, packed: N2O of the orchard's nitrogen is said by its gas's name (direct
+    # 0.067496 + 0.010296, volatilised 0.006496 + 0.005045, leached 0.015667 kg CO2e:
+    # 0.105000 -> 0.105); the
+    # oranges plugin's hotspots and breakdown, which no page shows either, are in --json
+    chinese = invoke(cli, "calc", ORANGES).stdout
+    assert "插件自有数据（oranges）：见 --json" in chinese.splitlines()
+    assert "、氧化亚氮 (N₂O) 0.105" in chinese and "hotspots" not in chinese
+    english = invoke(cli, "calc", ORANGES, "--lang", "en").stdout
+    assert "the plugins' own figures (oranges): see --json" in english.splitlines()
+    assert "hotspots" in invoke(cli, "calc", ORANGES, "--json").stdout

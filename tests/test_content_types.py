@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from footprint.usecases import carbonaccounts
+from footprint.usecases import accountdeclarations
 
 ROLES = (None, "orchard", "admin", "reviewer")
 
@@ -37,8 +37,8 @@ def _urls(app, values):
 
 def test_no_answer_in_text_repeats_its_charset(service, clients, issuer, approve, make_bom):
     sub = approve(make_bom(), issuer)
-    carbonaccounts.declare_production(service.db, service.people["orchard"],
-                                      sub["product_id"], 2026, 1000)
+    accountdeclarations.declare_production(service.db, service.people["orchard"],
+                                           sub["product_id"], 2026, 1000)
     label_id = service.db.query("SELECT id FROM labels").__next__()["id"]
     urls = sorted(set(_urls(service.app, _values(service, label_id))))
     in_text = {}

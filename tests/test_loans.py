@@ -407,7 +407,7 @@ def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_
 def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_path, engine):
     from footprint.store import connect, database_path
     from footprint.store.migrations import migrate
-    from footprint.usecases import carbonaccounts, demo
+    from footprint.usecases import demo, reductions
     from web import create_app
 
     home = tmp_path / "demo"
@@ -436,7 +436,7 @@ def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_pa
     # 10 % target, so the published terms apply: 60 bp off the 3.00 % LPR = 2.40 %;
     # 10,000,000 x 0.0060 = 60,000 a year; the coupon 50 bp x 10,000,000 = 50,000 (its cap);
     # 60,000 + 50,000 = 110,000 yuan in the first year
-    assert carbonaccounts.reduction(db, engine, coop_id, 2026).like_for_like_pct >= 10
+    assert reductions.reduction(db, engine, coop_id, 2026).like_for_like_pct >= 10
     assert (decision["principal"], decision["cut_bp"], decision["rate_bp"]) == \
         ("10000000.00", 60, 240)
     assert (decision["interest_saved"], decision["subsidy"], decision["total_benefit"]) == \

@@ -196,7 +196,7 @@ def test_a_client_limited_to_an_organisation_sees_only_its_labels(pact_service):
 
 
 def test_a_revoked_client_gets_no_token_and_its_tokens_stop(pact_service):
-    from footprint.usecases import pact
+    from footprint.usecases import pactclients
 
     app, db, world = pact_service.app, pact_service.db, pact_service.world
     client_id, secret = world.clients["revoked"]
@@ -204,11 +204,11 @@ def test_a_revoked_client_gets_no_token_and_its_tokens_stop(pact_service):
                                      data={"grant_type": "client_credentials"},
                                      headers={"Authorization": basic(client_id, secret)})
     assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client"
-    client, secret = pact.create_client(db, "short-lived")
-    token = pact.issue_token(db, client["client_id"], secret, "192.0.2.1",
-                             "client_credentials")["access_token"]
+    client, secret = pactclients.create_client(db, "short-lived")
+    token = pactclients.issue_token(db, client["client_id"], secret, "192.0.2.1",
+                                    "client_credentials")["access_token"]
     assert get(app, "/3/footprints", token).status_code == 200
-    assert pact.revoke_client(db, client["client_id"])
+    assert pactclients.revoke_client(db, client["client_id"])
     gone = get(app, "/3/footprints", token)
     assert gone.status_code == 401 and "invalid_token" in gone.headers["WWW-Authenticate"]
     stored = [r["token_sha256"] for r in db.query("SELECT token_sha256 FROM pact_tokens")]
@@ -234,10 +234,10 @@ def test_an_expired_token_says_so(pact_service, monkeypatch):
 
 def test_failed_token_requests_are_throttled_per_client(pact_service, monkeypatch):
     from footprint import clock
-    from footprint.usecases import pact
+    from footprint.usecases import pactclients
 
     app, db = pact_service.app, pact_service.db
-    client, secret = pact.create_client(db, "guessed")
+    client, secret = pactclients.create_client(db, "guessed")
     http = app.test_client()
     held = [clock.now()]
     monkeypatch.setattr(clock, "now", lambda: held[0])
@@ -262,14 +262,14 @@ def test_failed_token_requests_are_throttled_per_client(pact_service, monkeypatc
 
 
 def test_the_documented_throttling_is_the_policy():
-    from footprint.usecases import pact
+    from footprint.usecases.pactclients import CLIENT, CLIENT_ADDRESS
 
     documented = " ".join((ROOT / "docs" / "pact.md").read_text(encoding="utf-8").split())
-    assert (f"The first {pact.CLIENT.free} failures for a client id "
-            f"({pact.CLIENT_ADDRESS.free} for an address) are free") in documented
-    assert (f"the {pact.CLIENT.free + 1}th failure makes the next attempt wait "
-            f"{pact.CLIENT.first_wait:g} s, the {pact.CLIENT.free + 2}th "
-            f"{2 * pact.CLIENT.first_wait:g} s") in documented
+    assert (f"The first {CLIENT.free} failures for a client id "
+            f"({CLIENT_ADDRESS.free} for an address) are free") in documented
+    assert (f"the {CLIENT.free + 1}th failure makes the next attempt wait "
+            f"{CLIENT.first_wait:g} s, the {CLIENT.free + 2}th "
+            f"{2 * CLIENT.first_wait:g} s") in documented
 
 
 def test_plain_http_is_refused_without_data_or_token(pact_service):
@@ -536,15 +536,18 @@ def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clie
     assert "it is shown only once" in text
     client_id = text.split("Client ID: <code>")[1].split("<")[0]
     secret = text.split("Client secret: <code>")[1].split("<")[0]
-    from footprint.usecases import pact
-    assert pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    from footprint.usecases import pactclients
+    assert pactclients.issue_token(service.db, client_id, secret, None, "client_credentials")
     again = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert client_id in again and secret not in again
+    # the column says what it holds, as a heading: "Revoked", not the status word "revoked"
+    clients_table = again.split("Client ID</th>")[1].split("</tr>")[0]
+    assert "<th>Revoked</th>" in clients_table
     revoked = admin.post(f"/admin/pact-clients/{client_id}/revoke", follow_redirects=True,
                          headers={"Accept-Language": "zh"})
     assert f"客户端 {client_id} 已吊销" in revoked.get_data(as_text=True)
-    with pytest.raises(pact.InvalidClient):
-        pact.issue_token(service.db, client_id, secret, None, "client_credentials")
+    with pytest.raises(pactclients.InvalidClient):
+        pactclients.issue_token(service.db, client_id, secret, None, "client_credentials")
     blank = admin.post("/admin/pact-clients", data={"name": "", "org": ""})
     assert blank.status_code == 400
     assert clients["orchard"].post("/admin/pact-clients", data={"name": "x"}).status_code \
@@ -554,7 +557,7 @@ def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clie
 def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
     """A result with packaging and N2O of soils (the oranges category), mapped directly."""
     from footprint.bom import read_bom_file
-    from footprint.usecases import pact
+    from footprint.usecases import pactfootprint
     from tests.conftest import SAMPLES
 
     result = engine.calculate(read_bom_file(SAMPLES / "oranges_pujiang_packed.json"))
@@ -567,7 +570,7 @@ def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
            "claims_json": '{"producer": 3, "reproducibility_hash": "%s"}'
                           % result["reproducibility_hash"]}
     state = {"superseded_by": None, "revoked_at": None}
-    fp = pact.product_footprint(row, state, result, [], "pact.example.cn", HTTPS)
+    fp = pactfootprint.product_footprint(row, state, result, [], "pact.example.cn", HTTPS)
     validator("ProductFootprint").validate(fp)
     pcf = fp["pcf"]
     assert pcf["packagingEmissionsIncluded"] is True
@@ -584,10 +587,11 @@ def test_packed_oranges_map_packaging_and_soil_n2o(engine, validator):
     # the activity data's): the twelve months before the submission was made
     assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
         ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
-    assert pact._period({}, "2026-02-27T09:30:00+08:00") == \
+    assert pactfootprint._period({}, "2026-02-27T09:30:00+08:00") == \
         ("2025-02-27T00:00:00Z", "2026-02-27T00:00:00Z")
     season = {**result, "bom": {"bom": {**result["bom"]["bom"], "reference_year": 2024}}}
-    pcf = pact.product_footprint(row, state, season, [], "pact.example.cn", HTTPS)["pcf"]
+    pcf = pactfootprint.product_footprint(row, state, season, [], "pact.example.cn",
+                                          HTTPS)["pcf"]
     assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == \
         ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
 

@@ -37,7 +37,7 @@ from footprint.store import connect, database_path, transaction
 from footprint.translog import merkle, sign_checkpoint
 from footprint.translog.checkpoint import CheckpointError, open_note, parse_note
 from footprint.translog.cosignature import verify_cosignature
-from footprint.usecases import backup, peers, revoking
+from footprint.usecases import backup, peers, peersync, revoking
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.issuing import Issuer
 from tests.conftest import PASSWORD
@@ -202,7 +202,7 @@ def test_labels_of_all_three_verify_everywhere_and_a_revocation_travels(world, m
     revoking.revoke(world.cq.db, world.cq.people["reviewer"], labels["CN-CQ"]["id"], REASON)
     assert scan(world.sc, labels["CN-CQ"]["cose"])[0] == "remote"
     for platform in (world.sc, world.qh):
-        reports = peers.sync(platform.db, platform.home)
+        reports = peersync.sync(platform.db, platform.home)
         assert [r.state for r in reports] == ["ok", "ok"]
         from_cq = next(r for r in reports if r.url == world.cq.url)
         assert (from_cq.revocations, from_cq.new_revocations) == (1, 1)
@@ -227,14 +227,14 @@ def test_a_peer_on_this_machine_is_refused_unless_the_operator_names_its_host(wo
     world.cq.tamper.app = lambda environ, start: asked.append(environ["PATH_INFO"]) or \
         real(environ, start)
     monkeypatch.delenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS")
-    [report] = peers.sync(world.sc.db, world.sc.home)
+    [report] = peersync.sync(world.sc.db, world.sc.home)
     assert report.state == "refused" and asked == []
     said = " ".join(map(str, report.problems))
     assert "127.0.0.1 resolves to 127.0.0.1, an address on a private network or this " \
         "machine" in said and "FOOTPRINT_ALLOW_PRIVATE_HOSTS" in said
     assert counts(world.sc) == before
     monkeypatch.setenv("FOOTPRINT_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
-    assert [r.state for r in peers.sync(world.sc.db, world.sc.home)] == ["ok"]
+    assert [r.state for r in peersync.sync(world.sc.db, world.sc.home)] == ["ok"]
     assert asked  # asked again once named
 
 
@@ -252,7 +252,7 @@ def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(w
 
     for platform in (world.sc, world.cq):
         before = counts(platform)
-        [report] = peers.sync(platform.db, platform.home, world.qh.url)
+        [report] = peersync.sync(platform.db, platform.home, world.qh.url)
         assert report.state == "inconsistent"
         said = str(report.problems[0])
         assert "not consistent with its checkpoint of size 1" in said
@@ -283,7 +283,7 @@ def test_a_platform_that_rewrites_its_log_is_flagged_and_nothing_of_it_is_kept(w
 
     # a flagged peer stays flagged: nothing is fetched or kept until an operator re-adds it
     before = counts(world.sc)
-    [again] = peers.sync(world.sc.db, world.sc.home)
+    [again] = peersync.sync(world.sc.db, world.sc.home)
     assert again.state == "inconsistent" and "removes it and adds it again" in \
         str(again.problems[0])
     assert counts(world.sc) == before
@@ -294,7 +294,7 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
     label = issue(world.cq)
     assert peers.add(world.sc.db, world.sc.home, world.cq.url, ca_file=world.ca).sync.ok
     revoking.revoke(world.cq.db, world.cq.people["reviewer"], label["id"], REASON)
-    assert peers.sync(world.sc.db, world.sc.home)[0].ok
+    assert peersync.sync(world.sc.db, world.sc.home)[0].ok
 
     current = world.cq.client.get("/log/checkpoint").get_data(as_text=True)
     text, _ = parse_note(current)
@@ -328,7 +328,7 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
     for case, (path, status, body, words) in tampers.items():
         before = counts(world.sc)
         world.cq.tamper.answers = {path: (status, body)}
-        [report] = peers.sync(world.sc.db, world.sc.home)
+        [report] = peersync.sync(world.sc.db, world.sc.home)
         assert report.state == "refused", case
         assert words in " ".join(map(str, report.problems)), (case, report.problems)
         assert counts(world.sc) == before, case
@@ -341,7 +341,7 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
     assert "最近一次回答被拒绝" in page
 
     world.cq.tamper.answers = {}
-    assert peers.sync(world.sc.db, world.sc.home)[0].ok  # an honest answer is taken again
+    assert peersync.sync(world.sc.db, world.sc.home)[0].ok  # an honest answer is taken again
 
     # a peer's published findings (credit supervision) are kept and counted when each
     # carries its document signed by the peer's key; otherwise the answer is refused
@@ -366,12 +366,12 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
         before = counts(world.sc)
         world.cq.tamper.answers = {"/api/v1/findings": (200, json.dumps(
             {"findings": [finding, item]}).encode())}
-        [report] = peers.sync(world.sc.db, world.sc.home)
+        [report] = peersync.sync(world.sc.db, world.sc.home)
         assert report.state == "refused" and counts(world.sc) == before, case
         assert words in " ".join(map(str, report.problems)), (case, report.problems)
     world.cq.tamper.answers = {"/api/v1/findings": (200, json.dumps(
         {"findings": [finding]}).encode())}
-    [report] = peers.sync(world.sc.db, world.sc.home)
+    [report] = peersync.sync(world.sc.db, world.sc.home)
     assert report.ok and report.findings == 1
     assert json.loads(world.sc.db.execute("SELECT findings FROM peers").fetchone()[0]) == \
         [finding]
@@ -393,7 +393,7 @@ def test_cosignatures_verify_against_the_witness_key(world):
     assert peers.add(world.sc.db, world.sc.home, world.cq.url, ca_file=world.ca).sync.ok
     assert peers.add(world.cq.db, world.cq.home, world.sc.url, ca_file=world.ca).sync.ok
     # Sichuan fetches Chongqing's cosignature of Sichuan's own checkpoint on its next sync
-    [report] = peers.sync(world.sc.db, world.sc.home)
+    [report] = peersync.sync(world.sc.db, world.sc.home)
     assert report.ok and report.cosigned_ours == 1
 
     # checked here from the published bytes alone, as C2SP tlog-cosignature says
@@ -455,7 +455,7 @@ def test_a_rotated_key_is_taken_when_a_pinned_key_announces_it(world):
     rotate(world.cq.home, "CN-CQ")
     label = issue(world.cq)  # signed, and its checkpoint too, with the new key
     assert scan(world.sc, label["cose"])[0] == "unknown-issuer"
-    [report] = peers.sync(world.sc.db, world.sc.home)
+    [report] = peersync.sync(world.sc.db, world.sc.home)
     assert report.ok and report.trust_changed, report.problems
     pinned = json.loads(world.sc.db.execute("SELECT trust_entries FROM peers").fetchone()[0])
     assert len(pinned) == 2 and old_kid[0]["kid"] in {e["kid"] for e in pinned}
@@ -553,14 +553,13 @@ def test_the_worked_example_of_docs_peers_md_verifies_as_printed():
 def test_the_service_syncs_due_peers_by_itself(world, monkeypatch):
     """No cron line needed: a request to the service starts a background sync of the peers
     that are due (at most once a minute per worker), with a connection of its own."""
-    from footprint.usecases import peers as usecase
     label = issue(world.cq)
     assert peers.add(world.sc.db, world.sc.home, world.cq.url, ca_file=world.ca).sync.ok
     revoking.revoke(world.cq.db, world.cq.people["reviewer"], label["id"], REASON)
     world.sc.app.config["FOOTPRINT_SYNC_PEERS"] = True
     started = []
-    real = usecase.sync_due_in_background
-    monkeypatch.setattr(usecase, "sync_due_in_background",
+    real = peersync.sync_due_in_background
+    monkeypatch.setattr(peersync, "sync_due_in_background",
                         lambda db, home: started.append(real(db, home)) or started[-1])
     world.sc.client.get("/registry")
     assert started == [None]  # just synced by `add`: not due yet

@@ -22,6 +22,11 @@ from footprint.engine import resultcache
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "lca_data" / "samples"
 DIESEL = 3.1863  # kg CO2 per kg burnt
+# what footprint.resultnames keeps of a registry for a result that cites diesel
+NAMES = {"processes": {"diesel": {"name_zh": "柴油燃烧",
+                                  "name_en": "Diesel, burned in machinery or a boiler"}},
+         "regions": {"CN-SC": {"name_zh": "四川", "name_en": "Sichuan"}}, "flows": {},
+         "datasets": {}}
 
 
 def diesel_bom(path: Path, kg: float) -> Path:
@@ -64,6 +69,14 @@ def test_a_repeated_calc_prints_the_stored_result_without_loading_the_engine(run
                             text=True, cwd=ROOT, env=os.environ, timeout=120)
     assert "loaded: [] exit: 0" in second.stderr, second.stderr
     assert second.stdout == first.stdout
+    # the text too, its line named by the registry's name kept beside the result (柴油燃烧,
+    # 2 kg x 3.1863 = 6.37 kg CO2e, all of it: 100.0 %), still without the plugins
+    text = subprocess.run([sys.executable, "-c", script.replace(", '--json'", ""), str(bom)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "FOOTPRINT_LANG": "zh"}, timeout=120)
+    assert "loaded: [] exit: 0" in text.stderr, text.stderr
+    assert any(line.startswith("1   柴油燃烧  2 kg") and line.endswith("6.37     100.0 %")
+               for line in text.stdout.splitlines()), text.stdout
 
 
 def test_an_entry_follows_the_shipped_datasets_and_the_plugins(run, tmp_path):
@@ -129,8 +142,9 @@ def stored(tmp_path, bom_kg=2.0):
     data.mkdir()
     (data / "factors.csv").write_text("diesel,3.1863\n")
     key = resultcache.request_key(diesel_bom(tmp_path / "bom.json", bom_kg), {"draws": 1000})
-    resultcache.store(home, key, {"total_kg_co2e": 6.3726}, [Datasets(data)])
-    assert resultcache.lookup(home, key) == {"total_kg_co2e": 6.3726}
+    resultcache.store(home, key, {"total_kg_co2e": 6.3726}, [Datasets(data)], NAMES)
+    # the registry's names come back beside the result, whatever files the datasets hold
+    assert resultcache.lookup(home, key) == ({"total_kg_co2e": 6.3726}, NAMES)
     return home, data, key
 
 
@@ -162,7 +176,7 @@ def test_changed_code_is_calculated_again(tmp_path, monkeypatch):
 def test_a_new_folder_in_the_home_is_calculated_again(tmp_path):
     home, _, key = stored(tmp_path)
     (home / "cache" / "other").mkdir()  # caches do not count
-    assert resultcache.lookup(home, key) == {"total_kg_co2e": 6.3726}
+    assert resultcache.lookup(home, key) == ({"total_kg_co2e": 6.3726}, NAMES)
     (home / "libraries").mkdir()  # a first factor library import: plugins read it
     assert resultcache.lookup(home, key) is None
 
@@ -175,6 +189,9 @@ def test_the_request_covers_the_environment_and_the_options(tmp_path, monkeypatc
     monkeypatch.setenv("FOOTPRINT_BLOCK_PLUGINS", "oranges")
     assert resultcache.request_key(bom, {"draws": 1000}) != key
     monkeypatch.delenv("FOOTPRINT_BLOCK_PLUGINS")
+    assert resultcache.request_key(bom, {"draws": 1000}) == key
+    # the language a command speaks in: the same result, said otherwise
+    monkeypatch.setenv("FOOTPRINT_LANG", "zh")
     assert resultcache.request_key(bom, {"draws": 1000}) == key
     # another year: a BOM's years are checked against the clock's (footprint.bom)
     monkeypatch.setattr(clock, "now", lambda: datetime(2040, 1, 1, tzinfo=timezone.utc))

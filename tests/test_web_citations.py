@@ -18,10 +18,10 @@ from pathlib import Path
 
 from flask import render_template_string
 
-from footprint import Catalog
+from footprint import Catalog, resultnames
 from footprint.engine.registry import DatasetVersion, Registry
+from footprint.resultnames import ResultNames
 from footprint.usecases import submissions as subs
-from web import worksheet
 
 ROOT = Path(__file__).resolve().parent.parent
 TEA = ROOT / "tests" / "example_tea" / "footprint_tea" / "data"
@@ -116,7 +116,7 @@ def test_a_manifest_without_chinese_is_cited_in_english_and_an_unknown_dataset_b
     result = {"factors": [{"process": "tea/fuelwood", "source": tea},
                           {"process": "lib:x/al", "source": gone}],
               "method": {"source": {"dataset": "not_registered", "citation": "AR6"}}}
-    cited = worksheet.cited_datasets(result, registry)
+    cited = resultnames.cited_datasets(result, ResultNames.of(result, registry))
     assert list(cited) == ["tea_fuelwood_ipcc2006"]
     assert "title_zh" not in cited["tea_fuelwood_ipcc2006"]
     with service.app.test_request_context(headers={"Accept-Language": "zh"}):
@@ -129,11 +129,11 @@ def test_a_manifest_without_chinese_is_cited_in_english_and_an_unknown_dataset_b
                        "<cite>Sichuan study 2024: Table 3</cite>"]
     assert english == f'<cite>{title}</cite><br><span class="small">{tea["citation"]}</span>'
     # the line's publisher: the citation's own, in both languages
-    assert worksheet._publisher(tea, registry) == {
+    assert resultnames.publisher(tea, registry.manifest_entry(tea["dataset"])) == {
         "name_zh": "Intergovernmental Panel on Climate Change",
         "name_en": "Intergovernmental Panel on Climate Change"}
-    assert worksheet._publisher(gone, registry) == {"name_zh": "Sichuan study 2024",
-                                                    "name_en": "Sichuan study 2024"}
+    assert resultnames.publisher(gone, registry.manifest_entry(gone["dataset"])) == {
+        "name_zh": "Sichuan study 2024", "name_en": "Sichuan study 2024"}
 
 
 def test_every_shipped_dataset_has_its_title_and_publisher_in_chinese(registry):

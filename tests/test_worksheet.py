@@ -1,7 +1,9 @@
 """web/worksheet.py: the category parameters as a certifier reads them, by the names the plugin
 gives (the BOM editor's convention: label_zh/label_en, else help_zh/help_en; a choice by its
 ``options``, footprint.parameters' description of the field's ``choices`` metadata), never by
-their keys."""
+their keys. Each factor's confidence level, as the page and `footprint calc` read it
+(footprint.resultnames)."""
+from footprint import resultnames
 from web import worksheet
 
 CLIMATE = {"name": "climate", "type": "String", "choices": ["wet_climate", "dry_climate"],
@@ -57,10 +59,14 @@ def test_each_sources_confidence_is_its_level_for_the_year_it_gives():
             "confidence": "2021 medium (provinces from one secondary copy); 2022 high"}},
         {"process": "electricity/location/CN-SC/2021", "year": 2021, "source": {
             "confidence": "2021 medium (provinces from one secondary copy); 2022 high"}},
+        # the MEE factors' note names two years at once: 2022 is high, not the note's first
+        {"process": "electricity/location/CN-SD/2022", "year": 2022, "source": {
+            "confidence": "2021 medium (provinces from one secondary copy); 2022 and 2023 high"}},
         {"process": "oranges/fertiliser/urea_n", "source": {
             "confidence": "high (seen in the paper's abstract; FACTORS.md section 5)"}},
         {"process": "x", "source": {"confidence": "as published"}}],
         "method": {"source": {"confidence": "low (provisional)"}}}
-    assert worksheet.confidence_levels(result) == {
+    assert resultnames.confidence_levels(result) == {
         "electricity/location/CN-SC/2022": "high", "electricity/location/CN-SC/2021": "medium",
+        "electricity/location/CN-SD/2022": "high",
         "oranges/fertiliser/urea_n": "high", "x": None, "method": "low"}

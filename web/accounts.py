@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from footprint.errors import InvalidInput
-from footprint.usecases import accountstatement, carbonaccounts
+from footprint.usecases import accountdeclarations, accountstatement, carbonaccounts
 
 from . import charts
 from .db import get_db, get_engine
@@ -115,8 +115,8 @@ def declare(org_id: int):
     except ValueError:
         product_id = None
     try:
-        carbonaccounts.declare_production(get_db(), current_user, product_id,
-                                          form.get("year"), form.get("amount"))
+        accountdeclarations.declare_production(get_db(), current_user, product_id,
+                                               form.get("year"), form.get("amount"))
     except InvalidInput as exc:
         return _refused(org_id, exc, dict(form))
     return redirect(url_for("accounts.show", org_id=org_id) + "#production")
@@ -127,8 +127,8 @@ def declare(org_id: int):
 def baseline(org_id: int):
     _readable(org_id)  # another organisation's: 404
     try:
-        carbonaccounts.set_baseline_year(get_db(), current_user,
-                                         request.form.get("baseline_year") or None)
+        accountdeclarations.set_baseline_year(get_db(), current_user,
+                                              request.form.get("baseline_year") or None)
     except InvalidInput as exc:
         return _refused(org_id, exc, dict(request.form))
     return redirect(url_for("accounts.show", org_id=org_id) + "#baseline")

@@ -25,7 +25,7 @@ from footprint.text import checked
 from footprint.settings import benchmark_threshold
 from footprint.usecases import benchmarks, organisations, tokens, users
 from footprint.usecases import libraries as factor_libraries
-from footprint.usecases import pact, qualifications
+from footprint.usecases import pactclients, qualifications
 from footprint.workflow import ORG_KINDS, ROLE_ORG_KIND, ROLES
 
 from .db import get_db, get_engine
@@ -53,7 +53,7 @@ def _page(problems=None, form=None, which=None, status=200, new_client=None):
         role_kind=ROLE_ORG_KIND, min_password=users.MIN_PASSWORD,
         libraries=factor_libraries.libraries(_home()),
         library_columns=list(CHINESE_HEADINGS.items()),
-        pact_clients=pact.list_clients(db), new_client=new_client,
+        pact_clients=pactclients.list_clients(db), new_client=new_client,
         benchmarks=benchmarks.distributions(db), benchmark_threshold=benchmark_threshold(),
         category_of=get_engine().registry.categories.get,
         attention=qualifications.needing_attention(db),
@@ -218,7 +218,7 @@ def create_pact_client():
     try:
         if form["org"] and form["org"] not in orgs:
             raise InvalidInput([Problem("org", _("choose an organisation"))])
-        client, secret = pact.create_client(db, form["name"],
+        client, secret = pactclients.create_client(db, form["name"],
                                             orgs[form["org"]]["name"] if form["org"] else None)
     except InvalidInput as exc:
         return _page(exc.problems, form, "pact", 400)
@@ -230,7 +230,7 @@ def create_pact_client():
 @bp.route("/pact-clients/<client_id>/revoke", methods=["POST"])
 @role_required("admin")
 def revoke_pact_client(client_id):
-    if pact.revoke_client(get_db(), client_id):
+    if pactclients.revoke_client(get_db(), client_id):
         flash(_("Client %(id)s revoked: its tokens no longer work.", id=client_id))
     else:
         flash(_("No such client, or it is revoked already."))

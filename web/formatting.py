@@ -15,6 +15,7 @@ words as Jinja filters.
     {{ peer.synced_minutes_ago|age }}       3 minutes ago / 3 分钟前 (whole minutes given)
     {{ source.confidence|confidence_note }} 可信度中 (secondary, MATERIALS.md M-12)
     {{ label.log_index|leaf }}              leaf 12 / 第 12 号叶子 (the log's index, from 0)
+    {{ result.method.name|method_name }}    IPCC AR6 GWP100 (default) / IPCC AR6 GWP100
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
     {{ category|named }}                    the record's name_zh or name_en
@@ -29,7 +30,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
-from footprint import dataquality, display, words
+from footprint import dataquality, display, resultnames, words
 from footprint.errors import Word
 
 from . import problems, vocabulary
@@ -100,6 +101,11 @@ def confidence_note(note) -> str:
                    for part in parts)
 
 
+def method_name(name: str) -> str:
+    """A GWP method's name, its English gloss only in English (footprint.resultnames)."""
+    return resultnames.method_name(name, language())
+
+
 def leaf(index) -> str:
     """A transparency-log leaf by the log's own index, from 0 (footprint.display.leaf)."""
     return "" if index is None else str(LEAF % {"index": index})
@@ -125,6 +131,7 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "per_amount": in_reader_language(per_amount), "file_size": file_size,
            "age": in_reader_language(age), "leaf": in_reader_language(leaf),
            "confidence_note": in_reader_language(confidence_note),
+           "method_name": in_reader_language(method_name),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 

@@ -14,7 +14,8 @@ ProductFootprints.
 HTTPS only: a request that did not come over TLS (directly, or as a trusted proxy says with
 X-Forwarded-Proto, FOOTPRINT_PROXIES) is refused with 403 and no data, before any credential
 is read. Errors are the spec's Error object ``{"code", "message"}``; the token endpoint's are
-OAuth's ``{"error", "error_description"}``. The rules are footprint.usecases.pact's.
+OAuth's ``{"error", "error_description"}``. The rules are footprint.usecases.pact's
+(footprints), pactclients' (clients and tokens) and pactevents'.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import urllib.parse
 from flask import Blueprint, current_app, g, jsonify, request
 
 from footprint.errors import Throttled
-from footprint.usecases import pact, pactevents
+from footprint.usecases import pact, pactclients, pactevents, pactfootprint
 from footprint.usecases.database import database_errors
 
 from .db import get_db, get_engine
@@ -93,7 +94,7 @@ def https_and_token():
                       '<token>" (POST /auth/token)', 401,
                       {"WWW-Authenticate": 'Bearer realm="pact"'})
     try:
-        g.pact_client = pact.client_for_bearer(get_db(), token.strip(), client_address())
+        g.pact_client = pactclients.client_for_bearer(get_db(), token.strip(), client_address())
     except Throttled as exc:
         return _error("BadRequest", f"Too many invalid tokens from this address: try again "
                       f"in {exc.retry_after} s", 429, {"Retry-After": str(exc.retry_after)})
@@ -145,12 +146,12 @@ def token():
         # client_secret_post (RFC 6749 2.3.1), for systems that cannot send HTTP Basic
         client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
     try:
-        answer = pact.issue_token(get_db(), client_id, secret, client_address(),
+        answer = pactclients.issue_token(get_db(), client_id, secret, client_address(),
                                   request.form.get("grant_type"))
     except Throttled as exc:
         return _oauth_error("invalid_client", f"Too many failed attempts: try again in "
                             f"{exc.retry_after} s", 429, {"Retry-After": str(exc.retry_after)})
-    except pact.InvalidClient as exc:
+    except pactclients.InvalidClient as exc:
         headers = {"WWW-Authenticate": 'Basic realm="pact"'} if exc.status == 401 else {}
         return _oauth_error(exc.error, exc.description, exc.status, headers)
     response = jsonify(answer)
@@ -218,7 +219,7 @@ def events():
 def extension_schema(name):
     """A data model extension's schema: the category's own data as its plugin writes it
     (docs/categories/<name>.md describes the fields); an extension no plugin adds has none."""
-    if name not in pact.extension_names(get_engine().plugin_manager):
+    if name not in pactfootprint.extension_names(get_engine().plugin_manager):
         return _error("NotFound", "No such extension", 404)
     return jsonify({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 
 from footprint.errors import NotFound
-from footprint.usecases import peers, witnessing
+from footprint.usecases import peers, peersync, witnessing
 from footprint.usecases.database import database_errors
 
 from .db import get_db
@@ -36,7 +36,7 @@ PEER_CHECK_SECONDS = 60
 @bp.before_app_request
 def peers_due():
     """Now and then (at most once a minute in each worker, on any request), sync the peers
-    that are due in the background (footprint.usecases.peers.sync_due_in_background), so
+    that are due in the background (footprint.usecases.peersync.sync_due_in_background), so
     the service watches its peers without a cron line."""
     app = current_app._get_current_object()
     if not app.config.get("FOOTPRINT_SYNC_PEERS", True):
@@ -47,7 +47,7 @@ def peers_due():
         return None
     app.extensions["peers_checked"] = (os.getpid(), moment)
     try:
-        peers.sync_due_in_background(get_db(), _home())
+        peersync.sync_due_in_background(get_db(), _home())
     except database_errors() as exc:  # never the request's failure
         current_app.logger.error("peers: %s", exc)
     return None

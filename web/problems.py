@@ -23,6 +23,7 @@ from flask import request
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from footprint.errors import Figure, Message, Problem, from_data, in_codes, said
 
@@ -104,6 +105,15 @@ def text(message, lang: str | None = None) -> str:
         if isinstance(message, Message):
             return message.said(lang, gettext, _word)
         return gettext(str(message)) if lang == "zh" and message else str(message or "")
+
+
+def english_marked(sentence: str, english: str | None) -> Markup:
+    """``sentence`` for a page, with ``english`` in it marked lang="en": words a plugin gives
+    only in English, inside a Chinese sentence, which a screen reader must read as English."""
+    if not english:
+        return escape(sentence)
+    return escape(sentence).replace(escape(english),
+                                    Markup('<span lang="en">%s</span>') % english)
 
 
 def place(problem: Problem, lang: str | None = None) -> str:
@@ -198,7 +208,9 @@ def said_result(result: dict | None, lang: str | None = None) -> dict | None:
     if result.get("note_messages"):
         out["notes"] = [text(from_data(m), lang) for m in result["note_messages"]]
     if result.get("grade_note_message"):
-        out["grade_note"] = text(from_data(result["grade_note_message"]), lang)
+        note = result["grade_note_message"]
+        # the grading's unit is its plugin's, in English only (kg CO2e/t crude steel)
+        out["grade_note"] = english_marked(text(from_data(note), lang), note["params"].get("unit"))
     out["factors"] = [dict(f, note=text(from_data(f["note_message"]), lang))
                       if f.get("note_message") else f for f in result.get("factors") or []]
     return out

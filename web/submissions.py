@@ -17,7 +17,9 @@ from flask_login import current_user, login_required
 
 from footprint import InvalidInput, NotFound
 from footprint.engine.scopes import mixed_scopes_note
+from footprint import resultnames
 from footprint.parameters import describe_parameters
+from footprint.resultnames import ResultNames
 from footprint.usecases import actions, batterypass, organisations, review
 from footprint.usecases import labels as label_records
 from footprint.usecases import submissions as subs
@@ -153,8 +155,9 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         primary_without_evidence=bool(result) and not evidence and any(
             e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
-        levels=worksheet.confidence_levels(result) if result else {},
-        cited=worksheet.cited_datasets(result, registry) if result else {},
+        levels=resultnames.confidence_levels(result) if result else {},
+        cited=resultnames.cited_datasets(result, ResultNames.of(result, registry))
+        if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),

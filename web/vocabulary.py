@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from footprint import words
+from footprint import resultnames, words
 from footprint.errors import Message
 
 
@@ -69,9 +69,7 @@ DATA_QUALITY_LEVELS = _words(words.QUALITY_LEVELS)
 FINDING_TYPES = _words(words.FINDING_TYPES)
 STANDINGS = _words(words.STANDINGS)  # a body's qualification on a day
 SEVERITIES = _words(words.SEVERITIES)
-# Gases as chemists write them: symbols, the same in every language.
-GAS_SYMBOLS = {"CO2_fossil": "CO₂", "CO2_biogenic": "CO₂", "CH4_fossil": "CH₄",
-               "CH4_non_fossil": "CH₄", "N2O": "N₂O", "CO2e_aggregated": "CO₂e"}
+GAS_SYMBOLS = words.GAS_SYMBOLS  # the same in every language
 
 # Units (footprint.units.UNITS): symbols read the same in every language; words translate.
 # Units shown as a word, or as a symbol other than their code; the rest are their own symbols.
@@ -114,8 +112,4 @@ def named(record, field: str = "name") -> str:
     language: ``{{ category|named }}``, ``{{ band|named("label") }}``. A record that keeps
     its English as the bare ``<field>`` is read so too (a grade's ``rationale``, English
     since before it had a Chinese one)."""
-    def get(key):
-        return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
-    if record is None:
-        return ""
-    return in_language(get(f"{field}_zh"), get(f"{field}_en") or get(field))
+    return resultnames.named(record, language(), field)

@@ -2,10 +2,10 @@
 
 Pure functions of a stored BOM, its result and the registry's names. No Flask and no
 messages here: the template says the words in the reader's language (every name is handed
-on as a record with ``name_zh`` and ``name_en`` for the ``named`` filter).
+on as a record with ``name_zh`` and ``name_en`` for the ``named`` filter). A result's lines
+and sources are named by footprint.resultnames, as ``footprint calc`` names them.
 
     stage_rows(result)                            the stages, with their shares and bars
-    cited_datasets(result, registry)              the manifest entries of the datasets it cites
     ranked_lines(result, bom, registry, by_line)  the result's lines, biggest share first, each
                                                   with the input's and the factor's names, the
                                                   factor's source, the model's note, the line's
@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from footprint import resultnames
+from footprint.resultnames import ResultNames, names
+
 from .formatting import width_class
 
 TOP = 5  # contributors the summary names
@@ -26,11 +29,6 @@ SETTINGS = ("declared_unit", "region", "factor_year", "electricity_basis", "syst
 # the engine's notes about a line start so, in English or Chinese (web.problems.said_result)
 LINE_NOTE = re.compile(r"^(?:line (\d+)\b|第 (\d+) 行)")
 CJK = re.compile(r"[\u3400-\u9fff]")
-LEVELS = r"(high|medium|low)"
-
-
-def names(zh: str | None, en: str | None) -> dict:
-    return {"name_zh": zh or en or "", "name_en": en or zh or ""}
 
 
 # -- the summary -----------------------------------------------------------------------------
@@ -66,85 +64,12 @@ def stage_rows(result: dict) -> list[dict]:
 
 # -- the lines -------------------------------------------------------------------------------
 
-def _publisher(source: dict, registry) -> dict:
-    """The publisher a line shows (the whole citation is in the page's table of sources): in
-    English the one its citation names first ("Publisher: what"), in Chinese its dataset's
-    ``publisher_zh`` where the manifest gives one, else the English."""
-    cited = source["citation"].split(": ", 1)[0]
-    return names(registry.manifest_entry(source["dataset"]).get("publisher_zh"), cited)
-
-
-def cited_datasets(result: dict, registry) -> dict:
-    """The manifest entry of every dataset the result's factors and method cite, by id: the
-    sources say its title and publisher in the reader's language (``named``, the English
-    where a plugin's manifest has no ``title_zh``); a dataset no plugin registers now (a
-    result of an earlier data version) is cited by its stored citation alone."""
-    sources = [f["source"] for f in result.get("factors") or []]
-    sources.append((result.get("method") or {}).get("source") or {})
-    cited = {s["dataset"]: registry.manifest_entry(s["dataset"]) for s in sources
-             if s.get("dataset")}
-    return {dataset_id: entry for dataset_id, entry in cited.items() if entry}
-
-
-def confidence_levels(result: dict) -> dict:
-    """high, medium or low of each factor the result cites (by process) and of its method
-    ("method"): the sources table says the level in the reader's language, the dataset's own
-    note on it (how and where its figures were read) is for experts."""
-    levels = {f["process"]: _confidence(f["source"]["confidence"], f.get("year"))
-              for f in result.get("factors") or []}
-    method = (result.get("method") or {}).get("source") or {}
-    return {**levels, "method": _confidence(method.get("confidence") or "", None)}
-
-
-def _confidence(text: str, year: int | None) -> str | None:
-    """high, medium or low: what a source says of the factor's year where it says so per
-    year ("2021 medium ...; 2022 high"), else its first level; None if it names none."""
-    found = re.search(rf"\b{year} {LEVELS}\b", text) if year else None
-    found = found or re.search(rf"\b{LEVELS}\b", text)
-    return found.group(1) if found else None
-
-
-def _factor(record: dict | None, registry) -> dict | None:
-    if record is None:
-        return None
-    source = record["source"]
-    if record["kind"] == "electricity":
-        rates = [(record["value"], record["flow"], "kWh")]
-    else:
-        rates = [(value, gas, record["unit"]) for gas, value in record["emissions"].items()]
-    process = registry.processes.get(record["process"])
-    return {"id": record["process"], "kind": record["kind"], "rates": rates,
-            "name": names(process.name_zh, process.name_en) if process else
-            names(None, record.get("name")),
-            "publisher": _publisher(source, registry), "source": source,
-            "confidence": _confidence(source["confidence"], record.get("year")),
-            "plugin": record["plugin"], "year": record.get("year"),
-            "region": _region(record.get("region"), registry), "basis": record.get("basis")}
-
-
 def _region(code: str | None, registry) -> dict | None:
     if code is None:
         return None
     region = registry.regions.get(code)
     return {"code": code, **(names(region.name_zh, region.name_en) if region else
                              names(code, code))}
-
-
-def _input_name(entry: dict, factor: dict | None, registry) -> tuple[str, dict]:
-    """(kind, name) of what a line brings in: a registered process by its names, electricity
-    (named with its region and basis by the template), a direct emission by its gas, a
-    sub-assembly by its product."""
-    if entry.get("sub_assembly"):
-        return "sub_assembly", names(entry["sub_assembly"], entry["sub_assembly"])
-    if entry["input"].startswith("emission:"):
-        gas = entry["input"].partition(":")[2]
-        flow = registry.flows.get(gas)
-        return "emission", names(flow.name_zh, flow.name_en) if flow else names(gas, gas)
-    if factor is not None and factor["kind"] == "electricity":
-        return "electricity", factor["name"]
-    if factor is not None:
-        return "process", factor["name"]
-    return "process", names(entry["input"], entry["input"])
 
 
 def _line_notes(notes: list) -> tuple[dict[int, list], list]:
@@ -164,14 +89,15 @@ def ranked_lines(result: dict, bom: dict, registry, by_line: dict) -> list[dict]
     last). ``by_line``: line number -> {"evidence": [...], "comments": [...]} of the BOM's own
     lines (a category's modelled lines come after them and have none)."""
     records = {f["process"]: f for f in result.get("factors") or []}
+    result_names = ResultNames.of(result, registry)
     own_lines = bom.get("lines") or []
     notes, _ = _line_notes(result.get("notes"))
     entries = list(result.get("by_input") or [])
     whole = sum(abs(e.get("kg_co2e") or 0) for e in entries if e.get("in_boundary", True))
     rows = []
     for entry in entries:
-        factor = _factor(records.get(entry.get("factor")), registry)
-        kind, name = _input_name(entry, factor, registry)
+        factor = resultnames.factor(records.get(entry.get("factor")), result_names)
+        kind, name = resultnames.input_name(entry, factor, result_names)
         number = entry["line"]
         own = own_lines[number - 1] if number <= len(own_lines) else None
         extra = by_line.get(number, {}) if own is not None else {}

@@ -8,7 +8,7 @@ import click
 from footprint.display import footprint, quantity
 from footprint.engine import Engine
 from footprint.settings import footprint_home
-from footprint.usecases import accountstatement, carbonaccounts
+from footprint.usecases import accountdeclarations, accountstatement, carbonaccounts, reductions
 from footprint.usecases.accountstatement import COLOURS_ZH
 from footprint.usecases.database import open_database
 from footprint.usecases.organisations import find_organisation
@@ -57,7 +57,7 @@ def show(org, year, as_json):
     org_id = find_organisation(db, org, "ORG")["id"]
     engine = Engine(home=home)
     account = carbonaccounts.account(db, engine, org_id)
-    found = carbonaccounts.reduction(db, engine, org_id, year) if year is not None else None
+    found = reductions.reduction(db, engine, org_id, year) if year is not None else None
     if as_json:
         body = accountstatement.body(account)
         if found is not None:
@@ -102,7 +102,7 @@ def production(org, product_id, year, amount):
     """Declare ORG's production of a product in a year (an audited change)."""
     db = open_database(footprint_home())
     org_id = find_organisation(db, org, "ORG")["id"]
-    row = carbonaccounts.declare_production_for(db, org_id, product_id, year, amount)
+    row = accountdeclarations.declare_production_for(db, org_id, product_id, year, amount)
     click.echo(say("declared: product %(product)s, %(year)s: %(amount)s %(unit)s",
                    product=row["product_id"], year=row["year"], amount=quantity(row["amount"]),
                    unit=term("unit", row["unit"])))

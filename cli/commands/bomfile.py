@@ -18,6 +18,7 @@ from footprint.engine import Engine, resultcache
 from footprint.engine.dataversions import find_data_version
 from footprint.engine.uncertainty import summarise
 from footprint.plugins import get_plugin_manager
+from footprint.resultnames import ResultNames
 from footprint.settings import footprint_home
 from footprint.usecases.supplier import home_labels
 
@@ -47,8 +48,9 @@ def read(path: Path, settings: tuple[str, ...]) -> tuple[BomFile, object]:
         return found, parse_bom(found.bom, origin=str(path), keep_going=True)
 
 
-def calculate(bom: Path, settings, method, data_version, draws, seed, key) -> dict:
-    """The result of the BOM file, kept under ``key`` (footprint.engine.resultcache) when it
+def calculate(bom: Path, settings, method, data_version, draws, seed, key) -> tuple[dict, dict]:
+    """The result of the BOM file and the registry's names of what it cites
+    (footprint.resultnames), kept under ``key`` (footprint.engine.resultcache) when it
     follows from the file and the installation alone."""
     home = footprint_home()
     pm = get_plugin_manager()
@@ -60,9 +62,10 @@ def calculate(bom: Path, settings, method, data_version, draws, seed, key) -> di
         result = engine.calculate_resolved(resolved, method=method)
     if (draws, seed) != (DRAWS, SEED):  # the result carries the default draws' range
         result["uncertainty"] = summarise([result], engine.registry, draws, seed)[0]
+    names = ResultNames.of(result, engine.registry).to_data()
     if resultcache.self_contained(resolved):
-        resultcache.store(home, key, result, engine.registry.catalogs)
-    return result
+        resultcache.store(home, key, result, engine.registry.catalogs, names)
+    return result, names
 
 
 @click.command()

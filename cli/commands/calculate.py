@@ -7,20 +7,24 @@ row and column. ``--set FIELD=VALUE`` gives a header field a CSV or XLSX file le
 
 A result that follows from the file and the installation alone is kept
 (footprint.engine.resultcache): the same file calculated again, with nothing it depends on
-changed, prints the stored result without loading the plugins, the engine or numpy.
+changed, prints the stored result without loading the plugins, the engine or numpy, its lines
+and sources named by the names kept beside it (footprint.resultnames), as the submission page
+names them. The sources are said in short, a line each (publisher, what, year, confidence,
+plugin); ``--sources`` adds each one's whole citation, and ``--json`` holds everything.
 """
 from __future__ import annotations
 
 import click
 
-from footprint.dataquality import DRAWS, SEED
+from footprint.dataquality import DRAWS, RANGE_METHOD, SEED
 from footprint.display import footprint
 from footprint.engine import resultcache
+from footprint.resultnames import ResultNames
 from footprint.settings import footprint_home
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import say
+from ..language import said, say
 from .bomoptions import bom_path, header_option
 
 @click.command()
@@ -34,25 +38,31 @@ from .bomoptions import bom_path, header_option
               help="Monte Carlo draws of the footprint's range (P5-P95, docs/data-quality.md).")
 @click.option("--seed", type=int, default=SEED, show_default=True,
               help="Seed of the draws: the same seed, the same range.")
+@click.option("--sources", "whole_sources", is_flag=True,
+              help="Print each source's whole citation (how and where its figures were read) "
+                   "under its line.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @fail_cleanly
-def calc(bom, settings, method, data_version, draws, seed, as_json):
+def calc(bom, settings, method, data_version, draws, seed, whole_sources, as_json):
     """Calculate the footprint of a BOM file (JSON, CSV or XLSX)."""
     key = resultcache.request_key(bom, {"set": list(settings), "method": method,
                                         "data_version": data_version, "draws": draws,
                                         "seed": seed})
-    result = resultcache.lookup(footprint_home(), key)
-    if result is None:
+    kept = resultcache.lookup(footprint_home(), key)
+    if kept is None:
         # only when no stored result fits: the plugins, the engine and numpy load with it
         from .bomfile import calculate
-        result = calculate(bom, settings, method, data_version, draws, seed, key)
+        kept = calculate(bom, settings, method, data_version, draws, seed, key)
+    result, names = kept
     if as_json:
         render.dump(result)
         return
-    click.echo(render.result_text(result))
+    click.echo(render.result_text(result, ResultNames.from_data(names), whole_sources))
     spread = result["uncertainty"]
     click.echo(say("range (P5-P95): %(p5)s-%(p95)s kg CO2e, median %(p50)s (%(draws)s draws, "
                    "seed %(seed)s; %(method)s)", p5=footprint(spread["p5"]),
                    p95=footprint(spread["p95"]), p50=footprint(spread["p50"]),
-                   draws=spread["draws"], seed=spread["seed"], method=spread["method"]))
+                   draws=spread["draws"], seed=spread["seed"],
+                   method=said(RANGE_METHOD) if spread["method"] == RANGE_METHOD
+                   else spread["method"]))
 

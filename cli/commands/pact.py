@@ -10,8 +10,7 @@ import click
 
 from footprint.errors import Message
 from footprint.settings import footprint_home
-from footprint.usecases import pactevents, pactinputs, users
-from footprint.usecases import pact as pact_usecase
+from footprint.usecases import pactclients, pactevents, pactinputs, users
 from footprint.usecases.database import open_database
 
 from .. import render
@@ -40,7 +39,7 @@ def clients():
 @fail_cleanly
 def create(name, org):
     """Create a client; its id and secret are printed once (only a hash is kept)."""
-    client, secret = pact_usecase.create_client(open_database(footprint_home()), name, org)
+    client, secret = pactclients.create_client(open_database(footprint_home()), name, org)
     click.echo(f"client_id: {client['client_id']}")
     click.echo(f"client_secret: {secret}")
     note(Message("the secret is shown only now: give it to the buyer over a safe channel"))
@@ -51,7 +50,7 @@ def create(name, org):
 @fail_cleanly
 def list_(as_json):
     """Every client: id, name, the organisation it is limited to, created, revoked."""
-    rows = pact_usecase.list_clients(open_database(footprint_home()))
+    rows = pactclients.list_clients(open_database(footprint_home()))
     if as_json:
         render.dump(rows)
         return
@@ -69,8 +68,8 @@ def list_(as_json):
 @fail_cleanly
 def revoke(client_id):
     """Revoke CLIENT_ID: its tokens stop working at once."""
-    if not pact_usecase.revoke_client(open_database(footprint_home()), client_id):
-        raise pact_usecase.no_client_to_revoke(client_id)
+    if not pactclients.revoke_client(open_database(footprint_home()), client_id):
+        raise pactclients.no_client_to_revoke(client_id)
     click.echo(say("client %(id)s revoked; its tokens no longer work", id=client_id))
 
 

@@ -12,13 +12,14 @@ from footprint import words
 from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import peers as peers_usecase
+from footprint.usecases import peersync
 from footprint.usecases.database import open_database
 
 from .. import render
 from ..errors import existing_file, fail_cleanly, warn
 from ..language import chinese, said, say, term
 
-# a peer's state (footprint.usecases.peers.SyncReport.state) in a listing
+# a peer's state (footprint.usecases.peersync.SyncReport.state) in a listing
 STATES = {"ok": Message("ok"), "refused": Message("refused"),
           "inconsistent": Message("inconsistent")}
 # a sync whose answer was not stored, by the state it left the peer in
@@ -121,7 +122,7 @@ def list_(as_json):
 def sync(url, due):
     """Fetch and check every peer's trust list, revocations, findings and checkpoint."""
     home = footprint_home()
-    reports = peers_usecase.sync(open_database(home), home, url, due_only=due)
+    reports = peersync.sync(open_database(home), home, url, due_only=due)
     for report in reports:
         _say(report)
     if not reports:

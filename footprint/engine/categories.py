@@ -21,10 +21,11 @@ import dataclasses
 
 from marshmallow import ValidationError
 
-from ..bom import Bom, flatten_errors, model_lines
+from ..bom import Bom, model_lines
 from ..errors import InvalidInput, Message, PluginError, Problem, Text, as_data
 from ..parameters import numbers_given_as_text_in, place_of, schema_fields, with_codes
 from ..schemacache import load as load_parameters
+from ..schemaerrors import flatten_errors
 from ..suggest import unknown
 
 

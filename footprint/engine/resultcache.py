@@ -2,7 +2,8 @@
 the plugins, the registry, numpy or the solver (what a repeated ``footprint calc`` costs).
 
 An entry is found by its request: the BOM file's bytes and kind, the options, the
-``FOOTPRINT_*`` environment, the calendar year (a BOM's years are checked against it) and the
+``FOOTPRINT_*`` environment (but FOOTPRINT_LANG: a result holds both languages, the command
+says it in the one chosen), the calendar year (a BOM's years are checked against it) and the
 Python version. It holds the result and what the result was worked out from, each file with its
 size and modification time:
 
@@ -17,7 +18,9 @@ size and modification time:
   changes them.
 
 An entry is used only when none of these changed; otherwise the BOM is calculated again and the
-entry replaced. The entry also names the data version and engine it was worked out under.
+entry replaced. The entry also names the data version and engine it was worked out under, and
+keeps beside the result the registry's names of what it cites (footprint.resultnames), so
+the result printed again names its lines and sources as the first time, without the plugins.
 
 Only a result that depends on nothing else is kept (``self_contained``): a BOM with a supplier's
 label or PACT footprint (checked against this platform's database and the clock) or with a
@@ -34,10 +37,12 @@ from pathlib import Path
 from .. import __version__, clock
 from ..files import write_atomically
 
-FORMAT = 1  # bumped when an entry's layout or what a request covers changes
+FORMAT = 2  # bumped when an entry's layout or what a request covers changes
 KEPT = 256  # entries kept per home; the least recently written go first
 # folders of the platform home that hold caches, never anything a calculation reads as data
 HOME_CACHES = frozenset({"cache", "brightway"})
+# settings of how a command speaks, not of what it calculates
+SAID_ONLY = frozenset({"FOOTPRINT_LANG"})
 
 
 def folder(home: Path) -> Path:
@@ -57,15 +62,16 @@ def request_key(path: Path, options: dict) -> str | None:
         "kind": Path(path).suffix.lower(),
         "options": options,
         "environment": sorted((k, v) for k, v in os.environ.items()
-                              if k.startswith("FOOTPRINT_")),
+                              if k.startswith("FOOTPRINT_") and k not in SAID_ONLY),
         "year": clock.now().year,
         "python": sys.version,
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
-def lookup(home: Path, key: str | None) -> dict | None:
-    """The stored result for ``key``, if it is there and nothing it depends on changed."""
+def lookup(home: Path, key: str | None) -> tuple[dict, dict] | None:
+    """The stored result for ``key`` and the names kept with it (``store``), if it is there
+    and nothing it depends on changed."""
     if key is None:
         return None
     try:
@@ -75,26 +81,28 @@ def lookup(home: Path, key: str | None) -> dict | None:
     if entry.get("format") != FORMAT or entry.get("home") != _home_folders(home) or \
             entry.get("files") != _stamps(entry.get("files", {})):
         return None
-    return entry["result"]
+    return entry["result"], entry.get("names") or {}
 
 
-def store(home: Path, key: str | None, result: dict, catalogs) -> None:
+def store(home: Path, key: str | None, result: dict, catalogs, names: dict | None = None) -> None:
     """Keep ``result`` under ``key``, with the stamps of every file it depends on (see the
-    module's docstring); ``catalogs``: those the registry read (``Registry.catalogs``)."""
+    module's docstring); ``catalogs``: those the registry read (``Registry.catalogs``);
+    ``names``: the registry's names of what it cites (``ResultNames.to_data``)."""
     if key is None:
         return
     files = {os.path.abspath(file) for module in list(sys.modules.values())
              if isinstance(file := getattr(module, "__file__", None), str)}
     for root in {str(d) for catalog in catalogs for d in catalog.directories()}:
-        for directory, folders, names in os.walk(root):
+        for directory, folders, filenames in os.walk(root):
             folders[:] = [f for f in folders if f != "__pycache__"]  # Python's, not data
             files.add(directory)  # a file added or removed changes its folder's time
-            files.update(os.path.join(directory, name) for name in names
+            files.update(os.path.join(directory, name) for name in filenames
                          if not name.endswith(".pyc"))
     files.update(os.path.abspath(path) for path in sys.path if path)
     entry = {"format": FORMAT, "data_version": result.get("data_version"),
              "engine": __version__, "home": _home_folders(home),
-             "files": _stamps(dict.fromkeys(sorted(files))), "result": result}
+             "files": _stamps(dict.fromkeys(sorted(files))), "result": result,
+             "names": names or {}}
     target = folder(home)
     try:
         target.mkdir(parents=True, exist_ok=True)

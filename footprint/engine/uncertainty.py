@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..data import range_sigma_of
-from ..dataquality import DRAWS, SEED
+from ..dataquality import DRAWS, RANGE_METHOD, SEED
 from .result import canonical_json
 
 PERCENTILES = (5, 50, 95)
@@ -57,7 +57,7 @@ PEDIGREE = {
 BASIC_FACTOR = {"CO2": 1.05, "CO2e": 1.05, "CH4": 1.5, "N2O": 1.5}  # §3.5, air emissions
 BASIC_AMOUNT, BASIC_TRANSPORT = 1.05, 2.0  # §3.5, demand of goods and energy; transport
 CONFIDENCE_SCORE = {"high": 2, "medium": 3, "low": 4}  # reliability and completeness
-METHOD = "lognormal Monte Carlo, ecoinvent pedigree (docs/data-quality.md)"
+METHOD = str(RANGE_METHOD)  # a plain string in the result (and its hash)
 
 
 def sigma(basic: float, scores: dict[str, float]) -> float:

@@ -6,7 +6,7 @@
      "synced_at": "2026-12-05T08:00:00+00:00",
      "revoked": [{"id": "CN-CQ-...", "reason": "...", "revoked_at": "..."}]}
 
-footprint.usecases.peers writes one after every sync of the peer, from the database (the
+footprint.usecases.peersync writes one after every sync of the peer, from the database (the
 record of what was accepted), and removes it with the peer. The ``revoked`` member is in
 the published revocation list's format, so ``verify --revocations`` reads the file too.
 """

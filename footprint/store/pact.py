@@ -2,7 +2,7 @@
 read from (an issued label with its product, producer and submission).
 
 Secrets arrive here already hashed (argon2id) and tokens as their SHA-256; who may see what,
-expiry and the mapping to PACT are footprint.usecases.pact's.
+expiry and the mapping to PACT are footprint.usecases.pactclients' and pact's.
 """
 from __future__ import annotations
 

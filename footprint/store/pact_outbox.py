@@ -4,7 +4,7 @@ they are delivered or given up.
 A row is claimed before it is posted: ``claim`` sets ``claimed_until`` only where no other
 claim holds (``claimed_until`` empty or past), in one UPDATE per row, so two processes (gunicorn
 workers, a cron ``footprint pact deliver``) never both hold one row. When to try again and
-when to give up are footprint.usecases.pact's.
+when to give up are footprint.usecases.pactevents'.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ accepted of each peer platform), ``peer_revocations``, ``peer_checkpoints`` (eac
 checkpoint with this platform's cosignature), ``peer_witnessed`` (cosignatures of our own
 checkpoints made by a peer) and ``peer_events`` (a report of every add, sync and removal).
 
-Which answers are accepted is footprint.usecases.peers'; this module only reads and writes.
+Which answers are accepted is footprint.usecases.peerchecks'; this module only reads and
+writes.
 """
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ calculated again here: the figures are read, never recomputed, so the record, th
 the printed label say what the platform signed and stored.
 
     figures(result)                  the Art. 7 figures of a result, or None
+                                     (footprint.batteryfigures: `footprint calc` reads them
+                                     without loading this module's imports)
     label_figures(db, label)         the same, of a stored label's signed result
     record(db, label_id, scan_url)   GET /api/v1/labels/<id>/battery-pass
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..batteryfigures import figures
 from ..errors import Message, NotFound
 from .labels import current_of, get, signed_result, status
 
@@ -33,37 +36,6 @@ SCHEMA = (Path(__file__).resolve().parent.parent / "schemas" / "batterypass"
 # the model's LifecycleStage enumeration, in its order
 LIFECYCLE_STAGES = ("RawMaterialExtraction", "MainProduction", "Distribution", "Recycling")
 UNIT_PER_KWH_DELIVERED = "kg CO2e per kWh of total energy delivered over the expected service life"
-
-
-def figures(result: dict | None) -> dict | None:
-    """The Art. 7 figures of a battery result, as the batteries plugin stored them: the
-    footprint per kWh delivered, the provisional performance class and the Annex II stages;
-    None for any other result, or a battery BOM without its parameters (which has no Art. 7
-    figure)."""
-    extension = ((result or {}).get("extensions") or {}).get("batteries") or {}
-    fields = extension.get("CarbonFootprintForBatteries")
-    if not fields or fields.get("batteryCarbonFootprint") is None:
-        return None
-    performance = extension.get("performance_class") or {}
-    art7 = extension.get("art7_unit") or {}
-    return {
-        "per_kwh_delivered": fields["batteryCarbonFootprint"],
-        "performance_class": fields["carbonFootprintPerformanceClass"],
-        # the classes are this platform's own until the delegated act sets them
-        "provisional": performance.get("provisional", True) is not False,
-        "class_bands": performance.get("bands") or [],
-        "stages": [{"code": stage["batteryPassCode"], "annex_ii": stage["lifecycleStage"],
-                    "per_kwh_delivered": stage["carbonFootprint"],
-                    "per_kwh_capacity": stage.get("kg_co2e_per_kwh_capacity")}
-                   for stage in fields.get("carbonFootprintPerLifecycleStage") or []],
-        "kwh_delivered_per_kwh_capacity": art7.get("kwh_delivered_per_kwh_capacity"),
-        "depth_of_discharge": art7.get("depth_of_discharge"),
-        "cycles": art7.get("cycles"),
-        "capacity_retention": art7.get("capacity_retention"),
-        "kg_co2e_per_kwh_capacity": extension.get("kg_co2e_per_kwh_capacity"),
-        "absolute": fields.get("absoluteCarbonFootprint"),
-        "study": fields.get("carbonFootprintStudy"),
-    }
 
 
 def label_figures(db, label: dict) -> dict | None:

@@ -38,10 +38,11 @@ from ..labels import generate
 from ..labels.keys import own_entries
 from ..store import accounts as store_accounts
 from ..store.db import transaction
-from . import carbonaccounts, consents, loans, review
+from . import consents, loans, review
 from . import submissions as subs
 from .actions import VERIFY_CHECKLIST, act
-from .carbonaccounts import declare_production
+from .accountdeclarations import declare_production
+from .accountfootprints import footprints
 from .issuing import Issuer
 from .labels import for_submission
 from .organisations import set_credit_code
@@ -356,7 +357,7 @@ def _loan(db, engine, u: dict, issuer: Issuer) -> int:
     product = loans.create_product(db, bank, LOAN_PRODUCT, actor_id=u["ruralbank"]["id"],
                                    **LOAN_TERMS)
     consents.grant(db, coop, bank, u["orchard"]["id"])
-    year = max(f.year for f in carbonaccounts.footprints(db, coop))
+    year = max(f.year for f in footprints(db, coop))
     return loans.price_for(db, engine, issuer, u["ruralbank"], product["id"], coop,
                            LOAN_PRINCIPAL, year)["id"]
 

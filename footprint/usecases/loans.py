@@ -29,10 +29,11 @@ from ..text import checked
 from ..translog import TransparencyLog
 from ..translog.log import b64
 from ..translog.entries import record_entry
-from . import carbonaccounts, transparency
+from . import accountfootprints, reductions, transparency
 from .consents import bank_org, consented_org, consenting, producer_org
 from .issuing import Issuer
 from .organisations import find_organisation
+from .validlabels import valid_label_on
 
 DOCUMENT_KIND = "loan-pricing"
 YEARS = (2000, 2100)
@@ -104,7 +105,7 @@ def priced_products(db, bank_org_id: int) -> list[dict]:
     out = []
     for org in consenting(db, bank_org_id):
         names = {}
-        found = carbonaccounts.footprints(db, org["id"])
+        found = accountfootprints.footprints(db, org["id"])
         for footprint in found:
             product = footprint.bom["product"]
             names[footprint.product_id] = (product.get("name_zh"), product["name"])
@@ -116,7 +117,7 @@ def priced_products(db, bank_org_id: int) -> list[dict]:
 
 def priceable_years(found) -> list[int]:
     """The years a whole account can be priced on: a verified footprint in the year and in
-    the year before it (the reduction's base), as ``carbonaccounts.reduction`` asks."""
+    the year before it (the reduction's base), as ``reductions.reduction`` asks."""
     years = {footprint.year for footprint in found}
     return sorted(year for year in years if year - 1 in years)
 
@@ -191,10 +192,10 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
     if problems:
         raise InvalidInput(problems)
     # only verified, issued footprints; both years under the current data version
-    reduction = carbonaccounts.reduction(db, engine, borrower["id"], year,
-                                         product_id=product_id)
+    reduction = reductions.reduction(db, engine, borrower["id"], year,
+                                     product_id=product_id)
     day = clock.now().date().isoformat()
-    label_id = carbonaccounts.valid_label_on(db, borrower["id"], product_id, day) \
+    label_id = valid_label_on(db, borrower["id"], product_id, day) \
         if product_id is not None else None
     terms = terms_of(loan_product)
     # the reduction to the hundredth of a per cent, as the decision shows and signs it
@@ -281,7 +282,7 @@ def evidence_of(db, decision: dict) -> list[dict]:
     reads it now (its accounting body, range, grade and data quality), or None where it no
     longer counts (its label revoked since)."""
     counted = {f.submission_id: f
-               for f in carbonaccounts.footprints(db, decision["borrower_org_id"])}
+               for f in accountfootprints.footprints(db, decision["borrower_org_id"])}
     used = [m["params"] for m in decision["explanation"]
             if {"submission", "label", "year"} <= set(m.get("params") or {})]
     return sorted(({"year": p["year"], "label": p["label"],

@@ -32,10 +32,16 @@ from ..settings import (LOOPBACK_HOSTS, pact_callback_credentials, pact_callback
 from ..store import pact_outbox as outbox
 from ..store.db import connect, database_errors, database_file, transaction
 from . import security
-from .pact import (EVENT_TYPES, _instant, bad_request, filters_of_request,
-                   find_footprints)
+from .pact import _instant, bad_request, filters_of_request, find_footprints
 
 log = logging.getLogger("footprint.pact")
+
+EVENT_TYPES = {
+    "created": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+    "fulfilled": "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+    "rejected": "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3",
+    "published": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+}
 
 @dataclass
 class Delivery:

@@ -20,7 +20,7 @@ from ..translog.log import b64
 from ..engine.scopes import mixed_scopes_note
 from ..store import labels as stored_labels
 from ..store import results
-from .batterypass import figures as battery_figures
+from ..batteryfigures import figures as battery_figures
 from .labels import calculation_basis, current_of, find, lot_of, names, status
 from .peers import foreign_status
 

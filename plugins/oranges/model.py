@@ -75,7 +75,7 @@ def lines(parameters: dict) -> list[dict]:
                 f"{row['chen_term']})",
                 f"{product.name_zh}：每公顷 {_g(entry['kg_per_ha'])} kg × {_g(pct)}% {nutrient} = "
                 f"{_g(kg)} kg {nutrient} {per_zh}；生产排放 {row['t_ce_per_t_nutrient']} "
-                f"t 碳当量/t {nutrient} × 44/12（Chen, Lu, Wang 2015：{row['chen_term']}）")
+                f"t 碳当量/t {nutrient} × 44/12（陈舜 等，2015：{row['chen_term']}）")
 
     # raw materials: pesticide manufacture, per kg active ingredient (Lal 2004)
     for kind, kind_zh in (("herbicide", "除草剂"), ("insecticide", "杀虫剂"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 
 from footprint.schemacache import schema as built
-from footprint.usecases import accountstatement, carbonaccounts
+from footprint.usecases import accountstatement, carbonaccounts, reductions
 
 from ..db import get_db, get_engine
 from . import accountschemas as s
@@ -47,7 +47,7 @@ def get_reduction(org_id):
     db, engine = get_db(), get_engine()
     carbonaccounts.check_readable(db, g.api_user, org_id)
     wanted = query(s.ReductionQuerySchema)
-    found = carbonaccounts.reduction(db, engine, org_id, wanted["year"],
-                                     product_id=wanted.get("product_id"),
-                                     base_year=wanted.get("base_year"))
+    found = reductions.reduction(db, engine, org_id, wanted["year"],
+                                 product_id=wanted.get("product_id"),
+                                 base_year=wanted.get("base_year"))
     return jsonify(built(s.ReductionSchema).dump(accountstatement.reduction_body(found)))

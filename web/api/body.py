@@ -10,10 +10,9 @@ from flask import current_app, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from footprint.bom import flatten_errors
 from footprint.errors import Figure, InvalidInput, Message, Problem
 from footprint.schemacache import schema as built
-from footprint.schemaerrors import json_reason
+from footprint.schemaerrors import flatten_errors, json_reason
 
 MAX_JSON_BYTES = 1024 * 1024  # app.config["API_MAX_JSON_BYTES"] overrides
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
@@ -110,8 +109,8 @@ def load(schema_class, data, what: Message = BODY):
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise InvalidInput(flatten_errors(exc.messages,
-                                          fields_under=lambda parent: schema.fields)) from None
+        raise InvalidInput(flatten_errors(exc.messages, "",
+                                          lambda parent: schema.fields)) from None
 
 
 def query(schema_class):
