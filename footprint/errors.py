@@ -235,7 +235,16 @@ class Problem:
 # Fields a problem's ``where`` names by a code its reader would not say, and the command line
 # meets (cli/errors.py); the web's forms name them the same (web/problems.py).
 FIELDS = {"kind": Message("organisation kind"), "org": Message("organisation"),
-          "credit_code": Message("unified social credit code")}
+          "credit_code": Message("unified social credit code"),
+          # a BOM file's problems that belong to no line: it cannot be read, or its whole
+          "file": Message("the file"), "(file)": Message("the file"),
+          "(top level)": Message("the whole BOM"),
+          # a BOM's fields within its product and declared unit, as the forms name them
+          "product.id": Message("product id"), "product.name": Message("product name"),
+          "product.name_zh": Message("Chinese product name"),
+          "product.category": Message("product category"), "product.gtin": Message("GTIN"),
+          "product.lot": Message("batch/lot"), "declared_unit.unit": Message("declared unit"),
+          "declared_unit.amount": Message("declared amount")}
 
 
 class FootprintError(Exception):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import Text
+
 STAGES = ("raw_materials", "production", "distribution", "packaging", "end_of_life")
 CRADLE_TO_GATE = STAGES[:4]
 ELECTRICITY_BASES = ("location", "market", "lifecycle")
@@ -83,9 +85,10 @@ class Region:
     country: str = ""
     grids: tuple[str, ...] = ()
     # Regions whose factors stand in, in order, when this one has none of a basis; the
-    # note says why (e.g. Tibet has no published factor and belongs to the Southwest grid).
+    # note says why (e.g. Tibet has no published factor and belongs to the Southwest grid):
+    # a text in English, or a Text or a Message (with zh=) that says it in Chinese too.
     fallback: tuple[str, ...] = ()
-    fallback_note: str = ""
+    fallback_note: str | Text = ""
     plugin: str = ""
 
 
@@ -205,3 +208,9 @@ class ProductCategory:
     # what people call its products when they search (橙, orange): the public registry finds
     # the category's labels by these words and by its names
     search_words: tuple[str, ...] = ()
+    description_zh: str = ""  # ``description`` in Chinese; a plugin without one is read in English
+
+    def described(self, language: str) -> str:
+        """What the category covers, in ``language`` ("zh" or "en"); in the other language
+        where its plugin gives only that."""
+        return Text(self.description_zh, self.description).said(language)

@@ -58,7 +58,9 @@ _answer_repr.maxdict, _answer_repr.maxstring, _answer_repr.maxother = 4, 60, 60
 @dataclass
 class PluginInfo:
     name: str
-    origin: str  # "default", "entry point (<distribution>)", "registered in code"
+    # where it came from, said in the reader's language: built in, entry point
+    # (<distribution>), registered in code
+    origin: str
     version: str = ""
     hooks: list[str] = field(default_factory=list)
     error: str = ""  # why it was not loaded, if it was not
@@ -82,7 +84,7 @@ class FootprintPluginManager(pluggy.PluginManager):
         """Every registered plugin with its hooks, then every plugin that failed to load."""
         out = []
         for name, plugin in self.list_name_plugin():
-            info = self.origins.get(name) or PluginInfo(name, "registered in code")
+            info = self.origins.get(name) or PluginInfo(name, Message("registered in code"))
             info.hooks = sorted(impl_hook.name for impl_hook in self.get_hookcallers(plugin) or [])
             out.append(info)
         return sorted(out, key=lambda i: i.name) + self.failures
@@ -205,7 +207,8 @@ def get_plugin_manager(
         if module_name in blocked:
             continue
         pm.register(importlib.import_module(module_name), name=module_name)
-        pm.origins[module_name] = PluginInfo(module_name, "default", version=_own_version())
+        pm.origins[module_name] = PluginInfo(module_name, Message("built in"),
+                                             version=_own_version())
     pm.check_pending()  # the defaults must be right; fail loudly if not
 
     for entry_point in importlib.metadata.entry_points(group=GROUP):
@@ -217,7 +220,8 @@ def get_plugin_manager(
 
 def _load_entry_point(pm: FootprintPluginManager, entry_point) -> None:
     dist = getattr(entry_point, "dist", None)
-    origin = f"entry point ({dist.name})" if dist else "entry point"
+    origin = Message("entry point (%(distribution)s)", distribution=dist.name) if dist else \
+        Message("entry point")
     info = PluginInfo(entry_point.name, origin, version=dist.version if dist else "")
     if pm.get_plugin(entry_point.name) is not None:
         return  # the same name from two distributions: the first one found stays

@@ -356,6 +356,21 @@ def test_footprint_calc_on_a_tea_bom(tea_cli_env, write_bom):
     assert "entry point (footprint-tea)" in plugins.stdout
 
 
+def test_a_plugin_without_chinese_description_is_read_in_english(tea_cli_env):
+    """footprint-tea predates description_zh: its English is shown in Chinese too, and the
+    API's description_zh holds it."""
+    english = ("Made tea (green, black, oolong ...) at the factory gate: tea garden N2O and "
+               "field diesel, processing electricity and fuelwood. Example third-party "
+               "category (footprint-tea).")
+    listed = CliRunner().invoke(tea_cli_env, ["categories"], env={"FOOTPRINT_LANG": "zh"})
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert lines[lines.index("tea  茶叶(成品茶)  [tea]") + 1] == f"  {english}"
+    data = json.loads(CliRunner().invoke(tea_cli_env, ["categories", "--json"]).stdout)
+    tea = next(c for c in data if c["id"] == "tea")
+    assert tea["description"] == tea["description_zh"] == english
+
+
 def test_footprint_calc_without_the_plugin_refuses_tea(tea_cli_env, write_bom, monkeypatch):
     monkeypatch.setenv("FOOTPRINT_LOAD_PLUGINS", "electricity_cn")
     result = CliRunner().invoke(tea_cli_env, ["calc", str(write_bom(tea_bom()))])

@@ -45,7 +45,7 @@ def test_builtins_come_from_entry_points():
     infos = {i.name: i for i in get_plugin_manager().describe()}
     assert infos["electricity_cn"].origin == "entry point (footprint)"
     assert "register_electricity_factors" in infos["electricity_cn"].hooks
-    assert infos["footprint.defaults"].origin == "default"
+    assert infos["footprint.defaults"].origin == "built in"
 
 
 def test_installed_plugin_overrides_builtin_and_is_cited(tmp_path, make_bom):

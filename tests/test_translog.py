@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from cli.language import said
 from footprint import InvalidInput, NotFound
 from footprint.store import connect, database_path, transaction
 from footprint.store.db import POSTGRESQL, database_errors, defer_foreign_keys, dialect
@@ -424,6 +425,10 @@ def test_the_monitor_detects_an_entry_changed_underneath(db, record):
     assert "entry 2 was rewritten" in message
     assert "differ from the label's stored COSE_Sign1" in message
     assert "history was rewritten (a fork)" in message
+    # each problem a Message, said in Chinese too: 第 2 条被改写, on its own line
+    chinese = said(caught.value.message, "zh").splitlines()
+    assert chinese[0] == f"透明日志未通过核验（{len(caught.value.problems)} 个问题）："
+    assert chinese[1].startswith("  - 第 2 条被改写：其内容的哈希为 ")
     assert last_seen(record).size == 5  # nothing recorded
 
 

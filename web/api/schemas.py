@@ -297,7 +297,10 @@ class RegionSchema(_Response):
     grids = fields.List(fields.String(), required=True)
     fallback = fields.List(fields.String(), required=True, metadata={
         "description": "Regions whose factors stand in, in order, where this one has none."})
-    fallback_note = fields.String(required=True)
+    fallback_note = fields.String(required=True, metadata={
+        "description": "Why the first of them stands in, in English; empty: no reason given."})
+    fallback_note_zh = fields.String(required=True, metadata={
+        "description": "The same in Chinese (in English where the plugin gives no Chinese)."})
     factor_years = fields.List(fields.Integer(), required=True)
     plugin = fields.String(required=True)
 
@@ -318,7 +321,10 @@ class CategorySchema(_Response):
     id = fields.String(required=True)
     name_zh = fields.String(required=True)
     name_en = fields.String(required=True)
-    description = fields.String(required=True)
+    description = fields.String(required=True, metadata={
+        "description": "What the category covers, in English."})
+    description_zh = fields.String(required=True, metadata={
+        "description": "The same in Chinese (in English where the plugin gives no Chinese)."})
     declared_units = fields.List(fields.String(), required=True, metadata={
         "description": "Units a BOM of this category may declare; empty: any."})
     plugin = fields.String(required=True)
@@ -353,7 +359,9 @@ class FactorSchema(_Response):
 
 class FallbackSchema(_Response):
     regions = fields.List(fields.String(), required=True)
-    note = fields.String(required=True)
+    note = fields.String(required=True, metadata={"description": "Why, in English."})
+    note_zh = fields.String(required=True, metadata={
+        "description": "The same in Chinese (in English where the plugin gives no Chinese)."})
 
 
 class FactorListSchema(_Response):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, url_for
 from marshmallow import ValidationError, fields, validate
 
-from footprint.errors import InvalidInput, Problem
+from footprint.errors import InvalidInput, Problem, said
 from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.schemacache import schema as built
@@ -265,7 +265,8 @@ def regions():
     return jsonify(built(s.RegionListSchema).dump({"regions": [
         {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
          "country": r.country, "grids": list(r.grids), "fallback": list(r.fallback),
-         "fallback_note": r.fallback_note, "factor_years": years.get(r.code, []),
+         "fallback_note": str(r.fallback_note), "fallback_note_zh": said(r.fallback_note, "zh"),
+         "factor_years": years.get(r.code, []),
          "plugin": r.plugin} for r in rows]}))
 
 
@@ -276,7 +277,8 @@ def categories():
     registry = get_engine().registry
     return jsonify(built(s.CategoryListSchema).dump({"categories": [
         {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
-         "description": c.description, "declared_units": list(c.declared_units),
+         "description": c.description, "description_zh": c.described("zh"),
+         "declared_units": list(c.declared_units),
          "plugin": c.plugin, "parameters": describe_parameters(c),
          "grading": None if c.grading is None else {
              "unit": c.grading.unit, "provisional": c.grading.provisional,
@@ -300,8 +302,9 @@ def factors():
                     key=lambda f: (f.region, f.basis, f.year))
     fallback = None
     if region is not None and registry.regions[region].fallback:
-        fallback = {"regions": list(registry.regions[region].fallback),
-                    "note": registry.regions[region].fallback_note}
+        note = registry.regions[region].fallback_note
+        fallback = {"regions": list(registry.regions[region].fallback), "note": str(note),
+                    "note_zh": said(note, "zh")}
     return jsonify(built(s.FactorListSchema).dump({"factors": [
         {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
          "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
