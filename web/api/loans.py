@@ -30,9 +30,10 @@ from footprint.usecases import consents, loans
 from ..db import get_db, get_engine
 from ..labels import label_issuer
 from ..problems import api_language, text
-from . import schemas as s
 from .body import json_body, load, query
 from .openapi import operation
+from .schemas.base import MAX_INTEGER, OrgRefSchema, _Request, _Response
+from .schemas.proofs import InclusionProofSchema, ProofQuerySchema
 
 bp = Blueprint("loans", __name__)
 
@@ -46,14 +47,14 @@ BP = validate.Range(min=1, max=10000)
 
 # -- schemas ---------------------------------------------------------------------------------
 
-class BandSchema(s._Request):
+class BandSchema(_Request):
     from_pct = fields.Float(required=True, allow_nan=False, validate=PERCENT)
     to_pct = fields.Float(allow_none=True, allow_nan=False, validate=PERCENT, metadata={
         "description": "Exclusive; null (or left out) on the last band: open-ended."})
     cut_bp = fields.Integer(required=True, strict=True, validate=BP)
 
 
-class RuleSchema(s._Request):
+class RuleSchema(_Request):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "target (target_pct, cut_bp of 30-65), reduction (min_pct, cut_bp), "
                        "label (cut_bp), subsidy (bp or yuan, cap_yuan, optional "
@@ -68,7 +69,7 @@ class RuleSchema(s._Request):
     bands = fields.List(fields.Nested(BandSchema), validate=validate.Length(min=1, max=50))
 
 
-class LoanProductRequestSchema(s._Request):
+class LoanProductRequestSchema(_Request):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"example": "碳减排挂钩贷 Carbon-linked loan"})
     base_rate_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
@@ -83,11 +84,11 @@ class LoanProductRequestSchema(s._Request):
                         validate=validate.Length(min=1, max=20))
 
 
-class PriceRequestSchema(s._Request):
+class PriceRequestSchema(_Request):
     loan_product = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(min=1, max=s.MAX_INTEGER))
+                                  validate=validate.Range(min=1, max=MAX_INTEGER))
     borrower = fields.Integer(required=True, strict=True,
-                              validate=validate.Range(min=1, max=s.MAX_INTEGER), metadata={
+                              validate=validate.Range(min=1, max=MAX_INTEGER), metadata={
                                   "description": "The organisation's id; it must consent "
                                                  "to the bank (else 404)."})
     principal = fields.Float(required=True, allow_nan=False,
@@ -99,30 +100,30 @@ class PriceRequestSchema(s._Request):
                           metadata={"description": "The year priced on; its reduction is "
                                                    "from the year before.", "example": 2025})
     product = fields.Integer(strict=True, allow_none=True,
-                             validate=validate.Range(min=1, max=s.MAX_INTEGER), metadata={
+                             validate=validate.Range(min=1, max=MAX_INTEGER), metadata={
                                  "description": "Optional: one product of the borrower "
                                                 "(its reduction, and its label for the "
                                                 "label rule)."})
 
 
-class RecordProofSchema(s.InclusionProofSchema):
+class RecordProofSchema(InclusionProofSchema):
     entry = fields.String(required=True, metadata={
         "description": "The record entry (base64): deterministic CBOR {type, of, id, sha256, "
                        "at}; its sha256 is that of the signed document "
                        "(docs/transparency-log.md)."})
 
 
-class BankConsentSchema(s._Response):
-    bank = fields.Nested(s.OrgRefSchema, required=True)
+class BankConsentSchema(_Response):
+    bank = fields.Nested(OrgRefSchema, required=True)
     granted_at = fields.String(allow_none=True, required=True, metadata={
         "description": "When the open consent was granted; null: no access."})
 
 
-class ConsentListSchema(s._Response):
+class ConsentListSchema(_Response):
     banks = fields.List(fields.Nested(BankConsentSchema), required=True)
 
 
-class BorrowerSchema(s._Response):
+class BorrowerSchema(_Response):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     region = fields.String(allow_none=True)
@@ -130,11 +131,11 @@ class BorrowerSchema(s._Response):
     granted_at = fields.String(allow_none=True)
 
 
-class BorrowerListSchema(s._Response):
+class BorrowerListSchema(_Response):
     borrowers = fields.List(fields.Nested(BorrowerSchema), required=True)
 
 
-class LoanProductSchema(s._Response):
+class LoanProductSchema(_Response):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     base_rate_name = fields.String(required=True)
@@ -145,15 +146,15 @@ class LoanProductSchema(s._Response):
     created_at = fields.String(required=True)
 
 
-class LoanProductListSchema(s._Response):
+class LoanProductListSchema(_Response):
     loan_products = fields.List(fields.Nested(LoanProductSchema), required=True)
 
 
-class DecisionSchema(s._Response):
+class DecisionSchema(_Response):
     id = fields.Integer(required=True)
-    bank = fields.Nested(s.OrgRefSchema, required=True)
-    borrower = fields.Nested(s.OrgRefSchema, required=True)
-    loan_product = fields.Nested(s.OrgRefSchema, required=True, metadata={
+    bank = fields.Nested(OrgRefSchema, required=True)
+    borrower = fields.Nested(OrgRefSchema, required=True)
+    loan_product = fields.Nested(OrgRefSchema, required=True, metadata={
         "description": "The loan product's id and name."})
     product = fields.Integer(allow_none=True, required=True)
     year = fields.Integer(required=True)
@@ -171,7 +172,7 @@ class DecisionSchema(s._Response):
     priced_at = fields.String(required=True)
 
 
-class DecisionListSchema(s._Response):
+class DecisionListSchema(_Response):
     loan_decisions = fields.List(fields.Nested(DecisionSchema), required=True)
 
 
@@ -331,13 +332,13 @@ def get_document(decision_id):
 
 @bp.get("/loan-decisions/<int:decision_id>/proof")
 @operation("Inclusion proof of the decision's record in the transparency log",
-           query=s.ProofQuerySchema, errors=(400, 404),
+           query=ProofQuerySchema, errors=(400, 404),
            responses={200: (RecordProofSchema, "RFC 9162 inclusion proof; hashes in "
                                                 "base64, with the record entry.")},
            description=f"{DECISION_READERS} leaf_hash is SHA-256(0x00 || the record entry); "
                        "the record entry holds the SHA-256 of the signed document. Give "
                        "tree_size (that of a signed checkpoint) to check against it.")
 def get_proof(decision_id):
-    wanted = query(s.ProofQuerySchema)
+    wanted = query(ProofQuerySchema)
     return _json(RecordProofSchema, loans.proof_for(get_db(), g.api_user, decision_id,
                                                          wanted.get("tree_size")))

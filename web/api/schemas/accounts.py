@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .schemas import MAX_INTEGER, _Request, _Response
+from .base import MAX_INTEGER, _Request, _Response
 
 YEAR = validate.Range(min=2000, max=9999)
 
