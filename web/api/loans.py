@@ -25,6 +25,7 @@ from marshmallow import fields, validate
 from footprint.errors import from_data
 from footprint.loanrules import KINDS
 from footprint.schemacache import schema as built
+from footprint.schemafields import StrictSchema
 from footprint.usecases import consents, loans
 
 from ..db import get_db, get_engine
@@ -32,7 +33,7 @@ from ..labels import label_issuer
 from ..problems import api_language, text
 from .body import json_body, load, query
 from .openapi import operation
-from .schemas.base import MAX_INTEGER, OrgRefSchema, _Request, _Response
+from .schemas.base import MAX_INTEGER, OrgRefSchema, _Response
 from .schemas.proofs import InclusionProofSchema, ProofQuerySchema
 
 bp = Blueprint("loans", __name__)
@@ -47,14 +48,14 @@ BP = validate.Range(min=1, max=10000)
 
 # -- schemas ---------------------------------------------------------------------------------
 
-class BandSchema(_Request):
+class BandSchema(StrictSchema):
     from_pct = fields.Float(required=True, allow_nan=False, validate=PERCENT)
     to_pct = fields.Float(allow_none=True, allow_nan=False, validate=PERCENT, metadata={
         "description": "Exclusive; null (or left out) on the last band: open-ended."})
     cut_bp = fields.Integer(required=True, strict=True, validate=BP)
 
 
-class RuleSchema(_Request):
+class RuleSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "target (target_pct, cut_bp of 30-65), reduction (min_pct, cut_bp), "
                        "label (cut_bp), subsidy (bp or yuan, cap_yuan, optional "
@@ -69,7 +70,7 @@ class RuleSchema(_Request):
     bands = fields.List(fields.Nested(BandSchema), validate=validate.Length(min=1, max=50))
 
 
-class LoanProductRequestSchema(_Request):
+class LoanProductRequestSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"example": "碳减排挂钩贷 Carbon-linked loan"})
     base_rate_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
@@ -84,7 +85,7 @@ class LoanProductRequestSchema(_Request):
                         validate=validate.Length(min=1, max=20))
 
 
-class PriceRequestSchema(_Request):
+class PriceRequestSchema(StrictSchema):
     loan_product = fields.Integer(required=True, strict=True,
                                   validate=validate.Range(min=1, max=MAX_INTEGER))
     borrower = fields.Integer(required=True, strict=True,

@@ -2,8 +2,8 @@
 module for each resource. The OpenAPI document (web/api/openapi.py) is generated from them,
 so their field names are the API's contract: add fields, never rename them.
 
-    base.py           _Request and _Response, which every schema derives from; MAX_INTEGER,
-                      OrgRefSchema
+    base.py           _Response, which every response schema derives from (requests derive
+                      from footprint.schemafields.StrictSchema); MAX_INTEGER, OrgRefSchema
     errors.py         the Error body of every 4xx and 5xx answer, its problems located
     submissions.py    the workflow's requests, the list's query, a submission and its parts
     referencedata.py  regions, categories and emission factors, and the factors' query

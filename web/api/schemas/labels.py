@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from footprint.schemafields import FreeText
+from footprint.schemafields import FreeText, StrictSchema
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 
-from .base import _Request, _Response
+from .base import _Response
 
 
-class RevokeRequestSchema(_Request):
+class RevokeRequestSchema(StrictSchema):
     reason = FreeText(
         required=True, validate=validate.Length(min=1, max=MAX_REVOKE_REASON), metadata={
             "description": "Why the label is revoked. Public: it is published with the "

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .base import MAX_INTEGER, _Request, _Response
+from footprint.schemafields import StrictSchema
+
+from .base import MAX_INTEGER, _Response
 
 
 def _size(**kwargs):
     return validate.Range(min=1, max=MAX_INTEGER, **kwargs)
 
 
-class ProofQuerySchema(_Request):
+class ProofQuerySchema(StrictSchema):
     tree_size = fields.Integer(validate=_size(), metadata={
         "description": "Prove inclusion in the tree of this many leaves (a checkpoint's "
                        "size, more than the label's leaf index and at most the log's size); "
                        "default: the whole log now."})
 
 
-class ConsistencyQuerySchema(_Request):
+class ConsistencyQuerySchema(StrictSchema):
     from_ = fields.Integer(data_key="from", required=True, validate=_size(),
                            metadata={"description": "The older tree size (at least 1)."})
     to = fields.Integer(validate=_size(), metadata={

@@ -5,11 +5,12 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from footprint.model import ELECTRICITY_BASES
+from footprint.schemafields import StrictSchema
 
-from .base import _Request, _Response
+from .base import _Response
 
 
-class FactorsQuerySchema(_Request):
+class FactorsQuerySchema(StrictSchema):
     region = fields.String(metadata={"description": "Only this region code, e.g. CN-SC."})
     year = fields.Integer(metadata={"description": "Only this data year, e.g. 2022."})
     basis = fields.String(validate=validate.OneOf(ELECTRICITY_BASES),

@@ -6,11 +6,11 @@ from marshmallow import ValidationError, fields, validate
 
 from footprint.bom import BomSchema
 from footprint.paging import PAGE_SIZE
-from footprint.schemafields import FreeText
+from footprint.schemafields import FreeText, StrictSchema
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import MAX_REASON, STATUSES
 
-from .base import OrgRefSchema, _Request, _Response
+from .base import OrgRefSchema, _Response
 from .labels import LabelLinksSchema
 
 MAX_LIMIT = 200  # submissions in one page of the list
@@ -33,7 +33,7 @@ class OrgReference(fields.Field):
         return value.strip() if isinstance(value, str) else value
 
 
-class SubmitRequestSchema(_Request):
+class SubmitRequestSchema(StrictSchema):
     verifier_org = OrgReference(metadata={
         "description": "The accounting body that verifies the submission, by name or id. "
                        "Optional when the platform has a single accounting body, and on a "
@@ -45,20 +45,20 @@ class SubmitRequestSchema(_Request):
 REASON_LENGTH = validate.Length(min=1, max=MAX_REASON)
 
 
-class NoteRequestSchema(_Request):
+class NoteRequestSchema(StrictSchema):
     note = FreeText(validate=REASON_LENGTH, metadata={
         "description": "Optional; recorded with the action in the audit trail.",
         "example": "meter readings match the invoices"})
 
 
-class ReturnRequestSchema(_Request):
+class ReturnRequestSchema(StrictSchema):
     reason = FreeText(required=True, validate=REASON_LENGTH,
                       metadata={"description": "Why the submission is returned; shown to the "
                                                "producer and kept in the audit trail.",
                                 "example": "attach the electricity meter readings"})
 
 
-class SubmissionsQuerySchema(_Request):
+class SubmissionsQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "Only submissions in this status."})
     limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT), metadata={
