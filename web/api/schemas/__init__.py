@@ -12,6 +12,7 @@ so their field names are the API's contract: add fields, never rename them.
     batterypass.py    the Battery Pass record of a battery label
     findings.py       the public findings of credit supervision
     accounts.py       enterprise carbon accounts and their like-for-like reductions
+    loans.py          consents, borrowers, loan products, and loans priced with their proofs
 
 The BOM itself is footprint.bom.BomSchema; the strict fields the core's schemas share are
 footprint.schemafields'.
