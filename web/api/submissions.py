@@ -13,7 +13,6 @@ Every call needs a bearer token (the parent blueprint, web.api, checks it).
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
-from marshmallow import ValidationError, fields, validate
 
 from footprint.bom import BomSchema
 from footprint.errors import InvalidInput, Problem, said
@@ -33,27 +32,10 @@ from .openapi import operation
 from .schemas.referencedata import (CategoryListSchema, FactorListSchema, FactorsQuerySchema,
                                     RegionListSchema)
 from .schemas.submissions import (NoteRequestSchema, ReturnRequestSchema, SubmissionListSchema,
-                                  SubmissionSchema, SubmissionsQuerySchema, SubmitRequestSchema)
+                                  SubmissionSchema, SubmissionsQuerySchema, SubmitRequestSchema,
+                                  VerifyRequestSchema)
 
 bp = Blueprint("submissions", __name__)
-
-
-def _each_once(items: list) -> None:
-    if len(set(items)) != len(items):
-        raise ValidationError("name each item once")
-
-
-class VerifyRequestSchema(NoteRequestSchema):
-    """A verification: the accounting body confirms every item of the checklist."""
-
-    checklist = fields.List(
-        fields.String(validate=validate.OneOf(tuple(actions.VERIFY_CHECKLIST))),
-        required=True, validate=[validate.Length(equal=len(actions.VERIFY_CHECKLIST)),
-                                 _each_once],
-        metadata={"uniqueItems": True, "example": list(actions.VERIFY_CHECKLIST),
-                  "description": "The verifier confirms every item, each once: " + "; ".join(
-                      f"{item}: {text}" for item, text in actions.VERIFY_CHECKLIST.items())
-                  + ". Without all of them nothing is verified (400)."})
 
 
 # -- representations -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 from footprint.bom import BomSchema
 from footprint.paging import PAGE_SIZE
 from footprint.schemafields import FreeText, StrictSchema
+from footprint.usecases import actions
 from footprint.usecases.labels import STATUSES as LABEL_STATUSES
 from footprint.workflow import MAX_REASON, STATUSES
 
@@ -49,6 +50,24 @@ class NoteRequestSchema(StrictSchema):
     note = FreeText(validate=REASON_LENGTH, metadata={
         "description": "Optional; recorded with the action in the audit trail.",
         "example": "meter readings match the invoices"})
+
+
+def _each_once(items: list) -> None:
+    if len(set(items)) != len(items):
+        raise ValidationError("name each item once")
+
+
+class VerifyRequestSchema(NoteRequestSchema):
+    """A verification: the accounting body confirms every item of the checklist."""
+
+    checklist = fields.List(
+        fields.String(validate=validate.OneOf(tuple(actions.VERIFY_CHECKLIST))),
+        required=True, validate=[validate.Length(equal=len(actions.VERIFY_CHECKLIST)),
+                                 _each_once],
+        metadata={"uniqueItems": True, "example": list(actions.VERIFY_CHECKLIST),
+                  "description": "The verifier confirms every item, each once: " + "; ".join(
+                      f"{item}: {text}" for item, text in actions.VERIFY_CHECKLIST.items())
+                  + ". Without all of them nothing is verified (400)."})
 
 
 class ReturnRequestSchema(StrictSchema):
