@@ -13,6 +13,7 @@ from footprint import clock
 from footprint.data import Catalog
 from footprint.translog import TransparencyLog
 
+from .conftest import SAMPLES
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 from .test_data import data_package  # noqa: F401 -- a package with one dataset
 from .test_libraries import csv_bytes, ROWS
@@ -50,6 +51,16 @@ def help_head(speaking, language, *command) -> list[str]:
 
 
 # -- calc, validate and the --set option ------------------------------------------------------
+
+def test_a_product_its_category_does_not_grade_is_said_not_graded(speaking):
+    """A V2O5 flake: the steel bands are per t crude steel, said in the chosen language."""
+    flake = str(SAMPLES / "steel_vanadium_panzhihua_v2o5.json")
+    assert "  未分级：钒钛钢铁 的等级划分（kg CO2e/t 粗钢）不适用于此产品，因此不评级" in lines(
+        speaking("zh", "calc", flake))
+    assert ("  not graded: the grade bands of Vanadium-titanium steel and vanadium products "
+            "(kg CO2e/t crude steel) do not apply to this product, so it is not graded") in lines(
+        speaking("en", "calc", flake))
+
 
 def test_a_bom_is_validated_and_calculated_in_chinese_and_english(speaking, write_bom,
                                                                    make_bom):

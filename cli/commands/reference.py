@@ -168,7 +168,9 @@ def categories(as_json):
                 "description": c.description, "description_zh": c.described("zh"),
                 "declared_units": list(c.declared_units),
                 "plugin": c.plugin, "parameters": describe_parameters(c),
-                **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
+                **({"grading": {"unit": c.grading.unit,
+                                "unit_zh": c.grading.unit_text.said("zh"),
+                                "provisional": c.grading.provisional,
                                 "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
                    if c.grading else {})}
                for c in registry.categories.values()]
