@@ -83,10 +83,12 @@ def factors(region, year, list_processes, search, as_json):
                            "%(years)s", year=year, years=known))
     if region and registry.regions[region].fallback:
         note = said(registry.regions[region].fallback_note)  # the plugin's words
-        click.echo(say("where %(region)s has no factor of a basis, these regions stand in, in "
-                       "order: %(regions)s", region=region,
-                       regions=listed(registry.regions[region].fallback))
-                   + (f" ({note})" if note else ""))
+        stand_ins = say("where %(region)s has no factor of a basis, these regions stand in, "
+                        "in order: %(regions)s", region=region,
+                        regions=listed(registry.regions[region].fallback))
+        # why, in the language's brackets: （…） in Chinese, as a name beside its code
+        click.echo(say("%(name)s (%(signed)s)", name=stand_ins, signed=note) if note
+                   else stand_ins)
     if region or year:
         return
     if electricity:
