@@ -200,9 +200,10 @@ def plugins(as_json):
     infos = get_plugin_manager().describe()
     if as_json:
         render.dump([{"name": i.name, "version": i.version, "hooks": i.hooks, "origin": i.origin,
-                      **({"error": i.error} if i.error else {})} for i in infos])
+                      **({"error": str(i.error)} if i.error else {})} for i in infos])
         return
     click.echo(render.table(
-        [[i.name, i.version or "-", said(i.origin), i.error or listed(i.hooks)]
+        [[i.name, i.version or "-", said(i.origin),
+          say("not loaded: %(error)s", error=i.error) if i.error else listed(i.hooks)]
          for i in infos],
         [say("name"), say("version"), say("origin"), say("hooks")]))
