@@ -193,7 +193,7 @@ def _gather_seen(before_upgrade: list[dict], records: Sequence[SeenRecord],
             seen = record.read()
         except SeenRecordError as exc:
             problems.append(Message("the record of checkpoints seen cannot be read: "
-                                    "%(problem)s", problem=str(exc)))
+                                    "%(problem)s", problem=exc.message))
             seen = []
         for item in seen:
             note(item, str(record))
