@@ -157,14 +157,16 @@ def term(vocabulary: str, code: str, language: str | None = None) -> str:
     return words.word(vocabulary, code, translated)
 
 
-def confidence(note: str) -> str:
+def confidence(note: str, alone: bool = False) -> str:
     """A source's confidence note with the levels it names in the chosen language (可信度中
-    (secondary, MATERIALS.md M-12)); the dataset's own words on how its figures were read,
-    and a note that names no level, as written (footprint.words.confidence_note)."""
+    (secondary, MATERIALS.md M-12)); ``alone``, the levels without the word confidence (中
+    (secondary, ...)), for a column headed by it. The dataset's own words on how its figures
+    were read, and a note that names no level, as written (footprint.words.confidence_note)."""
     parts = words.confidence_note(note)
     if parts is None:
         return note
-    return "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
+    vocabulary = "confidence_level" if alone else "confidence"
+    return "".join(term(vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
 
 
 def chinese(message) -> str | None:

@@ -133,6 +133,16 @@ def said(value, language: str, translate=None, words=None):
     return value
 
 
+def bulleted(items: list, more: Message | None = None) -> Message:
+    """``items`` one a line ("\n  - ..."), each said in the reader's language, then ``more``
+    ("... and 3 more") if given: a template of placeholders only, which no catalogue holds
+    and every language writes alike."""
+    return Message("".join(f"\n  - %(p{i})s" for i in range(len(items)))
+                   + ("\n  ... %(more)s" if more is not None else ""),
+                   **{f"p{i}": item for i, item in enumerate(items)},
+                   **({"more": more} if more is not None else {}))
+
+
 def as_data(value):
     """A message (or a parameter of one) as JSON holds it, for results that are stored and
     read again in another language: a Message as {"message", "params", "zh"}, a Text as

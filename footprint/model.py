@@ -157,6 +157,7 @@ class Grading:
     ``rationale`` says to the people who read a grade what the bands are anchored on, in plain
     words, citing the published sources by name (in English; ``rationale_zh`` the same in
     Chinese); where the figures were found belongs in the dataset's manifest, not here.
+    ``unit_zh`` is ``unit`` in Chinese (kg CO2e/t 粗钢); a plugin without one is read in English.
     ``published_range`` is the range of published footprints (low, high, in ``unit``) the
     bands are built on: a footprint below its low end keeps its grade and is flagged, since a
     bill of materials that leaves inputs out adds up to too little (one above it falls in the
@@ -173,6 +174,13 @@ class Grading:
     applies_when: dict = field(default_factory=dict, compare=False, hash=False)
     rationale_zh: str = ""
     published_range: tuple[float, float] | None = None
+    unit_zh: str = ""
+
+    @property
+    def unit_text(self) -> Text:
+        """What the bounds are in, in both languages (said in English where the plugin gives
+        no Chinese)."""
+        return Text(self.unit_zh, self.unit)
 
     def below_published_range(self, value: float) -> bool:
         return self.published_range is not None and value < self.published_range[0]

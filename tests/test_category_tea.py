@@ -273,6 +273,7 @@ def test_grade_and_label_extension(tea_engine):
     assert [r["grade"]["grade"] for r in (sc, zj, heavy)] == ["A", "B", "C"]
     grade = sc["grade"]
     assert grade["provisional"] is True and grade["unit"] == "kg CO2e/kg made tea"
+    assert grade["unit_zh"] == "kg CO2e/kg made tea"  # the example gives no Chinese unit
     assert grade["bands"] == [["A", 2.0], ["B", 5.0], ["C", 10.0], ["D", None]]
     assert "示例" in grade["label_zh"]
     extension = sc["extensions"]["tea"]

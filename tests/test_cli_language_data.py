@@ -13,6 +13,7 @@ from footprint import clock
 from footprint.data import Catalog
 from footprint.translog import TransparencyLog
 
+from .conftest import SAMPLES
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 from .test_data import data_package  # noqa: F401 -- a package with one dataset
 from .test_libraries import csv_bytes, ROWS
@@ -50,6 +51,16 @@ def help_head(speaking, language, *command) -> list[str]:
 
 
 # -- calc, validate and the --set option ------------------------------------------------------
+
+def test_a_product_its_category_does_not_grade_is_said_not_graded(speaking):
+    """A V2O5 flake: the steel bands are per t crude steel, said in the chosen language."""
+    flake = str(SAMPLES / "steel_vanadium_panzhihua_v2o5.json")
+    assert "  未分级：钒钛钢铁 的等级划分（kg CO2e/t 粗钢）不适用于此产品，因此不评级" in lines(
+        speaking("zh", "calc", flake))
+    assert ("  not graded: the grade bands of Vanadium-titanium steel and vanadium products "
+            "(kg CO2e/t crude steel) do not apply to this product, so it is not graded") in lines(
+        speaking("en", "calc", flake))
+
 
 def test_a_bom_is_validated_and_calculated_in_chinese_and_english(speaking, write_bom,
                                                                    make_bom):
@@ -154,8 +165,8 @@ def test_regions_categories_and_plugins_in_chinese_and_english(speaking, registr
         "Any product described directly by its bill of materials (no category model)."
     # why a region's stand-in stands in, as its plugin says it in each language
     assert lines(speaking("zh", "factors", "--region", "CN-XZ"))[-1] == (
-        "CN-XZ 缺少某一核算基准的因子时，依次由以下地区替代：CN-GRID-SOUTHWEST、CN (生态环境部"
-        "未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替)")
+        "CN-XZ 缺少某一核算基准的因子时，依次由以下地区替代：CN-GRID-SOUTHWEST、CN（生态环境部"
+        "未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替）")
     assert lines(speaking("en", "factors", "--region", "CN-XZ"))[-1] == (
         "where CN-XZ has no factor of a basis, these regions stand in, in order: "
         "CN-GRID-SOUTHWEST, CN (MEE publishes no grid factor for Tibet (Xizang); the factor of "
@@ -206,9 +217,12 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
                 "错误：--package：没有 Python 包 'no_such_package_here'")
     listed = lines(speaking("zh", "data", "list"))
     assert listed[0].split() == ["编号", "版本", "年份", "可信度", "来源"]
-    # a dataset's confidence: its level in Chinese, its own note on how it was read as written
+    # a dataset's confidence: its level alone under the column's 可信度, in Chinese, its own
+    # note on how it was read as written
     road = next(line for line in listed if line.startswith("road_freight_epa "))
-    assert road.split()[3:6] == ["可信度中", "(computed;", "geographic"]
+    assert road.split()[3:6] == ["中", "(computed;", "geographic"]
+    grid = next(line for line in listed if line.startswith("cn_grid_co2_mee "))
+    assert "2021 中 (provinces from one secondary copy); 2022 and 2023 高" in grid
     road = next(line for line in lines(speaking("en", "data", "list"))
                 if line.startswith("road_freight_epa "))
     assert road.split()[3:6] == ["medium", "(computed;", "geographic"]
@@ -251,10 +265,10 @@ def test_a_library_is_imported_and_listed_in_chinese_and_english(speaking, tmp_p
     shown = lines(speaking("zh", "library", "show", "shop"))
     assert shown[0].split() == ["投入", "中文名称", "英文名称", "数值", "计量单位", "可信度"]
     assert shown[2].split() == ["library/shop/al-sheet", "铝板(川)", "Aluminium", "sheet,",
-                                "Sichuan", "8.6", "kg", "CO2e/kg", "可信度中"]
+                                "Sichuan", "8.6", "kg", "CO2e/kg", "中"]
     assert shown[5] == "来源："
     english = lines(speaking("en", "library", "show", "shop"))
-    assert english[2].split()[-2:] == ["medium", "confidence"]
+    assert english[2].split()[-2:] == ["CO2e/kg", "medium"]
     assert english[5] == "sources:"
     assert help_head(speaking, "zh", "library")[2] == "  平台自有的因子库。可导入因子表并列出因子库。"
     assert help_head(speaking, "en", "library")[2] == \

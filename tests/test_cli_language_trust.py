@@ -347,13 +347,14 @@ def test_a_log_that_fails_verification_is_said_in_chinese_too(speak, service, on
     seen.write_text("garbage\n", "utf-8")  # a witness's record that is not one
     failed = speak("zh", "log", "verify", "--witness", seen, "--no-record", home=service.home)
     assert failed.exit_code == 1
-    # the monitor's sentences in each language; the record's own reading error as written
+    # the monitor's sentences in each language, the record's reading error too (JSON's own
+    # reason as json wrote it)
     assert failed.stderr.splitlines() == [
         "error: the transparency log failed verification (1 problem(s)):",
         f"  - the record of checkpoints seen cannot be read: {seen} line 1: not a JSON object "
         "(Expecting value)",
         "错误：透明日志未通过核验（1 个问题）：",
-        f"  - 无法读取已见检查点的记录：{seen} line 1: not a JSON object (Expecting value)"]
+        f"  - 无法读取已见检查点的记录：{seen} 第 1 行：不是 JSON 对象（Expecting value）"]
 
 
 def test_log_and_publish_in_chinese_and_in_english(speak, service, one_label, tmp_path):

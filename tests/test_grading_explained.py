@@ -198,4 +198,4 @@ def test_the_command_line_flags_it(run, write_bom, monkeypatch):
         in result.output
     monkeypatch.setenv("FOOTPRINT_LANG", "zh")  # the same line in Chinese when chosen
     result = run("calc", bom)
-    assert "  低于文献范围 0.07-0.7 kg CO2e/kg fruit，可能缺少投入\n" in result.output
+    assert "  低于文献范围 0.07-0.7 kg CO2e/kg 鲜果，可能缺少投入\n" in result.output

@@ -83,10 +83,12 @@ def factors(region, year, list_processes, search, as_json):
                            "%(years)s", year=year, years=known))
     if region and registry.regions[region].fallback:
         note = said(registry.regions[region].fallback_note)  # the plugin's words
-        click.echo(say("where %(region)s has no factor of a basis, these regions stand in, in "
-                       "order: %(regions)s", region=region,
-                       regions=listed(registry.regions[region].fallback))
-                   + (f" ({note})" if note else ""))
+        stand_ins = say("where %(region)s has no factor of a basis, these regions stand in, "
+                        "in order: %(regions)s", region=region,
+                        regions=listed(registry.regions[region].fallback))
+        # why, in the language's brackets: （…） in Chinese, as a name beside its code
+        click.echo(say("%(name)s (%(signed)s)", name=stand_ins, signed=note) if note
+                   else stand_ins)
     if region or year:
         return
     if electricity:
@@ -168,7 +170,9 @@ def categories(as_json):
                 "description": c.description, "description_zh": c.described("zh"),
                 "declared_units": list(c.declared_units),
                 "plugin": c.plugin, "parameters": describe_parameters(c),
-                **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
+                **({"grading": {"unit": c.grading.unit,
+                                "unit_zh": c.grading.unit_text.said("zh"),
+                                "provisional": c.grading.provisional,
                                 "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
                    if c.grading else {})}
                for c in registry.categories.values()]
@@ -196,9 +200,10 @@ def plugins(as_json):
     infos = get_plugin_manager().describe()
     if as_json:
         render.dump([{"name": i.name, "version": i.version, "hooks": i.hooks, "origin": i.origin,
-                      **({"error": i.error} if i.error else {})} for i in infos])
+                      **({"error": str(i.error)} if i.error else {})} for i in infos])
         return
     click.echo(render.table(
-        [[i.name, i.version or "-", said(i.origin), i.error or listed(i.hooks)]
+        [[i.name, i.version or "-", said(i.origin),
+          say("not loaded: %(error)s", error=i.error) if i.error else listed(i.hooks)]
          for i in infos],
         [say("name"), say("version"), say("origin"), say("hooks")]))

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import Message
+from ..errors import Message, bulleted
 from ..store import labels as stored_labels
 from ..store import log as stored
 from ..store.db import snapshot
@@ -53,12 +53,7 @@ class LogRewritten(LogError):
         self.problems = list(problems)
         shown = self.problems[:MAX_REPORTED]
         more = len(self.problems) - MAX_REPORTED
-        # one line a problem, each said in the reader's language: a template of placeholders
-        # only, which no catalogue holds and every language writes alike
-        lines = Message("".join(f"\n  - %(p{i})s" for i in range(len(shown)))
-                        + ("\n  ... %(more)s" if more > 0 else ""),
-                        **{f"p{i}": p for i, p in enumerate(shown)},
-                        more=Message("and %(count)s more", count=more))
+        lines = bulleted(shown, Message("and %(count)s more", count=more) if more > 0 else None)
         super().__init__(Message("the transparency log failed verification (%(count)s "
                                  "problem(s)):%(problems)s", count=len(self.problems),
                                  problems=lines))
@@ -193,7 +188,7 @@ def _gather_seen(before_upgrade: list[dict], records: Sequence[SeenRecord],
             seen = record.read()
         except SeenRecordError as exc:
             problems.append(Message("the record of checkpoints seen cannot be read: "
-                                    "%(problem)s", problem=str(exc)))
+                                    "%(problem)s", problem=exc.message))
             seen = []
         for item in seen:
             note(item, str(record))
