@@ -663,6 +663,9 @@ def test_categories_with_their_parameters(api, engine):
     assert listing["oranges"]["parameters"]  # a form can be built from them
     assert listing["oranges"]["plugin"] == "oranges"
     assert listing["oranges"]["grading"]["bands"][0]["grade"]
+    # the grading's unit in both languages, as the oranges plugin writes it
+    assert listing["oranges"]["grading"]["unit"] == "kg CO2e/kg fruit"
+    assert listing["oranges"]["grading"]["unit_zh"] == "kg CO2e/kg 鲜果"
     assert listing["generic"]["parameters"] == []
     assert listing["generic"]["description"] == \
         "Any product described directly by its bill of materials (no category model)."

@@ -267,7 +267,8 @@ def categories():
          "declared_units": list(c.declared_units),
          "plugin": c.plugin, "parameters": describe_parameters(c),
          "grading": None if c.grading is None else {
-             "unit": c.grading.unit, "provisional": c.grading.provisional,
+             "unit": c.grading.unit, "unit_zh": c.grading.unit_text.said("zh"),
+             "provisional": c.grading.provisional,
              "bands": [{"grade": b.grade, "up_to": b.up_to} for b in c.grading.bands]}}
         for c in registry.categories.values()]}))
 

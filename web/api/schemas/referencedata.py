@@ -41,6 +41,8 @@ class RegionListSchema(_Response):
 
 class GradingSchema(_Response):
     unit = fields.String(required=True)
+    unit_zh = fields.String(required=True, metadata={
+        "description": "the unit in Chinese (the English unit where the plugin gives none)"})
     provisional = fields.Boolean(required=True)
     bands = fields.List(fields.Dict(), required=True, metadata={
         "description": '[{"grade": "A", "up_to": 0.5}, ...]; the last band\'s up_to may be '
