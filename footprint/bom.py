@@ -25,7 +25,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from . import clock
 from .errors import InvalidInput, Message, Named, Problem
 from .schemacache import load, schema
-from .schemaerrors import flatten_errors, json_reason
+from .schemaerrors import flatten_errors, json_reason, not_utf8
 from .schemafields import (Choice, FreeText, Limit, Name, StrictBoolean, StrictNumber,
                            StrictSchema)
 from .gs1 import GTIN_LENGTHS, check_lot, normalise_gtin
@@ -442,8 +442,7 @@ def read_bom_file(path: str | Path, keep_going: bool = False) -> Bom:
     try:
         text = file_bytes(path).decode("utf-8-sig")  # -sig: a leading byte-order mark is fine
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem("(file)", Message("not UTF-8 text: %(reason)s",
-                                                      reason=str(exc)))], str(path)) from None
+        raise InvalidInput([Problem("(file)", not_utf8(exc))], str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

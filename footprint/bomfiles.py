@@ -25,7 +25,7 @@ from pathlib import Path
 from . import sheets
 from .bom import file_bytes, parse_bom
 from .errors import InvalidInput, Message, Named, Problem, Text
-from .schemaerrors import json_reason
+from .schemaerrors import json_reason, not_utf8
 from .sheets import at_column, at_field, at_file_position, at_row, in_sheet_order
 from .suggest import unknown
 
@@ -188,8 +188,7 @@ def _read_json(content: bytes) -> dict:
     try:
         text = content.decode("utf-8-sig")  # -sig: a leading byte-order mark is fine
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem("file", Message("not UTF-8 text: %(reason)s",
-                                                    reason=str(exc)))]) from None
+        raise InvalidInput([Problem("file", not_utf8(exc))]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

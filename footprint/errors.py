@@ -143,6 +143,13 @@ def bulleted(items: list, more: Message | None = None) -> Message:
                    **({"more": more} if more is not None else {}))
 
 
+def joined(items: list, separator: str = "; ") -> Message:
+    """``items`` on one line, each said in the reader's language: like ``bulleted``, a
+    template of placeholders only (the separator aside), which every language writes alike."""
+    return Message(separator.replace("%", "%%").join(f"%(p{i})s" for i in range(len(items))),
+                   **{f"p{i}": item for i, item in enumerate(items)})
+
+
 def as_data(value):
     """A message (or a parameter of one) as JSON holds it, for results that are stored and
     read again in another language: a Message as {"message", "params", "zh"}, a Text as

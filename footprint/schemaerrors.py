@@ -10,7 +10,9 @@ repr ("须在 0.01 至 10000000000000.0 之间"), a page says 10,000,000,000,000
 
 ``json_reason`` does the same for why Python's JSON parser refused a text ("Expecting
 property name enclosed in double quotes" -> 缺少用双引号括起的字段名), so a Chinese sentence
-about a malformed body or file does not carry an English reason in it.
+about a malformed body or file does not carry an English reason in it; ``not_utf8`` says
+where a file that is not UTF-8 text stops being it, instead of Python's "'utf-8' codec can't
+decode byte 0xc4 in position 13".
 
 ``flatten_errors`` turns a schema's nested errors into problems located by their JSON path
 (``lines[0].unit``), each message read so, an unknown field with "did you mean" among the
@@ -133,6 +135,14 @@ def json_reason(reason: str):
         if reason.startswith(start):
             return _JSON_REASONS[known]
     return Text(UNREADABLE_JSON, reason)
+
+
+def not_utf8(error: UnicodeDecodeError) -> Message:
+    """Why a file is not UTF-8 text: the first byte that is not (counted from 1, as a reader
+    counts) and its value, which a hex editor finds."""
+    return Message("not UTF-8 text: byte %(byte)s (0x%(value)s) does not belong in UTF-8; "
+                   "save the file as UTF-8", byte=error.start + 1,
+                   value=f"{error.object[error.start]:02x}")
 
 
 # -- a schema's errors as located problems -------------------------------------------------

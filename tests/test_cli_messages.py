@@ -196,9 +196,12 @@ def test_a_missing_or_unreadable_bom_file_is_named_in_chinese(operator, tmp_path
                 f"错误：{missing}：文件：没有这个文件：{missing}")
     latin1 = tmp_path / "bom.json"
     latin1.write_bytes('{"product": "Äpfel"}'.encode("latin-1"))
-    result = operator("validate", latin1)
-    assert result.exit_code == 2
-    assert result.stderr.splitlines()[1].startswith(f"错误：{latin1}：文件：不是 UTF-8 文本：")
+    # Ä is byte 0xc4 in Latin-1, the 14th of the file: where a hex editor finds it
+    refused(operator("validate", latin1),
+            f"error: {latin1}: (file): not UTF-8 text: byte 14 (0xc4) does not belong in "
+            "UTF-8; save the file as UTF-8",
+            f"错误：{latin1}：文件：不是 UTF-8 文本：第 14 个字节（0xc4）不属于 UTF-8 编码；"
+            "请将文件另存为 UTF-8")
 
 
 def test_a_bom_s_product_and_declared_unit_fields_are_named_in_chinese(operator, tmp_path):  # noqa: F811

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli.language import said
 from footprint.translog import merkle
 
 from .conftest import find_shared, require_shared
@@ -168,6 +169,13 @@ def test_strict_edge_rules():
         merkle.check_inclusion(5, 8, leaves[5], proof + [proof[0]], top)
     with pytest.raises(merkle.ProofError, match=r"proof\[0\] must be a 32-byte hash"):
         merkle.check_consistency(3, 8, old, top, [b""] + cproof[1:])
+    # what a peer's proof that fails is told, in Chinese too
+    with pytest.raises(merkle.ProofError) as caught:
+        merkle.check_consistency(3, 8, old, merkle.EMPTY_ROOT, cproof)
+    assert said(caught.value.message, "zh") == "一致性证明得不出新的根哈希"
+    with pytest.raises(merkle.ProofError) as caught:
+        merkle.check_inclusion(5, 8, leaves[5], proof, top[:31])
+    assert said(caught.value.message, "zh") == "根哈希须为 32 字节的哈希（实为 31）"
 
 
 # -- properties ------------------------------------------------------------------------------

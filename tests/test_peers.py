@@ -339,6 +339,17 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
     page = _admin_page(world.sc)
     assert "对方平台对 /api/v1/labels/revoked 返回 HTTP 500" in page
     assert "最近一次回答被拒绝" in page
+    # and why a checkpoint is refused, the signed note's own fault included
+    world.cq.tamper.answers = {"/log/checkpoint": (200, text.encode())}
+    assert peersync.sync(world.sc.db, world.sc.home)[0].state == "refused"
+    assert "对方平台的日志检查点格式有误：签名行前没有空行：该注记未签名" in _admin_page(world.sc)
+    assert "the peer's log checkpoint is malformed: no blank line before the signatures: the " \
+        "note is not signed" in _admin_page(world.sc, "en")
+    world.cq.tamper.answers = {"/log/checkpoint": (200, sign_checkpoint(
+        "CN-CQ", 7, b"\x07" * 32, "CN-CQ", stranger.private_key).encode())}
+    assert peersync.sync(world.sc.db, world.sc.home)[0].state == "refused"
+    assert "该检查点未由已固定信任列表中 CN-CQ 的密钥签名：未知密钥：该注记由 CN-CQ 以密钥 ID " \
+        in _admin_page(world.sc)
 
     world.cq.tamper.answers = {}
     assert peersync.sync(world.sc.db, world.sc.home)[0].ok  # an honest answer is taken again

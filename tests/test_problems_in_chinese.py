@@ -195,6 +195,20 @@ def test_a_bad_upload_is_said_in_chinese(clients, filename, content, place):
     assert_chinese(said(page))
 
 
+def test_a_json_upload_that_is_not_utf8_is_said_in_each_language(clients):
+    latin1 = '{"product": {"name": "Äpfel"}}'.encode("latin-1")  # Ä: 0xc4, the 23rd byte
+    response = upload(in_chinese(clients["orchard"]), "bom.json", latin1)
+    assert response.status_code == 400
+    chinese = said(text_of(response))
+    assert "不是 UTF-8 文本：第 23 个字节（0xc4）不属于 UTF-8 编码；请将文件另存为 UTF-8" in \
+        " ".join(chinese)
+    assert_chinese(chinese)
+    clients["orchard"].set_cookie("lang", "en")
+    english = text_of(upload(clients["orchard"], "bom.json", latin1))
+    assert "not UTF-8 text: byte 23 (0xc4) does not belong in UTF-8; save the file as UTF-8" \
+        in english
+
+
 def test_chinese_values_in_a_csv_upload_are_read_as_codes(service, clients):
     content = ("地区,四川\n"
                "投入,数量,单位,阶段,地区\n"

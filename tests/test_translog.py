@@ -152,6 +152,23 @@ def test_malformed_entries_are_refused():
     assert decode_entry("issue", fake_cose("L1")) == {"type": "issue"}
 
 
+def test_a_malformed_entry_is_said_in_chinese_too():
+    cases = [
+        (("supersede", cbor2.dumps({"type": "revoke", "label": "L1", "by": "L2",
+                                    "at": "2025-03-01T08:00:00Z"}, canonical=True)),
+         "a 'revoke' entry stored as 'supersede'", "'revoke' 条目被存储为 'supersede'"),
+        (("issue", fake_cose("L1") + b"\x00\x00"), "2 bytes after the CBOR item",
+         "CBOR 数据项之后多出 2 个字节"),
+        (("revoke", cbor2.dumps({"type": "revoke", "label": "L1"}, canonical=True)),
+         "a revoke entry is a map of exactly type, label, reason, at",
+         "revoke 条目须为恰好含 type, label, reason, at 的映射"),
+    ]
+    for (kind, entry), english, chinese in cases:
+        with pytest.raises(EntryError) as caught:
+            decode_entry(kind, entry)
+        assert (str(caught.value), said(caught.value.message, "zh")) == (english, chinese)
+
+
 # -- the log in the database -----------------------------------------------------------------
 
 def test_append_joins_the_callers_transaction_and_rolls_back_with_it(db):
@@ -365,6 +382,35 @@ def test_checkpoint_tampering_and_malformation_are_rejected(key):
         verify_checkpoint(note, "CN-SC", other.public_key())  # same name, another key ID
     with pytest.raises(CheckpointError, match="not signed by CN-CQ"):
         verify_checkpoint(note, "CN-CQ", public)
+
+
+def test_a_malformed_or_foreign_checkpoint_is_said_in_chinese_too(key):
+    root = merkle.leaf_hash(b"a")
+    note = sign_checkpoint("footprint.example/CN-SC", 1, root, "CN-SC", key)
+    text = checkpoint_text("footprint.example/CN-SC", 1, root)
+    short_root = sign_note("footprint.example/CN-SC\n1\n"
+                           + base64.b64encode(root[:31]).decode() + "\n", "CN-SC", key)
+    blob = note.split(" ")[-1]  # the signature's base64: its line is cut at 40 characters
+    cases = [
+        (text, "no blank line before the signatures: the note is not signed",
+         "签名行前没有空行：该注记未签名"),
+        (short_root, "the checkpoint's root is 31 bytes, not 32",
+         "检查点的根哈希为 31 字节，而非 32 字节"),
+        (note.replace("\u2014", "-"), f"malformed signature line '- CN-SC {blob[:32]}': it "
+         "starts with an em dash and a space",
+         f"签名行 '- CN-SC {blob[:32]}' 格式有误：签名行以破折号“—”和一个空格开头"),
+    ]
+    for bad, english, chinese in cases:
+        with pytest.raises(CheckpointError) as caught:
+            verify_checkpoint(bad, "CN-SC", key.public_key())
+        assert (str(caught.value), said(caught.value.message, "zh")) == (english, chinese)
+    with pytest.raises(CheckpointError) as caught:
+        verify_checkpoint(note, "CN-CQ", key.public_key())
+    assert said(caught.value.message, "zh") == "该注记不是由 CN-CQ 签名的（签名者：CN-SC）"
+    with pytest.raises(CheckpointError) as caught:
+        verify_checkpoint(note, "CN-SC", key.public_key(), origin="footprint.example/CN-CQ")
+    assert said(caught.value.message, "zh") == \
+        "该检查点来自日志 'footprint.example/CN-SC'，而非 'footprint.example/CN-CQ'"
 
 
 def test_other_signatures_are_ignored_but_a_bad_known_one_rejects(key):
@@ -611,6 +657,25 @@ def test_the_monitor_reports_leaves_of_labels_it_does_not_hold_and_repeats(db, r
         "label 'L0' disagrees with the log: superseded_by is 'L1' but the log says "
         "superseded by 'L-nowhere' (entry 3)",
         "label 'L1': entry 5 revokes it again (first at entry 4)"]
+    assert said(problems_of(db, record)[-1], "zh") == \
+        "标签“L1”：第 5 条再次撤销该标签（首次在第 4 条）"
+
+
+def test_the_monitor_says_a_malformed_leaf_in_chinese_too(db, record):
+    grow(db, 2)
+    drop_triggers(db)
+    log = TransparencyLog(db)
+    with transaction(db):  # a revoke leaf that lost its reason and time, hashed as it is
+        log.append("revoke", "L1", revoke_entry("L1", "a reason", AT))
+        broken = cbor2.dumps({"type": "revoke", "label": "L1"}, canonical=True)
+        db.execute("UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 2",
+                   [broken, merkle.leaf_hash(broken)])
+        restack_subtrees(db)
+    [problem] = [p for p in problems_of(db, record) if "well-formed" in p]
+    assert problem == "entry 2 is not a well-formed revoke entry: a revoke entry is a map of " \
+        "exactly type, label, reason, at"
+    assert said(problem, "zh") == \
+        "第 2 条不是格式正确的 revoke 条目：revoke 条目须为恰好含 type, label, reason, at 的映射"
 
 
 # -- the record of checkpoints seen lives outside the database --------------------------------

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from footprint.errors import InvalidInput, Message, Problem
-from footprint.schemaerrors import json_reason
+from footprint.schemaerrors import json_reason, not_utf8
 from footprint.sheets import at_file_position
 
 
@@ -19,9 +19,7 @@ def read_json(path, what: str):
             "cannot read %(path)s: %(reason)s", path=str(path),
             reason=exc.strerror or str(exc)))], source=what) from None
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem(str(path), Message("not UTF-8 text: %(reason)s",
-                                                       reason=str(exc)))],
-                           source=what) from None
+        raise InvalidInput([Problem(str(path), not_utf8(exc))], source=what) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(str(path), Message(
             "%(where)s: %(note)s", where=at_file_position(exc.lineno, exc.colno),

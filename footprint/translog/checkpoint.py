@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from footprint.errors import FootprintError
+from footprint.errors import FootprintError, Message
 
 from .merkle import HASH_SIZE
 
@@ -32,6 +32,9 @@ MAX_SIGNATURES = 100
 MAX_NOTE_BYTES = 1 << 20
 _SIZE = re.compile(r"0|[1-9][0-9]*")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
+# said to a reader of a note at two places each
+TOO_LARGE = Message("the note is too large")
+CONTROL_CHARACTERS = Message("a note contains no control characters other than newline")
 
 
 class CheckpointError(FootprintError):
@@ -71,7 +74,8 @@ def raw_public_key(public_key) -> bytes:
 def check_key_name(name: str) -> str:
     if not isinstance(name, str) or not name or "+" in name \
             or any(c.isspace() for c in name) or _CONTROL.search(name):
-        raise CheckpointError(f"key name {name!r} must be non-empty, without spaces or '+'")
+        raise CheckpointError(Message("key name %(name)s must be non-empty, without spaces or "
+                                      "'+'", name=repr(name)))
     return name
 
 
@@ -107,13 +111,13 @@ def sign_note(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
     return f"{text}\n{DASH}{name} {blob}\n"
 
 
-def _b64(value: str, what: str) -> bytes:
+def _b64(value: str, what: Message) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise CheckpointError(f"{what} is not base64") from None
+        raise CheckpointError(Message("%(what)s is not base64", what=what)) from None
     if base64.b64encode(raw).decode("ascii") != value:
-        raise CheckpointError(f"{what} is not canonical base64")
+        raise CheckpointError(Message("%(what)s is not canonical base64", what=what))
     return raw
 
 
@@ -121,41 +125,43 @@ def parse_note(note) -> tuple[str, tuple[NoteSignature, ...]]:
     """Split a signed note into its text and its signature lines, checking the syntax only."""
     if isinstance(note, (bytes, bytearray)):
         if len(note) > MAX_NOTE_BYTES:
-            raise CheckpointError("the note is too large")
+            raise CheckpointError(TOO_LARGE)
         try:
             note = bytes(note).decode("utf-8")
         except UnicodeDecodeError:
-            raise CheckpointError("a note is UTF-8") from None
+            raise CheckpointError(Message("a note is UTF-8")) from None
     if not isinstance(note, str):
-        raise CheckpointError("a note is text")
+        raise CheckpointError(Message("a note is text"))
     if len(note.encode("utf-8", "surrogatepass")) > MAX_NOTE_BYTES:
-        raise CheckpointError("the note is too large")
+        raise CheckpointError(TOO_LARGE)
     if _CONTROL.search(note):
-        raise CheckpointError("a note contains no control characters other than newline")
+        raise CheckpointError(CONTROL_CHARACTERS)
     if not note.endswith("\n"):
-        raise CheckpointError("a note ends with a newline")
+        raise CheckpointError(Message("a note ends with a newline"))
     split = note.rfind("\n\n")
     if split < 0:
-        raise CheckpointError("no blank line before the signatures: the note is not signed")
+        raise CheckpointError(Message("no blank line before the signatures: the note is not "
+                                      "signed"))
     text, lines = note[:split + 1], note[split + 2:]
     if not lines:
-        raise CheckpointError("the note has no signature lines")
+        raise CheckpointError(Message("the note has no signature lines"))
     signatures = []
     for line in lines[:-1].split("\n"):
         if not line.startswith(DASH):
-            raise CheckpointError(f"malformed signature line {line[:40]!r}: it starts with "
-                                  f"an em dash and a space")
+            raise CheckpointError(Message("malformed signature line %(line)s: it starts with "
+                                          "an em dash and a space", line=repr(line[:40])))
         name, space, blob = line[len(DASH):].partition(" ")
         if not space or " " in blob:
-            raise CheckpointError(f"malformed signature line {line[:40]!r}: '— <name> "
-                                  f"<base64>' expected")
+            raise CheckpointError(Message("malformed signature line %(line)s: '— <name> "
+                                          "<base64>' expected", line=repr(line[:40])))
         check_key_name(name)
-        raw = _b64(blob, f"the signature of {name}")
+        raw = _b64(blob, Message("the signature of %(name)s", name=name))
         if len(raw) < 5:
-            raise CheckpointError(f"the signature of {name} is too short")
+            raise CheckpointError(Message("the signature of %(name)s is too short", name=name))
         signatures.append(NoteSignature(name, raw[:4], raw[4:]))
         if len(signatures) > MAX_SIGNATURES:
-            raise CheckpointError(f"more than {MAX_SIGNATURES} signatures")
+            raise CheckpointError(Message("more than %(most)s signatures",
+                                          most=MAX_SIGNATURES))
     return text, tuple(signatures)
 
 
@@ -169,18 +175,20 @@ def open_note(note, name: str, public_key) -> str:
     if not mine:
         same_name = [s.key_id.hex() for s in signatures if s.name == name]
         if same_name:
-            raise CheckpointError(
-                f"unknown key: the note is signed by {name} with key ID "
-                f"{', '.join(same_name)}, the known key of {name} has key ID {expected.hex()}")
+            raise CheckpointError(Message(
+                "unknown key: the note is signed by %(name)s with key ID %(found)s, the known "
+                "key of %(name)s has key ID %(expected)s", name=name,
+                found=", ".join(same_name), expected=expected.hex()))
         names = ", ".join(sorted({s.name for s in signatures}))
-        raise CheckpointError(f"the note is not signed by {name} (signed by: {names})")
+        raise CheckpointError(Message("the note is not signed by %(name)s (signed by: "
+                                      "%(names)s)", name=name, names=names))
     verifier = Ed25519PublicKey.from_public_bytes(public)
     for signature in mine:
         try:
             verifier.verify(signature.signature, text.encode("utf-8"))
         except InvalidSignature:
-            raise CheckpointError(f"the signature by {name} does not verify: the note was "
-                                  f"altered or forged") from None
+            raise CheckpointError(Message("the signature by %(name)s does not verify: the "
+                                          "note was altered or forged", name=name)) from None
     return text
 
 
@@ -201,18 +209,20 @@ def parse_checkpoint_text(text: str) -> tuple[str, int, bytes, tuple[str, ...]]:
     """origin, size, root and extension lines of a checkpoint's note text."""
     lines = text.split("\n")
     if len(lines) < 4 or lines[-1] != "":
-        raise CheckpointError("a checkpoint has at least three lines: origin, size, root")
+        raise CheckpointError(Message("a checkpoint has at least three lines: origin, size, "
+                                      "root"))
     origin, size, root, *extensions = lines[:-1]
     if not origin:
-        raise CheckpointError("the checkpoint's origin line is empty")
+        raise CheckpointError(Message("the checkpoint's origin line is empty"))
     if not _SIZE.fullmatch(size):
-        raise CheckpointError(f"tree size {size!r} is not a decimal number without leading "
-                              f"zeros")
-    raw = _b64(root, "the checkpoint's root")
+        raise CheckpointError(Message("tree size %(size)s is not a decimal number without "
+                                      "leading zeros", size=repr(size)))
+    raw = _b64(root, Message("the checkpoint's root"))
     if len(raw) != HASH_SIZE:
-        raise CheckpointError(f"the checkpoint's root is {len(raw)} bytes, not {HASH_SIZE}")
+        raise CheckpointError(Message("the checkpoint's root is %(found)s bytes, not "
+                                      "%(expected)s", found=len(raw), expected=HASH_SIZE))
     if any(not line for line in extensions):
-        raise CheckpointError("a checkpoint's extension lines are non-empty")
+        raise CheckpointError(Message("a checkpoint's extension lines are non-empty"))
     return origin, int(size), raw, tuple(extensions)
 
 
@@ -238,6 +248,6 @@ def verify_checkpoint(note, name: str, public_key, origin: str | None = None
     checkpoint = parse_checkpoint(note)
     open_note(note, name, public_key)
     if origin is not None and checkpoint.origin != origin:
-        raise CheckpointError(f"the checkpoint is from log {checkpoint.origin!r}, not "
-                              f"{origin!r}")
+        raise CheckpointError(Message("the checkpoint is from log %(found)s, not %(origin)s",
+                                      found=repr(checkpoint.origin), origin=repr(origin)))
     return checkpoint.size, checkpoint.root

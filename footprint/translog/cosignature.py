@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from footprint.errors import Message
+
 from .checkpoint import DASH, CheckpointError, check_key_name, parse_note, raw_public_key
 
 COSIGNATURE_V1 = 0x04  # the signature type of an Ed25519 cosignature/v1
@@ -81,20 +83,24 @@ def verify_cosignature(note: str, name: str, public_key) -> int:
     mine = [s for s in signatures if s.name == name and s.key_id == expected]
     if not mine:
         names = ", ".join(sorted({s.name for s in signatures}))
-        raise CheckpointError(f"the checkpoint carries no cosignature by witness {name} "
-                              f"(signed by: {names})")
+        raise CheckpointError(Message("the checkpoint carries no cosignature by witness "
+                                      "%(name)s (signed by: %(names)s)", name=name,
+                                      names=names))
     verifier = Ed25519PublicKey.from_public_bytes(raw_public_key(public_key))
     timestamps = []
     for signature in mine:
         if len(signature.signature) != 8 + 64:
-            raise CheckpointError(f"the cosignature by {name} is not 8 + 64 bytes")
+            raise CheckpointError(Message("the cosignature by %(name)s is not 8 + 64 bytes",
+                                          name=name))
         timestamp = struct.unpack(">Q", signature.signature[:8])[0]
         if timestamp > MAX_TIMESTAMP:
-            raise CheckpointError(f"the cosignature by {name} has a timestamp above 2^63 - 1")
+            raise CheckpointError(Message("the cosignature by %(name)s has a timestamp above "
+                                          "2^63 - 1", name=name))
         try:
             verifier.verify(signature.signature[8:], signed_message(text, timestamp))
         except InvalidSignature:
-            raise CheckpointError(f"the cosignature by {name} does not verify: the "
-                                  f"checkpoint was altered or the cosignature forged") from None
+            raise CheckpointError(Message("the cosignature by %(name)s does not verify: the "
+                                          "checkpoint was altered or the cosignature forged",
+                                          name=name)) from None
         timestamps.append(timestamp)
     return max(timestamps)

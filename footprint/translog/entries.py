@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 import cbor2
 
-from footprint.errors import FootprintError
+from footprint.errors import FootprintError, Message
 
 KINDS = ("issue", "supersede", "revoke", "record")
 FIELDS = {"supersede": ("type", "label", "by", "at"),
@@ -42,9 +42,10 @@ def format_time(at) -> str:
         try:
             at = datetime.fromisoformat(at)
         except ValueError:
-            raise EntryError(f"not an ISO 8601 time: {at!r}") from None
+            raise EntryError(Message("not an ISO 8601 time: %(at)s", at=repr(at))) from None
     if not isinstance(at, datetime) or at.tzinfo is None:
-        raise EntryError(f"a time with a UTC offset is required, not {at!r}")
+        raise EntryError(Message("a time with a UTC offset is required, not %(at)s",
+                                 at=repr(at)))
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -88,9 +89,10 @@ def _decode_one(entry: bytes):
     try:
         value = cbor2.CBORDecoder(stream).decode()
     except Exception as exc:  # noqa: BLE001 - cbor2 raises several types for bad input
-        raise EntryError(f"not CBOR: {exc}") from None
+        raise EntryError(Message("not CBOR: %(reason)s", reason=str(exc))) from None
     if stream.tell() != len(entry):
-        raise EntryError(f"{len(entry) - stream.tell()} bytes after the CBOR item")
+        raise EntryError(Message("%(count)s bytes after the CBOR item",
+                                 count=len(entry) - stream.tell()))
     return value
 
 
@@ -99,15 +101,16 @@ def _check_cose_sign1(value) -> None:
     label verifier, not here."""
     if isinstance(value, cbor2.CBORTag):
         if value.tag != COSE_SIGN1_TAG:
-            raise EntryError(f"CBOR tag {value.tag}, not COSE_Sign1 ({COSE_SIGN1_TAG})")
+            raise EntryError(Message("CBOR tag %(tag)s, not COSE_Sign1 (%(expected)s)",
+                                     tag=value.tag, expected=COSE_SIGN1_TAG))
         value = value.value
     # cbor2 may decode arrays as tuples and maps as its frozendict: check shapes, not classes
     if not (isinstance(value, (list, tuple)) and len(value) == 4
             and isinstance(value[0], bytes) and isinstance(value[1], Mapping)
             and (value[2] is None or isinstance(value[2], bytes))
             and isinstance(value[3], bytes)):
-        raise EntryError("not a COSE_Sign1 structure [protected, unprotected, payload, "
-                         "signature]")
+        raise EntryError(Message("not a COSE_Sign1 structure [protected, unprotected, "
+                                 "payload, signature]"))
 
 
 def decode_entry(kind: str, entry: bytes) -> dict:
@@ -116,25 +119,30 @@ def decode_entry(kind: str, entry: bytes) -> dict:
     if kind not in KINDS:
         raise EntryError(f"unknown entry kind {kind!r}; kinds are {', '.join(KINDS)}")
     if not isinstance(entry, (bytes, bytearray)) or not entry:
-        raise EntryError("an entry is non-empty bytes")
+        raise EntryError(Message("an entry is non-empty bytes"))
     value = _decode_one(entry)
     if kind == "issue":
         _check_cose_sign1(value)
         return {"type": "issue"}
     if not isinstance(value, dict) or set(value) != set(FIELDS[kind]):
-        raise EntryError(f"a {kind} entry is a map of exactly {', '.join(FIELDS[kind])}")
+        raise EntryError(Message("a %(kind)s entry is a map of exactly %(fields)s", kind=kind,
+                                 fields=", ".join(FIELDS[kind])))
     if not all(isinstance(v, str) and v for v in value.values()):
-        raise EntryError(f"the fields of a {kind} entry are non-empty text")
+        raise EntryError(Message("the fields of a %(kind)s entry are non-empty text",
+                                 kind=kind))
     if value["type"] != kind:
-        raise EntryError(f"a {value['type']!r} entry stored as {kind!r}")
+        raise EntryError(Message("a %(type)s entry stored as %(kind)s",
+                                 type=repr(value["type"]), kind=repr(kind)))
     if format_time(value["at"].replace("Z", "+00:00")) != value["at"]:
-        raise EntryError(f"time {value['at']!r} is not in the form YYYY-MM-DDTHH:MM:SSZ")
+        raise EntryError(Message("time %(at)s is not in the form YYYY-MM-DDTHH:MM:SSZ",
+                                 at=repr(value["at"])))
     if kind == "record" and value["of"] not in RECORDS:
-        raise EntryError(f"unknown record {value['of']!r}")
+        raise EntryError(Message("unknown record %(of)s", of=repr(value["of"])))
     if kind == "record" and not _is_sha256_hex(value["sha256"]):
-        raise EntryError("a record's sha256 is 64 lower-case hex digits")
+        raise EntryError(Message("a record's sha256 is 64 lower-case hex digits"))
     if _encode(value) != bytes(entry):
-        raise EntryError(f"the {kind} entry is not in deterministic CBOR encoding")
+        raise EntryError(Message("the %(kind)s entry is not in deterministic CBOR encoding",
+                                 kind=kind))
     return dict(value)
 
 

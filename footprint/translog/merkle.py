@@ -20,7 +20,7 @@ import hashlib
 import hmac
 from typing import Callable, Sequence
 
-from footprint.errors import FootprintError
+from footprint.errors import FootprintError, Message
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -218,9 +218,11 @@ def perfect_subtrees(leaf_hashes: Sequence[bytes], start: int = 0):
 # -- proofs (verification) -------------------------------------------------------------------
 
 def _require_hash(value, what: str) -> None:
+    """``what`` a Message (said in the reader's language) or proof[i] (as written)."""
     if not isinstance(value, (bytes, bytearray)) or len(value) != HASH_SIZE:
         size = len(value) if isinstance(value, (bytes, bytearray)) else type(value).__name__
-        raise ProofError(f"{what} must be a {HASH_SIZE}-byte hash (got {size})")
+        raise ProofError(Message("%(what)s must be a %(bytes)s-byte hash (got %(size)s)",
+                                 what=what, bytes=HASH_SIZE, size=size))
 
 
 def inclusion_proof_length(index: int, size: int) -> int:
@@ -238,20 +240,22 @@ def check_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[byt
     if not _is_size(index) or not _is_size(size):
         raise ProofError("leaf index and tree size must be non-negative integers")
     if index >= size:  # step 1
-        raise ProofError(f"leaf index {index} is not below the tree size {size}")
-    _require_hash(leaf_hash, "the leaf hash")
-    _require_hash(root, "the root")
+        raise ProofError(Message("leaf index %(index)s is not below the tree size %(size)s",
+                                 index=index, size=size))
+    _require_hash(leaf_hash, Message("the leaf hash"))
+    _require_hash(root, Message("the root"))
     proof = list(proof or [])
     for i, p in enumerate(proof):
         _require_hash(p, f"proof[{i}]")
     want = inclusion_proof_length(index, size)
     if len(proof) != want:
-        raise ProofError(f"an inclusion proof for leaf {index} of {size} has {want} hashes, "
-                         f"not {len(proof)}")
+        raise ProofError(Message("an inclusion proof for leaf %(index)s of %(size)s has "
+                                 "%(want)s hashes, not %(got)s", index=index, size=size,
+                                 want=want, got=len(proof)))
     fn, sn, r = index, size - 1, bytes(leaf_hash)  # steps 2 and 3
     for p in proof:  # step 4
         if sn == 0:
-            raise ProofError("the inclusion proof is too long")
+            raise ProofError(Message("the inclusion proof is too long"))
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -263,9 +267,9 @@ def check_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[byt
         fn >>= 1
         sn >>= 1
     if sn != 0:  # step 5
-        raise ProofError("the inclusion proof is too short")
+        raise ProofError(Message("the inclusion proof is too short"))
     if not hmac.compare_digest(r, bytes(root)):
-        raise ProofError("the inclusion proof leads to a different root")
+        raise ProofError(Message("the inclusion proof leads to a different root"))
 
 
 def check_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
@@ -278,24 +282,25 @@ def check_consistency(old_size: int, new_size: int, old_root: bytes, new_root: b
     if not _is_size(old_size) or not _is_size(new_size):
         raise ProofError("tree sizes must be non-negative integers")
     if old_size > new_size:
-        raise ProofError(f"the old size {old_size} is larger than the new size {new_size}")
+        raise ProofError(Message("the old size %(old)s is larger than the new size %(new)s",
+                                 old=old_size, new=new_size))
     if old_size == 0:
-        raise ProofError("a consistency proof from the empty tree is meaningless")
+        raise ProofError(Message("a consistency proof from the empty tree is meaningless"))
     proof = list(proof or [])
     if old_size == new_size:
         if proof:
-            raise ProofError("equal sizes need an empty consistency proof")
+            raise ProofError(Message("equal sizes need an empty consistency proof"))
         roots = (old_root, new_root)
         if not (all(isinstance(r, (bytes, bytearray)) for r in roots)
                 and hmac.compare_digest(bytes(old_root), bytes(new_root))):
-            raise ProofError("equal sizes but different roots")
+            raise ProofError(Message("equal sizes but different roots"))
         return
-    _require_hash(old_root, "the old root")
-    _require_hash(new_root, "the new root")
+    _require_hash(old_root, Message("the old root"))
+    _require_hash(new_root, Message("the new root"))
     for i, p in enumerate(proof):
         _require_hash(p, f"proof[{i}]")
     if not proof:  # step 1
-        raise ProofError("the consistency proof is empty")
+        raise ProofError(Message("the consistency proof is empty"))
     path = [bytes(p) for p in proof]
     if old_size & (old_size - 1) == 0:  # step 2: an exact power of two
         path.insert(0, bytes(old_root))
@@ -306,7 +311,7 @@ def check_consistency(old_size: int, new_size: int, old_root: bytes, new_root: b
     fr = sr = path[0]  # step 5
     for c in path[1:]:  # step 6
         if sn == 0:
-            raise ProofError("the consistency proof is too long")
+            raise ProofError(Message("the consistency proof is too long"))
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -319,11 +324,11 @@ def check_consistency(old_size: int, new_size: int, old_root: bytes, new_root: b
         fn >>= 1
         sn >>= 1
     if sn != 0:  # step 7
-        raise ProofError("the consistency proof is too short")
+        raise ProofError(Message("the consistency proof is too short"))
     if not hmac.compare_digest(fr, bytes(old_root)):
-        raise ProofError("the consistency proof does not lead to the old root")
+        raise ProofError(Message("the consistency proof does not lead to the old root"))
     if not hmac.compare_digest(sr, bytes(new_root)):
-        raise ProofError("the consistency proof does not lead to the new root")
+        raise ProofError(Message("the consistency proof does not lead to the new root"))
 
 
 def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[bytes],

@@ -38,7 +38,7 @@ from .checkpoint import checkpoint_text, sign_checkpoint
 from .entries import EntryError, decode_entry, entry_label
 from .log import LogError, b64
 from .seen import Seen, SeenRecord, SeenRecordError, now_seen
-from .state import LoggedState, differences
+from .state import LoggedState, differences, not_well_formed
 
 MAX_REPORTED = 20
 UNSIGNED_ORIGIN = "unsigned"
@@ -114,8 +114,7 @@ def _check_entries(db, labels: dict[str, dict], problems: list[str]
             fields = decode_entry(kind, entry)
             named = entry_label(kind, entry)
         except EntryError as exc:
-            problems.append(Message("entry %(index)s is not a well-formed %(kind)s entry: "
-                                    "%(problem)s", index=idx, kind=kind, problem=str(exc)))
+            problems.append(not_well_formed(idx, kind, exc))
             continue
         if named is not None and named != label_id:
             problems.append(Message("entry %(index)s names label '%(named)s' but is filed "
@@ -230,7 +229,7 @@ def _check_seen(sightings: dict[tuple, tuple[Seen, list[str]]], leaves: list[byt
     except merkle.ProofError as exc:
         problems.append(Message("the log at size %(count)s is not consistent with the "
                                 "checkpoint seen at size %(size)s: %(problem)s", count=n,
-                                size=size, problem=str(exc)))
+                                size=size, problem=exc.message))
 
 
 def _check_subtrees(stored_nodes, leaves: list[bytes], problems: list[str]) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .. import clock
+from ..errors import Message
 from .entries import EntryError, decode_entry
 
 
@@ -35,41 +36,48 @@ class LoggedState:
     revocation_reason: str | None = None
     # leaves of this label the state cannot take: a second issue, supersede or revoke leaf,
     # or one that does not decode (the first well-formed leaf of each kind counts)
-    extra: list[str] = field(default_factory=list)
+    extra: list[Message] = field(default_factory=list)
 
     def add(self, index: int, kind: str, entry: bytes) -> None:
         """Take one leaf filed under this label, in log order."""
         entry = bytes(entry)
         if kind == "issue":
             if self.issued is not None:
-                self.extra.append(f"entry {index} issues it again (first issued at entry "
-                                  f"{self.issued})")
+                self.extra.append(Message("entry %(index)s issues it again (first issued at "
+                                          "entry %(first)s)", index=index, first=self.issued))
                 return
             self.issued, self.issue_entry = index, entry
             return
         try:
             fields = decode_entry(kind, entry)
         except EntryError as exc:
-            self.extra.append(f"entry {index} is not a well-formed {kind} entry: {exc}")
+            self.extra.append(not_well_formed(index, kind, exc))
             return
         if fields["label"] != self.label_id:
-            self.extra.append(f"entry {index} names label {fields['label']!r}")
+            self.extra.append(Message("entry %(index)s names label %(label)s", index=index,
+                                      label=repr(fields["label"])))
             return
         if kind == "supersede":
             if self.superseded is not None:
-                self.extra.append(f"entry {index} supersedes it again, by {fields['by']!r} "
-                                  f"(first by {self.superseded_by!r} at entry "
-                                  f"{self.superseded})")
+                self.extra.append(Message(
+                    "entry %(index)s supersedes it again, by %(by)s (first by %(first_by)s at "
+                    "entry %(first)s)", index=index, by=repr(fields["by"]),
+                    first_by=repr(self.superseded_by), first=self.superseded))
                 return
             self.superseded, self.superseded_by = index, fields["by"]
             self.superseded_at = stored_time(fields["at"])
         elif kind == "revoke":
             if self.revoked is not None:
-                self.extra.append(f"entry {index} revokes it again (first at entry "
-                                  f"{self.revoked})")
+                self.extra.append(Message("entry %(index)s revokes it again (first at entry "
+                                          "%(first)s)", index=index, first=self.revoked))
                 return
             self.revoked, self.revocation_reason = index, fields["reason"]
             self.revoked_at = stored_time(fields["at"])
+
+
+def not_well_formed(index: int, kind: str, error: EntryError) -> Message:
+    return Message("entry %(index)s is not a well-formed %(kind)s entry: %(problem)s",
+                   index=index, kind=kind, problem=error.message)
 
 
 def stored_time(text: str) -> str:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import clock
+from ..errors import Message
 from ..settings import keys_location
 from .checkpoint import CheckpointError, check_key_name
 from .cosignature import witness_key_id, witness_vkey
@@ -79,8 +80,10 @@ def witness_key(home, name: str) -> WitnessKey:
     meta = json.loads((folder / "witness.json").read_text(encoding="utf-8"))
     key = serialization.load_pem_private_key((folder / "witness.pem").read_bytes(), None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError(f"{folder / 'witness.pem'} is not an Ed25519 key")
+        raise CheckpointError(Message("%(file)s is not an Ed25519 key",
+                                      file=str(folder / "witness.pem")))
     found = WitnessKey(meta["name"], key)
     if base64.b64encode(found.public_key).decode("ascii") != meta["public_key"]:
-        raise CheckpointError(f"{folder / 'witness.pem'} does not match witness.json")
+        raise CheckpointError(Message("%(file)s does not match witness.json",
+                                      file=str(folder / "witness.pem")))
     return found

@@ -19,7 +19,7 @@ import json
 from datetime import datetime
 
 from .. import clock
-from ..errors import InvalidInput, Message
+from ..errors import InvalidInput, Message, joined
 from ..labels import LabelInvalid
 from ..labels.documents import verify_document
 from ..labels.keys import checkpoint_signer, own_entries
@@ -56,15 +56,21 @@ def entries_of(trust_data, origin: str) -> list[dict]:
         trust = parse_trust_list(trust_data, source="the peer's trust list")
     except InvalidInput as exc:
         raise PeerRefused([malformed(DOCUMENTS["trust list"],
-                                     "; ".join(str(p) for p in exc.problems))]) from None
+                                     located(exc.problems))]) from None
     return sorted((e.as_dict() for e in trust if e.id == origin), key=lambda e: e["kid"])
+
+
+def located(problems: list) -> Message:
+    """An input's problems, each after its place, on one line in the reader's language."""
+    return joined([Message("%(where)s: %(note)s", where=p.human_where, note=p.message)
+                   for p in problems])
 
 
 def checkpoint_of(note: str | None, origin: str | None):
     try:
         checkpoint = parse_checkpoint(note or "")
     except CheckpointError as exc:
-        raise PeerRefused([malformed(DOCUMENTS["checkpoint"], exc)]) from None
+        raise PeerRefused([malformed(DOCUMENTS["checkpoint"], exc.message)]) from None
     if origin is not None and checkpoint.origin != origin:
         raise PeerRefused([Message("the checkpoint is of log %(found)s, not %(origin)s",
                                    found=checkpoint.origin, origin=origin)])
@@ -79,10 +85,10 @@ def signed_by_entries(note: str, origin: str, entries: list[dict]) -> None:
             open_note(note, origin, base64.b64decode(entry["public_key"]))
             return
         except CheckpointError as exc:
-            reasons.append(str(exc))
+            reasons.append(exc.message)
     raise PeerRefused([Message("the checkpoint is not signed by a key of %(origin)s in the "
                                "pinned trust list: %(why)s", origin=origin,
-                               why="; ".join(reasons) or "no key")])
+                               why=joined(reasons) if reasons else Message("no key"))])
 
 
 def witness_of(data) -> tuple[str, str] | None:
@@ -94,7 +100,8 @@ def witness_of(data) -> tuple[str, str] | None:
         if not isinstance(name, str) or not name or " " in name or not usable_public_key(raw):
             raise ValueError
     except (KeyError, TypeError, ValueError):
-        raise PeerRefused([malformed(DOCUMENTS["witness"], "name and public_key expected")]
+        raise PeerRefused([malformed(DOCUMENTS["witness"],
+                                 Message("name and public_key expected"))]
                           ) from None
     return name, key
 
@@ -107,17 +114,19 @@ def accepted_entries(fetcher: Fetcher, peer: dict, fetched: list[dict]) -> list[
     added = len({e["kid"] for e in fetched} - {e["kid"] for e in pinned})
     removed = len({e["kid"] for e in pinned} - {e["kid"] for e in fetched})
     note = fetcher.text(TRUST_NOTE, DOCUMENTS["announcement"], missing_ok=True)
-    why = "the peer publishes no announcement"
+    why = Message("the peer publishes no announcement")
     if note is not None:
         try:
             text, _ = parse_note(note)
             if text != announcement_text(peer["origin"], fetched):
-                why = "the announcement names other entries"
+                why = Message("the announcement names other entries")
             else:
                 signed_by_entries(note, peer["origin"], pinned)
                 return fetched
-        except (CheckpointError, PeerRefused) as exc:
-            why = str(exc)
+        except CheckpointError as exc:
+            why = exc.message
+        except PeerRefused as exc:
+            why = joined(exc.problems)
     raise PeerRefused([Message("the peer's trust list changed (%(added)s key(s) added, "
                                "%(removed)s removed) without an announcement signed by a key "
                                "pinned for %(origin)s: %(why)s", added=added, removed=removed,
@@ -134,25 +143,25 @@ def consistent(fetcher: Fetcher, peer: dict, checkpoint, note: str) -> None:
         if old.size == 0:
             return
         if checkpoint.size < old.size:
-            raise merkle.ProofError(f"the log shrank from {old.size} to {checkpoint.size} "
-                                    f"entries")
+            raise merkle.ProofError(Message("the log shrank from %(old)s to %(new)s entries",
+                                            old=old.size, new=checkpoint.size))
         proof = []
         if checkpoint.size > old.size:
             data = fetcher.json(f"{CONSISTENCY}?from={old.size}&to={checkpoint.size}",
                                 DOCUMENTS["consistency"])
             if not isinstance(data, dict) or not isinstance(data.get("proof"), list):
-                raise PeerRefused([malformed(DOCUMENTS["consistency"], "no proof")])
+                raise PeerRefused([malformed(DOCUMENTS["consistency"], Message("no proof"))])
             proof_b64 = data["proof"]
             try:
                 proof = [base64.b64decode(p, validate=True) for p in proof_b64]
             except (TypeError, ValueError):
-                raise PeerRefused([malformed(DOCUMENTS["consistency"], "not base64")]
+                raise PeerRefused([malformed(DOCUMENTS["consistency"], Message("not base64"))]
                                   ) from None
         merkle.check_consistency(old.size, checkpoint.size, old.root, checkpoint.root, proof)
     except merkle.ProofError as exc:
         raise PeerRefused(
             [Message("the peer's log is not consistent with its checkpoint of size %(old)s "
-                     "accepted before: %(why)s", old=old.size, why=str(exc))],
+                     "accepted before: %(why)s", old=old.size, why=exc.message)],
             state="inconsistent",
             evidence={"seen": peer["checkpoint"], "seen_at": peer["last_synced_at"],
                       "new": note, "proof": proof_b64,
@@ -164,7 +173,7 @@ def revocations_of(data, peer: dict, held: dict) -> list[dict]:
         listed = parse_revocations(data, source="the peer's revocation list")
     except InvalidInput as exc:
         raise PeerRefused([malformed(DOCUMENTS["revocations"],
-                                     "; ".join(str(p) for p in exc.problems))]) from None
+                                     located(exc.problems))]) from None
     # a platform revokes only its own labels: other ids are not ours to take from it
     own = [row for label_id, row in sorted(listed.items())
            if label_id.startswith(f"{peer['origin']}-")]
@@ -184,7 +193,8 @@ def findings_of(data, entries: list[dict]) -> list | None:
         return None  # 404: the peer publishes no findings
     items = data.get("findings") if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise PeerRefused([malformed(DOCUMENTS["findings"], "a list of objects expected")])
+        raise PeerRefused([malformed(DOCUMENTS["findings"],
+                                     Message("a list of objects expected"))])
     for item in items:
         try:
             signed = base64.urlsafe_b64decode(str(item.get("document") or "") + "==")
@@ -210,7 +220,7 @@ def ours_cosigned(db, home, fetcher: Fetcher, peer: dict) -> dict | None:
     try:
         checkpoint = parse_checkpoint(note)
         if checkpoint.origin != origin:
-            raise CheckpointError(f"it is of log {checkpoint.origin}")
+            raise CheckpointError(Message("it is of log %(origin)s", origin=checkpoint.origin))
         for entry in own_entries(home, origin):
             try:
                 open_note(note, origin, entry.public_key)
@@ -218,14 +228,15 @@ def ours_cosigned(db, home, fetcher: Fetcher, peer: dict) -> dict | None:
             except CheckpointError:
                 continue
         else:
-            raise CheckpointError("it is not signed by a key of this platform")
+            raise CheckpointError(Message("it is not signed by a key of this platform"))
         timestamp = verify_cosignature(note, peer["witness_name"],
                                        base64.b64decode(peer["witness_key"]))
         log = TransparencyLog(db)
         if checkpoint.size > log.size() or log.root(checkpoint.size) != checkpoint.root:
-            raise CheckpointError(f"our log never had this root at size {checkpoint.size}")
+            raise CheckpointError(Message("our log never had this root at size %(size)s",
+                                          size=checkpoint.size))
     except CheckpointError as exc:
         raise PeerRefused([Message("the peer's cosignature of our checkpoint is refused: "
-                                   "%(why)s", why=str(exc))]) from None
+                                   "%(why)s", why=exc.message)]) from None
     return {"size": checkpoint.size, "root": b64(checkpoint.root), "cosigned": note,
             "cosigned_at": clock.stamp(datetime.fromtimestamp(timestamp, clock.now().tzinfo))}

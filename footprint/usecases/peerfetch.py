@@ -105,7 +105,7 @@ class Fetcher:
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise PeerRefused([malformed(document, "not JSON")]) from None
+            raise PeerRefused([malformed(document, Message("not JSON"))]) from None
 
     def text(self, path: str, document: Message, *, missing_ok: bool = False) -> str | None:
         body = self.get(path, missing_ok=missing_ok)
@@ -114,9 +114,10 @@ class Fetcher:
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise PeerRefused([malformed(document, "not UTF-8")]) from None
+            raise PeerRefused([malformed(document, Message("not UTF-8"))]) from None
 
 
-def malformed(document: Message, why) -> Message:
+def malformed(document: Message, why: str) -> Message:
+    """``why`` a Message, said in the reader's language, or a text as it is."""
     return Message("the peer's %(document)s is malformed: %(why)s", document=document,
-                   why=str(why))
+                   why=why)
