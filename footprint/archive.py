@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from . import clock
-from .errors import FootprintError, InvalidInput, Problem
+from .errors import FootprintError, InvalidInput, Message, Problem, bulleted
 
 FORMAT = "footprint-backup"
 FORMAT_VERSION = 1
@@ -156,10 +156,11 @@ class Archive:
         try:
             self.tar = tarfile.open(self.path, mode="r:")
         except FileNotFoundError:
-            raise BackupError(f"{self.path}: no such file") from None
+            raise BackupError(Message("no such file: %(path)s", path=str(self.path))) from None
         except (tarfile.TarError, OSError) as exc:
-            raise ArchiveDamaged(f"{self.path} is not a footprint backup (not a tar "
-                                 f"file: {exc})") from None
+            raise ArchiveDamaged(Message("%(path)s is not a footprint backup (not a tar file: "
+                                         "%(reason)s)", path=str(self.path),
+                                         reason=str(exc))) from None
         try:
             self._open(passphrase)
         except BaseException:
@@ -170,11 +171,13 @@ class Archive:
         try:
             found = self.tar.getmembers()
         except (tarfile.TarError, OSError) as exc:
-            raise ArchiveDamaged(f"{self.path} is damaged or truncated: {exc}") from None
+            raise ArchiveDamaged(Message("%(path)s is damaged or truncated: %(reason)s",
+                                         path=str(self.path), reason=str(exc))) from None
         self.entries: dict[str, tarfile.TarInfo] = {}
         for info in found:
             if info.name in self.entries:
-                raise ArchiveDamaged(f"{self.path} holds {info.name} twice")
+                raise ArchiveDamaged(Message("%(path)s holds %(member)s twice",
+                                             path=str(self.path), member=info.name))
             self.entries[info.name] = info
         manifest_bytes = self._small(MANIFEST)
         mac = self._small(MAC).decode("ascii", "replace").strip()
@@ -187,37 +190,44 @@ class Archive:
             if manifest.get("format") != FORMAT:
                 raise ValueError("not a footprint backup")
         except (ValueError, KeyError, TypeError) as exc:
-            raise ArchiveDamaged(f"{self.path}: unreadable manifest ({exc})") from None
+            raise ArchiveDamaged(Message("%(path)s: unreadable manifest (%(reason)s)",
+                                         path=str(self.path), reason=str(exc))) from None
         if manifest.get("format_version") != FORMAT_VERSION:
-            raise BackupError(f"{self.path} is format version {manifest.get('format_version')}; "
-                              f"this footprint reads version {FORMAT_VERSION}")
+            raise BackupError(Message("%(path)s is format version %(found)s; this footprint "
+                                      "reads version %(version)s", path=str(self.path),
+                                      found=manifest.get("format_version"),
+                                      version=FORMAT_VERSION))
         if any(not 1 <= params[k] <= SCRYPT_LIMITS[k] for k in SCRYPT) \
                 or params["n"] & (params["n"] - 1):
-            raise ArchiveDamaged(f"{self.path}: key derivation parameters out of range "
-                                 f"({params})")
+            raise ArchiveDamaged(Message("%(path)s: key derivation parameters out of range "
+                                         "(%(params)s)", path=str(self.path),
+                                         params=str(params)))
         self.enc_key, mac_key = derive(passphrase, salt, **params)
         try:
             if decrypt(self.enc_key, check, CHECK_AAD) != CHECK_TEXT:
                 raise InvalidTag()
         except InvalidTag:
-            raise WrongPassphrase("wrong passphrase: it does not open this backup (nothing "
-                                  "was written)") from None
+            raise WrongPassphrase(Message("wrong passphrase: it does not open this backup "
+                                          "(nothing was written)")) from None
         if not hmac.compare_digest(mac, manifest_mac(mac_key, manifest_bytes)):
-            raise ArchiveDamaged(f"{self.path}: the manifest was altered after the backup "
-                                 "was made (its MAC does not match)")
+            raise ArchiveDamaged(Message("%(path)s: the manifest was altered after the backup "
+                                         "was made (its MAC does not match)",
+                                         path=str(self.path)))
         self.manifest = manifest
         try:
             self.members = [Member(m["name"], m["path"], int(m["size"]), m["sha256"],
                                    int(m["mode"], 8), bool(m["encrypted"]))
                             for m in manifest["members"]]
         except (KeyError, TypeError, ValueError) as exc:
-            raise ArchiveDamaged(f"{self.path}: unreadable member list ({exc})") from None
+            raise ArchiveDamaged(Message("%(path)s: unreadable member list (%(reason)s)",
+                                         path=str(self.path), reason=str(exc))) from None
         self._check_member_list()
 
     def _small(self, name: str) -> bytes:
         info = self.entries.get(name)
         if info is None or not info.isfile() or info.size > MAX_MANIFEST_BYTES:
-            raise ArchiveDamaged(f"{self.path} is not a footprint backup (no {name})")
+            raise ArchiveDamaged(Message("%(path)s is not a footprint backup (no %(member)s)",
+                                         path=str(self.path), member=name))
         return self.tar.extractfile(info).read()
 
     def _check_member_list(self) -> None:
@@ -229,24 +239,28 @@ class Archive:
                     or (member.name not in DATABASE_MEMBERS
                         and member.name != f"{FILES}{member.path}"
                         f"{ENCRYPTED_SUFFIX if member.encrypted else ''}")):
-                problems.append(f"{member.name}: not a path inside the home")
+                problems.append(Message("%(member)s: not a path inside the home",
+                                        member=member.name))
             info = self.entries.get(member.name)
             if info is None:
-                problems.append(f"{member.name} is missing")
+                problems.append(Message("%(member)s is missing", member=member.name))
             elif not info.isfile():
-                problems.append(f"{member.name} is not a regular file")
+                problems.append(Message("%(member)s is not a regular file", member=member.name))
             elif info.size != member.size:
-                problems.append(f"{member.name} is {info.size} bytes, the manifest says "
-                                f"{member.size}")
+                problems.append(Message("%(member)s is %(size)s bytes, the manifest says "
+                                        "%(listed)s", member=member.name, size=info.size,
+                                        listed=member.size))
         extra = sorted(set(self.entries) - listed - {MANIFEST, MAC})
-        problems += [f"{name} is not in the manifest" for name in extra]
+        problems += [Message("%(member)s is not in the manifest", member=name)
+                     for name in extra]
         databases = [name for name in DATABASE_MEMBERS if name in listed]
         if len(databases) != 1:
-            problems.append(f"{' or '.join(DATABASE_MEMBERS)}: the manifest lists "
-                            f"{len(databases)} databases, a backup holds one")
+            problems.append(Message("%(members)s: the manifest lists %(count)s databases, a "
+                                    "backup holds one", members=" or ".join(DATABASE_MEMBERS),
+                                    count=len(databases)))
         if problems:
-            raise ArchiveDamaged(f"{self.path} does not match its manifest:\n"
-                                 + "\n".join(f"  - {p}" for p in problems))
+            raise ArchiveDamaged(Message("%(path)s does not match its manifest:%(problems)s",
+                                         path=str(self.path), problems=bulleted(problems)))
 
     def extract(self, home: Path) -> None:
         """Write every member under ``home`` (an empty folder), checking each SHA-256 and
@@ -266,8 +280,9 @@ class Archive:
                 try:
                     data = decrypt(self.enc_key, blob, member.path.encode("utf-8"))
                 except InvalidTag:
-                    raise ArchiveDamaged(f"{member.name} does not decrypt: altered, or moved "
-                                         "from another path") from None
+                    raise ArchiveDamaged(Message("%(member)s does not decrypt: altered, or "
+                                                 "moved from another path",
+                                                 member=member.name)) from None
                 write_new(target, 0o600, [data])
                 continue
             mode = 0o600 if member.name in DATABASE_MEMBERS else member.mode & 0o644
@@ -275,8 +290,9 @@ class Archive:
             if digest.hexdigest() != member.sha256:
                 mismatched.append(member.name)
         if mismatched:
-            raise ArchiveDamaged(f"{self.path} was altered: the SHA-256 of "
-                                 f"{', '.join(mismatched)} does not match the manifest")
+            raise ArchiveDamaged(Message("%(path)s was altered: the SHA-256 of %(members)s does "
+                                         "not match the manifest", path=str(self.path),
+                                         members=", ".join(mismatched)))
 
     @property
     def database(self) -> str:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from .errors import DataError
+from .errors import DataError, Message
 from .model import ELECTRICITY_BASES
 
 _home: ContextVar[Path | None] = ContextVar("footprint_home", default=None)
@@ -89,8 +89,9 @@ def electricity_basis() -> str:
     a BOM that names none is calculated on, and what a result compares a BOM's choice with."""
     basis = os.environ.get("FOOTPRINT_ELECTRICITY_BASIS") or "location"
     if basis not in ELECTRICITY_BASES:
-        raise DataError(f"FOOTPRINT_ELECTRICITY_BASIS={basis!r} is not one of "
-                        f"{', '.join(ELECTRICITY_BASES)}")
+        raise DataError(Message("FOOTPRINT_ELECTRICITY_BASIS=%(value)s is not one of "
+                                "%(choices)s", value=repr(basis),
+                                choices=", ".join(ELECTRICITY_BASES)))
     return basis
 
 
@@ -141,22 +142,27 @@ def pact_callback_credentials() -> dict[str, dict]:
     where = f"FOOTPRINT_PACT_CALLBACK_CREDENTIALS={path}"
     try:
         if os.stat(path).st_mode & 0o077:
-            raise DataError(f"{where} may be readable by its owner only (chmod 600)")
+            raise DataError(Message("%(where)s may be readable by its owner only (chmod 600)",
+                                    where=where))
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except (OSError, ValueError) as exc:
-        raise DataError(f"{where} could not be read: {exc}") from None
+        raise DataError(Message("%(where)s could not be read: %(reason)s", where=where,
+                                reason=str(exc))) from None
     if not isinstance(data, dict):
-        raise DataError(f"{where}: an object of recipient hosts is expected")
+        raise DataError(Message("%(where)s: an object of recipient hosts is expected",
+                                where=where))
     out = {}
     for host, entry in data.items():
         if not (isinstance(entry, dict) and isinstance(entry.get("client_id"), str)
                 and isinstance(entry.get("client_secret"), str)
                 and isinstance(entry.get("token_url", ""), str)):
-            raise DataError(f"{where}: {host!r} needs client_id and client_secret (text), and "
-                            "optionally token_url")
+            raise DataError(Message("%(where)s: %(host)s needs client_id and client_secret "
+                                    "(text), and optionally token_url", where=where,
+                                    host=repr(host)))
         if entry.get("token_url") and not entry["token_url"].startswith("https://"):
-            raise DataError(f"{where}: {host!r}: token_url must be an https URL")
+            raise DataError(Message("%(where)s: %(host)s: token_url must be an https URL",
+                                    where=where, host=repr(host)))
         out[host.strip().lower()] = entry
     return out
 
@@ -173,8 +179,8 @@ def peer_sync_minutes() -> int:
     default 15): a peer tried more recently than that is left for the next run."""
     value = os.environ.get("FOOTPRINT_PEER_SYNC_MINUTES") or "15"
     if not value.isdigit() or int(value) < 1:
-        raise DataError(f"FOOTPRINT_PEER_SYNC_MINUTES={value!r} is not a whole number of "
-                        f"minutes (at least 1)")
+        raise DataError(Message("FOOTPRINT_PEER_SYNC_MINUTES=%(value)s is not a whole number "
+                                "of minutes (at least 1)", value=repr(value)))
     return int(value)
 
 
@@ -189,5 +195,6 @@ def benchmark_threshold() -> int:
     if not raw:
         return BENCHMARK_MIN_N
     if not raw.isdigit() or int(raw) < 2:
-        raise DataError(f"FOOTPRINT_BENCHMARK_MIN_N={raw!r} is not a whole number of 2 or more")
+        raise DataError(Message("FOOTPRINT_BENCHMARK_MIN_N=%(value)s is not a whole number of "
+                                "2 or more", value=repr(raw)))
     return int(raw)

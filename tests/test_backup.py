@@ -286,6 +286,7 @@ def test_a_wrong_passphrase_is_refused_and_nothing_is_written(archive, tmp_path)
     result = _restore_cli(archive, target, env={"FOOTPRINT_BACKUP_PASSPHRASE": "not the one"})
     assert result.exit_code == 1
     assert "wrong passphrase" in result.output
+    assert "错误：口令错误：无法用它打开此备份（未写入任何内容）" in result.output.splitlines()
     assert not target.exists() and _leftovers(tmp_path) == []
 
 
@@ -332,6 +333,7 @@ def test_a_manifest_rewritten_to_match_altered_contents_is_refused(archive, tmp_
     result = _restore_cli(altered, tmp_path / "new-home")
     assert result.exit_code == 1
     assert "the manifest was altered" in result.output
+    assert f"错误：{altered}：清单在备份完成后被改动过（其 MAC 不符）" in result.output.splitlines()
     assert not (tmp_path / "new-home").exists()
 
 

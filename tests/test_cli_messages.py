@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from cli.language import chinese
-from footprint import clock, words
-from footprint.errors import Message, Word
+from footprint import clock, settings, words
+from footprint.errors import DataError, Message, Word
 from footprint.labels.https import network_words
 from footprint.outbound import Refused
 from footprint.usecases import security
@@ -180,6 +180,13 @@ def test_keys_refusals_are_said_in_chinese_with_exit_2(operator, tmp_path):  # n
             f"error: trust list: {junk}: line 1, column 1 of the file: invalid JSON: "
             "Expecting value",
             f"错误：信任列表：{junk}：文件第 1 行第 1 列：JSON 格式错误：此处缺少值")
+    gbk = tmp_path / "gbk.json"
+    gbk.write_bytes('{"issuers": "四川"}'.encode("gbk"))  # 四 is 0xcb 0xc4: the 14th byte
+    refused(operator("keys", "trust", "add", gbk),
+            f"error: trust list: {gbk}: not UTF-8 text: byte 14 (0xcb) does not belong in "
+            "UTF-8; save the file as UTF-8",
+            f"错误：信任列表：{gbk}：不是 UTF-8 文本：第 14 个字节（0xcb）不属于 UTF-8 编码；"
+            "请将文件另存为 UTF-8")
     missing = tmp_path / "missing.json"
     refused(operator("keys", "trust", "add", missing),
             f"error: FILE: no such file: {missing}", f"错误：FILE：没有这个文件：{missing}")
@@ -198,7 +205,7 @@ def test_a_missing_or_unreadable_bom_file_is_named_in_chinese(operator, tmp_path
     latin1.write_bytes('{"product": "Äpfel"}'.encode("latin-1"))
     # Ä is byte 0xc4 in Latin-1, the 14th of the file: where a hex editor finds it
     refused(operator("validate", latin1),
-            f"error: {latin1}: (file): not UTF-8 text: byte 14 (0xc4) does not belong in "
+            f"error: {latin1}: file: not UTF-8 text: byte 14 (0xc4) does not belong in "
             "UTF-8; save the file as UTF-8",
             f"错误：{latin1}：文件：不是 UTF-8 文本：第 14 个字节（0xc4）不属于 UTF-8 编码；"
             "请将文件另存为 UTF-8")
@@ -265,3 +272,17 @@ def test_listings_show_times_in_the_platform_s_zone_named_once(service, operator
     assert listed[2].split()[:2] == ["2026-03-02", "02:30"]
     stored = json.loads(operator("security", "events", "--limit", "1", "--json").stdout)
     assert stored[0]["at"] == "2026-03-01T20:30:00+00:00"  # JSON keeps what is stored
+
+
+def test_a_setting_the_operator_got_wrong_is_said_in_chinese_too(monkeypatch):
+    monkeypatch.setenv("FOOTPRINT_PEER_SYNC_MINUTES", "0")
+    monkeypatch.setenv("FOOTPRINT_ELECTRICITY_BASIS", "green")
+    with pytest.raises(DataError) as minutes:
+        settings.peer_sync_minutes()
+    with pytest.raises(DataError) as basis:
+        settings.electricity_basis()
+    assert [(str(e.value), chinese(e.value.message)) for e in (minutes, basis)] == [
+        ("FOOTPRINT_PEER_SYNC_MINUTES='0' is not a whole number of minutes (at least 1)",
+         "FOOTPRINT_PEER_SYNC_MINUTES='0' 不是整数分钟数（至少为 1）"),
+        ("FOOTPRINT_ELECTRICITY_BASIS='green' is not one of location, market, lifecycle",
+         "FOOTPRINT_ELECTRICITY_BASIS='green' 不是 location, market, lifecycle 之一")]
