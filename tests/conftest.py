@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -287,6 +288,33 @@ def app_on(home: Path, engine, **config):
     return app
 
 
+def service_copy(home: Path, template: Path):
+    """``service_template``'s file copied as the database in ``home``: a connection to it and
+    its people by username."""
+    import shutil
+
+    from footprint.store import connect, database_path
+
+    shutil.copyfile(template, database_path(home))
+    db = connect(database_path(home))
+    return db, {row["username"]: row for row in db.query("SELECT * FROM users")}
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token a page's form carries."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def log_in_with_token(client, username: str, password: str = PASSWORD):
+    """Log a test client in on an app with CSRF on: the login page's token posted with the
+    form. Returns the client."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
 def seeded_demo(home: Path, engine):
     """The demo's data written into a new database in ``home``: the database and what
     ``demo.seed`` tells of it."""
@@ -305,10 +333,9 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
     own app). The session's engine is shared, so no test pays for a Brightway build. On
     SQLite unless the test is marked ``both_engines`` (then once on each): on PostgreSQL
     the copy is a database of the test's cluster, named by FOOTPRINT_DATABASE_URL."""
-    import shutil
     from types import SimpleNamespace
 
-    from footprint.store import connect, database_path
+    from footprint.store import connect
 
     home = tmp_path / "home"
     home.mkdir()
@@ -320,12 +347,18 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
         monkeypatch.setenv("FOOTPRINT_DATABASE_URL", url)
         db = connect(url)
         request.addfinalizer(db.close)  # before the database is dropped
+        people = {row["username"]: row for row in db.query("SELECT * FROM users")}
     else:
-        shutil.copyfile(service_template, database_path(home))
-        db = connect(database_path(home))
-    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
+        db, people = service_copy(home, service_template)
     app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     return SimpleNamespace(app=app, db=db, people=people, home=home)
+
+
+@pytest.fixture
+def csrf_app(service, engine):
+    """Another app on the service's database, with CSRF on as served (the service's own has
+    it off): for the tests that a form or request without its token is refused."""
+    return app_on(service.home, engine, TESTING=True)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 from footprint.usecases import review
 from footprint.labels import generate
 from footprint.usecases.tokens import create_token
-from web import create_app
 
 from .conftest import PEOPLE, SAMPLES
 
@@ -528,10 +527,8 @@ def test_a_session_cookie_does_not_authenticate_the_api(clients, service, make_b
     assert response.status_code == 200
 
 
-def test_csrf_does_not_apply_to_the_api(service, engine, tokens, make_bom):
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home)})  # CSRF on
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
+def test_csrf_does_not_apply_to_the_api(csrf_app, tokens, make_bom):
+    client = csrf_app.test_client()
     assert client.post("/login", data={"username": "orchard",
                                        "password": "x"}).status_code == 400  # CSRF is on
     response = client.post("/api/v1/submissions", json=make_bom(),

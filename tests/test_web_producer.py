@@ -26,7 +26,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.bom import parse_bom
 from footprint.usecases import submissions as subs
-from tests.conftest import PASSWORD
+from tests.conftest import log_in_with_token
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -657,16 +657,8 @@ def test_preview_of_the_editor_form(clients):
     assert oranges["grade"]["grade"] and all(h["modelled"] for h in oranges["hotspots"])
 
 
-def test_preview_needs_the_csrf_header_when_csrf_is_on(service):
-    from web import create_app
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "orchard", "password": PASSWORD,
-                                "csrf_token": token})
+def test_preview_needs_the_csrf_header_when_csrf_is_on(csrf_app):
+    client = log_in_with_token(csrf_app.test_client(), "orchard")
     page = client.get("/producer/submissions/new").get_data(as_text=True)
     meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
     assert client.post("/producer/preview", data=editor_form()).status_code == 400
