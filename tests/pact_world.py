@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, app_on, service_copy
 
 USCC = "91510100MA6CN7RX5X"
 GTIN_ORANGES = "06901234567892"
@@ -110,24 +110,14 @@ def schemas():
 def make_service(home, engine, service_template):
     """A copy of the template database in ``home``, an issuer key, the world above, and an
     app on it (as tests/conftest.py's ``service``, for a whole module)."""
-    import shutil
-
     from footprint.labels import generate
-    from footprint.store import connect, database_path
+    from footprint.usecases import pactclients
     from footprint.usecases.issuing import Issuer
-    from web import create_app
 
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(service_template, database_path(home))
-    db = connect(database_path(home))
-    from footprint.store.migrations import migrate
-    migrate(db)
-    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
+    db, people = service_copy(home, service_template)
     generate(home, "CN-SC", "四川省碳足迹平台 Sichuan carbon footprint platform", "CN-SC")
     world = build(db, engine, Issuer(home, "CN-SC"), people)
-    from footprint.usecases import pactclients
     pactclients.revoke_client(db, world.clients["revoked"][0])
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
-                      "WTF_CSRF_ENABLED": False})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     return SimpleNamespace(app=app, db=db, people=people, home=home, world=world)

@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from footprint.usecases.tokens import create_token
-from web import create_app
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, app_on, service_copy
 
 TABLES = ("products", "submissions", "results", "audit_events")
 ROW_ID_MAX = 2 ** 63 - 1
@@ -351,13 +350,8 @@ def fill(path: Path) -> int:
 
 def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
         small_home, service_template, engine, make_bom):
-    from footprint.usecases.database import database_path
-    shutil.copyfile(service_template, database_path(small_home))
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(small_home),
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    from footprint.usecases.database import connect
-    db = connect(database_path(small_home))
+    db, _ = service_copy(small_home, service_template)
+    app = app_on(small_home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     token = create_token(db, "orchard", "test")
     db.close()
     auth = {"Authorization": f"Bearer {token}"}

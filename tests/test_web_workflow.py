@@ -27,7 +27,8 @@ from footprint.usecases.tokens import create_token
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.workflow import MAX_REASON
 from web.i18n import page_to_come_back_to
-from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
+from tests.conftest import (ENGINES, PASSWORD, PEOPLE, app_on, csrf_token, log_in_with_token,
+                            pg_copy, qualify_everywhere)
 
 ROOT = Path(__file__).resolve().parent.parent
 SICHUAN_BODY = "Sichuan Carbon Verification"
@@ -391,7 +392,6 @@ def world(request, tmp_path_factory, engine):
     from footprint.store import connect, database_path
     from footprint.store.migrations import migrate
     from footprint.usecases.users import seed_user
-    from web import create_app
 
     home = tmp_path_factory.mktemp("workflow-matrix")
     config = {}
@@ -409,10 +409,7 @@ def world(request, tmp_path_factory, engine):
               for name, (role, org) in PEOPLE.items()}
     qualify_everywhere(db, engine.registry, *{org for role, org in PEOPLE.values()
                                               if role == "verifier"})
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-                      **config})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False, **config)
     issuer_key(home)
     clients = {None: app.test_client()}
     for name in PEOPLE:
@@ -602,16 +599,9 @@ def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
 def test_forms_carry_the_csrf_token(world, make_bom):
     """With CSRF on (as served), a decision without the page's token is refused and one
     posted with the token the page carries goes through."""
-    from web import create_app
     sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
-    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
-                      **world.config})
-    app.extensions["footprint_engine"] = world.engine
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    app = app_on(world.home, world.engine, **world.config)  # CSRF on: the world's app has it off
+    client = log_in_with_token(app.test_client(), "auditor")
     before = snapshot(world.db, sid)
     confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
     assert client.post(f"/submissions/{sid}/verify", data=confirmed).status_code == 400
@@ -621,8 +611,8 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     forms = re.findall(r"<form [^>]*method=\"post\".*?</form>", page, re.S)
     assert len(forms) >= 4  # log out, verify, return, comment
     assert all('name="csrf_token"' in form for form in forms)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(f"/submissions/{sid}/verify", data={**confirmed, "csrf_token": token})
+    response = client.post(f"/submissions/{sid}/verify",
+                           data={**confirmed, "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert world.db["submissions"].get(sid)["status"] == "verified"
 
@@ -630,22 +620,10 @@ def test_forms_carry_the_csrf_token(world, make_bom):
 def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, make_bom):
     """A form posted without its page's token, or with another session's, is 400 with the
     reason in the reader's language and the way on: go back, reload, try again."""
-    from web import create_app
     sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
-    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
-                      **world.config})
-    app.extensions["footprint_engine"] = world.engine
-    clients = []
-    for _ in range(2):
-        client = app.test_client()
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          client.get("/login").get_data(as_text=True)).group(1)
-        assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
-                                           "csrf_token": token}).status_code == 302
-        clients.append(client)
-    client, elsewhere = clients
-    others = re.search(r'name="csrf_token" value="([^"]+)"',
-                       elsewhere.get(f"/submissions/{sid}").get_data(as_text=True)).group(1)
+    app = app_on(world.home, world.engine, **world.config)  # CSRF on: the world's app has it off
+    client, elsewhere = (log_in_with_token(app.test_client(), "auditor") for _ in range(2))
+    others = csrf_token(elsewhere.get(f"/submissions/{sid}").get_data(as_text=True))
     before = snapshot(world.db, sid)
     confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
     came_from = {"Referer": f"http://localhost/submissions/{sid}"}
@@ -673,16 +651,12 @@ def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom
     from footprint.store import connect, database_path
     from footprint.store.migrations import migrate
     from footprint.usecases.users import seed_user
-    from web import create_app
     db = connect(database_path(tmp_path))
     migrate(db)
     producer = seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
     seed_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
     qualify_everywhere(db, engine.registry, SICHUAN_BODY)
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
+    client = app_on(tmp_path, engine, TESTING=True, WTF_CSRF_ENABLED=False).test_client()
     client.post("/login", data={"username": "orchard", "password": PASSWORD})
     client.get("/lang/en")
     sub, _ = subs.create_submission(db, engine, producer, workflow_bom(make_bom))
