@@ -5,9 +5,13 @@ what the tests compute; tests that exercise plugin loading build their own manag
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
+import signal
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -211,6 +215,27 @@ def store_db(request, tmp_path):
     database.close()
 
 
+# -- servers on this machine ------------------------------------------------------------------
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_server(server) -> None:
+    """Stop a server process started in a session of its own (start_new_session) and the
+    workers it forked: SIGTERM to its group, SIGKILL if it has not gone within 30 s."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    server.stdout.close()
+
+
 # -- the web service -------------------------------------------------------------------------
 
 PASSWORD = "correct horse battery"
@@ -306,8 +331,7 @@ def csrf_token(page: str) -> str:
 
 
 def log_in_with_token(client, username: str, password: str = PASSWORD):
-    """Log a test client in on an app with CSRF on: the login page's token posted with the
-    form. Returns the client."""
+    """``log_in`` on an app with CSRF on: the login page's token posted with the form."""
     token = csrf_token(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": username, "password": password,
                                            "csrf_token": token})
@@ -354,6 +378,30 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
     return SimpleNamespace(app=app, db=db, people=people, home=home)
 
 
+def text_of(response) -> str:
+    """A response's page with its HTML entities read: the text as a reader sees it."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def error_slot(page: str, field: str) -> str:
+    """The message a form's page shows next to a field (its <span id="err-<field>">)."""
+    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
+                      page, re.S)
+    assert match, f"no error slot for {field}"
+    return html.unescape(match.group(1))
+
+
+def editor_form(**fields) -> dict:
+    """The producer's editor form for a 1 piece generic product made with 100 kWh in Sichuan,
+    2022 factors (14.04 kg CO2e), saved; ``fields`` change it, a field None leaves it out."""
+    form = {"product-name": "Gear blank", "product-category": "generic",
+            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
+            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
+            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
+    form.update(fields)
+    return {k: v for k, v in form.items() if v is not None}
+
+
 @pytest.fixture
 def csrf_app(service, engine):
     """Another app on the service's database, with CSRF on as served (the service's own has
@@ -362,17 +410,65 @@ def csrf_app(service, engine):
 
 
 @pytest.fixture
+def tokens(service):
+    """An API token for each of PEOPLE: tokens["orchard"] ..."""
+    from footprint.usecases.tokens import create_token
+
+    return {name: create_token(service.db, name, "test") for name in PEOPLE}
+
+
+@pytest.fixture
+def api(service, tokens):
+    """api(user, method, path, json=..., data=..., headers=...) -> response of the service's
+    API (/api/v1 + path) with ``user``'s token; user None sends no Authorization header."""
+    client = service.app.test_client()
+
+    def call(user, method, path, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if user is not None:
+            headers["Authorization"] = f"Bearer {tokens[user]}"
+        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+    return call
+
+
+def json_schema(document: dict, name: str) -> dict:
+    """A component schema of an OpenAPI 3.0 document as JSON Schema (2020-12) for jsonschema:
+    OpenAPI's nullable and boolean exclusiveMinimum translated, references resolved inside."""
+    text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
+                                                                 "#/$defs/")
+
+    def translate(node):
+        if isinstance(node, dict):
+            if node.pop("nullable", False) and "type" in node:
+                node["type"] = [node["type"], "null"]
+            if node.get("exclusiveMinimum") is True:
+                node["exclusiveMinimum"] = node.pop("minimum")
+            node.pop("example", None)
+            for value in node.values():
+                translate(value)
+        elif isinstance(node, list):
+            for value in node:
+                translate(value)
+    definitions = json.loads(text)
+    translate(definitions)
+    return {**definitions[name], "$defs": definitions}
+
+
+@pytest.fixture
 def client(service):
     return service.app.test_client()
+
+
+def log_in(client, username: str, password: str = PASSWORD):
+    """Log a test client in (on an app with CSRF off); returns the client."""
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
 
 
 @pytest.fixture
 def login():
     """Log a test client in as one of PEOPLE; returns the client."""
-    def log_in(client, username):
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
     return log_in
 
 

@@ -39,10 +39,8 @@ from footprint.labels.encoding import to_b32
 from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
 from footprint.usecases.revoking import revoke
-from footprint.usecases.tokens import create_token
 from web.api.labels import _basis_line
 
-from .conftest import PEOPLE
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -142,19 +140,6 @@ def test_the_schema_is_the_published_one_and_catches_a_wrong_record():
 
 
 # -- the web ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def api(service):
-    tokens = {name: create_token(service.db, name, "test") for name in PEOPLE}
-    client = service.app.test_client()
-
-    def call(user, method, path, headers=None, **kwargs):
-        headers = dict(headers or {})
-        if user:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
-
 
 @pytest.fixture
 def battery_label(service, issuer, approve):

@@ -98,23 +98,6 @@ BUSY = Fault(503, "2", "The platform is busy.")
 BROKEN = Fault(503, "30", "The platform's database is unavailable.")
 
 
-@pytest.fixture
-def tokens(service):
-    return {name: create_token(service.db, name, "test") for name in ("orchard", "reviewer")}
-
-
-@pytest.fixture
-def api(service, tokens):
-    client = service.app.test_client()
-
-    def call(user, method, path, **kwargs):
-        headers = dict(kwargs.pop("headers", None) or {})
-        if user is not None:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
-
-
 def raising(exc):
     def fail(*args, **kwargs):
         raise exc
