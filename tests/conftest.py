@@ -494,21 +494,25 @@ def issuer(service):
     return Issuer(service.home, "CN-SC")
 
 
-@pytest.fixture
-def approve(service):
-    """approve(bom, issuer, engine=None, producer="orchard"): the producer creates the
-    submission (calculated by ``engine``, default the service's), submits it to Sichuan
-    Carbon Verification, auditor verifies, reviewer approves with ``issuer``; returns the
-    final submission."""
+def approved(db, engine, people, bom, issuer, producer="orchard"):
+    """The producer (one of PEOPLE) creates a submission of ``bom`` calculated by ``engine``
+    and submits it to Sichuan Carbon Verification, auditor verifies, reviewer approves with
+    ``issuer``; returns the final submission."""
     from footprint.usecases import actions
     from footprint.usecases import submissions as subs
 
+    sub, _ = subs.create_submission(db, engine, people[producer], bom)
+    actions.act(db, people[producer], sub["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
+    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
+    return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
+
+
+@pytest.fixture
+def approve(service):
+    """approve(bom, issuer, engine=None, producer="orchard"): ``approved`` on the service,
+    calculated by ``engine``, default the service's."""
     def approve(bom, issuer, engine=None, producer="orchard"):
-        people, db = service.people, service.db
-        engine = engine or service.app.extensions["footprint_engine"]
-        sub, _ = subs.create_submission(db, engine, people[producer], bom)
-        actions.act(db, people[producer], sub["id"], "submit",
-                    verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
-        return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
+        return approved(service.db, engine or service.app.extensions["footprint_engine"],
+                        service.people, bom, issuer, producer)
     return approve

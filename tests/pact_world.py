@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from tests.conftest import SAMPLES, app_on, service_copy
+from tests.conftest import SAMPLES, app_on, approved, service_copy
 
 USCC = "91510100MA6CN7RX5X"
 GTIN_ORANGES = "06901234567892"
@@ -28,8 +28,7 @@ def _gtin(body13: str) -> str:
 def build(db, engine, issuer, people) -> SimpleNamespace:
     """The labels and clients above in ``db``; returns their ids and the clients' secrets."""
     from footprint.identifiers import pact_footprint_id
-    from footprint.usecases import actions, pactclients, revoking
-    from footprint.usecases import submissions as subs
+    from footprint.usecases import pactclients, revoking
     from footprint.usecases.labels import for_submission
     from footprint.usecases.organisations import set_credit_code
 
@@ -39,13 +38,7 @@ def build(db, engine, issuer, people) -> SimpleNamespace:
     set_credit_code(db, people["orchard"]["org_id"], USCC)
 
     def approve(producer, bom):
-        sub, _ = subs.create_submission(db, engine, people[producer], bom)
-        actions.act(db, people[producer], sub["id"], "submit",
-                    verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify",
-                    checklist=actions.VERIFY_CHECKLIST)
-        final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
-        return for_submission(db, final["id"])
+        return for_submission(db, approved(db, engine, people, bom, issuer, producer)["id"])
 
     def oranges(amount, season):
         return {"product": {"name": "Navel oranges, packed", "name_zh": "脐橙(包装)",
