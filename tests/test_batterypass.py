@@ -41,6 +41,8 @@ from footprint.usecases import labels as label_records
 from footprint.usecases.revoking import revoke
 from web.api.labels import _basis_line
 
+from .conftest import text_of
+
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -146,10 +148,6 @@ def battery_label(service, issuer, approve):
     """The label issued for the Shandong pack: (label, submission id)."""
     submission = approve(shandong_bom(), issuer)
     return label_records.for_submission(service.db, submission["id"]), submission["id"]
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def test_the_record_of_a_battery_label(service, api, battery_label):

@@ -39,7 +39,7 @@ from footprint.translog.cosignature import verify_cosignature
 from footprint.usecases import backup, peers, peersync, revoking
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.issuing import Issuer
-from tests.conftest import PASSWORD, app_on, service_copy
+from tests.conftest import app_on, log_in, service_copy
 from tests.test_cross_region import issue as cross_region_issue
 from tests.test_cross_region import scan
 
@@ -373,8 +373,7 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
 def _admin_page(platform, lang="zh") -> str:
     client = platform.app.test_client()
     client.set_cookie("lang", lang)
-    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
-    assert response.status_code == 302
+    log_in(client, "admin")
     response = client.get("/admin/peers")
     assert response.status_code == 200
     return html.unescape(response.get_data(as_text=True))

@@ -5,7 +5,6 @@ state is what the transparency log says, and `footprint log verify` exits 1 nami
 """
 from __future__ import annotations
 
-import html
 import os
 import re
 import sqlite3
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from footprint.usecases.demo import DEMO_PASSWORD
-from tests.conftest import app_on, csrf_token, log_in_with_token
+from tests.conftest import app_on, csrf_token, log_in_with_token, text_of
 
 FOOTPRINT = Path(sys.executable).with_name("footprint")  # the console script of this venv
 REASON = "核查发现电表读数造假 falsified meter readings"
@@ -27,10 +26,6 @@ def footprint(home: Path, *args: str) -> subprocess.CompletedProcess:
     assert FOOTPRINT.is_file(), f"{FOOTPRINT} is missing: install the checkout (make install)"
     return subprocess.run([str(FOOTPRINT), *args], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "FOOTPRINT_HOME": str(home)})
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 
 from footprint.usecases.tokens import create_token
 
-from .conftest import PASSWORD, app_on, service_copy
+from .conftest import app_on, editor_form, log_in, service_copy
 
 TABLES = ("products", "submissions", "results", "audit_events")
 ROW_ID_MAX = 2 ** 63 - 1
@@ -226,21 +226,12 @@ def test_every_api_error_validates_against_the_documented_error_schema(
 
 # -- pages -------------------------------------------------------------------------------------
 
-def form(**changes):
-    fields = {"product-name": "Gear blank", "product-category": "generic",
-              "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-              "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-              "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    fields.update(changes)
-    return fields
-
-
 def test_a_full_disk_is_a_clear_page_in_chinese_and_english(clients, service, monkeypatch):
     import web.producer as producer
     before = counts(service.db)
     monkeypatch.setattr(producer.subs, "create_submission", raising(disk_full()))
     orchard = clients["orchard"]
-    response = orchard.post("/producer/submissions/new", data=form(),
+    response = orchard.post("/producer/submissions/new", data=editor_form(),
                             headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 507 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
@@ -249,7 +240,7 @@ def test_a_full_disk_is_a_clear_page_in_chinese_and_english(clients, service, mo
     assert "HTTP 状态码 507" in page and "Traceback" not in page
     assert response.headers["Retry-After"] == "300"
     orchard.set_cookie("lang", "en")
-    page = orchard.post("/producer/submissions/new", data=form()).get_data(as_text=True)
+    page = orchard.post("/producer/submissions/new", data=editor_form()).get_data(as_text=True)
     assert "<h1>The platform's storage is full.</h1>" in page
     assert "Nothing was saved." in page and "Please try again later." in page
     assert counts(service.db) == before
@@ -340,8 +331,7 @@ def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
     auth = {"Authorization": f"Bearer {token}"}
     api = app.test_client()
     browser = app.test_client()
-    assert browser.post("/login", data={"username": "orchard", "password": PASSWORD}
-                        ).status_code == 302
+    log_in(browser, "orchard")
     first = api.post("/api/v1/submissions", json=make_bom(), headers=auth)
     assert first.status_code == 201
     sid = first.get_json()["id"]
@@ -353,7 +343,7 @@ def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
     body = assert_error_shape(response, 507)
     assert body["error"] == ("The platform's storage is full. Nothing was saved. "
                              "Please try again later.")
-    page = browser.post("/producer/submissions/new", data=form(),
+    page = browser.post("/producer/submissions/new", data=editor_form(),
                         headers={"Accept-Language": "zh"})
     assert page.status_code == 507 and "平台的存储空间已满。" in page.get_data(as_text=True)
     # reads: served

@@ -27,7 +27,7 @@ from footprint.labels.revocations import load_revocations
 from footprint.usecases import submissions as subs
 from footprint.translog import TransparencyLog, verify_consistency, verify_inclusion
 
-from .conftest import json_schema
+from .conftest import json_schema, text_of
 from .test_labels import decode_png
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
@@ -61,10 +61,6 @@ def status_of(db, submission_id) -> str:
 
 def counts(db) -> dict:
     return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def b64(text: str) -> bytes:
@@ -109,7 +105,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
         "producer_name": "Pujiang Orchard Co-op", "verifier_name": BODY,
         "reviewer_name": "reviewer"}
 
-    page = page_text(reviewer.get(response.headers["Location"]))
+    page = text_of(reviewer.get(response.headers["Location"]))
     assert f"Approved: carbon label {label['id']} is issued." in page
     section = re.search(r'<section class="card label-card label-valid" id="label">(.*?)'
                         r"</section>", page, re.S).group(1)
@@ -125,7 +121,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     assert f"HTTPS://LOCALHOST/L/{b32}" in section  # the URL the QR code holds
     assert 'action="/submissions/%d/label/revoke"' % sid in section  # reviewers revoke
     # the producer sees the label, without the revoke form
-    own = page_text(clients["orchard"].get(f"/submissions/{sid}"))
+    own = text_of(clients["orchard"].get(f"/submissions/{sid}"))
     assert label["id"] in own and "/label/revoke" not in own
     # the audit trail records approval and issuance
     trail = [e["action"] for e in subs.audit_trail(db, service.people["orchard"], sid)]
@@ -190,7 +186,7 @@ def test_without_an_issuer_key_approving_changes_nothing(service, clients, api, 
     reviewer.get("/lang/en")
     response = reviewer.post(f"/submissions/{sid}/approve", data={"reason": "fine"})
     assert response.status_code == 409
-    page = page_text(response)
+    page = text_of(response)
     assert "The label cannot be issued without an issuer key; nothing was approved." in page
     assert "footprint keys generate --issuer CN-SC" in page
     assert 'id="status"><span class="status status-verified"' in page
@@ -374,12 +370,12 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     admin.get("/lang/en")
     response = admin.post(url, data={"reason": "   "})
     assert response.status_code == 400
-    assert "a public reason of 1 to 500 characters" in page_text(response)
+    assert "a public reason of 1 to 500 characters" in text_of(response)
     assert label_records.get(db, label_id)["revoked_at"] is None
 
     response = admin.post(url, data={"reason": "falsified meter readings"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#label")
-    page = page_text(admin.get(f"/submissions/{sid}"))
+    page = text_of(admin.get(f"/submissions/{sid}"))
     assert "The label is revoked; the public list of revoked labels shows it." in page
     assert 'class="status status-revoked">revoked<' in page
     assert ('<dd id="label-revocation-reason" class="written">falsified meter readings</dd>'
@@ -393,7 +389,7 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     orchard = clients["orchard"]
     orchard.get("/lang/en")
     row = re.search(rf'<tr id="submission-{sid}">(.*?)</tr>',
-                    page_text(orchard.get("/producer/")), re.S).group(1)
+                    text_of(orchard.get("/producer/")), re.S).group(1)
     assert "status-revoked" in row
 
 
@@ -416,7 +412,7 @@ def test_a_second_approval_of_the_product_supersedes_its_label(service, api, iss
     assert new["claims"]["value"] == 12.6  # 90 kWh x 0.1404 = 12.636 -> 12.6
     first = label_records.get(db, issued)["submission_id"]
     assert status_of(db, first) == "superseded" and status_of(db, second) == "issued"
-    page = page_text(clients["orchard"].get(f"/submissions/{first}"))
+    page = text_of(clients["orchard"].get(f"/submissions/{first}"))
     assert f'<dd id="label-superseded-by"><code>{new_id}</code></dd>' in page
 
     # the log grew 1 -> 3 (issue, issue, supersede) and the history up to 1 is kept

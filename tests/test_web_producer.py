@@ -13,7 +13,6 @@ Hand-calculated values (factors as cited in the results' own sources):
 """
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -26,7 +25,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.bom import parse_bom
 from footprint.usecases import submissions as subs
-from tests.conftest import log_in_with_token
+from tests.conftest import editor_form, error_slot, log_in_with_token, text_of
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -45,28 +44,6 @@ def in_english(client):
     Chinese page says them in Chinese: tests/test_problems_in_chinese.py)."""
     client.set_cookie("lang", "en")
     return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def error_slot(page: str, field: str) -> str:
-    """The message shown next to a field (its <span id="err-<field>">)."""
-    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
-                      page, re.S)
-    assert match, f"no error slot for {field}"
-    return html.unescape(match.group(1))
-
-
-def editor_form(**fields) -> dict:
-    """The editor's fields for the 100 kWh Sichuan 2022 product, with overrides."""
-    form = {"product-name": "Gear blank", "product-category": "generic",
-            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    form.update(fields)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 def electricity_bom(make_bom, kwh=100):
