@@ -28,7 +28,7 @@ from footprint.units import UNITS
 from footprint.usecases import demo
 from footprint.usecases.users import seed_user
 
-from .conftest import app_on, log_in, seeded_demo
+from .conftest import app_on, seeded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -244,7 +244,7 @@ def test_the_walk_reads_the_text_a_reader_reads():
 
 def test_a_grading_unit_only_in_english_is_marked_english_in_a_chinese_sentence(demo_app):
     client = demo_app.app.test_client()
-    log_in(client, "reviewer", demo.DEMO_PASSWORD)
+    client.post("/login", data={"username": "reviewer", "password": demo.DEMO_PASSWORD})
     # the V2O5 flake is a product of the V-Ti works whose bands are per t crude steel
     page = client.get(f"/submissions/{demo_app.submissions['pzh-v2o5']}", headers=CHINESE)
     assert ('<p class="muted" id="grade">未分级: 钒钛钢铁 的等级划分（<span lang="en">kg CO2e/t '
