@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from footprint import words
-from footprint.errors import Message
+from footprint.errors import Message, Text, Word
 from footprint.settings import footprint_home
 
 LANGUAGES = ("zh", "en")
@@ -115,10 +115,13 @@ def translated(template: str) -> str | None:
 
 def said(message, language: str | None = None) -> str:
     """``message`` in ``language`` (the chosen one by default): a Message through the
-    catalogue (its English where the catalogue has no Chinese), other text as it is."""
+    catalogue (its English where the catalogue has no Chinese), a Text (a plugin's words in
+    both languages) in it, other text as it is."""
+    language = language or chosen()
+    if isinstance(message, Text):
+        return message.said(language)
     if not isinstance(message, Message):
         return str(message)
-    language = language or chosen()
     if language != "zh":
         return message.said("en")
 
@@ -134,6 +137,12 @@ def say(template: str, /, **params) -> str:
     return said(Message(template, **params))
 
 
+def beside(name: str | None, code: str) -> str:
+    """A published name beside the code or identifier it stands for (柑橘(鲜果)（oranges）);
+    the code alone where there is no name."""
+    return say("%(name)s (%(signed)s)", name=name, signed=code) if name else code
+
+
 def listed(items) -> str:
     """Items one after the other as the chosen language writes a list: 技术 3.0、地理 2.5;
     technology 3.0, geography 2.5."""
@@ -146,6 +155,18 @@ def term(vocabulary: str, code: str, language: str | None = None) -> str:
     if (language or chosen()) != "zh":
         return words.word(vocabulary, code)
     return words.word(vocabulary, code, translated)
+
+
+def confidence(note: str, alone: bool = False) -> str:
+    """A source's confidence note with the levels it names in the chosen language (可信度中
+    (secondary, MATERIALS.md M-12)); ``alone``, the levels without the word confidence (中
+    (secondary, ...)), for a column headed by it. The dataset's own words on how its figures
+    were read, and a note that names no level, as written (footprint.words.confidence_note)."""
+    parts = words.confidence_note(note)
+    if parts is None:
+        return note
+    vocabulary = "confidence_level" if alone else "confidence"
+    return "".join(term(vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
 
 
 def chinese(message) -> str | None:

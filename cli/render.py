@@ -16,7 +16,7 @@ import click
 from footprint.batteryfigures import figures
 from footprint.dataquality import CRITERIA, level, overall
 from footprint.display import footprint, percent, quantity, time_text, zone_key
-from footprint.errors import from_data
+from footprint.errors import Text, from_data
 from footprint.resultnames import ResultNames, factor, input_name, method_name, named
 from footprint.words import GAS_SYMBOLS
 
@@ -91,7 +91,12 @@ def result_text(result: dict, names: ResultNames | None = None,
             low, high = grade["published_range"]
             out.append(click.style("  " + say(
                 "below the published range %(low)s-%(high)s %(unit)s: inputs may be missing",
-                low=quantity(low), high=quantity(high), unit=grade["unit"]), fg="yellow"))
+                low=quantity(low), high=quantity(high),
+                unit=Text(grade.get("unit_zh", ""), grade["unit"])), fg="yellow"))
+    elif result.get("grade_note"):  # a category's bands that are not for this product
+        out.append("  " + say("not graded: %(note)s", note=from_data(
+            result["grade_note_message"]) if result.get("grade_note_message")
+            else result["grade_note"]))
     if result.get("dqi"):
         out.append("  " + data_quality_text(result))
     out += battery_text(result)

@@ -42,7 +42,7 @@ REQUIRED_FIELDS = ("id", "file", "title", "source", "publisher", "year", "geogra
 HISTORY_FIELDS = ("version", "file", "sha256", "published", "source")
 # What an earlier release may state differently; everything else is the current entry's.
 HISTORY_OVERRIDES = ("year", "data_years", "confidence")
-FIELD_HINTS = {"version": 'a short name of the publication, e.g. "MEE-2023"'}
+FIELD_HINTS = {"version": Message('a short name of the publication, e.g. "MEE-2023"')}
 VERSION_JOIN = "+"  # joins the versions of several datasets into one name
 # A manifest entry marked "imported" is a dataset the platform imported itself (a factor
 # library): it is versioned from its first version on, and a named data version includes it
@@ -161,12 +161,15 @@ class Catalog:
             for index, entry in enumerate(json.loads(self._bytes(folder + MANIFEST))["datasets"]):
                 missing = [f for f in REQUIRED_FIELDS if f not in entry]
                 if missing:
-                    hints = "".join(f" ({field}: {FIELD_HINTS[field]})" for field in missing
-                                    if field in FIELD_HINTS)
-                    raise DataError(f"{where}: dataset {entry.get('id')!r} lacks "
-                                    f"{', '.join(missing)}{hints}")
+                    hints = [Message("%(field)s: %(hint)s", field=field, hint=FIELD_HINTS[field])
+                             for field in missing if field in FIELD_HINTS]
+                    lacks = Message("%(where)s: dataset %(dataset)s lacks %(fields)s",
+                                    where=where, dataset=repr(entry.get("id")), fields=missing)
+                    raise DataError(Message("%(problem)s (%(hints)s)", problem=lacks,
+                                            hints=hints) if hints else lacks)
                 if entry["id"] in entries:
-                    raise DataError(f"{where}: dataset id {entry['id']!r} is used twice")
+                    raise DataError(Message("%(where)s: dataset id %(dataset)s is used twice",
+                                            where=where, dataset=repr(entry["id"])))
                 _check_versions(where, entry)
                 history = [{**h, "file": folder + h["file"]} for h in entry.get("history", [])]
                 entries[entry["id"]] = {**entry, "file": folder + entry["file"],
@@ -176,7 +179,8 @@ class Catalog:
             return entries
         unknown = [dataset_id for dataset_id in self.only if dataset_id not in entries]
         if unknown:
-            raise DataError(f"{self.where}: no dataset {', '.join(map(repr, unknown))}")
+            raise DataError(Message("%(where)s: no dataset %(datasets)s", where=self.where,
+                                    datasets=[repr(d) for d in unknown]))
         return {dataset_id: entry for dataset_id, entry in entries.items()
                 if dataset_id in self.only}
 
@@ -205,7 +209,8 @@ class Catalog:
         try:
             return self.entries[dataset_id]
         except KeyError:
-            raise DataError(f"no dataset {dataset_id!r} in {self.where}") from None
+            raise DataError(Message("no dataset %(dataset)s in %(where)s",
+                                    dataset=repr(dataset_id), where=self.where)) from None
 
     def versions(self, dataset_id: str) -> list[dict]:
         """The dataset's entry as of each version, oldest first; the last is the current one.
@@ -227,8 +232,11 @@ class Catalog:
         if match is not None:
             return match
         if version is not None:
-            raise DataError(f"dataset {dataset_id!r} in {self.where} has no version "
-                            f"{version!r}; versions: {', '.join(v['version'] for v in versions)}")
+            raise DataError(Message("dataset %(dataset)s in %(where)s has no version "
+                                    "%(version)s; versions: %(versions)s",
+                                    dataset=repr(dataset_id), where=self.where,
+                                    version=repr(version),
+                                    versions=[v["version"] for v in versions]))
         return versions[-1]
 
     def dataset(self, dataset_id: str, version: str | None = None) -> Dataset:
@@ -261,51 +269,60 @@ class Catalog:
         return problems
 
 
-def _iso_date(where: str, value) -> datetime.datetime:
+def _iso_date(where: Message, value) -> datetime.datetime:
     """An ISO date, or an ISO date and time (an imported dataset may have several versions a
     day)."""
     try:
         return datetime.datetime.fromisoformat(str(value))
     except ValueError:
-        raise DataError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise DataError(Message("%(where)s: %(value)s is not an ISO date (YYYY-MM-DD)",
+                                where=where, value=repr(value))) from None
 
 
 def _check_versions(where: str, entry: dict) -> None:
     """Version names are unique within a dataset and the history is oldest first, so the
     newest name is always the current file."""
-    where = f"{where}: dataset {entry['id']!r}"
+    where = Message("%(where)s: dataset %(dataset)s", where=where, dataset=repr(entry["id"]))
     history = entry.get("history", [])
     if not isinstance(history, list):
-        raise DataError(f"{where}: history must be a list of earlier versions, oldest first")
+        raise DataError(Message("%(where)s: history must be a list of earlier versions, "
+                                "oldest first", where=where))
     for i, item in enumerate(history):
         missing = [f for f in HISTORY_FIELDS if not (isinstance(item, dict) and item.get(f))]
         if missing:
-            raise DataError(f"{where}: history[{i}] lacks {', '.join(missing)}")
+            raise DataError(Message("%(where)s: history[%(index)s] lacks %(fields)s",
+                                    where=where, index=i, fields=missing))
         other = sorted(set(item) - set(HISTORY_FIELDS) - set(HISTORY_OVERRIDES))
         if other:
-            raise DataError(f"{where}: history[{i}] may not restate {', '.join(other)} (an "
-                            f"earlier version may differ only in "
-                            f"{', '.join(HISTORY_FIELDS + HISTORY_OVERRIDES)})")
+            raise DataError(Message(
+                "%(where)s: history[%(index)s] may not restate %(fields)s (an earlier version "
+                "may differ only in %(allowed)s)", where=where, index=i, fields=other,
+                allowed=list(HISTORY_FIELDS + HISTORY_OVERRIDES)))
     names = [h["version"] for h in history] + [entry["version"]]
     for name in names:
         if not isinstance(name, str) or not name.strip() or VERSION_JOIN in name:
-            raise DataError(f"{where}: version {name!r} must be a non-empty name without "
-                            f"{VERSION_JOIN!r}")
+            raise DataError(Message("%(where)s: version %(version)s must be a non-empty name "
+                                    "without %(join)s", where=where, version=repr(name),
+                                    join=repr(VERSION_JOIN)))
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise DataError(f"{where}: version {', '.join(map(repr, repeated))} is listed twice")
+        raise DataError(Message("%(where)s: version %(versions)s is listed twice", where=where,
+                                versions=[repr(n) for n in repeated]))
     if (history or entry.get(IMPORTED)) and "published" not in entry:
-        raise DataError(f"{where}: has a history, so its current version needs \"published\" "
-                        "(ISO date)")
-    dates = [_iso_date(f"{where}: history[{i}].published", h["published"])
+        raise DataError(Message("%(where)s: has a history, so its current version needs "
+                                "\"published\" (ISO date)", where=where))
+    dates = [_iso_date(Message("%(where)s: %(field)s", where=where,
+                               field=f"history[{i}].published"), h["published"])
              for i, h in enumerate(history)]
     if "published" in entry:
-        dates.append(_iso_date(f"{where}: published", entry["published"]))
+        dates.append(_iso_date(Message("%(where)s: %(field)s", where=where, field="published"),
+                               entry["published"]))
     # two imports within one second share their time: the history's order is theirs
     repeated_ok = bool(entry.get(IMPORTED))
     if dates != sorted(dates) or (len(set(dates)) != len(dates) and not repeated_ok):
-        raise DataError(f"{where}: history must be oldest first, each version published after "
-                        f"the one before (published: {', '.join(map(str, dates))})")
+        raise DataError(Message("%(where)s: history must be oldest first, each version "
+                                "published after the one before (published: %(dates)s)",
+                                where=where, dates=[str(d) for d in dates]))
 
 
 def is_versioned(entry: dict) -> bool:

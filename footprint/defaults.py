@@ -45,4 +45,5 @@ def register_categories(registry):
     return [ProductCategory(
         "generic", "通用产品", "Generic product",
         "Any product described directly by its bill of materials (no category model).",
+        description_zh="任何直接以物料清单描述的产品（不使用类别模型）。",
     )]

@@ -133,6 +133,16 @@ def said(value, language: str, translate=None, words=None):
     return value
 
 
+def bulleted(items: list, more: Message | None = None) -> Message:
+    """``items`` one a line ("\n  - ..."), each said in the reader's language, then ``more``
+    ("... and 3 more") if given: a template of placeholders only, which no catalogue holds
+    and every language writes alike."""
+    return Message("".join(f"\n  - %(p{i})s" for i in range(len(items)))
+                   + ("\n  ... %(more)s" if more is not None else ""),
+                   **{f"p{i}": item for i, item in enumerate(items)},
+                   **({"more": more} if more is not None else {}))
+
+
 def as_data(value):
     """A message (or a parameter of one) as JSON holds it, for results that are stored and
     read again in another language: a Message as {"message", "params", "zh"}, a Text as
@@ -235,7 +245,16 @@ class Problem:
 # Fields a problem's ``where`` names by a code its reader would not say, and the command line
 # meets (cli/errors.py); the web's forms name them the same (web/problems.py).
 FIELDS = {"kind": Message("organisation kind"), "org": Message("organisation"),
-          "credit_code": Message("unified social credit code")}
+          "credit_code": Message("unified social credit code"),
+          # a BOM file's problems that belong to no line: it cannot be read, or its whole
+          "file": Message("the file"), "(file)": Message("the file"),
+          "(top level)": Message("the whole BOM"),
+          # a BOM's fields within its product and declared unit, as the forms name them
+          "product.id": Message("product id"), "product.name": Message("product name"),
+          "product.name_zh": Message("Chinese product name"),
+          "product.category": Message("product category"), "product.gtin": Message("GTIN"),
+          "product.lot": Message("batch/lot"), "declared_unit.unit": Message("declared unit"),
+          "declared_unit.amount": Message("declared amount")}
 
 
 class FootprintError(Exception):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import Text
+
 STAGES = ("raw_materials", "production", "distribution", "packaging", "end_of_life")
 CRADLE_TO_GATE = STAGES[:4]
 ELECTRICITY_BASES = ("location", "market", "lifecycle")
@@ -83,9 +85,10 @@ class Region:
     country: str = ""
     grids: tuple[str, ...] = ()
     # Regions whose factors stand in, in order, when this one has none of a basis; the
-    # note says why (e.g. Tibet has no published factor and belongs to the Southwest grid).
+    # note says why (e.g. Tibet has no published factor and belongs to the Southwest grid):
+    # a text in English, or a Text or a Message (with zh=) that says it in Chinese too.
     fallback: tuple[str, ...] = ()
-    fallback_note: str = ""
+    fallback_note: str | Text = ""
     plugin: str = ""
 
 
@@ -154,6 +157,7 @@ class Grading:
     ``rationale`` says to the people who read a grade what the bands are anchored on, in plain
     words, citing the published sources by name (in English; ``rationale_zh`` the same in
     Chinese); where the figures were found belongs in the dataset's manifest, not here.
+    ``unit_zh`` is ``unit`` in Chinese (kg CO2e/t 粗钢); a plugin without one is read in English.
     ``published_range`` is the range of published footprints (low, high, in ``unit``) the
     bands are built on: a footprint below its low end keeps its grade and is flagged, since a
     bill of materials that leaves inputs out adds up to too little (one above it falls in the
@@ -170,6 +174,13 @@ class Grading:
     applies_when: dict = field(default_factory=dict, compare=False, hash=False)
     rationale_zh: str = ""
     published_range: tuple[float, float] | None = None
+    unit_zh: str = ""
+
+    @property
+    def unit_text(self) -> Text:
+        """What the bounds are in, in both languages (said in English where the plugin gives
+        no Chinese)."""
+        return Text(self.unit_zh, self.unit)
 
     def below_published_range(self, value: float) -> bool:
         return self.published_range is not None and value < self.published_range[0]
@@ -205,3 +216,9 @@ class ProductCategory:
     # what people call its products when they search (橙, orange): the public registry finds
     # the category's labels by these words and by its names
     search_words: tuple[str, ...] = ()
+    description_zh: str = ""  # ``description`` in Chinese; a plugin without one is read in English
+
+    def described(self, language: str) -> str:
+        """What the category covers, in ``language`` ("zh" or "en"); in the other language
+        where its plugin gives only that."""
+        return Text(self.description_zh, self.description).said(language)

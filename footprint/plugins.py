@@ -58,10 +58,14 @@ _answer_repr.maxdict, _answer_repr.maxstring, _answer_repr.maxother = 4, 60, 60
 @dataclass
 class PluginInfo:
     name: str
-    origin: str  # "default", "entry point (<distribution>)", "registered in code"
+    # where it came from, said in the reader's language: built in, entry point
+    # (<distribution>), registered in code
+    origin: str
     version: str = ""
     hooks: list[str] = field(default_factory=list)
-    error: str = ""  # why it was not loaded, if it was not
+    # why it was not loaded, if it was not: the plugin's own error as Python says it, or a
+    # Message (an invalid hook)
+    error: str = ""
 
 
 class FootprintPluginManager(pluggy.PluginManager):
@@ -82,7 +86,7 @@ class FootprintPluginManager(pluggy.PluginManager):
         """Every registered plugin with its hooks, then every plugin that failed to load."""
         out = []
         for name, plugin in self.list_name_plugin():
-            info = self.origins.get(name) or PluginInfo(name, "registered in code")
+            info = self.origins.get(name) or PluginInfo(name, Message("registered in code"))
             info.hooks = sorted(impl_hook.name for impl_hook in self.get_hookcallers(plugin) or [])
             out.append(info)
         return sorted(out, key=lambda i: i.name) + self.failures
@@ -101,8 +105,9 @@ class FootprintPluginManager(pluggy.PluginManager):
             if only is not None and impl.plugin_name not in only:
                 continue
             if impl.hookwrapper or impl.wrapper:
-                raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} answers with records; "
-                                  "a hook wrapper cannot take part")
+                raise PluginError(Message(
+                    "plugin %(plugin)s: %(hook)s answers with records; a hook wrapper cannot "
+                    "take part", plugin=repr(impl.plugin_name), hook=hook_name))
             result = self._call(hook_name, impl, {name: kwargs[name] for name in impl.argnames})
             if result is not None:
                 yield impl.plugin_name, result
@@ -117,8 +122,10 @@ class FootprintPluginManager(pluggy.PluginManager):
             raise
         except Exception as exc:
             self._traced(hook_name, impl.plugin_name, arguments, exc, started)
-            raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} raised "
-                              f"{type(exc).__name__}: {exc}") from exc
+            # the plugin's own error as it wrote it
+            raise PluginError(Message("plugin %(plugin)s: %(hook)s raised %(error)s",
+                                      plugin=repr(impl.plugin_name), hook=hook_name,
+                                      error=f"{type(exc).__name__}: {exc}")) from exc
         self._traced(hook_name, impl.plugin_name, arguments, result, started)
         return result
 
@@ -205,7 +212,8 @@ def get_plugin_manager(
         if module_name in blocked:
             continue
         pm.register(importlib.import_module(module_name), name=module_name)
-        pm.origins[module_name] = PluginInfo(module_name, "default", version=_own_version())
+        pm.origins[module_name] = PluginInfo(module_name, Message("built in"),
+                                             version=_own_version())
     pm.check_pending()  # the defaults must be right; fail loudly if not
 
     for entry_point in importlib.metadata.entry_points(group=GROUP):
@@ -217,7 +225,8 @@ def get_plugin_manager(
 
 def _load_entry_point(pm: FootprintPluginManager, entry_point) -> None:
     dist = getattr(entry_point, "dist", None)
-    origin = f"entry point ({dist.name})" if dist else "entry point"
+    origin = Message("entry point (%(distribution)s)", distribution=dist.name) if dist else \
+        Message("entry point")
     info = PluginInfo(entry_point.name, origin, version=dist.version if dist else "")
     if pm.get_plugin(entry_point.name) is not None:
         return  # the same name from two distributions: the first one found stays
@@ -231,17 +240,17 @@ def _load_entry_point(pm: FootprintPluginManager, entry_point) -> None:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:  # e.g. a misspelt hook name
         pm.unregister(name=entry_point.name)
-        _not_loaded(pm, info, f"invalid hook: {exc}")
+        _not_loaded(pm, info, Message("invalid hook: %(error)s", error=str(exc)))
         return
     pm.origins[entry_point.name] = info
 
 
-def _not_loaded(pm: FootprintPluginManager, info: PluginInfo, error: str) -> None:
+def _not_loaded(pm: FootprintPluginManager, info: PluginInfo, error: str | Message) -> None:
     """Record a plugin that failed to load, and say so once per process."""
     info.error = error
     pm.failures.append(info)
-    if (info.name, error) not in _said:
-        _said.add((info.name, error))
+    if (info.name, str(error)) not in _said:
+        _said.add((info.name, str(error)))
         loading_log.warning(Message('plugin "%(name)s" not loaded: %(error)s', name=info.name,
                                     error=error))
 

@@ -86,12 +86,16 @@ SEVERITIES = {"general": Message("general"), "serious": Message("serious"),
 # ("medium (secondary, MATERIALS.md M-12)"; footprint.engine.uncertainty scores it).
 CONFIDENCE = {"high": Message("high confidence"), "medium": Message("medium confidence"),
               "low": Message("low confidence")}
+# The same levels alone, under a heading that says they are a confidence (footprint data list)
+CONFIDENCE_LEVELS = {"high": Message("high"), "medium": Message("medium"),
+                     "low": Message("low")}
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
          "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
-         "quality_level": QUALITY_LEVELS, "standing": STANDINGS, "confidence": CONFIDENCE}
+         "quality_level": QUALITY_LEVELS, "standing": STANDINGS, "confidence": CONFIDENCE,
+         "confidence_level": CONFIDENCE_LEVELS}
 # How long ago something was, from whole minutes (a peer's revocation list, last synced):
 # the largest unit that fits, rounded down; under a minute, just now.
 AGES = ((24 * 60, Message("%(n)s days ago")), (60, Message("%(n)s hours ago")),

@@ -14,6 +14,7 @@ import pytest
 
 from footprint import Catalog, InvalidInput
 from footprint.bom import parse_bom, read_bom_file
+from footprint.errors import from_data
 from footprint.parameters import describe_parameters
 
 from .conftest import SAMPLES, require_shared
@@ -21,6 +22,8 @@ from .conftest import SAMPLES, require_shared
 STEEL_VANADIUM = Catalog("lca_data", "steel_vanadium")  # the data the plugin reads and registers
 
 CATEGORY = "steel_vanadium"
+# problems.po's Chinese of the grade note
+ZH_NOTE = "%(category)s 的等级划分（%(unit)s）不适用于此产品，因此不评级"
 
 # Grid factors, MEE announcement 2024 No. 33 (2022 data), kg CO2/kWh
 SC_2022, GS_2022, HE_2022 = 0.1404, 0.4772, 0.7252
@@ -233,6 +236,26 @@ def test_vanadium_slag_product_system_expansion(engine, make_bom):
     assert "grade" not in result and "do not apply" in result["grade_note"]
     assert ext["kg_co2e_if_system_expansion"] == pytest.approx(14900, rel=1e-6)
     assert ext["kg_co2e_if_mass"] is None  # the works' lines are not computed here
+
+
+def test_the_grade_note_names_the_category_and_the_unit_in_each_language(engine, make_bom):
+    """A V2O5 flake is not graded: the bands are per t crude steel. The note names the
+    category by its English name in English (not its id) and the unit in Chinese in Chinese."""
+    bom = make_bom(product={"name": "flake", "category": CATEGORY}, lines=[],
+                   declared_unit={"amount": 1, "unit": "kg"}, parameters={"product": "v2o5"})
+    result = calc(engine, bom)
+    assert result["grade_note"] == (
+        "the grade bands of Vanadium-titanium steel and vanadium products (kg CO2e/t crude "
+        "steel) do not apply to this product, so it is not graded")
+    note = from_data(result["grade_note_message"])  # as the result stores it
+    assert note.said("zh", lambda template: ZH_NOTE) == (
+        "钒钛钢铁 的等级划分（kg CO2e/t 粗钢）不适用于此产品，因此不评级")
+
+
+def test_crude_steel_is_graded_per_t_in_both_languages(engine):
+    result = engine.calculate(read_bom_file(SAMPLES / "steel_vanadium_chengde_crude_steel.json"))
+    assert (result["grade"]["unit"], result["grade"]["unit_zh"]) == (
+        "kg CO2e/t crude steel", "kg CO2e/t 粗钢")
 
 
 @pytest.mark.parametrize("product, factor", [("v2o5", 21.6), ("vanadium_electrolyte", 6.3)])

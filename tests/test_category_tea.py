@@ -273,6 +273,7 @@ def test_grade_and_label_extension(tea_engine):
     assert [r["grade"]["grade"] for r in (sc, zj, heavy)] == ["A", "B", "C"]
     grade = sc["grade"]
     assert grade["provisional"] is True and grade["unit"] == "kg CO2e/kg made tea"
+    assert grade["unit_zh"] == "kg CO2e/kg made tea"  # the example gives no Chinese unit
     assert grade["bands"] == [["A", 2.0], ["B", 5.0], ["C", 10.0], ["D", None]]
     assert "示例" in grade["label_zh"]
     extension = sc["extensions"]["tea"]
@@ -354,6 +355,21 @@ def test_footprint_calc_on_a_tea_bom(tea_cli_env, write_bom):
     assert "产品类别：茶叶(成品茶)" in text.stdout and "生物源 CO2" in text.stdout
     plugins = runner.invoke(tea_cli_env, ["plugins"])
     assert "entry point (footprint-tea)" in plugins.stdout
+
+
+def test_a_plugin_without_chinese_description_is_read_in_english(tea_cli_env):
+    """footprint-tea predates description_zh: its English is shown in Chinese too, and the
+    API's description_zh holds it."""
+    english = ("Made tea (green, black, oolong ...) at the factory gate: tea garden N2O and "
+               "field diesel, processing electricity and fuelwood. Example third-party "
+               "category (footprint-tea).")
+    listed = CliRunner().invoke(tea_cli_env, ["categories"], env={"FOOTPRINT_LANG": "zh"})
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert lines[lines.index("tea  茶叶(成品茶)  [tea]") + 1] == f"  {english}"
+    data = json.loads(CliRunner().invoke(tea_cli_env, ["categories", "--json"]).stdout)
+    tea = next(c for c in data if c["id"] == "tea")
+    assert tea["description"] == tea["description_zh"] == english
 
 
 def test_footprint_calc_without_the_plugin_refuses_tea(tea_cli_env, write_bom, monkeypatch):

@@ -483,7 +483,7 @@ def test_plugins(run):
                                           "register_regions"]
         assert plugins[name]["origin"].startswith("entry point")
         assert "error" not in plugins[name]
-    assert plugins["footprint.defaults"]["origin"] == "default"
+    assert plugins["footprint.defaults"]["origin"] == "built in"
 
 
 def test_factors_for_tibet_explains_the_stand_in():

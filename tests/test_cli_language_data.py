@@ -13,6 +13,7 @@ from footprint import clock
 from footprint.data import Catalog
 from footprint.translog import TransparencyLog
 
+from .conftest import SAMPLES
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 from .test_data import data_package  # noqa: F401 -- a package with one dataset
 from .test_libraries import csv_bytes, ROWS
@@ -50,6 +51,16 @@ def help_head(speaking, language, *command) -> list[str]:
 
 
 # -- calc, validate and the --set option ------------------------------------------------------
+
+def test_a_product_its_category_does_not_grade_is_said_not_graded(speaking):
+    """A V2O5 flake: the steel bands are per t crude steel, said in the chosen language."""
+    flake = str(SAMPLES / "steel_vanadium_panzhihua_v2o5.json")
+    assert "  未分级：钒钛钢铁 的等级划分（kg CO2e/t 粗钢）不适用于此产品，因此不评级" in lines(
+        speaking("zh", "calc", flake))
+    assert ("  not graded: the grade bands of Vanadium-titanium steel and vanadium products "
+            "(kg CO2e/t crude steel) do not apply to this product, so it is not graded") in lines(
+        speaking("en", "calc", flake))
+
 
 def test_a_bom_is_validated_and_calculated_in_chinese_and_english(speaking, write_bom,
                                                                    make_bom):
@@ -137,7 +148,46 @@ def test_regions_categories_and_plugins_in_chinese_and_english(speaking, registr
     assert oranges == [f"oranges  {named.name_zh}  [oranges]"] == ["oranges  柑橘(鲜果)  [oranges]"]
     assert [line for line in lines(speaking("en", "categories"))
             if line.startswith("oranges  ")] == [f"oranges  {named.name_en}  [oranges]"]
-    assert lines(speaking("zh", "plugins"))[0].split() == ["名称", "版本", "来源", "钩子"]
+    # what the category covers, in the chosen language
+    zh = lines(speaking("zh", "categories"))
+    assert zh[zh.index("oranges  柑橘(鲜果)  [oranges]") + 1] == (
+        "  每公斤鲜柑橘，至果园大门，或包装后至包装厂大门；果园投入按每公顷每年填报，土壤 N2O "
+        "按 IPCC 2019 Tier 1 方法，化肥生产采用中国的因子。")
+    en = lines(speaking("en", "categories"))
+    assert en[en.index("oranges  Oranges (citrus fruit)  [oranges]") + 1] == (
+        "  1 kg of fresh citrus fruit at the farm gate, or packed at the packhouse gate; orchard "
+        "inputs per hectare and year, IPCC 2019 Tier 1 soil N2O, Chinese fertiliser "
+        "manufacture factors.")
+    generic = next(c for c in json.loads(speaking("zh", "categories", "--json").stdout)
+                   if c["id"] == "generic")
+    assert generic["description_zh"] == "任何直接以物料清单描述的产品（不使用类别模型）。"
+    assert generic["description"] == \
+        "Any product described directly by its bill of materials (no category model)."
+    # why a region's stand-in stands in, as its plugin says it in each language
+    assert lines(speaking("zh", "factors", "--region", "CN-XZ"))[-1] == (
+        "CN-XZ 缺少某一核算基准的因子时，依次由以下地区替代：CN-GRID-SOUTHWEST、CN（生态环境部"
+        "未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替）")
+    assert lines(speaking("en", "factors", "--region", "CN-XZ"))[-1] == (
+        "where CN-XZ has no factor of a basis, these regions stand in, in order: "
+        "CN-GRID-SOUTHWEST, CN (MEE publishes no grid factor for Tibet (Xizang); the factor of "
+        "its regional grid (Southwest grid) stands in)")
+    tibet = next(r for r in json.loads(speaking("en", "regions", "--json").stdout)
+                 if r["code"] == "CN-XZ")
+    assert tibet["fallback_note_zh"] == \
+        "生态环境部未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替"
+    assert tibet["fallback_note"] == \
+        "MEE publishes no grid factor for Tibet (Xizang); the factor of its regional grid " \
+        "(Southwest grid) stands in"
+    plugins = lines(speaking("zh", "plugins"))
+    assert plugins[0].split() == ["名称", "版本", "来源", "钩子"]
+    # where each came from, and its hooks listed as Chinese lists them
+    oranges = next(line for line in plugins if line.startswith("oranges ")).split()
+    assert oranges[2:] == ["入口点（footprint）", "expand_bom、label_extensions、register_background、"
+                           "register_categories、register_datasets"]
+    assert next(line for line in plugins if line.startswith("footprint.defaults ")).split()[2] \
+        == "内置"
+    assert next(line for line in lines(speaking("en", "plugins"))
+                if line.startswith("footprint.defaults ")).split()[2:4] == ["built", "in"]
     assert lines(speaking("en", "plugins"))[0].split() == ["name", "version", "origin", "hooks"]
     assert help_head(speaking, "zh", "regions")[2] == "  列出物料清单可用的地区。"
     assert help_head(speaking, "en", "plugins")[2] == \
@@ -165,8 +215,17 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
         refused(speaking(language, "data", "verify", "--package", "no_such_package_here"),
                 "error: --package: no Python package 'no_such_package_here'",
                 "错误：--package：没有 Python 包 'no_such_package_here'")
-    assert lines(speaking("zh", "data", "list"))[0].split() == [
-        "编号", "版本", "年份", "可信度", "来源"]
+    listed = lines(speaking("zh", "data", "list"))
+    assert listed[0].split() == ["编号", "版本", "年份", "可信度", "来源"]
+    # a dataset's confidence: its level alone under the column's 可信度, in Chinese, its own
+    # note on how it was read as written
+    road = next(line for line in listed if line.startswith("road_freight_epa "))
+    assert road.split()[3:6] == ["中", "(computed;", "geographic"]
+    grid = next(line for line in listed if line.startswith("cn_grid_co2_mee "))
+    assert "2021 中 (provinces from one secondary copy); 2022 and 2023 高" in grid
+    road = next(line for line in lines(speaking("en", "data", "list"))
+                if line.startswith("road_freight_epa "))
+    assert road.split()[3:6] == ["medium", "(computed;", "geographic"]
     assert lines(speaking("zh", "data", "versions"))[0].split() == [
         "名称", "哈希", "发布时间", "数据集", "状态"]
     assert lines(speaking("en", "data", "versions"))[0].split() == [
@@ -206,10 +265,10 @@ def test_a_library_is_imported_and_listed_in_chinese_and_english(speaking, tmp_p
     shown = lines(speaking("zh", "library", "show", "shop"))
     assert shown[0].split() == ["投入", "中文名称", "英文名称", "数值", "计量单位", "可信度"]
     assert shown[2].split() == ["library/shop/al-sheet", "铝板(川)", "Aluminium", "sheet,",
-                                "Sichuan", "8.6", "kg", "CO2e/kg", "可信度中"]
+                                "Sichuan", "8.6", "kg", "CO2e/kg", "中"]
     assert shown[5] == "来源："
     english = lines(speaking("en", "library", "show", "shop"))
-    assert english[2].split()[-2:] == ["medium", "confidence"]
+    assert english[2].split()[-2:] == ["CO2e/kg", "medium"]
     assert english[5] == "sources:"
     assert help_head(speaking, "zh", "library")[2] == "  平台自有的因子库。可导入因子表并列出因子库。"
     assert help_head(speaking, "en", "library")[2] == \
@@ -264,11 +323,11 @@ def test_a_recalculation_is_summed_up_in_chinese_and_english(service, operating,
         "  平均变化 -3.42 %，最大 -3.42 %",
         "  按地区：",
         "    CN-SD                    1 个产品          1 个有变化  平均    -3.42 %  最大    -3.42 %",
-        "  按产品类别：",
-        "    generic                  1 个产品          1 个有变化  平均    -3.42 %  最大    -3.42 %",
+        "  按产品类别：",  # by its name, in 16 terminal columns (a Chinese character takes 2)
+        "    通用产品" + " " * 17 + "1 个产品          1 个有变化  平均    -3.42 %  最大    -3.42 %",
         "  变化最大的产品：",
-        "    #1 cable (CN-SD、generic): 64.1 -> 61.9 kg CO2e (-3.42 %)  主要因 electricity "
-        "(production) 变化（-2.19 kg CO2e）",
+        "    #1 cable (CN-SD、通用产品): 64.1 -> 61.9 kg CO2e (-3.42 %)  主要因 电力（生产） "
+        "变化（-2.19 kg CO2e）",
         "  已为 1 个产品重新抽样估算范围（P5-P95，1,000 次抽样）"]
     assert lines(zh)[0].startswith("试运行，未保存任何内容：已按 MEE-2023（")
     en = operating("en", "recalc", "--dry-run", "--no-progress")
@@ -280,11 +339,11 @@ def test_a_recalculation_is_summed_up_in_chinese_and_english(service, operating,
         "    CN-SD                    1 products          1 changed  mean    -3.42 %  largest"
         "    -3.42 %",
         "  by category:",
-        "    generic                  1 products          1 changed  mean    -3.42 %  largest"
-        "    -3.42 %",
+        "    Generic product" + " " * 10 + "1 products          1 changed  mean    -3.42 %  "
+        "largest    -3.42 %",
         "  top movers:",
-        "    #1 cable (CN-SD, generic): 64.1 -> 61.9 kg CO2e (-3.42 %)  moved by electricity "
-        "(production) (-2.19 kg CO2e)",
+        "    #1 cable (CN-SD, Generic product): 64.1 -> 61.9 kg CO2e (-3.42 %)  moved by "
+        "electricity (production) (-2.19 kg CO2e)",
         "  ranges (P5-P95, 1,000 draws) drawn again for 1 products"]
     for language in ("zh", "en"):
         refused(operating(language, "recalc", "--replace-report"),
@@ -305,24 +364,24 @@ def test_the_registry_s_benchmarks_and_bands_in_chinese_and_english(service, ope
     cuts = [low + 0.4 * (mid - low), low + 0.8 * (mid - low), mid + 0.2 * (high - mid),
             mid + 0.6 * (high - mid)]
     assert lines(operating("zh", "registry", "benchmarks")) == [
-        "分位数：Hyndman-Fan type 7 (linear interpolation, (n - 1) p)；n >= 30 时可采用等级划分"
+        "分位数：Hyndman–Fan 第 7 类（线性插值，(n - 1) p）；n >= 30 时可采用等级划分"
         "（FOOTPRINT_BENCHMARK_MIN_N）",
-        f"oranges，每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
+        f"柑橘(鲜果)（oranges），每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
         + " / ".join(f"{c:.4g}" for c in cuts)]
     assert lines(operating("en", "registry", "benchmarks")) == [
         "quantiles: Hyndman-Fan type 7 (linear interpolation, (n - 1) p); bands may be adopted "
         "from n >= 30 (FOOTPRINT_BENCHMARK_MIN_N)",
-        f"oranges per kg: n=3  Q1/median/Q3 {quartiles}  P20/P40/P60/P80 "
+        f"Oranges (citrus fruit) (oranges) per kg: n=3  Q1/median/Q3 {quartiles}  P20/P40/P60/P80 "
         + " / ".join(f"{c:.4g}" for c in cuts)]
     monkeypatch.setenv("FOOTPRINT_BENCHMARK_MIN_N", "3")
     today = clock.now().date().isoformat()
     bands = [f"{grade} <= {cut:.4g}" for grade, cut in zip("ABCD", cuts)]
     # the three labels are leaves 0 to 2; each adoption the next
     assert lines(operating("zh", "registry", "adopt-bands", "oranges", "kg")) == [
-        f"已为 oranges（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
+        f"已为 柑橘(鲜果)（oranges）（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
         + "、".join(bands) + "、E 高于前一档", "已记入透明日志，为第 3 号叶子"]
     assert lines(operating("en", "registry", "adopt-bands", "oranges", "kg")) == [
-        f"adopted version 2 for oranges per kg: benchmark of 3 verified products, {today}: "
+        f"adopted version 2 for Oranges (citrus fruit) (oranges) per kg: benchmark of 3 verified products, {today}: "
         + ", ".join(bands) + ", E above", "logged as leaf 4 of the transparency log"]
     assert lines(operating("zh", "registry", "--help"))[2] == "  公开目录：开放数据、基准与等级划分。"
 
@@ -344,8 +403,10 @@ def test_consents_and_a_priced_loan_in_chinese_and_english(service, operating, a
                            "--preset", "target", "--preset", "coupon")) == [
         "贷款产品 1：linked，1年期LPR 1-year LPR 3.00 %，2 条规则"]
     assert lines(operating("zh", "loans", "products", "list", "--bank", name)) == [
-        "编号  名称    基准利率  规则", "----  ------  --------  ---------------",
-        "1     linked  3.00 %    target、subsidy"]
+        "编号  名称    基准利率  规则", "----  ------  --------  ------------------",
+        "1     linked  3.00 %    年度减排目标、贴息"]
+    assert lines(operating("en", "loans", "products", "list", "--bank", name))[2] == \
+        "1   linked  3.00 %     annual reduction target, interest subsidy"
     leaf = TransparencyLog(service.db).size()  # the decision is the next leaf
     # 85 kWh against 100: 15 % >= the 10 % target: 300 - 60 = 240 bp; 10,000,000 x 0.60 % =
     # 60,000 yuan a year, and the coupon's 50 bp of the principal, capped at 50,000

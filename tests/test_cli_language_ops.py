@@ -12,6 +12,10 @@ from cli.language import said
 from cli.main import cli
 from footprint import clock
 from footprint.store import connect, database_path
+from footprint.store.migrations import MIGRATIONS, migrate
+from footprint.errors import Message
+from footprint.store import pgdump
+from footprint.usecases import backup as backups
 from footprint.usecases import restore as restores
 from footprint.usecases import security
 from footprint.usecases.tokens import create_token
@@ -43,6 +47,34 @@ def demo_platform(tmp_path_factory):
 def in_demo(home, *args, input=None):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input,
                               env={"FOOTPRINT_HOME": str(home)})
+
+
+@pytest.fixture
+def home_behind(tmp_path):
+    """A home whose database lacks the newest migration, as after an upgrade."""
+    home = (tmp_path / "home").resolve()
+    home.mkdir()
+    db = connect(database_path(home))
+    migrate(db)
+    db.execute("DELETE FROM schema_migrations WHERE version = ?", [MIGRATIONS[-1][0]])
+    db.conn.commit()
+    db.close()
+    return home
+
+
+@pytest.mark.parametrize("command", [
+    ["bodies", "list"], ["registry", "benchmarks"], ["log", "verify"], ["users", "list"],
+    ["tokens", "list"], ["orgs", "list"], ["security", "events"], ["publish", "site"],
+    ["recalc"], ["accounts", "show", "1"], ["peers", "list"]])
+def test_a_database_behind_its_migrations_is_said_alike_by_every_command(home_behind, command):
+    refused = in_demo(home_behind, *command, "--lang", "zh")
+    assert refused.exit_code == 1
+    newest = MIGRATIONS[-1][0]
+    assert refused.stderr.splitlines() == [
+        f"error: the database in {home_behind} needs migrations {newest}: run "
+        "`footprint db migrate`",
+        f"错误：{home_behind} 中的数据库尚需执行迁移 {newest}：请运行 `footprint db migrate`"]
+    assert refused.stdout == ""
 
 
 # -- users, tokens, orgs ----------------------------------------------------------------------
@@ -251,9 +283,13 @@ def test_qualifications_are_listed_in_chinese(demo_platform):
     assert listed[0].split() == ["第三方核算机构", "编号", "产品类别", "起", "止", "状态"]
     # the demo's body: every category, from a year ago for three years: in force today
     assert listed[2].split()[:3] == ["四川碳核查中心", "Sichuan", "Carbon"]
-    assert "batteries、generic、oranges" in listed[2] and listed[2].split()[-1] == "有效"
+    # the categories by the names their plugins give them, not by their codes
+    assert "电池(锂离子电芯与电池包)、通用产品、柑橘(鲜果)、钒钛钢铁" in listed[2]
+    assert listed[2].split()[-1] == "有效"
     english = in_demo(home, "bodies", "list", "--lang", "en").stdout.splitlines()
     assert english[0].split()[:2] == ["accounting", "body"]
+    assert "Batteries (lithium-ion cells and packs), Generic product, Oranges (citrus fruit), " \
+        "Vanadium-titanium steel and vanadium products" in english[2]
     assert english[2].split()[-2:] == ["in", "force"]
 
 
@@ -308,6 +344,35 @@ def test_a_backup_of_a_home_without_a_database_is_refused_in_english_then_chines
     assert refused.stderr.splitlines() == [f"error: no database in {home}: nothing to back up",
                                            f"错误：{home} 中没有数据库：没有可备份的内容"]
     assert not (tmp_path / "b.tar").exists()
+
+
+def test_a_database_failing_sqlite_s_check_is_not_backed_up_in_either_language(
+        demo_platform, tmp_path, monkeypatch):
+    home, _ = demo_platform
+    archive = tmp_path / "platform.tar"
+    # what SQLite says of a damaged index, as it says it
+    damage = "row 7 missing from index labels_by_product"
+    monkeypatch.setattr(backups, "integrity_problems", lambda db: [damage])
+    made = in_demo(home, "backup", "create", archive, "--lang", "zh", input=PASSPHRASE + "\n")
+    assert made.exit_code == 1
+    assert made.stderr.splitlines() == [
+        "error: the database fails SQLite's integrity check; no backup was written:",
+        f"  - {damage}", "错误：数据库未通过 SQLite 完整性检查；未写入备份：", f"  - {damage}"]
+    assert not archive.exists()
+
+
+def test_missing_postgresql_tools_are_said_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv(pgdump.PG_BIN, str(tmp_path))
+    with pytest.raises(pgdump.ToolFailed) as missing:
+        pgdump.tool("pg_dump")
+    assert str(missing.value) == f"FOOTPRINT_PG_BIN={tmp_path} holds no pg_dump"
+    assert said(missing.value.message, "zh") == f"FOOTPRINT_PG_BIN={tmp_path} 中没有 pg_dump"
+    # what a home backed up from PostgreSQL says when pg_dump refuses: its own words kept
+    refused = Message("%(problem)s; no backup was written", problem=Message(
+        "%(tool)s failed (exit %(code)s): %(output)s", tool="pg_dump", code=1,
+        output="pg_dump: error: connection refused"))
+    assert said(refused, "zh") == \
+        "pg_dump 执行失败（退出码 1）：pg_dump: error: connection refused；未写入备份"
 
 
 def test_a_failed_check_is_said_in_chinese(demo_platform):

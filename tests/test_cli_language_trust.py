@@ -178,6 +178,23 @@ def test_verify_says_why_a_label_fails_as_the_scan_page_does(speak, signed, tmp_
     assert not hasattr(labels_command, "REASONS")  # no second wording of the reasons
 
 
+def test_a_file_that_holds_no_label_is_refused_in_english_then_chinese(speak, signed,  # noqa: F811
+                                                                         tmp_path):
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>', "utf-8")
+    refused = speak("zh", "verify", svg)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        f"error: {svg}: no QR code of this platform's labels in the SVG (only the labels and QR "
+        "codes footprint draws are read; convert other SVG files to PNG)",
+        f"错误：{svg}：该 SVG 文件中没有本平台标签的二维码（只能读取 footprint 绘制的标签和二维码；"
+        "其他 SVG 文件请先转换为 PNG）"]
+    junk = tmp_path / "label.png"
+    junk.write_text("not a picture", "utf-8")
+    chinese = speak("zh", "verify", junk).stderr.splitlines()[1]
+    assert chinese.startswith(f"错误：{junk}：不是图片、PDF 或 SVG 文件（")
+
+
 def test_verify_in_english_reads_no_catalogue(speak, signed):  # noqa: F811
     args = ("verify", signed["url"], "--trust-list", signed["trust"], "--at", AT, "--offline")
     language._catalogue.cache_clear()
@@ -290,12 +307,54 @@ def test_keys_in_chinese_and_in_english(speak, home, tmp_path):  # noqa: F811
         "  旧密钥的有效期即刻结束（用旧密钥签发的标签仍可核验）。", ""]
 
 
+def test_the_key_store_s_refusals_are_said_in_chinese_too(speak, home, tmp_path):  # noqa: F811
+    empty = (tmp_path / "empty").resolve()
+    empty.mkdir()
+    refused = speak("zh", "keys", "export", home=empty)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        f"error: no issuer keys in {empty} (FOOTPRINT_HOME): nothing to export. Set "
+        "FOOTPRINT_HOME to the platform's folder, or create its key with `footprint keys "
+        "generate`",
+        f"错误：{empty}（FOOTPRINT_HOME）中没有签发密钥：没有可导出的内容。请将 FOOTPRINT_HOME "
+        "设为平台的目录，或用 `footprint keys generate` 创建平台的密钥"]
+    clean_exit(speak("en", "keys", "generate", "--issuer", "CN-SC", "--name", "四川省平台",
+                     "--valid-from", "2026-01-01", "--valid-to", "2031-01-01", home=home), 0)
+    pem = next((home / "keys" / "own" / "CN-SC").glob("*.pem"))
+    pem.chmod(0o644)
+    with pytest.raises(keys.KeyStoreError) as readable:
+        keys.current_key(home, "CN-SC", now=AT)
+    assert str(readable.value) == f"{pem} is readable by others; chmod 600 it"
+    assert language.said(readable.value.message, "zh") == f"{pem} 可被其他用户读取；请对其执行 chmod 600"
+    keys.generate(home, "CN-GS", "甘肃省平台")  # a second issuer of this platform's own
+    with pytest.raises(keys.KeyStoreError) as several:
+        keys.current_key(home, now=AT)
+    assert str(several.value) == "several issuers (CN-GS, CN-SC): name one"
+    assert language.said(several.value.message, "zh") == "有多个签发方（CN-GS、CN-SC）：请指定其中一个"
+
+
 # -- log and publish -----------------------------------------------------------------------
 
 @pytest.fixture
 def one_label(service, issuer, approve, make_bom):
     """One label issued on the service's platform: one leaf in its log."""
     return approve(tea_bom(make_bom), issuer)
+
+
+def test_a_log_that_fails_verification_is_said_in_chinese_too(speak, service, one_label,
+                                                               tmp_path):
+    seen = tmp_path / "seen"
+    seen.write_text("garbage\n", "utf-8")  # a witness's record that is not one
+    failed = speak("zh", "log", "verify", "--witness", seen, "--no-record", home=service.home)
+    assert failed.exit_code == 1
+    # the monitor's sentences in each language, the record's reading error too (JSON's own
+    # reason as json wrote it)
+    assert failed.stderr.splitlines() == [
+        "error: the transparency log failed verification (1 problem(s)):",
+        f"  - the record of checkpoints seen cannot be read: {seen} line 1: not a JSON object "
+        "(Expecting value)",
+        "错误：透明日志未通过核验（1 个问题）：",
+        f"  - 无法读取已见检查点的记录：{seen} 第 1 行：不是 JSON 对象（Expecting value）"]
 
 
 def test_log_and_publish_in_chinese_and_in_english(speak, service, one_label, tmp_path):

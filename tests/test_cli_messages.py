@@ -188,6 +188,35 @@ def test_keys_refusals_are_said_in_chinese_with_exit_2(operator, tmp_path):  # n
             f"错误：FILE：{tmp_path} 是目录：请指定一个文件")
 
 
+def test_a_missing_or_unreadable_bom_file_is_named_in_chinese(operator, tmp_path):  # noqa: F811
+    missing = tmp_path / "x.csv"
+    for command in ("validate", "calc"):
+        refused(operator(command, missing),
+                f"error: {missing}: (file): no such file: {missing}",
+                f"错误：{missing}：文件：没有这个文件：{missing}")
+    latin1 = tmp_path / "bom.json"
+    latin1.write_bytes('{"product": "Äpfel"}'.encode("latin-1"))
+    result = operator("validate", latin1)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1].startswith(f"错误：{latin1}：文件：不是 UTF-8 文本：")
+
+
+def test_a_bom_s_product_and_declared_unit_fields_are_named_in_chinese(operator, tmp_path):  # noqa: F811
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps({
+        "product": {"name": "x", "category": "orangez"}, "declared_unit": {"amount": 1,
+                                                                            "unit": "kgg"},
+        "region": "CN-SC", "lines": [{"input": "electricity", "amount": 2, "unit": "kWh",
+                                      "stage": "production"}]}), "utf-8")
+    refused(operator("validate", path),
+            f"error: {path}: 2 problem(s) in the input",
+            '  - declared_unit.unit: unit "kgg" unknown, did you mean "kg"?',
+            '  - product.category: category "orangez" unknown, did you mean "Oranges (citrus '
+            'fruit)"?',
+            f"错误：{path}：输入有 2 个问题", "  - 声明单位：未知的计量单位“kgg”，您是否要填“kg”？",
+            "  - 产品品类：未知的品类“orangez”，您是否要填“柑橘(鲜果)”？")
+
+
 def test_a_missing_certificate_file_is_refused_before_anything_runs(operator,  # noqa: F811
                                                                      tmp_path):
     missing = tmp_path / "ca.pem"

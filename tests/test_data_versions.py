@@ -18,6 +18,7 @@ import types
 import pytest
 from click.testing import CliRunner
 
+from cli.language import said
 from footprint import InvalidInput, Process, Source, hookimpl
 from footprint.engine.background import cache_path
 from footprint.bom import parse_bom
@@ -291,8 +292,10 @@ def test_a_selection_reaches_every_catalog(versioned_package):
         assert catalog.dataset("factors").version == "Test-2023"
     assert catalog.dataset("factors", version="Test-2022").version == "Test-2022"
     with pytest.raises(DataError, match=r"has no version 'Test-2021'; versions: "
-                                        r"Test-2022, Test-2023"):
+                                        r"Test-2022, Test-2023") as caught:
         catalog.dataset("factors", version="Test-2021")
+    assert said(caught.value.message, "zh").endswith(
+        "中的数据集 'factors' 没有版本 'Test-2021'；已有版本：Test-2022、Test-2023")
 
 
 def test_a_tampered_history_file_is_refused(versioned_package):
@@ -316,6 +319,10 @@ def test_a_missing_version_is_named(versioned_package):
     with pytest.raises(DataError, match=rf"{name}/manifest.json: dataset 'factors' lacks "
                                         r"version \(version: a short name of the publication"):
         Catalog(name).entries
+    with pytest.raises(DataError) as caught:
+        Catalog(name).entries
+    assert said(caught.value.message, "zh") == (
+        f"{name}/manifest.json：数据集 'factors' 缺少 version（version：出版物的简称，例如“MEE-2023”）")
 
 
 @pytest.mark.parametrize("change, message", [

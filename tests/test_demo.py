@@ -409,7 +409,12 @@ def test_demo_command_refuses_a_database_with_other_accounts(demo_home, monkeypa
     migrate(db)
     seed_user(db, "alice", "producer", "Acme", "correct horse battery")
     monkeypatch.setattr(demo_command, "serve", None)  # must never get that far
-    result = CliRunner().invoke(cli, ["demo"])
+    result = CliRunner().invoke(cli, ["demo", "--lang", "zh"])
     assert result.exit_code == 1
-    assert "not the demo's" in result.output
+    assert result.stderr.splitlines() == [
+        "error: this database already has accounts that are not the demo's; demo data (with "
+        "its published passwords) goes only into an empty FOOTPRINT_HOME (make demo uses "
+        ".footprint-home in the checkout)",
+        "错误：此数据库中已有非演示用的账户；演示数据（及其公开的密码）只能写入空的 FOOTPRINT_HOME"
+        "（make demo 使用检出目录中的 .footprint-home）"]
     assert db["users"].count == 1 and db["submissions"].count == 0

@@ -90,9 +90,10 @@ def test_the_sources_say_their_confidence_in_the_readers_language(service, clien
             'paper\'s abstract; FACTORS.md section 5)">可信度高</span>;') in sources
     visible = re.sub(r"<[^>]+>", " ", sources)
     assert "可信度: high" not in visible and "(seen in the paper" not in visible
-    # the grid's factors, a level by year (this BOM's factors are of 2021): each said
+    # the grid's factors, a level by year, each said; this BOM's grid factor is of 2022 (the
+    # newest year the data version publishes for Sichuan), so its level is "2022 and 2023 high"
     assert ('[<code>cn_grid_co2_mee</code>; <span title="2021 可信度中 (provinces from one '
-            'secondary copy); 2022 and 2023 可信度高">可信度中</span>;') in sources
+            'secondary copy); 2022 and 2023 可信度高">可信度高</span>;') in sources
     assert not re.search(r'title="[^"]*\b(high|medium|low)\b', sources)  # no English level
     client.set_cookie("lang", "en")
     page = html.unescape(client.get(f"/submissions/{submission_id}").get_data(as_text=True))
@@ -197,4 +198,4 @@ def test_the_command_line_flags_it(run, write_bom, monkeypatch):
         in result.output
     monkeypatch.setenv("FOOTPRINT_LANG", "zh")  # the same line in Chinese when chosen
     result = run("calc", bom)
-    assert "  低于文献范围 0.07-0.7 kg CO2e/kg fruit，可能缺少投入\n" in result.output
+    assert "  低于文献范围 0.07-0.7 kg CO2e/kg 鲜果，可能缺少投入\n" in result.output

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from marshmallow import fields
 
 from cli.commands.data import data as data_cli
+from cli.language import said
 from footprint import (Catalog, CharacterisationFactor, DataError, ElectricityFactor, Flow, InvalidInput, Method,
                        ParameterSchema, PluginError, Process, ProductCategory, Region, Source,
                        hookimpl)
@@ -172,8 +173,11 @@ def test_register_characterisation_factors_extends_the_core_s_method(tmp_path, m
 def test_register_characterisation_factors_refuses_a_second_value():
     clash = manager(workshop=Workshop(), gwp=Gwp(("ar6", "CH4_fossil", 28.0)))
     with pytest.raises(DataError, match=r"footprint.defaults characterises CH4_fossil as "
-                                        r"29.8, gwp as 28.0"):
+                                        r"29.8, gwp as 28.0") as caught:
         Registry.from_plugins(clash)
+    assert said(caught.value.message, "zh").splitlines() == [
+        "特征化因子相互冲突：",
+        "  - 方法 ar6：footprint.defaults 将 CH4_fossil 的特征化因子定为 29.8，gwp 定为 28.0"]
     two = manager(workshop=Workshop(), gwp=Gwp(("ar6", "SF6", 25200.0)),
                   other=Gwp(("ar6", "SF6", 23500.0)))
     with pytest.raises(DataError, match=r"(gwp|other) characterises SF6 as 2\d+\.0, "

@@ -95,8 +95,9 @@ def test_commands_find_organisations_by_chinese_name_and_credit_code(service, or
     qualified = operator("bodies", "qualify", "四川碳核查中心", "--number", "川碳核资〔2025〕057号",
                           "--categories", "oranges", "--from", "2025-12-05", "--until",
                           "2028-12-04")
-    assert qualified.stdout == (f"qualification 3: {BODY} 川碳核资〔2025〕057号 for oranges, "
-                                "2025-12-05 to 2028-12-04\n")
+    # the category by its name (the oranges plugin's English name), not its code
+    assert qualified.stdout == (f"qualification 3: {BODY} 川碳核资〔2025〕057号 for Oranges "
+                                "(citrus fruit), 2025-12-05 to 2028-12-04\n")
     recalculated = operator("recalc", "--dry-run", "--no-progress", "--org", "蒲江县柑橘专业合作社")
     assert recalculated.exit_code == 0, recalculated.stderr
     assert "selected 0" in recalculated.stdout

@@ -217,7 +217,7 @@ def test_a_user_revokes_their_own_token_and_calls_with_it_are_refused(service, c
     assert again.status_code == 404
     en = english(orchard).post(f"{PAGE}2/revoke", follow_redirects=True)
     assert "Token 2 (mes) revoked: API calls with it are refused." in en.get_data(as_text=True)
-    assert '<td data-label="revoked" class="revoked">2026-03-01 18:00 (UTC+8)</td>' \
+    assert '<td data-label="Revoked" class="revoked">2026-03-01 18:00 (UTC+8)</td>' \
         in en.get_data(as_text=True)
 
 

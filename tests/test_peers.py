@@ -399,6 +399,9 @@ def test_cosignatures_verify_against_the_witness_key(world):
     assert (missing.status_code, missing.mimetype) == (404, "text/plain")
     assert missing.get_data(as_text=True) == \
         "this platform has cosigned no checkpoint of CN-XX\n"
+    missing = world.cq.client.get("/.well-known/footprint/witness/cosignatures/CN-XX",
+                                  headers={"Accept-Language": "zh-CN"})
+    assert missing.get_data(as_text=True) == "本平台未联署过 CN-XX 的任何检查点\n"
     text, lines = parse_note(note)
     assert text.startswith("CN-SC\n1\n") and [s.name for s in lines] == ["CN-SC",
                                                                          "CN-CQ/witness"]

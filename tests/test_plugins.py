@@ -11,6 +11,7 @@ import pluggy
 import pytest
 from marshmallow import fields
 
+from cli.language import said
 from footprint import (ElectricityFactor, Flow, InvalidInput, Method, ParameterSchema, Problem,
                        ProductCategory, Region, Source, hookimpl)
 from footprint.bom import parse_bom, read_bom_file
@@ -45,7 +46,7 @@ def test_builtins_come_from_entry_points():
     infos = {i.name: i for i in get_plugin_manager().describe()}
     assert infos["electricity_cn"].origin == "entry point (footprint)"
     assert "register_electricity_factors" in infos["electricity_cn"].hooks
-    assert infos["footprint.defaults"].origin == "default"
+    assert infos["footprint.defaults"].origin == "built in"
 
 
 def test_installed_plugin_overrides_builtin_and_is_cited(tmp_path, make_bom):
@@ -123,14 +124,15 @@ def test_entry_point_plugin_loads_broken_ones_are_skipped(tmp_path, monkeypatch)
         get_plugin_manager()  # a second manager meets the same failures: said once
     finally:
         plugins.loading_log.removeHandler(handler)
-    said = sorted(record.getMessage() for record in records)
-    assert said[0] == 'plugin "fp_broken" not loaded: ImportError: missing dependency xyz'
-    assert said[1].startswith('plugin "fp_misspelt" not loaded: invalid hook: ')
-    assert "register_regoins" in said[1] and len(said) == 2
+    logged = sorted(record.getMessage() for record in records)
+    assert logged[0] == 'plugin "fp_broken" not loaded: ImportError: missing dependency xyz'
+    assert logged[1].startswith('plugin "fp_misspelt" not loaded: invalid hook: ')
+    assert "register_regoins" in logged[1] and len(logged) == 2
     infos = {i.name: i for i in pm.describe()}
     assert infos["fp_good"].version == "1.2.3"
     assert infos["fp_good"].origin == "entry point (fp_good)"
-    assert infos["fp_broken"].error and infos["fp_misspelt"].error
+    assert infos["fp_broken"].error == "ImportError: missing dependency xyz"
+    assert said(infos["fp_misspelt"].error, "zh").startswith("钩子无效：")
     assert pm.get_plugin("fp_misspelt") is None
     registry = Registry.from_plugins(pm)
     assert "XT-02" in registry.regions and "CN-SC" in registry.regions
@@ -151,8 +153,12 @@ def test_a_plugin_that_fails_to_load_is_one_line_on_the_command_s_stderr_in_two_
         'warning: plugin "fp_boom" not loaded: RuntimeError: boom at import',
         "警告：插件“fp_boom”未加载：RuntimeError: boom at import"]
     listed = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
-    assert "RuntimeError: boom at import" in listed["fp_boom"]
+    assert listed["fp_boom"].endswith("  not loaded: RuntimeError: boom at import")
     assert "register_electricity_factors" in listed["electricity_cn"]
+    done = subprocess.run([str(Path(sys.executable).parent / "footprint"), "--lang", "zh",
+                           "plugins"], env=env, capture_output=True, text=True, timeout=120)
+    listed = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
+    assert listed["fp_boom"].endswith("  未加载：RuntimeError: boom at import")
 
 
 def test_loading_switches(tmp_path, monkeypatch):
@@ -284,6 +290,8 @@ def test_an_exception_inside_a_hook_names_the_plugin_and_the_hook():
     with pytest.raises(PluginError) as raised:
         Registry.from_plugins(pm)
     assert str(raised.value) == "plugin 'broken_regions': register_regions raised KeyError: 'code'"
+    assert said(raised.value.message, "zh") == \
+        "插件 'broken_regions'：register_regions 出错：KeyError: 'code'"
     assert isinstance(raised.value.__cause__, KeyError)  # the original, for the traceback
 
 

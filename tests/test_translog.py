@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from cli.language import said
 from footprint import InvalidInput, NotFound
 from footprint.store import connect, database_path, transaction
 from footprint.store.db import POSTGRESQL, database_errors, defer_foreign_keys, dialect
@@ -166,6 +167,17 @@ def test_append_joins_the_callers_transaction_and_rolls_back_with_it(db):
     assert log.size() == 2 and log.root() == before
     assert db.execute("SELECT COUNT(*) FROM labels").fetchone()[0] == 2
     assert issue(db, "L-next") == 2  # no gap where the rolled-back leaf was
+
+
+def test_a_log_without_a_stored_subtree_says_which_in_both_languages(db):
+    grow(db, 4)  # leaves 0-3: the one subtree of 2^2 leaves is stored
+    drop_triggers(db)
+    with transaction(db):
+        db.execute("DELETE FROM log_nodes WHERE height = 2 AND i = 0")
+    with pytest.raises(LogError) as caught:
+        TransparencyLog(db).root(4)
+    assert str(caught.value) == "the log's subtree 0 of 2^2 leaves is not stored"
+    assert said(caught.value.message, "zh") == "日志中由 2^2 个叶子组成的第 0 号子树未存储"
 
 
 def test_append_outside_a_transaction_is_refused(db):
@@ -424,6 +436,10 @@ def test_the_monitor_detects_an_entry_changed_underneath(db, record):
     assert "entry 2 was rewritten" in message
     assert "differ from the label's stored COSE_Sign1" in message
     assert "history was rewritten (a fork)" in message
+    # each problem a Message, said in Chinese too: 第 2 条被改写, on its own line
+    chinese = said(caught.value.message, "zh").splitlines()
+    assert chinese[0] == f"透明日志未通过核验（{len(caught.value.problems)} 个问题）："
+    assert chinese[1].startswith("  - 第 2 条被改写：其内容的哈希为 ")
     assert last_seen(record).size == 5  # nothing recorded
 
 
@@ -650,10 +666,14 @@ def test_a_witness_whose_folder_is_missing_is_refused(tmp_path):
         SeenRecord.witness(tmp_path / "not-mounted" / "checkpoints-seen")
     assert caught.value.problems[0].where == "--witness"
     assert "not-mounted is not a directory" in caught.value.problems[0].message
+    assert said(caught.value.problems[0].message, "zh") == (
+        f"{tmp_path / 'not-mounted'} 不是目录：请给出已有目录中的文件，或一个目录（磁盘是否已挂载？）")
     (tmp_path / "a-folder").mkdir()
     (tmp_path / "a-folder" / "checkpoints-seen").mkdir()
-    with pytest.raises(InvalidInput, match="is not a file"):
+    with pytest.raises(InvalidInput, match="is not a file") as caught:
         SeenRecord.witness(tmp_path / "a-folder")
+    assert said(caught.value.problems[0].message, "zh") == \
+        f"{tmp_path / 'a-folder' / 'checkpoints-seen'} 不是文件"
 
 
 def test_the_record_of_checkpoints_seen_only_grows_and_says_where_it_is_broken(db, record):

@@ -620,6 +620,11 @@ def test_regions(api):
     assert regions["CN-SC"]["factor_years"] == [2021, 2022, 2023]
     assert regions["CN-XZ"]["factor_years"] == []  # MEE publishes none for Tibet ...
     assert regions["CN-XZ"]["fallback"][0] == "CN-GRID-SOUTHWEST"  # ... its grid stands in
+    assert regions["CN-XZ"]["fallback_note"] == "MEE publishes no grid factor for Tibet " \
+        "(Xizang); the factor of its regional grid (Southwest grid) stands in"
+    assert regions["CN-XZ"]["fallback_note_zh"] == \
+        "生态环境部未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替"
+    assert regions["CN-SC"]["fallback_note"] == regions["CN-SC"]["fallback_note_zh"] == ""
     assert regions["CN-SC"]["plugin"] == "electricity_cn"
     assert "DE" in regions
 
@@ -635,7 +640,13 @@ def test_categories_with_their_parameters(api, engine):
     assert listing["oranges"]["parameters"]  # a form can be built from them
     assert listing["oranges"]["plugin"] == "oranges"
     assert listing["oranges"]["grading"]["bands"][0]["grade"]
+    # the grading's unit in both languages, as the oranges plugin writes it
+    assert listing["oranges"]["grading"]["unit"] == "kg CO2e/kg fruit"
+    assert listing["oranges"]["grading"]["unit_zh"] == "kg CO2e/kg 鲜果"
     assert listing["generic"]["parameters"] == []
+    assert listing["generic"]["description"] == \
+        "Any product described directly by its bill of materials (no category model)."
+    assert listing["generic"]["description_zh"] == "任何直接以物料清单描述的产品（不使用类别模型）。"
 
 
 def test_factors(api):
@@ -648,6 +659,9 @@ def test_factors(api):
     assert factor["source"]["dataset"] == "cn_grid_co2_mee" and factor["source"]["citation"]
     assert factor["unit"] == "kg CO2_fossil/kWh"
     assert answer["fallback"]["regions"][-1] == "CN"
+    tibet = api("orchard", "GET", "/factors?region=CN-XZ").get_json()["fallback"]
+    assert tibet["note_zh"] == "生态环境部未发布西藏的电网排放因子，以其所属区域电网（西南电网）的因子代替"
+    assert tibet["note"].startswith("MEE publishes no grid factor for Tibet (Xizang)")
     everything = api("orchard", "GET", "/factors").get_json()
     assert everything["fallback"] is None
     assert {f["region"] for f in everything["factors"]} >= {"CN-SC", "CN-SD", "DE"}

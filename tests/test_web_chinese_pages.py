@@ -22,11 +22,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
+from footprint.errors import Message, Text, as_data
 from footprint.labels import to_b32
 from footprint.labels.keys import trust_list
 from footprint.units import UNITS
 from footprint.usecases import demo
 from footprint.usecases.users import seed_user
+
+from web.problems import said_result
 
 from .conftest import app_on, seeded_demo
 
@@ -242,13 +245,33 @@ def test_the_walk_reads_the_text_a_reader_reads():
         "label and more", "read the rules", "Checked by the body", "farm gate price"]
 
 
-def test_a_grading_unit_only_in_english_is_marked_english_in_a_chinese_sentence(demo_app):
+def test_the_grade_note_says_the_grading_unit_in_the_readers_language(demo_app):
     client = demo_app.app.test_client()
     client.post("/login", data={"username": "reviewer", "password": demo.DEMO_PASSWORD})
     # the V2O5 flake is a product of the V-Ti works whose bands are per t crude steel
-    page = client.get(f"/submissions/{demo_app.submissions['pzh-v2o5']}", headers=CHINESE)
-    assert ('<p class="muted" id="grade">未分级: 钒钛钢铁 的等级划分（<span lang="en">kg CO2e/t '
-            'crude steel</span>）不适用于此产品，因此不评级</p>') in page.get_data(as_text=True)
+    url = f"/submissions/{demo_app.submissions['pzh-v2o5']}"
+    assert ('<p class="muted" id="grade">未分级: 钒钛钢铁 的等级划分（kg CO2e/t 粗钢）'
+            '不适用于此产品，因此不评级</p>') in client.get(url, headers=CHINESE).get_data(
+                as_text=True)
+    assert ('<p class="muted" id="grade">Not graded: the grade bands of Vanadium-titanium steel '
+            'and vanadium products (kg CO2e/t crude steel) do not apply to this product, so it '
+            'is not graded</p>') in client.get(url, headers={"Accept-Language": "en"}).get_data(
+                as_text=True)
+
+
+def test_a_grade_note_stored_before_units_had_chinese_marks_the_unit_english(demo_app):
+    """A result stored before: the note's unit plain English, its category Text(name, id)."""
+    note = Message("the grade bands of %(category)s (%(unit)s) do not apply to this product, "
+                   "so it is not graded", category=Text("钒钛钢铁", "steel_vanadium"),
+                   unit="kg CO2e/t crude steel")
+    stored = {"grade_note": str(note), "grade_note_message": as_data(note)}
+    with demo_app.app.test_request_context():
+        assert said_result(stored, "zh")["grade_note"] == (
+            '钒钛钢铁 的等级划分（<span lang="en">kg CO2e/t crude steel</span>）不适用于此产品，'
+            '因此不评级')
+        assert said_result(stored, "en")["grade_note"] == (
+            "the grade bands of steel_vanadium (kg CO2e/t crude steel) do not apply to this "
+            "product, so it is not graded")
 
 
 def test_the_language_switch_names_each_language_in_itself(demo_app):

@@ -31,7 +31,7 @@ from pathlib import Path
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
-from footprint.errors import Conflict, Problem
+from footprint.errors import Conflict, Message, Problem
 from footprint.labels import KeyStoreError, LabelInvalid, verify
 from footprint.labels.claims import jsonable
 from footprint.labels.encoding import label_url, normal_host, to_b32
@@ -39,6 +39,8 @@ from footprint.labels.keys import trust_list
 from footprint.usecases import labels as label_records
 from footprint.usecases import transparency
 from footprint.usecases.issuing import Issuer
+
+from . import problems
 
 PUBLIC_HOST = "FOOTPRINT_PUBLIC_HOST"
 SERVED_ADDRESS = "FOOTPRINT_SERVED_ADDRESS"  # set by `footprint serve` (cli.commands.service)
@@ -58,12 +60,12 @@ def label_issuer() -> Issuer:
     return Issuer(home(), current_app.config.get(ISSUER))
 
 
-def no_key_message(exc: Exception) -> str:
+def no_key_message(exc: KeyStoreError) -> Message:
     issuer = current_app.config.get(ISSUER) or "CN-SC"
-    return (f"the carbon label cannot be issued, so nothing was approved: {exc}. An operator "
-            f"of the platform runs `footprint keys generate --issuer {issuer} --name "
-            f"\"<the platform's name>\"` on the server (once), then the reviewer approves "
-            f"again.")
+    return Message("the carbon label cannot be issued, so nothing was approved: %(why)s. An "
+                   "operator of the platform runs `footprint keys generate --issuer %(issuer)s "
+                   "--name \"<the platform's name>\"` on the server (once), then the reviewer "
+                   "approves again.", why=exc.message, issuer=issuer)
 
 
 @contextmanager
@@ -86,7 +88,7 @@ def revoked_message() -> str:
 def no_key_problem(exc: NoIssuerKey) -> Problem:
     """The missing key, for the submission page (in the user's language, then the detail)."""
     text = _("The label cannot be issued without an issuer key; nothing was approved.")
-    return Problem(_("issuer key"), f"{text} {exc}")
+    return Problem(_("issuer key"), f"{text} {problems.text(exc.message)}")
 
 
 def configured_host() -> str | None:

@@ -26,7 +26,7 @@ from footprint.usecases import peers, peersync, witnessing
 from footprint.usecases.database import database_errors
 
 from .db import get_db
-from .problems import text
+from .problems import api_language, text
 from .security import role_required
 
 bp = Blueprint("peers", __name__)
@@ -65,8 +65,10 @@ def _public(response: Response) -> Response:
 
 def _missing(exc: NotFound) -> Response:
     """A 404 a peer's program reads: plain text saying what is missing, as the notes these
-    endpoints serve are plain text (never the HTML page a person gets)."""
-    return _public(Response(f"{exc.message}\n", status=404, mimetype="text/plain"))
+    endpoints serve are plain text (never the HTML page a person gets); in English to a
+    program that asks for no language, in Chinese to a reader who asks for it."""
+    return _public(Response(f"{text(exc.message, api_language())}\n", status=404,
+                            mimetype="text/plain"))
 
 
 @bp.route("/.well-known/footprint/witness.json")

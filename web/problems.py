@@ -25,7 +25,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from footprint.errors import Figure, Message, Problem, from_data, in_codes, said
+from footprint.errors import Figure, Message, Problem, Text, from_data, in_codes, said
 
 from . import vocabulary
 
@@ -114,6 +114,14 @@ def english_marked(sentence: str, english: str | None) -> Markup:
         return escape(sentence)
     return escape(sentence).replace(escape(english),
                                     Markup('<span lang="en">%s</span>') % english)
+
+
+def _english_only(unit) -> str | None:
+    """A grading's unit where its plugin gives it in English only (kg CO2e/t crude steel), as
+    a note stored before the units had Chinese names it: a Chinese page marks it lang="en"."""
+    if isinstance(unit, Text):
+        return None if unit.zh else unit.en
+    return unit
 
 
 def place(problem: Problem, lang: str | None = None) -> str:
@@ -209,8 +217,8 @@ def said_result(result: dict | None, lang: str | None = None) -> dict | None:
         out["notes"] = [text(from_data(m), lang) for m in result["note_messages"]]
     if result.get("grade_note_message"):
         note = result["grade_note_message"]
-        # the grading's unit is its plugin's, in English only (kg CO2e/t crude steel)
-        out["grade_note"] = english_marked(text(from_data(note), lang), note["params"].get("unit"))
+        out["grade_note"] = english_marked(text(from_data(note), lang),
+                                           _english_only(from_data(note["params"].get("unit"))))
     out["factors"] = [dict(f, note=text(from_data(f["note_message"]), lang))
                       if f.get("note_message") else f for f in result.get("factors") or []]
     return out

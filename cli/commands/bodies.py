@@ -12,6 +12,7 @@ from footprint.usecases.database import open_database
 
 
 from .. import render
+from ..categories import named
 from ..errors import fail_cleanly
 from ..language import listed, say, term
 
@@ -40,7 +41,7 @@ def qualify(org, number, categories, valid_from, valid_until):
                                   categories, valid_from, valid_until, known)
     click.echo(say("qualification %(id)s: %(body)s %(number)s for %(categories)s, %(start)s "
                    "to %(end)s", id=made["id"], body=made["org_name"], number=made["number"],
-                   categories=listed(made["categories"]), start=made["valid_from"],
+                   categories=listed(map(named, made["categories"])), start=made["valid_from"],
                    end=made["valid_until"]))
 
 
@@ -54,7 +55,7 @@ def list_(as_json):
     if as_json:
         render.dump(rows)
         return
-    click.echo(render.table([[r["org_name"], r["number"], listed(r["categories"]),
+    click.echo(render.table([[r["org_name"], r["number"], listed(map(named, r["categories"])),
                               r["valid_from"], r["valid_until"], term("standing", r["standing"])]
                              for r in rows],
                             [term("org_kind", "accounting_body"), say("number"), say("categories"),

@@ -13,7 +13,7 @@ from footprint.plugins import get_plugin_manager
 
 from .. import render
 from ..errors import failed, usage_exit
-from ..language import listed, say
+from ..language import confidence, listed, say
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,
@@ -50,7 +50,11 @@ def list_datasets(as_json, package):
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     click.echo(render.table(
-        [[e["id"], e["version"], e["year"], e["confidence"], e["source"]] for e in entries],
+        # the column says it is a confidence: each cell its level alone (中, medium), then the
+        # dataset's own words on how its figures were read, in English
+        [[e["id"], e["version"], e["year"], confidence(e["confidence"], alone=True),
+          e["source"]]
+         for e in entries],
         [say("id"), say("version"), say("year"), say("confidence"), say("source")]))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from footprint import categorynames, engine, words
+from footprint import words
 from footprint.display import footprint, percent, quantity
 from footprint.errors import Message
 from footprint.labels import cose, online, peerlists, times
@@ -34,7 +34,8 @@ from footprint.settings import footprint_home
 
 from ..errors import fail_cleanly, usage_exit
 from ..helptext import columns
-from ..language import chinese, chosen, listed, say, term
+from ..categories import with_code
+from ..language import beside, chinese, chosen, listed, say, term
 
 NOT_CHECKED = 3  # exit code: valid, but whether it was revoked is not known
 # a code that cannot be read as a label at all (LabelInvalid.unreadable), as the scan page says
@@ -65,26 +66,10 @@ def _label_text(text: str) -> str:
         try:
             return label_text(Path(text))
         except NotALabelFile as exc:
-            usage_exit(str(exc))
+            usage_exit(exc.args[0])
     if "://" in text or re.fullmatch(r"\s*[A-Za-z2-7]+\s*", text):
         return text
     usage_exit(Message("%(text)s: no such file, and not a label URL or base32 text", text=text))
-
-
-def _named(name: str | None, signed: str) -> str:
-    """A published name beside the signed identifier it stands for."""
-    return say("%(name)s (%(signed)s)", name=name, signed=signed) if name else signed
-
-
-def _category_name(code: str) -> str | None:
-    """The name of a category in the chosen language where this platform's plugins register
-    it (as the engine last kept their names), None otherwise."""
-    kept = categorynames.read(footprint_home())
-    if kept is None:  # nothing calculated here yet: the plugins' registry (~0.8 s), kept once
-        kept = categorynames.of(engine.Engine().registry.categories)
-    names = kept.get(code) or {}
-    first, other = ("name_zh", "name_en") if chosen() == "zh" else ("name_en", "name_zh")
-    return names.get(first) or names.get(other) or None
 
 
 def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
@@ -113,19 +98,19 @@ def _claims(claims: dict, issuer, names: dict) -> list[tuple[str, str | None]]:
                                id=issuer.id, name=issuer.name, kid=issuer.kid.hex(),
                                start=times.text(issuer.valid_from)[:10],
                                end=times.text(issuer.valid_to)[:10])),
-        (say("product"), _named(product, say("No. %(number)s at %(issuer)s",
-                                             number=claims["product"], issuer=issuer.id))),
+        (say("product"), beside(product, say("No. %(number)s at %(issuer)s",
+                                              number=claims["product"], issuer=issuer.id))),
         ("GTIN", claims["gtin"]),
-        (term("role", "producer"), _named(names.get("producer_name"), party(claims["producer"]))),
-        (say("category"), _named(_category_name(claims["category"]), claims["category"])),
+        (term("role", "producer"), beside(names.get("producer_name"), party(claims["producer"]))),
+        (say("category"), with_code(claims["category"])),
         (say("footprint"), say("%(value)s%(spread)s kg CO2e per %(amount)s %(unit)s",
                                value=footprint(claims["value"]), spread=spread or "",
                                amount=quantity(unit["amount"]),
                                unit=term("unit", unit["unit"]))),
         (say("range"), signed_range),
         (say("grade"), grade), (say("stages"), stages), (say("region"), claims["region"]),
-        (term("role", "verifier"), _named(names.get("verifier_name"), party(claims["verifier"]))),
-        (term("role", "reviewer"), _named(names.get("reviewer_name"), say(
+        (term("role", "verifier"), beside(names.get("verifier_name"), party(claims["verifier"]))),
+        (term("role", "reviewer"), beside(names.get("reviewer_name"), say(
             "No. %(number)s at %(issuer)s", number=claims["reviewer"], issuer=issuer.id))),
         (say("issued at"), claims["issued_at"]), (say("expires"), claims["expires_at"]),
         (say("supersedes"), claims["supersedes"]),

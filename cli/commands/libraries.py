@@ -85,7 +85,7 @@ def show(name, version, as_json):
         return
     click.echo(render.table(
         [[f"library/{name}/{f.id}", f.name_zh, f.name_en, quantity(f.value),
-          f"kg {f.gas}/{f.unit}", term("confidence", f.confidence)] for f in factors],
+          f"kg {f.gas}/{f.unit}", term("confidence_level", f.confidence)] for f in factors],
         [say("input"), say("Chinese name"), say("English name"), say("value"), say("unit"),
          say("confidence")]))
     click.echo(say("sources:"))

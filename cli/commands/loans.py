@@ -27,6 +27,12 @@ from ..errors import fail_cleanly, usage_exit
 from ..language import listed, said, say, term
 
 
+# the kinds of a loan product's rules (footprint.loanrules.KINDS), as a listing names them
+RULES = {"target": Message("annual reduction target"),
+         "reduction": Message("verified reduction"), "label": Message("valid carbon label"),
+         "subsidy": Message("interest subsidy"), "table": Message("reduction bands")}
+
+
 def _db():
     return open_database(footprint_home())
 
@@ -155,7 +161,8 @@ def list_products(bank, as_json):
         render.dump(rows)
         return
     click.echo(render.table([[r["id"], r["name"], rate(r["terms"]["base_rate_bp"]),
-                              listed(rule["kind"] for rule in r["terms"]["rules"])]
+                              listed(said(RULES.get(rule["kind"], rule["kind"]))
+                                     for rule in r["terms"]["rules"])]
                              for r in rows],
                             [say("id"), say("name"), say("base rate"), say("rules")])
                if rows else say("no loan products"))

@@ -7,7 +7,7 @@ from footprint.errors import FootprintError, Message
 from footprint.settings import footprint_home
 from footprint.translog.log import b64
 from footprint.usecases import transparency
-from footprint.usecases.database import connect, database_location, pending
+from footprint.usecases.database import open_database
 
 from ..errors import fail_cleanly
 from ..language import listed, said, say
@@ -16,13 +16,6 @@ from ..render import dump
 # how many entries of each kind the log holds (footprint.translog.entries.KINDS)
 KINDS = {"issue": Message("%(count)s issue"), "supersede": Message("%(count)s supersede"),
          "revoke": Message("%(count)s revoke"), "record": Message("%(count)s record")}
-
-
-def _open_db():
-    db = connect(database_location(footprint_home()))
-    if pending(db):
-        raise click.UsageError(Message("run `footprint db migrate` first"))
-    return db
 
 
 origin_option = click.option("--origin", default=None,
@@ -53,7 +46,7 @@ def log_verify(origin, witnesses, no_record, as_json):
     and in each --witness. Exits 0 with a summary, or 1 with every problem found (an entry
     rewritten, entries removed, a history inconsistent with a checkpoint seen before, a label
     whose revocation or supersession the table no longer shows)."""
-    report = transparency.verify(_open_db(), footprint_home(), origin=origin,
+    report = transparency.verify(open_database(footprint_home()), footprint_home(), origin=origin,
                                  record=not no_record, witnesses=witnesses)
     if as_json:
         dump(report.as_dict())
@@ -88,7 +81,7 @@ def log_verify(origin, witnesses, no_record, as_json):
 @fail_cleanly
 def log_checkpoint(origin):
     """Print the current signed checkpoint (C2SP signed note)."""
-    current = transparency.checkpoint(_open_db(), footprint_home(), origin)
+    current = transparency.checkpoint(open_database(footprint_home()), footprint_home(), origin)
     if current.note is None:
         raise FootprintError(Message("cannot sign a checkpoint: %(why)s (tree size %(size)s, "
                                      "root %(root)s)", why=transparency.NO_SIGNER,
@@ -106,7 +99,7 @@ size_option = click.option("--size", "tree_size", type=int, default=None,
 @fail_cleanly
 def log_proof(index, tree_size):
     """Print the inclusion proof of leaf INDEX as JSON (base64 hashes)."""
-    dump(transparency.inclusion(_open_db(), index, tree_size))
+    dump(transparency.inclusion(open_database(footprint_home()), index, tree_size))
 
 
 @log.command("consistency")
@@ -115,4 +108,4 @@ def log_proof(index, tree_size):
 @fail_cleanly
 def log_consistency(old_size, new_size):
     """Print the consistency proof from OLD_SIZE to NEW_SIZE (default: now) as JSON."""
-    dump(transparency.consistency(_open_db(), old_size, new_size))
+    dump(transparency.consistency(open_database(footprint_home()), old_size, new_size))

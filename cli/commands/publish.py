@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from footprint.errors import Message
 from footprint.settings import footprint_home
 from footprint.usecases import publishing
-from footprint.usecases.database import connect, database_path, pending
+from footprint.usecases.database import open_database
 
 from ..errors import fail_cleanly
 from ..language import say
@@ -30,9 +29,7 @@ def publish(directory, base_url, as_json):
     if base_url is not None:  # before DIR is written, not after
         base_url = publishing.checked_base_url(base_url)
     home = footprint_home()
-    db = connect(database_path(home))
-    if pending(db):
-        raise click.UsageError(Message("run `footprint db migrate` first"))
+    db = open_database(home)
     report = publishing.publish(db, home, directory)  # refused input: exit 2, else 1
     if as_json:
         page = f"{base_url}/{publishing.PAGE_DIR}/" if base_url else \

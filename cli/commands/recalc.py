@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
@@ -9,16 +10,19 @@ from tqdm import tqdm
 
 from footprint.display import footprint
 from footprint.engine import Engine
+from footprint.engine.names import named_inputs
 from footprint.errors import Conflict, Message
 from footprint.settings import footprint_home
-from footprint.usecases.database import connect, database_location, pending
+from footprint.usecases.database import database_location, open_database
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.organisations import find_organisation
 from footprint.usecases.recalculation import (Options, Selection, check_report_path,
                                               follow_supersessions, recalculate, write_report)
 
+from ..categories import named
 from ..errors import fail_cleanly, usage_exit
-from ..language import listed, say
+from ..helptext import columns
+from ..language import chosen, listed, say, term
 
 ISSUER_ENV = "FOOTPRINT_ISSUER"
 
@@ -32,18 +36,37 @@ def _signed(kg) -> str:
     return ("+" if kg > 0 else "") + footprint(kg)
 
 
-def _groups(heading: str, groups: dict) -> list[str]:
+def _groups(heading: str, groups: dict, name=str) -> list[str]:
+    """The groups' lines under ``heading``, each group by its ``name`` in a column as wide
+    as the widest (at least 16 terminal columns)."""
     lines = [f"  {heading}"]
+    names = {key: name(key) for key in groups}
+    width = max([16, *map(columns, names.values())])
     for key, g in groups.items():
         lines.append("    " + say(
             "%(key)s %(count)s products  %(changed)s changed  mean %(mean)s  largest "
-            "%(largest)s", key=f"{key:<16}", count=f"{g['count']:>9,}",
+            "%(largest)s", key=names[key] + " " * (width - columns(names[key])),
+            count=f"{g['count']:>9,}",
             changed=f"{g['changed']:>9,}", mean=f"{_pct(g['mean_change_pct']):>10}",
             largest=f"{_pct(g['largest_change_pct']):>10}"))
     return lines
 
 
-def summary_text(summary: dict) -> str:
+def _line_named(described: str, inputs: dict) -> str:
+    """A top-level line as the recalculation names it, "electricity (production)" (its input
+    and stage: footprint.recalc.keyed.describe_line), in the chosen language: 电力（生产）;
+    a direct emission as it is described."""
+    found = re.fullmatch(r"(.+) \((\w+)\)", described)
+    if found is None:
+        return described
+    named = inputs.get(found[1])
+    return say("%(input)s (%(stage)s)", input=named.said(chosen()) if named else found[1],
+               stage=term("stage", found[2]))
+
+
+def summary_text(summary: dict, inputs: dict | None = None) -> str:
+    """The run's summary; ``inputs`` (footprint.engine.names.named_inputs) names the lines
+    that moved most, by their codes without it."""
     version = summary["to_version"]
     head = (say("dry run, nothing stored: ") if summary["dry_run"] else "") \
         + say("recalculated under %(version)s (%(hash)s)", version=version["name"],
@@ -65,13 +88,14 @@ def summary_text(summary: dict) -> str:
                                 mean=_pct(summary["mean_change_pct"]),
                                 largest=_pct(summary["largest_change_pct"])))
         lines += _groups(say("by region:"), summary["by_region"])
-        lines += _groups(say("by category:"), summary["by_category"])
+        lines += _groups(say("by category:"), summary["by_category"], named)
     if summary["top_movers"]:
         lines.append("  " + say("top movers:"))
         for m in summary["top_movers"]:
-            moved = "  " + say("moved by %(input)s (%(change)s kg CO2e)", input=m["input"],
+            moved = "  " + say("moved by %(input)s (%(change)s kg CO2e)",
+                               input=_line_named(m["input"], inputs or {}),
                                change=_signed(m["line_delta_kg_co2e"])) if m["input"] else ""
-            where = listed([m["region"], m["category"]])
+            where = listed([m["region"], named(m["category"])])
             lines.append(f"    #{m['submission']} {m['product']} ({where}): "
                          f"{footprint(m['from_kg_co2e'])} -> {footprint(m['to_kg_co2e'])} "
                          f"kg CO2e ({_pct(m['change_pct'])}){moved}")
@@ -131,9 +155,7 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
     if isinstance(location, Path) and not location.exists():
         raise Conflict(Message("no database at %(where)s; run `footprint db migrate` first",
                                where=str(location)))
-    db = connect(location)
-    if pending(db):
-        raise Conflict(Message("the database needs `footprint db migrate` first"))
+    db = open_database(home)
     if org is not None:  # by its number: a run resumed later selects the same organisation
         org = str(find_organisation(db, org)["id"])
     options = Options(Selection(category, region, org), to_version, reissue, dry_run, chunk_size,
@@ -146,7 +168,7 @@ def recalc(category, region, org, to_version, dry_run, reissue, report, replace_
             bar.update(n)
         summary = recalculate(db, options, home, issuer=issuer, progress=progress)
     summary.name_movers(db)
-    click.echo(summary_text(summary.as_dict()))
+    click.echo(summary_text(summary.as_dict(), named_inputs(Engine().registry)))
     if not dry_run:  # footprints that use a supplier's label superseded since
         engine = Engine(home, data_version=summary.to_version_name)
         for moved in follow_supersessions(db, engine, home, issuer):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 
 from footprint import InvalidInput, Message, Problem, words
-from footprint.errors import Word
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
@@ -13,7 +12,7 @@ from footprint.suggest import unknown
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import chosen, listed, said, say, term
+from ..language import chosen, confidence, listed, said, say, term
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 # a region's level (footprint.model.Region.level) as the regions listing says it
@@ -83,11 +82,13 @@ def factors(region, year, list_processes, search, as_json):
             click.echo(say("no factors for any region in %(year)s; years with factors: "
                            "%(years)s", year=year, years=known))
     if region and registry.regions[region].fallback:
-        note = registry.regions[region].fallback_note  # the plugin's, in English only
-        click.echo(say("where %(region)s has no factor of a basis, these regions stand in, in "
-                       "order: %(regions)s", region=region,
-                       regions=listed(registry.regions[region].fallback))
-                   + (f" ({note})" if note else ""))
+        note = said(registry.regions[region].fallback_note)  # the plugin's words
+        stand_ins = say("where %(region)s has no factor of a basis, these regions stand in, "
+                        "in order: %(regions)s", region=region,
+                        regions=listed(registry.regions[region].fallback))
+        # why, in the language's brackets: （…） in Chinese, as a name beside its code
+        click.echo(say("%(name)s (%(signed)s)", name=stand_ins, signed=note) if note
+                   else stand_ins)
     if region or year:
         return
     if electricity:
@@ -132,11 +133,9 @@ def _confidence(note: str) -> str:
     """After a citation: the source's confidence, its levels in the chosen language."""
     if not note:
         return ""
-    parts = words.confidence_note(note)
-    if parts is None:
+    if words.confidence_note(note) is None:
         return say(" [confidence: %(confidence)s]", confidence=note)
-    said_note = "".join(term(p.vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
-    return f" [{said_note}]"
+    return f" [{confidence(note)}]"
 
 
 @click.command()
@@ -150,7 +149,8 @@ def regions(as_json):
     if as_json:
         render.dump([{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
                       "level": r.level, "country": r.country, "grids": list(r.grids),
-                      "fallback": list(r.fallback), "fallback_note": r.fallback_note,
+                      "fallback": list(r.fallback), "fallback_note": str(r.fallback_note),
+                      "fallback_note_zh": said(r.fallback_note, "zh"),
                       "factor_years": years.get(r.code, []), "plugin": r.plugin} for r in rows])
         return
     click.echo(render.table(
@@ -167,9 +167,12 @@ def categories(as_json):
     """List product categories and the parameters a producer gives for each."""
     registry = Engine().registry
     listing = [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
-                "description": c.description, "declared_units": list(c.declared_units),
+                "description": c.description, "description_zh": c.described("zh"),
+                "declared_units": list(c.declared_units),
                 "plugin": c.plugin, "parameters": describe_parameters(c),
-                **({"grading": {"unit": c.grading.unit, "provisional": c.grading.provisional,
+                **({"grading": {"unit": c.grading.unit,
+                                "unit_zh": c.grading.unit_text.said("zh"),
+                                "provisional": c.grading.provisional,
                                 "bands": [[b.grade, b.up_to] for b in c.grading.bands]}}
                    if c.grading else {})}
                for c in registry.categories.values()]
@@ -180,8 +183,9 @@ def categories(as_json):
     for c in listing:
         click.echo(click.style(f"{c['id']}  {c['name_zh'] if zh else c['name_en']}", bold=True)
                    + f"  [{c['plugin']}]")
-        if c["description"]:  # the plugin's, in English only
-            click.echo(f"  {c['description']}")
+        described = c["description_zh"] if zh else c["description"] or c["description_zh"]
+        if described:
+            click.echo(f"  {described}")
         for p in c["parameters"]:
             unit = f" ({p['unit']})" if p.get("unit") else ""
             first, other = ("help_zh", "help_en") if zh else ("help_en", "help_zh")
@@ -196,8 +200,10 @@ def plugins(as_json):
     infos = get_plugin_manager().describe()
     if as_json:
         render.dump([{"name": i.name, "version": i.version, "hooks": i.hooks, "origin": i.origin,
-                      **({"error": i.error} if i.error else {})} for i in infos])
+                      **({"error": str(i.error)} if i.error else {})} for i in infos])
         return
     click.echo(render.table(
-        [[i.name, i.version or "-", i.origin, i.error or ", ".join(i.hooks)] for i in infos],
+        [[i.name, i.version or "-", said(i.origin),
+          say("not loaded: %(error)s", error=i.error) if i.error else listed(i.hooks)]
+         for i in infos],
         [say("name"), say("version"), say("origin"), say("hooks")]))

@@ -18,7 +18,7 @@ from footprint import engine as engines
 from footprint.errors import Message
 from footprint.settings import footprint_home, secret_key
 from footprint.usecases.database import (connect, copy, database_location, database_named,
-                                         migrate, pending)
+                                         migrate, open_database)
 from footprint.usecases.hosts import HostRefused, check_host
 from footprint.usecases.organisations import (NewOrganisation, edit_organisation, find_organisation,
                                               list_organisations, organisation)
@@ -104,10 +104,7 @@ def _accounts_db():
     security_log = logging.getLogger("footprint.security")
     if _IN_THE_DATABASE not in security_log.handlers:
         security_log.addHandler(_IN_THE_DATABASE)
-    db = _db()
-    if pending(db):
-        usage_exit(Message("run `footprint db migrate` first"))
-    return db
+    return open_database(footprint_home())
 
 
 @click.group()

@@ -119,8 +119,8 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
     if grading is not None and not grading.applies(_parameters_with_defaults(category, bom)):
         note = Message("the grade bands of %(category)s (%(unit)s) do not apply to this "
                        "product, so it is not graded",
-                       category=Text(category.name_zh or category.id, category.id),
-                       unit=grading.unit)
+                       category=Text(category.name_zh, category.name_en or category.id),
+                       unit=grading.unit_text)
         fields["grade_note"], fields["grade_note_message"] = str(note), as_data(note)
     elif grading is not None:
         # Bands are per one declared unit (kg CO2e per kg fruit), whatever amount a BOM declares.
@@ -128,6 +128,7 @@ def category_fields(result: dict, bom: Bom, registry, plugin_manager) -> dict:
         band = grading.grade(per_unit)
         fields["grade"] = {"grade": band.grade, "label_zh": band.label_zh,
                            "label_en": band.label_en, "unit": grading.unit,
+                           "unit_zh": grading.unit_text.said("zh"),
                            "provisional": grading.provisional, "rationale": grading.rationale,
                            "rationale_zh": grading.rationale_zh,
                            "source": grading.source.as_dict(),

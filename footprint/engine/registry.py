@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..data import VERSION_JOIN, Catalog, is_versioned, named_in, selected_data_version
-from ..errors import DataError, PluginError
+from ..errors import DataError, Message, PluginError, bulleted
 from ..model import (ELECTRICITY_BASES, FLOW_ORIGINS, CharacterisationFactor, ElectricityFactor,
                     Flow, Method, Process, ProductCategory, Region)
 from ..units import UNITS
@@ -111,8 +111,10 @@ class Registry:
                 try:
                     entries = catalog.entries
                 except (DataError, ImportError, OSError, KeyError, ValueError) as exc:
-                    raise DataError(f"plugin {plugin_name!r} registered {catalog!r}, which "
-                                    f"cannot be read: {type(exc).__name__}: {exc}") from exc
+                    raise DataError(Message(
+                        "plugin %(plugin)s registered %(catalog)s, which cannot be read: "
+                        "%(error)s", plugin=repr(plugin_name), catalog=repr(catalog),
+                        error=_error_text(exc))) from exc
                 catalogs.append(catalog)
                 for dataset_id, current in entries.items():
                     key = (catalog.package, dataset_id)
@@ -181,15 +183,15 @@ class Registry:
                 own = dict(method.factors)
                 earlier = added[cf.method].get(cf.flow)
                 if cf.flow in own and own[cf.flow] != cf.factor:
-                    problems.append(f"method {cf.method}: {method.plugin} characterises "
-                                    f"{cf.flow} as {own[cf.flow]}, {plugin_name} as {cf.factor}")
+                    problems.append(_characterised(cf, (own[cf.flow], method.plugin),
+                                                   plugin_name))
                 elif earlier is not None and earlier[0] != cf.factor:
-                    problems.append(f"method {cf.method}: {earlier[1]} characterises {cf.flow} "
-                                    f"as {earlier[0]}, {plugin_name} as {cf.factor}")
+                    problems.append(_characterised(cf, earlier, plugin_name))
                 elif cf.flow not in own and earlier is None:
                     added[cf.method][cf.flow] = (float(cf.factor), plugin_name)
         if problems:
-            raise DataError("conflicting characterisation factors:\n  " + "\n  ".join(problems))
+            raise DataError(Message("conflicting characterisation factors:%(problems)s",
+                                    problems=bulleted(problems)))
         for method_id, factors in added.items():
             method = self.methods[method_id]
             self.methods[method_id] = dataclasses.replace(method, factors=(
@@ -199,47 +201,58 @@ class Registry:
         """Every reference between records resolves; a plugin's typo fails here, not mid-run."""
         problems = []
         for method in self.methods.values():
-            problems += [f"method {method.id} ({method.plugin}): unknown flow {f!r}"
+            problems += [Message("method %(id)s (%(plugin)s): unknown flow %(flow)s",
+                                 id=method.id, plugin=method.plugin, flow=repr(f))
                          for f, _ in method.factors if f not in self.flows]
         for flow in self.flows.values():
             if flow.origin not in FLOW_ORIGINS:
-                problems.append(f"flow {flow.id} ({flow.plugin}): origin {flow.origin!r} is not "
-                                f"one of {', '.join(FLOW_ORIGINS)}")
+                problems.append(Message("flow %(id)s (%(plugin)s): origin %(origin)s is not one "
+                                        "of %(origins)s", id=flow.id, plugin=flow.plugin,
+                                        origin=repr(flow.origin), origins=list(FLOW_ORIGINS)))
         for factor in self.electricity.values():
+            where = dict(id=factor.process_id, plugin=factor.plugin)
             if factor.basis not in ELECTRICITY_BASES:
-                problems.append(f"electricity factor {factor.process_id} ({factor.plugin}): basis "
-                                f"{factor.basis!r} is not one of {', '.join(ELECTRICITY_BASES)}")
+                problems.append(Message("electricity factor %(id)s (%(plugin)s): basis "
+                                        "%(basis)s is not one of %(bases)s", **where,
+                                        basis=repr(factor.basis),
+                                        bases=list(ELECTRICITY_BASES)))
             if factor.region not in self.regions:
-                problems.append(f"electricity factor {factor.process_id} ({factor.plugin}): "
-                                f"unknown region {factor.region!r}")
+                problems.append(Message("electricity factor %(id)s (%(plugin)s): unknown "
+                                        "region %(region)s", **where, region=repr(factor.region)))
             if factor.flow not in self.flows:
-                problems.append(f"electricity factor {factor.process_id} ({factor.plugin}): "
-                                f"unknown flow {factor.flow!r}")
+                problems.append(Message("electricity factor %(id)s (%(plugin)s): unknown flow "
+                                        "%(flow)s", **where, flow=repr(factor.flow)))
         for process in self.processes.values():
+            where = dict(id=process.id, plugin=process.plugin)
             if process.unit not in UNITS:
-                problems.append(f"process {process.id} ({process.plugin}): unknown unit "
-                                f"{process.unit!r}")
-            problems += [f"process {process.id} ({process.plugin}): unknown flow {f!r}"
+                problems.append(Message("process %(id)s (%(plugin)s): unknown unit %(unit)s",
+                                        **where, unit=repr(process.unit)))
+            problems += [Message("process %(id)s (%(plugin)s): unknown flow %(flow)s", **where,
+                                 flow=repr(f))
                          for f, _ in process.emissions if f not in self.flows]
-            problems += [f"process {process.id} ({process.plugin}): unknown input {p!r}"
+            problems += [Message("process %(id)s (%(plugin)s): unknown input %(input)s", **where,
+                                 input=repr(p))
                          for p, _ in process.inputs if p not in self.processes]
             if process.cumulative and process.inputs:
-                problems.append(f"process {process.id} ({process.plugin}): a cumulative "
-                                "inventory takes no inputs")
+                problems.append(Message("process %(id)s (%(plugin)s): a cumulative inventory "
+                                        "takes no inputs", **where))
         for region in self.regions.values():
-            problems += [f"region {region.code} ({region.plugin}): unknown fallback {r!r}"
+            problems += [Message("region %(code)s (%(plugin)s): unknown fallback %(fallback)s",
+                                 code=region.code, plugin=region.plugin, fallback=repr(r))
                          for r in region.fallback if r not in self.regions]
         if not self.methods:
-            problems.append("no characterisation method registered")
+            problems.append(Message("no characterisation method registered"))
         packages = defaultdict(set)
         for dataset in self.datasets:
             packages[dataset.id].add((dataset.package, dataset.plugin))
-        problems += [f"dataset {dataset_id} is registered from two packages: " + ", ".join(
-                         f"{package} ({plugin})" for package, plugin in sorted(found))
+        problems += [Message("dataset %(id)s is registered from two packages: %(packages)s",
+                             id=dataset_id, packages=[f"{package} ({plugin})"
+                                                      for package, plugin in sorted(found)])
                      for dataset_id, found in packages.items()
                      if len({package for package, _ in found}) > 1]
         if problems:
-            raise DataError("inconsistent plugin data:\n  " + "\n  ".join(problems))
+            raise DataError(Message("inconsistent plugin data:%(problems)s",
+                                    problems=bulleted(problems)))
 
     # -- the background as Brightway will hold it -------------------------------------------
 
@@ -332,13 +345,32 @@ def _sha256(content) -> str:
 def _records(plugin_name: str, hook: str, answer, record_type) -> list:
     """A register_* hook's answer, checked: a list of ``record_type``."""
     if not isinstance(answer, (list, tuple)):
-        raise PluginError(f"plugin {plugin_name!r}: {hook} must return a list of "
-                          f"{record_type.__name__}, not {type(answer).__name__}")
+        raise PluginError(Message("plugin %(plugin)s: %(hook)s must return a list of "
+                                  "%(expected)s, not %(got)s", plugin=repr(plugin_name),
+                                  hook=hook, expected=record_type.__name__,
+                                  got=type(answer).__name__))
     for record in answer:
         if not isinstance(record, record_type):
-            raise PluginError(f"plugin {plugin_name!r}: {hook} returned "
-                              f"{type(record).__name__}, expected {record_type.__name__}")
+            raise PluginError(Message("plugin %(plugin)s: %(hook)s returned %(got)s, expected "
+                                      "%(expected)s", plugin=repr(plugin_name), hook=hook,
+                                      got=type(record).__name__,
+                                      expected=record_type.__name__))
     return list(answer)
+
+
+def _characterised(cf, first: tuple, plugin_name: str) -> Message:
+    """Two plugins that characterise one flow of a method differently: ``first`` the
+    (factor, plugin) the method already holds."""
+    return Message("method %(method)s: %(first)s characterises %(flow)s as %(factor)s, "
+                   "%(plugin)s as %(other)s", method=cf.method, first=first[1], flow=cf.flow,
+                   factor=first[0], plugin=plugin_name, other=cf.factor)
+
+
+def _error_text(exc: Exception):
+    """A catalog's reading error: its own Message (a DataError), or as Python says it."""
+    if isinstance(exc, DataError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
 
 
 def registered_catalogs(pm) -> tuple[Catalog, ...]:

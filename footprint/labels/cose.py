@@ -20,6 +20,8 @@ import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from footprint.errors import Message
+
 from . import times
 from .claims import NAMES, build_claims, encode_claims, parse_claims
 from .errors import KeyStoreError, LabelInvalid
@@ -53,15 +55,17 @@ def sign(claims: dict, issuer_key) -> bytes:
     entry = issuer_key.entry
     if claims and all(isinstance(k, str) for k in claims):
         if claims.get("issuer") != entry.id:
-            raise KeyStoreError(f"the label names issuer {claims.get('issuer')}, the key is "
-                                f"{entry.id}'s")
+            raise KeyStoreError(Message("the label names issuer %(named)s, the key is "
+                                        "%(issuer)s's", named=str(claims.get("issuer")),
+                                        issuer=entry.id))
         claims = build_claims(claims)
     parse_claims(claims, entry.id)  # never sign what a verifier would refuse
     issued = claims[NAMES["issued_at"]]
     if not entry.covers(issued):
-        raise KeyStoreError(f"key {entry.kid.hex()} may sign from {times.text(entry.valid_from)} "
-                            f"to {times.text(entry.valid_to)}; the label is issued "
-                            f"{times.text(issued)}")
+        raise KeyStoreError(Message("key %(kid)s may sign from %(start)s to %(end)s; the label "
+                                    "is issued %(issued)s", kid=entry.kid.hex(),
+                                    start=times.text(entry.valid_from),
+                                    end=times.text(entry.valid_to), issued=times.text(issued)))
     return sign1(encode_claims(claims), issuer_key)
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from footprint.errors import Message
+
 from . import times
 from .cose import _parse_outer, sign1, signature_ok
 from .errors import KeyStoreError, LabelInvalid
@@ -52,9 +54,10 @@ def sign_document(kind: str, body: dict, issuer_key, now=None) -> bytes:
     entry = issuer_key.entry
     moment = times.now() if now is None else times.epoch(now)
     if not entry.covers(moment):
-        raise KeyStoreError(f"key {entry.kid.hex()} may sign from "
-                            f"{times.text(entry.valid_from)} to {times.text(entry.valid_to)}, "
-                            f"not at {times.text(moment)}")
+        raise KeyStoreError(Message("key %(kid)s may sign from %(start)s to %(end)s, not at "
+                                    "%(moment)s", kid=entry.kid.hex(),
+                                    start=times.text(entry.valid_from),
+                                    end=times.text(entry.valid_to), moment=times.text(moment)))
     payload = canonical_json({**body, "type": kind, "issuer": entry.id,
                               "signed_at": times.text(moment)})
     return sign1(payload, issuer_key)

@@ -217,17 +217,20 @@ def _load_private(home, entry: TrustEntry) -> IssuerKey:
     path = _own_dir(home) / entry.id / f"{entry.kid.hex()}.pem"
     try:
         if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-            raise KeyStoreError(f"{path} is readable by others; chmod 600 it")
+            raise KeyStoreError(Message("%(path)s is readable by others; chmod 600 it",
+                                        path=str(path)))
         key = _serialization().load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:
-        raise KeyStoreError(f"the private key of {entry.id} {entry.kid.hex()} is missing "
-                            f"({path})") from None
+        raise KeyStoreError(Message("the private key of %(issuer)s %(kid)s is missing "
+                                    "(%(path)s)", issuer=entry.id, kid=entry.kid.hex(),
+                                    path=str(path))) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyStoreError(f"{path} is not an Ed25519 key")
+        raise KeyStoreError(Message("%(path)s is not an Ed25519 key", path=str(path)))
     formats = _serialization()
     public = key.public_key().public_bytes(formats.Encoding.Raw, formats.PublicFormat.Raw)
     if public != entry.public_key:
-        raise KeyStoreError(f"{path} does not belong to key {entry.kid.hex()}")
+        raise KeyStoreError(Message("%(path)s does not belong to key %(kid)s", path=str(path),
+                                    kid=entry.kid.hex()))
     return IssuerKey(entry, key, path)
 
 
@@ -237,18 +240,21 @@ def current_key(home, issuer_id: str | None = None, *, now=None) -> IssuerKey:
     if issuer_id is None:
         issuers = own_issuers(home)
         if len(issuers) != 1:
-            raise KeyStoreError("no issuer key: run `footprint keys generate` first" if not issuers
-                                else f"several issuers ({', '.join(issuers)}): name one")
+            raise KeyStoreError(
+                Message("no issuer key: run `footprint keys generate` first") if not issuers
+                else Message("several issuers (%(issuers)s): name one", issuers=list(issuers)))
         issuer_id = issuers[0]
     _check_issuer(issuer_id)
     moment = times.epoch(now) if now is not None else times.now()
     entries = own_entries(home, issuer_id)
     if not entries:
-        raise KeyStoreError(f"{issuer_id} has no key: run `footprint keys generate` first")
+        raise KeyStoreError(Message("%(issuer)s has no key: run `footprint keys generate` first",
+                                    issuer=issuer_id))
     live = [e for e in entries if e.covers(moment)]
     if not live:
-        raise KeyStoreError(f"no key of {issuer_id} is valid at {times.text(moment)}: "
-                            f"run `footprint keys rotate --issuer {issuer_id}`")
+        raise KeyStoreError(Message("no key of %(issuer)s is valid at %(moment)s: run "
+                                    "`footprint keys rotate --issuer %(issuer)s`",
+                                    issuer=issuer_id, moment=times.text(moment)))
     # In the rotation's own second both windows cover now (labels the old key signed then
     # stay valid); the new key is the one whose window runs on, so it wins the tie.
     return _load_private(home, max(live, key=lambda e: (e.valid_from, e.valid_to, e.kid)))
@@ -319,9 +325,10 @@ def trust_list_to_publish(home) -> dict:
     would make every label of the platform fail for whoever trusts it."""
     exported = export_trust_list(home)
     if not exported["issuers"]:
-        raise KeyStoreError(f"no issuer keys in {Path(home)} (FOOTPRINT_HOME): nothing to "
-                            "export. Set FOOTPRINT_HOME to the platform's folder, or create "
-                            "its key with `footprint keys generate`")
+        raise KeyStoreError(Message("no issuer keys in %(home)s (FOOTPRINT_HOME): nothing to "
+                                    "export. Set FOOTPRINT_HOME to the platform's folder, or "
+                                    "create its key with `footprint keys generate`",
+                                    home=str(Path(home))))
     return exported
 
 

@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from footprint.errors import Message
+
 from .errors import LabelInvalid
 
 if TYPE_CHECKING:
@@ -30,7 +32,8 @@ MODULE_PX = 8
 
 
 class NotALabelFile(ValueError):
-    """The file is not an image, PDF or SVG that could hold a label (a usage error)."""
+    """The file is not an image, PDF or SVG that could hold a label (a usage error); its
+    argument a Message, the library's own words on the file as they wrote them."""
 
 
 def label_text(path: Path) -> str:
@@ -56,7 +59,8 @@ def _image(path: Path) -> Image.Image:
         image = Image.open(path)
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
-        raise NotALabelFile(f"{path}: not an image, a PDF or an SVG file ({exc})") from None
+        raise NotALabelFile(Message("%(path)s: not an image, a PDF or an SVG file (%(reason)s)",
+                                    path=str(path), reason=str(exc))) from None
     return image
 
 
@@ -73,7 +77,8 @@ def _pdf_pages(path: Path) -> list[Image.Image]:
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as exc:
-        raise NotALabelFile(f"{path}: not a readable PDF ({exc})") from None
+        raise NotALabelFile(Message("%(path)s: not a readable PDF (%(reason)s)", path=str(path),
+                                    reason=str(exc))) from None
     try:
         return [document[i].render(scale=PDF_DPI / 72).to_pil()
                 for i in range(min(len(document), 10))]
@@ -85,7 +90,8 @@ def _svg_codes(path: Path) -> list[Image.Image]:
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
-        raise NotALabelFile(f"{path}: not a readable SVG file ({exc})") from None
+        raise NotALabelFile(Message("%(path)s: not a readable SVG file (%(reason)s)",
+                                    path=str(path), reason=str(exc))) from None
     codes = []
     for svg in [root, *root.iter(f"{SVG}svg")]:
         size = _square_viewbox(svg.get("viewBox"))
@@ -93,9 +99,9 @@ def _svg_codes(path: Path) -> list[Image.Image]:
         if size and len(paths) == 1:
             codes.append(_draw(size, paths[0].get("d")))
     if not codes:
-        raise NotALabelFile(f"{path}: no QR code of this platform's labels in the SVG (only "
-                            "the labels and QR codes footprint draws are read; convert other "
-                            "SVG files to PNG)")
+        raise NotALabelFile(Message("%(path)s: no QR code of this platform's labels in the SVG "
+                                    "(only the labels and QR codes footprint draws are read; "
+                                    "convert other SVG files to PNG)", path=str(path)))
     return codes
 
 

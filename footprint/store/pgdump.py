@@ -19,12 +19,19 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import Message
+
 PG_BIN = "FOOTPRINT_PG_BIN"
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")
 
 
 class ToolFailed(RuntimeError):
-    """pg_dump or pg_restore is missing or refused; the message is theirs."""
+    """pg_dump or pg_restore is missing or refused: ``message`` says which and why (the
+    tool's own output as it wrote it)."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 def tool(name: str) -> Path:
@@ -33,7 +40,8 @@ def tool(name: str) -> Path:
     if configured:
         candidate = Path(configured) / name
         if not os.access(candidate, os.X_OK):
-            raise ToolFailed(f"{PG_BIN}={configured} holds no {name}")
+            raise ToolFailed(Message("%(variable)s=%(folder)s holds no %(tool)s",
+                                     variable=PG_BIN, folder=configured, tool=name))
         return candidate
     versions = sorted((p for p in DEBIAN_SERVERS.glob(f"*/bin/{name}")
                        if p.parent.parent.name.isdigit()),
@@ -42,8 +50,9 @@ def tool(name: str) -> Path:
         return versions[-1]
     found = shutil.which(name)
     if found is None:
-        raise ToolFailed(f"{name} is not installed: install PostgreSQL's client programs "
-                         f"(Debian: postgresql-client) or set {PG_BIN} to their folder")
+        raise ToolFailed(Message("%(tool)s is not installed: install PostgreSQL's client "
+                                 "programs (Debian: postgresql-client) or set %(variable)s to "
+                                 "their folder", tool=name, variable=PG_BIN))
     return Path(found)
 
 
@@ -60,8 +69,9 @@ def _run(name: str, url: str, *args: str) -> None:
     done = subprocess.run([str(tool(name)), f"--dbname={make_conninfo(**params)}", *args],
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise ToolFailed(f"{name} failed (exit {done.returncode}): "
-                         f"{(done.stderr or done.stdout).strip()}")
+        raise ToolFailed(Message("%(tool)s failed (exit %(code)s): %(output)s", tool=name,
+                                 code=done.returncode,
+                                 output=(done.stderr or done.stdout).strip()))
 
 
 @contextmanager

@@ -91,17 +91,17 @@ class TransparencyLog:
         hashes = []
         for position, (idx, leaf) in enumerate(stored.leaf_hashes(self.db, size)):
             if idx != position:
-                raise LogError(f"the log has a gap: leaf {position} is missing")
+                raise LogError(_missing(0, position))
             hashes.append(leaf)
         if len(hashes) != size:
-            raise LogError(f"the log has a gap: {size - len(hashes)} leaves are missing")
+            raise LogError(Message("the log has a gap: %(count)s leaves are missing",
+                                   count=size - len(hashes)))
         return hashes
 
     def _node(self, height: int, i: int) -> bytes:
         found = stored.node(self.db, height, i)
         if found is None:
-            raise LogError(f"the log has a gap: leaf {i} is missing" if height == 0 else
-                           f"the log's subtree {i} of 2^{height} leaves is not stored")
+            raise LogError(_missing(height, i))
         return found
 
     def _answer(self, query: str, *args: int):
@@ -112,8 +112,7 @@ class TransparencyLog:
         missing = sorted(needed - set(nodes))
         if missing:
             height, i = missing[0]
-            raise LogError(f"the log has a gap: leaf {i} is missing" if height == 0 else
-                           f"the log's subtree {i} of 2^{height} leaves is not stored")
+            raise LogError(_missing(height, i))
         return merkle.answer(query, nodes, *args)
 
     def root(self, size: int | None = None) -> bytes:
@@ -193,3 +192,12 @@ def inclusion_to_json(proof: dict) -> dict:
     return {"leaf_index": proof["leaf_index"], "tree_size": proof["tree_size"],
             "leaf_hash": b64(proof["leaf_hash"]), "root": b64(proof["root"]),
             "proof": [b64(p) for p in proof["proof"]]}
+
+
+def _missing(height: int, i: int) -> Message:
+    """What a log without its leaf ``i`` (height 0) or its stored subtree ``i`` of 2^height
+    leaves says: the operator reads it in their language."""
+    if height == 0:
+        return Message("the log has a gap: leaf %(index)s is missing", index=i)
+    return Message("the log's subtree %(index)s of 2^%(height)s leaves is not stored",
+                   index=i, height=height)

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..errors import Message, bulleted
 from ..store import labels as stored_labels
 from ..store import log as stored
 from ..store.db import snapshot
@@ -48,13 +49,14 @@ class LogRewritten(LogError):
     """The stored log is not an append-only extension of what was seen before, or the labels
     table says something else than the log."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Message]):
         self.problems = list(problems)
-        shown = "\n".join(f"  - {p}" for p in self.problems[:MAX_REPORTED])
+        shown = self.problems[:MAX_REPORTED]
         more = len(self.problems) - MAX_REPORTED
-        extra = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"the transparency log failed verification "
-                         f"({len(self.problems)} problem(s)):\n{shown}{extra}")
+        lines = bulleted(shown, Message("and %(count)s more", count=more) if more > 0 else None)
+        super().__init__(Message("the transparency log failed verification (%(count)s "
+                                 "problem(s)):%(problems)s", count=len(self.problems),
+                                 problems=lines))
 
 
 @dataclass
@@ -97,38 +99,46 @@ def _check_entries(db, labels: dict[str, dict], problems: list[str]
     states: dict[str, LoggedState] = {}
     for position, (idx, kind, label_id, entry, leaf) in enumerate(stored.leaves(db)):
         if idx != position:
-            problems.append(f"leaf {position} is missing (the next stored index is {idx}): "
-                            f"entries were removed")
+            problems.append(Message("leaf %(position)s is missing (the next stored index is "
+                                    "%(index)s): entries were removed", position=position,
+                                    index=idx))
             break  # every later index is shifted; a root over them means nothing
         recomputed = merkle.leaf_hash(entry)
         if leaf != recomputed:
-            problems.append(f"entry {idx} was rewritten: its bytes hash to "
-                            f"{b64(recomputed)}, the stored leaf hash is {b64(leaf)}")
+            problems.append(Message("entry %(index)s was rewritten: its bytes hash to "
+                                    "%(recomputed)s, the stored leaf hash is %(stored)s",
+                                    index=idx, recomputed=b64(recomputed), stored=b64(leaf)))
         leaves.append(recomputed)  # the tree over what is stored now
         kinds[kind] += 1
         try:
             fields = decode_entry(kind, entry)
             named = entry_label(kind, entry)
         except EntryError as exc:
-            problems.append(f"entry {idx} is not a well-formed {kind} entry: {exc}")
+            problems.append(Message("entry %(index)s is not a well-formed %(kind)s entry: "
+                                    "%(problem)s", index=idx, kind=kind, problem=str(exc)))
             continue
         if named is not None and named != label_id:
-            problems.append(f"entry {idx} names label {named!r} but is filed under "
-                            f"{label_id!r}")
+            problems.append(Message("entry %(index)s names label '%(named)s' but is filed "
+                                    "under '%(label)s'", index=idx, named=named,
+                                    label=label_id))
             continue
         if kind == "record":
             if label_id is not None:
-                problems.append(f"entry {idx} is a record filed under label {label_id!r}")
+                problems.append(Message("entry %(index)s is a record filed under label "
+                                        "'%(label)s'", index=idx, label=label_id))
             continue  # a record names no label: what it proves is checked by its document
         if label_id not in labels:
-            problems.append(f"entry {idx} ({kind}) names label {label_id!r}, which is not "
-                            f"stored")
+            problems.append(Message("entry %(index)s (%(kind)s) names label '%(label)s', "
+                                    "which is not stored", index=idx, kind=kind,
+                                    label=label_id))
         elif kind == "issue" and labels[label_id]["cose"] != entry:
-            problems.append(f"entry {idx} issues label {label_id!r} with bytes that differ "
-                            f"from the label's stored COSE_Sign1")
+            problems.append(Message("entry %(index)s issues label '%(label)s' with bytes that "
+                                    "differ from the label's stored COSE_Sign1", index=idx,
+                                    label=label_id))
         if kind == "supersede" and fields["by"] not in labels:
-            problems.append(f"entry {idx} says label {label_id!r} was superseded by "
-                            f"{fields['by']!r}, which is not stored")
+            problems.append(Message("entry %(index)s says label '%(label)s' was superseded by "
+                                    "'%(by)s', which is not stored", index=idx, label=label_id,
+                                    by=fields["by"]))
         states.setdefault(label_id, LoggedState(label_id)).add(idx, kind, entry)
     return leaves, kinds, states
 
@@ -140,15 +150,18 @@ def _check_labels(labels: dict[str, dict], states: dict[str, LoggedState],
     for label_id in sorted(set(labels) | set(states)):
         state = states.get(label_id) or LoggedState(label_id)
         for extra in state.extra:
-            problems.append(f"label {label_id!r}: {extra}")
+            problems.append(Message("label '%(label)s': %(problem)s", label=label_id,
+                                    problem=extra))
         if label_id not in labels:
             continue  # reported with its leaves
         if state.issued is None:
-            problems.append(f"label {label_id!r} is stored but its issuance is not in the log")
+            problems.append(Message("label '%(label)s' is stored but its issuance is not in "
+                                    "the log", label=label_id))
         for difference in differences(labels[label_id], state):
             if state.issued is None and difference.column == "log_index":
                 continue  # said just above
-            problems.append(f"label {label_id!r} disagrees with the log: {difference}")
+            problems.append(Message("label '%(label)s' disagrees with the log: %(difference)s",
+                                    label=label_id, difference=str(difference)))
 
 
 # -- 4: the checkpoints seen ------------------------------------------------------------------
@@ -174,7 +187,8 @@ def _gather_seen(before_upgrade: list[dict], records: Sequence[SeenRecord],
         try:
             seen = record.read()
         except SeenRecordError as exc:
-            problems.append(f"the record of checkpoints seen cannot be read: {exc}")
+            problems.append(Message("the record of checkpoints seen cannot be read: "
+                                    "%(problem)s", problem=exc.message))
             seen = []
         for item in seen:
             note(item, str(record))
@@ -189,19 +203,22 @@ def _check_seen(sightings: dict[tuple, tuple[Seen, list[str]]], leaves: list[byt
     removed = [key for key in sightings if key[0] > n]
     if removed:
         seen, places = sightings[max(removed)]
-        problems.append(f"the log has {n} entries but a checkpoint of size {seen.size} was "
-                        f"seen on {seen.seen_at} (recorded in {', '.join(places)}): entries "
-                        f"were removed")
+        problems.append(Message("the log has %(count)s entries but a checkpoint of size "
+                                "%(size)s was seen on %(at)s (recorded in %(places)s): entries "
+                                "were removed", count=n, size=seen.size, at=seen.seen_at,
+                                places=list(places)))
     roots = merkle.roots_at(leaves, [size for size, _ in sightings])
     forked = sorted(key for key in sightings if key[0] <= n and roots[key[0]] != key[1])
     if forked:
         seen, places = sightings[forked[0]]
         later = len(forked) - 1
-        also = f"; {later} later checkpoint(s) seen no longer match either" if later else ""
-        problems.append(f"the first {seen.size} entries no longer have the root "
-                        f"{b64(seen.root)} of the checkpoint seen on {seen.seen_at} "
-                        f"(recorded in {', '.join(places)}): history was rewritten "
-                        f"(a fork){also}")
+        also = Message("; %(count)s later checkpoint(s) seen no longer match either",
+                       count=later) if later else ""
+        problems.append(Message("the first %(size)s entries no longer have the root %(root)s "
+                                "of the checkpoint seen on %(at)s (recorded in %(places)s): "
+                                "history was rewritten (a fork)%(also)s", size=seen.size,
+                                root=b64(seen.root), at=seen.seen_at, places=list(places),
+                                also=also))
         return
     largest = max((key for key in sightings if key[0] <= n), default=None)
     if largest is None or largest[0] == 0:
@@ -211,8 +228,9 @@ def _check_seen(sightings: dict[tuple, tuple[Seen, list[str]]], leaves: list[byt
         merkle.check_consistency(size, n, old_root, new_root,
                                  merkle.consistency_proof(size, leaves))
     except merkle.ProofError as exc:
-        problems.append(f"the log at size {n} is not consistent with the checkpoint seen at "
-                        f"size {size}: {exc}")
+        problems.append(Message("the log at size %(count)s is not consistent with the "
+                                "checkpoint seen at size %(size)s: %(problem)s", count=n,
+                                size=size, problem=str(exc)))
 
 
 def _check_subtrees(stored_nodes, leaves: list[bytes], problems: list[str]) -> None:
@@ -223,15 +241,19 @@ def _check_subtrees(stored_nodes, leaves: list[bytes], problems: list[str]) -> N
     for height, i, node in stored_nodes:
         want = expected.get((height, i))
         if want is None:
-            problems.append(f"a subtree {i} of 2^{height} leaves is stored that the "
-                            f"{len(leaves)} leaves do not make")
+            problems.append(Message("a subtree %(index)s of 2^%(height)s leaves is stored that "
+                                    "the %(count)s leaves do not make", index=i, height=height,
+                                    count=len(leaves)))
         elif want != node:
-            problems.append(f"the stored subtree {i} of 2^{height} leaves was changed: the "
-                            f"leaves make {b64(want)}, {b64(node)} is stored")
+            problems.append(Message("the stored subtree %(index)s of 2^%(height)s leaves was "
+                                    "changed: the leaves make %(made)s, %(stored)s is stored",
+                                    index=i, height=height, made=b64(want),
+                                    stored=b64(node)))
         found += want is not None
     if found < len(expected):
-        problems.append(f"{len(expected) - found} of the log's {len(expected)} subtrees are "
-                        "not stored: proofs cannot be served")
+        problems.append(Message("%(missing)s of the log's %(count)s subtrees are not stored: "
+                                "proofs cannot be served", missing=len(expected) - found,
+                                count=len(expected)))
 
 
 def verify_log(db, signer: tuple | None = None, origin: str | None = None,

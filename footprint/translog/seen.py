@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from ..errors import FootprintError, InvalidInput, Problem
+from ..errors import FootprintError, InvalidInput, Message, Problem
 from .merkle import HASH_SIZE
 
 RECORD_NAME = "checkpoints-seen"
@@ -57,26 +57,30 @@ class Seen:
                           ensure_ascii=False) + "\n"
 
 
-def _parse(line: str, where: str) -> Seen:
+def _parse(line: str, where: Message) -> Seen:
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise SeenRecordError(f"{where}: not a JSON object ({exc.msg})") from None
+        raise SeenRecordError(Message("%(where)s: not a JSON object (%(reason)s)", where=where,
+                                      reason=exc.msg)) from None
     if not isinstance(item, dict) or set(item) != {"size", "root", "seen_at", "checkpoint"}:
-        raise SeenRecordError(f"{where}: a checkpoint seen is an object of exactly size, "
-                              f"root, seen_at and checkpoint")
+        raise SeenRecordError(Message("%(where)s: a checkpoint seen is an object of exactly "
+                                      "size, root, seen_at and checkpoint", where=where))
     size = item["size"]
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise SeenRecordError(f"{where}: size {size!r} is not a tree size")
+        raise SeenRecordError(Message("%(where)s: size %(size)s is not a tree size",
+                                      where=where, size=repr(size)))
     try:
         root = base64.b64decode(item["root"], validate=True)
     except (binascii.Error, TypeError, ValueError):
         root = b""
     if len(root) != HASH_SIZE:
-        raise SeenRecordError(f"{where}: root {item['root']!r} is not the base64 of a "
-                              f"{HASH_SIZE}-byte hash")
+        raise SeenRecordError(Message("%(where)s: root %(root)s is not the base64 of a "
+                                      "%(bytes)s-byte hash", where=where,
+                                      root=repr(item["root"]), bytes=HASH_SIZE))
     if not isinstance(item["seen_at"], str) or not isinstance(item["checkpoint"], str):
-        raise SeenRecordError(f"{where}: seen_at and checkpoint are text")
+        raise SeenRecordError(Message("%(where)s: seen_at and checkpoint are text",
+                                      where=where))
     return Seen(size, root, item["seen_at"], item["checkpoint"])
 
 
@@ -105,11 +109,12 @@ class SeenRecord:
         if path.is_dir():
             path = path / RECORD_NAME
         if not path.parent.is_dir():
-            raise InvalidInput([Problem(option, f"{path.parent} is not a directory: give a file "
-                                                f"in an existing directory, or a directory "
-                                                f"(is the disk mounted?)")])
+            raise InvalidInput([Problem(option, Message(
+                "%(folder)s is not a directory: give a file in an existing directory, or a "
+                "directory (is the disk mounted?)", folder=str(path.parent)))])
         if path.exists() and not path.is_file():
-            raise InvalidInput([Problem(option, f"{path} is not a file")])
+            raise InvalidInput([Problem(option, Message("%(path)s is not a file",
+                                                        path=str(path)))])
         return cls(path)
 
     # -- reading -----------------------------------------------------------------------------
@@ -120,8 +125,9 @@ class SeenRecord:
         except FileNotFoundError:
             return ""
         except (OSError, UnicodeDecodeError) as exc:
-            raise SeenRecordError(f"cannot read the record of checkpoints seen {self.path}: "
-                                  f"{exc}") from None
+            raise SeenRecordError(Message("cannot read the record of checkpoints seen "
+                                          "%(path)s: %(error)s", path=str(self.path),
+                                          error=str(exc))) from None
 
     def read(self) -> list[Seen]:
         """Every checkpoint recorded, in file order; nothing if the file does not exist yet.
@@ -132,10 +138,11 @@ class SeenRecord:
         seen = []
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip() and not line.startswith("#"):
-                seen.append(_parse(line, f"{self.path} line {number}"))
+                seen.append(_parse(line, Message("%(file)s line %(number)s",
+                                                 file=str(self.path), number=number)))
         if text and not text.endswith("\n"):
-            raise SeenRecordError(f"{self.path} ends in the middle of a line: it was cut "
-                                  f"short")
+            raise SeenRecordError(Message("%(path)s ends in the middle of a line: it was cut "
+                                          "short", path=str(self.path)))
         return seen
 
     # -- writing -----------------------------------------------------------------------------
@@ -168,8 +175,9 @@ class SeenRecord:
                     self._replace((text or HEADER) + "".join(s.line() for s in added))
                 return added
         except OSError as exc:
-            raise SeenRecordError(f"cannot write the record of checkpoints seen {self.path}: "
-                                  f"{exc}") from None
+            raise SeenRecordError(Message("cannot write the record of checkpoints seen "
+                                          "%(path)s: %(error)s", path=str(self.path),
+                                          error=str(exc))) from None
 
     def _replace(self, text: str) -> None:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

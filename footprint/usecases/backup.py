@@ -118,8 +118,10 @@ def _sqlite_facts(snapshot: Path, home: Path) -> dict:
     try:
         problems = integrity_problems(db)
         if problems:
-            raise BackupError("the database fails SQLite's integrity check; no backup "
-                              "was written:\n" + "\n".join(f"  - {p}" for p in problems[:20]))
+            # SQLite's own words for what is wrong, one a line, as it wrote them
+            raise BackupError(Message("the database fails SQLite's integrity check; no backup "
+                                      "was written:%(problems)s",
+                                      problems="".join(f"\n  - {p}" for p in problems[:20])))
         return _facts(db, home, DATABASE)
     finally:
         db.close()
@@ -136,7 +138,8 @@ def _postgresql_dump(url: str, target: Path, home: Path) -> dict:
             try:
                 pgdump.dump(url, target, snapshot=snapshot)
             except pgdump.ToolFailed as exc:
-                raise BackupError(f"{exc}; no backup was written") from None
+                raise BackupError(Message("%(problem)s; no backup was written",
+                                          problem=exc.message)) from None
         return facts
     finally:
         db.close()

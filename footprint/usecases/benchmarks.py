@@ -33,7 +33,8 @@ from ..store.db import transaction
 from ..translog import TransparencyLog
 from ..translog.entries import record_entry
 
-QUANTILE_METHOD = "Hyndman-Fan type 7 (linear interpolation, (n - 1) p)"
+# said in the reader's language by the command line; JSON and the open data hold the English
+QUANTILE_METHOD = Message("Hyndman-Fan type 7 (linear interpolation, (n - 1) p)")
 GRADES = ("A", "B", "C", "D", "E")
 # what each band of benchmark bands means: where the product stands among verified ones
 BAND_NAMES = {"A": ("最低的 20%", "lowest 20 %"), "B": ("20%–40%", "20-40 %"),

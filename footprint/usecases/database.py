@@ -33,8 +33,9 @@ def open_database(home: Path, migrated: bool = True):
     behind = pending(db) if migrated else []
     if behind:
         db.close()
-        raise Conflict(f"the database in {home} needs migrations {[v for v, _ in behind]}: "
-                       "run `footprint db migrate`")
+        raise Conflict(Message("the database in %(home)s needs migrations %(versions)s: run "
+                               "`footprint db migrate`", home=str(home),
+                               versions=[v for v, _ in behind]))
     return db
 
 
@@ -46,7 +47,7 @@ def copy(home: Path, path: Path) -> Message:
     InvalidInput when ``path``'s folder is missing or cannot be written in."""
     path = Path(path)
     if path.exists():
-        raise Conflict(f"{path} exists; choose a new file")
+        raise Conflict(Message("%(path)s exists; choose a new file", path=str(path)))
     check_writable(path, "PATH")
     location = database_location(home)
     if isinstance(location, Path):
@@ -56,5 +57,5 @@ def copy(home: Path, path: Path) -> Message:
         pgdump.dump(location, path)
     except pgdump.ToolFailed as exc:
         path.unlink(missing_ok=True)
-        raise Conflict(str(exc)) from None
+        raise Conflict(exc.message) from None
     return Message("pg_dump's custom format: `pg_restore --dbname URL FILE` restores it")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..accreditation import today
 from ..engine import Engine
-from ..errors import Conflict
+from ..errors import Conflict, Message
 from ..labels import generate
 from ..labels.keys import own_entries
 from ..store import accounts as store_accounts
@@ -187,9 +187,10 @@ def seed(db, engine, home=None) -> SeedResult:
     if state == "seeded":
         return SeedResult(created=False)
     if state == "other":
-        raise Conflict("this database already has accounts that are not the demo's; demo "
-                       "data (with its published passwords) goes only into an empty "
-                       "FOOTPRINT_HOME (make demo uses .footprint-home in the checkout)")
+        raise Conflict(Message("this database already has accounts that are not the demo's; "
+                               "demo data (with its published passwords) goes only into an "
+                               "empty FOOTPRINT_HOME (make demo uses .footprint-home in the "
+                               "checkout)"))
     home = Path(home if home is not None else engine.home)
     current = engine  # loans are priced on both years under the current data
     engine = Engine(engine.home, engine.plugin_manager, data_version=DATA_VERSION)

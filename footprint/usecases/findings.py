@@ -221,7 +221,7 @@ def _document(db, finding: dict, state: str, at: str, issuer: Issuer) -> bytes:
         return sign_document("finding", body, current_key(issuer.home, issuer.issuer_id))
     except KeyStoreError as exc:
         raise Conflict(Message("the finding cannot be signed, so nothing changed: %(why)s",
-                               why=str(exc))) from None
+                               why=exc.message)) from None
 
 
 def _sign_and_log(db, finding: dict, state: str, at: str, issuer: Issuer | None) -> dict:

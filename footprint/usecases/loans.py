@@ -206,7 +206,7 @@ def price(db, engine, issuer: Issuer, bank_org_id: int, loan_product_id: int,
         key = current_key(issuer.home, issuer.issuer_id)
     except KeyStoreError as exc:  # no key to sign with: nothing is stored
         raise Conflict(Message("the platform cannot sign decisions yet: %(why)s",
-                               why=str(exc))) from None
+                               why=exc.message)) from None
     at = clock.now()
     row = {"bank_org_id": bank_org_id, "loan_product_id": loan_product["id"],
            "borrower_org_id": borrower["id"], "product_id": product_id, "year": year,

@@ -138,7 +138,7 @@ def _database_restored(staging: Path, opened: Archive, location: Path | str,
         pgdump.restore(location, dump)
     except pgdump.ToolFailed as exc:
         raise RestoreFailed(RestoreReport(staging, opened.manifest,
-                                          problems=[str(exc)])) from None
+                                          problems=[exc.message])) from None
     finally:
         dump.unlink(missing_ok=True)
     try:

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 
-from ..errors import NotFound
+from ..errors import Message, NotFound
 from ..labels.keys import held_keys, own_entries, own_issuers
 from ..settings import witness_name
 from ..store import peers as stored
@@ -40,7 +40,8 @@ def cosigned(db, origin: str) -> str:
     """The newest checkpoint of the peer whose log is ``origin``, with our cosignature."""
     row = stored.latest_cosigned(db, origin)
     if row is None:
-        raise NotFound(f"this platform has cosigned no checkpoint of {origin}")
+        raise NotFound(Message("this platform has cosigned no checkpoint of %(origin)s",
+                               origin=origin))
     return row["checkpoint"] + row["cosignature"]
 
 
@@ -60,7 +61,7 @@ def trust_list_note(home) -> str:
     """The announcement of this platform's issuer keys, signed by each key it holds."""
     issuers = own_issuers(home)
     if not issuers:
-        raise NotFound("this platform has no issuer key")
+        raise NotFound(Message("this platform has no issuer key"))
     origin = issuers[0]  # the checkpoint's key name (keys.checkpoint_signer)
     entries = own_entries(home, origin)
     text = announcement_text(origin, [e.as_dict() for e in entries])
@@ -68,5 +69,5 @@ def trust_list_note(home) -> str:
     lines = [sign_note(text, origin, key.private_key)[len(text) + 1:]
              for key in held_keys(home, origin)]
     if not lines:
-        raise NotFound("no private key of this platform's issuer is at hand")
+        raise NotFound(Message("no private key of this platform's issuer is at hand"))
     return text + "\n" + "".join(lines)

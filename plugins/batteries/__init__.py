@@ -37,6 +37,9 @@ def register_categories(registry):
         "LFP and NMC lithium-ion cells and packs per kWh of capacity, cradle to gate; label with "
         "the EU Battery Regulation Art. 7 figure per kWh delivered over the service life and the "
         "Battery Pass carbon footprint fields.",
+        description_zh="磷酸铁锂（LFP）与三元（NMC）锂离子电芯和电池包，按每千瓦时容量计，"
+                       "从摇篮到大门；标签给出欧盟电池法规第 7 条规定的、按使用寿命内每千瓦时"
+                       "交付电量计的碳足迹，以及电池护照的碳足迹字段。",
         declared_units=("kWh",), parameters=BatteryParameters,
         grading=data.capacity_grading(), stage_names=dict(STAGE_NAMES))]
 

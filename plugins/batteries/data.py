@@ -167,6 +167,9 @@ EU_CLASSES = (
     "the platform's own and provisional; they will be replaced by the EU classes.",
     "欧盟电池法规（(EU) 2023/1542 第7条）规定的碳足迹性能等级须由尚未通过的授权法案确定，"
     "故以下分级为平台自定的暂行分级，欧盟等级确定后替换。")
+# Each grading's unit in Chinese (performance_bands.json gives it in English)
+UNITS_ZH = {"per_kwh_capacity": "kg CO2e/kWh 电池容量（摇篮到大门）",
+            "per_kwh_delivered": "kg CO2e/kWh 使用寿命内输出的总电量（第7条单位）"}
 BASIS = {
     "per_kwh_capacity": (
         "They divide the published cradle-to-gate footprints of lithium-ion batteries, about "
@@ -198,7 +201,8 @@ def _grading(key: str) -> Grading:
     zh = zh.format(steps="，".join(f"{b.grade} 不超过 {b.up_to:g}" for b in steps), **said)
     return Grading(graded, part["unit"], dataset.source(), f"{EU_CLASSES[0]} {en}",
                    provisional=bool(data["provisional"]), rationale_zh=EU_CLASSES[1] + zh,
-                   published_range=PUBLISHED_RANGE if key == "per_kwh_capacity" else None)
+                   published_range=PUBLISHED_RANGE if key == "per_kwh_capacity" else None,
+                   unit_zh=UNITS_ZH[key])
 
 
 def capacity_grading() -> Grading:

@@ -45,6 +45,8 @@ def register_categories(registry):
         "1 kg of fresh citrus fruit at the farm gate, or packed at the packhouse gate; orchard "
         "inputs per hectare and year, IPCC 2019 Tier 1 soil N2O, Chinese fertiliser "
         "manufacture factors.",
+        description_zh="每公斤鲜柑橘，至果园大门，或包装后至包装厂大门；果园投入按每公顷每年"
+                       "填报，土壤 N2O 按 IPCC 2019 Tier 1 方法，化肥生产采用中国的因子。",
         declared_units=("kg",), parameters=OrangeParameters, grading=data.grading(),
         stage_names=STAGE_NAMES,
         # citrus as shoppers name it: oranges (橙, 脐橙), mandarins (橘, 桔), tangors such as

@@ -253,6 +253,10 @@ YAN_2016 = ("Yan et al. 2016, Farm and product carbon footprints of China's frui
             "Yan 等 2016 年对中国五种主要水果代表性果园的生命周期研究")
 
 
+# the grading's unit (grading_provisional.json's "kg CO2e/kg fruit") in Chinese
+UNIT_ZH = "kg CO2e/kg 鲜果"
+
+
 def grading() -> Grading:
     dataset = CATALOG.dataset(GRADING)
     raw = dataset.json()
@@ -273,4 +277,4 @@ def grading() -> Grading:
           f" kg CO2e/kg；{last} 高于文献范围；低于 {low:g} 的碳足迹标注为低于文献范围，可能缺少投入。"
           "待有平台或标准发布柑橘分级后替换。")
     return Grading(bands, raw["unit"], dataset.source(), en, provisional=raw["provisional"],
-                   rationale_zh=zh, published_range=(low, high))
+                   rationale_zh=zh, published_range=(low, high), unit_zh=UNIT_ZH)

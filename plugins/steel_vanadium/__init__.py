@@ -42,6 +42,9 @@ def register_categories(registry):
         "extraction, BOF), per t; vanadium slag per t with selectable co-product allocation "
         "(mass, economic, system expansion); V2O5 and vanadium electrolyte per kg "
         "(indicative factors).",
+        description_zh="以钒钛磁铁矿经攀枝花流程（高炉、转炉提钒、转炉炼钢）生产的粗钢，每吨；"
+                       "钒渣每吨，副产品分配方法可选（质量、经济价值、系统扩展）；五氧化二钒和"
+                       "钒电解液每公斤（参考性因子）。",
         declared_units=("t", "kg"), parameters=SteelVanadiumParameters,
         grading=data.grading(),
         stage_names={

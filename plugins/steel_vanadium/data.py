@@ -95,4 +95,5 @@ def grading() -> Grading:
     # the routes' range: scrap in an electric arc furnace to the blast furnace
     return Grading(bands, data["unit"], dataset.source(), rationale, provisional=True,
                    applies_when={"product": ("crude_steel",)}, rationale_zh=rationale_zh,
-                   published_range=(anchors["eaf"], anchors["bf_bof"]))
+                   published_range=(anchors["eaf"], anchors["bf_bof"]),
+                   unit_zh="kg CO2e/t 粗钢")  # grading_bands.json's "kg CO2e/t crude steel"

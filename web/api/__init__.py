@@ -9,7 +9,7 @@
     loans.py        child ``api.loans``: banks' access to carbon accounts (consents), loan
                     products, priced loans with their signed documents and proofs
     body.py         reading request bodies, queries and the Idempotency-Key header
-    schemas.py      request and response shapes (marshmallow)
+    schemas/        request and response shapes (marshmallow), a module for each resource
     openapi.py      the OpenAPI 3 document built from the schemas and each view's @operation
 
 Bearer tokens only (``Authorization: Bearer <token>``, made by ``footprint tokens create``):

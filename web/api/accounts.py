@@ -13,9 +13,9 @@ from footprint.schemacache import schema as built
 from footprint.usecases import accountstatement, carbonaccounts, reductions
 
 from ..db import get_db, get_engine
-from . import accountschemas as s
 from .body import query
 from .openapi import operation
+from .schemas.accounts import AccountSchema, ReductionQuerySchema, ReductionSchema
 
 bp = Blueprint("accounts", __name__)
 
@@ -25,29 +25,29 @@ READERS = ("Readable by the organisation's own users, the platform's reviewers a
 
 @bp.get("/accounts/<int:org_id>")
 @operation("An organisation's carbon account", errors=(404,),
-           responses={200: (s.AccountSchema, "Its verified footprints per product and "
-                                             "year, declared production, annual figures, "
-                                             "reductions and rating.")},
+           responses={200: (AccountSchema, "Its verified footprints per product and "
+                                           "year, declared production, annual figures, "
+                                           "reductions and rating.")},
            description=f"{READERS} Only footprints with an issued label that is not revoked "
                        "count; like_for_like_pct compares both years under the current data "
                        "version (docs/carbon-accounts.md).")
 def get_account(org_id):
     account = carbonaccounts.account_for(get_db(), get_engine(), g.api_user, org_id)
-    return jsonify(built(s.AccountSchema).dump(accountstatement.body(account)))
+    return jsonify(built(AccountSchema).dump(accountstatement.body(account)))
 
 
 @bp.get("/accounts/<int:org_id>/reduction")
 @operation("A like-for-like reduction of the account or one of its products",
-           query=s.ReductionQuerySchema, errors=(400, 404),
-           responses={200: (s.ReductionSchema, "Both years under the current data version, "
-                                               "and as verified then.")},
+           query=ReductionQuerySchema, errors=(400, 404),
+           responses={200: (ReductionSchema, "Both years under the current data version, "
+                                             "and as verified then.")},
            description=f"{READERS} 400 when either year has no verified footprints (located "
                        "at year or base_year) or base_year is not before year.")
 def get_reduction(org_id):
     db, engine = get_db(), get_engine()
     carbonaccounts.check_readable(db, g.api_user, org_id)
-    wanted = query(s.ReductionQuerySchema)
+    wanted = query(ReductionQuerySchema)
     found = reductions.reduction(db, engine, org_id, wanted["year"],
                                  product_id=wanted.get("product_id"),
                                  base_year=wanted.get("base_year"))
-    return jsonify(built(s.ReductionSchema).dump(accountstatement.reduction_body(found)))
+    return jsonify(built(ReductionSchema).dump(accountstatement.reduction_body(found)))

@@ -14,20 +14,20 @@ from footprint.schemacache import schema as built
 from footprint.usecases import findings
 
 from ..db import get_db
-from . import schemas as s
 from .openapi import operation
+from .schemas.findings import FindingListSchema
 
 bp = Blueprint("findings", __name__)
 
 
 @bp.get("/findings")
 @operation("The public findings of credit supervision", public=True,
-           responses={200: (s.FindingListSchema, "Every final public finding, newest "
-                                                 "first.")},
+           responses={200: (FindingListSchema, "Every final public finding, newest "
+                                               "first.")},
            description="Public: no token needed. Each finding carries its signed document "
                        "(kind \"finding\", checked against the platform's trust list as in "
                        "docs/signed-documents.md) and the index of its record leaf in the "
                        "transparency log.")
 def public():
-    return jsonify(built(s.FindingListSchema).dump({"findings":
-                                                findings.public_findings(get_db())}))
+    return jsonify(built(FindingListSchema).dump({"findings":
+                                              findings.public_findings(get_db())}))

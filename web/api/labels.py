@@ -36,9 +36,12 @@ from footprint.usecases.revoking import revoke as revoke_label
 from ..db import get_db
 from ..labels import issuer_entry, public_view, url_of
 from ..vocabulary import BOUNDARIES, DATA_QUALITY_LEVELS, word
-from . import schemas as s
 from .body import json_body, load, query
 from .openapi import operation
+from .schemas.batterypass import BatteryPassSchema
+from .schemas.labels import LabelSchema, RevokedListSchema, RevokeRequestSchema
+from .schemas.proofs import (ConsistencyProofSchema, ConsistencyQuerySchema,
+                             InclusionProofSchema, ProofQuerySchema)
 
 # the parent's token check passes the public views; revoking needs a token
 bp = Blueprint("labels", __name__)
@@ -74,18 +77,18 @@ def _json(schema_class, data):
 
 @bp.get("/labels/revoked")
 @operation("The public list of revoked labels", public=True,
-           responses={200: (s.RevokedListSchema, "Every revoked label, oldest revocation "
-                                                 "first, in the format `footprint verify "
-                                                 "--revocations FILE` reads.")},
+           responses={200: (RevokedListSchema, "Every revoked label, oldest revocation "
+                                               "first, in the format `footprint verify "
+                                               "--revocations FILE` reads.")},
            description=f"{PUBLIC} Save it and give it to `footprint verify --revocations` to "
                        "have an offline verifier report revoked labels.")
 def revoked():
-    return _json(s.RevokedListSchema, revocation_list(label_records.revoked(get_db())))
+    return _json(RevokedListSchema, revocation_list(label_records.revoked(get_db())))
 
 
 @bp.get("/labels/<label_id>")
 @operation("A carbon label: its signed claims, status, URL and place in the log",
-           public=True, responses={200: (s.LabelSchema, "The label.")}, errors=(404,),
+           public=True, responses={200: (LabelSchema, "The label.")}, errors=(404,),
            parameters=[LABEL_ID_PARAMETER],
            description=f"{PUBLIC} status is valid, superseded (superseded_by names the "
                        "current label), revoked (with the public revocation_reason) or "
@@ -93,26 +96,26 @@ def revoked():
                        "verification is the signature checked against this platform's "
                        "trust list.")
 def get_label(label_id):
-    return _json(s.LabelSchema, public_view(get_db(), _label(label_id)))
+    return _json(LabelSchema, public_view(get_db(), _label(label_id)))
 
 
 @bp.get("/labels/<label_id>/proof")
 @operation("Inclusion proof of the label's issuance in the transparency log", public=True,
-           query=s.ProofQuerySchema, parameters=[LABEL_ID_PARAMETER], errors=(400, 404),
-           responses={200: (s.InclusionProofSchema, "RFC 9162 inclusion proof; hashes in "
-                                                    "base64.")},
+           query=ProofQuerySchema, parameters=[LABEL_ID_PARAMETER], errors=(400, 404),
+           responses={200: (InclusionProofSchema, "RFC 9162 inclusion proof; hashes in "
+                                                  "base64.")},
            description=f"{PUBLIC} leaf_hash is SHA-256(0x00 || the label's COSE_Sign1 bytes); "
                        "the proof leads from it to root, the root of the first tree_size "
                        "leaves. Give tree_size (that of a checkpoint from GET "
                        "/log/checkpoint) to check the proof against a signed checkpoint.")
 def proof(label_id):
     label = _label(label_id)
-    wanted = query(s.ProofQuerySchema)
+    wanted = query(ProofQuerySchema)
     size = wanted.get("tree_size")
     if size is not None and size <= label["log_index"]:
         raise InvalidInput([Problem("tree_size", f"the label is leaf {label['log_index']}: "
                                                  f"tree_size must be more than that")])
-    return _json(s.InclusionProofSchema,
+    return _json(InclusionProofSchema,
                  transparency.inclusion(get_db(), label["log_index"], size))
 
 
@@ -122,15 +125,15 @@ SIZES_ASKED = {"old_size": "from", "tree_size": "to"}
 
 @bp.get("/log/consistency")
 @operation("Consistency proof between two sizes of the transparency log", public=True,
-           query=s.ConsistencyQuerySchema, errors=(400,),
-           responses={200: (s.ConsistencyProofSchema, "RFC 9162 consistency proof; hashes "
-                                                      "in base64.")},
+           query=ConsistencyQuerySchema, errors=(400,),
+           responses={200: (ConsistencyProofSchema, "RFC 9162 consistency proof; hashes "
+                                                    "in base64.")},
            description=f"{PUBLIC} Proves that the tree of `to` leaves (default: the whole "
                        "log now) extends the tree of `from` leaves: nothing logged before "
                        "was changed or removed. 1 <= from <= to <= the log's size.")
 def consistency():
-    wanted = query(s.ConsistencyQuerySchema)
-    return _json(s.ConsistencyProofSchema,
+    wanted = query(ConsistencyQuerySchema)
+    return _json(ConsistencyProofSchema,
                  transparency.consistency(get_db(), wanted["from_"], wanted.get("to"),
                                           named=SIZES_ASKED))
 
@@ -242,7 +245,7 @@ def label_pdf(label_id):
 @bp.get("/labels/<label_id>/battery-pass")
 @operation("A battery label's carbon footprint as the Battery Pass data model records it",
            public=True, parameters=[LABEL_ID_PARAMETER], errors=(404,),
-           responses={200: (s.BatteryPassSchema, "The record, with the label's status.")},
+           responses={200: (BatteryPassSchema, "The record, with the label's status.")},
            description=f"{PUBLIC} CarbonFootprintForBatteries is the record of the Battery "
                        "Pass Data Model 1.2.0 (urn:samm:io.BatteryPass.CarbonFootprint:1.2.0, "
                        "Battery Pass consortium, CC BY 4.0): the footprint per kWh of total "
@@ -258,15 +261,15 @@ def label_pdf(label_id):
                        "parameters).")
 def battery_pass(label_id):
     label = _label(label_id)
-    return _json(s.BatteryPassSchema, batterypass.record(get_db(), label_id, url_of(label)))
+    return _json(BatteryPassSchema, batterypass.record(get_db(), label_id, url_of(label)))
 
 
 # -- revocation ------------------------------------------------------------------------------
 
 @bp.post("/labels/<label_id>/revoke")
 @operation("Revoke a label, with a public reason",
-           body=s.RevokeRequestSchema, parameters=[LABEL_ID_PARAMETER],
-           responses={200: (s.LabelSchema, "The revoked label.")}, errors=(403, 404, 409),
+           body=RevokeRequestSchema, parameters=[LABEL_ID_PARAMETER],
+           responses={200: (LabelSchema, "The revoked label.")}, errors=(403, 404, 409),
            description="Platform reviewers and administrators only (others get 403). The "
                        "reason is published with the label and in the revocation list; the "
                        "revocation is a leaf of the transparency log. Revoking a revoked "
@@ -274,6 +277,6 @@ def battery_pass(label_id):
 def revoke(label_id):
     db = get_db()
     _label(label_id)  # 404 first
-    data = load(s.RevokeRequestSchema, json_body())
+    data = load(RevokeRequestSchema, json_body())
     label = revoke_label(db, g.api_user, label_id, data["reason"])
-    return _json(s.LabelSchema, public_view(db, label))
+    return _json(LabelSchema, public_view(db, label))

@@ -20,19 +20,21 @@ Every call needs a bearer token; the use cases decide who sees what (footprint.u
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify
-from marshmallow import fields, validate
 
 from footprint.errors import from_data
-from footprint.loanrules import KINDS
 from footprint.schemacache import schema as built
 from footprint.usecases import consents, loans
 
 from ..db import get_db, get_engine
 from ..labels import label_issuer
 from ..problems import api_language, text
-from . import schemas as s
 from .body import json_body, load, query
 from .openapi import operation
+from .schemas.loans import (BorrowerListSchema, BorrowerSchema, ConsentListSchema,
+                            DecisionListSchema, DecisionSchema, LoanProductListSchema,
+                            LoanProductRequestSchema, LoanProductSchema, PriceRequestSchema,
+                            RecordProofSchema)
+from .schemas.proofs import ProofQuerySchema
 
 bp = Blueprint("loans", __name__)
 
@@ -40,139 +42,6 @@ BANK_ONLY = "Bank users only (403 for other roles)."
 PRODUCER_ONLY = "Producers only (403 for other roles)."
 DECISION_READERS = ("The bank that priced it and the borrower; anyone else gets 404. "
                     "A bank keeps its decisions after the borrower revokes its consent.")
-PERCENT = validate.Range(min=0, max=100)
-BP = validate.Range(min=1, max=10000)
-
-
-# -- schemas ---------------------------------------------------------------------------------
-
-class BandSchema(s._Request):
-    from_pct = fields.Float(required=True, allow_nan=False, validate=PERCENT)
-    to_pct = fields.Float(allow_none=True, allow_nan=False, validate=PERCENT, metadata={
-        "description": "Exclusive; null (or left out) on the last band: open-ended."})
-    cut_bp = fields.Integer(required=True, strict=True, validate=BP)
-
-
-class RuleSchema(s._Request):
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
-        "description": "target (target_pct, cut_bp of 30-65), reduction (min_pct, cut_bp), "
-                       "label (cut_bp), subsidy (bp or yuan, cap_yuan, optional "
-                       "min_reduction_pct), table (bands). docs/loans.md describes each."})
-    target_pct = fields.Float(allow_nan=False, validate=PERCENT)
-    min_pct = fields.Float(allow_nan=False, validate=PERCENT)
-    cut_bp = fields.Integer(strict=True, validate=BP)
-    bp = fields.Integer(strict=True, validate=BP)
-    yuan = fields.Float(allow_nan=False, validate=validate.Range(min=0.01, max=1e13))
-    cap_yuan = fields.Float(allow_nan=False, validate=validate.Range(min=0.01, max=1e13))
-    min_reduction_pct = fields.Float(allow_none=True, allow_nan=False, validate=PERCENT)
-    bands = fields.List(fields.Nested(BandSchema), validate=validate.Length(min=1, max=50))
-
-
-class LoanProductRequestSchema(s._Request):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                         metadata={"example": "碳减排挂钩贷 Carbon-linked loan"})
-    base_rate_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                                   metadata={"example": "1年期LPR 1-year LPR"})
-    base_rate_pct = fields.Float(required=True, allow_nan=False,
-                                 validate=validate.Range(min=0.01, max=100), metadata={
-                                     "description": "Per cent a year, at most 2 decimals.",
-                                     "example": 3.0})
-    base_rate_date = fields.Date(required=True, metadata={
-        "description": "When the base rate was published.", "example": "2025-11-20"})
-    rules = fields.List(fields.Nested(RuleSchema), required=True,
-                        validate=validate.Length(min=1, max=20))
-
-
-class PriceRequestSchema(s._Request):
-    loan_product = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(min=1, max=s.MAX_INTEGER))
-    borrower = fields.Integer(required=True, strict=True,
-                              validate=validate.Range(min=1, max=s.MAX_INTEGER), metadata={
-                                  "description": "The organisation's id; it must consent "
-                                                 "to the bank (else 404)."})
-    principal = fields.Float(required=True, allow_nan=False,
-                             validate=validate.Range(min=0.01, max=1e13),
-                             metadata={"description": "Yuan, at most 2 decimals.",
-                                       "example": 10000000})
-    year = fields.Integer(required=True, strict=True,
-                          validate=validate.Range(min=loans.YEARS[0], max=loans.YEARS[1]),
-                          metadata={"description": "The year priced on; its reduction is "
-                                                   "from the year before.", "example": 2025})
-    product = fields.Integer(strict=True, allow_none=True,
-                             validate=validate.Range(min=1, max=s.MAX_INTEGER), metadata={
-                                 "description": "Optional: one product of the borrower "
-                                                "(its reduction, and its label for the "
-                                                "label rule)."})
-
-
-class RecordProofSchema(s.InclusionProofSchema):
-    entry = fields.String(required=True, metadata={
-        "description": "The record entry (base64): deterministic CBOR {type, of, id, sha256, "
-                       "at}; its sha256 is that of the signed document "
-                       "(docs/transparency-log.md)."})
-
-
-class BankConsentSchema(s._Response):
-    bank = fields.Nested(s.OrgRefSchema, required=True)
-    granted_at = fields.String(allow_none=True, required=True, metadata={
-        "description": "When the open consent was granted; null: no access."})
-
-
-class ConsentListSchema(s._Response):
-    banks = fields.List(fields.Nested(BankConsentSchema), required=True)
-
-
-class BorrowerSchema(s._Response):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    region = fields.String(allow_none=True)
-    credit_code = fields.String(allow_none=True)
-    granted_at = fields.String(allow_none=True)
-
-
-class BorrowerListSchema(s._Response):
-    borrowers = fields.List(fields.Nested(BorrowerSchema), required=True)
-
-
-class LoanProductSchema(s._Response):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    base_rate_name = fields.String(required=True)
-    base_rate_bp = fields.Integer(required=True)
-    base_rate_date = fields.String(required=True)
-    rules = fields.List(fields.Dict(), required=True, metadata={
-        "description": "The checked rules; decimals as text."})
-    created_at = fields.String(required=True)
-
-
-class LoanProductListSchema(s._Response):
-    loan_products = fields.List(fields.Nested(LoanProductSchema), required=True)
-
-
-class DecisionSchema(s._Response):
-    id = fields.Integer(required=True)
-    bank = fields.Nested(s.OrgRefSchema, required=True)
-    borrower = fields.Nested(s.OrgRefSchema, required=True)
-    loan_product = fields.Nested(s.OrgRefSchema, required=True, metadata={
-        "description": "The loan product's id and name."})
-    product = fields.Integer(allow_none=True, required=True)
-    year = fields.Integer(required=True)
-    principal = fields.String(required=True, metadata={"description": "Yuan, as text."})
-    base_rate_bp = fields.Integer(required=True)
-    cut_bp = fields.Integer(required=True)
-    rate_bp = fields.Integer(required=True)
-    interest_saved = fields.String(required=True, metadata={
-        "description": "A year's interest on the principal the cut saves, yuan."})
-    subsidy = fields.String(required=True)
-    total_benefit = fields.String(required=True)
-    explanation = fields.List(fields.String(), required=True, metadata={
-        "description": "What was read and each rule's outcome, in the answer's language."})
-    log_index = fields.Integer(required=True)
-    priced_at = fields.String(required=True)
-
-
-class DecisionListSchema(s._Response):
-    loan_decisions = fields.List(fields.Nested(DecisionSchema), required=True)
 
 
 # -- representations -------------------------------------------------------------------------
@@ -331,13 +200,13 @@ def get_document(decision_id):
 
 @bp.get("/loan-decisions/<int:decision_id>/proof")
 @operation("Inclusion proof of the decision's record in the transparency log",
-           query=s.ProofQuerySchema, errors=(400, 404),
+           query=ProofQuerySchema, errors=(400, 404),
            responses={200: (RecordProofSchema, "RFC 9162 inclusion proof; hashes in "
                                                 "base64, with the record entry.")},
            description=f"{DECISION_READERS} leaf_hash is SHA-256(0x00 || the record entry); "
                        "the record entry holds the SHA-256 of the signed document. Give "
                        "tree_size (that of a signed checkpoint) to check against it.")
 def get_proof(decision_id):
-    wanted = query(s.ProofQuerySchema)
+    wanted = query(ProofQuerySchema)
     return _json(RecordProofSchema, loans.proof_for(get_db(), g.api_user, decision_id,
                                                          wanted.get("tree_size")))

@@ -19,7 +19,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
-from . import schemas as s
+from footprint.bom import BomSchema, DeclaredUnitSchema, LineSchema, ProductSchema
+
+from .schemas.errors import ErrorSchema
 
 OPENAPI_VERSION = "3.0.3"
 SECURITY_SCHEME = "bearerAuth"
@@ -159,11 +161,11 @@ def build_spec(app: Flask, blueprints=BLUEPRINTS) -> dict:
     spec.components.security_scheme(SECURITY_SCHEME, {
         "type": "http", "scheme": "bearer",
         "description": "A token from `footprint tokens create USER`; it acts as that user."})
-    spec.components.schema("Error", schema=s.ErrorSchema)
+    spec.components.schema("Error", schema=ErrorSchema)
     # The BOM's parts by name, each with what spans its fields (json_schema), before the
     # schemas that nest them
-    for name, schema in (("Product", s.ProductSchema), ("DeclaredUnit", s.DeclaredUnitSchema),
-                         ("Line", s.LineSchema), ("Bom", s.BomSchema)):
+    for name, schema in (("Product", ProductSchema), ("DeclaredUnit", DeclaredUnitSchema),
+                         ("Line", LineSchema), ("Bom", BomSchema)):
         spec.components.schema(name, getattr(schema, "json_schema", None), schema=schema)
     for status, (name, text, headers) in ERRORS.items():
         response = {"description": text,

@@ -13,9 +13,9 @@ Every call needs a bearer token (the parent blueprint, web.api, checks it).
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
-from marshmallow import ValidationError, fields, validate
 
-from footprint.errors import InvalidInput, Problem
+from footprint.bom import BomSchema
+from footprint.errors import InvalidInput, Problem, said
 from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.schemacache import schema as built
@@ -27,29 +27,15 @@ from footprint.workflow import check_action, check_edit, sent_away_from
 
 from ..db import get_db, get_engine
 from ..labels import home, issuing, label_issuer, submission_label
-from . import schemas as s
 from .body import idempotency_key, json_body, json_object, load, query
 from .openapi import operation
+from .schemas.referencedata import (CategoryListSchema, FactorListSchema, FactorsQuerySchema,
+                                    RegionListSchema)
+from .schemas.submissions import (NoteRequestSchema, ReturnRequestSchema, SubmissionListSchema,
+                                  SubmissionSchema, SubmissionsQuerySchema, SubmitRequestSchema,
+                                  VerifyRequestSchema)
 
 bp = Blueprint("submissions", __name__)
-
-
-def _each_once(items: list) -> None:
-    if len(set(items)) != len(items):
-        raise ValidationError("name each item once")
-
-
-class VerifyRequestSchema(s.NoteRequestSchema):
-    """A verification: the accounting body confirms every item of the checklist."""
-
-    checklist = fields.List(
-        fields.String(validate=validate.OneOf(tuple(actions.VERIFY_CHECKLIST))),
-        required=True, validate=[validate.Length(equal=len(actions.VERIFY_CHECKLIST)),
-                                 _each_once],
-        metadata={"uniqueItems": True, "example": list(actions.VERIFY_CHECKLIST),
-                  "description": "The verifier confirms every item, each once: " + "; ".join(
-                      f"{item}: {text}" for item, text in actions.VERIFY_CHECKLIST.items())
-                  + ". Without all of them nothing is verified (400)."})
 
 
 # -- representations -------------------------------------------------------------------------
@@ -111,7 +97,7 @@ def detail(submission_id: int, row: dict | None = None) -> dict:
                    "author": _person(c["user_id"], c["display_name"], c["role"], None)}
                   for c in review.comments(db, user, submission_id)],
         evidence=[dict(e) for e in review.evidence_list(db, user, submission_id)])
-    return built(s.SubmissionSchema).dump(out)
+    return built(SubmissionSchema).dump(out)
 
 
 def _submission_response(submission_id: int, status: int, row: dict | None = None):
@@ -131,19 +117,19 @@ IDEMPOTENCY_PARAMETER = {
     "description": "Any unique string (a UUID). Sending the same key again (same user) "
                    "returns the submission the first request created, with 200, and creates "
                    "nothing, whatever the body."}
-SUBMISSION = (s.SubmissionSchema, "The submission: status, BOM, latest result, verifier "
-                                  "organisation, audit trail, comments, evidence.")
+SUBMISSION = (SubmissionSchema, "The submission: status, BOM, latest result, verifier "
+                                "organisation, audit trail, comments, evidence.")
 
 
 @bp.post("/submissions")
 @operation("Create a draft submission from a BOM and calculate it",
-           body=s.BomSchema, parameters=[IDEMPOTENCY_PARAMETER], errors=(403,),
-           responses={201: (s.SubmissionSchema, "Created, with the calculated result.",
+           body=BomSchema, parameters=[IDEMPOTENCY_PARAMETER], errors=(403,),
+           responses={201: (SubmissionSchema, "Created, with the calculated result.",
                             "application/json", {"Location": {
                                 "description": "The submission's URL.", "required": True,
                                 "schema": {"type": "string"}}}),
-                      200: (s.SubmissionSchema, "Idempotent replay: the submission first "
-                                                "created with this Idempotency-Key.")},
+                      200: (SubmissionSchema, "Idempotent replay: the submission first "
+                                              "created with this Idempotency-Key.")},
            description="The body is a BOM as in docs/bom.md. Producers only. Every problem "
                        "of the BOM is reported at once, located by JSON path; nothing is "
                        "stored unless the BOM calculates.")
@@ -157,8 +143,8 @@ def create_submission():
 
 @bp.get("/submissions")
 @operation("List the submissions this user may see, newest first, a page at a time",
-           query=s.SubmissionsQuerySchema, errors=(400,),
-           responses={200: (s.SubmissionListSchema, "A page of the submissions.")},
+           query=SubmissionsQuerySchema, errors=(400,),
+           responses={200: (SubmissionListSchema, "A page of the submissions.")},
            description="Producers see their organisation's, verifiers those assigned to "
                        "their body and those it verified or returned before the producer "
                        "sent them to another body (`sent_to_another_body`: read only), "
@@ -166,11 +152,11 @@ def create_submission():
                        "time, `limit` a page; `next_before` asks for the next page (a "
                        "submission updated meanwhile moves to the first page).")
 def list_submissions():
-    db, wanted = get_db(), query(s.SubmissionsQuerySchema)
+    db, wanted = get_db(), query(SubmissionsQuerySchema)
     page = subs.readable(db, g.api_user, (wanted["status"],) if "status" in wanted else (),
                          wanted.get("before"), wanted.get("limit", PAGE_SIZE))
     orgs: dict = {}
-    return jsonify(built(s.SubmissionListSchema).dump(
+    return jsonify(built(SubmissionListSchema).dump(
         {"submissions": [summary(db, row, row["total_kg_co2e"], orgs) for row in page.rows],
          "next_before": page.next_before}))
 
@@ -183,7 +169,7 @@ def get_submission(submission_id):
 
 @bp.put("/submissions/<int:submission_id>")
 @operation("Replace the BOM of a draft or returned submission and recalculate",
-           body=s.BomSchema, responses={200: SUBMISSION}, errors=(403, 404, 409))
+           body=BomSchema, responses={200: SUBMISSION}, errors=(403, 404, 409))
 def revise_submission(submission_id):
     db, user = get_db(), g.api_user
     check_edit(user, subs.get(db, user, submission_id))  # 404/403/409 before the body
@@ -206,13 +192,13 @@ def _act(submission_id: int, action: str, schema_class):
 
 @bp.post("/submissions/<int:submission_id>/submit")
 @operation("Submit a draft or returned submission for verification",
-           body=s.SubmitRequestSchema, body_required=False, responses={200: SUBMISSION},
+           body=SubmitRequestSchema, body_required=False, responses={200: SUBMISSION},
            errors=(403, 404, 409),
            description="The producing organisation only. Without verifier_org, a platform "
                        "with a single accounting body assigns it, and a resubmission goes "
                        "back to the body that returned it; otherwise 400 names the choices.")
 def submit(submission_id):
-    return _act(submission_id, "submit", s.SubmitRequestSchema)
+    return _act(submission_id, "submit", SubmitRequestSchema)
 
 
 @bp.post("/submissions/<int:submission_id>/verify")
@@ -228,9 +214,9 @@ def verify(submission_id):
 
 @bp.post("/submissions/<int:submission_id>/approve")
 @operation("Approve a verified submission",
-           body=s.NoteRequestSchema, body_required=False,
-           responses={200: (s.SubmissionSchema, "The submission, now issued: label_id and "
-                                                "label (status, URL, links) name the carbon "
+           body=NoteRequestSchema, body_required=False,
+         responses={200: (SubmissionSchema, "The submission, now issued: label_id and "
+                                              "label (status, URL, links) name the carbon "
                                                 "label signed on approval.")},
            errors=(403, 404, 409),
            description="A platform reviewer who did not verify it, of another organisation "
@@ -240,57 +226,60 @@ def verify(submission_id):
                        "supersedes it. Without an issuer key the answer is 409, naming the "
                        "command the operator runs, and nothing changes.")
 def approve(submission_id):
-    return _act(submission_id, "approve", s.NoteRequestSchema)
+    return _act(submission_id, "approve", NoteRequestSchema)
 
 
 @bp.post("/submissions/<int:submission_id>/return")
 @operation("Return a submitted or verified submission to the producer, with a reason",
-           body=s.ReturnRequestSchema, responses={200: SUBMISSION}, errors=(403, 404, 409),
+           body=ReturnRequestSchema, responses={200: SUBMISSION}, errors=(403, 404, 409),
            description="The assigned accounting body returns a submitted one; a platform "
                        "reviewer a verified one.")
 def return_(submission_id):
-    return _act(submission_id, "return", s.ReturnRequestSchema)
+    return _act(submission_id, "return", ReturnRequestSchema)
 
 
 # -- reference data --------------------------------------------------------------------------
 
 @bp.get("/regions")
 @operation("The regions a BOM may name, with the data years of their factors",
-           responses={200: (s.RegionListSchema, "Every region.")})
+           responses={200: (RegionListSchema, "Every region.")})
 def regions():
     registry = get_engine().registry
     years = registry.years_by_region()
     rows = sorted(registry.regions.values(),
                   key=lambda r: (r.country, r.level != "country", r.code))
-    return jsonify(built(s.RegionListSchema).dump({"regions": [
+    return jsonify(built(RegionListSchema).dump({"regions": [
         {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
          "country": r.country, "grids": list(r.grids), "fallback": list(r.fallback),
-         "fallback_note": r.fallback_note, "factor_years": years.get(r.code, []),
+         "fallback_note": str(r.fallback_note), "fallback_note_zh": said(r.fallback_note, "zh"),
+         "factor_years": years.get(r.code, []),
          "plugin": r.plugin} for r in rows]}))
 
 
 @bp.get("/categories")
 @operation("Product categories with the parameters a producer gives for each",
-           responses={200: (s.CategoryListSchema, "Every category.")})
+           responses={200: (CategoryListSchema, "Every category.")})
 def categories():
     registry = get_engine().registry
-    return jsonify(built(s.CategoryListSchema).dump({"categories": [
+    return jsonify(built(CategoryListSchema).dump({"categories": [
         {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
-         "description": c.description, "declared_units": list(c.declared_units),
+         "description": c.description, "description_zh": c.described("zh"),
+         "declared_units": list(c.declared_units),
          "plugin": c.plugin, "parameters": describe_parameters(c),
          "grading": None if c.grading is None else {
-             "unit": c.grading.unit, "provisional": c.grading.provisional,
+             "unit": c.grading.unit, "unit_zh": c.grading.unit_text.said("zh"),
+             "provisional": c.grading.provisional,
              "bands": [{"grade": b.grade, "up_to": b.up_to} for b in c.grading.bands]}}
         for c in registry.categories.values()]}))
 
 
 @bp.get("/factors")
 @operation("Electricity emission factors with their sources and plugins",
-           query=s.FactorsQuerySchema, errors=(400,),
-           responses={200: (s.FactorListSchema, "The factors, by region, basis and year.")})
+           query=FactorsQuerySchema, errors=(400,),
+           responses={200: (FactorListSchema, "The factors, by region, basis and year.")})
 def factors():
     registry = get_engine().registry
-    wanted = query(s.FactorsQuerySchema)
+    wanted = query(FactorsQuerySchema)
     region = wanted.get("region")
     if region is not None and region not in registry.regions:
         raise InvalidInput([Problem("region", unknown("region", region, registry.regions))])
@@ -300,9 +289,10 @@ def factors():
                     key=lambda f: (f.region, f.basis, f.year))
     fallback = None
     if region is not None and registry.regions[region].fallback:
-        fallback = {"regions": list(registry.regions[region].fallback),
-                    "note": registry.regions[region].fallback_note}
-    return jsonify(built(s.FactorListSchema).dump({"factors": [
+        note = registry.regions[region].fallback_note
+        fallback = {"regions": list(registry.regions[region].fallback), "note": str(note),
+                    "note_zh": said(note, "zh")}
+    return jsonify(built(FactorListSchema).dump({"factors": [
         {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
          "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
          "plugin": f.plugin} for f in chosen], "fallback": fallback}))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .schemas import MAX_INTEGER, _Request, _Response
+from footprint.schemafields import StrictSchema
+
+from .base import MAX_INTEGER, _Response
 
 YEAR = validate.Range(min=2000, max=9999)
 
 
-class ReductionQuerySchema(_Request):
+class ReductionQuerySchema(StrictSchema):
     year = fields.Integer(required=True, validate=YEAR, metadata={
         "description": "The year whose reduction is asked, e.g. 2026."})
     base_year = fields.Integer(validate=YEAR, metadata={
