@@ -211,7 +211,7 @@ def test_without_an_issuer_key_a_chinese_reviewer_reads_why_in_chinese(service, 
     reviewer.get("/lang/zh")
     response = reviewer.post(f"/submissions/{sid}/approve", data={"reason": "fine"})
     assert response.status_code == 409
-    page = page_text(response)
+    page = text_of(response)
     # the key store's reason and what the operator does, in Chinese (the page escapes quotes)
     assert "无法签发碳标签，本次批准未生效：没有签发密钥：请先运行 `footprint keys generate`。" \
         "请平台运维人员在服务器上运行一次 `footprint keys generate --issuer CN-SC --name " in page
