@@ -5,8 +5,13 @@ what the tests compute; tests that exercise plugin loading build their own manag
 """
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
+import signal
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -210,6 +215,27 @@ def store_db(request, tmp_path):
     database.close()
 
 
+# -- servers on this machine ------------------------------------------------------------------
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_server(server) -> None:
+    """Stop a server process started in a session of its own (start_new_session) and the
+    workers it forked: SIGTERM to its group, SIGKILL if it has not gone within 30 s."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    server.stdout.close()
+
+
 # -- the web service -------------------------------------------------------------------------
 
 PASSWORD = "correct horse battery"
@@ -287,6 +313,32 @@ def app_on(home: Path, engine, **config):
     return app
 
 
+def service_copy(home: Path, template: Path):
+    """``service_template``'s file copied as the database in ``home``: a connection to it and
+    its people by username."""
+    import shutil
+
+    from footprint.store import connect, database_path
+
+    shutil.copyfile(template, database_path(home))
+    db = connect(database_path(home))
+    return db, {row["username"]: row for row in db.query("SELECT * FROM users")}
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token a page's form carries."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def log_in_with_token(client, username: str, password: str = PASSWORD):
+    """``log_in`` on an app with CSRF on: the login page's token posted with the form."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
 def seeded_demo(home: Path, engine):
     """The demo's data written into a new database in ``home``: the database and what
     ``demo.seed`` tells of it."""
@@ -305,10 +357,9 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
     own app). The session's engine is shared, so no test pays for a Brightway build. On
     SQLite unless the test is marked ``both_engines`` (then once on each): on PostgreSQL
     the copy is a database of the test's cluster, named by FOOTPRINT_DATABASE_URL."""
-    import shutil
     from types import SimpleNamespace
 
-    from footprint.store import connect, database_path
+    from footprint.store import connect
 
     home = tmp_path / "home"
     home.mkdir()
@@ -320,12 +371,87 @@ def service(request, tmp_path, engine, service_template, monkeypatch):
         monkeypatch.setenv("FOOTPRINT_DATABASE_URL", url)
         db = connect(url)
         request.addfinalizer(db.close)  # before the database is dropped
+        people = {row["username"]: row for row in db.query("SELECT * FROM users")}
     else:
-        shutil.copyfile(service_template, database_path(home))
-        db = connect(database_path(home))
-    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
+        db, people = service_copy(home, service_template)
     app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     return SimpleNamespace(app=app, db=db, people=people, home=home)
+
+
+def text_of(response) -> str:
+    """A response's page with its HTML entities read: the text as a reader sees it."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def error_slot(page: str, field: str) -> str:
+    """The message a form's page shows next to a field (its <span id="err-<field>">)."""
+    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
+                      page, re.S)
+    assert match, f"no error slot for {field}"
+    return html.unescape(match.group(1))
+
+
+def editor_form(**fields) -> dict:
+    """The producer's editor form for a 1 piece generic product made with 100 kWh in Sichuan,
+    2022 factors (14.04 kg CO2e), saved; ``fields`` change it, a field None leaves it out."""
+    form = {"product-name": "Gear blank", "product-category": "generic",
+            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
+            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
+            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
+    form.update(fields)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+@pytest.fixture
+def csrf_app(service, engine):
+    """Another app on the service's database, with CSRF on as served (the service's own has
+    it off): for the tests that a form or request without its token is refused."""
+    return app_on(service.home, engine, TESTING=True)
+
+
+@pytest.fixture
+def tokens(service):
+    """An API token for each of PEOPLE: tokens["orchard"] ..."""
+    from footprint.usecases.tokens import create_token
+
+    return {name: create_token(service.db, name, "test") for name in PEOPLE}
+
+
+@pytest.fixture
+def api(service, tokens):
+    """api(user, method, path, json=..., data=..., headers=...) -> response of the service's
+    API (/api/v1 + path) with ``user``'s token; user None sends no Authorization header."""
+    client = service.app.test_client()
+
+    def call(user, method, path, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if user is not None:
+            headers["Authorization"] = f"Bearer {tokens[user]}"
+        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+    return call
+
+
+def json_schema(document: dict, name: str) -> dict:
+    """A component schema of an OpenAPI 3.0 document as JSON Schema (2020-12) for jsonschema:
+    OpenAPI's nullable and boolean exclusiveMinimum translated, references resolved inside."""
+    text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
+                                                                 "#/$defs/")
+
+    def translate(node):
+        if isinstance(node, dict):
+            if node.pop("nullable", False) and "type" in node:
+                node["type"] = [node["type"], "null"]
+            if node.get("exclusiveMinimum") is True:
+                node["exclusiveMinimum"] = node.pop("minimum")
+            node.pop("example", None)
+            for value in node.values():
+                translate(value)
+        elif isinstance(node, list):
+            for value in node:
+                translate(value)
+    definitions = json.loads(text)
+    translate(definitions)
+    return {**definitions[name], "$defs": definitions}
 
 
 @pytest.fixture
@@ -333,13 +459,16 @@ def client(service):
     return service.app.test_client()
 
 
+def log_in(client, username: str, password: str = PASSWORD):
+    """Log a test client in (on an app with CSRF off); returns the client."""
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
 @pytest.fixture
 def login():
     """Log a test client in as one of PEOPLE; returns the client."""
-    def log_in(client, username):
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
     return log_in
 
 
@@ -365,21 +494,25 @@ def issuer(service):
     return Issuer(service.home, "CN-SC")
 
 
-@pytest.fixture
-def approve(service):
-    """approve(bom, issuer, engine=None, producer="orchard"): the producer creates the
-    submission (calculated by ``engine``, default the service's), submits it to Sichuan
-    Carbon Verification, auditor verifies, reviewer approves with ``issuer``; returns the
-    final submission."""
+def approved(db, engine, people, bom, issuer, producer="orchard"):
+    """The producer (one of PEOPLE) creates a submission of ``bom`` calculated by ``engine``
+    and submits it to Sichuan Carbon Verification, auditor verifies, reviewer approves with
+    ``issuer``; returns the final submission."""
     from footprint.usecases import actions
     from footprint.usecases import submissions as subs
 
+    sub, _ = subs.create_submission(db, engine, people[producer], bom)
+    actions.act(db, people[producer], sub["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
+    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
+    return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
+
+
+@pytest.fixture
+def approve(service):
+    """approve(bom, issuer, engine=None, producer="orchard"): ``approved`` on the service,
+    calculated by ``engine``, default the service's."""
     def approve(bom, issuer, engine=None, producer="orchard"):
-        people, db = service.people, service.db
-        engine = engine or service.app.extensions["footprint_engine"]
-        sub, _ = subs.create_submission(db, engine, people[producer], bom)
-        actions.act(db, people[producer], sub["id"], "submit",
-                    verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
-        return actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
+        return approved(service.db, engine or service.app.extensions["footprint_engine"],
+                        service.people, bom, issuer, producer)
     return approve

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, app_on, approved, service_copy
 
 USCC = "91510100MA6CN7RX5X"
 GTIN_ORANGES = "06901234567892"
@@ -28,8 +28,7 @@ def _gtin(body13: str) -> str:
 def build(db, engine, issuer, people) -> SimpleNamespace:
     """The labels and clients above in ``db``; returns their ids and the clients' secrets."""
     from footprint.identifiers import pact_footprint_id
-    from footprint.usecases import actions, pactclients, revoking
-    from footprint.usecases import submissions as subs
+    from footprint.usecases import pactclients, revoking
     from footprint.usecases.labels import for_submission
     from footprint.usecases.organisations import set_credit_code
 
@@ -39,13 +38,7 @@ def build(db, engine, issuer, people) -> SimpleNamespace:
     set_credit_code(db, people["orchard"]["org_id"], USCC)
 
     def approve(producer, bom):
-        sub, _ = subs.create_submission(db, engine, people[producer], bom)
-        actions.act(db, people[producer], sub["id"], "submit",
-                    verifier_org="Sichuan Carbon Verification")
-        actions.act(db, people["auditor"], sub["id"], "verify",
-                    checklist=actions.VERIFY_CHECKLIST)
-        final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
-        return for_submission(db, final["id"])
+        return for_submission(db, approved(db, engine, people, bom, issuer, producer)["id"])
 
     def oranges(amount, season):
         return {"product": {"name": "Navel oranges, packed", "name_zh": "脐橙(包装)",
@@ -110,24 +103,14 @@ def schemas():
 def make_service(home, engine, service_template):
     """A copy of the template database in ``home``, an issuer key, the world above, and an
     app on it (as tests/conftest.py's ``service``, for a whole module)."""
-    import shutil
-
     from footprint.labels import generate
-    from footprint.store import connect, database_path
+    from footprint.usecases import pactclients
     from footprint.usecases.issuing import Issuer
-    from web import create_app
 
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(service_template, database_path(home))
-    db = connect(database_path(home))
-    from footprint.store.migrations import migrate
-    migrate(db)
-    people = {row["username"]: row for row in db.query("SELECT * FROM users")}
+    db, people = service_copy(home, service_template)
     generate(home, "CN-SC", "四川省碳足迹平台 Sichuan carbon footprint platform", "CN-SC")
     world = build(db, engine, Issuer(home, "CN-SC"), people)
-    from footprint.usecases import pactclients
     pactclients.revoke_client(db, world.clients["revoked"][0])
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
-                      "WTF_CSRF_ENABLED": False})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     return SimpleNamespace(app=app, db=db, people=people, home=home, world=world)

@@ -16,6 +16,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+from tests.conftest import editor_form
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("footprint", "web", "cli", "plugins")
 # Imports inside functions that keep start-up fast (each says so in a comment): the budget.
@@ -211,10 +213,7 @@ class Walk:
 
 def test_one_bom_from_the_form_to_the_scan_page_passes_each_file_once(service, clients,
                                                                       issuer):
-    form = {"product-name": "Gear blank", "product-category": "generic",
-            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
+    form = editor_form()
     engine = service.app.extensions["footprint_engine"]
     engine.registry, engine.inventory  # built before the walk: the walk is one BOM's
     producer, auditor, reviewer = clients["orchard"], clients["auditor"], clients["reviewer"]

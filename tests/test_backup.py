@@ -29,7 +29,7 @@ from footprint.errors import InvalidInput
 from footprint.usecases import backup, restore
 from footprint.usecases.tokens import create_token
 from footprint.usecases.demo import ISSUER_ID, sample
-from web import create_app
+from tests.conftest import app_on
 
 PASSPHRASE = "granite orchard lantern seventeen"
 LATEST_MIGRATION = max(version for version, _, _ in migrations.MIGRATIONS)
@@ -51,12 +51,6 @@ def demo_home(demo_template, tmp_path):
     home = tmp_path / "platform"
     shutil.copytree(demo_template, home, ignore=shutil.ignore_patterns(*backup.DERIVED))
     return home
-
-
-def _app(home: Path, engine):
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home)})
-    app.extensions["footprint_engine"] = engine  # the session's: no Brightway build here
-    return app
 
 
 def _labels(home: Path) -> dict[str, bytes]:
@@ -145,7 +139,7 @@ def serving(app, token: str, labels: dict[str, bytes]):
 
 def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
         demo_home, tmp_path, engine):
-    app = _app(demo_home, engine)
+    app = app_on(demo_home, engine, TESTING=True)
     labels = _labels(demo_home)
     assert len(labels) == 6
     before = _scan_all(app.test_client(), labels)
@@ -187,7 +181,7 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
 
     # the same labels, the same answers, from the restored home
     assert _labels(restored) == labels
-    assert _scan_all(_app(restored, engine).test_client(), labels) == before
+    assert _scan_all(app_on(restored, engine, TESTING=True).test_client(), labels) == before
 
     # every label verifies offline against the restored platform's published trust list
     assert trust_list(restored).to_dict() == trust_list(demo_home).to_dict()
@@ -202,7 +196,7 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
         assert f"VALID label {label_id}" in checked.output
 
     # the restored key signs the log's checkpoint, and the published key verifies it
-    note = _app(restored, engine).test_client().get("/log/checkpoint")
+    note = app_on(restored, engine, TESTING=True).test_client().get("/log/checkpoint")
     assert note.status_code == 200
     entry = own_entries(restored, ISSUER_ID)[0]
     tree_size, root = verify_checkpoint(note.get_data(as_text=True), ISSUER_ID,
@@ -223,7 +217,7 @@ def test_a_serving_demo_backed_up_and_restored_serves_the_same_labels_all_valid(
 
 
 def test_the_manifest_says_what_is_in_the_archive(demo_home, tmp_path, engine):
-    _app(demo_home, engine)  # the web service writes its secret key on first start
+    app_on(demo_home, engine, TESTING=True)  # the web service writes its secret key on first start
     (demo_home / "keys" / "trusted.json").write_text('{"issuers": []}\n')
     archive = tmp_path / "b.tar"
     summary = backup.create(demo_home, archive, PASSPHRASE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import tarfile
 import uuid
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -24,9 +23,8 @@ from footprint.translog.checkpoint import verify_checkpoint
 from footprint.usecases import backup, restore
 from footprint.usecases.tokens import create_token
 from footprint.usecases.demo import ISSUER_ID
-from tests.conftest import pg_copy
+from tests.conftest import app_on, pg_copy
 from tests.test_backup import PASSPHRASE, _leftovers, _scan_all, serving
-from web import create_app
 
 ENV = {"FOOTPRINT_BACKUP_PASSPHRASE": PASSPHRASE}
 DEMO_LABELS = 6  # the demo's: three valid, two superseded, one revoked (tests/test_backup.py)
@@ -91,13 +89,6 @@ def _objects(url: str) -> list:
         db.close()
 
 
-def _app_on(home: Path, url: str, engine):
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
-                      "FOOTPRINT_DATABASE_URL": url})
-    app.extensions["footprint_engine"] = engine  # the session's: no Brightway build here
-    return app
-
-
 def _cli(*args, env=None):
     return CliRunner().invoke(cli, [str(a) for a in args], env={**ENV, **(env or {})})
 
@@ -107,7 +98,7 @@ def _cli(*args, env=None):
 def test_a_serving_platform_on_postgresql_backed_up_and_restored_serves_the_same_labels(
         platform, empty_database, tmp_path, engine):
     home, url = platform
-    app = _app_on(home, url, engine)
+    app = app_on(home, engine, TESTING=True, FOOTPRINT_DATABASE_URL=url)
     labels = _labels(url)
     assert len(labels) == DEMO_LABELS
     before = _scan_all(app.test_client(), labels)
@@ -159,7 +150,7 @@ def test_a_serving_platform_on_postgresql_backed_up_and_restored_serves_the_same
     root_then = TransparencyLog(served).root(size)
     served.close()
     assert _labels(empty_database) == labels
-    restored_app = _app_on(restored, empty_database, engine)
+    restored_app = app_on(restored, engine, TESTING=True, FOOTPRINT_DATABASE_URL=empty_database)
     assert _scan_all(restored_app.test_client(), labels) == before
     note = restored_app.test_client().get("/log/checkpoint").get_data(as_text=True)
     entry = own_entries(restored, ISSUER_ID)[0]

@@ -39,10 +39,10 @@ from footprint.labels.encoding import to_b32
 from footprint.usecases import batterypass
 from footprint.usecases import labels as label_records
 from footprint.usecases.revoking import revoke
-from footprint.usecases.tokens import create_token
 from web.api.labels import _basis_line
 
-from .conftest import PEOPLE
+from .conftest import text_of
+
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -144,27 +144,10 @@ def test_the_schema_is_the_published_one_and_catches_a_wrong_record():
 # -- the web ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def api(service):
-    tokens = {name: create_token(service.db, name, "test") for name in PEOPLE}
-    client = service.app.test_client()
-
-    def call(user, method, path, headers=None, **kwargs):
-        headers = dict(headers or {})
-        if user:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
-
-
-@pytest.fixture
 def battery_label(service, issuer, approve):
     """The label issued for the Shandong pack: (label, submission id)."""
     submission = approve(shandong_bom(), issuer)
     return label_records.for_submission(service.db, submission["id"]), submission["id"]
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def test_the_record_of_a_battery_label(service, api, battery_label):

@@ -12,6 +12,7 @@ import pytest
 
 from footprint.usecases import actions, review
 from footprint.usecases import submissions as subs
+from tests.conftest import app_on
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -31,12 +32,9 @@ def live_server(service):
     from werkzeug.serving import make_server
 
     from footprint.labels import generate
-    from web import create_app
 
     generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")  # approval issues a label
-    app = create_app({"FOOTPRINT_HOME": str(service.home), "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
+    app = app_on(service.home, service.app.extensions["footprint_engine"])  # CSRF on, as served
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

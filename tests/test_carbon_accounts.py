@@ -13,6 +13,7 @@ from footprint.usecases import carbonaccounts as accounts
 from footprint.usecases import reductions, revoking
 from footprint.usecases.accountdeclarations import declare_production
 from footprint.usecases.validlabels import valid_label_on
+from tests.conftest import seeded_demo
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -432,12 +433,7 @@ def test_the_rating_rules(products, pct, colour, points):
 def test_the_demo_co_operatives_account(engine, tmp_path):
     """The demo's oranges: 2025 with 400 kg urea per ha, 2026 with 250, both verified under
     MEE-2022; declared 1,500 t and 1,650 t."""
-    from footprint.store import connect
-    from footprint.store.migrations import migrate
-    from footprint.usecases import demo
-    db = connect(tmp_path / "demo.db")
-    migrate(db)
-    demo.seed(db, engine, home=tmp_path)
+    db, _ = seeded_demo(tmp_path, engine)
     org = db.execute("SELECT org_id FROM users WHERE username = 'orchard'").fetchone()[0]
     found = accounts.account(db, engine, org)
     assert [y.year for y in found.years] == [2025, 2026]

@@ -12,7 +12,7 @@ from footprint.engine import Engine
 from footprint.usecases import consents, loans
 from footprint.usecases.tokens import create_token
 from footprint.usecases.users import seed_user
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in_with_token
 from tests.test_loans import cable, counts
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
@@ -141,14 +141,9 @@ def test_only_a_producer_grants_and_only_a_bank_reads(service, world, clients):
         "Authorization": f"Bearer {bank['token']}"}).status_code == 403
 
 
-def test_granting_needs_the_csrf_token(service, world, tmp_path, engine):
-    from web import create_app
+def test_granting_needs_the_csrf_token(service, world, csrf_app):
     banks, _ = world
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                      "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
-    client.post("/login", data={"username": "orchard", "password": PASSWORD})
+    client = log_in_with_token(csrf_app.test_client(), "orchard")
     before = counts(service.db)
     assert client.post(f"/consents/{banks['bank_a']['org']}/grant").status_code == 400
     assert counts(service.db) == before

@@ -27,7 +27,7 @@ from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
 from footprint.store.migrations import migrate
-from tests.conftest import PASSWORD, qualify_everywhere
+from tests.conftest import PASSWORD, app_on, qualify_everywhere
 
 PLATFORMS = {
     "CN-SC": {"name": "四川省产品碳足迹平台", "verifier": "Sichuan Carbon Verification",
@@ -39,8 +39,6 @@ PLATFORMS = {
 
 
 def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
-    from web import create_app
-
     home = root / region
     home.mkdir()
     db = connect(database_path(home))
@@ -60,10 +58,8 @@ def make_platform(root, engine, region: str, urls: dict) -> SimpleNamespace:
     # made a day ago: a key rotated in the second it was made would tie with its successor
     generate(home, region, spec["name"], region,
              valid_from=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1))
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-                      "FOOTPRINT_PLATFORM_URLS": urls})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False,
+                 FOOTPRINT_PLATFORM_URLS=urls)
     return SimpleNamespace(region=region, home=home, db=db, people=people, app=app,
                            client=app.test_client(), issuer=Issuer(home, region))
 

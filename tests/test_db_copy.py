@@ -18,9 +18,9 @@ import pytest
 
 from footprint.errors import Conflict, InvalidInput
 from footprint.store import connect, database_path
-from footprint.store.migrations import migrate
 from footprint.translog.monitor import verify_log
 from footprint.usecases import dbcopy
+from tests.conftest import seeded_demo
 
 SUBMISSIONS, COMMENTS, LABELS, LEAVES = 11, 3, 6, 10
 
@@ -28,12 +28,8 @@ SUBMISSIONS, COMMENTS, LABELS, LEAVES = 11, 3, 6, 10
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory, engine):
     """The demo seeded once on SQLite, with its issuer key, for every test to copy."""
-    from footprint.usecases.demo import seed
-
     home = tmp_path_factory.mktemp("demo-platform")
-    db = connect(database_path(home))
-    migrate(db)
-    seed(db, engine, home=home)
+    db, _ = seeded_demo(home, engine)
     db.close()
     return home
 

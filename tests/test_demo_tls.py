@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import socket
 import sqlite3
 import ssl
 import stat
@@ -25,6 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from footprint.usecases.demotls import demo_certificate
 
+from .conftest import free_port, stop_server
 from .test_labels import decode_png
 
 LAN = "192.0.2.7"  # a documentation address (RFC 5737): nothing is ever sent to it
@@ -127,12 +126,6 @@ def test_demo_lan_without_a_network_says_so(demo_home, monkeypatch):
 
 # -- a real server --------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_served_demo_answers_over_https(tmp_path):
     """`footprint demo --tls` under gunicorn: the login page over HTTPS with the generated
     certificate, a Secure session cookie, and label QR codes naming the served address,
@@ -176,10 +169,4 @@ def test_the_served_demo_answers_over_https(tmp_path):
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert f"checked with the platform at 127.0.0.1:{port}: not revoked" in checked.stdout
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
-        server.stdout.close()
+        stop_server(server)

@@ -21,8 +21,7 @@ from footprint.store import connect
 from footprint.store.migrations import migrate
 from footprint.usecases.tokens import create_token
 from footprint.usecases.users import seed_user
-from tests.conftest import started_cluster
-from web import create_app
+from tests.conftest import app_on, started_cluster
 
 CLIENTS = 4
 PER_CLIENT = 12   # 4 x 12 = 48 submissions, each acknowledged once
@@ -85,8 +84,7 @@ def test_the_service_commits_with_the_servers_durability(durable_url, durable_ho
     leave them so (none turns synchronous_commit off for speed)."""
     assert _settings(durable_url, "fsync", "synchronous_commit", "full_page_writes") == \
         ["on", "on", "on"]
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(durable_home),
-                      "FOOTPRINT_DATABASE_URL": durable_url})
+    app = app_on(durable_home, engine, TESTING=True, FOOTPRINT_DATABASE_URL=durable_url)
     from web.db import get_db
     with app.app_context():
         assert get_db().execute("SHOW synchronous_commit").fetchone()[0] == "on"
@@ -97,9 +95,7 @@ def live(durable_url, durable_home, engine):
     """The service on a loopback port, on the dedicated cluster; (base URL, token)."""
     from werkzeug.serving import make_server
 
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(durable_home),
-                      "FOOTPRINT_DATABASE_URL": durable_url})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(durable_home, engine, TESTING=True, FOOTPRINT_DATABASE_URL=durable_url)
     db = connect(durable_url)
     token = create_token(db, "orchard", "durability")
     db.close()

@@ -18,6 +18,7 @@ from footprint.errors import InvalidInput, NotFound
 from footprint.loanrules import Evidence, check_principal, check_terms, price
 from footprint.usecases import consents, loans
 from footprint.usecases.users import seed_user
+from tests.conftest import app_on, log_in, seeded_demo
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -405,27 +406,15 @@ def test_the_command_line_refuses_an_unknown_bank_or_borrower(service, run, cli_
 # -- the demo, as a new user tries it -----------------------------------------------------------
 
 def test_the_demo_bank_sees_the_co_operative_and_both_see_the_priced_loan(tmp_path, engine):
-    from footprint.store import connect, database_path
-    from footprint.store.migrations import migrate
     from footprint.usecases import demo, reductions
-    from web import create_app
 
     home = tmp_path / "demo"
     home.mkdir()
-    db = connect(database_path(home))
-    migrate(db)
-    demo.seed(db, engine, home=home)
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home),
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
+    db, _ = seeded_demo(home, engine)
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
 
-    def logged_in(username):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username,
-                                           "password": demo.DEMO_PASSWORD}).status_code == 302
-        return client
-
-    bank, coop = logged_in("ruralbank"), logged_in("orchard")
+    bank, coop = (log_in(app.test_client(), name, demo.DEMO_PASSWORD)
+                  for name in ("ruralbank", "orchard"))
     coop_id = db.execute("SELECT id FROM organisations WHERE name = ?",
                          [demo.COOP.name]).fetchone()[0]
     index = bank.get("/bank/").get_data(as_text=True)

@@ -26,10 +26,7 @@ import urllib.request
 
 import pytest
 
-from footprint.labels import generate
-from footprint.usecases import actions
 from footprint.usecases import submissions as subs
-from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.tokens import create_token
 from footprint.usecases.users import seed_user
@@ -52,22 +49,16 @@ RUN_LIMIT = 150  # seconds for one schemathesis run, far above what it takes (~1
 
 
 @pytest.fixture
-def live_api(service, engine, make_bom):
+def live_api(service, engine, issuer, approve, make_bom):
     """The service on a free loopback port, holding a draft and an issued label of the
     producer's; returns (base URL, tokens, what it holds)."""
     from werkzeug.serving import make_server
 
-    generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")
     people, db = service.people, service.db
     draft, _ = subs.create_submission(db, engine, people["orchard"], make_bom())
-    issued, _ = subs.create_submission(db, engine, people["orchard"], make_bom(
-        product={"name": "Gear blank", "name_zh": "齿轮毛坯", "category": "generic",
-                 "gtin": "06901234567892"}))
-    actions.act(db, people["orchard"], issued["id"], "submit",
-                verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], issued["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
-    actions.act(db, people["reviewer"], issued["id"], "approve",
-                issuer=Issuer(service.home, "CN-SC"))
+    issued = approve(make_bom(product={"name": "Gear blank", "name_zh": "齿轮毛坯",
+                                       "category": "generic", "gtin": "06901234567892"}),
+                     issuer)
     label = for_submission(db, issued["id"])
     seed_user(db, "bank", "bank", "Chengdu Rural Commercial Bank", "correct horse battery")
     tokens = {name: create_token(db, name, "schemathesis")

@@ -20,7 +20,7 @@ from footprint.usecases.labels import for_submission
 from footprint.usecases.organisations import create_organisation, find_organisation
 from footprint.usecases.users import create_user
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, csrf_token, log_in_with_token
 from .test_cli_operator import operator, refused  # noqa: F401 -- the fixture, and its check
 
 COOP = "蒲江县柑橘专业合作社 Pujiang Citrus Co-operative"
@@ -282,18 +282,10 @@ def test_only_an_administrator_corrects_an_organisation(service, orgs, login):
         "/admin/organisations/999999").status_code == 404
 
 
-def test_correcting_an_organisation_needs_the_csrf_token(service, orgs, engine):
-    from web import create_app
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                      "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"username": "admin", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+def test_correcting_an_organisation_needs_the_csrf_token(service, orgs, csrf_app):
+    client = log_in_with_token(csrf_app.test_client(), "admin")
     page = client.get(f"/admin/organisations/{orgs[COOP]}").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     form = {"name": "Taken Over", "region": "", "credit_code": ""}
     assert client.post(f"/admin/organisations/{orgs[COOP]}", data=form).status_code == 400
     assert find_organisation(service.db, orgs[COOP])["name"] == COOP

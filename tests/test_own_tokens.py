@@ -18,7 +18,7 @@ from footprint.usecases import security
 from footprint.usecases.tokens import MAX_ACTIVE_TOKENS, MAX_TOKEN_LABEL, create_token
 from footprint.usecases.users import set_user_active
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, csrf_token, log_in_with_token
 
 FIRST_USE = datetime(2026, 3, 1, 8, 0, 0, tzinfo=timezone.utc)  # 16:00 in Beijing
 PAGE = "/account/tokens/"
@@ -292,24 +292,16 @@ def test_a_deactivated_user_s_tokens_are_said_to_be_refused(service, clients):
 
 # -- CSRF -------------------------------------------------------------------------------------
 
-def test_making_and_revoking_a_token_need_the_csrf_token(service, engine):
-    from web import create_app  # an app of its own: the service fixture's has CSRF off
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                      "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
-    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
-    login = csrf.search(client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"username": "orchard", "password": PASSWORD,
-                                       "csrf_token": login}).status_code == 302
+def test_making_and_revoking_a_token_need_the_csrf_token(service, csrf_app):
+    client = log_in_with_token(csrf_app.test_client(), "orchard")
     form = {"label": "erp", "password": PASSWORD}
     assert client.post(PAGE, data=form).status_code == 400
     assert rows(service) == []
     page = client.get(PAGE).get_data(as_text=True)
-    made = client.post(PAGE, data={**form, "csrf_token": csrf.search(page).group(1)})
+    made = client.post(PAGE, data={**form, "csrf_token": csrf_token(page)})
     assert made.status_code == 200 and TOKEN.search(made.get_data(as_text=True))
     assert client.post(f"{PAGE}1/revoke").status_code == 400
     assert rows(service) == [(1, service.people["orchard"]["id"], "erp", False)]
     assert client.post(f"{PAGE}1/revoke",
-                       data={"csrf_token": csrf.search(page).group(1)}).status_code == 302
+                       data={"csrf_token": csrf_token(page)}).status_code == 302
     assert rows(service)[0][3] is True

@@ -21,8 +21,6 @@ import http.client
 import json
 import os
 import queue
-import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -38,12 +36,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests import pact_world
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import free_port, stop_server
 
 
 # -- the receiver of callbacks ----------------------------------------------------------------
@@ -152,13 +145,7 @@ def host(tmp_path_factory, engine, service_template):
     finally:
         receiver.shutdown()
         receiver.server_close()
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
-        server.stdout.close()
+        stop_server(server)
 
 
 def call(host, method, path, *, headers=None, data=None, base=None):

@@ -16,7 +16,6 @@ import hashlib
 import html
 import json
 import re
-import shutil
 import ssl
 import tarfile
 import threading
@@ -33,14 +32,14 @@ from footprint import clock
 from footprint.labels import generate, rotate
 from footprint.labels.encoding import label_url
 from footprint.labels.keys import own_entries
-from footprint.store import connect, database_path, transaction
+from footprint.store import transaction
 from footprint.translog import merkle, sign_checkpoint
 from footprint.translog.checkpoint import CheckpointError, open_note, parse_note
 from footprint.translog.cosignature import verify_cosignature
 from footprint.usecases import backup, peers, peersync, revoking
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.issuing import Issuer
-from tests.conftest import PASSWORD
+from tests.conftest import app_on, log_in, service_copy
 from tests.test_cross_region import issue as cross_region_issue
 from tests.test_cross_region import scan
 
@@ -71,22 +70,16 @@ class Tamper:
 
 
 def make_platform(root, engine, template, region: str) -> SimpleNamespace:
-    from web import create_app
-
     home = root / region
     home.mkdir()
-    shutil.copyfile(template, database_path(home))
-    db = connect(database_path(home))
-    users = {row["username"]: row for row in db.query("SELECT * FROM users")}
+    db, users = service_copy(home, template)
     people = {"producer": users["orchard"], "verifier": users["auditor"],
               "reviewer": users["reviewer"]}
     # made a day ago: a key rotated in the second it was made would tie with its successor
     generate(home, region, NAMES[region], region,
              valid_from=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1))
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-                      "FOOTPRINT_SYNC_PEERS": False})  # each test syncs when it means to
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False,
+                 FOOTPRINT_SYNC_PEERS=False)  # each test syncs when it means to
     cert = demo_certificate(home, ["127.0.0.1"])
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert.cert_path, cert.key_path)
@@ -391,8 +384,7 @@ def test_malformed_unsigned_or_unknown_key_answers_are_refused_and_change_nothin
 def _admin_page(platform, lang="zh") -> str:
     client = platform.app.test_client()
     client.set_cookie("lang", lang)
-    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
-    assert response.status_code == 302
+    log_in(client, "admin")
     response = client.get("/admin/peers")
     assert response.status_code == 200
     return html.unescape(response.get_data(as_text=True))

@@ -5,7 +5,6 @@ with the technical path kept for experts; Chinese values are read where the form
 suggestions rank what fits the line first; times are in the platform's time zone."""
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -20,7 +19,8 @@ from footprint.usecases import submissions as subs
 from footprint.usecases.tokens import create_token
 from footprint.usecases.users import seed_user
 
-from .conftest import SAMPLES
+from . import conftest
+from .conftest import SAMPLES, error_slot, text_of
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -34,10 +34,6 @@ ENGLISH = re.compile(r"(?<![\w.])[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}(?![\w.])"
 
 def english_in(text: str) -> list[str]:
     return ENGLISH.findall(QUOTED.sub("", text))
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def said(page: str) -> list[str]:
@@ -62,12 +58,9 @@ def in_chinese(client):
 
 
 def editor_form(**fields) -> dict:
-    form = {"product-name": "齿轮毛坯", "product-category": "generic",
-            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    form.update(fields)
-    return {k: v for k, v in form.items() if v is not None}
+    """The shared editor form with its product named in Chinese: these pages are read for
+    English, and the name is shown back."""
+    return conftest.editor_form(**{"product-name": "齿轮毛坯", **fields})
 
 
 ORANGES = {"product-category": "oranges", "declared_unit-unit": "kg",
@@ -99,13 +92,6 @@ BAD_FORMS = [
     ({**ORANGES, "parameters-fertilisers-0-product": "ure",
       "parameters-fertilisers-0-kg_per_ha": "x"}, "parameters-fertilisers-0-product", "尿素"),
 ]
-
-
-def error_slot(page: str, field: str) -> str:
-    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
-                      page, re.S)
-    assert match, f"no error slot for {field}"
-    return html.unescape(match.group(1))
 
 
 @pytest.mark.parametrize("overrides, field, chinese", BAD_FORMS,

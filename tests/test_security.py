@@ -15,9 +15,8 @@ from footprint import clock
 from footprint.usecases import security
 from footprint.usecases.tokens import create_token
 from footprint.usecases.users import set_user_active
-from web import create_app
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, app_on
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -123,9 +122,8 @@ def test_the_counts_hold_across_workers_and_restarts(service, moment):
         attempt(client)
     # another app on the same FOOTPRINT_HOME: another gunicorn worker, or the service
     # restarted; the counts are in the database
-    restarted = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                            "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    restarted.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
+    restarted = app_on(service.home, service.app.extensions["footprint_engine"], TESTING=True,
+                       WTF_CSRF_ENABLED=False)
     response = attempt(restarted.test_client(), password=PASSWORD)
     assert response.status_code == 429
 

@@ -5,7 +5,6 @@ state is what the transparency log says, and `footprint log verify` exits 1 nami
 """
 from __future__ import annotations
 
-import html
 import os
 import re
 import sqlite3
@@ -15,6 +14,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+
+from footprint.usecases.demo import DEMO_PASSWORD
+from tests.conftest import app_on, csrf_token, log_in_with_token, text_of
 
 FOOTPRINT = Path(sys.executable).with_name("footprint")  # the console script of this venv
 REASON = "核查发现电表读数造假 falsified meter readings"
@@ -26,27 +28,14 @@ def footprint(home: Path, *args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "FOOTPRINT_HOME": str(home)})
 
 
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
 @pytest.fixture
 def platform(tmp_path, engine):
     """A new platform: the demo seeded by the command line, and the web app on its home
     (CSRF on, as served; the session's engine lent so no registry is built again)."""
-    from web import create_app
-
     home = tmp_path / "platform"
     seeded = footprint(home, "demo", "--no-serve")
     assert seeded.returncode == 0, seeded.stderr
-    app = create_app({"FOOTPRINT_HOME": str(home), "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    return home, app
+    return home, app_on(home, engine)
 
 
 def test_a_revocation_undone_in_the_database_is_still_public_and_caught(platform):
@@ -62,13 +51,11 @@ def test_a_revocation_undone_in_the_database_is_still_public_and_caught(platform
             "SELECT id, submission_id FROM labels WHERE revoked_at IS NULL AND superseded_by "
             "IS NULL ORDER BY issued_at, rowid LIMIT 1").fetchone()
     reviewer = app.test_client()
-    login = reviewer.get("/login").get_data(as_text=True)
-    assert reviewer.post("/login", data={"username": "reviewer", "password": "footprint-demo",
-                                         "csrf_token": csrf(login)}).status_code == 302
+    log_in_with_token(reviewer, "reviewer", DEMO_PASSWORD)
     page = reviewer.get(f"/submissions/{submission_id}").get_data(as_text=True)
     scan_path = re.search(r'id="label-scan" href="(/L/[A-Z2-7]+)"', page).group(1)
     revoked = reviewer.post(f"/submissions/{submission_id}/label/revoke",
-                            data={"reason": REASON, "csrf_token": csrf(page)})
+                            data={"reason": REASON, "csrf_token": csrf_token(page)})
     assert revoked.status_code == 302
     public = app.test_client()
     scanned = text_of(public.get(scan_path))

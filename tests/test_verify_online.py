@@ -19,6 +19,7 @@ from footprint.labels.encoding import label_url
 from footprint.usecases import labels as label_records
 from footprint.usecases.demotls import demo_certificate
 from footprint.usecases.revoking import revoke
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -71,12 +72,6 @@ def platform(service, issuer, approve, make_bom, cert, tmp_path):
     finally:
         server.shutdown()
         thread.join(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # -- revocation, asked online ----------------------------------------------------------------

@@ -16,10 +16,8 @@ import pytest
 
 from footprint.usecases import review
 from footprint.labels import generate
-from footprint.usecases.tokens import create_token
-from web import create_app
 
-from .conftest import PEOPLE, SAMPLES
+from .conftest import SAMPLES, json_schema
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -35,25 +33,6 @@ CONFIRMED = {"checklist": ["activity_data", "factors", "boundary"]}  # what a ve
 def issuer_key(service):
     """The platform's issuer key: approval issues a signed label (tests/test_web_labels.py)."""
     return generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")
-
-
-@pytest.fixture
-def tokens(service):
-    return {name: create_token(service.db, name, "test") for name in PEOPLE}
-
-
-@pytest.fixture
-def api(service, tokens):
-    """api(user, method, path, json=..., data=..., headers=...) -> response; user None sends
-    no Authorization header."""
-    client = service.app.test_client()
-
-    def call(user, method, path, headers=None, **kwargs):
-        headers = dict(headers or {})
-        if user is not None:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
 
 
 def counts(db) -> dict:
@@ -528,10 +507,8 @@ def test_a_session_cookie_does_not_authenticate_the_api(clients, service, make_b
     assert response.status_code == 200
 
 
-def test_csrf_does_not_apply_to_the_api(service, engine, tokens, make_bom):
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home)})  # CSRF on
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
+def test_csrf_does_not_apply_to_the_api(csrf_app, tokens, make_bom):
+    client = csrf_app.test_client()
     assert client.post("/login", data={"username": "orchard",
                                        "password": "x"}).status_code == 400  # CSRF is on
     response = client.post("/api/v1/submissions", json=make_bom(),
@@ -817,28 +794,6 @@ def test_responses_match_the_document(service, api, verified):
     import jsonschema  # installed with openapi-spec-validator (the test extras)
     document = _document(service)
 
-    def schema_of(name):
-        text = json.dumps(document["components"]["schemas"][name])
-        text = text.replace("#/components/schemas/", "#/definitions/")
-        schema = json.loads(text)
-        definitions = json.loads(json.dumps(document["components"]["schemas"]).replace(
-            "#/components/schemas/", "#/definitions/"))
-
-        def nullable(node):  # and OpenAPI 3.0's boolean exclusiveMinimum
-            if isinstance(node, dict):
-                if node.pop("nullable", False) and "type" in node:
-                    node["type"] = [node["type"], "null"]
-                if node.get("exclusiveMinimum") is True:
-                    node["exclusiveMinimum"] = node.pop("minimum")
-                for value in node.values():
-                    nullable(value)
-            elif isinstance(node, list):
-                for value in node:
-                    nullable(value)
-        nullable(schema), nullable(definitions)
-        schema["definitions"] = definitions
-        return schema
-
     from footprint.usecases import submissions as store
     auditor = service.db["users"].get(service.people["auditor"]["id"])
     review.comment(service.db, auditor, verified, "meter photo is readable", line=1)
@@ -852,33 +807,10 @@ def test_responses_match_the_document(service, api, verified):
               ("FactorList", api("orchard", "GET", "/factors?region=CN-SC")),
               ("Error", api("orchard", "POST", f"/submissions/{verified}/approve"))]
     for name, response in checks:
-        jsonschema.validate(response.get_json(), schema_of(name))
+        jsonschema.validate(response.get_json(), json_schema(document, name))
     # and a wrong answer would be caught
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"id": "one"}, schema_of("Submission"))
-
-
-def _json_schema(document, name):
-    """A component schema as JSON Schema (2020-12) for jsonschema: OpenAPI 3.0's nullable and
-    boolean exclusiveMinimum translated, references resolved inside."""
-    text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
-                                                                 "#/$defs/")
-
-    def translate(node):
-        if isinstance(node, dict):
-            if node.pop("nullable", False) and "type" in node:
-                node["type"] = [node["type"], "null"]
-            if node.get("exclusiveMinimum") is True:
-                node["exclusiveMinimum"] = node.pop("minimum")
-            node.pop("example", None)
-            for value in node.values():
-                translate(value)
-        elif isinstance(node, list):
-            for value in node:
-                translate(value)
-    definitions = json.loads(text)
-    translate(definitions)
-    return {**definitions[name], "$defs": definitions}
+        jsonschema.validate({"id": "one"}, json_schema(document, "Submission"))
 
 
 def test_every_answer_an_operation_can_give_is_documented(service):
@@ -955,7 +887,7 @@ def test_the_bom_schema_says_what_the_server_accepts(service):
         "tiny declared amount"])
 def test_bodies_the_document_refuses_the_server_refuses(service, api, make_bom, change):
     import jsonschema
-    schema = _json_schema(_document(service), "Bom")
+    schema = json_schema(_document(service), "Bom")
     body = make_bom(**change)
     assert not jsonschema.Draft202012Validator(schema).is_valid(body)
     before = counts(service.db)
@@ -968,7 +900,7 @@ def test_the_document_s_example_bom_is_accepted(service, api):
     import jsonschema
     document = _document(service)
     example = document["components"]["schemas"]["Bom"]["example"]
-    jsonschema.validate(example, _json_schema(document, "Bom"))
+    jsonschema.validate(example, json_schema(document, "Bom"))
     response = api("orchard", "POST", "/submissions", json=example)
     assert response.status_code == 201
     # 100 kWh x 0.1404 (Sichuan 2022) + 3 kg diesel x 3.1863 = 14.04 + 9.5589

@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from footprint.usecases.tokens import create_token
-from web import create_app
 
-from .conftest import PASSWORD
+from .conftest import app_on, editor_form, log_in, service_copy
 
 TABLES = ("products", "submissions", "results", "audit_events")
 ROW_ID_MAX = 2 ** 63 - 1
@@ -97,23 +96,6 @@ Fault = namedtuple("Fault", "status retry_after words")
 FULL = Fault(507, "300", "The platform's storage is full.")
 BUSY = Fault(503, "2", "The platform is busy.")
 BROKEN = Fault(503, "30", "The platform's database is unavailable.")
-
-
-@pytest.fixture
-def tokens(service):
-    return {name: create_token(service.db, name, "test") for name in ("orchard", "reviewer")}
-
-
-@pytest.fixture
-def api(service, tokens):
-    client = service.app.test_client()
-
-    def call(user, method, path, **kwargs):
-        headers = dict(kwargs.pop("headers", None) or {})
-        if user is not None:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
 
 
 def raising(exc):
@@ -244,21 +226,12 @@ def test_every_api_error_validates_against_the_documented_error_schema(
 
 # -- pages -------------------------------------------------------------------------------------
 
-def form(**changes):
-    fields = {"product-name": "Gear blank", "product-category": "generic",
-              "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-              "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-              "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    fields.update(changes)
-    return fields
-
-
 def test_a_full_disk_is_a_clear_page_in_chinese_and_english(clients, service, monkeypatch):
     import web.producer as producer
     before = counts(service.db)
     monkeypatch.setattr(producer.subs, "create_submission", raising(disk_full()))
     orchard = clients["orchard"]
-    response = orchard.post("/producer/submissions/new", data=form(),
+    response = orchard.post("/producer/submissions/new", data=editor_form(),
                             headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 507 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
@@ -267,7 +240,7 @@ def test_a_full_disk_is_a_clear_page_in_chinese_and_english(clients, service, mo
     assert "HTTP 状态码 507" in page and "Traceback" not in page
     assert response.headers["Retry-After"] == "300"
     orchard.set_cookie("lang", "en")
-    page = orchard.post("/producer/submissions/new", data=form()).get_data(as_text=True)
+    page = orchard.post("/producer/submissions/new", data=editor_form()).get_data(as_text=True)
     assert "<h1>The platform's storage is full.</h1>" in page
     assert "Nothing was saved." in page and "Please try again later." in page
     assert counts(service.db) == before
@@ -351,20 +324,14 @@ def fill(path: Path) -> int:
 
 def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
         small_home, service_template, engine, make_bom):
-    from footprint.usecases.database import database_path
-    shutil.copyfile(service_template, database_path(small_home))
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(small_home),
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    from footprint.usecases.database import connect
-    db = connect(database_path(small_home))
+    db, _ = service_copy(small_home, service_template)
+    app = app_on(small_home, engine, TESTING=True, WTF_CSRF_ENABLED=False)
     token = create_token(db, "orchard", "test")
     db.close()
     auth = {"Authorization": f"Bearer {token}"}
     api = app.test_client()
     browser = app.test_client()
-    assert browser.post("/login", data={"username": "orchard", "password": PASSWORD}
-                        ).status_code == 302
+    log_in(browser, "orchard")
     first = api.post("/api/v1/submissions", json=make_bom(), headers=auth)
     assert first.status_code == 201
     sid = first.get_json()["id"]
@@ -376,7 +343,7 @@ def test_a_really_full_disk_refuses_writes_with_507_and_goes_on_reading(
     body = assert_error_shape(response, 507)
     assert body["error"] == ("The platform's storage is full. Nothing was saved. "
                              "Please try again later.")
-    page = browser.post("/producer/submissions/new", data=form(),
+    page = browser.post("/producer/submissions/new", data=editor_form(),
                         headers={"Accept-Language": "zh"})
     assert page.status_code == 507 and "平台的存储空间已满。" in page.get_data(as_text=True)
     # reads: served

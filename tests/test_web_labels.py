@@ -25,10 +25,9 @@ from footprint.usecases import labels as label_records
 from footprint.labels import export_trust_list, extract, generate, load_trust_list, verify
 from footprint.labels.revocations import load_revocations
 from footprint.usecases import submissions as subs
-from footprint.usecases.tokens import create_token
 from footprint.translog import TransparencyLog, verify_consistency, verify_inclusion
 
-from .conftest import PEOPLE
+from .conftest import json_schema, text_of
 from .test_labels import decode_png
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
@@ -44,24 +43,6 @@ TABLES = ("submissions", "audit_events", "labels", "log_entries")
 @pytest.fixture
 def issuer(service):
     return generate(service.home, "CN-SC", PLATFORM, "CN-SC")
-
-
-@pytest.fixture
-def tokens(service):
-    return {name: create_token(service.db, name, "test") for name in PEOPLE}
-
-
-@pytest.fixture
-def api(service, tokens):
-    """api(user, method, path, **kwargs); user None sends no token."""
-    client = service.app.test_client()
-
-    def call(user, method, path, headers=None, **kwargs):
-        headers = dict(headers or {})
-        if user is not None:
-            headers["Authorization"] = f"Bearer {tokens[user]}"
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-    return call
 
 
 def verified(service, bom) -> int:
@@ -80,10 +61,6 @@ def status_of(db, submission_id) -> str:
 
 def counts(db) -> dict:
     return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def b64(text: str) -> bytes:
@@ -128,7 +105,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
         "producer_name": "Pujiang Orchard Co-op", "verifier_name": BODY,
         "reviewer_name": "reviewer"}
 
-    page = page_text(reviewer.get(response.headers["Location"]))
+    page = text_of(reviewer.get(response.headers["Location"]))
     assert f"Approved: carbon label {label['id']} is issued." in page
     section = re.search(r'<section class="card label-card label-valid" id="label">(.*?)'
                         r"</section>", page, re.S).group(1)
@@ -144,7 +121,7 @@ def test_approving_on_the_page_issues_a_verifiable_label(service, issuer, client
     assert f"HTTPS://LOCALHOST/L/{b32}" in section  # the URL the QR code holds
     assert 'action="/submissions/%d/label/revoke"' % sid in section  # reviewers revoke
     # the producer sees the label, without the revoke form
-    own = page_text(clients["orchard"].get(f"/submissions/{sid}"))
+    own = text_of(clients["orchard"].get(f"/submissions/{sid}"))
     assert label["id"] in own and "/label/revoke" not in own
     # the audit trail records approval and issuance
     trail = [e["action"] for e in subs.audit_trail(db, service.people["orchard"], sid)]
@@ -209,7 +186,7 @@ def test_without_an_issuer_key_approving_changes_nothing(service, clients, api, 
     reviewer.get("/lang/en")
     response = reviewer.post(f"/submissions/{sid}/approve", data={"reason": "fine"})
     assert response.status_code == 409
-    page = page_text(response)
+    page = text_of(response)
     assert "The label cannot be issued without an issuer key; nothing was approved." in page
     assert "footprint keys generate --issuer CN-SC" in page
     assert 'id="status"><span class="status status-verified"' in page
@@ -234,7 +211,7 @@ def test_without_an_issuer_key_a_chinese_reviewer_reads_why_in_chinese(service, 
     reviewer.get("/lang/zh")
     response = reviewer.post(f"/submissions/{sid}/approve", data={"reason": "fine"})
     assert response.status_code == 409
-    page = page_text(response)
+    page = text_of(response)
     # the key store's reason and what the operator does, in Chinese (the page escapes quotes)
     assert "无法签发碳标签，本次批准未生效：没有签发密钥：请先运行 `footprint keys generate`。" \
         "请平台运维人员在服务器上运行一次 `footprint keys generate --issuer CN-SC --name " in page
@@ -407,12 +384,12 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     admin.get("/lang/en")
     response = admin.post(url, data={"reason": "   "})
     assert response.status_code == 400
-    assert "a public reason of 1 to 500 characters" in page_text(response)
+    assert "a public reason of 1 to 500 characters" in text_of(response)
     assert label_records.get(db, label_id)["revoked_at"] is None
 
     response = admin.post(url, data={"reason": "falsified meter readings"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#label")
-    page = page_text(admin.get(f"/submissions/{sid}"))
+    page = text_of(admin.get(f"/submissions/{sid}"))
     assert "The label is revoked; the public list of revoked labels shows it." in page
     assert 'class="status status-revoked">revoked<' in page
     assert ('<dd id="label-revocation-reason" class="written">falsified meter readings</dd>'
@@ -426,7 +403,7 @@ def test_revoking_on_the_page(service, issuer, clients, make_bom):
     orchard = clients["orchard"]
     orchard.get("/lang/en")
     row = re.search(rf'<tr id="submission-{sid}">(.*?)</tr>',
-                    page_text(orchard.get("/producer/")), re.S).group(1)
+                    text_of(orchard.get("/producer/")), re.S).group(1)
     assert "status-revoked" in row
 
 
@@ -449,7 +426,7 @@ def test_a_second_approval_of_the_product_supersedes_its_label(service, api, iss
     assert new["claims"]["value"] == 12.6  # 90 kWh x 0.1404 = 12.636 -> 12.6
     first = label_records.get(db, issued)["submission_id"]
     assert status_of(db, first) == "superseded" and status_of(db, second) == "issued"
-    page = page_text(clients["orchard"].get(f"/submissions/{first}"))
+    page = text_of(clients["orchard"].get(f"/submissions/{first}"))
     assert f'<dd id="label-superseded-by"><code>{new_id}</code></dd>' in page
 
     # the log grew 1 -> 3 (issue, issue, supersede) and the history up to 1 is kept
@@ -512,27 +489,10 @@ def test_the_label_endpoints_are_in_the_openapi_document(service):
 def test_label_responses_match_the_document(service, api, issued):
     import jsonschema  # installed with openapi-spec-validator (the test extras)
     document = service.app.test_client().get("/api/v1/openapi.json").get_json()
-    text = json.dumps(document["components"]["schemas"]).replace("#/components/schemas/",
-                                                                 "#/definitions/")
-
-    def nullable(node):  # and OpenAPI 3.0's boolean exclusiveMinimum
-        if isinstance(node, dict):
-            if node.pop("nullable", False) and "type" in node:
-                node["type"] = [node["type"], "null"]
-            if node.get("exclusiveMinimum") is True:
-                node["exclusiveMinimum"] = node.pop("minimum")
-            for value in node.values():
-                nullable(value)
-        elif isinstance(node, list):
-            for value in node:
-                nullable(value)
-    definitions = json.loads(text)
-    nullable(definitions)
     for name, path in (("Label", f"/labels/{issued}"), ("InclusionProof",
                                                         f"/labels/{issued}/proof"),
                        ("RevokedList", "/labels/revoked")):
-        schema = dict(definitions[name], definitions=definitions)
-        jsonschema.validate(api(None, "GET", path).get_json(), schema)
+        jsonschema.validate(api(None, "GET", path).get_json(), json_schema(document, name))
 
 
 def test_the_label_section_keeps_to_the_csp_and_speaks_chinese(service, issuer, clients,

@@ -13,7 +13,6 @@ Hand-calculated values (factors as cited in the results' own sources):
 """
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -26,7 +25,7 @@ from footprint.usecases import actions
 from footprint.usecases import review
 from footprint.bom import parse_bom
 from footprint.usecases import submissions as subs
-from tests.conftest import PASSWORD
+from tests.conftest import editor_form, error_slot, log_in_with_token, text_of
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -45,28 +44,6 @@ def in_english(client):
     Chinese page says them in Chinese: tests/test_problems_in_chinese.py)."""
     client.set_cookie("lang", "en")
     return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def error_slot(page: str, field: str) -> str:
-    """The message shown next to a field (its <span id="err-<field>">)."""
-    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
-                      page, re.S)
-    assert match, f"no error slot for {field}"
-    return html.unescape(match.group(1))
-
-
-def editor_form(**fields) -> dict:
-    """The editor's fields for the 100 kWh Sichuan 2022 product, with overrides."""
-    form = {"product-name": "Gear blank", "product-category": "generic",
-            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    form.update(fields)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 def electricity_bom(make_bom, kwh=100):
@@ -657,16 +634,8 @@ def test_preview_of_the_editor_form(clients):
     assert oranges["grade"]["grade"] and all(h["modelled"] for h in oranges["hotspots"])
 
 
-def test_preview_needs_the_csrf_header_when_csrf_is_on(service):
-    from web import create_app
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(service.home),
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = service.app.extensions["footprint_engine"]
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "orchard", "password": PASSWORD,
-                                "csrf_token": token})
+def test_preview_needs_the_csrf_header_when_csrf_is_on(csrf_app):
+    client = log_in_with_token(csrf_app.test_client(), "orchard")
     page = client.get("/producer/submissions/new").get_data(as_text=True)
     meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
     assert client.post("/producer/preview", data=editor_form()).status_code == 400

@@ -31,8 +31,6 @@ from footprint.display import CHINA
 from footprint.gs1 import check_digit
 from footprint.labels import export_trust_list, generate, sign, to_b32, trust_add
 from footprint.labels.keys import current_key
-from footprint.usecases import actions
-from footprint.usecases import submissions as subs
 from footprint.usecases.issuing import Issuer
 from footprint.usecases.labels import for_submission
 from footprint.usecases.revoking import revoke
@@ -41,6 +39,7 @@ from footprint.store import transaction
 from footprint.translog import CheckpointError, TransparencyLog, verify_checkpoint
 from footprint.translog.monitor import LogRewritten
 from footprint.usecases import transparency
+from tests.conftest import approved
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -49,21 +48,11 @@ SC_NAME = "四川省碳足迹平台 Sichuan carbon footprint platform"
 GTIN13 = "690123456789" + str(check_digit("690123456789"))  # 6901234567892
 
 
-@pytest.fixture
-def issuer(service):
-    generate(service.home, "CN-SC", SC_NAME, "CN-SC")
-    return Issuer(service.home, "CN-SC")
-
-
 def approve(service, issuer, bom):
-    people, db = service.people, service.db
+    """The label of ``bom`` approved (tests/conftest.py's ``approved``) with ``issuer``."""
     engine = service.app.extensions["footprint_engine"]
-    sub, _ = subs.create_submission(db, engine, people["orchard"], bom)
-    actions.act(db, people["orchard"], sub["id"], "submit",
-                verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
-    final = actions.act(db, people["reviewer"], sub["id"], "approve", issuer=issuer)
-    return for_submission(db, final["id"])
+    final = approved(service.db, engine, service.people, bom, issuer)
+    return for_submission(service.db, final["id"])
 
 
 def tea_bom(make_bom, kwh=100, **product):

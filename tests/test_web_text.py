@@ -4,20 +4,16 @@ English on pages, nothing stored; names NFC-normalised; and what is already stor
 signed into an older label) never written raw into a page."""
 from __future__ import annotations
 
-import html
 import io
 import json
-import re
 
 import pytest
 
-from footprint.labels import generate
 from footprint.labels import to_b32
-from footprint.usecases import actions
 from footprint.usecases import submissions as subs
 from footprint.usecases.tokens import create_token
 from footprint.usecases.labels import for_submission
-from footprint.usecases.issuing import Issuer
+from tests.conftest import editor_form, error_slot, text_of
 
 pytestmark = pytest.mark.both_engines  # tests on the service: on SQLite, then on PostgreSQL
 
@@ -28,10 +24,6 @@ RLO, NUL = "\u202e", "\u0000"
 
 def counts(db) -> dict:
     return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -110,22 +102,6 @@ def test_notes_and_reasons_over_the_api_refuse_controls_and_keep_lines(service, 
 
 
 # -- pages -------------------------------------------------------------------------------------
-
-def editor_form(**fields) -> dict:
-    form = {"product-name": "Gear blank", "product-category": "generic",
-            "declared_unit-amount": "1", "declared_unit-unit": "piece", "region": "CN-SC",
-            "factor_year": "2022", "lines-0-input": "electricity", "lines-0-amount": "100",
-            "lines-0-unit": "kWh", "lines-0-stage": "production", "action": "save"}
-    form.update(fields)
-    return form
-
-
-def error_slot(page: str, field: str) -> str:
-    match = re.search(rf'<span class="error" id="err-{re.escape(field)}"[^>]*>(.*?)</span>',
-                      page, re.S)
-    assert match, f"no error slot for {field}"
-    return html.unescape(match.group(1))
-
 
 def test_the_form_refuses_rlo_and_nul_in_chinese_and_english(service, clients):
     before = counts(service.db)
@@ -223,17 +199,11 @@ def test_comments_reasons_and_file_names_with_controls_are_refused(service, clie
 # -- what is already stored is never written raw ---------------------------------------------
 
 def test_a_name_signed_into_an_older_label_is_shown_without_its_controls(service, client,
+                                                                         issuer, approve,
                                                                          make_bom):
-    generate(service.home, "CN-SC", "Sichuan platform", "CN-SC")
-    people, db = service.people, service.db
-    engine = service.app.extensions["footprint_engine"]
-    sub, _ = subs.create_submission(db, engine, people["orchard"], make_bom(
-        product={"name": "Gear blank", "name_zh": "齿轮毛坯", "category": "generic"}))
-    actions.act(db, people["orchard"], sub["id"], "submit",
-                verifier_org="Sichuan Carbon Verification")
-    actions.act(db, people["auditor"], sub["id"], "verify", checklist=actions.VERIFY_CHECKLIST)
-    actions.act(db, people["reviewer"], sub["id"], "approve",
-                issuer=Issuer(service.home, "CN-SC"))
+    db = service.db
+    sub = approve(make_bom(product={"name": "Gear blank", "name_zh": "齿轮毛坯",
+                                    "category": "generic"}), issuer)
     label = for_submission(db, sub["id"])
     # as a label issued before names were checked carries them
     claims = json.loads(db.execute("SELECT claims_json FROM labels WHERE id = ?",

@@ -27,7 +27,8 @@ from footprint.usecases.tokens import create_token
 from footprint.usecases.revoking import MAX_REASON as MAX_REVOKE_REASON
 from footprint.workflow import MAX_REASON
 from web.i18n import page_to_come_back_to
-from tests.conftest import ENGINES, PASSWORD, PEOPLE, pg_copy, qualify_everywhere
+from tests.conftest import (ENGINES, PASSWORD, PEOPLE, app_on, csrf_token, log_in_with_token,
+                            log_in, pg_copy, qualify_everywhere, text_of)
 
 ROOT = Path(__file__).resolve().parent.parent
 SICHUAN_BODY = "Sichuan Carbon Verification"
@@ -49,10 +50,6 @@ def engine_of(service):
 
 def body_id(db, name=SICHUAN_BODY) -> int:
     return next(db.query("SELECT id FROM organisations WHERE name = ?", [name]))["id"]
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def table_rows(page: str, table_id: str) -> list[str]:
@@ -112,7 +109,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     reviewer.get("/lang/en")
 
     # draft: the producer sees the submit form with a choice of the two accounting bodies
-    page = page_text(orchard.get(url))
+    page = text_of(orchard.get(url))
     assert 'class="status status-draft"' in page and offered_actions(page, sid) == {"submit"}
     assert SICHUAN_BODY in page and "Chongqing Carbon Audit" in page
     assert "meter-march.pdf" in page
@@ -124,27 +121,27 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     before = snapshot(db, sid)
     response = orchard.post(f"{url}/submit")
     assert response.status_code == 400
-    assert "verifier_org" in page_text(response)
+    assert "verifier_org" in text_of(response)
     assert snapshot(db, sid) == before
 
     response = orchard.post(f"{url}/submit", data={"verifier_org": body_id(db)})
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
-    page = page_text(orchard.get(url))
+    page = text_of(orchard.get(url))
     assert "Submitted for verification." in page
     assert 'id="status"><span class="status status-submitted"' in page
     assert offered_actions(page, sid) == set()
 
     # the assigned body's queue lists it; the other body's does not
-    queue = page_text(auditor.get("/verifier/"))
+    queue = text_of(auditor.get("/verifier/"))
     assert f'href="/submissions/{sid}"' in queue.split('id="handled"')[0]
-    assert f'href="/submissions/{sid}"' not in page_text(clients["auditor2"].get("/verifier/"))
-    page = page_text(auditor.get(url))
+    assert f'href="/submissions/{sid}"' not in text_of(clients["auditor2"].get("/verifier/"))
+    page = text_of(auditor.get(url))
     assert offered_actions(page, sid) == {"verify", "return"}
 
     # a return needs a reason: 400 shown on the page, nothing changes
     before = snapshot(db, sid)
     response = auditor.post(f"{url}/return", data={"reason": "  "})
-    assert response.status_code == 400 and "reason" in page_text(response)
+    assert response.status_code == 400 and "reason" in text_of(response)
     assert snapshot(db, sid) == before
     response = auditor.post(f"{url}/return",
                             data={"reason": "diesel invoice for line 2 missing"})
@@ -153,7 +150,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     assert response.status_code == 302
     assert [(c["line"], c["body"]) for c in db["comments"].rows] == [(2, "12 kg looks high")]
 
-    page = page_text(orchard.get(url))
+    page = text_of(orchard.get(url))
     assert 'id="status"><span class="status status-returned"' in page
     assert "diesel invoice for line 2 missing" in page
     assert offered_actions(page, sid) == {"submit"}
@@ -170,7 +167,7 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     # 52.2756 -> 14.04 + 31.863 = 45.903 (52.3 -> 45.9 shown), (45.903 - 52.2756) / 52.2756
     # = -12.2 %;
     # line 2's diesel 12 kg -> 10 kg; line 1 (unchanged) is not listed
-    changes = page_text(auditor.get(url)).split('id="changes"')[1].split("</section>")[0]
+    changes = text_of(auditor.get(url)).split('id="changes"')[1].split("</section>")[0]
     assert "Changes since revision 1" in changes
     total = " ".join(re.sub(r"<[^>]+>", " ", changes.split('id="change-total">')[1]
                             .split("</summary>")[0]).split())
@@ -185,22 +182,22 @@ def test_whole_flow_through_the_pages(service, clients, make_bom):
     response = auditor.post(f"{url}/verify", data={"reason": "invoices match the meter",
                                                    "checklist": list(actions.VERIFY_CHECKLIST)})
     assert response.status_code == 302
-    page = page_text(auditor.get(url))
+    page = text_of(auditor.get(url))
     assert 'id="status"><span class="status status-verified"' in page
     record = page.split('id="record"')[1].split("</section>")[0]
     assert "Verified by" in record and "auditor" in record and SICHUAN_BODY in record
     assert "invoices match the meter" in record
 
     # the reviewer's queue, then approval
-    assert f'href="/submissions/{sid}"' in page_text(reviewer.get("/reviewer/")).split(
+    assert f'href="/submissions/{sid}"' in text_of(reviewer.get("/reviewer/")).split(
         'id="decided"')[0]
-    assert offered_actions(page_text(reviewer.get(url)), sid) == {"approve", "return"}
+    assert offered_actions(text_of(reviewer.get(url)), sid) == {"approve", "return"}
     response = reviewer.post(f"{url}/approve")
     assert response.status_code == 302
-    page = page_text(reviewer.get(url))
+    page = text_of(reviewer.get(url))
     assert 'id="status"><span class="status status-issued"' in page  # approval issued a label
     assert offered_actions(page, sid) == set()
-    decided = page_text(reviewer.get("/reviewer/")).split('id="decided"')[1]
+    decided = text_of(reviewer.get("/reviewer/")).split('id="decided"')[1]
     assert f'href="/submissions/{sid}"' in decided and "approved" in decided
 
     # the audit trail: every transition with actor, from, to and reason, on the page and stored
@@ -286,16 +283,16 @@ def test_grade_shown_with_provisional(service, clients):
     result = subs.latest_result(service.db, sub)
     assert result["grade"]["provisional"] is True
     client = clients["orchard"]
-    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    page = text_of(client.get(f"/submissions/{sub['id']}"))
     grade = re.search(r'<p id="grade">(.*?)</p>', page, re.S).group(1)
     assert f'<span class="grade">{result["grade"]["grade"]}</span>' in grade
     assert "暂行" in grade and result["grade"]["label_zh"] in grade
     client.get("/lang/en")
     grade = re.search(r'<p id="grade">(.*?)</p>',
-                      page_text(client.get(f"/submissions/{sub['id']}")), re.S).group(1)
+                      text_of(client.get(f"/submissions/{sub['id']}")), re.S).group(1)
     assert "provisional" in grade and result["grade"]["label_en"] in grade
     # the category's modelled lines show their formula, and its parameters their labels
-    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    page = text_of(client.get(f"/submissions/{sub['id']}"))
     assert "Formula: irrigation 600 kWh/ha / 30000 kg fruit/ha" in page
     yield_row = re.search(r'<div class="parameter" data-parameter="yield_kg_per_ha">(.*?)</div>',
                           page, re.S).group(1)
@@ -308,14 +305,14 @@ def test_detail_in_chinese_and_english(service, clients, make_bom):
                                     workflow_bom(make_bom))
     client = clients["orchard"]
     url = f"/submissions/{sub['id']}"
-    zh = page_text(client.get(url))  # Chinese is the default
+    zh = text_of(client.get(url))  # Chinese is the default
     for text in ("审计轨迹", "核算结果", "按生命周期阶段", "排放因子及来源", "物料清单",
                  "提交核查", "草稿", "生产"):
         assert text in zh, text
     for text in ("Audit trail", "Calculation", "By stage", "Submit for verification"):
         assert text not in zh, text
     client.get("/lang/en")
-    en = page_text(client.get(url))
+    en = text_of(client.get(url))
     for text in ("Audit trail", "Calculation", "By stage", "Factors and their sources",
                  "Bill of materials", "Submit for verification", "draft"):
         assert text in en, text
@@ -391,7 +388,6 @@ def world(request, tmp_path_factory, engine):
     from footprint.store import connect, database_path
     from footprint.store.migrations import migrate
     from footprint.usecases.users import seed_user
-    from web import create_app
 
     home = tmp_path_factory.mktemp("workflow-matrix")
     config = {}
@@ -409,16 +405,10 @@ def world(request, tmp_path_factory, engine):
               for name, (role, org) in PEOPLE.items()}
     qualify_everywhere(db, engine.registry, *{org for role, org in PEOPLE.values()
                                               if role == "verifier"})
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(home), "WTF_CSRF_ENABLED": False,
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-                      **config})
-    app.extensions["footprint_engine"] = engine
+    app = app_on(home, engine, TESTING=True, WTF_CSRF_ENABLED=False, **config)
     issuer_key(home)
     clients = {None: app.test_client()}
-    for name in PEOPLE:
-        clients[name] = app.test_client()
-        response = clients[name].post("/login", data={"username": name, "password": PASSWORD})
-        assert response.status_code == 302
+    clients.update({name: log_in(app.test_client(), name) for name in PEOPLE})
     return SimpleNamespace(db=db, people=people, clients=clients, engine=engine, home=home,
                            config=config)
 
@@ -476,12 +466,12 @@ def test_role_action_state_matrix(world, make_bom, action, actor, state, expecte
         assert after == before
         assert EVIDENCE not in response.data
         if expected == 404:  # invisible: nothing of the submission leaks
-            assert "invoice.pdf" not in page_text(response)
+            assert "invoice.pdf" not in text_of(response)
         return
 
     if action == "view":
         assert response.status_code == 200
-        page = page_text(response)
+        page = text_of(response)
         assert "invoice.pdf" in page and "14.0" in page  # 14.04 to 3 significant figures
         # the page offers exactly the actions the core allows this user now
         i = STATES.index(state)
@@ -524,7 +514,7 @@ def test_verifier_turned_reviewer_cannot_approve_what_they_verified(world, make_
     world.db["submissions"].update(sid, {"verified_by": reviewer["id"]})  # as if they verified
     client = world.clients["reviewer2"]
     # neither approve nor return is offered, and both are refused
-    assert offered_actions(page_text(client.get(f"/submissions/{sid}")), sid) == set()
+    assert offered_actions(text_of(client.get(f"/submissions/{sid}")), sid) == set()
     before = snapshot(world.db, sid)
     assert client.post(f"/submissions/{sid}/approve").status_code == 403
     assert client.post(f"/submissions/{sid}/return", data={"reason": "x"}).status_code == 403
@@ -545,7 +535,7 @@ def test_unknown_action_and_foreign_evidence_are_not_found(world, make_bom):
     assert client.post(f"/submissions/{sid}/comments", data={"body": ""}).status_code == 400
     response = client.post(f"/submissions/{sid}/comments", data={"body": "x", "line": "9"})
     assert response.status_code == 400  # shown at the comment form, the text kept
-    comments = page_text(response).split('id="comments"')[1]
+    comments = text_of(response).split('id="comments"')[1]
     # the core's "a line between 1 and 2", as the (Chinese) page says it
     assert "须为第 1 至 2 行之一" in comments and ">x</textarea>" in comments
     assert client.post(f"/submissions/{sid}/comments",
@@ -564,7 +554,7 @@ def queue_pages(client, url: str) -> str:
     the matrix's submissions fill more than one, and the newest come last."""
     queues = []
     while url:
-        queue = page_text(client.get(url)).split('id="queue"')[1].split("</section>")[0]
+        queue = text_of(client.get(url)).split('id="queue"')[1].split("</section>")[0]
         queues.append(queue)
         found = NEXT_PAGE.search(queue)
         url = found.group(1) if found else None
@@ -575,18 +565,18 @@ def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
     submitted, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
     verified, _ = make_in_state(world, "verified", workflow_bom(make_bom))
     draft, _ = make_in_state(world, "draft", workflow_bom(make_bom))
-    queue = page_text(world.clients["auditor"].get("/verifier/"))
+    queue = text_of(world.clients["auditor"].get("/verifier/"))
     handled = queue.split('id="handled"')[1]
     assert f'href="/submissions/{submitted}"' in queue_pages(world.clients["auditor"],
                                                              "/verifier/")
     assert f'href="/submissions/{verified}"' in handled and "auditor" in handled
     assert f'href="/submissions/{draft}"' not in queue
-    other = page_text(world.clients["auditor2"].get("/verifier/"))
+    other = text_of(world.clients["auditor2"].get("/verifier/"))
     assert not any(f'href="/submissions/{s}"' in other for s in (submitted, verified, draft))
     assert not any(f'href="/submissions/{s}"' in queue_pages(world.clients["auditor2"],
                                                              "/verifier/")
                    for s in (submitted, verified, draft))
-    review = page_text(world.clients["reviewer"].get("/reviewer/"))
+    review = text_of(world.clients["reviewer"].get("/reviewer/"))
     assert f'href="/submissions/{verified}"' in queue_pages(world.clients["reviewer"],
                                                             "/reviewer/")
     assert f'href="/submissions/{draft}"' not in review
@@ -602,16 +592,9 @@ def test_queues_show_only_what_the_core_lets_each_see(world, make_bom):
 def test_forms_carry_the_csrf_token(world, make_bom):
     """With CSRF on (as served), a decision without the page's token is refused and one
     posted with the token the page carries goes through."""
-    from web import create_app
     sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
-    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
-                      **world.config})
-    app.extensions["footprint_engine"] = world.engine
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    app = app_on(world.home, world.engine, **world.config)  # CSRF on: the world's app has it off
+    client = log_in_with_token(app.test_client(), "auditor")
     before = snapshot(world.db, sid)
     confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
     assert client.post(f"/submissions/{sid}/verify", data=confirmed).status_code == 400
@@ -621,8 +604,8 @@ def test_forms_carry_the_csrf_token(world, make_bom):
     forms = re.findall(r"<form [^>]*method=\"post\".*?</form>", page, re.S)
     assert len(forms) >= 4  # log out, verify, return, comment
     assert all('name="csrf_token"' in form for form in forms)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(f"/submissions/{sid}/verify", data={**confirmed, "csrf_token": token})
+    response = client.post(f"/submissions/{sid}/verify",
+                           data={**confirmed, "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert world.db["submissions"].get(sid)["status"] == "verified"
 
@@ -630,29 +613,17 @@ def test_forms_carry_the_csrf_token(world, make_bom):
 def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, make_bom):
     """A form posted without its page's token, or with another session's, is 400 with the
     reason in the reader's language and the way on: go back, reload, try again."""
-    from web import create_app
     sid, _ = make_in_state(world, "submitted", workflow_bom(make_bom))
-    app = create_app({"FOOTPRINT_HOME": str(world.home), "SESSION_COOKIE_SECURE": False,
-                      **world.config})
-    app.extensions["footprint_engine"] = world.engine
-    clients = []
-    for _ in range(2):
-        client = app.test_client()
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          client.get("/login").get_data(as_text=True)).group(1)
-        assert client.post("/login", data={"username": "auditor", "password": PASSWORD,
-                                           "csrf_token": token}).status_code == 302
-        clients.append(client)
-    client, elsewhere = clients
-    others = re.search(r'name="csrf_token" value="([^"]+)"',
-                       elsewhere.get(f"/submissions/{sid}").get_data(as_text=True)).group(1)
+    app = app_on(world.home, world.engine, **world.config)  # CSRF on: the world's app has it off
+    client, elsewhere = (log_in_with_token(app.test_client(), "auditor") for _ in range(2))
+    others = csrf_token(elsewhere.get(f"/submissions/{sid}").get_data(as_text=True))
     before = snapshot(world.db, sid)
     confirmed = {"checklist": list(actions.VERIFY_CHECKLIST)}
     came_from = {"Referer": f"http://localhost/submissions/{sid}"}
     for data in (confirmed, {**confirmed, "csrf_token": others}):
         refused = client.post(f"/submissions/{sid}/verify", data=data, headers=came_from)
         assert refused.status_code == 400
-        text = page_text(refused)
+        text = text_of(refused)
         error = re.sub(r"<[^>]+>", " ", text.split('id="error">')[1].split("</section>")[0])
         assert error.split() == ["此表单已过期，或是在别处打开的",
                                  "未做任何处理：页面打开时间过长，或此后您在其他窗口登录或退出过。",
@@ -660,7 +631,7 @@ def test_a_form_refused_for_its_token_says_what_happened_and_what_to_do(world, m
         # and its language switch leads to the page the form was on
         assert language_links(refused.get_data(as_text=True))["en"] == \
             f"/lang/en?next=/submissions/{sid}"
-    english = page_text(client.post(f"/submissions/{sid}/verify", data=confirmed,
+    english = text_of(client.post(f"/submissions/{sid}/verify", data=confirmed,
                                     headers={"Accept-Language": "en"}))
     for sentence in ("This form has expired or was opened elsewhere",
                      "Nothing was done: the page was open too long, or you logged in or out "
@@ -673,20 +644,16 @@ def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom
     from footprint.store import connect, database_path
     from footprint.store.migrations import migrate
     from footprint.usecases.users import seed_user
-    from web import create_app
     db = connect(database_path(tmp_path))
     migrate(db)
     producer = seed_user(db, "orchard", "producer", "Pujiang Orchard Co-op", PASSWORD)
     seed_user(db, "auditor", "verifier", SICHUAN_BODY, PASSWORD)
     qualify_everywhere(db, engine.registry, SICHUAN_BODY)
-    app = create_app({"TESTING": True, "FOOTPRINT_HOME": str(tmp_path),
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
-    app.extensions["footprint_engine"] = engine
-    client = app.test_client()
-    client.post("/login", data={"username": "orchard", "password": PASSWORD})
+    client = log_in(app_on(tmp_path, engine, TESTING=True, WTF_CSRF_ENABLED=False).test_client(),
+                    "orchard")
     client.get("/lang/en")
     sub, _ = subs.create_submission(db, engine, producer, workflow_bom(make_bom))
-    page = page_text(client.get(f"/submissions/{sub['id']}"))
+    page = text_of(client.get(f"/submissions/{sub['id']}"))
     assert f"It will be verified by {SICHUAN_BODY}." in page
     assert 'name="verifier_org"' not in page
     assert client.post(f"/submissions/{sub['id']}/submit").status_code == 302
@@ -698,7 +665,7 @@ def test_with_one_accounting_body_the_core_assigns_it(tmp_path, engine, make_bom
 def test_admin_creates_organisations_and_users(service, clients, login):
     db, admin = service.db, clients["admin"]
     admin.get("/lang/en")
-    page = page_text(admin.get("/admin/"))
+    page = text_of(admin.get("/admin/"))
     assert "Pujiang Orchard Co-op" in page and "accounting body" in page and "steelworks" in page
     assert "password_hash" not in page and "$argon2" not in page
 
@@ -711,9 +678,9 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     orgs = db["organisations"].count
     response = admin.post("/admin/organisations",
                           data={"name": "Chongqing Cells", "kind": "enterprise"})
-    assert response.status_code == 400 and "exists already" in page_text(response)
+    assert response.status_code == 400 and "exists already" in text_of(response)
     response = admin.post("/admin/organisations", data={"name": "X", "kind": "shipyard"})
-    assert response.status_code == 400 and "kind" in page_text(response)
+    assert response.status_code == 400 and "kind" in text_of(response)
     assert db["organisations"].count == orgs
 
     # a unified social credit code is checked: 18 characters, the last a check character
@@ -721,17 +688,17 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     response = admin.post("/admin/organisations", data={
         "name": "Fuling Mustard", "kind": "enterprise", "credit_code": "91500000MA60CQ0021"})
     assert response.status_code == 400
-    assert "credit_code" in page_text(response) and "check digit" in page_text(response)
+    assert "credit_code" in text_of(response) and "check digit" in text_of(response)
     assert db["organisations"].count == orgs
     response = admin.post("/admin/organisations", data={
         "name": "Fuling Mustard", "kind": "enterprise", "credit_code": "91500000MA60CQ002X"})
     assert response.status_code == 302
     assert next(db.query("SELECT credit_code FROM organisations WHERE name = 'Fuling Mustard'"))[
         "credit_code"] == "91500000MA60CQ002X"
-    assert "91500000MA60CQ002X" in page_text(admin.get("/admin/"))
+    assert "91500000MA60CQ002X" in text_of(admin.get("/admin/"))
     response = admin.post("/admin/organisations", data={
         "name": "Fuling Copy", "kind": "enterprise", "credit_code": "91500000MA60CQ002X"})
-    assert response.status_code == 400 and "Fuling Mustard" in page_text(response)
+    assert response.status_code == 400 and "Fuling Mustard" in text_of(response)
     orgs = db["organisations"].count
 
     users = db["users"].count
@@ -744,7 +711,7 @@ def test_admin_creates_organisations_and_users(service, clients, login):
                 "org": str(org["id"]), "password": "a long enough password", **change}
         response = admin.post("/admin/users", data=data)
         assert response.status_code == 400, change
-        assert message in page_text(response), change
+        assert message in text_of(response), change
     assert db["users"].count == users
 
     response = admin.post("/admin/users", data={
@@ -753,10 +720,9 @@ def test_admin_creates_organisations_and_users(service, clients, login):
     assert response.status_code == 302
     user = next(db.query("SELECT * FROM users WHERE username = 'cells'"))
     assert (user["role"], user["org_id"], user["active"]) == ("producer", org["id"], 1)
-    assert "Cells Ltd" in page_text(admin.get("/admin/"))
+    assert "Cells Ltd" in text_of(admin.get("/admin/"))
     new = service.app.test_client()
-    assert new.post("/login", data={"username": "cells",
-                                    "password": "a long enough password"}).status_code == 302
+    log_in(new, "cells", "a long enough password")
 
 
 def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(service,
@@ -771,8 +737,8 @@ def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(se
                    "“CN-XJ”、...？")]:
         admin.set_cookie("lang", language)
         response = admin.post("/admin/organisations", data=cells)
-        assert response.status_code == 400 and said in page_text(response)
-        assert 'value="CN-XX"' in page_text(response)  # the form keeps what was typed
+        assert response.status_code == 400 and said in text_of(response)
+        assert 'value="CN-XX"' in text_of(response)  # the form keeps what was typed
     assert db["organisations"].count == orgs
     assert admin.post("/admin/organisations",
                       data={**cells, "region": "四川省"}).status_code == 302
@@ -786,7 +752,7 @@ def test_the_admin_page_refuses_unknown_regions_and_usernames_of_another_form(se
         response = admin.post("/admin/users", data={
             "username": username, "role": "producer", "org": org,
             "password": "a long enough password"})
-        assert response.status_code == 400 and said in page_text(response), username
+        assert response.status_code == 400 and said in text_of(response), username
     assert db["users"].count == users
 
 
@@ -813,7 +779,7 @@ def test_admin_deactivates_a_user_who_then_cannot_log_in(service, clients, login
     response = service.app.test_client().post(
         "/login", data={"username": "steelworks", "password": PASSWORD})
     assert response.status_code == 401
-    page = page_text(admin.get("/admin/"))
+    page = text_of(admin.get("/admin/"))
     assert f'action="/admin/users/{steelworks["id"]}/reactivate"' in page
     assert admin.post(f"/admin/users/{steelworks['id']}/reactivate").status_code == 302
     login(service.app.test_client(), "steelworks")
@@ -821,7 +787,7 @@ def test_admin_deactivates_a_user_who_then_cannot_log_in(service, clients, login
 
 def test_admin_cannot_deactivate_themselves(world):
     admin_row, client = world.people["admin"], world.clients["admin"]
-    page = page_text(client.get("/admin/"))
+    page = text_of(client.get("/admin/"))
     assert f'/admin/users/{admin_row["id"]}/deactivate' not in page  # not offered
     response = client.post(f"/admin/users/{admin_row['id']}/deactivate")
     assert response.status_code == 403
@@ -879,17 +845,17 @@ def test_a_reason_past_the_limit_is_refused_at_its_place_and_nothing_is_stored(
     english = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000},
                            headers={"Accept-Language": "en"})
     assert english.status_code == 400
-    page = page_text(english)
+    page = text_of(english)
     assert problems_shown(page) == ["reason : at most 4000 characters; this one has 20000"]
     assert ">" + "x" * 20000 + "</textarea>" in page  # kept, to be shortened
     chinese = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
     assert chinese.status_code == 400
-    assert problems_shown(page_text(chinese)) == ["原因 : 最多 4000 个字符，此处有 20000 个"]
+    assert problems_shown(text_of(chinese)) == ["原因 : 最多 4000 个字符，此处有 20000 个"]
     verify = auditor.post(f"/submissions/{sid}/verify",
                           data={"checklist": list(actions.VERIFY_CHECKLIST),
                                 "reason": "n" * 5000}, headers={"Accept-Language": "en"})
     assert verify.status_code == 400
-    assert problems_shown(page_text(verify)) == [
+    assert problems_shown(text_of(verify)) == [
         "reason : at most 4000 characters; this one has 5000"]
     assert snapshot(db, sid) == before
     # the core itself holds every caller to it (the CLI's, the API's)
@@ -912,19 +878,19 @@ def test_a_reason_past_the_limit_is_refused_at_its_place_and_nothing_is_stored(
     approve = reviewer.post(f"/submissions/{other}/approve", data={"reason": "a" * 5000},
                             headers={"Accept-Language": "en"})
     assert approve.status_code == 400
-    assert problems_shown(page_text(approve)) == [
+    assert problems_shown(text_of(approve)) == [
         "reason : at most 4000 characters; this one has 5000"]
     comment = reviewer.post(f"/submissions/{other}/comments", data={"body": "c" * 4001},
                             headers={"Accept-Language": "en"})
     assert comment.status_code == 400
-    assert problems_shown(page_text(comment)) == [
+    assert problems_shown(text_of(comment)) == [
         "comment : a comment of 1 to 4000 characters"]
     assert snapshot(db, other) == before
     assert reviewer.post(f"/submissions/{other}/approve").status_code == 302
     revoke = reviewer.post(f"/submissions/{other}/label/revoke", data={"reason": "r" * 501},
                            headers={"Accept-Language": "en"})
     assert revoke.status_code == 400
-    assert "a public reason of 1 to 500 characters" in page_text(revoke)
+    assert "a public reason of 1 to 500 characters" in text_of(revoke)
     assert db.execute("SELECT COUNT(*) FROM labels WHERE revoked_at IS NOT NULL"
                       ).fetchone()[0] == 0
 
@@ -937,7 +903,7 @@ def test_the_pages_and_the_api_say_one_limit_of_a_reason(service, clients, make_
     assert schemas["RevokeRequest"]["properties"]["reason"]["maxLength"] == \
         MAX_REVOKE_REASON == 500
     sid = submitted_to_sichuan(service, make_bom)
-    page = page_text(clients["auditor"].get(f"/submissions/{sid}"))
+    page = text_of(clients["auditor"].get(f"/submissions/{sid}"))
     assert re.findall(r'<textarea name="reason" rows="\d" maxlength="(\d+)"', page) == \
         ["4000", "4000"]  # the verification's note and the return's reason
 
@@ -961,7 +927,7 @@ def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(
 
     response = auditor.get(url, headers=english)
     assert response.status_code == 200  # was 404: the decision it made vanished with it
-    page = page_text(response)
+    page = text_of(response)
     assert "This submission is now with Chongqing Carbon Audit" in page
     rerouted = re.search(r'<ul class="plain rerouted" id="rerouted">(.*?)</ul>', page, re.S)
     said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", rerouted.group(1))).strip()
@@ -980,16 +946,16 @@ def test_a_body_that_decided_keeps_reading_a_submission_sent_to_another(
     assert auditor.post(f"{url}/return", data={"reason": "again"}).status_code == 403
     assert auditor.post(f"{url}/comments", data={"body": "still here"}).status_code == 403
     assert snapshot(db, sid) == before
-    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    handled = text_of(auditor.get("/verifier/")).split('id="handled"')[1]
     assert f'href="/submissions/{sid}"' in handled and "meter readings missing" in handled
     # the producer and the new body read the same note
-    assert 'id="rerouted"' in page_text(orchard.get(url))
-    assert 'id="former-body"' not in page_text(auditor2.get(url))
+    assert 'id="rerouted"' in text_of(orchard.get(url))
+    assert 'id="former-body"' not in text_of(auditor2.get(url))
 
     # the new body verifies: Sichuan's list keeps its own decision, not Chongqing's
     assert auditor2.post(f"{url}/verify", data={
         "checklist": list(actions.VERIFY_CHECKLIST)}).status_code == 302
-    handled = page_text(auditor.get("/verifier/")).split('id="handled"')[1]
+    handled = text_of(auditor.get("/verifier/")).split('id="handled"')[1]
     row = re.search(rf'<tr data-submission="{sid}">(.*?)</tr>', handled, re.S).group(1)
     assert 'class="status status-verified"' in row  # where it is now
     decided = re.search(r'<td class="small q-decision"[^>]*>(.*?)</td>', row, re.S).group(1)
@@ -1036,7 +1002,7 @@ def test_only_a_body_whose_users_decided_reads_it_after_it_left(service, clients
     actions.act(db, people["auditor"], sid, "verify", checklist=actions.VERIFY_CHECKLIST)
     actions.act(db, people["reviewer"], sid, "return", reason="boundary")
     actions.act(db, people["orchard"], sid, "submit", verifier_org=chongqing)
-    page = page_text(clients["auditor"].get(f"/submissions/{sid}",
+    page = text_of(clients["auditor"].get(f"/submissions/{sid}",
                                             headers={"Accept-Language": "en"}))
     assert "This submission is now with Chongqing Carbon Audit" in page
     found = subs.reroutings(subs.audit_trail(db, people["orchard"], sid),
