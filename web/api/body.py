@@ -71,8 +71,10 @@ def json_body(optional: bool = False):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadBody(Message("the body is not UTF-8: %(reason)s at byte %(byte)s",
-                              reason=exc.reason, byte=exc.start)) from None
+        # counted from 1, as a file's first wrong byte is (footprint.schemaerrors.not_utf8)
+        raise BadBody(Message("the body is not UTF-8: byte %(byte)s (0x%(value)s) does not "
+                              "belong in UTF-8", byte=exc.start + 1,
+                              value=f"{exc.object[exc.start]:02x}")) from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
