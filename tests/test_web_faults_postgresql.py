@@ -22,8 +22,9 @@ from footprint.store import connect
 from footprint.store.db import WRITE_LOCK
 from web.db import get_db
 
-from .test_web_faults import (BROKEN, BUSY, FULL, api, assert_error_shape,  # noqa
-                              mount_small_tmpfs, raising, tokens)
+from .conftest import editor_form
+from .test_web_faults import (BROKEN, BUSY, FULL, assert_error_shape, mount_small_tmpfs,
+                              raising)
 
 pytestmark = pytest.mark.parametrize("service", ["postgresql"], indirect=True)
 
@@ -120,10 +121,9 @@ def test_postgresqls_disk_full_is_507_and_stores_nothing(service, api, url, make
 
 def test_a_full_disk_page_on_postgresql_is_the_same_page(service, clients, monkeypatch):
     import web.producer as producer
-    from .test_web_faults import form
     monkeypatch.setattr(producer.subs, "create_submission", raising(psycopg.errors.DiskFull(
         "could not extend file")))
-    response = clients["orchard"].post("/producer/submissions/new", data=form(),
+    response = clients["orchard"].post("/producer/submissions/new", data=editor_form(),
                                        headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 507 and response.headers["Retry-After"] == "300"
     page = response.get_data(as_text=True)
