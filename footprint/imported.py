@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import IMPORTED, MANIFEST, Catalog
-from .errors import DataError
+from .errors import DataError, Message
 from .files import write_atomically
 
 PREFIX = "bg:"  # a BOM line's input naming an imported activity: bg:<name>/<code>
@@ -86,8 +86,11 @@ class ImportedBackground:
     def arrays(self) -> dict[str, np.ndarray]:
         found = _sha256(self.path)
         if found != self.manifest["sha256"]:
-            raise DataError(f"imported background {self.name} {self.version}: {self.path} has "
-                            f"SHA-256 {found}, its manifest says {self.manifest['sha256']}")
+            raise DataError(Message(
+                "imported background %(name)s %(version)s: %(path)s has SHA-256 %(found)s, its "
+                "manifest says %(kept)s: the file changed after the import; import it again",
+                name=self.name, version=self.version, path=str(self.path), found=found,
+                kept=self.manifest["sha256"]))
         with np.load(self.path) as npz:
             return {key: npz[key] for key in npz.files}
 

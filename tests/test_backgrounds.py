@@ -347,3 +347,24 @@ def test_an_imported_activity_rates_by_its_own_location(lci):
     dqr = result["by_input"][0]["dqr"]
     assert row["location"] == "CN" and dqr["geographical"] == 1
     assert dqr["temporal"] == 5
+
+
+def test_an_imported_file_changed_after_its_import_is_refused_in_both_languages(lci, tmp_path):
+    """A .npz that no longer has the SHA-256 its manifest kept is not calculated with: the
+    refusal says which file and what to do, in Chinese too."""
+    from cli.language import chinese
+    from footprint.errors import DataError
+
+    shutil.copytree(imported.folder(lci.home), imported.folder(tmp_path))
+    kept = imported.current(tmp_path, "hand")
+    with open(kept.path, "ab") as npz:
+        npz.write(b"\0")  # one byte more: another SHA-256
+    with pytest.raises(DataError) as refused:
+        kept.arrays
+    english, in_chinese = str(refused.value), chinese(refused.value.message)
+    assert english.startswith(f"imported background hand 1: {kept.path} has SHA-256 ")
+    assert english.endswith(f"its manifest says {kept.manifest['sha256']}: the file changed "
+                            "after the import; import it again")
+    assert in_chinese.startswith(f"导入的背景数据库 hand 1：{kept.path} 的 SHA-256 为 ")
+    assert in_chinese.endswith("文件在导入后被改动，请重新导入")
+
