@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 import click
@@ -167,6 +168,31 @@ def confidence(note: str, alone: bool = False) -> str:
         return note
     vocabulary = "confidence_level" if alone else "confidence"
     return "".join(term(vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
+
+
+LEVEL_WORD = r"\b(high|medium|low)\b"
+
+
+def levels(note: str) -> str:
+    """The confidence levels a source's note names, each once, in the chosen language, with
+    the years it gives them: 中; 2021 中；2022、2023 高 (for a list: the note whole is
+    ``confidence``'s). A note that names no level, as written."""
+    parts = words.confidence_note(note)
+    if parts is None:  # levels of parts of the dataset ("EF5 high (seen); FracGASF medium")
+        parts = [Word("confidence", level) for level in re.findall(LEVEL_WORD, note)]
+    if not parts:
+        return note
+    said_levels, before = [], ""
+    for part in parts:
+        if not isinstance(part, Word):
+            before = part
+            continue
+        years = re.search(r"(\d{4}(?:(?:, | and )\d{4})*) $", before)
+        level = term("confidence_level", part.code)
+        entry = (listed(re.findall(r"\d{4}", years.group(1))) + " " + level) if years else level
+        if entry not in said_levels:
+            said_levels.append(entry)
+    return ("；" if chosen() == "zh" else "; ").join(said_levels)
 
 
 def chinese(message) -> str | None:

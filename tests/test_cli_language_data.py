@@ -216,16 +216,40 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
                 "error: --package: no Python package 'no_such_package_here'",
                 "错误：--package：没有 Python 包 'no_such_package_here'")
     listed = lines(speaking("zh", "data", "list"))
-    assert listed[0].split() == ["编号", "版本", "年份", "可信度", "来源"]
-    # a dataset's confidence: its level alone under the column's 可信度, in Chinese, its own
-    # note on how it was read as written
+    assert listed[0].split() == ["编号", "名称", "发布机构", "版本", "年份", "可信度"]
+    # a dataset a line by its Chinese names (lca_data/manifest.json title_zh, publisher_zh),
+    # its confidence levels alone: the note on how its figures were read is data show's
     road = next(line for line in listed if line.startswith("road_freight_epa "))
-    assert road.split()[3:6] == ["中", "(computed;", "geographic"]
+    assert road.split() == ["road_freight_epa", "公路货运，中型和重型卡车", "美国国家环境保护局",
+                            "EPA-2024", "2024", "中"]
+    # "2021 medium (provinces from one secondary copy); 2022 and 2023 high": each level with
+    # the years it is given to
     grid = next(line for line in listed if line.startswith("cn_grid_co2_mee "))
-    assert "2021 中 (provinces from one secondary copy); 2022 and 2023 高" in grid
-    road = next(line for line in lines(speaking("en", "data", "list"))
-                if line.startswith("road_freight_epa "))
-    assert road.split()[3:6] == ["medium", "(computed;", "geographic"]
+    assert grid.endswith("  2021 中；2022、2023 高")
+    # levels of parts of a dataset ("EF5 high (seen); FracGASF ... medium"), each once
+    n2o = next(line for line in listed if line.startswith("oranges_field_n2o_ipcc2019 "))
+    assert n2o.endswith("  高；中")
+    # a year the manifest does not give ("not stated in the copy (ICE v2.0)")
+    assert next(line for line in listed if line.startswith("materials_ice_v2 ")).split()[-2] == \
+        "未注明"
+    assert listed[-1] == "数据集的完整来源和可信度：footprint data show 编号"
+    english = lines(speaking("en", "data", "list"))
+    road = next(line for line in english if line.startswith("road_freight_epa "))
+    assert "Road freight, medium and heavy trucks" in road and road.endswith("  medium")
+    grid = next(line for line in english if line.startswith("cn_grid_co2_mee "))
+    assert grid.endswith("  2021 medium; 2022, 2023 high")
+    # one dataset whole: its confidence note and citation as the manifest writes them
+    shown = lines(speaking("zh", "data", "show", "road_freight_epa"))
+    assert shown[:3] == ["road_freight_epa", "  名称：公路货运，中型和重型卡车",
+                         "  发布机构：美国国家环境保护局"]
+    assert "  可信度：中 (computed; geographic proxy)" in shown
+    assert any(line.startswith("  来源：US EPA GHG Emission Factors Hub") for line in shown)
+    assert "  数据文件：processes/road_freight_epa.csv" in shown
+    assert "  confidence: medium (computed; geographic proxy)" in lines(
+        speaking("en", "data", "show", "road_freight_epa"))
+    refused(speaking("zh", "data", "show", "no_such_dataset"),
+            "error: no dataset 'no_such_dataset' in lca_data (footprint data list lists them)",
+            "错误：lca_data 中没有数据集 'no_such_dataset'（footprint data list 列出全部数据集）")
     assert lines(speaking("zh", "data", "versions"))[0].split() == [
         "名称", "哈希", "发布时间", "数据集", "状态"]
     assert lines(speaking("en", "data", "versions"))[0].split() == [

@@ -223,8 +223,12 @@ def test_cli_data_list():
     lines = result.output.splitlines()
     for entry in SHIPPED.entries.values():
         row = next(line for line in lines if line.startswith(entry["id"] + " "))
-        assert entry["confidence"] in row
-        assert entry["source"] in row
+        assert entry["title"] in row and entry["publisher"] in row
+        # the whole citation and confidence note, one dataset at a time
+        shown = CliRunner().invoke(data_cli, ["show", entry["id"]])
+        assert shown.exit_code == 0, shown.output
+        assert f"  source: {entry['source']}" in shown.stdout.splitlines()
+        assert f"  confidence: {entry['confidence']}" in shown.stdout.splitlines()
 
 
 def test_cli_data_list_json():

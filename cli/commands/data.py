@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -10,10 +11,11 @@ from footprint.datadocs import render_markdown
 from footprint.engine.dataversions import describe_data_versions
 from footprint.errors import DataError, FootprintError, Message
 from footprint.plugins import get_plugin_manager
+from footprint.resultnames import named
 
 from .. import render
 from ..errors import failed, usage_exit
-from ..language import confidence, listed, say
+from ..language import chosen, confidence, levels, listed, say
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,
@@ -44,18 +46,56 @@ def data():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the full manifest entries).")
 @package_option
 def list_datasets(as_json, package):
-    """List the datasets with their source and confidence."""
+    """List the datasets: name, publisher, version, year and confidence."""
     entries = list(_catalog(package).entries.values())
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
+    language = chosen()
     click.echo(render.table(
-        # the column says it is a confidence: each cell its level alone (中, medium), then the
-        # dataset's own words on how its figures were read, in English
-        [[e["id"], e["version"], e["year"], confidence(e["confidence"], alone=True),
-          e["source"]]
+        # a line a dataset, by its names in the reader's language; how its figures were read
+        # and its whole citation are `data show ID`'s
+        [[e["id"], named(e, language, "title"), named(e, language, "publisher"),
+          e["version"], _year(e["year"]), levels(e["confidence"])]
          for e in entries],
-        [say("id"), say("version"), say("year"), say("confidence"), say("source")]))
+        [say("id"), say("name"), say("publisher"), say("version"), say("year"),
+         say("confidence")]))
+    click.echo(say("A dataset's whole source and confidence: footprint data show ID"))
+
+
+@data.command("show")
+@click.argument("dataset_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the manifest entry).")
+@package_option
+def show_dataset(dataset_id, as_json, package):
+    """One dataset: its names, source, confidence, scope, licence and file."""
+    entries = _catalog(package).entries
+    entry = entries.get(dataset_id)
+    if entry is None:
+        usage_exit(Message("no dataset %(id)s in %(package)s (footprint data list lists them)",
+                           id=repr(dataset_id), package=package))
+    if as_json:
+        click.echo(json.dumps(entry, ensure_ascii=False, indent=2))
+        return
+    fields = [
+        ("name", named(entry, chosen(), "title")),
+        ("publisher", named(entry, chosen(), "publisher")),
+        ("version", entry.get("version")), ("year", entry.get("year")),
+        ("geography covered", entry.get("geography")), ("unit", entry.get("unit")),
+        ("greenhouse gases covered", entry.get("gas_scope")),
+        ("confidence", confidence(entry["confidence"], alone=True)),
+        ("source", entry.get("source")), ("licence", entry.get("licence")),
+        ("data file", entry.get("file")), ("SHA-256", entry.get("sha256"))]
+    click.echo(click.style(entry["id"], bold=True))
+    for label, value in fields:
+        if value not in (None, ""):
+            click.echo("  " + say("%(field)s: %(value)s", field=say(label), value=value))
+
+
+def _year(year) -> str:
+    """The dataset's year, or "unstated" where its manifest says why it gives none (that is
+    `data show`'s)."""
+    return str(year) if re.fullmatch(r"\d{4}", str(year)) else say("unstated")
 
 
 @data.command()
