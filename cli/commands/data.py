@@ -78,18 +78,18 @@ def show_dataset(dataset_id, as_json, package):
         click.echo(json.dumps(entry, ensure_ascii=False, indent=2))
         return
     fields = [
-        ("name", named(entry, chosen(), "title")),
-        ("publisher", named(entry, chosen(), "publisher")),
-        ("version", entry.get("version")), ("year", entry.get("year")),
-        ("geography covered", entry.get("geography")), ("unit", entry.get("unit")),
-        ("greenhouse gases covered", entry.get("gas_scope")),
-        ("confidence", confidence(entry["confidence"], alone=True)),
-        ("source", entry.get("source")), ("licence", entry.get("licence")),
-        ("data file", entry.get("file")), ("SHA-256", entry.get("sha256"))]
+        (say("name"), named(entry, chosen(), "title")),
+        (say("publisher"), named(entry, chosen(), "publisher")),
+        (say("version"), entry.get("version")), (say("year"), entry.get("year")),
+        (say("geography covered"), entry.get("geography")), (say("unit"), entry.get("unit")),
+        (say("greenhouse gases covered"), entry.get("gas_scope")),
+        (say("confidence"), confidence(entry["confidence"], alone=True)),
+        (say("source"), entry.get("source")), (say("licence"), entry.get("licence")),
+        (say("data file"), entry.get("file")), ("SHA-256", entry.get("sha256"))]
     click.echo(click.style(entry["id"], bold=True))
     for label, value in fields:
         if value not in (None, ""):
-            click.echo("  " + say("%(field)s: %(value)s", field=say(label), value=value))
+            click.echo("  " + say("%(field)s: %(value)s", field=label, value=value))
 
 
 def _year(year) -> str:
