@@ -17,7 +17,8 @@ from footprint.batteryfigures import figures
 from footprint.dataquality import CRITERIA, level, overall
 from footprint.display import footprint, percent, quantity, time_text, zone_key
 from footprint.errors import Text, from_data
-from footprint.resultnames import ResultNames, factor, input_name, method_name, named
+from footprint.resultnames import (ResultNames, factor, input_name, method_name, named,
+                                   named_note)
 from footprint.words import GAS_SYMBOLS
 
 from .language import chosen, listed, said, say, term
@@ -139,7 +140,7 @@ def result_text(result: dict, names: ResultNames | None = None,
     if others:  # what no page shows either: for programs, in the JSON
         out.append(say("the plugins' own figures (%(plugins)s): see --json",
                        plugins=listed(others)))
-    for note in _notes(result):
+    for note in _notes(result, names):
         out.append(click.style(say("note: %(note)s", note=note), fg="yellow"))
     version = result["data_version"][:16]
     name = result.get("data_version_name")  # absent from results stored before it existed
@@ -230,11 +231,12 @@ def battery_text(result: dict) -> list[str]:
     return out
 
 
-def _notes(result: dict) -> list[str]:
-    """The result's notes in the chosen language, from the messages stored beside them (a
-    result stored before it carried messages: its English notes)."""
-    if chosen() == "zh" and result.get("note_messages"):
-        return [said(from_data(m)) for m in result["note_messages"]]
+def _notes(result: dict, names: ResultNames) -> list[str]:
+    """The result's notes in the chosen language, from the messages stored beside them, the
+    datasets they name by their titles (a result stored before it carried messages: its
+    English notes)."""
+    if result.get("note_messages"):
+        return [said(from_data(named_note(m, names))) for m in result["note_messages"]]
     return result["notes"]
 
 

@@ -15,6 +15,7 @@ and readable without the registry (``to_data`` / ``from_data``): a stored result
     ResultNames.of(result, registry)         the names a result needs
     publisher(source, entry)                 the publisher a line shows
     cited_datasets(result, result_names)     the manifest entries (names) of the cited datasets
+    named_note(note, result_names)           a stored note naming datasets by their titles
     confidence_levels(result)                high, medium or low of each factor and the method
     factor(record, result_names)             a factor as a line shows it
     input_name(entry, factor)                (kind, name) of what a line brings in
@@ -109,6 +110,33 @@ def publisher(source: dict, entry: dict) -> dict:
     ``publisher_zh`` where the manifest entry gives one, else the English."""
     cited = source["citation"].split(": ", 1)[0]
     return names(entry.get("publisher_zh"), cited)
+
+
+def names_datasets(result: dict) -> bool:
+    """Whether a note of the result names datasets by their codes (``named_note`` names
+    them by their titles), so a reader without the names at hand knows to take them."""
+    return any("datasets" in (m.get("params") or {}) for m in result.get("note_messages") or [])
+
+
+def named_note(note: dict, result_names: ResultNames) -> dict:
+    """A stored note (a message as footprint.errors.as_data keeps it) with the datasets it
+    names ("datasets": codes joined by ", ", as the engine writes them) by their titles, the
+    code after each, for ``footprint data show``: 铁路货运，中国（rail_freight_cn）; Rail
+    freight, China (rail_freight_cn). A dataset not registered now stays its code."""
+    params = note.get("params") or {}
+    codes = params.get("datasets")
+    if not isinstance(codes, str):
+        return note
+
+    def titled(code: str, language: str) -> str:
+        title = named(result_names.dataset(code), language, "title")
+        if not title:
+            return code
+        return f"{title}（{code}）" if language == "zh" else f"{title} ({code})"
+    listed = codes.split(", ")
+    said = {"text": ["、".join(titled(c, "zh") for c in listed),
+                     "; ".join(titled(c, "en") for c in listed)]}
+    return {**note, "params": {**params, "datasets": said}}
 
 
 def cited_datasets(result: dict, result_names: ResultNames) -> dict:

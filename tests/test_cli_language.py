@@ -4,6 +4,8 @@ click's refusals of a command line and in a calculation's text; Chinese wrapped 
 columns a terminal gives it."""
 from __future__ import annotations
 
+import json
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -232,3 +234,22 @@ def test_a_plugin_s_own_figures_are_left_to_the_json():
     english = invoke(cli, "calc", ORANGES, "--lang", "en").stdout
     assert "the plugins' own figures (oranges): see --json" in english.splitlines()
     assert "hotspots" in invoke(cli, "calc", ORANGES, "--json").stdout
+
+
+def test_a_note_names_the_datasets_it_speaks_of_by_their_titles():
+    # the V2O5 BOM's slag credit takes the indicative vanadium figures, rated low and of an
+    # unidentified source (FACTORS.md section 9): the notes name the dataset by its title in
+    # the reader's language (the plugin's manifest: title_zh, title), its code after it for
+    # `footprint data show`
+    v2o5 = SICHUAN.parent / "steel_vanadium_panzhihua_v2o5.json"
+    zh = "钒渣、五氧化二钒与钒电解液（指示性从摇篮到大门因子）（steel_vanadium_vanadium_indicative）"
+    chinese = invoke(cli, "calc", v2o5).stdout.splitlines()
+    assert f"注意：使用了低置信度数据：{zh}" in chinese
+    assert any(line.startswith(f"注意：{zh} 的出处无法确认") for line in chinese)
+    en = "Vanadium slag, V2O5 and vanadium electrolyte (indicative cradle-to-gate factors) " \
+         "(steel_vanadium_vanadium_indicative)"
+    english = invoke(cli, "calc", v2o5, "--lang", "en").stdout.splitlines()
+    assert f"note: low-confidence data used: {en}" in english
+    # the stored result keeps the engine's note, by code, as its seal covers it
+    stored = json.loads(invoke(cli, "calc", v2o5, "--json").stdout)
+    assert "low-confidence data used: steel_vanadium_vanadium_indicative" in stored["notes"]

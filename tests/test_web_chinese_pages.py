@@ -282,3 +282,20 @@ def test_the_language_switch_names_each_language_in_itself(demo_app):
         assert re.search(r'lang="zh-CN" hreflang="zh-CN" (aria-current="true")?>中文</a>', page)
         assert re.search(r'lang="en" hreflang="en" (aria-current="true")?>English</a>', page)
         assert re.search(rf'aria-current="true">{current}</a>', page)
+
+
+def test_a_note_names_the_datasets_it_speaks_of_by_their_titles(demo_app):
+    # the V2O5 flake's slag credit takes the indicative vanadium figures (low confidence, an
+    # unidentified source: FACTORS.md section 9); its notes name the dataset by its title in
+    # the reader's language, the code after it, as `footprint calc` does
+    client = demo_app.app.test_client()
+    client.post("/login", data={"username": "reviewer", "password": demo.DEMO_PASSWORD})
+    url = f"/submissions/{demo_app.submissions['pzh-v2o5']}"
+    notes = re.search(r'<ul id="notes">(.*?)</ul>',
+                      client.get(url, headers=CHINESE).get_data(as_text=True), re.S).group(1)
+    assert "<li>使用了低置信度数据：钒渣、五氧化二钒与钒电解液（指示性从摇篮到大门因子）" \
+           "（steel_vanadium_vanadium_indicative）</li>" in notes
+    notes = re.search(r'<ul id="notes">(.*?)</ul>', client.get(
+        url, headers={"Accept-Language": "en"}).get_data(as_text=True), re.S).group(1)
+    assert "<li>low-confidence data used: Vanadium slag, V2O5 and vanadium electrolyte " \
+           "(indicative cradle-to-gate factors) (steel_vanadium_vanadium_indicative)</li>" in notes

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from footprint.errors import Figure, Message, Problem, Text, from_data, in_codes, said
+from footprint.resultnames import ResultNames, named_note
 
 from . import vocabulary
 
@@ -204,17 +205,22 @@ def _plain(value):
     return str(value)
 
 
-def said_result(result: dict | None, lang: str | None = None) -> dict | None:
+def said_result(result: dict | None, lang: str | None = None,
+                names: ResultNames | None = None) -> dict | None:
     """A stored result as a page reads it: its notes, grade note and factors' notes in the
     reader's language (from the messages the engine stores beside them; a note about a line
-    still starts with it: 第 3 行); a result stored before it carried messages as it is. A
-    modelled line's note_zh is the plugin's Chinese, which the page picks itself."""
+    still starts with it: 第 3 行), with ``names`` (the registry's, ResultNames.of) the
+    datasets its notes name by their titles; a result stored before it carried messages as
+    it is. A modelled line's note_zh is the plugin's Chinese, which the page picks itself."""
     lang = lang or language()
-    if not result or lang != "zh":
+    if not result or (lang != "zh" and names is None):
         return result
     out = dict(result)
     if result.get("note_messages"):
-        out["notes"] = [text(from_data(m), lang) for m in result["note_messages"]]
+        out["notes"] = [text(from_data(named_note(m, names) if names else m), lang)
+                        for m in result["note_messages"]]
+    if lang != "zh":
+        return out
     if result.get("grade_note_message"):
         note = result["grade_note_message"]
         out["grade_note"] = english_marked(text(from_data(note), lang),

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from footprint.errors import InvalidInput, Message, Problem
 from footprint.parameters import describe_parameters
+from footprint.resultnames import ResultNames, names_datasets
 from footprint.usecases import organisations, pactinputs, review
 from footprint.usecases import submissions as subs
 from footprint.workflow import EDITABLE, check_edit
@@ -271,7 +272,11 @@ def preview_summary(result: dict, registry, lang: str) -> dict:
                       "provisional": grade.get("provisional", False),
                       "warning": str(BELOW_PUBLISHED_RANGE)
                       if grade.get("below_published_range") else ""} if grade else None,
-            "notes": said_result(result, lang)["notes"] if result.get("notes") else [],
+            # the datasets a note names by their titles (names taken only then: a preview is
+            # asked at each keystroke)
+            "notes": said_result(result, lang, ResultNames.of(result, registry)
+                                 if names_datasets(result) else None)["notes"]
+            if result.get("notes") else [],
             "biogenic_co2_kg": result.get("biogenic_co2_kg", 0.0)}
 
 

@@ -98,7 +98,10 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         localised(problems)
     submission = subs.get(db, user, submission_id)
     bom = submission["bom"]
-    result = said_result(subs.latest_result(db, submission))  # its notes in the reader's language
+    registry = get_engine().registry
+    result = subs.latest_result(db, submission)
+    result_names = ResultNames.of(result, registry) if result else None
+    result = said_result(result, names=result_names)  # its notes in the reader's language
     events = subs.audit_trail(db, user, submission_id)
     evidence = review.evidence_list(db, user, submission_id)
     notes = review.comments(db, user, submission_id)
@@ -108,10 +111,10 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
     for kind, rows in (("evidence", evidence), ("comments", notes)):
         for row in rows:
             by_line.get(row["line"], general)[kind].append(row)
-    registry = get_engine().registry
     category = registry.categories.get(bom["product"].get("category") or "generic")
     described = describe_parameters(category) if category is not None else []
-    ranked = worksheet.ranked_lines(result, bom, registry, by_line) if result else []
+    ranked = worksheet.ranked_lines(result, bom, registry, by_line, result_names) \
+        if result else []
     actions = allowed_actions(user, submission)
     bodies = organisations.list_organisations(db, kind="accounting_body") \
         if "submit" in actions else []
@@ -156,8 +159,7 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
             e.get("primary") for e in result.get("by_input") or []),
         confidence=CONFIDENCE, symbols=GAS_SYMBOLS,
         levels=resultnames.confidence_levels(result) if result else {},
-        cited=resultnames.cited_datasets(result, ResultNames.of(result, registry))
-        if result else {},
+        cited=resultnames.cited_datasets(result, result_names) if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),

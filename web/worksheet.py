@@ -84,12 +84,13 @@ def _line_notes(notes: list) -> tuple[dict[int, list], list]:
     return by_line, general
 
 
-def ranked_lines(result: dict, bom: dict, registry, by_line: dict) -> list[dict]:
+def ranked_lines(result: dict, bom: dict, registry, by_line: dict,
+                 result_names: ResultNames | None = None) -> list[dict]:
     """The result's lines, the biggest contribution first (lines outside the system boundary
     last). ``by_line``: line number -> {"evidence": [...], "comments": [...]} of the BOM's own
     lines (a category's modelled lines come after them and have none)."""
     records = {f["process"]: f for f in result.get("factors") or []}
-    result_names = ResultNames.of(result, registry)
+    result_names = result_names or ResultNames.of(result, registry)
     own_lines = bom.get("lines") or []
     notes, _ = _line_notes(result.get("notes"))
     entries = list(result.get("by_input") or [])
