@@ -55,6 +55,7 @@ class ResultNames:
     regions: dict = field(default_factory=dict)
     flows: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
+    products: dict = field(default_factory=dict)  # sub-assemblies, by the code lines give
 
     @classmethod
     def of(cls, result: dict, registry) -> ResultNames:
@@ -76,17 +77,18 @@ class ResultNames:
         return cls(processes=_registered(registry.processes, codes),
                    regions=_registered(registry.regions, regions),
                    flows=_registered(registry.flows, gases),
-                   datasets={k: v for k, v in datasets.items() if v})
+                   datasets={k: v for k, v in datasets.items() if v},
+                   products=_sub_assemblies(result))
 
     def to_data(self) -> dict:
         return {"processes": self.processes, "regions": self.regions, "flows": self.flows,
-                "datasets": self.datasets}
+                "datasets": self.datasets, "products": self.products}
 
     @classmethod
     def from_data(cls, data: dict | None) -> ResultNames:
         """The names as ``to_data`` gave them; none (each code as it is) for no data."""
         return cls(**{k: dict((data or {}).get(k) or {}) for k in
-                      ("processes", "regions", "flows", "datasets")})
+                      ("processes", "regions", "flows", "datasets", "products")})
 
     def region(self, code: str | None) -> dict | None:
         """A region by its names and code; a region not registered by its code."""
@@ -97,6 +99,15 @@ class ResultNames:
     def dataset(self, dataset_id: str | None) -> dict:
         """The manifest entry's names of a cited dataset; {} for one not registered."""
         return self.datasets.get(dataset_id or "", {})
+
+
+def _sub_assemblies(result: dict) -> dict:
+    """The products of the sub-assemblies the result's lines take, by the code a line keeps
+    (its product id, else its name), named as their own BOMs name them (the result's "bom"
+    holds each BOM it was calculated with, under the line that takes it)."""
+    subs = ((result.get("bom") or {}).get("sub_assemblies") or {}).values()
+    products = [sub["bom"]["product"] for sub in subs]
+    return {p.get("id") or p["name"]: names(p.get("name_zh"), p["name"]) for p in products}
 
 
 def _registered(records: dict, codes) -> dict:
@@ -196,7 +207,8 @@ def input_name(entry: dict, shown_factor: dict | None,
     (named with its region and basis by the reader: 电网电力，山东), a direct emission by its
     gas, a sub-assembly by its product. ``shown_factor``: the line's ``factor``."""
     if entry.get("sub_assembly"):
-        return "sub_assembly", names(entry["sub_assembly"], entry["sub_assembly"])
+        code = entry["sub_assembly"]
+        return "sub_assembly", result_names.products.get(code) or names(code, code)
     if entry["input"].startswith("emission:"):
         gas = entry["input"].partition(":")[2]
         return "emission", result_names.flows.get(gas) or names(gas, gas)

@@ -253,3 +253,16 @@ def test_a_note_names_the_datasets_it_speaks_of_by_their_titles():
     # the stored result keeps the engine's note, by code, as its seal covers it
     stored = json.loads(invoke(cli, "calc", v2o5, "--json").stdout)
     assert "low-confidence data used: steel_vanadium_vanadium_indicative" in stored["notes"]
+
+
+def test_a_sub_assembly_is_named_by_its_product():
+    # the gearbox takes four Chengdu gear blanks (docs/bom.md: 4 x 24.99 = 99.95 kg CO2e in
+    # raw materials): the line names the blank as its own BOM does (name_zh, name), not by
+    # the product id its line gives (product:gear-blank-machining-sc)
+    gearbox = SICHUAN.parent / "shandong_gearbox_assembly.json"
+    chinese = invoke(cli, "calc", gearbox).stdout.splitlines()
+    assert any(line.startswith("1   子部件 齿轮毛坯机加工(仅加工环节), 成都  4 件      原材料获取  100 ")
+               for line in chinese), chinese
+    english = invoke(cli, "calc", gearbox, "--lang", "en").stdout
+    assert "sub-assembly Gear blank machining (processing only), Chengdu  4 piece" in english
+    assert "gear-blank-machining-sc" not in english

@@ -37,7 +37,9 @@ from pathlib import Path
 from .. import __version__, clock
 from ..files import write_atomically
 
-FORMAT = 2  # bumped when an entry's layout or what a request covers changes
+# bumped when an entry's layout or what a request covers changes (3: the names kept beside a
+# result name its sub-assemblies)
+FORMAT = 3
 KEPT = 256  # entries kept per home; the least recently written go first
 # folders of the platform home that hold caches, never anything a calculation reads as data
 HOME_CACHES = frozenset({"cache", "brightway"})
