@@ -209,7 +209,8 @@ def test_a_user_revokes_their_own_token_and_calls_with_it_are_refused(service, c
     assert "已吊销令牌 1（erp）：凭它的 API 调用将被拒绝。" in page
     assert 'action="/account/tokens/1/revoke"' not in page
     assert 'action="/account/tokens/2/revoke"' in page
-    assert '<td data-label="已撤销" class="revoked">2026-03-01 18:00（北京时间）</td>' in page
+    # the column says when the token was revoked, in the button's word (吊销), not in a label's (撤销)
+    assert '<td data-label="吊销时间" class="revoked">2026-03-01 18:00（北京时间）</td>' in page
     assert "有效令牌 1 个，至多 10 个。" in page
     assert events(service, "token-revoked") == [
         ("orchard", "127.0.0.1", 'token 1 labelled "erp" by orchard')]
@@ -217,7 +218,7 @@ def test_a_user_revokes_their_own_token_and_calls_with_it_are_refused(service, c
     assert again.status_code == 404
     en = english(orchard).post(f"{PAGE}2/revoke", follow_redirects=True)
     assert "Token 2 (mes) revoked: API calls with it are refused." in en.get_data(as_text=True)
-    assert '<td data-label="Revoked" class="revoked">2026-03-01 18:00 (UTC+8)</td>' \
+    assert '<td data-label="Revoked at" class="revoked">2026-03-01 18:00 (UTC+8)</td>' \
         in en.get_data(as_text=True)
 
 

@@ -540,9 +540,12 @@ def test_an_administrator_creates_and_revokes_a_client_on_the_page(service, clie
     assert pactclients.issue_token(service.db, client_id, secret, None, "client_credentials")
     again = admin.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert client_id in again and secret not in again
-    # the column says what it holds, as a heading: "Revoked", not the status word "revoked"
+    # the column says what it holds, as a heading: when the credential was revoked (吊销时间,
+    # the revoke button's word), not a label's scan verdict "revoked" (已撤销)
     clients_table = again.split("Client ID</th>")[1].split("</tr>")[0]
-    assert "<th>Revoked</th>" in clients_table
+    assert "<th>Revoked at</th>" in clients_table
+    chinese = admin.get("/admin/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "<th>吊销时间</th>" in chinese.split("客户端 ID</th>")[1].split("</tr>")[0]
     revoked = admin.post(f"/admin/pact-clients/{client_id}/revoke", follow_redirects=True,
                          headers={"Accept-Language": "zh"})
     assert f"客户端 {client_id} 已吊销" in revoked.get_data(as_text=True)
