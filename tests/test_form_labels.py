@@ -23,7 +23,9 @@ def listed(page: str) -> list[tuple[str, str, str]]:
     """The problems' list: (the field it links to, the place said, the message)."""
     found = []
     for item in re.findall(r"<li>(.*?)</li>", page, re.S):
-        link = re.search(r'<a href="#f-([\w-]+)" title="[^"]*">(.*?)</a>: (.*)', item, re.S)
+        # the place, then the colon of the page's language (：; ": " in English)
+        link = re.search(r'<a href="#f-([\w-]+)" title="[^"]*">(.*?)</a>(?:：|: )(.*)', item,
+                         re.S)
         if link:
             found.append(tuple(html.unescape(" ".join(p.split())) for p in link.groups()))
     return found

@@ -318,7 +318,7 @@ def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_by_what_it_holds(service
         content_type="multipart/form-data")
     assert refused.status_code == 400
     assert listed_problems(refused.get_data(as_text=True)) == [
-        f"文件: “{filename}”既不是 CSV 也不是 XLSX 表格：请在 Excel 或 WPS 中另存为 .xlsx 或 .csv 文件"]
+        f"文件：“{filename}”既不是 CSV 也不是 XLSX 表格：请在 Excel 或 WPS 中另存为 .xlsx 或 .csv 文件"]
     assert libraries.libraries(service.home) == []
     assert not (service.home / "libraries").exists() or \
         not any(p.is_file() and p.name != ".lock" for p in (service.home / "libraries").rglob("*"))
@@ -338,8 +338,8 @@ def test_the_import_form_s_problems_are_all_said_in_chinese(service, clients):
         "file": (io.BytesIO(csv_bytes(ROWS)), "factors.csv")}, content_type="multipart/form-data")
     assert refused.status_code == 400
     problems = listed_problems(refused.get_data(as_text=True))
-    assert [p.split(":")[0] for p in problems] == ["标题", "版本"]
-    assert problems[1] == ("版本: “v 1”不是有效版本：只能用字母、数字、“.”、“_”和“-”，"
+    assert [p.split("：")[0] for p in problems] == ["标题", "版本"]
+    assert problems[1] == ("版本：“v 1”不是有效版本：只能用字母、数字、“.”、“_”和“-”，"
                            "最多 32 个字符")
     # a file named .xlsx that is a damaged ZIP archive: no English reason left in the sentence
     damaged = admin.post("/admin/libraries", data={
@@ -348,7 +348,7 @@ def test_the_import_form_s_problems_are_all_said_in_chinese(service, clients):
         content_type="multipart/form-data")
     assert damaged.status_code == 400
     assert listed_problems(damaged.get_data(as_text=True)) == [
-        "文件: 不是 XLSX 工作簿：XLSX 文件是 ZIP 压缩包，此文件不是，或已损坏"]
+        "文件：不是 XLSX 工作簿：XLSX 文件是 ZIP 压缩包，此文件不是，或已损坏"]
     assert libraries.libraries(service.home) == []
 
 

@@ -250,7 +250,7 @@ def test_the_grade_note_says_the_grading_unit_in_the_readers_language(demo_app):
     client.post("/login", data={"username": "reviewer", "password": demo.DEMO_PASSWORD})
     # the V2O5 flake is a product of the V-Ti works whose bands are per t crude steel
     url = f"/submissions/{demo_app.submissions['pzh-v2o5']}"
-    assert ('<p class="muted" id="grade">未分级: 钒钛钢铁 的等级划分（kg CO2e/t 粗钢）'
+    assert ('<p class="muted" id="grade">未分级：钒钛钢铁 的等级划分（kg CO2e/t 粗钢）'
             '不适用于此产品，因此不评级</p>') in client.get(url, headers=CHINESE).get_data(
                 as_text=True)
     assert ('<p class="muted" id="grade">Not graded: the grade bands of Vanadium-titanium steel '

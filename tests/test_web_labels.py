@@ -313,7 +313,7 @@ def test_the_printed_label_and_the_scan_page_say_what_the_figure_stands_on(servi
     label = label_records.get(service.db, issued)
     scan = f"/L/{api(None, 'GET', f'/labels/{issued}').get_json()['scan_path'][3:]}"
     zh = html.unescape(client.get(scan, headers={"Accept-Language": "zh"}).get_data(as_text=True))
-    assert "系统边界: 摇篮到大门 · 方法: IPCC AR6 GWP100" in re.sub(r"\s+", " ", zh)
+    assert "系统边界：摇篮到大门 · 方法：IPCC AR6 GWP100" in re.sub(r"\s+", " ", zh)
     assert f"数据质量 {level}（{score}）" in zh  # the label and the page say the same
     en = html.unescape(client.get(scan, headers={"Accept-Language": "en"}).get_data(as_text=True))
     assert "System boundary: cradle to gate · Method: IPCC AR6 GWP100 (default)" in \

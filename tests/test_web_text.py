@@ -147,7 +147,7 @@ def test_an_organisation_or_user_name_with_controls_is_refused_on_the_admin_page
         "name": f"Chengdu{NUL} Gears", "kind": "enterprise", "region": "", "credit_code": ""})
     assert response.status_code == 400
     page = text_of(response)
-    assert "<code>名称</code>: 含有不可见的控制字符：第 8 个字符 U+0000（NULL）" in page
+    assert "<code>名称</code>：含有不可见的控制字符：第 8 个字符 U+0000（NULL）" in page
     admin.set_cookie("lang", "en")
     response = admin.post("/admin/organisations", data={
         "name": f"Chengdu {RLO}sraeG", "kind": "enterprise", "region": "", "credit_code": ""})

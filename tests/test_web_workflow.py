@@ -850,7 +850,7 @@ def test_a_reason_past_the_limit_is_refused_at_its_place_and_nothing_is_stored(
     assert ">" + "x" * 20000 + "</textarea>" in page  # kept, to be shortened
     chinese = auditor.post(f"/submissions/{sid}/return", data={"reason": "x" * 20000})
     assert chinese.status_code == 400
-    assert problems_shown(text_of(chinese)) == ["原因 : 最多 4000 个字符，此处有 20000 个"]
+    assert problems_shown(text_of(chinese)) == ["原因 ：最多 4000 个字符，此处有 20000 个"]
     verify = auditor.post(f"/submissions/{sid}/verify",
                           data={"checklist": list(actions.VERIFY_CHECKLIST),
                                 "reason": "n" * 5000}, headers={"Accept-Language": "en"})

@@ -16,6 +16,8 @@ words as Jinja filters.
     {{ source.confidence|confidence_note }} 可信度中 (secondary, MATERIALS.md M-12)
     {{ label.log_index|leaf }}              leaf 12 / 第 12 号叶子 (the log's index, from 0)
     {{ result.method.name|method_name }}    IPCC AR6 GWP100 (default) / IPCC AR6 GWP100
+    {{ _("Data version")|labelled }}        Data version: / 数据版本：(before what it labels)
+    {{ years|listed }}                      2022, 2023 / 2022、2023 ({{ separator() }} in a loop)
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
     {{ category|named }}                    the record's name_zh or name_en
@@ -29,6 +31,7 @@ from babel.dates import get_timezone_name
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from footprint import dataquality, display, resultnames, words
 from footprint.errors import Word
@@ -38,6 +41,8 @@ from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named,
 
 TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's, named
 LEAF = _l("leaf %(index)s")  # footprint.display.leaf's rule in the reader's language
+LABELLED = _l("%(label)s: ")  # a label before what it labels: 数据版本：, Data version:
+SEPARATOR = _l(", ")  # between the items of a list: 技术、地理; technology, geography
 
 footprint = display.footprint
 quantity = display.quantity
@@ -111,6 +116,23 @@ def leaf(index) -> str:
     return "" if index is None else str(LEAF % {"index": index})
 
 
+def labelled(label) -> Markup:
+    """A label before what it labels, its colon the reader's language's (数据版本：, not
+    数据版本:); a label that is HTML (a macro's link) stays HTML, text is escaped."""
+    return Markup(escape(str(LABELLED))) % {"label": label}
+
+
+def separator() -> str:
+    """What stands between a list's items in the reader's language: 、 or ", "."""
+    return str(SEPARATOR)
+
+
+def listed(items) -> Markup:
+    """Items one after the other as the reader's language writes a list (2022、2023; 2022,
+    2023), each escaped unless it is HTML already."""
+    return Markup(escape(separator())).join(items)
+
+
 def in_reader_language(function):
     """A template filter whose text depends on the reader's language. Marked as needing the
     context so that Jinja never folds ``{{ "fossil"|origin }}`` into a constant while
@@ -132,6 +154,7 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "age": in_reader_language(age), "leaf": in_reader_language(leaf),
            "confidence_note": in_reader_language(confidence_note),
            "method_name": in_reader_language(method_name),
+           "labelled": in_reader_language(labelled), "listed": in_reader_language(listed),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 
@@ -144,4 +167,5 @@ def init_app(app: Flask) -> None:
                                 name)
     app.add_template_filter(in_reader_language(named), "named")
     app.add_template_global(CO2E, "co2e")
+    app.add_template_global(separator, "separator")
     app.add_template_global(vocabulary.BELOW_PUBLISHED_RANGE, "below_published_range")
