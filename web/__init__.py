@@ -26,9 +26,9 @@ from footprint import jsontext
 from footprint.settings import footprint_home, secret_key
 from footprint.text import visible
 
-from . import (accounts, admin, api, auth, banks, db, formatting, i18n, oversight, pact,
-               peers, producer, public, registry, reviewer, scan, security, submissions,
-               supervision, tokens, verifier)
+from . import (accounts, admin, api, auth, banks, db, formatting, front, i18n,
+               oversight, pact, peers, producer, public, registry, reviewer, scan, security,
+               submissions, supervision, tokens, verifier)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # evidence files up to 10 MB plus form overhead
 
@@ -107,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     i18n.init_app(app)
+    front.init_app(app)  # before security's proxy fix wraps the app: see web/front.py
     security.init_app(app)
     formatting.init_app(app)
     for blueprint in (auth.bp, public.bp, producer.bp, submissions.bp, verifier.bp,

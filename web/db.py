@@ -30,12 +30,17 @@ _threads = threading.local()
 
 def get_db():
     if "db" not in g:
-        app = current_app._get_current_object()
-        location, sqlite_file = _location(app)
-        if sqlite_file:  # (PostgreSQL: a URL)
-            _hold_wal_index(app)
-        g.db = _thread_connection(location, sqlite_file)
+        g.db = app_db(current_app._get_current_object())
     return g.db
+
+
+def app_db(app: Flask):
+    """The thread's connection to ``app``'s database (``get_db`` inside a request; the
+    public answers given before Flask, web.front, read with it outside one)."""
+    location, sqlite_file = _location(app)
+    if sqlite_file:  # (PostgreSQL: a URL)
+        _hold_wal_index(app)
+    return _thread_connection(location, sqlite_file)
 
 
 def _thread_connection(location: str, sqlite_file: bool):

@@ -63,10 +63,15 @@ def compile_translations(target: Path) -> None:
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get("lang")
+    return reader_language(request.cookies.get("lang"), request.accept_languages)
+
+
+def reader_language(chosen: str | None, accepted) -> str:
+    """The reader's language: the one they chose (the "lang" cookie the switch sets), else
+    the best their browser accepts (a LanguageAccept), else Chinese."""
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+    return accepted.best_match(LANGUAGES) or DEFAULT
 
 
 def init_app(app: Flask) -> None:

@@ -67,17 +67,23 @@ def outbox_due():
     courier if an answer in the outbox is due: a worker started again, or one whose courier
     ended, takes up what is left (docs/pact.md, Events)."""
     app = current_app._get_current_object()
-    checked = app.extensions.get("pact_outbox_checked")
-    moment = time.monotonic()
-    if checked and checked[0] == os.getpid() and moment - checked[1] < OUTBOX_CHECK_SECONDS:
+    if not outbox_check_due(app):
         return None
-    app.extensions["pact_outbox_checked"] = (os.getpid(), moment)
+    app.extensions["pact_outbox_checked"] = (os.getpid(), time.monotonic())
     try:
         if pactevents.has_due(get_db()):
             pactevents.wake_courier(get_db())
     except database_errors() as exc:  # never the request's failure
         log.error("PACT outbox not checked: %s", exc)
     return None
+
+
+def outbox_check_due(app) -> bool:
+    """Whether this worker's next request is to look at the outbox (``outbox_due``): a kept
+    public answer given before Flask (web.front) leaves that request to Flask."""
+    checked = app.extensions.get("pact_outbox_checked")
+    return not (checked and checked[0] == os.getpid() and
+                time.monotonic() - checked[1] < OUTBOX_CHECK_SECONDS)
 
 
 @bp.before_request

@@ -98,8 +98,12 @@ def conditional(body: str | bytes, mimetype: str) -> Response:
 
 
 def _asked_etags() -> set[str]:
-    asked = request.headers.get("If-None-Match", "")
-    return {tag.strip() for tag in asked.split(",") if tag.strip()}
+    return asked_etags(request.headers.get("If-None-Match"))
+
+
+def asked_etags(if_none_match: str | None) -> set[str]:
+    """The ETags an If-None-Match header names (the client holds those answers)."""
+    return {tag.strip() for tag in (if_none_match or "").split(",") if tag.strip()}
 
 
 @dataclass

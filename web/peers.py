@@ -39,18 +39,25 @@ def peers_due():
     that are due in the background (footprint.usecases.peersync.sync_due_in_background), so
     the service watches its peers without a cron line."""
     app = current_app._get_current_object()
-    if not app.config.get("FOOTPRINT_SYNC_PEERS", True):
-        return None  # an app whose peers are synced by hand only (tests choose the moment)
-    checked = app.extensions.get("peers_checked")
-    moment = time.monotonic()
-    if checked and checked[0] == os.getpid() and moment - checked[1] < PEER_CHECK_SECONDS:
+    if not peers_check_due(app):
         return None
-    app.extensions["peers_checked"] = (os.getpid(), moment)
+    app.extensions["peers_checked"] = (os.getpid(), time.monotonic())
     try:
         peersync.sync_due_in_background(get_db(), _home())
     except database_errors() as exc:  # never the request's failure
         current_app.logger.error("peers: %s", exc)
     return None
+
+
+def peers_check_due(app) -> bool:
+    """Whether this worker's next request is to sync the peers that are due (``peers_due``;
+    never for an app whose peers are synced by hand only: tests choose the moment): a kept
+    public answer given before Flask (web.front) leaves that request to Flask."""
+    if not app.config.get("FOOTPRINT_SYNC_PEERS", True):
+        return False
+    checked = app.extensions.get("peers_checked")
+    return not (checked and checked[0] == os.getpid() and
+                time.monotonic() - checked[1] < PEER_CHECK_SECONDS)
 
 
 def _home() -> Path:

@@ -74,16 +74,26 @@ def _home() -> Path:
 
 # -- the trust list and the checkpoint -------------------------------------------------------
 
+TRUST_LIST_MAX_AGE = 300  # seconds a client or proxy may keep the trust list
+
+
 def _public(response: Response, max_age: int) -> Response:
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-cache"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # other verifiers fetch these
+    for name, value in public_headers(max_age):
+        response.headers[name] = value
     return response
+
+
+def public_headers(max_age: int) -> list[tuple[str, str]]:
+    """What a public answer other verifiers fetch says: how long it may be kept (0: ask
+    each time), and that scripts of any origin may read it."""
+    return [("Cache-Control", f"public, max-age={max_age}" if max_age else "no-cache"),
+            ("Access-Control-Allow-Origin", "*")]
 
 
 @bp.route("/.well-known/footprint/trust-list.json")
 def trust_list():
     body = published_trust_list(_home())
-    return _public(conditional(body, "application/json"), 300)
+    return _public(conditional(body, "application/json"), TRUST_LIST_MAX_AGE)
 
 
 @bp.route("/log/checkpoint")
@@ -166,32 +176,45 @@ SCAN_CACHE_CONTROL = "public, no-cache"
 
 
 def _pages() -> PageCache:
+    return kept_pages(current_app)
+
+
+def kept_pages(app) -> PageCache:
     """The host's kept scan pages (web.pagecache): the same label, language and lot give the
     same page while the label's basis (footprint.usecases.scanning.basis) is unchanged."""
-    pages = current_app.extensions.get("footprint_pages")
+    pages = app.extensions.get("footprint_pages")
     if pages is None:
-        pages = current_app.extensions["footprint_pages"] = PageCache(
-            _home() / "cache" / "pages.db")
+        pages = app.extensions["footprint_pages"] = PageCache(
+            Path(app.config["FOOTPRINT_HOME"]) / "cache" / "pages.db")
     return pages
 
 
 def _page_key(b32: str) -> tuple | None:
-    """What a scan page is kept under (a label has one base32 text up to case), or None
-    when it is this visitor's own: a logged-in visitor's page names them, and a query other
-    than ?lot= is not one a page is kept for."""
+    """What a scan page is kept under, or None when it is this visitor's own: a logged-in
+    visitor's page names them, and a query other than ?lot= is not one a page is kept for."""
     if not _anonymous() or set(request.args) - {"lot"}:
         return None
-    return ("scan", b32.upper(), select_locale(), request.args.get("lot"))
+    return page_key(b32, select_locale(), request.args.get("lot"))
+
+
+def page_key(b32: str, language: str, lot: str | None) -> tuple:
+    """The key of a label's scan page (a label has one base32 text up to case)."""
+    return ("scan", b32.upper(), language, lot)
 
 
 def _anonymous() -> bool:
     """Without a session or remember-me cookie no one is logged in, and flask-login need not
     look (it is a fifth of a kept page's time); with one, it says."""
-    cookies = request.cookies
-    if current_app.config["SESSION_COOKIE_NAME"] not in cookies and \
-            current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) not in cookies:
+    if not logged_in_cookies(current_app, request.cookies):
         return True
     return not current_user.is_authenticated
+
+
+def logged_in_cookies(app, cookies) -> bool:
+    """Whether the request carries a session or remember-me cookie (then flask-login says who
+    is logged in; without, no one is)."""
+    return app.config["SESSION_COOKIE_NAME"] in cookies or \
+        app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in cookies
 
 
 @bp.route("/L/<b32>")

@@ -308,6 +308,15 @@ class _Sessions(SecureCookieSessionInterface):
         return kept[1]
 
 
+def protective_headers(secure: bool) -> list[tuple[str, str]]:
+    """What every answer says to the browser beside the content security policy (CSP,
+    which a view may set itself): no sniffing, no framing, no referrer to other sites, and
+    over HTTPS to keep to it."""
+    said = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin")]
+    return said + [("Strict-Transport-Security", "max-age=31536000")] if secure else said
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = _Sessions()
     # Behind N reverse proxies (nginx, a load balancer), the client's address is in the
@@ -325,11 +334,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        for name, value in protective_headers(request.is_secure):
+            response.headers[name] = value
         return response
 
     app.register_error_handler(NotFound, lambda e: error_answer(404, e.message))
