@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 
 from footprint import words
+from footprint.resultnames import LEVELS
 from footprint.errors import Message, Text, Word
 from footprint.settings import footprint_home
 
@@ -170,16 +171,13 @@ def confidence(note: str, alone: bool = False) -> str:
     return "".join(term(vocabulary, p.code) if isinstance(p, Word) else p for p in parts)
 
 
-LEVEL_WORD = r"\b(high|medium|low)\b"
-
-
 def levels(note: str) -> str:
     """The confidence levels a source's note names, each once, in the chosen language, with
     the years it gives them: 中; 2021 中；2022、2023 高 (for a list: the note whole is
     ``confidence``'s). A note that names no level, as written."""
     parts = words.confidence_note(note)
     if parts is None:  # levels of parts of the dataset ("EF5 high (seen); FracGASF medium")
-        parts = [Word("confidence", level) for level in re.findall(LEVEL_WORD, note)]
+        parts = [Word("confidence", level) for level in re.findall(rf"\b{LEVELS}\b", note)]
     if not parts:
         return note
     said_levels, before = [], ""

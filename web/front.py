@@ -26,7 +26,6 @@ The language is the reader's by the rule every page uses (web.i18n.reader_langua
 from __future__ import annotations
 
 import re
-import zlib
 from pathlib import Path
 
 from werkzeug.datastructures import LanguageAccept
@@ -41,7 +40,7 @@ from footprint.usecases.database import database_errors
 from .db import app_db
 from .i18n import reader_language
 from .pact import outbox_check_due
-from .pagecache import VARY, asked_etags, etag_of
+from .pagecache import VARY, kept_answer, text_answer
 from .peers import peers_check_due
 from .scan import (MAX_B32, SCAN_CACHE_CONTROL, TRUST_LIST_MAX_AGE, kept_pages,
                    logged_in_cookies, page_key, public_headers)
@@ -105,31 +104,27 @@ class Front:
         if kept is None or not kept.made_on(
                 scanning.still(app_db(self.app), self.home, kept.subject, clock.now())):
             return None
-        page = kept.page
-        headers = [("ETag", page.etag), ("Cache-Control", SCAN_CACHE_CONTROL), ("Vary", VARY),
-                   *_protective(environ)]
-        if page.etag in asked_etags(environ.get("HTTP_IF_NONE_MATCH")):
-            return "304 NOT MODIFIED", headers, b""
-        if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"]:
-            body = page.gzipped
-            headers.append(("Content-Encoding", "gzip"))
-        else:
-            body = zlib.decompress(page.gzipped, 16 + zlib.MAX_WBITS)
-        return _ok(page.mimetype, body, headers)
+        takes_gzip = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"]
+        answer = kept_answer(kept.page, environ.get("HTTP_IF_NONE_MATCH"), bool(takes_gzip))
+        return _wsgi(answer, kept.page.mimetype, [("Cache-Control", SCAN_CACHE_CONTROL),
+                                                  ("Vary", VARY), *_protective(environ)])
 
 
 def _plain(environ, text: str, mimetype: str, public: list) -> tuple:
     """A text with its ETag, or 304 (web.pagecache.conditional), and its public headers."""
-    etag = etag_of(text)
-    headers = [("ETag", etag), *public, *_protective(environ)]
-    if etag in asked_etags(environ.get("HTTP_IF_NONE_MATCH")):
-        return "304 NOT MODIFIED", headers, b""
-    return _ok(mimetype, text.encode(), headers)
+    return _wsgi(text_answer(text, environ.get("HTTP_IF_NONE_MATCH")), mimetype,
+                 [*public, *_protective(environ)])
 
 
-def _ok(mimetype: str, body: bytes, headers: list) -> tuple:
+def _wsgi(answer: tuple, mimetype: str, headers: list) -> tuple:
+    """web.pagecache's (status, body, own headers) as WSGI's status line, headers and bytes,
+    with what Flask adds: the content's type (text in UTF-8) and length, none for a 304."""
+    status, body, own = answer
+    if status == 304:
+        return "304 NOT MODIFIED", [*own, *headers], b""
+    body = body.encode() if isinstance(body, str) else body
     return "200 OK", [("Content-Type", get_content_type(mimetype, "utf-8")),
-                      ("Content-Length", str(len(body))), *headers], body
+                      ("Content-Length", str(len(body))), *own, *headers], body
 
 
 def _protective(environ) -> list:

@@ -90,15 +90,22 @@ def _digest(value) -> bytes:
 
 def conditional(body: str | bytes, mimetype: str) -> Response:
     """``body`` with an ETag of it, or 304 when the client holds it."""
+    return _response(*text_answer(body, request.headers.get("If-None-Match")), mimetype)
+
+
+def text_answer(body: str | bytes, if_none_match: str | None) -> tuple:
+    """What ``conditional`` answers, as (status, body, its own headers), for a client that
+    sent ``if_none_match`` (web.front answers so before Flask)."""
     etag = etag_of(body)
-    response = Response(status=304) if etag in _asked_etags() else \
-        Response(body, mimetype=mimetype)
-    response.headers["ETag"] = etag
+    return (304, b"", [("ETag", etag)]) if etag in asked_etags(if_none_match) else \
+        (200, body, [("ETag", etag)])
+
+
+def _response(status: int, body, headers: list, mimetype: str) -> Response:
+    response = Response(status=304) if status == 304 else Response(body, mimetype=mimetype)
+    for name, value in headers:
+        response.headers[name] = value
     return response
-
-
-def _asked_etags() -> set[str]:
-    return asked_etags(request.headers.get("If-None-Match"))
 
 
 def asked_etags(if_none_match: str | None) -> set[str]:
@@ -182,15 +189,20 @@ class PageCache:
 
 def respond(page: Page, cache_control: str) -> Response:
     """The kept page: 304 when the client holds it, gzip when it takes gzip."""
-    if page.etag in _asked_etags():
-        response = Response(status=304)
-    elif request.accept_encodings["gzip"]:
-        response = Response(page.gzipped, mimetype=page.mimetype)
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response = Response(zlib.decompress(page.gzipped, 16 + zlib.MAX_WBITS),
-                            mimetype=page.mimetype)
-    response.headers["ETag"] = page.etag
+    response = _response(*kept_answer(page, request.headers.get("If-None-Match"),
+                                      bool(request.accept_encodings["gzip"])), page.mimetype)
     response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = VARY
     return response
+
+
+def kept_answer(page: Page, if_none_match: str | None, takes_gzip: bool) -> tuple:
+    """What ``respond`` answers, as (status, body, its own headers): 304 when the client holds
+    the page, its gzip bytes when the client takes gzip, else the page inflated (web.front
+    answers so before Flask)."""
+    own = [("ETag", page.etag)]
+    if page.etag in asked_etags(if_none_match):
+        return 304, b"", own
+    if takes_gzip:
+        return 200, page.gzipped, [*own, ("Content-Encoding", "gzip")]
+    return 200, zlib.decompress(page.gzipped, 16 + zlib.MAX_WBITS), own
