@@ -41,7 +41,11 @@ REQUIRED_FIELDS = ("id", "file", "title", "source", "publisher", "year", "geogra
                    "gas_scope", "confidence", "licence", "sha256", "version")
 HISTORY_FIELDS = ("version", "file", "sha256", "published", "source")
 # What an earlier release may state differently; everything else is the current entry's.
-HISTORY_OVERRIDES = ("year", "data_years", "confidence")
+HISTORY_OVERRIDES = ("year", "data_years", "confidence", "confidence_zh")
+# What a manifest entry may also say in Chinese, beside its English (``<field>_zh``): a reader
+# of Chinese is shown these, the rest (the source's citation, the file) as published.
+SAID_IN_CHINESE = ("title", "publisher", "geography", "unit", "gas_scope", "confidence",
+                   "licence")
 FIELD_HINTS = {"version": Message('a short name of the publication, e.g. "MEE-2023"')}
 VERSION_JOIN = "+"  # joins the versions of several datasets into one name
 # A manifest entry marked "imported" is a dataset the platform imported itself (a factor
@@ -171,6 +175,7 @@ class Catalog:
                     raise DataError(Message("%(where)s: dataset id %(dataset)s is used twice",
                                             where=where, dataset=repr(entry["id"])))
                 _check_versions(where, entry)
+                _check_chinese(where, entry)
                 history = [{**h, "file": folder + h["file"]} for h in entry.get("history", [])]
                 entries[entry["id"]] = {**entry, "file": folder + entry["file"],
                                         **({"history": history} if history else {})}
@@ -214,10 +219,12 @@ class Catalog:
 
     def versions(self, dataset_id: str) -> list[dict]:
         """The dataset's entry as of each version, oldest first; the last is the current one.
-        An earlier version is the current entry with the history item's fields laid over."""
+        An earlier version is the current entry with the history item's fields laid over; one
+        that restates its confidence in English only has no Chinese note (the current one's
+        would say another thing)."""
         current = self._entry(dataset_id)
         base = {k: v for k, v in current.items() if k != "history"}
-        return [*({**base, **item} for item in current.get("history", [])), base]
+        return [*(_earlier(base, item) for item in current.get("history", [])), base]
 
     def version_entry(self, dataset_id: str, version: str | None = None) -> dict:
         """The entry of ``version``, else of the selected data version if the dataset has a
@@ -267,6 +274,24 @@ class Catalog:
                     problems.append(Message("no such file: %(path)s",
                                             path=f"{self.package}/{entry['file']}"))
         return problems
+
+
+def _check_chinese(where: str, entry: dict) -> None:
+    said = [f"{name}_zh" for name in SAID_IN_CHINESE]
+    for item in [entry, *entry.get("history", [])]:
+        wrong = [key for key in said if key in item and
+                 not (isinstance(item[key], str) and item[key].strip())]
+        if wrong:
+            raise DataError(Message("%(where)s: dataset %(dataset)s: %(fields)s must be text "
+                                    "in Chinese (or left out: the English is shown)",
+                                    where=where, dataset=repr(entry["id"]), fields=wrong))
+
+
+def _earlier(current: dict, item: dict) -> dict:
+    entry = {**current, **item}
+    if "confidence" in item and "confidence_zh" not in item:
+        entry.pop("confidence_zh", None)
+    return entry
 
 
 def _iso_date(where: Message, value) -> datetime.datetime:

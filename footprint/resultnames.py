@@ -17,6 +17,7 @@ and readable without the registry (``to_data`` / ``from_data``): a stored result
     cited_datasets(result, result_names)     the manifest entries (names) of the cited datasets
     named_note(note, result_names)           a stored note naming datasets by their titles
     confidence_levels(result)                high, medium or low of each factor and the method
+    confidence_in_chinese(note, entry)       a source's confidence note as its manifest says it
     factor(record, result_names)             a factor as a line shows it
     input_name(entry, factor)                (kind, name) of what a line brings in
     method_name(name, language)              a method's name without its English gloss in zh
@@ -27,8 +28,10 @@ import re
 from dataclasses import dataclass, field
 
 LEVELS = r"(high|medium|low)"
-# what a source's manifest entry says to a reader: its title, publisher and notes in Chinese
-ENTRY_FIELDS = ("title", "title_zh", "publisher", "publisher_zh", "notes_zh")
+# what a source's manifest entry says to a reader: its title, publisher, its factors' notes
+# and its confidence note in Chinese
+ENTRY_FIELDS = ("title", "title_zh", "publisher", "publisher_zh", "notes_zh", "confidence",
+                "confidence_zh")
 
 
 def names(zh: str | None, en: str | None) -> dict:
@@ -169,6 +172,16 @@ def confidence_levels(result: dict) -> dict:
               for f in result.get("factors") or []}
     method = (result.get("method") or {}).get("source") or {}
     return {**levels, "method": confidence(method.get("confidence") or "", None)}
+
+
+def confidence_in_chinese(note: str, entry: dict | None) -> str | None:
+    """A source's confidence note as its dataset's manifest says it in Chinese
+    (``confidence_zh``) where the note is the one that manifest states in English; None for
+    another (a plugin's own note on one factor, an earlier version's restated in English
+    only): that is said with its levels alone in Chinese."""
+    if entry and note and entry.get("confidence") == note:
+        return entry.get("confidence_zh")
+    return None
 
 
 def confidence(text: str, year: int | None) -> str | None:

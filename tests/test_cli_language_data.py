@@ -242,11 +242,18 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
     shown = lines(speaking("zh", "data", "show", "road_freight_epa"))
     assert shown[:3] == ["road_freight_epa", "  名称：公路货运，中型和重型卡车",
                          "  发布机构：美国国家环境保护局"]
-    assert "  可信度：中 (computed; geographic proxy)" in shown
+    # the manifest's own descriptions as it gives them in Chinese (lca_data/manifest.json
+    # geography_zh, unit_zh, gas_scope_zh, confidence_zh, licence_zh); the citation as published
+    assert shown[5:9] == ["  地理范围：美国（用作中国的替代数据）", "  计量单位：kg CO2/tkm",
+                          "  温室气体范围：仅 CO2（油箱到车轮）", "  可信度：中（计算得出；地理替代）"]
+    assert "  使用许可：美国政府作品，公有领域" in shown
     assert any(line.startswith("  来源：US EPA GHG Emission Factors Hub") for line in shown)
     assert "  数据文件：processes/road_freight_epa.csv" in shown
-    assert "  confidence: medium (computed; geographic proxy)" in lines(
-        speaking("en", "data", "show", "road_freight_epa"))
+    english = lines(speaking("en", "data", "show", "road_freight_epa"))
+    assert english[5:9] == ["  geography covered: US (proxy for CN)", "  unit: kg CO2/tkm",
+                            "  greenhouse gases covered: CO2 only (tank-to-wheel)",
+                            "  confidence: medium (computed; geographic proxy)"]
+    assert "  licence: US government work, public domain" in english
     refused(speaking("zh", "data", "show", "no_such_dataset"),
             "error: no dataset 'no_such_dataset' in lca_data (footprint data list lists them)",
             "错误：lca_data 中没有数据集 'no_such_dataset'（footprint data list 列出全部数据集）")

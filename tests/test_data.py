@@ -5,6 +5,7 @@ import csv
 import hashlib
 import json
 import re
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 
 from cli.commands.data import data as data_cli
 from cli.language import said
-from footprint.data import REQUIRED_FIELDS, Catalog
+from footprint.data import REQUIRED_FIELDS, SAID_IN_CHINESE, Catalog
 from footprint.datadocs import render_markdown
 from footprint.engine.registry import registered_catalogs
 from footprint.errors import DataError
@@ -229,6 +230,26 @@ def test_cli_data_list():
         assert shown.exit_code == 0, shown.output
         assert f"  source: {entry['source']}" in shown.stdout.splitlines()
         assert f"  confidence: {entry['confidence']}" in shown.stdout.splitlines()
+
+
+def test_every_shipped_dataset_describes_itself_in_chinese_too():
+    """What a Chinese reader of `data show` and of a page's confidence note is shown: each
+    description the manifest gives in English, in Chinese beside it (the citation stays as
+    published), every version's; a translation keeps every figure of the English."""
+    def figures(text):
+        return Counter(re.findall(r"\d+(?:\.\d+)?", str(text)))
+    for entry in SHIPPED.entries.values():
+        for version in SHIPPED.versions(entry["id"]):
+            for name in SAID_IN_CHINESE:
+                english, chinese = version[name], version.get(f"{name}_zh")
+                where = (entry["id"], version["version"], name, chinese)
+                # Chinese (its words or its punctuation: "CO2、CH4、N2O"), or a unit written
+                # alike in both ("kg CO2/tkm")
+                assert chinese and (re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]",
+                                              chinese) or
+                                    chinese == english), where
+                if name not in ("title", "publisher"):  # a name: 五氧化二钒 for V2O5
+                    assert not figures(english) - figures(chinese), where
 
 
 def test_cli_data_list_json():

@@ -343,6 +343,38 @@ def test_a_malformed_history_is_named(versioned_package, change, message):
     assert available_data_versions() == VERSIONS
 
 
+def test_an_earlier_version_says_its_own_confidence_in_chinese_or_none(versioned_package):
+    name, package = versioned_package
+    rewrite_manifest(package, lambda e: e.update(
+        confidence="high (seen)", confidence_zh="高（见于原文）",
+        history=[{**e["history"][0], "confidence": "medium (recalled)"}]))
+    catalog = Catalog(name)
+    old, current = catalog.versions("factors")
+    assert (current["confidence"], current["confidence_zh"]) == ("high (seen)", "高（见于原文）")
+    # restated in English only: the current Chinese note would say "high", so it has none
+    assert old["confidence"] == "medium (recalled)" and "confidence_zh" not in old
+    rewrite_manifest(package, lambda e: e["history"][0].update(confidence_zh="中（凭记忆转录）"))
+    assert Catalog(name).version_entry("factors", "Test-2022")["confidence_zh"] == "中（凭记忆转录）"
+
+
+@pytest.mark.parametrize("change, fields", [
+    (lambda e: e.update(gas_scope_zh=""), ("gas_scope_zh", "gas_scope_zh")),
+    (lambda e: e.update(unit_zh=["千克"], licence_zh="  "),
+     ("unit_zh, licence_zh", "unit_zh、licence_zh")),
+    (lambda e: e["history"][0].update(confidence_zh=None), ("confidence_zh", "confidence_zh")),
+])
+def test_a_chinese_field_that_is_not_text_is_named(versioned_package, change, fields):
+    name, package = versioned_package
+    rewrite_manifest(package, change)
+    with pytest.raises(DataError) as caught:
+        Catalog(name).entries
+    assert str(caught.value) == (
+        f"{name}/manifest.json: dataset 'factors': {fields[0]} must be text in Chinese (or "
+        "left out: the English is shown)")
+    assert said(caught.value.message, "zh") == (
+        f"{name}/manifest.json：数据集 'factors'：{fields[1]} 须为中文文本（或不填：届时显示英文）")
+
+
 def test_an_unknown_selection_is_refused_with_a_suggestion():
     with pytest.raises(InvalidInput, match=r"unknown data version 'MEE-2O22'; known: "
                                            r"MEE-2021, MEE-2022, MEE-2023.*did you mean"):

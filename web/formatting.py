@@ -96,9 +96,13 @@ def age(minutes) -> str:
     return "" if minutes is None else problems.text(words.age(minutes))
 
 
-def confidence_note(note) -> str:
-    """A source's confidence note, its levels in the reader's language (the rest as the
-    dataset wrote it: footprint.words.confidence_note); a note that names none as it is."""
+def confidence_note(note, entry: dict | None = None) -> str:
+    """A source's confidence note in the reader's language: in Chinese as its dataset's
+    manifest ``entry`` says it where it does (footprint.resultnames.confidence_in_chinese),
+    else its levels in the reader's language and the rest as the dataset wrote it
+    (footprint.words.confidence_note); a note that names none as it is."""
+    if language() == "zh" and (chinese := resultnames.confidence_in_chinese(note, entry)):
+        return chinese
     parts = words.confidence_note(note)
     if parts is None:
         return note or ""

@@ -77,14 +77,20 @@ def show_dataset(dataset_id, as_json, package):
     if as_json:
         click.echo(json.dumps(entry, ensure_ascii=False, indent=2))
         return
+    language = chosen()
+    # the manifest's own words in the reader's language where it gives them (<field>_zh);
+    # the source's citation as published
     fields = [
-        (say("name"), named(entry, chosen(), "title")),
-        (say("publisher"), named(entry, chosen(), "publisher")),
+        (say("name"), named(entry, language, "title")),
+        (say("publisher"), named(entry, language, "publisher")),
         (say("version"), entry.get("version")), (say("year"), entry.get("year")),
-        (say("geography covered"), entry.get("geography")), (say("unit"), entry.get("unit")),
-        (say("greenhouse gases covered"), entry.get("gas_scope")),
-        (say("confidence"), confidence(entry["confidence"], alone=True)),
-        (say("source"), entry.get("source")), (say("licence"), entry.get("licence")),
+        (say("geography covered"), named(entry, language, "geography")),
+        (say("unit"), named(entry, language, "unit")),
+        (say("greenhouse gases covered"), named(entry, language, "gas_scope")),
+        (say("confidence"), entry["confidence_zh"] if language == "zh" and
+         entry.get("confidence_zh") else confidence(entry["confidence"], alone=True)),
+        (say("source"), entry.get("source")),
+        (say("licence"), named(entry, language, "licence")),
         (say("data file"), entry.get("file")), ("SHA-256", entry.get("sha256"))]
     click.echo(click.style(entry["id"], bold=True))
     for label, value in fields:

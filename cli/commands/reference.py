@@ -7,6 +7,7 @@ from footprint import InvalidInput, Message, Problem, words
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
+from footprint.resultnames import confidence_in_chinese
 from footprint.plugins import get_plugin_manager
 from footprint.suggest import unknown
 
@@ -99,7 +100,7 @@ def factors(region, year, list_processes, search, as_json):
         click.echo(say("activities of imported LCI databases: footprint background search TEXT"))
     if search and not electricity and not processes:
         return
-    _processes(processes)
+    _processes(processes, registry)
 
 
 def _region_words(registry, code: str) -> str:
@@ -114,7 +115,7 @@ def _process_json(chosen) -> list[dict]:
              "source": p.source.as_dict(), "plugin": p.plugin} for p in chosen]
 
 
-def _processes(chosen) -> None:
+def _processes(chosen, registry) -> None:
     """Background processes, each with its emissions per unit and its source."""
     if not chosen:
         return
@@ -126,13 +127,18 @@ def _processes(chosen) -> None:
          say("plugin")]))
     click.echo(say("sources:"))
     for p in chosen:
-        click.echo(f"  {p.id}: {p.source.citation}{_confidence(p.source.confidence)}")
+        entry = registry.manifest_entry(p.source.dataset)
+        click.echo(f"  {p.id}: {p.source.citation}{_confidence(p.source.confidence, entry)}")
 
 
-def _confidence(note: str) -> str:
-    """After a citation: the source's confidence, its levels in the chosen language."""
+def _confidence(note: str, entry: dict) -> str:
+    """After a citation: the source's confidence, as its dataset's manifest says it in
+    Chinese where it does, else its levels in the chosen language."""
     if not note:
         return ""
+    chinese = confidence_in_chinese(note, entry) if chosen() == "zh" else None
+    if chinese:
+        return say(" [confidence: %(confidence)s]", confidence=chinese)
     if words.confidence_note(note) is None:
         return say(" [confidence: %(confidence)s]", confidence=note)
     return f" [{confidence(note)}]"

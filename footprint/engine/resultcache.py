@@ -38,8 +38,8 @@ from .. import __version__, clock
 from ..files import write_atomically
 
 # bumped when an entry's layout or what a request covers changes (3: the names kept beside a
-# result name its sub-assemblies)
-FORMAT = 3
+# result name its sub-assemblies; 4: and its sources' confidence notes in Chinese)
+FORMAT = 4
 KEPT = 256  # entries kept per home; the least recently written go first
 # folders of the platform home that hold caches, never anything a calculation reads as data
 HOME_CACHES = frozenset({"cache", "brightway"})
