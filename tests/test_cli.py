@@ -413,7 +413,9 @@ def test_factors_search_in_english_and_as_text(run):
     # the core's diesel (IPCC 3.1863 kg CO2/kg) and the library's per-GJ diesel entries
     assert "materials/diesel_combustion " in result.stdout and "3.1863" in result.stdout
     assert "74.1" in result.stdout  # IPCC Table 2.2: 74 100 kg CO2/TJ / 1000 = 74.1 kg/GJ
-    assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in result.stdout
+    assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" not in result.stdout  # --sources'
+    assert "2006 IPCC Guidelines Vol. 2 Ch. 2 Table 2.2" in run(
+        "factors", "--search", "Diesel", "--sources").stdout
     assert "materials/steel_bof" not in result.stdout
     sichuan = run("factors", "--search", "四川")  # electricity by the region's name
     assert "CN-SC   2023  location-based (grid average)  0.1564" in sichuan.stdout, \

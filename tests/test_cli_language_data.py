@@ -117,10 +117,22 @@ def test_factors_in_chinese_and_english(speaking):
         "CN-SC 没有 2019 年的因子；有因子的年份：2021、2022、2023"
     assert lines(speaking("en", "factors", "--region", "CN-SC", "--year", "2019"))[0] == \
         "no factors for CN-SC in 2019; years with factors: 2021, 2022, 2023"
-    # a source's confidence: its level in the chosen language, the dataset's note as written
-    assert lines(speaking("zh", "factors", "--search", "materials/abs"))[-1].endswith(
+    # a source in short, as calc says one: publisher, the dataset's title, the confidence
+    # level, and in Chinese the factor's own note (lca_data/materials/manifest.json
+    # publisher_zh, title_zh, notes_zh["materials/abs"])
+    assert lines(speaking("zh", "factors", "--search", "materials/abs"))[-2:] == [
+        "来源（完整引文：--sources）：",
+        "  materials/abs：英国巴斯大学 · 材料：碳与能源清单（ICE）v2.0 中的金属、ABS 塑料与橡胶 · "
+        "可信度中 · 未找到中国的 ABS 因子"]
+    assert lines(speaking("en", "factors", "--search", "materials/abs"))[-2:] == [
+        "sources (whole citations: --sources):",
+        "  materials/abs: University of Bath · Materials: metals, ABS and rubber of the "
+        "Inventory of Carbon and Energy v2.0 · medium confidence"]
+    # --sources: the whole citation beneath, its confidence note's level in the chosen
+    # language, the rest as written (this factor's note is its own, not its dataset's)
+    assert lines(speaking("zh", "factors", "--search", "materials/abs", "--sources"))[-1].endswith(
         "; no China ABS factor found [可信度中 (secondary, MATERIALS.md abs_ice)]")
-    assert lines(speaking("en", "factors", "--search", "materials/abs"))[-1].endswith(
+    assert lines(speaking("en", "factors", "--search", "materials/abs", "--sources"))[-1].endswith(
         "; no China ABS factor found [medium confidence (secondary, MATERIALS.md abs_ice)]")
     assert lines(speaking("zh", "factors", "--search", "unobtainium"))[0] == \
         "没有与 'unobtainium' 匹配的因子"

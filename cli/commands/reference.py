@@ -7,7 +7,8 @@ from footprint import InvalidInput, Message, Problem, words
 from footprint.display import quantity
 from footprint.engine import Engine
 from footprint.parameters import describe_parameters
-from footprint.resultnames import confidence_in_chinese
+from footprint.resultnames import confidence_in_chinese, named, publisher
+from footprint.resultnames import confidence as confidence_level
 from footprint.plugins import get_plugin_manager
 from footprint.suggest import unknown
 
@@ -29,9 +30,12 @@ LEVELS = {"country": Message("country"), "province": Message("province"),
 @click.option("--search", default=None,
               help="Factors whose Chinese or English name or id, or whose region, contains "
                    "this (e.g. 铝, steel, 四川).")
+@click.option("--sources", "whole_sources", is_flag=True,
+              help="Print each source's whole citation (how and where its figures were read) "
+                   "under its line.")
 @json_option
 @fail_cleanly
-def factors(region, year, list_processes, search, as_json):
+def factors(region, year, list_processes, search, whole_sources, as_json):
     """List every factor the installed plugins and the platform's libraries give: electricity
     by region and year, then the processes (materials, fuels, transport, libraries), each with
     its source and the plugin that supplied it. --region/--year narrow the electricity,
@@ -100,7 +104,7 @@ def factors(region, year, list_processes, search, as_json):
         click.echo(say("activities of imported LCI databases: footprint background search TEXT"))
     if search and not electricity and not processes:
         return
-    _processes(processes, registry)
+    _processes(processes, registry, whole_sources)
 
 
 def _region_words(registry, code: str) -> str:
@@ -115,8 +119,12 @@ def _process_json(chosen) -> list[dict]:
              "source": p.source.as_dict(), "plugin": p.plugin} for p in chosen]
 
 
-def _processes(chosen, registry) -> None:
-    """Background processes, each with its emissions per unit and its source."""
+def _processes(chosen, registry, whole: bool) -> None:
+    """Background processes, each with its emissions per unit and its source: in short, a
+    line each as ``footprint calc`` says a source (publisher, the dataset's title,
+    confidence, and in Chinese the factor's own note where its dataset gives one in
+    Chinese); ``whole``: its whole citation beneath (English, as published: paragraphs
+    for the experts who keep the data)."""
     if not chosen:
         return
     click.echo(render.table(
@@ -125,10 +133,23 @@ def _processes(chosen, registry) -> None:
           p.plugin] for p in chosen],
         [say("id"), say("Chinese name"), say("English name"), say("per"), say("kg emitted"),
          say("plugin")]))
-    click.echo(say("sources:"))
+    click.echo(say("sources:") if whole else say("sources (whole citations: --sources):"))
     for p in chosen:
         entry = registry.manifest_entry(p.source.dataset)
-        click.echo(f"  {p.id}: {p.source.citation}{_confidence(p.source.confidence, entry)}")
+        click.echo(f"  {p.id}{render.colon()}{_source_line(p, entry)}")
+        if whole:
+            click.echo(f"    {p.source.citation}{_confidence(p.source.confidence, entry)}")
+
+
+def _source_line(process, entry: dict) -> str:
+    language = chosen()
+    level = confidence_level(process.source.confidence, None)
+    parts = [named(publisher({"citation": process.source.citation}, entry), language),
+             named(entry, language, "title") or process.source.dataset,
+             term("confidence", level) if level else process.source.confidence]
+    if language == "zh":
+        parts.append((entry.get("notes_zh") or {}).get(process.id))
+    return " · ".join(part for part in parts if part)
 
 
 def _confidence(note: str, entry: dict) -> str:
