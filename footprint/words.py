@@ -89,6 +89,14 @@ CONFIDENCE = {"high": Message("high confidence"), "medium": Message("medium conf
 # The same levels alone, under a heading that says they are a confidence (footprint data list)
 CONFIDENCE_LEVELS = {"high": Message("high"), "medium": Message("medium"),
                      "low": Message("low")}
+# What a dataset gives the engine (its manifest's "kind"; the public page of data sources).
+DATASET_KINDS = {"processes": Message("emission factors of inputs"),
+                 "electricity": Message("grid electricity factors"),
+                 "method": Message("characterisation factors (GWP)"),
+                 "parameters": Message("model parameters"),
+                 "grading": Message("grade bands"),
+                 "flows": Message("elementary flows"),
+                 "carbon_contents": Message("carbon contents")}
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,

@@ -22,6 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
+from footprint.data import SAID_IN_CHINESE
 from footprint.errors import Message, Text, as_data
 from footprint.labels import to_b32
 from footprint.labels.keys import trust_list
@@ -148,12 +149,13 @@ def demo_app(tmp_path_factory, engine):
 
 
 def dataset_text() -> list[str]:
-    """The datasets' own Chinese titles, publishers and notes, which keep the names they cite
-    as they are written (期刊 Frontiers in Energy Research)."""
+    """The datasets' own Chinese titles, publishers, descriptions and notes, which keep the
+    names they cite as they are written (期刊 Frontiers in Energy Research, Open Government
+    Licence v3.0)."""
     texts = []
     for manifest in ROOT.glob("lca_data/**/manifest.json"):
         for entry in json.loads(manifest.read_text(encoding="utf-8")).get("datasets", []):
-            texts += [str(entry.get(key, "")) for key in ("title_zh", "publisher_zh")]
+            texts += [str(entry.get(f"{key}_zh", "")) for key in SAID_IN_CHINESE]
             texts += entry.get("notes_zh", {}).values()
     return texts
 

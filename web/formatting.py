@@ -150,7 +150,7 @@ WORDS = {"stage": vocabulary.STAGES, "status": vocabulary.STATUSES, "role": voca
          "basis": vocabulary.BASES, "boundary": vocabulary.BOUNDARIES, "unit": UNITS,
          "criterion": vocabulary.DATA_QUALITY_CRITERIA,
          "quality_level": vocabulary.DATA_QUALITY_LEVELS,
-         "scope": vocabulary.SCOPES}
+         "scope": vocabulary.SCOPES, "dataset_kind": vocabulary.DATASET_KINDS}
 FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "yuan": yuan, "rate": rate,
            "china_time": in_reader_language(china_time), "china_date": china_date,

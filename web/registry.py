@@ -8,6 +8,7 @@ a page per product and per organisation; the benchmarks of verified data; the op
                                            labels it verified as accounting body
     GET /registry/labels/<label_id>        to the label's scan page
     GET /registry/benchmarks               per category and declared unit
+    GET /registry/data                     the datasets every footprint is calculated from
     GET /registry/open-data                today's snapshot, written on the day's first ask
     GET /registry/open-data/<day>/<file>   its files
 """
@@ -20,7 +21,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
     send_from_directory, url_for
 
 from footprint.labels import to_b32
-from footprint.usecases import benchmarks, findings, opendata, qualifications
+from footprint.usecases import benchmarks, datasources, findings, opendata, qualifications
 from footprint.usecases import labels as label_records
 from footprint.usecases import registry
 
@@ -127,6 +128,14 @@ def benchmarks_page():
     return render_template("registry/benchmarks.html",
                            distributions=benchmarks.distributions(db),
                            versions=benchmarks.versions(db), **_names())
+
+
+@bp.route("/data")
+def data_sources():
+    """What the figures of every label rest on: each dataset, as its manifest describes it, in
+    the version the platform calculates with, and the data versions a result may name."""
+    return render_template("registry/data.html",
+                           sources=datasources.data_sources(get_engine()))
 
 
 @bp.route("/open-data")

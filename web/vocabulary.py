@@ -63,6 +63,7 @@ CHECKLIST = {
 }
 # How sure a dataset is of a factor: the first word of a source's confidence.
 CONFIDENCE = _words(words.CONFIDENCE)
+DATASET_KINDS = _words(words.DATASET_KINDS)
 DATA_QUALITY_CRITERIA = _words(words.QUALITY_CRITERIA)
 DATA_QUALITY_LEVELS = _words(words.QUALITY_LEVELS)
 # Credit supervision (footprint.supervision.TYPES, SEVERITIES): a finding's type and severity.

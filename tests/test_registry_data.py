@@ -1,0 +1,72 @@
+"""The public page of data sources (/registry/data, 数据来源): every dataset the engine
+calculates with, as its manifest describes it in the reader's language, how many factors it
+gives, the data version in effect and the earlier ones a calculation may name; no log-in."""
+from __future__ import annotations
+
+import html
+import re
+
+from .conftest import text_of
+
+
+def rows_of(page: str) -> dict[str, str]:
+    """Each dataset's row (by id) as its reader sees the text, tags out."""
+    return {found.group(1): html.unescape(re.sub(r"<[^>]+>", " ", found.group(2)))
+            for found in re.finditer(r'<tr id="dataset-([\w.-]+)">(.*?)</tr>', page, re.S)}
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_dataset_is_listed_in_chinese_for_anyone(client, engine):
+    client.set_cookie("lang", "zh")
+    response = client.get("/registry/data")
+    assert response.status_code == 200  # no log-in
+    page = text_of(response)
+    rows = rows_of(page)
+    assert list(rows) == [d.id for d in engine.registry.datasets]
+    grid = words(rows["cn_grid_co2_mee"])
+    # lca_data/electricity/manifest.json, its Chinese fields
+    assert grid.startswith("中国电网电力 CO2 排放因子：全国、区域电网及各省（基于位置） "
+                           "中华人民共和国生态环境部；国家统计局 · cn_grid_co2_mee")
+    assert "电网电力排放因子" in grid
+    # MEE 2024 No. 33's table (lca_data/electricity/cn_grid_co2_mee.csv): 39 rows with factors
+    # (national, national fossil, 7 regional grids, 30 provinces: Tibet has none; the row
+    # "excl. market-traded non-fossil" is no region's factor) x 3 years (2021-2023) = 117
+    assert "117 个因子" in grid
+    assert "中国 温室气体：仅 CO2，消费侧 单位：kg CO2/kWh" in grid
+    assert "2021 年：中（各省数据来自一份二手转录）；2022 年和 2023 年：高" in grid
+    assert "政府官方公告，公开" in grid
+    # Ember 2023: 31 countries' rows of one year each = 31
+    assert "31 个因子" in words(rows["ember_2023_europe"])
+    # a dataset of parameters, not factors: what it gives, without a count
+    n2o = words(rows["oranges_fertiliser_products"])
+    assert "模型参数" in n2o and "个因子" not in n2o
+    # the whole citation as published, marked English for the reader's software
+    assert '<p lang="en">MEE with NBS: announcement 2024 No. 12 (2021 data, 2024-04-12), ' \
+           '2024 No. 33 (2022 data, 2024-12-20)' in page
+    head = page[page.index('<dl class="facts"'):page.index('<table class="cards"')]
+    facts = words(html.unescape(re.sub(r"<[^>]+>", " ", head)))
+    assert facts.startswith(f"现行数据版本 MEE-2023 {engine.registry.data_version}")
+    assert facts.endswith("核算可指定的数据版本 MEE-2021（2024-04-12 发布）、MEE-2022（2024-12-20 "
+                          "发布）、MEE-2023（2025-12-31 发布）")
+
+
+def test_the_same_page_in_english(client):
+    client.set_cookie("lang", "en")
+    page = text_of(client.get("/registry/data"))
+    rows = rows_of(page)
+    grid = words(rows["cn_grid_co2_mee"])
+    assert "grid electricity factors 117 factors" in grid
+    assert "CN Greenhouse gases: CO2 only, consumption side Unit: kg CO2/kWh" in grid
+    assert "2021 medium confidence (provinces from one secondary copy); 2022 and 2023 high " \
+           "confidence" in grid
+    assert "official government announcement, public" in grid
+    assert "MEE-2021 (published 2024-04-12), MEE-2022 (published 2024-12-20)" in page
+
+
+def test_the_registry_links_to_it(client):
+    client.set_cookie("lang", "zh")
+    page = text_of(client.get("/registry"))
+    assert '<a href="/registry/data">数据来源</a>' in page
