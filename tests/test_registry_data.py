@@ -70,3 +70,26 @@ def test_the_registry_links_to_it(client):
     client.set_cookie("lang", "zh")
     page = text_of(client.get("/registry"))
     assert '<a href="/registry/data">数据来源</a>' in page
+
+
+def test_the_api_gives_the_same_list_to_anyone(client, engine):
+    response = client.get("/api/v1/datasets")  # no token
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert [d["id"] for d in answer["datasets"]] == [d.id for d in engine.registry.datasets]
+    assert (answer["data_version"], answer["data_version_hash"]) == (
+        "MEE-2023", engine.registry.data_version)
+    assert answer["versions"] == [{"name": "MEE-2021", "published": "2024-04-12"},
+                                  {"name": "MEE-2022", "published": "2024-12-20"},
+                                  {"name": "MEE-2023", "published": "2025-12-31"}]
+    grid = next(d for d in answer["datasets"] if d["id"] == "cn_grid_co2_mee")
+    # 39 rows with factors x 3 years = 117, as on the page
+    assert (grid["kind"], grid["factors"], grid["version"]) == ("electricity", 117, "MEE-2023")
+    assert (grid["gas_scope"], grid["gas_scope_zh"]) == ("CO2 only, consumption side",
+                                                         "仅 CO2，消费侧")
+    assert grid["confidence_zh"] == "2021 年：中（各省数据来自一份二手转录）；2022 年和 2023 年：高"
+    assert grid["source"].startswith("MEE with NBS: announcement 2024 No. 12")
+    # a year its manifest does not give as a number is said as the manifest says it;
+    # lca_data/materials/ice_v2.csv has 8 rows, each a registered factor
+    ice = next(d for d in answer["datasets"] if d["id"] == "materials_ice_v2")
+    assert isinstance(ice["year"], str) and ice["factors"] == 8

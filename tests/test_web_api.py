@@ -692,8 +692,8 @@ def _document(service):
     return response.get_json()
 
 
-# labels, the log and published findings are public reads
-PUBLIC_PATHS = ("/openapi.json", "/labels/", "/log/", "/findings")
+# labels, the log, published findings and the datasets are public reads
+PUBLIC_PATHS = ("/openapi.json", "/labels/", "/log/", "/findings", "/datasets")
 
 
 def _api_routes(app):

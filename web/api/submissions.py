@@ -7,20 +7,22 @@ reference data a BOM names (regions, categories, factors).
     PUT  /api/v1/submissions/<id>                 revise a draft or returned one
     POST /api/v1/submissions/<id>/submit | verify | approve | return
     GET  /api/v1/regions | categories | factors   the reference data
+    GET  /api/v1/datasets                         the datasets the factors come from (public)
 
-Every call needs a bearer token (the parent blueprint, web.api, checks it).
+Every other call needs a bearer token (the parent blueprint, web.api, checks it).
 """
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
 from footprint.bom import BomSchema
+from footprint.data import SAID_IN_CHINESE
 from footprint.errors import InvalidInput, Problem, said
 from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
 from footprint.schemacache import schema as built
 from footprint.suggest import unknown
-from footprint.usecases import actions, review
+from footprint.usecases import actions, datasources, review
 from footprint.usecases import submissions as subs
 from footprint.usecases.organisations import organisation
 from footprint.workflow import check_action, check_edit, sent_away_from
@@ -29,8 +31,8 @@ from ..db import get_db, get_engine
 from ..labels import home, issuing, label_issuer, submission_label
 from .body import idempotency_key, json_body, json_object, load, query
 from .openapi import operation
-from .schemas.referencedata import (CategoryListSchema, FactorListSchema, FactorsQuerySchema,
-                                    RegionListSchema)
+from .schemas.referencedata import (CategoryListSchema, DatasetListSchema, FactorListSchema,
+                                    FactorsQuerySchema, RegionListSchema)
 from .schemas.submissions import (NoteRequestSchema, ReturnRequestSchema, SubmissionListSchema,
                                   SubmissionSchema, SubmissionsQuerySchema, SubmitRequestSchema,
                                   VerifyRequestSchema)
@@ -296,3 +298,23 @@ def factors():
         {"region": f.region, "year": f.year, "basis": f.basis, "value": f.value,
          "unit": f"kg {f.flow}/kWh", "flow": f.flow, "source": f.source.as_dict(),
          "plugin": f.plugin} for f in chosen], "fallback": fallback}))
+
+
+
+@bp.get("/datasets")
+@operation("The datasets every footprint here is calculated from", public=True,
+           responses={200: (DatasetListSchema, "Every dataset, in the version calculations "
+                                               "use now.")},
+           description="Public: no token needed. The list the public page /registry/data "
+                       "shows: each dataset as its manifest describes it, in English and in "
+                       "Chinese, with how many factors cite it, and the data versions.")
+def datasets():
+    sources = datasources.data_sources(get_engine())
+    return jsonify(built(DatasetListSchema).dump({
+        "data_version": sources.name, "data_version_hash": sources.hash,
+        "versions": sources.versions,
+        "datasets": [{**{key: entry.get(key) for key in (
+            "id", "version", "year", "kind", "factors", "plugin", "source", "sha256")},
+            **{key: str(entry.get(key) or "") for key in SAID_IN_CHINESE},
+            **{f"{key}_zh": str(entry.get(f"{key}_zh") or entry.get(key) or "")
+               for key in SAID_IN_CHINESE}} for entry in sources.datasets]}))

@@ -101,3 +101,66 @@ class FactorListSchema(_Response):
     fallback = fields.Nested(FallbackSchema, allow_none=True, required=True, metadata={
         "description": "With ?region=: the regions that stand in where it has no factor of a "
                        "basis; null otherwise."})
+
+
+def _said(description: str) -> dict:
+    return {"description": f"{description}, in English."}
+
+
+def _said_zh(description: str) -> dict:
+    return {"description": f"{description}, in Chinese (in English where the dataset's "
+                           "manifest gives no Chinese)."}
+
+
+class DatasetSchema(_Response):
+    id = fields.String(required=True)
+    title = fields.String(required=True, metadata=_said("What the dataset is"))
+    title_zh = fields.String(required=True, metadata=_said_zh("What the dataset is"))
+    publisher = fields.String(required=True, metadata=_said("Who published it"))
+    publisher_zh = fields.String(required=True, metadata=_said_zh("Who published it"))
+    version = fields.String(required=True, metadata={
+        "description": 'The version calculations use now, e.g. "MEE-2023".'})
+    year = fields.Raw(required=True, metadata={
+        "description": "The year it was published: a number, or text saying why none is "
+                       "given."})
+    kind = fields.String(required=True, metadata={
+        "description": "What it gives the engine: processes, electricity, method, "
+                       "parameters, grading, flows, carbon_contents (others from plugins)."})
+    factors = fields.Integer(required=True, metadata={
+        "description": "How many of the registered factors cite it (0 for parameters, "
+                       "grade bands and the like)."})
+    plugin = fields.String(required=True, metadata={
+        "description": "The plugin that registered it."})
+    geography = fields.String(required=True, metadata=_said("The geography it covers"))
+    geography_zh = fields.String(required=True, metadata=_said_zh("The geography it covers"))
+    unit = fields.String(required=True, metadata=_said("The unit of its figures"))
+    unit_zh = fields.String(required=True, metadata=_said_zh("The unit of its figures"))
+    gas_scope = fields.String(required=True, metadata=_said("The greenhouse gases it covers"))
+    gas_scope_zh = fields.String(required=True,
+                                 metadata=_said_zh("The greenhouse gases it covers"))
+    confidence = fields.String(required=True, metadata={
+        "description": "How sure it is, beginning with high, medium or low, and how its "
+                       "figures were read, in English."})
+    confidence_zh = fields.String(required=True, metadata=_said_zh("The same"))
+    licence = fields.String(required=True, metadata=_said("Its licence"))
+    licence_zh = fields.String(required=True, metadata=_said_zh("Its licence"))
+    source = fields.String(required=True, metadata={
+        "description": "Its whole citation, as published (English)."})
+    sha256 = fields.String(required=True, metadata={
+        "description": "SHA-256 of its data file in this version."})
+
+
+class DataVersionSchema(_Response):
+    name = fields.String(required=True)
+    published = fields.String(required=True, metadata={"description": "ISO date."})
+
+
+class DatasetListSchema(_Response):
+    data_version = fields.String(required=True, metadata={
+        "description": 'The data version calculations use now, e.g. "MEE-2023"; a result '
+                       "names the data version it was calculated with."})
+    data_version_hash = fields.String(required=True, metadata={
+        "description": "Its SHA-256 over every dataset's version and hash."})
+    versions = fields.List(fields.Nested(DataVersionSchema), required=True, metadata={
+        "description": "Every data version a calculation may name, oldest first."})
+    datasets = fields.List(fields.Nested(DatasetSchema), required=True)
