@@ -88,14 +88,14 @@ def test_the_sources_say_their_confidence_in_the_readers_language(service, clien
     # its manifest says it in Chinese (lca_data/oranges/manifest.json confidence_zh)
     # each dataset's code links to its row on the public page of data sources
     assert ('[<a href="/registry/data#dataset-oranges_fertiliser_chen2015"><code>'
-            'oranges_fertiliser_chen2015</code></a>; <span title="高（见于论文摘要；'
-            'FACTORS.md 第 5 节）">可信度高</span>;') in sources
+            'oranges_fertiliser_chen2015</code></a>；<span title="高（见于论文摘要；'
+            'FACTORS.md 第 5 节）">可信度高</span>；') in sources
     visible = re.sub(r"<[^>]+>", " ", sources)
     assert "可信度: high" not in visible and "(seen in the paper" not in visible
     # the grid's factors, a level by year, each said; this BOM's grid factor is of 2022 (the
     # newest year the data version publishes for Sichuan), so its level is "2022 and 2023 high"
-    assert ('[<a href="/registry/data#dataset-cn_grid_co2_mee"><code>cn_grid_co2_mee</code></a>; '
-            '<span title="2021 年：中（各省数据来自一份二手转录）；2022 年和 2023 年：高">可信度高</span>;'
+    assert ('[<a href="/registry/data#dataset-cn_grid_co2_mee"><code>cn_grid_co2_mee</code></a>；'
+            '<span title="2021 年：中（各省数据来自一份二手转录）；2022 年和 2023 年：高">可信度高</span>；'
             ) in sources
     assert not re.search(r'title="[^"]*\b(high|medium|low)\b', sources)  # no English level
     client.set_cookie("lang", "en")

@@ -60,12 +60,12 @@ def test_the_sources_are_cited_in_the_readers_language(service, clients, make_bo
     rows = factor_rows(zh)
     assert rows["diesel"].startswith(
         "柴油燃烧 diesel 3.1863 kg CO₂/kg 柴油燃烧，CO2 · 政府间气候变化专门委员会（IPCC） "
-        "[ diesel_ipcc2006 ;")
+        "[ diesel_ipcc2006 ；")  # the parts of the note apart as Chinese writes them
     assert "中国电网电力 CO2 排放因子：全国、区域电网及各省（基于位置） · " \
-        "中华人民共和国生态环境部；国家统计局 [ cn_grid_co2_mee ;" \
+        "中华人民共和国生态环境部；国家统计局 [ cn_grid_co2_mee ；" \
         in rows["electricity/location/CN-SC/2022"]
     assert "IPCC 第六次评估报告（AR6）100 年全球增温潜势（GWP100，默认） · " \
-        "政府间气候变化专门委员会（IPCC） [ ipcc_ar6_gwp100 ;" in rows["method"]
+        "政府间气候变化专门委员会（IPCC） [ ipcc_ar6_gwp100 ；" in rows["method"]
     # the English citation is there for an expert, on hover only
     assert re.search(r'<cite title="Intergovernmental Panel on Climate Change: IPCC 2006 '
                      r'Guidelines Vol. 2 Ch. 1: [^"]*">柴油燃烧，CO2</cite>', zh)

@@ -43,6 +43,7 @@ TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's,
 LEAF = _l("leaf %(index)s")  # footprint.display.leaf's rule in the reader's language
 LABELLED = _l("%(label)s: ")  # a label before what it labels: 数据版本：, Data version:
 SEPARATOR = _l(", ")  # between the items of a list: 技术、地理; technology, geography
+SEMICOLON = _l("; ")  # between the parts of a note: 可信度高；插件 oranges
 
 footprint = display.footprint
 quantity = display.quantity
@@ -131,6 +132,12 @@ def separator() -> str:
     return str(SEPARATOR)
 
 
+def semicolon() -> str:
+    """What stands between the parts of a note, or several errors of one field, in the
+    reader's language: ； or "; "."""
+    return str(SEMICOLON)
+
+
 def listed(items) -> Markup:
     """Items one after the other as the reader's language writes a list (2022、2023; 2022,
     2023), each escaped unless it is HTML already."""
@@ -172,4 +179,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(in_reader_language(named), "named")
     app.add_template_global(CO2E, "co2e")
     app.add_template_global(separator, "separator")
+    app.add_template_global(semicolon, "semicolon")
     app.add_template_global(vocabulary.BELOW_PUBLISHED_RANGE, "below_published_range")

@@ -120,7 +120,10 @@
     if (!slot.classList.contains("live-error")) {
       slot.textContent = "";  /* the server's message of the last save gives way */
     }
-    slot.textContent = slot.textContent ? slot.textContent + "; " + problem.message
+    // several problems of one field, joined as the page's language writes it (as the
+    // server's pages do: web/formatting.py semicolon)
+    var semicolon = document.documentElement.lang.indexOf("zh") === 0 ? "；" : "; ";
+    slot.textContent = slot.textContent ? slot.textContent + semicolon + problem.message
       : problem.message;
     slot.classList.add("live-error");
     var field = document.getElementById("f-" + problem.field);
