@@ -151,10 +151,13 @@ def _catalogue(home: Path, manifest: dict) -> None:
         "publisher_zh": "本平台导入",
         # the data's own reference years are not read at import: its temporal rating says so
         "year": "not stated at import",
-        "geography": "as stated per activity", "unit": "kg of each gas per unit of product",
+        "geography": "as stated per activity", "geography_zh": "以各活动所注为准",
+        "unit": "kg of each gas per unit of product", "unit_zh": "每单位产品排放各气体的 kg 数",
         "gas_scope": "every greenhouse gas of the database, characterised by the platform's "
                      "methods (AR6, AR5)",
-        "confidence": "as the database states it", "licence": "the database's own",
+        "gas_scope_zh": "数据库中的全部温室气体，按平台的特征化方法（AR6、AR5）折算",
+        "confidence": "as the database states it", "confidence_zh": "以数据库所述为准",
+        "licence": "the database's own", "licence_zh": "以数据库自身的许可为准",
         "sha256": manifest["sha256"], "version": f"{name}{AT}{version}",
         "published": manifest["imported_at"], IMPORTED: True,
         "activities": counts.get("activities"),

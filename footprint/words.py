@@ -96,7 +96,8 @@ DATASET_KINDS = {"processes": Message("emission factors of inputs"),
                  "parameters": Message("model parameters"),
                  "grading": Message("grade bands"),
                  "flows": Message("elementary flows"),
-                 "carbon_contents": Message("carbon contents")}
+                 "carbon_contents": Message("carbon contents"),
+                 "background": Message("life-cycle inventory database (imported)")}
 # The vocabulary a Word names (Word("basis", "market")) -> its words.
 WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KINDS,
          "basis": BASES, "boundary": BOUNDARIES, "unit": UNITS, "dimension": DIMENSIONS,

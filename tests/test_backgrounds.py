@@ -124,6 +124,8 @@ def test_a_widget_scores_as_the_hand_calculation(lci, name):
     entry = lci.engine.registry.manifest_entry(factor["source"]["dataset"])
     assert (entry["title_zh"], entry["publisher_zh"]) == (
         f"导入的生命周期清单数据库 {name}", "本平台导入")
+    assert (entry["kind"], entry["gas_scope_zh"], entry["confidence_zh"]) == (
+        "background", "数据库中的全部温室气体，按平台的特征化方法（AR6、AR5）折算", "以数据库所述为准")
 
 
 def test_the_gases_are_sorted_and_the_uncharacterised_listed(lci):

@@ -107,6 +107,13 @@ def test_an_imported_library_computes_a_bom_by_hand(home, kind):
     entry = Engine(home=home).registry.manifest_entry(al["source"]["dataset"])
     assert (entry["title"], entry["title_zh"]) == ("Factor library shop", "因子库 shop")
     assert (entry["publisher"], entry["publisher_zh"]) == ("this platform", "本平台")
+    # and describes it in both languages (the public page of data sources): ROWS give one
+    # CO2e factor of AR6, one of AR5 and one CH4 factor
+    assert (entry["gas_scope"], entry["gas_scope_zh"]) == (
+        "CO2e (AR6 GWP100): 1 factor; CO2e (AR5 GWP100): 1 factor; CH4 only: 1 factor",
+        "CO2e（AR6 GWP100）：1 个因子；CO2e（AR5 GWP100）：1 个因子；仅 CH4：1 个因子")
+    assert (entry["licence"], entry["licence_zh"]) == ("the platform's own", "平台自有")
+    assert (entry["confidence_zh"], entry["geography_zh"]) == ("以各因子所注为准", "以各因子所注为准")
 
 
 def test_the_machined_part_with_a_library_housing(home):

@@ -87,9 +87,13 @@ def import_library(home: Path, filename: str, content: bytes, name: str, version
             "source": f"imported by {by} from {Path(filename).name} on {stamp}; each factor "
                       "cites its own publication",
             "publisher": publisher or "this platform", "year": now().year,
-            "geography": "as stated per factor", "unit": "kg of the gas per unit, per factor",
-            "gas_scope": _gas_scope(factors), "confidence": "as stated per factor",
+            "geography": "as stated per factor", "geography_zh": "以各因子所注为准",
+            "unit": "kg of the gas per unit, per factor",
+            "unit_zh": "每单位排放该气体的 kg 数，以各因子为准",
+            "gas_scope": _gas_scope(factors), "gas_scope_zh": _gas_scope(factors, "zh"),
+            "confidence": "as stated per factor", "confidence_zh": "以各因子所注为准",
             "licence": licence or "the platform's own",
+            **({} if licence else {"licence_zh": "平台自有"}),
             "sha256": hashlib.sha256(stored).hexdigest(), "version": label,
             "published": stamp, IMPORTED: True,
             "factors": len(factors), "original": f"{name}/{version}.source{_suffix(content)}",
@@ -170,11 +174,18 @@ def _check(home: Path) -> None:
         build_registry(get_plugin_manager(), None)
 
 
-def _gas_scope(factors) -> str:
+def _gas_scope(factors, language: str = "en") -> str:
+    """The gases the library's factors give, with how many of each: "CO2e (AR6 GWP100): 11
+    factors; CO2 only: 1 factor"; in Chinese "CO2e（AR6 GWP100）：11 个因子；仅 CO2：1 个因子"."""
     counts: dict[str, int] = {}
     for f in factors:
-        key = f"CO2e ({f.gwp} GWP100)" if f.gas == "CO2e" else f"{f.gas} only"
+        if language == "zh":
+            key = f"CO2e（{f.gwp} GWP100）" if f.gas == "CO2e" else f"仅 {f.gas}"
+        else:
+            key = f"CO2e ({f.gwp} GWP100)" if f.gas == "CO2e" else f"{f.gas} only"
         counts[key] = counts.get(key, 0) + 1
+    if language == "zh":
+        return "；".join(f"{key}：{n} 个因子" for key, n in counts.items())
     return "; ".join(f"{key}: {n} factor{'s' if n > 1 else ''}" for key, n in counts.items())
 
 
