@@ -104,7 +104,7 @@ WORDS = {"stage": STAGES, "status": STATUSES, "role": ROLES, "org_kind": ORG_KIN
          "gas": GASES, "event": EVENTS, "finding_type": FINDING_TYPES,
          "severity": SEVERITIES, "scope": SCOPES, "quality_criterion": QUALITY_CRITERIA,
          "quality_level": QUALITY_LEVELS, "standing": STANDINGS, "confidence": CONFIDENCE,
-         "confidence_level": CONFIDENCE_LEVELS}
+         "confidence_level": CONFIDENCE_LEVELS, "dataset_kind": DATASET_KINDS}
 # How long ago something was, from whole minutes (a peer's revocation list, last synced):
 # the largest unit that fits, rounded down; under a minute, just now.
 AGES = ((24 * 60, Message("%(n)s days ago")), (60, Message("%(n)s hours ago")),

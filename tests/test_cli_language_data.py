@@ -256,13 +256,15 @@ def test_data_in_chinese_and_english(speaking, data_package):  # noqa: F811
                          "  发布机构：美国国家环境保护局"]
     # the manifest's own descriptions as it gives them in Chinese (lca_data/manifest.json
     # geography_zh, unit_zh, gas_scope_zh, confidence_zh, licence_zh); the citation as published
-    assert shown[5:9] == ["  地理范围：美国（用作中国的替代数据）", "  计量单位：kg CO2/tkm",
-                          "  温室气体范围：仅 CO2（油箱到车轮）", "  可信度：中（计算得出；地理替代）"]
+    assert shown[5:10] == ["  提供的数据：投入品排放因子", "  地理范围：美国（用作中国的替代数据）",
+                           "  计量单位：kg CO2/tkm", "  温室气体范围：仅 CO2（油箱到车轮）",
+                           "  可信度：中（计算得出；地理替代）"]
     assert "  使用许可：美国政府作品，公有领域" in shown
     assert any(line.startswith("  来源：US EPA GHG Emission Factors Hub") for line in shown)
     assert "  数据文件：processes/road_freight_epa.csv" in shown
     english = lines(speaking("en", "data", "show", "road_freight_epa"))
-    assert english[5:9] == ["  geography covered: US (proxy for CN)", "  unit: kg CO2/tkm",
+    assert english[5:10] == ["  what it gives: emission factors of inputs",
+                             "  geography covered: US (proxy for CN)", "  unit: kg CO2/tkm",
                             "  greenhouse gases covered: CO2 only (tank-to-wheel)",
                             "  confidence: medium (computed; geographic proxy)"]
     assert "  licence: US government work, public domain" in english

@@ -15,7 +15,7 @@ from footprint.resultnames import named
 
 from .. import render
 from ..errors import failed, usage_exit
-from ..language import chosen, confidence, levels, listed, say
+from ..language import chosen, confidence, levels, listed, say, term
 
 package_option = click.option(
     "--package", default="lca_data", show_default=True,
@@ -84,6 +84,7 @@ def show_dataset(dataset_id, as_json, package):
         (say("name"), named(entry, language, "title")),
         (say("publisher"), named(entry, language, "publisher")),
         (say("version"), entry.get("version")), (say("year"), entry.get("year")),
+        (say("what it gives"), term("dataset_kind", entry.get("kind") or "")),
         (say("geography covered"), named(entry, language, "geography")),
         (say("unit"), named(entry, language, "unit")),
         (say("greenhouse gases covered"), named(entry, language, "gas_scope")),
