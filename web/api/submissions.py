@@ -300,7 +300,6 @@ def factors():
          "plugin": f.plugin} for f in chosen], "fallback": fallback}))
 
 
-
 @bp.get("/datasets")
 @operation("The datasets every footprint here is calculated from", public=True,
            responses={200: (DatasetListSchema, "Every dataset, in the version calculations "

@@ -125,7 +125,8 @@ class DatasetSchema(_Response):
                        "given."})
     kind = fields.String(required=True, metadata={
         "description": "What it gives the engine: processes, electricity, method, "
-                       "parameters, grading, flows, carbon_contents (others from plugins)."})
+                       "parameters, grading, flows, carbon_contents, background (an imported "
+                       "LCI database); others from plugins."})
     factors = fields.Integer(required=True, metadata={
         "description": "How many of the registered factors cite it (0 for parameters, "
                        "grade bands and the like)."})
