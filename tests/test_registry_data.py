@@ -7,6 +7,7 @@ import html
 import re
 
 from .conftest import text_of
+from .test_web_scan import approve, scan_url, tea_bom
 
 
 def rows_of(page: str) -> dict[str, str]:
@@ -93,3 +94,11 @@ def test_the_api_gives_the_same_list_to_anyone(client, engine):
     # lca_data/materials/ice_v2.csv has 8 rows, each a registered factor
     ice = next(d for d in answer["datasets"] if d["id"] == "materials_ice_v2")
     assert isinstance(ice["year"], str) and ice["factors"] == 8
+
+
+def test_a_scan_of_this_platform_s_label_links_to_them(client, service, issuer, make_bom):
+    label = approve(service, issuer, tea_bom(make_bom))
+    client.set_cookie("lang", "zh")
+    page = text_of(client.get(scan_url(label)))
+    checks = page[page.index('id="checks"'):]
+    assert '<a href="/registry/data" id="data-sources">数据来源</a>' in checks
