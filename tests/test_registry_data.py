@@ -102,3 +102,26 @@ def test_a_scan_of_this_platform_s_label_links_to_them(client, service, issuer, 
     page = text_of(client.get(scan_url(label)))
     checks = page[page.index('id="checks"'):]
     assert '<a href="/registry/data" id="data-sources">数据来源</a>' in checks
+
+
+def test_a_dataset_that_says_nothing_in_chinese_is_shown_in_english(client, monkeypatch):
+    """A third party's manifest without the *_zh fields (and without a kind): the English on
+    a Chinese page and in each _zh field of the API, nothing invented."""
+    from footprint.usecases import datasources
+
+    entry = {"id": "tea_fuelwood", "title": "Tea: fuelwood combustion", "publisher": "IPCC",
+             "version": "IPCC-2006", "year": 2006, "geography": "global",
+             "unit": "kg CO2/kg wood", "gas_scope": "CH4 and N2O only",
+             "confidence": "medium (recalled)", "licence": "factual values",
+             "source": "IPCC 2006 Vol. 2 Table 2.5", "sha256": "0" * 64,
+             "factors": 1, "plugin": "tea"}
+    monkeypatch.setattr(datasources, "data_sources", lambda engine: datasources.DataSources(
+        "", "f" * 64, [entry], []))
+    client.set_cookie("lang", "zh")
+    row = words(rows_of(text_of(client.get("/registry/data")))["tea_fuelwood"])
+    assert row == ("Tea: fuelwood combustion IPCC · tea_fuelwood 完整引文 IPCC 2006 Vol. 2 "
+                   "Table 2.5 IPCC-2006 2006 1 个因子 global 温室气体：CH4 and N2O only "
+                   "单位：kg CO2/kg wood 可信度中 (recalled) factual values")
+    (shown,) = client.get("/api/v1/datasets").get_json()["datasets"]
+    assert (shown["kind"], shown["gas_scope_zh"], shown["confidence_zh"], shown["title_zh"]) == (
+        "", "CH4 and N2O only", "medium (recalled)", "Tea: fuelwood combustion")

@@ -313,7 +313,8 @@ def datasets():
         "data_version": sources.name, "data_version_hash": sources.hash,
         "versions": sources.versions,
         "datasets": [{**{key: entry.get(key) for key in (
-            "id", "version", "year", "kind", "factors", "plugin", "source", "sha256")},
+            "id", "version", "year", "factors", "plugin", "source", "sha256")},
+            "kind": entry.get("kind") or "",
             **{key: str(entry.get(key) or "") for key in SAID_IN_CHINESE},
             **{f"{key}_zh": str(entry.get(f"{key}_zh") or entry.get(key) or "")
                for key in SAID_IN_CHINESE}} for entry in sources.datasets]}))
