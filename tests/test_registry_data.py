@@ -20,6 +20,12 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def facts_of(page: str) -> str:
+    """The data version and those a calculation may name, as read (each a link)."""
+    head = page[page.index('<dl class="facts"'):page.index('<table class="cards"')]
+    return words(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"</?a\b[^>]*>", "", head))))
+
+
 def test_every_dataset_is_listed_in_chinese_for_anyone(client, engine):
     client.set_cookie("lang", "zh")
     response = client.get("/registry/data")
@@ -47,8 +53,7 @@ def test_every_dataset_is_listed_in_chinese_for_anyone(client, engine):
     # the whole citation as published, marked English for the reader's software
     assert '<p lang="en">MEE with NBS: announcement 2024 No. 12 (2021 data, 2024-04-12), ' \
            '2024 No. 33 (2022 data, 2024-12-20)' in page
-    head = page[page.index('<dl class="facts"'):page.index('<table class="cards"')]
-    facts = words(html.unescape(re.sub(r"<[^>]+>", " ", head)))
+    facts = facts_of(page)
     assert facts.startswith(f"现行数据版本 MEE-2023 {engine.registry.data_version}")
     assert facts.endswith("核算可指定的数据版本 MEE-2021（2024-04-12 发布）、MEE-2022（2024-12-20 "
                           "发布）、MEE-2023（2025-12-31 发布）")
@@ -64,7 +69,8 @@ def test_the_same_page_in_english(client):
     assert "2021 medium confidence (provinces from one secondary copy); 2022 and 2023 high " \
            "confidence" in grid
     assert "official government announcement, public" in grid
-    assert "MEE-2021 (published 2024-04-12), MEE-2022 (published 2024-12-20)" in page
+    assert "MEE-2021 (published 2024-04-12), MEE-2022 (published 2024-12-20)" in facts_of(page)
+    assert '<a href="/registry/data?version=MEE-2021">' in page
 
 
 def test_the_registry_links_to_it(client):
@@ -78,8 +84,8 @@ def test_the_api_gives_the_same_list_to_anyone(client, engine):
     assert response.status_code == 200
     answer = response.get_json()
     assert [d["id"] for d in answer["datasets"]] == [d.id for d in engine.registry.datasets]
-    assert (answer["data_version"], answer["data_version_hash"]) == (
-        "MEE-2023", engine.registry.data_version)
+    assert (answer["data_version"], answer["data_version_hash"], answer["current"]) == (
+        "MEE-2023", engine.registry.data_version, True)
     assert answer["versions"] == [{"name": "MEE-2021", "published": "2024-04-12"},
                                   {"name": "MEE-2022", "published": "2024-12-20"},
                                   {"name": "MEE-2023", "published": "2025-12-31"}]
@@ -94,6 +100,15 @@ def test_the_api_gives_the_same_list_to_anyone(client, engine):
     # lca_data/materials/ice_v2.csv has 8 rows, each a registered factor
     ice = next(d for d in answer["datasets"] if d["id"] == "materials_ice_v2")
     assert isinstance(ice["year"], str) and ice["factors"] == 8
+    # an earlier data version, as a label names it: 39 rows x 1 year (2021) = 39 grid factors
+    earlier = client.get("/api/v1/datasets?version=MEE-2021").get_json()
+    grid = next(d for d in earlier["datasets"] if d["id"] == "cn_grid_co2_mee")
+    assert (earlier["data_version"], earlier["current"], grid["factors"]) == ("MEE-2021",
+                                                                               False, 39)
+    assert grid["confidence_zh"] == "2021 年：中（各省数据来自一份二手转录）"
+    missing = client.get("/api/v1/datasets?version=MEE-1999")
+    assert missing.status_code == 404
+    assert client.get("/api/v1/datasets?colour=red").status_code == 400  # unknown parameter
 
 
 def test_a_scan_of_this_platform_s_label_links_to_them(client, service, issuer, make_bom):
@@ -101,7 +116,36 @@ def test_a_scan_of_this_platform_s_label_links_to_them(client, service, issuer, 
     client.set_cookie("lang", "zh")
     page = text_of(client.get(scan_url(label)))
     checks = page[page.index('id="checks"'):]
-    assert '<a href="/registry/data" id="data-sources">数据来源</a>' in checks
+    # to the data version the label signs (the first 16 hex digits of its hash)
+    signed = service.db.execute("SELECT data_version FROM results WHERE submission_id = ?",
+                                [label["submission_id"]]).fetchone()[0][:16]
+    assert f'<a href="/registry/data?version={signed}" id="data-sources">数据来源</a>' in checks
+    assert "现行数据版本" in text_of(client.get(f"/registry/data?version={signed}"))
+
+
+def test_an_earlier_data_version_s_datasets(client, engine):
+    """What a result or label of an earlier data version was calculated from, named by its
+    name or its hash (a label signs the first 16 hex digits)."""
+    from footprint.engine import Engine
+
+    client.set_cookie("lang", "zh")
+    page = text_of(client.get("/registry/data?version=MEE-2021"))
+    assert "以下是某项结果或标签所注数据版本 MEE-2021 的数据集；现行核算已使用更新的数据版本。" in page
+    grid = words(rows_of(page)["cn_grid_co2_mee"])
+    # MEE 2024 No. 12 alone (lca_data/electricity/cn_grid_co2_mee_MEE-2021.csv): 39 rows
+    # with factors x 1 year (2021) = 39; the note that version restated, in its own Chinese
+    assert "MEE-2021" in grid and "39 个因子" in grid
+    assert "2021 年：中（各省数据来自一份二手转录）" in grid and "2022" not in grid
+    digest = Engine(engine.home, engine.plugin_manager, data_version="MEE-2022") \
+        .registry.data_version
+    by_hash = words(rows_of(text_of(client.get(f"/registry/data?version={digest[:16]}")))[
+        "cn_grid_co2_mee"])
+    # 39 rows x 2 years (2021, 2022) = 78
+    assert "MEE-2022" in by_hash and "78 个因子" in by_hash
+    missing = client.get("/registry/data?version=MEE-1999")
+    assert missing.status_code == 404
+    assert "本平台没有数据版本 'MEE-1999'" in text_of(missing)
+    assert client.get("/registry/data?version=f9bd").status_code == 404  # too short a prefix
 
 
 def test_a_dataset_that_says_nothing_in_chinese_is_shown_in_english(client, monkeypatch):
@@ -115,7 +159,7 @@ def test_a_dataset_that_says_nothing_in_chinese_is_shown_in_english(client, monk
              "confidence": "medium (recalled)", "licence": "factual values",
              "source": "IPCC 2006 Vol. 2 Table 2.5", "sha256": "0" * 64,
              "factors": 1, "plugin": "tea"}
-    monkeypatch.setattr(datasources, "data_sources", lambda engine: datasources.DataSources(
+    monkeypatch.setattr(datasources, "data_sources", lambda engine, version=None: datasources.DataSources(
         "", "f" * 64, [entry], []))
     client.set_cookie("lang", "zh")
     row = words(rows_of(text_of(client.get("/registry/data")))["tea_fuelwood"])

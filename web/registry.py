@@ -8,7 +8,8 @@ a page per product and per organisation; the benchmarks of verified data; the op
                                            labels it verified as accounting body
     GET /registry/labels/<label_id>        to the label's scan page
     GET /registry/benchmarks               per category and declared unit
-    GET /registry/data                     the datasets every footprint is calculated from
+    GET /registry/data[?version=V]         the datasets every footprint is calculated from
+                                           (of data version V: its name or whole hash)
     GET /registry/open-data                today's snapshot, written on the day's first ask
     GET /registry/open-data/<day>/<file>   its files
 """
@@ -133,9 +134,11 @@ def benchmarks_page():
 @bp.route("/data")
 def data_sources():
     """What the figures of every label rest on: each dataset, as its manifest describes it, in
-    the version the platform calculates with, and the data versions a result may name."""
+    the version the platform calculates with (or in the data version a label names: 404 for
+    one this platform cannot name), and the data versions a result may name."""
+    version = request.args.get("version", "")[:100] or None
     return render_template("registry/data.html",
-                           sources=datasources.data_sources(get_engine()))
+                           sources=datasources.data_sources(get_engine(), version))
 
 
 @bp.route("/open-data")

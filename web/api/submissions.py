@@ -31,8 +31,8 @@ from ..db import get_db, get_engine
 from ..labels import home, issuing, label_issuer, submission_label
 from .body import idempotency_key, json_body, json_object, load, query
 from .openapi import operation
-from .schemas.referencedata import (CategoryListSchema, DatasetListSchema, FactorListSchema,
-                                    FactorsQuerySchema, RegionListSchema)
+from .schemas.referencedata import (CategoryListSchema, DatasetListSchema, DatasetsQuerySchema,
+                                    FactorListSchema, FactorsQuerySchema, RegionListSchema)
 from .schemas.submissions import (NoteRequestSchema, ReturnRequestSchema, SubmissionListSchema,
                                   SubmissionSchema, SubmissionsQuerySchema, SubmitRequestSchema,
                                   VerifyRequestSchema)
@@ -302,15 +302,17 @@ def factors():
 
 @bp.get("/datasets")
 @operation("The datasets every footprint here is calculated from", public=True,
+           query=DatasetsQuerySchema, errors=(400, 404),
            responses={200: (DatasetListSchema, "Every dataset, in the version calculations "
-                                               "use now.")},
+                                               "use now or of the data version asked.")},
            description="Public: no token needed. The list the public page /registry/data "
                        "shows: each dataset as its manifest describes it, in English and in "
                        "Chinese, with how many factors cite it, and the data versions.")
 def datasets():
-    sources = datasources.data_sources(get_engine())
+    sources = datasources.data_sources(get_engine(), query(DatasetsQuerySchema).get("version"))
     return jsonify(built(DatasetListSchema).dump({
         "data_version": sources.name, "data_version_hash": sources.hash,
+        "current": sources.current,
         "versions": sources.versions,
         "datasets": [{**{key: entry.get(key) for key in (
             "id", "version", "year", "factors", "plugin", "source", "sha256")},

@@ -151,6 +151,14 @@ class DatasetSchema(_Response):
         "description": "SHA-256 of its data file in this version."})
 
 
+class DatasetsQuerySchema(StrictSchema):
+    version = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "A data version a result or label names: its name (MEE-2022), or its "
+                       "hash or the first 8 or more hex digits of it (a label signs 16). "
+                       "Without it, the data version in effect. One this platform cannot "
+                       "name is a 404."})
+
+
 class DataVersionSchema(_Response):
     name = fields.String(required=True)
     published = fields.String(required=True, metadata={"description": "ISO date."})
@@ -158,8 +166,11 @@ class DataVersionSchema(_Response):
 
 class DatasetListSchema(_Response):
     data_version = fields.String(required=True, metadata={
-        "description": 'The data version calculations use now, e.g. "MEE-2023"; a result '
-                       "names the data version it was calculated with."})
+        "description": 'The data version, e.g. "MEE-2023": the one calculations use now '
+                       "unless ?version= named another; a result names the data version it "
+                       "was calculated with."})
+    current = fields.Boolean(required=True, metadata={
+        "description": "Whether it is the data version calculations use now."})
     data_version_hash = fields.String(required=True, metadata={
         "description": "Its SHA-256 over every dataset's version and hash."})
     versions = fields.List(fields.Nested(DataVersionSchema), required=True, metadata={
