@@ -69,6 +69,7 @@ def test_the_same_page_in_english(client):
     assert "2021 medium confidence (provinces from one secondary copy); 2022 and 2023 high " \
            "confidence" in grid
     assert "official government announcement, public" in grid
+    assert "emission factors of inputs 1 factor US (proxy for CN)" in words(rows["road_freight_epa"])
     assert "MEE-2021 (published 2024-04-12), MEE-2022 (published 2024-12-20)" in facts_of(page)
     assert '<a href="/registry/data?version=MEE-2021">' in page
 
