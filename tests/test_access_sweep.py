@@ -194,6 +194,8 @@ def call(service, world, who: str | None, method: str, path: str, body: dict):
 
 
 def text_of(response) -> str:
+    """The answer's text, HTML entities read (conftest's ``text_of``, but for binary answers
+    too: a PDF statement, a COSE document, a PNG)."""
     return html.unescape(response.get_data().decode("utf-8", "replace"))
 
 

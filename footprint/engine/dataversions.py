@@ -143,6 +143,15 @@ def describe_data_versions(pm) -> list[dict]:
     return described
 
 
+def named_by_hash(hashes: dict[str, str], text: str) -> list[str]:
+    """The names in ``hashes`` ({name: hash}) whose hash ``text`` names: the whole hash or at
+    least its first MIN_PREFIX hex digits (a label signs 16), in any case."""
+    prefix = text.lower()
+    if not re.fullmatch(rf"[0-9a-f]{{{MIN_PREFIX},64}}", prefix):
+        return []
+    return [name for name, digest in hashes.items() if digest.startswith(prefix)]
+
+
 def find_data_version(pm, text: str, where: str = "data_version") -> str:
     """The name of the data version ``text`` names: a name, or a full hash or a prefix of at
     least MIN_PREFIX hex digits of a version's hash. InvalidInput (located at ``where``)
@@ -158,7 +167,7 @@ def find_data_version(pm, text: str, where: str = "data_version") -> str:
                               unknown=unknown, digits=MIN_PREFIX)
         raise InvalidInput([Problem(where, unknown)])
     hashes = {name: registry.data_version for name, registry in version_registries(pm).items()}
-    matches = [name for name, digest in hashes.items() if digest.startswith(text.lower())]
+    matches = named_by_hash(hashes, text)
     if len(matches) == 1:
         return matches[0]
     known = [f"{name} ({digest[:16]})" for name, digest in hashes.items()]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..engine import Engine
-from ..engine.dataversions import MIN_PREFIX, data_versions, version_registries
+from ..engine.dataversions import data_versions, named_by_hash, version_registries
 from ..errors import Message, NotFound
 from ..settings import using_home
 
@@ -53,16 +53,13 @@ def _named(engine, version: str) -> str | None:
     """The name of the data version ``version`` names (its name, or its hash or the first
     MIN_PREFIX or more hex digits of it: a label signs the first 16); None for the one in
     effect, which may have no name (no dataset with earlier versions)."""
-    prefix = version.lower()
-
-    def hashed(digest: str) -> bool:
-        return len(prefix) >= MIN_PREFIX and digest.startswith(prefix)
     current = engine.registry
-    if version == current.data_version_name or hashed(current.data_version):
+    if version == current.data_version_name or \
+            named_by_hash({current.data_version_name: current.data_version}, version):
         return None
     if version in {v.name for v in data_versions(current.catalogs)}:
         return version
-    named = [name for digest, name in _names_by_hash(engine).items() if hashed(digest)]
+    named = named_by_hash(_hashes(engine), version)
     if len(named) != 1:
         raise NotFound(Message("no data version %(version)s on this platform",
                                version=repr(version)))
@@ -70,10 +67,11 @@ def _named(engine, version: str) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _names_by_hash(engine) -> dict[str, str]:
-    # every data version's registry built once per worker's engine, to know its hash
+def _hashes(engine) -> dict[str, str]:
+    """{name: hash} of every data version: each one's registry built once per worker's
+    engine, to know its hash."""
     with using_home(engine.home):  # the platform's own datasets are its home's
-        return {registry.data_version: name
+        return {name: registry.data_version
                 for name, registry in version_registries(engine.plugin_manager).items()}
 
 

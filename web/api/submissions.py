@@ -20,6 +20,7 @@ from footprint.data import SAID_IN_CHINESE
 from footprint.errors import InvalidInput, Problem, said
 from footprint.paging import PAGE_SIZE
 from footprint.parameters import describe_parameters
+from footprint.resultnames import named
 from footprint.schemacache import schema as built
 from footprint.suggest import unknown
 from footprint.usecases import actions, datasources, review
@@ -318,5 +319,5 @@ def datasets():
             "id", "version", "year", "factors", "plugin", "source", "sha256")},
             "kind": entry.get("kind") or "",
             **{key: str(entry.get(key) or "") for key in SAID_IN_CHINESE},
-            **{f"{key}_zh": str(entry.get(f"{key}_zh") or entry.get(key) or "")
-               for key in SAID_IN_CHINESE}} for entry in sources.datasets]}))
+            **{f"{key}_zh": named(entry, "zh", key) for key in SAID_IN_CHINESE}}
+            for entry in sources.datasets]}))
