@@ -151,6 +151,17 @@ def listed(items) -> str:
     return ("、" if chosen() == "zh" else ", ").join(map(str, items))
 
 
+def colon() -> str:
+    """A colon before what follows it, as the chosen language writes one."""
+    return "：" if chosen() == "zh" else ": "
+
+
+def aside(text) -> str:
+    """A remark after what it remarks on, in the chosen language's brackets: 二氧化碳（CO₂）;
+    carbon dioxide (CO₂)."""
+    return f"（{text}）" if chosen() == "zh" else f" ({text})"
+
+
 def term(vocabulary: str, code: str, language: str | None = None) -> str:
     """A code of the core's vocabularies ("stage", "production") as the chosen language
     says it: 生产, production; a code it does not know as it is."""

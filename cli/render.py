@@ -21,7 +21,7 @@ from footprint.resultnames import (ResultNames, factor, input_name, method_name,
                                    named_note)
 from footprint.words import GAS_SYMBOLS
 
-from .language import chosen, listed, said, say, term
+from .language import aside, chosen, colon, listed, said, say, term
 
 BAR_WIDTH = 30
 
@@ -125,11 +125,11 @@ def result_text(result: dict, names: ResultNames | None = None,
                 for e in result["by_input"] if e.get("note")]
     out.append("")
     out.append(say("by gas: %(gases)s", gases=listed(
-        f"{term('gas', g)} ({GAS_SYMBOLS.get(g, g)}) {footprint(v)}"
+        f"{term('gas', g)}{aside(GAS_SYMBOLS.get(g, g))} {footprint(v)}"
         for g, v in result["by_gas"].items())))
     if result.get("scopes"):  # absent from results stored before results named their scopes
         out.append(say("gas scopes: %(scopes)s; standard %(standard)s", scopes=listed(
-            f"{term('scope', s)} {footprint(v['kg_co2e'])} ({percent(v['share'])})"
+            f"{term('scope', s)} {footprint(v['kg_co2e'])}{aside(percent(v['share']))}"
             for s, v in result["scopes"].items()), standard=result["standard"]))
     if result["biogenic_co2_kg"]:
         out.append(say("biogenic CO2 (not in the total): %(value)s kg",
@@ -200,11 +200,6 @@ def sources_text(result: dict, names: ResultNames, whole: bool = False) -> list[
             out += [f"    {citation}" for citation in
                     dict.fromkeys(f["source"]["citation"] for f in shown)]
     return out
-
-
-def colon() -> str:
-    """A colon before what follows it, as the chosen language writes one."""
-    return "：" if chosen() == "zh" else ": "
 
 
 def battery_text(result: dict) -> list[str]:

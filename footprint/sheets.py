@@ -11,13 +11,14 @@ import math
 import re
 import zipfile
 
-from .errors import InvalidInput, Message, Problem
+from .errors import Figure, InvalidInput, Message, Problem
 
 MAX_ROWS = 5000
 ZIP = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive: its first bytes
 # characters no text table holds (tab, line breaks and form feeds aside): a file with any is
 # no CSV, whatever its name says
 NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+LONGEST_CELL = csv.field_size_limit()  # Python's csv module refuses a longer cell
 
 
 # Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
@@ -32,6 +33,10 @@ def at_column(row: int, heading: str) -> Message:
 
 def at_field(row: int, name: str) -> Message:
     return Message("row %(row)s (%(name)s)", row=row, name=name)
+
+
+def at_file_line(line: int) -> Message:
+    return Message("line %(line)s of the file", line=line)
 
 
 def at_file_position(line: int, column: int) -> Message:
@@ -89,11 +94,25 @@ def _csv_rows(decoded: str) -> list[tuple[int, list]]:
     # the header block's rows hold fewer cells than the lines' header row.
     widest = max(decoded.splitlines() or [""], key=lambda line: max(map(line.count, ",;\t")))
     delimiter = max(",;\t", key=widest.count) if any(d in widest for d in ",;\t") else ","
+    # newline="": a record ends at \r\n, \n or a lone \r (Excel for Mac's "CSV (Macintosh)"),
+    # and a line break inside a quoted cell stays in the cell
+    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    rows, first_line = [], 1
     try:
-        return list(enumerate(csv.reader(io.StringIO(decoded), delimiter=delimiter), 1))
+        for n, row in enumerate(reader, 1):
+            rows.append((n, row))
+            first_line = reader.line_num + 1
     except csv.Error as exc:
+        if str(exc).startswith("field larger than field limit"):
+            # no BOM's cell is that long: a quotation mark opened a cell and never closed it,
+            # and the rest of the file ran into that cell
+            raise InvalidInput([Problem(at_file_line(first_line), Message(
+                "a cell of more than %(limit)s characters starts on this line: most likely a "
+                'quotation mark (") opens a cell and is never closed',
+                limit=Figure(LONGEST_CELL)))]) from None
         raise InvalidInput([Problem("file", Message("not a readable CSV file: %(reason)s",
                                                     reason=str(exc)))]) from None
+    return rows
 
 
 def xlsx_rows(content: bytes) -> list[tuple[int, list]]:

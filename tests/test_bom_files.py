@@ -178,6 +178,25 @@ def test_layout_errors_that_stop_reading():
         "file: the CSV file is neither UTF-8 nor GB18030 text"]
 
 
+def test_lines_ended_by_a_carriage_return_alone():
+    # Excel for Mac's "CSV (Macintosh)" ends each line with \r alone
+    assert read_bom_bytes("bom.csv", (HEADER + LINES).replace("\n", "\r").encode()).bom == \
+        read_bom_bytes("bom.csv", (HEADER + LINES).encode()).bom
+    # a line break inside a quoted cell stays in the cell
+    found = read_bom_bytes("bom.csv", (LINES + 'diesel,1,kg,production,"two\r\nlines"\r\n')
+                           .encode())
+    assert found.bom["lines"][2]["note"] == "two\r\nlines"
+
+
+def test_a_quotation_mark_never_closed():
+    # line 4 opens a cell it never closes: lines 4 to 6,004 (6,000 x 25 characters) run into
+    # it, past the 131,072 characters Python's csv module reads in one cell
+    content = LINES + 'electricity,1,kWh,production,"open\n' + "diesel,1,kg,production,x\n" * 6000
+    assert problems(content.encode()) == [
+        'line 4 of the file: a cell of more than 131,072 characters starts on this line: most '
+        'likely a quotation mark (") opens a cell and is never closed']
+
+
 # -- the command line ------------------------------------------------------------------------
 
 def clean(result, code):

@@ -14,8 +14,8 @@ from tests.conftest import PASSWORD
 from tests.test_browser import browser, live_server  # noqa: F401 (fixtures)
 
 NEW = "/producer/submissions/new?category=oranges"
-INCOMPLETE = {"zh": "尚不完整:还有 %s 个必填项", "en": "Incomplete: %s required fields to fill"}
-ONE_MISSING = {"zh": "尚不完整:还有 1 个必填项", "en": "Incomplete: 1 required field to fill"}
+INCOMPLETE = {"zh": "尚不完整：还有 %s 个必填项", "en": "Incomplete: %s required fields to fill"}
+ONE_MISSING = {"zh": "尚不完整：还有 1 个必填项", "en": "Incomplete: 1 required field to fill"}
 GRADE = {"zh": "等级 A", "en": "Grade A"}
 # 0.00637 is a tenth of the published range's low end (0.07 kg CO2e/kg): graded, and flagged
 BELOW = {"zh": "低于文献范围，可能缺少投入", "en": "below the published range: inputs may be missing"}

@@ -183,16 +183,16 @@ def test_a_calculation_names_its_lines_gases_sources_and_battery_figures_as_the_
     lines = chinese.splitlines()
     # the method without its English gloss, the region by its name
     assert lines[1] == "  79.9 kg CO2e 每 1 kWh   （IPCC AR6 GWP100，摇篮到大门，地区 山东 (CN-SD)）"
-    assert "  每千瓦时交付(欧盟电池法规第 7 条)：0.0148 kg CO2e / kWh · 等级 A 领先(暂行)" in lines
+    assert "  每千瓦时交付（欧盟电池法规第 7 条）：0.0148 kg CO2e / kWh · 等级 A 领先(暂行)" in lines
     # the inputs by their registered Chinese names, electricity by its region and basis
     assert any(line.startswith("1*  磷酸铁锂正极活性材料(每千瓦时容量,默认值)  ")
                and line.endswith("1 kWh       原材料获取  25.3     31.7 %") for line in lines)
-    assert any(line.startswith("4*  电网电力, 山东 · 基于位置(电网平均)  ")
+    assert any(line.startswith("4*  电网电力，山东 · 基于位置（电网平均）  ")
                and line.endswith("37.5 kWh    生产        24.0     30.1 %") for line in lines)
-    assert "按气体：二氧化碳(化石) (CO₂) 25.1、温室气体(二氧化碳当量,未分气体) (CO₂e) 54.7" in lines
+    assert "按气体：二氧化碳（化石）（CO₂） 25.1、温室气体（二氧化碳当量，未分气体）（CO₂e） 54.7" in lines
     # each source once, in short; the three LFP factors share one
     assert "  中华人民共和国生态环境部；国家统计局 · 中国电网电力 CO2 排放因子：全国、区域电网及各省" \
-           "（基于位置） · 2022 · 可信度高 · 插件 electricity_cn：电网电力, 山东 · 基于位置(电网平均)" \
+           "（基于位置） · 2022 · 可信度高 · 插件 electricity_cn：电网电力，山东 · 基于位置（电网平均）" \
         in lines
     [lin] = [line for line in lines if line.startswith("  期刊 Frontiers in Energy Research · ")]
     assert lin.endswith(" · 可信度中 · 插件 batteries：磷酸铁锂电池石墨负极材料(每千瓦时容量,默认值)、"
@@ -230,7 +230,7 @@ def test_a_plugin_s_own_figures_are_left_to_the_json():
     # oranges plugin's hotspots and breakdown, which no page shows either, are in --json
     chinese = invoke(cli, "calc", ORANGES).stdout
     assert "插件自有数据（oranges）：见 --json" in chinese.splitlines()
-    assert "、氧化亚氮 (N₂O) 0.105" in chinese and "hotspots" not in chinese
+    assert "、氧化亚氮（N₂O） 0.105" in chinese and "hotspots" not in chinese
     english = invoke(cli, "calc", ORANGES, "--lang", "en").stdout
     assert "the plugins' own figures (oranges): see --json" in english.splitlines()
     assert "hotspots" in invoke(cli, "calc", ORANGES, "--json").stdout

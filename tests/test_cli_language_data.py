@@ -103,9 +103,9 @@ def test_calc_and_validate_help_in_chinese_and_english(speaking):
 def test_factors_in_chinese_and_english(speaking):
     # MEE 2024 No. 33: Sichuan 2022, 0.1404 kg CO2/kWh, location-based
     assert lines(speaking("zh", "factors", "--region", "CN-SC", "--year", "2022")) == [
-        "地区   年份  核算基准            kg/kWh  气体        插件",
-        "-----  ----  ------------------  ------  ----------  --------------",
-        "CN-SC  2022  基于位置(电网平均)  0.1404  CO2_fossil  electricity_cn",
+        "地区   年份  核算基准              kg/kWh  气体        插件",
+        "-----  ----  --------------------  ------  ----------  --------------",
+        "CN-SC  2022  基于位置（电网平均）  0.1404  CO2_fossil  electricity_cn",
         "CN-SC 缺少某一核算基准的因子时，依次由以下地区替代：CN-GRID-SOUTHWEST、CN"]
     assert lines(speaking("en", "factors", "--region", "CN-SC", "--year", "2022")) == [
         "region  year  basis                          kg/kWh  gas         plugin",

@@ -113,7 +113,7 @@ def test_a_unit_of_another_dimension_names_both_dimensions_in_chinese(operator, 
     refused(operator("calc", path),
             f'error: {path}: line 1 (lines[0].unit): unit "kg" is mass but "kWh" (energy) is '
             "needed; use one of Wh, kWh, MWh, GWh, MJ, GJ",
-            f"错误：{path}：第 1 行 (lines[0].unit)：计量单位“kg”属于质量，此处需要“kWh”（能量）；"
+            f"错误：{path}：第 1 行（lines[0].unit）：计量单位“kg”属于质量，此处需要“kWh”（能量）；"
             "请用以下之一：Wh、kWh、MWh、GWh、MJ、GJ")
 
 
@@ -125,7 +125,7 @@ def test_a_missing_factor_year_names_the_basis_and_the_field_in_chinese(operator
     refused(operator("calc", path),
             f"error: {path}: factor_year: line 1: no location-based electricity factor for "
             "CN-SC in 2019; published years: 2021, 2022, 2023",
-            f"错误：{path}：因子年份：第 1 行：CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；"
+            f"错误：{path}：因子年份：第 1 行：CN-SC 没有 2019 年的基于位置（电网平均）电力排放因子；"
             "已发布年份：2021、2022、2023")
 
 
@@ -147,7 +147,7 @@ def test_a_bom_line_and_a_file_position_are_said_in_chinese(operator, tmp_path):
     negative = bom(tmp_path, amount=-2)
     refused(operator("calc", negative),
             f"error: {negative}: line 1 (lines[0].amount): Must be greater than or equal to 0.",
-            f"错误：{negative}：第 1 行 (lines[0].amount)：须不小于 0。")
+            f"错误：{negative}：第 1 行（lines[0].amount）：须不小于 0。")
     broken = tmp_path / "broken.json"
     broken.write_text('{"product": x}', "utf-8")
     refused(operator("calc", broken),

@@ -326,7 +326,7 @@ def test_a_cursor_no_page_of_that_list_gave_is_refused(service, platform, login)
     client.set_cookie("lang", "zh")
     chinese = client.get(f"/supervision/organisations?banks_before={body}")
     assert chinese.status_code == 400
-    assert "banks_before</code>: 须为本列表某一页给出的游标（请使用页面上的“下一页”链接）" in unescape(chinese.get_data(as_text=True))
+    assert "banks_before</code>：须为本列表某一页给出的游标（请使用页面上的“下一页”链接）" in unescape(chinese.get_data(as_text=True))
 
 
 def test_an_administrator_reads_the_lists_and_records_no_finding(service, platform, clients):
@@ -378,4 +378,4 @@ def test_the_lists_speak_chinese_by_default(service, platform, login):
     assert "四川" in organisations and "作出认定" in organisations
     refused = client.get("/supervision/submissions?status=finished")
     assert refused.status_code == 400
-    assert re.search(r"状态</\w+>: 须为以下之一：草稿、已提交", refused.get_data(as_text=True))
+    assert re.search(r"状态</\w+>：须为以下之一：草稿、已提交", refused.get_data(as_text=True))

@@ -127,7 +127,7 @@ def test_a_wrong_password_makes_no_token_and_counts_as_a_failed_log_in(service, 
         assert make(orchard, "erp", "not my password").status_code == 400
     blocked = make(orchard, "erp", PASSWORD)  # the right password, not even checked
     assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "1"
-    assert "尝试失败次数过多,请 1 分钟后再试。" in blocked.get_data(as_text=True)
+    assert "尝试失败次数过多，请 1 分钟后再试。" in blocked.get_data(as_text=True)
     assert service.app.test_client().post(  # and the log-in form is as throttled
         "/login", data={"username": "orchard", "password": PASSWORD}).status_code == 429
     assert rows(service) == []

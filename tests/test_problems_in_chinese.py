@@ -112,7 +112,7 @@ def test_a_year_without_factors_is_said_in_chinese_with_its_place(clients):
     # word, at the factor year the producer changes, naming the line that used it, with the
     # path as the title for experts
     assert error_slot(page, "factor_year") == (
-        "第 1 行：CN-SC 没有 2019 年的基于位置(电网平均)电力排放因子；已发布年份：2021、2022、"
+        "第 1 行：CN-SC 没有 2019 年的基于位置（电网平均）电力排放因子；已发布年份：2021、2022、"
         "2023")
     assert '<code title="factor_year">因子年份</code>' in page
     assert "第 1 行 · 投入" not in page
@@ -128,7 +128,7 @@ def test_a_factor_year_out_of_range_is_said_at_the_year_in_the_editor_and_a_file
     content = ("产品名称,齿轮毛坯\n声明单位,1,piece\n地区,四川\n因子年份,1800\n"
                "投入,数量,单位,阶段\n电力,100,千瓦时,生产\n").encode()
     page = text_of(upload(clients["orchard"], "bom.csv", content, factor_year=""))
-    assert f"<code title=\"row 4 (因子年份)\">第 4 行（因子年份）</code>: {said}" in \
+    assert f"<code title=\"row 4 (因子年份)\">第 4 行（因子年份）</code>：{said}" in \
         " ".join(page.split())
     assert "第 5 行" not in page and "第 6 行" not in page
 
@@ -168,6 +168,10 @@ def upload(client, filename, content, **form):
     ("bom.csv", "input,amount,unit,stage\n", "文件"),
     ("bom.txt", "electricity 100 kWh", "文件"),
     ("bom.json", '{"product": ', "文件第 1 行第 13 列"),
+    # a quotation mark never closed: the rest of the file, 6,000 x 25 characters, runs into
+    # one cell longer than the 131,072 Python's csv module reads
+    ("bom.csv", 'input,amount,unit,stage,note\nelectricity,1,kWh,production,"open\n'
+                + "diesel,1,kg,production,x\n" * 6000, "文件第 2 行"),
     ("bom.json", json.dumps({"product": {"name": "x"}, "declared_unit": {"amount": 1,
                              "unit": "kg"}, "region": "CN-SCH", "lines": [
         {"input": "steel", "amount": 1, "unit": "kg", "stage": "production"}]}),
@@ -229,7 +233,7 @@ def listed_problems(page: str) -> dict[str, str]:
     """The problems' list: the place as said (第 9 行 · 投入 列) -> the message."""
     block = re.search(r'id="problems"[^>]*>(.*?)</div>', page, re.S).group(1)
     return {place: " ".join(message.split()) for place, message in
-            re.findall(r"<li><code[^>]*>([^<]*)</code>:(.*?)</li>", block, re.S)}
+            re.findall(r"<li><code[^>]*>([^<]*)</code>：(.*?)</li>", block, re.S)}
 
 
 def test_a_chinese_file_is_told_the_chinese_names_it_may_write(service, clients):
@@ -293,9 +297,9 @@ def test_the_line_pickers_name_the_lines(service, clients, make_bom):
     pickers = [text_of(client.get(f"/producer/submissions/{submission['id']}/edit")),
                text_of(client.get(f"/submissions/{submission['id']}"))]
     for page in pickers:
-        for said_so in ('<option value="1">第 1 行：电力(电网,千瓦时)</option>',
+        for said_so in ('<option value="1">第 1 行：电力（电网，千瓦时）</option>',
                         '<option value="2">第 2 行：柴油燃烧</option>',
-                        '<option value="3">第 3 行：直接排放:氧化亚氮</option>'):
+                        '<option value="3">第 3 行：直接排放：氧化亚氮</option>'):
             assert said_so in page, said_so
         assert ": electricity<" not in page and ": diesel<" not in page
 
@@ -441,7 +445,7 @@ def test_a_factor_year_without_factors_is_the_factor_year_s_problem_in_the_api(s
     bom["factor_year"] = 1990
     answer = api_post(service, token, bom, "zh-CN").get_json()
     assert [(p["where"], p["place"], p["message"]) for p in answer["problems"]] == [
-        ("factor_year", "因子年份", "第 1 行：CN-SC 没有 1990 年的基于位置(电网平均)电力排放因子；"
+        ("factor_year", "因子年份", "第 1 行：CN-SC 没有 1990 年的基于位置（电网平均）电力排放因子；"
                                  "已发布年份：2021、2022、2023")]
 
 

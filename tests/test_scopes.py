@@ -185,7 +185,7 @@ def test_submission_and_scan_pages_show_the_scopes_and_the_note(service, clients
     label = for_submission(service.db, final["id"])
     url = f"/submissions/{final['id']}"
     for lang, scope_word, note, share in (
-            ("zh", "全生命周期 CO2e(含上游)", "口径不一致", "57.1 %"),
+            ("zh", "全生命周期 CO2e（含上游）", "口径不一致", "57.1 %"),
             ("en", "life-cycle CO2e with upstream", "not like for like", "57.1 %")):
         for client, address in ((clients["orchard"], url), (service.app.test_client(),
                                                             f"/L/{to_b32(label['cose'])}")):

@@ -212,7 +212,7 @@ def test_the_static_page_shows_the_range_the_submission_page_shows(
     issuer = Issuer(service.home, "CN-SC")
     label = for_submission(service.db, approve(make_bom(**RANGED_BOM), issuer)["id"])
     publishing.publish(service.db, service.home, site)
-    for locale, said in (("zh-CN", "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e"),
+    for locale, said in (("zh-CN", "不确定性范围（P5–P95）：29.1–42.4 kg CO₂e"),
                          ("en-GB", "Range P5–P95: 29.1–42.4 kg CO₂e")):
         verdict, _text, page = scan(browser, base, bytes(label["cose"]), locale=locale)
         assert verdict == "valid"

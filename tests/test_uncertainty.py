@@ -187,7 +187,7 @@ def test_every_reader_of_the_label_shows_the_submission_pages_range(
     assert permille == [829, 1210]
     assert [footprint(Decimal("35.1") * p / 1000) for p in permille] == ["29.1", "42.5"]
 
-    said = {"zh": "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e",
+    said = {"zh": "不确定性范围（P5–P95）：29.1–42.4 kg CO₂e",
             "en": "Range P5–P95: 29.1–42.4 kg CO₂e"}[lang]
     producer = clients["orchard"]
     producer.set_cookie("lang", lang)
@@ -252,7 +252,7 @@ def test_the_submission_scan_and_bank_pages_write_one_range_and_grade(
         text = page.get_data(as_text=True)
         ranges[reader] = re.findall(r'<span class="range">([^<]*)</span>', text)
         qualities[reader] = re.findall(r'<span class="dq">([^<]*)</span>', text)
-    said = {"zh": "不确定性范围(P5–P95)：29.1–42.4 kg CO₂e",
+    said = {"zh": "不确定性范围（P5–P95）：29.1–42.4 kg CO₂e",
             "en": "Range P5–P95: 29.1–42.4 kg CO₂e"}[lang]
     assert ranges == {"submission": [said], "scan": [said], "bank": [said]}
     # (3 + 1 + 1) / 3 = 1.7, very good (<= 2.0); no line is primary data: 0.0 %; the bank's
@@ -330,8 +330,8 @@ def test_the_scan_page_says_when_the_signed_range_straddles_a_band(service, appr
     scanner.set_cookie("lang", lang)
     page = scanner.get(f"/L/{to_b32(label['cose'])}").get_data(as_text=True)
     shown = f"{footprint(signed['range']['low'])}–{footprint(signed['range']['high'])}"
-    assert {"zh": f"不确定性范围(P5–P95)：{shown}", "en": f"Range P5–P95: {shown}"}[lang] in page
-    note = {"zh": "碳足迹的不确定性范围(P5–P95)跨越 B 至 C 级：其 B 级并不确定。",
+    assert {"zh": f"不确定性范围（P5–P95）：{shown}", "en": f"Range P5–P95: {shown}"}[lang] in page
+    note = {"zh": "碳足迹的不确定性范围（P5–P95）跨越 B 至 C 级：其 B 级并不确定。",
             "en": "The footprint's range (P5–P95) spans grades B to C: its grade B is not "
                   "certain."}[lang]
     assert f'<p class="grade-range" id="grade-range">{note}</p>' in page

@@ -72,7 +72,7 @@ def test_the_page_refuses_and_says_so_at_each_unconfirmed_item(service, clients,
     form = form.split('id="verify-form"')[1].split("</form>")[0]
     # a checkbox per item, each required, in the page's language (Chinese by default)
     assert re.findall(r'name="checklist" value="(\w+)" required', form) == ITEMS
-    assert "活动数据(数量和参数)与证明材料一致" in form
+    assert "活动数据（数量和参数）与证明材料一致" in form
 
     before = state(service.db, submitted)
     response = auditor.post(f"{url}/verify", data={"checklist": ["factors"],

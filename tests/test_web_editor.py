@@ -302,7 +302,7 @@ def test_the_untouched_form_is_incomplete_and_has_no_footprint(service, clients)
     assert response.status_code == 400 and data["ok"] is False
     # the product's name, and a line or a parameter
     assert data["incomplete"] is True and data["missing"] == 2
-    assert data["incomplete_text"] == "尚不完整:还有 2 个必填项"
+    assert data["incomplete_text"] == "尚不完整：还有 2 个必填项"
     assert {p["field"] for p in data["problems"] if p["missing"]} == {"product-name", "lines"}
     assert "grade" not in data and "total_kg_co2e" not in data
     english = preview(client, fresh_oranges_form(client), "en").get_json()
@@ -320,7 +320,7 @@ def test_only_the_yield_gives_no_footprint_and_no_grade(service, clients):
     data = response.get_json()
     assert response.status_code == 200
     assert data["ok"] is False and data["incomplete"] is True and data["missing"] == 1
-    assert data["incomplete_text"] == "尚不完整:还有 1 个必填项"
+    assert data["incomplete_text"] == "尚不完整：还有 1 个必填项"
     assert data["problems"][0]["field"] == "lines"
     assert data["problems"][0]["message"] == "请至少填写一项投入或排放及其数量"
     assert "grade" not in data and "total_kg_co2e" not in data

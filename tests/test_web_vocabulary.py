@@ -231,7 +231,7 @@ def test_the_filters_show_words_numbers_and_times(service):
     # 2061.8 to 3 significant figures: 2,060; 20:30 UTC is 04:30 the next day in China;
     # 12595 bytes / 1024 = 12.3 KB
     assert chinese == ["生产", "已发放标签", "管理员", "第三方核算机构", "已重新签发标签",
-                       "氧化亚氮", "基于市场(剩余组合)", "摇篮到坟墓", "件", "非真实标签",
+                       "氧化亚氮", "基于市场（剩余组合）", "摇篮到坟墓", "件", "非真实标签",
                        "2,060", "1,200", "12.3 %", "2026-03-02 04:30（北京时间）",
                        "2026-03-02", "kg CO₂e 每 1 件", "12.3 KB", "柑橘",
                        "第 0 号叶子", "第 12 号叶子", "",  # the log's own index, from 0

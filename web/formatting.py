@@ -17,6 +17,7 @@ words as Jinja filters.
     {{ label.log_index|leaf }}              leaf 12 / 第 12 号叶子 (the log's index, from 0)
     {{ result.method.name|method_name }}    IPCC AR6 GWP100 (default) / IPCC AR6 GWP100
     {{ _("Data version")|labelled }}        Data version: / 数据版本：(before what it labels)
+    {{ _("optional")|aside }}               " (optional)" / （选填） (after what it remarks on)
     {{ years|listed }}                      2022, 2023 / 2022、2023 ({{ separator() }} in a loop)
 
     {{ row.stage|stage }}                   原材料获取 / raw materials (one filter per vocabulary)
@@ -42,6 +43,7 @@ from .vocabulary import CO2E, PER_AMOUNT, TIME_IN_CHINA, UNITS, language, named,
 TIME_IN_ZONE = _l("%(time)s (%(zone)s)")  # a time in a zone other than China's, named
 LEAF = _l("leaf %(index)s")  # footprint.display.leaf's rule in the reader's language
 LABELLED = _l("%(label)s: ")  # a label before what it labels: 数据版本：, Data version:
+ASIDE = _l(" (%(text)s)")  # a remark after what it remarks on: 中文名称（选填）, Chinese name (optional)
 SEPARATOR = _l(", ")  # between the items of a list: 技术、地理; technology, geography
 SEMICOLON = _l("; ")  # between the parts of a note: 可信度高；插件 oranges
 
@@ -127,6 +129,12 @@ def labelled(label) -> Markup:
     return Markup(escape(str(LABELLED))) % {"label": label}
 
 
+def aside(text) -> Markup:
+    """A remark after what it remarks on, in the reader's language's brackets (中文名称（选填）,
+    Chinese name (optional)); HTML stays HTML, text is escaped."""
+    return Markup(escape(str(ASIDE))) % {"text": text}
+
+
 def separator() -> str:
     """What stands between a list's items in the reader's language: 、 or ", "."""
     return str(SEPARATOR)
@@ -165,7 +173,8 @@ FILTERS = {"footprint": footprint, "quantity": quantity, "percent": percent,
            "age": in_reader_language(age), "leaf": in_reader_language(leaf),
            "confidence_note": in_reader_language(confidence_note),
            "method_name": in_reader_language(method_name),
-           "labelled": in_reader_language(labelled), "listed": in_reader_language(listed),
+           "labelled": in_reader_language(labelled), "aside": in_reader_language(aside),
+           "listed": in_reader_language(listed),
            # a result's dqi: its overall rating (the mean of three) and that rating's level
            "dq_overall": dataquality.overall, "dq_level": dataquality.level}
 

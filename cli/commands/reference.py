@@ -14,7 +14,7 @@ from footprint.suggest import unknown
 
 from .. import render
 from ..errors import fail_cleanly
-from ..language import chosen, confidence, listed, said, say, term
+from ..language import chosen, colon, confidence, listed, said, say, term
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 # a region's level (footprint.model.Region.level) as the regions listing says it
@@ -136,7 +136,7 @@ def _processes(chosen, registry, whole: bool) -> None:
     click.echo(say("sources:") if whole else say("sources (whole citations: --sources):"))
     for p in chosen:
         entry = registry.manifest_entry(p.source.dataset)
-        click.echo(f"  {p.id}{render.colon()}{_source_line(p, entry)}")
+        click.echo(f"  {p.id}{colon()}{_source_line(p, entry)}")
         if whole:
             click.echo(f"    {p.source.citation}{_confidence(p.source.confidence, entry)}")
 

@@ -120,10 +120,9 @@
     if (!slot.classList.contains("live-error")) {
       slot.textContent = "";  /* the server's message of the last save gives way */
     }
-    // several problems of one field, joined as the page's language writes it (as the
-    // server's pages do: web/formatting.py semicolon)
-    var semicolon = document.documentElement.lang.indexOf("zh") === 0 ? "；" : "; ";
-    slot.textContent = slot.textContent ? slot.textContent + semicolon + problem.message
+    // several problems of one field, joined as the page's language writes it (the page
+    // gives its semicolon, web/formatting.py's)
+    slot.textContent = slot.textContent ? slot.textContent + labels.semicolon + problem.message
       : problem.message;
     slot.classList.add("live-error");
     var field = document.getElementById("f-" + problem.field);
@@ -185,8 +184,9 @@
       body.appendChild(element("h3", null, labels.hotspots));
       var list = element("ol");
       data.hotspots.forEach(function (spot) {
-        var text = spot.label + ": " + spot.share_text + " (" + spot.kg_text + " " +
-          data.co2e + ", " + spot.stage_label + ")";
+        var text = labels.hotspot.replace("{input}", spot.label)
+          .replace("{share}", spot.share_text).replace("{amount}", spot.kg_text + " " + data.co2e)
+          .replace("{stage}", spot.stage_label);
         if (spot.modelled) { text += " · " + labels.modelled; }
         list.appendChild(element("li", null, text));
       });
@@ -211,7 +211,7 @@
       item.appendChild(link);
       /* a missing field is named; a wrong one, or a list as a whole, says what is wrong */
       if (!linked || !document.getElementById("f-" + problem.field)) {
-        item.appendChild(document.createTextNode(": " + problem.message));
+        item.appendChild(document.createTextNode(labels.colon + problem.message));
       }
       list.appendChild(item);
     });

@@ -43,7 +43,7 @@ const WORDS = {
     footprint: '碳足迹', per: '每', grade: '等级', provisional: '（暂定）',
     'f-id': '标签编号', 'f-issuer': '签发方', 'f-category': '产品类别', 'f-region': '地区',
     'f-gtin': '商品条码', 'f-issued': '签发日期', 'f-expires': '有效期至', 'f-stages': '各阶段占比',
-    'f-supersedes': '取代标签', range: '不确定性范围(P5–P95)：{low}–{high} kg CO₂e',
+    'f-supersedes': '取代标签', range: '不确定性范围（P5–P95）：{low}–{high} kg CO₂e',
     checks: '核验项目', 'c-signature': '签名有效（{issuer}，密钥 {kid}）',
     'c-log': '已记录在公开日志中：第 {index} 号叶子（日志共 {size} 个叶子），检查点签名有效',
     'c-status': '状态列表（{at} 签署）：{state}',
