@@ -26,6 +26,7 @@ from .errors import Message, Problem, Text
 from .schemacache import once_per_value
 from .schemacache import schema as built
 from .schemaerrors import as_message
+from .text import name_key
 
 PARAMETERS = Message("parameters")
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[(\"[^\"]*\")\]")
@@ -165,15 +166,15 @@ def with_codes(schema_class, raw):
         elif nested is not None:
             out[name] = with_codes(type(nested), value)
         elif isinstance(value, str):
-            out[name] = _choice_names(field).get(value, value)
+            out[name] = _choice_names(field).get(name_key(value), value)
     return out
 
 
 def _choice_names(field) -> dict[str, str]:
     names = {}
     for value, (zh, en) in (field.metadata.get("choices") or {}).items():
-        names.setdefault(zh, value)
-        names.setdefault(en, value)
+        names.setdefault(name_key(zh), value)
+        names.setdefault(name_key(en), value)
     return names
 
 

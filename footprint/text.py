@@ -105,3 +105,10 @@ def visible(value: str) -> str:
     """``value`` with every invisible control (line breaks and tabs kept) replaced by U+FFFD,
     so that no stored or foreign text is shown reordered or cut."""
     return _FORBIDDEN_IN_TEXT.sub("\ufffd", value)
+
+
+def name_key(name: str) -> str:
+    """A name as compared with the names a platform knows (a region, a category, an input, a
+    parameter's choice): full-width and half-width forms alike (NFKC: 瓦楞纸箱（欧洲平均） is
+    瓦楞纸箱(欧洲平均), as a Chinese keyboard may type either), spaces collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()

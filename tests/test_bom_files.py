@@ -232,6 +232,25 @@ def test_the_chinese_csv_sample_is_the_json_sample(run):
     assert csv["total_kg_co2e"] == json_sample["total_kg_co2e"]
     assert csv["category"]["id"] == "oranges" and csv["region"] == "CN-SC"
 
+def test_names_written_with_full_width_brackets_and_commas(run, tmp_path):
+    """A Chinese keyboard types brackets and commas full-width: 柑橘（鲜果） and 电力（电网，千瓦时）,
+    as the pages now write them, are the names 柑橘(鲜果) and 电力(电网,千瓦时): the same BOM in
+    codes as the JSON sample."""
+    sample = (SAMPLES / "oranges_pujiang_packed_zh.csv").read_text(encoding="utf-8")
+    full_width = sample.replace("产品类别,柑橘(鲜果)", "产品类别,柑橘（鲜果）").replace(
+        "参数.gate,包装厂门口(含纸箱和运输)", "参数.gate,包装厂门口（含纸箱和运输）").replace(
+        "\n电力,0.03", '\n"电力（电网，千瓦时）",0.03')
+    assert full_width.count("（") == 3
+    path = tmp_path / "oranges.csv"
+    path.write_text(full_width, encoding="utf-8")
+    answers = []
+    for bom in (path, SAMPLES / "oranges_pujiang_packed.json"):
+        result = run("calc", bom, "--json")
+        clean(result, 0)
+        answers.append(json.loads(result.stdout))
+    assert answers[0]["reproducibility_hash"] == answers[1]["reproducibility_hash"]
+
+
 def test_calc_reads_xlsx(run, tmp_path):
     path = tmp_path / "gear.xlsx"
     path.write_bytes(xlsx([["产品名称", "齿轮毛坯"], ["声明单位", 1, "piece"], ["地区", "CN-SC"],

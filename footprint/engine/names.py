@@ -13,7 +13,8 @@ import re
 
 from ..bom import ELECTRICITY, Bom
 from ..errors import Named
-from .regions import name_key, region_code
+from ..text import name_key
+from .regions import region_code
 
 # Electricity is no registered process: the words the form and a power bill use for it.
 ELECTRICITY_NAMES = ("电力", "电", "用电", "电网电力", "电力(电网,千瓦时)", "grid electricity",

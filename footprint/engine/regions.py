@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from ..errors import Message
 from ..suggest import unknown
+from ..text import name_key
 
 # What follows a province's or region's name in full ("四川省", "Sichuan Province"); the name
 # without it is the registered one.
 ADMINISTRATIVE = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
                   " autonomous region", " province", " municipality")
-
-
-def name_key(name: str) -> str:
-    """A name as compared: spaces collapsed, case folded."""
-    return " ".join(str(name).split()).casefold()
 
 
 def _region_key(name: str) -> str:
