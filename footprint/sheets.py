@@ -19,6 +19,12 @@ ZIP = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive: its first bytes
 # no CSV, whatever its name says
 NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 LONGEST_CELL = csv.field_size_limit()  # Python's csv module refuses a longer cell
+# A workbook damaged inside its archive: a member cut short or altered makes openpyxl, zipfile,
+# zlib or the XML parsers raise any of a dozen kinds of error (invalid distance too far, Bad
+# CRC-32, unclosed token, unsupported compression method, no worksheet at all); each is the
+# same fault to the person who uploaded it.
+DAMAGED = Message("the workbook is damaged: its first sheet cannot be read; open it in Excel or "
+                  "WPS and save it again as .xlsx")
 
 
 # Where in a sheet: a problem's ``where`` reads "row 7, column unit" and, being a Message, is
@@ -124,9 +130,14 @@ def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
         raise InvalidInput([Problem("file", Message(
             "not an XLSX workbook: an XLSX file is a ZIP archive, and this file is none or a "
             "damaged one"))]) from None
-    except (KeyError, ValueError, OSError) as exc:
-        raise InvalidInput([Problem("file", Message("not a readable XLSX workbook: %(reason)s",
-                                                    reason=str(exc)))]) from None
+    except (KeyError, OSError):
+        # a ZIP without a workbook in it ("There is no item named '[Content_Types].xml'",
+        # "File contains no valid workbook part"): a Word file, a ZIP of other files
+        raise InvalidInput([Problem("file", Message(
+            "a ZIP archive, but no Excel workbook is in it (a Word file, or other files "
+            "zipped?): save the table from Excel or WPS as .xlsx"))]) from None
+    except Exception:  # noqa: BLE001 (see DAMAGED)
+        raise InvalidInput([Problem("file", DAMAGED)]) from None
     try:
         rows = []
         for n, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
@@ -134,6 +145,8 @@ def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
             if n > MAX_ROWS + 100:
                 break
         return rows
+    except Exception:  # noqa: BLE001 (see DAMAGED); read-only mode reads the sheet as it goes
+        raise InvalidInput([Problem("file", DAMAGED)]) from None
     finally:
         workbook.close()
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import random
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -195,6 +197,62 @@ def test_a_quotation_mark_never_closed():
     assert problems(content.encode()) == [
         'line 4 of the file: a cell of more than 131,072 characters starts on this line: most '
         'likely a quotation mark (") opens a cell and is never closed']
+
+
+def zipped(members: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_zip_without_a_workbook_in_it():
+    word = zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<document/>"})
+    tables = zipped({"lines.csv": LINES})
+    for content in (word, tables):
+        assert problems(content, "bom.xlsx") == [
+            "file: a ZIP archive, but no Excel workbook is in it (a Word file, or other files "
+            "zipped?): save the table from Excel or WPS as .xlsx"]
+
+
+DAMAGED = ("file: the workbook is damaged: its first sheet cannot be read; open it in Excel or "
+           "WPS and save it again as .xlsx")
+
+
+def test_a_workbook_damaged_inside_its_archive():
+    good = xlsx([["input", "amount", "unit", "stage"], ["electricity", 100, "kWh", "production"]])
+    members = {n: zipfile.ZipFile(io.BytesIO(good)).read(n)
+               for n in zipfile.ZipFile(io.BytesIO(good)).namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    cut_sheet = zipped({**members, sheet: members[sheet][:len(members[sheet]) // 2]})
+    cut_workbook = zipped({**members, "xl/workbook.xml": members["xl/workbook.xml"][:100]})
+    assert problems(cut_sheet, "bom.xlsx") == [DAMAGED]
+    assert problems(cut_workbook, "bom.xlsx") == [DAMAGED]
+
+
+def test_every_damaged_workbook_is_refused_or_read():
+    """Bytes changed anywhere in a workbook, or its archive cut short: each is read or refused
+    with a located problem, never an error of a library (a 500 on the web)."""
+    good = xlsx([["input", "amount", "unit", "stage"]]
+                + [["electricity", n, "kWh", "production"] for n in range(1, 30)])
+    rng = random.Random(20261206)
+    outcomes = {"read": 0, "refused": 0}
+    for trial in range(300):
+        damaged = bytearray(good)
+        if trial % 3 == 0:
+            damaged = damaged[:rng.randrange(len(good))]
+        else:
+            for _ in range(rng.randint(1, 6)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        try:
+            read_bom_bytes("bom.xlsx", bytes(damaged), None)
+            outcomes["read"] += 1
+        except InvalidInput as refused:
+            assert [p.where for p in refused.problems] and all(
+                str(p) for p in refused.problems)
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 100  # the damage was real
 
 
 # -- the command line ------------------------------------------------------------------------

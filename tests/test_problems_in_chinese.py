@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 
 import pytest
 
@@ -183,6 +184,31 @@ def test_a_bad_upload_is_said_in_chinese(clients, filename, content, place):
     page = text_of(response)
     assert f">{place}</code>" in page
     assert_chinese(said(page))
+
+
+def test_a_damaged_workbook_upload_is_refused_in_chinese(service, clients):
+    from openpyxl import Workbook
+    workbook = Workbook()
+    workbook.active.append(["input", "amount", "unit", "stage"])
+    workbook.active.append(["electricity", 100, "kWh", "production"])
+    saved = io.BytesIO()
+    workbook.save(saved)
+    # its sheet cut in half inside an archive that is whole
+    members = zipfile.ZipFile(saved)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged_archive:
+        for name in members.namelist():
+            data = members.read(name)
+            damaged_archive.writestr(name, data[:len(data) // 2] if "worksheets/" in name
+                                     else data)
+    damaged = out.getvalue()
+    before = service.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    response = upload(in_chinese(clients["orchard"]), "bom.xlsx", damaged)
+    assert response.status_code == 400
+    chinese = said(text_of(response))
+    assert_chinese(chinese)
+    assert any("请用 Excel 或 WPS" in text for text in chinese), chinese
+    assert service.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == before
 
 
 def test_a_json_upload_that_is_not_utf8_is_said_in_each_language(clients):
