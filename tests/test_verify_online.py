@@ -186,8 +186,32 @@ def test_svg_files_from_elsewhere_are_not_read(run, platform, tmp_path):
     broken.write_bytes(b"%PDF-1.7 not really")
     result = run("verify", broken, "--trust-list", platform["trust"])
     clean(result, 2)
-    assert "not a readable PDF" in result.stderr
+    assert f"{broken}: not a readable PDF: the file is damaged" in result.stderr
+    assert f"{broken}：无法读取的 PDF：文件已损坏" in result.stderr
     # a QR code of something else in our own SVG form: read, and not a label
     elsewhere = tmp_path / "elsewhere.svg"
     elsewhere.write_text(qr.qr_svg("HTTPS://EXAMPLE.COM/NOT-A-LABEL"))
     clean(run("verify", elsewhere, "--trust-list", platform["trust"]), 1)
+
+
+def test_files_that_are_no_label_are_said_without_a_library_s_english(run, platform, tmp_path):
+    """What Pillow, PDFium and the XML parser say of a file is English: the command says what
+    is wrong in the reader's language instead (the XML's place as numbers)."""
+    text = tmp_path / "notes.png"
+    text.write_text("a shopping list")
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(qr.qr_png("HTTPS://EXAMPLE.COM/L/ABC")[:200])  # cut off in transit
+    broken_svg = tmp_path / "broken.svg"
+    broken_svg.write_text("<svg><path d='M0 0h1'></svg>")  # </svg> closes no <path>
+    for path, english, chinese in (
+            (text, "not an image, a PDF or an SVG file", "不是图片、PDF 或 SVG 文件"),
+            (cut, "the image is damaged and cannot be read to its end", "图片已损坏，无法完整读取"),
+            # the parser points at the name in </svg> (22 characters before its "<", "/"),
+            # counted from 0 as (1, 24): column 25 as a reader counts
+            (broken_svg, "not a readable SVG file: its XML has an error at line 1, column 25",
+             "无法读取的 SVG 文件：其 XML 在第 1 行第 25 列处出错")):
+        result = run("verify", path, "--trust-list", platform["trust"])
+        clean(result, 2)
+        assert f"{path}: {english}" in result.stderr
+        assert f"{path}：{chinese}" in result.stderr
+        assert "cannot identify" not in result.stderr and "Truncated" not in result.stderr

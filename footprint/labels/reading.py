@@ -12,6 +12,7 @@ for the decoder. SVG files from elsewhere are not supported (convert them to PNG
 """
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -56,11 +57,14 @@ def _image(path: Path) -> Image.Image:
     # Pillow, like the QR decoder, loads only when a file is read
     from PIL import Image, UnidentifiedImageError
     try:
-        image = Image.open(path)
+        image = Image.open(io.BytesIO(path.read_bytes()))  # no file left open if it fails
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise NotALabelFile(Message("%(path)s: not an image, a PDF or an SVG file (%(reason)s)",
-                                    path=str(path), reason=str(exc))) from None
+    except UnidentifiedImageError:
+        raise NotALabelFile(Message("%(path)s: not an image, a PDF or an SVG file",
+                                    path=str(path))) from None
+    except OSError:  # Pillow's reasons for a damaged image ("Truncated File Read") are English
+        raise NotALabelFile(Message("%(path)s: the image is damaged and cannot be read to its "
+                                    "end", path=str(path))) from None
     return image
 
 
@@ -77,8 +81,12 @@ def _pdf_pages(path: Path) -> list[Image.Image]:
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as exc:
-        raise NotALabelFile(Message("%(path)s: not a readable PDF (%(reason)s)", path=str(path),
-                                    reason=str(exc))) from None
+        # PDFium's reasons are English ("Data format error", "Incorrect password error")
+        if "password" in str(exc).lower() or "security" in str(exc).lower():
+            raise NotALabelFile(Message("%(path)s: the PDF is protected by a password; save "
+                                        "the label without one", path=str(path))) from None
+        raise NotALabelFile(Message("%(path)s: not a readable PDF: the file is damaged",
+                                    path=str(path))) from None
     try:
         return [document[i].render(scale=PDF_DPI / 72).to_pil()
                 for i in range(min(len(document), 10))]
@@ -90,8 +98,10 @@ def _svg_codes(path: Path) -> list[Image.Image]:
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
-        raise NotALabelFile(Message("%(path)s: not a readable SVG file (%(reason)s)",
-                                    path=str(path), reason=str(exc))) from None
+        line, column = exc.position
+        raise NotALabelFile(Message("%(path)s: not a readable SVG file: its XML has an error at "
+                                    "line %(line)s, column %(column)s", path=str(path),
+                                    line=line, column=column + 1)) from None
     codes = []
     for svg in [root, *root.iter(f"{SVG}svg")]:
         size = _square_viewbox(svg.get("viewBox"))
