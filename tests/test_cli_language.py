@@ -200,7 +200,7 @@ def test_a_calculation_names_its_lines_gases_sources_and_battery_figures_as_the_
                         "(电解液、隔膜、铜箔铝箔、壳体、电池管理系统,每千瓦时容量,默认值)")
     assert "排放因子及其来源（完整引文：--sources）：" in lines
     assert LIN_2024 not in chinese and "CarbonFootprintForBatteries" not in chinese
-    assert lines[-1].endswith("（1000 次抽样，种子 20261204；对数正态蒙特卡罗模拟，ecoinvent 谱系矩阵"
+    assert lines[-1].endswith("（1,000 次抽样，种子 20261204；对数正态蒙特卡罗模拟，ecoinvent 谱系矩阵"
                               "（docs/data-quality.md））")
     # --sources: each whole citation once, under its source's line
     assert invoke(cli, "calc", LFP_SHANDONG, "--sources").stdout.count(LIN_2024) == 1
@@ -216,7 +216,7 @@ def test_a_calculation_names_its_lines_gases_sources_and_battery_figures_as_the_
     assert "by gas: carbon dioxide, fossil (CO₂) 25.1, greenhouse gases as CO2e, not split by " \
            "gas (CO₂e) 54.7" in lines
     assert LIN_2024 not in english
-    assert lines[-1].endswith("(1000 draws, seed 20261204; lognormal Monte Carlo, ecoinvent "
+    assert lines[-1].endswith("(1,000 draws, seed 20261204; lognormal Monte Carlo, ecoinvent "
                               "pedigree (docs/data-quality.md))")
     # printed again from the stored result: named the same, without the plugins
     assert invoke(cli, "calc", LFP_SHANDONG, "--lang", "en").stdout == english

@@ -70,10 +70,10 @@ def test_a_bom_is_validated_and_calculated_in_chinese_and_english(speaking, writ
     # 100 kWh x 0.1404 kg CO2/kWh (MEE 2024 No. 33, Sichuan 2022) = 14.04 -> 14.0 kg CO2e
     zh = lines(speaking("zh", "calc", path))
     assert zh[1].startswith("  14.0 kg CO2e 每 1 kg   （")
-    assert zh[-1].startswith("范围（P5-P95）：") and "（1000 次抽样，种子 20261204；" in zh[-1]
+    assert zh[-1].startswith("范围（P5-P95）：") and "（1,000 次抽样，种子 20261204；" in zh[-1]
     en = lines(speaking("en", "calc", path))
     assert en[1].startswith("  14.0 kg CO2e per 1 kg   (")
-    assert en[-1].startswith("range (P5-P95): ") and "(1000 draws, seed 20261204; " in en[-1]
+    assert en[-1].startswith("range (P5-P95): ") and "(1,000 draws, seed 20261204; " in en[-1]
     # --set gives a CSV's header fields: a JSON file is a whole BOM, in both languages
     for language in ("zh", "en"):
         refused(speaking(language, "calc", path, "--set", "地区=四川"),

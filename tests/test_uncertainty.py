@@ -150,7 +150,7 @@ def test_the_command_line_prints_the_range(run, write_bom, make_bom):
     path = write_bom(make_bom())
     shown = run("calc", path, "--draws", "2000")
     assert shown.exit_code == 0, shown.stderr
-    assert "range (P5-P95): " in shown.stdout and "2000 draws, seed 20261204" in shown.stdout
+    assert "range (P5-P95): " in shown.stdout and "2,000 draws, seed 20261204" in shown.stdout
     result = json.loads(run("calc", path, "--json").stdout)
     spread = result["uncertainty"]
     assert spread["p5"] < result["total_kg_co2e"] < spread["p95"]

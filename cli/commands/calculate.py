@@ -17,7 +17,7 @@ from __future__ import annotations
 import click
 
 from footprint.dataquality import DRAWS, RANGE_METHOD, SEED
-from footprint.display import footprint
+from footprint.display import footprint, quantity
 from footprint.engine import resultcache
 from footprint.resultnames import ResultNames
 from footprint.settings import footprint_home
@@ -62,7 +62,7 @@ def calc(bom, settings, method, data_version, draws, seed, whole_sources, as_jso
     click.echo(say("range (P5-P95): %(p5)s-%(p95)s kg CO2e, median %(p50)s (%(draws)s draws, "
                    "seed %(seed)s; %(method)s)", p5=footprint(spread["p5"]),
                    p95=footprint(spread["p95"]), p50=footprint(spread["p50"]),
-                   draws=spread["draws"], seed=spread["seed"],
+                   draws=quantity(spread["draws"]), seed=spread["seed"],
                    method=said(RANGE_METHOD) if spread["method"] == RANGE_METHOD
                    else spread["method"]))
 
