@@ -28,6 +28,7 @@ one (both years under the same data version), so new grid factors alone earn not
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -269,10 +270,13 @@ def bands_from_text(text: str, where: str = "bands") -> tuple[list[dict], list[P
     each that could not be (at its place in the text, ``bands[1]``), to be reported with the
     terms' problems."""
     bands, problems = [], []
-    parts = [p.strip() for p in str(text or "").replace(",", "\n").splitlines() if p.strip()]
+    # as a Chinese keyboard types it too: 3-5：10，10-：60, ３～５：１０ (NFKC makes full-width
+    # forms ASCII); bands separated by 、 or ; as well, a span written 3~5, 3–5 or 3至5
+    typed = unicodedata.normalize("NFKC", str(text or ""))
+    parts = [p.strip() for p in re.split(r"[,;、\n]", typed) if p.strip()]
     for i, part in enumerate(parts):
         span, colon, cut = part.partition(":")
-        low, dash, high = span.partition("-")
+        low, dash, high = re.sub(r"[~–—至]", "-", span).partition("-")
         if not colon or not dash:
             problems.append(Problem(f"{where}[{i}]", Message(
                 'a band is written "from-to: bp" (3-5: 10) or "from-: bp" (10-: 60), not '

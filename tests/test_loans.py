@@ -15,7 +15,7 @@ import pytest
 from footprint import display
 from footprint.engine import Engine
 from footprint.errors import InvalidInput, NotFound
-from footprint.loanrules import Evidence, check_principal, check_terms, price
+from footprint.loanrules import Evidence, bands_from_text, check_principal, check_terms, price
 from footprint.usecases import consents, loans
 from footprint.usecases.users import seed_user
 from tests.conftest import app_on, log_in, seeded_demo
@@ -28,6 +28,26 @@ COUPON = {"kind": "subsidy", "bp": 50, "cap_yuan": 50000}
 
 def places(exc: pytest.ExceptionInfo) -> list[str]:
     return [p.where for p in exc.value.problems]
+
+
+@pytest.mark.parametrize("typed", [
+    "3-5: 10\n10-: 60",             # as the form's hint writes it
+    "3-5：10，10-：60",              # a Chinese keyboard's full-width colon and comma
+    "３－５：１０\n１０－：６０",      # full-width digits and dash
+    "3～5：10、10-：60",             # 3～5 for "3 to 5", bands in a list with 、
+    "3至5：10；10-：60",             # 至, and a semicolon between bands
+    "3–5: 10, 10-: 60",            # an en dash
+])
+def test_a_threshold_table_as_a_chinese_keyboard_types_it(typed):
+    assert bands_from_text(typed) == ([
+        {"from_pct": "3", "to_pct": "5", "cut_bp": "10"},
+        {"from_pct": "10", "to_pct": None, "cut_bp": "60"}], [])
+
+
+def test_a_band_that_is_no_band_is_still_refused_at_its_place():
+    bands, problems = bands_from_text("3-5：10\n10 以上：60")
+    assert bands == [{"from_pct": "3", "to_pct": "5", "cut_bp": "10"}]
+    assert [p.where for p in problems] == ["bands[1]"]
 
 
 # -- the hand-worked cases -----------------------------------------------------------------------
