@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from .errors import Figure, InvalidInput, Message, Problem
+from .text import typed_number
 
 MAX_ROWS = 5000
 ZIP = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive: its first bytes
@@ -171,9 +172,10 @@ def number(cell):
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return cell
     written = text(cell)
-    if re.fullmatch(r"[+-]?\d{1,15}", written):
-        return int(written)
+    typed = typed_number(written)
+    if re.fullmatch(r"[+-]?[0-9]{1,15}", typed):
+        return int(typed)
     try:
-        return float(written)
+        return float(typed)
     except ValueError:
         return written

@@ -112,3 +112,9 @@ def name_key(name: str) -> str:
     parameter's choice): full-width and half-width forms alike (NFKC: 瓦楞纸箱（欧洲平均） is
     瓦楞纸箱(欧洲平均), as a Chinese keyboard may type either), spaces collapsed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
+
+
+def typed_number(text: str) -> str:
+    """A number as typed, its full-width forms made ASCII (１２．５ -> 12.5, －３ -> -3: a
+    Chinese keyboard in full-width mode types them); anything else as it is."""
+    return unicodedata.normalize("NFKC", text).strip()

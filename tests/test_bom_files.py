@@ -190,6 +190,13 @@ def test_lines_ended_by_a_carriage_return_alone():
     assert found.bom["lines"][2]["note"] == "two\r\nlines"
 
 
+def test_numbers_typed_full_width_in_a_file():
+    found = read_bom_bytes("bom.csv", ("投入,数量,单位,阶段\n"
+                                       "electricity,１００,kWh,production\n"
+                                       "diesel,３．５,kg,production\n").encode())
+    assert [line["amount"] for line in found.bom["lines"]] == [100, 3.5]
+
+
 def test_a_quotation_mark_never_closed():
     # line 4 opens a cell it never closes: lines 4 to 6,004 (6,000 x 25 characters) run into
     # it, past the 131,072 characters Python's csv module reads in one cell

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from footprint.parameters import describe_parameters
+from footprint.text import typed_number
 
 LINE_FIELDS = ("input", "amount", "unit", "stage", "region", "year", "basis", "note", "primary")
 EMISSION_PREFIX = "emission:"
@@ -29,15 +30,17 @@ INTEGER_TYPES = ("Integer", "StrictInteger", "Int")
 # -- converting typed text --------------------------------------------------------------------
 
 def as_number(text: str):
-    """A float if ``text`` reads as one, else the text itself (the core then says why)."""
+    """A float if ``text`` reads as one, else the text itself (the core then says why); typed
+    in full-width forms as a Chinese keyboard may (１２．５) too."""
     try:
-        return float(text)
+        return float(typed_number(text))
     except ValueError:
         return text
 
 
 def as_integer(text: str):
-    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
+    typed = typed_number(text)
+    return int(typed) if re.fullmatch(r"[+-]?[0-9]{1,9}", typed) else text
 
 
 def show(value) -> str:
