@@ -107,15 +107,18 @@ def test_a_chinese_form_says_every_problem_in_chinese(clients, overrides, field,
 
 
 def test_numbers_typed_full_width_are_numbers(service, clients):
-    # a Chinese keyboard in full-width mode: １００ kWh, a year ２０２２, ３．５ kg of diesel
+    # a Chinese keyboard in full-width mode: １００ kWh, a year ２０２２, ３．５ kg of diesel,
+    # the GTIN under the barcode
     response = clients["orchard"].post("/producer/submissions/new", data=editor_form(**{
         "declared_unit-amount": "１", "factor_year": "２０２２",
+        "product-gtin": "０６９０１２３４５６７８９２",
         "lines-0-amount": "１００", "lines-1-input": "diesel", "lines-1-amount": "３．５",
         "lines-1-unit": "kg", "lines-1-stage": "production"}))
     assert response.status_code == 302, text_of(response)[:2000]
     submission_id = int(re.search(r"/submissions/(\d+)$", response.headers["Location"])[1])
     bom = subs.get(service.db, service.people["orchard"], submission_id)["bom"]
     assert bom["declared_unit"]["amount"] == 1 and bom["factor_year"] == 2022
+    assert bom["product"]["gtin"] == "06901234567892"
     assert [line["amount"] for line in bom["lines"]] == [100, 3.5]
     # 100 kWh x 0.1404 + 3.5 kg x 3.1863 = 14.04 + 11.15205
     result = subs.latest_result(service.db, subs.get(service.db, service.people["orchard"],

@@ -76,6 +76,8 @@ def header_from_form(form) -> dict:
     for key in ("name", "name_zh", "id", "gtin", "lot"):
         if _text(form, f"product-{key}"):
             product[key] = _text(form, f"product-{key}")
+    if "gtin" in product:  # the number under the barcode, typed full-width or not
+        product["gtin"] = typed_number(product["gtin"])
     declared = {}
     if _text(form, "declared_unit-amount"):
         declared["amount"] = as_number(_text(form, "declared_unit-amount"))
