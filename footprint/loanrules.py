@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .display import yuan
 from .errors import Figure, InvalidInput, Message, Problem
+from .text import typed_number
 
 BP = Decimal(10000)          # basis points in one (100 % = 10,000 bp)
 FEN = Decimal("0.01")
@@ -98,7 +99,7 @@ def _decimal(value, where: str, problems: list, *, required=True) -> Decimal | N
         problems.append(Problem(where, Message("must be a number, not %(value)s", value=value)))
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(typed_number(str(value)))  # ３．４５ as 3.45
     except InvalidOperation:
         problems.append(Problem(where, Message("must be a number, not %(value)s", value=value)))
         return None
@@ -154,7 +155,7 @@ def written_sum(value):
     other value as it is (the checks that follow name what is wrong with it)."""
     if not isinstance(value, str):
         return value
-    text = value.strip().removesuffix("元").strip()
+    text = typed_number(value).removesuffix("元").strip()  # １０００万 as 1000万
     factor = TENS_OF_THOUSANDS.get(text[-1:])
     if factor is not None:
         text = text[:-1].strip()

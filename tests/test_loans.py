@@ -44,6 +44,15 @@ def test_a_threshold_table_as_a_chinese_keyboard_types_it(typed):
         {"from_pct": "10", "to_pct": None, "cut_bp": "60"}], [])
 
 
+def test_terms_and_a_principal_typed_full_width():
+    # ３．４５ % and 1.5 亿元 as a Chinese keyboard in full-width mode types them
+    terms = check_terms("３．４５", "2025-11-20", [{"kind": "target", "target_pct": "１０",
+                                                   "cut_bp": "６０"}])
+    assert terms.base_rate_bp == 345 and terms.rules[0]["target_pct"] == Decimal("10")
+    assert check_principal("１．５亿元") == Decimal("150000000")
+    assert check_principal("１，０００万") == Decimal("10000000")
+
+
 def test_a_band_that_is_no_band_is_still_refused_at_its_place():
     bands, problems = bands_from_text("3-5：10\n10 以上：60")
     assert bands == [{"from_pct": "3", "to_pct": "5", "cut_bp": "10"}]
