@@ -28,7 +28,6 @@ one (both years under the same data version), so new grid factors alone earn not
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -273,7 +272,7 @@ def bands_from_text(text: str, where: str = "bands") -> tuple[list[dict], list[P
     bands, problems = [], []
     # as a Chinese keyboard types it too: 3-5：10，10-：60, ３～５：１０ (NFKC makes full-width
     # forms ASCII); bands separated by 、 or ; as well, a span written 3~5, 3–5 or 3至5
-    typed = unicodedata.normalize("NFKC", str(text or ""))
+    typed = typed_number(str(text or ""))
     parts = [p.strip() for p in re.split(r"[,;、\n]", typed) if p.strip()]
     for i, part in enumerate(parts):
         span, colon, cut = part.partition(":")

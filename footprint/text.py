@@ -18,6 +18,10 @@ it: ``contains an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) a
 ``visible`` is the other side, for output: text that was stored before these rules (a name
 signed into an old label) or that arrives from elsewhere (another platform's trust list) is
 shown with each such character replaced by U+FFFD, never raw.
+
+What people type is also read as they mean it: ``name_key`` compares a name with the names
+the platform knows whatever its case, spacing or full-width forms (柑橘（鲜果） is 柑橘(鲜果)),
+and ``typed_number`` reads a number typed full-width (３．５).
 """
 from __future__ import annotations
 
@@ -115,6 +119,7 @@ def name_key(name: str) -> str:
 
 
 def typed_number(text: str) -> str:
-    """A number as typed, its full-width forms made ASCII (１２．５ -> 12.5, －３ -> -3: a
-    Chinese keyboard in full-width mode types them); anything else as it is."""
+    """A number as typed, its full-width forms made ASCII (１２．５ -> 12.5, －３ -> -3, ３：１０
+    -> 3:10: a Chinese keyboard in full-width mode types them), for the parser that reads it;
+    what it cannot read is reported as the person typed it."""
     return unicodedata.normalize("NFKC", text).strip()
