@@ -249,14 +249,16 @@ def test_the_library_takes_no_name_another_input_is_known_by(registry):
     # bracket) where a name is one input's only: every name that named another input without
     # the library must name it still (柴油燃烧 stays the core's diesel, 瓦楞纸箱 the oranges')
     from footprint.engine.names import _index
+    from footprint.text import name_key
     others = {pid: p for pid, p in registry.processes.items() if p.plugin != "materials"}
     before = _index(others)
     after = _index(registry.processes)
     assert before and {name: after.get(name) for name in before} == before
     assert after["柴油燃烧"] == "diesel"
-    # and each library entry is known by its full Chinese name
+    # and each library entry is known by its full Chinese name, as names compare (玻璃(原生，desnz)
+    # is the key 玻璃(原生,desnz): full-width and half-width alike)
     for entry in ENTRIES:
-        assert after[entry.name_zh.casefold()] == entry.process_id
+        assert after[name_key(entry.name_zh)] == entry.process_id
 
 
 def test_an_unverified_row_is_refused(monkeypatch):
