@@ -9,7 +9,8 @@ a page per product and per organisation; the benchmarks of verified data; the op
     GET /registry/labels/<label_id>        to the label's scan page
     GET /registry/benchmarks               per category and declared unit
     GET /registry/data[?version=V]         the datasets every footprint is calculated from
-                                           (of data version V: its name or whole hash)
+                                           (of data version V: its name, or its hash or 8+
+                                           hex digits of it)
     GET /registry/open-data                today's snapshot, written on the day's first ask
     GET /registry/open-data/<day>/<file>   its files
 """

@@ -30,7 +30,8 @@ class DataSources:
 
 def data_sources(engine, version: str | None = None) -> DataSources:
     """The datasets of the data version calculations use now, or of ``version`` (a name, or
-    a hash or its first 16 or more hex digits); NotFound for one this platform cannot name."""
+    a hash or its first MIN_PREFIX or more hex digits: a label signs 16); NotFound for one
+    this platform cannot name."""
     registry = engine.registry
     name = None if version is None else _named(engine, version)
     if name is not None:
