@@ -28,6 +28,7 @@ from .errors import InvalidInput, Message, Named, Problem, Text
 from .schemaerrors import json_reason, not_utf8
 from .sheets import at_column, at_field, at_file_position, at_row, in_sheet_order
 from .suggest import unknown
+from .text import typed_number
 
 KINDS = ("json", "csv", "xlsx")
 EMISSION_PREFIXES = ("emission:", "排放:", "排放：")  # an emission in the input column
@@ -330,6 +331,8 @@ def _fields(entries) -> tuple[dict, dict, list[Problem]]:
         else:
             value = _integer(values[0]) if name in ("factor_year", "reference_year") \
                 else sheets.text(values[0])
+            if name == "gtin":  # the number under the barcode, typed full-width or not
+                value = typed_number(value)
             _put(bom, FIELDS[name], value)
             fields[".".join(FIELDS[name])] = where
             names[name] = (value, where)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from footprint.bom import parse_bom
 from footprint.bomfiles import read_bom_bytes
 from footprint.errors import InvalidInput
 
@@ -195,6 +196,14 @@ def test_numbers_typed_full_width_in_a_file():
                                        "electricity,１００,kWh,production\n"
                                        "diesel,３．５,kg,production\n").encode())
     assert [line["amount"] for line in found.bom["lines"]] == [100, 3.5]
+
+
+def test_a_gtin_typed_full_width_in_a_file():
+    # the editor reads ０６９０１２３４５６７８９２ as 06901234567892; a file's 商品条码 cell
+    # the same (GTIN-13 6901234567892 padded to 14 digits by its leading zero)
+    found = read_bom_bytes("bom.csv", (HEADER.replace("\n\n", "\n商品条码,０６９０１２３４５６７８９２\n\n")
+                                       + LINES).encode())
+    assert parse_bom(found.bom).product["gtin"] == "06901234567892"
 
 
 def test_a_quotation_mark_never_closed():
