@@ -216,6 +216,13 @@ def _hint(exc) -> str:
     return hint.replace(" (env var: ", "（环境变量 ").replace(")", "）")
 
 
+PATH = r"""(?P<quote>['"])(?P<path>.*)(?P=quote)"""  # a file name as repr() quotes it
+
+
+def _path(found) -> dict:
+    return {"path": found["path"]}
+
+
 def _value_problem(message: str) -> str:
     """click's sentence on a value (its types' refusals) in Chinese where it is one of
     these; as it is otherwise."""
@@ -226,6 +233,16 @@ def _value_problem(message: str) -> str:
          lambda m: {"value": m[1], "range": m[2]}),
         (r"'(.*)' is not (?:one of )?('.*')\.", Message('"%(value)s" is not one of %(choices)s'),
          lambda m: {"value": m[1], "choices": m[2].replace("'", "").split(", ")}),
+        # click.Path's refusals ({name} {filename!r} ...: the name is file, directory or path)
+        (rf"File {PATH} does not exist\.", Message("no such file: %(path)s"), _path),
+        (rf"(?:Directory|Path) {PATH} does not exist\.",
+         Message("no such file or folder: %(path)s"), _path),
+        (rf"\w+ {PATH} is a directory\.", Message("%(path)s is a directory: name a file"), _path),
+        (rf"\w+ {PATH} is a file\.", Message("%(path)s is a file: name a folder"), _path),
+        (rf"\w+ {PATH} is not readable\.",
+         Message("%(path)s cannot be read: no permission"), _path),
+        (rf"\w+ {PATH} is not writable\.",
+         Message("%(path)s cannot be written: no permission"), _path),
     )
     for pattern, template, params in patterns:
         found = re.fullmatch(pattern, message, re.S)

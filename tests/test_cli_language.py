@@ -96,6 +96,17 @@ def test_a_refused_command_line_is_said_in_chinese_too():
     assert "错误：--draws 的值无效：“many”不是数字" in not_a_number.stderr
 
 
+def test_a_path_click_refuses_is_said_in_chinese_too(tmp_path):
+    folder = invoke(cli, "calc", str(tmp_path))
+    assert folder.exit_code == 2
+    assert f"Error: Invalid value for 'BOM': File '{tmp_path}' is a directory." in folder.stderr
+    assert folder.stderr.rstrip().endswith(f"错误：BOM 的值无效：{tmp_path} 是目录：请指定一个文件")
+    missing = tmp_path / "ca.pem"
+    absent = invoke(cli, "verify", "x", "--ca-file", str(missing))
+    assert absent.exit_code == 2
+    assert absent.stderr.rstrip().endswith(f"错误：--ca-file 的值无效：没有这个文件：{missing}")
+
+
 def test_a_calculation_is_said_in_chinese_and_in_english():
     # Sichuan machined part: 100 kWh x 0.1404 + 3 kg diesel x 3.1863 + 12 tkm x 0.116
     # = 24.9909 kg CO2e a piece, 25.0 to 3 significant figures; production 23.5989 -> 23.6
