@@ -293,8 +293,8 @@ def test_calc_reads_the_csv_the_web_reads(run, tmp_path):
 
 
 def test_the_chinese_csv_sample_is_the_json_sample(run):
-    """The Pujiang packed orange written as a co-operative's bookkeeper would (柑橘(鲜果), 四川,
-    千克, 复合肥, 包装厂门口(含纸箱和运输), 电力, 千瓦时, 生产) is the same BOM as the JSON sample
+    """The Pujiang packed orange written as a co-operative's bookkeeper would (柑橘（鲜果）, 四川,
+    千克, 复合肥, 包装厂门口（含纸箱和运输）, 电力, 千瓦时, 生产) is the same BOM as the JSON sample
     in codes: the same reproducibility hash, so the same footprint."""
     answers = []
     for name in ("oranges_pujiang_packed_zh.csv", "oranges_pujiang_packed.json"):
@@ -306,17 +306,17 @@ def test_the_chinese_csv_sample_is_the_json_sample(run):
     assert csv["total_kg_co2e"] == json_sample["total_kg_co2e"]
     assert csv["category"]["id"] == "oranges" and csv["region"] == "CN-SC"
 
-def test_names_written_with_full_width_brackets_and_commas(run, tmp_path):
-    """A Chinese keyboard types brackets and commas full-width: 柑橘（鲜果） and 电力（电网，千瓦时）,
-    as the pages now write them, are the names 柑橘(鲜果) and 电力(电网,千瓦时): the same BOM in
-    codes as the JSON sample."""
+def test_names_written_with_half_width_brackets_and_commas(run, tmp_path):
+    """A keyboard in half-width mode types brackets and commas as ASCII: 柑橘(鲜果) and
+    电力(电网,千瓦时) are the names 柑橘（鲜果） and 电力（电网，千瓦时）, as the pages write them: the
+    same BOM in codes as the JSON sample."""
     sample = (SAMPLES / "oranges_pujiang_packed_zh.csv").read_text(encoding="utf-8")
-    full_width = sample.replace("产品类别,柑橘(鲜果)", "产品类别,柑橘（鲜果）").replace(
-        "参数.gate,包装厂门口(含纸箱和运输)", "参数.gate,包装厂门口（含纸箱和运输）").replace(
-        "\n电力,0.03", '\n"电力（电网，千瓦时）",0.03')
-    assert full_width.count("（") == 3
+    half_width = sample.replace("产品类别,柑橘（鲜果）", "产品类别,柑橘(鲜果)").replace(
+        "参数.gate,包装厂门口（含纸箱和运输）", "参数.gate,包装厂门口(含纸箱和运输)").replace(
+        "\n电力,0.03", '\n"电力(电网,千瓦时)",0.03')
+    assert half_width.count("(") == sample.count("(") + 3
     path = tmp_path / "oranges.csv"
-    path.write_text(full_width, encoding="utf-8")
+    path.write_text(half_width, encoding="utf-8")
     answers = []
     for bom in (path, SAMPLES / "oranges_pujiang_packed.json"):
         result = run("calc", bom, "--json")

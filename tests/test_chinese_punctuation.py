@@ -4,6 +4,7 @@ as a Chinese reader expects, not the ASCII one English uses. What a reader types
 a formula) keeps its ASCII characters, and so do codes, placeholders and markup."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -22,6 +23,11 @@ HALF_WIDTH = re.compile(rf"(?<=[{CHINESE}]) ?[,:;]|[,;] ?(?=[{CHINESE}])")
 BRACKETS = re.compile(rf"(?<=[{CHINESE}]) ?\([^()]*\)|\([^()]*[{CHINESE}][^()]*\)")
 # Typed syntax shown as it is typed: a bank's rate bands ("3-5: 10", "10-: 60") and a
 # formula's product, (n - 1) p.
+# the built-in plugins (footprint.plugins loads them by these names)
+BUILT_IN = {"oranges", "batteries", "steel_vanadium", "materials", "generic"}
+# names a dataset holds (lca_data/oranges/fertiliser_products.csv): its hash is sealed into
+# every data version that has it, so they change with the dataset's next version only
+PLUGIN_TYPED = {"碳酸氢铵(碳铵)", "过磷酸钙(普钙)"}
 TYPED = {"每行一档，格式为 起-止: 基点（最后一档可不设上限：10-: 60）",
          "Hyndman–Fan 第 7 类（线性插值，(n - 1) p）"}
 
@@ -59,3 +65,41 @@ def test_the_check_finds_what_it_is_for():
     assert half_width("第 %(row)s 行 · %(column)s 列") == []
     assert half_width("此处缺少冒号“:”") == []
     assert half_width("文件第 %(line)s 行第 %(column)s 列") == []
+
+
+def chinese_texts(value, where: str = ""):
+    """Every text with Chinese in it inside ``value`` (plain data), with where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from chinese_texts(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from chinese_texts(item, f"{where}[{index}]")
+    elif isinstance(value, str) and re.search("[\u4e00-\u9fff]", value):
+        yield where, value
+
+
+def test_the_built_in_categories_speak_chinese_punctuated_in_chinese(registry):
+    # what the forms, the editor and a label show of a category: its name, description,
+    # stages, and each parameter's label, help and choices (the plugins' own Chinese, which
+    # no catalogue holds); 柑橘(鲜果) and 产品交付点: 果园门口… before
+    from footprint.parameters import describe_parameters
+    said = {c.id: {"name_zh": c.name_zh, "description_zh": c.described("zh"),
+                   "stage_names": dict(c.stage_names),
+                   "parameters": describe_parameters(c)}
+            for c in registry.categories.values() if c.plugin in BUILT_IN}
+    assert set(said) >= {"oranges", "batteries", "steel_vanadium"}
+    texts = list(chinese_texts(said))
+    assert len(texts) > 100
+    assert [(where, text) for where, text in texts
+            if half_width(text) and text not in PLUGIN_TYPED] == []
+
+
+def test_the_sample_boms_name_their_products_punctuated_in_chinese():
+    # the demo's products (蒲江柑橘（不知火/春见），果园门口), as a Chinese bookkeeper types them
+    samples = Path(__file__).resolve().parent.parent / "lca_data" / "samples"
+    names = {path.name: json.loads(path.read_text(encoding="utf-8"))["product"]["name_zh"]
+             for path in samples.rglob("*.json")
+             if "name_zh" in json.loads(path.read_text(encoding="utf-8"))["product"]}
+    assert len(names) >= 14
+    assert {name: text for name, text in names.items() if half_width(text)} == {}

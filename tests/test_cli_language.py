@@ -272,7 +272,7 @@ def test_a_sub_assembly_is_named_by_its_product():
     # the product id its line gives (product:gear-blank-machining-sc)
     gearbox = SICHUAN.parent / "shandong_gearbox_assembly.json"
     chinese = invoke(cli, "calc", gearbox).stdout.splitlines()
-    assert any(line.startswith("1   子部件 齿轮毛坯机加工(仅加工环节), 成都  4 件      原材料获取  100 ")
+    assert any(line.startswith("1   子部件 齿轮毛坯机加工（仅加工环节），成都  4 件      原材料获取  100 ")
                for line in chinese), chinese
     english = invoke(cli, "calc", gearbox, "--lang", "en").stdout
     assert "sub-assembly Gear blank machining (processing only), Chengdu  4 piece" in english

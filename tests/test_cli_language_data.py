@@ -157,12 +157,12 @@ def test_regions_categories_and_plugins_in_chinese_and_english(speaking, registr
     oranges = [line for line in lines(speaking("zh", "categories"))
                if line.startswith("oranges  ")]
     named = registry.categories["oranges"]  # the category's name in the chosen language
-    assert oranges == [f"oranges  {named.name_zh}  [oranges]"] == ["oranges  柑橘(鲜果)  [oranges]"]
+    assert oranges == [f"oranges  {named.name_zh}  [oranges]"] == ["oranges  柑橘（鲜果）  [oranges]"]
     assert [line for line in lines(speaking("en", "categories"))
             if line.startswith("oranges  ")] == [f"oranges  {named.name_en}  [oranges]"]
     # what the category covers, in the chosen language
     zh = lines(speaking("zh", "categories"))
-    assert zh[zh.index("oranges  柑橘(鲜果)  [oranges]") + 1] == (
+    assert zh[zh.index("oranges  柑橘（鲜果）  [oranges]") + 1] == (
         "  每公斤鲜柑橘，至果园大门，或包装后至包装厂大门；果园投入按每公顷每年填报，土壤 N2O "
         "按 IPCC 2019 Tier 1 方法，化肥生产采用中国的因子。")
     en = lines(speaking("en", "categories"))
@@ -411,7 +411,7 @@ def test_the_registry_s_benchmarks_and_bands_in_chinese_and_english(service, ope
     assert lines(operating("zh", "registry", "benchmarks")) == [
         "分位数：Hyndman–Fan 第 7 类（线性插值，(n - 1) p）；n >= 30 时可采用等级划分"
         "（FOOTPRINT_BENCHMARK_MIN_N）",
-        f"柑橘(鲜果)（oranges），每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
+        f"柑橘（鲜果）（oranges），每 kg：n=3  Q1/中位数/Q3 {quartiles}  P20/P40/P60/P80 "
         + " / ".join(f"{c:.4g}" for c in cuts)]
     assert lines(operating("en", "registry", "benchmarks")) == [
         "quantiles: Hyndman-Fan type 7 (linear interpolation, (n - 1) p); bands may be adopted "
@@ -423,7 +423,7 @@ def test_the_registry_s_benchmarks_and_bands_in_chinese_and_english(service, ope
     bands = [f"{grade} <= {cut:.4g}" for grade, cut in zip("ABCD", cuts)]
     # the three labels are leaves 0 to 2; each adoption the next
     assert lines(operating("zh", "registry", "adopt-bands", "oranges", "kg")) == [
-        f"已为 柑橘(鲜果)（oranges）（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
+        f"已为 柑橘（鲜果）（oranges）（每 kg）采用第 1 版等级划分：基于 3 个已核查产品的基准，{today}："
         + "、".join(bands) + "、E 高于前一档", "已记入透明日志，为第 3 号叶子"]
     assert lines(operating("en", "registry", "adopt-bands", "oranges", "kg")) == [
         f"adopted version 2 for Oranges (citrus fruit) (oranges) per kg: benchmark of 3 verified products, {today}: "

@@ -284,7 +284,7 @@ def test_qualifications_are_listed_in_chinese(demo_platform):
     # the demo's body: every category, from a year ago for three years: in force today
     assert listed[2].split()[:3] == ["四川碳核查中心", "Sichuan", "Carbon"]
     # the categories by the names their plugins give them, not by their codes
-    assert "电池(锂离子电芯与电池包)、通用产品、柑橘(鲜果)、钒钛钢铁" in listed[2]
+    assert "电池（锂离子电芯与电池包）、通用产品、柑橘（鲜果）、钒钛钢铁" in listed[2]
     assert listed[2].split()[-1] == "有效"
     english = in_demo(home, "bodies", "list", "--lang", "en").stdout.splitlines()
     assert english[0].split()[:2] == ["accounting", "body"]

@@ -64,7 +64,7 @@ def _claims_zh(signed) -> list[str]:  # noqa: F811
         f"  签署方      CN-SC（CN-SC platform），密钥 {kid}，签署有效期 2026-01-01 至 2031-01-01",
         "  产品        CN-SC 平台编号 42",
         "  生产企业    统一社会信用代码 93510131MA6CP0001H",
-        "  品类        柑橘(鲜果)（oranges）",
+        "  品类        柑橘（鲜果）（oranges）",
         "  碳足迹      0.412 kg CO2e 每 1 kg",
         "  等级        A（暂定）",
         "  各阶段      原材料获取 75.0 %、生产 25.0 %",
@@ -212,14 +212,14 @@ def test_verify_names_the_category_as_this_platform_knows_it(speak, signed, home
     # categories' names for the verifications after it
     assert categorynames.read(home) is None
     clean_exit(speak("en", *args), 3)
-    assert categorynames.read(home)["oranges"] == {"name_zh": "柑橘(鲜果)",
+    assert categorynames.read(home)["oranges"] == {"name_zh": "柑橘（鲜果）",
                                                    "name_en": "Oranges (citrus fruit)"}
     # kept: the names are read without loading a plugin
     monkeypatch.setattr(pipeline, "get_plugin_manager",
                         lambda *a, **k: pytest.fail("verify loaded the plugins"))
     assert "  category              Oranges (citrus fruit) (oranges)" in \
         speak("en", *args).stdout.splitlines()
-    assert "  品类        柑橘(鲜果)（oranges）" in speak("zh", *args).stdout.splitlines()
+    assert "  品类        柑橘（鲜果）（oranges）" in speak("zh", *args).stdout.splitlines()
     # a platform whose plugins register no such category: the signed code, as it is
     (home / categorynames.NAMES).write_text(json.dumps(
         {"generic": {"name_zh": "通用产品", "name_en": "Generic product"}}), "utf-8")

@@ -224,7 +224,7 @@ def test_a_bom_s_product_and_declared_unit_fields_are_named_in_chinese(operator,
             '  - product.category: category "orangez" unknown, did you mean "Oranges (citrus '
             'fruit)"?',
             f"错误：{path}：输入有 2 个问题", "  - 声明单位：未知的计量单位“kgg”，您是否要填“kg”？",
-            "  - 产品品类：未知的品类“orangez”，您是否要填“柑橘(鲜果)”？")
+            "  - 产品品类：未知的品类“orangez”，您是否要填“柑橘（鲜果）”？")
 
 
 def test_a_missing_certificate_file_is_refused_before_anything_runs(operator,  # noqa: F811

@@ -101,7 +101,7 @@ def test_the_rows_are_the_documented_columns(service, orange, tmp_path):
     assert documented == list(opendata.COLUMNS)
     row = rows[0]
     assert row["label_id"] == orange["id"] and row["state"] == "valid"
-    assert row["product_name_zh"] == "蒲江柑橘(不知火/春见), 果园门口"
+    assert row["product_name_zh"] == "蒲江柑橘（不知火/春见），果园门口"
     assert row["organisation"] == "Pujiang Orchard Co-op"
     assert row["accounting_body"] == "Sichuan Carbon Verification"
     assert (row["category"], row["region"], row["declared_unit"]) == ("oranges", "CN-SC", "kg")

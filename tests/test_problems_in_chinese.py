@@ -612,7 +612,7 @@ def test_every_name_a_problem_suggests_is_read_back_as_its_code(registry, make_b
         {"input": name, "amount": 1, "unit": "kg", "stage": "生产"} for _code, name in written])),
         registry)
     assert [line.input for line in bom.lines] == [code for code, _name in written]
-    assert named_categories(registry)["oranges"] == Named("oranges", "柑橘(鲜果)",
+    assert named_categories(registry)["oranges"] == Named("oranges", "柑橘（鲜果）",
                                                           "Oranges (citrus fruit)")
     for category in named_categories(registry).values():
         for name in (category.zh, category.en):

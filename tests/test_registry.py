@@ -67,13 +67,13 @@ def ids(service, **args) -> list[str]:
 
 
 def test_searching_橙_finds_the_pujiang_orange(service, world, client):
-    # its name is 蒲江柑橘(不知火/春见): the oranges category's search words hold 橙
+    # its name is 蒲江柑橘（不知火/春见）: the oranges category's search words hold 橙
     assert ids(service, q="橙") == [world["orange"]["id"]]
     assert ids(service, q="蒲江") == [world["orange"]["id"]]      # two characters: no index
     assert ids(service, q="不知火") == [world["orange"]["id"]]    # three: the trigram index
     assert ids(service, q="pujiang FARM") == [world["orange"]["id"]]  # case; both words
     text = client.get("/registry?q=橙").get_data(as_text=True)
-    assert "蒲江柑橘(不知火/春见), 果园门口" in text
+    assert "蒲江柑橘（不知火/春见），果园门口" in text
     assert f'data-label="{world["orange"]["id"]}"' in text
 
 
@@ -188,7 +188,7 @@ def test_organisation_page_shows_its_credit_code(service, world, client):
     # and what it may verify: its qualification (tests/conftest.py qualifies every body for
     # every category under the number TEST-<its name>), each category by its name
     assert "机构资质" in verified and f"TEST-{PEOPLE['auditor'][1]}" in verified
-    assert "柑橘(鲜果)" in verified and ">有效<" in verified
+    assert "柑橘（鲜果）" in verified and ">有效<" in verified
     producer = client.get(f"/registry/organisations/{org_id}").get_data(as_text=True)
     assert "机构资质" not in producer  # a producer has none
 

@@ -147,9 +147,9 @@ def test_inputs_with_the_same_chinese_name_are_told_apart(service, clients):
     by_value = {value: label for value, label, _a, _g in options}
     # the footprint of one kg N: 4.29 (aggregated EF1) and 6.86 (wet climate) kg CO2e
     assert by_value["oranges/field_n2o/direct_synthetic/aggregated"] == \
-        "化肥氮直接N2O排放(每千克氮) (kg) · 4.29 kg CO₂e/kg"
+        "化肥氮直接N2O排放（每千克氮） (kg) · 4.29 kg CO₂e/kg"
     assert by_value["oranges/field_n2o/direct_synthetic/wet_climate"] == \
-        "化肥氮直接N2O排放(每千克氮) (kg) · 6.86 kg CO₂e/kg"
+        "化肥氮直接N2O排放（每千克氮） (kg) · 6.86 kg CO₂e/kg"
     assert by_value["diesel"] == "柴油燃烧 (kg)"  # a name of its own needs nothing more
 
 

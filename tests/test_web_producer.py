@@ -333,7 +333,7 @@ def test_oranges_small_case_by_hand(service, clients):
 def test_editor_is_generated_from_the_category_schema(clients):
     page = text_of(clients["orchard"].get("/producer/submissions/new?category=oranges"))
     assert 'name="parameters-yield_kg_per_ha"' in page
-    assert "每公顷年产量(商品果)" in page  # help_zh of yield_kg_per_ha
+    assert "每公顷年产量（商品果）" in page  # help_zh of yield_kg_per_ha
     assert 'id="tmpl-parameters-fertilisers"' in page  # a list: rows added from a template
     assert 'name="parameters-fertilisers-__i__-product"' in page
     # a choice by the name its plugin gives it, in the page's language
@@ -833,7 +833,7 @@ def test_editor_in_chinese_and_english(clients, service):
     client = clients["orchard"]
     zh = text_of(client.get("/producer/submissions/new?category=oranges"))
     assert "新建申报" in zh and "物料清单明细" in zh and "添加一行" in zh
-    assert "四川 (CN-SC)" in zh and "Sichuan" not in zh and "每公顷年产量(商品果)" in zh
+    assert "四川 (CN-SC)" in zh and "Sichuan" not in zh and "每公顷年产量（商品果）" in zh
     assert "Add line" not in zh and "New submission" not in zh
     client.set_cookie("lang", "en")
     en = text_of(client.get("/producer/submissions/new?category=oranges"))

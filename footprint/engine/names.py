@@ -17,7 +17,7 @@ from ..text import name_key
 from .regions import region_code
 
 # Electricity is no registered process: the words the form and a power bill use for it.
-ELECTRICITY_NAMES = ("电力", "电", "用电", "电网电力", "电力(电网,千瓦时)", "grid electricity",
+ELECTRICITY_NAMES = ("电力", "电", "用电", "电网电力", "电力（电网，千瓦时）", "grid electricity",
                      "electricity (grid, kwh)")
 HEAD = re.compile(r"\s*[(（]")
 

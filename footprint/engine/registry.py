@@ -260,7 +260,7 @@ class Registry:
         """Registered processes plus one process per electricity factor, sorted by id."""
         electricity = [
             Process(f.process_id, f"Electricity, {f.basis}, {f.region}, {f.year}",
-                    f"电力, {f.basis}, {f.region}, {f.year}", "kWh", ((f.flow, f.value),),
+                    f"电力，{f.basis}，{f.region}，{f.year}", "kWh", ((f.flow, f.value),),
                     f.source, plugin=f.plugin)
             for f in self.electricity.values()
         ]

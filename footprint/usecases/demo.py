@@ -96,7 +96,7 @@ DATA_VERSION = "MEE-2022"  # the release the demo's labels were issued under
 ISSUER_ID = "CN-SC"
 ISSUER_NAME = "四川省产品碳足迹平台 Sichuan Product Carbon Footprint Platform"
 REVOCATION_REASON = (
-    "现场核查发现电芯车间用电记录与电表读数不符, 申报数据不实。 An on-site check found that "
+    "现场核查发现电芯车间用电记录与电表读数不符，申报数据不实。 An on-site check found that "
     "the cell workshop's electricity records did not match its meter readings: the declared "
     "data were false.")
 
@@ -257,7 +257,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     review.comment(db, verifier, sid, "灌溉泵站有电表吗? 请补充灌溉用电。 The irrigation pumps "
                  "are metered: please add their electricity.")
     act(db, verifier, sid, "return", reason=(
-        "缺少灌溉用电: 泵站电表记录约600千瓦时/公顷·年。 Irrigation electricity missing: the "
+        "缺少灌溉用电：泵站电表记录约600千瓦时/公顷·年。 Irrigation electricity missing: the "
         "pump meter log shows about 600 kWh per ha and year (irrigation_kwh_per_ha)."))
     subs.revise(db, engine, orchard, sid, _current_factors(farm_gate))
     review.comment(db, orchard, sid, "已按2022年泵站电表记录补充灌溉用电。 Added the irrigation "
@@ -278,7 +278,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     sid = create("cq-lfp", cq, _made_in(
         sample("batteries_lfp_pack_sichuan"), CQ_BATTERY, "lfp-pack-280ah-cq",
         "LFP energy-storage pack, 280 Ah cells, made in Chongqing",
-        "磷酸铁锂储能电池包(280Ah电芯),重庆制造"))
+        "磷酸铁锂储能电池包（280Ah电芯），重庆制造"))
     act(db, cq, sid, "submit", verifier_org=body)
     approve(sid)
     # ... and its label revoked: the public exposure of false data
@@ -286,7 +286,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     sid = create("cq-nmc", cq, _made_in(
         sample("batteries_nmc_ev_pack_fujian"), CQ_BATTERY, "nmc-ev-pack-cq",
         "NMC electric-vehicle pack, made in Chongqing, metered plant energy",
-        "三元锂电动汽车电池包,重庆制造(工厂实测能耗)"))
+        "三元锂电动汽车电池包，重庆制造（工厂实测能耗）"))
     act(db, cq, sid, "submit", verifier_org=body)
     act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
 
@@ -296,7 +296,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     create("sd-nmc", sd, _made_in(
         sample("batteries_nmc_ev_pack_fujian"), SD_BATTERY, "nmc-ev-pack-sd",
         "NMC electric-vehicle pack, made in Zaozhuang (Shandong), metered plant energy",
-        "三元锂电动汽车电池包,山东枣庄制造(工厂实测能耗)"))
+        "三元锂电动汽车电池包，山东枣庄制造（工厂实测能耗）"))
 
     # V-Ti steel, Panzhihua: crude steel approved; V2O5 verified, then returned by the
     # reviewer; a machined part (generic category) approved.
@@ -307,7 +307,7 @@ def _submissions(db, engine, u: dict, issuer: Issuer) -> dict[str, int]:
     act(db, steel, sid, "submit", verifier_org=body)
     act(db, verifier, sid, "verify", checklist=VERIFY_CHECKLIST)
     act(db, reviewer, sid, "return", reason=(
-        "五氧化二钒使用的是示意性因子, 请提供工厂实测数据。 V2O5 uses indicative factors: "
+        "五氧化二钒使用的是示意性因子，请提供工厂实测数据。 V2O5 uses indicative factors: "
         "give the plant's own energy and reagent data before approval."))
     part = sample("sichuan_machined_part")
     sid = create("machined-part", steel, part)

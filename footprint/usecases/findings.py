@@ -200,7 +200,7 @@ def public_findings(db, org_id: int | None = None) -> list[dict]:
 
 # -- the workflow ------------------------------------------------------------------------------
 
-REVOCATION_REASON = ("监管认定数据造假(认定 %(id)s)。 Supervision finding %(id)s: falsified "
+REVOCATION_REASON = ("监管认定数据造假（认定 %(id)s）。 Supervision finding %(id)s: falsified "
                      "data.")
 
 

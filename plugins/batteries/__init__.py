@@ -33,7 +33,7 @@ def register_background(registry):
 @hookimpl(trylast=True)
 def register_categories(registry):
     return [ProductCategory(
-        CATEGORY, "电池(锂离子电芯与电池包)", "Batteries (lithium-ion cells and packs)",
+        CATEGORY, "电池（锂离子电芯与电池包）", "Batteries (lithium-ion cells and packs)",
         "LFP and NMC lithium-ion cells and packs per kWh of capacity, cradle to gate; label with "
         "the EU Battery Regulation Art. 7 figure per kWh delivered over the service life and the "
         "Battery Pass carbon footprint fields.",

@@ -20,14 +20,14 @@ BATTERY_CATEGORIES = {  # Battery Pass code -> category of Regulation (EU) 2023/
     "stationary": "industrial battery (stationary battery energy storage system)",
 }
 # Each choice's name, (Chinese, English): shown by the form, accepted in a BOM.
-CHEMISTRY_NAMES = {"LFP": ("磷酸铁锂(LFP)", "lithium iron phosphate (LFP)"),
-                   "NMC": ("三元锂(NMC)", "nickel manganese cobalt (NMC)")}
+CHEMISTRY_NAMES = {"LFP": ("磷酸铁锂（LFP）", "lithium iron phosphate (LFP)"),
+                   "NMC": ("三元锂（NMC）", "nickel manganese cobalt (NMC)")}
 CATEGORY_NAMES = {"ev": ("电动汽车电池", "electric vehicle battery"),
                   "lmt": ("轻型交通工具电池", "LMT battery"),
                   "industrial": ("工业电池", "industrial battery"),
                   "stationary": ("固定式储能电池", "stationary energy storage")}
 # Units with words, (Chinese, English).
-UNIT_WORDS = {"fraction": ("比例(0–1)", "fraction (0–1)"), "cycles/year": ("次/年", "cycles/year"),
+UNIT_WORDS = {"fraction": ("比例（0–1）", "fraction (0–1)"), "cycles/year": ("次/年", "cycles/year"),
               "years": ("年", "years"), "cycles": ("次", "cycles"),
               "kg CO2e/kWh": ("千克CO2e/千瓦时", "kg CO2e/kWh"), "kg/kWh": ("千克/千瓦时", "kg/kWh")}
 
@@ -82,34 +82,34 @@ PrimaryComponents = type("PrimaryComponents", (ParameterSchema,), {
     name: _number(
         f"{en}: kg CO2e per kWh of battery capacity, from the supplier's verified footprint "
         "(primary data; replaces the study default)",
-        f"{zh}:每千瓦时电池容量的碳足迹(千克二氧化碳当量),来自供应商经核查的碳足迹(初级数据,替代文献默认值)",
+        f"{zh}：每千瓦时电池容量的碳足迹（千克二氧化碳当量），来自供应商经核查的碳足迹（初级数据，替代文献默认值）",
         "kg CO2e/kWh", (zh, en), minimum=0, maximum=1000)
     for name, (en, zh) in COMPONENTS.items()})
 
 
 class BatteryParameters(ParameterSchema):
     chemistry = _choice(CHEMISTRIES, CHEMISTRY_NAMES, "cell chemistry: LFP (lithium iron phosphate) or NMC "
-                        "(lithium nickel manganese cobalt oxide)", "电芯化学体系:LFP(磷酸铁锂)或NMC(三元)",
+                        "(lithium nickel manganese cobalt oxide)", "电芯化学体系：LFP（磷酸铁锂）或NMC（三元）",
                         ("电芯化学体系", "cell chemistry"))
     battery_category = _choice(
         BATTERY_CATEGORIES, CATEGORY_NAMES, "battery category of Regulation (EU) 2023/1542: ev (electric vehicle), "
         "lmt (light means of transport), industrial, stationary (stationary energy storage, an "
-        "industrial battery)", "欧盟电池法规类别:ev(电动汽车)、lmt(轻型交通工具)、industrial(工业)、stationary(储能)",
+        "industrial battery)", "欧盟电池法规类别：ev（电动汽车）、lmt（轻型交通工具）、industrial（工业）、stationary（储能）",
         ("电池类别", "battery category"))
     cell_electricity_kwh_per_kwh = _number(
         "metered electricity of cell and module manufacturing per kWh of capacity (primary data); "
         "default: the chemistry's cell-making energy (Degen et al. 2023), counted as grid electricity",
-        "每千瓦时容量的电芯与模组制造用电量(实测,初级数据);默认为文献电芯制造能耗(Degen等,2023),按电网电力计",
+        "每千瓦时容量的电芯与模组制造用电量（实测，初级数据）；默认为文献电芯制造能耗（Degen等，2023），按电网电力计",
         "kWh", ("电芯制造用电", "cell manufacturing electricity"), minimum=0, maximum=500)
     cell_heat_kwh_per_kwh = _number(
         "metered natural gas burned for drying and dry rooms per kWh of capacity, kWh of gas at "
         "net calorific value (primary data); default 0 (the default energy is all electricity)",
-        "每千瓦时容量烘干与干燥间的天然气用量(按低位热值折千瓦时,实测);默认0(默认能耗全部计为电力)",
-        "kWh", ("电芯制造用热(天然气)", "cell manufacturing heat (natural gas)"), minimum=0,
+        "每千瓦时容量烘干与干燥间的天然气用量（按低位热值折千瓦时，实测）；默认0（默认能耗全部计为电力）",
+        "kWh", ("电芯制造用热（天然气）", "cell manufacturing heat (natural gas)"), minimum=0,
         maximum=500)
     pack_assembly_electricity_kwh_per_kwh = _number(
         "metered electricity of pack assembly per kWh of capacity (primary data); default 0: no "
-        "cited separate value", "每千瓦时容量电池包组装用电量(实测);默认0(无可引用的单列数值)",
+        "cited separate value", "每千瓦时容量电池包组装用电量（实测）；默认0（无可引用的单列数值）",
         "kWh", ("电池包组装用电", "pack assembly electricity"), minimum=0, maximum=500,
         default=0.0)
     primary_components = fields.Nested(
@@ -117,50 +117,50 @@ class BatteryParameters(ParameterSchema):
         metadata={"label_zh": "供应商初级数据", "label_en": "supplier primary data",
                   "unit": "kg CO2e/kWh", "help_en": "supplier-declared footprints replacing the "
                   "study defaults; a default group is replaced only when every input it covers is given",
-                  "help_zh": "替代文献默认值的供应商碳足迹;一个默认组须其涵盖的全部部件都给出才被替代"})
+                  "help_zh": "替代文献默认值的供应商碳足迹；一个默认组须其涵盖的全部部件都给出才被替代"})
     distribution_km = _number(
-        "road distance from the plant to the customer (distribution stage)", "出厂至客户的公路运输距离(分销阶段)",
+        "road distance from the plant to the customer (distribution stage)", "出厂至客户的公路运输距离（分销阶段）",
         "km", ("分销运输距离", "distribution distance"), minimum=0, maximum=50000, default=0.0)
     pack_mass_kg_per_kwh = _number(
         "pack mass per kWh of capacity, needed for distribution (tkm = km x kg / 1000)",
-        "每千瓦时容量的电池包质量,分销运输计算用", "kg/kWh", ("电池包单位容量质量", "pack mass per kWh"),
+        "每千瓦时容量的电池包质量，分销运输计算用", "kg/kWh", ("电池包单位容量质量", "pack mass per kWh"),
         minimum=0, min_inclusive=False, maximum=100)
     end_of_life_kg_co2e_per_kwh = _number(
         "end of life and recycling per kWh of capacity, from the recycler's verified footprint "
         "(primary data); no default: not modelled unless given",
-        "每千瓦时容量的报废与回收碳足迹(回收商经核查数据);无默认值,不给出则不计", "kg CO2e/kWh",
+        "每千瓦时容量的报废与回收碳足迹（回收商经核查数据）；无默认值，不给出则不计", "kg CO2e/kWh",
         ("报废与回收", "end of life and recycling"), minimum=0, maximum=1000)
     depth_of_discharge = _number(
         "usable share of the declared capacity per cycle (depth of discharge), Art. 7 unit",
-        "每次循环可用的容量比例(放电深度),用于欧盟法规第7条单位", "fraction",
+        "每次循环可用的容量比例（放电深度），用于欧盟法规第7条单位", "fraction",
         ("放电深度", "depth of discharge"), minimum=0, min_inclusive=False, maximum=1,
         default=1.0)
     cycles_per_year = _number(
         "full equivalent charge cycles per year in the intended use, Art. 7 unit (with "
-        "service_life_years)", "预期用途下每年等效满充放循环次数(与预期使用年限一起)", "cycles/year",
+        "service_life_years)", "预期用途下每年等效满充放循环次数（与预期使用年限一起）", "cycles/year",
         ("每年循环次数", "cycles per year"), minimum=0, min_inclusive=False, maximum=10000)
     service_life_years = _number(
         "expected service life in years (e.g. the warranty period), Art. 7 unit (with cycles_per_year)",
-        "预期使用年限(如质保期)", "years", ("预期使用年限", "service life"), minimum=0,
+        "预期使用年限（如质保期）", "years", ("预期使用年限", "service life"), minimum=0,
         min_inclusive=False, maximum=50)
     expected_lifetime_cycles = _number(
         "expected lifetime in full equivalent cycles, Art. 7 unit (instead of cycles_per_year x "
-        "service_life_years)", "预期寿命(等效满循环次数),可代替每年循环次数x年限", "cycles",
+        "service_life_years)", "预期寿命（等效满循环次数），可代替每年循环次数x年限", "cycles",
         ("预期寿命循环次数", "expected lifetime cycles"), minimum=0, min_inclusive=False,
         maximum=100000)
     capacity_retention = _number(
         "average share of the initial usable capacity over the service life; default 1 (the draft "
-        "EU method uses the initial usable energy)", "使用期内平均容量保持率;默认1(欧盟草案方法用初始可用能量)",
+        "EU method uses the initial usable energy)", "使用期内平均容量保持率；默认1（欧盟草案方法用初始可用能量）",
         "fraction", ("容量保持率", "capacity retention"), minimum=0, min_inclusive=False,
         maximum=1, default=1.0)
     pack_capacity_kwh = _number(
-        "capacity of one pack, for the absolute footprint of the Battery Pass", "单个电池包容量,用于电池护照绝对碳足迹",
+        "capacity of one pack, for the absolute footprint of the Battery Pass", "单个电池包容量，用于电池护照绝对碳足迹",
         "kWh", ("电池包容量", "pack capacity"), minimum=0, min_inclusive=False, maximum=1e6)
     manufacturing_facility = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=200),
         metadata={"label_zh": "生产工厂", "label_en": "manufacturing facility", "unit": "",
                   "help_en": "manufacturing facility (name or identifier and address)",
-                  "help_zh": "生产工厂(名称或编码及地址)"})
+                  "help_zh": "生产工厂（名称或编码及地址）"})
     carbon_footprint_study = fields.Url(
         load_default=None, allow_none=True, require_tld=False,
         error_messages={"invalid": Message(

@@ -31,7 +31,7 @@ ANNEX_II_ORDER = ("raw material acquisition and pre-processing", "main product p
 STAGE_NAMES = {  # the Annex II stages
     "raw_materials": {"zh": "原材料获取与预处理", "en": "raw material acquisition and pre-processing"},
     "production": {"zh": "主产品生产", "en": "main product production"},
-    "packaging": {"zh": "主产品生产:包装", "en": "main product production: packaging"},
+    "packaging": {"zh": "主产品生产：包装", "en": "main product production: packaging"},
     "distribution": {"zh": "分销", "en": "distribution"},
     "end_of_life": {"zh": "报废与回收", "en": "end of life and recycling"},
 }

@@ -62,7 +62,7 @@ GROUPS = {  # group -> (zh, en), in the order docs list them
     "minerals": ("水泥、玻璃和建材", "Cement, glass and minerals"),
     "paper": ("纸和纸板", "Paper and board"),
     "chemicals": ("化学品", "Chemicals"),
-    "fuels": ("燃料(燃烧和上游)", "Fuels (combustion and upstream)"),
+    "fuels": ("燃料（燃烧和上游）", "Fuels (combustion and upstream)"),
     "utilities": ("水、污水和热力", "Water, wastewater and heat"),
     "transport": ("运输", "Transport"),
 }

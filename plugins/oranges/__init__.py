@@ -17,12 +17,12 @@ from .parameters import OrangeParameters
 
 CATEGORY = "oranges"
 STAGE_NAMES = {
-    "raw_materials": {"zh": "农资生产(化肥、农药)",
+    "raw_materials": {"zh": "农资生产（化肥、农药）",
                       "en": "farm inputs (fertiliser, pesticide manufacture)"},
-    "production": {"zh": "果园种植(田间N2O、尿素CO2、柴油、灌溉用电)",
+    "production": {"zh": "果园种植（田间N2O、尿素CO2、柴油、灌溉用电）",
                    "en": "orchard (field N2O, urea CO2, diesel, irrigation)"},
     "distribution": {"zh": "运往包装厂", "en": "transport to the packhouse"},
-    "packaging": {"zh": "包装(瓦楞纸箱)", "en": "packaging (corrugated board)"},
+    "packaging": {"zh": "包装（瓦楞纸箱）", "en": "packaging (corrugated board)"},
     "end_of_life": {"zh": "废弃处置", "en": "end of life"},
 }
 
@@ -41,7 +41,7 @@ def register_background(registry):
 @hookimpl(trylast=True)
 def register_categories(registry):
     return [ProductCategory(
-        CATEGORY, "柑橘(鲜果)", "Oranges (citrus fruit)",
+        CATEGORY, "柑橘（鲜果）", "Oranges (citrus fruit)",
         "1 kg of fresh citrus fruit at the farm gate, or packed at the packhouse gate; orchard "
         "inputs per hectare and year, IPCC 2019 Tier 1 soil N2O, Chinese fertiliser "
         "manufacture factors.",

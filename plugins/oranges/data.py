@@ -178,7 +178,7 @@ def _field_processes() -> list[Process]:
             processes.append(process(
                 direct_process(source, choice),
                 f"Direct soil N2O from {source} N ({choice.replace('_', ' ')} EF1), per kg N",
-                f"{'化肥' if source == 'synthetic' else '有机肥'}氮直接N2O排放(每千克氮)", "kg", "N2O",
+                f"{'化肥' if source == 'synthetic' else '有机肥'}氮直接N2O排放（每千克氮）", "kg", "N2O",
                 (p[key].value, N2O_PER_N2O_N), (key,)))
     for choice, ef4 in EF4_KEYS.items():
         for source, frac in FRAC_GAS_KEYS.items():
@@ -186,15 +186,15 @@ def _field_processes() -> list[Process]:
                 volatilisation_process(source, choice),
                 f"Indirect N2O from volatilised {source} N ({choice.replace('_', ' ')} EF4), "
                 "per kg N applied",
-                f"{'化肥' if source == 'synthetic' else '有机肥'}氮挥发间接N2O排放(每千克氮)", "kg",
+                f"{'化肥' if source == 'synthetic' else '有机肥'}氮挥发间接N2O排放（每千克氮）", "kg",
                 "N2O", (p[frac].value, p[ef4].value, N2O_PER_N2O_N), (frac, ef4)))
     processes.append(process(
         LEACHING, "Indirect N2O from leached and run-off N, per kg N applied",
-        "氮淋溶径流间接N2O排放(每千克氮)", "kg", "N2O",
+        "氮淋溶径流间接N2O排放（每千克氮）", "kg", "N2O",
         (p["FracLEACH_H"].value, p["EF5"].value, N2O_PER_N2O_N), ("FracLEACH_H", "EF5")))
     processes.append(process(
         UREA_CO2, "CO2 from urea hydrolysis after application, per kg urea",
-        "尿素施用后水解释放的CO2(每千克尿素)", "kg", "CO2_fossil",
+        "尿素施用后水解释放的CO2（每千克尿素）", "kg", "CO2_fossil",
         (p["EF_urea"].value, CO2_PER_C), ("EF_urea",)))
     return processes
 

@@ -23,15 +23,15 @@ EF4_CHOICES = ("wet_climate", "aggregated", "dry_climate")
 GATES = ("farm_gate", "packhouse_gate")
 CLIMATES = tuple(data.CLIMATE_KEYS)
 # Each choice's name, (Chinese, English): shown by the form, accepted in a BOM.
-EF1_NAMES = {"aggregated": ("综合默认值(0.010)", "aggregated default (0.010)"),
+EF1_NAMES = {"aggregated": ("综合默认值（0.010）", "aggregated default (0.010)"),
              "wet_climate": ("湿润气候分解值", "wet climate, by N source")}
-EF4_NAMES = {"wet_climate": ("湿润气候(0.014)", "wet climate (0.014)"),
-             "aggregated": ("综合默认值(0.010)", "aggregated default (0.010)"),
-             "dry_climate": ("干旱气候(0.005)", "dry climate (0.005)")}
+EF4_NAMES = {"wet_climate": ("湿润气候（0.014）", "wet climate (0.014)"),
+             "aggregated": ("综合默认值（0.010）", "aggregated default (0.010)"),
+             "dry_climate": ("干旱气候（0.005）", "dry climate (0.005)")}
 CLIMATE_NAMES = {"wet": ("湿润气候", "wet climate"),
                  "aggregated": ("综合默认值", "aggregated defaults")}
 GATE_NAMES = {"farm_gate": ("果园门口", "farm gate"),
-              "packhouse_gate": ("包装厂门口(含纸箱和运输)", "packhouse gate (packed)")}
+              "packhouse_gate": ("包装厂门口（含纸箱和运输）", "packhouse gate (packed)")}
 
 
 def _help(unit: str, help_en: str, help_zh: str) -> Text:
@@ -110,16 +110,16 @@ class FertiliserParameters(ParameterSchema):
             zh="必填：化肥品种，须为以下之一：%(names)s", choices=", ".join(data.PRODUCT_IDS),
             names=_names(data.PRODUCT_IDS, PRODUCT_NAMES))})
     kg_per_ha = number("kg/ha", "product applied per hectare and year, as bought (not as N)",
-                       "每公顷每年施用的商品量(实物量)", ("施用量", "amount applied"),
+                       "每公顷每年施用的商品量（实物量）", ("施用量", "amount applied"),
                        required=True)
     n_pct = number("%", "N content of the product; default for urea 46, DAP 18, MAP 11",
-                   "产品含氮量(N)", ("含氮量", "N content"), maximum=100, load_default=None,
+                   "产品含氮量（N）", ("含氮量", "N content"), maximum=100, load_default=None,
                    allow_none=True)
     p2o5_pct = number("%", "P2O5 content of the product; default for DAP 46, MAP 52",
-                      "产品含磷量(P2O5)", ("含磷量", "P2O5 content"), maximum=100,
+                      "产品含磷量（P2O5）", ("含磷量", "P2O5 content"), maximum=100,
                       load_default=None, allow_none=True)
     k2o_pct = number("%", "K2O content of the product; default for KCl 60, K2SO4 50",
-                     "产品含钾量(K2O)", ("含钾量", "K2O content"), maximum=100,
+                     "产品含钾量（K2O）", ("含钾量", "K2O content"), maximum=100,
                      load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=True)
@@ -155,26 +155,26 @@ class OrangeParameters(ParameterSchema):
     """An orange orchard's inputs per hectare and year, and the gate of the product."""
 
     yield_kg_per_ha = number("kg/ha", "marketable fruit harvested per hectare and year",
-                             "每公顷年产量(商品果)", ("商品果产量", "marketable yield"), min_inclusive=False,
+                             "每公顷年产量（商品果）", ("商品果产量", "marketable yield"), min_inclusive=False,
                              maximum=200000, required=True)
     fertilisers = fields.List(
         fields.Nested(FertiliserParameters), load_default=list,
         metadata={"label_zh": "化肥", "label_en": "fertilisers", "item_zh": "化肥",
-                  "item_en": "fertiliser", "unit": "", "help_zh": "化肥施用(每种产品一行)",
+                  "item_en": "fertiliser", "unit": "", "help_zh": "化肥施用（每种产品一行）",
                   "help_en": "synthetic fertilisers applied, one entry per product"},
         error_messages={"invalid": Message(
             "must be a list of fertiliser entries: synthetic fertilisers applied (化肥施用)",
-            zh="须为化肥施用的列表(每种产品一行)")})
+            zh="须为化肥施用的列表（每种产品一行）")})
     manure_n_kg_per_ha = number("kg N/ha", "nitrogen in manure, compost or other organic "
                                 "fertiliser applied per hectare and year",
-                                "每公顷每年有机肥(粪肥、堆肥)带入的氮", ("有机肥氮", "manure N"),
+                                "每公顷每年有机肥（粪肥、堆肥）带入的氮", ("有机肥氮", "manure N"),
                                 unit_words=("千克氮/公顷", "kg N/ha"), load_default=0.0)
     herbicide_kg_ai_per_ha = number("kg a.i./ha", "herbicide active ingredient per hectare and "
                                     "year", "除草剂有效成分用量", ("除草剂", "herbicide"),
                                     unit_words=AI_PER_HA, load_default=0.0)
     insecticide_kg_ai_per_ha = number("kg a.i./ha", "insecticide (and acaricide) active "
-                                      "ingredient per hectare and year", "杀虫(螨)剂有效成分用量",
-                                      ("杀虫(螨)剂", "insecticide"), unit_words=AI_PER_HA,
+                                      "ingredient per hectare and year", "杀虫（螨）剂有效成分用量",
+                                      ("杀虫（螨）剂", "insecticide"), unit_words=AI_PER_HA,
                                       load_default=0.0)
     fungicide_kg_ai_per_ha = number("kg a.i./ha", "fungicide active ingredient per hectare and "
                                     "year", "杀菌剂有效成分用量", ("杀菌剂", "fungicide"),
@@ -192,22 +192,22 @@ class OrangeParameters(ParameterSchema):
     climate = choice(CLIMATES, CLIMATE_NAMES, "wet", "the orchard's climate, which sets both "
                      "EF1 and EF4: wet (default; EF1 0.016 synthetic N and 0.006 organic N, "
                      "EF4 0.014) or the aggregated defaults (EF1 0.010, EF4 0.010)",
-                     "果园气候，同时决定EF1和EF4：湿润(默认)或综合默认值",
+                     "果园气候，同时决定EF1和EF4：湿润（默认）或综合默认值",
                      ("气候", "climate"))
     # Either factor set by hand instead of by the climate (then the result says when the two
     # follow different climates); empty: the climate's.
     ef1 = choice(EF1_CHOICES, EF1_NAMES, None, "direct N2O factor EF1 instead of the climate's: "
                  "aggregated 0.010 for all N, or the wet-climate values 0.016 (synthetic N) and "
                  "0.006 (organic N)",
-                 "直接排放因子EF1(不填则按气候)：综合默认值或湿润气候分解值",
+                 "直接排放因子EF1（不填则按气候）：综合默认值或湿润气候分解值",
                  ("直接N2O排放因子EF1", "direct N2O factor EF1"))
     ef4 = choice(EF4_CHOICES, EF4_NAMES, None, "N2O factor for volatilised N, EF4, instead of "
                  "the climate's: wet climate 0.014, aggregated 0.010 or dry climate 0.005",
-                 "挥发氮的N2O排放因子EF4(不填则按气候)：湿润、综合或干旱气候",
+                 "挥发氮的N2O排放因子EF4（不填则按气候）：湿润、综合或干旱气候",
                  ("挥发氮N2O排放因子EF4", "volatilised N factor EF4"))
     gate = choice(GATES, GATE_NAMES, "farm_gate", "where the declared kg of fruit is delivered: "
                   "farm_gate, or packhouse_gate (adds corrugated board and transport to the "
-                  "packhouse)", "产品交付点: 果园门口或包装厂门口(计入纸箱和运往包装厂的运输)",
+                  "packhouse)", "产品交付点：果园门口或包装厂门口（计入纸箱和运往包装厂的运输）",
                   ("交付点", "gate"))
     corrugated_board_kg_per_kg = number("kg/kg fruit", "corrugated board per kg of packed fruit "
                                         "(packhouse_gate only)", "每千克装箱果品的瓦楞纸箱重量",

@@ -48,9 +48,9 @@ def register_categories(registry):
         declared_units=("t", "kg"), parameters=SteelVanadiumParameters,
         grading=data.grading(),
         stage_names={
-            "raw_materials": {"zh": "外购原燃料上游(焦炭、烧结矿、球团、铁合金)",
+            "raw_materials": {"zh": "外购原燃料上游（焦炭、烧结矿、球团、铁合金）",
                               "en": "purchased coke, sinter, pellets, ferroalloys"},
-            "production": {"zh": "钢铁联合企业生产(碳平衡、电力、分配)",
+            "production": {"zh": "钢铁联合企业生产（碳平衡、电力、分配）",
                            "en": "works: carbon balance, electricity, allocation"},
             "distribution": {"zh": "运输", "en": "transport"},
             "packaging": {"zh": "包装", "en": "packaging"}})]

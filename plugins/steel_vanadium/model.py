@@ -34,7 +34,7 @@ INPUTS = (  # parameter -> (Table 4.3 material, description, in Chinese)
     ("dolomite_kg", "dolomite", "dolomite", "白云石"),
 )
 UPSTREAM = (  # parameter -> (process, description, in Chinese)
-    ("purchased_coke_kg", data.PURCHASED_COKE, "purchased coke, coke making", "外购焦炭(炼焦)"),
+    ("purchased_coke_kg", data.PURCHASED_COKE, "purchased coke, coke making", "外购焦炭（炼焦）"),
     ("purchased_sinter_kg", data.PURCHASED_SINTER, "purchased sinter", "外购烧结矿"),
     ("purchased_pellet_kg", data.PURCHASED_PELLET, "purchased pellets", "外购球团矿"),
     ("ferrosilicon_kg", data.FERROSILICON, "ferrosilicon", "硅铁"),

@@ -15,10 +15,10 @@ from .products import ALLOCATIONS, PLANT_PRODUCTS, PRODUCTS
 
 
 UNIT_WORDS = {"kg C/kg": ("千克碳/千克", "kg C/kg"), "CNY/t": ("元/吨", "CNY/t")}
-PRODUCT_NAMES = {"crude_steel": ("粗钢(每吨)", "crude steel (per t)"),
-                 "vanadium_slag": ("钒渣(每吨)", "vanadium slag (per t)"),
-                 "v2o5": ("五氧化二钒(每千克)", "V2O5 (per kg)"),
-                 "vanadium_electrolyte": ("钒电解液(每千克)", "vanadium electrolyte (per kg)")}
+PRODUCT_NAMES = {"crude_steel": ("粗钢（每吨）", "crude steel (per t)"),
+                 "vanadium_slag": ("钒渣（每吨）", "vanadium slag (per t)"),
+                 "v2o5": ("五氧化二钒（每千克）", "V2O5 (per kg)"),
+                 "vanadium_electrolyte": ("钒电解液（每千克）", "vanadium electrolyte (per kg)")}
 ALLOCATION_NAMES = {"mass": ("按质量", "by mass"), "economic": ("按经济价值", "by economic value"),
                     "system_expansion": ("系统扩展", "system expansion")}
 
@@ -74,11 +74,11 @@ class CarbonFlow(ParameterSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100),
                          metadata={"label_zh": "名称", "label_en": "name", "unit": "",
                                    "help_en": "what it is (e.g. coal tar sold)",
-                                   "help_zh": "名称(如外售焦油)"},
+                                   "help_zh": "名称（如外售焦油）"},
                          error_messages={"required": Message("required: what it is (名称)",
                                                              zh="必填：名称")})
     kg = number("kg", "amount per t crude steel", "每吨粗钢的数量", label=("数量", "amount"), required=True)
-    carbon_fraction = number("kg C/kg", "carbon content (the works' assay)", "含碳量(企业化验值)",
+    carbon_fraction = number("kg C/kg", "carbon content (the works' assay)", "含碳量（企业化验值）",
                              maximum=1, label=("含碳量", "carbon content"), required=True)
 
 
@@ -89,75 +89,75 @@ class SteelVanadiumParameters(ParameterSchema):
     product = choice(
         list(PRODUCTS), PRODUCT_NAMES, "the declared product: crude_steel (per t), vanadium_slag (per t), "
         "v2o5 (per kg) or vanadium_electrolyte (per kg)",
-        "申报产品: 粗钢(每吨)、钒渣(每吨)、五氧化二钒(每公斤)或钒电解液(每公斤)",
+        "申报产品：粗钢（每吨）、钒渣（每吨）、五氧化二钒（每公斤）或钒电解液（每公斤）",
         label=("申报产品", "declared product"), load_default="crude_steel")
     allocation = choice(
         ALLOCATIONS, ALLOCATION_NAMES, "how the works' emissions are shared between crude steel and vanadium "
         "slag: by mass, by economic value (give both prices), or system expansion (steel "
         "carries all and is credited with the avoided vanadium slag)",
-        "粗钢与钒渣的分配方法: 质量、经济价值(须填两种价格)或系统扩展(钢承担全部并扣减钒渣替代量)",
+        "粗钢与钒渣的分配方法：质量、经济价值（须填两种价格）或系统扩展（钢承担全部并扣减钒渣替代量）",
         label=("分配方法", "allocation"), load_default="mass")
     # carbon in
     coking_coal_kg = number("kg", "coking coal charged to the works' own coke ovens, per t crude "
-                            "steel (leave the coke they make out)", "自有焦炉入炉炼焦煤(每吨粗钢)",
+                            "steel (leave the coke they make out)", "自有焦炉入炉炼焦煤（每吨粗钢）",
                             label=("炼焦煤", "coking coal"), load_default=0.0)
     purchased_coke_kg = number("kg", "coke bought from outside the works, per t crude steel",
-                               "外购焦炭(每吨粗钢)", label=("外购焦炭", "purchased coke"), load_default=0.0)
+                               "外购焦炭（每吨粗钢）", label=("外购焦炭", "purchased coke"), load_default=0.0)
     injection_coal_kg = number("kg", "coal injected into the blast furnace (PCI) and other coal "
-                               "burned, per t crude steel", "高炉喷吹煤及其他燃煤(每吨粗钢)",
+                               "burned, per t crude steel", "高炉喷吹煤及其他燃煤（每吨粗钢）",
                                label=("喷吹煤及其他燃煤", "injected coal"), load_default=0.0)
     natural_gas_kg = number("kg", "natural gas, per t crude steel (m3 x the supplier's density)",
-                            "天然气(每吨粗钢, 按供气方密度由立方米折算)", label=("天然气", "natural gas"), load_default=0.0)
+                            "天然气（每吨粗钢，按供气方密度由立方米折算）", label=("天然气", "natural gas"), load_default=0.0)
     limestone_kg = number("kg", "limestone used as flux or calcined on site, per t crude steel",
-                          "熔剂用及自产石灰用石灰石(每吨粗钢)", label=("石灰石", "limestone"), load_default=0.0)
+                          "熔剂用及自产石灰用石灰石（每吨粗钢）", label=("石灰石", "limestone"), load_default=0.0)
     dolomite_kg = number("kg", "dolomite used as flux or calcined on site, per t crude steel",
-                         "熔剂用及自产轻烧白云石用白云石(每吨粗钢)", label=("白云石", "dolomite"), load_default=0.0)
+                         "熔剂用及自产轻烧白云石用白云石（每吨粗钢）", label=("白云石", "dolomite"), load_default=0.0)
     other_carbon_inputs = fields.List(
         fields.Nested(CarbonFlow), load_default=list,
         metadata={"label_zh": "其他含碳输入", "label_en": "other carbon inputs",
                   "item_zh": "含碳输入", "item_en": "carbon input", "unit": "",
                   "help_en": "other fossil carbon inputs (electrodes, carburiser, "
                   "petroleum coke ...) with their carbon content",
-                  "help_zh": "其他含碳输入(电极、增碳剂、石油焦等)及其含碳量"})
+                  "help_zh": "其他含碳输入（电极、增碳剂、石油焦等）及其含碳量"})
     # carbon out
     steel_carbon_fraction = number("kg C/kg", "carbon content of the crude steel (default: IPCC "
-                                   "2006 Table 4.3, 0.01)", "粗钢含碳量(默认IPCC 2006表4.3: 0.01)",
+                                   "2006 Table 4.3, 0.01)", "粗钢含碳量（默认 IPCC 2006 表 4.3：0.01）",
                                    maximum=0.021, label=("粗钢含碳量", "carbon in crude steel"), load_default=None)
     vanadium_slag_kg = number("kg", "vanadium slag made, per t crude steel",
                               "每吨粗钢产钒渣量", label=("钒渣产量", "vanadium slag made"), load_default=0.0)
     vanadium_slag_carbon_fraction = number(
         "kg C/kg", "carbon content of the vanadium slag (the works' assay; default 0, no IPCC "
-        "default exists)", "钒渣含碳量(企业化验值; 默认0, IPCC无默认值)", maximum=1,
+        "default exists)", "钒渣含碳量（企业化验值；默认 0，IPCC 无默认值）", maximum=1,
         label=("钒渣含碳量", "carbon in vanadium slag"), load_default=0.0)
     pig_iron_sold_kg = number("kg", "pig iron or hot metal leaving the works without becoming "
-                              "steel, per t crude steel", "外售生铁(未炼钢部分, 每吨粗钢)",
+                              "steel, per t crude steel", "外售生铁（未炼钢部分，每吨粗钢）",
                               label=("外售生铁", "pig iron sold"), load_default=0.0)
     exported_bf_gas_kg = number("kg", "blast furnace gas transferred off site, per t crude "
-                                "steel", "外供高炉煤气(每吨粗钢)", label=("外供高炉煤气", "BF gas exported"), load_default=0.0)
+                                "steel", "外供高炉煤气（每吨粗钢）", label=("外供高炉煤气", "BF gas exported"), load_default=0.0)
     other_carbon_outputs = fields.List(
         fields.Nested(CarbonFlow), load_default=list,
         metadata={"label_zh": "其他含碳输出", "label_en": "other carbon outputs",
                   "item_zh": "含碳输出", "item_en": "carbon output", "unit": "",
                   "help_en": "other carbon leaving in products (coal tar, benzol, "
                   "exported coke oven gas ...) with their carbon content",
-                  "help_zh": "随其他产品离开的碳(焦油、粗苯、外供焦炉煤气等)及其含碳量"})
+                  "help_zh": "随其他产品离开的碳（焦油、粗苯、外供焦炉煤气等）及其含碳量"})
     # other inputs
     electricity_kwh = number("kWh", "electricity bought from the grid, per t crude steel (not "
-                             "what the works' own power plant makes)", "外购电网电力(每吨粗钢, "
-                             "不含自备电厂发电)", label=("外购电力", "purchased electricity"), load_default=0.0)
+                             "what the works' own power plant makes)", "外购电网电力（每吨粗钢，"
+                             "不含自备电厂发电）", label=("外购电力", "purchased electricity"), load_default=0.0)
     purchased_sinter_kg = number("kg", "sinter bought from outside the works, per t crude steel",
-                                 "外购烧结矿(每吨粗钢)", label=("外购烧结矿", "purchased sinter"), load_default=0.0)
+                                 "外购烧结矿（每吨粗钢）", label=("外购烧结矿", "purchased sinter"), load_default=0.0)
     purchased_pellet_kg = number("kg", "pellets bought from outside the works, per t crude "
-                                 "steel", "外购球团矿(每吨粗钢)", label=("外购球团矿", "purchased pellets"), load_default=0.0)
+                                 "steel", "外购球团矿（每吨粗钢）", label=("外购球团矿", "purchased pellets"), load_default=0.0)
     ferrosilicon_kg = number("kg", "ferrosilicon (75 % Si) for deoxidation, per t crude steel",
-                             "脱氧用硅铁(每吨粗钢)", label=("硅铁", "ferrosilicon"), load_default=0.0)
+                             "脱氧用硅铁（每吨粗钢）", label=("硅铁", "ferrosilicon"), load_default=0.0)
     silicomanganese_kg = number("kg", "silicomanganese for deoxidation and alloying, per t "
-                                "crude steel", "脱氧合金化用硅锰(每吨粗钢)", label=("硅锰", "silicomanganese"), load_default=0.0)
+                                "crude steel", "脱氧合金化用硅锰（每吨粗钢）", label=("硅锰", "silicomanganese"), load_default=0.0)
     # economic allocation
     steel_price_cny_per_t = number("CNY/t", "price of crude steel (economic allocation)",
-                                   "粗钢价格(经济价值分配)", exclusive=True, label=("粗钢价格", "crude steel price"), load_default=None)
+                                   "粗钢价格（经济价值分配）", exclusive=True, label=("粗钢价格", "crude steel price"), load_default=None)
     vanadium_slag_price_cny_per_t = number("CNY/t", "price of vanadium slag (economic "
-                                           "allocation)", "钒渣价格(经济价值分配)",
+                                           "allocation)", "钒渣价格（经济价值分配）",
                                            exclusive=True, label=("钒渣价格", "vanadium slag price"), load_default=None)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
