@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 from functools import wraps
+from typing import NoReturn
 
 import click
 
@@ -30,16 +31,39 @@ def fail_cleanly(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except InvalidInput as exc:
-            for line in _refusal(exc):
-                click.echo(line, err=True)
-            sys.exit(BAD_INPUT)
         except FootprintError as exc:
-            click.echo(f"error: {exc}", err=True)
-            if _chinese(exc.message):
-                click.echo(f"错误：{_chinese(exc.message)}", err=True)
-            sys.exit(BAD_INPUT if isinstance(exc, NotFound) else FAILED)
+            fail(exc)
     return wrapper
+
+
+def fail(exc: FootprintError) -> NoReturn:
+    """Say ``exc`` (in English, then in Chinese) and exit with its code."""
+    if isinstance(exc, InvalidInput):
+        for line in _refusal(exc):
+            click.echo(line, err=True)
+        sys.exit(BAD_INPUT)
+    click.echo(f"error: {exc}", err=True)
+    if _chinese(exc.message):
+        click.echo(f"错误：{_chinese(exc.message)}", err=True)
+    sys.exit(BAD_INPUT if isinstance(exc, NotFound) else FAILED)
+
+
+def failed_database(exc: Exception) -> FootprintError | None:
+    """A database that failed under a command (not a database, damaged, locked, its disk
+    full, its server unreachable), as the core says it; None for any other error (a
+    statement refused is a bug: its traceback is for whoever mends it). The drivers are
+    looked up, not imported: a command that never opened a database cannot have failed on
+    one."""
+    sqlite3, psycopg = sys.modules.get("sqlite3"), sys.modules.get("psycopg")
+    of_the_database = (sqlite3 is not None and
+                       type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError)) or \
+        (psycopg is not None and isinstance(exc, psycopg.OperationalError))
+    if not of_the_database:
+        return None
+    from footprint.errors import DatabaseFailure
+    from footprint.settings import footprint_home
+    from footprint.usecases.database import database_named, failed
+    return DatabaseFailure(failed(database_named(footprint_home()), exc))
 
 
 def _chinese(message) -> str | None:

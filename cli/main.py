@@ -15,10 +15,10 @@ import importlib
 
 import click
 
-from footprint import PluginError
+from footprint import FootprintError, PluginError
 from footprint.errors import Message
 
-from .errors import say_warnings_of, warn
+from .errors import fail, failed_database, say_warnings_of, warn
 from .helptext import SpokenContext, also_in_chinese, speak
 from .language import language_option
 
@@ -114,6 +114,13 @@ class FootprintCommands(click.Group):
             return super().invoke(ctx)
         except click.ClickException as exc:  # a subcommand's refused line
             raise also_in_chinese(exc)
+        except FootprintError as exc:  # what a command leaves to its caller: a database
+            fail(exc)                  # that cannot be opened, ...
+        except Exception as exc:
+            database = failed_database(exc)  # ... or that failed under it
+            if database is None:
+                raise
+            fail(database)
 
     def add_plugin_commands(self) -> None:
         """Every plugin's commands, once; one that fails is reported and the others work."""

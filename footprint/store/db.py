@@ -21,6 +21,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import Message
+
 # sqlite-utils imports pandas when it is installed (Brightway brings it) only to map
 # pandas.Timestamp to a column type, which we never store; that import was 150 ms of every
 # command that opens the database. Hidden for the moment of the import (an import of a name
@@ -195,11 +197,46 @@ def connect(path: Path | str):
         return _postgres().connect(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     db = _Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute(f"PRAGMA synchronous={FULL}")  # see the module's docstring
+    try:  # the first statements read the file's header: a file that is no database fails here
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute(f"PRAGMA synchronous={FULL}")  # see the module's docstring
+    except BaseException:
+        conn.close()  # SQLite's own error goes on: the web answers it 503, a command says it
+        raise         # by ``failed``
     return db
+
+
+# SQLite's own words for a database it cannot use (sqlite3.Error's text begins with them),
+# said in the reader's language; anything else is given as SQLite says it
+SQLITE_REASONS = {
+    "file is not a database": Message(
+        "the file is not an SQLite database (damaged, or another file in its place)"),
+    "database disk image is malformed": Message("the database file is damaged"),
+    "unable to open database file": Message(
+        "the file cannot be opened (its folder is missing or not accessible)"),
+    "attempt to write a readonly database": Message("the database file is read-only"),
+    "database is locked": Message("another process holds the database locked"),
+    "disk I/O error": Message("a disk read or write failed"),
+    "database or disk is full": Message("the disk is full"),
+}
+
+
+def failed(where, exc: BaseException) -> Message:
+    """What to say of the database ``where`` (its file) that failed with SQLite's ``exc``:
+    SQLite's reasons in the reader's language, with what an operator does about the worst of
+    them. A PostgreSQL database is named by its variable, never by its URL."""
+    postgres = sys.modules.get(f"{__package__}.postgres")
+    if postgres is not None and isinstance(exc, postgres.Error):
+        return postgres.unreachable(exc)
+    said = str(exc).strip()
+    reason = next((m for text, m in SQLITE_REASONS.items() if said.startswith(text)), said)
+    if said.startswith(("file is not a database", "database disk image is malformed")):
+        return Message("cannot use the database %(path)s: %(reason)s; restore it from a "
+                       "backup (`footprint backup restore`)", path=str(where), reason=reason)
+    return Message("cannot use the database %(path)s: %(reason)s", path=str(where),
+                   reason=reason)
 
 
 def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
@@ -334,13 +371,19 @@ def copy_database(source: Path | str, target: Path | str) -> None:
     """Copy a live database to ``target`` with SQLite's online backup API: one consistent
     state, taken while the service keeps reading and writing (WAL). ``target`` ends up a
     self-contained file (rollback journal, no -wal beside it); opening it with ``connect``
-    turns WAL on again."""
+    turns WAL on again. A copy that fails leaves no file behind that it made."""
+    made = not Path(target).exists()
     source_conn = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
     target_conn = sqlite3.connect(str(target))
     try:
         source_conn.backup(target_conn)
         target_conn.execute("PRAGMA journal_mode=DELETE")
         target_conn.commit()
+    except BaseException:
+        target_conn.close()
+        if made:  # half a copy must not pass for a backup
+            Path(target).unlink(missing_ok=True)
+        raise
     finally:
         target_conn.close()
         source_conn.close()

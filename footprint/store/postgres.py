@@ -25,6 +25,8 @@ from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from sqlite_utils.db import NotFoundError
 
+from ..errors import Message
+
 DIALECT = "postgresql"  # store.db.POSTGRESQL (db imports this module, not the reverse)
 Error, OperationalError = psycopg.Error, psycopg.OperationalError
 
@@ -100,6 +102,24 @@ class Table:
     @property
     def count(self) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM {self.name}").fetchone()[0]
+
+
+# libpq's words for a server it cannot use, said in the reader's language
+LIBPQ_REASONS = {
+    "Connection refused": Message(
+        "the server refuses connections (is it running, on that host and port?)"),
+    "password authentication failed": Message("the password was refused"),
+    "does not exist": Message("the database or its user does not exist on that server"),
+}
+
+
+def unreachable(exc: BaseException) -> Message:
+    """What to say of the PostgreSQL database that failed with psycopg's ``exc`` (a server
+    that cannot be reached, or that went away); never its URL, which may carry a password."""
+    said = " ".join(str(exc).split())
+    reason = next((m for text, m in LIBPQ_REASONS.items() if text in said), said)
+    return Message("cannot use the database named by FOOTPRINT_DATABASE_URL: %(reason)s",
+                   reason=reason)
 
 
 class PostgresDatabase:

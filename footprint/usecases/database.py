@@ -10,10 +10,10 @@ from ..errors import Conflict, Message
 from ..files import check_writable
 from ..store import pgdump
 from ..store.db import (connect, copy_database, database_errors, database_location,
-                        database_path)
+                        database_path, failed)
 from ..store.migrations import migrate, pending
 
-__all__ = ["connect", "database_errors", "copy", "database_location", "database_named",
+__all__ = ["connect", "database_errors", "copy", "database_location", "database_named", "failed",
            "database_path", "migrate", "open_database",
            "pending"]
 
