@@ -17,8 +17,8 @@ from typing import NoReturn
 import click
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import FIELDS, Message, NotFound
-from footprint.files import check_file
+from footprint.errors import FIELDS, Message, NotFound, Problem
+from footprint.files import MACHINE_ERRORS, check_file, os_problem
 
 from .language import chinese
 
@@ -46,6 +46,18 @@ def fail(exc: FootprintError) -> NoReturn:
     if _chinese(exc.message):
         click.echo(f"错误：{_chinese(exc.message)}", err=True)
     sys.exit(BAD_INPUT if isinstance(exc, NotFound) else FAILED)
+
+
+def failed_on_a_path(exc: Exception) -> FootprintError | None:
+    """An operating system's error on a path a command was given or writes (a name too
+    long, no permission, a full disk), said as such; None for any other error. Exit 2 for
+    the path's fault, 1 for the machine's."""
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    path, reason = os_problem(exc)
+    if exc.errno in MACHINE_ERRORS:
+        return FootprintError(Message("%(path)s: %(reason)s", path=path, reason=reason))
+    return InvalidInput([Problem(path, reason)])
 
 
 def failed_database(exc: Exception) -> FootprintError | None:

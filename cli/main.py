@@ -18,7 +18,7 @@ import click
 from footprint import FootprintError, PluginError
 from footprint.errors import Message
 
-from .errors import fail, failed_database, say_warnings_of, warn
+from .errors import fail, failed_database, failed_on_a_path, say_warnings_of, warn
 from .helptext import SpokenContext, also_in_chinese, speak
 from .language import language_option
 
@@ -116,11 +116,11 @@ class FootprintCommands(click.Group):
             raise also_in_chinese(exc)
         except FootprintError as exc:  # what a command leaves to its caller: a database
             fail(exc)                  # that cannot be opened, ...
-        except Exception as exc:
-            database = failed_database(exc)  # ... or that failed under it
-            if database is None:
+        except Exception as exc:  # ... or that failed under it; a path the system refused
+            said = failed_database(exc) or failed_on_a_path(exc)
+            if said is None:
                 raise
-            fail(database)
+            fail(said)
 
     def add_plugin_commands(self) -> None:
         """Every plugin's commands, once; one that fails is reported and the others work."""

@@ -11,6 +11,7 @@ done, checked before the work starts.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import tempfile
@@ -70,6 +71,30 @@ def check_writable(path, where: str) -> Path:
         raise _refused(where, Message("%(path)s is not a directory one may write in",
                                       path=str(path.parent)))
     return path
+
+
+# what the operating system says of a path, in the reader's language
+OS_REASONS = {
+    errno.ENAMETOOLONG: Message("the name is too long (at most 255 bytes a name)"),
+    errno.EACCES: Message("no permission"), errno.EPERM: Message("no permission"),
+    errno.ENOENT: Message("no such file or folder"),
+    errno.ENOTDIR: Message("a part of the path is not a folder"),
+    errno.EISDIR: Message("it is a folder"),
+    errno.EROFS: Message("the file system is read-only"),
+    errno.ENOSPC: Message("the disk is full"), errno.EDQUOT: Message("the disk is full"),
+    errno.EIO: Message("a disk read or write failed"),
+}
+# an operating system's error that is the machine's, not the path's (exit 1, not 2)
+MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO}
+SHOWN_PATH = 80  # characters of a path a message shows: a name too long is cut
+
+
+def os_problem(exc: OSError) -> tuple[str, Message | str]:
+    """(the path, what is wrong with it) of an operating system's error on a path."""
+    path = os.fsdecode(exc.filename)
+    if len(path) > SHOWN_PATH:
+        path = f"{path[:SHOWN_PATH // 2]}…{path[-SHOWN_PATH // 4:]}"
+    return path, OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
 
 
 def _refused(where: str, message: Message) -> InvalidInput:
