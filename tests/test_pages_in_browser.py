@@ -36,8 +36,9 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 LANGUAGES = {"zh": "zh-CN,zh;q=0.9", "en": "en-US,en;q=0.9"}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's own words (a file input's button)
 # px at 1280 wide: the certifier's worksheet of 13 lines (its label replaces the 2025
-# season's, one row more)
-ORANGE_PAGE_LIMIT = 3050
+# season's, one row more), seen by its producer with the button that starts next year's
+# declaration from it (a row of 43 px)
+ORANGE_PAGE_LIMIT = 3100
 CJK_WORD = 4  # characters: longer Chinese runs may break between characters
 LATIN_WORD = 24  # letters: longer identifiers (hashes, label ids) may wrap
 

@@ -729,6 +729,53 @@ def test_edit_a_draft_prefilled_then_saved_as_a_new_revision(service, clients, m
     assert result["total_kg_co2e"] == pytest.approx(28.08, rel=1e-6)  # 200 x 0.1404
 
 
+def test_next_year_s_declaration_starts_from_an_issued_one(service, clients, make_bom):
+    # last year's BOM: 100 kWh of Sichuan grid electricity for 2022 (14.04 kg CO2e), lot
+    # L2025, describing 2025; submitted, so it can no longer be edited
+    submission = create(service, make_bom(
+        product={"name": "Gear blank", "category": "generic", "lot": "L2025"},
+        reference_year=2025, lines=[{"input": "electricity", "amount": 100, "unit": "kWh",
+                                     "stage": "production", "note": "metered"}]))
+    actions.act(service.db, service.people["orchard"], submission["id"], "submit",
+                verifier_org="Sichuan Carbon Verification")
+    client = in_english(clients["orchard"])
+    page = text_of(client.get(f"/submissions/{submission['id']}"))
+    assert f'href="/producer/submissions/new?from={submission["id"]}"' in page
+    started = text_of(client.get(f"/producer/submissions/new?from={submission['id']}"))
+    assert f"Started from submission <a href=\"/submissions/{submission['id']}\">" in started
+    fields = form_fields(started)
+    assert (fields["product-name"], fields["lines-0-input"], fields["lines-0-amount"],
+            fields["lines-0-note"], fields["factor_year"]) == (
+        "Gear blank", "electricity", "100", "metered", "2022")
+    assert fields["reference_year"] == "" and fields["product-lot"] == ""  # this year's own
+    # this year: 120 kWh -> 120 x 0.1404 = 16.848 kg CO2e, a new draft of the same product
+    response = client.post("/producer/submissions/new",
+                           data={**fields, "lines-0-amount": "120", "product-lot": "L2026",
+                                 "action": "save"})
+    new_id = submission_id_from(response)
+    assert new_id != submission["id"]
+    bom, result = stored(service, new_id)
+    assert result["total_kg_co2e"] == pytest.approx(16.848, rel=1e-6)
+    assert bom["product"]["lot"] == "L2026" and "reference_year" not in bom
+    new = subs.get(service.db, service.people["orchard"], new_id)
+    assert new["status"] == "draft" and new["product_id"] == submission["product_id"]
+    last_year, last_result = stored(service, submission["id"])
+    assert last_year == submission["bom"] and last_result["total_kg_co2e"] == \
+        pytest.approx(14.04, rel=1e-6)  # 100 x 0.1404, as it was
+
+
+def test_only_the_organisation_s_producers_start_from_its_submissions(service, clients,
+                                                                      make_bom):
+    submission = create(service, electricity_bom(make_bom))
+    other = clients["steelworks"].get(f"/producer/submissions/new?from={submission['id']}")
+    assert other.status_code == 404  # another organisation's: not there, as everywhere
+    for given in ("abc", "999999", "-1"):
+        assert clients["orchard"].get(f"/producer/submissions/new?from={given}") \
+            .status_code == 404
+    auditor = text_of(clients["auditor"].get(f"/submissions/{submission['id']}"))
+    assert "/producer/submissions/new?from=" not in auditor
+
+
 def test_a_bad_revision_keeps_the_stored_one(service, clients, make_bom):
     submission = create(service, electricity_bom(make_bom))
     before = counts(service.db)

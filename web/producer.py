@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import mimetypes
 
-from flask import (Blueprint, flash, jsonify, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -110,7 +111,8 @@ def _unit_factors() -> dict[str, float]:
     return dict(zip(inventory.process_ids, per_unit.tolist()))
 
 
-def _render_editor(editor, submission=None, status=200, evidence_errors=None, products=None):
+def _render_editor(editor, submission=None, status=200, evidence_errors=None, products=None,
+                   source=None):
     registry, lang = _registry(), language()
     chosen = editor.value("product-category")
     category = registry.categories.get(chosen or GENERIC)
@@ -126,7 +128,7 @@ def _render_editor(editor, submission=None, status=200, evidence_errors=None, pr
                "declared_units": list(category.declared_units) if category else [],
                "evidence": [], "comments": [],
                "stored_lines": [], "line_evidence": {}, "evidence_errors": evidence_errors or {},
-               "upload": _upload_context(_new_values(products))}
+               "upload": _upload_context(_new_values(products)), "source": source}
     if submission is not None:
         stored = submission["bom"]
         context["stored_lines"] = [(n, stored_line_label(line, registry, lang))
@@ -180,8 +182,25 @@ def new():
     if request.method == "POST":
         return _post_editor()
     products = subs.products(get_db(), current_user)
+    if "from" in request.args:  # next year's declaration, a variant: from one of the org's
+        source = _source(request.args["from"])
+        values = {k: v for k, v in values_from_bom(source["bom"]).items() if k not in FRESH}
+        return _render_editor(editor_from_values(values, _registry()), products=products,
+                              source=source)
     values = _new_values(products, request.args.get("category"))
     return _render_editor(editor_from_values(values, _registry()), products=products)
+
+
+# what a submission started from another one leaves blank: the year it describes and its lot
+# are the new declaration's own
+FRESH = ("reference_year", "product-lot")
+
+
+def _source(given: str) -> dict:
+    """The submission a new one starts from, if this producer may see it (404 if not)."""
+    if not given.isdigit():
+        abort(404)
+    return subs.get(get_db(), current_user, int(given))
 
 
 def _new_values(products, category: str | None = None) -> dict:

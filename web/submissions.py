@@ -161,6 +161,9 @@ def _page(submission_id: int, problems=None, form=None, status: int = 200):
         levels=resultnames.confidence_levels(result) if result else {},
         cited=resultnames.cited_datasets(result, result_names) if result else {},
         edit_url=url_for("producer.edit", id=submission_id) if editable else None,
+        # next year's declaration, or a variant, begins from this one's BOM
+        copy_url=url_for("producer.new", **{"from": submission_id})
+        if user["role"] == "producer" else None,
         evidence_url=url_for("producer.add_evidence", id=submission_id) if editable else None,
         label=page_label(db, submission_id),
         may_revoke=may_revoke(user), may_comment=takes_part(user, submission),
