@@ -259,7 +259,8 @@ def _read_sheet(table, kind: str) -> tuple[BomFile, list[Problem]]:
             "the header row lacks the column(s) %(columns)s", columns=missing)))
     if len(body) - start - 1 > sheets.MAX_ROWS:
         fatal.append(Problem("file", Message("at most %(max)s lines in one file", max=sheets.MAX_ROWS)))
-    elif len(body) - start == 1:
+    elif len(body) - start == 1 and not bom.get("parameters"):
+        # a category's parameters alone may make the lines (the farm-gate orange, a works)
         fatal.append(Problem("file", Message("the file has a header row but no BOM lines")))
     if fatal:
         raise InvalidInput(in_sheet_order(problems + fatal, columns.values()))

@@ -8,14 +8,15 @@ only those forms; the POST handlers call the use cases and let their errors beco
 from __future__ import annotations
 
 import io
+import json
 
-from flask import (Blueprint, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from footprint import InvalidInput, NotFound
+from footprint import InvalidInput, NotFound, bomexport
 from footprint.engine.scopes import mixed_scopes_note
 from footprint import resultnames
 from footprint.parameters import describe_parameters
@@ -37,7 +38,8 @@ from .i18n import localised
 from .problems import said_result, text
 from .labels import (NoIssuerKey, issued_message, issuing, label_issuer, no_key_problem,
                      page_label, revoked_message)
-from .vocabulary import ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, language, word
+from .vocabulary import (ACTION_DONE, CHECKLIST, CONFIDENCE, GAS_SYMBOLS, in_language, language,
+                         word)
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
@@ -245,6 +247,41 @@ def comment(id):
             "comment": body, "body": body, "line": request.form.get("line", "")}, status=400)
     flash(_("Comment added."))
     return redirect(url_for(".detail", id=id) + "#comments")
+
+
+# a BOM as a file: the sheet a producer keeps (read back by an upload as the same BOM), or
+# the canonical JSON
+BOM_FILES = {"csv": ("text/csv; charset=utf-8", bomexport.csv_bytes),
+             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      bomexport.xlsx_bytes),
+             "json": ("application/json", None)}
+
+
+@bp.route("/<int:id>/bom.<kind>")
+@login_required
+def bom_file(id, kind):
+    if kind not in BOM_FILES:
+        abort(404)
+    submission = subs.get(get_db(), current_user, id)
+    bom = submission["bom"]
+    mimetype, write = BOM_FILES[kind]
+    if write is None:
+        content = json.dumps(bom, ensure_ascii=False, indent=1).encode()
+    else:
+        registry = get_engine().registry
+        lang = language()
+        names = {"region": {c: in_language(r.name_zh, r.name_en) for c, r in
+                            registry.regions.items()},
+                 "category": {c: in_language(x.name_zh, x.name_en) for c, x in
+                              registry.categories.items()}} if lang == "zh" else None
+        try:
+            content = write(bomexport.sheet_rows(bom, lang, names))
+        except bomexport.NotASheet:
+            abort(404)  # a parameter a sheet cannot hold: the JSON is offered
+    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                         download_name=f"BOM-{id}-{submission['revision']}.{kind}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:id>/evidence/<int:evidence_id>")
