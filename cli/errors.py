@@ -17,8 +17,9 @@ from typing import NoReturn
 import click
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import FIELDS, Message, NotFound, Problem
+from footprint.errors import FIELDS, DatabaseFailure, Message, NotFound, Problem
 from footprint.files import MACHINE_ERRORS, check_file, os_problem
+from footprint.settings import footprint_home
 
 from .language import chinese
 
@@ -72,8 +73,8 @@ def failed_database(exc: Exception) -> FootprintError | None:
         (psycopg is not None and isinstance(exc, psycopg.OperationalError))
     if not of_the_database:
         return None
-    from footprint.errors import DatabaseFailure
-    from footprint.settings import footprint_home
+    # the use cases only once a database failed: every command imports this module, and
+    # `footprint verify` must start without the store
     from footprint.usecases.database import database_named, failed
     return DatabaseFailure(failed(database_named(footprint_home()), exc))
 

@@ -5,7 +5,7 @@ downloads last year's, changes it in Excel or WPS and uploads it again.
 
     sheet_rows(bom, "zh", names)   [["产品名称", "..."], ..., [], ["投入", "数量", ...], ...]
     csv_bytes(rows)                UTF-8 with a byte-order mark, as Excel in China opens it
-    xlsx_bytes(rows)               one sheet; texts stay texts (a GTIN keeps its zeros)
+    xlsx_bytes(rows)               one sheet named BOM (footprint.sheets writes both)
 
 In Chinese the headings, stages and yes/no are Chinese, and a region and a category are
 written by the names ``names`` gives (the registry's: 四川, 柑橘（鲜果）); inputs, units and
@@ -14,9 +14,7 @@ throughout.
 """
 from __future__ import annotations
 
-import csv
-import io
-
+from . import sheets
 from .bom import STAGE_NAMES
 from .bomfiles import EMISSION_PREFIXES
 
@@ -112,32 +110,8 @@ def _cell(line: dict, code: str, language: str):
 
 
 def csv_bytes(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if cell is None else _plain(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return sheets.csv_bytes(rows)
 
 
 def xlsx_bytes(rows: list[list]) -> bytes:
-    from openpyxl import Workbook  # only when a workbook is asked for
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "BOM"
-    for row in rows:
-        sheet.append([None if cell == "" else cell for cell in row])
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.number_format = "@"  # text: a GTIN or a code stays as written
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _plain(value) -> str:
-    """A number as a person writes it (1, not 1.0; 0.03, not 3e-02)."""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
+    return sheets.xlsx_bytes(rows, "BOM")

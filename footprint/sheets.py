@@ -1,7 +1,8 @@
 """Spreadsheets people keep data in: CSV (UTF-8 or GB18030, any of Excel's separators) and
 XLSX, read as numbered rows of cells, and the places in them a message names ("row 7, column
 单位", said 第 7 行 · 单位 列 on a page). BOM files (footprint.bomfiles) and factor tables
-(footprint.factortable) are both read through here, so both accept the same files.
+(footprint.factortable) are both read through here, so both accept the same files; a BOM
+written back as a sheet (footprint.bomexport) is written here too.
 """
 from __future__ import annotations
 
@@ -122,11 +123,16 @@ def _csv_rows(decoded: str) -> list[tuple[int, list]]:
     return rows
 
 
-def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+def _openpyxl():
     # openpyxl takes ~0.4 s to import: only XLSX files pay for it, not every start
-    from openpyxl import load_workbook
+    import openpyxl
+    return openpyxl
+
+
+def xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = _openpyxl().load_workbook(io.BytesIO(content), read_only=True,
+                                             data_only=True)
     except zipfile.BadZipFile:  # its reason is English ("File is not a zip file")
         raise InvalidInput([Problem("file", Message(
             "not an XLSX workbook: an XLSX file is a ZIP archive, and this file is none or a "
@@ -179,3 +185,37 @@ def number(cell):
         return float(typed)
     except ValueError:
         return written
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+def csv_bytes(rows: list[list]) -> bytes:
+    """Rows as a CSV file: UTF-8 with a byte-order mark, as Excel in China opens it; numbers
+    as a person writes them (1, not 1.0)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if cell is None else _written(cell) for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list], title: str) -> bytes:
+    """Rows as a one-sheet workbook; a text stays a text (a GTIN keeps its leading zero)."""
+    workbook = _openpyxl().Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append([None if cell == "" else cell for cell in row])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.number_format = "@"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _written(value) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)

@@ -22,7 +22,8 @@ def _values(service, label_id: str) -> dict[str, str]:
             "product_id": str(product_id), "label_id": label_id, "b32": "X", "code": "en",
             "filename": "style.css", "origin": "example.org/log", "path": "checkpoint",
             "name": "oranges", "pf_id": "x", "gtin": "09506000134352", "lot": "A1",
-            "day": "2026-01-01", "decision_id": "1", "evidence_id": "1", "file_id": "1"}
+            "day": "2026-01-01", "decision_id": "1", "evidence_id": "1", "file_id": "1",
+            "kind": "csv"}
 
 
 def _urls(app, values):
@@ -58,5 +59,8 @@ def test_no_answer_in_text_repeats_its_charset(service, clients, issuer, approve
     assert in_text[(None, "/.well-known/footprint/trust-list.note")] == (
         200, "text/plain; charset=utf-8")
     assert in_text[(None, "/log/checkpoint")] == (200, "text/plain; charset=utf-8")
+    first = service.db.query("SELECT id FROM submissions ORDER BY id").__next__()["id"]
+    assert in_text[("orchard", f"/submissions/{first}/bom.csv")] == (
+        200, "text/csv; charset=utf-8")
     assert in_text[(None, "/static/style.css")][1] == "text/css; charset=utf-8"
     assert sum(status == 200 for status, _ in in_text.values()) >= 60

@@ -251,7 +251,7 @@ def comment(id):
 
 # a BOM as a file: the sheet a producer keeps (read back by an upload as the same BOM), or
 # the canonical JSON
-BOM_FILES = {"csv": ("text/csv; charset=utf-8", bomexport.csv_bytes),
+BOM_FILES = {"csv": ("text/csv", bomexport.csv_bytes),  # Flask adds its charset=utf-8
              "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       bomexport.xlsx_bytes),
              "json": ("application/json", None)}
