@@ -75,14 +75,19 @@ def command(footprint_home):
     return cli
 
 
+def cli_runner():
+    """click's CliRunner with stdout and stderr kept apart."""
+    from click.testing import CliRunner
+    try:
+        return CliRunner(mix_stderr=False)  # click < 8.2 mixes them unless told not to
+    except TypeError:
+        return CliRunner()  # click >= 8.2: result.stderr is always separate
+
+
 @pytest.fixture
 def run(command):
     """Invoke the CLI with stdout and stderr kept apart."""
-    from click.testing import CliRunner
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes them unless told not to
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2: result.stderr is always separate
+    runner = cli_runner()
 
     def invoke(*args):
         return runner.invoke(command, [str(a) for a in args])

@@ -12,7 +12,6 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from click.testing import CliRunner
 
 from cli.main import cli
 from footprint import clock
@@ -21,16 +20,13 @@ from footprint.usecases import security
 from footprint.usecases.tokens import create_token, user_for_token
 from footprint.usecases.users import authenticate
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, cli_runner
 
 
 @pytest.fixture
 def operator(service):
     """operator(*args, input=None) -> the result of `footprint ARGS` on the service's home."""
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by itself
-        runner = CliRunner()
+    runner = cli_runner()
 
     def invoke(*args, input=None):
         return runner.invoke(cli, [str(a) for a in args], input=input,

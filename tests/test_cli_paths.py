@@ -6,10 +6,11 @@ from __future__ import annotations
 import errno
 
 import pytest
-from click.testing import CliRunner
 
 from cli.errors import failed_on_a_path
 from footprint import FootprintError, InvalidInput
+
+from .conftest import cli_runner
 
 LONG = "x" * 300  # a file name may have 255 bytes (ENAMETOOLONG past them)
 SHOWN = "x" * 40 + "…" + "x" * 20  # what a message shows of it
@@ -17,10 +18,7 @@ SHOWN = "x" * 40 + "…" + "x" * 20  # what a message shows of it
 
 @pytest.fixture
 def footprint(service):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by itself
-        runner = CliRunner()
+    runner = cli_runner()
 
     def invoke(*args):
         from cli.main import cli

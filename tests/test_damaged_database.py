@@ -7,13 +7,12 @@ import os
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 
 from cli.errors import failed_database
 from footprint.store import connect
 from footprint.store.migrations import migrate
 
-from .conftest import free_port
+from .conftest import cli_runner, free_port
 
 PAGE = 4096  # SQLite's default page size, the store's too
 
@@ -21,10 +20,7 @@ PAGE = 4096  # SQLite's default page size, the store's too
 @pytest.fixture
 def footprint(tmp_path):
     """footprint(*args) -> the result of `footprint ARGS` on a home of its own."""
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by itself
-        runner = CliRunner()
+    runner = cli_runner()
 
     def invoke(*args):
         from cli.main import cli
