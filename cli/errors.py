@@ -17,7 +17,7 @@ from typing import NoReturn
 import click
 
 from footprint import FootprintError, InvalidInput
-from footprint.errors import FIELDS, DatabaseFailure, Message, NotFound, Problem
+from footprint.errors import FIELDS, Message, NotFound, Problem
 from footprint.files import MACHINE_ERRORS, check_file, os_problem
 from footprint.settings import footprint_home
 
@@ -76,7 +76,7 @@ def failed_database(exc: Exception) -> FootprintError | None:
     # the use cases only once a database failed: every command imports this module, and
     # `footprint verify` must start without the store
     from footprint.usecases.database import database_named, failed
-    return DatabaseFailure(failed(database_named(footprint_home()), exc))
+    return FootprintError(failed(database_named(footprint_home()), exc))
 
 
 def _chinese(message) -> str | None:

@@ -15,32 +15,18 @@ throughout.
 from __future__ import annotations
 
 from . import sheets
-from .bom import STAGE_NAMES
-from .bomfiles import EMISSION_PREFIXES
+from .bom import NAMED_STAGES
+from .bomfiles import COLUMN_NAMES, COLUMNS, EMISSION_PREFIXES, FIELDS
 
-# the header block's fields (footprint.bomfiles.FIELDS) in the order a sheet gives them,
-# with the name each language writes
-HEADER = (
-    (("product", "name"), "产品名称", "product_name"),
-    (("product", "name_zh"), "中文名称", "name_zh"),
-    (("product", "id"), "产品编号", "product_id"),
-    (("product", "category"), "产品类别", "category"),
-    (("product", "gtin"), "商品条码", "gtin"),
-    (("product", "lot"), "批次", "lot"),
-    (("region",), "地区", "region"),
-    (("factor_year",), "因子年份", "factor_year"),
-    (("reference_year",), "参考年份", "reference_year"),
-    (("electricity_basis",), "电力核算方法", "electricity_basis"),
-    (("system_boundary",), "系统边界", "system_boundary"),
-)
-DECLARED_UNIT = {"zh": "声明单位", "en": "declared_unit"}
+# the header block's fields (footprint.bomfiles.FIELDS) in the order a sheet gives them, by
+# the name a Chinese sheet writes (the reader takes either)
+HEADER = (("product_name", "产品名称"), ("name_zh", "中文名称"), ("product_id", "产品编号"),
+          ("category", "产品类别"), ("gtin", "商品条码"), ("lot", "批次"),
+          ("declared_unit", "声明单位"), ("region", "地区"), ("factor_year", "因子年份"),
+          ("reference_year", "参考年份"), ("electricity_basis", "电力核算方法"),
+          ("system_boundary", "系统边界"))
 PARAMETER_PREFIX = {"zh": "参数.", "en": "parameters."}
-# the lines' columns (footprint.bomfiles.COLUMNS; an emission goes in the input column)
-COLUMNS = (("input", "投入"), ("amount", "数量"), ("unit", "单位"), ("stage", "阶段"),
-           ("region", "地区"), ("year", "年份"), ("basis", "核算方法"), ("note", "备注"),
-           ("primary", "一手数据"))
-STAGE_WORDS = {code: name for name, code in reversed(STAGE_NAMES.items())
-               if not name.isascii()}  # 生产, as the pages and the reader say it
+LINE_COLUMNS = tuple(c for c in COLUMNS if c != "emission")  # an emission: in the input column
 YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 
 
@@ -53,23 +39,24 @@ def sheet_rows(bom: dict, language: str = "zh", names: dict | None = None) -> li
     chinese = language == "zh"
     names = names or {}
     rows = []
-    for path, zh, en in HEADER:
+    for field, zh in HEADER:
+        path = FIELDS[field]
         value = _at(bom, path)
         if value is None:
             continue
-        if path[-1] in ("region", "category") and chinese:
-            value = names.get(path[-1], {}).get(value, value)
-        rows.append([zh if chinese else en, value])
-    declared = bom["declared_unit"]
-    product_rows = sum(1 for path, *_ in HEADER if path[0] == "product"
-                       and _at(bom, path) is not None)
-    rows.insert(product_rows, [DECLARED_UNIT[language], declared["amount"], declared["unit"]])
+        if field == "declared_unit":
+            value = [value["amount"], value["unit"]]
+        elif field in ("region", "category") and chinese:
+            value = [names.get(field, {}).get(value, value)]
+        else:
+            value = [value]
+        rows.append([zh if chinese else field, *value])
     for path, value in _parameters(bom.get("parameters") or {}):
         rows.append([PARAMETER_PREFIX[language] + ".".join(path), value])
     rows.append([])
-    rows.append([zh if chinese else code for code, zh in COLUMNS])
+    rows.append([COLUMN_NAMES[code].said(language) for code in LINE_COLUMNS])
     for line in bom.get("lines") or []:
-        rows.append([_cell(line, code, language) for code, _zh in COLUMNS])
+        rows.append([_cell(line, code, language) for code in LINE_COLUMNS])
     return rows
 
 
@@ -102,8 +89,8 @@ def _cell(line: dict, code: str, language: str):
     value = line.get(code)
     if value is None:
         return ""
-    if code == "stage" and language == "zh":
-        return STAGE_WORDS.get(value, value)
+    if code == "stage" and language == "zh" and value in NAMED_STAGES:
+        return NAMED_STAGES[value].zh  # 生产, as the pages and the reader say it
     if code == "primary":
         return YES_NO[language][0 if value else 1]
     return value

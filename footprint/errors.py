@@ -304,11 +304,6 @@ class Conflict(FootprintError):
     """The object is not in a state that allows this (e.g. approving a draft)."""
 
 
-class DatabaseFailure(FootprintError):
-    """The database cannot be read or written: not a database, damaged, read-only, locked,
-    or its disk full (the operator's to mend: restore from a backup, free the disk)."""
-
-
 class Throttled(FootprintError):
     """Too many failed attempts from this account or address: try again after
     ``retry_after`` seconds (the attempt was not checked at all)."""

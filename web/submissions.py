@@ -266,7 +266,7 @@ def bom_file(id, kind):
     bom = submission["bom"]
     mimetype, write = BOM_FILES[kind]
     if write is None:
-        content = json.dumps(bom, ensure_ascii=False, indent=1).encode()
+        content = json.dumps(bom, ensure_ascii=False, indent=2).encode()
     else:
         registry = get_engine().registry
         lang = language()
